@@ -1,0 +1,29 @@
+# xdpi: an AF_XDP packet inspector. `make` builds build/xdpi, `make check`
+# runs every test (SAN=1 under ASan+UBSan), `make deps` installs the Debian
+# packages. Each part keeps its sources in its own fragment.
+.DEFAULT_GOAL := all
+
+include mk/common.mk
+include inspect/inspect.mk
+include cmd/cmd.mk
+-include tests/tests.mk
+-include bench/bench.mk
+
+.PHONY: all deps deps-ok clean format
+
+all: $(BUILD)/xdpi
+
+# Installs what is missing (needs root); silent and quick when all is there.
+deps:
+	@mk/deps.sh
+
+deps-ok:
+	@mk/deps.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

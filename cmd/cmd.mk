@@ -1,0 +1,7 @@
+# The xdpi binary: subcommand drivers on top of inspect/, xsk/ and bpf/.
+CMD_SRCS := cmd/xdpi.c cmd/read.c
+CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/%.o)
+XDPI_OBJS := $(CMD_OBJS) $(INSPECT_OBJS) $(XSK_OBJS) $(BENCH_LIB_OBJS)
+
+$(BUILD)/xdpi: $(XDPI_OBJS)
+	$(CC) $(XDPI_CFLAGS) $(CFLAGS) $^ -o $@ $(XDPI_LDLIBS)

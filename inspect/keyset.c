@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+#include "keyset.h"
+
+#include <stdlib.h>
+#include <sys/random.h>
+
+#define KEYSET_MAX_KEY 64
+
+static uint64_t keyset_seed(void)
+{
+	uint64_t seed = 0;
+
+	/* Fall back to a fixed seed rather than fail: the set stays exact, it
+	 * only loses its resistance to crafted collisions. */
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
+		seed = 0x243f6a8885a308d3ull;
+	return seed;
+}
+
+static int keyset_alloc(struct keyset *s, uint64_t capacity)
+{
+	s->slots = calloc(capacity, s->stride);
+	if (!s->slots)
+		return -ENOMEM;
+	s->mask = capacity - 1;
+	return 0;
+}
+
+int keyset_init(struct keyset *s, uint32_t key_len, uint64_t initial_capacity)
+{
+	uint64_t cap = 16;
+
+	memset(s, 0, sizeof(*s));
+	if (key_len == 0 || key_len > KEYSET_MAX_KEY)
+		return -EINVAL;
+	while (cap < initial_capacity && cap < (1ull << 40))
+		cap <<= 1;
+	s->key_len = key_len;
+	s->stride = 8 + ((key_len + 7) & ~7u);
+	s->seed = keyset_seed();
+	return keyset_alloc(s, cap);
+}
+
+void keyset_destroy(struct keyset *s)
+{
+	if (!s)
+		return;
+	free(s->slots);
+	s->slots = NULL;
+	s->mask = 0;
+	s->count = 0;
+}
+
+int keyset_grow(struct keyset *s)
+{
+	uint8_t *old = s->slots;
+	uint64_t old_cap = s->mask + 1, i;
+	int err;
+
+	err = keyset_alloc(s, old_cap * 2);
+	if (err) {
+		s->slots = old;
+		return err;
+	}
+	for (i = 0; i < old_cap; i++) {
+		const uint8_t *slot = old + i * s->stride;
+		uint64_t h, j;
+
+		memcpy(&h, slot, 8);
+		if (h == 0)
+			continue;
+		for (j = h & s->mask;; j = (j + 1) & s->mask) {
+			uint64_t sh;
+
+			memcpy(&sh, s->slots + j * s->stride, 8);
+			if (sh == 0)
+				break;
+		}
+		memcpy(s->slots + j * s->stride, slot, s->stride);
+	}
+	free(old);
+	return 0;
+}
+
+int keyset_merge(struct keyset *dst, const struct keyset *src)
+{
+	uint64_t i;
+
+	if (dst->key_len != src->key_len)
+		return -EINVAL;
+	for (i = 0; src->slots && i <= src->mask; i++) {
+		const uint8_t *slot = src->slots + i * src->stride;
+		uint64_t h;
+		int ret;
+
+		memcpy(&h, slot, 8);
+		if (h == 0)
+			continue;
+		/* Seeds differ between sets: rehash with the destination's. */
+		ret = keyset_insert(dst, slot + 8, src->key_len);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}

@@ -1,0 +1,28 @@
+# Flags shared by every part of the build. SAN=1 builds an ASan+UBSan tree
+# in build-san/ so that it never mixes objects with the normal build.
+SAN ?= 0
+ifeq ($(SAN),1)
+BUILD ?= build-san
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+BUILD ?= build
+SAN_FLAGS :=
+endif
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+
+LIBS_PKG := libxdp libbpf jansson liburcu-qsbr
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-missing-field-initializers -Wformat=2 -Wvla
+OPT ?= -O2
+CFLAGS ?= $(OPT) -g
+XDPI_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -I$(BUILD) -I. $(SAN_FLAGS) \
+	$(shell $(PKG_CONFIG) --cflags $(LIBS_PKG) 2>/dev/null) -MMD -MP
+XDPI_LDLIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PKG) 2>/dev/null) -lpcap -lelf -lz -lpthread
+
+$(BUILD)/%.o: %.c | deps-ok
+	@mkdir -p $(@D)
+	$(CC) $(XDPI_CFLAGS) $(CFLAGS) -c $< -o $@
