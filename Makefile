@@ -4,7 +4,9 @@
 .DEFAULT_GOAL := all
 
 include mk/common.mk
+include bpf/bpf.mk
 include inspect/inspect.mk
+include xsk/xsk.mk
 include cmd/cmd.mk
 -include tests/tests.mk
 -include bench/bench.mk

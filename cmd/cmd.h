@@ -7,6 +7,8 @@
 #ifndef XDPI_CMD_H
 #define XDPI_CMD_H
 
+#include <stdint.h>
+
 enum {
 	XDPI_EXIT_OK = 0,
 	XDPI_EXIT_FAIL = 1,
@@ -28,5 +30,18 @@ int cmd_testbed(int argc, char **argv);
 /* "xdpi: <msg>\n" on stderr, printf-style. */
 void xdpi_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void xdpi_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parses "0,2,4-7" into @out (at most @max values, each < @limit).
+ * Returns the count or -EINVAL. */
+int xdpi_parse_list(const char *s, int *out, int max, int limit);
+/* Parses a non-negative number of seconds ("0.5", "10"). 0 or -EINVAL. */
+int xdpi_parse_seconds(const char *s, double *out);
+/* Parses an unsigned integer in [min, max]. 0 or -EINVAL. */
+int xdpi_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+/* 0 if the process may load and attach XDP programs and bind AF_XDP sockets
+ * (CAP_NET_ADMIN, and CAP_BPF or CAP_SYS_ADMIN); else -EPERM and a message. */
+int xdpi_check_privileges(void);
+/* Seconds on CLOCK_MONOTONIC. */
+double xdpi_now(void);
 
 #endif /* XDPI_CMD_H */

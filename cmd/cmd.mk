@@ -1,5 +1,5 @@
 # The xdpi binary: subcommand drivers on top of inspect/, xsk/ and bpf/.
-CMD_SRCS := cmd/xdpi.c cmd/read.c
+CMD_SRCS := cmd/xdpi.c cmd/read.c cmd/live.c cmd/detach.c cmd/compare.c cmd/ledger.c cmd/util.c
 CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/%.o)
 XDPI_OBJS := $(CMD_OBJS) $(INSPECT_OBJS) $(XSK_OBJS) $(BENCH_LIB_OBJS)
 

@@ -11,12 +11,15 @@
 static void read_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: xdpi read [--json] FILE\n\n"
+		"Usage: xdpi read [--json] [--filter tcp|udp|ip|all] FILE\n\n"
 		"Parses every frame of FILE (pcap or pcapng, Ethernet link type) and\n"
 		"prints its metrics (definitions: docs/metrics.md).\n\n"
 		"Options:\n"
 		"  -j, --json   print exactly one JSON object on stdout instead of the\n"
 		"               summary; warnings still go to stderr\n"
+		"  -f, --filter F  count only the frames `xdpi live --filter F` would\n"
+		"               steer to its sockets (default all): what a live run on\n"
+		"               this traffic should report\n"
 		"  -h, --help   this text\n\n"
 		"Exit status: 0 on success (also when the file ends inside a record:\n"
 		"the metrics up to there are printed with a warning), 1 when the file\n"
@@ -27,20 +30,30 @@ int cmd_read(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
+		{"filter", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	struct capfile_result res;
 	struct metrics m;
 	char err[512];
+	enum xdpi_filter filter = XDPI_FILTER_ALL;
 	bool json = false;
 	int c, ret = XDPI_EXIT_FAIL;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jf:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
+			break;
+		case 'f':
+			c = xdpi_filter_parse(optarg);
+			if (c < 0) {
+				xdpi_err("unknown filter '%s' (tcp, udp, ip or all)", optarg);
+				return XDPI_EXIT_USAGE;
+			}
+			filter = (enum xdpi_filter)c;
 			break;
 		case 'h':
 			read_usage(stdout);
@@ -58,7 +71,7 @@ int cmd_read(int argc, char **argv)
 		xdpi_err("out of memory");
 		return XDPI_EXIT_FAIL;
 	}
-	if (capfile_inspect(argv[optind], &m, &res, err, sizeof(err))) {
+	if (capfile_inspect(argv[optind], filter, &m, &res, err, sizeof(err))) {
 		xdpi_err("%s", err);
 		goto out;
 	}

@@ -8,6 +8,9 @@
 
 static const struct xdpi_cmd commands[] = {
 	{"read", cmd_read, "inspect a pcap or pcapng file and print its metrics"},
+	{"live", cmd_live, "inspect traffic on an interface through AF_XDP"},
+	{"detach", cmd_detach, "remove an xdpi XDP program left on an interface"},
+	{"compare", cmd_compare, "re-check a live run record, optionally against a pcap"},
 };
 
 void xdpi_err(const char *fmt, ...)

@@ -10,6 +10,7 @@
 struct capfile_ctx {
 	struct metrics *m;
 	struct capfile_result *res;
+	enum xdpi_filter filter;
 };
 
 static void capfile_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
@@ -17,16 +18,21 @@ static void capfile_frame(u_char *user, const struct pcap_pkthdr *h, const u_cha
 	struct capfile_ctx *ctx = (struct capfile_ctx *)user;
 	struct pkt_info pi;
 
+	if (ctx->filter != XDPI_FILTER_ALL &&
+	    !xdpi_filter_match(ctx->filter, bytes, h->caplen)) {
+		ctx->res->filtered_out++;
+		return;
+	}
 	pkt_parse(bytes, h->caplen, &pi);
 	metrics_account(ctx->m, &pi, h->len);
 	ctx->res->snapped += h->caplen < h->len;
 }
 
-int capfile_inspect(const char *path, struct metrics *m, struct capfile_result *res,
-		    char *err, size_t err_len)
+int capfile_inspect(const char *path, enum xdpi_filter filter, struct metrics *m,
+		    struct capfile_result *res, char *err, size_t err_len)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
-	struct capfile_ctx ctx = {.m = m, .res = res};
+	struct capfile_ctx ctx = {.m = m, .res = res, .filter = filter};
 	uint64_t before = m->c.packets;
 	pcap_t *p;
 	int ret, dlt;

@@ -1,0 +1,97 @@
+#!/bin/bash
+# The veth testbed: two network namespaces joined by a veth pair, so xdpi can
+# be tested and benchmarked on a machine without a spare NIC.
+#
+#   xdpi-gen-ID  [xdpi-g] 198.18.0.1/24 <--veth--> 198.18.0.2/24 [xdpi-d]  xdpi-dut-ID
+#
+# Used two ways:
+#   bench/testbed.sh up [-q QUEUES] [-n ID]    create, print the variables
+#   bench/testbed.sh down [-n ID]              remove
+# or sourced by a test: `. bench/testbed.sh; testbed_up 2; trap testbed_down EXIT`.
+# Addresses are from 198.18.0.0/15 (RFC 2544 benchmarking). Nothing is put in
+# the root namespace; `down` removes both namespaces, and the veth with them.
+
+testbed_up() {
+	local queues=${1:-1}
+	TB_ID=${2:-${TB_ID:-$$}}
+	TB_GEN=xdpi-gen-$TB_ID
+	TB_DUT=xdpi-dut-$TB_ID
+	TB_GEN_IF=xdpi-g
+	TB_DUT_IF=xdpi-d
+	TB_GEN_IP=198.18.0.1
+	TB_DUT_IP=198.18.0.2
+	testbed_down 2>/dev/null
+	ip netns add "$TB_GEN" || return 1
+	if ! ip netns add "$TB_DUT" ||
+		! ip -n "$TB_GEN" link add "$TB_GEN_IF" numrxqueues "$queues" numtxqueues "$queues" \
+			type veth peer name "$TB_DUT_IF" netns "$TB_DUT" \
+			numrxqueues "$queues" numtxqueues "$queues" ||
+		! ip -n "$TB_GEN" addr add "$TB_GEN_IP/24" dev "$TB_GEN_IF" ||
+		! ip -n "$TB_DUT" addr add "$TB_DUT_IP/24" dev "$TB_DUT_IF" ||
+		! ip -n "$TB_GEN" link set "$TB_GEN_IF" up ||
+		! ip -n "$TB_DUT" link set "$TB_DUT_IF" up ||
+		! ip -n "$TB_GEN" link set lo up ||
+		! ip -n "$TB_DUT" link set lo up; then
+		echo "testbed: cannot create the namespaces and veth pair" >&2
+		testbed_down
+		return 1
+	fi
+	TB_GEN_MAC=$(ip netns exec "$TB_GEN" cat /sys/class/net/$TB_GEN_IF/address)
+	TB_DUT_MAC=$(ip netns exec "$TB_DUT" cat /sys/class/net/$TB_DUT_IF/address)
+	# veth drops IPv6 DAD-less frames quietly: turn IPv6 autoconf noise off
+	# so only the test's own traffic crosses the pair.
+	ip netns exec "$TB_GEN" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null
+	ip netns exec "$TB_DUT" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null
+	export TB_ID TB_GEN TB_DUT TB_GEN_IF TB_DUT_IF TB_GEN_IP TB_DUT_IP TB_GEN_MAC TB_DUT_MAC
+}
+
+testbed_down() {
+	[ -n "${TB_ID:-}" ] || return 0
+	ip netns del "xdpi-gen-$TB_ID" 2>/dev/null
+	ip netns del "xdpi-dut-$TB_ID" 2>/dev/null
+	return 0
+}
+
+# testbed_dut CMD...: run CMD in the DUT namespace with bpffs mounted (ip
+# netns exec gives each command a fresh /sys, without bpffs).
+testbed_dut() {
+	ip netns exec "$TB_DUT" sh -c 'mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf; exec "$@"' sh "$@"
+}
+
+testbed_gen() {
+	ip netns exec "$TB_GEN" "$@"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	set -u
+	cmd=${1:-}
+	shift || true
+	q=1 id=
+	while getopts "q:n:" o; do
+		case $o in
+		q) q=$OPTARG ;;
+		n) id=$OPTARG ;;
+		*) cmd=usage ;;
+		esac
+	done
+	if [ "$(id -u)" != 0 ]; then
+		echo "testbed: needs root (network namespaces)" >&2
+		exit 1
+	fi
+	case $cmd in
+	up)
+		testbed_up "$q" "${id:-$$}" || exit 1
+		for v in TB_ID TB_GEN TB_DUT TB_GEN_IF TB_DUT_IF TB_GEN_IP TB_DUT_IP TB_GEN_MAC TB_DUT_MAC; do
+			echo "$v=${!v}"
+		done
+		;;
+	down)
+		[ -n "$id" ] || { echo "testbed: down needs -n ID" >&2; exit 2; }
+		TB_ID=$id testbed_down
+		;;
+	*)
+		echo "usage: $0 up [-q QUEUES] [-n ID] | down -n ID" >&2
+		exit 2
+		;;
+	esac
+fi

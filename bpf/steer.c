@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: MIT
+#include "steer.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+
+#include "bpf/xdpi.skel.h"
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+#define BPFFS_PATH "/sys/fs/bpf"
+
+struct steer {
+	struct xdpi_bpf *skel;
+	struct xdp_program *prog;
+	int ifindex;
+	enum xdp_attach_mode mode;
+	bool attached;
+	bool multiprog;
+	int ncpus;
+};
+
+static bool steer_verbose;
+
+static int steer_print(enum libxdp_print_level level, const char *fmt, va_list ap)
+{
+	/* libxdp warns about its own fallbacks (no bpffs, no dispatcher);
+	 * xdpi reports the outcome itself in one line, so these are for -v. */
+	(void)level;
+	return steer_verbose ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+static int steer_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return steer_print(level == LIBBPF_WARN ? LIBXDP_WARN : LIBXDP_DEBUG, fmt, ap);
+}
+
+static void steer_set_logging(bool verbose)
+{
+	steer_verbose = verbose;
+	libxdp_set_print(steer_print);
+	libbpf_set_print(steer_libbpf_print);
+}
+
+int steer_ensure_bpffs(void)
+{
+	struct statfs st;
+
+	if (statfs(BPFFS_PATH, &st) == 0 && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", BPFFS_PATH, "bpf", 0, NULL))
+		return -errno;
+	return 1;
+}
+
+/* Refuses to attach over a program libxdp cannot share, unless forced. */
+static int check_existing(int ifindex, const struct steer_opts *o, char *err, size_t err_len)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_program *main_prog;
+	int ret = 0;
+
+	if (libxdp_get_error(mp))
+		return 0; /* nothing attached (or unreadable: attach will tell) */
+	main_prog = xdp_multiprog__main_prog(mp);
+	if (!main_prog || !xdp_multiprog__is_legacy(mp))
+		goto out; /* empty, or a dispatcher we can join */
+	if (o->force) {
+		ret = xdp_multiprog__detach(mp);
+		if (ret)
+			snprintf(err, err_len, "%s: cannot remove program '%s': %s", o->ifname,
+				 xdp_program__name(main_prog), strerror(-ret));
+		goto out;
+	}
+	if (!strcmp(xdp_program__name(main_prog), STEER_PROG_NAME))
+		snprintf(err, err_len,
+			 "%s already has an xdpi program attached (id %u), maybe from a "
+			 "killed run: remove it with 'xdpi detach %s'",
+			 o->ifname, xdp_program__id(main_prog), o->ifname);
+	else
+		snprintf(err, err_len,
+			 "%s already has XDP program '%s' (id %u) attached, which libxdp "
+			 "cannot share: detach it, or use --force to replace it",
+			 o->ifname, xdp_program__name(main_prog), xdp_program__id(main_prog));
+	ret = -EBUSY;
+out:
+	xdp_multiprog__close(mp);
+	return ret;
+}
+
+static int attach_mode(struct steer *s, enum xdp_attach_mode m)
+{
+	int ret = xdp_program__attach(s->prog, s->ifindex, m, 0);
+
+	if (!ret)
+		s->mode = m;
+	return ret;
+}
+
+struct steer *steer__attach(const struct steer_opts *o, char *err, size_t err_len)
+{
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, popts, 0);
+	struct xdp_multiprog *mp;
+	struct steer *s;
+	int ret;
+
+	steer_set_logging(o->verbose);
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		ret = -ENOMEM;
+		snprintf(err, err_len, "out of memory");
+		goto err_out;
+	}
+	s->ncpus = libbpf_num_possible_cpus();
+	if (s->ncpus < 1) {
+		ret = s->ncpus ? s->ncpus : -EINVAL;
+		snprintf(err, err_len, "cannot count the possible CPUs");
+		goto err_free;
+	}
+	if (o->filter >= XDPI_FILTER__MAX) {
+		ret = -EINVAL;
+		snprintf(err, err_len, "unknown filter %d", o->filter);
+		goto err_free;
+	}
+	s->skel = xdpi_bpf__open();
+	if (!s->skel) {
+		ret = -errno;
+		snprintf(err, err_len, "cannot open the embedded XDP program: %s",
+			 strerror(errno));
+		goto err_free;
+	}
+	s->skel->rodata->filter = o->filter;
+	s->skel->rodata->drop_wanted = o->drop_wanted;
+
+	if (!o->ifname) {
+		/* Load only: for BPF_PROG_TEST_RUN in tests. */
+		ret = xdpi_bpf__load(s->skel);
+		if (ret) {
+			snprintf(err, err_len, "cannot load the XDP program: %s", strerror(-ret));
+			goto err_skel;
+		}
+		return s;
+	}
+
+	s->ifindex = (int)if_nametoindex(o->ifname);
+	if (!s->ifindex) {
+		ret = -ENODEV;
+		snprintf(err, err_len, "no interface '%s'", o->ifname);
+		goto err_skel;
+	}
+	ret = check_existing(s->ifindex, o, err, err_len);
+	if (ret)
+		goto err_skel;
+
+	popts.obj = s->skel->obj;
+	popts.prog_name = STEER_PROG_NAME;
+	s->prog = xdp_program__create(&popts);
+	ret = (int)libxdp_get_error(s->prog);
+	if (ret) {
+		s->prog = NULL;
+		snprintf(err, err_len, "cannot prepare the XDP program: %s", strerror(-ret));
+		goto err_skel;
+	}
+
+	switch (o->xdp_mode) {
+	case STEER_XDP_NATIVE:
+		ret = attach_mode(s, XDP_MODE_NATIVE);
+		break;
+	case STEER_XDP_SKB:
+		ret = attach_mode(s, XDP_MODE_SKB);
+		break;
+	default:
+		ret = attach_mode(s, XDP_MODE_NATIVE);
+		if (ret == -EOPNOTSUPP || ret == -EINVAL)
+			ret = attach_mode(s, XDP_MODE_SKB);
+		break;
+	}
+	if (ret) {
+		if (ret == -EPERM)
+			snprintf(err, err_len, "cannot attach XDP to %s: permission denied "
+					       "(needs CAP_NET_ADMIN and CAP_BPF)",
+				 o->ifname);
+		else if (ret == -EEXIST || ret == -EBUSY)
+			snprintf(err, err_len,
+				 "cannot attach XDP to %s: another program is attached "
+				 "in another mode (use --force or detach it)",
+				 o->ifname);
+		else
+			snprintf(err, err_len, "cannot attach XDP to %s (%s mode): %s", o->ifname,
+				 o->xdp_mode == STEER_XDP_SKB ? "skb" : "native",
+				 strerror(-ret));
+		goto err_prog;
+	}
+	s->attached = true;
+	mp = xdp_multiprog__get_from_ifindex(s->ifindex);
+	if (!libxdp_get_error(mp)) {
+		s->multiprog = !xdp_multiprog__is_legacy(mp);
+		xdp_multiprog__close(mp);
+	}
+	return s;
+
+err_prog:
+	xdp_program__close(s->prog);
+err_skel:
+	xdpi_bpf__destroy(s->skel);
+err_free:
+	free(s);
+err_out:
+	errno = -ret;
+	return NULL;
+}
+
+void steer__destroy(struct steer *s)
+{
+	if (!s)
+		return;
+	if (s->attached)
+		xdp_program__detach(s->prog, s->ifindex, s->mode, 0);
+	xdp_program__close(s->prog);
+	xdpi_bpf__destroy(s->skel);
+	free(s);
+}
+
+int steer__xskmap_fd(const struct steer *s)
+{
+	return bpf_map__fd(s->skel->maps.xsks);
+}
+
+int steer__stop(struct steer *s)
+{
+	struct xdpi_bpf__bss bss = {.stopping = 1};
+	uint32_t key = 0;
+
+	/* libxdp, not the skeleton, loaded the object, so .bss is not mapped
+	 * into this process: write it as the one-element array it is. */
+	return bpf_map__update_elem(s->skel->maps.bss, &key, sizeof(key), &bss, sizeof(bss),
+				    BPF_ANY);
+}
+
+int steer__queue_stats(const struct steer *s, uint32_t queue_id,
+		       struct xdpi_queue_stats *out)
+{
+	struct xdpi_queue_stats *percpu;
+	size_t size = sizeof(*percpu) * (size_t)s->ncpus;
+	int ret, cpu;
+
+	memset(out, 0, sizeof(*out));
+	if (queue_id >= XDPI_MAX_QUEUES)
+		return -ERANGE;
+	percpu = calloc((size_t)s->ncpus, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	ret = bpf_map__lookup_elem(s->skel->maps.queue_stats, &queue_id, sizeof(queue_id),
+				   percpu, size, 0);
+	for (cpu = 0; !ret && cpu < s->ncpus; cpu++) {
+		out->seen += percpu[cpu].seen;
+		out->seen_bytes += percpu[cpu].seen_bytes;
+		out->passed += percpu[cpu].passed;
+		out->redirected += percpu[cpu].redirected;
+		out->redirected_bytes += percpu[cpu].redirected_bytes;
+		out->redirect_failed += percpu[cpu].redirect_failed;
+		out->dropped += percpu[cpu].dropped;
+		out->stopping_passed += percpu[cpu].stopping_passed;
+	}
+	free(percpu);
+	return ret;
+}
+
+const char *steer__xdp_mode_name(const struct steer *s)
+{
+	return s->mode == XDP_MODE_SKB ? "skb" : "native";
+}
+
+bool steer__multiprog(const struct steer *s)
+{
+	return s->multiprog;
+}
+
+int steer__test_run(const struct steer *s, const void *frame, uint32_t len)
+{
+	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = frame, .data_size_in = len,
+			    .repeat = 1);
+	int ret = bpf_prog_test_run_opts(bpf_program__fd(s->skel->progs.xdpi_steer), &topts);
+
+	return ret ? -errno : (int)topts.retval;
+}
+
+int steer_detach_iface(const char *ifname, bool force, char *err, size_t err_len)
+{
+	struct xdp_multiprog *mp;
+	struct xdp_program *p;
+	int ifindex, ret = 0;
+
+	steer_set_logging(false);
+	ifindex = (int)if_nametoindex(ifname);
+	if (!ifindex) {
+		snprintf(err, err_len, "no interface '%s'", ifname);
+		return -ENODEV;
+	}
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	if (libxdp_get_error(mp))
+		return 0;
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		if (!p)
+			goto out;
+		if (strcmp(xdp_program__name(p), STEER_PROG_NAME) && !force) {
+			snprintf(err, err_len,
+				 "%s has XDP program '%s' attached, not xdpi's: "
+				 "use --force to remove it anyway",
+				 ifname, xdp_program__name(p));
+			ret = -EBUSY;
+			goto out;
+		}
+		ret = xdp_multiprog__detach(mp);
+		ret = ret ? ret : 1;
+		goto out;
+	}
+	/* A dispatcher: remove only our program from it (or all, forced). */
+	if (force) {
+		ret = xdp_multiprog__detach(mp);
+		ret = ret ? ret : 1;
+		goto out;
+	}
+	for (p = xdp_multiprog__next_prog(NULL, mp); p; p = xdp_multiprog__next_prog(p, mp)) {
+		if (strcmp(xdp_program__name(p), STEER_PROG_NAME))
+			continue;
+		ret = xdp_program__detach(p, ifindex, xdp_multiprog__attach_mode(mp), 0);
+		ret = ret ? ret : 1;
+		break;
+	}
+out:
+	if (ret < 0 && !*err)
+		snprintf(err, err_len, "%s: cannot detach: %s", ifname, strerror(-ret));
+	xdp_multiprog__close(mp);
+	return ret;
+}

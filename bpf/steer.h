@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Userspace side of the XDP steering program (bpf/xdpi.bpf.c): open the
+ * embedded object, set its options, attach it through libxdp (which shares
+ * the interface with other XDP programs through its dispatcher when the
+ * kernel allows it, and otherwise attaches a single program), read its
+ * per-queue counters, and detach it.
+ *
+ * Errors: int functions return 0 or a negative errno; steer__attach returns
+ * NULL, sets errno and writes a one-line reason into @err.
+ * Concurrency: steer__queue_stats() may be called from any thread; the rest
+ * from the owning thread.
+ */
+#ifndef XDPI_BPF_STEER_H
+#define XDPI_BPF_STEER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xdpi_shared.h"
+
+/* Name of the program in the kernel: how `xdpi detach` recognises ours. */
+#define STEER_PROG_NAME "xdpi_steer"
+
+enum steer_xdp_mode {
+	STEER_XDP_AUTO = 0, /* native (driver) if possible, else generic */
+	STEER_XDP_NATIVE,
+	STEER_XDP_SKB,
+};
+
+struct steer_opts {
+	const char *ifname;
+	enum xdpi_filter filter;
+	enum steer_xdp_mode xdp_mode;
+	bool drop_wanted; /* count-and-drop wanted frames (benchmark ceiling) */
+	bool force;       /* replace a program libxdp cannot share */
+	bool verbose;     /* pass libxdp's and libbpf's messages through */
+};
+
+struct steer;
+
+struct steer *steer__attach(const struct steer_opts *o, char *err, size_t err_len);
+/* Detaches and frees. Accepts NULL. */
+void steer__destroy(struct steer *s);
+int steer__xskmap_fd(const struct steer *s);
+/* From now on wanted frames pass to the kernel instead of the sockets. */
+int steer__stop(struct steer *s);
+/* Sums the per-CPU counters of one queue. */
+int steer__queue_stats(const struct steer *s, uint32_t queue_id,
+		       struct xdpi_queue_stats *out);
+/* "native" or "skb". */
+const char *steer__xdp_mode_name(const struct steer *s);
+/* True when libxdp attached through its dispatcher (shareable). */
+bool steer__multiprog(const struct steer *s);
+/* Runs the loaded program once on @frame (BPF_PROG_TEST_RUN): returns the
+ * XDP action or a negative errno. For tests of the in-kernel filter. */
+int steer__test_run(const struct steer *s, const void *frame, uint32_t len);
+
+/*
+ * Removes an xdpi program left attached to @ifname (by a process that was
+ * killed). Returns 1 if one was removed, 0 if there was none, or -errno.
+ * Another program is only removed with @force.
+ */
+int steer_detach_iface(const char *ifname, bool force, char *err, size_t err_len);
+
+/* Mounts bpffs at /sys/fs/bpf if nothing is mounted there. Returns 1 if it
+ * mounted it, 0 if it was there, -errno if it could not. */
+int steer_ensure_bpffs(void);
+
+#endif /* XDPI_BPF_STEER_H */

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * xdpi's XDP program: classify just enough to decide whether a frame is
+ * wanted (Ethernet, two VLAN tags, IPv4/IPv6 and the L4 protocol), steer
+ * wanted frames into the AF_XDP socket of their RX queue, pass everything
+ * else untouched, and count every decision per queue so that userspace can
+ * prove where each redirected frame went (the drop ledger, docs/live.md).
+ *
+ * Options are read-only globals set before load. `stopping` is written by
+ * userspace at shutdown: from then on wanted frames pass to the kernel, so
+ * the sockets can be drained to empty and the ledger closes exactly.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "xdpi_shared.h"
+
+#define ETH_P_8021AD_ 0x88A8
+
+const volatile __u32 filter = XDPI_FILTER_TCP;
+const volatile __u32 drop_wanted = 0; /* count-and-drop: the in-kernel ceiling */
+
+volatile __u32 stopping;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, XDPI_MAX_QUEUES);
+	__type(key, __u32);
+	__type(value, __u32);
+} xsks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPI_MAX_QUEUES);
+	__type(key, __u32);
+	__type(value, struct xdpi_queue_stats);
+} queue_stats SEC(".maps");
+
+struct vlan_hdr_ {
+	__be16 tci;
+	__be16 proto;
+};
+
+/* Returns the IP protocol number, or -1 if not IP or the headers are cut. */
+static __always_inline int l4_proto(void *data, void *end, __u16 eth_type, __u32 off)
+{
+	if (eth_type == bpf_htons(ETH_P_IP)) {
+		__u8 *ip = data + off;
+
+		if ((void *)(ip + 20) > end || (ip[0] >> 4) != 4)
+			return -1;
+		return ip[9];
+	}
+	if (eth_type == bpf_htons(ETH_P_IPV6)) {
+		__u8 *ip = data + off;
+		__u8 *cur;
+		__u8 next, hdr;
+		int i;
+
+		if ((void *)(ip + 40) > end || (ip[0] >> 4) != 6)
+			return -1;
+		next = ip[6];
+		cur = ip + 40;
+#pragma unroll
+		for (i = 0; i < XDPI_FILTER_IPV6_EXT_MAX; i++) {
+			if (next != 0 && next != 43 && next != 44 && next != 60)
+				return next;
+			if ((void *)(cur + 8) > end)
+				return -1;
+			hdr = next;
+			next = cur[0];
+			/* The fragment header has no length field: always 8 bytes. */
+			cur += hdr == 44 ? 8 : ((__u32)cur[1] + 1) * 8;
+		}
+		return -1;
+	}
+	return -1;
+}
+
+static __always_inline int wanted(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	__u32 off = sizeof(*eth);
+	__u16 type;
+	int i, proto;
+
+	if (filter == XDPI_FILTER_ALL)
+		return 1;
+	if ((void *)(eth + 1) > end)
+		return 0;
+	type = eth->h_proto;
+#pragma unroll
+	for (i = 0; i < 2; i++) {
+		struct vlan_hdr_ *vh = data + off;
+
+		if (type != bpf_htons(ETH_P_8021Q) && type != bpf_htons(ETH_P_8021AD_))
+			break;
+		if ((void *)(vh + 1) > end)
+			return 0;
+		type = vh->proto;
+		off += sizeof(*vh);
+	}
+	if (type != bpf_htons(ETH_P_IP) && type != bpf_htons(ETH_P_IPV6))
+		return 0;
+	if (filter == XDPI_FILTER_IP)
+		return 1;
+	proto = l4_proto(data, end, type, off);
+	return proto == (filter == XDPI_FILTER_TCP ? IPPROTO_TCP : IPPROTO_UDP);
+}
+
+SEC("xdp")
+int xdpi_steer(struct xdp_md *ctx)
+{
+	__u32 qid = ctx->rx_queue_index;
+	__u64 len = ctx->data_end - ctx->data;
+	struct xdpi_queue_stats *st;
+	long ret;
+
+	st = bpf_map_lookup_elem(&queue_stats, &qid);
+	if (!st)
+		return XDP_PASS; /* queue id beyond our slots */
+	st->seen++;
+	st->seen_bytes += len;
+
+	if (!wanted(ctx)) {
+		st->passed++;
+		return XDP_PASS;
+	}
+	if (drop_wanted) {
+		st->dropped++;
+		return XDP_DROP;
+	}
+	if (stopping) {
+		st->stopping_passed++;
+		return XDP_PASS;
+	}
+	/* The flags' low bits are the action when the slot is empty: a queue
+	 * without a socket keeps working. */
+	ret = bpf_redirect_map(&xsks, qid, XDP_PASS);
+	if (ret == XDP_REDIRECT) {
+		st->redirected++;
+		st->redirected_bytes += len;
+	} else {
+		st->redirect_failed++;
+	}
+	return ret;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

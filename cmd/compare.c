@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+/* xdpi compare: re-check a live run record offline, and optionally hold its
+ * metrics against `xdpi read` of the traffic that was sent. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "ledger.h"
+#include "../inspect/capfile.h"
+#include "../inspect/report.h"
+
+static void compare_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: xdpi compare [--pcap TRAFFIC.pcap] RECORD.json\n\n"
+		"Re-checks the drop ledger of a record written by `xdpi live --record`:\n"
+		"recomputes redirected - inspected - socket drops per queue from the raw\n"
+		"counters and prints the ledger. With --pcap, also reads the traffic\n"
+		"that was sent (with the record's filter, as the XDP program would) and\n"
+		"compares every metric with the live run's.\n\n"
+		"Options:\n"
+		"  -p, --pcap FILE  the traffic that was sent\n"
+		"  -h, --help       this text\n\n"
+		"Exit status: 0 when the ledger closes (and the metrics match), 1 when\n"
+		"not or the files are unreadable, 2 on a usage error.\n");
+}
+
+/* Prints every metric key whose value differs; returns how many. */
+static int compare_metrics(json_t *live, json_t *offline)
+{
+	const char *key;
+	json_t *want;
+	int diffs = 0;
+
+	json_object_foreach(offline, key, want)
+	{
+		json_t *got = json_object_get(live, key);
+
+		/* Averages are derived from two compared integers. */
+		if (!strcmp(key, "avg_packet_size") || !strcmp(key, "truncated_file"))
+			continue;
+		if (got && json_equal(got, want))
+			continue;
+		char *g = got ? json_dumps(got, JSON_COMPACT) : NULL;
+		char *w = json_dumps(want, JSON_COMPACT);
+
+		printf("  %-18s live %s\n  %-18s sent %s\n", key, g ?: "(missing)", "",
+		       w ?: "?");
+		free(g);
+		free(w);
+		diffs++;
+	}
+	return diffs;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"pcap", required_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *pcap = NULL, *filter_name;
+	json_t *rec, *offline = NULL;
+	struct ledger l = {0};
+	json_error_t jerr;
+	int c, filter, ret = XDPI_EXIT_FAIL;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			pcap = optarg;
+			break;
+		case 'h':
+			compare_usage(stdout);
+			return XDPI_EXIT_OK;
+		default:
+			compare_usage(stderr);
+			return XDPI_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		xdpi_err("compare takes exactly one RECORD (see 'xdpi compare --help')");
+		return XDPI_EXIT_USAGE;
+	}
+	rec = json_load_file(argv[optind], 0, &jerr);
+	if (!rec) {
+		xdpi_err("%s: %s (line %d)", argv[optind], jerr.text, jerr.line);
+		return XDPI_EXIT_FAIL;
+	}
+	if (ledger_from_json(json_object_get(rec, "ledger"), &l)) {
+		xdpi_err("%s: not an xdpi live record (no valid \"ledger\")", argv[optind]);
+		goto out;
+	}
+	printf("record %s: interface %s, filter %s, %.1f s\n", argv[optind],
+	       json_string_value(json_object_get(rec, "interface")) ?: "?",
+	       json_string_value(json_object_get(rec, "filter")) ?: "?",
+	       json_number_value(json_object_get(rec, "duration_s")));
+	ledger_print(stdout, &l);
+	ret = l.unexplained ? XDPI_EXIT_FAIL : XDPI_EXIT_OK;
+
+	if (pcap) {
+		struct capfile_result res;
+		struct metrics m;
+		char err[512];
+		int diffs;
+
+		filter_name = json_string_value(json_object_get(rec, "filter"));
+		filter = filter_name ? xdpi_filter_parse(filter_name) : -1;
+		if (filter < 0) {
+			xdpi_err("%s: no valid \"filter\" in the record", argv[optind]);
+			ret = XDPI_EXIT_FAIL;
+			goto out;
+		}
+		if (!json_is_true(json_object_get(rec, "inspect")))
+			xdpi_warn("the run had inspection off: only packets and bytes can match");
+		if (metrics_init(&m)) {
+			xdpi_err("out of memory");
+			ret = XDPI_EXIT_FAIL;
+			goto out;
+		}
+		if (capfile_inspect(pcap, (enum xdpi_filter)filter, &m, &res, err, sizeof(err))) {
+			xdpi_err("%s", err);
+			metrics_destroy(&m);
+			ret = XDPI_EXIT_FAIL;
+			goto out;
+		}
+		offline = report_metrics_json(&m);
+		metrics_destroy(&m);
+		if (!offline) {
+			ret = XDPI_EXIT_FAIL;
+			goto out;
+		}
+		printf("\nmetrics, live vs. %s read with filter %s (%" PRIu64
+		       " frames, %" PRIu64 " not steered):\n",
+		       pcap, filter_name, res.frames, res.filtered_out);
+		diffs = compare_metrics(rec, offline);
+		if (diffs) {
+			printf("%d metric%s differ\n", diffs, diffs == 1 ? "" : "s");
+			ret = XDPI_EXIT_FAIL;
+		} else {
+			printf("every metric matches\n");
+		}
+	}
+out:
+	json_decref(offline);
+	json_decref(rec);
+	ledger_free(&l);
+	return ret;
+}

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+/* xdpi detach: clean up after a run that could not (kill -9, power cut). */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "../bpf/steer.h"
+#include "../xsk/iface.h"
+
+static void detach_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: xdpi detach [--force] IFACE\n\n"
+		"Removes the XDP program a killed `xdpi live` left on IFACE, and puts\n"
+		"back napi_defer_hard_irqs and gro_flush_timeout if they still hold the\n"
+		"values xdpi sets for busy polling (2 and 200000) by resetting them to 0.\n\n"
+		"Options:\n"
+		"  --force     remove whatever XDP program is attached, not only xdpi's\n"
+		"  -h, --help  this text\n\n"
+		"Exit status: 0 when nothing of xdpi's is left attached (also when there\n"
+		"was nothing), 1 on an error, 2 on a usage error.\n");
+}
+
+int cmd_detach(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"force", no_argument, NULL, 'F'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	char err[256] = "";
+	bool force = false;
+	long defer, flush;
+	const char *ifn;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			force = true;
+			break;
+		case 'h':
+			detach_usage(stdout);
+			return XDPI_EXIT_OK;
+		default:
+			detach_usage(stderr);
+			return XDPI_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		xdpi_err("detach takes exactly one IFACE (see 'xdpi detach --help')");
+		return XDPI_EXIT_USAGE;
+	}
+	ifn = argv[optind];
+	if (xdpi_check_privileges())
+		return XDPI_EXIT_FAIL;
+	ret = steer_detach_iface(ifn, force, err, sizeof(err));
+	if (ret < 0) {
+		xdpi_err("%s", err);
+		return XDPI_EXIT_FAIL;
+	}
+	printf("%s: %s\n", ifn, ret ? "XDP program detached" : "no xdpi XDP program attached");
+	if (!iface_knob_read(ifn, "napi_defer_hard_irqs", &defer) &&
+	    !iface_knob_read(ifn, "gro_flush_timeout", &flush) && defer == 2 &&
+	    flush == 200000) {
+		struct iface_knob k;
+
+		if (iface_knob_set(&k, ifn, "napi_defer_hard_irqs", "0") ||
+		    iface_knob_set(&k, ifn, "gro_flush_timeout", "0"))
+			xdpi_warn("cannot reset %s's busy-polling settings", ifn);
+		else
+			printf("%s: napi_defer_hard_irqs and gro_flush_timeout reset to 0\n", ifn);
+	}
+	return XDPI_EXIT_OK;
+}

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT
+#include "ledger.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One table drives the JSON keys in both directions, so a counter added to
+ * the ledger cannot be written and then forgotten by `xdpi compare`. */
+struct ledger_field {
+	const char *group;
+	const char *name;
+	size_t offset; /* of a uint64_t inside struct ledger_queue */
+};
+
+#define XDP_FIELD(f)  {"xdp", #f, offsetof(struct ledger_queue, xdp.f)}
+#define SOCK_FIELD(f) {"socket", #f, offsetof(struct ledger_queue, sock.f)}
+
+static const struct ledger_field fields[] = {
+	XDP_FIELD(seen),
+	XDP_FIELD(seen_bytes),
+	XDP_FIELD(passed),
+	XDP_FIELD(redirected),
+	XDP_FIELD(redirected_bytes),
+	XDP_FIELD(redirect_failed),
+	XDP_FIELD(dropped),
+	XDP_FIELD(stopping_passed),
+	SOCK_FIELD(rx_dropped),
+	SOCK_FIELD(rx_invalid_descs),
+	SOCK_FIELD(rx_ring_full),
+	SOCK_FIELD(rx_fill_ring_empty_descs),
+};
+
+#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
+
+static uint64_t *field_ptr(struct ledger_queue *q, const struct ledger_field *f)
+{
+	return (uint64_t *)((char *)q + f->offset);
+}
+
+void ledger_close(struct ledger *l)
+{
+	l->unexplained = 0;
+	for (int i = 0; i < l->count; i++) {
+		struct ledger_queue *q = &l->q[i];
+
+		q->unexplained = (int64_t)q->xdp.redirected - (int64_t)q->inspected -
+				 (int64_t)q->sock.rx_dropped - (int64_t)q->sock.rx_ring_full;
+		l->unexplained += q->unexplained;
+	}
+}
+
+/* Frames the kernel got back: not wanted, no socket, or during shutdown. */
+static uint64_t ledger_passed(const struct ledger_queue *q)
+{
+	return q->xdp.passed + q->xdp.redirect_failed + q->xdp.stopping_passed;
+}
+
+static void ledger_row(FILE *out, const char *name, const struct ledger_queue *q,
+		       uint64_t passed)
+{
+	fprintf(out,
+		"%-6s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %11" PRIu64
+		" %11" PRIu64 " %11" PRIu64 " %12" PRId64 "\n",
+		name, (uint64_t)q->xdp.seen, passed, (uint64_t)q->xdp.redirected, q->inspected,
+		(uint64_t)q->sock.rx_dropped, (uint64_t)q->sock.rx_ring_full,
+		(uint64_t)q->sock.rx_fill_ring_empty_descs, q->unexplained);
+}
+
+void ledger_print(FILE *out, const struct ledger *l)
+{
+	struct ledger_queue total = {0};
+	uint64_t total_passed = 0;
+	char name[16];
+
+	fprintf(out, "\nDrop ledger (kernel counters vs. inspected):\n");
+	fprintf(out, "%-6s %12s %12s %12s %12s %11s %11s %11s %12s\n", "queue", "xdp_seen",
+		"passed", "redirected", "inspected", "rx_dropped", "ring_full", "fill_empty",
+		"unexplained");
+	for (int i = 0; i < l->count; i++) {
+		const struct ledger_queue *q = &l->q[i];
+
+		snprintf(name, sizeof(name), "q%u", q->queue);
+		ledger_row(out, name, q, ledger_passed(q));
+		total.xdp.seen += q->xdp.seen;
+		total_passed += ledger_passed(q);
+		total.xdp.redirected += q->xdp.redirected;
+		total.inspected += q->inspected;
+		total.sock.rx_dropped += q->sock.rx_dropped;
+		total.sock.rx_ring_full += q->sock.rx_ring_full;
+		total.sock.rx_fill_ring_empty_descs += q->sock.rx_fill_ring_empty_descs;
+		total.unexplained += q->unexplained;
+	}
+	ledger_row(out, "total", &total, total_passed);
+	if (l->unexplained == 0)
+		fprintf(out, "redirected = inspected + rx_dropped + ring_full holds on every "
+			     "queue: 0 unexplained\n");
+	else
+		fprintf(out, "LEDGER DOES NOT CLOSE: %" PRId64 " packets unexplained\n",
+			l->unexplained);
+}
+
+json_t *ledger_to_json(const struct ledger *l)
+{
+	json_t *o = json_object(), *arr = json_array();
+
+	if (!o || !arr)
+		goto err;
+	for (int i = 0; i < l->count; i++) {
+		struct ledger_queue *q = &l->q[i];
+		json_t *e = json_object(), *xdp = json_object(), *sock = json_object(),
+		       *ifc = json_object();
+
+		if (!e || !xdp || !sock || !ifc) {
+			json_decref(e);
+			json_decref(xdp);
+			json_decref(sock);
+			json_decref(ifc);
+			goto err;
+		}
+		for (size_t f = 0; f < NFIELDS; f++)
+			json_object_set_new(!strcmp(fields[f].group, "xdp") ? xdp : sock,
+					    fields[f].name,
+					    json_integer((json_int_t)*field_ptr(q, &fields[f])));
+		for (int c = 0; c < q->iface.count; c++)
+			json_object_set_new(ifc, q->iface.c[c].name,
+					    json_integer((json_int_t)q->iface.c[c].value));
+		json_object_set_new(e, "queue", json_integer(q->queue));
+		json_object_set_new(e, "socket_bound", json_boolean(q->has_socket));
+		json_object_set_new(e, "xdp", xdp);
+		json_object_set_new(e, "socket", sock);
+		json_object_set_new(e, "iface", ifc);
+		json_object_set_new(e, "inspected", json_integer((json_int_t)q->inspected));
+		json_object_set_new(e, "unexplained", json_integer(q->unexplained));
+		json_array_append_new(arr, e);
+	}
+	json_object_set_new(o, "queues", arr);
+	json_object_set_new(o, "unexplained", json_integer(l->unexplained));
+	return o;
+err:
+	json_decref(o);
+	json_decref(arr);
+	return NULL;
+}
+
+static int get_u64(json_t *obj, const char *key, uint64_t *out)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return -EINVAL;
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+int ledger_from_json(json_t *obj, struct ledger *l)
+{
+	json_t *arr = json_object_get(obj, "queues"), *e;
+	size_t i;
+
+	memset(l, 0, sizeof(*l));
+	if (!json_is_array(arr))
+		return -EINVAL;
+	l->q = calloc(json_array_size(arr) + 1, sizeof(*l->q));
+	if (!l->q)
+		return -ENOMEM;
+	json_array_foreach(arr, i, e)
+	{
+		struct ledger_queue *q = &l->q[i];
+		json_t *ifc = json_object_get(e, "iface"), *v;
+		uint64_t qid;
+		const char *k;
+
+		if (get_u64(e, "queue", &qid) || get_u64(e, "inspected", &q->inspected))
+			goto err;
+		q->queue = (uint32_t)qid;
+		q->has_socket = json_is_true(json_object_get(e, "socket_bound"));
+		for (size_t f = 0; f < NFIELDS; f++)
+			if (get_u64(json_object_get(e, fields[f].group), fields[f].name,
+				    field_ptr(q, &fields[f])))
+				goto err;
+		json_object_foreach(ifc, k, v)
+		{
+			if (q->iface.count == IFACE_MAX_QUEUE_COUNTERS || !json_is_integer(v))
+				break;
+			snprintf(q->iface.c[q->iface.count].name, sizeof(q->iface.c[0].name),
+				 "%s", k);
+			q->iface.c[q->iface.count++].value = (uint64_t)json_integer_value(v);
+		}
+		l->count++;
+	}
+	ledger_close(l);
+	return 0;
+err:
+	ledger_free(l);
+	return -EINVAL;
+}
+
+void ledger_free(struct ledger *l)
+{
+	free(l->q);
+	l->q = NULL;
+	l->count = 0;
+}

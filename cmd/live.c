@@ -1,0 +1,734 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xdpi live: attach the steering program, one AF_XDP socket and one pinned
+ * worker per RX queue, a live table every interval, and at the end the same
+ * summary as `xdpi read` plus the per-queue drop ledger.
+ *
+ * Design notes:
+ * - Every resource taken in live_setup() has one owner (struct live_run)
+ *   and one release path (live_teardown()), also when setup fails halfway:
+ *   nothing stays attached to the interface.
+ * - SIGINT/SIGTERM are blocked in every thread and read from a signalfd by
+ *   the main thread, which is also the reporter; no work in a handler.
+ * - Shutdown is ordered so that the ledger closes exactly: the program stops
+ *   redirecting, frames already redirected land, the workers drain their RX
+ *   rings, and only then are the counters read (struct worker, docs/live.md).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "ledger.h"
+#include "../bpf/steer.h"
+#include "../inspect/filter.h"
+#include "../inspect/report.h"
+#include "../xsk/iface.h"
+#include "../xsk/worker.h"
+
+/* How long frames redirected just before the stop flag may take to reach
+ * the RX rings: a NAPI poll is microseconds; this is generous. */
+#define LIVE_STOP_GRACE_US 50000
+#define LIVE_NAPI_DEFER    "2"
+#define LIVE_GRO_FLUSH_NS  "200000"
+
+struct live_opts {
+	const char *ifname;
+	enum xdpi_filter filter;
+	enum steer_xdp_mode xdp_mode;
+	struct xsk_opts xsk;
+	uint32_t batch;
+	int queues[XDPI_MAX_QUEUES];
+	int nqueues; /* 0: all of the interface's */
+	int cpus[CPU_SETSIZE];
+	int ncpus; /* 0: spread over the allowed CPUs */
+	double interval;
+	double duration; /* 0: until a signal */
+	const char *record;
+	bool json;
+	bool inspect;
+	bool force;
+	bool verbose;
+};
+
+struct live_run {
+	const struct live_opts *o;
+	struct steer *steer;
+	struct worker *workers;
+	int nworkers;
+	int iface_queues;
+	struct iface_knob napi_defer, gro_flush;
+	int sigfd;
+	double started, stopped;
+	const char *stop_reason;
+	FILE *table; /* stdout, or stderr when stdout carries JSON */
+	uint64_t *prev_packets, *prev_bytes;
+	double prev_time;
+};
+
+static void live_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: xdpi live [OPTIONS] IFACE\n\n"
+		"Steers the wanted frames of every RX queue of IFACE into an AF_XDP\n"
+		"socket with an XDP program, inspects them with one pinned worker per\n"
+		"queue, prints a live table, and at the end the metrics (as `xdpi read`)\n"
+		"and the drop ledger, which accounts for every redirected frame\n"
+		"(docs/live.md).\n\n"
+		"Traffic and duration:\n"
+		"  -f, --filter F        frames to steer: tcp (default), udp, ip, all;\n"
+		"                        the rest passes to the kernel untouched\n"
+		"  -d, --duration S      stop after S seconds (default: at SIGINT/SIGTERM)\n"
+		"  -i, --interval S      live table every S seconds (default 1, 0: off)\n"
+		"      --no-inspect      receive and return frames without parsing them\n"
+		"Queues and workers:\n"
+		"  -q, --queues LIST     RX queues, e.g. 0,2-3 (default: all)\n"
+		"  -c, --cpus LIST       CPUs to pin the workers to, in queue order\n"
+		"                        (default: spread over the CPUs this process may\n"
+		"                        use, so taskset and cpusets are respected)\n"
+		"  -b, --batch N         descriptors per batch, 1..4096 (default 64)\n"
+		"Sockets:\n"
+		"  -m, --mode M          auto (default: zero-copy, else copy), zerocopy, copy\n"
+		"  -x, --xdp-mode M      auto (default: native, else skb), native, skb\n"
+		"      --frame-size N    UMEM frame size: 2048 or 4096 (default 4096)\n"
+		"      --fill-size N     fill ring size (default 4096)\n"
+		"      --comp-size N     completion ring size (default 2048)\n"
+		"      --rx-size N       RX ring size (default 2048); ring sizes are\n"
+		"                        powers of two from 64 to 32768\n"
+		"      --no-busy-poll    no preferred busy polling (default on: the NAPI\n"
+		"                        work runs on the worker's CPU; xdpi then sets the\n"
+		"                        interface's napi_defer_hard_irqs and\n"
+		"                        gro_flush_timeout, and restores them on exit)\n"
+		"      --busy-poll-usecs N  SO_BUSY_POLL (default 20)\n"
+		"      --no-need-wakeup  do not use the need_wakeup flag\n"
+		"Output:\n"
+		"  -j, --json            print one JSON object on stdout at the end (the\n"
+		"                        `xdpi read` keys plus queues and ledger); the\n"
+		"                        live table goes to stderr\n"
+		"  -r, --record FILE     write the same JSON record to FILE, for\n"
+		"                        `xdpi compare`\n"
+		"      --force           replace an XDP program libxdp cannot share\n"
+		"  -v, --verbose         show libxdp's and libbpf's messages\n"
+		"  -h, --help            this text\n\n"
+		"Exit status: 0 when the run ended cleanly and the ledger closed, 1 on a\n"
+		"setup or runtime error or unexplained packets, 2 on a usage error.\n");
+}
+
+enum {
+	OPT_NO_INSPECT = 256,
+	OPT_FRAME_SIZE,
+	OPT_FILL_SIZE,
+	OPT_COMP_SIZE,
+	OPT_RX_SIZE,
+	OPT_NO_BUSY_POLL,
+	OPT_BUSY_POLL_USECS,
+	OPT_NO_NEED_WAKEUP,
+	OPT_FORCE,
+};
+
+static int parse_mode(const char *s, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return -EINVAL;
+}
+
+static int live_parse(int argc, char **argv, struct live_opts *o)
+{
+	static const struct option opts[] = {
+		{"filter", required_argument, NULL, 'f'},
+		{"duration", required_argument, NULL, 'd'},
+		{"interval", required_argument, NULL, 'i'},
+		{"no-inspect", no_argument, NULL, OPT_NO_INSPECT},
+		{"queues", required_argument, NULL, 'q'},
+		{"cpus", required_argument, NULL, 'c'},
+		{"batch", required_argument, NULL, 'b'},
+		{"mode", required_argument, NULL, 'm'},
+		{"xdp-mode", required_argument, NULL, 'x'},
+		{"frame-size", required_argument, NULL, OPT_FRAME_SIZE},
+		{"fill-size", required_argument, NULL, OPT_FILL_SIZE},
+		{"comp-size", required_argument, NULL, OPT_COMP_SIZE},
+		{"rx-size", required_argument, NULL, OPT_RX_SIZE},
+		{"no-busy-poll", no_argument, NULL, OPT_NO_BUSY_POLL},
+		{"busy-poll-usecs", required_argument, NULL, OPT_BUSY_POLL_USECS},
+		{"no-need-wakeup", no_argument, NULL, OPT_NO_NEED_WAKEUP},
+		{"json", no_argument, NULL, 'j'},
+		{"record", required_argument, NULL, 'r'},
+		{"force", no_argument, NULL, OPT_FORCE},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	static const char *const sock_modes[] = {"auto", "zerocopy", "copy"};
+	static const char *const xdp_modes[] = {"auto", "native", "skb"};
+	int c, v;
+
+	memset(o, 0, sizeof(*o));
+	xsk_opts_defaults(&o->xsk);
+	o->filter = XDPI_FILTER_TCP;
+	o->batch = 64;
+	o->interval = 1.0;
+	o->inspect = true;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:d:i:q:c:b:m:x:jr:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			v = xdpi_filter_parse(optarg);
+			if (v < 0)
+				goto bad;
+			o->filter = (enum xdpi_filter)v;
+			break;
+		case 'd':
+			if (xdpi_parse_seconds(optarg, &o->duration))
+				goto bad;
+			break;
+		case 'i':
+			if (xdpi_parse_seconds(optarg, &o->interval))
+				goto bad;
+			break;
+		case OPT_NO_INSPECT:
+			o->inspect = false;
+			break;
+		case 'q':
+			o->nqueues = xdpi_parse_list(optarg, o->queues, XDPI_MAX_QUEUES,
+						     XDPI_MAX_QUEUES);
+			if (o->nqueues < 0)
+				goto bad;
+			break;
+		case 'c':
+			o->ncpus = xdpi_parse_list(optarg, o->cpus, CPU_SETSIZE, CPU_SETSIZE);
+			if (o->ncpus < 0)
+				goto bad;
+			break;
+		case 'b':
+			if (xdpi_parse_u32(optarg, 1, 4096, &o->batch))
+				goto bad;
+			break;
+		case 'm':
+			v = parse_mode(optarg, sock_modes, 3);
+			if (v < 0)
+				goto bad;
+			o->xsk.mode = (enum xsk_copy_mode)v;
+			break;
+		case 'x':
+			v = parse_mode(optarg, xdp_modes, 3);
+			if (v < 0)
+				goto bad;
+			o->xdp_mode = (enum steer_xdp_mode)v;
+			break;
+		case OPT_FRAME_SIZE:
+			if (xdpi_parse_u32(optarg, 0, UINT32_MAX, &o->xsk.frame_size))
+				goto bad;
+			break;
+		case OPT_FILL_SIZE:
+			if (xdpi_parse_u32(optarg, 0, UINT32_MAX, &o->xsk.fill_size))
+				goto bad;
+			break;
+		case OPT_COMP_SIZE:
+			if (xdpi_parse_u32(optarg, 0, UINT32_MAX, &o->xsk.comp_size))
+				goto bad;
+			break;
+		case OPT_RX_SIZE:
+			if (xdpi_parse_u32(optarg, 0, UINT32_MAX, &o->xsk.rx_size))
+				goto bad;
+			break;
+		case OPT_NO_BUSY_POLL:
+			o->xsk.busy_poll = false;
+			break;
+		case OPT_BUSY_POLL_USECS:
+			if (xdpi_parse_u32(optarg, 0, 1000000, &o->xsk.busy_poll_usecs))
+				goto bad;
+			break;
+		case OPT_NO_NEED_WAKEUP:
+			o->xsk.need_wakeup = false;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'r':
+			o->record = optarg;
+			break;
+		case OPT_FORCE:
+			o->force = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			live_usage(stdout);
+			return 1;
+		default:
+			live_usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind != argc - 1) {
+		xdpi_err("live takes exactly one IFACE (see 'xdpi live --help')");
+		return -EINVAL;
+	}
+	o->ifname = argv[optind];
+	o->xsk.ifname = o->ifname;
+	o->xsk.busy_poll_budget = o->batch;
+	return 0;
+bad:
+	xdpi_err("invalid value '%s' for option %s (see 'xdpi live --help')", optarg,
+		 argv[optind - 1]);
+	return -EINVAL;
+}
+
+/* Worker i gets --cpus[i], or the i-th CPU this process may run on. Two
+ * workers on one CPU halve each other: allowed, never silently. */
+static int live_pick_cpus(const struct live_opts *o, int nworkers, int *cpu_of)
+{
+	cpu_set_t allowed;
+	int list[CPU_SETSIZE], n = 0;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		return -errno;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &allowed))
+			list[n++] = c;
+	if (o->ncpus) {
+		if (o->ncpus < nworkers) {
+			xdpi_err("%d workers but only %d CPUs in --cpus", nworkers, o->ncpus);
+			return -EINVAL;
+		}
+		for (int i = 0; i < nworkers; i++) {
+			if (!CPU_ISSET(o->cpus[i], &allowed)) {
+				xdpi_err("CPU %d is not available to this process (taskset/cpuset)",
+					 o->cpus[i]);
+				return -EINVAL;
+			}
+			cpu_of[i] = o->cpus[i];
+		}
+		return 0;
+	}
+	for (int i = 0; i < nworkers; i++)
+		cpu_of[i] = list[i % n];
+	if (nworkers > n)
+		xdpi_warn("%d workers share %d CPUs: workers %d and %d both run on CPU %d",
+			  nworkers, n, 0, n, cpu_of[0]);
+	return 0;
+}
+
+static void live_teardown(struct live_run *r)
+{
+	for (int i = 0; r->workers && i < r->nworkers; i++) {
+		worker_set_phase(&r->workers[i], WORKER_DRAIN);
+		worker_join(&r->workers[i]);
+	}
+	/* Detach first: from then on nothing new reaches the sockets. */
+	steer__destroy(r->steer);
+	r->steer = NULL;
+	for (int i = 0; r->workers && i < r->nworkers; i++)
+		worker_destroy(&r->workers[i]);
+	free(r->workers);
+	r->workers = NULL;
+	if (iface_knob_restore(&r->napi_defer) || iface_knob_restore(&r->gro_flush))
+		xdpi_warn("could not restore %s's napi_defer_hard_irqs/gro_flush_timeout",
+			  r->o->ifname);
+	if (r->sigfd >= 0)
+		close(r->sigfd);
+	r->sigfd = -1;
+	free(r->prev_packets);
+	free(r->prev_bytes);
+	r->prev_packets = r->prev_bytes = NULL;
+}
+
+static int live_setup_busy_poll(struct live_run *r)
+{
+	const char *ifn = r->o->ifname;
+	int ret;
+
+	/* Preferred busy polling needs the softirq to hold off while the
+	 * worker polls; these two make it (kernel docs, napi.rst). */
+	ret = iface_knob_set(&r->napi_defer, ifn, "napi_defer_hard_irqs", LIVE_NAPI_DEFER);
+	if (!ret)
+		ret = iface_knob_set(&r->gro_flush, ifn, "gro_flush_timeout", LIVE_GRO_FLUSH_NS);
+	if (ret) {
+		xdpi_warn("cannot set %s's napi_defer_hard_irqs/gro_flush_timeout (%s): busy "
+			  "polling may not keep the NAPI work on the workers' CPUs",
+			  ifn, strerror(-ret));
+		return 0;
+	}
+	if (r->napi_defer.changed || r->gro_flush.changed)
+		fprintf(stderr,
+			"xdpi: busy polling: set %s napi_defer_hard_irqs %s->%s, "
+			"gro_flush_timeout %s->%s (restored on exit)\n",
+			ifn, r->napi_defer.saved, LIVE_NAPI_DEFER, r->gro_flush.saved,
+			LIVE_GRO_FLUSH_NS);
+	return 0;
+}
+
+static int live_setup(struct live_run *r)
+{
+	const struct live_opts *o = r->o;
+	struct steer_opts sopts = {
+		.ifname = o->ifname,
+		.filter = o->filter,
+		.xdp_mode = o->xdp_mode,
+		.force = o->force,
+		.verbose = o->verbose,
+	};
+	int cpu_of[XDPI_MAX_QUEUES], queues[XDPI_MAX_QUEUES];
+	char err[256];
+	sigset_t mask;
+	int ret;
+
+	/* Blocked before any thread exists, so every thread inherits it. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	if (pthread_sigmask(SIG_BLOCK, &mask, NULL) ||
+	    (r->sigfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0) {
+		xdpi_err("cannot set up signal handling: %s", strerror(errno));
+		return -errno;
+	}
+
+	if (xsk_opts_validate(&o->xsk, err, sizeof(err))) {
+		xdpi_err("%s", err);
+		return -EINVAL;
+	}
+	if (!if_nametoindex(o->ifname)) {
+		xdpi_err("no interface '%s'", o->ifname);
+		return -ENODEV;
+	}
+	ret = xdpi_check_privileges();
+	if (ret)
+		return ret;
+	r->iface_queues = iface_rx_queues(o->ifname);
+	if (r->iface_queues < 0) {
+		xdpi_err("cannot count %s's RX queues: %s", o->ifname, strerror(-r->iface_queues));
+		return r->iface_queues;
+	}
+	if (r->iface_queues > XDPI_MAX_QUEUES)
+		r->iface_queues = XDPI_MAX_QUEUES;
+	if (o->nqueues) {
+		for (int i = 0; i < o->nqueues; i++) {
+			if (o->queues[i] >= r->iface_queues) {
+				xdpi_err("queue %d is beyond %s's %d RX queue%s (0-%d)",
+					 o->queues[i], o->ifname, r->iface_queues,
+					 r->iface_queues == 1 ? "" : "s", r->iface_queues - 1);
+				return -EINVAL;
+			}
+			queues[i] = o->queues[i];
+		}
+		r->nworkers = o->nqueues;
+	} else {
+		for (int i = 0; i < r->iface_queues; i++)
+			queues[i] = i;
+		r->nworkers = r->iface_queues;
+	}
+	ret = live_pick_cpus(o, r->nworkers, cpu_of);
+	if (ret)
+		return ret;
+
+	ret = steer_ensure_bpffs();
+	if (ret == 1)
+		fprintf(stderr, "xdpi: mounted bpffs at /sys/fs/bpf (libxdp keeps its "
+				"dispatcher state there)\n");
+	else if (ret < 0)
+		fprintf(stderr, "xdpi: no bpffs at /sys/fs/bpf and cannot mount it (%s): "
+				"libxdp will attach a single program\n",
+			strerror(-ret));
+
+	r->steer = steer__attach(&sopts, err, sizeof(err));
+	if (!r->steer) {
+		xdpi_err("%s", err);
+		return -errno;
+	}
+	fprintf(stderr, "xdpi: XDP program attached to %s in %s mode, %s; filter %s\n",
+		o->ifname, steer__xdp_mode_name(r->steer),
+		steer__multiprog(r->steer)
+			? "through libxdp's dispatcher (shareable)"
+			: "as a single program (libxdp's dispatcher is not available here)",
+		xdpi_filter_name(o->filter));
+	if (o->xsk.busy_poll)
+		live_setup_busy_poll(r);
+
+	ret = posix_memalign((void **)&r->workers, XDPI_CACHELINE,
+			     sizeof(*r->workers) * (size_t)r->nworkers);
+	r->prev_packets = calloc((size_t)r->nworkers, sizeof(uint64_t));
+	r->prev_bytes = calloc((size_t)r->nworkers, sizeof(uint64_t));
+	if (ret || !r->prev_packets || !r->prev_bytes) {
+		if (ret)
+			r->workers = NULL;
+		xdpi_err("out of memory");
+		return -ENOMEM;
+	}
+	memset(r->workers, 0, sizeof(*r->workers) * (size_t)r->nworkers);
+	for (int i = 0; i < r->nworkers; i++) {
+		struct xsk_opts xo = o->xsk;
+		struct xsk_ctx *x;
+
+		xo.queue_id = (uint32_t)queues[i];
+		x = xsk_ctx__create(&xo, err, sizeof(err));
+		if (!x) {
+			xdpi_err("%s", err);
+			r->nworkers = i; /* tear down only what exists */
+			return -EIO;
+		}
+		ret = worker_init(&r->workers[i], x, o->batch, cpu_of[i], o->inspect);
+		if (ret) {
+			xsk_ctx__destroy(x);
+			r->nworkers = i;
+			xdpi_err("out of memory");
+			return ret;
+		}
+		ret = xsk_ctx__update_xskmap(x, steer__xskmap_fd(r->steer));
+		if (ret) {
+			r->nworkers = i + 1;
+			xdpi_err("cannot add queue %d's socket to the XSKMAP: %s", queues[i],
+				 strerror(-ret));
+			return ret;
+		}
+		fprintf(stderr,
+			"xdpi: queue %d: AF_XDP %s mode%s, cpu %d, busy polling %s, "
+			"UMEM %zu KiB on %s\n",
+			queues[i], x->zerocopy ? "zero-copy" : "copy",
+			!x->zerocopy && o->xsk.mode == XSK_MODE_AUTO
+				? " (the driver has no zero-copy)"
+				: "",
+			cpu_of[i],
+			x->busy_poll ? "on" : (o->xsk.busy_poll ? "unavailable" : "off"),
+			x->umem_size >> 10, x->hugepages ? "hugepages" : "normal pages");
+	}
+	r->started = xdpi_now();
+	for (int i = 0; i < r->nworkers; i++) {
+		ret = worker_start(&r->workers[i]);
+		if (ret) {
+			xdpi_err("cannot start worker %d: %s", i, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void live_table_row(struct live_run *r, double now)
+{
+	double dt = now - r->prev_time;
+	uint64_t tp = 0, tb = 0;
+
+	if (dt <= 0)
+		return;
+	for (int i = 0; i < r->nworkers; i++) {
+		struct worker *w = &r->workers[i];
+		uint64_t p = metrics_read_packets(&w->m), b = metrics_read_bytes(&w->m);
+		struct xdp_statistics st;
+
+		xsk_ctx__stats(w->xsk, &st);
+		fprintf(r->table,
+			"%7.1f  q%-4u %12.0f %10.1f %11" PRIu64 " %10" PRIu64 " %11" PRIu64
+			"  %s\n",
+			now - r->started, w->queue_id, (double)(p - r->prev_packets[i]) / dt,
+			(double)(b - r->prev_bytes[i]) * 8 / dt / 1e6, (uint64_t)st.rx_dropped,
+			(uint64_t)st.rx_ring_full, (uint64_t)st.rx_fill_ring_empty_descs,
+			w->xsk->zerocopy ? "zerocopy" : "copy");
+		tp += p - r->prev_packets[i];
+		tb += b - r->prev_bytes[i];
+		r->prev_packets[i] = p;
+		r->prev_bytes[i] = b;
+	}
+	if (r->nworkers > 1)
+		fprintf(r->table, "%7.1f  total %12.0f %10.1f\n", now - r->started,
+			(double)tp / dt, (double)tb * 8 / dt / 1e6);
+	fflush(r->table);
+	r->prev_time = now;
+}
+
+static void live_loop(struct live_run *r)
+{
+	const struct live_opts *o = r->o;
+	double deadline = o->duration > 0 ? r->started + o->duration : 0;
+	double next = o->interval > 0 ? r->started + o->interval : 0;
+
+	r->prev_time = r->started;
+	if (next)
+		fprintf(r->table, "%7s  %-5s %12s %10s %11s %10s %11s  %s\n", "time", "queue",
+			"pps", "Mbit/s", "rx_dropped", "ring_full", "fill_empty", "mode");
+	for (;;) {
+		double now = xdpi_now(), wake = 0;
+		struct pollfd pfd = {.fd = r->sigfd, .events = POLLIN};
+		int timeout;
+
+		if (deadline && now >= deadline) {
+			r->stop_reason = "duration reached";
+			break;
+		}
+		if (next && now >= next) {
+			live_table_row(r, now);
+			next += o->interval;
+			continue;
+		}
+		wake = next;
+		if (deadline && (!wake || deadline < wake))
+			wake = deadline;
+		timeout = wake ? (int)((wake - now) * 1000) + 1 : -1;
+		if (poll(&pfd, 1, timeout) > 0) {
+			struct signalfd_siginfo si;
+
+			if (read(r->sigfd, &si, sizeof(si)) == sizeof(si)) {
+				r->stop_reason = si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM";
+				break;
+			}
+		}
+	}
+}
+
+/* Ordered stop: see the file comment. */
+static void live_stop(struct live_run *r)
+{
+	int ret = steer__stop(r->steer);
+
+	if (ret)
+		xdpi_warn("cannot tell the XDP program to stop (%s): frames arriving "
+			  "during shutdown may show as unexplained",
+			  strerror(-ret));
+	usleep(LIVE_STOP_GRACE_US);
+	for (int i = 0; i < r->nworkers; i++)
+		worker_set_phase(&r->workers[i], WORKER_DRAIN);
+	for (int i = 0; i < r->nworkers; i++)
+		worker_join(&r->workers[i]);
+	r->stopped = xdpi_now();
+}
+
+static int live_ledger(struct live_run *r, struct ledger *l)
+{
+	l->q = calloc((size_t)r->iface_queues, sizeof(*l->q));
+	if (!l->q)
+		return -ENOMEM;
+	l->count = r->iface_queues;
+	for (int q = 0; q < r->iface_queues; q++) {
+		struct ledger_queue *e = &l->q[q];
+
+		e->queue = (uint32_t)q;
+		steer__queue_stats(r->steer, (uint32_t)q, &e->xdp);
+		iface_queue_counters(r->o->ifname, (uint32_t)q, &e->iface);
+		for (int i = 0; i < r->nworkers; i++) {
+			struct worker *w = &r->workers[i];
+
+			if (w->queue_id != (uint32_t)q)
+				continue;
+			e->has_socket = true;
+			e->inspected = w->m.c.packets;
+			xsk_ctx__stats(w->xsk, &e->sock);
+		}
+	}
+	ledger_close(l);
+	return 0;
+}
+
+static json_t *live_json(struct live_run *r, const struct metrics *total,
+			 const struct ledger *l)
+{
+	json_t *o = report_metrics_json(total), *queues = json_array(), *lj = ledger_to_json(l);
+
+	if (!o || !queues || !lj) {
+		json_decref(o);
+		json_decref(queues);
+		json_decref(lj);
+		return NULL;
+	}
+	for (int i = 0; i < r->nworkers; i++) {
+		struct worker *w = &r->workers[i];
+
+		json_array_append_new(
+			queues,
+			json_pack("{s:i, s:i, s:s, s:s, s:b, s:b, s:I, s:I, s:I}", "queue",
+				  (int)w->queue_id, "cpu", w->cpu, "mode",
+				  w->xsk->zerocopy ? "zerocopy" : "copy", "xdp_mode",
+				  steer__xdp_mode_name(r->steer), "busy_poll", w->xsk->busy_poll,
+				  "hugepages", w->xsk->hugepages, "packets",
+				  (json_int_t)w->m.c.packets, "bytes", (json_int_t)w->m.c.bytes,
+				  "empty_polls", (json_int_t)w->empty_polls));
+	}
+	json_object_set_new(o, "interface", json_string(r->o->ifname));
+	json_object_set_new(o, "filter", json_string(xdpi_filter_name(r->o->filter)));
+	json_object_set_new(o, "inspect", json_boolean(r->o->inspect));
+	json_object_set_new(o, "duration_s", json_real(r->stopped - r->started));
+	json_object_set_new(o, "stop_reason", json_string(r->stop_reason ?: "error"));
+	json_object_set_new(o, "queues", queues);
+	json_object_set_new(o, "ledger", lj);
+	return o;
+}
+
+static int live_report(struct live_run *r)
+{
+	const struct live_opts *o = r->o;
+	struct ledger l = {0};
+	struct metrics total;
+	json_t *obj = NULL;
+	int ret;
+
+	ret = metrics_init(&total);
+	for (int i = 0; !ret && i < r->nworkers; i++)
+		ret = metrics_merge(&total, &r->workers[i].m);
+	if (!ret)
+		ret = live_ledger(r, &l);
+	if (!ret && (o->json || o->record)) {
+		obj = live_json(r, &total, &l);
+		ret = obj ? 0 : -ENOMEM;
+	}
+	if (ret) {
+		xdpi_err("cannot build the report: %s", strerror(-ret));
+		goto out;
+	}
+	if (o->record && json_dump_file(obj, o->record, JSON_INDENT(1))) {
+		xdpi_err("cannot write the record to %s", o->record);
+		ret = -EIO;
+	}
+	if (o->json) {
+		if (report_json_print(stdout, obj))
+			ret = -EIO;
+	} else {
+		printf("\nxdpi live %s: %.1f s, stopped by %s, filter %s%s\n", o->ifname,
+		       r->stopped - r->started, r->stop_reason, xdpi_filter_name(o->filter),
+		       o->inspect ? "" : ", inspection off (only packets and bytes count)");
+		report_metrics_print(stdout, &total);
+		ledger_print(stdout, &l);
+	}
+	if (!ret && l.unexplained) {
+		xdpi_err("the ledger does not close: %" PRId64 " packets unexplained",
+			 l.unexplained);
+		ret = -EPROTO;
+	}
+out:
+	json_decref(obj);
+	ledger_free(&l);
+	metrics_destroy(&total);
+	return ret;
+}
+
+int cmd_live(int argc, char **argv)
+{
+	struct live_opts o;
+	struct live_run r = {.o = &o, .sigfd = -1};
+	int ret;
+
+	ret = live_parse(argc, argv, &o);
+	if (ret)
+		return ret > 0 ? XDPI_EXIT_OK : XDPI_EXIT_USAGE;
+	r.table = o.json ? stderr : stdout;
+
+	ret = live_setup(&r);
+	if (ret) {
+		live_teardown(&r);
+		return XDPI_EXIT_FAIL;
+	}
+	live_loop(&r);
+	live_stop(&r);
+	ret = live_report(&r);
+	live_teardown(&r);
+	return ret ? XDPI_EXIT_FAIL : XDPI_EXIT_OK;
+}

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+/* Small helpers shared by the subcommands: option values, privileges. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+
+#include "cmd.h"
+
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+int xdpi_parse_list(const char *s, int *out, int max, int limit)
+{
+	int n = 0;
+
+	while (*s) {
+		char *end;
+		long lo = strtol(s, &end, 10), hi = lo;
+
+		if (end == s || lo < 0)
+			return -EINVAL;
+		s = end;
+		if (*s == '-') {
+			hi = strtol(s + 1, &end, 10);
+			if (end == s + 1 || hi < lo)
+				return -EINVAL;
+			s = end;
+		}
+		if (*s == ',')
+			s++;
+		else if (*s)
+			return -EINVAL;
+		for (long v = lo; v <= hi; v++) {
+			if (v >= limit || n == max)
+				return -EINVAL;
+			for (int i = 0; i < n; i++)
+				if (out[i] == v)
+					return -EINVAL;
+			out[n++] = (int)v;
+		}
+	}
+	return n ? n : -EINVAL;
+}
+
+int xdpi_parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end || v < 0 || v > 1e7)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int xdpi_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (end == s || *end || errno || *s == '-' || v < min || v > max)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int has_cap(const struct __user_cap_data_struct *d, int cap)
+{
+	return !!(d[cap / 32].effective & (1u << (cap % 32)));
+}
+
+int xdpi_check_privileges(void)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2] = {0};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	if (has_cap(data, CAP_NET_ADMIN) &&
+	    (has_cap(data, CAP_BPF) || has_cap(data, CAP_SYS_ADMIN)))
+		return 0;
+	xdpi_err("needs CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN) to attach XDP "
+		 "and bind AF_XDP sockets: run as root");
+	return -EPERM;
+}
+
+double xdpi_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Interface facts and knobs around the AF_XDP sockets: RX queue count, the
+ * driver's own per-queue counters (ethtool -S), and the sysfs settings busy
+ * polling and threaded NAPI need, saved and restored.
+ *
+ * Errors: int functions return 0 (or a count) or a negative errno.
+ */
+#ifndef XDPI_XSK_IFACE_H
+#define XDPI_XSK_IFACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* RX queues: ETHTOOL_GCHANNELS rx + combined (veth reports only rx),
+ * else the count of /sys/class/net/IF/queues/rx-*. */
+int iface_rx_queues(const char *ifname);
+
+#define IFACE_MAX_QUEUE_COUNTERS 16
+
+struct iface_queue_counters {
+	int count;
+	struct {
+		char name[32]; /* the part after "rx_queue_N_" */
+		uint64_t value;
+	} c[IFACE_MAX_QUEUE_COUNTERS];
+};
+
+/* The driver's counters named rx_queue_<queue>_*; count 0 if it has none. */
+int iface_queue_counters(const char *ifname, uint32_t queue,
+			 struct iface_queue_counters *out);
+
+/* A sysfs knob of /sys/class/net/IF/, saved so that it can be put back. */
+struct iface_knob {
+	char path[128];
+	char saved[32];
+	bool changed;
+};
+
+/* Writes @value to /sys/class/net/@ifname/@name, saving the old value in
+ * @k. Restoring a knob that was not changed does nothing. */
+int iface_knob_set(struct iface_knob *k, const char *ifname, const char *name,
+		   const char *value);
+int iface_knob_restore(struct iface_knob *k);
+/* Reads /sys/class/net/@ifname/@name as a number. */
+int iface_knob_read(const char *ifname, const char *name, long *value);
+
+#endif /* XDPI_XSK_IFACE_H */

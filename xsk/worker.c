@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The per-queue receive loop. Per batch: one peek on the RX ring, a parse and
+ * an account per frame (or nothing with inspection off), one reserve/submit on
+ * the fill ring and one release on the RX ring. No syscall unless the ring
+ * was empty (then poll(), or with busy polling a recvfrom() that runs the
+ * NAPI poll here) or the fill ring asks for a wakeup.
+ *
+ * The flow table will use QSBR RCU: the worker will report a quiescent state
+ * once per batch (end of worker_batch) and go offline around the poll() in
+ * worker_idle.
+ */
+#include "worker.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+
+#include "../inspect/parse.h"
+
+/* A draining worker exits after this many empty polls in a row. */
+#define WORKER_DRAIN_EMPTY_POLLS 3
+
+int worker_init(struct worker *w, struct xsk_ctx *xsk, uint32_t batch, int cpu,
+		bool inspect)
+{
+	int ret;
+
+	memset(w, 0, sizeof(*w));
+	ret = metrics_init(&w->m);
+	if (ret)
+		return ret;
+	w->xsk = xsk;
+	w->batch = batch;
+	w->queue_id = xsk->queue_id;
+	w->cpu = cpu;
+	w->inspect = inspect;
+	w->poll_timeout_ms = 100;
+	return 0;
+}
+
+static inline uint32_t worker_batch(struct worker *w)
+{
+	struct xsk_ctx *x = w->xsk;
+	uint32_t idx, n, i;
+
+	n = xsk_ctx__rx_peek(x, w->batch, &idx);
+	if (!n)
+		return 0;
+	if (w->inspect) {
+		for (i = 0; i < n; i++) {
+			const struct xdp_desc *d = xsk_ctx__rx_desc(x, idx + i);
+			struct pkt_info pi;
+
+			pkt_parse(xsk_ctx__frame(x, d->addr), d->len, &pi);
+			metrics_account(&w->m, &pi, d->len);
+		}
+	} else {
+		uint64_t bytes = 0;
+
+		for (i = 0; i < n; i++)
+			bytes += xsk_ctx__rx_desc(x, idx + i)->len;
+		metrics_counter_add(&w->m.c.packets, n);
+		metrics_counter_add(&w->m.c.bytes, bytes);
+	}
+	xsk_ctx__rx_done(x, idx, n);
+	w->batches++;
+	return n;
+}
+
+static void worker_idle(struct worker *w)
+{
+	w->empty_polls++;
+	if (w->xsk->busy_poll)
+		xsk_ctx__kick_rx(w->xsk);
+	else
+		xsk_ctx__wait_rx(w->xsk, w->poll_timeout_ms);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	int empty_in_drain = 0;
+
+	for (;;) {
+		if (worker_batch(w))
+			continue;
+		if (__atomic_load_n(&w->phase, __ATOMIC_ACQUIRE) == WORKER_DRAIN) {
+			/* Each kick also runs a NAPI poll that may flush more. */
+			if (++empty_in_drain >= WORKER_DRAIN_EMPTY_POLLS)
+				break;
+			xsk_ctx__kick_rx(w->xsk);
+			continue;
+		}
+		worker_idle(w);
+	}
+	return NULL;
+}
+
+int worker_start(struct worker *w)
+{
+	pthread_attr_t attr;
+	cpu_set_t set;
+	int ret;
+
+	ret = pthread_attr_init(&attr);
+	if (ret)
+		return -ret;
+	if (w->cpu >= 0) {
+		CPU_ZERO(&set);
+		CPU_SET(w->cpu, &set);
+		ret = pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	}
+	if (!ret)
+		ret = pthread_create(&w->thread, &attr, worker_main, w);
+	pthread_attr_destroy(&attr);
+	if (ret)
+		return -ret;
+	w->started = true;
+	return 0;
+}
+
+void worker_set_phase(struct worker *w, enum worker_phase phase)
+{
+	__atomic_store_n(&w->phase, phase, __ATOMIC_RELEASE);
+}
+
+void worker_join(struct worker *w)
+{
+	if (!w->started)
+		return;
+	pthread_join(w->thread, NULL);
+	w->started = false;
+}
+
+void worker_destroy(struct worker *w)
+{
+	if (!w)
+		return;
+	xsk_ctx__destroy(w->xsk);
+	w->xsk = NULL;
+	metrics_destroy(&w->m);
+}

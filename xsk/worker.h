@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A worker: one thread per RX queue, pinned to one CPU, owning its AF_XDP
+ * socket, its UMEM and its metrics. It takes up to `batch` descriptors,
+ * parses each frame in place in the UMEM, accounts it, and gives the frames
+ * back to the fill ring in the same batch.
+ *
+ * Stop protocol (docs/live.md, the ledger): the controller first tells the
+ * XDP program to stop redirecting, waits for frames already redirected to
+ * land, then sets WORKER_DRAIN; a draining worker empties its RX ring and
+ * exits. So every redirected frame is either inspected or in the socket's
+ * drop counters when the ledger is read.
+ *
+ * Concurrency: the worker thread writes everything in struct worker except
+ * `phase` (written by the controller). The controller reads packets/bytes
+ * through metrics_read_*() while it runs, and the rest after
+ * worker_join().
+ *
+ * Errors: int functions return 0 or a negative errno.
+ */
+#ifndef XDPI_XSK_WORKER_H
+#define XDPI_XSK_WORKER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../inspect/metrics.h"
+#include "xsk.h"
+
+enum worker_phase {
+	WORKER_RUN = 0,
+	WORKER_DRAIN, /* the XDP program no longer redirects: empty the ring */
+};
+
+struct worker {
+	/* Owned by the worker thread; first, on its own cache lines. */
+	struct metrics m;
+	uint64_t batches;
+	uint64_t empty_polls;
+
+	/* Set up before start, read-only afterwards. */
+	struct xsk_ctx *xsk __attribute__((aligned(XDPI_CACHELINE)));
+	uint32_t batch;
+	uint32_t queue_id;
+	int cpu; /* -1: not pinned */
+	bool inspect; /* false: receive and return frames, touch no data */
+	int poll_timeout_ms;
+
+	/* Written by the controller. */
+	int phase __attribute__((aligned(XDPI_CACHELINE)));
+	pthread_t thread;
+	bool started;
+};
+
+/* Takes ownership of @xsk. Returns 0 or -ENOMEM (then @xsk is not taken). */
+int worker_init(struct worker *w, struct xsk_ctx *xsk, uint32_t batch, int cpu,
+		bool inspect);
+/* Starts the thread, pinned to w->cpu. */
+int worker_start(struct worker *w);
+void worker_set_phase(struct worker *w, enum worker_phase phase);
+/* Waits for the thread to exit (after WORKER_DRAIN). */
+void worker_join(struct worker *w);
+/* Frees the socket and metrics; the thread must have been joined. */
+void worker_destroy(struct worker *w);
+
+#endif /* XDPI_XSK_WORKER_H */

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: MIT
+#include "xsk.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#ifndef SO_PREFER_BUSY_POLL
+#define SO_PREFER_BUSY_POLL 69
+#endif
+#ifndef SO_BUSY_POLL_BUDGET
+#define SO_BUSY_POLL_BUDGET 70
+#endif
+
+#define HUGEPAGE_SIZE (2u << 20)
+
+void xsk_opts_defaults(struct xsk_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->frame_size = XSK_UMEM__DEFAULT_FRAME_SIZE;
+	o->fill_size = 4096;
+	o->comp_size = 2048;
+	o->rx_size = 2048;
+	o->mode = XSK_MODE_AUTO;
+	o->need_wakeup = true;
+	o->busy_poll = true;
+	o->busy_poll_usecs = 20;
+	o->busy_poll_budget = 64;
+}
+
+static bool is_pow2(uint32_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+int xsk_opts_validate(const struct xsk_opts *o, char *err, size_t err_len)
+{
+	if (!o->ifname || !*o->ifname) {
+		snprintf(err, err_len, "no interface given");
+		return -EINVAL;
+	}
+	if (!is_pow2(o->frame_size) || o->frame_size < 2048 ||
+	    o->frame_size > (uint32_t)getpagesize()) {
+		snprintf(err, err_len,
+			 "frame size %u is invalid: a power of two from 2048 to %d",
+			 o->frame_size, getpagesize());
+		return -EINVAL;
+	}
+#define CHECK_RING(field, min)                                                              \
+	if ((o->field || (min)) && (!is_pow2(o->field) || o->field < 64 ||                  \
+				    o->field > 32768)) {                                    \
+		snprintf(err, err_len, #field " %u is invalid: a power of two from 64 to 32768", \
+			 o->field);                                                         \
+		return -EINVAL;                                                             \
+	}
+	CHECK_RING(fill_size, 1)
+	CHECK_RING(comp_size, 1)
+	CHECK_RING(rx_size, 0)
+	CHECK_RING(tx_size, 0)
+#undef CHECK_RING
+	if (!o->rx_size && !o->tx_size) {
+		snprintf(err, err_len, "a socket needs an RX or a TX ring");
+		return -EINVAL;
+	}
+	if (o->mode > XSK_MODE_COPY) {
+		snprintf(err, err_len, "unknown socket mode %d", o->mode);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Hugepages cut TLB misses on the per-packet UMEM accesses; use them only
+ * when some are reserved, and say so (xsk_ctx.hugepages). */
+static void *umem_map(size_t size, bool *huge)
+{
+	void *p;
+
+	*huge = false;
+	if (size % HUGEPAGE_SIZE == 0) {
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
+		if (p != MAP_FAILED) {
+			*huge = true;
+			return p;
+		}
+	}
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+		 -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int socket_create(struct xsk_ctx *x, const struct xsk_opts *o, bool zerocopy)
+{
+	struct xsk_socket_config cfg = {
+		.rx_size = o->rx_size,
+		.tx_size = o->tx_size,
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+		.bind_flags = (zerocopy ? XDP_ZEROCOPY : XDP_COPY) |
+			      (o->need_wakeup ? XDP_USE_NEED_WAKEUP : 0),
+	};
+
+	return xsk_socket__create(&x->xsk, o->ifname, o->queue_id, x->umem,
+				  o->rx_size ? &x->rx : NULL, o->tx_size ? &x->tx : NULL,
+				  &cfg);
+}
+
+static void busy_poll_setup(struct xsk_ctx *x, const struct xsk_opts *o)
+{
+	int one = 1, usecs = (int)o->busy_poll_usecs, budget = (int)o->busy_poll_budget;
+
+	/* Best effort: a kernel without it still receives, only without
+	 * pulling the NAPI work onto this core; the caller reports it. */
+	x->busy_poll_set =
+		!setsockopt(x->fd, SOL_SOCKET, SO_PREFER_BUSY_POLL, &one, sizeof(one)) &&
+		!setsockopt(x->fd, SOL_SOCKET, SO_BUSY_POLL, &usecs, sizeof(usecs)) &&
+		!setsockopt(x->fd, SOL_SOCKET, SO_BUSY_POLL_BUDGET, &budget, sizeof(budget));
+	x->busy_poll = x->busy_poll_set;
+}
+
+static int fill_ring_populate(struct xsk_ctx *x, uint32_t frames)
+{
+	uint32_t idx, i;
+
+	if (xsk_ring_prod__reserve(&x->fill, frames, &idx) != frames)
+		return -ENOSPC;
+	for (i = 0; i < frames; i++)
+		*xsk_ring_prod__fill_addr(&x->fill, idx + i) = (uint64_t)i * x->frame_size;
+	xsk_ring_prod__submit(&x->fill, frames);
+	return 0;
+}
+
+struct xsk_ctx *xsk_ctx__create(const struct xsk_opts *o, char *err, size_t err_len)
+{
+	struct xsk_umem_config ucfg;
+	struct xdp_options xopts;
+	socklen_t optlen = sizeof(xopts);
+	uint32_t rx_frames, i;
+	struct xsk_ctx *x;
+	int ret;
+
+	ret = xsk_opts_validate(o, err, err_len);
+	if (ret)
+		goto err_out;
+	x = calloc(1, sizeof(*x));
+	if (!x) {
+		ret = -ENOMEM;
+		snprintf(err, err_len, "out of memory");
+		goto err_out;
+	}
+	x->fd = -1;
+	x->frame_size = o->frame_size;
+	x->queue_id = o->queue_id;
+	x->need_wakeup = o->need_wakeup;
+	rx_frames = o->rx_size ? o->fill_size : 0;
+	x->num_frames = o->num_frames ? o->num_frames : rx_frames + o->tx_size;
+	if (x->num_frames < rx_frames + o->tx_size) {
+		ret = -EINVAL;
+		snprintf(err, err_len, "%u UMEM frames cannot cover the fill and TX rings",
+			 x->num_frames);
+		goto err_free;
+	}
+	x->umem_size = (size_t)x->num_frames * o->frame_size;
+	x->umem_area = umem_map(x->umem_size, &x->hugepages);
+	if (!x->umem_area) {
+		ret = -errno;
+		snprintf(err, err_len, "cannot map %zu bytes of UMEM: %s", x->umem_size,
+			 strerror(errno));
+		goto err_free;
+	}
+
+	ucfg = (struct xsk_umem_config){
+		.fill_size = o->fill_size,
+		.comp_size = o->comp_size,
+		.frame_size = o->frame_size,
+		.frame_headroom = 0,
+		.flags = 0,
+	};
+	ret = xsk_umem__create(&x->umem, x->umem_area, x->umem_size, &x->fill, &x->comp,
+			       &ucfg);
+	if (ret) {
+		snprintf(err, err_len, "cannot register UMEM (%zu bytes): %s", x->umem_size,
+			 strerror(-ret));
+		goto err_unmap;
+	}
+
+	if (o->mode == XSK_MODE_COPY) {
+		ret = socket_create(x, o, false);
+	} else {
+		ret = socket_create(x, o, true);
+		/* EOPNOTSUPP: the driver has no zero-copy (veth, most virtual
+		 * NICs); EINVAL on some older drivers for the same reason. */
+		if (ret && o->mode == XSK_MODE_AUTO && (ret == -EOPNOTSUPP || ret == -EINVAL))
+			ret = socket_create(x, o, false);
+	}
+	if (ret) {
+		if (ret == -EOPNOTSUPP && o->mode == XSK_MODE_ZEROCOPY)
+			snprintf(err, err_len,
+				 "%s queue %u: the driver has no AF_XDP zero-copy "
+				 "(use --mode copy or auto)",
+				 o->ifname, o->queue_id);
+		else if (ret == -EAFNOSUPPORT)
+			snprintf(err, err_len, "this kernel has no AF_XDP sockets "
+					       "(CONFIG_XDP_SOCKETS)");
+		else
+			snprintf(err, err_len, "cannot bind an AF_XDP socket to %s queue %u: %s",
+				 o->ifname, o->queue_id, strerror(-ret));
+		goto err_umem;
+	}
+	x->fd = xsk_socket__fd(x->xsk);
+	if (getsockopt(x->fd, SOL_XDP, XDP_OPTIONS, &xopts, &optlen) == 0)
+		x->zerocopy = xopts.flags & XDP_OPTIONS_ZEROCOPY;
+	if (o->busy_poll)
+		busy_poll_setup(x, o);
+
+	if (rx_frames) {
+		ret = fill_ring_populate(x, rx_frames);
+		if (ret) {
+			snprintf(err, err_len, "cannot fill the fill ring");
+			goto err_socket;
+		}
+	}
+	if (o->tx_size) {
+		x->free_frames = calloc(o->tx_size, sizeof(*x->free_frames));
+		if (!x->free_frames) {
+			ret = -ENOMEM;
+			snprintf(err, err_len, "out of memory");
+			goto err_socket;
+		}
+		for (i = 0; i < o->tx_size; i++)
+			x->free_frames[i] = (uint64_t)(rx_frames + i) * o->frame_size;
+		x->free_count = o->tx_size;
+	}
+	return x;
+
+err_socket:
+	xsk_socket__delete(x->xsk);
+err_umem:
+	xsk_umem__delete(x->umem);
+err_unmap:
+	munmap(x->umem_area, x->umem_size);
+err_free:
+	free(x);
+err_out:
+	errno = -ret;
+	return NULL;
+}
+
+void xsk_ctx__destroy(struct xsk_ctx *x)
+{
+	if (!x)
+		return;
+	xsk_socket__delete(x->xsk);
+	xsk_umem__delete(x->umem);
+	munmap(x->umem_area, x->umem_size);
+	free(x->free_frames);
+	free(x);
+}
+
+int xsk_ctx__update_xskmap(struct xsk_ctx *x, int xskmap_fd)
+{
+	int ret = xsk_socket__update_xskmap(x->xsk, xskmap_fd);
+
+	return ret < 0 ? ret : 0;
+}
+
+int xsk_ctx__stats(const struct xsk_ctx *x, struct xdp_statistics *st)
+{
+	socklen_t len = sizeof(*st);
+
+	memset(st, 0, sizeof(*st));
+	if (getsockopt(x->fd, SOL_XDP, XDP_STATISTICS, st, &len))
+		return -errno;
+	return 0;
+}
+
+void xsk_ctx__kick_rx(struct xsk_ctx *x)
+{
+	/* A zero-length recvfrom() runs the NAPI poll (busy polling) or wakes
+	 * the driver; EAGAIN is its normal answer. */
+	(void)recvfrom(x->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+}
+
+void xsk_ctx__kick_tx(struct xsk_ctx *x)
+{
+	(void)sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
+}
+
+int xsk_ctx__wait_rx(struct xsk_ctx *x, int timeout_ms)
+{
+	struct pollfd pfd = {.fd = x->fd, .events = POLLIN};
+	int ret = poll(&pfd, 1, timeout_ms);
+
+	return ret < 0 ? -errno : ret;
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The AF_XDP engine: one socket with its own UMEM and rings, bound to one
+ * queue of one interface. Used by the inspector's workers and by the
+ * generator's AF_XDP TX fallback; there is no other ring code in xdpi.
+ *
+ * Setup (xsk_ctx__create) maps the UMEM (hugepages when the kernel has them
+ * reserved, else normal pages), creates the socket through libxdp's xsk API
+ * without letting it load a program (xdpi owns its XDP program), tries
+ * zero-copy first when asked for auto, and reads back the mode in force.
+ *
+ * The per-packet functions are inline below. Each ring has one producer and
+ * one consumer; libxdp's ring helpers carry the barriers (acquire on the
+ * consumer's peek, release on the producer's submit).
+ *
+ * Errors: int functions return 0 or a negative errno; xsk_ctx__create returns
+ * NULL, sets errno and writes a one-line reason into @err.
+ * Concurrency: a context belongs to one thread, except xsk_ctx__stats(),
+ * which any thread may call (it is a getsockopt()).
+ */
+#ifndef XDPI_XSK_H
+#define XDPI_XSK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/if_xdp.h>
+#include <xdp/xsk.h>
+
+enum xsk_copy_mode {
+	XSK_MODE_AUTO = 0, /* zero-copy if the driver has it, else copy */
+	XSK_MODE_ZEROCOPY,
+	XSK_MODE_COPY,
+};
+
+struct xsk_opts {
+	const char *ifname;
+	uint32_t queue_id;
+	uint32_t frame_size; /* power of two, 2048..4096 */
+	uint32_t num_frames; /* UMEM frames; 0: fill_size + tx_size */
+	uint32_t fill_size;  /* powers of two */
+	uint32_t comp_size;
+	uint32_t rx_size; /* 0: no RX ring */
+	uint32_t tx_size; /* 0: no TX ring */
+	enum xsk_copy_mode mode;
+	bool need_wakeup;
+	bool busy_poll;
+	uint32_t busy_poll_usecs;
+	uint32_t busy_poll_budget;
+};
+
+/* Fills @o with xdpi's defaults for a receive socket. */
+void xsk_opts_defaults(struct xsk_opts *o);
+/* Checks sizes and modes. Returns 0 or -EINVAL with a reason in @err. */
+int xsk_opts_validate(const struct xsk_opts *o, char *err, size_t err_len);
+
+struct xsk_ctx {
+	/* Hot: touched per batch by the owning thread. */
+	struct xsk_ring_cons rx;
+	struct xsk_ring_prod fill;
+	struct xsk_ring_prod tx;
+	struct xsk_ring_cons comp;
+	uint8_t *umem_area;
+	int fd;
+	bool need_wakeup;
+	bool busy_poll;
+	uint32_t frame_size;
+
+	/* Cold: setup and reporting. */
+	struct xsk_umem *umem;
+	struct xsk_socket *xsk;
+	size_t umem_size;
+	uint32_t num_frames;
+	uint32_t queue_id;
+	bool zerocopy;  /* read back with XDP_OPTIONS */
+	bool hugepages; /* the UMEM is on hugepages */
+	bool busy_poll_set; /* busy-poll socket options accepted */
+	/* Frames not in a ring, for TX: a stack of free frame addresses. */
+	uint64_t *free_frames;
+	uint32_t free_count;
+};
+
+struct xsk_ctx *xsk_ctx__create(const struct xsk_opts *o, char *err, size_t err_len);
+/* Closes the socket and frees the UMEM. Accepts NULL. */
+void xsk_ctx__destroy(struct xsk_ctx *x);
+/* Puts the socket into slot queue_id of an XSKMAP. */
+int xsk_ctx__update_xskmap(struct xsk_ctx *x, int xskmap_fd);
+/* XDP_STATISTICS of the socket. */
+int xsk_ctx__stats(const struct xsk_ctx *x, struct xdp_statistics *st);
+/* Kicks the kernel: on RX when the fill ring asks for a wakeup (or with busy
+ * polling, to run the NAPI poll on this core); on TX to start sending. */
+void xsk_ctx__kick_rx(struct xsk_ctx *x);
+void xsk_ctx__kick_tx(struct xsk_ctx *x);
+/* Waits up to @timeout_ms for RX descriptors (poll()). */
+int xsk_ctx__wait_rx(struct xsk_ctx *x, int timeout_ms);
+
+static inline void *xsk_ctx__frame(const struct xsk_ctx *x, uint64_t addr)
+{
+	return xsk_umem__get_data(x->umem_area, addr);
+}
+
+/* Takes up to @max RX descriptors; returns how many, first at *@idx. */
+static inline uint32_t xsk_ctx__rx_peek(struct xsk_ctx *x, uint32_t max, uint32_t *idx)
+{
+	return xsk_ring_cons__peek(&x->rx, max, idx);
+}
+
+static inline const struct xdp_desc *xsk_ctx__rx_desc(const struct xsk_ctx *x, uint32_t idx)
+{
+	return xsk_ring_cons__rx_desc(&x->rx, idx);
+}
+
+/*
+ * Gives the @n frames taken at @rx_idx back to the kernel's fill ring and
+ * releases the RX slots. The fill ring holds every UMEM frame, so the
+ * reserve cannot come up short: frames are either in a ring or in this batch.
+ */
+static inline void xsk_ctx__rx_done(struct xsk_ctx *x, uint32_t rx_idx, uint32_t n)
+{
+	uint32_t fill_idx, i;
+
+	if (xsk_ring_prod__reserve(&x->fill, n, &fill_idx) != n)
+		__builtin_trap(); /* broken invariant: would leak frames */
+	for (i = 0; i < n; i++)
+		*xsk_ring_prod__fill_addr(&x->fill, fill_idx + i) =
+			xsk_umem__extract_addr(xsk_ring_cons__rx_desc(&x->rx, rx_idx + i)->addr);
+	xsk_ring_prod__submit(&x->fill, n);
+	xsk_ring_cons__release(&x->rx, n);
+	if (x->need_wakeup && xsk_ring_prod__needs_wakeup(&x->fill))
+		xsk_ctx__kick_rx(x);
+}
+
+#endif /* XDPI_XSK_H */
