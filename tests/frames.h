@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Test frame builder (header-only).
+ *
+ * A struct fb is a frame under construction: each fb_*() call appends one
+ * header at the end, in wire order, and fb_finish() fills in the lengths that
+ * depend on what follows (IPv4 total length and checksum, IPv6 payload
+ * length, UDP length). Anything appended after fb_finish() (fb_pad(),
+ * fb_pad_to()) is Ethernet padding: it is in the frame but outside every
+ * length field.
+ *
+ *	struct fb f;
+ *
+ *	fb_init(&f);
+ *	fb_eth(&f, FB_ETH_IPV4);
+ *	fb_ipv4(&f, FB_IPPROTO_TCP, FB_IP4(10, 0, 0, 1), FB_IP4(10, 0, 0, 2));
+ *	fb_tcp(&f, 1234, 80, 1, 0, FB_TCP_SYN, 65535);
+ *	fb_finish(&f);
+ *	fb_pad_to(&f, 60);
+ *
+ * The frame is f.buf[0 .. f.len). f.l3 and f.l4 are the offsets of the last
+ * IP and L4 headers appended, so that a test can corrupt a field after
+ * fb_finish() with fb_wr16(f.buf + f.l3 + 2, ...). Multi-byte arguments are
+ * in host order; the builder writes them big-endian.
+ *
+ * fb_dup() returns an exactly sized heap copy: parse it instead of f.buf so
+ * that ASan reports any read past the end.
+ *
+ * Misuse (overflowing the buffer, too many length fix-ups, options after the
+ * wrong header) aborts: a broken builder must not pass for a parser bug.
+ */
+#ifndef XDPI_TESTS_FRAMES_H
+#define XDPI_TESTS_FRAMES_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Room for a jumbo IPv6 packet (40 + 65535) behind Ethernet and two tags. */
+#define FB_MAX	   65600
+#define FB_MAX_FIX 16
+
+#define FB_ETH_HLEN   14
+#define FB_IPV4_HLEN  20
+#define FB_IPV6_HLEN  40
+#define FB_TCP_HLEN   20
+#define FB_UDP_HLEN   8
+#define FB_ICMP_HLEN  8
+#define FB_ICMP6_HLEN 4
+
+enum {
+	FB_ETH_IPV4 = 0x0800,
+	FB_ETH_ARP = 0x0806,
+	FB_ETH_8021Q = 0x8100,
+	FB_ETH_8021AD = 0x88a8,
+	FB_ETH_IPV6 = 0x86dd,
+};
+
+enum {
+	FB_IPPROTO_HOPOPTS = 0,
+	FB_IPPROTO_ICMP = 1,
+	FB_IPPROTO_TCP = 6,
+	FB_IPPROTO_UDP = 17,
+	FB_IPPROTO_ROUTING = 43,
+	FB_IPPROTO_FRAGMENT = 44,
+	FB_IPPROTO_GRE = 47,
+	FB_IPPROTO_ESP = 50,
+	FB_IPPROTO_AH = 51,
+	FB_IPPROTO_ICMPV6 = 58,
+	FB_IPPROTO_NONE = 59,
+	FB_IPPROTO_DSTOPTS = 60,
+	FB_IPPROTO_MOBILITY = 135,
+};
+
+/* IPv4 flags and fragment offset field (bytes 6-7). */
+enum {
+	FB_IP_DF = 0x4000,
+	FB_IP_MF = 0x2000,
+};
+
+enum {
+	FB_TCP_FIN = 0x01,
+	FB_TCP_SYN = 0x02,
+	FB_TCP_RST = 0x04,
+	FB_TCP_PSH = 0x08,
+	FB_TCP_ACK = 0x10,
+	FB_TCP_URG = 0x20,
+	FB_TCP_ECE = 0x40,
+	FB_TCP_CWR = 0x80,
+};
+
+#define FB_IP4(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+
+enum fb_fix_kind {
+	FB_FIX_IPV4,
+	FB_FIX_IPV6,
+	FB_FIX_UDP,
+};
+
+struct fb {
+	uint32_t len;
+	uint32_t l3; /* offset of the last IPv4/IPv6 header appended */
+	uint32_t l4; /* offset of the last TCP/UDP/ICMP header appended */
+	uint32_t nfix;
+	struct {
+		uint8_t kind; /* enum fb_fix_kind */
+		uint32_t off;
+	} fix[FB_MAX_FIX];
+	uint8_t buf[FB_MAX];
+};
+
+static inline void fb_die(const char *what)
+{
+	fprintf(stderr, "frames.h: %s\n", what);
+	abort();
+}
+
+static inline void fb_wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void fb_wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static inline uint16_t fb_rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline void fb_init(struct fb *f)
+{
+	f->len = 0;
+	f->l3 = 0;
+	f->l4 = 0;
+	f->nfix = 0;
+}
+
+/* Appends @n zero bytes and returns them. */
+static inline uint8_t *fb_append(struct fb *f, uint32_t n)
+{
+	uint8_t *p;
+
+	if (n > FB_MAX - f->len)
+		fb_die("frame too long");
+	p = f->buf + f->len;
+	memset(p, 0, n);
+	f->len += n;
+	return p;
+}
+
+static inline void fb_bytes(struct fb *f, const void *data, uint32_t n)
+{
+	memcpy(fb_append(f, n), data, n);
+}
+
+/* @n payload bytes of a recognisable pattern. */
+static inline void fb_payload(struct fb *f, uint32_t n)
+{
+	uint8_t *p = fb_append(f, n);
+
+	for (uint32_t i = 0; i < n; i++)
+		p[i] = (uint8_t)(0xa0 + i);
+}
+
+static inline void fb_add_fix(struct fb *f, enum fb_fix_kind kind, uint32_t off)
+{
+	if (f->nfix == FB_MAX_FIX)
+		fb_die("too many length fix-ups");
+	f->fix[f->nfix].kind = (uint8_t)kind;
+	f->fix[f->nfix].off = off;
+	f->nfix++;
+}
+
+/* Destination 02:00:00:00:00:02, source 02:00:00:00:00:01. */
+static inline void fb_eth(struct fb *f, uint16_t ethertype)
+{
+	static const uint8_t macs[12] = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1};
+	uint8_t *p = fb_append(f, FB_ETH_HLEN);
+
+	memcpy(p, macs, sizeof(macs));
+	fb_wr16(p + 12, ethertype);
+}
+
+/* One tag: TCI (PCP, DEI, VLAN id) and the ethertype that follows it. The
+ * tag's own TPID is the previous ethertype. */
+static inline void fb_vlan(struct fb *f, uint16_t tci, uint16_t next_type)
+{
+	uint8_t *p = fb_append(f, 4);
+
+	fb_wr16(p, tci);
+	fb_wr16(p + 2, next_type);
+}
+
+/* Ethernet/IPv4 ARP (28 bytes): hardware length 6, protocol length 4. */
+static inline void fb_arp(struct fb *f, uint16_t op, uint32_t sender, uint32_t target)
+{
+	uint8_t *p = fb_append(f, 28);
+
+	fb_wr16(p, 1);
+	fb_wr16(p + 2, FB_ETH_IPV4);
+	p[4] = 6;
+	p[5] = 4;
+	fb_wr16(p + 6, op);
+	memcpy(p + 8, "\x02\x00\x00\x00\x00\x01", 6);
+	fb_wr32(p + 14, sender);
+	fb_wr32(p + 24, target);
+}
+
+/* A 20-byte IPv4 header; total length and checksum are set by fb_finish(). */
+static inline void fb_ipv4(struct fb *f, uint8_t proto, uint32_t src, uint32_t dst)
+{
+	uint8_t *p;
+
+	f->l3 = f->len;
+	p = fb_append(f, FB_IPV4_HLEN);
+	p[0] = 0x45;
+	fb_wr16(p + 4, 0x1234); /* identification */
+	p[8] = 64;
+	p[9] = proto;
+	fb_wr32(p + 12, src);
+	fb_wr32(p + 16, dst);
+	fb_add_fix(f, FB_FIX_IPV4, f->l3);
+}
+
+/* Grows the IPv4 header just appended by @words 32-bit words of options
+ * (NOPs), up to IHL 15. Call right after fb_ipv4(). */
+static inline void fb_ipv4_opts(struct fb *f, uint32_t words)
+{
+	uint8_t *ip = f->buf + f->l3;
+	uint32_t ihl = ip[0] & 0x0fu;
+
+	if (f->len != f->l3 + ihl * 4 || ihl + words > 15)
+		fb_die("fb_ipv4_opts: not right after an IPv4 header, or IHL > 15");
+	memset(fb_append(f, words * 4), 1, words * 4);
+	ip[0] = (uint8_t)(0x40 | (ihl + words));
+}
+
+/* Sets the flags/fragment-offset field of the last IPv4 header: FB_IP_DF,
+ * FB_IP_MF and the offset in 8-byte units. */
+static inline void fb_ipv4_frag(struct fb *f, uint16_t flags, uint16_t offset8)
+{
+	fb_wr16(f->buf + f->l3 + 6, (uint16_t)(flags | (offset8 & 0x1fff)));
+}
+
+/* A 40-byte IPv6 header; NULL addresses mean 2001:db8::1 and 2001:db8::2.
+ * The payload length is set by fb_finish(). */
+static inline void fb_ipv6(struct fb *f, uint8_t next, const uint8_t *src,
+			   const uint8_t *dst)
+{
+	static const uint8_t def_src[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+	static const uint8_t def_dst[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+	uint8_t *p;
+
+	f->l3 = f->len;
+	p = fb_append(f, FB_IPV6_HLEN);
+	p[0] = 0x60;
+	p[6] = next;
+	p[7] = 64;
+	memcpy(p + 8, src ? src : def_src, 16);
+	memcpy(p + 24, dst ? dst : def_dst, 16);
+	fb_add_fix(f, FB_FIX_IPV6, f->l3);
+}
+
+/* A generic IPv6 extension header (hop-by-hop, routing, destination
+ * options) of (hdr_ext_len + 1) * 8 bytes, filled with Pad1 options.
+ * @next is the header that follows it. */
+static inline void fb_ipv6_ext(struct fb *f, uint8_t next, uint8_t hdr_ext_len)
+{
+	uint8_t *p = fb_append(f, ((uint32_t)hdr_ext_len + 1) * 8);
+
+	p[0] = next;
+	p[1] = hdr_ext_len;
+}
+
+/* An IPv6 fragment header: @offset8 in 8-byte units, @more the M flag. */
+static inline void fb_ipv6_frag(struct fb *f, uint8_t next, uint16_t offset8, int more)
+{
+	uint8_t *p = fb_append(f, 8);
+
+	p[0] = next;
+	fb_wr16(p + 2, (uint16_t)((offset8 & 0x1fff) << 3 | (more ? 1 : 0)));
+	fb_wr32(p + 4, 0xabcd0001);
+}
+
+/* A 20-byte TCP header (data offset 5). */
+static inline void fb_tcp(struct fb *f, uint16_t sport, uint16_t dport, uint32_t seq,
+			  uint32_t ack, uint8_t flags, uint16_t window)
+{
+	uint8_t *p;
+
+	f->l4 = f->len;
+	p = fb_append(f, FB_TCP_HLEN);
+	fb_wr16(p, sport);
+	fb_wr16(p + 2, dport);
+	fb_wr32(p + 4, seq);
+	fb_wr32(p + 8, ack);
+	p[12] = 5 << 4;
+	p[13] = flags;
+	fb_wr16(p + 14, window);
+}
+
+/* Appends @n bytes of raw TCP options to the TCP header just appended,
+ * zero-padded (EOL) to a multiple of 4, and raises its data offset. */
+static inline void fb_tcp_opts(struct fb *f, const uint8_t *opts, uint32_t n)
+{
+	uint8_t *tcp = f->buf + f->l4;
+	uint32_t doff = (uint32_t)(tcp[12] >> 4) * 4;
+	uint32_t padded = (n + 3) & ~3u;
+
+	if (f->len != f->l4 + doff || doff + padded > 60)
+		fb_die("fb_tcp_opts: not right after a TCP header, or options too long");
+	memcpy(fb_append(f, padded), opts, n);
+	tcp[12] = (uint8_t)(((doff + padded) / 4) << 4 | (tcp[12] & 0x0f));
+}
+
+/* Sets the data offset field (in 32-bit words) of the last TCP header. */
+static inline void fb_tcp_doff(struct fb *f, uint8_t words)
+{
+	uint8_t *tcp = f->buf + f->l4;
+
+	tcp[12] = (uint8_t)(words << 4 | (tcp[12] & 0x0f));
+}
+
+/* An 8-byte UDP header; the length is set by fb_finish(). */
+static inline void fb_udp(struct fb *f, uint16_t sport, uint16_t dport)
+{
+	uint8_t *p;
+
+	f->l4 = f->len;
+	p = fb_append(f, FB_UDP_HLEN);
+	fb_wr16(p, sport);
+	fb_wr16(p + 2, dport);
+	fb_add_fix(f, FB_FIX_UDP, f->l4);
+}
+
+/* An 8-byte ICMP header: type, code, checksum (0), then @rest (identifier
+ * and sequence for an echo, unused or MTU for errors). */
+static inline void fb_icmp(struct fb *f, uint8_t type, uint8_t code, uint32_t rest)
+{
+	uint8_t *p;
+
+	f->l4 = f->len;
+	p = fb_append(f, FB_ICMP_HLEN);
+	p[0] = type;
+	p[1] = code;
+	fb_wr32(p + 4, rest);
+}
+
+/* The 4-byte ICMPv6 header: type, code, checksum (0). The message body
+ * (an echo's identifier and sequence, say) is payload. */
+static inline void fb_icmp6(struct fb *f, uint8_t type, uint8_t code)
+{
+	uint8_t *p;
+
+	f->l4 = f->len;
+	p = fb_append(f, FB_ICMP6_HLEN);
+	p[0] = type;
+	p[1] = code;
+}
+
+static inline uint16_t fb_ipv4_csum(const uint8_t *ip, uint32_t hlen)
+{
+	uint32_t sum = 0;
+
+	for (uint32_t i = 0; i < hlen; i += 2)
+		sum += fb_rd16(ip + i);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* Sets every length field to reach the current end of the frame. */
+static inline void fb_finish(struct fb *f)
+{
+	for (uint32_t i = 0; i < f->nfix; i++) {
+		uint32_t off = f->fix[i].off;
+		uint32_t n = f->len - off;
+		uint8_t *p = f->buf + off;
+
+		switch (f->fix[i].kind) {
+		case FB_FIX_IPV4:
+			fb_wr16(p + 2, (uint16_t)n);
+			fb_wr16(p + 10, 0);
+			fb_wr16(p + 10, fb_ipv4_csum(p, (p[0] & 0x0fu) * 4));
+			break;
+		case FB_FIX_IPV6:
+			fb_wr16(p + 4, (uint16_t)(n - FB_IPV6_HLEN));
+			break;
+		case FB_FIX_UDP:
+			fb_wr16(p + 4, (uint16_t)n);
+			break;
+		}
+	}
+	f->nfix = 0;
+}
+
+/* Ethernet padding: @n zero bytes outside every length field. */
+static inline void fb_pad(struct fb *f, uint32_t n)
+{
+	fb_append(f, n);
+}
+
+/* Pads the frame to at least @min bytes (60: the Ethernet minimum without
+ * the FCS). */
+static inline void fb_pad_to(struct fb *f, uint32_t min)
+{
+	if (f->len < min)
+		fb_append(f, min - f->len);
+}
+
+/* Cuts the frame to its first @len bytes (a snap length, a runt). */
+static inline void fb_trim(struct fb *f, uint32_t len)
+{
+	if (len > f->len)
+		fb_die("fb_trim: longer than the frame");
+	f->len = len;
+}
+
+/* An exactly sized heap copy of the first @len bytes; for @len 0 it is
+ * malloc(0), which may be NULL. Free it with free(). */
+static inline uint8_t *fb_dup_len(const struct fb *f, uint32_t len)
+{
+	uint8_t *p = malloc(len);
+
+	if (!p && len)
+		fb_die("out of memory");
+	if (len)
+		memcpy(p, f->buf, len);
+	return p;
+}
+
+static inline uint8_t *fb_dup(const struct fb *f)
+{
+	return fb_dup_len(f, f->len);
+}
+
+#endif /* XDPI_TESTS_FRAMES_H */

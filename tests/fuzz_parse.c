@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libFuzzer target: pkt_parse() on arbitrary bytes, then metrics_account()
+ * on the result, with the parser's invariants checked after every input.
+ * Built by tests/tests.mk into build/fuzz/fuzz_parse (clang, ASan, UBSan);
+ * run by tests/t_fuzz.sh and `make fuzz`.
+ *
+ * libFuzzer hands over an exactly sized heap copy of each input, so ASan
+ * reports any read past @size. A broken invariant aborts with a message.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "inspect/metrics.h"
+#include "inspect/parse.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Distinct-count sets grow with the inputs: start over past this many keys
+ * so that a long session stays within the fuzzer's memory limit. */
+#define MAX_KEYS (1u << 20)
+
+static struct metrics m;
+static int m_ready;
+
+static void fail(const char *what, const struct pkt_info *pi, size_t size)
+{
+	fprintf(stderr,
+		"fuzz_parse: invariant broken: %s (len %zu l3 %s l4 %s %s l3_off %u "
+		"l4_off %u payload_off %u payload_len %u ip_len %u)\n",
+		what, size, pkt_l3_name((enum pkt_l3)pi->l3),
+		pkt_l4_name((enum pkt_l4)pi->l4),
+		pkt_malformed_name((enum pkt_malformed)pi->malformed), pi->l3_off,
+		pi->l4_off, pi->payload_off, pi->payload_len, pi->ip_len);
+	abort();
+}
+
+static int addr_inside(const uint8_t *a, const uint8_t *data, size_t size, size_t alen)
+{
+	return a >= data && a <= data + size && (size_t)(data + size - a) >= alen;
+}
+
+static void check(const uint8_t *data, size_t size, const struct pkt_info *pi)
+{
+	int ip = pi->l3 == PKT_L3_IPV4 || pi->l3 == PKT_L3_IPV6;
+	size_t alen = pi->l3 == PKT_L3_IPV4 ? 4 : 16;
+
+	if (pi->l3 >= PKT_L3__MAX || pi->l4 >= PKT_L4__MAX ||
+	    pi->malformed >= PKT_MAL__MAX)
+		fail("enum out of range", pi, size);
+	if (pi->vlan_count > PKT_MAX_VLANS)
+		fail("vlan_count", pi, size);
+	if ((pi->l4 != PKT_L4_NONE) != ip)
+		fail("l4 != none iff l3 is IPv4/IPv6", pi, size);
+	if (size < 14 && pi->malformed != PKT_MAL_ETH_TRUNCATED)
+		fail("a runt is not eth_truncated", pi, size);
+	if (pi->l3_off > size || pi->l4_off > size || pi->payload_off > size)
+		fail("offset past the end", pi, size);
+	if ((pi->src_addr == NULL) != (pi->dst_addr == NULL))
+		fail("only one address set", pi, size);
+	if (pi->src_addr && !ip)
+		fail("address on a non-IP frame", pi, size);
+	if (pi->src_addr && !addr_inside(pi->src_addr, data, size, alen))
+		fail("src_addr outside the buffer", pi, size);
+	if (pi->dst_addr && !addr_inside(pi->dst_addr, data, size, alen))
+		fail("dst_addr outside the buffer", pi, size);
+	if (pi->malformed == PKT_OK && ip && (size_t)pi->l3_off + pi->ip_len > size)
+		fail("well-formed IP packet longer than the frame", pi, size);
+	if (pi->l4_complete) {
+		if (pi->l4 == PKT_L4_NONE || pi->l4 == PKT_L4_OTHER)
+			fail("l4_complete without an L4 header", pi, size);
+		if (pi->malformed != PKT_OK && pi->malformed != PKT_MAL_TCP_OPTIONS)
+			fail("l4_complete on a malformed header", pi, size);
+		if ((uint64_t)pi->payload_off + pi->payload_len > size)
+			fail("payload_off + payload_len past the end", pi, size);
+		if ((uint64_t)pi->payload_off + pi->payload_len >
+		    (uint64_t)pi->l3_off + pi->ip_len)
+			fail("payload past the IP packet", pi, size);
+		if (pi->payload_off < pi->l4_off)
+			fail("payload before the L4 header", pi, size);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct pkt_info pi;
+
+	if (size > UINT32_MAX)
+		return 0;
+	if (!m_ready) {
+		if (metrics_init(&m))
+			abort();
+		m_ready = 1;
+	}
+	pkt_parse(data, (uint32_t)size, &pi);
+	check(data, size, &pi);
+	metrics_account(&m, &pi, (uint32_t)size);
+
+	if (m.c.packets != m.c.malformed[PKT_OK] + metrics_malformed_total(&m))
+		fail("packets != ok + malformed", &pi, size);
+	if (metrics_unique_src_ips(&m) + metrics_tcp_flows(&m) > MAX_KEYS) {
+		metrics_destroy(&m);
+		m_ready = 0;
+	}
+	return 0;
+}

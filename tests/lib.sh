@@ -1,0 +1,48 @@
+# Shared helpers for the shell tests (sourced). Results are TAP lines that
+# tests/run.sh counts: "ok N - name", "not ok N - name", "ok N - name # SKIP".
+# A test script gets the build directory as $1 (default build).
+BUILD=${1:-build}
+XDPI=${XDPI:-$BUILD/xdpi}
+T_NUM=0
+T_FAILED=0
+
+t_ok() {
+	T_NUM=$((T_NUM + 1))
+	echo "ok $T_NUM - $1"
+}
+
+t_fail() {
+	T_NUM=$((T_NUM + 1))
+	T_FAILED=$((T_FAILED + 1))
+	echo "not ok $T_NUM - $1"
+	shift
+	[ $# -gt 0 ] && echo "# $*"
+	return 0
+}
+
+t_skip() {
+	T_NUM=$((T_NUM + 1))
+	echo "ok $T_NUM - $1 # SKIP $2"
+}
+
+# t_check NAME CMD...: ok if CMD exits 0.
+t_check() {
+	local name=$1
+	shift
+	if "$@"; then t_ok "$name"; else t_fail "$name" "command failed: $*"; fi
+}
+
+# t_eq NAME GOT WANT
+t_eq() {
+	if [ "$2" = "$3" ]; then t_ok "$1"; else t_fail "$1" "got '$2', want '$3'"; fi
+}
+
+t_done() {
+	echo "1..$T_NUM"
+	[ "$T_FAILED" = 0 ]
+}
+
+t_tmpdir() {
+	T_TMP=$(mktemp -d /tmp/xdpi-test.XXXXXX)
+	trap 'rm -rf "$T_TMP"' EXIT
+}

@@ -1,0 +1,217 @@
+#!/bin/bash
+# Live capture on the veth testbed: exact metrics against `xdpi read` of the
+# replayed pcap, the drop ledger against the XDP program's own counters,
+# passing traffic, two queues, clean teardown on SIGINT and after kill -9,
+# and every setup error with its message and exit code.
+# Needs root (namespaces, XDP). Sender: tcpreplay at a rate where nothing is
+# lost, so any difference is the inspector's.
+. tests/lib.sh
+. bench/testbed.sh
+t_tmpdir
+TOOLS=$BUILD/tests
+XDPI=$(realpath "$XDPI")
+
+if [ "$(id -u)" != 0 ]; then
+	t_skip "live tests" "need root"
+	t_done
+	exit
+fi
+TB_ID=t$$
+WATCHDOGS=()
+trap 'kill "${WATCHDOGS[@]}" 2>/dev/null; testbed_down; rm -rf "$T_TMP"' EXIT
+
+# --- traffic: TCP handshakes, data, FIN/RST, options, IPv6 (+extension
+# headers), VLAN, QinQ, fragments; plus UDP, ICMP, ARP and non-IP that must
+# pass to the kernel.
+cases="handshakes tcp_options tcp_flags vlan qinq ipv6 ipv6_ext ipv4_frag ipv4_options
+udp icmp icmpv6 arp padding tag9100 triple_tag"
+parts=()
+for c in $cases; do
+	"$TOOLS/tool_pcapgen" "$c" "$T_TMP/$c.pcap" || t_fail "pcapgen $c"
+	parts+=("$T_TMP/$c.pcap")
+done
+mergecap -a -F pcap -w "$T_TMP/traffic.pcap" "${parts[@]}"
+"$TOOLS/tool_pcapgen" many_flows "$T_TMP/flows.pcap"
+total=$(capinfos -c -M "$T_TMP/traffic.pcap" | awk '/Number of packets/{print $NF}')
+
+# live_start NAME ARGS...: xdpi live in the DUT namespace, in the background;
+# waits until every socket is bound. LIVE_PID is xdpi itself (ip netns exec
+# and sh both exec), so signals reach it; a watchdog kills a hung run.
+live_start() {
+	local name=$1
+	shift
+	ip netns exec "$TB_DUT" sh -c \
+		'mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf; exec "$@"' sh \
+		"$XDPI" live "$@" "$TB_DUT_IF" >"$T_TMP/$name.out" 2>"$T_TMP/$name.err" &
+	LIVE_PID=$!
+	(sleep 60 && kill -9 "$LIVE_PID" 2>/dev/null && echo "watchdog killed $name" >>"$T_TMP/$name.err") &
+	WATCHDOGS+=($!)
+	for _ in $(seq 100); do
+		grep -q "AF_XDP" "$T_TMP/$name.err" 2>/dev/null && return 0
+		kill -0 "$LIVE_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+replay() { # replay PCAP [PPS]
+	testbed_gen tcpreplay -q -i "$TB_GEN_IF" --pps "${2:-3000}" "$1" >/dev/null 2>&1
+}
+
+xdp_attached() { # prints the XDP attachment of the DUT interface, if any
+	ip -n "$TB_DUT" -d link show "$TB_DUT_IF" | grep -oE 'prog/xdp id [0-9]+|xdp[a-z]* ' | head -1
+}
+
+json() { # json FILE EXPR: a python expression over the object `d`
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+
+testbed_up 1 "$TB_ID" || { t_fail "testbed up"; t_done; exit; }
+
+# --- 1. exact metrics and ledger, one queue, --duration
+if live_start exact --duration 6 --interval 0 --json --record "$T_TMP/rec.json"; then
+	replay "$T_TMP/traffic.pcap"
+	wait "$LIVE_PID"
+	rc=$?
+	t_eq "live --duration exits 0 with a closed ledger" "$rc" 0
+	"$XDPI" read --json --filter tcp "$T_TMP/traffic.pcap" >"$T_TMP/expect.json"
+	diff=$(python3 - "$T_TMP/exact.out" "$T_TMP/expect.json" <<'EOF'
+import json, sys
+live = json.load(open(sys.argv[1]))
+want = json.load(open(sys.argv[2]))
+bad = [k for k in want if k not in ("truncated_file",) and live.get(k) != want[k]]
+print(" ".join(f"{k}: live {live.get(k)} want {want[k]}" for k in bad))
+EOF
+	)
+	t_eq "live metrics equal 'xdpi read --filter tcp' of the sent pcap" "$diff" ""
+	t_eq "ledger: 0 unexplained" "$(json "$T_TMP/exact.out" 'd["ledger"]["unexplained"]')" 0
+	t_eq "XDP program saw every frame sent" \
+		"$(json "$T_TMP/exact.out" 'sum(q["xdp"]["seen"] for q in d["ledger"]["queues"])')" "$total"
+	t_eq "redirected = inspected = TCP frames" \
+		"$(json "$T_TMP/exact.out" 'sum(q["xdp"]["redirected"] for q in d["ledger"]["queues"])')" \
+		"$(json "$T_TMP/expect.json" 'd["packets"]')"
+	t_eq "non-TCP frames passed to the kernel" \
+		"$(json "$T_TMP/exact.out" 'sum(q["xdp"]["passed"] for q in d["ledger"]["queues"])')" \
+		$((total - $(json "$T_TMP/expect.json" 'd["packets"]')))
+	t_eq "queue mode read back: copy (veth has no zero-copy)" \
+		"$(json "$T_TMP/exact.out" 'd["queues"][0]["mode"]')" copy
+	t_eq "driver counters in the ledger (veth xdp_redirect)" \
+		"$(json "$T_TMP/exact.out" 'd["ledger"]["queues"][0]["iface"].get("xdp_redirect")')" \
+		"$(json "$T_TMP/exact.out" 'd["ledger"]["queues"][0]["xdp"]["redirected"]')"
+	t_eq "nothing attached after --duration" "$(xdp_attached)" ""
+	out=$("$XDPI" compare --pcap "$T_TMP/traffic.pcap" "$T_TMP/rec.json")
+	rc=$?
+	t_eq "compare --pcap: exit 0" "$rc" 0
+	t_check "compare --pcap: every metric matches" grep -q "every metric matches" <<<"$out"
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['ledger']['queues'][0]['inspected']-=1; json.dump(d,open(sys.argv[2],'w'))" \
+		"$T_TMP/rec.json" "$T_TMP/bad.json"
+	out=$("$XDPI" compare "$T_TMP/bad.json")
+	rc=$?
+	t_eq "compare: a record with a lost packet exits 1" "$rc" 1
+	t_check "compare: says the ledger does not close" grep -q "1 packets unexplained" <<<"$out"
+else
+	t_fail "live started" "$(cat "$T_TMP/exact.err")"
+fi
+
+# --- 2. non-TCP keeps flowing: ping through the DUT while xdpi runs; SIGINT
+if live_start ping --interval 0; then
+	t_check "ping through the DUT while xdpi runs" \
+		testbed_gen ping -c 3 -i 0.2 -W 2 -q "$TB_DUT_IP"
+	kill -INT "$LIVE_PID"
+	wait "$LIVE_PID"
+	t_eq "SIGINT: exit 0" "$?" 0
+	t_check "SIGINT: summary printed" grep -q "stopped by SIGINT" "$T_TMP/ping.out"
+	t_eq "SIGINT: no XDP program attached" "$(xdp_attached)" ""
+	t_eq "SIGINT: napi_defer_hard_irqs restored" \
+		"$(ip netns exec "$TB_DUT" cat /sys/class/net/$TB_DUT_IF/napi_defer_hard_irqs)" 0
+else
+	t_fail "live started (ping)" "$(cat "$T_TMP/ping.err")"
+fi
+
+# --- 3. inspection off: packets and bytes still exact
+if live_start noinspect --duration 5 --interval 0 --no-inspect --no-busy-poll --json; then
+	replay "$T_TMP/traffic.pcap"
+	wait "$LIVE_PID"
+	t_eq "--no-inspect --no-busy-poll: packets and bytes exact" \
+		"$(json "$T_TMP/noinspect.out" '(d["packets"], d["bytes"], d["ledger"]["unexplained"])')" \
+		"$(json "$T_TMP/expect.json" '(d["packets"], d["bytes"], 0)')"
+else
+	t_fail "live started (no-inspect)" "$(cat "$T_TMP/noinspect.err")"
+fi
+
+# --- 4. kill -9 leaves the program; a new run refuses; detach removes it
+if live_start killed --interval 0; then
+	kill -KILL "$LIVE_PID"
+	wait "$LIVE_PID" 2>/dev/null
+	t_check "kill -9 leaves the program attached" test -n "$(xdp_attached)"
+	testbed_dut "$XDPI" live --duration 1 "$TB_DUT_IF" >/dev/null 2>"$T_TMP/again.err"
+	t_eq "a stale xdpi program: exit 1" "$?" 1
+	t_check "a stale xdpi program: says to run xdpi detach" grep -q "xdpi detach" "$T_TMP/again.err"
+	out=$(testbed_dut "$XDPI" detach "$TB_DUT_IF")
+	t_eq "detach: exit 0" "$?" 0
+	t_check "detach: says it detached" grep -q "XDP program detached" <<<"$out"
+	t_eq "after kill -9 and detach: nothing attached" "$(xdp_attached)" ""
+	t_eq "detach reset the busy-poll settings" \
+		"$(ip netns exec "$TB_DUT" cat /sys/class/net/$TB_DUT_IF/napi_defer_hard_irqs)" 0
+	out=$(testbed_dut "$XDPI" detach "$TB_DUT_IF")
+	t_check "detach with nothing attached: exit 0, says so" grep -q "no xdpi XDP program" <<<"$out"
+else
+	t_fail "live started (kill -9)" "$(cat "$T_TMP/killed.err")"
+fi
+
+# --- 5. errors: message and exit code, and nothing left attached
+expect_error() { # NAME CODE PATTERN CMD...
+	local name=$1 code=$2 pattern=$3
+	shift 3
+	"$@" >"$T_TMP/err.out" 2>"$T_TMP/err.err"
+	local rc=$?
+	if [ "$rc" = "$code" ] && grep -q -- "$pattern" "$T_TMP/err.err"; then
+		t_ok "$name"
+	else
+		t_fail "$name" "exit $rc (want $code), stderr: $(head -3 "$T_TMP/err.err")"
+	fi
+}
+expect_error "unknown interface" 1 "no interface 'xdpi-nope'" \
+	testbed_dut "$XDPI" live --duration 1 xdpi-nope
+expect_error "not root" 1 "needs CAP_NET_ADMIN" \
+	testbed_dut setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+	"$XDPI" live --duration 1 "$TB_DUT_IF"
+expect_error "queue beyond the channel count" 1 "queue 3 is beyond xdpi-d's 1 RX queue" \
+	testbed_dut "$XDPI" live --duration 1 --queues 3 "$TB_DUT_IF"
+expect_error "invalid frame size" 1 "frame size 1000 is invalid" \
+	testbed_dut "$XDPI" live --duration 1 --frame-size 1000 "$TB_DUT_IF"
+expect_error "invalid ring size" 1 "rx_size 100 is invalid" \
+	testbed_dut "$XDPI" live --duration 1 --rx-size 100 "$TB_DUT_IF"
+expect_error "zero-copy forced on veth" 1 "no AF_XDP zero-copy" \
+	testbed_dut "$XDPI" live --duration 1 --mode zerocopy "$TB_DUT_IF"
+t_eq "zero-copy failure left nothing attached" "$(xdp_attached)" ""
+expect_error "unknown option" 2 "" testbed_dut "$XDPI" live --bogus "$TB_DUT_IF"
+expect_error "bad filter" 2 "invalid value 'sctp'" \
+	testbed_dut "$XDPI" live --filter sctp "$TB_DUT_IF"
+ip -n "$TB_DUT" link set dev "$TB_DUT_IF" xdpdrv obj "$BUILD/tests/xdp_pass.bpf.o" sec xdp
+expect_error "a foreign XDP program libxdp cannot share" 1 "use --force to replace" \
+	testbed_dut "$XDPI" live --duration 1 "$TB_DUT_IF"
+t_check "the foreign program is still there" test -n "$(xdp_attached)"
+testbed_dut "$XDPI" live --force --duration 1 --interval 0 "$TB_DUT_IF" >/dev/null 2>&1
+t_eq "--force replaces it, and the run detaches at exit" "$?/$(xdp_attached)" "0/"
+
+# --- 6. two queues both receive when the traffic has several flows
+testbed_down
+testbed_up 2 "$TB_ID" || { t_fail "testbed up (2 queues)"; t_done; exit; }
+if live_start twoq --duration 6 --interval 0 --json; then
+	replay "$T_TMP/flows.pcap" 5000
+	wait "$LIVE_PID"
+	t_eq "two queues: both inspected frames" \
+		"$(json "$T_TMP/twoq.out" 'all(q["packets"] > 0 for q in d["queues"]) and len(d["queues"]) == 2')" True
+	t_eq "two queues: ledger 0 unexplained" "$(json "$T_TMP/twoq.out" 'd["ledger"]["unexplained"]')" 0
+	t_eq "two queues: metrics equal xdpi read" \
+		"$(json "$T_TMP/twoq.out" '(d["packets"], d["tcp_flows"], d["unique_src_ips"])')" \
+		"$("$XDPI" read --json --filter tcp "$T_TMP/flows.pcap" | python3 -c 'import json,sys; d=json.load(sys.stdin); print((d["packets"], d["tcp_flows"], d["unique_src_ips"]))')"
+else
+	t_fail "live started (2 queues)" "$(cat "$T_TMP/twoq.err")"
+fi
+
+# --- 7. the kernel filter agrees with its userspace mirror on every frame
+"$TOOLS/tool_filtercheck" "$T_TMP/traffic.pcap"
+
+t_done

@@ -1,0 +1,43 @@
+# Tests: cmocka unit tests (tests/test_*.c, one binary each), helper tools the
+# shell tests use (tests/tool_*.c), shell tests (tests/t_*.sh) and the parser
+# fuzzer (tests/fuzz_*.c, clang libFuzzer, always with ASan+UBSan).
+TEST_SRCS := $(wildcard tests/test_*.c)
+TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+TOOL_SRCS := $(wildcard tests/tool_*.c)
+TOOL_BINS := $(TOOL_SRCS:tests/%.c=$(BUILD)/tests/%)
+FUZZ_SRCS := $(wildcard tests/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 300
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(INSPECT_OBJS) $(XSK_OBJS)
+	$(CC) $(XDPI_CFLAGS) $(CFLAGS) $^ -o $@ $(XDPI_LDLIBS) -lcmocka
+
+$(BUILD)/tests/tool_%: $(BUILD)/tests/tool_%.o $(INSPECT_OBJS) $(XSK_OBJS)
+	$(CC) $(XDPI_CFLAGS) $(CFLAGS) $^ -o $@ $(XDPI_LDLIBS)
+
+# libFuzzer wants clang and its own main; the parser sources are compiled
+# into the fuzzer directly so that they carry its coverage instrumentation.
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. -g -O1 \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+$(BUILD)/fuzz/fuzz_%: tests/fuzz_%.c $(INSPECT_SRCS) | deps-ok
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) $(shell $(PKG_CONFIG) --cflags jansson) $^ -o $@ \
+		-lpcap $(shell $(PKG_CONFIG) --libs jansson)
+
+# A foreign XDP program for the "already attached" error path.
+$(BUILD)/tests/xdp_pass.bpf.o: tests/xdp_pass.bpf.c | deps-ok
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+.PHONY: check check-build fuzz
+check-build: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(FUZZ_BINS) $(BUILD)/tests/xdp_pass.bpf.o
+
+check: check-build
+	tests/run.sh $(BUILD)
+
+# A longer fuzzing session than the one inside `make check`.
+fuzz: $(FUZZ_BINS)
+	@mkdir -p $(BUILD)/fuzz/corpus
+	for f in $(FUZZ_BINS); do \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(BUILD)/fuzz/corpus || exit 1; \
+	done
