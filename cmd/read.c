@@ -80,7 +80,8 @@ int cmd_read(int argc, char **argv)
 			  res.warning, res.frames);
 	if (res.snapped)
 		xdpi_warn("%" PRIu64 " frames were captured shorter than on the wire "
-			  "(snap length); their cut headers count as malformed",
+			  "(snap length): they count by their headers; a header the "
+			  "capture cut counts as malformed",
 			  res.snapped);
 	if (json) {
 		json_t *obj = report_metrics_json(&m);

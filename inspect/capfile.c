@@ -23,7 +23,7 @@ static void capfile_frame(u_char *user, const struct pcap_pkthdr *h, const u_cha
 		ctx->res->filtered_out++;
 		return;
 	}
-	pkt_parse(bytes, h->caplen, &pi);
+	pkt_parse_wire(bytes, h->caplen, h->len, &pi);
 	metrics_account(ctx->m, &pi, h->len);
 	ctx->res->snapped += h->caplen < h->len;
 }
@@ -40,8 +40,12 @@ int capfile_inspect(const char *path, enum xdpi_filter filter, struct metrics *m
 	memset(res, 0, sizeof(*res));
 	p = pcap_open_offline(path, errbuf);
 	if (!p) {
-		/* libpcap's own text names the cause (missing, bad magic, ...). */
-		snprintf(err, err_len, "%s", errbuf);
+		/* libpcap's text names the cause (missing, bad magic, ...) and
+		 * sometimes the file. */
+		if (strstr(errbuf, path))
+			snprintf(err, err_len, "%s", errbuf);
+		else
+			snprintf(err, err_len, "%s: %s", path, errbuf);
 		return -EINVAL;
 	}
 	dlt = pcap_datalink(p);

@@ -51,7 +51,7 @@ void keyset_destroy(struct keyset *s)
 	s->count = 0;
 }
 
-int keyset_grow(struct keyset *s)
+static int keyset_grow(struct keyset *s)
 {
 	uint8_t *old = s->slots;
 	uint64_t old_cap = s->mask + 1, i;
@@ -80,6 +80,31 @@ int keyset_grow(struct keyset *s)
 	}
 	free(old);
 	return 0;
+}
+
+int keyset_add_new(struct keyset *s, const void *key, uint64_t hash, uint64_t slot)
+{
+	uint8_t *p;
+
+	if ((s->count + 1) * 2 > s->mask + 1) {
+		int err = keyset_grow(s);
+
+		if (err)
+			return err;
+		/* Slot positions moved: find the new empty one. */
+		for (slot = hash & s->mask;; slot = (slot + 1) & s->mask) {
+			uint64_t sh;
+
+			memcpy(&sh, s->slots + slot * s->stride, 8);
+			if (sh == 0)
+				break;
+		}
+	}
+	p = s->slots + slot * s->stride;
+	memcpy(p, &hash, 8);
+	memcpy(p + 8, key, s->key_len);
+	s->count++;
+	return 1;
 }
 
 int keyset_merge(struct keyset *dst, const struct keyset *src)

@@ -40,15 +40,14 @@ int keyset_init(struct keyset *s, uint32_t key_len, uint64_t initial_capacity);
 void keyset_destroy(struct keyset *s);
 /* Adds every key of @src to @dst. Returns 0 or -ENOMEM. */
 int keyset_merge(struct keyset *dst, const struct keyset *src);
-/* Out-of-line slow path of keyset_insert(): doubles the table. */
-int keyset_grow(struct keyset *s);
 
 static inline uint64_t keyset_count(const struct keyset *s)
 {
 	return s->count;
 }
 
-static inline uint64_t keyset_hash(const struct keyset *s, const void *key, uint32_t len)
+static inline __attribute__((always_inline)) uint64_t
+keyset_hash(const struct keyset *s, const void *key, uint32_t len)
 {
 	const uint8_t *p = key;
 	uint64_t h = s->seed ^ (len * 0x9e3779b97f4a7c15ull);
@@ -64,54 +63,43 @@ static inline uint64_t keyset_hash(const struct keyset *s, const void *key, uint
 		memcpy(&t, p, 4);
 		h = (h ^ t) * 0x94d049bb133111ebull;
 		h ^= h >> 29;
+		len -= 4;
+		p += 4;
 	}
+	for (; len; len--, p++)
+		h = (h ^ *p) * 0x94d049bb133111ebull;
 	h ^= h >> 32;
 	h *= 0xd6e8feb86659fd93ull;
 	h ^= h >> 32;
 	return h | 1; /* 0 marks an empty slot */
 }
 
+/* Out-of-line slow path of keyset_insert(): stores a new key whose probe
+ * ended at empty slot @slot, growing the table first if it is half full. */
+int keyset_add_new(struct keyset *s, const void *key, uint64_t hash, uint64_t slot);
+
 /*
  * Inserts @key (@len must equal the set's key_len; pass a constant so the
- * compares inline). Returns 1 if new, 0 if present, -ENOMEM if the table was
- * full and could not grow (the key is then not counted).
+ * hash and compare inline). The set must have been initialised. Returns 1
+ * if new, 0 if present, -ENOMEM if the table was full and could not grow
+ * (the key is then not counted).
  */
-static inline int keyset_insert(struct keyset *s, const void *key, uint32_t len)
+static inline __attribute__((always_inline)) int keyset_insert(struct keyset *s,
+							       const void *key, uint32_t len)
 {
 	uint64_t h = keyset_hash(s, key, len);
 	uint64_t i = h & s->mask;
 
-	for (;;) {
-		uint8_t *slot = s->slots + i * s->stride;
+	for (;; i = (i + 1) & s->mask) {
+		const uint8_t *slot = s->slots + i * s->stride;
 		uint64_t sh;
 
 		memcpy(&sh, slot, 8);
-		if (sh == 0)
-			break;
 		if (sh == h && memcmp(slot + 8, key, len) == 0)
 			return 0;
-		i = (i + 1) & s->mask;
+		if (sh == 0)
+			return keyset_add_new(s, key, h, i);
 	}
-	if ((s->count + 1) * 2 > s->mask + 1) {
-		int err = keyset_grow(s);
-
-		if (err)
-			return err;
-		/* Slot positions moved: find the new empty one. */
-		i = h & s->mask;
-		for (;;) {
-			uint64_t sh;
-
-			memcpy(&sh, s->slots + i * s->stride, 8);
-			if (sh == 0)
-				break;
-			i = (i + 1) & s->mask;
-		}
-	}
-	memcpy(s->slots + i * s->stride, &h, 8);
-	memcpy(s->slots + i * s->stride + 8, key, len);
-	s->count++;
-	return 1;
 }
 
 #endif /* XDPI_INSPECT_KEYSET_H */

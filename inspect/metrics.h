@@ -128,14 +128,10 @@ static inline void metrics_account(struct metrics *m, const struct pkt_info *pi,
 
 	if (!pi->src_addr)
 		return;
-	if (pi->l3 == PKT_L3_IPV4)
-		metrics_note_distinct(m, keyset_insert(&m->src4, pi->src_addr, 4));
-	else
-		metrics_note_distinct(m, keyset_insert(&m->src6, pi->src_addr, 16));
-
 	if (pi->l4 == PKT_L4_TCP && pi->l4_complete) {
 		uint8_t f = pi->tcp_flags;
 		uint8_t key[METRICS_FLOW6_KEY];
+		int ret;
 
 		c->tcp_flags[METRICS_TCP_SYN] +=
 			(f & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN;
@@ -149,16 +145,23 @@ static inline void metrics_account(struct metrics *m, const struct pkt_info *pi,
 			memcpy(key, pi->src_addr, 8); /* src and dst are adjacent */
 			memcpy(key + 8, &pi->sport, 2);
 			memcpy(key + 10, &pi->dport, 2);
-			metrics_note_distinct(
-				m, keyset_insert(&m->flow4, key, METRICS_FLOW4_KEY));
+			ret = keyset_insert(&m->flow4, key, METRICS_FLOW4_KEY);
 		} else {
 			memcpy(key, pi->src_addr, 32);
 			memcpy(key + 32, &pi->sport, 2);
 			memcpy(key + 34, &pi->dport, 2);
-			metrics_note_distinct(
-				m, keyset_insert(&m->flow6, key, METRICS_FLOW6_KEY));
+			ret = keyset_insert(&m->flow6, key, METRICS_FLOW6_KEY);
 		}
+		metrics_note_distinct(m, ret);
+		/* A flow seen before had its source counted then: most TCP
+		 * packets skip the second lookup. */
+		if (ret == 0)
+			return;
 	}
+	if (pi->l3 == PKT_L3_IPV4)
+		metrics_note_distinct(m, keyset_insert(&m->src4, pi->src_addr, 4));
+	else
+		metrics_note_distinct(m, keyset_insert(&m->src6, pi->src_addr, 16));
 }
 
 #endif /* XDPI_INSPECT_METRICS_H */

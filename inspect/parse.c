@@ -4,9 +4,11 @@
  * header chain, TCP with options, UDP, ICMP, ICMPv6.
  *
  * Design notes:
- * - Every read is bounded twice: by @len (what is in memory) and, above the
- *   IP layer, by the IP packet's own end (total or payload length), so
- *   Ethernet padding is never taken for payload and nothing past @len is read.
+ * - Every read is bounded by the captured length; above the IP layer, the
+ *   IP packet's own end (total or payload length, checked against the wire
+ *   length) bounds the headers and gives the payload, so Ethernet padding is
+ *   never taken for payload and a frame cut by a pcap snap length still
+ *   counts by its headers.
  * - The IPv6 extension walk has no fixed iteration limit: each header advances
  *   the cursor by at least 8 bytes, so the packet length bounds it. Real
  *   captures chain hundreds of fragment headers; a fixed cap would misclassify
@@ -118,15 +120,20 @@ bad:
 	pi->malformed = PKT_MAL_TCP_OPTIONS;
 }
 
-/* @off is the L4 header, @end the end of the IP packet (<= frame length). */
-static void parse_l4(const uint8_t *d, uint32_t off, uint32_t end, uint8_t proto,
-		     struct pkt_info *pi)
+/*
+ * @off is the L4 header, @end the end of the IP packet by its length fields
+ * (<= wire length), @cap_end where the captured bytes stop (<= @end).
+ */
+static inline __attribute__((always_inline)) void
+parse_l4(const uint8_t *d, uint32_t off, uint32_t end, uint32_t cap_end, uint8_t proto,
+	 struct pkt_info *pi)
 {
 	uint32_t avail = end - off;
+	uint32_t cap = cap_end > off ? cap_end - off : 0;
 	const uint8_t *h = d + off;
 
 	pi->ip_proto = proto;
-	pi->l4_off = (uint16_t)off;
+	pi->l4_off = off;
 	pi->l4_len = avail;
 
 	switch (proto) {
@@ -134,7 +141,7 @@ static void parse_l4(const uint8_t *d, uint32_t off, uint32_t end, uint8_t proto
 		uint32_t doff;
 
 		pi->l4 = PKT_L4_TCP;
-		if (avail < TCP_MIN_HLEN) {
+		if (cap < TCP_MIN_HLEN) {
 			pi->malformed = PKT_MAL_TCP_TRUNCATED;
 			return;
 		}
@@ -145,7 +152,7 @@ static void parse_l4(const uint8_t *d, uint32_t off, uint32_t end, uint8_t proto
 			pi->malformed = PKT_MAL_TCP_DATA_OFFSET;
 			return;
 		}
-		if (doff > avail) {
+		if (doff > cap) {
 			pi->malformed = PKT_MAL_TCP_TRUNCATED;
 			return;
 		}
@@ -153,51 +160,66 @@ static void parse_l4(const uint8_t *d, uint32_t off, uint32_t end, uint8_t proto
 		pi->tcp_ack = rd32(h + 8);
 		pi->tcp_flags = h[13];
 		pi->tcp_window = rd16(h + 14);
-		pi->payload_off = (uint16_t)(off + doff);
+		pi->payload_off = off + doff;
 		pi->payload_len = avail - doff;
 		pi->l4_complete = true;
-		if (doff > TCP_MIN_HLEN)
+		/* Most segments of a connection carry exactly NOP, NOP,
+		 * timestamps (RFC 7323 appendix A): take it without the walk. */
+		if (doff == TCP_MIN_HLEN + 12 && rd32(h + TCP_MIN_HLEN) == 0x0101080a) {
+			pi->tcp_opts.present = PKT_TCPOPT_TIMESTAMP;
+			pi->tcp_opts.ts_val = rd32(h + TCP_MIN_HLEN + 4);
+			pi->tcp_opts.ts_ecr = rd32(h + TCP_MIN_HLEN + 8);
+		} else if (doff > TCP_MIN_HLEN) {
 			parse_tcp_options(h + TCP_MIN_HLEN, doff - TCP_MIN_HLEN, pi);
+		}
 		return;
 	}
 	case IPPROTO_UDP_: {
 		uint32_t ulen;
 
 		pi->l4 = PKT_L4_UDP;
-		if (avail < UDP_HLEN) {
+		if (cap < UDP_HLEN) {
 			pi->malformed = PKT_MAL_UDP_TRUNCATED;
 			return;
 		}
 		pi->sport = rd16(h);
 		pi->dport = rd16(h + 2);
 		ulen = rd16(h + 4);
+		/* A first fragment carries only part of the datagram that the
+		 * UDP length describes: its payload is its own bytes. */
+		if (pi->ip_fragment)
+			ulen = avail;
 		if (ulen < UDP_HLEN || ulen > avail) {
 			pi->malformed = PKT_MAL_UDP_LENGTH;
 			return;
 		}
-		pi->payload_off = (uint16_t)(off + UDP_HLEN);
+		pi->payload_off = off + UDP_HLEN;
 		pi->payload_len = ulen - UDP_HLEN;
 		pi->l4_complete = true;
 		return;
 	}
 	case IPPROTO_ICMP_:
 		pi->l4 = PKT_L4_ICMP;
-		if (avail < ICMP_HLEN) {
+		if (cap < ICMP_HLEN) {
 			pi->malformed = PKT_MAL_ICMP_TRUNCATED;
 			return;
 		}
-		goto icmp_common;
+		pi->icmp_type = h[0];
+		pi->icmp_code = h[1];
+		pi->payload_off = off + ICMP_HLEN;
+		pi->payload_len = avail - ICMP_HLEN;
+		pi->l4_complete = true;
+		return;
 	case IPPROTO_ICMPV6_:
 		pi->l4 = PKT_L4_ICMPV6;
-		if (avail < ICMPV6_HLEN) {
+		if (cap < ICMPV6_HLEN) {
 			pi->malformed = PKT_MAL_ICMPV6_TRUNCATED;
 			return;
 		}
-	icmp_common:
 		pi->icmp_type = h[0];
 		pi->icmp_code = h[1];
-		pi->payload_off = (uint16_t)(off + 4);
-		pi->payload_len = avail - 4;
+		pi->payload_off = off + ICMPV6_HLEN;
+		pi->payload_len = avail - ICMPV6_HLEN;
 		pi->l4_complete = true;
 		return;
 	default:
@@ -206,7 +228,8 @@ static void parse_l4(const uint8_t *d, uint32_t off, uint32_t end, uint8_t proto
 	}
 }
 
-static void parse_ipv4(const uint8_t *d, uint32_t len, uint32_t off, struct pkt_info *pi)
+static void parse_ipv4(const uint8_t *d, uint32_t len, uint32_t wire, uint32_t off,
+		       struct pkt_info *pi)
 {
 	const uint8_t *ip = d + off;
 	uint32_t ihl, total, frag;
@@ -235,24 +258,25 @@ static void parse_ipv4(const uint8_t *d, uint32_t len, uint32_t off, struct pkt_
 		pi->malformed = PKT_MAL_IPV4_TRUNCATED;
 		return;
 	}
-	if (total < ihl || total > len - off) {
+	if (total < ihl || total > wire - off) {
 		pi->malformed = PKT_MAL_IPV4_TOTAL_LENGTH;
 		return;
 	}
 	frag = rd16(ip + 6);
 	pi->ip_fragment = (frag & 0x3fff) != 0; /* MF or an offset */
-	pi->l4_off = (uint16_t)(off + ihl);
+	pi->l4_off = off + ihl;
 	pi->l4_len = total - ihl;
 	/* A later fragment carries no L4 header: it stays "other". */
 	if (frag & 0x1fff)
 		return;
-	parse_l4(d, off + ihl, off + total, ip[9], pi);
+	parse_l4(d, off + ihl, off + total, off + total < len ? off + total : len, ip[9], pi);
 }
 
-static void parse_ipv6(const uint8_t *d, uint32_t len, uint32_t off, struct pkt_info *pi)
+static void parse_ipv6(const uint8_t *d, uint32_t len, uint32_t wire, uint32_t off,
+		       struct pkt_info *pi)
 {
 	const uint8_t *ip = d + off;
-	uint32_t end, cur;
+	uint32_t end, cap_end, cur;
 	uint8_t next;
 
 	pi->l4 = PKT_L4_OTHER;
@@ -269,11 +293,12 @@ static void parse_ipv6(const uint8_t *d, uint32_t len, uint32_t off, struct pkt_
 	pi->ip_len = IPV6_HLEN + (uint32_t)rd16(ip + 4);
 	next = ip[6];
 	pi->ip_proto = next;
-	if (pi->ip_len > len - off) {
+	if (pi->ip_len > wire - off) {
 		pi->malformed = PKT_MAL_IPV6_PAYLOAD_LENGTH;
 		return;
 	}
 	end = off + pi->ip_len;
+	cap_end = end < len ? end : len;
 	cur = off + IPV6_HLEN;
 	for (;;) {
 		const uint8_t *ext = d + cur;
@@ -283,7 +308,7 @@ static void parse_ipv6(const uint8_t *d, uint32_t len, uint32_t off, struct pkt_
 		case IPPROTO_HOPOPTS_:
 		case IPPROTO_ROUTING_:
 		case IPPROTO_DSTOPTS_:
-			if (end - cur < IPV6_EXT_MIN)
+			if (cap_end < cur + IPV6_EXT_MIN)
 				goto truncated;
 			ext_len = ((uint32_t)ext[1] + 1) * 8;
 			if (ext_len > end - cur)
@@ -292,7 +317,7 @@ static void parse_ipv6(const uint8_t *d, uint32_t len, uint32_t off, struct pkt_
 			cur += ext_len;
 			continue;
 		case IPPROTO_FRAGMENT_:
-			if (end - cur < IPV6_EXT_MIN)
+			if (cap_end < cur + IPV6_EXT_MIN)
 				goto truncated;
 			pi->ip_fragment = true;
 			next = ext[0];
@@ -300,7 +325,7 @@ static void parse_ipv6(const uint8_t *d, uint32_t len, uint32_t off, struct pkt_
 			/* Only the first fragment (offset 0) has the L4 header. */
 			if (rd16(ext + 2) & 0xfff8) {
 				pi->ip_proto = next;
-				pi->l4_off = (uint16_t)cur;
+				pi->l4_off = cur;
 				pi->l4_len = end - cur;
 				return;
 			}
@@ -310,19 +335,23 @@ static void parse_ipv6(const uint8_t *d, uint32_t len, uint32_t off, struct pkt_
 		}
 		break;
 	}
-	parse_l4(d, cur, end, next, pi);
+	parse_l4(d, cur, end, cap_end, next, pi);
 	return;
 truncated:
 	pi->ip_proto = next;
 	pi->malformed = PKT_MAL_IPV6_EXT_TRUNCATED;
 }
 
-void pkt_parse(const uint8_t *data, uint32_t len, struct pkt_info *pi)
+void pkt_parse_wire(const uint8_t *data, uint32_t len, uint32_t wire, struct pkt_info *pi)
 {
 	uint32_t off = ETH_HLEN;
 	uint16_t type;
 
 	memset(pi, 0, sizeof(*pi));
+	/* A record that claims fewer bytes on the wire than it holds is
+	 * broken; the captured bytes are the better guess. */
+	if (wire < len)
+		wire = len;
 	if (len < ETH_HLEN) {
 		pi->malformed = PKT_MAL_ETH_TRUNCATED;
 		return;
@@ -342,16 +371,16 @@ void pkt_parse(const uint8_t *data, uint32_t len, struct pkt_info *pi)
 		off += 4;
 	}
 	pi->ethertype = type;
-	pi->l3_off = (uint16_t)off;
+	pi->l3_off = off;
 
 	switch (type) {
 	case ETH_P_IPV4:
 		pi->l3 = PKT_L3_IPV4;
-		parse_ipv4(data, len, off, pi);
+		parse_ipv4(data, len, wire, off, pi);
 		return;
 	case ETH_P_IPV6:
 		pi->l3 = PKT_L3_IPV6;
-		parse_ipv6(data, len, off, pi);
+		parse_ipv6(data, len, wire, off, pi);
 		return;
 	case ETH_P_ARP:
 		pi->l3 = PKT_L3_ARP;

@@ -110,28 +110,42 @@ struct pkt_info {
 	uint16_t ethertype; /* after the VLAN tags */
 	uint8_t ip_proto;   /* L4 protocol number (after IPv6 extensions) */
 	bool ip_fragment;   /* any IPv4/IPv6 fragment, first or not */
-
-	uint16_t l3_off;
-	uint16_t l4_off;     /* valid when l4 != NONE and the header was reached */
-	uint16_t payload_off;
-	uint32_t ip_len;     /* IPv4 total length, IPv6 40 + payload length */
-	uint32_t l4_len;     /* ip_len minus IP header and extensions */
-	uint32_t payload_len; /* L4 payload by the headers (padding excluded) */
+	bool l4_complete;   /* the L4 header was read in full */
+	uint8_t tcp_flags;
+	uint8_t icmp_type, icmp_code;
+	uint16_t sport, dport; /* TCP and UDP */
 
 	const uint8_t *src_addr; /* NULL unless an IP base header was read */
 	const uint8_t *dst_addr;
 
-	uint16_t sport, dport; /* TCP and UDP */
-	uint8_t tcp_flags;
-	uint8_t icmp_type, icmp_code;
-	bool l4_complete; /* the L4 header was read in full */
+	uint32_t l3_off;
+	uint32_t l4_off; /* valid when l4 != NONE and the header was reached */
+	uint32_t payload_off;
+	uint32_t ip_len;      /* IPv4 total length, IPv6 40 + payload length */
+	uint32_t l4_len;      /* ip_len minus IP header and extensions */
+	uint32_t payload_len; /* L4 payload by the headers (padding excluded) */
+
+	/* TCP only: zero unless l4 is TCP and l4_complete. */
 	uint32_t tcp_seq, tcp_ack;
 	uint16_t tcp_window;
 	struct pkt_tcp_opts tcp_opts;
 };
 
-/* Parses @len bytes at @data. Always fills *pi. */
-void pkt_parse(const uint8_t *data, uint32_t len, struct pkt_info *pi);
+/*
+ * Parses a frame of @wire_len bytes on the wire of which @cap_len are at
+ * @data (a pcap snap length may cut it; live frames are whole). Reads stay
+ * within @cap_len; length fields are checked against @wire_len, so a frame
+ * cut by the capture is not malformed unless a header it needs is cut.
+ * Always fills *pi.
+ */
+void pkt_parse_wire(const uint8_t *data, uint32_t cap_len, uint32_t wire_len,
+		    struct pkt_info *pi);
+
+/* Parses a whole frame of @len bytes. */
+static inline void pkt_parse(const uint8_t *data, uint32_t len, struct pkt_info *pi)
+{
+	pkt_parse_wire(data, len, len, pi);
+}
 
 /* Stable lower-case names for JSON keys and tables. */
 const char *pkt_l3_name(enum pkt_l3 l3);

@@ -125,11 +125,7 @@ fi
 
 # Frames captured shorter than the wire (caplen < len, whole headers): by
 # the definitions l4 and the TCP metrics come from the IP header, and tshark
-# counts them so; xdpi parses only the captured bytes and counts a frame
-# whose IP length runs past the capture as l4 other (malformed total
-# length), dropping its TCP flow, flags and payload. A known xdpi bug,
-# reported, not fixed here: a mismatch is reported as SKIP with the diff,
-# a match as ok, so the check turns green by itself once xdpi is fixed.
+# counts them so; xdpi must too (lengths checked against the wire length).
 f=$T_TMP/snapped.pcap
 if [ -f "$f" ] && "$XDPI" read --json "$f" >"$T_TMP/snapped.x.json" 2>/dev/null &&
 	oracle_ok snapped; then
@@ -138,8 +134,7 @@ if [ -f "$f" ] && "$XDPI" read --json "$f" >"$T_TMP/snapped.x.json" 2>/dev/null 
 		"ok "*) t_ok "snapped: ${line#ok }" ;;
 		"fail "*)
 			line=${line#fail }
-			t_skip "snapped: ${line%%:*}" "KNOWN XDPI BUG: caplen < len counted as l4 other"
-			echo "# xdpi vs tshark: ${line#*: }"
+			t_fail "snapped: ${line%%:*}" "xdpi vs tshark: ${line#*: }"
 			;;
 		*) t_fail "snapped: compare" "$line" ;;
 		esac
