@@ -5,10 +5,12 @@
 BENCH_TOOLS := $(BUILD)/bench/mkcapture $(BUILD)/bench/pcap_floor
 
 $(BUILD)/bench/mkcapture: $(BUILD)/bench/mkcapture.o
-	$(CC) $(SAN_FLAGS) $(CFLAGS) $^ -o $@ -lpcap
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(SAN_FLAGS) $(CFLAGS) $^ -o $@ -lpcap
 
 $(BUILD)/bench/pcap_floor: $(BUILD)/bench/pcap_floor.o
-	$(CC) $(SAN_FLAGS) $(CFLAGS) $^ -o $@ -lpcap
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(SAN_FLAGS) $(CFLAGS) $^ -o $@ -lpcap
 
 .PHONY: bench-offline bench-tools
 bench-tools: $(BUILD)/xdpi $(BENCH_TOOLS)

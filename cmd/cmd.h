@@ -25,7 +25,10 @@ int cmd_read(int argc, char **argv);
 int cmd_live(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
-int cmd_testbed(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
+int cmd_afpacket(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+int cmd_tune(int argc, char **argv);
 
 /* "xdpi: <msg>\n" on stderr, printf-style. */
 void xdpi_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

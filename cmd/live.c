@@ -56,6 +56,8 @@ struct live_opts {
 	const char *record;
 	bool json;
 	bool inspect;
+	bool check_seq;
+	bool ceiling; /* count-and-drop in the XDP program, no sockets */
 	bool force;
 	bool verbose;
 };
@@ -90,6 +92,12 @@ static void live_usage(FILE *out)
 		"  -d, --duration S      stop after S seconds (default: at SIGINT/SIGTERM)\n"
 		"  -i, --interval S      live table every S seconds (default 1, 0: off)\n"
 		"      --no-inspect      receive and return frames without parsing them\n"
+		"      --ceiling         no sockets: the XDP program counts and drops the\n"
+		"                        wanted frames (the in-kernel ceiling `xdpi bench`\n"
+		"                        compares with); the ledger shows them as dropped\n"
+		"      --check-seq       check the stamps of `xdpi gen` traffic: frames\n"
+		"                        lost, duplicated, reordered per flow, and one-way\n"
+		"                        latency percentiles\n"
 		"Queues and workers:\n"
 		"  -q, --queues LIST     RX queues, e.g. 0,2-3 (default: all)\n"
 		"  -c, --cpus LIST       CPUs to pin the workers to, in queue order\n"
@@ -125,6 +133,8 @@ static void live_usage(FILE *out)
 
 enum {
 	OPT_NO_INSPECT = 256,
+	OPT_CHECK_SEQ,
+	OPT_CEILING,
 	OPT_FRAME_SIZE,
 	OPT_FILL_SIZE,
 	OPT_COMP_SIZE,
@@ -150,6 +160,8 @@ static int live_parse(int argc, char **argv, struct live_opts *o)
 		{"duration", required_argument, NULL, 'd'},
 		{"interval", required_argument, NULL, 'i'},
 		{"no-inspect", no_argument, NULL, OPT_NO_INSPECT},
+		{"check-seq", no_argument, NULL, OPT_CHECK_SEQ},
+		{"ceiling", no_argument, NULL, OPT_CEILING},
 		{"queues", required_argument, NULL, 'q'},
 		{"cpus", required_argument, NULL, 'c'},
 		{"batch", required_argument, NULL, 'b'},
@@ -199,6 +211,12 @@ static int live_parse(int argc, char **argv, struct live_opts *o)
 			break;
 		case OPT_NO_INSPECT:
 			o->inspect = false;
+			break;
+		case OPT_CHECK_SEQ:
+			o->check_seq = true;
+			break;
+		case OPT_CEILING:
+			o->ceiling = true;
 			break;
 		case 'q':
 			o->nqueues = xdpi_parse_list(optarg, o->queues, XDPI_MAX_QUEUES,
@@ -275,6 +293,10 @@ static int live_parse(int argc, char **argv, struct live_opts *o)
 	}
 	if (optind != argc - 1) {
 		xdpi_err("live takes exactly one IFACE (see 'xdpi live --help')");
+		return -EINVAL;
+	}
+	if (o->check_seq && !o->inspect) {
+		xdpi_err("--check-seq reads the frames: it cannot go with --no-inspect");
 		return -EINVAL;
 	}
 	o->ifname = argv[optind];
@@ -380,6 +402,7 @@ static int live_setup(struct live_run *r)
 		.xdp_mode = o->xdp_mode,
 		.force = o->force,
 		.verbose = o->verbose,
+		.drop_wanted = o->ceiling,
 	};
 	int cpu_of[XDPI_MAX_QUEUES], queues[XDPI_MAX_QUEUES];
 	char err[256];
@@ -454,6 +477,13 @@ static int live_setup(struct live_run *r)
 			? "through libxdp's dispatcher (shareable)"
 			: "as a single program (libxdp's dispatcher is not available here)",
 		xdpi_filter_name(o->filter));
+	if (o->ceiling) {
+		r->nworkers = 0;
+		r->started = xdpi_now();
+		fprintf(stderr, "xdpi: ready: counting and dropping in the XDP program "
+				"(ceiling mode, no sockets)\n");
+		return 0;
+	}
 	if (o->xsk.busy_poll)
 		live_setup_busy_poll(r);
 
@@ -479,7 +509,8 @@ static int live_setup(struct live_run *r)
 			r->nworkers = i; /* tear down only what exists */
 			return -EIO;
 		}
-		ret = worker_init(&r->workers[i], x, o->batch, cpu_of[i], o->inspect);
+		ret = worker_init(&r->workers[i], x, o->batch, cpu_of[i], o->inspect,
+				  o->check_seq);
 		if (ret) {
 			xsk_ctx__destroy(x);
 			r->nworkers = i;
@@ -512,6 +543,8 @@ static int live_setup(struct live_run *r)
 			return ret;
 		}
 	}
+	fprintf(stderr, "xdpi: ready: %d worker%s receiving\n", r->nworkers,
+		r->nworkers == 1 ? "" : "s");
 	return 0;
 }
 
@@ -614,7 +647,7 @@ static int live_ledger(struct live_run *r, struct ledger *l)
 
 		e->queue = (uint32_t)q;
 		steer__queue_stats(r->steer, (uint32_t)q, &e->xdp);
-		iface_queue_counters(r->o->ifname, (uint32_t)q, &e->iface);
+		iface_queue_counters(r->o->ifname, "rx", (uint32_t)q, &e->iface);
 		for (int i = 0; i < r->nworkers; i++) {
 			struct worker *w = &r->workers[i];
 
@@ -629,8 +662,33 @@ static int live_ledger(struct live_run *r, struct ledger *l)
 	return 0;
 }
 
+static json_t *seqcheck_json(const struct seqcheck *s)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}}", "flows",
+			 (json_int_t)s->flows_seen, "stamped", (json_int_t)s->stamped, "lost",
+			 (json_int_t)s->lost, "duplicated", (json_int_t)s->duplicated,
+			 "reordered", (json_int_t)s->reordered, "latency_ns", "p50",
+			 (json_int_t)seqcheck_latency(s, 0.5), "p90",
+			 (json_int_t)seqcheck_latency(s, 0.9), "p99",
+			 (json_int_t)seqcheck_latency(s, 0.99), "p999",
+			 (json_int_t)seqcheck_latency(s, 0.999), "max", (json_int_t)s->lat_max);
+}
+
+static void seqcheck_print(FILE *out, const struct seqcheck *s)
+{
+	fprintf(out,
+		"\nSequence check: %" PRIu64 " stamped frames in %" PRIu64 " flows: lost %" PRIu64
+		", duplicated %" PRIu64 ", reordered %" PRIu64 "\n"
+		"one-way latency: p50 %.1f us, p90 %.1f us, p99 %.1f us, p99.9 %.1f us, max "
+		"%.1f us\n",
+		s->stamped, s->flows_seen, s->lost, s->duplicated, s->reordered,
+		(double)seqcheck_latency(s, 0.5) / 1e3, (double)seqcheck_latency(s, 0.9) / 1e3,
+		(double)seqcheck_latency(s, 0.99) / 1e3, (double)seqcheck_latency(s, 0.999) / 1e3,
+		(double)s->lat_max / 1e3);
+}
+
 static json_t *live_json(struct live_run *r, const struct metrics *total,
-			 const struct ledger *l)
+			 const struct seqcheck *seq, const struct ledger *l)
 {
 	json_t *o = report_metrics_json(total), *queues = json_array(), *lj = ledger_to_json(l);
 
@@ -656,16 +714,20 @@ static json_t *live_json(struct live_run *r, const struct metrics *total,
 	json_object_set_new(o, "interface", json_string(r->o->ifname));
 	json_object_set_new(o, "filter", json_string(xdpi_filter_name(r->o->filter)));
 	json_object_set_new(o, "inspect", json_boolean(r->o->inspect));
+	json_object_set_new(o, "ceiling", json_boolean(r->o->ceiling));
 	json_object_set_new(o, "duration_s", json_real(r->stopped - r->started));
 	json_object_set_new(o, "stop_reason", json_string(r->stop_reason ?: "error"));
 	json_object_set_new(o, "queues", queues);
 	json_object_set_new(o, "ledger", lj);
+	if (seq)
+		json_object_set_new(o, "seq_check", seqcheck_json(seq));
 	return o;
 }
 
 static int live_report(struct live_run *r)
 {
 	const struct live_opts *o = r->o;
+	struct seqcheck seq = {0};
 	struct ledger l = {0};
 	struct metrics total;
 	json_t *obj = NULL;
@@ -674,10 +736,12 @@ static int live_report(struct live_run *r)
 	ret = metrics_init(&total);
 	for (int i = 0; !ret && i < r->nworkers; i++)
 		ret = metrics_merge(&total, &r->workers[i].m);
+	for (int i = 0; !ret && o->check_seq && i < r->nworkers; i++)
+		seqcheck_merge(&seq, r->workers[i].seq);
 	if (!ret)
 		ret = live_ledger(r, &l);
 	if (!ret && (o->json || o->record)) {
-		obj = live_json(r, &total, &l);
+		obj = live_json(r, &total, o->check_seq ? &seq : NULL, &l);
 		ret = obj ? 0 : -ENOMEM;
 	}
 	if (ret) {
@@ -694,8 +758,12 @@ static int live_report(struct live_run *r)
 	} else {
 		printf("\nxdpi live %s: %.1f s, stopped by %s, filter %s%s\n", o->ifname,
 		       r->stopped - r->started, r->stop_reason, xdpi_filter_name(o->filter),
-		       o->inspect ? "" : ", inspection off (only packets and bytes count)");
+		       o->ceiling   ? ", ceiling mode (dropped in XDP, nothing inspected)"
+		       : o->inspect ? ""
+				    : ", inspection off (only packets and bytes count)");
 		report_metrics_print(stdout, &total);
+		if (o->check_seq)
+			seqcheck_print(stdout, &seq);
 		ledger_print(stdout, &l);
 	}
 	if (!ret && l.unexplained) {

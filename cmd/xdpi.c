@@ -11,6 +11,10 @@ static const struct xdpi_cmd commands[] = {
 	{"live", cmd_live, "inspect traffic on an interface through AF_XDP"},
 	{"detach", cmd_detach, "remove an xdpi XDP program left on an interface"},
 	{"compare", cmd_compare, "re-check a live run record, optionally against a pcap"},
+	{"gen", cmd_gen, "send stamped test traffic at line rate"},
+	{"bench", cmd_bench, "benchmark on a veth testbed: ceiling, xdpi, AF_PACKET"},
+	{"tune", cmd_tune, "sweep queues, batch, rings and placement; table, CSV, plot"},
+	{"afpacket", cmd_afpacket, "count frames with libpcap (the AF_PACKET baseline)"},
 };
 
 void xdpi_err(const char *fmt, ...)

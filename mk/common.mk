@@ -23,6 +23,16 @@ XDPI_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -I$(BUILD) -I. $(SAN_FLAGS) \
 	$(shell $(PKG_CONFIG) --cflags $(LIBS_PKG) 2>/dev/null) -MMD -MP
 XDPI_LDLIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PKG) 2>/dev/null) -lpcap -lelf -lz -lpthread
 
+# V=1 shows the commands.
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
 $(BUILD)/%.o: %.c | deps-ok
 	@mkdir -p $(@D)
-	$(CC) $(XDPI_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(XDPI_CFLAGS) $(CFLAGS) -c $< -o $@

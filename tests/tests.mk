@@ -10,10 +10,12 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 300
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(INSPECT_OBJS) $(XSK_OBJS)
-	$(CC) $(XDPI_CFLAGS) $(CFLAGS) $^ -o $@ $(XDPI_LDLIBS) -lcmocka
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(XDPI_CFLAGS) $(CFLAGS) $^ -o $@ $(XDPI_LDLIBS) -lcmocka
 
 $(BUILD)/tests/tool_%: $(BUILD)/tests/tool_%.o $(INSPECT_OBJS) $(XSK_OBJS)
-	$(CC) $(XDPI_CFLAGS) $(CFLAGS) $^ -o $@ $(XDPI_LDLIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(XDPI_CFLAGS) $(CFLAGS) $^ -o $@ $(XDPI_LDLIBS)
 
 # libFuzzer wants clang and its own main; the parser sources are compiled
 # into the fuzzer directly so that they carry its coverage instrumentation.
@@ -21,13 +23,15 @@ FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 $(BUILD)/fuzz/fuzz_%: tests/fuzz_%.c $(INSPECT_SRCS) | deps-ok
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) $(shell $(PKG_CONFIG) --cflags jansson) $^ -o $@ \
+	$(call msg,CLANG,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(shell $(PKG_CONFIG) --cflags jansson) $^ -o $@ \
 		-lpcap $(shell $(PKG_CONFIG) --libs jansson)
 
 # A foreign XDP program for the "already attached" error path.
 $(BUILD)/tests/xdp_pass.bpf.o: tests/xdp_pass.bpf.c | deps-ok
 	@mkdir -p $(@D)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(call msg,CLANG,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 .PHONY: check check-build fuzz
 check-build: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(FUZZ_BINS) $(BUILD)/tests/xdp_pass.bpf.o

@@ -51,7 +51,7 @@ int iface_rx_queues(const char *ifname)
 	return n ? n : 1;
 }
 
-int iface_queue_counters(const char *ifname, uint32_t queue,
+int iface_queue_counters(const char *ifname, const char *dir, uint32_t queue,
 			 struct iface_queue_counters *out)
 {
 	struct ethtool_sset_info *info;
@@ -90,7 +90,7 @@ int iface_queue_counters(const char *ifname, uint32_t queue,
 		ret = ethtool_ioctl(ifname, stats);
 	if (ret)
 		goto out;
-	snprintf(prefix, sizeof(prefix), "rx_queue_%u_", queue);
+	snprintf(prefix, sizeof(prefix), "%s_queue_%u_", dir, queue);
 	plen = strlen(prefix);
 	for (i = 0; i < n && out->count < IFACE_MAX_QUEUE_COUNTERS; i++) {
 		const char *name = (const char *)strings->data + (size_t)i * ETH_GSTRING_LEN;

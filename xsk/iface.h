@@ -27,8 +27,9 @@ struct iface_queue_counters {
 	} c[IFACE_MAX_QUEUE_COUNTERS];
 };
 
-/* The driver's counters named rx_queue_<queue>_*; count 0 if it has none. */
-int iface_queue_counters(const char *ifname, uint32_t queue,
+/* The driver's counters named <dir>_queue_<queue>_* (dir "rx" or "tx");
+ * count 0 if it has none. */
+int iface_queue_counters(const char *ifname, const char *dir, uint32_t queue,
 			 struct iface_queue_counters *out);
 
 /* A sysfs knob of /sys/class/net/IF/, saved so that it can be put back. */

@@ -14,7 +14,9 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../inspect/parse.h"
 
@@ -22,7 +24,7 @@
 #define WORKER_DRAIN_EMPTY_POLLS 3
 
 int worker_init(struct worker *w, struct xsk_ctx *xsk, uint32_t batch, int cpu,
-		bool inspect)
+		bool inspect, bool check_seq)
 {
 	int ret;
 
@@ -30,6 +32,14 @@ int worker_init(struct worker *w, struct xsk_ctx *xsk, uint32_t batch, int cpu,
 	ret = metrics_init(&w->m);
 	if (ret)
 		return ret;
+	if (check_seq) {
+		w->seq = malloc(sizeof(*w->seq));
+		if (!w->seq || seqcheck_init(w->seq)) {
+			free(w->seq);
+			metrics_destroy(&w->m);
+			return -ENOMEM;
+		}
+	}
 	w->xsk = xsk;
 	w->batch = batch;
 	w->queue_id = xsk->queue_id;
@@ -47,7 +57,23 @@ static inline uint32_t worker_batch(struct worker *w)
 	n = xsk_ctx__rx_peek(x, w->batch, &idx);
 	if (!n)
 		return 0;
-	if (w->inspect) {
+	if (w->seq) {
+		struct timespec ts;
+		uint32_t now;
+
+		/* One clock read per batch (vDSO, no syscall). */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = (uint32_t)((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+		for (i = 0; i < n; i++) {
+			const struct xdp_desc *d = xsk_ctx__rx_desc(x, idx + i);
+			const uint8_t *frame = xsk_ctx__frame(x, d->addr);
+			struct pkt_info pi;
+
+			pkt_parse(frame, d->len, &pi);
+			metrics_account(&w->m, &pi, d->len);
+			seqcheck_account(w->seq, &pi, frame, now);
+		}
+	} else if (w->inspect) {
 		for (i = 0; i < n; i++) {
 			const struct xdp_desc *d = xsk_ctx__rx_desc(x, idx + i);
 			struct pkt_info pi;
@@ -140,4 +166,7 @@ void worker_destroy(struct worker *w)
 	xsk_ctx__destroy(w->xsk);
 	w->xsk = NULL;
 	metrics_destroy(&w->m);
+	seqcheck_destroy(w->seq);
+	free(w->seq);
+	w->seq = NULL;
 }

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "../inspect/metrics.h"
+#include "../inspect/seqcheck.h"
 #include "xsk.h"
 
 enum worker_phase {
@@ -36,6 +37,7 @@ enum worker_phase {
 struct worker {
 	/* Owned by the worker thread; first, on its own cache lines. */
 	struct metrics m;
+	struct seqcheck *seq; /* NULL unless --check-seq */
 	uint64_t batches;
 	uint64_t empty_polls;
 
@@ -53,9 +55,10 @@ struct worker {
 	bool started;
 };
 
-/* Takes ownership of @xsk. Returns 0 or -ENOMEM (then @xsk is not taken). */
+/* Takes ownership of @xsk. Returns 0 or -ENOMEM (then @xsk is not taken).
+ * @check_seq adds the sequence/latency check of generated traffic. */
 int worker_init(struct worker *w, struct xsk_ctx *xsk, uint32_t batch, int cpu,
-		bool inspect);
+		bool inspect, bool check_seq);
 /* Starts the thread, pinned to w->cpu. */
 int worker_start(struct worker *w);
 void worker_set_phase(struct worker *w, enum worker_phase phase);

@@ -174,7 +174,7 @@ struct xsk_ctx *xsk_ctx__create(const struct xsk_opts *o, char *err, size_t err_
 	}
 
 	ucfg = (struct xsk_umem_config){
-		.fill_size = o->fill_size,
+		.fill_size = o->fill_size * 2, /* see xsk_ctx__rx_done() */
 		.comp_size = o->comp_size,
 		.frame_size = o->frame_size,
 		.frame_headroom = 0,

@@ -39,7 +39,7 @@ struct xsk_opts {
 	uint32_t queue_id;
 	uint32_t frame_size; /* power of two, 2048..4096 */
 	uint32_t num_frames; /* UMEM frames; 0: fill_size + tx_size */
-	uint32_t fill_size;  /* powers of two */
+	uint32_t fill_size;  /* RX frames; the fill ring gets twice this; powers of two */
 	uint32_t comp_size;
 	uint32_t rx_size; /* 0: no RX ring */
 	uint32_t tx_size; /* 0: no TX ring */
@@ -113,15 +113,18 @@ static inline const struct xdp_desc *xsk_ctx__rx_desc(const struct xsk_ctx *x, u
 
 /*
  * Gives the @n frames taken at @rx_idx back to the kernel's fill ring and
- * releases the RX slots. The fill ring holds every UMEM frame, so the
- * reserve cannot come up short: frames are either in a ring or in this batch.
+ * releases the RX slots. The kernel publishes how far it has read the fill
+ * ring lazily, so a ring sized to the frame count can look full while its
+ * frames are already back in RX; the fill ring is therefore made twice the
+ * number of RX frames (xsk_ctx__create), and the reserve cannot come up
+ * short. The loop is a guard, not a path.
  */
 static inline void xsk_ctx__rx_done(struct xsk_ctx *x, uint32_t rx_idx, uint32_t n)
 {
 	uint32_t fill_idx, i;
 
-	if (xsk_ring_prod__reserve(&x->fill, n, &fill_idx) != n)
-		__builtin_trap(); /* broken invariant: would leak frames */
+	while (xsk_ring_prod__reserve(&x->fill, n, &fill_idx) != n)
+		xsk_ctx__kick_rx(x);
 	for (i = 0; i < n; i++)
 		*xsk_ring_prod__fill_addr(&x->fill, fill_idx + i) =
 			xsk_umem__extract_addr(xsk_ring_cons__rx_desc(&x->rx, rx_idx + i)->addr);
@@ -129,6 +132,39 @@ static inline void xsk_ctx__rx_done(struct xsk_ctx *x, uint32_t rx_idx, uint32_t
 	xsk_ring_cons__release(&x->rx, n);
 	if (x->need_wakeup && xsk_ring_prod__needs_wakeup(&x->fill))
 		xsk_ctx__kick_rx(x);
+}
+
+/* TX side, for the generator's AF_XDP fallback. The UMEM frames not owned
+ * by the fill ring sit on a free stack; a frame goes from the stack to the
+ * TX ring and comes back through the completion ring. */
+
+/* Takes a free frame; false when all are in flight. */
+static inline bool xsk_ctx__tx_frame_get(struct xsk_ctx *x, uint64_t *addr)
+{
+	if (!x->free_count)
+		return false;
+	*addr = x->free_frames[--x->free_count];
+	return true;
+}
+
+/* Queues @n descriptors (already filled at @idx..) and kicks the kernel
+ * when it asks for it (copy mode always needs the sendto()). */
+static inline void xsk_ctx__tx_submit(struct xsk_ctx *x, uint32_t n)
+{
+	xsk_ring_prod__submit(&x->tx, n);
+	if (!x->need_wakeup || xsk_ring_prod__needs_wakeup(&x->tx))
+		xsk_ctx__kick_tx(x);
+}
+
+/* Returns sent frames to the free stack; how many completed. */
+static inline uint32_t xsk_ctx__tx_complete(struct xsk_ctx *x)
+{
+	uint32_t idx, n = xsk_ring_cons__peek(&x->comp, 64, &idx);
+
+	for (uint32_t i = 0; i < n; i++)
+		x->free_frames[x->free_count++] = *xsk_ring_cons__comp_addr(&x->comp, idx + i);
+	xsk_ring_cons__release(&x->comp, n);
+	return n;
 }
 
 #endif /* XDPI_XSK_H */

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One benchmark point: a veth testbed, a receiver in the DUT namespace, the
+ * generator in the other, identical traffic for every receiver, and what
+ * each measured. `xdpi bench` runs four receivers on one point; `xdpi tune`
+ * sweeps many points. Receivers and the generator run as child processes of
+ * this binary (`ip netns exec NS /proc/self/exe live|gen|afpacket ...`), so
+ * a receiver is measured exactly as a user would run it.
+ *
+ * Errors: int functions return 0 or a negative errno with a reason in the
+ * result's or @err's text. Every namespace, program and sysfs setting a
+ * point changes is put back before it returns, also on error.
+ */
+#ifndef XDPI_BENCH_BENCHRUN_H
+#define XDPI_BENCH_BENCHRUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "gen.h"
+
+struct testbed {
+	char gen_ns[32], dut_ns[32];
+	const char *gen_if, *dut_if;
+	int queues;
+	bool up;
+};
+
+/* Creates xdpi-gen-ID and xdpi-dut-ID joined by veth (xdpi-g, xdpi-d) with
+ * @queues queues, addresses in 198.18.0.0/15. */
+int testbed_create(struct testbed *tb, int queues, char *err, size_t err_len);
+/* Removes both namespaces (and the veth with them). Accepts a testbed that
+ * is not up. */
+void testbed_destroy(struct testbed *tb);
+
+enum bench_receiver {
+	BENCH_CEILING = 0, /* the XDP program counts and drops */
+	BENCH_INSPECT,     /* xdpi live */
+	BENCH_NOINSPECT,   /* xdpi live --no-inspect */
+	BENCH_AF_PACKET,   /* xdpi afpacket (libpcap) */
+	BENCH__RECEIVERS,
+};
+
+/* Where the receive-side NAPI work (XDP program, copy into UMEM) runs. */
+enum bench_placement {
+	BENCH_PLACE_AUTO = 0, /* busy-poll for xdpi, threaded for the others */
+	BENCH_PLACE_BUSY_POLL, /* the worker's busy polling pulls it onto rx CPU */
+	BENCH_PLACE_THREADED,  /* threaded NAPI, its kthread pinned to rx CPU */
+	BENCH_PLACE_SENDER,    /* softirq on the sending CPU (veth default) */
+};
+
+struct bench_cfg {
+	struct gen_opts gen; /* ifname, cpus, size, flows, proto, rate, duration */
+	int rx_cpus[GEN_MAX_THREADS];
+	int nrx_cpus;
+	enum bench_placement placement;
+	uint32_t batch;      /* 0: xdpi's default */
+	uint32_t rx_size;    /* 0: default */
+	uint32_t fill_size;  /* 0: default */
+	uint32_t frame_size; /* 0: default */
+	bool no_need_wakeup;
+	bool check_seq;
+};
+
+struct bench_result {
+	enum bench_receiver receiver;
+	const char *placement; /* what was in force */
+	uint64_t sent;
+	double seconds; /* the generator's sending time */
+	uint64_t received;
+	double sent_pps, recv_pps;
+	double rx_busy, gen_busy; /* share of the rx / gen CPU busy, 0..1 */
+	int64_t unexplained;      /* xdpi receivers: the ledger's */
+	uint64_t socket_drops;    /* rx_dropped + rx_ring_full */
+	json_t *receiver_json;    /* the receiver's own JSON output (owned) */
+	char err[256];
+};
+
+const char *bench_receiver_name(enum bench_receiver r);
+const char *bench_placement_name(enum bench_placement p);
+int bench_placement_parse(const char *s);
+
+/* Runs @r on @tb with @cfg. Fills @res (release with bench_result_free). */
+int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_receiver r,
+	      struct bench_result *res);
+void bench_result_free(struct bench_result *res);
+
+/* Facts for benchmark records: kernel release and CPU model. */
+json_t *bench_machine_json(void);
+
+#endif /* XDPI_BENCH_BENCHRUN_H */

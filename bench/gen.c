@@ -1,0 +1,569 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Generator engine. Design notes:
+ * - One sender thread per CPU, pinned; flows are split between threads by
+ *   the same rule in the BPF program and in gen_flow_seq(), so the pcap
+ *   sample and the AF_XDP fallback send exactly what the kernel path sends.
+ * - Live frames: BPF_PROG_RUN with `repeat` frames per call. Calls are kept
+ *   short (GEN_CHUNK) so that the stop flag, the duration and the rate are
+ *   checked often; the rate is paced per thread against its own clock.
+ * - The frame counter lives in the program's per-CPU map; userspace counts
+ *   the frames it asked for, which is the same number (the kernel runs the
+ *   program exactly `repeat` times), and reads the map as a cross-check.
+ */
+#include "gen.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+
+#include "bpf/gen.skel.h"
+#include "../xsk/xsk.h"
+
+#define GEN_CHUNK      8192 /* frames per BPF_PROG_RUN call at full speed */
+#define GEN_BATCH      64   /* frames per AF_XDP TX batch */
+#define GEN_ETH_HLEN   14
+#define GEN_IPV4_HLEN  20
+#define GEN_MAX_FRAME  1514
+#define GEN_IMIX_RUN   256
+
+static const uint32_t imix_sizes[3] = {64, 594, 1518};
+
+void gen_opts_defaults(struct gen_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->proto = GEN_TCP_SYN;
+	o->size = 64;
+	o->flows = 1;
+	o->src_ip = 0xc6120001; /* 198.18.0.1 */
+	o->dst_ip = 0xc6120002; /* 198.18.0.2 */
+	/* Locally administered; not the receiver's MAC, so the receiving
+	 * kernel drops what XDP passes instead of answering it. */
+	memcpy(o->src_mac, (uint8_t[]){0x02, 0x00, 0x00, 0x00, 0x00, 0x01}, 6);
+	memcpy(o->dst_mac, (uint8_t[]){0x02, 0x00, 0x00, 0x00, 0x00, 0x02}, 6);
+}
+
+const char *gen_proto_name(enum gen_proto p)
+{
+	static const char *const names[] = {"tcp-syn", "tcp-data", "udp"};
+
+	return (unsigned)p <= GEN_UDP ? names[p] : "invalid";
+}
+
+int gen_proto_parse(const char *s)
+{
+	for (int p = 0; p <= GEN_UDP; p++)
+		if (!strcmp(s, gen_proto_name(p)))
+			return p;
+	return -EINVAL;
+}
+
+const char *gen_method_name(enum gen_method m)
+{
+	static const char *const names[] = {"auto", "live-frames", "af_xdp"};
+
+	return (unsigned)m <= GEN_XSK ? names[m] : "invalid";
+}
+
+int gen_opts_validate(const struct gen_opts *o, char *err, size_t err_len)
+{
+	if (!o->ifname) {
+		snprintf(err, err_len, "no interface given");
+		return -EINVAL;
+	}
+	if (o->size != GEN_IMIX && (o->size < 64 || o->size > 1518)) {
+		snprintf(err, err_len, "frame size %u is outside 64..1518 (or imix)", o->size);
+		return -EINVAL;
+	}
+	if (o->flows < 1 || o->flows > XDPI_GEN_MAX_FLOWS) {
+		snprintf(err, err_len, "flows must be 1..%d", XDPI_GEN_MAX_FLOWS);
+		return -EINVAL;
+	}
+	if ((int)o->flows < o->ncpus) {
+		snprintf(err, err_len, "%u flows cannot keep %d sender threads busy: "
+				       "use at least one flow per thread",
+			 o->flows, o->ncpus);
+		return -EINVAL;
+	}
+	if (o->ncpus > GEN_MAX_THREADS) {
+		snprintf(err, err_len, "at most %d sender threads", GEN_MAX_THREADS);
+		return -EINVAL;
+	}
+	if (!o->duration && !o->count) {
+		snprintf(err, err_len, "give a duration or a count: generated traffic is bounded");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+uint32_t gen_l4_off(void)
+{
+	return GEN_ETH_HLEN + GEN_IPV4_HLEN;
+}
+
+/* imix changes size every GEN_IMIX_RUN frames (one BPF_PROG_RUN call). */
+static int gen_imix_index(uint64_t n)
+{
+	uint32_t r = (uint32_t)((n / GEN_IMIX_RUN) % 12);
+
+	return r < 7 ? 0 : r < 11 ? 1 : 2;
+}
+
+uint32_t gen_imix_size(uint64_t n)
+{
+	return imix_sizes[gen_imix_index(n)];
+}
+
+static uint16_t ip_checksum(const uint8_t *p, uint32_t len)
+{
+	uint32_t sum = 0;
+
+	for (uint32_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+int gen_build_frame(const struct gen_opts *o, uint32_t wire_size, uint8_t *buf, size_t len)
+{
+	uint32_t flen = wire_size - 4, l4 = gen_l4_off();
+	uint8_t *ip = buf + GEN_ETH_HLEN, *t = buf + l4;
+
+	if (wire_size < 64 || wire_size > 1518 || flen > len)
+		return -EINVAL;
+	memset(buf, 0, flen);
+	memcpy(buf, o->dst_mac, 6);
+	memcpy(buf + 6, o->src_mac, 6);
+	put16(buf + 12, ETH_P_IP);
+	ip[0] = 0x45;
+	put16(ip + 2, (uint16_t)(flen - GEN_ETH_HLEN));
+	put16(ip + 6, 0x4000); /* DF */
+	ip[8] = 64;
+	ip[9] = o->proto == GEN_UDP ? IPPROTO_UDP : IPPROTO_TCP;
+	put32(ip + 12, o->src_ip);
+	put32(ip + 16, o->dst_ip);
+	put16(ip + 10, ip_checksum(ip, GEN_IPV4_HLEN));
+	put16(t, XDPI_GEN_SPORT_BASE);
+	put16(t + 2, XDPI_GEN_DPORT);
+	if (o->proto == GEN_UDP) {
+		put16(t + 4, (uint16_t)(flen - l4));
+	} else {
+		t[12] = 5 << 4;
+		t[13] = o->proto == GEN_TCP_SYN ? 0x02 : 0x18; /* SYN, or PSH|ACK */
+		put16(t + 14, 64240);
+	}
+	/* Checksums of L4 are left 0: receivers here count, they do not
+	 * verify, and the stamp changes per frame. */
+	return (int)flen;
+}
+
+void gen_flow_seq(uint32_t flows, uint32_t thread, uint32_t threads, uint64_t n,
+		  uint32_t *flow, uint32_t *seq)
+{
+	uint32_t mine = (flows - thread + threads - 1) / threads;
+
+	if (!mine)
+		mine = 1;
+	*flow = thread + threads * (uint32_t)(n % mine);
+	*seq = (uint32_t)(n / mine);
+}
+
+void gen_stamp(uint8_t *frame, enum gen_proto proto, uint32_t flow, uint32_t seq,
+	       uint32_t now)
+{
+	uint8_t *l4 = frame + gen_l4_off();
+
+	put16(l4, (uint16_t)(XDPI_GEN_SPORT_BASE + flow));
+	if (proto == GEN_UDP) {
+		put32(l4 + 8, XDPI_GEN_UDP_MAGIC);
+		put32(l4 + 12, seq);
+		put32(l4 + 16, now);
+	} else {
+		put32(l4 + 4, seq);
+		put32(l4 + 8, now);
+	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct gen_ctx;
+
+struct gen_thread {
+	struct gen_ctx *g;
+	int idx;
+	int cpu;
+	pthread_t tid;
+	uint64_t sent;
+	int err;
+	struct xsk_ctx *xsk; /* AF_XDP method only */
+};
+
+struct gen_ctx {
+	const struct gen_opts *o;
+	const volatile int *stop;
+	struct gen_bpf *skel;
+	int ifindex;
+	bool attached; /* the program is also attached to ifindex (see gen.bpf.c) */
+	int threads;
+	double start;
+	uint8_t frames[3][GEN_MAX_FRAME]; /* templates: [0] or imix sizes */
+	int frame_len[3];
+	struct gen_thread t[GEN_MAX_THREADS];
+};
+
+/* Frames thread @t may send now: its share of count, and of the rate. */
+static uint64_t gen_budget(struct gen_ctx *g, struct gen_thread *t, uint64_t chunk)
+{
+	const struct gen_opts *o = g->o;
+	double now = now_s();
+
+	if (*g->stop || (o->duration && now - g->start >= o->duration))
+		return 0;
+	if (o->count) {
+		uint64_t share = o->count / (uint64_t)g->threads +
+				 ((uint64_t)t->idx < o->count % (uint64_t)g->threads);
+
+		if (t->sent >= share)
+			return 0;
+		if (share - t->sent < chunk)
+			chunk = share - t->sent;
+	}
+	if (o->rate) {
+		double rate = (double)o->rate / g->threads;
+		double due = (double)t->sent / rate + g->start;
+
+		if (due > now) {
+			struct timespec ts = {0, (long)((due - now) * 1e9)};
+
+			if (due - now > 0.01)
+				ts.tv_nsec = 10000000;
+			nanosleep(&ts, NULL);
+			return gen_budget(g, t, chunk);
+		}
+		if (chunk > rate / 1000 + 1)
+			chunk = (uint64_t)(rate / 1000) + 1;
+	}
+	return chunk;
+}
+
+static void *gen_live_thread(void *arg)
+{
+	struct gen_thread *t = arg;
+	struct gen_ctx *g = t->g;
+	int fd = bpf_program__fd(g->skel->progs.xdpi_gen);
+	bool imix = g->o->size == GEN_IMIX;
+	uint64_t n;
+
+	/* imix: each call sends one size, and calls end on run boundaries. */
+	while ((n = gen_budget(g, t, imix ? GEN_IMIX_RUN - t->sent % GEN_IMIX_RUN : GEN_CHUNK))) {
+		int k = imix ? gen_imix_index(t->sent) : 0;
+		struct xdp_md md = {
+			.data_end = (uint32_t)g->frame_len[k],
+			.ingress_ifindex = (uint32_t)g->ifindex,
+		};
+		LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = g->frames[k],
+			    .data_size_in = (uint32_t)g->frame_len[k], .ctx_in = &md,
+			    .ctx_size_in = sizeof(md), .repeat = (int)n,
+			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = 64);
+
+		if (bpf_prog_test_run_opts(fd, &topts)) {
+			t->err = -errno;
+			break;
+		}
+		t->sent += n;
+	}
+	return NULL;
+}
+
+static void *gen_xsk_thread(void *arg)
+{
+	struct gen_thread *t = arg;
+	struct gen_ctx *g = t->g;
+	struct xsk_ctx *x = t->xsk;
+	uint64_t n, produced = 0;
+
+	while ((n = gen_budget(g, t, GEN_BATCH))) {
+		uint32_t idx, i, got;
+
+		xsk_ctx__tx_complete(x);
+		got = xsk_ring_prod__reserve(&x->tx, (uint32_t)n, &idx);
+		for (i = 0; i < got; i++) {
+			uint64_t seqno = produced + i, addr;
+			int k = g->o->size == GEN_IMIX ? gen_imix_index(seqno) : 0;
+			struct xdp_desc *d = xsk_ring_prod__tx_desc(&x->tx, idx + i);
+			uint32_t flow, seq;
+			uint8_t *f;
+
+			if (!xsk_ctx__tx_frame_get(x, &addr))
+				break;
+			f = xsk_ctx__frame(x, addr);
+			memcpy(f, g->frames[k], (size_t)g->frame_len[k]);
+			gen_flow_seq(g->o->flows, (uint32_t)t->idx, (uint32_t)g->threads, seqno,
+				     &flow, &seq);
+			gen_stamp(f, g->o->proto, flow, seq, (uint32_t)(now_s() * 1e9));
+			d->addr = addr;
+			d->len = (uint32_t)g->frame_len[k];
+		}
+		if (i < got) {
+			/* Out of frames: give back the unused slots by not
+			 * submitting them; reserve again after completions. */
+			x->tx.cached_prod -= got - i;
+		}
+		if (i)
+			xsk_ctx__tx_submit(x, i);
+		else
+			xsk_ctx__kick_tx(x);
+		produced += i;
+		t->sent += i;
+	}
+	/* Let the last frames complete before the socket goes away. */
+	for (int spin = 0; spin < 1000 && x->free_count < x->num_frames; spin++) {
+		xsk_ctx__kick_tx(x);
+		xsk_ctx__tx_complete(x);
+		if (x->free_count < x->num_frames)
+			usleep(100);
+	}
+	return NULL;
+}
+
+static int gen_setup_live(struct gen_ctx *g, char *err, size_t err_len)
+{
+	struct xdpi_gen_cpu *percpu;
+	int ncpus = libbpf_num_possible_cpus(), ret;
+	uint32_t key = 0;
+
+	g->skel = gen_bpf__open();
+	if (!g->skel) {
+		snprintf(err, err_len, "cannot open the generator program: %s", strerror(errno));
+		return -errno;
+	}
+	g->skel->rodata->flows = g->o->flows;
+	g->skel->rodata->l4_off = gen_l4_off();
+	g->skel->rodata->proto = g->o->proto == GEN_UDP ? IPPROTO_UDP : IPPROTO_TCP;
+	memcpy((void *)g->skel->rodata->src_mac, g->o->src_mac, 6);
+	ret = gen_bpf__load(g->skel);
+	if (ret) {
+		snprintf(err, err_len, "cannot load the generator program: %s", strerror(-ret));
+		return ret;
+	}
+	/* Keeps the program in the XDP dispatcher between BPF_PROG_RUN calls;
+	 * never replaces a program someone else attached. */
+	g->attached = !bpf_xdp_attach(g->ifindex, bpf_program__fd(g->skel->progs.xdpi_gen),
+				      XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+	if (!g->attached)
+		fprintf(stderr, "xdpi: cannot attach the generator program to %s (another "
+				"XDP program is there?): every send call will pay a kernel "
+				"RCU grace period, the rate will be low\n",
+			g->o->ifname);
+	if (ncpus < 1)
+		return -EINVAL;
+	percpu = calloc((size_t)ncpus, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	for (int i = 0; i < g->threads; i++)
+		if (g->t[i].cpu < ncpus)
+			percpu[g->t[i].cpu] = (struct xdpi_gen_cpu){
+				.thread = (uint32_t)i, .threads = (uint32_t)g->threads};
+	ret = bpf_map__update_elem(g->skel->maps.gen_cpu, &key, sizeof(key), percpu,
+				   sizeof(*percpu) * (size_t)ncpus, BPF_ANY);
+	free(percpu);
+	if (ret)
+		snprintf(err, err_len, "cannot set up the generator's per-CPU state: %s",
+			 strerror(-ret));
+	return ret;
+}
+
+/* Runs one frame through the kernel path; EINVAL/EOPNOTSUPP means this
+ * kernel has no live frames (before 5.18) or the device cannot XDP_TX. */
+static int gen_probe_live(struct gen_ctx *g)
+{
+	struct xdp_md md = {.data_end = (uint32_t)g->frame_len[0],
+			    .ingress_ifindex = (uint32_t)g->ifindex};
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = g->frames[0],
+		    .data_size_in = (uint32_t)g->frame_len[0], .ctx_in = &md,
+		    .ctx_size_in = sizeof(md), .repeat = 1, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+	cpu_set_t set, old;
+	int ret;
+
+	/* Run on the first sender's CPU: its per-CPU slot is set up. */
+	CPU_ZERO(&set);
+	CPU_SET(g->t[0].cpu, &set);
+	sched_getaffinity(0, sizeof(old), &old);
+	sched_setaffinity(0, sizeof(set), &set);
+	ret = bpf_prog_test_run_opts(bpf_program__fd(g->skel->progs.xdpi_gen), &topts) ? -errno
+											: 0;
+	sched_setaffinity(0, sizeof(old), &old);
+	if (!ret)
+		g->t[0].sent = 1;
+	return ret;
+}
+
+static int gen_setup_xsk(struct gen_ctx *g, char *err, size_t err_len)
+{
+	for (int i = 0; i < g->threads; i++) {
+		struct xsk_opts xo;
+
+		xsk_opts_defaults(&xo);
+		xo.ifname = g->o->ifname;
+		xo.queue_id = (uint32_t)i;
+		xo.rx_size = 0;
+		xo.tx_size = 2048;
+		xo.fill_size = 64;
+		xo.busy_poll = false;
+		g->t[i].xsk = xsk_ctx__create(&xo, err, err_len);
+		if (!g->t[i].xsk)
+			return -errno;
+	}
+	return 0;
+}
+
+static void gen_teardown(struct gen_ctx *g)
+{
+	for (int i = 0; i < g->threads; i++)
+		xsk_ctx__destroy(g->t[i].xsk);
+	if (g->attached)
+		bpf_xdp_detach(g->ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	gen_bpf__destroy(g->skel);
+}
+
+int gen_run(const struct gen_opts *o, const volatile int *stop, struct gen_result *res,
+	    char *err, size_t err_len)
+{
+	struct gen_ctx *g;
+	cpu_set_t allowed;
+	int ret, started = 0;
+
+	memset(res, 0, sizeof(*res));
+	ret = gen_opts_validate(o, err, err_len);
+	if (ret)
+		return ret;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g->o = o;
+	g->stop = stop;
+	g->ifindex = (int)if_nametoindex(o->ifname);
+	if (!g->ifindex) {
+		snprintf(err, err_len, "no interface '%s'", o->ifname);
+		ret = -ENODEV;
+		goto out;
+	}
+	if (o->ncpus) {
+		g->threads = o->ncpus;
+		for (int i = 0; i < o->ncpus; i++)
+			g->t[i].cpu = o->cpus[i];
+	} else {
+		sched_getaffinity(0, sizeof(allowed), &allowed);
+		g->threads = 1;
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &allowed)) {
+				g->t[0].cpu = c;
+				break;
+			}
+	}
+	for (int k = 0; k < (o->size == GEN_IMIX ? 3 : 1); k++) {
+		g->frame_len[k] = gen_build_frame(o, o->size == GEN_IMIX ? imix_sizes[k] : o->size,
+						  g->frames[k], sizeof(g->frames[k]));
+		if (g->frame_len[k] < 0) {
+			ret = g->frame_len[k];
+			goto out;
+		}
+	}
+
+	res->method = o->method;
+	if (o->method != GEN_XSK) {
+		ret = gen_setup_live(g, err, err_len);
+		if (!ret)
+			ret = gen_probe_live(g);
+		if (!ret) {
+			res->method = GEN_LIVE_FRAMES;
+		} else if (o->method == GEN_LIVE_FRAMES) {
+			if (!*err)
+				snprintf(err, err_len,
+					 "live frames (BPF_PROG_RUN, Linux 5.18+) failed on %s: %s",
+					 o->ifname, strerror(-ret));
+			goto out;
+		} else {
+			fprintf(stderr,
+				"xdpi: live frames unavailable on %s (%s): falling back to "
+				"AF_XDP TX\n",
+				o->ifname, strerror(-ret));
+			*err = 0;
+			g->t[0].sent = 0;
+			res->method = GEN_XSK;
+		}
+	}
+	if (res->method == GEN_XSK) {
+		ret = gen_setup_xsk(g, err, err_len);
+		if (ret)
+			goto out;
+	}
+
+	g->start = now_s();
+	for (int i = 0; i < g->threads; i++) {
+		pthread_attr_t attr;
+		cpu_set_t set;
+
+		g->t[i].g = g;
+		g->t[i].idx = i;
+		pthread_attr_init(&attr);
+		CPU_ZERO(&set);
+		CPU_SET(g->t[i].cpu, &set);
+		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+		ret = -pthread_create(&g->t[i].tid, &attr,
+				      res->method == GEN_XSK ? gen_xsk_thread : gen_live_thread,
+				      &g->t[i]);
+		pthread_attr_destroy(&attr);
+		if (ret) {
+			snprintf(err, err_len, "cannot start sender thread %d", i);
+			break;
+		}
+		started++;
+	}
+	for (int i = 0; i < started; i++) {
+		pthread_join(g->t[i].tid, NULL);
+		res->per_thread[i] = g->t[i].sent;
+		res->sent += g->t[i].sent;
+		if (g->t[i].err && !ret) {
+			ret = g->t[i].err;
+			snprintf(err, err_len, "sender thread %d: %s", i, strerror(-ret));
+		}
+	}
+	res->seconds = now_s() - g->start;
+	res->threads = started;
+out:
+	gen_teardown(g);
+	free(g);
+	return ret;
+}

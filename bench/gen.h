@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The traffic generator behind `xdpi gen` and `xdpi bench`.
+ *
+ * Fastest path (Linux 5.18+): BPF_PROG_RUN of bpf/gen.bpf.c with
+ * BPF_F_TEST_XDP_LIVE_FRAMES, which stamps and XDP_TXes a template frame
+ * from inside the kernel, millions of times a second from one core. Where
+ * the kernel refuses that, the same frames go out through an AF_XDP socket
+ * (the xsk engine the inspector uses). One sender thread per CPU; flows
+ * are split between threads so each flow stays in order (bpf/gen_shared.h).
+ *
+ * Errors: int functions return 0 or a negative errno, with a one-line
+ * reason in @err where there is one.
+ */
+#ifndef XDPI_BENCH_GEN_H
+#define XDPI_BENCH_GEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../bpf/gen_shared.h"
+
+enum gen_proto {
+	GEN_TCP_SYN = 0,
+	GEN_TCP_DATA,
+	GEN_UDP,
+};
+
+enum gen_method {
+	GEN_AUTO = 0, /* live frames, else AF_XDP */
+	GEN_LIVE_FRAMES,
+	GEN_XSK,
+};
+
+#define GEN_MAX_THREADS 64
+#define GEN_IMIX        0 /* size: 7:4:1 of 64/594/1518 */
+
+struct gen_opts {
+	const char *ifname;
+	enum gen_proto proto;
+	uint32_t size; /* on the wire, FCS included: 64..1518, or GEN_IMIX */
+	uint32_t flows;
+	uint64_t rate;   /* frames per second over all threads; 0: as fast as possible */
+	double duration; /* seconds; 0: until count (or stop) */
+	uint64_t count;  /* frames over all threads; 0: until duration */
+	int cpus[GEN_MAX_THREADS];
+	int ncpus;
+	uint8_t src_mac[6], dst_mac[6];
+	uint32_t src_ip, dst_ip; /* host order */
+	enum gen_method method;
+};
+
+struct gen_result {
+	uint64_t sent; /* frames handed to the interface (XDP_TX or TX ring) */
+	double seconds;
+	enum gen_method method;
+	uint64_t per_thread[GEN_MAX_THREADS];
+	int threads;
+};
+
+void gen_opts_defaults(struct gen_opts *o);
+int gen_opts_validate(const struct gen_opts *o, char *err, size_t err_len);
+const char *gen_proto_name(enum gen_proto p);
+int gen_proto_parse(const char *s);
+const char *gen_method_name(enum gen_method m);
+
+/* Builds the template frame of @wire_size bytes on the wire (the buffer is
+ * 4 bytes shorter: no FCS). Returns its length or -EINVAL. */
+int gen_build_frame(const struct gen_opts *o, uint32_t wire_size, uint8_t *buf, size_t len);
+/* Offset of the L4 header in gen_build_frame()'s frames. */
+uint32_t gen_l4_off(void);
+/* What bpf/gen.bpf.c writes into frame n of thread t: flow and sequence. */
+void gen_flow_seq(uint32_t flows, uint32_t thread, uint32_t threads, uint64_t n,
+		  uint32_t *flow, uint32_t *seq);
+/* Stamps @frame as bpf/gen.bpf.c does. */
+void gen_stamp(uint8_t *frame, enum gen_proto proto, uint32_t flow, uint32_t seq,
+	       uint32_t now);
+/* The wire size of frame n in an imix stream (7:4:1 of 64/594/1518). */
+uint32_t gen_imix_size(uint64_t n);
+
+/*
+ * Sends until the count or duration is reached or *@stop becomes non-zero.
+ * Sender threads are pinned to o->cpus (default: the first CPU this
+ * process may use).
+ */
+int gen_run(const struct gen_opts *o, const volatile int *stop, struct gen_result *res,
+	    char *err, size_t err_len);
+
+/* Writes the first @max frames the run would send (all threads, in send
+ * order per thread, time stamps 0) to a pcap file, for `xdpi read`. */
+int gen_write_pcap(const struct gen_opts *o, const char *path, uint64_t max, char *err,
+		   size_t err_len);
+
+#endif /* XDPI_BENCH_GEN_H */

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+/* The generator's pcap sample: the frames a run sends, rebuilt in userspace
+ * with the same template and stamp (time stamps 0), so `xdpi read` of the
+ * sample gives what a receiver of the run should count. Kept apart from
+ * gen.c because libpcap's and the kernel's BPF headers collide. */
+#include "gen.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+int gen_write_pcap(const struct gen_opts *o, const char *path, uint64_t max, char *err,
+		   size_t err_len)
+{
+	uint32_t threads = o->ncpus ? (uint32_t)o->ncpus : 1;
+	uint8_t frame[1518];
+	pcap_dumper_t *d;
+	pcap_t *p;
+	int ret = 0;
+
+	if (o->count && o->count < max)
+		max = o->count;
+	p = pcap_open_dead(DLT_EN10MB, 65535);
+	if (!p)
+		return -ENOMEM;
+	d = pcap_dump_open(p, path);
+	if (!d) {
+		snprintf(err, err_len, "%s: %s", path, pcap_geterr(p));
+		pcap_close(p);
+		return -EIO;
+	}
+	/* Thread t sends its share in order; the sample lists them thread
+	 * by thread, as count splits them in gen_run(). */
+	for (uint32_t t = 0; t < threads && !ret; t++) {
+		uint64_t share = max / threads + (t < max % threads);
+
+		for (uint64_t n = 0; n < share; n++) {
+			uint32_t size = o->size == GEN_IMIX ? gen_imix_size(n) : o->size;
+			struct pcap_pkthdr h = {0};
+			uint32_t flow, seq;
+			int len = gen_build_frame(o, size, frame, sizeof(frame));
+
+			if (len < 0) {
+				ret = len;
+				break;
+			}
+			gen_flow_seq(o->flows, t, threads, n, &flow, &seq);
+			gen_stamp(frame, o->proto, flow, seq, 0);
+			h.caplen = h.len = (bpf_u_int32)len;
+			pcap_dump((u_char *)d, &h, frame);
+		}
+	}
+	pcap_dump_close(d);
+	pcap_close(p);
+	return ret;
+}

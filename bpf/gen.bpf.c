@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The generator's XDP program, run by BPF_PROG_RUN with
+ * BPF_F_TEST_XDP_LIVE_FRAMES (Linux 5.18+): the kernel hands it the
+ * template frame `repeat` times, it stamps flow, sequence and time into it
+ * and returns XDP_TX, so the frame leaves through the ingress interface (on
+ * veth: into the peer's queue). Frame contents persist between runs of the
+ * same page, so every field that varies is rewritten every run.
+ *
+ * The program is also attached to the sending interface, only so that it
+ * stays in the kernel's XDP dispatcher: otherwise every BPF_PROG_RUN call
+ * swaps it in and out with a synchronize_rcu() (~25 ms here), which caps
+ * the generator at ~40 calls a second. Frames that really arrive there are
+ * not ours (their source MAC is not the template's) and pass untouched.
+ *
+ * Flows are split between sender threads (one per CPU): thread t of T owns
+ * flows t, t+T, t+2T, ..., so each flow's sequence stays in one thread and
+ * arrives in order on one receive queue.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "gen_shared.h"
+
+const volatile __u32 flows = 1;
+const volatile __u32 l4_off = 34;   /* Ethernet + IPv4 */
+const volatile __u32 proto = IPPROTO_TCP;
+const volatile __u8 src_mac[6];
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpi_gen_cpu);
+} gen_cpu SEC(".maps");
+
+static __always_inline void put32(__u8 *p, __u32 v)
+{
+	__be32 be = bpf_htonl(v);
+
+	__builtin_memcpy(p, &be, 4);
+}
+
+SEC("xdp")
+int xdpi_gen(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct xdpi_gen_cpu *st;
+	__u32 key = 0, mine, flow, seq, now;
+	__u64 n;
+	__u8 *l4;
+
+	if (data + 14 > end)
+		return XDP_PASS;
+	for (int i = 0; i < 6; i++)
+		if (((__u8 *)data)[6 + i] != src_mac[i])
+			return XDP_PASS; /* a frame received on the interface, not ours */
+	st = bpf_map_lookup_elem(&gen_cpu, &key);
+	if (!st || !st->threads)
+		return XDP_ABORTED;
+	n = st->frames++;
+	/* Flows owned by this thread: ceil((flows - thread) / threads). */
+	mine = (flows - st->thread + st->threads - 1) / st->threads;
+	if (!mine)
+		mine = 1;
+	flow = st->thread + st->threads * (__u32)(n % mine);
+	seq = (__u32)(n / mine);
+	now = (__u32)bpf_ktime_get_ns();
+
+	if (l4_off > 128)
+		return XDP_ABORTED;
+	l4 = data + l4_off;
+	if ((void *)(l4 + 8 + XDPI_GEN_UDP_STAMP) > end && proto == IPPROTO_UDP)
+		return XDP_ABORTED;
+	if ((void *)(l4 + 20) > end)
+		return XDP_ABORTED;
+	*(__be16 *)l4 = bpf_htons(XDPI_GEN_SPORT_BASE + flow);
+	if (proto == IPPROTO_UDP) {
+		put32(l4 + 8, XDPI_GEN_UDP_MAGIC);
+		put32(l4 + 12, seq);
+		put32(l4 + 16, now);
+	} else {
+		put32(l4 + 4, seq);
+		put32(l4 + 8, now);
+	}
+	return XDP_TX;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

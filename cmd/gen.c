@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: MIT
+/* xdpi gen: the built-in line-rate generator (bench/gen.h). */
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <net/ethernet.h>
+#include <netinet/ether.h>
+
+#include "cmd.h"
+#include "../bench/gen.h"
+#include "../xsk/iface.h"
+
+static void gen_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: xdpi gen [OPTIONS] IFACE\n\n"
+		"Sends stamped test traffic out of IFACE as fast as the kernel allows:\n"
+		"BPF_PROG_RUN live frames (Linux 5.18+) returning XDP_TX, else AF_XDP TX.\n"
+		"On veth the frames land in the peer; the peer needs an XDP program or\n"
+		"GRO on to accept them. Every frame carries its flow, sequence number\n"
+		"and send time (docs/bench.md), which `xdpi live --check-seq` verifies.\n\n"
+		"Options:\n"
+		"  -s, --size N        bytes on the wire, FCS included: 64..1518, or imix\n"
+		"                      (7:4:1 of 64/594/1518); default 64\n"
+		"  -p, --proto P       tcp-syn (default), tcp-data, udp\n"
+		"  -F, --flows N       flows (source ports), default 1; flows spread over\n"
+		"                      queues on receivers that hash\n"
+		"  -r, --rate PPS      total rate; default: as fast as possible\n"
+		"  -d, --duration S    stop after S seconds\n"
+		"  -n, --count N       stop after N frames (a duration or a count is needed)\n"
+		"  -c, --cpus LIST     one sender thread per CPU (on veth the receive queue\n"
+		"                      of an XDP frame follows the sending CPU); default:\n"
+		"                      the first CPU this process may use\n"
+		"  -m, --method M      auto (default), live (live frames only), xsk\n"
+		"      --dst-mac MAC   destination MAC (default 02:00:00:00:00:02, which\n"
+		"                      no receiver owns, so nothing answers)\n"
+		"      --src-mac MAC   source MAC (default 02:00:00:00:00:01)\n"
+		"      --src-ip IP, --dst-ip IP   IPv4 addresses (198.18.0.1, .2)\n"
+		"      --pcap FILE     also write the frames the run sends (the first\n"
+		"                      --pcap-max, default 100000) to FILE, for `xdpi read`\n"
+		"  -j, --json          print one JSON object with the result\n"
+		"  -h, --help          this text\n");
+}
+
+enum { OPT_DST_MAC = 256, OPT_SRC_MAC, OPT_SRC_IP, OPT_DST_IP, OPT_PCAP, OPT_PCAP_MAX };
+
+static volatile int gen_stop;
+
+/* Signals are blocked everywhere; this thread turns one into the stop flag. */
+static void *gen_signal_thread(void *arg)
+{
+	sigset_t *set = arg;
+	int sig;
+
+	if (!sigwait(set, &sig))
+		__atomic_store_n(&gen_stop, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static int parse_ip(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return -1;
+	*out = ntohl(a.s_addr);
+	return 0;
+}
+
+int cmd_gen(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"size", required_argument, NULL, 's'},
+		{"proto", required_argument, NULL, 'p'},
+		{"flows", required_argument, NULL, 'F'},
+		{"rate", required_argument, NULL, 'r'},
+		{"duration", required_argument, NULL, 'd'},
+		{"count", required_argument, NULL, 'n'},
+		{"cpus", required_argument, NULL, 'c'},
+		{"method", required_argument, NULL, 'm'},
+		{"dst-mac", required_argument, NULL, OPT_DST_MAC},
+		{"src-mac", required_argument, NULL, OPT_SRC_MAC},
+		{"src-ip", required_argument, NULL, OPT_SRC_IP},
+		{"dst-ip", required_argument, NULL, OPT_DST_IP},
+		{"pcap", required_argument, NULL, OPT_PCAP},
+		{"pcap-max", required_argument, NULL, OPT_PCAP_MAX},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct iface_queue_counters tx;
+	const char *pcap = NULL;
+	uint32_t pcap_max = 100000, u;
+	struct gen_opts o;
+	struct gen_result res;
+	struct ether_addr *mac;
+	pthread_t sig_tid;
+	sigset_t set;
+	char err[256] = "";
+	bool json = false;
+	int c, v, ret;
+
+	gen_opts_defaults(&o);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "s:p:F:r:d:n:c:m:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (!strcmp(optarg, "imix"))
+				o.size = GEN_IMIX;
+			else if (xdpi_parse_u32(optarg, 64, 1518, &o.size))
+				goto bad;
+			break;
+		case 'p':
+			v = gen_proto_parse(optarg);
+			if (v < 0)
+				goto bad;
+			o.proto = (enum gen_proto)v;
+			break;
+		case 'F':
+			if (xdpi_parse_u32(optarg, 1, XDPI_GEN_MAX_FLOWS, &o.flows))
+				goto bad;
+			break;
+		case 'r':
+			if (xdpi_parse_u32(optarg, 1, 1000000000, &u))
+				goto bad;
+			o.rate = u;
+			break;
+		case 'd':
+			if (xdpi_parse_seconds(optarg, &o.duration))
+				goto bad;
+			break;
+		case 'n':
+			if (xdpi_parse_u32(optarg, 1, UINT32_MAX, &u))
+				goto bad;
+			o.count = u;
+			break;
+		case 'c':
+			o.ncpus = xdpi_parse_list(optarg, o.cpus, GEN_MAX_THREADS, CPU_SETSIZE);
+			if (o.ncpus < 0)
+				goto bad;
+			break;
+		case 'm':
+			if (!strcmp(optarg, "auto"))
+				o.method = GEN_AUTO;
+			else if (!strcmp(optarg, "live"))
+				o.method = GEN_LIVE_FRAMES;
+			else if (!strcmp(optarg, "xsk"))
+				o.method = GEN_XSK;
+			else
+				goto bad;
+			break;
+		case OPT_DST_MAC:
+		case OPT_SRC_MAC:
+			mac = ether_aton(optarg);
+			if (!mac)
+				goto bad;
+			memcpy(c == OPT_DST_MAC ? o.dst_mac : o.src_mac, mac, 6);
+			break;
+		case OPT_SRC_IP:
+		case OPT_DST_IP:
+			if (parse_ip(optarg, c == OPT_SRC_IP ? &o.src_ip : &o.dst_ip))
+				goto bad;
+			break;
+		case OPT_PCAP:
+			pcap = optarg;
+			break;
+		case OPT_PCAP_MAX:
+			if (xdpi_parse_u32(optarg, 1, UINT32_MAX, &pcap_max))
+				goto bad;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			gen_usage(stdout);
+			return XDPI_EXIT_OK;
+		default:
+			gen_usage(stderr);
+			return XDPI_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		xdpi_err("gen takes exactly one IFACE (see 'xdpi gen --help')");
+		return XDPI_EXIT_USAGE;
+	}
+	o.ifname = argv[optind];
+	if (gen_opts_validate(&o, err, sizeof(err))) {
+		xdpi_err("%s", err);
+		return XDPI_EXIT_USAGE;
+	}
+	if (pcap && gen_write_pcap(&o, pcap, pcap_max, err, sizeof(err))) {
+		xdpi_err("cannot write the sample: %s", err);
+		return XDPI_EXIT_FAIL;
+	}
+	if (xdpi_check_privileges())
+		return XDPI_EXIT_FAIL;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (pthread_create(&sig_tid, NULL, gen_signal_thread, &set)) {
+		xdpi_err("cannot start the signal thread");
+		return XDPI_EXIT_FAIL;
+	}
+	pthread_detach(sig_tid);
+
+	ret = gen_run(&o, &gen_stop, &res, err, sizeof(err));
+	if (ret) {
+		xdpi_err("%s", *err ? err : strerror(-ret));
+		return XDPI_EXIT_FAIL;
+	}
+	/* veth counts the frames its peer refused (ring full) per TX queue. */
+	uint64_t refused = 0;
+	for (int q = 0; q < 64; q++) {
+		if (iface_queue_counters(o.ifname, "tx", (uint32_t)q, &tx) || !tx.count)
+			break;
+		for (int i = 0; i < tx.count; i++)
+			if (!strcmp(tx.c[i].name, "xdp_xmit_errors"))
+				refused += tx.c[i].value;
+	}
+	if (json) {
+		json_t *obj = json_pack("{s:I, s:f, s:f, s:s, s:i, s:s, s:I, s:I}", "sent",
+					(json_int_t)res.sent, "seconds", res.seconds, "pps",
+					res.seconds > 0 ? (double)res.sent / res.seconds : 0.0,
+					"method", gen_method_name(res.method), "threads",
+					res.threads, "proto", gen_proto_name(o.proto), "size",
+					(json_int_t)o.size, "iface_xdp_xmit_errors",
+					(json_int_t)refused);
+
+		if (obj) {
+			json_dumpf(obj, stdout, JSON_COMPACT);
+			putchar('\n');
+			json_decref(obj);
+		}
+	} else {
+		printf("sent %" PRIu64 " frames in %.2f s: %.0f pps (%s, %d thread%s, %s, %s "
+		       "bytes)\n",
+		       res.sent, res.seconds,
+		       res.seconds > 0 ? (double)res.sent / res.seconds : 0.0,
+		       gen_method_name(res.method), res.threads, res.threads == 1 ? "" : "s",
+		       gen_proto_name(o.proto), o.size == GEN_IMIX ? "imix" : "64+");
+		if (refused)
+			printf("the interface counted %" PRIu64 " frames its peer refused "
+			       "(xdp_xmit_errors): count what arrives on the receive side\n",
+			       refused);
+	}
+	return XDPI_EXIT_OK;
+bad:
+	xdpi_err("invalid value '%s' for option %s (see 'xdpi gen --help')", optarg,
+		 argv[optind - 1]);
+	return XDPI_EXIT_USAGE;
+}
