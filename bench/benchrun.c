@@ -174,6 +174,12 @@ int testbed_create(struct testbed *tb, int queues, char *err, size_t err_len)
 		char *const steps[][20] = {
 			{"ip", "netns", "add", tb->gen_ns, NULL},
 			{"ip", "netns", "add", tb->dut_ns, NULL},
+			/* Only the generator's frames on the wire: no IPv6
+			 * neighbour discovery chatter in the counts. */
+			{"ip", "netns", "exec", tb->gen_ns, "sysctl", "-qw",
+			 "net.ipv6.conf.all.disable_ipv6=1", NULL},
+			{"ip", "netns", "exec", tb->dut_ns, "sysctl", "-qw",
+			 "net.ipv6.conf.all.disable_ipv6=1", NULL},
 			{"ip", "-n", tb->gen_ns, "link", "add", (char *)tb->gen_if, "numrxqueues", q,
 			 "numtxqueues", q, "type", "veth", "peer", "name", (char *)tb->dut_if,
 			 "numrxqueues", q, "numtxqueues", q, NULL},
@@ -346,6 +352,8 @@ int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_
 	cfg_cpu_list(cfg->rx_cpus, cfg->nrx_cpus, rx_cpus, sizeof(rx_cpus));
 	cfg_cpu_list(cfg->gen.cpus, cfg->gen.ncpus, gen_cpus, sizeof(gen_cpus));
 
+	const char *rx_if = tb ? tb->dut_if : cfg->gen.ifname;
+
 	/* The placement actually used by this receiver. */
 	if (place == BENCH_PLACE_AUTO)
 		place = (r == BENCH_INSPECT || r == BENCH_NOINSPECT) ? BENCH_PLACE_BUSY_POLL
@@ -353,19 +361,21 @@ int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_
 	if (place == BENCH_PLACE_BUSY_POLL && r != BENCH_INSPECT && r != BENCH_NOINSPECT)
 		place = BENCH_PLACE_THREADED; /* only AF_XDP sockets can busy-poll */
 	res->placement = bench_placement_name(place);
-	threaded = place == BENCH_PLACE_THREADED;
+	threaded = tb && place == BENCH_PLACE_THREADED;
 
-	rxa[n++] = "ip";
-	rxa[n++] = "netns";
-	rxa[n++] = "exec";
-	rxa[n++] = tb->dut_ns;
+	if (tb) {
+		rxa[n++] = "ip";
+		rxa[n++] = "netns";
+		rxa[n++] = "exec";
+		rxa[n++] = tb->dut_ns;
+	}
 	rxa[n++] = self_exe();
 	if (r == BENCH_AF_PACKET) {
 		/* veth takes XDP frames only into an XDP program or GRO. */
 		char script[128];
 
-		snprintf(script, sizeof(script), "ethtool -K %s gro on", tb->dut_if);
-		gro = !ns_sh(tb->dut_ns, script);
+		snprintf(script, sizeof(script), "ethtool -K %s gro on", rx_if);
+		gro = tb && !ns_sh(tb->dut_ns, script);
 		rxa[n++] = "afpacket";
 		rxa[n++] = "--json";
 		rxa[n++] = "--cpu";
@@ -405,7 +415,7 @@ int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_
 #undef NUM_OPT
 		}
 	}
-	rxa[n++] = tb->dut_if;
+	rxa[n++] = rx_if;
 	rxa[n] = NULL;
 
 	/* bpffs for libxdp inside the namespace: mount it in this child's own
@@ -444,7 +454,7 @@ int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_
 	gena[g++] = "ip";
 	gena[g++] = "netns";
 	gena[g++] = "exec";
-	gena[g++] = tb->gen_ns;
+	gena[g++] = tb ? tb->gen_ns : "";
 	gena[g++] = self_exe();
 	gena[g++] = "gen";
 	gena[g++] = "--json";
@@ -462,13 +472,23 @@ int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_
 		gena[g++] = "--rate";
 		gena[g++] = num[6];
 	}
-	gena[g++] = tb->gen_if;
+	gena[g++] = tb ? tb->gen_if : "";
 	gena[g] = NULL;
 
 	cpu_read(cfg->rx_cpus[0], &rx0);
 	cpu_read(cfg->gen.cpus[0], &g0);
-	gen_pid = spawn((char *const *)gena, gen_out, gen_err);
-	ret = gen_pid < 0 ? -errno : wait_child(gen_pid, cfg->gen.duration + 30);
+	if (tb) {
+		gen_pid = spawn((char *const *)gena, gen_out, gen_err);
+		ret = gen_pid < 0 ? -errno : wait_child(gen_pid, cfg->gen.duration + 30);
+	} else {
+		/* External traffic: the user's generator is running. */
+		struct timespec ts = {(time_t)cfg->gen.duration,
+				      (long)((cfg->gen.duration - (double)(time_t)cfg->gen.duration) *
+					     1e9)};
+
+		nanosleep(&ts, NULL);
+		ret = 0;
+	}
 	cpu_read(cfg->rx_cpus[0], &rx1);
 	cpu_read(cfg->gen.cpus[0], &g1);
 	res->rx_busy = cpu_share(&rx0, &rx1);
@@ -492,7 +512,8 @@ int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_
 		goto out_detach;
 	}
 
-	gen_json = load_json(gen_out);
+	gen_json = tb ? load_json(gen_out)
+		      : json_pack("{s:I, s:f}", "sent", (json_int_t)0, "seconds", cfg->gen.duration);
 	res->receiver_json = load_json(rx_out);
 	if (!gen_json || !res->receiver_json) {
 		if (!*res->err)
@@ -520,6 +541,10 @@ int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_
 			json_object_get(json_object_get(res->receiver_json, "ledger"), "unexplained"));
 		res->socket_drops = ledger_sum(res->receiver_json, "socket", "rx_dropped") +
 				    ledger_sum(res->receiver_json, "socket", "rx_ring_full");
+		/* External traffic: what the XDP program steered is what was
+		 * offered to the sockets. */
+		if (!tb)
+			res->sent = ledger_sum(res->receiver_json, "xdp", "redirected");
 		break;
 	}
 	if (res->seconds > 0) {
@@ -530,10 +555,10 @@ int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_
 out_detach:
 	if (r != BENCH_AF_PACKET) {
 		/* A receiver that was killed leaves its program: remove it. */
-		char *const det[] = {"ip", "netns", "exec", (char *)tb->dut_ns,
-				     (char *)self_exe(), "detach", (char *)tb->dut_if, NULL};
+		char *const det[] = {"ip", "netns", "exec", tb ? (char *)tb->dut_ns : "",
+				     (char *)self_exe(), "detach", (char *)rx_if, NULL};
 
-		run_cmd(det, true);
+		run_cmd(tb ? det : det + 4, true);
 	}
 out:
 	if (gro) {

@@ -83,7 +83,10 @@ const char *bench_receiver_name(enum bench_receiver r);
 const char *bench_placement_name(enum bench_placement p);
 int bench_placement_parse(const char *s);
 
-/* Runs @r on @tb with @cfg. Fills @res (release with bench_result_free). */
+/* Runs @r on @tb with @cfg. Fills @res (release with bench_result_free).
+ * With @tb NULL, runs the receiver on cfg->gen.ifname in this namespace for
+ * cfg->gen.duration while the user's own traffic flows (`tune --external`);
+ * then "sent" is what the XDP program steered. */
 int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_receiver r,
 	      struct bench_result *res);
 void bench_result_free(struct bench_result *res);

@@ -23,8 +23,12 @@ static void capfile_frame(u_char *user, const struct pcap_pkthdr *h, const u_cha
 		ctx->res->filtered_out++;
 		return;
 	}
-	pkt_parse_wire(bytes, h->caplen, h->len, &pi);
-	metrics_account(ctx->m, &pi, h->len);
+	/* A record claiming fewer bytes on the wire than it holds is broken;
+	 * the parser then trusts the capture, and so do the byte counts. */
+	uint32_t wire = h->len > h->caplen ? h->len : h->caplen;
+
+	pkt_parse_wire(bytes, h->caplen, wire, &pi);
+	metrics_account(ctx->m, &pi, wire);
 	ctx->res->snapped += h->caplen < h->len;
 }
 
