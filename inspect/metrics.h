@@ -133,12 +133,15 @@ static inline void metrics_account(struct metrics *m, const struct pkt_info *pi,
 		uint8_t key[METRICS_FLOW6_KEY];
 		int ret;
 
-		c->tcp_flags[METRICS_TCP_SYN] +=
-			(f & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN;
-		c->tcp_flags[METRICS_TCP_SYNACK] +=
-			(f & (PKT_TCP_SYN | PKT_TCP_ACK)) == (PKT_TCP_SYN | PKT_TCP_ACK);
-		c->tcp_flags[METRICS_TCP_FIN] += f & PKT_TCP_FIN;
-		c->tcp_flags[METRICS_TCP_RST] += (f & PKT_TCP_RST) >> 2;
+		/* Most segments carry none of SYN, FIN, RST: one test. */
+		if (f & (PKT_TCP_SYN | PKT_TCP_FIN | PKT_TCP_RST)) {
+			c->tcp_flags[METRICS_TCP_SYN] +=
+				(f & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN;
+			c->tcp_flags[METRICS_TCP_SYNACK] +=
+				(f & (PKT_TCP_SYN | PKT_TCP_ACK)) == (PKT_TCP_SYN | PKT_TCP_ACK);
+			c->tcp_flags[METRICS_TCP_FIN] += f & PKT_TCP_FIN;
+			c->tcp_flags[METRICS_TCP_RST] += (f & PKT_TCP_RST) >> 2;
+		}
 		c->tcp_payload_bytes += pi->payload_len;
 
 		if (pi->l3 == PKT_L3_IPV4) {

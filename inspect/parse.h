@@ -129,7 +129,7 @@ struct pkt_info {
 	uint32_t tcp_seq, tcp_ack;
 	uint16_t tcp_window;
 	struct pkt_tcp_opts tcp_opts;
-};
+} __attribute__((aligned(16)));
 
 /*
  * Parses a frame of @wire_len bytes on the wire of which @cap_len are at
