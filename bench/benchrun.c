@@ -525,6 +525,8 @@ int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_
 		goto out_detach;
 	}
 	res->sent = (uint64_t)json_integer_value(json_object_get(gen_json, "sent"));
+	res->veth_refused =
+		(uint64_t)json_integer_value(json_object_get(gen_json, "iface_xdp_xmit_errors"));
 	res->seconds = json_number_value(json_object_get(gen_json, "seconds"));
 	switch (r) {
 	case BENCH_CEILING:

@@ -75,6 +75,7 @@ struct bench_result {
 	double rx_busy, gen_busy; /* share of the rx / gen CPU busy, 0..1 */
 	int64_t unexplained;      /* xdpi receivers: the ledger's */
 	uint64_t socket_drops;    /* rx_dropped + rx_ring_full */
+	uint64_t veth_refused;    /* frames the DUT's veth ring refused, before XDP */
 	json_t *receiver_json;    /* the receiver's own JSON output (owned) */
 	char err[256];
 };

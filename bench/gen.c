@@ -271,8 +271,10 @@ static uint64_t gen_budget(struct gen_ctx *g, struct gen_thread *t, uint64_t chu
 			nanosleep(&ts, NULL);
 			return gen_budget(g, t, chunk);
 		}
-		if (chunk > rate / 1000 + 1)
-			chunk = (uint64_t)(rate / 1000) + 1;
+		/* 50 us worth per call: a rate-limited stream must not come in
+		 * bursts that overflow a receiver's rings (veth's is 256). */
+		if (chunk > rate / 20000 + 1)
+			chunk = (uint64_t)(rate / 20000) + 1;
 	}
 	return chunk;
 }

@@ -267,6 +267,12 @@ int cmd_bench(int argc, char **argv)
 			b->sent ? 100.0 * (1.0 - (double)b->received / (double)b->sent) : 0.0,
 			100 * b->rx_busy, 100 * b->gen_busy, b->placement);
 	}
+	for (int r = 0; r < BENCH__RECEIVERS; r++)
+		if (ran[r] && res[r].veth_refused)
+			fprintf(table,
+				"%s: %" PRIu64 " of the lost frames were refused by the veth ring "
+				"before any XDP program saw them\n",
+				receiver_label(r), res[r].veth_refused);
 	if (ran[BENCH_INSPECT]) {
 		struct ledger l;
 
@@ -298,8 +304,9 @@ int cmd_bench(int argc, char **argv)
 			unexplained += b->unexplained;
 			json_object_set_new(
 				runs, bench_receiver_name(r),
-				json_pack("{s:I, s:I, s:f, s:f, s:f, s:f, s:s, s:I, s:I, s:O}", "sent",
-					  (json_int_t)b->sent, "received", (json_int_t)b->received,
+				json_pack("{s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:s, s:I, s:I, s:O}",
+					  "sent", (json_int_t)b->sent, "received", (json_int_t)b->received,
+					  "veth_refused", (json_int_t)b->veth_refused,
 					  "seconds", b->seconds, "recv_pps", b->recv_pps, "rx_busy",
 					  b->rx_busy, "gen_busy", b->gen_busy, "placement",
 					  b->placement, "unexplained", (json_int_t)b->unexplained,

@@ -74,6 +74,22 @@ static int parse_ip(const char *s, uint32_t *out)
 	return 0;
 }
 
+/* veth counts the frames its peer refused (its ring full) per TX queue. */
+static uint64_t tx_refused(const char *ifname)
+{
+	struct iface_queue_counters tx;
+	uint64_t refused = 0;
+
+	for (int q = 0; q < 64; q++) {
+		if (iface_queue_counters(ifname, "tx", (uint32_t)q, &tx) || !tx.count)
+			break;
+		for (int i = 0; i < tx.count; i++)
+			if (!strcmp(tx.c[i].name, "xdp_xmit_errors"))
+				refused += tx.c[i].value;
+	}
+	return refused;
+}
+
 int cmd_gen(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -95,7 +111,7 @@ int cmd_gen(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	struct iface_queue_counters tx;
+	uint64_t refused, refused_before;
 	const char *pcap = NULL;
 	uint32_t pcap_max = 100000, u;
 	struct gen_opts o;
@@ -212,20 +228,13 @@ int cmd_gen(int argc, char **argv)
 	}
 	pthread_detach(sig_tid);
 
+	refused_before = tx_refused(o.ifname);
 	ret = gen_run(&o, &gen_stop, &res, err, sizeof(err));
 	if (ret) {
 		xdpi_err("%s", *err ? err : strerror(-ret));
 		return XDPI_EXIT_FAIL;
 	}
-	/* veth counts the frames its peer refused (ring full) per TX queue. */
-	uint64_t refused = 0;
-	for (int q = 0; q < 64; q++) {
-		if (iface_queue_counters(o.ifname, "tx", (uint32_t)q, &tx) || !tx.count)
-			break;
-		for (int i = 0; i < tx.count; i++)
-			if (!strcmp(tx.c[i].name, "xdp_xmit_errors"))
-				refused += tx.c[i].value;
-	}
+	refused = tx_refused(o.ifname) - refused_before;
 	if (json) {
 		json_t *obj = json_pack("{s:I, s:f, s:f, s:s, s:i, s:s, s:I, s:I}", "sent",
 					(json_int_t)res.sent, "seconds", res.seconds, "pps",

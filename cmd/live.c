@@ -75,6 +75,8 @@ struct live_run {
 	FILE *table; /* stdout, or stderr when stdout carries JSON */
 	uint64_t *prev_packets, *prev_bytes;
 	double prev_time;
+	/* Driver counters at start: the ledger reports this run's share. */
+	struct iface_queue_counters *iface_start;
 };
 
 static void live_usage(FILE *out)
@@ -110,7 +112,7 @@ static void live_usage(FILE *out)
 		"      --frame-size N    UMEM frame size: 2048 or 4096 (default 4096)\n"
 		"      --fill-size N     fill ring size (default 4096)\n"
 		"      --comp-size N     completion ring size (default 2048)\n"
-		"      --rx-size N       RX ring size (default 2048); ring sizes are\n"
+		"      --rx-size N       RX ring size (default 4096); ring sizes are\n"
 		"                        powers of two from 64 to 32768\n"
 		"      --no-busy-poll    no preferred busy polling (default on: the NAPI\n"
 		"                        work runs on the worker's CPU; xdpi then sets the\n"
@@ -366,6 +368,8 @@ static void live_teardown(struct live_run *r)
 	free(r->prev_packets);
 	free(r->prev_bytes);
 	r->prev_packets = r->prev_bytes = NULL;
+	free(r->iface_start);
+	r->iface_start = NULL;
 }
 
 static int live_setup_busy_poll(struct live_run *r)
@@ -456,6 +460,14 @@ static int live_setup(struct live_run *r)
 	ret = live_pick_cpus(o, r->nworkers, cpu_of);
 	if (ret)
 		return ret;
+
+	r->iface_start = calloc((size_t)r->iface_queues, sizeof(*r->iface_start));
+	if (!r->iface_start) {
+		xdpi_err("out of memory");
+		return -ENOMEM;
+	}
+	for (int q = 0; q < r->iface_queues; q++)
+		iface_queue_counters(o->ifname, "rx", (uint32_t)q, &r->iface_start[q]);
 
 	ret = steer_ensure_bpffs();
 	if (ret == 1)
@@ -648,6 +660,10 @@ static int live_ledger(struct live_run *r, struct ledger *l)
 		e->queue = (uint32_t)q;
 		steer__queue_stats(r->steer, (uint32_t)q, &e->xdp);
 		iface_queue_counters(r->o->ifname, "rx", (uint32_t)q, &e->iface);
+		for (int c = 0; c < e->iface.count; c++)
+			for (int k = 0; k < r->iface_start[q].count; k++)
+				if (!strcmp(e->iface.c[c].name, r->iface_start[q].c[k].name))
+					e->iface.c[c].value -= r->iface_start[q].c[k].value;
 		for (int i = 0; i < r->nworkers; i++) {
 			struct worker *w = &r->workers[i];
 

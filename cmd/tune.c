@@ -54,7 +54,7 @@ static void tune_usage(FILE *out)
 		"Sweep (comma lists; the first value is the one held while others vary):\n"
 		"      --queues L        queues/workers (default 1)\n"
 		"      --batch L         descriptors per batch (default 64,16,256,512)\n"
-		"      --rx-size L       RX ring size (default 2048,512,8192)\n"
+		"      --rx-size L       RX ring size (default 4096,512,8192)\n"
 		"      --fill-size L     fill ring frames (default 4096,2048,8192)\n"
 		"      --frame-size L    UMEM frame size (default 4096,2048)\n"
 		"      --need-wakeup L   1 on, 0 off (default 1,0)\n"
@@ -208,7 +208,7 @@ int cmd_tune(int argc, char **argv)
 	struct tune_dim dims[DIM__MAX] = {
 		[DIM_QUEUES] = {"queues", NULL, {1}, 1},
 		[DIM_BATCH] = {"batch", "--batch", {64, 16, 256, 512}, 4},
-		[DIM_RX] = {"rx_size", "--rx-size", {2048, 512, 8192}, 3},
+		[DIM_RX] = {"rx_size", "--rx-size", {4096, 512, 8192}, 3},
 		[DIM_FILL] = {"fill_size", "--fill-size", {4096, 2048, 8192}, 3},
 		[DIM_FRAME] = {"frame_size", "--frame-size", {4096, 2048}, 2},
 		[DIM_WAKEUP] = {"need_wakeup", NULL, {1, 0}, 2},

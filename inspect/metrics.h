@@ -54,8 +54,9 @@ struct metrics_counters {
 	uint64_t tcp_payload_bytes;
 	uint64_t size_hist[METRICS_SIZE__MAX];
 	uint64_t malformed[PKT_MAL__MAX]; /* [PKT_OK] counts well-formed frames */
-	/* Keys a distinct-count set could not take (out of memory): the
-	 * distinct counts are then lower bounds, and the reports say so. */
+	/* Inserts a distinct-count set could not take (out of memory), one
+	 * per packet: the distinct counts are then lower bounds, and the
+	 * reports say so. */
 	uint64_t distinct_untracked;
 };
 

@@ -12,16 +12,15 @@ endif
 CC ?= gcc
 CLANG ?= clang
 BPFTOOL ?= bpftool
-PKG_CONFIG ?= pkg-config
 
-LIBS_PKG := libxdp libbpf jansson liburcu-qsbr
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-missing-field-initializers -Wformat=2 -Wvla
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
-XDPI_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -I$(BUILD) -I. $(SAN_FLAGS) \
-	$(shell $(PKG_CONFIG) --cflags $(LIBS_PKG) 2>/dev/null) -MMD -MP
-XDPI_LDLIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PKG) 2>/dev/null) -lpcap -lelf -lz -lpthread
+XDPI_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -I$(BUILD) -I. $(SAN_FLAGS) -MMD -MP
+# Named directly, not through pkg-config: on a fresh machine this file is
+# read before `make deps` has installed pkg-config and the libraries.
+XDPI_LDLIBS := -lxdp -lbpf -ljansson -lurcu-qsbr -lurcu-common -lpcap -lelf -lz -lpthread
 
 # V=1 shows the commands.
 ifeq ($(V),1)

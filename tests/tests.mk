@@ -24,8 +24,7 @@ FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. -g -O1 \
 $(BUILD)/fuzz/fuzz_%: tests/fuzz_%.c $(INSPECT_SRCS) | deps-ok
 	@mkdir -p $(@D)
 	$(call msg,CLANG,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(shell $(PKG_CONFIG) --cflags jansson) $^ -o $@ \
-		-lpcap $(shell $(PKG_CONFIG) --libs jansson)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $^ -o $@ -lpcap -ljansson
 
 # A foreign XDP program for the "already attached" error path.
 $(BUILD)/tests/xdp_pass.bpf.o: tests/xdp_pass.bpf.c | deps-ok

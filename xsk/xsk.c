@@ -25,7 +25,7 @@ void xsk_opts_defaults(struct xsk_opts *o)
 	o->frame_size = XSK_UMEM__DEFAULT_FRAME_SIZE;
 	o->fill_size = 4096;
 	o->comp_size = 2048;
-	o->rx_size = 2048;
+	o->rx_size = 4096;
 	o->mode = XSK_MODE_AUTO;
 	o->need_wakeup = true;
 	o->busy_poll = true;
