@@ -105,7 +105,7 @@ int cmd_bench(int argc, char **argv)
 	struct bench_cfg cfg = {0};
 	struct testbed tb = {0};
 	const char *record = NULL;
-	uint32_t queues = 1, u;
+	uint32_t queues = 1;
 	char err[256] = "", cmdline[1024] = "";
 	bool json = false;
 	int c, v, ret = XDPI_EXIT_FAIL, failures = 0;
@@ -125,31 +125,15 @@ int cmd_bench(int argc, char **argv)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "d:s:p:F:r:q:jh", opts, NULL)) != -1) {
+		v = xdpi_parse_traffic_opt(c, optarg, &cfg.gen);
+		if (v < 0)
+			goto bad;
+		if (v)
+			continue;
 		switch (c) {
 		case 'd':
 			if (xdpi_parse_seconds(optarg, &cfg.gen.duration) || cfg.gen.duration < 1)
 				goto bad;
-			break;
-		case 's':
-			if (!strcmp(optarg, "imix"))
-				cfg.gen.size = GEN_IMIX;
-			else if (xdpi_parse_u32(optarg, 64, 1518, &cfg.gen.size))
-				goto bad;
-			break;
-		case 'p':
-			v = gen_proto_parse(optarg);
-			if (v < 0)
-				goto bad;
-			cfg.gen.proto = (enum gen_proto)v;
-			break;
-		case 'F':
-			if (xdpi_parse_u32(optarg, 1, XDPI_GEN_MAX_FLOWS, &cfg.gen.flows))
-				goto bad;
-			break;
-		case 'r':
-			if (xdpi_parse_u32(optarg, 1, 1000000000, &u))
-				goto bad;
-			cfg.gen.rate = u;
 			break;
 		case 'q':
 			if (xdpi_parse_u32(optarg, 1, 64, &queues))
@@ -342,6 +326,6 @@ int cmd_bench(int argc, char **argv)
 	return ret;
 bad:
 	xdpi_err("invalid value '%s' for option %s (see 'xdpi bench --help')", optarg,
-		 argv[optind - 1]);
+		 xdpi_opt_name(argv, optarg));
 	return XDPI_EXIT_USAGE;
 }

@@ -44,6 +44,14 @@ int xdpi_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
 /* 0 if the process may load and attach XDP programs and bind AF_XDP sockets
  * (CAP_NET_ADMIN, and CAP_BPF or CAP_SYS_ADMIN); else -EPERM and a message. */
 int xdpi_check_privileges(void);
+struct gen_opts;
+/* Parses an option gen, bench and tune share (-s size|imix, -p proto,
+ * -F flows, -r rate) into @o. Returns 1 if @opt is one of them, 0 if not,
+ * -EINVAL for a bad value. */
+int xdpi_parse_traffic_opt(int opt, const char *arg, struct gen_opts *o);
+/* The option an invalid @arg of getopt_long() belongs to, as typed
+ * ("--size" for "--size 10" and for "--size=10"). */
+const char *xdpi_opt_name(char **argv, const char *arg);
 /* Seconds on CLOCK_MONOTONIC. */
 double xdpi_now(void);
 

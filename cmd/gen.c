@@ -126,28 +126,12 @@ int cmd_gen(int argc, char **argv)
 	gen_opts_defaults(&o);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:p:F:r:d:n:c:m:jh", opts, NULL)) != -1) {
+		v = xdpi_parse_traffic_opt(c, optarg, &o);
+		if (v < 0)
+			goto bad;
+		if (v)
+			continue;
 		switch (c) {
-		case 's':
-			if (!strcmp(optarg, "imix"))
-				o.size = GEN_IMIX;
-			else if (xdpi_parse_u32(optarg, 64, 1518, &o.size))
-				goto bad;
-			break;
-		case 'p':
-			v = gen_proto_parse(optarg);
-			if (v < 0)
-				goto bad;
-			o.proto = (enum gen_proto)v;
-			break;
-		case 'F':
-			if (xdpi_parse_u32(optarg, 1, XDPI_GEN_MAX_FLOWS, &o.flows))
-				goto bad;
-			break;
-		case 'r':
-			if (xdpi_parse_u32(optarg, 1, 1000000000, &u))
-				goto bad;
-			o.rate = u;
-			break;
 		case 'd':
 			if (xdpi_parse_seconds(optarg, &o.duration))
 				goto bad;
@@ -264,6 +248,6 @@ int cmd_gen(int argc, char **argv)
 	return XDPI_EXIT_OK;
 bad:
 	xdpi_err("invalid value '%s' for option %s (see 'xdpi gen --help')", optarg,
-		 argv[optind - 1]);
+		 xdpi_opt_name(argv, optarg));
 	return XDPI_EXIT_USAGE;
 }

@@ -307,7 +307,7 @@ static int live_parse(int argc, char **argv, struct live_opts *o)
 	return 0;
 bad:
 	xdpi_err("invalid value '%s' for option %s (see 'xdpi live --help')", optarg,
-		 argv[optind - 1]);
+		 xdpi_opt_name(argv, optarg));
 	return -EINVAL;
 }
 

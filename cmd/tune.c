@@ -441,6 +441,6 @@ int cmd_tune(int argc, char **argv)
 	return ret;
 bad:
 	xdpi_err("invalid value '%s' for option %s (see 'xdpi tune --help')", optarg,
-		 argv[optind - 1]);
+		 xdpi_opt_name(argv, optarg));
 	return XDPI_EXIT_USAGE;
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* Small helpers shared by the subcommands: option values, privileges. */
 #include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -10,6 +12,7 @@
 #include <linux/capability.h>
 
 #include "cmd.h"
+#include "../bench/gen.h"
 
 #ifndef CAP_BPF
 #define CAP_BPF 39
@@ -98,4 +101,44 @@ double xdpi_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int xdpi_parse_traffic_opt(int opt, const char *arg, struct gen_opts *o)
+{
+	uint32_t u;
+	int v;
+
+	switch (opt) {
+	case 's':
+		if (!strcmp(arg, "imix"))
+			o->size = GEN_IMIX;
+		else if (xdpi_parse_u32(arg, 64, 1518, &o->size))
+			return -EINVAL;
+		return 1;
+	case 'p':
+		v = gen_proto_parse(arg);
+		if (v < 0)
+			return -EINVAL;
+		o->proto = (enum gen_proto)v;
+		return 1;
+	case 'F':
+		return xdpi_parse_u32(arg, 1, XDPI_GEN_MAX_FLOWS, &o->flows) ? -EINVAL : 1;
+	case 'r':
+		if (xdpi_parse_u32(arg, 1, 1000000000, &u))
+			return -EINVAL;
+		o->rate = u;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+const char *xdpi_opt_name(char **argv, const char *arg)
+{
+	static char name[64];
+	const char *opt = optind >= 2 && argv[optind - 1] == arg ? argv[optind - 2]
+								  : argv[optind - 1];
+
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(opt, "="), opt);
+	return name;
 }

@@ -74,9 +74,17 @@ static inline uint32_t worker_batch(struct worker *w)
 			seqcheck_account(w->seq, &pi, frame, now);
 		}
 	} else if (w->inspect) {
+		/* The frames were written by another CPU (the copy into the
+		 * UMEM runs in NAPI): start loading the next one's headers
+		 * while this one is parsed. */
+		__builtin_prefetch(xsk_ctx__frame(x, xsk_ctx__rx_desc(x, idx)->addr));
 		for (i = 0; i < n; i++) {
 			const struct xdp_desc *d = xsk_ctx__rx_desc(x, idx + i);
 			struct pkt_info pi;
+
+			if (i + 1 < n)
+				__builtin_prefetch(
+					xsk_ctx__frame(x, xsk_ctx__rx_desc(x, idx + i + 1)->addr));
 
 			pkt_parse(xsk_ctx__frame(x, d->addr), d->len, &pi);
 			metrics_account(&w->m, &pi, d->len);
