@@ -297,7 +297,10 @@ int cmd_bench(int argc, char **argv)
 					  "socket_drops", (json_int_t)b->socket_drops, "receiver",
 					  b->receiver_json ? b->receiver_json : json_null()));
 		}
-		for (int r = 0; r < BENCH__RECEIVERS; r++)
+		/* The offered load of the inspecting run, the one the ratios are
+		 * about; each run's own is in "runs". */
+		for (int r = BENCH_INSPECT, k = 0; k < BENCH__RECEIVERS;
+		     k++, r = (r + 1) % BENCH__RECEIVERS)
 			if (ran[r]) {
 				json_object_set_new(o, "sent_pps", json_real(res[r].sent_pps));
 				break;

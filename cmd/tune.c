@@ -220,7 +220,8 @@ int cmd_tune(int argc, char **argv)
 	struct bench_cfg base = {0};
 	struct testbed tb = {0};
 	const char *external = NULL, *out_dir = "build/tune";
-	char err[256] = "", path[512], label[128];
+	char err[256] = "", path[512], label[128], cmdline[1024] = "";
+	json_t *record, *points;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	bool full = false;
 	int c, npts, best = -1, ret = XDPI_EXIT_FAIL;
@@ -228,6 +229,9 @@ int cmd_tune(int argc, char **argv)
 	FILE *csv;
 	sigset_t mask;
 
+	for (int i = 0; i < argc; i++)
+		snprintf(cmdline + strlen(cmdline), sizeof(cmdline) - strlen(cmdline), "%s%s",
+			 i ? " " : "xdpi ", argv[i]);
 	gen_opts_defaults(&base.gen);
 	base.gen.duration = 3;
 	base.gen.cpus[0] = 0;
@@ -343,6 +347,8 @@ int cmd_tune(int argc, char **argv)
 	sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 
+	record = json_object();
+	points = json_array();
 	printf("xdpi tune: %d points of %.0f s on %s\n", npts, base.gen.duration,
 	       external ? external : "the veth testbed with xdpi gen traffic");
 	fprintf(csv, "point,label,inspected_pps,offered_pps,loss_pct,rx_busy,unexplained,"
@@ -390,6 +396,13 @@ int cmd_tune(int argc, char **argv)
 		       p->res.recv_pps, p->res.sent_pps, loss, 100 * p->res.rx_busy,
 		       p->res.unexplained);
 		fflush(stdout);
+		json_array_append_new(
+			points, json_pack("{s:i, s:s, s:f, s:f, s:f, s:f, s:I, s:O}", "point", i + 1,
+					  "setting", label, "inspected_pps", p->res.recv_pps,
+					  "offered_pps", p->res.sent_pps, "loss_pct", loss, "rx_busy",
+					  p->res.rx_busy, "unexplained", (json_int_t)p->res.unexplained,
+					  "receiver",
+					  p->res.receiver_json ? p->res.receiver_json : json_null()));
 		fprintf(csv, "%d,%s,%.0f,%.0f,%.4f,%.4f,%" PRId64 ",%d,%d,%d,%d,%d,%d,%s\n", i + 1,
 			label, p->res.recv_pps, p->res.sent_pps, loss, p->res.rx_busy,
 			p->res.unexplained, p->v[DIM_QUEUES], p->v[DIM_BATCH], p->v[DIM_RX],
@@ -410,11 +423,20 @@ int cmd_tune(int argc, char **argv)
 	fclose(csv);
 	for (int i = 0; i < npts; i++)
 		bench_result_free(&pts[i].res);
+	json_object_set_new(record, "command", json_string(cmdline));
+	json_object_set_new(record, "machine", bench_machine_json());
+	json_object_set_new(record, "points", points);
+	json_object_set_new(record, "best_point", json_integer(best + 1));
+	snprintf(path, sizeof(path), "%s/tune.json", out_dir);
+	if (json_dump_file(record, path, JSON_INDENT(1)))
+		xdpi_warn("cannot write %s", path);
+	json_decref(record);
 	if (best < 0) {
 		xdpi_err("no point could be measured");
 		return XDPI_EXIT_FAIL;
 	}
-	printf("\ntable: %s\n", path);
+	snprintf(path, sizeof(path), "%s/tune.csv", out_dir);
+	printf("\ntable: %s (record: %s/tune.json)\n", path, out_dir);
 	if (write_plot(out_dir, path))
 		xdpi_warn("gnuplot could not draw %s/tune.png (is gnuplot installed?)", out_dir);
 	else

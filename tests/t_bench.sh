@@ -59,6 +59,9 @@ t_eq "bench: unknown receiver exits 2" "$?" 2
 	>"$T_TMP/tune.txt" 2>&1
 t_eq "tune: exit 0" "$?" 0
 t_eq "tune: one CSV row per point (2)" "$(($(wc -l <"$T_TMP/tune/tune.csv") - 1))" 2
+t_eq "tune: JSON record with machine, command, both points and the best" \
+	"$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(len(d['points']), bool(d['machine']['kernel']), d['command'].startswith('xdpi tune'), 1 <= d['best_point'] <= 2)" "$T_TMP/tune/tune.json")" \
+	"2 True True True"
 t_check "tune: PNG plot written" python3 -c "import sys; sys.exit(open(sys.argv[1], 'rb').read(8) != b'\x89PNG\r\n\x1a\n')" "$T_TMP/tune/tune.png"
 t_check "tune: ends with a ready xdpi live command line" \
 	sh -c "tail -1 '$T_TMP/tune.txt' | grep -q '^recommended .*xdpi live --cpus'"
