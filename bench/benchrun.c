@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #define BENCH_READY_TIMEOUT_S 15
-#define BENCH_STOP_TIMEOUT_S  20
+#define BENCH_STOP_TIMEOUT_S 20
 
 const char *bench_receiver_name(enum bench_receiver r)
 {
@@ -180,9 +180,26 @@ int testbed_create(struct testbed *tb, int queues, char *err, size_t err_len)
 			 "net.ipv6.conf.all.disable_ipv6=1", NULL},
 			{"ip", "netns", "exec", tb->dut_ns, "sysctl", "-qw",
 			 "net.ipv6.conf.all.disable_ipv6=1", NULL},
-			{"ip", "-n", tb->gen_ns, "link", "add", (char *)tb->gen_if, "numrxqueues", q,
-			 "numtxqueues", q, "type", "veth", "peer", "name", (char *)tb->dut_if,
-			 "numrxqueues", q, "numtxqueues", q, NULL},
+			{"ip",
+			 "-n",
+			 tb->gen_ns,
+			 "link",
+			 "add",
+			 (char *)tb->gen_if,
+			 "numrxqueues",
+			 q,
+			 "numtxqueues",
+			 q,
+			 "type",
+			 "veth",
+			 "peer",
+			 "name",
+			 (char *)tb->dut_if,
+			 "numrxqueues",
+			 q,
+			 "numtxqueues",
+			 q,
+			 NULL},
 			{"ip", "-n", tb->gen_ns, "link", "set", (char *)tb->dut_if, "netns",
 			 tb->dut_ns, NULL},
 			{"ip", "-n", tb->gen_ns, "addr", "add", "198.18.0.1/24", "dev",
@@ -224,8 +241,7 @@ void testbed_destroy(struct testbed *tb)
 /* Runs a shell snippet inside a namespace. */
 static int ns_sh(const char *ns, const char *script)
 {
-	char *const argv[] = {"ip", "netns", "exec", (char *)ns, "sh", "-c", (char *)script,
-			      NULL};
+	char *const argv[] = {"ip", "netns", "exec", (char *)ns, "sh", "-c", (char *)script, NULL};
 
 	return run_cmd(argv, true);
 }
@@ -248,8 +264,8 @@ static int cpu_read(int cpu, struct cpu_times *t)
 
 		if (strncmp(line, name, strlen(name)))
 			continue;
-		sscanf(line + strlen(name), "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
-		       &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+		sscanf(line + strlen(name), "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+		       &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
 		/* user nice system idle iowait irq softirq steal */
 		t->busy = v[0] + v[1] + v[2] + v[5] + v[6];
 		t->total = t->busy + v[3] + v[4] + v[7];
@@ -287,8 +303,7 @@ static void placement_threaded(const struct testbed *tb, const char *cpus, bool 
 			 "for p in $(pgrep '^napi/%s'); do taskset -pc %s $p; done",
 			 tb->dut_if, tb->dut_if, cpus);
 	else
-		snprintf(script, sizeof(script), "echo 0 > /sys/class/net/%s/threaded",
-			 tb->dut_if);
+		snprintf(script, sizeof(script), "echo 0 > /sys/class/net/%s/threaded", tb->dut_if);
 	ns_sh(tb->dut_ns, script);
 }
 
@@ -307,7 +322,8 @@ static uint64_t ledger_sum(json_t *run, const char *group, const char *field)
 
 	json_array_foreach(qs, i, q)
 	{
-		sum += (uint64_t)json_integer_value(json_object_get(json_object_get(q, group), field));
+		sum += (uint64_t)json_integer_value(
+			json_object_get(json_object_get(q, group), field));
 	}
 	return sum;
 }
@@ -402,11 +418,11 @@ int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_
 				rxa[n++] = "--no-busy-poll";
 			if (cfg->no_need_wakeup)
 				rxa[n++] = "--no-need-wakeup";
-#define NUM_OPT(flag, val, slot)                                            \
-	if (val) {                                                          \
+#define NUM_OPT(flag, val, slot)                                               \
+	if (val) {                                                             \
 		snprintf(num[slot], sizeof(num[slot]), "%u", (unsigned)(val)); \
-		rxa[n++] = flag;                                            \
-		rxa[n++] = num[slot];                                       \
+		rxa[n++] = flag;                                               \
+		rxa[n++] = num[slot];                                          \
 	}
 			NUM_OPT("--batch", cfg->batch, 0)
 			NUM_OPT("--rx-size", cfg->rx_size, 1)
@@ -482,9 +498,9 @@ int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_
 		ret = gen_pid < 0 ? -errno : wait_child(gen_pid, cfg->gen.duration + 30);
 	} else {
 		/* External traffic: the user's generator is running. */
-		struct timespec ts = {(time_t)cfg->gen.duration,
-				      (long)((cfg->gen.duration - (double)(time_t)cfg->gen.duration) *
-					     1e9)};
+		struct timespec ts = {
+			(time_t)cfg->gen.duration,
+			(long)((cfg->gen.duration - (double)(time_t)cfg->gen.duration) * 1e9)};
 
 		nanosleep(&ts, NULL);
 		ret = 0;
@@ -512,8 +528,9 @@ int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_
 		goto out_detach;
 	}
 
-	gen_json = tb ? load_json(gen_out)
-		      : json_pack("{s:I, s:f}", "sent", (json_int_t)0, "seconds", cfg->gen.duration);
+	gen_json =
+		tb ? load_json(gen_out)
+		   : json_pack("{s:I, s:f}", "sent", (json_int_t)0, "seconds", cfg->gen.duration);
 	res->receiver_json = load_json(rx_out);
 	if (!gen_json || !res->receiver_json) {
 		if (!*res->err)
@@ -533,14 +550,14 @@ int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_
 		res->received = ledger_sum(res->receiver_json, "xdp", "dropped");
 		break;
 	case BENCH_AF_PACKET:
-		res->received =
-			(uint64_t)json_integer_value(json_object_get(res->receiver_json, "packets"));
+		res->received = (uint64_t)json_integer_value(
+			json_object_get(res->receiver_json, "packets"));
 		break;
 	default:
-		res->received =
-			(uint64_t)json_integer_value(json_object_get(res->receiver_json, "packets"));
-		res->unexplained = json_integer_value(
-			json_object_get(json_object_get(res->receiver_json, "ledger"), "unexplained"));
+		res->received = (uint64_t)json_integer_value(
+			json_object_get(res->receiver_json, "packets"));
+		res->unexplained = json_integer_value(json_object_get(
+			json_object_get(res->receiver_json, "ledger"), "unexplained"));
 		res->socket_drops = ledger_sum(res->receiver_json, "socket", "rx_dropped") +
 				    ledger_sum(res->receiver_json, "socket", "rx_ring_full");
 		/* External traffic: what the XDP program steered is what was
@@ -557,8 +574,14 @@ int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_
 out_detach:
 	if (r != BENCH_AF_PACKET) {
 		/* A receiver that was killed leaves its program: remove it. */
-		char *const det[] = {"ip", "netns", "exec", tb ? (char *)tb->dut_ns : "",
-				     (char *)self_exe(), "detach", (char *)rx_if, NULL};
+		char *const det[] = {"ip",
+				     "netns",
+				     "exec",
+				     tb ? (char *)tb->dut_ns : "",
+				     (char *)self_exe(),
+				     "detach",
+				     (char *)rx_if,
+				     NULL};
 
 		run_cmd(tb ? det : det + 4, true);
 	}

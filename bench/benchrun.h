@@ -38,7 +38,7 @@ void testbed_destroy(struct testbed *tb);
 
 enum bench_receiver {
 	BENCH_CEILING = 0, /* the XDP program counts and drops */
-	BENCH_INSPECT,     /* xdpi live */
+	BENCH_INSPECT,	   /* xdpi live */
 	BENCH_NOINSPECT,   /* xdpi live --no-inspect */
 	BENCH_AF_PACKET,   /* xdpi afpacket (libpcap) */
 	BENCH__RECEIVERS,
@@ -46,7 +46,7 @@ enum bench_receiver {
 
 /* Where the receive-side NAPI work (XDP program, copy into UMEM) runs. */
 enum bench_placement {
-	BENCH_PLACE_AUTO = 0, /* busy-poll for xdpi, threaded for the others */
+	BENCH_PLACE_AUTO = 0,  /* busy-poll for xdpi, threaded for the others */
 	BENCH_PLACE_BUSY_POLL, /* the worker's busy polling pulls it onto rx CPU */
 	BENCH_PLACE_THREADED,  /* threaded NAPI, its kthread pinned to rx CPU */
 	BENCH_PLACE_SENDER,    /* softirq on the sending CPU (veth default) */
@@ -57,7 +57,7 @@ struct bench_cfg {
 	int rx_cpus[GEN_MAX_THREADS];
 	int nrx_cpus;
 	enum bench_placement placement;
-	uint32_t batch;      /* 0: xdpi's default */
+	uint32_t batch;	     /* 0: xdpi's default */
 	uint32_t rx_size;    /* 0: default */
 	uint32_t fill_size;  /* 0: default */
 	uint32_t frame_size; /* 0: default */
@@ -73,10 +73,10 @@ struct bench_result {
 	uint64_t received;
 	double sent_pps, recv_pps;
 	double rx_busy, gen_busy; /* share of the rx / gen CPU busy, 0..1 */
-	int64_t unexplained;      /* xdpi receivers: the ledger's */
-	uint64_t socket_drops;    /* rx_dropped + rx_ring_full */
-	uint64_t veth_refused;    /* frames the DUT's veth ring refused, before XDP */
-	json_t *receiver_json;    /* the receiver's own JSON output (owned) */
+	int64_t unexplained;	  /* xdpi receivers: the ledger's */
+	uint64_t socket_drops;	  /* rx_dropped + rx_ring_full */
+	uint64_t veth_refused;	  /* frames the DUT's veth ring refused, before XDP */
+	json_t *receiver_json;	  /* the receiver's own JSON output (owned) */
 	char err[256];
 };
 

@@ -32,13 +32,13 @@
 #include "bpf/gen.skel.h"
 #include "../xsk/xsk.h"
 
-#define GEN_CHUNK      8192 /* frames per BPF_PROG_RUN call at full speed */
-#define GEN_BATCH      64   /* frames per AF_XDP TX batch */
+#define GEN_CHUNK 8192	    /* frames per BPF_PROG_RUN call at full speed */
+#define GEN_BATCH 64	    /* frames per AF_XDP TX batch */
 #define GEN_PACED_CHUNK 192 /* frames per call when rate-limited, at least */
-#define GEN_ETH_HLEN   14
-#define GEN_IPV4_HLEN  20
-#define GEN_MAX_FRAME  1514
-#define GEN_IMIX_RUN   256
+#define GEN_ETH_HLEN 14
+#define GEN_IPV4_HLEN 20
+#define GEN_MAX_FRAME 1514
+#define GEN_IMIX_RUN 256
 
 static const uint32_t imix_sizes[3] = {64, 594, 1518};
 
@@ -93,8 +93,9 @@ int gen_opts_validate(const struct gen_opts *o, char *err, size_t err_len)
 		return -EINVAL;
 	}
 	if ((int)o->flows < o->ncpus) {
-		snprintf(err, err_len, "%u flows cannot keep %d sender threads busy: "
-				       "use at least one flow per thread",
+		snprintf(err, err_len,
+			 "%u flows cannot keep %d sender threads busy: "
+			 "use at least one flow per thread",
 			 o->flows, o->ncpus);
 		return -EINVAL;
 	}
@@ -183,8 +184,8 @@ int gen_build_frame(const struct gen_opts *o, uint32_t wire_size, uint8_t *buf, 
 	return (int)flen;
 }
 
-void gen_flow_seq(uint32_t flows, uint32_t thread, uint32_t threads, uint64_t n,
-		  uint32_t *flow, uint32_t *seq)
+void gen_flow_seq(uint32_t flows, uint32_t thread, uint32_t threads, uint64_t n, uint32_t *flow,
+		  uint32_t *seq)
 {
 	uint32_t mine = (flows - thread + threads - 1) / threads;
 
@@ -194,8 +195,7 @@ void gen_flow_seq(uint32_t flows, uint32_t thread, uint32_t threads, uint64_t n,
 	*seq = (uint32_t)(n / mine);
 }
 
-void gen_stamp(uint8_t *frame, enum gen_proto proto, uint32_t flow, uint32_t seq,
-	       uint32_t now)
+void gen_stamp(uint8_t *frame, enum gen_proto proto, uint32_t flow, uint32_t seq, uint32_t now)
 {
 	uint8_t *l4 = frame + gen_l4_off();
 
@@ -276,8 +276,8 @@ static uint64_t gen_budget(struct gen_ctx *g, struct gen_thread *t, uint64_t chu
 		 * a receiver's rings (veth's XDP ring holds 256), but every
 		 * BPF_PROG_RUN call costs ~100 us of setup here: 192 frames a
 		 * call (below the ring size) up to ~1 Mpps, then 200 us worth. */
-		uint64_t step = rate / 5000 > GEN_PACED_CHUNK ? (uint64_t)(rate / 5000)
-							      : GEN_PACED_CHUNK;
+		uint64_t step =
+			rate / 5000 > GEN_PACED_CHUNK ? (uint64_t)(rate / 5000) : GEN_PACED_CHUNK;
 
 		if (chunk > step)
 			chunk = step;
@@ -390,9 +390,10 @@ static int gen_setup_live(struct gen_ctx *g, char *err, size_t err_len)
 	g->attached = !bpf_xdp_attach(g->ifindex, bpf_program__fd(g->skel->progs.xdpi_gen),
 				      XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
 	if (!g->attached)
-		fprintf(stderr, "xdpi: cannot attach the generator program to %s (another "
-				"XDP program is there?): every send call will pay a kernel "
-				"RCU grace period, the rate will be low\n",
+		fprintf(stderr,
+			"xdpi: cannot attach the generator program to %s (another "
+			"XDP program is there?): every send call will pay a kernel "
+			"RCU grace period, the rate will be low\n",
 			g->o->ifname);
 	if (ncpus < 1)
 		return -EINVAL;
@@ -429,8 +430,7 @@ static int gen_probe_live(struct gen_ctx *g)
 	CPU_SET(g->t[0].cpu, &set);
 	sched_getaffinity(0, sizeof(old), &old);
 	sched_setaffinity(0, sizeof(set), &set);
-	ret = bpf_prog_test_run_opts(bpf_program__fd(g->skel->progs.xdpi_gen), &topts) ? -errno
-											: 0;
+	ret = bpf_prog_test_run_opts(bpf_program__fd(g->skel->progs.xdpi_gen), &topts) ? -errno : 0;
 	sched_setaffinity(0, sizeof(old), &old);
 	if (!ret)
 		g->t[0].sent = 1;
@@ -465,8 +465,8 @@ static void gen_teardown(struct gen_ctx *g)
 	gen_bpf__destroy(g->skel);
 }
 
-int gen_run(const struct gen_opts *o, const volatile int *stop, struct gen_result *res,
-	    char *err, size_t err_len)
+int gen_run(const struct gen_opts *o, const volatile int *stop, struct gen_result *res, char *err,
+	    size_t err_len)
 {
 	struct gen_ctx *g;
 	cpu_set_t allowed;

@@ -34,16 +34,16 @@ enum gen_method {
 };
 
 #define GEN_MAX_THREADS 64
-#define GEN_IMIX        0 /* size: 7:4:1 of 64/594/1518 */
+#define GEN_IMIX 0 /* size: 7:4:1 of 64/594/1518 */
 
 struct gen_opts {
 	const char *ifname;
 	enum gen_proto proto;
 	uint32_t size; /* on the wire, FCS included: 64..1518, or GEN_IMIX */
 	uint32_t flows;
-	uint64_t rate;   /* frames per second over all threads; 0: as fast as possible */
+	uint64_t rate;	 /* frames per second over all threads; 0: as fast as possible */
 	double duration; /* seconds; 0: until count (or stop) */
-	uint64_t count;  /* frames over all threads; 0: until duration */
+	uint64_t count;	 /* frames over all threads; 0: until duration */
 	int cpus[GEN_MAX_THREADS];
 	int ncpus;
 	uint8_t src_mac[6], dst_mac[6];
@@ -71,11 +71,10 @@ int gen_build_frame(const struct gen_opts *o, uint32_t wire_size, uint8_t *buf, 
 /* Offset of the L4 header in gen_build_frame()'s frames. */
 uint32_t gen_l4_off(void);
 /* What bpf/gen.bpf.c writes into frame n of thread t: flow and sequence. */
-void gen_flow_seq(uint32_t flows, uint32_t thread, uint32_t threads, uint64_t n,
-		  uint32_t *flow, uint32_t *seq);
+void gen_flow_seq(uint32_t flows, uint32_t thread, uint32_t threads, uint64_t n, uint32_t *flow,
+		  uint32_t *seq);
 /* Stamps @frame as bpf/gen.bpf.c does. */
-void gen_stamp(uint8_t *frame, enum gen_proto proto, uint32_t flow, uint32_t seq,
-	       uint32_t now);
+void gen_stamp(uint8_t *frame, enum gen_proto proto, uint32_t flow, uint32_t seq, uint32_t now);
 /* The wire size of frame n in an imix stream (7:4:1 of 64/594/1518). */
 uint32_t gen_imix_size(uint64_t n);
 
@@ -84,8 +83,8 @@ uint32_t gen_imix_size(uint64_t n);
  * Sender threads are pinned to o->cpus (default: the first CPU this
  * process may use).
  */
-int gen_run(const struct gen_opts *o, const volatile int *stop, struct gen_result *res,
-	    char *err, size_t err_len);
+int gen_run(const struct gen_opts *o, const volatile int *stop, struct gen_result *res, char *err,
+	    size_t err_len);
 
 /* Writes the first @max frames the run would send (all threads, in send
  * order per thread, time stamps 0) to a pcap file, for `xdpi read`. */

@@ -39,7 +39,7 @@
 
 #include <pcap/pcap.h>
 
-#define SNAPLEN	  262144
+#define SNAPLEN 262144
 #define FRAME_MAX 2048
 #define MIN_FRAME 60 /* Ethernet minimum without FCS, as captures show it */
 
@@ -256,8 +256,7 @@ static uint32_t public_v4(void)
 	do
 		a = (uint32_t)rnd();
 	while ((a >> 24) < 2 || (a >> 24) == 10 || (a >> 24) == 127 || (a >> 24) >= 224 ||
-	       (a >> 16) == 0xc0a8 || (a >> 20) == 0xac1 || (a & 0xff) == 0 ||
-	       (a & 0xff) == 255);
+	       (a >> 16) == 0xc0a8 || (a >> 20) == 0xac1 || (a & 0xff) == 0 || (a & 0xff) == 255);
 	return a;
 }
 
@@ -278,8 +277,7 @@ static void hosts_init(void)
 		srv4[i].name = (uint16_t)i;
 	}
 	for (i = 0; i < NSRV6; i++) {
-		host_v6(&srv6[i], 0x2a00145040000000ull | rnd_below(1 << 16), rnd(),
-			server_ttl());
+		host_v6(&srv6[i], 0x2a00145040000000ull | rnd_below(1 << 16), rnd(), server_ttl());
 		srv6[i].name = (uint16_t)(NSRV4 + i);
 	}
 	host_v4(&dns4[0], 0x08080808, 118);
@@ -321,26 +319,23 @@ static const struct host *pick_server(bool v6)
 }
 
 static const char *const name_words[] = {
-	"static", "cdn",   "api",   "img",  "video",  "mail",  "news",
-	"shop",	  "login", "cloud", "edge", "assets", "media", "www",
-	"update", "push",  "stats", "docs", "auth",   "files",
+	"static", "cdn",    "api",   "img", "video",  "mail", "news",  "shop", "login", "cloud",
+	"edge",	  "assets", "media", "www", "update", "push", "stats", "docs", "auth",	"files",
 };
 static const char *const name_sites[] = {
-	"example",  "acme",  "contoso",	 "initech",   "globex",
-	"umbrella", "hooli", "stark",	 "wayne",     "tyrell",
-	"soylent",  "wonka", "vandelay", "cyberdyne", "aperture",
+	"example", "acme",   "contoso", "initech", "globex",   "umbrella",  "hooli",	"stark",
+	"wayne",   "tyrell", "soylent", "wonka",   "vandelay", "cyberdyne", "aperture",
 };
 static const char *const name_tlds[] = {"com", "net", "org", "io", "de", "co.uk"};
 
 #define NWORDS (sizeof(name_words) / sizeof(name_words[0]))
 #define NSITES (sizeof(name_sites) / sizeof(name_sites[0]))
-#define NTLDS  (sizeof(name_tlds) / sizeof(name_tlds[0]))
+#define NTLDS (sizeof(name_tlds) / sizeof(name_tlds[0]))
 
 static void host_name(uint32_t idx, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%u.%s.%s", name_words[idx % NWORDS],
-		 (unsigned)(idx / NWORDS % 7), name_sites[idx / 3 % NSITES],
-		 name_tlds[idx % NTLDS]);
+	snprintf(buf, len, "%s%u.%s.%s", name_words[idx % NWORDS], (unsigned)(idx / NWORDS % 7),
+		 name_sites[idx / 3 % NSITES], name_tlds[idx % NTLDS]);
 }
 
 /* ---- output ---- */
@@ -407,9 +402,9 @@ enum {
 };
 
 /* One IP packet carrying @len bytes of @l4 (whole or one fragment). */
-static void put_ip_frame(const struct path *p, uint8_t proto, unsigned ext,
-			 const uint8_t *l4, uint32_t len, bool frag, uint32_t frag_off,
-			 bool more, uint32_t ident, int kind)
+static void put_ip_frame(const struct path *p, uint8_t proto, unsigned ext, const uint8_t *l4,
+			 uint32_t len, bool frag, uint32_t frag_off, bool more, uint32_t ident,
+			 int kind)
 {
 	uint32_t o = put_eth(p, p->src->v6 ? 0x86dd : 0x0800);
 	uint8_t *ip = fbuf + o;
@@ -505,12 +500,11 @@ static void l4_checksum(const struct path *p, uint8_t proto, uint8_t *l4, uint32
 
 /* Sends @l4 (L4 header and payload), fragmented in pieces of at most @mtu
  * bytes of IP payload when it does not fit. */
-static void send_ip(const struct path *p, uint8_t proto, unsigned ext, uint8_t *l4,
-		    uint32_t len, uint32_t mtu, int kind)
+static void send_ip(const struct path *p, uint8_t proto, unsigned ext, uint8_t *l4, uint32_t len,
+		    uint32_t mtu, int kind)
 {
-	uint32_t hdr = p->src->v6 ? 40 + ((ext & EXT_HBH_RA) ? 8 : 0) +
-					    ((ext & EXT_DSTOPTS) ? 8 : 0)
-				  : 20;
+	uint32_t hdr =
+		p->src->v6 ? 40 + ((ext & EXT_HBH_RA) ? 8 : 0) + ((ext & EXT_DSTOPTS) ? 8 : 0) : 20;
 	uint32_t room, off, ident;
 
 	l4_checksum(p, proto, l4, len);
@@ -525,8 +519,7 @@ static void send_ip(const struct path *p, uint8_t proto, unsigned ext, uint8_t *
 	for (off = 0; off < len; off += room) {
 		uint32_t n = len - off < room ? len - off : room;
 
-		put_ip_frame(p, proto, ext, l4 + off, n, true, off, off + n < len, ident,
-			     kind);
+		put_ip_frame(p, proto, ext, l4 + off, n, true, off, off + n < len, ident, kind);
 		st_frags++;
 	}
 }
@@ -608,11 +601,9 @@ static void tcp_new(struct tcp_conn *c)
 		c->dport = 993;
 		c->app = APP_TLS;
 	} else {
-		static const uint16_t ports[] = {25,   110,  143,  3306, 5432,
-						 5222, 6379, 8443, 9000};
+		static const uint16_t ports[] = {25, 110, 143, 3306, 5432, 5222, 6379, 8443, 9000};
 
-		c->dport = chance(500) ? ports[rnd_below(9)]
-				       : (uint16_t)rnd_range(1024, 65000);
+		c->dport = chance(500) ? ports[rnd_below(9)] : (uint16_t)rnd_range(1024, 65000);
 		c->app = c->dport == 8443 ? APP_TLS : APP_OTHER;
 	}
 	c->cseq = (uint32_t)rnd();
@@ -623,9 +614,7 @@ static void tcp_new(struct tcp_conn *c)
 	c->swin = (uint16_t)rnd_range(200, 65535);
 	c->tsopt = !chance(60); /* some stacks run without timestamps */
 	r = rnd_below(1000);
-	c->rounds = (uint16_t)(r < 720	 ? 1
-			       : r < 960 ? rnd_range(2, 3)
-					 : rnd_range(4, 12));
+	c->rounds = (uint16_t)(r < 720 ? 1 : r < 960 ? rnd_range(2, 3) : rnd_range(4, 12));
 	r = rnd_below(1000);
 	c->end = r < 880 ? END_FIN : r < 960 ? END_RST_SRV : END_RST_CLI;
 	r = rnd_below(1000);
@@ -719,13 +708,13 @@ static uint32_t tls_client_hello(uint8_t *b, const char *sni)
 	static const uint8_t exts[] = {
 		0x00, 0x17, 0x00, 0x00,	      /* extended master secret */
 		0xff, 0x01, 0x00, 0x01, 0x00, /* renegotiation info */
-		0x00, 0x0a, 0x00, 0x08, 0x00, 0x06, 0x00, 0x1d, 0x00, 0x17,
-		0x00, 0x18, 0x00, 0x0b, 0x00, 0x02, 0x01, 0x00, /* ec point formats */
-		0x00, 0x23, 0x00, 0x00,				/* session ticket */
-		0x00, 0x10, 0x00, 0x0e, 0x00, 0x0c, 0x02, 'h',	'2',  0x08,
-		'h',  't',  't',  'p',	'/',  '1',  '.',  '1', /* ALPN */
-		0x00, 0x0d, 0x00, 0x0a, 0x00, 0x08, 0x04, 0x03, 0x08, 0x04,
-		0x04, 0x01, 0x05, 0x03, /* signature algorithms */
+		0x00, 0x0a, 0x00, 0x08, 0x00, 0x06, 0x00, 0x1d, 0x00,
+		0x17, 0x00, 0x18, 0x00, 0x0b, 0x00, 0x02, 0x01, 0x00, /* ec point formats */
+		0x00, 0x23, 0x00, 0x00,				      /* session ticket */
+		0x00, 0x10, 0x00, 0x0e, 0x00, 0x0c, 0x02, 'h',	'2',
+		0x08, 'h',  't',  't',	'p',  '/',  '1',  '.',	'1', /* ALPN */
+		0x00, 0x0d, 0x00, 0x0a, 0x00, 0x08, 0x04, 0x03, 0x08,
+		0x04, 0x04, 0x01, 0x05, 0x03,			      /* signature algorithms */
 		0x00, 0x2b, 0x00, 0x05, 0x04, 0x03, 0x04, 0x03, 0x03, /* versions */
 		0x00, 0x2d, 0x00, 0x02, 0x01, 0x01,		      /* psk modes */
 	};
@@ -793,9 +782,8 @@ static uint32_t tls_server_hello(uint8_t *b)
 	fill_random(b + o, 32);
 	o += 32;
 	memcpy(b + o,
-	       (const uint8_t[]){0x13, 0x01, 0x00, 0x00, 0x2e, 0x00, 0x2b, 0x00, 0x02,
-				 0x03, 0x04, 0x00, 0x33, 0x00, 0x24, 0x00, 0x1d, 0x00,
-				 0x20},
+	       (const uint8_t[]){0x13, 0x01, 0x00, 0x00, 0x2e, 0x00, 0x2b, 0x00, 0x02, 0x03, 0x04,
+				 0x00, 0x33, 0x00, 0x24, 0x00, 0x1d, 0x00, 0x20},
 	       19);
 	o += 19;
 	fill_random(b + o, 32);
@@ -831,18 +819,17 @@ static uint32_t tcp_request(struct tcp_conn *c, uint8_t *b)
 		fill_random(b + 5, n - 5);
 		return n;
 	case APP_HTTP:
-		return (uint32_t)snprintf(
-			(char *)b, sizeof(pbuf),
-			"GET /%s/%u/%s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n"
-			"Accept: */*\r\nAccept-Encoding: gzip, deflate\r\n"
-			"Connection: keep-alive\r\n\r\n",
-			name_words[rnd_below(NWORDS)], rnd_below(100000),
-			name_words[rnd_below(NWORDS)], name, user_agents[rnd_below(4)]);
+		return (uint32_t)snprintf((char *)b, sizeof(pbuf),
+					  "GET /%s/%u/%s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n"
+					  "Accept: */*\r\nAccept-Encoding: gzip, deflate\r\n"
+					  "Connection: keep-alive\r\n\r\n",
+					  name_words[rnd_below(NWORDS)], rnd_below(100000),
+					  name_words[rnd_below(NWORDS)], name,
+					  user_agents[rnd_below(4)]);
 	case APP_SSH:
 		if (c->round == 0)
-			return (uint32_t)snprintf(
-				(char *)b, sizeof(pbuf),
-				"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u2\r\n");
+			return (uint32_t)snprintf((char *)b, sizeof(pbuf),
+						  "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u2\r\n");
 		/* fall through */
 	default:
 		n = rnd_range(20, 600);
@@ -871,9 +858,8 @@ static uint32_t tcp_response_head(struct tcp_conn *c, uint8_t *b)
 			c->resp_total > 200 ? c->resp_total - 200 : 0);
 	case APP_SSH:
 		if (c->round == 1)
-			return (uint32_t)snprintf(
-				(char *)b, sizeof(pbuf),
-				"SSH-2.0-OpenSSH_8.4p1 Debian-5+deb11u1\r\n");
+			return (uint32_t)snprintf((char *)b, sizeof(pbuf),
+						  "SSH-2.0-OpenSSH_8.4p1 Debian-5+deb11u1\r\n");
 		return 0;
 	default:
 		return 0;
@@ -977,8 +963,8 @@ static void step_tcp(void)
 
 /* ---- UDP ---- */
 
-static void udp_send(const struct path *p, uint16_t sport, uint16_t dport,
-		     const uint8_t *payload, uint32_t plen, unsigned ext, uint32_t mtu)
+static void udp_send(const struct path *p, uint16_t sport, uint16_t dport, const uint8_t *payload,
+		     uint32_t plen, unsigned ext, uint32_t mtu)
 {
 	wr16(l4buf, sport);
 	wr16(l4buf + 2, dport);
@@ -1146,9 +1132,8 @@ static void step_udp_misc(void)
 		const struct host *cli = pick_client(v6);
 
 		static const char *const services[] = {
-			"_googlecast._tcp.local", "_airplay._tcp.local",
-			"_ipp._tcp.local",	  "_spotify-connect._tcp.local",
-			"_hap._tcp.local",
+			"_googlecast._tcp.local",      "_airplay._tcp.local", "_ipp._tcp.local",
+			"_spotify-connect._tcp.local", "_hap._tcp.local",
 		};
 
 		memset(pbuf, 0, 12);
@@ -1166,10 +1151,9 @@ static void step_udp_misc(void)
 	} else if (r < 50) { /* SSDP M-SEARCH */
 		const struct host *cli = pick_client(false);
 
-		n = (uint32_t)snprintf(
-			(char *)pbuf, sizeof(pbuf),
-			"M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n"
-			"MAN: \"ssdp:discover\"\r\nMX: 1\r\nST: ssdp:all\r\n\r\n");
+		n = (uint32_t)snprintf((char *)pbuf, sizeof(pbuf),
+				       "M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n"
+				       "MAN: \"ssdp:discover\"\r\nMX: 1\r\nST: ssdp:all\r\n\r\n");
 		p.src = cli;
 		p.dst = &ssdp4;
 		p.smac = cli->mac;
@@ -1179,11 +1163,10 @@ static void step_udp_misc(void)
 	} else if (r < 65) { /* syslog */
 		const struct host *cli = pick_client(false);
 
-		n = (uint32_t)snprintf(
-			(char *)pbuf, sizeof(pbuf),
-			"<30>Nov 14 22:13:20 host%u systemd[1]: Started session %u "
-			"of user u%u.",
-			rnd_below(4000), rnd_below(100000), rnd_below(900));
+		n = (uint32_t)snprintf((char *)pbuf, sizeof(pbuf),
+				       "<30>Nov 14 22:13:20 host%u systemd[1]: Started session %u "
+				       "of user u%u.",
+				       rnd_below(4000), rnd_below(100000), rnd_below(900));
 		path_up(&p, cli, &syslog4);
 		udp_send(&p, 514, 514, pbuf, n, 0, 1500);
 	} else if (r < 92) { /* IPv6 with a Destination Options header */
@@ -1201,8 +1184,7 @@ static void step_udp_misc(void)
 		n = rnd_range(1600, 4000);
 		fill_random(pbuf, n);
 		path_down(&p, cli, srv);
-		udp_send(&p, (uint16_t)rnd_range(2000, 3000), ephemeral_port(), pbuf, n,
-			 0, 1500);
+		udp_send(&p, (uint16_t)rnd_range(2000, 3000), ephemeral_port(), pbuf, n, 0, 1500);
 	}
 }
 
@@ -1387,10 +1369,9 @@ static void step(void)
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: mkcapture [-s SEED] N OUT.pcap\n"
-		"Writes N frames of synthetic mixed traffic (deterministic for a given\n"
-		"SEED; the capture of N frames is a prefix of any larger one).\n");
+	fprintf(out, "Usage: mkcapture [-s SEED] N OUT.pcap\n"
+		     "Writes N frames of synthetic mixed traffic (deterministic for a given\n"
+		     "SEED; the capture of N frames is a prefix of any larger one).\n");
 }
 
 int main(int argc, char **argv)
@@ -1460,11 +1441,9 @@ int main(int argc, char **argv)
 		"  tcp connections %" PRIu64 "  udp flows %" PRIu64 "\n"
 		"  sizes <=100 %" PRIu64 "  101-400 %" PRIu64 "  401-1000 %" PRIu64
 		"  >1000 %" PRIu64 "\n",
-		frames_written, bytes_written,
-		(double)bytes_written / (double)frames_written, argv[optind + 1],
-		st_frames[ST_TCP], st_frames[ST_UDP], st_frames[ST_ICMP],
-		st_frames[ST_ARP], st_frames[ST_OTHER], st_v6, st_vlan, st_frags,
-		st_tcp_conns, st_udp_flows, st_size[0], st_size[1], st_size[2],
-		st_size[3]);
+		frames_written, bytes_written, (double)bytes_written / (double)frames_written,
+		argv[optind + 1], st_frames[ST_TCP], st_frames[ST_UDP], st_frames[ST_ICMP],
+		st_frames[ST_ARP], st_frames[ST_OTHER], st_v6, st_vlan, st_frags, st_tcp_conns,
+		st_udp_flows, st_size[0], st_size[1], st_size[2], st_size[3]);
 	return 0;
 }

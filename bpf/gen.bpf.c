@@ -26,7 +26,7 @@
 #include "gen_shared.h"
 
 const volatile __u32 flows = 1;
-const volatile __u32 l4_off = 34;   /* Ethernet + IPv4 */
+const volatile __u32 l4_off = 34; /* Ethernet + IPv4 */
 const volatile __u32 proto = IPPROTO_TCP;
 const volatile __u8 src_mac[6];
 

@@ -20,10 +20,10 @@
 #include <linux/types.h>
 
 #define XDPI_GEN_SPORT_BASE 10000
-#define XDPI_GEN_MAX_FLOWS  50000
-#define XDPI_GEN_DPORT      5201
-#define XDPI_GEN_UDP_MAGIC  0x58445049 /* "XDPI" */
-#define XDPI_GEN_UDP_STAMP  12         /* bytes of UDP payload it takes */
+#define XDPI_GEN_MAX_FLOWS 50000
+#define XDPI_GEN_DPORT 5201
+#define XDPI_GEN_UDP_MAGIC 0x58445049 /* "XDPI" */
+#define XDPI_GEN_UDP_STAMP 12	      /* bytes of UDP payload it takes */
 
 /* Per CPU: which sender thread runs there, and its progress. */
 struct xdpi_gen_cpu {

@@ -136,8 +136,7 @@ struct steer *steer__attach(const struct steer_opts *o, char *err, size_t err_le
 	s->skel = xdpi_bpf__open();
 	if (!s->skel) {
 		ret = -errno;
-		snprintf(err, err_len, "cannot open the embedded XDP program: %s",
-			 strerror(errno));
+		snprintf(err, err_len, "cannot open the embedded XDP program: %s", strerror(errno));
 		goto err_free;
 	}
 	s->skel->rodata->filter = o->filter;
@@ -188,8 +187,9 @@ struct steer *steer__attach(const struct steer_opts *o, char *err, size_t err_le
 	}
 	if (ret) {
 		if (ret == -EPERM)
-			snprintf(err, err_len, "cannot attach XDP to %s: permission denied "
-					       "(needs CAP_NET_ADMIN and CAP_BPF)",
+			snprintf(err, err_len,
+				 "cannot attach XDP to %s: permission denied "
+				 "(needs CAP_NET_ADMIN and CAP_BPF)",
 				 o->ifname);
 		else if (ret == -EEXIST || ret == -EBUSY)
 			snprintf(err, err_len,
@@ -198,8 +198,7 @@ struct steer *steer__attach(const struct steer_opts *o, char *err, size_t err_le
 				 o->ifname);
 		else
 			snprintf(err, err_len, "cannot attach XDP to %s (%s mode): %s", o->ifname,
-				 o->xdp_mode == STEER_XDP_SKB ? "skb" : "native",
-				 strerror(-ret));
+				 o->xdp_mode == STEER_XDP_SKB ? "skb" : "native", strerror(-ret));
 		goto err_prog;
 	}
 	s->attached = true;
@@ -248,8 +247,7 @@ int steer__stop(struct steer *s)
 				    BPF_ANY);
 }
 
-int steer__queue_stats(const struct steer *s, uint32_t queue_id,
-		       struct xdpi_queue_stats *out)
+int steer__queue_stats(const struct steer *s, uint32_t queue_id, struct xdpi_queue_stats *out)
 {
 	struct xdpi_queue_stats *percpu;
 	size_t size = sizeof(*percpu) * (size_t)s->ncpus;
@@ -261,8 +259,8 @@ int steer__queue_stats(const struct steer *s, uint32_t queue_id,
 	percpu = calloc((size_t)s->ncpus, sizeof(*percpu));
 	if (!percpu)
 		return -ENOMEM;
-	ret = bpf_map__lookup_elem(s->skel->maps.queue_stats, &queue_id, sizeof(queue_id),
-				   percpu, size, 0);
+	ret = bpf_map__lookup_elem(s->skel->maps.queue_stats, &queue_id, sizeof(queue_id), percpu,
+				   size, 0);
 	for (cpu = 0; !ret && cpu < s->ncpus; cpu++) {
 		out->seen += percpu[cpu].seen;
 		out->seen_bytes += percpu[cpu].seen_bytes;

@@ -34,8 +34,8 @@ struct steer_opts {
 	enum xdpi_filter filter;
 	enum steer_xdp_mode xdp_mode;
 	bool drop_wanted; /* count-and-drop wanted frames (benchmark ceiling) */
-	bool force;       /* replace a program libxdp cannot share */
-	bool verbose;     /* pass libxdp's and libbpf's messages through */
+	bool force;	  /* replace a program libxdp cannot share */
+	bool verbose;	  /* pass libxdp's and libbpf's messages through */
 };
 
 struct steer;
@@ -47,8 +47,7 @@ int steer__xskmap_fd(const struct steer *s);
 /* From now on wanted frames pass to the kernel instead of the sockets. */
 int steer__stop(struct steer *s);
 /* Sums the per-CPU counters of one queue. */
-int steer__queue_stats(const struct steer *s, uint32_t queue_id,
-		       struct xdpi_queue_stats *out);
+int steer__queue_stats(const struct steer *s, uint32_t queue_id, struct xdpi_queue_stats *out);
 /* "native" or "skb". */
 const char *steer__xdp_mode_name(const struct steer *s);
 /* True when libxdp attached through its dispatcher (shareable). */

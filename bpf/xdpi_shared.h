@@ -16,7 +16,7 @@
 enum xdpi_filter {
 	XDPI_FILTER_TCP = 0, /* IP protocol (after IPv6 extensions) TCP */
 	XDPI_FILTER_UDP,     /* likewise UDP */
-	XDPI_FILTER_IP,      /* any IPv4 or IPv6 packet */
+	XDPI_FILTER_IP,	     /* any IPv4 or IPv6 packet */
 	XDPI_FILTER_ALL,     /* every frame */
 	XDPI_FILTER__MAX,
 };
@@ -29,11 +29,11 @@ enum xdpi_filter {
 struct xdpi_queue_stats {
 	__u64 seen;
 	__u64 seen_bytes;
-	__u64 passed;          /* not wanted: to the kernel untouched */
-	__u64 redirected;      /* bpf_redirect_map() said XDP_REDIRECT */
+	__u64 passed;	  /* not wanted: to the kernel untouched */
+	__u64 redirected; /* bpf_redirect_map() said XDP_REDIRECT */
 	__u64 redirected_bytes;
 	__u64 redirect_failed; /* wanted, but no socket on the queue: passed */
-	__u64 dropped;         /* wanted, dropped in count-and-drop mode */
+	__u64 dropped;	       /* wanted, dropped in count-and-drop mode */
 	__u64 stopping_passed; /* wanted, passed while xdpi shuts down */
 };
 

@@ -122,7 +122,8 @@ int cmd_afpacket(int argc, char **argv)
 		pcap_lib_version());
 	start = xdpi_now();
 	for (;;) {
-		struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+		struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN},
+					{.fd = sfd, .events = POLLIN}};
 		double left = duration ? start + duration - xdpi_now() : 1;
 
 		if (left <= 0)

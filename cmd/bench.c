@@ -49,8 +49,7 @@ static void bench_usage(FILE *out)
 		"  -h, --help           this text\n");
 }
 
-enum { OPT_GEN_CPUS = 256, OPT_RX_CPUS, OPT_PLACEMENT, OPT_RECEIVERS, OPT_CHECK_SEQ,
-       OPT_RECORD };
+enum { OPT_GEN_CPUS = 256, OPT_RX_CPUS, OPT_PLACEMENT, OPT_RECEIVERS, OPT_CHECK_SEQ, OPT_RECORD };
 
 static int parse_receivers(const char *s, bool *on)
 {
@@ -146,7 +145,8 @@ int cmd_bench(int argc, char **argv)
 				goto bad;
 			break;
 		case OPT_RX_CPUS:
-			cfg.nrx_cpus = xdpi_parse_list(optarg, cfg.rx_cpus, GEN_MAX_THREADS, (int)ncpu);
+			cfg.nrx_cpus =
+				xdpi_parse_list(optarg, cfg.rx_cpus, GEN_MAX_THREADS, (int)ncpu);
 			if (cfg.nrx_cpus < 0)
 				goto bad;
 			break;
@@ -206,9 +206,9 @@ int cmd_bench(int argc, char **argv)
 	fprintf(table,
 		"xdpi bench: veth testbed %s <-> %s, %u queue%s; %s frames of %s, %u flow%s, "
 		"%.0f s per receiver, %s; generator on CPU %d, receiver on CPU %d\n",
-		tb.gen_ns, tb.dut_ns, queues, queues == 1 ? "" : "s",
-		gen_proto_name(cfg.gen.proto), cfg.gen.size == GEN_IMIX ? "imix" : "64+",
-		cfg.gen.flows, cfg.gen.flows == 1 ? "" : "s", cfg.gen.duration,
+		tb.gen_ns, tb.dut_ns, queues, queues == 1 ? "" : "s", gen_proto_name(cfg.gen.proto),
+		cfg.gen.size == GEN_IMIX ? "imix" : "64+", cfg.gen.flows,
+		cfg.gen.flows == 1 ? "" : "s", cfg.gen.duration,
 		cfg.gen.rate ? "rate-limited" : "at full rate", cfg.gen.cpus[0], cfg.rx_cpus[0]);
 	if (cfg.gen.size != GEN_IMIX)
 		fprintf(table, "frame size %u bytes on the wire\n", cfg.gen.size);
@@ -289,12 +289,13 @@ int cmd_bench(int argc, char **argv)
 			json_object_set_new(
 				runs, bench_receiver_name(r),
 				json_pack("{s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:s, s:I, s:I, s:O}",
-					  "sent", (json_int_t)b->sent, "received", (json_int_t)b->received,
-					  "veth_refused", (json_int_t)b->veth_refused,
-					  "seconds", b->seconds, "recv_pps", b->recv_pps, "rx_busy",
-					  b->rx_busy, "gen_busy", b->gen_busy, "placement",
-					  b->placement, "unexplained", (json_int_t)b->unexplained,
-					  "socket_drops", (json_int_t)b->socket_drops, "receiver",
+					  "sent", (json_int_t)b->sent, "received",
+					  (json_int_t)b->received, "veth_refused",
+					  (json_int_t)b->veth_refused, "seconds", b->seconds,
+					  "recv_pps", b->recv_pps, "rx_busy", b->rx_busy,
+					  "gen_busy", b->gen_busy, "placement", b->placement,
+					  "unexplained", (json_int_t)b->unexplained, "socket_drops",
+					  (json_int_t)b->socket_drops, "receiver",
 					  b->receiver_json ? b->receiver_json : json_null()));
 		}
 		/* The offered load of the inspecting run, the one the ratios are

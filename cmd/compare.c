@@ -13,18 +13,17 @@
 
 static void compare_usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: xdpi compare [--pcap TRAFFIC.pcap] RECORD.json\n\n"
-		"Re-checks the drop ledger of a record written by `xdpi live --record`:\n"
-		"recomputes redirected - inspected - socket drops per queue from the raw\n"
-		"counters and prints the ledger. With --pcap, also reads the traffic\n"
-		"that was sent (with the record's filter, as the XDP program would) and\n"
-		"compares every metric with the live run's.\n\n"
-		"Options:\n"
-		"  -p, --pcap FILE  the traffic that was sent\n"
-		"  -h, --help       this text\n\n"
-		"Exit status: 0 when the ledger closes (and the metrics match), 1 when\n"
-		"not or the files are unreadable, 2 on a usage error.\n");
+	fprintf(out, "Usage: xdpi compare [--pcap TRAFFIC.pcap] RECORD.json\n\n"
+		     "Re-checks the drop ledger of a record written by `xdpi live --record`:\n"
+		     "recomputes redirected - inspected - socket drops per queue from the raw\n"
+		     "counters and prints the ledger. With --pcap, also reads the traffic\n"
+		     "that was sent (with the record's filter, as the XDP program would) and\n"
+		     "compares every metric with the live run's.\n\n"
+		     "Options:\n"
+		     "  -p, --pcap FILE  the traffic that was sent\n"
+		     "  -h, --help       this text\n\n"
+		     "Exit status: 0 when the ledger closes (and the metrics match), 1 when\n"
+		     "not or the files are unreadable, 2 on a usage error.\n");
 }
 
 /* Prints every metric key whose value differs; returns how many. */
@@ -46,8 +45,7 @@ static int compare_metrics(json_t *live, json_t *offline)
 		char *g = got ? json_dumps(got, JSON_COMPACT) : NULL;
 		char *w = json_dumps(want, JSON_COMPACT);
 
-		printf("  %-18s live %s\n  %-18s sent %s\n", key, g ?: "(missing)", "",
-		       w ?: "?");
+		printf("  %-18s live %s\n  %-18s sent %s\n", key, g ?: "(missing)", "", w ?: "?");
 		free(g);
 		free(w);
 		diffs++;
@@ -134,8 +132,8 @@ int cmd_compare(int argc, char **argv)
 			ret = XDPI_EXIT_FAIL;
 			goto out;
 		}
-		printf("\nmetrics, live vs. %s read with filter %s (%" PRIu64
-		       " frames, %" PRIu64 " not steered):\n",
+		printf("\nmetrics, live vs. %s read with filter %s (%" PRIu64 " frames, %" PRIu64
+		       " not steered):\n",
 		       pcap, filter_name, res.frames, res.filtered_out);
 		diffs = compare_metrics(rec, offline);
 		if (diffs) {

@@ -10,16 +10,15 @@
 
 static void detach_usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: xdpi detach [--force] IFACE\n\n"
-		"Removes the XDP program a killed `xdpi live` left on IFACE, and puts\n"
-		"back napi_defer_hard_irqs and gro_flush_timeout if they still hold the\n"
-		"values xdpi sets for busy polling (2 and 200000) by resetting them to 0.\n\n"
-		"Options:\n"
-		"  --force     remove whatever XDP program is attached, not only xdpi's\n"
-		"  -h, --help  this text\n\n"
-		"Exit status: 0 when nothing of xdpi's is left attached (also when there\n"
-		"was nothing), 1 on an error, 2 on a usage error.\n");
+	fprintf(out, "Usage: xdpi detach [--force] IFACE\n\n"
+		     "Removes the XDP program a killed `xdpi live` left on IFACE, and puts\n"
+		     "back napi_defer_hard_irqs and gro_flush_timeout if they still hold the\n"
+		     "values xdpi sets for busy polling (2 and 200000) by resetting them to 0.\n\n"
+		     "Options:\n"
+		     "  --force     remove whatever XDP program is attached, not only xdpi's\n"
+		     "  -h, --help  this text\n\n"
+		     "Exit status: 0 when nothing of xdpi's is left attached (also when there\n"
+		     "was nothing), 1 on an error, 2 on a usage error.\n");
 }
 
 int cmd_detach(int argc, char **argv)
@@ -63,8 +62,7 @@ int cmd_detach(int argc, char **argv)
 	}
 	printf("%s: %s\n", ifn, ret ? "XDP program detached" : "no xdpi XDP program attached");
 	if (!iface_knob_read(ifn, "napi_defer_hard_irqs", &defer) &&
-	    !iface_knob_read(ifn, "gro_flush_timeout", &flush) && defer == 2 &&
-	    flush == 200000) {
+	    !iface_knob_read(ifn, "gro_flush_timeout", &flush) && defer == 2 && flush == 200000) {
 		struct iface_knob k;
 
 		if (iface_knob_set(&k, ifn, "napi_defer_hard_irqs", "0") ||

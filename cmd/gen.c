@@ -19,34 +19,33 @@
 
 static void gen_usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: xdpi gen [OPTIONS] IFACE\n\n"
-		"Sends stamped test traffic out of IFACE as fast as the kernel allows:\n"
-		"BPF_PROG_RUN live frames (Linux 5.18+) returning XDP_TX, else AF_XDP TX.\n"
-		"On veth the frames land in the peer; the peer needs an XDP program or\n"
-		"GRO on to accept them. Every frame carries its flow, sequence number\n"
-		"and send time (docs/bench.md), which `xdpi live --check-seq` verifies.\n\n"
-		"Options:\n"
-		"  -s, --size N        bytes on the wire, FCS included: 64..1518, or imix\n"
-		"                      (7:4:1 of 64/594/1518); default 64\n"
-		"  -p, --proto P       tcp-syn (default), tcp-data, udp\n"
-		"  -F, --flows N       flows (source ports), default 1; flows spread over\n"
-		"                      queues on receivers that hash\n"
-		"  -r, --rate PPS      total rate; default: as fast as possible\n"
-		"  -d, --duration S    stop after S seconds\n"
-		"  -n, --count N       stop after N frames (a duration or a count is needed)\n"
-		"  -c, --cpus LIST     one sender thread per CPU (on veth the receive queue\n"
-		"                      of an XDP frame follows the sending CPU); default:\n"
-		"                      the first CPU this process may use\n"
-		"  -m, --method M      auto (default), live (live frames only), xsk\n"
-		"      --dst-mac MAC   destination MAC (default 02:00:00:00:00:02, which\n"
-		"                      no receiver owns, so nothing answers)\n"
-		"      --src-mac MAC   source MAC (default 02:00:00:00:00:01)\n"
-		"      --src-ip IP, --dst-ip IP   IPv4 addresses (198.18.0.1, .2)\n"
-		"      --pcap FILE     also write the frames the run sends (the first\n"
-		"                      --pcap-max, default 100000) to FILE, for `xdpi read`\n"
-		"  -j, --json          print one JSON object with the result\n"
-		"  -h, --help          this text\n");
+	fprintf(out, "Usage: xdpi gen [OPTIONS] IFACE\n\n"
+		     "Sends stamped test traffic out of IFACE as fast as the kernel allows:\n"
+		     "BPF_PROG_RUN live frames (Linux 5.18+) returning XDP_TX, else AF_XDP TX.\n"
+		     "On veth the frames land in the peer; the peer needs an XDP program or\n"
+		     "GRO on to accept them. Every frame carries its flow, sequence number\n"
+		     "and send time (docs/bench.md), which `xdpi live --check-seq` verifies.\n\n"
+		     "Options:\n"
+		     "  -s, --size N        bytes on the wire, FCS included: 64..1518, or imix\n"
+		     "                      (7:4:1 of 64/594/1518); default 64\n"
+		     "  -p, --proto P       tcp-syn (default), tcp-data, udp\n"
+		     "  -F, --flows N       flows (source ports), default 1; flows spread over\n"
+		     "                      queues on receivers that hash\n"
+		     "  -r, --rate PPS      total rate; default: as fast as possible\n"
+		     "  -d, --duration S    stop after S seconds\n"
+		     "  -n, --count N       stop after N frames (a duration or a count is needed)\n"
+		     "  -c, --cpus LIST     one sender thread per CPU (on veth the receive queue\n"
+		     "                      of an XDP frame follows the sending CPU); default:\n"
+		     "                      the first CPU this process may use\n"
+		     "  -m, --method M      auto (default), live (live frames only), xsk\n"
+		     "      --dst-mac MAC   destination MAC (default 02:00:00:00:00:02, which\n"
+		     "                      no receiver owns, so nothing answers)\n"
+		     "      --src-mac MAC   source MAC (default 02:00:00:00:00:01)\n"
+		     "      --src-ip IP, --dst-ip IP   IPv4 addresses (198.18.0.1, .2)\n"
+		     "      --pcap FILE     also write the frames the run sends (the first\n"
+		     "                      --pcap-max, default 100000) to FILE, for `xdpi read`\n"
+		     "  -j, --json          print one JSON object with the result\n"
+		     "  -h, --help          this text\n");
 }
 
 enum { OPT_DST_MAC = 256, OPT_SRC_MAC, OPT_SRC_IP, OPT_DST_IP, OPT_PCAP, OPT_PCAP_MAX };
@@ -220,13 +219,13 @@ int cmd_gen(int argc, char **argv)
 	}
 	refused = tx_refused(o.ifname) - refused_before;
 	if (json) {
-		json_t *obj = json_pack("{s:I, s:f, s:f, s:s, s:i, s:s, s:I, s:I}", "sent",
-					(json_int_t)res.sent, "seconds", res.seconds, "pps",
-					res.seconds > 0 ? (double)res.sent / res.seconds : 0.0,
-					"method", gen_method_name(res.method), "threads",
-					res.threads, "proto", gen_proto_name(o.proto), "size",
-					(json_int_t)o.size, "iface_xdp_xmit_errors",
-					(json_int_t)refused);
+		json_t *obj =
+			json_pack("{s:I, s:f, s:f, s:s, s:i, s:s, s:I, s:I}", "sent",
+				  (json_int_t)res.sent, "seconds", res.seconds, "pps",
+				  res.seconds > 0 ? (double)res.sent / res.seconds : 0.0, "method",
+				  gen_method_name(res.method), "threads", res.threads, "proto",
+				  gen_proto_name(o.proto), "size", (json_int_t)o.size,
+				  "iface_xdp_xmit_errors", (json_int_t)refused);
 
 		if (obj) {
 			json_dumpf(obj, stdout, JSON_COMPACT);

@@ -14,8 +14,14 @@ struct ledger_field {
 	size_t offset; /* of a uint64_t inside struct ledger_queue */
 };
 
-#define XDP_FIELD(f)  {"xdp", #f, offsetof(struct ledger_queue, xdp.f)}
-#define SOCK_FIELD(f) {"socket", #f, offsetof(struct ledger_queue, sock.f)}
+#define XDP_FIELD(f)                                            \
+	{                                                       \
+		"xdp", #f, offsetof(struct ledger_queue, xdp.f) \
+	}
+#define SOCK_FIELD(f)                                               \
+	{                                                           \
+		"socket", #f, offsetof(struct ledger_queue, sock.f) \
+	}
 
 static const struct ledger_field fields[] = {
 	XDP_FIELD(seen),
@@ -57,8 +63,7 @@ static uint64_t ledger_passed(const struct ledger_queue *q)
 	return q->xdp.passed + q->xdp.redirect_failed + q->xdp.stopping_passed;
 }
 
-static void ledger_row(FILE *out, const char *name, const struct ledger_queue *q,
-		       uint64_t passed)
+static void ledger_row(FILE *out, const char *name, const struct ledger_queue *q, uint64_t passed)
 {
 	fprintf(out,
 		"%-6s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %11" PRIu64
@@ -184,8 +189,8 @@ int ledger_from_json(json_t *obj, struct ledger *l)
 		{
 			if (q->iface.count == IFACE_MAX_QUEUE_COUNTERS || !json_is_integer(v))
 				break;
-			snprintf(q->iface.c[q->iface.count].name, sizeof(q->iface.c[0].name),
-				 "%s", k);
+			snprintf(q->iface.c[q->iface.count].name, sizeof(q->iface.c[0].name), "%s",
+				 k);
 			q->iface.c[q->iface.count++].value = (uint64_t)json_integer_value(v);
 		}
 		l->count++;

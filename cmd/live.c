@@ -38,8 +38,8 @@
 /* How long frames redirected just before the stop flag may take to reach
  * the RX rings: a NAPI poll is microseconds; this is generous. */
 #define LIVE_STOP_GRACE_US 50000
-#define LIVE_NAPI_DEFER    "2"
-#define LIVE_GRO_FLUSH_NS  "200000"
+#define LIVE_NAPI_DEFER "2"
+#define LIVE_GRO_FLUSH_NS "200000"
 
 struct live_opts {
 	const char *ifname;
@@ -474,8 +474,9 @@ static int live_setup(struct live_run *r)
 		fprintf(stderr, "xdpi: mounted bpffs at /sys/fs/bpf (libxdp keeps its "
 				"dispatcher state there)\n");
 	else if (ret < 0)
-		fprintf(stderr, "xdpi: no bpffs at /sys/fs/bpf and cannot mount it (%s): "
-				"libxdp will attach a single program\n",
+		fprintf(stderr,
+			"xdpi: no bpffs at /sys/fs/bpf and cannot mount it (%s): "
+			"libxdp will attach a single program\n",
 			strerror(-ret));
 
 	r->steer = steer__attach(&sopts, err, sizeof(err));
@@ -483,8 +484,8 @@ static int live_setup(struct live_run *r)
 		xdpi_err("%s", err);
 		return -errno;
 	}
-	fprintf(stderr, "xdpi: XDP program attached to %s in %s mode, %s; filter %s\n",
-		o->ifname, steer__xdp_mode_name(r->steer),
+	fprintf(stderr, "xdpi: XDP program attached to %s in %s mode, %s; filter %s\n", o->ifname,
+		steer__xdp_mode_name(r->steer),
 		steer__multiprog(r->steer)
 			? "through libxdp's dispatcher (shareable)"
 			: "as a single program (libxdp's dispatcher is not available here)",
@@ -521,8 +522,7 @@ static int live_setup(struct live_run *r)
 			r->nworkers = i; /* tear down only what exists */
 			return -EIO;
 		}
-		ret = worker_init(&r->workers[i], x, o->batch, cpu_of[i], o->inspect,
-				  o->check_seq);
+		ret = worker_init(&r->workers[i], x, o->batch, cpu_of[i], o->inspect, o->check_seq);
 		if (ret) {
 			xsk_ctx__destroy(x);
 			r->nworkers = i;
@@ -543,8 +543,7 @@ static int live_setup(struct live_run *r)
 			!x->zerocopy && o->xsk.mode == XSK_MODE_AUTO
 				? " (the driver has no zero-copy)"
 				: "",
-			cpu_of[i],
-			x->busy_poll ? "on" : (o->xsk.busy_poll ? "unavailable" : "off"),
+			cpu_of[i], x->busy_poll ? "on" : (o->xsk.busy_poll ? "unavailable" : "off"),
 			x->umem_size >> 10, x->hugepages ? "hugepages" : "normal pages");
 	}
 	r->started = xdpi_now();
@@ -586,8 +585,8 @@ static void live_table_row(struct live_run *r, double now)
 		r->prev_bytes[i] = b;
 	}
 	if (r->nworkers > 1)
-		fprintf(r->table, "%7.1f  total %12.0f %10.1f\n", now - r->started,
-			(double)tp / dt, (double)tb * 8 / dt / 1e6);
+		fprintf(r->table, "%7.1f  total %12.0f %10.1f\n", now - r->started, (double)tp / dt,
+			(double)tb * 8 / dt / 1e6);
 	fflush(r->table);
 	r->prev_time = now;
 }
@@ -682,8 +681,8 @@ static json_t *seqcheck_json(const struct seqcheck *s)
 {
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}}", "flows",
 			 (json_int_t)s->flows_seen, "stamped", (json_int_t)s->stamped, "lost",
-			 (json_int_t)s->lost, "duplicated", (json_int_t)s->duplicated,
-			 "reordered", (json_int_t)s->reordered, "latency_ns", "p50",
+			 (json_int_t)s->lost, "duplicated", (json_int_t)s->duplicated, "reordered",
+			 (json_int_t)s->reordered, "latency_ns", "p50",
 			 (json_int_t)seqcheck_latency(s, 0.5), "p90",
 			 (json_int_t)seqcheck_latency(s, 0.9), "p99",
 			 (json_int_t)seqcheck_latency(s, 0.99), "p999",
@@ -717,15 +716,15 @@ static json_t *live_json(struct live_run *r, const struct metrics *total,
 	for (int i = 0; i < r->nworkers; i++) {
 		struct worker *w = &r->workers[i];
 
-		json_array_append_new(
-			queues,
-			json_pack("{s:i, s:i, s:s, s:s, s:b, s:b, s:I, s:I, s:I}", "queue",
-				  (int)w->queue_id, "cpu", w->cpu, "mode",
-				  w->xsk->zerocopy ? "zerocopy" : "copy", "xdp_mode",
-				  steer__xdp_mode_name(r->steer), "busy_poll", w->xsk->busy_poll,
-				  "hugepages", w->xsk->hugepages, "packets",
-				  (json_int_t)w->m.c.packets, "bytes", (json_int_t)w->m.c.bytes,
-				  "empty_polls", (json_int_t)w->empty_polls));
+		json_array_append_new(queues,
+				      json_pack("{s:i, s:i, s:s, s:s, s:b, s:b, s:I, s:I, s:I}",
+						"queue", (int)w->queue_id, "cpu", w->cpu, "mode",
+						w->xsk->zerocopy ? "zerocopy" : "copy", "xdp_mode",
+						steer__xdp_mode_name(r->steer), "busy_poll",
+						w->xsk->busy_poll, "hugepages", w->xsk->hugepages,
+						"packets", (json_int_t)w->m.c.packets, "bytes",
+						(json_int_t)w->m.c.bytes, "empty_polls",
+						(json_int_t)w->empty_polls));
 	}
 	json_object_set_new(o, "interface", json_string(r->o->ifname));
 	json_object_set_new(o, "filter", json_string(xdpi_filter_name(r->o->filter)));

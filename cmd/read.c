@@ -10,20 +10,19 @@
 
 static void read_usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: xdpi read [--json] [--filter tcp|udp|ip|all] FILE\n\n"
-		"Parses every frame of FILE (pcap or pcapng, Ethernet link type) and\n"
-		"prints its metrics (definitions: docs/metrics.md).\n\n"
-		"Options:\n"
-		"  -j, --json   print exactly one JSON object on stdout instead of the\n"
-		"               summary; warnings still go to stderr\n"
-		"  -f, --filter F  count only the frames `xdpi live --filter F` would\n"
-		"               steer to its sockets (default all): what a live run on\n"
-		"               this traffic should report\n"
-		"  -h, --help   this text\n\n"
-		"Exit status: 0 on success (also when the file ends inside a record:\n"
-		"the metrics up to there are printed with a warning), 1 when the file\n"
-		"is missing, unreadable, corrupt or not Ethernet, 2 on a usage error.\n");
+	fprintf(out, "Usage: xdpi read [--json] [--filter tcp|udp|ip|all] FILE\n\n"
+		     "Parses every frame of FILE (pcap or pcapng, Ethernet link type) and\n"
+		     "prints its metrics (definitions: docs/metrics.md).\n\n"
+		     "Options:\n"
+		     "  -j, --json   print exactly one JSON object on stdout instead of the\n"
+		     "               summary; warnings still go to stderr\n"
+		     "  -f, --filter F  count only the frames `xdpi live --filter F` would\n"
+		     "               steer to its sockets (default all): what a live run on\n"
+		     "               this traffic should report\n"
+		     "  -h, --help   this text\n\n"
+		     "Exit status: 0 on success (also when the file ends inside a record:\n"
+		     "the metrics up to there are printed with a warning), 1 when the file\n"
+		     "is missing, unreadable, corrupt or not Ethernet, 2 on a usage error.\n");
 }
 
 int cmd_read(int argc, char **argv)

@@ -45,31 +45,30 @@ struct tune_point {
 
 static void tune_usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: xdpi tune [OPTIONS]\n\n"
-		"Measures xdpi live at a series of worker settings on the veth testbed\n"
-		"(with `xdpi gen` traffic), or on a real interface with --external (you\n"
-		"run the traffic). Prints a table, writes tune.csv and tune.png into\n"
-		"--out, and ends with the best setting as an `xdpi live` command.\n\n"
-		"Sweep (comma lists; the first value is the one held while others vary):\n"
-		"      --queues L        queues/workers (default 1)\n"
-		"      --batch L         descriptors per batch (default 64,16,256,512)\n"
-		"      --rx-size L       RX ring size (default 4096,512,8192)\n"
-		"      --fill-size L     fill ring frames (default 4096,2048,8192)\n"
-		"      --frame-size L    UMEM frame size (default 4096,2048)\n"
-		"      --need-wakeup L   1 on, 0 off (default 1,0)\n"
-		"      --placement L     busy-poll, threaded, sender (default all three)\n"
-		"      --full            every combination instead of one at a time\n"
-		"Traffic and measuring:\n"
-		"  -d, --duration S      seconds per point (default 3)\n"
-		"  -r, --rate PPS        generator rate (default: full rate)\n"
-		"  -s, --size N          frame size (default 64)\n"
-		"      --gen-cpus LIST, --rx-cpus LIST   as for xdpi bench (0 and 1)\n"
-		"      --external IFACE  no testbed, no generator: measure xdpi live on\n"
-		"                        IFACE while your own traffic source runs\n"
-		"  -o, --out DIR         where tune.csv and tune.png go (default\n"
-		"                        build/tune)\n"
-		"  -h, --help            this text\n");
+	fprintf(out, "Usage: xdpi tune [OPTIONS]\n\n"
+		     "Measures xdpi live at a series of worker settings on the veth testbed\n"
+		     "(with `xdpi gen` traffic), or on a real interface with --external (you\n"
+		     "run the traffic). Prints a table, writes tune.csv and tune.png into\n"
+		     "--out, and ends with the best setting as an `xdpi live` command.\n\n"
+		     "Sweep (comma lists; the first value is the one held while others vary):\n"
+		     "      --queues L        queues/workers (default 1)\n"
+		     "      --batch L         descriptors per batch (default 64,16,256,512)\n"
+		     "      --rx-size L       RX ring size (default 4096,512,8192)\n"
+		     "      --fill-size L     fill ring frames (default 4096,2048,8192)\n"
+		     "      --frame-size L    UMEM frame size (default 4096,2048)\n"
+		     "      --need-wakeup L   1 on, 0 off (default 1,0)\n"
+		     "      --placement L     busy-poll, threaded, sender (default all three)\n"
+		     "      --full            every combination instead of one at a time\n"
+		     "Traffic and measuring:\n"
+		     "  -d, --duration S      seconds per point (default 3)\n"
+		     "  -r, --rate PPS        generator rate (default: full rate)\n"
+		     "  -s, --size N          frame size (default 64)\n"
+		     "      --gen-cpus LIST, --rx-cpus LIST   as for xdpi bench (0 and 1)\n"
+		     "      --external IFACE  no testbed, no generator: measure xdpi live on\n"
+		     "                        IFACE while your own traffic source runs\n"
+		     "  -o, --out DIR         where tune.csv and tune.png go (default\n"
+		     "                        build/tune)\n"
+		     "  -h, --help            this text\n");
 }
 
 static int parse_ints(const char *s, int *out, int max)
@@ -212,7 +211,8 @@ int cmd_tune(int argc, char **argv)
 		[DIM_FILL] = {"fill_size", "--fill-size", {4096, 2048, 8192}, 3},
 		[DIM_FRAME] = {"frame_size", "--frame-size", {4096, 2048}, 2},
 		[DIM_WAKEUP] = {"need_wakeup", NULL, {1, 0}, 2},
-		[DIM_PLACE] = {"placement", NULL,
+		[DIM_PLACE] = {"placement",
+			       NULL,
 			       {BENCH_PLACE_BUSY_POLL, BENCH_PLACE_THREADED, BENCH_PLACE_SENDER},
 			       3},
 	};
@@ -285,8 +285,8 @@ int cmd_tune(int argc, char **argv)
 				goto bad;
 			break;
 		case 'G':
-			base.gen.ncpus = xdpi_parse_list(optarg, base.gen.cpus, GEN_MAX_THREADS,
-							 (int)ncpu);
+			base.gen.ncpus =
+				xdpi_parse_list(optarg, base.gen.cpus, GEN_MAX_THREADS, (int)ncpu);
 			if (base.gen.ncpus < 0)
 				goto bad;
 			break;
@@ -397,12 +397,12 @@ int cmd_tune(int argc, char **argv)
 		       p->res.unexplained);
 		fflush(stdout);
 		json_array_append_new(
-			points, json_pack("{s:i, s:s, s:f, s:f, s:f, s:f, s:I, s:O}", "point", i + 1,
-					  "setting", label, "inspected_pps", p->res.recv_pps,
-					  "offered_pps", p->res.sent_pps, "loss_pct", loss, "rx_busy",
-					  p->res.rx_busy, "unexplained", (json_int_t)p->res.unexplained,
-					  "receiver",
-					  p->res.receiver_json ? p->res.receiver_json : json_null()));
+			points,
+			json_pack("{s:i, s:s, s:f, s:f, s:f, s:f, s:I, s:O}", "point", i + 1,
+				  "setting", label, "inspected_pps", p->res.recv_pps, "offered_pps",
+				  p->res.sent_pps, "loss_pct", loss, "rx_busy", p->res.rx_busy,
+				  "unexplained", (json_int_t)p->res.unexplained, "receiver",
+				  p->res.receiver_json ? p->res.receiver_json : json_null()));
 		fprintf(csv, "%d,%s,%.0f,%.0f,%.4f,%.4f,%" PRId64 ",%d,%d,%d,%d,%d,%d,%s\n", i + 1,
 			label, p->res.recv_pps, p->res.sent_pps, loss, p->res.rx_busy,
 			p->res.unexplained, p->v[DIM_QUEUES], p->v[DIM_BATCH], p->v[DIM_RX],
@@ -446,8 +446,8 @@ int cmd_tune(int argc, char **argv)
 		char cpus[64] = "";
 
 		for (int k = 0; k < b->v[DIM_QUEUES] && k < GEN_MAX_THREADS; k++)
-			snprintf(cpus + strlen(cpus), sizeof(cpus) - strlen(cpus), "%s%d", k ? "," : "",
-				 base.rx_cpus[k % base.nrx_cpus]);
+			snprintf(cpus + strlen(cpus), sizeof(cpus) - strlen(cpus), "%s%d",
+				 k ? "," : "", base.rx_cpus[k % base.nrx_cpus]);
 		printf("recommended (%.0f pps inspected): xdpi live --cpus %s --batch %d --rx-size %d "
 		       "--fill-size %d --frame-size %d%s%s %s\n",
 		       b->res.recv_pps, cpus, b->v[DIM_BATCH], b->v[DIM_RX], b->v[DIM_FILL],

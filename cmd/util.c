@@ -136,8 +136,8 @@ int xdpi_parse_traffic_opt(int opt, const char *arg, struct gen_opts *o)
 const char *xdpi_opt_name(char **argv, const char *arg)
 {
 	static char name[64];
-	const char *opt = optind >= 2 && argv[optind - 1] == arg ? argv[optind - 2]
-								  : argv[optind - 1];
+	const char *opt =
+		optind >= 2 && argv[optind - 1] == arg ? argv[optind - 2] : argv[optind - 1];
 
 	snprintf(name, sizeof(name), "%.*s", (int)strcspn(opt, "="), opt);
 	return name;

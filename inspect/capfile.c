@@ -18,8 +18,7 @@ static void capfile_frame(u_char *user, const struct pcap_pkthdr *h, const u_cha
 	struct capfile_ctx *ctx = (struct capfile_ctx *)user;
 	struct pkt_info pi;
 
-	if (ctx->filter != XDPI_FILTER_ALL &&
-	    !xdpi_filter_match(ctx->filter, bytes, h->caplen)) {
+	if (ctx->filter != XDPI_FILTER_ALL && !xdpi_filter_match(ctx->filter, bytes, h->caplen)) {
 		ctx->res->filtered_out++;
 		return;
 	}

@@ -19,9 +19,9 @@
 
 struct capfile_result {
 	uint64_t frames;
-	uint64_t snapped; /* frames whose capture is shorter than the wire */
+	uint64_t snapped;      /* frames whose capture is shorter than the wire */
 	uint64_t filtered_out; /* frames the filter did not select */
-	bool truncated;   /* the file ended inside a record */
+	bool truncated;	       /* the file ended inside a record */
 	char warning[256];
 };
 

@@ -46,8 +46,8 @@ static inline uint64_t keyset_count(const struct keyset *s)
 	return s->count;
 }
 
-static inline __attribute__((always_inline)) uint64_t
-keyset_hash(const struct keyset *s, const void *key, uint32_t len)
+static inline __attribute__((always_inline)) uint64_t keyset_hash(const struct keyset *s,
+								  const void *key, uint32_t len)
 {
 	const uint8_t *p = key;
 	uint64_t h = s->seed ^ (len * 0x9e3779b97f4a7c15ull);
@@ -84,8 +84,8 @@ int keyset_add_new(struct keyset *s, const void *key, uint64_t hash, uint64_t sl
  * if new, 0 if present, -ENOMEM if the table was full and could not grow
  * (the key is then not counted).
  */
-static inline __attribute__((always_inline)) int keyset_insert(struct keyset *s,
-							       const void *key, uint32_t len)
+static inline __attribute__((always_inline)) int keyset_insert(struct keyset *s, const void *key,
+							       uint32_t len)
 {
 	uint64_t h = keyset_hash(s, key, len);
 	uint64_t i = h & s->mask;

@@ -99,7 +99,6 @@ const char *metrics_size_bucket_name(enum metrics_size_bucket b)
 
 const char *metrics_tcp_flag_name(enum metrics_tcp_flag f)
 {
-	static const char *const names[METRICS_TCP__MAX] = {"syn", "synack", "fin",
-							   "rst"};
+	static const char *const names[METRICS_TCP__MAX] = {"syn", "synack", "fin", "rst"};
 	return (unsigned)f < METRICS_TCP__MAX ? names[f] : "invalid";
 }

@@ -115,8 +115,7 @@ static inline void metrics_note_distinct(struct metrics *m, int ret)
 }
 
 /* Accounts one parsed frame of @wire_len bytes on the wire. */
-static inline void metrics_account(struct metrics *m, const struct pkt_info *pi,
-				   uint32_t wire_len)
+static inline void metrics_account(struct metrics *m, const struct pkt_info *pi, uint32_t wire_len)
 {
 	struct metrics_counters *c = &m->c;
 

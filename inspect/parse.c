@@ -21,20 +21,20 @@
 #include <stddef.h>
 #include <string.h>
 
-#define ETH_HLEN       14
-#define ETH_P_IPV4     0x0800
-#define ETH_P_ARP      0x0806
-#define ETH_P_8021Q    0x8100
-#define ETH_P_8021AD   0x88a8
-#define ETH_P_IPV6     0x86dd
+#define ETH_HLEN 14
+#define ETH_P_IPV4 0x0800
+#define ETH_P_ARP 0x0806
+#define ETH_P_8021Q 0x8100
+#define ETH_P_8021AD 0x88a8
+#define ETH_P_IPV6 0x86dd
 #define ARP_FIXED_HLEN 8
-#define IPV4_MIN_HLEN  20
-#define IPV6_HLEN      40
-#define IPV6_EXT_MIN   8
-#define TCP_MIN_HLEN   20
-#define UDP_HLEN       8
-#define ICMP_HLEN      8
-#define ICMPV6_HLEN    4
+#define IPV4_MIN_HLEN 20
+#define IPV6_HLEN 40
+#define IPV6_EXT_MIN 8
+#define TCP_MIN_HLEN 20
+#define UDP_HLEN 8
+#define ICMP_HLEN 8
+#define ICMPV6_HLEN 4
 
 enum {
 	IPPROTO_HOPOPTS_ = 0,
@@ -144,9 +144,9 @@ bad:
  * @off is the L4 header, @end the end of the IP packet by its length fields
  * (<= wire length), @cap_end where the captured bytes stop (<= @end).
  */
-static inline __attribute__((always_inline)) void
-parse_l4(const uint8_t *d, uint32_t off, uint32_t end, uint32_t cap_end, uint8_t proto,
-	 struct pkt_info *pi)
+static inline __attribute__((always_inline)) void parse_l4(const uint8_t *d, uint32_t off,
+							   uint32_t end, uint32_t cap_end,
+							   uint8_t proto, struct pkt_info *pi)
 {
 	uint32_t avail = end - off;
 	uint32_t cap = cap_end > off ? cap_end - off : 0;
@@ -406,8 +406,7 @@ void pkt_parse_wire(const uint8_t *data, uint32_t len, uint32_t wire, struct pkt
 		pi->l3 = PKT_L3_ARP;
 		/* Fixed part, then two (hardware, protocol) address pairs. */
 		if (len - off < ARP_FIXED_HLEN ||
-		    len - off - ARP_FIXED_HLEN <
-			    2u * ((uint32_t)data[off + 4] + data[off + 5]))
+		    len - off - ARP_FIXED_HLEN < 2u * ((uint32_t)data[off + 4] + data[off + 5]))
 			pi->malformed = PKT_MAL_ARP_TRUNCATED;
 		return;
 	default:
@@ -429,9 +428,8 @@ const char *pkt_l3_name(enum pkt_l3 l3)
 const char *pkt_l4_name(enum pkt_l4 l4)
 {
 	static const char *const names[PKT_L4__MAX] = {
-		[PKT_L4_NONE] = "none",     [PKT_L4_TCP] = "tcp",
-		[PKT_L4_UDP] = "udp",       [PKT_L4_ICMP] = "icmp",
-		[PKT_L4_ICMPV6] = "icmpv6", [PKT_L4_OTHER] = "other",
+		[PKT_L4_NONE] = "none", [PKT_L4_TCP] = "tcp",	    [PKT_L4_UDP] = "udp",
+		[PKT_L4_ICMP] = "icmp", [PKT_L4_ICMPV6] = "icmpv6", [PKT_L4_OTHER] = "other",
 	};
 	return (unsigned)l4 < PKT_L4__MAX ? names[l4] : "invalid";
 }

@@ -102,8 +102,8 @@ struct pkt_tcp_opts {
  * for IPv4, 16 for IPv6) and are valid while the frame is.
  */
 struct pkt_info {
-	uint8_t l3;        /* enum pkt_l3 */
-	uint8_t l4;        /* enum pkt_l4 */
+	uint8_t l3;	   /* enum pkt_l3 */
+	uint8_t l4;	   /* enum pkt_l4 */
 	uint8_t malformed; /* enum pkt_malformed, PKT_OK if none */
 	uint8_t vlan_count;
 	uint16_t vlan_id[PKT_MAX_VLANS];
@@ -138,8 +138,7 @@ struct pkt_info {
  * cut by the capture is not malformed unless a header it needs is cut.
  * Always fills *pi.
  */
-void pkt_parse_wire(const uint8_t *data, uint32_t cap_len, uint32_t wire_len,
-		    struct pkt_info *pi);
+void pkt_parse_wire(const uint8_t *data, uint32_t cap_len, uint32_t wire_len, struct pkt_info *pi);
 
 /* Parses a whole frame of @len bytes. */
 static inline void pkt_parse(const uint8_t *data, uint32_t len, struct pkt_info *pi)

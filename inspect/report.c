@@ -51,8 +51,7 @@ json_t *report_metrics_json(const struct metrics *m)
 	json_object_set_new(o, "unique_src_ips",
 			    json_integer((json_int_t)metrics_unique_src_ips(m)));
 	json_object_set_new(o, "tcp_flows", json_integer((json_int_t)metrics_tcp_flows(m)));
-	json_object_set_new(o, "tcp_payload_bytes",
-			    json_integer((json_int_t)c->tcp_payload_bytes));
+	json_object_set_new(o, "tcp_payload_bytes", json_integer((json_int_t)c->tcp_payload_bytes));
 	json_object_set_new(o, "size_histogram", hist);
 	json_object_set_new(o, "malformed", mal);
 	json_object_set_new(o, "distinct_untracked",
@@ -84,10 +83,10 @@ void report_metrics_print(FILE *out, const struct metrics *m)
 	fprintf(out, "packets            %" PRIu64 "\n", c->packets);
 	fprintf(out, "bytes              %" PRIu64 " (avg %.1f per packet)\n", c->bytes,
 		avg_size(c));
-	fprintf(out, "l3                 ipv4 %" PRIu64 "  ipv6 %" PRIu64 "  arp %" PRIu64
-		     "  other %" PRIu64 "\n",
-		c->l3[PKT_L3_IPV4], c->l3[PKT_L3_IPV6], c->l3[PKT_L3_ARP],
-		c->l3[PKT_L3_OTHER]);
+	fprintf(out,
+		"l3                 ipv4 %" PRIu64 "  ipv6 %" PRIu64 "  arp %" PRIu64
+		"  other %" PRIu64 "\n",
+		c->l3[PKT_L3_IPV4], c->l3[PKT_L3_IPV6], c->l3[PKT_L3_ARP], c->l3[PKT_L3_OTHER]);
 	fprintf(out, "l4 (of %" PRIu64 " IP)", ip);
 	for (i = PKT_L4_NONE + 1; i < PKT_L4__MAX; i++)
 		fprintf(out, "  %s %" PRIu64 " (%.1f%%)", pkt_l4_name(i), c->l4[i],
@@ -107,8 +106,9 @@ void report_metrics_print(FILE *out, const struct metrics *m)
 			fprintf(out, "  %s %" PRIu64, pkt_malformed_name(i), c->malformed[i]);
 	fputc('\n', out);
 	if (c->distinct_untracked)
-		fprintf(out, "warning: %" PRIu64 " keys not tracked (out of memory): "
-			     "distinct counts are lower bounds\n",
+		fprintf(out,
+			"warning: %" PRIu64 " keys not tracked (out of memory): "
+			"distinct counts are lower bounds\n",
 			c->distinct_untracked);
 }
 

@@ -33,8 +33,8 @@ struct seqcheck_flow {
 
 struct seqcheck {
 	struct seqcheck_flow *flows; /* XDPI_GEN_MAX_FLOWS entries */
-	uint64_t stamped;  /* frames that carried a stamp */
-	uint64_t lost;     /* sequence numbers skipped and not seen later */
+	uint64_t stamped;	     /* frames that carried a stamp */
+	uint64_t lost;		     /* sequence numbers skipped and not seen later */
 	uint64_t duplicated;
 	uint64_t reordered;
 	uint64_t flows_seen;

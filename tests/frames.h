@@ -38,15 +38,15 @@
 #include <string.h>
 
 /* Room for a jumbo IPv6 packet (40 + 65535) behind Ethernet and two tags. */
-#define FB_MAX	   65600
+#define FB_MAX 65600
 #define FB_MAX_FIX 16
 
-#define FB_ETH_HLEN   14
-#define FB_IPV4_HLEN  20
-#define FB_IPV6_HLEN  40
-#define FB_TCP_HLEN   20
-#define FB_UDP_HLEN   8
-#define FB_ICMP_HLEN  8
+#define FB_ETH_HLEN 14
+#define FB_IPV4_HLEN 20
+#define FB_IPV6_HLEN 40
+#define FB_TCP_HLEN 20
+#define FB_UDP_HLEN 8
+#define FB_ICMP_HLEN 8
 #define FB_ICMP6_HLEN 4
 
 enum {
@@ -253,8 +253,7 @@ static inline void fb_ipv4_frag(struct fb *f, uint16_t flags, uint16_t offset8)
 
 /* A 40-byte IPv6 header; NULL addresses mean 2001:db8::1 and 2001:db8::2.
  * The payload length is set by fb_finish(). */
-static inline void fb_ipv6(struct fb *f, uint8_t next, const uint8_t *src,
-			   const uint8_t *dst)
+static inline void fb_ipv6(struct fb *f, uint8_t next, const uint8_t *src, const uint8_t *dst)
 {
 	static const uint8_t def_src[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
 	static const uint8_t def_dst[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
@@ -292,8 +291,8 @@ static inline void fb_ipv6_frag(struct fb *f, uint8_t next, uint16_t offset8, in
 }
 
 /* A 20-byte TCP header (data offset 5). */
-static inline void fb_tcp(struct fb *f, uint16_t sport, uint16_t dport, uint32_t seq,
-			  uint32_t ack, uint8_t flags, uint16_t window)
+static inline void fb_tcp(struct fb *f, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
+			  uint8_t flags, uint16_t window)
 {
 	uint8_t *p;
 

@@ -30,10 +30,9 @@ static void fail(const char *what, const struct pkt_info *pi, size_t size)
 	fprintf(stderr,
 		"fuzz_parse: invariant broken: %s (len %zu l3 %s l4 %s %s l3_off %u "
 		"l4_off %u payload_off %u payload_len %u ip_len %u)\n",
-		what, size, pkt_l3_name((enum pkt_l3)pi->l3),
-		pkt_l4_name((enum pkt_l4)pi->l4),
-		pkt_malformed_name((enum pkt_malformed)pi->malformed), pi->l3_off,
-		pi->l4_off, pi->payload_off, pi->payload_len, pi->ip_len);
+		what, size, pkt_l3_name((enum pkt_l3)pi->l3), pkt_l4_name((enum pkt_l4)pi->l4),
+		pkt_malformed_name((enum pkt_malformed)pi->malformed), pi->l3_off, pi->l4_off,
+		pi->payload_off, pi->payload_len, pi->ip_len);
 	abort();
 }
 
@@ -47,8 +46,7 @@ static void check(const uint8_t *data, size_t size, const struct pkt_info *pi)
 	int ip = pi->l3 == PKT_L3_IPV4 || pi->l3 == PKT_L3_IPV6;
 	size_t alen = pi->l3 == PKT_L3_IPV4 ? 4 : 16;
 
-	if (pi->l3 >= PKT_L3__MAX || pi->l4 >= PKT_L4__MAX ||
-	    pi->malformed >= PKT_MAL__MAX)
+	if (pi->l3 >= PKT_L3__MAX || pi->l4 >= PKT_L4__MAX || pi->malformed >= PKT_MAL__MAX)
 		fail("enum out of range", pi, size);
 	if (pi->vlan_count > PKT_MAX_VLANS)
 		fail("vlan_count", pi, size);
@@ -75,8 +73,7 @@ static void check(const uint8_t *data, size_t size, const struct pkt_info *pi)
 			fail("l4_complete on a malformed header", pi, size);
 		if ((uint64_t)pi->payload_off + pi->payload_len > size)
 			fail("payload_off + payload_len past the end", pi, size);
-		if ((uint64_t)pi->payload_off + pi->payload_len >
-		    (uint64_t)pi->l3_off + pi->ip_len)
+		if ((uint64_t)pi->payload_off + pi->payload_len > (uint64_t)pi->l3_off + pi->ip_len)
 			fail("payload past the IP packet", pi, size);
 		if (pi->payload_off < pi->l4_off)
 			fail("payload before the L4 header", pi, size);

@@ -14,7 +14,7 @@
 #include "inspect/keyset.h"
 
 #define TEST(name) static void name(void **state __attribute__((unused)))
-#define EQ(a, b)   assert_int_equal((a), (b))
+#define EQ(a, b) assert_int_equal((a), (b))
 
 /* The key sizes of the metrics: IPv4 and IPv6 sources, IPv4 and IPv6
  * 4-tuples; then odd sizes and the maximum. */
@@ -119,8 +119,8 @@ TEST(test_growth_1e5)
 		if (keyset_insert(&s, key, 4) != 1)
 			fail_msg("key %u not new", i);
 		if (keyset_count(&s) != (uint64_t)i + 1)
-			fail_msg("count %llu after %u keys",
-				 (unsigned long long)keyset_count(&s), i + 1);
+			fail_msg("count %llu after %u keys", (unsigned long long)keyset_count(&s),
+				 i + 1);
 	}
 	EQ(keyset_count(&s), n);
 	/* 16 -> 262144 slots: 14 doublings, still at most half full. */
@@ -189,8 +189,8 @@ TEST(test_every_key_byte_counts)
 				memset(key, 0x11, sizeof(key));
 				key[pos] = (uint8_t)v;
 				if (keyset_insert(&s, key, len) != want)
-					fail_msg("key_len %u: byte %u = %u: not %s", len,
-						 pos, v, want ? "new" : "a duplicate");
+					fail_msg("key_len %u: byte %u = %u: not %s", len, pos, v,
+						 want ? "new" : "a duplicate");
 			}
 		}
 		EQ(keyset_count(&s), 1 + (uint64_t)len * 255);
@@ -242,8 +242,7 @@ TEST(test_merge_overlap)
 		for (uint32_t i = 0; i < 7000; i++) {
 			make_key(key, len, i);
 			if (keyset_insert(&a, key, len) != 0)
-				fail_msg("key_len %u: key %u missing after merge", len,
-					 i);
+				fail_msg("key_len %u: key %u missing after merge", len, i);
 		}
 		EQ(keyset_count(&a), 7000);
 		/* Merging again adds nothing; merging into itself neither. */

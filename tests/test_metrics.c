@@ -16,7 +16,7 @@
 #include "inspect/parse.h"
 
 #define TEST(name) static void name(void **state __attribute__((unused)))
-#define EQ(a, b)   assert_int_equal((a), (b))
+#define EQ(a, b) assert_int_equal((a), (b))
 
 static const uint32_t A4 = FB_IP4(10, 0, 0, 1);
 static const uint32_t B4 = FB_IP4(10, 0, 0, 2);
@@ -312,12 +312,10 @@ TEST(test_size_histogram)
 		uint32_t len;
 		enum metrics_size_bucket b;
 	} cases[] = {
-		{60, METRICS_SIZE_64},	     {64, METRICS_SIZE_64},
-		{65, METRICS_SIZE_127},	     {127, METRICS_SIZE_127},
-		{128, METRICS_SIZE_255},     {255, METRICS_SIZE_255},
-		{256, METRICS_SIZE_511},     {511, METRICS_SIZE_511},
-		{512, METRICS_SIZE_1023},    {1023, METRICS_SIZE_1023},
-		{1024, METRICS_SIZE_1518},   {1518, METRICS_SIZE_1518},
+		{60, METRICS_SIZE_64},	     {64, METRICS_SIZE_64},	  {65, METRICS_SIZE_127},
+		{127, METRICS_SIZE_127},     {128, METRICS_SIZE_255},	  {255, METRICS_SIZE_255},
+		{256, METRICS_SIZE_511},     {511, METRICS_SIZE_511},	  {512, METRICS_SIZE_1023},
+		{1023, METRICS_SIZE_1023},   {1024, METRICS_SIZE_1518},	  {1518, METRICS_SIZE_1518},
 		{1519, METRICS_SIZE_LARGER}, {9000, METRICS_SIZE_LARGER},
 	};
 	static const char *const names[] = {"64",	"65-127",    "128-255", "256-511",
@@ -336,8 +334,7 @@ TEST(test_size_histogram)
 		EQ(pi.malformed, PKT_OK);
 		if (metrics_size_bucket(cases[i].len) != cases[i].b)
 			fail_msg("%u bytes: bucket %s, want %s", cases[i].len,
-				 metrics_size_bucket_name(
-					 metrics_size_bucket(cases[i].len)),
+				 metrics_size_bucket_name(metrics_size_bucket(cases[i].len)),
 				 names[cases[i].b]);
 	}
 	for (unsigned b = 0; b < METRICS_SIZE__MAX; b++) {
@@ -360,12 +357,11 @@ TEST(test_size_histogram)
 				: len <= 1518 ? 5
 					      : 6;
 		if (metrics_size_bucket(len) != want)
-			fail_msg("%u bytes: bucket %d, want %u", len,
-				 (int)metrics_size_bucket(len), want);
+			fail_msg("%u bytes: bucket %d, want %u", len, (int)metrics_size_bucket(len),
+				 want);
 	}
 	assert_string_equal(metrics_size_bucket_name(METRICS_SIZE__MAX), "invalid");
-	assert_string_equal(metrics_size_bucket_name((enum metrics_size_bucket) - 1),
-			    "invalid");
+	assert_string_equal(metrics_size_bucket_name((enum metrics_size_bucket) - 1), "invalid");
 	metrics_destroy(&m);
 }
 
@@ -418,9 +414,8 @@ TEST(test_tcp_flags)
 				 (unsigned long long)one.c.tcp_flags[METRICS_TCP_SYN],
 				 (unsigned long long)one.c.tcp_flags[METRICS_TCP_SYNACK],
 				 (unsigned long long)one.c.tcp_flags[METRICS_TCP_FIN],
-				 (unsigned long long)one.c.tcp_flags[METRICS_TCP_RST],
-				 cases[i].syn, cases[i].synack, cases[i].fin,
-				 cases[i].rst);
+				 (unsigned long long)one.c.tcp_flags[METRICS_TCP_RST], cases[i].syn,
+				 cases[i].synack, cases[i].fin, cases[i].rst);
 		syn += 2u * cases[i].syn;
 		synack += 2u * cases[i].synack;
 		fin += 2u * cases[i].fin;
@@ -451,8 +446,7 @@ TEST(test_tcp_flags)
 	assert_string_equal(metrics_tcp_flag_name(METRICS_TCP_FIN), "fin");
 	assert_string_equal(metrics_tcp_flag_name(METRICS_TCP_RST), "rst");
 	assert_string_equal(metrics_tcp_flag_name(METRICS_TCP__MAX), "invalid");
-	assert_string_equal(metrics_tcp_flag_name((enum metrics_tcp_flag) - 1),
-			    "invalid");
+	assert_string_equal(metrics_tcp_flag_name((enum metrics_tcp_flag) - 1), "invalid");
 	metrics_destroy(&m);
 }
 
@@ -623,16 +617,14 @@ TEST(test_malformed_by_reason)
 			if (pi.malformed != r)
 				fail_msg("frame for %s parses as %s",
 					 pkt_malformed_name((enum pkt_malformed)r),
-					 pkt_malformed_name(
-						 (enum pkt_malformed)pi.malformed));
+					 pkt_malformed_name((enum pkt_malformed)pi.malformed));
 		}
 		bad += r ? r : 0;
 	}
 	EQ(m.c.malformed[PKT_OK], 3);
 	for (unsigned r = 1; r < PKT_MAL__MAX; r++)
 		if (m.c.malformed[r] != r)
-			fail_msg("%s: %llu, want %u",
-				 pkt_malformed_name((enum pkt_malformed)r),
+			fail_msg("%s: %llu, want %u", pkt_malformed_name((enum pkt_malformed)r),
 				 (unsigned long long)m.c.malformed[r], r);
 	EQ(metrics_malformed_total(&m), bad);
 	EQ(m.c.packets, bad + 3);
@@ -681,8 +673,7 @@ TEST(test_merge_two_workers)
 
 	EQ(metrics_tcp_flows(&w1), 2);
 	EQ(metrics_tcp_flows(&w2), 4);
-	EQ(metrics_unique_src_ips(&w1),
-	   3); /* A, C, ::1; the bad-version frame has none */
+	EQ(metrics_unique_src_ips(&w1), 3); /* A, C, ::1; the bad-version frame has none */
 	EQ(metrics_unique_src_ips(&w2), 4); /* A, B, ::1, ::3 */
 
 	EQ(metrics_merge(&total, &w1), 0);

@@ -94,25 +94,22 @@ static void check_invariants(const uint8_t *d, uint32_t len, const struct pkt_in
 {
 	uint32_t alen = pi->l3 == PKT_L3_IPV4 ? 4 : 16;
 
-	if (pi->l3 >= PKT_L3__MAX || pi->l4 >= PKT_L4__MAX ||
-	    pi->malformed >= PKT_MAL__MAX)
-		fail_msg("%s:%d: length %u: enum out of range (l3 %u l4 %u malformed %u)",
-			 fn, line, len, pi->l3, pi->l4, pi->malformed);
+	if (pi->l3 >= PKT_L3__MAX || pi->l4 >= PKT_L4__MAX || pi->malformed >= PKT_MAL__MAX)
+		fail_msg("%s:%d: length %u: enum out of range (l3 %u l4 %u malformed %u)", fn, line,
+			 len, pi->l3, pi->l4, pi->malformed);
 	if (pi->vlan_count > PKT_MAX_VLANS)
-		fail_msg("%s:%d: length %u: vlan_count %u", fn, line, len,
-			 pi->vlan_count);
+		fail_msg("%s:%d: length %u: vlan_count %u", fn, line, len, pi->vlan_count);
 	if ((pi->l4 != PKT_L4_NONE) != is_ip(pi->l3))
 		fail_msg("%s:%d: length %u: l3 %s with l4 %s", fn, line, len, l3n(pi->l3),
 			 l4n(pi->l4));
-	if (len < 14 &&
-	    (pi->malformed != PKT_MAL_ETH_TRUNCATED || pi->l3 != PKT_L3_OTHER))
+	if (len < 14 && (pi->malformed != PKT_MAL_ETH_TRUNCATED || pi->l3 != PKT_L3_OTHER))
 		fail_msg("%s:%d: length %u: a runt is not eth_truncated", fn, line, len);
 	if (pi->l3_off > len || pi->l4_off > len || pi->payload_off > len)
-		fail_msg("%s:%d: length %u: offset past the end (l3 %u l4 %u payload %u)",
-			 fn, line, len, pi->l3_off, pi->l4_off, pi->payload_off);
+		fail_msg("%s:%d: length %u: offset past the end (l3 %u l4 %u payload %u)", fn, line,
+			 len, pi->l3_off, pi->l4_off, pi->payload_off);
 	if (pi->ip_len && pi->malformed == PKT_OK && pi->l3_off + pi->ip_len > len)
-		fail_msg("%s:%d: length %u: well-formed with ip_len %u past the end", fn,
-			 line, len, pi->ip_len);
+		fail_msg("%s:%d: length %u: well-formed with ip_len %u past the end", fn, line, len,
+			 pi->ip_len);
 	if ((pi->src_addr == NULL) != (pi->dst_addr == NULL))
 		fail_msg("%s:%d: length %u: only one address set", fn, line, len);
 	if (pi->src_addr && !is_ip(pi->l3))
@@ -133,12 +130,11 @@ static void check_invariants(const uint8_t *d, uint32_t len, const struct pkt_in
 				 "at %u",
 				 fn, line, len, pi->payload_off, pi->l4_off);
 		if ((uint64_t)pi->payload_off + pi->payload_len > len)
-			fail_msg("%s:%d: length %u: payload %u+%u past the end", fn, line,
+			fail_msg("%s:%d: length %u: payload %u+%u past the end", fn, line, len,
+				 pi->payload_off, pi->payload_len);
+		if ((uint64_t)pi->payload_off + pi->payload_len > (uint64_t)pi->l3_off + pi->ip_len)
+			fail_msg("%s:%d: length %u: payload %u+%u past the IP packet", fn, line,
 				 len, pi->payload_off, pi->payload_len);
-		if ((uint64_t)pi->payload_off + pi->payload_len >
-		    (uint64_t)pi->l3_off + pi->ip_len)
-			fail_msg("%s:%d: length %u: payload %u+%u past the IP packet", fn,
-				 line, len, pi->payload_off, pi->payload_len);
 	}
 }
 
@@ -165,8 +161,8 @@ static long addr_off(const uint8_t *a, const uint8_t *d)
 }
 
 /* The first field where @a (parsed at @da) and @b (at @db) differ, or NULL. */
-static const char *diff_info(const struct pkt_info *a, const uint8_t *da,
-			     const struct pkt_info *b, const uint8_t *db)
+static const char *diff_info(const struct pkt_info *a, const uint8_t *da, const struct pkt_info *b,
+			     const uint8_t *db)
 {
 #define CMP(field)                        \
 	do {                              \
@@ -210,8 +206,8 @@ static const char *diff_info(const struct pkt_info *a, const uint8_t *da,
 	return NULL;
 }
 
-static void check_prefixes(const struct fb *f, const struct pkt_info *full,
-			   const uint8_t *fulld, const char *fn, int line)
+static void check_prefixes(const struct fb *f, const struct pkt_info *full, const uint8_t *fulld,
+			   const char *fn, int line)
 {
 	uint32_t need = needed_len(fulld, f->len, full);
 
@@ -264,21 +260,20 @@ static void parse_frame(const struct fb *f, struct pkt_info *pi, const char *fn,
 
 #define PARSE(f, pi) parse_frame((f), (pi), __func__, __LINE__)
 
-static void expect_class(const struct pkt_info *pi, unsigned l3, unsigned l4,
-			 unsigned mal, const char *fn, int line, long k)
+static void expect_class(const struct pkt_info *pi, unsigned l3, unsigned l4, unsigned mal,
+			 const char *fn, int line, long k)
 {
 	if (pi->l3 != l3 || pi->l4 != l4 || pi->malformed != mal)
-		fail_msg("%s:%d (case %ld): got l3 %s l4 %s %s, want l3 %s l4 %s %s", fn,
-			 line, k, l3n(pi->l3), l4n(pi->l4), maln(pi->malformed), l3n(l3),
-			 l4n(l4), maln(mal));
+		fail_msg("%s:%d (case %ld): got l3 %s l4 %s %s, want l3 %s l4 %s %s", fn, line, k,
+			 l3n(pi->l3), l4n(pi->l4), maln(pi->malformed), l3n(l3), l4n(l4),
+			 maln(mal));
 }
 
 /* EXPECT(pi, L3, L4, REASON) with the short names: EXPECT(pi, IPV4, TCP, OK). */
-#define EXPECTK(pi, l3, l4, mal, k)                                                  \
-	expect_class(&(pi), PKT_L3_##l3, PKT_L4_##l4, PKT_##mal, __func__, __LINE__, \
-		     (long)(k))
+#define EXPECTK(pi, l3, l4, mal, k) \
+	expect_class(&(pi), PKT_L3_##l3, PKT_L4_##l4, PKT_##mal, __func__, __LINE__, (long)(k))
 #define EXPECT(pi, l3, l4, mal) EXPECTK(pi, l3, l4, mal, -1)
-#define EQ(a, b)		assert_int_equal((a), (b))
+#define EQ(a, b) assert_int_equal((a), (b))
 
 /* Frame starters: Ethernet, then an IPv4 or IPv6 header. */
 static void v4(struct fb *f, uint8_t proto)
@@ -1005,8 +1000,7 @@ TEST(test_ipv6_payload_length_above_frame)
 
 TEST(test_ipv6_each_extension)
 {
-	static const uint8_t types[] = {FB_IPPROTO_HOPOPTS, FB_IPPROTO_ROUTING,
-					FB_IPPROTO_DSTOPTS};
+	static const uint8_t types[] = {FB_IPPROTO_HOPOPTS, FB_IPPROTO_ROUTING, FB_IPPROTO_DSTOPTS};
 	struct fb f;
 	struct pkt_info pi;
 
@@ -1153,8 +1147,8 @@ TEST(test_ipv6_fragment_header_chain)
 
 TEST(test_ipv6_extension_truncated)
 {
-	static const uint8_t types[] = {FB_IPPROTO_HOPOPTS, FB_IPPROTO_ROUTING,
-					FB_IPPROTO_DSTOPTS, FB_IPPROTO_FRAGMENT};
+	static const uint8_t types[] = {FB_IPPROTO_HOPOPTS, FB_IPPROTO_ROUTING, FB_IPPROTO_DSTOPTS,
+					FB_IPPROTO_FRAGMENT};
 	struct fb f;
 	struct pkt_info pi;
 
@@ -1165,8 +1159,7 @@ TEST(test_ipv6_extension_truncated)
 			fb_payload(&f, k);
 			fb_finish(&f);
 			PARSE(&f, &pi);
-			EXPECTK(pi, IPV6, OTHER, MAL_IPV6_EXT_TRUNCATED,
-				types[i] * 100 + k);
+			EXPECTK(pi, IPV6, OTHER, MAL_IPV6_EXT_TRUNCATED, types[i] * 100 + k);
 			assert_non_null(pi.src_addr);
 			assert_no_l4_fields(&pi);
 		}
@@ -1180,8 +1173,7 @@ TEST(test_ipv6_extension_truncated)
 			f.buf[55] = 1;
 			fb_finish(&f);
 			PARSE(&f, &pi);
-			EXPECTK(pi, IPV6, OTHER, MAL_IPV6_EXT_TRUNCATED,
-				types[i] * 100 + k);
+			EXPECTK(pi, IPV6, OTHER, MAL_IPV6_EXT_TRUNCATED, types[i] * 100 + k);
 		}
 		v6(&f, types[i]);
 		fb_ipv6_ext(&f, FB_IPPROTO_TCP, 0);
@@ -1205,9 +1197,8 @@ TEST(test_ipv6_extension_truncated)
 
 TEST(test_ipv6_headers_not_walked)
 {
-	static const uint8_t protos[] = {FB_IPPROTO_AH,	      FB_IPPROTO_ESP,
-					 FB_IPPROTO_MOBILITY, FB_IPPROTO_NONE,
-					 FB_IPPROTO_GRE,      41};
+	static const uint8_t protos[] = {FB_IPPROTO_AH,	  FB_IPPROTO_ESP, FB_IPPROTO_MOBILITY,
+					 FB_IPPROTO_NONE, FB_IPPROTO_GRE, 41};
 	struct fb f;
 	struct pkt_info pi;
 
@@ -1459,8 +1450,8 @@ TEST(test_tcp_options_known)
 	PARSE(&f, &pi);
 	EXPECT(pi, IPV4, TCP, OK);
 	assert_tcp_filled(&pi, sizeof(opts));
-	EQ(pi.tcp_opts.present, PKT_TCPOPT_MSS | PKT_TCPOPT_WSCALE |
-					PKT_TCPOPT_SACK_PERM | PKT_TCPOPT_TIMESTAMP);
+	EQ(pi.tcp_opts.present,
+	   PKT_TCPOPT_MSS | PKT_TCPOPT_WSCALE | PKT_TCPOPT_SACK_PERM | PKT_TCPOPT_TIMESTAMP);
 	EQ(pi.tcp_opts.mss, 1460);
 	EQ(pi.tcp_opts.wscale, 7);
 	EQ(pi.tcp_opts.ts_val, 0x01020304);
@@ -1878,8 +1869,7 @@ TEST(test_names)
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_string_equal(pkt_l3_name((enum pkt_l3)bad[i]), "invalid");
 		assert_string_equal(pkt_l4_name((enum pkt_l4)bad[i]), "invalid");
-		assert_string_equal(pkt_malformed_name((enum pkt_malformed)bad[i]),
-				    "invalid");
+		assert_string_equal(pkt_malformed_name((enum pkt_malformed)bad[i]), "invalid");
 	}
 }
 

@@ -29,12 +29,12 @@
 
 #define MAX_FRAME 9216
 
-#define ETH_IPV4  0x0800
-#define ETH_ARP	  0x0806
-#define ETH_IPV6  0x86dd
+#define ETH_IPV4 0x0800
+#define ETH_ARP 0x0806
+#define ETH_IPV6 0x86dd
 #define ETH_8021Q 0x8100
-#define ETH_QINQ  0x88a8
-#define ETH_9100  0x9100
+#define ETH_QINQ 0x88a8
+#define ETH_9100 0x9100
 
 enum {
 	P_HOPOPTS = 0,
@@ -150,8 +150,7 @@ static uint16_t csum_fold(uint32_t sum)
 
 /* ---- addresses ---- */
 
-#define IP4(a, b, c, d) \
-	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 
 /* 2001:db8:NET::HOST */
 struct ip6 {
@@ -221,8 +220,8 @@ static void arp(struct frame *f, uint16_t op, uint32_t spa, uint32_t tpa)
 /* ---- IP ---- */
 
 /* A complete IPv4 header with a given total length (checksummed). */
-static void ip4_raw(struct frame *f, uint32_t src, uint32_t dst, uint8_t proto,
-		    uint16_t frag, const uint8_t *opts, uint8_t opts_len, uint16_t total)
+static void ip4_raw(struct frame *f, uint32_t src, uint32_t dst, uint8_t proto, uint16_t frag,
+		    const uint8_t *opts, uint8_t opts_len, uint16_t total)
 {
 	uint32_t off = f->n;
 
@@ -244,8 +243,8 @@ static void ip4_raw(struct frame *f, uint32_t src, uint32_t dst, uint8_t proto,
 }
 
 /* The packet's own IPv4 header: total length and checksum set by finish(). */
-static void ip4o(struct frame *f, uint32_t src, uint32_t dst, uint8_t proto,
-		 uint16_t frag, const uint8_t *opts, uint8_t opts_len)
+static void ip4o(struct frame *f, uint32_t src, uint32_t dst, uint8_t proto, uint16_t frag,
+		 const uint8_t *opts, uint8_t opts_len)
 {
 	f->ip_off = f->n;
 	f->ip_ver = 4;
@@ -257,8 +256,7 @@ static void ip4(struct frame *f, uint32_t src, uint32_t dst, uint8_t proto)
 	ip4o(f, src, dst, proto, 0x4000 /* DF */, NULL, 0);
 }
 
-static void ip6_raw(struct frame *f, struct ip6 src, struct ip6 dst, uint8_t nxt,
-		    uint16_t plen)
+static void ip6_raw(struct frame *f, struct ip6 src, struct ip6 dst, uint8_t nxt, uint16_t plen)
 {
 	put32(f, 0x60000000u | 0x12345);
 	put16(f, plen);
@@ -378,8 +376,7 @@ static void udp(struct frame *f, uint16_t sp, uint16_t dp, uint32_t len)
 }
 
 /* ICMP or ICMPv6: type, code, checksum, 4 bytes of rest. */
-static void icmp(struct frame *f, uint8_t proto, uint8_t type, uint8_t code,
-		 uint32_t rest)
+static void icmp(struct frame *f, uint8_t proto, uint8_t type, uint8_t code, uint32_t rest)
 {
 	l4_begin(f, proto, 2);
 	put8(f, type);
@@ -448,8 +445,7 @@ static void emit(struct frame *f)
 /* ---- cases ---- */
 
 /* A TCP segment over IPv4 in one call. */
-static void tcp4(uint32_t s, uint32_t d, uint16_t sp, uint16_t dp, uint16_t flags,
-		 uint32_t len)
+static void tcp4(uint32_t s, uint32_t d, uint16_t sp, uint16_t dp, uint16_t flags, uint32_t len)
 {
 	struct frame *f = &g_f;
 
@@ -459,8 +455,7 @@ static void tcp4(uint32_t s, uint32_t d, uint16_t sp, uint16_t dp, uint16_t flag
 	emit(f);
 }
 
-static void tcp6(struct ip6 s, struct ip6 d, uint16_t sp, uint16_t dp, uint16_t flags,
-		 uint32_t len)
+static void tcp6(struct ip6 s, struct ip6 d, uint16_t sp, uint16_t dp, uint16_t flags, uint32_t len)
 {
 	struct frame *f = &g_f;
 
@@ -491,8 +486,8 @@ static void udp6(struct ip6 s, struct ip6 d, uint16_t sp, uint16_t dp, uint32_t 
 }
 
 /* A TCP connection: handshake, data both ways, then FIN or RST. */
-static void conn4(uint32_t c, uint32_t s, uint16_t cp, uint16_t sp, uint32_t up,
-		  uint32_t down, int rst)
+static void conn4(uint32_t c, uint32_t s, uint16_t cp, uint16_t sp, uint32_t up, uint32_t down,
+		  int rst)
 {
 	tcp4(c, s, cp, sp, F_SYN, 0);
 	tcp4(s, c, sp, cp, F_SYN | F_ACK, 0);
@@ -516,9 +511,8 @@ static void case_handshakes(void)
 
 	for (uint32_t i = 0; i < 4; i++)
 		for (uint32_t j = 0; j < 2; j++)
-			conn4(IP4(10, 1, 0, 1 + i), server,
-			      (uint16_t)(40000 + i * 10 + j), 30000, 50 + 17 * i + 5 * j,
-			      300 + 101 * i, (i + j) % 3 == 2);
+			conn4(IP4(10, 1, 0, 1 + i), server, (uint16_t)(40000 + i * 10 + j), 30000,
+			      50 + 17 * i + 5 * j, 300 + 101 * i, (i + j) % 3 == 2);
 	/* A SYN to a closed port, answered by RST+ACK. */
 	tcp4(IP4(10, 1, 0, 9), server, 41000, 31, F_SYN, 0);
 	tcp4(server, IP4(10, 1, 0, 9), 31, 41000, F_RST | F_ACK, 0);
@@ -901,10 +895,10 @@ static void case_ipv6_ext(void)
 
 static void case_ipv4_options(void)
 {
-	static const uint8_t ra[] = {0x94, 4, 0, 0}; /* router alert */
-	static const uint8_t nops[] = {1, 1, 1, 0};  /* NOPs, EOL */
+	static const uint8_t ra[] = {0x94, 4, 0, 0};			   /* router alert */
+	static const uint8_t nops[] = {1, 1, 1, 0};			   /* NOPs, EOL */
 	static const uint8_t rr[] = {7, 11, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0}; /* RR */
-	uint8_t tsopt[40] = {68, 36, 5, 0}; /* timestamps */
+	uint8_t tsopt[40] = {68, 36, 5, 0};				   /* timestamps */
 	struct frame *f = &g_f;
 
 	for (int i = 36; i < 40; i++)
@@ -982,16 +976,15 @@ static void case_ipv4_frag(void)
 static void case_udp(void)
 {
 	for (uint32_t i = 0; i < 6; i++)
-		udp4(IP4(10, 13, 0, 1 + i % 3), IP4(10, 13, 1, 1), (uint16_t)(51000 + i),
-		     51999, i * 97);
+		udp4(IP4(10, 13, 0, 1 + i % 3), IP4(10, 13, 1, 1), (uint16_t)(51000 + i), 51999,
+		     i * 97);
 	udp4(IP4(10, 13, 0, 1), IP4(255, 255, 255, 255), 51100, 51101, 300);
 	udp6(a6(13, 1), a6(13, 2), 51200, 51201, 700);
 }
 
 static void case_icmp(void)
 {
-	uint32_t a = IP4(10, 14, 0, 1), b = IP4(10, 14, 0, 2),
-		 router = IP4(10, 14, 0, 254);
+	uint32_t a = IP4(10, 14, 0, 1), b = IP4(10, 14, 0, 2), router = IP4(10, 14, 0, 254);
 	struct frame *f = &g_f;
 
 	eth(f, ETH_IPV4);
@@ -1164,8 +1157,7 @@ static void case_sizes(void)
 					 511, 512, 1023, 1024, 1517, 1518, 1519, 1520};
 
 	for (uint32_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		tcp4(IP4(10, 20, 0, 1), IP4(10, 20, 0, 2), 55000, 80, F_ACK,
-		     sizes[i] - 54);
+		tcp4(IP4(10, 20, 0, 1), IP4(10, 20, 0, 2), 55000, 80, F_ACK, sizes[i] - 54);
 }
 
 /* Frames captured shorter than on the wire (a snap length of 96). */
@@ -1186,8 +1178,8 @@ static void case_many_flows(void)
 		tcp4(IP4(10, 24, i >> 8, i & 0xff), IP4(10, 25, 0, 1 + i % 7),
 		     (uint16_t)(1024 + i % 5000), (uint16_t)(80 + i % 3), F_SYN, 0);
 	for (uint32_t i = 0; i < 700; i++)
-		tcp6(a6(24, (uint16_t)(1 + i % 400)), a6(25, 1), (uint16_t)(2000 + i),
-		     443, F_ACK, i % 50);
+		tcp6(a6(24, (uint16_t)(1 + i % 400)), a6(25, 1), (uint16_t)(2000 + i), 443, F_ACK,
+		     i % 50);
 }
 
 static void case_empty(void)
@@ -1234,8 +1226,7 @@ static void case_random(void)
 
 		eth(f, ntags ? tags[rnd(4)] : type);
 		for (uint32_t t = 0; t < ntags; t++)
-			tag(f, (uint16_t)(1 + rnd(4000)),
-			    t + 1 < ntags ? tags[rnd(4)] : type);
+			tag(f, (uint16_t)(1 + rnd(4000)), t + 1 < ntags ? tags[rnd(4)] : type);
 
 		if (type == ETH_ARP) {
 			arp(f, (uint16_t)(1 + rnd(2)), IP4(10, 21, 0, 1 + rnd(20)),
@@ -1254,11 +1245,10 @@ static void case_random(void)
 					: l4 < 80 ? P_UDP
 					: l4 < 90 ? P_ICMP
 						  : P_EXPERIMENT;
-			uint16_t frag =
-				rnd(10) == 0 ? (uint16_t)(0x2000 | rnd(2)) : 0x4000;
+			uint16_t frag = rnd(10) == 0 ? (uint16_t)(0x2000 | rnd(2)) : 0x4000;
 
-			ip4o(f, IP4(10, 21, 0, 1 + rnd(20)), IP4(10, 21, 1, 1 + rnd(4)),
-			     proto, frag, nops, (uint8_t)(rnd(3) * 4));
+			ip4o(f, IP4(10, 21, 0, 1 + rnd(20)), IP4(10, 21, 1, 1 + rnd(4)), proto,
+			     frag, nops, (uint8_t)(rnd(3) * 4));
 			l4 = proto;
 		} else {
 			uint8_t proto = l4 < 55	  ? P_TCP
@@ -1266,18 +1256,15 @@ static void case_random(void)
 					: l4 < 90 ? P_ICMPV6
 						  : P_EXPERIMENT;
 			uint32_t next = rnd(4) == 0 ? rnd(5) : 0;
-			static const uint8_t exts[] = {P_HOPOPTS, P_DSTOPTS, P_ROUTING,
-						       P_FRAGMENT};
+			static const uint8_t exts[] = {P_HOPOPTS, P_DSTOPTS, P_ROUTING, P_FRAGMENT};
 
 			/* 0..3 extension headers, hop-by-hop first if any. */
 			uint8_t chain[3];
 			uint32_t nchain = next > 3 ? 3 : next;
 
 			for (uint32_t k = 0; k < nchain; k++)
-				chain[k] =
-					k == 0 && rnd(2) ? P_HOPOPTS : exts[1 + rnd(3)];
-			ip6(f, a6(21, (uint16_t)(1 + rnd(20))),
-			    a6(21, (uint16_t)(0x100 + rnd(4))),
+				chain[k] = k == 0 && rnd(2) ? P_HOPOPTS : exts[1 + rnd(3)];
+			ip6(f, a6(21, (uint16_t)(1 + rnd(20))), a6(21, (uint16_t)(0x100 + rnd(4))),
 			    nchain ? chain[0] : proto);
 			for (uint32_t k = 0; k < nchain; k++) {
 				uint8_t nx = k + 1 < nchain ? chain[k + 1] : proto;
@@ -1285,9 +1272,7 @@ static void case_random(void)
 				if (chain[k] == P_ROUTING)
 					ext_srh(f, nx);
 				else if (chain[k] == P_FRAGMENT)
-					ext_frag(f, nx,
-						 (uint16_t)(rnd(4) == 0 ? 1 + rnd(100)
-									: 0),
+					ext_frag(f, nx, (uint16_t)(rnd(4) == 0 ? 1 + rnd(100) : 0),
 						 (int)rnd(2), (uint32_t)i);
 				else
 					ext_opts(f, nx, (uint8_t)rnd(2));
@@ -1300,8 +1285,7 @@ static void case_random(void)
 			    flagset[rnd(sizeof(flagset) / sizeof(flagset[0]))], plen);
 			break;
 		case P_UDP:
-			udp(f, (uint16_t)(60000 + rnd(6)), (uint16_t)(61000 + rnd(3)),
-			    plen);
+			udp(f, (uint16_t)(60000 + rnd(6)), (uint16_t)(61000 + rnd(3)), plen);
 			break;
 		case P_ICMP:
 		case P_ICMPV6:
@@ -1371,8 +1355,7 @@ static void write_other_link(const char *out, int dlt)
 		die(pcap_geterr(p));
 	memset(f, 0, sizeof(*f));
 	if (dlt == DLT_LINUX_SLL) {
-		static const uint8_t sll[16] = {0, 0, 0, 1, 0, 6, 2,	0,
-						0, 0, 0, 1, 0, 0, 0x08, 0};
+		static const uint8_t sll[16] = {0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x08, 0};
 
 		putn(f, sll, sizeof(sll));
 	}

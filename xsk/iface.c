@@ -150,8 +150,7 @@ int iface_knob_read(const char *ifname, const char *name, long *value)
 	return ret;
 }
 
-int iface_knob_set(struct iface_knob *k, const char *ifname, const char *name,
-		   const char *value)
+int iface_knob_set(struct iface_knob *k, const char *ifname, const char *name, const char *value)
 {
 	int ret;
 

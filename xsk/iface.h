@@ -41,8 +41,7 @@ struct iface_knob {
 
 /* Writes @value to /sys/class/net/@ifname/@name, saving the old value in
  * @k. Restoring a knob that was not changed does nothing. */
-int iface_knob_set(struct iface_knob *k, const char *ifname, const char *name,
-		   const char *value);
+int iface_knob_set(struct iface_knob *k, const char *ifname, const char *name, const char *value);
 int iface_knob_restore(struct iface_knob *k);
 /* Reads /sys/class/net/@ifname/@name as a number. */
 int iface_knob_read(const char *ifname, const char *name, long *value);

@@ -23,8 +23,8 @@
 /* A draining worker exits after this many empty polls in a row. */
 #define WORKER_DRAIN_EMPTY_POLLS 3
 
-int worker_init(struct worker *w, struct xsk_ctx *xsk, uint32_t batch, int cpu,
-		bool inspect, bool check_seq)
+int worker_init(struct worker *w, struct xsk_ctx *xsk, uint32_t batch, int cpu, bool inspect,
+		bool check_seq)
 {
 	int ret;
 

@@ -45,7 +45,7 @@ struct worker {
 	struct xsk_ctx *xsk __attribute__((aligned(XDPI_CACHELINE)));
 	uint32_t batch;
 	uint32_t queue_id;
-	int cpu; /* -1: not pinned */
+	int cpu;      /* -1: not pinned */
 	bool inspect; /* false: receive and return frames, touch no data */
 	int poll_timeout_ms;
 
@@ -57,8 +57,8 @@ struct worker {
 
 /* Takes ownership of @xsk. Returns 0 or -ENOMEM (then @xsk is not taken).
  * @check_seq adds the sequence/latency check of generated traffic. */
-int worker_init(struct worker *w, struct xsk_ctx *xsk, uint32_t batch, int cpu,
-		bool inspect, bool check_seq);
+int worker_init(struct worker *w, struct xsk_ctx *xsk, uint32_t batch, int cpu, bool inspect,
+		bool check_seq);
 /* Starts the thread, pinned to w->cpu. */
 int worker_start(struct worker *w);
 void worker_set_phase(struct worker *w, enum worker_phase phase);

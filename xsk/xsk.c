@@ -46,17 +46,15 @@ int xsk_opts_validate(const struct xsk_opts *o, char *err, size_t err_len)
 	}
 	if (!is_pow2(o->frame_size) || o->frame_size < 2048 ||
 	    o->frame_size > (uint32_t)getpagesize()) {
-		snprintf(err, err_len,
-			 "frame size %u is invalid: a power of two from 2048 to %d",
+		snprintf(err, err_len, "frame size %u is invalid: a power of two from 2048 to %d",
 			 o->frame_size, getpagesize());
 		return -EINVAL;
 	}
-#define CHECK_RING(field, min)                                                              \
-	if ((o->field || (min)) && (!is_pow2(o->field) || o->field < 64 ||                  \
-				    o->field > 32768)) {                                    \
+#define CHECK_RING(field, min)                                                                   \
+	if ((o->field || (min)) && (!is_pow2(o->field) || o->field < 64 || o->field > 32768)) {  \
 		snprintf(err, err_len, #field " %u is invalid: a power of two from 64 to 32768", \
-			 o->field);                                                         \
-		return -EINVAL;                                                             \
+			 o->field);                                                              \
+		return -EINVAL;                                                                  \
 	}
 	CHECK_RING(fill_size, 1)
 	CHECK_RING(comp_size, 1)
@@ -89,8 +87,8 @@ static void *umem_map(size_t size, bool *huge)
 			return p;
 		}
 	}
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
-		 -1, 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1,
+		 0);
 	return p == MAP_FAILED ? NULL : p;
 }
 
@@ -105,8 +103,7 @@ static int socket_create(struct xsk_ctx *x, const struct xsk_opts *o, bool zeroc
 	};
 
 	return xsk_socket__create(&x->xsk, o->ifname, o->queue_id, x->umem,
-				  o->rx_size ? &x->rx : NULL, o->tx_size ? &x->tx : NULL,
-				  &cfg);
+				  o->rx_size ? &x->rx : NULL, o->tx_size ? &x->tx : NULL, &cfg);
 }
 
 static void busy_poll_setup(struct xsk_ctx *x, const struct xsk_opts *o)
@@ -180,8 +177,7 @@ struct xsk_ctx *xsk_ctx__create(const struct xsk_opts *o, char *err, size_t err_
 		.frame_headroom = 0,
 		.flags = 0,
 	};
-	ret = xsk_umem__create(&x->umem, x->umem_area, x->umem_size, &x->fill, &x->comp,
-			       &ucfg);
+	ret = xsk_umem__create(&x->umem, x->umem_area, x->umem_size, &x->fill, &x->comp, &ucfg);
 	if (ret) {
 		snprintf(err, err_len, "cannot register UMEM (%zu bytes): %s", x->umem_size,
 			 strerror(-ret));
@@ -204,8 +200,9 @@ struct xsk_ctx *xsk_ctx__create(const struct xsk_opts *o, char *err, size_t err_
 				 "(use --mode copy or auto)",
 				 o->ifname, o->queue_id);
 		else if (ret == -EAFNOSUPPORT)
-			snprintf(err, err_len, "this kernel has no AF_XDP sockets "
-					       "(CONFIG_XDP_SOCKETS)");
+			snprintf(err, err_len,
+				 "this kernel has no AF_XDP sockets "
+				 "(CONFIG_XDP_SOCKETS)");
 		else
 			snprintf(err, err_len, "cannot bind an AF_XDP socket to %s queue %u: %s",
 				 o->ifname, o->queue_id, strerror(-ret));

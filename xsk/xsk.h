@@ -73,8 +73,8 @@ struct xsk_ctx {
 	size_t umem_size;
 	uint32_t num_frames;
 	uint32_t queue_id;
-	bool zerocopy;  /* read back with XDP_OPTIONS */
-	bool hugepages; /* the UMEM is on hugepages */
+	bool zerocopy;	    /* read back with XDP_OPTIONS */
+	bool hugepages;	    /* the UMEM is on hugepages */
 	bool busy_poll_set; /* busy-poll socket options accepted */
 	/* Frames not in a ring, for TX: a stack of free frame addresses. */
 	uint64_t *free_frames;
