@@ -108,16 +108,16 @@ static pid_t spawn(char *const argv[], const char *out, const char *err)
 
 static bool file_has(const char *path, const char *needle)
 {
-	char buf[8192];
-	size_t n;
+	char line[1024];
+	bool found = false;
 	FILE *f = fopen(path, "r");
 
 	if (!f)
 		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, needle) != NULL;
 	fclose(f);
-	buf[n] = 0;
-	return strstr(buf, needle) != NULL;
+	return found;
 }
 
 static void file_last_line(const char *path, char *out, size_t len)
@@ -280,7 +280,8 @@ static double cpu_share(const struct cpu_times *a, const struct cpu_times *b)
 {
 	unsigned long long total = b->total - a->total;
 
-	return total ? (double)(b->busy - a->busy) / (double)total : 0.0;
+	/* 0 when /proc/stat could not be read (both zero). */
+	return total && b->total > a->total ? (double)(b->busy - a->busy) / (double)total : 0.0;
 }
 
 static void cfg_cpu_list(const int *cpus, int n, char *out, size_t len)
@@ -349,11 +350,11 @@ int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_
 	char rx_err[64], gen_err[64], rx_cpus[128], gen_cpus[128], num[8][24];
 	enum bench_placement place = cfg->placement;
 	const char *rxa[48], *gena[40];
-	struct cpu_times rx0, rx1, g0, g1;
+	struct cpu_times rx0 = {0}, rx1 = {0}, g0 = {0}, g1 = {0};
 	json_t *gen_json = NULL;
 	pid_t rx_pid, gen_pid;
 	int n = 0, g = 0, ret, fd;
-	bool threaded, gro = false;
+	bool threaded, gro = false, rx_lost = false;
 
 	memset(res, 0, sizeof(*res));
 	res->receiver = r;
@@ -446,12 +447,17 @@ int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_
 	for (double end = mono() + BENCH_READY_TIMEOUT_S;;) {
 		if (file_has(rx_err, "ready:"))
 			break;
-		if (mono() > end || waitpid(rx_pid, NULL, WNOHANG) == rx_pid) {
+		bool exited = waitpid(rx_pid, NULL, WNOHANG) == rx_pid;
+
+		if (exited || mono() > end) {
 			file_last_line(rx_err, res->err, sizeof(res->err));
 			if (!*res->err)
 				snprintf(res->err, sizeof(res->err), "receiver did not start");
-			kill(rx_pid, SIGKILL);
-			waitpid(rx_pid, NULL, 0);
+			if (!exited) {
+				kill(rx_pid, SIGKILL);
+				waitpid(rx_pid, NULL, 0);
+			}
+			rx_lost = true;
 			ret = -EIO;
 			goto out_detach;
 		}
@@ -518,8 +524,11 @@ int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_
 	if (threaded)
 		placement_threaded(tb, rx_cpus, false);
 	kill(rx_pid, SIGINT);
-	if (wait_child(rx_pid, BENCH_STOP_TIMEOUT_S) == -ETIMEDOUT && !*res->err)
-		snprintf(res->err, sizeof(res->err), "receiver did not stop: killed");
+	if (wait_child(rx_pid, BENCH_STOP_TIMEOUT_S) == -ETIMEDOUT) {
+		rx_lost = true;
+		if (!*res->err)
+			snprintf(res->err, sizeof(res->err), "receiver did not stop: killed");
+	}
 	if (ret) {
 		file_last_line(gen_err, res->err, sizeof(res->err));
 		if (!*res->err)
@@ -572,8 +581,10 @@ int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_
 	}
 	ret = 0;
 out_detach:
-	if (r != BENCH_AF_PACKET) {
-		/* A receiver that was killed leaves its program: remove it. */
+	if (r != BENCH_AF_PACKET && rx_lost) {
+		/* A receiver that was killed leaves its program: remove it. A
+		 * receiver that exited cleaned up itself; detach would also
+		 * reset busy-poll settings that may be the user's own. */
 		char *const det[] = {"ip",
 				     "netns",
 				     "exec",

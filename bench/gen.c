@@ -7,9 +7,11 @@
  * - Live frames: BPF_PROG_RUN with `repeat` frames per call. Calls are kept
  *   short (GEN_CHUNK) so that the stop flag, the duration and the rate are
  *   checked often; the rate is paced per thread against its own clock.
- * - The frame counter lives in the program's per-CPU map; userspace counts
- *   the frames it asked for, which is the same number (the kernel runs the
- *   program exactly `repeat` times), and reads the map as a cross-check.
+ * - The frame counter lives in the program's per-CPU map (it numbers the
+ *   frames); userspace counts the frames it asked for, the same number: the
+ *   kernel runs the program exactly `repeat` times. A frame the device
+ *   refuses after XDP_TX is not seen here: veth counts it
+ *   (tx_queue_N_xdp_xmit_errors), and `xdpi gen` reports that count.
  */
 #include "gen.h"
 
@@ -247,42 +249,46 @@ struct gen_ctx {
 static uint64_t gen_budget(struct gen_ctx *g, struct gen_thread *t, uint64_t chunk)
 {
 	const struct gen_opts *o = g->o;
-	double now = now_s();
 
-	if (*g->stop || (o->duration && now - g->start >= o->duration))
-		return 0;
-	if (o->count) {
-		uint64_t share = o->count / (uint64_t)g->threads +
-				 ((uint64_t)t->idx < o->count % (uint64_t)g->threads);
+	for (;;) {
+		double now = now_s(), rate;
+		uint64_t due, step;
 
-		if (t->sent >= share)
+		if (*g->stop || (o->duration && now - g->start >= o->duration))
 			return 0;
-		if (share - t->sent < chunk)
-			chunk = share - t->sent;
-	}
-	if (o->rate) {
-		double rate = (double)o->rate / g->threads;
-		double due = (double)t->sent / rate + g->start;
+		if (o->count) {
+			uint64_t share = o->count / (uint64_t)g->threads +
+					 ((uint64_t)t->idx < o->count % (uint64_t)g->threads);
 
-		if (due > now) {
-			struct timespec ts = {0, (long)((due - now) * 1e9)};
-
-			if (due - now > 0.01)
-				ts.tv_nsec = 10000000;
-			nanosleep(&ts, NULL);
-			return gen_budget(g, t, chunk);
+			if (t->sent >= share)
+				return 0;
+			if (share - t->sent < chunk)
+				chunk = share - t->sent;
 		}
-		/* A rate-limited stream must not come in bursts that overflow
-		 * a receiver's rings (veth's XDP ring holds 256), but every
-		 * BPF_PROG_RUN call costs ~100 us of setup here: 192 frames a
-		 * call (below the ring size) up to ~1 Mpps, then 200 us worth. */
-		uint64_t step =
-			rate / 5000 > GEN_PACED_CHUNK ? (uint64_t)(rate / 5000) : GEN_PACED_CHUNK;
+		if (!o->rate)
+			return chunk;
+		/* Paced: only the frames due by now, and at most `step` a call.
+		 * A rate-limited stream must not come in bursts that overflow a
+		 * receiver's rings (veth's XDP ring holds 256), but every
+		 * BPF_PROG_RUN call costs ~100 us of setup here, so a call may
+		 * carry up to 192 frames, or 200 us worth at high rates. */
+		rate = (double)o->rate / g->threads;
+		due = (uint64_t)((now - g->start) * rate) + 1;
+		step = rate / 5000 > GEN_PACED_CHUNK ? (uint64_t)(rate / 5000) : GEN_PACED_CHUNK;
+		if (due > t->sent) {
+			uint64_t n = due - t->sent;
 
-		if (chunk > step)
-			chunk = step;
+			if (n > step)
+				n = step;
+			return n < chunk ? n : chunk;
+		}
+		{
+			double wait = (double)(t->sent + 1) / rate + g->start - now;
+			struct timespec ts = {0, (long)((wait > 0.01 ? 0.01 : wait) * 1e9)};
+
+			nanosleep(&ts, NULL);
+		}
 	}
-	return chunk;
 }
 
 static void *gen_live_thread(void *arg)
@@ -356,10 +362,10 @@ static void *gen_xsk_thread(void *arg)
 		t->sent += i;
 	}
 	/* Let the last frames complete before the socket goes away. */
-	for (int spin = 0; spin < 1000 && x->free_count < x->num_frames; spin++) {
+	for (int spin = 0; spin < 1000 && x->free_count < x->tx_frames; spin++) {
 		xsk_ctx__kick_tx(x);
 		xsk_ctx__tx_complete(x);
-		if (x->free_count < x->num_frames)
+		if (x->free_count < x->tx_frames)
 			usleep(100);
 	}
 	return NULL;
@@ -413,8 +419,9 @@ static int gen_setup_live(struct gen_ctx *g, char *err, size_t err_len)
 	return ret;
 }
 
-/* Runs one frame through the kernel path; EINVAL/EOPNOTSUPP means this
- * kernel has no live frames (before 5.18) or the device cannot XDP_TX. */
+/* Runs one frame through the kernel path; an error (EINVAL, EOPNOTSUPP)
+ * means this kernel has no live frames (before 5.18). Whether the device
+ * accepted the frame is not visible here (see the file comment). */
 static int gen_probe_live(struct gen_ctx *g)
 {
 	struct xdp_md md = {.data_end = (uint32_t)g->frame_len[0],
@@ -460,8 +467,13 @@ static void gen_teardown(struct gen_ctx *g)
 {
 	for (int i = 0; i < g->threads; i++)
 		xsk_ctx__destroy(g->t[i].xsk);
-	if (g->attached)
-		bpf_xdp_detach(g->ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	if (g->attached) {
+		/* Only if it is still ours: someone may have replaced it. */
+		LIBBPF_OPTS(bpf_xdp_attach_opts, dopts,
+			    .old_prog_fd = bpf_program__fd(g->skel->progs.xdpi_gen));
+
+		bpf_xdp_detach(g->ifindex, XDP_FLAGS_DRV_MODE | XDP_FLAGS_REPLACE, &dopts);
+	}
 	gen_bpf__destroy(g->skel);
 }
 

@@ -224,8 +224,10 @@ void steer__destroy(struct steer *s)
 {
 	if (!s)
 		return;
-	if (s->attached)
-		xdp_program__detach(s->prog, s->ifindex, s->mode, 0);
+	if (s->attached && xdp_program__detach(s->prog, s->ifindex, s->mode, 0))
+		fprintf(stderr, "xdpi: warning: could not detach the XDP program from ifindex "
+				"%d: remove it with 'xdpi detach'\n",
+			s->ifindex);
 	xdp_program__close(s->prog);
 	xdpi_bpf__destroy(s->skel);
 	free(s);
@@ -294,6 +296,13 @@ int steer__test_run(const struct steer *s, const void *frame, uint32_t len)
 	return ret ? -errno : (int)topts.retval;
 }
 
+/* The steering program, or the generator's (bench/gen.c attaches it to the
+ * sending interface; a killed `xdpi gen` leaves it there). */
+static bool steer_is_ours(const char *name)
+{
+	return !strcmp(name, STEER_PROG_NAME) || !strcmp(name, "xdpi_gen");
+}
+
 int steer_detach_iface(const char *ifname, bool force, char *err, size_t err_len)
 {
 	struct xdp_multiprog *mp;
@@ -313,7 +322,7 @@ int steer_detach_iface(const char *ifname, bool force, char *err, size_t err_len
 		p = xdp_multiprog__main_prog(mp);
 		if (!p)
 			goto out;
-		if (strcmp(xdp_program__name(p), STEER_PROG_NAME) && !force) {
+		if (!steer_is_ours(xdp_program__name(p)) && !force) {
 			snprintf(err, err_len,
 				 "%s has XDP program '%s' attached, not xdpi's: "
 				 "use --force to remove it anyway",
@@ -332,7 +341,7 @@ int steer_detach_iface(const char *ifname, bool force, char *err, size_t err_len
 		goto out;
 	}
 	for (p = xdp_multiprog__next_prog(NULL, mp); p; p = xdp_multiprog__next_prog(p, mp)) {
-		if (strcmp(xdp_program__name(p), STEER_PROG_NAME))
+		if (!steer_is_ours(xdp_program__name(p)))
 			continue;
 		ret = xdp_program__detach(p, ifindex, xdp_multiprog__attach_mode(mp), 0);
 		ret = ret ? ret : 1;

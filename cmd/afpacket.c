@@ -101,6 +101,10 @@ int cmd_afpacket(int argc, char **argv)
 	sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sfd < 0) {
+		xdpi_err("cannot set up signal handling");
+		return XDPI_EXIT_FAIL;
+	}
 
 	p = pcap_create(argv[optind], errbuf);
 	if (!p) {

@@ -116,8 +116,8 @@ int cmd_gen(int argc, char **argv)
 	struct gen_opts o;
 	struct gen_result res;
 	struct ether_addr *mac;
+	static sigset_t set; /* read by the detached signal thread */
 	pthread_t sig_tid;
-	sigset_t set;
 	char err[256] = "";
 	bool json = false;
 	int c, v, ret;
@@ -201,10 +201,15 @@ int cmd_gen(int argc, char **argv)
 	if (xdpi_check_privileges())
 		return XDPI_EXIT_FAIL;
 
+	/* Every signal that would end the process by default stops the run
+	 * instead, so the generator program is detached at exit. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	if (pthread_create(&sig_tid, NULL, gen_signal_thread, &set)) {
 		xdpi_err("cannot start the signal thread");
 		return XDPI_EXIT_FAIL;

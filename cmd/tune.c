@@ -75,9 +75,12 @@ static int parse_ints(const char *s, int *out, int max)
 {
 	int n = 0;
 
-	while (*s && n < max) {
+	while (*s) {
 		char *end;
 		long v = strtol(s, &end, 10);
+
+		if (n == max)
+			return -EINVAL; /* more values than a sweep takes */
 
 		if (end == s || v < 0)
 			return -EINVAL;
@@ -197,6 +200,8 @@ int cmd_tune(int argc, char **argv)
 		{"duration", required_argument, NULL, 'd'},
 		{"rate", required_argument, NULL, 'r'},
 		{"size", required_argument, NULL, 's'},
+		{"proto", required_argument, NULL, 'p'},
+		{"flows", required_argument, NULL, 'F'},
 		{"gen-cpus", required_argument, NULL, 'G'},
 		{"rx-cpus", required_argument, NULL, 'X'},
 		{"external", required_argument, NULL, 'E'},
@@ -225,7 +230,6 @@ int cmd_tune(int argc, char **argv)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	bool full = false;
 	int c, npts, best = -1, ret = XDPI_EXIT_FAIL;
-	uint32_t u;
 	FILE *csv;
 	sigset_t mask;
 
@@ -240,9 +244,14 @@ int cmd_tune(int argc, char **argv)
 	base.nrx_cpus = 1;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:r:s:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:r:s:p:F:o:h", opts, NULL)) != -1) {
 		struct tune_dim *d = NULL;
+		int v = xdpi_parse_traffic_opt(c, optarg, &base.gen);
 
+		if (v < 0)
+			goto bad;
+		if (v)
+			continue;
 		switch (c) {
 		case 'Q':
 			d = &dims[DIM_QUEUES];
@@ -275,15 +284,6 @@ int cmd_tune(int argc, char **argv)
 			if (xdpi_parse_seconds(optarg, &base.gen.duration) || base.gen.duration < 1)
 				goto bad;
 			break;
-		case 'r':
-			if (xdpi_parse_u32(optarg, 1, 1000000000, &u))
-				goto bad;
-			base.gen.rate = u;
-			break;
-		case 's':
-			if (xdpi_parse_u32(optarg, 64, 1518, &base.gen.size))
-				goto bad;
-			break;
 		case 'G':
 			base.gen.ncpus =
 				xdpi_parse_list(optarg, base.gen.cpus, GEN_MAX_THREADS, (int)ncpu);
@@ -314,6 +314,10 @@ int cmd_tune(int argc, char **argv)
 			if (d->count < 0)
 				goto bad;
 		}
+		if (d == &dims[DIM_QUEUES])
+			for (int i = 0; i < d->count; i++)
+				if (d->values[i] < 1 || d->values[i] > 64)
+					goto bad;
 	}
 	if (optind != argc) {
 		xdpi_err("tune takes no arguments besides options (see 'xdpi tune --help')");

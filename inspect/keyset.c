@@ -19,9 +19,13 @@ static uint64_t keyset_seed(void)
 
 static int keyset_alloc(struct keyset *s, uint64_t capacity)
 {
-	s->slots = calloc(capacity, s->stride);
+	size_t size = (size_t)capacity * s->stride;
+
+	/* Cache-line aligned: tables of different workers never share a line. */
+	s->slots = aligned_alloc(64, (size + 63) & ~(size_t)63);
 	if (!s->slots)
 		return -ENOMEM;
+	memset(s->slots, 0, size);
 	s->mask = capacity - 1;
 	return 0;
 }

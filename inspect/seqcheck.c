@@ -26,6 +26,7 @@ void seqcheck_merge(struct seqcheck *dst, const struct seqcheck *src)
 	dst->lost += src->lost;
 	dst->duplicated += src->duplicated;
 	dst->reordered += src->reordered;
+	dst->late += src->late;
 	dst->flows_seen += src->flows_seen;
 	for (int i = 0; i < SEQCHECK_LAT_BUCKETS; i++)
 		dst->lat_hist[i] += src->lat_hist[i];

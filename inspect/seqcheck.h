@@ -8,8 +8,7 @@
  *
  * Per-flow state: the next expected sequence number and a 64-bit window of
  * which of the 64 numbers below it arrived, so a late frame is told apart
- * from a duplicate within that window; older late frames count as
- * reordered ("late").
+ * from a duplicate within that window; older ones count as "late".
  *
  * Concurrency: one owner per struct, like struct metrics; merge after stop.
  * Errors: int functions return 0 or a negative errno.
@@ -37,6 +36,7 @@ struct seqcheck {
 	uint64_t lost;		     /* sequence numbers skipped and not seen later */
 	uint64_t duplicated;
 	uint64_t reordered;
+	uint64_t late; /* more than 64 behind: duplicate or reordered, unknown */
 	uint64_t flows_seen;
 	uint64_t lat_hist[SEQCHECK_LAT_BUCKETS];
 	uint64_t lat_max;
@@ -105,11 +105,15 @@ static inline void seqcheck_account(struct seqcheck *s, const struct pkt_info *p
 	} else {
 		uint32_t d = f->next - 1 - seq;
 
-		if (d < 64 && (f->window >> d) & 1) {
+		if (d >= 64) {
+			/* Too late to tell a duplicate from a reordered frame,
+			 * or a new run restarting at 0: counted apart, and the
+			 * gap it may fill stays counted as lost. */
+			s->late++;
+		} else if ((f->window >> d) & 1) {
 			s->duplicated++;
 		} else {
-			if (d < 64)
-				f->window |= 1ull << d;
+			f->window |= 1ull << d;
 			s->reordered++;
 			s->lost--; /* it had been counted as a gap */
 		}

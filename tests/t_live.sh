@@ -18,7 +18,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 TB_ID=t$$
 WATCHDOGS=()
-trap 'kill "${WATCHDOGS[@]}" 2>/dev/null; testbed_down; rm -rf "$T_TMP"' EXIT
+trap 'for w in "${WATCHDOGS[@]}"; do pkill -P "$w"; kill "$w"; done 2>/dev/null; testbed_down; rm -rf "$T_TMP"' EXIT
 
 # --- traffic: TCP handshakes, data, FIN/RST, options, IPv6 (+extension
 # headers), VLAN, QinQ, fragments; plus UDP, ICMP, ARP and non-IP that must
@@ -46,8 +46,11 @@ live_start() {
 	LIVE_PID=$!
 	(sleep 60 && kill -9 "$LIVE_PID" 2>/dev/null && echo "watchdog killed $name" >>"$T_TMP/$name.err") &
 	WATCHDOGS+=($!)
-	for _ in $(seq 100); do
-		grep -q "AF_XDP" "$T_TMP/$name.err" 2>/dev/null && return 0
+	disown $!
+	# "ready:" comes once every socket is in the XSKMAP and every worker
+	# runs; traffic sent before it could land on a queue without a socket.
+	for _ in $(seq 150); do
+		grep -q "ready:" "$T_TMP/$name.err" 2>/dev/null && return 0
 		kill -0 "$LIVE_PID" 2>/dev/null || return 1
 		sleep 0.1
 	done
@@ -68,12 +71,20 @@ json() { # json FILE EXPR: a python expression over the object `d`
 
 testbed_up 1 "$TB_ID" || { t_fail "testbed up"; t_done; exit; }
 
-# --- 1. exact metrics and ledger, one queue, --duration
-if live_start exact --duration 6 --interval 0 --json --record "$T_TMP/rec.json"; then
-	replay "$T_TMP/traffic.pcap"
+# live_stop: once the sender has returned, SIGINT, and the exit status. A
+# fixed --duration would race a slow sender on a loaded machine.
+live_stop() {
+	sleep 0.5
+	kill -INT "$LIVE_PID"
 	wait "$LIVE_PID"
+}
+
+# --- 1. exact metrics and ledger, one queue
+if live_start exact --interval 0 --json --record "$T_TMP/rec.json"; then
+	replay "$T_TMP/traffic.pcap"
+	live_stop
 	rc=$?
-	t_eq "live --duration exits 0 with a closed ledger" "$rc" 0
+	t_eq "live exits 0 with a closed ledger" "$rc" 0
 	"$XDPI" read --json --filter tcp "$T_TMP/traffic.pcap" >"$T_TMP/expect.json"
 	diff=$(python3 - "$T_TMP/exact.out" "$T_TMP/expect.json" <<'EOF'
 import json, sys
@@ -98,7 +109,7 @@ EOF
 	t_eq "driver counters in the ledger (veth xdp_redirect)" \
 		"$(json "$T_TMP/exact.out" 'd["ledger"]["queues"][0]["iface"].get("xdp_redirect")')" \
 		"$(json "$T_TMP/exact.out" 'd["ledger"]["queues"][0]["xdp"]["redirected"]')"
-	t_eq "nothing attached after --duration" "$(xdp_attached)" ""
+	t_eq "nothing attached after the run" "$(xdp_attached)" ""
 	out=$("$XDPI" compare --pcap "$T_TMP/traffic.pcap" "$T_TMP/rec.json")
 	rc=$?
 	t_eq "compare --pcap: exit 0" "$rc" 0
@@ -128,10 +139,15 @@ else
 	t_fail "live started (ping)" "$(cat "$T_TMP/ping.err")"
 fi
 
+# --- 2b. --duration ends the run by itself, exit 0, nothing attached
+testbed_dut "$XDPI" live --duration 1 --interval 0 "$TB_DUT_IF" >"$T_TMP/dur.out" 2>&1
+t_eq "--duration 1: exit 0, stopped by the duration, nothing attached" \
+	"$?/$(grep -c 'stopped by duration reached' "$T_TMP/dur.out")/$(xdp_attached)" "0/1/"
+
 # --- 3. inspection off: packets and bytes still exact
-if live_start noinspect --duration 5 --interval 0 --no-inspect --no-busy-poll --json; then
+if live_start noinspect --interval 0 --no-inspect --no-busy-poll --json; then
 	replay "$T_TMP/traffic.pcap"
-	wait "$LIVE_PID"
+	live_stop
 	t_eq "--no-inspect --no-busy-poll: packets and bytes exact" \
 		"$(json "$T_TMP/noinspect.out" '(d["packets"], d["bytes"], d["ledger"]["unexplained"])')" \
 		"$(json "$T_TMP/expect.json" '(d["packets"], d["bytes"], 0)')"
@@ -198,9 +214,9 @@ t_eq "--force replaces it, and the run detaches at exit" "$?/$(xdp_attached)" "0
 # --- 6. two queues both receive when the traffic has several flows
 testbed_down
 testbed_up 2 "$TB_ID" || { t_fail "testbed up (2 queues)"; t_done; exit; }
-if live_start twoq --duration 6 --interval 0 --json; then
+if live_start twoq --interval 0 --json; then
 	replay "$T_TMP/flows.pcap" 5000
-	wait "$LIVE_PID"
+	live_stop
 	t_eq "two queues: both inspected frames" \
 		"$(json "$T_TMP/twoq.out" 'all(q["packets"] > 0 for q in d["queues"]) and len(d["queues"]) == 2')" True
 	t_eq "two queues: ledger 0 unexplained" "$(json "$T_TMP/twoq.out" 'd["ledger"]["unexplained"]')" 0

@@ -33,7 +33,9 @@ int worker_init(struct worker *w, struct xsk_ctx *xsk, uint32_t batch, int cpu, 
 	if (ret)
 		return ret;
 	if (check_seq) {
-		w->seq = malloc(sizeof(*w->seq));
+		/* Its own cache lines: read and written per packet. */
+		w->seq = aligned_alloc(XDPI_CACHELINE,
+				       (sizeof(*w->seq) + XDPI_CACHELINE - 1) & ~(size_t)(XDPI_CACHELINE - 1));
 		if (!w->seq || seqcheck_init(w->seq)) {
 			free(w->seq);
 			metrics_destroy(&w->m);
@@ -117,8 +119,10 @@ static void *worker_main(void *arg)
 	int empty_in_drain = 0;
 
 	for (;;) {
-		if (worker_batch(w))
+		if (worker_batch(w)) {
+			empty_in_drain = 0;
 			continue;
+		}
 		if (__atomic_load_n(&w->phase, __ATOMIC_ACQUIRE) == WORKER_DRAIN) {
 			/* Each kick also runs a NAPI poll that may flush more. */
 			if (++empty_in_drain >= WORKER_DRAIN_EMPTY_POLLS)

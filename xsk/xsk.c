@@ -143,7 +143,11 @@ struct xsk_ctx *xsk_ctx__create(const struct xsk_opts *o, char *err, size_t err_
 	ret = xsk_opts_validate(o, err, err_len);
 	if (ret)
 		goto err_out;
-	x = calloc(1, sizeof(*x));
+	/* Rings' cached indexes are written per batch by the owning worker:
+	 * keep them off lines another worker's allocation could share. */
+	x = aligned_alloc(64, (sizeof(*x) + 63) & ~(size_t)63);
+	if (x)
+		memset(x, 0, sizeof(*x));
 	if (!x) {
 		ret = -ENOMEM;
 		snprintf(err, err_len, "out of memory");
@@ -231,6 +235,7 @@ struct xsk_ctx *xsk_ctx__create(const struct xsk_opts *o, char *err, size_t err_
 		for (i = 0; i < o->tx_size; i++)
 			x->free_frames[i] = (uint64_t)(rx_frames + i) * o->frame_size;
 		x->free_count = o->tx_size;
+		x->tx_frames = o->tx_size;
 	}
 	return x;
 

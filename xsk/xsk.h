@@ -79,6 +79,7 @@ struct xsk_ctx {
 	/* Frames not in a ring, for TX: a stack of free frame addresses. */
 	uint64_t *free_frames;
 	uint32_t free_count;
+	uint32_t tx_frames; /* size of the free stack: frames reserved for TX */
 };
 
 struct xsk_ctx *xsk_ctx__create(const struct xsk_opts *o, char *err, size_t err_len);
