@@ -343,9 +343,11 @@ int steer_detach_iface(const char *ifname, bool force, char *err, size_t err_len
 	for (p = xdp_multiprog__next_prog(NULL, mp); p; p = xdp_multiprog__next_prog(p, mp)) {
 		if (!steer_is_ours(xdp_program__name(p)))
 			continue;
+		/* Every one: a killed run may have left more than one. */
 		ret = xdp_program__detach(p, ifindex, xdp_multiprog__attach_mode(mp), 0);
-		ret = ret ? ret : 1;
-		break;
+		if (ret)
+			break;
+		ret = 1;
 	}
 out:
 	if (ret < 0 && !*err)
