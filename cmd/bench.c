@@ -83,11 +83,8 @@ static const char *receiver_label(enum bench_receiver r)
 int cmd_bench(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		XDPI_TRAFFIC_LONG_OPTS,
 		{"duration", required_argument, NULL, 'd'},
-		{"size", required_argument, NULL, 's'},
-		{"proto", required_argument, NULL, 'p'},
-		{"flows", required_argument, NULL, 'F'},
-		{"rate", required_argument, NULL, 'r'},
 		{"queues", required_argument, NULL, 'q'},
 		{"gen-cpus", required_argument, NULL, OPT_GEN_CPUS},
 		{"rx-cpus", required_argument, NULL, OPT_RX_CPUS},

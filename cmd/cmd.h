@@ -45,6 +45,14 @@ int xdpi_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
  * (CAP_NET_ADMIN, and CAP_BPF or CAP_SYS_ADMIN); else -EPERM and a message. */
 int xdpi_check_privileges(void);
 struct gen_opts;
+/* The long options of xdpi_parse_traffic_opt(), for getopt_long tables. */
+/* clang-format off */
+#define XDPI_TRAFFIC_LONG_OPTS                  \
+	{"size", required_argument, NULL, 's'},  \
+	{"proto", required_argument, NULL, 'p'}, \
+	{"flows", required_argument, NULL, 'F'}, \
+	{"rate", required_argument, NULL, 'r'}
+/* clang-format on */
 /* Parses an option gen, bench and tune share (-s size|imix, -p proto,
  * -F flows, -r rate) into @o. Returns 1 if @opt is one of them, 0 if not,
  * -EINVAL for a bad value. */

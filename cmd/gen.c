@@ -92,10 +92,7 @@ static uint64_t tx_refused(const char *ifname)
 int cmd_gen(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"size", required_argument, NULL, 's'},
-		{"proto", required_argument, NULL, 'p'},
-		{"flows", required_argument, NULL, 'F'},
-		{"rate", required_argument, NULL, 'r'},
+		XDPI_TRAFFIC_LONG_OPTS,
 		{"duration", required_argument, NULL, 'd'},
 		{"count", required_argument, NULL, 'n'},
 		{"cpus", required_argument, NULL, 'c'},

@@ -189,6 +189,7 @@ static int write_plot(const char *dir, const char *csv)
 int cmd_tune(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		XDPI_TRAFFIC_LONG_OPTS,
 		{"queues", required_argument, NULL, 'Q'},
 		{"batch", required_argument, NULL, 'B'},
 		{"rx-size", required_argument, NULL, 'R'},
@@ -198,10 +199,6 @@ int cmd_tune(int argc, char **argv)
 		{"placement", required_argument, NULL, 'P'},
 		{"full", no_argument, NULL, 'f'},
 		{"duration", required_argument, NULL, 'd'},
-		{"rate", required_argument, NULL, 'r'},
-		{"size", required_argument, NULL, 's'},
-		{"proto", required_argument, NULL, 'p'},
-		{"flows", required_argument, NULL, 'F'},
 		{"gen-cpus", required_argument, NULL, 'G'},
 		{"rx-cpus", required_argument, NULL, 'X'},
 		{"external", required_argument, NULL, 'E'},
