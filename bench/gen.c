@@ -186,13 +186,19 @@ int gen_build_frame(const struct gen_opts *o, uint32_t wire_size, uint8_t *buf, 
 	return (int)flen;
 }
 
-void gen_flow_seq(uint32_t flows, uint32_t thread, uint32_t threads, uint64_t n, uint32_t *flow,
-		  uint32_t *seq)
+/* Flows thread @thread of @threads owns: ceil((flows - thread) / threads). */
+static uint32_t gen_flows_of(uint32_t flows, uint32_t thread, uint32_t threads)
 {
 	uint32_t mine = (flows - thread + threads - 1) / threads;
 
-	if (!mine)
-		mine = 1;
+	return mine ? mine : 1;
+}
+
+void gen_flow_seq(uint32_t flows, uint32_t thread, uint32_t threads, uint64_t n, uint32_t *flow,
+		  uint32_t *seq)
+{
+	uint32_t mine = gen_flows_of(flows, thread, threads);
+
 	*flow = thread + threads * (uint32_t)(n % mine);
 	*seq = (uint32_t)(n / mine);
 }
@@ -409,7 +415,11 @@ static int gen_setup_live(struct gen_ctx *g, char *err, size_t err_len)
 	for (int i = 0; i < g->threads; i++)
 		if (g->t[i].cpu < ncpus)
 			percpu[g->t[i].cpu] = (struct xdpi_gen_cpu){
-				.thread = (uint32_t)i, .threads = (uint32_t)g->threads};
+				.thread = (uint32_t)i,
+				.threads = (uint32_t)g->threads,
+				.mine = gen_flows_of(g->o->flows, (uint32_t)i,
+						     (uint32_t)g->threads),
+			};
 	ret = bpf_map__update_elem(g->skel->maps.gen_cpu, &key, sizeof(key), percpu,
 				   sizeof(*percpu) * (size_t)ncpus, BPF_ANY);
 	free(percpu);

@@ -50,8 +50,7 @@ int xdpi_gen(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	struct xdpi_gen_cpu *st;
-	__u32 key = 0, mine, flow, seq, now;
-	__u64 n;
+	__u32 key = 0, flow, seq, now;
 	__u8 *l4;
 
 	if (data + 14 > end)
@@ -60,22 +59,21 @@ int xdpi_gen(struct xdp_md *ctx)
 		if (((__u8 *)data)[6 + i] != src_mac[i])
 			return XDP_PASS; /* a frame received on the interface, not ours */
 	st = bpf_map_lookup_elem(&gen_cpu, &key);
-	if (!st || !st->threads)
+	if (!st || !st->threads || !st->mine)
 		return XDP_ABORTED;
-	n = st->frames++;
-	/* Flows owned by this thread: ceil((flows - thread) / threads). */
-	mine = (flows - st->thread + st->threads - 1) / st->threads;
-	if (!mine)
-		mine = 1;
-	flow = st->thread + st->threads * (__u32)(n % mine);
-	seq = (__u32)(n / mine);
+	st->frames++;
+	flow = st->thread + st->threads * st->slot;
+	seq = st->seq;
+	if (++st->slot == st->mine) {
+		st->slot = 0;
+		st->seq++;
+	}
 	now = (__u32)bpf_ktime_get_ns();
 
 	if (l4_off > 128)
 		return XDP_ABORTED;
 	l4 = data + l4_off;
-	if ((void *)(l4 + 8 + XDPI_GEN_UDP_STAMP) > end && proto == IPPROTO_UDP)
-		return XDP_ABORTED;
+	/* 20 bytes: the TCP stamp fields, or UDP header + stamp. */
 	if ((void *)(l4 + 20) > end)
 		return XDP_ABORTED;
 	*(__be16 *)l4 = bpf_htons(XDPI_GEN_SPORT_BASE + flow);

@@ -25,11 +25,17 @@
 #define XDPI_GEN_UDP_MAGIC 0x58445049 /* "XDPI" */
 #define XDPI_GEN_UDP_STAMP 12	      /* bytes of UDP payload it takes */
 
-/* Per CPU: which sender thread runs there, and its progress. */
+/* Per CPU: which sender thread runs there, and its progress. Frame n of
+ * thread t of T goes to flow t + T * (n % mine) with sequence n / mine,
+ * mine = ceil((flows - t) / T); the program steps slot and seq instead of
+ * dividing per frame. */
 struct xdpi_gen_cpu {
 	__u64 frames; /* frames this CPU's thread has generated */
 	__u32 thread; /* index of the sender thread pinned to this CPU */
 	__u32 threads;
+	__u32 mine; /* flows this thread owns, set by userspace */
+	__u32 slot; /* n % mine */
+	__u32 seq;  /* n / mine */
 };
 
 #endif /* XDPI_BPF_GEN_SHARED_H */

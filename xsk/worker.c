@@ -34,8 +34,8 @@ int worker_init(struct worker *w, struct xsk_ctx *xsk, uint32_t batch, int cpu, 
 		return ret;
 	if (check_seq) {
 		/* Its own cache lines: read and written per packet. */
-		w->seq = aligned_alloc(XDPI_CACHELINE,
-				       (sizeof(*w->seq) + XDPI_CACHELINE - 1) & ~(size_t)(XDPI_CACHELINE - 1));
+		w->seq = aligned_alloc(XDPI_CACHELINE, (sizeof(*w->seq) + XDPI_CACHELINE - 1) &
+							       ~(size_t)(XDPI_CACHELINE - 1));
 		if (!w->seq || seqcheck_init(w->seq)) {
 			free(w->seq);
 			metrics_destroy(&w->m);
@@ -59,37 +59,32 @@ static inline uint32_t worker_batch(struct worker *w)
 	n = xsk_ctx__rx_peek(x, w->batch, &idx);
 	if (!n)
 		return 0;
-	if (w->seq) {
-		struct timespec ts;
-		uint32_t now;
+	if (w->inspect) {
+		uint32_t now = 0;
 
-		/* One clock read per batch (vDSO, no syscall). */
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		now = (uint32_t)((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
-		for (i = 0; i < n; i++) {
-			const struct xdp_desc *d = xsk_ctx__rx_desc(x, idx + i);
-			const uint8_t *frame = xsk_ctx__frame(x, d->addr);
-			struct pkt_info pi;
+		if (w->seq) {
+			struct timespec ts;
 
-			pkt_parse(frame, d->len, &pi);
-			metrics_account(&w->m, &pi, d->len);
-			seqcheck_account(w->seq, &pi, frame, now);
+			/* One clock read per batch (vDSO, no syscall). */
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			now = (uint32_t)((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
 		}
-	} else if (w->inspect) {
 		/* The frames were written by another CPU (the copy into the
 		 * UMEM runs in NAPI): start loading the next one's headers
 		 * while this one is parsed. */
 		__builtin_prefetch(xsk_ctx__frame(x, xsk_ctx__rx_desc(x, idx)->addr));
 		for (i = 0; i < n; i++) {
 			const struct xdp_desc *d = xsk_ctx__rx_desc(x, idx + i);
+			const uint8_t *frame = xsk_ctx__frame(x, d->addr);
 			struct pkt_info pi;
 
 			if (i + 1 < n)
 				__builtin_prefetch(
 					xsk_ctx__frame(x, xsk_ctx__rx_desc(x, idx + i + 1)->addr));
-
-			pkt_parse(xsk_ctx__frame(x, d->addr), d->len, &pi);
+			pkt_parse(frame, d->len, &pi);
 			metrics_account(&w->m, &pi, d->len);
+			if (w->seq) /* the same way for every frame of a run */
+				seqcheck_account(w->seq, &pi, frame, now);
 		}
 	} else {
 		uint64_t bytes = 0;
