@@ -11,7 +11,7 @@ include cmd/cmd.mk
 -include tests/tests.mk
 -include bench/bench.mk
 
-.PHONY: all deps deps-ok clean format
+.PHONY: all deps deps-ok deps-dpdk clean format
 
 all: $(BUILD)/xdpi
 
@@ -21,6 +21,10 @@ deps:
 
 deps-ok:
 	@mk/deps.sh
+
+# Optional: dpdk-testpmd for `xdpi bench`'s DPDK receiver.
+deps-dpdk:
+	@mk/deps.sh --dpdk
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

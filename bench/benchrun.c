@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * Benchmark points. Design notes:
- * - Children: every receiver and the generator is this binary, started with
- *   `ip netns exec`, output to a temporary file read back as JSON. A child
- *   that outlives its time is killed, and `xdpi detach` then removes what it
- *   left on the interface.
+ * - Children: every receiver and the generator is this binary (or
+ *   dpdk-testpmd), started with `ip netns exec`, output to temporary files
+ *   made with mkstemp() and opened without O_CREAT by the child, read back
+ *   as JSON (testpmd: its closing statistics). A child that outlives its time
+ *   is killed, and `xdpi detach` (testpmd: `ip link set xdp off`) then
+ *   removes what it left on the interface.
  * - Order per point: receiver up (it says "ready"), placement set (threaded
  *   NAPI can only be switched on once XDP or GRO is on), CPU counters read,
  *   generator run, CPU counters read, receiver stopped with SIGINT (its
@@ -15,11 +17,14 @@
 #include "benchrun.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -27,12 +32,30 @@
 
 #define BENCH_READY_TIMEOUT_S 15
 #define BENCH_STOP_TIMEOUT_S 20
+/* A fresh veth pair's first traffic loses frames at rates it otherwise
+ * takes (its XDP rings and page pools are set up then): a short run at a
+ * low rate before the first trial that counts. */
+#define BENCH_WARMUP_PPS 200000
+#define BENCH_WARMUP_S 1.0
 
 const char *bench_receiver_name(enum bench_receiver r)
 {
-	static const char *const names[] = {"ceiling", "inspect", "noinspect", "af_packet"};
+	static const char *const names[] = {"ceiling", "inspect", "noinspect", "af_packet", "dpdk"};
 
 	return (unsigned)r < BENCH__RECEIVERS ? names[r] : "invalid";
+}
+
+bool bench_have_dpdk(void)
+{
+	static const char *const dirs[] = {"/usr/bin", "/usr/local/bin", "/usr/sbin"};
+	char path[64];
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/dpdk-testpmd", dirs[i]);
+		if (!access(path, X_OK))
+			return true;
+	}
+	return false;
 }
 
 const char *bench_placement_name(enum bench_placement p)
@@ -58,48 +81,98 @@ static double mono(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Runs argv to completion, output discarded unless @quiet is false.
- * Returns its exit status or -errno. */
-static int run_cmd(char *const argv[], bool quiet)
+/* Runs argv to completion. Its stdout is discarded; its stderr too, or kept
+ * (the first @err_len - 1 bytes) in @err when @err is given. Returns its
+ * exit status or -errno. */
+static int run_cmd_err(char *const argv[], char *err, size_t err_len)
 {
-	int status;
-	pid_t pid = fork();
+	int status, pipefd[2] = {-1, -1};
+	pid_t pid;
 
-	if (pid < 0)
+	if (err && pipe2(pipefd, O_CLOEXEC))
 		return -errno;
-	if (!pid) {
-		if (quiet) {
-			int fd = open("/dev/null", O_WRONLY);
+	pid = fork();
+	if (pid < 0) {
+		int ret = -errno;
 
-			dup2(fd, 1);
-			dup2(fd, 2);
+		if (err) {
+			close(pipefd[0]);
+			close(pipefd[1]);
 		}
+		return ret;
+	}
+	if (!pid) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(err ? pipefd[1] : null, 2);
 		execvp(argv[0], argv);
 		_exit(127);
+	}
+	if (err) {
+		size_t got = 0;
+		ssize_t n;
+
+		close(pipefd[1]);
+		while ((n = read(pipefd[0], err + got, err_len - 1 - got)) > 0 &&
+		       got + (size_t)n < err_len - 1)
+			got += (size_t)n;
+		if (n > 0)
+			got += (size_t)n;
+		err[got] = 0;
+		close(pipefd[0]);
+		while (got && (err[got - 1] == '\n' || err[got - 1] == ' '))
+			err[--got] = 0;
 	}
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -EINTR;
 }
 
-/* Starts argv with stdout and stderr to the given files. */
+static int run_cmd(char *const argv[])
+{
+	return run_cmd_err(argv, NULL, 0);
+}
+
+/* Starts argv with stdout and stderr to two files made by the caller with
+ * mkstemp(): opened without O_CREAT, so that a name planted in /tmp in the
+ * meantime is not followed. Signals the parent blocks are unblocked. */
+static cpu_set_t all_cpus;
+
+void bench_pin_harness(const struct bench_cfg *cfg)
+{
+	cpu_set_t gen;
+
+	if (sched_getaffinity(0, sizeof(all_cpus), &all_cpus))
+		return;
+	CPU_ZERO(&gen);
+	for (int i = 0; i < cfg->gen.ncpus; i++)
+		if (CPU_ISSET(cfg->gen.cpus[i], &all_cpus))
+			CPU_SET(cfg->gen.cpus[i], &gen);
+	for (int i = 0; i < cfg->nrx_cpus; i++)
+		CPU_CLR(cfg->rx_cpus[i], &gen);
+	if (CPU_COUNT(&gen))
+		sched_setaffinity(0, sizeof(gen), &gen);
+}
+
 static pid_t spawn(char *const argv[], const char *out, const char *err)
 {
 	pid_t pid = fork();
 
 	if (!pid) {
-		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int o = open(out, O_WRONLY | O_TRUNC | O_NOFOLLOW);
+		int e = open(err, O_WRONLY | O_TRUNC | O_NOFOLLOW);
+		sigset_t none;
 
 		if (o < 0 || e < 0)
 			_exit(126);
 		dup2(o, 1);
 		dup2(e, 2);
-		/* The parent blocks signals it reads from a signalfd; a child
-		 * must get them. */
-		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* The harness keeps itself off the receiver's CPUs
+		 * (bench_pin_harness()); its children choose their own. */
+		sched_setaffinity(0, sizeof(all_cpus), &all_cpus);
 		execvp(argv[0], argv);
 		_exit(127);
 	}
@@ -120,16 +193,15 @@ static bool file_has(const char *path, const char *needle)
 	return found;
 }
 
+/* The last non-empty line: the one that says why a child gave up. */
 static void file_last_line(const char *path, char *out, size_t len)
 {
 	FILE *f = fopen(path, "r");
+	char line[512];
 
 	*out = 0;
 	if (!f)
 		return;
-	char line[512];
-
-	/* The last line is the one that says why a child gave up. */
 	while (fgets(line, sizeof(line), f))
 		if (*line && *line != '\n')
 			snprintf(out, len, "%.200s", line);
@@ -158,6 +230,16 @@ static int wait_child(pid_t pid, double timeout_s)
 	return -ETIMEDOUT;
 }
 
+/* "ip netns exec NS sysctl ..." for an error message: the whole command. */
+static void argv_join(char *const argv[], char *out, size_t len)
+{
+	size_t off = 0;
+
+	*out = 0;
+	for (int i = 0; argv[i] && off < len; i++)
+		off += (size_t)snprintf(out + off, len - off, "%s%s", i ? " " : "", argv[i]);
+}
+
 int testbed_create(struct testbed *tb, int queues, char *err, size_t err_len)
 {
 	char q[16];
@@ -171,6 +253,7 @@ int testbed_create(struct testbed *tb, int queues, char *err, size_t err_len)
 	tb->queues = queues;
 	snprintf(q, sizeof(q), "%d", queues);
 	{
+		char *gi = (char *)tb->gen_if, *di = (char *)tb->dut_if;
 		char *const steps[][20] = {
 			{"ip", "netns", "add", tb->gen_ns, NULL},
 			{"ip", "netns", "add", tb->dut_ns, NULL},
@@ -185,7 +268,7 @@ int testbed_create(struct testbed *tb, int queues, char *err, size_t err_len)
 			 tb->gen_ns,
 			 "link",
 			 "add",
-			 (char *)tb->gen_if,
+			 gi,
 			 "numrxqueues",
 			 q,
 			 "numtxqueues",
@@ -194,30 +277,33 @@ int testbed_create(struct testbed *tb, int queues, char *err, size_t err_len)
 			 "veth",
 			 "peer",
 			 "name",
-			 (char *)tb->dut_if,
+			 di,
 			 "numrxqueues",
 			 q,
 			 "numtxqueues",
 			 q,
 			 NULL},
-			{"ip", "-n", tb->gen_ns, "link", "set", (char *)tb->dut_if, "netns",
-			 tb->dut_ns, NULL},
-			{"ip", "-n", tb->gen_ns, "addr", "add", "198.18.0.1/24", "dev",
-			 (char *)tb->gen_if, NULL},
-			{"ip", "-n", tb->dut_ns, "addr", "add", "198.18.0.2/24", "dev",
-			 (char *)tb->dut_if, NULL},
-			{"ip", "-n", tb->gen_ns, "link", "set", (char *)tb->gen_if, "up", NULL},
-			{"ip", "-n", tb->dut_ns, "link", "set", (char *)tb->dut_if, "up", NULL},
+			{"ip", "-n", tb->gen_ns, "link", "set", di, "netns", tb->dut_ns, NULL},
+			{"ip", "-n", tb->gen_ns, "addr", "add", "198.18.0.1/24", "dev", gi, NULL},
+			{"ip", "-n", tb->dut_ns, "addr", "add", "198.18.0.2/24", "dev", di, NULL},
+			{"ip", "-n", tb->gen_ns, "link", "set", gi, "up", NULL},
+			{"ip", "-n", tb->dut_ns, "link", "set", di, "up", NULL},
 		};
 
 		tb->up = true; /* from here on, destroy cleans up */
 		for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-			int ret = run_cmd(steps[i], true);
+			char cmd[256], out[256];
+			int ret = run_cmd_err(steps[i], out, sizeof(out));
 
 			if (ret) {
+				argv_join(steps[i], cmd, sizeof(cmd));
 				snprintf(err, err_len,
-					 "cannot set up the veth testbed (step %zu: %s %s %s)",
-					 i + 1, steps[i][0], steps[i][1], steps[i][2]);
+					 "cannot set up the veth testbed: step %zu, `%s` %s%s%s",
+					 i + 1, cmd,
+					 ret == 127 ? "could not run (not installed? `make deps`)"
+					 : ret < 0  ? strerror(-ret)
+						    : "failed",
+					 *out ? ": " : "", out);
 				testbed_destroy(tb);
 				return ret < 0 ? ret : -EIO;
 			}
@@ -233,8 +319,8 @@ void testbed_destroy(struct testbed *tb)
 
 	if (!tb->up)
 		return;
-	run_cmd(del_gen, true);
-	run_cmd(del_dut, true);
+	run_cmd(del_gen);
+	run_cmd(del_dut);
 	tb->up = false;
 }
 
@@ -243,7 +329,7 @@ static int ns_sh(const char *ns, const char *script)
 {
 	char *const argv[] = {"ip", "netns", "exec", (char *)ns, "sh", "-c", (char *)script, NULL};
 
-	return run_cmd(argv, true);
+	return run_cmd(argv);
 }
 
 struct cpu_times {
@@ -343,222 +429,327 @@ static const char *self_exe(void)
 	return path;
 }
 
-int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_receiver r,
-	      struct bench_result *res)
+/* A command line under construction, with room for the numbers it quotes. */
+struct argbuf {
+	const char *v[64];
+	int n;
+	char num[16][96];
+	int nnum;
+};
+
+static void arg(struct argbuf *a, const char *s)
 {
-	char rx_out[] = "/tmp/xdpi-bench-rx.XXXXXX", gen_out[] = "/tmp/xdpi-bench-gen.XXXXXX";
-	char rx_err[64], gen_err[64], rx_cpus[128], gen_cpus[128], num[8][24];
-	enum bench_placement place = cfg->placement;
-	const char *rxa[48], *gena[40];
-	struct cpu_times rx0 = {0}, rx1 = {0}, g0 = {0}, g1 = {0};
-	json_t *gen_json = NULL;
-	pid_t rx_pid, gen_pid;
-	int n = 0, g = 0, ret, fd;
-	bool threaded, gro = false, rx_lost = false;
+	if (a->n < (int)(sizeof(a->v) / sizeof(a->v[0])) - 1)
+		a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
 
-	memset(res, 0, sizeof(*res));
-	res->receiver = r;
-	fd = mkstemp(rx_out);
-	if (fd >= 0)
-		close(fd);
-	fd = mkstemp(gen_out);
-	if (fd >= 0)
-		close(fd);
-	snprintf(rx_err, sizeof(rx_err), "%s.err", rx_out);
-	snprintf(gen_err, sizeof(gen_err), "%s.err", gen_out);
-	cfg_cpu_list(cfg->rx_cpus, cfg->nrx_cpus, rx_cpus, sizeof(rx_cpus));
-	cfg_cpu_list(cfg->gen.cpus, cfg->gen.ncpus, gen_cpus, sizeof(gen_cpus));
+static void argf(struct argbuf *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void argf(struct argbuf *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *slot;
 
-	const char *rx_if = tb ? tb->dut_if : cfg->gen.ifname;
+	if (a->nnum >= (int)(sizeof(a->num) / sizeof(a->num[0])))
+		return;
+	slot = a->num[a->nnum++];
+	va_start(ap, fmt);
+	vsnprintf(slot, sizeof(a->num[0]), fmt, ap);
+	va_end(ap);
+	arg(a, slot);
+}
 
-	/* The placement actually used by this receiver. */
-	if (place == BENCH_PLACE_AUTO)
-		place = (r == BENCH_INSPECT || r == BENCH_NOINSPECT) ? BENCH_PLACE_BUSY_POLL
-								     : BENCH_PLACE_THREADED;
-	if (place == BENCH_PLACE_BUSY_POLL && r != BENCH_INSPECT && r != BENCH_NOINSPECT)
-		place = BENCH_PLACE_THREADED; /* only AF_XDP sockets can busy-poll */
-	res->placement = bench_placement_name(place);
-	threaded = tb && place == BENCH_PLACE_THREADED;
+/* The receiver's files and process for one trial. */
+struct bench_child {
+	char out[32], err[32];
+	pid_t pid;
+};
 
-	if (tb) {
-		rxa[n++] = "ip";
-		rxa[n++] = "netns";
-		rxa[n++] = "exec";
-		rxa[n++] = tb->dut_ns;
+static int child_files(struct bench_child *c)
+{
+	int fd;
+
+	snprintf(c->out, sizeof(c->out), "/tmp/xdpi-bench.XXXXXX");
+	snprintf(c->err, sizeof(c->err), "/tmp/xdpi-bench.XXXXXX");
+	fd = mkstemp(c->out);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	fd = mkstemp(c->err);
+	if (fd < 0) {
+		unlink(c->out);
+		*c->out = 0;
+		return -errno;
 	}
-	rxa[n++] = self_exe();
+	close(fd);
+	return 0;
+}
+
+static void child_files_remove(struct bench_child *c)
+{
+	if (*c->out)
+		unlink(c->out);
+	if (*c->err)
+		unlink(c->err);
+}
+
+/* The placement @r gets under @cfg (see enum bench_placement). */
+static enum bench_placement placement_of(const struct bench_cfg *cfg, enum bench_receiver r)
+{
+	bool af_xdp = r == BENCH_INSPECT || r == BENCH_NOINSPECT || r == BENCH_DPDK;
+
+	switch (cfg->placement) {
+	case BENCH_PLACE_AUTO:
+	case BENCH_PLACE_BUSY_POLL:
+		return af_xdp ? BENCH_PLACE_BUSY_POLL : BENCH_PLACE_SENDER;
+	default:
+		return cfg->placement;
+	}
+}
+
+static void rx_argv_xdpi(struct argbuf *a, const struct bench_cfg *cfg, enum bench_receiver r,
+			 enum bench_placement place, const char *rx_cpus)
+{
+	arg(a, self_exe());
 	if (r == BENCH_AF_PACKET) {
-		/* veth takes XDP frames only into an XDP program or GRO. */
-		char script[128];
+		char *comma = strchr(rx_cpus, ',');
 
-		snprintf(script, sizeof(script), "ethtool -K %s gro on", rx_if);
-		gro = tb && !ns_sh(tb->dut_ns, script);
-		rxa[n++] = "afpacket";
-		rxa[n++] = "--json";
-		rxa[n++] = "--cpu";
-		rxa[n++] = rx_cpus; /* the first listed */
-		if (strchr(rx_cpus, ','))
-			*strchr(rx_cpus, ',') = 0;
-	} else {
-		rxa[n++] = "live";
-		rxa[n++] = "--json";
-		rxa[n++] = "--interval";
-		rxa[n++] = "0";
-		rxa[n++] = "--filter";
-		rxa[n++] = cfg->gen.proto == GEN_UDP ? "udp" : "tcp";
-		if (r == BENCH_CEILING) {
-			rxa[n++] = "--ceiling";
-		} else {
-			rxa[n++] = "--cpus";
-			rxa[n++] = rx_cpus;
-			if (r == BENCH_NOINSPECT)
-				rxa[n++] = "--no-inspect";
-			else if (cfg->check_seq)
-				rxa[n++] = "--check-seq";
-			if (place != BENCH_PLACE_BUSY_POLL)
-				rxa[n++] = "--no-busy-poll";
-			if (cfg->no_need_wakeup)
-				rxa[n++] = "--no-need-wakeup";
-#define NUM_OPT(flag, val, slot)                                               \
-	if (val) {                                                             \
-		snprintf(num[slot], sizeof(num[slot]), "%u", (unsigned)(val)); \
-		rxa[n++] = flag;                                               \
-		rxa[n++] = num[slot];                                          \
+		arg(a, "afpacket");
+		arg(a, "--json");
+		arg(a, "--cpu");
+		argf(a, "%.*s", comma ? (int)(comma - rx_cpus) : (int)strlen(rx_cpus), rx_cpus);
+		return;
 	}
-			NUM_OPT("--batch", cfg->batch, 0)
-			NUM_OPT("--rx-size", cfg->rx_size, 1)
-			NUM_OPT("--fill-size", cfg->fill_size, 2)
-			NUM_OPT("--frame-size", cfg->frame_size, 3)
-#undef NUM_OPT
-		}
+	arg(a, "live");
+	arg(a, "--json");
+	arg(a, "--interval");
+	arg(a, "0");
+	arg(a, "--filter");
+	arg(a, cfg->gen.proto == GEN_UDP ? "udp" : "tcp");
+	if (r == BENCH_CEILING) {
+		arg(a, "--ceiling");
+		return;
 	}
-	rxa[n++] = rx_if;
-	rxa[n] = NULL;
+	arg(a, "--cpus");
+	arg(a, rx_cpus);
+	if (r == BENCH_NOINSPECT)
+		arg(a, "--no-inspect");
+	else if (cfg->check_seq)
+		arg(a, "--check-seq");
+	if (place != BENCH_PLACE_BUSY_POLL)
+		arg(a, "--no-busy-poll");
+	if (cfg->no_need_wakeup)
+		arg(a, "--no-need-wakeup");
+	if (cfg->batch) {
+		arg(a, "--batch");
+		argf(a, "%u", cfg->batch);
+	}
+	if (cfg->rx_size) {
+		arg(a, "--rx-size");
+		argf(a, "%u", cfg->rx_size);
+	}
+	if (cfg->fill_size) {
+		arg(a, "--fill-size");
+		argf(a, "%u", cfg->fill_size);
+	}
+	if (cfg->frame_size) {
+		arg(a, "--frame-size");
+		argf(a, "%u", cfg->frame_size);
+	}
+}
 
-	/* bpffs for libxdp inside the namespace: mount it in this child's own
-	 * mount namespace is not possible from here, so xdpi live mounts it
-	 * itself (steer_ensure_bpffs). */
-	rx_pid = spawn((char *const *)rxa, rx_out, rx_err);
-	if (rx_pid < 0) {
-		snprintf(res->err, sizeof(res->err), "cannot start the receiver");
-		ret = -errno;
-		goto out;
+/* testpmd: one forwarding lcore on the first rx CPU, its main lcore (which
+ * only prints statistics once a second) on the generator's CPU; no
+ * hugepages, so that it needs nothing reserved; its own runtime prefix. */
+static void rx_argv_dpdk(struct argbuf *a, const struct bench_cfg *cfg, enum bench_placement place,
+			 const char *rx_if, int queues)
+{
+	int main_cpu = cfg->gen.cpus[0], fwd_cpu = cfg->rx_cpus[0];
+
+	arg(a, "dpdk-testpmd");
+	arg(a, "-l");
+	argf(a, "%d,%d", main_cpu < fwd_cpu ? main_cpu : fwd_cpu,
+	     main_cpu < fwd_cpu ? fwd_cpu : main_cpu);
+	arg(a, "--main-lcore");
+	argf(a, "%d", main_cpu);
+	arg(a, "--no-pci");
+	arg(a, "--no-huge");
+	arg(a, "-m");
+	arg(a, "256");
+	arg(a, "--file-prefix");
+	argf(a, "xdpi-b%d", (int)getpid());
+	arg(a, "--vdev");
+	argf(a, "net_af_xdp0,iface=%s,start_queue=0,queue_count=%d%s", rx_if, queues,
+	     place == BENCH_PLACE_BUSY_POLL ? "" : ",busy_budget=0");
+	arg(a, "--");
+	arg(a, "--forward-mode=rxonly");
+	arg(a, "--stats-period");
+	arg(a, "1");
+	arg(a, "--nb-cores=1");
+	arg(a, "--total-num-mbufs=16384");
+	arg(a, "-a");
+}
+
+static void gen_argv(struct argbuf *a, const struct testbed *tb, const struct bench_cfg *cfg,
+		     const char *gen_cpus)
+{
+	arg(a, "ip");
+	arg(a, "netns");
+	arg(a, "exec");
+	arg(a, tb->gen_ns);
+	arg(a, self_exe());
+	arg(a, "gen");
+	arg(a, "--json");
+	arg(a, "--cpus");
+	arg(a, gen_cpus);
+	arg(a, "--flows");
+	argf(a, "%u", cfg->gen.flows);
+	arg(a, "--duration");
+	argf(a, "%.3f", cfg->gen.duration);
+	arg(a, "--size");
+	if (cfg->gen.size == GEN_IMIX)
+		arg(a, "imix");
+	else
+		argf(a, "%u", cfg->gen.size);
+	arg(a, "--proto");
+	arg(a, gen_proto_name(cfg->gen.proto));
+	if (cfg->gen.rate) {
+		arg(a, "--rate");
+		argf(a, "%llu", (unsigned long long)cfg->gen.rate);
 	}
+	arg(a, tb->gen_if);
+}
+
+/* Waits for the receiver to say it is ready. On failure, its last words
+ * are in @res->err and it has been reaped. */
+static int rx_wait_ready(struct bench_child *rx, enum bench_receiver r, struct bench_result *res)
+{
+	const char *file = r == BENCH_DPDK ? rx->out : rx->err;
+	/* testpmd starts forwarding even when its port failed to probe: its
+	 * ready line is the one naming the forwarding core's stream. */
+	const char *marker = r == BENCH_DPDK ? "forwards packets on" : "ready:";
+
 	for (double end = mono() + BENCH_READY_TIMEOUT_S;;) {
-		if (file_has(rx_err, "ready:"))
-			break;
-		bool exited = waitpid(rx_pid, NULL, WNOHANG) == rx_pid;
+		bool exited;
 
+		if (r == BENCH_DPDK && file_has(file, "No probed ethernet devices")) {
+			kill(rx->pid, SIGINT);
+			wait_child(rx->pid, BENCH_STOP_TIMEOUT_S);
+			snprintf(
+				res->err, sizeof(res->err),
+				"testpmd could not open the AF_XDP port (net_af_xdp probe failed)");
+			return -EIO;
+		}
+		if (file_has(file, marker))
+			return 0;
+		exited = waitpid(rx->pid, NULL, WNOHANG) == rx->pid;
 		if (exited || mono() > end) {
-			file_last_line(rx_err, res->err, sizeof(res->err));
+			file_last_line(rx->err, res->err, sizeof(res->err));
+			if (r == BENCH_DPDK && !*res->err)
+				file_last_line(rx->out, res->err, sizeof(res->err));
 			if (!*res->err)
 				snprintf(res->err, sizeof(res->err), "receiver did not start");
 			if (!exited) {
-				kill(rx_pid, SIGKILL);
-				waitpid(rx_pid, NULL, 0);
+				kill(rx->pid, SIGKILL);
+				waitpid(rx->pid, NULL, 0);
 			}
-			rx_lost = true;
-			ret = -EIO;
-			goto out_detach;
+			return -EIO;
 		}
 		usleep(20000);
 	}
-	if (threaded)
-		placement_threaded(tb, rx_cpus, true);
+}
 
-	snprintf(num[4], sizeof(num[4]), "%u", cfg->gen.flows);
-	snprintf(num[5], sizeof(num[5]), "%.3f", cfg->gen.duration);
-	snprintf(num[6], sizeof(num[6]), "%llu", (unsigned long long)cfg->gen.rate);
-	if (cfg->gen.size == GEN_IMIX)
-		snprintf(num[7], sizeof(num[7]), "imix");
-	else
-		snprintf(num[7], sizeof(num[7]), "%u", cfg->gen.size);
-	gena[g++] = "ip";
-	gena[g++] = "netns";
-	gena[g++] = "exec";
-	gena[g++] = tb ? tb->gen_ns : "";
-	gena[g++] = self_exe();
-	gena[g++] = "gen";
-	gena[g++] = "--json";
-	gena[g++] = "--cpus";
-	gena[g++] = gen_cpus;
-	gena[g++] = "--flows";
-	gena[g++] = num[4];
-	gena[g++] = "--duration";
-	gena[g++] = num[5];
-	gena[g++] = "--size";
-	gena[g++] = num[7];
-	gena[g++] = "--proto";
-	gena[g++] = gen_proto_name(cfg->gen.proto);
-	if (cfg->gen.rate) {
-		gena[g++] = "--rate";
-		gena[g++] = num[6];
+/* testpmd's closing "Accumulated forward statistics": the last RX-packets
+ * and RX-dropped it printed. */
+static json_t *dpdk_result(const char *path)
+{
+	unsigned long long rx = 0, dropped = 0;
+	bool found = false;
+	char line[512];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, "RX-packets:"), *d = strstr(line, "RX-dropped:");
+
+		if (p && d) {
+			rx = strtoull(p + 11, NULL, 10);
+			dropped = strtoull(d + 11, NULL, 10);
+			found = true;
+		}
 	}
-	gena[g++] = tb ? tb->gen_if : "";
-	gena[g] = NULL;
+	fclose(f);
+	return found ? json_pack("{s:I, s:I}", "packets", (json_int_t)rx, "dropped",
+				 (json_int_t)dropped)
+		     : NULL;
+}
 
-	cpu_read(cfg->rx_cpus[0], &rx0);
-	cpu_read(cfg->gen.cpus[0], &g0);
-	if (tb) {
-		gen_pid = spawn((char *const *)gena, gen_out, gen_err);
-		ret = gen_pid < 0 ? -errno : wait_child(gen_pid, cfg->gen.duration + 30);
-	} else {
-		/* External traffic: the user's generator is running. */
-		struct timespec ts = {
-			(time_t)cfg->gen.duration,
-			(long)((cfg->gen.duration - (double)(time_t)cfg->gen.duration) * 1e9)};
+/* What a killed receiver left on the interface goes: xdpi's programs
+ * through `xdpi detach`, testpmd's by switching XDP off. */
+static void rx_cleanup_killed(const struct testbed *tb, enum bench_receiver r, const char *rx_if)
+{
+	if (r == BENCH_AF_PACKET)
+		return;
+	if (r == BENCH_DPDK) {
+		char script[128];
 
-		nanosleep(&ts, NULL);
-		ret = 0;
+		snprintf(script, sizeof(script), "ip link set dev %s xdp off", rx_if);
+		ns_sh(tb->dut_ns, script);
+		return;
 	}
-	cpu_read(cfg->rx_cpus[0], &rx1);
-	cpu_read(cfg->gen.cpus[0], &g1);
-	res->rx_busy = cpu_share(&rx0, &rx1);
-	res->gen_busy = cpu_share(&g0, &g1);
+	char *const det[] = {
+		"ip",	  "netns",	 "exec", tb ? (char *)tb->dut_ns : "", (char *)self_exe(),
+		"detach", (char *)rx_if, NULL};
 
-	/* Frames still in flight (veth ring, NAPI) land within a poll. */
-	usleep(300000);
-	/* Threaded NAPI can only be switched off while XDP (or GRO) is still
-	 * on: before the receiver detaches. Left on, it would steal the next
-	 * receiver's CPU. */
-	if (threaded)
-		placement_threaded(tb, rx_cpus, false);
-	kill(rx_pid, SIGINT);
-	if (wait_child(rx_pid, BENCH_STOP_TIMEOUT_S) == -ETIMEDOUT) {
-		rx_lost = true;
-		if (!*res->err)
-			snprintf(res->err, sizeof(res->err), "receiver did not stop: killed");
-	}
-	if (ret) {
-		file_last_line(gen_err, res->err, sizeof(res->err));
-		if (!*res->err)
-			snprintf(res->err, sizeof(res->err), "generator failed (%d)", ret);
-		ret = -EIO;
-		goto out_detach;
-	}
+	run_cmd(tb ? det : det + 4);
+}
 
-	gen_json =
+static void dpdk_remove_runtime(void)
+{
+	char script[96];
+
+	/* testpmd's runtime directory (--file-prefix); nothing else lives
+	 * under this name. */
+	snprintf(script, sizeof(script), "rm -rf /var/run/dpdk/xdpi-b%d", (int)getpid());
+	char *const argv[] = {"sh", "-c", script, NULL};
+
+	run_cmd(argv);
+}
+
+/* Reads what the generator and the receiver reported into @res. */
+static int bench_collect(const struct testbed *tb, const struct bench_cfg *cfg,
+			 enum bench_receiver r, const char *rx_out, const char *rx_err,
+			 const char *gen_out, struct bench_result *res)
+{
+	json_t *gen_json =
 		tb ? load_json(gen_out)
 		   : json_pack("{s:I, s:f}", "sent", (json_int_t)0, "seconds", cfg->gen.duration);
-	res->receiver_json = load_json(rx_out);
+
+	json_t *gen_json_pps = NULL;
+
+	res->receiver_json = r == BENCH_DPDK ? dpdk_result(rx_out) : load_json(rx_out);
 	if (!gen_json || !res->receiver_json) {
 		if (!*res->err)
 			file_last_line(rx_err, res->err, sizeof(res->err));
 		if (!*res->err)
 			snprintf(res->err, sizeof(res->err), "no result from the %s",
 				 gen_json ? "receiver" : "generator");
-		ret = -EIO;
-		goto out_detach;
+		json_decref(gen_json);
+		return -EIO;
 	}
 	res->sent = (uint64_t)json_integer_value(json_object_get(gen_json, "sent"));
+	res->fell_behind = (uint64_t)json_integer_value(json_object_get(gen_json, "fell_behind"));
 	res->veth_refused =
 		(uint64_t)json_integer_value(json_object_get(gen_json, "iface_xdp_xmit_errors"));
 	res->seconds = json_number_value(json_object_get(gen_json, "seconds"));
+	gen_json_pps = gen_json;
 	switch (r) {
 	case BENCH_CEILING:
 		res->received = ledger_sum(res->receiver_json, "xdp", "dropped");
 		break;
 	case BENCH_AF_PACKET:
+	case BENCH_DPDK:
 		res->received = (uint64_t)json_integer_value(
 			json_object_get(res->receiver_json, "packets"));
 		break;
@@ -575,27 +766,143 @@ int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_
 			res->sent = ledger_sum(res->receiver_json, "xdp", "redirected");
 		break;
 	}
-	if (res->seconds > 0) {
+	/* The generator's achieved rate leaves its warm-up out; what was
+	 * received is that rate times the share of frames that arrived. */
+	res->sent_pps = tb ? json_number_value(json_object_get(gen_json_pps, "pps")) : 0;
+	if (!res->sent_pps && res->seconds > 0)
 		res->sent_pps = (double)res->sent / res->seconds;
-		res->recv_pps = (double)res->received / res->seconds;
-	}
-	ret = 0;
-out_detach:
-	if (r != BENCH_AF_PACKET && rx_lost) {
-		/* A receiver that was killed leaves its program: remove it. A
-		 * receiver that exited cleaned up itself; detach would also
-		 * reset busy-poll settings that may be the user's own. */
-		char *const det[] = {"ip",
-				     "netns",
-				     "exec",
-				     tb ? (char *)tb->dut_ns : "",
-				     (char *)self_exe(),
-				     "detach",
-				     (char *)rx_if,
-				     NULL};
+	res->recv_pps = res->sent ? res->sent_pps * (double)res->received / (double)res->sent : 0;
+	json_decref(gen_json_pps);
+	return 0;
+}
 
-		run_cmd(tb ? det : det + 4, true);
+/* Runs the generator (or, with external traffic, waits) while the CPU
+ * counters of both sides are read around it. */
+static int bench_offer(const struct testbed *tb, const struct bench_cfg *cfg, const char *gen_cpus,
+		       struct bench_child *gen, struct bench_result *res)
+{
+	struct cpu_times rx0 = {0}, rx1 = {0}, g0 = {0}, g1 = {0};
+	struct argbuf ga = {0};
+	int ret = 0;
+
+	cpu_read(cfg->rx_cpus[0], &rx0);
+	cpu_read(cfg->gen.cpus[0], &g0);
+	if (tb) {
+		gen_argv(&ga, tb, cfg, gen_cpus);
+		gen->pid = spawn((char *const *)ga.v, gen->out, gen->err);
+		ret = gen->pid < 0 ? -errno : wait_child(gen->pid, cfg->gen.duration + 30);
+	} else {
+		/* External traffic: the user's generator is running. */
+		struct timespec ts = {
+			(time_t)cfg->gen.duration,
+			(long)((cfg->gen.duration - (double)(time_t)cfg->gen.duration) * 1e9)};
+
+		nanosleep(&ts, NULL);
 	}
+	cpu_read(cfg->rx_cpus[0], &rx1);
+	cpu_read(cfg->gen.cpus[0], &g1);
+	res->rx_busy = cpu_share(&rx0, &rx1);
+	res->gen_busy = cpu_share(&g0, &g1);
+	return ret;
+}
+
+int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_receiver r,
+	      struct bench_result *res)
+{
+	struct bench_child rx = {0}, gen = {0};
+	enum bench_placement place = placement_of(cfg, r);
+	const char *rx_if = tb ? tb->dut_if : cfg->gen.ifname;
+	char rx_cpus[128], gen_cpus[128];
+	struct argbuf ra = {0};
+	bool threaded, gro = false, rx_lost = false;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	res->receiver = r;
+	res->requested_pps = cfg->gen.rate;
+	res->placement = bench_placement_name(place);
+	if (r == BENCH_DPDK && !tb) {
+		snprintf(res->err, sizeof(res->err), "the dpdk receiver needs the testbed");
+		return -EINVAL;
+	}
+	ret = child_files(&rx);
+	if (!ret)
+		ret = child_files(&gen);
+	if (ret) {
+		snprintf(res->err, sizeof(res->err), "cannot create temporary files: %s",
+			 strerror(-ret));
+		goto out;
+	}
+	cfg_cpu_list(cfg->rx_cpus, cfg->nrx_cpus, rx_cpus, sizeof(rx_cpus));
+	cfg_cpu_list(cfg->gen.cpus, cfg->gen.ncpus, gen_cpus, sizeof(gen_cpus));
+	threaded = tb && place == BENCH_PLACE_THREADED;
+
+	if (tb) {
+		arg(&ra, "ip");
+		arg(&ra, "netns");
+		arg(&ra, "exec");
+		arg(&ra, tb->dut_ns);
+	}
+	if (r == BENCH_DPDK) {
+		rx_argv_dpdk(&ra, cfg, place, rx_if, tb->queues);
+	} else {
+		if (r == BENCH_AF_PACKET && tb) {
+			/* veth takes XDP frames only into an XDP program or GRO. */
+			char script[128];
+
+			snprintf(script, sizeof(script), "ethtool -K %s gro on", rx_if);
+			gro = !ns_sh(tb->dut_ns, script);
+		}
+		rx_argv_xdpi(&ra, cfg, r, place, rx_cpus);
+	}
+	arg(&ra, r == BENCH_DPDK ? NULL : rx_if);
+
+	/* xdpi live mounts bpffs in its own mount namespace when it is
+	 * missing (steer_ensure_bpffs); testpmd's libxdp falls back without. */
+	rx.pid = spawn((char *const *)ra.v, rx.out, rx.err);
+	if (rx.pid < 0) {
+		ret = -errno;
+		snprintf(res->err, sizeof(res->err), "cannot start the receiver");
+		goto out;
+	}
+	ret = rx_wait_ready(&rx, r, res);
+	if (ret) {
+		rx_lost = true;
+		goto out_cleanup;
+	}
+	if (threaded)
+		placement_threaded(tb, rx_cpus, true);
+
+	ret = bench_offer(tb, cfg, gen_cpus, &gen, res);
+
+	/* Frames still in flight (veth ring, NAPI) land within a poll. */
+	usleep(300000);
+	/* Threaded NAPI can only be switched off while XDP (or GRO) is still
+	 * on: before the receiver detaches. Left on, it would steal the next
+	 * receiver's CPU. */
+	if (threaded)
+		placement_threaded(tb, rx_cpus, false);
+	kill(rx.pid, SIGINT);
+	if (wait_child(rx.pid, BENCH_STOP_TIMEOUT_S) == -ETIMEDOUT) {
+		rx_lost = true;
+		if (!*res->err)
+			snprintf(res->err, sizeof(res->err), "receiver did not stop: killed");
+	}
+	if (ret) {
+		file_last_line(gen.err, res->err, sizeof(res->err));
+		if (!*res->err)
+			snprintf(res->err, sizeof(res->err), "generator failed (%d)", ret);
+		ret = -EIO;
+		goto out_cleanup;
+	}
+	ret = bench_collect(tb, cfg, r, rx.out, rx.err, gen.out, res);
+out_cleanup:
+	/* A receiver that exited cleaned up itself; detach would also reset
+	 * busy-poll settings that may be the user's own. */
+	if (rx_lost)
+		rx_cleanup_killed(tb, r, rx_if);
+	if (r == BENCH_DPDK)
+		dpdk_remove_runtime();
 out:
 	if (gro) {
 		char script[128];
@@ -603,11 +910,23 @@ out:
 		snprintf(script, sizeof(script), "ethtool -K %s gro off", tb->dut_if);
 		ns_sh(tb->dut_ns, script);
 	}
-	json_decref(gen_json);
-	unlink(rx_out);
-	unlink(gen_out);
-	unlink(rx_err);
-	unlink(gen_err);
+	child_files_remove(&rx);
+	child_files_remove(&gen);
+	return ret;
+}
+
+int bench_warm_up(const struct testbed *tb, const struct bench_cfg *cfg)
+{
+	struct bench_cfg warm = *cfg;
+	struct bench_result res;
+	int ret;
+
+	warm.gen.rate = BENCH_WARMUP_PPS;
+	warm.gen.duration = BENCH_WARMUP_S;
+	warm.placement = BENCH_PLACE_SENDER;
+	warm.check_seq = false;
+	ret = bench_run(tb, &warm, BENCH_CEILING, &res);
+	bench_result_free(&res);
 	return ret;
 }
 

@@ -30,7 +30,8 @@ struct testbed {
 };
 
 /* Creates xdpi-gen-ID and xdpi-dut-ID joined by veth (xdpi-g, xdpi-d) with
- * @queues queues, addresses in 198.18.0.0/15. */
+ * @queues queues, addresses in 198.18.0.0/15. A failing step is named in
+ * @err whole, with what it printed on stderr. */
 int testbed_create(struct testbed *tb, int queues, char *err, size_t err_len);
 /* Removes both namespaces (and the veth with them). Accepts a testbed that
  * is not up. */
@@ -41,15 +42,19 @@ enum bench_receiver {
 	BENCH_INSPECT,	   /* xdpi live */
 	BENCH_NOINSPECT,   /* xdpi live --no-inspect */
 	BENCH_AF_PACKET,   /* xdpi afpacket (libpcap) */
+	BENCH_DPDK,	   /* dpdk-testpmd rxonly over net_af_xdp, when installed */
 	BENCH__RECEIVERS,
 };
 
 /* Where the receive-side NAPI work (XDP program, copy into UMEM) runs. */
 enum bench_placement {
-	BENCH_PLACE_AUTO = 0,  /* busy-poll for xdpi, threaded for the others */
-	BENCH_PLACE_BUSY_POLL, /* the worker's busy polling pulls it onto rx CPU */
+	/* Every receiver as it runs with its own defaults: xdpi and testpmd
+	 * busy-poll where the socket can, the rest stays with the driver
+	 * (veth: softirq on the sending CPU). */
+	BENCH_PLACE_AUTO = 0,
+	BENCH_PLACE_BUSY_POLL, /* AF_XDP receivers busy-poll; the others as auto */
 	BENCH_PLACE_THREADED,  /* threaded NAPI, its kthread pinned to rx CPU */
-	BENCH_PLACE_SENDER,    /* softirq on the sending CPU (veth default) */
+	BENCH_PLACE_SENDER,    /* no busy polling: softirq on the sending CPU */
 };
 
 struct bench_cfg {
@@ -69,7 +74,9 @@ struct bench_result {
 	enum bench_receiver receiver;
 	const char *placement; /* what was in force */
 	uint64_t sent;
-	double seconds; /* the generator's sending time */
+	uint64_t requested_pps; /* 0: full rate */
+	uint64_t fell_behind;	/* frames the paced generator could not send in time */
+	double seconds;		/* the generator's sending time */
 	uint64_t received;
 	double sent_pps, recv_pps;
 	double rx_busy, gen_busy; /* share of the rx / gen CPU busy, 0..1 */
@@ -81,6 +88,8 @@ struct bench_result {
 };
 
 const char *bench_receiver_name(enum bench_receiver r);
+/* Whether dpdk-testpmd is installed (the dpdk receiver can run). */
+bool bench_have_dpdk(void);
 const char *bench_placement_name(enum bench_placement p);
 int bench_placement_parse(const char *s);
 
@@ -91,6 +100,14 @@ int bench_placement_parse(const char *s);
 int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_receiver r,
 	      struct bench_result *res);
 void bench_result_free(struct bench_result *res);
+/* A short run into the in-kernel drop that nothing counts: a fresh testbed
+ * loses frames on its first traffic. */
+int bench_warm_up(const struct testbed *tb, const struct bench_cfg *cfg);
+
+/* Moves the calling process (the harness: it polls its children) onto the
+ * generator's CPUs, off the receiver's, where it would preempt a worker.
+ * The receivers and generators it starts get every CPU back. */
+void bench_pin_harness(const struct bench_cfg *cfg);
 
 /* Facts for benchmark records: kernel release and CPU model. */
 json_t *bench_machine_json(void);

@@ -57,7 +57,16 @@ struct gen_result {
 	enum gen_method method;
 	uint64_t per_thread[GEN_MAX_THREADS];
 	int threads;
+	/* Paced runs: frames that fell due while a sender thread could not
+	 * run and were dropped from the schedule rather than sent in a burst. */
+	uint64_t fell_behind;
+	/* Frames sent in the first GEN_WARMUP_S, while the path warms up:
+	 * included in `sent`, not in the achieved rate (gen_result_pps()). */
+	uint64_t warmup_sent;
 };
+
+/* The achieved rate: frames after the warm-up over the sending time. */
+double gen_result_pps(const struct gen_result *r);
 
 void gen_opts_defaults(struct gen_opts *o);
 int gen_opts_validate(const struct gen_opts *o, char *err, size_t err_len);

@@ -225,8 +225,9 @@ void steer__destroy(struct steer *s)
 	if (!s)
 		return;
 	if (s->attached && xdp_program__detach(s->prog, s->ifindex, s->mode, 0))
-		fprintf(stderr, "xdpi: warning: could not detach the XDP program from ifindex "
-				"%d: remove it with 'xdpi detach'\n",
+		fprintf(stderr,
+			"xdpi: warning: could not detach the XDP program from ifindex "
+			"%d: remove it with 'xdpi detach'\n",
 			s->ifindex);
 	xdp_program__close(s->prog);
 	xdpi_bpf__destroy(s->skel);

@@ -30,6 +30,7 @@ int cmd_detach(int argc, char **argv)
 	};
 	char err[256] = "";
 	bool force = false;
+	struct iface_rx_path path;
 	long defer, flush;
 	const char *ifn;
 	int c, ret;
@@ -61,8 +62,13 @@ int cmd_detach(int argc, char **argv)
 		return XDPI_EXIT_FAIL;
 	}
 	printf("%s: %s\n", ifn, ret ? "XDP program detached" : "no xdpi XDP program attached");
+	/* xdpi's own values: 2 and the deferral it sizes for this interface
+	 * (the same arithmetic gives the same value), or 200000, what xdpi
+	 * set before it sized it. */
+	iface_rx_path(ifn, &path);
 	if (!iface_knob_read(ifn, "napi_defer_hard_irqs", &defer) &&
-	    !iface_knob_read(ifn, "gro_flush_timeout", &flush) && defer == 2 && flush == 200000) {
+	    !iface_knob_read(ifn, "gro_flush_timeout", &flush) && defer == 2 &&
+	    (flush == 200000 || flush == (long)iface_safe_deferral_ns(&path))) {
 		struct iface_knob k;
 
 		if (iface_knob_set(&k, ifn, "napi_defer_hard_irqs", "0") ||

@@ -221,13 +221,13 @@ int cmd_gen(int argc, char **argv)
 	}
 	refused = tx_refused(o.ifname) - refused_before;
 	if (json) {
-		json_t *obj =
-			json_pack("{s:I, s:f, s:f, s:s, s:i, s:s, s:I, s:I}", "sent",
-				  (json_int_t)res.sent, "seconds", res.seconds, "pps",
-				  res.seconds > 0 ? (double)res.sent / res.seconds : 0.0, "method",
-				  gen_method_name(res.method), "threads", res.threads, "proto",
-				  gen_proto_name(o.proto), "size", (json_int_t)o.size,
-				  "iface_xdp_xmit_errors", (json_int_t)refused);
+		json_t *obj = json_pack(
+			"{s:I, s:f, s:f, s:I, s:I, s:s, s:i, s:s, s:I, s:I}", "sent",
+			(json_int_t)res.sent, "seconds", res.seconds, "pps", gen_result_pps(&res),
+			"requested_pps", (json_int_t)o.rate, "fell_behind",
+			(json_int_t)res.fell_behind, "method", gen_method_name(res.method),
+			"threads", res.threads, "proto", gen_proto_name(o.proto), "size",
+			(json_int_t)o.size, "iface_xdp_xmit_errors", (json_int_t)refused);
 
 		if (obj) {
 			json_dumpf(obj, stdout, JSON_COMPACT);
@@ -237,10 +237,14 @@ int cmd_gen(int argc, char **argv)
 	} else {
 		printf("sent %" PRIu64 " frames in %.2f s: %.0f pps (%s, %d thread%s, %s, %s "
 		       "bytes)\n",
-		       res.sent, res.seconds,
-		       res.seconds > 0 ? (double)res.sent / res.seconds : 0.0,
-		       gen_method_name(res.method), res.threads, res.threads == 1 ? "" : "s",
-		       gen_proto_name(o.proto), o.size == GEN_IMIX ? "imix" : "64+");
+		       res.sent, res.seconds, gen_result_pps(&res), gen_method_name(res.method),
+		       res.threads, res.threads == 1 ? "" : "s", gen_proto_name(o.proto),
+		       o.size == GEN_IMIX ? "imix" : "64+");
+		if (res.fell_behind)
+			printf("fell behind the requested %" PRIu64 " pps by %" PRIu64
+			       " frames (a sender thread could not run in time; the "
+			       "schedule restarted rather than burst)\n",
+			       o.rate, res.fell_behind);
 		if (refused)
 			printf("the interface counted %" PRIu64 " frames its peer refused "
 			       "(xdp_xmit_errors): count what arrives on the receive side\n",

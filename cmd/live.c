@@ -38,8 +38,12 @@
 /* How long frames redirected just before the stop flag may take to reach
  * the RX rings: a NAPI poll is microseconds; this is generous. */
 #define LIVE_STOP_GRACE_US 50000
+/* IRQ deferral for sockets that really busy-poll: the kernel's napi.rst
+ * recommends a small count; the timeout is sized from the ring
+ * (iface_safe_deferral_ns()). */
 #define LIVE_NAPI_DEFER "2"
-#define LIVE_GRO_FLUSH_NS "200000"
+/* How often the reporter looks for workers that learned their NAPI id. */
+#define LIVE_NAPI_CHECK_MS 100
 
 struct live_opts {
 	const char *ifname;
@@ -53,6 +57,7 @@ struct live_opts {
 	int ncpus; /* 0: spread over the allowed CPUs */
 	double interval;
 	double duration; /* 0: until a signal */
+	uint32_t idle_spin_us;
 	const char *record;
 	bool json;
 	bool inspect;
@@ -69,6 +74,8 @@ struct live_run {
 	int nworkers;
 	int iface_queues;
 	struct iface_knob napi_defer, gro_flush;
+	struct iface_rx_path rx_path;
+	bool *napi_reported; /* per worker: its NAPI id was acted upon */
 	int sigfd;
 	double started, stopped;
 	const char *stop_reason;
@@ -109,16 +116,21 @@ static void live_usage(FILE *out)
 		"Sockets:\n"
 		"  -m, --mode M          auto (default: zero-copy, else copy), zerocopy, copy\n"
 		"  -x, --xdp-mode M      auto (default: native, else skb), native, skb\n"
-		"      --frame-size N    UMEM frame size: 2048 or 4096 (default 4096)\n"
-		"      --fill-size N     fill ring size (default 4096)\n"
+		"      --frame-size N    UMEM frame size: 2048 or 4096 (default 2048)\n"
+		"      --fill-size N     RX frames of the UMEM; the fill ring is twice\n"
+		"                        this (default 8192)\n"
 		"      --comp-size N     completion ring size (default 2048)\n"
-		"      --rx-size N       RX ring size (default 4096); ring sizes are\n"
+		"      --rx-size N       RX ring size (default 8192); ring sizes are\n"
 		"                        powers of two from 64 to 32768\n"
-		"      --no-busy-poll    no preferred busy polling (default on: the NAPI\n"
-		"                        work runs on the worker's CPU; xdpi then sets the\n"
-		"                        interface's napi_defer_hard_irqs and\n"
-		"                        gro_flush_timeout, and restores them on exit)\n"
+		"      --no-busy-poll    no preferred busy polling. By default a socket\n"
+		"                        that has a NAPI to poll busy-polls it from the\n"
+		"                        worker's CPU, and xdpi then sets the interface's\n"
+		"                        napi_defer_hard_irqs and a gro_flush_timeout\n"
+		"                        sized from its ring (restored on exit); a socket\n"
+		"                        without one (veth) spins, then sleeps\n"
 		"      --busy-poll-usecs N  SO_BUSY_POLL (default 20)\n"
+		"      --idle-spin-us N  how long an idle worker spins on its ring before\n"
+		"                        it sleeps in poll() (default 1000; 0: at once)\n"
 		"      --no-need-wakeup  do not use the need_wakeup flag\n"
 		"Output:\n"
 		"  -j, --json            print one JSON object on stdout at the end (the\n"
@@ -145,6 +157,7 @@ enum {
 	OPT_BUSY_POLL_USECS,
 	OPT_NO_NEED_WAKEUP,
 	OPT_FORCE,
+	OPT_IDLE_SPIN_US,
 };
 
 static int parse_mode(const char *s, const char *const *names, int n)
@@ -176,6 +189,7 @@ static int live_parse(int argc, char **argv, struct live_opts *o)
 		{"no-busy-poll", no_argument, NULL, OPT_NO_BUSY_POLL},
 		{"busy-poll-usecs", required_argument, NULL, OPT_BUSY_POLL_USECS},
 		{"no-need-wakeup", no_argument, NULL, OPT_NO_NEED_WAKEUP},
+		{"idle-spin-us", required_argument, NULL, OPT_IDLE_SPIN_US},
 		{"json", no_argument, NULL, 'j'},
 		{"record", required_argument, NULL, 'r'},
 		{"force", no_argument, NULL, OPT_FORCE},
@@ -193,6 +207,7 @@ static int live_parse(int argc, char **argv, struct live_opts *o)
 	o->batch = 64;
 	o->interval = 1.0;
 	o->inspect = true;
+	o->idle_spin_us = WORKER_IDLE_SPIN_NS / 1000;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:d:i:q:c:b:m:x:jr:vh", opts, NULL)) != -1) {
@@ -273,6 +288,10 @@ static int live_parse(int argc, char **argv, struct live_opts *o)
 		case OPT_NO_NEED_WAKEUP:
 			o->xsk.need_wakeup = false;
 			break;
+		case OPT_IDLE_SPIN_US:
+			if (xdpi_parse_u32(optarg, 0, 1000000, &o->idle_spin_us))
+				goto bad;
+			break;
 		case 'j':
 			o->json = true;
 			break;
@@ -311,6 +330,19 @@ bad:
 	return -EINVAL;
 }
 
+/* The reporter (this thread) wakes every LIVE_NAPI_CHECK_MS and at each
+ * interval: keep it off the workers' CPUs where any other CPU is allowed,
+ * so that it never takes a worker's CPU while frames arrive. */
+static void live_pin_reporter(const cpu_set_t *allowed, const int *cpu_of, int nworkers)
+{
+	cpu_set_t rest = *allowed;
+
+	for (int i = 0; i < nworkers; i++)
+		CPU_CLR(cpu_of[i], &rest);
+	if (CPU_COUNT(&rest))
+		sched_setaffinity(0, sizeof(rest), &rest);
+}
+
 /* Worker i gets --cpus[i], or the i-th CPU this process may run on. Two
  * workers on one CPU halve each other: allowed, never silently. */
 static int live_pick_cpus(const struct live_opts *o, int nworkers, int *cpu_of)
@@ -336,10 +368,12 @@ static int live_pick_cpus(const struct live_opts *o, int nworkers, int *cpu_of)
 			}
 			cpu_of[i] = o->cpus[i];
 		}
+		live_pin_reporter(&allowed, cpu_of, nworkers);
 		return 0;
 	}
 	for (int i = 0; i < nworkers; i++)
 		cpu_of[i] = list[i % n];
+	live_pin_reporter(&allowed, cpu_of, nworkers);
 	if (nworkers > n)
 		xdpi_warn("%d workers share %d CPUs: workers %d and %d both run on CPU %d",
 			  nworkers, n, 0, n, cpu_of[0]);
@@ -370,31 +404,88 @@ static void live_teardown(struct live_run *r)
 	r->prev_packets = r->prev_bytes = NULL;
 	free(r->iface_start);
 	r->iface_start = NULL;
+	free(r->napi_reported);
+	r->napi_reported = NULL;
 }
 
-static int live_setup_busy_poll(struct live_run *r)
+/* Called once the first worker busy-polls a real NAPI: hold the device's
+ * hard IRQs off while it polls, for no longer than its ring absorbs. */
+static void live_setup_deferral(struct live_run *r)
 {
 	const char *ifn = r->o->ifname;
+	char flush[16];
+	uint32_t ns = iface_safe_deferral_ns(&r->rx_path);
 	int ret;
 
-	/* Preferred busy polling needs the softirq to hold off while the
-	 * worker polls; these two make it (kernel docs, napi.rst). */
+	snprintf(flush, sizeof(flush), "%u", ns);
 	ret = iface_knob_set(&r->napi_defer, ifn, "napi_defer_hard_irqs", LIVE_NAPI_DEFER);
 	if (!ret)
-		ret = iface_knob_set(&r->gro_flush, ifn, "gro_flush_timeout", LIVE_GRO_FLUSH_NS);
+		ret = iface_knob_set(&r->gro_flush, ifn, "gro_flush_timeout", flush);
 	if (ret) {
 		xdpi_warn("cannot set %s's napi_defer_hard_irqs/gro_flush_timeout (%s): busy "
 			  "polling may not keep the NAPI work on the workers' CPUs",
 			  ifn, strerror(-ret));
-		return 0;
+		return;
 	}
-	if (r->napi_defer.changed || r->gro_flush.changed)
-		fprintf(stderr,
-			"xdpi: busy polling: set %s napi_defer_hard_irqs %s->%s, "
-			"gro_flush_timeout %s->%s (restored on exit)\n",
-			ifn, r->napi_defer.saved, LIVE_NAPI_DEFER, r->gro_flush.saved,
-			LIVE_GRO_FLUSH_NS);
-	return 0;
+	fprintf(stderr,
+		"xdpi: busy polling: %s napi_defer_hard_irqs %s->%s, gro_flush_timeout %s->%s ns "
+		"(%u-slot %sring at %u Mb/s holds %u ns of 64-byte frames; halved; restored on "
+		"exit)\n",
+		ifn, r->napi_defer.saved, LIVE_NAPI_DEFER, r->gro_flush.saved, flush,
+		r->rx_path.ring_depth, r->rx_path.ring_guessed ? "(assumed) " : "",
+		r->rx_path.speed_mbps, ns * 2);
+}
+
+/* The reporter's look at workers that have seen their first frames: what
+ * their socket's NAPI id allows. Each worker is acted upon once. */
+static void live_check_napi(struct live_run *r)
+{
+	for (int i = 0; i < r->nworkers; i++) {
+		struct worker *w = &r->workers[i];
+		uint32_t id;
+
+		if (r->napi_reported[i] || !worker_napi_known(w, &id))
+			continue;
+		r->napi_reported[i] = true;
+		if (!w->xsk->busy_poll)
+			continue;
+		if (!id) {
+			fprintf(stderr,
+				"xdpi: queue %u: the socket has no NAPI id (driver %s on this "
+				"kernel), so busy polling cannot run: the worker spins on its "
+				"ring, then sleeps, and the receive work stays where the "
+				"driver runs it (docs/live.md)\n",
+				w->queue_id, r->rx_path.driver[0] ? r->rx_path.driver : "?");
+			continue;
+		}
+		fprintf(stderr, "xdpi: queue %u: busy polling NAPI %u from cpu %d\n", w->queue_id,
+			id, w->cpu);
+		if (!r->napi_defer.changed && !r->gro_flush.changed)
+			live_setup_deferral(r);
+	}
+}
+
+/* Settings in force that lose frames whatever xdpi does: said at start-up. */
+static void live_warn_rx_path(struct live_run *r)
+{
+	const char *ifn = r->o->ifname;
+	long defer = 0, flush = 0, threaded = 0;
+
+	iface_rx_path(ifn, &r->rx_path);
+	iface_knob_read(ifn, "napi_defer_hard_irqs", &defer);
+	iface_knob_read(ifn, "gro_flush_timeout", &flush);
+	iface_knob_read(ifn, "threaded", &threaded);
+	if (defer > 0 && flush > (long)iface_safe_deferral_ns(&r->rx_path) * 2)
+		xdpi_warn("%s has napi_defer_hard_irqs %ld and gro_flush_timeout %ld ns: its NAPI "
+			  "is held that long after each poll, and its %u-slot ring overflows "
+			  "above %.0f pps (set both to 0, or let xdpi size them)",
+			  ifn, defer, flush, r->rx_path.ring_depth,
+			  iface_deferral_max_pps(&r->rx_path, (uint64_t)flush));
+	if (threaded > 0)
+		xdpi_warn("%s runs threaded NAPI: its receive work waits for a kthread "
+			  "wake-up, which loses frames at moderate rates on hosts with slow "
+			  "wake-ups (docs/live.md)",
+			  ifn);
 }
 
 static int live_setup(struct live_run *r)
@@ -408,7 +499,7 @@ static int live_setup(struct live_run *r)
 		.verbose = o->verbose,
 		.drop_wanted = o->ceiling,
 	};
-	int cpu_of[XDPI_MAX_QUEUES], queues[XDPI_MAX_QUEUES];
+	int cpu_of[XDPI_MAX_QUEUES] = {0}, queues[XDPI_MAX_QUEUES];
 	char err[256];
 	sigset_t mask;
 	int ret;
@@ -504,6 +595,7 @@ static int live_setup(struct live_run *r)
 			? "through libxdp's dispatcher (shareable)"
 			: "as a single program (libxdp's dispatcher is not available here)",
 		xdpi_filter_name(o->filter));
+	live_warn_rx_path(r);
 	if (o->ceiling) {
 		r->nworkers = 0;
 		r->started = xdpi_now();
@@ -516,7 +608,8 @@ static int live_setup(struct live_run *r)
 			     sizeof(*r->workers) * (size_t)r->nworkers);
 	r->prev_packets = calloc((size_t)r->nworkers, sizeof(uint64_t));
 	r->prev_bytes = calloc((size_t)r->nworkers, sizeof(uint64_t));
-	if (ret || !r->prev_packets || !r->prev_bytes) {
+	r->napi_reported = calloc((size_t)r->nworkers, sizeof(bool));
+	if (ret || !r->prev_packets || !r->prev_bytes || !r->napi_reported) {
 		if (ret)
 			r->workers = NULL;
 		xdpi_err("out of memory");
@@ -541,6 +634,8 @@ static int live_setup(struct live_run *r)
 			xdpi_err("out of memory");
 			return ret;
 		}
+		r->workers[i].idle_spin_ns = (uint64_t)o->idle_spin_us * 1000;
+		r->workers[i].spin_budget_ns = r->workers[i].idle_spin_ns;
 		ret = xsk_ctx__update_xskmap(x, steer__xskmap_fd(r->steer));
 		if (ret) {
 			r->nworkers = i + 1;
@@ -550,20 +645,16 @@ static int live_setup(struct live_run *r)
 		}
 		fprintf(stderr,
 			"xdpi: queue %d: AF_XDP %s mode%s, cpu %d, busy polling %s, "
-			"UMEM %zu KiB on %s\n",
+			"UMEM %zu KiB on %s%s\n",
 			queues[i], x->zerocopy ? "zero-copy" : "copy",
 			!x->zerocopy && o->xsk.mode == XSK_MODE_AUTO
 				? " (the driver has no zero-copy)"
 				: "",
-			cpu_of[i], x->busy_poll ? "on" : (o->xsk.busy_poll ? "unavailable" : "off"),
-			x->umem_size >> 10, x->hugepages ? "hugepages" : "normal pages");
+			cpu_of[i],
+			x->busy_poll ? "requested" : (o->xsk.busy_poll ? "unavailable" : "off"),
+			x->umem_size >> 10, x->hugepages ? "hugepages" : "normal pages",
+			x->bind_retries ? " (waited for the kernel to release the queue)" : "");
 	}
-	/* The interface's knobs only matter to sockets that busy-poll. */
-	for (int i = 0; i < r->nworkers; i++)
-		if (r->workers[i].xsk->busy_poll) {
-			live_setup_busy_poll(r);
-			break;
-		}
 	r->started = xdpi_now();
 	for (int i = 0; i < r->nworkers; i++) {
 		ret = worker_start(&r->workers[i]);
@@ -633,10 +724,13 @@ static void live_loop(struct live_run *r)
 			next += o->interval;
 			continue;
 		}
+		live_check_napi(r);
 		wake = next;
 		if (deadline && (!wake || deadline < wake))
 			wake = deadline;
 		timeout = wake ? (int)((wake - now) * 1000) + 1 : -1;
+		if (timeout < 0 || timeout > LIVE_NAPI_CHECK_MS)
+			timeout = LIVE_NAPI_CHECK_MS;
 		if (poll(&pfd, 1, timeout) > 0) {
 			struct signalfd_siginfo si;
 
@@ -723,6 +817,17 @@ static void seqcheck_print(FILE *out, const struct seqcheck *s)
 		(double)s->lat_max / 1e3);
 }
 
+/* How the worker waited for frames: what was asked and what the socket
+ * allowed (struct worker, enum worker_idle). */
+static const char *live_idle_name(const struct worker *w)
+{
+	if (w->idle == WORKER_IDLE_BUSY_POLL)
+		return "busy-poll";
+	if (w->xsk->busy_poll && w->napi_checked)
+		return "spin-sleep (no NAPI id to busy-poll)";
+	return "spin-sleep";
+}
+
 static json_t *live_json(struct live_run *r, const struct metrics *total,
 			 const struct seqcheck *seq, const struct ledger *l)
 {
@@ -737,15 +842,20 @@ static json_t *live_json(struct live_run *r, const struct metrics *total,
 	for (int i = 0; i < r->nworkers; i++) {
 		struct worker *w = &r->workers[i];
 
-		json_array_append_new(queues,
-				      json_pack("{s:i, s:i, s:s, s:s, s:b, s:b, s:I, s:I, s:I}",
-						"queue", (int)w->queue_id, "cpu", w->cpu, "mode",
-						w->xsk->zerocopy ? "zerocopy" : "copy", "xdp_mode",
-						steer__xdp_mode_name(r->steer), "busy_poll",
-						w->xsk->busy_poll, "hugepages", w->xsk->hugepages,
-						"packets", (json_int_t)w->m.c.packets, "bytes",
-						(json_int_t)w->m.c.bytes, "empty_polls",
-						(json_int_t)w->empty_polls));
+		json_array_append_new(
+			queues,
+			json_pack("{s:i, s:i, s:s, s:s, s:b, s:s, s:I, s:b, s:I, s:I, s:I, s:I, "
+				  "s:I, s:I}",
+				  "queue", (int)w->queue_id, "cpu", w->cpu, "mode",
+				  w->xsk->zerocopy ? "zerocopy" : "copy", "xdp_mode",
+				  steer__xdp_mode_name(r->steer), "busy_poll",
+				  w->idle == WORKER_IDLE_BUSY_POLL, "idle", live_idle_name(w),
+				  "napi_id", (json_int_t)w->napi_id, "hugepages", w->xsk->hugepages,
+				  "packets", (json_int_t)w->m.c.packets, "bytes",
+				  (json_int_t)w->m.c.bytes, "empty_polls",
+				  (json_int_t)w->empty_polls, "sleeps", (json_int_t)w->sleeps,
+				  "spin_halved", (json_int_t)w->spin_halved, "bind_retries",
+				  (json_int_t)w->xsk->bind_retries));
 	}
 	json_object_set_new(o, "interface", json_string(r->o->ifname));
 	json_object_set_new(o, "filter", json_string(xdpi_filter_name(r->o->filter)));

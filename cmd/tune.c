@@ -53,9 +53,9 @@ static void tune_usage(FILE *out)
 		     "Sweep (comma lists; the first value is the one held while others vary):\n"
 		     "      --queues L        queues/workers (default 1)\n"
 		     "      --batch L         descriptors per batch (default 64,16,256,512)\n"
-		     "      --rx-size L       RX ring size (default 4096,512,8192)\n"
-		     "      --fill-size L     fill ring frames (default 4096,2048,8192)\n"
-		     "      --frame-size L    UMEM frame size (default 4096,2048)\n"
+		     "      --rx-size L       RX ring size (default 8192,1024,16384)\n"
+		     "      --fill-size L     fill ring frames (default 8192,4096,16384)\n"
+		     "      --frame-size L    UMEM frame size (default 2048,4096)\n"
 		     "      --need-wakeup L   1 on, 0 off (default 1,0)\n"
 		     "      --placement L     busy-poll, threaded, sender (default all three)\n"
 		     "      --full            every combination instead of one at a time\n"
@@ -209,9 +209,9 @@ int cmd_tune(int argc, char **argv)
 	struct tune_dim dims[DIM__MAX] = {
 		[DIM_QUEUES] = {"queues", NULL, {1}, 1},
 		[DIM_BATCH] = {"batch", "--batch", {64, 16, 256, 512}, 4},
-		[DIM_RX] = {"rx_size", "--rx-size", {4096, 512, 8192}, 3},
-		[DIM_FILL] = {"fill_size", "--fill-size", {4096, 2048, 8192}, 3},
-		[DIM_FRAME] = {"frame_size", "--frame-size", {4096, 2048}, 2},
+		[DIM_RX] = {"rx_size", "--rx-size", {8192, 1024, 16384}, 3},
+		[DIM_FILL] = {"fill_size", "--fill-size", {8192, 4096, 16384}, 3},
+		[DIM_FRAME] = {"frame_size", "--frame-size", {2048, 4096}, 2},
 		[DIM_WAKEUP] = {"need_wakeup", NULL, {1, 0}, 2},
 		[DIM_PLACE] = {"placement",
 			       NULL,
@@ -346,7 +346,11 @@ int cmd_tune(int argc, char **argv)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
+	if (!external)
+		bench_pin_harness(&base);
 
 	record = json_object();
 	points = json_array();
@@ -368,6 +372,7 @@ int cmd_tune(int argc, char **argv)
 				xdpi_err("%s", err);
 				break;
 			}
+			bench_warm_up(&tb, &base);
 		}
 		if (p->v[DIM_QUEUES] > cfg.nrx_cpus) {
 			/* More workers than listed CPUs: repeat the list. */

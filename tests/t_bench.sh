@@ -21,29 +21,98 @@ bad=$(python3 - "$T_TMP/bench.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 bad = []
+ran = sorted(d.get("runs", {}))
+want = ["af_packet", "ceiling", "inspect", "noinspect"]
+if [r for r in ran if r != "dpdk"] != want:
+    bad.append(f"runs={ran}")
 for k in ("sent_pps", "ceiling_pps", "inspect_pps", "noinspect_pps", "af_packet_pps"):
     if not isinstance(d.get(k), (int, float)) or d[k] <= 0:
         bad.append(f"{k}={d.get(k)}")
 if d.get("unexplained") != 0:
     bad.append(f"unexplained={d.get('unexplained')}")
-if sorted(d.get("rx_core_busy", {})) != ["af_packet", "ceiling", "inspect", "noinspect"]:
-    bad.append(f"rx_core_busy={d.get('rx_core_busy')}")
+if sorted(d.get("rx_core_busy", {})) != ran:
+    bad.append(f"rx_core_busy={sorted(d.get('rx_core_busy', {}))} runs={ran}")
 for r, run in d.get("runs", {}).items():
     if run["received"] > run["sent"]:
         bad.append(f"{r}: received {run['received']} > sent {run['sent']}")
-ins = d["runs"]["inspect"]["receiver"]
-if ins["packets"] != d["runs"]["inspect"]["received"]:
-    bad.append("inspect: packets != received")
-if ins["ledger"]["unexplained"] != 0:
-    bad.append("inspect ledger unexplained")
+for r in ("inspect", "noinspect"):
+    run = d["runs"][r]
+    led = run["receiver"]["ledger"]
+    redirected = sum(q["xdp"]["redirected"] for q in led["queues"])
+    drops = sum(q["socket"]["rx_dropped"] + q["socket"]["rx_ring_full"] for q in led["queues"])
+    # what bench calls received is what the kernel says reached the worker
+    if run["received"] != redirected - drops:
+        bad.append(f"{r}: received {run['received']} != redirected {redirected} - drops {drops}")
+    # every frame sent is received, refused by veth, or dropped by the socket
+    if run["sent"] != run["received"] + run["veth_refused"] + run["socket_drops"]:
+        bad.append(f"{r}: sent {run['sent']} != received + refused + socket drops")
+    if led["unexplained"] != 0:
+        bad.append(f"{r}: ledger unexplained {led['unexplained']}")
+# one trial per receiver at the requested rate, no search
+if len(d.get("trials", [])) != len(ran) + 2:  # + the ceiling's two placement trials
+    bad.append(f"trials={len(d.get('trials', []))}, want {len(ran) + 2}")
+if any(t["requested_pps"] != 100000 for t in d["trials"]):
+    bad.append("a trial not at the requested 100 kpps")
+if "ndr_pps" in d:
+    bad.append("ndr_pps reported without a search")
 for k in ("kernel", "cpu_model"):
     if not d.get("machine", {}).get(k):
         bad.append(f"machine.{k} missing")
 print("; ".join(bad))
 PY
 )
-t_eq "bench --json: every figure present and consistent, ledger closed" "$bad" ""
+t_eq "bench --rate --json: every figure present and consistent, ledger closed" "$bad" ""
 t_eq "bench: testbed namespaces removed" "$(leftovers)" "$before"
+
+# The NDR/PDR search, kept short: two trials after the full-rate one.
+"$XDPI" bench --duration 1 --receivers inspect,noinspect --max-trials 2 --json \
+	>"$T_TMP/ndr.json" 2>"$T_TMP/ndr.err"
+t_eq "bench search: exit 0" "$?" 0
+bad=$(python3 - "$T_TMP/ndr.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+bad = []
+rx = ["inspect", "noinspect"]
+for key in ("ndr_pps", "pdr_pps", "full_rate", "gen_limited"):
+    if sorted(d.get(key, {})) != rx:
+        bad.append(f"{key} keys {sorted(d.get(key, {}))}")
+trials = d.get("trials", [])
+for r in rx:
+    ts = [t for t in trials if t["receiver"] == r]
+    if not 1 <= len(ts) <= 3:
+        bad.append(f"{r}: {len(ts)} trials, want 1..3")
+    if not ts or ts[0]["requested_pps"] != 0:
+        bad.append(f"{r}: the first trial is not at full rate")
+    for t in ts:
+        for k, ty in (("achieved_pps", float), ("loss", float), ("valid", bool), ("sent", int),
+                      ("received", int)):
+            if not isinstance(t.get(k), ty):
+                bad.append(f"{r}: trial {k}={t.get(k)!r}")
+        if not 0 <= t["loss"] <= 1 or t["received"] > t["sent"]:
+            bad.append(f"{r}: trial loss {t['loss']} received {t['received']} sent {t['sent']}")
+        if t["requested_pps"] and t["valid"] != (t["achieved_pps"] >= 0.99 * t["requested_pps"]):
+            bad.append(f"{r}: valid={t['valid']} for {t['achieved_pps']} of {t['requested_pps']}")
+    ndr, pdr = d["ndr_pps"][r], d["pdr_pps"][r]
+    if pdr < ndr:
+        bad.append(f"{r}: pdr {pdr} < ndr {ndr}")
+    # the NDR is a loss-free valid trial's rate (or the full rate's), and no
+    # valid trial at or below it lost
+    clean = [t["requested_pps"] or t["achieved_pps"] for t in ts if t["valid"] and t["loss"] == 0]
+    if ndr and not any(abs(c - ndr) < 1 for c in clean):
+        bad.append(f"{r}: ndr {ndr} is no loss-free trial's rate {clean}")
+    lossy = [t["requested_pps"] or t["achieved_pps"] for t in ts if t["valid"] and t["loss"] > 0]
+    if any(l <= ndr for l in lossy):
+        bad.append(f"{r}: a trial at or below the ndr {ndr} lost frames: {lossy}")
+    fr = d["full_rate"][r]
+    if not (fr["sent_pps"] > 0 and 0 <= fr["loss"] <= 1 and fr["received_pps"] <= fr["sent_pps"]):
+        bad.append(f"{r}: full_rate {fr}")
+if d.get("unexplained") != 0:
+    bad.append(f"unexplained={d.get('unexplained')}")
+print("; ".join(bad))
+PY
+)
+t_eq "bench search --json: ndr/pdr/full_rate/trials consistent" "$bad" ""
+t_check "bench search: the table has NDR and PDR columns" grep -q "NDR *PDR" "$T_TMP/ndr.err"
 
 "$XDPI" bench --duration 1 --receivers inspect --rate 50000 >"$T_TMP/bench.txt" 2>&1
 t_check "bench table: prints the receiver and the ledger" \

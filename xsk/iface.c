@@ -178,3 +178,50 @@ int iface_knob_restore(struct iface_knob *k)
 		k->changed = false;
 	return ret;
 }
+
+/* veth's ptr_ring (VETH_RING_SIZE); veth reports no ring parameters. */
+#define VETH_RING_SIZE 256
+/* A 64-byte frame takes 84 bytes of wire time (preamble, FCS, gap). */
+#define MIN_FRAME_WIRE_BITS 672
+
+void iface_rx_path(const char *ifname, struct iface_rx_path *p)
+{
+	struct ethtool_ringparam ring = {.cmd = ETHTOOL_GRINGPARAM};
+	struct ethtool_drvinfo drv = {.cmd = ETHTOOL_GDRVINFO};
+	struct ethtool_cmd link = {.cmd = ETHTOOL_GSET};
+
+	memset(p, 0, sizeof(*p));
+	if (!ethtool_ioctl(ifname, &drv))
+		snprintf(p->driver, sizeof(p->driver), "%s", drv.driver);
+	if (!ethtool_ioctl(ifname, &ring) && ring.rx_pending) {
+		p->ring_depth = ring.rx_pending;
+	} else {
+		p->ring_depth = VETH_RING_SIZE; /* veth's, and a small NIC ring */
+		p->ring_guessed = strcmp(p->driver, "veth") != 0;
+	}
+	p->speed_mbps = 10000;
+	if (!ethtool_ioctl(ifname, &link)) {
+		uint32_t speed = ethtool_cmd_speed(&link);
+
+		if (speed && speed != (uint32_t)SPEED_UNKNOWN)
+			p->speed_mbps = speed;
+	}
+}
+
+uint32_t iface_safe_deferral_ns(const struct iface_rx_path *p)
+{
+	/* ns per minimum frame at line rate = bits / (Mbit/s * 1e6) * 1e9 */
+	uint64_t frame_ns_x1000 = (uint64_t)MIN_FRAME_WIRE_BITS * 1000000 / p->speed_mbps;
+	uint64_t ns = (uint64_t)p->ring_depth * frame_ns_x1000 / 1000 / 2;
+
+	if (ns < 2000)
+		ns = 2000;
+	if (ns > 200000)
+		ns = 200000;
+	return (uint32_t)ns;
+}
+
+double iface_deferral_max_pps(const struct iface_rx_path *p, uint64_t defer_ns)
+{
+	return defer_ns ? (double)p->ring_depth * 1e9 / (double)defer_ns : 0;
+}

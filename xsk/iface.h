@@ -46,4 +46,26 @@ int iface_knob_restore(struct iface_knob *k);
 /* Reads /sys/class/net/@ifname/@name as a number. */
 int iface_knob_read(const char *ifname, const char *name, long *value);
 
+/*
+ * The IRQ deferral that preferred busy polling wants (napi_defer_hard_irqs,
+ * gro_flush_timeout) holds a NAPI for gro_flush_timeout after each poll. The
+ * device ring must absorb the traffic of that time, or the NIC (or veth's
+ * peer) drops before XDP sees anything. These size it.
+ */
+struct iface_rx_path {
+	uint32_t ring_depth; /* RX descriptors: ETHTOOL_GRINGPARAM, else the driver's known size */
+	uint32_t speed_mbps; /* link speed, else 10000 */
+	bool ring_guessed;   /* the driver did not report its ring */
+	char driver[32];
+};
+
+void iface_rx_path(const char *ifname, struct iface_rx_path *p);
+/* The longest deferral the ring absorbs at line rate with 64-byte frames,
+ * halved for the worker's own latency, in ns (at least 2000, at most
+ * 200000). */
+uint32_t iface_safe_deferral_ns(const struct iface_rx_path *p);
+/* The highest packet rate the ring absorbs while a NAPI is held @defer_ns
+ * (0 when @defer_ns is 0: no bound). */
+double iface_deferral_max_pps(const struct iface_rx_path *p, uint64_t defer_ns);
+
 #endif /* XDPI_XSK_IFACE_H */

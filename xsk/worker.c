@@ -6,6 +6,25 @@
  * was empty (then poll(), or with busy polling a recvfrom() that runs the
  * NAPI poll here) or the fill ring asks for a wakeup.
  *
+ * Idle (docs/live.md, "Where the receive work runs"): a busy-poll syscall
+ * only helps where the socket has a NAPI to poll. Where it has none (veth
+ * on Linux 6.13+) the syscall polls nothing: the NAPI work stays with the
+ * sender's softirq and the worker burns its CPU in syscalls. So the worker
+ * starts spinning in userspace, reads the socket's NAPI id once after its
+ * first frames, and switches to busy polling only if there is one. A spin
+ * that outlasts its budget without a frame ends in poll().
+ *
+ * The spin budget adapts, like an adaptive mutex: spinning pays only on a
+ * CPU the worker has to itself. Where something else is runnable there (a
+ * generator, another worker, the NAPI thread) the spin takes its time slices
+ * and delays the very work that would bring frames. So at each sleep the
+ * worker measures, every millisecond of idling, how much of it was taken
+ * from it while it spun (gaps between two turns of the spin loop, no
+ * syscall): more than a quarter, and the spin stops (budget 0); else the
+ * budget grows back by 1/64 of idle_spin_ns, so a shared CPU stays shared.
+ * Waking up from a sleep is not counted: a halted vCPU is slow to wake,
+ * and that is no other thread's doing.
+ *
  * The flow table will use QSBR RCU: the worker will report a quiescent state
  * once per batch (end of worker_batch) and go offline around the poll() in
  * worker_idle.
@@ -48,6 +67,9 @@ int worker_init(struct worker *w, struct xsk_ctx *xsk, uint32_t batch, int cpu, 
 	w->cpu = cpu;
 	w->inspect = inspect;
 	w->poll_timeout_ms = 100;
+	w->idle_spin_ns = WORKER_IDLE_SPIN_NS;
+	w->spin_budget_ns = WORKER_IDLE_SPIN_NS;
+	w->idle = WORKER_IDLE_SPIN_SLEEP;
 	return 0;
 }
 
@@ -99,13 +121,86 @@ static inline uint32_t worker_batch(struct worker *w)
 	return n;
 }
 
+static inline uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: no syscall */
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
+/* Once, after the first frames: the kernel has recorded the socket's NAPI
+ * (or never will). One syscall in the life of the worker. */
+static void worker_check_napi(struct worker *w)
+{
+	uint32_t id = xsk_ctx__napi_id(w->xsk);
+
+	if (id && w->xsk->busy_poll)
+		w->idle = WORKER_IDLE_BUSY_POLL;
+	w->napi_id = id;
+	__atomic_store_n(&w->napi_checked, true, __ATOMIC_RELEASE);
+}
+
+/* A gap this long between two turns of the spin loop is time the worker was
+ * preempted while it spun: a scheduler tick or a kernel thread's blip is
+ * far shorter. */
+#define WORKER_STOLEN_GAP_NS 50000
+#define WORKER_SPIN_CHECK_NS 1000000
+/* Stolen more than this share of a check period: the CPU is contended. */
+#define WORKER_STOLEN_MAX_NS (WORKER_SPIN_CHECK_NS / 4)
+
+/* See the file comment: stop spinning while the CPU is contended. */
+static void worker_adapt_spin(struct worker *w)
+{
+	if (w->stolen_ns > WORKER_STOLEN_MAX_NS) {
+		w->spin_budget_ns = 0;
+		w->spin_halved++;
+	} else if (w->spin_budget_ns < w->idle_spin_ns) {
+		/* Back slowly: contention comes and goes in time slices. */
+		w->spin_budget_ns += w->idle_spin_ns / 64;
+		if (w->spin_budget_ns > w->idle_spin_ns)
+			w->spin_budget_ns = w->idle_spin_ns;
+	}
+	w->stolen_ns = 0;
+}
+
 static void worker_idle(struct worker *w)
 {
+	uint64_t now;
+
 	w->empty_polls++;
-	if (w->xsk->busy_poll)
+	if (w->idle == WORKER_IDLE_BUSY_POLL) {
 		xsk_ctx__kick_rx(w->xsk);
-	else
-		xsk_ctx__wait_rx(w->xsk, w->poll_timeout_ms);
+		return;
+	}
+	now = mono_ns();
+	if (!w->idle_since_ns)
+		w->idle_since_ns = now;
+	else if (now - w->last_turn_ns > WORKER_STOLEN_GAP_NS)
+		w->stolen_ns += now - w->last_turn_ns;
+	w->last_turn_ns = now;
+	/* A worker that spins between bursts may never reach a sleep: look
+	 * at the CPU's contention every millisecond of idling as well. */
+	if (now - w->spin_checked_ns >= WORKER_SPIN_CHECK_NS) {
+		w->spin_checked_ns = now;
+		worker_adapt_spin(w);
+	}
+	if (now - w->idle_since_ns < w->spin_budget_ns) {
+		cpu_relax();
+		return;
+	}
+	w->sleeps++;
+	xsk_ctx__wait_rx(w->xsk, w->poll_timeout_ms);
+	w->idle_since_ns = 0; /* spin again before the next sleep */
 }
 
 static void *worker_main(void *arg)
@@ -116,6 +211,9 @@ static void *worker_main(void *arg)
 	for (;;) {
 		if (worker_batch(w)) {
 			empty_in_drain = 0;
+			w->idle_since_ns = 0;
+			if (!w->napi_checked)
+				worker_check_napi(w);
 			continue;
 		}
 		if (__atomic_load_n(&w->phase, __ATOMIC_ACQUIRE) == WORKER_DRAIN) {
@@ -128,6 +226,14 @@ static void *worker_main(void *arg)
 		worker_idle(w);
 	}
 	return NULL;
+}
+
+bool worker_napi_known(const struct worker *w, uint32_t *napi_id)
+{
+	if (!__atomic_load_n(&w->napi_checked, __ATOMIC_ACQUIRE))
+		return false;
+	*napi_id = w->napi_id;
+	return true;
 }
 
 int worker_start(struct worker *w)

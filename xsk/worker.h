@@ -29,6 +29,23 @@
 #include "../inspect/seqcheck.h"
 #include "xsk.h"
 
+/* How an idle worker (RX ring empty) waits for the next frame. */
+enum worker_idle {
+	/* Spin in userspace on the RX ring for up to idle_spin_ns after the
+	 * last frame, then sleep in poll(): no syscall while traffic flows,
+	 * no wake-up latency within a burst, no CPU burnt when it stops. */
+	WORKER_IDLE_SPIN_SLEEP = 0,
+	/* A busy-poll syscall that runs the queue's NAPI poll on this CPU.
+	 * Only where the socket has a NAPI id: without one the syscall polls
+	 * nothing (xsk_ctx__napi_id()). */
+	WORKER_IDLE_BUSY_POLL,
+};
+
+/* Default spin before sleeping: longer than the gap between a paced
+ * generator's bursts and than a VM's vCPU wake-up, short enough to cost
+ * nothing measurable when traffic stops. */
+#define WORKER_IDLE_SPIN_NS 1000000
+
 enum worker_phase {
 	WORKER_RUN = 0,
 	WORKER_DRAIN, /* the XDP program no longer redirects: empty the ring */
@@ -40,6 +57,16 @@ struct worker {
 	struct seqcheck *seq; /* NULL unless --check-seq */
 	uint64_t batches;
 	uint64_t empty_polls;
+	uint64_t sleeps;	  /* poll() calls after the spin ran out */
+	uint64_t idle_since_ns;	  /* 0 while frames arrive */
+	uint64_t spin_budget_ns;  /* adaptive, up to idle_spin_ns (worker.c) */
+	uint64_t spin_checked_ns; /* when the worker last looked */
+	uint64_t last_turn_ns;	  /* the spin loop's previous turn */
+	uint64_t stolen_ns;	  /* preempted while spinning, this check period */
+	uint64_t spin_halved;	  /* times the budget was cut: the CPU is shared */
+	enum worker_idle idle;	  /* read by the controller after the run */
+	uint32_t napi_id;	  /* SO_INCOMING_NAPI_ID, read once after frames */
+	bool napi_checked;	  /* napi_id is set; release, read by the controller */
 
 	/* Set up before start, read-only afterwards. */
 	struct xsk_ctx *xsk __attribute__((aligned(XDPI_CACHELINE)));
@@ -48,6 +75,7 @@ struct worker {
 	int cpu;      /* -1: not pinned */
 	bool inspect; /* false: receive and return frames, touch no data */
 	int poll_timeout_ms;
+	uint64_t idle_spin_ns;
 
 	/* Written by the controller. */
 	int phase __attribute__((aligned(XDPI_CACHELINE)));
@@ -62,6 +90,9 @@ int worker_init(struct worker *w, struct xsk_ctx *xsk, uint32_t batch, int cpu, 
 /* Starts the thread, pinned to w->cpu. */
 int worker_start(struct worker *w);
 void worker_set_phase(struct worker *w, enum worker_phase phase);
+/* True once the worker has read its socket's NAPI id (after its first
+ * frames), then the id (0: none) in *@napi_id. Any thread. */
+bool worker_napi_known(const struct worker *w, uint32_t *napi_id);
 /* Waits for the thread to exit (after WORKER_DRAIN). */
 void worker_join(struct worker *w);
 /* Frees the socket and metrics; the thread must have been joined. */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef SO_PREFER_BUSY_POLL
@@ -22,15 +23,19 @@
 void xsk_opts_defaults(struct xsk_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->frame_size = XSK_UMEM__DEFAULT_FRAME_SIZE;
-	o->fill_size = 4096;
+	/* 2 KiB frames hold a 1518-byte frame after the kernel's 256 bytes
+	 * of headroom; 8192 of them (16 MiB) absorb a worker stalled for
+	 * 5 ms at 1.6 Mpps, where a VM's vCPU can be taken that long. */
+	o->frame_size = XSK_DEFAULT_FRAME_SIZE;
+	o->fill_size = XSK_DEFAULT_RING;
 	o->comp_size = 2048;
-	o->rx_size = 4096;
+	o->rx_size = XSK_DEFAULT_RING;
 	o->mode = XSK_MODE_AUTO;
 	o->need_wakeup = true;
 	o->busy_poll = true;
 	o->busy_poll_usecs = 20;
 	o->busy_poll_budget = 64;
+	o->bind_timeout_ms = XSK_BIND_TIMEOUT_MS;
 }
 
 static bool is_pow2(uint32_t v)
@@ -106,6 +111,65 @@ static int socket_create(struct xsk_ctx *x, const struct xsk_opts *o, bool zeroc
 				  o->rx_size ? &x->rx : NULL, o->tx_size ? &x->tx : NULL, &cfg);
 }
 
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * Registers the UMEM and binds the socket, zero-copy first when asked for
+ * auto. A socket that was bound to this queue and has just been closed (the
+ * previous receiver of a benchmark, a restarted run) keeps the queue until
+ * the kernel's deferred release has run, and bind() says EBUSY meanwhile; so
+ * EBUSY is retried with a fresh UMEM registration until o->bind_timeout_ms
+ * has passed. A queue still held after that belongs to a live socket.
+ */
+static int umem_and_socket_create(struct xsk_ctx *x, const struct xsk_opts *o, bool *umem_failed)
+{
+	const struct xsk_umem_config ucfg = {
+		.fill_size = o->fill_size * 2, /* see xsk_ctx__rx_done() */
+		.comp_size = o->comp_size,
+		.frame_size = o->frame_size,
+		.frame_headroom = 0,
+		.flags = 0,
+	};
+	uint64_t deadline = monotonic_ms() + o->bind_timeout_ms;
+	uint32_t backoff_us = 1000;
+	int ret;
+
+	for (;;) {
+		ret = xsk_umem__create(&x->umem, x->umem_area, x->umem_size, &x->fill, &x->comp,
+				       &ucfg);
+		*umem_failed = ret != 0;
+		if (ret)
+			return ret; /* x->umem is not set: nothing to undo */
+		if (o->mode == XSK_MODE_COPY) {
+			ret = socket_create(x, o, false);
+		} else {
+			ret = socket_create(x, o, true);
+			/* EOPNOTSUPP: the driver has no zero-copy (veth,
+			 * most virtual NICs); EINVAL on some older drivers
+			 * for the same reason. */
+			if (ret && o->mode == XSK_MODE_AUTO &&
+			    (ret == -EOPNOTSUPP || ret == -EINVAL))
+				ret = socket_create(x, o, false);
+		}
+		if (!ret)
+			return 0;
+		xsk_umem__delete(x->umem);
+		x->umem = NULL;
+		if (ret != -EBUSY || monotonic_ms() >= deadline)
+			return ret;
+		x->bind_retries++;
+		usleep(backoff_us);
+		if (backoff_us < 50000)
+			backoff_us *= 2;
+	}
+}
+
 static void busy_poll_setup(struct xsk_ctx *x, const struct xsk_opts *o)
 {
 	int one = 1, usecs = (int)o->busy_poll_usecs, budget = (int)o->busy_poll_budget;
@@ -133,9 +197,9 @@ static int fill_ring_populate(struct xsk_ctx *x, uint32_t frames)
 
 struct xsk_ctx *xsk_ctx__create(const struct xsk_opts *o, char *err, size_t err_len)
 {
-	struct xsk_umem_config ucfg;
 	struct xdp_options xopts;
 	socklen_t optlen = sizeof(xopts);
+	bool umem_failed = false;
 	uint32_t rx_frames, i;
 	struct xsk_ctx *x;
 	int ret;
@@ -174,31 +238,12 @@ struct xsk_ctx *xsk_ctx__create(const struct xsk_opts *o, char *err, size_t err_
 		goto err_free;
 	}
 
-	ucfg = (struct xsk_umem_config){
-		.fill_size = o->fill_size * 2, /* see xsk_ctx__rx_done() */
-		.comp_size = o->comp_size,
-		.frame_size = o->frame_size,
-		.frame_headroom = 0,
-		.flags = 0,
-	};
-	ret = xsk_umem__create(&x->umem, x->umem_area, x->umem_size, &x->fill, &x->comp, &ucfg);
+	ret = umem_and_socket_create(x, o, &umem_failed);
 	if (ret) {
-		snprintf(err, err_len, "cannot register UMEM (%zu bytes): %s", x->umem_size,
-			 strerror(-ret));
-		goto err_unmap;
-	}
-
-	if (o->mode == XSK_MODE_COPY) {
-		ret = socket_create(x, o, false);
-	} else {
-		ret = socket_create(x, o, true);
-		/* EOPNOTSUPP: the driver has no zero-copy (veth, most virtual
-		 * NICs); EINVAL on some older drivers for the same reason. */
-		if (ret && o->mode == XSK_MODE_AUTO && (ret == -EOPNOTSUPP || ret == -EINVAL))
-			ret = socket_create(x, o, false);
-	}
-	if (ret) {
-		if (ret == -EOPNOTSUPP && o->mode == XSK_MODE_ZEROCOPY)
+		if (umem_failed && ret != -EAFNOSUPPORT)
+			snprintf(err, err_len, "cannot register UMEM (%zu bytes): %s", x->umem_size,
+				 strerror(-ret));
+		else if (ret == -EOPNOTSUPP && o->mode == XSK_MODE_ZEROCOPY)
 			snprintf(err, err_len,
 				 "%s queue %u: the driver has no AF_XDP zero-copy "
 				 "(use --mode copy or auto)",
@@ -207,10 +252,15 @@ struct xsk_ctx *xsk_ctx__create(const struct xsk_opts *o, char *err, size_t err_
 			snprintf(err, err_len,
 				 "this kernel has no AF_XDP sockets "
 				 "(CONFIG_XDP_SOCKETS)");
+		else if (ret == -EBUSY)
+			snprintf(err, err_len,
+				 "%s queue %u is still held by another AF_XDP socket after "
+				 "%u ms (another xdpi or AF_XDP program on this queue?)",
+				 o->ifname, o->queue_id, o->bind_timeout_ms);
 		else
 			snprintf(err, err_len, "cannot bind an AF_XDP socket to %s queue %u: %s",
 				 o->ifname, o->queue_id, strerror(-ret));
-		goto err_umem;
+		goto err_unmap;
 	}
 	x->fd = xsk_socket__fd(x->xsk);
 	if (getsockopt(x->fd, SOL_XDP, XDP_OPTIONS, &xopts, &optlen) == 0)
@@ -241,7 +291,6 @@ struct xsk_ctx *xsk_ctx__create(const struct xsk_opts *o, char *err, size_t err_
 
 err_socket:
 	xsk_socket__delete(x->xsk);
-err_umem:
 	xsk_umem__delete(x->umem);
 err_unmap:
 	munmap(x->umem_area, x->umem_size);
@@ -290,6 +339,16 @@ void xsk_ctx__kick_rx(struct xsk_ctx *x)
 void xsk_ctx__kick_tx(struct xsk_ctx *x)
 {
 	(void)sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
+}
+
+uint32_t xsk_ctx__napi_id(const struct xsk_ctx *x)
+{
+	uint32_t id = 0;
+	socklen_t len = sizeof(id);
+
+	if (getsockopt(x->fd, SOL_SOCKET, SO_INCOMING_NAPI_ID, &id, &len))
+		return 0;
+	return id;
 }
 
 int xsk_ctx__wait_rx(struct xsk_ctx *x, int timeout_ms)

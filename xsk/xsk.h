@@ -48,7 +48,14 @@ struct xsk_opts {
 	bool busy_poll;
 	uint32_t busy_poll_usecs;
 	uint32_t busy_poll_budget;
+	/* How long an EBUSY bind is retried while the kernel releases a socket
+	 * that was just closed on the queue (xsk_ctx__create). */
+	uint32_t bind_timeout_ms;
 };
+
+#define XSK_BIND_TIMEOUT_MS 2000
+#define XSK_DEFAULT_FRAME_SIZE 2048
+#define XSK_DEFAULT_RING 8192
 
 /* Fills @o with xdpi's defaults for a receive socket. */
 void xsk_opts_defaults(struct xsk_opts *o);
@@ -73,9 +80,10 @@ struct xsk_ctx {
 	size_t umem_size;
 	uint32_t num_frames;
 	uint32_t queue_id;
-	bool zerocopy;	    /* read back with XDP_OPTIONS */
-	bool hugepages;	    /* the UMEM is on hugepages */
-	bool busy_poll_set; /* busy-poll socket options accepted */
+	bool zerocopy;	       /* read back with XDP_OPTIONS */
+	bool hugepages;	       /* the UMEM is on hugepages */
+	bool busy_poll_set;    /* busy-poll socket options accepted */
+	uint32_t bind_retries; /* EBUSY binds before the queue was free */
 	/* Frames not in a ring, for TX: a stack of free frame addresses. */
 	uint64_t *free_frames;
 	uint32_t free_count;
@@ -95,6 +103,12 @@ void xsk_ctx__kick_rx(struct xsk_ctx *x);
 void xsk_ctx__kick_tx(struct xsk_ctx *x);
 /* Waits up to @timeout_ms for RX descriptors (poll()). */
 int xsk_ctx__wait_rx(struct xsk_ctx *x, int timeout_ms);
+/* The NAPI instance the kernel recorded for the socket (SO_INCOMING_NAPI_ID),
+ * 0 when it has none. A busy-poll syscall polls that NAPI; without one it
+ * polls nothing. The kernel records it when the socket receives its first
+ * frame, and not at all where the driver registers its XDP receive queue
+ * before its NAPI has an id (veth on Linux 6.13+). */
+uint32_t xsk_ctx__napi_id(const struct xsk_ctx *x);
 
 static inline void *xsk_ctx__frame(const struct xsk_ctx *x, uint64_t addr)
 {

@@ -1,0 +1,50 @@
+# shellcheck shell=bash
+# Helpers for the tests that run `xdpi live` on the veth testbed (sourced
+# after tests/lib.sh and bench/testbed.sh, with T_TMP, XDPI and TB_* set).
+
+# t_require_root WHAT: skip the whole script without root.
+t_require_root() {
+	if [ "$(id -u)" != 0 ]; then
+		t_skip "$1" "need root"
+		t_done
+		exit
+	fi
+}
+
+# json FILE EXPR: a python expression over the JSON object `d` in FILE.
+json() {
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+
+# live_start NAME ARGS...: xdpi live on the DUT interface in the background,
+# output in $T_TMP/NAME.out and .err; returns once every socket is bound and
+# every worker runs ("ready:"), 1 if it exited first. LIVE_PID is xdpi
+# itself (ip netns exec and sh both exec), so signals reach it. A watchdog
+# kills a run that hangs (LIVE_WATCHDOG_S, default 120: slow SAN builds).
+LIVE_WATCHDOGS=()
+live_start() {
+	local name=$1
+	shift
+	ip netns exec "$TB_DUT" sh -c \
+		'mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf; exec "$@"' sh \
+		"$XDPI" live "$@" "$TB_DUT_IF" >"$T_TMP/$name.out" 2>"$T_TMP/$name.err" &
+	LIVE_PID=$!
+	(sleep "${LIVE_WATCHDOG_S:-120}" && kill -9 "$LIVE_PID" 2>/dev/null &&
+		echo "watchdog killed $name" >>"$T_TMP/$name.err") &
+	LIVE_WATCHDOGS+=($!)
+	disown $!
+	for _ in $(seq 300); do
+		grep -q "ready:" "$T_TMP/$name.err" 2>/dev/null && return 0
+		kill -0 "$LIVE_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# live_watchdogs_kill: for the EXIT trap.
+live_watchdogs_kill() {
+	for w in "${LIVE_WATCHDOGS[@]}"; do
+		pkill -P "$w"
+		kill "$w"
+	done 2>/dev/null
+}

@@ -1,0 +1,152 @@
+#!/bin/bash
+# The live path holds on any host: with default options `xdpi live` loses
+# nothing behind a paced generator well below its capacity, does not slow
+# the sender, rebinds a queue a previous receiver has just released, leaves
+# the interface's IRQ deferral alone where busy polling cannot run (veth)
+# and warns about a deferral that outlasts the ring; and `xdpi bench`
+# names a set-up step that fails, whole, with its stderr.
+# Rates are small (functional tests, not benchmarks); every assertion is on
+# counts the kernel and the generator report, not on timing.
+. tests/lib.sh
+. bench/testbed.sh
+t_tmpdir
+XDPI=$(realpath "$XDPI")
+
+. tests/lib_live.sh
+t_require_root "rate tests"
+TB_ID=r$$
+trap 'live_watchdogs_kill; testbed_down; rm -rf "$T_TMP"' EXIT
+
+# The generator and the worker on different CPUs where there are two.
+GEN_CPU=0
+RX_CPU=$(($(nproc) > 1 ? 1 : 0))
+
+knob() { ip netns exec "$TB_DUT" cat "/sys/class/net/$TB_DUT_IF/$1"; }
+set_knob() { ip netns exec "$TB_DUT" sh -c "echo $2 > /sys/class/net/$TB_DUT_IF/$1"; }
+
+live_stop() {
+	kill -INT "$LIVE_PID"
+	wait "$LIVE_PID"
+}
+
+gen() { # gen NAME ARGS...: xdpi gen --json from the generator namespace
+	local name=$1
+	shift
+	testbed_gen "$XDPI" gen --json --cpus "$GEN_CPU" "$@" "$TB_GEN_IF" >"$T_TMP/$name.json" \
+		2>"$T_TMP/$name.gerr"
+}
+
+testbed_up 1 "$TB_ID" || { t_fail "testbed up"; t_done; exit; }
+
+# A fresh veth pair's first traffic is not what these tests measure.
+if live_start warm --interval 0 --cpus "$RX_CPU"; then
+	gen warm --rate 100000 --duration 0.5
+	live_stop
+fi
+
+# --- 1. defaults, paced well below capacity: nothing lost anywhere, and
+# the knobs of an interface without a NAPI id to busy-poll stay as they are
+if live_start paced --interval 0 --json --cpus "$RX_CPU"; then
+	gen paced --rate 200000 --duration 2
+	t_eq "paced run: generator exit 0" "$?" 0
+	during="$(knob napi_defer_hard_irqs)/$(knob gro_flush_timeout)"
+	live_stop
+	t_eq "paced run: live exit 0" "$?" 0
+	sent=$(json "$T_TMP/paced.json" 'd["sent"]')
+	t_eq "paced 200 kpps, defaults: every frame sent was inspected" \
+		"$(json "$T_TMP/paced.out" 'd["packets"]')" "$sent"
+	t_eq "paced 200 kpps: the veth peer refused none, the socket dropped none" \
+		"$(json "$T_TMP/paced.json" 'd["iface_xdp_xmit_errors"]')/$(json "$T_TMP/paced.out" \
+			'sum(q["socket"]["rx_dropped"] + q["socket"]["rx_ring_full"] for q in d["ledger"]["queues"])')" \
+		"0/0"
+	t_eq "paced 200 kpps: the XDP program redirected every frame, ledger closed" \
+		"$(json "$T_TMP/paced.out" '(sum(q["xdp"]["redirected"] for q in d["ledger"]["queues"]), d["ledger"]["unexplained"])')" \
+		"($sent, 0)"
+	t_check "veth: xdpi says the socket has no NAPI id to busy-poll" \
+		grep -q "no NAPI id (driver veth" "$T_TMP/paced.err"
+	t_eq "veth: the worker spun and slept instead of busy-polling" \
+		"$(json "$T_TMP/paced.out" '(d["queues"][0]["idle"], d["queues"][0]["napi_id"], d["queues"][0]["busy_poll"])')" \
+		"('spin-sleep (no NAPI id to busy-poll)', 0, False)"
+	t_eq "veth: IRQ deferral untouched during the run (0/0)" "$during" "0/0"
+	t_eq "veth: IRQ deferral untouched after the run (0/0)" \
+		"$(knob napi_defer_hard_irqs)/$(knob gro_flush_timeout)" "0/0"
+	t_check "no 'busy polling:' knob change announced" \
+		sh -c "! grep -q 'busy polling: ' '$T_TMP/paced.err'"
+else
+	t_fail "live started (paced)" "$(cat "$T_TMP/paced.err")"
+fi
+
+# --- 2. xdpi does not slow a paced sender: its achieved rate with xdpi live
+# receiving and with only GRO accepting the frames
+ip netns exec "$TB_DUT" ethtool -K "$TB_DUT_IF" gro on >/dev/null
+gen bare --rate 300000 --duration 2
+ip netns exec "$TB_DUT" ethtool -K "$TB_DUT_IF" gro off >/dev/null
+if live_start slow --interval 0 --json --cpus "$RX_CPU"; then
+	gen withxdpi --rate 300000 --duration 2
+	live_stop
+	ratio=$(python3 -c "import json,sys; a=json.load(open(sys.argv[1]))['pps']; b=json.load(open(sys.argv[2]))['pps']; print(f'{b/a:.3f}')" \
+		"$T_TMP/bare.json" "$T_TMP/withxdpi.json")
+	t_check "sender paced at 300 kpps keeps its rate with xdpi live receiving (ratio $ratio >= 0.97)" \
+		python3 -c "import sys; sys.exit(float(sys.argv[1]) < 0.97)" "$ratio"
+	t_eq "... and xdpi inspected every frame of it" \
+		"$(json "$T_TMP/slow.out" 'd["packets"]')" "$(json "$T_TMP/withxdpi.json" 'd["sent"]')"
+else
+	t_fail "live started (slow)" "$(cat "$T_TMP/slow.err")"
+fi
+
+# --- 3. a receiver restarted at once on the same queue binds: the kernel
+# releases the previous socket asynchronously (EBUSY meanwhile)
+fails=0
+for i in 1 2 3 4 5 6; do
+	testbed_dut "$XDPI" live --duration 0.2 --interval 0 "$TB_DUT_IF" >/dev/null \
+		2>"$T_TMP/restart$i.err" || fails=$((fails + 1))
+done
+t_eq "six back-to-back runs on one queue: all bind and exit 0" "$fails" 0
+t_check "no run failed with 'Device or resource busy'" \
+	sh -c "! cat $T_TMP/restart*.err | grep -q 'resource busy\|still held'"
+
+# The same at its fastest, in one process: bind, close, bind again, 20 times.
+out=$(ip netns exec "$TB_DUT" "$BUILD/tests/tool_rebind" "$TB_DUT_IF" 0 20 2>&1)
+rc=$?
+t_eq "20 immediate rebinds in one process: every bind succeeds" \
+	"$rc/$(sed -n 's/^binds \([0-9]*\) failed \([0-9]*\).*/\1 \2/p' <<<"$out")" "0/20 0"
+# Without the wait, how many would have failed (the kernel's asynchronous
+# release on this host; informational, not a test of the kernel).
+echo "# without waiting: $(ip netns exec "$TB_DUT" "$BUILD/tests/tool_rebind" "$TB_DUT_IF" 0 20 0 2>/dev/null)"
+
+# --- 4. a deferral that outlasts the ring: warned at start-up with the rate
+# above which it loses, and left as the user set it
+set_knob napi_defer_hard_irqs 2
+set_knob gro_flush_timeout 200000
+testbed_dut "$XDPI" live --duration 0.3 --interval 0 "$TB_DUT_IF" >/dev/null 2>"$T_TMP/defer.err"
+t_eq "preset deferral: the run still works (exit 0)" "$?" 0
+t_check "preset deferral: warned, with the rate its 256-slot ring overflows above" \
+	grep -q "gro_flush_timeout 200000 ns.*256-slot ring overflows above 1280000 pps" \
+	"$T_TMP/defer.err"
+t_eq "preset deferral: left as the user set it" \
+	"$(knob napi_defer_hard_irqs)/$(knob gro_flush_timeout)" "2/200000"
+set_knob napi_defer_hard_irqs 0
+set_knob gro_flush_timeout 0
+testbed_dut "$XDPI" live --duration 0.3 --interval 0 "$TB_DUT_IF" >/dev/null 2>"$T_TMP/nodefer.err"
+t_check "no deferral: no warning" sh -c "! grep -q 'overflows' '$T_TMP/nodefer.err'"
+
+testbed_down
+
+# --- 5. xdpi bench names a failing set-up step whole, with its stderr, and
+# leaves no namespace behind
+mkdir -p "$T_TMP/fakebin"
+printf '#!/bin/sh\necho "sysctl: planted failure" >&2\nexit 255\n' >"$T_TMP/fakebin/sysctl"
+chmod +x "$T_TMP/fakebin/sysctl"
+before=$(ip netns list | grep -c '^xdpi-.*-b[0-9]')
+PATH="$T_TMP/fakebin:$PATH" "$XDPI" bench --quick --receivers ceiling >/dev/null \
+	2>"$T_TMP/setup.err"
+t_eq "bench with a failing sysctl: exit 1" "$?" 1
+t_check "bench names the whole command that failed" \
+	grep -q "step 3, \`ip netns exec xdpi-gen-b[0-9]* sysctl -qw net.ipv6.conf.all.disable_ipv6=1\` failed" \
+	"$T_TMP/setup.err"
+t_check "bench shows the failing command's stderr" \
+	grep -q "sysctl: planted failure" "$T_TMP/setup.err"
+t_eq "bench with a failing step: no namespace left" \
+	"$(ip netns list | grep -c '^xdpi-.*-b[0-9]')" "$before"
+
+t_done
