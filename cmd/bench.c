@@ -517,7 +517,7 @@ int cmd_bench(int argc, char **argv)
 	struct bench_args a;
 	struct testbed tb = {0};
 	struct ndr_opts no;
-	json_t *trials = json_array();
+	json_t *trials;
 	char err[512] = "";
 	int ret, failures = 0;
 	bool search;
@@ -535,6 +535,11 @@ int cmd_bench(int argc, char **argv)
 	no.max_trials = a.max_trials;
 	no.full_rate_only = !search;
 	bench_check_receivers(&a, table);
+	trials = json_array();
+	if (!trials) {
+		xdpi_err("out of memory");
+		return XDPI_EXIT_FAIL;
+	}
 
 	/* Every signal that would end the process: the running child gets it
 	 * too and stops; we then clean up. Blocked here, read nowhere: the
