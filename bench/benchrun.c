@@ -260,9 +260,11 @@ int testbed_create(struct testbed *tb, int queues, char *err, size_t err_len)
 			/* Only the generator's frames on the wire: no IPv6
 			 * neighbour discovery chatter in the counts. */
 			{"ip", "netns", "exec", tb->gen_ns, "sysctl", "-qw",
-			 "net.ipv6.conf.all.disable_ipv6=1", NULL},
+			 "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
+			 NULL},
 			{"ip", "netns", "exec", tb->dut_ns, "sysctl", "-qw",
-			 "net.ipv6.conf.all.disable_ipv6=1", NULL},
+			 "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
+			 NULL},
 			{"ip",
 			 "-n",
 			 tb->gen_ns,

@@ -22,7 +22,13 @@ testbed_up() {
 	TB_DUT_IP=198.18.0.2
 	testbed_down 2>/dev/null
 	ip netns add "$TB_GEN" || return 1
+	# IPv6 off before any link exists, so that no neighbour discovery or
+	# router solicitation ever crosses the pair: the tests count frames.
 	if ! ip netns add "$TB_DUT" ||
+		! ip netns exec "$TB_GEN" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 ||
+		! ip netns exec "$TB_DUT" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 ||
 		! ip -n "$TB_GEN" link add "$TB_GEN_IF" numrxqueues "$queues" numtxqueues "$queues" \
 			type veth peer name "$TB_DUT_IF" netns "$TB_DUT" \
 			numrxqueues "$queues" numtxqueues "$queues" ||
@@ -38,10 +44,6 @@ testbed_up() {
 	fi
 	TB_GEN_MAC=$(ip netns exec "$TB_GEN" cat /sys/class/net/$TB_GEN_IF/address)
 	TB_DUT_MAC=$(ip netns exec "$TB_DUT" cat /sys/class/net/$TB_DUT_IF/address)
-	# veth drops IPv6 DAD-less frames quietly: turn IPv6 autoconf noise off
-	# so only the test's own traffic crosses the pair.
-	ip netns exec "$TB_GEN" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null
-	ip netns exec "$TB_DUT" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null
 	export TB_ID TB_GEN TB_DUT TB_GEN_IF TB_DUT_IF TB_GEN_IP TB_DUT_IP TB_GEN_MAC TB_DUT_MAC
 }
 

@@ -225,7 +225,7 @@ int cmd_tune(int argc, char **argv)
 	char err[256] = "", path[512], label[128], cmdline[1024] = "";
 	json_t *record, *points;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	bool full = false;
+	bool full = false, interrupted = false;
 	int c, npts, best = -1, ret = XDPI_EXIT_FAIL;
 	FILE *csv;
 	sigset_t mask;
@@ -420,8 +420,10 @@ int cmd_tune(int argc, char **argv)
 		     p->res.received * pts[best].res.sent > pts[best].res.received * p->res.sent))
 			best = i;
 		sigpending(&pending);
-		if (sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM)) {
+		if (sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) ||
+		    sigismember(&pending, SIGHUP) || sigismember(&pending, SIGQUIT)) {
 			printf("interrupted\n");
+			interrupted = true;
 			break;
 		}
 	}
@@ -465,7 +467,8 @@ int cmd_tune(int argc, char **argv)
 			       : " --no-busy-poll",
 		       external ? external : "IFACE");
 	}
-	ret = XDPI_EXIT_OK;
+	/* An interrupted sweep wrote what it measured, but did not finish. */
+	ret = interrupted ? XDPI_EXIT_FAIL : XDPI_EXIT_OK;
 	return ret;
 bad:
 	xdpi_err("invalid value '%s' for option %s (see 'xdpi tune --help')", optarg,

@@ -41,11 +41,16 @@ run_one() {
 	fi
 }
 
-for t in "$build"/tests/test_*; do
-	[ -x "$t" ] || continue
-	n=$(basename "$t")
+# One binary per tests/test_*.c: a source whose binary is missing is a
+# failure, not a unit test silently not run.
+for src in tests/test_*.c; do
+	n=$(basename "$src" .c)
 	[ -n "$filter" ] && [[ $n != *$filter* ]] && continue
-	run_one "$n" "$t"
+	if [ -x "$build/tests/$n" ]; then
+		run_one "$n" "$build/tests/$n"
+	else
+		run_one "$n" sh -c "echo 'not ok 1 - $build/tests/$n was not built'; exit 1"
+	fi
 done
 for t in tests/t_*.sh; do
 	[ -f "$t" ] || continue

@@ -39,10 +39,10 @@ for n, r in enumerate(rows):
     if r != want:
         bad.append(f"frame {n}: {r} want {want}")
         break
-print("; ".join(bad[:3]))
+print("; ".join(bad[:3]) or "OK")
 EOF
 )
-t_eq "tshark: sizes, addresses, flow ports, per-flow sequence, flags of every frame" "$bad" ""
+t_eq "tshark: sizes, addresses, flow ports, per-flow sequence, flags of every frame" "$bad" "OK"
 "$XDPI" read --json "$T_TMP/tcp.pcap" >"$T_TMP/tcp.json"
 t_eq "xdpi read of the sample: 4 flows, 1000 TCP, payload 70 each" \
 	"$(json "$T_TMP/tcp.json" '(d["tcp_flows"], d["l4"]["tcp"], d["tcp_payload_bytes"], d["malformed"]["total"])')" \
@@ -54,13 +54,17 @@ bad=$(tshark -r "$T_TMP/udp.pcap" -T fields -E separator=, -e frame.len -e udp.s
 	-e udp.dstport -e udp.length -e data.data 2>/dev/null | python3 -c '
 import sys
 bad = []
+rows = 0
 for n, l in enumerate(sys.stdin):
+    rows += 1
     flen, sport, dport, ulen, data = l.strip().split(",")
     magic, seq = data[0:8], int(data[8:16], 16)
     if (flen, sport, dport, ulen, magic, seq) != ("60", str(10000 + n % 3), "5201", "26", "58445049", n // 3):
         bad.append(f"frame {n}: {l.strip()}")
-print("; ".join(bad[:3]))')
-t_eq "tshark: UDP stamp (magic, sequence) in every payload" "$bad" ""
+if rows != 600:
+    bad.append(f"{rows} rows from tshark, want 600")
+print("; ".join(bad[:3]) or "OK")')
+t_eq "tshark: UDP stamp (magic, sequence) in every payload" "$bad" "OK"
 
 # imix changes size every 256 frames (one kernel call): one 7:4:1 cycle
 # is 12 runs, 3072 frames.
@@ -87,14 +91,16 @@ live_run() {
 		"$XDPI" live --json --interval 0 --cpus 1 "${live[@]}" "$TB_DUT_IF" \
 		>"$T_TMP/$name.json" 2>"$T_TMP/$name.err" &
 	local pid=$!
-	(sleep 60 && kill -9 $pid 2>/dev/null) &
+	(sleep 120 && kill -9 $pid 2>/dev/null) &
 	WATCHDOGS+=($!)
 	disown $!
-	for _ in $(seq 150); do
-		grep -q "ready:" "$T_TMP/$name.err" 2>/dev/null && break
+	local ready=0
+	for _ in $(seq 300); do
+		grep -q "ready:" "$T_TMP/$name.err" 2>/dev/null && { ready=1; break; }
 		kill -0 $pid 2>/dev/null || break
 		sleep 0.1
 	done
+	[ "$ready" = 1 ] || t_fail "$name: receiver ready" "$(cat "$T_TMP/$name.err")"
 	testbed_gen "$XDPI" gen --cpus 0 "${gen[@]}" "$TB_GEN_IF" >"$T_TMP/$name.gen" 2>&1
 	sleep 0.5
 	kill -INT $pid 2>/dev/null
@@ -132,7 +138,13 @@ ip netns exec "$TB_DUT" sh -c \
 	"$XDPI" live --json --interval 0 --filter udp --check-seq "$TB_DUT_IF" \
 	>"$T_TMP/seq_cut.json" 2>"$T_TMP/seq_cut.err" &
 pid=$!
-for _ in $(seq 150); do grep -q "ready:" "$T_TMP/seq_cut.err" 2>/dev/null && break; sleep 0.1; done
+ready=0
+for _ in $(seq 300); do
+	grep -q "ready:" "$T_TMP/seq_cut.err" 2>/dev/null && { ready=1; break; }
+	kill -0 $pid 2>/dev/null || break
+	sleep 0.1
+done
+t_eq "--check-seq receiver ready before the replay" "$ready" 1
 testbed_gen tcpreplay -q -i "$TB_GEN_IF" --pps 2000 "$T_TMP/seq_cut.pcap" >/dev/null 2>&1
 sleep 0.5
 kill -INT $pid

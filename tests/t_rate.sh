@@ -142,7 +142,7 @@ PATH="$T_TMP/fakebin:$PATH" "$XDPI" bench --quick --receivers ceiling >/dev/null
 	2>"$T_TMP/setup.err"
 t_eq "bench with a failing sysctl: exit 1" "$?" 1
 t_check "bench names the whole command that failed" \
-	grep -q "step 3, \`ip netns exec xdpi-gen-b[0-9]* sysctl -qw net.ipv6.conf.all.disable_ipv6=1\` failed" \
+	grep -q "step 3, \`ip netns exec xdpi-gen-b[0-9]* sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1\` failed" \
 	"$T_TMP/setup.err"
 t_check "bench shows the failing command's stderr" \
 	grep -q "sysctl: planted failure" "$T_TMP/setup.err"

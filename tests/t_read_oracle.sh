@@ -61,9 +61,9 @@ o = json.load(open(sys.argv[1]))
 bad = []
 if o.get("truncated_file") is not False: bad.append("truncated_file %r" % o.get("truncated_file"))
 if o.get("distinct_untracked") != 0: bad.append("distinct_untracked %r" % o.get("distinct_untracked"))
-print("; ".join(bad))' "$out")
+print("; ".join(bad) or "OK")' "$out")
 	[ -s "$err" ] && bad="$bad stderr: $(head -c 300 "$err")"
-	if [ -n "$bad" ]; then t_fail "$name: clean read" "$bad"; else t_ok "$name: clean read"; fi
+	if [ "$bad" != "OK" ]; then t_fail "$name: clean read" "$bad"; else t_ok "$name: clean read"; fi
 	return 0
 }
 
