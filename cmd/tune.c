@@ -186,6 +186,31 @@ static int write_plot(const char *dir, const char *csv)
 	return status == 0 ? 0 : -EIO;
 }
 
+static bool is_pow2(int v)
+{
+	return v > 0 && !(v & (v - 1));
+}
+
+/* The bounds of `xdpi live`'s options (xsk_opts_validate()), per dimension. */
+static bool tune_value_ok(int dim, int v)
+{
+	switch (dim) {
+	case DIM_QUEUES:
+		return v >= 1 && v <= 64;
+	case DIM_BATCH:
+		return v >= 1 && v <= 4096;
+	case DIM_RX:
+	case DIM_FILL:
+		return is_pow2(v) && v >= 64 && v <= 32768;
+	case DIM_FRAME:
+		return v == 2048 || v == 4096;
+	case DIM_WAKEUP:
+		return v == 0 || v == 1;
+	default:
+		return true;
+	}
+}
+
 int cmd_tune(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -311,10 +336,11 @@ int cmd_tune(int argc, char **argv)
 			if (d->count < 0)
 				goto bad;
 		}
-		if (d == &dims[DIM_QUEUES])
-			for (int i = 0; i < d->count; i++)
-				if (d->values[i] < 1 || d->values[i] > 64)
-					goto bad;
+		/* Every value is checked here, before anything is created:
+		 * the same bounds `xdpi live` applies. */
+		for (int i = 0; d && i < d->count; i++)
+			if (!tune_value_ok((int)(d - dims), d->values[i]))
+				goto bad;
 	}
 	if (optind != argc) {
 		xdpi_err("tune takes no arguments besides options (see 'xdpi tune --help')");

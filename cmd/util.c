@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Small helpers shared by the subcommands: option values, privileges. */
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,14 +25,17 @@ int xdpi_parse_list(const char *s, int *out, int max, int limit)
 
 	while (*s) {
 		char *end;
-		long lo = strtol(s, &end, 10), hi = lo;
+		long lo, hi;
 
-		if (end == s || lo < 0)
+		if (*s < '0' || *s > '9') /* no spaces, signs or empty items */
 			return -EINVAL;
+		lo = hi = strtol(s, &end, 10);
 		s = end;
 		if (*s == '-') {
+			if (s[1] < '0' || s[1] > '9')
+				return -EINVAL;
 			hi = strtol(s + 1, &end, 10);
-			if (end == s + 1 || hi < lo)
+			if (hi < lo)
 				return -EINVAL;
 			s = end;
 		}
@@ -51,12 +55,34 @@ int xdpi_parse_list(const char *s, int *out, int max, int limit)
 	return n ? n : -EINVAL;
 }
 
+/* Plain decimal only: digits with at most one point for seconds, digits
+ * for integers. strtod() and strtoul() would also take leading spaces, a
+ * sign, hex ("0x1p-60"), octal ("010" is 8), "nan" and "inf". */
+static bool plain_decimal(const char *s, bool point)
+{
+	bool digit = false;
+
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			digit = true;
+		else if (*s == '.' && point)
+			point = false;
+		else
+			return false;
+	}
+	return digit;
+}
+
 int xdpi_parse_seconds(const char *s, double *out)
 {
-	char *end;
-	double v = strtod(s, &end);
+	double v;
 
-	if (end == s || *end || v < 0 || v > 1e7)
+	if (!plain_decimal(s, true))
+		return -EINVAL;
+	v = strtod(s, NULL);
+	/* Zero means off; anything else is at least a millisecond, so that a
+	 * loop that waits this long still reads its signals. */
+	if (v > 1e7 || (v > 0 && v < 1e-3))
 		return -EINVAL;
 	*out = v;
 	return 0;
@@ -64,12 +90,12 @@ int xdpi_parse_seconds(const char *s, double *out)
 
 int xdpi_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {
-	char *end;
-	unsigned long v;
+	unsigned long long v;
 
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (end == s || *end || errno || *s == '-' || v < min || v > max)
+	if (!plain_decimal(s, false) || strlen(s) > 10)
+		return -EINVAL;
+	v = strtoull(s, NULL, 10);
+	if (v < min || v > max)
 		return -EINVAL;
 	*out = (uint32_t)v;
 	return 0;

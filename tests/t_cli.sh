@@ -1,0 +1,104 @@
+#!/bin/bash
+# Every subcommand's usage errors, from one table: exit status and the
+# message a user sees. Values are validated before anything is created, so
+# none of these touches an interface or makes a namespace (checked at the
+# end). Runs without root: parsing comes before the privilege check.
+. tests/lib.sh
+t_tmpdir
+XDPI=$(realpath "$XDPI")
+
+ns_before=$(ip netns list 2>/dev/null | grep -c '^xdpi-')
+
+# status | message (grep -E) | arguments (split on spaces)
+while IFS='|' read -r code pattern args; do
+	[ -z "$code" ] || [ "${code:0:1}" = "#" ] && continue
+	code=${code// /}
+	pattern=${pattern## }
+	pattern=${pattern%% }
+	read -ra argv <<<"$args"
+	"$XDPI" "${argv[@]}" >"$T_TMP/out" 2>"$T_TMP/err"
+	rc=$?
+	if [ "$rc" = "$code" ] && grep -qE -- "$pattern" "$T_TMP/err"; then
+		t_ok "xdpi ${argv[*]}: exit $code"
+	else
+		t_fail "xdpi ${argv[*]}: exit $code, /$pattern/" "exit $rc: $(head -2 "$T_TMP/err")"
+	fi
+done <<'TABLE'
+# the binary
+2 | unknown command 'nosuchcmd' | nosuchcmd
+# read
+2 | read takes exactly one FILE | read
+2 | unknown filter 'sctp' \(tcp, udp, ip or all\) | read --filter sctp x.pcap
+1 | /nonexistent.pcap: No such file or directory | read /nonexistent.pcap
+2 | unrecognized option | read --bogus x.pcap
+# live
+2 | live takes exactly one IFACE | live
+2 | live takes exactly one IFACE | live a b
+2 | invalid value 'x' for option --cpus | live --cpus x xdpi-none
+2 | invalid value '\+1' for option --cpus | live --cpus +1 xdpi-none
+2 | invalid value '3-1' for option --cpus | live --cpus 3-1 xdpi-none
+2 | invalid value '1,,2' for option --queues | live --queues 1,,2 xdpi-none
+2 | invalid value '0' for option --batch | live --batch 0 xdpi-none
+2 | invalid value '5000' for option --batch | live --batch 5000 xdpi-none
+2 | invalid value '0x40' for option --batch | live --batch 0x40 xdpi-none
+2 | invalid value '-64' for option --batch | live --batch -64 xdpi-none
+2 | invalid value 'fast' for option --mode | live --mode fast xdpi-none
+2 | invalid value 'hw' for option --xdp-mode | live --xdp-mode hw xdpi-none
+2 | invalid value 'sctp' for option --filter | live --filter sctp xdpi-none
+2 | invalid value 'abc' for option --interval | live --interval abc xdpi-none
+2 | invalid value 'nan' for option --interval | live --interval nan xdpi-none
+2 | invalid value '1e-13' for option --interval | live --interval 1e-13 xdpi-none
+2 | invalid value '0x1p-60' for option --interval | live --interval 0x1p-60 xdpi-none
+2 | invalid value 'inf' for option --duration | live --duration inf xdpi-none
+2 | invalid value '-1' for option --duration | live --duration -1 xdpi-none
+2 | invalid value '2000000' for option --idle-spin-us | live --idle-spin-us 2000000 xdpi-none
+2 | invalid value 'x' for option --busy-poll-usecs | live --busy-poll-usecs x xdpi-none
+2 | --check-seq reads the frames: it cannot go with --no-inspect | live --check-seq --no-inspect xdpi-none
+1 | fill_size 100 is invalid: a power of two from 64 to 32768 | live --fill-size 100 xdpi-none
+1 | frame size 1000 is invalid | live --frame-size 1000 xdpi-none
+1 | no interface 'xdpi-none' | live xdpi-none
+2 | unrecognized option | live --bogus xdpi-none
+# gen
+2 | invalid value '0' for option --count | gen --count 0 xdpi-none
+2 | invalid value 'x' for option --rate | gen --rate x --count 1 xdpi-none
+2 | invalid value '0' for option --rate | gen --rate 0 --count 1 xdpi-none
+2 | invalid value 'nan' for option --duration | gen --duration nan xdpi-none
+2 | invalid value '0' for option --flows | gen --flows 0 --count 1 xdpi-none
+2 | invalid value '63' for option --size | gen --size 63 --count 1 xdpi-none
+2 | invalid value 'sctp' for option --proto | gen --proto sctp --count 1 xdpi-none
+2 | invalid value 'foo' for option --method | gen --method foo --count 1 xdpi-none
+2 | invalid value 'zz' for option --dst-mac | gen --dst-mac zz --count 1 xdpi-none
+2 | invalid value '1.2.3' for option --src-ip | gen --src-ip 1.2.3 --count 1 xdpi-none
+2 | a duration or a count | gen xdpi-none
+1 | no interface 'xdpi-none' | gen --count 1 xdpi-none
+# bench
+2 | invalid value '0.5' for option --duration | bench --duration 0.5
+2 | invalid value '0' for option --queues | bench --queues 0
+2 | invalid value '9' for option --gen-cpus | bench --gen-cpus 9
+2 | invalid value 'x' for option --placement | bench --placement x
+2 | invalid value '0' for option --max-trials | bench --max-trials 0
+2 | invalid value 'dpdk,x' for option --receivers | bench --receivers dpdk,x
+2 | bench takes no arguments besides options | bench extra
+2 | 2 queues need 2 CPUs in --rx-cpus | bench --queues 2 --rx-cpus 1
+2 | unrecognized option | bench --bogus
+# tune: every value checked before the testbed exists
+2 | invalid value '5000' for option --batch | tune --batch 5000
+2 | invalid value '100' for option --rx-size | tune --rx-size 100
+2 | invalid value '3000' for option --fill-size | tune --fill-size 3000
+2 | invalid value '1024' for option --frame-size | tune --frame-size 1024
+2 | invalid value '2' for option --need-wakeup | tune --need-wakeup 2
+2 | invalid value '0' for option --queues | tune --queues 0
+2 | invalid value 'x' for option --placement | tune --placement x
+2 | tune takes no arguments besides options | tune extra
+# detach, afpacket, compare
+2 | detach takes exactly one IFACE | detach
+2 | detach takes exactly one IFACE | detach a b
+2 | Usage: xdpi afpacket | afpacket
+2 | Usage: xdpi afpacket | afpacket --cpu x xdpi-none
+2 | compare takes exactly one RECORD | compare
+1 | /nonexistent.json: unable to open | compare /nonexistent.json
+TABLE
+
+t_eq "no usage error created a namespace" "$(ip netns list 2>/dev/null | grep -c '^xdpi-')" \
+	"$ns_before"
+t_done
