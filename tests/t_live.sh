@@ -89,6 +89,37 @@ EOF
 	rc=$?
 	t_eq "compare: a record with a lost packet exits 1" "$rc" 1
 	t_check "compare: says the ledger does not close" grep -q "1 packets unexplained" <<<"$out"
+	# a metric that differs: shown with both values, exit 1
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['tcp_flows']+=1; json.dump(d,open(sys.argv[2],'w'))" \
+		"$T_TMP/rec.json" "$T_TMP/flows.json"
+	out=$("$XDPI" compare --pcap "$T_TMP/traffic.pcap" "$T_TMP/flows.json")
+	rc=$?
+	want=$(json "$T_TMP/rec.json" 'd["tcp_flows"]')
+	t_eq "compare: a differing metric exits 1" "$rc" 1
+	t_check "compare: shows both values of the differing metric" \
+		grep -qE "tcp_flows +live $((want + 1))\$" <<<"$out"
+	t_check "compare: ... and what was sent" grep -qE "^ +sent $want\$" <<<"$out"
+	t_check "compare: counts one differing metric" grep -q "^1 metric differ" <<<"$out"
+	# a sample shorter than the run: partial, only the ledger checked
+	half=$(($(capinfos -c -M "$T_TMP/traffic.pcap" | awk '/Number of packets/{print $NF}') / 2))
+	editcap -r "$T_TMP/traffic.pcap" "$T_TMP/half.pcap" "1-$half"
+	out=$("$XDPI" compare --pcap "$T_TMP/half.pcap" "$T_TMP/rec.json")
+	t_eq "compare: a partial sample exits 0 (the ledger closes)" "$?" 0
+	t_check "compare: says the sample is partial" grep -q "the sample is partial" <<<"$out"
+	# errors, and a record's strings never reach the terminal raw
+	echo "not json" >"$T_TMP/junk.json"
+	"$XDPI" compare "$T_TMP/junk.json" >/dev/null 2>"$T_TMP/cmp.err"
+	t_eq "compare: not JSON exits 1 with the parser's line" "$?/$(grep -c 'line 1' "$T_TMP/cmp.err")" "1/1"
+	echo '{"packets": 1}' >"$T_TMP/noledger.json"
+	"$XDPI" compare "$T_TMP/noledger.json" >/dev/null 2>"$T_TMP/cmp.err"
+	t_eq "compare: a record without a ledger exits 1" \
+		"$?/$(grep -c 'not an xdpi live record' "$T_TMP/cmp.err")" "1/1"
+	"$XDPI" compare --pcap "$T_TMP/nope.pcap" "$T_TMP/rec.json" >/dev/null 2>"$T_TMP/cmp.err"
+	t_eq "compare: a missing --pcap exits 1" "$?/$(grep -c 'nope.pcap' "$T_TMP/cmp.err")" "1/1"
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['interface']='x\x1b[2Jy'; json.dump(d,open(sys.argv[2],'w'))" \
+		"$T_TMP/rec.json" "$T_TMP/esc.json"
+	t_check "compare: control bytes in a record are not printed" \
+		sh -c "'$XDPI' compare '$T_TMP/esc.json' | grep -q 'interface x?\[2Jy,'"
 else
 	t_fail "live started" "$(cat "$T_TMP/exact.err")"
 fi
