@@ -72,7 +72,8 @@ static uint64_t record_sum(json_t *rec, const char *group, const char *field)
 
 	json_array_foreach(qs, i, q)
 	{
-		json_int_t v = json_integer_value(json_object_get(json_object_get(q, group), field));
+		json_int_t v =
+			json_integer_value(json_object_get(json_object_get(q, group), field));
 
 		sum += v > 0 ? (uint64_t)v : 0;
 	}
@@ -179,8 +180,9 @@ int cmd_compare(int argc, char **argv)
 			       " of the %" PRIu64 " frames the XDP program redirected, so only "
 			       "the ledger is checked\n",
 			       diffs, diffs == 1 ? "" : "s", steered, redirected);
-		} else if (dropped && redirected - dropped ==
-					      (uint64_t)json_integer_value(json_object_get(rec, "packets")) &&
+		} else if (dropped &&
+			   redirected - dropped ==
+				   (uint64_t)json_integer_value(json_object_get(rec, "packets")) &&
 			   steered == redirected) {
 			printf("%d metric%s differ: the %" PRIu64 " frames the socket dropped "
 			       "(ledger) were never inspected, and account for the %" PRIu64

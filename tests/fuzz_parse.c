@@ -3,7 +3,17 @@
  * libFuzzer target: pkt_parse() on arbitrary bytes, then metrics_account()
  * on the result, with the parser's invariants checked after every input.
  * Built by tests/tests.mk into build/fuzz/fuzz_parse (clang, ASan, UBSan);
- * run by tests/t_fuzz.sh and `make fuzz`.
+ * run by tests/t_fuzz.sh and `make fuzz`, seeded from tests/fuzz-corpus/.
+ *
+ * Every input is also parsed
+ * - again, and must give the same result (the parser keeps no state);
+ * - as a snapped capture (the same bytes, a longer wire length derived from
+ *   the input), with the same invariants, since a captured length shorter
+ *   than the wire is the path pcap files with a snap length take;
+ * - as a prefix of itself with the true wire length: what a prefix parses
+ *   completely, the whole frame must parse the same way;
+ * - through the userspace mirror of the XDP filter, whose answers must nest
+ *   (tcp and udp imply ip, ip implies all).
  *
  * libFuzzer hands over an exactly sized heap copy of each input, so ASan
  * reports any read past @size. A broken invariant aborts with a message.
@@ -13,6 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <string.h>
+
+#include "inspect/filter.h"
 #include "inspect/metrics.h"
 #include "inspect/parse.h"
 
@@ -41,7 +54,9 @@ static int addr_inside(const uint8_t *a, const uint8_t *data, size_t size, size_
 	return a >= data && a <= data + size && (size_t)(data + size - a) >= alen;
 }
 
-static void check(const uint8_t *data, size_t size, const struct pkt_info *pi)
+/* @size bytes captured of a frame of @wire bytes: pointers stay within
+ * what was captured, offsets and lengths within the wire. */
+static void check_wire(const uint8_t *data, size_t size, size_t wire, const struct pkt_info *pi)
 {
 	int ip = pi->l3 == PKT_L3_IPV4 || pi->l3 == PKT_L3_IPV6;
 	size_t alen = pi->l3 == PKT_L3_IPV4 ? 4 : 16;
@@ -54,8 +69,13 @@ static void check(const uint8_t *data, size_t size, const struct pkt_info *pi)
 		fail("l4 != none iff l3 is IPv4/IPv6", pi, size);
 	if (size < 14 && pi->malformed != PKT_MAL_ETH_TRUNCATED)
 		fail("a runt is not eth_truncated", pi, size);
-	if (pi->l3_off > size || pi->l4_off > size || pi->payload_off > size)
+	/* A snapped capture may end before a header the wire carries: its
+	 * offset then lies past the capture, never past the wire. Pointers
+	 * (the addresses below) must stay in the capture. */
+	if (pi->l3_off > wire || pi->l4_off > wire || pi->payload_off > wire)
 		fail("offset past the end", pi, size);
+	if (pi->l4_complete && pi->l4_off > size)
+		fail("a complete L4 header outside the capture", pi, size);
 	if ((pi->src_addr == NULL) != (pi->dst_addr == NULL))
 		fail("only one address set", pi, size);
 	if (pi->src_addr && !ip)
@@ -64,19 +84,75 @@ static void check(const uint8_t *data, size_t size, const struct pkt_info *pi)
 		fail("src_addr outside the buffer", pi, size);
 	if (pi->dst_addr && !addr_inside(pi->dst_addr, data, size, alen))
 		fail("dst_addr outside the buffer", pi, size);
-	if (pi->malformed == PKT_OK && ip && (size_t)pi->l3_off + pi->ip_len > size)
+	if (pi->malformed == PKT_OK && ip && (size_t)pi->l3_off + pi->ip_len > wire)
 		fail("well-formed IP packet longer than the frame", pi, size);
 	if (pi->l4_complete) {
 		if (pi->l4 == PKT_L4_NONE || pi->l4 == PKT_L4_OTHER)
 			fail("l4_complete without an L4 header", pi, size);
 		if (pi->malformed != PKT_OK && pi->malformed != PKT_MAL_TCP_OPTIONS)
 			fail("l4_complete on a malformed header", pi, size);
-		if ((uint64_t)pi->payload_off + pi->payload_len > size)
+		if ((uint64_t)pi->payload_off + pi->payload_len > wire)
 			fail("payload_off + payload_len past the end", pi, size);
 		if ((uint64_t)pi->payload_off + pi->payload_len > (uint64_t)pi->l3_off + pi->ip_len)
 			fail("payload past the IP packet", pi, size);
 		if (pi->payload_off < pi->l4_off)
 			fail("payload before the L4 header", pi, size);
+	}
+}
+
+static void check(const uint8_t *data, size_t size, const struct pkt_info *pi)
+{
+	check_wire(data, size, size, pi);
+}
+
+static void check_deterministic(const uint8_t *data, size_t size, const struct pkt_info *pi)
+{
+	struct pkt_info again;
+
+	pkt_parse(data, (uint32_t)size, &again);
+	if (memcmp(&again, pi, sizeof(again)))
+		fail("a second parse of the same bytes differs", pi, size);
+}
+
+/* The same bytes captured from a longer frame: wire length from the input. */
+static void check_snapped(const uint8_t *data, size_t size)
+{
+	uint32_t extra = size ? 1u + (uint32_t)data[size - 1] * 97u : 1u;
+	struct pkt_info pi;
+
+	pkt_parse_wire(data, (uint32_t)size, (uint32_t)size + extra, &pi);
+	check_wire(data, size, size + extra, &pi);
+	metrics_account(&m, &pi, (uint32_t)size + extra);
+}
+
+/* A prefix parsed with the true wire length: whatever it completes, the
+ * whole frame completes the same way. */
+static void check_prefix(const uint8_t *data, size_t size, const struct pkt_info *full)
+{
+	struct pkt_info pi;
+	uint32_t cut = (uint32_t)size - (uint32_t)size / 3;
+
+	if (!size)
+		return;
+	pkt_parse_wire(data, cut, (uint32_t)size, &pi);
+	check_wire(data, cut, size, &pi);
+	if (pi.l4_complete && pi.malformed == PKT_OK &&
+	    (!full->l4_complete || full->l4 != pi.l4 || full->l4_off != pi.l4_off ||
+	     full->sport != pi.sport || full->dport != pi.dport))
+		fail("a prefix completes L4 differently from the whole frame", &pi, cut);
+}
+
+static void check_filter(const uint8_t *data, size_t size)
+{
+	bool tcp = xdpi_filter_match(XDPI_FILTER_TCP, data, (uint32_t)size);
+	bool udp = xdpi_filter_match(XDPI_FILTER_UDP, data, (uint32_t)size);
+	bool ip = xdpi_filter_match(XDPI_FILTER_IP, data, (uint32_t)size);
+	bool all = xdpi_filter_match(XDPI_FILTER_ALL, data, (uint32_t)size);
+
+	if (!all || (tcp && !ip) || (udp && !ip) || (tcp && udp)) {
+		fprintf(stderr, "fuzz_parse: filters do not nest: tcp %d udp %d ip %d all %d\n",
+			tcp, udp, ip, all);
+		abort();
 	}
 }
 
@@ -94,6 +170,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pkt_parse(data, (uint32_t)size, &pi);
 	check(data, size, &pi);
 	metrics_account(&m, &pi, (uint32_t)size);
+	check_deterministic(data, size, &pi);
+	check_snapped(data, size);
+	check_prefix(data, size, &pi);
+	check_filter(data, size);
 
 	if (m.c.packets != m.c.malformed[PKT_OK] + metrics_malformed_total(&m))
 		fail("packets != ok + malformed", &pi, size);

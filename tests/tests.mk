@@ -38,9 +38,13 @@ check-build: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(FUZZ_BINS) $(BUILD)/tests
 check: check-build
 	tests/run.sh $(BUILD)
 
-# A longer fuzzing session than the one inside `make check`.
+# A longer fuzzing session than the one inside `make check`, per target,
+# from the corpus kept in tests/fuzz-corpus/ (copied: what the fuzzer finds
+# stays in build/, to be added to the repository by hand when it matters).
 fuzz: $(FUZZ_BINS)
-	@mkdir -p $(BUILD)/fuzz/corpus
-	for f in $(FUZZ_BINS); do \
-		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(BUILD)/fuzz/corpus || exit 1; \
+	for t in fuzz_parse:frames fuzz_pcap:pcap; do \
+		f=$${t%%:*} c=$${t#*:}; \
+		mkdir -p $(BUILD)/fuzz/corpus-$$f && cp -rn tests/fuzz-corpus/$$c/. $(BUILD)/fuzz/corpus-$$f/ && \
+		$(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+			-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$$f || exit 1; \
 	done

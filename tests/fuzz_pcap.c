@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libFuzzer target: `xdpi read`'s file path (inspect/capfile.c: libpcap's
+ * pcap and pcapng readers, then the filter, the parser and the metrics) on
+ * arbitrary files. Each input becomes the contents of a memory file, read
+ * through its /proc/self/fd path exactly as `xdpi read FILE` reads a file.
+ * Invariants: a read either fails with a message or accounts exactly the
+ * frames it says it read, and every packet is either well formed or counted
+ * under one malformed reason. Run by tests/t_fuzz.sh and `make fuzz`,
+ * seeded from tests/fuzz-corpus/pcap/.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "inspect/capfile.h"
+#include "inspect/metrics.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int memfd = -1;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const enum xdpi_filter filters[] = {XDPI_FILTER_ALL, XDPI_FILTER_TCP};
+	struct capfile_result res = {0};
+	struct metrics m;
+	char path[64], err[512] = "";
+	int ret;
+
+	if (memfd < 0) {
+		memfd = memfd_create("fuzz_pcap", 0);
+		if (memfd < 0)
+			abort();
+	}
+	if (ftruncate(memfd, 0) || (size && pwrite(memfd, data, size, 0) != (ssize_t)size))
+		abort();
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", memfd);
+	if (metrics_init(&m))
+		abort();
+	ret = capfile_inspect(path, filters[size & 1], &m, &res, err, sizeof(err));
+	if (ret && !*err) {
+		fprintf(stderr, "fuzz_pcap: a failed read without a message\n");
+		abort();
+	}
+	if (!ret && m.c.packets != res.frames) {
+		fprintf(stderr, "fuzz_pcap: %llu packets accounted, %llu frames read\n",
+			(unsigned long long)m.c.packets, (unsigned long long)res.frames);
+		abort();
+	}
+	if (m.c.packets != m.c.malformed[PKT_OK] + metrics_malformed_total(&m)) {
+		fprintf(stderr, "fuzz_pcap: packets != ok + malformed\n");
+		abort();
+	}
+	metrics_destroy(&m);
+	return 0;
+}
