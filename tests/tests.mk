@@ -32,7 +32,7 @@ $(BUILD)/tests/xdp_pass.bpf.o: tests/xdp_pass.bpf.c | deps-ok
 	$(call msg,CLANG,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-.PHONY: check check-build fuzz
+.PHONY: check check-build fuzz mutate
 check-build: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(FUZZ_BINS) $(BUILD)/tests/xdp_pass.bpf.o
 
 check: check-build
@@ -48,3 +48,8 @@ fuzz: $(FUZZ_BINS)
 		$(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 			-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$$f || exit 1; \
 	done
+
+# Plants known bugs one at a time in a copy of the tree and checks that the
+# tests notice each (tests/mutate.sh); as root, a few minutes.
+mutate: check-build
+	tests/mutate.sh $(BUILD)
