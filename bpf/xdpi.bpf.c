@@ -72,6 +72,11 @@ static __always_inline int l4_proto(void *data, void *end, __u16 eth_type, __u32
 				return -1;
 			hdr = next;
 			next = cur[0];
+			/* Past a fragment header with a non-zero offset comes
+			 * fragment payload, not headers: its next header is
+			 * the answer, as an IPv4 fragment's protocol is. */
+			if (hdr == 44 && ((cur[2] << 8 | cur[3]) >> 3))
+				return next;
 			/* The fragment header has no length field: always 8 bytes. */
 			cur += hdr == 44 ? 8 : ((__u32)cur[1] + 1) * 8;
 		}

@@ -28,6 +28,10 @@ static int l4_proto(const uint8_t *d, uint32_t len, uint16_t type, uint32_t off)
 			return -1;
 		hdr = next;
 		next = d[cur];
+		/* Past a fragment header with a non-zero offset comes fragment
+		 * payload, not headers (bpf/xdpi.bpf.c does the same). */
+		if (hdr == 44 && ((d[cur + 2] << 8 | d[cur + 3]) >> 3))
+			return next;
 		/* The fragment header has no length field: always 8 bytes. */
 		cur += hdr == 44 ? 8 : ((uint32_t)d[cur + 1] + 1) * 8;
 	}

@@ -2,6 +2,8 @@
 """Independent oracle for `xdpi read --json`, built on tshark's dissection.
 
     oracle.py FILE                 print the metrics of FILE as one JSON object
+    oracle.py --filter F FILE      the same over the frames xdpi's filter F
+                                   (tcp, udp, ip) selects
     oracle.py --compare GOT WANT   compare two such JSON files, key group by
                                    key group: one line per group, "ok GROUP"
                                    or "fail GROUP: key got X want Y; ..."
@@ -166,6 +168,46 @@ def ipv6_l4_proto(r, fno):
             return nxt, ext_bytes
 
 
+# The steering filter's definition (docs/live.md, "What is steered"): after
+# at most two 0x8100/0x88a8 tags, IPv4 or IPv6; for tcp and udp, the IPv4
+# protocol field (fragments included: every fragment carries it), or the
+# IPv6 next header after at most FILTER_IPV6_EXT_MAX extension headers
+# (hop-by-hop, routing, fragment, destination options); a fragment header
+# with a non-zero offset ends the walk with its own next header.
+FILTER_IPV6_EXT_MAX = 8
+
+
+def filter_selects(r, fno, flt):
+    t = l3_type(r, fno)
+    if t not in (ETH_IPV4, ETH_IPV6):
+        return False
+    if flt == "ip":
+        return True
+    want = 6 if flt == "tcp" else 17
+    if t == ETH_IPV4:
+        return bool(r["ip.proto"]) and num(r["ip.proto"][0]) == want
+    if not r["ipv6.nxt"]:
+        return False
+    queues = {k: list(r[k]) for k in FIELDS if k.startswith("ipv6.")}
+    nxt = num(r["ipv6.nxt"][0])
+    for _ in range(FILTER_IPV6_EXT_MAX):
+        if nxt in IPV6_EXT:
+            field = IPV6_EXT[nxt] + ".nxt"
+        elif nxt == IPV6_FRAG:
+            field = "ipv6.fraghdr.nxt"
+        else:
+            return nxt == want
+        if not queues[field]:
+            return False  # the header is cut off: the filter cannot read it
+        nxt = num(queues[field].pop(0))
+        if field == "ipv6.fraghdr.nxt" and queues["ipv6.fraghdr.offset"] and \
+                num(queues["ipv6.fraghdr.offset"].pop(0)) != 0:
+            # a later fragment: what follows is payload, and the fragment
+            # header's next header is the answer
+            return nxt == want
+    return False  # more extension headers than the filter walks
+
+
 def tcp_payload(r, fno, l3, ext_bytes):
     hdr = num(r["tcp.hdr_len"][0])
     if l3 == "ipv4":
@@ -184,7 +226,7 @@ def tcp_payload(r, fno, l3, ext_bytes):
     return by_len
 
 
-def metrics(rows):
+def metrics(rows, flt=None):
     m = {
         "packets": 0, "bytes": 0, "avg_packet_size": 0.0,
         "l3": {"ipv4": 0, "ipv6": 0, "arp": 0, "other": 0},
@@ -195,6 +237,8 @@ def metrics(rows):
     }
     srcs, flows = set(), set()
     for fno, r in enumerate(rows, 1):
+        if flt and not filter_selects(r, fno, flt):
+            continue
         wire = num(r["frame.len"][0])
         m["packets"] += 1
         m["bytes"] += wire
@@ -341,11 +385,15 @@ def compare(got_path, want_path):
 def main(argv):
     if len(argv) == 4 and argv[1] == "--compare":
         return compare(argv[2], argv[3])
+    flt = None
+    if len(argv) == 4 and argv[1] == "--filter" and argv[2] in ("tcp", "udp", "ip"):
+        flt = argv[2]
+        argv = argv[:1] + argv[3:]
     if len(argv) != 2 or argv[1].startswith("-"):
         sys.stderr.write(__doc__.split("\n\n")[1] + "\n")
         return 2
     try:
-        m = metrics(run_tshark(argv[1]))
+        m = metrics(run_tshark(argv[1]), flt)
     except OracleError as e:
         sys.stderr.write("oracle: %s\n" % e)
         return 1
