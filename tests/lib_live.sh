@@ -48,3 +48,24 @@ live_watchdogs_kill() {
 		kill "$w"
 	done 2>/dev/null
 }
+
+# wait_quiet: until the DUT interface's XDP has seen no new frame for
+# 200 ms (veth's own per-queue counter, rx_queue_N_xdp_packets), at most
+# 10 s: frames still in flight have reached the program when it returns.
+# Replaces a fixed sleep before stopping a receiver.
+wait_quiet() {
+	local prev=-1 now quiet=0
+	for _ in $(seq 100); do
+		now=$(ip netns exec "$TB_DUT" ethtool -S "$TB_DUT_IF" 2>/dev/null |
+			awk '/rx_queue_[0-9]+_xdp_packets/ {s += $2} END {print s + 0}')
+		if [ "$now" = "$prev" ]; then
+			quiet=$((quiet + 1))
+			[ "$quiet" -ge 2 ] && return 0
+		else
+			quiet=0
+		fi
+		prev=$now
+		sleep 0.1
+	done
+	return 1
+}

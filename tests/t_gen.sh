@@ -5,19 +5,14 @@
 # Needs root (namespaces, BPF_PROG_RUN, XDP).
 . tests/lib.sh
 . bench/testbed.sh
+. tests/lib_live.sh
 t_tmpdir
 XDPI=$(realpath "$XDPI")
 
-if [ "$(id -u)" != 0 ]; then
-	t_skip "generator tests" "need root"
-	t_done
-	exit
-fi
+t_require_root "generator tests"
 TB_ID=g$$
 WATCHDOGS=()
 trap 'for w in "${WATCHDOGS[@]}"; do pkill -P "$w"; kill "$w"; done 2>/dev/null; testbed_down; rm -rf "$T_TMP"' EXIT
-
-json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
 # --- 1. the sample's frames, field by field, as tshark reads them
 "$XDPI" gen --count 1000 --flows 4 --proto tcp-data --size 128 --pcap "$T_TMP/tcp.pcap" \
@@ -102,7 +97,7 @@ live_run() {
 	done
 	[ "$ready" = 1 ] || t_fail "$name: receiver ready" "$(cat "$T_TMP/$name.err")"
 	testbed_gen "$XDPI" gen --cpus 0 "${gen[@]}" "$TB_GEN_IF" >"$T_TMP/$name.gen" 2>&1
-	sleep 0.5
+	wait_quiet
 	kill -INT $pid 2>/dev/null
 	wait $pid
 }
@@ -146,7 +141,7 @@ for _ in $(seq 300); do
 done
 t_eq "--check-seq receiver ready before the replay" "$ready" 1
 testbed_gen tcpreplay -q -i "$TB_GEN_IF" --pps 2000 "$T_TMP/seq_cut.pcap" >/dev/null 2>&1
-sleep 0.5
+wait_quiet
 kill -INT $pid
 wait $pid
 t_eq "--check-seq finds the 51 frames planted as lost" \

@@ -43,7 +43,7 @@ testbed_up 1 "$TB_ID" || { t_fail "testbed up"; t_done; exit; }
 # live_stop: once the sender has returned, SIGINT, and the exit status. A
 # fixed --duration would race a slow sender on a loaded machine.
 live_stop() {
-	sleep 0.5
+	wait_quiet
 	kill -INT "$LIVE_PID"
 	wait "$LIVE_PID"
 }
