@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the shell tests (sourced). Results are TAP lines that
 # tests/run.sh counts: "ok N - name", "not ok N - name", "ok N - name # SKIP".
 # A test script gets the build directory as $1 (default build).
