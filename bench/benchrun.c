@@ -542,21 +542,21 @@ static void rx_argv_xdpi(struct argbuf *a, const struct bench_cfg *cfg, enum ben
 		arg(a, "--no-busy-poll");
 	if (cfg->no_need_wakeup)
 		arg(a, "--no-need-wakeup");
-	if (cfg->batch) {
-		arg(a, "--batch");
-		argf(a, "%u", cfg->batch);
-	}
-	if (cfg->rx_size) {
-		arg(a, "--rx-size");
-		argf(a, "%u", cfg->rx_size);
-	}
-	if (cfg->fill_size) {
-		arg(a, "--fill-size");
-		argf(a, "%u", cfg->fill_size);
-	}
-	if (cfg->frame_size) {
-		arg(a, "--frame-size");
-		argf(a, "%u", cfg->frame_size);
+	/* The sizes a tune point sets; 0 leaves xdpi live's default. */
+	const struct {
+		const char *opt;
+		uint32_t val;
+	} sizes[] = {
+		{"--batch", cfg->batch},
+		{"--rx-size", cfg->rx_size},
+		{"--fill-size", cfg->fill_size},
+		{"--frame-size", cfg->frame_size},
+	};
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		if (!sizes[i].val)
+			continue;
+		arg(a, sizes[i].opt);
+		argf(a, "%u", sizes[i].val);
 	}
 }
 
@@ -773,7 +773,11 @@ static int bench_collect(const struct testbed *tb, const struct bench_cfg *cfg,
 	res->sent_pps = tb ? json_number_value(json_object_get(gen_json_pps, "pps")) : 0;
 	if (!res->sent_pps && res->seconds > 0)
 		res->sent_pps = (double)res->sent / res->seconds;
-	res->recv_pps = res->sent ? res->sent_pps * (double)res->received / (double)res->sent : 0;
+	/* Exactly the offered rate when nothing was lost: the product below
+	 * can round one ulp above it. */
+	res->recv_pps = res->received >= res->sent ? res->sent_pps
+			: res->sent ? res->sent_pps * (double)res->received / (double)res->sent
+				    : 0;
 	json_decref(gen_json_pps);
 	return 0;
 }

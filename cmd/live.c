@@ -854,7 +854,7 @@ static json_t *live_json(struct live_run *r, const struct metrics *total,
 				  "packets", (json_int_t)w->m.c.packets, "bytes",
 				  (json_int_t)w->m.c.bytes, "empty_polls",
 				  (json_int_t)w->empty_polls, "sleeps", (json_int_t)w->sleeps,
-				  "spin_halved", (json_int_t)w->spin_halved, "bind_retries",
+				  "spin_stops", (json_int_t)w->spin_stops, "bind_retries",
 				  (json_int_t)w->xsk->bind_retries));
 	}
 	json_object_set_new(o, "interface", json_string(r->o->ifname));

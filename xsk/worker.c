@@ -17,8 +17,8 @@
  * The spin budget adapts, like an adaptive mutex: spinning pays only on a
  * CPU the worker has to itself. Where something else is runnable there (a
  * generator, another worker, the NAPI thread) the spin takes its time slices
- * and delays the very work that would bring frames. So at each sleep the
- * worker measures, every millisecond of idling, how much of it was taken
+ * and delays the very work that would bring frames. So the worker
+ * measures, every millisecond of idling, how much of it was taken
  * from it while it spun (gaps between two turns of the spin loop, no
  * syscall): more than a quarter, and the spin stops (budget 0); else the
  * budget grows back by 1/64 of idle_spin_ns, so a shared CPU stays shared.
@@ -163,7 +163,7 @@ static void worker_adapt_spin(struct worker *w)
 {
 	if (w->stolen_ns > WORKER_STOLEN_MAX_NS) {
 		w->spin_budget_ns = 0;
-		w->spin_halved++;
+		w->spin_stops++;
 	} else if (w->spin_budget_ns < w->idle_spin_ns) {
 		/* Back slowly: contention comes and goes in time slices. */
 		w->spin_budget_ns += w->idle_spin_ns / 64;
