@@ -4,6 +4,7 @@
 .DEFAULT_GOAL := all
 
 include mk/common.mk
+include util/util.mk
 include bpf/bpf.mk
 include inspect/inspect.mk
 include xsk/xsk.mk

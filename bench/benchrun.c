@@ -30,6 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../util/clock.h"
+
 #define BENCH_READY_TIMEOUT_S 15
 #define BENCH_STOP_TIMEOUT_S 20
 /* A fresh veth pair's first traffic loses frames at rates it otherwise
@@ -71,14 +73,6 @@ int bench_placement_parse(const char *s)
 		if (!strcmp(s, bench_placement_name(p)))
 			return p;
 	return -EINVAL;
-}
-
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Runs argv to completion. Its stdout is discarded; its stderr too, or kept
@@ -213,10 +207,10 @@ static void file_last_line(const char *path, char *out, size_t len)
  * exit status, or -ETIMEDOUT. */
 static int wait_child(pid_t pid, double timeout_s)
 {
-	double end = mono() + timeout_s;
+	double end = xdpi_now() + timeout_s;
 	int status;
 
-	while (mono() < end) {
+	while (xdpi_now() < end) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
 
 		if (r == pid)
@@ -631,7 +625,7 @@ static int rx_wait_ready(struct bench_child *rx, enum bench_receiver r, struct b
 	 * ready line is the one naming the forwarding core's stream. */
 	const char *marker = r == BENCH_DPDK ? "forwards packets on" : "ready:";
 
-	for (double end = mono() + BENCH_READY_TIMEOUT_S;;) {
+	for (double end = xdpi_now() + BENCH_READY_TIMEOUT_S;;) {
 		bool exited;
 
 		if (r == BENCH_DPDK && file_has(file, "No probed ethernet devices")) {
@@ -645,7 +639,7 @@ static int rx_wait_ready(struct bench_child *rx, enum bench_receiver r, struct b
 		if (file_has(file, marker))
 			return 0;
 		exited = waitpid(rx->pid, NULL, WNOHANG) == rx->pid;
-		if (exited || mono() > end) {
+		if (exited || xdpi_now() > end) {
 			file_last_line(rx->err, res->err, sizeof(res->err));
 			if (r == BENCH_DPDK && !*res->err)
 				file_last_line(rx->out, res->err, sizeof(res->err));

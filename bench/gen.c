@@ -33,6 +33,8 @@
 #include <linux/if_link.h>
 
 #include "bpf/gen.skel.h"
+#include "../util/clock.h"
+#include "../util/log.h"
 #include "../xsk/xsk.h"
 
 #define GEN_CHUNK 8192		/* frames per BPF_PROG_RUN call at full speed */
@@ -223,14 +225,6 @@ void gen_stamp(uint8_t *frame, enum gen_proto proto, uint32_t flow, uint32_t seq
 	}
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 struct gen_ctx;
 
 struct gen_thread {
@@ -248,7 +242,7 @@ struct gen_thread {
 	uint64_t warm_sent;	      /* frames sent while warming up */
 	uint64_t forgiven;	      /* due frames never sent: the thread fell behind */
 	int err;
-	struct xsk_ctx *xsk; /* AF_XDP method only */
+	struct xdpi_xsk *xsk; /* AF_XDP method only */
 };
 
 struct gen_ctx {
@@ -270,7 +264,7 @@ static uint64_t gen_budget(struct gen_ctx *g, struct gen_thread *t, uint64_t chu
 	const struct gen_opts *o = g->o;
 
 	for (;;) {
-		double now = now_s(), rate;
+		double now = xdpi_now(), rate;
 		uint64_t due, step, lag_max, batch;
 
 		/* The first calls are slow (the program swapped into the
@@ -396,13 +390,13 @@ static void *gen_xsk_thread(void *arg)
 {
 	struct gen_thread *t = arg;
 	struct gen_ctx *g = t->g;
-	struct xsk_ctx *x = t->xsk;
+	struct xdpi_xsk *x = t->xsk;
 	uint64_t n, produced = 0;
 
 	while ((n = gen_budget(g, t, GEN_BATCH))) {
 		uint32_t idx, i, got;
 
-		xsk_ctx__tx_complete(x);
+		xdpi_xsk_tx_complete(x);
 		got = xsk_ring_prod__reserve(&x->tx, (uint32_t)n, &idx);
 		for (i = 0; i < got; i++) {
 			uint64_t seqno = produced + i, addr;
@@ -411,13 +405,13 @@ static void *gen_xsk_thread(void *arg)
 			uint32_t flow, seq;
 			uint8_t *f;
 
-			if (!xsk_ctx__tx_frame_get(x, &addr))
+			if (!xdpi_xsk_tx_frame_get(x, &addr))
 				break;
-			f = xsk_ctx__frame(x, addr);
+			f = xdpi_xsk_frame(x, addr);
 			memcpy(f, g->frames[k], (size_t)g->frame_len[k]);
 			gen_flow_seq(g->o->flows, (uint32_t)t->idx, (uint32_t)g->threads, seqno,
 				     &flow, &seq);
-			gen_stamp(f, g->o->proto, flow, seq, (uint32_t)(now_s() * 1e9));
+			gen_stamp(f, g->o->proto, flow, seq, (uint32_t)xdpi_mono_ns());
 			d->addr = addr;
 			d->len = (uint32_t)g->frame_len[k];
 		}
@@ -427,16 +421,16 @@ static void *gen_xsk_thread(void *arg)
 			x->tx.cached_prod -= got - i;
 		}
 		if (i)
-			xsk_ctx__tx_submit(x, i);
+			xdpi_xsk_tx_submit(x, i);
 		else
-			xsk_ctx__kick_tx(x);
+			xdpi_xsk_kick_tx(x);
 		produced += i;
 		t->sent += i;
 	}
 	/* Let the last frames complete before the socket goes away. */
 	for (int spin = 0; spin < 1000 && x->free_count < x->tx_frames; spin++) {
-		xsk_ctx__kick_tx(x);
-		xsk_ctx__tx_complete(x);
+		xdpi_xsk_kick_tx(x);
+		xdpi_xsk_tx_complete(x);
 		if (x->free_count < x->tx_frames)
 			usleep(100);
 	}
@@ -468,11 +462,10 @@ static int gen_setup_live(struct gen_ctx *g, char *err, size_t err_len)
 	g->attached = !bpf_xdp_attach(g->ifindex, bpf_program__fd(g->skel->progs.xdpi_gen),
 				      XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
 	if (!g->attached)
-		fprintf(stderr,
-			"xdpi: cannot attach the generator program to %s (another "
-			"XDP program is there?): every send call will pay a kernel "
-			"RCU grace period, the rate will be low\n",
-			g->o->ifname);
+		xdpi_warn("cannot attach the generator program to %s (another XDP program is "
+			  "there?): every send call will pay a kernel RCU grace period, the "
+			  "rate will be low",
+			  g->o->ifname);
 	if (ncpus < 1)
 		return -EINVAL;
 	percpu = calloc((size_t)ncpus, sizeof(*percpu));
@@ -523,16 +516,16 @@ static int gen_probe_live(struct gen_ctx *g)
 static int gen_setup_xsk(struct gen_ctx *g, char *err, size_t err_len)
 {
 	for (int i = 0; i < g->threads; i++) {
-		struct xsk_opts xo;
+		struct xdpi_xsk_opts xo;
 
-		xsk_opts_defaults(&xo);
+		xdpi_xsk_opts_defaults(&xo);
 		xo.ifname = g->o->ifname;
 		xo.queue_id = (uint32_t)i;
 		xo.rx_size = 0;
 		xo.tx_size = 2048;
 		xo.fill_size = 64;
 		xo.busy_poll = false;
-		g->t[i].xsk = xsk_ctx__create(&xo, err, err_len);
+		g->t[i].xsk = xdpi_xsk_create(&xo, err, err_len);
 		if (!g->t[i].xsk)
 			return -errno;
 	}
@@ -542,7 +535,7 @@ static int gen_setup_xsk(struct gen_ctx *g, char *err, size_t err_len)
 static void gen_teardown(struct gen_ctx *g)
 {
 	for (int i = 0; i < g->threads; i++)
-		xsk_ctx__destroy(g->t[i].xsk);
+		xdpi_xsk_destroy(g->t[i].xsk);
 	if (g->attached) {
 		/* Only if it is still ours: someone may have replaced it. */
 		LIBBPF_OPTS(bpf_xdp_attach_opts, dopts,
@@ -623,10 +616,8 @@ int gen_run(const struct gen_opts *o, const volatile int *stop, struct gen_resul
 					 o->ifname, strerror(-ret));
 			goto out;
 		} else {
-			fprintf(stderr,
-				"xdpi: live frames unavailable on %s (%s): falling back to "
-				"AF_XDP TX\n",
-				o->ifname, strerror(-ret));
+			xdpi_info("live frames unavailable on %s (%s): falling back to AF_XDP TX",
+				  o->ifname, strerror(-ret));
 			*err = 0;
 			g->t[0].sent = 0;
 			res->method = GEN_XSK;
@@ -641,7 +632,7 @@ int gen_run(const struct gen_opts *o, const volatile int *stop, struct gen_resul
 	/* Paced sleeps are tens of microseconds: the default 50 us timer
 	 * slack would be their size. Threads inherit it. */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-	g->start = now_s();
+	g->start = xdpi_now();
 	for (int i = 0; i < g->threads; i++) {
 		pthread_attr_t attr;
 		cpu_set_t set;
@@ -684,7 +675,7 @@ int gen_run(const struct gen_opts *o, const volatile int *stop, struct gen_resul
 			if (g->t[i].last_time > last)
 				last = g->t[i].last_time;
 		}
-		res->seconds = first && last > first ? last - first : now_s() - g->start;
+		res->seconds = first && last > first ? last - first : xdpi_now() - g->start;
 	}
 	res->threads = started;
 out:

@@ -15,6 +15,7 @@
 #include <xdp/libxdp.h>
 
 #include "bpf/xdpi.skel.h"
+#include "../util/log.h"
 
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
@@ -30,28 +31,6 @@ struct steer {
 	bool multiprog;
 	int ncpus;
 };
-
-static bool steer_verbose;
-
-static int steer_print(enum libxdp_print_level level, const char *fmt, va_list ap)
-{
-	/* libxdp warns about its own fallbacks (no bpffs, no dispatcher);
-	 * xdpi reports the outcome itself in one line, so these are for -v. */
-	(void)level;
-	return steer_verbose ? vfprintf(stderr, fmt, ap) : 0;
-}
-
-static int steer_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	return steer_print(level == LIBBPF_WARN ? LIBXDP_WARN : LIBXDP_DEBUG, fmt, ap);
-}
-
-static void steer_set_logging(bool verbose)
-{
-	steer_verbose = verbose;
-	libxdp_set_print(steer_print);
-	libbpf_set_print(steer_libbpf_print);
-}
 
 int steer_ensure_bpffs(void)
 {
@@ -108,14 +87,13 @@ static int attach_mode(struct steer *s, enum xdp_attach_mode m)
 	return ret;
 }
 
-struct steer *steer__attach(const struct steer_opts *o, char *err, size_t err_len)
+struct steer *steer_attach(const struct steer_opts *o, char *err, size_t err_len)
 {
 	DECLARE_LIBXDP_OPTS(xdp_program_opts, popts, 0);
 	struct xdp_multiprog *mp;
 	struct steer *s;
 	int ret;
 
-	steer_set_logging(o->verbose);
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		ret = -ENOMEM;
@@ -220,26 +198,25 @@ err_out:
 	return NULL;
 }
 
-void steer__destroy(struct steer *s)
+void steer_destroy(struct steer *s)
 {
 	if (!s)
 		return;
 	if (s->attached && xdp_program__detach(s->prog, s->ifindex, s->mode, 0))
-		fprintf(stderr,
-			"xdpi: warning: could not detach the XDP program from ifindex "
-			"%d: remove it with 'xdpi detach'\n",
-			s->ifindex);
+		xdpi_warn("could not detach the XDP program from ifindex %d: remove it with "
+			  "'xdpi detach'",
+			  s->ifindex);
 	xdp_program__close(s->prog);
 	xdpi_bpf__destroy(s->skel);
 	free(s);
 }
 
-int steer__xskmap_fd(const struct steer *s)
+int steer_xskmap_fd(const struct steer *s)
 {
 	return bpf_map__fd(s->skel->maps.xsks);
 }
 
-int steer__stop(struct steer *s)
+int steer_stop(struct steer *s)
 {
 	struct xdpi_bpf__bss bss = {.stopping = 1};
 	uint32_t key = 0;
@@ -250,7 +227,7 @@ int steer__stop(struct steer *s)
 				    BPF_ANY);
 }
 
-int steer__queue_stats(const struct steer *s, uint32_t queue_id, struct xdpi_queue_stats *out)
+int steer_queue_stats(const struct steer *s, uint32_t queue_id, struct xdpi_queue_stats *out)
 {
 	struct xdpi_queue_stats *percpu;
 	size_t size = sizeof(*percpu) * (size_t)s->ncpus;
@@ -278,17 +255,17 @@ int steer__queue_stats(const struct steer *s, uint32_t queue_id, struct xdpi_que
 	return ret;
 }
 
-const char *steer__xdp_mode_name(const struct steer *s)
+const char *steer_xdp_mode_name(const struct steer *s)
 {
 	return s->mode == XDP_MODE_SKB ? "skb" : "native";
 }
 
-bool steer__multiprog(const struct steer *s)
+bool steer_multiprog(const struct steer *s)
 {
 	return s->multiprog;
 }
 
-int steer__test_run(const struct steer *s, const void *frame, uint32_t len)
+int steer_test_run(const struct steer *s, const void *frame, uint32_t len)
 {
 	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = frame, .data_size_in = len,
 			    .repeat = 1);
@@ -310,7 +287,6 @@ int steer_detach_iface(const char *ifname, bool force, char *err, size_t err_len
 	struct xdp_program *p;
 	int ifindex, ret = 0;
 
-	steer_set_logging(false);
 	ifindex = (int)if_nametoindex(ifname);
 	if (!ifindex) {
 		snprintf(err, err_len, "no interface '%s'", ifname);

@@ -6,9 +6,9 @@
  * kernel allows it, and otherwise attaches a single program), read its
  * per-queue counters, and detach it.
  *
- * Errors: int functions return 0 or a negative errno; steer__attach returns
+ * Errors: int functions return 0 or a negative errno; steer_attach returns
  * NULL, sets errno and writes a one-line reason into @err.
- * Concurrency: steer__queue_stats() may be called from any thread; the rest
+ * Concurrency: steer_queue_stats() may be called from any thread; the rest
  * from the owning thread.
  */
 #ifndef XDPI_BPF_STEER_H
@@ -35,26 +35,25 @@ struct steer_opts {
 	enum steer_xdp_mode xdp_mode;
 	bool drop_wanted; /* count-and-drop wanted frames (benchmark ceiling) */
 	bool force;	  /* replace a program libxdp cannot share */
-	bool verbose;	  /* pass libxdp's and libbpf's messages through */
 };
 
 struct steer;
 
-struct steer *steer__attach(const struct steer_opts *o, char *err, size_t err_len);
+struct steer *steer_attach(const struct steer_opts *o, char *err, size_t err_len);
 /* Detaches and frees. Accepts NULL. */
-void steer__destroy(struct steer *s);
-int steer__xskmap_fd(const struct steer *s);
+void steer_destroy(struct steer *s);
+int steer_xskmap_fd(const struct steer *s);
 /* From now on wanted frames pass to the kernel instead of the sockets. */
-int steer__stop(struct steer *s);
+int steer_stop(struct steer *s);
 /* Sums the per-CPU counters of one queue. */
-int steer__queue_stats(const struct steer *s, uint32_t queue_id, struct xdpi_queue_stats *out);
+int steer_queue_stats(const struct steer *s, uint32_t queue_id, struct xdpi_queue_stats *out);
 /* "native" or "skb". */
-const char *steer__xdp_mode_name(const struct steer *s);
+const char *steer_xdp_mode_name(const struct steer *s);
 /* True when libxdp attached through its dispatcher (shareable). */
-bool steer__multiprog(const struct steer *s);
+bool steer_multiprog(const struct steer *s);
 /* Runs the loaded program once on @frame (BPF_PROG_TEST_RUN): returns the
  * XDP action or a negative errno. For tests of the in-kernel filter. */
-int steer__test_run(const struct steer *s, const void *frame, uint32_t len);
+int steer_test_run(const struct steer *s, const void *frame, uint32_t len);
 
 /*
  * Removes an xdpi program left attached to @ifname (by a process that was

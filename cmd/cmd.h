@@ -9,6 +9,9 @@
 
 #include <stdint.h>
 
+#include "../util/clock.h"
+#include "../util/log.h"
+
 enum {
 	XDPI_EXIT_OK = 0,
 	XDPI_EXIT_FAIL = 1,
@@ -29,10 +32,6 @@ int cmd_gen(int argc, char **argv);
 int cmd_afpacket(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
-
-/* "xdpi: <msg>\n" on stderr, printf-style. */
-void xdpi_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void xdpi_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Parses "0,2,4-7" into @out (at most @max values, each < @limit).
  * Returns the count or -EINVAL. */
@@ -60,7 +59,5 @@ int xdpi_parse_traffic_opt(int opt, const char *arg, struct gen_opts *o);
 /* The option an invalid @arg of getopt_long() belongs to, as typed
  * ("--size" for "--size 10" and for "--size=10"). */
 const char *xdpi_opt_name(char **argv, const char *arg);
-/* Seconds on CLOCK_MONOTONIC. */
-double xdpi_now(void);
 
 #endif /* XDPI_CMD_H */

@@ -49,7 +49,7 @@ struct live_opts {
 	const char *ifname;
 	enum xdpi_filter filter;
 	enum steer_xdp_mode xdp_mode;
-	struct xsk_opts xsk;
+	struct xdpi_xsk_opts xsk;
 	uint32_t batch;
 	int queues[XDPI_MAX_QUEUES];
 	int nqueues; /* 0: all of the interface's */
@@ -202,7 +202,7 @@ static int live_parse(int argc, char **argv, struct live_opts *o)
 	int c, v;
 
 	memset(o, 0, sizeof(*o));
-	xsk_opts_defaults(&o->xsk);
+	xdpi_xsk_opts_defaults(&o->xsk);
 	o->filter = XDPI_FILTER_TCP;
 	o->batch = 64;
 	o->interval = 1.0;
@@ -254,7 +254,7 @@ static int live_parse(int argc, char **argv, struct live_opts *o)
 			v = parse_mode(optarg, sock_modes, 3);
 			if (v < 0)
 				goto bad;
-			o->xsk.mode = (enum xsk_copy_mode)v;
+			o->xsk.mode = (enum xdpi_xsk_mode)v;
 			break;
 		case 'x':
 			v = parse_mode(optarg, xdp_modes, 3);
@@ -387,7 +387,7 @@ static void live_teardown(struct live_run *r)
 		worker_join(&r->workers[i]);
 	}
 	/* Detach first: from then on nothing new reaches the sockets. */
-	steer__destroy(r->steer);
+	steer_destroy(r->steer);
 	r->steer = NULL;
 	for (int i = 0; r->workers && i < r->nworkers; i++)
 		worker_destroy(&r->workers[i]);
@@ -496,7 +496,6 @@ static int live_setup(struct live_run *r)
 		.filter = o->filter,
 		.xdp_mode = o->xdp_mode,
 		.force = o->force,
-		.verbose = o->verbose,
 		.drop_wanted = o->ceiling,
 	};
 	int cpu_of[XDPI_MAX_QUEUES] = {0}, queues[XDPI_MAX_QUEUES];
@@ -527,7 +526,7 @@ static int live_setup(struct live_run *r)
 		return ret;
 	}
 
-	if (xsk_opts_validate(&o->xsk, err, sizeof(err))) {
+	if (xdpi_xsk_opts_validate(&o->xsk, err, sizeof(err))) {
 		xdpi_err("%s", err);
 		return -EINVAL;
 	}
@@ -583,15 +582,15 @@ static int live_setup(struct live_run *r)
 			"libxdp will attach a single program\n",
 			strerror(-ret));
 
-	r->steer = steer__attach(&sopts, err, sizeof(err));
+	r->steer = steer_attach(&sopts, err, sizeof(err));
 	if (!r->steer) {
 		ret = errno ? -errno : -EIO;
 		xdpi_err("%s", err);
 		return ret;
 	}
 	fprintf(stderr, "xdpi: XDP program attached to %s in %s mode, %s; filter %s\n", o->ifname,
-		steer__xdp_mode_name(r->steer),
-		steer__multiprog(r->steer)
+		steer_xdp_mode_name(r->steer),
+		steer_multiprog(r->steer)
 			? "through libxdp's dispatcher (shareable)"
 			: "as a single program (libxdp's dispatcher is not available here)",
 		xdpi_filter_name(o->filter));
@@ -617,11 +616,11 @@ static int live_setup(struct live_run *r)
 	}
 	memset(r->workers, 0, sizeof(*r->workers) * (size_t)r->nworkers);
 	for (int i = 0; i < r->nworkers; i++) {
-		struct xsk_opts xo = o->xsk;
-		struct xsk_ctx *x;
+		struct xdpi_xsk_opts xo = o->xsk;
+		struct xdpi_xsk *x;
 
 		xo.queue_id = (uint32_t)queues[i];
-		x = xsk_ctx__create(&xo, err, sizeof(err));
+		x = xdpi_xsk_create(&xo, err, sizeof(err));
 		if (!x) {
 			xdpi_err("%s", err);
 			r->nworkers = i; /* tear down only what exists */
@@ -629,14 +628,14 @@ static int live_setup(struct live_run *r)
 		}
 		ret = worker_init(&r->workers[i], x, o->batch, cpu_of[i], o->inspect, o->check_seq);
 		if (ret) {
-			xsk_ctx__destroy(x);
+			xdpi_xsk_destroy(x);
 			r->nworkers = i;
 			xdpi_err("out of memory");
 			return ret;
 		}
 		r->workers[i].idle_spin_ns = (uint64_t)o->idle_spin_us * 1000;
 		r->workers[i].spin_budget_ns = r->workers[i].idle_spin_ns;
-		ret = xsk_ctx__update_xskmap(x, steer__xskmap_fd(r->steer));
+		ret = xdpi_xsk_update_xskmap(x, steer_xskmap_fd(r->steer));
 		if (ret) {
 			r->nworkers = i + 1;
 			xdpi_err("cannot add queue %d's socket to the XSKMAP: %s", queues[i],
@@ -647,7 +646,7 @@ static int live_setup(struct live_run *r)
 			"xdpi: queue %d: AF_XDP %s mode%s, cpu %d, busy polling %s, "
 			"UMEM %zu KiB on %s%s\n",
 			queues[i], x->zerocopy ? "zero-copy" : "copy",
-			!x->zerocopy && o->xsk.mode == XSK_MODE_AUTO
+			!x->zerocopy && o->xsk.mode == XDPI_XSK_MODE_AUTO
 				? " (the driver has no zero-copy)"
 				: "",
 			cpu_of[i],
@@ -680,7 +679,7 @@ static void live_table_row(struct live_run *r, double now)
 		uint64_t p = metrics_read_packets(&w->m), b = metrics_read_bytes(&w->m);
 		struct xdp_statistics st;
 
-		xsk_ctx__stats(w->xsk, &st);
+		xdpi_xsk_stats(w->xsk, &st);
 		fprintf(r->table,
 			"%7.1f  q%-4u %12.0f %10.1f %11" PRIu64 " %10" PRIu64 " %11" PRIu64
 			"  %s\n",
@@ -748,7 +747,7 @@ static void live_loop(struct live_run *r)
 /* Ordered stop: see the file comment. */
 static void live_stop(struct live_run *r)
 {
-	int ret = steer__stop(r->steer);
+	int ret = steer_stop(r->steer);
 
 	if (ret)
 		xdpi_warn("cannot tell the XDP program to stop (%s): frames arriving "
@@ -772,7 +771,7 @@ static int live_ledger(struct live_run *r, struct ledger *l)
 		struct ledger_queue *e = &l->q[q];
 
 		e->queue = (uint32_t)q;
-		steer__queue_stats(r->steer, (uint32_t)q, &e->xdp);
+		steer_queue_stats(r->steer, (uint32_t)q, &e->xdp);
 		iface_queue_counters(r->o->ifname, "rx", (uint32_t)q, &e->iface);
 		for (int c = 0; c < e->iface.count; c++)
 			for (int k = 0; k < r->iface_start[q].count; k++)
@@ -785,7 +784,7 @@ static int live_ledger(struct live_run *r, struct ledger *l)
 				continue;
 			e->has_socket = true;
 			e->inspected = w->m.c.packets;
-			xsk_ctx__stats(w->xsk, &e->sock);
+			xdpi_xsk_stats(w->xsk, &e->sock);
 		}
 	}
 	ledger_close(l);
@@ -848,7 +847,7 @@ static json_t *live_json(struct live_run *r, const struct metrics *total,
 				  "s:I, s:I}",
 				  "queue", (int)w->queue_id, "cpu", w->cpu, "mode",
 				  w->xsk->zerocopy ? "zerocopy" : "copy", "xdp_mode",
-				  steer__xdp_mode_name(r->steer), "busy_poll",
+				  steer_xdp_mode_name(r->steer), "busy_poll",
 				  w->idle == WORKER_IDLE_BUSY_POLL, "idle", live_idle_name(w),
 				  "napi_id", (json_int_t)w->napi_id, "hugepages", w->xsk->hugepages,
 				  "packets", (json_int_t)w->m.c.packets, "bytes",
@@ -935,6 +934,8 @@ int cmd_live(int argc, char **argv)
 	ret = live_parse(argc, argv, &o);
 	if (ret)
 		return ret > 0 ? XDPI_EXIT_OK : XDPI_EXIT_USAGE;
+	if (o.verbose)
+		xdpi_log_set_level(XDPI_LOG_DEBUG);
 	r.table = o.json ? stderr : stdout;
 
 	ret = live_setup(&r);

@@ -191,7 +191,7 @@ static bool is_pow2(int v)
 	return v > 0 && !(v & (v - 1));
 }
 
-/* The bounds of `xdpi live`'s options (xsk_opts_validate()), per dimension. */
+/* The bounds of `xdpi live`'s options (xdpi_xsk_opts_validate()), per dimension. */
 static bool tune_value_ok(int dim, int v)
 {
 	switch (dim) {

@@ -121,14 +121,6 @@ int xdpi_check_privileges(void)
 	return -EPERM;
 }
 
-double xdpi_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int xdpi_parse_traffic_opt(int opt, const char *arg, struct gen_opts *o)
 {
 	uint32_t u;

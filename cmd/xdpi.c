@@ -17,28 +17,6 @@ static const struct xdpi_cmd commands[] = {
 	{"afpacket", cmd_afpacket, "count frames with libpcap (the AF_PACKET baseline)"},
 };
 
-void xdpi_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("xdpi: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
-void xdpi_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("xdpi: warning: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
 static void usage(FILE *out)
 {
 	size_t i;
@@ -55,6 +33,7 @@ int main(int argc, char **argv)
 {
 	size_t i;
 
+	xdpi_log_init(XDPI_LOG_INFO);
 	if (argc < 2) {
 		usage(stderr);
 		return XDPI_EXIT_USAGE;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <sys/random.h>
 
+#include "../util/defs.h"
+
 #define KEYSET_MAX_KEY 64
 
 static uint64_t keyset_seed(void)
@@ -22,7 +24,7 @@ static int keyset_alloc(struct keyset *s, uint64_t capacity)
 	size_t size = (size_t)capacity * s->stride;
 
 	/* Cache-line aligned: tables of different workers never share a line. */
-	s->slots = aligned_alloc(64, (size + 63) & ~(size_t)63);
+	s->slots = xdpi_cacheline_alloc(size);
 	if (!s->slots)
 		return -ENOMEM;
 	memset(s->slots, 0, size);

@@ -21,10 +21,9 @@
 
 #include <stdint.h>
 
+#include "../util/defs.h"
 #include "keyset.h"
 #include "parse.h"
-
-#define XDPI_CACHELINE 64
 
 enum metrics_size_bucket {
 	METRICS_SIZE_64 = 0, /* up to 64 bytes, runts included */

@@ -42,9 +42,9 @@ inspect/metrics.h|s/if (wire_len <= 64)/if (wire_len < 64)/|test_metrics|off-by-
 inspect/parse.c|0,/pi->malformed = PKT_MAL_TCP_TRUNCATED;/s//pi->malformed = PKT_OK;/|test_parse|a truncated TCP header not counted as malformed
 cmd/ledger.c|s/(int64_t)q->sock.rx_dropped - (int64_t)q->sock.rx_ring_full/(int64_t)q->sock.rx_ring_full/|t_loss|the socket's drops left out of the ledger
 cmd/detach.c|s/flush == (long)iface_safe_deferral_ns(&path)/flush == 1/|t_live|detach no longer resets the IRQ deferral xdpi sized
-xsk/xsk.h|s/#define XSK_BIND_TIMEOUT_MS 2000/#define XSK_BIND_TIMEOUT_MS 0/|t_rate|no wait for the kernel to release a queue
+xsk/xsk.h|s/#define XDPI_XSK_BIND_TIMEOUT_MS 2000/#define XDPI_XSK_BIND_TIMEOUT_MS 0/|t_rate|no wait for the kernel to release a queue
 bench/ndr.c|s/b->lo_ndr = rate < b->hi_ndr ? rate : b->lo_ndr;/b->lo_ndr = rate;/|test_ndr|a loss-free trial above a lossy rate raises the NDR
-xsk/worker.c|s/	xsk_ctx__rx_done(x, idx, n);/	xsk_ctx__rx_done(x, idx, n > 1 ? n - 1 : n);/|t_rate|the worker returns one frame too few per batch
+xsk/worker.c|s/	xdpi_xsk_rx_done(x, idx, n);/	xdpi_xsk_rx_done(x, idx, n > 1 ? n - 1 : n);/|t_rate|the worker returns one frame too few per batch
 MUTANTS
 
 echo "$caught passed, $missed failed"

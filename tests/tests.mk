@@ -9,11 +9,11 @@ FUZZ_SRCS := $(wildcard tests/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 300
 
-$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(INSPECT_OBJS) $(XSK_OBJS)
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(INSPECT_OBJS) $(XSK_OBJS) $(UTIL_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(XDPI_CFLAGS) $(CFLAGS) $^ -o $@ $(XDPI_LDLIBS) -lcmocka
 
-$(BUILD)/tests/tool_%: $(BUILD)/tests/tool_%.o $(INSPECT_OBJS) $(XSK_OBJS)
+$(BUILD)/tests/tool_%: $(BUILD)/tests/tool_%.o $(INSPECT_OBJS) $(XSK_OBJS) $(UTIL_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(XDPI_CFLAGS) $(CFLAGS) $^ -o $@ $(XDPI_LDLIBS)
 

@@ -32,7 +32,7 @@ int main(int argc, char **argv)
 		struct pcap_pkthdr *h;
 		const u_char *data;
 		unsigned long frames = 0, wanted = 0, mismatches = 0;
-		struct steer *s = steer__attach(&so, err, sizeof(err));
+		struct steer *s = steer_attach(&so, err, sizeof(err));
 		pcap_t *p;
 
 		if (!s) {
@@ -43,12 +43,12 @@ int main(int argc, char **argv)
 		p = pcap_open_offline(argv[1], errbuf);
 		if (!p) {
 			printf("not ok %d - filter %s: %s\n", f + 1, xdpi_filter_name(f), errbuf);
-			steer__destroy(s);
+			steer_destroy(s);
 			failed++;
 			continue;
 		}
 		while (pcap_next_ex(p, &h, &data) == 1) {
-			int act = steer__test_run(s, data, h->caplen);
+			int act = steer_test_run(s, data, h->caplen);
 			bool user = xdpi_filter_match(f, data, h->caplen);
 
 			frames++;
@@ -66,7 +66,7 @@ int main(int argc, char **argv)
 			}
 		}
 		pcap_close(p);
-		steer__destroy(s);
+		steer_destroy(s);
 		printf("%s %d - filter %s: kernel and userspace agree on %lu frames (%lu "
 		       "steered)\n",
 		       mismatches ? "not ok" : "ok", f + 1, xdpi_filter_name(f),

@@ -3,7 +3,7 @@
  * Binds an AF_XDP socket to a queue, closes it and binds again at once, N
  * times, in one process: the fastest a receiver can be restarted. The
  * kernel releases a closed socket's queue asynchronously; the engine must
- * wait for it (xsk_ctx__create()) instead of failing with EBUSY.
+ * wait for it (xdpi_xsk_create()) instead of failing with EBUSY.
  *   tool_rebind IFACE QUEUE N [BIND_TIMEOUT_MS]
  * Prints "binds B failed F retried R" and exits 1 if any bind failed.
  */
@@ -14,7 +14,7 @@
 
 int main(int argc, char **argv)
 {
-	struct xsk_opts o;
+	struct xdpi_xsk_opts o;
 	unsigned binds = 0, failed = 0, retried = 0;
 	char err[256];
 	int n;
@@ -23,17 +23,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s IFACE QUEUE N [BIND_TIMEOUT_MS]\n", argv[0]);
 		return 2;
 	}
-	xsk_opts_defaults(&o);
+	xdpi_xsk_opts_defaults(&o);
 	o.ifname = argv[1];
 	o.queue_id = (uint32_t)atoi(argv[2]);
-	o.mode = XSK_MODE_COPY;
+	o.mode = XDPI_XSK_MODE_COPY;
 	o.fill_size = 256; /* small: the test is about binding */
 	o.rx_size = 256;
 	if (argc > 4)
 		o.bind_timeout_ms = (uint32_t)atoi(argv[4]);
 	n = atoi(argv[3]);
 	for (int i = 0; i < n; i++) {
-		struct xsk_ctx *x = xsk_ctx__create(&o, err, sizeof(err));
+		struct xdpi_xsk *x = xdpi_xsk_create(&o, err, sizeof(err));
 
 		if (!x) {
 			failed++;
@@ -42,7 +42,7 @@ int main(int argc, char **argv)
 		}
 		binds++;
 		retried += x->bind_retries;
-		xsk_ctx__destroy(x);
+		xdpi_xsk_destroy(x);
 	}
 	printf("binds %u failed %u retried %u\n", binds, failed, retried);
 	return failed ? 1 : 0;

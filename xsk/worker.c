@@ -38,11 +38,12 @@
 #include <time.h>
 
 #include "../inspect/parse.h"
+#include "../util/clock.h"
 
 /* A draining worker exits after this many empty polls in a row. */
 #define WORKER_DRAIN_EMPTY_POLLS 3
 
-int worker_init(struct worker *w, struct xsk_ctx *xsk, uint32_t batch, int cpu, bool inspect,
+int worker_init(struct worker *w, struct xdpi_xsk *xsk, uint32_t batch, int cpu, bool inspect,
 		bool check_seq)
 {
 	int ret;
@@ -53,8 +54,7 @@ int worker_init(struct worker *w, struct xsk_ctx *xsk, uint32_t batch, int cpu, 
 		return ret;
 	if (check_seq) {
 		/* Its own cache lines: read and written per packet. */
-		w->seq = aligned_alloc(XDPI_CACHELINE, (sizeof(*w->seq) + XDPI_CACHELINE - 1) &
-							       ~(size_t)(XDPI_CACHELINE - 1));
+		w->seq = xdpi_cacheline_alloc(sizeof(*w->seq));
 		if (!w->seq || seqcheck_init(w->seq)) {
 			free(w->seq);
 			metrics_destroy(&w->m);
@@ -75,34 +75,31 @@ int worker_init(struct worker *w, struct xsk_ctx *xsk, uint32_t batch, int cpu, 
 
 static inline uint32_t worker_batch(struct worker *w)
 {
-	struct xsk_ctx *x = w->xsk;
+	struct xdpi_xsk *x = w->xsk;
 	uint32_t idx, n, i;
 
-	n = xsk_ctx__rx_peek(x, w->batch, &idx);
+	n = xdpi_xsk_rx_peek(x, w->batch, &idx);
 	if (!n)
 		return 0;
 	if (w->inspect) {
 		uint32_t now = 0;
 
 		if (w->seq) {
-			struct timespec ts;
-
 			/* One clock read per batch (vDSO, no syscall). */
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			now = (uint32_t)((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+			now = (uint32_t)xdpi_mono_ns();
 		}
 		/* The frames were written by another CPU (the copy into the
 		 * UMEM runs in NAPI): start loading the next one's headers
 		 * while this one is parsed. */
-		__builtin_prefetch(xsk_ctx__frame(x, xsk_ctx__rx_desc(x, idx)->addr));
+		__builtin_prefetch(xdpi_xsk_frame(x, xdpi_xsk_rx_desc(x, idx)->addr));
 		for (i = 0; i < n; i++) {
-			const struct xdp_desc *d = xsk_ctx__rx_desc(x, idx + i);
-			const uint8_t *frame = xsk_ctx__frame(x, d->addr);
+			const struct xdp_desc *d = xdpi_xsk_rx_desc(x, idx + i);
+			const uint8_t *frame = xdpi_xsk_frame(x, d->addr);
 			struct pkt_info pi;
 
 			if (i + 1 < n)
 				__builtin_prefetch(
-					xsk_ctx__frame(x, xsk_ctx__rx_desc(x, idx + i + 1)->addr));
+					xdpi_xsk_frame(x, xdpi_xsk_rx_desc(x, idx + i + 1)->addr));
 			pkt_parse(frame, d->len, &pi);
 			metrics_account(&w->m, &pi, d->len);
 			if (w->seq) /* the same way for every frame of a run */
@@ -112,21 +109,13 @@ static inline uint32_t worker_batch(struct worker *w)
 		uint64_t bytes = 0;
 
 		for (i = 0; i < n; i++)
-			bytes += xsk_ctx__rx_desc(x, idx + i)->len;
+			bytes += xdpi_xsk_rx_desc(x, idx + i)->len;
 		metrics_counter_add(&w->m.c.packets, n);
 		metrics_counter_add(&w->m.c.bytes, bytes);
 	}
-	xsk_ctx__rx_done(x, idx, n);
+	xdpi_xsk_rx_done(x, idx, n);
 	w->batches++;
 	return n;
-}
-
-static inline uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: no syscall */
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static inline void cpu_relax(void)
@@ -142,7 +131,7 @@ static inline void cpu_relax(void)
  * (or never will). One syscall in the life of the worker. */
 static void worker_check_napi(struct worker *w)
 {
-	uint32_t id = xsk_ctx__napi_id(w->xsk);
+	uint32_t id = xdpi_xsk_napi_id(w->xsk);
 
 	if (id && w->xsk->busy_poll)
 		w->idle = WORKER_IDLE_BUSY_POLL;
@@ -179,10 +168,10 @@ static void worker_idle(struct worker *w)
 
 	w->empty_polls++;
 	if (w->idle == WORKER_IDLE_BUSY_POLL) {
-		xsk_ctx__kick_rx(w->xsk);
+		xdpi_xsk_kick_rx(w->xsk);
 		return;
 	}
-	now = mono_ns();
+	now = xdpi_mono_ns();
 	if (!w->idle_since_ns)
 		w->idle_since_ns = now;
 	else if (now - w->last_turn_ns > WORKER_STOLEN_GAP_NS)
@@ -199,7 +188,7 @@ static void worker_idle(struct worker *w)
 		return;
 	}
 	w->sleeps++;
-	xsk_ctx__wait_rx(w->xsk, w->poll_timeout_ms);
+	xdpi_xsk_wait_rx(w->xsk, w->poll_timeout_ms);
 	w->idle_since_ns = 0; /* spin again before the next sleep */
 }
 
@@ -220,7 +209,7 @@ static void *worker_main(void *arg)
 			/* Each kick also runs a NAPI poll that may flush more. */
 			if (++empty_in_drain >= WORKER_DRAIN_EMPTY_POLLS)
 				break;
-			xsk_ctx__kick_rx(w->xsk);
+			xdpi_xsk_kick_rx(w->xsk);
 			continue;
 		}
 		worker_idle(w);
@@ -276,7 +265,7 @@ void worker_destroy(struct worker *w)
 {
 	if (!w)
 		return;
-	xsk_ctx__destroy(w->xsk);
+	xdpi_xsk_destroy(w->xsk);
 	w->xsk = NULL;
 	metrics_destroy(&w->m);
 	seqcheck_destroy(w->seq);

@@ -37,7 +37,7 @@ enum worker_idle {
 	WORKER_IDLE_SPIN_SLEEP = 0,
 	/* A busy-poll syscall that runs the queue's NAPI poll on this CPU.
 	 * Only where the socket has a NAPI id: without one the syscall polls
-	 * nothing (xsk_ctx__napi_id()). */
+	 * nothing (xdpi_xsk_napi_id()). */
 	WORKER_IDLE_BUSY_POLL,
 };
 
@@ -69,7 +69,7 @@ struct worker {
 	bool napi_checked;	  /* napi_id is set; release, read by the controller */
 
 	/* Set up before start, read-only afterwards. */
-	struct xsk_ctx *xsk __attribute__((aligned(XDPI_CACHELINE)));
+	struct xdpi_xsk *xsk __attribute__((aligned(XDPI_CACHELINE)));
 	uint32_t batch;
 	uint32_t queue_id;
 	int cpu;      /* -1: not pinned */
@@ -85,7 +85,7 @@ struct worker {
 
 /* Takes ownership of @xsk. Returns 0 or -ENOMEM (then @xsk is not taken).
  * @check_seq adds the sequence/latency check of generated traffic. */
-int worker_init(struct worker *w, struct xsk_ctx *xsk, uint32_t batch, int cpu, bool inspect,
+int worker_init(struct worker *w, struct xdpi_xsk *xsk, uint32_t batch, int cpu, bool inspect,
 		bool check_seq);
 /* Starts the thread, pinned to w->cpu. */
 int worker_start(struct worker *w);

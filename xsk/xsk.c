@@ -11,6 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../util/clock.h"
+#include "../util/defs.h"
+
 #ifndef SO_PREFER_BUSY_POLL
 #define SO_PREFER_BUSY_POLL 69
 #endif
@@ -20,22 +23,22 @@
 
 #define HUGEPAGE_SIZE (2u << 20)
 
-void xsk_opts_defaults(struct xsk_opts *o)
+void xdpi_xsk_opts_defaults(struct xdpi_xsk_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	/* 2 KiB frames hold a 1518-byte frame after the kernel's 256 bytes
 	 * of headroom; 8192 of them (16 MiB) absorb a worker stalled for
 	 * 5 ms at 1.6 Mpps, where a VM's vCPU can be taken that long. */
-	o->frame_size = XSK_DEFAULT_FRAME_SIZE;
-	o->fill_size = XSK_DEFAULT_RING;
+	o->frame_size = XDPI_XSK_DEFAULT_FRAME_SIZE;
+	o->fill_size = XDPI_XSK_DEFAULT_RING;
 	o->comp_size = 2048;
-	o->rx_size = XSK_DEFAULT_RING;
-	o->mode = XSK_MODE_AUTO;
+	o->rx_size = XDPI_XSK_DEFAULT_RING;
+	o->mode = XDPI_XSK_MODE_AUTO;
 	o->need_wakeup = true;
 	o->busy_poll = true;
 	o->busy_poll_usecs = 20;
 	o->busy_poll_budget = 64;
-	o->bind_timeout_ms = XSK_BIND_TIMEOUT_MS;
+	o->bind_timeout_ms = XDPI_XSK_BIND_TIMEOUT_MS;
 }
 
 static bool is_pow2(uint32_t v)
@@ -43,7 +46,7 @@ static bool is_pow2(uint32_t v)
 	return v && !(v & (v - 1));
 }
 
-int xsk_opts_validate(const struct xsk_opts *o, char *err, size_t err_len)
+int xdpi_xsk_opts_validate(const struct xdpi_xsk_opts *o, char *err, size_t err_len)
 {
 	if (!o->ifname || !*o->ifname) {
 		snprintf(err, err_len, "no interface given");
@@ -70,7 +73,7 @@ int xsk_opts_validate(const struct xsk_opts *o, char *err, size_t err_len)
 		snprintf(err, err_len, "a socket needs an RX or a TX ring");
 		return -EINVAL;
 	}
-	if (o->mode > XSK_MODE_COPY) {
+	if (o->mode > XDPI_XSK_MODE_COPY) {
 		snprintf(err, err_len, "unknown socket mode %d", o->mode);
 		return -EINVAL;
 	}
@@ -78,7 +81,7 @@ int xsk_opts_validate(const struct xsk_opts *o, char *err, size_t err_len)
 }
 
 /* Hugepages cut TLB misses on the per-packet UMEM accesses; use them only
- * when some are reserved, and say so (xsk_ctx.hugepages). */
+ * when some are reserved, and say so (xdpi_xsk.hugepages). */
 static void *umem_map(size_t size, bool *huge)
 {
 	void *p;
@@ -97,7 +100,7 @@ static void *umem_map(size_t size, bool *huge)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-static int socket_create(struct xsk_ctx *x, const struct xsk_opts *o, bool zerocopy)
+static int socket_create(struct xdpi_xsk *x, const struct xdpi_xsk_opts *o, bool zerocopy)
 {
 	struct xsk_socket_config cfg = {
 		.rx_size = o->rx_size,
@@ -111,14 +114,6 @@ static int socket_create(struct xsk_ctx *x, const struct xsk_opts *o, bool zeroc
 				  o->rx_size ? &x->rx : NULL, o->tx_size ? &x->tx : NULL, &cfg);
 }
 
-static uint64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /*
  * Registers the UMEM and binds the socket, zero-copy first when asked for
  * auto. A socket that was bound to this queue and has just been closed (the
@@ -127,16 +122,16 @@ static uint64_t monotonic_ms(void)
  * EBUSY is retried with a fresh UMEM registration until o->bind_timeout_ms
  * has passed. A queue still held after that belongs to a live socket.
  */
-static int umem_and_socket_create(struct xsk_ctx *x, const struct xsk_opts *o, bool *umem_failed)
+static int umem_and_socket_create(struct xdpi_xsk *x, const struct xdpi_xsk_opts *o, bool *umem_failed)
 {
 	const struct xsk_umem_config ucfg = {
-		.fill_size = o->fill_size * 2, /* see xsk_ctx__rx_done() */
+		.fill_size = o->fill_size * 2, /* see xdpi_xsk_rx_done() */
 		.comp_size = o->comp_size,
 		.frame_size = o->frame_size,
 		.frame_headroom = 0,
 		.flags = 0,
 	};
-	uint64_t deadline = monotonic_ms() + o->bind_timeout_ms;
+	uint64_t deadline = (xdpi_mono_ns() / 1000000) + o->bind_timeout_ms;
 	uint32_t backoff_us = 1000;
 	int ret;
 
@@ -146,14 +141,14 @@ static int umem_and_socket_create(struct xsk_ctx *x, const struct xsk_opts *o, b
 		*umem_failed = ret != 0;
 		if (ret)
 			return ret; /* x->umem is not set: nothing to undo */
-		if (o->mode == XSK_MODE_COPY) {
+		if (o->mode == XDPI_XSK_MODE_COPY) {
 			ret = socket_create(x, o, false);
 		} else {
 			ret = socket_create(x, o, true);
 			/* EOPNOTSUPP: the driver has no zero-copy (veth,
 			 * most virtual NICs); EINVAL on some older drivers
 			 * for the same reason. */
-			if (ret && o->mode == XSK_MODE_AUTO &&
+			if (ret && o->mode == XDPI_XSK_MODE_AUTO &&
 			    (ret == -EOPNOTSUPP || ret == -EINVAL))
 				ret = socket_create(x, o, false);
 		}
@@ -161,7 +156,7 @@ static int umem_and_socket_create(struct xsk_ctx *x, const struct xsk_opts *o, b
 			return 0;
 		xsk_umem__delete(x->umem);
 		x->umem = NULL;
-		if (ret != -EBUSY || monotonic_ms() >= deadline)
+		if (ret != -EBUSY || (xdpi_mono_ns() / 1000000) >= deadline)
 			return ret;
 		x->bind_retries++;
 		usleep(backoff_us);
@@ -170,7 +165,7 @@ static int umem_and_socket_create(struct xsk_ctx *x, const struct xsk_opts *o, b
 	}
 }
 
-static void busy_poll_setup(struct xsk_ctx *x, const struct xsk_opts *o)
+static void busy_poll_setup(struct xdpi_xsk *x, const struct xdpi_xsk_opts *o)
 {
 	int one = 1, usecs = (int)o->busy_poll_usecs, budget = (int)o->busy_poll_budget;
 
@@ -183,7 +178,7 @@ static void busy_poll_setup(struct xsk_ctx *x, const struct xsk_opts *o)
 	x->busy_poll = x->busy_poll_set;
 }
 
-static int fill_ring_populate(struct xsk_ctx *x, uint32_t frames)
+static int fill_ring_populate(struct xdpi_xsk *x, uint32_t frames)
 {
 	uint32_t idx, i;
 
@@ -195,21 +190,21 @@ static int fill_ring_populate(struct xsk_ctx *x, uint32_t frames)
 	return 0;
 }
 
-struct xsk_ctx *xsk_ctx__create(const struct xsk_opts *o, char *err, size_t err_len)
+struct xdpi_xsk *xdpi_xsk_create(const struct xdpi_xsk_opts *o, char *err, size_t err_len)
 {
 	struct xdp_options xopts;
 	socklen_t optlen = sizeof(xopts);
 	bool umem_failed = false;
 	uint32_t rx_frames, i;
-	struct xsk_ctx *x;
+	struct xdpi_xsk *x;
 	int ret;
 
-	ret = xsk_opts_validate(o, err, err_len);
+	ret = xdpi_xsk_opts_validate(o, err, err_len);
 	if (ret)
 		goto err_out;
 	/* Rings' cached indexes are written per batch by the owning worker:
 	 * keep them off lines another worker's allocation could share. */
-	x = aligned_alloc(64, (sizeof(*x) + 63) & ~(size_t)63);
+	x = xdpi_cacheline_alloc(sizeof(*x));
 	if (x)
 		memset(x, 0, sizeof(*x));
 	if (!x) {
@@ -243,7 +238,7 @@ struct xsk_ctx *xsk_ctx__create(const struct xsk_opts *o, char *err, size_t err_
 		if (umem_failed && ret != -EAFNOSUPPORT)
 			snprintf(err, err_len, "cannot register UMEM (%zu bytes): %s", x->umem_size,
 				 strerror(-ret));
-		else if (ret == -EOPNOTSUPP && o->mode == XSK_MODE_ZEROCOPY)
+		else if (ret == -EOPNOTSUPP && o->mode == XDPI_XSK_MODE_ZEROCOPY)
 			snprintf(err, err_len,
 				 "%s queue %u: the driver has no AF_XDP zero-copy "
 				 "(use --mode copy or auto)",
@@ -301,7 +296,7 @@ err_out:
 	return NULL;
 }
 
-void xsk_ctx__destroy(struct xsk_ctx *x)
+void xdpi_xsk_destroy(struct xdpi_xsk *x)
 {
 	if (!x)
 		return;
@@ -312,14 +307,14 @@ void xsk_ctx__destroy(struct xsk_ctx *x)
 	free(x);
 }
 
-int xsk_ctx__update_xskmap(struct xsk_ctx *x, int xskmap_fd)
+int xdpi_xsk_update_xskmap(struct xdpi_xsk *x, int xskmap_fd)
 {
 	int ret = xsk_socket__update_xskmap(x->xsk, xskmap_fd);
 
 	return ret < 0 ? ret : 0;
 }
 
-int xsk_ctx__stats(const struct xsk_ctx *x, struct xdp_statistics *st)
+int xdpi_xsk_stats(const struct xdpi_xsk *x, struct xdp_statistics *st)
 {
 	socklen_t len = sizeof(*st);
 
@@ -329,19 +324,19 @@ int xsk_ctx__stats(const struct xsk_ctx *x, struct xdp_statistics *st)
 	return 0;
 }
 
-void xsk_ctx__kick_rx(struct xsk_ctx *x)
+void xdpi_xsk_kick_rx(struct xdpi_xsk *x)
 {
 	/* A zero-length recvfrom() runs the NAPI poll (busy polling) or wakes
 	 * the driver; EAGAIN is its normal answer. */
 	(void)recvfrom(x->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 }
 
-void xsk_ctx__kick_tx(struct xsk_ctx *x)
+void xdpi_xsk_kick_tx(struct xdpi_xsk *x)
 {
 	(void)sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
 }
 
-uint32_t xsk_ctx__napi_id(const struct xsk_ctx *x)
+uint32_t xdpi_xsk_napi_id(const struct xdpi_xsk *x)
 {
 	uint32_t id = 0;
 	socklen_t len = sizeof(id);
@@ -351,7 +346,7 @@ uint32_t xsk_ctx__napi_id(const struct xsk_ctx *x)
 	return id;
 }
 
-int xsk_ctx__wait_rx(struct xsk_ctx *x, int timeout_ms)
+int xdpi_xsk_wait_rx(struct xdpi_xsk *x, int timeout_ms)
 {
 	struct pollfd pfd = {.fd = x->fd, .events = POLLIN};
 	int ret = poll(&pfd, 1, timeout_ms);

@@ -4,7 +4,7 @@
  * queue of one interface. Used by the inspector's workers and by the
  * generator's AF_XDP TX fallback; there is no other ring code in xdpi.
  *
- * Setup (xsk_ctx__create) maps the UMEM (hugepages when the kernel has them
+ * Setup (xdpi_xsk_create) maps the UMEM (hugepages when the kernel has them
  * reserved, else normal pages), creates the socket through libxdp's xsk API
  * without letting it load a program (xdpi owns its XDP program), tries
  * zero-copy first when asked for auto, and reads back the mode in force.
@@ -13,9 +13,9 @@
  * one consumer; libxdp's ring helpers carry the barriers (acquire on the
  * consumer's peek, release on the producer's submit).
  *
- * Errors: int functions return 0 or a negative errno; xsk_ctx__create returns
+ * Errors: int functions return 0 or a negative errno; xdpi_xsk_create returns
  * NULL, sets errno and writes a one-line reason into @err.
- * Concurrency: a context belongs to one thread, except xsk_ctx__stats(),
+ * Concurrency: a context belongs to one thread, except xdpi_xsk_stats(),
  * which any thread may call (it is a getsockopt()).
  */
 #ifndef XDPI_XSK_H
@@ -28,13 +28,13 @@
 #include <linux/if_xdp.h>
 #include <xdp/xsk.h>
 
-enum xsk_copy_mode {
-	XSK_MODE_AUTO = 0, /* zero-copy if the driver has it, else copy */
-	XSK_MODE_ZEROCOPY,
-	XSK_MODE_COPY,
+enum xdpi_xsk_mode {
+	XDPI_XSK_MODE_AUTO = 0, /* zero-copy if the driver has it, else copy */
+	XDPI_XSK_MODE_ZEROCOPY,
+	XDPI_XSK_MODE_COPY,
 };
 
-struct xsk_opts {
+struct xdpi_xsk_opts {
 	const char *ifname;
 	uint32_t queue_id;
 	uint32_t frame_size; /* power of two, 2048..4096 */
@@ -43,26 +43,26 @@ struct xsk_opts {
 	uint32_t comp_size;
 	uint32_t rx_size; /* 0: no RX ring */
 	uint32_t tx_size; /* 0: no TX ring */
-	enum xsk_copy_mode mode;
+	enum xdpi_xsk_mode mode;
 	bool need_wakeup;
 	bool busy_poll;
 	uint32_t busy_poll_usecs;
 	uint32_t busy_poll_budget;
 	/* How long an EBUSY bind is retried while the kernel releases a socket
-	 * that was just closed on the queue (xsk_ctx__create). */
+	 * that was just closed on the queue (xdpi_xsk_create). */
 	uint32_t bind_timeout_ms;
 };
 
-#define XSK_BIND_TIMEOUT_MS 2000
-#define XSK_DEFAULT_FRAME_SIZE 2048
-#define XSK_DEFAULT_RING 8192
+#define XDPI_XSK_BIND_TIMEOUT_MS 2000
+#define XDPI_XSK_DEFAULT_FRAME_SIZE 2048
+#define XDPI_XSK_DEFAULT_RING 8192
 
 /* Fills @o with xdpi's defaults for a receive socket. */
-void xsk_opts_defaults(struct xsk_opts *o);
+void xdpi_xsk_opts_defaults(struct xdpi_xsk_opts *o);
 /* Checks sizes and modes. Returns 0 or -EINVAL with a reason in @err. */
-int xsk_opts_validate(const struct xsk_opts *o, char *err, size_t err_len);
+int xdpi_xsk_opts_validate(const struct xdpi_xsk_opts *o, char *err, size_t err_len);
 
-struct xsk_ctx {
+struct xdpi_xsk {
 	/* Hot: touched per batch by the owning thread. */
 	struct xsk_ring_cons rx;
 	struct xsk_ring_prod fill;
@@ -90,38 +90,38 @@ struct xsk_ctx {
 	uint32_t tx_frames; /* size of the free stack: frames reserved for TX */
 };
 
-struct xsk_ctx *xsk_ctx__create(const struct xsk_opts *o, char *err, size_t err_len);
+struct xdpi_xsk *xdpi_xsk_create(const struct xdpi_xsk_opts *o, char *err, size_t err_len);
 /* Closes the socket and frees the UMEM. Accepts NULL. */
-void xsk_ctx__destroy(struct xsk_ctx *x);
+void xdpi_xsk_destroy(struct xdpi_xsk *x);
 /* Puts the socket into slot queue_id of an XSKMAP. */
-int xsk_ctx__update_xskmap(struct xsk_ctx *x, int xskmap_fd);
+int xdpi_xsk_update_xskmap(struct xdpi_xsk *x, int xskmap_fd);
 /* XDP_STATISTICS of the socket. */
-int xsk_ctx__stats(const struct xsk_ctx *x, struct xdp_statistics *st);
+int xdpi_xsk_stats(const struct xdpi_xsk *x, struct xdp_statistics *st);
 /* Kicks the kernel: on RX when the fill ring asks for a wakeup (or with busy
  * polling, to run the NAPI poll on this core); on TX to start sending. */
-void xsk_ctx__kick_rx(struct xsk_ctx *x);
-void xsk_ctx__kick_tx(struct xsk_ctx *x);
+void xdpi_xsk_kick_rx(struct xdpi_xsk *x);
+void xdpi_xsk_kick_tx(struct xdpi_xsk *x);
 /* Waits up to @timeout_ms for RX descriptors (poll()). */
-int xsk_ctx__wait_rx(struct xsk_ctx *x, int timeout_ms);
+int xdpi_xsk_wait_rx(struct xdpi_xsk *x, int timeout_ms);
 /* The NAPI instance the kernel recorded for the socket (SO_INCOMING_NAPI_ID),
  * 0 when it has none. A busy-poll syscall polls that NAPI; without one it
  * polls nothing. The kernel records it when the socket receives its first
  * frame, and not at all where the driver registers its XDP receive queue
  * before its NAPI has an id (veth on Linux 6.13+). */
-uint32_t xsk_ctx__napi_id(const struct xsk_ctx *x);
+uint32_t xdpi_xsk_napi_id(const struct xdpi_xsk *x);
 
-static inline void *xsk_ctx__frame(const struct xsk_ctx *x, uint64_t addr)
+static inline void *xdpi_xsk_frame(const struct xdpi_xsk *x, uint64_t addr)
 {
 	return xsk_umem__get_data(x->umem_area, addr);
 }
 
 /* Takes up to @max RX descriptors; returns how many, first at *@idx. */
-static inline uint32_t xsk_ctx__rx_peek(struct xsk_ctx *x, uint32_t max, uint32_t *idx)
+static inline uint32_t xdpi_xsk_rx_peek(struct xdpi_xsk *x, uint32_t max, uint32_t *idx)
 {
 	return xsk_ring_cons__peek(&x->rx, max, idx);
 }
 
-static inline const struct xdp_desc *xsk_ctx__rx_desc(const struct xsk_ctx *x, uint32_t idx)
+static inline const struct xdp_desc *xdpi_xsk_rx_desc(const struct xdpi_xsk *x, uint32_t idx)
 {
 	return xsk_ring_cons__rx_desc(&x->rx, idx);
 }
@@ -131,22 +131,22 @@ static inline const struct xdp_desc *xsk_ctx__rx_desc(const struct xsk_ctx *x, u
  * releases the RX slots. The kernel publishes how far it has read the fill
  * ring lazily, so a ring sized to the frame count can look full while its
  * frames are already back in RX; the fill ring is therefore made twice the
- * number of RX frames (xsk_ctx__create), and the reserve cannot come up
+ * number of RX frames (xdpi_xsk_create), and the reserve cannot come up
  * short. The loop is a guard, not a path.
  */
-static inline void xsk_ctx__rx_done(struct xsk_ctx *x, uint32_t rx_idx, uint32_t n)
+static inline void xdpi_xsk_rx_done(struct xdpi_xsk *x, uint32_t rx_idx, uint32_t n)
 {
 	uint32_t fill_idx, i;
 
 	while (xsk_ring_prod__reserve(&x->fill, n, &fill_idx) != n)
-		xsk_ctx__kick_rx(x);
+		xdpi_xsk_kick_rx(x);
 	for (i = 0; i < n; i++)
 		*xsk_ring_prod__fill_addr(&x->fill, fill_idx + i) =
 			xsk_umem__extract_addr(xsk_ring_cons__rx_desc(&x->rx, rx_idx + i)->addr);
 	xsk_ring_prod__submit(&x->fill, n);
 	xsk_ring_cons__release(&x->rx, n);
 	if (x->need_wakeup && xsk_ring_prod__needs_wakeup(&x->fill))
-		xsk_ctx__kick_rx(x);
+		xdpi_xsk_kick_rx(x);
 }
 
 /* TX side, for the generator's AF_XDP fallback. The UMEM frames not owned
@@ -154,7 +154,7 @@ static inline void xsk_ctx__rx_done(struct xsk_ctx *x, uint32_t rx_idx, uint32_t
  * TX ring and comes back through the completion ring. */
 
 /* Takes a free frame; false when all are in flight. */
-static inline bool xsk_ctx__tx_frame_get(struct xsk_ctx *x, uint64_t *addr)
+static inline bool xdpi_xsk_tx_frame_get(struct xdpi_xsk *x, uint64_t *addr)
 {
 	if (!x->free_count)
 		return false;
@@ -164,15 +164,15 @@ static inline bool xsk_ctx__tx_frame_get(struct xsk_ctx *x, uint64_t *addr)
 
 /* Queues @n descriptors (already filled at @idx..) and kicks the kernel
  * when it asks for it (copy mode always needs the sendto()). */
-static inline void xsk_ctx__tx_submit(struct xsk_ctx *x, uint32_t n)
+static inline void xdpi_xsk_tx_submit(struct xdpi_xsk *x, uint32_t n)
 {
 	xsk_ring_prod__submit(&x->tx, n);
 	if (!x->need_wakeup || xsk_ring_prod__needs_wakeup(&x->tx))
-		xsk_ctx__kick_tx(x);
+		xdpi_xsk_kick_tx(x);
 }
 
 /* Returns sent frames to the free stack; how many completed. */
-static inline uint32_t xsk_ctx__tx_complete(struct xsk_ctx *x)
+static inline uint32_t xdpi_xsk_tx_complete(struct xdpi_xsk *x)
 {
 	uint32_t idx, n = xsk_ring_cons__peek(&x->comp, 64, &idx);
 

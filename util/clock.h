@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one clock: CLOCK_MONOTONIC, read through the vDSO (no syscall, so the
+ * hot path may use it once per batch). Never wall time: runs are measured,
+ * not dated.
+ */
+#ifndef XDPI_UTIL_CLOCK_H
+#define XDPI_UTIL_CLOCK_H
+
+#include <stdint.h>
+#include <time.h>
+
+static inline uint64_t xdpi_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Seconds, for intervals and reports. */
+static inline double xdpi_now(void)
+{
+	return (double)xdpi_mono_ns() / 1e9;
+}
+
+#endif /* XDPI_UTIL_CLOCK_H */

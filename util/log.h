@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one way messages reach the user: "xdpi: ..." lines on stderr, by
+ * level. Library code (capture/, xsk/, bpf/, bench/) reports through here and
+ * never writes to stdout, which belongs to the subcommand's results.
+ * libbpf's and libxdp's own messages are routed here once, at start
+ * (xdpi_log_init), and shown from XDPI_LOG_DEBUG (-v) on.
+ *
+ * Concurrency: any thread may log; the level is set before threads start.
+ */
+#ifndef XDPI_UTIL_LOG_H
+#define XDPI_UTIL_LOG_H
+
+#include <stdarg.h>
+
+enum xdpi_log_level {
+	XDPI_LOG_ERR = 0,
+	XDPI_LOG_WARN,
+	XDPI_LOG_INFO,	/* what set-up did: modes, knobs, fallbacks (default) */
+	XDPI_LOG_DEBUG, /* libbpf's and libxdp's messages too (-v) */
+};
+
+/* Sets the level and hooks libbpf's and libxdp's printers. */
+void xdpi_log_init(enum xdpi_log_level level);
+void xdpi_log_set_level(enum xdpi_log_level level);
+enum xdpi_log_level xdpi_log_level(void);
+
+void xdpi_log(enum xdpi_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void xdpi_vlog(enum xdpi_log_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+#define xdpi_err(...) xdpi_log(XDPI_LOG_ERR, __VA_ARGS__)
+#define xdpi_warn(...) xdpi_log(XDPI_LOG_WARN, __VA_ARGS__)
+#define xdpi_info(...) xdpi_log(XDPI_LOG_INFO, __VA_ARGS__)
+#define xdpi_debug(...) xdpi_log(XDPI_LOG_DEBUG, __VA_ARGS__)
+
+#endif /* XDPI_UTIL_LOG_H */

@@ -1,0 +1,3 @@
+# Shared by every layer: logging, the clock, shared constants.
+UTIL_SRCS := util/log.c
+UTIL_OBJS := $(UTIL_SRCS:%.c=$(BUILD)/%.o)
