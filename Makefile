@@ -8,9 +8,9 @@ include util/util.mk
 include bpf/bpf.mk
 include inspect/inspect.mk
 include xsk/xsk.mk
+include bench/bench.mk
 include cmd/cmd.mk
--include tests/tests.mk
--include bench/bench.mk
+include tests/tests.mk
 
 .PHONY: all deps deps-ok deps-dpdk clean format
 
@@ -20,8 +20,12 @@ all: $(BUILD)/xdpi
 deps:
 	@mk/deps.sh
 
-deps-ok:
+# What every compile waits for: the package check runs once per build
+# tree, not on every make (`make deps` always checks).
+deps-ok: $(BUILD)/.deps-ok
+$(BUILD)/.deps-ok: mk/deps.sh
 	@mk/deps.sh
+	@mkdir -p $(@D) && touch $@
 
 # Optional: dpdk-testpmd for `xdpi bench`'s DPDK receiver.
 deps-dpdk:

@@ -1,3 +1,9 @@
+# The benchmark library: the traffic generator engine, benchmark trials and
+# the C testbed, the NDR/PDR search. The generator needs its XDP skeleton.
+BENCH_LIB_SRCS := bench/generator.c bench/generator_pcap.c bench/benchrun.c bench/ndr.c
+BENCH_LIB_OBJS := $(BENCH_LIB_SRCS:%.c=$(BUILD)/%.o)
+$(BUILD)/bench/generator.o: $(BUILD)/bpf/gen.skel.h
+
 # Offline benchmark: `make bench-offline` compares the instructions per frame
 # (callgrind) and frames per second of `xdpi read` with the bare libpcap loop,
 # tcpdump and ndpiReader on generated captures. Results: docs/benchmarks.md.

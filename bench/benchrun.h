@@ -20,7 +20,7 @@
 
 #include <jansson.h>
 
-#include "gen.h"
+#include "generator.h"
 
 struct testbed {
 	char gen_ns[32], dut_ns[32];

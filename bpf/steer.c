@@ -274,7 +274,7 @@ int steer_test_run(const struct steer *s, const void *frame, uint32_t len)
 	return ret ? -errno : (int)topts.retval;
 }
 
-/* The steering program, or the generator's (bench/gen.c attaches it to the
+/* The steering program, or the generator's (bench/generator.c attaches it to the
  * sending interface; a killed `xdpi gen` leaves it there). */
 static bool steer_is_ours(const char *name)
 {

@@ -11,6 +11,7 @@
 
 #include "../util/clock.h"
 #include "../util/log.h"
+#include "../util/optval.h"
 
 enum {
 	XDPI_EXIT_OK = 0,
@@ -33,13 +34,6 @@ int cmd_afpacket(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
 
-/* Parses "0,2,4-7" into @out (at most @max values, each < @limit).
- * Returns the count or -EINVAL. */
-int xdpi_parse_list(const char *s, int *out, int max, int limit);
-/* Parses a non-negative number of seconds ("0.5", "10"). 0 or -EINVAL. */
-int xdpi_parse_seconds(const char *s, double *out);
-/* Parses an unsigned integer in [min, max]. 0 or -EINVAL. */
-int xdpi_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
 /* 0 if the process may load and attach XDP programs and bind AF_XDP sockets
  * (CAP_NET_ADMIN, and CAP_BPF or CAP_SYS_ADMIN); else -EPERM and a message. */
 int xdpi_check_privileges(void);
@@ -56,8 +50,5 @@ struct gen_opts;
  * -F flows, -r rate) into @o. Returns 1 if @opt is one of them, 0 if not,
  * -EINVAL for a bad value. */
 int xdpi_parse_traffic_opt(int opt, const char *arg, struct gen_opts *o);
-/* The option an invalid @arg of getopt_long() belongs to, as typed
- * ("--size" for "--size 10" and for "--size=10"). */
-const char *xdpi_opt_name(char **argv, const char *arg);
 
 #endif /* XDPI_CMD_H */

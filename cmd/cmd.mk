@@ -1,8 +1,9 @@
-# The xdpi binary: subcommand drivers on top of inspect/, xsk/ and bpf/.
-CMD_SRCS := cmd/xdpi.c cmd/read.c cmd/live.c cmd/detach.c cmd/compare.c cmd/ledger.c cmd/util.c cmd/gen.c cmd/afpacket.c cmd/bench.c cmd/tune.c
+# The xdpi binary: argv -> options -> library calls -> output -> exit code,
+# one file per subcommand, on top of every library folder.
+CMD_SRCS := $(wildcard cmd/*.c)
 CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/%.o)
-XDPI_OBJS := $(CMD_OBJS) $(INSPECT_OBJS) $(XSK_OBJS) $(UTIL_OBJS)
+XDPI_LIB_OBJS := $(INSPECT_OBJS) $(XSK_OBJS) $(BPF_LIB_OBJS) $(BENCH_LIB_OBJS) $(UTIL_OBJS)
 
-$(BUILD)/xdpi: $(XDPI_OBJS)
+$(BUILD)/xdpi: $(CMD_OBJS) $(XDPI_LIB_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(XDPI_CFLAGS) $(CFLAGS) $^ -o $@ $(XDPI_LDLIBS)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* xdpi gen: the built-in line-rate generator (bench/gen.h). */
+/* xdpi gen: the built-in line-rate generator (bench/generator.h). */
 #include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -14,7 +14,7 @@
 #include <netinet/ether.h>
 
 #include "cmd.h"
-#include "../bench/gen.h"
+#include "../bench/generator.h"
 #include "../xsk/iface.h"
 
 static void gen_usage(FILE *out)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "../bpf/bpflog.h"
 
 static const struct xdpi_cmd commands[] = {
 	{"read", cmd_read, "inspect a pcap or pcapng file and print its metrics"},
@@ -33,7 +34,7 @@ int main(int argc, char **argv)
 {
 	size_t i;
 
-	xdpi_log_init(XDPI_LOG_INFO);
+	xdpi_bpf_log_init();
 	if (argc < 2) {
 		usage(stderr);
 		return XDPI_EXIT_USAGE;

@@ -1,5 +1,5 @@
-# The inspection core: parser, metrics, reports, offline source. Also linked
-# by the unit tests, the fuzzer and the offline benchmark.
-INSPECT_SRCS := inspect/parse.c inspect/keyset.c inspect/metrics.c inspect/report.c \
-	inspect/capfile.c inspect/filter.c inspect/seqcheck.c
+# The inspection core: parser, filter, metrics, sequence check, the per-frame
+# pipeline and the offline source. Also linked by the unit tests, the fuzzer
+# and the offline benchmark; needs only libpcap and liburcu.
+INSPECT_SRCS := $(wildcard inspect/*.c)
 INSPECT_OBJS := $(INSPECT_SRCS:%.c=$(BUILD)/%.o)

@@ -9,13 +9,18 @@ FUZZ_SRCS := $(wildcard tests/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 300
 
-$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(INSPECT_OBJS) $(XSK_OBJS) $(UTIL_OBJS)
+# Each test links the folders it tests and what they need, nothing more.
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(UTIL_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(XDPI_CFLAGS) $(CFLAGS) $^ -o $@ $(XDPI_LDLIBS) -lcmocka
+$(BUILD)/tests/test_parse $(BUILD)/tests/test_metrics $(BUILD)/tests/test_keyset: $(INSPECT_OBJS)
+$(BUILD)/tests/test_ndr: $(BUILD)/bench/ndr.o
 
-$(BUILD)/tests/tool_%: $(BUILD)/tests/tool_%.o $(INSPECT_OBJS) $(XSK_OBJS) $(UTIL_OBJS)
+$(BUILD)/tests/tool_%: $(BUILD)/tests/tool_%.o $(UTIL_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(XDPI_CFLAGS) $(CFLAGS) $^ -o $@ $(XDPI_LDLIBS)
+$(BUILD)/tests/tool_filtercheck: $(INSPECT_OBJS) $(BPF_LIB_OBJS)
+$(BUILD)/tests/tool_rebind: $(XSK_OBJS) $(INSPECT_OBJS)
 
 # libFuzzer wants clang and its own main; the parser sources are compiled
 # into the fuzzer directly so that they carry its coverage instrumentation.

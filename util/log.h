@@ -4,7 +4,8 @@
  * level. Library code (capture/, xsk/, bpf/, bench/) reports through here and
  * never writes to stdout, which belongs to the subcommand's results.
  * libbpf's and libxdp's own messages are routed here once, at start
- * (xdpi_log_init), and shown from XDPI_LOG_DEBUG (-v) on.
+ * (xdpi_bpf_log_init(), bpf/bpflog.h), and shown from XDPI_LOG_DEBUG (-v)
+ * on.
  *
  * Concurrency: any thread may log; the level is set before threads start.
  */
@@ -20,8 +21,6 @@ enum xdpi_log_level {
 	XDPI_LOG_DEBUG, /* libbpf's and libxdp's messages too (-v) */
 };
 
-/* Sets the level and hooks libbpf's and libxdp's printers. */
-void xdpi_log_init(enum xdpi_log_level level);
 void xdpi_log_set_level(enum xdpi_log_level level);
 enum xdpi_log_level xdpi_log_level(void);
 

@@ -1,3 +1,3 @@
 # Shared by every layer: logging, the clock, shared constants.
-UTIL_SRCS := util/log.c
+UTIL_SRCS := $(wildcard util/*.c)
 UTIL_OBJS := $(UTIL_SRCS:%.c=$(BUILD)/%.o)

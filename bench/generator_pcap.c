@@ -3,7 +3,7 @@
  * with the same template and stamp (time stamps 0), so `xdpi read` of the
  * sample gives what a receiver of the run should count. Kept apart from
  * gen.c because libpcap's and the kernel's BPF headers collide. */
-#include "gen.h"
+#include "generator.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -13,7 +13,7 @@
  *   refuses after XDP_TX is not seen here: veth counts it
  *   (tx_queue_N_xdp_xmit_errors), and `xdpi gen` reports that count.
  */
-#include "gen.h"
+#include "generator.h"
 
 #include <errno.h>
 #include <net/if.h>

@@ -12,8 +12,8 @@
  * Errors: int functions return 0 or a negative errno, with a one-line
  * reason in @err where there is one.
  */
-#ifndef XDPI_BENCH_GEN_H
-#define XDPI_BENCH_GEN_H
+#ifndef XDPI_BENCH_GENERATOR_H
+#define XDPI_BENCH_GENERATOR_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -100,4 +100,4 @@ int gen_run(const struct gen_opts *o, const volatile int *stop, struct gen_resul
 int gen_write_pcap(const struct gen_opts *o, const char *path, uint64_t max, char *err,
 		   size_t err_len);
 
-#endif /* XDPI_BENCH_GEN_H */
+#endif /* XDPI_BENCH_GENERATOR_H */

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+#include "optval.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int xdpi_parse_list(const char *s, int *out, int max, int limit)
+{
+	int n = 0;
+
+	while (*s) {
+		char *end;
+		long lo, hi;
+
+		if (*s < '0' || *s > '9') /* no spaces, signs or empty items */
+			return -EINVAL;
+		lo = hi = strtol(s, &end, 10);
+		s = end;
+		if (*s == '-') {
+			if (s[1] < '0' || s[1] > '9')
+				return -EINVAL;
+			hi = strtol(s + 1, &end, 10);
+			if (hi < lo)
+				return -EINVAL;
+			s = end;
+		}
+		if (*s == ',')
+			s++;
+		else if (*s)
+			return -EINVAL;
+		for (long v = lo; v <= hi; v++) {
+			if (v >= limit || n == max)
+				return -EINVAL;
+			for (int i = 0; i < n; i++)
+				if (out[i] == v)
+					return -EINVAL;
+			out[n++] = (int)v;
+		}
+	}
+	return n ? n : -EINVAL;
+}
+
+/* Plain decimal only: digits with at most one point for seconds, digits
+ * for integers. strtod() and strtoul() would also take leading spaces, a
+ * sign, hex ("0x1p-60"), octal ("010" is 8), "nan" and "inf". */
+static bool plain_decimal(const char *s, bool point)
+{
+	bool digit = false;
+
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			digit = true;
+		else if (*s == '.' && point)
+			point = false;
+		else
+			return false;
+	}
+	return digit;
+}
+
+int xdpi_parse_seconds(const char *s, double *out)
+{
+	double v;
+
+	if (!plain_decimal(s, true))
+		return -EINVAL;
+	v = strtod(s, NULL);
+	/* Zero means off; anything else is at least a millisecond, so that a
+	 * loop that waits this long still reads its signals. */
+	if (v > 1e7 || (v > 0 && v < 1e-3))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int xdpi_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	unsigned long long v;
+
+	if (!plain_decimal(s, false) || strlen(s) > 10)
+		return -EINVAL;
+	v = strtoull(s, NULL, 10);
+	if (v < min || v > max)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+const char *xdpi_opt_name(char **argv, const char *arg)
+{
+	static char name[64];
+	const char *opt =
+		optind >= 2 && argv[optind - 1] == arg ? argv[optind - 2] : argv[optind - 1];
+
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(opt, "="), opt);
+	return name;
+}
+
+int xdpi_parse_choice(const char *s, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return -EINVAL;
+}

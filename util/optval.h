@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Option values, parsed strictly: plain decimal only (no sign, spaces, hex,
+ * octal, "nan" or "inf"), lists without gaps or repeats. Every subcommand
+ * and the capture options parse through here, so a value means the same
+ * everywhere.
+ *
+ * Errors: int functions return the value or 0, or -EINVAL.
+ */
+#ifndef XDPI_UTIL_OPTVAL_H
+#define XDPI_UTIL_OPTVAL_H
+
+#include <stdint.h>
+
+/* Parses "0,2,4-7" into @out (at most @max values, each < @limit).
+ * Returns the count or -EINVAL. */
+int xdpi_parse_list(const char *s, int *out, int max, int limit);
+/* Parses a non-negative number of seconds ("0.5", "10"). 0 or -EINVAL. */
+int xdpi_parse_seconds(const char *s, double *out);
+/* Parses an unsigned integer in [min, max]. 0 or -EINVAL. */
+int xdpi_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+/* Index of @s in @names (n entries), or -EINVAL. */
+int xdpi_parse_choice(const char *s, const char *const *names, int n);
+/* The option an invalid @arg of getopt_long() belongs to, as typed
+ * ("--size" for "--size 10" and for "--size=10"). */
+const char *xdpi_opt_name(char **argv, const char *arg);
+
+#endif /* XDPI_UTIL_OPTVAL_H */
