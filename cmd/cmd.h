@@ -12,6 +12,7 @@
 #include "../util/clock.h"
 #include "../util/log.h"
 #include "../util/optval.h"
+#include "../util/privs.h"
 
 enum {
 	XDPI_EXIT_OK = 0,
@@ -34,9 +35,6 @@ int cmd_afpacket(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
 
-/* 0 if the process may load and attach XDP programs and bind AF_XDP sockets
- * (CAP_NET_ADMIN, and CAP_BPF or CAP_SYS_ADMIN); else -EPERM and a message. */
-int xdpi_check_privileges(void);
 struct gen_opts;
 /* The long options of xdpi_parse_traffic_opt(), for getopt_long tables. */
 /* clang-format off */

@@ -9,7 +9,7 @@
 #include "cmd.h"
 #include "ledger.h"
 #include "../inspect/capfile.h"
-#include "../inspect/report.h"
+#include "../export/report.h"
 
 static void compare_usage(FILE *out)
 {
@@ -133,7 +133,7 @@ int cmd_compare(int argc, char **argv)
 	if (pcap) {
 		uint64_t redirected, dropped, steered;
 		struct capfile_result res;
-		struct metrics m;
+		struct pipeline pipe;
 		char err[512];
 		int diffs;
 
@@ -146,19 +146,21 @@ int cmd_compare(int argc, char **argv)
 		}
 		if (!json_is_true(json_object_get(rec, "inspect")))
 			xdpi_warn("the run had inspection off: only packets and bytes can match");
-		if (metrics_init(&m)) {
+		if (pipeline_init(&pipe,
+				  &(struct pipeline_config){.filter = (enum xdpi_filter)filter,
+							    .inspect = true})) {
 			xdpi_err("out of memory");
 			ret = XDPI_EXIT_FAIL;
 			goto out;
 		}
-		if (capfile_inspect(pcap, (enum xdpi_filter)filter, &m, &res, err, sizeof(err))) {
+		if (capfile_inspect(pcap, &pipe, &res, err, sizeof(err))) {
 			xdpi_err("%s", err);
-			metrics_destroy(&m);
+			pipeline_destroy(&pipe);
 			ret = XDPI_EXIT_FAIL;
 			goto out;
 		}
-		offline = report_metrics_json(&m);
-		metrics_destroy(&m);
+		offline = report_metrics_json(&pipe.m);
+		pipeline_destroy(&pipe);
 		if (!offline) {
 			ret = XDPI_EXIT_FAIL;
 			goto out;

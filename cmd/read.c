@@ -6,7 +6,7 @@
 
 #include "cmd.h"
 #include "../inspect/capfile.h"
-#include "../inspect/report.h"
+#include "../export/report.h"
 
 static void read_usage(FILE *out)
 {
@@ -34,7 +34,8 @@ int cmd_read(int argc, char **argv)
 		{0},
 	};
 	struct capfile_result res;
-	struct metrics m;
+	struct pipeline pipe;
+	struct metrics *m = &pipe.m;
 	char err[512];
 	enum xdpi_filter filter = XDPI_FILTER_ALL;
 	bool json = false;
@@ -66,11 +67,11 @@ int cmd_read(int argc, char **argv)
 		xdpi_err("read takes exactly one FILE (see 'xdpi read --help')");
 		return XDPI_EXIT_USAGE;
 	}
-	if (metrics_init(&m)) {
+	if (pipeline_init(&pipe, &(struct pipeline_config){.filter = filter, .inspect = true})) {
 		xdpi_err("out of memory");
 		return XDPI_EXIT_FAIL;
 	}
-	if (capfile_inspect(argv[optind], filter, &m, &res, err, sizeof(err))) {
+	if (capfile_inspect(argv[optind], &pipe, &res, err, sizeof(err))) {
 		xdpi_err("%s", err);
 		goto out;
 	}
@@ -83,7 +84,7 @@ int cmd_read(int argc, char **argv)
 			  "capture cut counts as malformed",
 			  res.snapped);
 	if (json) {
-		json_t *obj = report_metrics_json(&m);
+		json_t *obj = report_metrics_json(m);
 
 		if (!obj) {
 			xdpi_err("out of memory");
@@ -95,10 +96,10 @@ int cmd_read(int argc, char **argv)
 	} else {
 		printf("file               %s%s\n", argv[optind],
 		       res.truncated ? " (truncated)" : "");
-		report_metrics_print(stdout, &m);
+		report_metrics_print(stdout, m);
 		ret = XDPI_EXIT_OK;
 	}
 out:
-	metrics_destroy(&m);
+	pipeline_destroy(&pipe);
 	return ret;
 }

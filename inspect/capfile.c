@@ -7,42 +7,28 @@
 
 #include <pcap/pcap.h>
 
-struct capfile_ctx {
-	struct metrics *m;
-	struct capfile_result *res;
-	enum xdpi_filter filter;
-};
-
 static void capfile_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
-	struct capfile_ctx *ctx = (struct capfile_ctx *)user;
-	struct pkt_info pi;
-
-	if (ctx->filter != XDPI_FILTER_ALL && !xdpi_filter_match(ctx->filter, bytes, h->caplen)) {
-		ctx->res->filtered_out++;
-		return;
-	}
+	struct pipeline *p = (struct pipeline *)user;
 	/* A record claiming fewer bytes on the wire than it holds is broken;
 	 * the parser then trusts the capture, and so do the byte counts. */
 	uint32_t wire = h->len > h->caplen ? h->len : h->caplen;
 
-	pkt_parse_wire(bytes, h->caplen, wire, &pi);
-	metrics_account(ctx->m, &pi, wire);
-	ctx->res->snapped += h->caplen < h->len;
+	/* Offline there are no generator stamps to time: no sequence check. */
+	pipeline_frame(p, bytes, h->caplen, wire, 0, p->cfg.filter != XDPI_FILTER_ALL, true, false);
 }
 
-int capfile_inspect(const char *path, enum xdpi_filter filter, struct metrics *m,
-		    struct capfile_result *res, char *err, size_t err_len)
+int capfile_inspect(const char *path, struct pipeline *p, struct capfile_result *res, char *err,
+		    size_t err_len)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
-	struct capfile_ctx ctx = {.m = m, .res = res, .filter = filter};
-	uint64_t before = m->c.packets;
-	pcap_t *p;
+	uint64_t frames = p->m.c.packets, snapped = p->snapped, filtered = p->filtered_out;
+	pcap_t *pc;
 	int ret, dlt;
 
 	memset(res, 0, sizeof(*res));
-	p = pcap_open_offline(path, errbuf);
-	if (!p) {
+	pc = pcap_open_offline(path, errbuf);
+	if (!pc) {
 		/* libpcap's text names the cause (missing, bad magic, ...) and
 		 * sometimes the file. */
 		if (strstr(errbuf, path))
@@ -51,17 +37,19 @@ int capfile_inspect(const char *path, enum xdpi_filter filter, struct metrics *m
 			snprintf(err, err_len, "%s: %s", path, errbuf);
 		return -EINVAL;
 	}
-	dlt = pcap_datalink(p);
+	dlt = pcap_datalink(pc);
 	if (dlt != DLT_EN10MB) {
 		snprintf(err, err_len, "%s: link type %s (%d) is not Ethernet", path,
 			 pcap_datalink_val_to_name(dlt) ?: "unknown", dlt);
-		pcap_close(p);
+		pcap_close(pc);
 		return -EPROTONOSUPPORT;
 	}
-	ret = pcap_loop(p, -1, capfile_frame, (u_char *)&ctx);
-	res->frames = m->c.packets - before;
+	ret = pcap_loop(pc, -1, capfile_frame, (u_char *)p);
+	res->frames = p->m.c.packets - frames;
+	res->snapped = p->snapped - snapped;
+	res->filtered_out = p->filtered_out - filtered;
 	if (ret == PCAP_ERROR) {
-		const char *why = pcap_geterr(p);
+		const char *why = pcap_geterr(pc);
 
 		/* libpcap reports a short last record as an error; for a
 		 * capture cut off by a crash or a full disk the records before
@@ -72,10 +60,10 @@ int capfile_inspect(const char *path, enum xdpi_filter filter, struct metrics *m
 			snprintf(res->warning, sizeof(res->warning), "%s: %s", path, why);
 		} else {
 			snprintf(err, err_len, "%s: %s", path, why);
-			pcap_close(p);
+			pcap_close(pc);
 			return -EIO;
 		}
 	}
-	pcap_close(p);
+	pcap_close(pc);
 	return 0;
 }

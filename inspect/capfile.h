@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Offline source: runs the parser and metrics over a pcap or pcapng file,
- * read through libpcap (both formats, any number of Ethernet interfaces).
+ * Offline source: runs each frame of a pcap or pcapng file, read through
+ * libpcap (both formats, any number of Ethernet interfaces), through the
+ * same pipeline as the live workers (inspect/pipeline.h).
  *
  * Errors: returns 0, or a negative errno with a one-line message in @err.
  * A file cut off mid-record is not an error: the metrics so far stand and
@@ -14,8 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "filter.h"
-#include "metrics.h"
+#include "pipeline.h"
 
 struct capfile_result {
 	uint64_t frames;
@@ -25,9 +25,8 @@ struct capfile_result {
 	char warning[256];
 };
 
-/* Accounts the frames of @path that @filter selects (XDPI_FILTER_ALL: every
- * frame) into @m. */
-int capfile_inspect(const char *path, enum xdpi_filter filter, struct metrics *m,
-		    struct capfile_result *res, char *err, size_t err_len);
+/* Runs every frame of @path through @p (its filter included). */
+int capfile_inspect(const char *path, struct pipeline *p, struct capfile_result *res, char *err,
+		    size_t err_len);
 
 #endif /* XDPI_INSPECT_CAPFILE_H */

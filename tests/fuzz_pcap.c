@@ -26,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const enum xdpi_filter filters[] = {XDPI_FILTER_ALL, XDPI_FILTER_TCP};
 	struct capfile_result res = {0};
-	struct metrics m;
+	struct pipeline pipe;
+	struct metrics *m = &pipe.m;
 	char path[64], err[512] = "";
 	int ret;
 
@@ -38,22 +39,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ftruncate(memfd, 0) || (size && pwrite(memfd, data, size, 0) != (ssize_t)size))
 		abort();
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", memfd);
-	if (metrics_init(&m))
+	if (pipeline_init(&pipe,
+			  &(struct pipeline_config){.filter = filters[size & 1], .inspect = true}))
 		abort();
-	ret = capfile_inspect(path, filters[size & 1], &m, &res, err, sizeof(err));
+	ret = capfile_inspect(path, &pipe, &res, err, sizeof(err));
 	if (ret && !*err) {
 		fprintf(stderr, "fuzz_pcap: a failed read without a message\n");
 		abort();
 	}
-	if (!ret && m.c.packets != res.frames) {
+	if (!ret && m->c.packets != res.frames) {
 		fprintf(stderr, "fuzz_pcap: %llu packets accounted, %llu frames read\n",
-			(unsigned long long)m.c.packets, (unsigned long long)res.frames);
+			(unsigned long long)m->c.packets, (unsigned long long)res.frames);
 		abort();
 	}
-	if (m.c.packets != m.c.malformed[PKT_OK] + metrics_malformed_total(&m)) {
+	if (m->c.packets != m->c.malformed[PKT_OK] + metrics_malformed_total(m)) {
 		fprintf(stderr, "fuzz_pcap: packets != ok + malformed\n");
 		abort();
 	}
-	metrics_destroy(&m);
+	pipeline_destroy(&pipe);
 	return 0;
 }

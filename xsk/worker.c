@@ -37,35 +37,26 @@
 #include <string.h>
 #include <time.h>
 
-#include "../inspect/parse.h"
 #include "../util/clock.h"
 
 /* A draining worker exits after this many empty polls in a row. */
 #define WORKER_DRAIN_EMPTY_POLLS 3
 
-int worker_init(struct worker *w, struct xdpi_xsk *xsk, uint32_t batch, int cpu, bool inspect,
-		bool check_seq)
+int worker_init(struct worker *w, struct xdpi_xsk *xsk, uint32_t batch, int cpu,
+		const struct pipeline_config *cfg)
 {
+	struct pipeline_config live = *cfg;
 	int ret;
 
 	memset(w, 0, sizeof(*w));
-	ret = metrics_init(&w->m);
+	live.filter = XDPI_FILTER_ALL;
+	ret = pipeline_init(&w->pipe, &live);
 	if (ret)
 		return ret;
-	if (check_seq) {
-		/* Its own cache lines: read and written per packet. */
-		w->seq = xdpi_cacheline_alloc(sizeof(*w->seq));
-		if (!w->seq || seqcheck_init(w->seq)) {
-			free(w->seq);
-			metrics_destroy(&w->m);
-			return -ENOMEM;
-		}
-	}
 	w->xsk = xsk;
 	w->batch = batch;
 	w->queue_id = xsk->queue_id;
 	w->cpu = cpu;
-	w->inspect = inspect;
 	w->poll_timeout_ms = 100;
 	w->idle_spin_ns = WORKER_IDLE_SPIN_NS;
 	w->spin_budget_ns = WORKER_IDLE_SPIN_NS;
@@ -73,47 +64,47 @@ int worker_init(struct worker *w, struct xdpi_xsk *xsk, uint32_t batch, int cpu,
 	return 0;
 }
 
-static inline uint32_t worker_batch(struct worker *w)
+/* The frames of one batch through the pipeline, with the stages of this
+ * run fixed at compile time (pipeline_frame()'s constant flags). */
+static inline __attribute__((always_inline)) void
+worker_frames(struct worker *w, uint32_t idx, uint32_t n, const bool inspect, const bool check_seq)
 {
 	struct xdpi_xsk *x = w->xsk;
-	uint32_t idx, n, i;
+	/* One clock read per batch (vDSO, no syscall), for the latency. */
+	uint32_t now = check_seq ? (uint32_t)xdpi_mono_ns() : 0;
 
-	n = xdpi_xsk_rx_peek(x, w->batch, &idx);
+	/* The frames were written by another CPU (the copy into the UMEM runs
+	 * in NAPI): start loading the next one's headers while this one is
+	 * parsed. Without inspection the frame is never read. */
+	if (inspect)
+		__builtin_prefetch(xdpi_xsk_frame(x, xdpi_xsk_rx_desc(x, idx)->addr));
+	for (uint32_t i = 0; i < n; i++) {
+		const struct xdp_desc *d = xdpi_xsk_rx_desc(x, idx + i);
+
+		if (inspect && i + 1 < n)
+			__builtin_prefetch(
+				xdpi_xsk_frame(x, xdpi_xsk_rx_desc(x, idx + i + 1)->addr));
+		pipeline_frame(&w->pipe, xdpi_xsk_frame(x, d->addr), d->len, d->len, now, false,
+			       inspect, check_seq);
+	}
+}
+
+static inline uint32_t worker_batch(struct worker *w)
+{
+	const struct pipeline_config *cfg = &w->pipe.cfg;
+	uint32_t idx, n;
+
+	n = xdpi_xsk_rx_peek(w->xsk, w->batch, &idx);
 	if (!n)
 		return 0;
-	if (w->inspect) {
-		uint32_t now = 0;
-
-		if (w->seq) {
-			/* One clock read per batch (vDSO, no syscall). */
-			now = (uint32_t)xdpi_mono_ns();
-		}
-		/* The frames were written by another CPU (the copy into the
-		 * UMEM runs in NAPI): start loading the next one's headers
-		 * while this one is parsed. */
-		__builtin_prefetch(xdpi_xsk_frame(x, xdpi_xsk_rx_desc(x, idx)->addr));
-		for (i = 0; i < n; i++) {
-			const struct xdp_desc *d = xdpi_xsk_rx_desc(x, idx + i);
-			const uint8_t *frame = xdpi_xsk_frame(x, d->addr);
-			struct pkt_info pi;
-
-			if (i + 1 < n)
-				__builtin_prefetch(
-					xdpi_xsk_frame(x, xdpi_xsk_rx_desc(x, idx + i + 1)->addr));
-			pkt_parse(frame, d->len, &pi);
-			metrics_account(&w->m, &pi, d->len);
-			if (w->seq) /* the same way for every frame of a run */
-				seqcheck_account(w->seq, &pi, frame, now);
-		}
-	} else {
-		uint64_t bytes = 0;
-
-		for (i = 0; i < n; i++)
-			bytes += xdpi_xsk_rx_desc(x, idx + i)->len;
-		metrics_counter_add(&w->m.c.packets, n);
-		metrics_counter_add(&w->m.c.bytes, bytes);
-	}
-	xdpi_xsk_rx_done(x, idx, n);
+	if (!cfg->inspect)
+		worker_frames(w, idx, n, false, false);
+	else if (cfg->check_seq)
+		worker_frames(w, idx, n, true, true);
+	else
+		worker_frames(w, idx, n, true, false);
+	xdpi_xsk_rx_done(w->xsk, idx, n);
+	pipeline_publish(&w->pipe);
 	w->batches++;
 	return n;
 }
@@ -217,6 +208,11 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+void worker_snapshot(const struct worker *w, struct pipeline_counters *out)
+{
+	pipeline_snapshot(&w->pipe, out);
+}
+
 bool worker_napi_known(const struct worker *w, uint32_t *napi_id)
 {
 	if (!__atomic_load_n(&w->napi_checked, __ATOMIC_ACQUIRE))
@@ -267,8 +263,5 @@ void worker_destroy(struct worker *w)
 		return;
 	xdpi_xsk_destroy(w->xsk);
 	w->xsk = NULL;
-	metrics_destroy(&w->m);
-	seqcheck_destroy(w->seq);
-	free(w->seq);
-	w->seq = NULL;
+	pipeline_destroy(&w->pipe);
 }

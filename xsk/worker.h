@@ -12,9 +12,10 @@
  * drop counters when the ledger is read.
  *
  * Concurrency: the worker thread writes everything in struct worker except
- * `phase` (written by the controller). The controller reads packets/bytes
- * through metrics_read_*() while it runs, and the rest after
- * worker_join().
+ * `phase` (written by the controller). While it runs, other threads read
+ * its counters with worker_snapshot() (published once per batch, see
+ * inspect/pipeline.h) and its NAPI id with worker_napi_known(); the rest
+ * after worker_join().
  *
  * Errors: int functions return 0 or a negative errno.
  */
@@ -25,8 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../inspect/metrics.h"
-#include "../inspect/seqcheck.h"
+#include "../inspect/pipeline.h"
 #include "xsk.h"
 
 /* How an idle worker (RX ring empty) waits for the next frame. */
@@ -53,8 +53,7 @@ enum worker_phase {
 
 struct worker {
 	/* Owned by the worker thread; first, on its own cache lines. */
-	struct metrics m;
-	struct seqcheck *seq; /* NULL unless --check-seq */
+	struct pipeline pipe;
 	uint64_t batches;
 	uint64_t empty_polls;
 	uint64_t sleeps;	  /* poll() calls after the spin ran out */
@@ -72,8 +71,7 @@ struct worker {
 	struct xdpi_xsk *xsk __attribute__((aligned(XDPI_CACHELINE)));
 	uint32_t batch;
 	uint32_t queue_id;
-	int cpu;      /* -1: not pinned */
-	bool inspect; /* false: receive and return frames, touch no data */
+	int cpu; /* -1: not pinned */
 	int poll_timeout_ms;
 	uint64_t idle_spin_ns;
 
@@ -84,15 +82,18 @@ struct worker {
 };
 
 /* Takes ownership of @xsk. Returns 0 or -ENOMEM (then @xsk is not taken).
- * @check_seq adds the sequence/latency check of generated traffic. */
-int worker_init(struct worker *w, struct xdpi_xsk *xsk, uint32_t batch, int cpu, bool inspect,
-		bool check_seq);
+ * Each frame goes through a pipeline configured by @cfg (its filter is not
+ * applied: the XDP program has selected the frames). */
+int worker_init(struct worker *w, struct xdpi_xsk *xsk, uint32_t batch, int cpu,
+		const struct pipeline_config *cfg);
 /* Starts the thread, pinned to w->cpu. */
 int worker_start(struct worker *w);
 void worker_set_phase(struct worker *w, enum worker_phase phase);
 /* True once the worker has read its socket's NAPI id (after its first
  * frames), then the id (0: none) in *@napi_id. Any thread. */
 bool worker_napi_known(const struct worker *w, uint32_t *napi_id);
+/* Any thread: the counters as of the worker's last batch. */
+void worker_snapshot(const struct worker *w, struct pipeline_counters *out);
 /* Waits for the thread to exit (after WORKER_DRAIN). */
 void worker_join(struct worker *w);
 /* Frees the socket and metrics; the thread must have been joined. */

@@ -5,14 +5,14 @@
  *
  * Errors: pointer functions return NULL and set errno.
  */
-#ifndef XDPI_INSPECT_REPORT_H
-#define XDPI_INSPECT_REPORT_H
+#ifndef XDPI_EXPORT_REPORT_H
+#define XDPI_EXPORT_REPORT_H
 
 #include <stdio.h>
 
 #include <jansson.h>
 
-#include "metrics.h"
+#include "../inspect/metrics.h"
 
 /* A new JSON object with the metric keys of docs/metrics.md. */
 json_t *report_metrics_json(const struct metrics *m);
@@ -21,4 +21,4 @@ void report_metrics_print(FILE *out, const struct metrics *m);
 /* Prints @obj compactly followed by a newline. Returns 0 or -EIO. */
 int report_json_print(FILE *out, json_t *obj);
 
-#endif /* XDPI_INSPECT_REPORT_H */
+#endif /* XDPI_EXPORT_REPORT_H */

@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The capture run. Every resource taken in capture_open() has one owner
+ * (struct capture) and one release path (capture_close()), also when set-up
+ * fails halfway: each step records what it took before the next one runs.
+ */
+#include "capture.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../inspect/filter.h"
+#include "../util/clock.h"
+#include "../util/log.h"
+#include "../util/privs.h"
+#include "../xsk/iface.h"
+#include "../xsk/worker.h"
+#include "rxpath.h"
+
+/* How long frames redirected just before the stop flag may take to reach
+ * the RX rings: a NAPI poll is microseconds; this is generous. */
+#define CAPTURE_STOP_GRACE_US 50000
+
+struct capture {
+	struct capture_opts o;
+	struct steer *steer;
+	struct worker *workers;	     /* nworkers, cache-line aligned */
+	int nworkers;		     /* workers that exist: what capture_close() releases */
+	int nqueues;		     /* queues picked for a worker */
+	int queues[XDPI_MAX_QUEUES]; /* worker i's queue */
+	int cpu_of[XDPI_MAX_QUEUES];
+	int iface_queues;
+	/* Driver counters at start: the ledger reports this run's share. */
+	struct iface_queue_counters *iface_start;
+	struct capture_rxpath rx;
+	double started, stopped;
+	bool running;
+};
+
+/* The reporter (the controlling thread) wakes every CAPTURE_TICK_MS and at
+ * each interval: keep it off the workers' CPUs where any other CPU is
+ * allowed, so that it never takes a worker's CPU while frames arrive. */
+static void capture_pin_controller(const cpu_set_t *allowed, const int *cpu_of, int nworkers)
+{
+	cpu_set_t rest = *allowed;
+
+	for (int i = 0; i < nworkers; i++)
+		CPU_CLR(cpu_of[i], &rest);
+	if (CPU_COUNT(&rest))
+		sched_setaffinity(0, sizeof(rest), &rest);
+}
+
+/* Worker i gets --cpus[i], or the i-th CPU this process may run on. Two
+ * workers on one CPU halve each other: allowed, never silently. */
+static int capture_pick_cpus(struct capture *c)
+{
+	const struct capture_opts *o = &c->o;
+	int list[CPU_SETSIZE], n = 0;
+	cpu_set_t allowed;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		return -errno;
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &allowed))
+			list[n++] = cpu;
+	if (o->ncpus && o->ncpus < c->nqueues) {
+		xdpi_err("%d workers but only %d CPUs in --cpus", c->nqueues, o->ncpus);
+		return -EINVAL;
+	}
+	for (int i = 0; i < c->nqueues; i++) {
+		c->cpu_of[i] = o->ncpus ? o->cpus[i] : list[i % n];
+		if (!CPU_ISSET(c->cpu_of[i], &allowed)) {
+			xdpi_err("CPU %d is not available to this process (taskset/cpuset)",
+				 c->cpu_of[i]);
+			return -EINVAL;
+		}
+	}
+	capture_pin_controller(&allowed, c->cpu_of, c->nqueues);
+	if (!o->ncpus && c->nqueues > n)
+		xdpi_warn("%d workers share %d CPUs: workers %d and %d both run on CPU %d",
+			  c->nqueues, n, 0, n, c->cpu_of[0]);
+	return 0;
+}
+
+/* Which queues get a worker: --queues, else all of the interface's. */
+static int capture_pick_queues(struct capture *c)
+{
+	const struct capture_opts *o = &c->o;
+
+	c->iface_queues = iface_rx_queues(o->ifname);
+	if (c->iface_queues < 0) {
+		xdpi_err("cannot count %s's RX queues: %s", o->ifname, strerror(-c->iface_queues));
+		return c->iface_queues;
+	}
+	if (c->iface_queues > XDPI_MAX_QUEUES)
+		c->iface_queues = XDPI_MAX_QUEUES;
+	c->nqueues = o->nqueues ? o->nqueues : c->iface_queues;
+	for (int i = 0; i < c->nqueues; i++) {
+		c->queues[i] = o->nqueues ? o->queues[i] : i;
+		if (c->queues[i] >= c->iface_queues) {
+			xdpi_err("queue %d is beyond %s's %d RX queue%s (0-%d)", c->queues[i],
+				 o->ifname, c->iface_queues, c->iface_queues == 1 ? "" : "s",
+				 c->iface_queues - 1);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int capture_check(struct capture *c)
+{
+	char err[256];
+	int ret;
+
+	if (capture_opts_check(&c->o, err, sizeof(err))) {
+		xdpi_err("%s", err);
+		return -EINVAL;
+	}
+	if (!if_nametoindex(c->o.ifname)) {
+		xdpi_err("no interface '%s'", c->o.ifname);
+		return -ENODEV;
+	}
+	ret = xdpi_check_privileges();
+	if (!ret)
+		ret = capture_pick_queues(c);
+	if (!ret)
+		ret = capture_pick_cpus(c);
+	return ret;
+}
+
+static int capture_read_iface_start(struct capture *c)
+{
+	c->iface_start = calloc((size_t)c->iface_queues, sizeof(*c->iface_start));
+	if (!c->iface_start) {
+		xdpi_err("out of memory");
+		return -ENOMEM;
+	}
+	for (int q = 0; q < c->iface_queues; q++)
+		iface_queue_counters(c->o.ifname, "rx", (uint32_t)q, &c->iface_start[q]);
+	return 0;
+}
+
+static int capture_attach(struct capture *c)
+{
+	const struct capture_opts *o = &c->o;
+	struct steer_opts sopts = {
+		.ifname = o->ifname,
+		.filter = o->filter,
+		.xdp_mode = o->xdp_mode,
+		.force = o->force,
+		.drop_wanted = o->ceiling,
+	};
+	char err[256];
+	int ret;
+
+	ret = steer_ensure_bpffs();
+	if (ret == 1)
+		xdpi_info("mounted bpffs at /sys/fs/bpf (libxdp keeps its dispatcher state there)");
+	else if (ret < 0)
+		xdpi_info("no bpffs at /sys/fs/bpf and cannot mount it (%s): libxdp will attach a "
+			  "single program",
+			  strerror(-ret));
+	c->steer = steer_attach(&sopts, err, sizeof(err));
+	if (!c->steer) {
+		ret = errno ? -errno : -EIO;
+		xdpi_err("%s", err);
+		return ret;
+	}
+	xdpi_info("XDP program attached to %s in %s mode, %s; filter %s", o->ifname,
+		  steer_xdp_mode_name(c->steer),
+		  steer_multiprog(c->steer)
+			  ? "through libxdp's dispatcher (shareable)"
+			  : "as a single program (libxdp's dispatcher is not available here)",
+		  xdpi_filter_name(o->filter));
+	return 0;
+}
+
+static void capture_log_queue(const struct capture *c, int i)
+{
+	const struct xdpi_xsk *x = c->workers[i].xsk;
+	const struct capture_opts *o = &c->o;
+
+	xdpi_info("queue %d: AF_XDP %s mode%s, cpu %d, busy polling %s, UMEM %zu KiB on %s%s",
+		  c->queues[i], x->zerocopy ? "zero-copy" : "copy",
+		  !x->zerocopy && o->xsk.mode == XDPI_XSK_MODE_AUTO
+			  ? " (the driver has no zero-copy)"
+			  : "",
+		  c->cpu_of[i],
+		  x->busy_poll ? "requested" : (o->xsk.busy_poll ? "unavailable" : "off"),
+		  x->umem_size >> 10, x->hugepages ? "hugepages" : "normal pages",
+		  x->bind_retries ? " (waited for the kernel to release the queue)" : "");
+}
+
+/* Socket and worker i; on failure c->nworkers counts the workers that exist,
+ * so that capture_close() releases exactly those. */
+static int capture_open_worker(struct capture *c, int i, const struct pipeline_config *pc)
+{
+	struct xdpi_xsk_opts xo = c->o.xsk;
+	struct worker *w = &c->workers[i];
+	struct xdpi_xsk *x;
+	char err[256];
+	int ret;
+
+	xo.queue_id = (uint32_t)c->queues[i];
+	x = xdpi_xsk_create(&xo, err, sizeof(err));
+	if (!x) {
+		xdpi_err("%s", err);
+		return -EIO;
+	}
+	ret = worker_init(w, x, c->o.batch, c->cpu_of[i], pc);
+	if (ret) {
+		xdpi_xsk_destroy(x);
+		xdpi_err("out of memory");
+		return ret;
+	}
+	c->nworkers = i + 1;
+	w->idle_spin_ns = (uint64_t)c->o.idle_spin_us * 1000;
+	w->spin_budget_ns = w->idle_spin_ns;
+	ret = xdpi_xsk_update_xskmap(x, steer_xskmap_fd(c->steer));
+	if (ret) {
+		xdpi_err("cannot add queue %d's socket to the XSKMAP: %s", c->queues[i],
+			 strerror(-ret));
+		return ret;
+	}
+	capture_log_queue(c, i);
+	return 0;
+}
+
+static int capture_open_workers(struct capture *c)
+{
+	const struct pipeline_config pc = {.inspect = c->o.inspect, .check_seq = c->o.check_seq};
+	int n = c->nqueues, ret;
+
+	c->workers = xdpi_cacheline_alloc(sizeof(*c->workers) * (size_t)n);
+	if (!c->workers || capture_rxpath_alloc(&c->rx, n)) {
+		xdpi_err("out of memory");
+		return -ENOMEM;
+	}
+	memset(c->workers, 0, sizeof(*c->workers) * (size_t)n);
+	for (int i = 0; i < n; i++) {
+		ret = capture_open_worker(c, i, &pc);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int capture_open(const struct capture_opts *o, struct capture **out)
+{
+	struct capture *c;
+	int ret;
+
+	*out = NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		xdpi_err("out of memory");
+		return -ENOMEM;
+	}
+	c->o = *o;
+	c->o.xsk.ifname = o->ifname;
+	c->o.xsk.busy_poll_budget = o->batch;
+	ret = capture_check(c);
+	if (!ret)
+		ret = capture_read_iface_start(c);
+	if (!ret)
+		ret = capture_attach(c);
+	if (!ret)
+		capture_rxpath_warn(&c->rx, o->ifname);
+	if (!ret && !o->ceiling)
+		ret = capture_open_workers(c);
+	if (ret) {
+		capture_close(c);
+		return ret;
+	}
+	*out = c;
+	return 0;
+}
+
+int capture_start(struct capture *c)
+{
+	c->started = xdpi_now();
+	c->running = true;
+	for (int i = 0; i < c->nworkers; i++) {
+		int ret = worker_start(&c->workers[i]);
+
+		if (ret) {
+			xdpi_err("cannot start worker %d: %s", i, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void capture_tick(struct capture *c)
+{
+	capture_rxpath_check_napi(&c->rx, c->o.ifname, c->workers, c->nworkers);
+}
+
+int capture_queue_count(const struct capture *c)
+{
+	return c->nworkers;
+}
+
+static const char *capture_idle_name(const struct worker *w)
+{
+	if (w->idle == WORKER_IDLE_BUSY_POLL)
+		return "busy-poll";
+	if (w->xsk->busy_poll && w->napi_checked)
+		return "spin-sleep (no NAPI id to busy-poll)";
+	return "spin-sleep";
+}
+
+void capture_queue_read(const struct capture *c, int i, struct capture_queue *q)
+{
+	const struct worker *w = &c->workers[i];
+
+	memset(q, 0, sizeof(*q));
+	q->queue_id = w->queue_id;
+	q->cpu = w->cpu;
+	q->zerocopy = w->xsk->zerocopy;
+	q->hugepages = w->xsk->hugepages;
+	q->bind_retries = w->xsk->bind_retries;
+	worker_snapshot(w, &q->counters);
+	xdpi_xsk_stats(w->xsk, &q->sock);
+	if (c->running)
+		return;
+	/* The worker has been joined: its own fields are stable. */
+	q->idle = capture_idle_name(w);
+	q->busy_poll = w->idle == WORKER_IDLE_BUSY_POLL;
+	q->napi_id = w->napi_id;
+	q->empty_polls = w->empty_polls;
+	q->sleeps = w->sleeps;
+	q->spin_stops = w->spin_stops;
+}
+
+/* Drains and joins every started worker; they exit once their rings are
+ * empty. Only after the XDP program stopped redirecting (or was detached)
+ * can that be quick under traffic. */
+static void capture_join_workers(struct capture *c)
+{
+	for (int i = 0; i < c->nworkers; i++)
+		worker_set_phase(&c->workers[i], WORKER_DRAIN);
+	for (int i = 0; i < c->nworkers; i++)
+		worker_join(&c->workers[i]);
+	c->running = false;
+}
+
+void capture_stop(struct capture *c)
+{
+	int ret = steer_stop(c->steer);
+
+	if (ret)
+		xdpi_warn("cannot tell the XDP program to stop (%s): frames arriving during "
+			  "shutdown may show as unexplained",
+			  strerror(-ret));
+	usleep(CAPTURE_STOP_GRACE_US);
+	capture_join_workers(c);
+	c->stopped = xdpi_now();
+}
+
+static void capture_ledger_queue(const struct capture *c, int q, struct ledger_queue *e)
+{
+	const struct iface_queue_counters *start = &c->iface_start[q];
+
+	e->queue = (uint32_t)q;
+	steer_queue_stats(c->steer, (uint32_t)q, &e->xdp);
+	iface_queue_counters(c->o.ifname, "rx", (uint32_t)q, &e->iface);
+	for (int k = 0; k < e->iface.count; k++)
+		for (int s = 0; s < start->count; s++)
+			if (!strcmp(e->iface.c[k].name, start->c[s].name))
+				e->iface.c[k].value -= start->c[s].value;
+	for (int i = 0; i < c->nworkers; i++) {
+		const struct worker *w = &c->workers[i];
+
+		if (w->queue_id != (uint32_t)q)
+			continue;
+		e->has_socket = true;
+		e->inspected = w->pipe.m.c.packets;
+		xdpi_xsk_stats(w->xsk, &e->sock);
+	}
+}
+
+int capture_result(struct capture *c, struct capture_result *res)
+{
+	const struct pipeline_config pc = {.inspect = c->o.inspect, .check_seq = c->o.check_seq};
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	res->duration_s = c->stopped - c->started;
+	res->xdp_mode = steer_xdp_mode_name(c->steer);
+	ret = pipeline_init(&res->total, &pc);
+	if (ret)
+		return ret;
+	/* A merge out of memory leaves the distinct counts as lower bounds
+	 * (counted in distinct_untracked); the result still stands. */
+	for (int i = 0; i < c->nworkers; i++)
+		pipeline_merge(&res->total, &c->workers[i].pipe);
+	res->ledger.q = calloc((size_t)c->iface_queues, sizeof(*res->ledger.q));
+	if (!res->ledger.q) {
+		capture_result_free(res);
+		return -ENOMEM;
+	}
+	res->ledger.count = c->iface_queues;
+	for (int q = 0; q < c->iface_queues; q++)
+		capture_ledger_queue(c, q, &res->ledger.q[q]);
+	ledger_close(&res->ledger);
+	return 0;
+}
+
+void capture_result_free(struct capture_result *res)
+{
+	pipeline_destroy(&res->total);
+	ledger_free(&res->ledger);
+}
+
+void capture_close(struct capture *c)
+{
+	if (!c)
+		return;
+	/* Stop redirecting before joining: a worker drains its ring before it
+	 * exits, which under traffic ends only once nothing new arrives. */
+	if (c->running && c->steer)
+		steer_stop(c->steer);
+	capture_join_workers(c);
+	/* Detach first: from then on nothing new reaches the sockets. */
+	steer_destroy(c->steer);
+	for (int i = 0; c->workers && i < c->nworkers; i++)
+		worker_destroy(&c->workers[i]);
+	free(c->workers);
+	capture_rxpath_release(&c->rx, c->o.ifname);
+	free(c->iface_start);
+	free(c);
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A capture run on one interface: the XDP steering program, one AF_XDP
+ * socket and one pinned worker per RX queue, the interface knobs busy
+ * polling needs, and at the end the merged results and the drop ledger.
+ * `xdpi live` is this API plus argv and output; the tests drive it the
+ * same way.
+ *
+ * Lifecycle (docs/architecture.md):
+ *
+ *   capture_open -> capture_start -> [capture_tick, capture_queue_read]*
+ *     -> capture_stop -> capture_result -> capture_close
+ *
+ * - capture_open() takes every resource; on failure it has released what
+ *   it took, and nothing stays attached to the interface.
+ * - capture_stop() is ordered so that the ledger closes exactly: the XDP
+ *   program stops redirecting, frames already redirected land, the workers
+ *   drain their RX rings and exit, and only then are counters read.
+ * - capture_close() releases everything, from any state (also after a
+ *   failed capture_start()), and restores the interface knobs it changed.
+ *
+ * Messages: set-up facts, fallbacks and warnings go through util/log.h
+ * (info and warning levels); nothing is written to stdout.
+ *
+ * Concurrency: one controlling thread calls all of these. The workers
+ * inherit that thread's signal mask: block the signals the command handles
+ * before capture_start(). capture_queue_read() takes lock-free snapshots
+ * while the workers run.
+ *
+ * Errors: int functions return 0 or a negative errno, after logging why.
+ */
+#ifndef XDPI_CAPTURE_CAPTURE_H
+#define XDPI_CAPTURE_CAPTURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/if_xdp.h>
+
+#include "../cmd/ledger.h"
+#include "../inspect/pipeline.h"
+#include "options.h"
+
+struct capture;
+
+/* One queue as the live table and the final report show it. */
+struct capture_queue {
+	uint32_t queue_id;
+	int cpu;
+	bool zerocopy;
+	bool hugepages;
+	struct pipeline_counters counters; /* snapshot: as of the last batch */
+	struct xdp_statistics sock;	   /* the socket's drop counters */
+	/* Known after capture_stop(): */
+	const char *idle; /* how the worker waited: "busy-poll", "spin-sleep", ... */
+	bool busy_poll;	  /* it busy-polled a NAPI */
+	uint32_t napi_id;
+	uint64_t empty_polls, sleeps, spin_stops;
+	uint32_t bind_retries;
+};
+
+struct capture_result {
+	struct pipeline total; /* every worker's pipeline merged */
+	struct ledger ledger;
+	double duration_s;
+	const char *xdp_mode; /* "native" or "skb" */
+};
+
+int capture_open(const struct capture_opts *o, struct capture **out);
+/* Starts the workers (none in ceiling mode). */
+int capture_start(struct capture *c);
+/* Housekeeping while the run goes on, every ~CAPTURE_TICK_MS: acts on the
+ * NAPI ids the workers learned (busy polling and IRQ deferral). */
+void capture_tick(struct capture *c);
+#define CAPTURE_TICK_MS 100
+/* Workers (queues with a socket); 0 in ceiling mode. */
+int capture_queue_count(const struct capture *c);
+void capture_queue_read(const struct capture *c, int i, struct capture_queue *out);
+/* Ordered stop (see above). The run's duration ends here. */
+void capture_stop(struct capture *c);
+/* After capture_stop(): the merged pipeline and the ledger. Free with
+ * capture_result_free(). 0 or -ENOMEM. */
+int capture_result(struct capture *c, struct capture_result *res);
+void capture_result_free(struct capture_result *res);
+/* Accepts NULL. */
+void capture_close(struct capture *c);
+
+#endif /* XDPI_CAPTURE_CAPTURE_H */

@@ -1,0 +1,2 @@
+CAPTURE_SRCS := $(wildcard capture/*.c)
+CAPTURE_OBJS := $(CAPTURE_SRCS:%.c=$(BUILD)/%.o)

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: MIT
+#include "options.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../inspect/filter.h"
+#include "../util/optval.h"
+#include "../xsk/worker.h"
+
+enum {
+	OPT_NO_INSPECT = 256,
+	OPT_CHECK_SEQ,
+	OPT_CEILING,
+	OPT_FRAME_SIZE,
+	OPT_FILL_SIZE,
+	OPT_COMP_SIZE,
+	OPT_RX_SIZE,
+	OPT_NO_BUSY_POLL,
+	OPT_BUSY_POLL_USECS,
+	OPT_NO_NEED_WAKEUP,
+	OPT_FORCE,
+	OPT_IDLE_SPIN_US,
+};
+
+const struct option capture_long_opts[] = {
+	{"filter", required_argument, NULL, 'f'},
+	{"duration", required_argument, NULL, 'd'},
+	{"interval", required_argument, NULL, 'i'},
+	{"no-inspect", no_argument, NULL, OPT_NO_INSPECT},
+	{"check-seq", no_argument, NULL, OPT_CHECK_SEQ},
+	{"ceiling", no_argument, NULL, OPT_CEILING},
+	{"queues", required_argument, NULL, 'q'},
+	{"cpus", required_argument, NULL, 'c'},
+	{"batch", required_argument, NULL, 'b'},
+	{"mode", required_argument, NULL, 'm'},
+	{"xdp-mode", required_argument, NULL, 'x'},
+	{"frame-size", required_argument, NULL, OPT_FRAME_SIZE},
+	{"fill-size", required_argument, NULL, OPT_FILL_SIZE},
+	{"comp-size", required_argument, NULL, OPT_COMP_SIZE},
+	{"rx-size", required_argument, NULL, OPT_RX_SIZE},
+	{"no-busy-poll", no_argument, NULL, OPT_NO_BUSY_POLL},
+	{"busy-poll-usecs", required_argument, NULL, OPT_BUSY_POLL_USECS},
+	{"no-need-wakeup", no_argument, NULL, OPT_NO_NEED_WAKEUP},
+	{"idle-spin-us", required_argument, NULL, OPT_IDLE_SPIN_US},
+	{"json", no_argument, NULL, 'j'},
+	{"record", required_argument, NULL, 'r'},
+	{"force", no_argument, NULL, OPT_FORCE},
+	{"verbose", no_argument, NULL, 'v'},
+	{0},
+};
+
+const char capture_short_opts[] = "f:d:i:q:c:b:m:x:jr:v";
+
+static const char *const xsk_mode_names[] = {"auto", "zerocopy", "copy"};
+static const char *const xdp_mode_names[] = {"auto", "native", "skb"};
+
+size_t capture_long_opts_count(void)
+{
+	return sizeof(capture_long_opts) / sizeof(capture_long_opts[0]) - 1;
+}
+
+const char *capture_xsk_mode_name(enum xdpi_xsk_mode m)
+{
+	return (unsigned)m < 3 ? xsk_mode_names[m] : "?";
+}
+
+const char *capture_xdp_mode_name(enum steer_xdp_mode m)
+{
+	return (unsigned)m < 3 ? xdp_mode_names[m] : "?";
+}
+
+void capture_opts_defaults(struct capture_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	xdpi_xsk_opts_defaults(&o->xsk);
+	o->filter = XDPI_FILTER_TCP;
+	o->batch = 64;
+	o->interval = 1.0;
+	o->inspect = true;
+	o->idle_spin_us = WORKER_IDLE_SPIN_NS / 1000;
+}
+
+static int parse_choice(const char *arg, const char *const *names, int *out)
+{
+	int v = xdpi_parse_choice(arg, names, 3);
+
+	if (v < 0)
+		return -EINVAL;
+	*out = v;
+	return 1;
+}
+
+/* Options with a value to parse; the flags are in capture_opts_parse_opt(). */
+static int parse_valued(struct capture_opts *o, int opt, const char *arg)
+{
+	struct xdpi_xsk_opts *x = &o->xsk;
+	int v = 0, ret;
+
+	switch (opt) {
+	case 'f':
+		v = xdpi_filter_parse(arg);
+		if (v < 0)
+			return -EINVAL;
+		o->filter = (enum xdpi_filter)v;
+		return 1;
+	case 'd':
+		return xdpi_parse_seconds(arg, &o->duration) ? -EINVAL : 1;
+	case 'i':
+		return xdpi_parse_seconds(arg, &o->interval) ? -EINVAL : 1;
+	case 'q':
+		o->nqueues = xdpi_parse_list(arg, o->queues, XDPI_MAX_QUEUES, XDPI_MAX_QUEUES);
+		return o->nqueues < 0 ? -EINVAL : 1;
+	case 'c':
+		o->ncpus = xdpi_parse_list(arg, o->cpus, CPU_SETSIZE, CPU_SETSIZE);
+		return o->ncpus < 0 ? -EINVAL : 1;
+	case 'b':
+		return xdpi_parse_u32(arg, 1, 4096, &o->batch) ? -EINVAL : 1;
+	case 'm':
+		ret = parse_choice(arg, xsk_mode_names, &v);
+		o->xsk.mode = (enum xdpi_xsk_mode)v;
+		return ret;
+	case 'x':
+		ret = parse_choice(arg, xdp_mode_names, &v);
+		o->xdp_mode = (enum steer_xdp_mode)v;
+		return ret;
+	case 'r':
+		o->record = arg;
+		return 1;
+	case OPT_FRAME_SIZE:
+		return xdpi_parse_u32(arg, 0, UINT32_MAX, &x->frame_size) ? -EINVAL : 1;
+	case OPT_FILL_SIZE:
+		return xdpi_parse_u32(arg, 0, UINT32_MAX, &x->fill_size) ? -EINVAL : 1;
+	case OPT_COMP_SIZE:
+		return xdpi_parse_u32(arg, 0, UINT32_MAX, &x->comp_size) ? -EINVAL : 1;
+	case OPT_RX_SIZE:
+		return xdpi_parse_u32(arg, 0, UINT32_MAX, &x->rx_size) ? -EINVAL : 1;
+	case OPT_BUSY_POLL_USECS:
+		return xdpi_parse_u32(arg, 0, 1000000, &x->busy_poll_usecs) ? -EINVAL : 1;
+	case OPT_IDLE_SPIN_US:
+		return xdpi_parse_u32(arg, 0, 1000000, &o->idle_spin_us) ? -EINVAL : 1;
+	default:
+		return 0;
+	}
+}
+
+int capture_opts_parse_opt(struct capture_opts *o, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_NO_INSPECT:
+		o->inspect = false;
+		return 1;
+	case OPT_CHECK_SEQ:
+		o->check_seq = true;
+		return 1;
+	case OPT_CEILING:
+		o->ceiling = true;
+		return 1;
+	case OPT_NO_BUSY_POLL:
+		o->xsk.busy_poll = false;
+		return 1;
+	case OPT_NO_NEED_WAKEUP:
+		o->xsk.need_wakeup = false;
+		return 1;
+	case OPT_FORCE:
+		o->force = true;
+		return 1;
+	case 'j':
+		o->json = true;
+		return 1;
+	case 'v':
+		o->verbose = true;
+		return 1;
+	default:
+		return parse_valued(o, opt, arg);
+	}
+}
+
+int capture_opts_check(const struct capture_opts *o, char *err, size_t err_len)
+{
+	struct xdpi_xsk_opts xsk = o->xsk;
+
+	xsk.ifname = o->ifname;
+	if (o->check_seq && !o->inspect) {
+		snprintf(err, err_len,
+			 "--check-seq reads the frames: it cannot go with --no-inspect");
+		return -EINVAL;
+	}
+	return xdpi_xsk_opts_validate(&xsk, err, err_len);
+}
+
+/* The table's spelling of option @val. */
+static const char *opt_name(int val)
+{
+	static char name[40];
+
+	for (const struct option *lo = capture_long_opts; lo->name; lo++) {
+		if (lo->val == val) {
+			snprintf(name, sizeof(name), "--%s", lo->name);
+			return name;
+		}
+	}
+	return "--?"; /* every caller passes a value from the table */
+}
+
+struct argv_out {
+	void (*push)(void *ctx, const char *arg);
+	void *ctx;
+};
+
+static void push_opt(const struct argv_out *a, int val, const char *value)
+{
+	a->push(a->ctx, opt_name(val));
+	if (value)
+		a->push(a->ctx, value);
+}
+
+static void push_u32(const struct argv_out *a, int val, uint32_t v, uint32_t def)
+{
+	char s[16];
+
+	if (v == def)
+		return;
+	snprintf(s, sizeof(s), "%u", v);
+	push_opt(a, val, s);
+}
+
+/* Plain decimal, as xdpi_parse_seconds() takes it back. */
+static void push_seconds(const struct argv_out *a, int val, double v, double def)
+{
+	char s[32];
+	size_t n;
+
+	if (v == def)
+		return;
+	n = (size_t)snprintf(s, sizeof(s), "%.6f", v);
+	while (n > 1 && s[n - 1] == '0')
+		s[--n] = 0;
+	if (s[n - 1] == '.')
+		s[--n] = 0;
+	push_opt(a, val, s);
+}
+
+static void push_list(const struct argv_out *a, int val, const int *v, int n)
+{
+	char s[512] = "";
+	size_t len = 0;
+
+	if (!n)
+		return;
+	for (int i = 0; i < n && len < sizeof(s); i++)
+		len += (size_t)snprintf(s + len, sizeof(s) - len, "%s%d", i ? "," : "", v[i]);
+	push_opt(a, val, s);
+}
+
+static void push_flag(const struct argv_out *a, int val, bool set)
+{
+	if (set)
+		push_opt(a, val, NULL);
+}
+
+void capture_opts_to_argv(const struct capture_opts *o, void (*push)(void *ctx, const char *arg),
+			  void *ctx)
+{
+	const struct argv_out a = {push, ctx};
+	struct capture_opts d;
+
+	capture_opts_defaults(&d);
+	if (o->filter != d.filter)
+		push_opt(&a, 'f', xdpi_filter_name(o->filter));
+	push_seconds(&a, 'd', o->duration, d.duration);
+	push_seconds(&a, 'i', o->interval, d.interval);
+	push_flag(&a, OPT_NO_INSPECT, !o->inspect);
+	push_flag(&a, OPT_CHECK_SEQ, o->check_seq);
+	push_flag(&a, OPT_CEILING, o->ceiling);
+	push_list(&a, 'q', o->queues, o->nqueues);
+	push_list(&a, 'c', o->cpus, o->ncpus);
+	push_u32(&a, 'b', o->batch, d.batch);
+	if (o->xsk.mode != d.xsk.mode)
+		push_opt(&a, 'm', capture_xsk_mode_name(o->xsk.mode));
+	if (o->xdp_mode != d.xdp_mode)
+		push_opt(&a, 'x', capture_xdp_mode_name(o->xdp_mode));
+	push_u32(&a, OPT_FRAME_SIZE, o->xsk.frame_size, d.xsk.frame_size);
+	push_u32(&a, OPT_FILL_SIZE, o->xsk.fill_size, d.xsk.fill_size);
+	push_u32(&a, OPT_COMP_SIZE, o->xsk.comp_size, d.xsk.comp_size);
+	push_u32(&a, OPT_RX_SIZE, o->xsk.rx_size, d.xsk.rx_size);
+	push_flag(&a, OPT_NO_BUSY_POLL, !o->xsk.busy_poll);
+	push_u32(&a, OPT_BUSY_POLL_USECS, o->xsk.busy_poll_usecs, d.xsk.busy_poll_usecs);
+	push_flag(&a, OPT_NO_NEED_WAKEUP, !o->xsk.need_wakeup);
+	push_u32(&a, OPT_IDLE_SPIN_US, o->idle_spin_us, d.idle_spin_us);
+	push_flag(&a, 'j', o->json);
+	if (o->record)
+		push_opt(&a, 'r', o->record);
+	push_flag(&a, OPT_FORCE, o->force);
+	push_flag(&a, 'v', o->verbose);
+	if (o->ifname)
+		push(ctx, o->ifname);
+}

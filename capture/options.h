@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The options of a capture run, as `xdpi live` spells them: the one table
+ * of their names. `xdpi live` parses argv with it; `xdpi bench` and
+ * `xdpi tune` describe the receiver they start, or the setting they
+ * recommend, as a struct capture_opts and turn it back into arguments with
+ * capture_opts_to_argv(), so no option name is written twice.
+ *
+ * The capture layer (capture.h) reads the set-up fields; the output fields
+ * (interval, json, record, verbose) belong to the command that drives it.
+ *
+ * Errors: int functions return 0 (or what they say) or -EINVAL.
+ */
+#ifndef XDPI_CAPTURE_OPTIONS_H
+#define XDPI_CAPTURE_OPTIONS_H
+
+#include <getopt.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../bpf/steer.h"
+#include "../bpf/xdpi_shared.h"
+#include "../xsk/xsk.h"
+
+struct capture_opts {
+	const char *ifname;
+	enum xdpi_filter filter;
+	enum steer_xdp_mode xdp_mode;
+	struct xdpi_xsk_opts xsk; /* ifname, queue_id and busy_poll_budget set by the capture */
+	uint32_t batch;
+	int queues[XDPI_MAX_QUEUES];
+	int nqueues; /* 0: all of the interface's */
+	int cpus[CPU_SETSIZE];
+	int ncpus; /* 0: spread over the allowed CPUs */
+	uint32_t idle_spin_us;
+	bool inspect;
+	bool check_seq;
+	bool ceiling;	 /* count-and-drop in the XDP program, no sockets */
+	bool force;	 /* replace an XDP program libxdp cannot share */
+	double duration; /* 0: until a signal */
+
+	/* Output, for the driving command. */
+	double interval; /* live table period; 0: off */
+	bool json;
+	const char *record;
+	bool verbose;
+};
+
+/* Fills @o with the defaults `xdpi live` has without options. */
+void capture_opts_defaults(struct capture_opts *o);
+
+/* getopt_long() tables: the long options and the short option string of
+ * the capture's options, to be combined with a command's own (-h). */
+extern const struct option capture_long_opts[]; /* ends with a zeroed entry */
+extern const char capture_short_opts[];
+/* Entries in capture_long_opts, the zeroed one excluded. */
+size_t capture_long_opts_count(void);
+
+/* Applies option @opt (getopt_long's return value) with @arg to @o.
+ * Returns 1 if @opt is a capture option, 0 if not, -EINVAL for a bad value. */
+int capture_opts_parse_opt(struct capture_opts *o, int opt, const char *arg);
+/* Checks what no single option can: combinations and sizes. 0 or -EINVAL
+ * with a reason in @err. */
+int capture_opts_check(const struct capture_opts *o, char *err, size_t err_len);
+
+/* Calls @push once per argument that makes `xdpi live` parse back to @o
+ * (options differing from the defaults, then the interface when set). */
+void capture_opts_to_argv(const struct capture_opts *o, void (*push)(void *ctx, const char *arg),
+			  void *ctx);
+
+/* "auto"/"zerocopy"/"copy" and "auto"/"native"/"skb". */
+const char *capture_xsk_mode_name(enum xdpi_xsk_mode m);
+const char *capture_xdp_mode_name(enum steer_xdp_mode m);
+
+#endif /* XDPI_CAPTURE_OPTIONS_H */

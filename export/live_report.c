@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+#include "live_report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "../inspect/filter.h"
+#include "report.h"
+
+int live_table_init(struct live_table *t, FILE *out, const struct capture *c, double started)
+{
+	t->out = out;
+	t->started = t->prev_time = started;
+	t->nqueues = capture_queue_count(c);
+	t->prev_packets = calloc((size_t)t->nqueues + 1, sizeof(uint64_t));
+	t->prev_bytes = calloc((size_t)t->nqueues + 1, sizeof(uint64_t));
+	if (!t->prev_packets || !t->prev_bytes) {
+		live_table_free(t);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void live_table_free(struct live_table *t)
+{
+	free(t->prev_packets);
+	free(t->prev_bytes);
+	t->prev_packets = t->prev_bytes = NULL;
+}
+
+void live_table_header(struct live_table *t)
+{
+	fprintf(t->out, "%7s  %-5s %12s %10s %11s %10s %11s  %s\n", "time", "queue", "pps",
+		"Mbit/s", "rx_dropped", "ring_full", "fill_empty", "mode");
+}
+
+void live_table_row(struct live_table *t, const struct capture *c, double now)
+{
+	double dt = now - t->prev_time;
+	uint64_t tp = 0, tb = 0;
+
+	if (dt <= 0)
+		return;
+	for (int i = 0; i < t->nqueues; i++) {
+		struct capture_queue q;
+		uint64_t p, b;
+
+		capture_queue_read(c, i, &q);
+		p = q.counters.c.packets - t->prev_packets[i];
+		b = q.counters.c.bytes - t->prev_bytes[i];
+		fprintf(t->out,
+			"%7.1f  q%-4u %12.0f %10.1f %11" PRIu64 " %10" PRIu64 " %11" PRIu64
+			"  %s\n",
+			now - t->started, q.queue_id, (double)p / dt, (double)b * 8 / dt / 1e6,
+			(uint64_t)q.sock.rx_dropped, (uint64_t)q.sock.rx_ring_full,
+			(uint64_t)q.sock.rx_fill_ring_empty_descs,
+			q.zerocopy ? "zerocopy" : "copy");
+		tp += p;
+		tb += b;
+		t->prev_packets[i] = q.counters.c.packets;
+		t->prev_bytes[i] = q.counters.c.bytes;
+	}
+	if (t->nqueues > 1)
+		fprintf(t->out, "%7.1f  total %12.0f %10.1f\n", now - t->started, (double)tp / dt,
+			(double)tb * 8 / dt / 1e6);
+	fflush(t->out);
+	t->prev_time = now;
+}
+
+json_t *seqcheck_to_json(const struct seqcheck *s)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}}", "flows",
+			 (json_int_t)s->flows_seen, "stamped", (json_int_t)s->stamped, "lost",
+			 (json_int_t)s->lost, "duplicated", (json_int_t)s->duplicated, "reordered",
+			 (json_int_t)s->reordered, "late", (json_int_t)s->late, "latency_ns", "p50",
+			 (json_int_t)seqcheck_latency(s, 0.5), "p90",
+			 (json_int_t)seqcheck_latency(s, 0.9), "p99",
+			 (json_int_t)seqcheck_latency(s, 0.99), "p999",
+			 (json_int_t)seqcheck_latency(s, 0.999), "max", (json_int_t)s->lat_max);
+}
+
+void seqcheck_print(FILE *out, const struct seqcheck *s)
+{
+	fprintf(out,
+		"\nSequence check: %" PRIu64 " stamped frames in %" PRIu64 " flows: lost %" PRIu64
+		", duplicated %" PRIu64 ", reordered %" PRIu64 "\n"
+		"one-way latency: p50 %.1f us, p90 %.1f us, p99 %.1f us, p99.9 %.1f us, max "
+		"%.1f us\n",
+		s->stamped, s->flows_seen, s->lost, s->duplicated, s->reordered,
+		(double)seqcheck_latency(s, 0.5) / 1e3, (double)seqcheck_latency(s, 0.9) / 1e3,
+		(double)seqcheck_latency(s, 0.99) / 1e3, (double)seqcheck_latency(s, 0.999) / 1e3,
+		(double)s->lat_max / 1e3);
+}
+
+static json_t *live_queue_json(const struct capture_queue *q, const char *xdp_mode)
+{
+	return json_pack("{s:i, s:i, s:s, s:s, s:b, s:s, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I}",
+			 "queue", (int)q->queue_id, "cpu", q->cpu, "mode",
+			 q->zerocopy ? "zerocopy" : "copy", "xdp_mode", xdp_mode, "busy_poll",
+			 q->busy_poll, "idle", q->idle ? q->idle : "?", "napi_id",
+			 (json_int_t)q->napi_id, "hugepages", q->hugepages, "packets",
+			 (json_int_t)q->counters.c.packets, "bytes",
+			 (json_int_t)q->counters.c.bytes, "empty_polls", (json_int_t)q->empty_polls,
+			 "sleeps", (json_int_t)q->sleeps, "spin_stops", (json_int_t)q->spin_stops,
+			 "bind_retries", (json_int_t)q->bind_retries);
+}
+
+json_t *live_report_json(const struct capture_opts *o, const struct capture *c,
+			 const struct capture_result *res, const char *stop_reason)
+{
+	json_t *obj = report_metrics_json(&res->total.m), *queues = json_array(),
+	       *lj = ledger_to_json(&res->ledger);
+
+	if (!obj || !queues || !lj) {
+		json_decref(obj);
+		json_decref(queues);
+		json_decref(lj);
+		return NULL;
+	}
+	for (int i = 0; i < capture_queue_count(c); i++) {
+		struct capture_queue q;
+
+		capture_queue_read(c, i, &q);
+		json_array_append_new(queues, live_queue_json(&q, res->xdp_mode));
+	}
+	json_object_set_new(obj, "interface", json_string(o->ifname));
+	json_object_set_new(obj, "filter", json_string(xdpi_filter_name(o->filter)));
+	json_object_set_new(obj, "inspect", json_boolean(o->inspect));
+	json_object_set_new(obj, "ceiling", json_boolean(o->ceiling));
+	json_object_set_new(obj, "duration_s", json_real(res->duration_s));
+	json_object_set_new(obj, "stop_reason", json_string(stop_reason ?: "error"));
+	json_object_set_new(obj, "queues", queues);
+	json_object_set_new(obj, "ledger", lj);
+	if (res->total.seq)
+		json_object_set_new(obj, "seq_check", seqcheck_to_json(res->total.seq));
+	return obj;
+}
+
+void live_report_print(FILE *out, const struct capture_opts *o, const struct capture_result *res,
+		       const char *stop_reason)
+{
+	fprintf(out, "\nxdpi live %s: %.1f s, stopped by %s, filter %s%s\n", o->ifname,
+		res->duration_s, stop_reason, xdpi_filter_name(o->filter),
+		o->ceiling   ? ", ceiling mode (dropped in XDP, nothing inspected)"
+		: o->inspect ? ""
+			     : ", inspection off (only packets and bytes count)");
+	report_metrics_print(out, &res->total.m);
+	if (res->total.seq)
+		seqcheck_print(out, res->total.seq);
+	ledger_print(out, &res->ledger);
+}

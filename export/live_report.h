@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What `xdpi live` shows of a capture: the live table (a row per queue per
+ * interval, from lock-free snapshots), the final summary, the JSON record
+ * (the `xdpi read` keys plus queues, ledger and sequence check), and the
+ * sequence check's own renderings.
+ *
+ * Concurrency: the capture's controlling thread.
+ * Errors: int functions return 0 or a negative errno; json functions
+ * return NULL when out of memory.
+ */
+#ifndef XDPI_EXPORT_LIVE_REPORT_H
+#define XDPI_EXPORT_LIVE_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "../capture/capture.h"
+#include "../inspect/seqcheck.h"
+
+struct live_table {
+	FILE *out;
+	double started, prev_time;
+	int nqueues;
+	uint64_t *prev_packets, *prev_bytes;
+};
+
+/* 0 or -ENOMEM. */
+int live_table_init(struct live_table *t, FILE *out, const struct capture *c, double started);
+void live_table_header(struct live_table *t);
+/* Rates since the previous row, per queue and in total. */
+void live_table_row(struct live_table *t, const struct capture *c, double now);
+void live_table_free(struct live_table *t);
+
+/* The record `xdpi compare` reads. @stop_reason: "SIGINT", "duration
+ * reached", ... */
+json_t *live_report_json(const struct capture_opts *o, const struct capture *c,
+			 const struct capture_result *res, const char *stop_reason);
+/* The human summary after the run. */
+void live_report_print(FILE *out, const struct capture_opts *o, const struct capture_result *res,
+		       const char *stop_reason);
+
+json_t *seqcheck_to_json(const struct seqcheck *s);
+void seqcheck_print(FILE *out, const struct seqcheck *s);
+
+#endif /* XDPI_EXPORT_LIVE_REPORT_H */

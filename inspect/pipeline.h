@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The per-frame pipeline: what happens to one frame, for the live workers
+ * and for `xdpi read` alike. Its stages, in order:
+ *
+ *   filter -> parse -> metrics -> sequence check  (later: flow table, peeks)
+ *
+ * A stage is configured once (struct pipeline_config) and keeps its state in
+ * struct pipeline; adding one is an edit of pipeline_frame() and of
+ * pipeline_init()/pipeline_destroy()/pipeline_merge(). The stages each run
+ * per frame are fixed for a run: the caller picks the specialisation once
+ * (pipeline_frame() is inlined with constant flags) so that a stage that is
+ * off costs no test per frame.
+ *
+ * Snapshots: the owner publishes its counters (pipeline_publish(), once per
+ * batch) under a sequence counter; any thread may take a consistent copy
+ * with pipeline_snapshot() while the owner runs. The owner never waits and
+ * takes no lock: a reader that raced a publish retries.
+ *
+ * Concurrency: one owning thread calls pipeline_frame()/pipeline_publish();
+ * pipeline_snapshot() from any thread; everything else (merge, reading the
+ * metrics and the sequence check directly) after the owner has stopped.
+ * Errors: int functions return 0 or a negative errno.
+ */
+#ifndef XDPI_INSPECT_PIPELINE_H
+#define XDPI_INSPECT_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../bpf/xdpi_shared.h"
+#include "filter.h"
+#include "metrics.h"
+#include "parse.h"
+#include "seqcheck.h"
+
+struct pipeline_config {
+	/* Frames the filter does not select are counted in filtered_out and
+	 * go no further. Live, the XDP program has already filtered: ALL. */
+	enum xdpi_filter filter;
+	bool inspect;	/* false: packets and bytes only, the frame is not read */
+	bool check_seq; /* the stamps of `xdpi gen` traffic (inspect/seqcheck.h) */
+};
+
+/* What a reader may see of a running pipeline. */
+struct pipeline_counters {
+	struct metrics_counters c;
+	uint64_t unique_src_ips;
+	uint64_t tcp_flows;
+	uint64_t filtered_out;
+	uint64_t snapped; /* frames captured shorter than on the wire */
+};
+
+struct pipeline {
+	/* Owned by the running thread, written per frame. */
+	struct metrics m;
+	struct seqcheck *seq; /* NULL unless check_seq; on lines of its own */
+	uint64_t filtered_out;
+	uint64_t snapped;
+	struct pipeline_config cfg;
+
+	/* Published by the owner, read by anyone (seqlock). */
+	struct {
+		uint32_t seq; /* odd while the owner writes */
+		struct pipeline_counters v;
+	} snap XDPI_CACHE_ALIGNED;
+} XDPI_CACHE_ALIGNED;
+
+/* Returns 0 or -ENOMEM; on error nothing is left allocated. */
+int pipeline_init(struct pipeline *p, const struct pipeline_config *cfg);
+/* Accepts a zeroed or destroyed struct. */
+void pipeline_destroy(struct pipeline *p);
+/* dst += src: metrics (distinct sets united), sequence check and counters.
+ * Both must have the same configuration. 0, or -ENOMEM (then the distinct
+ * counts are lower bounds, counted in distinct_untracked). */
+int pipeline_merge(struct pipeline *dst, const struct pipeline *src);
+
+/* Owner: makes the counters so far visible to pipeline_snapshot(). */
+void pipeline_publish(struct pipeline *p);
+/* Any thread: a consistent copy of the last published counters. */
+void pipeline_snapshot(const struct pipeline *p, struct pipeline_counters *out);
+
+/*
+ * The one place that decides what happens to a frame of @caplen bytes
+ * captured (of @wire_len on the wire) at @now (low 32 bits of
+ * CLOCK_MONOTONIC in ns; read only by the sequence check). Callers pass
+ * p->cfg's flags as constants (see the file comment): @inspect and
+ * @check_seq must equal them.
+ */
+static inline __attribute__((always_inline)) void
+pipeline_frame(struct pipeline *p, const uint8_t *frame, uint32_t caplen, uint32_t wire_len,
+	       uint32_t now, const bool filter, const bool inspect, const bool check_seq)
+{
+	struct pkt_info pi;
+
+	if (filter && !xdpi_filter_match(p->cfg.filter, frame, caplen)) {
+		p->filtered_out++;
+		return;
+	}
+	if (!inspect) {
+		p->m.c.packets++;
+		p->m.c.bytes += wire_len;
+		return;
+	}
+	pkt_parse_wire(frame, caplen, wire_len, &pi);
+	metrics_account(&p->m, &pi, wire_len);
+	p->snapped += caplen < wire_len;
+	if (check_seq)
+		seqcheck_account(p->seq, &pi, frame, now);
+}
+
+#endif /* XDPI_INSPECT_PIPELINE_H */

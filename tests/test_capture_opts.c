@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of the capture options (capture/options.[ch]), the one table
+ * `xdpi live` parses and `xdpi bench`/`xdpi tune` write receivers' argv
+ * from: every option parses to its field, bad values are refused, and
+ * capture_opts_to_argv() gives arguments that parse back to the same
+ * options (so what bench starts is what it meant).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "capture/options.h"
+
+#define TEST(name) static void name(void **state __attribute__((unused)))
+#define EQ(a, b) assert_int_equal((a), (b))
+
+/* Parses @args (NULL-terminated, without the command name) as `xdpi live`
+ * does. Returns 0, or the first negative result. */
+static int parse(struct capture_opts *o, const char *const *args)
+{
+	char *argv[64] = {"live"};
+	int argc = 1, c, ret;
+
+	for (; *args; args++)
+		argv[argc++] = (char *)*args;
+	capture_opts_defaults(o);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, capture_short_opts, capture_long_opts, NULL)) != -1) {
+		if (c == '?')
+			return -2;
+		ret = capture_opts_parse_opt(o, c, optarg);
+		if (ret <= 0)
+			return ret < 0 ? ret : -3;
+	}
+	if (optind < argc)
+		o->ifname = argv[optind];
+	return 0;
+}
+
+TEST(defaults)
+{
+	struct capture_opts o;
+
+	capture_opts_defaults(&o);
+	EQ(o.filter, XDPI_FILTER_TCP);
+	EQ(o.batch, 64);
+	assert_true(o.inspect);
+	assert_false(o.check_seq);
+	assert_true(o.interval == 1.0);
+	assert_true(o.duration == 0);
+	EQ(o.idle_spin_us, 1000);
+	EQ(o.xsk.frame_size, 2048);
+	EQ(o.xsk.rx_size, 8192);
+	assert_true(o.xsk.busy_poll);
+	assert_true(o.xsk.need_wakeup);
+}
+
+TEST(each_option_sets_its_field)
+{
+	struct capture_opts o;
+
+	EQ(parse(&o,
+		 (const char *[]){"-f", "udp", "-b", "128", "-q", "0,2-3", "-c", "1", "x", NULL}),
+	   0);
+	EQ(o.filter, XDPI_FILTER_UDP);
+	EQ(o.batch, 128);
+	EQ(o.nqueues, 3);
+	EQ(o.queues[0], 0);
+	EQ(o.queues[1], 2);
+	EQ(o.queues[2], 3);
+	EQ(o.ncpus, 1);
+	EQ(o.cpus[0], 1);
+	assert_string_equal(o.ifname, "x");
+	EQ(parse(&o, (const char *[]){"--no-inspect", "--ceiling", "--no-busy-poll",
+				      "--no-need-wakeup", "--force", "-j", "-v", NULL}),
+	   0);
+	assert_false(o.inspect);
+	assert_true(o.ceiling);
+	assert_false(o.xsk.busy_poll);
+	assert_false(o.xsk.need_wakeup);
+	assert_true(o.force && o.json && o.verbose);
+	EQ(parse(&o, (const char *[]){"--mode",
+				      "copy",
+				      "--xdp-mode",
+				      "skb",
+				      "--frame-size",
+				      "4096",
+				      "--fill-size",
+				      "1024",
+				      "--comp-size",
+				      "512",
+				      "--rx-size",
+				      "256",
+				      "--busy-poll-usecs",
+				      "7",
+				      "--idle-spin-us",
+				      "0",
+				      "-d",
+				      "2.5",
+				      "-i",
+				      "0",
+				      "-r",
+				      "f.json",
+				      NULL}),
+	   0);
+	EQ(o.xsk.mode, XDPI_XSK_MODE_COPY);
+	EQ(o.xdp_mode, STEER_XDP_SKB);
+	EQ(o.xsk.frame_size, 4096);
+	EQ(o.xsk.fill_size, 1024);
+	EQ(o.xsk.comp_size, 512);
+	EQ(o.xsk.rx_size, 256);
+	EQ(o.xsk.busy_poll_usecs, 7);
+	EQ(o.idle_spin_us, 0);
+	assert_true(o.duration == 2.5);
+	assert_true(o.interval == 0);
+	assert_string_equal(o.record, "f.json");
+}
+
+TEST(bad_values_refused)
+{
+	static const char *const bad[][3] = {
+		{"-f", "sctp"},
+		{"-b", "0"},
+		{"-b", "4097"},
+		{"-b", "0x40"},
+		{"-q", "1,,2"},
+		{"-q", "3-1"},
+		{"-q", "256"},
+		{"-c", "+1"},
+		{"-m", "fast"},
+		{"-x", "hw"},
+		{"-d", "nan"},
+		{"-d", "1e-13"},
+		{"-i", "-1"},
+		{"--rx-size", "-5"},
+		{"--busy-poll-usecs", "1000001"},
+		{"--idle-spin-us", "x"},
+	};
+	struct capture_opts o;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *args[] = {bad[i][0], bad[i][1], NULL};
+
+		if (parse(&o, args) != -EINVAL)
+			fail_msg("%s %s was accepted", bad[i][0], bad[i][1]);
+	}
+}
+
+TEST(check_catches_combinations)
+{
+	struct capture_opts o;
+	char err[256] = "";
+
+	capture_opts_defaults(&o);
+	EQ(capture_opts_check(&o, err, sizeof(err)), -EINVAL); /* no interface */
+	o.ifname = "xdpi-d";
+	EQ(capture_opts_check(&o, err, sizeof(err)), 0);
+	o.check_seq = true;
+	o.inspect = false;
+	EQ(capture_opts_check(&o, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--check-seq"));
+	capture_opts_defaults(&o);
+	o.ifname = "xdpi-d";
+	o.xsk.rx_size = 1000; /* not a power of two */
+	EQ(capture_opts_check(&o, err, sizeof(err)), -EINVAL);
+}
+
+struct argv_buf {
+	char *v[64];
+	int n;
+};
+
+static void push(void *ctx, const char *arg)
+{
+	struct argv_buf *a = ctx;
+
+	assert_true(a->n < 63);
+	a->v[a->n++] = strdup(arg);
+	a->v[a->n] = NULL;
+}
+
+static void argv_free(struct argv_buf *a)
+{
+	for (int i = 0; i < a->n; i++)
+		free(a->v[i]);
+	a->n = 0;
+}
+
+/* What to_argv writes parses back to the same options, field by field. */
+static void round_trip(const struct capture_opts *in)
+{
+	struct argv_buf a = {0};
+	struct capture_opts out;
+
+	capture_opts_to_argv(in, push, &a);
+	EQ(parse(&out, (const char *const *)a.v), 0);
+	assert_int_equal(out.filter, in->filter);
+	assert_int_equal(out.xdp_mode, in->xdp_mode);
+	assert_memory_equal(&out.xsk, &in->xsk, sizeof(in->xsk));
+	EQ(out.batch, in->batch);
+	EQ(out.nqueues, in->nqueues);
+	assert_memory_equal(out.queues, in->queues, sizeof(int) * (size_t)in->nqueues);
+	EQ(out.ncpus, in->ncpus);
+	assert_memory_equal(out.cpus, in->cpus, sizeof(int) * (size_t)in->ncpus);
+	EQ(out.idle_spin_us, in->idle_spin_us);
+	EQ(out.inspect, in->inspect);
+	EQ(out.check_seq, in->check_seq);
+	EQ(out.ceiling, in->ceiling);
+	EQ(out.force, in->force);
+	assert_true(out.duration == in->duration);
+	assert_true(out.interval == in->interval);
+	EQ(out.json, in->json);
+	EQ(out.verbose, in->verbose);
+	if (in->record)
+		assert_string_equal(out.record, in->record);
+	else
+		assert_null(out.record);
+	if (in->ifname)
+		assert_string_equal(out.ifname, in->ifname);
+	argv_free(&a);
+}
+
+TEST(to_argv_round_trips)
+{
+	struct capture_opts o;
+	struct argv_buf a = {0};
+
+	/* Defaults: nothing to say. */
+	capture_opts_defaults(&o);
+	capture_opts_to_argv(&o, push, &a);
+	EQ(a.n, 0);
+	round_trip(&o);
+
+	o.ifname = "xdpi-d";
+	o.filter = XDPI_FILTER_UDP;
+	o.interval = 0;
+	o.duration = 0.25;
+	o.json = true;
+	o.cpus[0] = 1;
+	o.cpus[1] = 0;
+	o.ncpus = 2;
+	o.queues[0] = 3;
+	o.nqueues = 1;
+	o.batch = 256;
+	o.xsk.rx_size = 16384;
+	o.xsk.fill_size = 4096;
+	o.xsk.frame_size = 4096;
+	o.xsk.busy_poll = false;
+	o.xsk.need_wakeup = false;
+	o.xsk.mode = XDPI_XSK_MODE_COPY;
+	o.xdp_mode = STEER_XDP_NATIVE;
+	o.check_seq = true;
+	o.idle_spin_us = 0;
+	o.record = "/tmp/r.json";
+	round_trip(&o);
+
+	capture_opts_defaults(&o);
+	o.inspect = false;
+	o.ceiling = true;
+	o.force = true;
+	o.verbose = true;
+	o.duration = 10000000; /* the largest --duration: plain decimal, no exponent */
+	o.interval = 0.001;
+	round_trip(&o);
+}
+
+/* The names to_argv writes are the table's: --help is the command's. */
+TEST(to_argv_spells_options_from_the_table)
+{
+	struct capture_opts o;
+	struct argv_buf a = {0};
+
+	capture_opts_defaults(&o);
+	o.inspect = false;
+	o.batch = 32;
+	capture_opts_to_argv(&o, push, &a);
+	EQ(a.n, 3);
+	assert_string_equal(a.v[0], "--no-inspect");
+	assert_string_equal(a.v[1], "--batch");
+	assert_string_equal(a.v[2], "32");
+	argv_free(&a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(defaults),
+		cmocka_unit_test(each_option_sets_its_field),
+		cmocka_unit_test(bad_values_refused),
+		cmocka_unit_test(check_catches_combinations),
+		cmocka_unit_test(to_argv_round_trips),
+		cmocka_unit_test(to_argv_spells_options_from_the_table),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
