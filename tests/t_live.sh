@@ -234,6 +234,26 @@ else
 	t_fail "live started (2 queues)" "$(cat "$T_TMP/twoq.err")"
 fi
 
+# A failure halfway through set-up: queue 1 belongs to another socket, so
+# set-up fails after the XDP program and queue 0's socket are in place.
+# Everything must be released: no program left, queue 0 free again.
+mkfifo "$T_TMP/hold.in"
+ip netns exec "$TB_DUT" "$TOOLS/tool_rebind" "$TB_DUT_IF" 1 hold <"$T_TMP/hold.in" >"$T_TMP/hold.out" 2>&1 &
+hold_pid=$!
+exec 7>"$T_TMP/hold.in"
+for _ in $(seq 100); do grep -q held "$T_TMP/hold.out" && break; sleep 0.1; done
+if grep -q held "$T_TMP/hold.out"; then
+	expect_error "set-up fails at queue 1's socket" 1 "queue 1" \
+		testbed_dut "$XDPI" live --queues 0,1 --duration 1 "$TB_DUT_IF"
+	t_eq "after the halfway failure: nothing attached" "$(xdp_attached)" ""
+	ip netns exec "$TB_DUT" "$TOOLS/tool_rebind" "$TB_DUT_IF" 0 1 >/dev/null 2>&1
+	t_eq "after the halfway failure: queue 0 can be bound again" "$?" 0
+else
+	t_fail "the holder bound queue 1" "$(cat "$T_TMP/hold.out")"
+fi
+exec 7>&-
+wait "$hold_pid"
+
 # --- 7. the kernel filter agrees with its userspace mirror on every frame
 # (its own TAP lines count; a crash must count too)
 "$TOOLS/tool_filtercheck" "$T_TMP/traffic.pcap" | grep -v '^1\.\.'

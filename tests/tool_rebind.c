@@ -6,9 +6,14 @@
  * wait for it (xdpi_xsk_create()) instead of failing with EBUSY.
  *   tool_rebind IFACE QUEUE N [BIND_TIMEOUT_MS]
  * Prints "binds B failed F retried R" and exits 1 if any bind failed.
+ *   tool_rebind IFACE QUEUE hold
+ * Binds once, prints "held", and keeps the queue until stdin closes: a
+ * queue another process owns, for set-up failures halfway through.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "xsk/xsk.h"
 
@@ -31,6 +36,21 @@ int main(int argc, char **argv)
 	o.rx_size = 256;
 	if (argc > 4)
 		o.bind_timeout_ms = (uint32_t)atoi(argv[4]);
+	if (!strcmp(argv[3], "hold")) {
+		struct xdpi_xsk *x = xdpi_xsk_create(&o, err, sizeof(err));
+		char c;
+
+		if (!x) {
+			fprintf(stderr, "hold: %s\n", err);
+			return 1;
+		}
+		printf("held\n");
+		fflush(stdout);
+		while (read(0, &c, 1) > 0)
+			;
+		xdpi_xsk_destroy(x);
+		return 0;
+	}
 	n = atoi(argv[3]);
 	for (int i = 0; i < n; i++) {
 		struct xdpi_xsk *x = xdpi_xsk_create(&o, err, sizeof(err));
