@@ -5,9 +5,11 @@
 
 include mk/common.mk
 include util/util.mk
+include export/export.mk
 include bpf/bpf.mk
 include inspect/inspect.mk
 include xsk/xsk.mk
+include capture/capture.mk
 include bench/bench.mk
 include cmd/cmd.mk
 include tests/tests.mk

@@ -28,8 +28,9 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "ledger.h"
 #include "../bpf/steer.h"
+#include "../capture/ledger.h"
+#include "../export/ledger_report.h"
 #include "../inspect/filter.h"
 #include "../inspect/report.h"
 #include "../xsk/iface.h"

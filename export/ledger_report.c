@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "ledger.h"
+#include "ledger_report.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -43,18 +43,6 @@ static const struct ledger_field fields[] = {
 static uint64_t *field_ptr(struct ledger_queue *q, const struct ledger_field *f)
 {
 	return (uint64_t *)((char *)q + f->offset);
-}
-
-void ledger_close(struct ledger *l)
-{
-	l->unexplained = 0;
-	for (int i = 0; i < l->count; i++) {
-		struct ledger_queue *q = &l->q[i];
-
-		q->unexplained = (int64_t)q->xdp.redirected - (int64_t)q->inspected -
-				 (int64_t)q->sock.rx_dropped - (int64_t)q->sock.rx_ring_full;
-		l->unexplained += q->unexplained;
-	}
 }
 
 /* Frames the kernel got back: not wanted, no socket, or during shutdown. */
@@ -200,11 +188,4 @@ int ledger_from_json(json_t *obj, struct ledger *l)
 err:
 	ledger_free(l);
 	return -EINVAL;
-}
-
-void ledger_free(struct ledger *l)
-{
-	free(l->q);
-	l->q = NULL;
-	l->count = 0;
 }
