@@ -18,7 +18,9 @@
  *
  * Concurrency: none inside; a ledger belongs to the thread that fills it.
  *
- * Errors: nothing here fails.
+ * Errors: nothing here fails. A difference or a total beyond int64_t
+ * (only from counters no run reaches: a forged record) saturates at
+ * INT64_MIN or INT64_MAX.
  */
 #ifndef XDPI_CAPTURE_LEDGER_H
 #define XDPI_CAPTURE_LEDGER_H
@@ -49,7 +51,8 @@ struct ledger {
 
 /* Computes unexplained per queue and in total. */
 void ledger_close(struct ledger *l);
-/* Frees the queues; the ledger is then empty. */
+/* Frees the queues; the ledger is then empty. Accepts NULL and an empty
+ * ledger. */
 void ledger_free(struct ledger *l);
 
 #endif /* XDPI_CAPTURE_LEDGER_H */

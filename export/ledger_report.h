@@ -4,11 +4,20 @@
  * object of `xdpi live --json` and of its records, which `xdpi compare` and
  * `xdpi bench` read back. One table of fields drives both directions.
  *
+ * A record is input: ledger_from_json() takes only what ledger_to_json()
+ * can write. Every key it reads must be there with its type: "queues" a
+ * non-empty array whose entry i is queue i (the array holds every RX queue
+ * of the interface, so its length is the queue count), counters
+ * non-negative integers, "socket_bound" a boolean, "iface" an object of at
+ * most IFACE_MAX_QUEUE_COUNTERS counters. Counters are written as
+ * json_int_t: one past 2^63 would read back negative and is refused. The
+ * "unexplained" keys are derived: they are recomputed, never read.
+ *
  * Concurrency: none inside; each call works on the caller's objects.
  *
  * Errors: ledger_to_json() returns NULL on allocation failure;
- * ledger_from_json() returns 0, -EINVAL for anything else than a ledger,
- * or -ENOMEM.
+ * ledger_from_json() returns 0, -EINVAL for anything else than a ledger
+ * (then @l is empty), or -ENOMEM.
  */
 #ifndef XDPI_EXPORT_LEDGER_REPORT_H
 #define XDPI_EXPORT_LEDGER_REPORT_H
