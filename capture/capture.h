@@ -37,7 +37,7 @@
 
 #include <linux/if_xdp.h>
 
-#include "../cmd/ledger.h"
+#include "ledger.h"
 #include "../inspect/pipeline.h"
 #include "options.h"
 

@@ -20,9 +20,10 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "ledger.h"
 #include "../bench/benchrun.h"
 #include "../bench/ndr.h"
+#include "../capture/ledger.h"
+#include "../export/ledger_report.h"
 
 /* Above this share of the ceiling's NDR another receiver's NDR is beyond
  * noise, and the ceiling was not one. */

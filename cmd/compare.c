@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "ledger.h"
+#include "../capture/ledger.h"
+#include "../export/ledger_report.h"
 #include "../inspect/capfile.h"
 #include "../export/report.h"
 

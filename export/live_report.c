@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "../inspect/filter.h"
+#include "ledger_report.h"
 #include "report.h"
 
 int live_table_init(struct live_table *t, FILE *out, const struct capture *c, double started)

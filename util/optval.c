@@ -28,7 +28,7 @@ int xdpi_parse_list(const char *s, int *out, int max, int limit)
 				return -EINVAL;
 			s = end;
 		}
-		if (*s == ',')
+		if (*s == ',' && s[1]) /* "1," ends in an empty item */
 			s++;
 		else if (*s)
 			return -EINVAL;
@@ -70,8 +70,9 @@ int xdpi_parse_seconds(const char *s, double *out)
 		return -EINVAL;
 	v = strtod(s, NULL);
 	/* Zero means off; anything else is at least a millisecond, so that a
-	 * loop that waits this long still reads its signals. */
-	if (v > 1e7 || (v > 0 && v < 1e-3))
+	 * loop that waits this long still reads its signals. A value too small
+	 * for a double reads as 0: not zero, so not off either. */
+	if (v > 1e7 || (v > 0 && v < 1e-3) || (v == 0 && strpbrk(s, "123456789")))
 		return -EINVAL;
 	*out = v;
 	return 0;
@@ -93,10 +94,15 @@ int xdpi_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 const char *xdpi_opt_name(char **argv, const char *arg)
 {
 	static char name[64];
-	const char *opt =
-		optind >= 2 && argv[optind - 1] == arg ? argv[optind - 2] : argv[optind - 1];
+	/* after getopt_long(), argv[optind - 1] holds the value: alone, or
+	 * inside the option's own word ("--size=10", "-s10") */
+	bool apart = optind >= 2 && argv[optind - 1] == arg;
+	const char *opt = apart ? argv[optind - 2] : argv[optind - 1];
 
-	snprintf(name, sizeof(name), "%.*s", (int)strcspn(opt, "="), opt);
+	if (opt[0] == '-' && opt[1] == '-') /* "--size 10", "--size=10" */
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(opt, "="), opt);
+	else /* "-s 10", "-s10", "-vs10": the letter before the value */
+		snprintf(name, sizeof(name), "-%c", apart ? opt[strlen(opt) - 1] : arg[-1]);
 	return name;
 }
 

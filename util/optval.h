@@ -5,6 +5,9 @@
  * and the capture options parse through here, so a value means the same
  * everywhere.
  *
+ * Concurrency: the parsers keep no state; xdpi_opt_name() reads getopt's
+ * optind and returns a static buffer (the thread that parses options).
+ *
  * Errors: int functions return the value or 0, or -EINVAL.
  */
 #ifndef XDPI_UTIL_OPTVAL_H
@@ -22,7 +25,9 @@ int xdpi_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
 /* Index of @s in @names (n entries), or -EINVAL. */
 int xdpi_parse_choice(const char *s, const char *const *names, int n);
 /* The option an invalid @arg of getopt_long() belongs to, as typed
- * ("--size" for "--size 10" and for "--size=10"). */
+ * ("--size" for "--size 10" and for "--size=10"; "-s" for "-s 10", "-s10"
+ * and "-vs10"); call it right after getopt_long() returned the option.
+ * The name lives in a static buffer. */
 const char *xdpi_opt_name(char **argv, const char *arg);
 
 #endif /* XDPI_UTIL_OPTVAL_H */

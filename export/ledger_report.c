@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-#include "ledger.h"
+#include "ledger_report.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,18 +46,6 @@ static uint64_t *field_ptr(struct ledger_queue *q, const struct ledger_field *f)
 	return (uint64_t *)((char *)q + f->offset);
 }
 
-void ledger_close(struct ledger *l)
-{
-	l->unexplained = 0;
-	for (int i = 0; i < l->count; i++) {
-		struct ledger_queue *q = &l->q[i];
-
-		q->unexplained = (int64_t)q->xdp.redirected - (int64_t)q->inspected -
-				 (int64_t)q->sock.rx_dropped - (int64_t)q->sock.rx_ring_full;
-		l->unexplained += q->unexplained;
-	}
-}
-
 /* Frames the kernel got back: not wanted, no socket, or during shutdown. */
 static uint64_t ledger_passed(const struct ledger_queue *q)
 {
@@ -95,8 +84,8 @@ void ledger_print(FILE *out, const struct ledger *l)
 		total.sock.rx_dropped += q->sock.rx_dropped;
 		total.sock.rx_ring_full += q->sock.rx_ring_full;
 		total.sock.rx_fill_ring_empty_descs += q->sock.rx_fill_ring_empty_descs;
-		total.unexplained += q->unexplained;
 	}
+	total.unexplained = l->unexplained; /* the sum ledger_close() made */
 	ledger_row(out, "total", &total, total_passed);
 	if (l->unexplained == 0)
 		fprintf(out, "redirected = inspected + rx_dropped + ring_full holds on every "
@@ -106,56 +95,102 @@ void ledger_print(FILE *out, const struct ledger *l)
 			l->unexplained);
 }
 
+/* json_object_set_new() frees @v and fails when @o or @v is NULL (an
+ * allocation that failed): errors collect, and are checked once. */
+static json_t *queue_to_json(struct ledger_queue *q)
+{
+	json_t *e = json_object(), *xdp = json_object(), *sock = json_object(),
+	       *ifc = json_object();
+	int err = 0;
+
+	for (size_t f = 0; f < NFIELDS; f++)
+		err |= json_object_set_new(!strcmp(fields[f].group, "xdp") ? xdp : sock,
+					   fields[f].name,
+					   json_integer((json_int_t)*field_ptr(q, &fields[f])));
+	for (int c = 0; c < q->iface.count; c++) {
+		json_t *v = json_integer((json_int_t)q->iface.c[c].value);
+
+		err |= !v || !ifc;
+		/* a driver's name that is not UTF-8 is left out, as before */
+		json_object_set_new(ifc, q->iface.c[c].name, v);
+	}
+	err |= json_object_set_new(e, "queue", json_integer(q->queue));
+	err |= json_object_set_new(e, "socket_bound", json_boolean(q->has_socket));
+	err |= json_object_set_new(e, "xdp", xdp);
+	err |= json_object_set_new(e, "socket", sock);
+	err |= json_object_set_new(e, "iface", ifc);
+	err |= json_object_set_new(e, "inspected", json_integer((json_int_t)q->inspected));
+	err |= json_object_set_new(e, "unexplained", json_integer(q->unexplained));
+	if (err) {
+		json_decref(e);
+		return NULL;
+	}
+	return e;
+}
+
 json_t *ledger_to_json(const struct ledger *l)
 {
 	json_t *o = json_object(), *arr = json_array();
+	int err = 0;
 
-	if (!o || !arr)
-		goto err;
-	for (int i = 0; i < l->count; i++) {
-		struct ledger_queue *q = &l->q[i];
-		json_t *e = json_object(), *xdp = json_object(), *sock = json_object(),
-		       *ifc = json_object();
-
-		if (!e || !xdp || !sock || !ifc) {
-			json_decref(e);
-			json_decref(xdp);
-			json_decref(sock);
-			json_decref(ifc);
-			goto err;
-		}
-		for (size_t f = 0; f < NFIELDS; f++)
-			json_object_set_new(!strcmp(fields[f].group, "xdp") ? xdp : sock,
-					    fields[f].name,
-					    json_integer((json_int_t)*field_ptr(q, &fields[f])));
-		for (int c = 0; c < q->iface.count; c++)
-			json_object_set_new(ifc, q->iface.c[c].name,
-					    json_integer((json_int_t)q->iface.c[c].value));
-		json_object_set_new(e, "queue", json_integer(q->queue));
-		json_object_set_new(e, "socket_bound", json_boolean(q->has_socket));
-		json_object_set_new(e, "xdp", xdp);
-		json_object_set_new(e, "socket", sock);
-		json_object_set_new(e, "iface", ifc);
-		json_object_set_new(e, "inspected", json_integer((json_int_t)q->inspected));
-		json_object_set_new(e, "unexplained", json_integer(q->unexplained));
-		json_array_append_new(arr, e);
+	for (int i = 0; i < l->count; i++)
+		err |= json_array_append_new(arr, queue_to_json(&l->q[i]));
+	err |= json_object_set_new(o, "queues", arr);
+	err |= json_object_set_new(o, "unexplained", json_integer(l->unexplained));
+	if (err) {
+		json_decref(o);
+		return NULL;
 	}
-	json_object_set_new(o, "queues", arr);
-	json_object_set_new(o, "unexplained", json_integer(l->unexplained));
 	return o;
-err:
-	json_decref(o);
-	json_decref(arr);
-	return NULL;
+}
+
+/* A counter: a non-negative integer (one written past 2^63 reads back
+ * negative). */
+static int json_u64(json_t *v, uint64_t *out)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return -EINVAL;
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
 }
 
 static int get_u64(json_t *obj, const char *key, uint64_t *out)
 {
-	json_t *v = json_object_get(obj, key);
+	return json_u64(json_object_get(obj, key), out);
+}
 
-	if (!json_is_integer(v) || json_integer_value(v) < 0)
+static int iface_from_json(json_t *ifc, struct iface_queue_counters *out)
+{
+	const char *k;
+	json_t *v;
+
+	if (!json_is_object(ifc) || json_object_size(ifc) > IFACE_MAX_QUEUE_COUNTERS)
 		return -EINVAL;
-	*out = (uint64_t)json_integer_value(v);
+	json_object_foreach(ifc, k, v)
+	{
+		if (strlen(k) >= sizeof(out->c[0].name) || json_u64(v, &out->c[out->count].value))
+			return -EINVAL;
+		strcpy(out->c[out->count++].name, k);
+	}
+	return 0;
+}
+
+static int queue_from_json(json_t *e, size_t i, struct ledger_queue *q)
+{
+	json_t *bound = json_object_get(e, "socket_bound");
+	uint64_t qid;
+
+	/* entry i is queue i: the array holds every queue, in order */
+	if (get_u64(e, "queue", &qid) || qid != i || !json_is_boolean(bound) ||
+	    get_u64(e, "inspected", &q->inspected) ||
+	    iface_from_json(json_object_get(e, "iface"), &q->iface))
+		return -EINVAL;
+	q->queue = (uint32_t)qid;
+	q->has_socket = json_is_true(bound);
+	for (size_t f = 0; f < NFIELDS; f++)
+		if (get_u64(json_object_get(e, fields[f].group), fields[f].name,
+			    field_ptr(q, &fields[f])))
+			return -EINVAL;
 	return 0;
 }
 
@@ -165,46 +200,19 @@ int ledger_from_json(json_t *obj, struct ledger *l)
 	size_t i;
 
 	memset(l, 0, sizeof(*l));
-	if (!json_is_array(arr))
+	if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > INT_MAX)
 		return -EINVAL;
-	l->q = calloc(json_array_size(arr) + 1, sizeof(*l->q));
+	l->q = calloc(json_array_size(arr), sizeof(*l->q));
 	if (!l->q)
 		return -ENOMEM;
 	json_array_foreach(arr, i, e)
 	{
-		struct ledger_queue *q = &l->q[i];
-		json_t *ifc = json_object_get(e, "iface"), *v;
-		uint64_t qid;
-		const char *k;
-
-		if (get_u64(e, "queue", &qid) || get_u64(e, "inspected", &q->inspected))
-			goto err;
-		q->queue = (uint32_t)qid;
-		q->has_socket = json_is_true(json_object_get(e, "socket_bound"));
-		for (size_t f = 0; f < NFIELDS; f++)
-			if (get_u64(json_object_get(e, fields[f].group), fields[f].name,
-				    field_ptr(q, &fields[f])))
-				goto err;
-		json_object_foreach(ifc, k, v)
-		{
-			if (q->iface.count == IFACE_MAX_QUEUE_COUNTERS || !json_is_integer(v))
-				break;
-			snprintf(q->iface.c[q->iface.count].name, sizeof(q->iface.c[0].name), "%s",
-				 k);
-			q->iface.c[q->iface.count++].value = (uint64_t)json_integer_value(v);
+		if (queue_from_json(e, i, &l->q[i])) {
+			ledger_free(l);
+			return -EINVAL;
 		}
 		l->count++;
 	}
 	ledger_close(l);
 	return 0;
-err:
-	ledger_free(l);
-	return -EINVAL;
-}
-
-void ledger_free(struct ledger *l)
-{
-	free(l->q);
-	l->q = NULL;
-	l->count = 0;
 }
