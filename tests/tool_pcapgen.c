@@ -20,12 +20,15 @@
  * The expected metrics are not here: tests/oracle.py derives them from
  * tshark's dissection of the same file.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <pcap/pcap.h>
+
+#include "util/frame.h"
 
 #define MAX_FRAME 9216
 
@@ -53,17 +56,19 @@ enum {
 };
 
 enum {
-	F_FIN = 0x01,
-	F_SYN = 0x02,
-	F_RST = 0x04,
-	F_PSH = 0x08,
-	F_ACK = 0x10,
-	F_URG = 0x20,
-	F_ECE = 0x40,
-	F_CWR = 0x80,
-	F_NS = 0x100, /* the AE/NS bit, low bit of byte 12 */
+	F_FIN = FRAME_TCP_FIN,
+	F_SYN = FRAME_TCP_SYN,
+	F_RST = FRAME_TCP_RST,
+	F_PSH = FRAME_TCP_PSH,
+	F_ACK = FRAME_TCP_ACK,
+	F_URG = FRAME_TCP_URG,
+	F_ECE = FRAME_TCP_ECE,
+	F_CWR = FRAME_TCP_CWR,
+	F_NS = FRAME_TCP_AE, /* the AE/NS bit, low bit of byte 12 */
 };
 
+/* A frame under construction: headers are appended in wire order
+ * (util/frame.h writes them), finish() sets what depends on the end. */
 struct frame {
 	uint8_t d[MAX_FRAME];
 	uint32_t n;
@@ -71,7 +76,7 @@ struct frame {
 	uint8_t ip_ver; /* 0: no IP header to finish */
 	uint32_t l4_off;
 	uint8_t l4_proto;
-	uint32_t csum_off; /* L4 checksum field to fill, 0 if none */
+	bool l4_csum; /* the L4 header at l4_off gets its checksum */
 };
 
 /* The one output file, and the frame counter for timestamps. */
@@ -89,63 +94,45 @@ static void die(const char *msg)
 
 /* ---- bytes ---- */
 
-static void room(const struct frame *f, uint32_t n)
+/* The next @n bytes of the frame, to write. */
+static uint8_t *put(struct frame *f, uint32_t n)
 {
+	uint8_t *p;
+
 	if (f->n + n > MAX_FRAME)
 		die("frame too long");
+	p = f->d + f->n;
+	f->n += n;
+	return p;
 }
 
 static void put8(struct frame *f, uint8_t v)
 {
-	room(f, 1);
-	f->d[f->n++] = v;
+	*put(f, 1) = v;
 }
 
 static void put16(struct frame *f, uint16_t v)
 {
-	put8(f, (uint8_t)(v >> 8));
-	put8(f, (uint8_t)v);
+	frame_put16(put(f, 2), v);
 }
 
 static void put32(struct frame *f, uint32_t v)
 {
-	put16(f, (uint16_t)(v >> 16));
-	put16(f, (uint16_t)v);
+	frame_put32(put(f, 4), v);
 }
 
 static void putn(struct frame *f, const uint8_t *p, uint32_t n)
 {
-	room(f, n);
-	memcpy(f->d + f->n, p, n);
-	f->n += n;
-}
-
-static void set16(struct frame *f, uint32_t off, uint16_t v)
-{
-	f->d[off] = (uint8_t)(v >> 8);
-	f->d[off + 1] = (uint8_t)v;
+	memcpy(put(f, n), p, n);
 }
 
 /* A recognisable, deterministic payload. */
 static void payload(struct frame *f, uint32_t n, uint8_t seed)
 {
-	room(f, n);
+	uint8_t *p = put(f, n);
+
 	for (uint32_t i = 0; i < n; i++)
-		f->d[f->n++] = (uint8_t)(seed + i * 7u);
-}
-
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i += 2)
-		sum += (uint32_t)p[i] << 8 | (i + 1 < n ? p[i + 1] : 0);
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+		p[i] = (uint8_t)(seed + i * 7u);
 }
 
 /* ---- addresses ---- */
@@ -180,66 +167,52 @@ static struct ip6 a6_ll(uint16_t host)
 
 /* ---- link layer ---- */
 
+static const uint8_t mac_src[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+static const uint8_t mac_dst[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
+
+/* Starts a frame. */
 static void eth(struct frame *f, uint16_t type)
 {
-	static const uint8_t dst[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
-	static const uint8_t src[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
-
 	f->n = 0;
 	f->ip_ver = 0;
-	f->csum_off = 0;
+	f->l4_csum = false;
 	f->l4_off = 0;
-	putn(f, dst, 6);
-	putn(f, src, 6);
-	put16(f, type);
+	frame_eth(put(f, FRAME_ETH_HLEN), mac_dst, mac_src, NULL, 0, type);
 }
 
 /* One tag after the type that announced it: TCI, then the next type. */
 static void tag(struct frame *f, uint16_t tci, uint16_t next)
 {
-	put16(f, tci);
-	put16(f, next);
+	frame_vlan(put(f, FRAME_VLAN_HLEN), tci, next);
 }
 
+/* A reply tells the sender's MAC; a request leaves the target's zero. */
 static void arp(struct frame *f, uint16_t op, uint32_t spa, uint32_t tpa)
 {
-	static const uint8_t mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
-	static const uint8_t zero[6];
-
-	put16(f, 1);
-	put16(f, ETH_IPV4);
-	put8(f, 6);
-	put8(f, 4);
-	put16(f, op);
-	putn(f, mac, 6);
-	put32(f, spa);
-	putn(f, op == 1 ? zero : mac, 6);
-	put32(f, tpa);
+	frame_arp(put(f, FRAME_ARP_LEN), op, mac_src, spa, op == 1 ? NULL : mac_src, tpa);
 }
 
 /* ---- IP ---- */
 
-/* A complete IPv4 header with a given total length (checksummed). */
+/* A complete IPv4 header that announces @payload bytes after it. */
 static void ip4_raw(struct frame *f, uint32_t src, uint32_t dst, uint8_t proto, uint16_t frag,
-		    const uint8_t *opts, uint8_t opts_len, uint16_t total)
+		    const uint8_t *opts, uint8_t opts_len, uint16_t payload)
 {
-	uint32_t off = f->n;
+	const struct frame_ipv4 ip = {
+		.src = src,
+		.dst = dst,
+		.payload_len = payload,
+		.id = g_ip_id++,
+		.frag = frag,
+		.ttl = 64,
+		.proto = proto,
+		.opts = opts,
+		.opts_len = opts_len,
+	};
 
-	if (opts_len % 4 || opts_len > 40)
+	if (opts_len % 4 || opts_len > FRAME_OPTS_MAX)
 		die("bad IPv4 options length");
-	put8(f, (uint8_t)(0x40 | (5 + opts_len / 4)));
-	put8(f, 0);
-	put16(f, total);
-	put16(f, g_ip_id++);
-	put16(f, frag);
-	put8(f, 64);
-	put8(f, proto);
-	put16(f, 0);
-	put32(f, src);
-	put32(f, dst);
-	if (opts_len)
-		putn(f, opts, opts_len);
-	set16(f, off + 10, csum_fold(csum_add(0, f->d + off, 20u + opts_len)));
+	frame_ipv4(put(f, FRAME_IPV4_HLEN + opts_len), &ip);
 }
 
 /* The packet's own IPv4 header: total length and checksum set by finish(). */
@@ -253,17 +226,21 @@ static void ip4o(struct frame *f, uint32_t src, uint32_t dst, uint8_t proto, uin
 
 static void ip4(struct frame *f, uint32_t src, uint32_t dst, uint8_t proto)
 {
-	ip4o(f, src, dst, proto, 0x4000 /* DF */, NULL, 0);
+	ip4o(f, src, dst, proto, FRAME_IP_DF, NULL, 0);
 }
 
 static void ip6_raw(struct frame *f, struct ip6 src, struct ip6 dst, uint8_t nxt, uint16_t plen)
 {
-	put32(f, 0x60000000u | 0x12345);
-	put16(f, plen);
-	put8(f, nxt);
-	put8(f, 64);
-	putn(f, src.a, 16);
-	putn(f, dst.a, 16);
+	const struct frame_ipv6 ip = {
+		.src = src.a,
+		.dst = dst.a,
+		.payload_len = plen,
+		.flow = 0x12345,
+		.next = nxt,
+		.hops = 64,
+	};
+
+	frame_ipv6(put(f, FRAME_IPV6_HLEN), &ip);
 }
 
 static void ip6(struct frame *f, struct ip6 src, struct ip6 dst, uint8_t nxt)
@@ -276,37 +253,23 @@ static void ip6(struct frame *f, struct ip6 src, struct ip6 dst, uint8_t nxt)
 /* Hop-by-hop or destination options: (len8 + 1) * 8 bytes of PadN. */
 static void ext_opts(struct frame *f, uint8_t nxt, uint8_t len8)
 {
-	uint32_t pad = (len8 + 1u) * 8 - 2;
-
-	put8(f, nxt);
-	put8(f, len8);
-	put8(f, 1); /* PadN */
-	put8(f, (uint8_t)(pad - 2));
-	for (uint32_t i = 2; i < pad; i++)
-		put8(f, 0);
+	frame_ipv6_opts(put(f, (len8 + 1u) * 8), nxt, len8, NULL, 0);
 }
 
 /* A segment routing header (type 4) with one segment: 24 bytes. */
 static void ext_srh(struct frame *f, uint8_t nxt)
 {
 	struct ip6 seg = a6(0xff, 1);
+	uint8_t *p = put(f, 24);
 
-	put8(f, nxt);
-	put8(f, 2);
-	put8(f, 4);
-	put8(f, 0); /* segments left */
-	put8(f, 0); /* last entry */
-	put8(f, 0);
-	put16(f, 0);
-	putn(f, seg.a, 16);
+	frame_ipv6_ext(p, nxt, 2);
+	p[2] = 4; /* segments left, last entry, flags and tag 0 */
+	memcpy(p + 8, seg.a, 16);
 }
 
 static void ext_frag(struct frame *f, uint8_t nxt, uint16_t off8, int more, uint32_t id)
 {
-	put8(f, nxt);
-	put8(f, 0);
-	put16(f, (uint16_t)(off8 << 3 | (more ? 1 : 0)));
-	put32(f, id);
+	frame_ipv6_frag(put(f, FRAME_IPV6_FRAG_HLEN), nxt, off8, more, id);
 }
 
 /* AH with a 12-byte ICV: 24 bytes. */
@@ -322,40 +285,39 @@ static void ext_ah(struct frame *f, uint8_t nxt)
 
 /* ---- L4 ---- */
 
-static void l4_begin(struct frame *f, uint8_t proto, uint32_t csum_at)
+static void l4_begin(struct frame *f, uint8_t proto)
 {
 	f->l4_off = f->n;
 	f->l4_proto = proto;
-	f->csum_off = f->n + csum_at;
+	f->l4_csum = true;
 }
 
 /* A TCP header with @opts (padded with EOL to a multiple of 4). */
 static void tcp_raw(struct frame *f, uint16_t sp, uint16_t dp, uint32_t seq, uint32_t ack,
 		    uint16_t flags, const uint8_t *opts, uint8_t opts_len)
 {
-	uint8_t padded = (uint8_t)((opts_len + 3) & ~3);
+	const struct frame_tcp tcp = {
+		.sport = sp,
+		.dport = dp,
+		.seq = seq,
+		.ack = ack,
+		.flags = flags,
+		.window = 64240,
+		.opts = opts,
+		.opts_len = opts_len,
+	};
+	uint8_t h[FRAME_TCP_HLEN + FRAME_OPTS_MAX];
+	size_t n = frame_tcp(h, &tcp, NULL, 0);
 
-	if (padded > 40)
+	if (!n)
 		die("TCP options too long");
-	put16(f, sp);
-	put16(f, dp);
-	put32(f, seq);
-	put32(f, ack);
-	put8(f, (uint8_t)(((20 + padded) / 4) << 4 | (flags >> 8 & 1)));
-	put8(f, (uint8_t)flags);
-	put16(f, 64240);
-	put16(f, 0);
-	put16(f, 0);
-	if (opts_len)
-		putn(f, opts, opts_len);
-	for (uint8_t i = opts_len; i < padded; i++)
-		put8(f, 0);
+	putn(f, h, (uint32_t)n);
 }
 
 static void tcpo(struct frame *f, uint16_t sp, uint16_t dp, uint32_t seq, uint32_t ack,
 		 uint16_t flags, const uint8_t *opts, uint8_t opts_len, uint32_t len)
 {
-	l4_begin(f, P_TCP, 16);
+	l4_begin(f, P_TCP);
 	tcp_raw(f, sp, dp, seq, ack, flags, opts, opts_len);
 	payload(f, len, (uint8_t)(sp + dp));
 }
@@ -365,53 +327,41 @@ static void tcp(struct frame *f, uint16_t sp, uint16_t dp, uint16_t flags, uint3
 	tcpo(f, sp, dp, 1000u + sp, 5000u + dp, flags, NULL, 0, len);
 }
 
+/* A UDP header announcing @len bytes of payload, and no more. */
+static void udp_raw(struct frame *f, uint16_t sp, uint16_t dp, uint32_t len)
+{
+	frame_udp(put(f, FRAME_UDP_HLEN), sp, dp, NULL, len);
+}
+
 static void udp(struct frame *f, uint16_t sp, uint16_t dp, uint32_t len)
 {
-	l4_begin(f, P_UDP, 6);
-	put16(f, sp);
-	put16(f, dp);
-	put16(f, (uint16_t)(8 + len));
-	put16(f, 0);
+	l4_begin(f, P_UDP);
+	udp_raw(f, sp, dp, len);
 	payload(f, len, (uint8_t)sp);
 }
 
 /* ICMP or ICMPv6: type, code, checksum, 4 bytes of rest. */
 static void icmp(struct frame *f, uint8_t proto, uint8_t type, uint8_t code, uint32_t rest)
 {
-	l4_begin(f, proto, 2);
-	put8(f, type);
-	put8(f, code);
-	put16(f, 0);
-	put32(f, rest);
+	l4_begin(f, proto);
+	frame_icmp(put(f, FRAME_ICMP_HLEN), type, code, rest, NULL, 0);
 }
 
 /* Sets the IP lengths, then the L4 checksum (over what the frame holds). */
 static void finish(struct frame *f)
 {
-	uint32_t sum = 0, l4len;
+	uint8_t *ip = f->d + f->ip_off;
+	uint32_t len = f->n - f->ip_off, l4len = f->n - f->l4_off, pseudo = 0;
 
 	if (f->ip_ver == 4) {
-		uint32_t ihl = (f->d[f->ip_off] & 0x0f) * 4u;
-
-		set16(f, f->ip_off + 2, (uint16_t)(f->n - f->ip_off));
-		set16(f, f->ip_off + 10, 0);
-		set16(f, f->ip_off + 10, csum_fold(csum_add(0, f->d + f->ip_off, ihl)));
+		frame_ipv4_set_len(ip, len);
+		pseudo = frame_pseudo4(ip + 12, ip + 16, f->l4_proto, l4len); /* source, dest. */
 	} else if (f->ip_ver == 6) {
-		set16(f, f->ip_off + 4, (uint16_t)(f->n - f->ip_off - 40));
+		frame_ipv6_set_len(ip, len);
+		pseudo = frame_pseudo6(ip + 8, ip + 24, f->l4_proto, l4len);
 	}
-	if (!f->csum_off)
-		return;
-	l4len = f->n - f->l4_off;
-	if (f->ip_ver == 4 && f->l4_proto != P_ICMP) {
-		sum = csum_add(sum, f->d + f->ip_off + 12, 8);
-		sum += f->l4_proto + l4len;
-	} else if (f->ip_ver == 6) {
-		sum = csum_add(sum, f->d + f->ip_off + 8, 32);
-		sum += l4len + f->l4_proto;
-	}
-	set16(f, f->csum_off, 0);
-	sum = csum_add(sum, f->d + f->l4_off, l4len);
-	set16(f, f->csum_off, csum_fold(sum));
+	if (f->l4_csum)
+		frame_l4_csum(f->d + f->l4_off, l4len, f->l4_proto, pseudo);
 }
 
 static void write_frame(const struct frame *f)
@@ -1002,24 +952,21 @@ static void case_icmp(void)
 	eth(f, ETH_IPV4);
 	ip4(f, router, a, P_ICMP);
 	icmp(f, P_ICMP, 3, 1, 0);
-	ip4_raw(f, IP4(10, 14, 9, 9), IP4(10, 14, 9, 10), P_TCP, 0x4000, NULL, 0, 60);
+	ip4_raw(f, IP4(10, 14, 9, 9), IP4(10, 14, 9, 10), P_TCP, 0x4000, NULL, 0, 40);
 	tcp_raw(f, 49999, 80, 1, 0, F_SYN, NULL, 0);
 	emit(f);
 	/* Time exceeded quoting IPv4 + the first 8 bytes of UDP. */
 	eth(f, ETH_IPV4);
 	ip4(f, router, a, P_ICMP);
 	icmp(f, P_ICMP, 11, 0, 0);
-	ip4_raw(f, IP4(10, 14, 9, 11), IP4(10, 14, 9, 12), P_UDP, 0, NULL, 0, 40);
-	put16(f, 33434);
-	put16(f, 33435);
-	put16(f, 20);
-	put16(f, 0);
+	ip4_raw(f, IP4(10, 14, 9, 11), IP4(10, 14, 9, 12), P_UDP, 0, NULL, 0, 20);
+	udp_raw(f, 33434, 33435, 12);
 	emit(f);
 	/* Port unreachable quoting IPv4 + full TCP header with payload. */
 	eth(f, ETH_IPV4);
 	ip4(f, router, b, P_ICMP);
 	icmp(f, P_ICMP, 3, 3, 0);
-	ip4_raw(f, IP4(10, 14, 9, 13), IP4(10, 14, 9, 14), P_TCP, 0, NULL, 0, 48);
+	ip4_raw(f, IP4(10, 14, 9, 13), IP4(10, 14, 9, 14), P_TCP, 0, NULL, 0, 28);
 	tcp_raw(f, 49998, 81, 1, 1, F_FIN | F_RST | F_ACK, NULL, 0);
 	payload(f, 8, 2);
 	emit(f);
@@ -1058,10 +1005,7 @@ static void case_icmpv6(void)
 	ip6(f, a6(15, 0xfe), a, P_ICMPV6);
 	icmp(f, P_ICMPV6, 2, 0, 1280);
 	ip6_raw(f, a6(15, 0x9b), a6(15, 0x9c), P_UDP, 108);
-	put16(f, 49996);
-	put16(f, 53);
-	put16(f, 108);
-	put16(f, 0);
+	udp_raw(f, 49996, 53, 100);
 	payload(f, 100, 2);
 	emit(f);
 }
