@@ -10,7 +10,7 @@ $(BUILD)/bench/generator.o: $(BUILD)/bpf/gen.skel.h
 # BENCH_OFFLINE_ARGS passes options to bench/offline.sh (e.g. --json).
 BENCH_TOOLS := $(BUILD)/bench/mkcapture $(BUILD)/bench/pcap_floor
 
-$(BUILD)/bench/mkcapture: $(BUILD)/bench/mkcapture.o
+$(BUILD)/bench/mkcapture: $(BUILD)/bench/mkcapture.o $(UTIL_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(SAN_FLAGS) $(CFLAGS) $^ -o $@ -lpcap
 

@@ -34,6 +34,7 @@
 
 #include "bpf/gen.skel.h"
 #include "../util/clock.h"
+#include "../util/frame.h"
 #include "../util/log.h"
 #include "../xsk/xsk.h"
 
@@ -44,8 +45,6 @@
 #define GEN_PACED_CALL_S 500e-6 /* paced calls carry this much traffic */
 #define GEN_MAX_LAG_S 10e-3	/* a paced thread catches up this much lag */
 #define GEN_WARMUP_S 0.1	/* see gen_budget() */
-#define GEN_ETH_HLEN 14
-#define GEN_IPV4_HLEN 20
 #define GEN_MAX_FRAME 1514
 #define GEN_IMIX_RUN 256
 
@@ -121,7 +120,7 @@ int gen_opts_validate(const struct gen_opts *o, char *err, size_t err_len)
 
 uint32_t gen_l4_off(void)
 {
-	return GEN_ETH_HLEN + GEN_IPV4_HLEN;
+	return FRAME_ETH_HLEN + FRAME_IPV4_HLEN;
 }
 
 /* imix changes size every GEN_IMIX_RUN frames (one BPF_PROG_RUN call). */
@@ -137,59 +136,36 @@ uint32_t gen_imix_size(uint64_t n)
 	return imix_sizes[gen_imix_index(n)];
 }
 
-static uint16_t ip_checksum(const uint8_t *p, uint32_t len)
-{
-	uint32_t sum = 0;
-
-	for (uint32_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
 int gen_build_frame(const struct gen_opts *o, uint32_t wire_size, uint8_t *buf, size_t len)
 {
 	uint32_t flen = wire_size - 4, l4 = gen_l4_off();
-	uint8_t *ip = buf + GEN_ETH_HLEN, *t = buf + l4;
+	const struct frame_ipv4 ip = {
+		.src = o->src_ip,
+		.dst = o->dst_ip,
+		.payload_len = flen - l4,
+		.frag = FRAME_IP_DF,
+		.ttl = 64,
+		.proto = o->proto == GEN_UDP ? IPPROTO_UDP : IPPROTO_TCP,
+	};
+	const struct frame_tcp tcp = {
+		.sport = XDPI_GEN_SPORT_BASE,
+		.dport = XDPI_GEN_DPORT,
+		.flags = o->proto == GEN_TCP_SYN ? FRAME_TCP_SYN : FRAME_TCP_PSH | FRAME_TCP_ACK,
+		.window = 64240,
+	};
 
 	if (wire_size < 64 || wire_size > 1518 || flen > len)
 		return -EINVAL;
+	/* The payload stays zero. Checksums of L4 are left 0: receivers
+	 * here count, they do not verify, and the stamp changes per frame. */
 	memset(buf, 0, flen);
-	memcpy(buf, o->dst_mac, 6);
-	memcpy(buf + 6, o->src_mac, 6);
-	put16(buf + 12, ETH_P_IP);
-	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(flen - GEN_ETH_HLEN));
-	put16(ip + 6, 0x4000); /* DF */
-	ip[8] = 64;
-	ip[9] = o->proto == GEN_UDP ? IPPROTO_UDP : IPPROTO_TCP;
-	put32(ip + 12, o->src_ip);
-	put32(ip + 16, o->dst_ip);
-	put16(ip + 10, ip_checksum(ip, GEN_IPV4_HLEN));
-	put16(t, XDPI_GEN_SPORT_BASE);
-	put16(t + 2, XDPI_GEN_DPORT);
-	if (o->proto == GEN_UDP) {
-		put16(t + 4, (uint16_t)(flen - l4));
-	} else {
-		t[12] = 5 << 4;
-		t[13] = o->proto == GEN_TCP_SYN ? 0x02 : 0x18; /* SYN, or PSH|ACK */
-		put16(t + 14, 64240);
-	}
-	/* Checksums of L4 are left 0: receivers here count, they do not
-	 * verify, and the stamp changes per frame. */
+	frame_eth(buf, o->dst_mac, o->src_mac, NULL, 0, ETH_P_IP);
+	frame_ipv4(buf + FRAME_ETH_HLEN, &ip);
+	if (o->proto == GEN_UDP)
+		frame_udp(buf + l4, XDPI_GEN_SPORT_BASE, XDPI_GEN_DPORT, NULL,
+			  flen - l4 - FRAME_UDP_HLEN);
+	else
+		frame_tcp(buf + l4, &tcp, NULL, flen - l4 - FRAME_TCP_HLEN);
 	return (int)flen;
 }
 
@@ -212,17 +188,7 @@ void gen_flow_seq(uint32_t flows, uint32_t thread, uint32_t threads, uint64_t n,
 
 void gen_stamp(uint8_t *frame, enum gen_proto proto, uint32_t flow, uint32_t seq, uint32_t now)
 {
-	uint8_t *l4 = frame + gen_l4_off();
-
-	put16(l4, (uint16_t)(XDPI_GEN_SPORT_BASE + flow));
-	if (proto == GEN_UDP) {
-		put32(l4 + 8, XDPI_GEN_UDP_MAGIC);
-		put32(l4 + 12, seq);
-		put32(l4 + 16, now);
-	} else {
-		put32(l4 + 4, seq);
-		put32(l4 + 8, now);
-	}
+	xdpi_gen_stamp(frame + gen_l4_off(), proto == GEN_UDP, flow, seq, now);
 }
 
 struct gen_ctx;

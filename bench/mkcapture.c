@@ -37,7 +37,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/if_ether.h>
+#include <netinet/in.h>
 #include <pcap/pcap.h>
+
+#include "util/frame.h"
 
 #define SNAPLEN 262144
 #define FRAME_MAX 2048
@@ -114,43 +118,11 @@ static void fill_random(uint8_t *p, uint32_t len)
 	}
 }
 
-/* ---- byte helpers ---- */
-
-static void wr16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint64_t csum_add(uint64_t sum, const uint8_t *p, uint32_t len)
-{
-	for (; len > 1; len -= 2, p += 2)
-		sum += (uint32_t)p[0] << 8 | p[1];
-	if (len)
-		sum += (uint32_t)p[0] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint64_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /* ---- hosts and paths ---- */
 
 struct vlans {
 	uint8_t n;
-	uint16_t tpid[2], vid[2];
+	struct frame_vlan tag[2]; /* [0] outermost */
 };
 
 struct host {
@@ -202,24 +174,24 @@ static void path_down(struct path *p, const struct host *cli, const struct host 
 static void host_v4(struct host *h, uint32_t a, uint8_t ttl)
 {
 	memset(h, 0, sizeof(*h));
-	wr32(h->ip, a);
+	frame_put32(h->ip, a);
 	h->ttl = ttl;
 	h->mac[0] = 0x02;
-	wr32(h->mac + 2, a);
+	frame_put32(h->mac + 2, a);
 }
 
 static void host_v6(struct host *h, uint64_t hi, uint64_t lo, uint8_t ttl)
 {
 	memset(h, 0, sizeof(*h));
 	h->v6 = true;
-	wr32(h->ip, (uint32_t)(hi >> 32));
-	wr32(h->ip + 4, (uint32_t)hi);
-	wr32(h->ip + 8, (uint32_t)(lo >> 32));
-	wr32(h->ip + 12, (uint32_t)lo);
+	frame_put32(h->ip, (uint32_t)(hi >> 32));
+	frame_put32(h->ip + 4, (uint32_t)hi);
+	frame_put32(h->ip + 8, (uint32_t)(lo >> 32));
+	frame_put32(h->ip + 12, (uint32_t)lo);
 	h->ttl = ttl;
 	h->mac[0] = 0x02;
 	h->mac[1] = 0x06;
-	wr32(h->mac + 2, (uint32_t)lo);
+	frame_put32(h->mac + 2, (uint32_t)lo);
 }
 
 static void client_vlan(struct host *h)
@@ -231,14 +203,14 @@ static void client_vlan(struct host *h)
 		return;
 	if (r < 980) {
 		h->vl.n = 1;
-		h->vl.tpid[0] = 0x8100;
-		h->vl.vid[0] = vids[rnd_below(6)];
+		h->vl.tag[0].tpid = ETH_P_8021Q;
+		h->vl.tag[0].tci = vids[rnd_below(6)];
 	} else {
 		h->vl.n = 2;
-		h->vl.tpid[0] = 0x88a8;
-		h->vl.vid[0] = (uint16_t)rnd_range(1000, 1007);
-		h->vl.tpid[1] = 0x8100;
-		h->vl.vid[1] = (uint16_t)rnd_range(100, 149);
+		h->vl.tag[0].tpid = ETH_P_8021AD;
+		h->vl.tag[0].tci = (uint16_t)rnd_range(1000, 1007);
+		h->vl.tag[1].tpid = ETH_P_8021Q;
+		h->vl.tag[1].tci = (uint16_t)rnd_range(100, 149);
 	}
 }
 
@@ -381,19 +353,11 @@ static void write_frame(uint32_t len, int kind)
 
 static uint32_t put_eth(const struct path *p, uint16_t type)
 {
-	uint32_t o = 12;
+	uint8_t ntags = p->vl ? p->vl->n : 0;
 
-	memcpy(fbuf, p->dmac, 6);
-	memcpy(fbuf + 6, p->smac, 6);
-	for (int i = 0; p->vl && i < p->vl->n; i++) {
-		wr16(fbuf + o, p->vl->tpid[i]);
-		wr16(fbuf + o + 2, p->vl->vid[i]);
-		o += 4;
-	}
-	if (p->vl && p->vl->n)
+	if (ntags)
 		st_vlan++;
-	wr16(fbuf + o, type);
-	return o + 2;
+	return (uint32_t)frame_eth(fbuf, p->dmac, p->smac, ntags ? p->vl->tag : NULL, ntags, type);
 }
 
 enum {
@@ -406,59 +370,50 @@ static void put_ip_frame(const struct path *p, uint8_t proto, unsigned ext, cons
 			 uint32_t len, bool frag, uint32_t frag_off, bool more, uint32_t ident,
 			 int kind)
 {
-	uint32_t o = put_eth(p, p->src->v6 ? 0x86dd : 0x0800);
-	uint8_t *ip = fbuf + o;
+	uint32_t o = put_eth(p, p->src->v6 ? ETH_P_IPV6 : ETH_P_IP), l3 = o;
 
 	if (!p->src->v6) {
-		ip[0] = 0x45;
-		ip[1] = 0;
-		wr16(ip + 2, 20 + len);
-		wr16(ip + 4, frag ? ident : (uint32_t)rnd() & 0xffff);
-		wr16(ip + 6, frag ? (more ? 0x2000u : 0) | frag_off / 8 : 0x4000);
-		ip[8] = p->src->ttl;
-		ip[9] = proto;
-		wr16(ip + 10, 0);
-		memcpy(ip + 12, p->src->ip, 4);
-		memcpy(ip + 16, p->dst->ip, 4);
-		wr16(ip + 10, csum_fold(csum_add(0, ip, 20)));
-		o += 20;
+		const struct frame_ipv4 h = {
+			.src = frame_get32(p->src->ip),
+			.dst = frame_get32(p->dst->ip),
+			.payload_len = len,
+			.id = frag ? (uint16_t)ident : (uint16_t)rnd(),
+			.frag = frag ? (uint16_t)((more ? FRAME_IP_MF : 0) | frag_off / 8)
+				     : FRAME_IP_DF,
+			.ttl = p->src->ttl,
+			.proto = proto,
+		};
+
+		o += (uint32_t)frame_ipv4(fbuf + o, &h);
 	} else {
-		uint32_t h = 40;
-		uint8_t *nextp = ip + 6;
+		static const uint8_t router_alert[] = {5, 2, 0, 0};
+		const struct frame_ipv6 h = {
+			.src = p->src->ip,
+			.dst = p->dst->ip,
+			.next = proto,
+			.hops = p->src->ttl,
+		};
+		/* Each header says proto follows until another one does. */
+		uint8_t *next = fbuf + o + 6;
 
-		wr32(ip, 0x60000000u);
+		o += (uint32_t)frame_ipv6(fbuf + o, &h);
 		if (ext & EXT_HBH_RA) {
-			uint8_t *e = ip + h;
-
-			*nextp = 0;
-			memcpy(e + 1, (const uint8_t[]){0, 5, 2, 0, 0, 1, 0}, 7);
-			nextp = e;
-			h += 8;
+			*next = IPPROTO_HOPOPTS;
+			next = fbuf + o;
+			o += (uint32_t)frame_ipv6_opts(fbuf + o, proto, 0, router_alert,
+						       sizeof(router_alert));
 		}
 		if (ext & EXT_DSTOPTS) {
-			uint8_t *e = ip + h;
-
-			*nextp = 60;
-			memcpy(e + 1, (const uint8_t[]){0, 1, 4, 0, 0, 0, 0}, 7);
-			nextp = e;
-			h += 8;
+			*next = IPPROTO_DSTOPTS;
+			next = fbuf + o;
+			o += (uint32_t)frame_ipv6_opts(fbuf + o, proto, 0, NULL, 0);
 		}
 		if (frag) {
-			uint8_t *e = ip + h;
-
-			*nextp = 44;
-			e[1] = 0;
-			wr16(e + 2, frag_off | (more ? 1u : 0));
-			wr32(e + 4, ident);
-			nextp = e;
-			h += 8;
+			*next = IPPROTO_FRAGMENT;
+			o += (uint32_t)frame_ipv6_frag(fbuf + o, proto, (uint16_t)(frag_off / 8),
+						       more, ident);
 		}
-		*nextp = proto;
-		wr16(ip + 4, h - 40 + len);
-		ip[7] = p->src->ttl;
-		memcpy(ip + 8, p->src->ip, 16);
-		memcpy(ip + 24, p->dst->ip, 16);
-		o += h;
+		frame_ipv6_set_len(fbuf + l3, o - l3 + len);
 		st_v6++;
 	}
 	memcpy(fbuf + o, l4, len);
@@ -467,35 +422,10 @@ static void put_ip_frame(const struct path *p, uint8_t proto, unsigned ext, cons
 
 static void l4_checksum(const struct path *p, uint8_t proto, uint8_t *l4, uint32_t len)
 {
-	uint32_t alen = p->src->v6 ? 16 : 4;
-	uint64_t sum = 0;
-	uint32_t at;
-	uint16_t c;
+	uint32_t pseudo = p->src->v6 ? frame_pseudo6(p->src->ip, p->dst->ip, proto, len)
+				     : frame_pseudo4(p->src->ip, p->dst->ip, proto, len);
 
-	switch (proto) {
-	case 6:
-		at = 16;
-		break;
-	case 17:
-		at = 6;
-		break;
-	case 1:
-	case 58:
-		at = 2;
-		break;
-	default:
-		return;
-	}
-	wr16(l4 + at, 0);
-	if (proto != 1) {
-		sum = csum_add(sum, p->src->ip, alen);
-		sum = csum_add(sum, p->dst->ip, alen);
-		sum += proto + (len >> 16) + (len & 0xffff);
-	}
-	c = csum_fold(csum_add(sum, l4, len));
-	if (proto == 17 && c == 0)
-		c = 0xffff;
-	wr16(l4 + at, c);
+	frame_l4_csum(l4, len, proto, pseudo);
 }
 
 /* Sends @l4 (L4 header and payload), fragmented in pieces of at most @mtu
@@ -647,49 +577,44 @@ static uint32_t resp_size(void)
 static void tcp_send(struct tcp_conn *c, bool up, uint8_t flags, const uint8_t *payload,
 		     uint32_t plen, bool syn)
 {
-	uint8_t *t = l4buf;
-	uint32_t hl = 20;
-	struct path p;
 	uint32_t ms = (uint32_t)(now_us / 1000);
+	uint8_t o[20];
+	struct frame_tcp h = {
+		.sport = up ? c->sport : c->dport,
+		.dport = up ? c->dport : c->sport,
+		.seq = up ? c->cseq : c->sseq,
+		.ack = (flags & 0x10) ? (up ? c->sseq : c->cseq) : 0,
+		.flags = flags,
+		.window = syn  ? 64240
+			  : up ? c->cwin
+			       : c->swin,
+		.opts = o,
+	};
+	struct path p;
 
 	if (up)
 		path_up(&p, c->cli, c->srv);
 	else
 		path_down(&p, c->cli, c->srv);
-	wr16(t, up ? c->sport : c->dport);
-	wr16(t + 2, up ? c->dport : c->sport);
-	wr32(t + 4, up ? c->cseq : c->sseq);
-	wr32(t + 8, (flags & 0x10) ? (up ? c->sseq : c->cseq) : 0);
-	t[13] = flags;
-	wr16(t + 14, syn ? 64240 : up ? c->cwin : c->swin);
-	wr16(t + 18, 0);
 	if (syn && c->tsopt) {
-		uint8_t *o = t + 20;
-
 		memcpy(o, (const uint8_t[]){2, 4, 0, 0, 4, 2, 8, 10}, 8);
-		wr16(o + 2, tcp_mss(c) + 12);
-		wr32(o + 8, ms + (up ? c->cts : c->sts));
-		wr32(o + 12, (flags & 0x10) ? ms + c->cts : 0);
+		frame_put16(o + 2, (uint16_t)(tcp_mss(c) + 12));
+		frame_put32(o + 8, ms + (up ? c->cts : c->sts));
+		frame_put32(o + 12, (flags & 0x10) ? ms + c->cts : 0);
 		memcpy(o + 16, (const uint8_t[]){1, 3, 3, 7}, 4);
-		hl += 20;
+		h.opts_len = 20;
 	} else if (syn) {
-		uint8_t *o = t + 20;
-
 		memcpy(o, (const uint8_t[]){2, 4, 0, 0, 1, 3, 3, 8, 1, 1, 4, 2}, 12);
-		wr16(o + 2, tcp_mss(c));
-		hl += 12;
+		frame_put16(o + 2, (uint16_t)tcp_mss(c));
+		h.opts_len = 12;
 	} else if (c->tsopt && !(flags & 0x04)) {
-		uint8_t *o = t + 20;
-
 		memcpy(o, (const uint8_t[]){1, 1, 8, 10}, 4);
-		wr32(o + 4, ms + (up ? c->cts : c->sts));
-		wr32(o + 8, ms - rnd_below(3) + (up ? c->sts : c->cts));
-		hl += 12;
+		frame_put32(o + 4, ms + (up ? c->cts : c->sts));
+		frame_put32(o + 8, ms - rnd_below(3) + (up ? c->sts : c->cts));
+		h.opts_len = 12;
 	}
-	t[12] = (uint8_t)(hl / 4 << 4);
-	if (plen)
-		memcpy(t + hl, payload, plen);
-	send_ip(&p, 6, 0, t, hl + plen, 1500, ST_TCP);
+	send_ip(&p, IPPROTO_TCP, 0, l4buf, (uint32_t)frame_tcp(l4buf, &h, payload, plen), 1500,
+		ST_TCP);
 	if (up)
 		c->cseq += plen + ((flags & 0x03) ? 1 : 0);
 	else
@@ -732,41 +657,41 @@ static uint32_t tls_client_hello(uint8_t *b, const char *sni)
 	b[o++] = 32;
 	fill_random(b + o, 32);
 	o += 32;
-	wr16(b + o, sizeof(suites));
+	frame_put16(b + o, sizeof(suites));
 	memcpy(b + o + 2, suites, sizeof(suites));
 	o += 2 + sizeof(suites);
 	b[o++] = 1;
 	b[o++] = 0;
 	ext_at = o;
 	o += 2;
-	wr16(b + o, 0);
-	wr16(b + o + 2, n + 5);
-	wr16(b + o + 4, n + 3);
+	frame_put16(b + o, 0);
+	frame_put16(b + o + 2, n + 5);
+	frame_put16(b + o + 4, n + 3);
 	b[o + 6] = 0;
-	wr16(b + o + 7, n);
+	frame_put16(b + o + 7, n);
 	memcpy(b + o + 9, sni, n);
 	o += 9 + n;
 	memcpy(b + o, exts, sizeof(exts));
 	o += sizeof(exts);
-	wr16(b + o, 0x33);
-	wr16(b + o + 2, 38);
-	wr16(b + o + 4, 36);
-	wr16(b + o + 6, 0x1d);
-	wr16(b + o + 8, 32);
+	frame_put16(b + o, 0x33);
+	frame_put16(b + o + 2, 38);
+	frame_put16(b + o + 4, 36);
+	frame_put16(b + o + 6, 0x1d);
+	frame_put16(b + o + 8, 32);
 	fill_random(b + o + 10, 32);
 	o += 42;
 	if (o + 4 < 5 + 512) { /* padding extension up to 512 bytes, as browsers do */
 		uint32_t pad = 5 + 512 - 4 - o;
 
-		wr16(b + o, 0x15);
-		wr16(b + o + 2, pad);
+		frame_put16(b + o, 0x15);
+		frame_put16(b + o + 2, pad);
 		memset(b + o + 4, 0, pad);
 		o += 4 + pad;
 	}
-	wr16(b + ext_at, o - ext_at - 2);
+	frame_put16(b + ext_at, o - ext_at - 2);
 	b[hs_at] = (uint8_t)((o - hs_at - 3) >> 16);
-	wr16(b + hs_at + 1, o - hs_at - 3);
-	wr16(b + 3, o - 5);
+	frame_put16(b + hs_at + 1, o - hs_at - 3);
+	frame_put16(b + 3, o - 5);
 	return o;
 }
 
@@ -788,8 +713,8 @@ static uint32_t tls_server_hello(uint8_t *b)
 	o += 19;
 	fill_random(b + o, 32);
 	o += 32;
-	wr16(b + 3, o - 5);
-	wr16(b + 7, o - 9);
+	frame_put16(b + 3, o - 5);
+	frame_put16(b + 7, o - 9);
 	memcpy(b + o, (const uint8_t[]){0x14, 3, 3, 0, 1, 1}, 6);
 	return o + 6;
 }
@@ -815,7 +740,7 @@ static uint32_t tcp_request(struct tcp_conn *c, uint8_t *b)
 			return tls_client_hello(b, name);
 		n = rnd_range(40, 900);
 		memcpy(b, (const uint8_t[]){0x17, 3, 3}, 3);
-		wr16(b + 3, n - 5);
+		frame_put16(b + 3, n - 5);
 		fill_random(b + 5, n - 5);
 		return n;
 	case APP_HTTP:
@@ -846,7 +771,7 @@ static uint32_t tcp_response_head(struct tcp_conn *c, uint8_t *b)
 		if (c->round == 1)
 			return tls_server_hello(b);
 		memcpy(b, (const uint8_t[]){0x17, 3, 3}, 3);
-		wr16(b + 3, c->resp_total > 16389 ? 16384 : c->resp_total - 5);
+		frame_put16(b + 3, c->resp_total > 16389 ? 16384 : c->resp_total - 5);
 		return 5;
 	case APP_HTTP:
 		return (uint32_t)snprintf(
@@ -966,11 +891,8 @@ static void step_tcp(void)
 static void udp_send(const struct path *p, uint16_t sport, uint16_t dport, const uint8_t *payload,
 		     uint32_t plen, unsigned ext, uint32_t mtu)
 {
-	wr16(l4buf, sport);
-	wr16(l4buf + 2, dport);
-	wr16(l4buf + 4, 8 + plen);
-	memcpy(l4buf + 8, payload, plen);
-	send_ip(p, 17, ext, l4buf, 8 + plen, mtu, ST_UDP);
+	send_ip(p, IPPROTO_UDP, ext, l4buf, (uint32_t)frame_udp(l4buf, sport, dport, payload, plen),
+		mtu, ST_UDP);
 }
 
 struct dns_txn {
@@ -1021,13 +943,13 @@ static void step_dns(void)
 		st_udp_flows++;
 	}
 	host_name(t->name, name, sizeof(name));
-	wr16(pbuf, t->id);
-	wr16(pbuf + 2, 0x0100);
-	wr16(pbuf + 4, 1);
+	frame_put16(pbuf, t->id);
+	frame_put16(pbuf + 2, 0x0100);
+	frame_put16(pbuf + 4, 1);
 	memset(pbuf + 6, 0, 6);
 	o = 12 + put_qname(pbuf + 12, name);
-	wr16(pbuf + o, t->qtype);
-	wr16(pbuf + o + 2, 1);
+	frame_put16(pbuf + o, t->qtype);
+	frame_put16(pbuf + o + 2, 1);
 	o += 4;
 	if (!answer) {
 		path_up(&p, t->cli, t->res);
@@ -1038,14 +960,14 @@ static void step_dns(void)
 	uint32_t an = rnd_range(1, 3);
 	uint16_t rlen = t->qtype == 28 ? 16 : 4;
 
-	wr16(pbuf + 2, 0x8180);
-	wr16(pbuf + 6, an);
+	frame_put16(pbuf + 2, 0x8180);
+	frame_put16(pbuf + 6, an);
 	for (uint32_t i = 0; i < an; i++) {
-		wr16(pbuf + o, 0xc00c);
-		wr16(pbuf + o + 2, t->qtype == 65 ? 1 : t->qtype);
-		wr16(pbuf + o + 4, 1);
-		wr32(pbuf + o + 6, rnd_range(30, 3600));
-		wr16(pbuf + o + 10, rlen);
+		frame_put16(pbuf + o, 0xc00c);
+		frame_put16(pbuf + o + 2, t->qtype == 65 ? 1 : t->qtype);
+		frame_put16(pbuf + o + 4, 1);
+		frame_put32(pbuf + o + 6, rnd_range(30, 3600));
+		frame_put16(pbuf + o + 10, rlen);
 		fill_random(pbuf + o + 12, rlen);
 		o += 12 + rlen;
 	}
@@ -1137,10 +1059,10 @@ static void step_udp_misc(void)
 		};
 
 		memset(pbuf, 0, 12);
-		wr16(pbuf + 4, 1);
+		frame_put16(pbuf + 4, 1);
 		n = 12 + put_qname(pbuf + 12, services[rnd_below(5)]);
-		wr16(pbuf + n, 12); /* PTR, IN */
-		wr16(pbuf + n + 2, 1);
+		frame_put16(pbuf + n, 12); /* PTR, IN */
+		frame_put16(pbuf + n + 2, 1);
 		n += 4;
 		p.src = cli;
 		p.dst = v6 ? &mdns6 : &mdns4;
@@ -1213,49 +1135,44 @@ static void step_icmp(void)
 		uint16_t id = (uint16_t)rnd(), seq = (uint16_t)rnd_below(100);
 
 		n = chance(800) ? 64 : rnd_range(8, 1400);
-		b[0] = 8;
-		b[1] = 0;
-		wr16(b + 4, id);
-		wr16(b + 6, seq);
 		fill_random(b + 8, n - 8);
+		frame_icmp(b, 8, 0, (uint32_t)id << 16 | seq, NULL, n - 8); /* echo */
 		path_up(&p, cli, srv);
-		send_ip(&p, 1, 0, b, n, 1500, ST_ICMP);
-		b[0] = 0;
+		send_ip(&p, IPPROTO_ICMP, 0, b, n, 1500, ST_ICMP);
+		frame_icmp(b, 0, 0, (uint32_t)id << 16 | seq, NULL, n - 8); /* reply */
 		path_down(&p, cli, srv);
-		send_ip(&p, 1, 0, b, n, 1500, ST_ICMP);
+		send_ip(&p, IPPROTO_ICMP, 0, b, n, 1500, ST_ICMP);
 	} else if (r < 60) { /* ping6 */
 		const struct host *cli = pick_client(true), *srv = pick_server(true);
+		uint32_t echo = (uint32_t)rnd();
 
 		n = 64;
-		b[0] = 128;
-		b[1] = 0;
-		wr32(b + 4, (uint32_t)rnd());
 		fill_random(b + 8, n - 8);
+		frame_icmp(b, 128, 0, echo, NULL, n - 8);
 		path_up(&p, cli, srv);
-		send_ip(&p, 58, 0, b, n, 1500, ST_ICMP);
-		b[0] = 129;
+		send_ip(&p, IPPROTO_ICMPV6, 0, b, n, 1500, ST_ICMP);
+		frame_icmp(b, 129, 0, echo, NULL, n - 8);
 		path_down(&p, cli, srv);
-		send_ip(&p, 58, 0, b, n, 1500, ST_ICMP);
+		send_ip(&p, IPPROTO_ICMPV6, 0, b, n, 1500, ST_ICMP);
 	} else if (r < 75) { /* port unreachable quoting a UDP header */
 		const struct host *cli = pick_client(false), *srv = pick_server(false);
 
-		memset(b, 0, 8);
-		b[0] = 3;
-		b[1] = 3;
+		/* The quoted header is kept as the first captures had it:
+		 * checksum, TOS, ID and flags are what the buffer held. */
+		frame_icmp(b, 3, 3, 0, NULL, 28);
 		b[8] = 0x45;
-		wr16(b + 10, 28 + rnd_below(400));
+		frame_put16(b + 10, 28 + rnd_below(400));
 		b[16] = 64;
 		b[17] = 17;
 		memcpy(b + 20, cli->ip, 4);
 		memcpy(b + 24, srv->ip, 4);
 		fill_random(b + 28, 8);
 		path_down(&p, cli, srv);
-		send_ip(&p, 1, 0, b, 36, 1500, ST_ICMP);
+		send_ip(&p, IPPROTO_ICMP, 0, b, 36, 1500, ST_ICMP);
 	} else if (r < 90) { /* neighbour solicitation */
 		const struct host *cli = pick_client(true), *srv = pick_client(true);
 
-		memset(b, 0, 32);
-		b[0] = 135;
+		frame_icmp(b, 135, 0, 0, NULL, 24);
 		memcpy(b + 8, srv->ip, 16);
 		b[24] = 1;
 		b[25] = 1;
@@ -1265,13 +1182,12 @@ static void step_icmp(void)
 		p.smac = cli->mac;
 		p.dmac = srv->mac;
 		p.vl = &cli->vl;
-		send_ip(&p, 58, 0, b, 32, 1500, ST_ICMP);
+		send_ip(&p, IPPROTO_ICMPV6, 0, b, 32, 1500, ST_ICMP);
 	} else { /* MLDv2 report behind Hop-by-Hop (Router Alert) */
 		const struct host *cli = pick_client(true);
 
-		memset(b, 0, 28);
-		b[0] = 143;
-		wr16(b + 6, 1);
+		memset(b + 8, 0, 4);
+		frame_icmp(b, 143, 0, 1, NULL, 20); /* one record */
 		b[8] = 4;
 		memcpy(b + 12, mdns6.ip, 16);
 		p.src = cli;
@@ -1279,7 +1195,7 @@ static void step_icmp(void)
 		p.smac = cli->mac;
 		p.dmac = mld6.mac;
 		p.vl = &cli->vl;
-		send_ip(&p, 58, EXT_HBH_RA, b, 28, 1500, ST_ICMP);
+		send_ip(&p, IPPROTO_ICMPV6, EXT_HBH_RA, b, 28, 1500, ST_ICMP);
 	}
 }
 
@@ -1287,26 +1203,20 @@ static void step_arp(void)
 {
 	const struct host *cli = pick_client(false);
 	struct path p = {.smac = cli->mac, .dmac = bcast_mac, .vl = &cli->vl};
-	uint32_t o = put_eth(&p, 0x0806);
-	uint8_t *a = fbuf + o;
-	bool reply = chance(400);
+	uint32_t o;
 
-	memcpy(a, (const uint8_t[]){0, 1, 8, 0, 6, 4, 0, 1}, 8);
-	if (reply) {
-		a[7] = 2;
-		memcpy(fbuf, cli->mac, 6);
-		memcpy(fbuf + 6, router_mac, 6);
-		memcpy(a + 8, router_mac, 6);
-		wr32(a + 14, 0x0a000001);
-		memcpy(a + 18, cli->mac, 6);
-		memcpy(a + 24, cli->ip, 4);
+	if (chance(400)) { /* the router's reply */
+		p.smac = router_mac;
+		p.dmac = cli->mac;
+		o = put_eth(&p, ETH_P_ARP);
+		o += (uint32_t)frame_arp(fbuf + o, 2, router_mac, 0x0a000001, cli->mac,
+					 frame_get32(cli->ip));
 	} else {
-		memcpy(a + 8, cli->mac, 6);
-		memcpy(a + 14, cli->ip, 4);
-		memset(a + 18, 0, 6);
-		wr32(a + 24, 0x0a000001);
+		o = put_eth(&p, ETH_P_ARP);
+		o += (uint32_t)frame_arp(fbuf + o, 1, cli->mac, frame_get32(cli->ip), NULL,
+					 0x0a000001);
 	}
-	write_frame(o + 28, ST_ARP);
+	write_frame(o, ST_ARP);
 }
 
 static void step_other(void)
@@ -1315,7 +1225,7 @@ static void step_other(void)
 		static const uint8_t lldp_mac[6] = {0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e};
 		static const uint8_t sw_mac[6] = {0x00, 0x1b, 0x21, 0x3a, 0x4f, 0x99};
 		struct path p = {.smac = sw_mac, .dmac = lldp_mac};
-		uint32_t o = put_eth(&p, 0x88cc), port = rnd_below(48);
+		uint32_t o = put_eth(&p, ETH_P_LLDP), port = rnd_below(48);
 		uint8_t *t = fbuf + o;
 		int n;
 
@@ -1344,10 +1254,10 @@ static void step_other(void)
 			path_up(&p, &esp_a, &esp_b);
 		else
 			path_down(&p, &esp_a, &esp_b);
-		wr32(l4buf, 0xc0ffee01);
-		wr32(l4buf + 4, (uint32_t)frames_written);
+		frame_put32(l4buf, 0xc0ffee01);
+		frame_put32(l4buf + 4, (uint32_t)frames_written);
 		fill_random(l4buf + 8, n - 8);
-		send_ip(&p, 50, 0, l4buf, n, 1500, ST_OTHER);
+		send_ip(&p, IPPROTO_ESP, 0, l4buf, n, 1500, ST_OTHER);
 	}
 }
 

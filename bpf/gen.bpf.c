@@ -21,7 +21,6 @@
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <bpf/bpf_helpers.h>
-#include <bpf/bpf_endian.h>
 
 #include "gen_shared.h"
 
@@ -36,13 +35,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct xdpi_gen_cpu);
 } gen_cpu SEC(".maps");
-
-static __always_inline void put32(__u8 *p, __u32 v)
-{
-	__be32 be = bpf_htonl(v);
-
-	__builtin_memcpy(p, &be, 4);
-}
 
 SEC("xdp")
 int xdpi_gen(struct xdp_md *ctx)
@@ -76,15 +68,7 @@ int xdpi_gen(struct xdp_md *ctx)
 	/* 20 bytes: the TCP stamp fields, or UDP header + stamp. */
 	if ((void *)(l4 + 20) > end)
 		return XDP_ABORTED;
-	*(__be16 *)l4 = bpf_htons(XDPI_GEN_SPORT_BASE + flow);
-	if (proto == IPPROTO_UDP) {
-		put32(l4 + 8, XDPI_GEN_UDP_MAGIC);
-		put32(l4 + 12, seq);
-		put32(l4 + 16, now);
-	} else {
-		put32(l4 + 4, seq);
-		put32(l4 + 8, now);
-	}
+	xdpi_gen_stamp(l4, proto == IPPROTO_UDP, flow, seq, now);
 	return XDP_TX;
 }
 

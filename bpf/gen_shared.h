@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The generator's frame stamp, shared by bpf/gen.bpf.c (which writes it),
- * bench/ (which builds the template) and the receiver's --check-seq (which
- * reads it). Every generated frame says which flow it belongs to, its
- * sequence number within the flow, and when it was sent:
+ * The generator's frame stamp, shared by bpf/gen.bpf.c and bench/ (which
+ * write it with xdpi_gen_stamp(): the BPF program in every live frame,
+ * userspace in the pcap sample and on the AF_XDP path) and the receiver's
+ * --check-seq (which reads it). Every generated frame says which flow it
+ * belongs to, its sequence number within the flow, and when it was sent:
  *
  *   flow   = source port - XDPI_GEN_SPORT_BASE
  *   TCP:   sequence number field = flow sequence, ack field = send time
@@ -37,5 +38,36 @@ struct xdpi_gen_cpu {
 	__u32 slot; /* n % mine */
 	__u32 seq;  /* n / mine */
 };
+
+/* Big-endian stores, byte by byte: the same code compiles for BPF and for
+ * userspace (no bpf_htonl() or htonl()). */
+static inline __attribute__((always_inline)) void xdpi_gen_put16(__u8 *p, __u16 v)
+{
+	p[0] = (__u8)(v >> 8);
+	p[1] = (__u8)v;
+}
+
+static inline __attribute__((always_inline)) void xdpi_gen_put32(__u8 *p, __u32 v)
+{
+	xdpi_gen_put16(p, (__u16)(v >> 16));
+	xdpi_gen_put16(p + 2, (__u16)v);
+}
+
+/* Stamps the frame whose L4 header is at @l4 (TCP, or UDP if @udp) as
+ * above: 20 bytes from @l4 must be there (TCP header fields up to the ack
+ * number, or the UDP header and its 12 bytes of stamp). */
+static inline __attribute__((always_inline)) void xdpi_gen_stamp(__u8 *l4, int udp, __u32 flow,
+								 __u32 seq, __u32 now)
+{
+	xdpi_gen_put16(l4, (__u16)(XDPI_GEN_SPORT_BASE + flow));
+	if (udp) {
+		xdpi_gen_put32(l4 + 8, XDPI_GEN_UDP_MAGIC);
+		xdpi_gen_put32(l4 + 12, seq);
+		xdpi_gen_put32(l4 + 16, now);
+	} else {
+		xdpi_gen_put32(l4 + 4, seq);
+		xdpi_gen_put32(l4 + 8, now);
+	}
+}
 
 #endif /* XDPI_BPF_GEN_SHARED_H */

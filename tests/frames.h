@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Test frame builder (header-only).
+ * Test frame builder (header-only), on util/frame.h.
  *
  * A struct fb is a frame under construction: each fb_*() call appends one
- * header at the end, in wire order, and fb_finish() fills in the lengths that
- * depend on what follows (IPv4 total length and checksum, IPv6 payload
- * length, UDP length). Anything appended after fb_finish() (fb_pad(),
- * fb_pad_to()) is Ethernet padding: it is in the frame but outside every
- * length field.
+ * header at the end, in wire order (util/frame.h writes it), and fb_finish()
+ * fills in the lengths that depend on what follows (IPv4 total length and
+ * checksum, IPv6 payload length, UDP length). Anything appended after
+ * fb_finish() (fb_pad(), fb_pad_to()) is Ethernet padding: it is in the
+ * frame but outside every length field.
  *
  *	struct fb f;
  *
@@ -37,17 +37,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/frame.h"
+
 /* Room for a jumbo IPv6 packet (40 + 65535) behind Ethernet and two tags. */
 #define FB_MAX 65600
 #define FB_MAX_FIX 16
 
-#define FB_ETH_HLEN 14
-#define FB_IPV4_HLEN 20
-#define FB_IPV6_HLEN 40
-#define FB_TCP_HLEN 20
-#define FB_UDP_HLEN 8
-#define FB_ICMP_HLEN 8
-#define FB_ICMP6_HLEN 4
+#define FB_ETH_HLEN FRAME_ETH_HLEN
+#define FB_IPV4_HLEN FRAME_IPV4_HLEN
+#define FB_IPV6_HLEN FRAME_IPV6_HLEN
+#define FB_TCP_HLEN FRAME_TCP_HLEN
+#define FB_UDP_HLEN FRAME_UDP_HLEN
+#define FB_ICMP_HLEN FRAME_ICMP_HLEN
+#define FB_ICMP6_HLEN 4 /* type, code, checksum: the rest is the message */
 
 enum {
 	FB_ETH_IPV4 = 0x0800,
@@ -75,19 +77,19 @@ enum {
 
 /* IPv4 flags and fragment offset field (bytes 6-7). */
 enum {
-	FB_IP_DF = 0x4000,
-	FB_IP_MF = 0x2000,
+	FB_IP_DF = FRAME_IP_DF,
+	FB_IP_MF = FRAME_IP_MF,
 };
 
 enum {
-	FB_TCP_FIN = 0x01,
-	FB_TCP_SYN = 0x02,
-	FB_TCP_RST = 0x04,
-	FB_TCP_PSH = 0x08,
-	FB_TCP_ACK = 0x10,
-	FB_TCP_URG = 0x20,
-	FB_TCP_ECE = 0x40,
-	FB_TCP_CWR = 0x80,
+	FB_TCP_FIN = FRAME_TCP_FIN,
+	FB_TCP_SYN = FRAME_TCP_SYN,
+	FB_TCP_RST = FRAME_TCP_RST,
+	FB_TCP_PSH = FRAME_TCP_PSH,
+	FB_TCP_ACK = FRAME_TCP_ACK,
+	FB_TCP_URG = FRAME_TCP_URG,
+	FB_TCP_ECE = FRAME_TCP_ECE,
+	FB_TCP_CWR = FRAME_TCP_CWR,
 };
 
 #define FB_IP4(a, b, c, d) \
@@ -117,23 +119,10 @@ static inline void fb_die(const char *what)
 	abort();
 }
 
+/* For tests that change a field of a finished frame. */
 static inline void fb_wr16(uint8_t *p, uint16_t v)
 {
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void fb_wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static inline uint16_t fb_rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
+	frame_put16(p, v);
 }
 
 static inline void fb_init(struct fb *f)
@@ -183,51 +172,39 @@ static inline void fb_add_fix(struct fb *f, enum fb_fix_kind kind, uint32_t off)
 /* Destination 02:00:00:00:00:02, source 02:00:00:00:00:01. */
 static inline void fb_eth(struct fb *f, uint16_t ethertype)
 {
-	static const uint8_t macs[12] = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1};
-	uint8_t *p = fb_append(f, FB_ETH_HLEN);
+	static const uint8_t dst[6] = {2, 0, 0, 0, 0, 2}, src[6] = {2, 0, 0, 0, 0, 1};
 
-	memcpy(p, macs, sizeof(macs));
-	fb_wr16(p + 12, ethertype);
+	frame_eth(fb_append(f, FB_ETH_HLEN), dst, src, NULL, 0, ethertype);
 }
 
 /* One tag: TCI (PCP, DEI, VLAN id) and the ethertype that follows it. The
  * tag's own TPID is the previous ethertype. */
 static inline void fb_vlan(struct fb *f, uint16_t tci, uint16_t next_type)
 {
-	uint8_t *p = fb_append(f, 4);
-
-	fb_wr16(p, tci);
-	fb_wr16(p + 2, next_type);
+	frame_vlan(fb_append(f, FRAME_VLAN_HLEN), tci, next_type);
 }
 
-/* Ethernet/IPv4 ARP (28 bytes): hardware length 6, protocol length 4. */
+/* Ethernet/IPv4 ARP (28 bytes) from the source MAC, target MAC zero. */
 static inline void fb_arp(struct fb *f, uint16_t op, uint32_t sender, uint32_t target)
 {
-	uint8_t *p = fb_append(f, 28);
+	static const uint8_t sha[6] = {2, 0, 0, 0, 0, 1};
 
-	fb_wr16(p, 1);
-	fb_wr16(p + 2, FB_ETH_IPV4);
-	p[4] = 6;
-	p[5] = 4;
-	fb_wr16(p + 6, op);
-	memcpy(p + 8, "\x02\x00\x00\x00\x00\x01", 6);
-	fb_wr32(p + 14, sender);
-	fb_wr32(p + 24, target);
+	frame_arp(fb_append(f, FRAME_ARP_LEN), op, sha, sender, NULL, target);
 }
 
 /* A 20-byte IPv4 header; total length and checksum are set by fb_finish(). */
 static inline void fb_ipv4(struct fb *f, uint8_t proto, uint32_t src, uint32_t dst)
 {
-	uint8_t *p;
+	const struct frame_ipv4 ip = {
+		.src = src,
+		.dst = dst,
+		.id = 0x1234,
+		.ttl = 64,
+		.proto = proto,
+	};
 
 	f->l3 = f->len;
-	p = fb_append(f, FB_IPV4_HLEN);
-	p[0] = 0x45;
-	fb_wr16(p + 4, 0x1234); /* identification */
-	p[8] = 64;
-	p[9] = proto;
-	fb_wr32(p + 12, src);
-	fb_wr32(p + 16, dst);
+	frame_ipv4(fb_append(f, FB_IPV4_HLEN), &ip);
 	fb_add_fix(f, FB_FIX_IPV4, f->l3);
 }
 
@@ -257,15 +234,15 @@ static inline void fb_ipv6(struct fb *f, uint8_t next, const uint8_t *src, const
 {
 	static const uint8_t def_src[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
 	static const uint8_t def_dst[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
-	uint8_t *p;
+	const struct frame_ipv6 ip = {
+		.src = src ? src : def_src,
+		.dst = dst ? dst : def_dst,
+		.next = next,
+		.hops = 64,
+	};
 
 	f->l3 = f->len;
-	p = fb_append(f, FB_IPV6_HLEN);
-	p[0] = 0x60;
-	p[6] = next;
-	p[7] = 64;
-	memcpy(p + 8, src ? src : def_src, 16);
-	memcpy(p + 24, dst ? dst : def_dst, 16);
+	frame_ipv6(fb_append(f, FB_IPV6_HLEN), &ip);
 	fb_add_fix(f, FB_FIX_IPV6, f->l3);
 }
 
@@ -274,37 +251,30 @@ static inline void fb_ipv6(struct fb *f, uint8_t next, const uint8_t *src, const
  * @next is the header that follows it. */
 static inline void fb_ipv6_ext(struct fb *f, uint8_t next, uint8_t hdr_ext_len)
 {
-	uint8_t *p = fb_append(f, ((uint32_t)hdr_ext_len + 1) * 8);
-
-	p[0] = next;
-	p[1] = hdr_ext_len;
+	frame_ipv6_ext(fb_append(f, ((uint32_t)hdr_ext_len + 1) * 8), next, hdr_ext_len);
 }
 
 /* An IPv6 fragment header: @offset8 in 8-byte units, @more the M flag. */
 static inline void fb_ipv6_frag(struct fb *f, uint8_t next, uint16_t offset8, int more)
 {
-	uint8_t *p = fb_append(f, 8);
-
-	p[0] = next;
-	fb_wr16(p + 2, (uint16_t)((offset8 & 0x1fff) << 3 | (more ? 1 : 0)));
-	fb_wr32(p + 4, 0xabcd0001);
+	frame_ipv6_frag(fb_append(f, FRAME_IPV6_FRAG_HLEN), next, offset8, more, 0xabcd0001);
 }
 
 /* A 20-byte TCP header (data offset 5). */
 static inline void fb_tcp(struct fb *f, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
 			  uint8_t flags, uint16_t window)
 {
-	uint8_t *p;
+	const struct frame_tcp tcp = {
+		.sport = sport,
+		.dport = dport,
+		.seq = seq,
+		.ack = ack,
+		.flags = flags,
+		.window = window,
+	};
 
 	f->l4 = f->len;
-	p = fb_append(f, FB_TCP_HLEN);
-	fb_wr16(p, sport);
-	fb_wr16(p + 2, dport);
-	fb_wr32(p + 4, seq);
-	fb_wr32(p + 8, ack);
-	p[12] = 5 << 4;
-	p[13] = flags;
-	fb_wr16(p + 14, window);
+	frame_tcp(fb_append(f, FB_TCP_HLEN), &tcp, NULL, 0);
 }
 
 /* Appends @n bytes of raw TCP options to the TCP header just appended,
@@ -332,12 +302,8 @@ static inline void fb_tcp_doff(struct fb *f, uint8_t words)
 /* An 8-byte UDP header; the length is set by fb_finish(). */
 static inline void fb_udp(struct fb *f, uint16_t sport, uint16_t dport)
 {
-	uint8_t *p;
-
 	f->l4 = f->len;
-	p = fb_append(f, FB_UDP_HLEN);
-	fb_wr16(p, sport);
-	fb_wr16(p + 2, dport);
+	frame_udp(fb_append(f, FB_UDP_HLEN), sport, dport, NULL, 0);
 	fb_add_fix(f, FB_FIX_UDP, f->l4);
 }
 
@@ -345,36 +311,19 @@ static inline void fb_udp(struct fb *f, uint16_t sport, uint16_t dport)
  * and sequence for an echo, unused or MTU for errors). */
 static inline void fb_icmp(struct fb *f, uint8_t type, uint8_t code, uint32_t rest)
 {
-	uint8_t *p;
-
 	f->l4 = f->len;
-	p = fb_append(f, FB_ICMP_HLEN);
-	p[0] = type;
-	p[1] = code;
-	fb_wr32(p + 4, rest);
+	frame_icmp(fb_append(f, FB_ICMP_HLEN), type, code, rest, NULL, 0);
 }
 
 /* The 4-byte ICMPv6 header: type, code, checksum (0). The message body
  * (an echo's identifier and sequence, say) is payload. */
 static inline void fb_icmp6(struct fb *f, uint8_t type, uint8_t code)
 {
-	uint8_t *p;
+	uint8_t h[FRAME_ICMP_HLEN];
 
 	f->l4 = f->len;
-	p = fb_append(f, FB_ICMP6_HLEN);
-	p[0] = type;
-	p[1] = code;
-}
-
-static inline uint16_t fb_ipv4_csum(const uint8_t *ip, uint32_t hlen)
-{
-	uint32_t sum = 0;
-
-	for (uint32_t i = 0; i < hlen; i += 2)
-		sum += fb_rd16(ip + i);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	frame_icmp(h, type, code, 0, NULL, 0);
+	fb_bytes(f, h, FB_ICMP6_HLEN);
 }
 
 /* Sets every length field to reach the current end of the frame. */
@@ -387,15 +336,13 @@ static inline void fb_finish(struct fb *f)
 
 		switch (f->fix[i].kind) {
 		case FB_FIX_IPV4:
-			fb_wr16(p + 2, (uint16_t)n);
-			fb_wr16(p + 10, 0);
-			fb_wr16(p + 10, fb_ipv4_csum(p, (p[0] & 0x0fu) * 4));
+			frame_ipv4_set_len(p, n);
 			break;
 		case FB_FIX_IPV6:
-			fb_wr16(p + 4, (uint16_t)(n - FB_IPV6_HLEN));
+			frame_ipv6_set_len(p, n);
 			break;
 		case FB_FIX_UDP:
-			fb_wr16(p + 4, (uint16_t)n);
+			frame_put16(p + 4, (uint16_t)n); /* the UDP length field */
 			break;
 		}
 	}

@@ -20,12 +20,15 @@
  * The expected metrics are not here: tests/oracle.py derives them from
  * tshark's dissection of the same file.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <pcap/pcap.h>
+
+#include "util/frame.h"
 
 #define MAX_FRAME 9216
 
@@ -52,18 +55,8 @@ enum {
 	P_EXPERIMENT = 253,
 };
 
-enum {
-	F_FIN = 0x01,
-	F_SYN = 0x02,
-	F_RST = 0x04,
-	F_PSH = 0x08,
-	F_ACK = 0x10,
-	F_URG = 0x20,
-	F_ECE = 0x40,
-	F_CWR = 0x80,
-	F_NS = 0x100, /* the AE/NS bit, low bit of byte 12 */
-};
-
+/* A frame under construction: headers are appended in wire order
+ * (util/frame.h writes them), finish() sets what depends on the end. */
 struct frame {
 	uint8_t d[MAX_FRAME];
 	uint32_t n;
@@ -71,7 +64,7 @@ struct frame {
 	uint8_t ip_ver; /* 0: no IP header to finish */
 	uint32_t l4_off;
 	uint8_t l4_proto;
-	uint32_t csum_off; /* L4 checksum field to fill, 0 if none */
+	bool l4_csum; /* the L4 header at l4_off gets its checksum */
 };
 
 /* The one output file, and the frame counter for timestamps. */
@@ -89,63 +82,45 @@ static void die(const char *msg)
 
 /* ---- bytes ---- */
 
-static void room(const struct frame *f, uint32_t n)
+/* The next @n bytes of the frame, to write. */
+static uint8_t *put(struct frame *f, uint32_t n)
 {
+	uint8_t *p;
+
 	if (f->n + n > MAX_FRAME)
 		die("frame too long");
+	p = f->d + f->n;
+	f->n += n;
+	return p;
 }
 
 static void put8(struct frame *f, uint8_t v)
 {
-	room(f, 1);
-	f->d[f->n++] = v;
+	*put(f, 1) = v;
 }
 
 static void put16(struct frame *f, uint16_t v)
 {
-	put8(f, (uint8_t)(v >> 8));
-	put8(f, (uint8_t)v);
+	frame_put16(put(f, 2), v);
 }
 
 static void put32(struct frame *f, uint32_t v)
 {
-	put16(f, (uint16_t)(v >> 16));
-	put16(f, (uint16_t)v);
+	frame_put32(put(f, 4), v);
 }
 
 static void putn(struct frame *f, const uint8_t *p, uint32_t n)
 {
-	room(f, n);
-	memcpy(f->d + f->n, p, n);
-	f->n += n;
-}
-
-static void set16(struct frame *f, uint32_t off, uint16_t v)
-{
-	f->d[off] = (uint8_t)(v >> 8);
-	f->d[off + 1] = (uint8_t)v;
+	memcpy(put(f, n), p, n);
 }
 
 /* A recognisable, deterministic payload. */
 static void payload(struct frame *f, uint32_t n, uint8_t seed)
 {
-	room(f, n);
+	uint8_t *p = put(f, n);
+
 	for (uint32_t i = 0; i < n; i++)
-		f->d[f->n++] = (uint8_t)(seed + i * 7u);
-}
-
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i += 2)
-		sum += (uint32_t)p[i] << 8 | (i + 1 < n ? p[i + 1] : 0);
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+		p[i] = (uint8_t)(seed + i * 7u);
 }
 
 /* ---- addresses ---- */
@@ -180,66 +155,52 @@ static struct ip6 a6_ll(uint16_t host)
 
 /* ---- link layer ---- */
 
+static const uint8_t mac_src[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+static const uint8_t mac_dst[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
+
+/* Starts a frame. */
 static void eth(struct frame *f, uint16_t type)
 {
-	static const uint8_t dst[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
-	static const uint8_t src[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
-
 	f->n = 0;
 	f->ip_ver = 0;
-	f->csum_off = 0;
+	f->l4_csum = false;
 	f->l4_off = 0;
-	putn(f, dst, 6);
-	putn(f, src, 6);
-	put16(f, type);
+	frame_eth(put(f, FRAME_ETH_HLEN), mac_dst, mac_src, NULL, 0, type);
 }
 
 /* One tag after the type that announced it: TCI, then the next type. */
 static void tag(struct frame *f, uint16_t tci, uint16_t next)
 {
-	put16(f, tci);
-	put16(f, next);
+	frame_vlan(put(f, FRAME_VLAN_HLEN), tci, next);
 }
 
+/* A reply tells the sender's MAC; a request leaves the target's zero. */
 static void arp(struct frame *f, uint16_t op, uint32_t spa, uint32_t tpa)
 {
-	static const uint8_t mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
-	static const uint8_t zero[6];
-
-	put16(f, 1);
-	put16(f, ETH_IPV4);
-	put8(f, 6);
-	put8(f, 4);
-	put16(f, op);
-	putn(f, mac, 6);
-	put32(f, spa);
-	putn(f, op == 1 ? zero : mac, 6);
-	put32(f, tpa);
+	frame_arp(put(f, FRAME_ARP_LEN), op, mac_src, spa, op == 1 ? NULL : mac_src, tpa);
 }
 
 /* ---- IP ---- */
 
-/* A complete IPv4 header with a given total length (checksummed). */
+/* A complete IPv4 header that announces @payload bytes after it. */
 static void ip4_raw(struct frame *f, uint32_t src, uint32_t dst, uint8_t proto, uint16_t frag,
-		    const uint8_t *opts, uint8_t opts_len, uint16_t total)
+		    const uint8_t *opts, uint8_t opts_len, uint16_t payload)
 {
-	uint32_t off = f->n;
+	const struct frame_ipv4 ip = {
+		.src = src,
+		.dst = dst,
+		.payload_len = payload,
+		.id = g_ip_id++,
+		.frag = frag,
+		.ttl = 64,
+		.proto = proto,
+		.opts = opts,
+		.opts_len = opts_len,
+	};
 
-	if (opts_len % 4 || opts_len > 40)
+	if (opts_len % 4 || opts_len > FRAME_OPTS_MAX)
 		die("bad IPv4 options length");
-	put8(f, (uint8_t)(0x40 | (5 + opts_len / 4)));
-	put8(f, 0);
-	put16(f, total);
-	put16(f, g_ip_id++);
-	put16(f, frag);
-	put8(f, 64);
-	put8(f, proto);
-	put16(f, 0);
-	put32(f, src);
-	put32(f, dst);
-	if (opts_len)
-		putn(f, opts, opts_len);
-	set16(f, off + 10, csum_fold(csum_add(0, f->d + off, 20u + opts_len)));
+	frame_ipv4(put(f, FRAME_IPV4_HLEN + opts_len), &ip);
 }
 
 /* The packet's own IPv4 header: total length and checksum set by finish(). */
@@ -253,17 +214,21 @@ static void ip4o(struct frame *f, uint32_t src, uint32_t dst, uint8_t proto, uin
 
 static void ip4(struct frame *f, uint32_t src, uint32_t dst, uint8_t proto)
 {
-	ip4o(f, src, dst, proto, 0x4000 /* DF */, NULL, 0);
+	ip4o(f, src, dst, proto, FRAME_IP_DF, NULL, 0);
 }
 
 static void ip6_raw(struct frame *f, struct ip6 src, struct ip6 dst, uint8_t nxt, uint16_t plen)
 {
-	put32(f, 0x60000000u | 0x12345);
-	put16(f, plen);
-	put8(f, nxt);
-	put8(f, 64);
-	putn(f, src.a, 16);
-	putn(f, dst.a, 16);
+	const struct frame_ipv6 ip = {
+		.src = src.a,
+		.dst = dst.a,
+		.payload_len = plen,
+		.flow = 0x12345,
+		.next = nxt,
+		.hops = 64,
+	};
+
+	frame_ipv6(put(f, FRAME_IPV6_HLEN), &ip);
 }
 
 static void ip6(struct frame *f, struct ip6 src, struct ip6 dst, uint8_t nxt)
@@ -276,37 +241,23 @@ static void ip6(struct frame *f, struct ip6 src, struct ip6 dst, uint8_t nxt)
 /* Hop-by-hop or destination options: (len8 + 1) * 8 bytes of PadN. */
 static void ext_opts(struct frame *f, uint8_t nxt, uint8_t len8)
 {
-	uint32_t pad = (len8 + 1u) * 8 - 2;
-
-	put8(f, nxt);
-	put8(f, len8);
-	put8(f, 1); /* PadN */
-	put8(f, (uint8_t)(pad - 2));
-	for (uint32_t i = 2; i < pad; i++)
-		put8(f, 0);
+	frame_ipv6_opts(put(f, (len8 + 1u) * 8), nxt, len8, NULL, 0);
 }
 
 /* A segment routing header (type 4) with one segment: 24 bytes. */
 static void ext_srh(struct frame *f, uint8_t nxt)
 {
 	struct ip6 seg = a6(0xff, 1);
+	uint8_t *p = put(f, 24);
 
-	put8(f, nxt);
-	put8(f, 2);
-	put8(f, 4);
-	put8(f, 0); /* segments left */
-	put8(f, 0); /* last entry */
-	put8(f, 0);
-	put16(f, 0);
-	putn(f, seg.a, 16);
+	frame_ipv6_ext(p, nxt, 2);
+	p[2] = 4; /* segments left, last entry, flags and tag 0 */
+	memcpy(p + 8, seg.a, 16);
 }
 
 static void ext_frag(struct frame *f, uint8_t nxt, uint16_t off8, int more, uint32_t id)
 {
-	put8(f, nxt);
-	put8(f, 0);
-	put16(f, (uint16_t)(off8 << 3 | (more ? 1 : 0)));
-	put32(f, id);
+	frame_ipv6_frag(put(f, FRAME_IPV6_FRAG_HLEN), nxt, off8, more, id);
 }
 
 /* AH with a 12-byte ICV: 24 bytes. */
@@ -322,40 +273,39 @@ static void ext_ah(struct frame *f, uint8_t nxt)
 
 /* ---- L4 ---- */
 
-static void l4_begin(struct frame *f, uint8_t proto, uint32_t csum_at)
+static void l4_begin(struct frame *f, uint8_t proto)
 {
 	f->l4_off = f->n;
 	f->l4_proto = proto;
-	f->csum_off = f->n + csum_at;
+	f->l4_csum = true;
 }
 
 /* A TCP header with @opts (padded with EOL to a multiple of 4). */
 static void tcp_raw(struct frame *f, uint16_t sp, uint16_t dp, uint32_t seq, uint32_t ack,
 		    uint16_t flags, const uint8_t *opts, uint8_t opts_len)
 {
-	uint8_t padded = (uint8_t)((opts_len + 3) & ~3);
+	const struct frame_tcp tcp = {
+		.sport = sp,
+		.dport = dp,
+		.seq = seq,
+		.ack = ack,
+		.flags = flags,
+		.window = 64240,
+		.opts = opts,
+		.opts_len = opts_len,
+	};
+	uint8_t h[FRAME_TCP_HLEN + FRAME_OPTS_MAX];
+	size_t n = frame_tcp(h, &tcp, NULL, 0);
 
-	if (padded > 40)
+	if (!n)
 		die("TCP options too long");
-	put16(f, sp);
-	put16(f, dp);
-	put32(f, seq);
-	put32(f, ack);
-	put8(f, (uint8_t)(((20 + padded) / 4) << 4 | (flags >> 8 & 1)));
-	put8(f, (uint8_t)flags);
-	put16(f, 64240);
-	put16(f, 0);
-	put16(f, 0);
-	if (opts_len)
-		putn(f, opts, opts_len);
-	for (uint8_t i = opts_len; i < padded; i++)
-		put8(f, 0);
+	putn(f, h, (uint32_t)n);
 }
 
 static void tcpo(struct frame *f, uint16_t sp, uint16_t dp, uint32_t seq, uint32_t ack,
 		 uint16_t flags, const uint8_t *opts, uint8_t opts_len, uint32_t len)
 {
-	l4_begin(f, P_TCP, 16);
+	l4_begin(f, P_TCP);
 	tcp_raw(f, sp, dp, seq, ack, flags, opts, opts_len);
 	payload(f, len, (uint8_t)(sp + dp));
 }
@@ -365,53 +315,41 @@ static void tcp(struct frame *f, uint16_t sp, uint16_t dp, uint16_t flags, uint3
 	tcpo(f, sp, dp, 1000u + sp, 5000u + dp, flags, NULL, 0, len);
 }
 
+/* A UDP header announcing @len bytes of payload, and no more. */
+static void udp_raw(struct frame *f, uint16_t sp, uint16_t dp, uint32_t len)
+{
+	frame_udp(put(f, FRAME_UDP_HLEN), sp, dp, NULL, len);
+}
+
 static void udp(struct frame *f, uint16_t sp, uint16_t dp, uint32_t len)
 {
-	l4_begin(f, P_UDP, 6);
-	put16(f, sp);
-	put16(f, dp);
-	put16(f, (uint16_t)(8 + len));
-	put16(f, 0);
+	l4_begin(f, P_UDP);
+	udp_raw(f, sp, dp, len);
 	payload(f, len, (uint8_t)sp);
 }
 
 /* ICMP or ICMPv6: type, code, checksum, 4 bytes of rest. */
 static void icmp(struct frame *f, uint8_t proto, uint8_t type, uint8_t code, uint32_t rest)
 {
-	l4_begin(f, proto, 2);
-	put8(f, type);
-	put8(f, code);
-	put16(f, 0);
-	put32(f, rest);
+	l4_begin(f, proto);
+	frame_icmp(put(f, FRAME_ICMP_HLEN), type, code, rest, NULL, 0);
 }
 
 /* Sets the IP lengths, then the L4 checksum (over what the frame holds). */
 static void finish(struct frame *f)
 {
-	uint32_t sum = 0, l4len;
+	uint8_t *ip = f->d + f->ip_off;
+	uint32_t len = f->n - f->ip_off, l4len = f->n - f->l4_off, pseudo = 0;
 
 	if (f->ip_ver == 4) {
-		uint32_t ihl = (f->d[f->ip_off] & 0x0f) * 4u;
-
-		set16(f, f->ip_off + 2, (uint16_t)(f->n - f->ip_off));
-		set16(f, f->ip_off + 10, 0);
-		set16(f, f->ip_off + 10, csum_fold(csum_add(0, f->d + f->ip_off, ihl)));
+		frame_ipv4_set_len(ip, len);
+		pseudo = frame_pseudo4(ip + 12, ip + 16, f->l4_proto, l4len); /* source, dest. */
 	} else if (f->ip_ver == 6) {
-		set16(f, f->ip_off + 4, (uint16_t)(f->n - f->ip_off - 40));
+		frame_ipv6_set_len(ip, len);
+		pseudo = frame_pseudo6(ip + 8, ip + 24, f->l4_proto, l4len);
 	}
-	if (!f->csum_off)
-		return;
-	l4len = f->n - f->l4_off;
-	if (f->ip_ver == 4 && f->l4_proto != P_ICMP) {
-		sum = csum_add(sum, f->d + f->ip_off + 12, 8);
-		sum += f->l4_proto + l4len;
-	} else if (f->ip_ver == 6) {
-		sum = csum_add(sum, f->d + f->ip_off + 8, 32);
-		sum += l4len + f->l4_proto;
-	}
-	set16(f, f->csum_off, 0);
-	sum = csum_add(sum, f->d + f->l4_off, l4len);
-	set16(f, f->csum_off, csum_fold(sum));
+	if (f->l4_csum)
+		frame_l4_csum(f->d + f->l4_off, l4len, f->l4_proto, pseudo);
 }
 
 static void write_frame(const struct frame *f)
@@ -489,20 +427,20 @@ static void udp6(struct ip6 s, struct ip6 d, uint16_t sp, uint16_t dp, uint32_t 
 static void conn4(uint32_t c, uint32_t s, uint16_t cp, uint16_t sp, uint32_t up, uint32_t down,
 		  int rst)
 {
-	tcp4(c, s, cp, sp, F_SYN, 0);
-	tcp4(s, c, sp, cp, F_SYN | F_ACK, 0);
-	tcp4(c, s, cp, sp, F_ACK, 0);
-	tcp4(c, s, cp, sp, F_PSH | F_ACK, up);
-	tcp4(s, c, sp, cp, F_ACK, 0);
-	tcp4(s, c, sp, cp, F_PSH | F_ACK, down);
-	tcp4(c, s, cp, sp, F_ACK, 0);
+	tcp4(c, s, cp, sp, FRAME_TCP_SYN, 0);
+	tcp4(s, c, sp, cp, FRAME_TCP_SYN | FRAME_TCP_ACK, 0);
+	tcp4(c, s, cp, sp, FRAME_TCP_ACK, 0);
+	tcp4(c, s, cp, sp, FRAME_TCP_PSH | FRAME_TCP_ACK, up);
+	tcp4(s, c, sp, cp, FRAME_TCP_ACK, 0);
+	tcp4(s, c, sp, cp, FRAME_TCP_PSH | FRAME_TCP_ACK, down);
+	tcp4(c, s, cp, sp, FRAME_TCP_ACK, 0);
 	if (rst) {
-		tcp4(c, s, cp, sp, F_RST | F_ACK, 0);
+		tcp4(c, s, cp, sp, FRAME_TCP_RST | FRAME_TCP_ACK, 0);
 		return;
 	}
-	tcp4(c, s, cp, sp, F_FIN | F_ACK, 0);
-	tcp4(s, c, sp, cp, F_FIN | F_ACK, 0);
-	tcp4(c, s, cp, sp, F_ACK, 0);
+	tcp4(c, s, cp, sp, FRAME_TCP_FIN | FRAME_TCP_ACK, 0);
+	tcp4(s, c, sp, cp, FRAME_TCP_FIN | FRAME_TCP_ACK, 0);
+	tcp4(c, s, cp, sp, FRAME_TCP_ACK, 0);
 }
 
 static void case_handshakes(void)
@@ -514,14 +452,14 @@ static void case_handshakes(void)
 			conn4(IP4(10, 1, 0, 1 + i), server, (uint16_t)(40000 + i * 10 + j), 30000,
 			      50 + 17 * i + 5 * j, 300 + 101 * i, (i + j) % 3 == 2);
 	/* A SYN to a closed port, answered by RST+ACK. */
-	tcp4(IP4(10, 1, 0, 9), server, 41000, 31, F_SYN, 0);
-	tcp4(server, IP4(10, 1, 0, 9), 31, 41000, F_RST | F_ACK, 0);
+	tcp4(IP4(10, 1, 0, 9), server, 41000, 31, FRAME_TCP_SYN, 0);
+	tcp4(server, IP4(10, 1, 0, 9), 31, 41000, FRAME_TCP_RST | FRAME_TCP_ACK, 0);
 	/* A retransmitted SYN: same flow, counted twice as syn. */
-	tcp4(IP4(10, 1, 0, 9), server, 41001, 30000, F_SYN, 0);
-	tcp4(IP4(10, 1, 0, 9), server, 41001, 30000, F_SYN, 0);
+	tcp4(IP4(10, 1, 0, 9), server, 41001, 30000, FRAME_TCP_SYN, 0);
+	tcp4(IP4(10, 1, 0, 9), server, 41001, 30000, FRAME_TCP_SYN, 0);
 	/* Flows that differ only in the destination address, or port. */
-	tcp4(IP4(10, 1, 0, 9), IP4(192, 0, 2, 11), 41001, 30000, F_SYN, 0);
-	tcp4(IP4(10, 1, 0, 9), server, 41001, 30001, F_SYN, 0);
+	tcp4(IP4(10, 1, 0, 9), IP4(192, 0, 2, 11), 41001, 30000, FRAME_TCP_SYN, 0);
+	tcp4(IP4(10, 1, 0, 9), server, 41001, 30001, FRAME_TCP_SYN, 0);
 }
 
 static void case_tcp_options(void)
@@ -542,48 +480,48 @@ static void case_tcp_options(void)
 
 	eth(f, ETH_IPV4);
 	ip4(f, c, s, P_TCP);
-	tcpo(f, 45000, 8443, 100, 0, F_SYN, syn, sizeof(syn), 0);
+	tcpo(f, 45000, 8443, 100, 0, FRAME_TCP_SYN, syn, sizeof(syn), 0);
 	emit(f);
 	eth(f, ETH_IPV4);
 	ip4(f, s, c, P_TCP);
-	tcpo(f, 8443, 45000, 900, 101, F_SYN | F_ACK, synack, sizeof(synack), 0);
+	tcpo(f, 8443, 45000, 900, 101, FRAME_TCP_SYN | FRAME_TCP_ACK, synack, sizeof(synack), 0);
 	emit(f);
 	eth(f, ETH_IPV4);
 	ip4(f, c, s, P_TCP);
-	tcpo(f, 45000, 8443, 101, 901, F_ACK, ts, sizeof(ts), 0);
+	tcpo(f, 45000, 8443, 101, 901, FRAME_TCP_ACK, ts, sizeof(ts), 0);
 	emit(f);
 	eth(f, ETH_IPV4);
 	ip4(f, c, s, P_TCP);
-	tcpo(f, 45000, 8443, 101, 901, F_PSH | F_ACK, ts, sizeof(ts), 517);
+	tcpo(f, 45000, 8443, 101, 901, FRAME_TCP_PSH | FRAME_TCP_ACK, ts, sizeof(ts), 517);
 	emit(f);
 	eth(f, ETH_IPV4);
 	ip4(f, s, c, P_TCP);
-	tcpo(f, 8443, 45000, 901, 618, F_ACK, sack, sizeof(sack), 0);
+	tcpo(f, 8443, 45000, 901, 618, FRAME_TCP_ACK, sack, sizeof(sack), 0);
 	emit(f);
 	eth(f, ETH_IPV4);
 	ip4(f, s, c, P_TCP);
-	tcpo(f, 8443, 45000, 901, 618, F_PSH | F_ACK, ts, sizeof(ts), 1200);
+	tcpo(f, 8443, 45000, 901, 618, FRAME_TCP_PSH | FRAME_TCP_ACK, ts, sizeof(ts), 1200);
 	emit(f);
 	eth(f, ETH_IPV4);
 	ip4(f, c, s, P_TCP);
-	tcpo(f, 45001, 8443, 7, 0, F_SYN, mss_eol, sizeof(mss_eol), 0);
+	tcpo(f, 45001, 8443, 7, 0, FRAME_TCP_SYN, mss_eol, sizeof(mss_eol), 0);
 	emit(f);
 	/* 40 bytes of options, the most a header can hold. */
 	eth(f, ETH_IPV4);
 	ip4(f, c, s, P_TCP);
-	tcpo(f, 45002, 8443, 7, 0, F_SYN, full, sizeof(full), 0);
+	tcpo(f, 45002, 8443, 7, 0, FRAME_TCP_SYN, full, sizeof(full), 0);
 	emit(f);
 	eth(f, ETH_IPV6);
 	ip6(f, c6, s6, P_TCP);
-	tcpo(f, 45003, 8443, 1, 0, F_SYN, syn, sizeof(syn), 0);
+	tcpo(f, 45003, 8443, 1, 0, FRAME_TCP_SYN, syn, sizeof(syn), 0);
 	emit(f);
 	eth(f, ETH_IPV6);
 	ip6(f, s6, c6, P_TCP);
-	tcpo(f, 8443, 45003, 1, 2, F_SYN | F_ACK, synack, sizeof(synack), 0);
+	tcpo(f, 8443, 45003, 1, 2, FRAME_TCP_SYN | FRAME_TCP_ACK, synack, sizeof(synack), 0);
 	emit(f);
 	eth(f, ETH_IPV6);
 	ip6(f, c6, s6, P_TCP);
-	tcpo(f, 45003, 8443, 2, 2, F_PSH | F_ACK, ts, sizeof(ts), 333);
+	tcpo(f, 45003, 8443, 2, 2, FRAME_TCP_PSH | FRAME_TCP_ACK, ts, sizeof(ts), 333);
 	emit(f);
 }
 
@@ -592,26 +530,26 @@ static void case_tcp_flags(void)
 	static const uint16_t combos[] = {
 		0x1ff, /* every flag, NS/AE included */
 		0xff,  /* every flag of byte 13 */
-		F_SYN | F_FIN,
-		F_SYN | F_RST,
-		F_FIN,
-		F_RST,
-		0,		       /* null scan */
-		F_FIN | F_PSH | F_URG, /* xmas scan */
-		F_URG | F_PSH | F_ACK,
-		F_SYN | F_ECE | F_CWR,
-		F_SYN | F_ACK | F_ECE,
-		F_SYN | F_ACK | F_FIN,
-		F_RST | F_ACK,
-		F_FIN | F_ACK,
-		F_ACK | F_CWR,
+		FRAME_TCP_SYN | FRAME_TCP_FIN,
+		FRAME_TCP_SYN | FRAME_TCP_RST,
+		FRAME_TCP_FIN,
+		FRAME_TCP_RST,
+		0,					       /* null scan */
+		FRAME_TCP_FIN | FRAME_TCP_PSH | FRAME_TCP_URG, /* xmas scan */
+		FRAME_TCP_URG | FRAME_TCP_PSH | FRAME_TCP_ACK,
+		FRAME_TCP_SYN | FRAME_TCP_ECE | FRAME_TCP_CWR,
+		FRAME_TCP_SYN | FRAME_TCP_ACK | FRAME_TCP_ECE,
+		FRAME_TCP_SYN | FRAME_TCP_ACK | FRAME_TCP_FIN,
+		FRAME_TCP_RST | FRAME_TCP_ACK,
+		FRAME_TCP_FIN | FRAME_TCP_ACK,
+		FRAME_TCP_ACK | FRAME_TCP_CWR,
 	};
 	uint32_t c = IP4(10, 4, 0, 1), s = IP4(10, 4, 0, 2);
 
 	for (uint32_t i = 0; i < sizeof(combos) / sizeof(combos[0]); i++)
 		tcp4(c, s, (uint16_t)(50000 + i), 9, combos[i], i % 3 ? 0 : 10 + i);
 	tcp6(a6(4, 1), a6(4, 2), 50100, 9, 0x1ff, 5);
-	tcp6(a6(4, 2), a6(4, 1), 9, 50100, F_SYN | F_ACK, 0);
+	tcp6(a6(4, 2), a6(4, 1), 9, 50100, FRAME_TCP_SYN | FRAME_TCP_ACK, 0);
 }
 
 static void case_vlan(void)
@@ -621,17 +559,17 @@ static void case_vlan(void)
 	eth(f, ETH_8021Q);
 	tag(f, 100, ETH_IPV4);
 	ip4(f, IP4(10, 5, 0, 1), IP4(10, 5, 0, 2), P_TCP);
-	tcp(f, 40500, 22, F_SYN, 0);
+	tcp(f, 40500, 22, FRAME_TCP_SYN, 0);
 	emit(f);
 	eth(f, ETH_8021Q);
 	tag(f, 0xe000 | 100, ETH_IPV4); /* priority 7 */
 	ip4(f, IP4(10, 5, 0, 2), IP4(10, 5, 0, 1), P_TCP);
-	tcp(f, 22, 40500, F_SYN | F_ACK, 0);
+	tcp(f, 22, 40500, FRAME_TCP_SYN | FRAME_TCP_ACK, 0);
 	emit(f);
 	eth(f, ETH_8021Q);
 	tag(f, 100, ETH_IPV4);
 	ip4(f, IP4(10, 5, 0, 1), IP4(10, 5, 0, 2), P_TCP);
-	tcp(f, 40500, 22, F_PSH | F_ACK, 120);
+	tcp(f, 40500, 22, FRAME_TCP_PSH | FRAME_TCP_ACK, 120);
 	emit(f);
 	eth(f, ETH_8021Q);
 	tag(f, 4094, ETH_IPV4);
@@ -641,7 +579,7 @@ static void case_vlan(void)
 	eth(f, ETH_8021Q);
 	tag(f, 200, ETH_IPV6);
 	ip6(f, a6(5, 1), a6(5, 2), P_TCP);
-	tcp(f, 40503, 22, F_SYN, 0);
+	tcp(f, 40503, 22, FRAME_TCP_SYN, 0);
 	emit(f);
 	eth(f, ETH_8021Q);
 	tag(f, 200, ETH_ARP);
@@ -663,13 +601,13 @@ static void case_qinq(void)
 	tag(f, 10, ETH_8021Q);
 	tag(f, 100, ETH_IPV4);
 	ip4(f, IP4(10, 6, 0, 1), IP4(10, 6, 0, 2), P_TCP);
-	tcp(f, 40600, 443, F_SYN, 0);
+	tcp(f, 40600, 443, FRAME_TCP_SYN, 0);
 	emit(f);
 	eth(f, ETH_QINQ);
 	tag(f, 10, ETH_8021Q);
 	tag(f, 100, ETH_IPV4);
 	ip4(f, IP4(10, 6, 0, 2), IP4(10, 6, 0, 1), P_TCP);
-	tcp(f, 443, 40600, F_PSH | F_ACK, 700);
+	tcp(f, 443, 40600, FRAME_TCP_PSH | FRAME_TCP_ACK, 700);
 	emit(f);
 	eth(f, ETH_QINQ);
 	tag(f, 11, ETH_8021Q);
@@ -687,7 +625,7 @@ static void case_qinq(void)
 	tag(f, 12, ETH_8021Q);
 	tag(f, 102, ETH_IPV4);
 	ip4(f, IP4(10, 6, 0, 3), IP4(10, 6, 0, 1), P_TCP);
-	tcp(f, 40603, 443, F_FIN | F_ACK, 0);
+	tcp(f, 40603, 443, FRAME_TCP_FIN | FRAME_TCP_ACK, 0);
 	emit(f);
 	/* An S-tag directly before IP. */
 	eth(f, ETH_QINQ);
@@ -706,12 +644,12 @@ static void case_tag9100(void)
 	tag(f, 20, ETH_8021Q);
 	tag(f, 200, ETH_IPV4);
 	ip4(f, IP4(10, 7, 0, 1), IP4(10, 7, 0, 2), P_TCP);
-	tcp(f, 40700, 80, F_SYN, 0);
+	tcp(f, 40700, 80, FRAME_TCP_SYN, 0);
 	emit(f);
 	eth(f, ETH_9100);
 	tag(f, 21, ETH_IPV4);
 	ip4(f, IP4(10, 7, 0, 3), IP4(10, 7, 0, 2), P_TCP);
-	tcp(f, 40701, 80, F_PSH | F_ACK, 90);
+	tcp(f, 40701, 80, FRAME_TCP_PSH | FRAME_TCP_ACK, 90);
 	emit(f);
 	eth(f, ETH_9100);
 	tag(f, 22, ETH_IPV6);
@@ -722,7 +660,7 @@ static void case_tag9100(void)
 	eth(f, ETH_8021Q);
 	tag(f, 21, ETH_IPV4);
 	ip4(f, IP4(10, 7, 0, 4), IP4(10, 7, 0, 2), P_TCP);
-	tcp(f, 40704, 80, F_SYN, 0);
+	tcp(f, 40704, 80, FRAME_TCP_SYN, 0);
 	emit(f);
 }
 
@@ -736,14 +674,14 @@ static void case_triple_tag(void)
 	tag(f, 300, ETH_8021Q);
 	tag(f, 301, ETH_IPV4);
 	ip4(f, IP4(10, 8, 0, 1), IP4(10, 8, 0, 2), P_TCP);
-	tcp(f, 40800, 80, F_SYN, 0);
+	tcp(f, 40800, 80, FRAME_TCP_SYN, 0);
 	emit(f);
 	eth(f, ETH_8021Q);
 	tag(f, 31, ETH_8021Q);
 	tag(f, 310, ETH_8021Q);
 	tag(f, 311, ETH_IPV6);
 	ip6(f, a6(8, 1), a6(8, 2), P_TCP);
-	tcp(f, 40801, 80, F_SYN, 0);
+	tcp(f, 40801, 80, FRAME_TCP_SYN, 0);
 	emit(f);
 	eth(f, ETH_QINQ);
 	tag(f, 32, ETH_QINQ);
@@ -756,7 +694,7 @@ static void case_triple_tag(void)
 	tag(f, 30, ETH_8021Q);
 	tag(f, 300, ETH_IPV4);
 	ip4(f, IP4(10, 8, 0, 3), IP4(10, 8, 0, 2), P_TCP);
-	tcp(f, 40802, 80, F_SYN, 0);
+	tcp(f, 40802, 80, FRAME_TCP_SYN, 0);
 	emit(f);
 }
 
@@ -764,19 +702,19 @@ static void case_ipv6(void)
 {
 	struct ip6 c1 = a6(9, 1), c2 = a6(9, 2), s = a6(9, 0x100);
 
-	tcp6(c1, s, 46000, 8080, F_SYN, 0);
-	tcp6(s, c1, 8080, 46000, F_SYN | F_ACK, 0);
-	tcp6(c1, s, 46000, 8080, F_ACK, 0);
-	tcp6(c1, s, 46000, 8080, F_PSH | F_ACK, 240);
-	tcp6(s, c1, 8080, 46000, F_PSH | F_ACK, 1400);
-	tcp6(c1, s, 46000, 8080, F_FIN | F_ACK, 0);
-	tcp6(s, c1, 8080, 46000, F_FIN | F_ACK, 0);
-	tcp6(c1, s, 46000, 8080, F_ACK, 0);
-	tcp6(c2, s, 46001, 8080, F_SYN, 0);
-	tcp6(s, c2, 8080, 46001, F_RST | F_ACK, 0);
+	tcp6(c1, s, 46000, 8080, FRAME_TCP_SYN, 0);
+	tcp6(s, c1, 8080, 46000, FRAME_TCP_SYN | FRAME_TCP_ACK, 0);
+	tcp6(c1, s, 46000, 8080, FRAME_TCP_ACK, 0);
+	tcp6(c1, s, 46000, 8080, FRAME_TCP_PSH | FRAME_TCP_ACK, 240);
+	tcp6(s, c1, 8080, 46000, FRAME_TCP_PSH | FRAME_TCP_ACK, 1400);
+	tcp6(c1, s, 46000, 8080, FRAME_TCP_FIN | FRAME_TCP_ACK, 0);
+	tcp6(s, c1, 8080, 46000, FRAME_TCP_FIN | FRAME_TCP_ACK, 0);
+	tcp6(c1, s, 46000, 8080, FRAME_TCP_ACK, 0);
+	tcp6(c2, s, 46001, 8080, FRAME_TCP_SYN, 0);
+	tcp6(s, c2, 8080, 46001, FRAME_TCP_RST | FRAME_TCP_ACK, 0);
 	/* Flows that differ only in the destination address, or port. */
-	tcp6(c1, a6(9, 0x101), 46000, 8080, F_SYN, 0);
-	tcp6(c1, s, 46000, 8081, F_SYN, 0);
+	tcp6(c1, a6(9, 0x101), 46000, 8080, FRAME_TCP_SYN, 0);
+	tcp6(c1, s, 46000, 8081, FRAME_TCP_SYN, 0);
 	udp6(c1, s, 46002, 46003, 100);
 	udp6(c2, s, 46004, 46003, 0);
 	udp6(a6_ll(5), a6_ll(6), 46005, 46006, 48);
@@ -791,13 +729,13 @@ static void case_ipv6_ext(void)
 	eth(f, ETH_IPV6);
 	ip6(f, a, b, P_HOPOPTS);
 	ext_opts(f, P_TCP, 0);
-	tcp(f, 47000, 80, F_SYN, 0);
+	tcp(f, 47000, 80, FRAME_TCP_SYN, 0);
 	emit(f);
 	/* Routing (SRH), then TCP data. */
 	eth(f, ETH_IPV6);
 	ip6(f, a, b, P_ROUTING);
 	ext_srh(f, P_TCP);
-	tcp(f, 47000, 80, F_PSH | F_ACK, 40);
+	tcp(f, 47000, 80, FRAME_TCP_PSH | FRAME_TCP_ACK, 40);
 	emit(f);
 	/* Destination options (16 bytes), then UDP. */
 	eth(f, ETH_IPV6);
@@ -812,13 +750,13 @@ static void case_ipv6_ext(void)
 	ext_opts(f, P_ROUTING, 2);
 	ext_srh(f, P_DSTOPTS);
 	ext_opts(f, P_TCP, 0);
-	tcp(f, 80, 47000, F_SYN | F_ACK, 10);
+	tcp(f, 80, 47000, FRAME_TCP_SYN | FRAME_TCP_ACK, 10);
 	emit(f);
 	/* First fragment (offset 0, M set): TCP with its own payload. */
 	eth(f, ETH_IPV6);
 	ip6(f, a, b, P_FRAGMENT);
 	ext_frag(f, P_TCP, 0, 1, 0xabc);
-	tcp(f, 47003, 80, F_PSH | F_ACK, 64);
+	tcp(f, 47003, 80, FRAME_TCP_PSH | FRAME_TCP_ACK, 64);
 	emit(f);
 	/* A later fragment (offset 11 * 8): other. */
 	eth(f, ETH_IPV6);
@@ -838,7 +776,7 @@ static void case_ipv6_ext(void)
 	ip6(f, a6(10, 4), b, P_FRAGMENT);
 	for (int i = 0; i < 150; i++)
 		ext_frag(f, i == 149 ? P_TCP : P_FRAGMENT, 0, 0, 0x1000u + (uint32_t)i);
-	tcp(f, 47004, 80, F_PSH | F_ACK, 20);
+	tcp(f, 47004, 80, FRAME_TCP_PSH | FRAME_TCP_ACK, 20);
 	emit(f);
 	/* Atomic fragment (offset 0, M clear) then UDP. */
 	eth(f, ETH_IPV6);
@@ -850,7 +788,7 @@ static void case_ipv6_ext(void)
 	eth(f, ETH_IPV6);
 	ip6(f, a6(10, 5), b, P_AH);
 	ext_ah(f, P_TCP);
-	tcp(f, 47007, 80, F_SYN, 0);
+	tcp(f, 47007, 80, FRAME_TCP_SYN, 0);
 	emit(f);
 	/* ESP. */
 	eth(f, ETH_IPV6);
@@ -905,11 +843,11 @@ static void case_ipv4_options(void)
 		tsopt[i] = 1;
 	eth(f, ETH_IPV4);
 	ip4o(f, IP4(10, 11, 0, 1), IP4(10, 11, 0, 2), P_TCP, 0, ra, sizeof(ra));
-	tcp(f, 48000, 80, F_PSH | F_ACK, 50);
+	tcp(f, 48000, 80, FRAME_TCP_PSH | FRAME_TCP_ACK, 50);
 	emit(f);
 	eth(f, ETH_IPV4);
 	ip4o(f, IP4(10, 11, 0, 2), IP4(10, 11, 0, 1), P_TCP, 0, nops, sizeof(nops));
-	tcp(f, 80, 48000, F_SYN | F_ACK, 0);
+	tcp(f, 80, 48000, FRAME_TCP_SYN | FRAME_TCP_ACK, 0);
 	emit(f);
 	eth(f, ETH_IPV4);
 	ip4o(f, IP4(10, 11, 0, 1), IP4(10, 11, 0, 3), P_UDP, 0, rr, sizeof(rr));
@@ -917,7 +855,7 @@ static void case_ipv4_options(void)
 	emit(f);
 	eth(f, ETH_IPV4);
 	ip4o(f, IP4(10, 11, 0, 4), IP4(10, 11, 0, 2), P_TCP, 0, tsopt, sizeof(tsopt));
-	tcp(f, 48003, 80, F_PSH | F_ACK, 77);
+	tcp(f, 48003, 80, FRAME_TCP_PSH | FRAME_TCP_ACK, 77);
 	emit(f);
 	eth(f, ETH_IPV4);
 	ip4o(f, IP4(10, 11, 0, 4), IP4(10, 11, 0, 2), P_ICMP, 0, nops, sizeof(nops));
@@ -934,7 +872,7 @@ static void case_ipv4_frag(void)
 	/* First fragment (MF): TCP header and 100 bytes of its payload. */
 	eth(f, ETH_IPV4);
 	ip4o(f, a, b, P_TCP, 0x2000, NULL, 0);
-	tcp(f, 49000, 80, F_PSH | F_ACK, 100);
+	tcp(f, 49000, 80, FRAME_TCP_PSH | FRAME_TCP_ACK, 100);
 	emit(f);
 	/* The last fragment, at 120 bytes: other. */
 	eth(f, ETH_IPV4);
@@ -962,10 +900,10 @@ static void case_ipv4_frag(void)
 
 		ip4o(f, IP4(10, 12, 0, 5), b, P_TCP, 0x2000, nops, sizeof(nops));
 	}
-	tcp(f, 49003, 80, F_SYN, 16);
+	tcp(f, 49003, 80, FRAME_TCP_SYN, 16);
 	emit(f);
 	/* DF and offset 0: not a fragment. */
-	tcp4(a, b, 49004, 80, F_ACK, 0);
+	tcp4(a, b, 49004, 80, FRAME_TCP_ACK, 0);
 	/* A later fragment of ICMP. */
 	eth(f, ETH_IPV4);
 	ip4o(f, a, b, P_ICMP, 0x2000 | 3, NULL, 0);
@@ -1002,25 +940,22 @@ static void case_icmp(void)
 	eth(f, ETH_IPV4);
 	ip4(f, router, a, P_ICMP);
 	icmp(f, P_ICMP, 3, 1, 0);
-	ip4_raw(f, IP4(10, 14, 9, 9), IP4(10, 14, 9, 10), P_TCP, 0x4000, NULL, 0, 60);
-	tcp_raw(f, 49999, 80, 1, 0, F_SYN, NULL, 0);
+	ip4_raw(f, IP4(10, 14, 9, 9), IP4(10, 14, 9, 10), P_TCP, 0x4000, NULL, 0, 40);
+	tcp_raw(f, 49999, 80, 1, 0, FRAME_TCP_SYN, NULL, 0);
 	emit(f);
 	/* Time exceeded quoting IPv4 + the first 8 bytes of UDP. */
 	eth(f, ETH_IPV4);
 	ip4(f, router, a, P_ICMP);
 	icmp(f, P_ICMP, 11, 0, 0);
-	ip4_raw(f, IP4(10, 14, 9, 11), IP4(10, 14, 9, 12), P_UDP, 0, NULL, 0, 40);
-	put16(f, 33434);
-	put16(f, 33435);
-	put16(f, 20);
-	put16(f, 0);
+	ip4_raw(f, IP4(10, 14, 9, 11), IP4(10, 14, 9, 12), P_UDP, 0, NULL, 0, 20);
+	udp_raw(f, 33434, 33435, 12);
 	emit(f);
 	/* Port unreachable quoting IPv4 + full TCP header with payload. */
 	eth(f, ETH_IPV4);
 	ip4(f, router, b, P_ICMP);
 	icmp(f, P_ICMP, 3, 3, 0);
-	ip4_raw(f, IP4(10, 14, 9, 13), IP4(10, 14, 9, 14), P_TCP, 0, NULL, 0, 48);
-	tcp_raw(f, 49998, 81, 1, 1, F_FIN | F_RST | F_ACK, NULL, 0);
+	ip4_raw(f, IP4(10, 14, 9, 13), IP4(10, 14, 9, 14), P_TCP, 0, NULL, 0, 28);
+	tcp_raw(f, 49998, 81, 1, 1, FRAME_TCP_FIN | FRAME_TCP_RST | FRAME_TCP_ACK, NULL, 0);
 	payload(f, 8, 2);
 	emit(f);
 }
@@ -1051,17 +986,14 @@ static void case_icmpv6(void)
 	ip6(f, a6(15, 0xfe), a, P_ICMPV6);
 	icmp(f, P_ICMPV6, 1, 4, 0);
 	ip6_raw(f, a6(15, 0x99), a6(15, 0x9a), P_TCP, 20);
-	tcp_raw(f, 49997, 80, 1, 0, F_SYN, NULL, 0);
+	tcp_raw(f, 49997, 80, 1, 0, FRAME_TCP_SYN, NULL, 0);
 	emit(f);
 	/* Packet too big quoting IPv6 + UDP. */
 	eth(f, ETH_IPV6);
 	ip6(f, a6(15, 0xfe), a, P_ICMPV6);
 	icmp(f, P_ICMPV6, 2, 0, 1280);
 	ip6_raw(f, a6(15, 0x9b), a6(15, 0x9c), P_UDP, 108);
-	put16(f, 49996);
-	put16(f, 53);
-	put16(f, 108);
-	put16(f, 0);
+	udp_raw(f, 49996, 53, 100);
 	payload(f, 100, 2);
 	emit(f);
 }
@@ -1090,7 +1022,7 @@ static void case_runts(void)
 	arp(f, 1, IP4(10, 17, 0, 1), IP4(10, 17, 0, 2));
 	emit(f);
 	/* A bare TCP ACK: 54 bytes. */
-	tcp4(IP4(10, 17, 0, 1), IP4(10, 17, 0, 2), 52000, 80, F_ACK, 0);
+	tcp4(IP4(10, 17, 0, 1), IP4(10, 17, 0, 2), 52000, 80, FRAME_TCP_ACK, 0);
 	/* A 54-byte IPv6 frame with no next header. */
 	eth(f, ETH_IPV6);
 	ip6(f, a6(17, 1), a6(17, 2), P_NONE);
@@ -1113,18 +1045,18 @@ static void case_padding(void)
 	/* 54-byte TCP ACK padded to 60: no payload. */
 	eth(f, ETH_IPV4);
 	ip4(f, IP4(10, 18, 0, 1), IP4(10, 18, 0, 2), P_TCP);
-	tcp(f, 53000, 80, F_ACK, 0);
+	tcp(f, 53000, 80, FRAME_TCP_ACK, 0);
 	emit_pad(f, 60, 0);
 	/* 2 payload bytes, padded with non-zero garbage. */
 	eth(f, ETH_IPV4);
 	ip4(f, IP4(10, 18, 0, 1), IP4(10, 18, 0, 2), P_TCP);
-	tcp(f, 53000, 80, F_PSH | F_ACK, 2);
+	tcp(f, 53000, 80, FRAME_TCP_PSH | FRAME_TCP_ACK, 2);
 	emit_pad(f, 60, 0xee);
 	/* A FIN padded to 64 behind a VLAN tag. */
 	eth(f, ETH_8021Q);
 	tag(f, 5, ETH_IPV4);
 	ip4(f, IP4(10, 18, 0, 2), IP4(10, 18, 0, 1), P_TCP);
-	tcp(f, 80, 53000, F_FIN | F_ACK, 0);
+	tcp(f, 80, 53000, FRAME_TCP_FIN | FRAME_TCP_ACK, 0);
 	emit_pad(f, 64, 0x55);
 	/* UDP with 4 bytes, padded. */
 	eth(f, ETH_IPV4);
@@ -1134,7 +1066,7 @@ static void case_padding(void)
 	/* IPv6 TCP ACK padded well past the minimum. */
 	eth(f, ETH_IPV6);
 	ip6(f, a6(18, 1), a6(18, 2), P_TCP);
-	tcp(f, 53003, 80, F_ACK, 0);
+	tcp(f, 53003, 80, FRAME_TCP_ACK, 0);
 	emit_pad(f, 90, 0x11);
 }
 
@@ -1142,12 +1074,12 @@ static void case_jumbo(void)
 {
 	uint32_t a = IP4(10, 19, 0, 1), b = IP4(10, 19, 0, 2);
 
-	tcp4(a, b, 54000, 80, F_PSH | F_ACK, 1518 - 54);
-	tcp4(a, b, 54000, 80, F_PSH | F_ACK, 1519 - 54);
-	tcp4(a, b, 54000, 80, F_PSH | F_ACK, 9000 - 54);
-	tcp4(b, a, 80, 54000, F_ACK, 0);
+	tcp4(a, b, 54000, 80, FRAME_TCP_PSH | FRAME_TCP_ACK, 1518 - 54);
+	tcp4(a, b, 54000, 80, FRAME_TCP_PSH | FRAME_TCP_ACK, 1519 - 54);
+	tcp4(a, b, 54000, 80, FRAME_TCP_PSH | FRAME_TCP_ACK, 9000 - 54);
+	tcp4(b, a, 80, 54000, FRAME_TCP_ACK, 0);
 	udp6(a6(19, 1), a6(19, 2), 54001, 54002, 9000 - 62);
-	tcp6(a6(19, 1), a6(19, 2), 54003, 80, F_PSH | F_ACK, 4000);
+	tcp6(a6(19, 1), a6(19, 2), 54003, 80, FRAME_TCP_PSH | FRAME_TCP_ACK, 4000);
 }
 
 /* Every histogram boundary: wire sizes 60..1519. */
@@ -1157,17 +1089,17 @@ static void case_sizes(void)
 					 511, 512, 1023, 1024, 1517, 1518, 1519, 1520};
 
 	for (uint32_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		tcp4(IP4(10, 20, 0, 1), IP4(10, 20, 0, 2), 55000, 80, F_ACK, sizes[i] - 54);
+		tcp4(IP4(10, 20, 0, 1), IP4(10, 20, 0, 2), 55000, 80, FRAME_TCP_ACK, sizes[i] - 54);
 }
 
 /* Frames captured shorter than on the wire (a snap length of 96). */
 static void case_snapped(void)
 {
 	g_snap = 96;
-	tcp4(IP4(10, 23, 0, 1), IP4(10, 23, 0, 2), 56000, 80, F_PSH | F_ACK, 1000);
-	tcp4(IP4(10, 23, 0, 2), IP4(10, 23, 0, 1), 80, 56000, F_ACK, 0);
+	tcp4(IP4(10, 23, 0, 1), IP4(10, 23, 0, 2), 56000, 80, FRAME_TCP_PSH | FRAME_TCP_ACK, 1000);
+	tcp4(IP4(10, 23, 0, 2), IP4(10, 23, 0, 1), 80, 56000, FRAME_TCP_ACK, 0);
 	udp4(IP4(10, 23, 0, 1), IP4(10, 23, 0, 2), 56001, 56002, 500);
-	tcp6(a6(23, 1), a6(23, 2), 56003, 80, F_PSH | F_ACK, 3000);
+	tcp6(a6(23, 1), a6(23, 2), 56003, 80, FRAME_TCP_PSH | FRAME_TCP_ACK, 3000);
 	g_snap = MAX_FRAME;
 }
 
@@ -1176,10 +1108,10 @@ static void case_many_flows(void)
 {
 	for (uint32_t i = 0; i < 3000; i++)
 		tcp4(IP4(10, 24, i >> 8, i & 0xff), IP4(10, 25, 0, 1 + i % 7),
-		     (uint16_t)(1024 + i % 5000), (uint16_t)(80 + i % 3), F_SYN, 0);
+		     (uint16_t)(1024 + i % 5000), (uint16_t)(80 + i % 3), FRAME_TCP_SYN, 0);
 	for (uint32_t i = 0; i < 700; i++)
-		tcp6(a6(24, (uint16_t)(1 + i % 400)), a6(25, 1), (uint16_t)(2000 + i), 443, F_ACK,
-		     i % 50);
+		tcp6(a6(24, (uint16_t)(1 + i % 400)), a6(25, 1), (uint16_t)(2000 + i), 443,
+		     FRAME_TCP_ACK, i % 50);
 }
 
 static void case_empty(void)
@@ -1201,8 +1133,16 @@ static uint32_t rnd(uint32_t n)
 static void case_random(void)
 {
 	static const uint16_t flagset[] = {
-		F_SYN, F_SYN | F_ACK, F_ACK, F_PSH | F_ACK, F_FIN | F_ACK,
-		F_RST, F_RST | F_ACK, 0x1ff, F_SYN | F_FIN, F_URG | F_ACK,
+		FRAME_TCP_SYN,
+		FRAME_TCP_SYN | FRAME_TCP_ACK,
+		FRAME_TCP_ACK,
+		FRAME_TCP_PSH | FRAME_TCP_ACK,
+		FRAME_TCP_FIN | FRAME_TCP_ACK,
+		FRAME_TCP_RST,
+		FRAME_TCP_RST | FRAME_TCP_ACK,
+		0x1ff,
+		FRAME_TCP_SYN | FRAME_TCP_FIN,
+		FRAME_TCP_URG | FRAME_TCP_ACK,
 	};
 	static const uint16_t tags[] = {ETH_8021Q, ETH_QINQ, ETH_8021Q, ETH_9100};
 	struct frame *f = &g_f;
