@@ -174,24 +174,24 @@ static void path_down(struct path *p, const struct host *cli, const struct host 
 static void host_v4(struct host *h, uint32_t a, uint8_t ttl)
 {
 	memset(h, 0, sizeof(*h));
-	frame_put32(h->ip, a);
+	xdpi_put_be32(h->ip, a);
 	h->ttl = ttl;
 	h->mac[0] = 0x02;
-	frame_put32(h->mac + 2, a);
+	xdpi_put_be32(h->mac + 2, a);
 }
 
 static void host_v6(struct host *h, uint64_t hi, uint64_t lo, uint8_t ttl)
 {
 	memset(h, 0, sizeof(*h));
 	h->v6 = true;
-	frame_put32(h->ip, (uint32_t)(hi >> 32));
-	frame_put32(h->ip + 4, (uint32_t)hi);
-	frame_put32(h->ip + 8, (uint32_t)(lo >> 32));
-	frame_put32(h->ip + 12, (uint32_t)lo);
+	xdpi_put_be32(h->ip, (uint32_t)(hi >> 32));
+	xdpi_put_be32(h->ip + 4, (uint32_t)hi);
+	xdpi_put_be32(h->ip + 8, (uint32_t)(lo >> 32));
+	xdpi_put_be32(h->ip + 12, (uint32_t)lo);
 	h->ttl = ttl;
 	h->mac[0] = 0x02;
 	h->mac[1] = 0x06;
-	frame_put32(h->mac + 2, (uint32_t)lo);
+	xdpi_put_be32(h->mac + 2, (uint32_t)lo);
 }
 
 static void client_vlan(struct host *h)
@@ -374,8 +374,8 @@ static void put_ip_frame(const struct path *p, uint8_t proto, unsigned ext, cons
 
 	if (!p->src->v6) {
 		const struct frame_ipv4 h = {
-			.src = frame_get32(p->src->ip),
-			.dst = frame_get32(p->dst->ip),
+			.src = xdpi_get_be32(p->src->ip),
+			.dst = xdpi_get_be32(p->dst->ip),
 			.payload_len = len,
 			.id = frag ? (uint16_t)ident : (uint16_t)rnd(),
 			.frag = frag ? (uint16_t)((more ? FRAME_IP_MF : 0) | frag_off / 8)
@@ -598,19 +598,19 @@ static void tcp_send(struct tcp_conn *c, bool up, uint8_t flags, const uint8_t *
 		path_down(&p, c->cli, c->srv);
 	if (syn && c->tsopt) {
 		memcpy(o, (const uint8_t[]){2, 4, 0, 0, 4, 2, 8, 10}, 8);
-		frame_put16(o + 2, (uint16_t)(tcp_mss(c) + 12));
-		frame_put32(o + 8, ms + (up ? c->cts : c->sts));
-		frame_put32(o + 12, (flags & 0x10) ? ms + c->cts : 0);
+		xdpi_put_be16(o + 2, (uint16_t)(tcp_mss(c) + 12));
+		xdpi_put_be32(o + 8, ms + (up ? c->cts : c->sts));
+		xdpi_put_be32(o + 12, (flags & 0x10) ? ms + c->cts : 0);
 		memcpy(o + 16, (const uint8_t[]){1, 3, 3, 7}, 4);
 		h.opts_len = 20;
 	} else if (syn) {
 		memcpy(o, (const uint8_t[]){2, 4, 0, 0, 1, 3, 3, 8, 1, 1, 4, 2}, 12);
-		frame_put16(o + 2, (uint16_t)tcp_mss(c));
+		xdpi_put_be16(o + 2, (uint16_t)tcp_mss(c));
 		h.opts_len = 12;
 	} else if (c->tsopt && !(flags & 0x04)) {
 		memcpy(o, (const uint8_t[]){1, 1, 8, 10}, 4);
-		frame_put32(o + 4, ms + (up ? c->cts : c->sts));
-		frame_put32(o + 8, ms - rnd_below(3) + (up ? c->sts : c->cts));
+		xdpi_put_be32(o + 4, ms + (up ? c->cts : c->sts));
+		xdpi_put_be32(o + 8, ms - rnd_below(3) + (up ? c->sts : c->cts));
 		h.opts_len = 12;
 	}
 	send_ip(&p, IPPROTO_TCP, 0, l4buf, (uint32_t)frame_tcp(l4buf, &h, payload, plen), 1500,
@@ -657,41 +657,41 @@ static uint32_t tls_client_hello(uint8_t *b, const char *sni)
 	b[o++] = 32;
 	fill_random(b + o, 32);
 	o += 32;
-	frame_put16(b + o, sizeof(suites));
+	xdpi_put_be16(b + o, sizeof(suites));
 	memcpy(b + o + 2, suites, sizeof(suites));
 	o += 2 + sizeof(suites);
 	b[o++] = 1;
 	b[o++] = 0;
 	ext_at = o;
 	o += 2;
-	frame_put16(b + o, 0);
-	frame_put16(b + o + 2, n + 5);
-	frame_put16(b + o + 4, n + 3);
+	xdpi_put_be16(b + o, 0);
+	xdpi_put_be16(b + o + 2, n + 5);
+	xdpi_put_be16(b + o + 4, n + 3);
 	b[o + 6] = 0;
-	frame_put16(b + o + 7, n);
+	xdpi_put_be16(b + o + 7, n);
 	memcpy(b + o + 9, sni, n);
 	o += 9 + n;
 	memcpy(b + o, exts, sizeof(exts));
 	o += sizeof(exts);
-	frame_put16(b + o, 0x33);
-	frame_put16(b + o + 2, 38);
-	frame_put16(b + o + 4, 36);
-	frame_put16(b + o + 6, 0x1d);
-	frame_put16(b + o + 8, 32);
+	xdpi_put_be16(b + o, 0x33);
+	xdpi_put_be16(b + o + 2, 38);
+	xdpi_put_be16(b + o + 4, 36);
+	xdpi_put_be16(b + o + 6, 0x1d);
+	xdpi_put_be16(b + o + 8, 32);
 	fill_random(b + o + 10, 32);
 	o += 42;
 	if (o + 4 < 5 + 512) { /* padding extension up to 512 bytes, as browsers do */
 		uint32_t pad = 5 + 512 - 4 - o;
 
-		frame_put16(b + o, 0x15);
-		frame_put16(b + o + 2, pad);
+		xdpi_put_be16(b + o, 0x15);
+		xdpi_put_be16(b + o + 2, pad);
 		memset(b + o + 4, 0, pad);
 		o += 4 + pad;
 	}
-	frame_put16(b + ext_at, o - ext_at - 2);
+	xdpi_put_be16(b + ext_at, o - ext_at - 2);
 	b[hs_at] = (uint8_t)((o - hs_at - 3) >> 16);
-	frame_put16(b + hs_at + 1, o - hs_at - 3);
-	frame_put16(b + 3, o - 5);
+	xdpi_put_be16(b + hs_at + 1, o - hs_at - 3);
+	xdpi_put_be16(b + 3, o - 5);
 	return o;
 }
 
@@ -713,8 +713,8 @@ static uint32_t tls_server_hello(uint8_t *b)
 	o += 19;
 	fill_random(b + o, 32);
 	o += 32;
-	frame_put16(b + 3, o - 5);
-	frame_put16(b + 7, o - 9);
+	xdpi_put_be16(b + 3, o - 5);
+	xdpi_put_be16(b + 7, o - 9);
 	memcpy(b + o, (const uint8_t[]){0x14, 3, 3, 0, 1, 1}, 6);
 	return o + 6;
 }
@@ -740,7 +740,7 @@ static uint32_t tcp_request(struct tcp_conn *c, uint8_t *b)
 			return tls_client_hello(b, name);
 		n = rnd_range(40, 900);
 		memcpy(b, (const uint8_t[]){0x17, 3, 3}, 3);
-		frame_put16(b + 3, n - 5);
+		xdpi_put_be16(b + 3, n - 5);
 		fill_random(b + 5, n - 5);
 		return n;
 	case APP_HTTP:
@@ -771,7 +771,7 @@ static uint32_t tcp_response_head(struct tcp_conn *c, uint8_t *b)
 		if (c->round == 1)
 			return tls_server_hello(b);
 		memcpy(b, (const uint8_t[]){0x17, 3, 3}, 3);
-		frame_put16(b + 3, c->resp_total > 16389 ? 16384 : c->resp_total - 5);
+		xdpi_put_be16(b + 3, c->resp_total > 16389 ? 16384 : c->resp_total - 5);
 		return 5;
 	case APP_HTTP:
 		return (uint32_t)snprintf(
@@ -943,13 +943,13 @@ static void step_dns(void)
 		st_udp_flows++;
 	}
 	host_name(t->name, name, sizeof(name));
-	frame_put16(pbuf, t->id);
-	frame_put16(pbuf + 2, 0x0100);
-	frame_put16(pbuf + 4, 1);
+	xdpi_put_be16(pbuf, t->id);
+	xdpi_put_be16(pbuf + 2, 0x0100);
+	xdpi_put_be16(pbuf + 4, 1);
 	memset(pbuf + 6, 0, 6);
 	o = 12 + put_qname(pbuf + 12, name);
-	frame_put16(pbuf + o, t->qtype);
-	frame_put16(pbuf + o + 2, 1);
+	xdpi_put_be16(pbuf + o, t->qtype);
+	xdpi_put_be16(pbuf + o + 2, 1);
 	o += 4;
 	if (!answer) {
 		path_up(&p, t->cli, t->res);
@@ -960,14 +960,14 @@ static void step_dns(void)
 	uint32_t an = rnd_range(1, 3);
 	uint16_t rlen = t->qtype == 28 ? 16 : 4;
 
-	frame_put16(pbuf + 2, 0x8180);
-	frame_put16(pbuf + 6, an);
+	xdpi_put_be16(pbuf + 2, 0x8180);
+	xdpi_put_be16(pbuf + 6, an);
 	for (uint32_t i = 0; i < an; i++) {
-		frame_put16(pbuf + o, 0xc00c);
-		frame_put16(pbuf + o + 2, t->qtype == 65 ? 1 : t->qtype);
-		frame_put16(pbuf + o + 4, 1);
-		frame_put32(pbuf + o + 6, rnd_range(30, 3600));
-		frame_put16(pbuf + o + 10, rlen);
+		xdpi_put_be16(pbuf + o, 0xc00c);
+		xdpi_put_be16(pbuf + o + 2, t->qtype == 65 ? 1 : t->qtype);
+		xdpi_put_be16(pbuf + o + 4, 1);
+		xdpi_put_be32(pbuf + o + 6, rnd_range(30, 3600));
+		xdpi_put_be16(pbuf + o + 10, rlen);
 		fill_random(pbuf + o + 12, rlen);
 		o += 12 + rlen;
 	}
@@ -1059,10 +1059,10 @@ static void step_udp_misc(void)
 		};
 
 		memset(pbuf, 0, 12);
-		frame_put16(pbuf + 4, 1);
+		xdpi_put_be16(pbuf + 4, 1);
 		n = 12 + put_qname(pbuf + 12, services[rnd_below(5)]);
-		frame_put16(pbuf + n, 12); /* PTR, IN */
-		frame_put16(pbuf + n + 2, 1);
+		xdpi_put_be16(pbuf + n, 12); /* PTR, IN */
+		xdpi_put_be16(pbuf + n + 2, 1);
 		n += 4;
 		p.src = cli;
 		p.dst = v6 ? &mdns6 : &mdns4;
@@ -1161,7 +1161,7 @@ static void step_icmp(void)
 		 * checksum, TOS, ID and flags are what the buffer held. */
 		frame_icmp(b, 3, 3, 0, NULL, 28);
 		b[8] = 0x45;
-		frame_put16(b + 10, 28 + rnd_below(400));
+		xdpi_put_be16(b + 10, 28 + rnd_below(400));
 		b[16] = 64;
 		b[17] = 17;
 		memcpy(b + 20, cli->ip, 4);
@@ -1210,10 +1210,10 @@ static void step_arp(void)
 		p.dmac = cli->mac;
 		o = put_eth(&p, ETH_P_ARP);
 		o += (uint32_t)frame_arp(fbuf + o, 2, router_mac, 0x0a000001, cli->mac,
-					 frame_get32(cli->ip));
+					 xdpi_get_be32(cli->ip));
 	} else {
 		o = put_eth(&p, ETH_P_ARP);
-		o += (uint32_t)frame_arp(fbuf + o, 1, cli->mac, frame_get32(cli->ip), NULL,
+		o += (uint32_t)frame_arp(fbuf + o, 1, cli->mac, xdpi_get_be32(cli->ip), NULL,
 					 0x0a000001);
 	}
 	write_frame(o, ST_ARP);
@@ -1254,8 +1254,8 @@ static void step_other(void)
 			path_up(&p, &esp_a, &esp_b);
 		else
 			path_down(&p, &esp_a, &esp_b);
-		frame_put32(l4buf, 0xc0ffee01);
-		frame_put32(l4buf + 4, (uint32_t)frames_written);
+		xdpi_put_be32(l4buf, 0xc0ffee01);
+		xdpi_put_be32(l4buf + 4, (uint32_t)frames_written);
 		fill_random(l4buf + 8, n - 8);
 		send_ip(&p, IPPROTO_ESP, 0, l4buf, n, 1500, ST_OTHER);
 	}

@@ -13,13 +13,15 @@
  *   the cursor by at least 8 bytes, so the packet length bounds it. Real
  *   captures chain hundreds of fragment headers; a fixed cap would misclassify
  *   them.
- * - Fields are read byte by byte (rd16/rd32): frames are not aligned in pcap
+ * - Fields are read byte by byte (util/bytes.h): frames are not aligned in pcap
  *   buffers, and the compiler turns these into a load and a bswap.
  */
 #include "parse.h"
 
 #include <stddef.h>
 #include <string.h>
+
+#include "../util/bytes.h"
 
 #define ETH_HLEN 14
 #define ETH_P_IPV4 0x0800
@@ -75,16 +77,6 @@ static inline void pkt_info_clear(struct pkt_info *pi)
 	v[5] = (pkt_zero_vec){0};
 }
 
-static inline uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 static void parse_tcp_options(const uint8_t *opt, uint32_t opt_len, struct pkt_info *pi)
 {
 	struct pkt_tcp_opts *o = &pi->tcp_opts;
@@ -110,7 +102,7 @@ static void parse_tcp_options(const uint8_t *opt, uint32_t opt_len, struct pkt_i
 			if (olen != 4)
 				goto bad;
 			o->present |= PKT_TCPOPT_MSS;
-			o->mss = rd16(opt + i + 2);
+			o->mss = xdpi_get_be16(opt + i + 2);
 			break;
 		case TCPOPT_WSCALE:
 			if (olen != 3)
@@ -127,8 +119,8 @@ static void parse_tcp_options(const uint8_t *opt, uint32_t opt_len, struct pkt_i
 			if (olen != 10)
 				goto bad;
 			o->present |= PKT_TCPOPT_TIMESTAMP;
-			o->ts_val = rd32(opt + i + 2);
-			o->ts_ecr = rd32(opt + i + 6);
+			o->ts_val = xdpi_get_be32(opt + i + 2);
+			o->ts_ecr = xdpi_get_be32(opt + i + 6);
 			break;
 		default:
 			break;
@@ -165,8 +157,8 @@ static inline __attribute__((always_inline)) void parse_l4(const uint8_t *d, uin
 			pi->malformed = PKT_MAL_TCP_TRUNCATED;
 			return;
 		}
-		pi->sport = rd16(h);
-		pi->dport = rd16(h + 2);
+		pi->sport = xdpi_get_be16(h);
+		pi->dport = xdpi_get_be16(h + 2);
 		doff = (uint32_t)(h[12] >> 4) * 4;
 		if (doff < TCP_MIN_HLEN) {
 			pi->malformed = PKT_MAL_TCP_DATA_OFFSET;
@@ -176,19 +168,19 @@ static inline __attribute__((always_inline)) void parse_l4(const uint8_t *d, uin
 			pi->malformed = PKT_MAL_TCP_TRUNCATED;
 			return;
 		}
-		pi->tcp_seq = rd32(h + 4);
-		pi->tcp_ack = rd32(h + 8);
+		pi->tcp_seq = xdpi_get_be32(h + 4);
+		pi->tcp_ack = xdpi_get_be32(h + 8);
 		pi->tcp_flags = h[13];
-		pi->tcp_window = rd16(h + 14);
+		pi->tcp_window = xdpi_get_be16(h + 14);
 		pi->payload_off = off + doff;
 		pi->payload_len = avail - doff;
 		pi->l4_complete = true;
 		/* Most segments of a connection carry exactly NOP, NOP,
 		 * timestamps (RFC 7323 appendix A): take it without the walk. */
-		if (doff == TCP_MIN_HLEN + 12 && rd32(h + TCP_MIN_HLEN) == 0x0101080a) {
+		if (doff == TCP_MIN_HLEN + 12 && xdpi_get_be32(h + TCP_MIN_HLEN) == 0x0101080a) {
 			pi->tcp_opts.present = PKT_TCPOPT_TIMESTAMP;
-			pi->tcp_opts.ts_val = rd32(h + TCP_MIN_HLEN + 4);
-			pi->tcp_opts.ts_ecr = rd32(h + TCP_MIN_HLEN + 8);
+			pi->tcp_opts.ts_val = xdpi_get_be32(h + TCP_MIN_HLEN + 4);
+			pi->tcp_opts.ts_ecr = xdpi_get_be32(h + TCP_MIN_HLEN + 8);
 		} else if (doff > TCP_MIN_HLEN) {
 			parse_tcp_options(h + TCP_MIN_HLEN, doff - TCP_MIN_HLEN, pi);
 		}
@@ -202,9 +194,9 @@ static inline __attribute__((always_inline)) void parse_l4(const uint8_t *d, uin
 			pi->malformed = PKT_MAL_UDP_TRUNCATED;
 			return;
 		}
-		pi->sport = rd16(h);
-		pi->dport = rd16(h + 2);
-		ulen = rd16(h + 4);
+		pi->sport = xdpi_get_be16(h);
+		pi->dport = xdpi_get_be16(h + 2);
+		ulen = xdpi_get_be16(h + 4);
 		/* A first fragment carries only part of the datagram that the
 		 * UDP length describes: its payload is its own bytes. */
 		if (pi->ip_fragment)
@@ -272,7 +264,7 @@ static void parse_ipv4(const uint8_t *d, uint32_t len, uint32_t wire, uint32_t o
 	pi->src_addr = ip + 12;
 	pi->dst_addr = ip + 16;
 	pi->ip_proto = ip[9];
-	total = rd16(ip + 2);
+	total = xdpi_get_be16(ip + 2);
 	pi->ip_len = total;
 	if (ihl > len - off) {
 		pi->malformed = PKT_MAL_IPV4_TRUNCATED;
@@ -282,7 +274,7 @@ static void parse_ipv4(const uint8_t *d, uint32_t len, uint32_t wire, uint32_t o
 		pi->malformed = PKT_MAL_IPV4_TOTAL_LENGTH;
 		return;
 	}
-	frag = rd16(ip + 6);
+	frag = xdpi_get_be16(ip + 6);
 	pi->ip_fragment = (frag & 0x3fff) != 0; /* MF or an offset */
 	pi->l4_off = off + ihl;
 	pi->l4_len = total - ihl;
@@ -310,7 +302,7 @@ static void parse_ipv6(const uint8_t *d, uint32_t len, uint32_t wire, uint32_t o
 	}
 	pi->src_addr = ip + 8;
 	pi->dst_addr = ip + 24;
-	pi->ip_len = IPV6_HLEN + (uint32_t)rd16(ip + 4);
+	pi->ip_len = IPV6_HLEN + (uint32_t)xdpi_get_be16(ip + 4);
 	next = ip[6];
 	pi->ip_proto = next;
 	if (pi->ip_len > wire - off) {
@@ -343,7 +335,7 @@ static void parse_ipv6(const uint8_t *d, uint32_t len, uint32_t wire, uint32_t o
 			next = ext[0];
 			cur += IPV6_EXT_MIN;
 			/* Only the first fragment (offset 0) has the L4 header. */
-			if (rd16(ext + 2) & 0xfff8) {
+			if (xdpi_get_be16(ext + 2) & 0xfff8) {
 				pi->ip_proto = next;
 				pi->l4_off = cur;
 				pi->l4_len = end - cur;
@@ -376,7 +368,7 @@ void pkt_parse_wire(const uint8_t *data, uint32_t len, uint32_t wire, struct pkt
 		pi->malformed = PKT_MAL_ETH_TRUNCATED;
 		return;
 	}
-	type = rd16(data + 12);
+	type = xdpi_get_be16(data + 12);
 	while (type == ETH_P_8021Q || type == ETH_P_8021AD) {
 		/* A third tag: not a frame we classify; l3 stays "other". */
 		if (pi->vlan_count == PKT_MAX_VLANS)
@@ -386,8 +378,8 @@ void pkt_parse_wire(const uint8_t *data, uint32_t len, uint32_t wire, struct pkt
 			pi->ethertype = type;
 			return;
 		}
-		pi->vlan_id[pi->vlan_count++] = rd16(data + off) & 0x0fff;
-		type = rd16(data + off + 2);
+		pi->vlan_id[pi->vlan_count++] = xdpi_get_be16(data + off) & 0x0fff;
+		type = xdpi_get_be16(data + off + 2);
 		off += 4;
 	}
 	pi->ethertype = type;

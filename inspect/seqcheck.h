@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "../bpf/gen_shared.h"
+#include "../util/bytes.h"
 #include "parse.h"
 
 #define SEQCHECK_LAT_BUCKETS 240
@@ -50,11 +51,6 @@ void seqcheck_merge(struct seqcheck *dst, const struct seqcheck *src);
 /* Latency at quantile @q (0..1) in ns: the lower bound of its bucket. */
 uint64_t seqcheck_latency(const struct seqcheck *s, double q);
 
-static inline uint32_t seqcheck_rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 static inline unsigned seqcheck_lat_bucket(uint32_t ns)
 {
 	unsigned e;
@@ -81,9 +77,9 @@ static inline void seqcheck_account(struct seqcheck *s, const struct pkt_info *p
 		seq = pi->tcp_seq;
 		sent = pi->tcp_ack;
 	} else if (pi->l4 == PKT_L4_UDP && pi->payload_len >= XDPI_GEN_UDP_STAMP &&
-		   seqcheck_rd32(frame + pi->payload_off) == XDPI_GEN_UDP_MAGIC) {
-		seq = seqcheck_rd32(frame + pi->payload_off + 4);
-		sent = seqcheck_rd32(frame + pi->payload_off + 8);
+		   xdpi_get_be32(frame + pi->payload_off) == XDPI_GEN_UDP_MAGIC) {
+		seq = xdpi_get_be32(frame + pi->payload_off + 4);
+		sent = xdpi_get_be32(frame + pi->payload_off + 8);
 	} else {
 		return;
 	}

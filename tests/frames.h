@@ -122,7 +122,7 @@ static inline void fb_die(const char *what)
 /* For tests that change a field of a finished frame. */
 static inline void fb_wr16(uint8_t *p, uint16_t v)
 {
-	frame_put16(p, v);
+	xdpi_put_be16(p, v);
 }
 
 static inline void fb_init(struct fb *f)
@@ -342,7 +342,7 @@ static inline void fb_finish(struct fb *f)
 			frame_ipv6_set_len(p, n);
 			break;
 		case FB_FIX_UDP:
-			frame_put16(p + 4, (uint16_t)n); /* the UDP length field */
+			xdpi_put_be16(p + 4, (uint16_t)n); /* the UDP length field */
 			break;
 		}
 	}

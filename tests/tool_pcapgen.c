@@ -101,12 +101,12 @@ static void put8(struct frame *f, uint8_t v)
 
 static void put16(struct frame *f, uint16_t v)
 {
-	frame_put16(put(f, 2), v);
+	xdpi_put_be16(put(f, 2), v);
 }
 
 static void put32(struct frame *f, uint32_t v)
 {
-	frame_put32(put(f, 4), v);
+	xdpi_put_be32(put(f, 4), v);
 }
 
 static void putn(struct frame *f, const uint8_t *p, uint32_t n)

@@ -12,7 +12,7 @@ uint32_t frame_csum_add(uint32_t sum, const void *data, size_t len)
 	uint64_t s = sum;
 
 	for (; len > 1; len -= 2, p += 2)
-		s += frame_get16(p);
+		s += xdpi_get_be16(p);
 	if (len)
 		s += (uint32_t)p[0] << 8;
 	while (s >> 16)
@@ -77,11 +77,11 @@ void frame_l4_csum(uint8_t *l4, size_t len, uint8_t proto, uint32_t pseudo)
 	}
 	if (len < at + 2)
 		return;
-	frame_put16(l4 + at, 0);
+	xdpi_put_be16(l4 + at, 0);
 	c = frame_csum_fold(frame_csum_add(pseudo, l4, len));
 	if (proto == IPPROTO_UDP && !c)
 		c = 0xffff;
-	frame_put16(l4 + at, c);
+	xdpi_put_be16(l4 + at, c);
 }
 
 size_t frame_eth(uint8_t *p, const uint8_t *dst, const uint8_t *src, const struct frame_vlan *tags,
@@ -91,7 +91,7 @@ size_t frame_eth(uint8_t *p, const uint8_t *dst, const uint8_t *src, const struc
 
 	memcpy(p, dst, 6);
 	memcpy(p + 6, src, 6);
-	frame_put16(p + 12, ntags ? tags[0].tpid : type);
+	xdpi_put_be16(p + 12, ntags ? tags[0].tpid : type);
 	for (size_t i = 0; i < ntags; i++)
 		n += frame_vlan(p + n, tags[i].tci, i + 1 < ntags ? tags[i + 1].tpid : type);
 	return n;
@@ -99,26 +99,26 @@ size_t frame_eth(uint8_t *p, const uint8_t *dst, const uint8_t *src, const struc
 
 size_t frame_vlan(uint8_t *p, uint16_t tci, uint16_t type)
 {
-	frame_put16(p, tci);
-	frame_put16(p + 2, type);
+	xdpi_put_be16(p, tci);
+	xdpi_put_be16(p + 2, type);
 	return FRAME_VLAN_HLEN;
 }
 
 size_t frame_arp(uint8_t *p, uint16_t op, const uint8_t *sha, uint32_t spa, const uint8_t *tha,
 		 uint32_t tpa)
 {
-	frame_put16(p, 1); /* Ethernet */
-	frame_put16(p + 2, ETH_P_IP);
+	xdpi_put_be16(p, 1); /* Ethernet */
+	xdpi_put_be16(p + 2, ETH_P_IP);
 	p[4] = 6;
 	p[5] = 4;
-	frame_put16(p + 6, op);
+	xdpi_put_be16(p + 6, op);
 	memcpy(p + 8, sha, 6);
-	frame_put32(p + 14, spa);
+	xdpi_put_be32(p + 14, spa);
 	if (tha)
 		memcpy(p + 18, tha, 6);
 	else
 		memset(p + 18, 0, 6);
-	frame_put32(p + 24, tpa);
+	xdpi_put_be32(p + 24, tpa);
 	return FRAME_ARP_LEN;
 }
 
@@ -138,30 +138,30 @@ size_t frame_ipv4(uint8_t *p, const struct frame_ipv4 *ip)
 		return 0;
 	p[0] = (uint8_t)(0x40 | hlen / 4);
 	p[1] = 0;
-	frame_put16(p + 2, (uint16_t)(hlen + ip->payload_len));
-	frame_put16(p + 4, ip->id);
-	frame_put16(p + 6, ip->frag);
+	xdpi_put_be16(p + 2, (uint16_t)(hlen + ip->payload_len));
+	xdpi_put_be16(p + 4, ip->id);
+	xdpi_put_be16(p + 6, ip->frag);
 	p[8] = ip->ttl;
 	p[9] = ip->proto;
-	frame_put16(p + 10, 0);
-	frame_put32(p + 12, ip->src);
-	frame_put32(p + 16, ip->dst);
+	xdpi_put_be16(p + 10, 0);
+	xdpi_put_be32(p + 12, ip->src);
+	xdpi_put_be32(p + 16, ip->dst);
 	frame_opts(p + FRAME_IPV4_HLEN, ip->opts, ip->opts_len, opts);
-	frame_put16(p + 10, frame_csum(p, hlen));
+	xdpi_put_be16(p + 10, frame_csum(p, hlen));
 	return hlen;
 }
 
 void frame_ipv4_set_len(uint8_t *ip, size_t len)
 {
-	frame_put16(ip + 2, (uint16_t)len);
-	frame_put16(ip + 10, 0);
-	frame_put16(ip + 10, frame_csum(ip, (ip[0] & 0x0fu) * 4));
+	xdpi_put_be16(ip + 2, (uint16_t)len);
+	xdpi_put_be16(ip + 10, 0);
+	xdpi_put_be16(ip + 10, frame_csum(ip, (ip[0] & 0x0fu) * 4));
 }
 
 size_t frame_ipv6(uint8_t *p, const struct frame_ipv6 *ip)
 {
-	frame_put32(p, 0x60000000u | (ip->flow & 0xfffff));
-	frame_put16(p + 4, (uint16_t)ip->payload_len);
+	xdpi_put_be32(p, 0x60000000u | (ip->flow & 0xfffff));
+	xdpi_put_be16(p + 4, (uint16_t)ip->payload_len);
 	p[6] = ip->next;
 	p[7] = ip->hops;
 	memcpy(p + 8, ip->src, 16);
@@ -171,7 +171,7 @@ size_t frame_ipv6(uint8_t *p, const struct frame_ipv6 *ip)
 
 void frame_ipv6_set_len(uint8_t *ip, size_t len)
 {
-	frame_put16(ip + 4, (uint16_t)(len - FRAME_IPV6_HLEN));
+	xdpi_put_be16(ip + 4, (uint16_t)(len - FRAME_IPV6_HLEN));
 }
 
 size_t frame_ipv6_ext(uint8_t *p, uint8_t next, uint8_t len8)
@@ -205,8 +205,8 @@ size_t frame_ipv6_frag(uint8_t *p, uint8_t next, uint16_t offset8, bool more, ui
 {
 	p[0] = next;
 	p[1] = 0;
-	frame_put16(p + 2, (uint16_t)((offset8 & 0x1fff) << 3 | (more ? 1 : 0)));
-	frame_put32(p + 4, id);
+	xdpi_put_be16(p + 2, (uint16_t)((offset8 & 0x1fff) << 3 | (more ? 1 : 0)));
+	xdpi_put_be32(p + 4, id);
 	return FRAME_IPV6_FRAG_HLEN;
 }
 
@@ -224,25 +224,25 @@ size_t frame_tcp(uint8_t *p, const struct frame_tcp *tcp, const void *payload, s
 
 	if (opts > FRAME_OPTS_MAX)
 		return 0;
-	frame_put16(p, tcp->sport);
-	frame_put16(p + 2, tcp->dport);
-	frame_put32(p + 4, tcp->seq);
-	frame_put32(p + 8, tcp->ack);
+	xdpi_put_be16(p, tcp->sport);
+	xdpi_put_be16(p + 2, tcp->dport);
+	xdpi_put_be32(p + 4, tcp->seq);
+	xdpi_put_be32(p + 8, tcp->ack);
 	p[12] = (uint8_t)(hlen / 4 << 4 | (tcp->flags >> 8 & 1));
 	p[13] = (uint8_t)tcp->flags;
-	frame_put16(p + 14, tcp->window);
-	frame_put16(p + 16, 0);
-	frame_put16(p + 18, 0);
+	xdpi_put_be16(p + 14, tcp->window);
+	xdpi_put_be16(p + 16, 0);
+	xdpi_put_be16(p + 18, 0);
 	frame_opts(p + FRAME_TCP_HLEN, tcp->opts, tcp->opts_len, opts);
 	return frame_l4_payload(p, hlen, payload, len);
 }
 
 size_t frame_udp(uint8_t *p, uint16_t sport, uint16_t dport, const void *payload, size_t len)
 {
-	frame_put16(p, sport);
-	frame_put16(p + 2, dport);
-	frame_put16(p + 4, (uint16_t)(FRAME_UDP_HLEN + len));
-	frame_put16(p + 6, 0);
+	xdpi_put_be16(p, sport);
+	xdpi_put_be16(p + 2, dport);
+	xdpi_put_be16(p + 4, (uint16_t)(FRAME_UDP_HLEN + len));
+	xdpi_put_be16(p + 6, 0);
 	return frame_l4_payload(p, FRAME_UDP_HLEN, payload, len);
 }
 
@@ -251,7 +251,7 @@ size_t frame_icmp(uint8_t *p, uint8_t type, uint8_t code, uint32_t rest, const v
 {
 	p[0] = type;
 	p[1] = code;
-	frame_put16(p + 2, 0);
-	frame_put32(p + 4, rest);
+	xdpi_put_be16(p + 2, 0);
+	xdpi_put_be32(p + 4, rest);
 	return frame_l4_payload(p, FRAME_ICMP_HLEN, payload, len);
 }

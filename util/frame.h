@@ -44,6 +44,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bytes.h"
+
 #define FRAME_ETH_HLEN 14
 #define FRAME_VLAN_HLEN 4
 #define FRAME_ARP_LEN 28 /* Ethernet/IPv4 ARP */
@@ -69,30 +71,6 @@
 #define FRAME_TCP_ECE 0x40
 #define FRAME_TCP_CWR 0x80
 #define FRAME_TCP_AE 0x100
-
-static inline void frame_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void frame_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static inline uint16_t frame_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t frame_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* ---- checksums (RFC 1071) ---- */
 
