@@ -64,21 +64,98 @@ static int compare_metrics(json_t *live, json_t *offline)
 	return diffs;
 }
 
-/* Sums a field of every queue of the record's ledger. */
-static uint64_t record_sum(json_t *rec, const char *group, const char *field)
+/* What the ledger says was redirected, and dropped by the sockets. */
+static void ledger_totals(const struct ledger *l, uint64_t *redirected, uint64_t *dropped)
 {
-	json_t *qs = json_object_get(json_object_get(rec, "ledger"), "queues"), *q;
-	uint64_t sum = 0;
-	size_t i;
-
-	json_array_foreach(qs, i, q)
-	{
-		json_int_t v =
-			json_integer_value(json_object_get(json_object_get(q, group), field));
-
-		sum += v > 0 ? (uint64_t)v : 0;
+	*redirected = *dropped = 0;
+	for (int i = 0; i < l->count; i++) {
+		*redirected += l->q[i].xdp.redirected;
+		*dropped += l->q[i].sock.rx_dropped + l->q[i].sock.rx_ring_full;
 	}
-	return sum;
+}
+
+/* @pcap through the pipeline, with the filter the run had: the metrics the
+ * run should have, as JSON; NULL after an error (said). */
+static json_t *offline_metrics(const char *pcap, enum xdpi_filter filter,
+			       struct capfile_result *res)
+{
+	struct pipeline pipe;
+	json_t *offline;
+	char err[512];
+
+	if (pipeline_init(&pipe, &(struct pipeline_config){.filter = filter, .inspect = true})) {
+		xdpi_err("out of memory");
+		return NULL;
+	}
+	if (capfile_inspect(pcap, &pipe, res, err, sizeof(err))) {
+		xdpi_err("%s", err);
+		pipeline_destroy(&pipe);
+		return NULL;
+	}
+	offline = report_metrics_json(&pipe.m);
+	pipeline_destroy(&pipe);
+	if (!offline)
+		xdpi_err("out of memory");
+	return offline;
+}
+
+/* What the differences mean; returns the exit status. */
+static int compare_verdict(json_t *rec, const struct ledger *l, int diffs, uint64_t steered)
+{
+	uint64_t redirected, dropped;
+
+	ledger_totals(l, &redirected, &dropped);
+	if (!diffs) {
+		printf("every metric matches\n");
+		return XDPI_EXIT_OK;
+	}
+	if (steered < redirected) {
+		/* The sample stops before the run did (xdpi gen --pcap-max):
+		 * nothing can be said of the rest. */
+		printf("%d metric%s differ, but the sample is partial: it holds %" PRIu64
+		       " of the %" PRIu64 " frames the XDP program redirected, so only "
+		       "the ledger is checked\n",
+		       diffs, diffs == 1 ? "" : "s", steered, redirected);
+		return XDPI_EXIT_OK;
+	}
+	if (dropped &&
+	    redirected - dropped == (uint64_t)json_integer_value(json_object_get(rec, "packets")) &&
+	    steered == redirected)
+		printf("%d metric%s differ: the %" PRIu64 " frames the socket dropped "
+		       "(ledger) were never inspected, and account for the %" PRIu64
+		       " packets missing\n",
+		       diffs, diffs == 1 ? "" : "s", dropped, dropped);
+	else
+		printf("%d metric%s differ\n", diffs, diffs == 1 ? "" : "s");
+	return XDPI_EXIT_FAIL;
+}
+
+/* The record's metrics against @pcap read offline. */
+static int compare_pcap(json_t *rec, const char *record, const struct ledger *l, const char *pcap)
+{
+	const char *filter_name = json_string_value(json_object_get(rec, "filter"));
+	int filter = filter_name ? xdpi_filter_parse(filter_name) : -1;
+	struct capfile_result res;
+	json_t *offline;
+	int diffs;
+
+	if (filter < 0) {
+		xdpi_err("%s: no valid \"filter\" in the record", record);
+		return XDPI_EXIT_FAIL;
+	}
+	if (!json_is_true(json_object_get(rec, "inspect")))
+		xdpi_warn("the run had inspection off: only packets and bytes can match");
+	offline = offline_metrics(pcap, (enum xdpi_filter)filter, &res);
+	if (!offline)
+		return XDPI_EXIT_FAIL;
+	printf("\nmetrics, live vs. %s read with filter %s (%" PRIu64 " frames, %" PRIu64
+	       " not steered):\n",
+	       pcap, filter_name, res.frames, res.filtered_out);
+	diffs = compare_metrics(rec, offline);
+	json_decref(offline);
+	/* res.frames: the frames the filter selected, what the run should
+	 * have been steered. */
+	return compare_verdict(rec, l, diffs, res.frames);
 }
 
 int cmd_compare(int argc, char **argv)
@@ -88,11 +165,11 @@ int cmd_compare(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	const char *pcap = NULL, *filter_name;
-	json_t *rec, *offline = NULL;
+	const char *pcap = NULL;
 	struct ledger l = {0};
 	json_error_t jerr;
-	int c, filter, ret = XDPI_EXIT_FAIL;
+	int c, ret = XDPI_EXIT_FAIL;
+	json_t *rec;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
@@ -130,75 +207,9 @@ int cmd_compare(int argc, char **argv)
 	printf(", %.1f s\n", json_number_value(json_object_get(rec, "duration_s")));
 	ledger_print(stdout, &l);
 	ret = l.unexplained ? XDPI_EXIT_FAIL : XDPI_EXIT_OK;
-
-	if (pcap) {
-		uint64_t redirected, dropped, steered;
-		struct capfile_result res;
-		struct pipeline pipe;
-		char err[512];
-		int diffs;
-
-		filter_name = json_string_value(json_object_get(rec, "filter"));
-		filter = filter_name ? xdpi_filter_parse(filter_name) : -1;
-		if (filter < 0) {
-			xdpi_err("%s: no valid \"filter\" in the record", argv[optind]);
-			ret = XDPI_EXIT_FAIL;
-			goto out;
-		}
-		if (!json_is_true(json_object_get(rec, "inspect")))
-			xdpi_warn("the run had inspection off: only packets and bytes can match");
-		if (pipeline_init(&pipe,
-				  &(struct pipeline_config){.filter = (enum xdpi_filter)filter,
-							    .inspect = true})) {
-			xdpi_err("out of memory");
-			ret = XDPI_EXIT_FAIL;
-			goto out;
-		}
-		if (capfile_inspect(pcap, &pipe, &res, err, sizeof(err))) {
-			xdpi_err("%s", err);
-			pipeline_destroy(&pipe);
-			ret = XDPI_EXIT_FAIL;
-			goto out;
-		}
-		offline = report_metrics_json(&pipe.m);
-		pipeline_destroy(&pipe);
-		if (!offline) {
-			ret = XDPI_EXIT_FAIL;
-			goto out;
-		}
-		printf("\nmetrics, live vs. %s read with filter %s (%" PRIu64 " frames, %" PRIu64
-		       " not steered):\n",
-		       pcap, filter_name, res.frames, res.filtered_out);
-		diffs = compare_metrics(rec, offline);
-		redirected = record_sum(rec, "xdp", "redirected");
-		dropped = record_sum(rec, "socket", "rx_dropped") +
-			  record_sum(rec, "socket", "rx_ring_full");
-		steered = res.frames; /* the frames the filter selected */
-		if (!diffs) {
-			printf("every metric matches\n");
-		} else if (steered < redirected) {
-			/* The sample stops before the run did (xdpi gen
-			 * --pcap-max): nothing can be said of the rest. */
-			printf("%d metric%s differ, but the sample is partial: it holds %" PRIu64
-			       " of the %" PRIu64 " frames the XDP program redirected, so only "
-			       "the ledger is checked\n",
-			       diffs, diffs == 1 ? "" : "s", steered, redirected);
-		} else if (dropped &&
-			   redirected - dropped ==
-				   (uint64_t)json_integer_value(json_object_get(rec, "packets")) &&
-			   steered == redirected) {
-			printf("%d metric%s differ: the %" PRIu64 " frames the socket dropped "
-			       "(ledger) were never inspected, and account for the %" PRIu64
-			       " packets missing\n",
-			       diffs, diffs == 1 ? "" : "s", dropped, dropped);
-			ret = XDPI_EXIT_FAIL;
-		} else {
-			printf("%d metric%s differ\n", diffs, diffs == 1 ? "" : "s");
-			ret = XDPI_EXIT_FAIL;
-		}
-	}
+	if (pcap && compare_pcap(rec, argv[optind], &l, pcap) != XDPI_EXIT_OK)
+		ret = XDPI_EXIT_FAIL;
 out:
-	json_decref(offline);
 	json_decref(rec);
 	ledger_free(&l);
 	return ret;

@@ -3,11 +3,9 @@
  * xdpi live: argv -> capture options -> a capture run (capture/capture.h)
  * -> the live table, the summary or JSON record -> exit status.
  *
- * Signals: every signal that would end the process by default is blocked
- * before the capture starts its threads, so all of them inherit the mask,
- * and is read from a signalfd by this thread, which is also the reporter;
- * so a signal ends the run through the one ordered stop and teardown (a
- * closed pipe then fails the write with EPIPE instead of killing).
+ * Signals (util/signals.h) are blocked before the capture starts its
+ * threads and read by this thread, which is also the reporter: a signal
+ * ends the run through the one ordered stop and teardown.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,13 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "../capture/capture.h"
 #include "../export/live_report.h"
 #include "../export/report.h"
+#include "../util/signals.h"
 
 static void live_usage(FILE *out)
 {
@@ -127,42 +125,6 @@ static int live_parse(int argc, char **argv, struct capture_opts *o)
 	return 0;
 }
 
-/* Blocks the signals that end a run (see the file comment) and returns a
- * signalfd for them, or -errno (said). */
-static int live_signals(void)
-{
-	sigset_t mask;
-	int fd, ret;
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGQUIT);
-	sigaddset(&mask, SIGPIPE);
-	ret = pthread_sigmask(SIG_BLOCK, &mask, NULL);
-	if (ret) {
-		xdpi_err("cannot block signals: %s", strerror(ret));
-		return -ret;
-	}
-	sigdelset(&mask, SIGPIPE);
-	fd = signalfd(-1, &mask, SFD_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		xdpi_err("cannot set up signal handling: %s", strerror(-ret));
-		return ret;
-	}
-	return fd;
-}
-
-static const char *live_signal_name(uint32_t signo)
-{
-	return signo == SIGINT	  ? "SIGINT"
-	       : signo == SIGTERM ? "SIGTERM"
-	       : signo == SIGHUP  ? "SIGHUP"
-				  : "SIGQUIT";
-}
-
 /* Reports until the duration ends or a signal comes; returns why it ended. */
 static const char *live_loop(const struct capture_opts *o, struct capture *c, int sigfd,
 			     struct live_table *t)
@@ -174,9 +136,8 @@ static const char *live_loop(const struct capture_opts *o, struct capture *c, in
 		live_table_header(t);
 	for (;;) {
 		struct pollfd pfd = {.fd = sigfd, .events = POLLIN};
-		struct signalfd_siginfo si;
 		double now = xdpi_now(), wake;
-		int timeout;
+		int timeout, signo;
 
 		if (deadline && now >= deadline)
 			return "duration reached";
@@ -192,8 +153,8 @@ static const char *live_loop(const struct capture_opts *o, struct capture *c, in
 		timeout = wake ? (int)((wake - now) * 1000) + 1 : -1;
 		if (timeout < 0 || timeout > CAPTURE_TICK_MS)
 			timeout = CAPTURE_TICK_MS;
-		if (poll(&pfd, 1, timeout) > 0 && read(sigfd, &si, sizeof(si)) == sizeof(si))
-			return live_signal_name(si.ssi_signo);
+		if (poll(&pfd, 1, timeout) > 0 && (signo = xdpi_signals_read(sigfd)))
+			return xdpi_signal_name(signo);
 	}
 }
 
@@ -287,7 +248,7 @@ int cmd_live(int argc, char **argv)
 	}
 	if (o->verbose)
 		xdpi_log_set_level(XDPI_LOG_DEBUG);
-	sigfd = live_signals();
+	sigfd = xdpi_signals_block();
 	ret = sigfd < 0 ? sigfd : live_run(o, sigfd);
 	if (sigfd >= 0)
 		close(sigfd);
