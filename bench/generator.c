@@ -397,11 +397,11 @@ static void *gen_xsk_thread(void *arg)
 		uint32_t idx, i, got;
 
 		xdpi_xsk_tx_complete(x);
-		got = xsk_ring_prod__reserve(&x->tx, (uint32_t)n, &idx);
+		got = xdpi_xsk_tx_reserve(x, (uint32_t)n, &idx);
 		for (i = 0; i < got; i++) {
 			uint64_t seqno = produced + i, addr;
 			int k = g->o->size == GEN_IMIX ? gen_imix_index(seqno) : 0;
-			struct xdp_desc *d = xsk_ring_prod__tx_desc(&x->tx, idx + i);
+			struct xdp_desc *d = xdpi_xsk_tx_desc(x, idx + i);
 			uint32_t flow, seq;
 			uint8_t *f;
 
@@ -415,11 +415,10 @@ static void *gen_xsk_thread(void *arg)
 			d->addr = addr;
 			d->len = (uint32_t)g->frame_len[k];
 		}
-		if (i < got) {
-			/* Out of frames: give back the unused slots by not
-			 * submitting them; reserve again after completions. */
-			x->tx.cached_prod -= got - i;
-		}
+		/* Out of frames: the unused slots go back unsubmitted and are
+		 * reserved again after completions. */
+		if (i < got)
+			xdpi_xsk_tx_cancel(x, got - i);
 		if (i)
 			xdpi_xsk_tx_submit(x, i);
 		else
@@ -428,10 +427,10 @@ static void *gen_xsk_thread(void *arg)
 		t->sent += i;
 	}
 	/* Let the last frames complete before the socket goes away. */
-	for (int spin = 0; spin < 1000 && x->free_count < x->tx_frames; spin++) {
+	for (int spin = 0; spin < 1000 && xdpi_xsk_tx_in_flight(x); spin++) {
 		xdpi_xsk_kick_tx(x);
 		xdpi_xsk_tx_complete(x);
-		if (x->free_count < x->tx_frames)
+		if (xdpi_xsk_tx_in_flight(x))
 			usleep(100);
 	}
 	return NULL;
