@@ -30,9 +30,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_ether.h>
-#include <linux/if_link.h>
 
 #include "bpf/gen.skel.h"
+#include "../bpf/attach.h"
 #include "../util/clock.h"
 #include "../util/log.h"
 #include "../xsk/xsk.h"
@@ -250,7 +250,7 @@ struct gen_ctx {
 	const volatile int *stop;
 	struct gen_bpf *skel;
 	int ifindex;
-	bool attached; /* the program is also attached to ifindex (see gen.bpf.c) */
+	struct xdpi_attach link; /* the program is also attached to ifindex (see gen.bpf.c) */
 	int threads;
 	double start;
 	uint8_t frames[3][GEN_MAX_FRAME]; /* templates: [0] or imix sizes */
@@ -438,6 +438,11 @@ static void *gen_xsk_thread(void *arg)
 
 static int gen_setup_live(struct gen_ctx *g, char *err, size_t err_len)
 {
+	const struct xdpi_attach_opts ao = {
+		.ifname = g->o->ifname,
+		.ifindex = g->ifindex,
+		.mode = XDPI_ATTACH_NATIVE,
+	};
 	struct xdpi_gen_cpu *percpu;
 	int ncpus = libbpf_num_possible_cpus(), ret;
 	uint32_t key = 0;
@@ -458,9 +463,7 @@ static int gen_setup_live(struct gen_ctx *g, char *err, size_t err_len)
 	}
 	/* Keeps the program in the XDP dispatcher between BPF_PROG_RUN calls;
 	 * never replaces a program someone else attached. */
-	g->attached = !bpf_xdp_attach(g->ifindex, bpf_program__fd(g->skel->progs.xdpi_gen),
-				      XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
-	if (!g->attached)
+	if (xdpi_attach_fd(&g->link, bpf_program__fd(g->skel->progs.xdpi_gen), &ao))
 		xdpi_warn("cannot attach the generator program to %s (another XDP program is "
 			  "there?): every send call will pay a kernel RCU grace period, the "
 			  "rate will be low",
@@ -535,13 +538,7 @@ static void gen_teardown(struct gen_ctx *g)
 {
 	for (int i = 0; i < g->threads; i++)
 		xdpi_xsk_destroy(g->t[i].xsk);
-	if (g->attached) {
-		/* Only if it is still ours: someone may have replaced it. */
-		LIBBPF_OPTS(bpf_xdp_attach_opts, dopts,
-			    .old_prog_fd = bpf_program__fd(g->skel->progs.xdpi_gen));
-
-		bpf_xdp_detach(g->ifindex, XDP_FLAGS_DRV_MODE | XDP_FLAGS_REPLACE, &dopts);
-	}
+	xdpi_detach(&g->link);
 	gen_bpf__destroy(g->skel);
 }
 

@@ -24,6 +24,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "gen_shared.h"
+#include "progs.h"
 
 const volatile __u32 flows = 1;
 const volatile __u32 l4_off = 34; /* Ethernet + IPv4 */
@@ -45,7 +46,7 @@ static __always_inline void put32(__u8 *p, __u32 v)
 }
 
 SEC("xdp")
-int xdpi_gen(struct xdp_md *ctx)
+int XDPI_GEN_PROG(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
