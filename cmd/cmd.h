@@ -7,6 +7,9 @@
 #ifndef XDPI_CMD_H
 #define XDPI_CMD_H
 
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../util/clock.h"
@@ -50,5 +53,35 @@ struct gen_opts;
  * -F flows, -r rate) into @o. Returns 1 if @opt is one of them, 0 if not,
  * -EINVAL for a bad value. */
 int xdpi_parse_traffic_opt(int opt, const char *arg, struct gen_opts *o);
+
+struct bench_cfg;
+/* Options bench and tune share: where the generator and the receiver run,
+ * and for how long each trial or point. getopt values above any command's
+ * own. */
+enum {
+	XDPI_OPT_GEN_CPUS = 0x1000,
+	XDPI_OPT_RX_CPUS,
+};
+/* clang-format off */
+#define XDPI_HARNESS_LONG_OPTS                                  \
+	{"duration", required_argument, NULL, 'd'},              \
+	{"gen-cpus", required_argument, NULL, XDPI_OPT_GEN_CPUS}, \
+	{"rx-cpus", required_argument, NULL, XDPI_OPT_RX_CPUS}
+/* clang-format on */
+/* Parses one of XDPI_HARNESS_LONG_OPTS (a duration of at least a second)
+ * or of XDPI_TRAFFIC_LONG_OPTS into @cfg. Returns 1 if @opt is one of
+ * them, 0 if not, -EINVAL for a bad value. */
+int xdpi_parse_harness_opt(int opt, const char *arg, struct bench_cfg *cfg);
+
+/* The command line as typed, "xdpi ..." (for records). */
+void xdpi_cmdline(int argc, char **argv, char *out, size_t len);
+
+/* Blocks, in the calling thread and the threads and children it creates,
+ * every signal that would end the process by default (INT, TERM, HUP,
+ * QUIT), so that the command ends its run and cleans up instead; @set is
+ * that set. */
+void xdpi_block_stop_signals(sigset_t *set);
+/* Whether one of those signals has arrived while blocked. */
+bool xdpi_stop_signal_pending(void);
 
 #endif /* XDPI_CMD_H */
