@@ -547,12 +547,154 @@ double gen_result_pps(const struct gen_result *r)
 	return r->seconds > 0 ? (double)(r->sent - r->warmup_sent) / r->seconds : 0.0;
 }
 
+/* One sender thread per CPU of o->cpus; by default one, on the first CPU
+ * this process may use. */
+static void gen_threads_place(struct gen_ctx *g)
+{
+	const struct gen_opts *o = g->o;
+	cpu_set_t allowed;
+
+	if (o->ncpus) {
+		g->threads = o->ncpus;
+		for (int i = 0; i < o->ncpus; i++)
+			g->t[i].cpu = o->cpus[i];
+		return;
+	}
+	sched_getaffinity(0, sizeof(allowed), &allowed);
+	g->threads = 1;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &allowed)) {
+			g->t[0].cpu = c;
+			break;
+		}
+}
+
+/* The calling thread (and with it the caller's other threads created
+ * later) stays on the senders' CPUs: off the receiver's, whose worker it
+ * would otherwise preempt in a benchmark. */
+static void gen_caller_pin(const struct gen_ctx *g)
+{
+	cpu_set_t allowed;
+
+	CPU_ZERO(&allowed);
+	for (int i = 0; i < g->threads; i++)
+		CPU_SET(g->t[i].cpu, &allowed);
+	sched_setaffinity(0, sizeof(allowed), &allowed);
+}
+
+static int gen_templates(struct gen_ctx *g)
+{
+	const struct gen_opts *o = g->o;
+
+	for (int k = 0; k < (o->size == GEN_IMIX ? 3 : 1); k++) {
+		g->frame_len[k] = gen_build_frame(o, o->size == GEN_IMIX ? imix_sizes[k] : o->size,
+						  g->frames[k], sizeof(g->frames[k]));
+		if (g->frame_len[k] < 0)
+			return g->frame_len[k];
+	}
+	return 0;
+}
+
+/* Live frames where the kernel has them (and the caller did not ask for
+ * AF_XDP), else AF_XDP sockets; fills res->method. */
+static int gen_method_setup(struct gen_ctx *g, struct gen_result *res, char *err, size_t err_len)
+{
+	const struct gen_opts *o = g->o;
+	int ret;
+
+	res->method = o->method;
+	if (o->method != GEN_XSK) {
+		ret = gen_setup_live(g, err, err_len);
+		if (!ret)
+			ret = gen_probe_live(g);
+		if (!ret) {
+			res->method = GEN_LIVE_FRAMES;
+		} else if (o->method == GEN_LIVE_FRAMES) {
+			if (!*err)
+				snprintf(err, err_len,
+					 "live frames (BPF_PROG_RUN, Linux 5.18+) failed on %s: %s",
+					 o->ifname, strerror(-ret));
+			return ret;
+		} else {
+			xdpi_info("live frames unavailable on %s (%s): falling back to AF_XDP TX",
+				  o->ifname, strerror(-ret));
+			*err = 0;
+			g->t[0].sent = 0;
+			res->method = GEN_XSK;
+		}
+	}
+	return res->method == GEN_XSK ? gen_setup_xsk(g, err, err_len) : 0;
+}
+
+/* Starts the sender threads, each pinned to its CPU. Returns how many
+ * started; *@ret says why the next one did not. */
+static int gen_threads_start(struct gen_ctx *g, enum gen_method m, int *ret, char *err,
+			     size_t err_len)
+{
+	int started = 0;
+
+	for (int i = 0; i < g->threads; i++) {
+		pthread_attr_t attr;
+		cpu_set_t set;
+
+		g->t[i].g = g;
+		g->t[i].idx = i;
+		pthread_attr_init(&attr);
+		CPU_ZERO(&set);
+		CPU_SET(g->t[i].cpu, &set);
+		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+		*ret = -pthread_create(&g->t[i].tid, &attr,
+				       m == GEN_XSK ? gen_xsk_thread : gen_live_thread, &g->t[i]);
+		pthread_attr_destroy(&attr);
+		if (*ret) {
+			snprintf(err, err_len, "cannot start sender thread %d", i);
+			break;
+		}
+		started++;
+	}
+	return started;
+}
+
+/* Joins the @started threads and adds up what they sent. @ret: the start
+ * error, kept over a thread's. */
+static int gen_threads_join(struct gen_ctx *g, int started, int ret, struct gen_result *res,
+			    char *err, size_t err_len)
+{
+	for (int i = 0; i < started; i++) {
+		pthread_join(g->t[i].tid, NULL);
+		res->per_thread[i] = g->t[i].sent;
+		res->sent += g->t[i].sent;
+		res->fell_behind += g->t[i].forgiven;
+		res->warmup_sent += g->t[i].first_time ? g->t[i].warm_sent : g->t[i].sent;
+		if (g->t[i].err && !ret) {
+			ret = g->t[i].err;
+			snprintf(err, err_len, "sender thread %d: %s", i, strerror(-ret));
+		}
+	}
+	res->threads = started;
+	return ret;
+}
+
+/* The rate is that of the sending itself: from the first thread's start
+ * to the last one's end, not thread creation and joins. */
+static double gen_seconds(const struct gen_ctx *g, int started)
+{
+	double first = 0, last = 0;
+
+	for (int i = 0; i < started; i++) {
+		if (g->t[i].first_time && (!first || g->t[i].first_time < first))
+			first = g->t[i].first_time;
+		if (g->t[i].last_time > last)
+			last = g->t[i].last_time;
+	}
+	return first && last > first ? last - first : xdpi_now() - g->start;
+}
+
 int gen_run(const struct gen_opts *o, const volatile int *stop, struct gen_result *res, char *err,
 	    size_t err_len)
 {
 	struct gen_ctx *g;
-	cpu_set_t allowed;
-	int ret, started = 0;
+	int ret, started;
 
 	memset(res, 0, sizeof(*res));
 	ret = gen_opts_validate(o, err, err_len);
@@ -569,111 +711,21 @@ int gen_run(const struct gen_opts *o, const volatile int *stop, struct gen_resul
 		ret = -ENODEV;
 		goto out;
 	}
-	if (o->ncpus) {
-		g->threads = o->ncpus;
-		for (int i = 0; i < o->ncpus; i++)
-			g->t[i].cpu = o->cpus[i];
-	} else {
-		sched_getaffinity(0, sizeof(allowed), &allowed);
-		g->threads = 1;
-		for (int c = 0; c < CPU_SETSIZE; c++)
-			if (CPU_ISSET(c, &allowed)) {
-				g->t[0].cpu = c;
-				break;
-			}
-	}
-	/* The calling thread (and with it the caller's other threads created
-	 * later) stays on the senders' CPUs: off the receiver's, whose worker
-	 * it would otherwise preempt in a benchmark. */
-	CPU_ZERO(&allowed);
-	for (int i = 0; i < g->threads; i++)
-		CPU_SET(g->t[i].cpu, &allowed);
-	sched_setaffinity(0, sizeof(allowed), &allowed);
-	for (int k = 0; k < (o->size == GEN_IMIX ? 3 : 1); k++) {
-		g->frame_len[k] = gen_build_frame(o, o->size == GEN_IMIX ? imix_sizes[k] : o->size,
-						  g->frames[k], sizeof(g->frames[k]));
-		if (g->frame_len[k] < 0) {
-			ret = g->frame_len[k];
-			goto out;
-		}
-	}
-
-	res->method = o->method;
-	if (o->method != GEN_XSK) {
-		ret = gen_setup_live(g, err, err_len);
-		if (!ret)
-			ret = gen_probe_live(g);
-		if (!ret) {
-			res->method = GEN_LIVE_FRAMES;
-		} else if (o->method == GEN_LIVE_FRAMES) {
-			if (!*err)
-				snprintf(err, err_len,
-					 "live frames (BPF_PROG_RUN, Linux 5.18+) failed on %s: %s",
-					 o->ifname, strerror(-ret));
-			goto out;
-		} else {
-			xdpi_info("live frames unavailable on %s (%s): falling back to AF_XDP TX",
-				  o->ifname, strerror(-ret));
-			*err = 0;
-			g->t[0].sent = 0;
-			res->method = GEN_XSK;
-		}
-	}
-	if (res->method == GEN_XSK) {
-		ret = gen_setup_xsk(g, err, err_len);
-		if (ret)
-			goto out;
-	}
+	gen_threads_place(g);
+	gen_caller_pin(g);
+	ret = gen_templates(g);
+	if (!ret)
+		ret = gen_method_setup(g, res, err, err_len);
+	if (ret)
+		goto out;
 
 	/* Paced sleeps are tens of microseconds: the default 50 us timer
 	 * slack would be their size. Threads inherit it. */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	g->start = xdpi_now();
-	for (int i = 0; i < g->threads; i++) {
-		pthread_attr_t attr;
-		cpu_set_t set;
-
-		g->t[i].g = g;
-		g->t[i].idx = i;
-		pthread_attr_init(&attr);
-		CPU_ZERO(&set);
-		CPU_SET(g->t[i].cpu, &set);
-		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
-		ret = -pthread_create(&g->t[i].tid, &attr,
-				      res->method == GEN_XSK ? gen_xsk_thread : gen_live_thread,
-				      &g->t[i]);
-		pthread_attr_destroy(&attr);
-		if (ret) {
-			snprintf(err, err_len, "cannot start sender thread %d", i);
-			break;
-		}
-		started++;
-	}
-	for (int i = 0; i < started; i++) {
-		pthread_join(g->t[i].tid, NULL);
-		res->per_thread[i] = g->t[i].sent;
-		res->sent += g->t[i].sent;
-		res->fell_behind += g->t[i].forgiven;
-		res->warmup_sent += g->t[i].first_time ? g->t[i].warm_sent : g->t[i].sent;
-		if (g->t[i].err && !ret) {
-			ret = g->t[i].err;
-			snprintf(err, err_len, "sender thread %d: %s", i, strerror(-ret));
-		}
-	}
-	/* The rate is that of the sending itself: from the first thread's
-	 * start to the last one's end, not thread creation and joins. */
-	{
-		double first = 0, last = 0;
-
-		for (int i = 0; i < started; i++) {
-			if (g->t[i].first_time && (!first || g->t[i].first_time < first))
-				first = g->t[i].first_time;
-			if (g->t[i].last_time > last)
-				last = g->t[i].last_time;
-		}
-		res->seconds = first && last > first ? last - first : xdpi_now() - g->start;
-	}
-	res->threads = started;
+	started = gen_threads_start(g, res->method, &ret, err, err_len);
+	ret = gen_threads_join(g, started, ret, res, err, err_len);
+	res->seconds = gen_seconds(g, started);
 out:
 	gen_teardown(g);
 	free(g);
