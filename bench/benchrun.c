@@ -13,6 +13,9 @@
  *   ledger is drained and closed), placement undone.
  * - CPU busy share: from /proc/stat of the rx and gen CPUs over exactly the
  *   generator's run (user+nice+system+irq+softirq over all states).
+ * - Command lines: a point says what it wants of `xdpi live` in a plain
+ *   struct in live's terms (struct bench_live_args); bench_live_argv() is
+ *   the one function that knows how live spells it.
  */
 #include "benchrun.h"
 

@@ -35,6 +35,7 @@
 #include "../bpf/attach.h"
 #include "../util/clock.h"
 #include "../util/log.h"
+#include "../util/optval.h"
 #include "../xsk/xsk.h"
 
 #define GEN_CHUNK 8192		/* frames per BPF_PROG_RUN call at full speed */
@@ -65,19 +66,16 @@ void gen_opts_defaults(struct gen_opts *o)
 	memcpy(o->dst_mac, (uint8_t[]){0x02, 0x00, 0x00, 0x00, 0x00, 0x02}, 6);
 }
 
+static const char *const proto_names[GEN_UDP + 1] = {"tcp-syn", "tcp-data", "udp"};
+
 const char *gen_proto_name(enum gen_proto p)
 {
-	static const char *const names[] = {"tcp-syn", "tcp-data", "udp"};
-
-	return (unsigned)p <= GEN_UDP ? names[p] : "invalid";
+	return (unsigned)p <= GEN_UDP ? proto_names[p] : "invalid";
 }
 
 int gen_proto_parse(const char *s)
 {
-	for (int p = 0; p <= GEN_UDP; p++)
-		if (!strcmp(s, gen_proto_name(p)))
-			return p;
-	return -EINVAL;
+	return xdpi_parse_choice(s, proto_names, GEN_UDP + 1);
 }
 
 const char *gen_method_name(enum gen_method m)
