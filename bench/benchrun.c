@@ -13,6 +13,9 @@
  *   ledger is drained and closed), placement undone.
  * - CPU busy share: from /proc/stat of the rx and gen CPUs over exactly the
  *   generator's run (user+nice+system+irq+softirq over all states).
+ * - Command lines: a point says what it wants of `xdpi live` as a
+ *   struct capture_opts; capture_opts_to_argv() spells it, from the same
+ *   table `xdpi live` parses with.
  */
 #include "benchrun.h"
 
@@ -25,12 +28,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../capture/ledger.h"
+#include "../capture/options.h"
+#include "../export/ledger_report.h"
+#include "../inspect/filter.h"
 #include "../util/clock.h"
+#include "../util/optval.h"
 
 #define BENCH_READY_TIMEOUT_S 15
 #define BENCH_STOP_TIMEOUT_S 20
@@ -40,11 +47,19 @@
 #define BENCH_WARMUP_PPS 200000
 #define BENCH_WARMUP_S 1.0
 
+static const char *const receiver_names[BENCH__RECEIVERS] = {"ceiling", "inspect", "noinspect",
+							     "af_packet", "dpdk"};
+static const char *const placement_names[BENCH_PLACE_SENDER + 1] = {"auto", "busy-poll", "threaded",
+								    "sender"};
+
 const char *bench_receiver_name(enum bench_receiver r)
 {
-	static const char *const names[] = {"ceiling", "inspect", "noinspect", "af_packet", "dpdk"};
+	return (unsigned)r < BENCH__RECEIVERS ? receiver_names[r] : "invalid";
+}
 
-	return (unsigned)r < BENCH__RECEIVERS ? names[r] : "invalid";
+int bench_receiver_parse(const char *s)
+{
+	return xdpi_parse_choice(s, receiver_names, BENCH__RECEIVERS);
 }
 
 bool bench_have_dpdk(void)
@@ -62,17 +77,25 @@ bool bench_have_dpdk(void)
 
 const char *bench_placement_name(enum bench_placement p)
 {
-	static const char *const names[] = {"auto", "busy-poll", "threaded", "sender"};
-
-	return (unsigned)p <= BENCH_PLACE_SENDER ? names[p] : "invalid";
+	return (unsigned)p <= BENCH_PLACE_SENDER ? placement_names[p] : "invalid";
 }
 
 int bench_placement_parse(const char *s)
 {
-	for (int p = 0; p <= BENCH_PLACE_SENDER; p++)
-		if (!strcmp(s, bench_placement_name(p)))
-			return p;
-	return -EINVAL;
+	return xdpi_parse_choice(s, placement_names, BENCH_PLACE_SENDER + 1);
+}
+
+void bench_cfg_defaults(struct bench_cfg *cfg, double duration)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(cfg, 0, sizeof(*cfg));
+	gen_opts_defaults(&cfg->gen);
+	cfg->gen.duration = duration;
+	cfg->gen.cpus[0] = 0;
+	cfg->gen.ncpus = 1;
+	cfg->rx_cpus[0] = ncpu > 1 ? 1 : 0;
+	cfg->nrx_cpus = 1;
 }
 
 /* Runs argv to completion. Its stdout is discarded; its stderr too, or kept
@@ -397,18 +420,23 @@ static json_t *load_json(const char *path)
 	return json_load_file(path, JSON_DISABLE_EOF_CHECK, &jerr);
 }
 
-static uint64_t ledger_sum(json_t *run, const char *group, const char *field)
+/* The counters of an xdpi receiver's ledger that a point reads, summed
+ * over its queues; all zero when its output has no ledger. */
+static void ledger_total(json_t *receiver_json, struct ledger_queue *total)
 {
-	json_t *qs = json_object_get(json_object_get(run, "ledger"), "queues"), *q;
-	uint64_t sum = 0;
-	size_t i;
+	struct ledger l;
 
-	json_array_foreach(qs, i, q)
-	{
-		sum += (uint64_t)json_integer_value(
-			json_object_get(json_object_get(q, group), field));
+	memset(total, 0, sizeof(*total));
+	if (ledger_from_json(json_object_get(receiver_json, "ledger"), &l))
+		return;
+	for (int i = 0; i < l.count; i++) {
+		total->xdp.redirected += l.q[i].xdp.redirected;
+		total->xdp.dropped += l.q[i].xdp.dropped;
+		total->sock.rx_dropped += l.q[i].sock.rx_dropped;
+		total->sock.rx_ring_full += l.q[i].sock.rx_ring_full;
 	}
-	return sum;
+	total->unexplained = l.unexplained;
+	ledger_free(&l);
 }
 
 /* `ip netns exec` must be given this binary's real path: /proc/self/exe
@@ -429,7 +457,7 @@ static const char *self_exe(void)
 struct argbuf {
 	const char *v[64];
 	int n;
-	char num[16][96];
+	char num[40][128];
 	int nnum;
 };
 
@@ -503,55 +531,56 @@ static enum bench_placement placement_of(const struct bench_cfg *cfg, enum bench
 	}
 }
 
-static void rx_argv_xdpi(struct argbuf *a, const struct bench_cfg *cfg, enum bench_receiver r,
-			 enum bench_placement place, const char *rx_cpus)
+/* A point's receiver as `xdpi live` options: capture/options.h is the one
+ * table of their names, and capture_opts_to_argv() writes them. */
+static void live_opts_of(const struct bench_cfg *cfg, enum bench_receiver r,
+			 enum bench_placement place, const char *ifname, struct capture_opts *o)
+{
+	capture_opts_defaults(o);
+	o->ifname = ifname;
+	o->json = true;
+	o->interval = 0; /* the harness reads the JSON, never the table */
+	o->filter = cfg->gen.proto == GEN_UDP ? XDPI_FILTER_UDP : XDPI_FILTER_TCP;
+	o->ceiling = r == BENCH_CEILING;
+	if (o->ceiling)
+		return; /* count and drop in XDP, no sockets: the rest is moot */
+	o->ncpus = cfg->nrx_cpus;
+	memcpy(o->cpus, cfg->rx_cpus, sizeof(int) * (size_t)cfg->nrx_cpus);
+	o->inspect = r != BENCH_NOINSPECT;
+	o->check_seq = r == BENCH_INSPECT && cfg->check_seq;
+	o->xsk.busy_poll = place == BENCH_PLACE_BUSY_POLL;
+	o->xsk.need_wakeup = !cfg->no_need_wakeup;
+	/* The sizes a tune point sets; 0 leaves live's default. */
+	if (cfg->batch)
+		o->batch = cfg->batch;
+	if (cfg->rx_size)
+		o->xsk.rx_size = cfg->rx_size;
+	if (cfg->fill_size)
+		o->xsk.fill_size = cfg->fill_size;
+	if (cfg->frame_size)
+		o->xsk.frame_size = cfg->frame_size;
+}
+
+static void push_arg(void *ctx, const char *s)
+{
+	argf(ctx, "%s", s);
+}
+
+static void bench_live_argv(struct argbuf *a, const struct capture_opts *o)
 {
 	arg(a, self_exe());
-	if (r == BENCH_AF_PACKET) {
-		char *comma = strchr(rx_cpus, ',');
-
-		arg(a, "afpacket");
-		arg(a, "--json");
-		arg(a, "--cpu");
-		argf(a, "%.*s", comma ? (int)(comma - rx_cpus) : (int)strlen(rx_cpus), rx_cpus);
-		return;
-	}
 	arg(a, "live");
+	capture_opts_to_argv(o, push_arg, a);
+}
+
+static void afpacket_argv(struct argbuf *a, int cpu, const char *ifname)
+{
+	arg(a, self_exe());
+	arg(a, "afpacket");
 	arg(a, "--json");
-	arg(a, "--interval");
-	arg(a, "0");
-	arg(a, "--filter");
-	arg(a, cfg->gen.proto == GEN_UDP ? "udp" : "tcp");
-	if (r == BENCH_CEILING) {
-		arg(a, "--ceiling");
-		return;
-	}
-	arg(a, "--cpus");
-	arg(a, rx_cpus);
-	if (r == BENCH_NOINSPECT)
-		arg(a, "--no-inspect");
-	else if (cfg->check_seq)
-		arg(a, "--check-seq");
-	if (place != BENCH_PLACE_BUSY_POLL)
-		arg(a, "--no-busy-poll");
-	if (cfg->no_need_wakeup)
-		arg(a, "--no-need-wakeup");
-	/* The sizes a tune point sets; 0 leaves xdpi live's default. */
-	const struct {
-		const char *opt;
-		uint32_t val;
-	} sizes[] = {
-		{"--batch", cfg->batch},
-		{"--rx-size", cfg->rx_size},
-		{"--fill-size", cfg->fill_size},
-		{"--frame-size", cfg->frame_size},
-	};
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		if (!sizes[i].val)
-			continue;
-		arg(a, sizes[i].opt);
-		argf(a, "%u", sizes[i].val);
-	}
+	arg(a, "--cpu");
+	argf(a, "%d", cpu);
+	arg(a, ifname);
 }
 
 /* testpmd: one forwarding lcore on the first rx CPU, its main lcore (which
@@ -713,21 +742,64 @@ static void dpdk_remove_runtime(void)
 	run_cmd(argv);
 }
 
-/* Reads what the generator and the receiver reported into @res. */
-static int bench_collect(const struct testbed *tb, const struct bench_cfg *cfg,
-			 enum bench_receiver r, const char *rx_out, const char *rx_err,
-			 const char *gen_out, struct bench_result *res)
+/* One bench_run(): what it runs, and what it must undo. */
+struct bench_point {
+	const struct testbed *tb; /* NULL: external traffic (`tune --external`) */
+	const struct bench_cfg *cfg;
+	enum bench_receiver r;
+	enum bench_placement place;
+	const char *rx_if;
+	char rx_cpus[128], gen_cpus[128];
+	struct bench_child rx, gen;
+	bool gro;      /* switched on for the AF_PACKET receiver */
+	bool threaded; /* threaded NAPI, switched on while the receiver runs */
+	bool started;  /* the receiver was started: its leftovers may need removing */
+	bool rx_lost;  /* the receiver was killed: it could not clean up itself */
+};
+
+/* What the generator reported, or with external traffic what it would
+ * have: the time the point lasted. */
+static json_t *gen_report_load(const struct bench_point *p)
 {
-	json_t *gen_json =
-		tb ? load_json(gen_out)
-		   : json_pack("{s:I, s:f}", "sent", (json_int_t)0, "seconds", cfg->gen.duration);
+	return p->tb ? load_json(p->gen.out)
+		     : json_pack("{s:I, s:f}", "sent", (json_int_t)0, "seconds",
+				 p->cfg->gen.duration);
+}
 
-	json_t *gen_json_pps = NULL;
+/* What the receiver counted as received, by receiver kind. */
+static void rx_counts(const struct bench_point *p, struct bench_result *res)
+{
+	struct ledger_queue total;
 
-	res->receiver_json = r == BENCH_DPDK ? dpdk_result(rx_out) : load_json(rx_out);
+	if (p->r == BENCH_AF_PACKET || p->r == BENCH_DPDK) {
+		res->received = (uint64_t)json_integer_value(
+			json_object_get(res->receiver_json, "packets"));
+		return;
+	}
+	ledger_total(res->receiver_json, &total);
+	if (p->r == BENCH_CEILING) {
+		res->received = total.xdp.dropped;
+		return;
+	}
+	res->received =
+		(uint64_t)json_integer_value(json_object_get(res->receiver_json, "packets"));
+	res->unexplained = total.unexplained;
+	res->socket_drops = total.sock.rx_dropped + total.sock.rx_ring_full;
+	/* External traffic: what the XDP program steered is what was offered
+	 * to the sockets. */
+	if (!p->tb)
+		res->sent = total.xdp.redirected;
+}
+
+/* Reads what the generator and the receiver reported into @res. */
+static int bench_collect(const struct bench_point *p, struct bench_result *res)
+{
+	json_t *gen_json = gen_report_load(p);
+
+	res->receiver_json = p->r == BENCH_DPDK ? dpdk_result(p->rx.out) : load_json(p->rx.out);
 	if (!gen_json || !res->receiver_json) {
 		if (!*res->err)
-			file_last_line(rx_err, res->err, sizeof(res->err));
+			file_last_line(p->rx.err, res->err, sizeof(res->err));
 		if (!*res->err)
 			snprintf(res->err, sizeof(res->err), "no result from the %s",
 				 gen_json ? "receiver" : "generator");
@@ -739,32 +811,10 @@ static int bench_collect(const struct testbed *tb, const struct bench_cfg *cfg,
 	res->veth_refused =
 		(uint64_t)json_integer_value(json_object_get(gen_json, "iface_xdp_xmit_errors"));
 	res->seconds = json_number_value(json_object_get(gen_json, "seconds"));
-	gen_json_pps = gen_json;
-	switch (r) {
-	case BENCH_CEILING:
-		res->received = ledger_sum(res->receiver_json, "xdp", "dropped");
-		break;
-	case BENCH_AF_PACKET:
-	case BENCH_DPDK:
-		res->received = (uint64_t)json_integer_value(
-			json_object_get(res->receiver_json, "packets"));
-		break;
-	default:
-		res->received = (uint64_t)json_integer_value(
-			json_object_get(res->receiver_json, "packets"));
-		res->unexplained = json_integer_value(json_object_get(
-			json_object_get(res->receiver_json, "ledger"), "unexplained"));
-		res->socket_drops = ledger_sum(res->receiver_json, "socket", "rx_dropped") +
-				    ledger_sum(res->receiver_json, "socket", "rx_ring_full");
-		/* External traffic: what the XDP program steered is what was
-		 * offered to the sockets. */
-		if (!tb)
-			res->sent = ledger_sum(res->receiver_json, "xdp", "redirected");
-		break;
-	}
+	rx_counts(p, res);
 	/* The generator's achieved rate leaves its warm-up out; what was
 	 * received is that rate times the share of frames that arrived. */
-	res->sent_pps = tb ? json_number_value(json_object_get(gen_json_pps, "pps")) : 0;
+	res->sent_pps = p->tb ? json_number_value(json_object_get(gen_json, "pps")) : 0;
 	if (!res->sent_pps && res->seconds > 0)
 		res->sent_pps = (double)res->sent / res->seconds;
 	/* Exactly the offered rate when nothing was lost: the product below
@@ -772,25 +822,25 @@ static int bench_collect(const struct testbed *tb, const struct bench_cfg *cfg,
 	res->recv_pps = res->received >= res->sent ? res->sent_pps
 			: res->sent ? res->sent_pps * (double)res->received / (double)res->sent
 				    : 0;
-	json_decref(gen_json_pps);
+	json_decref(gen_json);
 	return 0;
 }
 
 /* Runs the generator (or, with external traffic, waits) while the CPU
  * counters of both sides are read around it. */
-static int bench_offer(const struct testbed *tb, const struct bench_cfg *cfg, const char *gen_cpus,
-		       struct bench_child *gen, struct bench_result *res)
+static int bench_offer(struct bench_point *p, struct bench_result *res)
 {
+	const struct bench_cfg *cfg = p->cfg;
 	struct cpu_times rx0 = {0}, rx1 = {0}, g0 = {0}, g1 = {0};
 	struct argbuf ga = {0};
 	int ret = 0;
 
 	cpu_read(cfg->rx_cpus[0], &rx0);
 	cpu_read(cfg->gen.cpus[0], &g0);
-	if (tb) {
-		gen_argv(&ga, tb, cfg, gen_cpus);
-		gen->pid = spawn((char *const *)ga.v, gen->out, gen->err);
-		ret = gen->pid < 0 ? -errno : wait_child(gen->pid, cfg->gen.duration + 30);
+	if (p->tb) {
+		gen_argv(&ga, p->tb, cfg, p->gen_cpus);
+		p->gen.pid = spawn((char *const *)ga.v, p->gen.out, p->gen.err);
+		ret = p->gen.pid < 0 ? -errno : wait_child(p->gen.pid, cfg->gen.duration + 30);
 	} else {
 		/* External traffic: the user's generator is running. */
 		struct timespec ts = {
@@ -806,112 +856,157 @@ static int bench_offer(const struct testbed *tb, const struct bench_cfg *cfg, co
 	return ret;
 }
 
-int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_receiver r,
-	      struct bench_result *res)
+/* The receiver's command line: testpmd, or this binary. */
+static void rx_argv(struct argbuf *a, const struct bench_point *p)
 {
-	struct bench_child rx = {0}, gen = {0};
-	enum bench_placement place = placement_of(cfg, r);
-	const char *rx_if = tb ? tb->dut_if : cfg->gen.ifname;
-	char rx_cpus[128], gen_cpus[128];
+	struct capture_opts live;
+
+	if (p->tb) {
+		arg(a, "ip");
+		arg(a, "netns");
+		arg(a, "exec");
+		arg(a, p->tb->dut_ns);
+	}
+	switch (p->r) {
+	case BENCH_DPDK:
+		rx_argv_dpdk(a, p->cfg, p->place, p->rx_if, p->tb->queues);
+		break;
+	case BENCH_AF_PACKET:
+		afpacket_argv(a, p->cfg->rx_cpus[0], p->rx_if);
+		break;
+	default:
+		live_opts_of(p->cfg, p->r, p->place, p->rx_if, &live);
+		bench_live_argv(a, &live);
+		break;
+	}
+}
+
+/* Starts the receiver and waits until it is ready; then sets the
+ * placement (threaded NAPI can only be switched on once XDP or GRO is). */
+static int rx_start(struct bench_point *p, struct bench_result *res)
+{
 	struct argbuf ra = {0};
-	bool threaded, gro = false, rx_lost = false;
 	int ret;
 
-	memset(res, 0, sizeof(*res));
-	res->receiver = r;
-	res->requested_pps = cfg->gen.rate;
-	res->placement = bench_placement_name(place);
-	if (r == BENCH_DPDK && !tb) {
-		snprintf(res->err, sizeof(res->err), "the dpdk receiver needs the testbed");
-		return -EINVAL;
-	}
-	ret = child_files(&rx);
-	if (!ret)
-		ret = child_files(&gen);
-	if (ret) {
-		snprintf(res->err, sizeof(res->err), "cannot create temporary files: %s",
-			 strerror(-ret));
-		goto out;
-	}
-	cfg_cpu_list(cfg->rx_cpus, cfg->nrx_cpus, rx_cpus, sizeof(rx_cpus));
-	cfg_cpu_list(cfg->gen.cpus, cfg->gen.ncpus, gen_cpus, sizeof(gen_cpus));
-	threaded = tb && place == BENCH_PLACE_THREADED;
+	if (p->r == BENCH_AF_PACKET && p->tb) {
+		/* veth takes XDP frames only into an XDP program or GRO. */
+		char script[128];
 
-	if (tb) {
-		arg(&ra, "ip");
-		arg(&ra, "netns");
-		arg(&ra, "exec");
-		arg(&ra, tb->dut_ns);
+		snprintf(script, sizeof(script), "ethtool -K %s gro on", p->rx_if);
+		p->gro = !ns_sh(p->tb->dut_ns, script);
 	}
-	if (r == BENCH_DPDK) {
-		rx_argv_dpdk(&ra, cfg, place, rx_if, tb->queues);
-	} else {
-		if (r == BENCH_AF_PACKET && tb) {
-			/* veth takes XDP frames only into an XDP program or GRO. */
-			char script[128];
-
-			snprintf(script, sizeof(script), "ethtool -K %s gro on", rx_if);
-			gro = !ns_sh(tb->dut_ns, script);
-		}
-		rx_argv_xdpi(&ra, cfg, r, place, rx_cpus);
-	}
-	arg(&ra, r == BENCH_DPDK ? NULL : rx_if);
-
+	rx_argv(&ra, p);
 	/* xdpi live mounts bpffs in its own mount namespace when it is
 	 * missing (steer_ensure_bpffs); testpmd's libxdp falls back without. */
-	rx.pid = spawn((char *const *)ra.v, rx.out, rx.err);
-	if (rx.pid < 0) {
+	p->rx.pid = spawn((char *const *)ra.v, p->rx.out, p->rx.err);
+	if (p->rx.pid < 0) {
 		ret = -errno;
 		snprintf(res->err, sizeof(res->err), "cannot start the receiver");
-		goto out;
+		return ret;
 	}
-	ret = rx_wait_ready(&rx, r, res);
+	p->started = true;
+	ret = rx_wait_ready(&p->rx, p->r, res);
 	if (ret) {
-		rx_lost = true;
-		goto out_cleanup;
+		p->rx_lost = true;
+		return ret;
 	}
-	if (threaded)
-		placement_threaded(tb, rx_cpus, true);
+	if (p->threaded)
+		placement_threaded(p->tb, p->rx_cpus, true);
+	return 0;
+}
 
-	ret = bench_offer(tb, cfg, gen_cpus, &gen, res);
-
+/* Stops the receiver with SIGINT, so that it drains and closes its ledger. */
+static void rx_stop(struct bench_point *p, struct bench_result *res)
+{
 	/* Frames still in flight (veth ring, NAPI) land within a poll. */
 	usleep(300000);
 	/* Threaded NAPI can only be switched off while XDP (or GRO) is still
 	 * on: before the receiver detaches. Left on, it would steal the next
 	 * receiver's CPU. */
-	if (threaded)
-		placement_threaded(tb, rx_cpus, false);
-	kill(rx.pid, SIGINT);
-	if (wait_child(rx.pid, BENCH_STOP_TIMEOUT_S) == -ETIMEDOUT) {
-		rx_lost = true;
+	if (p->threaded)
+		placement_threaded(p->tb, p->rx_cpus, false);
+	kill(p->rx.pid, SIGINT);
+	if (wait_child(p->rx.pid, BENCH_STOP_TIMEOUT_S) == -ETIMEDOUT) {
+		p->rx_lost = true;
 		if (!*res->err)
 			snprintf(res->err, sizeof(res->err), "receiver did not stop: killed");
 	}
-	if (ret) {
-		file_last_line(gen.err, res->err, sizeof(res->err));
-		if (!*res->err)
-			snprintf(res->err, sizeof(res->err), "generator failed (%d)", ret);
-		ret = -EIO;
-		goto out_cleanup;
+}
+
+static int point_open(struct bench_point *p, const struct testbed *tb, const struct bench_cfg *cfg,
+		      enum bench_receiver r, struct bench_result *res)
+{
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	p->tb = tb;
+	p->cfg = cfg;
+	p->r = r;
+	p->place = placement_of(cfg, r);
+	p->rx_if = tb ? tb->dut_if : cfg->gen.ifname;
+	p->threaded = tb && p->place == BENCH_PLACE_THREADED;
+	cfg_cpu_list(cfg->rx_cpus, cfg->nrx_cpus, p->rx_cpus, sizeof(p->rx_cpus));
+	cfg_cpu_list(cfg->gen.cpus, cfg->gen.ncpus, p->gen_cpus, sizeof(p->gen_cpus));
+	ret = child_files(&p->rx);
+	if (!ret)
+		ret = child_files(&p->gen);
+	if (ret)
+		snprintf(res->err, sizeof(res->err), "cannot create temporary files: %s",
+			 strerror(-ret));
+	return ret;
+}
+
+/* Puts back what the point changed, also after a failure. */
+static void point_close(struct bench_point *p)
+{
+	if (p->started) {
+		/* A receiver that exited cleaned up itself; detach would also
+		 * reset busy-poll settings that may be the user's own. */
+		if (p->rx_lost)
+			rx_cleanup_killed(p->tb, p->r, p->rx_if);
+		if (p->r == BENCH_DPDK)
+			dpdk_remove_runtime();
 	}
-	ret = bench_collect(tb, cfg, r, rx.out, rx.err, gen.out, res);
-out_cleanup:
-	/* A receiver that exited cleaned up itself; detach would also reset
-	 * busy-poll settings that may be the user's own. */
-	if (rx_lost)
-		rx_cleanup_killed(tb, r, rx_if);
-	if (r == BENCH_DPDK)
-		dpdk_remove_runtime();
-out:
-	if (gro) {
+	if (p->gro) {
 		char script[128];
 
-		snprintf(script, sizeof(script), "ethtool -K %s gro off", tb->dut_if);
-		ns_sh(tb->dut_ns, script);
+		snprintf(script, sizeof(script), "ethtool -K %s gro off", p->tb->dut_if);
+		ns_sh(p->tb->dut_ns, script);
 	}
-	child_files_remove(&rx);
-	child_files_remove(&gen);
+	child_files_remove(&p->rx);
+	child_files_remove(&p->gen);
+}
+
+int bench_run(const struct testbed *tb, const struct bench_cfg *cfg, enum bench_receiver r,
+	      struct bench_result *res)
+{
+	struct bench_point p;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	res->receiver = r;
+	res->requested_pps = cfg->gen.rate;
+	res->placement = bench_placement_name(placement_of(cfg, r));
+	if (r == BENCH_DPDK && !tb) {
+		snprintf(res->err, sizeof(res->err), "the dpdk receiver needs the testbed");
+		return -EINVAL;
+	}
+	ret = point_open(&p, tb, cfg, r, res);
+	if (!ret)
+		ret = rx_start(&p, res);
+	if (!ret) {
+		ret = bench_offer(&p, res);
+		rx_stop(&p, res);
+		if (ret) {
+			file_last_line(p.gen.err, res->err, sizeof(res->err));
+			if (!*res->err)
+				snprintf(res->err, sizeof(res->err), "generator failed (%d)", ret);
+			ret = -EIO;
+		} else {
+			ret = bench_collect(&p, res);
+		}
+	}
+	point_close(&p);
 	return ret;
 }
 
@@ -934,26 +1029,4 @@ void bench_result_free(struct bench_result *res)
 {
 	json_decref(res->receiver_json);
 	res->receiver_json = NULL;
-}
-
-json_t *bench_machine_json(void)
-{
-	char line[256], model[256] = "unknown";
-	struct utsname u;
-	FILE *f = fopen("/proc/cpuinfo", "r");
-
-	while (f && fgets(line, sizeof(line), f)) {
-		char *c = strchr(line, ':');
-
-		if (!strncmp(line, "model name", 10) && c) {
-			snprintf(model, sizeof(model), "%s", c + 2);
-			model[strcspn(model, "\n")] = 0;
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
-	uname(&u);
-	return json_pack("{s:s, s:s, s:i}", "kernel", u.release, "cpu_model", model, "cpus",
-			 (int)sysconf(_SC_NPROCESSORS_ONLN));
 }

@@ -88,10 +88,17 @@ struct bench_result {
 };
 
 const char *bench_receiver_name(enum bench_receiver r);
+/* The receiver named @s ("ceiling", "inspect", ...), or -EINVAL. */
+int bench_receiver_parse(const char *s);
 /* Whether dpdk-testpmd is installed (the dpdk receiver can run). */
 bool bench_have_dpdk(void);
 const char *bench_placement_name(enum bench_placement p);
 int bench_placement_parse(const char *s);
+
+/* The harness's defaults: gen_opts_defaults() traffic for @duration seconds
+ * a trial, the generator on CPU 0 and the receiver on CPU 1 (CPU 0 when
+ * there is only one). */
+void bench_cfg_defaults(struct bench_cfg *cfg, double duration);
 
 /* Runs @r on @tb with @cfg. Fills @res (release with bench_result_free).
  * With @tb NULL, runs the receiver on cfg->gen.ifname in this namespace for
@@ -108,8 +115,5 @@ int bench_warm_up(const struct testbed *tb, const struct bench_cfg *cfg);
  * generator's CPUs, off the receiver's, where it would preempt a worker.
  * The receivers and generators it starts get every CPU back. */
 void bench_pin_harness(const struct bench_cfg *cfg);
-
-/* Facts for benchmark records: kernel release and CPU model. */
-json_t *bench_machine_json(void);
 
 #endif /* XDPI_BENCH_BENCHRUN_H */

@@ -30,12 +30,13 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_ether.h>
-#include <linux/if_link.h>
 
 #include "bpf/gen.skel.h"
+#include "../bpf/attach.h"
 #include "../util/clock.h"
 #include "../util/frame.h"
 #include "../util/log.h"
+#include "../util/optval.h"
 #include "../xsk/xsk.h"
 
 #define GEN_CHUNK 8192		/* frames per BPF_PROG_RUN call at full speed */
@@ -64,19 +65,16 @@ void gen_opts_defaults(struct gen_opts *o)
 	memcpy(o->dst_mac, (uint8_t[]){0x02, 0x00, 0x00, 0x00, 0x00, 0x02}, 6);
 }
 
+static const char *const proto_names[GEN_UDP + 1] = {"tcp-syn", "tcp-data", "udp"};
+
 const char *gen_proto_name(enum gen_proto p)
 {
-	static const char *const names[] = {"tcp-syn", "tcp-data", "udp"};
-
-	return (unsigned)p <= GEN_UDP ? names[p] : "invalid";
+	return (unsigned)p <= GEN_UDP ? proto_names[p] : "invalid";
 }
 
 int gen_proto_parse(const char *s)
 {
-	for (int p = 0; p <= GEN_UDP; p++)
-		if (!strcmp(s, gen_proto_name(p)))
-			return p;
-	return -EINVAL;
+	return xdpi_parse_choice(s, proto_names, GEN_UDP + 1);
 }
 
 const char *gen_method_name(enum gen_method m)
@@ -216,7 +214,7 @@ struct gen_ctx {
 	const volatile int *stop;
 	struct gen_bpf *skel;
 	int ifindex;
-	bool attached; /* the program is also attached to ifindex (see gen.bpf.c) */
+	struct xdpi_attach link; /* the program is also attached to ifindex (see gen.bpf.c) */
 	int threads;
 	double start;
 	uint8_t frames[3][GEN_MAX_FRAME]; /* templates: [0] or imix sizes */
@@ -363,11 +361,11 @@ static void *gen_xsk_thread(void *arg)
 		uint32_t idx, i, got;
 
 		xdpi_xsk_tx_complete(x);
-		got = xsk_ring_prod__reserve(&x->tx, (uint32_t)n, &idx);
+		got = xdpi_xsk_tx_reserve(x, (uint32_t)n, &idx);
 		for (i = 0; i < got; i++) {
 			uint64_t seqno = produced + i, addr;
 			int k = g->o->size == GEN_IMIX ? gen_imix_index(seqno) : 0;
-			struct xdp_desc *d = xsk_ring_prod__tx_desc(&x->tx, idx + i);
+			struct xdp_desc *d = xdpi_xsk_tx_desc(x, idx + i);
 			uint32_t flow, seq;
 			uint8_t *f;
 
@@ -381,11 +379,10 @@ static void *gen_xsk_thread(void *arg)
 			d->addr = addr;
 			d->len = (uint32_t)g->frame_len[k];
 		}
-		if (i < got) {
-			/* Out of frames: give back the unused slots by not
-			 * submitting them; reserve again after completions. */
-			x->tx.cached_prod -= got - i;
-		}
+		/* Out of frames: the unused slots go back unsubmitted and are
+		 * reserved again after completions. */
+		if (i < got)
+			xdpi_xsk_tx_cancel(x, got - i);
 		if (i)
 			xdpi_xsk_tx_submit(x, i);
 		else
@@ -394,10 +391,10 @@ static void *gen_xsk_thread(void *arg)
 		t->sent += i;
 	}
 	/* Let the last frames complete before the socket goes away. */
-	for (int spin = 0; spin < 1000 && x->free_count < x->tx_frames; spin++) {
+	for (int spin = 0; spin < 1000 && xdpi_xsk_tx_in_flight(x); spin++) {
 		xdpi_xsk_kick_tx(x);
 		xdpi_xsk_tx_complete(x);
-		if (x->free_count < x->tx_frames)
+		if (xdpi_xsk_tx_in_flight(x))
 			usleep(100);
 	}
 	return NULL;
@@ -405,6 +402,11 @@ static void *gen_xsk_thread(void *arg)
 
 static int gen_setup_live(struct gen_ctx *g, char *err, size_t err_len)
 {
+	const struct xdpi_attach_opts ao = {
+		.ifname = g->o->ifname,
+		.ifindex = g->ifindex,
+		.mode = XDPI_ATTACH_NATIVE,
+	};
 	struct xdpi_gen_cpu *percpu;
 	int ncpus = libbpf_num_possible_cpus(), ret;
 	uint32_t key = 0;
@@ -425,9 +427,7 @@ static int gen_setup_live(struct gen_ctx *g, char *err, size_t err_len)
 	}
 	/* Keeps the program in the XDP dispatcher between BPF_PROG_RUN calls;
 	 * never replaces a program someone else attached. */
-	g->attached = !bpf_xdp_attach(g->ifindex, bpf_program__fd(g->skel->progs.xdpi_gen),
-				      XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
-	if (!g->attached)
+	if (xdpi_attach_fd(&g->link, bpf_program__fd(g->skel->progs.xdpi_gen), &ao))
 		xdpi_warn("cannot attach the generator program to %s (another XDP program is "
 			  "there?): every send call will pay a kernel RCU grace period, the "
 			  "rate will be low",
@@ -502,13 +502,7 @@ static void gen_teardown(struct gen_ctx *g)
 {
 	for (int i = 0; i < g->threads; i++)
 		xdpi_xsk_destroy(g->t[i].xsk);
-	if (g->attached) {
-		/* Only if it is still ours: someone may have replaced it. */
-		LIBBPF_OPTS(bpf_xdp_attach_opts, dopts,
-			    .old_prog_fd = bpf_program__fd(g->skel->progs.xdpi_gen));
-
-		bpf_xdp_detach(g->ifindex, XDP_FLAGS_DRV_MODE | XDP_FLAGS_REPLACE, &dopts);
-	}
+	xdpi_detach(&g->link);
 	gen_bpf__destroy(g->skel);
 }
 
@@ -517,12 +511,154 @@ double gen_result_pps(const struct gen_result *r)
 	return r->seconds > 0 ? (double)(r->sent - r->warmup_sent) / r->seconds : 0.0;
 }
 
+/* One sender thread per CPU of o->cpus; by default one, on the first CPU
+ * this process may use. */
+static void gen_threads_place(struct gen_ctx *g)
+{
+	const struct gen_opts *o = g->o;
+	cpu_set_t allowed;
+
+	if (o->ncpus) {
+		g->threads = o->ncpus;
+		for (int i = 0; i < o->ncpus; i++)
+			g->t[i].cpu = o->cpus[i];
+		return;
+	}
+	sched_getaffinity(0, sizeof(allowed), &allowed);
+	g->threads = 1;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &allowed)) {
+			g->t[0].cpu = c;
+			break;
+		}
+}
+
+/* The calling thread (and with it the caller's other threads created
+ * later) stays on the senders' CPUs: off the receiver's, whose worker it
+ * would otherwise preempt in a benchmark. */
+static void gen_caller_pin(const struct gen_ctx *g)
+{
+	cpu_set_t allowed;
+
+	CPU_ZERO(&allowed);
+	for (int i = 0; i < g->threads; i++)
+		CPU_SET(g->t[i].cpu, &allowed);
+	sched_setaffinity(0, sizeof(allowed), &allowed);
+}
+
+static int gen_templates(struct gen_ctx *g)
+{
+	const struct gen_opts *o = g->o;
+
+	for (int k = 0; k < (o->size == GEN_IMIX ? 3 : 1); k++) {
+		g->frame_len[k] = gen_build_frame(o, o->size == GEN_IMIX ? imix_sizes[k] : o->size,
+						  g->frames[k], sizeof(g->frames[k]));
+		if (g->frame_len[k] < 0)
+			return g->frame_len[k];
+	}
+	return 0;
+}
+
+/* Live frames where the kernel has them (and the caller did not ask for
+ * AF_XDP), else AF_XDP sockets; fills res->method. */
+static int gen_method_setup(struct gen_ctx *g, struct gen_result *res, char *err, size_t err_len)
+{
+	const struct gen_opts *o = g->o;
+	int ret;
+
+	res->method = o->method;
+	if (o->method != GEN_XSK) {
+		ret = gen_setup_live(g, err, err_len);
+		if (!ret)
+			ret = gen_probe_live(g);
+		if (!ret) {
+			res->method = GEN_LIVE_FRAMES;
+		} else if (o->method == GEN_LIVE_FRAMES) {
+			if (!*err)
+				snprintf(err, err_len,
+					 "live frames (BPF_PROG_RUN, Linux 5.18+) failed on %s: %s",
+					 o->ifname, strerror(-ret));
+			return ret;
+		} else {
+			xdpi_info("live frames unavailable on %s (%s): falling back to AF_XDP TX",
+				  o->ifname, strerror(-ret));
+			*err = 0;
+			g->t[0].sent = 0;
+			res->method = GEN_XSK;
+		}
+	}
+	return res->method == GEN_XSK ? gen_setup_xsk(g, err, err_len) : 0;
+}
+
+/* Starts the sender threads, each pinned to its CPU. Returns how many
+ * started; *@ret says why the next one did not. */
+static int gen_threads_start(struct gen_ctx *g, enum gen_method m, int *ret, char *err,
+			     size_t err_len)
+{
+	int started = 0;
+
+	for (int i = 0; i < g->threads; i++) {
+		pthread_attr_t attr;
+		cpu_set_t set;
+
+		g->t[i].g = g;
+		g->t[i].idx = i;
+		pthread_attr_init(&attr);
+		CPU_ZERO(&set);
+		CPU_SET(g->t[i].cpu, &set);
+		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+		*ret = -pthread_create(&g->t[i].tid, &attr,
+				       m == GEN_XSK ? gen_xsk_thread : gen_live_thread, &g->t[i]);
+		pthread_attr_destroy(&attr);
+		if (*ret) {
+			snprintf(err, err_len, "cannot start sender thread %d", i);
+			break;
+		}
+		started++;
+	}
+	return started;
+}
+
+/* Joins the @started threads and adds up what they sent. @ret: the start
+ * error, kept over a thread's. */
+static int gen_threads_join(struct gen_ctx *g, int started, int ret, struct gen_result *res,
+			    char *err, size_t err_len)
+{
+	for (int i = 0; i < started; i++) {
+		pthread_join(g->t[i].tid, NULL);
+		res->per_thread[i] = g->t[i].sent;
+		res->sent += g->t[i].sent;
+		res->fell_behind += g->t[i].forgiven;
+		res->warmup_sent += g->t[i].first_time ? g->t[i].warm_sent : g->t[i].sent;
+		if (g->t[i].err && !ret) {
+			ret = g->t[i].err;
+			snprintf(err, err_len, "sender thread %d: %s", i, strerror(-ret));
+		}
+	}
+	res->threads = started;
+	return ret;
+}
+
+/* The rate is that of the sending itself: from the first thread's start
+ * to the last one's end, not thread creation and joins. */
+static double gen_seconds(const struct gen_ctx *g, int started)
+{
+	double first = 0, last = 0;
+
+	for (int i = 0; i < started; i++) {
+		if (g->t[i].first_time && (!first || g->t[i].first_time < first))
+			first = g->t[i].first_time;
+		if (g->t[i].last_time > last)
+			last = g->t[i].last_time;
+	}
+	return first && last > first ? last - first : xdpi_now() - g->start;
+}
+
 int gen_run(const struct gen_opts *o, const volatile int *stop, struct gen_result *res, char *err,
 	    size_t err_len)
 {
 	struct gen_ctx *g;
-	cpu_set_t allowed;
-	int ret, started = 0;
+	int ret, started;
 
 	memset(res, 0, sizeof(*res));
 	ret = gen_opts_validate(o, err, err_len);
@@ -539,111 +675,21 @@ int gen_run(const struct gen_opts *o, const volatile int *stop, struct gen_resul
 		ret = -ENODEV;
 		goto out;
 	}
-	if (o->ncpus) {
-		g->threads = o->ncpus;
-		for (int i = 0; i < o->ncpus; i++)
-			g->t[i].cpu = o->cpus[i];
-	} else {
-		sched_getaffinity(0, sizeof(allowed), &allowed);
-		g->threads = 1;
-		for (int c = 0; c < CPU_SETSIZE; c++)
-			if (CPU_ISSET(c, &allowed)) {
-				g->t[0].cpu = c;
-				break;
-			}
-	}
-	/* The calling thread (and with it the caller's other threads created
-	 * later) stays on the senders' CPUs: off the receiver's, whose worker
-	 * it would otherwise preempt in a benchmark. */
-	CPU_ZERO(&allowed);
-	for (int i = 0; i < g->threads; i++)
-		CPU_SET(g->t[i].cpu, &allowed);
-	sched_setaffinity(0, sizeof(allowed), &allowed);
-	for (int k = 0; k < (o->size == GEN_IMIX ? 3 : 1); k++) {
-		g->frame_len[k] = gen_build_frame(o, o->size == GEN_IMIX ? imix_sizes[k] : o->size,
-						  g->frames[k], sizeof(g->frames[k]));
-		if (g->frame_len[k] < 0) {
-			ret = g->frame_len[k];
-			goto out;
-		}
-	}
-
-	res->method = o->method;
-	if (o->method != GEN_XSK) {
-		ret = gen_setup_live(g, err, err_len);
-		if (!ret)
-			ret = gen_probe_live(g);
-		if (!ret) {
-			res->method = GEN_LIVE_FRAMES;
-		} else if (o->method == GEN_LIVE_FRAMES) {
-			if (!*err)
-				snprintf(err, err_len,
-					 "live frames (BPF_PROG_RUN, Linux 5.18+) failed on %s: %s",
-					 o->ifname, strerror(-ret));
-			goto out;
-		} else {
-			xdpi_info("live frames unavailable on %s (%s): falling back to AF_XDP TX",
-				  o->ifname, strerror(-ret));
-			*err = 0;
-			g->t[0].sent = 0;
-			res->method = GEN_XSK;
-		}
-	}
-	if (res->method == GEN_XSK) {
-		ret = gen_setup_xsk(g, err, err_len);
-		if (ret)
-			goto out;
-	}
+	gen_threads_place(g);
+	gen_caller_pin(g);
+	ret = gen_templates(g);
+	if (!ret)
+		ret = gen_method_setup(g, res, err, err_len);
+	if (ret)
+		goto out;
 
 	/* Paced sleeps are tens of microseconds: the default 50 us timer
 	 * slack would be their size. Threads inherit it. */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	g->start = xdpi_now();
-	for (int i = 0; i < g->threads; i++) {
-		pthread_attr_t attr;
-		cpu_set_t set;
-
-		g->t[i].g = g;
-		g->t[i].idx = i;
-		pthread_attr_init(&attr);
-		CPU_ZERO(&set);
-		CPU_SET(g->t[i].cpu, &set);
-		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
-		ret = -pthread_create(&g->t[i].tid, &attr,
-				      res->method == GEN_XSK ? gen_xsk_thread : gen_live_thread,
-				      &g->t[i]);
-		pthread_attr_destroy(&attr);
-		if (ret) {
-			snprintf(err, err_len, "cannot start sender thread %d", i);
-			break;
-		}
-		started++;
-	}
-	for (int i = 0; i < started; i++) {
-		pthread_join(g->t[i].tid, NULL);
-		res->per_thread[i] = g->t[i].sent;
-		res->sent += g->t[i].sent;
-		res->fell_behind += g->t[i].forgiven;
-		res->warmup_sent += g->t[i].first_time ? g->t[i].warm_sent : g->t[i].sent;
-		if (g->t[i].err && !ret) {
-			ret = g->t[i].err;
-			snprintf(err, err_len, "sender thread %d: %s", i, strerror(-ret));
-		}
-	}
-	/* The rate is that of the sending itself: from the first thread's
-	 * start to the last one's end, not thread creation and joins. */
-	{
-		double first = 0, last = 0;
-
-		for (int i = 0; i < started; i++) {
-			if (g->t[i].first_time && (!first || g->t[i].first_time < first))
-				first = g->t[i].first_time;
-			if (g->t[i].last_time > last)
-				last = g->t[i].last_time;
-		}
-		res->seconds = first && last > first ? last - first : xdpi_now() - g->start;
-	}
-	res->threads = started;
+	started = gen_threads_start(g, res->method, &ret, err, err_len);
+	ret = gen_threads_join(g, started, ret, res, err, err_len);
+	res->seconds = gen_seconds(g, started);
 out:
 	gen_teardown(g);
 	free(g);

@@ -23,6 +23,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "gen_shared.h"
+#include "progs.h"
 
 const volatile __u32 flows = 1;
 const volatile __u32 l4_off = 34; /* Ethernet + IPv4 */
@@ -37,7 +38,7 @@ struct {
 } gen_cpu SEC(".maps");
 
 SEC("xdp")
-int xdpi_gen(struct xdp_md *ctx)
+int XDPI_GEN_PROG(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;

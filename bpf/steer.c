@@ -14,6 +14,8 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
+#include "attach.h"
+#include "progs.h"
 #include "bpf/xdpi.skel.h"
 #include "../util/log.h"
 
@@ -25,10 +27,7 @@
 struct steer {
 	struct xdpi_bpf *skel;
 	struct xdp_program *prog;
-	int ifindex;
-	enum xdp_attach_mode mode;
-	bool attached;
-	bool multiprog;
+	struct xdpi_attach link;
 	int ncpus;
 };
 
@@ -43,54 +42,53 @@ int steer_ensure_bpffs(void)
 	return 1;
 }
 
-/* Refuses to attach over a program libxdp cannot share, unless forced. */
-static int check_existing(int ifindex, const struct steer_opts *o, char *err, size_t err_len)
+/* Opens the embedded object and sets its options; loading is left to
+ * libxdp's attach, or to steer_attach's load-only path. */
+static int steer_open(struct steer *s, const struct steer_opts *o, char *err, size_t err_len)
 {
-	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
-	struct xdp_program *main_prog;
-	int ret = 0;
-
-	if (libxdp_get_error(mp))
-		return 0; /* nothing attached (or unreadable: attach will tell) */
-	main_prog = xdp_multiprog__main_prog(mp);
-	if (!main_prog || !xdp_multiprog__is_legacy(mp))
-		goto out; /* empty, or a dispatcher we can join */
-	if (o->force) {
-		ret = xdp_multiprog__detach(mp);
-		if (ret)
-			snprintf(err, err_len, "%s: cannot remove program '%s': %s", o->ifname,
-				 xdp_program__name(main_prog), strerror(-ret));
-		goto out;
+	s->ncpus = libbpf_num_possible_cpus();
+	if (s->ncpus < 1) {
+		snprintf(err, err_len, "cannot count the possible CPUs");
+		return s->ncpus ? s->ncpus : -EINVAL;
 	}
-	if (!strcmp(xdp_program__name(main_prog), STEER_PROG_NAME))
-		snprintf(err, err_len,
-			 "%s already has an xdpi program attached (id %u), maybe from a "
-			 "killed run: remove it with 'xdpi detach %s'",
-			 o->ifname, xdp_program__id(main_prog), o->ifname);
-	else
-		snprintf(err, err_len,
-			 "%s already has XDP program '%s' (id %u) attached, which libxdp "
-			 "cannot share: detach it, or use --force to replace it",
-			 o->ifname, xdp_program__name(main_prog), xdp_program__id(main_prog));
-	ret = -EBUSY;
-out:
-	xdp_multiprog__close(mp);
-	return ret;
+	if (o->filter >= XDPI_FILTER__MAX) {
+		snprintf(err, err_len, "unknown filter %d", o->filter);
+		return -EINVAL;
+	}
+	s->skel = xdpi_bpf__open();
+	if (!s->skel) {
+		int ret = -errno;
+
+		snprintf(err, err_len, "cannot open the embedded XDP program: %s", strerror(errno));
+		return ret;
+	}
+	s->skel->rodata->filter = o->filter;
+	s->skel->rodata->drop_wanted = o->drop_wanted;
+	return 0;
 }
 
-static int attach_mode(struct steer *s, enum xdp_attach_mode m)
+static int steer_program_create(struct steer *s, char *err, size_t err_len)
 {
-	int ret = xdp_program__attach(s->prog, s->ifindex, m, 0);
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, popts, .obj = s->skel->obj,
+			    .prog_name = XDPI_STEER_PROG_NAME);
+	int ret;
 
-	if (!ret)
-		s->mode = m;
+	s->prog = xdp_program__create(&popts);
+	ret = (int)libxdp_get_error(s->prog);
+	if (ret) {
+		s->prog = NULL;
+		snprintf(err, err_len, "cannot prepare the XDP program: %s", strerror(-ret));
+	}
 	return ret;
 }
 
 struct steer *steer_attach(const struct steer_opts *o, char *err, size_t err_len)
 {
-	DECLARE_LIBXDP_OPTS(xdp_program_opts, popts, 0);
-	struct xdp_multiprog *mp;
+	struct xdpi_attach_opts ao = {
+		.ifname = o->ifname,
+		.mode = (enum xdpi_attach_mode)o->xdp_mode,
+		.force = o->force,
+	};
 	struct steer *s;
 	int ret;
 
@@ -100,26 +98,9 @@ struct steer *steer_attach(const struct steer_opts *o, char *err, size_t err_len
 		snprintf(err, err_len, "out of memory");
 		goto err_out;
 	}
-	s->ncpus = libbpf_num_possible_cpus();
-	if (s->ncpus < 1) {
-		ret = s->ncpus ? s->ncpus : -EINVAL;
-		snprintf(err, err_len, "cannot count the possible CPUs");
-		goto err_free;
-	}
-	if (o->filter >= XDPI_FILTER__MAX) {
-		ret = -EINVAL;
-		snprintf(err, err_len, "unknown filter %d", o->filter);
-		goto err_free;
-	}
-	s->skel = xdpi_bpf__open();
-	if (!s->skel) {
-		ret = -errno;
-		snprintf(err, err_len, "cannot open the embedded XDP program: %s", strerror(errno));
-		goto err_free;
-	}
-	s->skel->rodata->filter = o->filter;
-	s->skel->rodata->drop_wanted = o->drop_wanted;
-
+	ret = steer_open(s, o, err, err_len);
+	if (ret)
+		goto err_skel;
 	if (!o->ifname) {
 		/* Load only: for BPF_PROG_TEST_RUN in tests. */
 		ret = xdpi_bpf__load(s->skel);
@@ -129,69 +110,24 @@ struct steer *steer_attach(const struct steer_opts *o, char *err, size_t err_len
 		}
 		return s;
 	}
-
-	s->ifindex = (int)if_nametoindex(o->ifname);
-	if (!s->ifindex) {
+	ao.ifindex = (int)if_nametoindex(o->ifname);
+	if (!ao.ifindex) {
 		ret = -ENODEV;
 		snprintf(err, err_len, "no interface '%s'", o->ifname);
 		goto err_skel;
 	}
-	ret = check_existing(s->ifindex, o, err, err_len);
+	ret = steer_program_create(s, err, err_len);
 	if (ret)
 		goto err_skel;
-
-	popts.obj = s->skel->obj;
-	popts.prog_name = STEER_PROG_NAME;
-	s->prog = xdp_program__create(&popts);
-	ret = (int)libxdp_get_error(s->prog);
-	if (ret) {
-		s->prog = NULL;
-		snprintf(err, err_len, "cannot prepare the XDP program: %s", strerror(-ret));
-		goto err_skel;
-	}
-
-	switch (o->xdp_mode) {
-	case STEER_XDP_NATIVE:
-		ret = attach_mode(s, XDP_MODE_NATIVE);
-		break;
-	case STEER_XDP_SKB:
-		ret = attach_mode(s, XDP_MODE_SKB);
-		break;
-	default:
-		ret = attach_mode(s, XDP_MODE_NATIVE);
-		if (ret == -EOPNOTSUPP || ret == -EINVAL)
-			ret = attach_mode(s, XDP_MODE_SKB);
-		break;
-	}
-	if (ret) {
-		if (ret == -EPERM)
-			snprintf(err, err_len,
-				 "cannot attach XDP to %s: permission denied "
-				 "(needs CAP_NET_ADMIN and CAP_BPF)",
-				 o->ifname);
-		else if (ret == -EEXIST || ret == -EBUSY)
-			snprintf(err, err_len,
-				 "cannot attach XDP to %s: another program is attached "
-				 "in another mode (use --force or detach it)",
-				 o->ifname);
-		else
-			snprintf(err, err_len, "cannot attach XDP to %s (%s mode): %s", o->ifname,
-				 o->xdp_mode == STEER_XDP_SKB ? "skb" : "native", strerror(-ret));
+	ret = xdpi_attach_program(&s->link, s->prog, &ao, err, err_len);
+	if (ret)
 		goto err_prog;
-	}
-	s->attached = true;
-	mp = xdp_multiprog__get_from_ifindex(s->ifindex);
-	if (!libxdp_get_error(mp)) {
-		s->multiprog = !xdp_multiprog__is_legacy(mp);
-		xdp_multiprog__close(mp);
-	}
 	return s;
 
 err_prog:
 	xdp_program__close(s->prog);
 err_skel:
 	xdpi_bpf__destroy(s->skel);
-err_free:
 	free(s);
 err_out:
 	errno = -ret;
@@ -202,10 +138,10 @@ void steer_destroy(struct steer *s)
 {
 	if (!s)
 		return;
-	if (s->attached && xdp_program__detach(s->prog, s->ifindex, s->mode, 0))
+	if (xdpi_detach(&s->link))
 		xdpi_warn("could not detach the XDP program from ifindex %d: remove it with "
 			  "'xdpi detach'",
-			  s->ifindex);
+			  s->link.ifindex);
 	xdp_program__close(s->prog);
 	xdpi_bpf__destroy(s->skel);
 	free(s);
@@ -257,12 +193,12 @@ int steer_queue_stats(const struct steer *s, uint32_t queue_id, struct xdpi_queu
 
 const char *steer_xdp_mode_name(const struct steer *s)
 {
-	return s->mode == XDP_MODE_SKB ? "skb" : "native";
+	return xdpi_attach_mode_name(&s->link);
 }
 
 bool steer_multiprog(const struct steer *s)
 {
-	return s->multiprog;
+	return s->link.multiprog;
 }
 
 int steer_test_run(const struct steer *s, const void *frame, uint32_t len)
@@ -278,7 +214,7 @@ int steer_test_run(const struct steer *s, const void *frame, uint32_t len)
  * sending interface; a killed `xdpi gen` leaves it there). */
 static bool steer_is_ours(const char *name)
 {
-	return !strcmp(name, STEER_PROG_NAME) || !strcmp(name, "xdpi_gen");
+	return !strcmp(name, XDPI_STEER_PROG_NAME) || !strcmp(name, XDPI_GEN_PROG_NAME);
 }
 
 int steer_detach_iface(const char *ifname, bool force, char *err, size_t err_len)

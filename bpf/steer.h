@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Userspace side of the XDP steering program (bpf/xdpi.bpf.c): open the
- * embedded object, set its options, attach it through libxdp (which shares
- * the interface with other XDP programs through its dispatcher when the
- * kernel allows it, and otherwise attaches a single program), read its
- * per-queue counters, and detach it.
+ * embedded object, set its options, attach it through libxdp (bpf/attach.h:
+ * shared with other XDP programs through libxdp's dispatcher when the
+ * kernel allows it, else a single program), read its per-queue counters,
+ * detach it, and remove xdpi's programs a killed run left behind.
  *
  * Errors: int functions return 0 or a negative errno; steer_attach returns
  * NULL, sets errno and writes a one-line reason into @err.
@@ -18,15 +18,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "attach.h"
 #include "xdpi_shared.h"
 
-/* Name of the program in the kernel: how `xdpi detach` recognises ours. */
-#define STEER_PROG_NAME "xdpi_steer"
-
 enum steer_xdp_mode {
-	STEER_XDP_AUTO = 0, /* native (driver) if possible, else generic */
-	STEER_XDP_NATIVE,
-	STEER_XDP_SKB,
+	STEER_XDP_AUTO = XDPI_ATTACH_AUTO, /* native (driver) if possible, else generic */
+	STEER_XDP_NATIVE = XDPI_ATTACH_NATIVE,
+	STEER_XDP_SKB = XDPI_ATTACH_SKB,
 };
 
 struct steer_opts {

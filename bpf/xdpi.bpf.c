@@ -17,6 +17,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "xdpi_shared.h"
+#include "progs.h"
 
 #define ETH_P_8021AD_ 0x88A8
 
@@ -119,7 +120,7 @@ static __always_inline int wanted(struct xdp_md *ctx)
 }
 
 SEC("xdp")
-int xdpi_steer(struct xdp_md *ctx)
+int XDPI_STEER_PROG(struct xdp_md *ctx)
 {
 	__u32 qid = ctx->rx_queue_index;
 	__u64 len = ctx->data_end - ctx->data;

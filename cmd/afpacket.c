@@ -158,7 +158,7 @@ int cmd_afpacket(int argc, char **argv)
 			return XDPI_EXIT_FAIL;
 		}
 	}
-	sigfd = xdpi_signals_block();
+	sigfd = xdpi_signals_fd();
 	if (sigfd < 0)
 		return XDPI_EXIT_FAIL;
 	p = afp_open(o.ifname, &fd);

@@ -12,22 +12,14 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cmd.h"
 #include "../bench/benchrun.h"
 #include "../bench/ndr.h"
-#include "../capture/ledger.h"
-#include "../export/ledger_report.h"
-
-/* Above this share of the ceiling's NDR another receiver's NDR is beyond
- * noise, and the ceiling was not one. */
-#define BENCH_CEILING_NOISE 1.05
+#include "../export/bench_report.h"
 
 static void bench_usage(FILE *out)
 {
@@ -70,9 +62,7 @@ static void bench_usage(FILE *out)
 }
 
 enum {
-	OPT_GEN_CPUS = 256,
-	OPT_RX_CPUS,
-	OPT_PLACEMENT,
+	OPT_PLACEMENT = 256,
 	OPT_RECEIVERS,
 	OPT_CHECK_SEQ,
 	OPT_RECORD,
@@ -88,35 +78,14 @@ static int parse_receivers(const char *s, bool *on)
 	for (int r = 0; r < BENCH__RECEIVERS; r++)
 		on[r] = false;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int r;
+		int r = bench_receiver_parse(tok);
 
-		for (r = 0; r < BENCH__RECEIVERS; r++)
-			if (!strcmp(tok, bench_receiver_name(r)))
-				break;
-		if (r == BENCH__RECEIVERS)
+		if (r < 0)
 			return -EINVAL;
 		on[r] = true;
 	}
 	return 0;
 }
-
-static const char *receiver_label(enum bench_receiver r)
-{
-	static const char *const labels[] = {"ceiling (XDP drop)", "xdpi live (inspect)",
-					     "xdpi live --no-inspect", "AF_PACKET (libpcap)",
-					     "DPDK testpmd af_xdp"};
-
-	return labels[r];
-}
-
-/* One receiver's measurements in this run. */
-struct bench_rx {
-	bool ran;
-	struct ndr_result ndr;
-	struct bench_result full; /* the full-rate (or --rate) trial, kept whole */
-	const char *placement;
-	int64_t unexplained; /* summed over every trial */
-};
 
 /* What a trial needs besides its rate; the trial function's context. */
 struct bench_ctx {
@@ -131,16 +100,17 @@ struct bench_ctx {
 	char err[256];
 };
 
-static json_t *trial_json(const struct bench_ctx *c, const struct bench_result *b,
-			  const struct ndr_trial *t)
+/* The search's view of a run: what was asked, offered, received, lost. */
+static void trial_of(const struct bench_result *res, struct ndr_trial *t)
 {
-	return json_pack("{s:s, s:s, s:f, s:f, s:I, s:I, s:f, s:b, s:I, s:I, s:I}", "receiver",
-			 bench_receiver_name(c->r), "placement", b->placement, "requested_pps",
-			 t->requested_pps, "achieved_pps", t->achieved_pps, "sent",
-			 (json_int_t)t->sent, "received", (json_int_t)t->received, "loss", t->loss,
-			 "valid", t->valid, "fell_behind", (json_int_t)b->fell_behind,
-			 "veth_refused", (json_int_t)b->veth_refused, "unexplained",
-			 (json_int_t)b->unexplained);
+	memset(t, 0, sizeof(*t));
+	t->requested_pps = (double)res->requested_pps;
+	t->achieved_pps = res->sent_pps;
+	t->sent = res->sent;
+	t->received = res->received;
+	t->loss = res->sent && res->received < res->sent
+			  ? 1.0 - (double)res->received / (double)res->sent
+			  : 0.0;
 }
 
 /* ndr_trial_fn: one bench_run at @rate (0: full rate, or --rate). */
@@ -158,22 +128,11 @@ static int bench_trial(void *ctx, double rate, struct ndr_trial *t)
 		bench_result_free(&res);
 		return ret;
 	}
-	memset(t, 0, sizeof(*t));
-	t->requested_pps = (double)cfg.gen.rate;
-	t->achieved_pps = res.sent_pps;
-	t->sent = res.sent;
-	t->received = res.received;
-	t->loss = res.sent && res.received < res.sent
-			  ? 1.0 - (double)res.received / (double)res.sent
-			  : 0.0;
+	trial_of(&res, t);
 	t->valid = ndr_trial_valid(t, c->shortfall);
 	c->rx->unexplained += res.unexplained;
-	json_array_append_new(c->trials, trial_json(c, &res, t));
-	fprintf(c->table, "  %-22s %-9s %9s %8.3f Mpps offered, loss %7.4f%%%s\n",
-		receiver_label(c->r), res.placement, cfg.gen.rate ? "" : "full rate",
-		t->achieved_pps / 1e6, 100 * t->loss,
-		t->valid ? "" : "  (generator short: invalid)");
-	fflush(c->table);
+	json_array_append_new(c->trials, bench_trial_json(c->r, &res, t));
+	bench_trial_print(c->table, c->r, &res, t);
 	if (!rate && !c->rx->full.receiver_json) {
 		c->rx->full = res; /* kept: the table's "runs" entry */
 		c->rx->placement = res.placement;
@@ -197,19 +156,12 @@ static enum bench_placement bench_ceiling_placement(struct bench_ctx *c)
 		c->cfg.placement = cand[i];
 		c->cfg.gen.rate = c->fixed_rate;
 		if (bench_run(c->tb, &c->cfg, BENCH_CEILING, &res) == 0) {
-			struct ndr_trial t = {.requested_pps = (double)c->cfg.gen.rate,
-					      .achieved_pps = res.sent_pps,
-					      .sent = res.sent,
-					      .received = res.received,
-					      .valid = true};
+			struct ndr_trial t;
 
-			t.loss = res.sent && res.received < res.sent
-					 ? 1.0 - (double)res.received / (double)res.sent
-					 : 0;
-			json_array_append_new(c->trials, trial_json(c, &res, &t));
-			fprintf(c->table,
-				"  %-22s %-9s full rate %8.3f Mpps received (placement trial)\n",
-				receiver_label(BENCH_CEILING), res.placement, res.recv_pps / 1e6);
+			trial_of(&res, &t);
+			t.valid = true;
+			json_array_append_new(c->trials, bench_trial_json(c->r, &res, &t));
+			bench_placement_trial_print(c->table, BENCH_CEILING, &res);
 			if (res.recv_pps > best_pps) {
 				best_pps = res.recv_pps;
 				best = cand[i];
@@ -234,153 +186,49 @@ static int bench_receiver(struct bench_ctx *c, const struct ndr_opts *no, bool a
 	return ret;
 }
 
-static void bench_print_table(FILE *out, const struct bench_rx *rx, bool search)
-{
-	const struct bench_rx *ceil = &rx[BENCH_CEILING];
-
-	fprintf(out, "\n%-23s %8s %8s %6s | %15s %7s  %s\n", "receiver", search ? "NDR" : "",
-		search ? "PDR" : "", search ? "/ceil" : "", "full rate: recv", "loss", "placement");
-	fprintf(out, "%-23s %8s %8s %6s | %15s %7s\n", "", search ? "Mpps" : "",
-		search ? "Mpps" : "", "", "Mpps", "");
-	for (int r = 0; r < BENCH__RECEIVERS; r++) {
-		const struct bench_rx *b = &rx[r];
-		char ndr[16] = "", pdr[16] = "", ratio[16] = "";
-
-		if (!b->ran)
-			continue;
-		if (search) {
-			snprintf(ndr, sizeof(ndr), "%.3f%s", b->ndr.ndr_pps / 1e6,
-				 b->ndr.gen_limited ? "*" : "");
-			snprintf(pdr, sizeof(pdr), "%.3f", b->ndr.pdr_pps / 1e6);
-			if (ceil->ran && ceil->ndr.ndr_pps > 0)
-				snprintf(ratio, sizeof(ratio), "%.3f",
-					 b->ndr.ndr_pps / ceil->ndr.ndr_pps);
-		}
-		fprintf(out, "%-23s %8s %8s %6s | %15.3f %6.2f%%  %s\n", receiver_label(r), ndr,
-			pdr, ratio, b->full.recv_pps / 1e6, 100 * b->ndr.full.loss, b->placement);
-	}
-	if (search)
-		fprintf(out, "* the generator could not offer more with this receiver: its NDR "
-			     "may be higher\n");
-	for (int r = 0; r < BENCH__RECEIVERS; r++)
-		if (rx[r].ran && rx[r].full.veth_refused)
-			fprintf(out,
-				"%s: %" PRIu64 " frames at full rate were refused by the veth "
-				"ring before any XDP program saw them\n",
-				receiver_label(r), rx[r].full.veth_refused);
-}
-
-/* The ceiling is only one if nothing beats it by more than noise. */
-static bool bench_ceiling_valid(const struct bench_rx *rx)
-{
-	for (int r = 0; r < BENCH__RECEIVERS; r++)
-		if (r != BENCH_CEILING && rx[r].ran && rx[BENCH_CEILING].ran &&
-		    rx[r].ndr.ndr_pps > BENCH_CEILING_NOISE * rx[BENCH_CEILING].ndr.ndr_pps)
-			return false;
-	return true;
-}
-
-static json_t *bench_json(const struct bench_rx *rx, json_t *trials, bool search, int failures,
-			  const char *cmdline, double trial_s)
-{
-	json_t *o = json_object(), *runs = json_object(), *busy = json_object();
-	json_t *ndr = json_object(), *pdr = json_object(), *full = json_object();
-	json_t *limited = json_object(), *ratios = json_object();
-	const struct bench_rx *ins = &rx[BENCH_INSPECT];
-	int64_t unexplained = 0;
-	char date[64];
-	time_t now = time(NULL);
-
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	for (int r = 0; r < BENCH__RECEIVERS; r++) {
-		const struct bench_rx *b = &rx[r];
-		const char *name = bench_receiver_name(r);
-		char key[32];
-
-		if (!b->ran)
-			continue;
-		snprintf(key, sizeof(key), "%s_pps", name);
-		json_object_set_new(o, key, json_real(b->full.recv_pps));
-		json_object_set_new(busy, name, json_real(b->full.rx_busy));
-		unexplained += b->unexplained;
-		json_object_set_new(full, name,
-				    json_pack("{s:f, s:f, s:f}", "sent_pps",
-					      b->ndr.full.achieved_pps, "received_pps",
-					      b->full.recv_pps, "loss", b->ndr.full.loss));
-		if (search) {
-			json_object_set_new(ndr, name, json_real(b->ndr.ndr_pps));
-			json_object_set_new(pdr, name, json_real(b->ndr.pdr_pps));
-			json_object_set_new(limited, name, json_boolean(b->ndr.gen_limited));
-			if (r != BENCH_INSPECT && ins->ran && b->ndr.ndr_pps > 0) {
-				snprintf(key, sizeof(key), "inspect_vs_%s", name);
-				json_object_set_new(ratios, key,
-						    json_real(ins->ndr.ndr_pps / b->ndr.ndr_pps));
-			}
-		}
-		json_object_set_new(
-			runs, name,
-			json_pack("{s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:s, s:I, s:I, s:O}", "sent",
-				  (json_int_t)b->full.sent, "received",
-				  (json_int_t)b->full.received, "veth_refused",
-				  (json_int_t)b->full.veth_refused, "seconds", b->full.seconds,
-				  "recv_pps", b->full.recv_pps, "rx_busy", b->full.rx_busy,
-				  "gen_busy", b->full.gen_busy, "placement", b->full.placement,
-				  "unexplained", (json_int_t)b->full.unexplained, "socket_drops",
-				  (json_int_t)b->full.socket_drops, "receiver",
-				  b->full.receiver_json ? b->full.receiver_json : json_null()));
-	}
-	/* The offered load of the inspecting run, the one the ratios are about;
-	 * each run's own is in "runs". */
-	for (int r = BENCH_INSPECT, k = 0; k < BENCH__RECEIVERS;
-	     k++, r = (r + 1) % BENCH__RECEIVERS)
-		if (rx[r].ran) {
-			json_object_set_new(o, "sent_pps", json_real(rx[r].full.sent_pps));
-			break;
-		}
-	if (search) {
-		json_object_set_new(o, "ndr_pps", ndr);
-		json_object_set_new(o, "pdr_pps", pdr);
-		json_object_set_new(o, "gen_limited", limited);
-		json_object_set_new(o, "ratios", ratios);
-		json_object_set_new(o, "ceiling_valid", json_boolean(bench_ceiling_valid(rx)));
-	} else {
-		json_decref(ndr);
-		json_decref(pdr);
-		json_decref(limited);
-		json_decref(ratios);
-	}
-	json_object_set_new(o, "full_rate", full);
-	json_object_set_new(o, "trials", json_incref(trials));
-	json_object_set_new(o, "trial_seconds", json_real(trial_s));
-	json_object_set_new(o, "unexplained", json_integer(unexplained));
-	json_object_set_new(o, "rx_core_busy", busy);
-	json_object_set_new(o, "runs", runs);
-	json_object_set_new(o, "machine", bench_machine_json());
-	json_object_set_new(o, "date", json_string(date));
-	json_object_set_new(o, "command", json_string(cmdline));
-	json_object_set_new(o, "failures", json_integer(failures));
-	return o;
-}
-
 struct bench_args {
 	struct bench_cfg cfg;
 	bool on[BENCH__RECEIVERS];
 	uint32_t queues;
 	bool json, quick;
+	bool search; /* NDR/PDR search: neither --quick nor --rate */
 	const char *record;
 	int max_trials;
 	char cmdline[1024];
 };
+
+static void bench_args_defaults(struct bench_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	for (int r = 0; r < BENCH__RECEIVERS; r++)
+		a->on[r] = true;
+	a->queues = 1;
+	a->max_trials = 8;
+	bench_cfg_defaults(&a->cfg, 2);
+}
+
+/* What the options mean together; -EINVAL (message printed) if they
+ * cannot go together. */
+static int bench_args_check(struct bench_args *a)
+{
+	if ((int)a->cfg.gen.flows < a->cfg.gen.ncpus)
+		a->cfg.gen.flows = (uint32_t)a->cfg.gen.ncpus;
+	if (a->cfg.nrx_cpus < (int)a->queues) {
+		xdpi_err("%u queues need %u CPUs in --rx-cpus", a->queues, a->queues);
+		return -EINVAL;
+	}
+	a->cfg.gen.ifname = "xdpi-g";
+	a->search = !a->quick && !a->cfg.gen.rate;
+	return 0;
+}
 
 /* Returns 0, 1 for --help, or -EINVAL (message printed). */
 static int bench_parse(int argc, char **argv, struct bench_args *a)
 {
 	static const struct option opts[] = {
 		XDPI_TRAFFIC_LONG_OPTS,
-		{"duration", required_argument, NULL, 'd'},
+		XDPI_HARNESS_LONG_OPTS,
 		{"queues", required_argument, NULL, 'q'},
-		{"gen-cpus", required_argument, NULL, OPT_GEN_CPUS},
-		{"rx-cpus", required_argument, NULL, OPT_RX_CPUS},
 		{"placement", required_argument, NULL, OPT_PLACEMENT},
 		{"receivers", required_argument, NULL, OPT_RECEIVERS},
 		{"check-seq", no_argument, NULL, OPT_CHECK_SEQ},
@@ -391,52 +239,21 @@ static int bench_parse(int argc, char **argv, struct bench_args *a)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	uint32_t u;
 	int c, v;
 
-	memset(a, 0, sizeof(*a));
-	for (int r = 0; r < BENCH__RECEIVERS; r++)
-		a->on[r] = true;
-	a->queues = 1;
-	a->max_trials = 8;
-	gen_opts_defaults(&a->cfg.gen);
-	a->cfg.gen.duration = 2;
-	a->cfg.gen.cpus[0] = 0;
-	a->cfg.gen.ncpus = 1;
-	a->cfg.rx_cpus[0] = ncpu > 1 ? 1 : 0;
-	a->cfg.nrx_cpus = 1;
-	for (int i = 0; i < argc; i++)
-		snprintf(a->cmdline + strlen(a->cmdline), sizeof(a->cmdline) - strlen(a->cmdline),
-			 "%s%s", i ? " " : "xdpi ", argv[i]);
-
+	bench_args_defaults(a);
+	xdpi_cmdline(argc, argv, a->cmdline, sizeof(a->cmdline));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "d:s:p:F:r:q:jh", opts, NULL)) != -1) {
-		v = xdpi_parse_traffic_opt(c, optarg, &a->cfg.gen);
+		v = xdpi_parse_harness_opt(c, optarg, &a->cfg);
 		if (v < 0)
 			goto bad;
 		if (v)
 			continue;
 		switch (c) {
-		case 'd':
-			if (xdpi_parse_seconds(optarg, &a->cfg.gen.duration) ||
-			    a->cfg.gen.duration < 1)
-				goto bad;
-			break;
 		case 'q':
 			if (xdpi_parse_u32(optarg, 1, 64, &a->queues))
-				goto bad;
-			break;
-		case OPT_GEN_CPUS:
-			a->cfg.gen.ncpus = xdpi_parse_list(optarg, a->cfg.gen.cpus, GEN_MAX_THREADS,
-							   (int)ncpu);
-			if (a->cfg.gen.ncpus < 0)
-				goto bad;
-			break;
-		case OPT_RX_CPUS:
-			a->cfg.nrx_cpus =
-				xdpi_parse_list(optarg, a->cfg.rx_cpus, GEN_MAX_THREADS, (int)ncpu);
-			if (a->cfg.nrx_cpus < 0)
 				goto bad;
 			break;
 		case OPT_PLACEMENT:
@@ -478,14 +295,7 @@ static int bench_parse(int argc, char **argv, struct bench_args *a)
 		xdpi_err("bench takes no arguments besides options (see 'xdpi bench --help')");
 		return -EINVAL;
 	}
-	if ((int)a->cfg.gen.flows < a->cfg.gen.ncpus)
-		a->cfg.gen.flows = (uint32_t)a->cfg.gen.ncpus;
-	if (a->cfg.nrx_cpus < (int)a->queues) {
-		xdpi_err("%u queues need %u CPUs in --rx-cpus", a->queues, a->queues);
-		return -EINVAL;
-	}
-	a->cfg.gen.ifname = "xdpi-g";
-	return 0;
+	return bench_args_check(a);
 bad:
 	xdpi_err("invalid value '%s' for option %s (see 'xdpi bench --help')", optarg,
 		 xdpi_opt_name(argv, optarg));
@@ -512,18 +322,97 @@ static void bench_check_receivers(struct bench_args *a, FILE *table)
 	}
 }
 
+/* The testbed, warmed up. Every signal that would end the process is
+ * blocked first, read nowhere: the running child gets it too and stops,
+ * and the loop over receivers sees it pending and cleans up (the children
+ * unblock it, spawn()). */
+static int bench_testbed_up(const struct bench_args *a, struct testbed *tb, FILE *table)
+{
+	char err[512] = "";
+
+	if (xdpi_signals_block())
+		return -EIO;
+	bench_pin_harness(&a->cfg);
+	if (testbed_create(tb, (int)a->queues, err, sizeof(err))) {
+		xdpi_err("%s", err);
+		return -EIO;
+	}
+	bench_heading_print(table, tb, &a->cfg, a->search);
+	if (bench_warm_up(tb, &a->cfg))
+		fprintf(table, "warning: the warm-up run failed; the first trial may lose "
+			       "frames a fresh testbed loses\n");
+	return 0;
+}
+
+/* Each receiver asked for in turn, until a signal arrives. Returns the
+ * number of failures (an interruption is one). */
+static int bench_receivers_run(const struct bench_args *a, const struct testbed *tb,
+			       struct bench_rx *rx, json_t *trials, FILE *table)
+{
+	struct ndr_opts no;
+	int failures = 0;
+
+	ndr_opts_defaults(&no);
+	no.max_trials = a->max_trials;
+	no.full_rate_only = !a->search;
+	for (int r = 0; r < BENCH__RECEIVERS; r++) {
+		struct bench_ctx c = {
+			.tb = tb,
+			.cfg = a->cfg,
+			.r = (enum bench_receiver)r,
+			.fixed_rate = a->cfg.gen.rate,
+			.shortfall = no.shortfall,
+			.rx = &rx[r],
+			.trials = trials,
+			.table = table,
+		};
+
+		if (!a->on[r])
+			continue;
+		if (bench_receiver(&c, &no, a->cfg.placement == BENCH_PLACE_AUTO)) {
+			fprintf(table, "%s failed: %s\n", bench_receiver_label(r), c.err);
+			failures++;
+		}
+		if (xdpi_signals_pending()) {
+			fprintf(table, "interrupted\n");
+			failures++;
+			break;
+		}
+	}
+	return failures;
+}
+
+static void bench_record(const struct bench_args *a, const struct bench_rx *rx, json_t *trials,
+			 int failures)
+{
+	const struct bench_run_info run = {
+		.search = a->search,
+		.failures = failures,
+		.cmdline = a->cmdline,
+		.trial_s = a->cfg.gen.duration,
+	};
+	json_t *o;
+
+	if (!a->json && !a->record)
+		return;
+	o = bench_report_json(rx, trials, &run);
+	if (a->record && json_dump_file(o, a->record, JSON_INDENT(1)))
+		xdpi_err("cannot write %s", a->record);
+	if (a->json) {
+		json_dumpf(o, stdout, JSON_COMPACT);
+		putchar('\n');
+	}
+	json_decref(o);
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	struct bench_rx rx[BENCH__RECEIVERS] = {0};
 	struct bench_args a;
 	struct testbed tb = {0};
-	struct ndr_opts no;
 	json_t *trials;
-	char err[512] = "";
-	int ret, failures = 0;
-	bool search;
+	int ret, failures;
 	FILE *table;
-	sigset_t mask;
 
 	ret = bench_parse(argc, argv, &a);
 	if (ret)
@@ -531,104 +420,22 @@ int cmd_bench(int argc, char **argv)
 	if (xdpi_check_privileges())
 		return XDPI_EXIT_FAIL;
 	table = a.json ? stderr : stdout;
-	search = !a.quick && !a.cfg.gen.rate;
-	ndr_opts_defaults(&no);
-	no.max_trials = a.max_trials;
-	no.full_rate_only = !search;
 	bench_check_receivers(&a, table);
 	trials = json_array();
 	if (!trials) {
 		xdpi_err("out of memory");
 		return XDPI_EXIT_FAIL;
 	}
-
-	/* Every signal that would end the process: the running child gets it
-	 * too and stops; we then clean up. Blocked here, read nowhere: the
-	 * children unblock it (spawn()). */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-
-	bench_pin_harness(&a.cfg);
-	if (testbed_create(&tb, (int)a.queues, err, sizeof(err))) {
-		xdpi_err("%s", err);
+	if (bench_testbed_up(&a, &tb, table)) {
 		json_decref(trials);
 		return XDPI_EXIT_FAIL;
 	}
-	fprintf(table,
-		"xdpi bench: veth testbed %s <-> %s, %u queue%s; %s frames of %s, %u flow%s, "
-		"%.0f s per trial, %s; generator on CPU %d, receiver on CPU %d\n",
-		tb.gen_ns, tb.dut_ns, a.queues, a.queues == 1 ? "" : "s",
-		gen_proto_name(a.cfg.gen.proto), a.cfg.gen.size == GEN_IMIX ? "imix" : "64+",
-		a.cfg.gen.flows, a.cfg.gen.flows == 1 ? "" : "s", a.cfg.gen.duration,
-		search		 ? "full rate, then the NDR/PDR search"
-		: a.cfg.gen.rate ? "one trial at the given rate"
-				 : "one trial at full rate",
-		a.cfg.gen.cpus[0], a.cfg.rx_cpus[0]);
-	if (a.cfg.gen.size != GEN_IMIX)
-		fprintf(table, "frame size %u bytes on the wire\n", a.cfg.gen.size);
-	if (bench_warm_up(&tb, &a.cfg))
-		fprintf(table, "warning: the warm-up run failed; the first trial may lose "
-			       "frames a fresh testbed loses\n");
-
-	for (int r = 0; r < BENCH__RECEIVERS; r++) {
-		struct bench_ctx c = {
-			.tb = &tb,
-			.cfg = a.cfg,
-			.r = (enum bench_receiver)r,
-			.fixed_rate = a.cfg.gen.rate,
-			.shortfall = no.shortfall,
-			.rx = &rx[r],
-			.trials = trials,
-			.table = table,
-		};
-		sigset_t pending;
-
-		if (!a.on[r])
-			continue;
-		if (bench_receiver(&c, &no, a.cfg.placement == BENCH_PLACE_AUTO)) {
-			fprintf(table, "%s failed: %s\n", receiver_label(r), c.err);
-			failures++;
-		}
-		sigpending(&pending);
-		if (sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) ||
-		    sigismember(&pending, SIGHUP) || sigismember(&pending, SIGQUIT)) {
-			fprintf(table, "interrupted\n");
-			failures++;
-			break;
-		}
-	}
+	failures = bench_receivers_run(&a, &tb, rx, trials, table);
 	testbed_destroy(&tb);
 
-	bench_print_table(table, rx, search);
-	if (search && !bench_ceiling_valid(rx))
-		fprintf(table, "the ceiling is invalid: a receiver's NDR beats it by more than "
-			       "noise (5%%)\n");
-	if (rx[BENCH_INSPECT].ran) {
-		struct ledger l;
-
-		if (!ledger_from_json(
-			    json_object_get(rx[BENCH_INSPECT].full.receiver_json, "ledger"), &l)) {
-			fprintf(table, "\nLedger of xdpi live (full inspection), full-rate trial:");
-			ledger_print(table, &l);
-			ledger_free(&l);
-		}
-	}
-
-	if (a.json || a.record) {
-		json_t *o = bench_json(rx, trials, search, failures, a.cmdline, a.cfg.gen.duration);
-
-		if (a.record && json_dump_file(o, a.record, JSON_INDENT(1)))
-			xdpi_err("cannot write %s", a.record);
-		if (a.json) {
-			json_dumpf(o, stdout, JSON_COMPACT);
-			putchar('\n');
-		}
-		json_decref(o);
-	}
+	bench_table_print(table, rx, a.search);
+	bench_ledger_print(table, rx);
+	bench_record(&a, rx, trials, failures);
 	ret = failures ? XDPI_EXIT_FAIL : XDPI_EXIT_OK;
 	for (int r = 0; r < BENCH__RECEIVERS; r++) {
 		if (rx[r].ran && rx[r].unexplained)

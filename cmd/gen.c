@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* xdpi gen: the built-in line-rate generator (bench/generator.h). */
+#include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +15,7 @@
 
 #include "cmd.h"
 #include "../bench/generator.h"
+#include "../export/gen_report.h"
 #include "../xsk/iface.h"
 
 static void gen_usage(FILE *out)
@@ -55,11 +56,9 @@ static volatile int gen_stop;
 /* Signals are blocked everywhere; this thread turns one into the stop flag. */
 static void *gen_signal_thread(void *arg)
 {
-	sigset_t *set = arg;
-	int sig;
-
-	if (!sigwait(set, &sig))
-		__atomic_store_n(&gen_stop, 1, __ATOMIC_RELEASE);
+	(void)arg;
+	xdpi_signals_wait();
+	__atomic_store_n(&gen_stop, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -89,7 +88,40 @@ static uint64_t tx_refused(const char *ifname)
 	return refused;
 }
 
-int cmd_gen(int argc, char **argv)
+/* The frame's addresses: returns 1 if @opt is one of them, 0 if not,
+ * -EINVAL for a bad value. */
+static int gen_parse_addr_opt(int opt, const char *arg, struct gen_opts *o)
+{
+	struct ether_addr *mac;
+
+	switch (opt) {
+	case OPT_DST_MAC:
+	case OPT_SRC_MAC:
+		mac = ether_aton(arg);
+		if (!mac)
+			return -EINVAL;
+		memcpy(opt == OPT_DST_MAC ? o->dst_mac : o->src_mac, mac, 6);
+		return 1;
+	case OPT_SRC_IP:
+	case OPT_DST_IP:
+		return parse_ip(arg, opt == OPT_SRC_IP ? &o->src_ip : &o->dst_ip) ? -EINVAL : 1;
+	default:
+		return 0;
+	}
+}
+
+struct gen_args {
+	struct gen_opts o;
+	const char *pcap; /* also write the frames here */
+	uint32_t pcap_max;
+	bool json;
+};
+
+/* In the order of enum gen_method. */
+static const char *const method_names[] = {"auto", "live", "xsk"};
+
+/* Returns 0, 1 for --help, or -EINVAL (message printed). */
+static int gen_parse(int argc, char **argv, struct gen_args *a)
 {
 	static const struct option opts[] = {
 		XDPI_TRAFFIC_LONG_OPTS,
@@ -107,127 +139,122 @@ int cmd_gen(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	uint64_t refused, refused_before;
-	const char *pcap = NULL;
-	uint32_t pcap_max = 100000, u;
-	struct gen_opts o;
-	struct gen_result res;
-	struct ether_addr *mac;
-	static sigset_t set; /* read by the detached signal thread */
-	pthread_t sig_tid;
-	char err[256] = "";
-	bool json = false;
-	int c, v, ret;
+	struct gen_opts *o = &a->o;
+	uint32_t u;
+	int c, v;
 
-	gen_opts_defaults(&o);
+	memset(a, 0, sizeof(*a));
+	gen_opts_defaults(o);
+	a->pcap_max = 100000;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:p:F:r:d:n:c:m:jh", opts, NULL)) != -1) {
-		v = xdpi_parse_traffic_opt(c, optarg, &o);
+		v = xdpi_parse_traffic_opt(c, optarg, o);
+		if (!v)
+			v = gen_parse_addr_opt(c, optarg, o);
 		if (v < 0)
 			goto bad;
 		if (v)
 			continue;
 		switch (c) {
 		case 'd':
-			if (xdpi_parse_seconds(optarg, &o.duration))
+			if (xdpi_parse_seconds(optarg, &o->duration))
 				goto bad;
 			break;
 		case 'n':
 			if (xdpi_parse_u32(optarg, 1, UINT32_MAX, &u))
 				goto bad;
-			o.count = u;
+			o->count = u;
 			break;
 		case 'c':
-			o.ncpus = xdpi_parse_list(optarg, o.cpus, GEN_MAX_THREADS, CPU_SETSIZE);
-			if (o.ncpus < 0)
+			o->ncpus = xdpi_parse_list(optarg, o->cpus, GEN_MAX_THREADS, CPU_SETSIZE);
+			if (o->ncpus < 0)
 				goto bad;
 			break;
 		case 'm':
-			if (!strcmp(optarg, "auto"))
-				o.method = GEN_AUTO;
-			else if (!strcmp(optarg, "live"))
-				o.method = GEN_LIVE_FRAMES;
-			else if (!strcmp(optarg, "xsk"))
-				o.method = GEN_XSK;
-			else
+			v = xdpi_parse_choice(
+				optarg, method_names,
+				(int)(sizeof(method_names) / sizeof(method_names[0])));
+			if (v < 0)
 				goto bad;
-			break;
-		case OPT_DST_MAC:
-		case OPT_SRC_MAC:
-			mac = ether_aton(optarg);
-			if (!mac)
-				goto bad;
-			memcpy(c == OPT_DST_MAC ? o.dst_mac : o.src_mac, mac, 6);
-			break;
-		case OPT_SRC_IP:
-		case OPT_DST_IP:
-			if (parse_ip(optarg, c == OPT_SRC_IP ? &o.src_ip : &o.dst_ip))
-				goto bad;
+			o->method = (enum gen_method)v;
 			break;
 		case OPT_PCAP:
-			pcap = optarg;
+			a->pcap = optarg;
 			break;
 		case OPT_PCAP_MAX:
-			if (xdpi_parse_u32(optarg, 1, UINT32_MAX, &pcap_max))
+			if (xdpi_parse_u32(optarg, 1, UINT32_MAX, &a->pcap_max))
 				goto bad;
 			break;
 		case 'j':
-			json = true;
+			a->json = true;
 			break;
 		case 'h':
 			gen_usage(stdout);
-			return XDPI_EXIT_OK;
+			return 1;
 		default:
 			gen_usage(stderr);
-			return XDPI_EXIT_USAGE;
+			return -EINVAL;
 		}
 	}
 	if (optind != argc - 1) {
 		xdpi_err("gen takes exactly one IFACE (see 'xdpi gen --help')");
-		return XDPI_EXIT_USAGE;
+		return -EINVAL;
 	}
-	o.ifname = argv[optind];
-	if (gen_opts_validate(&o, err, sizeof(err))) {
+	o->ifname = argv[optind];
+	return 0;
+bad:
+	xdpi_err("invalid value '%s' for option %s (see 'xdpi gen --help')", optarg,
+		 xdpi_opt_name(argv, optarg));
+	return -EINVAL;
+}
+
+/* Every signal that would end the process by default stops the run
+ * instead, so the generator program is detached at exit. */
+static int gen_signals_catch(void)
+{
+	pthread_t sig_tid;
+
+	if (xdpi_signals_block())
+		return -EAGAIN;
+	if (pthread_create(&sig_tid, NULL, gen_signal_thread, NULL)) {
+		xdpi_err("cannot start the signal thread");
+		return -EAGAIN;
+	}
+	pthread_detach(sig_tid);
+	return 0;
+}
+
+int cmd_gen(int argc, char **argv)
+{
+	uint64_t refused, refused_before;
+	struct gen_result res;
+	struct gen_args a;
+	char err[256] = "";
+	int ret;
+
+	ret = gen_parse(argc, argv, &a);
+	if (ret)
+		return ret > 0 ? XDPI_EXIT_OK : XDPI_EXIT_USAGE;
+	if (gen_opts_validate(&a.o, err, sizeof(err))) {
 		xdpi_err("%s", err);
 		return XDPI_EXIT_USAGE;
 	}
-	if (pcap && gen_write_pcap(&o, pcap, pcap_max, err, sizeof(err))) {
+	if (a.pcap && gen_write_pcap(&a.o, a.pcap, a.pcap_max, err, sizeof(err))) {
 		xdpi_err("cannot write the sample: %s", err);
 		return XDPI_EXIT_FAIL;
 	}
-	if (xdpi_check_privileges())
+	if (xdpi_check_privileges() || gen_signals_catch())
 		return XDPI_EXIT_FAIL;
 
-	/* Every signal that would end the process by default stops the run
-	 * instead, so the generator program is detached at exit. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	if (pthread_create(&sig_tid, NULL, gen_signal_thread, &set)) {
-		xdpi_err("cannot start the signal thread");
-		return XDPI_EXIT_FAIL;
-	}
-	pthread_detach(sig_tid);
-
-	refused_before = tx_refused(o.ifname);
-	ret = gen_run(&o, &gen_stop, &res, err, sizeof(err));
+	refused_before = tx_refused(a.o.ifname);
+	ret = gen_run(&a.o, &gen_stop, &res, err, sizeof(err));
 	if (ret) {
 		xdpi_err("%s", *err ? err : strerror(-ret));
 		return XDPI_EXIT_FAIL;
 	}
-	refused = tx_refused(o.ifname) - refused_before;
-	if (json) {
-		json_t *obj = json_pack(
-			"{s:I, s:f, s:f, s:I, s:I, s:s, s:i, s:s, s:I, s:I}", "sent",
-			(json_int_t)res.sent, "seconds", res.seconds, "pps", gen_result_pps(&res),
-			"requested_pps", (json_int_t)o.rate, "fell_behind",
-			(json_int_t)res.fell_behind, "method", gen_method_name(res.method),
-			"threads", res.threads, "proto", gen_proto_name(o.proto), "size",
-			(json_int_t)o.size, "iface_xdp_xmit_errors", (json_int_t)refused);
+	refused = tx_refused(a.o.ifname) - refused_before;
+	if (a.json) {
+		json_t *obj = gen_report_json(&a.o, &res, refused);
 
 		if (obj) {
 			json_dumpf(obj, stdout, JSON_COMPACT);
@@ -235,24 +262,7 @@ int cmd_gen(int argc, char **argv)
 			json_decref(obj);
 		}
 	} else {
-		printf("sent %" PRIu64 " frames in %.2f s: %.0f pps (%s, %d thread%s, %s, %s "
-		       "bytes)\n",
-		       res.sent, res.seconds, gen_result_pps(&res), gen_method_name(res.method),
-		       res.threads, res.threads == 1 ? "" : "s", gen_proto_name(o.proto),
-		       o.size == GEN_IMIX ? "imix" : "64+");
-		if (res.fell_behind)
-			printf("fell behind the requested %" PRIu64 " pps by %" PRIu64
-			       " frames (a sender thread could not run in time; the "
-			       "schedule restarted rather than burst)\n",
-			       o.rate, res.fell_behind);
-		if (refused)
-			printf("the interface counted %" PRIu64 " frames its peer refused "
-			       "(xdp_xmit_errors): count what arrives on the receive side\n",
-			       refused);
+		gen_report_print(stdout, &a.o, &res, refused);
 	}
 	return XDPI_EXIT_OK;
-bad:
-	xdpi_err("invalid value '%s' for option %s (see 'xdpi gen --help')", optarg,
-		 xdpi_opt_name(argv, optarg));
-	return XDPI_EXIT_USAGE;
 }

@@ -248,7 +248,7 @@ int cmd_live(int argc, char **argv)
 	}
 	if (o->verbose)
 		xdpi_log_set_level(XDPI_LOG_DEBUG);
-	sigfd = xdpi_signals_block();
+	sigfd = xdpi_signals_fd();
 	ret = sigfd < 0 ? sigfd : live_run(o, sigfd);
 	if (sigfd >= 0)
 		close(sigfd);

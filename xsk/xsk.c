@@ -122,7 +122,8 @@ static int socket_create(struct xdpi_xsk *x, const struct xdpi_xsk_opts *o, bool
  * EBUSY is retried with a fresh UMEM registration until o->bind_timeout_ms
  * has passed. A queue still held after that belongs to a live socket.
  */
-static int umem_and_socket_create(struct xdpi_xsk *x, const struct xdpi_xsk_opts *o, bool *umem_failed)
+static int umem_and_socket_create(struct xdpi_xsk *x, const struct xdpi_xsk_opts *o,
+				  bool *umem_failed)
 {
 	const struct xsk_umem_config ucfg = {
 		.fill_size = o->fill_size * 2, /* see xdpi_xsk_rx_done() */
@@ -190,98 +191,139 @@ static int fill_ring_populate(struct xdpi_xsk *x, uint32_t frames)
 	return 0;
 }
 
-struct xdpi_xsk *xdpi_xsk_create(const struct xdpi_xsk_opts *o, char *err, size_t err_len)
+/* Frames the fill ring owns; the TX frames follow them in the UMEM. */
+static uint32_t rx_frames_of(const struct xdpi_xsk_opts *o)
+{
+	return o->rx_size ? o->fill_size : 0;
+}
+
+/* Rings' cached indexes are written per batch by the owning worker: the
+ * context is kept off lines another worker's allocation could share. */
+static struct xdpi_xsk *xsk_ctx_alloc(const struct xdpi_xsk_opts *o)
+{
+	struct xdpi_xsk *x = xdpi_cacheline_alloc(sizeof(*x));
+
+	if (!x)
+		return NULL;
+	memset(x, 0, sizeof(*x));
+	x->fd = -1;
+	x->frame_size = o->frame_size;
+	x->queue_id = o->queue_id;
+	x->need_wakeup = o->need_wakeup;
+	return x;
+}
+
+static int umem_alloc(struct xdpi_xsk *x, const struct xdpi_xsk_opts *o, char *err, size_t err_len)
+{
+	uint32_t rx_frames = rx_frames_of(o);
+
+	x->num_frames = o->num_frames ? o->num_frames : rx_frames + o->tx_size;
+	if (x->num_frames < rx_frames + o->tx_size) {
+		snprintf(err, err_len, "%u UMEM frames cannot cover the fill and TX rings",
+			 x->num_frames);
+		return -EINVAL;
+	}
+	x->umem_size = (size_t)x->num_frames * o->frame_size;
+	x->umem_area = umem_map(x->umem_size, &x->hugepages);
+	if (!x->umem_area) {
+		int ret = -errno;
+
+		snprintf(err, err_len, "cannot map %zu bytes of UMEM: %s", x->umem_size,
+			 strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
+/* Why umem_and_socket_create() failed, in the user's terms. */
+static void bind_error(const struct xdpi_xsk *x, const struct xdpi_xsk_opts *o, int ret,
+		       bool umem_failed, char *err, size_t err_len)
+{
+	if (umem_failed && ret != -EAFNOSUPPORT)
+		snprintf(err, err_len, "cannot register UMEM (%zu bytes): %s", x->umem_size,
+			 strerror(-ret));
+	else if (ret == -EOPNOTSUPP && o->mode == XDPI_XSK_MODE_ZEROCOPY)
+		snprintf(err, err_len,
+			 "%s queue %u: the driver has no AF_XDP zero-copy "
+			 "(use --mode copy or auto)",
+			 o->ifname, o->queue_id);
+	else if (ret == -EAFNOSUPPORT)
+		snprintf(err, err_len,
+			 "this kernel has no AF_XDP sockets "
+			 "(CONFIG_XDP_SOCKETS)");
+	else if (ret == -EBUSY)
+		snprintf(err, err_len,
+			 "%s queue %u is still held by another AF_XDP socket after "
+			 "%u ms (another xdpi or AF_XDP program on this queue?)",
+			 o->ifname, o->queue_id, o->bind_timeout_ms);
+	else
+		snprintf(err, err_len, "cannot bind an AF_XDP socket to %s queue %u: %s", o->ifname,
+			 o->queue_id, strerror(-ret));
+}
+
+/* What the bound socket really got: zero-copy or not, busy polling. */
+static void socket_setup(struct xdpi_xsk *x, const struct xdpi_xsk_opts *o)
 {
 	struct xdp_options xopts;
 	socklen_t optlen = sizeof(xopts);
+
+	x->fd = xsk_socket__fd(x->xsk);
+	if (getsockopt(x->fd, SOL_XDP, XDP_OPTIONS, &xopts, &optlen) == 0)
+		x->zerocopy = xopts.flags & XDP_OPTIONS_ZEROCOPY;
+	if (o->busy_poll)
+		busy_poll_setup(x, o);
+}
+
+/* Hands the RX frames to the kernel and stacks the TX frames. */
+static int frames_init(struct xdpi_xsk *x, const struct xdpi_xsk_opts *o, char *err, size_t err_len)
+{
+	uint32_t rx_frames = rx_frames_of(o);
+
+	if (rx_frames && fill_ring_populate(x, rx_frames)) {
+		snprintf(err, err_len, "cannot fill the fill ring");
+		return -ENOSPC;
+	}
+	if (!o->tx_size)
+		return 0;
+	x->free_frames = calloc(o->tx_size, sizeof(*x->free_frames));
+	if (!x->free_frames) {
+		snprintf(err, err_len, "out of memory");
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < o->tx_size; i++)
+		x->free_frames[i] = (uint64_t)(rx_frames + i) * o->frame_size;
+	x->free_count = o->tx_size;
+	x->tx_frames = o->tx_size;
+	return 0;
+}
+
+struct xdpi_xsk *xdpi_xsk_create(const struct xdpi_xsk_opts *o, char *err, size_t err_len)
+{
 	bool umem_failed = false;
-	uint32_t rx_frames, i;
 	struct xdpi_xsk *x;
 	int ret;
 
 	ret = xdpi_xsk_opts_validate(o, err, err_len);
 	if (ret)
 		goto err_out;
-	/* Rings' cached indexes are written per batch by the owning worker:
-	 * keep them off lines another worker's allocation could share. */
-	x = xdpi_cacheline_alloc(sizeof(*x));
-	if (x)
-		memset(x, 0, sizeof(*x));
+	x = xsk_ctx_alloc(o);
 	if (!x) {
 		ret = -ENOMEM;
 		snprintf(err, err_len, "out of memory");
 		goto err_out;
 	}
-	x->fd = -1;
-	x->frame_size = o->frame_size;
-	x->queue_id = o->queue_id;
-	x->need_wakeup = o->need_wakeup;
-	rx_frames = o->rx_size ? o->fill_size : 0;
-	x->num_frames = o->num_frames ? o->num_frames : rx_frames + o->tx_size;
-	if (x->num_frames < rx_frames + o->tx_size) {
-		ret = -EINVAL;
-		snprintf(err, err_len, "%u UMEM frames cannot cover the fill and TX rings",
-			 x->num_frames);
+	ret = umem_alloc(x, o, err, err_len);
+	if (ret)
 		goto err_free;
-	}
-	x->umem_size = (size_t)x->num_frames * o->frame_size;
-	x->umem_area = umem_map(x->umem_size, &x->hugepages);
-	if (!x->umem_area) {
-		ret = -errno;
-		snprintf(err, err_len, "cannot map %zu bytes of UMEM: %s", x->umem_size,
-			 strerror(errno));
-		goto err_free;
-	}
-
 	ret = umem_and_socket_create(x, o, &umem_failed);
 	if (ret) {
-		if (umem_failed && ret != -EAFNOSUPPORT)
-			snprintf(err, err_len, "cannot register UMEM (%zu bytes): %s", x->umem_size,
-				 strerror(-ret));
-		else if (ret == -EOPNOTSUPP && o->mode == XDPI_XSK_MODE_ZEROCOPY)
-			snprintf(err, err_len,
-				 "%s queue %u: the driver has no AF_XDP zero-copy "
-				 "(use --mode copy or auto)",
-				 o->ifname, o->queue_id);
-		else if (ret == -EAFNOSUPPORT)
-			snprintf(err, err_len,
-				 "this kernel has no AF_XDP sockets "
-				 "(CONFIG_XDP_SOCKETS)");
-		else if (ret == -EBUSY)
-			snprintf(err, err_len,
-				 "%s queue %u is still held by another AF_XDP socket after "
-				 "%u ms (another xdpi or AF_XDP program on this queue?)",
-				 o->ifname, o->queue_id, o->bind_timeout_ms);
-		else
-			snprintf(err, err_len, "cannot bind an AF_XDP socket to %s queue %u: %s",
-				 o->ifname, o->queue_id, strerror(-ret));
+		bind_error(x, o, ret, umem_failed, err, err_len);
 		goto err_unmap;
 	}
-	x->fd = xsk_socket__fd(x->xsk);
-	if (getsockopt(x->fd, SOL_XDP, XDP_OPTIONS, &xopts, &optlen) == 0)
-		x->zerocopy = xopts.flags & XDP_OPTIONS_ZEROCOPY;
-	if (o->busy_poll)
-		busy_poll_setup(x, o);
-
-	if (rx_frames) {
-		ret = fill_ring_populate(x, rx_frames);
-		if (ret) {
-			snprintf(err, err_len, "cannot fill the fill ring");
-			goto err_socket;
-		}
-	}
-	if (o->tx_size) {
-		x->free_frames = calloc(o->tx_size, sizeof(*x->free_frames));
-		if (!x->free_frames) {
-			ret = -ENOMEM;
-			snprintf(err, err_len, "out of memory");
-			goto err_socket;
-		}
-		for (i = 0; i < o->tx_size; i++)
-			x->free_frames[i] = (uint64_t)(rx_frames + i) * o->frame_size;
-		x->free_count = o->tx_size;
-		x->tx_frames = o->tx_size;
-	}
+	socket_setup(x, o);
+	ret = frames_init(x, o, err, err_len);
+	if (ret)
+		goto err_socket;
 	return x;
 
 err_socket:

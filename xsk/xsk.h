@@ -162,6 +162,28 @@ static inline bool xdpi_xsk_tx_frame_get(struct xdpi_xsk *x, uint64_t *addr)
 	return true;
 }
 
+/* Reserves up to @n TX descriptors; returns how many, first at *@idx. */
+static inline uint32_t xdpi_xsk_tx_reserve(struct xdpi_xsk *x, uint32_t n, uint32_t *idx)
+{
+	return xsk_ring_prod__reserve(&x->tx, n, idx);
+}
+
+static inline struct xdp_desc *xdpi_xsk_tx_desc(struct xdpi_xsk *x, uint32_t idx)
+{
+	return xsk_ring_prod__tx_desc(&x->tx, idx);
+}
+
+/*
+ * Gives back the last @n reserved TX descriptors, unfilled, so that the
+ * next reserve hands them out again. libxdp (1.3) has a cancel for consumer
+ * rings only; a reservation moves nothing but the producer's cached index,
+ * which the kernel never reads, so rewinding it is the whole undo.
+ */
+static inline void xdpi_xsk_tx_cancel(struct xdpi_xsk *x, uint32_t n)
+{
+	x->tx.cached_prod -= n;
+}
+
 /* Queues @n descriptors (already filled at @idx..) and kicks the kernel
  * when it asks for it (copy mode always needs the sendto()). */
 static inline void xdpi_xsk_tx_submit(struct xdpi_xsk *x, uint32_t n)
@@ -180,6 +202,12 @@ static inline uint32_t xdpi_xsk_tx_complete(struct xdpi_xsk *x)
 		x->free_frames[x->free_count++] = *xsk_ring_cons__comp_addr(&x->comp, idx + i);
 	xsk_ring_cons__release(&x->comp, n);
 	return n;
+}
+
+/* TX frames handed to the kernel and not yet completed. */
+static inline uint32_t xdpi_xsk_tx_in_flight(const struct xdpi_xsk *x)
+{
+	return x->tx_frames - x->free_count;
 }
 
 #endif /* XDPI_XSK_H */

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: MIT
+#include "bench_report.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../capture/ledger.h"
+#include "ledger_report.h"
+
+/* Above this share of the ceiling's NDR another receiver's NDR is beyond
+ * noise, and the ceiling was not one. */
+#define BENCH_CEILING_NOISE 1.05
+
+const char *bench_receiver_label(enum bench_receiver r)
+{
+	static const char *const labels[] = {"ceiling (XDP drop)", "xdpi live (inspect)",
+					     "xdpi live --no-inspect", "AF_PACKET (libpcap)",
+					     "DPDK testpmd af_xdp"};
+
+	return labels[r];
+}
+
+void bench_heading_print(FILE *out, const struct testbed *tb, const struct bench_cfg *cfg,
+			 bool search)
+{
+	const struct gen_opts *g = &cfg->gen;
+	unsigned int queues = (unsigned int)tb->queues;
+
+	fprintf(out,
+		"xdpi bench: veth testbed %s <-> %s, %u queue%s; %s frames of %s, %u flow%s, "
+		"%.0f s per trial, %s; generator on CPU %d, receiver on CPU %d\n",
+		tb->gen_ns, tb->dut_ns, queues, queues == 1 ? "" : "s", gen_proto_name(g->proto),
+		g->size == GEN_IMIX ? "imix" : "64+", g->flows, g->flows == 1 ? "" : "s",
+		g->duration,
+		search	  ? "full rate, then the NDR/PDR search"
+		: g->rate ? "one trial at the given rate"
+			  : "one trial at full rate",
+		g->cpus[0], cfg->rx_cpus[0]);
+	if (g->size != GEN_IMIX)
+		fprintf(out, "frame size %u bytes on the wire\n", g->size);
+}
+
+/* Flushed: a search takes minutes, and this is its progress. */
+void bench_trial_print(FILE *out, enum bench_receiver r, const struct bench_result *b,
+		       const struct ndr_trial *t)
+{
+	fprintf(out, "  %-22s %-9s %9s %8.3f Mpps offered, loss %7.4f%%%s\n",
+		bench_receiver_label(r), b->placement, b->requested_pps ? "" : "full rate",
+		t->achieved_pps / 1e6, 100 * t->loss,
+		t->valid ? "" : "  (generator short: invalid)");
+	fflush(out);
+}
+
+void bench_placement_trial_print(FILE *out, enum bench_receiver r, const struct bench_result *b)
+{
+	fprintf(out, "  %-22s %-9s full rate %8.3f Mpps received (placement trial)\n",
+		bench_receiver_label(r), b->placement, b->recv_pps / 1e6);
+}
+
+json_t *bench_trial_json(enum bench_receiver r, const struct bench_result *b,
+			 const struct ndr_trial *t)
+{
+	return json_pack("{s:s, s:s, s:f, s:f, s:I, s:I, s:f, s:b, s:I, s:I, s:I}", "receiver",
+			 bench_receiver_name(r), "placement", b->placement, "requested_pps",
+			 t->requested_pps, "achieved_pps", t->achieved_pps, "sent",
+			 (json_int_t)t->sent, "received", (json_int_t)t->received, "loss", t->loss,
+			 "valid", t->valid, "fell_behind", (json_int_t)b->fell_behind,
+			 "veth_refused", (json_int_t)b->veth_refused, "unexplained",
+			 (json_int_t)b->unexplained);
+}
+
+/* The ceiling is only one if nothing beats it by more than noise. */
+static bool bench_ceiling_valid(const struct bench_rx *rx)
+{
+	for (int r = 0; r < BENCH__RECEIVERS; r++)
+		if (r != BENCH_CEILING && rx[r].ran && rx[BENCH_CEILING].ran &&
+		    rx[r].ndr.ndr_pps > BENCH_CEILING_NOISE * rx[BENCH_CEILING].ndr.ndr_pps)
+			return false;
+	return true;
+}
+
+static void bench_table_row(FILE *out, enum bench_receiver r, const struct bench_rx *b,
+			    const struct bench_rx *ceil, bool search)
+{
+	char ndr[16] = "", pdr[16] = "", ratio[16] = "";
+
+	if (search) {
+		snprintf(ndr, sizeof(ndr), "%.3f%s", b->ndr.ndr_pps / 1e6,
+			 b->ndr.gen_limited ? "*" : "");
+		snprintf(pdr, sizeof(pdr), "%.3f", b->ndr.pdr_pps / 1e6);
+		if (ceil->ran && ceil->ndr.ndr_pps > 0)
+			snprintf(ratio, sizeof(ratio), "%.3f", b->ndr.ndr_pps / ceil->ndr.ndr_pps);
+	}
+	fprintf(out, "%-23s %8s %8s %6s | %15.3f %6.2f%%  %s\n", bench_receiver_label(r), ndr, pdr,
+		ratio, b->full.recv_pps / 1e6, 100 * b->ndr.full.loss, b->placement);
+}
+
+void bench_table_print(FILE *out, const struct bench_rx *rx, bool search)
+{
+	fprintf(out, "\n%-23s %8s %8s %6s | %15s %7s  %s\n", "receiver", search ? "NDR" : "",
+		search ? "PDR" : "", search ? "/ceil" : "", "full rate: recv", "loss", "placement");
+	fprintf(out, "%-23s %8s %8s %6s | %15s %7s\n", "", search ? "Mpps" : "",
+		search ? "Mpps" : "", "", "Mpps", "");
+	for (int r = 0; r < BENCH__RECEIVERS; r++)
+		if (rx[r].ran)
+			bench_table_row(out, r, &rx[r], &rx[BENCH_CEILING], search);
+	if (search)
+		fprintf(out, "* the generator could not offer more with this receiver: its NDR "
+			     "may be higher\n");
+	for (int r = 0; r < BENCH__RECEIVERS; r++)
+		if (rx[r].ran && rx[r].full.veth_refused)
+			fprintf(out,
+				"%s: %" PRIu64 " frames at full rate were refused by the veth "
+				"ring before any XDP program saw them\n",
+				bench_receiver_label(r), rx[r].full.veth_refused);
+	if (search && !bench_ceiling_valid(rx))
+		fprintf(out, "the ceiling is invalid: a receiver's NDR beats it by more than "
+			     "noise (5%%)\n");
+}
+
+void bench_ledger_print(FILE *out, const struct bench_rx *rx)
+{
+	struct ledger l;
+
+	if (!rx[BENCH_INSPECT].ran ||
+	    ledger_from_json(json_object_get(rx[BENCH_INSPECT].full.receiver_json, "ledger"), &l))
+		return;
+	fprintf(out, "\nLedger of xdpi live (full inspection), full-rate trial:");
+	ledger_print(out, &l);
+	ledger_free(&l);
+}
+
+/* A per-receiver entry of the record; NULL: none for this receiver. */
+typedef json_t *(*rx_json_fn)(enum bench_receiver r, const struct bench_rx *rx);
+
+/* An object with an entry per receiver that ran, keyed by its name. */
+static json_t *by_receiver(const struct bench_rx *rx, rx_json_fn entry)
+{
+	json_t *o = json_object();
+
+	for (int r = 0; r < BENCH__RECEIVERS; r++) {
+		json_t *v;
+
+		if (!rx[r].ran)
+			continue;
+		v = entry(r, rx);
+		if (v)
+			json_object_set_new(o, bench_receiver_name(r), v);
+	}
+	return o;
+}
+
+static json_t *ndr_entry(enum bench_receiver r, const struct bench_rx *rx)
+{
+	return json_real(rx[r].ndr.ndr_pps);
+}
+
+static json_t *pdr_entry(enum bench_receiver r, const struct bench_rx *rx)
+{
+	return json_real(rx[r].ndr.pdr_pps);
+}
+
+static json_t *gen_limited_entry(enum bench_receiver r, const struct bench_rx *rx)
+{
+	return json_boolean(rx[r].ndr.gen_limited);
+}
+
+static json_t *busy_entry(enum bench_receiver r, const struct bench_rx *rx)
+{
+	return json_real(rx[r].full.rx_busy);
+}
+
+static json_t *full_rate_entry(enum bench_receiver r, const struct bench_rx *rx)
+{
+	const struct bench_rx *b = &rx[r];
+
+	return json_pack("{s:f, s:f, s:f}", "sent_pps", b->ndr.full.achieved_pps, "received_pps",
+			 b->full.recv_pps, "loss", b->ndr.full.loss);
+}
+
+static json_t *run_entry(enum bench_receiver r, const struct bench_rx *rx)
+{
+	const struct bench_result *f = &rx[r].full;
+
+	return json_pack("{s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:s, s:I, s:I, s:O}", "sent",
+			 (json_int_t)f->sent, "received", (json_int_t)f->received, "veth_refused",
+			 (json_int_t)f->veth_refused, "seconds", f->seconds, "recv_pps",
+			 f->recv_pps, "rx_busy", f->rx_busy, "gen_busy", f->gen_busy, "placement",
+			 f->placement, "unexplained", (json_int_t)f->unexplained, "socket_drops",
+			 (json_int_t)f->socket_drops, "receiver",
+			 f->receiver_json ? f->receiver_json : json_null());
+}
+
+/* The inspecting receiver's NDR over every other receiver's. */
+static json_t *ratios_json(const struct bench_rx *rx)
+{
+	const struct bench_rx *ins = &rx[BENCH_INSPECT];
+	json_t *o = json_object();
+	char key[32];
+
+	for (int r = 0; r < BENCH__RECEIVERS; r++) {
+		if (!rx[r].ran || r == BENCH_INSPECT || !ins->ran || !(rx[r].ndr.ndr_pps > 0))
+			continue;
+		snprintf(key, sizeof(key), "inspect_vs_%s", bench_receiver_name(r));
+		json_object_set_new(o, key, json_real(ins->ndr.ndr_pps / rx[r].ndr.ndr_pps));
+	}
+	return o;
+}
+
+/* "<receiver>_pps" for each receiver that ran, and the offered load of the
+ * inspecting run, the one the ratios are about (each run's own is in
+ * "runs"), else of the next receiver that ran. */
+static void rates_set(json_t *o, const struct bench_rx *rx)
+{
+	char key[32];
+
+	for (int r = 0; r < BENCH__RECEIVERS; r++) {
+		if (!rx[r].ran)
+			continue;
+		snprintf(key, sizeof(key), "%s_pps", bench_receiver_name(r));
+		json_object_set_new(o, key, json_real(rx[r].full.recv_pps));
+	}
+	for (int r = BENCH_INSPECT, k = 0; k < BENCH__RECEIVERS;
+	     k++, r = (r + 1) % BENCH__RECEIVERS)
+		if (rx[r].ran) {
+			json_object_set_new(o, "sent_pps", json_real(rx[r].full.sent_pps));
+			break;
+		}
+}
+
+json_t *bench_report_json(const struct bench_rx *rx, json_t *trials,
+			  const struct bench_run_info *run)
+{
+	json_t *o = json_object();
+	int64_t unexplained = 0;
+	char date[64];
+	time_t now = time(NULL);
+
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	for (int r = 0; r < BENCH__RECEIVERS; r++)
+		if (rx[r].ran)
+			unexplained += rx[r].unexplained;
+	rates_set(o, rx);
+	if (run->search) {
+		json_object_set_new(o, "ndr_pps", by_receiver(rx, ndr_entry));
+		json_object_set_new(o, "pdr_pps", by_receiver(rx, pdr_entry));
+		json_object_set_new(o, "gen_limited", by_receiver(rx, gen_limited_entry));
+		json_object_set_new(o, "ratios", ratios_json(rx));
+		json_object_set_new(o, "ceiling_valid", json_boolean(bench_ceiling_valid(rx)));
+	}
+	json_object_set_new(o, "full_rate", by_receiver(rx, full_rate_entry));
+	json_object_set_new(o, "trials", json_incref(trials));
+	json_object_set_new(o, "trial_seconds", json_real(run->trial_s));
+	json_object_set_new(o, "unexplained", json_integer(unexplained));
+	json_object_set_new(o, "rx_core_busy", by_receiver(rx, busy_entry));
+	json_object_set_new(o, "runs", by_receiver(rx, run_entry));
+	json_object_set_new(o, "machine", bench_machine_json());
+	json_object_set_new(o, "date", json_string(date));
+	json_object_set_new(o, "command", json_string(run->cmdline));
+	json_object_set_new(o, "failures", json_integer(run->failures));
+	return o;
+}
+
+json_t *bench_machine_json(void)
+{
+	char line[256], model[256] = "unknown";
+	struct utsname u;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *c = strchr(line, ':');
+
+		if (!strncmp(line, "model name", 10) && c) {
+			snprintf(model, sizeof(model), "%s", c + 2);
+			model[strcspn(model, "\n")] = 0;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	uname(&u);
+	return json_pack("{s:s, s:s, s:i}", "kernel", u.release, "cpu_model", model, "cpus",
+			 (int)sysconf(_SC_NPROCESSORS_ONLN));
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What `xdpi bench` prints and records: the run's heading, a line per
+ * trial, the table of receivers with its footnotes, the ledger of the
+ * inspecting run, and the JSON record (keys in docs/bench.md). It builds
+ * and prints; cmd/bench.c measures (bench/benchrun.h, bench/ndr.h) and
+ * decides where the output goes. bench_machine_json() also serves
+ * `xdpi tune`'s record.
+ *
+ * Errors: json functions return NULL on allocation failure.
+ */
+#ifndef XDPI_EXPORT_BENCH_REPORT_H
+#define XDPI_EXPORT_BENCH_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "../bench/benchrun.h"
+#include "../bench/ndr.h"
+
+/* One receiver's measurements in this run. */
+struct bench_rx {
+	bool ran;
+	struct ndr_result ndr;
+	struct bench_result full; /* the full-rate (or --rate) trial, kept whole */
+	const char *placement;
+	int64_t unexplained; /* summed over every trial */
+};
+
+/* The run as a whole, for the record. */
+struct bench_run_info {
+	bool search; /* NDR/PDR searched, not one trial per receiver */
+	int failures;
+	const char *cmdline;
+	double trial_s;
+};
+
+/* "xdpi live (inspect)", ...: the receiver as the table names it. */
+const char *bench_receiver_label(enum bench_receiver r);
+
+/* The testbed and the traffic every trial of the run gets. */
+void bench_heading_print(FILE *out, const struct testbed *tb, const struct bench_cfg *cfg,
+			 bool search);
+/* One trial of a receiver's search (@t: what the search made of @b). */
+void bench_trial_print(FILE *out, enum bench_receiver r, const struct bench_result *b,
+		       const struct ndr_trial *t);
+/* One of the ceiling's trials that choose its placement. */
+void bench_placement_trial_print(FILE *out, enum bench_receiver r, const struct bench_result *b);
+json_t *bench_trial_json(enum bench_receiver r, const struct bench_result *b,
+			 const struct ndr_trial *t);
+
+/* The receivers that ran, side by side, and what qualifies their figures. */
+void bench_table_print(FILE *out, const struct bench_rx *rx, bool search);
+/* The drop ledger of the inspecting receiver's full-rate trial, if it ran. */
+void bench_ledger_print(FILE *out, const struct bench_rx *rx);
+/* The record of the run; @trials: every trial's bench_trial_json(). */
+json_t *bench_report_json(const struct bench_rx *rx, json_t *trials,
+			  const struct bench_run_info *run);
+
+/* Facts for benchmark records: kernel release, CPU model, CPU count. */
+json_t *bench_machine_json(void);
+
+#endif /* XDPI_EXPORT_BENCH_REPORT_H */

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+#include "tune_report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "../capture/options.h"
+#include "bench_report.h"
+
+void tune_point_label(const struct tune_point *p, char *out, size_t len)
+{
+	snprintf(out, len, "q%d b%d rx%d fill%d fr%d wk%d %s", p->v[TUNE_DIM_QUEUES],
+		 p->v[TUNE_DIM_BATCH], p->v[TUNE_DIM_RX], p->v[TUNE_DIM_FILL], p->v[TUNE_DIM_FRAME],
+		 p->v[TUNE_DIM_WAKEUP], bench_placement_name(p->v[TUNE_DIM_PLACE]));
+}
+
+/* Loss in percent; never negative, though a receiver may count frames the
+ * generator did not send (external traffic). */
+static double tune_loss_pct(const struct tune_point *p)
+{
+	double loss =
+		p->res.sent ? 100.0 * (1.0 - (double)p->res.received / (double)p->res.sent) : 0.0;
+
+	return loss < 0 ? 0 : loss;
+}
+
+void tune_table_start(FILE *out, int npts, double duration, const char *external)
+{
+	fprintf(out, "xdpi tune: %d points of %.0f s on %s\n", npts, duration,
+		external ? external : "the veth testbed with xdpi gen traffic");
+	fprintf(out, "%-5s %-46s %12s %12s %8s %8s %s\n", "point", "setting", "inspected pps",
+		"offered pps", "loss", "rx busy", "unexplained");
+}
+
+/* Flushed: a sweep takes minutes, and this is its progress. */
+void tune_table_row(FILE *out, int n, const struct tune_point *p)
+{
+	char label[128];
+
+	tune_point_label(p, label, sizeof(label));
+	if (!p->ok) {
+		fprintf(out, "%-5d %-46s failed: %s\n", n, label, p->res.err);
+		return;
+	}
+	fprintf(out, "%-5d %-46s %12.0f %12.0f %7.2f%% %7.1f%% %" PRId64 "\n", n, label,
+		p->res.recv_pps, p->res.sent_pps, tune_loss_pct(p), 100 * p->res.rx_busy,
+		p->res.unexplained);
+	fflush(out);
+}
+
+void tune_csv_start(FILE *csv)
+{
+	fprintf(csv, "point,label,inspected_pps,offered_pps,loss_pct,rx_busy,unexplained,"
+		     "queues,batch,rx_size,fill_size,frame_size,need_wakeup,placement\n");
+}
+
+void tune_csv_row(FILE *csv, int n, const struct tune_point *p)
+{
+	char label[128];
+
+	tune_point_label(p, label, sizeof(label));
+	fprintf(csv, "%d,%s,%.0f,%.0f,%.4f,%.4f,%" PRId64 ",%d,%d,%d,%d,%d,%d,%s\n", n, label,
+		p->res.recv_pps, p->res.sent_pps, tune_loss_pct(p), p->res.rx_busy,
+		p->res.unexplained, p->v[TUNE_DIM_QUEUES], p->v[TUNE_DIM_BATCH], p->v[TUNE_DIM_RX],
+		p->v[TUNE_DIM_FILL], p->v[TUNE_DIM_FRAME], p->v[TUNE_DIM_WAKEUP],
+		bench_placement_name(p->v[TUNE_DIM_PLACE]));
+}
+
+json_t *tune_point_json(int n, const struct tune_point *p)
+{
+	char label[128];
+
+	tune_point_label(p, label, sizeof(label));
+	return json_pack("{s:i, s:s, s:f, s:f, s:f, s:f, s:I, s:O}", "point", n, "setting", label,
+			 "inspected_pps", p->res.recv_pps, "offered_pps", p->res.sent_pps,
+			 "loss_pct", tune_loss_pct(p), "rx_busy", p->res.rx_busy, "unexplained",
+			 (json_int_t)p->res.unexplained, "receiver",
+			 p->res.receiver_json ? p->res.receiver_json : json_null());
+}
+
+json_t *tune_record_json(const char *cmdline, json_t *points, int best_n)
+{
+	json_t *record = json_object();
+
+	json_object_set_new(record, "command", json_string(cmdline));
+	json_object_set_new(record, "machine", bench_machine_json());
+	json_object_set_new(record, "points", points);
+	json_object_set_new(record, "best_point", json_integer(best_n));
+	return record;
+}
+
+int tune_plot_write(const char *dir, const char *csv)
+{
+	char script[2048], png[512];
+	FILE *g;
+	int status;
+
+	snprintf(png, sizeof(png), "%s/tune.png", dir);
+	snprintf(script, sizeof(script),
+		 "set terminal pngcairo size 1400,700 noenhanced\n"
+		 "set output '%s'\n"
+		 "set datafile separator ','\n"
+		 "set datafile columnheaders\n"
+		 "set title 'xdpi live: inspected packets per second and loss per setting'\n"
+		 "set style data histogram\n"
+		 "set style fill solid 0.7\n"
+		 "set boxwidth 0.8\n"
+		 "set xtics rotate by -40\n"
+		 "set ylabel 'inspected Mpps'\n"
+		 "set y2label 'loss %%'\n"
+		 "set y2tics\n"
+		 "set ytics nomirror\n"
+		 "set yrange [0:*]\n"
+		 "set y2range [0:*]\n"
+		 "set key top right\n"
+		 "plot '%s' using ($3/1e6):xtic(2) title 'inspected Mpps' axes x1y1, "
+		 "'' using 0:($5) with linespoints lw 2 pt 7 title 'loss %%' axes x1y2\n",
+		 png, csv);
+	g = popen("gnuplot 2>&1", "w");
+	if (!g)
+		return -errno;
+	fputs(script, g);
+	status = pclose(g);
+	return status == 0 ? 0 : -EIO;
+}
+
+struct cmdline {
+	char s[512];
+	size_t len;
+};
+
+static void cmdline_push(void *ctx, const char *arg)
+{
+	struct cmdline *c = ctx;
+
+	if (c->len < sizeof(c->s))
+		c->len += (size_t)snprintf(c->s + c->len, sizeof(c->s) - c->len, " %s", arg);
+}
+
+void tune_recommend_print(FILE *out, const struct tune_point *b, const struct bench_cfg *base,
+			  const char *external)
+{
+	int place = b->v[TUNE_DIM_PLACE];
+	struct cmdline line = {.len = 0};
+	struct capture_opts o;
+
+	/* As `xdpi live` options, spelled by its own table: what differs
+	 * from its defaults. */
+	capture_opts_defaults(&o);
+	o.ifname = external ? external : "IFACE";
+	for (int k = 0; k < b->v[TUNE_DIM_QUEUES] && k < GEN_MAX_THREADS; k++)
+		o.cpus[o.ncpus++] = base->rx_cpus[k % base->nrx_cpus];
+	o.batch = (uint32_t)b->v[TUNE_DIM_BATCH];
+	o.xsk.rx_size = (uint32_t)b->v[TUNE_DIM_RX];
+	o.xsk.fill_size = (uint32_t)b->v[TUNE_DIM_FILL];
+	o.xsk.frame_size = (uint32_t)b->v[TUNE_DIM_FRAME];
+	o.xsk.need_wakeup = b->v[TUNE_DIM_WAKEUP];
+	o.xsk.busy_poll = place == BENCH_PLACE_BUSY_POLL;
+	capture_opts_to_argv(&o, cmdline_push, &line);
+	fprintf(out, "recommended (%.0f pps inspected): xdpi live%s%s\n", b->res.recv_pps, line.s,
+		place == BENCH_PLACE_THREADED ? " (with threaded NAPI: echo 1 > "
+						"/sys/class/net/IFACE/threaded, kthread pinned)"
+					      : "");
+}
