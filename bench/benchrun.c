@@ -570,7 +570,7 @@ static void bench_live_argv(struct argbuf *a, const struct capture_opts *o)
 {
 	arg(a, self_exe());
 	arg(a, "live");
-	capture_opts_to_argv(o, push_arg, a);
+	capture_opts_to_argv(o, 0, push_arg, a);
 }
 
 static void afpacket_argv(struct argbuf *a, int cpu, const char *ifname)

@@ -260,13 +260,17 @@ static void push_flag(const struct argv_out *a, int val, bool set)
 		push_opt(a, val, NULL);
 }
 
-void capture_opts_to_argv(const struct capture_opts *o, void (*push)(void *ctx, const char *arg),
-			  void *ctx)
+void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
+			  void (*push)(void *ctx, const char *arg), void *ctx)
 {
 	const struct argv_out a = {push, ctx};
 	struct capture_opts d;
 
 	capture_opts_defaults(&d);
+	if (flags & CAPTURE_ARGV_SIZES) {
+		/* A default that can never match: every size is written. */
+		d.batch = d.xsk.rx_size = d.xsk.fill_size = d.xsk.frame_size = 0;
+	}
 	if (o->filter != d.filter)
 		push_opt(&a, 'f', xdpi_filter_name(o->filter));
 	push_seconds(&a, 'd', o->duration, d.duration);
@@ -277,14 +281,14 @@ void capture_opts_to_argv(const struct capture_opts *o, void (*push)(void *ctx, 
 	push_list(&a, 'q', o->queues, o->nqueues);
 	push_list(&a, 'c', o->cpus, o->ncpus);
 	push_u32(&a, 'b', o->batch, d.batch);
+	push_u32(&a, OPT_RX_SIZE, o->xsk.rx_size, d.xsk.rx_size);
+	push_u32(&a, OPT_FILL_SIZE, o->xsk.fill_size, d.xsk.fill_size);
+	push_u32(&a, OPT_FRAME_SIZE, o->xsk.frame_size, d.xsk.frame_size);
+	push_u32(&a, OPT_COMP_SIZE, o->xsk.comp_size, d.xsk.comp_size);
 	if (o->xsk.mode != d.xsk.mode)
 		push_opt(&a, 'm', capture_xsk_mode_name(o->xsk.mode));
 	if (o->xdp_mode != d.xdp_mode)
 		push_opt(&a, 'x', capture_xdp_mode_name(o->xdp_mode));
-	push_u32(&a, OPT_FRAME_SIZE, o->xsk.frame_size, d.xsk.frame_size);
-	push_u32(&a, OPT_FILL_SIZE, o->xsk.fill_size, d.xsk.fill_size);
-	push_u32(&a, OPT_COMP_SIZE, o->xsk.comp_size, d.xsk.comp_size);
-	push_u32(&a, OPT_RX_SIZE, o->xsk.rx_size, d.xsk.rx_size);
 	push_flag(&a, OPT_NO_BUSY_POLL, !o->xsk.busy_poll);
 	push_u32(&a, OPT_BUSY_POLL_USECS, o->xsk.busy_poll_usecs, d.xsk.busy_poll_usecs);
 	push_flag(&a, OPT_NO_NEED_WAKEUP, !o->xsk.need_wakeup);

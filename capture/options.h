@@ -65,10 +65,13 @@ int capture_opts_parse_opt(struct capture_opts *o, int opt, const char *arg);
  * with a reason in @err. */
 int capture_opts_check(const struct capture_opts *o, char *err, size_t err_len);
 
-/* Calls @push once per argument that makes `xdpi live` parse back to @o
- * (options differing from the defaults, then the interface when set). */
-void capture_opts_to_argv(const struct capture_opts *o, void (*push)(void *ctx, const char *arg),
-			  void *ctx);
+/* Calls @push once per argument that makes `xdpi live` parse back to @o:
+ * the options that differ from the defaults, then the interface when set.
+ * CAPTURE_ARGV_SIZES writes the batch and ring and frame sizes even at
+ * their defaults (a tuning recommendation names every size it chose). */
+#define CAPTURE_ARGV_SIZES 1u
+void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
+			  void (*push)(void *ctx, const char *arg), void *ctx);
 
 /* "auto"/"zerocopy"/"copy" and "auto"/"native"/"skb". */
 const char *capture_xsk_mode_name(enum xdpi_xsk_mode m);

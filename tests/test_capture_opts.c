@@ -200,7 +200,7 @@ static void round_trip(const struct capture_opts *in)
 	struct argv_buf a = {0};
 	struct capture_opts out;
 
-	capture_opts_to_argv(in, push, &a);
+	capture_opts_to_argv(in, 0, push, &a);
 	EQ(parse(&out, (const char *const *)a.v), 0);
 	assert_int_equal(out.filter, in->filter);
 	assert_int_equal(out.xdp_mode, in->xdp_mode);
@@ -235,7 +235,7 @@ TEST(to_argv_round_trips)
 
 	/* Defaults: nothing to say. */
 	capture_opts_defaults(&o);
-	capture_opts_to_argv(&o, push, &a);
+	capture_opts_to_argv(&o, 0, push, &a);
 	EQ(a.n, 0);
 	round_trip(&o);
 
@@ -281,11 +281,25 @@ TEST(to_argv_spells_options_from_the_table)
 	capture_opts_defaults(&o);
 	o.inspect = false;
 	o.batch = 32;
-	capture_opts_to_argv(&o, push, &a);
+	capture_opts_to_argv(&o, 0, push, &a);
 	EQ(a.n, 3);
 	assert_string_equal(a.v[0], "--no-inspect");
 	assert_string_equal(a.v[1], "--batch");
 	assert_string_equal(a.v[2], "32");
+	argv_free(&a);
+	/* Every size, defaults included, in the order a reader expects. */
+	capture_opts_defaults(&o);
+	o.xsk.rx_size = 2048;
+	capture_opts_to_argv(&o, CAPTURE_ARGV_SIZES, push, &a);
+	EQ(a.n, 8);
+	assert_string_equal(a.v[0], "--batch");
+	assert_string_equal(a.v[1], "64");
+	assert_string_equal(a.v[2], "--rx-size");
+	assert_string_equal(a.v[3], "2048");
+	assert_string_equal(a.v[4], "--fill-size");
+	assert_string_equal(a.v[5], "8192");
+	assert_string_equal(a.v[6], "--frame-size");
+	assert_string_equal(a.v[7], "2048");
 	argv_free(&a);
 }
 
