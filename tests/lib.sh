@@ -47,3 +47,15 @@ t_tmpdir() {
 	T_TMP=$(mktemp -d /tmp/xdpi-test.XXXXXX)
 	trap 'rm -rf "$T_TMP"' EXIT
 }
+
+# t_require_built BIN...: a missing binary fails the script (not a skip).
+t_require_built() {
+	local bin
+	for bin in "$@"; do
+		if [ ! -x "$bin" ]; then
+			t_fail "$bin is built" "run 'make check-build' first"
+			t_done
+			exit 1
+		fi
+	done
+}

@@ -11,6 +11,18 @@ t_require_root() {
 	fi
 }
 
+# live_test_begin WHAT ID_PREFIX: root or skip; a testbed id of this run,
+# teardown at exit; the generator and the worker on different CPUs where
+# there are two (GEN_CPU, RX_CPU).
+# shellcheck disable=SC2034 # the variables are the calling script's
+live_test_begin() {
+	t_require_root "$1"
+	TB_ID=$2$$
+	trap 'live_watchdogs_kill; testbed_down; rm -rf "$T_TMP"' EXIT
+	GEN_CPU=0
+	RX_CPU=$(($(nproc) > 1 ? 1 : 0))
+}
+
 # json FILE EXPR: a python expression over the JSON object `d` in FILE.
 json() {
 	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"

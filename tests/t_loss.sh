@@ -11,12 +11,7 @@
 t_tmpdir
 XDPI=$(realpath "$XDPI")
 . tests/lib_live.sh
-t_require_root "loss and signal tests"
-TB_ID=l$$
-trap 'live_watchdogs_kill; testbed_down; rm -rf "$T_TMP"' EXIT
-
-GEN_CPU=0
-RX_CPU=$(($(nproc) > 1 ? 1 : 0))
+live_test_begin "loss and signal tests" l
 
 xdp_attached() { # IFACE NS: the XDP attachment of IFACE in NS, if any
 	ip -n "$2" -d link show "$1" | grep -oE 'prog/xdp id [0-9]+' | head -1

@@ -13,13 +13,7 @@ t_tmpdir
 XDPI=$(realpath "$XDPI")
 
 . tests/lib_live.sh
-t_require_root "rate tests"
-TB_ID=r$$
-trap 'live_watchdogs_kill; testbed_down; rm -rf "$T_TMP"' EXIT
-
-# The generator and the worker on different CPUs where there are two.
-GEN_CPU=0
-RX_CPU=$(($(nproc) > 1 ? 1 : 0))
+live_test_begin "rate tests" r
 
 knob() { ip netns exec "$TB_DUT" cat "/sys/class/net/$TB_DUT_IF/$1"; }
 set_knob() { ip netns exec "$TB_DUT" sh -c "echo $2 > /sys/class/net/$TB_DUT_IF/$1"; }

@@ -15,13 +15,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 GEN=$BUILD/tests/tool_pcapgen
 t_tmpdir
 
-for bin in "$XDPI" "$GEN"; do
-	if [ ! -x "$bin" ]; then
-		t_fail "$bin is built" "run 'make check-build' first"
-		t_done
-		exit 1
-	fi
-done
+t_require_built "$XDPI" "$GEN"
 
 OUT=$T_TMP/out
 ERR=$T_TMP/err

@@ -21,13 +21,7 @@ for tool in tshark editcap mergecap capinfos python3; do
 		exit 1
 	fi
 done
-for bin in "$XDPI" "$GEN"; do
-	if [ ! -x "$bin" ]; then
-		t_fail "$bin is built" "run 'make check-build' first"
-		t_done
-		exit 1
-	fi
-done
+t_require_built "$XDPI" "$GEN"
 
 # compare NAME GOT.json WANT.json: one TAP result per key group.
 compare() {
