@@ -374,9 +374,10 @@ static void capture_ledger_queue(const struct capture *c, int q, struct ledger_q
 			if (!strcmp(e->iface.c[k].name, start->c[s].name))
 				/* A counter the driver reset during the run has
 				 * no share to report: 0, not a wrapped value. */
-				e->iface.c[k].value = e->iface.c[k].value > start->c[s].value
-							      ? e->iface.c[k].value - start->c[s].value
-							      : 0;
+				e->iface.c[k].value =
+					e->iface.c[k].value > start->c[s].value
+						? e->iface.c[k].value - start->c[s].value
+						: 0;
 	for (int i = 0; i < c->nworkers; i++) {
 		const struct worker *w = &c->workers[i];
 

@@ -75,5 +75,4 @@ int xdpi_parse_harness_opt(int opt, const char *arg, struct bench_cfg *cfg);
 /* The command line as typed, "xdpi ..." (for records). */
 void xdpi_cmdline(int argc, char **argv, char *out, size_t len);
 
-
 #endif /* XDPI_CMD_H */
