@@ -10,6 +10,7 @@
  * (a dozen points); --full takes every combination.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -62,27 +63,6 @@ static void tune_usage(FILE *out)
 		     "  -o, --out DIR         where tune.csv and tune.png go (default\n"
 		     "                        build/tune)\n"
 		     "  -h, --help            this text\n");
-}
-
-static int parse_ints(const char *s, int *out, int max)
-{
-	int n = 0;
-
-	while (*s) {
-		char *end;
-		long v = strtol(s, &end, 10);
-
-		if (n == max)
-			return -EINVAL; /* more values than a sweep takes */
-
-		if (end == s || v < 0)
-			return -EINVAL;
-		out[n++] = (int)v;
-		s = *end == ',' ? end + 1 : end;
-		if (*end && *end != ',')
-			return -EINVAL;
-	}
-	return n ? n : -EINVAL;
 }
 
 static int parse_placements(const char *s, int *out, int max)
@@ -170,7 +150,7 @@ static int tune_parse_dim(struct tune_dim *d, int dim, const char *arg)
 		d->count = parse_placements(arg, d->values, TUNE_MAX_VALUES);
 		return d->count < 0 ? -EINVAL : 0;
 	}
-	d->count = parse_ints(arg, d->values, TUNE_MAX_VALUES);
+	d->count = xdpi_parse_list(arg, d->values, TUNE_MAX_VALUES, INT_MAX);
 	if (d->count < 0)
 		return -EINVAL;
 	for (int i = 0; i < d->count; i++)
