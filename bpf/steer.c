@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -29,7 +30,16 @@ struct steer {
 	struct xdp_program *prog;
 	struct xdpi_attach link;
 	int ncpus;
+	int ring_template_fd; /* passive: the rings' template, -1 otherwise */
 };
+
+static void steer_free(struct steer *s)
+{
+	xdpi_bpf__destroy(s->skel);
+	if (s->ring_template_fd >= 0)
+		close(s->ring_template_fd);
+	free(s);
+}
 
 int steer_ensure_bpffs(void)
 {
@@ -64,6 +74,33 @@ static int steer_open(struct steer *s, const struct steer_opts *o, char *err, si
 	}
 	s->skel->rodata->filter = o->filter;
 	s->skel->rodata->drop_wanted = o->drop_wanted;
+	s->skel->rodata->passive = o->passive;
+	if (o->passive) {
+		int ret;
+
+		if (o->snaplen < 1 || o->snaplen > XDPI_SNAPLEN_MAX) {
+			snprintf(err, err_len, "snap length %u is not in 1..%d", o->snaplen,
+				 XDPI_SNAPLEN_MAX);
+			return -EINVAL;
+		}
+		s->skel->rodata->snaplen = o->snaplen;
+		/* Every ring put in the map must have the template's size.
+		 * A ring of that size is the template: libbpf 1.1 cannot
+		 * resize the inner map it declares (it has no object). */
+		s->ring_template_fd =
+			bpf_map_create(BPF_MAP_TYPE_RINGBUF, "xdpi_tmpl", 0, 0, o->ring_size, NULL);
+		if (s->ring_template_fd < 0) {
+			ret = -errno;
+			snprintf(err, err_len, "cannot create a %u-byte ring buffer: %s",
+				 o->ring_size, strerror(-ret));
+			return ret;
+		}
+		ret = bpf_map__set_inner_map_fd(s->skel->maps.rings, s->ring_template_fd);
+		if (ret) {
+			snprintf(err, err_len, "cannot set the ring template: %s", strerror(-ret));
+			return ret;
+		}
+	}
 	return 0;
 }
 
@@ -98,6 +135,7 @@ struct steer *steer_attach(const struct steer_opts *o, char *err, size_t err_len
 		snprintf(err, err_len, "out of memory");
 		goto err_out;
 	}
+	s->ring_template_fd = -1;
 	ret = steer_open(s, o, err, err_len);
 	if (ret)
 		goto err_skel;
@@ -127,8 +165,7 @@ struct steer *steer_attach(const struct steer_opts *o, char *err, size_t err_len
 err_prog:
 	xdp_program__close(s->prog);
 err_skel:
-	xdpi_bpf__destroy(s->skel);
-	free(s);
+	steer_free(s);
 err_out:
 	errno = -ret;
 	return NULL;
@@ -143,8 +180,15 @@ void steer_destroy(struct steer *s)
 			  "'xdpi detach'",
 			  s->link.ifindex);
 	xdp_program__close(s->prog);
-	xdpi_bpf__destroy(s->skel);
-	free(s);
+	steer_free(s);
+}
+
+int steer_set_ring(struct steer *s, uint32_t queue_id, int ring_fd)
+{
+	if (bpf_map__update_elem(s->skel->maps.rings, &queue_id, sizeof(queue_id), &ring_fd,
+				 sizeof(ring_fd), 0))
+		return -errno;
+	return 0;
 }
 
 int steer_xskmap_fd(const struct steer *s)
@@ -186,6 +230,8 @@ int steer_queue_stats(const struct steer *s, uint32_t queue_id, struct xdpi_queu
 		out->redirect_failed += percpu[cpu].redirect_failed;
 		out->dropped += percpu[cpu].dropped;
 		out->stopping_passed += percpu[cpu].stopping_passed;
+		out->copied += percpu[cpu].copied;
+		out->copy_failed += percpu[cpu].copy_failed;
 	}
 	free(percpu);
 	return ret;

@@ -33,6 +33,10 @@ struct steer_opts {
 	enum steer_xdp_mode xdp_mode;
 	bool drop_wanted; /* count-and-drop wanted frames (benchmark ceiling) */
 	bool force;	  /* replace a program libxdp cannot share */
+	/* Passive: copy wanted frames into per-queue rings, pass them all. */
+	bool passive;
+	uint32_t snaplen;   /* bytes copied per frame, 1..XDPI_SNAPLEN_MAX */
+	uint32_t ring_size; /* bytes per ring: a power of two, >= a page */
 };
 
 struct steer;
@@ -41,6 +45,8 @@ struct steer *steer_attach(const struct steer_opts *o, char *err, size_t err_len
 /* Detaches and frees. Accepts NULL. */
 void steer_destroy(struct steer *s);
 int steer_xskmap_fd(const struct steer *s);
+/* Passive: puts the ring buffer map @ring_fd into slot @queue_id. */
+int steer_set_ring(struct steer *s, uint32_t queue_id, int ring_fd);
 /* From now on wanted frames pass to the kernel instead of the sockets. */
 int steer_stop(struct steer *s);
 /* Sums the per-CPU counters of one queue. */

@@ -6,6 +6,10 @@
  * else untouched, and count every decision per queue so that userspace can
  * prove where each redirected frame went (the drop ledger, docs/live.md).
  *
+ * Passive mode (`passive`): wanted frames are copied (up to `snaplen`
+ * bytes) into the BPF ring buffer of their queue instead, and every frame
+ * passes to the kernel: the host keeps its traffic.
+ *
  * Options are read-only globals set before load. `stopping` is written by
  * userspace at shutdown: from then on wanted frames pass to the kernel, so
  * the sockets can be drained to empty and the ledger closes exactly.
@@ -23,6 +27,8 @@
 
 const volatile __u32 filter = XDPI_FILTER_TCP;
 const volatile __u32 drop_wanted = 0; /* count-and-drop: the in-kernel ceiling */
+const volatile __u32 passive = 0;
+const volatile __u32 snaplen = 512; /* passive: bytes copied per frame */
 
 volatile __u32 stopping;
 
@@ -32,6 +38,18 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } xsks SEC(".maps");
+
+/* Passive: a ring per queue, created and inserted by userspace; every ring
+ * has the size the template has when the program is loaded. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XDPI_MAX_QUEUES);
+	__type(key, __u32);
+	__array(values, struct {
+		__uint(type, BPF_MAP_TYPE_RINGBUF);
+		__uint(max_entries, XDPI_COPY_RING_MIN);
+	});
+} rings SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -119,6 +137,44 @@ static __always_inline int wanted(struct xdp_md *ctx)
 	return proto == (filter == XDPI_FILTER_TCP ? IPPROTO_TCP : IPPROTO_UDP);
 }
 
+/* Passive: a copy of the frame's first bytes for userspace; the frame
+ * itself passes to the kernel whatever happens here. */
+static __always_inline int copy_frame(struct xdp_md *ctx, struct xdpi_queue_stats *st, __u32 qid)
+{
+	__u64 linear = ctx->data_end - ctx->data, cap = snaplen;
+	struct xdpi_copy_rec *rec;
+	void *ring;
+
+	ring = bpf_map_lookup_elem(&rings, &qid);
+	if (!ring) {
+		st->redirect_failed++; /* no worker on this queue */
+		return XDP_PASS;
+	}
+	if (cap > linear)
+		cap = linear;
+	/* A fixed size per record: snaplen is a constant once loaded. */
+	rec = bpf_ringbuf_reserve(ring, sizeof(*rec) + snaplen, 0);
+	if (!rec) {
+		st->copy_failed++;
+		return XDP_PASS;
+	}
+	/* The verifier must see cap within the record on the register the
+	 * helper gets: bound it there, after anything that could reload it. */
+	asm volatile("" : "+r"(cap));
+	if (cap < 1 || cap > snaplen || cap > XDPI_SNAPLEN_MAX ||
+	    bpf_xdp_load_bytes(ctx, 0, rec->data, cap)) {
+		bpf_ringbuf_discard(rec, 0);
+		st->copy_failed++;
+		return XDP_PASS;
+	}
+	rec->ts_ns = bpf_ktime_get_ns();
+	rec->wire_len = bpf_xdp_get_buff_len(ctx);
+	rec->cap_len = cap;
+	bpf_ringbuf_submit(rec, 0);
+	st->copied++;
+	return XDP_PASS;
+}
+
 SEC("xdp")
 int XDPI_STEER_PROG(struct xdp_md *ctx)
 {
@@ -145,6 +201,8 @@ int XDPI_STEER_PROG(struct xdp_md *ctx)
 		st->stopping_passed++;
 		return XDP_PASS;
 	}
+	if (passive)
+		return copy_frame(ctx, st, qid);
 	/* The flags' low bits are the action when the slot is empty: a queue
 	 * without a socket keeps working. */
 	ret = bpf_redirect_map(&xsks, qid, XDP_PASS);

@@ -35,6 +35,27 @@ struct xdpi_queue_stats {
 	__u64 redirect_failed; /* wanted, but no socket on the queue: passed */
 	__u64 dropped;	       /* wanted, dropped in count-and-drop mode */
 	__u64 stopping_passed; /* wanted, passed while xdpi shuts down */
+	/* Passive mode: wanted frames are copied, and every frame passes. */
+	__u64 copied;	   /* a record in the queue's ring */
+	__u64 copy_failed; /* the ring was full: not copied */
 };
+
+/*
+ * Passive mode: a record per wanted frame in the BPF ring buffer of its RX
+ * queue: the first cap_len bytes (at most the snap length), the length on
+ * the wire (all fragments of a multi-buffer frame) and when the XDP program
+ * saw it (bpf_ktime_get_ns(): CLOCK_MONOTONIC).
+ */
+struct xdpi_copy_rec {
+	__u64 ts_ns;
+	__u32 wire_len;
+	__u32 cap_len;
+	__u8 data[];
+};
+
+/* The largest snap length: one page less the record and ring headers. */
+#define XDPI_SNAPLEN_MAX 4064
+/* Ring sizes are a power of two and a multiple of the page size. */
+#define XDPI_COPY_RING_MIN 4096
 
 #endif /* XDPI_BPF_SHARED_H */

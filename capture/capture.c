@@ -153,6 +153,9 @@ static int capture_attach(struct capture *c)
 		.xdp_mode = o->xdp_mode,
 		.force = o->force,
 		.drop_wanted = o->ceiling,
+		.passive = o->passive,
+		.snaplen = o->snaplen,
+		.ring_size = o->ring_size,
 	};
 	char err[256];
 	int ret;
@@ -193,6 +196,38 @@ static void capture_log_queue(const struct capture *c, int i)
 		  x->busy_poll ? "requested" : (o->xsk.busy_poll ? "unavailable" : "off"),
 		  x->umem_size >> 10, x->hugepages ? "hugepages" : "normal pages",
 		  x->bind_retries ? " (waited for the kernel to release the queue)" : "");
+}
+
+/* Passive: ring and worker i, the ring in the program's map. */
+static int capture_open_copier(struct capture *c, int i, const struct pipeline_config *pc)
+{
+	uint32_t q = (uint32_t)c->queues[i];
+	struct xdpi_copyring *r;
+	char err[256];
+	int ret;
+
+	r = xdpi_copyring_create(q, c->o.ring_size, err, sizeof(err));
+	if (!r) {
+		xdpi_err("%s", err);
+		return -EIO;
+	}
+	ret = worker_init_passive(&c->workers[i], r, c->o.batch, c->cpu_of[i], pc);
+	if (ret) {
+		xdpi_copyring_destroy(r);
+		xdpi_err("out of memory");
+		return ret;
+	}
+	c->nworkers = i + 1;
+	c->workers[i].idle_spin_ns = (uint64_t)c->o.idle_spin_us * 1000;
+	c->workers[i].spin_budget_ns = c->workers[i].idle_spin_ns;
+	ret = steer_set_ring(c->steer, q, r->fd);
+	if (ret) {
+		xdpi_err("cannot add queue %u's ring to the XDP program: %s", q, strerror(-ret));
+		return ret;
+	}
+	xdpi_info("queue %u: passive, copies of up to %u bytes into a %u KiB ring, cpu %d", q,
+		  c->o.snaplen, c->o.ring_size >> 10, c->cpu_of[i]);
+	return 0;
 }
 
 /* Socket and worker i; on failure c->nworkers counts the workers that exist,
@@ -242,7 +277,8 @@ static int capture_open_workers(struct capture *c)
 	}
 	memset(c->workers, 0, sizeof(*c->workers) * (size_t)n);
 	for (int i = 0; i < n; i++) {
-		ret = capture_open_worker(c, i, &pc);
+		ret = c->o.passive ? capture_open_copier(c, i, &pc)
+				   : capture_open_worker(c, i, &pc);
 		if (ret)
 			return ret;
 	}
@@ -309,7 +345,7 @@ static const char *capture_idle_name(const struct worker *w)
 {
 	if (w->idle == WORKER_IDLE_BUSY_POLL)
 		return "busy-poll";
-	if (w->xsk->busy_poll && w->napi_checked)
+	if (w->xsk && w->xsk->busy_poll && w->napi_checked)
 		return "spin-sleep (no NAPI id to busy-poll)";
 	return "spin-sleep";
 }
@@ -321,11 +357,14 @@ void capture_queue_read(const struct capture *c, int i, struct capture_queue *q)
 	memset(q, 0, sizeof(*q));
 	q->queue_id = w->queue_id;
 	q->cpu = w->cpu;
-	q->zerocopy = w->xsk->zerocopy;
-	q->hugepages = w->xsk->hugepages;
-	q->bind_retries = w->xsk->bind_retries;
+	q->passive = w->ring != NULL;
 	worker_snapshot(w, &q->counters);
-	xdpi_xsk_stats(w->xsk, &q->sock);
+	if (w->xsk) {
+		q->zerocopy = w->xsk->zerocopy;
+		q->hugepages = w->xsk->hugepages;
+		q->bind_retries = w->xsk->bind_retries;
+		xdpi_xsk_stats(w->xsk, &q->sock);
+	}
 	if (c->running)
 		return;
 	/* The worker has been joined: its own fields are stable. */
@@ -383,9 +422,10 @@ static void capture_ledger_queue(const struct capture *c, int q, struct ledger_q
 
 		if (w->queue_id != (uint32_t)q)
 			continue;
-		e->has_socket = true;
+		e->has_socket = w->xsk != NULL;
 		e->inspected = w->pipe.m.c.packets;
-		xdpi_xsk_stats(w->xsk, &e->sock);
+		if (w->xsk)
+			xdpi_xsk_stats(w->xsk, &e->sock);
 	}
 }
 

@@ -47,6 +47,7 @@ struct capture;
 struct capture_queue {
 	uint32_t queue_id;
 	int cpu;
+	bool passive; /* copies through a ring, no socket */
 	bool zerocopy;
 	bool hugepages;
 	struct pipeline_counters counters; /* snapshot: as of the last batch */

@@ -5,10 +5,13 @@
  * what the driver counted (ethtool), and what the worker inspected. The
  * identity
  *
- *     redirected = inspected + rx_dropped + rx_ring_full
+ *     redirected + copied = inspected + rx_dropped + rx_ring_full
  *
+ * (copied: the frames the program copied into the queue's ring in passive
+ * mode, where nothing is redirected and the socket counters are 0; the
+ * copies it could not make, copy_failed, are shown beside it).
  * must hold per queue once the run is drained; any difference is
- * unexplained. Only these four counters enter it: the others (seen,
+ * unexplained. Only these counters enter it: the others (seen,
  * passed, redirect_failed, the driver's, ...) are shown beside it. A queue
  * without a socket is held to the same identity: the program's redirects
  * to it fail and count as redirect_failed, so it has nothing to explain.

@@ -22,7 +22,17 @@ enum {
 	OPT_NO_NEED_WAKEUP,
 	OPT_FORCE,
 	OPT_IDLE_SPIN_US,
+	OPT_PASSIVE,
+	OPT_SNAPLEN,
+	OPT_RING_SIZE,
 };
+
+/* Passive defaults: every header xdpi parses fits in 512 bytes (Ethernet,
+ * two tags, IPv6 with extension headers, TCP with options) with room for
+ * the first bytes of a payload; a 4 MiB ring holds about 7500 of those
+ * records, a few milliseconds at line rate on 10G. */
+#define CAPTURE_SNAPLEN 512
+#define CAPTURE_RING_SIZE (4u << 20)
 
 const struct option capture_long_opts[] = {
 	{"filter", required_argument, NULL, 'f'},
@@ -44,6 +54,9 @@ const struct option capture_long_opts[] = {
 	{"busy-poll-usecs", required_argument, NULL, OPT_BUSY_POLL_USECS},
 	{"no-need-wakeup", no_argument, NULL, OPT_NO_NEED_WAKEUP},
 	{"idle-spin-us", required_argument, NULL, OPT_IDLE_SPIN_US},
+	{"passive", no_argument, NULL, OPT_PASSIVE},
+	{"snaplen", required_argument, NULL, OPT_SNAPLEN},
+	{"ring-size", required_argument, NULL, OPT_RING_SIZE},
 	{"json", no_argument, NULL, 'j'},
 	{"record", required_argument, NULL, 'r'},
 	{"force", no_argument, NULL, OPT_FORCE},
@@ -80,6 +93,8 @@ void capture_opts_defaults(struct capture_opts *o)
 	o->interval = 1.0;
 	o->inspect = true;
 	o->idle_spin_us = WORKER_IDLE_SPIN_NS / 1000;
+	o->snaplen = CAPTURE_SNAPLEN;
+	o->ring_size = CAPTURE_RING_SIZE;
 }
 
 static int parse_choice(const char *arg, const char *const *names, int *out)
@@ -140,6 +155,14 @@ static int parse_valued(struct capture_opts *o, int opt, const char *arg)
 		return xdpi_parse_u32(arg, 0, 1000000, &x->busy_poll_usecs) ? -EINVAL : 1;
 	case OPT_IDLE_SPIN_US:
 		return xdpi_parse_u32(arg, 0, 1000000, &o->idle_spin_us) ? -EINVAL : 1;
+	case OPT_SNAPLEN:
+		return xdpi_parse_u32(arg, 64, XDPI_SNAPLEN_MAX, &o->snaplen) ? -EINVAL : 1;
+	case OPT_RING_SIZE:
+		/* At most 1 GiB: the kernel's ring limit is far above. */
+		if (xdpi_parse_u32(arg, XDPI_COPY_RING_MIN, 1u << 30, &o->ring_size) ||
+		    (o->ring_size & (o->ring_size - 1)))
+			return -EINVAL;
+		return 1;
 	default:
 		return 0;
 	}
@@ -166,6 +189,9 @@ int capture_opts_parse_opt(struct capture_opts *o, int opt, const char *arg)
 	case OPT_FORCE:
 		o->force = true;
 		return 1;
+	case OPT_PASSIVE:
+		o->passive = true;
+		return 1;
 	case 'j':
 		o->json = true;
 		return 1;
@@ -182,6 +208,10 @@ int capture_opts_check(const struct capture_opts *o, char *err, size_t err_len)
 	struct xdpi_xsk_opts xsk = o->xsk;
 
 	xsk.ifname = o->ifname;
+	if (o->passive && o->ceiling) {
+		snprintf(err, err_len, "--passive copies frames, --ceiling drops them: pick one");
+		return -EINVAL;
+	}
 	if (o->check_seq && !o->inspect) {
 		snprintf(err, err_len,
 			 "--check-seq reads the frames: it cannot go with --no-inspect");
@@ -297,6 +327,9 @@ void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
 	if (o->record)
 		push_opt(&a, 'r', o->record);
 	push_flag(&a, OPT_FORCE, o->force);
+	push_flag(&a, OPT_PASSIVE, o->passive);
+	push_u32(&a, OPT_SNAPLEN, o->snaplen, d.snaplen);
+	push_u32(&a, OPT_RING_SIZE, o->ring_size, d.ring_size);
 	push_flag(&a, 'v', o->verbose);
 	if (o->ifname)
 		push(ctx, o->ifname);

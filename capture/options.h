@@ -37,9 +37,14 @@ struct capture_opts {
 	uint32_t idle_spin_us;
 	bool inspect;
 	bool check_seq;
-	bool ceiling;	 /* count-and-drop in the XDP program, no sockets */
-	bool force;	 /* replace an XDP program libxdp cannot share */
-	double duration; /* 0: until a signal */
+	bool ceiling; /* count-and-drop in the XDP program, no sockets */
+	bool force;   /* replace an XDP program libxdp cannot share */
+	/* Passive: copies of the wanted frames through per-queue rings; the
+	 * host keeps every frame. */
+	bool passive;
+	uint32_t snaplen;   /* bytes copied per frame */
+	uint32_t ring_size; /* bytes per queue's ring */
+	double duration;    /* 0: until a signal */
 
 	/* Output, for the driving command. */
 	double interval; /* live table period; 0: off */

@@ -79,7 +79,7 @@ void capture_rxpath_check_napi(struct capture_rxpath *r, const char *ifname,
 		if (r->napi_reported[i] || !worker_napi_known(w, &id))
 			continue;
 		r->napi_reported[i] = true;
-		if (!w->xsk->busy_poll)
+		if (!w->xsk || !w->xsk->busy_poll)
 			continue;
 		if (!id) {
 			xdpi_info("queue %u: the socket has no NAPI id (driver %s on this kernel), "

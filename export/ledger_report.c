@@ -33,6 +33,8 @@ static const struct ledger_field fields[] = {
 	XDP_FIELD(redirect_failed),
 	XDP_FIELD(dropped),
 	XDP_FIELD(stopping_passed),
+	XDP_FIELD(copied),
+	XDP_FIELD(copy_failed),
 	SOCK_FIELD(rx_dropped),
 	SOCK_FIELD(rx_invalid_descs),
 	SOCK_FIELD(rx_ring_full),
@@ -57,8 +59,8 @@ static void ledger_row(FILE *out, const char *name, const struct ledger_queue *q
 	fprintf(out,
 		"%-6s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %11" PRIu64
 		" %11" PRIu64 " %11" PRIu64 " %12" PRId64 "\n",
-		name, (uint64_t)q->xdp.seen, passed, (uint64_t)q->xdp.redirected, q->inspected,
-		(uint64_t)q->sock.rx_dropped, (uint64_t)q->sock.rx_ring_full,
+		name, (uint64_t)q->xdp.seen, passed, (uint64_t)(q->xdp.redirected + q->xdp.copied),
+		q->inspected, (uint64_t)q->sock.rx_dropped, (uint64_t)q->sock.rx_ring_full,
 		(uint64_t)q->sock.rx_fill_ring_empty_descs, q->unexplained);
 }
 
@@ -80,6 +82,8 @@ void ledger_print(FILE *out, const struct ledger *l)
 		total.xdp.seen += q->xdp.seen;
 		total_passed += ledger_passed(q);
 		total.xdp.redirected += q->xdp.redirected;
+		total.xdp.copied += q->xdp.copied;
+		total.xdp.copy_failed += q->xdp.copy_failed;
 		total.inspected += q->inspected;
 		total.sock.rx_dropped += q->sock.rx_dropped;
 		total.sock.rx_ring_full += q->sock.rx_ring_full;
@@ -87,6 +91,11 @@ void ledger_print(FILE *out, const struct ledger *l)
 	}
 	total.unexplained = l->unexplained; /* the sum ledger_close() made */
 	ledger_row(out, "total", &total, total_passed);
+	if (total.xdp.copied || total.xdp.copy_failed)
+		fprintf(out,
+			"passive: \"redirected\" counts copies; every frame also passed to the "
+			"kernel; %" PRIu64 " not copied (ring full)\n",
+			(uint64_t)total.xdp.copy_failed);
 	if (l->unexplained == 0)
 		fprintf(out, "redirected = inspected + rx_dropped + ring_full holds on every "
 			     "queue: 0 unexplained\n");

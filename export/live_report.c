@@ -30,6 +30,11 @@ void live_table_free(struct live_table *t)
 	t->prev_packets = t->prev_bytes = NULL;
 }
 
+static const char *live_mode_name(const struct capture_queue *q)
+{
+	return q->passive ? "passive" : q->zerocopy ? "zerocopy" : "copy";
+}
+
 void live_table_header(struct live_table *t)
 {
 	fprintf(t->out, "%7s  %-5s %12s %10s %11s %10s %11s  %s\n", "time", "queue", "pps",
@@ -55,8 +60,7 @@ void live_table_row(struct live_table *t, const struct capture *c, double now)
 			"  %s\n",
 			now - t->started, q.queue_id, (double)p / dt, (double)b * 8 / dt / 1e6,
 			(uint64_t)q.sock.rx_dropped, (uint64_t)q.sock.rx_ring_full,
-			(uint64_t)q.sock.rx_fill_ring_empty_descs,
-			q.zerocopy ? "zerocopy" : "copy");
+			(uint64_t)q.sock.rx_fill_ring_empty_descs, live_mode_name(&q));
 		tp += p;
 		tb += b;
 		t->prev_packets[i] = q.counters.c.packets;
@@ -97,11 +101,10 @@ void seqcheck_print(FILE *out, const struct seqcheck *s)
 static json_t *live_queue_json(const struct capture_queue *q, const char *xdp_mode)
 {
 	return json_pack("{s:i, s:i, s:s, s:s, s:b, s:s, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I}",
-			 "queue", (int)q->queue_id, "cpu", q->cpu, "mode",
-			 q->zerocopy ? "zerocopy" : "copy", "xdp_mode", xdp_mode, "busy_poll",
-			 q->busy_poll, "idle", q->idle ? q->idle : "?", "napi_id",
-			 (json_int_t)q->napi_id, "hugepages", q->hugepages, "packets",
-			 (json_int_t)q->counters.c.packets, "bytes",
+			 "queue", (int)q->queue_id, "cpu", q->cpu, "mode", live_mode_name(q),
+			 "xdp_mode", xdp_mode, "busy_poll", q->busy_poll, "idle",
+			 q->idle ? q->idle : "?", "napi_id", (json_int_t)q->napi_id, "hugepages",
+			 q->hugepages, "packets", (json_int_t)q->counters.c.packets, "bytes",
 			 (json_int_t)q->counters.c.bytes, "empty_polls", (json_int_t)q->empty_polls,
 			 "sleeps", (json_int_t)q->sleeps, "spin_stops", (json_int_t)q->spin_stops,
 			 "bind_retries", (json_int_t)q->bind_retries);
@@ -129,6 +132,7 @@ json_t *live_report_json(const struct capture_opts *o, const struct capture *c,
 	json_object_set_new(obj, "filter", json_string(xdpi_filter_name(o->filter)));
 	json_object_set_new(obj, "inspect", json_boolean(o->inspect));
 	json_object_set_new(obj, "ceiling", json_boolean(o->ceiling));
+	json_object_set_new(obj, "passive", json_boolean(o->passive));
 	json_object_set_new(obj, "duration_s", json_real(res->duration_s));
 	json_object_set_new(obj, "stop_reason", json_string(stop_reason ?: "error"));
 	json_object_set_new(obj, "queues", queues);
@@ -144,6 +148,7 @@ void live_report_print(FILE *out, const struct capture_opts *o, const struct cap
 	fprintf(out, "\nxdpi live %s: %.1f s, stopped by %s, filter %s%s\n", o->ifname,
 		res->duration_s, stop_reason, xdpi_filter_name(o->filter),
 		o->ceiling   ? ", ceiling mode (dropped in XDP, nothing inspected)"
+		: o->passive ? ", passive (copies inspected, the host kept every frame)"
 		: o->inspect ? ""
 			     : ", inspection off (only packets and bytes count)");
 	report_metrics_print(out, &res->total.m);

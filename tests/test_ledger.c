@@ -61,6 +61,24 @@ TEST(test_close_exact)
 	ledger_free(&l);
 }
 
+/* Passive: the copies are what the worker must account for; the copies
+ * the program could not make are not in them. */
+TEST(test_close_passive)
+{
+	struct ledger l = make_ledger(1);
+
+	l.q[0].xdp.copied = 100;
+	l.q[0].xdp.copy_failed = 5;
+	l.q[0].inspected = 100;
+	ledger_close(&l);
+	EQ(l.q[0].unexplained, 0);
+	l.q[0].inspected = 97;
+	ledger_close(&l);
+	EQ(l.q[0].unexplained, 3);
+	EQ(l.unexplained, 3);
+	ledger_free(&l);
+}
+
 TEST(test_close_unexplained_both_signs)
 {
 	struct ledger l = make_ledger(1);
@@ -307,9 +325,9 @@ TEST(test_print)
 
 /* --- JSON ------------------------------------------------------------ */
 
-static const char *const xdp_keys[] = {"seen",	     "seen_bytes",	 "passed",
-				       "redirected", "redirected_bytes", "redirect_failed",
-				       "dropped",    "stopping_passed"};
+static const char *const xdp_keys[] = {
+	"seen",	   "seen_bytes",      "passed", "redirected", "redirected_bytes", "redirect_failed",
+	"dropped", "stopping_passed", "copied", "copy_failed"};
 static const char *const sock_keys[] = {"rx_dropped", "rx_invalid_descs", "rx_ring_full",
 					"rx_fill_ring_empty_descs"};
 
@@ -331,6 +349,9 @@ static void fill_queue(struct ledger_queue *q, int i)
 	q->xdp.redirect_failed = b + 6;
 	q->xdp.dropped = b + 7;
 	q->xdp.stopping_passed = b + 8;
+	/* In the identity too: 0 here keeps the sums of the tests below. */
+	q->xdp.copied = 0;
+	q->xdp.copy_failed = b + 14;
 	q->sock.rx_dropped = b + 9;
 	q->sock.rx_invalid_descs = b + 10;
 	q->sock.rx_ring_full = b + 11;
@@ -376,8 +397,10 @@ TEST(test_to_json_keys)
 	EQ(jint(q, NULL, "inspected"), 2013);
 	EQ(jint(q, NULL, "unexplained"), -4029);
 	EQ(json_object_size(json_object_get(q, "xdp")), NXDP);
-	for (size_t k = 0; k < NXDP; k++)
+	for (size_t k = 0; k < 8; k++)
 		EQ(jint(q, "xdp", xdp_keys[k]), 2001 + (int64_t)k);
+	EQ(jint(q, "xdp", "copied"), 0);
+	EQ(jint(q, "xdp", "copy_failed"), 2014);
 	EQ(json_object_size(json_object_get(q, "socket")), NSOCK);
 	for (size_t k = 0; k < NSOCK; k++)
 		EQ(jint(q, "socket", sock_keys[k]), 2009 + (int64_t)k);
@@ -401,6 +424,8 @@ static void assert_queue_equal(const struct ledger_queue *a, const struct ledger
 	EQ(a->xdp.redirect_failed, b->xdp.redirect_failed);
 	EQ(a->xdp.dropped, b->xdp.dropped);
 	EQ(a->xdp.stopping_passed, b->xdp.stopping_passed);
+	EQ(a->xdp.copied, b->xdp.copied);
+	EQ(a->xdp.copy_failed, b->xdp.copy_failed);
 	EQ(a->sock.rx_dropped, b->sock.rx_dropped);
 	EQ(a->sock.rx_invalid_descs, b->sock.rx_invalid_descs);
 	EQ(a->sock.rx_ring_full, b->sock.rx_ring_full);
@@ -470,7 +495,7 @@ static const char record[] =
 	"{\"queues\": [{\"queue\": 0, \"socket_bound\": true,"
 	" \"xdp\": {\"seen\": 1200, \"seen_bytes\": 96000, \"passed\": 150, \"redirected\": 1000,"
 	"  \"redirected_bytes\": 80000, \"redirect_failed\": 20, \"dropped\": 0,"
-	"  \"stopping_passed\": 30},"
+	"  \"stopping_passed\": 30, \"copied\": 0, \"copy_failed\": 0},"
 	" \"socket\": {\"rx_dropped\": 7, \"rx_invalid_descs\": 1, \"rx_ring_full\": 3,"
 	"  \"rx_fill_ring_empty_descs\": 7},"
 	" \"iface\": {\"xdp_redirect\": 1000, \"xdp_packets\": 1200},"
@@ -579,6 +604,8 @@ static const struct key counter_keys[] = {
 	{"xdp", "redirect_failed", QOFF(xdp.redirect_failed)},
 	{"xdp", "dropped", QOFF(xdp.dropped)},
 	{"xdp", "stopping_passed", QOFF(xdp.stopping_passed)},
+	{"xdp", "copied", QOFF(xdp.copied)},
+	{"xdp", "copy_failed", QOFF(xdp.copy_failed)},
 	{"socket", "rx_dropped", QOFF(sock.rx_dropped)},
 	{"socket", "rx_invalid_descs", QOFF(sock.rx_invalid_descs)},
 	{"socket", "rx_ring_full", QOFF(sock.rx_ring_full)},
@@ -863,6 +890,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_close_exact),
+		cmocka_unit_test(test_close_passive),
 		cmocka_unit_test(test_close_unexplained_both_signs),
 		cmocka_unit_test(test_close_several_queues_sum),
 		cmocka_unit_test(test_close_recomputes),

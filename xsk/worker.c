@@ -42,8 +42,8 @@
 /* A draining worker exits after this many empty polls in a row. */
 #define WORKER_DRAIN_EMPTY_POLLS 3
 
-int worker_init(struct worker *w, struct xdpi_xsk *xsk, uint32_t batch, int cpu,
-		const struct pipeline_config *cfg)
+static int worker_init_common(struct worker *w, uint32_t queue_id, uint32_t batch, int cpu,
+			      const struct pipeline_config *cfg)
 {
 	struct pipeline_config live = *cfg;
 	int ret;
@@ -53,15 +53,37 @@ int worker_init(struct worker *w, struct xdpi_xsk *xsk, uint32_t batch, int cpu,
 	ret = pipeline_init(&w->pipe, &live);
 	if (ret)
 		return ret;
-	w->xsk = xsk;
 	w->batch = batch;
-	w->queue_id = xsk->queue_id;
+	w->queue_id = queue_id;
 	w->cpu = cpu;
 	w->poll_timeout_ms = 100;
 	w->idle_spin_ns = WORKER_IDLE_SPIN_NS;
 	w->spin_budget_ns = WORKER_IDLE_SPIN_NS;
 	w->idle = WORKER_IDLE_SPIN_SLEEP;
 	return 0;
+}
+
+int worker_init(struct worker *w, struct xdpi_xsk *xsk, uint32_t batch, int cpu,
+		const struct pipeline_config *cfg)
+{
+	int ret = worker_init_common(w, xsk->queue_id, batch, cpu, cfg);
+
+	if (!ret)
+		w->xsk = xsk;
+	return ret;
+}
+
+int worker_init_passive(struct worker *w, struct xdpi_copyring *ring, uint32_t batch, int cpu,
+			const struct pipeline_config *cfg)
+{
+	int ret = worker_init_common(w, ring->queue_id, batch, cpu, cfg);
+
+	if (!ret) {
+		w->ring = ring;
+		/* No socket, no NAPI id to learn: the controller knows now. */
+		w->napi_checked = true;
+	}
+	return ret;
 }
 
 /* The frames of one batch through the pipeline, with the stages of this
@@ -89,11 +111,49 @@ worker_frames(struct worker *w, uint32_t idx, uint32_t n, const bool inspect, co
 	}
 }
 
+/* Passive: up to a batch of copies, read in place in the ring; the XDP
+ * program timed each one, and that is the receive time. */
+static inline __attribute__((always_inline)) uint32_t
+worker_copies(struct worker *w, unsigned long prod, const bool inspect, const bool check_seq)
+{
+	const struct xdpi_copy_rec *rec;
+	uint32_t n = 0;
+
+	while (n < w->batch && (rec = xdpi_copyring_next(w->ring, prod))) {
+		pipeline_frame(&w->pipe, rec->data, rec->cap_len, rec->wire_len,
+			       (uint32_t)rec->ts_ns, false, inspect, check_seq);
+		n++;
+	}
+	return n;
+}
+
+static inline uint32_t worker_ring_batch(struct worker *w)
+{
+	const struct pipeline_config *cfg = &w->pipe.cfg;
+	unsigned long prod = xdpi_copyring_producer(w->ring);
+	uint32_t n;
+
+	if (!cfg->inspect)
+		n = worker_copies(w, prod, false, false);
+	else if (cfg->check_seq)
+		n = worker_copies(w, prod, true, true);
+	else
+		n = worker_copies(w, prod, true, false);
+	if (!n)
+		return 0;
+	xdpi_copyring_release(w->ring);
+	pipeline_publish(&w->pipe);
+	w->batches++;
+	return n;
+}
+
 static inline uint32_t worker_batch(struct worker *w)
 {
 	const struct pipeline_config *cfg = &w->pipe.cfg;
 	uint32_t idx, n;
 
+	if (w->ring)
+		return worker_ring_batch(w);
 	n = xdpi_xsk_rx_peek(w->xsk, w->batch, &idx);
 	if (!n)
 		return 0;
@@ -179,7 +239,10 @@ static void worker_idle(struct worker *w)
 		return;
 	}
 	w->sleeps++;
-	xdpi_xsk_wait_rx(w->xsk, w->poll_timeout_ms);
+	if (w->ring)
+		xdpi_copyring_wait(w->ring, w->poll_timeout_ms);
+	else
+		xdpi_xsk_wait_rx(w->xsk, w->poll_timeout_ms);
 	w->idle_since_ns = 0; /* spin again before the next sleep */
 }
 
@@ -200,7 +263,8 @@ static void *worker_main(void *arg)
 			/* Each kick also runs a NAPI poll that may flush more. */
 			if (++empty_in_drain >= WORKER_DRAIN_EMPTY_POLLS)
 				break;
-			xdpi_xsk_kick_rx(w->xsk);
+			if (w->xsk)
+				xdpi_xsk_kick_rx(w->xsk);
 			continue;
 		}
 		worker_idle(w);
@@ -263,5 +327,7 @@ void worker_destroy(struct worker *w)
 		return;
 	xdpi_xsk_destroy(w->xsk);
 	w->xsk = NULL;
+	xdpi_copyring_destroy(w->ring);
+	w->ring = NULL;
 	pipeline_destroy(&w->pipe);
 }

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "../inspect/pipeline.h"
+#include "copyring.h"
 #include "xsk.h"
 
 /* How an idle worker (RX ring empty) waits for the next frame. */
@@ -68,7 +69,9 @@ struct worker {
 	bool napi_checked;	  /* napi_id is set; release, read by the controller */
 
 	/* Set up before start, read-only afterwards. */
+	/* The source: an AF_XDP socket, or in passive mode a copy ring. */
 	struct xdpi_xsk *xsk __attribute__((aligned(XDPI_CACHELINE)));
+	struct xdpi_copyring *ring;
 	uint32_t batch;
 	uint32_t queue_id;
 	int cpu; /* -1: not pinned */
@@ -86,6 +89,9 @@ struct worker {
  * applied: the XDP program has selected the frames). */
 int worker_init(struct worker *w, struct xdpi_xsk *xsk, uint32_t batch, int cpu,
 		const struct pipeline_config *cfg);
+/* Passive mode: the same, reading the copies in @ring (taken over). */
+int worker_init_passive(struct worker *w, struct xdpi_copyring *ring, uint32_t batch, int cpu,
+			const struct pipeline_config *cfg);
 /* Starts the thread, pinned to w->cpu. */
 int worker_start(struct worker *w);
 void worker_set_phase(struct worker *w, enum worker_phase phase);
