@@ -47,8 +47,8 @@
 #define BENCH_WARMUP_PPS 200000
 #define BENCH_WARMUP_S 1.0
 
-static const char *const receiver_names[BENCH__RECEIVERS] = {"ceiling", "inspect", "noinspect",
-							     "af_packet", "dpdk"};
+static const char *const receiver_names[BENCH__RECEIVERS] = {"ceiling",	  "inspect", "noinspect",
+							     "af_packet", "dpdk",    "passive"};
 static const char *const placement_names[BENCH_PLACE_SENDER + 1] = {"auto", "busy-poll", "threaded",
 								    "sender"};
 
@@ -547,6 +547,7 @@ static void live_opts_of(const struct bench_cfg *cfg, enum bench_receiver r,
 	o->ncpus = cfg->nrx_cpus;
 	memcpy(o->cpus, cfg->rx_cpus, sizeof(int) * (size_t)cfg->nrx_cpus);
 	o->inspect = r != BENCH_NOINSPECT;
+	o->passive = r == BENCH_PASSIVE;
 	o->check_seq = r == BENCH_INSPECT && cfg->check_seq;
 	o->xsk.busy_poll = place == BENCH_PLACE_BUSY_POLL;
 	o->xsk.need_wakeup = !cfg->no_need_wakeup;

@@ -43,6 +43,7 @@ enum bench_receiver {
 	BENCH_NOINSPECT,   /* xdpi live --no-inspect */
 	BENCH_AF_PACKET,   /* xdpi afpacket (libpcap) */
 	BENCH_DPDK,	   /* dpdk-testpmd rxonly over net_af_xdp, when installed */
+	BENCH_PASSIVE,	   /* xdpi live --passive: copies, the host keeps the frames */
 	BENCH__RECEIVERS,
 };
 

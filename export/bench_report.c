@@ -16,9 +16,9 @@
 
 const char *bench_receiver_label(enum bench_receiver r)
 {
-	static const char *const labels[] = {"ceiling (XDP drop)", "xdpi live (inspect)",
+	static const char *const labels[] = {"ceiling (XDP drop)",     "xdpi live (inspect)",
 					     "xdpi live --no-inspect", "AF_PACKET (libpcap)",
-					     "DPDK testpmd af_xdp"};
+					     "DPDK testpmd af_xdp",    "xdpi live --passive"};
 
 	return labels[r];
 }

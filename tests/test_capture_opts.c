@@ -61,6 +61,9 @@ TEST(defaults)
 	EQ(o.xsk.rx_size, 8192);
 	assert_true(o.xsk.busy_poll);
 	assert_true(o.xsk.need_wakeup);
+	assert_false(o.passive);
+	EQ(o.snaplen, 512);
+	EQ(o.ring_size, 4 << 20);
 }
 
 TEST(each_option_sets_its_field)
@@ -143,6 +146,10 @@ TEST(bad_values_refused)
 		{"--rx-size", "-5"},
 		{"--busy-poll-usecs", "1000001"},
 		{"--idle-spin-us", "x"},
+		{"--snaplen", "63"},
+		{"--snaplen", "4065"},
+		{"--ring-size", "5000"},
+		{"--ring-size", "2048"},
 	};
 	struct capture_opts o;
 
@@ -171,6 +178,11 @@ TEST(check_catches_combinations)
 	o.ifname = "xdpi-d";
 	o.xsk.rx_size = 1000; /* not a power of two */
 	EQ(capture_opts_check(&o, err, sizeof(err)), -EINVAL);
+	capture_opts_defaults(&o);
+	o.ifname = "xdpi-d";
+	o.passive = o.ceiling = true;
+	EQ(capture_opts_check(&o, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--passive"));
 }
 
 struct argv_buf {
@@ -215,6 +227,9 @@ static void round_trip(const struct capture_opts *in)
 	EQ(out.check_seq, in->check_seq);
 	EQ(out.ceiling, in->ceiling);
 	EQ(out.force, in->force);
+	EQ(out.passive, in->passive);
+	EQ(out.snaplen, in->snaplen);
+	EQ(out.ring_size, in->ring_size);
 	assert_true(out.duration == in->duration);
 	assert_true(out.interval == in->interval);
 	EQ(out.json, in->json);
@@ -266,6 +281,9 @@ TEST(to_argv_round_trips)
 	o.inspect = false;
 	o.ceiling = true;
 	o.force = true;
+	o.passive = true;
+	o.snaplen = 128;
+	o.ring_size = 1 << 16;
 	o.verbose = true;
 	o.duration = 10000000; /* the largest --duration: plain decimal, no exponent */
 	o.interval = 0.001;
