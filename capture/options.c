@@ -22,6 +22,7 @@ enum {
 	OPT_NO_NEED_WAKEUP,
 	OPT_FORCE,
 	OPT_IDLE_SPIN_US,
+	OPT_TAKEOVER,
 };
 
 const struct option capture_long_opts[] = {
@@ -47,6 +48,7 @@ const struct option capture_long_opts[] = {
 	{"json", no_argument, NULL, 'j'},
 	{"record", required_argument, NULL, 'r'},
 	{"force", no_argument, NULL, OPT_FORCE},
+	{"takeover", no_argument, NULL, OPT_TAKEOVER},
 	{"verbose", no_argument, NULL, 'v'},
 	{0},
 };
@@ -165,6 +167,9 @@ int capture_opts_parse_opt(struct capture_opts *o, int opt, const char *arg)
 		return 1;
 	case OPT_FORCE:
 		o->force = true;
+		return 1;
+	case OPT_TAKEOVER:
+		o->takeover = true;
 		return 1;
 	case 'j':
 		o->json = true;
@@ -297,6 +302,7 @@ void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
 	if (o->record)
 		push_opt(&a, 'r', o->record);
 	push_flag(&a, OPT_FORCE, o->force);
+	push_flag(&a, OPT_TAKEOVER, o->takeover);
 	push_flag(&a, 'v', o->verbose);
 	if (o->ifname)
 		push(ctx, o->ifname);

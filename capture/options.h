@@ -39,6 +39,7 @@ struct capture_opts {
 	bool check_seq;
 	bool ceiling;	 /* count-and-drop in the XDP program, no sockets */
 	bool force;	 /* replace an XDP program libxdp cannot share */
+	bool takeover;	 /* steer an interface the host uses (capture/guard.h) */
 	double duration; /* 0: until a signal */
 
 	/* Output, for the driving command. */

@@ -90,6 +90,7 @@ done <<'TABLE'
 2 | invalid value '0' for option --queues | tune --queues 0
 2 | invalid value 'x' for option --placement | tune --placement x
 2 | tune takes no arguments besides options | tune extra
+2 | --takeover goes with --external | tune --takeover
 # detach, afpacket, compare
 2 | detach takes exactly one IFACE | detach
 2 | detach takes exactly one IFACE | detach a b
