@@ -534,10 +534,15 @@ static enum bench_placement placement_of(const struct bench_cfg *cfg, enum bench
 /* A point's receiver as `xdpi live` options: capture/options.h is the one
  * table of their names, and capture_opts_to_argv() writes them. */
 static void live_opts_of(const struct bench_cfg *cfg, enum bench_receiver r,
-			 enum bench_placement place, const char *ifname, struct capture_opts *o)
+			 enum bench_placement place, const char *ifname, bool testbed,
+			 struct capture_opts *o)
 {
 	capture_opts_defaults(o);
 	o->ifname = ifname;
+	/* The testbed's DUT end has an address (the guard would refuse it) and
+	 * is ours to take. A real interface (`tune --external`) is the user's:
+	 * the guard decides there unless the user said --takeover. */
+	o->takeover = testbed || cfg->takeover;
 	o->json = true;
 	o->interval = 0; /* the harness reads the JSON, never the table */
 	o->filter = cfg->gen.proto == GEN_UDP ? XDPI_FILTER_UDP : XDPI_FILTER_TCP;
@@ -876,7 +881,7 @@ static void rx_argv(struct argbuf *a, const struct bench_point *p)
 		afpacket_argv(a, p->cfg->rx_cpus[0], p->rx_if);
 		break;
 	default:
-		live_opts_of(p->cfg, p->r, p->place, p->rx_if, &live);
+		live_opts_of(p->cfg, p->r, p->place, p->rx_if, p->tb != NULL, &live);
 		bench_live_argv(a, &live);
 		break;
 	}

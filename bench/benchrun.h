@@ -69,6 +69,7 @@ struct bench_cfg {
 	uint32_t frame_size; /* 0: default */
 	bool no_need_wakeup;
 	bool check_seq;
+	bool takeover; /* an external interface the host uses (`tune --takeover`) */
 };
 
 struct bench_result {

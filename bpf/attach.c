@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 #include <xdp/libxdp.h>
@@ -164,4 +166,45 @@ int xdpi_detach(struct xdpi_attach *a)
 const char *xdpi_attach_mode_name(const struct xdpi_attach *a)
 {
 	return a->mode == XDPI_ATTACH_SKB ? "skb" : "native";
+}
+
+int xdpi_hook_query(int ifindex, struct xdpi_hook *out)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct bpf_prog_info info = {0};
+	uint32_t len = sizeof(info);
+	int ret, fd;
+
+	memset(out, 0, sizeof(*out));
+	ret = bpf_xdp_query(ifindex, 0, &q);
+	if (ret)
+		return ret;
+	switch (q.attach_mode) {
+	case XDP_ATTACHED_DRV:
+		out->mode = "native";
+		out->prog_id = q.drv_prog_id;
+		break;
+	case XDP_ATTACHED_SKB:
+		out->mode = "skb";
+		out->prog_id = q.skb_prog_id;
+		break;
+	case XDP_ATTACHED_HW:
+		out->mode = "hw";
+		out->prog_id = q.hw_prog_id;
+		break;
+	case XDP_ATTACHED_MULTI:
+		out->mode = "multi";
+		out->prog_id = q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id;
+		break;
+	default:
+		return 0;
+	}
+	fd = bpf_prog_get_fd_by_id(out->prog_id);
+	if (fd < 0)
+		return 0; /* the id is known, the name needs privileges */
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		snprintf(out->prog_name, sizeof(out->prog_name), "%.*s",
+			 (int)sizeof(out->prog_name) - 1, info.name);
+	close(fd);
+	return 0;
 }

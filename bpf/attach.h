@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct xdp_program;
 
@@ -63,5 +64,15 @@ int xdpi_attach_fd(struct xdpi_attach *a, int prog_fd, const struct xdpi_attach_
 int xdpi_detach(struct xdpi_attach *a);
 /* "native" or "skb". */
 const char *xdpi_attach_mode_name(const struct xdpi_attach *a);
+
+/* What is on an interface's XDP hook, whoever put it there. */
+struct xdpi_hook {
+	uint32_t prog_id;   /* 0: nothing attached */
+	const char *mode;   /* "native", "skb", "hw", "multi" (several modes), NULL */
+	char prog_name[16]; /* "" when unknown (reading it needs CAP_SYS_ADMIN) */
+};
+
+/* Reads @ifindex's XDP hook into @out. 0 or a negative errno. */
+int xdpi_hook_query(int ifindex, struct xdpi_hook *out);
 
 #endif /* XDPI_BPF_ATTACH_H */

@@ -126,6 +126,9 @@ static int capture_check(struct capture *c)
 	}
 	ret = xdpi_check_privileges();
 	if (!ret)
+		ret = guard_check(c->o.ifname, xdpi_filter_name(c->o.filter), c->o.takeover,
+				  c->o.passive);
+	if (!ret)
 		ret = capture_pick_queues(c);
 	if (!ret)
 		ret = capture_pick_cpus(c);

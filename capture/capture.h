@@ -28,6 +28,12 @@
  * while the workers run.
  *
  * Errors: int functions return 0 or a negative errno, after logging why.
+ * capture_open() returns -GUARD_REFUSED (capture/guard.h) when the
+ * interface carries the host's own traffic and the options do not say
+ * takeover: a refusal by policy, checked after the privileges and before
+ * anything is attached; `xdpi live` exits 2 on it. Ceiling mode takes
+ * frames from the host too (it drops them in XDP) and is held to the same
+ * rule.
  */
 #ifndef XDPI_CAPTURE_CAPTURE_H
 #define XDPI_CAPTURE_CAPTURE_H
@@ -37,6 +43,7 @@
 
 #include <linux/if_xdp.h>
 
+#include "guard.h"
 #include "ledger.h"
 #include "../inspect/pipeline.h"
 #include "options.h"

@@ -25,6 +25,7 @@ enum {
 	OPT_PASSIVE,
 	OPT_SNAPLEN,
 	OPT_RING_SIZE,
+	OPT_TAKEOVER,
 };
 
 /* Passive defaults: every header xdpi parses fits in 512 bytes (Ethernet,
@@ -60,6 +61,7 @@ const struct option capture_long_opts[] = {
 	{"json", no_argument, NULL, 'j'},
 	{"record", required_argument, NULL, 'r'},
 	{"force", no_argument, NULL, OPT_FORCE},
+	{"takeover", no_argument, NULL, OPT_TAKEOVER},
 	{"verbose", no_argument, NULL, 'v'},
 	{0},
 };
@@ -191,6 +193,9 @@ int capture_opts_parse_opt(struct capture_opts *o, int opt, const char *arg)
 		return 1;
 	case OPT_PASSIVE:
 		o->passive = true;
+		return 1;
+	case OPT_TAKEOVER:
+		o->takeover = true;
 		return 1;
 	case 'j':
 		o->json = true;
@@ -330,6 +335,7 @@ void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
 	push_flag(&a, OPT_PASSIVE, o->passive);
 	push_u32(&a, OPT_SNAPLEN, o->snaplen, d.snaplen);
 	push_u32(&a, OPT_RING_SIZE, o->ring_size, d.ring_size);
+	push_flag(&a, OPT_TAKEOVER, o->takeover);
 	push_flag(&a, 'v', o->verbose);
 	if (o->ifname)
 		push(ctx, o->ifname);

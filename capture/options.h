@@ -44,6 +44,7 @@ struct capture_opts {
 	bool passive;
 	uint32_t snaplen;   /* bytes copied per frame */
 	uint32_t ring_size; /* bytes per queue's ring */
+	bool takeover;	    /* steer an interface the host uses (capture/guard.h) */
 	double duration;    /* 0: until a signal */
 
 	/* Output, for the driving command. */

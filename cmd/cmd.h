@@ -38,6 +38,7 @@ int cmd_gen(int argc, char **argv);
 int cmd_afpacket(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
+int cmd_interfaces(int argc, char **argv);
 
 struct gen_opts;
 /* The long options of xdpi_parse_traffic_opt(), for getopt_long tables. */

@@ -32,11 +32,18 @@ static void live_usage(FILE *out)
 		"`xdpi read`) and the drop ledger, which accounts for every frame the XDP\n"
 		"program handed over (docs/live.md). Two modes:\n"
 		"  steering (default)  the wanted frames go to AF_XDP sockets and NOT to\n"
-		"                      the host: its connections on IFACE stop. For a\n"
-		"                      capture port (SPAN/TAP/mirror) or inline use.\n"
+		"                      the host's own stack: the connections they belong\n"
+		"                      to (your SSH session too) stall while xdpi runs.\n"
+		"                      For a capture port (SPAN/TAP/mirror) or inline use.\n"
 		"  --passive           the XDP program copies the first --snaplen bytes\n"
 		"                      of each wanted frame to xdpi and passes every\n"
-		"                      frame on: the host keeps its traffic.\n\n"
+		"                      frame on: the host keeps its traffic.\n"
+		"Steering refuses an interface with an address, a default route, your\n"
+		"SSH session, a bridge or bond over it, or a VLAN on it (exit 2, saying\n"
+		"which); `xdpi interfaces` shows which ones it would refuse.\n"
+		"      --takeover        steer such an interface anyway (inline use, a\n"
+		"                        capture port that has an address); --ceiling\n"
+		"                        drops the frames in XDP and needs it too\n\n"
 		"Traffic and duration:\n"
 		"  -f, --filter F        frames to steer: tcp (default), udp, ip, all;\n"
 		"                        the rest passes to the kernel untouched\n"
@@ -81,15 +88,16 @@ static void live_usage(FILE *out)
 		"      --no-need-wakeup  do not use the need_wakeup flag\n"
 		"Output:\n"
 		"  -j, --json            print one JSON object on stdout at the end (the\n"
-		"                        `xdpi read` keys plus queues and ledger); the\n"
-		"                        live table goes to stderr\n"
+		"                        `xdpi read` keys plus queues, ledger and\n"
+		"                        nothing_steered); the live table goes to stderr\n"
 		"  -r, --record FILE     write the same JSON record to FILE, for\n"
 		"                        `xdpi compare`\n"
 		"      --force           replace an XDP program libxdp cannot share\n"
 		"  -v, --verbose         show libxdp's and libbpf's messages\n"
 		"  -h, --help            this text\n\n"
 		"Exit status: 0 when the run ended cleanly and the ledger closed, 1 on a\n"
-		"setup or runtime error or unexplained packets, 2 on a usage error.\n");
+		"setup or runtime error or unexplained packets, 2 on a usage error or an\n"
+		"interface refused without --takeover.\n");
 }
 
 /* Returns 0, 1 after --help, or -EINVAL after a usage error (said). */
@@ -263,5 +271,7 @@ int cmd_live(int argc, char **argv)
 	if (sigfd >= 0)
 		close(sigfd);
 	free(o);
+	if (ret == -GUARD_REFUSED)
+		return XDPI_EXIT_USAGE; /* refused by policy: nothing was attached */
 	return ret ? XDPI_EXIT_FAIL : XDPI_EXIT_OK;
 }

@@ -21,6 +21,7 @@
 
 #include "cmd.h"
 #include "../bench/benchrun.h"
+#include "../capture/guard.h"
 #include "../export/tune_report.h"
 
 #define TUNE_MAX_VALUES 8
@@ -35,7 +36,7 @@ struct tune_dim {
 };
 
 /* A sweep dimension's option is OPT_DIM + its enum tune_dim_id. */
-enum { OPT_DIM = 256, OPT_FULL = OPT_DIM + TUNE_DIM__MAX, OPT_EXTERNAL };
+enum { OPT_DIM = 256, OPT_FULL = OPT_DIM + TUNE_DIM__MAX, OPT_EXTERNAL, OPT_TAKEOVER };
 
 static void tune_usage(FILE *out)
 {
@@ -60,6 +61,8 @@ static void tune_usage(FILE *out)
 		     "      --gen-cpus LIST, --rx-cpus LIST   as for xdpi bench (0 and 1)\n"
 		     "      --external IFACE  no testbed, no generator: measure xdpi live on\n"
 		     "                        IFACE while your own traffic source runs\n"
+		     "      --takeover        with --external: steer IFACE even though this\n"
+		     "                        host uses it (see `xdpi live --help`)\n"
 		     "  -o, --out DIR         where tune.csv and tune.png go (default\n"
 		     "                        build/tune)\n"
 		     "  -h, --help            this text\n");
@@ -204,6 +207,7 @@ static int tune_parse(int argc, char **argv, struct tune_args *a)
 		{"full", no_argument, NULL, OPT_FULL},
 		XDPI_HARNESS_LONG_OPTS,
 		{"external", required_argument, NULL, OPT_EXTERNAL},
+		{"takeover", no_argument, NULL, OPT_TAKEOVER},
 		{"out", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -231,6 +235,9 @@ static int tune_parse(int argc, char **argv, struct tune_args *a)
 		case OPT_EXTERNAL:
 			a->external = optarg;
 			break;
+		case OPT_TAKEOVER:
+			a->base.takeover = true;
+			break;
 		case 'o':
 			a->out_dir = optarg;
 			break;
@@ -244,6 +251,10 @@ static int tune_parse(int argc, char **argv, struct tune_args *a)
 	}
 	if (optind != argc) {
 		xdpi_err("tune takes no arguments besides options (see 'xdpi tune --help')");
+		return -EINVAL;
+	}
+	if (a->base.takeover && !a->external) {
+		xdpi_err("--takeover goes with --external: the testbed is xdpi's own");
 		return -EINVAL;
 	}
 	if (a->external) {
@@ -401,6 +412,12 @@ int cmd_tune(int argc, char **argv)
 	}
 	if (xdpi_check_privileges() || xdpi_signals_block())
 		return XDPI_EXIT_FAIL;
+	/* Once, before any point: every receiver would be refused alike. */
+	ret = a.external ? guard_check(a.external, a.base.gen.proto == GEN_UDP ? "udp" : "tcp",
+				       a.base.takeover, false)
+			 : 0;
+	if (ret)
+		return ret == -GUARD_REFUSED ? XDPI_EXIT_USAGE : XDPI_EXIT_FAIL;
 	csv = tune_csv_open(a.out_dir);
 	if (!csv)
 		return XDPI_EXIT_FAIL;

@@ -10,6 +10,7 @@
 static const struct xdpi_cmd commands[] = {
 	{"read", cmd_read, "inspect a pcap or pcapng file and print its metrics"},
 	{"live", cmd_live, "inspect traffic on an interface through AF_XDP"},
+	{"interfaces", cmd_interfaces, "list interfaces: queues, driver, XDP support, --takeover"},
 	{"detach", cmd_detach, "remove an xdpi XDP program left on an interface"},
 	{"compare", cmd_compare, "re-check a live run record, optionally against a pcap"},
 	{"gen", cmd_gen, "send stamped test traffic at line rate"},
@@ -26,7 +27,7 @@ static void usage(FILE *out)
 		     "An AF_XDP packet inspector: headers, flows and metrics at line\n"
 		     "rate, with every lost packet accounted for.\n\nCommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\nRun 'xdpi COMMAND --help' for a command's options.\n");
 }
 

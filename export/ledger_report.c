@@ -104,6 +104,32 @@ void ledger_print(FILE *out, const struct ledger *l)
 			l->unexplained);
 }
 
+bool ledger_nothing_steered(const struct ledger *l, const char *filter, char *buf, size_t len)
+{
+	uint64_t seen = 0, matched = 0, steered = 0;
+
+	for (int i = 0; i < l->count; i++) {
+		const struct xdpi_queue_stats *x = &l->q[i].xdp;
+
+		seen += x->seen;
+		steered += x->redirected + x->dropped;
+		matched += x->redirected + x->dropped + x->redirect_failed + x->stopping_passed;
+	}
+	if (steered)
+		return false;
+	if (!seen)
+		snprintf(buf, len, "no frame reached the XDP program");
+	else if (!matched)
+		snprintf(buf, len, "%" PRIu64 " frame%s seen, none matched filter %s", seen,
+			 seen == 1 ? "" : "s", filter);
+	else
+		snprintf(buf, len,
+			 "%" PRIu64 " frame%s seen, %" PRIu64 " matched filter %s, none reached "
+			 "a socket (no socket on their queue, or they came while xdpi stopped)",
+			 seen, seen == 1 ? "" : "s", matched, filter);
+	return true;
+}
+
 /* json_object_set_new() frees @v and fails when @o or @v is NULL (an
  * allocation that failed): errors collect, and are checked once. */
 static json_t *queue_to_json(struct ledger_queue *q)

@@ -22,6 +22,8 @@
 #ifndef XDPI_EXPORT_LEDGER_REPORT_H
 #define XDPI_EXPORT_LEDGER_REPORT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -34,5 +36,10 @@ json_t *ledger_to_json(const struct ledger *l);
 /* Reads a ledger back from ledger_to_json()'s output and closes it; free it
  * with ledger_free(). */
 int ledger_from_json(json_t *obj, struct ledger *l);
+/* When the XDP program steered nothing (no frame redirected, nor dropped
+ * in ceiling mode): true, and why in @buf ("51 frames seen, none matched
+ * filter tcp", "no frame reached the XDP program"). @filter is the
+ * filter's name. */
+bool ledger_nothing_steered(const struct ledger *l, const char *filter, char *buf, size_t len);
 
 #endif /* XDPI_EXPORT_LEDGER_REPORT_H */

@@ -115,6 +115,7 @@ json_t *live_report_json(const struct capture_opts *o, const struct capture *c,
 {
 	json_t *obj = report_metrics_json(&res->total.m), *queues = json_array(),
 	       *lj = ledger_to_json(&res->ledger);
+	char why[256];
 
 	if (!obj || !queues || !lj) {
 		json_decref(obj);
@@ -135,6 +136,11 @@ json_t *live_report_json(const struct capture_opts *o, const struct capture *c,
 	json_object_set_new(obj, "passive", json_boolean(o->passive));
 	json_object_set_new(obj, "duration_s", json_real(res->duration_s));
 	json_object_set_new(obj, "stop_reason", json_string(stop_reason ?: "error"));
+	json_object_set_new(
+		obj, "nothing_steered",
+		ledger_nothing_steered(&res->ledger, xdpi_filter_name(o->filter), why, sizeof(why))
+			? json_string(why)
+			: json_null());
 	json_object_set_new(obj, "queues", queues);
 	json_object_set_new(obj, "ledger", lj);
 	if (res->total.seq)
@@ -145,12 +151,16 @@ json_t *live_report_json(const struct capture_opts *o, const struct capture *c,
 void live_report_print(FILE *out, const struct capture_opts *o, const struct capture_result *res,
 		       const char *stop_reason)
 {
+	char why[256];
+
 	fprintf(out, "\nxdpi live %s: %.1f s, stopped by %s, filter %s%s\n", o->ifname,
 		res->duration_s, stop_reason, xdpi_filter_name(o->filter),
 		o->ceiling   ? ", ceiling mode (dropped in XDP, nothing inspected)"
 		: o->passive ? ", passive (copies inspected, the host kept every frame)"
 		: o->inspect ? ""
 			     : ", inspection off (only packets and bytes count)");
+	if (ledger_nothing_steered(&res->ledger, xdpi_filter_name(o->filter), why, sizeof(why)))
+		fprintf(out, "nothing steered: %s\n", why);
 	report_metrics_print(out, &res->total.m);
 	if (res->total.seq)
 		seqcheck_print(out, res->total.seq);

@@ -146,7 +146,10 @@ void tune_recommend_print(FILE *out, const struct tune_point *b, const struct be
 	struct capture_opts o;
 
 	/* As `xdpi live` options, spelled by its own table: what differs
-	 * from its defaults. */
+	 * from its defaults. No --takeover: the setting is for a capture
+	 * port, which the guard lets through; on an interface the host uses,
+	 * xdpi live says why it refuses, and taking it over stays the
+	 * user's decision, not a tuning result. */
 	capture_opts_defaults(&o);
 	o.ifname = external ? external : "IFACE";
 	for (int k = 0; k < b->v[TUNE_DIM_QUEUES] && k < GEN_MAX_THREADS; k++)

@@ -29,7 +29,8 @@ json() {
 }
 
 # live_start NAME ARGS...: xdpi live on the DUT interface in the background,
-# output in $T_TMP/NAME.out and .err; returns once every socket is bound and
+# with --takeover (the DUT end has an address, so the guard would refuse
+# it: tests/t_guard.sh tests that), output in $T_TMP/NAME.out and .err; returns once every socket is bound and
 # every worker runs ("ready:"), 1 if it exited first. LIVE_PID is xdpi
 # itself (ip netns exec and sh both exec), so signals reach it. A watchdog
 # kills a run that hangs (LIVE_WATCHDOG_S, default 120: slow SAN builds).
@@ -39,7 +40,7 @@ live_start() {
 	shift
 	ip netns exec "$TB_DUT" sh -c \
 		'mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf; exec "$@"' sh \
-		"$XDPI" live "$@" "$TB_DUT_IF" >"$T_TMP/$name.out" 2>"$T_TMP/$name.err" &
+		"$XDPI" live --takeover "$@" "$TB_DUT_IF" >"$T_TMP/$name.out" 2>"$T_TMP/$name.err" &
 	LIVE_PID=$!
 	(sleep "${LIVE_WATCHDOG_S:-120}" && kill -9 "$LIVE_PID" 2>/dev/null &&
 		echo "watchdog killed $name" >>"$T_TMP/$name.err") &

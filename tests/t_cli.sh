@@ -90,6 +90,10 @@ done <<'TABLE'
 2 | invalid value '0' for option --queues | tune --queues 0
 2 | invalid value 'x' for option --placement | tune --placement x
 2 | tune takes no arguments besides options | tune extra
+2 | --takeover goes with --external | tune --takeover
+# interfaces
+2 | unrecognized option | interfaces --bogus
+1 | no interface 'xdpi-none' | interfaces xdpi-none
 # detach, afpacket, compare
 2 | detach takes exactly one IFACE | detach
 2 | detach takes exactly one IFACE | detach a b

@@ -83,7 +83,7 @@ live_run() {
 	gen=("$@")
 	ip netns exec "$TB_DUT" sh -c \
 		'mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf; exec "$@"' sh \
-		"$XDPI" live --json --interval 0 --cpus 1 "${live[@]}" "$TB_DUT_IF" \
+		"$XDPI" live --takeover --json --interval 0 --cpus 1 "${live[@]}" "$TB_DUT_IF" \
 		>"$T_TMP/$name.json" 2>"$T_TMP/$name.err" &
 	local pid=$!
 	(sleep 120 && kill -9 $pid 2>/dev/null) &
@@ -130,7 +130,7 @@ t_check "--check-seq: latency percentiles reported (p50 <= p99 <= max)" \
 editcap -r "$T_TMP/seq.pcap" "$T_TMP/seq_cut.pcap" 1-100 151-400 402-600
 ip netns exec "$TB_DUT" sh -c \
 	'mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf; exec "$@"' sh \
-	"$XDPI" live --json --interval 0 --filter udp --check-seq "$TB_DUT_IF" \
+	"$XDPI" live --takeover --json --interval 0 --filter udp --check-seq "$TB_DUT_IF" \
 	>"$T_TMP/seq_cut.json" 2>"$T_TMP/seq_cut.err" &
 pid=$!
 ready=0

@@ -140,7 +140,7 @@ else
 fi
 
 # --- 2b. --duration ends the run by itself, exit 0, nothing attached
-testbed_dut "$XDPI" live --duration 1 --interval 0 "$TB_DUT_IF" >"$T_TMP/dur.out" 2>&1
+testbed_dut "$XDPI" live --takeover --duration 1 --interval 0 "$TB_DUT_IF" >"$T_TMP/dur.out" 2>&1
 t_eq "--duration 1: exit 0, stopped by the duration, nothing attached" \
 	"$?/$(grep -c 'stopped by duration reached' "$T_TMP/dur.out")/$(xdp_attached)" "0/1/"
 
@@ -160,7 +160,7 @@ if live_start killed --interval 0; then
 	kill -KILL "$LIVE_PID"
 	wait "$LIVE_PID" 2>/dev/null
 	t_check "kill -9 leaves the program attached" test -n "$(xdp_attached)"
-	testbed_dut "$XDPI" live --duration 1 "$TB_DUT_IF" >/dev/null 2>"$T_TMP/again.err"
+	testbed_dut "$XDPI" live --takeover --duration 1 "$TB_DUT_IF" >/dev/null 2>"$T_TMP/again.err"
 	t_eq "a stale xdpi program: exit 1" "$?" 1
 	t_check "a stale xdpi program: says to run xdpi detach" grep -q "xdpi detach" "$T_TMP/again.err"
 	# What a killed run that busy-polled leaves: xdpi's deferral, sized
@@ -198,24 +198,24 @@ expect_error "unknown interface" 1 "no interface 'xdpi-nope'" \
 	testbed_dut "$XDPI" live --duration 1 xdpi-nope
 expect_error "not root" 1 "needs CAP_NET_ADMIN" \
 	testbed_dut setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-	"$XDPI" live --duration 1 "$TB_DUT_IF"
+	"$XDPI" live --takeover --duration 1 "$TB_DUT_IF"
 expect_error "queue beyond the channel count" 1 "queue 3 is beyond xdpi-d's 1 RX queue" \
-	testbed_dut "$XDPI" live --duration 1 --queues 3 "$TB_DUT_IF"
+	testbed_dut "$XDPI" live --takeover --duration 1 --queues 3 "$TB_DUT_IF"
 expect_error "invalid frame size" 1 "frame size 1000 is invalid" \
-	testbed_dut "$XDPI" live --duration 1 --frame-size 1000 "$TB_DUT_IF"
+	testbed_dut "$XDPI" live --takeover --duration 1 --frame-size 1000 "$TB_DUT_IF"
 expect_error "invalid ring size" 1 "rx_size 100 is invalid" \
-	testbed_dut "$XDPI" live --duration 1 --rx-size 100 "$TB_DUT_IF"
+	testbed_dut "$XDPI" live --takeover --duration 1 --rx-size 100 "$TB_DUT_IF"
 expect_error "zero-copy forced on veth" 1 "no AF_XDP zero-copy" \
-	testbed_dut "$XDPI" live --duration 1 --mode zerocopy "$TB_DUT_IF"
+	testbed_dut "$XDPI" live --takeover --duration 1 --mode zerocopy "$TB_DUT_IF"
 t_eq "zero-copy failure left nothing attached" "$(xdp_attached)" ""
 expect_error "unknown option" 2 "" testbed_dut "$XDPI" live --bogus "$TB_DUT_IF"
 expect_error "bad filter" 2 "invalid value 'sctp'" \
 	testbed_dut "$XDPI" live --filter sctp "$TB_DUT_IF"
 ip -n "$TB_DUT" link set dev "$TB_DUT_IF" xdpdrv obj "$BUILD/tests/xdp_pass.bpf.o" sec xdp
 expect_error "a foreign XDP program libxdp cannot share" 1 "use --force to replace" \
-	testbed_dut "$XDPI" live --duration 1 "$TB_DUT_IF"
+	testbed_dut "$XDPI" live --takeover --duration 1 "$TB_DUT_IF"
 t_check "the foreign program is still there" test -n "$(xdp_attached)"
-testbed_dut "$XDPI" live --force --duration 1 --interval 0 "$TB_DUT_IF" >/dev/null 2>&1
+testbed_dut "$XDPI" live --takeover --force --duration 1 --interval 0 "$TB_DUT_IF" >/dev/null 2>&1
 t_eq "--force replaces it, and the run detaches at exit" "$?/$(xdp_attached)" "0/"
 
 # --- 6. two queues both receive when the traffic has several flows
@@ -244,7 +244,7 @@ exec 7>"$T_TMP/hold.in"
 for _ in $(seq 100); do grep -q held "$T_TMP/hold.out" && break; sleep 0.1; done
 if grep -q held "$T_TMP/hold.out"; then
 	expect_error "set-up fails at queue 1's socket" 1 "queue 1" \
-		testbed_dut "$XDPI" live --queues 0,1 --duration 1 "$TB_DUT_IF"
+		testbed_dut "$XDPI" live --takeover --queues 0,1 --duration 1 "$TB_DUT_IF"
 	t_eq "after the halfway failure: nothing attached" "$(xdp_attached)" ""
 	ip netns exec "$TB_DUT" "$TOOLS/tool_rebind" "$TB_DUT_IF" 0 1 >/dev/null 2>&1
 	t_eq "after the halfway failure: queue 0 can be bound again" "$?" 0

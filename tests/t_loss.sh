@@ -64,7 +64,7 @@ for sig in TERM HUP QUIT INT; do
 done
 # SIGPIPE: the reader of its output goes away; the run still tears down.
 ip netns exec "$TB_DUT" sh -c 'mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf; exec "$@"' \
-	sh "$XDPI" live --interval 0.1 --duration 2 "$TB_DUT_IF" 2>"$T_TMP/pipe.err" | head -c 1 >/dev/null
+	sh "$XDPI" live --takeover --interval 0.1 --duration 2 "$TB_DUT_IF" 2>"$T_TMP/pipe.err" | head -c 1 >/dev/null
 t_eq "live with a closed pipe: exits through the teardown, nothing attached" \
 	"$(xdp_attached "$TB_DUT_IF" "$TB_DUT")" ""
 

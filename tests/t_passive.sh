@@ -58,6 +58,13 @@ else
 	t_fail "live --passive started" "$(cat "$T_TMP/http.err")"
 fi
 
+# The guard refuses to steer an interface with an address; passive takes
+# nothing from the host, so it needs no --takeover.
+out=$(testbed_dut "$XDPI" live --passive --duration 0.5 --interval 0 "$TB_DUT_IF" 2>&1)
+t_eq "--passive without --takeover on an interface with an address: runs" "$?" 0
+out=$(testbed_dut "$XDPI" live --duration 0.5 --interval 0 "$TB_DUT_IF" 2>&1)
+t_eq "steering without --takeover there: refused (exit 2)" "$?" 2
+
 # --- 2. steering, for contrast: the same request does not get through
 if live_start steer --interval 0 --json; then
 	t_eq "during steering: the request is taken away" "$(request)" failed

@@ -92,7 +92,7 @@ fi
 # releases the previous socket asynchronously (EBUSY meanwhile)
 fails=0
 for i in 1 2 3 4 5 6; do
-	testbed_dut "$XDPI" live --duration 0.2 --interval 0 "$TB_DUT_IF" >/dev/null \
+	testbed_dut "$XDPI" live --takeover --duration 0.2 --interval 0 "$TB_DUT_IF" >/dev/null \
 		2>"$T_TMP/restart$i.err" || fails=$((fails + 1))
 done
 t_eq "six back-to-back runs on one queue: all bind and exit 0" "$fails" 0
@@ -112,7 +112,7 @@ echo "# without waiting: $(ip netns exec "$TB_DUT" "$BUILD/tests/tool_rebind" "$
 # above which it loses, and left as the user set it
 set_knob napi_defer_hard_irqs 2
 set_knob gro_flush_timeout 200000
-testbed_dut "$XDPI" live --duration 0.3 --interval 0 "$TB_DUT_IF" >/dev/null 2>"$T_TMP/defer.err"
+testbed_dut "$XDPI" live --takeover --duration 0.3 --interval 0 "$TB_DUT_IF" >/dev/null 2>"$T_TMP/defer.err"
 t_eq "preset deferral: the run still works (exit 0)" "$?" 0
 t_check "preset deferral: warned, with the rate its 256-slot ring overflows above" \
 	grep -q "gro_flush_timeout 200000 ns.*256-slot ring overflows above 1280000 pps" \
@@ -121,7 +121,7 @@ t_eq "preset deferral: left as the user set it" \
 	"$(knob napi_defer_hard_irqs)/$(knob gro_flush_timeout)" "2/200000"
 set_knob napi_defer_hard_irqs 0
 set_knob gro_flush_timeout 0
-testbed_dut "$XDPI" live --duration 0.3 --interval 0 "$TB_DUT_IF" >/dev/null 2>"$T_TMP/nodefer.err"
+testbed_dut "$XDPI" live --takeover --duration 0.3 --interval 0 "$TB_DUT_IF" >/dev/null 2>"$T_TMP/nodefer.err"
 t_check "no deferral: no warning" sh -c "! grep -q 'overflows' '$T_TMP/nodefer.err'"
 
 testbed_down

@@ -54,6 +54,7 @@ TEST(defaults)
 	EQ(o.batch, 64);
 	assert_true(o.inspect);
 	assert_false(o.check_seq);
+	assert_false(o.takeover); /* the guard is on unless asked */
 	assert_true(o.interval == 1.0);
 	assert_true(o.duration == 0);
 	EQ(o.idle_spin_us, 1000);
@@ -82,14 +83,16 @@ TEST(each_option_sets_its_field)
 	EQ(o.ncpus, 1);
 	EQ(o.cpus[0], 1);
 	assert_string_equal(o.ifname, "x");
-	EQ(parse(&o, (const char *[]){"--no-inspect", "--ceiling", "--no-busy-poll",
-				      "--no-need-wakeup", "--force", "-j", "-v", NULL}),
+	assert_false(o.takeover);
+	EQ(parse(&o,
+		 (const char *[]){"--no-inspect", "--ceiling", "--no-busy-poll", "--no-need-wakeup",
+				  "--force", "--takeover", "-j", "-v", NULL}),
 	   0);
 	assert_false(o.inspect);
 	assert_true(o.ceiling);
 	assert_false(o.xsk.busy_poll);
 	assert_false(o.xsk.need_wakeup);
-	assert_true(o.force && o.json && o.verbose);
+	assert_true(o.force && o.takeover && o.json && o.verbose);
 	EQ(parse(&o, (const char *[]){"--mode",
 				      "copy",
 				      "--xdp-mode",
@@ -230,6 +233,7 @@ static void round_trip(const struct capture_opts *in)
 	EQ(out.passive, in->passive);
 	EQ(out.snaplen, in->snaplen);
 	EQ(out.ring_size, in->ring_size);
+	EQ(out.takeover, in->takeover);
 	assert_true(out.duration == in->duration);
 	assert_true(out.interval == in->interval);
 	EQ(out.json, in->json);
@@ -284,6 +288,7 @@ TEST(to_argv_round_trips)
 	o.passive = true;
 	o.snaplen = 128;
 	o.ring_size = 1 << 16;
+	o.takeover = true;
 	o.verbose = true;
 	o.duration = 10000000; /* the largest --duration: plain decimal, no exponent */
 	o.interval = 0.001;
@@ -304,6 +309,14 @@ TEST(to_argv_spells_options_from_the_table)
 	assert_string_equal(a.v[0], "--no-inspect");
 	assert_string_equal(a.v[1], "--batch");
 	assert_string_equal(a.v[2], "32");
+	argv_free(&a);
+	capture_opts_defaults(&o);
+	o.takeover = true;
+	o.ifname = "xdpi-d";
+	capture_opts_to_argv(&o, 0, push, &a);
+	EQ(a.n, 2);
+	assert_string_equal(a.v[0], "--takeover");
+	assert_string_equal(a.v[1], "xdpi-d");
 	argv_free(&a);
 	/* Every size, defaults included, in the order a reader expects. */
 	capture_opts_defaults(&o);

@@ -272,6 +272,39 @@ TEST(test_ledger_free)
 	EQ(empty.unexplained, 0);
 }
 
+/* What `xdpi live` says when its program steered nothing: counts summed
+ * over the queues, each case in its words. */
+TEST(test_nothing_steered)
+{
+	struct ledger l = make_ledger(2);
+	char why[256] = "";
+
+	assert_true(ledger_nothing_steered(&l, "tcp", why, sizeof(why)));
+	assert_string_equal(why, "no frame reached the XDP program");
+	l.q[0].xdp.seen = l.q[0].xdp.passed = 50;
+	l.q[1].xdp.seen = l.q[1].xdp.passed = 1;
+	assert_true(ledger_nothing_steered(&l, "tcp", why, sizeof(why)));
+	assert_string_equal(why, "51 frames seen, none matched filter tcp");
+	l.q[1].xdp.passed = 0;
+	l.q[1].xdp.redirect_failed = 1; /* wanted, no socket on queue 1 */
+	assert_true(ledger_nothing_steered(&l, "udp", why, sizeof(why)));
+	assert_string_equal(why, "51 frames seen, 1 matched filter udp, none reached a socket (no "
+				 "socket on their queue, or they came while xdpi stopped)");
+	l.q[1].xdp.redirected = 1;
+	assert_false(ledger_nothing_steered(&l, "tcp", why, sizeof(why)));
+	l.q[1].xdp.redirected = 0;
+	l.q[0].xdp.dropped = 3; /* ceiling mode steers by dropping */
+	assert_false(ledger_nothing_steered(&l, "tcp", why, sizeof(why)));
+	l.q[0].xdp.dropped = 0;
+	l.q[0].xdp.seen = 0;
+	l.q[1].xdp.seen = 1;
+	l.q[1].xdp.redirect_failed = 0;
+	l.q[1].xdp.passed = 1;
+	assert_true(ledger_nothing_steered(&l, "ip", why, sizeof(why)));
+	assert_string_equal(why, "1 frame seen, none matched filter ip");
+	ledger_free(&l);
+}
+
 /* --- the table ------------------------------------------------------- */
 
 static char *print_to_string(const struct ledger *l)
@@ -898,6 +931,7 @@ int main(void)
 		cmocka_unit_test(test_close_other_counters_do_not_count),
 		cmocka_unit_test(test_close_saturates),
 		cmocka_unit_test(test_ledger_free),
+		cmocka_unit_test(test_nothing_steered),
 		cmocka_unit_test(test_print),
 		cmocka_unit_test(test_to_json_keys),
 		cmocka_unit_test(test_json_round_trip),

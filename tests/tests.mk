@@ -19,6 +19,7 @@ $(BUILD)/tests/test_tap: $(INSPECT_OBJS) $(BUILD)/export/pcapng.o
 $(BUILD)/tests/test_capture_opts: $(BUILD)/capture/options.o $(XSK_OBJS) $(INSPECT_OBJS)
 $(BUILD)/tests/test_ndr: $(BUILD)/bench/ndr.o
 $(BUILD)/tests/test_ledger: $(BUILD)/capture/ledger.o $(BUILD)/export/ledger_report.o
+$(BUILD)/tests/test_guard: $(BUILD)/capture/guard.o
 
 $(BUILD)/tests/tool_%: $(BUILD)/tests/tool_%.o $(UTIL_OBJS)
 	$(call msg,LD,$@)

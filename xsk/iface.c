@@ -51,6 +51,16 @@ int iface_rx_queues(const char *ifname)
 	return n ? n : 1;
 }
 
+int iface_driver(const char *ifname, char *buf, size_t len)
+{
+	struct ethtool_drvinfo drv = {.cmd = ETHTOOL_GDRVINFO};
+	int ret = ethtool_ioctl(ifname, &drv);
+
+	if (!ret)
+		snprintf(buf, len, "%.*s", (int)sizeof(drv.driver), drv.driver);
+	return ret;
+}
+
 int iface_queue_counters(const char *ifname, const char *dir, uint32_t queue,
 			 struct iface_queue_counters *out)
 {

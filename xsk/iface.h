@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Interface facts and knobs around the AF_XDP sockets: RX queue count, the
- * driver's own per-queue counters (ethtool -S), and the sysfs settings busy
- * polling and threaded NAPI need, saved and restored.
+ * driver and the XDP features it reports (iface_xdp.c), the driver's own
+ * per-queue counters (ethtool -S), and the sysfs settings busy polling and
+ * threaded NAPI need, saved and restored.
  *
  * Errors: int functions return 0 (or a count) or a negative errno.
  */
@@ -16,6 +17,28 @@
 /* RX queues: ETHTOOL_GCHANNELS rx + combined (veth reports only rx),
  * else the count of /sys/class/net/IF/queues/rx-*. */
 int iface_rx_queues(const char *ifname);
+
+/* The driver's name (ETHTOOL_GDRVINFO): 0, or -errno (lo has none). */
+int iface_driver(const char *ifname, char *buf, size_t len);
+
+/* The XDP features a device reports (NETDEV_XDP_ACT_*, linux/netdev.h,
+ * which Debian 12's headers predate). */
+enum {
+	IFACE_XDP_BASIC = 1u << 0, /* native XDP: pass, drop, abort, tx */
+	IFACE_XDP_REDIRECT = 1u << 1,
+	IFACE_XDP_NDO_XMIT = 1u << 2, /* target of XDP_REDIRECT */
+	IFACE_XDP_XSK_ZEROCOPY = 1u << 3,
+	IFACE_XDP_HW_OFFLOAD = 1u << 4,
+	IFACE_XDP_RX_SG = 1u << 5,
+	IFACE_XDP_NDO_XMIT_SG = 1u << 6,
+	IFACE_XDP__COUNT = 7,
+};
+/* The kernel's name of feature bit @i ("basic", "xsk-zerocopy", ...). */
+const char *iface_xdp_feature_name(int i);
+/* The device's XDP features, from the netdev generic-netlink family
+ * (NETDEV_CMD_DEV_GET, Linux 6.3+). 0, -EOPNOTSUPP when the kernel does
+ * not report them, or another -errno. */
+int iface_xdp_features(int ifindex, uint64_t *features);
 
 #define IFACE_MAX_QUEUE_COUNTERS 16
 
