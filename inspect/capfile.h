@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Offline source: runs each frame of a pcap or pcapng file, read through
- * libpcap (both formats, any number of Ethernet interfaces), through the
- * same pipeline as the live workers (inspect/pipeline.h).
+ * libpcap (both formats, any number of interfaces of one link type),
+ * through the same pipeline as the live workers (inspect/pipeline.h).
+ * Link types: Ethernet, Linux cooked captures (SLL, SLL2: `tcpdump -i
+ * any`) and raw IP; a cooked or raw frame is given an Ethernet header in
+ * place of its own, so its lengths count as if it had been Ethernet.
  *
  * Errors: returns 0, or a negative errno with a one-line message in @err.
  * A file cut off mid-record is not an error: the metrics so far stand and
@@ -22,6 +25,7 @@ struct capfile_result {
 	uint64_t snapped;      /* frames whose capture is shorter than the wire */
 	uint64_t filtered_out; /* frames the filter did not select */
 	bool truncated;	       /* the file ended inside a record */
+	const char *link;      /* libpcap's name of the link type ("EN10MB", ...) */
 	char warning[256];
 };
 

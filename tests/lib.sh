@@ -48,6 +48,11 @@ t_tmpdir() {
 	trap 'rm -rf "$T_TMP"' EXIT
 }
 
+# json FILE EXPR: a python expression over the JSON object `d` in FILE.
+json() {
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+
 # t_require_built BIN...: a missing binary fails the script (not a skip).
 t_require_built() {
 	local bin

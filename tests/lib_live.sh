@@ -23,11 +23,6 @@ live_test_begin() {
 	RX_CPU=$(($(nproc) > 1 ? 1 : 0))
 }
 
-# json FILE EXPR: a python expression over the JSON object `d` in FILE.
-json() {
-	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
-}
-
 # live_start NAME ARGS...: xdpi live on the DUT interface in the background,
 # with --takeover (the DUT end has an address, so the guard would refuse
 # it: tests/t_guard.sh tests that), output in $T_TMP/NAME.out and .err; returns once every socket is bound and

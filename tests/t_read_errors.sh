@@ -99,10 +99,19 @@ open(sys.argv[2], "wb").write(d[:24] + struct.pack("<IIII", 0, 0, 0x7ffffff0, 0x
 run --json "$T_TMP/badrec.pcap"
 expect "corrupt record length" 1 "badrec\.pcap"
 
+# raw IP and Linux cooked (SLL) are read (t_read_oracle); 802.11 is not.
+"$GEN" raw "$T_TMP/raw.pcap"
+python3 -c '
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+open(sys.argv[2], "wb").write(d[:20] + struct.pack("<I", 105) + d[24:])' \
+	"$T_TMP/raw.pcap" "$T_TMP/wlan.pcap"
+run --json "$T_TMP/wlan.pcap"
+expect "link type 802.11" 1 "is not one xdpi reads"
 for lt in raw sll; do
 	"$GEN" "$lt" "$T_TMP/$lt.pcap"
 	run --json "$T_TMP/$lt.pcap"
-	expect "link type $lt" 1 "not Ethernet"
+	expect "link type $lt: read" 0 ""
 done
 
 # --- exit 0 ---
