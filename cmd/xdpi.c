@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "../bpf/bpflog.h"
+#include "../util/version.h"
 
 static const struct xdpi_cmd commands[] = {
 	{"read", cmd_read, "inspect a pcap or pcapng file and print its metrics"},
@@ -39,6 +40,10 @@ int main(int argc, char **argv)
 	if (argc < 2) {
 		usage(stderr);
 		return XDPI_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("xdpi %s\n", xdpi_version());
+		return XDPI_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <inttypes.h>
 
+#include "../util/version.h"
+
 static double avg_size(const struct metrics_counters *c)
 {
 	return c->packets ? (double)c->bytes / (double)c->packets : 0.0;
@@ -42,6 +44,7 @@ json_t *report_metrics_json(const struct metrics *m)
 		json_object_set_new(mal, pkt_malformed_name(i),
 				    json_integer((json_int_t)c->malformed[i]));
 
+	json_object_set_new(o, "version", json_string(xdpi_version()));
 	json_object_set_new(o, "packets", json_integer((json_int_t)c->packets));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)c->bytes));
 	json_object_set_new(o, "avg_packet_size", json_real(avg_size(c)));

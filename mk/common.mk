@@ -17,6 +17,8 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	-Wno-missing-field-initializers -Wformat=2 -Wvla
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
+# The release in VERSION, and the commit when built from a git checkout.
+XDPI_VERSION := $(shell cat VERSION)$(shell git describe --always --dirty 2>/dev/null | sed 's/^/+/')
 XDPI_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -I$(BUILD) -I. $(SAN_FLAGS) -MMD -MP
 # Named directly, not through pkg-config: on a fresh machine this file is
 # read before `make deps` has installed pkg-config and the libraries.
