@@ -70,8 +70,11 @@ static inline __attribute__((always_inline)) void
 worker_frames(struct worker *w, uint32_t idx, uint32_t n, const bool inspect, const bool check_seq)
 {
 	struct xdpi_xsk *x = w->xsk;
-	/* One clock read per batch (vDSO, no syscall), for the latency. */
-	uint32_t now = check_seq ? (uint32_t)xdpi_mono_ns() : 0;
+	/* The clocks the latency needs, read once per batch (vDSO, no syscall). */
+	struct seqcheck_clock now = {0};
+
+	if (check_seq)
+		seqcheck_clock_read(w->pipe.seq, &now);
 
 	/* The frames were written by another CPU (the copy into the UMEM runs
 	 * in NAPI): start loading the next one's headers while this one is
@@ -84,7 +87,7 @@ worker_frames(struct worker *w, uint32_t idx, uint32_t n, const bool inspect, co
 		if (inspect && i + 1 < n)
 			__builtin_prefetch(
 				xdpi_xsk_frame(x, xdpi_xsk_rx_desc(x, idx + i + 1)->addr));
-		pipeline_frame(&w->pipe, xdpi_xsk_frame(x, d->addr), d->len, d->len, now, false,
+		pipeline_frame(&w->pipe, xdpi_xsk_frame(x, d->addr), d->len, d->len, &now, false,
 			       inspect, check_seq);
 	}
 }
