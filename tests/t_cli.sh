@@ -69,6 +69,8 @@ done <<'TABLE'
 2 | invalid value '63' for option --size | gen --size 63 --count 1 xdpi-none
 2 | invalid value 'sctp' for option --proto | gen --proto sctp --count 1 xdpi-none
 2 | invalid value 'foo' for option --method | gen --method foo --count 1 xdpi-none
+2 | invalid value 'trafgen' for option --stamp | gen --stamp trafgen --count 1 xdpi-none
+2 | --stamp pktgen needs --proto udp | gen --stamp pktgen --proto tcp-data --count 1 xdpi-none
 2 | invalid value 'zz' for option --dst-mac | gen --dst-mac zz --count 1 xdpi-none
 2 | invalid value '1.2.3' for option --src-ip | gen --src-ip 1.2.3 --count 1 xdpi-none
 2 | a duration or a count | gen xdpi-none
