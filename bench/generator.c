@@ -84,6 +84,18 @@ const char *gen_method_name(enum gen_method m)
 	return (unsigned)m <= GEN_XSK ? names[m] : "invalid";
 }
 
+static const char *const stamp_names[GEN_STAMP_PKTGEN + 1] = {"xdpi", "pktgen"};
+
+const char *gen_stamp_name(enum gen_stamp s)
+{
+	return (unsigned)s <= GEN_STAMP_PKTGEN ? stamp_names[s] : "invalid";
+}
+
+int gen_stamp_parse(const char *s)
+{
+	return xdpi_parse_choice(s, stamp_names, GEN_STAMP_PKTGEN + 1);
+}
+
 int gen_opts_validate(const struct gen_opts *o, char *err, size_t err_len)
 {
 	if (!o->ifname) {
@@ -107,6 +119,12 @@ int gen_opts_validate(const struct gen_opts *o, char *err, size_t err_len)
 	}
 	if (o->ncpus > GEN_MAX_THREADS) {
 		snprintf(err, err_len, "at most %d sender threads", GEN_MAX_THREADS);
+		return -EINVAL;
+	}
+	if (o->stamp == GEN_STAMP_PKTGEN && o->proto != GEN_UDP) {
+		snprintf(err, err_len,
+			 "pktgen's header is a UDP payload: --stamp pktgen needs "
+			 "--proto udp");
 		return -EINVAL;
 	}
 	if (!o->duration && !o->count) {
@@ -184,9 +202,40 @@ void gen_flow_seq(uint32_t flows, uint32_t thread, uint32_t threads, uint64_t n,
 	*seq = (uint32_t)(n / mine);
 }
 
-void gen_stamp(uint8_t *frame, enum gen_proto proto, uint32_t flow, uint32_t seq, uint32_t now)
+void gen_stamp(uint8_t *frame, const struct gen_opts *o, uint32_t flow, uint32_t seq,
+	       uint64_t now_ns)
 {
-	xdpi_gen_stamp(frame + gen_l4_off(), proto == GEN_UDP, flow, seq, now);
+	if (o->stamp == GEN_STAMP_PKTGEN)
+		xdpi_gen_stamp_pktgen(frame + gen_l4_off(), flow, seq,
+				      (uint32_t)(now_ns / 1000000000u),
+				      (uint32_t)(now_ns % 1000000000u / 1000u));
+	else
+		xdpi_gen_stamp(frame + gen_l4_off(), o->proto == GEN_UDP, flow, seq,
+			       (uint32_t)now_ns);
+}
+
+uint64_t gen_stamp_now(const struct gen_opts *o)
+{
+	struct timespec ts;
+
+	if (o->stamp != GEN_STAMP_PKTGEN)
+		return xdpi_mono_ns();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* CLOCK_REALTIME - CLOCK_MONOTONIC in ns, for the BPF program, which has
+ * only the latter (bpf_ktime_get_ns): the pktgen stamp's wall time is
+ * bpf_ktime_get_ns() + this. Read again before every call, so that a clock
+ * slewed or stepped during the run is followed. */
+static int64_t gen_real_offset_ns(void)
+{
+	struct timespec r, m;
+
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	clock_gettime(CLOCK_REALTIME, &r);
+	return ((int64_t)r.tv_sec - (int64_t)m.tv_sec) * 1000000000 +
+	       ((int64_t)r.tv_nsec - (int64_t)m.tv_nsec);
 }
 
 struct gen_ctx;
@@ -341,6 +390,9 @@ static void *gen_live_thread(void *arg)
 			    .ctx_size_in = sizeof(md), .repeat = (int)n,
 			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = 64);
 
+		if (g->o->stamp == GEN_STAMP_PKTGEN)
+			__atomic_store_n(&g->skel->bss->real_offset_ns, gen_real_offset_ns(),
+					 __ATOMIC_RELAXED);
 		if (bpf_prog_test_run_opts(fd, &topts)) {
 			t->err = -errno;
 			break;
@@ -375,7 +427,7 @@ static void *gen_xsk_thread(void *arg)
 			memcpy(f, g->frames[k], (size_t)g->frame_len[k]);
 			gen_flow_seq(g->o->flows, (uint32_t)t->idx, (uint32_t)g->threads, seqno,
 				     &flow, &seq);
-			gen_stamp(f, g->o->proto, flow, seq, (uint32_t)xdpi_mono_ns());
+			gen_stamp(f, g->o, flow, seq, gen_stamp_now(g->o));
 			d->addr = addr;
 			d->len = (uint32_t)g->frame_len[k];
 		}
@@ -419,12 +471,15 @@ static int gen_setup_live(struct gen_ctx *g, char *err, size_t err_len)
 	g->skel->rodata->flows = g->o->flows;
 	g->skel->rodata->l4_off = gen_l4_off();
 	g->skel->rodata->proto = g->o->proto == GEN_UDP ? IPPROTO_UDP : IPPROTO_TCP;
+	g->skel->rodata->stamp = (__u32)g->o->stamp;
 	memcpy((void *)g->skel->rodata->src_mac, g->o->src_mac, 6);
 	ret = gen_bpf__load(g->skel);
 	if (ret) {
 		snprintf(err, err_len, "cannot load the generator program: %s", strerror(-ret));
 		return ret;
 	}
+	/* Before the probe's frame too. */
+	g->skel->bss->real_offset_ns = gen_real_offset_ns();
 	/* Keeps the program in the XDP dispatcher between BPF_PROG_RUN calls;
 	 * never replaces a program someone else attached. */
 	if (xdpi_attach_fd(&g->link, bpf_program__fd(g->skel->progs.xdpi_gen), &ao))

@@ -33,6 +33,12 @@ enum gen_method {
 	GEN_XSK,
 };
 
+/* What each frame carries (bpf/gen_shared.h). */
+enum gen_stamp {
+	GEN_STAMP_XDPI = XDPI_STAMP_XDPI,     /* xdpi's: TCP header fields or a UDP payload */
+	GEN_STAMP_PKTGEN = XDPI_STAMP_PKTGEN, /* the kernel pktgen's UDP header, byte for byte */
+};
+
 #define GEN_MAX_THREADS 64
 #define GEN_IMIX 0 /* size: 7:4:1 of 64/594/1518 */
 
@@ -49,6 +55,7 @@ struct gen_opts {
 	uint8_t src_mac[6], dst_mac[6];
 	uint32_t src_ip, dst_ip; /* host order */
 	enum gen_method method;
+	enum gen_stamp stamp; /* GEN_STAMP_PKTGEN needs GEN_UDP */
 };
 
 struct gen_result {
@@ -73,6 +80,8 @@ int gen_opts_validate(const struct gen_opts *o, char *err, size_t err_len);
 const char *gen_proto_name(enum gen_proto p);
 int gen_proto_parse(const char *s);
 const char *gen_method_name(enum gen_method m);
+const char *gen_stamp_name(enum gen_stamp s);
+int gen_stamp_parse(const char *s);
 
 /* Builds the template frame of @wire_size bytes on the wire (the buffer is
  * 4 bytes shorter: no FCS). Returns its length or -EINVAL. */
@@ -82,8 +91,13 @@ uint32_t gen_l4_off(void);
 /* What bpf/gen.bpf.c writes into frame n of thread t: flow and sequence. */
 void gen_flow_seq(uint32_t flows, uint32_t thread, uint32_t threads, uint64_t n, uint32_t *flow,
 		  uint32_t *seq);
-/* Stamps @frame as bpf/gen.bpf.c does. */
-void gen_stamp(uint8_t *frame, enum gen_proto proto, uint32_t flow, uint32_t seq, uint32_t now);
+/* Stamps @frame as bpf/gen.bpf.c does: frame @seq (from 0) of @flow, sent
+ * at @now_ns as gen_stamp_now() reads it (0: no time). */
+void gen_stamp(uint8_t *frame, const struct gen_opts *o, uint32_t flow, uint32_t seq,
+	       uint64_t now_ns);
+/* The clock of @o's stamp in ns: CLOCK_MONOTONIC for xdpi's, CLOCK_REALTIME
+ * for pktgen's. */
+uint64_t gen_stamp_now(const struct gen_opts *o);
 /* The wire size of frame n in an imix stream (7:4:1 of 64/594/1518). */
 uint32_t gen_imix_size(uint64_t n);
 

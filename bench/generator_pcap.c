@@ -47,7 +47,7 @@ int gen_write_pcap(const struct gen_opts *o, const char *path, uint64_t max, cha
 				break;
 			}
 			gen_flow_seq(o->flows, t, threads, n, &flow, &seq);
-			gen_stamp(frame, o->proto, flow, seq, 0);
+			gen_stamp(frame, o, flow, seq, 0);
 			h.caplen = h.len = (bpf_u_int32)len;
 			pcap_dump((u_char *)d, &h, frame);
 		}

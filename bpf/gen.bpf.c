@@ -13,6 +13,10 @@
  * the generator at ~40 calls a second. Frames that really arrive there are
  * not ours (their source MAC is not the template's) and pass untouched.
  *
+ * The stamp (bpf/gen_shared.h) is xdpi's, or with `stamp` the kernel
+ * pktgen's header, whose wall-clock time is bpf_ktime_get_ns() plus the
+ * offset userspace writes into `real_offset_ns` before each run.
+ *
  * Flows are split between sender threads (one per CPU): thread t of T owns
  * flows t, t+T, t+2T, ..., so each flow's sequence stays in one thread and
  * arrives in order on one receive queue.
@@ -28,7 +32,12 @@
 const volatile __u32 flows = 1;
 const volatile __u32 l4_off = 34; /* Ethernet + IPv4 */
 const volatile __u32 proto = IPPROTO_TCP;
+const volatile __u32 stamp = XDPI_STAMP_XDPI;
 const volatile __u8 src_mac[6];
+/* CLOCK_REALTIME - CLOCK_MONOTONIC in ns, written by userspace before each
+ * run (bench/generator.c): pktgen's stamp is wall time, and a program has
+ * only bpf_ktime_get_ns(). */
+__s64 real_offset_ns;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -44,6 +53,7 @@ int XDPI_GEN_PROG(struct xdp_md *ctx)
 	void *end = (void *)(long)ctx->data_end;
 	struct xdpi_gen_cpu *st;
 	__u32 key = 0, flow, seq, now;
+	__u64 ns;
 	__u8 *l4;
 
 	if (data + 14 > end)
@@ -61,11 +71,21 @@ int XDPI_GEN_PROG(struct xdp_md *ctx)
 		st->slot = 0;
 		st->seq++;
 	}
-	now = (__u32)bpf_ktime_get_ns();
+	ns = bpf_ktime_get_ns();
+	now = (__u32)ns;
 
 	if (l4_off > 128)
 		return XDP_ABORTED;
 	l4 = data + l4_off;
+	if (stamp == XDPI_STAMP_PKTGEN) {
+		/* 24 bytes: UDP header + pktgen's header. */
+		if ((void *)(l4 + 24) > end)
+			return XDP_ABORTED;
+		ns += (__u64)real_offset_ns; /* CLOCK_REALTIME */
+		xdpi_gen_stamp_pktgen(l4, flow, seq, (__u32)(ns / 1000000000),
+				      (__u32)(ns % 1000000000 / 1000));
+		return XDP_TX;
+	}
 	/* 20 bytes: the TCP stamp fields, or UDP header + stamp. */
 	if ((void *)(l4 + 20) > end)
 		return XDP_ABORTED;

@@ -14,6 +14,13 @@
  * payload bytes. Send time is the low 32 bits of CLOCK_MONOTONIC in
  * nanoseconds (bpf_ktime_get_ns), so one-way latency on one host is
  * (receive - send) mod 2^32, valid below 4.29 s.
+ *
+ * The second stamp (`xdpi gen --stamp pktgen`, UDP only) is the kernel
+ * pktgen's own: struct pktgen_hdr of net/core/pktgen.c, first in the UDP
+ * payload, four big-endian words: magic, sequence number (a pktgen device
+ * numbers its frames from 1), send time as the seconds (low 32 bits) and
+ * microseconds of CLOCK_REALTIME; the rest of the payload is zero, as the
+ * kernel writes it. The flow is still the source port, as above.
  */
 #ifndef XDPI_BPF_GEN_SHARED_H
 #define XDPI_BPF_GEN_SHARED_H
@@ -25,6 +32,16 @@
 #define XDPI_GEN_DPORT 5201
 #define XDPI_GEN_UDP_MAGIC 0x58445049 /* "XDPI" */
 #define XDPI_GEN_UDP_STAMP 12	      /* bytes of UDP payload it takes */
+
+#define XDPI_PKTGEN_MAGIC 0xbe9be955
+#define XDPI_PKTGEN_HLEN 16	/* struct pktgen_hdr */
+#define XDPI_PKTGEN_FIRST_SEQ 1 /* pktgen_clear_counters(): seq_num = 1 */
+
+/* Which stamp the generator writes (the rodata `stamp` of gen.bpf.c). */
+enum xdpi_gen_stamp_kind {
+	XDPI_STAMP_XDPI = 0,
+	XDPI_STAMP_PKTGEN,
+};
 
 /* Per CPU: which sender thread runs there, and its progress. Frame n of
  * thread t of T goes to flow t + T * (n % mine) with sequence n / mine,
@@ -68,6 +85,20 @@ static inline __attribute__((always_inline)) void xdpi_gen_stamp(__u8 *l4, int u
 		xdpi_gen_put32(l4 + 4, seq);
 		xdpi_gen_put32(l4 + 8, now);
 	}
+}
+
+/* Stamps the UDP frame whose L4 header is at @l4 as pktgen does: source
+ * port of @flow, then the pktgen header for the @seq-th frame of the flow
+ * (from 0; pktgen's number is @seq + 1) sent at @sec.@usec (CLOCK_REALTIME;
+ * 0.0 is pktgen's NO_TIMESTAMP). 24 bytes from @l4 must be there. */
+static inline __attribute__((always_inline)) void
+xdpi_gen_stamp_pktgen(__u8 *l4, __u32 flow, __u32 seq, __u32 sec, __u32 usec)
+{
+	xdpi_gen_put16(l4, (__u16)(XDPI_GEN_SPORT_BASE + flow));
+	xdpi_gen_put32(l4 + 8, XDPI_PKTGEN_MAGIC);
+	xdpi_gen_put32(l4 + 12, seq + XDPI_PKTGEN_FIRST_SEQ);
+	xdpi_gen_put32(l4 + 16, sec);
+	xdpi_gen_put32(l4 + 20, usec);
 }
 
 #endif /* XDPI_BPF_GEN_SHARED_H */

@@ -39,6 +39,7 @@ struct capture {
 	struct capture_rxpath rx;
 	double started, stopped;
 	bool running;
+	enum seqcheck_clock_mode seq_clock; /* --sender-clock, auto resolved */
 };
 
 /* The reporter (the controlling thread) wakes every CAPTURE_TICK_MS and at
@@ -133,6 +134,37 @@ static int capture_check(struct capture *c)
 	if (!ret)
 		ret = capture_pick_cpus(c);
 	return ret;
+}
+
+/* --check-seq compares send times with this host's clocks only where the
+ * sender's are known to compare: on veth the peer is on this host. */
+static void capture_pick_clock(struct capture *c)
+{
+	static const enum seqcheck_clock_mode modes[] = {
+		[CAPTURE_CLOCK_LOCAL] = SEQCHECK_CLOCK_LOCAL,
+		[CAPTURE_CLOCK_SYNCED] = SEQCHECK_CLOCK_SYNCED,
+		[CAPTURE_CLOCK_UNSYNCED] = SEQCHECK_CLOCK_UNSYNCED,
+	};
+	struct iface_rx_path p;
+
+	if (!c->o.check_seq)
+		return;
+	if (c->o.sender_clock != CAPTURE_CLOCK_AUTO) {
+		c->seq_clock = modes[c->o.sender_clock];
+		return;
+	}
+	iface_rx_path(c->o.ifname, &p);
+	if (!strcmp(p.driver, "veth")) {
+		c->seq_clock = SEQCHECK_CLOCK_LOCAL;
+		xdpi_info("--check-seq: %s is a veth, whose peer is on this host: one-way latency "
+			  "measured against this host's clocks",
+			  c->o.ifname);
+	} else {
+		c->seq_clock = SEQCHECK_CLOCK_UNSYNCED;
+		xdpi_info("--check-seq: the senders' clocks are not known to match this host's: "
+			  "sequence results only (--sender-clock local or synced to measure "
+			  "latency)");
+	}
 }
 
 static int capture_read_iface_start(struct capture *c)
@@ -270,7 +302,11 @@ static int capture_open_worker(struct capture *c, int i, const struct pipeline_c
 
 static int capture_open_workers(struct capture *c)
 {
-	const struct pipeline_config pc = {.inspect = c->o.inspect, .check_seq = c->o.check_seq};
+	const struct pipeline_config pc = {
+		.inspect = c->o.inspect,
+		.check_seq = c->o.check_seq,
+		.seq_clock = c->seq_clock,
+	};
 	int n = c->nqueues, ret;
 
 	c->workers = xdpi_cacheline_alloc(sizeof(*c->workers) * (size_t)n);
@@ -303,8 +339,10 @@ int capture_open(const struct capture_opts *o, struct capture **out)
 	c->o.xsk.ifname = o->ifname;
 	c->o.xsk.busy_poll_budget = o->batch;
 	ret = capture_check(c);
-	if (!ret)
+	if (!ret) {
+		capture_pick_clock(c);
 		ret = capture_read_iface_start(c);
+	}
 	if (!ret)
 		ret = capture_attach(c);
 	if (!ret)
@@ -434,7 +472,11 @@ static void capture_ledger_queue(const struct capture *c, int q, struct ledger_q
 
 int capture_result(struct capture *c, struct capture_result *res)
 {
-	const struct pipeline_config pc = {.inspect = c->o.inspect, .check_seq = c->o.check_seq};
+	const struct pipeline_config pc = {
+		.inspect = c->o.inspect,
+		.check_seq = c->o.check_seq,
+		.seq_clock = c->seq_clock,
+	};
 	int ret;
 
 	memset(res, 0, sizeof(*res));

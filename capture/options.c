@@ -26,6 +26,7 @@ enum {
 	OPT_SNAPLEN,
 	OPT_RING_SIZE,
 	OPT_TAKEOVER,
+	OPT_SENDER_CLOCK,
 };
 
 /* Passive defaults: every header xdpi parses fits in 512 bytes (Ethernet,
@@ -41,6 +42,7 @@ const struct option capture_long_opts[] = {
 	{"interval", required_argument, NULL, 'i'},
 	{"no-inspect", no_argument, NULL, OPT_NO_INSPECT},
 	{"check-seq", no_argument, NULL, OPT_CHECK_SEQ},
+	{"sender-clock", required_argument, NULL, OPT_SENDER_CLOCK},
 	{"ceiling", no_argument, NULL, OPT_CEILING},
 	{"queues", required_argument, NULL, 'q'},
 	{"cpus", required_argument, NULL, 'c'},
@@ -70,6 +72,7 @@ const char capture_short_opts[] = "f:d:i:q:c:b:m:x:jr:v";
 
 static const char *const xsk_mode_names[] = {"auto", "zerocopy", "copy"};
 static const char *const xdp_mode_names[] = {"auto", "native", "skb"};
+static const char *const sender_clock_names[] = {"auto", "local", "synced", "unsynced"};
 
 size_t capture_long_opts_count(void)
 {
@@ -84,6 +87,11 @@ const char *capture_xsk_mode_name(enum xdpi_xsk_mode m)
 const char *capture_xdp_mode_name(enum steer_xdp_mode m)
 {
 	return (unsigned)m < 3 ? xdp_mode_names[m] : "?";
+}
+
+const char *capture_sender_clock_name(enum capture_sender_clock c)
+{
+	return (unsigned)c < 4 ? sender_clock_names[c] : "?";
 }
 
 void capture_opts_defaults(struct capture_opts *o)
@@ -144,6 +152,12 @@ static int parse_valued(struct capture_opts *o, int opt, const char *arg)
 		return ret;
 	case 'r':
 		o->record = arg;
+		return 1;
+	case OPT_SENDER_CLOCK:
+		v = xdpi_parse_choice(arg, sender_clock_names, 4);
+		if (v < 0)
+			return -EINVAL;
+		o->sender_clock = (enum capture_sender_clock)v;
 		return 1;
 	case OPT_FRAME_SIZE:
 		return xdpi_parse_u32(arg, 0, UINT32_MAX, &x->frame_size) ? -EINVAL : 1;
@@ -220,6 +234,11 @@ int capture_opts_check(const struct capture_opts *o, char *err, size_t err_len)
 	if (o->check_seq && !o->inspect) {
 		snprintf(err, err_len,
 			 "--check-seq reads the frames: it cannot go with --no-inspect");
+		return -EINVAL;
+	}
+	if (o->sender_clock != CAPTURE_CLOCK_AUTO && !o->check_seq) {
+		snprintf(err, err_len,
+			 "--sender-clock is about --check-seq: give both, or neither");
 		return -EINVAL;
 	}
 	return xdpi_xsk_opts_validate(&xsk, err, err_len);
@@ -312,6 +331,8 @@ void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
 	push_seconds(&a, 'i', o->interval, d.interval);
 	push_flag(&a, OPT_NO_INSPECT, !o->inspect);
 	push_flag(&a, OPT_CHECK_SEQ, o->check_seq);
+	if (o->sender_clock != d.sender_clock)
+		push_opt(&a, OPT_SENDER_CLOCK, capture_sender_clock_name(o->sender_clock));
 	push_flag(&a, OPT_CEILING, o->ceiling);
 	push_list(&a, 'q', o->queues, o->nqueues);
 	push_list(&a, 'c', o->cpus, o->ncpus);

@@ -24,6 +24,14 @@
 #include "../bpf/xdpi_shared.h"
 #include "../xsk/xsk.h"
 
+/* --sender-clock: whose send times --check-seq may compare with ours. */
+enum capture_sender_clock {
+	CAPTURE_CLOCK_AUTO = 0, /* local on veth (the peer is on this host), else unsynced */
+	CAPTURE_CLOCK_LOCAL,	/* the sender runs on this host */
+	CAPTURE_CLOCK_SYNCED,	/* another host; CLOCK_REALTIME synchronised (PTP, NTP) */
+	CAPTURE_CLOCK_UNSYNCED, /* another host: sequence results only */
+};
+
 struct capture_opts {
 	const char *ifname;
 	enum xdpi_filter filter;
@@ -37,6 +45,7 @@ struct capture_opts {
 	uint32_t idle_spin_us;
 	bool inspect;
 	bool check_seq;
+	enum capture_sender_clock sender_clock;
 	bool ceiling; /* count-and-drop in the XDP program, no sockets */
 	bool force;   /* replace an XDP program libxdp cannot share */
 	/* Passive: copies of the wanted frames through per-queue rings; the
@@ -79,8 +88,10 @@ int capture_opts_check(const struct capture_opts *o, char *err, size_t err_len);
 void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
 			  void (*push)(void *ctx, const char *arg), void *ctx);
 
-/* "auto"/"zerocopy"/"copy" and "auto"/"native"/"skb". */
+/* "auto"/"zerocopy"/"copy", "auto"/"native"/"skb" and
+ * "auto"/"local"/"synced"/"unsynced". */
 const char *capture_xsk_mode_name(enum xdpi_xsk_mode m);
 const char *capture_xdp_mode_name(enum steer_xdp_mode m);
+const char *capture_sender_clock_name(enum capture_sender_clock c);
 
 #endif /* XDPI_CAPTURE_OPTIONS_H */

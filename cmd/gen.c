@@ -16,6 +16,7 @@
 #include "cmd.h"
 #include "../bench/generator.h"
 #include "../export/gen_report.h"
+#include "../inspect/seqcheck.h"
 #include "../xsk/iface.h"
 
 static void gen_usage(FILE *out)
@@ -39,6 +40,10 @@ static void gen_usage(FILE *out)
 		     "                      of an XDP frame follows the sending CPU); default:\n"
 		     "                      the first CPU this process may use\n"
 		     "  -m, --method M      auto (default), live (live frames only), xsk\n"
+		     "      --stamp S       xdpi (default), or pktgen: the UDP payload is the\n"
+		     "                      kernel pktgen's header (magic, sequence from 1,\n"
+		     "                      wall-clock send time), as pktgen writes it, one\n"
+		     "                      sequence per flow; implies --proto udp\n"
 		     "      --dst-mac MAC   destination MAC (default 02:00:00:00:00:02, which\n"
 		     "                      no receiver owns, so nothing answers)\n"
 		     "      --src-mac MAC   source MAC (default 02:00:00:00:00:01)\n"
@@ -49,7 +54,7 @@ static void gen_usage(FILE *out)
 		     "  -h, --help          this text\n");
 }
 
-enum { OPT_DST_MAC = 256, OPT_SRC_MAC, OPT_SRC_IP, OPT_DST_IP, OPT_PCAP, OPT_PCAP_MAX };
+enum { OPT_DST_MAC = 256, OPT_SRC_MAC, OPT_SRC_IP, OPT_DST_IP, OPT_PCAP, OPT_PCAP_MAX, OPT_STAMP };
 
 static volatile int gen_stop;
 
@@ -135,11 +140,13 @@ static int gen_parse(int argc, char **argv, struct gen_args *a)
 		{"dst-ip", required_argument, NULL, OPT_DST_IP},
 		{"pcap", required_argument, NULL, OPT_PCAP},
 		{"pcap-max", required_argument, NULL, OPT_PCAP_MAX},
+		{"stamp", required_argument, NULL, OPT_STAMP},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	struct gen_opts *o = &a->o;
+	bool proto_given = false;
 	uint32_t u;
 	int c, v;
 
@@ -149,6 +156,7 @@ static int gen_parse(int argc, char **argv, struct gen_args *a)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:p:F:r:d:n:c:m:jh", opts, NULL)) != -1) {
 		v = xdpi_parse_traffic_opt(c, optarg, o);
+		proto_given |= c == 'p';
 		if (!v)
 			v = gen_parse_addr_opt(c, optarg, o);
 		if (v < 0)
@@ -181,6 +189,12 @@ static int gen_parse(int argc, char **argv, struct gen_args *a)
 		case OPT_PCAP:
 			a->pcap = optarg;
 			break;
+		case OPT_STAMP:
+			v = gen_stamp_parse(optarg);
+			if (v < 0)
+				goto bad;
+			o->stamp = (enum gen_stamp)v;
+			break;
 		case OPT_PCAP_MAX:
 			if (xdpi_parse_u32(optarg, 1, UINT32_MAX, &a->pcap_max))
 				goto bad;
@@ -201,6 +215,9 @@ static int gen_parse(int argc, char **argv, struct gen_args *a)
 		return -EINVAL;
 	}
 	o->ifname = argv[optind];
+	/* pktgen sends UDP only: its header needs no --proto. */
+	if (o->stamp == GEN_STAMP_PKTGEN && !proto_given)
+		o->proto = GEN_UDP;
 	return 0;
 bad:
 	xdpi_err("invalid value '%s' for option %s (see 'xdpi gen --help')", optarg,
@@ -239,6 +256,10 @@ int cmd_gen(int argc, char **argv)
 		xdpi_err("%s", err);
 		return XDPI_EXIT_USAGE;
 	}
+	if (a.o.stamp == GEN_STAMP_PKTGEN && a.o.flows > SEQCHECK_PG_MAX_FLOWS)
+		xdpi_warn("`xdpi live --check-seq` follows at most %d pktgen flows per receive "
+			  "queue: it counts the frames of the others as untracked",
+			  SEQCHECK_PG_MAX_FLOWS);
 	if (a.pcap && gen_write_pcap(&a.o, a.pcap, a.pcap_max, err, sizeof(err))) {
 		xdpi_err("cannot write the sample: %s", err);
 		return XDPI_EXIT_FAIL;

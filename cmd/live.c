@@ -58,9 +58,15 @@ static void live_usage(FILE *out)
 		"                        (default 512: every header xdpi parses)\n"
 		"      --ring-size N     passive: bytes of each queue's ring, a power of\n"
 		"                        two from 4096 (default 4194304)\n"
-		"      --check-seq       check the stamps of `xdpi gen` traffic: frames\n"
-		"                        lost, duplicated, reordered per flow, and one-way\n"
-		"                        latency percentiles\n"
+		"      --check-seq       check the stamps of `xdpi gen` traffic and the\n"
+		"                        kernel pktgen's header: frames lost, duplicated,\n"
+		"                        reordered per flow, and one-way latency\n"
+		"                        percentiles where the clocks compare\n"
+		"      --sender-clock C  where the senders' clocks are, for the latency:\n"
+		"                        auto (default: local on veth, else unsynced),\n"
+		"                        local (this host), synced (another host whose\n"
+		"                        CLOCK_REALTIME is synchronised: pktgen stamps\n"
+		"                        only), unsynced (sequence results only)\n"
 		"Queues and workers:\n"
 		"  -q, --queues LIST     RX queues, e.g. 0,2-3 (default: all)\n"
 		"  -c, --cpus LIST       CPUs to pin the workers to, in queue order\n"
@@ -135,7 +141,7 @@ static int live_parse(int argc, char **argv, struct capture_opts *o)
 		return -EINVAL;
 	}
 	o->ifname = argv[optind];
-	if (o->check_seq && !o->inspect) {
+	if ((o->check_seq && !o->inspect) || (o->sender_clock && !o->check_seq)) {
 		capture_opts_check(o, err, sizeof(err));
 		xdpi_err("%s", err);
 		return -EINVAL;

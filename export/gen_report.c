@@ -5,22 +5,24 @@
 
 json_t *gen_report_json(const struct gen_opts *o, const struct gen_result *res, uint64_t refused)
 {
-	return json_pack("{s:I, s:f, s:f, s:I, s:I, s:s, s:i, s:s, s:I, s:I}", "sent",
+	return json_pack("{s:I, s:f, s:f, s:I, s:I, s:s, s:i, s:s, s:s, s:I, s:I}", "sent",
 			 (json_int_t)res->sent, "seconds", res->seconds, "pps", gen_result_pps(res),
 			 "requested_pps", (json_int_t)o->rate, "fell_behind",
 			 (json_int_t)res->fell_behind, "method", gen_method_name(res->method),
-			 "threads", res->threads, "proto", gen_proto_name(o->proto), "size",
-			 (json_int_t)o->size, "iface_xdp_xmit_errors", (json_int_t)refused);
+			 "threads", res->threads, "proto", gen_proto_name(o->proto), "stamp",
+			 gen_stamp_name(o->stamp), "size", (json_int_t)o->size,
+			 "iface_xdp_xmit_errors", (json_int_t)refused);
 }
 
 void gen_report_print(FILE *out, const struct gen_opts *o, const struct gen_result *res,
 		      uint64_t refused)
 {
 	fprintf(out,
-		"sent %" PRIu64 " frames in %.2f s: %.0f pps (%s, %d thread%s, %s, %s "
+		"sent %" PRIu64 " frames in %.2f s: %.0f pps (%s, %d thread%s, %s%s, %s "
 		"bytes)\n",
 		res->sent, res->seconds, gen_result_pps(res), gen_method_name(res->method),
 		res->threads, res->threads == 1 ? "" : "s", gen_proto_name(o->proto),
+		o->stamp == GEN_STAMP_PKTGEN ? " with pktgen headers" : "",
 		o->size == GEN_IMIX ? "imix" : "64+");
 	if (res->fell_behind)
 		fprintf(out,

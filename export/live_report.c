@@ -73,29 +73,114 @@ void live_table_row(struct live_table *t, const struct capture *c, double now)
 	t->prev_time = now;
 }
 
+static json_t *seqcheck_latency_json(const struct seqcheck_counts *c)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I}", "p50", (json_int_t)seqcheck_latency(c, 0.5),
+			 "p90", (json_int_t)seqcheck_latency(c, 0.9), "p99",
+			 (json_int_t)seqcheck_latency(c, 0.99), "p999",
+			 (json_int_t)seqcheck_latency(c, 0.999), "max", (json_int_t)c->lat_max);
+}
+
+static json_t *seqcheck_counts_json(const struct seqcheck_counts *c)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I}", "flows",
+			 (json_int_t)c->flows, "stamped", (json_int_t)c->stamped, "lost",
+			 (json_int_t)c->lost, "duplicated", (json_int_t)c->duplicated, "reordered",
+			 (json_int_t)c->reordered, "late", (json_int_t)c->late, "latency_ns",
+			 seqcheck_latency_json(c), "timed", (json_int_t)seqcheck_timed(c),
+			 "untimed", (json_int_t)c->untimed, "negative_latency",
+			 (json_int_t)c->negative);
+}
+
 json_t *seqcheck_to_json(const struct seqcheck *s)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}}", "flows",
-			 (json_int_t)s->flows_seen, "stamped", (json_int_t)s->stamped, "lost",
-			 (json_int_t)s->lost, "duplicated", (json_int_t)s->duplicated, "reordered",
-			 (json_int_t)s->reordered, "late", (json_int_t)s->late, "latency_ns", "p50",
-			 (json_int_t)seqcheck_latency(s, 0.5), "p90",
-			 (json_int_t)seqcheck_latency(s, 0.9), "p99",
-			 (json_int_t)seqcheck_latency(s, 0.99), "p999",
-			 (json_int_t)seqcheck_latency(s, 0.999), "max", (json_int_t)s->lat_max);
+	struct seqcheck_counts t;
+	json_t *obj, *pg;
+
+	seqcheck_total(s, &t);
+	obj = seqcheck_counts_json(&t);
+	pg = seqcheck_counts_json(&s->k[SEQCHECK_PKTGEN]);
+	if (!obj || !pg) {
+		json_decref(obj);
+		json_decref(pg);
+		return NULL;
+	}
+	json_object_set_new(pg, "untracked", json_integer((json_int_t)s->pg_untracked));
+	json_object_set_new(pg, "max_flows", json_integer(SEQCHECK_PG_MAX_FLOWS));
+	json_object_set_new(obj, "clock", json_string(seqcheck_clock_name(s->clock)));
+	json_object_set_new(obj, "latency_measured", json_boolean(seqcheck_timed(&t) > 0));
+	json_object_set_new(obj, "stamps",
+			    json_pack("{s:o, s:o}", "xdpi",
+				      seqcheck_counts_json(&s->k[SEQCHECK_XDPI]), "pktgen", pg));
+	return obj;
+}
+
+static void seqcheck_print_counts(FILE *out, const char *what, const struct seqcheck_counts *c)
+{
+	fprintf(out,
+		"%s: %" PRIu64 " stamped frames in %" PRIu64 " flows: lost %" PRIu64
+		", duplicated %" PRIu64 ", reordered %" PRIu64,
+		what, c->stamped, c->flows, c->lost, c->duplicated, c->reordered);
+	if (c->late)
+		fprintf(out, ", late %" PRIu64 " (more than 64 behind)", c->late);
+	fputc('\n', out);
+}
+
+/* Why no frame was timed. */
+static const char *seqcheck_untimed_reason(const struct seqcheck *s)
+{
+	if (s->clock == SEQCHECK_CLOCK_UNSYNCED)
+		return "the senders' clocks are not known to match this host's (a sender on "
+		       "another host?): --sender-clock synced if they are synchronised, local "
+		       "if the sender runs here";
+	if (s->clock == SEQCHECK_CLOCK_SYNCED && s->k[SEQCHECK_XDPI].stamped)
+		return "xdpi gen stamps CLOCK_MONOTONIC, which only a sender on this host shares "
+		       "(--sender-clock local)";
+	if (s->k[SEQCHECK_PKTGEN].untimed)
+		return "the pktgen frames carried no send time (pktgen's NO_TIMESTAMP)";
+	return "no stamped frame";
 }
 
 void seqcheck_print(FILE *out, const struct seqcheck *s)
 {
+	const struct seqcheck_counts *x = &s->k[SEQCHECK_XDPI], *pg = &s->k[SEQCHECK_PKTGEN];
+	struct seqcheck_counts t;
+
+	seqcheck_total(s, &t);
+	fputc('\n', out);
+	seqcheck_print_counts(out, "Sequence check", &t);
+	if (x->stamped && pg->stamped) {
+		seqcheck_print_counts(out, "  xdpi gen stamps", x);
+		seqcheck_print_counts(out, "  pktgen headers", pg);
+	} else if (pg->stamped) {
+		fprintf(out, "  (pktgen headers, flows by addresses and ports)\n");
+	}
+	if (s->pg_untracked)
+		fprintf(out,
+			"  %" PRIu64 " pktgen frames were not checked: their flows came after the "
+			"first %d\n",
+			s->pg_untracked, SEQCHECK_PG_MAX_FLOWS);
+	if (!seqcheck_timed(&t)) {
+		fprintf(out, "one-way latency: not measured: %s\n", seqcheck_untimed_reason(s));
+		return;
+	}
 	fprintf(out,
-		"\nSequence check: %" PRIu64 " stamped frames in %" PRIu64 " flows: lost %" PRIu64
-		", duplicated %" PRIu64 ", reordered %" PRIu64 "\n"
 		"one-way latency: p50 %.1f us, p90 %.1f us, p99 %.1f us, p99.9 %.1f us, max "
-		"%.1f us\n",
-		s->stamped, s->flows_seen, s->lost, s->duplicated, s->reordered,
-		(double)seqcheck_latency(s, 0.5) / 1e3, (double)seqcheck_latency(s, 0.9) / 1e3,
-		(double)seqcheck_latency(s, 0.99) / 1e3, (double)seqcheck_latency(s, 0.999) / 1e3,
-		(double)s->lat_max / 1e3);
+		"%.1f us%s\n",
+		(double)seqcheck_latency(&t, 0.5) / 1e3, (double)seqcheck_latency(&t, 0.9) / 1e3,
+		(double)seqcheck_latency(&t, 0.99) / 1e3, (double)seqcheck_latency(&t, 0.999) / 1e3,
+		(double)t.lat_max / 1e3,
+		s->clock == SEQCHECK_CLOCK_SYNCED
+			? " (synchronised clocks: give or take their offset)"
+			: "");
+	if (t.untimed)
+		fprintf(out, "  %" PRIu64 " pktgen frames carried no send time (NO_TIMESTAMP)\n",
+			t.untimed);
+	if (t.negative)
+		fprintf(out,
+			"  %" PRIu64 " frames arrived before they were sent by this host's clock: "
+			"the clocks differ by more than the latency\n",
+			t.negative);
 }
 
 static json_t *live_queue_json(const struct capture_queue *q, const char *xdp_mode)

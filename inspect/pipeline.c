@@ -18,7 +18,7 @@ int pipeline_init(struct pipeline *p, const struct pipeline_config *cfg)
 	if (cfg->check_seq) {
 		/* Its own cache lines: read and written per frame. */
 		p->seq = xdpi_cacheline_alloc(sizeof(*p->seq));
-		if (!p->seq || seqcheck_init(p->seq)) {
+		if (!p->seq || seqcheck_init(p->seq, cfg->seq_clock)) {
 			free(p->seq);
 			p->seq = NULL;
 			metrics_destroy(&p->m);

@@ -39,7 +39,8 @@ struct pipeline_config {
 	 * go no further. Live, the XDP program has already filtered: ALL. */
 	enum xdpi_filter filter;
 	bool inspect;	/* false: packets and bytes only, the frame is not read */
-	bool check_seq; /* the stamps of `xdpi gen` traffic (inspect/seqcheck.h) */
+	bool check_seq; /* the stamps of `xdpi gen` and pktgen (inspect/seqcheck.h) */
+	enum seqcheck_clock_mode seq_clock; /* whose send times compare with ours */
 };
 
 /* What a reader may see of a running pipeline. */
@@ -82,14 +83,15 @@ void pipeline_snapshot(const struct pipeline *p, struct pipeline_counters *out);
 
 /*
  * The one place that decides what happens to a frame of @caplen bytes
- * captured (of @wire_len on the wire) at @now (low 32 bits of
- * CLOCK_MONOTONIC in ns; read only by the sequence check). Callers pass
- * p->cfg's flags as constants (see the file comment): @inspect and
+ * captured (of @wire_len on the wire) at @now (seqcheck_clock_read() once
+ * per batch; read only by the sequence check, NULL without it). Callers
+ * pass p->cfg's flags as constants (see the file comment): @inspect and
  * @check_seq must equal them.
  */
 static inline __attribute__((always_inline)) void
 pipeline_frame(struct pipeline *p, const uint8_t *frame, uint32_t caplen, uint32_t wire_len,
-	       uint32_t now, const bool filter, const bool inspect, const bool check_seq)
+	       const struct seqcheck_clock *now, const bool filter, const bool inspect,
+	       const bool check_seq)
 {
 	struct pkt_info pi;
 
@@ -106,7 +108,7 @@ pipeline_frame(struct pipeline *p, const uint8_t *frame, uint32_t caplen, uint32
 	metrics_account(&p->m, &pi, wire_len);
 	p->snapped += caplen < wire_len;
 	if (check_seq)
-		seqcheck_account(p->seq, &pi, frame, now);
+		seqcheck_account(p->seq, &pi, frame, caplen, now);
 }
 
 #endif /* XDPI_INSPECT_PIPELINE_H */

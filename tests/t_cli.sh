@@ -54,6 +54,8 @@ done <<'TABLE'
 2 | invalid value '2000000' for option --idle-spin-us | live --idle-spin-us 2000000 xdpi-none
 2 | invalid value 'x' for option --busy-poll-usecs | live --busy-poll-usecs x xdpi-none
 2 | --check-seq reads the frames: it cannot go with --no-inspect | live --check-seq --no-inspect xdpi-none
+2 | invalid value 'ntp' for option --sender-clock | live --check-seq --sender-clock ntp xdpi-none
+2 | --sender-clock is about --check-seq | live --sender-clock local xdpi-none
 1 | fill_size 100 is invalid: a power of two from 64 to 32768 | live --fill-size 100 xdpi-none
 1 | frame size 1000 is invalid | live --frame-size 1000 xdpi-none
 1 | no interface 'xdpi-none' | live xdpi-none
@@ -67,6 +69,8 @@ done <<'TABLE'
 2 | invalid value '63' for option --size | gen --size 63 --count 1 xdpi-none
 2 | invalid value 'sctp' for option --proto | gen --proto sctp --count 1 xdpi-none
 2 | invalid value 'foo' for option --method | gen --method foo --count 1 xdpi-none
+2 | invalid value 'trafgen' for option --stamp | gen --stamp trafgen --count 1 xdpi-none
+2 | --stamp pktgen needs --proto udp | gen --stamp pktgen --proto tcp-data --count 1 xdpi-none
 2 | invalid value 'zz' for option --dst-mac | gen --dst-mac zz --count 1 xdpi-none
 2 | invalid value '1.2.3' for option --src-ip | gen --src-ip 1.2.3 --count 1 xdpi-none
 2 | a duration or a count | gen xdpi-none

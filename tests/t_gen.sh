@@ -2,17 +2,24 @@
 # The generator: frame contents of its pcap sample (against tshark and
 # `xdpi read`), live metrics of what it really sent (against `xdpi read` of
 # the sample), both send methods, and --check-seq finding a planted loss.
+# `--stamp pktgen`: the sample's and the sent frames' pktgen headers against
+# tshark's pktgen dissector, field by field, payload byte for byte; its
+# traffic checked by --check-seq; a pcap of pktgen frames with planted gaps,
+# duplicates, a reordered and a late frame and a sequence wrapping past
+# 2^32 (tests/tool_pgframes) replayed into --check-seq: exact counts.
 # Needs root (namespaces, BPF_PROG_RUN, XDP).
 . tests/lib.sh
 . bench/testbed.sh
 . tests/lib_live.sh
 t_tmpdir
 XDPI=$(realpath "$XDPI")
+PGFRAMES=$BUILD/tests/tool_pgframes
+t_require_built "$XDPI" "$PGFRAMES"
 
 t_require_root "generator tests"
 TB_ID=g$$
 WATCHDOGS=()
-trap 'for w in "${WATCHDOGS[@]}"; do pkill -P "$w"; kill "$w"; done 2>/dev/null; testbed_down; rm -rf "$T_TMP"' EXIT
+trap 'for w in "${WATCHDOGS[@]}"; do pkill -P "$w"; kill "$w"; done 2>/dev/null; live_watchdogs_kill; testbed_down; rm -rf "$T_TMP"' EXIT
 
 # --- 1. the sample's frames, field by field, as tshark reads them
 "$XDPI" gen --count 1000 --flows 4 --proto tcp-data --size 128 --pcap "$T_TMP/tcp.pcap" \
@@ -68,6 +75,63 @@ t_eq "tshark: UDP stamp (magic, sequence) in every payload" "$bad" "OK"
 t_eq "imix sample: 7:4:1 of 64/594/1518 bytes" \
 	"$(json "$T_TMP/imix.json" '(d["size_histogram"]["64"], d["size_histogram"]["512-1023"], d["size_histogram"]["1024-1518"])')" \
 	"(1792, 1024, 256)"
+
+# --stamp pktgen: the UDP payload is struct pktgen_hdr as the kernel writes
+# it (magic, sequence from 1 per flow, seconds, microseconds; zeros after),
+# read by tshark's pktgen dissector (the heuristic pktgen_udp, enabled by name).
+# The sample's times are 0. imix: the header in every size.
+pg_fields() { # PCAP: one CSV line per frame
+	tshark -r "$1" --enable-heuristic pktgen_udp -T fields -E separator=, -e frame.len \
+		-e udp.srcport -e udp.dstport -e udp.length -e pktgen.magic -e pktgen.seqnum \
+		-e pktgen.tvsec -e pktgen.tvusec -e udp.payload 2>/dev/null
+}
+# pg_check FILE FLOWS COUNT T0 T1: every frame's header: magic, per-flow
+# sequence from 1 in send order, time within [T0, T1] (0.0 if both are 0)
+# and not going back within a flow, payload = header + zeros.
+pg_check() {
+	python3 - "$@" <<'EOF'
+import sys
+path, flows, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+t0, t1 = float(sys.argv[4]), float(sys.argv[5])
+rows = [l.strip().split(",") for l in open(path) if l.strip()]
+bad, last, nseq = [], {}, {}
+if len(rows) != count:
+    bad.append(f"{len(rows)} frames, want {count}")
+for n, r in enumerate(rows):
+    flen, sport, dport, ulen, magic, seq, sec, usec, payload = r
+    sport, seq, sec, usec = int(sport), int(seq), int(sec), int(usec)
+    nseq[sport] = nseq.get(sport, 0) + 1
+    want_payload = "%08x%08x%08x%08x" % (0xbe9be955, seq, sec, usec)
+    want_payload += "00" * (int(ulen) - 8 - 16)
+    t = sec + usec / 1e6
+    if (magic, dport) != ("0xbe9be955", "5201") or not 10000 <= sport < 10000 + flows:
+        bad.append(f"frame {n}: {r[:8]}")
+    elif seq != nseq[sport]:
+        bad.append(f"frame {n}: flow {sport} number {seq}, want {nseq[sport]}")
+    elif payload != want_payload:
+        bad.append(f"frame {n}: payload {payload[:48]}... is not the header then zeros")
+    elif usec >= 1000000 or (t0 == t1 == 0 and (sec, usec) != (0, 0)):
+        bad.append(f"frame {n}: time {sec}.{usec:06d}")
+    elif t0 != t1 and not t0 - 1e-6 <= t <= t1:
+        bad.append(f"frame {n}: time {t:.6f} outside the run [{t0:.6f}, {t1:.6f}]")
+    elif t < last.get(sport, 0):
+        bad.append(f"frame {n}: time {t:.6f} before the flow's previous frame")
+    last[sport] = t
+print("; ".join(bad[:3]) or "OK")
+EOF
+}
+"$XDPI" gen --stamp pktgen --count 600 --flows 3 --pcap "$T_TMP/pg.pcap" xdpi-none >/dev/null 2>&1
+pg_fields "$T_TMP/pg.pcap" >"$T_TMP/pg.fields"
+t_eq "--stamp pktgen sample: tshark's pktgen fields, payload byte for byte (600 frames, 3 flows)" \
+	"$(pg_check "$T_TMP/pg.fields" 3 600 0 0)" "OK"
+t_eq "--stamp pktgen sample: UDP/IPv4, 64 bytes on the wire, UDP length 26" \
+	"$(cut -d, -f1,4 "$T_TMP/pg.fields" | sort -u)" "60,26"
+"$XDPI" gen --stamp pktgen --size imix --count 3072 --pcap "$T_TMP/pg_imix.pcap" xdpi-none \
+	>/dev/null 2>&1
+pg_fields "$T_TMP/pg_imix.pcap" >"$T_TMP/pg_imix.fields"
+t_eq "--stamp pktgen imix sample: the header and zeros in every size" \
+	"$(pg_check "$T_TMP/pg_imix.fields" 1 3072 0 0) $(cut -d, -f1 "$T_TMP/pg_imix.fields" | sort -un | tr '\n' ' ')" \
+	"OK 60 590 1514 "
 
 # --- 2. what it sends arrives as the sample says, both methods
 testbed_up 1 "$TB_ID" || { t_fail "testbed up"; t_done; exit; }
@@ -148,6 +212,83 @@ t_eq "--check-seq finds the 51 frames planted as lost" \
 	"$(json "$T_TMP/seq_cut.json" '(d["seq_check"]["stamped"], d["seq_check"]["lost"], d["seq_check"]["reordered"])')" \
 	"(549, 51, 0)"
 
+# --- 3b. pktgen headers as sent: captured on the DUT (GRO on, so that veth
+# takes the live frames into its stack), each field as tshark reads it,
+# the send time within the run's wall-clock time.
+ip netns exec "$TB_DUT" ethtool -K "$TB_DUT_IF" gro on >/dev/null 2>&1
+for method in live xsk; do
+	ip netns exec "$TB_DUT" tcpdump -i "$TB_DUT_IF" -w "$T_TMP/pg_$method.pcap" -c 300 \
+		-U udp >/dev/null 2>"$T_TMP/pg_$method.tcpdump" &
+	tpid=$!
+	for _ in $(seq 50); do
+		grep -q "listening on" "$T_TMP/pg_$method.tcpdump" && break
+		sleep 0.1
+	done
+	t0=$(date +%s.%N)
+	testbed_gen "$XDPI" gen --cpus 0 --method "$method" --stamp pktgen --count 300 \
+		--flows 3 --rate 10000 "$TB_GEN_IF" >/dev/null 2>&1
+	t1=$(date +%s.%N)
+	for _ in $(seq 50); do
+		kill -0 $tpid 2>/dev/null || break
+		sleep 0.1
+	done
+	kill $tpid 2>/dev/null
+	wait $tpid
+	pg_fields "$T_TMP/pg_$method.pcap" >"$T_TMP/pg_$method.fields"
+	t_eq "--stamp pktgen --method $method: the 300 frames sent, tshark's fields, times in the run" \
+		"$(pg_check "$T_TMP/pg_$method.fields" 3 300 "$t0" "$t1")" "OK"
+done
+ip netns exec "$TB_DUT" ethtool -K "$TB_DUT_IF" gro off >/dev/null 2>&1
+
+# --- 3c. --check-seq on `xdpi gen --stamp pktgen`: as with xdpi's stamp,
+# every frame sent is seen or lost where the kernel counted it; pktgen
+# flows (4-tuples), nothing duplicated or reordered; on veth the sender is
+# on this host, so the wall-clock latency is measured.
+live_run pg_ok --check-seq --filter udp -- --json --stamp pktgen --count 20000 --flows 8 \
+	--rate 50000
+refused=$(python3 -c "import json,sys; print(json.loads(open(sys.argv[1]).read())['iface_xdp_xmit_errors'])" "$T_TMP/pg_ok.gen")
+t_eq "--check-seq, pktgen stamps: 8 flows; seen + kernel-counted losses = 20000; gaps within them; no dup/reorder" \
+	"$(json "$T_TMP/pg_ok.json" '(lambda k, p: (p["flows"], p["stamped"] + k, p["lost"] <= k, p["duplicated"], p["reordered"], p["untracked"], d["seq_check"]["stamps"]["xdpi"]["stamped"]))('"$refused"' + sum(q["socket"]["rx_dropped"] + q["socket"]["rx_ring_full"] for q in d["ledger"]["queues"]), d["seq_check"]["stamps"]["pktgen"])')" \
+	"(8, 20000, True, 0, 0, 0, 0)"
+t_check "--check-seq, pktgen stamps: clock local (veth), latency measured (0 < p50 <= p99 <= max < 4 s)" \
+	python3 -c "import json,sys; s=json.load(open(sys.argv[1]))['seq_check']; p=s['stamps']['pktgen']; l=p['latency_ns']; sys.exit(not (s['clock'] == 'local' and s['latency_measured'] and p['negative_latency'] == 0 and 0 < l['p50'] <= l['p99'] <= l['max'] < 4e9))" "$T_TMP/pg_ok.json"
+
+# --- 3d. pktgen frames with known faults, replayed: exact counts.
+#   flow 10000: 1-100, 103-200 (101, 102 lost), 150 again (a duplicate)
+#   flow 10001: 1-50, 52, 51 (reordered), 53-100
+#   flow 10002: 2^32-96 .. 2^32-1, 0-99 (the wrap), then 2^32-46: 145
+#               behind, late
+"$PGFRAMES" "$T_TMP/pg_faults.pcap" 10000:1-100 10000:103-200 10000:150 \
+	10001:1-50 10001:52 10001:51 10001:53-100 \
+	10002:4294967200-99 10002:4294967250
+# pg_replay NAME LIVE-ARGS...: the faults pcap into `xdpi live LIVE-ARGS`.
+pg_replay() {
+	local name=$1
+	shift
+	live_start "$name" --interval 0 --filter udp --check-seq "$@" ||
+		t_fail "$name: receiver ready" "$(cat "$T_TMP/$name.err")"
+	testbed_gen tcpreplay -q -i "$TB_GEN_IF" --pps 2000 "$T_TMP/pg_faults.pcap" >/dev/null 2>&1
+	wait_quiet
+	kill -INT "$LIVE_PID"
+	wait "$LIVE_PID"
+}
+pg_replay pg_faults --json
+t_eq "--check-seq on replayed pktgen frames: flows, stamped, lost, duplicated, reordered, late" \
+	"$(json "$T_TMP/pg_faults.out" '(lambda p: (p["flows"], p["stamped"], p["lost"], p["duplicated"], p["reordered"], p["late"]))(d["seq_check"]["stamps"]["pktgen"])')" \
+	"(3, 496, 2, 1, 1, 1)"
+t_eq "...the same totals; send times 0.0 not timed; no socket drop" \
+	"$(json "$T_TMP/pg_faults.out" '(d["seq_check"]["stamped"], d["seq_check"]["lost"], d["seq_check"]["stamps"]["pktgen"]["untimed"], d["seq_check"]["latency_measured"], sum(q["socket"]["rx_dropped"] for q in d["ledger"]["queues"]))')" \
+	"(496, 2, 496, False, 0)"
+# The text summary, with the sender said to be on another host.
+pg_replay pg_text --sender-clock unsynced
+if grep -q "^Sequence check: 496 stamped frames in 3 flows: lost 2, duplicated 1, reordered 1, late 1 " "$T_TMP/pg_text.out" &&
+	grep -q "^one-way latency: not measured: the senders' clocks are not known" "$T_TMP/pg_text.out"; then
+	t_ok "--check-seq text summary: the pktgen counts, and why there is no latency"
+else
+	t_fail "--check-seq text summary: the pktgen counts, and why there is no latency" \
+		"$(grep -A4 "^Sequence" "$T_TMP/pg_text.out")"
+fi
+
 # --- 4. usage errors
 expect() { # NAME CODE CMD...
 	local name=$1 code=$2
@@ -158,6 +299,8 @@ expect() { # NAME CODE CMD...
 expect "gen: unbounded traffic refused (no count or duration)" 2 "$XDPI" gen xdpi-none
 expect "gen: size 63 refused" 2 "$XDPI" gen --count 1 --size 63 xdpi-none
 expect "gen: bad proto refused" 2 "$XDPI" gen --count 1 --proto sctp xdpi-none
+expect "gen: bad stamp refused" 2 "$XDPI" gen --count 1 --stamp trafgen xdpi-none
+expect "gen: --stamp pktgen over TCP refused" 2 "$XDPI" gen --count 1 --stamp pktgen --proto tcp-syn xdpi-none
 expect "gen: unknown interface" 1 "$XDPI" gen --count 1 xdpi-none
 expect "gen --help" 0 "$XDPI" gen --help
 

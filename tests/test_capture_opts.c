@@ -55,6 +55,7 @@ TEST(defaults)
 	assert_true(o.inspect);
 	assert_false(o.check_seq);
 	assert_false(o.takeover); /* the guard is on unless asked */
+	EQ(o.sender_clock, CAPTURE_CLOCK_AUTO);
 	assert_true(o.interval == 1.0);
 	assert_true(o.duration == 0);
 	EQ(o.idle_spin_us, 1000);
@@ -128,6 +129,15 @@ TEST(each_option_sets_its_field)
 	assert_true(o.duration == 2.5);
 	assert_true(o.interval == 0);
 	assert_string_equal(o.record, "f.json");
+	EQ(parse(&o, (const char *[]){"--check-seq", "--sender-clock", "synced", NULL}), 0);
+	assert_true(o.check_seq);
+	EQ(o.sender_clock, CAPTURE_CLOCK_SYNCED);
+	EQ(parse(&o, (const char *[]){"--sender-clock=local", NULL}), 0);
+	EQ(o.sender_clock, CAPTURE_CLOCK_LOCAL);
+	EQ(parse(&o, (const char *[]){"--sender-clock", "unsynced", NULL}), 0);
+	EQ(o.sender_clock, CAPTURE_CLOCK_UNSYNCED);
+	EQ(parse(&o, (const char *[]){"--sender-clock", "auto", NULL}), 0);
+	EQ(o.sender_clock, CAPTURE_CLOCK_AUTO);
 }
 
 TEST(bad_values_refused)
@@ -153,6 +163,8 @@ TEST(bad_values_refused)
 		{"--snaplen", "4065"},
 		{"--ring-size", "5000"},
 		{"--ring-size", "2048"},
+		{"--sender-clock", "ntp"},
+		{"--sender-clock", ""},
 	};
 	struct capture_opts o;
 
@@ -177,6 +189,13 @@ TEST(check_catches_combinations)
 	o.inspect = false;
 	EQ(capture_opts_check(&o, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "--check-seq"));
+	capture_opts_defaults(&o);
+	o.ifname = "xdpi-d";
+	o.sender_clock = CAPTURE_CLOCK_SYNCED; /* without --check-seq */
+	EQ(capture_opts_check(&o, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--sender-clock"));
+	o.check_seq = true;
+	EQ(capture_opts_check(&o, err, sizeof(err)), 0);
 	capture_opts_defaults(&o);
 	o.ifname = "xdpi-d";
 	o.xsk.rx_size = 1000; /* not a power of two */
@@ -228,6 +247,7 @@ static void round_trip(const struct capture_opts *in)
 	EQ(out.idle_spin_us, in->idle_spin_us);
 	EQ(out.inspect, in->inspect);
 	EQ(out.check_seq, in->check_seq);
+	EQ(out.sender_clock, in->sender_clock);
 	EQ(out.ceiling, in->ceiling);
 	EQ(out.force, in->force);
 	EQ(out.passive, in->passive);
@@ -277,6 +297,7 @@ TEST(to_argv_round_trips)
 	o.xsk.mode = XDPI_XSK_MODE_COPY;
 	o.xdp_mode = STEER_XDP_NATIVE;
 	o.check_seq = true;
+	o.sender_clock = CAPTURE_CLOCK_UNSYNCED;
 	o.idle_spin_us = 0;
 	o.record = "/tmp/r.json";
 	round_trip(&o);

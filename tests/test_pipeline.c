@@ -41,8 +41,8 @@ static void udp4(struct fb *f, uint32_t payload)
 /* The offline caller's way: the filter a runtime test, inspection on. */
 static void run(struct pipeline *p, const struct fb *f, uint32_t wire)
 {
-	pipeline_frame(p, f->buf, f->len, wire ? wire : f->len, 0, p->cfg.filter != XDPI_FILTER_ALL,
-		       true, false);
+	pipeline_frame(p, f->buf, f->len, wire ? wire : f->len, NULL,
+		       p->cfg.filter != XDPI_FILTER_ALL, true, false);
 }
 
 TEST(filter_counts_the_rest_apart)
@@ -110,8 +110,8 @@ TEST(inspection_off_counts_packets_and_bytes)
 
 	tcp4(&t, 1000, FB_TCP_SYN, 0);
 	assert_int_equal(pipeline_init(&p, &(struct pipeline_config){.inspect = false}), 0);
-	pipeline_frame(&p, t.buf, t.len, t.len, 0, false, false, false);
-	pipeline_frame(&p, t.buf, t.len, t.len, 0, false, false, false);
+	pipeline_frame(&p, t.buf, t.len, t.len, NULL, false, false, false);
+	pipeline_frame(&p, t.buf, t.len, t.len, NULL, false, false, false);
 	EQ(p.m.c.packets, 2);
 	EQ(p.m.c.bytes, 2 * (uint64_t)t.len);
 	EQ(p.m.c.l3[PKT_L3_IPV4], 0);
@@ -138,11 +138,13 @@ TEST(sequence_check_stage)
 		fb_ipv4(&f, FB_IPPROTO_TCP, FB_IP4(198, 18, 0, 1), FB_IP4(198, 18, 0, 2));
 		fb_tcp(&f, XDPI_GEN_SPORT_BASE, XDPI_GEN_DPORT, seq, 1000, FB_TCP_ACK, 100);
 		fb_finish(&f);
-		pipeline_frame(&p, f.buf, f.len, f.len, 2000, false, true, true);
+		pipeline_frame(&p, f.buf, f.len, f.len, &(struct seqcheck_clock){.mono_ns = 2000},
+			       false, true, true);
 	}
-	EQ(p.seq->stamped, 9);
-	EQ(p.seq->lost, 1);
-	EQ(p.seq->flows_seen, 1);
+	EQ(p.seq->k[SEQCHECK_XDPI].stamped, 9);
+	EQ(p.seq->k[SEQCHECK_XDPI].lost, 1);
+	EQ(p.seq->k[SEQCHECK_XDPI].flows, 1);
+	EQ(p.seq->k[SEQCHECK_XDPI].lat_hist[seqcheck_lat_bucket(1000)], 9);
 	pipeline_destroy(&p);
 }
 

@@ -14,7 +14,7 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(UTIL_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(XDPI_CFLAGS) $(CFLAGS) $^ -o $@ $(XDPI_LDLIBS) -lcmocka
 $(BUILD)/tests/test_parse $(BUILD)/tests/test_metrics $(BUILD)/tests/test_keyset: $(INSPECT_OBJS)
-$(BUILD)/tests/test_pipeline: $(INSPECT_OBJS)
+$(BUILD)/tests/test_pipeline $(BUILD)/tests/test_seqcheck: $(INSPECT_OBJS)
 $(BUILD)/tests/test_tap: $(INSPECT_OBJS) $(BUILD)/export/pcapng.o
 $(BUILD)/tests/test_capture_opts: $(BUILD)/capture/options.o $(XSK_OBJS) $(INSPECT_OBJS)
 $(BUILD)/tests/test_ndr: $(BUILD)/bench/ndr.o

@@ -92,8 +92,11 @@ static inline __attribute__((always_inline)) void
 worker_frames(struct worker *w, uint32_t idx, uint32_t n, const bool inspect, const bool check_seq)
 {
 	struct xdpi_xsk *x = w->xsk;
-	/* One clock read per batch (vDSO, no syscall), for the latency. */
-	uint32_t now = check_seq ? (uint32_t)xdpi_mono_ns() : 0;
+	/* The clocks the latency needs, read once per batch (vDSO, no syscall). */
+	struct seqcheck_clock now = {0};
+
+	if (check_seq)
+		seqcheck_clock_read(w->pipe.seq, &now);
 
 	/* The frames were written by another CPU (the copy into the UMEM runs
 	 * in NAPI): start loading the next one's headers while this one is
@@ -106,7 +109,7 @@ worker_frames(struct worker *w, uint32_t idx, uint32_t n, const bool inspect, co
 		if (inspect && i + 1 < n)
 			__builtin_prefetch(
 				xdpi_xsk_frame(x, xdpi_xsk_rx_desc(x, idx + i + 1)->addr));
-		pipeline_frame(&w->pipe, xdpi_xsk_frame(x, d->addr), d->len, d->len, now, false,
+		pipeline_frame(&w->pipe, xdpi_xsk_frame(x, d->addr), d->len, d->len, &now, false,
 			       inspect, check_seq);
 	}
 }
@@ -116,12 +119,28 @@ worker_frames(struct worker *w, uint32_t idx, uint32_t n, const bool inspect, co
 static inline __attribute__((always_inline)) uint32_t
 worker_copies(struct worker *w, unsigned long prod, const bool inspect, const bool check_seq)
 {
+	struct seqcheck_clock batch = {0}, now = {0};
 	const struct xdpi_copy_rec *rec;
 	uint32_t n = 0;
 
+	if (check_seq) /* once per batch, as in worker_frames() */
+		seqcheck_clock_read(w->pipe.seq, &batch);
 	while (n < w->batch && (rec = xdpi_copyring_next(w->ring, prod))) {
-		pipeline_frame(&w->pipe, rec->data, rec->cap_len, rec->wire_len,
-			       (uint32_t)rec->ts_ns, false, inspect, check_seq);
+		if (check_seq) {
+			/* The record's own time; the wall clock moved back by
+			 * as much as the monotonic one since then. */
+			uint32_t ago = batch.mono_ns - (uint32_t)rec->ts_ns;
+
+			now.mono_ns = (uint32_t)rec->ts_ns;
+			now.real_sec = batch.real_sec -
+				       (uint32_t)(((uint64_t)ago + 999999999u - batch.real_nsec) /
+						  1000000000u);
+			now.real_nsec = (uint32_t)(((uint64_t)batch.real_nsec + 1000000000u -
+						    ago % 1000000000u) %
+						   1000000000u);
+		}
+		pipeline_frame(&w->pipe, rec->data, rec->cap_len, rec->wire_len, &now, false,
+			       inspect, check_seq);
 		n++;
 	}
 	return n;
