@@ -34,7 +34,9 @@ request() { # prints the HTTP status, or "failed"
 	ip netns exec "$TB_GEN" python3 -c '
 import sys, urllib.request
 try:
-    print(urllib.request.urlopen(sys.argv[1], timeout=3).status)
+    with urllib.request.urlopen(sys.argv[1], timeout=3) as r:
+        r.read()
+        print(r.status)
 except Exception:
     print("failed")' "http://$TB_DUT_IP:8080/index.txt"
 }
@@ -46,8 +48,8 @@ if live_start http --passive --interval 0 --json; then
 	t_eq "during --passive: the request works" "$(request)" 200
 	live_stop
 	t_eq "passive run exits 0" "$?" 0
-	t_check "the request's TCP packets were inspected (its SYN and FIN)" \
-		test "$(json "$T_TMP/http.out" 'd["tcp_flags"]["syn"] >= 1 and d["tcp_flags"]["fin"] >= 1')" = True
+	t_check "the request's TCP packets were inspected (its SYN, and its FIN or RST)" \
+		test "$(json "$T_TMP/http.out" 'd["tcp_flags"]["syn"] >= 1 and d["tcp_flags"]["fin"] + d["tcp_flags"]["rst"] >= 1')" = True
 	t_eq "passive: ledger 0 unexplained" "$(json "$T_TMP/http.out" 'd["ledger"]["unexplained"]')" 0
 	t_eq "passive: mode passive, nothing redirected" \
 		"$(json "$T_TMP/http.out" '(d["passive"], d["queues"][0]["mode"], d["ledger"]["queues"][0]["xdp"]["redirected"])')" \
