@@ -29,13 +29,29 @@ enum steer_xdp_mode {
 
 struct steer_opts {
 	const char *ifname;
-	enum xdpi_filter filter;
+	enum xdpi_filter_kind filter;
+	/* XDPI_FILTER_EXPR: the classic BPF program the XDP program runs
+	 * (libpcap's, inspect/filter.h); copied before load, so it may be
+	 * freed once steer_attach() returns. */
+	const struct xdpi_cbpf_insn *insns;
+	uint32_t insn_count;
 	enum steer_xdp_mode xdp_mode;
 	bool drop_wanted; /* count-and-drop wanted frames (benchmark ceiling) */
 	bool force;	  /* replace a program libxdp cannot share */
 };
 
 struct steer;
+
+/*
+ * Whether the XDP program's interpreter runs classic BPF program @insns as
+ * libpcap's bpf_filter() would: at most XDPI_CBPF_MAX_INSNS instructions,
+ * the opcodes libpcap emits for Ethernet (no Linux extensions), jumps only
+ * forward and inside the program, scratch memory M[0..15], no constant
+ * division by 0 or shift by 32 or more, a RET at the end. Returns 0, or
+ * -E2BIG / -EINVAL with the reason in @err.
+ */
+int steer_filter_check(const struct xdpi_cbpf_insn *insns, uint32_t count, char *err,
+		       size_t err_len);
 
 struct steer *steer_attach(const struct steer_opts *o, char *err, size_t err_len);
 /* Detaches and frees. Accepts NULL. */

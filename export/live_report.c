@@ -5,7 +5,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
-#include "../inspect/filter.h"
 #include "ledger_report.h"
 #include "report.h"
 
@@ -126,7 +125,7 @@ json_t *live_report_json(const struct capture_opts *o, const struct capture *c,
 		json_array_append_new(queues, live_queue_json(&q, res->xdp_mode));
 	}
 	json_object_set_new(obj, "interface", json_string(o->ifname));
-	json_object_set_new(obj, "filter", json_string(xdpi_filter_name(o->filter)));
+	json_object_set_new(obj, "filter", json_string(o->filter));
 	json_object_set_new(obj, "inspect", json_boolean(o->inspect));
 	json_object_set_new(obj, "ceiling", json_boolean(o->ceiling));
 	json_object_set_new(obj, "duration_s", json_real(res->duration_s));
@@ -142,7 +141,7 @@ void live_report_print(FILE *out, const struct capture_opts *o, const struct cap
 		       const char *stop_reason)
 {
 	fprintf(out, "\nxdpi live %s: %.1f s, stopped by %s, filter %s%s\n", o->ifname,
-		res->duration_s, stop_reason, xdpi_filter_name(o->filter),
+		res->duration_s, stop_reason, o->filter,
 		o->ceiling   ? ", ceiling mode (dropped in XDP, nothing inspected)"
 		: o->inspect ? ""
 			     : ", inspection off (only packets and bytes count)");

@@ -15,7 +15,7 @@ static void capfile_frame(u_char *user, const struct pcap_pkthdr *h, const u_cha
 	uint32_t wire = h->len > h->caplen ? h->len : h->caplen;
 
 	/* Offline there are no generator stamps to time: no sequence check. */
-	pipeline_frame(p, bytes, h->caplen, wire, 0, p->cfg.filter != XDPI_FILTER_ALL, true, false);
+	pipeline_frame(p, bytes, h->caplen, wire, 0, p->cfg.filter != NULL, true, false);
 }
 
 int capfile_inspect(const char *path, struct pipeline *p, struct capfile_result *res, char *err,

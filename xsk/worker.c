@@ -49,7 +49,7 @@ int worker_init(struct worker *w, struct xdpi_xsk *xsk, uint32_t batch, int cpu,
 	int ret;
 
 	memset(w, 0, sizeof(*w));
-	live.filter = XDPI_FILTER_ALL;
+	live.filter = NULL; /* the XDP program has filtered */
 	ret = pipeline_init(&w->pipe, &live);
 	if (ret)
 		return ret;
