@@ -104,7 +104,13 @@ int cmd_read(int argc, char **argv)
 	}
 	c = xdpi_filter_compile(&filter, text ? text : "all", err, sizeof(err));
 	if (c) {
-		xdpi_err("invalid filter '%s': %s", text, err);
+		/* A second FILE by mistake reads as an expression: say so. */
+		if (joined)
+			xdpi_err("invalid filter '%s' (read takes one FILE; what follows it is "
+				 "a pcap-filter expression): %s",
+				 text, err);
+		else
+			xdpi_err("invalid filter '%s': %s", text, err);
 		free(joined);
 		return c == -EINVAL ? XDPI_EXIT_USAGE : XDPI_EXIT_FAIL;
 	}

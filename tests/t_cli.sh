@@ -29,8 +29,8 @@ done <<'TABLE'
 # read
 2 | read takes one FILE | read
 2 | invalid filter 'tcp\[': can't parse filter expression: syntax error | read --filter tcp[ x.pcap
-2 | invalid filter 'tcp port x': unknown port 'x' | read x.pcap tcp port x
-2 | invalid filter 'udp and': can't parse | read x.pcap udp and
+2 | invalid filter 'tcp port x' \(read takes one FILE.*\): unknown port 'x' | read x.pcap tcp port x
+2 | invalid filter 'udp and' .*: can't parse | read x.pcap udp and
 2 | give the filter either with --filter or after FILE, not both | read --filter udp x.pcap tcp
 1 | /nonexistent.pcap: No such file or directory | read /nonexistent.pcap
 2 | unrecognized option | read --bogus x.pcap
