@@ -168,11 +168,17 @@ static long cbpf_step(__u64 index, void *data)
 		return 1;
 
 	case BPF_LD | BPF_W | BPF_ABS:
-		return cbpf_load(r, k, 4, &r->a) ? (r->verdict = 0, 1) : 0;
+		if (cbpf_load(r, k, 4, &r->a))
+			goto reject;
+		return 0;
 	case BPF_LD | BPF_H | BPF_ABS:
-		return cbpf_load(r, k, 2, &r->a) ? (r->verdict = 0, 1) : 0;
+		if (cbpf_load(r, k, 2, &r->a))
+			goto reject;
+		return 0;
 	case BPF_LD | BPF_B | BPF_ABS:
-		return cbpf_load(r, k, 1, &r->a) ? (r->verdict = 0, 1) : 0;
+		if (cbpf_load(r, k, 1, &r->a))
+			goto reject;
+		return 0;
 	case BPF_LD | BPF_W | BPF_IND:
 		if (cbpf_ind(r, k, &off) || cbpf_load(r, off, 4, &r->a))
 			goto reject;
