@@ -13,7 +13,7 @@
  *   - with --raw: hand-written classic BPF programs for what libpcap's
  *     compiler seldom emits (ALU by X, division by a zero X, shifts by 32
  *     or more, indirect loads that wrap, loads at the last byte, scratch
- *     memory, LEN), each ending in RET A: run once as is and once per bit
+ *     memory, LEN, jumps where > and >= part), each ending in RET A: run once as is and once per bit
  *     of A (RET A replaced by a test of that bit), so that the kernel must
  *     compute every bit of A as libpcap does, on every frame.
  * A frame the kernel cannot test-run (under 14 bytes, or longer than a
@@ -285,6 +285,17 @@ static const struct raw_prog raw_progs[] = {
 	    S(LDW_ABS, 30), S(BPF_LDX | BPF_MEM, 3), S(ALU_X(BPF_ADD), 0), S(BPF_LDX | BPF_MEM, 15),
 	    S(ALU_X(BPF_MUL), 0), S(BPF_ST, 7), S(BPF_LD | BPF_MEM, 15), S(BPF_LDX | BPF_MEM, 7),
 	    S(ALU_X(BPF_XOR), 0), RET_A),
+	/* A and X from the low bits of the IPv4 addresses: equal a quarter of
+	 * the time, where > and >= part. */
+	RAW("JGE by X at equality", S(LDB_ABS, 29), S(ALU_K(BPF_AND), 3), TAX, S(LDB_ABS, 33),
+	    S(ALU_K(BPF_AND), 3), J(BPF_JMP | BPF_JGE | BPF_X, 0, 0, 2), S(BPF_LD | BPF_IMM, 0x11),
+	    S(BPF_JMP | BPF_JA, 1), S(BPF_LD | BPF_IMM, 0x22), RET_A),
+	RAW("JGT by X at equality", S(LDB_ABS, 29), S(ALU_K(BPF_AND), 3), TAX, S(LDB_ABS, 33),
+	    S(ALU_K(BPF_AND), 3), J(BPF_JMP | BPF_JGT | BPF_X, 0, 0, 2), S(BPF_LD | BPF_IMM, 0x11),
+	    S(BPF_JMP | BPF_JA, 1), S(BPF_LD | BPF_IMM, 0x22), RET_A),
+	RAW("JGE and JGT by K at equality", S(LDB_ABS, 33), S(ALU_K(BPF_AND), 3),
+	    J(BPF_JMP | BPF_JGE | BPF_K, 2, 0, 1), S(ALU_K(BPF_OR), 0x100),
+	    J(BPF_JMP | BPF_JGT | BPF_K, 2, 0, 1), S(ALU_K(BPF_OR), 0x1000), RET_A),
 	RAW("conditional jumps by K and X", S(LDB_ABS, 22), TAX, S(LDB_ABS, 23),
 	    J(BPF_JMP | BPF_JGT | BPF_X, 0, 0, 2), S(ALU_K(BPF_ADD), 0x100),
 	    J(BPF_JMP | BPF_JGE | BPF_K, 0x40, 0, 1), S(ALU_K(BPF_ADD), 0x1000),
