@@ -320,13 +320,21 @@ bool steer_multiprog(const struct steer *s)
 	return s->link.multiprog;
 }
 
-int steer_test_run(const struct steer *s, const void *frame, uint32_t len)
+int steer_test_time(const struct steer *s, const void *frame, uint32_t len, uint32_t repeat,
+		    uint32_t *ns)
 {
 	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = frame, .data_size_in = len,
-			    .repeat = 1);
+			    .repeat = repeat);
 	int ret = bpf_prog_test_run_opts(bpf_program__fd(s->skel->progs.xdpi_steer), &topts);
 
+	if (ns)
+		*ns = topts.duration;
 	return ret ? -errno : (int)topts.retval;
+}
+
+int steer_test_run(const struct steer *s, const void *frame, uint32_t len)
+{
+	return steer_test_time(s, frame, len, 1, NULL);
 }
 
 /* The steering program, or the generator's (bench/generator.c attaches it to the

@@ -68,6 +68,9 @@ bool steer_multiprog(const struct steer *s);
 /* Runs the loaded program once on @frame (BPF_PROG_TEST_RUN): returns the
  * XDP action or a negative errno. For tests of the in-kernel filter. */
 int steer_test_run(const struct steer *s, const void *frame, uint32_t len);
+/* The same @repeat times; *@ns is the kernel's mean time per run. */
+int steer_test_time(const struct steer *s, const void *frame, uint32_t len, uint32_t repeat,
+		    uint32_t *ns);
 
 /*
  * Removes an xdpi program left attached to @ifname (by a process that was

@@ -13,13 +13,15 @@
  *   - with --raw: hand-written classic BPF programs for what libpcap's
  *     compiler seldom emits (ALU by X, division by a zero X, shifts by 32
  *     or more, indirect loads that wrap, loads at the last byte, scratch
- *     memory, LEN, jumps where > and >= part), each ending in RET A: run once as is and once per bit
- *     of A (RET A replaced by a test of that bit), so that the kernel must
- *     compute every bit of A as libpcap does, on every frame.
- * A frame the kernel cannot test-run (under 14 bytes, or longer than a
- * test run takes without fragments) is counted apart.
+ *     memory, LEN, jumps where > and >= part), each ending in RET A: run once as is and once per
+ * bit of A (RET A replaced by a test of that bit), so that the kernel must compute every bit of A
+ * as libpcap does, on every frame. A frame the kernel cannot test-run (under 14 bytes) is counted
+ * apart.
+ * --time N also runs every frame N times more and prints, as a comment,
+ * the program's mean time per frame for each filter (the kernel's own
+ * measure: docs/live.md quotes it).
  *
- *   tool_filtercheck [-e EXPR]... [--raw] [--no-builtin] FILE.pcap...
+ *   tool_filtercheck [-e EXPR]... [--raw] [--no-builtin] [--time N] FILE.pcap...
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -75,6 +77,7 @@ static int frames_load(struct frames *fr, const char *path)
 
 static int test_num;
 static int failed;
+static uint32_t time_repeat;
 
 static void tap(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void tap(bool ok, const char *fmt, ...)
@@ -109,6 +112,20 @@ static signed char *kernel_verdicts(const struct steer_opts *so, const struct fr
 		int act = steer_test_run(s, fr->data[i], fr->h[i].caplen);
 
 		v[i] = act < 0 ? -1 : act == XDP_DROP_ACTION;
+	}
+	if (time_repeat) {
+		double sum = 0;
+		size_t n = 0;
+		uint32_t ns;
+
+		for (size_t i = 0; i < fr->n; i++)
+			if (v[i] >= 0 && steer_test_time(s, fr->data[i], fr->h[i].caplen,
+							 time_repeat, &ns) >= 0) {
+				sum += ns;
+				n++;
+			}
+		printf("# %s: %.1f ns per frame in the XDP program (%zu frames, %u runs each)\n",
+		       name, n ? sum / (double)n : 0, n, time_repeat);
 	}
 	steer_destroy(s);
 	return v;
@@ -342,6 +359,7 @@ int main(int argc, char **argv)
 		{"expression", required_argument, NULL, 'e'},
 		{"raw", no_argument, NULL, 'r'},
 		{"no-builtin", no_argument, NULL, 'n'},
+		{"time", required_argument, NULL, 't'},
 		{0},
 	};
 	const char *exprs[64];
@@ -349,7 +367,7 @@ int main(int argc, char **argv)
 	bool raw = false, builtin = true;
 	struct frames fr = {0};
 
-	while ((c = getopt_long(argc, argv, "e:rn", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "e:rnt:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			if (nexprs < 64)
@@ -360,6 +378,9 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			builtin = false;
+			break;
+		case 't':
+			time_repeat = (uint32_t)strtoul(optarg, NULL, 10);
 			break;
 		default:
 			return 2;
