@@ -35,7 +35,6 @@
 #include "../capture/ledger.h"
 #include "../capture/options.h"
 #include "../export/ledger_report.h"
-#include "../inspect/filter.h"
 #include "../util/clock.h"
 #include "../util/optval.h"
 
@@ -545,7 +544,7 @@ static void live_opts_of(const struct bench_cfg *cfg, enum bench_receiver r,
 	o->takeover = testbed || cfg->takeover;
 	o->json = true;
 	o->interval = 0; /* the harness reads the JSON, never the table */
-	o->filter = cfg->gen.proto == GEN_UDP ? XDPI_FILTER_UDP : XDPI_FILTER_TCP;
+	o->filter = cfg->gen.proto == GEN_UDP ? "udp" : "tcp";
 	o->ceiling = r == BENCH_CEILING;
 	if (o->ceiling)
 		return; /* count and drop in XDP, no sockets: the rest is moot */

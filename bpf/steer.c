@@ -13,6 +13,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/filter.h>
 #include <xdp/libxdp.h>
 
 #include "attach.h"
@@ -52,6 +53,114 @@ int steer_ensure_bpffs(void)
 	return 1;
 }
 
+/* The opcodes the interpreter in bpf/xdpi.bpf.c implements: libpcap's
+ * (bpf_filter()) without the Linux ancillary loads. */
+static bool cbpf_known(uint16_t code)
+{
+	switch (code) {
+	case BPF_RET | BPF_K:
+	case BPF_RET | BPF_A:
+	case BPF_LD | BPF_W | BPF_ABS:
+	case BPF_LD | BPF_H | BPF_ABS:
+	case BPF_LD | BPF_B | BPF_ABS:
+	case BPF_LD | BPF_W | BPF_IND:
+	case BPF_LD | BPF_H | BPF_IND:
+	case BPF_LD | BPF_B | BPF_IND:
+	case BPF_LDX | BPF_MSH | BPF_B:
+	case BPF_LD | BPF_W | BPF_LEN:
+	case BPF_LDX | BPF_W | BPF_LEN:
+	case BPF_LD | BPF_IMM:
+	case BPF_LDX | BPF_IMM:
+	case BPF_LD | BPF_MEM:
+	case BPF_LDX | BPF_MEM:
+	case BPF_ST:
+	case BPF_STX:
+	case BPF_JMP | BPF_JA:
+	case BPF_MISC | BPF_TAX:
+	case BPF_MISC | BPF_TXA:
+	case BPF_ALU | BPF_NEG:
+		return true;
+	}
+	if (BPF_CLASS(code) == BPF_JMP) {
+		switch (code & ~BPF_SRC(code)) {
+		case BPF_JMP | BPF_JEQ:
+		case BPF_JMP | BPF_JGT:
+		case BPF_JMP | BPF_JGE:
+		case BPF_JMP | BPF_JSET:
+			return true;
+		}
+		return false;
+	}
+	if (BPF_CLASS(code) == BPF_ALU) {
+		switch (code & ~BPF_SRC(code)) {
+		case BPF_ALU | BPF_ADD:
+		case BPF_ALU | BPF_SUB:
+		case BPF_ALU | BPF_MUL:
+		case BPF_ALU | BPF_DIV:
+		case BPF_ALU | BPF_MOD:
+		case BPF_ALU | BPF_AND:
+		case BPF_ALU | BPF_OR:
+		case BPF_ALU | BPF_XOR:
+		case BPF_ALU | BPF_LSH:
+		case BPF_ALU | BPF_RSH:
+			return true;
+		}
+	}
+	return false;
+}
+
+int steer_filter_check(const struct xdpi_cbpf_insn *insns, uint32_t count, char *err,
+		       size_t err_len)
+{
+	if (!count) {
+		snprintf(err, err_len, "an empty classic BPF program");
+		return -EINVAL;
+	}
+	if (count > XDPI_CBPF_MAX_INSNS) {
+		snprintf(err, err_len,
+			 "the filter compiles to %u classic BPF instructions; the XDP program "
+			 "runs at most %d: use a shorter expression",
+			 count, XDPI_CBPF_MAX_INSNS);
+		return -E2BIG;
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		const struct xdpi_cbpf_insn *in = &insns[i];
+		uint16_t c = in->code;
+		uint32_t op = BPF_OP(c);
+		const char *why = NULL;
+
+		if (!cbpf_known(c))
+			why = "an opcode the XDP program does not run";
+		else if ((c == (BPF_LD | BPF_MEM) || c == (BPF_LDX | BPF_MEM) || c == BPF_ST ||
+			  c == BPF_STX) &&
+			 in->k >= XDPI_CBPF_MEMWORDS)
+			why = "scratch memory beyond M[15]";
+		else if (BPF_CLASS(c) == BPF_ALU && BPF_SRC(c) == BPF_K &&
+			 (op == BPF_DIV || op == BPF_MOD) && !in->k)
+			why = "a division by the constant 0";
+		else if (BPF_CLASS(c) == BPF_ALU && BPF_SRC(c) == BPF_K &&
+			 (op == BPF_LSH || op == BPF_RSH) && in->k >= 32)
+			why = "a shift by 32 or more";
+		else if (c == (BPF_JMP | BPF_JA) && in->k >= count - i - 1)
+			why = "a jump backwards or past the end (protochain walks back: not "
+			      "supported)";
+		else if (BPF_CLASS(c) == BPF_JMP && op != BPF_JA &&
+			 ((uint32_t)in->jt >= count - i - 1 || (uint32_t)in->jf >= count - i - 1))
+			why = "a jump past the end";
+		if (why) {
+			snprintf(err, err_len,
+				 "instruction %u of the classic BPF program (code 0x%02x): %s", i,
+				 c, why);
+			return -EINVAL;
+		}
+	}
+	if (BPF_CLASS(insns[count - 1].code) != BPF_RET) {
+		snprintf(err, err_len, "the classic BPF program does not end with a RET");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Opens the embedded object and sets its options; loading is left to
  * libxdp's attach, or to steer_attach's load-only path. */
 static int steer_open(struct steer *s, const struct steer_opts *o, char *err, size_t err_len)
@@ -64,6 +173,12 @@ static int steer_open(struct steer *s, const struct steer_opts *o, char *err, si
 	if (o->filter >= XDPI_FILTER__MAX) {
 		snprintf(err, err_len, "unknown filter %d", o->filter);
 		return -EINVAL;
+	}
+	if (o->filter == XDPI_FILTER_EXPR) {
+		int ret = steer_filter_check(o->insns, o->insn_count, err, err_len);
+
+		if (ret)
+			return ret;
 	}
 	s->skel = xdpi_bpf__open();
 	if (!s->skel) {
@@ -100,6 +215,10 @@ static int steer_open(struct steer *s, const struct steer_opts *o, char *err, si
 			snprintf(err, err_len, "cannot set the ring template: %s", strerror(-ret));
 			return ret;
 		}
+	}
+	if (o->filter == XDPI_FILTER_EXPR) {
+		memcpy(s->skel->rodata->cbpf_insns, o->insns, o->insn_count * sizeof(*o->insns));
+		s->skel->rodata->cbpf_len = o->insn_count;
 	}
 	return 0;
 }
@@ -247,13 +366,21 @@ bool steer_multiprog(const struct steer *s)
 	return s->link.multiprog;
 }
 
-int steer_test_run(const struct steer *s, const void *frame, uint32_t len)
+int steer_test_time(const struct steer *s, const void *frame, uint32_t len, uint32_t repeat,
+		    uint32_t *ns)
 {
 	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = frame, .data_size_in = len,
-			    .repeat = 1);
+			    .repeat = repeat);
 	int ret = bpf_prog_test_run_opts(bpf_program__fd(s->skel->progs.xdpi_steer), &topts);
 
+	if (ns)
+		*ns = topts.duration;
 	return ret ? -errno : (int)topts.retval;
+}
+
+int steer_test_run(const struct steer *s, const void *frame, uint32_t len)
+{
+	return steer_test_time(s, frame, len, 1, NULL);
 }
 
 /* The steering program, or the generator's (bench/generator.c attaches it to the

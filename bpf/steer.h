@@ -29,7 +29,12 @@ enum steer_xdp_mode {
 
 struct steer_opts {
 	const char *ifname;
-	enum xdpi_filter filter;
+	enum xdpi_filter_kind filter;
+	/* XDPI_FILTER_EXPR: the classic BPF program the XDP program runs
+	 * (libpcap's, inspect/filter.h); copied before load, so it may be
+	 * freed once steer_attach() returns. */
+	const struct xdpi_cbpf_insn *insns;
+	uint32_t insn_count;
 	enum steer_xdp_mode xdp_mode;
 	bool drop_wanted; /* count-and-drop wanted frames (benchmark ceiling) */
 	bool force;	  /* replace a program libxdp cannot share */
@@ -40,6 +45,17 @@ struct steer_opts {
 };
 
 struct steer;
+
+/*
+ * Whether the XDP program's interpreter runs classic BPF program @insns as
+ * libpcap's bpf_filter() would: at most XDPI_CBPF_MAX_INSNS instructions,
+ * the opcodes libpcap emits for Ethernet (no Linux extensions), jumps only
+ * forward and inside the program, scratch memory M[0..15], no constant
+ * division by 0 or shift by 32 or more, a RET at the end. Returns 0, or
+ * -E2BIG / -EINVAL with the reason in @err.
+ */
+int steer_filter_check(const struct xdpi_cbpf_insn *insns, uint32_t count, char *err,
+		       size_t err_len);
 
 struct steer *steer_attach(const struct steer_opts *o, char *err, size_t err_len);
 /* Detaches and frees. Accepts NULL. */
@@ -58,6 +74,9 @@ bool steer_multiprog(const struct steer *s);
 /* Runs the loaded program once on @frame (BPF_PROG_TEST_RUN): returns the
  * XDP action or a negative errno. For tests of the in-kernel filter. */
 int steer_test_run(const struct steer *s, const void *frame, uint32_t len);
+/* The same @repeat times; *@ns is the kernel's mean time per run. */
+int steer_test_time(const struct steer *s, const void *frame, uint32_t len, uint32_t repeat,
+		    uint32_t *ns);
 
 /*
  * Removes an xdpi program left attached to @ifname (by a process that was

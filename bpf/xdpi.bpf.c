@@ -10,11 +10,17 @@
  * bytes) into the BPF ring buffer of their queue instead, and every frame
  * passes to the kernel: the host keeps its traffic.
  *
+ * With a pcap-filter expression (filter == XDPI_FILTER_EXPR) the decision
+ * is instead the classic BPF program libpcap compiled it to, run by a small
+ * interpreter (cbpf_wanted() below) with the semantics of libpcap's own
+ * bpf_filter(), which is what `xdpi read` runs on the same expression.
+ *
  * Options are read-only globals set before load. `stopping` is written by
  * userspace at shutdown: from then on wanted frames pass to the kernel, so
  * the sockets can be drained to empty and the ledger closes exactly.
  */
 #include <linux/bpf.h>
+#include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <bpf/bpf_helpers.h>
@@ -29,6 +35,11 @@ const volatile __u32 filter = XDPI_FILTER_TCP;
 const volatile __u32 drop_wanted = 0; /* count-and-drop: the in-kernel ceiling */
 const volatile __u32 passive = 0;
 const volatile __u32 snaplen = 512; /* passive: bytes copied per frame */
+
+/* XDPI_FILTER_EXPR: the program, checked in userspace (steer_filter_check()
+ * in bpf/steer.c: known opcodes, forward jumps inside it, a RET at its end). */
+const volatile __u32 cbpf_len = 0;
+const volatile struct xdpi_cbpf_insn cbpf_insns[XDPI_CBPF_MAX_INSNS] = {};
 
 volatile __u32 stopping;
 
@@ -104,6 +115,248 @@ static __always_inline int l4_proto(void *data, void *end, __u16 eth_type, __u32
 	return -1;
 }
 
+/*
+ * The classic BPF interpreter. Its state lives on the caller's stack and
+ * bpf_loop() runs one instruction per call, so the verifier checks the step
+ * once whatever the program. Packet loads go through bpf_xdp_load_bytes(),
+ * which takes any offset and fails past the end: the load then rejects the
+ * frame (returns 0), as libpcap's and the kernel's interpreters do. Scratch
+ * memory and the program are indexed under masks the checks in userspace
+ * make redundant, so that the verifier sees every access bounded.
+ */
+struct cbpf_run {
+	struct xdp_md *ctx;
+	__u32 pc;
+	__u32 a;
+	__u32 x;
+	__u32 verdict;
+	__u32 mem[XDPI_CBPF_MEMWORDS];
+};
+
+/* Big-endian load of @size (1, 2 or 4) bytes at @off; -1 past the end. */
+static __always_inline int cbpf_load(struct cbpf_run *r, __u32 off, __u32 size, __u32 *out)
+{
+	__u8 b[4];
+
+	if (size == 4) {
+		if (bpf_xdp_load_bytes(r->ctx, off, b, 4))
+			return -1;
+		*out = (__u32)b[0] << 24 | (__u32)b[1] << 16 | (__u32)b[2] << 8 | b[3];
+	} else if (size == 2) {
+		if (bpf_xdp_load_bytes(r->ctx, off, b, 2))
+			return -1;
+		*out = (__u32)b[0] << 8 | b[1];
+	} else {
+		if (bpf_xdp_load_bytes(r->ctx, off, b, 1))
+			return -1;
+		*out = b[0];
+	}
+	return 0;
+}
+
+/* X + k for an indirect load; -1 when it wraps (past any frame). */
+static __always_inline int cbpf_ind(const struct cbpf_run *r, __u32 k, __u32 *off)
+{
+	*off = r->x + k;
+	return *off < k ? -1 : 0;
+}
+
+/* One instruction: returns 0 to go on, 1 once r->verdict is set. */
+static long cbpf_step(__u64 index, void *data)
+{
+	struct cbpf_run *r = data;
+	__u32 pc = r->pc, k, off, v;
+	__u16 code;
+	__u8 jt, jf;
+
+	if (pc >= cbpf_len || pc >= XDPI_CBPF_MAX_INSNS)
+		goto reject; /* ran off the end: the check in userspace forbids it */
+	code = cbpf_insns[pc].code;
+	jt = cbpf_insns[pc].jt;
+	jf = cbpf_insns[pc].jf;
+	k = cbpf_insns[pc].k;
+	r->pc = pc + 1;
+
+	switch (code) {
+	case BPF_RET | BPF_K:
+		r->verdict = k;
+		return 1;
+	case BPF_RET | BPF_A:
+		r->verdict = r->a;
+		return 1;
+
+	case BPF_LD | BPF_W | BPF_ABS:
+		if (cbpf_load(r, k, 4, &r->a))
+			goto reject;
+		return 0;
+	case BPF_LD | BPF_H | BPF_ABS:
+		if (cbpf_load(r, k, 2, &r->a))
+			goto reject;
+		return 0;
+	case BPF_LD | BPF_B | BPF_ABS:
+		if (cbpf_load(r, k, 1, &r->a))
+			goto reject;
+		return 0;
+	case BPF_LD | BPF_W | BPF_IND:
+		if (cbpf_ind(r, k, &off) || cbpf_load(r, off, 4, &r->a))
+			goto reject;
+		return 0;
+	case BPF_LD | BPF_H | BPF_IND:
+		if (cbpf_ind(r, k, &off) || cbpf_load(r, off, 2, &r->a))
+			goto reject;
+		return 0;
+	case BPF_LD | BPF_B | BPF_IND:
+		if (cbpf_ind(r, k, &off) || cbpf_load(r, off, 1, &r->a))
+			goto reject;
+		return 0;
+	case BPF_LDX | BPF_MSH | BPF_B:
+		if (cbpf_load(r, k, 1, &v))
+			goto reject;
+		r->x = (v & 0xf) << 2;
+		return 0;
+	/* The whole frame's length, fragments included (a test run hands
+	 * the program a long frame in several buffers). */
+	case BPF_LD | BPF_W | BPF_LEN:
+		r->a = bpf_xdp_get_buff_len(r->ctx);
+		return 0;
+	case BPF_LDX | BPF_W | BPF_LEN:
+		r->x = bpf_xdp_get_buff_len(r->ctx);
+		return 0;
+	case BPF_LD | BPF_IMM:
+		r->a = k;
+		return 0;
+	case BPF_LDX | BPF_IMM:
+		r->x = k;
+		return 0;
+	case BPF_LD | BPF_MEM:
+		r->a = r->mem[k & (XDPI_CBPF_MEMWORDS - 1)];
+		return 0;
+	case BPF_LDX | BPF_MEM:
+		r->x = r->mem[k & (XDPI_CBPF_MEMWORDS - 1)];
+		return 0;
+	case BPF_ST:
+		r->mem[k & (XDPI_CBPF_MEMWORDS - 1)] = r->a;
+		return 0;
+	case BPF_STX:
+		r->mem[k & (XDPI_CBPF_MEMWORDS - 1)] = r->x;
+		return 0;
+
+	case BPF_ALU | BPF_ADD | BPF_K:
+		r->a += k;
+		return 0;
+	case BPF_ALU | BPF_ADD | BPF_X:
+		r->a += r->x;
+		return 0;
+	case BPF_ALU | BPF_SUB | BPF_K:
+		r->a -= k;
+		return 0;
+	case BPF_ALU | BPF_SUB | BPF_X:
+		r->a -= r->x;
+		return 0;
+	case BPF_ALU | BPF_MUL | BPF_K:
+		r->a *= k;
+		return 0;
+	case BPF_ALU | BPF_MUL | BPF_X:
+		r->a *= r->x;
+		return 0;
+	case BPF_ALU | BPF_DIV | BPF_K:
+	case BPF_ALU | BPF_DIV | BPF_X:
+		v = BPF_SRC(code) == BPF_X ? r->x : k;
+		if (!v)
+			goto reject; /* classic BPF: division by zero returns 0 */
+		r->a /= v;
+		return 0;
+	case BPF_ALU | BPF_MOD | BPF_K:
+	case BPF_ALU | BPF_MOD | BPF_X:
+		v = BPF_SRC(code) == BPF_X ? r->x : k;
+		if (!v)
+			goto reject;
+		r->a %= v;
+		return 0;
+	case BPF_ALU | BPF_AND | BPF_K:
+		r->a &= k;
+		return 0;
+	case BPF_ALU | BPF_AND | BPF_X:
+		r->a &= r->x;
+		return 0;
+	case BPF_ALU | BPF_OR | BPF_K:
+		r->a |= k;
+		return 0;
+	case BPF_ALU | BPF_OR | BPF_X:
+		r->a |= r->x;
+		return 0;
+	case BPF_ALU | BPF_XOR | BPF_K:
+		r->a ^= k;
+		return 0;
+	case BPF_ALU | BPF_XOR | BPF_X:
+		r->a ^= r->x;
+		return 0;
+	case BPF_ALU | BPF_LSH | BPF_K:
+	case BPF_ALU | BPF_LSH | BPF_X:
+		/* As libpcap: a shift by 32 or more gives 0 (and the check
+		 * in userspace refuses a constant one, as libpcap does). */
+		v = BPF_SRC(code) == BPF_X ? r->x : k;
+		r->a = v < 32 ? r->a << v : 0;
+		return 0;
+	case BPF_ALU | BPF_RSH | BPF_K:
+	case BPF_ALU | BPF_RSH | BPF_X:
+		v = BPF_SRC(code) == BPF_X ? r->x : k;
+		r->a = v < 32 ? r->a >> v : 0;
+		return 0;
+	case BPF_ALU | BPF_NEG:
+		r->a = 0 - r->a;
+		return 0;
+
+	case BPF_JMP | BPF_JA:
+		r->pc += k; /* forward and inside: checked in userspace */
+		return 0;
+	case BPF_JMP | BPF_JEQ | BPF_K:
+		r->pc += r->a == k ? jt : jf;
+		return 0;
+	case BPF_JMP | BPF_JEQ | BPF_X:
+		r->pc += r->a == r->x ? jt : jf;
+		return 0;
+	case BPF_JMP | BPF_JGT | BPF_K:
+		r->pc += r->a > k ? jt : jf;
+		return 0;
+	case BPF_JMP | BPF_JGT | BPF_X:
+		r->pc += r->a > r->x ? jt : jf;
+		return 0;
+	case BPF_JMP | BPF_JGE | BPF_K:
+		r->pc += r->a >= k ? jt : jf;
+		return 0;
+	case BPF_JMP | BPF_JGE | BPF_X:
+		r->pc += r->a >= r->x ? jt : jf;
+		return 0;
+	case BPF_JMP | BPF_JSET | BPF_K:
+		r->pc += r->a & k ? jt : jf;
+		return 0;
+	case BPF_JMP | BPF_JSET | BPF_X:
+		r->pc += r->a & r->x ? jt : jf;
+		return 0;
+
+	case BPF_MISC | BPF_TAX:
+		r->x = r->a;
+		return 0;
+	case BPF_MISC | BPF_TXA:
+		r->a = r->x;
+		return 0;
+	}
+reject: /* an unknown opcode too: the check in userspace forbids them */
+	r->verdict = 0;
+	return 1;
+}
+
+/* The expression's verdict: non-zero accepts (libpcap returns the snap
+ * length), 0 rejects, as does a program that never reaches a RET. */
+static __noinline int cbpf_wanted(struct xdp_md *ctx)
+{
+	struct cbpf_run r = {.ctx = ctx};
+
+	bpf_loop(XDPI_CBPF_MAX_INSNS, cbpf_step, &r, 0);
+	return r.verdict != 0;
+}
+
 static __always_inline int wanted(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
@@ -113,6 +366,8 @@ static __always_inline int wanted(struct xdp_md *ctx)
 	__u16 type;
 	int i, proto;
 
+	if (filter == XDPI_FILTER_EXPR)
+		return cbpf_wanted(ctx);
 	if (filter == XDPI_FILTER_ALL)
 		return 1;
 	if ((void *)(eth + 1) > end)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Types shared by the XDP program (bpf/xdpi.bpf.c) and userspace: the
- * traffic filter and the per-queue kernel-side counters the drop ledger
- * compares against.
+ * traffic filter (a built-in classification, or a pcap-filter expression
+ * compiled to classic BPF for the program's interpreter) and the per-queue
+ * kernel-side counters the drop ledger compares against.
  */
 #ifndef XDPI_BPF_SHARED_H
 #define XDPI_BPF_SHARED_H
@@ -13,13 +14,33 @@
 #define XDPI_MAX_QUEUES 256
 
 /* Which frames are steered to the sockets; the rest pass to the kernel. */
-enum xdpi_filter {
+enum xdpi_filter_kind {
 	XDPI_FILTER_TCP = 0, /* IP protocol (after IPv6 extensions) TCP */
 	XDPI_FILTER_UDP,     /* likewise UDP */
 	XDPI_FILTER_IP,	     /* any IPv4 or IPv6 packet */
 	XDPI_FILTER_ALL,     /* every frame */
+	XDPI_FILTER_EXPR,    /* a classic BPF program (libpcap's), interpreted */
 	XDPI_FILTER__MAX,
 };
+/* The kinds before this one are built in and named by a keyword. */
+#define XDPI_FILTER__BUILTIN XDPI_FILTER_EXPR
+
+/* One classic BPF instruction, laid out as the kernel's struct sock_filter
+ * and libpcap's struct bpf_insn (neither header can be included beside the
+ * other, nor in the BPF program). */
+struct xdpi_cbpf_insn {
+	__u16 code;
+	__u8 jt;
+	__u8 jf;
+	__u32 k;
+};
+
+/* The most instructions the XDP program's interpreter holds (and so runs:
+ * jumps only go forward). libpcap's programs for common expressions take
+ * 10 to 40. */
+#define XDPI_CBPF_MAX_INSNS 256
+/* Scratch memory words, M[0..15], as in classic BPF. */
+#define XDPI_CBPF_MEMWORDS 16
 
 /* IPv6 extension headers the program walks before giving up (and passing);
  * the userspace filter applies the same limit so both agree. */

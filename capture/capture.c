@@ -127,8 +127,7 @@ static int capture_check(struct capture *c)
 	}
 	ret = xdpi_check_privileges();
 	if (!ret)
-		ret = guard_check(c->o.ifname, xdpi_filter_name(c->o.filter), c->o.takeover,
-				  c->o.passive);
+		ret = guard_check(c->o.ifname, c->o.filter, c->o.takeover, c->o.passive);
 	if (!ret)
 		ret = capture_pick_queues(c);
 	if (!ret)
@@ -184,7 +183,6 @@ static int capture_attach(struct capture *c)
 	const struct capture_opts *o = &c->o;
 	struct steer_opts sopts = {
 		.ifname = o->ifname,
-		.filter = o->filter,
 		.xdp_mode = o->xdp_mode,
 		.force = o->force,
 		.drop_wanted = o->ceiling,
@@ -192,7 +190,8 @@ static int capture_attach(struct capture *c)
 		.snaplen = o->snaplen,
 		.ring_size = o->ring_size,
 	};
-	char err[256];
+	struct xdpi_filter flt;
+	char err[512];
 	int ret;
 
 	ret = steer_ensure_bpffs();
@@ -202,9 +201,20 @@ static int capture_attach(struct capture *c)
 		xdpi_info("no bpffs at /sys/fs/bpf and cannot mount it (%s): libxdp will attach a "
 			  "single program",
 			  strerror(-ret));
+	/* An expression's program is copied into the XDP program's read-only
+	 * data before load: the compiled filter is needed only until then. */
+	ret = xdpi_filter_compile(&flt, o->filter, err, sizeof(err));
+	if (ret) {
+		xdpi_err("filter '%s': %s", o->filter, err);
+		return ret;
+	}
+	sopts.filter = flt.kind;
+	sopts.insns = flt.insns;
+	sopts.insn_count = flt.len;
 	c->steer = steer_attach(&sopts, err, sizeof(err));
-	if (!c->steer) {
-		ret = errno ? -errno : -EIO;
+	ret = c->steer ? 0 : errno ? -errno : -EIO;
+	xdpi_filter_destroy(&flt);
+	if (ret) {
 		xdpi_err("%s", err);
 		return ret;
 	}
@@ -213,7 +223,7 @@ static int capture_attach(struct capture *c)
 		  steer_multiprog(c->steer)
 			  ? "through libxdp's dispatcher (shareable)"
 			  : "as a single program (libxdp's dispatcher is not available here)",
-		  xdpi_filter_name(o->filter));
+		  o->filter);
 	return 0;
 }
 

@@ -9,6 +9,9 @@
 #include "../util/optval.h"
 #include "../xsk/worker.h"
 
+/* Room for libpcap's messages (PCAP_ERRBUF_SIZE is 256). */
+#define FILTER_ERR_LEN 512
+
 enum {
 	OPT_NO_INSPECT = 256,
 	OPT_CHECK_SEQ,
@@ -98,7 +101,7 @@ void capture_opts_defaults(struct capture_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	xdpi_xsk_opts_defaults(&o->xsk);
-	o->filter = XDPI_FILTER_TCP;
+	o->filter = "tcp";
 	o->batch = 64;
 	o->interval = 1.0;
 	o->inspect = true;
@@ -117,6 +120,24 @@ static int parse_choice(const char *arg, const char *const *names, int *out)
 	return 1;
 }
 
+/* A filter the XDP program can run: compiles, and fits its interpreter. */
+static int filter_check(const char *text, char *err, size_t err_len)
+{
+	struct xdpi_filter f;
+	int ret = xdpi_filter_compile(&f, text, err, err_len);
+
+	if (!ret && f.kind == XDPI_FILTER_EXPR)
+		ret = steer_filter_check(f.insns, f.len, err, err_len);
+	xdpi_filter_destroy(&f);
+	return ret;
+}
+
+int capture_opts_explain(int opt, const char *arg, char *err, size_t err_len)
+{
+	*err = 0;
+	return opt == 'f' && filter_check(arg, err, err_len) && *err;
+}
+
 /* Options with a value to parse; the flags are in capture_opts_parse_opt(). */
 static int parse_valued(struct capture_opts *o, int opt, const char *arg)
 {
@@ -124,12 +145,14 @@ static int parse_valued(struct capture_opts *o, int opt, const char *arg)
 	int v = 0, ret;
 
 	switch (opt) {
-	case 'f':
-		v = xdpi_filter_parse(arg);
-		if (v < 0)
+	case 'f': {
+		char err[FILTER_ERR_LEN];
+
+		if (filter_check(arg, err, sizeof(err)))
 			return -EINVAL;
-		o->filter = (enum xdpi_filter)v;
+		o->filter = arg;
 		return 1;
+	}
 	case 'd':
 		return xdpi_parse_seconds(arg, &o->duration) ? -EINVAL : 1;
 	case 'i':
@@ -325,8 +348,8 @@ void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
 		/* A default that can never match: every size is written. */
 		d.batch = d.xsk.rx_size = d.xsk.fill_size = d.xsk.frame_size = 0;
 	}
-	if (o->filter != d.filter)
-		push_opt(&a, 'f', xdpi_filter_name(o->filter));
+	if (strcmp(o->filter, d.filter))
+		push_opt(&a, 'f', o->filter);
 	push_seconds(&a, 'd', o->duration, d.duration);
 	push_seconds(&a, 'i', o->interval, d.interval);
 	push_flag(&a, OPT_NO_INSPECT, !o->inspect);

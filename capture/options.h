@@ -34,7 +34,7 @@ enum capture_sender_clock {
 
 struct capture_opts {
 	const char *ifname;
-	enum xdpi_filter filter;
+	const char *filter; /* a keyword or a pcap-filter expression (inspect/filter.h) */
 	enum steer_xdp_mode xdp_mode;
 	struct xdpi_xsk_opts xsk; /* ifname, queue_id and busy_poll_budget set by the capture */
 	uint32_t batch;
@@ -76,6 +76,11 @@ size_t capture_long_opts_count(void);
 /* Applies option @opt (getopt_long's return value) with @arg to @o.
  * Returns 1 if @opt is a capture option, 0 if not, -EINVAL for a bad value. */
 int capture_opts_parse_opt(struct capture_opts *o, int opt, const char *arg);
+/* Why @arg is an invalid value for option @opt, into @err, for the options
+ * whose values have more to say than "invalid" (--filter: libpcap's message,
+ * or a program the XDP program cannot run). Returns 1 if it wrote a reason,
+ * else 0. */
+int capture_opts_explain(int opt, const char *arg, char *err, size_t err_len);
 /* Checks what no single option can: combinations and sizes. 0 or -EINVAL
  * with a reason in @err. */
 int capture_opts_check(const struct capture_opts *o, char *err, size_t err_len);

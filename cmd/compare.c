@@ -76,7 +76,7 @@ static void ledger_totals(const struct ledger *l, uint64_t *redirected, uint64_t
 
 /* @pcap through the pipeline, with the filter the run had: the metrics the
  * run should have, as JSON; NULL after an error (said). */
-static json_t *offline_metrics(const char *pcap, enum xdpi_filter filter,
+static json_t *offline_metrics(const char *pcap, const struct xdpi_filter *filter,
 			       struct capfile_result *res)
 {
 	struct pipeline pipe;
@@ -133,24 +133,29 @@ static int compare_verdict(json_t *rec, const struct ledger *l, int diffs, uint6
 /* The record's metrics against @pcap read offline. */
 static int compare_pcap(json_t *rec, const char *record, const struct ledger *l, const char *pcap)
 {
-	const char *filter_name = json_string_value(json_object_get(rec, "filter"));
-	int filter = filter_name ? xdpi_filter_parse(filter_name) : -1;
+	const char *filter_text = json_string_value(json_object_get(rec, "filter"));
+	struct xdpi_filter filter;
 	struct capfile_result res;
 	json_t *offline;
+	char err[512];
 	int diffs;
 
-	if (filter < 0) {
-		xdpi_err("%s: no valid \"filter\" in the record", record);
+	/* The record's filter, a keyword or an expression, as `xdpi live`
+	 * compiled it. */
+	if (!filter_text || xdpi_filter_compile(&filter, filter_text, err, sizeof(err))) {
+		xdpi_err("%s: no valid \"filter\" in the record%s%s", record,
+			 filter_text ? ": " : "", filter_text ? err : "");
 		return XDPI_EXIT_FAIL;
 	}
 	if (!json_is_true(json_object_get(rec, "inspect")))
 		xdpi_warn("the run had inspection off: only packets and bytes can match");
-	offline = offline_metrics(pcap, (enum xdpi_filter)filter, &res);
+	offline = offline_metrics(pcap, &filter, &res);
+	xdpi_filter_destroy(&filter);
 	if (!offline)
 		return XDPI_EXIT_FAIL;
-	printf("\nmetrics, live vs. %s read with filter %s (%" PRIu64 " frames, %" PRIu64
-	       " not steered):\n",
-	       pcap, filter_name, res.frames, res.filtered_out);
+	printf("\nmetrics, live vs. %s read with filter ", pcap);
+	print_clean(filter_text, 256);
+	printf(" (%" PRIu64 " frames, %" PRIu64 " not steered):\n", res.frames, res.filtered_out);
 	diffs = compare_metrics(rec, offline);
 	json_decref(offline);
 	/* res.frames: the frames the filter selected, what the run should
@@ -203,7 +208,7 @@ int cmd_compare(int argc, char **argv)
 	printf(": interface ");
 	print_clean(json_string_value(json_object_get(rec, "interface")), 64);
 	printf(", filter ");
-	print_clean(json_string_value(json_object_get(rec, "filter")), 16);
+	print_clean(json_string_value(json_object_get(rec, "filter")), 256);
 	printf(", %.1f s\n", json_number_value(json_object_get(rec, "duration_s")));
 	ledger_print(stdout, &l);
 	ret = l.unexplained ? XDPI_EXIT_FAIL : XDPI_EXIT_OK;

@@ -45,8 +45,11 @@ static void live_usage(FILE *out)
 		"                        capture port that has an address); --ceiling\n"
 		"                        drops the frames in XDP and needs it too\n\n"
 		"Traffic and duration:\n"
-		"  -f, --filter F        frames to steer: tcp (default), udp, ip, all;\n"
-		"                        the rest passes to the kernel untouched\n"
+		"  -f, --filter F        frames to steer: tcp (default), udp, ip, all, or\n"
+		"                        a pcap-filter expression ('tcp port 443'), run\n"
+		"                        in the XDP program (at most 256 classic BPF\n"
+		"                        instructions); the rest passes to the kernel\n"
+		"                        untouched (docs/live.md)\n"
 		"  -d, --duration S      stop after S seconds (default: at SIGINT/SIGTERM)\n"
 		"  -i, --interval S      live table every S seconds (default 1, 0: off)\n"
 		"      --no-inspect      receive and return frames without parsing them\n"
@@ -127,8 +130,15 @@ static int live_parse(int argc, char **argv, struct capture_opts *o)
 		}
 		ret = capture_opts_parse_opt(o, c, optarg);
 		if (ret < 0) {
-			xdpi_err("invalid value '%s' for option %s (see 'xdpi live --help')",
-				 optarg, xdpi_opt_name(argv, optarg));
+			char why[512];
+
+			if (capture_opts_explain(c, optarg, why, sizeof(why)))
+				xdpi_err("invalid value '%s' for option %s: %s", optarg,
+					 xdpi_opt_name(argv, optarg), why);
+			else
+				xdpi_err(
+					"invalid value '%s' for option %s (see 'xdpi live --help')",
+					optarg, xdpi_opt_name(argv, optarg));
 			return -EINVAL;
 		}
 		if (!ret) {

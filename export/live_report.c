@@ -5,7 +5,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
-#include "../inspect/filter.h"
 #include "ledger_report.h"
 #include "report.h"
 
@@ -215,17 +214,16 @@ json_t *live_report_json(const struct capture_opts *o, const struct capture *c,
 		json_array_append_new(queues, live_queue_json(&q, res->xdp_mode));
 	}
 	json_object_set_new(obj, "interface", json_string(o->ifname));
-	json_object_set_new(obj, "filter", json_string(xdpi_filter_name(o->filter)));
+	json_object_set_new(obj, "filter", json_string(o->filter));
 	json_object_set_new(obj, "inspect", json_boolean(o->inspect));
 	json_object_set_new(obj, "ceiling", json_boolean(o->ceiling));
 	json_object_set_new(obj, "passive", json_boolean(o->passive));
 	json_object_set_new(obj, "duration_s", json_real(res->duration_s));
 	json_object_set_new(obj, "stop_reason", json_string(stop_reason ?: "error"));
-	json_object_set_new(
-		obj, "nothing_steered",
-		ledger_nothing_steered(&res->ledger, xdpi_filter_name(o->filter), why, sizeof(why))
-			? json_string(why)
-			: json_null());
+	json_object_set_new(obj, "nothing_steered",
+			    ledger_nothing_steered(&res->ledger, o->filter, why, sizeof(why))
+				    ? json_string(why)
+				    : json_null());
 	json_object_set_new(obj, "queues", queues);
 	json_object_set_new(obj, "ledger", lj);
 	if (res->total.seq)
@@ -239,12 +237,12 @@ void live_report_print(FILE *out, const struct capture_opts *o, const struct cap
 	char why[256];
 
 	fprintf(out, "\nxdpi live %s: %.1f s, stopped by %s, filter %s%s\n", o->ifname,
-		res->duration_s, stop_reason, xdpi_filter_name(o->filter),
+		res->duration_s, stop_reason, o->filter,
 		o->ceiling   ? ", ceiling mode (dropped in XDP, nothing inspected)"
 		: o->passive ? ", passive (copies inspected, the host kept every frame)"
 		: o->inspect ? ""
 			     : ", inspection off (only packets and bytes count)");
-	if (ledger_nothing_steered(&res->ledger, xdpi_filter_name(o->filter), why, sizeof(why)))
+	if (ledger_nothing_steered(&res->ledger, o->filter, why, sizeof(why)))
 		fprintf(out, "nothing steered: %s\n", why);
 	report_metrics_print(out, &res->total.m);
 	if (res->total.seq)

@@ -65,8 +65,7 @@ static void capfile_frame_cooked(u_char *user, const struct pcap_pkthdr *h, cons
 	if (!cooked_header(c->dlt, bytes, h->caplen, &hlen, &type)) {
 		/* Shorter than its link header: counts as a cut Ethernet one. */
 		wire = wire + CAPFILE_ETH_HLEN > hlen ? wire + CAPFILE_ETH_HLEN - hlen : 0;
-		pipeline_frame(c->p, c->buf, 0, wire, 0, c->p->cfg.filter != XDPI_FILTER_ALL, true,
-			       false);
+		pipeline_frame(c->p, c->buf, 0, wire, 0, c->p->cfg.filter != NULL, true, false);
 		return;
 	}
 	cap = h->caplen - hlen;
@@ -81,7 +80,7 @@ static void capfile_frame_cooked(u_char *user, const struct pcap_pkthdr *h, cons
 	xdpi_put_be16(c->buf + 12, type);
 	memcpy(c->buf + CAPFILE_ETH_HLEN, bytes + hlen, cap);
 	pipeline_frame(c->p, c->buf, cap + CAPFILE_ETH_HLEN, wire - hlen + CAPFILE_ETH_HLEN, 0,
-		       c->p->cfg.filter != XDPI_FILTER_ALL, true, false);
+		       c->p->cfg.filter != NULL, true, false);
 }
 
 static bool capfile_cooked_link(int dlt)
@@ -98,7 +97,7 @@ static void capfile_frame(u_char *user, const struct pcap_pkthdr *h, const u_cha
 	uint32_t wire = h->len > h->caplen ? h->len : h->caplen;
 
 	/* Offline there are no generator stamps to time: no sequence check. */
-	pipeline_frame(p, bytes, h->caplen, wire, 0, p->cfg.filter != XDPI_FILTER_ALL, true, false);
+	pipeline_frame(p, bytes, h->caplen, wire, 0, p->cfg.filter != NULL, true, false);
 }
 
 int capfile_inspect(const char *path, struct pipeline *p, struct capfile_result *res, char *err,

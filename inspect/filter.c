@@ -1,10 +1,26 @@
 // SPDX-License-Identifier: MIT
 #include "filter.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <pcap/pcap.h>
+
 #define ETH_HLEN 14
+/* What libpcap's programs return to accept (tcpdump's default snap length):
+ * any non-zero value accepts, here and in the XDP program. */
+#define FILTER_SNAPLEN 262144
+
+/* The instructions are handed to libpcap as its own type. */
+_Static_assert(sizeof(struct xdpi_cbpf_insn) == sizeof(struct bpf_insn), "insn size");
+_Static_assert(offsetof(struct xdpi_cbpf_insn, code) == offsetof(struct bpf_insn, code), "code");
+_Static_assert(offsetof(struct xdpi_cbpf_insn, jt) == offsetof(struct bpf_insn, jt), "jt");
+_Static_assert(offsetof(struct xdpi_cbpf_insn, jf) == offsetof(struct bpf_insn, jf), "jf");
+_Static_assert(offsetof(struct xdpi_cbpf_insn, k) == offsetof(struct bpf_insn, k), "k");
 
 static int l4_proto(const uint8_t *d, uint32_t len, uint16_t type, uint32_t off)
 {
@@ -38,7 +54,7 @@ static int l4_proto(const uint8_t *d, uint32_t len, uint16_t type, uint32_t off)
 	return -1;
 }
 
-bool xdpi_filter_match(enum xdpi_filter f, const uint8_t *d, uint32_t len)
+bool xdpi_filter_builtin_match(enum xdpi_filter_kind f, const uint8_t *d, uint32_t len)
 {
 	uint32_t off = ETH_HLEN;
 	uint16_t type;
@@ -65,17 +81,106 @@ bool xdpi_filter_match(enum xdpi_filter f, const uint8_t *d, uint32_t len)
 	return proto == (f == XDPI_FILTER_TCP ? 6 : 17);
 }
 
-const char *xdpi_filter_name(enum xdpi_filter f)
+bool xdpi_filter_match(const struct xdpi_filter *f, const uint8_t *frame, uint32_t caplen,
+		       uint32_t wire_len)
 {
-	static const char *const names[XDPI_FILTER__MAX] = {"tcp", "udp", "ip", "all"};
+	if (f->kind == XDPI_FILTER_EXPR) {
+		const struct bpf_program prog = {
+			.bf_len = f->len,
+			.bf_insns = (struct bpf_insn *)f->insns,
+		};
+		const struct pcap_pkthdr h = {.caplen = caplen, .len = wire_len};
 
-	return (unsigned)f < XDPI_FILTER__MAX ? names[f] : "invalid";
+		return pcap_offline_filter(&prog, &h, frame) != 0;
+	}
+	return xdpi_filter_builtin_match(f->kind, frame, caplen);
 }
 
-int xdpi_filter_parse(const char *name)
+const char *xdpi_filter_kind_name(enum xdpi_filter_kind k)
 {
-	for (int f = 0; f < XDPI_FILTER__MAX; f++)
-		if (!strcmp(name, xdpi_filter_name(f)))
-			return f;
+	static const char *const names[XDPI_FILTER__MAX] = {"tcp", "udp", "ip", "all",
+							    "expression"};
+
+	return (unsigned)k < XDPI_FILTER__MAX ? names[k] : "invalid";
+}
+
+int xdpi_filter_keyword(const char *name)
+{
+	for (int k = 0; k < XDPI_FILTER__BUILTIN; k++)
+		if (!strcmp(name, xdpi_filter_kind_name(k)))
+			return k;
 	return -EINVAL;
+}
+
+/* The keyword @text is, blanks around it allowed; -EINVAL if none. An
+ * empty text is `all`. */
+static int keyword_of(const char *text)
+{
+	const char *end;
+	char word[8];
+
+	while (isspace((unsigned char)*text))
+		text++;
+	end = text + strlen(text);
+	while (end > text && isspace((unsigned char)end[-1]))
+		end--;
+	if (end == text)
+		return XDPI_FILTER_ALL;
+	if ((size_t)(end - text) >= sizeof(word))
+		return -EINVAL;
+	memcpy(word, text, (size_t)(end - text));
+	word[end - text] = 0;
+	return xdpi_filter_keyword(word);
+}
+
+int xdpi_filter_compile(struct xdpi_filter *f, const char *text, char *err, size_t err_len)
+{
+	struct bpf_program prog;
+	pcap_t *pc;
+	int kw;
+
+	*f = (struct xdpi_filter){.kind = XDPI_FILTER_ALL};
+	kw = keyword_of(text);
+	if (kw >= 0) {
+		f->kind = (enum xdpi_filter_kind)kw;
+		return 0;
+	}
+	/* A dead handle: libpcap compiles for the link type alone, without
+	 * the Linux socket extensions (VLAN tags in metadata) a live one
+	 * would use, which is what both interpreters run. */
+	pc = pcap_open_dead(DLT_EN10MB, FILTER_SNAPLEN);
+	if (!pc) {
+		snprintf(err, err_len, "out of memory");
+		return -ENOMEM;
+	}
+	if (pcap_compile(pc, &prog, text, 1, PCAP_NETMASK_UNKNOWN)) {
+		snprintf(err, err_len, "%s", pcap_geterr(pc));
+		pcap_close(pc);
+		return -EINVAL;
+	}
+	pcap_close(pc);
+	f->insns = calloc(prog.bf_len ? prog.bf_len : 1, sizeof(*f->insns));
+	if (!f->insns) {
+		pcap_freecode(&prog);
+		snprintf(err, err_len, "out of memory");
+		return -ENOMEM;
+	}
+	for (u_int i = 0; i < prog.bf_len; i++) {
+		f->insns[i].code = prog.bf_insns[i].code;
+		f->insns[i].jt = prog.bf_insns[i].jt;
+		f->insns[i].jf = prog.bf_insns[i].jf;
+		f->insns[i].k = prog.bf_insns[i].k;
+	}
+	f->len = prog.bf_len;
+	f->kind = XDPI_FILTER_EXPR;
+	pcap_freecode(&prog);
+	return 0;
+}
+
+void xdpi_filter_destroy(struct xdpi_filter *f)
+{
+	if (!f)
+		return;
+	free(f->insns);
+	*f = (struct xdpi_filter){.kind = XDPI_FILTER_ALL};
 }

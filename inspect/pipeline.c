@@ -12,6 +12,9 @@ int pipeline_init(struct pipeline *p, const struct pipeline_config *cfg)
 
 	memset(p, 0, sizeof(*p));
 	p->cfg = *cfg;
+	/* Selecting every frame is no filter: no test per frame. */
+	if (p->cfg.filter && p->cfg.filter->kind == XDPI_FILTER_ALL)
+		p->cfg.filter = NULL;
 	ret = metrics_init(&p->m);
 	if (ret)
 		return ret;

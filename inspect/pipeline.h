@@ -36,8 +36,10 @@
 
 struct pipeline_config {
 	/* Frames the filter does not select are counted in filtered_out and
-	 * go no further. Live, the XDP program has already filtered: ALL. */
-	enum xdpi_filter filter;
+	 * go no further. NULL (or a filter of kind ALL): every frame. Live,
+	 * the XDP program has already filtered: NULL. Borrowed: the filter
+	 * outlives the pipeline. */
+	const struct xdpi_filter *filter;
 	bool inspect;	/* false: packets and bytes only, the frame is not read */
 	bool check_seq; /* the stamps of `xdpi gen` and pktgen (inspect/seqcheck.h) */
 	enum seqcheck_clock_mode seq_clock; /* whose send times compare with ours */
@@ -86,7 +88,7 @@ void pipeline_snapshot(const struct pipeline *p, struct pipeline_counters *out);
  * captured (of @wire_len on the wire) at @now (seqcheck_clock_read() once
  * per batch; read only by the sequence check, NULL without it). Callers
  * pass p->cfg's flags as constants (see the file comment): @inspect and
- * @check_seq must equal them.
+ * @check_seq must equal them; @filter is p->cfg.filter != NULL.
  */
 static inline __attribute__((always_inline)) void
 pipeline_frame(struct pipeline *p, const uint8_t *frame, uint32_t caplen, uint32_t wire_len,
@@ -95,7 +97,7 @@ pipeline_frame(struct pipeline *p, const uint8_t *frame, uint32_t caplen, uint32
 {
 	struct pkt_info pi;
 
-	if (filter && !xdpi_filter_match(p->cfg.filter, frame, caplen)) {
+	if (filter && !xdpi_filter_match(p->cfg.filter, frame, caplen, wire_len)) {
 		p->filtered_out++;
 		return;
 	}

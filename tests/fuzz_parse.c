@@ -13,7 +13,11 @@
  * - as a prefix of itself with the true wire length: what a prefix parses
  *   completely, the whole frame must parse the same way;
  * - through the userspace mirror of the XDP filter, whose answers must nest
- *   (tcp and udp imply ip, ip implies all).
+ *   (tcp and udp imply ip, ip implies all), and through compiled pcap-filter
+ *   expressions (inspect/filter.c with libpcap), whose answers must nest
+ *   too (`tcp port 80` implies `(tcp)`, which implies `ip or ip6`), and
+ *   `E` and `not E` never both select a frame (both may reject one: a
+ *   load past the end of a short frame rejects, whatever the expression).
  *
  * libFuzzer hands over an exactly sized heap copy of each input, so ASan
  * reports any read past @size. A broken invariant aborts with a message.
@@ -144,15 +148,48 @@ static void check_prefix(const uint8_t *data, size_t size, const struct pkt_info
 
 static void check_filter(const uint8_t *data, size_t size)
 {
-	bool tcp = xdpi_filter_match(XDPI_FILTER_TCP, data, (uint32_t)size);
-	bool udp = xdpi_filter_match(XDPI_FILTER_UDP, data, (uint32_t)size);
-	bool ip = xdpi_filter_match(XDPI_FILTER_IP, data, (uint32_t)size);
-	bool all = xdpi_filter_match(XDPI_FILTER_ALL, data, (uint32_t)size);
+	bool tcp = xdpi_filter_builtin_match(XDPI_FILTER_TCP, data, (uint32_t)size);
+	bool udp = xdpi_filter_builtin_match(XDPI_FILTER_UDP, data, (uint32_t)size);
+	bool ip = xdpi_filter_builtin_match(XDPI_FILTER_IP, data, (uint32_t)size);
+	bool all = xdpi_filter_builtin_match(XDPI_FILTER_ALL, data, (uint32_t)size);
 
 	if (!all || (tcp && !ip) || (udp && !ip) || (tcp && udp)) {
 		fprintf(stderr, "fuzz_parse: filters do not nest: tcp %d udp %d ip %d all %d\n",
 			tcp, udp, ip, all);
 		abort();
+	}
+}
+
+/* Expressions, each implied by the one before it, and their negations. */
+static const char *const exprs[] = {"tcp port 80", "(tcp)", "ip or ip6"};
+static const char *const not_exprs[] = {"not tcp port 80", "not tcp", "not (ip or ip6)"};
+#define NEXPRS (sizeof(exprs) / sizeof(exprs[0]))
+static struct xdpi_filter expr_f[NEXPRS], not_f[NEXPRS];
+
+static void check_expressions(const uint8_t *data, size_t size)
+{
+	static int ready;
+	bool prev = false;
+	char err[512];
+
+	if (!ready) {
+		for (size_t i = 0; i < NEXPRS; i++)
+			if (xdpi_filter_compile(&expr_f[i], exprs[i], err, sizeof(err)) ||
+			    xdpi_filter_compile(&not_f[i], not_exprs[i], err, sizeof(err)))
+				abort();
+		ready = 1;
+	}
+	for (size_t i = 0; i < NEXPRS; i++) {
+		/* the wire length is the captured one plus a little */
+		bool m = xdpi_filter_match(&expr_f[i], data, (uint32_t)size, (uint32_t)size + 4);
+		bool n = xdpi_filter_match(&not_f[i], data, (uint32_t)size, (uint32_t)size + 4);
+
+		if ((m && n) || (prev && !m)) {
+			fprintf(stderr, "fuzz_parse: '%s' %d, its negation %d, the one before %d\n",
+				exprs[i], m, n, prev);
+			abort();
+		}
+		prev = m;
 	}
 }
 
@@ -174,6 +211,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_snapped(data, size);
 	check_prefix(data, size, &pi);
 	check_filter(data, size);
+	check_expressions(data, size);
 
 	if (m.c.packets != m.c.malformed[PKT_OK] + metrics_malformed_total(&m))
 		fail("packets != ok + malformed", &pi, size);

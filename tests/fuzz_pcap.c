@@ -2,7 +2,8 @@
 /*
  * libFuzzer target: `xdpi read`'s file path (inspect/capfile.c: libpcap's
  * pcap and pcapng readers, then the filter, the parser and the metrics) on
- * arbitrary files. Each input becomes the contents of a memory file, read
+ * arbitrary files, with no filter, the built-in `tcp` or a pcap-filter
+ * expression, by the input's size. Each input becomes the contents of a memory file, read
  * through its /proc/self/fd path exactly as `xdpi read FILE` reads a file.
  * Invariants: a read either fails with a message or accounts exactly the
  * frames it says it read, and every packet is either well formed or counted
@@ -24,7 +25,8 @@ static int memfd = -1;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const enum xdpi_filter filters[] = {XDPI_FILTER_ALL, XDPI_FILTER_TCP};
+	static const char *const texts[] = {"all", "tcp", "vlan and udp or tcp[13] & 2 != 0"};
+	static struct xdpi_filter filters[3];
 	struct capfile_result res = {0};
 	struct pipeline pipe;
 	struct metrics *m = &pipe.m;
@@ -35,12 +37,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memfd = memfd_create("fuzz_pcap", 0);
 		if (memfd < 0)
 			abort();
+		for (int i = 0; i < 3; i++)
+			if (xdpi_filter_compile(&filters[i], texts[i], err, sizeof(err)))
+				abort();
 	}
 	if (ftruncate(memfd, 0) || (size && pwrite(memfd, data, size, 0) != (ssize_t)size))
 		abort();
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", memfd);
 	if (pipeline_init(&pipe,
-			  &(struct pipeline_config){.filter = filters[size & 1], .inspect = true}))
+			  &(struct pipeline_config){.filter = &filters[size % 3], .inspect = true}))
 		abort();
 	ret = capfile_inspect(path, &pipe, &res, err, sizeof(err));
 	if (ret && !*err) {

@@ -48,6 +48,9 @@ cmd/detach.c|s/flush == (long)iface_safe_deferral_ns(&path)/flush == 1/|t_live|d
 xsk/xsk.h|s/#define XDPI_XSK_BIND_TIMEOUT_MS 2000/#define XDPI_XSK_BIND_TIMEOUT_MS 0/|t_rate|no wait for the kernel to release a queue
 bench/ndr.c|s/b->lo_ndr = rate < b->hi_ndr ? rate : b->lo_ndr;/b->lo_ndr = rate;/|test_ndr|a loss-free trial above a lossy rate raises the NDR
 xsk/worker.c|s/	xdpi_xsk_rx_done(x, idx, n);/	xdpi_xsk_rx_done(x, idx, n > 1 ? n - 1 : n);/|t_rate|the worker returns one frame too few per batch
+bpf/xdpi.bpf.c|s/r->pc += r->a >= r->x ? jt : jf;/r->pc += r->a > r->x ? jt : jf;/|t_live_filter|the filter interpreter's JGE by X compares strictly
+bpf/xdpi.bpf.c|s/r->a = v < 32 ? r->a << v : 0;/r->a = r->a << (v \& 31);/|t_live_filter|the filter interpreter shifts by X modulo 32
+inspect/filter.c|s/	return xdpi_filter_keyword(word);/	return -EINVAL;/|test_filter|the keywords compiled as libpcap expressions
 MUTANTS
 
 echo "$caught passed, $missed failed"

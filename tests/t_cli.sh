@@ -27,8 +27,11 @@ done <<'TABLE'
 # the binary
 2 | unknown command 'nosuchcmd' | nosuchcmd
 # read
-2 | read takes exactly one FILE | read
-2 | unknown filter 'sctp' \(tcp, udp, ip or all\) | read --filter sctp x.pcap
+2 | read takes one FILE | read
+2 | invalid filter 'tcp\[': can't parse filter expression: syntax error | read --filter tcp[ x.pcap
+2 | invalid filter 'tcp port x' \(read takes one FILE.*\): unknown port 'x' | read x.pcap tcp port x
+2 | invalid filter 'udp and' .*: can't parse | read x.pcap udp and
+2 | give the filter either with --filter or after FILE, not both | read --filter udp x.pcap tcp
 1 | /nonexistent.pcap: No such file or directory | read /nonexistent.pcap
 2 | unrecognized option | read --bogus x.pcap
 # live
@@ -44,7 +47,8 @@ done <<'TABLE'
 2 | invalid value '-64' for option --batch | live --batch -64 xdpi-none
 2 | invalid value 'fast' for option --mode | live --mode fast xdpi-none
 2 | invalid value 'hw' for option --xdp-mode | live --xdp-mode hw xdpi-none
-2 | invalid value 'sctp' for option --filter | live --filter sctp xdpi-none
+2 | invalid value 'tcp\[' for option --filter: can't parse filter expression | live --filter tcp[ xdpi-none
+2 | invalid value 'port=80' for option --filter: can't parse | live --filter port=80 xdpi-none
 2 | invalid value 'abc' for option --interval | live --interval abc xdpi-none
 2 | invalid value 'nan' for option --interval | live --interval nan xdpi-none
 2 | invalid value '1e-13' for option --interval | live --interval 1e-13 xdpi-none
@@ -106,6 +110,31 @@ done <<'TABLE'
 2 | compare takes exactly one RECORD | compare
 1 | /nonexistent.json: unable to open | compare /nonexistent.json
 TABLE
+
+# --filter values with spaces (the table splits on them): libpcap's message,
+# and what the XDP program's interpreter cannot run
+expect_usage() { # NAME PATTERN ARGS...
+	local name=$1 pattern=$2
+	shift 2
+	"$XDPI" "$@" >"$T_TMP/out" 2>"$T_TMP/err"
+	local rc=$?
+	if [ "$rc" = 2 ] && grep -qE -- "$pattern" "$T_TMP/err"; then
+		t_ok "$name: exit 2"
+	else
+		t_fail "$name: exit 2, /$pattern/" "exit $rc: $(head -2 "$T_TMP/err")"
+	fi
+}
+expect_usage "live --filter 'tcp port x'" "invalid value 'tcp port x' for option --filter: unknown port 'x'" \
+	live --filter 'tcp port x' xdpi-none
+expect_usage "live --filter 'ip6 protochain 6'" "jump backwards .*protochain" \
+	live --filter 'ip6 protochain 6' xdpi-none
+long="ip6 host 2001:db8::ff"
+for i in $(seq 1 20); do long="$long or ip6 host 2001:db8::$i"; done
+expect_usage "live --filter with 21 IPv6 hosts" \
+	"compiles to [0-9]+ classic BPF instructions; the XDP program runs at most 256" \
+	live --filter "$long" xdpi-none
+expect_usage "read --filter 'ip broadcast'" "invalid filter 'ip broadcast': netmask not known" \
+	read --filter 'ip broadcast' x.pcap
 
 t_eq "no usage error created a namespace" "$(ip netns list 2>/dev/null | grep -c '^xdpi-')" \
 	"$ns_before"

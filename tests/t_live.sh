@@ -209,8 +209,8 @@ expect_error "zero-copy forced on veth" 1 "no AF_XDP zero-copy" \
 	testbed_dut "$XDPI" live --takeover --duration 1 --mode zerocopy "$TB_DUT_IF"
 t_eq "zero-copy failure left nothing attached" "$(xdp_attached)" ""
 expect_error "unknown option" 2 "" testbed_dut "$XDPI" live --bogus "$TB_DUT_IF"
-expect_error "bad filter" 2 "invalid value 'sctp'" \
-	testbed_dut "$XDPI" live --filter sctp "$TB_DUT_IF"
+expect_error "bad filter" 2 "invalid value 'tcp port x' for option --filter: unknown port 'x'" \
+	testbed_dut "$XDPI" live --filter 'tcp port x' "$TB_DUT_IF"
 ip -n "$TB_DUT" link set dev "$TB_DUT_IF" xdpdrv obj "$BUILD/tests/xdp_pass.bpf.o" sec xdp
 expect_error "a foreign XDP program libxdp cannot share" 1 "use --force to replace" \
 	testbed_dut "$XDPI" live --takeover --duration 1 "$TB_DUT_IF"

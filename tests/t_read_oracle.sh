@@ -14,7 +14,7 @@ GEN=$BUILD/tests/tool_pcapgen
 ORACLE=$HERE/oracle.py
 t_tmpdir
 
-for tool in tshark editcap mergecap capinfos python3; do
+for tool in tshark editcap mergecap capinfos python3 tcpdump; do
 	if ! command -v "$tool" >/dev/null; then
 		t_fail "$tool is installed" "the tshark oracle needs it (Debian: tshark, python3)"
 		t_done
@@ -149,6 +149,73 @@ for flt in tcp udp ip; do
 		t_fail "mixed --filter $flt: oracle and read" "$(head -c 300 "$T_TMP/f_$flt.o.err")"
 	fi
 done
+
+# pcap-filter expressions (`xdpi read FILE EXPRESSION...`, libpcap's
+# semantics). Two oracles over "mixed":
+#   tcpdump -r FILE -w - EXPR | xdpi read -   tcpdump runs the same libpcap
+#       compiler and interpreter, so this checks xdpi's plumbing: every
+#       metric of the frames it selects, exactly;
+#   tshark -Y DISPLAY_FILTER                  an independent dissector, where
+#       a display filter says exactly what the expression does (untagged
+#       frames, the first IP header, no reassembly, an IPv4 port only in a
+#       first fragment); the frames it selects, read by xdpi, must give the
+#       same metrics. "-": no display filter says it exactly (tags, loads
+#       past a short frame, which reject even under `not`): tcpdump only.
+# tcpdump drops root for its own user after opening its files; -Z keeps
+# root, so that the result is the same either way.
+tcpdump_user=()
+[ "$(id -u)" = 0 ] && tcpdump_user=(-Z root)
+packets() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["packets"])' "$1"; }
+while IFS='|' read -r expr dfilter; do
+	[ -z "$expr" ] && continue
+	n=${expr//[^a-z0-9]/_}
+	# shellcheck disable=SC2086 # the expression as separate words, tcpdump style
+	if ! "$XDPI" read --json "$mixed" $expr >"$T_TMP/e_$n.x.json" 2>"$T_TMP/e_$n.x.err"; then
+		t_fail "mixed '$expr': xdpi read" "$(head -c 300 "$T_TMP/e_$n.x.err")"
+		continue
+	fi
+	if tcpdump "${tcpdump_user[@]}" -r "$mixed" -w - "$expr" 2>"$T_TMP/e_$n.t.err" |
+		"$XDPI" read --json - >"$T_TMP/e_$n.t.json" 2>>"$T_TMP/e_$n.t.err"; then
+		compare "mixed '$expr' ($(packets "$T_TMP/e_$n.x.json") frames) vs tcpdump" \
+			"$T_TMP/e_$n.x.json" "$T_TMP/e_$n.t.json"
+	else
+		t_fail "mixed '$expr': tcpdump | xdpi read -" "$(head -c 300 "$T_TMP/e_$n.t.err")"
+	fi
+	[ "$dfilter" = "-" ] && continue
+	if tshark -o ip.defragment:FALSE -o ipv6.defragment:FALSE -r "$mixed" -Y "$dfilter" \
+		-F pcap -w "$T_TMP/e_$n.pcap" 2>"$T_TMP/e_$n.s.err" &&
+		"$XDPI" read --json "$T_TMP/e_$n.pcap" >"$T_TMP/e_$n.s.json" 2>>"$T_TMP/e_$n.s.err"; then
+		compare "mixed '$expr' vs tshark -Y" "$T_TMP/e_$n.x.json" "$T_TMP/e_$n.s.json"
+	else
+		t_fail "mixed '$expr': tshark -Y" "$(head -c 300 "$T_TMP/e_$n.s.err")"
+	fi
+done <<'CASES'
+tcp port 80|(eth.type == 0x0800 && ip.proto#1 == 6 && ip.frag_offset#1 == 0 && tcp.port#1 == 80) || (eth.type == 0x86dd && ipv6.nxt#1 == 6 && tcp.port#1 == 80)
+udp and src net 10.0.0.0/8|eth.type == 0x0800 && ip.proto#1 == 17 && ip.src#1 == 10.0.0.0/8
+ip6 and tcp|eth.type == 0x86dd && (ipv6.nxt#1 == 6 || (ipv6.nxt#1 == 44 && ipv6.fraghdr.nxt#1 == 6))
+icmp or arp|eth.type == 0x0806 || (eth.type == 0x0800 && ip.proto#1 == 1)
+tcp[tcpflags] & tcp-syn != 0|eth.type == 0x0800 && ip.proto#1 == 6 && ip.frag_offset#1 == 0 && tcp.flags.syn#1 == 1
+host 192.0.2.10|(eth.type == 0x0800 && (ip.src#1 == 192.0.2.10 || ip.dst#1 == 192.0.2.10)) || (eth.type == 0x0806 && (arp.src.proto_ipv4 == 192.0.2.10 || arp.dst.proto_ipv4 == 192.0.2.10))
+greater 1000|frame.len >= 1000
+not tcp|-
+vlan and tcp|-
+vlan and vlan and udp|-
+ip[6:2] & 0x1fff != 0 or ip6[6] = 44|-
+(tcp)|-
+CASES
+
+# The keyword is xdpi's class, not libpcap's word: `tcp` looks past VLAN
+# tags and IPv6 extension headers, `(tcp)` (libpcap's) does not.
+"$XDPI" read --json "$mixed" tcp >"$T_TMP/kw.json" 2>/dev/null
+"$XDPI" read --json --filter tcp "$mixed" >"$T_TMP/kwf.json" 2>/dev/null
+k=$(packets "$T_TMP/kw.json" 2>/dev/null)
+e=$(packets "$T_TMP/e__tcp_.x.json" 2>/dev/null)
+t_eq "read FILE tcp is --filter tcp (the keyword)" "$k" "$(packets "$T_TMP/kwf.json" 2>/dev/null)"
+if [ -n "$k" ] && [ -n "$e" ] && [ "$k" -gt "$e" ]; then
+	t_ok "keyword tcp ($k frames) selects more than libpcap's (tcp) ($e)"
+else
+	t_fail "keyword tcp selects more than libpcap's (tcp)" "tcp '$k', (tcp) '$e'"
+fi
 
 # Linux cooked captures (SLL: `tcpdump -i any`; SLL2) and raw IP: the same
 # frames under another link header read to the same metrics (lengths count

@@ -50,7 +50,7 @@ TEST(defaults)
 	struct capture_opts o;
 
 	capture_opts_defaults(&o);
-	EQ(o.filter, XDPI_FILTER_TCP);
+	assert_string_equal(o.filter, "tcp");
 	EQ(o.batch, 64);
 	assert_true(o.inspect);
 	assert_false(o.check_seq);
@@ -75,7 +75,7 @@ TEST(each_option_sets_its_field)
 	EQ(parse(&o,
 		 (const char *[]){"-f", "udp", "-b", "128", "-q", "0,2-3", "-c", "1", "x", NULL}),
 	   0);
-	EQ(o.filter, XDPI_FILTER_UDP);
+	assert_string_equal(o.filter, "udp");
 	EQ(o.batch, 128);
 	EQ(o.nqueues, 3);
 	EQ(o.queues[0], 0);
@@ -143,7 +143,9 @@ TEST(each_option_sets_its_field)
 TEST(bad_values_refused)
 {
 	static const char *const bad[][3] = {
-		{"-f", "sctp"},
+		{"-f", "tcp port x"},
+		{"-f", "tcp["},
+		{"-f", "ip6 protochain 6"}, /* a backward jump */
 		{"-b", "0"},
 		{"-b", "4097"},
 		{"-b", "0x40"},
@@ -174,6 +176,36 @@ TEST(bad_values_refused)
 		if (parse(&o, args) != -EINVAL)
 			fail_msg("%s %s was accepted", bad[i][0], bad[i][1]);
 	}
+}
+
+/* --filter takes a keyword or an expression the XDP program can run; what
+ * it cannot run is explained: libpcap's message, or the interpreter's. */
+TEST(filter_expressions)
+{
+	static const char *const good[] = {"tcp",	   "udp",     "ip",
+					   "all",	   "sctp",    "tcp port 443",
+					   "vlan and tcp", "not arp", "(tcp)"};
+	char err[512], longer[2048] = "ip6 host 2001:db8::ff";
+	struct capture_opts o;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (parse(&o, (const char *[]){"--filter", good[i], NULL}))
+			fail_msg("--filter '%s' was refused", good[i]);
+		assert_string_equal(o.filter, good[i]);
+		EQ(capture_opts_explain('f', good[i], err, sizeof(err)), 0);
+	}
+	EQ(capture_opts_explain('f', "tcp port x", err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "unknown port 'x'"));
+	EQ(capture_opts_explain('f', "ip6 protochain 6", err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "backwards"));
+	/* 20 IPv6 hosts: about 350 instructions, over the 256 the program runs */
+	for (int i = 1; i <= 20; i++)
+		snprintf(longer + strlen(longer), sizeof(longer) - strlen(longer),
+			 " or ip6 host 2001:db8::%d", i);
+	EQ(parse(&o, (const char *[]){"--filter", longer, NULL}), -EINVAL);
+	EQ(capture_opts_explain('f', longer, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "the XDP program runs at most 256"));
+	EQ(capture_opts_explain('b', "0", err, sizeof(err)), 0);
 }
 
 TEST(check_catches_combinations)
@@ -236,7 +268,7 @@ static void round_trip(const struct capture_opts *in)
 
 	capture_opts_to_argv(in, 0, push, &a);
 	EQ(parse(&out, (const char *const *)a.v), 0);
-	assert_int_equal(out.filter, in->filter);
+	assert_string_equal(out.filter, in->filter);
 	assert_int_equal(out.xdp_mode, in->xdp_mode);
 	assert_memory_equal(&out.xsk, &in->xsk, sizeof(in->xsk));
 	EQ(out.batch, in->batch);
@@ -279,7 +311,7 @@ TEST(to_argv_round_trips)
 	round_trip(&o);
 
 	o.ifname = "xdpi-d";
-	o.filter = XDPI_FILTER_UDP;
+	o.filter = "udp port 9 or vlan and tcp";
 	o.interval = 0;
 	o.duration = 0.25;
 	o.json = true;
@@ -361,6 +393,7 @@ int main(void)
 		cmocka_unit_test(defaults),
 		cmocka_unit_test(each_option_sets_its_field),
 		cmocka_unit_test(bad_values_refused),
+		cmocka_unit_test(filter_expressions),
 		cmocka_unit_test(check_catches_combinations),
 		cmocka_unit_test(to_argv_round_trips),
 		cmocka_unit_test(to_argv_spells_options_from_the_table),

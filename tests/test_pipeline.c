@@ -6,6 +6,7 @@
  */
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,8 +42,19 @@ static void udp4(struct fb *f, uint32_t payload)
 /* The offline caller's way: the filter a runtime test, inspection on. */
 static void run(struct pipeline *p, const struct fb *f, uint32_t wire)
 {
-	pipeline_frame(p, f->buf, f->len, wire ? wire : f->len, NULL,
-		       p->cfg.filter != XDPI_FILTER_ALL, true, false);
+	pipeline_frame(p, f->buf, f->len, wire ? wire : f->len, NULL, p->cfg.filter != NULL, true,
+		       false);
+}
+
+/* @text compiled; fails the test if it does not compile. */
+static struct xdpi_filter compiled(const char *text)
+{
+	struct xdpi_filter f;
+	char err[512];
+
+	if (xdpi_filter_compile(&f, text, err, sizeof(err)))
+		fail_msg("'%s' does not compile: %s", text, err);
+	return f;
 }
 
 TEST(filter_counts_the_rest_apart)
@@ -50,11 +62,12 @@ TEST(filter_counts_the_rest_apart)
 	struct pipeline p;
 	struct fb t, u;
 
+	struct xdpi_filter tcp = compiled("tcp");
+
 	tcp4(&t, 1000, FB_TCP_SYN, 0);
 	udp4(&u, 10);
-	assert_int_equal(pipeline_init(&p, &(struct pipeline_config){.filter = XDPI_FILTER_TCP,
-								     .inspect = true}),
-			 0);
+	assert_int_equal(
+		pipeline_init(&p, &(struct pipeline_config){.filter = &tcp, .inspect = true}), 0);
 	run(&p, &t, 0);
 	run(&p, &u, 0);
 	run(&p, &u, 0);
@@ -65,6 +78,37 @@ TEST(filter_counts_the_rest_apart)
 	EQ(p.m.c.l4[PKT_L4_UDP], 0);
 	EQ(p.m.c.tcp_flags[METRICS_TCP_SYN], 1);
 	pipeline_destroy(&p);
+	xdpi_filter_destroy(&tcp);
+}
+
+/* An expression is a filter stage like the built-ins; its `len` is the
+ * wire length of a snapped frame. */
+TEST(expression_filter)
+{
+	struct xdpi_filter dns = compiled("udp port 53"), big = compiled("greater 500");
+	struct pipeline p, q;
+	struct fb t, u;
+
+	tcp4(&t, 1000, FB_TCP_SYN, 0);
+	udp4(&u, 10);
+	assert_int_equal(
+		pipeline_init(&p, &(struct pipeline_config){.filter = &dns, .inspect = true}), 0);
+	run(&p, &t, 0);
+	run(&p, &u, 0);
+	EQ(p.filtered_out, 1);
+	EQ(p.m.c.packets, 1);
+	EQ(p.m.c.l4[PKT_L4_UDP], 1);
+	assert_int_equal(
+		pipeline_init(&q, &(struct pipeline_config){.filter = &big, .inspect = true}), 0);
+	run(&q, &u, 0);
+	run(&q, &u, 1000); /* 1000 bytes on the wire, u.len captured */
+	EQ(q.filtered_out, 1);
+	EQ(q.m.c.packets, 1);
+	EQ(q.m.c.bytes, 1000);
+	pipeline_destroy(&p);
+	pipeline_destroy(&q);
+	xdpi_filter_destroy(&dns);
+	xdpi_filter_destroy(&big);
 }
 
 TEST(no_filter_takes_everything)
@@ -72,11 +116,13 @@ TEST(no_filter_takes_everything)
 	struct pipeline p;
 	struct fb t, u;
 
+	struct xdpi_filter all = compiled("all");
+
 	tcp4(&t, 1000, FB_TCP_ACK, 5);
 	udp4(&u, 10);
-	assert_int_equal(pipeline_init(&p, &(struct pipeline_config){.filter = XDPI_FILTER_ALL,
-								     .inspect = true}),
-			 0);
+	assert_int_equal(
+		pipeline_init(&p, &(struct pipeline_config){.filter = &all, .inspect = true}), 0);
+	assert_null(p.cfg.filter); /* no test per frame */
 	run(&p, &t, 0);
 	run(&p, &u, 0);
 	EQ(p.filtered_out, 0);
@@ -85,6 +131,7 @@ TEST(no_filter_takes_everything)
 	EQ(p.m.c.l4[PKT_L4_UDP], 1);
 	EQ(p.m.c.tcp_payload_bytes, 5);
 	pipeline_destroy(&p);
+	xdpi_filter_destroy(&all);
 }
 
 /* A frame captured shorter than on the wire counts by its wire length. */
@@ -153,11 +200,12 @@ TEST(merge_sums_everything)
 	struct pipeline a, b;
 	struct fb t, u;
 
+	struct xdpi_filter tcp = compiled("tcp");
+
 	tcp4(&t, 1000, FB_TCP_SYN, 0);
 	udp4(&u, 0);
-	assert_int_equal(pipeline_init(&a, &(struct pipeline_config){.filter = XDPI_FILTER_TCP,
-								     .inspect = true}),
-			 0);
+	assert_int_equal(
+		pipeline_init(&a, &(struct pipeline_config){.filter = &tcp, .inspect = true}), 0);
 	assert_int_equal(pipeline_init(&b, &a.cfg), 0);
 	run(&a, &t, 0);
 	run(&b, &u, 0);
@@ -170,6 +218,7 @@ TEST(merge_sums_everything)
 	EQ(metrics_unique_src_ips(&a.m), 1);
 	pipeline_destroy(&a);
 	pipeline_destroy(&b);
+	xdpi_filter_destroy(&tcp);
 }
 
 TEST(snapshot_shows_the_last_publish)
@@ -260,6 +309,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(filter_counts_the_rest_apart),
 		cmocka_unit_test(no_filter_takes_everything),
+		cmocka_unit_test(expression_filter),
 		cmocka_unit_test(snapped_frames_counted),
 		cmocka_unit_test(inspection_off_counts_packets_and_bytes),
 		cmocka_unit_test(sequence_check_stage),

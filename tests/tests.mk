@@ -16,7 +16,9 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(UTIL_OBJS)
 $(BUILD)/tests/test_parse $(BUILD)/tests/test_metrics $(BUILD)/tests/test_keyset: $(INSPECT_OBJS)
 $(BUILD)/tests/test_pipeline $(BUILD)/tests/test_seqcheck: $(INSPECT_OBJS)
 $(BUILD)/tests/test_tap: $(INSPECT_OBJS) $(BUILD)/export/pcapng.o
-$(BUILD)/tests/test_capture_opts: $(BUILD)/capture/options.o $(XSK_OBJS) $(INSPECT_OBJS)
+$(BUILD)/tests/test_filter: $(INSPECT_OBJS) $(BPF_LIB_OBJS)
+$(BUILD)/tests/test_capture_opts: $(BUILD)/capture/options.o $(XSK_OBJS) $(INSPECT_OBJS) \
+	$(BPF_LIB_OBJS)
 $(BUILD)/tests/test_ndr: $(BUILD)/bench/ndr.o
 $(BUILD)/tests/test_ledger: $(BUILD)/capture/ledger.o $(BUILD)/export/ledger_report.o
 $(BUILD)/tests/test_guard: $(BUILD)/capture/guard.o

@@ -49,7 +49,7 @@ static int worker_init_common(struct worker *w, uint32_t queue_id, uint32_t batc
 	int ret;
 
 	memset(w, 0, sizeof(*w));
-	live.filter = XDPI_FILTER_ALL;
+	live.filter = NULL; /* the XDP program has filtered */
 	ret = pipeline_init(&w->pipe, &live);
 	if (ret)
 		return ret;
