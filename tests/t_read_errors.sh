@@ -179,8 +179,8 @@ def nums(v):
     if isinstance(v, dict):
         for x in v.values():
             yield from nums(x)
-    elif not isinstance(v, bool):
-        yield v
+    elif isinstance(v, (int, float)) and not isinstance(v, bool):
+        yield v  # counters; strings (the version, the file) are not
 print(sum(1 for x in nums(o) if x != 0), o["truncated_file"])' "$OUT" 2>&1)" "0 False"
 
 # --- exit 2 ---
