@@ -190,6 +190,7 @@ static int steer_open(struct steer *s, const struct steer_opts *o, char *err, si
 	s->skel->rodata->filter = o->filter;
 	s->skel->rodata->drop_wanted = o->drop_wanted;
 	s->skel->rodata->passive = o->passive;
+	s->skel->rodata->max_take = o->max_take;
 	if (o->passive) {
 		int ret;
 
@@ -313,6 +314,17 @@ int steer_set_ring(struct steer *s, uint32_t queue_id, int ring_fd)
 int steer_xskmap_fd(const struct steer *s)
 {
 	return bpf_map__fd(s->skel->maps.xsks);
+}
+
+int steer_taken(const struct steer *s, uint64_t *taken)
+{
+	uint32_t key = 0;
+
+	*taken = 0;
+	return bpf_map__lookup_elem(s->skel->maps.taken, &key, sizeof(key), taken, sizeof(*taken),
+				    0)
+		       ? -errno
+		       : 0;
 }
 
 int steer_stop(struct steer *s)

@@ -40,6 +40,7 @@ struct steer_opts {
 	bool force;	  /* replace a program libxdp cannot share */
 	/* Passive: copy wanted frames into per-queue rings, pass them all. */
 	bool passive;
+	uint64_t max_take;  /* take this many wanted frames, pass the rest (0: all) */
 	uint32_t snaplen;   /* bytes copied per frame, 1..XDPI_SNAPLEN_MAX */
 	uint32_t ring_size; /* bytes per ring: a power of two, >= a page */
 };
@@ -63,6 +64,8 @@ void steer_destroy(struct steer *s);
 int steer_xskmap_fd(const struct steer *s);
 /* Passive: puts the ring buffer map @ring_fd into slot @queue_id. */
 int steer_set_ring(struct steer *s, uint32_t queue_id, int ring_fd);
+/* Wanted frames taken so far against max_take (-c); any thread. */
+int steer_taken(const struct steer *s, uint64_t *taken);
 /* From now on wanted frames pass to the kernel instead of the sockets. */
 int steer_stop(struct steer *s);
 /* Sums the per-CPU counters of one queue. */

@@ -43,6 +43,16 @@ const volatile struct xdpi_cbpf_insn cbpf_insns[XDPI_CBPF_MAX_INSNS] = {};
 
 volatile __u32 stopping;
 
+/* -c N: frames taken so far (all CPUs, one counter), against max_take.
+ * In a map of its own: userspace rewrites .bss whole to set `stopping`. */
+const volatile __u64 max_take = 0; /* 0: no limit */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} taken SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
 	__uint(max_entries, XDPI_MAX_QUEUES);
@@ -447,6 +457,16 @@ int XDPI_STEER_PROG(struct xdp_md *ctx)
 	if (!wanted(ctx)) {
 		st->passed++;
 		return XDP_PASS;
+	}
+	if (max_take) {
+		__u32 zero = 0;
+		__u64 *n = bpf_map_lookup_elem(&taken, &zero);
+
+		/* Exactly max_take taken; the rest pass, as after a stop. */
+		if (!n || __sync_fetch_and_add(n, 1) >= max_take) {
+			st->stopping_passed++;
+			return XDP_PASS;
+		}
 	}
 	if (drop_wanted) {
 		st->dropped++;

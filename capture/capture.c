@@ -19,6 +19,8 @@
 #include "../util/privs.h"
 #include "../xsk/iface.h"
 #include "../xsk/worker.h"
+#include "../export/pcapng.h"
+#include "../util/version.h"
 #include "rxpath.h"
 
 /* How long frames redirected just before the stop flag may take to reach
@@ -37,6 +39,10 @@ struct capture {
 	/* Driver counters at start: the ledger reports this run's share. */
 	struct iface_queue_counters *iface_start;
 	struct capture_rxpath rx;
+	/* -w: a tap per worker, drained into the file by the writer thread. */
+	struct tap *taps;
+	struct pcapng_writer *writer;
+	uint64_t written;
 	double started, stopped;
 	bool running;
 	enum seqcheck_clock_mode seq_clock; /* --sender-clock, auto resolved */
@@ -187,6 +193,7 @@ static int capture_attach(struct capture *c)
 		.force = o->force,
 		.drop_wanted = o->ceiling,
 		.passive = o->passive,
+		.max_take = o->count,
 		.snaplen = o->snaplen,
 		.ring_size = o->ring_size,
 	};
@@ -334,6 +341,38 @@ static int capture_open_workers(struct capture *c)
 	return 0;
 }
 
+/* Copies of up to this many bytes, in 8 MiB per queue: a second of 64-byte
+ * frames at 100 kpps, or bursts; a full tap drops copies, never frames. */
+#define CAPTURE_WRITE_SNAPLEN 65535
+#define CAPTURE_TAP_SIZE (8u << 20)
+
+static int capture_open_writer(struct capture *c)
+{
+	char err[256], app[64];
+	int ret;
+
+	c->taps = calloc((size_t)c->nworkers, sizeof(*c->taps));
+	if (!c->taps) {
+		xdpi_err("out of memory");
+		return -ENOMEM;
+	}
+	for (int i = 0; i < c->nworkers; i++) {
+		ret = tap_init(&c->taps[i], CAPTURE_TAP_SIZE, CAPTURE_WRITE_SNAPLEN,
+			       c->workers[i].queue_id, false);
+		if (ret) {
+			xdpi_err("out of memory");
+			return ret;
+		}
+		c->workers[i].pipe.tap = &c->taps[i];
+	}
+	snprintf(app, sizeof(app), "xdpi %s", xdpi_version());
+	ret = pcapng_writer_open(&c->writer, c->o.write, app, c->o.ifname, c->taps, c->nworkers,
+				 err, sizeof(err));
+	if (ret)
+		xdpi_err("%s", err);
+	return ret;
+}
+
 int capture_open(const struct capture_opts *o, struct capture **out)
 {
 	struct capture *c;
@@ -359,6 +398,8 @@ int capture_open(const struct capture_opts *o, struct capture **out)
 		capture_rxpath_warn(&c->rx, o->ifname);
 	if (!ret && !o->ceiling)
 		ret = capture_open_workers(c);
+	if (!ret && o->write && !o->ceiling)
+		ret = capture_open_writer(c);
 	if (ret) {
 		capture_close(c);
 		return ret;
@@ -371,6 +412,14 @@ int capture_start(struct capture *c)
 {
 	c->started = xdpi_now();
 	c->running = true;
+	if (c->writer) {
+		int ret = pcapng_writer_start(c->writer);
+
+		if (ret) {
+			xdpi_err("cannot start the writer: %s", strerror(-ret));
+			return ret;
+		}
+	}
 	for (int i = 0; i < c->nworkers; i++) {
 		int ret = worker_start(&c->workers[i]);
 
@@ -385,6 +434,13 @@ int capture_start(struct capture *c)
 void capture_tick(struct capture *c)
 {
 	capture_rxpath_check_napi(&c->rx, c->o.ifname, c->workers, c->nworkers);
+}
+
+bool capture_count_reached(const struct capture *c)
+{
+	uint64_t taken;
+
+	return c->o.count && !steer_taken(c->steer, &taken) && taken >= c->o.count;
 }
 
 int capture_queue_count(const struct capture *c)
@@ -427,6 +483,19 @@ void capture_queue_read(const struct capture *c, int i, struct capture_queue *q)
 	q->spin_stops = w->spin_stops;
 }
 
+/* After the workers: what they copied is written out, the file closed. */
+static void capture_close_writer(struct capture *c)
+{
+	int ret;
+
+	if (!c->writer)
+		return;
+	ret = pcapng_writer_stop(c->writer, &c->written);
+	c->writer = NULL;
+	if (ret)
+		xdpi_err("cannot write %s: %s", c->o.write, strerror(-ret));
+}
+
 /* Drains and joins every started worker; they exit once their rings are
  * empty. Only after the XDP program stopped redirecting (or was detached)
  * can that be quick under traffic. */
@@ -450,6 +519,7 @@ void capture_stop(struct capture *c)
 	usleep(CAPTURE_STOP_GRACE_US);
 	capture_join_workers(c);
 	c->stopped = xdpi_now();
+	capture_close_writer(c);
 }
 
 static void capture_ledger_queue(const struct capture *c, int q, struct ledger_queue *e)
@@ -491,6 +561,9 @@ int capture_result(struct capture *c, struct capture_result *res)
 
 	memset(res, 0, sizeof(*res));
 	res->duration_s = c->stopped - c->started;
+	res->written = c->written;
+	for (int i = 0; c->taps && i < c->nworkers; i++)
+		res->write_dropped += c->taps[i].dropped;
 	res->xdp_mode = steer_xdp_mode_name(c->steer);
 	ret = pipeline_init(&res->total, &pc);
 	if (ret)
@@ -526,6 +599,10 @@ void capture_close(struct capture *c)
 	if (c->running && c->steer)
 		steer_stop(c->steer);
 	capture_join_workers(c);
+	capture_close_writer(c);
+	for (int i = 0; c->taps && i < c->nworkers; i++)
+		tap_destroy(&c->taps[i]);
+	free(c->taps);
 	/* Detach first: from then on nothing new reaches the sockets. */
 	steer_destroy(c->steer);
 	for (int i = 0; c->workers && i < c->nworkers; i++)

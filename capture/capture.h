@@ -71,7 +71,9 @@ struct capture_result {
 	struct pipeline total; /* every worker's pipeline merged */
 	struct ledger ledger;
 	double duration_s;
-	const char *xdp_mode; /* "native" or "skb" */
+	uint64_t written;	/* -w: frames in the file */
+	uint64_t write_dropped; /* -w: copies a full buffer refused */
+	const char *xdp_mode;	/* "native" or "skb" */
 };
 
 int capture_open(const struct capture_opts *o, struct capture **out);
@@ -81,6 +83,8 @@ int capture_start(struct capture *c);
  * NAPI ids the workers learned (busy polling and IRQ deferral). */
 void capture_tick(struct capture *c);
 #define CAPTURE_TICK_MS 100
+/* With a count (-c): true once the XDP program has taken that many. */
+bool capture_count_reached(const struct capture *c);
 /* Workers (queues with a socket); 0 in ceiling mode. */
 int capture_queue_count(const struct capture *c);
 void capture_queue_read(const struct capture *c, int i, struct capture_queue *out);

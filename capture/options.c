@@ -26,10 +26,15 @@ enum {
 	OPT_FORCE,
 	OPT_IDLE_SPIN_US,
 	OPT_PASSIVE,
-	OPT_SNAPLEN,
 	OPT_RING_SIZE,
 	OPT_TAKEOVER,
 	OPT_SENDER_CLOCK,
+	OPT_INTERVAL,
+	OPT_QUEUES,
+	OPT_CPUS,
+	OPT_MODE,
+	OPT_XDP_MODE,
+	OPT_RECORD,
 };
 
 /* Passive defaults: every header xdpi parses fits in 512 bytes (Ethernet,
@@ -42,16 +47,20 @@ enum {
 const struct option capture_long_opts[] = {
 	{"filter", required_argument, NULL, 'f'},
 	{"duration", required_argument, NULL, 'd'},
-	{"interval", required_argument, NULL, 'i'},
+	{"interface", required_argument, NULL, 'i'},
+	{"count", required_argument, NULL, 'c'},
+	{"write", required_argument, NULL, 'w'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"interval", required_argument, NULL, OPT_INTERVAL},
 	{"no-inspect", no_argument, NULL, OPT_NO_INSPECT},
 	{"check-seq", no_argument, NULL, OPT_CHECK_SEQ},
 	{"sender-clock", required_argument, NULL, OPT_SENDER_CLOCK},
 	{"ceiling", no_argument, NULL, OPT_CEILING},
-	{"queues", required_argument, NULL, 'q'},
-	{"cpus", required_argument, NULL, 'c'},
+	{"queues", required_argument, NULL, OPT_QUEUES},
+	{"cpus", required_argument, NULL, OPT_CPUS},
 	{"batch", required_argument, NULL, 'b'},
-	{"mode", required_argument, NULL, 'm'},
-	{"xdp-mode", required_argument, NULL, 'x'},
+	{"mode", required_argument, NULL, OPT_MODE},
+	{"xdp-mode", required_argument, NULL, OPT_XDP_MODE},
 	{"frame-size", required_argument, NULL, OPT_FRAME_SIZE},
 	{"fill-size", required_argument, NULL, OPT_FILL_SIZE},
 	{"comp-size", required_argument, NULL, OPT_COMP_SIZE},
@@ -61,17 +70,19 @@ const struct option capture_long_opts[] = {
 	{"no-need-wakeup", no_argument, NULL, OPT_NO_NEED_WAKEUP},
 	{"idle-spin-us", required_argument, NULL, OPT_IDLE_SPIN_US},
 	{"passive", no_argument, NULL, OPT_PASSIVE},
-	{"snaplen", required_argument, NULL, OPT_SNAPLEN},
+	{"snaplen", required_argument, NULL, 's'},
 	{"ring-size", required_argument, NULL, OPT_RING_SIZE},
 	{"json", no_argument, NULL, 'j'},
-	{"record", required_argument, NULL, 'r'},
+	{"record", required_argument, NULL, OPT_RECORD},
 	{"force", no_argument, NULL, OPT_FORCE},
 	{"takeover", no_argument, NULL, OPT_TAKEOVER},
 	{"verbose", no_argument, NULL, 'v'},
 	{0},
 };
 
-const char capture_short_opts[] = "f:d:i:q:c:b:m:x:jr:v";
+/* tcpdump's letters where tcpdump has them (-i -c -w -q -s -v); the rest
+ * long only, so that no letter means one thing here and another there. */
+const char capture_short_opts[] = "f:d:i:c:w:qs:b:jv";
 
 static const char *const xsk_mode_names[] = {"auto", "zerocopy", "copy"};
 static const char *const xdp_mode_names[] = {"auto", "native", "skb"};
@@ -156,24 +167,32 @@ static int parse_valued(struct capture_opts *o, int opt, const char *arg)
 	case 'd':
 		return xdpi_parse_seconds(arg, &o->duration) ? -EINVAL : 1;
 	case 'i':
+		o->ifname = arg;
+		return 1;
+	case 'c':
+		return xdpi_parse_u64(arg, 1, UINT64_MAX, &o->count) ? -EINVAL : 1;
+	case 'w':
+		o->write = arg;
+		return 1;
+	case OPT_INTERVAL:
 		return xdpi_parse_seconds(arg, &o->interval) ? -EINVAL : 1;
-	case 'q':
+	case OPT_QUEUES:
 		o->nqueues = xdpi_parse_list(arg, o->queues, XDPI_MAX_QUEUES, XDPI_MAX_QUEUES);
 		return o->nqueues < 0 ? -EINVAL : 1;
-	case 'c':
+	case OPT_CPUS:
 		o->ncpus = xdpi_parse_list(arg, o->cpus, CPU_SETSIZE, CPU_SETSIZE);
 		return o->ncpus < 0 ? -EINVAL : 1;
 	case 'b':
 		return xdpi_parse_u32(arg, 1, 4096, &o->batch) ? -EINVAL : 1;
-	case 'm':
+	case OPT_MODE:
 		ret = parse_choice(arg, xsk_mode_names, &v);
 		o->xsk.mode = (enum xdpi_xsk_mode)v;
 		return ret;
-	case 'x':
+	case OPT_XDP_MODE:
 		ret = parse_choice(arg, xdp_mode_names, &v);
 		o->xdp_mode = (enum steer_xdp_mode)v;
 		return ret;
-	case 'r':
+	case OPT_RECORD:
 		o->record = arg;
 		return 1;
 	case OPT_SENDER_CLOCK:
@@ -194,7 +213,7 @@ static int parse_valued(struct capture_opts *o, int opt, const char *arg)
 		return xdpi_parse_u32(arg, 0, 1000000, &x->busy_poll_usecs) ? -EINVAL : 1;
 	case OPT_IDLE_SPIN_US:
 		return xdpi_parse_u32(arg, 0, 1000000, &o->idle_spin_us) ? -EINVAL : 1;
-	case OPT_SNAPLEN:
+	case 's':
 		return xdpi_parse_u32(arg, 64, XDPI_SNAPLEN_MAX, &o->snaplen) ? -EINVAL : 1;
 	case OPT_RING_SIZE:
 		/* At most 1 GiB: the kernel's ring limit is far above. */
@@ -237,6 +256,9 @@ int capture_opts_parse_opt(struct capture_opts *o, int opt, const char *arg)
 	case 'j':
 		o->json = true;
 		return 1;
+	case 'q':
+		o->quiet = true;
+		return 1;
 	case 'v':
 		o->verbose = true;
 		return 1;
@@ -250,6 +272,14 @@ int capture_opts_check(const struct capture_opts *o, char *err, size_t err_len)
 	struct xdpi_xsk_opts xsk = o->xsk;
 
 	xsk.ifname = o->ifname;
+	if (o->write && !strcmp(o->write, "-") && o->json) {
+		snprintf(err, err_len, "-w - and --json both want stdout: write one to a file");
+		return -EINVAL;
+	}
+	if (o->write && o->ceiling) {
+		snprintf(err, err_len, "--ceiling drops frames in XDP: there is nothing to write");
+		return -EINVAL;
+	}
 	if (o->passive && o->ceiling) {
 		snprintf(err, err_len, "--passive copies frames, --ceiling drops them: pick one");
 		return -EINVAL;
@@ -351,33 +381,42 @@ void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
 	if (strcmp(o->filter, d.filter))
 		push_opt(&a, 'f', o->filter);
 	push_seconds(&a, 'd', o->duration, d.duration);
-	push_seconds(&a, 'i', o->interval, d.interval);
+	push_seconds(&a, OPT_INTERVAL, o->interval, d.interval);
+	if (o->count) {
+		char n[24];
+
+		snprintf(n, sizeof(n), "%llu", (unsigned long long)o->count);
+		push_opt(&a, 'c', n);
+	}
+	if (o->write)
+		push_opt(&a, 'w', o->write);
+	push_flag(&a, 'q', o->quiet);
 	push_flag(&a, OPT_NO_INSPECT, !o->inspect);
 	push_flag(&a, OPT_CHECK_SEQ, o->check_seq);
 	if (o->sender_clock != d.sender_clock)
 		push_opt(&a, OPT_SENDER_CLOCK, capture_sender_clock_name(o->sender_clock));
 	push_flag(&a, OPT_CEILING, o->ceiling);
-	push_list(&a, 'q', o->queues, o->nqueues);
-	push_list(&a, 'c', o->cpus, o->ncpus);
+	push_list(&a, OPT_QUEUES, o->queues, o->nqueues);
+	push_list(&a, OPT_CPUS, o->cpus, o->ncpus);
 	push_u32(&a, 'b', o->batch, d.batch);
 	push_u32(&a, OPT_RX_SIZE, o->xsk.rx_size, d.xsk.rx_size);
 	push_u32(&a, OPT_FILL_SIZE, o->xsk.fill_size, d.xsk.fill_size);
 	push_u32(&a, OPT_FRAME_SIZE, o->xsk.frame_size, d.xsk.frame_size);
 	push_u32(&a, OPT_COMP_SIZE, o->xsk.comp_size, d.xsk.comp_size);
 	if (o->xsk.mode != d.xsk.mode)
-		push_opt(&a, 'm', capture_xsk_mode_name(o->xsk.mode));
+		push_opt(&a, OPT_MODE, capture_xsk_mode_name(o->xsk.mode));
 	if (o->xdp_mode != d.xdp_mode)
-		push_opt(&a, 'x', capture_xdp_mode_name(o->xdp_mode));
+		push_opt(&a, OPT_XDP_MODE, capture_xdp_mode_name(o->xdp_mode));
 	push_flag(&a, OPT_NO_BUSY_POLL, !o->xsk.busy_poll);
 	push_u32(&a, OPT_BUSY_POLL_USECS, o->xsk.busy_poll_usecs, d.xsk.busy_poll_usecs);
 	push_flag(&a, OPT_NO_NEED_WAKEUP, !o->xsk.need_wakeup);
 	push_u32(&a, OPT_IDLE_SPIN_US, o->idle_spin_us, d.idle_spin_us);
 	push_flag(&a, 'j', o->json);
 	if (o->record)
-		push_opt(&a, 'r', o->record);
+		push_opt(&a, OPT_RECORD, o->record);
 	push_flag(&a, OPT_FORCE, o->force);
 	push_flag(&a, OPT_PASSIVE, o->passive);
-	push_u32(&a, OPT_SNAPLEN, o->snaplen, d.snaplen);
+	push_u32(&a, 's', o->snaplen, d.snaplen);
 	push_u32(&a, OPT_RING_SIZE, o->ring_size, d.ring_size);
 	push_flag(&a, OPT_TAKEOVER, o->takeover);
 	push_flag(&a, 'v', o->verbose);

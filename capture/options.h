@@ -56,8 +56,12 @@ struct capture_opts {
 	bool takeover;	    /* steer an interface the host uses (capture/guard.h) */
 	double duration;    /* 0: until a signal */
 
+	uint64_t count; /* stop once this many frames were taken (0: no limit) */
+
 	/* Output, for the driving command. */
-	double interval; /* live table period; 0: off */
+	const char *write; /* -w: the inspected frames as pcapng ("-": stdout) */
+	bool quiet;	   /* -q: warnings and errors only, no live table */
+	double interval;   /* live table period; 0: off */
 	bool json;
 	const char *record;
 	bool verbose;

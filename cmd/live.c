@@ -26,7 +26,7 @@
 static void live_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: xdpi live [OPTIONS] IFACE\n\n"
+		"Usage: xdpi live [OPTIONS] [-i] IFACE\n\n"
 		"Inspects the wanted frames of every RX queue of IFACE with one pinned\n"
 		"worker per queue, prints a live table, and at the end the metrics (as\n"
 		"`xdpi read`) and the drop ledger, which accounts for every frame the XDP\n"
@@ -50,14 +50,16 @@ static void live_usage(FILE *out)
 		"                        in the XDP program (at most 256 classic BPF\n"
 		"                        instructions); the rest passes to the kernel\n"
 		"                        untouched (docs/live.md)\n"
+		"  -i, --interface IFACE the interface (or as the last argument)\n"
 		"  -d, --duration S      stop after S seconds (default: at SIGINT/SIGTERM)\n"
-		"  -i, --interval S      live table every S seconds (default 1, 0: off)\n"
+		"  -c, --count N         stop once N frames were taken (exactly N: the XDP\n"
+		"                        program passes the rest to the kernel)\n"
 		"      --no-inspect      receive and return frames without parsing them\n"
 		"      --ceiling         no sockets: the XDP program counts and drops the\n"
 		"                        wanted frames (the in-kernel ceiling `xdpi bench`\n"
 		"                        compares with); the ledger shows them as dropped\n"
 		"      --passive         inspect copies; the host keeps every frame\n"
-		"      --snaplen N       passive: bytes copied per frame, 64..4064\n"
+		"  -s, --snaplen N       passive: bytes copied per frame, 64..4064\n"
 		"                        (default 512: every header xdpi parses)\n"
 		"      --ring-size N     passive: bytes of each queue's ring, a power of\n"
 		"                        two from 4096 (default 4194304)\n"
@@ -71,14 +73,14 @@ static void live_usage(FILE *out)
 		"                        CLOCK_REALTIME is synchronised: pktgen stamps\n"
 		"                        only), unsynced (sequence results only)\n"
 		"Queues and workers:\n"
-		"  -q, --queues LIST     RX queues, e.g. 0,2-3 (default: all)\n"
-		"  -c, --cpus LIST       CPUs to pin the workers to, in queue order\n"
+		"      --queues LIST     RX queues, e.g. 0,2-3 (default: all)\n"
+		"      --cpus LIST       CPUs to pin the workers to, in queue order\n"
 		"                        (default: spread over the CPUs this process may\n"
 		"                        use, so taskset and cpusets are respected)\n"
 		"  -b, --batch N         descriptors per batch, 1..4096 (default 64)\n"
 		"Sockets:\n"
-		"  -m, --mode M          auto (default: zero-copy, else copy), zerocopy, copy\n"
-		"  -x, --xdp-mode M      auto (default: native, else skb), native, skb\n"
+		"      --mode M          auto (default: zero-copy, else copy), zerocopy, copy\n"
+		"      --xdp-mode M      auto (default: native, else skb), native, skb\n"
 		"      --frame-size N    UMEM frame size: 2048 or 4096 (default 2048)\n"
 		"      --fill-size N     RX frames of the UMEM; the fill ring is twice\n"
 		"                        this (default 8192)\n"
@@ -96,10 +98,15 @@ static void live_usage(FILE *out)
 		"                        it sleeps in poll() (default 1000; 0: at once)\n"
 		"      --no-need-wakeup  do not use the need_wakeup flag\n"
 		"Output:\n"
+		"      --interval S      live table every S seconds (default 1, 0: off)\n"
+		"  -w, --write FILE      write the inspected frames as pcapng (one\n"
+		"                        interface per queue; - for stdout); a copy a full\n"
+		"                        buffer refuses is counted, never waited for\n"
+		"  -q, --quiet           no live table, warnings and errors only\n"
 		"  -j, --json            print one JSON object on stdout at the end (the\n"
 		"                        `xdpi read` keys plus queues, ledger and\n"
 		"                        nothing_steered); the live table goes to stderr\n"
-		"  -r, --record FILE     write the same JSON record to FILE, for\n"
+		"      --record FILE     write the same JSON record to FILE, for\n"
 		"                        `xdpi compare`\n"
 		"      --force           replace an XDP program libxdp cannot share\n"
 		"  -v, --verbose         show libxdp's and libbpf's messages\n"
@@ -146,11 +153,13 @@ static int live_parse(int argc, char **argv, struct capture_opts *o)
 			return -EINVAL;
 		}
 	}
-	if (optind != argc - 1) {
-		xdpi_err("live takes exactly one IFACE (see 'xdpi live --help')");
+	if (optind == argc - 1 && (!o->ifname || !strcmp(o->ifname, argv[optind]))) {
+		o->ifname = argv[optind];
+	} else if (optind != argc || !o->ifname) {
+		xdpi_err("live takes exactly one IFACE, as -i IFACE or the last argument (see "
+			 "'xdpi live --help')");
 		return -EINVAL;
 	}
-	o->ifname = argv[optind];
 	if ((o->check_seq && !o->inspect) || (o->sender_clock && !o->check_seq)) {
 		capture_opts_check(o, err, sizeof(err));
 		xdpi_err("%s", err);
@@ -175,6 +184,8 @@ static const char *live_loop(const struct capture_opts *o, struct capture *c, in
 
 		if (deadline && now >= deadline)
 			return "duration reached";
+		if (capture_count_reached(c))
+			return "count reached";
 		if (next && now >= next) {
 			live_table_row(t, c, now);
 			next += o->interval;
@@ -282,6 +293,10 @@ int cmd_live(int argc, char **argv)
 	}
 	if (o->verbose)
 		xdpi_log_set_level(XDPI_LOG_DEBUG);
+	if (o->quiet) {
+		xdpi_log_set_level(XDPI_LOG_WARN);
+		o->interval = 0;
+	}
 	sigfd = xdpi_signals_fd();
 	ret = sigfd < 0 ? sigfd : live_run(o, sigfd);
 	if (sigfd >= 0)

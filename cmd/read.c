@@ -1,36 +1,64 @@
 // SPDX-License-Identifier: MIT
-/* xdpi read: the offline mode, same parser and metrics as the live path. */
+/* xdpi read: the offline mode, same pipeline as the live path. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
-#include "../inspect/capfile.h"
+#include "../export/pcapng.h"
 #include "../export/report.h"
+#include "../inspect/capfile.h"
+#include "../util/version.h"
+
+/* What the write stage holds between the reader and the writer thread:
+ * the reader waits for room (offline, nothing is lost by waiting). */
+#define READ_TAP_SIZE (8u << 20)
+#define READ_WRITE_SNAPLEN 262144
 
 static void read_usage(FILE *out)
 {
-	fprintf(out, "Usage: xdpi read [--json] [--filter F] FILE [EXPRESSION...]\n\n"
-		     "Parses every frame of FILE (pcap or pcapng, Ethernet link type; - is\n"
-		     "standard input) and prints its metrics (definitions: docs/metrics.md).\n\n"
+	fprintf(out, "Usage: xdpi read [OPTIONS] FILE [EXPRESSION...]\n"
+		     "       xdpi read [OPTIONS] -r FILE [EXPRESSION...]\n\n"
+		     "Parses every frame of FILE (pcap or pcapng: Ethernet, Linux cooked\n"
+		     "SLL/SLL2 or raw IP; - is standard input) and prints its metrics\n"
+		     "(definitions: docs/metrics.md).\n\n"
 		     "Options:\n"
-		     "  -j, --json   print exactly one JSON object on stdout instead of the\n"
-		     "               summary; warnings still go to stderr\n"
-		     "  -f, --filter F  count only the frames `xdpi live --filter F` would\n"
-		     "               steer to its sockets (default all): what a live run on\n"
-		     "               this traffic should report. F is tcp, udp, ip or all\n"
-		     "               (xdpi's built-in classes) or a pcap-filter expression\n"
-		     "               ('tcp port 443', 'vlan and udp'; libpcap's semantics)\n"
-		     "  EXPRESSION   the same as --filter, tcpdump style: the arguments after\n"
-		     "               FILE joined with spaces\n"
-		     "  -h, --help   this text\n\n"
+		     "  -r, --read FILE  the file to read (or as the first argument)\n"
+		     "  -f, --filter F   count only the frames `xdpi live --filter F` would\n"
+		     "                   steer to its sockets (default all): what a live run on\n"
+		     "                   this traffic should report. F is tcp, udp, ip or all\n"
+		     "                   (xdpi's built-in classes) or a pcap-filter expression\n"
+		     "                   ('tcp port 443', 'vlan and udp'; libpcap's semantics)\n"
+		     "  EXPRESSION       the same as --filter, tcpdump style: the arguments\n"
+		     "                   after FILE joined with spaces\n"
+		     "  -c, --count N    stop after N frames (of those the filter takes)\n"
+		     "  -w, --write FILE write the frames the filter takes as pcapng (- for\n"
+		     "                   standard output, then not with --json)\n"
+		     "  -j, --json       print exactly one JSON object on stdout instead of the\n"
+		     "                   summary; warnings still go to stderr\n"
+		     "  -q, --quiet      no progress line, warnings and errors only\n"
+		     "  -h, --help       this text\n\n"
+		     "A read that takes more than a few seconds shows its progress on\n"
+		     "stderr when that is a terminal.\n\n"
 		     "Exit status: 0 on success (also when the file ends inside a record:\n"
 		     "the metrics up to there are printed with a warning), 1 when the file\n"
-		     "is missing, unreadable, corrupt or not Ethernet, 2 on a usage error.\n");
+		     "is missing, unreadable, corrupt or of a link type xdpi does not read,\n"
+		     "2 on a usage error.\n");
 }
+
+struct read_opts {
+	const char *file;
+	const char *filter; /* NULL: all */
+	char *joined;	    /* the EXPRESSION arguments, joined */
+	const char *write;
+	uint64_t count;
+	bool json;
+	bool quiet;
+};
 
 /* @n arguments joined with spaces (tcpdump's EXPRESSION); NULL if out of
  * memory. */
@@ -53,103 +81,211 @@ static char *read_join(int n, char *const *args)
 	return s;
 }
 
-int cmd_read(int argc, char **argv)
+/* FILE and EXPRESSION from what getopt left. 0, or an exit status. */
+static int read_operands(int argc, char **argv, struct read_opts *o)
+{
+	if (!o->file) {
+		if (optind >= argc) {
+			xdpi_err("read takes one FILE (see 'xdpi read --help')");
+			return XDPI_EXIT_USAGE;
+		}
+		o->file = argv[optind++];
+	}
+	if (optind < argc) {
+		if (o->filter) {
+			xdpi_err("give the filter either with --filter or after FILE, not both");
+			return XDPI_EXIT_USAGE;
+		}
+		o->filter = o->joined = read_join(argc - optind, argv + optind);
+		if (!o->joined) {
+			xdpi_err("out of memory");
+			return XDPI_EXIT_FAIL;
+		}
+	}
+	if (o->write && !strcmp(o->write, "-") && o->json) {
+		xdpi_err("-w - and --json both want stdout: write one to a file");
+		return XDPI_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Returns 0, or the exit status to leave with (after --help: 0 is -1). */
+static int read_parse(int argc, char **argv, struct read_opts *o)
 {
 	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"filter", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+		{"read", required_argument, NULL, 'r'},	 {"filter", required_argument, NULL, 'f'},
+		{"count", required_argument, NULL, 'c'}, {"write", required_argument, NULL, 'w'},
+		{"json", no_argument, NULL, 'j'},	 {"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},	 {0},
 	};
-	struct capfile_result res;
-	struct xdpi_filter filter;
-	struct pipeline pipe;
-	struct metrics *m = &pipe.m;
-	char err[512], *joined = NULL;
-	const char *text = NULL;
-	bool json = false;
-	int c, ret = XDPI_EXIT_FAIL;
+	int c;
 
+	memset(o, 0, sizeof(*o));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jf:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:f:c:w:jqh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'j':
-			json = true;
+		case 'r':
+			o->file = optarg;
 			break;
 		case 'f':
-			text = optarg;
+			o->filter = optarg;
+			break;
+		case 'c':
+			if (xdpi_parse_u64(optarg, 1, UINT64_MAX, &o->count)) {
+				xdpi_err(
+					"invalid value '%s' for option %s (see 'xdpi read --help')",
+					optarg, xdpi_opt_name(argv, optarg));
+				return XDPI_EXIT_USAGE;
+			}
+			break;
+		case 'w':
+			o->write = optarg;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'q':
+			o->quiet = true;
 			break;
 		case 'h':
 			read_usage(stdout);
-			return XDPI_EXIT_OK;
+			return -1;
 		default:
 			read_usage(stderr);
 			return XDPI_EXIT_USAGE;
 		}
 	}
-	if (optind >= argc) {
-		xdpi_err("read takes one FILE (see 'xdpi read --help')");
-		return XDPI_EXIT_USAGE;
-	}
-	if (optind + 1 < argc) {
-		if (text) {
-			xdpi_err("give the filter either with --filter or after FILE, not both");
-			return XDPI_EXIT_USAGE;
-		}
-		text = joined = read_join(argc - optind - 1, argv + optind + 1);
-		if (!joined) {
-			xdpi_err("out of memory");
-			return XDPI_EXIT_FAIL;
-		}
-	}
-	c = xdpi_filter_compile(&filter, text ? text : "all", err, sizeof(err));
-	if (c) {
-		/* A second FILE by mistake reads as an expression: say so. */
-		if (joined)
-			xdpi_err("invalid filter '%s' (read takes one FILE; what follows it is "
-				 "a pcap-filter expression): %s",
-				 text, err);
-		else
-			xdpi_err("invalid filter '%s': %s", text, err);
-		free(joined);
-		return c == -EINVAL ? XDPI_EXIT_USAGE : XDPI_EXIT_FAIL;
-	}
-	free(joined);
-	if (pipeline_init(&pipe, &(struct pipeline_config){.filter = &filter, .inspect = true})) {
+	return read_operands(argc, argv, o);
+}
+
+/* The compiled filter; an exit status if it does not compile. */
+static int read_filter(const struct read_opts *o, struct xdpi_filter *f)
+{
+	const char *text = o->filter ? o->filter : "all";
+	char err[512];
+	int ret = xdpi_filter_compile(f, text, err, sizeof(err));
+
+	if (!ret)
+		return 0;
+	/* A second FILE by mistake reads as an expression: say so. */
+	if (o->joined)
+		xdpi_err("invalid filter '%s' (read takes one FILE; what follows it is a "
+			 "pcap-filter expression): %s",
+			 text, err);
+	else
+		xdpi_err("invalid filter '%s': %s", text, err);
+	return ret == -EINVAL ? XDPI_EXIT_USAGE : XDPI_EXIT_FAIL;
+}
+
+/* -w: the write stage's tap and its writer thread. */
+static int read_open_writer(const struct read_opts *o, struct pipeline *p, struct tap *tap,
+			    struct pcapng_writer **w)
+{
+	char err[256] = "", app[64];
+
+	if (tap_init(tap, READ_TAP_SIZE, READ_WRITE_SNAPLEN, 0, true)) {
 		xdpi_err("out of memory");
-		xdpi_filter_destroy(&filter);
-		return XDPI_EXIT_FAIL;
+		return -ENOMEM;
 	}
-	if (capfile_inspect(argv[optind], &pipe, &res, err, sizeof(err))) {
-		xdpi_err("%s", err);
-		goto out;
+	snprintf(app, sizeof(app), "xdpi %s", xdpi_version());
+	if (pcapng_writer_open(w, o->write, app, o->file, tap, 1, err, sizeof(err)) ||
+	    pcapng_writer_start(*w)) {
+		xdpi_err("%s", *err ? err : "cannot start the writer");
+		return -EIO;
 	}
-	if (res.truncated)
+	p->tap = tap;
+	return 0;
+}
+
+static void read_warn(const struct capfile_result *res)
+{
+	if (res->truncated)
 		xdpi_warn("%s; metrics cover the %" PRIu64 " complete frames before it",
-			  res.warning, res.frames);
-	if (res.snapped)
+			  res->warning, res->frames);
+	if (res->snapped)
 		xdpi_warn("%" PRIu64 " frames were captured shorter than on the wire "
 			  "(snap length): they count by their headers; a header the "
 			  "capture cut counts as malformed",
-			  res.snapped);
-	if (json) {
-		json_t *obj = report_metrics_json(m);
+			  res->snapped);
+}
 
-		if (!obj) {
-			xdpi_err("out of memory");
-			goto out;
-		}
-		json_object_set_new(obj, "truncated_file", json_boolean(res.truncated));
-		ret = report_json_print(stdout, obj) ? XDPI_EXIT_FAIL : XDPI_EXIT_OK;
-		json_decref(obj);
-	} else {
-		printf("file               %s%s\n", argv[optind],
-		       res.truncated ? " (truncated)" : "");
-		report_metrics_print(stdout, m);
-		ret = XDPI_EXIT_OK;
+static int read_output(const struct read_opts *o, const struct pipeline *p,
+		       const struct capfile_result *res, uint64_t written)
+{
+	json_t *obj;
+	int ret;
+
+	if (!o->json) {
+		printf("file               %s%s\n", o->file, res->truncated ? " (truncated)" : "");
+		if (o->write)
+			printf("written            %" PRIu64 " frames to %s\n", written, o->write);
+		report_metrics_print(stdout, &p->m);
+		return XDPI_EXIT_OK;
 	}
-out:
-	pipeline_destroy(&pipe);
-	xdpi_filter_destroy(&filter);
+	obj = report_metrics_json(&p->m);
+	if (!obj) {
+		xdpi_err("out of memory");
+		return XDPI_EXIT_FAIL;
+	}
+	json_object_set_new(obj, "truncated_file", json_boolean(res->truncated));
+	if (o->write)
+		json_object_set_new(
+			obj, "written",
+			json_pack("{s:s, s:I}", "file", o->write, "frames", (json_int_t)written));
+	ret = report_json_print(stdout, obj) ? XDPI_EXIT_FAIL : XDPI_EXIT_OK;
+	json_decref(obj);
 	return ret;
+}
+
+int cmd_read(int argc, char **argv)
+{
+	struct pcapng_writer *writer = NULL;
+	struct capfile_result res;
+	struct xdpi_filter filter;
+	struct read_opts o;
+	struct capfile_opts co = {0};
+	struct pipeline pipe;
+	struct tap tap = {0};
+	uint64_t written = 0;
+	char err[512];
+	int ret;
+
+	ret = read_parse(argc, argv, &o);
+	if (ret)
+		goto out_opts;
+	if (o.quiet)
+		xdpi_log_set_level(XDPI_LOG_WARN);
+	ret = read_filter(&o, &filter);
+	if (ret)
+		goto out_opts;
+	ret = XDPI_EXIT_FAIL;
+	if (pipeline_init(&pipe, &(struct pipeline_config){.filter = &filter, .inspect = true})) {
+		xdpi_err("out of memory");
+		goto out_filter;
+	}
+	if (o.write && read_open_writer(&o, &pipe, &tap, &writer))
+		goto out;
+	co.count = o.count;
+	co.progress = !o.quiet && isatty(STDERR_FILENO);
+	if (capfile_read(o.file, &pipe, &co, &res, err, sizeof(err))) {
+		xdpi_err("%s", err);
+		goto out;
+	}
+	if (writer && pcapng_writer_stop(writer, &written)) {
+		writer = NULL;
+		xdpi_err("cannot write %s", o.write);
+		goto out;
+	}
+	writer = NULL;
+	read_warn(&res);
+	ret = read_output(&o, &pipe, &res, written);
+out:
+	pcapng_writer_stop(writer, NULL);
+	tap_destroy(&tap);
+	pipeline_destroy(&pipe);
+out_filter:
+	xdpi_filter_destroy(&filter);
+out_opts:
+	free(o.joined);
+	return ret < 0 ? XDPI_EXIT_OK : ret;
 }

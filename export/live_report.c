@@ -224,6 +224,11 @@ json_t *live_report_json(const struct capture_opts *o, const struct capture *c,
 			    ledger_nothing_steered(&res->ledger, o->filter, why, sizeof(why))
 				    ? json_string(why)
 				    : json_null());
+	if (o->write)
+		json_object_set_new(obj, "written",
+				    json_pack("{s:s, s:I, s:I}", "file", o->write, "frames",
+					      (json_int_t)res->written, "dropped",
+					      (json_int_t)res->write_dropped));
 	json_object_set_new(obj, "queues", queues);
 	json_object_set_new(obj, "ledger", lj);
 	if (res->total.seq)
@@ -244,6 +249,13 @@ void live_report_print(FILE *out, const struct capture_opts *o, const struct cap
 			     : ", inspection off (only packets and bytes count)");
 	if (ledger_nothing_steered(&res->ledger, o->filter, why, sizeof(why)))
 		fprintf(out, "nothing steered: %s\n", why);
+	if (o->write)
+		fprintf(out, "wrote %" PRIu64 " frames to %s%s\n", res->written, o->write,
+			res->write_dropped ? " (copies refused by a full buffer: see below)" : "");
+	if (res->write_dropped)
+		fprintf(out,
+			"%" PRIu64 " inspected frames not written: the write buffer was full\n",
+			res->write_dropped);
 	report_metrics_print(out, &res->total.m);
 	if (res->total.seq)
 		seqcheck_print(out, res->total.seq);

@@ -6,9 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <inttypes.h>
+#include <sys/stat.h>
+
 #include <pcap/pcap.h>
 
 #include "../util/bytes.h"
+#include "../util/clock.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -24,11 +28,51 @@
  * stage after (filter, parser, metrics) reads Ethernet as it does live;
  * lengths count as if the frame had been Ethernet (docs/metrics.md).
  */
-struct capfile_cooked {
+struct capfile_ctx {
 	struct pipeline *p;
+	pcap_t *pc;
+	const struct capfile_opts *o;
 	int dlt;
-	uint8_t buf[CAPFILE_ETH_HLEN + CAPFILE_SNAP_MAX];
+	bool nano; /* the records' time stamps are in ns (else us) */
+	/* Progress (a terminal only): when to look next, what was said. */
+	uint64_t seen;
+	double started;
+	FILE *file;
+	long long file_size;
+	bool progress_shown;
+	uint8_t *buf; /* cooked and raw links: the frame behind an Ethernet header */
 };
+
+#define CAPFILE_PROGRESS_EVERY 65536 /* frames between two looks at the clock */
+#define CAPFILE_PROGRESS_AFTER_S 2.0
+
+/* Before a frame: its time for the write stage, which copies it. */
+static void capfile_stamp(struct capfile_ctx *c, const struct pcap_pkthdr *h)
+{
+	if (c->p->tap)
+		c->p->tap_ts_ns = (uint64_t)h->ts.tv_sec * 1000000000u +
+				  (uint64_t)h->ts.tv_usec * (c->nano ? 1 : 1000);
+}
+
+/* After a frame: -c, and now and then the progress line. */
+static void capfile_around(struct capfile_ctx *c, const struct pcap_pkthdr *h)
+{
+	(void)h;
+	if (c->o->count && c->p->m.c.packets >= c->o->count)
+		pcap_breakloop(c->pc);
+	if (c->o->progress && ++c->seen % CAPFILE_PROGRESS_EVERY == 0) {
+		double now = xdpi_now();
+
+		if (now - c->started < CAPFILE_PROGRESS_AFTER_S)
+			return;
+		if (c->file_size > 0)
+			fprintf(stderr, "\rxdpi read: %" PRIu64 " frames, %.0f%%  ", c->seen,
+				100.0 * (double)ftell(c->file) / (double)c->file_size);
+		else
+			fprintf(stderr, "\rxdpi read: %" PRIu64 " frames  ", c->seen);
+		c->progress_shown = true;
+	}
+}
 
 /* The link header's length and the frame's EtherType; false if the record
  * is shorter than its link header. */
@@ -58,14 +102,16 @@ static bool cooked_header(int dlt, const u_char *b, uint32_t caplen, uint32_t *h
 
 static void capfile_frame_cooked(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
-	struct capfile_cooked *c = (struct capfile_cooked *)user;
+	struct capfile_ctx *c = (struct capfile_ctx *)user;
 	uint32_t wire = h->len > h->caplen ? h->len : h->caplen, hlen, cap;
 	uint16_t type;
 
+	capfile_stamp(c, h);
 	if (!cooked_header(c->dlt, bytes, h->caplen, &hlen, &type)) {
 		/* Shorter than its link header: counts as a cut Ethernet one. */
 		wire = wire + CAPFILE_ETH_HLEN > hlen ? wire + CAPFILE_ETH_HLEN - hlen : 0;
 		pipeline_frame(c->p, c->buf, 0, wire, 0, c->p->cfg.filter != NULL, true, false);
+		capfile_around(c, h);
 		return;
 	}
 	cap = h->caplen - hlen;
@@ -81,6 +127,7 @@ static void capfile_frame_cooked(u_char *user, const struct pcap_pkthdr *h, cons
 	memcpy(c->buf + CAPFILE_ETH_HLEN, bytes + hlen, cap);
 	pipeline_frame(c->p, c->buf, cap + CAPFILE_ETH_HLEN, wire - hlen + CAPFILE_ETH_HLEN, 0,
 		       c->p->cfg.filter != NULL, true, false);
+	capfile_around(c, h);
 }
 
 static bool capfile_cooked_link(int dlt)
@@ -89,60 +136,98 @@ static bool capfile_cooked_link(int dlt)
 	       dlt == DLT_IPV6;
 }
 
+/* Ethernet, the common case: nothing around the pipeline. */
 static void capfile_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
-	struct pipeline *p = (struct pipeline *)user;
+	struct capfile_ctx *c = (struct capfile_ctx *)user;
 	/* A record claiming fewer bytes on the wire than it holds is broken;
 	 * the parser then trusts the capture, and so do the byte counts. */
 	uint32_t wire = h->len > h->caplen ? h->len : h->caplen;
 
 	/* Offline there are no generator stamps to time: no sequence check. */
-	pipeline_frame(p, bytes, h->caplen, wire, 0, p->cfg.filter != NULL, true, false);
+	pipeline_frame(c->p, bytes, h->caplen, wire, 0, c->p->cfg.filter != NULL, true, false);
 }
 
-int capfile_inspect(const char *path, struct pipeline *p, struct capfile_result *res, char *err,
-		    size_t err_len)
+/* Ethernet with -w, -c or progress. */
+static void capfile_frame_around(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct capfile_ctx *c = (struct capfile_ctx *)user;
+
+	capfile_stamp(c, h);
+	capfile_frame(user, h, bytes);
+	capfile_around(c, h);
+}
+
+/* Opens @path, with nanosecond time stamps whatever the file has. */
+static pcap_t *capfile_open(const char *path, char *err, size_t err_len)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *pc =
+		pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+
+	/* libpcap's text names the cause (missing, bad magic, ...) and
+	 * sometimes the file. */
+	if (!pc && strstr(errbuf, path))
+		snprintf(err, err_len, "%s", errbuf);
+	else if (!pc)
+		snprintf(err, err_len, "%s: %s", path, errbuf);
+	return pc;
+}
+
+static void capfile_progress_init(struct capfile_ctx *c)
+{
+	struct stat st;
+
+	c->started = xdpi_now();
+	c->file = pcap_file(c->pc);
+	c->file_size = c->file && !fstat(fileno(c->file), &st) && S_ISREG(st.st_mode)
+			       ? (long long)st.st_size
+			       : 0;
+}
+
+int capfile_read(const char *path, struct pipeline *p, const struct capfile_opts *o,
+		 struct capfile_result *res, char *err, size_t err_len)
+{
 	uint64_t frames = p->m.c.packets, snapped = p->snapped, filtered = p->filtered_out;
-	pcap_t *pc;
-	int ret, dlt;
+	struct capfile_ctx c = {.p = p, .o = o, .nano = true};
+	pcap_handler fn;
+	int ret;
 
 	memset(res, 0, sizeof(*res));
-	pc = pcap_open_offline(path, errbuf);
-	if (!pc) {
-		/* libpcap's text names the cause (missing, bad magic, ...) and
-		 * sometimes the file. */
-		if (strstr(errbuf, path))
-			snprintf(err, err_len, "%s", errbuf);
-		else
-			snprintf(err, err_len, "%s: %s", path, errbuf);
+	c.pc = capfile_open(path, err, err_len);
+	if (!c.pc)
 		return -EINVAL;
-	}
-	dlt = pcap_datalink(pc);
-	res->link = pcap_datalink_val_to_name(dlt);
-	if (dlt == DLT_EN10MB) {
-		ret = pcap_loop(pc, -1, capfile_frame, (u_char *)p);
-	} else if (capfile_cooked_link(dlt)) {
-		struct capfile_cooked *c = malloc(sizeof(*c));
-
-		if (!c) {
+	c.dlt = pcap_datalink(c.pc);
+	res->link = pcap_datalink_val_to_name(c.dlt);
+	if (c.dlt == DLT_EN10MB) {
+		fn = p->tap || o->count || o->progress ? capfile_frame_around : capfile_frame;
+	} else if (capfile_cooked_link(c.dlt)) {
+		fn = capfile_frame_cooked;
+		c.buf = malloc(CAPFILE_ETH_HLEN + CAPFILE_SNAP_MAX);
+		if (!c.buf) {
 			snprintf(err, err_len, "out of memory");
-			pcap_close(pc);
+			pcap_close(c.pc);
 			return -ENOMEM;
 		}
-		c->p = p;
-		c->dlt = dlt;
-		ret = pcap_loop(pc, -1, capfile_frame_cooked, (u_char *)c);
-		free(c);
 	} else {
 		snprintf(err, err_len,
 			 "%s: link type %s (%d) is not one xdpi reads (Ethernet, Linux cooked "
 			 "SLL/SLL2, raw IP)",
-			 path, pcap_datalink_val_to_name(dlt) ?: "unknown", dlt);
-		pcap_close(pc);
+			 path, pcap_datalink_val_to_name(c.dlt) ?: "unknown", c.dlt);
+		pcap_close(c.pc);
 		return -EPROTONOSUPPORT;
 	}
+	if (o->progress)
+		capfile_progress_init(&c);
+	ret = pcap_loop(c.pc, -1, fn, (u_char *)&c);
+	free(c.buf);
+	if (c.progress_shown)
+		fputc('\n', stderr);
+	res->counted_out = ret == PCAP_ERROR_BREAK;
+	if (ret == PCAP_ERROR_BREAK)
+		ret = 0;
+	pcap_t *pc = c.pc;
+
 	res->frames = p->m.c.packets - frames;
 	res->snapped = p->snapped - snapped;
 	res->filtered_out = p->filtered_out - filtered;
@@ -164,4 +249,12 @@ int capfile_inspect(const char *path, struct pipeline *p, struct capfile_result 
 	}
 	pcap_close(pc);
 	return 0;
+}
+
+int capfile_inspect(const char *path, struct pipeline *p, struct capfile_result *res, char *err,
+		    size_t err_len)
+{
+	const struct capfile_opts none = {0};
+
+	return capfile_read(path, p, &none, res, err, err_len);
 }

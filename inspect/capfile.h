@@ -26,10 +26,20 @@ struct capfile_result {
 	uint64_t filtered_out; /* frames the filter did not select */
 	bool truncated;	       /* the file ended inside a record */
 	const char *link;      /* libpcap's name of the link type ("EN10MB", ...) */
+	bool counted_out;      /* stopped at opts->count, before the end */
 	char warning[256];
 };
 
-/* Runs every frame of @path through @p (its filter included). */
+struct capfile_opts {
+	uint64_t count; /* stop once @p counted this many frames (0: read all) */
+	bool progress;	/* a progress line on stderr after a few seconds */
+};
+
+/* Runs every frame of @path through @p (its filter, and its write stage
+ * if p->tap is set, included). */
+int capfile_read(const char *path, struct pipeline *p, const struct capfile_opts *o,
+		 struct capfile_result *res, char *err, size_t err_len);
+/* capfile_read() with no count and no progress. */
 int capfile_inspect(const char *path, struct pipeline *p, struct capfile_result *res, char *err,
 		    size_t err_len);
 

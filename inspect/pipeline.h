@@ -3,7 +3,8 @@
  * The per-frame pipeline: what happens to one frame, for the live workers
  * and for `xdpi read` alike. Its stages, in order:
  *
- *   filter -> parse -> metrics -> sequence check  (later: flow table, peeks)
+ *   filter -> write (-w) -> parse -> metrics -> sequence check
+ *   (later: flow table, peeks)
  *
  * A stage is configured once (struct pipeline_config) and keeps its state in
  * struct pipeline; adding one is an edit of pipeline_frame() and of
@@ -33,6 +34,7 @@
 #include "metrics.h"
 #include "parse.h"
 #include "seqcheck.h"
+#include "tap.h"
 
 struct pipeline_config {
 	/* Frames the filter does not select are counted in filtered_out and
@@ -61,6 +63,10 @@ struct pipeline {
 	uint64_t filtered_out;
 	uint64_t snapped;
 	struct pipeline_config cfg;
+	/* The write stage (-w): copies of the frames the filter took, stamped
+	 * tap_ts_ns (set by the caller per batch, or per frame offline). */
+	struct tap *tap;
+	uint64_t tap_ts_ns;
 
 	/* Published by the owner, read by anyone (seqlock). */
 	struct {
@@ -101,6 +107,8 @@ pipeline_frame(struct pipeline *p, const uint8_t *frame, uint32_t caplen, uint32
 		p->filtered_out++;
 		return;
 	}
+	if (p->tap)
+		tap_push(p->tap, frame, caplen, wire_len, p->tap_ts_ns);
 	if (!inspect) {
 		p->m.c.packets++;
 		p->m.c.bytes += wire_len;

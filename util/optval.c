@@ -91,6 +91,20 @@ int xdpi_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 	return 0;
 }
 
+int xdpi_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+
+	/* 19 digits always fit: 20 may not, and strtoull would saturate. */
+	if (!plain_decimal(s, false) || strlen(s) > 19)
+		return -EINVAL;
+	v = strtoull(s, NULL, 10);
+	if (v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 const char *xdpi_opt_name(char **argv, const char *arg)
 {
 	static char name[64];

@@ -22,6 +22,8 @@ int xdpi_parse_list(const char *s, int *out, int max, int limit);
 int xdpi_parse_seconds(const char *s, double *out);
 /* Parses an unsigned integer in [min, max]. 0 or -EINVAL. */
 int xdpi_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+/* The same for a 64-bit count (at most 19 digits). */
+int xdpi_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* Index of @s in @names (n entries), or -EINVAL. */
 int xdpi_parse_choice(const char *s, const char *const *names, int n);
 /* The option an invalid @arg of getopt_long() belongs to, as typed

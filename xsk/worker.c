@@ -97,6 +97,8 @@ worker_frames(struct worker *w, uint32_t idx, uint32_t n, const bool inspect, co
 
 	if (check_seq)
 		seqcheck_clock_read(w->pipe.seq, &now);
+	if (w->pipe.tap) /* the write stage's time stamp, per batch too */
+		w->pipe.tap_ts_ns = xdpi_mono_ns();
 
 	/* The frames were written by another CPU (the copy into the UMEM runs
 	 * in NAPI): start loading the next one's headers while this one is
@@ -139,6 +141,7 @@ worker_copies(struct worker *w, unsigned long prod, const bool inspect, const bo
 						    ago % 1000000000u) %
 						   1000000000u);
 		}
+		w->pipe.tap_ts_ns = rec->ts_ns;
 		pipeline_frame(&w->pipe, rec->data, rec->cap_len, rec->wire_len, &now, false,
 			       inspect, check_seq);
 		n++;

@@ -1,0 +1,102 @@
+#!/bin/bash
+# -w FILE and -c N, offline and live: what xdpi writes is pcapng that tshark
+# and xdpi read back to the same frames (time stamps, lengths, metrics),
+# with one interface per RX queue; -c stops after exactly N frames.
+. tests/lib.sh
+. bench/testbed.sh
+t_tmpdir
+TOOLS=$BUILD/tests
+XDPI=$(realpath "$XDPI")
+t_require_built "$XDPI" "$TOOLS/tool_pcapgen"
+
+"$TOOLS/tool_pcapgen" mixed "$T_TMP/mixed.pcap"
+frames() { # FILE: one line per frame: time, wire and captured lengths
+	tshark -r "$1" -T fields -e frame.time_epoch -e frame.len -e frame.cap_len 2>/dev/null
+}
+
+# --- offline: everything, then a filter and a count
+"$XDPI" read --json -w "$T_TMP/all.pcapng" "$T_TMP/mixed.pcap" >"$T_TMP/all.json"
+t_eq "read -w: exit 0" "$?" 0
+t_eq "read -w: tshark sees the same frames, times and lengths" \
+	"$(frames "$T_TMP/all.pcapng" | md5sum)" "$(frames "$T_TMP/mixed.pcap" | md5sum)"
+t_eq "read -w: tshark sees a pcapng" \
+	"$(capinfos -t "$T_TMP/all.pcapng" 2>/dev/null | awk -F': *' '/File type/ {print $2}')" \
+	"Wireshark/... - pcapng"
+"$XDPI" read --json "$T_TMP/all.pcapng" >"$T_TMP/back.json"
+t_eq "read -w: reading the file back gives the same metrics" \
+	"$(json "$T_TMP/back.json" '{k: v for k, v in d.items() if k != "written"}')" \
+	"$(json "$T_TMP/all.json" '{k: v for k, v in d.items() if k != "written"}')"
+t_eq "read -w: the record says how many it wrote" \
+	"$(json "$T_TMP/all.json" 'd["written"]["frames"] == d["packets"]')" True
+
+"$XDPI" read --json -c 100 -w "$T_TMP/tcp100.pcapng" -r "$T_TMP/mixed.pcap" tcp >"$T_TMP/c.json"
+t_eq "read -c 100 -r FILE tcp: 100 frames counted, 100 written" \
+	"$(json "$T_TMP/c.json" '(d["packets"], d["written"]["frames"])')" "(100, 100)"
+t_eq "read -c 100: they are the first 100 TCP frames" \
+	"$(frames "$T_TMP/tcp100.pcapng" | md5sum)" \
+	"$(tshark -r "$T_TMP/mixed.pcap" -Y tcp -c 100 -T fields -e frame.time_epoch -e frame.len \
+		-e frame.cap_len 2>/dev/null | md5sum)"
+"$XDPI" read -q -c 5 "$T_TMP/mixed.pcap" >/dev/null 2>"$T_TMP/q.err"
+t_eq "read -q: nothing on stderr" "$(wc -c <"$T_TMP/q.err")" 0
+
+# usage errors: before anything is read or written
+for args in "-c 0" "-c x" "-c -1" "-w - --json"; do
+	# shellcheck disable=SC2086 # the options as separate words
+	"$XDPI" read $args "$T_TMP/mixed.pcap" >/dev/null 2>&1
+	t_eq "read $args: usage error" "$?" 2
+done
+ln -s "$T_TMP/planted" "$T_TMP/link.pcapng"
+"$XDPI" read -w "$T_TMP/link.pcapng" "$T_TMP/mixed.pcap" >/dev/null 2>&1
+t_eq "read -w through a symlink: refused" "$?/$(test -e "$T_TMP/planted" && echo made)" "1/"
+
+# --- live: -c N takes exactly N, -w writes them, one interface per queue
+if [ "$(id -u)" != 0 ]; then
+	t_skip "live -w and -c" "need root"
+	t_done
+	exit
+fi
+. tests/lib_live.sh
+live_test_begin "live -w" w
+testbed_up 2 "$TB_ID" || {
+	t_fail "testbed up"
+	t_done
+	exit
+}
+"$TOOLS/tool_pcapgen" many_flows "$T_TMP/flows.pcap"
+if live_start cw -c 300 -w "$T_TMP/live.pcapng" --interval 0 --json; then
+	testbed_gen tcpreplay -q -i "$TB_GEN_IF" --pps 3000 "$T_TMP/flows.pcap" >/dev/null 2>&1
+	for _ in $(seq 100); do kill -0 "$LIVE_PID" 2>/dev/null || break; sleep 0.1; done
+	kill -INT "$LIVE_PID" 2>/dev/null
+	wait "$LIVE_PID"
+	t_eq "live -c 300: exit 0, stopped by the count, by itself" \
+		"$?/$(json "$T_TMP/cw.out" 'd["stop_reason"]')" "0/count reached"
+	t_eq "live -c 300: 300 taken, inspected, written; the rest passed; ledger closed" \
+		"$(json "$T_TMP/cw.out" '(d["packets"], d["written"]["frames"], d["written"]["dropped"], d["ledger"]["unexplained"], sum(q["xdp"]["stopping_passed"] for q in d["ledger"]["queues"]) > 0)')" \
+		"(300, 300, 0, 0, True)"
+	"$XDPI" read --json "$T_TMP/live.pcapng" >"$T_TMP/live.json"
+	t_eq "live -w: the file reads back to the run's metrics" \
+		"$(json "$T_TMP/live.json" '(d["packets"], d["bytes"], d["l4"], d["tcp_flags"], d["tcp_flows"], d["unique_src_ips"])')" \
+		"$(json "$T_TMP/cw.out" '(d["packets"], d["bytes"], d["l4"], d["tcp_flags"], d["tcp_flows"], d["unique_src_ips"])')"
+	t_eq "live -w: one interface per queue, named after it" \
+		"$(tshark -r "$T_TMP/live.pcapng" -T fields -e frame.interface_name 2>/dev/null | sort -u | paste -sd,)" \
+		"$(json "$T_TMP/cw.out" '",".join(sorted("%s rx %d" % (d["interface"], q["queue"]) for q in d["queues"] if q["packets"]))')"
+else
+	t_fail "live -c -w started" "$(cat "$T_TMP/cw.err")"
+fi
+testbed_dut "$XDPI" live --takeover --ceiling -w "$T_TMP/x.pcapng" --duration 1 "$TB_DUT_IF" \
+	>/dev/null 2>&1
+t_eq "live --ceiling -w: refused, nothing written" "$?/$(test -e "$T_TMP/x.pcapng" && echo made)" "1/"
+if live_start pw --passive -w "$T_TMP/passive.pcapng" --interval 0 --json; then
+	testbed_gen tcpreplay -q -i "$TB_GEN_IF" --pps 3000 "$T_TMP/flows.pcap" >/dev/null 2>&1
+	wait_quiet
+	kill -INT "$LIVE_PID"
+	wait "$LIVE_PID"
+	"$XDPI" read --json "$T_TMP/passive.pcapng" >"$T_TMP/passive.json"
+	t_eq "live --passive -w: the copies read back to the run's metrics" \
+		"$(json "$T_TMP/passive.json" '(d["packets"], d["bytes"], d["tcp_flows"])')" \
+		"$(json "$T_TMP/pw.out" '(d["packets"], d["bytes"], d["tcp_flows"])')"
+else
+	t_fail "live --passive -w started" "$(cat "$T_TMP/pw.err")"
+fi
+
+t_done
