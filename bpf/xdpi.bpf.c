@@ -62,6 +62,7 @@ struct {
 
 /* Passive: a ring per queue, created and inserted by userspace; every ring
  * has the size the template has when the program is loaded. */
+/* clang-format off */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
 	__uint(max_entries, XDPI_MAX_QUEUES);
@@ -71,6 +72,7 @@ struct {
 		__uint(max_entries, XDPI_COPY_RING_MIN);
 	});
 } rings SEC(".maps");
+/* clang-format on */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
