@@ -112,8 +112,10 @@ bool ledger_nothing_steered(const struct ledger *l, const char *filter, char *bu
 		const struct xdpi_queue_stats *x = &l->q[i].xdp;
 
 		seen += x->seen;
-		steered += x->redirected + x->dropped;
-		matched += x->redirected + x->dropped + x->redirect_failed + x->stopping_passed;
+		/* Passive runs copy instead of redirecting. */
+		steered += x->redirected + x->dropped + x->copied;
+		matched += x->redirected + x->dropped + x->redirect_failed + x->stopping_passed +
+			   x->copied + x->copy_failed;
 	}
 	if (steered)
 		return false;

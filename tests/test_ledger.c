@@ -296,6 +296,9 @@ TEST(test_nothing_steered)
 	l.q[0].xdp.dropped = 3; /* ceiling mode steers by dropping */
 	assert_false(ledger_nothing_steered(&l, "tcp", why, sizeof(why)));
 	l.q[0].xdp.dropped = 0;
+	l.q[0].xdp.copied = 2; /* passive mode copies */
+	assert_false(ledger_nothing_steered(&l, "tcp", why, sizeof(why)));
+	l.q[0].xdp.copied = 0;
 	l.q[0].xdp.seen = 0;
 	l.q[1].xdp.seen = 1;
 	l.q[1].xdp.redirect_failed = 0;
