@@ -54,6 +54,8 @@ if live_start http --passive --interval 0 --json; then
 	t_eq "passive: mode passive, nothing redirected" \
 		"$(json "$T_TMP/http.out" '(d["passive"], d["queues"][0]["mode"], d["ledger"]["queues"][0]["xdp"]["redirected"])')" \
 		"(True, 'passive', 0)"
+	t_eq "passive: the copies count as steered (no nothing-steered report)" \
+		"$(json "$T_TMP/http.out" 'd["nothing_steered"]')" None
 	t_eq "passive: every copy inspected" \
 		"$(json "$T_TMP/http.out" 'd["ledger"]["queues"][0]["xdp"]["copied"] == d["packets"] > 0')" True
 else
