@@ -200,6 +200,7 @@ static int steer_open(struct steer *s, const struct steer_opts *o, char *err, si
 			return -EINVAL;
 		}
 		s->skel->rodata->snaplen = o->snaplen;
+		s->skel->rodata->ring_wake_bytes = o->ring_size / 8;
 		/* Every ring put in the map must have the template's size.
 		 * A ring of that size is the template: libbpf 1.1 cannot
 		 * resize the inner map it declares (it has no object). */

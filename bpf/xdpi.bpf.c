@@ -35,6 +35,10 @@ const volatile __u32 filter = XDPI_FILTER_TCP;
 const volatile __u32 drop_wanted = 0; /* count-and-drop: the in-kernel ceiling */
 const volatile __u32 passive = 0;
 const volatile __u32 snaplen = 512; /* passive: bytes copied per frame */
+/* Passive: wake the worker once this much waits in its ring. A worker that
+ * spins needs no wake-up, and one per record costs the producer an
+ * interrupt each; a sleeping one also wakes on its poll() timeout. */
+const volatile __u64 ring_wake_bytes = 0;
 
 /* XDPI_FILTER_EXPR: the program, checked in userspace (steer_filter_check()
  * in bpf/steer.c: known opcodes, forward jumps inside it, a RET at its end). */
@@ -437,7 +441,9 @@ static __always_inline int copy_frame(struct xdp_md *ctx, struct xdpi_queue_stat
 	rec->ts_ns = bpf_ktime_get_ns();
 	rec->wire_len = bpf_xdp_get_buff_len(ctx);
 	rec->cap_len = cap;
-	bpf_ringbuf_submit(rec, 0);
+	bpf_ringbuf_submit(rec, bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >= ring_wake_bytes
+					? BPF_RB_FORCE_WAKEUP
+					: BPF_RB_NO_WAKEUP);
 	st->copied++;
 	return XDP_PASS;
 }

@@ -82,6 +82,10 @@ int worker_init_passive(struct worker *w, struct xdpi_copyring *ring, uint32_t b
 		w->ring = ring;
 		/* No socket, no NAPI id to learn: the controller knows now. */
 		w->napi_checked = true;
+		/* The program wakes a sleeping worker only once a share of
+		 * the ring waits (xdpi.bpf.c, ring_wake_bytes): a short sleep
+		 * keeps a trickle of frames from waiting longer. */
+		w->poll_timeout_ms = 10;
 	}
 	return ret;
 }
