@@ -40,17 +40,18 @@ static const char afp_usage_line[] =
 
 static void afp_usage(FILE *out)
 {
-	fprintf(out, "%s\n\n"
-		     "Captures IFACE with libpcap (AF_PACKET, TPACKET_V3, 64 MiB ring,\n"
-		     "full snap length) and counts frames: the AF_PACKET baseline of\n"
-		     "`xdpi bench`. Reports libpcap's received and dropped counters.\n\n"
-		     "Options:\n"
-		     "  -i, --interface IFACE  the interface to capture (or IFACE last)\n"
-		     "  -c, --count N     stop after N frames\n"
-		     "  -d, --duration S  stop after S seconds (default: at SIGINT)\n"
-		     "      --cpu N       pin to CPU N\n"
-		     "  -j, --json        one JSON object on stdout\n"
-		     "  -h, --help        this text\n",
+	fprintf(out,
+		"%s\n\n"
+		"Captures IFACE with libpcap (AF_PACKET, TPACKET_V3, 64 MiB ring,\n"
+		"full snap length) and counts frames: the AF_PACKET baseline of\n"
+		"`xdpi bench`. Reports libpcap's received and dropped counters.\n\n"
+		"Options:\n"
+		"  -i, --interface IFACE  the interface to capture (or IFACE last)\n"
+		"  -c, --count N     stop after N frames\n"
+		"  -d, --duration S  stop after S seconds (default: at SIGINT)\n"
+		"      --cpu N       pin to CPU N\n"
+		"  -j, --json        one JSON object on stdout\n"
+		"  -h, --help        this text\n",
 		afp_usage_line);
 }
 
@@ -123,7 +124,8 @@ static int afp_parse(int argc, char **argv, struct afp_opts *o)
 	if (optind < argc && !o->ifname)
 		o->ifname = argv[optind++];
 	if (!o->ifname || optind != argc) {
-		xdpi_usage_error(afp_usage_line, "takes exactly one IFACE (-i IFACE, or IFACE last)");
+		xdpi_usage_error(afp_usage_line,
+				 "takes exactly one IFACE (-i IFACE, or IFACE last)");
 		return -EINVAL;
 	}
 	return 0;

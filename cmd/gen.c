@@ -23,38 +23,39 @@ static const char gen_usage_line[] = "Usage: xdpi gen [OPTIONS] [-i] IFACE";
 
 static void gen_usage(FILE *out)
 {
-	fprintf(out, "%s\n\n"
-		     "Sends stamped test traffic out of IFACE as fast as the kernel allows:\n"
-		     "BPF_PROG_RUN live frames (Linux 5.18+) returning XDP_TX, else AF_XDP TX.\n"
-		     "On veth the frames land in the peer; the peer needs an XDP program or\n"
-		     "GRO on to accept them. Every frame carries its flow, sequence number\n"
-		     "and send time (docs/bench.md), which `xdpi live --check-seq` verifies.\n\n"
-		     "Options:\n"
-		     "  -i, --interface IFACE  the interface to send on (or IFACE last)\n"
-		     "  -c, --count N       stop after N frames (a duration or a count is needed)\n"
-		     "  -d, --duration S    stop after S seconds\n"
-		     "      --size N        bytes on the wire, FCS included: 64..1518, or imix\n"
-		     "                      (7:4:1 of 64/594/1518); default 64\n"
-		     "      --proto P       tcp-syn (default), tcp-data, udp\n"
-		     "      --flows N       flows (source ports), default 1; flows spread over\n"
-		     "                      queues on receivers that hash\n"
-		     "      --rate PPS      total rate; default: as fast as possible\n"
-		     "      --cpus LIST     one sender thread per CPU (on veth the receive queue\n"
-		     "                      of an XDP frame follows the sending CPU); default:\n"
-		     "                      the first CPU this process may use\n"
-		     "      --method M      auto (default), live (live frames only), xsk\n"
-		     "      --stamp S       xdpi (default), or pktgen: the UDP payload is the\n"
-		     "                      kernel pktgen's header (magic, sequence from 1,\n"
-		     "                      wall-clock send time), as pktgen writes it, one\n"
-		     "                      sequence per flow; implies --proto udp\n"
-		     "      --dst-mac MAC   destination MAC (default 02:00:00:00:00:02, which\n"
-		     "                      no receiver owns, so nothing answers)\n"
-		     "      --src-mac MAC   source MAC (default 02:00:00:00:00:01)\n"
-		     "      --src-ip IP, --dst-ip IP   IPv4 addresses (198.18.0.1, .2)\n"
-		     "      --pcap FILE     also write the frames the run sends (the first\n"
-		     "                      --pcap-max, default 100000) to FILE, for `xdpi read`\n"
-		     "  -j, --json          print one JSON object with the result\n"
-		     "  -h, --help          this text\n",
+	fprintf(out,
+		"%s\n\n"
+		"Sends stamped test traffic out of IFACE as fast as the kernel allows:\n"
+		"BPF_PROG_RUN live frames (Linux 5.18+) returning XDP_TX, else AF_XDP TX.\n"
+		"On veth the frames land in the peer; the peer needs an XDP program or\n"
+		"GRO on to accept them. Every frame carries its flow, sequence number\n"
+		"and send time (docs/bench.md), which `xdpi live --check-seq` verifies.\n\n"
+		"Options:\n"
+		"  -i, --interface IFACE  the interface to send on (or IFACE last)\n"
+		"  -c, --count N       stop after N frames (a duration or a count is needed)\n"
+		"  -d, --duration S    stop after S seconds\n"
+		"      --size N        bytes on the wire, FCS included: 64..1518, or imix\n"
+		"                      (7:4:1 of 64/594/1518); default 64\n"
+		"      --proto P       tcp-syn (default), tcp-data, udp\n"
+		"      --flows N       flows (source ports), default 1; flows spread over\n"
+		"                      queues on receivers that hash\n"
+		"      --rate PPS      total rate; default: as fast as possible\n"
+		"      --cpus LIST     one sender thread per CPU (on veth the receive queue\n"
+		"                      of an XDP frame follows the sending CPU); default:\n"
+		"                      the first CPU this process may use\n"
+		"      --method M      auto (default), live (live frames only), xsk\n"
+		"      --stamp S       xdpi (default), or pktgen: the UDP payload is the\n"
+		"                      kernel pktgen's header (magic, sequence from 1,\n"
+		"                      wall-clock send time), as pktgen writes it, one\n"
+		"                      sequence per flow; implies --proto udp\n"
+		"      --dst-mac MAC   destination MAC (default 02:00:00:00:00:02, which\n"
+		"                      no receiver owns, so nothing answers)\n"
+		"      --src-mac MAC   source MAC (default 02:00:00:00:00:01)\n"
+		"      --src-ip IP, --dst-ip IP   IPv4 addresses (198.18.0.1, .2)\n"
+		"      --pcap FILE     also write the frames the run sends (the first\n"
+		"                      --pcap-max, default 100000) to FILE, for `xdpi read`\n"
+		"  -j, --json          print one JSON object with the result\n"
+		"  -h, --help          this text\n",
 		gen_usage_line);
 }
 
@@ -265,7 +266,8 @@ static int gen_parse(int argc, char **argv, struct gen_args *a)
 	if (optind < argc && !ifname)
 		ifname = argv[optind++];
 	if (!ifname || optind != argc) {
-		xdpi_usage_error(gen_usage_line, "takes exactly one IFACE (-i IFACE, or IFACE last)");
+		xdpi_usage_error(gen_usage_line,
+				 "takes exactly one IFACE (-i IFACE, or IFACE last)");
 		return -EINVAL;
 	}
 	o->ifname = ifname;

@@ -42,33 +42,34 @@ static const char tune_usage_line[] = "Usage: xdpi tune [OPTIONS]";
 
 static void tune_usage(FILE *out)
 {
-	fprintf(out, "%s\n\n"
-		     "Measures xdpi live at a series of worker settings on the veth testbed\n"
-		     "(with `xdpi gen` traffic), or on a real interface with --external (you\n"
-		     "run the traffic). Prints a table, writes tune.csv and tune.png into\n"
-		     "--out, and ends with the best setting as an `xdpi live` command.\n\n"
-		     "Sweep (comma lists; the first value is the one held while others vary):\n"
-		     "      --queues L        queues/workers (default 1)\n"
-		     "      --batch L         descriptors per batch (default 64,16,256,512)\n"
-		     "      --rx-size L       RX ring size (default 8192,1024,16384)\n"
-		     "      --fill-size L     fill ring frames (default 8192,4096,16384)\n"
-		     "      --frame-size L    UMEM frame size (default 2048,4096)\n"
-		     "      --need-wakeup L   1 on, 0 off (default 1,0)\n"
-		     "      --placement L     busy-poll, threaded, sender (default all three)\n"
-		     "      --full            every combination instead of one at a time\n"
-		     "Traffic and measuring:\n"
-		     "  -d, --duration S      seconds per point (default 3)\n"
-		     "      --rate PPS        generator rate (default: full rate)\n"
-		     "      --size N          frame size (default 64)\n"
-		     "      --proto P, --flows N   as for xdpi gen\n"
-		     "      --gen-cpus LIST, --rx-cpus LIST   as for xdpi bench (0 and 1)\n"
-		     "      --external IFACE  no testbed, no generator: measure xdpi live on\n"
-		     "                        IFACE while your own traffic source runs\n"
-		     "      --takeover        with --external: steer IFACE even though this\n"
-		     "                        host uses it (see `xdpi live --help`)\n"
-		     "  -o, --out DIR         where tune.csv and tune.png go (default\n"
-		     "                        build/tune)\n"
-		     "  -h, --help            this text\n",
+	fprintf(out,
+		"%s\n\n"
+		"Measures xdpi live at a series of worker settings on the veth testbed\n"
+		"(with `xdpi gen` traffic), or on a real interface with --external (you\n"
+		"run the traffic). Prints a table, writes tune.csv and tune.png into\n"
+		"--out, and ends with the best setting as an `xdpi live` command.\n\n"
+		"Sweep (comma lists; the first value is the one held while others vary):\n"
+		"      --queues L        queues/workers (default 1)\n"
+		"      --batch L         descriptors per batch (default 64,16,256,512)\n"
+		"      --rx-size L       RX ring size (default 8192,1024,16384)\n"
+		"      --fill-size L     fill ring frames (default 8192,4096,16384)\n"
+		"      --frame-size L    UMEM frame size (default 2048,4096)\n"
+		"      --need-wakeup L   1 on, 0 off (default 1,0)\n"
+		"      --placement L     busy-poll, threaded, sender (default all three)\n"
+		"      --full            every combination instead of one at a time\n"
+		"Traffic and measuring:\n"
+		"  -d, --duration S      seconds per point (default 3)\n"
+		"      --rate PPS        generator rate (default: full rate)\n"
+		"      --size N          frame size (default 64)\n"
+		"      --proto P, --flows N   as for xdpi gen\n"
+		"      --gen-cpus LIST, --rx-cpus LIST   as for xdpi bench (0 and 1)\n"
+		"      --external IFACE  no testbed, no generator: measure xdpi live on\n"
+		"                        IFACE while your own traffic source runs\n"
+		"      --takeover        with --external: steer IFACE even though this\n"
+		"                        host uses it (see `xdpi live --help`)\n"
+		"  -o, --out DIR         where tune.csv and tune.png go (default\n"
+		"                        build/tune)\n"
+		"  -h, --help            this text\n",
 		tune_usage_line);
 }
 
@@ -435,7 +436,8 @@ int cmd_tune(int argc, char **argv)
 		return ret > 0 ? XDPI_EXIT_OK : XDPI_EXIT_USAGE;
 	npts = tune_points(a.dims, a.full, pts);
 	if (npts < 0) {
-		xdpi_usage_error(tune_usage_line, "too many points (at most %d): sweep fewer values",
+		xdpi_usage_error(tune_usage_line,
+				 "too many points (at most %d): sweep fewer values",
 				 TUNE_MAX_POINTS);
 		return XDPI_EXIT_USAGE;
 	}

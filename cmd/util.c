@@ -152,7 +152,8 @@ void xdpi_cmdline(int argc, char **argv, char *out, size_t len)
 	*out = 0;
 	/* argv[0] is "xdpi COMMAND" (main()) or the bare command name */
 	for (int i = 0; i < argc; i++)
-		snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? " "
+		snprintf(out + strlen(out), len - strlen(out), "%s%s",
+			 i				? " "
 			 : strncmp(argv[0], "xdpi ", 5) ? "xdpi "
 							: "",
 			 argv[i]);

@@ -18,10 +18,10 @@ struct afpacket_report {
 	const char *ifname;
 	uint64_t packets, bytes;
 	unsigned int ps_recv, ps_drop, ps_ifdrop; /* libpcap's pcap_stats() */
-	double start, end;	/* wall clock (report_wall_now()) */
-	double seconds;		/* measured on the monotonic clock */
-	const char *stop_reason; /* "duration", "count", "signal" */
-	const char *signal;	 /* "SIGINT" when stopped by a signal, else NULL */
+	double start, end;			  /* wall clock (report_wall_now()) */
+	double seconds;				  /* measured on the monotonic clock */
+	const char *stop_reason;		  /* "duration", "count", "signal" */
+	const char *signal;			  /* "SIGINT" when stopped by a signal, else NULL */
 };
 
 json_t *afpacket_report_json(const struct afpacket_report *r);

@@ -234,9 +234,8 @@ int report_span_json(json_t *obj, const struct report_span *s)
 	err |= json_object_set_new(obj, "pps",
 				   d > 0 ? json_real((double)s->packets / d) : json_null());
 	err |= json_object_set_new(obj, "mbps",
-				   d > 0 && !s->no_bytes
-					   ? json_real((double)s->bytes * 8 / d / 1e6)
-					   : json_null());
+				   d > 0 && !s->no_bytes ? json_real((double)s->bytes * 8 / d / 1e6)
+							 : json_null());
 	return err ? -ENOMEM : 0;
 }
 
