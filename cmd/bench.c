@@ -20,6 +20,7 @@
 #include "../bench/benchrun.h"
 #include "../bench/ndr.h"
 #include "../export/bench_report.h"
+#include "../export/report.h"
 
 static const char bench_usage_line[] = "Usage: xdpi bench [OPTIONS]";
 
@@ -421,13 +422,15 @@ static int bench_receivers_run(const struct bench_args *a, const struct testbed 
 }
 
 static void bench_record(const struct bench_args *a, const struct bench_rx *rx, json_t *trials,
-			 int failures)
+			 int failures, double start)
 {
 	const struct bench_run_info run = {
 		.search = a->search,
 		.failures = failures,
 		.cmdline = a->cmdline,
 		.trial_s = a->cfg.gen.duration,
+		.start = start,
+		.end = report_wall_now(),
 	};
 	json_t *o;
 
@@ -450,6 +453,7 @@ int cmd_bench(int argc, char **argv)
 	struct testbed tb = {0};
 	json_t *trials;
 	int ret, failures;
+	double start;
 	FILE *table;
 
 	ret = bench_parse(argc, argv, &a);
@@ -458,6 +462,7 @@ int cmd_bench(int argc, char **argv)
 	if (xdpi_check_privileges())
 		return XDPI_EXIT_FAIL;
 	table = a.json ? stderr : stdout;
+	start = report_wall_now();
 	bench_check_receivers(&a, table);
 	trials = json_array();
 	if (!trials) {
@@ -473,7 +478,7 @@ int cmd_bench(int argc, char **argv)
 
 	bench_table_print(table, rx, a.search);
 	bench_ledger_print(table, rx);
-	bench_record(&a, rx, trials, failures);
+	bench_record(&a, rx, trials, failures, start);
 	ret = failures ? XDPI_EXIT_FAIL : XDPI_EXIT_OK;
 	for (int r = 0; r < BENCH__RECEIVERS; r++) {
 		if (rx[r].ran && rx[r].unexplained)
