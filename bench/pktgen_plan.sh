@@ -72,9 +72,9 @@ same pktgen header), which \`xdpi live --check-seq\` checks per flow. Needs
 root and a kernel with pktgen (CONFIG_NET_PKTGEN, module pktgen); without
 it, use \`xdpi gen\`. pktgen sends UDP only: the receiver must run
 \`xdpi live --filter udp\` (or --filter all).
-Option letters here and in xdpi gen: -i IFACE is its IFACE argument, -f its
--F, -t its -c (a number of CPUs here, a list there), -m its --dst-mac, -a its
---dst-ip.
+Option letters here and in xdpi gen: -i IFACE is its -i IFACE, -n its -c, -f
+its --flows, -r its --rate, -t its --cpus (a number of CPUs here, a list
+there), -m its --dst-mac, -a its --dst-ip.
 
   -i IFACE    interface to send on (required; up, Ethernet)
   -s SIZE     frame size on the wire, FCS included: 64..1518 (default 64), or

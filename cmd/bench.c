@@ -20,11 +20,14 @@
 #include "../bench/benchrun.h"
 #include "../bench/ndr.h"
 #include "../export/bench_report.h"
+#include "../export/report.h"
+
+static const char bench_usage_line[] = "Usage: xdpi bench [OPTIONS]";
 
 static void bench_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: xdpi bench [OPTIONS]\n\n"
+		"%s\n\n"
 		"Creates a veth testbed (namespaces xdpi-gen-*, xdpi-dut-*) and, for each\n"
 		"receiver, measures its loss at the generator's full rate and searches its\n"
 		"no-drop rate (NDR: zero loss over a trial) and partial-drop rate (PDR:\n"
@@ -43,11 +46,11 @@ static void bench_usage(FILE *out)
 		"      --quick          one trial per receiver at full rate, no search\n"
 		"      --max-trials N   search trials per receiver after the full-rate\n"
 		"                       one, retries included (default 8)\n"
-		"  -s, --size N         frame size on the wire, 64..1518 or imix (default 64)\n"
-		"  -p, --proto P        tcp-syn (default), tcp-data, udp\n"
-		"  -F, --flows N        flows (default 1)\n"
-		"  -r, --rate PPS       one trial per receiver at this rate, no search\n"
-		"  -q, --queues N       veth queues (default 1)\n"
+		"      --size N         frame size on the wire, 64..1518 or imix (default 64)\n"
+		"      --proto P        tcp-syn (default), tcp-data, udp\n"
+		"      --flows N        flows (default 1)\n"
+		"      --rate PPS       one trial per receiver at this rate, no search\n"
+		"      --queues N       veth queues, 1..64 (default 1)\n"
 		"      --gen-cpus LIST  generator threads' CPUs (default 0)\n"
 		"      --rx-cpus LIST   receive workers' CPUs (default 1, or the last CPU)\n"
 		"      --placement P    where the receive NAPI work runs: auto (default:\n"
@@ -60,11 +63,13 @@ static void bench_usage(FILE *out)
 		"      --check-seq      verify the generator's sequence numbers in (b)\n"
 		"  -j, --json           one JSON object on stdout (the table goes to stderr)\n"
 		"      --record FILE    also write the JSON record to FILE\n"
-		"  -h, --help           this text\n");
+		"  -h, --help           this text\n",
+		bench_usage_line);
 }
 
 enum {
-	OPT_PLACEMENT = 256,
+	OPT_QUEUES = 256,
+	OPT_PLACEMENT,
 	OPT_RECEIVERS,
 	OPT_CHECK_SEQ,
 	OPT_RECORD,
@@ -216,12 +221,42 @@ static int bench_args_check(struct bench_args *a)
 	if ((int)a->cfg.gen.flows < a->cfg.gen.ncpus)
 		a->cfg.gen.flows = (uint32_t)a->cfg.gen.ncpus;
 	if (a->cfg.nrx_cpus < (int)a->queues) {
-		xdpi_err("%u queues need %u CPUs in --rx-cpus", a->queues, a->queues);
+		xdpi_usage_error(bench_usage_line, "%u queues need %u CPUs in --rx-cpus", a->queues,
+				 a->queues);
 		return -EINVAL;
 	}
 	a->cfg.gen.ifname = "xdpi-g";
 	a->search = !a->quick && !a->cfg.gen.rate;
 	return 0;
+}
+
+/* The valid values of bench's option @c, for a usage error. */
+static const char *bench_valid(int c, char *buf, size_t len)
+{
+	const char *names[BENCH__RECEIVERS > 8 ? BENCH__RECEIVERS : 8];
+	const char *v = xdpi_traffic_opt_valid(c, buf, len);
+	int n = 0;
+
+	if (v)
+		return v;
+	switch (c) {
+	case OPT_QUEUES:
+		return "1..64";
+	case OPT_MAX_TRIALS:
+		return "1..100";
+	case OPT_PLACEMENT:
+		for (n = 0; n <= BENCH_PLACE_SENDER; n++)
+			names[n] = bench_placement_name((enum bench_placement)n);
+		return xdpi_choices(names, n, buf, len);
+	case OPT_RECEIVERS:
+		for (n = 0; n < BENCH__RECEIVERS; n++)
+			names[n] = bench_receiver_name((enum bench_receiver)n);
+		snprintf(buf, len, "a comma list of ");
+		xdpi_choices(names, n, buf + strlen(buf), len - strlen(buf));
+		return buf;
+	default:
+		return NULL;
+	}
 }
 
 /* Returns 0, 1 for --help, or -EINVAL (message printed). */
@@ -230,7 +265,7 @@ static int bench_parse(int argc, char **argv, struct bench_args *a)
 	static const struct option opts[] = {
 		XDPI_TRAFFIC_LONG_OPTS,
 		XDPI_HARNESS_LONG_OPTS,
-		{"queues", required_argument, NULL, 'q'},
+		{"queues", required_argument, NULL, OPT_QUEUES},
 		{"placement", required_argument, NULL, OPT_PLACEMENT},
 		{"receivers", required_argument, NULL, OPT_RECEIVERS},
 		{"check-seq", no_argument, NULL, OPT_CHECK_SEQ},
@@ -241,20 +276,22 @@ static int bench_parse(int argc, char **argv, struct bench_args *a)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
+	char valid[160];
 	uint32_t u;
 	int c, v;
 
 	bench_args_defaults(a);
 	xdpi_cmdline(argc, argv, a->cmdline, sizeof(a->cmdline));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:s:p:F:r:q:jh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":d:jh", opts, NULL)) != -1) {
 		v = xdpi_parse_harness_opt(c, optarg, &a->cfg);
 		if (v < 0)
 			goto bad;
 		if (v)
 			continue;
 		switch (c) {
-		case 'q':
+		case OPT_QUEUES:
 			if (xdpi_parse_u32(optarg, 1, 64, &a->queues))
 				goto bad;
 			break;
@@ -289,18 +326,18 @@ static int bench_parse(int argc, char **argv, struct bench_args *a)
 			bench_usage(stdout);
 			return 1;
 		default:
-			bench_usage(stderr);
+			xdpi_usage_getopt(bench_usage_line, argv, c);
 			return -EINVAL;
 		}
 	}
 	if (optind != argc) {
-		xdpi_err("bench takes no arguments besides options (see 'xdpi bench --help')");
+		xdpi_usage_error(bench_usage_line, "takes no arguments besides options ('%s')",
+				 argv[optind]);
 		return -EINVAL;
 	}
 	return bench_args_check(a);
 bad:
-	xdpi_err("invalid value '%s' for option %s (see 'xdpi bench --help')", optarg,
-		 xdpi_opt_name(argv, optarg));
+	xdpi_usage_bad_value(bench_usage_line, argv, optarg, bench_valid(c, valid, sizeof(valid)));
 	return -EINVAL;
 }
 
@@ -385,13 +422,15 @@ static int bench_receivers_run(const struct bench_args *a, const struct testbed 
 }
 
 static void bench_record(const struct bench_args *a, const struct bench_rx *rx, json_t *trials,
-			 int failures)
+			 int failures, double start)
 {
 	const struct bench_run_info run = {
 		.search = a->search,
 		.failures = failures,
 		.cmdline = a->cmdline,
 		.trial_s = a->cfg.gen.duration,
+		.start = start,
+		.end = report_wall_now(),
 	};
 	json_t *o;
 
@@ -414,6 +453,7 @@ int cmd_bench(int argc, char **argv)
 	struct testbed tb = {0};
 	json_t *trials;
 	int ret, failures;
+	double start;
 	FILE *table;
 
 	ret = bench_parse(argc, argv, &a);
@@ -422,6 +462,7 @@ int cmd_bench(int argc, char **argv)
 	if (xdpi_check_privileges())
 		return XDPI_EXIT_FAIL;
 	table = a.json ? stderr : stdout;
+	start = report_wall_now();
 	bench_check_receivers(&a, table);
 	trials = json_array();
 	if (!trials) {
@@ -437,7 +478,7 @@ int cmd_bench(int argc, char **argv)
 
 	bench_table_print(table, rx, a.search);
 	bench_ledger_print(table, rx);
-	bench_record(&a, rx, trials, failures);
+	bench_record(&a, rx, trials, failures, start);
 	ret = failures ? XDPI_EXIT_FAIL : XDPI_EXIT_OK;
 	for (int r = 0; r < BENCH__RECEIVERS; r++) {
 		if (rx[r].ran && rx[r].unexplained)

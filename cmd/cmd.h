@@ -41,27 +41,33 @@ int cmd_tune(int argc, char **argv);
 int cmd_interfaces(int argc, char **argv);
 
 struct gen_opts;
-/* The long options of xdpi_parse_traffic_opt(), for getopt_long tables. */
+/* getopt values of options that have no short letter, above any command's
+ * own (commands number theirs from 256). */
+enum {
+	XDPI_OPT_SIZE = 0x1000,
+	XDPI_OPT_PROTO,
+	XDPI_OPT_FLOWS,
+	XDPI_OPT_RATE,
+	XDPI_OPT_GEN_CPUS,
+	XDPI_OPT_RX_CPUS,
+};
+/* The long options of xdpi_parse_traffic_opt(), for getopt_long tables:
+ * long-only, the same spelling in gen, bench and tune. */
 /* clang-format off */
-#define XDPI_TRAFFIC_LONG_OPTS                  \
-	{"size", required_argument, NULL, 's'},  \
-	{"proto", required_argument, NULL, 'p'}, \
-	{"flows", required_argument, NULL, 'F'}, \
-	{"rate", required_argument, NULL, 'r'}
+#define XDPI_TRAFFIC_LONG_OPTS                              \
+	{"size", required_argument, NULL, XDPI_OPT_SIZE},    \
+	{"proto", required_argument, NULL, XDPI_OPT_PROTO},  \
+	{"flows", required_argument, NULL, XDPI_OPT_FLOWS},  \
+	{"rate", required_argument, NULL, XDPI_OPT_RATE}
 /* clang-format on */
-/* Parses an option gen, bench and tune share (-s size|imix, -p proto,
- * -F flows, -r rate) into @o. Returns 1 if @opt is one of them, 0 if not,
+/* Parses an option gen, bench and tune share (--size size|imix, --proto,
+ * --flows, --rate) into @o. Returns 1 if @opt is one of them, 0 if not,
  * -EINVAL for a bad value. */
 int xdpi_parse_traffic_opt(int opt, const char *arg, struct gen_opts *o);
 
 struct bench_cfg;
 /* Options bench and tune share: where the generator and the receiver run,
- * and for how long each trial or point. getopt values above any command's
- * own. */
-enum {
-	XDPI_OPT_GEN_CPUS = 0x1000,
-	XDPI_OPT_RX_CPUS,
-};
+ * and for how long each trial or point. */
 /* clang-format off */
 #define XDPI_HARNESS_LONG_OPTS                                  \
 	{"duration", required_argument, NULL, 'd'},              \
@@ -72,6 +78,28 @@ enum {
  * or of XDPI_TRAFFIC_LONG_OPTS into @cfg. Returns 1 if @opt is one of
  * them, 0 if not, -EINVAL for a bad value. */
 int xdpi_parse_harness_opt(int opt, const char *arg, struct bench_cfg *cfg);
+
+/* The valid values of a traffic or harness option, for a usage error
+ * ("64..1518 or imix"); NULL for another option. */
+const char *xdpi_traffic_opt_valid(int opt, char *buf, size_t len);
+
+/*
+ * Usage errors: at most three lines on stderr, never the whole help:
+ *   xdpi COMMAND: what is wrong
+ *   Usage: xdpi COMMAND ...           (@usage, the help's first line)
+ *   Try 'xdpi COMMAND --help'.
+ * The prefix is the log's (util/log.h), set by main().
+ */
+void xdpi_usage_error(const char *usage, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* A bad value of the option getopt_long() just returned: the option as
+ * typed, the value, and @valid (the valid values or range, may be NULL). */
+void xdpi_usage_bad_value(const char *usage, char **argv, const char *arg, const char *valid);
+/* What getopt_long() reported with opterr = 0 and an optstring starting
+ * with ':' (@c is '?' for an unknown option, ':' for a missing value). */
+void xdpi_usage_getopt(const char *usage, char **argv, int c);
+/* "a, b, c": the @n names, into @buf; returns @buf. */
+const char *xdpi_choices(const char *const *names, int n, char *buf, size_t len);
 
 /* The command line as typed, "xdpi ..." (for records). */
 void xdpi_cmdline(int argc, char **argv, char *out, size_t len);

@@ -8,60 +8,31 @@
 
 #include "cmd.h"
 #include "../capture/ledger.h"
+#include "../export/compare_report.h"
 #include "../export/ledger_report.h"
-#include "../inspect/capfile.h"
 #include "../export/report.h"
+#include "../inspect/capfile.h"
+
+static const char compare_usage_line[] =
+	"Usage: xdpi compare [--pcap TRAFFIC.pcap] [--json] RECORD.json";
 
 static void compare_usage(FILE *out)
 {
-	fprintf(out, "Usage: xdpi compare [--pcap TRAFFIC.pcap] RECORD.json\n\n"
-		     "Re-checks the drop ledger of a record written by `xdpi live --record`:\n"
-		     "recomputes redirected - inspected - socket drops per queue from the raw\n"
-		     "counters and prints the ledger. With --pcap, also reads the traffic\n"
-		     "that was sent (with the record's filter, as the XDP program would) and\n"
-		     "compares every metric with the live run's.\n\n"
-		     "Options:\n"
-		     "  -p, --pcap FILE  the traffic that was sent\n"
-		     "  -h, --help       this text\n\n"
-		     "Exit status: 0 when the ledger closes (and the metrics match), 1 when\n"
-		     "not or the files are unreadable, 2 on a usage error.\n");
-}
-
-/* A string from a record, for the terminal: control bytes as '?'. */
-static void print_clean(const char *s, size_t max)
-{
-	for (size_t i = 0; s && s[i] && i < max; i++)
-		putchar((unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i]);
-	if (!s)
-		putchar('?');
-}
-
-/* Prints every metric key whose value differs; returns how many. */
-static int compare_metrics(json_t *live, json_t *offline)
-{
-	const char *key;
-	json_t *want;
-	int diffs = 0;
-
-	json_object_foreach(offline, key, want)
-	{
-		json_t *got = json_object_get(live, key);
-
-		/* Averages are derived from two compared integers. */
-		if (!strcmp(key, "avg_packet_size") || !strcmp(key, "truncated_file"))
-			continue;
-		if (got && json_equal(got, want))
-			continue;
-		/* JSON_ENCODE_ANY: a metric is often a bare number. */
-		char *g = got ? json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-		char *w = json_dumps(want, JSON_COMPACT | JSON_ENCODE_ANY);
-
-		printf("  %-18s live %s\n  %-18s sent %s\n", key, g ?: "(missing)", "", w ?: "?");
-		free(g);
-		free(w);
-		diffs++;
-	}
-	return diffs;
+	fprintf(out,
+		"%s\n\n"
+		"Re-checks the drop ledger of a record written by `xdpi live --record`:\n"
+		"recomputes redirected - inspected - socket drops per queue from the raw\n"
+		"counters and prints the ledger. With --pcap, also reads the traffic\n"
+		"that was sent (with the record's filter, as the XDP program would) and\n"
+		"compares every metric with the live run's.\n\n"
+		"Options:\n"
+		"      --pcap FILE  the traffic that was sent\n"
+		"  -j, --json       one JSON object on stdout: the ledger, its verdict and,\n"
+		"                   with --pcap, the metrics that differ\n"
+		"  -h, --help       this text\n\n"
+		"Exit status: 0 when the ledger closes (and the metrics match), 1 when\n"
+		"not or the files are unreadable, 2 on a usage error.\n",
+		compare_usage_line);
 }
 
 /* What the ledger says was redirected, and dropped by the sockets. */
@@ -99,123 +70,164 @@ static json_t *offline_metrics(const char *pcap, const struct xdpi_filter *filte
 	return offline;
 }
 
-/* What the differences mean; returns the exit status. */
-static int compare_verdict(json_t *rec, const struct ledger *l, int diffs, uint64_t steered)
+/* What the differences mean. */
+static enum compare_metrics compare_verdict(const struct compare_report *r)
 {
-	uint64_t redirected, dropped;
+	json_int_t packets = json_integer_value(json_object_get(r->rec, "packets"));
 
-	ledger_totals(l, &redirected, &dropped);
-	if (!diffs) {
-		printf("every metric matches\n");
-		return XDPI_EXIT_OK;
-	}
-	if (steered < redirected) {
-		/* The sample stops before the run did (xdpi gen --pcap-max):
-		 * nothing can be said of the rest. */
-		printf("%d metric%s differ, but the sample is partial: it holds %" PRIu64
-		       " of the %" PRIu64 " frames the XDP program redirected, so only "
-		       "the ledger is checked\n",
-		       diffs, diffs == 1 ? "" : "s", steered, redirected);
-		return XDPI_EXIT_OK;
-	}
-	if (dropped &&
-	    redirected - dropped == (uint64_t)json_integer_value(json_object_get(rec, "packets")) &&
-	    steered == redirected)
-		printf("%d metric%s differ: the %" PRIu64 " frames the socket dropped "
-		       "(ledger) were never inspected, and account for the %" PRIu64
-		       " packets missing\n",
-		       diffs, diffs == 1 ? "" : "s", dropped, dropped);
-	else
-		printf("%d metric%s differ\n", diffs, diffs == 1 ? "" : "s");
-	return XDPI_EXIT_FAIL;
+	if (!json_object_size(r->diffs))
+		return COMPARE_MATCH;
+	if (r->pcap_frames < r->redirected)
+		return COMPARE_PARTIAL;
+	if (r->dropped && r->redirected - r->dropped == (uint64_t)packets &&
+	    r->pcap_frames == r->redirected)
+		return COMPARE_SOCKET_DROPS;
+	return COMPARE_DIFFER;
 }
 
-/* The record's metrics against @pcap read offline. */
-static int compare_pcap(json_t *rec, const char *record, const struct ledger *l, const char *pcap)
+/* The record's metrics against the pcap read offline: fills @r. 0 or -1
+ * after an error (said). */
+static int compare_pcap(struct compare_report *r)
 {
-	const char *filter_text = json_string_value(json_object_get(rec, "filter"));
+	const char *filter_text = json_string_value(json_object_get(r->rec, "filter"));
 	struct xdpi_filter filter;
 	struct capfile_result res;
 	json_t *offline;
 	char err[512];
-	int diffs;
 
 	/* The record's filter, a keyword or an expression, as `xdpi live`
 	 * compiled it. */
 	if (!filter_text || xdpi_filter_compile(&filter, filter_text, err, sizeof(err))) {
-		xdpi_err("%s: no valid \"filter\" in the record%s%s", record,
+		xdpi_err("%s: no valid \"filter\" in the record%s%s", r->record,
 			 filter_text ? ": " : "", filter_text ? err : "");
-		return XDPI_EXIT_FAIL;
+		return -1;
 	}
-	if (!json_is_true(json_object_get(rec, "inspect")))
+	if (!json_is_true(json_object_get(r->rec, "inspect")))
 		xdpi_warn("the run had inspection off: only packets and bytes can match");
-	offline = offline_metrics(pcap, &filter, &res);
+	offline = offline_metrics(r->pcap, &filter, &res);
 	xdpi_filter_destroy(&filter);
 	if (!offline)
-		return XDPI_EXIT_FAIL;
-	printf("\nmetrics, live vs. %s read with filter ", pcap);
-	print_clean(filter_text, 256);
-	printf(" (%" PRIu64 " frames, %" PRIu64 " not steered):\n", res.frames, res.filtered_out);
-	diffs = compare_metrics(rec, offline);
-	json_decref(offline);
+		return -1;
 	/* res.frames: the frames the filter selected, what the run should
 	 * have been steered. */
-	return compare_verdict(rec, l, diffs, res.frames);
+	r->pcap_frames = res.frames;
+	r->pcap_not_steered = res.filtered_out;
+	r->diffs = compare_diffs(r->rec, offline);
+	json_decref(offline);
+	if (!r->diffs) {
+		xdpi_err("out of memory");
+		return -1;
+	}
+	r->metrics = compare_verdict(r);
+	return 0;
 }
+
+/* The record, or NULL after saying why it is not one. */
+static json_t *compare_load(const char *path)
+{
+	static const uint32_t magics[] = {0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1,
+					  0x0a0d0d0a};
+	json_error_t jerr;
+	uint32_t magic = 0;
+	json_t *rec = json_load_file(path, 0, &jerr);
+	FILE *f;
+
+	if (rec)
+		return rec;
+	if (json_error_code(&jerr) == json_error_cannot_open_file) {
+		xdpi_err("%s: %s", path, jerr.text);
+		return NULL;
+	}
+	f = fopen(path, "rb");
+	if (f) {
+		if (fread(&magic, sizeof(magic), 1, f) != 1)
+			magic = 0;
+		fclose(f);
+	}
+	for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
+		if (magic == magics[i]) {
+			xdpi_err("%s is not an xdpi live record (a pcap? compare takes the JSON "
+				 "from --record; the traffic goes with --pcap)",
+				 path);
+			return NULL;
+		}
+	xdpi_err("%s is not an xdpi live record (not JSON: %s, line %d; compare takes the "
+		 "JSON from `xdpi live --record`)",
+		 path, jerr.text, jerr.line);
+	return NULL;
+}
+
+enum { OPT_PCAP = 256 };
 
 int cmd_compare(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"pcap", required_argument, NULL, 'p'},
+		{"pcap", required_argument, NULL, OPT_PCAP},
+		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	const char *pcap = NULL;
+	struct compare_report r = {0};
 	struct ledger l = {0};
-	json_error_t jerr;
+	bool json = false;
 	int c, ret = XDPI_EXIT_FAIL;
-	json_t *rec;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			pcap = optarg;
+		case OPT_PCAP:
+			r.pcap = optarg;
+			break;
+		case 'j':
+			json = true;
 			break;
 		case 'h':
 			compare_usage(stdout);
 			return XDPI_EXIT_OK;
 		default:
-			compare_usage(stderr);
+			xdpi_usage_getopt(compare_usage_line, argv, c);
 			return XDPI_EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
-		xdpi_err("compare takes exactly one RECORD (see 'xdpi compare --help')");
+		xdpi_usage_error(compare_usage_line, "takes exactly one RECORD");
 		return XDPI_EXIT_USAGE;
 	}
-	rec = json_load_file(argv[optind], 0, &jerr);
-	if (!rec) {
-		xdpi_err("%s: %s (line %d)", argv[optind], jerr.text, jerr.line);
+	r.record = argv[optind];
+	r.rec = compare_load(r.record);
+	if (!r.rec)
 		return XDPI_EXIT_FAIL;
-	}
-	if (ledger_from_json(json_object_get(rec, "ledger"), &l)) {
-		xdpi_err("%s: not an xdpi live record (no valid \"ledger\")", argv[optind]);
+	if (ledger_from_json(json_object_get(r.rec, "ledger"), &l)) {
+		xdpi_err("%s is not an xdpi live record (no valid \"ledger\")", r.record);
 		goto out;
 	}
-	printf("record ");
-	print_clean(argv[optind], 256);
-	printf(": interface ");
-	print_clean(json_string_value(json_object_get(rec, "interface")), 64);
-	printf(", filter ");
-	print_clean(json_string_value(json_object_get(rec, "filter")), 256);
-	printf(", %.1f s\n", json_number_value(json_object_get(rec, "duration_s")));
-	ledger_print(stdout, &l);
+	r.ledger = &l;
+	ledger_totals(&l, &r.redirected, &r.dropped);
+	if (!json)
+		compare_heading_print(stdout, &r);
 	ret = l.unexplained ? XDPI_EXIT_FAIL : XDPI_EXIT_OK;
-	if (pcap && compare_pcap(rec, argv[optind], &l, pcap) != XDPI_EXIT_OK)
-		ret = XDPI_EXIT_FAIL;
+	if (r.pcap) {
+		if (compare_pcap(&r))
+			goto fail;
+		if (!json)
+			compare_metrics_print(stdout, &r);
+		if (r.metrics != COMPARE_MATCH && r.metrics != COMPARE_PARTIAL)
+			ret = XDPI_EXIT_FAIL;
+	}
+	if (json) {
+		json_t *obj = compare_report_json(&r, ret == XDPI_EXIT_OK);
+
+		if (!obj || report_json_print(stdout, obj))
+			ret = XDPI_EXIT_FAIL;
+		json_decref(obj);
+	}
+	goto out;
+fail:
+	ret = XDPI_EXIT_FAIL;
 out:
-	json_decref(rec);
+	json_decref(r.diffs);
+	json_decref(r.rec);
 	ledger_free(&l);
 	return ret;
 }

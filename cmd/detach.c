@@ -8,22 +8,28 @@
 #include "../bpf/steer.h"
 #include "../xsk/iface.h"
 
+static const char detach_usage_line[] = "Usage: xdpi detach [--force] [-i] IFACE";
+
 static void detach_usage(FILE *out)
 {
-	fprintf(out, "Usage: xdpi detach [--force] IFACE\n\n"
-		     "Removes the XDP program a killed `xdpi live` left on IFACE, and puts\n"
-		     "back napi_defer_hard_irqs and gro_flush_timeout if they still hold the\n"
-		     "values xdpi sets for busy polling (2 and 200000) by resetting them to 0.\n\n"
-		     "Options:\n"
-		     "  --force     remove whatever XDP program is attached, not only xdpi's\n"
-		     "  -h, --help  this text\n\n"
-		     "Exit status: 0 when nothing of xdpi's is left attached (also when there\n"
-		     "was nothing), 1 on an error, 2 on a usage error.\n");
+	fprintf(out,
+		"%s\n\n"
+		"Removes the XDP program a killed `xdpi live` left on IFACE, and puts\n"
+		"back napi_defer_hard_irqs and gro_flush_timeout if they still hold the\n"
+		"values xdpi sets for busy polling (2 and 200000) by resetting them to 0.\n\n"
+		"Options:\n"
+		"  -i, --interface IFACE  the interface (or IFACE last)\n"
+		"      --force  remove whatever XDP program is attached, not only xdpi's\n"
+		"  -h, --help   this text\n\n"
+		"Exit status: 0 when nothing of xdpi's is left attached (also when there\n"
+		"was nothing), 1 on an error, 2 on a usage error.\n",
+		detach_usage_line);
 }
 
 int cmd_detach(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{"interface", required_argument, NULL, 'i'},
 		{"force", no_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -32,12 +38,16 @@ int cmd_detach(int argc, char **argv)
 	bool force = false;
 	struct iface_rx_path path;
 	long defer, flush;
-	const char *ifn;
+	const char *ifn = NULL;
 	int c, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":i:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'i':
+			ifn = optarg;
+			break;
 		case 'F':
 			force = true;
 			break;
@@ -45,15 +55,17 @@ int cmd_detach(int argc, char **argv)
 			detach_usage(stdout);
 			return XDPI_EXIT_OK;
 		default:
-			detach_usage(stderr);
+			xdpi_usage_getopt(detach_usage_line, argv, c);
 			return XDPI_EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
-		xdpi_err("detach takes exactly one IFACE (see 'xdpi detach --help')");
+	if (optind < argc && !ifn)
+		ifn = argv[optind++];
+	if (!ifn || optind != argc) {
+		xdpi_usage_error(detach_usage_line,
+				 "takes exactly one IFACE (-i IFACE, or IFACE last)");
 		return XDPI_EXIT_USAGE;
 	}
-	ifn = argv[optind];
 	if (xdpi_check_privileges())
 		return XDPI_EXIT_FAIL;
 	ret = steer_detach_iface(ifn, force, err, sizeof(err));

@@ -19,42 +19,57 @@
 #include "../inspect/seqcheck.h"
 #include "../xsk/iface.h"
 
+static const char gen_usage_line[] = "Usage: xdpi gen [OPTIONS] [-i] IFACE";
+
 static void gen_usage(FILE *out)
 {
-	fprintf(out, "Usage: xdpi gen [OPTIONS] IFACE\n\n"
-		     "Sends stamped test traffic out of IFACE as fast as the kernel allows:\n"
-		     "BPF_PROG_RUN live frames (Linux 5.18+) returning XDP_TX, else AF_XDP TX.\n"
-		     "On veth the frames land in the peer; the peer needs an XDP program or\n"
-		     "GRO on to accept them. Every frame carries its flow, sequence number\n"
-		     "and send time (docs/bench.md), which `xdpi live --check-seq` verifies.\n\n"
-		     "Options:\n"
-		     "  -s, --size N        bytes on the wire, FCS included: 64..1518, or imix\n"
-		     "                      (7:4:1 of 64/594/1518); default 64\n"
-		     "  -p, --proto P       tcp-syn (default), tcp-data, udp\n"
-		     "  -F, --flows N       flows (source ports), default 1; flows spread over\n"
-		     "                      queues on receivers that hash\n"
-		     "  -r, --rate PPS      total rate; default: as fast as possible\n"
-		     "  -d, --duration S    stop after S seconds\n"
-		     "  -n, --count N       stop after N frames (a duration or a count is needed)\n"
-		     "  -c, --cpus LIST     one sender thread per CPU (on veth the receive queue\n"
-		     "                      of an XDP frame follows the sending CPU); default:\n"
-		     "                      the first CPU this process may use\n"
-		     "  -m, --method M      auto (default), live (live frames only), xsk\n"
-		     "      --stamp S       xdpi (default), or pktgen: the UDP payload is the\n"
-		     "                      kernel pktgen's header (magic, sequence from 1,\n"
-		     "                      wall-clock send time), as pktgen writes it, one\n"
-		     "                      sequence per flow; implies --proto udp\n"
-		     "      --dst-mac MAC   destination MAC (default 02:00:00:00:00:02, which\n"
-		     "                      no receiver owns, so nothing answers)\n"
-		     "      --src-mac MAC   source MAC (default 02:00:00:00:00:01)\n"
-		     "      --src-ip IP, --dst-ip IP   IPv4 addresses (198.18.0.1, .2)\n"
-		     "      --pcap FILE     also write the frames the run sends (the first\n"
-		     "                      --pcap-max, default 100000) to FILE, for `xdpi read`\n"
-		     "  -j, --json          print one JSON object with the result\n"
-		     "  -h, --help          this text\n");
+	fprintf(out,
+		"%s\n\n"
+		"Sends stamped test traffic out of IFACE as fast as the kernel allows:\n"
+		"BPF_PROG_RUN live frames (Linux 5.18+) returning XDP_TX, else AF_XDP TX.\n"
+		"On veth the frames land in the peer; the peer needs an XDP program or\n"
+		"GRO on to accept them. Every frame carries its flow, sequence number\n"
+		"and send time (docs/bench.md), which `xdpi live --check-seq` verifies.\n\n"
+		"Options:\n"
+		"  -i, --interface IFACE  the interface to send on (or IFACE last)\n"
+		"  -c, --count N       stop after N frames (a duration or a count is needed)\n"
+		"  -d, --duration S    stop after S seconds\n"
+		"      --size N        bytes on the wire, FCS included: 64..1518, or imix\n"
+		"                      (7:4:1 of 64/594/1518); default 64\n"
+		"      --proto P       tcp-syn (default), tcp-data, udp\n"
+		"      --flows N       flows (source ports), default 1; flows spread over\n"
+		"                      queues on receivers that hash\n"
+		"      --rate PPS      total rate; default: as fast as possible\n"
+		"      --cpus LIST     one sender thread per CPU (on veth the receive queue\n"
+		"                      of an XDP frame follows the sending CPU); default:\n"
+		"                      the first CPU this process may use\n"
+		"      --method M      auto (default), live (live frames only), xsk\n"
+		"      --stamp S       xdpi (default), or pktgen: the UDP payload is the\n"
+		"                      kernel pktgen's header (magic, sequence from 1,\n"
+		"                      wall-clock send time), as pktgen writes it, one\n"
+		"                      sequence per flow; implies --proto udp\n"
+		"      --dst-mac MAC   destination MAC (default 02:00:00:00:00:02, which\n"
+		"                      no receiver owns, so nothing answers)\n"
+		"      --src-mac MAC   source MAC (default 02:00:00:00:00:01)\n"
+		"      --src-ip IP, --dst-ip IP   IPv4 addresses (198.18.0.1, .2)\n"
+		"      --pcap FILE     also write the frames the run sends (the first\n"
+		"                      --pcap-max, default 100000) to FILE, for `xdpi read`\n"
+		"  -j, --json          print one JSON object with the result\n"
+		"  -h, --help          this text\n",
+		gen_usage_line);
 }
 
-enum { OPT_DST_MAC = 256, OPT_SRC_MAC, OPT_SRC_IP, OPT_DST_IP, OPT_PCAP, OPT_PCAP_MAX, OPT_STAMP };
+enum {
+	OPT_DST_MAC = 256,
+	OPT_SRC_MAC,
+	OPT_SRC_IP,
+	OPT_DST_IP,
+	OPT_PCAP,
+	OPT_PCAP_MAX,
+	OPT_STAMP,
+	OPT_CPUS,
+	OPT_METHOD,
+};
 
 static volatile int gen_stop;
 
@@ -125,15 +140,47 @@ struct gen_args {
 /* In the order of enum gen_method. */
 static const char *const method_names[] = {"auto", "live", "xsk"};
 
+/* The valid values of gen's option @c, for a usage error. */
+static const char *gen_valid(int c, char *buf, size_t len)
+{
+	const char *stamps[] = {gen_stamp_name(GEN_STAMP_XDPI), gen_stamp_name(GEN_STAMP_PKTGEN)};
+	const char *v = xdpi_traffic_opt_valid(c, buf, len);
+
+	if (v)
+		return v;
+	switch (c) {
+	case 'd':
+		return "seconds, e.g. 0.5 or 10";
+	case 'c':
+	case OPT_PCAP_MAX:
+		return "1..4294967295";
+	case OPT_CPUS:
+		return "a CPU list such as 0,2-3";
+	case OPT_METHOD:
+		return xdpi_choices(method_names, 3, buf, len);
+	case OPT_STAMP:
+		return xdpi_choices(stamps, 2, buf, len);
+	case OPT_DST_MAC:
+	case OPT_SRC_MAC:
+		return "a MAC address such as 02:00:00:00:00:02";
+	case OPT_SRC_IP:
+	case OPT_DST_IP:
+		return "an IPv4 address such as 198.18.0.1";
+	default:
+		return NULL;
+	}
+}
+
 /* Returns 0, 1 for --help, or -EINVAL (message printed). */
 static int gen_parse(int argc, char **argv, struct gen_args *a)
 {
 	static const struct option opts[] = {
 		XDPI_TRAFFIC_LONG_OPTS,
 		{"duration", required_argument, NULL, 'd'},
-		{"count", required_argument, NULL, 'n'},
-		{"cpus", required_argument, NULL, 'c'},
-		{"method", required_argument, NULL, 'm'},
+		{"count", required_argument, NULL, 'c'},
+		{"interface", required_argument, NULL, 'i'},
+		{"cpus", required_argument, NULL, OPT_CPUS},
+		{"method", required_argument, NULL, OPT_METHOD},
 		{"dst-mac", required_argument, NULL, OPT_DST_MAC},
 		{"src-mac", required_argument, NULL, OPT_SRC_MAC},
 		{"src-ip", required_argument, NULL, OPT_SRC_IP},
@@ -147,6 +194,8 @@ static int gen_parse(int argc, char **argv, struct gen_args *a)
 	};
 	struct gen_opts *o = &a->o;
 	bool proto_given = false;
+	const char *ifname = NULL;
+	char valid[128];
 	uint32_t u;
 	int c, v;
 
@@ -154,9 +203,10 @@ static int gen_parse(int argc, char **argv, struct gen_args *a)
 	gen_opts_defaults(o);
 	a->pcap_max = 100000;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:p:F:r:d:n:c:m:jh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":d:c:i:jh", opts, NULL)) != -1) {
 		v = xdpi_parse_traffic_opt(c, optarg, o);
-		proto_given |= c == 'p';
+		proto_given |= c == XDPI_OPT_PROTO;
 		if (!v)
 			v = gen_parse_addr_opt(c, optarg, o);
 		if (v < 0)
@@ -168,17 +218,20 @@ static int gen_parse(int argc, char **argv, struct gen_args *a)
 			if (xdpi_parse_seconds(optarg, &o->duration))
 				goto bad;
 			break;
-		case 'n':
+		case 'c':
 			if (xdpi_parse_u32(optarg, 1, UINT32_MAX, &u))
 				goto bad;
 			o->count = u;
 			break;
-		case 'c':
+		case 'i':
+			ifname = optarg;
+			break;
+		case OPT_CPUS:
 			o->ncpus = xdpi_parse_list(optarg, o->cpus, GEN_MAX_THREADS, CPU_SETSIZE);
 			if (o->ncpus < 0)
 				goto bad;
 			break;
-		case 'm':
+		case OPT_METHOD:
 			v = xdpi_parse_choice(
 				optarg, method_names,
 				(int)(sizeof(method_names) / sizeof(method_names[0])));
@@ -206,22 +259,24 @@ static int gen_parse(int argc, char **argv, struct gen_args *a)
 			gen_usage(stdout);
 			return 1;
 		default:
-			gen_usage(stderr);
+			xdpi_usage_getopt(gen_usage_line, argv, c);
 			return -EINVAL;
 		}
 	}
-	if (optind != argc - 1) {
-		xdpi_err("gen takes exactly one IFACE (see 'xdpi gen --help')");
+	if (optind < argc && !ifname)
+		ifname = argv[optind++];
+	if (!ifname || optind != argc) {
+		xdpi_usage_error(gen_usage_line,
+				 "takes exactly one IFACE (-i IFACE, or IFACE last)");
 		return -EINVAL;
 	}
-	o->ifname = argv[optind];
+	o->ifname = ifname;
 	/* pktgen sends UDP only: its header needs no --proto. */
 	if (o->stamp == GEN_STAMP_PKTGEN && !proto_given)
 		o->proto = GEN_UDP;
 	return 0;
 bad:
-	xdpi_err("invalid value '%s' for option %s (see 'xdpi gen --help')", optarg,
-		 xdpi_opt_name(argv, optarg));
+	xdpi_usage_bad_value(gen_usage_line, argv, optarg, gen_valid(c, valid, sizeof(valid)));
 	return -EINVAL;
 }
 
@@ -253,7 +308,7 @@ int cmd_gen(int argc, char **argv)
 	if (ret)
 		return ret > 0 ? XDPI_EXIT_OK : XDPI_EXIT_USAGE;
 	if (gen_opts_validate(&a.o, err, sizeof(err))) {
-		xdpi_err("%s", err);
+		xdpi_usage_error(gen_usage_line, "%s", err);
 		return XDPI_EXIT_USAGE;
 	}
 	if (a.o.stamp == GEN_STAMP_PKTGEN && a.o.flows > SEQCHECK_PG_MAX_FLOWS)

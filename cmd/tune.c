@@ -38,34 +38,39 @@ struct tune_dim {
 /* A sweep dimension's option is OPT_DIM + its enum tune_dim_id. */
 enum { OPT_DIM = 256, OPT_FULL = OPT_DIM + TUNE_DIM__MAX, OPT_EXTERNAL, OPT_TAKEOVER };
 
+static const char tune_usage_line[] = "Usage: xdpi tune [OPTIONS]";
+
 static void tune_usage(FILE *out)
 {
-	fprintf(out, "Usage: xdpi tune [OPTIONS]\n\n"
-		     "Measures xdpi live at a series of worker settings on the veth testbed\n"
-		     "(with `xdpi gen` traffic), or on a real interface with --external (you\n"
-		     "run the traffic). Prints a table, writes tune.csv and tune.png into\n"
-		     "--out, and ends with the best setting as an `xdpi live` command.\n\n"
-		     "Sweep (comma lists; the first value is the one held while others vary):\n"
-		     "      --queues L        queues/workers (default 1)\n"
-		     "      --batch L         descriptors per batch (default 64,16,256,512)\n"
-		     "      --rx-size L       RX ring size (default 8192,1024,16384)\n"
-		     "      --fill-size L     fill ring frames (default 8192,4096,16384)\n"
-		     "      --frame-size L    UMEM frame size (default 2048,4096)\n"
-		     "      --need-wakeup L   1 on, 0 off (default 1,0)\n"
-		     "      --placement L     busy-poll, threaded, sender (default all three)\n"
-		     "      --full            every combination instead of one at a time\n"
-		     "Traffic and measuring:\n"
-		     "  -d, --duration S      seconds per point (default 3)\n"
-		     "  -r, --rate PPS        generator rate (default: full rate)\n"
-		     "  -s, --size N          frame size (default 64)\n"
-		     "      --gen-cpus LIST, --rx-cpus LIST   as for xdpi bench (0 and 1)\n"
-		     "      --external IFACE  no testbed, no generator: measure xdpi live on\n"
-		     "                        IFACE while your own traffic source runs\n"
-		     "      --takeover        with --external: steer IFACE even though this\n"
-		     "                        host uses it (see `xdpi live --help`)\n"
-		     "  -o, --out DIR         where tune.csv and tune.png go (default\n"
-		     "                        build/tune)\n"
-		     "  -h, --help            this text\n");
+	fprintf(out,
+		"%s\n\n"
+		"Measures xdpi live at a series of worker settings on the veth testbed\n"
+		"(with `xdpi gen` traffic), or on a real interface with --external (you\n"
+		"run the traffic). Prints a table, writes tune.csv and tune.png into\n"
+		"--out, and ends with the best setting as an `xdpi live` command.\n\n"
+		"Sweep (comma lists; the first value is the one held while others vary):\n"
+		"      --queues L        queues/workers (default 1)\n"
+		"      --batch L         descriptors per batch (default 64,16,256,512)\n"
+		"      --rx-size L       RX ring size (default 8192,1024,16384)\n"
+		"      --fill-size L     fill ring frames (default 8192,4096,16384)\n"
+		"      --frame-size L    UMEM frame size (default 2048,4096)\n"
+		"      --need-wakeup L   1 on, 0 off (default 1,0)\n"
+		"      --placement L     busy-poll, threaded, sender (default all three)\n"
+		"      --full            every combination instead of one at a time\n"
+		"Traffic and measuring:\n"
+		"  -d, --duration S      seconds per point (default 3)\n"
+		"      --rate PPS        generator rate (default: full rate)\n"
+		"      --size N          frame size (default 64)\n"
+		"      --proto P, --flows N   as for xdpi gen\n"
+		"      --gen-cpus LIST, --rx-cpus LIST   as for xdpi bench (0 and 1)\n"
+		"      --external IFACE  no testbed, no generator: measure xdpi live on\n"
+		"                        IFACE while your own traffic source runs\n"
+		"      --takeover        with --external: steer IFACE even though this\n"
+		"                        host uses it (see `xdpi live --help`)\n"
+		"  -o, --out DIR         where tune.csv and tune.png go (default\n"
+		"                        build/tune)\n"
+		"  -h, --help            this text\n",
+		tune_usage_line);
 }
 
 static int parse_placements(const char *s, int *out, int max)
@@ -162,6 +167,27 @@ static int tune_parse_dim(struct tune_dim *d, int dim, const char *arg)
 	return 0;
 }
 
+/* The valid values of tune's option @c, for a usage error. */
+static const char *tune_valid(int c, char *buf, size_t len)
+{
+	static const char *const dims[TUNE_DIM__MAX] = {
+		[TUNE_DIM_QUEUES] = "a list of 1..64",
+		[TUNE_DIM_BATCH] = "a list of 1..4096",
+		[TUNE_DIM_RX] = "a list of powers of two from 64 to 32768",
+		[TUNE_DIM_FILL] = "a list of powers of two from 64 to 32768",
+		[TUNE_DIM_FRAME] = "a list of 2048, 4096",
+		[TUNE_DIM_WAKEUP] = "a list of 0, 1",
+		[TUNE_DIM_PLACE] = "a list of busy-poll, threaded, sender",
+	};
+	const char *v = xdpi_traffic_opt_valid(c, buf, len);
+
+	if (v)
+		return v;
+	if (c >= OPT_DIM && c < OPT_DIM + TUNE_DIM__MAX)
+		return dims[c - OPT_DIM];
+	return NULL;
+}
+
 struct tune_args {
 	struct tune_dim dims[TUNE_DIM__MAX];
 	struct bench_cfg base;
@@ -212,12 +238,14 @@ static int tune_parse(int argc, char **argv, struct tune_args *a)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
+	char valid[160];
 	int c, v;
 
 	tune_args_defaults(a);
 	xdpi_cmdline(argc, argv, a->cmdline, sizeof(a->cmdline));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:r:s:p:F:o:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":d:o:h", opts, NULL)) != -1) {
 		v = xdpi_parse_harness_opt(c, optarg, &a->base);
 		if (v < 0)
 			goto bad;
@@ -245,16 +273,18 @@ static int tune_parse(int argc, char **argv, struct tune_args *a)
 			tune_usage(stdout);
 			return 1;
 		default:
-			tune_usage(stderr);
+			xdpi_usage_getopt(tune_usage_line, argv, c);
 			return -EINVAL;
 		}
 	}
 	if (optind != argc) {
-		xdpi_err("tune takes no arguments besides options (see 'xdpi tune --help')");
+		xdpi_usage_error(tune_usage_line, "takes no arguments besides options ('%s')",
+				 argv[optind]);
 		return -EINVAL;
 	}
 	if (a->base.takeover && !a->external) {
-		xdpi_err("--takeover goes with --external: the testbed is xdpi's own");
+		xdpi_usage_error(tune_usage_line,
+				 "--takeover goes with --external: the testbed is xdpi's own");
 		return -EINVAL;
 	}
 	if (a->external) {
@@ -265,8 +295,7 @@ static int tune_parse(int argc, char **argv, struct tune_args *a)
 	}
 	return 0;
 bad:
-	xdpi_err("invalid value '%s' for option %s (see 'xdpi tune --help')", optarg,
-		 xdpi_opt_name(argv, optarg));
+	xdpi_usage_bad_value(tune_usage_line, argv, optarg, tune_valid(c, valid, sizeof(valid)));
 	return -EINVAL;
 }
 
@@ -407,7 +436,9 @@ int cmd_tune(int argc, char **argv)
 		return ret > 0 ? XDPI_EXIT_OK : XDPI_EXIT_USAGE;
 	npts = tune_points(a.dims, a.full, pts);
 	if (npts < 0) {
-		xdpi_err("too many points (at most %d): sweep fewer values", TUNE_MAX_POINTS);
+		xdpi_usage_error(tune_usage_line,
+				 "too many points (at most %d): sweep fewer values",
+				 TUNE_MAX_POINTS);
 		return XDPI_EXIT_USAGE;
 	}
 	if (xdpi_check_privileges() || xdpi_signals_block())

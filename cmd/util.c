@@ -2,6 +2,7 @@
 /* Small helpers shared by the subcommands: traffic and harness options,
  * stop signals, the command line. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -21,21 +22,21 @@ int xdpi_parse_traffic_opt(int opt, const char *arg, struct gen_opts *o)
 	int v;
 
 	switch (opt) {
-	case 's':
+	case XDPI_OPT_SIZE:
 		if (!strcmp(arg, "imix"))
 			o->size = GEN_IMIX;
 		else if (xdpi_parse_u32(arg, 64, 1518, &o->size))
 			return -EINVAL;
 		return 1;
-	case 'p':
+	case XDPI_OPT_PROTO:
 		v = gen_proto_parse(arg);
 		if (v < 0)
 			return -EINVAL;
 		o->proto = (enum gen_proto)v;
 		return 1;
-	case 'F':
+	case XDPI_OPT_FLOWS:
 		return xdpi_parse_u32(arg, 1, XDPI_GEN_MAX_FLOWS, &o->flows) ? -EINVAL : 1;
-	case 'r':
+	case XDPI_OPT_RATE:
 		if (xdpi_parse_u32(arg, 1, 1000000000, &u))
 			return -EINVAL;
 		o->rate = u;
@@ -68,9 +69,92 @@ int xdpi_parse_harness_opt(int opt, const char *arg, struct bench_cfg *cfg)
 	}
 }
 
+const char *xdpi_choices(const char *const *names, int n, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	*buf = 0;
+	for (int i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", names[i]);
+	return buf;
+}
+
+const char *xdpi_traffic_opt_valid(int opt, char *buf, size_t len)
+{
+	const char *protos[] = {gen_proto_name(GEN_TCP_SYN), gen_proto_name(GEN_TCP_DATA),
+				gen_proto_name(GEN_UDP)};
+
+	switch (opt) {
+	case XDPI_OPT_SIZE:
+		return "64..1518 or imix";
+	case XDPI_OPT_PROTO:
+		return xdpi_choices(protos, 3, buf, len);
+	case XDPI_OPT_FLOWS:
+		snprintf(buf, len, "1..%d", XDPI_GEN_MAX_FLOWS);
+		return buf;
+	case XDPI_OPT_RATE:
+		return "1..1000000000 frames per second";
+	case 'd':
+		return "seconds, at least 1";
+	case XDPI_OPT_GEN_CPUS:
+	case XDPI_OPT_RX_CPUS:
+		snprintf(buf, len, "a CPU list such as 0,2-3, each below %ld",
+			 sysconf(_SC_NPROCESSORS_ONLN));
+		return buf;
+	default:
+		return NULL;
+	}
+}
+
+static void usage_tail(const char *usage)
+{
+	fprintf(stderr, "%s\nTry '%s --help'.\n", usage, xdpi_log_prefix());
+}
+
+void xdpi_usage_error(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	xdpi_vlog(XDPI_LOG_ERR, fmt, ap);
+	va_end(ap);
+	usage_tail(usage);
+}
+
+void xdpi_usage_bad_value(const char *usage, char **argv, const char *arg, const char *valid)
+{
+	xdpi_err("invalid value '%s' for option %s%s%s%s", arg, xdpi_opt_name(argv, arg),
+		 valid ? " (valid: " : "", valid ? valid : "", valid ? ")" : "");
+	usage_tail(usage);
+}
+
+void xdpi_usage_getopt(const char *usage, char **argv, int c)
+{
+	/* An unknown letter: optopt (getopt_long() may still be inside its
+	 * group, "-nv"). Else the option is the element getopt_long() has
+	 * just moved past: "--bogus", "--size" without its value, "-c". */
+	const char *typed = optind > 0 ? argv[optind - 1] : "?";
+	char name[64];
+
+	if ((c == '?' && optopt > 0) || (strncmp(typed, "--", 2) && optopt > 0 && optopt < 256))
+		snprintf(name, sizeof(name), "-%c", optopt);
+	else
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(typed, "="), typed);
+	if (c == ':')
+		xdpi_err("option '%s' requires a value", name);
+	else
+		xdpi_err("unrecognized option '%s'", name);
+	usage_tail(usage);
+}
+
 void xdpi_cmdline(int argc, char **argv, char *out, size_t len)
 {
 	*out = 0;
+	/* argv[0] is "xdpi COMMAND" (main()) or the bare command name */
 	for (int i = 0; i < argc; i++)
-		snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? " " : "xdpi ", argv[i]);
+		snprintf(out + strlen(out), len - strlen(out), "%s%s",
+			 i				? " "
+			 : strncmp(argv[0], "xdpi ", 5) ? "xdpi "
+							: "",
+			 argv[i]);
 }

@@ -50,8 +50,17 @@ int main(int argc, char **argv)
 		return XDPI_EXIT_OK;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
+		if (!strcmp(argv[1], commands[i].name)) {
+			/* Every message of the subcommand reads "xdpi COMMAND: ...",
+			 * getopt_long()'s own too (it names argv[0]). */
+			static char prefix[64];
+
+			snprintf(prefix, sizeof(prefix), "xdpi %s", commands[i].name);
+			xdpi_log_set_prefix(prefix);
+			argv[1] = prefix;
 			return commands[i].run(argc - 1, argv + 1);
-	xdpi_err("unknown command '%s' (see 'xdpi --help')", argv[1]);
+		}
+	xdpi_err("unknown command '%s'", argv[1]);
+	fprintf(stderr, "Usage: xdpi COMMAND [OPTIONS]\nTry 'xdpi --help'.\n");
 	return XDPI_EXIT_USAGE;
 }

@@ -9,6 +9,7 @@
 
 #include "../capture/ledger.h"
 #include "ledger_report.h"
+#include "report.h"
 
 /* Above this share of the ceiling's NDR another receiver's NDR is beyond
  * noise, and the ceiling was not one. */
@@ -259,6 +260,11 @@ json_t *bench_report_json(const struct bench_rx *rx, json_t *trials,
 	json_object_set_new(o, "runs", by_receiver(rx, run_entry));
 	json_object_set_new(o, "machine", bench_machine_json());
 	json_object_set_new(o, "date", json_string(date));
+	report_stamp_json(o);
+	json_object_set_new(o, "interface", json_string("xdpi-d"));
+	json_object_set_new(o, "filter", json_null());
+	report_span_json(
+		o, &(struct report_span){.start = run->start, .end = run->end, .no_bytes = true});
 	json_object_set_new(o, "command", json_string(run->cmdline));
 	json_object_set_new(o, "failures", json_integer(run->failures));
 	return o;

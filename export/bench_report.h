@@ -36,6 +36,7 @@ struct bench_run_info {
 	int failures;
 	const char *cmdline;
 	double trial_s;
+	double start, end; /* wall clock (report_wall_now()) */
 };
 
 /* "xdpi live (inspect)", ...: the receiver as the table names it. */

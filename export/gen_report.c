@@ -3,15 +3,35 @@
 
 #include <inttypes.h>
 
+#include "report.h"
+
 json_t *gen_report_json(const struct gen_opts *o, const struct gen_result *res, uint64_t refused)
 {
-	return json_pack("{s:I, s:f, s:f, s:I, s:I, s:s, s:i, s:s, s:s, s:I, s:I}", "sent",
-			 (json_int_t)res->sent, "seconds", res->seconds, "pps", gen_result_pps(res),
-			 "requested_pps", (json_int_t)o->rate, "fell_behind",
-			 (json_int_t)res->fell_behind, "method", gen_method_name(res->method),
-			 "threads", res->threads, "proto", gen_proto_name(o->proto), "stamp",
-			 gen_stamp_name(o->stamp), "size", (json_int_t)o->size,
-			 "iface_xdp_xmit_errors", (json_int_t)refused);
+	double end = report_wall_now();
+	struct report_span span = {
+		.start = end - res->seconds,
+		.end = end,
+		.duration = res->seconds,
+		.packets = res->sent,
+		.bytes = res->sent * o->size,
+		.no_bytes = o->size == GEN_IMIX, /* not counted per frame */
+	};
+	json_t *obj = json_pack("{s:I, s:f, s:f, s:I, s:I, s:s, s:i, s:s, s:s, s:I, s:I}", "sent",
+				(json_int_t)res->sent, "seconds", res->seconds, "pps",
+				gen_result_pps(res), "requested_pps", (json_int_t)o->rate,
+				"fell_behind", (json_int_t)res->fell_behind, "method",
+				gen_method_name(res->method), "threads", res->threads, "proto",
+				gen_proto_name(o->proto), "stamp", gen_stamp_name(o->stamp), "size",
+				(json_int_t)o->size, "iface_xdp_xmit_errors", (json_int_t)refused);
+
+	/* "pps" stays the generator's own figure */
+	if (!obj || report_source_json(obj, "interface", o->ifname, NULL) ||
+	    report_span_json(obj, &span) ||
+	    json_object_set_new(obj, "pps", json_real(gen_result_pps(res)))) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
 }
 
 void gen_report_print(FILE *out, const struct gen_opts *o, const struct gen_result *res,

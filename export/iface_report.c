@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../xsk/iface.h"
+#include "report.h"
 
 static const char *link_name(const struct guard_facts *f)
 {
@@ -126,5 +127,11 @@ json_t *iface_report_json(const struct ifinfo *list, int n)
 			json_decref(arr);
 			return NULL;
 		}
-	return json_pack("{s:o}", "interfaces", arr);
+	json_t *o = json_pack("{s:o}", "interfaces", arr);
+
+	if (o && report_stamp_json(o)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }

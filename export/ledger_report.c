@@ -54,46 +54,102 @@ static uint64_t ledger_passed(const struct ledger_queue *q)
 	return q->xdp.passed + q->xdp.redirect_failed + q->xdp.stopping_passed;
 }
 
-static void ledger_row(FILE *out, const char *name, const struct ledger_queue *q, uint64_t passed)
+/* The table's columns: the row's counters, in order. fill_empty is not a
+ * column (it is no drop: the socket found its fill ring empty, what the
+ * drops' columns then count); a note under the table gives it. */
+#define LEDGER_COLS 7
+static const char *const ledger_heads[LEDGER_COLS] = {
+	"seen", "passed", "redirected", "inspected", "rx_dropped", "ring_full", "unexplained",
+};
+
+static void ledger_cells(const struct ledger_queue *q, uint64_t passed, char cell[][24])
 {
-	fprintf(out,
-		"%-6s %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %11" PRIu64
-		" %11" PRIu64 " %11" PRIu64 " %12" PRId64 "\n",
-		name, (uint64_t)q->xdp.seen, passed, (uint64_t)(q->xdp.redirected + q->xdp.copied),
-		q->inspected, (uint64_t)q->sock.rx_dropped, (uint64_t)q->sock.rx_ring_full,
-		(uint64_t)q->sock.rx_fill_ring_empty_descs, q->unexplained);
+	snprintf(cell[0], 24, "%" PRIu64, (uint64_t)q->xdp.seen);
+	snprintf(cell[1], 24, "%" PRIu64, passed);
+	snprintf(cell[2], 24, "%" PRIu64, (uint64_t)(q->xdp.redirected + q->xdp.copied));
+	snprintf(cell[3], 24, "%" PRIu64, q->inspected);
+	snprintf(cell[4], 24, "%" PRIu64, (uint64_t)q->sock.rx_dropped);
+	snprintf(cell[5], 24, "%" PRIu64, (uint64_t)q->sock.rx_ring_full);
+	snprintf(cell[6], 24, "%" PRId64, q->unexplained);
+}
+
+static void ledger_widen(const struct ledger_queue *q, uint64_t passed, int *w)
+{
+	char cell[LEDGER_COLS][24];
+
+	ledger_cells(q, passed, cell);
+	for (int c = 0; c < LEDGER_COLS; c++)
+		if ((int)strlen(cell[c]) > w[c])
+			w[c] = (int)strlen(cell[c]);
+}
+
+static void ledger_row(FILE *out, const char *name, const struct ledger_queue *q, uint64_t passed,
+		       const int *w)
+{
+	char cell[LEDGER_COLS][24];
+
+	ledger_cells(q, passed, cell);
+	fprintf(out, "%-5s", name);
+	for (int c = 0; c < LEDGER_COLS; c++)
+		fprintf(out, " %*s", w[c], cell[c]);
+	fputc('\n', out);
+}
+
+/* The total over the queues; unexplained is the sum ledger_close() made. */
+static uint64_t ledger_total(const struct ledger *l, struct ledger_queue *total)
+{
+	uint64_t passed = 0;
+
+	memset(total, 0, sizeof(*total));
+	for (int i = 0; i < l->count; i++) {
+		const struct ledger_queue *q = &l->q[i];
+
+		total->xdp.seen += q->xdp.seen;
+		passed += ledger_passed(q);
+		total->xdp.redirected += q->xdp.redirected;
+		total->xdp.copied += q->xdp.copied;
+		total->xdp.copy_failed += q->xdp.copy_failed;
+		total->inspected += q->inspected;
+		total->sock.rx_dropped += q->sock.rx_dropped;
+		total->sock.rx_ring_full += q->sock.rx_ring_full;
+		total->sock.rx_fill_ring_empty_descs += q->sock.rx_fill_ring_empty_descs;
+	}
+	total->unexplained = l->unexplained;
+	return passed;
 }
 
 void ledger_print(FILE *out, const struct ledger *l)
 {
-	struct ledger_queue total = {0};
-	uint64_t total_passed = 0;
+	struct ledger_queue total;
+	uint64_t total_passed = ledger_total(l, &total);
+	int w[LEDGER_COLS];
 	char name[16];
 
-	fprintf(out, "\nDrop ledger (kernel counters vs. inspected):\n");
-	fprintf(out, "%-6s %12s %12s %12s %12s %11s %11s %11s %12s\n", "queue", "xdp_seen",
-		"passed", "redirected", "inspected", "rx_dropped", "ring_full", "fill_empty",
-		"unexplained");
-	for (int i = 0; i < l->count; i++) {
-		const struct ledger_queue *q = &l->q[i];
+	/* Each column as wide as its widest number or its heading: the
+	 * table fits 80 columns up to counters of 10 digits. */
+	for (int c = 0; c < LEDGER_COLS; c++)
+		w[c] = (int)strlen(ledger_heads[c]);
+	for (int i = 0; i < l->count; i++)
+		ledger_widen(&l->q[i], ledger_passed(&l->q[i]), w);
+	ledger_widen(&total, total_passed, w);
 
-		snprintf(name, sizeof(name), "q%u", q->queue);
-		ledger_row(out, name, q, ledger_passed(q));
-		total.xdp.seen += q->xdp.seen;
-		total_passed += ledger_passed(q);
-		total.xdp.redirected += q->xdp.redirected;
-		total.xdp.copied += q->xdp.copied;
-		total.xdp.copy_failed += q->xdp.copy_failed;
-		total.inspected += q->inspected;
-		total.sock.rx_dropped += q->sock.rx_dropped;
-		total.sock.rx_ring_full += q->sock.rx_ring_full;
-		total.sock.rx_fill_ring_empty_descs += q->sock.rx_fill_ring_empty_descs;
+	fprintf(out, "\nDrop ledger (kernel counters vs. inspected):\n%-5s", "queue");
+	for (int c = 0; c < LEDGER_COLS; c++)
+		fprintf(out, " %*s", w[c], ledger_heads[c]);
+	fputc('\n', out);
+	for (int i = 0; i < l->count; i++) {
+		snprintf(name, sizeof(name), "q%u", l->q[i].queue);
+		ledger_row(out, name, &l->q[i], ledger_passed(&l->q[i]), w);
 	}
-	total.unexplained = l->unexplained; /* the sum ledger_close() made */
-	ledger_row(out, "total", &total, total_passed);
+	ledger_row(out, "total", &total, total_passed, w);
+	if (total.sock.rx_fill_ring_empty_descs)
+		fprintf(out,
+			"fill_empty %" PRIu64 ": times a socket found its fill ring empty\n"
+			"(the frames it lost then are in rx_dropped)\n",
+			(uint64_t)total.sock.rx_fill_ring_empty_descs);
 	if (total.xdp.copied || total.xdp.copy_failed)
 		fprintf(out,
-			"passive: \"redirected\" counts copies; every frame also passed to the "
+			"passive: \"redirected\" counts copies; every frame also passed to the\n"
 			"kernel; %" PRIu64 " not copied (ring full)\n",
 			(uint64_t)total.xdp.copy_failed);
 	if (l->unexplained == 0)

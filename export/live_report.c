@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ledger_report.h"
 #include "report.h"
@@ -36,8 +37,9 @@ static const char *live_mode_name(const struct capture_queue *q)
 
 void live_table_header(struct live_table *t)
 {
-	fprintf(t->out, "%7s  %-5s %12s %10s %11s %10s %11s  %s\n", "time", "queue", "pps",
-		"Mbit/s", "rx_dropped", "ring_full", "fill_empty", "mode");
+	/* 76 columns with 12-digit rates and 10-digit counters */
+	fprintf(t->out, "%6s %-5s %12s %8s %10s %10s %10s %s\n", "time", "queue", "pps", "Mbit/s",
+		"rx_dropped", "ring_full", "fill_empty", "mode");
 }
 
 void live_table_row(struct live_table *t, const struct capture *c, double now)
@@ -55,8 +57,7 @@ void live_table_row(struct live_table *t, const struct capture *c, double now)
 		p = q.counters.c.packets - t->prev_packets[i];
 		b = q.counters.c.bytes - t->prev_bytes[i];
 		fprintf(t->out,
-			"%7.1f  q%-4u %12.0f %10.1f %11" PRIu64 " %10" PRIu64 " %11" PRIu64
-			"  %s\n",
+			"%6.1f q%-4u %12.0f %8.1f %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %s\n",
 			now - t->started, q.queue_id, (double)p / dt, (double)b * 8 / dt / 1e6,
 			(uint64_t)q.sock.rx_dropped, (uint64_t)q.sock.rx_ring_full,
 			(uint64_t)q.sock.rx_fill_ring_empty_descs, live_mode_name(&q));
@@ -66,7 +67,7 @@ void live_table_row(struct live_table *t, const struct capture *c, double now)
 		t->prev_bytes[i] = q.counters.c.bytes;
 	}
 	if (t->nqueues > 1)
-		fprintf(t->out, "%7.1f  total %12.0f %10.1f\n", now - t->started, (double)tp / dt,
+		fprintf(t->out, "%6.1f total %12.0f %8.1f\n", now - t->started, (double)tp / dt,
 			(double)tb * 8 / dt / 1e6);
 	fflush(t->out);
 	t->prev_time = now;
@@ -194,11 +195,42 @@ static json_t *live_queue_json(const struct capture_queue *q, const char *xdp_mo
 			 "bind_retries", (json_int_t)q->bind_retries);
 }
 
+void live_stop_reason(const char *text, const char **reason, const char **signal)
+{
+	*signal = NULL;
+	if (!text)
+		*reason = "error";
+	else if (!strncmp(text, "SIG", 3)) {
+		*reason = "signal";
+		*signal = text;
+	} else if (strstr(text, "duration"))
+		*reason = "duration";
+	else if (strstr(text, "count"))
+		*reason = "count";
+	else
+		*reason = "error";
+}
+
+/* The run's span: its duration on the monotonic clock, ending now (the
+ * report is built as the run ends). */
+static struct report_span live_span(const struct capture_result *res)
+{
+	double end = report_wall_now();
+
+	return (struct report_span){.start = end - res->duration_s,
+				    .end = end,
+				    .duration = res->duration_s,
+				    .packets = res->total.m.c.packets,
+				    .bytes = res->total.m.c.bytes};
+}
+
 json_t *live_report_json(const struct capture_opts *o, const struct capture *c,
 			 const struct capture_result *res, const char *stop_reason)
 {
 	json_t *obj = report_metrics_json(&res->total.m), *queues = json_array(),
 	       *lj = ledger_to_json(&res->ledger);
+	struct report_span span = live_span(res);
+	const char *reason, *signal;
 	char why[256];
 
 	if (!obj || !queues || !lj) {
@@ -213,13 +245,14 @@ json_t *live_report_json(const struct capture_opts *o, const struct capture *c,
 		capture_queue_read(c, i, &q);
 		json_array_append_new(queues, live_queue_json(&q, res->xdp_mode));
 	}
-	json_object_set_new(obj, "interface", json_string(o->ifname));
-	json_object_set_new(obj, "filter", json_string(o->filter));
+	live_stop_reason(stop_reason, &reason, &signal);
+	report_source_json(obj, "interface", o->ifname, o->filter);
 	json_object_set_new(obj, "inspect", json_boolean(o->inspect));
 	json_object_set_new(obj, "ceiling", json_boolean(o->ceiling));
 	json_object_set_new(obj, "passive", json_boolean(o->passive));
-	json_object_set_new(obj, "duration_s", json_real(res->duration_s));
-	json_object_set_new(obj, "stop_reason", json_string(stop_reason ?: "error"));
+	report_span_json(obj, &span);
+	json_object_set_new(obj, "stop_reason", json_string(reason));
+	json_object_set_new(obj, "signal", signal ? json_string(signal) : json_null());
 	json_object_set_new(obj, "nothing_steered",
 			    ledger_nothing_steered(&res->ledger, o->filter, why, sizeof(why))
 				    ? json_string(why)
@@ -239,16 +272,18 @@ json_t *live_report_json(const struct capture_opts *o, const struct capture *c,
 void live_report_print(FILE *out, const struct capture_opts *o, const struct capture_result *res,
 		       const char *stop_reason)
 {
+	struct report_span span = live_span(res);
 	char why[256];
 
 	fprintf(out, "\nxdpi live %s: %.1f s, stopped by %s, filter %s%s\n", o->ifname,
-		res->duration_s, stop_reason, o->filter,
+		res->duration_s, stop_reason ?: "an error", o->filter,
 		o->ceiling   ? ", ceiling mode (dropped in XDP, nothing inspected)"
 		: o->passive ? ", passive (copies inspected, the host kept every frame)"
 		: o->inspect ? ""
 			     : ", inspection off (only packets and bytes count)");
 	if (ledger_nothing_steered(&res->ledger, o->filter, why, sizeof(why)))
 		fprintf(out, "nothing steered: %s\n", why);
+	report_span_print(out, &span);
 	if (o->write)
 		fprintf(out, "wrote %" PRIu64 " frames to %s%s\n", res->written, o->write,
 			res->write_dropped ? " (copies refused by a full buffer: see below)" : "");

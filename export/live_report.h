@@ -34,8 +34,15 @@ void live_table_header(struct live_table *t);
 void live_table_row(struct live_table *t, const struct capture *c, double now);
 void live_table_free(struct live_table *t);
 
-/* The record `xdpi compare` reads. @stop_reason: "SIGINT", "duration
- * reached", ... */
+/* The fixed vocabulary of "stop_reason" from what ended the run as
+ * cmd/live.c says it ("SIGINT", "duration reached", "count reached";
+ * NULL: an error): @reason "duration", "count", "signal" or "error", and
+ * @signal the signal's name ("SIGINT") or NULL. */
+void live_stop_reason(const char *text, const char **reason, const char **signal);
+/* The record `xdpi compare` reads: the metrics (report.h), "version",
+ * "interface", "filter", the span ("start", "end", "duration_s", "pps",
+ * "mbps"), "stop_reason" and "signal" (live_stop_reason()), queues,
+ * ledger. @stop_reason: as cmd/live.c says it, see live_stop_reason(). */
 json_t *live_report_json(const struct capture_opts *o, const struct capture *c,
 			 const struct capture_result *res, const char *stop_reason);
 /* The human summary after the run. */

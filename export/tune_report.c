@@ -7,6 +7,7 @@
 
 #include "../capture/options.h"
 #include "bench_report.h"
+#include "report.h"
 
 void tune_point_label(const struct tune_point *p, char *out, size_t len)
 {
@@ -83,6 +84,7 @@ json_t *tune_record_json(const char *cmdline, json_t *points, int best_n)
 {
 	json_t *record = json_object();
 
+	report_stamp_json(record);
 	json_object_set_new(record, "command", json_string(cmdline));
 	json_object_set_new(record, "machine", bench_machine_json());
 	json_object_set_new(record, "points", points);

@@ -86,7 +86,7 @@ done <<'TABLE'
 2 | invalid value 'x' for option --placement | bench --placement x
 2 | invalid value '0' for option --max-trials | bench --max-trials 0
 2 | invalid value 'dpdk,x' for option --receivers | bench --receivers dpdk,x
-2 | bench takes no arguments besides options | bench extra
+2 | xdpi bench: takes no arguments besides options | bench extra
 2 | 2 queues need 2 CPUs in --rx-cpus | bench --queues 2 --rx-cpus 1
 2 | unrecognized option | bench --bogus
 # tune: every value checked before the testbed exists
@@ -97,17 +97,31 @@ done <<'TABLE'
 2 | invalid value '2' for option --need-wakeup | tune --need-wakeup 2
 2 | invalid value '0' for option --queues | tune --queues 0
 2 | invalid value 'x' for option --placement | tune --placement x
-2 | tune takes no arguments besides options | tune extra
+2 | xdpi tune: takes no arguments besides options | tune extra
 2 | --takeover goes with --external | tune --takeover
 # interfaces
 2 | unrecognized option | interfaces --bogus
 1 | no interface 'xdpi-none' | interfaces xdpi-none
 # detach, afpacket, compare
-2 | detach takes exactly one IFACE | detach
-2 | detach takes exactly one IFACE | detach a b
+2 | xdpi detach: takes exactly one IFACE | detach
+2 | xdpi detach: takes exactly one IFACE | detach a b
 2 | Usage: xdpi afpacket | afpacket
-2 | Usage: xdpi afpacket | afpacket --cpu x xdpi-none
-2 | compare takes exactly one RECORD | compare
+2 | xdpi afpacket: invalid value 'x' for option --cpu \(valid: 0\.\. | afpacket --cpu x xdpi-none
+2 | xdpi afpacket: invalid value '0' for option -c \(valid: 1\.\. | afpacket -c 0 xdpi-none
+2 | xdpi afpacket: takes exactly one IFACE | afpacket -i a b
+2 | xdpi compare: option '--pcap' requires a value | compare --pcap
+2 | xdpi compare: unrecognized option '-p' | compare -p x.pcap rec.json
+2 | xdpi interfaces: option '-i' requires a value | interfaces -i
+1 | is not an xdpi live record \(a pcap\? compare takes the JSON from --record | compare tests/fuzz-corpus/pcap/arp.pcap
+# the vocabulary: gen's old letters are gone, -c is the count, -i the interface
+2 | xdpi gen: unrecognized option '-n' | gen -n 5 xdpi-none
+2 | xdpi gen: unrecognized option '-r' | gen -r 5 -c 1 xdpi-none
+2 | xdpi gen: invalid value '0' for option -c \(valid: 1\.\. | gen -c 0 xdpi-none
+2 | xdpi gen: takes exactly one IFACE | gen -c 1 -i a b
+1 | xdpi gen: no interface 'xdpi-none' | gen -c 1 -i xdpi-none
+2 | xdpi bench: unrecognized option '-q' | bench -q 2
+2 | xdpi tune: unrecognized option '-r' | tune -r 5
+2 | xdpi compare: takes exactly one RECORD | compare
 1 | /nonexistent.json: unable to open | compare /nonexistent.json
 TABLE
 

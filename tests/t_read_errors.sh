@@ -67,7 +67,7 @@ run --json "$missing"
 expect "missing file" 1 "missing\.pcap"
 
 run --json "$T_TMP"
-expect "directory" 1 "^xdpi: "
+expect "directory" 1 "^xdpi read: "
 
 # Random bytes from a fixed seed.
 python3 -c '
@@ -75,7 +75,7 @@ import random, sys
 r = random.Random(7)
 open(sys.argv[1], "wb").write(bytes(r.randrange(256) for _ in range(300)))' "$T_TMP/random.bin"
 run --json "$T_TMP/random.bin"
-expect "random bytes" 1 "^xdpi: "
+expect "random bytes" 1 "^xdpi read: "
 
 "$GEN" arp "$T_TMP/arp.pcap"
 { printf 'XXXX'; tail -c +5 "$T_TMP/arp.pcap"; } >"$T_TMP/magic.pcap"
@@ -84,11 +84,11 @@ expect "bad magic" 1 "format|magic"
 
 : >"$T_TMP/zero.pcap"
 run --json "$T_TMP/zero.pcap"
-expect "zero-byte file" 1 "^xdpi: "
+expect "zero-byte file" 1 "^xdpi read: "
 
 head -c 12 "$T_TMP/arp.pcap" >"$T_TMP/header-cut.pcap"
 run --json "$T_TMP/header-cut.pcap"
-expect "file cut inside its header" 1 "^xdpi: .*truncated"
+expect "file cut inside its header" 1 "^xdpi read: .*truncated"
 
 # A record header claiming 2 GB: not a truncation but a corrupt record.
 python3 -c '

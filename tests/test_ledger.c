@@ -339,21 +339,29 @@ TEST(test_print)
 	l.q[1].xdp.passed = 10;
 	ledger_close(&l);
 	out = print_to_string(&l);
-	/* passed is passed + redirect_failed + stopping_passed */
-	assert_non_null(strstr(out, "q0             1200          200         1000          900"
-				    "          50          20          50           30\n"));
-	assert_non_null(strstr(out, "q7              110           10          100          120"
-				    "           5           0           0          -25\n"));
-	assert_non_null(strstr(out, "total          1310          210         1100         1020"
-				    "          55          20          50            5\n"));
+	/* passed is passed + redirect_failed + stopping_passed; each column
+	 * as wide as its heading or its widest number; fill_empty a note */
+	assert_non_null(strstr(out, "queue seen passed redirected inspected rx_dropped ring_full "
+				    "unexplained\n"));
+	assert_non_null(strstr(out, "q0    1200    200       1000       900         50        20"
+				    "          30\n"));
+	assert_non_null(strstr(out, "q7     110     10        100       120          5         0"
+				    "         -25\n"));
+	assert_non_null(strstr(out, "total 1310    210       1100      1020         55        20"
+				    "           5\n"));
+	assert_non_null(strstr(out, "fill_empty 50: times a socket found its fill ring empty"));
+	for (char *line = out; line; line = strchr(line + 1, '\n'))
+		assert_true(strcspn(line + 1, "\n") <= 80);
 	assert_non_null(strstr(out, "LEDGER DOES NOT CLOSE: 5 packets unexplained\n"));
 	free(out);
 
 	set_identity(&l.q[0], 1000, 930, 50, 20);
 	set_identity(&l.q[1], 100, 95, 5, 0);
 	ledger_close(&l);
+	l.q[0].sock.rx_fill_ring_empty_descs = 0;
 	out = print_to_string(&l);
 	assert_non_null(strstr(out, "holds on every queue: 0 unexplained\n"));
+	assert_null(strstr(out, "fill_empty"));
 	assert_null(strstr(out, "DOES NOT CLOSE"));
 	free(out);
 	ledger_free(&l);

@@ -4,6 +4,17 @@
 #include <stdio.h>
 
 static enum xdpi_log_level log_level = XDPI_LOG_INFO;
+static char log_prefix[64] = "xdpi";
+
+void xdpi_log_set_prefix(const char *prefix)
+{
+	snprintf(log_prefix, sizeof(log_prefix), "%s", prefix);
+}
+
+const char *xdpi_log_prefix(void)
+{
+	return log_prefix;
+}
 
 void xdpi_vlog(enum xdpi_log_level level, const char *fmt, va_list ap)
 {
@@ -13,7 +24,7 @@ void xdpi_vlog(enum xdpi_log_level level, const char *fmt, va_list ap)
 		return;
 	/* One write per message: lines of two threads never interleave. */
 	vsnprintf(line, sizeof(line), fmt, ap);
-	fprintf(stderr, "xdpi: %s%s\n", level == XDPI_LOG_WARN ? "warning: " : "", line);
+	fprintf(stderr, "%s: %s%s\n", log_prefix, level == XDPI_LOG_WARN ? "warning: " : "", line);
 }
 
 void xdpi_log(enum xdpi_log_level level, const char *fmt, ...)

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The one way messages reach the user: "xdpi: ..." lines on stderr, by
- * level. Library code (capture/, xsk/, bpf/, bench/) reports through here and
+ * The one way messages reach the user: "xdpi COMMAND: ..." lines on stderr,
+ * by level (the prefix is "xdpi" until main() names the subcommand,
+ * xdpi_log_set_prefix()). Library code (capture/, xsk/, bpf/, bench/) reports through here and
  * never writes to stdout, which belongs to the subcommand's results.
  * libbpf's and libxdp's own messages are routed here once, at start
  * (xdpi_bpf_log_init(), bpf/bpflog.h), and shown from XDPI_LOG_DEBUG (-v)
  * on.
  *
- * Concurrency: any thread may log; the level is set before threads start.
+ * Concurrency: any thread may log; the level and the prefix are set before
+ * threads start.
  */
 #ifndef XDPI_UTIL_LOG_H
 #define XDPI_UTIL_LOG_H
@@ -22,6 +24,10 @@ enum xdpi_log_level {
 };
 
 void xdpi_log_set_level(enum xdpi_log_level level);
+/* The prefix of every message, "xdpi live" (copied, at most 63 bytes); set
+ * once by main() before any thread starts. */
+void xdpi_log_set_prefix(const char *prefix);
+const char *xdpi_log_prefix(void);
 enum xdpi_log_level xdpi_log_level(void);
 
 void xdpi_log(enum xdpi_log_level level, const char *fmt, ...)

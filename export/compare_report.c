@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+#include "compare_report.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger_report.h"
+#include "report.h"
+
+static const char *const metrics_names[] = {
+	[COMPARE_NOT_RUN] = NULL,
+	[COMPARE_MATCH] = "match",
+	[COMPARE_PARTIAL] = "partial_sample",
+	[COMPARE_SOCKET_DROPS] = "socket_drops",
+	[COMPARE_DIFFER] = "differ",
+};
+
+/* A string from a record, for the terminal: control bytes as '?'. */
+static void print_clean(FILE *out, const char *s, size_t max)
+{
+	for (size_t i = 0; s && s[i] && i < max; i++)
+		fputc((unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i], out);
+	if (!s)
+		fputc('?', out);
+}
+
+json_t *compare_diffs(json_t *live, json_t *offline)
+{
+	json_t *diffs = json_object(), *want;
+	const char *key;
+
+	if (!diffs)
+		return NULL;
+	json_object_foreach(offline, key, want)
+	{
+		json_t *got = json_object_get(live, key);
+
+		/* Averages are derived from two compared integers; the rest
+		 * describe the run or the file, not the traffic. */
+		if (!strcmp(key, "avg_packet_size") || !strcmp(key, "truncated_file") ||
+		    !strcmp(key, "version"))
+			continue;
+		if (got && json_equal(got, want))
+			continue;
+		if (json_object_set_new(diffs, key,
+					json_pack("{s:O?, s:O}", "live", got, "sent", want))) {
+			json_decref(diffs);
+			return NULL;
+		}
+	}
+	return diffs;
+}
+
+void compare_heading_print(FILE *out, const struct compare_report *r)
+{
+	fprintf(out, "record ");
+	print_clean(out, r->record, 256);
+	fprintf(out, ": interface ");
+	print_clean(out, json_string_value(json_object_get(r->rec, "interface")), 64);
+	fprintf(out, ", filter ");
+	print_clean(out, json_string_value(json_object_get(r->rec, "filter")), 256);
+	fprintf(out, ", %.1f s\n", json_number_value(json_object_get(r->rec, "duration_s")));
+	ledger_print(out, r->ledger);
+}
+
+void compare_metrics_print(FILE *out, const struct compare_report *r)
+{
+	size_t n = json_object_size(r->diffs);
+	const char *key, *s = n == 1 ? "" : "s";
+	json_t *d;
+
+	fprintf(out, "\nmetrics, live vs. %s read with filter ", r->pcap);
+	print_clean(out, json_string_value(json_object_get(r->rec, "filter")), 256);
+	fprintf(out, " (%" PRIu64 " frames, %" PRIu64 " not steered):\n", r->pcap_frames,
+		r->pcap_not_steered);
+	json_object_foreach(r->diffs, key, d)
+	{
+		/* JSON_ENCODE_ANY: a metric is often a bare number. */
+		char *g = json_dumps(json_object_get(d, "live"), JSON_COMPACT | JSON_ENCODE_ANY);
+		char *w = json_dumps(json_object_get(d, "sent"), JSON_COMPACT | JSON_ENCODE_ANY);
+
+		fprintf(out, "  %-18s live %s\n  %-18s sent %s\n", key, g ?: "(missing)", "",
+			w ?: "?");
+		free(g);
+		free(w);
+	}
+	switch (r->metrics) {
+	case COMPARE_MATCH:
+		fprintf(out, "every metric matches\n");
+		break;
+	case COMPARE_PARTIAL:
+		/* The sample stops before the run did (xdpi gen --pcap-max):
+		 * nothing can be said of the rest. */
+		fprintf(out,
+			"%zu metric%s differ, but the sample is partial: it holds %" PRIu64
+			" of the %" PRIu64 " frames the XDP program redirected, so only "
+			"the ledger is checked\n",
+			n, s, r->pcap_frames, r->redirected);
+		break;
+	case COMPARE_SOCKET_DROPS:
+		fprintf(out,
+			"%zu metric%s differ: the %" PRIu64 " frames the socket dropped "
+			"(ledger) were never inspected, and account for the %" PRIu64
+			" packets missing\n",
+			n, s, r->dropped, r->dropped);
+		break;
+	default:
+		fprintf(out, "%zu metric%s differ\n", n, s);
+	}
+}
+
+json_t *compare_report_json(const struct compare_report *r, bool ok)
+{
+	json_t *o = json_object(), *rec = r->rec;
+	int err = 0;
+
+	err |= !o || report_stamp_json(o);
+	err |= json_object_set_new(o, "record", json_string(r->record));
+	err |= json_object_set(o, "interface", json_object_get(rec, "interface") ?: json_null());
+	err |= json_object_set(o, "filter", json_object_get(rec, "filter") ?: json_null());
+	err |= json_object_set(o, "start", json_object_get(rec, "start") ?: json_null());
+	err |= json_object_set(o, "end", json_object_get(rec, "end") ?: json_null());
+	err |= json_object_set(o, "duration_s", json_object_get(rec, "duration_s") ?: json_null());
+	err |= json_object_set_new(o, "ledger", ledger_to_json(r->ledger));
+	err |= json_object_set_new(o, "ledger_closes", json_boolean(!r->ledger->unexplained));
+	if (r->pcap) {
+		err |= json_object_set_new(o, "pcap", json_string(r->pcap));
+		err |= json_object_set_new(o, "pcap_frames",
+					   json_integer((json_int_t)r->pcap_frames));
+		err |= json_object_set_new(o, "pcap_not_steered",
+					   json_integer((json_int_t)r->pcap_not_steered));
+		err |= json_object_set(o, "differences", r->diffs);
+		err |= json_object_set_new(o, "metrics", json_string(metrics_names[r->metrics]));
+	}
+	err |= json_object_set_new(o, "ok", json_boolean(ok));
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}

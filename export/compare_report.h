@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What `xdpi compare` prints: the record's heading and ledger, the metrics
+ * that differ from the traffic read offline, and the verdict; as text or
+ * as one JSON object (--json).
+ *
+ * Errors: json functions return NULL on allocation failure.
+ */
+#ifndef XDPI_EXPORT_COMPARE_REPORT_H
+#define XDPI_EXPORT_COMPARE_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "../capture/ledger.h"
+
+/* What the metrics comparison concluded (its JSON "metrics" value). */
+enum compare_metrics {
+	COMPARE_NOT_RUN = 0,  /* no --pcap */
+	COMPARE_MATCH,	      /* "match" */
+	COMPARE_PARTIAL,      /* "partial_sample": the pcap holds fewer frames than were steered */
+	COMPARE_SOCKET_DROPS, /* "socket_drops": differ, by exactly the frames the socket dropped */
+	COMPARE_DIFFER,	      /* "differ" */
+};
+
+struct compare_report {
+	const char *record; /* the record's file name */
+	json_t *rec;	    /* the record */
+	const struct ledger *ledger;
+	const char *pcap; /* NULL: no --pcap */
+	uint64_t pcap_frames, pcap_not_steered;
+	json_t *diffs; /* {"key": {"live": v, "sent": w}} */
+	enum compare_metrics metrics;
+	uint64_t redirected, dropped; /* the ledger's totals */
+};
+
+/* The metric keys of @offline whose value in @live differs (averages and
+ * file-only keys left out), as {"key": {"live": v or null, "sent": w}}. */
+json_t *compare_diffs(json_t *live, json_t *offline);
+/* "record FILE: interface X, filter F, D s" and the ledger. */
+void compare_heading_print(FILE *out, const struct compare_report *r);
+/* The differing metrics and the verdict line. */
+void compare_metrics_print(FILE *out, const struct compare_report *r);
+/* One object: "version", "time", "record", the record's "interface",
+ * "filter", "start", "end", "duration_s", the "ledger" and "ledger_closes";
+ * with --pcap "pcap", "pcap_frames", "pcap_not_steered", "differences",
+ * "metrics" (match, partial_sample, socket_drops, differ); "ok". */
+json_t *compare_report_json(const struct compare_report *r, bool ok);
+
+#endif /* XDPI_EXPORT_COMPARE_REPORT_H */
