@@ -73,7 +73,8 @@ TEST(each_option_sets_its_field)
 	struct capture_opts o;
 
 	EQ(parse(&o,
-		 (const char *[]){"-f", "udp", "-b", "128", "-q", "0,2-3", "-c", "1", "x", NULL}),
+		 (const char *[]){"-f", "udp", "-b", "128", "--queues", "0,2-3", "--cpus", "1",
+				  "-c", "5000", "-w", "out.pcapng", "-q", "-s", "128", "x", NULL}),
 	   0);
 	assert_string_equal(o.filter, "udp");
 	EQ(o.batch, 128);
@@ -83,7 +84,13 @@ TEST(each_option_sets_its_field)
 	EQ(o.queues[2], 3);
 	EQ(o.ncpus, 1);
 	EQ(o.cpus[0], 1);
+	EQ(o.count, 5000);
+	assert_string_equal(o.write, "out.pcapng");
+	assert_true(o.quiet);
+	EQ(o.snaplen, 128);
 	assert_string_equal(o.ifname, "x");
+	EQ(parse(&o, (const char *[]){"-i", "xdpi-d", NULL}), 0);
+	assert_string_equal(o.ifname, "xdpi-d");
 	assert_false(o.takeover);
 	EQ(parse(&o,
 		 (const char *[]){"--no-inspect", "--ceiling", "--no-busy-poll", "--no-need-wakeup",
@@ -112,9 +119,9 @@ TEST(each_option_sets_its_field)
 				      "0",
 				      "-d",
 				      "2.5",
-				      "-i",
+				      "--interval",
 				      "0",
-				      "-r",
+				      "--record",
 				      "f.json",
 				      NULL}),
 	   0);
@@ -149,15 +156,18 @@ TEST(bad_values_refused)
 		{"-b", "0"},
 		{"-b", "4097"},
 		{"-b", "0x40"},
-		{"-q", "1,,2"},
-		{"-q", "3-1"},
-		{"-q", "256"},
-		{"-c", "+1"},
-		{"-m", "fast"},
-		{"-x", "hw"},
+		{"--queues", "1,,2"},
+		{"--queues", "3-1"},
+		{"--queues", "256"},
+		{"--cpus", "+1"},
+		{"-c", "0"},
+		{"-c", "x"},
+		{"-c", "18446744073709551616"},
+		{"--mode", "fast"},
+		{"--xdp-mode", "hw"},
 		{"-d", "nan"},
 		{"-d", "1e-13"},
-		{"-i", "-1"},
+		{"--interval", "-1"},
 		{"--rx-size", "-5"},
 		{"--busy-poll-usecs", "1000001"},
 		{"--idle-spin-us", "x"},
@@ -288,6 +298,12 @@ static void round_trip(const struct capture_opts *in)
 	EQ(out.takeover, in->takeover);
 	assert_true(out.duration == in->duration);
 	assert_true(out.interval == in->interval);
+	EQ(out.count, in->count);
+	EQ(out.quiet, in->quiet);
+	if (in->write)
+		assert_string_equal(out.write, in->write);
+	else
+		assert_null(out.write);
 	EQ(out.json, in->json);
 	EQ(out.verbose, in->verbose);
 	if (in->record)
@@ -331,6 +347,9 @@ TEST(to_argv_round_trips)
 	o.check_seq = true;
 	o.sender_clock = CAPTURE_CLOCK_UNSYNCED;
 	o.idle_spin_us = 0;
+	o.count = 7;
+	o.write = "/tmp/w.pcapng";
+	o.quiet = true;
 	o.record = "/tmp/r.json";
 	round_trip(&o);
 
