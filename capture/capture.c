@@ -44,6 +44,7 @@ struct capture {
 	struct pcapng_writer *writer;
 	uint64_t written;
 	double started, stopped;
+	double started_wall, stopped_wall; /* the same, dated, for the report */
 	bool running;
 	enum seqcheck_clock_mode seq_clock; /* --sender-clock, auto resolved */
 };
@@ -411,6 +412,7 @@ int capture_open(const struct capture_opts *o, struct capture **out)
 int capture_start(struct capture *c)
 {
 	c->started = xdpi_now();
+	c->started_wall = xdpi_wall_now();
 	c->running = true;
 	if (c->writer) {
 		int ret = pcapng_writer_start(c->writer);
@@ -519,6 +521,7 @@ void capture_stop(struct capture *c)
 	usleep(CAPTURE_STOP_GRACE_US);
 	capture_join_workers(c);
 	c->stopped = xdpi_now();
+	c->stopped_wall = xdpi_wall_now();
 	capture_close_writer(c);
 }
 
@@ -561,6 +564,8 @@ int capture_result(struct capture *c, struct capture_result *res)
 
 	memset(res, 0, sizeof(*res));
 	res->duration_s = c->stopped - c->started;
+	res->start_wall = c->started_wall;
+	res->end_wall = c->stopped_wall;
 	res->written = c->written;
 	for (int i = 0; c->taps && i < c->nworkers; i++)
 		res->write_dropped += c->taps[i].dropped;

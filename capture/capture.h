@@ -71,9 +71,10 @@ struct capture_result {
 	struct pipeline total; /* every worker's pipeline merged */
 	struct ledger ledger;
 	double duration_s;
-	uint64_t written;	/* -w: frames in the file */
-	uint64_t write_dropped; /* -w: copies a full buffer refused */
-	const char *xdp_mode;	/* "native" or "skb" */
+	double start_wall, end_wall; /* CLOCK_REALTIME seconds */
+	uint64_t written;	     /* -w: frames in the file */
+	uint64_t write_dropped;	     /* -w: copies a full buffer refused */
+	const char *xdp_mode;	     /* "native" or "skb" */
 };
 
 int capture_open(const struct capture_opts *o, struct capture **out);

@@ -143,10 +143,46 @@ static int filter_check(const char *text, char *err, size_t err_len)
 	return ret;
 }
 
+/* What a bad value of @opt should have been, for the usage error. */
+static const char *valid_values(int opt)
+{
+	switch (opt) {
+	case OPT_MODE:
+		return "auto, zerocopy, copy";
+	case OPT_XDP_MODE:
+		return "auto, native, skb";
+	case OPT_SENDER_CLOCK:
+		return "auto, local, synced, unsynced";
+	case 'b':
+		return "1..4096";
+	case 'c':
+		return "a count from 1";
+	case 's':
+		return "64..4064";
+	case OPT_RING_SIZE:
+		return "a power of two from 4096 to 1073741824";
+	case 'd':
+	case OPT_INTERVAL:
+		return "seconds, plain decimal (0.5, 10), at least 0.001 or 0";
+	case OPT_QUEUES:
+	case OPT_CPUS:
+		return "a list such as 0,2-3";
+	default:
+		return NULL;
+	}
+}
+
 int capture_opts_explain(int opt, const char *arg, char *err, size_t err_len)
 {
+	const char *valid = valid_values(opt);
+
 	*err = 0;
-	return opt == 'f' && filter_check(arg, err, err_len) && *err;
+	if (opt == 'f')
+		return filter_check(arg, err, err_len) && *err;
+	if (!valid)
+		return 0;
+	snprintf(err, err_len, "%s", valid);
+	return 1;
 }
 
 /* Options with a value to parse; the flags are in capture_opts_parse_opt(). */

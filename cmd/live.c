@@ -23,6 +23,8 @@
 #include "../export/report.h"
 #include "../util/signals.h"
 
+#define LIVE_USAGE "Usage: xdpi live [OPTIONS] [-i] IFACE"
+
 static void live_usage(FILE *out)
 {
 	fprintf(out,
@@ -124,45 +126,50 @@ static int live_parse(int argc, char **argv, struct capture_opts *o)
 	char err[256], shorts[64];
 	int c, ret;
 
-	snprintf(shorts, sizeof(shorts), "%sh", capture_short_opts);
+	/* ':' first: getopt's own messages off, ours are three lines. */
+	snprintf(shorts, sizeof(shorts), ":%sh", capture_short_opts);
 	memcpy(opts, capture_long_opts, n * sizeof(*opts));
 	opts[n++] = (struct option){"help", no_argument, NULL, 'h'};
 	opts[n] = (struct option){0};
 	capture_opts_defaults(o);
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
 		if (c == 'h') {
 			live_usage(stdout);
 			return 1;
 		}
+		if (c == '?' || c == ':') {
+			xdpi_usage_getopt(LIVE_USAGE, argv, c);
+			return -EINVAL;
+		}
 		ret = capture_opts_parse_opt(o, c, optarg);
 		if (ret < 0) {
 			char why[512];
+			bool known = capture_opts_explain(c, optarg, why, sizeof(why));
 
-			if (capture_opts_explain(c, optarg, why, sizeof(why)))
-				xdpi_err("invalid value '%s' for option %s: %s", optarg,
-					 xdpi_opt_name(argv, optarg), why);
+			if (c == 'f') /* libpcap's message says more than a list */
+				xdpi_usage_error(
+					LIVE_USAGE,
+					"invalid filter '%s': %s (valid: tcp, udp, ip, all, "
+					"or a pcap-filter expression)",
+					optarg, known ? why : "not a filter");
 			else
-				xdpi_err(
-					"invalid value '%s' for option %s (see 'xdpi live --help')",
-					optarg, xdpi_opt_name(argv, optarg));
-			return -EINVAL;
-		}
-		if (!ret) {
-			live_usage(stderr);
+				xdpi_usage_bad_value(LIVE_USAGE, argv, optarg, known ? why : NULL);
 			return -EINVAL;
 		}
 	}
 	if (optind == argc - 1 && (!o->ifname || !strcmp(o->ifname, argv[optind]))) {
 		o->ifname = argv[optind];
 	} else if (optind != argc || !o->ifname) {
-		xdpi_err("live takes exactly one IFACE, as -i IFACE or the last argument (see "
-			 "'xdpi live --help')");
+		xdpi_usage_error(LIVE_USAGE,
+				 "live takes exactly one IFACE, as -i IFACE or the last "
+				 "argument");
 		return -EINVAL;
 	}
 	if ((o->check_seq && !o->inspect) || (o->sender_clock && !o->check_seq)) {
 		capture_opts_check(o, err, sizeof(err));
-		xdpi_err("%s", err);
+		xdpi_usage_error(LIVE_USAGE, "%s", err);
 		return -EINVAL;
 	}
 	return 0;

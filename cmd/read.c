@@ -19,6 +19,8 @@
 #define READ_TAP_SIZE (8u << 20)
 #define READ_WRITE_SNAPLEN 262144
 
+#define READ_USAGE "Usage: xdpi read [OPTIONS] [-r] FILE [EXPRESSION...]"
+
 static void read_usage(FILE *out)
 {
 	fprintf(out, "Usage: xdpi read [OPTIONS] FILE [EXPRESSION...]\n"
@@ -86,14 +88,16 @@ static int read_operands(int argc, char **argv, struct read_opts *o)
 {
 	if (!o->file) {
 		if (optind >= argc) {
-			xdpi_err("read takes one FILE (see 'xdpi read --help')");
+			xdpi_usage_error(READ_USAGE, "read takes one FILE");
 			return XDPI_EXIT_USAGE;
 		}
 		o->file = argv[optind++];
 	}
 	if (optind < argc) {
 		if (o->filter) {
-			xdpi_err("give the filter either with --filter or after FILE, not both");
+			xdpi_usage_error(
+				READ_USAGE,
+				"give the filter either with --filter or after FILE, not both");
 			return XDPI_EXIT_USAGE;
 		}
 		o->filter = o->joined = read_join(argc - optind, argv + optind);
@@ -103,7 +107,8 @@ static int read_operands(int argc, char **argv, struct read_opts *o)
 		}
 	}
 	if (o->write && !strcmp(o->write, "-") && o->json) {
-		xdpi_err("-w - and --json both want stdout: write one to a file");
+		xdpi_usage_error(READ_USAGE,
+				 "-w - and --json both want stdout: write one to a file");
 		return XDPI_EXIT_USAGE;
 	}
 	return 0;
@@ -122,7 +127,8 @@ static int read_parse(int argc, char **argv, struct read_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:f:c:w:jqh", opts, NULL)) != -1) {
+	opterr = 0; /* ':' first too: the messages are ours, three lines */
+	while ((c = getopt_long(argc, argv, ":r:f:c:w:jqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o->file = optarg;
@@ -132,9 +138,7 @@ static int read_parse(int argc, char **argv, struct read_opts *o)
 			break;
 		case 'c':
 			if (xdpi_parse_u64(optarg, 1, UINT64_MAX, &o->count)) {
-				xdpi_err(
-					"invalid value '%s' for option %s (see 'xdpi read --help')",
-					optarg, xdpi_opt_name(argv, optarg));
+				xdpi_usage_bad_value(READ_USAGE, argv, optarg, "a count from 1");
 				return XDPI_EXIT_USAGE;
 			}
 			break;
@@ -151,7 +155,7 @@ static int read_parse(int argc, char **argv, struct read_opts *o)
 			read_usage(stdout);
 			return -1;
 		default:
-			read_usage(stderr);
+			xdpi_usage_getopt(READ_USAGE, argv, c);
 			return XDPI_EXIT_USAGE;
 		}
 	}
@@ -169,11 +173,15 @@ static int read_filter(const struct read_opts *o, struct xdpi_filter *f)
 		return 0;
 	/* A second FILE by mistake reads as an expression: say so. */
 	if (o->joined)
-		xdpi_err("invalid filter '%s' (read takes one FILE; what follows it is a "
-			 "pcap-filter expression): %s",
-			 text, err);
+		xdpi_usage_error(READ_USAGE,
+				 "invalid filter '%s' (read takes one FILE; what follows it is a "
+				 "pcap-filter expression): %s",
+				 text, err);
 	else
-		xdpi_err("invalid filter '%s': %s", text, err);
+		xdpi_usage_error(READ_USAGE,
+				 "invalid filter '%s': %s (valid: tcp, udp, ip, all, or a "
+				 "pcap-filter expression)",
+				 text, err);
 	return ret == -EINVAL ? XDPI_EXIT_USAGE : XDPI_EXIT_FAIL;
 }
 
@@ -212,18 +220,28 @@ static void read_warn(const struct capfile_result *res)
 static int read_output(const struct read_opts *o, const struct pipeline *p,
 		       const struct capfile_result *res, uint64_t written)
 {
+	/* The capture's own span: from its first frame to its last. */
+	const struct report_span span = {.start = res->first_s,
+					 .end = res->last_s,
+					 .duration = res->last_s - res->first_s,
+					 .packets = p->m.c.packets,
+					 .bytes = p->m.c.bytes};
 	json_t *obj;
 	int ret;
 
 	if (!o->json) {
 		printf("file               %s%s\n", o->file, res->truncated ? " (truncated)" : "");
+		printf("filter             %s\n", o->filter ? o->filter : "none (every frame)");
 		if (o->write)
 			printf("written            %" PRIu64 " frames to %s\n", written, o->write);
+		report_span_print(stdout, &span);
 		report_metrics_print(stdout, &p->m);
 		return XDPI_EXIT_OK;
 	}
 	obj = report_metrics_json(&p->m);
-	if (!obj) {
+	if (!obj || report_source_json(obj, "file", o->file, o->filter) ||
+	    report_span_json(obj, &span)) {
+		json_decref(obj);
 		xdpi_err("out of memory");
 		return XDPI_EXIT_FAIL;
 	}

@@ -211,14 +211,11 @@ void live_stop_reason(const char *text, const char **reason, const char **signal
 		*reason = "error";
 }
 
-/* The run's span: its duration on the monotonic clock, ending now (the
- * report is built as the run ends). */
+/* The run's span: dated by the wall clock, measured by the monotonic one. */
 static struct report_span live_span(const struct capture_result *res)
 {
-	double end = report_wall_now();
-
-	return (struct report_span){.start = end - res->duration_s,
-				    .end = end,
+	return (struct report_span){.start = res->start_wall,
+				    .end = res->end_wall,
 				    .duration = res->duration_s,
 				    .packets = res->total.m.c.packets,
 				    .bytes = res->total.m.c.bytes};

@@ -40,7 +40,9 @@ struct capfile_ctx {
 	FILE *file;
 	long long file_size;
 	bool progress_shown;
-	uint8_t *buf; /* cooked and raw links: the frame behind an Ethernet header */
+	uint8_t *buf;		    /* cooked and raw links: the frame behind an Ethernet header */
+	struct timeval first, last; /* the records' time stamps (ns in tv_usec) */
+	bool any;
 };
 
 #define CAPFILE_PROGRESS_EVERY 65536 /* frames between two looks at the clock */
@@ -107,6 +109,11 @@ static void capfile_frame_cooked(u_char *user, const struct pcap_pkthdr *h, cons
 	uint16_t type;
 
 	capfile_stamp(c, h);
+	if (!c->any) {
+		c->first = h->ts;
+		c->any = true;
+	}
+	c->last = h->ts;
 	if (!cooked_header(c->dlt, bytes, h->caplen, &hlen, &type)) {
 		/* Shorter than its link header: counts as a cut Ethernet one. */
 		wire = wire + CAPFILE_ETH_HLEN > hlen ? wire + CAPFILE_ETH_HLEN - hlen : 0;
@@ -146,6 +153,12 @@ static void capfile_frame(u_char *user, const struct pcap_pkthdr *h, const u_cha
 
 	/* Offline there are no generator stamps to time: no sequence check. */
 	pipeline_frame(c->p, bytes, h->caplen, wire, 0, c->p->cfg.filter != NULL, true, false);
+	/* The capture's time span, for the summary's rates. */
+	if (!c->any) {
+		c->first = h->ts;
+		c->any = true;
+	}
+	c->last = h->ts;
 }
 
 /* Ethernet with -w, -c or progress. */
@@ -224,6 +237,10 @@ int capfile_read(const char *path, struct pipeline *p, const struct capfile_opts
 	if (c.progress_shown)
 		fputc('\n', stderr);
 	res->counted_out = ret == PCAP_ERROR_BREAK;
+	if (c.any) {
+		res->first_s = (double)c.first.tv_sec + (double)c.first.tv_usec / 1e9;
+		res->last_s = (double)c.last.tv_sec + (double)c.last.tv_usec / 1e9;
+	}
 	if (ret == PCAP_ERROR_BREAK)
 		ret = 0;
 	pcap_t *pc = c.pc;

@@ -22,11 +22,12 @@
 
 struct capfile_result {
 	uint64_t frames;
-	uint64_t snapped;      /* frames whose capture is shorter than the wire */
-	uint64_t filtered_out; /* frames the filter did not select */
-	bool truncated;	       /* the file ended inside a record */
-	const char *link;      /* libpcap's name of the link type ("EN10MB", ...) */
-	bool counted_out;      /* stopped at opts->count, before the end */
+	uint64_t snapped;	/* frames whose capture is shorter than the wire */
+	uint64_t filtered_out;	/* frames the filter did not select */
+	bool truncated;		/* the file ended inside a record */
+	const char *link;	/* libpcap's name of the link type ("EN10MB", ...) */
+	bool counted_out;	/* stopped at opts->count, before the end */
+	double first_s, last_s; /* the first and last record's time (0: none) */
 	char warning[256];
 };
 

@@ -47,8 +47,8 @@ done <<'TABLE'
 2 | invalid value '-64' for option --batch | live --batch -64 xdpi-none
 2 | invalid value 'fast' for option --mode | live --mode fast xdpi-none
 2 | invalid value 'hw' for option --xdp-mode | live --xdp-mode hw xdpi-none
-2 | invalid value 'tcp\[' for option --filter: can't parse filter expression | live --filter tcp[ xdpi-none
-2 | invalid value 'port=80' for option --filter: can't parse | live --filter port=80 xdpi-none
+2 | invalid filter 'tcp\[': can't parse filter expression | live --filter tcp[ xdpi-none
+2 | invalid filter 'port=80': can't parse | live --filter port=80 xdpi-none
 2 | invalid value 'abc' for option --interval | live --interval abc xdpi-none
 2 | invalid value 'nan' for option --interval | live --interval nan xdpi-none
 2 | invalid value '1e-13' for option --interval | live --interval 1e-13 xdpi-none
@@ -138,7 +138,7 @@ expect_usage() { # NAME PATTERN ARGS...
 		t_fail "$name: exit 2, /$pattern/" "exit $rc: $(head -2 "$T_TMP/err")"
 	fi
 }
-expect_usage "live --filter 'tcp port x'" "invalid value 'tcp port x' for option --filter: unknown port 'x'" \
+expect_usage "live --filter 'tcp port x'" "invalid filter 'tcp port x': unknown port 'x'" \
 	live --filter 'tcp port x' xdpi-none
 expect_usage "live --filter 'ip6 protochain 6'" "jump backwards .*protochain" \
 	live --filter 'ip6 protochain 6' xdpi-none

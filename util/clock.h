@@ -18,6 +18,15 @@ static inline uint64_t xdpi_mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Wall-clock seconds (CLOCK_REALTIME): only to date a run in a report. */
+static inline double xdpi_wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Seconds, for intervals and reports. */
 static inline double xdpi_now(void)
 {
