@@ -22,10 +22,10 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 bad = []
 ran = sorted(d.get("runs", {}))
-want = ["af_packet", "ceiling", "inspect", "noinspect"]
+want = ["af_packet", "ceiling", "inspect", "noinspect", "passive"]
 if [r for r in ran if r != "dpdk"] != want:
     bad.append(f"runs={ran}")
-for k in ("sent_pps", "ceiling_pps", "inspect_pps", "noinspect_pps", "af_packet_pps"):
+for k in ("sent_pps", "ceiling_pps", "inspect_pps", "noinspect_pps", "af_packet_pps", "passive_pps"):
     if not isinstance(d.get(k), (int, float)) or d[k] <= 0:
         bad.append(f"{k}={d.get(k)}")
 if d.get("unexplained") != 0:

@@ -24,8 +24,8 @@ t_eq "read -w: tshark sees a pcapng" \
 	"Wireshark/... - pcapng"
 "$XDPI" read --json "$T_TMP/all.pcapng" >"$T_TMP/back.json"
 t_eq "read -w: reading the file back gives the same metrics" \
-	"$(json "$T_TMP/back.json" '{k: v for k, v in d.items() if k != "written"}')" \
-	"$(json "$T_TMP/all.json" '{k: v for k, v in d.items() if k != "written"}')"
+	"$(json "$T_TMP/back.json" '{k: v for k, v in d.items() if k not in ("written", "file")}')" \
+	"$(json "$T_TMP/all.json" '{k: v for k, v in d.items() if k not in ("written", "file")}')"
 t_eq "read -w: the record says how many it wrote" \
 	"$(json "$T_TMP/all.json" 'd["written"]["frames"] == d["packets"]')" True
 
@@ -69,7 +69,7 @@ if live_start cw -c 300 -w "$T_TMP/live.pcapng" --interval 0 --json; then
 	kill -INT "$LIVE_PID" 2>/dev/null
 	wait "$LIVE_PID"
 	t_eq "live -c 300: exit 0, stopped by the count, by itself" \
-		"$?/$(json "$T_TMP/cw.out" 'd["stop_reason"]')" "0/count reached"
+		"$?/$(json "$T_TMP/cw.out" 'd["stop_reason"]')" "0/count"
 	t_eq "live -c 300: 300 taken, inspected, written; the rest passed; ledger closed" \
 		"$(json "$T_TMP/cw.out" '(d["packets"], d["written"]["frames"], d["written"]["dropped"], d["ledger"]["unexplained"], sum(q["xdp"]["stopping_passed"] for q in d["ledger"]["queues"]) > 0)')" \
 		"(300, 300, 0, 0, True)"

@@ -20,6 +20,8 @@
 
 #define TEST(name) static void name(void **state __attribute__((unused)))
 #define EQ(a, b) assert_int_equal((a), (b))
+/* A getopt value no capture option has: nothing to explain. */
+#define OPT_UNKNOWN_TO_THE_TABLE 9999
 
 /* Parses @args (NULL-terminated, without the command name) as `xdpi live`
  * does. Returns 0, or the first negative result. */
@@ -215,7 +217,9 @@ TEST(filter_expressions)
 	EQ(parse(&o, (const char *[]){"--filter", longer, NULL}), -EINVAL);
 	EQ(capture_opts_explain('f', longer, err, sizeof(err)), 1);
 	assert_non_null(strstr(err, "the XDP program runs at most 256"));
-	EQ(capture_opts_explain('b', "0", err, sizeof(err)), 0);
+	EQ(capture_opts_explain('b', "0", err, sizeof(err)), 1); /* the range */
+	assert_string_equal(err, "1..4096");
+	EQ(capture_opts_explain(OPT_UNKNOWN_TO_THE_TABLE, "0", err, sizeof(err)), 0);
 }
 
 TEST(check_catches_combinations)
