@@ -146,8 +146,9 @@ if command -v editcap >/dev/null; then
 	if python3 -c '
 import json, sys
 a, b = (json.load(open(f)) for f in sys.argv[1:3])
-for o in (a, b):
+for o in (a, b):  # the metrics, not the file they came from
     o.pop("truncated_file", None)
+    o.pop("file", None)
 d = [k for k in b if a.get(k) != b[k]]
 print(" ".join(d))
 sys.exit(1 if d else 0)' "$OUT" "$T_TMP/head.json" >"$T_TMP/diff" 2>&1; then
