@@ -33,6 +33,35 @@ static void hook_text(const struct ifinfo *i, char *buf, size_t len)
 		snprintf(buf, len, "id %u (%s)", i->hook.prog_id, i->hook.mode);
 }
 
+/* @why on lines of its own under the row, indented, cut at 80 columns. */
+static void iface_reasons_print(FILE *out, const char *why)
+{
+	const char *p = why;
+	int col = 0;
+
+	fputs("    needs --takeover:", out);
+	col = 20;
+	while (*p) {
+		size_t word = strcspn(p, " ");
+
+		if (col + 1 + (int)word > 79) {
+			fputs("\n     ", out);
+			col = 5;
+		}
+		fprintf(out, " %.*s", (int)word, p);
+		col += 1 + (int)word;
+		p += word;
+		p += strspn(p, " ");
+	}
+	fputc('\n', out);
+}
+
+/* The same in the table's narrow column: "?" for unknown. */
+static const char *feature_short(const struct ifinfo *i, uint64_t bit)
+{
+	return i->features_known ? feature(i, bit) : "?";
+}
+
 void iface_report_print(FILE *out, const struct ifinfo *list, int n)
 {
 	int w = (int)strlen("interface");
@@ -41,20 +70,25 @@ void iface_report_print(FILE *out, const struct ifinfo *list, int n)
 	for (int k = 0; k < n; k++)
 		if ((int)strlen(list[k].name) > w)
 			w = (int)strlen(list[k].name);
-	fprintf(out, "%-*s %6s  %-12s %-10s %-26s %-7s %-9s %s\n", w, "interface", "queues",
-		"driver", "link", "xdp program", "native", "zero-copy", "xdpi live");
+	/* 80 columns with a 9-character name; "live": may `xdpi live` steer it
+	 * as it is ("ok": a capture port), or only with --takeover, whose
+	 * reasons go on a line of their own. */
+	fprintf(out, "%-*s %6s  %-10s %-10s %-19s %-6s %-3s %s\n", w, "interface", "queues",
+		"driver", "link", "xdp program", "native", "zc", "live");
 	for (int k = 0; k < n; k++) {
 		const struct ifinfo *i = &list[k];
 		char queues[16];
 
 		snprintf(queues, sizeof(queues), "%d", i->rx_queues);
 		hook_text(i, hook, sizeof(hook));
-		guard_summary(&i->facts, i->guard, why, sizeof(why));
-		fprintf(out, "%-*s %6s  %-12s %-10s %-26s %-7s %-9s %s%s\n", w, i->name,
+		fprintf(out, "%-*s %6s  %-10.10s %-10s %-19.19s %-6s %-3s %s\n", w, i->name,
 			i->rx_queues < 0 ? "?" : queues, i->driver[0] ? i->driver : "-",
-			link_name(&i->facts), hook, feature(i, IFACE_XDP_BASIC),
-			feature(i, IFACE_XDP_XSK_ZEROCOPY),
-			i->guard ? "needs --takeover: " : "capture port", why);
+			link_name(&i->facts), hook, feature_short(i, IFACE_XDP_BASIC),
+			feature_short(i, IFACE_XDP_XSK_ZEROCOPY), i->guard ? "takeover" : "ok");
+		if (i->guard) {
+			guard_summary(&i->facts, i->guard, why, sizeof(why));
+			iface_reasons_print(out, why);
+		}
 	}
 }
 

@@ -34,8 +34,10 @@ t_check "text: a header and a row for lo and for the veth" \
 row=$(grep "^$TB_DUT_IF " "$T_TMP/ifs.txt")
 t_check "text: the veth has 2 queues, driver veth, link up" \
 	grep -qE "^$TB_DUT_IF +2 +veth +up " <<<"$row"
-t_check "text: the veth needs --takeover for its address" \
-	grep -qE "needs --takeover: 1 address$" <<<"$row"
+t_check "text: the veth needs --takeover for its address (the line under its row)" \
+	sh -c "grep -A1 '^$TB_DUT_IF ' '$T_TMP/ifs.txt' | tail -1 | grep -qE '^ +needs --takeover: 1 address$'"
+t_check "text: every line fits 80 columns" \
+	sh -c "! awk 'length(\$0) > 80' '$T_TMP/ifs.txt' | grep -q ."
 
 t_eq "JSON: queues, driver, link, addresses" \
 	"$(dut '(i["rx_queues"], i["driver"], i["link"]["state"], i["link"]["operstate"], i["addresses"], i["host_addresses"])')" \
@@ -50,7 +52,7 @@ else
 	t_eq "JSON: veth has native XDP and no AF_XDP zero-copy" \
 		"$(dut '(i["xdp_features"]["native"], i["xdp_features"]["zerocopy"], "basic" in i["xdp_features"]["flags"], "xsk-zerocopy" in i["xdp_features"]["flags"])')" \
 		"(True, False, True, False)"
-	t_check "text: native yes, zero-copy no" grep -qE " yes +no +needs" <<<"$row"
+	t_check "text: native yes, zero-copy no" grep -qE "  yes +no +takeover$" <<<"$row"
 fi
 
 # While xdpi live runs, its program is on the hook.
@@ -71,8 +73,8 @@ ip -n "$TB_DUT" addr flush dev "$TB_DUT_IF"
 t_eq "JSON: no address, a capture port" \
 	"$(dut '(i["guard"]["needs_takeover"], i["guard"]["reasons"], i["addresses"])')" \
 	"(False, [], [])"
-t_check "text: says capture port" \
-	sh -c "ip netns exec '$TB_DUT' '$XDPI' interfaces '$TB_DUT_IF' | grep -qE '^$TB_DUT_IF .* capture port$'"
+t_check "text: says ok (a capture port)" \
+	sh -c "ip netns exec '$TB_DUT' '$XDPI' interfaces '$TB_DUT_IF' | grep -qE '^$TB_DUT_IF .* ok$'"
 ip -n "$TB_DUT" link set "$TB_DUT_IF" down
 t_eq "JSON: a link set down shows as down" "$(dut '(i["link"]["state"], i["link"]["up"])')" \
 	"('down', False)"
