@@ -30,7 +30,7 @@ struct tap_rec {
 	uint64_t ts_ns; /* CLOCK_MONOTONIC live, capture time offline */
 	uint32_t wire_len;
 	uint32_t cap_len;
-	uint32_t size; /* the whole record, header and padding: 8-byte aligned */
+	uint32_t size; /* the whole record, header and padding: TAP_REC_ALIGN */
 	uint32_t pad;  /* 1: a filler to the end of the ring, skip it */
 	uint8_t data[];
 };
@@ -56,9 +56,15 @@ struct tap {
 int tap_init(struct tap *t, uint64_t size, uint32_t snaplen, uint32_t queue, bool lossless);
 void tap_destroy(struct tap *t);
 
+/* Records start on 32-byte boundaries, so the room left before the end of
+ * the ring is never less than a record header: a filler always fits. */
+#define TAP_REC_ALIGN 32
+_Static_assert(sizeof(struct tap_rec) <= TAP_REC_ALIGN, "a header fits one unit");
+
 static inline uint32_t tap_rec_size(uint32_t cap)
 {
-	return (uint32_t)((sizeof(struct tap_rec) + cap + 7) & ~(size_t)7);
+	return (uint32_t)((sizeof(struct tap_rec) + cap + TAP_REC_ALIGN - 1) &
+			  ~(size_t)(TAP_REC_ALIGN - 1));
 }
 
 /* Producer: a copy of @frame. False if a live ring was full (counted). */
