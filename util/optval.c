@@ -78,19 +78,6 @@ int xdpi_parse_seconds(const char *s, double *out)
 	return 0;
 }
 
-int xdpi_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
-{
-	unsigned long long v;
-
-	if (!plain_decimal(s, false) || strlen(s) > 10)
-		return -EINVAL;
-	v = strtoull(s, NULL, 10);
-	if (v < min || v > max)
-		return -EINVAL;
-	*out = (uint32_t)v;
-	return 0;
-}
-
 int xdpi_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	unsigned long long v;
@@ -102,6 +89,17 @@ int xdpi_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	if (v < min || v > max)
 		return -EINVAL;
 	*out = v;
+	return 0;
+}
+
+int xdpi_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	uint64_t v;
+
+	/* At most the digits of UINT32_MAX: "04294967295" is not a u32. */
+	if (strlen(s) > 10 || xdpi_parse_u64(s, min, max, &v))
+		return -EINVAL;
+	*out = (uint32_t)v;
 	return 0;
 }
 
