@@ -11,12 +11,16 @@ t_require_root() {
 	fi
 }
 
-# live_test_begin WHAT ID_PREFIX: root or skip; a testbed id of this run,
-# teardown at exit; the generator and the worker on different CPUs where
-# there are two (GEN_CPU, RX_CPU).
+# live_test_begin WHAT ID_PREFIX: root or skip; a temporary directory (kept
+# if the script made one already), TOOLS and an absolute XDPI; a testbed id
+# of this run, teardown at exit; the generator and the worker on different
+# CPUs where there are two (GEN_CPU, RX_CPU).
 # shellcheck disable=SC2034 # the variables are the calling script's
 live_test_begin() {
 	t_require_root "$1"
+	[ -n "${T_TMP:-}" ] || t_tmpdir
+	TOOLS=$BUILD/tests
+	XDPI=$(realpath "$XDPI")
 	TB_ID=$2$$
 	trap 'live_watchdogs_kill; testbed_down; rm -rf "$T_TMP"' EXIT
 	GEN_CPU=0

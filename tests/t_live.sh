@@ -7,14 +7,8 @@
 # lost, so any difference is the inspector's.
 . tests/lib.sh
 . bench/testbed.sh
-t_tmpdir
-TOOLS=$BUILD/tests
-XDPI=$(realpath "$XDPI")
-
 . tests/lib_live.sh
-t_require_root "live tests"
-TB_ID=t$$
-trap 'live_watchdogs_kill; testbed_down; rm -rf "$T_TMP"' EXIT
+live_test_begin "live tests" t
 
 # --- traffic: TCP handshakes, data, FIN/RST, options, IPv6 (+extension
 # headers), VLAN, QinQ, fragments; plus UDP, ICMP, ARP and non-IP that must

@@ -10,10 +10,6 @@
 # bit). Needs root (namespaces, XDP, BPF_PROG_TEST_RUN).
 . tests/lib.sh
 . bench/testbed.sh
-t_tmpdir
-TOOLS=$BUILD/tests
-XDPI=$(realpath "$XDPI")
-
 . tests/lib_live.sh
 live_test_begin "live filter expressions" tf
 t_require_built "$XDPI" "$TOOLS/tool_pcapgen" "$TOOLS/tool_filtercheck"

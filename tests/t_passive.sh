@@ -6,9 +6,6 @@
 # take is counted, by queue, so that the ledger still closes.
 . tests/lib.sh
 . bench/testbed.sh
-t_tmpdir
-TOOLS=$BUILD/tests
-XDPI=$(realpath "$XDPI")
 . tests/lib_live.sh
 live_test_begin "passive tests" p
 
