@@ -35,6 +35,14 @@ enum {
 	OPT_MODE,
 	OPT_XDP_MODE,
 	OPT_RECORD,
+	OPT_NO_FLOWS = 512, /* capture_flow_long_opts: apart, for `xdpi read` */
+	OPT_NO_PEEKS,
+	OPT_MAX_FLOWS,
+	OPT_FLOW_TIMEOUT,
+	OPT_FLOW_CLOSED_TIMEOUT,
+	OPT_DISTINCT_LIMIT,
+	OPT_JSON_LINES,
+	OPT_PROMETHEUS,
 };
 
 /* Passive defaults: every header xdpi parses fits in 512 bytes (Ethernet,
@@ -80,6 +88,78 @@ const struct option capture_long_opts[] = {
 	{0},
 };
 
+const struct option capture_flow_long_opts[] = {
+	{"no-flows", no_argument, NULL, OPT_NO_FLOWS},
+	{"no-peeks", no_argument, NULL, OPT_NO_PEEKS},
+	{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+	{"flow-timeout", required_argument, NULL, OPT_FLOW_TIMEOUT},
+	{"flow-closed-timeout", required_argument, NULL, OPT_FLOW_CLOSED_TIMEOUT},
+	{"distinct-limit", required_argument, NULL, OPT_DISTINCT_LIMIT},
+	{"json-lines", required_argument, NULL, OPT_JSON_LINES},
+	{"prometheus", required_argument, NULL, OPT_PROMETHEUS},
+	{0},
+};
+
+const char capture_flow_opts_help[] =
+	"Flows and exporters (docs/flows.md, docs/exporting.md):\n"
+	"  --no-flows            no flow table: no connection metrics, flow records,\n"
+	"                        top talkers or peeks (the cheapest inspection)\n"
+	"  --no-peeks            no look at HTTP request lines and TLS ClientHellos\n"
+	"  --max-flows N         flows held at most (default: what 1 GiB holds); when\n"
+	"                        full the idlest are evicted\n"
+	"  --flow-timeout SEC    a flow idle this long ends (default 60)\n"
+	"  --flow-closed-timeout SEC\n"
+	"                        the same once a FIN or RST was seen (default 5)\n"
+	"  --distinct-limit N    unique sources and TCP flows are exact up to N, then\n"
+	"                        a HyperLogLog estimate (default 1000000)\n"
+	"  --json-lines FILE     one JSON object per line: stats per interval and one\n"
+	"                        record per ended flow (- for standard output)\n"
+	"  --prometheus [ADDR:]PORT\n"
+	"                        serve the metrics to Prometheus (ADDR defaults to\n"
+	"                        127.0.0.1)\n";
+
+size_t capture_flow_long_opts_count(void)
+{
+	return sizeof(capture_flow_long_opts) / sizeof(capture_flow_long_opts[0]) - 1;
+}
+
+void capture_flow_opts_defaults(struct capture_flow_opts *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->timeout = 60;
+	f->closed_timeout = 5;
+}
+
+int capture_flow_opts_parse_opt(struct capture_flow_opts *f, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_NO_FLOWS:
+		f->off = true;
+		return 1;
+	case OPT_NO_PEEKS:
+		f->no_peeks = true;
+		return 1;
+	case OPT_MAX_FLOWS:
+		return xdpi_parse_u64(arg, 1, 1ull << 40, &f->max_flows) ? -EINVAL : 1;
+	case OPT_FLOW_TIMEOUT:
+		return xdpi_parse_seconds(arg, &f->timeout) || f->timeout <= 0 ? -EINVAL : 1;
+	case OPT_FLOW_CLOSED_TIMEOUT:
+		return xdpi_parse_seconds(arg, &f->closed_timeout) || f->closed_timeout <= 0
+			       ? -EINVAL
+			       : 1;
+	case OPT_DISTINCT_LIMIT:
+		return xdpi_parse_u64(arg, 1, 1ull << 40, &f->distinct_limit) ? -EINVAL : 1;
+	case OPT_JSON_LINES:
+		f->json_lines = arg;
+		return 1;
+	case OPT_PROMETHEUS:
+		f->prometheus = arg;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* tcpdump's letters where tcpdump has them (-i -c -w -q -s -v); the rest
  * long only, so that no letter means one thing here and another there. */
 const char capture_short_opts[] = "f:d:i:c:w:qs:b:jv";
@@ -119,6 +199,7 @@ void capture_opts_defaults(struct capture_opts *o)
 	o->idle_spin_us = WORKER_IDLE_SPIN_NS / 1000;
 	o->snaplen = CAPTURE_SNAPLEN;
 	o->ring_size = CAPTURE_RING_SIZE;
+	capture_flow_opts_defaults(&o->flows);
 }
 
 static int parse_choice(const char *arg, const char *const *names, int *out)
@@ -167,6 +248,12 @@ static const char *valid_values(int opt)
 	case OPT_QUEUES:
 	case OPT_CPUS:
 		return "a list such as 0,2-3";
+	case OPT_MAX_FLOWS:
+	case OPT_DISTINCT_LIMIT:
+		return "a count from 1";
+	case OPT_FLOW_TIMEOUT:
+	case OPT_FLOW_CLOSED_TIMEOUT:
+		return "seconds, plain decimal (0.5, 10), more than 0";
 	default:
 		return NULL;
 	}
@@ -264,6 +351,10 @@ static int parse_valued(struct capture_opts *o, int opt, const char *arg)
 
 int capture_opts_parse_opt(struct capture_opts *o, int opt, const char *arg)
 {
+	int ret = capture_flow_opts_parse_opt(&o->flows, opt, arg);
+
+	if (ret)
+		return ret;
 	switch (opt) {
 	case OPT_NO_INSPECT:
 		o->inspect = false;
@@ -325,6 +416,11 @@ int capture_opts_check(const struct capture_opts *o, char *err, size_t err_len)
 			 "--check-seq reads the frames: it cannot go with --no-inspect");
 		return -EINVAL;
 	}
+	if (o->json && o->flows.json_lines && !strcmp(o->flows.json_lines, "-")) {
+		snprintf(err, err_len,
+			 "--json-lines - and --json both want stdout: write one to a file");
+		return -EINVAL;
+	}
 	if (o->sender_clock != CAPTURE_CLOCK_AUTO && !o->check_seq) {
 		snprintf(err, err_len,
 			 "--sender-clock is about --check-seq: give both, or neither");
@@ -339,6 +435,12 @@ static const char *opt_name(int val)
 	static char name[40];
 
 	for (const struct option *lo = capture_long_opts; lo->name; lo++) {
+		if (lo->val == val) {
+			snprintf(name, sizeof(name), "--%s", lo->name);
+			return name;
+		}
+	}
+	for (const struct option *lo = capture_flow_long_opts; lo->name; lo++) {
 		if (lo->val == val) {
 			snprintf(name, sizeof(name), "--%s", lo->name);
 			return name;
@@ -456,6 +558,26 @@ void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
 	push_u32(&a, OPT_RING_SIZE, o->ring_size, d.ring_size);
 	push_flag(&a, OPT_TAKEOVER, o->takeover);
 	push_flag(&a, 'v', o->verbose);
+	push_flag(&a, OPT_NO_FLOWS, o->flows.off);
+	push_flag(&a, OPT_NO_PEEKS, o->flows.no_peeks);
+	if (o->flows.max_flows) {
+		char n[24];
+
+		snprintf(n, sizeof(n), "%llu", (unsigned long long)o->flows.max_flows);
+		push_opt(&a, OPT_MAX_FLOWS, n);
+	}
+	push_seconds(&a, OPT_FLOW_TIMEOUT, o->flows.timeout, d.flows.timeout);
+	push_seconds(&a, OPT_FLOW_CLOSED_TIMEOUT, o->flows.closed_timeout, d.flows.closed_timeout);
+	if (o->flows.distinct_limit) {
+		char n[24];
+
+		snprintf(n, sizeof(n), "%llu", (unsigned long long)o->flows.distinct_limit);
+		push_opt(&a, OPT_DISTINCT_LIMIT, n);
+	}
+	if (o->flows.json_lines)
+		push_opt(&a, OPT_JSON_LINES, o->flows.json_lines);
+	if (o->flows.prometheus)
+		push_opt(&a, OPT_PROMETHEUS, o->flows.prometheus);
 	if (o->ifname)
 		push(ctx, o->ifname);
 }

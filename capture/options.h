@@ -32,6 +32,19 @@ enum capture_sender_clock {
 	CAPTURE_CLOCK_UNSYNCED, /* another host: sequence results only */
 };
 
+/* The options of the flow stage and of the exporters, which `xdpi read`
+ * takes too (capture_flow_long_opts, capture_flow_opts_parse_opt()). */
+struct capture_flow_opts {
+	bool off;	   /* --no-flows: no flow table, no connection metrics */
+	bool no_peeks;	   /* --no-peeks: no HTTP/TLS payload peeks */
+	uint64_t max_flows; /* 0: the default (inspect/flows.h) */
+	double timeout;	   /* seconds idle before a flow ends */
+	double closed_timeout; /* the same after a FIN or RST */
+	uint64_t distinct_limit; /* exact distinct counts up to this (0: default) */
+	const char *json_lines;	 /* --json-lines FILE|- */
+	const char *prometheus;	 /* --prometheus [ADDR:]PORT */
+};
+
 struct capture_opts {
 	const char *ifname;
 	const char *filter; /* a keyword or a pcap-filter expression (inspect/filter.h) */
@@ -57,6 +70,7 @@ struct capture_opts {
 	double duration;    /* 0: until a signal */
 
 	uint64_t count; /* stop once this many frames were taken (0: no limit) */
+	struct capture_flow_opts flows;
 
 	/* Output, for the driving command. */
 	const char *write; /* -w: the inspected frames as pcapng ("-": stdout) */
@@ -76,6 +90,17 @@ extern const struct option capture_long_opts[]; /* ends with a zeroed entry */
 extern const char capture_short_opts[];
 /* Entries in capture_long_opts, the zeroed one excluded. */
 size_t capture_long_opts_count(void);
+
+/* The flow and exporter options, for the commands that read frames
+ * without a capture (`xdpi read`): a table, defaults, and a parser with
+ * capture_opts_parse_opt()'s conventions. capture_long_opts does not hold
+ * them; `xdpi live` appends this table to it. */
+extern const struct option capture_flow_long_opts[]; /* ends with a zeroed entry */
+size_t capture_flow_long_opts_count(void);
+void capture_flow_opts_defaults(struct capture_flow_opts *f);
+int capture_flow_opts_parse_opt(struct capture_flow_opts *f, int opt, const char *arg);
+/* The --help lines of those options. */
+extern const char capture_flow_opts_help[];
 
 /* Applies option @opt (getopt_long's return value) with @arg to @o.
  * Returns 1 if @opt is a capture option, 0 if not, -EINVAL for a bad value. */

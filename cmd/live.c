@@ -129,6 +129,8 @@ static int live_parse(int argc, char **argv, struct capture_opts *o)
 	/* ':' first: getopt's own messages off, ours are three lines. */
 	snprintf(shorts, sizeof(shorts), ":%sh", capture_short_opts);
 	memcpy(opts, capture_long_opts, n * sizeof(*opts));
+	memcpy(opts + n, capture_flow_long_opts, capture_flow_long_opts_count() * sizeof(*opts));
+	n += capture_flow_long_opts_count();
 	opts[n++] = (struct option){"help", no_argument, NULL, 'h'};
 	opts[n] = (struct option){0};
 	capture_opts_defaults(o);

@@ -9,9 +9,13 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "../capture/options.h"
+#include "../export/flow_report.h"
+#include "../export/jsonl.h"
 #include "../export/pcapng.h"
 #include "../export/report.h"
 #include "../inspect/capfile.h"
+#include "../inspect/flows.h"
 #include "../util/version.h"
 
 /* What the write stage holds between the reader and the writer thread:
@@ -44,12 +48,14 @@ static void read_usage(FILE *out)
 		     "                   summary; warnings still go to stderr\n"
 		     "  -q, --quiet      no progress line, warnings and errors only\n"
 		     "  -h, --help       this text\n\n"
+		     "%s\n"
 		     "A read that takes more than a few seconds shows its progress on\n"
 		     "stderr when that is a terminal.\n\n"
 		     "Exit status: 0 on success (also when the file ends inside a record:\n"
 		     "the metrics up to there are printed with a warning), 1 when the file\n"
 		     "is missing, unreadable, corrupt or of a link type xdpi does not read,\n"
-		     "2 on a usage error.\n");
+		     "2 on a usage error.\n",
+		capture_flow_opts_help);
 }
 
 struct read_opts {
@@ -60,6 +66,7 @@ struct read_opts {
 	uint64_t count;
 	bool json;
 	bool quiet;
+	struct capture_flow_opts flows;
 };
 
 /* @n arguments joined with spaces (tcpdump's EXPRESSION); NULL if out of
@@ -111,21 +118,34 @@ static int read_operands(int argc, char **argv, struct read_opts *o)
 				 "-w - and --json both want stdout: write one to a file");
 		return XDPI_EXIT_USAGE;
 	}
+	if (o->flows.json_lines && !strcmp(o->flows.json_lines, "-") &&
+	    (o->json || (o->write && !strcmp(o->write, "-")))) {
+		xdpi_usage_error(READ_USAGE, "--json-lines - and %s both want stdout: write one "
+					     "to a file",
+				 o->json ? "--json" : "-w -");
+		return XDPI_EXIT_USAGE;
+	}
 	return 0;
 }
 
 /* Returns 0, or the exit status to leave with (after --help: 0 is -1). */
 static int read_parse(int argc, char **argv, struct read_opts *o)
 {
-	static const struct option opts[] = {
+	static const struct option own[] = {
 		{"read", required_argument, NULL, 'r'},	 {"filter", required_argument, NULL, 'f'},
 		{"count", required_argument, NULL, 'c'}, {"write", required_argument, NULL, 'w'},
 		{"json", no_argument, NULL, 'j'},	 {"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},	 {0},
+		{"help", no_argument, NULL, 'h'},
 	};
-	int c;
+	struct option opts[32];
+	size_t n = sizeof(own) / sizeof(own[0]);
+	int c, ret;
 
+	memcpy(opts, own, sizeof(own));
+	memcpy(opts + n, capture_flow_long_opts,
+	       (capture_flow_long_opts_count() + 1) * sizeof(*opts));
 	memset(o, 0, sizeof(*o));
+	capture_flow_opts_defaults(&o->flows);
 	optind = 1;
 	opterr = 0; /* ':' first too: the messages are ours, three lines */
 	while ((c = getopt_long(argc, argv, ":r:f:c:w:jqh", opts, NULL)) != -1) {
@@ -155,6 +175,18 @@ static int read_parse(int argc, char **argv, struct read_opts *o)
 			read_usage(stdout);
 			return -1;
 		default:
+			ret = c == '?' || c == ':' ? 0 : capture_flow_opts_parse_opt(&o->flows, c, optarg);
+			if (ret > 0)
+				break;
+			if (ret < 0) {
+				char why[128];
+
+				xdpi_usage_bad_value(READ_USAGE, argv, optarg,
+						     capture_opts_explain(c, optarg, why, sizeof(why))
+							     ? why
+							     : NULL);
+				return XDPI_EXIT_USAGE;
+			}
 			xdpi_usage_getopt(READ_USAGE, argv, c);
 			return XDPI_EXIT_USAGE;
 		}
@@ -217,9 +249,81 @@ static void read_warn(const struct capfile_result *res)
 			  res->snapped);
 }
 
-static int read_output(const struct read_opts *o, const struct pipeline *p,
-		       const struct capfile_result *res, uint64_t written)
+/* The flow stage of a read: the table (this thread maintains it at
+ * capture time) and the JSON-lines writer its records go to. */
+struct read_flows {
+	struct flow_table *ft;
+	struct jsonl *jl;
+	bool registered;
+	struct flow_summary summary;
+};
+
+static int read_open_flows(const struct read_opts *o, struct read_flows *rf,
+			   struct pipeline_config *pc)
 {
+	const struct capture_flow_opts *fo = &o->flows;
+	struct flow_config fc = {
+		.max_flows = fo->max_flows,
+		.timeout_ns = (uint64_t)(fo->timeout * 1e9),
+		.closed_timeout_ns = (uint64_t)(fo->closed_timeout * 1e9),
+		.peeks = !fo->no_peeks,
+		.single_thread = true,
+	};
+	char err[256];
+
+	if (fo->json_lines && jsonl_open(&rf->jl, fo->json_lines, err, sizeof(err))) {
+		xdpi_err("%s", err);
+		return -EIO;
+	}
+	if (fo->off)
+		return 0;
+	if (rf->jl) {
+		fc.on_end = jsonl_flow_end;
+		fc.on_end_ctx = rf->jl;
+	}
+	flows_thread_register();
+	rf->registered = true;
+	rf->ft = flow_table_new(&fc);
+	if (!rf->ft) {
+		xdpi_err("cannot make the flow table: %s", strerror(errno));
+		return -ENOMEM;
+	}
+	pc->flows = rf->ft;
+	pc->maintain_flows = true;
+	return 0;
+}
+
+/* After the last frame: every flow left ends ("eof") and is written. */
+static void read_finish_flows(struct read_flows *rf)
+{
+	if (!rf->ft)
+		return;
+	flow_table_finish(rf->ft, FLOW_END_EOF);
+	flow_table_summary(rf->ft, &rf->summary);
+}
+
+static int read_close_flows(struct read_flows *rf)
+{
+	int ret;
+
+	flow_table_free(rf->ft);
+	rf->ft = NULL;
+	if (rf->registered)
+		flows_thread_unregister();
+	rf->registered = false;
+	ret = jsonl_close(rf->jl);
+	rf->jl = NULL;
+	return ret;
+}
+
+static int read_output(const struct read_opts *o, const struct pipeline *p,
+		       const struct capfile_result *res, uint64_t written,
+		       const struct read_flows *rf)
+{
+	const struct flow_report fr = {.fc = &p->fw.c,
+				       .s = &rf->summary,
+				       .mc = &p->m.c,
+				       .span_s = res->last_s - res->first_s};
 	/* The capture's own span: from its first frame to its last. */
 	const struct report_span span = {.start = res->first_s,
 					 .end = res->last_s,
@@ -236,7 +340,10 @@ static int read_output(const struct read_opts *o, const struct pipeline *p,
 			printf("written            %" PRIu64 " frames to %s\n", written, o->write);
 		report_span_print(stdout, &span);
 		report_metrics_print(stdout, &p->m);
-		return XDPI_EXIT_OK;
+		if (rf->ft)
+			flow_report_print(stdout, &fr);
+		if (!rf->jl)
+			return XDPI_EXIT_OK;
 	}
 	obj = report_metrics_json(&p->m);
 	if (!obj || report_source_json(obj, "file", o->file, o->filter) ||
@@ -250,7 +357,20 @@ static int read_output(const struct read_opts *o, const struct pipeline *p,
 		json_object_set_new(
 			obj, "written",
 			json_pack("{s:s, s:I}", "file", o->write, "frames", (json_int_t)written));
-	ret = report_json_print(stdout, obj) ? XDPI_EXIT_FAIL : XDPI_EXIT_OK;
+	if (rf->ft)
+		json_object_set_new(obj, "connections", flow_report_json(&fr));
+	ret = XDPI_EXIT_OK;
+	if (rf->jl) {
+		/* One "stats" line: offline, the whole capture is one interval. */
+		json_t *line = json_deep_copy(obj);
+
+		if (line)
+			json_object_set_new(line, "type", json_string("stats"));
+		if (jsonl_write(rf->jl, line))
+			ret = XDPI_EXIT_FAIL;
+	}
+	if (o->json && report_json_print(stdout, obj))
+		ret = XDPI_EXIT_FAIL;
 	json_decref(obj);
 	return ret;
 }
@@ -264,6 +384,8 @@ int cmd_read(int argc, char **argv)
 	struct capfile_opts co = {0};
 	struct pipeline pipe;
 	struct tap tap = {0};
+	struct read_flows rf = {0};
+	struct pipeline_config pc = {.inspect = true};
 	uint64_t written = 0;
 	char err[512];
 	int ret;
@@ -277,9 +399,12 @@ int cmd_read(int argc, char **argv)
 	if (ret)
 		goto out_opts;
 	ret = XDPI_EXIT_FAIL;
-	if (pipeline_init(&pipe, &(struct pipeline_config){.filter = &filter, .inspect = true})) {
+	if (read_open_flows(&o, &rf, &pc))
+		goto out_flows;
+	pc.filter = &filter;
+	if (pipeline_init(&pipe, &pc)) {
 		xdpi_err("out of memory");
-		goto out_filter;
+		goto out_flows;
 	}
 	if (o.write && read_open_writer(&o, &pipe, &tap, &writer))
 		goto out;
@@ -296,12 +421,17 @@ int cmd_read(int argc, char **argv)
 	}
 	writer = NULL;
 	read_warn(&res);
-	ret = read_output(&o, &pipe, &res, written);
+	read_finish_flows(&rf);
+	ret = read_output(&o, &pipe, &res, written, &rf);
 out:
 	pcapng_writer_stop(writer, NULL);
 	tap_destroy(&tap);
 	pipeline_destroy(&pipe);
-out_filter:
+out_flows:
+	if (read_close_flows(&rf) && ret == XDPI_EXIT_OK) {
+		xdpi_err("cannot write %s", o.flows.json_lines);
+		ret = XDPI_EXIT_FAIL;
+	}
 	xdpi_filter_destroy(&filter);
 out_opts:
 	free(o.joined);

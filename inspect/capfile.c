@@ -48,12 +48,18 @@ struct capfile_ctx {
 #define CAPFILE_PROGRESS_EVERY 65536 /* frames between two looks at the clock */
 #define CAPFILE_PROGRESS_AFTER_S 2.0
 
-/* Before a frame: its time for the write stage, which copies it. */
-static void capfile_stamp(struct capfile_ctx *c, const struct pcap_pkthdr *h)
+/* Before a frame: its time, for the write stage (which copies it) and the
+ * flow table (which times flows out by it). */
+static inline void capfile_stamp(struct capfile_ctx *c, const struct pcap_pkthdr *h)
 {
-	if (c->p->tap)
-		c->p->tap_ts_ns = (uint64_t)h->ts.tv_sec * 1000000000u +
-				  (uint64_t)h->ts.tv_usec * (c->nano ? 1 : 1000);
+	uint64_t ns;
+
+	if (!c->p->tap && !c->p->cfg.flows)
+		return;
+	ns = (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec * (c->nano ? 1 : 1000);
+	c->p->tap_ts_ns = ns;
+	if (c->p->cfg.flows)
+		pipeline_clock(c->p, ns);
 }
 
 /* After a frame: -c, and now and then the progress line. */
@@ -213,7 +219,8 @@ int capfile_read(const char *path, struct pipeline *p, const struct capfile_opts
 	c.dlt = pcap_datalink(c.pc);
 	res->link = pcap_datalink_val_to_name(c.dlt);
 	if (c.dlt == DLT_EN10MB) {
-		fn = p->tap || o->count || o->progress ? capfile_frame_around : capfile_frame;
+		fn = p->tap || p->cfg.flows || o->count || o->progress ? capfile_frame_around
+									  : capfile_frame;
 	} else if (capfile_cooked_link(c.dlt)) {
 		fn = capfile_frame_cooked;
 		c.buf = malloc(CAPFILE_ETH_HLEN + CAPFILE_SNAP_MAX);

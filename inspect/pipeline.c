@@ -15,6 +15,11 @@ int pipeline_init(struct pipeline *p, const struct pipeline_config *cfg)
 	/* Selecting every frame is no filter: no test per frame. */
 	if (p->cfg.filter && p->cfg.filter->kind == XDPI_FILTER_ALL)
 		p->cfg.filter = NULL;
+	if (!cfg->inspect)
+		p->cfg.flows = NULL;
+	if (!p->cfg.flows)
+		p->cfg.maintain_flows = false;
+	flow_worker_init(&p->fw, p->cfg.flows);
 	ret = metrics_init(&p->m);
 	if (ret)
 		return ret;
@@ -45,6 +50,10 @@ int pipeline_merge(struct pipeline *dst, const struct pipeline *src)
 {
 	dst->filtered_out += src->filtered_out;
 	dst->snapped += src->snapped;
+	dst->fw.c.created += src->fw.c.created;
+	dst->fw.c.established += src->fw.c.established;
+	dst->fw.c.untracked += src->fw.c.untracked;
+	dst->fw.c.peeked += src->fw.c.peeked;
 	if (dst->seq && src->seq)
 		seqcheck_merge(dst->seq, src->seq);
 	return metrics_merge(&dst->m, &src->m);
@@ -67,6 +76,17 @@ static void pipeline_counters_read(const struct pipeline *p, struct pipeline_cou
 	v->tcp_flows = metrics_tcp_flows(&p->m);
 	v->filtered_out = p->filtered_out;
 	v->snapped = p->snapped;
+	v->flows = p->fw.c;
+}
+
+/* Once per second of capture time: between two calls the table holds the
+ * flows of a second or more, and the call_rcu thread frees what the last
+ * pass removed once this thread has been quiescent. */
+void pipeline_maintain(struct pipeline *p)
+{
+	flow_table_maintain(p->cfg.flows, p->fw.now_ns);
+	flows_quiescent();
+	p->next_maintain_ns = p->fw.now_ns + 1000000000u;
 }
 
 void pipeline_publish(struct pipeline *p)
@@ -82,6 +102,8 @@ void pipeline_publish(struct pipeline *p)
 	for (size_t i = 0; i < SNAP_WORDS; i++)
 		__atomic_store_n(&dst[i], src[i], __ATOMIC_RELAXED);
 	__atomic_store_n(&p->snap.seq, seq + 2, __ATOMIC_RELEASE);
+	if (p->cfg.flows)
+		flows_quiescent();
 }
 
 void pipeline_snapshot(const struct pipeline *p, struct pipeline_counters *out)

@@ -3,8 +3,10 @@
  * The per-frame pipeline: what happens to one frame, for the live workers
  * and for `xdpi read` alike. Its stages, in order:
  *
- *   filter -> write (-w) -> parse -> metrics -> sequence check
- *   (later: flow table, peeks)
+ *   filter -> write (-w) -> parse -> metrics -> sequence check -> flows
+ *
+ * The flow stage (inspect/flows.h, with its payload peeks) is a runtime
+ * test, not a constant: it costs far more than the branch.
  *
  * A stage is configured once (struct pipeline_config) and keeps its state in
  * struct pipeline; adding one is an edit of pipeline_frame() and of
@@ -31,6 +33,7 @@
 
 #include "../bpf/xdpi_shared.h"
 #include "filter.h"
+#include "flows.h"
 #include "metrics.h"
 #include "parse.h"
 #include "seqcheck.h"
@@ -45,6 +48,12 @@ struct pipeline_config {
 	bool inspect;	/* false: packets and bytes only, the frame is not read */
 	bool check_seq; /* the stamps of `xdpi gen` and pktgen (inspect/seqcheck.h) */
 	enum seqcheck_clock_mode seq_clock; /* whose send times compare with ours */
+	/* The flow stage: a table shared with the other pipelines of the run
+	 * (borrowed), or NULL. With inspect only. */
+	struct flow_table *flows;
+	/* Offline: this pipeline's owner also maintains the table, once per
+	 * second of capture time (pipeline_clock()). */
+	bool maintain_flows;
 };
 
 /* What a reader may see of a running pipeline. */
@@ -54,6 +63,7 @@ struct pipeline_counters {
 	uint64_t tcp_flows;
 	uint64_t filtered_out;
 	uint64_t snapped; /* frames captured shorter than on the wire */
+	struct flow_counters flows;
 };
 
 struct pipeline {
@@ -67,6 +77,9 @@ struct pipeline {
 	 * tap_ts_ns (set by the caller per batch, or per frame offline). */
 	struct tap *tap;
 	uint64_t tap_ts_ns;
+	/* The flow stage; its now_ns is the capture time (pipeline_clock()). */
+	struct flow_worker fw;
+	uint64_t next_maintain_ns;
 
 	/* Published by the owner, read by anyone (seqlock). */
 	struct {
@@ -84,7 +97,20 @@ void pipeline_destroy(struct pipeline *p);
  * counts are lower bounds, counted in distinct_untracked). */
 int pipeline_merge(struct pipeline *dst, const struct pipeline *src);
 
-/* Owner: makes the counters so far visible to pipeline_snapshot(). */
+/* Owner, offline: maintenance of the flow table at capture time. */
+void pipeline_maintain(struct pipeline *p);
+
+/* Owner: the capture time of the frames that follow (the wall clock once
+ * per batch live, each record's time stamp offline). */
+static inline void pipeline_clock(struct pipeline *p, uint64_t now_ns)
+{
+	p->fw.now_ns = now_ns;
+	if (p->cfg.maintain_flows && now_ns >= p->next_maintain_ns)
+		pipeline_maintain(p);
+}
+
+/* Owner: makes the counters so far visible to pipeline_snapshot(), and
+ * with a flow table reports a quiescent state (inspect/flows.h). */
 void pipeline_publish(struct pipeline *p);
 /* Any thread: a consistent copy of the last published counters. */
 void pipeline_snapshot(const struct pipeline *p, struct pipeline_counters *out);
@@ -119,6 +145,8 @@ pipeline_frame(struct pipeline *p, const uint8_t *frame, uint32_t caplen, uint32
 	p->snapped += caplen < wire_len;
 	if (check_seq)
 		seqcheck_account(p->seq, &pi, frame, caplen, now);
+	if (p->cfg.flows)
+		flow_worker_account(&p->fw, &pi, frame, caplen, wire_len);
 }
 
 #endif /* XDPI_INSPECT_PIPELINE_H */

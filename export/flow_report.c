@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+#include "flow_report.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "report.h"
+
+void flow_addr_str(uint8_t family, const uint8_t *addr, char *buf, size_t len)
+{
+	if (!inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+}
+
+static json_t *top_addr_json(const struct flow_top_entry *e, unsigned n, const char *count_key)
+{
+	json_t *a = json_array();
+	char ip[INET6_ADDRSTRLEN];
+
+	for (unsigned i = 0; a && i < n; i++) {
+		flow_addr_str(e[i].family, e[i].addr, ip, sizeof(ip));
+		json_array_append_new(a, json_pack("{s:s, s:I, s:I}", "ip", ip, count_key,
+						   (json_int_t)e[i].count, "error",
+						   (json_int_t)e[i].error));
+	}
+	return a;
+}
+
+static json_t *top_port_json(const struct flow_top_entry *e, unsigned n, const char *count_key)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; a && i < n; i++)
+		json_array_append_new(a, json_pack("{s:i, s:I, s:I}", "port", (int)e[i].port,
+						   count_key, (json_int_t)e[i].count, "error",
+						   (json_int_t)e[i].error));
+	return a;
+}
+
+static json_t *top_name_json(const struct flow_top_name *e, unsigned n, const char *name_key)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; a && i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:I, s:I}", name_key, e[i].name, "flows",
+						   (json_int_t)e[i].flows, "error",
+						   (json_int_t)e[i].error));
+	return a;
+}
+
+json_t *flow_report_json(const struct flow_report *r)
+{
+	const struct flow_summary *s = r->s;
+	json_t *o, *ended, *methods;
+
+	ended = json_object();
+	methods = json_object();
+	for (int i = 0; ended && i < FLOW_END__MAX; i++)
+		json_object_set_new(ended, flow_end_reason_name(i), json_integer((json_int_t)s->ended[i]));
+	for (int i = 1; methods && i < PEEK_HTTP__MAX; i++)
+		if (s->http_methods[i])
+			json_object_set_new(methods, peek_http_method_name(i),
+					    json_integer((json_int_t)s->http_methods[i]));
+	o = json_object();
+	if (!o || !ended || !methods) {
+		json_decref(o);
+		json_decref(ended);
+		json_decref(methods);
+		return NULL;
+	}
+#define SET_INT(k, v) json_object_set_new(o, k, json_integer((json_int_t)(v)))
+	SET_INT("syn", r->mc->tcp_flags[METRICS_TCP_SYN]);
+	SET_INT("synack", r->mc->tcp_flags[METRICS_TCP_SYNACK]);
+	SET_INT("established", r->fc->established);
+	json_object_set_new(o, "established_per_sec",
+			    r->span_s > 0 ? json_real((double)r->fc->established / r->span_s)
+					  : json_null());
+	SET_INT("half_open", s->half_open);
+	SET_INT("active", s->active);
+	json_object_set_new(o, "ended", ended);
+	SET_INT("flows", r->fc->created);
+	SET_INT("untracked", r->fc->untracked);
+	SET_INT("max_flows", s->max_flows);
+	SET_INT("peeked", r->fc->peeked);
+	json_object_set_new(o, "http_methods", methods);
+	SET_INT("tls_client_hellos", s->tls_hellos);
+#undef SET_INT
+	json_object_set_new(o, "top_http_hosts", top_name_json(s->top_hosts, s->n_hosts, "host"));
+	json_object_set_new(o, "top_tls_sni", top_name_json(s->top_sni, s->n_sni, "sni"));
+	json_object_set_new(o, "top_sources_by_packets",
+			    top_addr_json(s->top_src_packets, s->n_src_packets, "packets"));
+	json_object_set_new(o, "top_sources_by_bytes",
+			    top_addr_json(s->top_src_bytes, s->n_src_bytes, "bytes"));
+	json_object_set_new(o, "top_dst_ports_by_packets",
+			    top_port_json(s->top_port_packets, s->n_port_packets, "packets"));
+	json_object_set_new(o, "top_dst_ports_by_bytes",
+			    top_port_json(s->top_port_bytes, s->n_port_bytes, "bytes"));
+	return o;
+}
+
+void flow_report_print(FILE *out, const struct flow_report *r)
+{
+	const struct flow_summary *s = r->s;
+	char items[FLOW_TOP_N + PEEK_HTTP__MAX][96];
+	const char *ptr[FLOW_TOP_N + PEEK_HTTP__MAX];
+	char ip[INET6_ADDRSTRLEN];
+	int n = 0;
+
+	fprintf(out,
+		"connections        syn %" PRIu64 "  synack %" PRIu64 "  established %" PRIu64,
+		r->mc->tcp_flags[METRICS_TCP_SYN], r->mc->tcp_flags[METRICS_TCP_SYNACK],
+		r->fc->established);
+	if (r->span_s > 0)
+		fprintf(out, " (%.1f/s)", (double)r->fc->established / r->span_s);
+	fprintf(out, "  half-open %" PRIu64 "\n", s->half_open);
+	fprintf(out,
+		"flows              %" PRIu64 " (active %" PRIu64 ", untracked packets %" PRIu64
+		", max %" PRIu64 ")\n",
+		r->fc->created, s->active, r->fc->untracked, s->max_flows);
+	for (int i = 0; i < FLOW_END__MAX; i++) {
+		snprintf(items[n], sizeof(items[n]), "%s %" PRIu64, flow_end_reason_name(i),
+			 s->ended[i]);
+		ptr[n] = items[n];
+		n++;
+	}
+	report_items_print(out, "flows ended", ptr, n);
+	n = 0;
+	for (int i = 1; i < PEEK_HTTP__MAX; i++) {
+		if (!s->http_methods[i])
+			continue;
+		snprintf(items[n], sizeof(items[n]), "%s %" PRIu64, peek_http_method_name(i),
+			 s->http_methods[i]);
+		ptr[n] = items[n];
+		n++;
+	}
+	if (n)
+		report_items_print(out, "http methods", ptr, n);
+	n = 0;
+	for (unsigned i = 0; i < s->n_src_packets; i++) {
+		flow_addr_str(s->top_src_packets[i].family, s->top_src_packets[i].addr, ip,
+			      sizeof(ip));
+		snprintf(items[n], sizeof(items[n]), "%s %" PRIu64, ip,
+			 s->top_src_packets[i].count);
+		ptr[n] = items[n];
+		n++;
+	}
+	if (n)
+		report_items_print(out, "top sources (pkts)", ptr, n);
+	n = 0;
+	for (unsigned i = 0; i < s->n_port_packets; i++) {
+		snprintf(items[n], sizeof(items[n]), "%u %" PRIu64, s->top_port_packets[i].port,
+			 s->top_port_packets[i].count);
+		ptr[n] = items[n];
+		n++;
+	}
+	if (n)
+		report_items_print(out, "top dst ports", ptr, n);
+	/* Names are sanitized (printable ASCII): safe on a terminal. */
+	n = 0;
+	for (unsigned i = 0; i < s->n_hosts; i++) {
+		snprintf(items[n], sizeof(items[n]), "%.80s %" PRIu64, s->top_hosts[i].name,
+			 s->top_hosts[i].flows);
+		ptr[n] = items[n];
+		n++;
+	}
+	if (n)
+		report_items_print(out, "top http hosts", ptr, n);
+	n = 0;
+	for (unsigned i = 0; i < s->n_sni; i++) {
+		snprintf(items[n], sizeof(items[n]), "%.80s %" PRIu64, s->top_sni[i].name,
+			 s->top_sni[i].flows);
+		ptr[n] = items[n];
+		n++;
+	}
+	if (n)
+		report_items_print(out, "top tls sni", ptr, n);
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s && *s ? json_string(s) : json_null();
+}
+
+static json_t *peek_json_set(json_t *o, const struct peek_result *p)
+{
+	bool http = p && p->kind == PEEK_HTTP, tls = p && p->kind == PEEK_TLS;
+
+	json_object_set_new(o, "http_method",
+			    http ? json_string(peek_http_method_name(p->http_method))
+				 : json_null());
+	json_object_set_new(o, "http_host", str_or_null(http ? p->http_host : NULL));
+	json_object_set_new(o, "tls_sni", str_or_null(tls ? p->tls_sni : NULL));
+	return o;
+}
+
+json_t *flow_record_json(const struct flow_record *r)
+{
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], start[40], end[40], proto[8];
+	const char *pname = flow_proto_name(r->proto);
+	json_t *o;
+
+	flow_addr_str(r->family, r->src_addr, src, sizeof(src));
+	flow_addr_str(r->family, r->dst_addr, dst, sizeof(dst));
+	report_iso8601((double)r->start_ns / 1e9, start, sizeof(start));
+	report_iso8601((double)r->end_ns / 1e9, end, sizeof(end));
+	if (!pname) {
+		snprintf(proto, sizeof(proto), "%u", r->proto);
+		pname = proto;
+	}
+	o = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s,"
+		      " s:s, s:i, s:s, s:o}",
+		      "type", "flow", "src_ip", src, "dst_ip", dst, "src_port", (int)r->src_port,
+		      "dst_port", (int)r->dst_port, "proto", pname, "vlan",
+		      r->has_vlan ? json_integer(r->vlan) : json_null(), "packets",
+		      (json_int_t)(r->packets_toserver + r->packets_toclient), "bytes",
+		      (json_int_t)(r->bytes_toserver + r->bytes_toclient), "packets_toserver",
+		      (json_int_t)r->packets_toserver, "packets_toclient",
+		      (json_int_t)r->packets_toclient, "bytes_toserver",
+		      (json_int_t)r->bytes_toserver, "bytes_toclient", (json_int_t)r->bytes_toclient,
+		      "start", start, "end", end, "end_reason", flow_end_reason_name(r->end_reason),
+		      "tcp_flags", (int)r->tcp_flags, "state", flow_tcp_state_name(r->state),
+		      "rtt_us", r->rtt_ns >= 0 ? json_real((double)r->rtt_ns / 1e3) : json_null());
+	return o ? peek_json_set(o, r->peek) : NULL;
+}

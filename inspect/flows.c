@@ -1,0 +1,843 @@
+// SPDX-License-Identifier: MIT
+/* The flow table: see flows.h for the concurrency contract, docs/flows.md
+ * for the definitions. */
+#define _LGPL_SOURCE /* the QSBR fast paths inline */
+#include "flows.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <urcu-qsbr.h>
+#include <urcu/rculfhash.h>
+
+#include "../util/hash.h"
+#include "topn.h"
+
+/* ThreadSanitizer cannot see liburcu's inline-assembly atomics: tell it
+ * about the two orderings the table relies on (publication by
+ * cds_lfht_add_unique(), and the grace period before a free). */
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+#define FLOW_TSAN_RELEASE(a) __tsan_release(a)
+#define FLOW_TSAN_ACQUIRE(a) __tsan_acquire(a)
+#else
+#define FLOW_TSAN_RELEASE(a) ((void)(a))
+#define FLOW_TSAN_ACQUIRE(a) ((void)(a))
+#endif
+static int flow_grace_token;
+
+/* Both endpoints, lower first (flows.h): the one key of both directions. */
+struct flow_key {
+	uint8_t addr[2][16];
+	uint16_t port[2];
+	uint16_t vlan;
+	uint8_t proto;
+	uint8_t family;
+};
+
+/* A state that one thread has claimed and is filling in: others treat the
+ * record as if it were still in the state before. */
+#define FLOW_TCP_BUSY 0x80
+
+struct flow {
+	struct cds_lfht_node node;
+	struct flow_key key;
+	/* Written by the workers once published: atomics only. */
+	uint64_t packets[2], bytes[2]; /* [endpoint that sent them] */
+	uint64_t last_ns;
+	uint64_t syn_ns;
+	int64_t rtt_ns;
+	uint32_t client_isn, server_isn;
+	uint8_t tcp_flags;
+	uint8_t fin_seen; /* bit per endpoint */
+	uint8_t rst_seen;
+	uint8_t state;	   /* enum flow_tcp_state, FLOW_TCP_BUSY while claimed */
+	uint8_t initiator; /* endpoint index */
+	uint8_t peeked;	   /* bit per endpoint: its first payload was looked at */
+	struct peek_result *peek;
+	/* Set at creation, read-only after. */
+	uint64_t first_ns;
+	/* The maintainer's. */
+	uint64_t fed_packets[2], fed_bytes[2]; /* already counted in the top-N */
+	bool peek_counted;
+	uint8_t end_reason;
+	struct flow_table *table;
+	struct rcu_head rcu;
+};
+
+/* Space-saving over names (hosts, SNIs): counted once per flow, by the
+ * maintainer only, so a linear scan of a few dozen entries is cheap. */
+#define FLOW_NAMES_TRACKED 64
+struct flow_names {
+	struct flow_top_name e[FLOW_NAMES_TRACKED];
+	unsigned n;
+};
+
+struct flow_table {
+	struct cds_lfht *ht;
+	struct flow_config cfg;
+	uint64_t seed;
+	uint64_t count; /* records in the table; atomic */
+
+	/* The maintainer's. */
+	struct topn *top_src_packets, *top_src_bytes, *top_port_packets, *top_port_bytes;
+	struct flow_names hosts, sni;
+	struct flow_summary work;
+
+	pthread_mutex_t lock; /* guards `published` */
+	struct flow_summary published;
+
+	/* The expiry thread, live. */
+	pthread_t thread;
+	pthread_mutex_t stop_lock;
+	pthread_cond_t stop_cond;
+	bool stop, thread_started;
+	uint64_t period_ns;
+};
+
+static const char *const end_reason_names[FLOW_END__MAX] = {
+	[FLOW_END_FIN] = "fin",		[FLOW_END_RST] = "rst", [FLOW_END_TIMEOUT] = "timeout",
+	[FLOW_END_EVICTED] = "evicted", [FLOW_END_EOF] = "eof",
+};
+
+const char *flow_end_reason_name(enum flow_end_reason r)
+{
+	return (unsigned)r < FLOW_END__MAX ? end_reason_names[r] : "unknown";
+}
+
+const char *flow_tcp_state_name(enum flow_tcp_state s)
+{
+	static const char *const names[FLOW_TCP__MAX] = {
+		[FLOW_TCP_NONE] = "none",
+		[FLOW_TCP_SYN_SENT] = "syn_sent",
+		[FLOW_TCP_SYN_RCVD] = "syn_received",
+		[FLOW_TCP_ESTABLISHED] = "established",
+	};
+	return (unsigned)s < FLOW_TCP__MAX ? names[s] : "unknown";
+}
+
+const char *flow_proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case 1:
+		return "icmp";
+	case 6:
+		return "tcp";
+	case 17:
+		return "udp";
+	case 58:
+		return "icmpv6";
+	case 132:
+		return "sctp";
+	default:
+		return NULL;
+	}
+}
+
+/* The table's share of a record: the allocation rounded as glibc does, and
+ * about one bucket node per record once the table has grown to fit. */
+uint64_t flow_bytes_per_flow(void)
+{
+	uint64_t rec = (sizeof(struct flow) + 8 + 15) & ~15ull;
+
+	return rec + sizeof(struct cds_lfht_node);
+}
+
+uint64_t flow_max_flows_default(void)
+{
+	return FLOW_MEMORY_DEFAULT / flow_bytes_per_flow();
+}
+
+void flows_thread_register(void)
+{
+	rcu_register_thread();
+}
+
+void flows_thread_unregister(void)
+{
+	rcu_unregister_thread();
+}
+
+void flows_thread_online(void)
+{
+	rcu_thread_online();
+}
+
+void flows_thread_offline(void)
+{
+	rcu_thread_offline();
+}
+
+void flows_quiescent(void)
+{
+	FLOW_TSAN_RELEASE(&flow_grace_token);
+	rcu_quiescent_state();
+}
+
+static int flow_match(struct cds_lfht_node *node, const void *key)
+{
+	const struct flow *f = caa_container_of(node, struct flow, node);
+
+	return memcmp(&f->key, key, sizeof(f->key)) == 0;
+}
+
+/* Fills @k from the packet; returns the sender's endpoint index. */
+static inline unsigned flow_key_build(struct flow_key *k, const struct pkt_info *pi)
+{
+	uint32_t alen = pi->l3 == PKT_L3_IPV4 ? 4 : 16;
+	uint16_t sport = 0, dport = 0;
+	int cmp;
+
+	memset(k, 0, sizeof(*k));
+	if ((pi->l4 == PKT_L4_TCP || pi->l4 == PKT_L4_UDP) && pi->l4_complete) {
+		sport = pi->sport;
+		dport = pi->dport;
+	}
+	k->family = alen == 4 ? 4 : 6;
+	k->proto = pi->ip_proto;
+	k->vlan = pi->vlan_count ? pi->vlan_id[0] : 0;
+	cmp = memcmp(pi->src_addr, pi->dst_addr, alen);
+	if (cmp < 0 || (cmp == 0 && sport <= dport)) {
+		memcpy(k->addr[0], pi->src_addr, alen);
+		memcpy(k->addr[1], pi->dst_addr, alen);
+		k->port[0] = sport;
+		k->port[1] = dport;
+		return 0;
+	}
+	memcpy(k->addr[0], pi->dst_addr, alen);
+	memcpy(k->addr[1], pi->src_addr, alen);
+	k->port[0] = dport;
+	k->port[1] = sport;
+	return 1;
+}
+
+static void flow_free_now(struct flow *f)
+{
+	free(f->peek);
+	free(f);
+}
+
+static void flow_evict_idlest(struct flow_table *ft, uint64_t need);
+
+/* A packet of a flow the table does not hold: a new record, unless the
+ * table is full. Another worker may insert the same key at once: the first
+ * to publish wins and the other's record is dropped before anyone saw it. */
+static __attribute__((noinline)) struct flow *flow_insert(struct flow_worker *w,
+							   const struct flow_key *k, uint64_t hash,
+							   unsigned sender)
+{
+	struct flow_table *ft = w->table;
+	struct cds_lfht_node *got;
+	struct flow *f;
+
+	if (__atomic_load_n(&ft->count, __ATOMIC_RELAXED) >= ft->cfg.max_flows) {
+		if (!ft->cfg.single_thread) {
+			w->c.untracked++;
+			return NULL;
+		}
+		flow_evict_idlest(ft, ft->cfg.max_flows - ft->cfg.max_flows / 8 * 7);
+	}
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		w->c.untracked++;
+		return NULL;
+	}
+	cds_lfht_node_init(&f->node);
+	f->key = *k;
+	f->first_ns = w->now_ns;
+	f->last_ns = w->now_ns;
+	f->initiator = (uint8_t)sender;
+	f->rtt_ns = -1;
+	f->table = ft;
+	FLOW_TSAN_RELEASE(f);
+	got = cds_lfht_add_unique(ft->ht, hash, flow_match, k, &f->node);
+	if (got != &f->node) {
+		free(f);
+		f = caa_container_of(got, struct flow, node);
+		FLOW_TSAN_ACQUIRE(f);
+		return f;
+	}
+	__atomic_fetch_add(&ft->count, 1, __ATOMIC_RELAXED);
+	w->c.created++;
+	return f;
+}
+
+/* Claims the handshake in state @from: 1 if this thread now owns it (then
+ * it must flow_tcp_release() it), 0 if another state or another owner. */
+static inline int flow_tcp_claim(struct flow *f, uint8_t from)
+{
+	uint8_t expect = from;
+
+	return __atomic_compare_exchange_n(&f->state, &expect, from | FLOW_TCP_BUSY, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+static inline void flow_tcp_release(struct flow *f, uint8_t to)
+{
+	__atomic_store_n(&f->state, to, __ATOMIC_RELEASE);
+}
+
+/* The handshake, one segment of it. Only SYN, SYN-ACK and the ACK that
+ * follows move it; retransmissions and anything out of order do not. */
+static __attribute__((noinline)) void flow_tcp_step(struct flow_worker *w, struct flow *f,
+						     const struct pkt_info *pi, unsigned sender)
+{
+	uint8_t fl = pi->tcp_flags;
+	uint8_t syn_ack = fl & (PKT_TCP_SYN | PKT_TCP_ACK);
+
+	if (fl & PKT_TCP_FIN)
+		__atomic_fetch_or(&f->fin_seen, (uint8_t)(1u << sender), __ATOMIC_RELAXED);
+	if (fl & PKT_TCP_RST)
+		__atomic_store_n(&f->rst_seen, 1, __ATOMIC_RELAXED);
+
+	if (syn_ack == PKT_TCP_SYN) {
+		uint8_t st = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE);
+
+		/* A retransmitted SYN restarts the clock, as in tshark's
+		 * initial_rtt: the answer is to the SYN that got through. */
+		if ((st == FLOW_TCP_SYN_SENT || st == FLOW_TCP_SYN_RCVD) && sender == f->initiator &&
+		    pi->tcp_seq == f->client_isn) {
+			__atomic_store_n(&f->syn_ns, w->now_ns, __ATOMIC_RELAXED);
+			return;
+		}
+		if (!flow_tcp_claim(f, FLOW_TCP_NONE))
+			return;
+		__atomic_store_n(&f->initiator, (uint8_t)sender, __ATOMIC_RELAXED);
+		f->client_isn = pi->tcp_seq;
+		__atomic_store_n(&f->syn_ns, w->now_ns, __ATOMIC_RELAXED);
+		flow_tcp_release(f, FLOW_TCP_SYN_SENT);
+	} else if (syn_ack == (PKT_TCP_SYN | PKT_TCP_ACK)) {
+		uint8_t st = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE);
+
+		if (st == FLOW_TCP_NONE) {
+			/* Joined at the SYN-ACK: its receiver initiated. */
+			__atomic_store_n(&f->initiator, (uint8_t)(sender ^ 1), __ATOMIC_RELAXED);
+			return;
+		}
+		if (st != FLOW_TCP_SYN_SENT || !flow_tcp_claim(f, FLOW_TCP_SYN_SENT))
+			return;
+		if (sender != f->initiator && pi->tcp_ack == f->client_isn + 1) {
+			f->server_isn = pi->tcp_seq;
+			flow_tcp_release(f, FLOW_TCP_SYN_RCVD);
+		} else {
+			flow_tcp_release(f, FLOW_TCP_SYN_SENT);
+		}
+	} else if ((fl & (PKT_TCP_ACK | PKT_TCP_SYN | PKT_TCP_RST)) == PKT_TCP_ACK) {
+		if (__atomic_load_n(&f->state, __ATOMIC_RELAXED) != FLOW_TCP_SYN_RCVD ||
+		    !flow_tcp_claim(f, FLOW_TCP_SYN_RCVD))
+			return;
+		if (sender == f->initiator && pi->tcp_ack == f->server_isn + 1) {
+			uint64_t syn_ns = __atomic_load_n(&f->syn_ns, __ATOMIC_RELAXED);
+
+			__atomic_store_n(&f->rtt_ns, (int64_t)(w->now_ns - syn_ns), __ATOMIC_RELAXED);
+			flow_tcp_release(f, FLOW_TCP_ESTABLISHED);
+			w->c.established++;
+		} else {
+			flow_tcp_release(f, FLOW_TCP_SYN_RCVD);
+		}
+	}
+}
+
+/* The first payload each endpoint sends: a request line or a ClientHello?
+ * One look per endpoint and flow, whoever gets there first. */
+static __attribute__((noinline)) void flow_peek(struct flow_worker *w, struct flow *f,
+						 const uint8_t *payload, uint32_t len,
+						 unsigned sender)
+{
+	struct peek_result r, *copy, *none = NULL;
+	uint8_t bit = (uint8_t)(1u << sender);
+
+	if (__atomic_fetch_or(&f->peeked, bit, __ATOMIC_RELAXED) & bit)
+		return;
+	w->c.peeked++;
+	if (peek_payload(payload, len, &r) == PEEK_NONE)
+		return;
+	copy = malloc(sizeof(*copy));
+	if (!copy)
+		return;
+	*copy = r;
+	if (!__atomic_compare_exchange_n(&f->peek, &none, copy, false, __ATOMIC_RELEASE,
+					 __ATOMIC_RELAXED))
+		free(copy);
+}
+
+void flow_worker_account(struct flow_worker *w, const struct pkt_info *pi, const uint8_t *frame,
+			 uint32_t caplen, uint32_t wire_len)
+{
+	struct flow_table *ft = w->table;
+	struct cds_lfht_iter iter;
+	struct cds_lfht_node *node;
+	struct flow_key k;
+	struct flow *f;
+	unsigned sender;
+	uint64_t hash, last;
+
+	if (!pi->src_addr)
+		return;
+	sender = flow_key_build(&k, pi);
+	hash = xdpi_hash64(ft->seed, &k, sizeof(k));
+	cds_lfht_lookup(ft->ht, hash, flow_match, &k, &iter);
+	node = cds_lfht_iter_get_node(&iter);
+	if (node) {
+		f = caa_container_of(node, struct flow, node);
+		FLOW_TSAN_ACQUIRE(f);
+	} else {
+		f = flow_insert(w, &k, hash, sender);
+		if (!f)
+			return;
+	}
+	__atomic_fetch_add(&f->packets[sender], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&f->bytes[sender], wire_len, __ATOMIC_RELAXED);
+	last = __atomic_load_n(&f->last_ns, __ATOMIC_RELAXED);
+	if (w->now_ns > last)
+		__atomic_store_n(&f->last_ns, w->now_ns, __ATOMIC_RELAXED);
+
+	if (pi->l4 != PKT_L4_TCP || !pi->l4_complete)
+		return;
+	if ((__atomic_load_n(&f->tcp_flags, __ATOMIC_RELAXED) | pi->tcp_flags) != f->tcp_flags)
+		__atomic_fetch_or(&f->tcp_flags, pi->tcp_flags, __ATOMIC_RELAXED);
+	if (pi->tcp_flags & (PKT_TCP_SYN | PKT_TCP_FIN | PKT_TCP_RST) ||
+	    __atomic_load_n(&f->state, __ATOMIC_RELAXED) == FLOW_TCP_SYN_RCVD)
+		flow_tcp_step(w, f, pi, sender);
+	if (ft->cfg.peeks && pi->payload_len && caplen > pi->payload_off &&
+	    !(__atomic_load_n(&f->peeked, __ATOMIC_RELAXED) & (1u << sender))) {
+		uint32_t len = caplen - pi->payload_off;
+
+		flow_peek(w, f, frame + pi->payload_off, len < pi->payload_len ? len : pi->payload_len,
+			  sender);
+	}
+}
+
+void flow_worker_init(struct flow_worker *w, struct flow_table *ft)
+{
+	memset(w, 0, sizeof(*w));
+	w->table = ft;
+}
+
+/* ---- The maintainer ---------------------------------------------------- */
+
+static void flow_record_fill(const struct flow *f, struct flow_record *r)
+{
+	unsigned src = __atomic_load_n(&f->initiator, __ATOMIC_RELAXED);
+	unsigned dst = src ^ 1;
+	uint8_t st = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE) & ~FLOW_TCP_BUSY;
+
+	memset(r, 0, sizeof(*r));
+	r->family = f->key.family;
+	r->proto = f->key.proto;
+	r->has_vlan = f->key.vlan != 0;
+	r->vlan = f->key.vlan;
+	memcpy(r->src_addr, f->key.addr[src], 16);
+	memcpy(r->dst_addr, f->key.addr[dst], 16);
+	r->src_port = f->key.port[src];
+	r->dst_port = f->key.port[dst];
+	r->packets_toserver = __atomic_load_n(&f->packets[src], __ATOMIC_RELAXED);
+	r->packets_toclient = __atomic_load_n(&f->packets[dst], __ATOMIC_RELAXED);
+	r->bytes_toserver = __atomic_load_n(&f->bytes[src], __ATOMIC_RELAXED);
+	r->bytes_toclient = __atomic_load_n(&f->bytes[dst], __ATOMIC_RELAXED);
+	r->start_ns = f->first_ns;
+	r->end_ns = __atomic_load_n(&f->last_ns, __ATOMIC_RELAXED);
+	r->tcp_flags = __atomic_load_n(&f->tcp_flags, __ATOMIC_RELAXED);
+	r->state = st;
+	r->end_reason = f->end_reason;
+	r->rtt_ns = st == FLOW_TCP_ESTABLISHED ? __atomic_load_n(&f->rtt_ns, __ATOMIC_RELAXED) : -1;
+	r->peek = __atomic_load_n(&f->peek, __ATOMIC_ACQUIRE);
+}
+
+/* After the grace period: no worker can reach @f any more, so its figures
+ * are final. */
+static void flow_end_cb(struct rcu_head *head)
+{
+	struct flow *f = caa_container_of(head, struct flow, rcu);
+	struct flow_table *ft = f->table;
+	struct flow_record r;
+
+	FLOW_TSAN_ACQUIRE(&flow_grace_token);
+	FLOW_TSAN_ACQUIRE(f);
+	if (ft->cfg.on_end) {
+		flow_record_fill(f, &r);
+		ft->cfg.on_end(ft->cfg.on_end_ctx, &r);
+	}
+	flow_free_now(f);
+}
+
+static void flow_names_add(struct flow_names *t, const char *name)
+{
+	unsigned min = 0;
+
+	if (!*name)
+		return;
+	for (unsigned i = 0; i < t->n; i++) {
+		if (strcmp(t->e[i].name, name) == 0) {
+			t->e[i].flows++;
+			return;
+		}
+		if (t->e[i].flows < t->e[min].flows)
+			min = i;
+	}
+	if (t->n < FLOW_NAMES_TRACKED) {
+		min = t->n++;
+		t->e[min].flows = 0;
+		t->e[min].error = 0;
+	} else {
+		/* Space-saving: the newcomer inherits the minimum's count. */
+		t->e[min].error = t->e[min].flows;
+	}
+	snprintf(t->e[min].name, sizeof(t->e[min].name), "%s", name);
+	t->e[min].flows++;
+}
+
+static int flow_name_cmp(const void *a, const void *b)
+{
+	const struct flow_top_name *x = a, *y = b;
+
+	if (x->flows != y->flows)
+		return x->flows < y->flows ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+static uint8_t flow_names_top(const struct flow_names *t, struct flow_top_name *out)
+{
+	struct flow_top_name sorted[FLOW_NAMES_TRACKED];
+	unsigned n = t->n < FLOW_TOP_N ? t->n : FLOW_TOP_N;
+
+	memcpy(sorted, t->e, t->n * sizeof(sorted[0]));
+	qsort(sorted, t->n, sizeof(sorted[0]), flow_name_cmp);
+	memcpy(out, sorted, n * sizeof(sorted[0]));
+	return (uint8_t)n;
+}
+
+/* Adds what @f sent since the last pass to the top-N lists, and its peek
+ * once it is there. */
+static void flow_feed(struct flow_table *ft, struct flow *f)
+{
+	const struct peek_result *pk;
+
+	for (unsigned d = 0; d < 2; d++) {
+		uint64_t p = __atomic_load_n(&f->packets[d], __ATOMIC_RELAXED);
+		uint64_t b = __atomic_load_n(&f->bytes[d], __ATOMIC_RELAXED);
+		uint64_t dp = p - f->fed_packets[d], db = b - f->fed_bytes[d];
+		uint8_t key[17];
+		uint16_t port = f->key.port[d ^ 1];
+
+		if (!dp)
+			continue;
+		key[0] = f->key.family;
+		memcpy(key + 1, f->key.addr[d], 16);
+		topn_add(ft->top_src_packets, key, sizeof(key), dp);
+		topn_add(ft->top_src_bytes, key, sizeof(key), db);
+		if (f->key.proto == 6 || f->key.proto == 17) {
+			topn_add(ft->top_port_packets, &port, sizeof(port), dp);
+			topn_add(ft->top_port_bytes, &port, sizeof(port), db);
+		}
+		f->fed_packets[d] = p;
+		f->fed_bytes[d] = b;
+	}
+	if (f->peek_counted)
+		return;
+	pk = __atomic_load_n(&f->peek, __ATOMIC_ACQUIRE);
+	if (!pk)
+		return;
+	f->peek_counted = true;
+	if (pk->kind == PEEK_HTTP) {
+		ft->work.http_methods[pk->http_method]++;
+		flow_names_add(&ft->hosts, pk->http_host);
+	} else if (pk->kind == PEEK_TLS) {
+		ft->work.tls_hellos++;
+		flow_names_add(&ft->sni, pk->tls_sni);
+	}
+}
+
+/* Takes @f out of the table; its hook runs after the grace period. */
+static void flow_remove(struct flow_table *ft, struct flow *f, enum flow_end_reason reason)
+{
+	if (cds_lfht_del(ft->ht, &f->node))
+		return; /* already removed */
+	flow_feed(ft, f);
+	f->end_reason = (uint8_t)reason;
+	ft->work.ended[reason]++;
+	__atomic_fetch_sub(&ft->count, 1, __ATOMIC_RELAXED);
+	call_rcu(&f->rcu, flow_end_cb);
+}
+
+static enum flow_end_reason flow_idle_reason(const struct flow *f)
+{
+	if (__atomic_load_n(&f->rst_seen, __ATOMIC_RELAXED))
+		return FLOW_END_RST;
+	if (__atomic_load_n(&f->fin_seen, __ATOMIC_RELAXED))
+		return FLOW_END_FIN;
+	return FLOW_END_TIMEOUT;
+}
+
+/* Evicts the @need flows seen least recently: one pass for the range of
+ * last-seen times, one to count them in 64 slices of it, one to remove the
+ * oldest slices (and part of the slice where @need is reached). */
+#define FLOW_EVICT_SLICES 64
+static void flow_evict_idlest(struct flow_table *ft, uint64_t need)
+{
+	uint64_t hist[FLOW_EVICT_SLICES] = {0};
+	uint64_t lo = UINT64_MAX, hi = 0, width, below = 0, in_edge;
+	struct cds_lfht_iter iter;
+	struct flow *f;
+	unsigned edge = 0;
+
+	if (!need)
+		return;
+	cds_lfht_for_each_entry (ft->ht, &iter, f, node) {
+		uint64_t t = __atomic_load_n(&f->last_ns, __ATOMIC_RELAXED);
+
+		lo = t < lo ? t : lo;
+		hi = t > hi ? t : hi;
+	}
+	if (lo > hi)
+		return;
+	width = (hi - lo) / FLOW_EVICT_SLICES + 1;
+	cds_lfht_for_each_entry (ft->ht, &iter, f, node) {
+		uint64_t s = (__atomic_load_n(&f->last_ns, __ATOMIC_RELAXED) - lo) / width;
+
+		hist[s < FLOW_EVICT_SLICES ? s : FLOW_EVICT_SLICES - 1]++;
+	}
+	while (edge < FLOW_EVICT_SLICES - 1 && below + hist[edge] < need)
+		below += hist[edge++];
+	in_edge = need - below; /* how many to take from the edge slice */
+	cds_lfht_for_each_entry (ft->ht, &iter, f, node) {
+		uint64_t s = (__atomic_load_n(&f->last_ns, __ATOMIC_RELAXED) - lo) / width;
+
+		if (s > FLOW_EVICT_SLICES - 1)
+			s = FLOW_EVICT_SLICES - 1;
+		if (s < edge) {
+			flow_remove(ft, f, FLOW_END_EVICTED);
+		} else if (s == edge && in_edge) {
+			in_edge--;
+			flow_remove(ft, f, FLOW_END_EVICTED);
+		}
+	}
+}
+
+static uint8_t flow_top_export(struct topn *t, struct flow_top_entry *out, bool is_port)
+{
+	struct topn_entry e[FLOW_TOP_N];
+	size_t n = topn_top(t, e, FLOW_TOP_N);
+
+	for (size_t i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		if (is_port) {
+			memcpy(&out[i].port, e[i].key, sizeof(out[i].port));
+		} else {
+			out[i].family = e[i].key[0];
+			memcpy(out[i].addr, e[i].key + 1, 16);
+		}
+		out[i].count = e[i].count;
+		out[i].error = e[i].error;
+	}
+	return (uint8_t)n;
+}
+
+static void flow_publish(struct flow_table *ft)
+{
+	struct flow_summary *s = &ft->work;
+
+	s->max_flows = ft->cfg.max_flows;
+	s->n_src_packets = flow_top_export(ft->top_src_packets, s->top_src_packets, false);
+	s->n_src_bytes = flow_top_export(ft->top_src_bytes, s->top_src_bytes, false);
+	s->n_port_packets = flow_top_export(ft->top_port_packets, s->top_port_packets, true);
+	s->n_port_bytes = flow_top_export(ft->top_port_bytes, s->top_port_bytes, true);
+	s->n_hosts = flow_names_top(&ft->hosts, s->top_hosts);
+	s->n_sni = flow_names_top(&ft->sni, s->top_sni);
+	pthread_mutex_lock(&ft->lock);
+	ft->published = *s;
+	pthread_mutex_unlock(&ft->lock);
+}
+
+void flow_table_maintain(struct flow_table *ft, uint64_t now_ns)
+{
+	struct cds_lfht_iter iter;
+	uint64_t active = 0, half_open = 0, count, high, low;
+	struct flow *f;
+
+	cds_lfht_for_each_entry (ft->ht, &iter, f, node) {
+		uint64_t last = __atomic_load_n(&f->last_ns, __ATOMIC_RELAXED);
+		enum flow_end_reason why = flow_idle_reason(f);
+		uint64_t timeout =
+			why == FLOW_END_TIMEOUT ? ft->cfg.timeout_ns : ft->cfg.closed_timeout_ns;
+		uint8_t st;
+
+		if (now_ns > last && now_ns - last >= timeout) {
+			flow_remove(ft, f, why);
+			continue;
+		}
+		flow_feed(ft, f);
+		active++;
+		st = __atomic_load_n(&f->state, __ATOMIC_RELAXED) & ~FLOW_TCP_BUSY;
+		half_open += st == FLOW_TCP_SYN_SENT || st == FLOW_TCP_SYN_RCVD;
+	}
+	/* Live, workers refuse new flows at max_flows: keep room ahead. */
+	count = __atomic_load_n(&ft->count, __ATOMIC_RELAXED);
+	high = ft->cfg.max_flows - ft->cfg.max_flows / 16;
+	low = ft->cfg.max_flows / 8 * 7;
+	if (!ft->cfg.single_thread && count >= high && count > low) {
+		flow_evict_idlest(ft, count - low);
+		active = __atomic_load_n(&ft->count, __ATOMIC_RELAXED);
+	}
+	ft->work.active = active;
+	ft->work.half_open = half_open;
+	flow_publish(ft);
+}
+
+void flow_table_summary(struct flow_table *ft, struct flow_summary *out)
+{
+	pthread_mutex_lock(&ft->lock);
+	*out = ft->published;
+	pthread_mutex_unlock(&ft->lock);
+}
+
+void flow_table_finish(struct flow_table *ft, enum flow_end_reason reason)
+{
+	struct cds_lfht_iter iter;
+	struct flow *f;
+
+	if (!ft)
+		return;
+	cds_lfht_for_each_entry (ft->ht, &iter, f, node)
+		flow_remove(ft, f, reason);
+	ft->work.active = 0;
+	ft->work.half_open = 0;
+	flow_publish(ft);
+	/* The hooks run in the call_rcu thread after a grace period, which
+	 * this (registered) thread must not hold up while it waits. */
+	rcu_thread_offline();
+	rcu_barrier();
+	rcu_thread_online();
+}
+
+struct flow_table *flow_table_new(const struct flow_config *cfg)
+{
+	struct flow_table *ft = calloc(1, sizeof(*ft));
+	int err = ENOMEM;
+
+	if (!ft)
+		goto fail;
+	ft->cfg = *cfg;
+	if (!ft->cfg.max_flows)
+		ft->cfg.max_flows = flow_max_flows_default();
+	if (!ft->cfg.timeout_ns)
+		ft->cfg.timeout_ns = FLOW_TIMEOUT_DEFAULT_NS;
+	if (!ft->cfg.closed_timeout_ns)
+		ft->cfg.closed_timeout_ns = FLOW_CLOSED_TIMEOUT_DEFAULT_NS;
+	if (ft->cfg.closed_timeout_ns > ft->cfg.timeout_ns)
+		ft->cfg.closed_timeout_ns = ft->cfg.timeout_ns;
+	ft->seed = xdpi_hash_seed();
+	pthread_mutex_init(&ft->lock, NULL);
+	pthread_mutex_init(&ft->stop_lock, NULL);
+	pthread_cond_init(&ft->stop_cond, NULL);
+	ft->top_src_packets = topn_new(TOPN_DEFAULT_SLOTS);
+	ft->top_src_bytes = topn_new(TOPN_DEFAULT_SLOTS);
+	ft->top_port_packets = topn_new(TOPN_DEFAULT_SLOTS);
+	ft->top_port_bytes = topn_new(TOPN_DEFAULT_SLOTS);
+	if (!ft->top_src_packets || !ft->top_src_bytes || !ft->top_port_packets ||
+	    !ft->top_port_bytes)
+		goto fail;
+	/* Grows with the flows (resized by liburcu's call_rcu thread) from a
+	 * small start, so a run with few flows keeps little memory. */
+	ft->ht = cds_lfht_new(1024, 1024, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
+	if (!ft->ht)
+		goto fail;
+	flow_publish(ft);
+	return ft;
+fail:
+	flow_table_free(ft);
+	errno = err;
+	return NULL;
+}
+
+void flow_table_free(struct flow_table *ft)
+{
+	if (!ft)
+		return;
+	flow_table_stop_expiry(ft);
+	if (ft->ht) {
+		/* Destroying waits for resizes in the call_rcu thread: not
+		 * from an online QSBR reader. */
+		int online = urcu_qsbr_read_ongoing();
+
+		if (online)
+			rcu_thread_offline();
+		cds_lfht_destroy(ft->ht, NULL);
+		if (online)
+			rcu_thread_online();
+	}
+	topn_free(ft->top_src_packets);
+	topn_free(ft->top_src_bytes);
+	topn_free(ft->top_port_packets);
+	topn_free(ft->top_port_bytes);
+	pthread_mutex_destroy(&ft->lock);
+	pthread_mutex_destroy(&ft->stop_lock);
+	pthread_cond_destroy(&ft->stop_cond);
+	free(ft);
+}
+
+static uint64_t flow_wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void *flow_expiry_main(void *arg)
+{
+	struct flow_table *ft = arg;
+	bool stop;
+
+	rcu_register_thread();
+	for (;;) {
+		struct timespec until;
+		uint64_t t;
+
+		rcu_thread_offline();
+		clock_gettime(CLOCK_REALTIME, &until);
+		t = (uint64_t)until.tv_nsec + ft->period_ns;
+		until.tv_sec += (time_t)(t / 1000000000u);
+		until.tv_nsec = (long)(t % 1000000000u);
+		pthread_mutex_lock(&ft->stop_lock);
+		while (!ft->stop &&
+		       pthread_cond_timedwait(&ft->stop_cond, &ft->stop_lock, &until) == 0)
+			;
+		stop = ft->stop;
+		pthread_mutex_unlock(&ft->stop_lock);
+		rcu_thread_online();
+		if (stop)
+			break;
+		flow_table_maintain(ft, flow_wall_ns());
+	}
+	rcu_unregister_thread();
+	return NULL;
+}
+
+int flow_table_start_expiry(struct flow_table *ft, uint64_t period_ns)
+{
+	int ret;
+
+	ft->period_ns = period_ns;
+	ft->stop = false;
+	ret = pthread_create(&ft->thread, NULL, flow_expiry_main, ft);
+	if (ret)
+		return -ret;
+	ft->thread_started = true;
+	return 0;
+}
+
+void flow_table_stop_expiry(struct flow_table *ft)
+{
+	if (!ft->thread_started)
+		return;
+	pthread_mutex_lock(&ft->stop_lock);
+	ft->stop = true;
+	pthread_cond_signal(&ft->stop_cond);
+	pthread_mutex_unlock(&ft->stop_lock);
+	pthread_join(ft->thread, NULL);
+	ft->thread_started = false;
+}

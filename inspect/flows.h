@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The flow table: one record per connection (both directions), shared by
+ * every worker of a run, on liburcu's lock-free resizable hash table
+ * (cds_lfht) with the QSBR flavour of RCU.
+ *
+ * Key: IP version, protocol, VLAN id (the outer tag, 0 untagged), and the two
+ * endpoints (address, port; ports 0 for protocols without them) ordered so
+ * that both directions of a connection build the same key. Endpoint 0 is the
+ * lower (address, port): per-direction figures are indexed by the sending
+ * endpoint and turned into "to server"/"to client" only when a record is
+ * handed out (struct flow_record).
+ *
+ * Two workers may update one record at once: RSS hashes each direction on
+ * its own, and veth picks a queue by the sending CPU, so even one direction
+ * can arrive on two queues. Per-direction halves would not make that safe,
+ * so every field written after a record is published is an atomic: counters
+ * are relaxed fetch-adds, flags fetch-ors, and the handshake is a small
+ * state machine advanced by compare-and-swap, its time stamps written before
+ * the transition that publishes them (release) and read after (acquire).
+ * The worker whose CAS completes the handshake alone counts it.
+ *
+ * Threads and RCU (docs/flows.md):
+ * - Workers (flow_worker_account()) look up and insert per packet. They are
+ *   registered QSBR readers: flows_thread_register() at start,
+ *   flows_quiescent() once per batch, flows_thread_offline()/online()
+ *   around blocking waits, flows_thread_unregister() at exit.
+ * - One maintainer (the expiry thread live, the reader itself offline)
+ *   calls flow_table_maintain(): it removes idle flows (--flow-timeout, a
+ *   shorter timeout once a FIN or RST was seen), evicts the idlest when the
+ *   table nears --max-flows, and computes the summary (gauges, top-N,
+ *   peeks). Removed records are freed with call_rcu() after a grace period;
+ *   that callback, when no worker can hold the record any more, hands the
+ *   final record to the on_end hook (JSON lines). flow_table_free() waits
+ *   for them (rcu_barrier()).
+ * - Nothing else walks the table: the reporter, the HTTP server of the
+ *   Prometheus exporter and the JSON writer read flow_table_summary()
+ *   copies and records handed over by the maintainer.
+ *
+ * Memory is bounded: at most max_flows records; a new flow that finds the
+ * table full is counted in `untracked` (its packets still count in every
+ * other metric) until the maintainer has evicted the idlest. Offline the
+ * reader evicts at once, so a read is deterministic.
+ *
+ * Errors: int functions return 0 or a negative errno.
+ */
+#ifndef XDPI_INSPECT_FLOWS_H
+#define XDPI_INSPECT_FLOWS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../util/defs.h"
+#include "parse.h"
+#include "peek.h"
+
+#define FLOW_TIMEOUT_DEFAULT_NS (60ull * 1000000000u)
+#define FLOW_CLOSED_TIMEOUT_DEFAULT_NS (5ull * 1000000000u)
+/* How much memory the default --max-flows fills (flow_max_flows_default()). */
+#define FLOW_MEMORY_DEFAULT (1ull << 30)
+/* Entries kept by each top-N list of the summary. */
+#define FLOW_TOP_N 10
+
+enum flow_end_reason {
+	FLOW_END_FIN = 0, /* FIN seen (either side), then idle for the closed timeout */
+	FLOW_END_RST,
+	FLOW_END_TIMEOUT,
+	FLOW_END_EVICTED,
+	FLOW_END_EOF, /* still open when the capture ended */
+	FLOW_END__MAX,
+};
+
+enum flow_tcp_state {
+	FLOW_TCP_NONE = 0,    /* no handshake seen (not TCP, or joined mid-stream) */
+	FLOW_TCP_SYN_SENT,    /* SYN */
+	FLOW_TCP_SYN_RCVD,    /* SYN, then the SYN-ACK that acknowledges it */
+	FLOW_TCP_ESTABLISHED, /* ... then the ACK of the SYN-ACK */
+	FLOW_TCP__MAX,
+};
+
+struct flow_record;
+
+struct flow_config {
+	uint64_t max_flows;	    /* 0: flow_max_flows_default() */
+	uint64_t timeout_ns;	    /* idle time after which a flow ends */
+	uint64_t closed_timeout_ns; /* the same after a FIN or RST */
+	bool peeks;		    /* HTTP request line and TLS ClientHello */
+	/* Offline: one thread reads and maintains; the table evicts at once
+	 * when full instead of counting the flow untracked. */
+	bool single_thread;
+	/* Called once per ended flow with its final record, from the
+	 * call_rcu thread live (so it must be thread-safe), from the caller
+	 * of flow_table_maintain()/flow_table_finish() offline. NULL: none. */
+	void (*on_end)(void *ctx, const struct flow_record *r);
+	void *on_end_ctx;
+};
+
+/* A flow as handed out: directions resolved, plain fields. */
+struct flow_record {
+	uint8_t family; /* 4 or 6 */
+	uint8_t proto;	/* IP protocol number */
+	uint8_t tcp_flags;
+	uint8_t state;	    /* enum flow_tcp_state */
+	uint8_t end_reason; /* enum flow_end_reason */
+	bool has_vlan;
+	uint16_t vlan;
+	uint8_t src_addr[16], dst_addr[16]; /* the source is the initiator (SYN sender) */
+	uint16_t src_port, dst_port;	    /* or the first packet's sender */
+	uint64_t packets_toserver, packets_toclient;
+	uint64_t bytes_toserver, bytes_toclient;
+	uint64_t start_ns, end_ns; /* capture time (wall clock live) */
+	int64_t rtt_ns;		   /* SYN to handshake-completing ACK; -1: none */
+	const struct peek_result *peek; /* NULL: no request line or ClientHello */
+};
+
+/* What one worker counted; published with its pipeline counters. */
+struct flow_counters {
+	uint64_t created;     /* records this worker inserted */
+	uint64_t established; /* handshakes this worker completed */
+	uint64_t untracked;   /* packets of new flows the full table refused */
+	uint64_t peeked;      /* payloads this worker looked into */
+};
+
+struct flow_top_entry {
+	uint8_t family;	 /* 4, 6; 0 for a port entry */
+	uint8_t addr[16];
+	uint16_t port;
+	uint64_t count;	 /* packets or bytes, as the list says */
+	uint64_t error;	 /* count may exceed the truth by at most this */
+};
+
+struct flow_top_name {
+	char name[PEEK_NAME_MAX];
+	uint64_t flows;
+	uint64_t error;
+};
+
+/* The maintainer's view, as of its last pass. */
+struct flow_summary {
+	uint64_t active;    /* records in the table */
+	uint64_t half_open; /* TCP flows in SYN_SENT or SYN_RCVD */
+	uint64_t max_flows;
+	uint64_t ended[FLOW_END__MAX];
+	uint64_t http_methods[PEEK_HTTP__MAX];
+	uint64_t tls_hellos;
+	struct flow_top_entry top_src_packets[FLOW_TOP_N], top_src_bytes[FLOW_TOP_N];
+	struct flow_top_entry top_port_packets[FLOW_TOP_N], top_port_bytes[FLOW_TOP_N];
+	struct flow_top_name top_hosts[FLOW_TOP_N], top_sni[FLOW_TOP_N];
+	uint8_t n_src_packets, n_src_bytes, n_port_packets, n_port_bytes, n_hosts, n_sni;
+};
+
+struct flow_table;
+struct flow;
+
+/* One worker's handle: its counters, on its own cache lines. */
+struct flow_worker {
+	struct flow_table *table;
+	struct flow_counters c;
+	uint64_t now_ns; /* capture time of the current batch (or frame offline) */
+} XDPI_CACHE_ALIGNED;
+
+/* --max-flows without a value: as many as FLOW_MEMORY_DEFAULT holds. */
+uint64_t flow_max_flows_default(void);
+/* Bytes a record takes, table and allocator included (docs/flows.md). */
+uint64_t flow_bytes_per_flow(void);
+
+/* The calling thread must be registered (flows_thread_register()).
+ * Returns NULL with errno set. */
+struct flow_table *flow_table_new(const struct flow_config *cfg);
+/* Removes every remaining record with reason @reason (FLOW_END_EOF at the
+ * end of a capture), hands them to on_end, and waits until every hook ran.
+ * The caller must be registered; no worker may be running. */
+void flow_table_finish(struct flow_table *ft, enum flow_end_reason reason);
+/* Frees the table (flow_table_finish() first). Accepts NULL. */
+void flow_table_free(struct flow_table *ft);
+
+/* The maintainer: expiry, eviction, summary (see the file comment). The
+ * caller is a registered, online thread; @now_ns is capture time. */
+void flow_table_maintain(struct flow_table *ft, uint64_t now_ns);
+/* Any thread: a copy of the summary as of the last maintenance. */
+void flow_table_summary(struct flow_table *ft, struct flow_summary *out);
+
+/* Starts/stops a thread that maintains every @period_ns on the wall clock
+ * (live runs). */
+int flow_table_start_expiry(struct flow_table *ft, uint64_t period_ns);
+void flow_table_stop_expiry(struct flow_table *ft);
+
+void flow_worker_init(struct flow_worker *w, struct flow_table *ft);
+/* Accounts one parsed frame (@frame of @caplen bytes, @wire_len on the
+ * wire) at w->now_ns. Non-IP frames are ignored. */
+void flow_worker_account(struct flow_worker *w, const struct pkt_info *pi, const uint8_t *frame,
+			 uint32_t caplen, uint32_t wire_len);
+
+/* QSBR registration of the threads that touch the table. */
+void flows_thread_register(void);
+void flows_thread_unregister(void);
+void flows_thread_online(void);
+void flows_thread_offline(void);
+void flows_quiescent(void);
+
+const char *flow_end_reason_name(enum flow_end_reason r);
+const char *flow_tcp_state_name(enum flow_tcp_state s);
+/* "tcp", "udp", "icmp", "icmpv6", "sctp", ... or NULL. */
+const char *flow_proto_name(uint8_t proto);
+
+#endif /* XDPI_INSPECT_FLOWS_H */
