@@ -19,6 +19,7 @@
 #include "../util/privs.h"
 #include "../xsk/iface.h"
 #include "../xsk/worker.h"
+#include "../export/jsonl.h"
 #include "../export/pcapng.h"
 #include "../util/version.h"
 #include "rxpath.h"
@@ -47,6 +48,12 @@ struct capture {
 	double started_wall, stopped_wall; /* the same, dated, for the report */
 	bool running;
 	enum seqcheck_clock_mode seq_clock; /* --sender-clock, auto resolved */
+	/* The flow stage: the table all workers share, its expiry thread,
+	 * and --json-lines, where ended flows are written. */
+	struct flow_table *flows;
+	struct jsonl *jsonl;
+	struct flow_summary flow_final; /* after capture_stop() */
+	bool flows_finished;
 };
 
 /* The reporter (the controlling thread) wakes every CAPTURE_TICK_MS and at
@@ -318,12 +325,46 @@ static int capture_open_worker(struct capture *c, int i, const struct pipeline_c
 	return 0;
 }
 
+/* Maintenance of the flow table while the run goes on. */
+#define CAPTURE_FLOW_EXPIRY_NS (250ull * 1000000)
+
+/* --json-lines, and the flow table unless inspection or flows are off. */
+static int capture_open_flows(struct capture *c)
+{
+	const struct capture_flow_opts *fo = &c->o.flows;
+	struct flow_config fc = {
+		.max_flows = fo->max_flows,
+		.timeout_ns = (uint64_t)(fo->timeout * 1e9),
+		.closed_timeout_ns = (uint64_t)(fo->closed_timeout * 1e9),
+		.peeks = !fo->no_peeks,
+	};
+	char err[256];
+
+	if (fo->json_lines && jsonl_open(&c->jsonl, fo->json_lines, err, sizeof(err))) {
+		xdpi_err("%s", err);
+		return -EIO;
+	}
+	if (fo->off || !c->o.inspect || c->o.ceiling)
+		return 0;
+	if (c->jsonl) {
+		fc.on_end = jsonl_flow_end;
+		fc.on_end_ctx = c->jsonl;
+	}
+	c->flows = flow_table_new(&fc);
+	if (!c->flows) {
+		xdpi_err("cannot make the flow table: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 static int capture_open_workers(struct capture *c)
 {
 	const struct pipeline_config pc = {
 		.inspect = c->o.inspect,
 		.check_seq = c->o.check_seq,
 		.seq_clock = c->seq_clock,
+		.flows = c->flows,
 	};
 	int n = c->nqueues, ret;
 
@@ -397,6 +438,8 @@ int capture_open(const struct capture_opts *o, struct capture **out)
 		ret = capture_attach(c);
 	if (!ret)
 		capture_rxpath_warn(&c->rx, o->ifname);
+	if (!ret)
+		ret = capture_open_flows(c);
 	if (!ret && !o->ceiling)
 		ret = capture_open_workers(c);
 	if (!ret && o->write && !o->ceiling)
@@ -419,6 +462,14 @@ int capture_start(struct capture *c)
 
 		if (ret) {
 			xdpi_err("cannot start the writer: %s", strerror(-ret));
+			return ret;
+		}
+	}
+	if (c->flows) {
+		int ret = flow_table_start_expiry(c->flows, CAPTURE_FLOW_EXPIRY_NS);
+
+		if (ret) {
+			xdpi_err("cannot start the flow expiry thread: %s", strerror(-ret));
 			return ret;
 		}
 	}
@@ -510,6 +561,20 @@ static void capture_join_workers(struct capture *c)
 	c->running = false;
 }
 
+/* After the workers: the flows still open end ("eof"), their records are
+ * written, and the summary is final. */
+static void capture_finish_flows(struct capture *c)
+{
+	if (!c->flows || c->flows_finished)
+		return;
+	flow_table_stop_expiry(c->flows);
+	flows_thread_register();
+	flow_table_finish(c->flows, FLOW_END_EOF);
+	flows_thread_unregister();
+	flow_table_summary(c->flows, &c->flow_final);
+	c->flows_finished = true;
+}
+
 void capture_stop(struct capture *c)
 {
 	int ret = steer_stop(c->steer);
@@ -523,6 +588,7 @@ void capture_stop(struct capture *c)
 	c->stopped = xdpi_now();
 	c->stopped_wall = xdpi_wall_now();
 	capture_close_writer(c);
+	capture_finish_flows(c);
 }
 
 static void capture_ledger_queue(const struct capture *c, int q, struct ledger_queue *e)
@@ -570,6 +636,7 @@ int capture_result(struct capture *c, struct capture_result *res)
 	for (int i = 0; c->taps && i < c->nworkers; i++)
 		res->write_dropped += c->taps[i].dropped;
 	res->xdp_mode = steer_xdp_mode_name(c->steer);
+	res->flows = c->flows ? &c->flow_final : NULL;
 	ret = pipeline_init(&res->total, &pc);
 	if (ret)
 		return ret;
@@ -615,5 +682,24 @@ void capture_close(struct capture *c)
 	free(c->workers);
 	capture_rxpath_release(&c->rx, c->o.ifname);
 	free(c->iface_start);
+	/* A run that failed before capture_stop() still writes its flows
+	 * (the workers are joined); then the table is empty and can go. */
+	capture_finish_flows(c);
+	flow_table_free(c->flows);
+	if (jsonl_close(c->jsonl))
+		xdpi_err("cannot write %s", c->o.flows.json_lines);
 	free(c);
+}
+
+struct jsonl *capture_jsonl(const struct capture *c)
+{
+	return c->jsonl;
+}
+
+bool capture_flow_summary(const struct capture *c, struct flow_summary *out)
+{
+	if (!c->flows)
+		return false;
+	flow_table_summary(c->flows, out);
+	return true;
 }

@@ -75,6 +75,9 @@ struct capture_result {
 	uint64_t written;	     /* -w: frames in the file */
 	uint64_t write_dropped;	     /* -w: copies a full buffer refused */
 	const char *xdp_mode;	     /* "native" or "skb" */
+	/* The flow table's final summary (NULL: no flow stage); the
+	 * workers' flow counters are in total. */
+	const struct flow_summary *flows;
 };
 
 int capture_open(const struct capture_opts *o, struct capture **out);
@@ -97,5 +100,11 @@ int capture_result(struct capture *c, struct capture_result *res);
 void capture_result_free(struct capture_result *res);
 /* Accepts NULL. */
 void capture_close(struct capture *c);
+
+/* --json-lines: where the command writes its "stats" lines (NULL: none). */
+struct jsonl *capture_jsonl(const struct capture *c);
+/* Any time: the flow table's summary as of its last maintenance; false
+ * without a flow stage. */
+bool capture_flow_summary(const struct capture *c, struct flow_summary *out);
 
 #endif /* XDPI_CAPTURE_CAPTURE_H */

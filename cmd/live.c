@@ -113,9 +113,11 @@ static void live_usage(FILE *out)
 		"      --force           replace an XDP program libxdp cannot share\n"
 		"  -v, --verbose         show libxdp's and libbpf's messages\n"
 		"  -h, --help            this text\n\n"
+		"%s\n"
 		"Exit status: 0 when the run ended cleanly and the ledger closed, 1 on a\n"
 		"setup or runtime error or unexplained packets, 2 on a usage error or an\n"
-		"interface refused without --takeover.\n");
+		"interface refused without --takeover.\n",
+		capture_flow_opts_help);
 }
 
 /* Returns 0, 1 after --help, or -EINVAL after a usage error (said). */
@@ -175,6 +177,12 @@ static int live_parse(int argc, char **argv, struct capture_opts *o)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* The table and the summary: on stdout unless the JSON lines are. */
+static FILE *live_text_out(const struct capture_opts *o)
+{
+	return o->flows.json_lines && !strcmp(o->flows.json_lines, "-") ? stderr : stdout;
 }
 
 /* Reports until the duration ends or a signal comes; returns why it ended. */
@@ -239,7 +247,7 @@ static int live_output(const struct capture_opts *o, struct capture *c, const ch
 	if (o->json && report_json_print(stdout, obj))
 		ret = -EIO;
 	else if (!o->json)
-		live_report_print(stdout, o, &res, stop_reason);
+		live_report_print(live_text_out(o), o, &res, stop_reason);
 	if (!ret && res.ledger.unexplained) {
 		xdpi_err("the ledger does not close: %" PRId64 " packets unexplained",
 			 res.ledger.unexplained);
@@ -261,9 +269,10 @@ static int live_run(const struct capture_opts *o, int sigfd)
 	ret = capture_open(o, &c);
 	if (ret)
 		return ret;
-	ret = live_table_init(&table, o->json ? stderr : stdout, c, 0);
+	ret = live_table_init(&table, o->json ? stderr : live_text_out(o), c, 0);
 	if (ret)
 		xdpi_err("out of memory");
+	table.jsonl = capture_jsonl(c);
 	if (!ret)
 		ret = capture_start(c);
 	if (ret) {

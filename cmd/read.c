@@ -334,14 +334,21 @@ static int read_output(const struct read_opts *o, const struct pipeline *p,
 	int ret;
 
 	if (!o->json) {
-		printf("file               %s%s\n", o->file, res->truncated ? " (truncated)" : "");
-		printf("filter             %s\n", o->filter ? o->filter : "none (every frame)");
+		/* Standard output may carry the JSON lines: then the summary
+		 * goes to stderr. */
+		FILE *out = o->flows.json_lines && !strcmp(o->flows.json_lines, "-") ? stderr
+										     : stdout;
+
+		fprintf(out, "file               %s%s\n", o->file,
+			res->truncated ? " (truncated)" : "");
+		fprintf(out, "filter             %s\n", o->filter ? o->filter : "none (every frame)");
 		if (o->write)
-			printf("written            %" PRIu64 " frames to %s\n", written, o->write);
-		report_span_print(stdout, &span);
-		report_metrics_print(stdout, &p->m);
+			fprintf(out, "written            %" PRIu64 " frames to %s\n", written,
+				o->write);
+		report_span_print(out, &span);
+		report_metrics_print(out, &p->m);
 		if (rf->ft)
-			flow_report_print(stdout, &fr);
+			flow_report_print(out, &fr);
 		if (!rf->jl)
 			return XDPI_EXIT_OK;
 	}

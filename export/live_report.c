@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "ledger_report.h"
+#include "flow_report.h"
+#include "jsonl.h"
 #include "report.h"
 
 int live_table_init(struct live_table *t, FILE *out, const struct capture *c, double started)
@@ -42,18 +44,73 @@ void live_table_header(struct live_table *t)
 		"rx_dropped", "ring_full", "fill_empty", "mode");
 }
 
+/* The "stats" line of an interval: what the row shows, plus the counters
+ * so far and the flow table's summary. */
+static void live_stats_line(struct live_table *t, const struct capture *c, json_t *queues,
+			    const struct pipeline_counters *sum, double dt, uint64_t tp,
+			    uint64_t tb)
+{
+	struct flow_summary fs;
+	char now[40];
+	json_t *o;
+
+	report_iso8601(report_wall_now(), now, sizeof(now));
+	o = json_pack("{s:s, s:s, s:f, s:I, s:I, s:f, s:f, s:I, s:I, s:o}", "type", "stats", "time",
+		      now, "interval_s", dt, "packets", (json_int_t)tp, "bytes", (json_int_t)tb,
+		      "pps", (double)tp / dt, "mbps", (double)tb * 8 / dt / 1e6, "total_packets",
+		      (json_int_t)sum->c.packets, "total_bytes", (json_int_t)sum->c.bytes, "queues",
+		      queues);
+	if (o && capture_flow_summary(c, &fs)) {
+		const struct flow_report fr = {.fc = &sum->flows, .s = &fs, .mc = &sum->c};
+		json_t *conn = flow_report_json(&fr);
+
+		/* The interval's rate, not the run's average. */
+		if (conn)
+			json_object_set_new(
+				conn, "established_per_sec",
+				json_real((double)(sum->flows.established - t->prev_established) /
+					  dt));
+		json_object_set_new(o, "connections", conn ? conn : json_null());
+		t->prev_established = sum->flows.established;
+	}
+	jsonl_write(t->jsonl, o);
+}
+
+static void counters_add(struct pipeline_counters *sum, const struct pipeline_counters *q)
+{
+	const uint64_t *src = (const uint64_t *)q;
+	uint64_t *dst = (uint64_t *)sum;
+
+	/* Every field is a u64 count (inspect/pipeline.h). */
+	for (size_t i = 0; i < sizeof(*sum) / sizeof(uint64_t); i++)
+		dst[i] += src[i];
+}
+
 void live_table_row(struct live_table *t, const struct capture *c, double now)
 {
 	double dt = now - t->prev_time;
+	struct pipeline_counters sum = {0};
+	json_t *queues = t->jsonl ? json_array() : NULL;
 	uint64_t tp = 0, tb = 0;
 
-	if (dt <= 0)
+	if (dt <= 0) {
+		json_decref(queues);
 		return;
+	}
 	for (int i = 0; i < t->nqueues; i++) {
 		struct capture_queue q;
 		uint64_t p, b;
 
 		capture_queue_read(c, i, &q);
+		counters_add(&sum, &q.counters);
+		if (queues)
+			json_array_append_new(
+				queues,
+				json_pack("{s:i, s:I, s:I, s:I, s:I}", "queue", (int)q.queue_id,
+					  "packets", (json_int_t)q.counters.c.packets, "bytes",
+					  (json_int_t)q.counters.c.bytes, "rx_dropped",
+					  (json_int_t)q.sock.rx_dropped, "rx_ring_full",
+					  (json_int_t)q.sock.rx_ring_full));
 		p = q.counters.c.packets - t->prev_packets[i];
 		b = q.counters.c.bytes - t->prev_bytes[i];
 		fprintf(t->out,
@@ -69,6 +126,8 @@ void live_table_row(struct live_table *t, const struct capture *c, double now)
 	if (t->nqueues > 1)
 		fprintf(t->out, "%6.1f total %12.0f %8.1f\n", now - t->started, (double)tp / dt,
 			(double)tb * 8 / dt / 1e6);
+	if (queues)
+		live_stats_line(t, c, queues, &sum, dt, tp, tb);
 	fflush(t->out);
 	t->prev_time = now;
 }
@@ -183,7 +242,7 @@ void seqcheck_print(FILE *out, const struct seqcheck *s)
 			t.negative);
 }
 
-static json_t *live_queue_json(const struct capture_queue *q, const char *xdp_mode)
+static json_t *live_queue_json_base(const struct capture_queue *q, const char *xdp_mode)
 {
 	return json_pack("{s:i, s:i, s:s, s:s, s:b, s:s, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I}",
 			 "queue", (int)q->queue_id, "cpu", q->cpu, "mode", live_mode_name(q),
@@ -193,6 +252,19 @@ static json_t *live_queue_json(const struct capture_queue *q, const char *xdp_mo
 			 (json_int_t)q->counters.c.bytes, "empty_polls", (json_int_t)q->empty_polls,
 			 "sleeps", (json_int_t)q->sleeps, "spin_stops", (json_int_t)q->spin_stops,
 			 "bind_retries", (json_int_t)q->bind_retries);
+}
+
+static json_t *live_queue_json(const struct capture_queue *q, const char *xdp_mode,
+			       uint64_t total_packets)
+{
+	json_t *o = live_queue_json_base(q, xdp_mode);
+
+	if (o)
+		json_object_set_new(o, "share",
+				    total_packets ? json_real((double)q->counters.c.packets /
+							      (double)total_packets)
+						  : json_null());
+	return o;
 }
 
 void live_stop_reason(const char *text, const char **reason, const char **signal)
@@ -240,7 +312,8 @@ json_t *live_report_json(const struct capture_opts *o, const struct capture *c,
 		struct capture_queue q;
 
 		capture_queue_read(c, i, &q);
-		json_array_append_new(queues, live_queue_json(&q, res->xdp_mode));
+		json_array_append_new(queues,
+				      live_queue_json(&q, res->xdp_mode, res->total.m.c.packets));
 	}
 	live_stop_reason(stop_reason, &reason, &signal);
 	report_source_json(obj, "interface", o->ifname, o->filter);
@@ -263,6 +336,14 @@ json_t *live_report_json(const struct capture_opts *o, const struct capture *c,
 	json_object_set_new(obj, "ledger", lj);
 	if (res->total.seq)
 		json_object_set_new(obj, "seq_check", seqcheck_to_json(res->total.seq));
+	if (res->flows) {
+		const struct flow_report fr = {.fc = &res->total.fw.c,
+					       .s = res->flows,
+					       .mc = &res->total.m.c,
+					       .span_s = res->duration_s};
+
+		json_object_set_new(obj, "connections", flow_report_json(&fr));
+	}
 	return obj;
 }
 
@@ -289,6 +370,14 @@ void live_report_print(FILE *out, const struct capture_opts *o, const struct cap
 			"%" PRIu64 " inspected frames not written: the write buffer was full\n",
 			res->write_dropped);
 	report_metrics_print(out, &res->total.m);
+	if (res->flows) {
+		const struct flow_report fr = {.fc = &res->total.fw.c,
+					       .s = res->flows,
+					       .mc = &res->total.m.c,
+					       .span_s = res->duration_s};
+
+		flow_report_print(out, &fr);
+	}
 	if (res->total.seq)
 		seqcheck_print(out, res->total.seq);
 	ledger_print(out, &res->ledger);

@@ -25,12 +25,16 @@ struct live_table {
 	double started, prev_time;
 	int nqueues;
 	uint64_t *prev_packets, *prev_bytes;
+	/* --json-lines: a "stats" line per row (NULL: none). */
+	struct jsonl *jsonl;
+	uint64_t prev_established;
 };
 
 /* 0 or -ENOMEM. */
 int live_table_init(struct live_table *t, FILE *out, const struct capture *c, double started);
 void live_table_header(struct live_table *t);
-/* Rates since the previous row, per queue and in total. */
+/* Rates since the previous row, per queue and in total; with t->jsonl
+ * also a "stats" line: totals, per queue and connections. */
 void live_table_row(struct live_table *t, const struct capture *c, double now);
 void live_table_free(struct live_table *t);
 

@@ -13,6 +13,7 @@
 #include <urcu-qsbr.h>
 #include <urcu/rculfhash.h>
 
+#include "../util/clock.h"
 #include "../util/hash.h"
 #include "topn.h"
 
@@ -779,14 +780,6 @@ void flow_table_free(struct flow_table *ft)
 	free(ft);
 }
 
-static uint64_t flow_wall_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void *flow_expiry_main(void *arg)
 {
 	struct flow_table *ft = arg;
@@ -811,7 +804,7 @@ static void *flow_expiry_main(void *arg)
 		rcu_thread_online();
 		if (stop)
 			break;
-		flow_table_maintain(ft, flow_wall_ns());
+		flow_table_maintain(ft, xdpi_wall_ns());
 	}
 	rcu_unregister_thread();
 	return NULL;

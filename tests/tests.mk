@@ -36,7 +36,7 @@ FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. -g -O1 \
 $(BUILD)/fuzz/fuzz_%: tests/fuzz_%.c $(INSPECT_SRCS) | deps-ok
 	@mkdir -p $(@D)
 	$(call msg,CLANG,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $^ -o $@ -lpcap -ljansson
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $^ -o $@ -lpcap -ljansson -lurcu-cds -lurcu-qsbr -lurcu-common
 
 # A foreign XDP program for the "already attached" error path.
 $(BUILD)/tests/xdp_pass.bpf.o: tests/xdp_pass.bpf.c | deps-ok

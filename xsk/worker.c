@@ -25,9 +25,9 @@
  * Waking up from a sleep is not counted: a halted vCPU is slow to wake,
  * and that is no other thread's doing.
  *
- * The flow table will use QSBR RCU: the worker will report a quiescent state
- * once per batch (end of worker_batch) and go offline around the poll() in
- * worker_idle.
+ * With a flow table (QSBR RCU, inspect/flows.h) the worker is a registered
+ * reader: it reports a quiescent state once per batch (pipeline_publish())
+ * and on every idle turn, and goes offline around the sleep in worker_idle.
  */
 #include "worker.h"
 
@@ -103,6 +103,8 @@ worker_frames(struct worker *w, uint32_t idx, uint32_t n, const bool inspect, co
 		seqcheck_clock_read(w->pipe.seq, &now);
 	if (w->pipe.tap) /* the write stage's time stamp, per batch too */
 		w->pipe.tap_ts_ns = xdpi_mono_ns();
+	if (w->pipe.cfg.flows) /* flows are dated: the wall clock */
+		pipeline_clock(&w->pipe, xdpi_wall_ns());
 
 	/* The frames were written by another CPU (the copy into the UMEM runs
 	 * in NAPI): start loading the next one's headers while this one is
@@ -131,6 +133,8 @@ worker_copies(struct worker *w, unsigned long prod, const bool inspect, const bo
 
 	if (check_seq) /* once per batch, as in worker_frames() */
 		seqcheck_clock_read(w->pipe.seq, &batch);
+	if (w->pipe.cfg.flows)
+		pipeline_clock(&w->pipe, xdpi_wall_ns());
 	while (n < w->batch && (rec = xdpi_copyring_next(w->ring, prod))) {
 		if (check_seq) {
 			/* The record's own time; the wall clock moved back by
@@ -244,6 +248,8 @@ static void worker_idle(struct worker *w)
 	uint64_t now;
 
 	w->empty_polls++;
+	if (w->pipe.cfg.flows) /* no batch, no quiescent state: here then */
+		flows_quiescent();
 	if (w->idle == WORKER_IDLE_BUSY_POLL) {
 		xdpi_xsk_kick_rx(w->xsk);
 		return;
@@ -265,10 +271,14 @@ static void worker_idle(struct worker *w)
 		return;
 	}
 	w->sleeps++;
+	if (w->pipe.cfg.flows) /* a sleeping reader must not hold up frees */
+		flows_thread_offline();
 	if (w->ring)
 		xdpi_copyring_wait(w->ring, w->poll_timeout_ms);
 	else
 		xdpi_xsk_wait_rx(w->xsk, w->poll_timeout_ms);
+	if (w->pipe.cfg.flows)
+		flows_thread_online();
 	w->idle_since_ns = 0; /* spin again before the next sleep */
 }
 
@@ -277,6 +287,8 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	int empty_in_drain = 0;
 
+	if (w->pipe.cfg.flows)
+		flows_thread_register();
 	for (;;) {
 		if (worker_batch(w)) {
 			empty_in_drain = 0;
@@ -295,6 +307,8 @@ static void *worker_main(void *arg)
 		}
 		worker_idle(w);
 	}
+	if (w->pipe.cfg.flows)
+		flows_thread_unregister();
 	return NULL;
 }
 
