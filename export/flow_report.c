@@ -58,7 +58,7 @@ json_t *flow_report_json(const struct flow_report *r)
 	methods = json_object();
 	for (int i = 0; ended && i < FLOW_END__MAX; i++)
 		json_object_set_new(ended, flow_end_reason_name(i), json_integer((json_int_t)s->ended[i]));
-	for (int i = 1; methods && i < PEEK_HTTP__MAX; i++)
+	for (int i = 0; methods && i < PEEK_HTTP__MAX; i++)
 		if (s->http_methods[i])
 			json_object_set_new(methods, peek_http_method_name(i),
 					    json_integer((json_int_t)s->http_methods[i]));
@@ -126,7 +126,7 @@ void flow_report_print(FILE *out, const struct flow_report *r)
 	}
 	report_items_print(out, "flows ended", ptr, n);
 	n = 0;
-	for (int i = 1; i < PEEK_HTTP__MAX; i++) {
+	for (int i = 0; i < PEEK_HTTP__MAX; i++) {
 		if (!s->http_methods[i])
 			continue;
 		snprintf(items[n], sizeof(items[n]), "%s %" PRIu64, peek_http_method_name(i),
@@ -187,10 +187,25 @@ static json_t *peek_json_set(json_t *o, const struct peek_result *p)
 	bool http = p && p->kind == PEEK_HTTP, tls = p && p->kind == PEEK_TLS;
 
 	json_object_set_new(o, "http_method",
-			    http ? json_string(peek_http_method_name(p->http_method))
-				 : json_null());
+			    http ? json_string(p->http_method_name) : json_null());
 	json_object_set_new(o, "http_host", str_or_null(http ? p->http_host : NULL));
+	json_object_set_new(o, "http_path", str_or_null(http ? p->http_path : NULL));
 	json_object_set_new(o, "tls_sni", str_or_null(tls ? p->tls_sni : NULL));
+	if (tls) {
+		json_t *alpn = json_array(), *versions = json_array();
+
+		for (unsigned i = 0; alpn && i < p->tls_alpn_count; i++)
+			json_array_append_new(alpn, json_string(p->tls_alpn[i]));
+		for (unsigned i = 0; versions && i < p->tls_version_count; i++)
+			json_array_append_new(versions, json_integer(p->tls_versions[i]));
+		json_object_set_new(o, "tls_alpn", p->tls_alpn_count && alpn ? alpn : json_null());
+		if (!p->tls_alpn_count)
+			json_decref(alpn);
+		json_object_set_new(o, "tls_versions", versions ? versions : json_null());
+	} else {
+		json_object_set_new(o, "tls_alpn", json_null());
+		json_object_set_new(o, "tls_versions", json_null());
+	}
 	return o;
 }
 

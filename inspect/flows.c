@@ -354,7 +354,7 @@ static __attribute__((noinline)) void flow_peek(struct flow_worker *w, struct fl
 	if (__atomic_fetch_or(&f->peeked, bit, __ATOMIC_RELAXED) & bit)
 		return;
 	w->c.peeked++;
-	if (peek_payload(payload, len, &r) == PEEK_NONE)
+	if (!peek_candidate(payload, len) || peek_payload(payload, len, &r) == PEEK_NONE)
 		return;
 	copy = malloc(sizeof(*copy));
 	if (!copy)
@@ -407,8 +407,9 @@ void flow_worker_account(struct flow_worker *w, const struct pkt_info *pi, const
 	    !(__atomic_load_n(&f->peeked, __ATOMIC_RELAXED) & (1u << sender))) {
 		uint32_t len = caplen - pi->payload_off;
 
-		flow_peek(w, f, frame + pi->payload_off, len < pi->payload_len ? len : pi->payload_len,
-			  sender);
+		if (len > pi->payload_len)
+			len = pi->payload_len;
+		flow_peek(w, f, frame + pi->payload_off, len, sender);
 	}
 }
 

@@ -130,7 +130,7 @@ struct flow_top_entry {
 };
 
 struct flow_top_name {
-	char name[PEEK_NAME_MAX];
+	char name[PEEK_HOST_LEN];
 	uint64_t flows;
 	uint64_t error;
 };

@@ -18,7 +18,7 @@ void topn_add(struct topn *t, const void *key, size_t len, uint64_t w)
 	memcpy(t->e[min].key, k, sizeof(k));
 	t->e[min].count += w;
 }
-static int cmp(const void *a, const void *b) { const struct topn_entry *x = a, *y = b; return x->count < y->count ? 1 : x->count > y->count ? -1 : 0; }
+static int cmp(const void *a, const void *b) { const struct topn_entry *x = a, *y = b; return x->count < y->count ? 1 : x->count > y->count ? -1 : memcmp(x->key, y->key, TOPN_KEY_MAX); }
 size_t topn_top(const struct topn *t, struct topn_entry *out, size_t n)
 {
 	struct topn_entry *s = malloc(t->n * sizeof(*s) + 1);

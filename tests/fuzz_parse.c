@@ -17,7 +17,12 @@
  *   expressions (inspect/filter.c with libpcap), whose answers must nest
  *   too (`tcp port 80` implies `(tcp)`, which implies `ip or ip6`), and
  *   `E` and `not E` never both select a frame (both may reject one: a
- *   load past the end of a short frame rejects, whatever the expression).
+ *   load past the end of a short frame rejects, whatever the expression);
+ * - through the payload peeks (inspect/peek.c), twice: as the whole input
+ *   (so that the fuzzer reaches HTTP and TLS without building a frame
+ *   first) and as the TCP payload the parser found. Each result must be
+ *   sanitized and bounded, the same on a second peek, and a prefix of the
+ *   input must give a part of what the whole gives.
  *
  * libFuzzer hands over an exactly sized heap copy of each input, so ASan
  * reports any read past @size. A broken invariant aborts with a message.
@@ -32,6 +37,7 @@
 #include "inspect/filter.h"
 #include "inspect/metrics.h"
 #include "inspect/parse.h"
+#include "inspect/peek.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -193,6 +199,103 @@ static void check_expressions(const uint8_t *data, size_t size)
 	}
 }
 
+static void peek_fail(const char *what, const struct peek_result *r, size_t size)
+{
+	fprintf(stderr,
+		"fuzz_parse: peek invariant broken: %s (len %zu kind %s truncated 0x%x "
+		"malformed %d)\n",
+		what, size, peek_kind_name((enum peek_kind)r->kind), r->truncated, r->malformed);
+	abort();
+}
+
+/* Terminated in its array, printable, every '\' starting "\\" or "\xNN". */
+static int sane(const char *s, size_t size)
+{
+	const char *nul = memchr(s, '\0', size);
+
+	if (!nul)
+		return 0;
+	for (const char *c = s; c < nul; c++) {
+		if (*c < 0x20 || *c > 0x7e)
+			return 0;
+		if (*c != '\\')
+			continue;
+		if (c[1] == '\\')
+			c++;
+		else if (c[1] == 'x' && c[2] && strchr("0123456789abcdef", c[2]) && c[3] &&
+			 strchr("0123456789abcdef", c[3]))
+			c += 3;
+		else
+			return 0;
+	}
+	return 1;
+}
+
+static void check_peek_result(const struct peek_result *r, size_t size)
+{
+	if (r->kind >= PEEK_KIND__MAX)
+		peek_fail("kind out of range", r, size);
+	if (r->kind == PEEK_NONE)
+		return;
+	if (!sane(r->http_method_name, sizeof(r->http_method_name)) ||
+	    !sane(r->http_path, sizeof(r->http_path)) ||
+	    !sane(r->http_host, sizeof(r->http_host)) || !sane(r->tls_sni, sizeof(r->tls_sni)))
+		peek_fail("a string not sanitized or not terminated", r, size);
+	if (r->tls_alpn_count > PEEK_ALPN_MAX || r->tls_version_count > PEEK_TLS_VERSIONS_MAX ||
+	    r->http_method >= PEEK_HTTP__MAX)
+		peek_fail("a count or method out of range", r, size);
+	for (int i = 0; i < PEEK_ALPN_MAX; i++)
+		if (!sane(r->tls_alpn[i], sizeof(r->tls_alpn[i])) ||
+		    (i >= r->tls_alpn_count && r->tls_alpn[i][0]))
+			peek_fail("an ALPN name not sanitized or past the count", r, size);
+	if (r->kind == PEEK_HTTP &&
+	    (r->tls_sni[0] || r->tls_alpn_count || r->tls_version_count || r->malformed))
+		peek_fail("TLS fields on HTTP", r, size);
+	if (r->kind == PEEK_TLS && (r->http_path[0] || r->http_host[0] || r->http_method_name[0]))
+		peek_fail("HTTP fields on TLS", r, size);
+}
+
+static int str_prefix(const char *pre, const char *s)
+{
+	return !strncmp(pre, s, strlen(pre));
+}
+
+/* @data is the payload to peek: the whole input or a frame's TCP payload. */
+static void check_peek(const uint8_t *data, size_t size)
+{
+	static struct peek_result r, again, pre;
+	uint32_t cut = (uint32_t)size - (uint32_t)size / 3;
+
+	memset(&r, 0, sizeof(r));
+	memset(&again, 0, sizeof(again));
+	if (peek_payload(data, (uint32_t)size, &r) != r.kind)
+		peek_fail("returned kind differs from out->kind", &r, size);
+	check_peek_result(&r, size);
+	peek_payload(data, (uint32_t)size, &again);
+	if (memcmp(&r, &again, sizeof(r)))
+		peek_fail("a second peek of the same bytes differs", &r, size);
+
+	peek_payload(data, cut, &pre);
+	check_peek_result(&pre, cut);
+	if (pre.kind == PEEK_TLS) {
+		if (r.kind != PEEK_TLS)
+			peek_fail("a prefix is TLS, the whole is not", &pre, cut);
+		if ((pre.malformed && !r.malformed) ||
+		    (pre.tls_sni[0] && strcmp(pre.tls_sni, r.tls_sni)) ||
+		    pre.tls_alpn_count > r.tls_alpn_count)
+			peek_fail("a TLS prefix is not a part of the whole", &pre, cut);
+		for (int i = 0; i < pre.tls_alpn_count; i++)
+			if (strcmp(pre.tls_alpn[i], r.tls_alpn[i]))
+				peek_fail("a prefix's ALPN name differs", &pre, cut);
+	} else if (pre.kind == PEEK_HTTP && r.kind == PEEK_HTTP) {
+		if (pre.http_method != r.http_method ||
+		    strcmp(pre.http_method_name, r.http_method_name) ||
+		    !str_prefix(pre.http_path, r.http_path) ||
+		    !str_prefix(pre.http_host, r.http_host))
+			peek_fail("an HTTP prefix is not a part of the whole", &pre, cut);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pkt_info pi;
@@ -212,6 +315,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_prefix(data, size, &pi);
 	check_filter(data, size);
 	check_expressions(data, size);
+	check_peek(data, size);
+	if (pi.l4 == PKT_L4_TCP && pi.l4_complete &&
+	    (uint64_t)pi.payload_off + pi.payload_len <= size)
+		check_peek(data + pi.payload_off, pi.payload_len);
 
 	if (m.c.packets != m.c.malformed[PKT_OK] + metrics_malformed_total(&m))
 		fail("packets != ok + malformed", &pi, size);

@@ -22,6 +22,7 @@ $(BUILD)/tests/test_capture_opts: $(BUILD)/capture/options.o $(XSK_OBJS) $(INSPE
 $(BUILD)/tests/test_ndr: $(BUILD)/bench/ndr.o
 $(BUILD)/tests/test_ledger: $(BUILD)/capture/ledger.o $(BUILD)/export/ledger_report.o
 $(BUILD)/tests/test_guard: $(BUILD)/capture/guard.o
+$(BUILD)/tests/test_peek: $(BUILD)/inspect/peek.o
 
 $(BUILD)/tests/tool_%: $(BUILD)/tests/tool_%.o $(UTIL_OBJS)
 	$(call msg,LD,$@)
