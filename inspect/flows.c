@@ -698,6 +698,16 @@ void flow_table_maintain(struct flow_table *ft, uint64_t now_ns)
 	flow_publish(ft);
 }
 
+uint64_t flow_table_maintain_period(const struct flow_table *ft)
+{
+	uint64_t p = 1000000000u;
+
+	/* Often enough that no flow outlives its timeout by more than half. */
+	if (ft->cfg.closed_timeout_ns / 2 < p)
+		p = ft->cfg.closed_timeout_ns / 2;
+	return p ? p : 1;
+}
+
 void flow_table_summary(struct flow_table *ft, struct flow_summary *out)
 {
 	pthread_mutex_lock(&ft->lock);
@@ -710,14 +720,23 @@ void flow_table_finish(struct flow_table *ft, enum flow_end_reason reason)
 	struct cds_lfht_iter iter;
 	struct flow *f;
 
+	uint64_t active = 0, half_open = 0;
+
 	if (!ft)
 		return;
+	/* The gauges keep what was open at the end: that is what a final
+	 * summary reports, not the empty table this leaves. */
 	cds_lfht_for_each_entry (ft->ht, &iter, f, node) {
+		uint8_t st;
+
 		FLOW_TSAN_ACQUIRE(f);
+		st = __atomic_load_n(&f->state, __ATOMIC_RELAXED) & ~FLOW_TCP_BUSY;
+		active++;
+		half_open += st == FLOW_TCP_SYN_SENT || st == FLOW_TCP_SYN_RCVD;
 		flow_remove(ft, f, reason);
 	}
-	ft->work.active = 0;
-	ft->work.half_open = 0;
+	ft->work.active = active;
+	ft->work.half_open = half_open;
 	flow_publish(ft);
 	/* The hooks run in the call_rcu thread after a grace period, which
 	 * this (registered) thread must not hold up while it waits. */

@@ -135,7 +135,8 @@ struct flow_top_name {
 	uint64_t error;
 };
 
-/* The maintainer's view, as of its last pass. */
+/* The maintainer's view, as of its last pass; after flow_table_finish()
+ * the gauges describe the table as it was at the end. */
 struct flow_summary {
 	uint64_t active;    /* records in the table */
 	uint64_t half_open; /* TCP flows in SYN_SENT or SYN_RCVD */
@@ -177,6 +178,9 @@ void flow_table_free(struct flow_table *ft);
 /* The maintainer: expiry, eviction, summary (see the file comment). The
  * caller is a registered, online thread; @now_ns is capture time. */
 void flow_table_maintain(struct flow_table *ft, uint64_t now_ns);
+/* How often the maintainer should run: a second, or half the closed
+ * timeout when that is shorter. */
+uint64_t flow_table_maintain_period(const struct flow_table *ft);
 /* Any thread: a copy of the summary as of the last maintenance. */
 void flow_table_summary(struct flow_table *ft, struct flow_summary *out);
 

@@ -79,14 +79,13 @@ static void pipeline_counters_read(const struct pipeline *p, struct pipeline_cou
 	v->flows = p->fw.c;
 }
 
-/* Once per second of capture time: between two calls the table holds the
- * flows of a second or more, and the call_rcu thread frees what the last
- * pass removed once this thread has been quiescent. */
+/* Once per maintenance period of capture time (flows.h); the call_rcu
+ * thread frees what the pass removed once this thread has been quiescent. */
 void pipeline_maintain(struct pipeline *p)
 {
 	flow_table_maintain(p->cfg.flows, p->fw.now_ns);
 	flows_quiescent();
-	p->next_maintain_ns = p->fw.now_ns + 1000000000u;
+	p->next_maintain_ns = p->fw.now_ns + flow_table_maintain_period(p->cfg.flows);
 }
 
 void pipeline_publish(struct pipeline *p)

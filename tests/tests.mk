@@ -41,6 +41,7 @@ $(BUILD)/tests/tool_%: $(BUILD)/tests/tool_%.o $(UTIL_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(XDPI_CFLAGS) $(CFLAGS) $^ -o $@ $(XDPI_LDLIBS)
 $(BUILD)/tests/tool_filtercheck: $(INSPECT_OBJS) $(BPF_LIB_OBJS)
+$(BUILD)/tests/tool_flowmem: $(INSPECT_OBJS)
 $(BUILD)/tests/tool_rebind: $(XSK_OBJS) $(INSPECT_OBJS)
 
 # libFuzzer wants clang and its own main; the parser sources are compiled

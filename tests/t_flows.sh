@@ -1,0 +1,151 @@
+#!/bin/bash
+# The flow stage of `xdpi read` end to end, on a capture made by mkcapture:
+# flow records against the metrics (every IP packet in exactly one record,
+# tcp_flows equal to the one-way tuples the records show, one record per
+# flow created, each ended once), eviction at --max-flows, timeouts,
+# --no-flows, the options' errors, and the resident memory of 1 M flows
+# against what the table declares (docs/flows.md).
+#   tests/t_flows.sh BUILD_DIR
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
+MKCAP=$BUILD/bench/mkcapture
+FLOWMEM=$BUILD/tests/tool_flowmem
+t_tmpdir
+
+t_require_built "$XDPI" "$MKCAP" "$FLOWMEM"
+
+PCAP=$T_TMP/c.pcap
+"$MKCAP" -s 7 20000 "$PCAP" >/dev/null 2>&1 || {
+	t_fail "mkcapture makes the capture"
+	t_done
+	exit 1
+}
+
+# check_records NAME JSON JSONL: what every run's records must satisfy.
+check_records() {
+	local got
+	got=$(python3 - "$2" "$3" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+lines = [json.loads(l) for l in open(sys.argv[2])]
+flows = [l for l in lines if l["type"] == "flow"]
+stats = [l for l in lines if l["type"] == "stats"]
+c = d["connections"]
+bad = []
+ip = d["l3"]["ipv4"] + d["l3"]["ipv6"]
+if sum(f["packets"] for f in flows) != ip:
+    bad.append(f"packets in records {sum(f['packets'] for f in flows)} != IP packets {ip}")
+if sum(f["bytes"] for f in flows) > d["bytes"]:
+    bad.append("bytes in records exceed the capture's")
+if len(flows) != c["flows"]:
+    bad.append(f"{len(flows)} records != connections.flows {c['flows']}")
+if sum(c["ended"].values()) != c["flows"]:
+    bad.append(f"ended {c['ended']} do not add up to {c['flows']}")
+for r, n in c["ended"].items():
+    if sum(1 for f in flows if f["end_reason"] == r) != n:
+        bad.append(f"records ended by {r} != {n}")
+if len(stats) != 1 or stats[0]["packets"] != d["packets"]:
+    bad.append("one stats line with the run's packets")
+for f in flows:
+    if f["packets"] != f["packets_toserver"] + f["packets_toclient"]:
+        bad.append("packets != toserver + toclient")
+        break
+    if f["start"] > f["end"]:
+        bad.append("start after end")
+        break
+print("; ".join(bad) or "OK")
+EOF
+	)
+	t_eq "$1: records agree with the metrics" "$got" "OK"
+}
+
+# Defaults: nothing times out within the capture's half second.
+"$XDPI" read "$PCAP" --json --json-lines "$T_TMP/d.jsonl" >"$T_TMP/d.json"
+t_eq "read with --json-lines exits 0" "$?" 0
+check_records "defaults" "$T_TMP/d.json" "$T_TMP/d.jsonl"
+t_eq "defaults: every flow ends at eof" \
+	"$(json "$T_TMP/d.json" 'd["connections"]["ended"]["eof"] == d["connections"]["flows"]')" True
+got=$(python3 - "$T_TMP/d.json" "$T_TMP/d.jsonl" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = set()
+for l in open(sys.argv[2]):
+    f = json.loads(l)
+    if f["type"] != "flow" or f["proto"] != "tcp":
+        continue
+    if f["packets_toserver"]:
+        t.add((f["src_ip"], f["src_port"], f["dst_ip"], f["dst_port"]))
+    if f["packets_toclient"]:
+        t.add((f["dst_ip"], f["dst_port"], f["src_ip"], f["src_port"]))
+print(len(t), d["tcp_flows"])
+EOF
+)
+t_eq "tcp_flows equals the one-way tuples of the TCP records" "${got% *}" "${got#* }"
+t_eq "the summary text has the connections" \
+	"$("$XDPI" read "$PCAP" | grep -c '^connections \|^flows ended')" 2
+
+# A small table: the idlest go, and every flow still ends exactly once.
+"$XDPI" read "$PCAP" --json --max-flows 100 --json-lines "$T_TMP/m.jsonl" >"$T_TMP/m.json"
+check_records "--max-flows 100" "$T_TMP/m.json" "$T_TMP/m.jsonl"
+t_eq "--max-flows 100: flows were evicted" \
+	"$(json "$T_TMP/m.json" 'd["connections"]["ended"]["evicted"] > 0')" True
+t_eq "--max-flows 100: at most 100 left at the end" \
+	"$(json "$T_TMP/m.json" 'd["connections"]["ended"]["eof"] <= 100')" True
+t_eq "--max-flows 100: same packets as with the default" \
+	"$(json "$T_TMP/m.json" 'd["packets"]')" "$(json "$T_TMP/d.json" 'd["packets"]')"
+
+# Short timeouts: flows end idle, and closed ones by their FIN or RST.
+"$XDPI" read "$PCAP" --json --flow-timeout 0.05 --flow-closed-timeout 0.01 \
+	--json-lines "$T_TMP/t.jsonl" >"$T_TMP/t.json"
+check_records "short timeouts" "$T_TMP/t.json" "$T_TMP/t.jsonl"
+t_eq "short timeouts: idle flows time out" \
+	"$(json "$T_TMP/t.json" 'd["connections"]["ended"]["timeout"] > 0')" True
+t_eq "short timeouts: closed flows end by fin and rst" \
+	"$(json "$T_TMP/t.json" 'd["connections"]["ended"]["fin"] > 0 and d["connections"]["ended"]["rst"] > 0')" True
+# A handshake slower than the timeout loses its flow before it completes.
+t_eq "short timeouts: no more handshakes than with the defaults" \
+	"$(python3 -c 'import json,sys; a,b=(json.load(open(f))["connections"]["established"] for f in sys.argv[1:]); print(0 < a <= b)' \
+		"$T_TMP/t.json" "$T_TMP/d.json")" True
+
+# --no-flows: the same metrics, no connections, no flow records.
+"$XDPI" read "$PCAP" --json --no-flows --json-lines "$T_TMP/n.jsonl" >"$T_TMP/n.json"
+t_eq "--no-flows: no connections key" "$(json "$T_TMP/n.json" '"connections" in d')" False
+t_eq "--no-flows: only the stats line" "$(wc -l <"$T_TMP/n.jsonl")" 1
+t_eq "--no-flows: the other metrics unchanged" \
+	"$(json "$T_TMP/n.json" '[d[k] for k in ("packets", "bytes", "l4", "tcp_flows", "unique_src_ips")]')" \
+	"$(json "$T_TMP/d.json" '[d[k] for k in ("packets", "bytes", "l4", "tcp_flows", "unique_src_ips")]')"
+"$XDPI" read "$PCAP" --json-lines - >"$T_TMP/s.jsonl" 2>"$T_TMP/s.err"
+t_eq "--json-lines -: the lines on stdout, the summary on stderr" \
+	"$(python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]; print("OK")' \
+		"$T_TMP/s.jsonl" 2>&1)$(grep -c '^connections ' "$T_TMP/s.err")" "OK1"
+
+# Errors: bad values are usage errors, an unwritable file a failure.
+for bad in "--max-flows 0" "--max-flows x" "--flow-timeout 0" "--flow-timeout -1" \
+	"--flow-closed-timeout abc" "--distinct-limit 0"; do
+	# shellcheck disable=SC2086 # the option and its value, split
+	"$XDPI" read "$PCAP" $bad >/dev/null 2>"$T_TMP/err"
+	rc=$?
+	t_eq "read $bad: exit 2, naming the option" \
+		"$rc $(grep -c -- "${bad%% *}" "$T_TMP/err")" "2 1"
+done
+"$XDPI" read "$PCAP" --json --json-lines - >/dev/null 2>"$T_TMP/err"
+t_eq "--json-lines - with --json: exit 2" "$?" 2
+"$XDPI" read "$PCAP" --json-lines /nonexistent/dir/f.jsonl >"$T_TMP/out" 2>"$T_TMP/err"
+t_eq "--json-lines into a missing directory: exit 1, why, no summary" \
+	"$? $(grep -c 'cannot write /nonexistent/dir/f.jsonl' "$T_TMP/err") $(wc -c <"$T_TMP/out")" \
+	"1 1 0"
+
+# Memory: 1 M flows, resident set measured, against the declared size the
+# default --max-flows is computed from. ASan's allocator pads every block.
+if [[ $BUILD == *san* ]]; then
+	t_skip "1 M flows fit the declared bytes per flow" "ASan build"
+else
+	"$FLOWMEM" 1000000 >"$T_TMP/mem.json"
+	got=$(json "$T_TMP/mem.json" \
+		'd["created"] == 1000000 and d["rss_bytes_per_flow"] <= d["declared_bytes_per_flow"] * 1.1')
+	t_eq "1 M flows fit the declared bytes per flow ($(json "$T_TMP/mem.json" \
+		'd["rss_bytes_per_flow"]') measured)" "$got" True
+	t_eq "the default --max-flows fills about 1 GiB" \
+		"$(json "$T_TMP/mem.json" 'abs(d["default_max_flows"] * d["declared_bytes_per_flow"] - 2**30) < 2**20')" True
+fi
+t_done
