@@ -14,6 +14,7 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(UTIL_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(XDPI_CFLAGS) $(CFLAGS) $^ -o $@ $(XDPI_LDLIBS) -lcmocka
 $(BUILD)/tests/test_parse $(BUILD)/tests/test_metrics $(BUILD)/tests/test_keyset: $(INSPECT_OBJS)
+$(BUILD)/tests/test_hll $(BUILD)/tests/test_topn: $(INSPECT_OBJS)
 $(BUILD)/tests/test_pipeline $(BUILD)/tests/test_seqcheck: $(INSPECT_OBJS)
 $(BUILD)/tests/test_tap: $(INSPECT_OBJS) $(BUILD)/export/pcapng.o
 $(BUILD)/tests/test_filter: $(INSPECT_OBJS) $(BPF_LIB_OBJS)
@@ -36,7 +37,7 @@ FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. -g -O1 \
 $(BUILD)/fuzz/fuzz_%: tests/fuzz_%.c $(INSPECT_SRCS) | deps-ok
 	@mkdir -p $(@D)
 	$(call msg,CLANG,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $^ -o $@ -lpcap -ljansson
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $^ -o $@ -lpcap -ljansson -lm
 
 # A foreign XDP program for the "already attached" error path.
 $(BUILD)/tests/xdp_pass.bpf.o: tests/xdp_pass.bpf.c | deps-ok
