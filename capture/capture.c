@@ -365,6 +365,7 @@ static int capture_open_workers(struct capture *c)
 		.check_seq = c->o.check_seq,
 		.seq_clock = c->seq_clock,
 		.flows = c->flows,
+		.distinct_limit = c->o.flows.distinct_limit,
 	};
 	int n = c->nqueues, ret;
 
@@ -627,6 +628,7 @@ int capture_result(struct capture *c, struct capture_result *res)
 		.inspect = c->o.inspect,
 		.check_seq = c->o.check_seq,
 		.seq_clock = c->seq_clock,
+		.distinct_limit = c->o.flows.distinct_limit,
 	};
 	int ret;
 

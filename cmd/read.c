@@ -409,6 +409,7 @@ int cmd_read(int argc, char **argv)
 	if (read_open_flows(&o, &rf, &pc))
 		goto out_flows;
 	pc.filter = &filter;
+	pc.distinct_limit = o.flows.distinct_limit;
 	if (pipeline_init(&pipe, &pc)) {
 		xdpi_err("out of memory");
 		goto out_flows;

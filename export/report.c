@@ -13,10 +13,15 @@ static double avg_size(const struct metrics_counters *c)
 	return c->packets ? (double)c->bytes / (double)c->packets : 0.0;
 }
 
+static const char *distinct_kind(bool estimated)
+{
+	return estimated ? "estimate" : "exact";
+}
+
 json_t *report_metrics_json(const struct metrics *m)
 {
 	const struct metrics_counters *c = &m->c;
-	json_t *o, *l3, *l4, *flags, *hist, *mal;
+	json_t *o, *l3, *l4, *flags, *hist, *mal, *distinct;
 	int i;
 
 	o = json_object();
@@ -25,7 +30,8 @@ json_t *report_metrics_json(const struct metrics *m)
 	flags = json_object();
 	hist = json_object();
 	mal = json_object();
-	if (!o || !l3 || !l4 || !flags || !hist || !mal)
+	distinct = json_object();
+	if (!o || !l3 || !l4 || !flags || !hist || !mal || !distinct)
 		goto err;
 
 	/* Display order: ipv4, ipv6, arp, other. */
@@ -61,6 +67,14 @@ json_t *report_metrics_json(const struct metrics *m)
 	json_object_set_new(o, "malformed", mal);
 	json_object_set_new(o, "distinct_untracked",
 			    json_integer((json_int_t)c->distinct_untracked));
+	/* Which distinct counts passed their bound and are estimates. */
+	json_object_set_new(distinct, "limit", json_integer((json_int_t)metrics_distinct_limit(m)));
+	json_object_set_new(distinct, "unique_src_ips",
+			    json_string(distinct_kind(metrics_unique_src_ips_estimated(m))));
+	json_object_set_new(distinct, "tcp_flows",
+			    json_string(distinct_kind(metrics_tcp_flows_estimated(m))));
+	json_object_set_new(distinct, "standard_error", json_real(HLL_STD_ERROR));
+	json_object_set_new(o, "distinct", distinct);
 	return o;
 err:
 	json_decref(o);
@@ -69,6 +83,7 @@ err:
 	json_decref(flags);
 	json_decref(hist);
 	json_decref(mal);
+	json_decref(distinct);
 	errno = ENOMEM;
 	return NULL;
 }
@@ -98,6 +113,10 @@ void report_items_print(FILE *out, const char *label, const char *const *items, 
 	}
 	fputc('\n', out);
 }
+
+/* After a distinct count past its bound: HLL_STD_ERROR in percent. */
+#define DISTINCT_ESTIMATE " (estimate, +/-0.81%)"
+_Static_assert(HLL_STD_ERROR > 0.00805 && HLL_STD_ERROR < 0.00815, "the marker's figure");
 
 /* Items of report_items_print(), each in a buffer of its own. */
 #define ITEM_LEN 48
@@ -138,8 +157,10 @@ void report_metrics_print(FILE *out, const struct metrics *m)
 		snprintf(buf[n++], ITEM_LEN, "%s %" PRIu64, metrics_tcp_flag_name(i),
 			 c->tcp_flags[i]);
 	report_items_print(out, "tcp flags", items, n);
-	fprintf(out, "unique src ips     %" PRIu64 "\n", metrics_unique_src_ips(m));
-	fprintf(out, "tcp flows          %" PRIu64 "\n", metrics_tcp_flows(m));
+	fprintf(out, "unique src ips     %" PRIu64 "%s\n", metrics_unique_src_ips(m),
+		metrics_unique_src_ips_estimated(m) ? DISTINCT_ESTIMATE : "");
+	fprintf(out, "tcp flows          %" PRIu64 "%s\n", metrics_tcp_flows(m),
+		metrics_tcp_flows_estimated(m) ? DISTINCT_ESTIMATE : "");
 	fprintf(out, "tcp payload bytes  %" PRIu64 "\n", c->tcp_payload_bytes);
 	n = 0;
 	for (i = 0; i < METRICS_SIZE__MAX && n < MAX_ITEMS; i++)

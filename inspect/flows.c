@@ -72,6 +72,9 @@ struct flow {
 /* Space-saving over names (hosts, SNIs): counted once per flow, by the
  * maintainer only, so a linear scan of a few dozen entries is cheap. */
 #define FLOW_NAMES_TRACKED 64
+/* Keys each top-N list tracks for the FLOW_TOP_N it reports: the more,
+ * the smaller the error of its counts (inspect/topn.h). */
+#define FLOW_TOP_TRACKED 128
 struct flow_names {
 	struct flow_top_name e[FLOW_NAMES_TRACKED];
 	unsigned n;
@@ -517,6 +520,19 @@ static uint8_t flow_names_top(const struct flow_names *t, struct flow_top_name *
 	return (uint8_t)n;
 }
 
+/* An endpoint's address as a 16-byte key: IPv4 mapped into IPv6
+ * (::ffff:a.b.c.d), so both families share one top-N list. */
+static void flow_addr_key(const struct flow *f, unsigned endpoint, uint8_t key[16])
+{
+	if (f->key.family == 6) {
+		memcpy(key, f->key.addr[endpoint], 16);
+		return;
+	}
+	memset(key, 0, 10);
+	key[10] = key[11] = 0xff;
+	memcpy(key + 12, f->key.addr[endpoint], 4);
+}
+
 /* Adds what @f sent since the last pass to the top-N lists, and its peek
  * once it is there. */
 static void flow_feed(struct flow_table *ft, struct flow *f)
@@ -527,13 +543,12 @@ static void flow_feed(struct flow_table *ft, struct flow *f)
 		uint64_t p = __atomic_load_n(&f->packets[d], __ATOMIC_RELAXED);
 		uint64_t b = __atomic_load_n(&f->bytes[d], __ATOMIC_RELAXED);
 		uint64_t dp = p - f->fed_packets[d], db = b - f->fed_bytes[d];
-		uint8_t key[17];
+		uint8_t key[16];
 		uint16_t port = f->key.port[d ^ 1];
 
 		if (!dp)
 			continue;
-		key[0] = f->key.family;
-		memcpy(key + 1, f->key.addr[d], 16);
+		flow_addr_key(f, d, key);
 		topn_add(ft->top_src_packets, key, sizeof(key), dp);
 		topn_add(ft->top_src_bytes, key, sizeof(key), db);
 		if (f->key.proto == 6 || f->key.proto == 17) {
@@ -630,15 +645,20 @@ static void flow_evict_idlest(struct flow_table *ft, uint64_t need)
 static uint8_t flow_top_export(struct topn *t, struct flow_top_entry *out, bool is_port)
 {
 	struct topn_entry e[FLOW_TOP_N];
-	size_t n = topn_top(t, e, FLOW_TOP_N);
+	uint32_t n = topn_top(t, e, FLOW_TOP_N);
 
-	for (size_t i = 0; i < n; i++) {
+	static const uint8_t v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+	for (uint32_t i = 0; i < n; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
 		if (is_port) {
 			memcpy(&out[i].port, e[i].key, sizeof(out[i].port));
+		} else if (!memcmp(e[i].key, v4_mapped, sizeof(v4_mapped))) {
+			out[i].family = 4;
+			memcpy(out[i].addr, e[i].key + 12, 4);
 		} else {
-			out[i].family = e[i].key[0];
-			memcpy(out[i].addr, e[i].key + 1, 16);
+			out[i].family = 6;
+			memcpy(out[i].addr, e[i].key, 16);
 		}
 		out[i].count = e[i].count;
 		out[i].error = e[i].error;
@@ -766,10 +786,10 @@ struct flow_table *flow_table_new(const struct flow_config *cfg)
 	pthread_mutex_init(&ft->lock, NULL);
 	pthread_mutex_init(&ft->stop_lock, NULL);
 	pthread_cond_init(&ft->stop_cond, NULL);
-	ft->top_src_packets = topn_new(TOPN_DEFAULT_SLOTS);
-	ft->top_src_bytes = topn_new(TOPN_DEFAULT_SLOTS);
-	ft->top_port_packets = topn_new(TOPN_DEFAULT_SLOTS);
-	ft->top_port_bytes = topn_new(TOPN_DEFAULT_SLOTS);
+	ft->top_src_packets = topn_create(FLOW_TOP_TRACKED);
+	ft->top_src_bytes = topn_create(FLOW_TOP_TRACKED);
+	ft->top_port_packets = topn_create(FLOW_TOP_TRACKED);
+	ft->top_port_bytes = topn_create(FLOW_TOP_TRACKED);
 	if (!ft->top_src_packets || !ft->top_src_bytes || !ft->top_port_packets ||
 	    !ft->top_port_bytes)
 		goto fail;
@@ -802,10 +822,10 @@ void flow_table_free(struct flow_table *ft)
 		if (online)
 			rcu_thread_online();
 	}
-	topn_free(ft->top_src_packets);
-	topn_free(ft->top_src_bytes);
-	topn_free(ft->top_port_packets);
-	topn_free(ft->top_port_bytes);
+	topn_destroy(ft->top_src_packets);
+	topn_destroy(ft->top_src_bytes);
+	topn_destroy(ft->top_port_packets);
+	topn_destroy(ft->top_port_bytes);
 	pthread_mutex_destroy(&ft->lock);
 	pthread_mutex_destroy(&ft->stop_lock);
 	pthread_cond_destroy(&ft->stop_cond);

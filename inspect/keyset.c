@@ -8,13 +8,13 @@
 
 #define KEYSET_MAX_KEY 64
 
-static uint64_t keyset_seed(void)
+uint64_t keyset_random_seed(void)
 {
 	uint64_t seed = 0;
 
 	/* Fall back to a fixed seed rather than fail: the set stays exact, it
 	 * only loses its resistance to crafted collisions. */
-	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed) || seed == 0)
 		seed = 0x243f6a8885a308d3ull;
 	return seed;
 }
@@ -34,6 +34,11 @@ static int keyset_alloc(struct keyset *s, uint64_t capacity)
 
 int keyset_init(struct keyset *s, uint32_t key_len, uint64_t initial_capacity)
 {
+	return keyset_init_seeded(s, key_len, initial_capacity, keyset_random_seed());
+}
+
+int keyset_init_seeded(struct keyset *s, uint32_t key_len, uint64_t initial_capacity, uint64_t seed)
+{
 	uint64_t cap = 16;
 
 	memset(s, 0, sizeof(*s));
@@ -43,7 +48,7 @@ int keyset_init(struct keyset *s, uint32_t key_len, uint64_t initial_capacity)
 		cap <<= 1;
 	s->key_len = key_len;
 	s->stride = 8 + ((key_len + 7) & ~7u);
-	s->seed = keyset_seed();
+	s->seed = seed;
 	return keyset_alloc(s, cap);
 }
 
@@ -131,6 +136,23 @@ int keyset_merge(struct keyset *dst, const struct keyset *src)
 		ret = keyset_insert(dst, slot + 8, src->key_len);
 		if (ret < 0)
 			return ret;
+	}
+	return 0;
+}
+
+int keyset_next(const struct keyset *s, uint64_t *pos, uint64_t *hash, const uint8_t **key)
+{
+	for (; s->slots && *pos <= s->mask; ++*pos) {
+		const uint8_t *slot = s->slots + *pos * s->stride;
+		uint64_t h;
+
+		memcpy(&h, slot, 8);
+		if (h == 0)
+			continue;
+		*hash = h;
+		*key = slot + 8;
+		++*pos;
+		return 1;
 	}
 	return 0;
 }

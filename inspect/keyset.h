@@ -7,8 +7,10 @@
  * (0 marks an empty slot) followed by the key, so probes compare one word
  * before touching the key and growth never rehashes keys. The table doubles
  * at half load: growth allocates, but only log2(n) times over a run, never in
- * steady state. The hash is seeded per set from getrandom() so that crafted
- * traffic cannot aim at one chain.
+ * steady state. The hash is seeded from getrandom() so that crafted traffic
+ * cannot aim at one chain; a caller may give several sets one seed
+ * (keyset_init_seeded()), and then a key has the same hash in all of them:
+ * the stored hashes can feed a sketch (inspect/hll.h) that outlives the set.
  *
  * Why not a library: the per-packet budget of `xdpi read` is ~150
  * instructions for parse plus all metrics (docs/benchmarks.md); GLib's
@@ -34,8 +36,15 @@ struct keyset {
 	uint32_t stride; /* 8-byte hash + key, rounded up to 8 */
 };
 
-/* @key_len bytes per key, at most 64. Returns 0 or -errno. */
+/* @key_len bytes per key, at most 64, hashed with a seed of its own.
+ * Returns 0 or -errno. */
 int keyset_init(struct keyset *s, uint32_t key_len, uint64_t initial_capacity);
+/* The same with the seed @seed (keyset_random_seed(), shared). */
+int keyset_init_seeded(struct keyset *s, uint32_t key_len, uint64_t initial_capacity,
+		       uint64_t seed);
+/* A seed from getrandom() (a fixed one if that fails: the sets stay exact,
+ * they only lose their resistance to crafted collisions). Never 0. */
+uint64_t keyset_random_seed(void);
 /* Frees the table; accepts a zeroed or already destroyed set. */
 void keyset_destroy(struct keyset *s);
 /* Adds every key of @src to @dst. Returns 0 or -ENOMEM. */
@@ -46,11 +55,21 @@ static inline uint64_t keyset_count(const struct keyset *s)
 	return s->count;
 }
 
-static inline __attribute__((always_inline)) uint64_t keyset_hash(const struct keyset *s,
-								  const void *key, uint32_t len)
+/*
+ * Walks the stored keys: start with *@pos = 0; while a key remains, returns
+ * 1 with its hash and a pointer to its bytes (valid until the set changes),
+ * then 0.
+ */
+int keyset_next(const struct keyset *s, uint64_t *pos, uint64_t *hash, const uint8_t **key);
+
+/* The hash of a set seeded @seed, without the set (the length is part of
+ * it: keys of different sizes never share a hash by construction). Bit 0 is
+ * always 1; the other 63 are well mixed. */
+static inline __attribute__((always_inline)) uint64_t
+keyset_hash_seed(uint64_t seed, const void *key, uint32_t len)
 {
 	const uint8_t *p = key;
-	uint64_t h = s->seed ^ (len * 0x9e3779b97f4a7c15ull);
+	uint64_t h = seed ^ (len * 0x9e3779b97f4a7c15ull);
 	uint64_t w;
 	uint32_t t;
 
@@ -72,6 +91,12 @@ static inline __attribute__((always_inline)) uint64_t keyset_hash(const struct k
 	h *= 0xd6e8feb86659fd93ull;
 	h ^= h >> 32;
 	return h | 1; /* 0 marks an empty slot */
+}
+
+static inline __attribute__((always_inline)) uint64_t keyset_hash(const struct keyset *s,
+								  const void *key, uint32_t len)
+{
+	return keyset_hash_seed(s->seed, key, len);
 }
 
 /* Out-of-line slow path of keyset_insert(): stores a new key whose probe

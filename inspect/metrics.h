@@ -4,10 +4,22 @@
  * updated per packet by metrics_account() and merged into a total by
  * metrics_merge(). Definitions are in docs/metrics.md.
  *
+ * Distinct counts (unique sources, TCP flows) are exact up to a bound
+ * (struct metrics_opts, default METRICS_DISTINCT_LIMIT_DEFAULT distinct keys
+ * per metric) and estimated above it. Each metric keeps its exact sets (IPv4
+ * and IPv6 keys, inspect/keyset.h) and a HyperLogLog sketch (inspect/hll.h,
+ * 16 KiB, allocated at init). The sketch is filled only when the metric
+ * crosses its bound, from the hashes the sets stored: below the bound a
+ * packet costs what it cost before (one predictable test more). Crossing it,
+ * the sets are freed; from then on a packet costs a hash and a register
+ * update, and memory stays flat whatever the traffic. Every set and sketch
+ * of a process hashes with one seed, so that sketches of different workers
+ * merge and a stored hash is the sketch's hash.
+ *
  * Concurrency contract:
  * - metrics_account() is called by the one owning thread only. It takes no
  *   lock, makes no syscall and allocates only when a distinct-count set
- *   doubles (log2(n) times per run).
+ *   doubles (log2(n) times per run); the switch to an estimate frees.
  * - Another thread may read packets and bytes at any time with
  *   metrics_read_packets()/metrics_read_bytes() (relaxed atomics: the live
  *   table wants a recent value, not a consistent snapshot).
@@ -19,9 +31,11 @@
 #ifndef XDPI_INSPECT_METRICS_H
 #define XDPI_INSPECT_METRICS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../util/defs.h"
+#include "hll.h"
 #include "keyset.h"
 #include "parse.h"
 
@@ -59,24 +73,66 @@ struct metrics_counters {
 	uint64_t distinct_untracked;
 };
 
+/* Exact up to this many distinct keys per metric (about 80 MB of sets for
+ * IPv4 flows at the bound), estimated above. */
+#define METRICS_DISTINCT_LIMIT_DEFAULT 1000000ull
+
+struct metrics_opts {
+	/* A metric (IPv4 and IPv6 keys together) stays exact while it has at
+	 * most this many distinct keys; 0: METRICS_DISTINCT_LIMIT_DEFAULT. */
+	uint64_t distinct_limit;
+	/* The hash seed of every set and sketch; 0: the process's one (from
+	 * getrandom()). Only metrics with the same seed merge once one of
+	 * them is an estimate. */
+	uint64_t seed;
+};
+
+/* One distinct count: exact sets while estimated is false, else the
+ * sketch alone (the sets are then freed and empty). */
+struct metrics_distinct {
+	struct keyset v4, v6;
+	struct hll hll;
+	bool estimated;
+};
+
 struct metrics {
 	struct metrics_counters c;
-	struct keyset src4, src6;   /* 4- and 16-byte source addresses */
-	struct keyset flow4, flow6; /* src, dst, sport, dport */
+	struct metrics_distinct src;  /* 4- and 16-byte source addresses */
+	struct metrics_distinct flow; /* src, dst, sport, dport */
+	uint64_t distinct_limit;
+	uint64_t seed;
 } __attribute__((aligned(XDPI_CACHELINE)));
 
 #define METRICS_FLOW4_KEY 12
 #define METRICS_FLOW6_KEY 36
 
-/* Returns 0 or -ENOMEM; on error nothing is left allocated. */
+/* metrics_init_opts() with the defaults. */
 int metrics_init(struct metrics *m);
+/* @o may be NULL (defaults). Returns 0 or -ENOMEM; on error nothing is
+ * left allocated. */
+int metrics_init_opts(struct metrics *m, const struct metrics_opts *o);
 /* Accepts a zeroed or destroyed struct. */
 void metrics_destroy(struct metrics *m);
-/* dst += src (counters summed, distinct sets united). 0 or -ENOMEM. */
+/*
+ * dst += src (counters summed, distinct counts united). A distinct count of
+ * dst stays exact while the union has at most dst's bound of keys; past it,
+ * or if either side is an estimate, it becomes the sketch of the union
+ * (exactly the sketch one metrics would have had for all the keys). 0,
+ * -ENOMEM, or -EINVAL for sketches of different seeds; on error
+ * distinct_untracked counts one more.
+ */
 int metrics_merge(struct metrics *dst, const struct metrics *src);
 
+/* Exact counts, or estimates (relative standard error HLL_STD_ERROR) once
+ * metrics_*_estimated() says so. Cheap enough for once per batch. */
 uint64_t metrics_unique_src_ips(const struct metrics *m);
 uint64_t metrics_tcp_flows(const struct metrics *m);
+bool metrics_unique_src_ips_estimated(const struct metrics *m);
+bool metrics_tcp_flows_estimated(const struct metrics *m);
+static inline uint64_t metrics_distinct_limit(const struct metrics *m)
+{
+	return m->distinct_limit;
+}
 uint64_t metrics_malformed_total(const struct metrics *m);
 const char *metrics_size_bucket_name(enum metrics_size_bucket b);
 const char *metrics_tcp_flag_name(enum metrics_tcp_flag f);
@@ -107,10 +163,33 @@ static inline uint64_t metrics_read_bytes(const struct metrics *m)
 	return __atomic_load_n(&m->c.bytes, __ATOMIC_RELAXED);
 }
 
-static inline void metrics_note_distinct(struct metrics *m, int ret)
+/* Out of line, once per metric: fills the sketch from the sets' stored
+ * hashes, frees the sets, marks the metric estimated. */
+void metrics_distinct_switch(struct metrics_distinct *d);
+
+/* After a keyset insert into @d: counts a lost key, switches past the
+ * bound. Returns @ret. */
+static inline int metrics_distinct_noted(struct metrics *m, struct metrics_distinct *d, int ret)
 {
 	if (__builtin_expect(ret < 0, 0))
 		m->c.distinct_untracked++;
+	else if (ret > 0 && __builtin_expect(d->v4.count + d->v6.count > m->distinct_limit, 0))
+		metrics_distinct_switch(d);
+	return ret;
+}
+
+/* Adds a key of @len bytes (a constant) to @d: 1 if new (or estimated:
+ * unknown), 0 if seen before, -ENOMEM if lost. */
+static inline __attribute__((always_inline)) int metrics_distinct_add(struct metrics *m,
+								      struct metrics_distinct *d,
+								      const void *key, uint32_t len,
+								      bool v6)
+{
+	if (__builtin_expect(d->estimated, 0)) {
+		hll_add_hash(&d->hll, keyset_hash_seed(m->seed, key, len));
+		return 1;
+	}
+	return metrics_distinct_noted(m, d, keyset_insert(v6 ? &d->v6 : &d->v4, key, len));
 }
 
 /* Accounts one parsed frame of @wire_len bytes on the wire. */
@@ -147,23 +226,23 @@ static inline void metrics_account(struct metrics *m, const struct pkt_info *pi,
 			memcpy(key, pi->src_addr, 8); /* src and dst are adjacent */
 			memcpy(key + 8, &pi->sport, 2);
 			memcpy(key + 10, &pi->dport, 2);
-			ret = keyset_insert(&m->flow4, key, METRICS_FLOW4_KEY);
+			ret = metrics_distinct_add(m, &m->flow, key, METRICS_FLOW4_KEY, false);
 		} else {
 			memcpy(key, pi->src_addr, 32);
 			memcpy(key + 32, &pi->sport, 2);
 			memcpy(key + 34, &pi->dport, 2);
-			ret = keyset_insert(&m->flow6, key, METRICS_FLOW6_KEY);
+			ret = metrics_distinct_add(m, &m->flow, key, METRICS_FLOW6_KEY, true);
 		}
-		metrics_note_distinct(m, ret);
 		/* A flow seen before had its source counted then: most TCP
-		 * packets skip the second lookup. */
+		 * packets skip the second lookup (not once flows are an
+		 * estimate, which cannot tell). */
 		if (ret == 0)
 			return;
 	}
 	if (pi->l3 == PKT_L3_IPV4)
-		metrics_note_distinct(m, keyset_insert(&m->src4, pi->src_addr, 4));
+		metrics_distinct_add(m, &m->src, pi->src_addr, 4, false);
 	else
-		metrics_note_distinct(m, keyset_insert(&m->src6, pi->src_addr, 16));
+		metrics_distinct_add(m, &m->src, pi->src_addr, 16, true);
 }
 
 #endif /* XDPI_INSPECT_METRICS_H */

@@ -51,6 +51,8 @@ struct pipeline_config {
 	/* The flow stage: a table shared with the other pipelines of the run
 	 * (borrowed), or NULL. With inspect only. */
 	struct flow_table *flows;
+	/* The distinct counts' exact bound (--distinct-limit; 0: default). */
+	uint64_t distinct_limit;
 	/* Offline: this pipeline's owner also maintains the table, once per
 	 * second of capture time (pipeline_clock()). */
 	bool maintain_flows;

@@ -1,32 +1,257 @@
+// SPDX-License-Identifier: MIT
 #include "topn.h"
+
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-struct topn { size_t n, slots; struct topn_entry e[]; };
-struct topn *topn_new(size_t slots) { struct topn *t = calloc(1, sizeof(*t) + slots * sizeof(t->e[0])); if (t) t->slots = slots; return t; }
-void topn_free(struct topn *t) { free(t); }
-void topn_add(struct topn *t, const void *key, size_t len, uint64_t w)
+
+#include "keyset.h"
+
+struct topn_slot {
+	struct topn_entry e;
+	uint64_t hash;
+	uint32_t heap_pos;
+};
+
+struct topn {
+	struct topn_slot *slots; /* [cap]; the first used are in use */
+	uint32_t *heap;		 /* [cap] slot numbers, min-heap by count */
+	uint32_t *index;	 /* [mask + 1] slot number + 1; 0 is empty */
+	uint32_t *order;	 /* [cap] topn_top()'s sort, allocated once */
+	uint32_t cap, used, mask;
+	uint64_t seed;
+	uint64_t total;
+};
+
+struct topn *topn_create(uint32_t capacity)
+{
+	struct topn *t;
+	uint32_t size = 4;
+
+	if (capacity == 0 || capacity > TOPN_CAPACITY_MAX) {
+		errno = EINVAL;
+		return NULL;
+	}
+	/* At most half full: short probes, and a probe always ends. */
+	while (size < 2 * capacity)
+		size <<= 1;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		goto err;
+	t->slots = calloc(capacity, sizeof(*t->slots));
+	t->heap = calloc(capacity, sizeof(*t->heap));
+	t->index = calloc(size, sizeof(*t->index));
+	t->order = calloc(capacity, sizeof(*t->order));
+	if (!t->slots || !t->heap || !t->index || !t->order)
+		goto err_free;
+	t->cap = capacity;
+	t->mask = size - 1;
+	/* Seeded: a peer cannot aim its keys at one probe chain. */
+	t->seed = keyset_random_seed();
+	return t;
+
+err_free:
+	topn_destroy(t);
+err:
+	errno = ENOMEM;
+	return NULL;
+}
+
+void topn_destroy(struct topn *t)
+{
+	if (!t)
+		return;
+	free(t->slots);
+	free(t->heap);
+	free(t->index);
+	free(t->order);
+	free(t);
+}
+
+void topn_reset(struct topn *t)
+{
+	memset(t->index, 0, (t->mask + 1) * sizeof(*t->index));
+	t->used = 0;
+	t->total = 0;
+}
+
+uint32_t topn_capacity(const struct topn *t)
+{
+	return t->cap;
+}
+
+uint32_t topn_size(const struct topn *t)
+{
+	return t->used;
+}
+
+uint64_t topn_total(const struct topn *t)
+{
+	return t->total;
+}
+
+static void heap_set(struct topn *t, uint32_t pos, uint32_t slot)
+{
+	t->heap[pos] = slot;
+	t->slots[slot].heap_pos = pos;
+}
+
+static uint64_t heap_count(const struct topn *t, uint32_t pos)
+{
+	return t->slots[t->heap[pos]].e.count;
+}
+
+static void heap_up(struct topn *t, uint32_t pos)
+{
+	uint32_t slot = t->heap[pos];
+	uint64_t c = t->slots[slot].e.count;
+
+	while (pos > 0) {
+		uint32_t parent = (pos - 1) / 2;
+
+		if (heap_count(t, parent) <= c)
+			break;
+		heap_set(t, pos, t->heap[parent]);
+		pos = parent;
+	}
+	heap_set(t, pos, slot);
+}
+
+/* The counter at @pos grew: it sinks below smaller children. */
+static void heap_down(struct topn *t, uint32_t pos)
+{
+	uint32_t slot = t->heap[pos];
+	uint64_t c = t->slots[slot].e.count;
+
+	for (;;) {
+		uint32_t child = 2 * pos + 1;
+
+		if (child >= t->used)
+			break;
+		if (child + 1 < t->used && heap_count(t, child + 1) < heap_count(t, child))
+			child++;
+		if (heap_count(t, child) >= c)
+			break;
+		heap_set(t, pos, t->heap[child]);
+		pos = child;
+	}
+	heap_set(t, pos, slot);
+}
+
+/* The index position holding @key, or the empty one where it would go. */
+static uint32_t index_find(const struct topn *t, const uint8_t *key, uint32_t len, uint64_t hash)
+{
+	uint32_t i = (uint32_t)hash & t->mask;
+
+	for (;; i = (i + 1) & t->mask) {
+		const struct topn_slot *s;
+
+		if (!t->index[i])
+			return i;
+		s = &t->slots[t->index[i] - 1];
+		if (s->hash == hash && s->e.len == len && memcmp(s->e.key, key, len) == 0)
+			return i;
+	}
+}
+
+/* Empties index position @i and moves up the entries after it that probed
+ * past it, so that every chain stays unbroken without tombstones. */
+static void index_delete(struct topn *t, uint32_t i)
+{
+	uint32_t j = i;
+
+	for (;;) {
+		uint32_t home;
+
+		j = (j + 1) & t->mask;
+		if (!t->index[j])
+			break;
+		home = (uint32_t)t->slots[t->index[j] - 1].hash & t->mask;
+		/* The entry at j may fill i if i lies on its probe path, i.e.
+		 * between its home and j (cyclically). */
+		if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
+			t->index[i] = t->index[j];
+			i = j;
+		}
+	}
+	t->index[i] = 0;
+}
+
+int topn_add(struct topn *t, const void *key, uint32_t len, uint64_t weight)
 {
 	uint8_t k[TOPN_KEY_MAX] = {0};
-	size_t min = 0;
+	struct topn_slot *s;
+	uint64_t hash;
+	uint32_t i, slot;
+
+	if (len == 0 || len > TOPN_KEY_MAX)
+		return -EINVAL;
+	if (weight == 0)
+		return 0;
 	memcpy(k, key, len);
-	for (size_t i = 0; i < t->n; i++) {
-		if (!memcmp(t->e[i].key, k, sizeof(k))) { t->e[i].count += w; return; }
-		if (t->e[i].count < t->e[min].count) min = i;
+	hash = keyset_hash_seed(t->seed, k, len);
+	t->total += weight;
+	i = index_find(t, k, len, hash);
+	if (t->index[i]) {
+		s = &t->slots[t->index[i] - 1];
+		s->e.count += weight;
+		heap_down(t, s->heap_pos);
+		return 0;
 	}
-	if (t->n < t->slots) { min = t->n++; t->e[min].count = 0; t->e[min].error = 0; }
-	else t->e[min].error = t->e[min].count;
-	memcpy(t->e[min].key, k, sizeof(k));
-	t->e[min].count += w;
+	if (t->used < t->cap) {
+		slot = t->used++;
+		s = &t->slots[slot];
+		memcpy(s->e.key, k, sizeof(k));
+		s->e.len = len;
+		s->e.count = weight;
+		s->e.error = 0;
+		s->hash = hash;
+		t->index[i] = slot + 1;
+		heap_set(t, t->used - 1, slot);
+		heap_up(t, t->used - 1);
+		return 0;
+	}
+	/* Full: the new key takes over the smallest counter, and its count
+	 * so far becomes the new key's error. */
+	slot = t->heap[0];
+	s = &t->slots[slot];
+	index_delete(t, index_find(t, s->e.key, s->e.len, s->hash));
+	s->e.error = s->e.count;
+	s->e.count += weight;
+	memcpy(s->e.key, k, sizeof(k));
+	s->e.len = len;
+	s->hash = hash;
+	/* The deletion may have moved the empty position the key probed to. */
+	t->index[index_find(t, k, len, hash)] = slot + 1;
+	heap_down(t, 0);
+	return 0;
 }
-static int cmp(const void *a, const void *b) { const struct topn_entry *x = a, *y = b; return x->count < y->count ? 1 : x->count > y->count ? -1 : memcmp(x->key, y->key, TOPN_KEY_MAX); }
-size_t topn_top(const struct topn *t, struct topn_entry *out, size_t n)
+
+static int entry_cmp(const void *a, const void *b, void *arg)
 {
-	struct topn_entry *s = malloc(t->n * sizeof(*s) + 1);
-	if (!s) return 0;
-	memcpy(s, t->e, t->n * sizeof(*s));
-	qsort(s, t->n, sizeof(*s), cmp);
-	if (n > t->n) n = t->n;
-	memcpy(out, s, n * sizeof(*s));
-	free(s);
+	const struct topn *t = arg;
+	const struct topn_entry *x = &t->slots[*(const uint32_t *)a].e;
+	const struct topn_entry *y = &t->slots[*(const uint32_t *)b].e;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return memcmp(x->key, y->key, x->len);
+}
+
+uint32_t topn_top(struct topn *t, struct topn_entry *out, uint32_t n)
+{
+	uint32_t i;
+
+	if (n > t->used)
+		n = t->used;
+	/* K is small and this runs once per report: sort the slot numbers
+	 * (the heap stays a heap). */
+	for (i = 0; i < t->used; i++)
+		t->order[i] = i;
+	qsort_r(t->order, t->used, sizeof(*t->order), entry_cmp, t);
+	for (i = 0; i < n; i++)
+		out[i] = t->slots[t->order[i]].e;
 	return n;
 }

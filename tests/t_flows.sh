@@ -119,6 +119,23 @@ t_eq "--json-lines -: the lines on stdout, the summary on stderr" \
 	"$(python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]; print("OK")' \
 		"$T_TMP/s.jsonl" 2>&1)$(grep -c '^connections ' "$T_TMP/s.err")" "OK1"
 
+# --distinct-limit: above it, an estimate within its error, and said so.
+"$XDPI" read "$PCAP" --json --distinct-limit 100 >"$T_TMP/h.json"
+got=$(python3 - "$T_TMP/h.json" "$T_TMP/d.json" <<'EOF'
+import json, sys
+h, d = (json.load(open(f)) for f in sys.argv[1:])
+bad = []
+for k in ("unique_src_ips", "tcp_flows"):
+    if h["distinct"][k] != "estimate" or d["distinct"][k] != "exact":
+        bad.append(f"{k}: {h['distinct'][k]} / {d['distinct'][k]}")
+    err = h["distinct"]["standard_error"]
+    if abs(h[k] - d[k]) > 3 * err * d[k]:
+        bad.append(f"{k}: estimate {h[k]} vs exact {d[k]}")
+print("; ".join(bad) or "OK")
+EOF
+)
+t_eq "--distinct-limit 100: estimates within 3 standard errors, flagged" "$got" "OK"
+
 # Errors: bad values are usage errors, an unwritable file a failure.
 for bad in "--max-flows 0" "--max-flows x" "--flow-timeout 0" "--flow-timeout -1" \
 	"--flow-closed-timeout abc" "--distinct-limit 0"; do

@@ -337,6 +337,46 @@ TEST(test_independent_sets)
 	keyset_destroy(&b);
 }
 
+/* keyset_next() visits every key once, with the hash keyset_hash() gives;
+ * sets of one seed hash a key alike (what the sketches rely on). */
+TEST(test_next_and_shared_seed)
+{
+	enum { N = 5000 };
+	static uint8_t seen[N];
+	struct keyset a, b;
+	const uint8_t *key;
+	uint64_t pos = 0, hash, visits = 0;
+	uint8_t k[MAX_KEY];
+
+	EQ(keyset_init_seeded(&a, 12, 0, 77), 0);
+	EQ(keyset_init_seeded(&b, 12, 0, 77), 0);
+	EQ(a.seed, 77);
+	memset(seen, 0, sizeof(seen));
+	for (uint32_t i = 0; i < N; i++) {
+		make_key(k, 12, i);
+		EQ(keyset_insert(&a, k, 12), 1);
+		assert_true(keyset_hash(&a, k, 12) == keyset_hash(&b, k, 12));
+		assert_true(keyset_hash(&a, k, 12) == keyset_hash_seed(77, k, 12));
+	}
+	while (keyset_next(&a, &pos, &hash, &key)) {
+		uint32_t i = 0;
+
+		memcpy(&i, key, 4);
+		assert_true(i < N);
+		EQ(seen[i], 0);
+		seen[i] = 1;
+		assert_true(hash == keyset_hash(&a, key, 12));
+		visits++;
+	}
+	EQ(visits, N);
+	EQ(keyset_next(&a, &pos, &hash, &key), 0); /* stays at the end */
+	keyset_destroy(&a);
+	pos = 0;
+	EQ(keyset_next(&a, &pos, &hash, &key), 0); /* destroyed: empty */
+	keyset_destroy(&b);
+	assert_true(keyset_random_seed() != 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_merge_edge_cases),
 		cmocka_unit_test(test_destroy),
 		cmocka_unit_test(test_independent_sets),
+		cmocka_unit_test(test_next_and_shared_seed),
 	};
 
 	return cmocka_run_group_tests_name("keyset", tests, NULL, NULL);

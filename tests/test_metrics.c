@@ -499,8 +499,8 @@ TEST(test_unique_src_ips)
 	fb_trim(&f, 12);
 	account(&m, &f, 0);
 	EQ(metrics_unique_src_ips(&m), 5);
-	EQ(m.src4.count, 3);
-	EQ(m.src6.count, 2);
+	EQ(m.src.v4.count, 3);
+	EQ(m.src.v6.count, 2);
 	metrics_destroy(&m);
 }
 
@@ -540,8 +540,8 @@ TEST(test_tcp_flows_directional)
 	tcp6(&f, 1, 3, 1000, 443, FB_TCP_ACK, 0);
 	account(&m, &f, 0);
 	EQ(metrics_tcp_flows(&m), 5 + 3);
-	EQ(m.flow4.count, 5);
-	EQ(m.flow6.count, 3);
+	EQ(m.flow.v4.count, 5);
+	EQ(m.flow.v6.count, 3);
 
 	/* UDP and later fragments are not TCP flows. */
 	udp4(&f, A4, C4, 9);
@@ -716,8 +716,8 @@ TEST(test_merge_two_workers)
 	EQ(total.c.distinct_untracked, 0);
 	/* Distinct counts are of the union: A->B once. */
 	EQ(metrics_tcp_flows(&total), 4);
-	EQ(total.flow4.count, 2);	       /* A->B, B->A */
-	EQ(total.flow6.count, 2);	       /* ::1->::2, ::3->::2 */
+	EQ(total.flow.v4.count, 2);	       /* A->B, B->A */
+	EQ(total.flow.v6.count, 2);	       /* ::1->::2, ::3->::2 */
 	EQ(metrics_unique_src_ips(&total), 5); /* A, B, C, ::1, ::3 */
 
 	/* The sources are unchanged. */
@@ -755,6 +755,201 @@ TEST(test_malformed_total)
 	metrics_destroy(&m);
 }
 
+/* The distinct counts past their bound (inspect/metrics.h). */
+
+/* A fixed seed: the estimates, hence the tests, are reproducible (the
+ * bounds checked hold for any seed but with a 3-sigma event's chance). */
+static void init_limit(struct metrics *m, uint64_t limit)
+{
+	const struct metrics_opts o = {.distinct_limit = limit, .seed = 0x5eed5eed12345678ull};
+
+	EQ(metrics_init_opts(m, &o), 0);
+	EQ(metrics_distinct_limit(m), limit);
+}
+
+/* A UDP packet from IPv4 source @i (10.x.y.z). */
+static void src_n(struct metrics *m, uint32_t i)
+{
+	struct fb f;
+
+	udp4(&f, FB_IP4(10, 0, 0, 0) + i, C4, 1);
+	account(m, &f, 0);
+}
+
+/* A TCP packet of flow @i: A -> B, ports from @i. */
+static void flow_n(struct metrics *m, uint32_t i)
+{
+	struct fb f;
+
+	tcp4(&f, A4, B4, (uint16_t)(1024 + i % 60000), (uint16_t)(1 + i / 60000), FB_TCP_ACK, 0);
+	account(m, &f, 0);
+}
+
+static void assert_estimate(uint64_t est, uint64_t n)
+{
+	double err = ((double)est - (double)n) / (double)n;
+
+	if (err > 3 * HLL_STD_ERROR || err < -3 * HLL_STD_ERROR)
+		fail_msg("estimate %llu of %llu: error %.3f%%", (unsigned long long)est,
+			 (unsigned long long)n, 100 * err);
+}
+
+TEST(test_distinct_default_limit)
+{
+	struct metrics m;
+
+	init(&m);
+	EQ(metrics_distinct_limit(&m), METRICS_DISTINCT_LIMIT_DEFAULT);
+	EQ(METRICS_DISTINCT_LIMIT_DEFAULT, 1000000);
+	assert_false(metrics_unique_src_ips_estimated(&m));
+	assert_false(metrics_tcp_flows_estimated(&m));
+	metrics_destroy(&m);
+}
+
+/* Exact up to the bound included, an estimate from the next key on. */
+TEST(test_distinct_switch_at_limit)
+{
+	struct metrics m;
+
+	init_limit(&m, 1000);
+	for (uint32_t i = 0; i < 1000; i++)
+		src_n(&m, i);
+	src_n(&m, 0); /* known keys never switch */
+	EQ(metrics_unique_src_ips(&m), 1000);
+	assert_false(metrics_unique_src_ips_estimated(&m));
+	src_n(&m, 1000);
+	assert_true(metrics_unique_src_ips_estimated(&m));
+	/* The sets are freed; the sketch had every key. */
+	assert_null(m.src.v4.slots);
+	EQ(m.src.v4.count + m.src.v6.count, 0);
+	/* Linear counting's standard deviation at 1001 keys is ~5.5. */
+	assert_true(metrics_unique_src_ips(&m) >= 1001 - 20 &&
+		    metrics_unique_src_ips(&m) <= 1001 + 20);
+	assert_false(metrics_tcp_flows_estimated(&m));
+	EQ(m.c.distinct_untracked, 0);
+	metrics_destroy(&m);
+}
+
+TEST(test_distinct_sources_estimate)
+{
+	struct metrics m;
+	struct fb f;
+
+	init_limit(&m, 1000);
+	for (uint32_t i = 0; i < 100000; i++)
+		src_n(&m, i);
+	/* Seen again: no change. */
+	for (uint32_t i = 0; i < 100000; i += 7)
+		src_n(&m, i);
+	/* IPv6 sources go to the same sketch. */
+	for (uint8_t i = 1; i <= 100; i++) {
+		tcp6(&f, i, 200, 1, 2, FB_TCP_SYN, 0);
+		account(&m, &f, 0);
+	}
+	assert_true(metrics_unique_src_ips_estimated(&m));
+	assert_estimate(metrics_unique_src_ips(&m), 100100);
+	/* 100 flows: still exact. */
+	assert_false(metrics_tcp_flows_estimated(&m));
+	EQ(metrics_tcp_flows(&m), 100);
+	metrics_destroy(&m);
+}
+
+TEST(test_distinct_flows_estimate)
+{
+	struct metrics m;
+
+	init_limit(&m, 1000);
+	for (uint32_t i = 0; i < 50000; i++)
+		flow_n(&m, i);
+	assert_true(metrics_tcp_flows_estimated(&m));
+	assert_estimate(metrics_tcp_flows(&m), 50000);
+	/* One source, counted exactly although flows no longer tell a new
+	 * flow from a known one. */
+	assert_false(metrics_unique_src_ips_estimated(&m));
+	EQ(metrics_unique_src_ips(&m), 1);
+	metrics_destroy(&m);
+}
+
+/* @m fed the sources [from, to). */
+static void sources(struct metrics *m, uint64_t limit, uint32_t from, uint32_t to)
+{
+	init_limit(m, limit);
+	for (uint32_t i = from; i < to; i++)
+		src_n(m, i);
+}
+
+/* Every combination: the merge equals one metrics fed all the keys. */
+TEST(test_distinct_merge_combinations)
+{
+	static const struct {
+		uint32_t a_from, a_to, b_from, b_to;
+		bool a_est, b_est, want_est;
+	} cases[] = {
+		/* exact + exact, union under the bound: exact */
+		{0, 600, 400, 1000, false, false, false},
+		/* exact + exact, union over it: estimate */
+		{0, 600, 600, 1200, false, false, true},
+		/* exact + estimate, estimate + exact, estimate + estimate */
+		{0, 500, 300, 5000, false, true, true},
+		{0, 5000, 4000, 4500, true, false, true},
+		{0, 5000, 2500, 9000, true, true, true},
+	};
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct metrics a, b, all;
+		uint32_t lo = cases[i].a_from < cases[i].b_from ? cases[i].a_from : cases[i].b_from;
+		uint32_t hi = cases[i].a_to > cases[i].b_to ? cases[i].a_to : cases[i].b_to;
+
+		sources(&a, 1000, cases[i].a_from, cases[i].a_to);
+		sources(&b, 1000, cases[i].b_from, cases[i].b_to);
+		sources(&all, 1000, lo, hi);
+		EQ(metrics_unique_src_ips_estimated(&a), cases[i].a_est);
+		EQ(metrics_unique_src_ips_estimated(&b), cases[i].b_est);
+
+		EQ(metrics_merge(&a, &b), 0);
+		EQ(metrics_unique_src_ips_estimated(&a), cases[i].want_est);
+		EQ(metrics_unique_src_ips_estimated(&all), cases[i].want_est);
+		/* Exact, or the very sketch of the union. */
+		EQ(metrics_unique_src_ips(&a), metrics_unique_src_ips(&all));
+		if (cases[i].want_est) {
+			assert_memory_equal(a.src.hll.reg, all.src.hll.reg, HLL_M);
+			assert_estimate(metrics_unique_src_ips(&a), hi - lo);
+		} else {
+			EQ(metrics_unique_src_ips(&a), hi - lo);
+		}
+		EQ(a.c.distinct_untracked, 0);
+		metrics_destroy(&a);
+		metrics_destroy(&b);
+		metrics_destroy(&all);
+	}
+}
+
+/* A sketch of another seed cannot be merged; exact sets can (rehashed). */
+TEST(test_distinct_merge_seeds)
+{
+	const struct metrics_opts o1 = {.distinct_limit = 100, .seed = 1};
+	const struct metrics_opts o2 = {.distinct_limit = 100, .seed = 2};
+	struct metrics a, b, c;
+
+	EQ(metrics_init_opts(&a, &o1), 0);
+	EQ(metrics_init_opts(&b, &o2), 0);
+	EQ(metrics_init_opts(&c, &o2), 0);
+	for (uint32_t i = 0; i < 90; i++) {
+		src_n(&a, i);
+		src_n(&b, i + 50);
+	}
+	for (uint32_t i = 0; i < 500; i++)
+		src_n(&c, i);
+	EQ(metrics_merge(&a, &b), 0); /* exact: 140 keys, past 100 */
+	assert_true(metrics_unique_src_ips_estimated(&a));
+	assert_true(metrics_unique_src_ips(&a) >= 137 && metrics_unique_src_ips(&a) <= 143);
+	EQ(metrics_merge(&a, &c), -EINVAL);
+	EQ(a.c.distinct_untracked, 1);
+	metrics_destroy(&a);
+	metrics_destroy(&b);
+	metrics_destroy(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -769,6 +964,12 @@ int main(void)
 		cmocka_unit_test(test_malformed_by_reason),
 		cmocka_unit_test(test_merge_two_workers),
 		cmocka_unit_test(test_malformed_total),
+		cmocka_unit_test(test_distinct_default_limit),
+		cmocka_unit_test(test_distinct_switch_at_limit),
+		cmocka_unit_test(test_distinct_sources_estimate),
+		cmocka_unit_test(test_distinct_flows_estimate),
+		cmocka_unit_test(test_distinct_merge_combinations),
+		cmocka_unit_test(test_distinct_merge_seeds),
 	};
 
 	return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);

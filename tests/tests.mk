@@ -14,6 +14,7 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(UTIL_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(XDPI_CFLAGS) $(CFLAGS) $^ -o $@ $(XDPI_LDLIBS) -lcmocka
 $(BUILD)/tests/test_parse $(BUILD)/tests/test_metrics $(BUILD)/tests/test_keyset: $(INSPECT_OBJS)
+$(BUILD)/tests/test_hll $(BUILD)/tests/test_topn: $(INSPECT_OBJS)
 $(BUILD)/tests/test_pipeline $(BUILD)/tests/test_seqcheck: $(INSPECT_OBJS)
 $(BUILD)/tests/test_tap: $(INSPECT_OBJS) $(BUILD)/export/pcapng.o
 $(BUILD)/tests/test_filter: $(INSPECT_OBJS) $(BPF_LIB_OBJS)
@@ -28,11 +29,11 @@ $(BUILD)/tests/test_flows: $(INSPECT_OBJS)
 # The flow table's test again under ThreadSanitizer (its own objects: TSan
 # cannot mix with the other builds). Not in the SAN=1 tree, which is ASan.
 TSAN_SRCS := tests/test_flows.c inspect/flows.c inspect/peek.c inspect/topn.c inspect/parse.c \
-	util/frame.c
+	inspect/keyset.c util/frame.c
 $(BUILD)/tests/test_flows_tsan: $(TSAN_SRCS) | deps-ok
 	$(call msg,TSAN,$@)
 	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(XDPI_CFLAGS)) $(CFLAGS) -fsanitize=thread \
-		$(TSAN_SRCS) -o $@ -lurcu-cds -lurcu-qsbr -lurcu-common -lpthread -lcmocka
+		$(TSAN_SRCS) -o $@ -lurcu-cds -lurcu-qsbr -lurcu-common -lpthread -lcmocka -lm
 ifneq ($(SAN),1)
 TEST_BINS += $(BUILD)/tests/test_flows_tsan
 endif
@@ -51,7 +52,7 @@ FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. -g -O1 \
 $(BUILD)/fuzz/fuzz_%: tests/fuzz_%.c $(INSPECT_SRCS) | deps-ok
 	@mkdir -p $(@D)
 	$(call msg,CLANG,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $^ -o $@ -lpcap -ljansson -lurcu-cds -lurcu-qsbr -lurcu-common
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $^ -o $@ -lpcap -ljansson -lurcu-cds -lurcu-qsbr -lurcu-common -lm
 
 # A foreign XDP program for the "already attached" error path.
 $(BUILD)/tests/xdp_pass.bpf.o: tests/xdp_pass.bpf.c | deps-ok
