@@ -46,8 +46,8 @@
 #define BENCH_WARMUP_PPS 200000
 #define BENCH_WARMUP_S 1.0
 
-static const char *const receiver_names[BENCH__RECEIVERS] = {"ceiling",	  "inspect", "noinspect",
-							     "af_packet", "dpdk",    "passive"};
+static const char *const receiver_names[BENCH__RECEIVERS] = {
+	"ceiling", "inspect", "noinspect", "af_packet", "dpdk", "passive", "noflows"};
 static const char *const placement_names[BENCH_PLACE_SENDER + 1] = {"auto", "busy-poll", "threaded",
 								    "sender"};
 
@@ -519,7 +519,8 @@ static void child_files_remove(struct bench_child *c)
 /* The placement @r gets under @cfg (see enum bench_placement). */
 static enum bench_placement placement_of(const struct bench_cfg *cfg, enum bench_receiver r)
 {
-	bool af_xdp = r == BENCH_INSPECT || r == BENCH_NOINSPECT || r == BENCH_DPDK;
+	bool af_xdp = r == BENCH_INSPECT || r == BENCH_NOINSPECT || r == BENCH_DPDK ||
+		      r == BENCH_NOFLOWS;
 
 	switch (cfg->placement) {
 	case BENCH_PLACE_AUTO:
@@ -552,6 +553,7 @@ static void live_opts_of(const struct bench_cfg *cfg, enum bench_receiver r,
 	memcpy(o->cpus, cfg->rx_cpus, sizeof(int) * (size_t)cfg->nrx_cpus);
 	o->inspect = r != BENCH_NOINSPECT;
 	o->passive = r == BENCH_PASSIVE;
+	o->flows.off = r == BENCH_NOFLOWS;
 	o->check_seq = r == BENCH_INSPECT && cfg->check_seq;
 	o->xsk.busy_poll = place == BENCH_PLACE_BUSY_POLL;
 	o->xsk.need_wakeup = !cfg->no_need_wakeup;

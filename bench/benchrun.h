@@ -44,6 +44,7 @@ enum bench_receiver {
 	BENCH_AF_PACKET,   /* xdpi afpacket (libpcap) */
 	BENCH_DPDK,	   /* dpdk-testpmd rxonly over net_af_xdp, when installed */
 	BENCH_PASSIVE,	   /* xdpi live --passive: copies, the host keeps the frames */
+	BENCH_NOFLOWS,	   /* xdpi live --no-flows: inspection without the flow stage */
 	BENCH__RECEIVERS,
 };
 
