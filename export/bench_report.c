@@ -17,11 +17,12 @@
 
 const char *bench_receiver_label(enum bench_receiver r)
 {
-	static const char *const labels[] = {"ceiling (XDP drop)",     "xdpi live (inspect)",
-					     "xdpi live --no-inspect", "AF_PACKET (libpcap)",
-					     "DPDK testpmd af_xdp",    "xdpi live --passive"};
+	static const char *const labels[BENCH__RECEIVERS] = {
+		"ceiling (XDP drop)",  "xdpi live (inspect)", "xdpi live --no-inspect",
+		"AF_PACKET (libpcap)", "DPDK testpmd af_xdp", "xdpi live --passive",
+		"xdpi live --no-flows"};
 
-	return labels[r];
+	return (unsigned)r < BENCH__RECEIVERS ? labels[r] : "?";
 }
 
 void bench_heading_print(FILE *out, const struct testbed *tb, const struct bench_cfg *cfg,
