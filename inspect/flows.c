@@ -806,7 +806,7 @@ struct flow_table *flow_table_new(const struct flow_config *cfg)
 		goto fail;
 	/* Grows with the flows (resized by liburcu's call_rcu thread) from a
 	 * small start, so a run with few flows keeps little memory. */
-	ft->ht = cds_lfht_new(1024, 1024, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
+	ft->ht = cds_lfht_new(1u << 16, 1024, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
 	if (!ft->ht)
 		goto fail;
 	flow_publish(ft);

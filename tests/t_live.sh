@@ -43,7 +43,8 @@ live_stop() {
 }
 
 # --- 1. exact metrics and ledger, one queue
-if live_start exact --interval 0 --json --record "$T_TMP/rec.json"; then
+if live_start exact --interval 0 --json --record "$T_TMP/rec.json" \
+	--json-lines "$T_TMP/exact.jsonl"; then
 	replay "$T_TMP/traffic.pcap"
 	live_stop
 	rc=$?
@@ -70,6 +71,19 @@ EOF
 	)
 	t_eq "live metrics equal 'xdpi read --filter tcp' of the sent pcap" "$diff" "OK"
 	t_eq "ledger: 0 unexplained" "$(json "$T_TMP/exact.out" 'd["ledger"]["unexplained"]')" 0
+	# The flow records of the live run: one per flow, every inspected
+	# packet in one of them (the traffic is all IP).
+	got=$(python3 - "$T_TMP/exact.out" "$T_TMP/exact.jsonl" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+fl = [json.loads(l) for l in open(sys.argv[2])]
+fl = [f for f in fl if f["type"] == "flow"]
+ip = d["l3"]["ipv4"] + d["l3"]["ipv6"]
+print(len(fl) == d["connections"]["flows"] and sum(f["packets"] for f in fl) == ip
+      and all(f["end_reason"] == "eof" for f in fl))
+EOF
+	)
+	t_eq "live --json-lines: a record per flow, every IP packet in one" "$got" True
 	t_eq "XDP program saw every frame sent" \
 		"$(json "$T_TMP/exact.out" 'sum(q["xdp"]["seen"] for q in d["ledger"]["queues"])')" "$total"
 	t_eq "redirected = inspected = TCP frames" \
