@@ -28,7 +28,7 @@
 #define FLOW_TSAN_RELEASE(a) ((void)(a))
 #define FLOW_TSAN_ACQUIRE(a) ((void)(a))
 #endif
-static int flow_grace_token;
+static int flow_grace_token, flow_barrier_token;
 
 /* Both endpoints, lower first (flows.h): the one key of both directions. */
 struct flow_key {
@@ -159,6 +159,7 @@ void flows_thread_register(void)
 
 void flows_thread_unregister(void)
 {
+	FLOW_TSAN_RELEASE(&flow_grace_token);
 	rcu_unregister_thread();
 }
 
@@ -169,6 +170,7 @@ void flows_thread_online(void)
 
 void flows_thread_offline(void)
 {
+	FLOW_TSAN_RELEASE(&flow_grace_token);
 	rcu_thread_offline();
 }
 
@@ -375,6 +377,7 @@ void flow_worker_account(struct flow_worker *w, const struct pkt_info *pi, const
 	struct flow *f;
 	unsigned sender;
 	uint64_t hash, last;
+	uint8_t seen;
 
 	if (!pi->src_addr)
 		return;
@@ -398,7 +401,8 @@ void flow_worker_account(struct flow_worker *w, const struct pkt_info *pi, const
 
 	if (pi->l4 != PKT_L4_TCP || !pi->l4_complete)
 		return;
-	if ((__atomic_load_n(&f->tcp_flags, __ATOMIC_RELAXED) | pi->tcp_flags) != f->tcp_flags)
+	seen = __atomic_load_n(&f->tcp_flags, __ATOMIC_RELAXED);
+	if ((seen | pi->tcp_flags) != seen) /* a locked op only for news */
 		__atomic_fetch_or(&f->tcp_flags, pi->tcp_flags, __ATOMIC_RELAXED);
 	if (pi->tcp_flags & (PKT_TCP_SYN | PKT_TCP_FIN | PKT_TCP_RST) ||
 	    __atomic_load_n(&f->state, __ATOMIC_RELAXED) == FLOW_TCP_SYN_RCVD)
@@ -464,6 +468,7 @@ static void flow_end_cb(struct rcu_head *head)
 		ft->cfg.on_end(ft->cfg.on_end_ctx, &r);
 	}
 	flow_free_now(f);
+	FLOW_TSAN_RELEASE(&flow_barrier_token);
 }
 
 static void flow_names_add(struct flow_names *t, const char *name)
@@ -589,6 +594,7 @@ static void flow_evict_idlest(struct flow_table *ft, uint64_t need)
 	if (!need)
 		return;
 	cds_lfht_for_each_entry (ft->ht, &iter, f, node) {
+		FLOW_TSAN_ACQUIRE(f);
 		uint64_t t = __atomic_load_n(&f->last_ns, __ATOMIC_RELAXED);
 
 		lo = t < lo ? t : lo;
@@ -598,6 +604,7 @@ static void flow_evict_idlest(struct flow_table *ft, uint64_t need)
 		return;
 	width = (hi - lo) / FLOW_EVICT_SLICES + 1;
 	cds_lfht_for_each_entry (ft->ht, &iter, f, node) {
+		FLOW_TSAN_ACQUIRE(f);
 		uint64_t s = (__atomic_load_n(&f->last_ns, __ATOMIC_RELAXED) - lo) / width;
 
 		hist[s < FLOW_EVICT_SLICES ? s : FLOW_EVICT_SLICES - 1]++;
@@ -606,6 +613,7 @@ static void flow_evict_idlest(struct flow_table *ft, uint64_t need)
 		below += hist[edge++];
 	in_edge = need - below; /* how many to take from the edge slice */
 	cds_lfht_for_each_entry (ft->ht, &iter, f, node) {
+		FLOW_TSAN_ACQUIRE(f);
 		uint64_t s = (__atomic_load_n(&f->last_ns, __ATOMIC_RELAXED) - lo) / width;
 
 		if (s > FLOW_EVICT_SLICES - 1)
@@ -661,6 +669,7 @@ void flow_table_maintain(struct flow_table *ft, uint64_t now_ns)
 	struct flow *f;
 
 	cds_lfht_for_each_entry (ft->ht, &iter, f, node) {
+		FLOW_TSAN_ACQUIRE(f);
 		uint64_t last = __atomic_load_n(&f->last_ns, __ATOMIC_RELAXED);
 		enum flow_end_reason why = flow_idle_reason(f);
 		uint64_t timeout =
@@ -703,16 +712,19 @@ void flow_table_finish(struct flow_table *ft, enum flow_end_reason reason)
 
 	if (!ft)
 		return;
-	cds_lfht_for_each_entry (ft->ht, &iter, f, node)
+	cds_lfht_for_each_entry (ft->ht, &iter, f, node) {
+		FLOW_TSAN_ACQUIRE(f);
 		flow_remove(ft, f, reason);
+	}
 	ft->work.active = 0;
 	ft->work.half_open = 0;
 	flow_publish(ft);
 	/* The hooks run in the call_rcu thread after a grace period, which
 	 * this (registered) thread must not hold up while it waits. */
-	rcu_thread_offline();
+	flows_thread_offline();
 	rcu_barrier();
-	rcu_thread_online();
+	FLOW_TSAN_ACQUIRE(&flow_barrier_token);
+	flows_thread_online();
 }
 
 struct flow_table *flow_table_new(const struct flow_config *cfg)
@@ -766,7 +778,7 @@ void flow_table_free(struct flow_table *ft)
 		int online = urcu_qsbr_read_ongoing();
 
 		if (online)
-			rcu_thread_offline();
+			flows_thread_offline();
 		cds_lfht_destroy(ft->ht, NULL);
 		if (online)
 			rcu_thread_online();
@@ -791,7 +803,7 @@ static void *flow_expiry_main(void *arg)
 		struct timespec until;
 		uint64_t t;
 
-		rcu_thread_offline();
+		flows_thread_offline();
 		clock_gettime(CLOCK_REALTIME, &until);
 		t = (uint64_t)until.tv_nsec + ft->period_ns;
 		until.tv_sec += (time_t)(t / 1000000000u);
@@ -807,7 +819,7 @@ static void *flow_expiry_main(void *arg)
 			break;
 		flow_table_maintain(ft, xdpi_wall_ns());
 	}
-	rcu_unregister_thread();
+	flows_thread_unregister();
 	return NULL;
 }
 

@@ -52,6 +52,14 @@ for src in tests/test_*.c; do
 		run_one "$n" sh -c "echo 'not ok 1 - $build/tests/$n was not built'; exit 1"
 	fi
 done
+# The ThreadSanitizer builds of some of them (tests/tests.mk; not in the
+# SAN=1 tree, where ASan rules out TSan).
+for bin in "$build"/tests/test_*_tsan; do
+	[ -x "$bin" ] || continue
+	n=$(basename "$bin")
+	[ -n "$filter" ] && [[ $n != *$filter* ]] && continue
+	run_one "$n" "$bin"
+done
 for t in tests/t_*.sh; do
 	[ -f "$t" ] || continue
 	n=$(basename "$t" .sh)

@@ -24,6 +24,19 @@ $(BUILD)/tests/test_ledger: $(BUILD)/capture/ledger.o $(BUILD)/export/ledger_rep
 $(BUILD)/tests/test_guard: $(BUILD)/capture/guard.o
 $(BUILD)/tests/test_peek: $(BUILD)/inspect/peek.o
 $(BUILD)/tests/test_prom_text: $(BUILD)/export/prom_text.o $(INSPECT_OBJS)
+$(BUILD)/tests/test_flows: $(INSPECT_OBJS)
+
+# The flow table's test again under ThreadSanitizer (its own objects: TSan
+# cannot mix with the other builds). Not in the SAN=1 tree, which is ASan.
+TSAN_SRCS := tests/test_flows.c inspect/flows.c inspect/peek.c inspect/topn.c inspect/parse.c \
+	util/frame.c
+$(BUILD)/tests/test_flows_tsan: $(TSAN_SRCS) | deps-ok
+	$(call msg,TSAN,$@)
+	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(XDPI_CFLAGS)) $(CFLAGS) -fsanitize=thread \
+		$(TSAN_SRCS) -o $@ -lurcu-cds -lurcu-qsbr -lurcu-common -lpthread -lcmocka
+ifneq ($(SAN),1)
+TEST_BINS += $(BUILD)/tests/test_flows_tsan
+endif
 
 $(BUILD)/tests/tool_%: $(BUILD)/tests/tool_%.o $(UTIL_OBJS)
 	$(call msg,LD,$@)

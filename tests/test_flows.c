@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of the flow table (inspect/flows.[ch]): one record for both
+ * directions, the handshake and its RTT, end reasons, eviction at
+ * max_flows, peeks, and the table under several workers and a maintainer
+ * at once. Built twice: plainly (and under ASan with SAN=1) and with
+ * ThreadSanitizer (test_flows_tsan), which checks the concurrent test for
+ * data races; every figure it checks is exact.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "frames.h"
+#include "inspect/flows.h"
+#include "inspect/parse.h"
+
+/* liburcu synchronises with inline-assembly atomics that ThreadSanitizer
+ * does not see: accesses inside the library are not checked. flows.c
+ * tells TSan about the orderings it relies on (publication, grace period,
+ * rcu_barrier), so xdpi's own accesses are. */
+const char *__tsan_default_suppressions(void);
+const char *__tsan_default_suppressions(void)
+{
+	return "race:liburcu-qsbr.so\nrace:liburcu-cds.so\nrace:liburcu-common.so\n"
+	       "race:urcu_qsbr_wake_up_gp\n";
+}
+
+#define TEST(name) static void name(void **state __attribute__((unused)))
+#define EQ(a, b) assert_int_equal((a), (b))
+#define SEC 1000000000ull
+
+#define CLIENT FB_IP4(198, 18, 0, 9) /* the higher address: the key swaps it */
+#define SERVER FB_IP4(198, 18, 0, 1)
+
+/* What the on_end hook saw; it may run on the call_rcu thread. */
+#define MAX_RECORDS 4096
+struct ended {
+	pthread_mutex_t lock;
+	struct flow_record r[MAX_RECORDS];
+	struct peek_result peek[MAX_RECORDS];
+	unsigned n;
+	uint64_t packets, bytes, count;
+};
+
+static void on_end(void *ctx, const struct flow_record *r)
+{
+	struct ended *e = ctx;
+
+	pthread_mutex_lock(&e->lock);
+	e->packets += r->packets_toserver + r->packets_toclient;
+	e->bytes += r->bytes_toserver + r->bytes_toclient;
+	e->count++;
+	if (e->n < MAX_RECORDS) {
+		e->r[e->n] = *r;
+		if (r->peek) {
+			e->peek[e->n] = *r->peek;
+			e->r[e->n].peek = &e->peek[e->n];
+		}
+		e->n++;
+	}
+	pthread_mutex_unlock(&e->lock);
+}
+
+struct fixture {
+	struct flow_table *ft;
+	struct flow_worker w;
+	struct ended *e;
+	struct flow_summary final; /* after fx_close() */
+};
+
+static void fx_open(struct fixture *fx, uint64_t max_flows, bool single_thread)
+{
+	struct flow_config cfg = {
+		.max_flows = max_flows,
+		.timeout_ns = 10 * SEC,
+		.closed_timeout_ns = 2 * SEC,
+		.peeks = true,
+		.single_thread = single_thread,
+		.on_end = on_end,
+	};
+
+	/* One per process: it outlives fx_close() for the checks. */
+	static struct ended e;
+
+	memset(&e, 0, sizeof(e));
+	fx->e = &e;
+	pthread_mutex_init(&fx->e->lock, NULL);
+	cfg.on_end_ctx = fx->e;
+	flows_thread_register();
+	fx->ft = flow_table_new(&cfg);
+	assert_non_null(fx->ft);
+	flow_worker_init(&fx->w, fx->ft);
+}
+
+static void fx_close(struct fixture *fx)
+{
+	flow_table_finish(fx->ft, FLOW_END_EOF);
+	flow_table_summary(fx->ft, &fx->final);
+	flow_table_free(fx->ft);
+	flows_thread_unregister();
+	pthread_mutex_destroy(&fx->e->lock);
+}
+
+/* One TCP segment at time @t from @src:@sport to @dst:@dport. */
+static void seg(struct fixture *fx, uint64_t t, uint32_t src, uint16_t sport, uint32_t dst,
+		uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack, const char *payload)
+{
+	static struct fb f;
+	struct pkt_info pi;
+
+	fb_init(&f);
+	fb_eth(&f, FB_ETH_IPV4);
+	fb_ipv4(&f, FB_IPPROTO_TCP, src, dst);
+	fb_tcp(&f, sport, dport, seq, ack, flags, 1000);
+	if (payload)
+		fb_bytes(&f, payload, (uint32_t)strlen(payload));
+	fb_finish(&f);
+	pkt_parse(f.buf, f.len, &pi);
+	fx->w.now_ns = t;
+	flow_worker_account(&fx->w, &pi, f.buf, f.len, f.len);
+}
+
+static void handshake(struct fixture *fx, uint64_t t, uint16_t cport, uint64_t rtt_ns)
+{
+	seg(fx, t, CLIENT, cport, SERVER, 80, PKT_TCP_SYN, 1000, 0, NULL);
+	seg(fx, t + rtt_ns / 2, SERVER, 80, CLIENT, cport, PKT_TCP_SYN | PKT_TCP_ACK, 5000, 1001,
+	    NULL);
+	seg(fx, t + rtt_ns, CLIENT, cport, SERVER, 80, PKT_TCP_ACK, 1001, 5001, NULL);
+}
+
+static const struct flow_record *only_record(const struct fixture *fx)
+{
+	EQ(fx->e->n, 1);
+	return &fx->e->r[0];
+}
+
+TEST(handshake_rtt_and_directions)
+{
+	struct fixture fx;
+	const struct flow_record *r;
+
+	fx_open(&fx, 0, true);
+	handshake(&fx, 100 * SEC, 40000, 3000000);
+	seg(&fx, 100 * SEC + 5000000, CLIENT, 40000, SERVER, 80, PKT_TCP_ACK | PKT_TCP_PSH, 1001,
+	    5001, "x");
+	EQ(fx.w.c.created, 1);
+	EQ(fx.w.c.established, 1);
+	fx_close(&fx);
+	r = only_record(&fx);
+	/* The client has the higher address: directions come from the SYN. */
+	EQ(r->src_port, 40000);
+	EQ(r->dst_port, 80);
+	EQ(r->src_addr[3], 9);
+	EQ(r->packets_toserver, 3);
+	EQ(r->packets_toclient, 1);
+	EQ(r->rtt_ns, 3000000);
+	EQ(r->state, FLOW_TCP_ESTABLISHED);
+	EQ(r->end_reason, FLOW_END_EOF);
+	EQ(r->start_ns, 100 * SEC);
+	EQ(r->end_ns, 100 * SEC + 5000000);
+	EQ(r->tcp_flags, PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_PSH);
+}
+
+TEST(retransmitted_syn_restarts_the_rtt)
+{
+	struct fixture fx;
+
+	fx_open(&fx, 0, true);
+	seg(&fx, SEC, CLIENT, 40001, SERVER, 80, PKT_TCP_SYN, 1000, 0, NULL);
+	seg(&fx, 2 * SEC, CLIENT, 40001, SERVER, 80, PKT_TCP_SYN, 1000, 0, NULL);
+	seg(&fx, 2 * SEC + 100, SERVER, 80, CLIENT, 40001, PKT_TCP_SYN | PKT_TCP_ACK, 7, 1001,
+	    NULL);
+	seg(&fx, 2 * SEC + 300, CLIENT, 40001, SERVER, 80, PKT_TCP_ACK, 1001, 8, NULL);
+	fx_close(&fx);
+	EQ(only_record(&fx)->rtt_ns, 300);
+}
+
+TEST(wrong_acks_do_not_establish)
+{
+	struct fixture fx;
+
+	fx_open(&fx, 0, true);
+	/* A SYN-ACK that does not acknowledge the SYN, then an ACK. */
+	seg(&fx, SEC, CLIENT, 40002, SERVER, 80, PKT_TCP_SYN, 1000, 0, NULL);
+	seg(&fx, SEC + 1, SERVER, 80, CLIENT, 40002, PKT_TCP_SYN | PKT_TCP_ACK, 7, 999, NULL);
+	seg(&fx, SEC + 2, CLIENT, 40002, SERVER, 80, PKT_TCP_ACK, 1001, 8, NULL);
+	/* A SYN answered by RST-ACK: refused, not established. */
+	seg(&fx, SEC, CLIENT, 40003, SERVER, 80, PKT_TCP_SYN, 1000, 0, NULL);
+	seg(&fx, SEC + 1, SERVER, 80, CLIENT, 40003, PKT_TCP_RST | PKT_TCP_ACK, 0, 1001, NULL);
+	/* The right SYN-ACK, then an ACK of the wrong number. */
+	seg(&fx, SEC, CLIENT, 40004, SERVER, 80, PKT_TCP_SYN, 1000, 0, NULL);
+	seg(&fx, SEC + 1, SERVER, 80, CLIENT, 40004, PKT_TCP_SYN | PKT_TCP_ACK, 7, 1001, NULL);
+	seg(&fx, SEC + 2, CLIENT, 40004, SERVER, 80, PKT_TCP_ACK, 1001, 9, NULL);
+	EQ(fx.w.c.established, 0);
+	EQ(fx.w.c.created, 3);
+	fx_close(&fx);
+	for (unsigned i = 0; i < fx.e->n; i++)
+		EQ(fx.e->r[i].rtt_ns, -1);
+}
+
+TEST(joined_at_the_synack_knows_the_initiator)
+{
+	struct fixture fx;
+	const struct flow_record *r;
+
+	fx_open(&fx, 0, true);
+	seg(&fx, SEC, SERVER, 80, CLIENT, 40005, PKT_TCP_SYN | PKT_TCP_ACK, 7, 1001, NULL);
+	fx_close(&fx);
+	r = only_record(&fx);
+	EQ(r->src_port, 40005);
+	EQ(r->packets_toclient, 1);
+	EQ(r->packets_toserver, 0);
+}
+
+TEST(end_reasons_by_timeout)
+{
+	struct fixture fx;
+	struct flow_summary s;
+	int by_port[3] = {0};
+
+	fx_open(&fx, 0, true);
+	seg(&fx, SEC, CLIENT, 1, SERVER, 80, PKT_TCP_ACK, 1, 1, NULL);
+	seg(&fx, SEC, CLIENT, 2, SERVER, 80, PKT_TCP_FIN | PKT_TCP_ACK, 1, 1, NULL);
+	seg(&fx, SEC, CLIENT, 3, SERVER, 80, PKT_TCP_RST, 1, 1, NULL);
+	/* The closed timeout (2 s) has passed, the idle one (10 s) not. */
+	flow_table_maintain(fx.ft, 4 * SEC);
+	flow_table_summary(fx.ft, &s);
+	EQ(s.ended[FLOW_END_FIN], 1);
+	EQ(s.ended[FLOW_END_RST], 1);
+	EQ(s.active, 1);
+	flow_table_maintain(fx.ft, 12 * SEC);
+	flow_table_summary(fx.ft, &s);
+	EQ(s.ended[FLOW_END_TIMEOUT], 1);
+	EQ(s.active, 0);
+	fx_close(&fx);
+	EQ(fx.e->n, 3);
+	for (unsigned i = 0; i < 3; i++)
+		by_port[fx.e->r[i].src_port - 1] = fx.e->r[i].end_reason;
+	EQ(by_port[0], FLOW_END_TIMEOUT);
+	EQ(by_port[1], FLOW_END_FIN);
+	EQ(by_port[2], FLOW_END_RST);
+}
+
+TEST(eviction_takes_the_idlest)
+{
+	struct fixture fx;
+	uint64_t eof = 0;
+
+	fx_open(&fx, 64, true);
+	for (uint16_t p = 1; p <= 1000; p++)
+		seg(&fx, SEC + p * 1000ull, CLIENT, p, SERVER, 80, PKT_TCP_ACK, 1, 1, NULL);
+	EQ(fx.w.c.created, 1000);
+	EQ(fx.w.c.untracked, 0);
+	fx_close(&fx);
+	EQ(fx.e->count, 1000);
+	/* Every eviction made room for the newest: the last 64 flows stayed
+	 * to the end, and no flow older than them did. */
+	for (unsigned i = 0; i < fx.e->n; i++) {
+		const struct flow_record *r = &fx.e->r[i];
+
+		if (r->end_reason == FLOW_END_EOF) {
+			eof++;
+			assert_true(r->src_port > 1000 - 64);
+		} else {
+			EQ(r->end_reason, FLOW_END_EVICTED);
+		}
+	}
+	assert_true(eof >= 56 && eof <= 64);
+	EQ(fx.final.ended[FLOW_END_EVICTED], 1000 - eof);
+	EQ(fx.final.ended[FLOW_END_EOF], eof);
+}
+
+TEST(full_table_counts_untracked_live)
+{
+	struct fixture fx;
+
+	fx_open(&fx, 8, false);
+	for (uint16_t p = 1; p <= 20; p++)
+		seg(&fx, SEC, CLIENT, p, SERVER, 80, PKT_TCP_ACK, 1, 1, NULL);
+	seg(&fx, SEC, CLIENT, 1, SERVER, 80, PKT_TCP_ACK, 1, 1, NULL); /* tracked */
+	EQ(fx.w.c.created, 8);
+	EQ(fx.w.c.untracked, 12);
+	fx_close(&fx);
+	EQ(fx.e->count, 8);
+	EQ(fx.e->packets, 9);
+}
+
+TEST(peeks_http_and_hostile_host)
+{
+	struct fixture fx;
+	const struct flow_record *r;
+
+	fx_open(&fx, 0, true);
+	handshake(&fx, SEC, 40010, 1000);
+	seg(&fx, SEC + 2000, CLIENT, 40010, SERVER, 80, PKT_TCP_ACK | PKT_TCP_PSH, 1001, 5001,
+	    "GET /a HTTP/1.1\r\nHost: \"q\\\x01\xff\r\n\r\n");
+	/* Only the first payload of each side is looked at. */
+	seg(&fx, SEC + 3000, CLIENT, 40010, SERVER, 80, PKT_TCP_ACK | PKT_TCP_PSH, 1030, 5001,
+	    "POST / HTTP/1.1\r\nHost: other\r\n\r\n");
+	EQ(fx.w.c.peeked, 1);
+	fx_close(&fx);
+	r = only_record(&fx);
+	assert_non_null(r->peek);
+	EQ(r->peek->kind, PEEK_HTTP);
+	EQ(r->peek->http_method, PEEK_HTTP_GET);
+	assert_string_equal(r->peek->http_path, "/a");
+	assert_string_equal(r->peek->http_host, "\"q\\\\\\x01\\xff");
+}
+
+TEST(non_ip_and_udp)
+{
+	struct fixture fx;
+	static struct fb f;
+	struct pkt_info pi;
+
+	fx_open(&fx, 0, true);
+	fb_init(&f);
+	fb_eth(&f, 0x0806);
+	fb_arp(&f, 1, CLIENT, SERVER);
+	fb_finish(&f);
+	pkt_parse(f.buf, f.len, &pi);
+	flow_worker_account(&fx.w, &pi, f.buf, f.len, f.len);
+	EQ(fx.w.c.created, 0);
+	for (int dir = 0; dir < 2; dir++) {
+		fb_init(&f);
+		fb_eth(&f, FB_ETH_IPV4);
+		fb_ipv4(&f, FB_IPPROTO_UDP, dir ? SERVER : CLIENT, dir ? CLIENT : SERVER);
+		fb_udp(&f, dir ? 53 : 5353, dir ? 5353 : 53);
+		fb_payload(&f, 10);
+		fb_finish(&f);
+		pkt_parse(f.buf, f.len, &pi);
+		flow_worker_account(&fx.w, &pi, f.buf, f.len, f.len);
+	}
+	EQ(fx.w.c.created, 1);
+	fx_close(&fx);
+	EQ(only_record(&fx)->proto, 17);
+	EQ(only_record(&fx)->packets_toclient, 1);
+}
+
+/* ---- Concurrency: workers, a maintainer and the call_rcu thread -------- */
+
+#define WORKERS 3
+#define PACKETS_PER_WORKER 60000
+#define KEYS 512
+
+struct race {
+	struct flow_table *ft;
+	uint64_t clock; /* capture time, advanced by the maintainer */
+	int stop;
+	struct flow_counters c[WORKERS];
+	uint64_t bytes_sent[WORKERS];
+};
+
+struct race_worker {
+	struct race *r;
+	int id;
+};
+
+static void *race_worker_main(void *arg)
+{
+	struct race_worker *rw = arg;
+	struct flow_worker w;
+	static __thread struct fb f;
+	struct pkt_info pi;
+	uint32_t x = 2463534242u + (uint32_t)rw->id;
+
+	flows_thread_register();
+	flow_worker_init(&w, rw->r->ft);
+	for (int i = 0; i < PACKETS_PER_WORKER; i++) {
+		uint32_t key, dir;
+
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		key = x % KEYS;
+		dir = (x >> 16) & 1; /* both directions from every worker */
+		fb_init(&f);
+		fb_eth(&f, FB_ETH_IPV4);
+		fb_ipv4(&f, FB_IPPROTO_TCP, dir ? SERVER : CLIENT, dir ? CLIENT : SERVER);
+		fb_tcp(&f, dir ? 80 : (uint16_t)(1024 + key), dir ? (uint16_t)(1024 + key) : 80, 1,
+		       1, (i % 7) ? PKT_TCP_ACK : PKT_TCP_SYN, 1000);
+		fb_payload(&f, key % 3 ? 0 : 20);
+		fb_finish(&f);
+		pkt_parse(f.buf, f.len, &pi);
+		w.now_ns = __atomic_load_n(&rw->r->clock, __ATOMIC_RELAXED);
+		flow_worker_account(&w, &pi, f.buf, f.len, f.len);
+		rw->r->bytes_sent[rw->id] += f.len;
+		if (i % 64 == 63)
+			flows_quiescent(); /* a batch */
+	}
+	rw->r->c[rw->id] = w.c;
+	flows_thread_unregister();
+	return NULL;
+}
+
+static void *race_maintainer_main(void *arg)
+{
+	struct race *r = arg;
+
+	flows_thread_register();
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		/* Time runs fast: flows time out and come back, and the
+		 * small table evicts. */
+		uint64_t now = __atomic_add_fetch(&r->clock, SEC / 2, __ATOMIC_RELAXED);
+
+		flow_table_maintain(r->ft, now);
+		flows_quiescent();
+	}
+	flows_thread_unregister();
+	return NULL;
+}
+
+TEST(concurrent_workers_and_maintainer)
+{
+	struct flow_config cfg = {
+		.max_flows = KEYS / 2,
+		.timeout_ns = 2 * SEC,
+		.closed_timeout_ns = SEC,
+		.peeks = true,
+		.on_end = on_end,
+	};
+	struct race_worker rw[WORKERS];
+	pthread_t t[WORKERS], m;
+	struct race *r = calloc(1, sizeof(*r));
+	struct ended *e = calloc(1, sizeof(*e));
+	uint64_t created = 0, untracked = 0, bytes = 0, ended = 0;
+	struct flow_summary s;
+
+	assert_non_null(r);
+	assert_non_null(e);
+	pthread_mutex_init(&e->lock, NULL);
+	cfg.on_end_ctx = e;
+	r->clock = SEC;
+	flows_thread_register();
+	r->ft = flow_table_new(&cfg);
+	assert_non_null(r->ft);
+	flows_thread_offline(); /* this thread only waits from here */
+	assert_int_equal(pthread_create(&m, NULL, race_maintainer_main, r), 0);
+	for (int i = 0; i < WORKERS; i++) {
+		rw[i] = (struct race_worker){r, i};
+		assert_int_equal(pthread_create(&t[i], NULL, race_worker_main, &rw[i]), 0);
+	}
+	for (int i = 0; i < WORKERS; i++)
+		pthread_join(t[i], NULL);
+	__atomic_store_n(&r->stop, 1, __ATOMIC_RELEASE);
+	pthread_join(m, NULL);
+	flows_thread_online();
+	flow_table_finish(r->ft, FLOW_END_EOF);
+	flow_table_summary(r->ft, &s);
+	for (int i = 0; i < WORKERS; i++) {
+		created += r->c[i].created;
+		untracked += r->c[i].untracked;
+		bytes += r->bytes_sent[i];
+	}
+	for (int i = 0; i < FLOW_END__MAX; i++)
+		ended += s.ended[i];
+	/* Every record ended once, and handed every packet it counted. */
+	EQ(e->count, created);
+	EQ(ended, created);
+	EQ(s.active, 0);
+	EQ(e->packets + untracked, (uint64_t)WORKERS * PACKETS_PER_WORKER);
+	assert_true(created >= KEYS / 2);
+	assert_true(e->bytes <= bytes);
+	flow_table_free(r->ft);
+	flows_thread_unregister();
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+	free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(handshake_rtt_and_directions),
+		cmocka_unit_test(retransmitted_syn_restarts_the_rtt),
+		cmocka_unit_test(wrong_acks_do_not_establish),
+		cmocka_unit_test(joined_at_the_synack_knows_the_initiator),
+		cmocka_unit_test(end_reasons_by_timeout),
+		cmocka_unit_test(eviction_takes_the_idlest),
+		cmocka_unit_test(full_table_counts_untracked_live),
+		cmocka_unit_test(peeks_http_and_hostile_host),
+		cmocka_unit_test(non_ip_and_udp),
+		cmocka_unit_test(concurrent_workers_and_maintainer),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
