@@ -20,6 +20,7 @@
 #include "cmd.h"
 #include "../capture/capture.h"
 #include "../export/live_report.h"
+#include "../export/prometheus.h"
 #include "../export/report.h"
 #include "../util/signals.h"
 
@@ -187,10 +188,11 @@ static FILE *live_text_out(const struct capture_opts *o)
 
 /* Reports until the duration ends or a signal comes; returns why it ended. */
 static const char *live_loop(const struct capture_opts *o, struct capture *c, int sigfd,
-			     struct live_table *t)
+			     struct live_table *t, struct prom_server *prom)
 {
 	double deadline = o->duration > 0 ? t->started + o->duration : 0;
 	double next = o->interval > 0 ? t->started + o->interval : 0;
+	double next_prom = 0; /* --prometheus: once a second, whatever the table does */
 
 	if (next)
 		live_table_header(t);
@@ -208,6 +210,10 @@ static const char *live_loop(const struct capture_opts *o, struct capture *c, in
 			next += o->interval;
 			continue;
 		}
+		if (prom && now >= next_prom) {
+			prom_publish_capture(prom, c, o->ifname, NULL);
+			next_prom = now + 1;
+		}
 		capture_tick(c);
 		wake = next;
 		if (deadline && (!wake || deadline < wake))
@@ -221,7 +227,8 @@ static const char *live_loop(const struct capture_opts *o, struct capture *c, in
 }
 
 /* The record, the summary or JSON, and the ledger's verdict. */
-static int live_output(const struct capture_opts *o, struct capture *c, const char *stop_reason)
+static int live_output(const struct capture_opts *o, struct capture *c, const char *stop_reason,
+		       struct prom_server *prom)
 {
 	struct capture_result res;
 	json_t *obj = NULL;
@@ -232,6 +239,8 @@ static int live_output(const struct capture_opts *o, struct capture *c, const ch
 		xdpi_err("cannot build the report: %s", strerror(-ret));
 		return ret;
 	}
+	if (prom) /* the final figures, served until the command exits */
+		prom_publish_capture(prom, c, o->ifname, &res);
 	if (o->json || o->record) {
 		obj = live_report_json(o, c, &res, stop_reason);
 		if (!obj) {
@@ -262,13 +271,25 @@ out:
 static int live_run(const struct capture_opts *o, int sigfd)
 {
 	struct live_table table = {0};
+	struct prom_server *prom = NULL;
 	struct capture *c;
 	const char *stop_reason;
+	char err[256];
 	int ret;
 
+	/* Before anything is attached: a port in use costs nothing to undo. */
+	if (o->flows.prometheus) {
+		ret = prom_server_start(&prom, o->flows.prometheus, err, sizeof(err));
+		if (ret) {
+			xdpi_err("%s", err);
+			return ret;
+		}
+	}
 	ret = capture_open(o, &c);
-	if (ret)
+	if (ret) {
+		prom_server_stop(prom);
 		return ret;
+	}
 	ret = live_table_init(&table, o->json ? stderr : live_text_out(o), c, 0);
 	if (ret)
 		xdpi_err("out of memory");
@@ -278,6 +299,7 @@ static int live_run(const struct capture_opts *o, int sigfd)
 	if (ret) {
 		live_table_free(&table);
 		capture_close(c);
+		prom_server_stop(prom);
 		return ret;
 	}
 	if (o->ceiling)
@@ -287,11 +309,12 @@ static int live_run(const struct capture_opts *o, int sigfd)
 		xdpi_info("ready: %d worker%s receiving", capture_queue_count(c),
 			  capture_queue_count(c) == 1 ? "" : "s");
 	table.started = table.prev_time = xdpi_now();
-	stop_reason = live_loop(o, c, sigfd, &table);
+	stop_reason = live_loop(o, c, sigfd, &table, prom);
 	capture_stop(c);
-	ret = live_output(o, c, stop_reason);
+	ret = live_output(o, c, stop_reason, prom);
 	live_table_free(&table);
 	capture_close(c);
+	prom_server_stop(prom);
 	return ret;
 }
 

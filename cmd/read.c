@@ -13,9 +13,11 @@
 #include "../export/flow_report.h"
 #include "../export/jsonl.h"
 #include "../export/pcapng.h"
+#include "../export/prometheus.h"
 #include "../export/report.h"
 #include "../inspect/capfile.h"
 #include "../inspect/flows.h"
+#include "../util/signals.h"
 #include "../util/version.h"
 
 /* What the write stage holds between the reader and the writer thread:
@@ -382,8 +384,27 @@ static int read_output(const struct read_opts *o, const struct pipeline *p,
 	return ret;
 }
 
+/* --prometheus: the final figures, served until SIGINT or SIGTERM. */
+static int read_serve(struct prom_server *prom, const struct read_opts *o, const struct pipeline *p,
+		      const struct read_flows *rf)
+{
+	char where[64];
+
+	if (prom_publish_pipeline(prom, p, rf->ft ? &rf->summary : NULL, o->file)) {
+		xdpi_err("out of memory");
+		return XDPI_EXIT_FAIL;
+	}
+	prom_server_address(prom, where, sizeof(where));
+	fflush(stdout); /* the JSON or summary, for whoever waits on it */
+	fprintf(stderr, "xdpi: serving the metrics on http://%s/metrics until SIGINT/SIGTERM\n",
+		where);
+	xdpi_signals_wait();
+	return XDPI_EXIT_OK;
+}
+
 int cmd_read(int argc, char **argv)
 {
+	struct prom_server *prom = NULL;
 	struct pcapng_writer *writer = NULL;
 	struct capfile_result res;
 	struct xdpi_filter filter;
@@ -406,6 +427,14 @@ int cmd_read(int argc, char **argv)
 	if (ret)
 		goto out_opts;
 	ret = XDPI_EXIT_FAIL;
+	/* Before the read, so that a port in use fails at once; the signals
+	 * are blocked first, as its thread inherits the mask. */
+	if (o.flows.prometheus && xdpi_signals_block())
+		goto out_opts_filter;
+	if (o.flows.prometheus && prom_server_start(&prom, o.flows.prometheus, err, sizeof(err))) {
+		xdpi_err("%s", err);
+		goto out_opts_filter;
+	}
 	if (read_open_flows(&o, &rf, &pc))
 		goto out_flows;
 	pc.filter = &filter;
@@ -431,6 +460,8 @@ int cmd_read(int argc, char **argv)
 	read_warn(&res);
 	read_finish_flows(&rf);
 	ret = read_output(&o, &pipe, &res, written, &rf);
+	if (ret == XDPI_EXIT_OK && prom)
+		ret = read_serve(prom, &o, &pipe, &rf);
 out:
 	pcapng_writer_stop(writer, NULL);
 	tap_destroy(&tap);
@@ -440,6 +471,8 @@ out_flows:
 		xdpi_err("cannot write %s", o.flows.json_lines);
 		ret = XDPI_EXIT_FAIL;
 	}
+out_opts_filter:
+	prom_server_stop(prom);
 	xdpi_filter_destroy(&filter);
 out_opts:
 	free(o.joined);

@@ -22,7 +22,8 @@ XDPI_VERSION := $(shell cat VERSION)$(shell git describe --always --dirty 2>/dev
 XDPI_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -I$(BUILD) -I. $(SAN_FLAGS) -MMD -MP
 # Named directly, not through pkg-config: on a fresh machine this file is
 # read before `make deps` has installed pkg-config and the libraries.
-XDPI_LDLIBS := -lxdp -lbpf -ljansson -lurcu-cds -lurcu-qsbr -lurcu-common -lpcap -lelf -lz -lpthread -lm
+XDPI_LDLIBS := -lxdp -lbpf -ljansson -lurcu-cds -lurcu-qsbr -lurcu-common -lpcap -lmicrohttpd -lelf -lz \
+	-lpthread -lm
 
 # V=1 shows the commands.
 ifeq ($(V),1)

@@ -24,6 +24,7 @@ $(BUILD)/tests/test_ndr: $(BUILD)/bench/ndr.o
 $(BUILD)/tests/test_ledger: $(BUILD)/capture/ledger.o $(BUILD)/export/ledger_report.o
 $(BUILD)/tests/test_guard: $(BUILD)/capture/guard.o
 $(BUILD)/tests/test_peek: $(BUILD)/inspect/peek.o
+$(BUILD)/tests/test_prom_text: $(BUILD)/export/prom_text.o $(INSPECT_OBJS)
 $(BUILD)/tests/test_flows: $(INSPECT_OBJS)
 
 # The flow table's test again under ThreadSanitizer (its own objects: TSan
