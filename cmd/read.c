@@ -439,6 +439,9 @@ int cmd_read(int argc, char **argv)
 		goto out_flows;
 	pc.filter = &filter;
 	pc.distinct_limit = o.flows.distinct_limit;
+	/* A fixed seed: the estimates above --distinct-limit are the same on
+	 * every read of a file. */
+	pc.distinct_seed = 0x243f6a8885a308d3ull;
 	if (pipeline_init(&pipe, &pc)) {
 		xdpi_err("out of memory");
 		goto out_flows;

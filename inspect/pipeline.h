@@ -53,6 +53,7 @@ struct pipeline_config {
 	struct flow_table *flows;
 	/* The distinct counts' exact bound (--distinct-limit; 0: default). */
 	uint64_t distinct_limit;
+	uint64_t distinct_seed; /* 0: the process's random one (metrics.h) */
 	/* Offline: this pipeline's owner also maintains the table, once per
 	 * second of capture time (pipeline_clock()). */
 	bool maintain_flows;
