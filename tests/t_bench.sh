@@ -22,10 +22,11 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 bad = []
 ran = sorted(d.get("runs", {}))
-want = ["af_packet", "ceiling", "inspect", "noinspect", "passive"]
+want = ["af_packet", "ceiling", "inspect", "noflows", "noinspect", "passive"]
 if [r for r in ran if r != "dpdk"] != want:
     bad.append(f"runs={ran}")
-for k in ("sent_pps", "ceiling_pps", "inspect_pps", "noinspect_pps", "af_packet_pps", "passive_pps"):
+for k in ("sent_pps", "ceiling_pps", "inspect_pps", "noinspect_pps", "af_packet_pps", "passive_pps",
+          "noflows_pps"):
     if not isinstance(d.get(k), (int, float)) or d[k] <= 0:
         bad.append(f"{k}={d.get(k)}")
 if d.get("unexplained") != 0:
@@ -35,7 +36,7 @@ if sorted(d.get("rx_core_busy", {})) != ran:
 for r, run in d.get("runs", {}).items():
     if run["received"] > run["sent"]:
         bad.append(f"{r}: received {run['received']} > sent {run['sent']}")
-for r in ("inspect", "noinspect"):
+for r in ("inspect", "noinspect", "noflows"):
     run = d["runs"][r]
     led = run["receiver"]["ledger"]
     redirected = sum(q["xdp"]["redirected"] for q in led["queues"])
