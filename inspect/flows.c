@@ -90,7 +90,9 @@ struct flow_table {
 	uint64_t count; /* records in the table; atomic */
 
 	/* The maintainer's. */
-	struct topn *top_src_packets, *top_src_bytes, *top_port_packets, *top_port_bytes;
+	struct topn *top_src_packets, *top_src_bytes;
+	/* Destination ports are few enough to count exactly: 1 MiB. */
+	uint64_t *port_packets, *port_bytes; /* [65536] */
 	struct flow_names hosts, sni;
 	struct flow_summary work;
 	uint64_t next_feed_ns; /* capture time of the next top-N feed */
@@ -560,8 +562,8 @@ static void flow_feed(struct flow_table *ft, struct flow *f, bool top)
 		topn_add(ft->top_src_packets, key, sizeof(key), dp);
 		topn_add(ft->top_src_bytes, key, sizeof(key), db);
 		if (f->key.proto == 6 || f->key.proto == 17) {
-			topn_add(ft->top_port_packets, &port, sizeof(port), dp);
-			topn_add(ft->top_port_bytes, &port, sizeof(port), db);
+			ft->port_packets[port] += dp;
+			ft->port_bytes[port] += db;
 		}
 		f->fed_packets[d] = p;
 		f->fed_bytes[d] = b;
@@ -650,7 +652,27 @@ static void flow_evict_idlest(struct flow_table *ft, uint64_t need)
 	}
 }
 
-static uint8_t flow_top_export(struct topn *t, struct flow_top_entry *out, bool is_port)
+/* The FLOW_TOP_N largest of the exact port counts, ties by port. */
+static uint8_t flow_top_ports(const uint64_t *count, struct flow_top_entry *out)
+{
+	unsigned n = 0;
+
+	for (uint32_t port = 0; port < 65536; port++) {
+		unsigned i;
+
+		if (!count[port] || (n == FLOW_TOP_N && count[port] <= out[n - 1].count))
+			continue;
+		i = n < FLOW_TOP_N ? n++ : n - 1;
+		for (; i > 0 && out[i - 1].count < count[port]; i--)
+			out[i] = out[i - 1];
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].port = (uint16_t)port;
+		out[i].count = count[port];
+	}
+	return (uint8_t)n;
+}
+
+static uint8_t flow_top_export(struct topn *t, struct flow_top_entry *out)
 {
 	struct topn_entry e[FLOW_TOP_N];
 	uint32_t n = topn_top(t, e, FLOW_TOP_N);
@@ -659,9 +681,7 @@ static uint8_t flow_top_export(struct topn *t, struct flow_top_entry *out, bool 
 
 	for (uint32_t i = 0; i < n; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
-		if (is_port) {
-			memcpy(&out[i].port, e[i].key, sizeof(out[i].port));
-		} else if (!memcmp(e[i].key, v4_mapped, sizeof(v4_mapped))) {
+		if (!memcmp(e[i].key, v4_mapped, sizeof(v4_mapped))) {
 			out[i].family = 4;
 			memcpy(out[i].addr, e[i].key + 12, 4);
 		} else {
@@ -679,10 +699,10 @@ static void flow_publish(struct flow_table *ft)
 	struct flow_summary *s = &ft->work;
 
 	s->max_flows = ft->cfg.max_flows;
-	s->n_src_packets = flow_top_export(ft->top_src_packets, s->top_src_packets, false);
-	s->n_src_bytes = flow_top_export(ft->top_src_bytes, s->top_src_bytes, false);
-	s->n_port_packets = flow_top_export(ft->top_port_packets, s->top_port_packets, true);
-	s->n_port_bytes = flow_top_export(ft->top_port_bytes, s->top_port_bytes, true);
+	s->n_src_packets = flow_top_export(ft->top_src_packets, s->top_src_packets);
+	s->n_src_bytes = flow_top_export(ft->top_src_bytes, s->top_src_bytes);
+	s->n_port_packets = flow_top_ports(ft->port_packets, s->top_port_packets);
+	s->n_port_bytes = flow_top_ports(ft->port_bytes, s->top_port_bytes);
 	s->n_hosts = flow_names_top(&ft->hosts, s->top_hosts);
 	s->n_sni = flow_names_top(&ft->sni, s->top_sni);
 	pthread_mutex_lock(&ft->lock);
@@ -803,10 +823,9 @@ struct flow_table *flow_table_new(const struct flow_config *cfg)
 	pthread_cond_init(&ft->stop_cond, NULL);
 	ft->top_src_packets = topn_create(FLOW_TOP_TRACKED);
 	ft->top_src_bytes = topn_create(FLOW_TOP_TRACKED);
-	ft->top_port_packets = topn_create(FLOW_TOP_TRACKED);
-	ft->top_port_bytes = topn_create(FLOW_TOP_TRACKED);
-	if (!ft->top_src_packets || !ft->top_src_bytes || !ft->top_port_packets ||
-	    !ft->top_port_bytes)
+	ft->port_packets = calloc(65536, sizeof(*ft->port_packets));
+	ft->port_bytes = calloc(65536, sizeof(*ft->port_bytes));
+	if (!ft->top_src_packets || !ft->top_src_bytes || !ft->port_packets || !ft->port_bytes)
 		goto fail;
 	/* Grows with the flows (resized by liburcu's call_rcu thread) from a
 	 * small start, so a run with few flows keeps little memory. */
@@ -839,8 +858,8 @@ void flow_table_free(struct flow_table *ft)
 	}
 	topn_destroy(ft->top_src_packets);
 	topn_destroy(ft->top_src_bytes);
-	topn_destroy(ft->top_port_packets);
-	topn_destroy(ft->top_port_bytes);
+	free(ft->port_packets);
+	free(ft->port_bytes);
 	pthread_mutex_destroy(&ft->lock);
 	pthread_mutex_destroy(&ft->stop_lock);
 	pthread_cond_destroy(&ft->stop_cond);
