@@ -62,7 +62,8 @@ $(BUILD)/tests/xdp_pass.bpf.o: tests/xdp_pass.bpf.c | deps-ok
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 .PHONY: check check-build fuzz mutate
-check-build: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(FUZZ_BINS) $(BUILD)/tests/xdp_pass.bpf.o
+check-build: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(FUZZ_BINS) $(BUILD)/tests/xdp_pass.bpf.o \
+	$(BUILD)/bench/mkcapture
 
 check: check-build
 	tests/run.sh $(BUILD)
