@@ -83,6 +83,17 @@ struct flow_names {
 	unsigned n;
 };
 
+/* What the flows of one pass sent, per source address, summed before it
+ * goes into the top-source sketches: a pass ends many flows of few
+ * sources, and a sketch update costs ~500 instructions where a sum costs
+ * a probe. Open addressing, the maintainer's only, emptied by each flush. */
+struct flow_agg {
+	uint8_t (*key)[16];
+	uint64_t *packets, *bytes; /* packets 0: an empty slot */
+	uint32_t *used;		   /* the slots in use */
+	uint32_t cap, n;	   /* cap: a power of two, or 0 */
+};
+
 struct flow_table {
 	struct cds_lfht *ht;
 	struct flow_config cfg;
@@ -91,6 +102,7 @@ struct flow_table {
 
 	/* The maintainer's. */
 	struct topn *top_src_packets, *top_src_bytes;
+	struct flow_agg agg;
 	/* Destination ports are few enough to count exactly: 1 MiB. */
 	uint64_t *port_packets, *port_bytes; /* [65536] */
 	struct flow_names hosts, sni;
@@ -528,6 +540,87 @@ static uint8_t flow_names_top(const struct flow_names *t, struct flow_top_name *
 	return (uint8_t)n;
 }
 
+static void flow_agg_free(struct flow_agg *a)
+{
+	free(a->key);
+	free(a->packets);
+	free(a->bytes);
+	free(a->used);
+	memset(a, 0, sizeof(*a));
+}
+
+static uint32_t flow_agg_slot(const struct flow_agg *a, const uint8_t key[16])
+{
+	uint32_t i = (uint32_t)xdpi_hash64(0, key, 16) & (a->cap - 1);
+
+	while (a->packets[i] && memcmp(a->key[i], key, 16))
+		i = (i + 1) & (a->cap - 1);
+	return i;
+}
+
+/* Doubles the table (from 1024 slots). 0, or -ENOMEM with @a unchanged. */
+static int flow_agg_grow(struct flow_agg *a)
+{
+	struct flow_agg b = {.cap = a->cap ? a->cap * 2 : 1024, .n = a->n};
+
+	b.key = malloc(sizeof(*b.key) * b.cap);
+	b.packets = calloc(b.cap, sizeof(*b.packets));
+	b.bytes = malloc(sizeof(*b.bytes) * b.cap);
+	b.used = malloc(sizeof(*b.used) * b.cap);
+	if (!b.key || !b.packets || !b.bytes || !b.used) {
+		flow_agg_free(&b);
+		return -ENOMEM;
+	}
+	for (uint32_t k = 0; k < a->n; k++) {
+		uint32_t from = a->used[k], to = flow_agg_slot(&b, a->key[from]);
+
+		memcpy(b.key[to], a->key[from], 16);
+		b.packets[to] = a->packets[from];
+		b.bytes[to] = a->bytes[from];
+		b.used[k] = to;
+	}
+	flow_agg_free(a);
+	*a = b;
+	return 0;
+}
+
+static void flow_agg_add(struct flow_table *ft, const uint8_t key[16], uint64_t packets,
+			 uint64_t bytes)
+{
+	struct flow_agg *a = &ft->agg;
+	uint32_t i;
+
+	if (2 * (a->n + 1) > a->cap && flow_agg_grow(a)) {
+		/* Out of memory: straight into the sketches, only slower. */
+		topn_add(ft->top_src_packets, key, 16, packets);
+		topn_add(ft->top_src_bytes, key, 16, bytes);
+		return;
+	}
+	i = flow_agg_slot(a, key);
+	if (!a->packets[i]) {
+		memcpy(a->key[i], key, 16);
+		a->bytes[i] = 0;
+		a->used[a->n++] = i;
+	}
+	a->packets[i] += packets;
+	a->bytes[i] += bytes;
+}
+
+/* The pass's sums into the sketches, in the order sources first came. */
+static void flow_agg_flush(struct flow_table *ft)
+{
+	struct flow_agg *a = &ft->agg;
+
+	for (uint32_t k = 0; k < a->n; k++) {
+		uint32_t i = a->used[k];
+
+		topn_add(ft->top_src_packets, a->key[i], 16, a->packets[i]);
+		topn_add(ft->top_src_bytes, a->key[i], 16, a->bytes[i]);
+		a->packets[i] = 0;
+	}
+	a->n = 0;
+}
+
 /* An endpoint's address as a 16-byte key: IPv4 mapped into IPv6
  * (::ffff:a.b.c.d), so both families share one top-N list. */
 static void flow_addr_key(const struct flow *f, unsigned endpoint, uint8_t key[16])
@@ -559,8 +652,7 @@ static void flow_feed(struct flow_table *ft, struct flow *f, bool top)
 		if (!dp)
 			continue;
 		flow_addr_key(f, d, key);
-		topn_add(ft->top_src_packets, key, sizeof(key), dp);
-		topn_add(ft->top_src_bytes, key, sizeof(key), db);
+		flow_agg_add(ft, key, dp, db);
 		if (f->key.proto == 6 || f->key.proto == 17) {
 			ft->port_packets[port] += dp;
 			ft->port_bytes[port] += db;
@@ -698,6 +790,7 @@ static void flow_publish(struct flow_table *ft)
 {
 	struct flow_summary *s = &ft->work;
 
+	flow_agg_flush(ft);
 	s->max_flows = ft->cfg.max_flows;
 	s->n_src_packets = flow_top_export(ft->top_src_packets, s->top_src_packets);
 	s->n_src_bytes = flow_top_export(ft->top_src_bytes, s->top_src_bytes);
@@ -856,6 +949,7 @@ void flow_table_free(struct flow_table *ft)
 		if (online)
 			rcu_thread_online();
 	}
+	flow_agg_free(&ft->agg);
 	topn_destroy(ft->top_src_packets);
 	topn_destroy(ft->top_src_bytes);
 	free(ft->port_packets);
