@@ -388,7 +388,7 @@ static __attribute__((noinline)) void flow_peek(struct flow_worker *w, struct fl
 		free(copy);
 }
 
-void flow_worker_account(struct flow_worker *w, const struct pkt_info *pi, const uint8_t *frame,
+bool flow_worker_account(struct flow_worker *w, const struct pkt_info *pi, const uint8_t *frame,
 			 uint32_t caplen, uint32_t wire_len)
 {
 	struct flow_table *ft = w->table;
@@ -398,10 +398,11 @@ void flow_worker_account(struct flow_worker *w, const struct pkt_info *pi, const
 	struct flow *f;
 	unsigned sender;
 	uint64_t hash, last;
-	uint8_t seen;
+	uint8_t flags_seen;
+	bool seen;
 
 	if (!pi->src_addr)
-		return;
+		return false;
 	sender = flow_key_build(&k, pi);
 	hash = xdpi_hash64(ft->seed, &k, sizeof(k));
 	cds_lfht_lookup(ft->ht, hash, flow_match, &k, &iter);
@@ -412,18 +413,18 @@ void flow_worker_account(struct flow_worker *w, const struct pkt_info *pi, const
 	} else {
 		f = flow_insert(w, &k, hash, sender);
 		if (!f)
-			return;
+			return false;
 	}
-	__atomic_fetch_add(&f->packets[sender], 1, __ATOMIC_RELAXED);
+	seen = __atomic_fetch_add(&f->packets[sender], 1, __ATOMIC_RELAXED) != 0;
 	__atomic_fetch_add(&f->bytes[sender], wire_len, __ATOMIC_RELAXED);
 	last = __atomic_load_n(&f->last_ns, __ATOMIC_RELAXED);
 	if (w->now_ns > last)
 		__atomic_store_n(&f->last_ns, w->now_ns, __ATOMIC_RELAXED);
 
 	if (pi->l4 != PKT_L4_TCP || !pi->l4_complete)
-		return;
-	seen = __atomic_load_n(&f->tcp_flags, __ATOMIC_RELAXED);
-	if ((seen | pi->tcp_flags) != seen) /* a locked op only for news */
+		return seen;
+	flags_seen = __atomic_load_n(&f->tcp_flags, __ATOMIC_RELAXED);
+	if ((flags_seen | pi->tcp_flags) != flags_seen) /* a locked op only for news */
 		__atomic_fetch_or(&f->tcp_flags, pi->tcp_flags, __ATOMIC_RELAXED);
 	if (pi->tcp_flags & (PKT_TCP_SYN | PKT_TCP_FIN | PKT_TCP_RST) ||
 	    __atomic_load_n(&f->state, __ATOMIC_RELAXED) == FLOW_TCP_SYN_RCVD)
@@ -436,6 +437,7 @@ void flow_worker_account(struct flow_worker *w, const struct pkt_info *pi, const
 			len = pi->payload_len;
 		flow_peek(w, f, frame + pi->payload_off, len, sender);
 	}
+	return seen;
 }
 
 void flow_worker_init(struct flow_worker *w, struct flow_table *ft)

@@ -190,8 +190,9 @@ void flow_table_stop_expiry(struct flow_table *ft);
 
 void flow_worker_init(struct flow_worker *w, struct flow_table *ft);
 /* Accounts one parsed frame (@frame of @caplen bytes, @wire_len on the
- * wire) at w->now_ns. Non-IP frames are ignored. */
-void flow_worker_account(struct flow_worker *w, const struct pkt_info *pi, const uint8_t *frame,
+ * wire) at w->now_ns. Non-IP frames are ignored. Returns true if the
+ * frame's direction of its flow had packets before (in this record). */
+bool flow_worker_account(struct flow_worker *w, const struct pkt_info *pi, const uint8_t *frame,
 			 uint32_t caplen, uint32_t wire_len);
 
 /* QSBR registration of the threads that touch the table. */

@@ -193,7 +193,15 @@ static inline __attribute__((always_inline)) int metrics_distinct_add(struct met
 }
 
 /* Accounts one parsed frame of @wire_len bytes on the wire. */
-static inline void metrics_account(struct metrics *m, const struct pkt_info *pi, uint32_t wire_len)
+/*
+ * The same, told by the flow table that this direction of the frame's flow
+ * (@dir_seen) had packets before: its 4-tuple and its source were counted
+ * then, by this pipeline or another of the run, so the distinct sets (whose
+ * union is the run's count) need no lookup. Without a flow table: false.
+ */
+static inline __attribute__((always_inline)) void
+metrics_account_seen(struct metrics *m, const struct pkt_info *pi, uint32_t wire_len,
+		     bool dir_seen)
 {
 	struct metrics_counters *c = &m->c;
 
@@ -222,6 +230,8 @@ static inline void metrics_account(struct metrics *m, const struct pkt_info *pi,
 		}
 		c->tcp_payload_bytes += pi->payload_len;
 
+		if (dir_seen)
+			return;
 		if (pi->l3 == PKT_L3_IPV4) {
 			memcpy(key, pi->src_addr, 8); /* src and dst are adjacent */
 			memcpy(key + 8, &pi->sport, 2);
@@ -239,10 +249,18 @@ static inline void metrics_account(struct metrics *m, const struct pkt_info *pi,
 		if (ret == 0)
 			return;
 	}
+	if (dir_seen)
+		return;
 	if (pi->l3 == PKT_L3_IPV4)
 		metrics_distinct_add(m, &m->src, pi->src_addr, 4, false);
 	else
 		metrics_distinct_add(m, &m->src, pi->src_addr, 16, true);
+}
+
+/* Accounts one parsed frame of @wire_len bytes on the wire. */
+static inline void metrics_account(struct metrics *m, const struct pkt_info *pi, uint32_t wire_len)
+{
+	metrics_account_seen(m, pi, wire_len, false);
 }
 
 #endif /* XDPI_INSPECT_METRICS_H */

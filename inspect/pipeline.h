@@ -3,7 +3,7 @@
  * The per-frame pipeline: what happens to one frame, for the live workers
  * and for `xdpi read` alike. Its stages, in order:
  *
- *   filter -> write (-w) -> parse -> metrics -> sequence check -> flows
+ *   filter -> write (-w) -> parse -> flows -> metrics -> sequence check
  *
  * The flow stage (inspect/flows.h, with its payload peeks) is a runtime
  * test, not a constant: it costs far more than the branch.
@@ -144,12 +144,13 @@ pipeline_frame(struct pipeline *p, const uint8_t *frame, uint32_t caplen, uint32
 		return;
 	}
 	pkt_parse_wire(frame, caplen, wire_len, &pi);
-	metrics_account(&p->m, &pi, wire_len);
+	/* The flow stage first: a direction it has seen spares the distinct
+	 * counts their lookups (metrics_account_seen()). */
+	metrics_account_seen(&p->m, &pi, wire_len,
+			     p->cfg.flows && flow_worker_account(&p->fw, &pi, frame, caplen, wire_len));
 	p->snapped += caplen < wire_len;
 	if (check_seq)
 		seqcheck_account(p->seq, &pi, frame, caplen, now);
-	if (p->cfg.flows)
-		flow_worker_account(&p->fw, &pi, frame, caplen, wire_len);
 }
 
 #endif /* XDPI_INSPECT_PIPELINE_H */
