@@ -496,7 +496,8 @@ static void flow_end_cb(struct rcu_head *head)
 
 static void flow_names_add(struct flow_names *t, const char *name)
 {
-	uint64_t h = xdpi_hash64(0, name, (uint32_t)strlen(name));
+	size_t len = strlen(name);
+	uint64_t h = xdpi_hash64(0, name, (uint32_t)len);
 	unsigned min = 0;
 
 	if (!*name)
@@ -517,7 +518,9 @@ static void flow_names_add(struct flow_names *t, const char *name)
 		/* Space-saving: the newcomer inherits the minimum's count. */
 		t->e[min].error = t->e[min].flows;
 	}
-	snprintf(t->e[min].name, sizeof(t->e[min].name), "%s", name);
+	/* Peek strings are NUL-terminated within this size (peek.h). */
+	memcpy(t->e[min].name, name, strnlen(name, sizeof(t->e[min].name) - 1) + 1);
+	t->e[min].name[sizeof(t->e[min].name) - 1] = 0;
 	t->hash[min] = h;
 	t->e[min].flows++;
 }
