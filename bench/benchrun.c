@@ -519,8 +519,8 @@ static void child_files_remove(struct bench_child *c)
 /* The placement @r gets under @cfg (see enum bench_placement). */
 static enum bench_placement placement_of(const struct bench_cfg *cfg, enum bench_receiver r)
 {
-	bool af_xdp = r == BENCH_INSPECT || r == BENCH_NOINSPECT || r == BENCH_DPDK ||
-		      r == BENCH_NOFLOWS;
+	bool af_xdp =
+		r == BENCH_INSPECT || r == BENCH_NOINSPECT || r == BENCH_DPDK || r == BENCH_NOFLOWS;
 
 	switch (cfg->placement) {
 	case BENCH_PLACE_AUTO:

@@ -468,8 +468,9 @@ int capture_start(struct capture *c)
 	}
 	if (c->flows) {
 		uint64_t period = flow_table_maintain_period(c->flows);
-		int ret = flow_table_start_expiry(
-			c->flows, period < CAPTURE_FLOW_EXPIRY_NS ? period : CAPTURE_FLOW_EXPIRY_NS);
+		int ret = flow_table_start_expiry(c->flows, period < CAPTURE_FLOW_EXPIRY_NS
+								    ? period
+								    : CAPTURE_FLOW_EXPIRY_NS);
 
 		if (ret) {
 			xdpi_err("cannot start the flow expiry thread: %s", strerror(-ret));

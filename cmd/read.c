@@ -29,34 +29,35 @@
 
 static void read_usage(FILE *out)
 {
-	fprintf(out, "Usage: xdpi read [OPTIONS] FILE [EXPRESSION...]\n"
-		     "       xdpi read [OPTIONS] -r FILE [EXPRESSION...]\n\n"
-		     "Parses every frame of FILE (pcap or pcapng: Ethernet, Linux cooked\n"
-		     "SLL/SLL2 or raw IP; - is standard input) and prints its metrics\n"
-		     "(definitions: docs/metrics.md).\n\n"
-		     "Options:\n"
-		     "  -r, --read FILE  the file to read (or as the first argument)\n"
-		     "  -f, --filter F   count only the frames `xdpi live --filter F` would\n"
-		     "                   steer to its sockets (default all): what a live run on\n"
-		     "                   this traffic should report. F is tcp, udp, ip or all\n"
-		     "                   (xdpi's built-in classes) or a pcap-filter expression\n"
-		     "                   ('tcp port 443', 'vlan and udp'; libpcap's semantics)\n"
-		     "  EXPRESSION       the same as --filter, tcpdump style: the arguments\n"
-		     "                   after FILE joined with spaces\n"
-		     "  -c, --count N    stop after N frames (of those the filter takes)\n"
-		     "  -w, --write FILE write the frames the filter takes as pcapng (- for\n"
-		     "                   standard output, then not with --json)\n"
-		     "  -j, --json       print exactly one JSON object on stdout instead of the\n"
-		     "                   summary; warnings still go to stderr\n"
-		     "  -q, --quiet      no progress line, warnings and errors only\n"
-		     "  -h, --help       this text\n\n"
-		     "%s\n"
-		     "A read that takes more than a few seconds shows its progress on\n"
-		     "stderr when that is a terminal.\n\n"
-		     "Exit status: 0 on success (also when the file ends inside a record:\n"
-		     "the metrics up to there are printed with a warning), 1 when the file\n"
-		     "is missing, unreadable, corrupt or of a link type xdpi does not read,\n"
-		     "2 on a usage error.\n",
+	fprintf(out,
+		"Usage: xdpi read [OPTIONS] FILE [EXPRESSION...]\n"
+		"       xdpi read [OPTIONS] -r FILE [EXPRESSION...]\n\n"
+		"Parses every frame of FILE (pcap or pcapng: Ethernet, Linux cooked\n"
+		"SLL/SLL2 or raw IP; - is standard input) and prints its metrics\n"
+		"(definitions: docs/metrics.md).\n\n"
+		"Options:\n"
+		"  -r, --read FILE  the file to read (or as the first argument)\n"
+		"  -f, --filter F   count only the frames `xdpi live --filter F` would\n"
+		"                   steer to its sockets (default all): what a live run on\n"
+		"                   this traffic should report. F is tcp, udp, ip or all\n"
+		"                   (xdpi's built-in classes) or a pcap-filter expression\n"
+		"                   ('tcp port 443', 'vlan and udp'; libpcap's semantics)\n"
+		"  EXPRESSION       the same as --filter, tcpdump style: the arguments\n"
+		"                   after FILE joined with spaces\n"
+		"  -c, --count N    stop after N frames (of those the filter takes)\n"
+		"  -w, --write FILE write the frames the filter takes as pcapng (- for\n"
+		"                   standard output, then not with --json)\n"
+		"  -j, --json       print exactly one JSON object on stdout instead of the\n"
+		"                   summary; warnings still go to stderr\n"
+		"  -q, --quiet      no progress line, warnings and errors only\n"
+		"  -h, --help       this text\n\n"
+		"%s\n"
+		"A read that takes more than a few seconds shows its progress on\n"
+		"stderr when that is a terminal.\n\n"
+		"Exit status: 0 on success (also when the file ends inside a record:\n"
+		"the metrics up to there are printed with a warning), 1 when the file\n"
+		"is missing, unreadable, corrupt or of a link type xdpi does not read,\n"
+		"2 on a usage error.\n",
 		capture_flow_opts_help);
 }
 
@@ -122,8 +123,9 @@ static int read_operands(int argc, char **argv, struct read_opts *o)
 	}
 	if (o->flows.json_lines && !strcmp(o->flows.json_lines, "-") &&
 	    (o->json || (o->write && !strcmp(o->write, "-")))) {
-		xdpi_usage_error(READ_USAGE, "--json-lines - and %s both want stdout: write one "
-					     "to a file",
+		xdpi_usage_error(READ_USAGE,
+				 "--json-lines - and %s both want stdout: write one "
+				 "to a file",
 				 o->json ? "--json" : "-w -");
 		return XDPI_EXIT_USAGE;
 	}
@@ -177,16 +179,18 @@ static int read_parse(int argc, char **argv, struct read_opts *o)
 			read_usage(stdout);
 			return -1;
 		default:
-			ret = c == '?' || c == ':' ? 0 : capture_flow_opts_parse_opt(&o->flows, c, optarg);
+			ret = c == '?' || c == ':'
+				      ? 0
+				      : capture_flow_opts_parse_opt(&o->flows, c, optarg);
 			if (ret > 0)
 				break;
 			if (ret < 0) {
 				char why[128];
 
-				xdpi_usage_bad_value(READ_USAGE, argv, optarg,
-						     capture_opts_explain(c, optarg, why, sizeof(why))
-							     ? why
-							     : NULL);
+				xdpi_usage_bad_value(
+					READ_USAGE, argv, optarg,
+					capture_opts_explain(c, optarg, why, sizeof(why)) ? why
+											  : NULL);
 				return XDPI_EXIT_USAGE;
 			}
 			xdpi_usage_getopt(READ_USAGE, argv, c);
@@ -338,12 +342,13 @@ static int read_output(const struct read_opts *o, const struct pipeline *p,
 	if (!o->json) {
 		/* Standard output may carry the JSON lines: then the summary
 		 * goes to stderr. */
-		FILE *out = o->flows.json_lines && !strcmp(o->flows.json_lines, "-") ? stderr
-										     : stdout;
+		FILE *out =
+			o->flows.json_lines && !strcmp(o->flows.json_lines, "-") ? stderr : stdout;
 
 		fprintf(out, "file               %s%s\n", o->file,
 			res->truncated ? " (truncated)" : "");
-		fprintf(out, "filter             %s\n", o->filter ? o->filter : "none (every frame)");
+		fprintf(out, "filter             %s\n",
+			o->filter ? o->filter : "none (every frame)");
 		if (o->write)
 			fprintf(out, "written            %" PRIu64 " frames to %s\n", written,
 				o->write);

@@ -57,7 +57,8 @@ json_t *flow_report_json(const struct flow_report *r)
 	ended = json_object();
 	methods = json_object();
 	for (int i = 0; ended && i < FLOW_END__MAX; i++)
-		json_object_set_new(ended, flow_end_reason_name(i), json_integer((json_int_t)s->ended[i]));
+		json_object_set_new(ended, flow_end_reason_name(i),
+				    json_integer((json_int_t)s->ended[i]));
 	for (int i = 0; methods && i < PEEK_HTTP__MAX; i++)
 		if (s->http_methods[i])
 			json_object_set_new(methods, peek_http_method_name(i),
@@ -107,8 +108,7 @@ void flow_report_print(FILE *out, const struct flow_report *r)
 	char ip[INET6_ADDRSTRLEN];
 	int n = 0;
 
-	fprintf(out,
-		"connections        syn %" PRIu64 "  synack %" PRIu64 "  established %" PRIu64,
+	fprintf(out, "connections        syn %" PRIu64 "  synack %" PRIu64 "  established %" PRIu64,
 		r->mc->tcp_flags[METRICS_TCP_SYN], r->mc->tcp_flags[METRICS_TCP_SYNACK],
 		r->fc->established);
 	if (r->span_s > 0)
@@ -232,9 +232,10 @@ json_t *flow_record_json(const struct flow_record *r)
 		      (json_int_t)(r->bytes_toserver + r->bytes_toclient), "packets_toserver",
 		      (json_int_t)r->packets_toserver, "packets_toclient",
 		      (json_int_t)r->packets_toclient, "bytes_toserver",
-		      (json_int_t)r->bytes_toserver, "bytes_toclient", (json_int_t)r->bytes_toclient,
-		      "start", start, "end", end, "end_reason", flow_end_reason_name(r->end_reason),
-		      "tcp_flags", (int)r->tcp_flags, "state", flow_tcp_state_name(r->state),
-		      "rtt_us", r->rtt_ns >= 0 ? json_real((double)r->rtt_ns / 1e3) : json_null());
+		      (json_int_t)r->bytes_toserver, "bytes_toclient",
+		      (json_int_t)r->bytes_toclient, "start", start, "end", end, "end_reason",
+		      flow_end_reason_name(r->end_reason), "tcp_flags", (int)r->tcp_flags, "state",
+		      flow_tcp_state_name(r->state), "rtt_us",
+		      r->rtt_ns >= 0 ? json_real((double)r->rtt_ns / 1e3) : json_null());
 	return o ? peek_json_set(o, r->peek) : NULL;
 }

@@ -220,7 +220,7 @@ int capfile_read(const char *path, struct pipeline *p, const struct capfile_opts
 	res->link = pcap_datalink_val_to_name(c.dlt);
 	if (c.dlt == DLT_EN10MB) {
 		fn = p->tap || p->cfg.flows || o->count || o->progress ? capfile_frame_around
-									  : capfile_frame;
+								       : capfile_frame;
 	} else if (capfile_cooked_link(c.dlt)) {
 		fn = capfile_frame_cooked;
 		c.buf = malloc(CAPFILE_ETH_HLEN + CAPFILE_SNAP_MAX);

@@ -249,9 +249,8 @@ static void flow_evict_idlest(struct flow_table *ft, uint64_t need);
 /* A packet of a flow the table does not hold: a new record, unless the
  * table is full. Another worker may insert the same key at once: the first
  * to publish wins and the other's record is dropped before anyone saw it. */
-static __attribute__((noinline)) struct flow *flow_insert(struct flow_worker *w,
-							   const struct flow_key *k, uint64_t hash,
-							   unsigned sender)
+static __attribute__((noinline)) struct flow *
+flow_insert(struct flow_worker *w, const struct flow_key *k, uint64_t hash, unsigned sender)
 {
 	struct flow_table *ft = w->table;
 	struct cds_lfht_node *got;
@@ -307,7 +306,7 @@ static inline void flow_tcp_release(struct flow *f, uint8_t to)
 /* The handshake, one segment of it. Only SYN, SYN-ACK and the ACK that
  * follows move it; retransmissions and anything out of order do not. */
 static __attribute__((noinline)) void flow_tcp_step(struct flow_worker *w, struct flow *f,
-						     const struct pkt_info *pi, unsigned sender)
+						    const struct pkt_info *pi, unsigned sender)
 {
 	uint8_t fl = pi->tcp_flags;
 	uint8_t syn_ack = fl & (PKT_TCP_SYN | PKT_TCP_ACK);
@@ -322,8 +321,8 @@ static __attribute__((noinline)) void flow_tcp_step(struct flow_worker *w, struc
 
 		/* A retransmitted SYN restarts the clock, as in tshark's
 		 * initial_rtt: the answer is to the SYN that got through. */
-		if ((st == FLOW_TCP_SYN_SENT || st == FLOW_TCP_SYN_RCVD) && sender == f->initiator &&
-		    pi->tcp_seq == f->client_isn) {
+		if ((st == FLOW_TCP_SYN_SENT || st == FLOW_TCP_SYN_RCVD) &&
+		    sender == f->initiator && pi->tcp_seq == f->client_isn) {
 			__atomic_store_n(&f->syn_ns, w->now_ns, __ATOMIC_RELAXED);
 			return;
 		}
@@ -356,7 +355,8 @@ static __attribute__((noinline)) void flow_tcp_step(struct flow_worker *w, struc
 		if (sender == f->initiator && pi->tcp_ack == f->server_isn + 1) {
 			uint64_t syn_ns = __atomic_load_n(&f->syn_ns, __ATOMIC_RELAXED);
 
-			__atomic_store_n(&f->rtt_ns, (int64_t)(w->now_ns - syn_ns), __ATOMIC_RELAXED);
+			__atomic_store_n(&f->rtt_ns, (int64_t)(w->now_ns - syn_ns),
+					 __ATOMIC_RELAXED);
 			flow_tcp_release(f, FLOW_TCP_ESTABLISHED);
 			w->c.established++;
 		} else {
@@ -368,8 +368,8 @@ static __attribute__((noinline)) void flow_tcp_step(struct flow_worker *w, struc
 /* The first payload each endpoint sends: a request line or a ClientHello?
  * One look per endpoint and flow, whoever gets there first. */
 static __attribute__((noinline)) void flow_peek(struct flow_worker *w, struct flow *f,
-						 const uint8_t *payload, uint32_t len,
-						 unsigned sender)
+						const uint8_t *payload, uint32_t len,
+						unsigned sender)
 {
 	struct peek_result r, *copy, *none = NULL;
 	uint8_t bit = (uint8_t)(1u << sender);
@@ -715,7 +715,8 @@ static void flow_evict_idlest(struct flow_table *ft, uint64_t need)
 
 	if (!need)
 		return;
-	cds_lfht_for_each_entry (ft->ht, &iter, f, node) {
+	cds_lfht_for_each_entry(ft->ht, &iter, f, node)
+	{
 		FLOW_TSAN_ACQUIRE(f);
 		uint64_t t = __atomic_load_n(&f->last_ns, __ATOMIC_RELAXED);
 
@@ -725,7 +726,8 @@ static void flow_evict_idlest(struct flow_table *ft, uint64_t need)
 	if (lo > hi)
 		return;
 	width = (hi - lo) / FLOW_EVICT_SLICES + 1;
-	cds_lfht_for_each_entry (ft->ht, &iter, f, node) {
+	cds_lfht_for_each_entry(ft->ht, &iter, f, node)
+	{
 		FLOW_TSAN_ACQUIRE(f);
 		uint64_t s = (__atomic_load_n(&f->last_ns, __ATOMIC_RELAXED) - lo) / width;
 
@@ -734,7 +736,8 @@ static void flow_evict_idlest(struct flow_table *ft, uint64_t need)
 	while (edge < FLOW_EVICT_SLICES - 1 && below + hist[edge] < need)
 		below += hist[edge++];
 	in_edge = need - below; /* how many to take from the edge slice */
-	cds_lfht_for_each_entry (ft->ht, &iter, f, node) {
+	cds_lfht_for_each_entry(ft->ht, &iter, f, node)
+	{
 		FLOW_TSAN_ACQUIRE(f);
 		uint64_t s = (__atomic_load_n(&f->last_ns, __ATOMIC_RELAXED) - lo) / width;
 
@@ -818,7 +821,8 @@ void flow_table_maintain(struct flow_table *ft, uint64_t now_ns)
 	if (top)
 		ft->next_feed_ns = now_ns + FLOW_TOP_FEED_NS;
 
-	cds_lfht_for_each_entry (ft->ht, &iter, f, node) {
+	cds_lfht_for_each_entry(ft->ht, &iter, f, node)
+	{
 		FLOW_TSAN_ACQUIRE(f);
 		uint64_t last = __atomic_load_n(&f->last_ns, __ATOMIC_RELAXED);
 		enum flow_end_reason why = flow_idle_reason(f);
@@ -875,7 +879,8 @@ void flow_table_finish(struct flow_table *ft, enum flow_end_reason reason)
 		return;
 	/* The gauges keep what was open at the end: that is what a final
 	 * summary reports, not the empty table this leaves. */
-	cds_lfht_for_each_entry (ft->ht, &iter, f, node) {
+	cds_lfht_for_each_entry(ft->ht, &iter, f, node)
+	{
 		uint8_t st;
 
 		FLOW_TSAN_ACQUIRE(f);

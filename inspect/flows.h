@@ -108,8 +108,8 @@ struct flow_record {
 	uint16_t src_port, dst_port;	    /* or the first packet's sender */
 	uint64_t packets_toserver, packets_toclient;
 	uint64_t bytes_toserver, bytes_toclient;
-	uint64_t start_ns, end_ns; /* capture time (wall clock live) */
-	int64_t rtt_ns;		   /* SYN to handshake-completing ACK; -1: none */
+	uint64_t start_ns, end_ns;	/* capture time (wall clock live) */
+	int64_t rtt_ns;			/* SYN to handshake-completing ACK; -1: none */
 	const struct peek_result *peek; /* NULL: no request line or ClientHello */
 };
 
@@ -122,11 +122,11 @@ struct flow_counters {
 };
 
 struct flow_top_entry {
-	uint8_t family;	 /* 4, 6; 0 for a port entry */
+	uint8_t family; /* 4, 6; 0 for a port entry */
 	uint8_t addr[16];
 	uint16_t port;
-	uint64_t count;	 /* packets or bytes, as the list says */
-	uint64_t error;	 /* count may exceed the truth by at most this */
+	uint64_t count; /* packets or bytes, as the list says */
+	uint64_t error; /* count may exceed the truth by at most this */
 };
 
 struct flow_top_name {

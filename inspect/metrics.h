@@ -200,8 +200,7 @@ static inline __attribute__((always_inline)) int metrics_distinct_add(struct met
  * union is the run's count) need no lookup. Without a flow table: false.
  */
 static inline __attribute__((always_inline)) void
-metrics_account_seen(struct metrics *m, const struct pkt_info *pi, uint32_t wire_len,
-		     bool dir_seen)
+metrics_account_seen(struct metrics *m, const struct pkt_info *pi, uint32_t wire_len, bool dir_seen)
 {
 	struct metrics_counters *c = &m->c;
 

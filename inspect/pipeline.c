@@ -21,7 +21,7 @@ int pipeline_init(struct pipeline *p, const struct pipeline_config *cfg)
 		p->cfg.maintain_flows = false;
 	flow_worker_init(&p->fw, p->cfg.flows);
 	ret = metrics_init_opts(&p->m, &(struct metrics_opts){.distinct_limit = cfg->distinct_limit,
-							       .seed = cfg->distinct_seed});
+							      .seed = cfg->distinct_seed});
 	if (ret)
 		return ret;
 	if (cfg->check_seq) {

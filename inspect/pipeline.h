@@ -147,7 +147,8 @@ pipeline_frame(struct pipeline *p, const uint8_t *frame, uint32_t caplen, uint32
 	/* The flow stage first: a direction it has seen spares the distinct
 	 * counts their lookups (metrics_account_seen()). */
 	metrics_account_seen(&p->m, &pi, wire_len,
-			     p->cfg.flows && flow_worker_account(&p->fw, &pi, frame, caplen, wire_len));
+			     p->cfg.flows &&
+				     flow_worker_account(&p->fw, &pi, frame, caplen, wire_len));
 	p->snapped += caplen < wire_len;
 	if (check_seq)
 		seqcheck_account(p->seq, &pi, frame, caplen, now);
