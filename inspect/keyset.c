@@ -2,7 +2,6 @@
 #include "keyset.h"
 
 #include <stdlib.h>
-#include <sys/random.h>
 
 #include "../util/defs.h"
 
@@ -10,13 +9,10 @@
 
 uint64_t keyset_random_seed(void)
 {
-	uint64_t seed = 0;
+	uint64_t seed = xdpi_hash_seed();
 
-	/* Fall back to a fixed seed rather than fail: the set stays exact, it
-	 * only loses its resistance to crafted collisions. */
-	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed) || seed == 0)
-		seed = 0x243f6a8885a308d3ull;
-	return seed;
+	/* 0 is not a seed (metrics.h: "the process's one"). */
+	return seed ? seed : 0x243f6a8885a308d3ull;
 }
 
 static int keyset_alloc(struct keyset *s, uint64_t capacity)

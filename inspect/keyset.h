@@ -27,6 +27,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../util/hash.h"
+
 struct keyset {
 	uint8_t *slots;
 	uint64_t mask; /* capacity - 1, capacity a power of two */
@@ -68,29 +70,7 @@ int keyset_next(const struct keyset *s, uint64_t *pos, uint64_t *hash, const uin
 static inline __attribute__((always_inline)) uint64_t
 keyset_hash_seed(uint64_t seed, const void *key, uint32_t len)
 {
-	const uint8_t *p = key;
-	uint64_t h = seed ^ (len * 0x9e3779b97f4a7c15ull);
-	uint64_t w;
-	uint32_t t;
-
-	for (; len >= 8; len -= 8, p += 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-		h ^= h >> 31;
-	}
-	if (len >= 4) {
-		memcpy(&t, p, 4);
-		h = (h ^ t) * 0x94d049bb133111ebull;
-		h ^= h >> 29;
-		len -= 4;
-		p += 4;
-	}
-	for (; len; len--, p++)
-		h = (h ^ *p) * 0x94d049bb133111ebull;
-	h ^= h >> 32;
-	h *= 0xd6e8feb86659fd93ull;
-	h ^= h >> 32;
-	return h | 1; /* 0 marks an empty slot */
+	return xdpi_hash64(seed, key, len) | 1; /* 0 marks an empty slot */
 }
 
 static inline __attribute__((always_inline)) uint64_t keyset_hash(const struct keyset *s,

@@ -46,7 +46,7 @@ static inline uint64_t xdpi_hash_seed(void)
 {
 	uint64_t seed = 0;
 
-	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed) || !seed)
 		seed = 0x243f6a8885a308d3ull;
 	return seed;
 }
