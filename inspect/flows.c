@@ -48,6 +48,7 @@ struct flow {
 	struct flow_key key;
 	/* Written by the workers once published: atomics only. */
 	uint64_t packets[2], bytes[2]; /* [endpoint that sent them] */
+	uint64_t ip_bytes[2];
 	uint64_t last_ns;
 	uint64_t syn_ns;
 	int64_t rtt_ns;
@@ -63,6 +64,10 @@ struct flow {
 	uint64_t first_ns;
 	/* The maintainer's. */
 	uint64_t fed_packets[2], fed_bytes[2]; /* already counted in the top-N */
+	/* Already reported by on_active records. */
+	uint64_t rep_packets[2], rep_bytes[2], rep_ip_bytes[2];
+	uint64_t rep_end_ns; /* the last report's last packet */
+	uint64_t rep_at_ns;  /* when it was made */
 	bool peek_counted;
 	uint8_t end_reason;
 	struct flow_table *table;
@@ -417,6 +422,7 @@ bool flow_worker_account(struct flow_worker *w, const struct pkt_info *pi, const
 	}
 	seen = __atomic_fetch_add(&f->packets[sender], 1, __ATOMIC_RELAXED) != 0;
 	__atomic_fetch_add(&f->bytes[sender], wire_len, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&f->ip_bytes[sender], pi->ip_len, __ATOMIC_RELAXED);
 	last = __atomic_load_n(&f->last_ns, __ATOMIC_RELAXED);
 	if (w->now_ns > last)
 		__atomic_store_n(&f->last_ns, w->now_ns, __ATOMIC_RELAXED);
@@ -467,6 +473,15 @@ static void flow_record_fill(const struct flow *f, struct flow_record *r)
 	r->packets_toclient = __atomic_load_n(&f->packets[dst], __ATOMIC_RELAXED);
 	r->bytes_toserver = __atomic_load_n(&f->bytes[src], __ATOMIC_RELAXED);
 	r->bytes_toclient = __atomic_load_n(&f->bytes[dst], __ATOMIC_RELAXED);
+	r->ip_bytes_toserver = __atomic_load_n(&f->ip_bytes[src], __ATOMIC_RELAXED);
+	r->ip_bytes_toclient = __atomic_load_n(&f->ip_bytes[dst], __ATOMIC_RELAXED);
+	r->prev_packets_toserver = f->rep_packets[src];
+	r->prev_packets_toclient = f->rep_packets[dst];
+	r->prev_bytes_toserver = f->rep_bytes[src];
+	r->prev_bytes_toclient = f->rep_bytes[dst];
+	r->prev_ip_bytes_toserver = f->rep_ip_bytes[src];
+	r->prev_ip_bytes_toclient = f->rep_ip_bytes[dst];
+	r->prev_end_ns = f->rep_end_ns;
 	r->start_ns = f->first_ns;
 	r->end_ns = __atomic_load_n(&f->last_ns, __ATOMIC_RELAXED);
 	r->tcp_flags = __atomic_load_n(&f->tcp_flags, __ATOMIC_RELAXED);
@@ -680,6 +695,34 @@ static void flow_feed(struct flow_table *ft, struct flow *f, bool top)
 	}
 }
 
+/* An active-timeout record for @f if it is due: active_timeout_ns since
+ * the flow started or was last reported, and packets since. Its figures so far are a snapshot
+ * (workers may still add). */
+static void flow_report_active(struct flow_table *ft, struct flow *f, uint64_t now_ns)
+{
+	uint64_t since = f->rep_at_ns ? f->rep_at_ns : f->first_ns;
+	unsigned src = __atomic_load_n(&f->initiator, __ATOMIC_RELAXED);
+	struct flow_record r;
+
+	if (now_ns < since || now_ns - since < ft->cfg.active_timeout_ns)
+		return;
+	flow_record_fill(f, &r);
+	if (r.packets_toserver == r.prev_packets_toserver &&
+	    r.packets_toclient == r.prev_packets_toclient)
+		return;
+	ft->cfg.on_active(ft->cfg.on_end_ctx, &r);
+	/* Exactly what the record said: packets that arrived since are in
+	 * the next one. */
+	f->rep_packets[src] = r.packets_toserver;
+	f->rep_packets[src ^ 1] = r.packets_toclient;
+	f->rep_bytes[src] = r.bytes_toserver;
+	f->rep_bytes[src ^ 1] = r.bytes_toclient;
+	f->rep_ip_bytes[src] = r.ip_bytes_toserver;
+	f->rep_ip_bytes[src ^ 1] = r.ip_bytes_toclient;
+	f->rep_end_ns = r.end_ns;
+	f->rep_at_ns = now_ns;
+}
+
 /* Takes @f out of the table; its hook runs after the grace period. */
 static void flow_remove(struct flow_table *ft, struct flow *f, enum flow_end_reason reason)
 {
@@ -835,6 +878,8 @@ void flow_table_maintain(struct flow_table *ft, uint64_t now_ns)
 			continue;
 		}
 		flow_feed(ft, f, top);
+		if (ft->cfg.on_active)
+			flow_report_active(ft, f, now_ns);
 		active++;
 		st = __atomic_load_n(&f->state, __ATOMIC_RELAXED) & ~FLOW_TCP_BUSY;
 		half_open += st == FLOW_TCP_SYN_SENT || st == FLOW_TCP_SYN_RCVD;
@@ -916,6 +961,8 @@ struct flow_table *flow_table_new(const struct flow_config *cfg)
 		ft->cfg.closed_timeout_ns = FLOW_CLOSED_TIMEOUT_DEFAULT_NS;
 	if (ft->cfg.closed_timeout_ns > ft->cfg.timeout_ns)
 		ft->cfg.closed_timeout_ns = ft->cfg.timeout_ns;
+	if (!ft->cfg.active_timeout_ns)
+		ft->cfg.on_active = NULL;
 	/* Offline, a fixed seed: the same file gives the same output (the
 	 * order of a pass decides ties in the top-N sketches). A crafted
 	 * capture could then aim at one chain: it costs the read time, never

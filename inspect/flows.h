@@ -93,6 +93,13 @@ struct flow_config {
 	 * of flow_table_maintain()/flow_table_finish() offline. NULL: none. */
 	void (*on_end)(void *ctx, const struct flow_record *r);
 	void *on_end_ctx;
+	/* Called by the maintainer for a flow still open that sent packets
+	 * and has not been reported for active_timeout_ns (counting from its
+	 * start): its record so far (end_reason unset), with what earlier
+	 * reports covered in the prev_ fields. Same ctx as on_end; the same
+	 * threads. NULL or 0: none. */
+	void (*on_active)(void *ctx, const struct flow_record *r);
+	uint64_t active_timeout_ns;
 };
 
 /* A flow as handed out: directions resolved, plain fields. */
@@ -107,7 +114,14 @@ struct flow_record {
 	uint8_t src_addr[16], dst_addr[16]; /* the source is the initiator (SYN sender) */
 	uint16_t src_port, dst_port;	    /* or the first packet's sender */
 	uint64_t packets_toserver, packets_toclient;
-	uint64_t bytes_toserver, bytes_toclient;
+	uint64_t bytes_toserver, bytes_toclient;       /* wire (layer 2) lengths */
+	uint64_t ip_bytes_toserver, ip_bytes_toclient; /* IP header and payload */
+	/* What earlier on_active records reported (0 before the first): a
+	 * delta exporter sends the totals minus these. */
+	uint64_t prev_packets_toserver, prev_packets_toclient;
+	uint64_t prev_bytes_toserver, prev_bytes_toclient;
+	uint64_t prev_ip_bytes_toserver, prev_ip_bytes_toclient;
+	uint64_t prev_end_ns;		/* the last report's end; 0: none */
 	uint64_t start_ns, end_ns;	/* capture time (wall clock live) */
 	int64_t rtt_ns;			/* SYN to handshake-completing ACK; -1: none */
 	const struct peek_result *peek; /* NULL: no request line or ClientHello */

@@ -69,6 +69,18 @@ static void on_end(void *ctx, const struct flow_record *r)
 	pthread_mutex_unlock(&e->lock);
 }
 
+/* on_active: the records so far, kept apart from the ended ones. */
+static struct flow_record active_rec[8];
+static unsigned active_n;
+
+static void on_active(void *ctx, const struct flow_record *r)
+{
+	(void)ctx;
+	if (active_n < 8)
+		active_rec[active_n] = *r;
+	active_n++;
+}
+
 struct fixture {
 	struct flow_table *ft;
 	struct flow_worker w;
@@ -276,6 +288,54 @@ TEST(eviction_takes_the_idlest)
 	assert_true(eof >= 56 && eof <= 64);
 	EQ(fx.final.ended[FLOW_END_EVICTED], 1000 - eof);
 	EQ(fx.final.ended[FLOW_END_EOF], eof);
+}
+
+TEST(active_timeout_reports_deltas)
+{
+	struct flow_config cfg = {
+		.timeout_ns = 100 * SEC,
+		.closed_timeout_ns = 100 * SEC,
+		.single_thread = true,
+		.on_end = on_end,
+		.on_active = on_active,
+		.active_timeout_ns = 2 * SEC,
+	};
+	struct fixture fx;
+	const struct flow_record *r;
+
+	fx_open(&fx, 0, true);
+	flow_table_free(fx.ft); /* again, with an active timeout */
+	cfg.on_end_ctx = fx.e;
+	fx.ft = flow_table_new(&cfg);
+	assert_non_null(fx.ft);
+	flow_worker_init(&fx.w, fx.ft);
+	active_n = 0;
+	seg(&fx, SEC, CLIENT, 5000, SERVER, 80, PKT_TCP_ACK, 1, 1, "ab");
+	seg(&fx, SEC + 1, SERVER, 80, CLIENT, 5000, PKT_TCP_ACK, 1, 3, NULL);
+	flow_table_maintain(fx.ft, 2 * SEC); /* 1 s open: not yet */
+	EQ(active_n, 0);
+	flow_table_maintain(fx.ft, 3 * SEC + 1);
+	EQ(active_n, 1);
+	EQ(active_rec[0].packets_toserver, 1);
+	EQ(active_rec[0].packets_toclient, 1);
+	EQ(active_rec[0].prev_packets_toserver, 0);
+	EQ(active_rec[0].ip_bytes_toserver, 20 + 20 + 2);
+	seg(&fx, 4 * SEC, CLIENT, 5000, SERVER, 80, PKT_TCP_ACK, 3, 3, NULL);
+	flow_table_maintain(fx.ft, 5 * SEC); /* 2 s since the report: not yet */
+	EQ(active_n, 1);
+	flow_table_maintain(fx.ft, 6 * SEC);
+	EQ(active_n, 2);
+	EQ(active_rec[1].packets_toserver, 2);
+	EQ(active_rec[1].prev_packets_toserver, 1);
+	EQ(active_rec[1].prev_packets_toclient, 1);
+	EQ(active_rec[1].prev_end_ns, SEC + 1);
+	flow_table_maintain(fx.ft, 9 * SEC); /* nothing new: no record */
+	EQ(active_n, 2);
+	fx_close(&fx);
+	r = only_record(&fx);
+	EQ(r->packets_toserver, 2);
+	EQ(r->prev_packets_toserver, 2);
+	EQ(r->prev_end_ns, 4 * SEC);
 }
 
 TEST(full_table_counts_untracked_live)
@@ -486,6 +546,7 @@ int main(void)
 		cmocka_unit_test(joined_at_the_synack_knows_the_initiator),
 		cmocka_unit_test(end_reasons_by_timeout),
 		cmocka_unit_test(eviction_takes_the_idlest),
+		cmocka_unit_test(active_timeout_reports_deltas),
 		cmocka_unit_test(full_table_counts_untracked_live),
 		cmocka_unit_test(peeks_http_and_hostile_host),
 		cmocka_unit_test(non_ip_and_udp),
