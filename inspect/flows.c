@@ -43,6 +43,14 @@ struct flow_key {
  * record as if it were still in the state before. */
 #define FLOW_TCP_BUSY 0x80
 
+/* What on_active records reported of a flow: only flows open longer
+ * than the active timeout have one, so it lives apart from the record. */
+struct flow_reported {
+	uint64_t packets[2], bytes[2], ip_bytes[2];
+	uint64_t end_ns; /* the last report's last packet */
+	uint64_t at_ns;	 /* when it was made */
+};
+
 struct flow {
 	struct cds_lfht_node node;
 	struct flow_key key;
@@ -64,10 +72,7 @@ struct flow {
 	uint64_t first_ns;
 	/* The maintainer's. */
 	uint64_t fed_packets[2], fed_bytes[2]; /* already counted in the top-N */
-	/* Already reported by on_active records. */
-	uint64_t rep_packets[2], rep_bytes[2], rep_ip_bytes[2];
-	uint64_t rep_end_ns; /* the last report's last packet */
-	uint64_t rep_at_ns;  /* when it was made */
+	struct flow_reported *rep;	       /* NULL until the first on_active record */
 	bool peek_counted;
 	uint8_t end_reason;
 	struct flow_table *table;
@@ -245,6 +250,7 @@ static inline unsigned flow_key_build(struct flow_key *k, const struct pkt_info 
 
 static void flow_free_now(struct flow *f)
 {
+	free(f->rep);
 	free(f->peek);
 	free(f);
 }
@@ -475,13 +481,15 @@ static void flow_record_fill(const struct flow *f, struct flow_record *r)
 	r->bytes_toclient = __atomic_load_n(&f->bytes[dst], __ATOMIC_RELAXED);
 	r->ip_bytes_toserver = __atomic_load_n(&f->ip_bytes[src], __ATOMIC_RELAXED);
 	r->ip_bytes_toclient = __atomic_load_n(&f->ip_bytes[dst], __ATOMIC_RELAXED);
-	r->prev_packets_toserver = f->rep_packets[src];
-	r->prev_packets_toclient = f->rep_packets[dst];
-	r->prev_bytes_toserver = f->rep_bytes[src];
-	r->prev_bytes_toclient = f->rep_bytes[dst];
-	r->prev_ip_bytes_toserver = f->rep_ip_bytes[src];
-	r->prev_ip_bytes_toclient = f->rep_ip_bytes[dst];
-	r->prev_end_ns = f->rep_end_ns;
+	if (f->rep) {
+		r->prev_packets_toserver = f->rep->packets[src];
+		r->prev_packets_toclient = f->rep->packets[dst];
+		r->prev_bytes_toserver = f->rep->bytes[src];
+		r->prev_bytes_toclient = f->rep->bytes[dst];
+		r->prev_ip_bytes_toserver = f->rep->ip_bytes[src];
+		r->prev_ip_bytes_toclient = f->rep->ip_bytes[dst];
+		r->prev_end_ns = f->rep->end_ns;
+	}
 	r->start_ns = f->first_ns;
 	r->end_ns = __atomic_load_n(&f->last_ns, __ATOMIC_RELAXED);
 	r->tcp_flags = __atomic_load_n(&f->tcp_flags, __ATOMIC_RELAXED);
@@ -700,12 +708,14 @@ static void flow_feed(struct flow_table *ft, struct flow *f, bool top)
  * (workers may still add). */
 static void flow_report_active(struct flow_table *ft, struct flow *f, uint64_t now_ns)
 {
-	uint64_t since = f->rep_at_ns ? f->rep_at_ns : f->first_ns;
+	uint64_t since = f->rep ? f->rep->at_ns : f->first_ns;
 	unsigned src = __atomic_load_n(&f->initiator, __ATOMIC_RELAXED);
 	struct flow_record r;
 
 	if (now_ns < since || now_ns - since < ft->cfg.active_timeout_ns)
 		return;
+	if (!f->rep && !(f->rep = calloc(1, sizeof(*f->rep))))
+		return; /* out of memory: the flow is reported when it ends */
 	flow_record_fill(f, &r);
 	if (r.packets_toserver == r.prev_packets_toserver &&
 	    r.packets_toclient == r.prev_packets_toclient)
@@ -713,14 +723,14 @@ static void flow_report_active(struct flow_table *ft, struct flow *f, uint64_t n
 	ft->cfg.on_active(ft->cfg.on_end_ctx, &r);
 	/* Exactly what the record said: packets that arrived since are in
 	 * the next one. */
-	f->rep_packets[src] = r.packets_toserver;
-	f->rep_packets[src ^ 1] = r.packets_toclient;
-	f->rep_bytes[src] = r.bytes_toserver;
-	f->rep_bytes[src ^ 1] = r.bytes_toclient;
-	f->rep_ip_bytes[src] = r.ip_bytes_toserver;
-	f->rep_ip_bytes[src ^ 1] = r.ip_bytes_toclient;
-	f->rep_end_ns = r.end_ns;
-	f->rep_at_ns = now_ns;
+	f->rep->packets[src] = r.packets_toserver;
+	f->rep->packets[src ^ 1] = r.packets_toclient;
+	f->rep->bytes[src] = r.bytes_toserver;
+	f->rep->bytes[src ^ 1] = r.bytes_toclient;
+	f->rep->ip_bytes[src] = r.ip_bytes_toserver;
+	f->rep->ip_bytes[src ^ 1] = r.ip_bytes_toclient;
+	f->rep->end_ns = r.end_ns;
+	f->rep->at_ns = now_ns;
 }
 
 /* Takes @f out of the table; its hook runs after the grace period. */
