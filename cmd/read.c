@@ -261,6 +261,7 @@ struct read_flows {
 	struct flow_table *ft;
 	struct jsonl *jl;
 	bool registered;
+	bool finished; /* flow_table_finish() ran */
 	struct flow_summary summary;
 };
 
@@ -306,12 +307,17 @@ static void read_finish_flows(struct read_flows *rf)
 		return;
 	flow_table_finish(rf->ft, FLOW_END_EOF);
 	flow_table_summary(rf->ft, &rf->summary);
+	rf->finished = true;
 }
 
 static int read_close_flows(struct read_flows *rf)
 {
 	int ret;
 
+	/* A read that failed half-way still ends (and writes) its flows:
+	 * only an empty table can be freed. */
+	if (rf->ft && !rf->finished)
+		flow_table_finish(rf->ft, FLOW_END_EOF);
 	flow_table_free(rf->ft);
 	rf->ft = NULL;
 	if (rf->registered)
