@@ -19,6 +19,9 @@
 #include "../util/privs.h"
 #include "../xsk/iface.h"
 #include "../xsk/worker.h"
+#include "../export/flow_sinks.h"
+#include "../export/ipfix.h"
+#include "../export/ipfix_report.h"
 #include "../export/jsonl.h"
 #include "../export/pcapng.h"
 #include "../util/version.h"
@@ -49,9 +52,10 @@ struct capture {
 	bool running;
 	enum seqcheck_clock_mode seq_clock; /* --sender-clock, auto resolved */
 	/* The flow stage: the table all workers share, its expiry thread,
-	 * and --json-lines, where ended flows are written. */
+	 * and where ended flows go (--json-lines, --ipfix). */
 	struct flow_table *flows;
 	struct jsonl *jsonl;
+	struct flow_sinks sinks;
 	struct flow_summary flow_final; /* after capture_stop() */
 	bool flows_finished;
 };
@@ -344,11 +348,29 @@ static int capture_open_flows(struct capture *c)
 		xdpi_err("%s", err);
 		return -EIO;
 	}
-	if (fo->off || !c->o.inspect || c->o.ceiling)
+	if (fo->off || !c->o.inspect || c->o.ceiling) {
+		if (fo->ipfix) {
+			xdpi_err("--ipfix exports flows: it needs the flow table (not --no-flows, "
+				 "--no-inspect or --ceiling)");
+			return -EINVAL;
+		}
 		return 0;
-	if (c->jsonl) {
-		fc.on_end = jsonl_flow_end;
-		fc.on_end_ctx = c->jsonl;
+	}
+	if (fo->ipfix) {
+		const struct ipfix_config ic = {.collector = fo->ipfix, .domain = fo->ipfix_domain};
+		int ret = ipfix_exporter_start(&c->sinks.ipfix, &ic, err, sizeof(err));
+
+		if (ret) {
+			xdpi_err("%s", err);
+			return ret;
+		}
+		fc.active_timeout_ns = (uint64_t)(fo->ipfix_active_timeout * 1e9);
+		fc.on_active = flow_sinks_active;
+	}
+	c->sinks.jsonl = c->jsonl;
+	if (flow_sinks_any(&c->sinks)) {
+		fc.on_end = flow_sinks_end;
+		fc.on_end_ctx = &c->sinks;
 	}
 	c->flows = flow_table_new(&fc);
 	if (!c->flows) {
@@ -577,6 +599,8 @@ static void capture_finish_flows(struct capture *c)
 	flows_thread_unregister();
 	flow_table_summary(c->flows, &c->flow_final);
 	c->flows_finished = true;
+	/* Every record is queued: send them, so the report has the counts. */
+	ipfix_exporter_stop(c->sinks.ipfix);
 }
 
 void capture_stop(struct capture *c)
@@ -691,6 +715,9 @@ void capture_close(struct capture *c)
 	 * (the workers are joined); then the table is empty and can go. */
 	capture_finish_flows(c);
 	flow_table_free(c->flows);
+	if (c->sinks.ipfix)
+		ipfix_report_warn(c->sinks.ipfix);
+	ipfix_exporter_free(c->sinks.ipfix);
 	if (jsonl_close(c->jsonl))
 		xdpi_err("cannot write %s", c->o.flows.json_lines);
 	free(c);
@@ -699,6 +726,11 @@ void capture_close(struct capture *c)
 struct jsonl *capture_jsonl(const struct capture *c)
 {
 	return c->jsonl;
+}
+
+struct ipfix_exporter *capture_ipfix(const struct capture *c)
+{
+	return c->sinks.ipfix;
 }
 
 bool capture_flow_summary(const struct capture *c, struct flow_summary *out)

@@ -49,6 +49,7 @@
 #include "options.h"
 
 struct capture;
+struct ipfix_exporter;
 
 /* One queue as the live table and the final report show it. */
 struct capture_queue {
@@ -103,6 +104,9 @@ void capture_close(struct capture *c);
 
 /* --json-lines: where the command writes its "stats" lines (NULL: none). */
 struct jsonl *capture_jsonl(const struct capture *c);
+/* --ipfix: the exporter (NULL: none); its counts are final after
+ * capture_stop(). */
+struct ipfix_exporter *capture_ipfix(const struct capture *c);
 /* Any time: the flow table's summary as of its last maintenance; false
  * without a flow stage. */
 bool capture_flow_summary(const struct capture *c, struct flow_summary *out);

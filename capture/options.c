@@ -43,6 +43,9 @@ enum {
 	OPT_DISTINCT_LIMIT,
 	OPT_JSON_LINES,
 	OPT_PROMETHEUS,
+	OPT_IPFIX,
+	OPT_IPFIX_ACTIVE_TIMEOUT,
+	OPT_IPFIX_DOMAIN,
 };
 
 /* Passive defaults: every header xdpi parses fits in 512 bytes (Ethernet,
@@ -97,6 +100,9 @@ const struct option capture_flow_long_opts[] = {
 	{"distinct-limit", required_argument, NULL, OPT_DISTINCT_LIMIT},
 	{"json-lines", required_argument, NULL, OPT_JSON_LINES},
 	{"prometheus", required_argument, NULL, OPT_PROMETHEUS},
+	{"ipfix", required_argument, NULL, OPT_IPFIX},
+	{"ipfix-active-timeout", required_argument, NULL, OPT_IPFIX_ACTIVE_TIMEOUT},
+	{"ipfix-domain", required_argument, NULL, OPT_IPFIX_DOMAIN},
 	{0},
 };
 
@@ -116,7 +122,12 @@ const char capture_flow_opts_help[] =
 	"                        record per ended flow (- for standard output)\n"
 	"  --prometheus [ADDR:]PORT\n"
 	"                        serve the metrics to Prometheus (ADDR defaults to\n"
-	"                        127.0.0.1)\n";
+	"                        127.0.0.1)\n"
+	"  --ipfix ADDR:PORT     flow records to an IPFIX collector over UDP, one per\n"
+	"                        direction (ADDR numeric; IPv6 in brackets)\n"
+	"  --ipfix-active-timeout SEC\n"
+	"                        a record of a flow still open every SEC (default 60)\n"
+	"  --ipfix-domain N      the observation domain id (default 0)\n";
 
 size_t capture_flow_long_opts_count(void)
 {
@@ -128,6 +139,7 @@ void capture_flow_opts_defaults(struct capture_flow_opts *f)
 	memset(f, 0, sizeof(*f));
 	f->timeout = 60;
 	f->closed_timeout = 5;
+	f->ipfix_active_timeout = 60;
 }
 
 int capture_flow_opts_parse_opt(struct capture_flow_opts *f, int opt, const char *arg)
@@ -155,6 +167,16 @@ int capture_flow_opts_parse_opt(struct capture_flow_opts *f, int opt, const char
 	case OPT_PROMETHEUS:
 		f->prometheus = arg;
 		return 1;
+	case OPT_IPFIX:
+		f->ipfix = arg;
+		return 1;
+	case OPT_IPFIX_ACTIVE_TIMEOUT:
+		return xdpi_parse_seconds(arg, &f->ipfix_active_timeout) ||
+				       f->ipfix_active_timeout <= 0
+			       ? -EINVAL
+			       : 1;
+	case OPT_IPFIX_DOMAIN:
+		return xdpi_parse_u32(arg, 0, UINT32_MAX, &f->ipfix_domain) ? -EINVAL : 1;
 	default:
 		return 0;
 	}
@@ -578,6 +600,11 @@ void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
 		push_opt(&a, OPT_JSON_LINES, o->flows.json_lines);
 	if (o->flows.prometheus)
 		push_opt(&a, OPT_PROMETHEUS, o->flows.prometheus);
+	if (o->flows.ipfix)
+		push_opt(&a, OPT_IPFIX, o->flows.ipfix);
+	push_seconds(&a, OPT_IPFIX_ACTIVE_TIMEOUT, o->flows.ipfix_active_timeout,
+		     d.flows.ipfix_active_timeout);
+	push_u32(&a, OPT_IPFIX_DOMAIN, o->flows.ipfix_domain, d.flows.ipfix_domain);
 	if (o->ifname)
 		push(ctx, o->ifname);
 }

@@ -35,14 +35,17 @@ enum capture_sender_clock {
 /* The options of the flow stage and of the exporters, which `xdpi read`
  * takes too (capture_flow_long_opts, capture_flow_opts_parse_opt()). */
 struct capture_flow_opts {
-	bool off;		 /* --no-flows: no flow table, no connection metrics */
-	bool no_peeks;		 /* --no-peeks: no HTTP/TLS payload peeks */
-	uint64_t max_flows;	 /* 0: the default (inspect/flows.h) */
-	double timeout;		 /* seconds idle before a flow ends */
-	double closed_timeout;	 /* the same after a FIN or RST */
-	uint64_t distinct_limit; /* exact distinct counts up to this (0: default) */
-	const char *json_lines;	 /* --json-lines FILE|- */
-	const char *prometheus;	 /* --prometheus [ADDR:]PORT */
+	bool off;		     /* --no-flows: no flow table, no connection metrics */
+	bool no_peeks;		     /* --no-peeks: no HTTP/TLS payload peeks */
+	uint64_t max_flows;	     /* 0: the default (inspect/flows.h) */
+	double timeout;		     /* seconds idle before a flow ends */
+	double closed_timeout;	     /* the same after a FIN or RST */
+	uint64_t distinct_limit;     /* exact distinct counts up to this (0: default) */
+	const char *json_lines;	     /* --json-lines FILE|- */
+	const char *prometheus;	     /* --prometheus [ADDR:]PORT */
+	const char *ipfix;	     /* --ipfix ADDR:PORT (UDP) */
+	double ipfix_active_timeout; /* seconds between records of a long flow */
+	uint32_t ipfix_domain;	     /* observationDomainId */
 };
 
 struct capture_opts {

@@ -19,6 +19,7 @@
 
 #include "cmd.h"
 #include "../capture/capture.h"
+#include "../export/ipfix_report.h"
 #include "../export/live_report.h"
 #include "../export/prometheus.h"
 #include "../export/report.h"
@@ -257,6 +258,8 @@ static int live_output(const struct capture_opts *o, struct capture *c, const ch
 		ret = -EIO;
 	else if (!o->json)
 		live_report_print(live_text_out(o), o, &res, stop_reason);
+	if (!o->json && capture_ipfix(c))
+		ipfix_report_print(live_text_out(o), capture_ipfix(c));
 	if (!ret && res.ledger.unexplained) {
 		xdpi_err("the ledger does not close: %" PRId64 " packets unexplained",
 			 res.ledger.unexplained);

@@ -11,6 +11,9 @@
 #include "cmd.h"
 #include "../capture/options.h"
 #include "../export/flow_report.h"
+#include "../export/flow_sinks.h"
+#include "../export/ipfix.h"
+#include "../export/ipfix_report.h"
 #include "../export/jsonl.h"
 #include "../export/pcapng.h"
 #include "../export/prometheus.h"
@@ -256,10 +259,11 @@ static void read_warn(const struct capfile_result *res)
 }
 
 /* The flow stage of a read: the table (this thread maintains it at
- * capture time) and the JSON-lines writer its records go to. */
+ * capture time) and where its records go (JSON lines, IPFIX). */
 struct read_flows {
 	struct flow_table *ft;
 	struct jsonl *jl;
+	struct flow_sinks sinks;
 	bool registered;
 	bool finished; /* flow_table_finish() ran */
 	struct flow_summary summary;
@@ -282,11 +286,26 @@ static int read_open_flows(const struct read_opts *o, struct read_flows *rf,
 		xdpi_err("%s", err);
 		return -EIO;
 	}
+	if (fo->ipfix && fo->off) {
+		xdpi_err("--ipfix exports flows: it does not go with --no-flows");
+		return -EINVAL;
+	}
+	if (fo->ipfix) {
+		const struct ipfix_config ic = {.collector = fo->ipfix, .domain = fo->ipfix_domain};
+
+		if (ipfix_exporter_start(&rf->sinks.ipfix, &ic, err, sizeof(err))) {
+			xdpi_err("%s", err);
+			return -EINVAL;
+		}
+		fc.active_timeout_ns = (uint64_t)(fo->ipfix_active_timeout * 1e9);
+		fc.on_active = flow_sinks_active;
+	}
 	if (fo->off)
 		return 0;
-	if (rf->jl) {
-		fc.on_end = jsonl_flow_end;
-		fc.on_end_ctx = rf->jl;
+	rf->sinks.jsonl = rf->jl;
+	if (flow_sinks_any(&rf->sinks)) {
+		fc.on_end = flow_sinks_end;
+		fc.on_end_ctx = &rf->sinks;
 	}
 	flows_thread_register();
 	rf->registered = true;
@@ -308,6 +327,8 @@ static void read_finish_flows(struct read_flows *rf)
 	flow_table_finish(rf->ft, FLOW_END_EOF);
 	flow_table_summary(rf->ft, &rf->summary);
 	rf->finished = true;
+	/* Every record is queued: send them, so the summary has the counts. */
+	ipfix_exporter_stop(rf->sinks.ipfix);
 }
 
 static int read_close_flows(struct read_flows *rf)
@@ -323,6 +344,10 @@ static int read_close_flows(struct read_flows *rf)
 	if (rf->registered)
 		flows_thread_unregister();
 	rf->registered = false;
+	if (rf->sinks.ipfix)
+		ipfix_report_warn(rf->sinks.ipfix);
+	ipfix_exporter_free(rf->sinks.ipfix);
+	rf->sinks.ipfix = NULL;
 	ret = jsonl_close(rf->jl);
 	rf->jl = NULL;
 	return ret;
@@ -362,6 +387,8 @@ static int read_output(const struct read_opts *o, const struct pipeline *p,
 		report_metrics_print(out, &p->m);
 		if (rf->ft)
 			flow_report_print(out, &fr);
+		if (rf->sinks.ipfix)
+			ipfix_report_print(out, rf->sinks.ipfix);
 		if (!rf->jl)
 			return XDPI_EXIT_OK;
 	}
@@ -379,6 +406,8 @@ static int read_output(const struct read_opts *o, const struct pipeline *p,
 			json_pack("{s:s, s:I}", "file", o->write, "frames", (json_int_t)written));
 	if (rf->ft)
 		json_object_set_new(obj, "connections", flow_report_json(&fr));
+	if (rf->sinks.ipfix)
+		json_object_set_new(obj, "ipfix", ipfix_report_json(rf->sinks.ipfix));
 	ret = XDPI_EXIT_OK;
 	if (rf->jl) {
 		/* One "stats" line: offline, the whole capture is one interval. */

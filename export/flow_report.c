@@ -237,5 +237,13 @@ json_t *flow_record_json(const struct flow_record *r)
 		      flow_end_reason_name(r->end_reason), "tcp_flags", (int)r->tcp_flags, "state",
 		      flow_tcp_state_name(r->state), "rtt_us",
 		      r->rtt_ns >= 0 ? json_real((double)r->rtt_ns / 1e3) : json_null());
+	/* IP-level octets (IPFIX octetDeltaCount): what a flow collector
+	 * shows as bytes. */
+	if (o) {
+		json_object_set_new(o, "ip_bytes_toserver",
+				    json_integer((json_int_t)r->ip_bytes_toserver));
+		json_object_set_new(o, "ip_bytes_toclient",
+				    json_integer((json_int_t)r->ip_bytes_toclient));
+	}
 	return o ? peek_json_set(o, r->peek) : NULL;
 }

@@ -8,6 +8,7 @@
 
 #include "ledger_report.h"
 #include "flow_report.h"
+#include "ipfix_report.h"
 #include "jsonl.h"
 #include "report.h"
 
@@ -344,6 +345,8 @@ json_t *live_report_json(const struct capture_opts *o, const struct capture *c,
 
 		json_object_set_new(obj, "connections", flow_report_json(&fr));
 	}
+	if (capture_ipfix(c))
+		json_object_set_new(obj, "ipfix", ipfix_report_json(capture_ipfix(c)));
 	return obj;
 }
 

@@ -913,6 +913,9 @@ uint64_t flow_table_maintain_period(const struct flow_table *ft)
 	 * no flow outlives its timeout by more than half of it. */
 	uint64_t p = ft->cfg.closed_timeout_ns / 2;
 
+	/* Active-timeout records are due on passes too. */
+	if (ft->cfg.on_active && ft->cfg.active_timeout_ns / 2 < p)
+		p = ft->cfg.active_timeout_ns / 2;
 	return p ? p : 1;
 }
 

@@ -192,7 +192,8 @@ void flow_table_free(struct flow_table *ft);
 /* The maintainer: expiry, eviction, summary (see the file comment). The
  * caller is a registered, online thread; @now_ns is capture time. */
 void flow_table_maintain(struct flow_table *ft, uint64_t now_ns);
-/* How often the maintainer should run: half the closed timeout. */
+/* How often the maintainer should run: half the closed timeout, or of the
+ * active timeout when that is shorter and reported. */
 uint64_t flow_table_maintain_period(const struct flow_table *ft);
 /* Any thread: a copy of the summary as of the last maintenance. */
 void flow_table_summary(struct flow_table *ft, struct flow_summary *out);

@@ -24,18 +24,24 @@
 #define OPT_UNKNOWN_TO_THE_TABLE 9999
 
 /* Parses @args (NULL-terminated, without the command name) as `xdpi live`
- * does. Returns 0, or the first negative result. */
+ * does, with the flow and exporter options after the capture's. Returns 0,
+ * or the first negative result. */
 static int parse(struct capture_opts *o, const char *const *args)
 {
 	char *argv[64] = {"live"};
+	struct option opts[128];
+	size_t n = capture_long_opts_count();
 	int argc = 1, c, ret;
 
+	memcpy(opts, capture_long_opts, n * sizeof(*opts));
+	memcpy(opts + n, capture_flow_long_opts,
+	       (capture_flow_long_opts_count() + 1) * sizeof(*opts));
 	for (; *args; args++)
 		argv[argc++] = (char *)*args;
 	capture_opts_defaults(o);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, capture_short_opts, capture_long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, capture_short_opts, opts, NULL)) != -1) {
 		if (c == '?')
 			return -2;
 		ret = capture_opts_parse_opt(o, c, optarg);
@@ -314,6 +320,12 @@ static void round_trip(const struct capture_opts *in)
 		assert_string_equal(out.record, in->record);
 	else
 		assert_null(out.record);
+	if (in->flows.ipfix)
+		assert_string_equal(out.flows.ipfix, in->flows.ipfix);
+	else
+		assert_null(out.flows.ipfix);
+	assert_true(out.flows.ipfix_active_timeout == in->flows.ipfix_active_timeout);
+	EQ(out.flows.ipfix_domain, in->flows.ipfix_domain);
 	if (in->ifname)
 		assert_string_equal(out.ifname, in->ifname);
 	argv_free(&a);
@@ -368,6 +380,12 @@ TEST(to_argv_round_trips)
 	o.verbose = true;
 	o.duration = 10000000; /* the largest --duration: plain decimal, no exponent */
 	o.interval = 0.001;
+	round_trip(&o);
+
+	capture_opts_defaults(&o);
+	o.flows.ipfix = "[::1]:4739";
+	o.flows.ipfix_active_timeout = 30.5;
+	o.flows.ipfix_domain = 4000000000u;
 	round_trip(&o);
 }
 

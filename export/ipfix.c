@@ -1,0 +1,579 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The IPFIX exporter: a bounded queue of flow copies in front of one
+ * thread that owns everything libfixbuf (the session, the buffer and the
+ * socket), so that libfixbuf, which is not thread-safe, is only ever called
+ * from that thread.
+ *
+ * The buffer runs in manual mode: fBufAppend() says when a message is full
+ * (FB_ERROR_EOM), the thread emits it and appends again. That way every
+ * message's records are known, and a failed send is counted in records
+ * (`unsent`), not only in messages.
+ *
+ * Internal records are laid out as the templates list their elements,
+ * largest first, so that the structs have no padding the templates do not
+ * name (paddingOctets closes them to a multiple of 8).
+ */
+#include "ipfix.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <fixbuf/public.h>
+
+/* Template ids: any in 256..65535; fixed so that a packet capture of the
+ * export reads the same from run to run. */
+#define IPFIX_TID_V4 0x2001
+#define IPFIX_TID_V6 0x2006
+
+/* RFC 5102 flowEndReason. */
+enum {
+	IPFIX_END_IDLE = 1,
+	IPFIX_END_ACTIVE = 2,
+	IPFIX_END_FLOW = 3, /* FIN or RST */
+	IPFIX_END_FORCED = 4,
+	IPFIX_END_RESOURCES = 5,
+};
+
+/* One flow as queued: both directions, the deltas already taken. */
+struct ipfix_item {
+	uint64_t start_ms, end_ms;
+	uint64_t packets[2], bytes[2], ip_bytes[2]; /* [0] to server, [1] to client */
+	uint8_t src[16], dst[16];
+	uint16_t src_port, dst_port, vlan;
+	uint8_t family, proto, tcp_flags, end_reason;
+};
+
+static fbInfoElementSpec_t ipfix_spec_v4[] = {
+	{"flowStartMilliseconds", 8, 0},
+	{"flowEndMilliseconds", 8, 0},
+	{"packetDeltaCount", 8, 0},
+	{"octetDeltaCount", 8, 0},
+	{"layer2OctetDeltaCount", 8, 0},
+	{"sourceIPv4Address", 4, 0},
+	{"destinationIPv4Address", 4, 0},
+	{"sourceTransportPort", 2, 0},
+	{"destinationTransportPort", 2, 0},
+	{"vlanId", 2, 0},
+	{"tcpControlBits", 1, 0}, /* see ipfix_rec_v4 */
+	{"protocolIdentifier", 1, 0},
+	{"flowEndReason", 1, 0},
+	{"paddingOctets", 7, 0},
+	FB_IESPEC_NULL,
+};
+
+struct ipfix_rec_v4 {
+	uint64_t start_ms, end_ms, packets, octets, l2_octets;
+	uint32_t src, dst; /* network order, as fixbuf copies addresses */
+	uint16_t src_port, dst_port, vlan;
+	/* Reduced-size (RFC 7011 section 6.2): the eight flags xdpi keeps;
+	 * nfacctd 1.7 reads one byte of tcpControlBits whatever its length. */
+	uint8_t tcp_flags, proto, end_reason;
+	uint8_t pad[7];
+};
+
+static fbInfoElementSpec_t ipfix_spec_v6[] = {
+	{"flowStartMilliseconds", 8, 0},
+	{"flowEndMilliseconds", 8, 0},
+	{"packetDeltaCount", 8, 0},
+	{"octetDeltaCount", 8, 0},
+	{"layer2OctetDeltaCount", 8, 0},
+	{"sourceIPv6Address", 16, 0},
+	{"destinationIPv6Address", 16, 0},
+	{"sourceTransportPort", 2, 0},
+	{"destinationTransportPort", 2, 0},
+	{"vlanId", 2, 0},
+	{"tcpControlBits", 1, 0}, /* see ipfix_rec_v4 */
+	{"protocolIdentifier", 1, 0},
+	{"flowEndReason", 1, 0},
+	{"paddingOctets", 7, 0},
+	FB_IESPEC_NULL,
+};
+
+struct ipfix_rec_v6 {
+	uint64_t start_ms, end_ms, packets, octets, l2_octets;
+	uint8_t src[16], dst[16];
+	uint16_t src_port, dst_port, vlan;
+	/* Reduced-size (RFC 7011 section 6.2): the eight flags xdpi keeps;
+	 * nfacctd 1.7 reads one byte of tcpControlBits whatever its length. */
+	uint8_t tcp_flags, proto, end_reason;
+	uint8_t pad[7];
+};
+
+_Static_assert(sizeof(struct ipfix_rec_v4) == 64, "v4 record matches its template");
+_Static_assert(sizeof(struct ipfix_rec_v6) == 88, "v6 record matches its template");
+
+struct ipfix_exporter {
+	char collector[80];
+	char host[64], port[8];
+	uint32_t domain;
+
+	fbInfoModel_t *model;
+	fBuf_t *fbuf;	      /* owns the session and the exporter */
+	uint16_t cur_tid;     /* the template fbuf is set to; 0 none */
+	uint64_t msg_records; /* data records in the message being built */
+	bool send_failed;     /* set by ipfix_log() during an fBufEmit() */
+	guint log_handler;
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct ipfix_item *q; /* ring of IPFIX_QUEUE_RECORDS */
+	uint32_t head, len;
+	bool stopping;
+	bool running;
+	pthread_t thread;
+
+	_Atomic uint64_t records, dropped, send_errors, unsent;
+};
+
+/* "A.B.C.D:PORT" or "[V6]:PORT", numeric only: starting never waits for
+ * DNS, and fixbuf resolves what it is given. */
+static int ipfix_parse_collector(struct ipfix_exporter *x, const char *s)
+{
+	const char *colon, *h = s;
+	size_t hl;
+	unsigned char buf[16];
+	char *end;
+	unsigned long port;
+
+	if (*s == '[') {
+		const char *rb = strchr(s, ']');
+
+		if (!rb || rb[1] != ':')
+			return -EINVAL;
+		h = s + 1;
+		hl = (size_t)(rb - h);
+		colon = rb + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			return -EINVAL;
+		hl = (size_t)(colon - s);
+	}
+	if (hl == 0 || hl >= sizeof(x->host))
+		return -EINVAL;
+	memcpy(x->host, h, hl);
+	x->host[hl] = '\0';
+	if (inet_pton(*s == '[' ? AF_INET6 : AF_INET, x->host, buf) != 1)
+		return -EINVAL;
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (errno || end == colon + 1 || *end || port == 0 || port > 65535)
+		return -EINVAL;
+	snprintf(x->port, sizeof(x->port), "%lu", port);
+	snprintf(x->collector, sizeof(x->collector), "%s", s);
+	return 0;
+}
+
+static void ipfix_gerr(char *err, size_t err_len, const char *what, GError *gerr)
+{
+	snprintf(err, err_len, "IPFIX: %s: %s", what, gerr ? gerr->message : "failed");
+	g_clear_error(&gerr);
+}
+
+/* The same spec as an internal and as an external template: fixbuf wants
+ * one fbTemplate_t each. */
+static int ipfix_add_template(struct ipfix_exporter *x, fbSession_t *s, fbInfoElementSpec_t *spec,
+			      uint16_t tid, char *err, size_t err_len)
+{
+	GError *gerr = NULL;
+
+	for (int internal = 1; internal >= 0; internal--) {
+		fbTemplate_t *t = fbTemplateAlloc(x->model);
+
+		if (!fbTemplateAppendSpecArray(t, spec, UINT32_MAX, &gerr)) {
+			fbTemplateFreeUnused(t);
+			ipfix_gerr(err, err_len, "template", gerr);
+			return -EINVAL;
+		}
+		if (!fbSessionAddTemplate(s, internal, tid, t, &gerr)) {
+			fbTemplateFreeUnused(t);
+			ipfix_gerr(err, err_len, "template", gerr);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* libfixbuf does not fail an fBufEmit() whose UDP send() failed (the
+ * ECONNREFUSED of a collector that is down): it logs a glib warning and
+ * carries on. Only the exporter thread calls libfixbuf, so a warning during
+ * an emit belongs to that emit; the handler marks it failed and keeps the
+ * warning off stderr (the summary reports the count). */
+static void ipfix_log(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer data)
+{
+	struct ipfix_exporter *x = data;
+
+	(void)domain;
+	(void)level;
+	if (strstr(msg, "UDP send") || strstr(msg, "I/O error"))
+		x->send_failed = true;
+}
+
+static void ipfix_emit(struct ipfix_exporter *x)
+{
+	GError *gerr = NULL;
+	bool ok;
+
+	x->send_failed = false;
+	ok = fBufEmit(x->fbuf, &gerr) && !x->send_failed;
+	if (ok) {
+		atomic_fetch_add_explicit(&x->records, x->msg_records, memory_order_relaxed);
+	} else {
+		atomic_fetch_add_explicit(&x->send_errors, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&x->unsent, x->msg_records, memory_order_relaxed);
+		g_clear_error(&gerr);
+		/* A socket that failed (ECONNREFUSED after an ICMP port
+		 * unreachable) is reopened on the next message. */
+		fbExporterClose(fBufGetExporter(x->fbuf));
+	}
+	x->msg_records = 0;
+}
+
+/* Template records, into a message of their own. In manual mode fixbuf
+ * answers FB_ERROR_EOM when the message under way cannot take them: send
+ * it and start again. */
+static void ipfix_send_templates(struct ipfix_exporter *x)
+{
+	GError *gerr = NULL;
+
+	if (x->msg_records)
+		ipfix_emit(x);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (fbSessionExportTemplates(fBufGetSession(x->fbuf), &gerr)) {
+			ipfix_emit(x);
+			return;
+		}
+		if (!g_error_matches(gerr, FB_ERROR_DOMAIN, FB_ERROR_EOM))
+			break;
+		g_clear_error(&gerr);
+		fBufEmit(x->fbuf, &gerr);
+		g_clear_error(&gerr);
+	}
+	g_clear_error(&gerr);
+	atomic_fetch_add_explicit(&x->send_errors, 1, memory_order_relaxed);
+}
+
+static void ipfix_append(struct ipfix_exporter *x, uint16_t tid, void *rec, size_t len)
+{
+	GError *gerr = NULL;
+
+	if (x->cur_tid != tid) {
+		if (!fBufSetInternalTemplate(x->fbuf, tid, &gerr) ||
+		    !fBufSetExportTemplate(x->fbuf, tid, &gerr)) {
+			g_clear_error(&gerr);
+			atomic_fetch_add_explicit(&x->unsent, 1, memory_order_relaxed);
+			x->cur_tid = 0;
+			return;
+		}
+		x->cur_tid = tid;
+	}
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (fBufAppend(x->fbuf, rec, len, &gerr)) {
+			x->msg_records++;
+			return;
+		}
+		if (!g_error_matches(gerr, FB_ERROR_DOMAIN, FB_ERROR_EOM))
+			break;
+		/* The message is full: send it, start the next. */
+		g_clear_error(&gerr);
+		ipfix_emit(x);
+	}
+	g_clear_error(&gerr);
+	atomic_fetch_add_explicit(&x->unsent, 1, memory_order_relaxed);
+}
+
+static void ipfix_export_item(struct ipfix_exporter *x, const struct ipfix_item *it)
+{
+	for (int d = 0; d < 2; d++) {
+		/* Direction 1 (to the client) is sent by the responder. */
+		const uint8_t *sa = d ? it->dst : it->src, *da = d ? it->src : it->dst;
+		uint16_t sp = d ? it->dst_port : it->src_port, dp = d ? it->src_port : it->dst_port;
+
+		if (!it->packets[d])
+			continue;
+		if (it->family == 4) {
+			struct ipfix_rec_v4 r = {
+				.start_ms = it->start_ms,
+				.end_ms = it->end_ms,
+				.packets = it->packets[d],
+				.octets = it->ip_bytes[d],
+				.l2_octets = it->bytes[d],
+				.src_port = sp,
+				.dst_port = dp,
+				.vlan = it->vlan,
+				.tcp_flags = it->tcp_flags,
+				.proto = it->proto,
+				.end_reason = it->end_reason,
+			};
+
+			/* fixbuf writes ipv4Address from a host-order uint32. */
+			r.src = ((uint32_t)sa[0] << 24) | ((uint32_t)sa[1] << 16) |
+				((uint32_t)sa[2] << 8) | sa[3];
+			r.dst = ((uint32_t)da[0] << 24) | ((uint32_t)da[1] << 16) |
+				((uint32_t)da[2] << 8) | da[3];
+			ipfix_append(x, IPFIX_TID_V4, &r, sizeof(r));
+		} else {
+			struct ipfix_rec_v6 r = {
+				.start_ms = it->start_ms,
+				.end_ms = it->end_ms,
+				.packets = it->packets[d],
+				.octets = it->ip_bytes[d],
+				.l2_octets = it->bytes[d],
+				.src_port = sp,
+				.dst_port = dp,
+				.vlan = it->vlan,
+				.tcp_flags = it->tcp_flags,
+				.proto = it->proto,
+				.end_reason = it->end_reason,
+			};
+
+			memcpy(r.src, sa, 16);
+			memcpy(r.dst, da, 16);
+			ipfix_append(x, IPFIX_TID_V6, &r, sizeof(r));
+		}
+	}
+}
+
+static uint64_t ipfix_mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+/* Takes up to this many items per lock: the hooks wait for the lock at
+ * most one copy of a batch. */
+#define IPFIX_BATCH 256
+
+static void *ipfix_thread(void *arg)
+{
+	struct ipfix_exporter *x = arg;
+	struct ipfix_item *batch = malloc(sizeof(*batch) * IPFIX_BATCH);
+	uint64_t last_templates = ipfix_mono_s();
+	bool sent_templates = false;
+
+	for (;;) {
+		uint32_t n = 0;
+		bool stop;
+
+		pthread_mutex_lock(&x->lock);
+		while (!x->len && !x->stopping) {
+			struct timespec until;
+
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += 1;
+			pthread_cond_timedwait(&x->cond, &x->lock, &until);
+			if (!x->len && sent_templates &&
+			    ipfix_mono_s() - last_templates >= IPFIX_TEMPLATE_PERIOD_S)
+				break;
+		}
+		while (batch && n < IPFIX_BATCH && x->len) {
+			batch[n++] = x->q[x->head];
+			x->head = (x->head + 1) % IPFIX_QUEUE_RECORDS;
+			x->len--;
+		}
+		stop = x->stopping && !x->len;
+		pthread_mutex_unlock(&x->lock);
+
+		/* Templates go first, and again every period while records
+		 * (or only time) pass. */
+		if ((n && !sent_templates) || (sent_templates && ipfix_mono_s() - last_templates >=
+									 IPFIX_TEMPLATE_PERIOD_S)) {
+			ipfix_send_templates(x);
+			last_templates = ipfix_mono_s();
+			sent_templates = true;
+		}
+		for (uint32_t i = 0; i < n; i++)
+			ipfix_export_item(x, &batch[i]);
+		/* Nothing more waiting: send now rather than hold records in a
+		 * half-full message. */
+		if (x->msg_records) {
+			pthread_mutex_lock(&x->lock);
+			bool more = x->len > 0;
+			pthread_mutex_unlock(&x->lock);
+			if (!more)
+				ipfix_emit(x);
+		}
+		if (stop || !batch)
+			break;
+	}
+	if (x->msg_records)
+		ipfix_emit(x);
+	free(batch);
+	return NULL;
+}
+
+static void ipfix_push(struct ipfix_exporter *x, const struct flow_record *r, uint8_t reason)
+{
+	struct ipfix_item it = {
+		.packets = {r->packets_toserver - r->prev_packets_toserver,
+			    r->packets_toclient - r->prev_packets_toclient},
+		.bytes = {r->bytes_toserver - r->prev_bytes_toserver,
+			  r->bytes_toclient - r->prev_bytes_toclient},
+		.ip_bytes = {r->ip_bytes_toserver - r->prev_ip_bytes_toserver,
+			     r->ip_bytes_toclient - r->prev_ip_bytes_toclient},
+		.src_port = r->src_port,
+		.dst_port = r->dst_port,
+		.vlan = r->has_vlan ? r->vlan : 0,
+		.family = r->family,
+		.proto = r->proto,
+		.tcp_flags = r->tcp_flags,
+		.end_reason = reason,
+	};
+	/* An interim record covers what happened since the previous one. */
+	uint64_t start = r->prev_end_ns ? r->prev_end_ns : r->start_ns;
+
+	uint64_t dirs = (it.packets[0] > 0) + (it.packets[1] > 0);
+
+	if (!dirs)
+		return;
+	it.start_ms = start / 1000000;
+	it.end_ms = r->end_ns / 1000000;
+	memcpy(it.src, r->src_addr, 16);
+	memcpy(it.dst, r->dst_addr, 16);
+	pthread_mutex_lock(&x->lock);
+	if (x->len == IPFIX_QUEUE_RECORDS || x->stopping) {
+		pthread_mutex_unlock(&x->lock);
+		atomic_fetch_add_explicit(&x->dropped, dirs, memory_order_relaxed);
+		return;
+	}
+	x->q[(x->head + x->len) % IPFIX_QUEUE_RECORDS] = it;
+	x->len++;
+	pthread_cond_signal(&x->cond);
+	pthread_mutex_unlock(&x->lock);
+}
+
+void ipfix_flow_end(void *ctx, const struct flow_record *r)
+{
+	static const uint8_t reasons[FLOW_END__MAX] = {
+		[FLOW_END_FIN] = IPFIX_END_FLOW,     [FLOW_END_RST] = IPFIX_END_FLOW,
+		[FLOW_END_TIMEOUT] = IPFIX_END_IDLE, [FLOW_END_EVICTED] = IPFIX_END_RESOURCES,
+		[FLOW_END_EOF] = IPFIX_END_FORCED,
+	};
+
+	ipfix_push(ctx, r,
+		   r->end_reason < FLOW_END__MAX ? reasons[r->end_reason] : IPFIX_END_FORCED);
+}
+
+void ipfix_flow_active(void *ctx, const struct flow_record *r)
+{
+	ipfix_push(ctx, r, IPFIX_END_ACTIVE);
+}
+
+int ipfix_exporter_start(struct ipfix_exporter **out, const struct ipfix_config *cfg, char *err,
+			 size_t err_len)
+{
+	struct ipfix_exporter *x = calloc(1, sizeof(*x));
+	fbConnSpec_t spec = {.transport = FB_UDP};
+	fbExporter_t *exp;
+	fbSession_t *s;
+	int ret;
+
+	*out = NULL;
+	if (!x) {
+		snprintf(err, err_len, "out of memory");
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&x->lock, NULL);
+	pthread_cond_init(&x->cond, NULL);
+	if (ipfix_parse_collector(x, cfg->collector)) {
+		snprintf(err, err_len,
+			 "--ipfix %s: want ADDR:PORT or [ADDR6]:PORT (numeric, port 1-65535)",
+			 cfg->collector);
+		ret = -EINVAL;
+		goto err_free;
+	}
+	x->domain = cfg->domain;
+	x->q = calloc(IPFIX_QUEUE_RECORDS, sizeof(*x->q));
+	if (!x->q) {
+		snprintf(err, err_len, "out of memory");
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	x->model = fbInfoModelAlloc();
+	s = fbSessionAlloc(x->model);
+	fbSessionSetDomain(s, x->domain);
+	ret = ipfix_add_template(x, s, ipfix_spec_v4, IPFIX_TID_V4, err, err_len);
+	if (!ret)
+		ret = ipfix_add_template(x, s, ipfix_spec_v6, IPFIX_TID_V6, err, err_len);
+	if (ret) {
+		fbSessionFree(s);
+		goto err_model;
+	}
+	spec.host = x->host;
+	spec.svc = x->port;
+	exp = fbExporterAllocNet(&spec);
+	x->fbuf = fBufAllocForExport(s, exp);
+	x->log_handler =
+		g_log_set_handler(NULL, G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE, ipfix_log, x);
+	/* Manual mode: see the file comment. */
+	fBufSetAutomaticMode(x->fbuf, FALSE);
+	ret = -pthread_create(&x->thread, NULL, ipfix_thread, x);
+	if (ret) {
+		snprintf(err, err_len, "cannot start the IPFIX thread: %s", strerror(-ret));
+		goto err_fbuf;
+	}
+	x->running = true;
+	*out = x;
+	return 0;
+
+err_fbuf:
+	g_log_remove_handler(NULL, x->log_handler);
+	fBufFree(x->fbuf);
+err_model:
+	fbInfoModelFree(x->model);
+err_free:
+	free(x->q);
+	pthread_cond_destroy(&x->cond);
+	pthread_mutex_destroy(&x->lock);
+	free(x);
+	return ret;
+}
+
+void ipfix_exporter_stop(struct ipfix_exporter *x)
+{
+	if (!x || !x->running)
+		return;
+	pthread_mutex_lock(&x->lock);
+	x->stopping = true;
+	pthread_cond_signal(&x->cond);
+	pthread_mutex_unlock(&x->lock);
+	pthread_join(x->thread, NULL);
+	x->running = false;
+}
+
+void ipfix_exporter_stats(struct ipfix_exporter *x, struct ipfix_stats *out)
+{
+	out->records = atomic_load_explicit(&x->records, memory_order_relaxed);
+	out->dropped = atomic_load_explicit(&x->dropped, memory_order_relaxed);
+	out->send_errors = atomic_load_explicit(&x->send_errors, memory_order_relaxed);
+	out->unsent = atomic_load_explicit(&x->unsent, memory_order_relaxed);
+}
+
+const char *ipfix_exporter_collector(const struct ipfix_exporter *x)
+{
+	return x->collector;
+}
+
+void ipfix_exporter_free(struct ipfix_exporter *x)
+{
+	if (!x)
+		return;
+	ipfix_exporter_stop(x);
+	g_log_remove_handler(NULL, x->log_handler);
+	fBufFree(x->fbuf);
+	fbInfoModelFree(x->model);
+	free(x->q);
+	pthread_cond_destroy(&x->cond);
+	pthread_mutex_destroy(&x->lock);
+	free(x);
+}

@@ -1,0 +1,211 @@
+#!/bin/bash
+# IPFIX export (docs/exporting.md) against two real collectors: nfdump's
+# nfcapd and pmacct's nfacctd, on loopback UDP ports, in the host's
+# namespace (nothing leaves 127.0.0.1). `xdpi read --ipfix` on captures
+# built here; every direction of every flow of the JSON lines must arrive in
+# both collectors with the same addresses, ports, protocol, packets, IP
+# bytes (octetDeltaCount: what both collectors show as bytes), start and end
+# in milliseconds, and TCP flags. Then a collector that is down: exit 0,
+# the send errors reported, no hang. Every wait is bounded; every daemon
+# started here is killed on exit, failed or not.
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+MKCAP=$BUILD/bench/mkcapture
+t_require_built "$XDPI" "$MKCAP"
+t_tmpdir
+
+PIDS=()
+# stop PID: SIGINT (nfacctd's way to shut down; nfcapd flushes on it
+# too), SIGKILL if it is still there after 5 s.
+stop() {
+	local i
+	kill -INT "$1" 2>/dev/null || return 0
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		stop "$p"
+	done
+	rm -rf "$T_TMP"
+}
+trap cleanup EXIT
+
+# A UDP port nobody uses now (the kernel's pick, released at once).
+free_port() {
+	python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Collectors print local time: keep it UTC, as xdpi's JSON lines are.
+export TZ=UTC
+
+if ! python3 "$(dirname "$0")/mkflows.py" "$T_TMP/flows.pcap" >/dev/null 2>&1 ||
+	! "$MKCAP" -s 3 3000 "$T_TMP/big.pcap" >/dev/null 2>&1; then
+	t_fail "the test captures are built"
+	t_done
+	exit 1
+fi
+
+# compare NAME JSONL COLLECTOR_OUTPUT FORMAT: every direction of every
+# flow in the JSON lines is in the collector's output, and nothing else.
+compare() {
+	local got
+	got=$(python3 - "$2" "$3" "$4" <<'EOF'
+import json, sys, datetime, collections, socket
+jl, out, fmt = sys.argv[1:4]
+PROTO = {"tcp": 6, "udp": 17, "icmp": 1, "icmp6": 58, "ipv6-icmp": 58, "icmpv6": 58, "sctp": 132}
+# Milliseconds since the epoch, truncated as xdpi exports them.
+def to_ms(s, fmt):
+    t = datetime.datetime.strptime(s.strip(), fmt).replace(tzinfo=datetime.timezone.utc)
+    return int(t.timestamp()) * 1000 + t.microsecond // 1000
+def ms(iso):
+    return to_ms(iso.rstrip("Z"), "%Y-%m-%dT%H:%M:%S.%f")
+def coll_ms(s):
+    return to_ms(s, "%Y-%m-%d %H:%M:%S.%f")
+# nfdump shows an ICMP destination port as TYPE.CODE.
+def port(p):
+    t, _, c = p.partition(".")
+    return int(t) * 256 + int(c) if c else int(t)
+def proto(p):
+    p = str(p).strip().lower()
+    if p in PROTO:
+        return PROTO[p]
+    return int(p) if p.isdigit() else socket.getprotobyname(p)
+want = collections.Counter()
+for line in open(jl):
+    f = json.loads(line)
+    if f["type"] != "flow":
+        continue
+    p = proto(f["proto"])
+    for d, (sa, da, sp, dp) in (("toserver", (f["src_ip"], f["dst_ip"], f["src_port"], f["dst_port"])),
+                                ("toclient", (f["dst_ip"], f["src_ip"], f["dst_port"], f["src_port"]))):
+        if f["packets_" + d]:
+            want[(sa, da, sp, dp, p, f["packets_" + d], f["ip_bytes_" + d],
+                  ms(f["start"]), ms(f["end"]), f["tcp_flags"])] += 1
+got = collections.Counter()
+if fmt == "nfdump":
+    # ts;te;sa;da;sp;dp;pr;flg;pkt;byt, flags as "CEUAPRSF" letters.
+    for line in open(out):
+        v = [x.strip() for x in line.split(";")]
+        if len(v) != 10:
+            continue
+        flags = sum(1 << (7 - i) for i, c in enumerate(v[7].rjust(8, ".")) if c != ".")
+        got[(v[2], v[3], port(v[4]), port(v[5]), proto(v[6]), int(v[8]), int(v[9]),
+             coll_ms(v[0]), coll_ms(v[1]), flags)] += 1
+else:
+    # pmacct's csv: the header names the columns.
+    rows = [l.rstrip("\n").split(",") for l in open(out) if l.strip()]
+    h = rows[0]
+    for r in rows[1:]:
+        c = dict(zip(h, r))
+        got[(c["SRC_IP"], c["DST_IP"], int(c["SRC_PORT"]), int(c["DST_PORT"]),
+             proto(c["PROTOCOL"]), int(c["PACKETS"]), int(c["BYTES"]),
+             coll_ms(c["TIMESTAMP_START"]), coll_ms(c["TIMESTAMP_END"]),
+             int(c["TCP_FLAGS"]))] += 1
+missing = want - got
+extra = got - want
+if not want:
+    print("no flows in the JSON lines")
+elif missing or extra:
+    print(f"{sum(want.values())} wanted, {sum(missing.values())} missing "
+          f"(e.g. {list(missing)[:2]}), {sum(extra.values())} extra (e.g. {list(extra)[:2]})")
+else:
+    print("OK")
+EOF
+	)
+	t_eq "$1" "$got" "OK"
+}
+
+# wait_for FILE SECONDS: until FILE is not empty.
+wait_for() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+run_case() {
+	local name=$1 pcap=$2 nfport acport dir=$T_TMP/$1 cap_pid acct_pid
+	mkdir -p "$dir/nfcapd"
+	nfport=$(free_port)
+	acport=$(free_port)
+	nfcapd -b 127.0.0.1 -p "$nfport" -w "$dir/nfcapd" -t 3600 >"$dir/nfcapd.log" 2>&1 &
+	cap_pid=$!
+	PIDS+=("$cap_pid")
+	cat >"$dir/nfacctd.conf" <<EOF
+daemonize: false
+nfacctd_ip: 127.0.0.1
+nfacctd_port: $acport
+plugins: print[x]
+aggregate[x]: src_host, dst_host, src_port, dst_port, proto, tcpflags, vlan, timestamp_start, timestamp_end
+print_output[x]: csv
+print_output_file[x]: $dir/nfacctd.csv
+print_refresh_time[x]: 1
+EOF
+	nfacctd -f "$dir/nfacctd.conf" >"$dir/nfacctd.log" 2>&1 &
+	acct_pid=$!
+	PIDS+=("$acct_pid")
+	sleep 1 # both bound before the first message
+	# One read per collector: --ipfix takes one collector.
+	if ! timeout 60 "$XDPI" read -q "$pcap" --ipfix "127.0.0.1:$nfport" \
+		--json-lines "$dir/flows.jsonl" --json >"$dir/nf.json" ||
+		! timeout 60 "$XDPI" read -q "$pcap" --ipfix "127.0.0.1:$acport" \
+			--ipfix-domain 7 --json >"$dir/acct.json"; then
+		t_fail "$name: xdpi read --ipfix exits 0"
+		return
+	fi
+	t_eq "$name: nothing dropped or refused" \
+		"$(json "$dir/nf.json" '(d["ipfix"]["dropped"], d["ipfix"]["send_errors"])')" "(0, 0)"
+	# nfcapd writes its file on SIGTERM; nfacctd's print plugin writes
+	# every print_refresh_time.
+	sleep 1.5
+	stop "$cap_pid"
+	nfdump -6 -q -R "$dir/nfcapd" -o 'fmt:%ts;%te;%sa;%da;%sp;%dp;%pr;%flg;%pkt;%byt' \
+		>"$dir/nfdump.txt" 2>"$dir/nfdump.err"
+	compare "$name: nfcapd has every direction of every flow" "$dir/flows.jsonl" \
+		"$dir/nfdump.txt" nfdump
+	if wait_for "$dir/nfacctd.csv" 10; then
+		sleep 1.5 # a refresh that may be writing the file
+		compare "$name: nfacctd has every direction of every flow" "$dir/flows.jsonl" \
+			"$dir/nfacctd.csv" pmacct
+	else
+		t_fail "$name: nfacctd wrote its output" "$(tail -3 "$dir/nfacctd.log")"
+	fi
+	stop "$acct_pid"
+}
+
+if ! command -v nfcapd >/dev/null || ! command -v nfdump >/dev/null ||
+	! command -v nfacctd >/dev/null; then
+	t_skip "IPFIX against nfcapd and nfacctd" "nfdump or pmacct not installed (make deps)"
+else
+	run_case mkflows "$T_TMP/flows.pcap"
+	run_case mkcapture "$T_TMP/big.pcap"
+fi
+
+# A collector that is down: a closed port answers ICMP port unreachable,
+# which fails the sends after the first. Exit 0, counted, bounded.
+port=$(free_port)
+start=$SECONDS
+timeout 60 "$XDPI" read -q "$T_TMP/big.pcap" --ipfix "127.0.0.1:$port" --json \
+	>"$T_TMP/down.json" 2>"$T_TMP/down.err"
+t_eq "collector down: exit 0" "$?" "0"
+t_check "collector down: done within 20 s" test $((SECONDS - start)) -lt 20
+t_eq "collector down: send errors counted" \
+	"$(json "$T_TMP/down.json" 'd["ipfix"]["send_errors"] > 0 and d["ipfix"]["unsent"] > 0')" \
+	"True"
+t_check "collector down: reported on stderr" grep -q "sends failed" "$T_TMP/down.err"
+
+# Values that do not parse: exit 1 with the reason.
+"$XDPI" read -q "$T_TMP/flows.pcap" --ipfix localhost:4739 >/dev/null 2>"$T_TMP/bad.err"
+t_eq "a host name is refused" "$?" "1"
+"$XDPI" read -q "$T_TMP/flows.pcap" --ipfix 127.0.0.1:4739 --no-flows >/dev/null 2>&1
+t_eq "--ipfix with --no-flows is refused" "$?" "1"
+
+t_done
