@@ -181,12 +181,68 @@ EOF
 	stop "$acct_pid"
 }
 
+# Active-timeout records: a short timeout splits flows into several
+# records per direction; summed by nfdump per direction, they give the
+# totals of the JSON lines, and there are more records than directions.
+active_case() {
+	local dir=$T_TMP/active nfport pid got
+	mkdir -p "$dir/nfcapd"
+	nfport=$(free_port)
+	nfcapd -b 127.0.0.1 -p "$nfport" -w "$dir/nfcapd" -t 3600 >"$dir/nfcapd.log" 2>&1 &
+	pid=$!
+	PIDS+=("$pid")
+	sleep 1
+	if ! timeout 60 "$XDPI" read -q "$T_TMP/big.pcap" --ipfix "127.0.0.1:$nfport" \
+		--ipfix-active-timeout 0.01 --json-lines "$dir/flows.jsonl" --json >"$dir/out.json"; then
+		t_fail "active timeout: xdpi read --ipfix exits 0"
+		return
+	fi
+	sleep 1.5
+	stop "$pid"
+	nfdump -6 -q -R "$dir/nfcapd" -A srcip,dstip,srcport,dstport,proto \
+		-o 'fmt:%sa;%da;%sp;%dp;%pr;%pkt;%byt' >"$dir/sums.txt" 2>"$dir/nfdump.err"
+	got=$(python3 - "$dir/flows.jsonl" "$dir/sums.txt" "$dir/out.json" <<'EOF'
+import json, sys, collections
+want = collections.Counter()
+dirs = 0
+for line in open(sys.argv[1]):
+    f = json.loads(line)
+    if f["type"] != "flow":
+        continue
+    for d, k in (("toserver", (f["src_ip"], f["dst_ip"], f["src_port"], f["dst_port"])),
+                 ("toclient", (f["dst_ip"], f["src_ip"], f["dst_port"], f["src_port"]))):
+        if f["packets_" + d]:
+            dirs += 1
+            want[k + ("p",)] += f["packets_" + d]
+            want[k + ("b",)] += f["ip_bytes_" + d]
+got = collections.Counter()
+for line in open(sys.argv[2]):
+    v = [x.strip() for x in line.split(";")]
+    if len(v) != 7:
+        continue
+    p = lambda x: int(x.split(".")[0]) * 256 + int(x.split(".")[1]) if "." in x else int(x)
+    k = (v[0], v[1], p(v[2]), p(v[3]))
+    got[k + ("p",)] += int(v[5])
+    got[k + ("b",)] += int(v[6])
+records = json.load(open(sys.argv[3]))["ipfix"]["records"]
+bad = []
+if records <= dirs:
+    bad.append(f"{records} records for {dirs} directions: no active-timeout record")
+if want != got:
+    bad.append(f"sums differ: {len(want - got)} missing, {len(got - want)} extra")
+print("; ".join(bad) or "OK")
+EOF
+	)
+	t_eq "active timeout: records per direction sum to the flow's totals in nfcapd" "$got" OK
+}
+
 if ! command -v nfcapd >/dev/null || ! command -v nfdump >/dev/null ||
 	! command -v nfacctd >/dev/null; then
 	t_skip "IPFIX against nfcapd and nfacctd" "nfdump or pmacct not installed (make deps)"
 else
 	run_case mkflows "$T_TMP/flows.pcap"
 	run_case mkcapture "$T_TMP/big.pcap"
+	active_case
 fi
 
 # A collector that is down: a closed port answers ICMP port unreachable,
