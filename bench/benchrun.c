@@ -47,7 +47,7 @@
 #define BENCH_WARMUP_S 1.0
 
 static const char *const receiver_names[BENCH__RECEIVERS] = {
-	"ceiling", "inspect", "noinspect", "af_packet", "dpdk", "passive", "noflows"};
+	"ceiling", "inspect", "noinspect", "af_packet", "dpdk", "passive", "noflows", "ipfix"};
 static const char *const placement_names[BENCH_PLACE_SENDER + 1] = {"auto", "busy-poll", "threaded",
 								    "sender"};
 
@@ -519,8 +519,8 @@ static void child_files_remove(struct bench_child *c)
 /* The placement @r gets under @cfg (see enum bench_placement). */
 static enum bench_placement placement_of(const struct bench_cfg *cfg, enum bench_receiver r)
 {
-	bool af_xdp =
-		r == BENCH_INSPECT || r == BENCH_NOINSPECT || r == BENCH_DPDK || r == BENCH_NOFLOWS;
+	bool af_xdp = r == BENCH_INSPECT || r == BENCH_NOINSPECT || r == BENCH_DPDK ||
+		      r == BENCH_NOFLOWS || r == BENCH_IPFIX;
 
 	switch (cfg->placement) {
 	case BENCH_PLACE_AUTO:
@@ -554,6 +554,13 @@ static void live_opts_of(const struct bench_cfg *cfg, enum bench_receiver r,
 	o->inspect = r != BENCH_NOINSPECT;
 	o->passive = r == BENCH_PASSIVE;
 	o->flows.off = r == BENCH_NOFLOWS;
+	if (r == BENCH_IPFIX) {
+		/* Nothing listens there: what is priced is the export path
+		 * (hooks, queue, exporter thread), not a collector. Every
+		 * open flow gives a record a second. */
+		o->flows.ipfix = "127.0.0.1:4739";
+		o->flows.ipfix_active_timeout = 1;
+	}
 	o->check_seq = r == BENCH_INSPECT && cfg->check_seq;
 	o->xsk.busy_poll = place == BENCH_PLACE_BUSY_POLL;
 	o->xsk.need_wakeup = !cfg->no_need_wakeup;

@@ -45,6 +45,7 @@ enum bench_receiver {
 	BENCH_DPDK,	   /* dpdk-testpmd rxonly over net_af_xdp, when installed */
 	BENCH_PASSIVE,	   /* xdpi live --passive: copies, the host keeps the frames */
 	BENCH_NOFLOWS,	   /* xdpi live --no-flows: inspection without the flow stage */
+	BENCH_IPFIX,	   /* xdpi live --ipfix to the DUT's loopback, a record a second per flow */
 	BENCH__RECEIVERS,
 };
 

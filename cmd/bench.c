@@ -37,7 +37,8 @@ static void bench_usage(FILE *out)
 		"--no-inspect, (d) AF_PACKET capture through libpcap, (e) dpdk-testpmd\n"
 		"rxonly over DPDK's AF_XDP driver, when installed, (f) xdpi live\n"
 		"--passive (copies through a BPF ring, the host keeps every frame),\n"
-		"(g) xdpi live --no-flows (inspection without the flow table).\n"
+		"(g) xdpi live --no-flows (inspection without the flow table); and on\n"
+		"request (h) xdpi live --ipfix (a record a second per flow, to loopback).\n"
 		"A trial in which the\n"
 		"generator fell more than 1%% short of the rate asked for is retried,\n"
 		"then marked invalid, and never counted. Everything it creates is\n"
@@ -61,7 +62,7 @@ static void bench_usage(FILE *out)
 		"                       sender (softirq on the generator's CPU)\n"
 		"      --receivers LIST which to run, e.g. ceiling,inspect (default all:\n"
 		"                       ceiling,inspect,noinspect,af_packet,dpdk,passive,\n"
-		"                       noflows)\n"
+		"                       noflows; ipfix only when asked)\n"
 		"      --check-seq      verify the generator's sequence numbers in (b)\n"
 		"  -j, --json           one JSON object on stdout (the table goes to stderr)\n"
 		"      --record FILE    also write the JSON record to FILE\n"
@@ -210,7 +211,7 @@ static void bench_args_defaults(struct bench_args *a)
 {
 	memset(a, 0, sizeof(*a));
 	for (int r = 0; r < BENCH__RECEIVERS; r++)
-		a->on[r] = true;
+		a->on[r] = r != BENCH_IPFIX;
 	a->queues = 1;
 	a->max_trials = 8;
 	bench_cfg_defaults(&a->cfg, 2);
