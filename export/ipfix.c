@@ -51,14 +51,21 @@ struct ipfix_item {
 	uint8_t family, proto, tcp_flags, end_reason;
 };
 
-static fbInfoElementSpec_t ipfix_spec_v4[] = {
+/* Both templates in one spec: an entry whose flags are set is only in the
+ * template whose flags contain them (libfixbuf's spec flags), so the two
+ * differ only in their addresses. */
+#define IPFIX_SPEC_V4 1u
+#define IPFIX_SPEC_V6 2u
+static fbInfoElementSpec_t ipfix_spec[] = {
 	{"flowStartMilliseconds", 8, 0},
 	{"flowEndMilliseconds", 8, 0},
 	{"packetDeltaCount", 8, 0},
 	{"octetDeltaCount", 8, 0},
 	{"layer2OctetDeltaCount", 8, 0},
-	{"sourceIPv4Address", 4, 0},
-	{"destinationIPv4Address", 4, 0},
+	{"sourceIPv4Address", 4, IPFIX_SPEC_V4},
+	{"destinationIPv4Address", 4, IPFIX_SPEC_V4},
+	{"sourceIPv6Address", 16, IPFIX_SPEC_V6},
+	{"destinationIPv6Address", 16, IPFIX_SPEC_V6},
 	{"sourceTransportPort", 2, 0},
 	{"destinationTransportPort", 2, 0},
 	{"vlanId", 2, 0},
@@ -77,24 +84,6 @@ struct ipfix_rec_v4 {
 	 * nfacctd 1.7 reads one byte of tcpControlBits whatever its length. */
 	uint8_t tcp_flags, proto, end_reason;
 	uint8_t pad[7];
-};
-
-static fbInfoElementSpec_t ipfix_spec_v6[] = {
-	{"flowStartMilliseconds", 8, 0},
-	{"flowEndMilliseconds", 8, 0},
-	{"packetDeltaCount", 8, 0},
-	{"octetDeltaCount", 8, 0},
-	{"layer2OctetDeltaCount", 8, 0},
-	{"sourceIPv6Address", 16, 0},
-	{"destinationIPv6Address", 16, 0},
-	{"sourceTransportPort", 2, 0},
-	{"destinationTransportPort", 2, 0},
-	{"vlanId", 2, 0},
-	{"tcpControlBits", 1, 0}, /* see ipfix_rec_v4 */
-	{"protocolIdentifier", 1, 0},
-	{"flowEndReason", 1, 0},
-	{"paddingOctets", 7, 0},
-	FB_IESPEC_NULL,
 };
 
 struct ipfix_rec_v6 {
@@ -178,9 +167,9 @@ static void ipfix_gerr(char *err, size_t err_len, const char *what, GError *gerr
 	g_clear_error(&gerr);
 }
 
-/* The same spec as an internal and as an external template: fixbuf wants
- * one fbTemplate_t each. */
-static int ipfix_add_template(struct ipfix_exporter *x, fbSession_t *s, fbInfoElementSpec_t *spec,
+/* The spec's entries for @spec_flags, as an internal and as an external
+ * template: fixbuf wants one fbTemplate_t each. */
+static int ipfix_add_template(struct ipfix_exporter *x, fbSession_t *s, uint32_t spec_flags,
 			      uint16_t tid, char *err, size_t err_len)
 {
 	GError *gerr = NULL;
@@ -188,7 +177,7 @@ static int ipfix_add_template(struct ipfix_exporter *x, fbSession_t *s, fbInfoEl
 	for (int internal = 1; internal >= 0; internal--) {
 		fbTemplate_t *t = fbTemplateAlloc(x->model);
 
-		if (!fbTemplateAppendSpecArray(t, spec, UINT32_MAX, &gerr)) {
+		if (!fbTemplateAppendSpecArray(t, ipfix_spec, spec_flags, &gerr)) {
 			fbTemplateFreeUnused(t);
 			ipfix_gerr(err, err_len, "template", gerr);
 			return -EINVAL;
@@ -502,9 +491,9 @@ int ipfix_exporter_start(struct ipfix_exporter **out, const struct ipfix_config 
 	x->model = fbInfoModelAlloc();
 	s = fbSessionAlloc(x->model);
 	fbSessionSetDomain(s, x->domain);
-	ret = ipfix_add_template(x, s, ipfix_spec_v4, IPFIX_TID_V4, err, err_len);
+	ret = ipfix_add_template(x, s, IPFIX_SPEC_V4, IPFIX_TID_V4, err, err_len);
 	if (!ret)
-		ret = ipfix_add_template(x, s, ipfix_spec_v6, IPFIX_TID_V6, err, err_len);
+		ret = ipfix_add_template(x, s, IPFIX_SPEC_V6, IPFIX_TID_V6, err, err_len);
 	if (ret) {
 		fbSessionFree(s);
 		goto err_model;
