@@ -64,3 +64,40 @@ t_require_built() {
 		fi
 	done
 }
+
+# Daemons a test starts in the background: T_PIDS+=("$!") after each;
+# t_bg_cleanup (from the EXIT trap) stops them all, then removes T_TMP.
+T_PIDS=()
+
+# t_bg_stop PID: SIGINT (the way out for daemons that ignore SIGTERM),
+# SIGKILL if it is still there after 5 s.
+t_bg_stop() {
+	local i
+	kill -INT "$1" 2>/dev/null || return 0
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+t_bg_cleanup() {
+	local p
+	for p in "${T_PIDS[@]}"; do
+		t_bg_stop "$p"
+	done
+	rm -rf "$T_TMP"
+}
+
+# t_free_port [udp]: a loopback TCP (or UDP) port nobody uses now (the
+# kernel's pick, released at once).
+t_free_port() {
+	python3 - "${1:-tcp}" <<'EOF'
+import socket, sys
+kind = socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM
+s = socket.socket(socket.AF_INET, kind)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+EOF
+}

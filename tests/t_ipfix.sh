@@ -14,32 +14,7 @@ MKCAP=$BUILD/bench/mkcapture
 t_require_built "$XDPI" "$MKCAP"
 t_tmpdir
 
-PIDS=()
-# stop PID: SIGINT (nfacctd's way to shut down; nfcapd flushes on it
-# too), SIGKILL if it is still there after 5 s.
-stop() {
-	local i
-	kill -INT "$1" 2>/dev/null || return 0
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		stop "$p"
-	done
-	rm -rf "$T_TMP"
-}
-trap cleanup EXIT
-
-# A UDP port nobody uses now (the kernel's pick, released at once).
-free_port() {
-	python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+trap t_bg_cleanup EXIT
 
 # Collectors print local time: keep it UTC, as xdpi's JSON lines are.
 export TZ=UTC
@@ -134,11 +109,11 @@ wait_for() {
 run_case() {
 	local name=$1 pcap=$2 nfport acport dir=$T_TMP/$1 cap_pid acct_pid
 	mkdir -p "$dir/nfcapd"
-	nfport=$(free_port)
-	acport=$(free_port)
+	nfport=$(t_free_port udp)
+	acport=$(t_free_port udp)
 	nfcapd -b 127.0.0.1 -p "$nfport" -w "$dir/nfcapd" -t 3600 >"$dir/nfcapd.log" 2>&1 &
 	cap_pid=$!
-	PIDS+=("$cap_pid")
+	T_PIDS+=("$cap_pid")
 	cat >"$dir/nfacctd.conf" <<EOF
 daemonize: false
 nfacctd_ip: 127.0.0.1
@@ -151,7 +126,7 @@ print_refresh_time[x]: 1
 EOF
 	nfacctd -f "$dir/nfacctd.conf" >"$dir/nfacctd.log" 2>&1 &
 	acct_pid=$!
-	PIDS+=("$acct_pid")
+	T_PIDS+=("$acct_pid")
 	sleep 1 # both bound before the first message
 	# One read per collector: --ipfix takes one collector.
 	if ! timeout 60 "$XDPI" read -q "$pcap" --ipfix "127.0.0.1:$nfport" \
@@ -166,7 +141,7 @@ EOF
 	# nfcapd writes its file on SIGTERM; nfacctd's print plugin writes
 	# every print_refresh_time.
 	sleep 1.5
-	stop "$cap_pid"
+	t_bg_stop "$cap_pid"
 	nfdump -6 -q -R "$dir/nfcapd" -o 'fmt:%ts;%te;%sa;%da;%sp;%dp;%pr;%flg;%pkt;%byt' \
 		>"$dir/nfdump.txt" 2>"$dir/nfdump.err"
 	compare "$name: nfcapd has every direction of every flow" "$dir/flows.jsonl" \
@@ -178,7 +153,7 @@ EOF
 	else
 		t_fail "$name: nfacctd wrote its output" "$(tail -3 "$dir/nfacctd.log")"
 	fi
-	stop "$acct_pid"
+	t_bg_stop "$acct_pid"
 }
 
 # Active-timeout records: a short timeout splits flows into several
@@ -187,10 +162,10 @@ EOF
 active_case() {
 	local dir=$T_TMP/active nfport pid got
 	mkdir -p "$dir/nfcapd"
-	nfport=$(free_port)
+	nfport=$(t_free_port udp)
 	nfcapd -b 127.0.0.1 -p "$nfport" -w "$dir/nfcapd" -t 3600 >"$dir/nfcapd.log" 2>&1 &
 	pid=$!
-	PIDS+=("$pid")
+	T_PIDS+=("$pid")
 	sleep 1
 	if ! timeout 60 "$XDPI" read -q "$T_TMP/big.pcap" --ipfix "127.0.0.1:$nfport" \
 		--ipfix-active-timeout 0.01 --json-lines "$dir/flows.jsonl" --json >"$dir/out.json"; then
@@ -198,7 +173,7 @@ active_case() {
 		return
 	fi
 	sleep 1.5
-	stop "$pid"
+	t_bg_stop "$pid"
 	nfdump -6 -q -R "$dir/nfcapd" -A srcip,dstip,srcport,dstport,proto \
 		-o 'fmt:%sa;%da;%sp;%dp;%pr;%pkt;%byt' >"$dir/sums.txt" 2>"$dir/nfdump.err"
 	got=$(python3 - "$dir/flows.jsonl" "$dir/sums.txt" "$dir/out.json" <<'EOF'
@@ -247,7 +222,7 @@ fi
 
 # A collector that is down: a closed port answers ICMP port unreachable,
 # which fails the sends after the first. Exit 0, counted, bounded.
-port=$(free_port)
+port=$(t_free_port udp)
 start=$SECONDS
 timeout 60 "$XDPI" read -q "$T_TMP/big.pcap" --ipfix "127.0.0.1:$port" --json \
 	>"$T_TMP/down.json" 2>"$T_TMP/down.err"

@@ -12,23 +12,7 @@ GEN=$BUILD/tests/tool_pcapgen
 t_require_built "$XDPI" "$GEN"
 t_tmpdir
 
-PIDS=()
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	for p in "${PIDS[@]}"; do
-		wait "$p" 2>/dev/null
-	done
-	rm -rf "$T_TMP"
-}
-trap cleanup EXIT
-
-# A port nobody listens on now (the kernel's pick, released at once).
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+trap t_bg_cleanup EXIT
 
 # wait_for SECONDS CMD...: runs CMD every 0.2 s until it succeeds.
 wait_for() {
@@ -93,7 +77,7 @@ want_bytes=$(json "$T_TMP/ref.json" "d['bytes']")
 "$XDPI" read -q --json "$pcap" --prometheus 127.0.0.1:0 >"$T_TMP/serve.json" \
 	2>"$T_TMP/serve.err" &
 XPID=$!
-PIDS+=("$XPID")
+T_PIDS+=("$XPID")
 if wait_for 20 grep -q 'serving the metrics on http://' "$T_TMP/serve.err"; then
 	t_ok "read --prometheus says where it serves"
 else
@@ -148,7 +132,7 @@ check_start_error "address not on this host: exit 1" "192.0.2.1:0" "Cannot assig
 if ip -6 addr show dev lo 2>/dev/null | grep -q '::1/128'; then
 	"$XDPI" read -q "$pcap" --prometheus '[::1]:0' >/dev/null 2>"$T_TMP/v6.err" &
 	V6PID=$!
-	PIDS+=("$V6PID")
+	T_PIDS+=("$V6PID")
 	if wait_for 20 grep -q 'serving the metrics on http://\[::1\]:' "$T_TMP/v6.err"; then
 		v6addr=$(grep -o 'http://[^/]*' "$T_TMP/v6.err" | head -1)
 		curl -s -g -o "$T_TMP/v6.txt" "$v6addr/metrics"
@@ -187,7 +171,7 @@ if [ -z "$PROM" ]; then
 		t_skip "$n" "prometheus is not installed"
 	done
 else
-	pport=$(free_port)
+	pport=$(t_free_port)
 	mkdir -p "$T_TMP/prom"
 	cat >"$T_TMP/prom/prometheus.yml" <<EOF
 global:
@@ -202,7 +186,7 @@ EOF
 		--storage.tsdb.path="$T_TMP/prom/data" \
 		--web.listen-address="127.0.0.1:$pport" >"$T_TMP/prom/log" 2>&1 &
 	PPID_=$!
-	PIDS+=("$PPID_")
+	T_PIDS+=("$PPID_")
 	# Start-up and the first scrapes: a few seconds, generous on a busy host.
 	if wait_for 60 has_value 'sum(xdpi_packets_total)'; then
 		t_ok "Prometheus answers sum(xdpi_packets_total)"
