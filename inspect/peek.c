@@ -270,18 +270,27 @@ static bool is_grease(uint16_t v)
 	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
 }
 
-/* server_name: the first entry of type host_name. */
-static bool tls_sni(const uint8_t *p, const uint8_t *end, struct peek_result *out)
+/* A list behind a 16-bit length at *@p: narrows [*@p, *@end) to it.
+ * False if the length runs past *@end. */
+static bool tls_list16(const uint8_t **p, const uint8_t **end)
 {
 	size_t list;
 
-	if (end - p < 2)
+	if (*end - *p < 2)
 		return false;
-	list = xdpi_get_be16(p);
-	p += 2;
-	if (list > (size_t)(end - p))
+	list = xdpi_get_be16(*p);
+	*p += 2;
+	if (list > (size_t)(*end - *p))
 		return false;
-	end = p + list;
+	*end = *p + list;
+	return true;
+}
+
+/* server_name: the first entry of type host_name. */
+static bool tls_sni(const uint8_t *p, const uint8_t *end, struct peek_result *out)
+{
+	if (!tls_list16(&p, &end))
+		return false;
 	while (end - p >= 3) {
 		uint8_t type = p[0];
 		size_t len = xdpi_get_be16(p + 1);
@@ -301,15 +310,8 @@ static bool tls_sni(const uint8_t *p, const uint8_t *end, struct peek_result *ou
 
 static bool tls_alpn(const uint8_t *p, const uint8_t *end, struct peek_result *out)
 {
-	size_t list;
-
-	if (end - p < 2)
+	if (!tls_list16(&p, &end))
 		return false;
-	list = xdpi_get_be16(p);
-	p += 2;
-	if (list > (size_t)(end - p))
-		return false;
-	end = p + list;
 	while (p < end) {
 		size_t len = *p++;
 
