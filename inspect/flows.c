@@ -504,11 +504,13 @@ static void flow_record_fill(const struct flow *f, struct flow_record *r)
 static void flow_end_cb(struct rcu_head *head)
 {
 	struct flow *f = caa_container_of(head, struct flow, rcu);
-	struct flow_table *ft = f->table;
+	struct flow_table *ft;
 	struct flow_record r;
 
+	/* Before the first read of @f: TSan cannot see liburcu's grace period. */
 	FLOW_TSAN_ACQUIRE(&flow_grace_token);
 	FLOW_TSAN_ACQUIRE(f);
+	ft = f->table;
 	if (ft->cfg.on_end) {
 		flow_record_fill(f, &r);
 		ft->cfg.on_end(ft->cfg.on_end_ctx, &r);
