@@ -1,9 +1,16 @@
 # Flags shared by every part of the build. SAN=1 builds an ASan+UBSan tree
 # in build-san/ so that it never mixes objects with the normal build.
+# SAN=thread builds a ThreadSanitizer tree in build-tsan/ for the threaded
+# parts (workers, reporter, flow expiry, exporters): `make check-tsan`.
 SAN ?= 0
 ifeq ($(SAN),1)
 BUILD ?= build-san
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else ifeq ($(SAN),thread)
+BUILD ?= build-tsan
+# TSan does not model fences (the seqlock in inspect/pipeline.c); its
+# words are atomics, which TSan checks without them.
+SAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer -Wno-tsan
 else
 BUILD ?= build
 SAN_FLAGS :=

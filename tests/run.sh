@@ -1,12 +1,23 @@
 #!/bin/bash
 # Runs every test program and script, counts their TAP lines and ends with
 # the closing line CI reads: "N passed, N failed, N skipped".
-#   tests/run.sh BUILD_DIR [NAME_FILTER]
+#   tests/run.sh BUILD_DIR [NAME_FILTER...]
+# A name runs if it contains any of the filters (none: everything).
 # Unit tests: BUILD_DIR/tests/test_* (cmocka, TAP output).
 # Scripts:    tests/t_*.sh (tests/lib.sh), given BUILD_DIR as $1.
 set -u
 build=${1:-build}
-filter=${2:-}
+shift $(($# > 0))
+filters=("$@")
+
+selected() {
+	[ ${#filters[@]} = 0 ] && return 0
+	local f
+	for f in "${filters[@]}"; do
+		[[ $1 == *$f* ]] && return 0
+	done
+	return 1
+}
 logdir=$build/test-logs
 mkdir -p "$logdir"
 passed=0 failed=0 skipped=0
@@ -45,7 +56,7 @@ run_one() {
 # failure, not a unit test silently not run.
 for src in tests/test_*.c; do
 	n=$(basename "$src" .c)
-	[ -n "$filter" ] && [[ $n != *$filter* ]] && continue
+	selected "$n" || continue
 	if [ -x "$build/tests/$n" ]; then
 		run_one "$n" "$build/tests/$n"
 	else
@@ -57,13 +68,13 @@ done
 for bin in "$build"/tests/test_*_tsan; do
 	[ -x "$bin" ] || continue
 	n=$(basename "$bin")
-	[ -n "$filter" ] && [[ $n != *$filter* ]] && continue
+	selected "$n" || continue
 	run_one "$n" "$bin"
 done
 for t in tests/t_*.sh; do
 	[ -f "$t" ] || continue
 	n=$(basename "$t" .sh)
-	[ -n "$filter" ] && [[ $n != *$filter* ]] && continue
+	selected "$n" || continue
 	run_one "$n" bash "$t" "$build"
 done
 

@@ -35,7 +35,7 @@ $(BUILD)/tests/test_flows_tsan: $(TSAN_SRCS) | deps-ok
 	$(call msg,TSAN,$@)
 	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(XDPI_CFLAGS)) $(CFLAGS) -fsanitize=thread \
 		$(TSAN_SRCS) -o $@ -lurcu-cds -lurcu-qsbr -lurcu-common -lpthread -lcmocka -lm
-ifneq ($(SAN),1)
+ifeq ($(SAN),0)
 TEST_BINS += $(BUILD)/tests/test_flows_tsan
 endif
 
@@ -61,12 +61,26 @@ $(BUILD)/tests/xdp_pass.bpf.o: tests/xdp_pass.bpf.c | deps-ok
 	$(call msg,CLANG,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-.PHONY: check check-build fuzz mutate
+.PHONY: check check-build check-tsan fuzz mutate
 check-build: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(FUZZ_BINS) $(BUILD)/tests/xdp_pass.bpf.o \
 	$(BUILD)/bench/mkcapture
 
 check: check-build
 	tests/run.sh $(BUILD)
+
+# The threaded parts under ThreadSanitizer: the build-tsan tree (SAN=thread,
+# mk/common.mk) and the tests that run workers, the reporter, the flow
+# expiry thread, the call_rcu frees, the pcapng writer and the exporters.
+# A report fails the run (exit status 66). Call it as `make check-tsan`.
+TSAN_TESTS := test_flows test_pipeline t_live t_flows t_prometheus t_ipfix t_write t_passive
+ifeq ($(SAN),thread)
+check-tsan: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(BUILD)/tests/xdp_pass.bpf.o $(BUILD)/bench/mkcapture
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \
+		tests/run.sh $(BUILD) $(TSAN_TESTS)
+else
+check-tsan:
+	$(MAKE) SAN=thread check-tsan
+endif
 
 # A longer fuzzing session than the one inside `make check`, per target,
 # from the corpus kept in tests/fuzz-corpus/ (copied: what the fuzzer finds
