@@ -117,6 +117,13 @@ int gen_opts_validate(const struct gen_opts *o, char *err, size_t err_len)
 			 o->flows, o->ncpus);
 		return -EINVAL;
 	}
+	if (o->src_ips > GEN_MAX_SRC_IPS ||
+	    (uint64_t)o->src_ip + (o->src_ips ? o->src_ips - 1 : 0) > UINT32_MAX) {
+		snprintf(err, err_len,
+			 "--src-ips: at most %d sources, without passing 255.255.255.255",
+			 GEN_MAX_SRC_IPS);
+		return -EINVAL;
+	}
 	if (o->ncpus > GEN_MAX_THREADS) {
 		snprintf(err, err_len, "at most %d sender threads", GEN_MAX_THREADS);
 		return -EINVAL;
@@ -205,6 +212,9 @@ void gen_flow_seq(uint32_t flows, uint32_t thread, uint32_t threads, uint64_t n,
 void gen_stamp(uint8_t *frame, const struct gen_opts *o, uint32_t flow, uint32_t seq,
 	       uint64_t now_ns)
 {
+	if (o->src_ips > 1)
+		xdpi_gen_spoof(frame + gen_l4_off() - 20, o->src_ip, o->src_ips, o->flows, flow,
+			       seq);
 	if (o->stamp == GEN_STAMP_PKTGEN)
 		xdpi_gen_stamp_pktgen(frame + gen_l4_off(), flow, seq,
 				      (uint32_t)(now_ns / 1000000000u),
@@ -469,6 +479,8 @@ static int gen_setup_live(struct gen_ctx *g, char *err, size_t err_len)
 		return -errno;
 	}
 	g->skel->rodata->flows = g->o->flows;
+	g->skel->rodata->src_ips = g->o->src_ips;
+	g->skel->rodata->src_ip = g->o->src_ip;
 	g->skel->rodata->l4_off = gen_l4_off();
 	g->skel->rodata->proto = g->o->proto == GEN_UDP ? IPPROTO_UDP : IPPROTO_TCP;
 	g->skel->rodata->stamp = (__u32)g->o->stamp;

@@ -40,7 +40,8 @@ enum gen_stamp {
 };
 
 #define GEN_MAX_THREADS 64
-#define GEN_IMIX 0 /* size: 7:4:1 of 64/594/1518 */
+#define GEN_MAX_SRC_IPS 131072 /* 198.18.0.0/15, the benchmarking block */
+#define GEN_IMIX 0	       /* size: 7:4:1 of 64/594/1518 */
 
 struct gen_opts {
 	const char *ifname;
@@ -54,6 +55,9 @@ struct gen_opts {
 	int ncpus;
 	uint8_t src_mac[6], dst_mac[6];
 	uint32_t src_ip, dst_ip; /* host order */
+	/* Sources: src_ip and the next src_ips - 1 addresses, round robin
+	 * (xdpi_gen_spoof()); 0 or 1: src_ip alone. */
+	uint32_t src_ips;
 	enum gen_method method;
 	enum gen_stamp stamp; /* GEN_STAMP_PKTGEN needs GEN_UDP */
 };

@@ -33,6 +33,8 @@ const volatile __u32 flows = 1;
 const volatile __u32 l4_off = 34; /* Ethernet + IPv4 */
 const volatile __u32 proto = IPPROTO_TCP;
 const volatile __u32 stamp = XDPI_STAMP_XDPI;
+const volatile __u32 src_ips = 0; /* --src-ips: 0 or 1, the template's source */
+const volatile __u32 src_ip = 0;  /* the first of them, host order */
 const volatile __u8 src_mac[6];
 /* CLOCK_REALTIME - CLOCK_MONOTONIC in ns, written by userspace before each
  * run (bench/generator.c): pktgen's stamp is wall time, and a program has
@@ -77,6 +79,11 @@ int XDPI_GEN_PROG(struct xdp_md *ctx)
 	if (l4_off > 128)
 		return XDP_ABORTED;
 	l4 = data + l4_off;
+	if (src_ips > 1) {
+		if (l4_off < 34 || (void *)l4 > end)
+			return XDP_ABORTED;
+		xdpi_gen_spoof(l4 - 20, src_ip, src_ips, flows, flow, seq);
+	}
 	if (stamp == XDPI_STAMP_PKTGEN) {
 		/* 24 bytes: UDP header + pktgen's header. */
 		if ((void *)(l4 + 24) > end)

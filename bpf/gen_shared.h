@@ -101,4 +101,25 @@ xdpi_gen_stamp_pktgen(__u8 *l4, __u32 flow, __u32 seq, __u32 sec, __u32 usec)
 	xdpi_gen_put32(l4 + 20, usec);
 }
 
+/* --src-ips N: the IPv4 source of frame @seq of @flow is the @n addresses
+ * from @base, round robin over (seq, flow), so a run of F flows offers up
+ * to F * n five-tuples (a flow table under churn, spoofed sources). @ip is
+ * the IPv4 header (20 bytes, no options); its checksum is updated from the
+ * address in the frame (RFC 1624), whatever an earlier run left there. */
+static inline __attribute__((always_inline)) void xdpi_gen_spoof(__u8 *ip, __u32 base, __u32 n,
+								 __u32 flows, __u32 flow, __u32 seq)
+{
+	__u32 src = base + (__u32)(((__u64)seq * flows + flow) % n);
+	__u32 sum = (__u32)(__u16) ~(((__u32)ip[10] << 8) | ip[11]);
+
+	for (int i = 0; i < 4; i += 2) {
+		sum += (__u16) ~(((__u32)ip[12 + i] << 8) | ip[13 + i]);
+		sum += (__u16)(src >> (16 - 8 * i));
+	}
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	xdpi_gen_put32(ip + 12, src);
+	xdpi_gen_put16(ip + 10, (__u16)~sum);
+}
+
 #endif /* XDPI_BPF_GEN_SHARED_H */

@@ -52,6 +52,9 @@ static void gen_usage(FILE *out)
 		"                      no receiver owns, so nothing answers)\n"
 		"      --src-mac MAC   source MAC (default 02:00:00:00:00:01)\n"
 		"      --src-ip IP, --dst-ip IP   IPv4 addresses (198.18.0.1, .2)\n"
+		"      --src-ips N     spoofed sources: the N addresses from --src-ip,\n"
+		"                      round robin over the frames of each flow\n"
+		"                      (1..131072, a /15; default 1)\n"
 		"      --pcap FILE     also write the frames the run sends (the first\n"
 		"                      --pcap-max, default 100000) to FILE, for `xdpi read`\n"
 		"  -j, --json          print one JSON object with the result\n"
@@ -69,6 +72,7 @@ enum {
 	OPT_STAMP,
 	OPT_CPUS,
 	OPT_METHOD,
+	OPT_SRC_IPS,
 };
 
 static volatile int gen_stop;
@@ -166,6 +170,8 @@ static const char *gen_valid(int c, char *buf, size_t len)
 	case OPT_SRC_IP:
 	case OPT_DST_IP:
 		return "an IPv4 address such as 198.18.0.1";
+	case OPT_SRC_IPS:
+		return "1..131072";
 	default:
 		return NULL;
 	}
@@ -185,6 +191,7 @@ static int gen_parse(int argc, char **argv, struct gen_args *a)
 		{"src-mac", required_argument, NULL, OPT_SRC_MAC},
 		{"src-ip", required_argument, NULL, OPT_SRC_IP},
 		{"dst-ip", required_argument, NULL, OPT_DST_IP},
+		{"src-ips", required_argument, NULL, OPT_SRC_IPS},
 		{"pcap", required_argument, NULL, OPT_PCAP},
 		{"pcap-max", required_argument, NULL, OPT_PCAP_MAX},
 		{"stamp", required_argument, NULL, OPT_STAMP},
@@ -250,6 +257,10 @@ static int gen_parse(int argc, char **argv, struct gen_args *a)
 			break;
 		case OPT_PCAP_MAX:
 			if (xdpi_parse_u32(optarg, 1, UINT32_MAX, &a->pcap_max))
+				goto bad;
+			break;
+		case OPT_SRC_IPS:
+			if (xdpi_parse_u32(optarg, 1, GEN_MAX_SRC_IPS, &o->src_ips))
 				goto bad;
 			break;
 		case 'j':

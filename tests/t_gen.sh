@@ -133,6 +133,24 @@ t_eq "--stamp pktgen imix sample: the header and zeros in every size" \
 	"$(pg_check "$T_TMP/pg_imix.fields" 1 3072 0 0) $(cut -d, -f1 "$T_TMP/pg_imix.fields" | sort -un | tr '\n' ' ')" \
 	"OK 60 590 1514 "
 
+# spoof_check PCAP FRAMES: frames, distinct sources, sources outside
+# 198.18.0.1..198.18.3.232 (1000 from the default --src-ip), and IPv4
+# header checksums tshark finds bad, as one line.
+spoof_check() {
+	tshark -r "$1" -o ip.check_checksum:TRUE -T fields -e ip.src -e ip.checksum.status \
+		2>/dev/null | python3 -c '
+import ipaddress, sys
+rows = [l.split() for l in sys.stdin if l.strip()]
+lo, hi = int(ipaddress.ip_address("198.18.0.1")), int(ipaddress.ip_address("198.18.3.232"))
+src = [int(ipaddress.ip_address(r[0])) for r in rows]
+print(len(rows), len(set(src)), sum(not lo <= a <= hi for a in src), sum(r[1] != "1" for r in rows))'
+}
+"$XDPI" gen --src-ips 1000 --count 5000 --flows 4 --pcap "$T_TMP/spoof.pcap" xdpi-none >/dev/null 2>&1
+t_eq "--src-ips 1000 sample: 5000 frames from 1000 sources in range, every IPv4 checksum good" \
+	"$(spoof_check "$T_TMP/spoof.pcap")" "5000 1000 0 0"
+t_eq "--src-ips: 0 and 131073 are refused (exit 2)" \
+	"$("$XDPI" gen --src-ips 0 -c 1 xdpi-none >/dev/null 2>&1; echo $?)/$("$XDPI" gen --src-ips 131073 -c 1 xdpi-none >/dev/null 2>&1; echo $?)" "2/2"
+
 # --- 2. what it sends arrives as the sample says, both methods
 testbed_up 1 "$TB_ID" || { t_fail "testbed up"; t_done; exit; }
 
@@ -237,6 +255,25 @@ for method in live xsk; do
 	pg_fields "$T_TMP/pg_$method.pcap" >"$T_TMP/pg_$method.fields"
 	t_eq "--stamp pktgen --method $method: the 300 frames sent, tshark's fields, times in the run" \
 		"$(pg_check "$T_TMP/pg_$method.fields" 3 300 "$t0" "$t1")" "OK"
+	# The same frames from spoofed sources, as the program (live) and the
+	# AF_XDP path (xsk) rewrite them.
+	ip netns exec "$TB_DUT" tcpdump -i "$TB_DUT_IF" -w "$T_TMP/spoof_$method.pcap" -c 3000 \
+		-U udp >/dev/null 2>"$T_TMP/spoof_$method.tcpdump" &
+	tpid=$!
+	for _ in $(seq 50); do
+		grep -q "listening on" "$T_TMP/spoof_$method.tcpdump" && break
+		sleep 0.1
+	done
+	testbed_gen "$XDPI" gen --cpus 0 --method "$method" --proto udp --src-ips 1000 \
+		--count 3000 --flows 3 --rate 20000 "$TB_GEN_IF" >/dev/null 2>&1
+	for _ in $(seq 50); do
+		kill -0 $tpid 2>/dev/null || break
+		sleep 0.1
+	done
+	kill $tpid 2>/dev/null
+	wait $tpid
+	t_eq "--src-ips 1000 --method $method: 3000 frames from 1000 sources, checksums good" \
+		"$(spoof_check "$T_TMP/spoof_$method.pcap")" "3000 1000 0 0"
 done
 ip netns exec "$TB_DUT" ethtool -K "$TB_DUT_IF" gro off >/dev/null 2>&1
 
