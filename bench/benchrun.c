@@ -67,6 +67,11 @@ int bench_receiver_parse(const char *s)
 	return xdpi_parse_choice(s, receiver_names, BENCH__RECEIVERS);
 }
 
+int bench_receivers_parse(const char *s, int *out, int max)
+{
+	return xdpi_parse_choice_list(s, receiver_names, BENCH__RECEIVERS, 0, out, max);
+}
+
 bool bench_have_dpdk(void)
 {
 	static const char *const dirs[] = {"/usr/bin", "/usr/local/bin", "/usr/sbin"};
@@ -88,6 +93,12 @@ const char *bench_placement_name(enum bench_placement p)
 int bench_placement_parse(const char *s)
 {
 	return xdpi_parse_choice(s, placement_names, BENCH_PLACE_SENDER + 1);
+}
+
+int bench_placements_parse(const char *s, int *out, int max)
+{
+	return xdpi_parse_choice_list(s, placement_names, BENCH_PLACE_SENDER + 1,
+				      BENCH_PLACE_AUTO + 1, out, max);
 }
 
 void bench_cfg_defaults(struct bench_cfg *cfg, double duration)

@@ -82,18 +82,14 @@ enum {
 
 static int parse_receivers(const char *s, bool *on)
 {
-	char buf[128], *tok, *save;
+	int list[BENCH__RECEIVERS], n = bench_receivers_parse(s, list, BENCH__RECEIVERS);
 
-	snprintf(buf, sizeof(buf), "%s", s);
+	if (n < 0)
+		return -EINVAL;
 	for (int r = 0; r < BENCH__RECEIVERS; r++)
 		on[r] = false;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int r = bench_receiver_parse(tok);
-
-		if (r < 0)
-			return -EINVAL;
-		on[r] = true;
-	}
+	for (int i = 0; i < n; i++)
+		on[list[i]] = true;
 	return 0;
 }
 

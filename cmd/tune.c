@@ -74,22 +74,6 @@ static void tune_usage(FILE *out)
 		tune_usage_line);
 }
 
-static int parse_placements(const char *s, int *out, int max)
-{
-	char buf[128], *tok, *save;
-	int n = 0;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	for (tok = strtok_r(buf, ",", &save); tok && n < max; tok = strtok_r(NULL, ",", &save)) {
-		int p = bench_placement_parse(tok);
-
-		if (p <= BENCH_PLACE_AUTO)
-			return -EINVAL;
-		out[n++] = p;
-	}
-	return n ? n : -EINVAL;
-}
-
 /* Appends the points of the sweep to @pts. */
 static int tune_points(struct tune_dim *d, bool full, struct tune_point *pts)
 {
@@ -156,7 +140,7 @@ static bool tune_value_ok(int dim, int v)
 static int tune_parse_dim(struct tune_dim *d, int dim, const char *arg)
 {
 	if (dim == TUNE_DIM_PLACE) {
-		d->count = parse_placements(arg, d->values, TUNE_MAX_VALUES);
+		d->count = bench_placements_parse(arg, d->values, TUNE_MAX_VALUES);
 		return d->count < 0 ? -EINVAL : 0;
 	}
 	d->count = xdpi_parse_list(arg, d->values, TUNE_MAX_VALUES, INT_MAX);
