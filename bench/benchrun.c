@@ -8,9 +8,8 @@
  *   shared directory such as /tmp: nothing another user could plant a
  *   symlink at, and nothing left behind by a killed run. Children start
  *   with default signals and only descriptors 0-2 (util/child.h). A child
- *   that outlives its time
- *   is killed, and `xdpi detach` (testpmd: `ip link set xdp off`) then
- *   removes what it left on the interface.
+ *   that outlives its time is killed, and `xdpi detach` (testpmd: `ip link
+ *   set xdp off`) then removes what it left on the interface.
  * - Order per point: receiver up (it says "ready"), placement set (threaded
  *   NAPI can only be switched on once XDP or GRO is on), CPU counters read,
  *   generator run, CPU counters read, receiver stopped with SIGINT (its
