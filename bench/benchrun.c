@@ -2,11 +2,14 @@
 /*
  * Benchmark points. Design notes:
  * - Children: every receiver and the generator is this binary (or
- *   dpdk-testpmd), started with `ip netns exec`, output to temporary files
- *   made with mkstemp() and opened without O_CREAT by the child, read back
- *   as JSON (testpmd: its closing statistics). A child that outlives its time
- *   is killed, and `xdpi detach` (testpmd: `ip link set xdp off`) then
- *   removes what it left on the interface.
+ *   dpdk-testpmd), started with `ip netns exec`, its stdout and stderr
+ *   anonymous files (memfd) the parent made and hands over as descriptors,
+ *   read back as JSON (testpmd: its closing statistics). No name in a
+ *   shared directory such as /tmp: nothing another user could plant a
+ *   symlink at, and nothing left behind by a killed run. Children start
+ *   with default signals and only descriptors 0-2 (util/child.h). A child
+ *   that outlives its time is killed, and `xdpi detach` (testpmd: `ip link
+ *   set xdp off`) then removes what it left on the interface.
  * - Order per point: receiver up (it says "ready"), placement set (threaded
  *   NAPI can only be switched on once XDP or GRO is on), CPU counters read,
  *   generator run, CPU counters read, receiver stopped with SIGINT (its
@@ -27,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -35,6 +39,7 @@
 #include "../capture/ledger.h"
 #include "../capture/options.h"
 #include "../export/ledger_report.h"
+#include "../util/child.h"
 #include "../util/clock.h"
 #include "../util/optval.h"
 
@@ -61,6 +66,11 @@ int bench_receiver_parse(const char *s)
 	return xdpi_parse_choice(s, receiver_names, BENCH__RECEIVERS);
 }
 
+int bench_receivers_parse(const char *s, int *out, int max)
+{
+	return xdpi_parse_choice_list(s, receiver_names, BENCH__RECEIVERS, 0, out, max);
+}
+
 bool bench_have_dpdk(void)
 {
 	static const char *const dirs[] = {"/usr/bin", "/usr/local/bin", "/usr/sbin"};
@@ -82,6 +92,12 @@ const char *bench_placement_name(enum bench_placement p)
 int bench_placement_parse(const char *s)
 {
 	return xdpi_parse_choice(s, placement_names, BENCH_PLACE_SENDER + 1);
+}
+
+int bench_placements_parse(const char *s, int *out, int max)
+{
+	return xdpi_parse_choice_list(s, placement_names, BENCH_PLACE_SENDER + 1,
+				      BENCH_PLACE_AUTO + 1, out, max);
 }
 
 void bench_cfg_defaults(struct bench_cfg *cfg, double duration)
@@ -118,10 +134,11 @@ static int run_cmd_err(char *const argv[], char *err, size_t err_len)
 		return ret;
 	}
 	if (!pid) {
-		int null = open("/dev/null", O_WRONLY);
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
 		dup2(null, 1);
 		dup2(err ? pipefd[1] : null, 2);
+		xdpi_child_prepare(3);
 		execvp(argv[0], argv);
 		_exit(127);
 	}
@@ -150,9 +167,6 @@ static int run_cmd(char *const argv[])
 	return run_cmd_err(argv, NULL, 0);
 }
 
-/* Starts argv with stdout and stderr to two files made by the caller with
- * mkstemp(): opened without O_CREAT, so that a name planted in /tmp in the
- * meantime is not followed. Signals the parent blocks are unblocked. */
 static cpu_set_t all_cpus;
 
 void bench_pin_harness(const struct bench_cfg *cfg)
@@ -171,21 +185,16 @@ void bench_pin_harness(const struct bench_cfg *cfg)
 		sched_setaffinity(0, sizeof(gen), &gen);
 }
 
-static pid_t spawn(char *const argv[], const char *out, const char *err)
+/* Starts argv with stdout and stderr on @out_fd and @err_fd (made by
+ * child_files()): the child keeps its copies on 1 and 2, nothing else. */
+static pid_t spawn(char *const argv[], int out_fd, int err_fd)
 {
 	pid_t pid = fork();
 
 	if (!pid) {
-		int o = open(out, O_WRONLY | O_TRUNC | O_NOFOLLOW);
-		int e = open(err, O_WRONLY | O_TRUNC | O_NOFOLLOW);
-		sigset_t none;
-
-		if (o < 0 || e < 0)
+		if (dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
 			_exit(126);
-		dup2(o, 1);
-		dup2(e, 2);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
+		xdpi_child_prepare(3);
 		/* The harness keeps itself off the receiver's CPUs
 		 * (bench_pin_harness()); its children choose their own. */
 		sched_setaffinity(0, sizeof(all_cpus), &all_cpus);
@@ -199,7 +208,7 @@ static bool file_has(const char *path, const char *needle)
 {
 	char line[1024];
 	bool found = false;
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 
 	if (!f)
 		return false;
@@ -212,7 +221,7 @@ static bool file_has(const char *path, const char *needle)
 /* The last non-empty line: the one that says why a child gave up. */
 static void file_last_line(const char *path, char *out, size_t len)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 	char line[512];
 
 	*out = 0;
@@ -357,7 +366,7 @@ struct cpu_times {
 static int cpu_read(int cpu, struct cpu_times *t)
 {
 	char name[16], line[512];
-	FILE *f = fopen("/proc/stat", "r");
+	FILE *f = fopen("/proc/stat", "re");
 	int ret = -ENOENT;
 
 	if (!f)
@@ -414,9 +423,15 @@ static void placement_threaded(const struct testbed *tb, const char *cpus, bool 
 
 static json_t *load_json(const char *path)
 {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	json_error_t jerr;
+	json_t *j;
 
-	return json_load_file(path, JSON_DISABLE_EOF_CHECK, &jerr);
+	if (fd < 0)
+		return NULL;
+	j = json_loadfd(fd, JSON_DISABLE_EOF_CHECK, &jerr);
+	close(fd);
+	return j;
 }
 
 /* The counters of an xdpi receiver's ledger that a point reads, summed
@@ -482,38 +497,49 @@ static void argf(struct argbuf *a, const char *fmt, ...)
 	arg(a, slot);
 }
 
-/* The receiver's files and process for one trial. */
+/* A child's stdout and stderr, and its process, for one trial. The files
+ * are memfds; out and err name them for reading ("/proc/self/fd/N" opens
+ * a description of its own, at offset 0, while the child writes on). */
 struct bench_child {
+	int out_fd, err_fd;
 	char out[32], err[32];
 	pid_t pid;
 };
 
-static int child_files(struct bench_child *c)
+static void child_files_init(struct bench_child *c)
 {
-	int fd;
+	c->out_fd = c->err_fd = -1;
+}
 
-	snprintf(c->out, sizeof(c->out), "/tmp/xdpi-bench.XXXXXX");
-	snprintf(c->err, sizeof(c->err), "/tmp/xdpi-bench.XXXXXX");
-	fd = mkstemp(c->out);
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	fd = mkstemp(c->err);
-	if (fd < 0) {
-		unlink(c->out);
-		*c->out = 0;
-		return -errno;
-	}
-	close(fd);
-	return 0;
+static int child_file(const char *name, char *path, size_t len)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC);
+
+	if (fd >= 0)
+		snprintf(path, len, "/proc/self/fd/%d", fd);
+	return fd < 0 ? -errno : fd;
+}
+
+static int child_files(struct bench_child *c, const char *who)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "xdpi-bench-%s-out", who);
+	c->out_fd = child_file(name, c->out, sizeof(c->out));
+	if (c->out_fd < 0)
+		return c->out_fd;
+	snprintf(name, sizeof(name), "xdpi-bench-%s-err", who);
+	c->err_fd = child_file(name, c->err, sizeof(c->err));
+	return c->err_fd < 0 ? c->err_fd : 0;
 }
 
 static void child_files_remove(struct bench_child *c)
 {
-	if (*c->out)
-		unlink(c->out);
-	if (*c->err)
-		unlink(c->err);
+	if (c->out_fd >= 0)
+		close(c->out_fd);
+	if (c->err_fd >= 0)
+		close(c->err_fd);
+	child_files_init(c);
 }
 
 /* The placement @r gets under @cfg (see enum bench_placement). */
@@ -705,7 +731,7 @@ static json_t *dpdk_result(const char *path)
 	unsigned long long rx = 0, dropped = 0;
 	bool found = false;
 	char line[512];
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 
 	if (!f)
 		return NULL;
@@ -853,7 +879,7 @@ static int bench_offer(struct bench_point *p, struct bench_result *res)
 	cpu_read(cfg->gen.cpus[0], &g0);
 	if (p->tb) {
 		gen_argv(&ga, p->tb, cfg, p->gen_cpus);
-		p->gen.pid = spawn((char *const *)ga.v, p->gen.out, p->gen.err);
+		p->gen.pid = spawn((char *const *)ga.v, p->gen.out_fd, p->gen.err_fd);
 		ret = p->gen.pid < 0 ? -errno : wait_child(p->gen.pid, cfg->gen.duration + 30);
 	} else {
 		/* External traffic: the user's generator is running. */
@@ -912,7 +938,7 @@ static int rx_start(struct bench_point *p, struct bench_result *res)
 	rx_argv(&ra, p);
 	/* xdpi live mounts bpffs in its own mount namespace when it is
 	 * missing (steer_ensure_bpffs); testpmd's libxdp falls back without. */
-	p->rx.pid = spawn((char *const *)ra.v, p->rx.out, p->rx.err);
+	p->rx.pid = spawn((char *const *)ra.v, p->rx.out_fd, p->rx.err_fd);
 	if (p->rx.pid < 0) {
 		ret = -errno;
 		snprintf(res->err, sizeof(res->err), "cannot start the receiver");
@@ -961,12 +987,14 @@ static int point_open(struct bench_point *p, const struct testbed *tb, const str
 	p->threaded = tb && p->place == BENCH_PLACE_THREADED;
 	cfg_cpu_list(cfg->rx_cpus, cfg->nrx_cpus, p->rx_cpus, sizeof(p->rx_cpus));
 	cfg_cpu_list(cfg->gen.cpus, cfg->gen.ncpus, p->gen_cpus, sizeof(p->gen_cpus));
-	ret = child_files(&p->rx);
+	child_files_init(&p->rx);
+	child_files_init(&p->gen);
+	ret = child_files(&p->rx, "rx");
 	if (!ret)
-		ret = child_files(&p->gen);
+		ret = child_files(&p->gen, "gen");
 	if (ret)
-		snprintf(res->err, sizeof(res->err), "cannot create temporary files: %s",
-			 strerror(-ret));
+		snprintf(res->err, sizeof(res->err),
+			 "cannot create the children's output files: %s", strerror(-ret));
 	return ret;
 }
 

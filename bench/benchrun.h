@@ -94,10 +94,15 @@ struct bench_result {
 const char *bench_receiver_name(enum bench_receiver r);
 /* The receiver named @s ("ceiling", "inspect", ...), or -EINVAL. */
 int bench_receiver_parse(const char *s);
+/* "inspect,ceiling" into @out (at most @max): the count or -EINVAL. */
+int bench_receivers_parse(const char *s, int *out, int max);
 /* Whether dpdk-testpmd is installed (the dpdk receiver can run). */
 bool bench_have_dpdk(void);
 const char *bench_placement_name(enum bench_placement p);
 int bench_placement_parse(const char *s);
+/* "busy-poll,threaded" into @out (at most @max; "auto" is no placement
+ * to sweep): the count or -EINVAL. */
+int bench_placements_parse(const char *s, int *out, int max);
 
 /* The harness's defaults: gen_opts_defaults() traffic for @duration seconds
  * a trial, the generator on CPU 0 and the receiver on CPU 1 (CPU 0 when

@@ -42,6 +42,7 @@
 #include <pcap/pcap.h>
 
 #include "util/frame.h"
+#include "util/optval.h"
 
 #define SNAPLEN 262144
 #define FRAME_MAX 2048
@@ -1287,15 +1288,14 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
 	uint64_t seed = 0x78647069626e6368ull; /* "xdpibnch" */
-	char *end;
 	pcap_t *dead;
 	int opt;
 
 	while ((opt = getopt(argc, argv, "s:h")) != -1) {
 		switch (opt) {
 		case 's':
-			seed = strtoull(optarg, &end, 0);
-			if (*end) {
+			/* decimal, like every number xdpi takes */
+			if (xdpi_parse_u64(optarg, 0, UINT64_MAX, &seed)) {
 				usage(stderr);
 				return 2;
 			}
@@ -1312,9 +1312,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	errno = 0;
-	frames_target = strtoull(argv[optind], &end, 10);
-	if (errno || *end || frames_target == 0 || frames_target > 1000000000ull) {
+	if (xdpi_parse_u64(argv[optind], 1, 1000000000ull, &frames_target)) {
 		fprintf(stderr, "mkcapture: N must be 1..1000000000\n");
 		return 2;
 	}

@@ -11,10 +11,12 @@
  * testbed is removed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "../bench/benchrun.h"
@@ -82,18 +84,27 @@ enum {
 
 static int parse_receivers(const char *s, bool *on)
 {
-	char buf[128], *tok, *save;
+	int list[BENCH__RECEIVERS], n = bench_receivers_parse(s, list, BENCH__RECEIVERS);
 
-	snprintf(buf, sizeof(buf), "%s", s);
+	if (n < 0)
+		return -EINVAL;
 	for (int r = 0; r < BENCH__RECEIVERS; r++)
 		on[r] = false;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int r = bench_receiver_parse(tok);
+	for (int i = 0; i < n; i++)
+		on[list[i]] = true;
+	return 0;
+}
 
-		if (r < 0)
-			return -EINVAL;
-		on[r] = true;
-	}
+/* --record: json_dump_file() would open it without close-on-exec. */
+static int bench_record_write(json_t *o, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = json_dumpfd(o, fd, JSON_INDENT(1));
+	if (close(fd) || ret)
+		return -EIO;
 	return 0;
 }
 
@@ -440,7 +451,7 @@ static void bench_record(const struct bench_args *a, const struct bench_rx *rx, 
 	if (!a->json && !a->record)
 		return;
 	o = bench_report_json(rx, trials, &run);
-	if (a->record && json_dump_file(o, a->record, JSON_INDENT(1)))
+	if (a->record && bench_record_write(o, a->record))
 		xdpi_err("cannot write %s", a->record);
 	if (a->json) {
 		json_dumpf(o, stdout, JSON_COMPACT);

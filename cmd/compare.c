@@ -138,7 +138,7 @@ static json_t *compare_load(const char *path)
 		xdpi_err("%s: %s", path, jerr.text);
 		return NULL;
 	}
-	f = fopen(path, "rb");
+	f = fopen(path, "rbe");
 	if (f) {
 		if (fread(&magic, sizeof(magic), 1, f) != 1)
 			magic = 0;

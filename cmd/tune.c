@@ -10,6 +10,7 @@
  * (a dozen points); --full takes every combination.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <getopt.h>
 #include <signal.h>
@@ -71,22 +72,6 @@ static void tune_usage(FILE *out)
 		"                        build/tune)\n"
 		"  -h, --help            this text\n",
 		tune_usage_line);
-}
-
-static int parse_placements(const char *s, int *out, int max)
-{
-	char buf[128], *tok, *save;
-	int n = 0;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	for (tok = strtok_r(buf, ",", &save); tok && n < max; tok = strtok_r(NULL, ",", &save)) {
-		int p = bench_placement_parse(tok);
-
-		if (p <= BENCH_PLACE_AUTO)
-			return -EINVAL;
-		out[n++] = p;
-	}
-	return n ? n : -EINVAL;
 }
 
 /* Appends the points of the sweep to @pts. */
@@ -155,7 +140,7 @@ static bool tune_value_ok(int dim, int v)
 static int tune_parse_dim(struct tune_dim *d, int dim, const char *arg)
 {
 	if (dim == TUNE_DIM_PLACE) {
-		d->count = parse_placements(arg, d->values, TUNE_MAX_VALUES);
+		d->count = bench_placements_parse(arg, d->values, TUNE_MAX_VALUES);
 		return d->count < 0 ? -EINVAL : 0;
 	}
 	d->count = xdpi_parse_list(arg, d->values, TUNE_MAX_VALUES, INT_MAX);
@@ -299,6 +284,23 @@ bad:
 	return -EINVAL;
 }
 
+/* A result file, for writing. Close-on-exec: the sweep's children
+ * (receivers, generators, gnuplot) must not hold it. A symlink at the name
+ * is not followed. */
+static FILE *tune_file_create(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+
+	if (fd >= 0 && !f) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+	}
+	return f;
+}
+
 /* The output directory and tune.csv in it. */
 static FILE *tune_csv_open(const char *out_dir)
 {
@@ -310,7 +312,7 @@ static FILE *tune_csv_open(const char *out_dir)
 		return NULL;
 	}
 	snprintf(path, sizeof(path), "%s/tune.csv", out_dir);
-	csv = fopen(path, "w");
+	csv = tune_file_create(path);
 	if (!csv)
 		xdpi_err("cannot write %s: %s", path, strerror(errno));
 	return csv;
@@ -403,9 +405,17 @@ static int tune_finish(const struct tune_args *a, const struct tune_point *pts, 
 {
 	json_t *record = tune_record_json(a->cmdline, points, best + 1);
 	char path[512];
+	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/tune.json", a->out_dir);
-	if (json_dump_file(record, path, JSON_INDENT(1)))
+	f = tune_file_create(path);
+	if (f) {
+		bool bad = json_dumpf(record, f, JSON_INDENT(1));
+
+		if (fclose(f) || bad)
+			f = NULL;
+	}
+	if (!f)
 		xdpi_warn("cannot write %s", path);
 	json_decref(record);
 	if (best < 0) {

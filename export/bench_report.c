@@ -275,7 +275,7 @@ json_t *bench_machine_json(void)
 {
 	char line[256], model[256] = "unknown";
 	struct utsname u;
-	FILE *f = fopen("/proc/cpuinfo", "r");
+	FILE *f = fopen("/proc/cpuinfo", "re");
 
 	while (f && fgets(line, sizeof(line), f)) {
 		char *c = strchr(line, ':');

@@ -26,7 +26,7 @@ int jsonl_open(struct jsonl **out, const char *path, char *err, size_t err_len)
 		return -ENOMEM;
 	}
 	j->is_stdout = !strcmp(path, "-");
-	j->f = j->is_stdout ? stdout : fopen(path, "w");
+	j->f = j->is_stdout ? stdout : fopen(path, "we");
 	if (!j->f) {
 		int e = errno;
 

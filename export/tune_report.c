@@ -2,10 +2,14 @@
 #include "tune_report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../capture/options.h"
+#include "../util/child.h"
 #include "bench_report.h"
 #include "report.h"
 
@@ -92,39 +96,104 @@ json_t *tune_record_json(const char *cmdline, json_t *points, int best_n)
 	return record;
 }
 
+/* The plot script. It names no path: the table is gnuplot's descriptor 3
+ * and the image its stdout (no `set output`), both opened by us, so that no
+ * directory name can end up in gnuplot's language (a quote and a newline
+ * in --out would otherwise be a gnuplot command, and system() in it a
+ * shell command run as root). */
+static const char plot_script[] =
+	"set terminal pngcairo size 1400,700 noenhanced\n"
+	"set datafile separator ','\n"
+	"set datafile columnheaders\n"
+	"set title 'xdpi live: inspected packets per second and loss per setting'\n"
+	"set style data histogram\n"
+	"set style fill solid 0.7\n"
+	"set boxwidth 0.8\n"
+	"set xtics rotate by -40\n"
+	"set ylabel 'inspected Mpps'\n"
+	"set y2label 'loss %'\n"
+	"set y2tics\n"
+	"set ytics nomirror\n"
+	"set yrange [0:*]\n"
+	"set y2range [0:*]\n"
+	"set key top right\n"
+	"plot '/dev/fd/3' using ($3/1e6):xtic(2) title 'inspected Mpps' axes x1y1, "
+	"'' using 0:($5) with linespoints lw 2 pt 7 title 'loss %' axes x1y2\n";
+
+/* In the child: gnuplot reads its script on stdin, the table on
+ * descriptor 3 and writes the image to stdout; stderr stays ours, and it
+ * holds no other descriptor. */
+static void plot_exec(int script_fd, int png_fd, int csv_fd)
+{
+	if (dup2(script_fd, 0) < 0 || dup2(png_fd, 1) < 0)
+		_exit(126);
+	/* dup2() onto itself would keep close-on-exec */
+	if (csv_fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(csv_fd, 3) < 0)
+		_exit(126);
+	xdpi_child_prepare(4);
+	execlp("gnuplot", "gnuplot", (char *)NULL);
+	_exit(127);
+}
+
+/* Runs gnuplot on the open table and image; its exit status or -errno. */
+static int plot_run(int png_fd, int csv_fd)
+{
+	size_t len = sizeof(plot_script) - 1, off = 0;
+	int pipefd[2], status;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (!pid)
+		plot_exec(pipefd[0], png_fd, csv_fd);
+	close(pipefd[0]);
+	if (pid < 0) {
+		close(pipefd[1]);
+		return -errno;
+	}
+	/* SIGPIPE is blocked: a gnuplot that died fails the write, and its
+	 * exit status below says why. */
+	while (off < len) {
+		ssize_t n = write(pipefd[1], plot_script + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	close(pipefd[1]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int tune_plot_write(const char *dir, const char *csv)
 {
-	char script[2048], png[512];
-	FILE *g;
-	int status;
+	int csv_fd, png_fd, ret;
+	char png[512];
 
-	snprintf(png, sizeof(png), "%s/tune.png", dir);
-	snprintf(script, sizeof(script),
-		 "set terminal pngcairo size 1400,700 noenhanced\n"
-		 "set output '%s'\n"
-		 "set datafile separator ','\n"
-		 "set datafile columnheaders\n"
-		 "set title 'xdpi live: inspected packets per second and loss per setting'\n"
-		 "set style data histogram\n"
-		 "set style fill solid 0.7\n"
-		 "set boxwidth 0.8\n"
-		 "set xtics rotate by -40\n"
-		 "set ylabel 'inspected Mpps'\n"
-		 "set y2label 'loss %%'\n"
-		 "set y2tics\n"
-		 "set ytics nomirror\n"
-		 "set yrange [0:*]\n"
-		 "set y2range [0:*]\n"
-		 "set key top right\n"
-		 "plot '%s' using ($3/1e6):xtic(2) title 'inspected Mpps' axes x1y1, "
-		 "'' using 0:($5) with linespoints lw 2 pt 7 title 'loss %%' axes x1y2\n",
-		 png, csv);
-	g = popen("gnuplot 2>&1", "w");
-	if (!g)
+	csv_fd = open(csv, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (csv_fd < 0)
 		return -errno;
-	fputs(script, g);
-	status = pclose(g);
-	return status == 0 ? 0 : -EIO;
+	snprintf(png, sizeof(png), "%s/tune.png", dir);
+	png_fd = open(png, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (png_fd < 0) {
+		ret = -errno;
+		close(csv_fd);
+		return ret;
+	}
+	ret = plot_run(png_fd, csv_fd);
+	close(png_fd);
+	close(csv_fd);
+	if (ret) {
+		/* no half-drawn or empty image that looks like a result */
+		unlink(png);
+		return ret < 0 ? ret : -EIO;
+	}
+	return 0;
 }
 
 struct cmdline {

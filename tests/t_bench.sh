@@ -15,8 +15,76 @@ fi
 leftovers() { ip netns list | grep -c '^xdpi-.*-b[0-9]'; }
 before=$(leftovers)
 
-"$XDPI" bench --duration 1 --rate 100000 --json >"$T_TMP/bench.json" 2>"$T_TMP/bench.err"
+# What bench and tune hand their children: every child but gnuplot starts
+# through `ip`, so an `ip` first in PATH records what it inherited and runs
+# the real one. The shell adds only its script's descriptor, as long as no
+# command of it has a redirection (the shell would keep the original fd).
+mkdir "$T_TMP/wrap"
+py=/usr/bin/python3 # a version manager's shim costs a second a call
+[ -x "$py" ] || py=$(command -v python3)
+cat >"$T_TMP/wrap/ip" <<EOF
+#!/bin/sh
+$py -c '
+import os, sys
+pid, log, args = sys.argv[1:]
+fds = []
+for n in os.listdir(f"/proc/{pid}/fd"):
+    try:
+        fds.append(f" {n} -> " + os.readlink(f"/proc/{pid}/fd/{n}") + "\\n")
+    except OSError:
+        pass
+sig = [l for l in open(f"/proc/{pid}/status") if l.startswith(("SigBlk:", "SigIgn:"))]
+open(f"{log}/{pid}.args", "w").write(args)
+open(f"{log}/{pid}.fd", "w").write("".join(fds))
+open(f"{log}/{pid}.sig", "w").write("".join(sig))
+' "\$\$" "\$XDPI_WRAP_LOG" "\$*"
+exec $(command -v ip) "\$@"
+EOF
+chmod 755 "$T_TMP/wrap/ip"
+# Every descriptor a child holds past 0-2 (the wrapper's own script aside),
+# a blocked or ignored signal, and a receiver's or generator's output that
+# is not an anonymous file: each a line, or OK.
+inherited() {
+	python3 - "$1" "$T_TMP/wrap/ip" <<'PY'
+import glob, re, sys
+logdir, script = sys.argv[1:]
+bad, n, spawned = [], 0, 0
+for args in sorted(glob.glob(logdir + "/*.args")):
+    base = args[:-5]
+    cmd = open(args).read().strip()
+    fds = {}
+    for line in open(base + ".fd"):
+        m = re.search(r" (\d+) -> (.*)$", line)
+        if m:
+            fds[int(m.group(1))] = m.group(2)
+    n += 1
+    for fd, target in fds.items():
+        if fd > 2 and target != script:
+            bad.append(f"'{cmd[:60]}' inherited fd {fd} -> {target}")
+    for line in open(base + ".sig"):
+        k, v = line.split()
+        if int(v, 16):
+            bad.append(f"'{cmd[:60]}' {k} {v}")
+    if re.search(r" (live|gen) ", cmd):
+        spawned += 1
+        for fd in (1, 2):
+            if not fds.get(fd, "").startswith("/memfd:"):
+                bad.append(f"'{cmd[:60]}' fd {fd} -> {fds.get(fd)}, not a memfd")
+if n < 5 or spawned < 2:
+    bad.append(f"only {n} children recorded, {spawned} receivers or generators")
+print("; ".join(bad[:6]) or "OK")
+PY
+}
+
+# In the background: the shell starts it with SIGINT and SIGQUIT ignored,
+# which its children must not inherit.
+mkdir "$T_TMP/wrap_bench"
+PATH="$T_TMP/wrap:$PATH" XDPI_WRAP_LOG="$T_TMP/wrap_bench" \
+	"$XDPI" bench --duration 1 --rate 100000 --json >"$T_TMP/bench.json" 2>"$T_TMP/bench.err" &
+wait $!
 t_eq "bench: exit 0" "$?" 0
+t_eq "bench: children inherit no descriptor, blocked or ignored signal, or file in /tmp" \
+	"$(inherited "$T_TMP/wrap_bench")" "OK"
 bad=$(python3 - "$T_TMP/bench.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -124,12 +192,24 @@ t_eq "bench: unknown option exits 2" "$?" 2
 "$XDPI" bench --receivers nonsense >/dev/null 2>&1
 t_eq "bench: unknown receiver exits 2" "$?" 2
 
-"$XDPI" tune --duration 1 --rate 100000 --batch 64,256 --rx-size 2048 --fill-size 4096 \
-	--frame-size 4096 --need-wakeup 1 --placement busy-poll --out "$T_TMP/tune" \
-	>"$T_TMP/tune.txt" 2>&1
+# The output directory's name is gnuplot code if pasted into the plot
+# script: a quote ends the string, a newline the command (run in $T_TMP).
+tune_name="tune'
+system('touch pwned')
+'"
+tune_dir="$T_TMP/$tune_name"
+mkdir "$T_TMP/wrap_tune"
+(cd "$T_TMP" && PATH="$T_TMP/wrap:$PATH" XDPI_WRAP_LOG="$T_TMP/wrap_tune" exec \
+	"$XDPI" tune --duration 1 --rate 100000 --batch 64,256 --rx-size 2048 --fill-size 4096 \
+	--frame-size 4096 --need-wakeup 1 --placement busy-poll --out "$tune_name" \
+	>"$T_TMP/tune.txt" 2>&1) &
+wait $!
 t_eq "tune: exit 0" "$?" 0
-t_eq "tune: one CSV row per point (2)" "$(($(wc -l <"$T_TMP/tune/tune.csv") - 1))" 2
-bad=$(python3 - "$T_TMP/tune" "$T_TMP/tune.txt" <<'PY'
+t_eq "tune: children inherit no descriptor (tune.csv), blocked or ignored signal" \
+	"$(inherited "$T_TMP/wrap_tune")" "OK"
+t_check "tune: a quote and a newline in --out run no gnuplot command" test ! -e "$T_TMP/pwned"
+t_eq "tune: one CSV row per point (2)" "$(($(wc -l <"$tune_dir/tune.csv") - 1))" 2
+bad=$(python3 - "$tune_dir" "$T_TMP/tune.txt" <<'PY'
 import csv, json, re, sys
 d = json.load(open(sys.argv[1] + "/tune.json"))
 rows = list(csv.DictReader(open(sys.argv[1] + "/tune.csv")))
@@ -161,7 +241,7 @@ print("; ".join(bad) or "OK")
 PY
 )
 t_eq "tune: CSV equals JSON per point, 0 unexplained, the best point recommended" "$bad" "OK"
-t_check "tune: PNG plot written" python3 -c "import sys; sys.exit(open(sys.argv[1], 'rb').read(8) != b'\x89PNG\r\n\x1a\n')" "$T_TMP/tune/tune.png"
+t_check "tune: PNG plot written" python3 -c "import sys; sys.exit(open(sys.argv[1], 'rb').read(8) != b'\x89PNG\r\n\x1a\n')" "$tune_dir/tune.png"
 t_check "tune: ends with a ready xdpi live command line" \
 	sh -c "tail -1 '$T_TMP/tune.txt' | grep -q '^recommended .*xdpi live --cpus'"
 t_eq "tune: testbed namespaces removed" "$(leftovers)" "$before"

@@ -86,6 +86,9 @@ done <<'TABLE'
 2 | invalid value 'x' for option --placement | bench --placement x
 2 | invalid value '0' for option --max-trials | bench --max-trials 0
 2 | invalid value 'dpdk,x' for option --receivers | bench --receivers dpdk,x
+2 | invalid value 'inspect,,ceiling' for option --receivers | bench --receivers inspect,,ceiling
+2 | invalid value 'inspect,' for option --receivers | bench --receivers inspect,
+2 | invalid value 'inspect,inspect' for option --receivers | bench --receivers inspect,inspect
 2 | xdpi bench: takes no arguments besides options | bench extra
 2 | 2 queues need 2 CPUs in --rx-cpus | bench --queues 2 --rx-cpus 1
 2 | unrecognized option | bench --bogus
@@ -97,6 +100,9 @@ done <<'TABLE'
 2 | invalid value '2' for option --need-wakeup | tune --need-wakeup 2
 2 | invalid value '0' for option --queues | tune --queues 0
 2 | invalid value 'x' for option --placement | tune --placement x
+2 | invalid value 'busy-poll,,sender' for option --placement | tune --placement busy-poll,,sender
+2 | invalid value 'sender,' for option --placement | tune --placement sender,
+2 | invalid value 'auto' for option --placement | tune --placement auto
 2 | xdpi tune: takes no arguments besides options | tune extra
 2 | --takeover goes with --external | tune --takeover
 # interfaces
@@ -149,6 +155,18 @@ expect_usage "live --filter with 21 IPv6 hosts" \
 	live --filter "$long" xdpi-none
 expect_usage "read --filter 'ip broadcast'" "invalid filter 'ip broadcast': netmask not known" \
 	read --filter 'ip broadcast' x.pcap
+
+# bench/mkcapture's numbers: decimal, no sign or space (strtoull took
+# " -1" for 2^64-1 and "010" for 8)
+for bad in "-s 0x10 5" "-s -1 5" "' 5'" "' -18446744073709551615'" "5x" "1000000001"; do
+	eval "set -- $bad"
+	"$BUILD/bench/mkcapture" "$@" "$T_TMP/m.pcap" >/dev/null 2>&1
+	t_eq "mkcapture $bad: exit 2" "$?" 2
+done
+"$BUILD/bench/mkcapture" -s 10 5 "$T_TMP/m10.pcap" >/dev/null 2>&1
+t_eq "mkcapture -s 10 5: exit 0" "$?" 0
+"$BUILD/bench/mkcapture" -s 010 5 "$T_TMP/m010.pcap" >/dev/null 2>&1
+t_check "mkcapture -s 010 is seed 10, not octal 8" cmp -s "$T_TMP/m10.pcap" "$T_TMP/m010.pcap"
 
 t_eq "no usage error created a namespace" "$(ip netns list 2>/dev/null | grep -c '^xdpi-')" \
 	"$ns_before"

@@ -234,6 +234,43 @@ TEST(test_choice)
 	EQ(xdpi_parse_choice("auto", names, 0), -EINVAL);
 }
 
+/* Parses @s as a choice list of names[1..] into at most 3 entries, with a
+ * guard after them, and checks the result against @want (@n entries, or
+ * -EINVAL). */
+static void check_choices(const char *s, int n, const int *want)
+{
+	static const char *const names[] = {"auto", "busy-poll", "threaded", "sender"};
+	int out[4] = {-1, -1, -1, -1};
+
+	EQ(xdpi_parse_choice_list(s, names, 4, 1, out, 3), n);
+	for (int i = 0; i < n; i++)
+		EQ(out[i], want[i]);
+	EQ(out[3], -1); /* nothing written past @max */
+}
+
+TEST(test_choice_list)
+{
+	check_choices("busy-poll", 1, (int[]){1});
+	check_choices("sender,busy-poll", 2, (int[]){3, 1});
+	check_choices("threaded,sender,busy-poll", 3, (int[]){2, 3, 1});
+	/* strtok() would take each of these for a shorter valid list */
+	check_choices("busy-poll,,sender", -EINVAL, NULL);
+	check_choices("busy-poll,", -EINVAL, NULL);
+	check_choices(",busy-poll", -EINVAL, NULL);
+	check_choices(",", -EINVAL, NULL);
+	check_choices("", -EINVAL, NULL);
+	/* below @first, repeated, one too many, prefixes, blanks, case */
+	check_choices("auto", -EINVAL, NULL);
+	check_choices("sender,auto", -EINVAL, NULL);
+	check_choices("sender,sender", -EINVAL, NULL);
+	check_choices("busy-poll,threaded,sender,busy-poll", -EINVAL, NULL);
+	check_choices("busy", -EINVAL, NULL);
+	check_choices("senders", -EINVAL, NULL);
+	check_choices("sender ,threaded", -EINVAL, NULL);
+	check_choices(" sender", -EINVAL, NULL);
+	check_choices("Sender", -EINVAL, NULL);
+}
+
 /* Runs getopt_long() over @argv as a subcommand does and returns the name
  * xdpi_opt_name() gives the value of -s/--size. */
 static const char *opt_name_for(char **argv)
@@ -294,7 +331,7 @@ int main(void)
 		cmocka_unit_test(test_list_valid),     cmocka_unit_test(test_list_bounds),
 		cmocka_unit_test(test_list_malformed), cmocka_unit_test(test_u32),
 		cmocka_unit_test(test_seconds),	       cmocka_unit_test(test_choice),
-		cmocka_unit_test(test_opt_name),
+		cmocka_unit_test(test_choice_list),    cmocka_unit_test(test_opt_name),
 	};
 
 	return cmocka_run_group_tests_name("optval", tests, NULL, NULL);

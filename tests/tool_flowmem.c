@@ -16,7 +16,7 @@ static long rss_kib(void)
 {
 	char line[256];
 	long kib = -1;
-	FILE *f = fopen("/proc/self/status", "r");
+	FILE *f = fopen("/proc/self/status", "re");
 
 	if (!f)
 		return -1;

@@ -125,3 +125,28 @@ int xdpi_parse_choice(const char *s, const char *const *names, int n)
 			return i;
 	return -EINVAL;
 }
+
+int xdpi_parse_choice_list(const char *s, const char *const *names, int n, int first, int *out,
+			   int max)
+{
+	int count = 0;
+
+	for (;;) {
+		size_t len = strcspn(s, ",");
+		int v = -EINVAL;
+
+		/* strtok() would pass "a,,b" and "a," as "a,b" and "a" */
+		for (int i = first; i < n; i++)
+			if (len && strlen(names[i]) == len && !strncmp(s, names[i], len))
+				v = i;
+		if (v < 0 || count == max)
+			return -EINVAL;
+		for (int i = 0; i < count; i++)
+			if (out[i] == v)
+				return -EINVAL;
+		out[count++] = v;
+		if (!s[len])
+			return count;
+		s += len + 1;
+	}
+}

@@ -26,6 +26,10 @@ int xdpi_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
 int xdpi_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* Index of @s in @names (n entries), or -EINVAL. */
 int xdpi_parse_choice(const char *s, const char *const *names, int n);
+/* Parses "a,b" into @out (at most @max indices): each item a name of
+ * @names from @first on, none empty or repeated. The count or -EINVAL. */
+int xdpi_parse_choice_list(const char *s, const char *const *names, int n, int first, int *out,
+			   int max);
 /* The option an invalid @arg of getopt_long() belongs to, as typed
  * ("--size" for "--size 10" and for "--size=10"; "-s" for "-s 10", "-s10"
  * and "-vs10"); call it right after getopt_long() returned the option.

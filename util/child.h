@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What a child of xdpi starts with, between fork() and exec(). The parent
+ * blocks the stop signals and SIGPIPE (util/signals.h), and may have been
+ * started with some signals ignored (a shell's background job ignores INT
+ * and QUIT); a mask and ignored dispositions survive exec, so without this
+ * a child could not be interrupted or told of a closed pipe. Descriptors
+ * survive exec unless close-on-exec: xdpi opens its own so, but a library
+ * or xdpi's own parent may not have, so the child closes every one past
+ * those it was handed.
+ *
+ * Concurrency: call only in the child of fork(), before exec (it uses
+ * async-signal-safe calls only).
+ */
+#ifndef XDPI_UTIL_CHILD_H
+#define XDPI_UTIL_CHILD_H
+
+/* Restores every signal's default disposition and an empty mask, and
+ * closes every descriptor from @first_fd on (3: keep stdin, stdout and
+ * stderr). */
+void xdpi_child_prepare(int first_fd);
+
+#endif /* XDPI_UTIL_CHILD_H */
