@@ -23,3 +23,11 @@ bench-tools: $(BUILD)/xdpi $(BENCH_TOOLS)
 
 bench-offline: bench-tools
 	bench/offline.sh --build $(BUILD) $(BENCH_OFFLINE_ARGS)
+
+# The soak: `make soak` runs xdpi live for 10 minutes (SOAK_SECONDS) at the
+# generator's full rate with flows under churn and every exporter on, and
+# fails if memory or descriptors grow or a frame goes unexplained
+# (bench/soak.sh). A benchmark, not part of `make check`; as root.
+.PHONY: soak
+soak: $(BUILD)/xdpi
+	bench/soak.sh --build $(BUILD) $(SOAK_ARGS)
