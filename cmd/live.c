@@ -187,9 +187,11 @@ static FILE *live_text_out(const struct capture_opts *o)
 	return o->flows.json_lines && !strcmp(o->flows.json_lines, "-") ? stderr : stdout;
 }
 
-/* Reports until the duration ends or a signal comes; returns why it ended. */
+/* Reports until the duration ends or a signal comes; returns why it ended.
+ * *@fault is set when the run cannot go on (the interface went away): the
+ * report still follows, and the exit status says it failed. */
 static const char *live_loop(const struct capture_opts *o, struct capture *c, int sigfd,
-			     struct live_table *t, struct prom_server *prom)
+			     struct live_table *t, struct prom_server *prom, int *fault)
 {
 	double deadline = o->duration > 0 ? t->started + o->duration : 0;
 	double next = o->interval > 0 ? t->started + o->interval : 0;
@@ -215,7 +217,13 @@ static const char *live_loop(const struct capture_opts *o, struct capture *c, in
 			prom_publish_capture(prom, c, o->ifname, NULL);
 			next_prom = now + 1;
 		}
-		capture_tick(c);
+		*fault = capture_tick(c);
+		if (*fault) {
+			xdpi_err("%s: the interface went away during the run (deleted?): "
+				 "stopping; the report covers the run so far",
+				 o->ifname);
+			return "interface gone";
+		}
 		wake = next;
 		if (deadline && (!wake || deadline < wake))
 			wake = deadline;
@@ -278,7 +286,7 @@ static int live_run(const struct capture_opts *o, int sigfd)
 	struct capture *c;
 	const char *stop_reason;
 	char err[256];
-	int ret;
+	int ret, fault = 0;
 
 	/* Before anything is attached: a port in use costs nothing to undo. */
 	if (o->flows.prometheus) {
@@ -312,9 +320,11 @@ static int live_run(const struct capture_opts *o, int sigfd)
 		xdpi_info("ready: %d worker%s receiving", capture_queue_count(c),
 			  capture_queue_count(c) == 1 ? "" : "s");
 	table.started = table.prev_time = xdpi_now();
-	stop_reason = live_loop(o, c, sigfd, &table, prom);
+	stop_reason = live_loop(o, c, sigfd, &table, prom, &fault);
 	capture_stop(c);
 	ret = live_output(o, c, stop_reason, prom);
+	if (!ret)
+		ret = fault;
 	live_table_free(&table);
 	capture_close(c);
 	prom_server_stop(prom);

@@ -282,6 +282,25 @@ static void worker_idle(struct worker *w)
 	w->idle_since_ns = 0; /* spin again before the next sleep */
 }
 
+/* The test hook of capture.c (XDPI_TEST_STALL_QUEUE): a worker that stops
+ * taking frames while they arrive, as a descheduled thread would. Offline
+ * meanwhile, as in worker_idle, so frees of the flow table go on. */
+static __attribute__((noinline, cold)) void worker_test_stall(struct worker *w)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(w->test_stall_ns / 1000000000u),
+		.tv_nsec = (long)(w->test_stall_ns % 1000000000u),
+	};
+
+	w->test_stall_ns = 0;
+	if (w->pipe.cfg.flows)
+		flows_thread_offline();
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+	if (w->pipe.cfg.flows)
+		flows_thread_online();
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -295,6 +314,8 @@ static void *worker_main(void *arg)
 			w->idle_since_ns = 0;
 			if (!w->napi_checked)
 				worker_check_napi(w);
+			if (__builtin_expect(w->test_stall_ns != 0, 0))
+				worker_test_stall(w);
 			continue;
 		}
 		if (__atomic_load_n(&w->phase, __ATOMIC_ACQUIRE) == WORKER_DRAIN) {

@@ -64,6 +64,7 @@ struct worker {
 	uint64_t last_turn_ns;	  /* the spin loop's previous turn */
 	uint64_t stolen_ns;	  /* preempted while spinning, this check period */
 	uint64_t spin_stops;	  /* times the budget was cut: the CPU is shared */
+	uint64_t test_stall_ns;	  /* test hook: pause this long once (capture.c) */
 	enum worker_idle idle;	  /* read by the controller after the run */
 	uint32_t napi_id;	  /* SO_INCOMING_NAPI_ID, read once after frames */
 	bool napi_checked;	  /* napi_id is set; release, read by the controller */

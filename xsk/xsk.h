@@ -115,6 +115,15 @@ static inline void *xdpi_xsk_frame(const struct xdpi_xsk *x, uint64_t addr)
 	return xsk_umem__get_data(x->umem_area, addr);
 }
 
+/* Any thread: descriptors the kernel has put in the RX ring that its owner
+ * has not released yet. A racy but consistent-enough view for a watchdog:
+ * each index is one aligned 32-bit load. */
+static inline uint32_t xdpi_xsk_rx_pending(const struct xdpi_xsk *x)
+{
+	return __atomic_load_n(x->rx.producer, __ATOMIC_ACQUIRE) -
+	       __atomic_load_n(x->rx.consumer, __ATOMIC_RELAXED);
+}
+
 /* Takes up to @max RX descriptors; returns how many, first at *@idx. */
 static inline uint32_t xdpi_xsk_rx_peek(struct xdpi_xsk *x, uint32_t max, uint32_t *idx)
 {
