@@ -258,7 +258,13 @@ static void capture_log_queue(const struct capture *c, int i)
 {
 	const struct xdpi_xsk *x = c->workers[i].xsk;
 	const struct capture_opts *o = &c->o;
+	char pages[96] = "hugepages";
 
+	if (!x->hugepages)
+		snprintf(pages, sizeof(pages), "normal pages%s%s%s",
+			 x->hugepages_errno ? " (no hugepages: " : "",
+			 x->hugepages_errno ? strerror(x->hugepages_errno) : "",
+			 x->hugepages_errno ? ")" : "");
 	xdpi_info("queue %d: AF_XDP %s mode%s, cpu %d, busy polling %s, UMEM %zu KiB on %s%s",
 		  c->queues[i], x->zerocopy ? "zero-copy" : "copy",
 		  !x->zerocopy && o->xsk.mode == XDPI_XSK_MODE_AUTO
@@ -266,7 +272,7 @@ static void capture_log_queue(const struct capture *c, int i)
 			  : "",
 		  c->cpu_of[i],
 		  x->busy_poll ? "requested" : (o->xsk.busy_poll ? "unavailable" : "off"),
-		  x->umem_size >> 10, x->hugepages ? "hugepages" : "normal pages",
+		  x->umem_size >> 10, pages,
 		  x->bind_retries ? " (waited for the kernel to release the queue)" : "");
 }
 
@@ -308,6 +314,10 @@ static int capture_open_copier(struct capture *c, int i, const struct pipeline_c
  *                               failed pthread_create would
  *   XDPI_TEST_STALL_QUEUE=Q:MS  queue Q's worker pauses MS ms after its
  *                               first batch, as a descheduled thread would
+ *   XDPI_TEST_SLOW_QUEUE=Q:US   queue Q's worker pauses US us after every
+ *                               batch: slower than its traffic, as on a
+ *                               NIC at line rate (veth's sender is slower
+ *                               than a worker)
  * Neither changes anything when unset.
  */
 static int capture_test_fail_start(int i)
@@ -320,10 +330,14 @@ static int capture_test_fail_start(int i)
 static void capture_test_stall(struct worker *w)
 {
 	const char *v = getenv("XDPI_TEST_STALL_QUEUE");
-	unsigned q, ms;
+	unsigned q, n;
 
-	if (v && sscanf(v, "%u:%u", &q, &ms) == 2 && q == w->queue_id)
-		w->test_stall_ns = (uint64_t)ms * 1000000;
+	if (v && sscanf(v, "%u:%u", &q, &n) == 2 && q == w->queue_id)
+		w->test_stall_ns = (uint64_t)n * 1000000;
+	v = getenv("XDPI_TEST_SLOW_QUEUE");
+	if (v && sscanf(v, "%u:%u", &q, &n) == 2 && q == w->queue_id)
+		w->test_delay_ns = (uint64_t)n * 1000;
+	w->test_hooks = w->test_stall_ns || w->test_delay_ns;
 }
 
 /* Socket and worker i; on failure c->nworkers counts the workers that exist,

@@ -82,6 +82,7 @@ struct xdpi_xsk {
 	uint32_t queue_id;
 	bool zerocopy;	       /* read back with XDP_OPTIONS */
 	bool hugepages;	       /* the UMEM is on hugepages */
+	int hugepages_errno;   /* why not, when they were tried (0: not tried) */
 	bool busy_poll_set;    /* busy-poll socket options accepted */
 	uint32_t bind_retries; /* EBUSY binds before the queue was free */
 	/* Frames not in a ring, for TX: a stack of free frame addresses. */
