@@ -161,7 +161,30 @@ else
 	t_fail "live started (link)" "$(cat "$T_TMP/link.err")"
 fi
 
-# --- 6. fault g: UMEM without hugepages falls back and says why; a UMEM
+# --- 6. fault f: malformed frames on the wire (tests/badframes.py:
+# truncated headers, bad IHL, a chain of 20 IPv6 extension headers, TCP data
+# offsets of 0 and 2, bad lengths; oversized frames never reach XDP: veth
+# drops frames past its MTU) are counted as malformed exactly as `xdpi read`
+# of the same pcap counts them, and every other metric is equal too
+python3 tests/badframes.py "$T_TMP/bad.pcap" 10
+"$XDPI" read --json "$T_TMP/bad.pcap" >"$T_TMP/bad_read.json"
+if live_start bad --interval 0 --json --filter all; then
+	testbed_gen tcpreplay -q -i "$TB_GEN_IF" --pps 3000 "$T_TMP/bad.pcap" >/dev/null 2>&1
+	wait_quiet
+	kill -INT "$LIVE_PID"
+	live_wait_exit bad 20
+	t_eq "malformed frames: exit 0, ledger closed" "$LIVE_RC/$(ledger_closed "$T_TMP/bad.out")" \
+		"0/(0, 0)"
+	t_eq "malformed frames: 140 inspected, 80 malformed, as xdpi read of the pcap says" \
+		"$(json "$T_TMP/bad.out" '(d["packets"], d["malformed"]["total"])')/$(json "$T_TMP/bad_read.json" '(d["packets"], d["malformed"]["total"])')" \
+		"(140, 80)/(140, 80)"
+	t_eq "malformed frames: every metric (each malformed reason too) equals xdpi read's" \
+		"$(live_metrics_diff "$T_TMP/bad.out" "$T_TMP/bad_read.json")" OK
+else
+	t_fail "live started (bad)" "$(cat "$T_TMP/bad.err")"
+fi
+
+# --- 7. fault g: UMEM without hugepages falls back and says why; a UMEM
 # that cannot be mapped at all (an address-space limit below 128 MiB of
 # frames) is a clear error, with nothing left attached
 if [ "$(cat /proc/sys/vm/nr_hugepages)" = 0 ]; then
@@ -190,7 +213,7 @@ else
 		"$T_TMP/limit.err"
 fi
 
-# --- 7. fault a: the interface is deleted while the run receives: it ends
+# --- 8. fault a: the interface is deleted while the run receives: it ends
 # within a few seconds, names the interface, prints the report so far
 if live_start gone --interval 0 --json; then
 	testbed_gen "$XDPI" gen --rate 20000 --duration 5 "$TB_GEN_IF" >/dev/null 2>&1 &
