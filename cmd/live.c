@@ -235,6 +235,21 @@ static const char *live_loop(const struct capture_opts *o, struct capture *c, in
 	}
 }
 
+/* What the run gave up for want of memory (or room), said on stderr once at
+ * the end whatever the output format: the figures it concerns are lower
+ * bounds, and a JSON reader may not look at those keys. */
+static void live_warn_gave_up(const struct capture_result *res)
+{
+	if (res->total.fw.c.untracked)
+		xdpi_warn("flow table: %" PRIu64 " packets of new flows not tracked (out of "
+			  "memory, or the table full): connection figures are lower bounds",
+			  res->total.fw.c.untracked);
+	if (res->total.m.c.distinct_untracked)
+		xdpi_warn("distinct counts: %" PRIu64 " keys not stored (out of memory): the "
+			  "distinct figures are lower bounds",
+			  res->total.m.c.distinct_untracked);
+}
+
 /* The record, the summary or JSON, and the ledger's verdict. */
 static int live_output(const struct capture_opts *o, struct capture *c, const char *stop_reason,
 		       struct prom_server *prom)
@@ -268,6 +283,7 @@ static int live_output(const struct capture_opts *o, struct capture *c, const ch
 		live_report_print(live_text_out(o), o, &res, stop_reason);
 	if (!o->json && capture_ipfix(c))
 		ipfix_report_print(live_text_out(o), capture_ipfix(c));
+	live_warn_gave_up(&res);
 	if (!ret && res.ledger.unexplained) {
 		xdpi_err("the ledger does not close: %" PRId64 " packets unexplained",
 			 res.ledger.unexplained);

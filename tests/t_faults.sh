@@ -213,7 +213,48 @@ else
 		"$T_TMP/limit.err"
 fi
 
-# --- 8. fault a: the interface is deleted while the run receives: it ends
+# --- 8. fault h: memory runs out during the run. The address-space limit
+# is what set-up needed (VmPeak of a run that got ready) plus 8 MiB, then
+# 50,000 new TCP flows arrive: the flow table counts the packets it could
+# not track instead of failing, the run stays responsive (SIGINT ends it),
+# exits 0 with the ledger closed, and says what it gave up.
+if ! sh -c 'ulimit -v 150000; exec "$1" --version' sh "$XDPI" >/dev/null 2>&1; then
+	t_skip "out of memory during the run" "this build cannot run under ulimit -v (sanitizers reserve their shadow memory)"
+elif live_start probe --interval 0; then
+	peak=$(awk '/VmPeak/ {print $2}' "/proc/$LIVE_PID/status")
+	kill -INT "$LIVE_PID"
+	live_wait_exit probe 20
+	ip netns exec "$TB_DUT" sh -c 'ulimit -v "$1"; shift; exec "$@"' sh "$((peak + 8192))" \
+		"$XDPI" live --takeover --interval 0 --json "$TB_DUT_IF" >"$T_TMP/oom.out" 2>"$T_TMP/oom.err" &
+	LIVE_PID=$!
+	for _ in $(seq 300); do
+		grep -q "ready:" "$T_TMP/oom.err" && break
+		kill -0 "$LIVE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if grep -q "ready:" "$T_TMP/oom.err"; then
+		testbed_gen "$XDPI" gen --rate 100000 --duration 3 --flows 50000 "$TB_GEN_IF" \
+			>/dev/null 2>&1
+		wait_quiet
+		kill -INT "$LIVE_PID"
+		live_wait_exit oom 20
+		t_eq "out of memory: SIGINT ends the run, exit 0, ledger closed" \
+			"$LIVE_RC/$(ledger_closed "$T_TMP/oom.out")" "0/(0, 0)"
+		t_eq "out of memory: packets of flows not tracked are counted (> 0), every SYN inspected still counted" \
+			"$(json "$T_TMP/oom.out" '(lambda c: (c["untracked"] > 0, c["syn"] == d["packets"]))(d["connections"])')" \
+			"(True, True)"
+		t_check "out of memory: says what it gave up" \
+			grep -q "flow table: [0-9]* packets of new flows not tracked" "$T_TMP/oom.err"
+	else
+		t_fail "live started under ulimit -v $((peak + 8192)) (set-up peak + 8 MiB)" \
+			"$(cat "$T_TMP/oom.err")"
+		kill -9 "$LIVE_PID" 2>/dev/null
+	fi
+else
+	t_fail "live started (probe)" "$(cat "$T_TMP/probe.err")"
+fi
+
+# --- 9. fault a: the interface is deleted while the run receives: it ends
 # within a few seconds, names the interface, prints the report so far
 if live_start gone --interval 0 --json; then
 	testbed_gen "$XDPI" gen --rate 20000 --duration 5 "$TB_GEN_IF" >/dev/null 2>&1 &
