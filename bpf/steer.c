@@ -17,6 +17,7 @@
 #include <xdp/libxdp.h>
 
 #include "attach.h"
+#include "owner.h"
 #include "progs.h"
 #include "bpf/xdpi.skel.h"
 #include "../util/log.h"
@@ -30,6 +31,7 @@ struct steer {
 	struct xdpi_bpf *skel;
 	struct xdp_program *prog;
 	struct xdpi_attach link;
+	struct xdpi_owner owner; /* held while the program is attached */
 	int ncpus;
 	int ring_template_fd; /* passive: the rings' template, -1 otherwise */
 };
@@ -240,6 +242,27 @@ static int steer_program_create(struct steer *s, char *err, size_t err_len)
 	return ret;
 }
 
+/* Records this process as the program's owner (bpf/owner.h), so that
+ * `xdpi detach` leaves it alone while the run lasts. Without /run/xdpi the
+ * run goes on unrecorded: detach then cannot tell, as before. */
+static int steer_take_owner(struct steer *s, const struct xdpi_attach_opts *ao, char *err,
+			    size_t err_len)
+{
+	pid_t holder;
+	int ret = xdpi_owner_lock(&s->owner, ao->ifindex, &holder);
+
+	if (ret == -EBUSY) {
+		snprintf(err, err_len, "%s is in use by another xdpi live (pid %d)", ao->ifname,
+			 (int)holder);
+		return ret;
+	}
+	if (ret)
+		xdpi_warn("cannot record this run as %s's XDP owner (%s): 'xdpi detach' will "
+			  "not know it runs",
+			  ao->ifname, strerror(-ret));
+	return 0;
+}
+
 struct steer *steer_attach(const struct steer_opts *o, char *err, size_t err_len)
 {
 	struct xdpi_attach_opts ao = {
@@ -257,6 +280,7 @@ struct steer *steer_attach(const struct steer_opts *o, char *err, size_t err_len
 		goto err_out;
 	}
 	s->ring_template_fd = -1;
+	s->owner.fd = -1;
 	ret = steer_open(s, o, err, err_len);
 	if (ret)
 		goto err_skel;
@@ -275,9 +299,12 @@ struct steer *steer_attach(const struct steer_opts *o, char *err, size_t err_len
 		snprintf(err, err_len, "no interface '%s'", o->ifname);
 		goto err_skel;
 	}
-	ret = steer_program_create(s, err, err_len);
+	ret = steer_take_owner(s, &ao, err, err_len);
 	if (ret)
 		goto err_skel;
+	ret = steer_program_create(s, err, err_len);
+	if (ret)
+		goto err_owner;
 	ret = xdpi_attach_program(&s->link, s->prog, &ao, err, err_len);
 	if (ret)
 		goto err_prog;
@@ -285,6 +312,8 @@ struct steer *steer_attach(const struct steer_opts *o, char *err, size_t err_len
 
 err_prog:
 	xdp_program__close(s->prog);
+err_owner:
+	xdpi_owner_release(&s->owner);
 err_skel:
 	steer_free(s);
 err_out:
@@ -294,12 +323,17 @@ err_out:
 
 void steer_destroy(struct steer *s)
 {
+	char name[IF_NAMESIZE];
+
 	if (!s)
 		return;
-	if (xdpi_detach(&s->link))
+	/* An interface deleted during the run took its hook with it. */
+	if (xdpi_detach(&s->link) && if_indextoname((unsigned)s->link.ifindex, name))
 		xdpi_warn("could not detach the XDP program from ifindex %d: remove it with "
 			  "'xdpi detach'",
 			  s->link.ifindex);
+	/* Only once detached: no window where detach sees no owner. */
+	xdpi_owner_release(&s->owner);
 	xdp_program__close(s->prog);
 	steer_free(s);
 }
@@ -405,6 +439,8 @@ static bool steer_is_ours(const char *name)
 
 int steer_detach_iface(const char *ifname, bool force, char *err, size_t err_len)
 {
+	struct xdpi_owner owner = {.fd = -1};
+	pid_t holder;
 	struct xdp_multiprog *mp;
 	struct xdp_program *p;
 	int ifindex, ret = 0;
@@ -414,9 +450,22 @@ int steer_detach_iface(const char *ifname, bool force, char *err, size_t err_len
 		snprintf(err, err_len, "no interface '%s'", ifname);
 		return -ENODEV;
 	}
+	if (!force) {
+		ret = xdpi_owner_lock(&owner, ifindex, &holder);
+		if (ret == -EBUSY) {
+			snprintf(err, err_len,
+				 "%s: the XDP program is in use by a running xdpi live (pid %d): "
+				 "stop it, or use --force",
+				 ifname, (int)holder);
+			return ret;
+		}
+		ret = 0; /* no record at all: nothing tells us it runs */
+	}
 	mp = xdp_multiprog__get_from_ifindex(ifindex);
-	if (libxdp_get_error(mp))
+	if (libxdp_get_error(mp)) {
+		xdpi_owner_release(&owner);
 		return 0;
+	}
 	if (xdp_multiprog__is_legacy(mp)) {
 		p = xdp_multiprog__main_prog(mp);
 		if (!p)
@@ -452,5 +501,7 @@ out:
 	if (ret < 0 && !*err)
 		snprintf(err, err_len, "%s: cannot detach: %s", ifname, strerror(-ret));
 	xdp_multiprog__close(mp);
+	/* The dead owner's record goes with its program. */
+	xdpi_owner_release(&owner);
 	return ret;
 }

@@ -58,6 +58,13 @@ struct capture {
 	struct flow_sinks sinks;
 	struct flow_summary flow_final; /* after capture_stop() */
 	bool flows_finished;
+	int ifindex; /* to notice the interface going away */
+	/* The reporter's watchdog over the workers (capture_watch()). */
+	struct capture_watch {
+		uint64_t packets, fill_empty;
+		double since; /* no progress while work waited since then; 0: fine */
+		bool warned;
+	} watch[XDPI_MAX_QUEUES];
 };
 
 /* The reporter (the controlling thread) wakes every CAPTURE_TICK_MS and at
@@ -139,7 +146,8 @@ static int capture_check(struct capture *c)
 		xdpi_err("%s", err);
 		return -EINVAL;
 	}
-	if (!if_nametoindex(c->o.ifname)) {
+	c->ifindex = (int)if_nametoindex(c->o.ifname);
+	if (!c->ifindex) {
 		xdpi_err("no interface '%s'", c->o.ifname);
 		return -ENODEV;
 	}
@@ -250,7 +258,13 @@ static void capture_log_queue(const struct capture *c, int i)
 {
 	const struct xdpi_xsk *x = c->workers[i].xsk;
 	const struct capture_opts *o = &c->o;
+	char pages[96] = "hugepages";
 
+	if (!x->hugepages)
+		snprintf(pages, sizeof(pages), "normal pages%s%s%s",
+			 x->hugepages_errno ? " (no hugepages: " : "",
+			 x->hugepages_errno ? strerror(x->hugepages_errno) : "",
+			 x->hugepages_errno ? ")" : "");
 	xdpi_info("queue %d: AF_XDP %s mode%s, cpu %d, busy polling %s, UMEM %zu KiB on %s%s",
 		  c->queues[i], x->zerocopy ? "zero-copy" : "copy",
 		  !x->zerocopy && o->xsk.mode == XDPI_XSK_MODE_AUTO
@@ -258,7 +272,7 @@ static void capture_log_queue(const struct capture *c, int i)
 			  : "",
 		  c->cpu_of[i],
 		  x->busy_poll ? "requested" : (o->xsk.busy_poll ? "unavailable" : "off"),
-		  x->umem_size >> 10, x->hugepages ? "hugepages" : "normal pages",
+		  x->umem_size >> 10, pages,
 		  x->bind_retries ? " (waited for the kernel to release the queue)" : "");
 }
 
@@ -294,6 +308,38 @@ static int capture_open_copier(struct capture *c, int i, const struct pipeline_c
 	return 0;
 }
 
+/*
+ * Test hooks (docs/testing.md), read from the environment at set-up only:
+ *   XDPI_TEST_FAIL_WORKER=I     worker I's start fails with EAGAIN, as a
+ *                               failed pthread_create would
+ *   XDPI_TEST_STALL_QUEUE=Q:MS  queue Q's worker pauses MS ms after its
+ *                               first batch, as a descheduled thread would
+ *   XDPI_TEST_SLOW_QUEUE=Q:US   queue Q's worker pauses US us after every
+ *                               batch: slower than its traffic, as on a
+ *                               NIC at line rate (veth's sender is slower
+ *                               than a worker)
+ * Neither changes anything when unset.
+ */
+static int capture_test_fail_start(int i)
+{
+	const char *v = getenv("XDPI_TEST_FAIL_WORKER");
+
+	return v && *v && atoi(v) == i ? -EAGAIN : 0;
+}
+
+static void capture_test_stall(struct worker *w)
+{
+	const char *v = getenv("XDPI_TEST_STALL_QUEUE");
+	unsigned q, n;
+
+	if (v && sscanf(v, "%u:%u", &q, &n) == 2 && q == w->queue_id)
+		w->test_stall_ns = (uint64_t)n * 1000000;
+	v = getenv("XDPI_TEST_SLOW_QUEUE");
+	if (v && sscanf(v, "%u:%u", &q, &n) == 2 && q == w->queue_id)
+		w->test_delay_ns = (uint64_t)n * 1000;
+	w->test_hooks = w->test_stall_ns || w->test_delay_ns;
+}
+
 /* Socket and worker i; on failure c->nworkers counts the workers that exist,
  * so that capture_close() releases exactly those. */
 static int capture_open_worker(struct capture *c, int i, const struct pipeline_config *pc)
@@ -319,6 +365,7 @@ static int capture_open_worker(struct capture *c, int i, const struct pipeline_c
 	c->nworkers = i + 1;
 	w->idle_spin_ns = (uint64_t)c->o.idle_spin_us * 1000;
 	w->spin_budget_ns = w->idle_spin_ns;
+	capture_test_stall(w);
 	ret = xdpi_xsk_update_xskmap(x, steer_xskmap_fd(c->steer));
 	if (ret) {
 		xdpi_err("cannot add queue %d's socket to the XSKMAP: %s", c->queues[i],
@@ -500,8 +547,10 @@ int capture_start(struct capture *c)
 		}
 	}
 	for (int i = 0; i < c->nworkers; i++) {
-		int ret = worker_start(&c->workers[i]);
+		int ret = capture_test_fail_start(i);
 
+		if (!ret)
+			ret = worker_start(&c->workers[i]);
 		if (ret) {
 			xdpi_err("cannot start worker %d: %s", i, strerror(-ret));
 			return ret;
@@ -510,9 +559,57 @@ int capture_start(struct capture *c)
 	return 0;
 }
 
-void capture_tick(struct capture *c)
+/* See capture_tick() in capture.h. A worker that neither takes frames nor
+ * has any waiting is idle, not stalled. */
+static void capture_watch(struct capture *c, double now)
 {
+	for (int i = 0; i < c->nworkers; i++) {
+		struct capture_watch *wa = &c->watch[i];
+		const struct worker *w = &c->workers[i];
+		struct pipeline_counters pc;
+		struct xdp_statistics st;
+		uint32_t pending;
+		bool waiting;
+
+		if (!w->xsk || !w->started)
+			continue;
+		worker_snapshot(w, &pc);
+		pending = xdpi_xsk_rx_pending(w->xsk);
+		if (xdpi_xsk_stats(w->xsk, &st))
+			st.rx_fill_ring_empty_descs = wa->fill_empty;
+		waiting = pending || st.rx_fill_ring_empty_descs != wa->fill_empty;
+		wa->fill_empty = st.rx_fill_ring_empty_descs;
+		if (pc.c.packets != wa->packets || !waiting) {
+			if (wa->warned)
+				xdpi_warn("queue %u: worker resumed after %.1f s", w->queue_id,
+					  now - wa->since);
+			wa->packets = pc.c.packets;
+			wa->since = 0;
+			wa->warned = false;
+			continue;
+		}
+		if (!wa->since)
+			wa->since = now;
+		else if (!wa->warned && now - wa->since >= CAPTURE_STALL_MS / 1000.0) {
+			xdpi_warn("queue %u: worker stalled: no frame taken for %.1f s while %u "
+				  "wait in its RX ring (fill ring empty: %llu drops so far)",
+				  w->queue_id, now - wa->since, pending,
+				  (unsigned long long)st.rx_fill_ring_empty_descs);
+			wa->warned = true;
+		}
+	}
+}
+
+int capture_tick(struct capture *c)
+{
+	char name[IF_NAMESIZE];
+
+	/* Gone, not renamed: the index is never reused while we hold it. */
+	if (!if_indextoname((unsigned)c->ifindex, name))
+		return -ENODEV;
 	capture_rxpath_check_napi(&c->rx, c->o.ifname, c->workers, c->nworkers);
+	capture_watch(c, xdpi_now());
+	return 0;
 }
 
 bool capture_count_reached(const struct capture *c)
@@ -577,7 +674,7 @@ static void capture_close_writer(struct capture *c)
 
 /* Drains and joins every started worker; they exit once their rings are
  * empty. Only after the XDP program stopped redirecting (or was detached)
- * can that be quick under traffic. */
+ * can that be quick under traffic: capture_halt() is the one caller. */
 static void capture_join_workers(struct capture *c)
 {
 	for (int i = 0; i < c->nworkers; i++)
@@ -603,16 +700,39 @@ static void capture_finish_flows(struct capture *c)
 	ipfix_exporter_stop(c->sinks.ipfix);
 }
 
-void capture_stop(struct capture *c)
+static bool capture_any_started(const struct capture *c)
 {
-	int ret = steer_stop(c->steer);
+	for (int i = 0; c->workers && i < c->nworkers; i++)
+		if (c->workers[i].started)
+			return true;
+	return false;
+}
 
+/* The ordered stop: the XDP program stops redirecting, the frames already
+ * redirected land, then the workers drain and are joined. Any started
+ * worker counts, whatever state the run reached (a start that failed for
+ * worker i > 0 leaves workers 0..i-1 running under traffic: joined first,
+ * they would drain a ring that never empties). */
+static void capture_halt(struct capture *c)
+{
+	int ret;
+
+	if (!capture_any_started(c)) {
+		c->running = false;
+		return;
+	}
+	ret = c->steer ? steer_stop(c->steer) : -ENODEV;
 	if (ret)
 		xdpi_warn("cannot tell the XDP program to stop (%s): frames arriving during "
 			  "shutdown may show as unexplained",
 			  strerror(-ret));
 	usleep(CAPTURE_STOP_GRACE_US);
 	capture_join_workers(c);
+}
+
+void capture_stop(struct capture *c)
+{
+	capture_halt(c);
 	c->stopped = xdpi_now();
 	c->stopped_wall = xdpi_wall_now();
 	capture_close_writer(c);
@@ -695,11 +815,7 @@ void capture_close(struct capture *c)
 {
 	if (!c)
 		return;
-	/* Stop redirecting before joining: a worker drains its ring before it
-	 * exits, which under traffic ends only once nothing new arrives. */
-	if (c->running && c->steer)
-		steer_stop(c->steer);
-	capture_join_workers(c);
+	capture_halt(c);
 	capture_close_writer(c);
 	for (int i = 0; c->taps && i < c->nworkers; i++)
 		tap_destroy(&c->taps[i]);

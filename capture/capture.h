@@ -85,8 +85,14 @@ int capture_open(const struct capture_opts *o, struct capture **out);
 /* Starts the workers (none in ceiling mode). */
 int capture_start(struct capture *c);
 /* Housekeeping while the run goes on, every ~CAPTURE_TICK_MS: acts on the
- * NAPI ids the workers learned (busy polling and IRQ deferral). */
-void capture_tick(struct capture *c);
+ * NAPI ids the workers learned (busy polling and IRQ deferral), and
+ * watches the workers: one that takes no frame for CAPTURE_STALL_MS while
+ * its RX ring holds some or its socket drops for an empty fill ring is
+ * warned about once, and its recovery said. Needs no privilege (already
+ * open sockets and the shared counters only). Returns 0, or -ENODEV once
+ * the interface is gone (deleted): the run should stop. */
+int capture_tick(struct capture *c);
+#define CAPTURE_STALL_MS 1000
 #define CAPTURE_TICK_MS 100
 /* With a count (-c): true once the XDP program has taken that many. */
 bool capture_count_reached(const struct capture *c);

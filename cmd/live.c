@@ -187,9 +187,11 @@ static FILE *live_text_out(const struct capture_opts *o)
 	return o->flows.json_lines && !strcmp(o->flows.json_lines, "-") ? stderr : stdout;
 }
 
-/* Reports until the duration ends or a signal comes; returns why it ended. */
+/* Reports until the duration ends or a signal comes; returns why it ended.
+ * *@fault is set when the run cannot go on (the interface went away): the
+ * report still follows, and the exit status says it failed. */
 static const char *live_loop(const struct capture_opts *o, struct capture *c, int sigfd,
-			     struct live_table *t, struct prom_server *prom)
+			     struct live_table *t, struct prom_server *prom, int *fault)
 {
 	double deadline = o->duration > 0 ? t->started + o->duration : 0;
 	double next = o->interval > 0 ? t->started + o->interval : 0;
@@ -215,7 +217,13 @@ static const char *live_loop(const struct capture_opts *o, struct capture *c, in
 			prom_publish_capture(prom, c, o->ifname, NULL);
 			next_prom = now + 1;
 		}
-		capture_tick(c);
+		*fault = capture_tick(c);
+		if (*fault) {
+			xdpi_err("%s: the interface went away during the run (deleted?): "
+				 "stopping; the report covers the run so far",
+				 o->ifname);
+			return "interface gone";
+		}
 		wake = next;
 		if (deadline && (!wake || deadline < wake))
 			wake = deadline;
@@ -225,6 +233,21 @@ static const char *live_loop(const struct capture_opts *o, struct capture *c, in
 		if (poll(&pfd, 1, timeout) > 0 && (signo = xdpi_signals_read(sigfd)))
 			return xdpi_signal_name(signo);
 	}
+}
+
+/* What the run gave up for want of memory (or room), said on stderr once at
+ * the end whatever the output format: the figures it concerns are lower
+ * bounds, and a JSON reader may not look at those keys. */
+static void live_warn_gave_up(const struct capture_result *res)
+{
+	if (res->total.fw.c.untracked)
+		xdpi_warn("flow table: %" PRIu64 " packets of new flows not tracked (out of "
+			  "memory, or the table full): connection figures are lower bounds",
+			  res->total.fw.c.untracked);
+	if (res->total.m.c.distinct_untracked)
+		xdpi_warn("distinct counts: %" PRIu64 " keys not stored (out of memory): the "
+			  "distinct figures are lower bounds",
+			  res->total.m.c.distinct_untracked);
 }
 
 /* The record, the summary or JSON, and the ledger's verdict. */
@@ -260,6 +283,7 @@ static int live_output(const struct capture_opts *o, struct capture *c, const ch
 		live_report_print(live_text_out(o), o, &res, stop_reason);
 	if (!o->json && capture_ipfix(c))
 		ipfix_report_print(live_text_out(o), capture_ipfix(c));
+	live_warn_gave_up(&res);
 	if (!ret && res.ledger.unexplained) {
 		xdpi_err("the ledger does not close: %" PRId64 " packets unexplained",
 			 res.ledger.unexplained);
@@ -278,7 +302,7 @@ static int live_run(const struct capture_opts *o, int sigfd)
 	struct capture *c;
 	const char *stop_reason;
 	char err[256];
-	int ret;
+	int ret, fault = 0;
 
 	/* Before anything is attached: a port in use costs nothing to undo. */
 	if (o->flows.prometheus) {
@@ -312,9 +336,11 @@ static int live_run(const struct capture_opts *o, int sigfd)
 		xdpi_info("ready: %d worker%s receiving", capture_queue_count(c),
 			  capture_queue_count(c) == 1 ? "" : "s");
 	table.started = table.prev_time = xdpi_now();
-	stop_reason = live_loop(o, c, sigfd, &table, prom);
+	stop_reason = live_loop(o, c, sigfd, &table, prom, &fault);
 	capture_stop(c);
 	ret = live_output(o, c, stop_reason, prom);
+	if (!ret)
+		ret = fault;
 	live_table_free(&table);
 	capture_close(c);
 	prom_server_stop(prom);

@@ -280,6 +280,8 @@ void live_stop_reason(const char *text, const char **reason, const char **signal
 		*reason = "duration";
 	else if (strstr(text, "count"))
 		*reason = "count";
+	else if (strstr(text, "interface gone"))
+		*reason = "interface_gone";
 	else
 		*reason = "error";
 }

@@ -105,3 +105,35 @@ if conn(live) != conn(want):
 print(" ".join(f"{k}: live {live.get(k)} want {want.get(k)}" for k in bad) or "OK")
 EOF
 }
+
+# live_wait_exit NAME SECONDS: waits up to SECONDS for LIVE_PID to exit;
+# 0 and its status in LIVE_RC, or 1 after killing a run still going
+# (its status is then 137, and NAME's .err says the test killed it).
+live_wait_exit() {
+	local deadline=$((SECONDS + $2))
+	while kill -0 "$LIVE_PID" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+		sleep 0.1
+	done
+	if kill -0 "$LIVE_PID" 2>/dev/null; then
+		kill -9 "$LIVE_PID"
+		echo "killed by the test: still running after $2 s" >>"$T_TMP/$1.err"
+		wait "$LIVE_PID" 2>/dev/null
+		LIVE_RC=137
+		return 1
+	fi
+	wait "$LIVE_PID"
+	LIVE_RC=$?
+	return 0
+}
+
+# xdp_attached_dut: the XDP attachment of the DUT interface, if any.
+xdp_attached_dut() {
+	ip -n "$TB_DUT" -d link show "$TB_DUT_IF" 2>/dev/null | grep -oE 'prog/xdp id [0-9]+' | head -1
+}
+
+# owner_lock_path: where a run on the DUT interface records itself
+# (bpf/owner.h): /run/xdpi/NETNS_INODE-IFINDEX.lock.
+owner_lock_path() {
+	ip netns exec "$TB_DUT" sh -c \
+		"echo /run/xdpi/\$(stat -L -c %i /proc/self/ns/net)-\$(cat /sys/class/net/$TB_DUT_IF/ifindex).lock"
+}

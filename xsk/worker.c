@@ -282,6 +282,35 @@ static void worker_idle(struct worker *w)
 	w->idle_since_ns = 0; /* spin again before the next sleep */
 }
 
+/* Pauses @ns, offline as in worker_idle so that frees of the flow table go
+ * on meanwhile. */
+static void worker_test_sleep(struct worker *w, uint64_t ns)
+{
+	struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000u),
+			      .tv_nsec = (long)(ns % 1000000000u)};
+
+	if (w->pipe.cfg.flows)
+		flows_thread_offline();
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+	if (w->pipe.cfg.flows)
+		flows_thread_online();
+}
+
+/* The test hooks of capture.c (XDPI_TEST_STALL_QUEUE, XDPI_TEST_SLOW_QUEUE):
+ * a worker that stops taking frames while they arrive, as a descheduled
+ * thread would, or one slower than its traffic, as on a NIC at line rate. */
+static __attribute__((noinline, cold)) void worker_test_hooks(struct worker *w)
+{
+	uint64_t stall = w->test_stall_ns;
+
+	w->test_stall_ns = 0;
+	if (stall)
+		worker_test_sleep(w, stall);
+	if (w->test_delay_ns)
+		worker_test_sleep(w, w->test_delay_ns);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -295,6 +324,8 @@ static void *worker_main(void *arg)
 			w->idle_since_ns = 0;
 			if (!w->napi_checked)
 				worker_check_napi(w);
+			if (__builtin_expect(w->test_hooks, 0))
+				worker_test_hooks(w);
 			continue;
 		}
 		if (__atomic_load_n(&w->phase, __ATOMIC_ACQUIRE) == WORKER_DRAIN) {

@@ -64,9 +64,12 @@ struct worker {
 	uint64_t last_turn_ns;	  /* the spin loop's previous turn */
 	uint64_t stolen_ns;	  /* preempted while spinning, this check period */
 	uint64_t spin_stops;	  /* times the budget was cut: the CPU is shared */
-	enum worker_idle idle;	  /* read by the controller after the run */
-	uint32_t napi_id;	  /* SO_INCOMING_NAPI_ID, read once after frames */
-	bool napi_checked;	  /* napi_id is set; release, read by the controller */
+	/* Test hooks (capture.c): pause once, or after every batch. */
+	uint64_t test_stall_ns, test_delay_ns;
+	bool test_hooks;       /* either is set: one branch per batch */
+	enum worker_idle idle; /* read by the controller after the run */
+	uint32_t napi_id;      /* SO_INCOMING_NAPI_ID, read once after frames */
+	bool napi_checked;     /* napi_id is set; release, read by the controller */
 
 	/* Set up before start, read-only afterwards. */
 	/* The source: an AF_XDP socket, or in passive mode a copy ring. */

@@ -82,11 +82,12 @@ int xdpi_xsk_opts_validate(const struct xdpi_xsk_opts *o, char *err, size_t err_
 
 /* Hugepages cut TLB misses on the per-packet UMEM accesses; use them only
  * when some are reserved, and say so (xdpi_xsk.hugepages). */
-static void *umem_map(size_t size, bool *huge)
+static void *umem_map(size_t size, bool *huge, int *huge_errno)
 {
 	void *p;
 
 	*huge = false;
+	*huge_errno = 0;
 	if (size % HUGEPAGE_SIZE == 0) {
 		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
@@ -94,6 +95,7 @@ static void *umem_map(size_t size, bool *huge)
 			*huge = true;
 			return p;
 		}
+		*huge_errno = errno; /* for the caller to say why, not to fail */
 	}
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1,
 		 0);
@@ -224,12 +226,15 @@ static int umem_alloc(struct xdpi_xsk *x, const struct xdpi_xsk_opts *o, char *e
 		return -EINVAL;
 	}
 	x->umem_size = (size_t)x->num_frames * o->frame_size;
-	x->umem_area = umem_map(x->umem_size, &x->hugepages);
+	x->umem_area = umem_map(x->umem_size, &x->hugepages, &x->hugepages_errno);
 	if (!x->umem_area) {
 		int ret = -errno;
 
-		snprintf(err, err_len, "cannot map %zu bytes of UMEM: %s", x->umem_size,
-			 strerror(errno));
+		snprintf(err, err_len,
+			 "cannot map %zu bytes of UMEM for queue %u: %s (the address space "
+			 "limit, ulimit -v, or memory; smaller --fill-size or --frame-size "
+			 "need less)",
+			 x->umem_size, o->queue_id, strerror(errno));
 		return ret;
 	}
 	return 0;

@@ -82,6 +82,7 @@ struct xdpi_xsk {
 	uint32_t queue_id;
 	bool zerocopy;	       /* read back with XDP_OPTIONS */
 	bool hugepages;	       /* the UMEM is on hugepages */
+	int hugepages_errno;   /* why not, when they were tried (0: not tried) */
 	bool busy_poll_set;    /* busy-poll socket options accepted */
 	uint32_t bind_retries; /* EBUSY binds before the queue was free */
 	/* Frames not in a ring, for TX: a stack of free frame addresses. */
@@ -113,6 +114,15 @@ uint32_t xdpi_xsk_napi_id(const struct xdpi_xsk *x);
 static inline void *xdpi_xsk_frame(const struct xdpi_xsk *x, uint64_t addr)
 {
 	return xsk_umem__get_data(x->umem_area, addr);
+}
+
+/* Any thread: descriptors the kernel has put in the RX ring that its owner
+ * has not released yet. A racy but consistent-enough view for a watchdog:
+ * each index is one aligned 32-bit load. */
+static inline uint32_t xdpi_xsk_rx_pending(const struct xdpi_xsk *x)
+{
+	return __atomic_load_n(x->rx.producer, __ATOMIC_ACQUIRE) -
+	       __atomic_load_n(x->rx.consumer, __ATOMIC_RELAXED);
 }
 
 /* Takes up to @max RX descriptors; returns how many, first at *@idx. */

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Who owns the steering program on an interface: a running `xdpi live`
+ * holds an exclusive flock(2) on /run/xdpi/NETNS-IFINDEX.lock for as long
+ * as its program is attached, with its pid written in the file. The kernel
+ * drops the lock when the process dies, however it dies, so a lock that can
+ * be taken means the program on the hook (if any) was left by a dead run,
+ * and one that cannot means a live run still uses it.
+ *
+ * Keyed by the network namespace's inode and the ifindex, not the name:
+ * every test namespace has an interface of the same name, and /run is
+ * shared between namespaces.
+ *
+ * Errors: int functions return 0 or a negative errno.
+ * Concurrency: a lock belongs to the thread that took it.
+ */
+#ifndef XDPI_BPF_OWNER_H
+#define XDPI_BPF_OWNER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct xdpi_owner {
+	int fd; /* -1: not held */
+	char path[96];
+};
+
+/* Takes the lock of @ifindex for this process. -EBUSY when another process
+ * holds it (its pid in *@holder, 0 if unknown), or another negative errno
+ * (no /run/xdpi: nothing could be recorded). */
+int xdpi_owner_lock(struct xdpi_owner *o, int ifindex, pid_t *holder);
+/* Removes the file and drops the lock. Accepts a lock not held. */
+void xdpi_owner_release(struct xdpi_owner *o);
+
+#endif /* XDPI_BPF_OWNER_H */
