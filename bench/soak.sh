@@ -12,9 +12,11 @@
 #     libraries and buffers), or grows by more than 5% in the second half,
 #     when the table has long been full;
 #   - the open descriptors ever differ from the first sample;
-#   - a sample's ledger does not hold: frames the kernel counted as
-#     redirected (veth's xdp_redirect) minus those inspected or dropped by
-#     a counted reason must be between 0 and what the rings hold in flight;
+#   - a sample's ledger does not hold: the frames the kernel handed to the
+#     socket (veth's xdp_redirect and its redirect failures) minus those
+#     xdpi inspected or counted as dropped by a reason must be between 0
+#     and what can be in flight (the rings, and the frames since the
+#     reporter last published, at most 2 s: it publishes every second);
 #   - a Prometheus scrape fails;
 #   - the final ledger leaves a frame unexplained, or xdpi exits non-zero.
 # One line per sample, then a summary (also as JSON with --json FILE).
@@ -56,6 +58,7 @@ cleanup() {
 	for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
 	sleep 1
 	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	wait 2>/dev/null
 	testbed_down
 	rm -rf "$tmp"
 }
@@ -84,7 +87,7 @@ while True:
 ' "$port_ipfix" "$tmp/ipfix.count" &
 pids+=($!)
 
-testbed_dut "$XDPI" live "$TB_DUT_IF" --takeover --interval "$SOAK_INTERVAL" \
+testbed_dut "$XDPI" live "$TB_DUT_IF" --takeover --interval 1 \
 	--max-flows "$MAX_FLOWS" --flow-timeout 5 --flow-closed-timeout 1 \
 	--json-lines /dev/null --prometheus "127.0.0.1:$port_prom" \
 	--ipfix "127.0.0.1:$port_ipfix" --json >"$tmp/live.json" 2>"$tmp/live.err" &
@@ -110,11 +113,12 @@ testbed_gen "$XDPI" gen "$TB_GEN_IF" --duration "$SOAK_SECONDS" --src-ips "$SRC_
 gen_pid=$!
 pids+=($gen_pid)
 
-# redirected: the kernel's count of frames veth's XDP redirected (sum of
-# its per-queue counters in the DUT namespace).
-redirected() {
+# kernel_handed: frames veth's XDP redirected to the socket (xdp_redirect)
+# plus those whose redirect failed, counted as drops (a full socket, an
+# empty fill ring: xsk_rcv() refused), summed over the DUT's queues.
+kernel_handed() {
 	ip netns exec "$TB_DUT" ethtool -S "$TB_DUT_IF" 2>/dev/null |
-		awk '/rx_queue_[0-9]+_xdp_redirect:/ { s += $2 } END { print s + 0 }'
+		awk '/rx_queue_[0-9]+_(xdp_redirect|drops):/ { s += $2 } END { printf "%d", s }'
 }
 
 bound_kb=$(((MAX_FLOWS * 256 * 2 + 96 * 1024 * 1024) / 1024))
@@ -122,7 +126,7 @@ fail=0
 samples=0 rss0= fds0= rss_half= rss_max=0 flight_max=0 scrape_fail=0
 half=$((SOAK_SECONDS / 2))
 start=$SECONDS
-printf '%6s %10s %5s %14s %14s %10s %8s\n' time rss_kib fds redirected inspected+drops in_flight flows
+printf '%6s %10s %5s %14s %14s %10s %8s\n' time rss_kib fds kernel_handed inspected+drops in_flight flows
 while kill -0 "$gen_pid" 2>/dev/null; do
 	sleep "$SOAK_INTERVAL"
 	kill -0 "$xpid" 2>/dev/null || {
@@ -139,12 +143,17 @@ while kill -0 "$gen_pid" 2>/dev/null; do
 		scrape_fail=$((scrape_fail + 1))
 		continue
 	fi
-	red=$(redirected)
-	seen=$(awk '/^xdpi_packets_total\{/ { s += $2 } /^xdpi_drops_total\{/ { s += $2 }
-		END { printf "%d", s }' "$tmp/metrics")
+	red=$(kernel_handed)
+	# fill_ring_empty is a cause of rx_dropped, not another drop.
+	seen=$(awk '/^xdpi_packets_total\{/ { s += $2 }
+		/^xdpi_drops_total\{/ && !/fill_ring_empty/ { s += $2 } END { printf "%d", s }' "$tmp/metrics")
 	flows=$(awk '/^xdpi_flows_active / { printf "%d", $2 }' "$tmp/metrics")
-	# The scrape came first: frames redirected after it are in flight too.
+	# What Prometheus serves is as of the reporter's last tick (every
+	# second): frames handed over since are in flight too, so the bound is
+	# the rings plus two seconds at the rate since the last sample.
 	flight=$((red - seen))
+	rate=$(((red - ${red_prev:-0}) / (t - ${t_prev:-0})))
+	red_prev=$red t_prev=$t
 	printf '%6d %10d %5d %14d %14d %10d %8s\n' "$t" "$rss" "$fds" "$red" "$seen" "$flight" \
 		"$flows"
 	samples=$((samples + 1))
@@ -160,8 +169,8 @@ while kill -0 "$gen_pid" 2>/dev/null; do
 		echo "soak: FAIL: open descriptors went from $fds0 to $fds" >&2
 		fail=1
 	fi
-	if [ "$flight" -lt 0 ]; then
-		echo "soak: FAIL: $((-flight)) more frames inspected or dropped than redirected" >&2
+	if [ "$flight" -lt 0 ] || [ "$flight" -gt $((RX_RING + FILL + 2 * rate)) ]; then
+		echo "soak: FAIL: $flight frames in flight: the kernel handed over $red, xdpi inspected or counted as dropped $seen" >&2
 		fail=1
 	fi
 done
