@@ -77,16 +77,21 @@ int capture_privs_drop(const struct capture_opts *o)
 		xdpi_info("privileges: kept, every thread (--keep-privileges)");
 		return 0;
 	}
+	/* A worker's first call_rcu() would otherwise make liburcu's thread
+	 * from inside its seccomp filter, which forbids clone. Made before a
+	 * uid change, which then strips it; else after the drop, so that it
+	 * is born with the teardown set, none effective. */
+	if (o->user && !get_default_call_rcu_data())
+		goto no_rcu;
 	ret = privs_drop_main(o->user, kept, sizeof(kept));
 	if (ret)
 		return ret;
-	/* A worker's first call_rcu() would otherwise make this thread from
-	 * inside its seccomp filter, which forbids clone. */
-	if (!get_default_call_rcu_data()) {
-		xdpi_err("cannot start liburcu's call_rcu thread");
-		return -ENOMEM;
-	}
+	if (!o->user && !get_default_call_rcu_data())
+		goto no_rcu;
 	xdpi_info("privileges: workers none (seccomp), main thread %s for teardown only%s%s", kept,
 		  o->user ? ", user " : "", o->user ? o->user : "");
 	return 0;
+no_rcu:
+	xdpi_err("cannot start liburcu's call_rcu thread");
+	return -ENOMEM;
 }

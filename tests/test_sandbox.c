@@ -5,7 +5,9 @@
  * futexes, the clock, the idle wait, its own socket, the log) and kills the
  * whole process with SIGSYS on anything else (a new socket, opening a
  * file, another descriptor, stdout); it binds that thread only, not the
- * process; sandbox_enter_worker() leaves the thread no capability.
+ * process; sandbox_enter_worker() leaves the thread no capability. And
+ * util/spawn.c: a child (gnuplot) runs with nothing, reads what is written
+ * to it, and its exit status comes back.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +31,7 @@
 #include <cmocka.h>
 
 #include "util/sandbox.h"
+#include "util/spawn.h"
 
 #define TEST(name) static void name(void **state __attribute__((unused)))
 #define EQ(a, b) assert_int_equal((a), (b))
@@ -267,6 +270,58 @@ TEST(enter_worker_drops_everything)
 	expect_exit(status, 0);
 }
 
+/* The child's view of itself, through a shell: as root too, it holds no
+ * capability after exec (the bounding set is empty), cannot gain any, and
+ * got every byte written to it. */
+TEST(spawned_child_has_nothing)
+{
+	char out[] = "/tmp/xdpi-spawn-XXXXXX", cmd[512], line[128], got[512] = "";
+	char *argv[] = {"sh", "-c", cmd, NULL};
+	pid_t pid;
+	FILE *in, *f;
+	int fd;
+
+	if (geteuid()) /* the bounding set is root's to empty */
+		skip();
+	fd = mkstemp(out);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd),
+		 "wc -c | tr -d ' ' >%s; grep -E '^(CapPrm|CapEff|CapBnd|NoNewPrivs):' "
+		 "/proc/self/status | tr -s '\\t' ' ' >>%s",
+		 out, out);
+	in = spawn_unprivileged_writer(argv, &pid);
+	assert_non_null(in);
+	fputs("12345", in);
+	EQ(spawn_wait(in, pid), 0);
+	f = fopen(out, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		strncat(got, line, sizeof(got) - strlen(got) - 1);
+	fclose(f);
+	unlink(out);
+	assert_string_equal(got, "5\n"
+				 "CapPrm: 0000000000000000\n"
+				 "CapEff: 0000000000000000\n"
+				 "CapBnd: 0000000000000000\n"
+				 "NoNewPrivs: 1\n");
+}
+
+TEST(spawned_child_failure_is_reported)
+{
+	char *fails[] = {"sh", "-c", "exit 3", NULL};
+	char *missing[] = {"xdpi-no-such-program", NULL};
+	pid_t pid;
+	FILE *in;
+
+	in = spawn_unprivileged_writer(fails, &pid);
+	assert_non_null(in);
+	EQ(spawn_wait(in, pid), -EIO);
+	in = spawn_unprivileged_writer(missing, &pid);
+	assert_non_null(in);
+	EQ(spawn_wait(in, pid), -EIO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +331,8 @@ int main(void)
 		cmocka_unit_test(other_descriptor_kills_the_process),
 		cmocka_unit_test(stdout_kills_the_process),
 		cmocka_unit_test(enter_worker_drops_everything),
+		cmocka_unit_test(spawned_child_has_nothing),
+		cmocka_unit_test(spawned_child_failure_is_reported),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -50,8 +50,8 @@ int xdpi_check_privileges(void)
 				      "%sCAP_BPF (or CAP_SYS_ADMIN)", n ? ", " : "");
 	if (!n)
 		return 0;
-	xdpi_err("missing %s: attaching XDP and binding AF_XDP sockets need CAP_NET_ADMIN, "
-		 "CAP_NET_RAW and CAP_BPF (or CAP_SYS_ADMIN): run as root",
+	xdpi_err("missing %s: xdpi needs CAP_NET_ADMIN, CAP_NET_RAW and CAP_BPF (or "
+		 "CAP_SYS_ADMIN) to attach XDP and bind AF_XDP sockets: run as root",
 		 missing);
 	return -EPERM;
 }
