@@ -284,13 +284,11 @@ static void *overflow(void *arg)
 	free((void *)p);
 	return NULL;
 }
-#endif
 
 /* A sanitizer report from a sandboxed worker comes out whole, symbolized,
  * and ends the process the sanitizer's way, not by SIGSYS. */
 TEST(sanitizer_report_from_sandbox)
 {
-#ifdef __SANITIZE_ADDRESS__
 	char log[] = "/tmp/xdpi-asan-XXXXXX", text[16384];
 	int fd = mkstemp(log), status;
 	pid_t pid;
@@ -319,10 +317,8 @@ TEST(sanitizer_report_from_sandbox)
 	if (!WEXITSTATUS(status) || !strstr(text, "heap-buffer-overflow"))
 		fail_msg("exit %d, report:\n%s", WEXITSTATUS(status), text);
 	assert_non_null(strstr(text, "test_sandbox.c"));
-#else
-	skip();
-#endif
 }
+#endif
 
 /* The child's view of itself, through a shell: as root too, it holds no
  * capability after exec (the bounding set is empty), cannot gain any, and
@@ -335,15 +331,13 @@ TEST(spawned_child_has_nothing)
 	FILE *in, *f;
 	int fd;
 
-	if (geteuid()) /* the bounding set is root's to empty */
-		skip();
 	fd = mkstemp(out);
 	assert_true(fd >= 0);
 	close(fd);
 	snprintf(cmd, sizeof(cmd),
-		 "wc -c | tr -d ' ' >%s; grep -E '^(CapPrm|CapEff|CapBnd|NoNewPrivs):' "
+		 "wc -c | tr -d ' ' >%s; grep -E '^(CapPrm|CapEff|%sNoNewPrivs):' "
 		 "/proc/self/status | tr -s '\\t' ' ' >>%s",
-		 out, out);
+		 out, geteuid() ? "" : "CapBnd|", out);
 	in = spawn_unprivileged_writer(argv, &pid);
 	assert_non_null(in);
 	fputs("12345", in);
@@ -354,11 +348,17 @@ TEST(spawned_child_has_nothing)
 		strncat(got, line, sizeof(got) - strlen(got) - 1);
 	fclose(f);
 	unlink(out);
-	assert_string_equal(got, "5\n"
-				 "CapPrm: 0000000000000000\n"
-				 "CapEff: 0000000000000000\n"
-				 "CapBnd: 0000000000000000\n"
-				 "NoNewPrivs: 1\n");
+	/* The bounding set is root's to empty (without CAP_SETPCAP an exec
+	 * gives nothing back anyway). */
+	assert_string_equal(got, geteuid() ? "5\n"
+					     "CapPrm: 0000000000000000\n"
+					     "CapEff: 0000000000000000\n"
+					     "NoNewPrivs: 1\n"
+					   : "5\n"
+					     "CapPrm: 0000000000000000\n"
+					     "CapEff: 0000000000000000\n"
+					     "CapBnd: 0000000000000000\n"
+					     "NoNewPrivs: 1\n");
 }
 
 TEST(spawned_child_failure_is_reported)
@@ -385,7 +385,9 @@ int main(void)
 		cmocka_unit_test(other_descriptor_kills_the_process),
 		cmocka_unit_test(stdout_kills_the_process),
 		cmocka_unit_test(enter_worker_drops_everything),
+#ifdef __SANITIZE_ADDRESS__ /* the sanitizers' own path through the filter */
 		cmocka_unit_test(sanitizer_report_from_sandbox),
+#endif
 		cmocka_unit_test(spawned_child_has_nothing),
 		cmocka_unit_test(spawned_child_failure_is_reported),
 	};

@@ -25,42 +25,15 @@
  * QSBR's wake-ups, mutexes), the idle wait, clocks, signal masks that
  * glibc sets around its own work, and the thread's exit. */
 static const char *const sandbox_any[] = {
-	"mmap",
-	"munmap",
-	"mprotect",
-	"madvise",
-	"mremap",
-	"brk",
-	"futex",
-	"membarrier",
-	"sched_yield",
-	"poll",
-	"ppoll",
-	"nanosleep",
-	"clock_nanosleep",
-	"clock_gettime",
-	"gettimeofday",
-	"getpid",
-	"gettid",
-	"getrandom",
-	"rseq",
-	"set_robust_list",
-	"rt_sigprocmask",
-	"rt_sigreturn",
-	"restart_syscall",
-	"exit",
-	"exit_group",
+	"mmap", "munmap", "mprotect", "madvise", "mremap", "brk", "futex", "membarrier",
+	"sched_yield", "poll", "ppoll", "nanosleep", "clock_nanosleep", "clock_gettime",
+	"gettimeofday", "getpid", "gettid", "getrandom", "rseq", "set_robust_list",
+	"rt_sigprocmask", "rt_sigreturn", "restart_syscall", "exit", "exit_group",
 #ifdef __SANITIZE_ADDRESS__
 	/* The sanitizers' reports (measured on one from a sandboxed thread,
 	 * tests/test_sandbox.c): the symbolizer's pipes, the module list. */
-	"read",
-	"write",
-	"close",
-	"fstat",
-	"newfstatat",
-	"fcntl",
-	"ioctl",
-	"readlink",
+	"read", "write", "close", "fstat", "newfstatat", "fcntl", "ioctl", "readlink",
+	"sigaltstack", /* a thread's exit */
 #endif
 };
 
