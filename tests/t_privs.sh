@@ -35,8 +35,9 @@ field() {
 snapshot() {
 	local t out=$T_TMP/$1.threads
 	: >"$out"
-	for t in "/proc/$LIVE_PID/task/$LIVE_PID" \
-		$(ls -d /proc/"$LIVE_PID"/task/* | grep -v "/$LIVE_PID\$"); do
+	for t in "/proc/$LIVE_PID/task/$LIVE_PID" /proc/"$LIVE_PID"/task/*; do
+		# The main thread once, first.
+		[ "$t" != "/proc/$LIVE_PID/task/$LIVE_PID" ] || [ ! -s "$out" ] || continue
 		echo "${t##*/} $(cat "$t/comm") $(field "$t/status" Uid)" \
 			"$(field "$t/status" CapPrm) $(field "$t/status" CapEff)" \
 			"$(field "$t/status" Seccomp) $(field "$t/status" NoNewPrivs)" >>"$out"
