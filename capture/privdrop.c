@@ -15,6 +15,8 @@ int capture_privs_begin(const struct capture_opts *o)
 {
 	int ret = xdpi_check_privileges();
 
+	if (!ret && o->user && !o->keep_privileges)
+		ret = privs_check_user(o->user);
 	if (ret || o->keep_privileges || o->user)
 		return ret;
 	ret = privs_lower();

@@ -138,7 +138,8 @@ if run keep --keep-privileges --json; then
 	t_eq "keep: said" "$(grep -c 'privileges: kept, every thread (--keep-privileges)' "$T_TMP/keep.err")" 1
 fi
 
-# --- 4. refusals: each at once, exit 1, the reason named, nothing attached
+# --- 4. refusals: each at once (before the XDP program is attached), exit 1,
+# the reason named
 refused() { # NAME WANT_MESSAGE CMD_PREFIX... -- LIVE_ARGS...
 	local name=$1 want=$2 pre=()
 	shift 2
@@ -150,13 +151,13 @@ refused() { # NAME WANT_MESSAGE CMD_PREFIX... -- LIVE_ARGS...
 	ip netns exec "$TB_DUT" timeout 20 "${pre[@]}" "$XDPI" live --takeover "$@" "$TB_DUT_IF" \
 		>/dev/null 2>"$T_TMP/$name.err"
 	t_eq "$name: exit 1, $want" "$?/$(grep -c -- "$want" "$T_TMP/$name.err")/$(xdp_attached)" "1/1/"
-	t_eq "$name: nothing started" "$(grep -c 'ready:' "$T_TMP/$name.err")" 0
+	t_eq "$name: refused before anything was attached" \
+		"$(grep -cE 'ready:|XDP program attached' "$T_TMP/$name.err")" 0
 }
 refused unprivileged "missing CAP_NET_ADMIN, CAP_NET_RAW, CAP_BPF (or CAP_SYS_ADMIN)" \
 	setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --bounding-set=-all --
 refused no_net_raw "missing CAP_NET_RAW: " setpriv --bounding-set=-net_raw --
 refused no_bpf "missing CAP_BPF (or CAP_SYS_ADMIN)" setpriv --bounding-set=-bpf,-sys_admin --
-# After the XDP program is attached: the failure's teardown detaches it.
 refused no_user "--user nosuchuser: no such user" -- --user nosuchuser
 refused user_and_keep "--user drops privileges, --keep-privileges keeps them" -- \
 	--user nobody --keep-privileges

@@ -102,6 +102,17 @@ static int privs_lookup_user(const char *user, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
+int privs_check_user(const char *user)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (!privs_lookup_user(user, &uid, &gid))
+		return 0;
+	xdpi_err("--user %s: no such user", user);
+	return -ENOENT;
+}
+
 int privs_drop_main(const char *user, char *kept, size_t kept_len)
 {
 	static const int teardown[] = {CAP_NET_ADMIN, CAP_BPF, CAP_SYS_ADMIN, CAP_DAC_OVERRIDE};

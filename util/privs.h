@@ -37,6 +37,10 @@ int privs_raise(void);
  * @kept, as "cap_net_admin,cap_bpf,...". */
 int privs_drop_main(const char *user, char *kept, size_t kept_len);
 
+/* 0 if @user (a name or a number) can be switched to; else -ENOENT,
+ * logged. */
+int privs_check_user(const char *user);
+
 /* Empties every capability set of the calling thread but the bounding set
  * (changing that needs CAP_SETPCAP, which privs_drop_main() gave up). */
 int privs_drop_thread(void);
