@@ -25,6 +25,7 @@
 #include "../export/jsonl.h"
 #include "../export/pcapng.h"
 #include "../util/version.h"
+#include "privdrop.h"
 #include "rxpath.h"
 
 /* How long frames redirected just before the stop flag may take to reach
@@ -505,15 +506,27 @@ int capture_open(const struct capture_opts *o, struct capture **out)
 		ret = capture_read_iface_start(c);
 	}
 	if (!ret)
+		ret = capture_privs_raise(&c->o);
+	if (!ret)
 		ret = capture_attach(c);
 	if (!ret)
 		capture_rxpath_warn(&c->rx, o->ifname);
+	/* The flow stage's threads (IPFIX, liburcu's) start with nothing
+	 * effective: they never need a privilege. */
+	if (!ret)
+		ret = capture_privs_lower(&c->o);
 	if (!ret)
 		ret = capture_open_flows(c);
+	if (!ret)
+		ret = capture_privs_raise(&c->o);
 	if (!ret && !o->ceiling)
 		ret = capture_open_workers(c);
 	if (!ret && o->write && !o->ceiling)
 		ret = capture_open_writer(c);
+	/* Attached and bound: from here on only teardown needs privileges. */
+	if (!ret)
+		ret = capture_privs_drop(&c->o);
+	c->rx.raise_for_knobs = !o->keep_privileges;
 	if (ret) {
 		capture_close(c);
 		return ret;
@@ -549,6 +562,7 @@ int capture_start(struct capture *c)
 	for (int i = 0; i < c->nworkers; i++) {
 		int ret = capture_test_fail_start(i);
 
+		c->workers[i].sandbox = !c->o.keep_privileges;
 		if (!ret)
 			ret = worker_start(&c->workers[i]);
 		if (ret) {
@@ -815,6 +829,8 @@ void capture_close(struct capture *c)
 {
 	if (!c)
 		return;
+	/* Detach and the knobs' restore need the privileges kept for them. */
+	capture_privs_teardown(&c->o);
 	capture_halt(c);
 	capture_close_writer(c);
 	for (int i = 0; c->taps && i < c->nworkers; i++)

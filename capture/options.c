@@ -35,6 +35,8 @@ enum {
 	OPT_MODE,
 	OPT_XDP_MODE,
 	OPT_RECORD,
+	OPT_USER,
+	OPT_KEEP_PRIVILEGES,
 	OPT_NO_FLOWS = 512, /* capture_flow_long_opts: apart, for `xdpi read` */
 	OPT_NO_PEEKS,
 	OPT_MAX_FLOWS,
@@ -85,6 +87,8 @@ const struct option capture_long_opts[] = {
 	{"ring-size", required_argument, NULL, OPT_RING_SIZE},
 	{"json", no_argument, NULL, 'j'},
 	{"record", required_argument, NULL, OPT_RECORD},
+	{"user", required_argument, NULL, OPT_USER},
+	{"keep-privileges", no_argument, NULL, OPT_KEEP_PRIVILEGES},
 	{"force", no_argument, NULL, OPT_FORCE},
 	{"takeover", no_argument, NULL, OPT_TAKEOVER},
 	{"verbose", no_argument, NULL, 'v'},
@@ -340,6 +344,12 @@ static int parse_valued(struct capture_opts *o, int opt, const char *arg)
 	case OPT_RECORD:
 		o->record = arg;
 		return 1;
+	case OPT_USER:
+		o->user = arg;
+		return 1;
+	case OPT_KEEP_PRIVILEGES:
+		o->keep_privileges = true;
+		return 1;
 	case OPT_SENDER_CLOCK:
 		v = xdpi_parse_choice(arg, sender_clock_names, 4);
 		if (v < 0)
@@ -441,6 +451,11 @@ int capture_opts_check(const struct capture_opts *o, char *err, size_t err_len)
 	if (o->json && o->flows.json_lines && !strcmp(o->flows.json_lines, "-")) {
 		snprintf(err, err_len,
 			 "--json-lines - and --json both want stdout: write one to a file");
+		return -EINVAL;
+	}
+	if (o->user && o->keep_privileges) {
+		snprintf(err, err_len,
+			 "--user drops privileges, --keep-privileges keeps them: pick one");
 		return -EINVAL;
 	}
 	if (o->sender_clock != CAPTURE_CLOCK_AUTO && !o->check_seq) {
@@ -574,6 +589,9 @@ void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
 	push_flag(&a, 'j', o->json);
 	if (o->record)
 		push_opt(&a, OPT_RECORD, o->record);
+	if (o->user)
+		push_opt(&a, OPT_USER, o->user);
+	push_flag(&a, OPT_KEEP_PRIVILEGES, o->keep_privileges);
 	push_flag(&a, OPT_FORCE, o->force);
 	push_flag(&a, OPT_PASSIVE, o->passive);
 	push_u32(&a, 's', o->snaplen, d.snaplen);

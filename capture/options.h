@@ -71,6 +71,10 @@ struct capture_opts {
 	uint32_t ring_size; /* bytes per queue's ring */
 	bool takeover;	    /* steer an interface the host uses (capture/guard.h) */
 	double duration;    /* 0: until a signal */
+	/* Least privilege (capture/privdrop.h): the user to become after
+	 * set-up (NULL: stay), and the opt-out of every drop. */
+	const char *user;
+	bool keep_privileges;
 
 	uint64_t count; /* stop once this many frames were taken (0: no limit) */
 	struct capture_flow_opts flows;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../util/log.h"
+#include "../util/privs.h"
 
 /* IRQ deferral for sockets that really busy-poll: the kernel's napi.rst
  * recommends a small count; the timeout is sized from the ring
@@ -50,9 +51,15 @@ static void rxpath_set_deferral(struct capture_rxpath *r, const char *ifn)
 	int ret;
 
 	snprintf(flush, sizeof(flush), "%u", ns);
-	ret = iface_knob_set(&r->napi_defer, ifn, "napi_defer_hard_irqs", RXPATH_NAPI_DEFER);
+	/* sysfs checks CAP_NET_ADMIN at each write, not at open. */
+	ret = r->raise_for_knobs ? privs_raise() : 0;
+	if (!ret)
+		ret = iface_knob_set(&r->napi_defer, ifn, "napi_defer_hard_irqs",
+				     RXPATH_NAPI_DEFER);
 	if (!ret)
 		ret = iface_knob_set(&r->gro_flush, ifn, "gro_flush_timeout", flush);
+	if (r->raise_for_knobs)
+		privs_lower();
 	if (ret) {
 		xdpi_warn("cannot set %s's napi_defer_hard_irqs/gro_flush_timeout (%s): busy "
 			  "polling may not keep the NAPI work on the workers' CPUs",

@@ -20,6 +20,9 @@ struct capture_rxpath {
 	struct iface_rx_path path;
 	struct iface_knob napi_defer, gro_flush;
 	bool *napi_reported; /* per worker: its NAPI id was acted upon */
+	/* Privileges dropped (capture/privdrop.h): a knob write mid-run
+	 * raises the kept ones around it. */
+	bool raise_for_knobs;
 };
 
 /* 0 or -ENOMEM. */

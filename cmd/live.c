@@ -19,6 +19,7 @@
 
 #include "cmd.h"
 #include "../capture/capture.h"
+#include "../capture/privdrop.h"
 #include "../export/ipfix_report.h"
 #include "../export/live_report.h"
 #include "../export/prometheus.h"
@@ -113,6 +114,12 @@ static void live_usage(FILE *out)
 		"      --record FILE     write the same JSON record to FILE, for\n"
 		"                        `xdpi compare`\n"
 		"      --force           replace an XDP program libxdp cannot share\n"
+		"      --user NAME       after set-up, switch to user NAME (and its group):\n"
+		"                        --record and the report are then written as NAME\n"
+		"      --keep-privileges keep every capability in every thread; by default\n"
+		"                        workers drop all and run under seccomp, and the\n"
+		"                        main thread keeps only what teardown needs\n"
+		"                        (docs/live.md, \"Least privilege\")\n"
 		"  -v, --verbose         show libxdp's and libbpf's messages\n"
 		"  -h, --help            this text\n\n"
 		"%s\n"
@@ -304,6 +311,11 @@ static int live_run(const struct capture_opts *o, int sigfd)
 	char err[256];
 	int ret, fault = 0;
 
+	/* Missing privileges fail here, at once; from here on the threads
+	 * start with none effective (capture/privdrop.h). */
+	ret = capture_privs_begin(o);
+	if (ret)
+		return ret;
 	/* Before anything is attached: a port in use costs nothing to undo. */
 	if (o->flows.prometheus) {
 		ret = prom_server_start(&prom, o->flows.prometheus, err, sizeof(err));

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "../util/privs.h"
+
 #define PCAPNG_SHB 0x0A0D0D0Au
 #define PCAPNG_IDB 0x00000001u
 #define PCAPNG_EPB 0x00000006u
@@ -141,6 +143,8 @@ static void *writer_main(void *arg)
 	struct pcapng_writer *w = arg;
 	const struct timespec idle = {0, PCAPNG_IDLE_NS};
 
+	/* Writes an open file: no capability (util/privs.h). */
+	privs_drop_thread();
 	for (;;) {
 		int stop = __atomic_load_n(&w->stop, __ATOMIC_ACQUIRE);
 

@@ -131,6 +131,9 @@ static void plot_exec(int script_fd, int png_fd, int csv_fd)
 	if (csv_fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(csv_fd, 3) < 0)
 		_exit(126);
 	xdpi_child_prepare(4);
+	/* gnuplot parses a script and writes to a descriptor: no capability. */
+	if (xdpi_child_drop_privileges())
+		_exit(126);
 	execlp("gnuplot", "gnuplot", (char *)NULL);
 	_exit(127);
 }

@@ -144,6 +144,11 @@ TEST(each_option_sets_its_field)
 	assert_true(o.duration == 2.5);
 	assert_true(o.interval == 0);
 	assert_string_equal(o.record, "f.json");
+	assert_null(o.user);
+	assert_false(o.keep_privileges);
+	EQ(parse(&o, (const char *[]){"--user", "nobody", "--keep-privileges", NULL}), 0);
+	assert_string_equal(o.user, "nobody");
+	assert_true(o.keep_privileges);
 	EQ(parse(&o, (const char *[]){"--check-seq", "--sender-clock", "synced", NULL}), 0);
 	assert_true(o.check_seq);
 	EQ(o.sender_clock, CAPTURE_CLOCK_SYNCED);
@@ -250,6 +255,13 @@ TEST(check_catches_combinations)
 	EQ(capture_opts_check(&o, err, sizeof(err)), 0);
 	capture_opts_defaults(&o);
 	o.ifname = "xdpi-d";
+	o.user = "nobody";
+	EQ(capture_opts_check(&o, err, sizeof(err)), 0);
+	o.keep_privileges = true;
+	EQ(capture_opts_check(&o, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--user drops privileges, --keep-privileges keeps them"));
+	capture_opts_defaults(&o);
+	o.ifname = "xdpi-d";
 	o.xsk.rx_size = 1000; /* not a power of two */
 	EQ(capture_opts_check(&o, err, sizeof(err)), -EINVAL);
 	capture_opts_defaults(&o);
@@ -320,6 +332,11 @@ static void round_trip(const struct capture_opts *in)
 		assert_string_equal(out.record, in->record);
 	else
 		assert_null(out.record);
+	if (in->user)
+		assert_string_equal(out.user, in->user);
+	else
+		assert_null(out.user);
+	EQ(out.keep_privileges, in->keep_privileges);
 	if (in->flows.ipfix)
 		assert_string_equal(out.flows.ipfix, in->flows.ipfix);
 	else
@@ -367,6 +384,7 @@ TEST(to_argv_round_trips)
 	o.write = "/tmp/w.pcapng";
 	o.quiet = true;
 	o.record = "/tmp/r.json";
+	o.user = "nobody";
 	round_trip(&o);
 
 	capture_opts_defaults(&o);
@@ -377,6 +395,7 @@ TEST(to_argv_round_trips)
 	o.snaplen = 128;
 	o.ring_size = 1 << 16;
 	o.takeover = true;
+	o.keep_privileges = true;
 	o.verbose = true;
 	o.duration = 10000000; /* the largest --duration: plain decimal, no exponent */
 	o.interval = 0.001;

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "child.h"
 
+#include <errno.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
+
+#include <cap-ng.h>
 
 void xdpi_child_prepare(int first_fd)
 {
@@ -16,4 +20,16 @@ void xdpi_child_prepare(int first_fd)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	close_range((unsigned int)first_fd, ~0u, 0);
+}
+
+int xdpi_child_drop_privileges(void)
+{
+	capng_clear(CAPNG_SELECT_BOTH);
+	/* The bounding set needs CAP_SETPCAP to change; without it the caller
+	 * is not root, and an exec gives nothing back anyway. */
+	if (capng_apply(CAPNG_SELECT_BOTH) && capng_apply(CAPNG_SELECT_CAPS))
+		return -EPERM;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -EPERM;
+	return 0;
 }

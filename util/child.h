@@ -19,5 +19,10 @@
  * closes every descriptor from @first_fd on (3: keep stdin, stdout and
  * stderr). */
 void xdpi_child_prepare(int first_fd);
+/* For a child that needs no privilege (gnuplot): drops every capability,
+ * the bounding set too when it may (so that an exec as root does not give
+ * them back), and sets no_new_privs (so that no setuid or file-capability
+ * binary does). 0, or -EPERM: the child must not exec. */
+int xdpi_child_drop_privileges(void);
 
 #endif /* XDPI_UTIL_CHILD_H */

@@ -32,12 +32,15 @@
 #include "worker.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../util/clock.h"
+#include "../util/log.h"
+#include "../util/sandbox.h"
 
 /* A draining worker exits after this many empty polls in a row. */
 #define WORKER_DRAIN_EMPTY_POLLS 3
@@ -311,11 +314,32 @@ static __attribute__((noinline, cold)) void worker_test_hooks(struct worker *w)
 		worker_test_sleep(w, w->test_delay_ns);
 }
 
+/* Named for /proc and the tests; then, before any frame is read, the
+ * sandbox. A worker that cannot enter it reads nothing: its frames show in
+ * the ledger as the socket's drops. */
+static int worker_enter_sandbox(struct worker *w)
+{
+	char name[16];
+	int ret;
+
+	snprintf(name, sizeof(name), "xdpi-q%u", w->queue_id);
+	pthread_setname_np(pthread_self(), name);
+	if (!w->sandbox)
+		return 0;
+	ret = sandbox_enter_worker(w->xsk ? w->xsk->fd : w->ring->fd);
+	if (ret)
+		xdpi_err("queue %u: the worker cannot enter its sandbox (%s): it stops",
+			 w->queue_id, strerror(-ret));
+	return ret;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	int empty_in_drain = 0;
 
+	if (worker_enter_sandbox(w))
+		return NULL;
 	if (w->pipe.cfg.flows)
 		flows_thread_register();
 	for (;;) {

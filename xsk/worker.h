@@ -78,6 +78,8 @@ struct worker {
 	uint32_t batch;
 	uint32_t queue_id;
 	int cpu; /* -1: not pinned */
+	/* Enter util/sandbox.h before the first frame. */
+	bool sandbox;
 	int poll_timeout_ms;
 	uint64_t idle_spin_ns;
 

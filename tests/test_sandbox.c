@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of the worker sandbox (util/sandbox.c): in a thread of a
+ * forked child, the filter lets through what a worker does (memory,
+ * futexes, the clock, the idle wait, its own socket, the log) and kills the
+ * whole process with SIGSYS on anything else (a new socket, opening a
+ * file, another descriptor, stdout); it binds that thread only, not the
+ * process; sandbox_enter_worker() leaves the thread no capability. And
+ * util/spawn.c: a child (gnuplot) runs with nothing, reads what is written
+ * to it, and its exit status comes back.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "util/sandbox.h"
+#include "util/child.h"
+
+#define TEST(name) static void name(void **state __attribute__((unused)))
+#define EQ(a, b) assert_int_equal((a), (b))
+
+/* What the sandboxed thread does after the filter is loaded. */
+enum act {
+	ACT_WORKER,	  /* what a worker does: must all work */
+	ACT_SOCKET,	  /* socket(): forbidden */
+	ACT_OPEN,	  /* openat() for writing: forbidden */
+	ACT_OTHER_FD,	  /* recvfrom() on a descriptor not its own */
+	ACT_STDOUT,	  /* write() to stdout */
+	ACT_GETSOCKOPT_2, /* getsockopt() on the other socket */
+};
+
+struct job {
+	enum act act;
+	int fd, other;
+	int failures; /* allowed calls that did not work */
+};
+
+static void *sandboxed(void *arg)
+{
+	struct job *j = arg;
+	struct timespec ts = {0, 1000};
+	struct pollfd pfd = {.fd = j->fd, .events = POLLIN};
+	pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	char buf[16];
+	int v = 0;
+	socklen_t len = sizeof(v);
+	void *p;
+
+	if (sandbox_load_filter(j->fd)) {
+		j->failures = 100;
+		return NULL;
+	}
+	switch (j->act) {
+	case ACT_WORKER:
+		p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		j->failures += p == MAP_FAILED;
+		if (p != MAP_FAILED) {
+			j->failures += madvise(p, 1 << 20, MADV_DONTNEED) != 0;
+			j->failures += munmap(p, 1 << 20) != 0;
+		}
+		p = malloc(4 << 20); /* past the mmap threshold */
+		j->failures += !p;
+		free(p);
+		pthread_mutex_lock(&m);
+		pthread_mutex_unlock(&m);
+		j->failures += clock_gettime(CLOCK_MONOTONIC, &ts) != 0;
+		ts.tv_sec = 0;
+		ts.tv_nsec = 1000;
+		j->failures += nanosleep(&ts, NULL) != 0;
+		j->failures += poll(&pfd, 1, 0) != 0;
+		j->failures += !(recvfrom(j->fd, buf, sizeof(buf), MSG_DONTWAIT, NULL, NULL) < 0 &&
+				 errno == EAGAIN);
+		j->failures += sendto(j->fd, "x", 1, MSG_DONTWAIT, NULL, 0) != 1;
+		j->failures += getsockopt(j->fd, SOL_SOCKET, SO_TYPE, &v, &len) != 0;
+		j->failures += v != SOCK_DGRAM;
+		j->failures += write(STDERR_FILENO, "", 0) != 0;
+		j->failures += getpid() <= 0;
+		sched_yield();
+		break;
+	case ACT_SOCKET:
+		j->failures += socket(AF_INET, SOCK_DGRAM, 0) < 0;
+		break;
+	case ACT_OPEN:
+		j->failures += open("/dev/null", O_WRONLY) < 0;
+		break;
+	case ACT_OTHER_FD:
+		recvfrom(j->other, buf, sizeof(buf), MSG_DONTWAIT, NULL, NULL);
+		break;
+	case ACT_STDOUT:
+		j->failures += write(STDOUT_FILENO, "", 0) != 0;
+		break;
+	case ACT_GETSOCKOPT_2:
+		getsockopt(j->other, SOL_SOCKET, SO_TYPE, &v, &len);
+		break;
+	}
+	return NULL;
+}
+
+/* Runs @act in a sandboxed thread of a child; the child's main thread, not
+ * under the filter, then makes a socket and exits with the failures (or 50
+ * when that socket fails). Returns the child's wait status. */
+static int run_child(enum act act)
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	assert_true(pid >= 0);
+	if (!pid) {
+		int sv[2], s;
+		struct job j = {.act = act};
+		pthread_t t;
+
+		if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv))
+			_exit(60);
+		j.fd = sv[0];
+		j.other = sv[1];
+		if (pthread_create(&t, NULL, sandboxed, &j))
+			_exit(61);
+		pthread_join(t, NULL);
+		s = socket(AF_INET, SOCK_DGRAM, 0);
+		if (s < 0)
+			_exit(50);
+		close(s);
+		_exit(j.failures > 40 ? 40 : j.failures);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+static void expect_exit(int status, int code)
+{
+	assert_true(WIFEXITED(status));
+	EQ(WEXITSTATUS(status), code);
+}
+
+static void expect_sigsys(int status)
+{
+	if (WIFEXITED(status))
+		fail_msg("exited %d instead of SIGSYS", WEXITSTATUS(status));
+	assert_true(WIFSIGNALED(status));
+	EQ(WTERMSIG(status), SIGSYS);
+}
+
+/* Every call of the receive loop, the idle wait, the flow table and the
+ * log works; the process's other thread may still make sockets. */
+TEST(worker_calls_allowed)
+{
+	expect_exit(run_child(ACT_WORKER), 0);
+}
+
+TEST(new_socket_kills_the_process)
+{
+	expect_sigsys(run_child(ACT_SOCKET));
+}
+
+TEST(open_kills_the_process)
+{
+	expect_sigsys(run_child(ACT_OPEN));
+}
+
+/* The descriptor rules: only the worker's own socket. */
+TEST(other_descriptor_kills_the_process)
+{
+	expect_sigsys(run_child(ACT_OTHER_FD));
+	expect_sigsys(run_child(ACT_GETSOCKOPT_2));
+}
+
+/* The log is stderr; the report on stdout is the main thread's. A
+ * sanitizer build lets workers write anywhere (its reports' pipes). */
+TEST(stdout_kills_the_process)
+{
+#ifdef __SANITIZE_ADDRESS__
+	expect_exit(run_child(ACT_STDOUT), 0);
+#else
+	expect_sigsys(run_child(ACT_STDOUT));
+#endif
+}
+
+struct probe {
+	pthread_barrier_t entered, checked;
+	pid_t tid;
+	int ret;
+};
+
+static void *enter(void *arg)
+{
+	struct probe *p = arg;
+	int fd = dup(STDERR_FILENO);
+
+	p->tid = (pid_t)syscall(SYS_gettid);
+	p->ret = sandbox_enter_worker(fd);
+	pthread_barrier_wait(&p->entered);
+	pthread_barrier_wait(&p->checked);
+	return NULL;
+}
+
+/* What /proc shows for the thread: @key's value. */
+static void status_field(pid_t tid, const char *key, char *out, size_t len)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)tid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	out[0] = '\0';
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ':') {
+			snprintf(out, len, "%s",
+				 line + strlen(key) + 1 + strspn(line + strlen(key) + 1, " \t"));
+			out[strcspn(out, "\n")] = '\0';
+			break;
+		}
+	fclose(f);
+}
+
+/* In a child, so that the thread's filter never outlives the test: the
+ * thread keeps no capability, is under the filter, cannot gain privileges;
+ * the main thread keeps what it had. */
+TEST(enter_worker_drops_everything)
+{
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid >= 0);
+	if (!pid) {
+		struct probe p = {0};
+		char v[64];
+		pthread_t t;
+		int bad = 0;
+
+		pthread_barrier_init(&p.entered, NULL, 2);
+		pthread_barrier_init(&p.checked, NULL, 2);
+		if (pthread_create(&t, NULL, enter, &p))
+			_exit(61);
+		pthread_barrier_wait(&p.entered);
+		bad |= p.ret != 0;
+		status_field(p.tid, "CapPrm", v, sizeof(v));
+		bad |= strcmp(v, "0000000000000000") ? 2 : 0;
+		status_field(p.tid, "CapEff", v, sizeof(v));
+		bad |= strcmp(v, "0000000000000000") ? 4 : 0;
+		status_field(p.tid, "Seccomp", v, sizeof(v));
+		bad |= strcmp(v, "2") ? 8 : 0;
+		status_field(p.tid, "NoNewPrivs", v, sizeof(v));
+		bad |= strcmp(v, "1") ? 16 : 0;
+		status_field((pid_t)getpid(), "Seccomp", v, sizeof(v));
+		bad |= strcmp(v, "0") ? 32 : 0;
+		pthread_barrier_wait(&p.checked);
+		pthread_join(t, NULL);
+		_exit(bad);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	expect_exit(status, 0);
+}
+
+#ifdef __SANITIZE_ADDRESS__
+/* Hidden from the compiler: UBSan's object-size check would report first. */
+static volatile size_t past_end = 8, alloc_size = 8;
+
+static void *overflow(void *arg)
+{
+	volatile char *p = malloc(alloc_size);
+
+	if (sandbox_enter_worker(*(int *)arg))
+		_exit(62);
+	p[past_end] = 1; /* one past the end: ASan's report, from inside the filter */
+	free((void *)p);
+	return NULL;
+}
+
+/* A sanitizer report from a sandboxed worker comes out whole, symbolized,
+ * and ends the process the sanitizer's way, not by SIGSYS. */
+TEST(sanitizer_report_from_sandbox)
+{
+	char log[] = "/tmp/xdpi-asan-XXXXXX", text[16384];
+	int fd = mkstemp(log), status;
+	pid_t pid;
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		pthread_t t;
+		int sock = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+		dup2(fd, STDERR_FILENO);
+		if (pthread_create(&t, NULL, overflow, &sock))
+			_exit(61);
+		pthread_join(t, NULL);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	n = pread(fd, text, sizeof(text) - 1, 0);
+	close(fd);
+	unlink(log);
+	text[n > 0 ? n : 0] = '\0';
+	if (!WIFEXITED(status))
+		fail_msg("killed by signal %d, report:\n%s", WTERMSIG(status), text);
+	if (!WEXITSTATUS(status) || !strstr(text, "heap-buffer-overflow"))
+		fail_msg("exit %d, report:\n%s", WEXITSTATUS(status), text);
+	assert_non_null(strstr(text, "test_sandbox.c"));
+}
+#endif
+
+/* The child's view of itself, through a shell: as root too, it holds no
+ * capability after exec (the bounding set is empty) and cannot gain any. */
+TEST(unprivileged_child_has_nothing)
+{
+	char out[] = "/tmp/xdpi-spawn-XXXXXX", cmd[512], line[128], got[512] = "";
+	int fd, status;
+	pid_t pid;
+	FILE *f;
+
+	fd = mkstemp(out);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd),
+		 "grep -E '^(CapPrm|CapEff|%sNoNewPrivs):' /proc/self/status | tr -s '\\t' ' ' >%s",
+		 geteuid() ? "" : "CapBnd|", out);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		xdpi_child_prepare(3);
+		if (xdpi_child_drop_privileges())
+			_exit(126);
+		execlp("sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	EQ(WEXITSTATUS(status), 0);
+	f = fopen(out, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		strncat(got, line, sizeof(got) - strlen(got) - 1);
+	fclose(f);
+	unlink(out);
+	/* The bounding set is root's to empty (without CAP_SETPCAP an exec
+	 * gives nothing back anyway). */
+	assert_string_equal(got, geteuid() ? "CapPrm: 0000000000000000\n"
+					     "CapEff: 0000000000000000\n"
+					     "NoNewPrivs: 1\n"
+					   : "CapPrm: 0000000000000000\n"
+					     "CapEff: 0000000000000000\n"
+					     "CapBnd: 0000000000000000\n"
+					     "NoNewPrivs: 1\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(worker_calls_allowed),
+		cmocka_unit_test(new_socket_kills_the_process),
+		cmocka_unit_test(open_kills_the_process),
+		cmocka_unit_test(other_descriptor_kills_the_process),
+		cmocka_unit_test(stdout_kills_the_process),
+		cmocka_unit_test(enter_worker_drops_everything),
+#ifdef __SANITIZE_ADDRESS__ /* the sanitizers' own path through the filter */
+		cmocka_unit_test(sanitizer_report_from_sandbox),
+#endif
+		cmocka_unit_test(unprivileged_child_has_nothing),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
