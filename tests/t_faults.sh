@@ -215,7 +215,7 @@ fi
 
 # --- 8. fault h: memory runs out during the run. The address-space limit
 # is what set-up needed (VmPeak of a run that got ready) plus 8 MiB, then
-# 50,000 new TCP flows arrive: the flow table counts the packets it could
+# 600,000 new TCP flows arrive: the flow table counts the packets it could
 # not track instead of failing, the run stays responsive (SIGINT ends it),
 # exits 0 with the ledger closed, and says what it gave up.
 if ! sh -c 'ulimit -v 150000; exec "$1" --version' sh "$XDPI" >/dev/null 2>&1; then
@@ -233,8 +233,11 @@ elif live_start probe --interval 0; then
 		sleep 0.1
 	done
 	if grep -q "ready:" "$T_TMP/oom.err"; then
-		testbed_gen "$XDPI" gen --rate 100000 --duration 3 --flows 50000 "$TB_GEN_IF" \
-			>/dev/null 2>&1
+		# Every frame a new flow (spoofed sources: 16 million five-tuples
+		# in turn): 600,000 flows, 150 MB of records, far past the 8 MiB
+		# and whatever malloc arenas set-up already reserved.
+		testbed_gen "$XDPI" gen --rate 200000 --duration 3 --flows 1000 --src-ips 131072 \
+			"$TB_GEN_IF" >/dev/null 2>&1
 		wait_quiet
 		kill -INT "$LIVE_PID"
 		live_wait_exit oom 20
