@@ -7,6 +7,7 @@
 
 #include "ledger_report.h"
 #include "report.h"
+#include "u64json.h"
 
 static const char *const metrics_names[] = {
 	[COMPARE_NOT_RUN] = NULL,
@@ -126,10 +127,8 @@ json_t *compare_report_json(const struct compare_report *r, bool ok)
 	err |= json_object_set_new(o, "ledger_closes", json_boolean(!r->ledger->unexplained));
 	if (r->pcap) {
 		err |= json_object_set_new(o, "pcap", json_string(r->pcap));
-		err |= json_object_set_new(o, "pcap_frames",
-					   json_integer((json_int_t)r->pcap_frames));
-		err |= json_object_set_new(o, "pcap_not_steered",
-					   json_integer((json_int_t)r->pcap_not_steered));
+		err |= json_object_set_new(o, "pcap_frames", u64_to_json(r->pcap_frames));
+		err |= json_object_set_new(o, "pcap_not_steered", u64_to_json(r->pcap_not_steered));
 		err |= json_object_set(o, "differences", r->diffs);
 		err |= json_object_set_new(o, "metrics", json_string(metrics_names[r->metrics]));
 	}

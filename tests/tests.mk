@@ -21,7 +21,9 @@ $(BUILD)/tests/test_filter: $(INSPECT_OBJS) $(BPF_LIB_OBJS)
 $(BUILD)/tests/test_capture_opts: $(BUILD)/capture/options.o $(XSK_OBJS) $(INSPECT_OBJS) \
 	$(BPF_LIB_OBJS)
 $(BUILD)/tests/test_ndr: $(BUILD)/bench/ndr.o
-$(BUILD)/tests/test_ledger: $(BUILD)/capture/ledger.o $(BUILD)/export/ledger_report.o
+$(BUILD)/tests/test_ledger: $(BUILD)/capture/ledger.o $(BUILD)/export/ledger_report.o \
+	$(BUILD)/export/u64json.o
+$(BUILD)/tests/test_u64json: $(BUILD)/export/u64json.o
 $(BUILD)/tests/test_guard: $(BUILD)/capture/guard.o
 $(BUILD)/tests/test_peek: $(BUILD)/inspect/peek.o
 $(BUILD)/tests/test_prom_text: $(BUILD)/export/prom_text.o $(INSPECT_OBJS)
