@@ -605,6 +605,10 @@ void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
 	push_seconds(&a, OPT_IPFIX_ACTIVE_TIMEOUT, o->flows.ipfix_active_timeout,
 		     d.flows.ipfix_active_timeout);
 	push_u32(&a, OPT_IPFIX_DOMAIN, o->flows.ipfix_domain, d.flows.ipfix_domain);
+	/* After "--" a name that starts with '-' (Linux allows one) is not
+	 * taken for an option, found by tests/fuzz_options.c. */
+	if (o->ifname && o->ifname[0] == '-')
+		push(ctx, "--");
 	if (o->ifname)
 		push(ctx, o->ifname);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../inspect/peek.h"
 #include "ledger_report.h"
 #include "report.h"
 #include "u64json.h"
@@ -17,13 +18,55 @@ static const char *const metrics_names[] = {
 	[COMPARE_DIFFER] = "differ",
 };
 
-/* A string from a record, for the terminal: control bytes as '?'. */
+/* A string from a record, for the terminal: printable ASCII, every other
+ * byte as \xNN (peek_sanitize()), at most @max bytes of it ("..." after a
+ * cut); '?' when the record has none. */
 static void print_clean(FILE *out, const char *s, size_t max)
 {
-	for (size_t i = 0; s && s[i] && i < max; i++)
-		fputc((unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i], out);
-	if (!s)
+	char buf[4 * 256 + 1];
+	bool cut = false;
+	size_t len;
+
+	if (!s) {
 		fputc('?', out);
+		return;
+	}
+	len = strnlen(s, max + 1);
+	if (len > max) {
+		len = max;
+		cut = true;
+	}
+	peek_sanitize(buf, sizeof(buf), (const uint8_t *)s, len, NULL);
+	fprintf(out, "%s%s", buf, cut ? "..." : "");
+}
+
+void compare_report_totals(struct compare_report *r)
+{
+	const struct ledger *l = r->ledger;
+
+	/* Wrapping sums: counters of a forged record may pass 2^64; the
+	 * verdict only compares them with what a file of frames holds. */
+	r->redirected = r->dropped = 0;
+	for (int i = 0; i < l->count; i++) {
+		r->redirected += l->q[i].xdp.redirected;
+		r->dropped += l->q[i].sock.rx_dropped + l->q[i].sock.rx_ring_full;
+	}
+}
+
+enum compare_metrics compare_report_verdict(const struct compare_report *r)
+{
+	uint64_t packets = 0;
+
+	if (!json_object_size(r->diffs))
+		return COMPARE_MATCH;
+	if (r->pcap_frames < r->redirected)
+		return COMPARE_PARTIAL;
+	if (u64_from_json(json_object_get(r->rec, "packets"), &packets))
+		return COMPARE_DIFFER;
+	if (r->dropped && r->dropped <= r->redirected && r->redirected - r->dropped == packets &&
+	    r->pcap_frames == r->redirected)
+		return COMPARE_SOCKET_DROPS;
+	return COMPARE_DIFFER;
 }
 
 json_t *compare_diffs(json_t *live, json_t *offline)
@@ -78,8 +121,10 @@ void compare_metrics_print(FILE *out, const struct compare_report *r)
 	json_object_foreach(r->diffs, key, d)
 	{
 		/* JSON_ENCODE_ANY: a metric is often a bare number. */
-		char *g = json_dumps(json_object_get(d, "live"), JSON_COMPACT | JSON_ENCODE_ANY);
-		char *w = json_dumps(json_object_get(d, "sent"), JSON_COMPACT | JSON_ENCODE_ANY);
+		char *g = json_dumps(json_object_get(d, "live"),
+				     JSON_COMPACT | JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
+		char *w = json_dumps(json_object_get(d, "sent"),
+				     JSON_COMPACT | JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
 
 		fprintf(out, "  %-18s live %s\n  %-18s sent %s\n", key, g ?: "(missing)", "",
 			w ?: "?");

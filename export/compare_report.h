@@ -40,7 +40,13 @@ struct compare_report {
 /* The metric keys of @offline whose value in @live differs (averages and
  * file-only keys left out), as {"key": {"live": v or null, "sent": w}}. */
 json_t *compare_diffs(json_t *live, json_t *offline);
-/* "record FILE: interface X, filter F, D s" and the ledger. */
+/* r->redirected and r->dropped from r->ledger. */
+void compare_report_totals(struct compare_report *r);
+/* What the differences in r->diffs mean, from the totals, r->pcap_frames
+ * and the record's "packets". */
+enum compare_metrics compare_report_verdict(const struct compare_report *r);
+/* "record FILE: interface X, filter F, D s" and the ledger. Strings of
+ * the record are printed as printable ASCII, other bytes as \xNN. */
 void compare_heading_print(FILE *out, const struct compare_report *r);
 /* The differing metrics and the verdict line. */
 void compare_metrics_print(FILE *out, const struct compare_report *r);

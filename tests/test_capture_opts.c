@@ -387,6 +387,14 @@ TEST(to_argv_round_trips)
 	o.flows.ipfix_active_timeout = 30.5;
 	o.flows.ipfix_domain = 4000000000u;
 	round_trip(&o);
+
+	/* an interface named like an option (found by fuzz_options): after
+	 * "--", not parsed as -i with the value "x" */
+	capture_opts_defaults(&o);
+	o.ifname = "-ix";
+	round_trip(&o);
+	o.ifname = "--json";
+	round_trip(&o);
 }
 
 /* The names to_argv writes are the table's: --help is the command's. */

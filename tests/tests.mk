@@ -50,12 +50,19 @@ $(BUILD)/tests/tool_rebind: $(XSK_OBJS) $(INSPECT_OBJS)
 
 # libFuzzer wants clang and its own main; the parser sources are compiled
 # into the fuzzer directly so that they carry its coverage instrumentation.
-FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. -g -O1 \
+# Each target lists the sources beyond inspect/ it reaches.
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. -I$(BUILD) -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_LIBS := -lpcap -ljansson -lurcu-cds -lurcu-qsbr -lurcu-common -lm
 $(BUILD)/fuzz/fuzz_%: tests/fuzz_%.c $(INSPECT_SRCS) | deps-ok
 	@mkdir -p $(@D)
 	$(call msg,CLANG,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $^ -o $@ -lpcap -ljansson -lurcu-cds -lurcu-qsbr -lurcu-common -lm
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@ $(FUZZ_LIBS)
+$(BUILD)/fuzz/fuzz_record: capture/ledger.c export/ledger_report.c export/compare_report.c \
+	export/u64json.c export/report.c util/version.c
+$(BUILD)/fuzz/fuzz_options: capture/options.c util/optval.c util/log.c $(BPF_LIB_SRCS) xsk/xsk.c \
+	| $(BPF_SKELS)
+$(BUILD)/fuzz/fuzz_options: FUZZ_LIBS += -lxdp -lbpf -lelf -lz
 
 # A foreign XDP program for the "already attached" error path.
 $(BUILD)/tests/xdp_pass.bpf.o: tests/xdp_pass.bpf.c | deps-ok
