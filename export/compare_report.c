@@ -126,7 +126,11 @@ void compare_metrics_print(FILE *out, const struct compare_report *r)
 		char *w = json_dumps(json_object_get(d, "sent"),
 				     JSON_COMPACT | JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
 
-		fprintf(out, "  %-18s live %s\n  %-18s sent %s\n", key, g ?: "(missing)", "",
+		char name[4 * 64 + 1];
+
+		/* keys are the metrics' own, but a record's may be anything */
+		peek_sanitize(name, sizeof(name), (const uint8_t *)key, strnlen(key, 64), NULL);
+		fprintf(out, "  %-18s live %s\n  %-18s sent %s\n", name, g ?: "(missing)", "",
 			w ?: "?");
 		free(g);
 		free(w);

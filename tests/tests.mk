@@ -47,6 +47,9 @@ $(BUILD)/tests/tool_%: $(BUILD)/tests/tool_%.o $(UTIL_OBJS)
 $(BUILD)/tests/tool_filtercheck: $(INSPECT_OBJS) $(BPF_LIB_OBJS)
 $(BUILD)/tests/tool_flowmem: $(INSPECT_OBJS)
 $(BUILD)/tests/tool_rebind: $(XSK_OBJS) $(INSPECT_OBJS)
+$(BUILD)/tests/tool_fuzzseeds: $(BUILD)/capture/ledger.o $(BUILD)/capture/options.o \
+	$(BUILD)/export/ledger_report.o $(BUILD)/export/report.o $(BUILD)/export/u64json.o \
+	$(XSK_OBJS) $(INSPECT_OBJS) $(BPF_LIB_OBJS)
 
 # libFuzzer wants clang and its own main; the parser sources are compiled
 # into the fuzzer directly so that they carry its coverage instrumentation.
@@ -70,23 +73,26 @@ $(BUILD)/tests/xdp_pass.bpf.o: tests/xdp_pass.bpf.c | deps-ok
 	$(call msg,CLANG,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+# Seeds the build writes (tests/tool_fuzzseeds.c, bench/mkcapture), added
+# to the corpora kept in tests/fuzz-corpus/ by `make fuzz` and t_fuzz.sh.
+$(BUILD)/fuzz/seeds/.done: $(BUILD)/tests/tool_fuzzseeds $(BUILD)/bench/mkcapture
+	$(call msg,SEEDS,$(@D))
+	$(Q)rm -rf $(@D) && $(BUILD)/tests/tool_fuzzseeds $(@D) && mkdir -p $(@D)/pcap && \
+		$(BUILD)/bench/mkcapture 40 $(@D)/pcap/mix-40.pcap >/dev/null && \
+		$(BUILD)/bench/mkcapture -s 7 3 $(@D)/pcap/mix-3.pcap >/dev/null && touch $@
+
 .PHONY: check check-build fuzz mutate
 check-build: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(FUZZ_BINS) $(BUILD)/tests/xdp_pass.bpf.o \
-	$(BUILD)/bench/mkcapture
+	$(BUILD)/bench/mkcapture $(BUILD)/fuzz/seeds/.done
 
 check: check-build
 	tests/run.sh $(BUILD)
 
-# A longer fuzzing session than the one inside `make check`, per target,
-# from the corpus kept in tests/fuzz-corpus/ (copied: what the fuzzer finds
-# stays in build/, to be added to the repository by hand when it matters).
-fuzz: $(FUZZ_BINS)
-	for t in fuzz_parse:frames fuzz_pcap:pcap; do \
-		f=$${t%%:*} c=$${t#*:}; \
-		mkdir -p $(BUILD)/fuzz/corpus-$$f && cp -rn tests/fuzz-corpus/$$c/. $(BUILD)/fuzz/corpus-$$f/ && \
-		$(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-			-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$$f || exit 1; \
-	done
+# Every fuzz target for FUZZ_SECONDS each (tests/t_fuzz.sh, which keeps
+# the list of targets and their corpora): fails on any finding, which it
+# shows as hex, to be added to tests/fuzz-corpus/ as a regression case.
+fuzz: $(FUZZ_BINS) $(BUILD)/fuzz/seeds/.done
+	FUZZ_TIME=$(FUZZ_SECONDS) FUZZ_WORK=$(abspath $(BUILD))/fuzz/work tests/t_fuzz.sh $(BUILD)
 
 # Plants known bugs one at a time in a copy of the tree and checks that the
 # tests notice each (tests/mutate.sh); as root, a few minutes.
