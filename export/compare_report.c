@@ -14,7 +14,7 @@ static const char *const metrics_names[] = {
 	[COMPARE_NOT_RUN] = NULL,
 	[COMPARE_MATCH] = "match",
 	[COMPARE_PARTIAL] = "partial_sample",
-	[COMPARE_SOCKET_DROPS] = "socket_drops",
+	[COMPARE_LOSS] = "explained_by_loss",
 	[COMPARE_DIFFER] = "differ",
 };
 
@@ -46,27 +46,73 @@ void compare_report_totals(struct compare_report *r)
 
 	/* Wrapping sums: counters of a forged record may pass 2^64; the
 	 * verdict only compares them with what a file of frames holds. */
-	r->redirected = r->dropped = 0;
+	r->redirected = r->dropped = r->passed_wanted = 0;
 	for (int i = 0; i < l->count; i++) {
 		r->redirected += l->q[i].xdp.redirected;
 		r->dropped += l->q[i].sock.rx_dropped + l->q[i].sock.rx_ring_full;
+		r->passed_wanted += l->q[i].xdp.redirect_failed + l->q[i].xdp.stopping_passed;
 	}
 }
 
-enum compare_metrics compare_report_verdict(const struct compare_report *r)
+/* A counter of a metric, either spelling (export/u64json.h). */
+static bool metric_u64(json_t *v, uint64_t *out)
 {
-	uint64_t packets = 0;
+	return !u64_from_json(v, out);
+}
 
+/* Whether @live can be what @sent gives once frames are lost: every
+ * counter in it at most the one sent (lost frames only take away), the
+ * rest equal. Not that they were lost: that their loss is enough. */
+static bool diff_within_loss(json_t *live, json_t *sent)
+{
+	uint64_t a, b;
+	const char *k;
+	json_t *v;
+
+	if (!live)
+		return false;
+	if (metric_u64(live, &a) && metric_u64(sent, &b))
+		return a <= b;
+	if (!json_is_object(sent) || !json_is_object(live))
+		return json_equal(live, sent);
+	if (json_object_size(live) != json_object_size(sent))
+		return false;
+	json_object_foreach(sent, k,
+			    v) if (!diff_within_loss(json_object_get(live, k), v)) return false;
+	return true;
+}
+
+enum compare_metrics compare_report_verdict(struct compare_report *r)
+{
+	uint64_t packets = 0, lost;
+	const char *k;
+	json_t *d;
+
+	r->not_redirected = 0;
 	if (!json_object_size(r->diffs))
 		return COMPARE_MATCH;
+	/* Fewer frames than the program redirected: the sample stops
+	 * before the run did (xdpi gen --pcap-max), and its counts are of
+	 * other frames than the run's. */
 	if (r->pcap_frames < r->redirected)
 		return COMPARE_PARTIAL;
-	if (u64_from_json(json_object_get(r->rec, "packets"), &packets))
+	if (u64_from_json(json_object_get(r->rec, "packets"), &packets) ||
+	    r->dropped > r->redirected)
 		return COMPARE_DIFFER;
-	if (r->dropped && r->dropped <= r->redirected && r->redirected - r->dropped == packets &&
-	    r->pcap_frames == r->redirected)
-		return COMPARE_SOCKET_DROPS;
-	return COMPARE_DIFFER;
+	/* The sample's frames the program did not redirect (refused on the
+	 * way, passed without a socket or while stopping), and those the
+	 * socket dropped: what the ledger says was lost. Every packet
+	 * missing must be one of them, and no metric may hold more than
+	 * was sent. */
+	r->not_redirected = r->pcap_frames - r->redirected;
+	lost = r->dropped + r->not_redirected;
+	if (!lost || packets > r->pcap_frames || r->pcap_frames - packets != lost)
+		return COMPARE_DIFFER;
+	json_object_foreach(
+		r->diffs, k,
+		d) if (!diff_within_loss(json_object_get(d, "live"),
+					 json_object_get(d, "sent"))) return COMPARE_DIFFER;
+	return COMPARE_LOSS;
 }
 
 json_t *compare_diffs(json_t *live, json_t *offline)
@@ -118,6 +164,17 @@ void compare_metrics_print(FILE *out, const struct compare_report *r)
 	print_clean(out, json_string_value(json_object_get(r->rec, "filter")), 256);
 	fprintf(out, " (%" PRIu64 " frames, %" PRIu64 " not steered):\n", r->pcap_frames,
 		r->pcap_not_steered);
+	if (r->metrics == COMPARE_PARTIAL) {
+		/* Counts of the first N frames against counts of M: any
+		 * difference says nothing, so none is listed as one. */
+		fprintf(out,
+			"partial sample: %" PRIu64 " of %" PRIu64 " frames (the pcap stops "
+			"before the run did, as xdpi gen --pcap-max does): the sample is partial, "
+			"its counts are of other frames than the run's, so no metric is compared "
+			"and only the ledger is checked\n",
+			r->pcap_frames, r->redirected);
+		return;
+	}
 	json_object_foreach(r->diffs, key, d)
 	{
 		/* JSON_ENCODE_ANY: a metric is often a bare number. */
@@ -139,21 +196,18 @@ void compare_metrics_print(FILE *out, const struct compare_report *r)
 	case COMPARE_MATCH:
 		fprintf(out, "every metric matches\n");
 		break;
-	case COMPARE_PARTIAL:
-		/* The sample stops before the run did (xdpi gen --pcap-max):
-		 * nothing can be said of the rest. */
+	case COMPARE_LOSS:
 		fprintf(out,
-			"%zu metric%s differ, but the sample is partial: it holds %" PRIu64
-			" of the %" PRIu64 " frames the XDP program redirected, so only "
-			"the ledger is checked\n",
-			n, s, r->pcap_frames, r->redirected);
-		break;
-	case COMPARE_SOCKET_DROPS:
-		fprintf(out,
-			"%zu metric%s differ: the %" PRIu64 " frames the socket dropped "
-			"(ledger) were never inspected, and account for the %" PRIu64
-			" packets missing\n",
-			n, s, r->dropped, r->dropped);
+			"%zu metric%s differ, explained by the ledger: %" PRIu64
+			" frames of the sample were lost, %" PRIu64
+			" dropped by the socket (rx_dropped + ring_full) and %" PRIu64
+			" never redirected (%" PRIu64 " of them passed by the XDP program "
+			"without a socket or while stopping, the rest never reached it); "
+			"packets is short by exactly that and no metric holds more than "
+			"was sent\n",
+			n, s, r->dropped + r->not_redirected, r->dropped, r->not_redirected,
+			r->passed_wanted < r->not_redirected ? r->passed_wanted
+							     : r->not_redirected);
 		break;
 	default:
 		fprintf(out, "%zu metric%s differ\n", n, s);
@@ -178,7 +232,24 @@ json_t *compare_report_json(const struct compare_report *r, bool ok)
 		err |= json_object_set_new(o, "pcap", json_string(r->pcap));
 		err |= json_object_set_new(o, "pcap_frames", u64_to_json(r->pcap_frames));
 		err |= json_object_set_new(o, "pcap_not_steered", u64_to_json(r->pcap_not_steered));
-		err |= json_object_set(o, "differences", r->diffs);
+		/* a partial sample's differences are none: listed apart */
+		if (r->metrics == COMPARE_PARTIAL) {
+			json_t *keys = json_array();
+			const char *k;
+			json_t *d;
+
+			json_object_foreach(r->diffs, k, d) err |=
+				json_array_append_new(keys, json_string(k));
+			err |= json_object_set_new(o, "differences", json_object());
+			err |= json_object_set_new(o, "not_compared", keys);
+		} else {
+			err |= json_object_set(o, "differences", r->diffs);
+		}
+		if (r->metrics == COMPARE_LOSS)
+			err |= json_object_set_new(
+				o, "lost",
+				json_pack("{s:o, s:o}", "socket", u64_to_json(r->dropped),
+					  "not_redirected", u64_to_json(r->not_redirected)));
 		err |= json_object_set_new(o, "metrics", json_string(metrics_names[r->metrics]));
 	}
 	err |= json_object_set_new(o, "ok", json_boolean(ok));
