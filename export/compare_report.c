@@ -77,8 +77,11 @@ static bool diff_within_loss(json_t *live, json_t *sent)
 		return json_equal(live, sent);
 	if (json_object_size(live) != json_object_size(sent))
 		return false;
-	json_object_foreach(sent, k,
-			    v) if (!diff_within_loss(json_object_get(live, k), v)) return false;
+	json_object_foreach(sent, k, v)
+	{
+		if (!diff_within_loss(json_object_get(live, k), v))
+			return false;
+	}
 	return true;
 }
 
@@ -108,10 +111,11 @@ enum compare_metrics compare_report_verdict(struct compare_report *r)
 	lost = r->dropped + r->not_redirected;
 	if (!lost || packets > r->pcap_frames || r->pcap_frames - packets != lost)
 		return COMPARE_DIFFER;
-	json_object_foreach(
-		r->diffs, k,
-		d) if (!diff_within_loss(json_object_get(d, "live"),
-					 json_object_get(d, "sent"))) return COMPARE_DIFFER;
+	json_object_foreach(r->diffs, k, d)
+	{
+		if (!diff_within_loss(json_object_get(d, "live"), json_object_get(d, "sent")))
+			return COMPARE_DIFFER;
+	}
 	return COMPARE_LOSS;
 }
 
@@ -238,8 +242,10 @@ json_t *compare_report_json(const struct compare_report *r, bool ok)
 			const char *k;
 			json_t *d;
 
-			json_object_foreach(r->diffs, k, d) err |=
-				json_array_append_new(keys, json_string(k));
+			json_object_foreach(r->diffs, k, d)
+			{
+				err |= json_array_append_new(keys, json_string(k));
+			}
 			err |= json_object_set_new(o, "differences", json_object());
 			err |= json_object_set_new(o, "not_compared", keys);
 		} else {
