@@ -40,6 +40,27 @@ static void print_clean(FILE *out, const char *s, size_t max)
 	fprintf(out, "%s%s", buf, cut ? "..." : "");
 }
 
+/* A value of a record as compact JSON, for the terminal: jansson escapes
+ * controls and, with JSON_ENSURE_ASCII, every byte past 0x7f, but leaves
+ * DEL, written here as \u007f (found by fuzz_record). @none when there
+ * is no value. */
+static void print_json_value(FILE *out, json_t *v, const char *none)
+{
+	/* JSON_ENCODE_ANY: a metric is often a bare number. */
+	char *text = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
+
+	if (!text) {
+		fputs(none, out);
+		return;
+	}
+	for (const char *c = text; *c; c++)
+		if (*c == 0x7f)
+			fputs("\\u007f", out);
+		else
+			fputc(*c, out);
+	free(text);
+}
+
 void compare_report_totals(struct compare_report *r)
 {
 	const struct ledger *l = r->ledger;
@@ -181,20 +202,15 @@ void compare_metrics_print(FILE *out, const struct compare_report *r)
 	}
 	json_object_foreach(r->diffs, key, d)
 	{
-		/* JSON_ENCODE_ANY: a metric is often a bare number. */
-		char *g = json_dumps(json_object_get(d, "live"),
-				     JSON_COMPACT | JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
-		char *w = json_dumps(json_object_get(d, "sent"),
-				     JSON_COMPACT | JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
-
 		char name[4 * 64 + 1];
 
 		/* keys are the metrics' own, but a record's may be anything */
 		peek_sanitize(name, sizeof(name), (const uint8_t *)key, strnlen(key, 64), NULL);
-		fprintf(out, "  %-18s live %s\n  %-18s sent %s\n", name, g ?: "(missing)", "",
-			w ?: "?");
-		free(g);
-		free(w);
+		fprintf(out, "  %-18s live ", name);
+		print_json_value(out, json_object_get(d, "live"), "(missing)");
+		fprintf(out, "\n  %-18s sent ", "");
+		print_json_value(out, json_object_get(d, "sent"), "?");
+		fputc('\n', out);
 	}
 	switch (r->metrics) {
 	case COMPARE_MATCH:
