@@ -524,15 +524,31 @@ static void push_seconds(const struct argv_out *a, int val, double v, double def
 	push_opt(a, val, s);
 }
 
+/* A list as xdpi_parse_list() reads it, runs of three or more consecutive
+ * values as "a-b". The buffer holds the longest list of either option
+ * with no run at all: a list cut short parsed back to another one (found
+ * by tests/fuzz_options.c, 192 queues). */
 static void push_list(const struct argv_out *a, int val, const int *v, int n)
 {
-	char s[512] = "";
+	char s[CPU_SETSIZE * sizeof("1023,")] = "";
 	size_t len = 0;
 
 	if (!n)
 		return;
-	for (int i = 0; i < n && len < sizeof(s); i++)
-		len += (size_t)snprintf(s + len, sizeof(s) - len, "%s%d", i ? "," : "", v[i]);
+	for (int i = 0; i < n; i++) {
+		const char *sep = i ? "," : "";
+		int j = i;
+
+		while (j + 1 < n && v[j + 1] == v[j] + 1)
+			j++;
+		if (j - i >= 2) {
+			len += (size_t)snprintf(s + len, sizeof(s) - len, "%s%d-%d", sep, v[i],
+						v[j]);
+			i = j;
+		} else {
+			len += (size_t)snprintf(s + len, sizeof(s) - len, "%s%d", sep, v[i]);
+		}
+	}
 	push_opt(a, val, s);
 }
 
@@ -623,6 +639,10 @@ void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
 	push_seconds(&a, OPT_IPFIX_ACTIVE_TIMEOUT, o->flows.ipfix_active_timeout,
 		     d.flows.ipfix_active_timeout);
 	push_u32(&a, OPT_IPFIX_DOMAIN, o->flows.ipfix_domain, d.flows.ipfix_domain);
+	/* After "--" a name that starts with '-' (Linux allows one) is not
+	 * taken for an option, found by tests/fuzz_options.c. */
+	if (o->ifname && o->ifname[0] == '-')
+		push(ctx, "--");
 	if (o->ifname)
 		push(ctx, o->ifname);
 }

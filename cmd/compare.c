@@ -35,16 +35,6 @@ static void compare_usage(FILE *out)
 		compare_usage_line);
 }
 
-/* What the ledger says was redirected, and dropped by the sockets. */
-static void ledger_totals(const struct ledger *l, uint64_t *redirected, uint64_t *dropped)
-{
-	*redirected = *dropped = 0;
-	for (int i = 0; i < l->count; i++) {
-		*redirected += l->q[i].xdp.redirected;
-		*dropped += l->q[i].sock.rx_dropped + l->q[i].sock.rx_ring_full;
-	}
-}
-
 /* @pcap through the pipeline, with the filter the run had: the metrics the
  * run should have, as JSON; NULL after an error (said). */
 static json_t *offline_metrics(const char *pcap, const struct xdpi_filter *filter,
@@ -68,21 +58,6 @@ static json_t *offline_metrics(const char *pcap, const struct xdpi_filter *filte
 	if (!offline)
 		xdpi_err("out of memory");
 	return offline;
-}
-
-/* What the differences mean. */
-static enum compare_metrics compare_verdict(const struct compare_report *r)
-{
-	json_int_t packets = json_integer_value(json_object_get(r->rec, "packets"));
-
-	if (!json_object_size(r->diffs))
-		return COMPARE_MATCH;
-	if (r->pcap_frames < r->redirected)
-		return COMPARE_PARTIAL;
-	if (r->dropped && r->redirected - r->dropped == (uint64_t)packets &&
-	    r->pcap_frames == r->redirected)
-		return COMPARE_SOCKET_DROPS;
-	return COMPARE_DIFFER;
 }
 
 /* The record's metrics against the pcap read offline: fills @r. 0 or -1
@@ -118,7 +93,7 @@ static int compare_pcap(struct compare_report *r)
 		xdpi_err("out of memory");
 		return -1;
 	}
-	r->metrics = compare_verdict(r);
+	r->metrics = compare_report_verdict(r);
 	return 0;
 }
 
@@ -203,7 +178,7 @@ int cmd_compare(int argc, char **argv)
 		goto out;
 	}
 	r.ledger = &l;
-	ledger_totals(&l, &r.redirected, &r.dropped);
+	compare_report_totals(&r);
 	if (!json)
 		compare_heading_print(stdout, &r);
 	ret = l.unexplained ? XDPI_EXIT_FAIL : XDPI_EXIT_OK;

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 /* xdpi read: the offline mode, same pipeline as the live path. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -27,6 +31,8 @@
  * the reader waits for room (offline, nothing is lost by waiting). */
 #define READ_TAP_SIZE (8u << 20)
 #define READ_WRITE_SNAPLEN 262144
+/* How long a pipe or FIFO may stay empty before `read` says it waits. */
+#define READ_WAIT_SAY_MS 1000
 
 #define READ_USAGE "Usage: xdpi read [OPTIONS] [-r] FILE [EXPRESSION...]"
 
@@ -36,7 +42,9 @@ static void read_usage(FILE *out)
 		"Usage: xdpi read [OPTIONS] FILE [EXPRESSION...]\n"
 		"       xdpi read [OPTIONS] -r FILE [EXPRESSION...]\n\n"
 		"Parses every frame of FILE (pcap or pcapng: Ethernet, Linux cooked\n"
-		"SLL/SLL2 or raw IP; - is standard input) and prints its metrics\n"
+		"SLL/SLL2 or raw IP; - is standard input; a pipe or FIFO with nothing\n"
+		"in it yet is waited for, said after a second; frames whose pcap header\n"
+		"says they end with an FCS are read without it) and prints its metrics\n"
 		"(definitions: docs/metrics.md).\n\n"
 		"Options:\n"
 		"  -r, --read FILE  the file to read (or as the first argument)\n"
@@ -442,6 +450,68 @@ static int read_serve(struct prom_server *prom, const struct read_opts *o, const
 	return XDPI_EXIT_OK;
 }
 
+/* Waits for @fd to have data or its writer to leave; signals still end
+ * the wait (they may be blocked for the Prometheus thread). */
+static void read_poll(int fd, int timeout_ms, bool *ready)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000};
+	sigset_t none;
+
+	sigemptyset(&none);
+	*ready = ppoll(&pfd, 1, timeout_ms < 0 ? NULL : &ts, &none) > 0;
+}
+
+/*
+ * `read -` on a pipe, or a FIFO, with nothing in it yet: libpcap would
+ * block reading the header (a FIFO's open() even blocks until a writer
+ * comes) without a word. Wait as tcpdump -r does, but say so after a
+ * second. A FIFO is opened here without blocking and handed over as
+ * @*fp (capfile_read() closes it), so that a writer that comes and goes
+ * is not waited for twice. 0, or -errno after saying why.
+ */
+static int read_wait(const char *path, FILE **fp)
+{
+	bool is_stdin = !strcmp(path, "-"), ready;
+	struct stat st;
+	int fd;
+
+	*fp = NULL;
+	if (is_stdin) {
+		if (fstat(STDIN_FILENO, &st) || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+			return 0;
+		fd = STDIN_FILENO;
+	} else {
+		/* anything else, missing ones included, capfile_read() opens
+		 * and names */
+		if (stat(path, &st) || !S_ISFIFO(st.st_mode))
+			return 0;
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0) {
+			int e = errno;
+
+			xdpi_err("%s: %s", path, strerror(e));
+			return -e;
+		}
+	}
+	read_poll(fd, READ_WAIT_SAY_MS, &ready);
+	if (!ready) {
+		if (is_stdin)
+			xdpi_info("waiting for data on stdin (a pipe with nothing in it yet)...");
+		else
+			xdpi_info("waiting for data on FIFO %s (no writer yet)...", path);
+		read_poll(fd, -1, &ready);
+	}
+	if (is_stdin)
+		return 0;
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) || !(*fp = fdopen(fd, "rb"))) {
+		xdpi_err("%s: %s", path, strerror(errno));
+		close(fd);
+		return -EIO;
+	}
+	return 0;
+}
+
 int cmd_read(int argc, char **argv)
 {
 	struct prom_server *prom = NULL;
@@ -487,6 +557,8 @@ int cmd_read(int argc, char **argv)
 		goto out_flows;
 	}
 	if (o.write && read_open_writer(&o, &pipe, &tap, &writer))
+		goto out;
+	if (read_wait(o.file, &co.fp))
 		goto out;
 	co.count = o.count;
 	co.progress = !o.quiet && isatty(STDERR_FILENO);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Entry point: dispatches to the subcommand named by argv[1]. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +33,22 @@ static void usage(FILE *out)
 	fprintf(out, "\nRun 'xdpi COMMAND --help' for a command's options.\n");
 }
 
+/* What a command printed reached stdout: a full disk, a closed pipe or
+ * /dev/full otherwise go unnoticed (stdio keeps the error in the stream,
+ * and the last buffer is only written at exit). Every command's exit
+ * goes through here; a failure turns a success into 1. */
+static int stdout_checked(int ret)
+{
+	int err = fflush(stdout) ? errno : 0;
+
+	if (!err && ferror(stdout))
+		err = EIO;
+	if (!err)
+		return ret;
+	xdpi_err("write error on standard output: %s", strerror(err));
+	return ret == XDPI_EXIT_OK ? XDPI_EXIT_FAIL : ret;
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
@@ -43,11 +60,11 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		printf("xdpi %s\n", xdpi_version());
-		return XDPI_EXIT_OK;
+		return stdout_checked(XDPI_EXIT_OK);
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
-		return XDPI_EXIT_OK;
+		return stdout_checked(XDPI_EXIT_OK);
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name)) {
@@ -58,7 +75,7 @@ int main(int argc, char **argv)
 			snprintf(prefix, sizeof(prefix), "xdpi %s", commands[i].name);
 			xdpi_log_set_prefix(prefix);
 			argv[1] = prefix;
-			return commands[i].run(argc - 1, argv + 1);
+			return stdout_checked(commands[i].run(argc - 1, argv + 1));
 		}
 	xdpi_err("unknown command '%s'", argv[1]);
 	fprintf(stderr, "Usage: xdpi COMMAND [OPTIONS]\nTry 'xdpi --help'.\n");

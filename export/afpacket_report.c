@@ -4,6 +4,7 @@
 #include <inttypes.h>
 
 #include "report.h"
+#include "u64json.h"
 
 static struct report_span afpacket_span(const struct afpacket_report *r)
 {
@@ -17,8 +18,8 @@ static struct report_span afpacket_span(const struct afpacket_report *r)
 json_t *afpacket_report_json(const struct afpacket_report *r)
 {
 	struct report_span span = afpacket_span(r);
-	json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:f, s:s, s:s?}", "packets",
-			      (json_int_t)r->packets, "bytes", (json_int_t)r->bytes, "ps_recv",
+	json_t *o = json_pack("{s:o, s:o, s:I, s:I, s:I, s:f, s:s, s:s?}", "packets",
+			      u64_to_json(r->packets), "bytes", u64_to_json(r->bytes), "ps_recv",
 			      (json_int_t)r->ps_recv, "ps_drop", (json_int_t)r->ps_drop,
 			      "ps_ifdrop", (json_int_t)r->ps_ifdrop, "seconds", r->seconds,
 			      "stop_reason", r->stop_reason, "signal", r->signal);

@@ -5,24 +5,139 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../inspect/peek.h"
 #include "ledger_report.h"
 #include "report.h"
+#include "u64json.h"
 
 static const char *const metrics_names[] = {
 	[COMPARE_NOT_RUN] = NULL,
 	[COMPARE_MATCH] = "match",
 	[COMPARE_PARTIAL] = "partial_sample",
-	[COMPARE_SOCKET_DROPS] = "socket_drops",
+	[COMPARE_LOSS] = "explained_by_loss",
 	[COMPARE_DIFFER] = "differ",
 };
 
-/* A string from a record, for the terminal: control bytes as '?'. */
+/* A string from a record, for the terminal: printable ASCII, every other
+ * byte as \xNN (peek_sanitize()), at most @max bytes of it ("..." after a
+ * cut); '?' when the record has none. */
 static void print_clean(FILE *out, const char *s, size_t max)
 {
-	for (size_t i = 0; s && s[i] && i < max; i++)
-		fputc((unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i], out);
-	if (!s)
+	char buf[4 * 256 + 1];
+	bool cut = false;
+	size_t len;
+
+	if (!s) {
 		fputc('?', out);
+		return;
+	}
+	len = strnlen(s, max + 1);
+	if (len > max) {
+		len = max;
+		cut = true;
+	}
+	peek_sanitize(buf, sizeof(buf), (const uint8_t *)s, len, NULL);
+	fprintf(out, "%s%s", buf, cut ? "..." : "");
+}
+
+/* A value of a record as compact JSON, for the terminal: jansson escapes
+ * controls and, with JSON_ENSURE_ASCII, every byte past 0x7f, but leaves
+ * DEL, written here as \u007f (found by fuzz_record). @none when there
+ * is no value. */
+static void print_json_value(FILE *out, json_t *v, const char *none)
+{
+	/* JSON_ENCODE_ANY: a metric is often a bare number. */
+	char *text = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
+
+	if (!text) {
+		fputs(none, out);
+		return;
+	}
+	for (const char *c = text; *c; c++)
+		if (*c == 0x7f)
+			fputs("\\u007f", out);
+		else
+			fputc(*c, out);
+	free(text);
+}
+
+void compare_report_totals(struct compare_report *r)
+{
+	const struct ledger *l = r->ledger;
+
+	/* Wrapping sums: counters of a forged record may pass 2^64; the
+	 * verdict only compares them with what a file of frames holds. */
+	r->redirected = r->dropped = r->passed_wanted = 0;
+	for (int i = 0; i < l->count; i++) {
+		r->redirected += l->q[i].xdp.redirected;
+		r->dropped += l->q[i].sock.rx_dropped + l->q[i].sock.rx_ring_full;
+		r->passed_wanted += l->q[i].xdp.redirect_failed + l->q[i].xdp.stopping_passed;
+	}
+}
+
+/* A counter of a metric, either spelling (export/u64json.h). */
+static bool metric_u64(json_t *v, uint64_t *out)
+{
+	return !u64_from_json(v, out);
+}
+
+/* Whether @live can be what @sent gives once frames are lost: every
+ * counter in it at most the one sent (lost frames only take away), the
+ * rest equal. Not that they were lost: that their loss is enough. */
+static bool diff_within_loss(json_t *live, json_t *sent)
+{
+	uint64_t a, b;
+	const char *k;
+	json_t *v;
+
+	if (!live)
+		return false;
+	if (metric_u64(live, &a) && metric_u64(sent, &b))
+		return a <= b;
+	if (!json_is_object(sent) || !json_is_object(live))
+		return json_equal(live, sent);
+	if (json_object_size(live) != json_object_size(sent))
+		return false;
+	json_object_foreach(sent, k, v)
+	{
+		if (!diff_within_loss(json_object_get(live, k), v))
+			return false;
+	}
+	return true;
+}
+
+enum compare_metrics compare_report_verdict(struct compare_report *r)
+{
+	uint64_t packets = 0, lost;
+	const char *k;
+	json_t *d;
+
+	r->not_redirected = 0;
+	if (!json_object_size(r->diffs))
+		return COMPARE_MATCH;
+	/* Fewer frames than the program redirected: the sample stops
+	 * before the run did (xdpi gen --pcap-max), and its counts are of
+	 * other frames than the run's. */
+	if (r->pcap_frames < r->redirected)
+		return COMPARE_PARTIAL;
+	if (u64_from_json(json_object_get(r->rec, "packets"), &packets) ||
+	    r->dropped > r->redirected)
+		return COMPARE_DIFFER;
+	/* The sample's frames the program did not redirect (refused on the
+	 * way, passed without a socket or while stopping), and those the
+	 * socket dropped: what the ledger says was lost. Every packet
+	 * missing must be one of them, and no metric may hold more than
+	 * was sent. */
+	r->not_redirected = r->pcap_frames - r->redirected;
+	lost = r->dropped + r->not_redirected;
+	if (!lost || packets > r->pcap_frames || r->pcap_frames - packets != lost)
+		return COMPARE_DIFFER;
+	json_object_foreach(r->diffs, k, d)
+	{
+		if (!diff_within_loss(json_object_get(d, "live"), json_object_get(d, "sent")))
+			return COMPARE_DIFFER;
+	}
+	return COMPARE_LOSS;
 }
 
 json_t *compare_diffs(json_t *live, json_t *offline)
@@ -74,36 +189,45 @@ void compare_metrics_print(FILE *out, const struct compare_report *r)
 	print_clean(out, json_string_value(json_object_get(r->rec, "filter")), 256);
 	fprintf(out, " (%" PRIu64 " frames, %" PRIu64 " not steered):\n", r->pcap_frames,
 		r->pcap_not_steered);
+	if (r->metrics == COMPARE_PARTIAL) {
+		/* Counts of the first N frames against counts of M: any
+		 * difference says nothing, so none is listed as one. */
+		fprintf(out,
+			"partial sample: %" PRIu64 " of %" PRIu64 " frames (the pcap stops "
+			"before the run did, as xdpi gen --pcap-max does): the sample is partial, "
+			"its counts are of other frames than the run's, so no metric is compared "
+			"and only the ledger is checked\n",
+			r->pcap_frames, r->redirected);
+		return;
+	}
 	json_object_foreach(r->diffs, key, d)
 	{
-		/* JSON_ENCODE_ANY: a metric is often a bare number. */
-		char *g = json_dumps(json_object_get(d, "live"), JSON_COMPACT | JSON_ENCODE_ANY);
-		char *w = json_dumps(json_object_get(d, "sent"), JSON_COMPACT | JSON_ENCODE_ANY);
+		char name[4 * 64 + 1];
 
-		fprintf(out, "  %-18s live %s\n  %-18s sent %s\n", key, g ?: "(missing)", "",
-			w ?: "?");
-		free(g);
-		free(w);
+		/* keys are the metrics' own, but a record's may be anything */
+		peek_sanitize(name, sizeof(name), (const uint8_t *)key, strnlen(key, 64), NULL);
+		fprintf(out, "  %-18s live ", name);
+		print_json_value(out, json_object_get(d, "live"), "(missing)");
+		fprintf(out, "\n  %-18s sent ", "");
+		print_json_value(out, json_object_get(d, "sent"), "?");
+		fputc('\n', out);
 	}
 	switch (r->metrics) {
 	case COMPARE_MATCH:
 		fprintf(out, "every metric matches\n");
 		break;
-	case COMPARE_PARTIAL:
-		/* The sample stops before the run did (xdpi gen --pcap-max):
-		 * nothing can be said of the rest. */
+	case COMPARE_LOSS:
 		fprintf(out,
-			"%zu metric%s differ, but the sample is partial: it holds %" PRIu64
-			" of the %" PRIu64 " frames the XDP program redirected, so only "
-			"the ledger is checked\n",
-			n, s, r->pcap_frames, r->redirected);
-		break;
-	case COMPARE_SOCKET_DROPS:
-		fprintf(out,
-			"%zu metric%s differ: the %" PRIu64 " frames the socket dropped "
-			"(ledger) were never inspected, and account for the %" PRIu64
-			" packets missing\n",
-			n, s, r->dropped, r->dropped);
+			"%zu metric%s differ, explained by the ledger: %" PRIu64
+			" frames of the sample were lost, %" PRIu64
+			" dropped by the socket (rx_dropped + ring_full) and %" PRIu64
+			" never redirected (%" PRIu64 " of them passed by the XDP program "
+			"without a socket or while stopping, the rest never reached it); "
+			"packets is short by exactly that and no metric holds more than "
+			"was sent\n",
+			n, s, r->dropped + r->not_redirected, r->dropped, r->not_redirected,
+			r->passed_wanted < r->not_redirected ? r->passed_wanted
+							     : r->not_redirected);
 		break;
 	default:
 		fprintf(out, "%zu metric%s differ\n", n, s);
@@ -126,11 +250,28 @@ json_t *compare_report_json(const struct compare_report *r, bool ok)
 	err |= json_object_set_new(o, "ledger_closes", json_boolean(!r->ledger->unexplained));
 	if (r->pcap) {
 		err |= json_object_set_new(o, "pcap", json_string(r->pcap));
-		err |= json_object_set_new(o, "pcap_frames",
-					   json_integer((json_int_t)r->pcap_frames));
-		err |= json_object_set_new(o, "pcap_not_steered",
-					   json_integer((json_int_t)r->pcap_not_steered));
-		err |= json_object_set(o, "differences", r->diffs);
+		err |= json_object_set_new(o, "pcap_frames", u64_to_json(r->pcap_frames));
+		err |= json_object_set_new(o, "pcap_not_steered", u64_to_json(r->pcap_not_steered));
+		/* a partial sample's differences are none: listed apart */
+		if (r->metrics == COMPARE_PARTIAL) {
+			json_t *keys = json_array();
+			const char *k;
+			json_t *d;
+
+			json_object_foreach(r->diffs, k, d)
+			{
+				err |= json_array_append_new(keys, json_string(k));
+			}
+			err |= json_object_set_new(o, "differences", json_object());
+			err |= json_object_set_new(o, "not_compared", keys);
+		} else {
+			err |= json_object_set(o, "differences", r->diffs);
+		}
+		if (r->metrics == COMPARE_LOSS)
+			err |= json_object_set_new(
+				o, "lost",
+				json_pack("{s:o, s:o}", "socket", u64_to_json(r->dropped),
+					  "not_redirected", u64_to_json(r->not_redirected)));
 		err |= json_object_set_new(o, "metrics", json_string(metrics_names[r->metrics]));
 	}
 	err |= json_object_set_new(o, "ok", json_boolean(ok));

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "ledger_report.h"
+#include "u64json.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -198,10 +199,9 @@ static json_t *queue_to_json(struct ledger_queue *q)
 
 	for (size_t f = 0; f < NFIELDS; f++)
 		err |= json_object_set_new(!strcmp(fields[f].group, "xdp") ? xdp : sock,
-					   fields[f].name,
-					   json_integer((json_int_t)*field_ptr(q, &fields[f])));
+					   fields[f].name, u64_to_json(*field_ptr(q, &fields[f])));
 	for (int c = 0; c < q->iface.count; c++) {
-		json_t *v = json_integer((json_int_t)q->iface.c[c].value);
+		json_t *v = u64_to_json(q->iface.c[c].value);
 
 		err |= !v || !ifc;
 		/* a driver's name that is not UTF-8 is left out, as before */
@@ -212,7 +212,7 @@ static json_t *queue_to_json(struct ledger_queue *q)
 	err |= json_object_set_new(e, "xdp", xdp);
 	err |= json_object_set_new(e, "socket", sock);
 	err |= json_object_set_new(e, "iface", ifc);
-	err |= json_object_set_new(e, "inspected", json_integer((json_int_t)q->inspected));
+	err |= json_object_set_new(e, "inspected", u64_to_json(q->inspected));
 	err |= json_object_set_new(e, "unexplained", json_integer(q->unexplained));
 	if (err) {
 		json_decref(e);
@@ -237,19 +237,9 @@ json_t *ledger_to_json(const struct ledger *l)
 	return o;
 }
 
-/* A counter: a non-negative integer (one written past 2^63 reads back
- * negative). */
-static int json_u64(json_t *v, uint64_t *out)
-{
-	if (!json_is_integer(v) || json_integer_value(v) < 0)
-		return -EINVAL;
-	*out = (uint64_t)json_integer_value(v);
-	return 0;
-}
-
 static int get_u64(json_t *obj, const char *key, uint64_t *out)
 {
-	return json_u64(json_object_get(obj, key), out);
+	return u64_from_json(json_object_get(obj, key), out);
 }
 
 static int iface_from_json(json_t *ifc, struct iface_queue_counters *out)
@@ -261,7 +251,8 @@ static int iface_from_json(json_t *ifc, struct iface_queue_counters *out)
 		return -EINVAL;
 	json_object_foreach(ifc, k, v)
 	{
-		if (strlen(k) >= sizeof(out->c[0].name) || json_u64(v, &out->c[out->count].value))
+		if (strlen(k) >= sizeof(out->c[0].name) ||
+		    u64_from_json(v, &out->c[out->count].value))
 			return -EINVAL;
 		strcpy(out->c[out->count++].name, k);
 	}

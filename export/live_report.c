@@ -11,6 +11,7 @@
 #include "ipfix_report.h"
 #include "jsonl.h"
 #include "report.h"
+#include "u64json.h"
 
 int live_table_init(struct live_table *t, FILE *out, const struct capture *c, double started)
 {
@@ -56,11 +57,11 @@ static void live_stats_line(struct live_table *t, const struct capture *c, json_
 	json_t *o;
 
 	report_iso8601(report_wall_now(), now, sizeof(now));
-	o = json_pack("{s:s, s:s, s:f, s:I, s:I, s:f, s:f, s:I, s:I, s:o}", "type", "stats", "time",
-		      now, "interval_s", dt, "packets", (json_int_t)tp, "bytes", (json_int_t)tb,
+	o = json_pack("{s:s, s:s, s:f, s:o, s:o, s:f, s:f, s:o, s:o, s:o}", "type", "stats", "time",
+		      now, "interval_s", dt, "packets", u64_to_json(tp), "bytes", u64_to_json(tb),
 		      "pps", (double)tp / dt, "mbps", (double)tb * 8 / dt / 1e6, "total_packets",
-		      (json_int_t)sum->c.packets, "total_bytes", (json_int_t)sum->c.bytes, "queues",
-		      queues);
+		      u64_to_json(sum->c.packets), "total_bytes", u64_to_json(sum->c.bytes),
+		      "queues", queues);
 	if (o && capture_flow_summary(c, &fs)) {
 		const struct flow_report fr = {.fc = &sum->flows, .s = &fs, .mc = &sum->c};
 		json_t *conn = flow_report_json(&fr);
@@ -107,9 +108,9 @@ void live_table_row(struct live_table *t, const struct capture *c, double now)
 		if (queues)
 			json_array_append_new(
 				queues,
-				json_pack("{s:i, s:I, s:I, s:I, s:I}", "queue", (int)q.queue_id,
-					  "packets", (json_int_t)q.counters.c.packets, "bytes",
-					  (json_int_t)q.counters.c.bytes, "rx_dropped",
+				json_pack("{s:i, s:o, s:o, s:I, s:I}", "queue", (int)q.queue_id,
+					  "packets", u64_to_json(q.counters.c.packets), "bytes",
+					  u64_to_json(q.counters.c.bytes), "rx_dropped",
 					  (json_int_t)q.sock.rx_dropped, "rx_ring_full",
 					  (json_int_t)q.sock.rx_ring_full));
 		p = q.counters.c.packets - t->prev_packets[i];
@@ -165,7 +166,7 @@ json_t *seqcheck_to_json(const struct seqcheck *s)
 		json_decref(pg);
 		return NULL;
 	}
-	json_object_set_new(pg, "untracked", json_integer((json_int_t)s->pg_untracked));
+	json_object_set_new(pg, "untracked", u64_to_json(s->pg_untracked));
 	json_object_set_new(pg, "max_flows", json_integer(SEQCHECK_PG_MAX_FLOWS));
 	json_object_set_new(obj, "clock", json_string(seqcheck_clock_name(s->clock)));
 	json_object_set_new(obj, "latency_measured", json_boolean(seqcheck_timed(&t) > 0));
@@ -245,14 +246,14 @@ void seqcheck_print(FILE *out, const struct seqcheck *s)
 
 static json_t *live_queue_json_base(const struct capture_queue *q, const char *xdp_mode)
 {
-	return json_pack("{s:i, s:i, s:s, s:s, s:b, s:s, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:i, s:i, s:s, s:s, s:b, s:s, s:I, s:b, s:o, s:o, s:I, s:I, s:I, s:I}",
 			 "queue", (int)q->queue_id, "cpu", q->cpu, "mode", live_mode_name(q),
 			 "xdp_mode", xdp_mode, "busy_poll", q->busy_poll, "idle",
 			 q->idle ? q->idle : "?", "napi_id", (json_int_t)q->napi_id, "hugepages",
-			 q->hugepages, "packets", (json_int_t)q->counters.c.packets, "bytes",
-			 (json_int_t)q->counters.c.bytes, "empty_polls", (json_int_t)q->empty_polls,
-			 "sleeps", (json_int_t)q->sleeps, "spin_stops", (json_int_t)q->spin_stops,
-			 "bind_retries", (json_int_t)q->bind_retries);
+			 q->hugepages, "packets", u64_to_json(q->counters.c.packets), "bytes",
+			 u64_to_json(q->counters.c.bytes), "empty_polls",
+			 (json_int_t)q->empty_polls, "sleeps", (json_int_t)q->sleeps, "spin_stops",
+			 (json_int_t)q->spin_stops, "bind_retries", (json_int_t)q->bind_retries);
 }
 
 static json_t *live_queue_json(const struct capture_queue *q, const char *xdp_mode,

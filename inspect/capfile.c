@@ -20,6 +20,11 @@
 #define CAPFILE_ETH_HLEN 14
 /* libpcap's largest snap length. */
 #define CAPFILE_SNAP_MAX 262144
+/* The pcap header's link-type field above the link type (pcap_datalink_ext()):
+ * bit 26 says the frames end with an FCS of bits 28..31 16-bit words
+ * (draft-ietf-opsawg-pcap, "LinkType and additional information"). */
+#define CAPFILE_LT_FCS_PRESENT 0x04000000u
+#define CAPFILE_LT_FCS_WORDS(x) (((uint32_t)(x) >> 28) & 0xf)
 
 /*
  * Link types read besides Ethernet: Linux cooked captures (`tcpdump -i
@@ -33,7 +38,8 @@ struct capfile_ctx {
 	pcap_t *pc;
 	const struct capfile_opts *o;
 	int dlt;
-	bool nano; /* the records' time stamps are in ns (else us) */
+	uint32_t fcs; /* bytes of FCS at the end of each frame, not inspected */
+	bool nano;    /* the records' time stamps are in ns (else us) */
 	/* Progress (a terminal only): when to look next, what was said. */
 	uint64_t seen;
 	double started;
@@ -108,11 +114,29 @@ static bool cooked_header(int dlt, const u_char *b, uint32_t caplen, uint32_t *h
 	}
 }
 
+/* The record's lengths without its FCS: the wire length loses the FCS,
+ * the captured length what of it was captured. A record claiming fewer
+ * bytes on the wire than it holds is broken; the parser then trusts the
+ * capture, and so do the byte counts. */
+static void capfile_lengths(const struct capfile_ctx *c, const struct pcap_pkthdr *h,
+			    uint32_t *caplen, uint32_t *wire)
+{
+	*wire = h->len > h->caplen ? h->len : h->caplen;
+	*caplen = h->caplen;
+	if (!c->fcs)
+		return;
+	*wire = *wire > c->fcs ? *wire - c->fcs : 0;
+	if (*caplen > *wire)
+		*caplen = *wire;
+}
+
 static void capfile_frame_cooked(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct capfile_ctx *c = (struct capfile_ctx *)user;
-	uint32_t wire = h->len > h->caplen ? h->len : h->caplen, hlen, cap;
+	uint32_t wire, hlen, cap, caplen;
 	uint16_t type;
+
+	capfile_lengths(c, h, &caplen, &wire);
 
 	capfile_stamp(c, h);
 	if (!c->any) {
@@ -120,14 +144,14 @@ static void capfile_frame_cooked(u_char *user, const struct pcap_pkthdr *h, cons
 		c->any = true;
 	}
 	c->last = h->ts;
-	if (!cooked_header(c->dlt, bytes, h->caplen, &hlen, &type)) {
+	if (!cooked_header(c->dlt, bytes, caplen, &hlen, &type)) {
 		/* Shorter than its link header: counts as a cut Ethernet one. */
 		wire = wire + CAPFILE_ETH_HLEN > hlen ? wire + CAPFILE_ETH_HLEN - hlen : 0;
 		pipeline_frame(c->p, c->buf, 0, wire, 0, c->p->cfg.filter != NULL, true, false);
 		capfile_around(c, h);
 		return;
 	}
-	cap = h->caplen - hlen;
+	cap = caplen - hlen;
 	if (cap > CAPFILE_SNAP_MAX)
 		cap = CAPFILE_SNAP_MAX;
 	memset(c->buf, 0, 12);
@@ -153,12 +177,11 @@ static bool capfile_cooked_link(int dlt)
 static void capfile_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct capfile_ctx *c = (struct capfile_ctx *)user;
-	/* A record claiming fewer bytes on the wire than it holds is broken;
-	 * the parser then trusts the capture, and so do the byte counts. */
-	uint32_t wire = h->len > h->caplen ? h->len : h->caplen;
+	uint32_t caplen, wire;
 
+	capfile_lengths(c, h, &caplen, &wire);
 	/* Offline there are no generator stamps to time: no sequence check. */
-	pipeline_frame(c->p, bytes, h->caplen, wire, 0, c->p->cfg.filter != NULL, true, false);
+	pipeline_frame(c->p, bytes, caplen, wire, 0, c->p->cfg.filter != NULL, true, false);
 	/* The capture's time span, for the summary's rates. */
 	if (!c->any) {
 		c->first = h->ts;
@@ -177,13 +200,19 @@ static void capfile_frame_around(u_char *user, const struct pcap_pkthdr *h, cons
 	capfile_around(c, h);
 }
 
-/* Opens @path, with nanosecond time stamps whatever the file has. */
-static pcap_t *capfile_open(const char *path, char *err, size_t err_len)
+/* Opens @path (or reads @fp, named @path), with nanosecond time stamps
+ * whatever the file has. @fp is closed in any case. */
+static pcap_t *capfile_open(const char *path, FILE *fp, char *err, size_t err_len)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *pc =
-		pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	pcap_t *pc = fp ? pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO,
+								   errbuf)
+			: pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO,
+								  errbuf);
 
+	/* libpcap closes @fp only once it holds it */
+	if (!pc && fp)
+		fclose(fp);
 	/* libpcap's text names the cause (missing, bad magic, ...) and
 	 * sometimes the file. */
 	if (!pc && strstr(errbuf, path))
@@ -191,6 +220,21 @@ static pcap_t *capfile_open(const char *path, char *err, size_t err_len)
 	else if (!pc)
 		snprintf(err, err_len, "%s: %s", path, errbuf);
 	return pc;
+}
+
+/* Whether the reader of @f stopped at the end of the file. */
+static bool capfile_at_end(FILE *f)
+{
+	struct stat st;
+	long pos;
+
+	if (!f)
+		return false;
+	if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode)) {
+		pos = ftell(f);
+		return pos >= 0 && (long long)pos >= (long long)st.st_size;
+	}
+	return feof(f);
 }
 
 static void capfile_progress_init(struct capfile_ctx *c)
@@ -213,11 +257,19 @@ int capfile_read(const char *path, struct pipeline *p, const struct capfile_opts
 	int ret;
 
 	memset(res, 0, sizeof(*res));
-	c.pc = capfile_open(path, err, err_len);
+	c.pc = capfile_open(path, o->fp, err, err_len);
 	if (!c.pc)
 		return -EINVAL;
 	c.dlt = pcap_datalink(c.pc);
 	res->link = pcap_datalink_val_to_name(c.dlt);
+	{
+		int ext = pcap_datalink_ext(c.pc);
+
+		/* pcap only: libpcap passes pcapng's if_fcslen on to no one */
+		if (ext > 0 && ((uint32_t)ext & CAPFILE_LT_FCS_PRESENT))
+			c.fcs = 2 * CAPFILE_LT_FCS_WORDS(ext);
+		res->fcs = c.fcs;
+	}
 	if (c.dlt == DLT_EN10MB) {
 		fn = p->tap || p->cfg.flows || o->count || o->progress ? capfile_frame_around
 								       : capfile_frame;
@@ -260,9 +312,12 @@ int capfile_read(const char *path, struct pipeline *p, const struct capfile_opts
 
 		/* libpcap reports a short last record as an error; for a
 		 * capture cut off by a crash or a full disk the records before
-		 * it are good, so keep them and warn. A link-type change inside
-		 * a pcapng file is a real error. */
-		if (strstr(why, "truncated")) {
+		 * it are good, so keep them and warn. Told by where the reading
+		 * stopped, not by libpcap's wording: at the end of the file
+		 * (a regular file's size, else the stream's end of file) it
+		 * was cut; before it, a record (a length past any snap length,
+		 * a link-type change inside a pcapng file) is corrupt. */
+		if (capfile_at_end(pcap_file(pc))) {
 			res->truncated = true;
 			snprintf(res->warning, sizeof(res->warning), "%s: %s", path, why);
 		} else {

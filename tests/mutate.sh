@@ -42,7 +42,10 @@ inspect/metrics.h|s/if (wire_len <= 64)/if (wire_len < 64)/|test_metrics|off-by-
 inspect/parse.c|0,/pi->malformed = PKT_MAL_TCP_TRUNCATED;/s//pi->malformed = PKT_OK;/|test_parse|a truncated TCP header not counted as malformed
 capture/ledger.c|s/d = d - q->sock.rx_dropped - q->sock.rx_ring_full/d = d - q->sock.rx_ring_full/|t_loss|the socket's drops left out of the ledger
 capture/ledger.c|s/total += d;/total = d;/|test_ledger|the ledger's total is the last queue's, not the sum
-export/ledger_report.c|s/json_integer_value(v) < 0)/json_integer_value(v) < -1)/|test_ledger|a negative counter read from a record
+export/u64json.c|s/if (json_integer_value(v) < 0)/if (json_integer_value(v) < -1)/|test_ledger|a negative counter read from a record
+export/u64json.c|s/if (n <= INT64_MAX)/if (n < 5)/|test_u64json|a counter below 2^63 read from a string
+capture/options.c|s/o->ifname \&\& o->ifname\[0\] == .-./0/|test_capture_opts|an interface named like an option written without --
+inspect/capfile.c|s/c.fcs = 2 \* CAPFILE_LT_FCS_WORDS(ext);/c.fcs = 0;/|t_read_errors|the FCS counted as frame bytes
 util/optval.c|s/if (hi < lo)/if (hi < lo - 1)/|test_optval|a list range reversed by one accepted
 cmd/detach.c|s/flush == (long)iface_safe_deferral_ns(&path)/flush == 1/|t_live|detach no longer resets the IRQ deferral xdpi sized
 xsk/xsk.h|s/#define XDPI_XSK_BIND_TIMEOUT_MS 2000/#define XDPI_XSK_BIND_TIMEOUT_MS 0/|t_rate|no wait for the kernel to release a queue

@@ -1,35 +1,51 @@
 #!/bin/bash
 # Runs each libFuzzer target for a bounded time from its corpus in the
-# repository, and reports one TAP line per target: not ok if the binary is
-# missing, if it found a crash, an overread or a broken invariant, or if it
-# ran too few inputs to mean anything (a fuzzer that stalls passes nothing).
-#   fuzz_parse  the parser, metrics, snapped path, prefixes, filter mirror
-#               (tests/fuzz_parse.c), corpus tests/fuzz-corpus/frames
-#   fuzz_pcap   the file reader: libpcap, filter, parser, metrics
-#               (tests/fuzz_pcap.c), corpus tests/fuzz-corpus/pcap
-# The corpora are copied to a temporary directory first, so that what the
+# repository plus the seeds the build writes, and reports one TAP line per
+# target: not ok if the binary is missing, if it found a crash, an overread
+# or a broken invariant, or if it ran too few inputs to mean anything (a
+# fuzzer that stalls passes nothing).
+#   fuzz_parse    the parser, metrics, snapped path, prefixes, filter mirror
+#   fuzz_pcap     the file reader: libpcap, filter, parser, metrics
+#   fuzz_peek     the HTTP and TLS peeks and the two escapers
+#   fuzz_record   the record reader of `xdpi compare` and what it prints
+#   fuzz_options  the capture option table and util/optval.c
+# (tests/fuzz_*.c; corpora tests/fuzz-corpus/NAME, seeds BUILD/fuzz/seeds/NAME
+# from tests/tool_fuzzseeds.c and bench/mkcapture.)
+# The corpora are copied to a work directory first, so that what the
 # fuzzer adds (and any artifact) never lands in the repository; a crashing
 # input is shown as hex, to be added to the corpus as a regression case.
-#   tests/t_fuzz.sh BUILD_DIR     (FUZZ_TIME=seconds per target, default 30)
+#   tests/t_fuzz.sh BUILD_DIR
+# FUZZ_TIME: seconds per target (default 12: make check runs every target);
+# FUZZ_WORK: a directory that keeps the grown corpora between runs
+# (`make fuzz FUZZ_SECONDS=N` uses BUILD/fuzz/work), else a temporary one.
 . "$(dirname "$0")/lib.sh"
 
-FUZZ_TIME=${FUZZ_TIME:-30}
+FUZZ_TIME=${FUZZ_TIME:-12}
 root=$(cd "$(dirname "$0")/.." && pwd)
 t_tmpdir
 
-# target corpus minimum-inputs-per-second (far below what each does here:
-# about 300,000/s and 20,000/s, so only a stall or a hang trips it)
+# target corpus minimum-inputs-per-second (far below what each does here,
+# on a shared 2-core VM: about 30,000-50,000/s, 2,000-3,000/s,
+# 30,000-40,000/s, 4,000-5,000/s and 14,000-18,000/s, so only a stall or a
+# hang trips it)
 while read -r target corpus min_rate; do
-	name="$target: ${FUZZ_TIME}s from tests/fuzz-corpus/$corpus without a finding"
+	name="$target: ${FUZZ_TIME}s from tests/fuzz-corpus/$corpus and the seeds without a finding"
 	fuzzer=$BUILD/fuzz/$target
 	if [ ! -x "$fuzzer" ]; then
 		t_fail "$name" "no fuzzer binary at $fuzzer (make check-build builds it with clang)"
 		continue
 	fi
 	fuzzer=$(cd "$(dirname "$fuzzer")" && pwd)/$(basename "$fuzzer")
-	work=$T_TMP/$target
-	mkdir -p "$work/artifacts"
-	cp -r "$root/tests/fuzz-corpus/$corpus" "$work/corpus"
+	work=${FUZZ_WORK:-$T_TMP}/$target
+	rm -rf "$work/artifacts"
+	mkdir -p "$work/artifacts" "$work/corpus"
+	cp -rn "$root/tests/fuzz-corpus/$corpus/." "$work/corpus/"
+	if [ -d "$BUILD/fuzz/seeds/$corpus" ]; then
+		cp -rn "$BUILD/fuzz/seeds/$corpus/." "$work/corpus/"
+	elif [ "$corpus" != frames ]; then
+		t_fail "$name" "no seeds at $BUILD/fuzz/seeds/$corpus (make check-build writes them)"
+		continue
+	fi
 	# libFuzzer writes crash-*, leak-*, timeout-* at -artifact_prefix; run it
 	# from the temporary directory too.
 	(cd "$work" && "$fuzzer" -max_total_time="$FUZZ_TIME" -max_len=4096 -timeout=10 \
@@ -53,5 +69,8 @@ while read -r target corpus min_rate; do
 done <<'TARGETS'
 fuzz_parse frames 20000
 fuzz_pcap pcap 1000
+fuzz_peek peek 20000
+fuzz_record record 500
+fuzz_options options 1000
 TARGETS
 t_done

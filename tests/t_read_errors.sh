@@ -6,6 +6,11 @@
 #   0  a file cut off inside its last record (warning, metrics of the frames
 #      before it, truncated_file true; pcap and pcapng), an empty but valid
 #      pcap (header only: all zero);
+#   0  a pcap whose frames carry an FCS (the link-type field's FCS bits):
+#      the metrics of the same frames without it; a FIFO or pipe with no
+#      data yet: "waiting for data ..." after a second, then the capture;
+#   1/0 cut or corrupt by where reading stopped (pcapng cut at six points,
+#      a block corrupt in the middle);
 #   2  usage errors (no FILE, two FILEs, unknown option, missing option
 #      argument); --help exits 0 on stdout.
 # On every failure stdout stays empty: no partial JSON.
@@ -185,6 +190,111 @@ def nums(v):
 o.pop("distinct")  # the bound and the error of the estimate: settings, not counts
 o["connections"].pop("max_flows")
 print(sum(1 for x in nums(o) if x != 0), o["truncated_file"])' "$OUT" 2>&1)" "0 False"
+
+# --- the FCS: a pcap whose link-type field says each frame ends with a
+# 4-byte FCS (bit 26, 2 words in bits 28-31) reads as the same frames
+# without it: every metric equal to the capture without FCS. tshark (which
+# honours the field) must see the FCS, or the test file is wrong.
+"$GEN" mixed "$T_TMP/nofcs.pcap"
+python3 -c '
+import struct, sys, zlib
+d = open(sys.argv[1], "rb").read()
+magic, vmaj, vmin, tz, sig, snap, lt = struct.unpack("<IHHiIII", d[:24])
+out = [struct.pack("<IHHiIII", magic, vmaj, vmin, tz, sig, snap + 4, lt | 0x04000000 | (2 << 28))]
+off = 24
+while off < len(d):
+    s, us, cap, wire = struct.unpack("<IIII", d[off:off + 16])
+    frame = d[off + 16:off + 16 + cap]
+    fcs = struct.pack("<I", zlib.crc32(frame)) if cap == wire else b""
+    out.append(struct.pack("<IIII", s, us, cap + len(fcs), wire + 4) + frame + fcs)
+    off += 16 + cap
+open(sys.argv[2], "wb").write(b"".join(out))' "$T_TMP/nofcs.pcap" "$T_TMP/fcs.pcap"
+if command -v tshark >/dev/null; then
+	# (a runt under 14 bytes has no Ethernet header for tshark to end)
+	t_eq "FCS capture: tshark sees an FCS on every frame" \
+		"$(tshark -r "$T_TMP/fcs.pcap" -T fields -e eth.fcs 2>/dev/null | grep -c .)" \
+		"$(tshark -r "$T_TMP/nofcs.pcap" -Y "frame.len >= 14" -T fields -e frame.number 2>/dev/null | grep -c .)"
+else
+	t_skip "FCS capture: tshark sees an FCS on every frame" "no tshark"
+fi
+"$XDPI" read --json "$T_TMP/nofcs.pcap" >"$T_TMP/nofcs.json" 2>/dev/null
+run --json "$T_TMP/fcs.pcap"
+expect "FCS capture" 0 ""
+t_eq "FCS capture: every metric as without the FCS" "$(python3 -c '
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+for o in (a, b):
+    o.pop("file"); o.pop("time", None)
+print(sorted(k for k in a if a[k] != b[k]) or "same")' "$T_TMP/nofcs.json" "$OUT")" "same"
+t_check "FCS capture: bytes counted without the FCS" test "$(jget "$OUT" bytes)" = \
+	"$(jget "$T_TMP/nofcs.json" bytes)"
+
+# --- cut or corrupt, told by where reading stopped: every cut inside the
+# last record or block is a truncation (exit 0), a block too short for
+# its contents in the middle of a pcapng is corrupt (exit 1).
+if command -v tshark >/dev/null && tshark -r "$T_TMP/arp.pcap" -F pcapng -w "$T_TMP/arp.pcapng" 2>/dev/null; then
+	size=$(stat -c %s "$T_TMP/arp.pcapng")
+	bad=0
+	for cut in 1 4 8 12 40 $((size - 308 - 1)); do
+		head -c $((308 + cut)) "$T_TMP/arp.pcapng" >"$T_TMP/c.pcapng"
+		run --json "$T_TMP/c.pcapng"
+		[ "$RC" = 0 ] && [ "$(jget "$OUT" truncated_file)" = True ] || bad=$((bad + 1))
+	done
+	t_eq "pcapng cut at 6 points of its last block: each a truncation" "$bad" 0
+	python3 -c '
+import struct, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+off = 0
+while off < len(d):
+    t, l = struct.unpack_from("<II", d, off)
+    if t == 6:
+        struct.pack_into("<I", d, off + 20, 0xffff)  # caplen past the block
+        break
+    off += l
+open(sys.argv[2], "wb").write(d)' "$T_TMP/arp.pcapng" "$T_TMP/badepb.pcapng"
+	run --json "$T_TMP/badepb.pcapng"
+	expect "pcapng block corrupt in the middle" 1 "badepb\.pcapng"
+else
+	t_skip "pcapng cut and corrupt cases" "no tshark to write pcapng"
+fi
+
+# --- a FIFO or a pipe with nothing in it: read waits, says so after a
+# second, and reads what comes. The writer starts only once the message
+# is there (at most 20 s: no timing assumption but a generous bound).
+wait_for() { # FILE REGEX: 0 once FILE matches, 1 after 20 s
+	for _ in $(seq 200); do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+mkfifo "$T_TMP/fifo"
+"$XDPI" read --json "$T_TMP/fifo" >"$OUT" 2>"$ERR" &
+reader=$!
+if wait_for "$ERR" "waiting for data on FIFO .*fifo"; then
+	t_ok "FIFO without a writer: says it waits"
+else
+	t_fail "FIFO without a writer: says it waits" "stderr: $(head -c 300 "$ERR")"
+fi
+cat "$T_TMP/arp.pcap" >"$T_TMP/fifo" &
+writer=$!
+( sleep 30 && kill "$reader" "$writer" ) 2>/dev/null &
+watchdog=$!
+wait "$reader"
+RC=$?
+kill "$watchdog" 2>/dev/null
+wait "$writer" 2>/dev/null
+t_eq "FIFO: then reads the capture (exit, packets)" "$RC $(jget "$OUT" packets)" \
+	"0 $("$XDPI" read --json "$T_TMP/arp.pcap" | python3 -c 'import json,sys; print(json.load(sys.stdin)["packets"])')"
+
+{ wait_for "$ERR" "waiting for data on stdin" && cat "$T_TMP/arp.pcap"; } |
+	"$XDPI" read --json - >"$OUT" 2>"$ERR"
+RC=$?
+t_check "read - on an empty pipe: says it waits" grep -q "waiting for data on stdin" "$ERR"
+t_eq "read - on an empty pipe: then reads the capture" "$RC $(jget "$OUT" packets)" \
+	"0 $("$XDPI" read --json "$T_TMP/arp.pcap" | python3 -c 'import json,sys; print(json.load(sys.stdin)["packets"])')"
+cat "$T_TMP/arp.pcap" | "$XDPI" read --json - >"$OUT" 2>"$ERR"
+t_check "read - on a pipe with data: no waiting message" test ! -s "$ERR"
 
 # --- exit 2 ---
 run

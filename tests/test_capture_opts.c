@@ -406,6 +406,40 @@ TEST(to_argv_round_trips)
 	o.flows.ipfix_active_timeout = 30.5;
 	o.flows.ipfix_domain = 4000000000u;
 	round_trip(&o);
+
+	/* an interface named like an option (found by fuzz_options): after
+	 * "--", not parsed as -i with the value "x" */
+	capture_opts_defaults(&o);
+	o.ifname = "-ix";
+	round_trip(&o);
+	o.ifname = "--json";
+	round_trip(&o);
+
+	/* every queue and every CPU: lists longer than the 512 bytes they
+	 * were once cut to (found by fuzz_options) */
+	capture_opts_defaults(&o);
+	o.ifname = "xdpi-d";
+	o.nqueues = XDPI_MAX_QUEUES;
+	for (int i = 0; i < XDPI_MAX_QUEUES; i++)
+		o.queues[i] = XDPI_MAX_QUEUES - 1 - i; /* descending: no run to shorten */
+	o.ncpus = 3;
+	o.cpus[0] = 4;
+	o.cpus[1] = 5;
+	o.cpus[2] = 7;
+	round_trip(&o);
+	{
+		struct argv_buf lists = {0};
+
+		/* runs of three or more as ranges, pairs and singles as they are */
+		o.nqueues = 7;
+		memcpy(o.queues, (int[]){0, 1, 2, 3, 5, 6, 9}, 7 * sizeof(int));
+		capture_opts_to_argv(&o, 0, push, &lists);
+		EQ(lists.n, 5);
+		assert_string_equal(lists.v[0], "--queues");
+		assert_string_equal(lists.v[1], "0-3,5,6,9");
+		assert_string_equal(lists.v[3], "4,5,7");
+		argv_free(&lists);
+	}
 }
 
 /* The names to_argv writes are the table's: --help is the command's. */

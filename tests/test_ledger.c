@@ -533,6 +533,43 @@ TEST(test_json_round_trip)
 	ledger_free(&l);
 }
 
+/* Counters past 2^63 (a forged or endless source) round-trip exactly,
+ * as the decimal strings export/u64json.h writes, and never negative. */
+TEST(test_json_round_trip_past_2_63)
+{
+	struct ledger l = make_ledger(1), back;
+	json_t *o, *loaded, *v;
+	char *text;
+
+	fill_queue(&l.q[0], 0);
+	l.q[0].xdp.seen = (UINT64_C(1) << 63) + 5;
+	l.q[0].xdp.seen_bytes = UINT64_MAX;
+	l.q[0].iface.count = 1;
+	strcpy(l.q[0].iface.c[0].name, "rx_bytes");
+	l.q[0].iface.c[0].value = UINT64_MAX - 1;
+	ledger_close(&l);
+	o = ledger_to_json(&l);
+	assert_non_null(o);
+	v = json_object_get(json_object_get(json_array_get(json_object_get(o, "queues"), 0), "xdp"),
+			    "seen");
+	assert_string_equal(json_string_value(v), "9223372036854775813");
+	text = json_dumps(o, JSON_COMPACT);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\"seen_bytes\":\"18446744073709551615\""));
+	assert_null(strstr(text, "\"seen\":-"));
+	loaded = json_loads(text, 0, NULL);
+	assert_non_null(loaded);
+	EQ(ledger_from_json(loaded, &back), 0);
+	assert_queue_equal(&l.q[0], &back.q[0]);
+	assert_true(back.q[0].xdp.seen == (UINT64_C(1) << 63) + 5);
+	assert_true(back.q[0].iface.c[0].value == UINT64_MAX - 1);
+	ledger_free(&back);
+	free(text);
+	json_decref(loaded);
+	json_decref(o);
+	ledger_free(&l);
+}
+
 /* A record of one queue, written by hand as `xdpi live --record` would:
  * 1000 - 988 - 7 - 3 = 2 unexplained. */
 static const char record[] =
@@ -793,6 +830,14 @@ TEST(test_from_json_negative)
 				    json_integer((json_int_t)(UINT64_C(1) << 63)));
 		/* and for 2^64 - 1 */
 		assert_refused_with(&counter_keys[i], json_integer((json_int_t)UINT64_MAX));
+		/* strings that are not a counter's digits */
+		assert_refused_with(&counter_keys[i], json_string("-1"));
+		assert_refused_with(&counter_keys[i], json_string("18446744073709551616"));
+		assert_refused_with(&counter_keys[i], json_string(" 1"));
+		assert_refused_with(&counter_keys[i], json_string("0x10"));
+		assert_refused_with(&counter_keys[i], json_string(""));
+		assert_refused_with(&counter_keys[i], json_string("9223372036854775807"));
+		assert_refused_with(&counter_keys[i], json_string("09223372036854775808"));
 	}
 }
 
@@ -946,6 +991,7 @@ int main(void)
 		cmocka_unit_test(test_print),
 		cmocka_unit_test(test_to_json_keys),
 		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_json_round_trip_past_2_63),
 		cmocka_unit_test(test_from_json_hand_written),
 		cmocka_unit_test(test_from_json_recomputes_unexplained),
 		cmocka_unit_test(test_from_json_missing_keys),

@@ -21,7 +21,9 @@ $(BUILD)/tests/test_filter: $(INSPECT_OBJS) $(BPF_LIB_OBJS)
 $(BUILD)/tests/test_capture_opts: $(BUILD)/capture/options.o $(XSK_OBJS) $(INSPECT_OBJS) \
 	$(BPF_LIB_OBJS)
 $(BUILD)/tests/test_ndr: $(BUILD)/bench/ndr.o
-$(BUILD)/tests/test_ledger: $(BUILD)/capture/ledger.o $(BUILD)/export/ledger_report.o
+$(BUILD)/tests/test_ledger: $(BUILD)/capture/ledger.o $(BUILD)/export/ledger_report.o \
+	$(BUILD)/export/u64json.o
+$(BUILD)/tests/test_u64json: $(BUILD)/export/u64json.o
 $(BUILD)/tests/test_guard: $(BUILD)/capture/guard.o
 $(BUILD)/tests/test_peek: $(BUILD)/inspect/peek.o
 $(BUILD)/tests/test_prom_text: $(BUILD)/export/prom_text.o $(INSPECT_OBJS)
@@ -45,15 +47,25 @@ $(BUILD)/tests/tool_%: $(BUILD)/tests/tool_%.o $(UTIL_OBJS)
 $(BUILD)/tests/tool_filtercheck: $(INSPECT_OBJS) $(BPF_LIB_OBJS)
 $(BUILD)/tests/tool_flowmem: $(INSPECT_OBJS)
 $(BUILD)/tests/tool_rebind: $(XSK_OBJS) $(INSPECT_OBJS)
+$(BUILD)/tests/tool_fuzzseeds: $(BUILD)/capture/ledger.o $(BUILD)/capture/options.o \
+	$(BUILD)/export/ledger_report.o $(BUILD)/export/report.o $(BUILD)/export/u64json.o \
+	$(XSK_OBJS) $(INSPECT_OBJS) $(BPF_LIB_OBJS)
 
 # libFuzzer wants clang and its own main; the parser sources are compiled
 # into the fuzzer directly so that they carry its coverage instrumentation.
-FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. -g -O1 \
+# Each target lists the sources beyond inspect/ it reaches.
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. -I$(BUILD) -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_LIBS := -lpcap -ljansson -lurcu-cds -lurcu-qsbr -lurcu-common -lm
 $(BUILD)/fuzz/fuzz_%: tests/fuzz_%.c $(INSPECT_SRCS) | deps-ok
 	@mkdir -p $(@D)
 	$(call msg,CLANG,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $^ -o $@ -lpcap -ljansson -lurcu-cds -lurcu-qsbr -lurcu-common -lm
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@ $(FUZZ_LIBS)
+$(BUILD)/fuzz/fuzz_record: capture/ledger.c export/ledger_report.c export/compare_report.c \
+	export/u64json.c export/report.c util/version.c
+$(BUILD)/fuzz/fuzz_options: capture/options.c util/optval.c util/log.c $(BPF_LIB_SRCS) xsk/xsk.c \
+	| $(BPF_SKELS)
+$(BUILD)/fuzz/fuzz_options: FUZZ_LIBS += -lxdp -lbpf -lelf -lz
 
 # A foreign XDP program for the "already attached" error path.
 $(BUILD)/tests/xdp_pass.bpf.o: tests/xdp_pass.bpf.c | deps-ok
@@ -61,9 +73,17 @@ $(BUILD)/tests/xdp_pass.bpf.o: tests/xdp_pass.bpf.c | deps-ok
 	$(call msg,CLANG,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+# Seeds the build writes (tests/tool_fuzzseeds.c, bench/mkcapture), added
+# to the corpora kept in tests/fuzz-corpus/ by `make fuzz` and t_fuzz.sh.
+$(BUILD)/fuzz/seeds/.done: $(BUILD)/tests/tool_fuzzseeds $(BUILD)/bench/mkcapture
+	$(call msg,SEEDS,$(@D))
+	$(Q)rm -rf $(@D) && $(BUILD)/tests/tool_fuzzseeds $(@D) && mkdir -p $(@D)/pcap && \
+		$(BUILD)/bench/mkcapture 40 $(@D)/pcap/mix-40.pcap >/dev/null && \
+		$(BUILD)/bench/mkcapture -s 7 3 $(@D)/pcap/mix-3.pcap >/dev/null && touch $@
+
 .PHONY: check check-build check-tsan fuzz mutate
 check-build: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(FUZZ_BINS) $(BUILD)/tests/xdp_pass.bpf.o \
-	$(BUILD)/bench/mkcapture
+	$(BUILD)/bench/mkcapture $(BUILD)/fuzz/seeds/.done
 
 check: check-build
 	tests/run.sh $(BUILD)
@@ -82,16 +102,11 @@ check-tsan:
 	$(MAKE) SAN=thread check-tsan
 endif
 
-# A longer fuzzing session than the one inside `make check`, per target,
-# from the corpus kept in tests/fuzz-corpus/ (copied: what the fuzzer finds
-# stays in build/, to be added to the repository by hand when it matters).
-fuzz: $(FUZZ_BINS)
-	for t in fuzz_parse:frames fuzz_pcap:pcap; do \
-		f=$${t%%:*} c=$${t#*:}; \
-		mkdir -p $(BUILD)/fuzz/corpus-$$f && cp -rn tests/fuzz-corpus/$$c/. $(BUILD)/fuzz/corpus-$$f/ && \
-		$(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-			-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$$f || exit 1; \
-	done
+# Every fuzz target for FUZZ_SECONDS each (tests/t_fuzz.sh, which keeps
+# the list of targets and their corpora): fails on any finding, which it
+# shows as hex, to be added to tests/fuzz-corpus/ as a regression case.
+fuzz: $(FUZZ_BINS) $(BUILD)/fuzz/seeds/.done
+	FUZZ_TIME=$(FUZZ_SECONDS) FUZZ_WORK=$(abspath $(BUILD))/fuzz/work tests/t_fuzz.sh $(BUILD)
 
 # Plants known bugs one at a time in a copy of the tree and checks that the
 # tests notice each (tests/mutate.sh); as root, a few minutes.
