@@ -319,7 +319,8 @@ static int capture_open_copier(struct capture *c, int i, const struct pipeline_c
  *                               batch: slower than its traffic, as on a
  *                               NIC at line rate (veth's sender is slower
  *                               than a worker)
- * Neither changes anything when unset.
+ *   XDPI_TEST_SANDBOX_FAILS=Q   queue Q's worker fails to enter its sandbox
+ * None changes anything when unset.
  */
 static int capture_test_fail_start(int i)
 {
@@ -339,6 +340,8 @@ static void capture_test_stall(struct worker *w)
 	if (v && sscanf(v, "%u:%u", &q, &n) == 2 && q == w->queue_id)
 		w->test_delay_ns = (uint64_t)n * 1000;
 	w->test_hooks = w->test_stall_ns || w->test_delay_ns;
+	v = getenv("XDPI_TEST_SANDBOX_FAILS");
+	w->test_sandbox_fails = v && *v && (unsigned)atoi(v) == w->queue_id;
 }
 
 /* Socket and worker i; on failure c->nworkers counts the workers that exist,
@@ -621,6 +624,12 @@ int capture_tick(struct capture *c)
 	/* Gone, not renamed: the index is never reused while we hold it. */
 	if (!if_indextoname((unsigned)c->ifindex, name))
 		return -ENODEV;
+	for (int i = 0; i < c->nworkers; i++) {
+		int ret = worker_failed(&c->workers[i]);
+
+		if (ret)
+			return ret;
+	}
 	capture_rxpath_check_napi(&c->rx, c->o.ifname, c->workers, c->nworkers);
 	capture_watch(c, xdpi_now());
 	return 0;

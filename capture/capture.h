@@ -89,8 +89,10 @@ int capture_start(struct capture *c);
  * watches the workers: one that takes no frame for CAPTURE_STALL_MS while
  * its RX ring holds some or its socket drops for an empty fill ring is
  * warned about once, and its recovery said. Needs no privilege (already
- * open sockets and the shared counters only). Returns 0, or -ENODEV once
- * the interface is gone (deleted): the run should stop. */
+ * open sockets and the shared counters only). Returns 0, -ENODEV once
+ * the interface is gone (deleted), or a worker's error once one could not
+ * start receiving (its sandbox, logged by the worker): the run should
+ * stop. */
 int capture_tick(struct capture *c);
 #define CAPTURE_STALL_MS 1000
 #define CAPTURE_TICK_MS 100

@@ -225,11 +225,15 @@ static const char *live_loop(const struct capture_opts *o, struct capture *c, in
 			next_prom = now + 1;
 		}
 		*fault = capture_tick(c);
-		if (*fault) {
+		if (*fault == -ENODEV) {
 			xdpi_err("%s: the interface went away during the run (deleted?): "
 				 "stopping; the report covers the run so far",
 				 o->ifname);
 			return "interface gone";
+		}
+		if (*fault) {
+			xdpi_err("a worker stopped: stopping the run; the report covers it so far");
+			return "worker failed";
 		}
 		wake = next;
 		if (deadline && (!wake || deadline < wake))

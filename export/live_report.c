@@ -283,6 +283,8 @@ void live_stop_reason(const char *text, const char **reason, const char **signal
 		*reason = "count";
 	else if (strstr(text, "interface gone"))
 		*reason = "interface_gone";
+	else if (strstr(text, "worker failed"))
+		*reason = "worker_failed";
 	else
 		*reason = "error";
 }

@@ -138,6 +138,24 @@ if run keep --keep-privileges --json; then
 	t_eq "keep: said" "$(grep -c 'privileges: kept, every thread (--keep-privileges)' "$T_TMP/keep.err")" 1
 fi
 
+# --- 3b. a worker that cannot enter its sandbox (test hook): the run does
+# not go on without it: it stops within a few seconds, says why, reports
+# stop_reason worker_failed with the ledger closed, exits 1, detaches.
+start=$SECONDS
+XDPI_TEST_SANDBOX_FAILS=0 live_start nosandbox --interval 0 --json
+for _ in $(seq 100); do
+	kill -0 "$LIVE_PID" 2>/dev/null || break
+	sleep 0.1
+done
+wait "$LIVE_PID" 2>/dev/null
+rc=$?
+t_eq "sandbox refused: exit 1 within 10 s, nothing attached" \
+	"$rc/$((SECONDS - start < 10))/$(xdp_attached)" "1/1/"
+t_eq "sandbox refused: the worker and the run say why" \
+	"$(grep -c "queue 0: the worker cannot enter its sandbox" "$T_TMP/nosandbox.err")/$(grep -c "a worker stopped: stopping the run" "$T_TMP/nosandbox.err")" "1/1"
+t_eq "sandbox refused: stop_reason worker_failed, ledger closed" \
+	"$(json "$T_TMP/nosandbox.out" '(d["stop_reason"], d["ledger"]["unexplained"])')" "('worker_failed', 0)"
+
 # --- 4. refusals: each at once (before the XDP program is attached), exit 1,
 # the reason named
 refused() { # NAME WANT_MESSAGE CMD_PREFIX... -- LIVE_ARGS...

@@ -17,7 +17,9 @@
 
 #include "privs.h"
 
-#ifdef __SANITIZE_ADDRESS__
+/* ASan and UBSan (SAN=1), TSan (SAN=thread): their reports need more. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SANDBOX_SANITIZED 1
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -29,7 +31,7 @@ static const char *const sandbox_any[] = {
 	"sched_yield", "poll", "ppoll", "nanosleep", "clock_nanosleep", "clock_gettime",
 	"gettimeofday", "getpid", "gettid", "getrandom", "rseq", "set_robust_list",
 	"rt_sigprocmask", "rt_sigreturn", "restart_syscall", "exit", "exit_group",
-#ifdef __SANITIZE_ADDRESS__
+#ifdef SANDBOX_SANITIZED
 	/* The sanitizers' reports (measured on one from a sandboxed thread,
 	 * tests/test_sandbox.c): the symbolizer's pipes, the module list. */
 	"read", "write", "close", "fstat", "newfstatat", "fcntl", "ioctl", "readlink",
@@ -66,8 +68,8 @@ int sandbox_load_filter(int fd)
 		ret = sandbox_allow(ctx, sandbox_any[i], 0, none);
 	for (size_t i = 0; !ret && i < sizeof(sandbox_on_fd) / sizeof(sandbox_on_fd[0]); i++)
 		ret = sandbox_allow(ctx, sandbox_on_fd[i], 1, SCMP_A0(SCMP_CMP_EQ, (unsigned)fd));
-		/* The log; abort() (a sanitizer's too) signals this process only. */
-#ifndef __SANITIZE_ADDRESS__
+#ifndef SANDBOX_SANITIZED
+	/* The log; abort() (a sanitizer's too) signals this process only. */
 	if (!ret)
 		ret = sandbox_allow(ctx, "write", 1, SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO));
 #else
@@ -91,7 +93,7 @@ int sandbox_enter_worker(int fd)
 {
 	int ret;
 
-#ifdef __SANITIZE_ADDRESS__
+#ifdef SANDBOX_SANITIZED
 	/* Starts the sanitizers' symbolizer now, while a new process can
 	 * still be made: a report from inside the filter then only talks
 	 * to it through pipes. */

@@ -315,8 +315,9 @@ static __attribute__((noinline, cold)) void worker_test_hooks(struct worker *w)
 }
 
 /* Named for /proc and the tests; then, before any frame is read, the
- * sandbox. A worker that cannot enter it reads nothing: its frames show in
- * the ledger as the socket's drops. */
+ * sandbox. A worker that cannot enter it reads nothing and says so through
+ * worker_failed(): the controller ends the run (its frames meanwhile are
+ * the socket's drops, in the ledger). */
 static int worker_enter_sandbox(struct worker *w)
 {
 	char name[16];
@@ -326,10 +327,13 @@ static int worker_enter_sandbox(struct worker *w)
 	pthread_setname_np(pthread_self(), name);
 	if (!w->sandbox)
 		return 0;
-	ret = sandbox_enter_worker(w->xsk ? w->xsk->fd : w->ring->fd);
-	if (ret)
+	ret = w->test_sandbox_fails ? -EPERM
+				    : sandbox_enter_worker(w->xsk ? w->xsk->fd : w->ring->fd);
+	if (ret) {
 		xdpi_err("queue %u: the worker cannot enter its sandbox (%s): it stops",
 			 w->queue_id, strerror(-ret));
+		__atomic_store_n(&w->failed, ret, __ATOMIC_RELEASE);
+	}
 	return ret;
 }
 
@@ -370,6 +374,11 @@ static void *worker_main(void *arg)
 void worker_snapshot(const struct worker *w, struct pipeline_counters *out)
 {
 	pipeline_snapshot(&w->pipe, out);
+}
+
+int worker_failed(const struct worker *w)
+{
+	return __atomic_load_n(&w->failed, __ATOMIC_ACQUIRE);
 }
 
 bool worker_napi_known(const struct worker *w, uint32_t *napi_id)

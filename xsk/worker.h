@@ -66,10 +66,12 @@ struct worker {
 	uint64_t spin_stops;	  /* times the budget was cut: the CPU is shared */
 	/* Test hooks (capture.c): pause once, or after every batch. */
 	uint64_t test_stall_ns, test_delay_ns;
-	bool test_hooks;       /* either is set: one branch per batch */
-	enum worker_idle idle; /* read by the controller after the run */
-	uint32_t napi_id;      /* SO_INCOMING_NAPI_ID, read once after frames */
-	bool napi_checked;     /* napi_id is set; release, read by the controller */
+	bool test_hooks;	 /* either is set: one branch per batch */
+	bool test_sandbox_fails; /* entering the sandbox fails (EPERM) */
+	enum worker_idle idle;	 /* read by the controller after the run */
+	uint32_t napi_id;	 /* SO_INCOMING_NAPI_ID, read once after frames */
+	bool napi_checked;	 /* napi_id is set; release, read by the controller */
+	int failed;		 /* -errno: it could not start receiving; release */
 
 	/* Set up before start, read-only afterwards. */
 	/* The source: an AF_XDP socket, or in passive mode a copy ring. */
@@ -103,6 +105,9 @@ void worker_set_phase(struct worker *w, enum worker_phase phase);
 /* True once the worker has read its socket's NAPI id (after its first
  * frames), then the id (0: none) in *@napi_id. Any thread. */
 bool worker_napi_known(const struct worker *w, uint32_t *napi_id);
+/* Any thread: 0 while the worker receives (or has not begun), else the
+ * negative errno it stopped on before its first frame (its sandbox). */
+int worker_failed(const struct worker *w);
 /* Any thread: the counters as of the worker's last batch. */
 void worker_snapshot(const struct worker *w, struct pipeline_counters *out);
 /* Waits for the thread to exit (after WORKER_DRAIN). */
