@@ -22,7 +22,7 @@
 # One line per sample, then a summary (also as JSON with --json FILE).
 #   bench/soak.sh [--build DIR] [--json FILE]
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 build=build json_out=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -85,13 +85,13 @@ while True:
     if n % 1000 == 0:
         open(sys.argv[2], "w").write(str(n))
 ' "$port_ipfix" "$tmp/ipfix.count" &
-pids+=($!)
+pids+=("$!")
 
 testbed_dut "$XDPI" live "$TB_DUT_IF" --takeover --interval 1 \
 	--max-flows "$MAX_FLOWS" --flow-timeout 5 --flow-closed-timeout 1 \
 	--json-lines /dev/null --prometheus "127.0.0.1:$port_prom" \
 	--ipfix "127.0.0.1:$port_ipfix" --json >"$tmp/live.json" 2>"$tmp/live.err" &
-pids+=($!)
+pids+=("$!")
 live_launcher=$!
 # The xdpi process itself (ip netns exec and sh exec, so it is the same
 # pid; found by name in case a wrapper stays).
@@ -111,7 +111,7 @@ sleep 1
 testbed_gen "$XDPI" gen "$TB_GEN_IF" --duration "$SOAK_SECONDS" --src-ips "$SRC_IPS" \
 	--flows "$GEN_FLOWS" --json >"$tmp/gen.json" 2>"$tmp/gen.err" &
 gen_pid=$!
-pids+=($gen_pid)
+pids+=("$gen_pid")
 
 # kernel_handed: frames veth's XDP redirected to the socket (xdp_redirect)
 # plus those whose redirect failed, counted as drops (a full socket, an
@@ -123,7 +123,7 @@ kernel_handed() {
 
 bound_kb=$(((MAX_FLOWS * 256 * 2 + 96 * 1024 * 1024) / 1024))
 fail=0
-samples=0 rss0= fds0= rss_half= rss_max=0 flight_max=0 scrape_fail=0
+samples=0 rss0="" fds0="" rss_half="" rss_max=0 flight_max=0 scrape_fail=0
 half=$((SOAK_SECONDS / 2))
 start=$SECONDS
 printf '%6s %10s %5s %14s %14s %10s %8s\n' time rss_kib fds kernel_handed inspected+drops in_flight flows

@@ -234,44 +234,39 @@ t_eq "--check-seq finds the 51 frames planted as lost" \
 # takes the live frames into its stack), each field as tshark reads it,
 # the send time within the run's wall-clock time.
 ip netns exec "$TB_DUT" ethtool -K "$TB_DUT_IF" gro on >/dev/null 2>&1
-for method in live xsk; do
-	ip netns exec "$TB_DUT" tcpdump -i "$TB_DUT_IF" -w "$T_TMP/pg_$method.pcap" -c 300 \
-		-U udp >/dev/null 2>"$T_TMP/pg_$method.tcpdump" &
+# dut_capture NAME COUNT GEN_ARGS...: tcpdump on the DUT takes COUNT UDP
+# frames into $T_TMP/NAME.pcap while `xdpi gen GEN_ARGS` sends; T0 and T1
+# are the wall-clock times around the send.
+dut_capture() {
+	local name=$1 count=$2 tpid
+	shift 2
+	ip netns exec "$TB_DUT" tcpdump -i "$TB_DUT_IF" -w "$T_TMP/$name.pcap" -c "$count" \
+		-U udp >/dev/null 2>"$T_TMP/$name.tcpdump" &
 	tpid=$!
 	for _ in $(seq 50); do
-		grep -q "listening on" "$T_TMP/pg_$method.tcpdump" && break
+		grep -q "listening on" "$T_TMP/$name.tcpdump" && break
 		sleep 0.1
 	done
-	t0=$(date +%s.%N)
-	testbed_gen "$XDPI" gen --cpus 0 --method "$method" --stamp pktgen --count 300 \
-		--flows 3 --rate 10000 "$TB_GEN_IF" >/dev/null 2>&1
-	t1=$(date +%s.%N)
+	T0=$(date +%s.%N)
+	testbed_gen "$XDPI" gen --cpus 0 "$@" "$TB_GEN_IF" >/dev/null 2>&1
+	T1=$(date +%s.%N)
 	for _ in $(seq 50); do
 		kill -0 $tpid 2>/dev/null || break
 		sleep 0.1
 	done
 	kill $tpid 2>/dev/null
 	wait $tpid
+}
+for method in live xsk; do
+	dut_capture "pg_$method" 300 --method "$method" --stamp pktgen --count 300 --flows 3 \
+		--rate 10000
 	pg_fields "$T_TMP/pg_$method.pcap" >"$T_TMP/pg_$method.fields"
 	t_eq "--stamp pktgen --method $method: the 300 frames sent, tshark's fields, times in the run" \
-		"$(pg_check "$T_TMP/pg_$method.fields" 3 300 "$t0" "$t1")" "OK"
+		"$(pg_check "$T_TMP/pg_$method.fields" 3 300 "$T0" "$T1")" "OK"
 	# The same frames from spoofed sources, as the program (live) and the
 	# AF_XDP path (xsk) rewrite them.
-	ip netns exec "$TB_DUT" tcpdump -i "$TB_DUT_IF" -w "$T_TMP/spoof_$method.pcap" -c 3000 \
-		-U udp >/dev/null 2>"$T_TMP/spoof_$method.tcpdump" &
-	tpid=$!
-	for _ in $(seq 50); do
-		grep -q "listening on" "$T_TMP/spoof_$method.tcpdump" && break
-		sleep 0.1
-	done
-	testbed_gen "$XDPI" gen --cpus 0 --method "$method" --proto udp --src-ips 1000 \
-		--count 3000 --flows 3 --rate 20000 "$TB_GEN_IF" >/dev/null 2>&1
-	for _ in $(seq 50); do
-		kill -0 $tpid 2>/dev/null || break
-		sleep 0.1
-	done
-	kill $tpid 2>/dev/null
-	wait $tpid
+	dut_capture "spoof_$method" 3000 --method "$method" --proto udp --src-ips 1000 \
+		--count 3000 --flows 3 --rate 20000
 	t_eq "--src-ips 1000 --method $method: 3000 frames from 1000 sources, checksums good" \
 		"$(spoof_check "$T_TMP/spoof_$method.pcap")" "3000 1000 0 0"
 done
