@@ -178,6 +178,17 @@ uint64_t flow_bytes_per_flow(void)
 	return rec + sizeof(struct cds_lfht_node);
 }
 
+/* A power of two from the table's start (65536) to 2^32, at least
+ * @max_flows: liburcu keeps about one bucket a node. */
+static unsigned long flow_max_buckets(uint64_t max_flows)
+{
+	unsigned long n = 1ul << 16;
+
+	while (n < max_flows && n < (1ul << 32))
+		n <<= 1;
+	return n;
+}
+
 uint64_t flow_max_flows_default(void)
 {
 	return FLOW_MEMORY_DEFAULT / flow_bytes_per_flow();
@@ -993,8 +1004,14 @@ struct flow_table *flow_table_new(const struct flow_config *cfg)
 	if (!ft->top_src_packets || !ft->top_src_bytes || !ft->port_packets || !ft->port_bytes)
 		goto fail;
 	/* Grows with the flows (resized by liburcu's call_rcu thread) from a
-	 * small start, so a run with few flows keeps little memory. */
-	ft->ht = cds_lfht_new(1u << 16, 1024, 0, CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
+	 * small start, so a run with few flows keeps little memory. A bound
+	 * on the buckets makes liburcu reserve their address space now (its
+	 * mmap allocator, PROT_NONE: 16 bytes a bucket, not resident) and
+	 * map it in as the table grows: its other allocator asserts when a
+	 * resize cannot allocate, which would abort a run short of memory
+	 * instead of counting the flows it cannot track. */
+	ft->ht = cds_lfht_new(1u << 16, 1024, flow_max_buckets(ft->cfg.max_flows),
+			      CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
 	if (!ft->ht)
 		goto fail;
 	flow_publish(ft);

@@ -15,6 +15,7 @@
 #include <linux/capability.h>
 
 #include "log.h"
+#include "optval.h"
 
 #ifndef CAP_BPF
 #define CAP_BPF 39
@@ -85,17 +86,16 @@ int privs_raise(void)
 static int privs_lookup_user(const char *user, uid_t *uid, gid_t *gid)
 {
 	struct passwd *pw = getpwnam(user);
-	char *end;
-	unsigned long v;
+	uint32_t v;
 
 	if (pw) {
 		*uid = pw->pw_uid;
 		*gid = pw->pw_gid;
 		return 0;
 	}
-	errno = 0;
-	v = strtoul(user, &end, 10);
-	if (!*user || *end || errno || v >= (unsigned long)(uid_t)-1)
+	/* Plain decimal only (no sign, space or base prefix); (uid_t)-1 means
+	 * "unchanged" to setresuid(). */
+	if (xdpi_parse_u32(user, 0, UINT32_MAX - 1, &v))
 		return -ENOENT;
 	*uid = (uid_t)v;
 	*gid = (gid_t)v;
