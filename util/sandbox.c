@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <seccomp.h>
@@ -89,20 +90,28 @@ int sandbox_load_filter(int fd)
 	return ret;
 }
 
+#ifdef SANDBOX_SANITIZED
+/* Starts the sanitizers' symbolizer now, while a new process can still be
+ * made: a report from inside the filter then only talks to it through
+ * pipes. Once per process: TSan's sandbox notice joins its background
+ * thread, and a second worker joining it again waited forever. */
+static void sandbox_prepare_sanitizers(void)
+{
+	char buf[64];
+
+	__sanitizer_sandbox_on_notify(NULL);
+	__sanitizer_symbolize_pc(__builtin_return_address(0), "%p", buf, sizeof(buf));
+}
+#endif
+
 int sandbox_enter_worker(int fd)
 {
 	int ret;
 
 #ifdef SANDBOX_SANITIZED
-	/* Starts the sanitizers' symbolizer now, while a new process can
-	 * still be made: a report from inside the filter then only talks
-	 * to it through pipes. */
-	__sanitizer_sandbox_on_notify(NULL);
-	{
-		char buf[64];
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-		__sanitizer_symbolize_pc(__builtin_return_address(0), "%p", buf, sizeof(buf));
-	}
+	pthread_once(&once, sandbox_prepare_sanitizers);
 #endif
 	ret = privs_drop_thread();
 	if (!ret)
