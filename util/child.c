@@ -27,10 +27,10 @@ void xdpi_child_prepare(int first_fd)
 	/* SIGKILL and SIGSTOP refuse; they are at their default already. */
 	for (int sig = 1; sig < NSIG; sig++)
 		sigaction(sig, &dfl, NULL);
-	/* glibc keeps 32 and 33 (thread cancellation, set*id broadcast) for
-	 * itself, and its sigaction() refuses them; but an ignored signal
-	 * survives exec, and GNU make starts its commands with both ignored:
-	 * reset them through the system call. */
+		/* glibc keeps 32 and 33 (thread cancellation, set*id broadcast) for
+		 * itself, and its sigaction() refuses them; but an ignored signal
+		 * survives exec, and GNU make starts its commands with both ignored:
+		 * reset them through the system call. */
 #if defined(__x86_64__) || defined(__aarch64__)
 	for (int sig = 32; sig < SIGRTMIN; sig++) {
 		const struct child_kernel_sigaction k = {.handler = SIG_DFL};
