@@ -109,7 +109,8 @@ static int socket_create(struct xdpi_xsk *x, const struct xdpi_xsk_opts *o, bool
 		.tx_size = o->tx_size,
 		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
 		.bind_flags = (zerocopy ? XDP_ZEROCOPY : XDP_COPY) |
-			      (o->need_wakeup ? XDP_USE_NEED_WAKEUP : 0),
+			      (o->need_wakeup ? XDP_USE_NEED_WAKEUP : 0) |
+			      (o->multi_buffer ? XDP_USE_SG : 0),
 	};
 
 	return xsk_socket__create(&x->xsk, o->ifname, o->queue_id, x->umem,
@@ -256,6 +257,12 @@ static void bind_error(const struct xdpi_xsk *x, const struct xdpi_xsk_opts *o, 
 		snprintf(err, err_len,
 			 "this kernel has no AF_XDP sockets "
 			 "(CONFIG_XDP_SOCKETS)");
+	else if (ret == -EINVAL && o->multi_buffer)
+		snprintf(err, err_len,
+			 "cannot bind a multi-buffer AF_XDP socket to %s queue %u: this kernel "
+			 "(before Linux 6.6) or driver has no AF_XDP multi-buffer, so a frame "
+			 "is limited to one %u-byte UMEM frame (lower the MTU or --max-frame)",
+			 o->ifname, o->queue_id, o->frame_size);
 	else if (ret == -EBUSY)
 		snprintf(err, err_len,
 			 "%s queue %u is still held by another AF_XDP socket after "
@@ -273,6 +280,7 @@ static void socket_setup(struct xdpi_xsk *x, const struct xdpi_xsk_opts *o)
 	socklen_t optlen = sizeof(xopts);
 
 	x->fd = xsk_socket__fd(x->xsk);
+	x->multi_buffer = o->multi_buffer;
 	if (getsockopt(x->fd, SOL_XDP, XDP_OPTIONS, &xopts, &optlen) == 0)
 		x->zerocopy = xopts.flags & XDP_OPTIONS_ZEROCOPY;
 	if (o->busy_poll)

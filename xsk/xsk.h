@@ -28,6 +28,14 @@
 #include <linux/if_xdp.h>
 #include <xdp/xsk.h>
 
+/* Multi-buffer AF_XDP (Linux 6.6); Debian 12's headers predate it. */
+#ifndef XDP_USE_SG
+#define XDP_USE_SG (1 << 4)
+#endif
+#ifndef XDP_PKT_CONTD
+#define XDP_PKT_CONTD (1 << 0)
+#endif
+
 enum xdpi_xsk_mode {
 	XDPI_XSK_MODE_AUTO = 0, /* zero-copy if the driver has it, else copy */
 	XDPI_XSK_MODE_ZEROCOPY,
@@ -45,6 +53,10 @@ struct xdpi_xsk_opts {
 	uint32_t tx_size; /* 0: no TX ring */
 	enum xdpi_xsk_mode mode;
 	bool need_wakeup;
+	/* Multi-buffer (XDP_USE_SG): a frame longer than a UMEM frame comes
+	 * (or goes) as a chain of descriptors, each but the last flagged
+	 * XDP_PKT_CONTD. Without it the kernel drops such a frame. */
+	bool multi_buffer;
 	bool busy_poll;
 	uint32_t busy_poll_usecs;
 	uint32_t busy_poll_budget;
@@ -81,6 +93,7 @@ struct xdpi_xsk {
 	uint32_t num_frames;
 	uint32_t queue_id;
 	bool zerocopy;	       /* read back with XDP_OPTIONS */
+	bool multi_buffer;     /* bound with XDP_USE_SG */
 	bool hugepages;	       /* the UMEM is on hugepages */
 	int hugepages_errno;   /* why not, when they were tried (0: not tried) */
 	bool busy_poll_set;    /* busy-poll socket options accepted */
