@@ -11,10 +11,14 @@
 
 #define XDPI_STEER_PROG xdpi_steer /* bpf/xdpi.bpf.c */
 #define XDPI_GEN_PROG xdpi_gen	   /* bpf/gen.bpf.c */
+/* The steering program's variant that asks the driver for the frame's
+ * metadata: device-bound, so loaded only where it is used. */
+#define XDPI_STEER_META_PROG xdpi_steer_meta
 
 #define XDPI_PROG_STR_(p) #p
 #define XDPI_PROG_STR(p) XDPI_PROG_STR_(p)
 #define XDPI_STEER_PROG_NAME XDPI_PROG_STR(XDPI_STEER_PROG)
 #define XDPI_GEN_PROG_NAME XDPI_PROG_STR(XDPI_GEN_PROG)
+#define XDPI_STEER_META_PROG_NAME XDPI_PROG_STR(XDPI_STEER_META_PROG)
 
 #endif /* XDPI_BPF_PROGS_H */

@@ -34,7 +34,52 @@ struct steer {
 	struct xdpi_owner owner; /* held while the program is attached */
 	int ncpus;
 	int ring_template_fd; /* passive: the rings' template, -1 otherwise */
+	bool frags;	      /* loaded with frags support */
+	bool rx_meta;	      /* the metadata variant is the one attached */
+	char meta_why[160];   /* why not, when it was asked for */
 };
+
+#ifndef BPF_F_XDP_DEV_BOUND_ONLY
+#define BPF_F_XDP_DEV_BOUND_ONLY (1U << 6)
+#endif
+
+/* Whether the kernel loads XDP programs with frags support (Linux 5.18):
+ * the smallest such program, loaded and dropped. */
+static bool kernel_has_xdp_frags(void)
+{
+	const struct bpf_insn insns[] = {
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .prog_flags = BPF_F_XDP_HAS_FRAGS);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "xdpi_probe", "GPL", insns, 2, &opts);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* Loads one of the two steering programs (bpf/xdpi.bpf.c): the plain one,
+ * or the metadata variant bound to @ifindex. Without frags support in the
+ * kernel, both lose the flag: frames then fit one buffer. */
+static void steer_pick_program(struct steer *s, bool rx_meta, int ifindex)
+{
+	struct bpf_program *plain = s->skel->progs.XDPI_STEER_PROG;
+	struct bpf_program *meta = s->skel->progs.XDPI_STEER_META_PROG;
+
+	s->frags = kernel_has_xdp_frags();
+	if (!s->frags) {
+		bpf_program__set_flags(plain, bpf_program__flags(plain) & ~BPF_F_XDP_HAS_FRAGS);
+		bpf_program__set_flags(meta, bpf_program__flags(meta) & ~BPF_F_XDP_HAS_FRAGS);
+	}
+	bpf_program__set_autoload(plain, !rx_meta);
+	bpf_program__set_autoload(meta, rx_meta);
+	if (rx_meta) {
+		bpf_program__set_ifindex(meta, (__u32)ifindex);
+		bpf_program__set_flags(meta, bpf_program__flags(meta) | BPF_F_XDP_DEV_BOUND_ONLY);
+	}
+}
 
 static void steer_free(struct steer *s)
 {
@@ -263,6 +308,46 @@ static int steer_take_owner(struct steer *s, const struct xdpi_attach_opts *ao, 
 	return 0;
 }
 
+/*
+ * The metadata variant: device-bound, so it cannot run behind libxdp's
+ * dispatcher (an extension program is not bound) nor in generic mode; it
+ * is attached alone in native mode, like the generator's program. Returns
+ * 0, or -errno with the reason in s->meta_why (the caller then loads the
+ * plain program).
+ */
+static int steer_attach_meta(struct steer *s, const struct steer_opts *o,
+			     const struct xdpi_attach_opts *ao)
+{
+	struct xdpi_attach_opts direct = *ao;
+	int ret;
+
+	if (o->xdp_mode == STEER_XDP_SKB) {
+		snprintf(s->meta_why, sizeof(s->meta_why),
+			 "the driver's metadata needs native XDP, not skb mode");
+		return -EOPNOTSUPP;
+	}
+	steer_pick_program(s, true, ao->ifindex);
+	ret = xdpi_bpf__load(s->skel);
+	if (ret) {
+		snprintf(s->meta_why, sizeof(s->meta_why),
+			 "cannot load the metadata program for %s: %s (kfuncs need Linux 6.3, the "
+			 "VLAN tag 6.8)",
+			 o->ifname, strerror(-ret));
+		return ret;
+	}
+	direct.mode = XDPI_ATTACH_NATIVE;
+	ret = xdpi_attach_fd(&s->link, bpf_program__fd(s->skel->progs.XDPI_STEER_META_PROG),
+			     &direct);
+	if (ret) {
+		snprintf(s->meta_why, sizeof(s->meta_why),
+			 "cannot attach the metadata program to %s alone in native mode: %s",
+			 o->ifname, strerror(-ret));
+		return ret;
+	}
+	s->rx_meta = true;
+	return 0;
+}
+
 struct steer *steer_attach(const struct steer_opts *o, char *err, size_t err_len)
 {
 	struct xdpi_attach_opts ao = {
@@ -286,6 +371,7 @@ struct steer *steer_attach(const struct steer_opts *o, char *err, size_t err_len
 		goto err_skel;
 	if (!o->ifname) {
 		/* Load only: for BPF_PROG_TEST_RUN in tests. */
+		steer_pick_program(s, false, 0);
 		ret = xdpi_bpf__load(s->skel);
 		if (ret) {
 			snprintf(err, err_len, "cannot load the XDP program: %s", strerror(-ret));
@@ -302,6 +388,18 @@ struct steer *steer_attach(const struct steer_opts *o, char *err, size_t err_len
 	ret = steer_take_owner(s, &ao, err, err_len);
 	if (ret)
 		goto err_skel;
+	if (o->rx_meta && !o->passive) {
+		if (!steer_attach_meta(s, o, &ao))
+			return s;
+		/* The plain program from a fresh object: a loaded one cannot
+		 * be loaded again. */
+		xdpi_bpf__destroy(s->skel);
+		s->skel = NULL;
+		ret = steer_open(s, o, err, err_len);
+		if (ret)
+			goto err_owner;
+	}
+	steer_pick_program(s, false, ao.ifindex);
 	ret = steer_program_create(s, err, err_len);
 	if (ret)
 		goto err_owner;
@@ -403,6 +501,43 @@ int steer_queue_stats(const struct steer *s, uint32_t queue_id, struct xdpi_queu
 	return ret;
 }
 
+int steer_meta_stats(const struct steer *s, uint32_t queue_id, struct xdpi_meta_stats *out)
+{
+	struct xdpi_meta_stats *percpu;
+	size_t size = sizeof(*percpu) * (size_t)s->ncpus;
+	int ret, cpu;
+
+	memset(out, 0, sizeof(*out));
+	if (queue_id >= XDPI_MAX_QUEUES)
+		return -ERANGE;
+	percpu = calloc((size_t)s->ncpus, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	ret = bpf_map__lookup_elem(s->skel->maps.meta_stats, &queue_id, sizeof(queue_id), percpu,
+				   size, 0);
+	for (cpu = 0; !ret && cpu < s->ncpus; cpu++) {
+		out->vlan += percpu[cpu].vlan;
+		out->hash += percpu[cpu].hash;
+		out->timestamp += percpu[cpu].timestamp;
+		out->no_room += percpu[cpu].no_room;
+		out->multi_buffer += percpu[cpu].multi_buffer;
+	}
+	free(percpu);
+	return ret;
+}
+
+bool steer_rx_meta(const struct steer *s, const char **why)
+{
+	if (why)
+		*why = s->meta_why[0] ? s->meta_why : NULL;
+	return s->rx_meta;
+}
+
+bool steer_frags(const struct steer *s)
+{
+	return s->frags;
+}
+
 const char *steer_xdp_mode_name(const struct steer *s)
 {
 	return xdpi_attach_mode_name(&s->link);
@@ -434,7 +569,8 @@ int steer_test_run(const struct steer *s, const void *frame, uint32_t len)
  * sending interface; a killed `xdpi gen` leaves it there). */
 static bool steer_is_ours(const char *name)
 {
-	return !strcmp(name, XDPI_STEER_PROG_NAME) || !strcmp(name, XDPI_GEN_PROG_NAME);
+	return !strcmp(name, XDPI_STEER_PROG_NAME) || !strcmp(name, XDPI_STEER_META_PROG_NAME) ||
+	       !strcmp(name, XDPI_GEN_PROG_NAME);
 }
 
 int steer_detach_iface(const char *ifname, bool force, char *err, size_t err_len)

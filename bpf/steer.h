@@ -43,6 +43,11 @@ struct steer_opts {
 	uint64_t max_take;  /* take this many wanted frames, pass the rest (0: all) */
 	uint32_t snaplen;   /* bytes copied per frame, 1..XDPI_SNAPLEN_MAX */
 	uint32_t ring_size; /* bytes per ring: a power of two, >= a page */
+	/* Load the metadata variant (bpf/xdpi_shared.h, struct xdpi_rx_meta):
+	 * bound to the interface, attached alone in native mode. Where that
+	 * fails, steer_attach() falls back to the plain program and says why
+	 * in steer_rx_meta()'s @why. */
+	bool rx_meta;
 };
 
 struct steer;
@@ -72,6 +77,14 @@ int steer_stop(struct steer *s);
 int steer_queue_stats(const struct steer *s, uint32_t queue_id, struct xdpi_queue_stats *out);
 /* "native" or "skb". */
 const char *steer_xdp_mode_name(const struct steer *s);
+/* True when the metadata variant runs; else, if it was asked for, why not
+ * into @why (may be NULL). */
+bool steer_rx_meta(const struct steer *s, const char **why);
+/* False when the kernel has no multi-buffer XDP (before Linux 5.18): the
+ * program then sees frames of one buffer only, and the MTU must fit one. */
+bool steer_frags(const struct steer *s);
+/* Sums the per-CPU metadata counters of one queue. */
+int steer_meta_stats(const struct steer *s, uint32_t queue_id, struct xdpi_meta_stats *out);
 /* True when libxdp attached through its dispatcher (shareable). */
 bool steer_multiprog(const struct steer *s);
 /* Runs the loaded program once on @frame (BPF_PROG_TEST_RUN): returns the

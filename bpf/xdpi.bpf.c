@@ -15,6 +15,18 @@
  * interpreter (cbpf_wanted() below) with the semantics of libpcap's own
  * bpf_filter(), which is what `xdpi read` runs on the same expression.
  *
+ * Multi-buffer: both programs are built with frags support ("xdp.frags"):
+ * a frame longer than a page (jumbo frames) reaches them as a first buffer
+ * and fragments. Direct packet access sees the first buffer only, so a
+ * header that runs past it is read again with bpf_xdp_load_bytes()
+ * (wanted_slow()); lengths count every fragment.
+ *
+ * Metadata: the second program, XDPI_STEER_META_PROG, also asks the driver
+ * for what it kept out of the frame (the stripped VLAN tag, the RSS hash,
+ * the hardware receive time) and puts it in front of each redirected frame
+ * as a struct xdpi_rx_meta. The kfuncs it calls need a program bound to
+ * one device, so userspace loads one of the two programs, never both.
+ *
  * Options are read-only globals set before load. `stopping` is written by
  * userspace at shutdown: from then on wanted frames pass to the kernel, so
  * the sockets can be drained to empty and the ledger closes exactly.
@@ -85,18 +97,40 @@ struct {
 	__type(value, struct xdpi_queue_stats);
 } queue_stats SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPI_MAX_QUEUES);
+	__type(key, __u32);
+	__type(value, struct xdpi_meta_stats);
+} meta_stats SEC(".maps");
+
+/* The driver's metadata (weak: a kernel without one of them loads the
+ * program with that field never set). The enum is the kernel's; only its
+ * name matters to the type check. */
+enum xdp_rss_hash_type { XDPI_RSS_TYPE_NONE_ = 0 };
+extern int bpf_xdp_metadata_rx_timestamp(const struct xdp_md *ctx, __u64 *timestamp) __ksym __weak;
+extern int bpf_xdp_metadata_rx_hash(const struct xdp_md *ctx, __u32 *hash,
+				    enum xdp_rss_hash_type *rss_type) __ksym __weak;
+extern int bpf_xdp_metadata_rx_vlan_tag(const struct xdp_md *ctx, __be16 *vlan_proto,
+					__u16 *vlan_tci) __ksym __weak;
+
 struct vlan_hdr_ {
 	__be16 tci;
 	__be16 proto;
 };
 
-/* Returns the IP protocol number, or -1 if not IP or the headers are cut. */
+/* Returns the IP protocol number, -1 if not IP, or L4_CUT if a header runs
+ * past @end (the first buffer's end: the rest may be in fragments). */
+#define L4_CUT (-2)
+
 static __always_inline int l4_proto(void *data, void *end, __u16 eth_type, __u32 off)
 {
 	if (eth_type == bpf_htons(ETH_P_IP)) {
 		__u8 *ip = data + off;
 
-		if ((void *)(ip + 20) > end || (ip[0] >> 4) != 4)
+		if ((void *)(ip + 20) > end)
+			return L4_CUT;
+		if ((ip[0] >> 4) != 4)
 			return -1;
 		return ip[9];
 	}
@@ -106,7 +140,9 @@ static __always_inline int l4_proto(void *data, void *end, __u16 eth_type, __u32
 		__u8 next, hdr;
 		int i;
 
-		if ((void *)(ip + 40) > end || (ip[0] >> 4) != 6)
+		if ((void *)(ip + 40) > end)
+			return L4_CUT;
+		if ((ip[0] >> 4) != 6)
 			return -1;
 		next = ip[6];
 		cur = ip + 40;
@@ -115,7 +151,7 @@ static __always_inline int l4_proto(void *data, void *end, __u16 eth_type, __u32
 			if (next != 0 && next != 43 && next != 44 && next != 60)
 				return next;
 			if ((void *)(cur + 8) > end)
-				return -1;
+				return L4_CUT;
 			hdr = next;
 			next = cur[0];
 			/* Past a fragment header with a non-zero offset comes
@@ -373,6 +409,71 @@ static __noinline int cbpf_wanted(struct xdp_md *ctx)
 	return r.verdict != 0;
 }
 
+/*
+ * wanted()'s classification for a frame whose headers run past its first
+ * buffer, through bpf_xdp_load_bytes(), which reads across fragments. The
+ * same reads as the direct path, so the same answers: a header is taken
+ * only whole (20 bytes of IPv4, 40 of IPv6, 8 of an extension header).
+ */
+static __noinline int wanted_slow(struct xdp_md *ctx)
+{
+	__u8 b[40];
+	__u32 off = 12, cur;
+	__u16 type;
+	__u8 next, hdr;
+	int i;
+
+	if (bpf_xdp_load_bytes(ctx, off, b, 2))
+		return 0;
+	type = (__u16)(b[0] << 8 | b[1]);
+	off += 2;
+	for (i = 0; i < 2; i++) {
+		if (type != ETH_P_8021Q && type != ETH_P_8021AD_)
+			break;
+		if (bpf_xdp_load_bytes(ctx, off, b, 4))
+			return 0;
+		type = (__u16)(b[2] << 8 | b[3]);
+		off += 4;
+	}
+	if (type != ETH_P_IP && type != ETH_P_IPV6)
+		return 0;
+	if (filter == XDPI_FILTER_IP)
+		return 1;
+	if (type == ETH_P_IP) {
+		if (bpf_xdp_load_bytes(ctx, off, b, 20) || (b[0] >> 4) != 4)
+			return 0;
+		next = b[9];
+		goto l4;
+	}
+	if (bpf_xdp_load_bytes(ctx, off, b, 40) || (b[0] >> 4) != 6)
+		return 0;
+	next = b[6];
+	cur = off + 40;
+	for (i = 0; i < XDPI_FILTER_IPV6_EXT_MAX; i++) {
+		if (next != 0 && next != 43 && next != 44 && next != 60)
+			goto l4;
+		if (cur > 0xffff || bpf_xdp_load_bytes(ctx, cur, b, 8))
+			return 0;
+		hdr = next;
+		next = b[0];
+		if (hdr == 44 && ((b[2] << 8 | b[3]) >> 3))
+			goto l4;
+		cur += hdr == 44 ? 8 : ((__u32)b[1] + 1) * 8;
+	}
+	return 0;
+l4:
+	return next == (filter == XDPI_FILTER_TCP ? IPPROTO_TCP : IPPROTO_UDP);
+}
+
+/* The first buffer ended before the headers did: read on in the fragments,
+ * if there are any. */
+static __always_inline int wanted_cut(struct xdp_md *ctx)
+{
+	if (bpf_xdp_get_buff_len(ctx) <= (__u64)(ctx->data_end - ctx->data))
+		return 0;
+	return wanted_slow(ctx);
+}
+
 static __always_inline int wanted(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
@@ -387,7 +488,7 @@ static __always_inline int wanted(struct xdp_md *ctx)
 	if (filter == XDPI_FILTER_ALL)
 		return 1;
 	if ((void *)(eth + 1) > end)
-		return 0;
+		return wanted_cut(ctx);
 	type = eth->h_proto;
 #pragma unroll
 	for (i = 0; i < 2; i++) {
@@ -396,7 +497,7 @@ static __always_inline int wanted(struct xdp_md *ctx)
 		if (type != bpf_htons(ETH_P_8021Q) && type != bpf_htons(ETH_P_8021AD_))
 			break;
 		if ((void *)(vh + 1) > end)
-			return 0;
+			return wanted_cut(ctx);
 		type = vh->proto;
 		off += sizeof(*vh);
 	}
@@ -405,6 +506,8 @@ static __always_inline int wanted(struct xdp_md *ctx)
 	if (filter == XDPI_FILTER_IP)
 		return 1;
 	proto = l4_proto(data, end, type, off);
+	if (proto == L4_CUT)
+		return wanted_cut(ctx);
 	return proto == (filter == XDPI_FILTER_TCP ? IPPROTO_TCP : IPPROTO_UDP);
 }
 
@@ -412,7 +515,7 @@ static __always_inline int wanted(struct xdp_md *ctx)
  * itself passes to the kernel whatever happens here. */
 static __always_inline int copy_frame(struct xdp_md *ctx, struct xdpi_queue_stats *st, __u32 qid)
 {
-	__u64 linear = ctx->data_end - ctx->data, cap = snaplen;
+	__u64 whole = bpf_xdp_get_buff_len(ctx), cap = snaplen;
 	struct xdpi_copy_rec *rec;
 	void *ring;
 
@@ -421,8 +524,8 @@ static __always_inline int copy_frame(struct xdp_md *ctx, struct xdpi_queue_stat
 		st->redirect_failed++; /* no worker on this queue */
 		return XDP_PASS;
 	}
-	if (cap > linear)
-		cap = linear;
+	if (cap > whole) /* bpf_xdp_load_bytes() reads across fragments */
+		cap = whole;
 	/* A fixed size per record: snaplen is a constant once loaded. */
 	rec = bpf_ringbuf_reserve(ring, sizeof(*rec) + snaplen, 0);
 	if (!rec) {
@@ -448,11 +551,59 @@ static __always_inline int copy_frame(struct xdp_md *ctx, struct xdpi_queue_stat
 	return XDP_PASS;
 }
 
-SEC("xdp")
-int XDPI_STEER_PROG(struct xdp_md *ctx)
+/*
+ * Asks the driver what it kept out of the frame and writes it in front of
+ * the frame (struct xdpi_rx_meta). Every field is optional: a driver without
+ * a kfunc, or without the value for this frame (veth has them only for
+ * frames that came as an skb), leaves its flag clear. A zero timestamp is
+ * none (veth reports 0 for an skb without one).
+ */
+static __always_inline void put_meta(struct xdp_md *ctx, __u32 qid)
+{
+	struct xdpi_meta_stats *ms = bpf_map_lookup_elem(&meta_stats, &qid);
+	struct xdpi_rx_meta *meta;
+	enum xdp_rss_hash_type hash_type = XDPI_RSS_TYPE_NONE_;
+	__u64 ts = 0;
+	__u32 hash = 0;
+	__u16 tci = 0, flags = 0;
+	__be16 proto = 0;
+
+	if (!ms)
+		return;
+	if (bpf_xdp_metadata_rx_vlan_tag && !bpf_xdp_metadata_rx_vlan_tag(ctx, &proto, &tci)) {
+		flags |= XDPI_META_VLAN;
+		ms->vlan++;
+	}
+	if (bpf_xdp_metadata_rx_hash && !bpf_xdp_metadata_rx_hash(ctx, &hash, &hash_type)) {
+		flags |= XDPI_META_HASH;
+		ms->hash++;
+	}
+	if (bpf_xdp_metadata_rx_timestamp && !bpf_xdp_metadata_rx_timestamp(ctx, &ts) && ts) {
+		flags |= XDPI_META_TIMESTAMP;
+		ms->timestamp++;
+	}
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta))) {
+		ms->no_room++;
+		return;
+	}
+	meta = (void *)(long)ctx->data_meta;
+	if ((void *)(meta + 1) > (void *)(long)ctx->data) {
+		ms->no_room++;
+		return;
+	}
+	meta->rx_timestamp_ns = ts;
+	meta->rx_hash = hash;
+	meta->rx_hash_type = (__u32)hash_type;
+	meta->vlan_tci = tci;
+	meta->vlan_proto = bpf_ntohs(proto);
+	meta->flags = flags;
+	meta->magic = XDPI_META_MAGIC;
+}
+
+static __always_inline int steer(struct xdp_md *ctx, const int with_meta)
 {
 	__u32 qid = ctx->rx_queue_index;
-	__u64 len = ctx->data_end - ctx->data;
+	__u64 len = bpf_xdp_get_buff_len(ctx);
 	struct xdpi_queue_stats *st;
 	long ret;
 
@@ -486,6 +637,14 @@ int XDPI_STEER_PROG(struct xdp_md *ctx)
 	}
 	if (passive)
 		return copy_frame(ctx, st, qid);
+	if (len > (__u64)(ctx->data_end - ctx->data)) {
+		struct xdpi_meta_stats *ms = bpf_map_lookup_elem(&meta_stats, &qid);
+
+		if (ms)
+			ms->multi_buffer++;
+	}
+	if (with_meta)
+		put_meta(ctx, qid);
 	/* The flags' low bits are the action when the slot is empty: a queue
 	 * without a socket keeps working. */
 	ret = bpf_redirect_map(&xsks, qid, XDP_PASS);
@@ -496,6 +655,18 @@ int XDPI_STEER_PROG(struct xdp_md *ctx)
 		st->redirect_failed++;
 	}
 	return ret;
+}
+
+SEC("xdp.frags")
+int XDPI_STEER_PROG(struct xdp_md *ctx)
+{
+	return steer(ctx, 0);
+}
+
+SEC("xdp.frags")
+int XDPI_STEER_META_PROG(struct xdp_md *ctx)
+{
+	return steer(ctx, 1);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

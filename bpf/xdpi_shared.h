@@ -62,6 +62,40 @@ struct xdpi_queue_stats {
 };
 
 /*
+ * What the NIC knew of a frame beyond its bytes (docs/live.md, "Metadata"),
+ * written by the XDP program's metadata variant in front of each redirected
+ * frame: the VLAN tag the NIC stripped, its RSS hash and its hardware
+ * receive time, asked of the driver through the bpf_xdp_metadata_rx_*
+ * kfuncs (Linux 6.3; the VLAN tag 6.8). A field the driver did not give has
+ * its flag clear. The worker reads it at the frame's address minus its size
+ * and clears magic, so a later frame without metadata in the same UMEM
+ * frame cannot pass for one with it.
+ */
+enum {
+	XDPI_META_VLAN = 1 << 0,
+	XDPI_META_HASH = 1 << 1,
+	XDPI_META_TIMESTAMP = 1 << 2,
+};
+#define XDPI_META_MAGIC 0x7864
+struct xdpi_rx_meta {
+	__u64 rx_timestamp_ns; /* the NIC's clock (usually PHC, TAI or UTC) */
+	__u32 rx_hash;
+	__u32 rx_hash_type; /* the kernel's enum xdp_rss_hash_type */
+	__u16 vlan_tci;	    /* host order */
+	__u16 vlan_proto;   /* host order: 0x8100 or 0x88a8 */
+	__u16 flags;	    /* XDPI_META_* */
+	__u16 magic;	    /* XDPI_META_MAGIC */
+};
+/* Per queue, per CPU: how often each field came with a redirected frame,
+ * and how often there was no room for the metadata at all. */
+struct xdpi_meta_stats {
+	__u64 vlan;
+	__u64 hash;
+	__u64 timestamp;
+	__u64 no_room; /* bpf_xdp_adjust_meta() failed: the frame went without */
+	__u64 multi_buffer; /* wanted frames longer than their first buffer */
+};
+/*
  * Passive mode: a record per wanted frame in the BPF ring buffer of its RX
  * queue: the first cap_len bytes (at most the snap length), the length on
  * the wire (all fragments of a multi-buffer frame) and when the XDP program

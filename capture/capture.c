@@ -25,6 +25,7 @@
 #include "../export/jsonl.h"
 #include "../export/pcapng.h"
 #include "../util/version.h"
+#include "offload.h"
 #include "privdrop.h"
 #include "rxpath.h"
 
@@ -60,6 +61,10 @@ struct capture {
 	struct flow_summary flow_final; /* after capture_stop() */
 	bool flows_finished;
 	int ifindex; /* to notice the interface going away */
+	/* Jumbo frames and NIC metadata (capture_plan_frames(), capture_vlan()). */
+	struct capture_nic nic;
+	char driver[32];
+	struct offload_vlan_state vlan; /* restored by capture_close() */
 	/* The reporter's watchdog over the workers (capture_watch()). */
 	struct capture_watch {
 		uint64_t packets, fill_empty;
@@ -205,6 +210,43 @@ static int capture_read_iface_start(struct capture *c)
 	return 0;
 }
 
+/* The headroom the kernel keeps in front of each frame in a UMEM frame. */
+#define CAPTURE_XSK_HEADROOM 256
+
+/* The longest frame: --max-frame, else the MTU with the Ethernet header and
+ * two VLAN tags. Longer than a UMEM frame holds: multi-buffer sockets. */
+static void capture_plan_frames(struct capture *c)
+{
+	struct capture_opts *o = &c->o;
+	uint32_t room = o->xsk.frame_size - CAPTURE_XSK_HEADROOM;
+
+	if (offload_mtu(o->ifname, &c->nic.mtu))
+		c->nic.mtu = 0;
+	c->nic.max_frame = o->max_frame	 ? o->max_frame
+			   : c->nic.mtu ? c->nic.mtu + 14 + 8
+					: 1514 + 8;
+	if (o->passive || o->ceiling || c->nic.max_frame <= room)
+		return;
+	o->xsk.multi_buffer = true;
+	c->nic.multi_buffer = true;
+	xdpi_info("frames up to %u bytes (%s): multi-buffer sockets, a frame over %u bytes "
+		  "takes several %u-byte UMEM frames",
+		  c->nic.max_frame, o->max_frame ? "--max-frame" : "the MTU", room,
+		  o->xsk.frame_size);
+}
+
+/* The metadata variant where the driver has something to give: the plain
+ * program otherwise, which libxdp can share with other programs. */
+static bool capture_wants_metadata(struct capture *c)
+{
+	const struct capture_opts *o = &c->o;
+
+	if (iface_driver(o->ifname, c->driver, sizeof(c->driver)))
+		c->driver[0] = 0;
+	return !o->no_rx_metadata && !o->passive && !o->ceiling &&
+	       offload_driver_has_metadata(c->driver);
+}
+
 static int capture_attach(struct capture *c)
 {
 	const struct capture_opts *o = &c->o;
@@ -217,8 +259,10 @@ static int capture_attach(struct capture *c)
 		.max_take = o->count,
 		.snaplen = o->snaplen,
 		.ring_size = o->ring_size,
+		.rx_meta = capture_wants_metadata(c),
 	};
 	struct xdpi_filter flt;
+	const char *why;
 	char err[512];
 	int ret;
 
@@ -246,13 +290,80 @@ static int capture_attach(struct capture *c)
 		xdpi_err("%s", err);
 		return ret;
 	}
+	c->nic.rx_metadata = steer_rx_meta(c->steer, &why);
+	c->nic.frags = steer_frags(c->steer);
 	xdpi_info("XDP program attached to %s in %s mode, %s; filter %s", o->ifname,
 		  steer_xdp_mode_name(c->steer),
-		  steer_multiprog(c->steer)
+		  c->nic.rx_metadata ? "alone, bound to the device for its metadata"
+		  : steer_multiprog(c->steer)
 			  ? "through libxdp's dispatcher (shareable)"
 			  : "as a single program (libxdp's dispatcher is not available here)",
 		  o->filter);
+	if (why)
+		xdpi_info("no NIC metadata: %s", why);
+	if (!c->nic.frags && c->nic.max_frame > (uint32_t)getpagesize() - 512)
+		xdpi_warn("this kernel has no multi-buffer XDP (Linux 5.18): frames longer than "
+			  "a page cannot reach the XDP program; lower the MTU");
 	return 0;
+}
+
+/*
+ * A NIC that strips VLAN tags hides them from XDP unless the driver hands
+ * them over (the metadata variant, where driver and kernel have the kfunc).
+ * Otherwise stripping is turned off for the run (restored at the end)
+ * unless --keep-offloads; a tag xdpi cannot see is said, never silent.
+ */
+static void capture_vlan(struct capture *c)
+{
+	const char *ifname = c->o.ifname;
+	int ret;
+
+	if (c->o.ceiling) {
+		c->nic.vlan = "not-needed";
+		return;
+	}
+	if (c->nic.rx_metadata && offload_driver_has_vlan_kfunc(c->driver) &&
+	    offload_kernel_has_vlan_kfunc()) {
+		c->nic.vlan = "metadata";
+		return;
+	}
+	if (offload_vlan_read(ifname, &c->vlan)) {
+		c->nic.vlan = "unknown";
+		return;
+	}
+	if (!offload_vlan_stripping(&c->vlan)) {
+		c->nic.vlan = "not-stripped";
+		return;
+	}
+	if (c->o.keep_offloads) {
+		c->nic.vlan = "stripping-kept";
+		xdpi_warn("%s strips VLAN tags (rx-vlan-offload) and its driver cannot hand them "
+			  "to XDP: with --keep-offloads the VLAN metrics miss every stripped tag",
+			  ifname);
+		return;
+	}
+	ret = offload_vlan_strip_off(ifname, &c->vlan);
+	if (offload_vlan_stripping(&c->vlan)) {
+		c->nic.vlan = "stripping-kept";
+		xdpi_warn("%s strips VLAN tags (rx-vlan-offload) and cannot stop (%s): the VLAN "
+			  "metrics miss every stripped tag",
+			  ifname, ret ? strerror(-ret) : "fixed by the driver");
+		return;
+	}
+	c->nic.vlan = "offload-off";
+	xdpi_info("%s: VLAN tag stripping (rx-vlan-offload) turned off for the run, so that "
+		  "tags stay in the frames; restored on exit (--keep-offloads leaves it on)",
+		  ifname);
+}
+
+static void capture_vlan_restore(struct capture *c)
+{
+	int ret = offload_vlan_restore(c->o.ifname, &c->vlan);
+
+	if (ret)
+		xdpi_warn("could not turn VLAN tag stripping back on for %s (%s): 'ethtool -K %s "
+			  "rxvlan on' does",
+			  c->o.ifname, strerror(-ret), c->o.ifname);
 }
 
 static void capture_log_queue(const struct capture *c, int i)
@@ -367,6 +478,7 @@ static int capture_open_worker(struct capture *c, int i, const struct pipeline_c
 		return ret;
 	}
 	c->nworkers = i + 1;
+	w->rx_meta = c->nic.rx_metadata;
 	w->idle_spin_ns = (uint64_t)c->o.idle_spin_us * 1000;
 	w->spin_budget_ns = w->idle_spin_ns;
 	capture_test_stall(w);
@@ -439,6 +551,9 @@ static int capture_open_workers(struct capture *c)
 		.seq_clock = c->seq_clock,
 		.flows = c->flows,
 		.distinct_limit = c->o.flows.distinct_limit,
+		/* Frames in several buffers or with a stripped tag may have
+		 * to be put in one piece. */
+		.max_frame = c->nic.multi_buffer || c->nic.rx_metadata ? c->nic.max_frame : 0,
 	};
 	int n = c->nqueues, ret;
 
@@ -510,10 +625,14 @@ int capture_open(const struct capture_opts *o, struct capture **out)
 	}
 	if (!ret)
 		ret = capture_privs_raise(&c->o);
-	if (!ret)
+	if (!ret) {
+		capture_plan_frames(c);
 		ret = capture_attach(c);
-	if (!ret)
+	}
+	if (!ret) {
+		capture_vlan(c);
 		capture_rxpath_warn(&c->rx, o->ifname);
+	}
 	/* The flow stage's threads (IPFIX, liburcu's) start with nothing
 	 * effective: they never need a privilege. */
 	if (!ret)
@@ -808,6 +927,20 @@ int capture_result(struct capture *c, struct capture_result *res)
 	for (int i = 0; c->taps && i < c->nworkers; i++)
 		res->write_dropped += c->taps[i].dropped;
 	res->xdp_mode = steer_xdp_mode_name(c->steer);
+	res->nic = c->nic;
+	for (int q = 0; q < c->iface_queues && q < XDPI_MAX_QUEUES; q++) {
+		struct xdpi_meta_stats m;
+
+		if (steer_meta_stats(c->steer, (uint32_t)q, &m))
+			continue;
+		res->nic.meta.vlan += m.vlan;
+		res->nic.meta.hash += m.hash;
+		res->nic.meta.timestamp += m.timestamp;
+		res->nic.meta.no_room += m.no_room;
+		res->nic.meta.multi_buffer += m.multi_buffer;
+	}
+	for (int i = 0; i < c->nworkers; i++)
+		res->nic.gathered += c->workers[i].pipe.gathered;
 	res->flows = c->flows ? &c->flow_final : NULL;
 	ret = pipeline_init(&res->total, &pc);
 	if (ret)
@@ -847,6 +980,7 @@ void capture_close(struct capture *c)
 	free(c->taps);
 	/* Detach first: from then on nothing new reaches the sockets. */
 	steer_destroy(c->steer);
+	capture_vlan_restore(c);
 	for (int i = 0; c->workers && i < c->nworkers; i++)
 		worker_destroy(&c->workers[i]);
 	free(c->workers);

@@ -68,6 +68,20 @@ struct capture_queue {
 	uint32_t bind_retries;
 };
 
+/* What the NIC did to the frames and what xdpi made of it (capture/offload.h,
+ * docs/live.md "Jumbo frames" and "NIC metadata"). */
+struct capture_nic {
+	uint32_t mtu;	     /* 0: unknown */
+	uint32_t max_frame;  /* the longest frame the sockets take */
+	bool multi_buffer;   /* sockets bound with XDP_USE_SG */
+	bool frags;	     /* the XDP program has frags support */
+	bool rx_metadata;    /* the metadata variant of the XDP program runs */
+	const char *vlan;    /* how stripped tags are handled: "metadata", "offload-off",
+			      * "stripping-kept", "not-stripped", "unknown" */
+	struct xdpi_meta_stats meta; /* summed over the queues */
+	uint64_t gathered;	     /* frames copied whole to be parsed (worker scratch) */
+};
+
 struct capture_result {
 	struct pipeline total; /* every worker's pipeline merged */
 	struct ledger ledger;
@@ -76,6 +90,7 @@ struct capture_result {
 	uint64_t written;	     /* -w: frames in the file */
 	uint64_t write_dropped;	     /* -w: copies a full buffer refused */
 	const char *xdp_mode;	     /* "native" or "skb" */
+	struct capture_nic nic;
 	/* The flow table's final summary (NULL: no flow stage); the
 	 * workers' flow counters are in total. */
 	const struct flow_summary *flows;

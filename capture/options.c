@@ -37,6 +37,9 @@ enum {
 	OPT_RECORD,
 	OPT_USER,
 	OPT_KEEP_PRIVILEGES,
+	OPT_MAX_FRAME,
+	OPT_NO_RX_METADATA,
+	OPT_KEEP_OFFLOADS,
 	OPT_NO_FLOWS = 512, /* capture_flow_long_opts: apart, for `xdpi read` */
 	OPT_NO_PEEKS,
 	OPT_MAX_FLOWS,
@@ -91,6 +94,9 @@ const struct option capture_long_opts[] = {
 	{"keep-privileges", no_argument, NULL, OPT_KEEP_PRIVILEGES},
 	{"force", no_argument, NULL, OPT_FORCE},
 	{"takeover", no_argument, NULL, OPT_TAKEOVER},
+	{"max-frame", required_argument, NULL, OPT_MAX_FRAME},
+	{"no-rx-metadata", no_argument, NULL, OPT_NO_RX_METADATA},
+	{"keep-offloads", no_argument, NULL, OPT_KEEP_OFFLOADS},
 	{"verbose", no_argument, NULL, 'v'},
 	{0},
 };
@@ -368,6 +374,10 @@ static int parse_valued(struct capture_opts *o, int opt, const char *arg)
 		return xdpi_parse_u32(arg, 0, 1000000, &x->busy_poll_usecs) ? -EINVAL : 1;
 	case OPT_IDLE_SPIN_US:
 		return xdpi_parse_u32(arg, 0, 1000000, &o->idle_spin_us) ? -EINVAL : 1;
+	case OPT_MAX_FRAME:
+		return xdpi_parse_u32(arg, CAPTURE_MAX_FRAME_MIN, CAPTURE_MAX_FRAME_MAX, &o->max_frame)
+			       ? -EINVAL
+			       : 1;
 	case 's':
 		return xdpi_parse_u32(arg, 64, XDPI_SNAPLEN_MAX, &o->snaplen) ? -EINVAL : 1;
 	case OPT_RING_SIZE:
@@ -411,6 +421,12 @@ int capture_opts_parse_opt(struct capture_opts *o, int opt, const char *arg)
 		return 1;
 	case OPT_TAKEOVER:
 		o->takeover = true;
+		return 1;
+	case OPT_NO_RX_METADATA:
+		o->no_rx_metadata = true;
+		return 1;
+	case OPT_KEEP_OFFLOADS:
+		o->keep_offloads = true;
 		return 1;
 	case 'j':
 		o->json = true;
@@ -613,6 +629,9 @@ void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
 	push_u32(&a, 's', o->snaplen, d.snaplen);
 	push_u32(&a, OPT_RING_SIZE, o->ring_size, d.ring_size);
 	push_flag(&a, OPT_TAKEOVER, o->takeover);
+	push_u32(&a, OPT_MAX_FRAME, o->max_frame, d.max_frame);
+	push_flag(&a, OPT_NO_RX_METADATA, o->no_rx_metadata);
+	push_flag(&a, OPT_KEEP_OFFLOADS, o->keep_offloads);
 	push_flag(&a, 'v', o->verbose);
 	push_flag(&a, OPT_NO_FLOWS, o->flows.off);
 	push_flag(&a, OPT_NO_PEEKS, o->flows.no_peeks);

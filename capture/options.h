@@ -70,6 +70,12 @@ struct capture_opts {
 	uint32_t snaplen;   /* bytes copied per frame */
 	uint32_t ring_size; /* bytes per queue's ring */
 	bool takeover;	    /* steer an interface the host uses (capture/guard.h) */
+	/* The longest frame to receive, Ethernet header in, FCS out; 0: the
+	 * MTU's (capture/offload.h). Longer than a UMEM frame holds: the
+	 * sockets are multi-buffer. */
+	uint32_t max_frame;
+	bool no_rx_metadata; /* never the XDP program's metadata variant */
+	bool keep_offloads;  /* leave the NIC's VLAN stripping as it is */
 	double duration;    /* 0: until a signal */
 	/* Least privilege (capture/privdrop.h): the user to become after
 	 * set-up (NULL: stay), and the opt-out of every drop. */
@@ -87,6 +93,11 @@ struct capture_opts {
 	const char *record;
 	bool verbose;
 };
+
+/* --max-frame's range: a minimal Ethernet frame, and the largest frame
+ * the kernel splits into buffers (64 KiB, as an IP datagram). */
+#define CAPTURE_MAX_FRAME_MIN 60
+#define CAPTURE_MAX_FRAME_MAX 65535
 
 /* Fills @o with the defaults `xdpi live` has without options. */
 void capture_opts_defaults(struct capture_opts *o);

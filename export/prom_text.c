@@ -254,6 +254,11 @@ static const char *malformed_name(int i)
 	return pkt_malformed_name(i);
 }
 
+static const char *vlan_name(int i)
+{
+	return metrics_vlan_name(i);
+}
+
 static const char *tcp_flag_name(int i)
 {
 	return metrics_tcp_flag_name(i);
@@ -395,6 +400,9 @@ char *prom_render(const struct prom_figures *f, size_t *len)
 		c->tcp_flags, METRICS_TCP__MAX, 0, tcp_flag_name);
 	one(&t, "xdpi_tcp_payload_bytes_total", PROM_COUNTER, "TCP payload bytes.",
 	    c->tcp_payload_bytes);
+	by_name(&t, "xdpi_vlan_packets_total",
+		"Frames by their VLAN tags on the wire (in the frame or stripped by the NIC).",
+		"tags", c->vlan, METRICS_VLAN__MAX, 0, vlan_name);
 	by_name(&t, "xdpi_malformed_total", "Malformed frames, by the first fault found.", "reason",
 		c->malformed, PKT_MAL__MAX, 1, malformed_name);
 	one(&t, "xdpi_unique_src_ips", PROM_GAUGE,

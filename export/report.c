@@ -22,7 +22,7 @@ static const char *distinct_kind(bool estimated)
 json_t *report_metrics_json(const struct metrics *m)
 {
 	const struct metrics_counters *c = &m->c;
-	json_t *o, *l3, *l4, *flags, *hist, *mal, *distinct;
+	json_t *o, *l3, *l4, *flags, *hist, *vlan, *mal, *distinct;
 	int i;
 
 	o = json_object();
@@ -30,9 +30,10 @@ json_t *report_metrics_json(const struct metrics *m)
 	l4 = json_object();
 	flags = json_object();
 	hist = json_object();
+	vlan = json_object();
 	mal = json_object();
 	distinct = json_object();
-	if (!o || !l3 || !l4 || !flags || !hist || !mal || !distinct)
+	if (!o || !l3 || !l4 || !flags || !hist || !vlan || !mal || !distinct)
 		goto err;
 
 	/* Display order: ipv4, ipv6, arp, other. */
@@ -47,6 +48,8 @@ json_t *report_metrics_json(const struct metrics *m)
 	for (i = 0; i < METRICS_SIZE__MAX; i++)
 		json_object_set_new(hist, metrics_size_bucket_name(i),
 				    u64_to_json(c->size_hist[i]));
+	for (i = 0; i < METRICS_VLAN__MAX; i++)
+		json_object_set_new(vlan, metrics_vlan_name(i), u64_to_json(c->vlan[i]));
 	json_object_set_new(mal, "total", u64_to_json(metrics_malformed_total(m)));
 	for (i = PKT_OK + 1; i < PKT_MAL__MAX; i++)
 		json_object_set_new(mal, pkt_malformed_name(i), u64_to_json(c->malformed[i]));
@@ -62,6 +65,7 @@ json_t *report_metrics_json(const struct metrics *m)
 	json_object_set_new(o, "tcp_flows", u64_to_json(metrics_tcp_flows(m)));
 	json_object_set_new(o, "tcp_payload_bytes", u64_to_json(c->tcp_payload_bytes));
 	json_object_set_new(o, "size_histogram", hist);
+	json_object_set_new(o, "vlan", vlan);
 	json_object_set_new(o, "malformed", mal);
 	json_object_set_new(o, "distinct_untracked", u64_to_json(c->distinct_untracked));
 	/* Which distinct counts passed their bound and are estimates. */
@@ -79,6 +83,7 @@ err:
 	json_decref(l4);
 	json_decref(flags);
 	json_decref(hist);
+	json_decref(vlan);
 	json_decref(mal);
 	json_decref(distinct);
 	errno = ENOMEM;
@@ -168,6 +173,10 @@ void report_metrics_print(FILE *out, const struct metrics *m)
 		snprintf(buf[n++], ITEM_LEN, "%s:%" PRIu64, metrics_size_bucket_name(i),
 			 c->size_hist[i]);
 	report_items_print(out, "sizes", items, n);
+	n = 0;
+	for (i = 0; i < METRICS_VLAN__MAX && n < MAX_ITEMS; i++)
+		snprintf(buf[n++], ITEM_LEN, "%s %" PRIu64, metrics_vlan_name(i), c->vlan[i]);
+	report_items_print(out, "vlan", items, n);
 	n = 0;
 	snprintf(buf[n++], ITEM_LEN, "%" PRIu64, mal);
 	for (i = PKT_OK + 1; i < PKT_MAL__MAX && n < MAX_ITEMS; i++)

@@ -221,6 +221,13 @@ const char *metrics_size_bucket_name(enum metrics_size_bucket b)
 	return (unsigned)b < METRICS_SIZE__MAX ? names[b] : "invalid";
 }
 
+const char *metrics_vlan_name(enum metrics_vlan v)
+{
+	static const char *const names[METRICS_VLAN__MAX] = {"untagged", "single", "qinq"};
+
+	return (unsigned)v < METRICS_VLAN__MAX ? names[v] : "invalid";
+}
+
 const char *metrics_tcp_flag_name(enum metrics_tcp_flag f)
 {
 	static const char *const names[METRICS_TCP__MAX] = {"syn", "synack", "fin", "rst"};

@@ -50,6 +50,15 @@ enum metrics_size_bucket {
 	METRICS_SIZE__MAX,
 };
 
+/* Frames by the VLAN tags they had on the wire, in the frame or stripped
+ * by the NIC (pkt_info.vlan_count: a third tag counts as QinQ). */
+enum metrics_vlan {
+	METRICS_VLAN_UNTAGGED = 0,
+	METRICS_VLAN_SINGLE,
+	METRICS_VLAN_QINQ,
+	METRICS_VLAN__MAX,
+};
+
 enum metrics_tcp_flag {
 	METRICS_TCP_SYN = 0,
 	METRICS_TCP_SYNACK,
@@ -66,6 +75,7 @@ struct metrics_counters {
 	uint64_t tcp_flags[METRICS_TCP__MAX];
 	uint64_t tcp_payload_bytes;
 	uint64_t size_hist[METRICS_SIZE__MAX];
+	uint64_t vlan[METRICS_VLAN__MAX];
 	uint64_t malformed[PKT_MAL__MAX]; /* [PKT_OK] counts well-formed frames */
 	/* Inserts a distinct-count set could not take (out of memory), one
 	 * per packet: the distinct counts are then lower bounds, and the
@@ -135,6 +145,8 @@ static inline uint64_t metrics_distinct_limit(const struct metrics *m)
 }
 uint64_t metrics_malformed_total(const struct metrics *m);
 const char *metrics_size_bucket_name(enum metrics_size_bucket b);
+/* "untagged", "single", "qinq". */
+const char *metrics_vlan_name(enum metrics_vlan v);
 const char *metrics_tcp_flag_name(enum metrics_tcp_flag f);
 
 static inline enum metrics_size_bucket metrics_size_bucket(uint32_t wire_len)
@@ -209,6 +221,7 @@ metrics_account_seen(struct metrics *m, const struct pkt_info *pi, uint32_t wire
 	c->l3[pi->l3]++;
 	c->l4[pi->l4]++;
 	c->size_hist[metrics_size_bucket(wire_len)]++;
+	c->vlan[pi->vlan_count < METRICS_VLAN__MAX ? pi->vlan_count : METRICS_VLAN_QINQ]++;
 	c->malformed[pi->malformed]++;
 
 	if (!pi->src_addr)

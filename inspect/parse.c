@@ -354,12 +354,17 @@ truncated:
 	pi->malformed = PKT_MAL_IPV6_EXT_TRUNCATED;
 }
 
-void pkt_parse_wire(const uint8_t *data, uint32_t len, uint32_t wire, struct pkt_info *pi)
+/* @outer_vid: the VLAN id of a tag the NIC stripped before the frame
+ * reached us (it was the outermost), or -1. */
+static void parse_frame(const uint8_t *data, uint32_t len, uint32_t wire, int outer_vid,
+			struct pkt_info *pi)
 {
 	uint32_t off = ETH_HLEN;
 	uint16_t type;
 
 	pkt_info_clear(pi);
+	if (outer_vid >= 0)
+		pi->vlan_id[pi->vlan_count++] = (uint16_t)(outer_vid & 0x0fff);
 	/* A record that claims fewer bytes on the wire than it holds is
 	 * broken; the captured bytes are the better guess. */
 	if (wire < len)
@@ -404,6 +409,17 @@ void pkt_parse_wire(const uint8_t *data, uint32_t len, uint32_t wire, struct pkt
 	default:
 		return;
 	}
+}
+
+void pkt_parse_wire(const uint8_t *data, uint32_t len, uint32_t wire, struct pkt_info *pi)
+{
+	parse_frame(data, len, wire, -1, pi);
+}
+
+void pkt_parse_stripped(const uint8_t *data, uint32_t len, uint32_t wire, uint16_t tci,
+			struct pkt_info *pi)
+{
+	parse_frame(data, len, wire, tci, pi);
 }
 
 const char *pkt_l3_name(enum pkt_l3 l3)

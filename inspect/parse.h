@@ -140,6 +140,15 @@ struct pkt_info {
  */
 void pkt_parse_wire(const uint8_t *data, uint32_t cap_len, uint32_t wire_len, struct pkt_info *pi);
 
+/*
+ * The same for a frame whose outermost VLAN tag (TCI @tci) the NIC stripped
+ * and handed over beside it (struct xdpi_rx_meta): the result is the one
+ * pkt_parse_wire() gives for the frame with the tag put back, except that
+ * offsets stay those of @data, which has no tag. @wire is @data's length on
+ * the wire, without the tag (the frame was 4 bytes longer).
+ */
+void pkt_parse_stripped(const uint8_t *data, uint32_t cap_len, uint32_t wire_len, uint16_t tci,
+			struct pkt_info *pi);
 /* Parses a whole frame of @len bytes. */
 static inline void pkt_parse(const uint8_t *data, uint32_t len, struct pkt_info *pi)
 {

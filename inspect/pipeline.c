@@ -24,12 +24,21 @@ int pipeline_init(struct pipeline *p, const struct pipeline_config *cfg)
 							      .seed = cfg->distinct_seed});
 	if (ret)
 		return ret;
+	if (cfg->max_frame) {
+		p->scratch = malloc((size_t)cfg->max_frame + 4);
+		if (!p->scratch) {
+			metrics_destroy(&p->m);
+			return -ENOMEM;
+		}
+	}
 	if (cfg->check_seq) {
 		/* Its own cache lines: read and written per frame. */
 		p->seq = xdpi_cacheline_alloc(sizeof(*p->seq));
 		if (!p->seq || seqcheck_init(p->seq, cfg->seq_clock)) {
 			free(p->seq);
 			p->seq = NULL;
+			free(p->scratch);
+			p->scratch = NULL;
 			metrics_destroy(&p->m);
 			return -ENOMEM;
 		}
@@ -45,6 +54,121 @@ void pipeline_destroy(struct pipeline *p)
 	seqcheck_destroy(p->seq);
 	free(p->seq);
 	p->seq = NULL;
+	free(p->scratch);
+	p->scratch = NULL;
+}
+
+/* A header the parser needed ran past the bytes it was given. */
+static bool cut_short(const struct pkt_info *pi)
+{
+	switch (pi->malformed) {
+	case PKT_MAL_ETH_TRUNCATED:
+	case PKT_MAL_VLAN_TRUNCATED:
+	case PKT_MAL_ARP_TRUNCATED:
+	case PKT_MAL_IPV4_TRUNCATED:
+	case PKT_MAL_IPV6_TRUNCATED:
+	case PKT_MAL_IPV6_EXT_TRUNCATED:
+	case PKT_MAL_TCP_TRUNCATED:
+	case PKT_MAL_UDP_TRUNCATED:
+	case PKT_MAL_ICMP_TRUNCATED:
+	case PKT_MAL_ICMPV6_TRUNCATED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The frame in one piece in p->scratch, the stripped tag put back when
+ * @with_tag; returns its length (what fits the scratch buffer). */
+static uint32_t gather(struct pipeline *p, const struct pipeline_frame_ext *fx, bool with_tag)
+{
+	uint32_t room = p->cfg.max_frame + 4, len = 0;
+
+	for (uint32_t i = 0; i < fx->nparts && len < room; i++) {
+		const uint8_t *src = fx->part[i];
+		uint32_t n = fx->part_len[i];
+
+		if (i == 0 && with_tag && n >= 12 && room >= 16) {
+			memcpy(p->scratch, src, 12);
+			p->scratch[12] = (uint8_t)(fx->tag_proto >> 8);
+			p->scratch[13] = (uint8_t)fx->tag_proto;
+			p->scratch[14] = (uint8_t)(fx->tci >> 8);
+			p->scratch[15] = (uint8_t)fx->tci;
+			len = 16;
+			src += 12;
+			n -= 12;
+		}
+		if (n > room - len)
+			n = room - len;
+		memcpy(p->scratch + len, src, n);
+		len += n;
+	}
+	p->gathered++;
+	return len;
+}
+
+static void parse_ext(const struct pipeline_frame_ext *fx, const uint8_t *frame, uint32_t caplen,
+		      uint32_t wire_len, bool tag_in_frame, struct pkt_info *pi)
+{
+	if (fx->stripped_tag && !tag_in_frame)
+		pkt_parse_stripped(frame, caplen, wire_len, fx->tci, pi);
+	else
+		pkt_parse_wire(frame, caplen, wire_len, pi);
+}
+
+void pipeline_frame_ext(struct pipeline *p, const struct pipeline_frame_ext *fx,
+			const struct seqcheck_clock *now)
+{
+	/* On the wire the frame had its tag. */
+	uint32_t wire_len = fx->len + (fx->stripped_tag ? 4 : 0);
+	const uint8_t *frame = fx->part[0];
+	uint32_t caplen = fx->part_len[0], buf_len = fx->len;
+	uint64_t batch_ns = p->fw.now_ns;
+	bool in_one_piece = fx->nparts == 1, tag_put_back = false, cut = false;
+	struct seqcheck_clock hw;
+	struct pkt_info pi;
+
+	if (p->tap && p->scratch && (!in_one_piece || fx->stripped_tag)) {
+		/* The write stage copies the frame anyway: copy it whole, as
+		 * it was on the wire, and parse that. */
+		caplen = buf_len = gather(p, fx, fx->stripped_tag);
+		frame = p->scratch;
+		tag_put_back = fx->stripped_tag;
+		in_one_piece = true;
+		cut = caplen < wire_len;
+	}
+	if (p->tap)
+		tap_push(p->tap, frame, caplen, wire_len, p->tap_ts_ns);
+	if (!p->cfg.inspect) {
+		p->m.c.packets++;
+		p->m.c.bytes += wire_len;
+		return;
+	}
+	parse_ext(fx, frame, caplen, tag_put_back ? wire_len : buf_len, tag_put_back, &pi);
+	if (!in_one_piece && cut_short(&pi) && p->scratch) {
+		caplen = gather(p, fx, false);
+		frame = p->scratch;
+		cut = caplen < buf_len;
+		parse_ext(fx, frame, caplen, buf_len, false, &pi);
+	}
+	if (fx->rx_timestamp_ns) {
+		/* The NIC's clock: the wall clock where PTP keeps it so. */
+		pipeline_clock(p, fx->rx_timestamp_ns);
+		if (now) {
+			hw = *now;
+			hw.real_sec = (uint32_t)(fx->rx_timestamp_ns / 1000000000u);
+			hw.real_nsec = (uint32_t)(fx->rx_timestamp_ns % 1000000000u);
+			now = &hw;
+		}
+	}
+	metrics_account_seen(&p->m, &pi, wire_len,
+			     p->cfg.flows &&
+				     flow_worker_account(&p->fw, &pi, frame, caplen, wire_len));
+	p->snapped += cut; /* longer than the scratch buffer */
+	if (p->seq)
+		seqcheck_account(p->seq, &pi, frame, caplen, now);
+	if (fx->rx_timestamp_ns)
+		p->fw.now_ns = batch_ns;
 }
 
 int pipeline_merge(struct pipeline *dst, const struct pipeline *src)

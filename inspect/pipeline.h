@@ -57,6 +57,25 @@ struct pipeline_config {
 	/* Offline: this pipeline's owner also maintains the table, once per
 	 * second of capture time (pipeline_clock()). */
 	bool maintain_flows;
+	/* Live: the longest frame the socket can deliver in several buffers
+	 * (AF_XDP multi-buffer), or with a stripped VLAN tag put back; a
+	 * scratch buffer of this size holds such a frame when it must be
+	 * whole in one piece (pipeline_frame_ext()). 0: none. */
+	uint32_t max_frame;
+};
+
+/* A frame as the NIC delivered it beyond one plain buffer: in several
+ * buffers, and/or with metadata (bpf/xdpi_shared.h, struct xdpi_rx_meta). */
+#define PIPELINE_MAX_PARTS 32
+struct pipeline_frame_ext {
+	const uint8_t *part[PIPELINE_MAX_PARTS];
+	uint32_t part_len[PIPELINE_MAX_PARTS];
+	uint32_t nparts;
+	uint32_t len; /* all parts, without a stripped tag */
+	bool stripped_tag;
+	uint16_t tci;		/* the stripped tag, when stripped_tag */
+	uint16_t tag_proto;	/* its TPID: 0x8100 or 0x88a8 */
+	uint64_t rx_timestamp_ns; /* the NIC's receive time; 0: none */
 };
 
 /* What a reader may see of a running pipeline. */
@@ -83,6 +102,8 @@ struct pipeline {
 	/* The flow stage; its now_ns is the capture time (pipeline_clock()). */
 	struct flow_worker fw;
 	uint64_t next_maintain_ns;
+	uint8_t *scratch; /* cfg.max_frame + a tag: pipeline_frame_ext() */
+	uint64_t gathered; /* frames copied whole into scratch */
 
 	/* Published by the owner, read by anyone (seqlock). */
 	struct {
@@ -153,5 +174,17 @@ pipeline_frame(struct pipeline *p, const uint8_t *frame, uint32_t caplen, uint32
 	if (check_seq)
 		seqcheck_account(p->seq, &pi, frame, caplen, now);
 }
+
+/*
+ * pipeline_frame() for a frame that is more than one plain buffer: its
+ * first part is parsed in place when the headers fit it (the others only
+ * add to its length); it is copied whole into the scratch buffer only when
+ * a header runs past the first part, or when the write stage needs its
+ * bytes. A stripped VLAN tag counts as though it were in the frame (its
+ * 4 bytes included), and a hardware receive time dates the frame for the
+ * sequence check and the flows. Out of line: the plain path stays small.
+ */
+void pipeline_frame_ext(struct pipeline *p, const struct pipeline_frame_ext *fx,
+			const struct seqcheck_clock *now);
 
 #endif /* XDPI_INSPECT_PIPELINE_H */

@@ -127,19 +127,24 @@ def bucket(n):
 
 def l3_type(r, fno):
     """The ethertype after at most two 0x8100/0x88a8 tags, or None."""
+    return l3_type_tags(r, fno)[0]
+
+
+def l3_type_tags(r, fno):
+    """l3_type() and the tags walked: 0, 1, or 2 (a third tag too)."""
     if not r["eth.type"]:
-        return None  # not even an Ethernet header: l3 other
+        return None, 0  # not even an Ethernet header: l3 other
     nexts = list(r["vlan.etype"])
     t = num(r["eth.type"][0])
     ntags = 0
     while t in TAGS:
         if ntags == MAX_TAGS:
-            return None  # a third tag
+            return None, ntags  # a third tag
         if not nexts:
             raise OracleError("frame %d: tshark did not dissect tag %d" % (fno, ntags + 1))
         t = num(nexts.pop(0))
         ntags += 1
-    return t
+    return t, ntags
 
 
 def ipv6_l4_proto(r, fno):
@@ -234,6 +239,7 @@ def metrics(rows, flt=None):
         "tcp_flags": {"syn": 0, "synack": 0, "fin": 0, "rst": 0},
         "unique_src_ips": 0, "tcp_flows": 0, "tcp_payload_bytes": 0,
         "size_histogram": {b: 0 for b in BUCKETS},
+        "vlan": {"untagged": 0, "single": 0, "qinq": 0},
     }
     srcs, flows = set(), set()
     for fno, r in enumerate(rows, 1):
@@ -244,7 +250,8 @@ def metrics(rows, flt=None):
         m["bytes"] += wire
         m["size_histogram"][bucket(wire)] += 1
 
-        t = l3_type(r, fno)
+        t, ntags = l3_type_tags(r, fno)
+        m["vlan"][("untagged", "single", "qinq")[ntags]] += 1
         if t == ETH_IPV4:
             l3, pfx = "ipv4", "ip"
         elif t == ETH_IPV6:
@@ -300,6 +307,7 @@ GROUPS = [
     ("distinct", ["unique_src_ips", "tcp_flows"]),
     ("tcp_payload_bytes", ["tcp_payload_bytes"]),
     ("size_histogram", ["size_histogram"]),
+    ("vlan", ["vlan"]),
 ]
 
 
@@ -330,6 +338,7 @@ def invariants(got):
          got["l3"]["ipv4"] + got["l3"]["ipv6"]),
         ("sum(size_histogram) == packets", sum(got["size_histogram"].values()),
          got["packets"]),
+        ("sum(vlan) == packets", sum(got["vlan"].values()), got["packets"]),
         ("sum(malformed reasons) == malformed.total",
          sum(v for k, v in m.get("reasons", m).items() if k != "total"), m.get("total")),
     ]

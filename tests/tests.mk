@@ -67,8 +67,10 @@ $(BUILD)/fuzz/fuzz_options: capture/options.c util/optval.c util/log.c $(BPF_LIB
 	| $(BPF_SKELS)
 $(BUILD)/fuzz/fuzz_options: FUZZ_LIBS += -lxdp -lbpf -lelf -lz
 
-# A foreign XDP program for the "already attached" error path.
-$(BUILD)/tests/xdp_pass.bpf.o: tests/xdp_pass.bpf.c | deps-ok
+# A foreign XDP program for the "already attached" error path, and a tc
+# program that tags frames out of band as a stripping NIC would (t_jumbo).
+TEST_BPF_OBJS := $(BUILD)/tests/xdp_pass.bpf.o $(BUILD)/tests/vlan_push.bpf.o
+$(BUILD)/tests/%.bpf.o: tests/%.bpf.c | deps-ok
 	@mkdir -p $(@D)
 	$(call msg,CLANG,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -82,7 +84,7 @@ $(BUILD)/fuzz/seeds/.done: $(BUILD)/tests/tool_fuzzseeds $(BUILD)/bench/mkcaptur
 		$(BUILD)/bench/mkcapture -s 7 3 $(@D)/pcap/mix-3.pcap >/dev/null && touch $@
 
 .PHONY: check check-build check-tsan fuzz mutate
-check-build: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(FUZZ_BINS) $(BUILD)/tests/xdp_pass.bpf.o \
+check-build: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(FUZZ_BINS) $(TEST_BPF_OBJS) \
 	$(BUILD)/bench/mkcapture $(BUILD)/fuzz/seeds/.done
 
 check: check-build
@@ -94,7 +96,7 @@ check: check-build
 # A report fails the run (exit status 66). Call it as `make check-tsan`.
 TSAN_TESTS := test_flows test_pipeline t_live t_flows t_prometheus t_ipfix t_write t_passive t_privs
 ifeq ($(SAN),thread)
-check-tsan: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(BUILD)/tests/xdp_pass.bpf.o $(BUILD)/bench/mkcapture
+check-tsan: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(TEST_BPF_OBJS) $(BUILD)/bench/mkcapture
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \
 		tests/run.sh $(BUILD) $(TSAN_TESTS)
 else

@@ -93,6 +93,54 @@ int worker_init_passive(struct worker *w, struct xdpi_copyring *ring, uint32_t b
 	return ret;
 }
 
+/* The metadata the XDP program put before @frame (bpf/xdpi_shared.h), or
+ * NULL. Its magic is cleared on the way: the UMEM frame comes back with
+ * another frame, which may come without. */
+static inline struct xdpi_rx_meta *worker_meta(uint8_t *frame)
+{
+	struct xdpi_rx_meta *m = (struct xdpi_rx_meta *)(void *)(frame - sizeof(*m));
+
+	if (m->magic != XDPI_META_MAGIC)
+		return NULL;
+	m->magic = 0;
+	return m;
+}
+
+/*
+ * One frame that is more than a plain buffer: its descriptors from @idx
+ * (the chain ends at the first without XDP_PKT_CONTD, which the batch
+ * holds: worker_whole_frames()), and its metadata. Returns the number of
+ * descriptors it took.
+ */
+static __attribute__((noinline)) uint32_t worker_frame_ext(struct worker *w, uint32_t idx,
+							   const struct xdpi_rx_meta *meta,
+							   const struct seqcheck_clock *now)
+{
+	struct xdpi_xsk *x = w->xsk;
+	struct pipeline_frame_ext fx = {0};
+	const struct xdp_desc *d;
+	uint32_t n = 0;
+
+	do {
+		d = xdpi_xsk_rx_desc(x, idx + n);
+		if (fx.nparts < PIPELINE_MAX_PARTS) {
+			fx.part[fx.nparts] = xdpi_xsk_frame(x, d->addr);
+			fx.part_len[fx.nparts++] = d->len;
+		}
+		fx.len += d->len;
+		n++;
+	} while (d->options & XDP_PKT_CONTD);
+	if (meta) {
+		fx.stripped_tag = meta->flags & XDPI_META_VLAN;
+		fx.tci = meta->vlan_tci;
+		fx.tag_proto = meta->vlan_proto;
+		if (meta->flags & XDPI_META_TIMESTAMP)
+			fx.rx_timestamp_ns = meta->rx_timestamp_ns;
+	}
+	pipeline_frame_ext(&w->pipe, &fx, now);
+	return n;
+}
+
 /* The frames of one batch through the pipeline, with the stages of this
  * run fixed at compile time (pipeline_frame()'s constant flags). */
 static inline __attribute__((always_inline)) void
@@ -116,12 +164,22 @@ worker_frames(struct worker *w, uint32_t idx, uint32_t n, const bool inspect, co
 		__builtin_prefetch(xdpi_xsk_frame(x, xdpi_xsk_rx_desc(x, idx)->addr));
 	for (uint32_t i = 0; i < n; i++) {
 		const struct xdp_desc *d = xdpi_xsk_rx_desc(x, idx + i);
+		uint8_t *frame = xdpi_xsk_frame(x, d->addr);
+		const struct xdpi_rx_meta *meta = w->rx_meta ? worker_meta(frame) : NULL;
 
 		if (inspect && i + 1 < n)
 			__builtin_prefetch(
 				xdpi_xsk_frame(x, xdpi_xsk_rx_desc(x, idx + i + 1)->addr));
-		pipeline_frame(&w->pipe, xdpi_xsk_frame(x, d->addr), d->len, d->len, &now, false,
-			       inspect, check_seq);
+		/* A chain of buffers, a stripped tag or the NIC's time: out
+		 * of line. The RSS hash alone changes nothing here. */
+		if (__builtin_expect((d->options & XDP_PKT_CONTD) ||
+					     (meta && (meta->flags &
+						       (XDPI_META_VLAN | XDPI_META_TIMESTAMP))),
+				     0)) {
+			i += worker_frame_ext(w, idx + i, meta, check_seq ? &now : NULL) - 1;
+			continue;
+		}
+		pipeline_frame(&w->pipe, frame, d->len, d->len, &now, false, inspect, check_seq);
 	}
 }
 
@@ -180,6 +238,32 @@ static inline uint32_t worker_ring_batch(struct worker *w)
 	return n;
 }
 
+/* Descriptors a frame may take beyond a batch: the kernel splits a frame
+ * into at most MAX_SKB_FRAGS + 1 (18) buffers. */
+#define WORKER_CHAIN_MAX 64
+
+/*
+ * Multi-buffer: a batch ends on a frame's last buffer, so that a frame is
+ * parsed and its buffers given back together. A batch that stops inside a
+ * frame takes up to WORKER_CHAIN_MAX more descriptors to finish it; a
+ * frame still unfinished (its last buffers not in the ring yet) is left in
+ * the ring for the next batch. Returns the descriptors to process.
+ */
+static uint32_t worker_whole_frames(struct worker *w, uint32_t idx, uint32_t n)
+{
+	struct xdpi_xsk *x = w->xsk;
+	uint32_t more_idx, keep;
+
+	if (!(xdpi_xsk_rx_desc(x, idx + n - 1)->options & XDP_PKT_CONTD))
+		return n;
+	n += xdpi_xsk_rx_peek(x, WORKER_CHAIN_MAX, &more_idx);
+	for (keep = n; keep && (xdpi_xsk_rx_desc(x, idx + keep - 1)->options & XDP_PKT_CONTD);
+	     keep--)
+		;
+	xsk_ring_cons__cancel(&x->rx, n - keep);
+	return keep;
+}
+
 static inline uint32_t worker_batch(struct worker *w)
 {
 	const struct pipeline_config *cfg = &w->pipe.cfg;
@@ -188,6 +272,8 @@ static inline uint32_t worker_batch(struct worker *w)
 	if (w->ring)
 		return worker_ring_batch(w);
 	n = xdpi_xsk_rx_peek(w->xsk, w->batch, &idx);
+	if (n && w->xsk->multi_buffer)
+		n = worker_whole_frames(w, idx, n);
 	if (!n)
 		return 0;
 	if (!cfg->inspect)

@@ -82,6 +82,9 @@ struct worker {
 	int cpu; /* -1: not pinned */
 	/* Enter util/sandbox.h before the first frame. */
 	bool sandbox;
+	/* The XDP program writes a struct xdpi_rx_meta before each frame
+	 * (bpf/xdpi_shared.h): read it, per frame. */
+	bool rx_meta;
 	int poll_timeout_ms;
 	uint64_t idle_spin_ns;
 
