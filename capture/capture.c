@@ -222,7 +222,7 @@ static void capture_plan_frames(struct capture *c)
 
 	if (offload_mtu(o->ifname, &c->nic.mtu))
 		c->nic.mtu = 0;
-	c->nic.max_frame = o->max_frame	 ? o->max_frame
+	c->nic.max_frame = o->max_frame ? o->max_frame
 			   : c->nic.mtu ? c->nic.mtu + 14 + 8
 					: 1514 + 8;
 	if (o->passive || o->ceiling || c->nic.max_frame <= room)

@@ -49,8 +49,8 @@ int offload_mtu(const char *ifname, uint32_t *mtu)
 /* Drivers with xdp_metadata_ops in Linux 6.8 to 6.18: which give the VLAN
  * tag, and which give anything (hash, receive time). */
 static const char *const vlan_kfunc_drivers[] = {"veth", "mlx5_core", "ice"};
-static const char *const metadata_drivers[] = {"veth",	 "mlx5_core", "ice",	 "mlx4_en",
-					       "igc",	 "stmmac",    "idpf",	 "virtio_net",
+static const char *const metadata_drivers[] = {"veth",	"mlx5_core", "ice",  "mlx4_en",
+					       "igc",	"stmmac",    "idpf", "virtio_net",
 					       "ixgbe", "gve"};
 
 static bool listed(const char *driver, const char *const *list, size_t n)
@@ -157,7 +157,8 @@ int offload_vlan_read(const char *ifname, struct offload_vlan_state *st)
 		m = 1u << (bit[f] % 32);
 		st->known[f] = true;
 		st->on[f] = g->features[w].active & m;
-		st->fixed[f] = !(g->features[w].available & m) || (g->features[w].never_changed & m);
+		st->fixed[f] =
+			!(g->features[w].available & m) || (g->features[w].never_changed & m);
 	}
 	free(g);
 	return ret;

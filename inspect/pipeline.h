@@ -73,8 +73,8 @@ struct pipeline_frame_ext {
 	uint32_t nparts;
 	uint32_t len; /* all parts, without a stripped tag */
 	bool stripped_tag;
-	uint16_t tci;		/* the stripped tag, when stripped_tag */
-	uint16_t tag_proto;	/* its TPID: 0x8100 or 0x88a8 */
+	uint16_t tci;		  /* the stripped tag, when stripped_tag */
+	uint16_t tag_proto;	  /* its TPID: 0x8100 or 0x88a8 */
 	uint64_t rx_timestamp_ns; /* the NIC's receive time; 0: none */
 };
 
@@ -102,7 +102,7 @@ struct pipeline {
 	/* The flow stage; its now_ns is the capture time (pipeline_clock()). */
 	struct flow_worker fw;
 	uint64_t next_maintain_ns;
-	uint8_t *scratch; /* cfg.max_frame + a tag: pipeline_frame_ext() */
+	uint8_t *scratch;  /* cfg.max_frame + a tag: pipeline_frame_ext() */
 	uint64_t gathered; /* frames copied whole into scratch */
 
 	/* Published by the owner, read by anyone (seqlock). */

@@ -9,18 +9,18 @@ What is in it: for each frame size of SIZES (those up to --max, default
 9018), TCP over IPv4, TCP over IPv6 with a hop-by-hop and a destination
 options header, the same two 802.1Q-tagged, IPv4 TCP in QinQ (802.1ad
 outside, 802.1Q inside), UDP over IPv4; plus, for every size where they fit,
-IPv6 TCP whose extension headers run 4 KiB deep (two destination options
-headers of 2048 bytes each), so that the TCP header lies past the first
-buffer of a multi-buffer frame whatever the UMEM frame size. Every frame is
+IPv6 TCP whose extension headers run 6 KiB deep (three destination options
+headers of 2048 bytes each), so that the headers run past the first buffer
+of a multi-buffer frame, in the XDP program (whose first buffer holds about
+3.5 KiB) as in the worker, whatever the UMEM frame size. Every frame is
 exactly its size: the payload fills it (checksums are right for IPv4;
 nothing here checks the TCP and UDP ones).
 
 --outer-tag VID adds an 802.1Q tag with VID before each frame's own tags:
 the frames as they were on the wire when a sender's NIC adds the tag the
 receiver's NIC then strips (tests/vlan_push.bpf.c does both on veth).
---count-long-chains prints how many frames of the file the long chain
-frames are (they are recognisable by their second destination options
-header), for the test's expectation of the frames the worker gathers.
+--count-long-chains prints how many of the frames have the deep chain, for
+the test's expectation of the frames the worker gathers.
 Python standard library only.
 """
 import struct
@@ -115,7 +115,7 @@ def frame(size, kind, i):
         return hdr + hdr6 + exts + l4 + bytes([0x5A]) * room
     if base == "v6chain":
         hdr = eth(tags, ETH_IPV6)
-        exts = ext(60, 2048) + ext(6, 2048)
+        exts = ext(60, 2048) + ext(60, 2048) + ext(6, 2048)
         l4 = tcp(sport, dport, i * 1000)
         room = size - len(hdr) - 40 - len(exts) - len(l4)
         if room < 0:

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -304,6 +305,151 @@ TEST(snapshot_never_torn)
 	pipeline_destroy(&r.p);
 }
 
+/* A whole frame and the same frame in parts must count the same. */
+static void assert_same_counters(const struct pipeline *a, const struct pipeline *b)
+{
+	if (memcmp(&a->m.c, &b->m.c, sizeof(a->m.c)))
+		fail_msg("counters differ: packets %lu/%lu bytes %lu/%lu malformed %lu/%lu",
+			 (unsigned long)a->m.c.packets, (unsigned long)b->m.c.packets,
+			 (unsigned long)a->m.c.bytes, (unsigned long)b->m.c.bytes,
+			 (unsigned long)a->m.c.malformed[PKT_OK],
+			 (unsigned long)b->m.c.malformed[PKT_OK]);
+	EQ(metrics_tcp_flows(&a->m), metrics_tcp_flows(&b->m));
+	EQ(metrics_unique_src_ips(&a->m), metrics_unique_src_ips(&b->m));
+}
+
+/* @f cut at @cut (and in 1000-byte parts after it), as AF_XDP multi-buffer
+ * delivers a frame longer than a UMEM frame. */
+static void split(const struct fb *f, uint32_t cut, struct pipeline_frame_ext *fx)
+{
+	uint32_t off = 0;
+
+	memset(fx, 0, sizeof(*fx));
+	while (off < f->len && fx->nparts < PIPELINE_MAX_PARTS) {
+		uint32_t n = off ? 1000 : cut;
+
+		if (n > f->len - off)
+			n = f->len - off;
+		fx->part[fx->nparts] = f->buf + off;
+		fx->part_len[fx->nparts++] = n;
+		off += n;
+	}
+	fx->len = f->len;
+}
+
+static void ipv6_deep(struct fb *f)
+{
+	static const uint8_t a[16] = {0x20, 1, 0xd, 0xb8, [15] = 1};
+	static const uint8_t b[16] = {0x20, 1, 0xd, 0xb8, [15] = 2};
+
+	fb_init(f);
+	fb_eth(f, FB_ETH_IPV6);
+	fb_ipv6(f, 60, a, b);
+	fb_ipv6_ext(f, 60, 255); /* 2048 bytes each */
+	fb_ipv6_ext(f, FB_IPPROTO_TCP, 255);
+	fb_tcp(f, 4000, 443, 7, 9, FB_TCP_ACK | FB_TCP_PSH, 100);
+	fb_payload(f, 3000);
+	fb_finish(f);
+}
+
+TEST(frames_in_parts_count_as_whole)
+{
+	static struct fb frames[3];
+	const uint32_t cuts[] = {1, 13, 14, 20, 34, 53, 54, 60, 100, 1792, 2100, 4150, 4169};
+	struct pipeline whole, parts;
+	struct pipeline_frame_ext fx;
+	uint64_t runs = 0, cut_headers = 0;
+
+	tcp4(&frames[0], 1000, FB_TCP_ACK, 8000);
+	ipv6_deep(&frames[1]);
+	fb_init(&frames[2]);
+	fb_eth(&frames[2], FB_ETH_8021Q);
+	fb_vlan(&frames[2], 7, FB_ETH_IPV4);
+	fb_ipv4(&frames[2], FB_IPPROTO_UDP, FB_IP4(198, 18, 0, 1), FB_IP4(198, 18, 0, 2));
+	fb_udp(&frames[2], 53, 53);
+	fb_payload(&frames[2], 5000);
+	fb_finish(&frames[2]);
+	assert_int_equal(pipeline_init(&whole, &(struct pipeline_config){.inspect = true}), 0);
+	assert_int_equal(pipeline_init(&parts, &(struct pipeline_config){.inspect = true,
+									 .max_frame = 9216}),
+			 0);
+	for (size_t i = 0; i < 3; i++)
+		for (size_t c = 0; c < sizeof(cuts) / sizeof(cuts[0]); c++) {
+			struct pkt_info pi;
+
+			if (cuts[c] >= frames[i].len)
+				continue;
+			split(&frames[i], cuts[c], &fx);
+			pipeline_frame_ext(&parts, &fx, NULL);
+			run(&whole, &frames[i], 0);
+			runs++;
+			pkt_parse_wire(frames[i].buf, cuts[c], frames[i].len, &pi);
+			cut_headers += pi.malformed != PKT_OK;
+		}
+	assert_same_counters(&parts, &whole);
+	EQ(parts.m.c.malformed[PKT_OK], runs);
+	/* Copied whole exactly when a header ran past the first part. */
+	EQ(parts.gathered, cut_headers);
+	assert_true(cut_headers > 0 && cut_headers < runs);
+	EQ(parts.snapped, 0);
+	pipeline_destroy(&whole);
+	pipeline_destroy(&parts);
+}
+
+/* The frame with its outer tag in it, then without, the tag given apart. */
+static void tagged_pair(struct fb *with, struct fb *without, int inner_tags)
+{
+	for (int k = 0; k < 2; k++) {
+		struct fb *f = k ? without : with;
+
+		fb_init(f);
+		fb_eth(f, k == 0 || inner_tags ? FB_ETH_8021Q : FB_ETH_IPV4);
+		if (k == 0)
+			fb_vlan(f, 0xb000 | 100, inner_tags ? FB_ETH_8021Q : FB_ETH_IPV4);
+		for (int t = 0; t < inner_tags; t++)
+			fb_vlan(f, (uint16_t)(200 + t),
+				t + 1 < inner_tags ? FB_ETH_8021Q : FB_ETH_IPV4);
+		fb_ipv4(f, FB_IPPROTO_TCP, FB_IP4(198, 18, 0, 1), FB_IP4(198, 18, 0, 2));
+		fb_tcp(f, 5000, 80, 1, 2, FB_TCP_SYN, 100);
+		fb_payload(f, 40);
+		fb_finish(f);
+	}
+}
+
+TEST(stripped_tag_counts_as_in_frame)
+{
+	static struct fb with, without;
+	struct pipeline in_frame, stripped;
+	struct pipeline_frame_ext fx;
+
+	for (int inner = 0; inner <= 2; inner++) {
+		assert_int_equal(
+			pipeline_init(&in_frame, &(struct pipeline_config){.inspect = true}), 0);
+		assert_int_equal(
+			pipeline_init(&stripped, &(struct pipeline_config){.inspect = true,
+									   .max_frame = 2048}),
+			0);
+		tagged_pair(&with, &without, inner);
+		memset(&fx, 0, sizeof(fx));
+		fx.part[0] = without.buf;
+		fx.part_len[0] = fx.len = without.len;
+		fx.nparts = 1;
+		fx.stripped_tag = true;
+		fx.tci = 0xb000 | 100;
+		fx.tag_proto = 0x8100;
+		pipeline_frame_ext(&stripped, &fx, NULL);
+		run(&in_frame, &with, 0);
+		assert_same_counters(&stripped, &in_frame);
+		EQ(stripped.m.c.bytes, without.len + 4);
+		/* One tag, QinQ, and a third tag (l3 other), as in the frame. */
+		EQ(stripped.m.c.vlan[inner ? METRICS_VLAN_QINQ : METRICS_VLAN_SINGLE], 1);
+		EQ(stripped.m.c.l3[inner == 2 ? PKT_L3_OTHER : PKT_L3_IPV4], 1);
+		EQ(stripped.gathered, 0); /* one piece already: nothing copied */
+		pipeline_destroy(&in_frame);
+		pipeline_destroy(&stripped);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -316,6 +462,8 @@ int main(void)
 		cmocka_unit_test(merge_sums_everything),
 		cmocka_unit_test(snapshot_shows_the_last_publish),
 		cmocka_unit_test(snapshot_never_torn),
+		cmocka_unit_test(frames_in_parts_count_as_whole),
+		cmocka_unit_test(stripped_tag_counts_as_in_frame),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
