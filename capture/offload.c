@@ -49,9 +49,8 @@ int offload_mtu(const char *ifname, uint32_t *mtu)
 /* Drivers with xdp_metadata_ops in Linux 6.8 to 6.18: which give the VLAN
  * tag, and which give anything (hash, receive time). */
 static const char *const vlan_kfunc_drivers[] = {"veth", "mlx5_core", "ice"};
-static const char *const metadata_drivers[] = {"veth",	"mlx5_core", "ice",  "mlx4_en",
-					       "igc",	"stmmac",    "idpf", "virtio_net",
-					       "ixgbe", "gve"};
+static const char *const metadata_drivers[] = {"veth", "mlx5_core", "ice",	 "mlx4_en",
+					       "igc",  "stmmac",    "virtio_net"};
 
 static bool listed(const char *driver, const char *const *list, size_t n)
 {

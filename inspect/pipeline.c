@@ -58,6 +58,10 @@ void pipeline_destroy(struct pipeline *p)
 	p->scratch = NULL;
 }
 
+/* How far the NIC's receive time may be from the wall clock of the batch
+ * for xdpi to take it as a time of day. */
+#define PIPELINE_HW_TIME_SKEW_NS 1000000000ull
+
 /* A header the parser needed ran past the bytes it was given. */
 static bool cut_short(const struct pkt_info *pi)
 {
@@ -124,7 +128,7 @@ void pipeline_frame_ext(struct pipeline *p, const struct pipeline_frame_ext *fx,
 	const uint8_t *frame = fx->part[0];
 	uint32_t caplen = fx->part_len[0], buf_len = fx->len;
 	uint64_t batch_ns = p->fw.now_ns;
-	bool in_one_piece = fx->nparts == 1, tag_put_back = false, cut = false;
+	bool in_one_piece = fx->nparts == 1, tag_put_back = false, cut = false, hw_time;
 	struct seqcheck_clock hw;
 	struct pkt_info pi;
 
@@ -151,8 +155,14 @@ void pipeline_frame_ext(struct pipeline *p, const struct pipeline_frame_ext *fx,
 		cut = caplen < buf_len;
 		parse_ext(fx, frame, caplen, buf_len, false, &pi);
 	}
-	if (fx->rx_timestamp_ns) {
-		/* The NIC's clock: the wall clock where PTP keeps it so. */
+	hw_time = fx->rx_timestamp_ns && p->fw.now_ns &&
+		  (fx->rx_timestamp_ns > p->fw.now_ns
+			   ? fx->rx_timestamp_ns - p->fw.now_ns
+			   : p->fw.now_ns - fx->rx_timestamp_ns) < PIPELINE_HW_TIME_SKEW_NS;
+	if (hw_time) {
+		/* The NIC's clock, where PTP keeps it on the wall clock: a
+		 * clock that is not (a free-running PHC) would date flows
+		 * decades off, and is left alone. */
 		pipeline_clock(p, fx->rx_timestamp_ns);
 		if (now) {
 			hw = *now;
@@ -167,7 +177,7 @@ void pipeline_frame_ext(struct pipeline *p, const struct pipeline_frame_ext *fx,
 	p->snapped += cut; /* longer than the scratch buffer */
 	if (p->seq)
 		seqcheck_account(p->seq, &pi, frame, caplen, now);
-	if (fx->rx_timestamp_ns)
+	if (hw_time)
 		p->fw.now_ns = batch_ns;
 }
 

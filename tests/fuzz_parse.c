@@ -296,6 +296,33 @@ static void check_peek(const uint8_t *data, size_t size)
 	}
 }
 
+/* A tag the NIC stripped (pkt_parse_stripped()) parses as the same frame
+ * with the tag put back: the same results, offsets 4 bytes apart. */
+static void check_stripped(const uint8_t *data, size_t size)
+{
+	static uint8_t tagged[(1u << 16) + 4];
+	const uint16_t tci = (uint16_t)(size > 20 ? data[14] << 8 | data[19] : 0x2064);
+	struct pkt_info a, b;
+
+	if (size < 14 || size > (1u << 16))
+		return;
+	memcpy(tagged, data, 12);
+	tagged[12] = 0x81;
+	tagged[13] = 0x00;
+	tagged[14] = (uint8_t)(tci >> 8);
+	tagged[15] = (uint8_t)tci;
+	memcpy(tagged + 16, data + 12, size - 12);
+	pkt_parse(tagged, (uint32_t)size + 4, &a);
+	pkt_parse_stripped(data, (uint32_t)size, (uint32_t)size, tci, &b);
+	if (a.l3 != b.l3 || a.l4 != b.l4 || a.malformed != b.malformed ||
+	    a.vlan_count != b.vlan_count || a.vlan_id[0] != b.vlan_id[0] ||
+	    a.vlan_id[1] != b.vlan_id[1] || a.ethertype != b.ethertype ||
+	    a.ip_proto != b.ip_proto || a.sport != b.sport || a.dport != b.dport ||
+	    a.ip_len != b.ip_len || a.payload_len != b.payload_len || a.tcp_flags != b.tcp_flags ||
+	    a.tcp_seq != b.tcp_seq || (b.l3_off && a.l3_off != b.l3_off + 4))
+		fail("a stripped tag parses unlike the same tag in the frame", &b, size);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pkt_info pi;
@@ -316,6 +343,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_filter(data, size);
 	check_expressions(data, size);
 	check_peek(data, size);
+	check_stripped(data, size);
 	if (pi.l4 == PKT_L4_TCP && pi.l4_complete &&
 	    (uint64_t)pi.payload_off + pi.payload_len <= size)
 		check_peek(data + pi.payload_off, pi.payload_len);

@@ -450,6 +450,65 @@ TEST(stripped_tag_counts_as_in_frame)
 	}
 }
 
+/* The start times of the flows that ended, in the order they ended. */
+struct starts {
+	uint64_t ns[4];
+	int n;
+};
+
+static void note_start(void *ctx, const struct flow_record *r)
+{
+	struct starts *st = ctx;
+
+	if (st->n < 4)
+		st->ns[st->n++] = r->start_ns;
+}
+
+TEST(receive_time_dates_flows_when_on_the_wall_clock)
+{
+	const uint64_t wall = 1700000000ull * 1000000000ull;
+	static struct fb a, b;
+	struct starts st = {0};
+	struct flow_config fc = {.timeout_ns = 60ull * 1000000000ull,
+				 .closed_timeout_ns = 60ull * 1000000000ull,
+				 .single_thread = true,
+				 .on_end = note_start,
+				 .on_end_ctx = &st};
+	struct pipeline_frame_ext fx = {0};
+	struct flow_table *ft;
+	struct pipeline p;
+
+	flows_thread_register();
+	ft = flow_table_new(&fc);
+	assert_non_null(ft);
+	assert_int_equal(pipeline_init(&p, &(struct pipeline_config){.inspect = true,
+								     .flows = ft,
+								     .max_frame = 2048}),
+			 0);
+	tcp4(&a, 1001, FB_TCP_SYN, 0);
+	tcp4(&b, 1002, FB_TCP_SYN, 0);
+	pipeline_clock(&p, wall);
+	/* A NIC clock on the wall clock, 300 ms earlier: the flow's start. */
+	fx.part[0] = a.buf;
+	fx.part_len[0] = fx.len = a.len;
+	fx.nparts = 1;
+	fx.rx_timestamp_ns = wall - 300000000ull;
+	pipeline_frame_ext(&p, &fx, NULL);
+	EQ(p.fw.now_ns, wall); /* the batch's time again for the next frame */
+	/* A free-running clock (seconds since the NIC's reset): ignored. */
+	fx.part[0] = b.buf;
+	fx.part_len[0] = fx.len = b.len;
+	fx.rx_timestamp_ns = 12345678900ull;
+	pipeline_frame_ext(&p, &fx, NULL);
+	pipeline_destroy(&p);
+	flow_table_finish(ft, FLOW_END_EOF);
+	flow_table_free(ft);
+	flows_thread_unregister();
+	EQ(st.n, 2);
+	assert_true((st.ns[0] == wall - 300000000ull && st.ns[1] == wall) ||
+		    (st.ns[1] == wall - 300000000ull && st.ns[0] == wall));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -464,6 +523,7 @@ int main(void)
 		cmocka_unit_test(snapshot_never_torn),
 		cmocka_unit_test(frames_in_parts_count_as_whole),
 		cmocka_unit_test(stripped_tag_counts_as_in_frame),
+		cmocka_unit_test(receive_time_dates_flows_when_on_the_wall_clock),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
