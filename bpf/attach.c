@@ -11,6 +11,8 @@
 #include <linux/if_link.h>
 #include <xdp/libxdp.h>
 
+#include "progs.h"
+
 /* Refuses to attach over a program libxdp cannot share, unless forced
  * (then removes it). Our own program left by a killed run is named as
  * such, with the command that removes it. */
@@ -33,7 +35,8 @@ static int check_existing(struct xdp_program *prog, const struct xdpi_attach_opt
 				 xdp_program__name(main_prog), strerror(-ret));
 		goto out;
 	}
-	if (!strcmp(xdp_program__name(main_prog), xdp_program__name(prog)))
+	if (!strcmp(xdp_program__name(main_prog), xdp_program__name(prog)) ||
+	    !strcmp(xdp_program__name(main_prog), XDPI_STEER_META_PROG_NAME))
 		snprintf(err, err_len,
 			 "%s already has an xdpi program attached (id %u), maybe from a "
 			 "killed run: remove it with 'xdpi detach %s'",
