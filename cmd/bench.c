@@ -470,6 +470,8 @@ static void bench_record(const struct bench_args *a, const struct bench_rx *rx, 
 	if (!a->json && !a->record)
 		return;
 	o = bench_report_json(rx, trials, &run);
+	/* The testbed's MTU: what the frame size was measured at. */
+	json_object_set_new(o, "mtu", json_integer(a->mtu ? a->mtu : 1500));
 	if (a->record && bench_record_write(o, a->record))
 		xdpi_err("cannot write %s", a->record);
 	if (a->json) {

@@ -173,4 +173,27 @@ t_check "gen --size imix-jumbo: sent 3328 frames through AF_XDP" \
 t_eq "gen --size imix-jumbo: the peer received exactly 3328 frames, 3406848 bytes" \
 	"$(python3 -c 'import sys; b, a = sys.argv[1].split(), sys.argv[2].split(); print(int(a[0]) - int(b[0]), int(a[1]) - int(b[1]))' "$before" "$after")" \
 	"3328 3406848"
+
+# --- 6. `xdpi bench --mtu 9000 --size 9018`: its own testbed at that MTU,
+# the generator's jumbo frames into the AF_PACKET receiver at 10 kpps (a
+# load no receiver loses frames at), every frame
+# received; the testbed removed. (xdpi live's receivers need XDP
+# multi-buffer support to attach at this MTU.)
+testbed_down
+# Started directly (not under timeout), so that $! is bench itself, whose
+# pid names its namespaces; a watchdog kills it if it hangs.
+"$XDPI" bench --mtu 9000 --size 9018 --receivers af_packet --rate 10000 -d 1 --json \
+	>"$T_TMP/bench.json" 2>"$T_TMP/bench.err" &
+bpid=$!
+(sleep 120 && kill -HUP "$bpid" 2>/dev/null) &
+wdog=$!
+disown $wdog
+wait $bpid
+rc=$?
+t_eq "bench --mtu 9000 --size 9018 --rate 10000 (af_packet): exit 0, mtu 9000, one trial, received = sent > 0" \
+	"$rc $(json "$T_TMP/bench.json" '(d["mtu"], [(t["receiver"], t["received"] == t["sent"] > 0) for t in d["trials"]])' 2>&1)" \
+	"0 (9000, [('af_packet', True)])"
+t_check "bench: its heading names the MTU" grep -q "^MTU 9000 on both veth ends" "$T_TMP/bench.err"
+t_eq "bench: its testbed removed" "$(ip netns list | grep -c "xdpi-[a-z]*-b$bpid\b")" 0
+kill "$wdog" 2>/dev/null
 t_done
