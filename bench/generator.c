@@ -118,11 +118,14 @@ int gen_opts_validate(const struct gen_opts *o, char *err, size_t err_len)
 		return -EINVAL;
 	}
 	if (o->method == GEN_LIVE_FRAMES && gen_size_max(o->size) > GEN_LIVE_MAX_SIZE) {
+		char size[16];
+
+		snprintf(size, sizeof(size), "%u", o->size);
 		snprintf(err, err_len,
 			 "live frames carry at most %d bytes on the wire (one page less the "
 			 "kernel's headroom and tailroom): --size %s (%u-byte frames) needs "
 			 "--method xsk or auto",
-			 GEN_LIVE_MAX_SIZE, gen_size_name(o->size) ? gen_size_name(o->size) : "N",
+			 GEN_LIVE_MAX_SIZE, gen_size_name(o->size) ? gen_size_name(o->size) : size,
 			 gen_size_max(o->size));
 		return -EINVAL;
 	}
