@@ -267,6 +267,37 @@ static void argv_join(char *const argv[], char *out, size_t len)
 
 int testbed_create(struct testbed *tb, int queues, char *err, size_t err_len)
 {
+	return testbed_create_mtu(tb, queues, 0, err, err_len);
+}
+
+/* Sets the MTU of both ends (after the pair is up): a failure is named
+ * whole, as testbed_create_mtu()'s steps are. */
+static int testbed_set_mtu(struct testbed *tb, char *err, size_t err_len)
+{
+	char m[16];
+	char *const gen[] = {"ip",  "-n", tb->gen_ns, "link", "set", (char *)tb->gen_if,
+			     "mtu", m,	  NULL};
+	char *const dut[] = {"ip",  "-n", tb->dut_ns, "link", "set", (char *)tb->dut_if,
+			     "mtu", m,	  NULL};
+	char *const *steps[] = {gen, dut};
+
+	snprintf(m, sizeof(m), "%u", tb->mtu);
+	for (size_t i = 0; i < 2; i++) {
+		char cmd[256], out[256];
+		int ret = run_cmd_err(steps[i], out, sizeof(out));
+
+		if (ret) {
+			argv_join(steps[i], cmd, sizeof(cmd));
+			snprintf(err, err_len, "cannot set the testbed's MTU: `%s` failed%s%s", cmd,
+				 *out ? ": " : "", out);
+			return ret < 0 ? ret : -EIO;
+		}
+	}
+	return 0;
+}
+
+int testbed_create_mtu(struct testbed *tb, int queues, uint32_t mtu, char *err, size_t err_len)
+{
 	char q[16];
 	int pid = (int)getpid();
 
@@ -335,6 +366,11 @@ int testbed_create(struct testbed *tb, int queues, char *err, size_t err_len)
 				return ret < 0 ? ret : -EIO;
 			}
 		}
+	}
+	tb->mtu = mtu;
+	if (mtu && testbed_set_mtu(tb, err, err_len)) {
+		testbed_destroy(tb);
+		return -EIO;
 	}
 	return 0;
 }
@@ -672,8 +708,8 @@ static void gen_argv(struct argbuf *a, const struct testbed *tb, const struct be
 	arg(a, "--duration");
 	argf(a, "%.3f", cfg->gen.duration);
 	arg(a, "--size");
-	if (cfg->gen.size == GEN_IMIX)
-		arg(a, "imix");
+	if (gen_size_name(cfg->gen.size))
+		arg(a, gen_size_name(cfg->gen.size));
 	else
 		argf(a, "%u", cfg->gen.size);
 	arg(a, "--proto");

@@ -26,6 +26,7 @@ struct testbed {
 	char gen_ns[32], dut_ns[32];
 	const char *gen_if, *dut_if;
 	int queues;
+	uint32_t mtu; /* of both ends; 0: veth's default (1500) */
 	bool up;
 };
 
@@ -33,6 +34,8 @@ struct testbed {
  * @queues queues, addresses in 198.18.0.0/15. A failing step is named in
  * @err whole, with what it printed on stderr. */
 int testbed_create(struct testbed *tb, int queues, char *err, size_t err_len);
+/* The same with @mtu on both veth ends (0: the default), for jumbo frames. */
+int testbed_create_mtu(struct testbed *tb, int queues, uint32_t mtu, char *err, size_t err_len);
 /* Removes both namespaces (and the veth with them). Accepts a testbed that
  * is not up. */
 void testbed_destroy(struct testbed *tb);

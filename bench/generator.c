@@ -21,7 +21,9 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,10 +48,18 @@
 #define GEN_PACED_CALL_S 500e-6 /* paced calls carry this much traffic */
 #define GEN_MAX_LAG_S 10e-3	/* a paced thread catches up this much lag */
 #define GEN_WARMUP_S 0.1	/* see gen_budget() */
-#define GEN_MAX_FRAME 1514
+#define GEN_MAX_FRAME (GEN_MAX_SIZE - 4)
 #define GEN_IMIX_RUN 256
+#define GEN_SIZES 4 /* templates: one size, or the sizes of an imix */
+/* A UMEM frame for jumbo TX: a page, so a 9014-byte frame is 3 buffers. */
+#define GEN_XSK_JUMBO_FRAME 4096
+/* Native XDP on veth without frags takes an MTU up to a page less its
+ * 256-byte headroom, skb_shared_info (320) and the Ethernet header
+ * (drivers/net/veth.c, veth_xdp_set()). */
+#define GEN_XDP_LINEAR_OVERHEAD (256 + 320 + 14)
 
-static const uint32_t imix_sizes[3] = {64, 594, 1518};
+/* imix: 7:4:1 of the first three; imix-jumbo: 7:4:1:1 of all four. */
+static const uint32_t imix_sizes[GEN_SIZES] = {64, 594, 1518, 9018};
 
 void gen_opts_defaults(struct gen_opts *o)
 {
@@ -102,8 +112,21 @@ int gen_opts_validate(const struct gen_opts *o, char *err, size_t err_len)
 		snprintf(err, err_len, "no interface given");
 		return -EINVAL;
 	}
-	if (o->size != GEN_IMIX && (o->size < 64 || o->size > 1518)) {
-		snprintf(err, err_len, "frame size %u is outside 64..1518 (or imix)", o->size);
+	if (o->size > GEN_IMIX_JUMBO && (o->size < 64 || o->size > GEN_MAX_SIZE)) {
+		snprintf(err, err_len, "frame size %u is outside 64..%d (or imix, imix-jumbo)",
+			 o->size, GEN_MAX_SIZE);
+		return -EINVAL;
+	}
+	if (o->method == GEN_LIVE_FRAMES && gen_size_max(o->size) > GEN_LIVE_MAX_SIZE) {
+		char size[16];
+
+		snprintf(size, sizeof(size), "%u", o->size);
+		snprintf(err, err_len,
+			 "live frames carry at most %d bytes on the wire (one page less the "
+			 "kernel's headroom and tailroom): --size %s (%u-byte frames) needs "
+			 "--method xsk or auto",
+			 GEN_LIVE_MAX_SIZE, gen_size_name(o->size) ? gen_size_name(o->size) : size,
+			 gen_size_max(o->size));
 		return -EINVAL;
 	}
 	if (o->flows < 1 || o->flows > XDPI_GEN_MAX_FLOWS) {
@@ -146,17 +169,43 @@ uint32_t gen_l4_off(void)
 	return FRAME_ETH_HLEN + FRAME_IPV4_HLEN;
 }
 
-/* imix changes size every GEN_IMIX_RUN frames (one BPF_PROG_RUN call). */
-static int gen_imix_index(uint64_t n)
+/* imix changes size every GEN_IMIX_RUN frames (one BPF_PROG_RUN call):
+ * runs 0-6 of a cycle are 64 bytes, 7-10 594, 11 1518 and, in imix-jumbo's
+ * 13-run cycle, 12 is 9018. Index into imix_sizes, or 0 for a plain size. */
+static int gen_size_index(uint32_t size, uint64_t n)
 {
-	uint32_t r = (uint32_t)((n / GEN_IMIX_RUN) % 12);
+	uint32_t r;
 
-	return r < 7 ? 0 : r < 11 ? 1 : 2;
+	if (size > GEN_IMIX_JUMBO)
+		return 0;
+	r = (uint32_t)((n / GEN_IMIX_RUN) % (size == GEN_IMIX_JUMBO ? 13 : 12));
+	return r < 7 ? 0 : r < 11 ? 1 : r < 12 ? 2 : 3;
 }
 
 uint32_t gen_imix_size(uint64_t n)
 {
-	return imix_sizes[gen_imix_index(n)];
+	return imix_sizes[gen_size_index(GEN_IMIX, n)];
+}
+
+uint32_t gen_size_of(uint32_t size, uint64_t n)
+{
+	return size > GEN_IMIX_JUMBO ? size : imix_sizes[gen_size_index(size, n)];
+}
+
+uint32_t gen_size_max(uint32_t size)
+{
+	return size == GEN_IMIX ? imix_sizes[2] : size == GEN_IMIX_JUMBO ? imix_sizes[3] : size;
+}
+
+const char *gen_size_name(uint32_t size)
+{
+	return size == GEN_IMIX ? "imix" : size == GEN_IMIX_JUMBO ? "imix-jumbo" : NULL;
+}
+
+/* How many templates a stream with @size uses (gen_size_index()'s range). */
+static int gen_sizes_of(uint32_t size)
+{
+	return size == GEN_IMIX ? 3 : size == GEN_IMIX_JUMBO ? 4 : 1;
 }
 
 int gen_build_frame(const struct gen_opts *o, uint32_t wire_size, uint8_t *buf, size_t len)
@@ -177,7 +226,7 @@ int gen_build_frame(const struct gen_opts *o, uint32_t wire_size, uint8_t *buf, 
 		.window = 64240,
 	};
 
-	if (wire_size < 64 || wire_size > 1518 || flen > len)
+	if (wire_size < 64 || wire_size > GEN_MAX_SIZE || flen > len)
 		return -EINVAL;
 	/* The payload stays zero. Checksums of L4 are left 0: receivers
 	 * here count, they do not verify, and the stamp changes per frame. */
@@ -276,8 +325,9 @@ struct gen_ctx {
 	struct xdpi_attach link; /* the program is also attached to ifindex (see gen.bpf.c) */
 	int threads;
 	double start;
-	uint8_t frames[3][GEN_MAX_FRAME]; /* templates: [0] or imix sizes */
-	int frame_len[3];
+	uint8_t frames[GEN_SIZES][GEN_MAX_FRAME]; /* templates: [0] or imix sizes */
+	int frame_len[GEN_SIZES];
+	uint32_t mtu; /* of the interface */
 	struct gen_thread t[GEN_MAX_THREADS];
 };
 
@@ -385,12 +435,12 @@ static void *gen_live_thread(void *arg)
 	struct gen_thread *t = arg;
 	struct gen_ctx *g = t->g;
 	int fd = bpf_program__fd(g->skel->progs.xdpi_gen);
-	bool imix = g->o->size == GEN_IMIX;
+	bool imix = gen_sizes_of(g->o->size) > 1;
 	uint64_t n;
 
 	/* imix: each call sends one size, and calls end on run boundaries. */
 	while ((n = gen_budget(g, t, imix ? GEN_IMIX_RUN - t->sent % GEN_IMIX_RUN : GEN_CHUNK))) {
-		int k = imix ? gen_imix_index(t->sent) : 0;
+		int k = gen_size_index(g->o->size, t->sent);
 		struct xdp_md md = {
 			.data_end = (uint32_t)g->frame_len[k],
 			.ingress_ifindex = (uint32_t)g->ifindex,
@@ -412,6 +462,47 @@ static void *gen_live_thread(void *arg)
 	return NULL;
 }
 
+/* Puts frame @seqno of thread @t into the TX ring at @idx, as @segs UMEM
+ * frames (descriptors @idx..): every one but the last flagged
+ * XDP_PKT_CONTD, which a multi-buffer socket sends as one frame. The
+ * caller has checked that @segs frames are free. */
+static void gen_xsk_frame(struct gen_ctx *g, struct gen_thread *t, uint64_t seqno, uint32_t idx,
+			  uint32_t segs)
+{
+	struct xdpi_xsk *x = t->xsk;
+	int k = gen_size_index(g->o->size, seqno);
+	uint32_t len = (uint32_t)g->frame_len[k], off = 0, flow, seq;
+	uint8_t *first = NULL;
+
+	for (uint32_t i = 0; i < segs; i++) {
+		struct xdp_desc *d = xdpi_xsk_tx_desc(x, idx + i);
+		uint32_t part = len - off < x->frame_size ? len - off : x->frame_size;
+		uint64_t addr = 0; /* set: the caller checked free_count */
+		uint8_t *f;
+
+		xdpi_xsk_tx_frame_get(x, &addr);
+		f = xdpi_xsk_frame(x, addr);
+		memcpy(f, g->frames[k] + off, part);
+		if (!first)
+			first = f;
+		d->addr = addr;
+		d->len = part;
+		d->options = i + 1 < segs ? XDP_PKT_CONTD : 0;
+		off += part;
+	}
+	/* The stamp's fields are all in the first 64 bytes: the first buffer. */
+	gen_flow_seq(g->o->flows, (uint32_t)t->idx, (uint32_t)g->threads, seqno, &flow, &seq);
+	gen_stamp(first, g->o, flow, seq, gen_stamp_now(g->o));
+}
+
+/* UMEM frames (descriptors) frame @seqno of the stream takes. */
+static uint32_t gen_xsk_segs(const struct gen_ctx *g, const struct xdpi_xsk *x, uint64_t seqno)
+{
+	uint32_t len = (uint32_t)g->frame_len[gen_size_index(g->o->size, seqno)];
+
+	return (len + x->frame_size - 1) / x->frame_size;
+}
+
 static void *gen_xsk_thread(void *arg)
 {
 	struct gen_thread *t = arg;
@@ -420,33 +511,25 @@ static void *gen_xsk_thread(void *arg)
 	uint64_t n, produced = 0;
 
 	while ((n = gen_budget(g, t, GEN_BATCH))) {
-		uint32_t idx, i, got;
+		uint32_t idx, i, descs = 0;
 
 		xdpi_xsk_tx_complete(x);
-		got = xdpi_xsk_tx_reserve(x, (uint32_t)n, &idx);
-		for (i = 0; i < got; i++) {
-			uint64_t seqno = produced + i, addr;
-			int k = g->o->size == GEN_IMIX ? gen_imix_index(seqno) : 0;
-			struct xdp_desc *d = xdpi_xsk_tx_desc(x, idx + i);
-			uint32_t flow, seq;
-			uint8_t *f;
+		/* Descriptors are reserved a frame at a time: a frame goes out
+		 * whole or not at all (a chain cut short would never end). */
+		for (i = 0; i < n; i++) {
+			uint32_t segs = gen_xsk_segs(g, x, produced + i);
 
-			if (!xdpi_xsk_tx_frame_get(x, &addr))
+			if (x->free_count < segs)
 				break;
-			f = xdpi_xsk_frame(x, addr);
-			memcpy(f, g->frames[k], (size_t)g->frame_len[k]);
-			gen_flow_seq(g->o->flows, (uint32_t)t->idx, (uint32_t)g->threads, seqno,
-				     &flow, &seq);
-			gen_stamp(f, g->o, flow, seq, gen_stamp_now(g->o));
-			d->addr = addr;
-			d->len = (uint32_t)g->frame_len[k];
+			/* libxdp reserves all or nothing */
+			if (xdpi_xsk_tx_reserve(x, segs, &idx) != segs)
+				break;
+			gen_xsk_frame(g, t, produced + i, idx, segs);
+			descs += segs;
 		}
-		/* Out of frames: the unused slots go back unsubmitted and are
-		 * reserved again after completions. */
-		if (i < got)
-			xdpi_xsk_tx_cancel(x, got - i);
-		if (i)
-			xdpi_xsk_tx_submit(x, i);
+		/* Out of frames or slots: sent again after completions. */
+		if (descs)
+			xdpi_xsk_tx_submit(x, descs);
 		else
 			xdpi_xsk_kick_tx(x);
 		produced += i;
@@ -460,6 +543,41 @@ static void *gen_xsk_thread(void *arg)
 			usleep(100);
 	}
 	return NULL;
+}
+
+/* The MTU above which native XDP on veth takes only a program with frags
+ * support: one page less GEN_XDP_LINEAR_OVERHEAD (3506 with 4 KiB pages). */
+static uint32_t gen_xdp_linear_mtu(void)
+{
+	return (uint32_t)getpagesize() - GEN_XDP_LINEAR_OVERHEAD;
+}
+
+/*
+ * Loads the program, with frags support (BPF_F_XDP_HAS_FRAGS, Linux 5.18+)
+ * when the interface's MTU is above what a single-buffer program may be
+ * attached at: the program only keeps itself in the dispatcher there (see
+ * gen.bpf.c) and touches the first 64 bytes of a frame, so frags change
+ * nothing it does. A kernel that refuses the flag gets a clear message.
+ */
+static int gen_load(struct gen_ctx *g, char *err, size_t err_len)
+{
+	bool frags = g->mtu > gen_xdp_linear_mtu();
+	int ret;
+
+	if (frags)
+		bpf_program__set_flags(g->skel->progs.xdpi_gen,
+				       bpf_program__flags(g->skel->progs.xdpi_gen) |
+					       BPF_F_XDP_HAS_FRAGS);
+	ret = gen_bpf__load(g->skel);
+	if (ret && frags)
+		snprintf(err, err_len,
+			 "cannot load the generator program with XDP frags support, which "
+			 "native XDP on %s needs at MTU %u (above %u): %s (this kernel lacks "
+			 "XDP multi-buffer, Linux 5.18+? lower the MTU or use --method xsk)",
+			 g->o->ifname, g->mtu, gen_xdp_linear_mtu(), strerror(-ret));
+	else if (ret)
+		snprintf(err, err_len, "cannot load the generator program: %s", strerror(-ret));
+	return ret;
 }
 
 static int gen_setup_live(struct gen_ctx *g, char *err, size_t err_len)
@@ -485,20 +603,19 @@ static int gen_setup_live(struct gen_ctx *g, char *err, size_t err_len)
 	g->skel->rodata->proto = g->o->proto == GEN_UDP ? IPPROTO_UDP : IPPROTO_TCP;
 	g->skel->rodata->stamp = (__u32)g->o->stamp;
 	memcpy((void *)g->skel->rodata->src_mac, g->o->src_mac, 6);
-	ret = gen_bpf__load(g->skel);
-	if (ret) {
-		snprintf(err, err_len, "cannot load the generator program: %s", strerror(-ret));
+	ret = gen_load(g, err, err_len);
+	if (ret)
 		return ret;
-	}
 	/* Before the probe's frame too. */
 	g->skel->bss->real_offset_ns = gen_real_offset_ns();
 	/* Keeps the program in the XDP dispatcher between BPF_PROG_RUN calls;
 	 * never replaces a program someone else attached. */
 	if (xdpi_attach_fd(&g->link, bpf_program__fd(g->skel->progs.xdpi_gen), &ao))
 		xdpi_warn("cannot attach the generator program to %s (another XDP program is "
-			  "there?): every send call will pay a kernel RCU grace period, the "
-			  "rate will be low",
-			  g->o->ifname);
+			  "there? or, on veth, a peer MTU above %u, which needs XDP frags: give "
+			  "both ends the same MTU): every send call will pay a kernel RCU grace "
+			  "period, the rate will be low",
+			  g->o->ifname, gen_xdp_linear_mtu());
 	if (ncpus < 1)
 		return -EINVAL;
 	percpu = calloc((size_t)ncpus, sizeof(*percpu));
@@ -546,10 +663,19 @@ static int gen_probe_live(struct gen_ctx *g)
 	return ret;
 }
 
+/*
+ * One TX socket per thread. A frame longer than a UMEM frame (jumbo) goes
+ * out as a chain of page-sized UMEM frames, which needs a multi-buffer
+ * socket (XDP_USE_SG; in copy mode, as on veth, Linux 6.6+).
+ */
 static int gen_setup_xsk(struct gen_ctx *g, char *err, size_t err_len)
 {
+	uint32_t max_len = gen_size_max(g->o->size) - 4;
+	bool jumbo = max_len > XDPI_XSK_DEFAULT_FRAME_SIZE;
+
 	for (int i = 0; i < g->threads; i++) {
 		struct xdpi_xsk_opts xo;
+		char why[224];
 
 		xdpi_xsk_opts_defaults(&xo);
 		xo.ifname = g->o->ifname;
@@ -558,9 +684,23 @@ static int gen_setup_xsk(struct gen_ctx *g, char *err, size_t err_len)
 		xo.tx_size = 2048;
 		xo.fill_size = 64;
 		xo.busy_poll = false;
-		g->t[i].xsk = xdpi_xsk_create(&xo, err, err_len);
-		if (!g->t[i].xsk)
-			return -errno;
+		if (jumbo) {
+			xo.frame_size = GEN_XSK_JUMBO_FRAME;
+			xo.multi_buffer = true;
+		}
+		g->t[i].xsk = xdpi_xsk_create(&xo, why, sizeof(why));
+		if (!g->t[i].xsk) {
+			int ret = -errno;
+
+			if (jumbo)
+				snprintf(err, err_len,
+					 "%u-byte frames need AF_XDP multi-buffer TX (Linux "
+					 "6.6+): %s",
+					 max_len + 4, why);
+			else
+				snprintf(err, err_len, "%s", why);
+			return ret;
+		}
 	}
 	return 0;
 }
@@ -617,9 +757,10 @@ static int gen_templates(struct gen_ctx *g)
 {
 	const struct gen_opts *o = g->o;
 
-	for (int k = 0; k < (o->size == GEN_IMIX ? 3 : 1); k++) {
-		g->frame_len[k] = gen_build_frame(o, o->size == GEN_IMIX ? imix_sizes[k] : o->size,
-						  g->frames[k], sizeof(g->frames[k]));
+	for (int k = 0; k < gen_sizes_of(o->size); k++) {
+		g->frame_len[k] =
+			gen_build_frame(o, o->size > GEN_IMIX_JUMBO ? o->size : imix_sizes[k],
+					g->frames[k], sizeof(g->frames[k]));
 		if (g->frame_len[k] < 0)
 			return g->frame_len[k];
 	}
@@ -634,7 +775,13 @@ static int gen_method_setup(struct gen_ctx *g, struct gen_result *res, char *err
 	int ret;
 
 	res->method = o->method;
-	if (o->method != GEN_XSK) {
+	if (o->method == GEN_AUTO && gen_size_max(o->size) > GEN_LIVE_MAX_SIZE) {
+		xdpi_info("%u-byte frames are larger than live frames carry (%d): sending "
+			  "through AF_XDP multi-buffer TX",
+			  gen_size_max(o->size), GEN_LIVE_MAX_SIZE);
+		res->method = GEN_XSK;
+	}
+	if (res->method != GEN_XSK) {
 		ret = gen_setup_live(g, err, err_len);
 		if (!ret)
 			ret = gen_probe_live(g);
@@ -721,6 +868,39 @@ static double gen_seconds(const struct gen_ctx *g, int started)
 	return first && last > first ? last - first : xdpi_now() - g->start;
 }
 
+/* The interface's MTU, by SIOCGIFMTU: 0 if it cannot be read. */
+static uint32_t gen_iface_mtu(const char *ifname)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret;
+
+	if (fd < 0)
+		return 0;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ret = ioctl(fd, SIOCGIFMTU, &ifr);
+	close(fd);
+	return ret ? 0 : (uint32_t)ifr.ifr_mtu;
+}
+
+/* A frame longer than the MTU + 14 (no VLAN tag here) would be dropped by
+ * the device or its peer (veth counts it, nothing arrives): refuse it. */
+static int gen_check_mtu(struct gen_ctx *g, char *err, size_t err_len)
+{
+	uint32_t max = gen_size_max(g->o->size);
+
+	g->mtu = gen_iface_mtu(g->o->ifname);
+	if (!g->mtu || max - 4 - FRAME_ETH_HLEN <= g->mtu)
+		return 0;
+	snprintf(err, err_len,
+		 "%u-byte frames do not fit the MTU of %s, %u: they need an MTU of at least %u "
+		 "(bytes on the wire less the 14-byte Ethernet header and 4-byte FCS; "
+		 "ip link set %s mtu %u, or bench/testbed.sh up --mtu %u)",
+		 max, g->o->ifname, g->mtu, max - 4 - FRAME_ETH_HLEN, g->o->ifname,
+		 max - 4 - FRAME_ETH_HLEN, max - 4 - FRAME_ETH_HLEN);
+	return -EMSGSIZE;
+}
+
 int gen_run(const struct gen_opts *o, const volatile int *stop, struct gen_result *res, char *err,
 	    size_t err_len)
 {
@@ -742,6 +922,9 @@ int gen_run(const struct gen_opts *o, const volatile int *stop, struct gen_resul
 		ret = -ENODEV;
 		goto out;
 	}
+	ret = gen_check_mtu(g, err, err_len);
+	if (ret)
+		goto out;
 	gen_threads_place(g);
 	gen_caller_pin(g);
 	ret = gen_templates(g);

@@ -42,11 +42,21 @@ enum gen_stamp {
 #define GEN_MAX_THREADS 64
 #define GEN_MAX_SRC_IPS 131072 /* 198.18.0.0/15, the benchmarking block */
 #define GEN_IMIX 0	       /* size: 7:4:1 of 64/594/1518 */
+#define GEN_IMIX_JUMBO 1       /* size: 7:4:1:1 of 64/594/1518/9018 */
+#define GEN_MAX_SIZE 9018      /* on the wire: a 9000-byte MTU, Ethernet header, FCS */
+/* The largest frame BPF_PROG_RUN's live frames carry, on the wire: the
+ * kernel puts each in one page after 256 bytes of XDP headroom and its own
+ * page header (112 bytes), with 320 of skb_shared_info at the end, and
+ * refuses more (net/bpf/test_run.c, "disallow live data mode for jumbo
+ * frames"): 4096 - 256 - 112 - 320 = 3408 bytes, + 4 of FCS. Measured on
+ * Linux 6.18, x86-64 (tests/t_jumbo_gen.sh). Larger frames go through
+ * AF_XDP multi-buffer TX. */
+#define GEN_LIVE_MAX_SIZE 3412
 
 struct gen_opts {
 	const char *ifname;
 	enum gen_proto proto;
-	uint32_t size; /* on the wire, FCS included: 64..1518, or GEN_IMIX */
+	uint32_t size; /* on the wire, FCS included: 64..9018, GEN_IMIX or GEN_IMIX_JUMBO */
 	uint32_t flows;
 	uint64_t rate;	 /* frames per second over all threads; 0: as fast as possible */
 	double duration; /* seconds; 0: until count (or stop) */
@@ -104,6 +114,13 @@ void gen_stamp(uint8_t *frame, const struct gen_opts *o, uint32_t flow, uint32_t
 uint64_t gen_stamp_now(const struct gen_opts *o);
 /* The wire size of frame n in an imix stream (7:4:1 of 64/594/1518). */
 uint32_t gen_imix_size(uint64_t n);
+/* The wire size of frame n of a thread's stream with @size (a size, or
+ * GEN_IMIX / GEN_IMIX_JUMBO). */
+uint32_t gen_size_of(uint32_t size, uint64_t n);
+/* The largest frame on the wire a stream with @size sends. */
+uint32_t gen_size_max(uint32_t size);
+/* "imix", "imix-jumbo" or NULL for a plain size. */
+const char *gen_size_name(uint32_t size);
 
 /*
  * Sends until the count or duration is reached or *@stop becomes non-zero.

@@ -15,7 +15,7 @@ int gen_write_pcap(const struct gen_opts *o, const char *path, uint64_t max, cha
 		   size_t err_len)
 {
 	uint32_t threads = o->ncpus ? (uint32_t)o->ncpus : 1;
-	uint8_t frame[1518];
+	static uint8_t frame[GEN_MAX_SIZE]; /* one caller at a time: `xdpi gen` */
 	pcap_dumper_t *d;
 	pcap_t *p;
 	int ret = 0;
@@ -37,7 +37,7 @@ int gen_write_pcap(const struct gen_opts *o, const char *path, uint64_t max, cha
 		uint64_t share = max / threads + (t < max % threads);
 
 		for (uint64_t n = 0; n < share; n++) {
-			uint32_t size = o->size == GEN_IMIX ? gen_imix_size(n) : o->size;
+			uint32_t size = gen_size_of(o->size, n);
 			struct pcap_pkthdr h = {0};
 			uint32_t flow, seq;
 			int len = gen_build_frame(o, size, frame, sizeof(frame));

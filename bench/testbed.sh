@@ -5,15 +5,20 @@
 #   xdpi-gen-ID  [xdpi-g] 198.18.0.1/24 <--veth--> 198.18.0.2/24 [xdpi-d]  xdpi-dut-ID
 #
 # Used two ways:
-#   bench/testbed.sh up [-q QUEUES] [-n ID]    create, print the variables
-#   bench/testbed.sh down [-n ID]              remove
-# or sourced by a test: `. bench/testbed.sh; testbed_up 2; trap testbed_down EXIT`.
+#   bench/testbed.sh up [-q QUEUES] [-n ID] [--mtu N]   create, print the variables
+#   bench/testbed.sh down [-n ID]                       remove
+# or sourced by a test: `. bench/testbed.sh; testbed_up 2; trap testbed_down EXIT`
+# (testbed_up QUEUES ID MTU). --mtu (68..9000, default 1500) is set on both
+# ends: veth drops a frame longer than the receiving end's MTU + 14 (+ 4 for
+# one VLAN tag), and native XDP on either end of a pair whose MTU needs more
+# than a page (above 3506 here) takes only a program with frags support.
 # Addresses are from 198.18.0.0/15 (RFC 2544 benchmarking). Nothing is put in
 # the root namespace; `down` removes both namespaces, and the veth with them.
 
 testbed_up() {
 	local queues=${1:-1}
 	TB_ID=${2:-${TB_ID:-$$}}
+	TB_MTU=${3:-1500}
 	TB_GEN=xdpi-gen-$TB_ID
 	TB_DUT=xdpi-dut-$TB_ID
 	TB_GEN_IF=xdpi-g
@@ -34,6 +39,8 @@ testbed_up() {
 			numrxqueues "$queues" numtxqueues "$queues" ||
 		! ip -n "$TB_GEN" addr add "$TB_GEN_IP/24" dev "$TB_GEN_IF" ||
 		! ip -n "$TB_DUT" addr add "$TB_DUT_IP/24" dev "$TB_DUT_IF" ||
+		! ip -n "$TB_GEN" link set "$TB_GEN_IF" mtu "$TB_MTU" ||
+		! ip -n "$TB_DUT" link set "$TB_DUT_IF" mtu "$TB_MTU" ||
 		! ip -n "$TB_GEN" link set "$TB_GEN_IF" up ||
 		! ip -n "$TB_DUT" link set "$TB_DUT_IF" up ||
 		! ip -n "$TB_GEN" link set lo up ||
@@ -44,7 +51,7 @@ testbed_up() {
 	fi
 	TB_GEN_MAC=$(ip netns exec "$TB_GEN" cat /sys/class/net/$TB_GEN_IF/address)
 	TB_DUT_MAC=$(ip netns exec "$TB_DUT" cat /sys/class/net/$TB_DUT_IF/address)
-	export TB_ID TB_GEN TB_DUT TB_GEN_IF TB_DUT_IF TB_GEN_IP TB_DUT_IP TB_GEN_MAC TB_DUT_MAC
+	export TB_ID TB_GEN TB_DUT TB_GEN_IF TB_DUT_IF TB_GEN_IP TB_DUT_IP TB_GEN_MAC TB_DUT_MAC TB_MTU
 }
 
 testbed_down() {
@@ -64,11 +71,27 @@ testbed_gen() {
 	ip netns exec "$TB_GEN" "$@"
 }
 
+testbed_usage() {
+	echo "usage: $0 up [-q QUEUES] [-n ID] [--mtu N] | down -n ID" >&2
+	echo "  --mtu N   MTU of both veth ends, 68..9000 (default 1500)" >&2
+	exit 2
+}
+
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	set -u
 	cmd=${1:-}
 	shift || true
-	q=1 id=
+	q=1 id='' mtu=1500
+	# --mtu is long (getopts has none): taken out before getopts sees the rest.
+	args=()
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--mtu) [ $# -ge 2 ] || testbed_usage; mtu=$2; shift 2 ;;
+		--mtu=*) mtu=${1#--mtu=}; shift ;;
+		*) args+=("$1"); shift ;;
+		esac
+	done
+	set -- "${args[@]+"${args[@]}"}"
 	while getopts "q:n:" o; do
 		case $o in
 		q) q=$OPTARG ;;
@@ -76,14 +99,19 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 		*) cmd=usage ;;
 		esac
 	done
+	if ! [[ $mtu =~ ^[0-9]+$ ]] || [ "$((10#$mtu))" -lt 68 ] || [ "$((10#$mtu))" -gt 9000 ]; then
+		echo "testbed: --mtu '$mtu': the MTU is 68..9000" >&2
+		testbed_usage
+	fi
+	mtu=$((10#$mtu))
 	if [ "$(id -u)" != 0 ]; then
 		echo "testbed: needs root (network namespaces)" >&2
 		exit 1
 	fi
 	case $cmd in
 	up)
-		testbed_up "$q" "${id:-$$}" || exit 1
-		for v in TB_ID TB_GEN TB_DUT TB_GEN_IF TB_DUT_IF TB_GEN_IP TB_DUT_IP TB_GEN_MAC TB_DUT_MAC; do
+		testbed_up "$q" "${id:-$$}" "$mtu" || exit 1
+		for v in TB_ID TB_GEN TB_DUT TB_GEN_IF TB_DUT_IF TB_GEN_IP TB_DUT_IP TB_GEN_MAC TB_DUT_MAC TB_MTU; do
 			echo "$v=${!v}"
 		done
 		;;
@@ -92,8 +120,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 		TB_ID=$id testbed_down
 		;;
 	*)
-		echo "usage: $0 up [-q QUEUES] [-n ID] | down -n ID" >&2
-		exit 2
+		testbed_usage
 		;;
 	esac
 fi

@@ -12,6 +12,11 @@
  * swaps it in and out with a synchronize_rcu() (~25 ms here), which caps
  * the generator at ~40 calls a second. Frames that really arrive there are
  * not ours (their source MAC is not the template's) and pass untouched.
+ * Above an MTU of 3506 native XDP on veth takes only a program with frags
+ * support, so userspace loads this one with BPF_F_XDP_HAS_FRAGS there
+ * (bench/generator.c, gen_load()): it reads and writes only the first 64
+ * bytes, which are in the first buffer, so frags change nothing here. Live
+ * frames are single-buffer anyway (at most 3412 bytes on the wire).
  *
  * The stamp (bpf/gen_shared.h) is xdpi's, or with `stamp` the kernel
  * pktgen's header, whose wall-clock time is bpf_ktime_get_ns() plus the

@@ -50,7 +50,10 @@ static void bench_usage(FILE *out)
 		"      --quick          one trial per receiver at full rate, no search\n"
 		"      --max-trials N   search trials per receiver after the full-rate\n"
 		"                       one, retries included (default 8)\n"
-		"      --size N         frame size on the wire, 64..1518 or imix (default 64)\n"
+		"      --size N         frame size on the wire, 64..9018 (at most --mtu + 18),\n"
+		"                       imix or imix-jumbo (default 64)\n"
+		"      --mtu N          MTU of both veth ends, 68..9000 (default 1500); jumbo\n"
+		"                       frames need a receiver with XDP multi-buffer support\n"
 		"      --proto P        tcp-syn (default), tcp-data, udp\n"
 		"      --flows N        flows (default 1)\n"
 		"      --rate PPS       one trial per receiver at this rate, no search\n"
@@ -80,6 +83,7 @@ enum {
 	OPT_RECORD,
 	OPT_QUICK,
 	OPT_MAX_TRIALS,
+	OPT_MTU,
 };
 
 static int parse_receivers(const char *s, bool *on)
@@ -211,6 +215,7 @@ struct bench_args {
 	struct bench_cfg cfg;
 	bool on[BENCH__RECEIVERS];
 	uint32_t queues;
+	uint32_t mtu; /* 0: veth's default, 1500 */
 	bool json, quick;
 	bool search; /* NDR/PDR search: neither --quick nor --rate */
 	const char *record;
@@ -239,6 +244,13 @@ static int bench_args_check(struct bench_args *a)
 				 a->queues);
 		return -EINVAL;
 	}
+	if (gen_size_max(a->cfg.gen.size) - 18 > (a->mtu ? a->mtu : 1500)) {
+		xdpi_usage_error(bench_usage_line,
+				 "--size: %u-byte frames need --mtu %u or more (the MTU is %u)",
+				 gen_size_max(a->cfg.gen.size), gen_size_max(a->cfg.gen.size) - 18,
+				 a->mtu ? a->mtu : 1500);
+		return -EINVAL;
+	}
 	a->cfg.gen.ifname = "xdpi-g";
 	a->search = !a->quick && !a->cfg.gen.rate;
 	return 0;
@@ -258,6 +270,8 @@ static const char *bench_valid(int c, char *buf, size_t len)
 		return "1..64";
 	case OPT_MAX_TRIALS:
 		return "1..100";
+	case OPT_MTU:
+		return "68..9000";
 	case OPT_PLACEMENT:
 		for (n = 0; n <= BENCH_PLACE_SENDER; n++)
 			names[n] = bench_placement_name((enum bench_placement)n);
@@ -285,6 +299,7 @@ static int bench_parse(int argc, char **argv, struct bench_args *a)
 		{"check-seq", no_argument, NULL, OPT_CHECK_SEQ},
 		{"quick", no_argument, NULL, OPT_QUICK},
 		{"max-trials", required_argument, NULL, OPT_MAX_TRIALS},
+		{"mtu", required_argument, NULL, OPT_MTU},
 		{"json", no_argument, NULL, 'j'},
 		{"record", required_argument, NULL, OPT_RECORD},
 		{"help", no_argument, NULL, 'h'},
@@ -329,6 +344,10 @@ static int bench_parse(int argc, char **argv, struct bench_args *a)
 			if (xdpi_parse_u32(optarg, 1, 100, &u))
 				goto bad;
 			a->max_trials = (int)u;
+			break;
+		case OPT_MTU:
+			if (xdpi_parse_u32(optarg, 68, 9000, &a->mtu))
+				goto bad;
 			break;
 		case 'j':
 			a->json = true;
@@ -386,7 +405,7 @@ static int bench_testbed_up(const struct bench_args *a, struct testbed *tb, FILE
 	if (xdpi_signals_block())
 		return -EIO;
 	bench_pin_harness(&a->cfg);
-	if (testbed_create(tb, (int)a->queues, err, sizeof(err))) {
+	if (testbed_create_mtu(tb, (int)a->queues, a->mtu, err, sizeof(err))) {
 		xdpi_err("%s", err);
 		return -EIO;
 	}
@@ -451,6 +470,8 @@ static void bench_record(const struct bench_args *a, const struct bench_rx *rx, 
 	if (!a->json && !a->record)
 		return;
 	o = bench_report_json(rx, trials, &run);
+	/* The testbed's MTU: what the frame size was measured at. */
+	json_object_set_new(o, "mtu", json_integer(a->mtu ? a->mtu : 1500));
 	if (a->record && bench_record_write(o, a->record))
 		xdpi_err("cannot write %s", a->record);
 	if (a->json) {

@@ -25,7 +25,9 @@ int xdpi_parse_traffic_opt(int opt, const char *arg, struct gen_opts *o)
 	case XDPI_OPT_SIZE:
 		if (!strcmp(arg, "imix"))
 			o->size = GEN_IMIX;
-		else if (xdpi_parse_u32(arg, 64, 1518, &o->size))
+		else if (!strcmp(arg, "imix-jumbo"))
+			o->size = GEN_IMIX_JUMBO;
+		else if (xdpi_parse_u32(arg, 64, GEN_MAX_SIZE, &o->size))
 			return -EINVAL;
 		return 1;
 	case XDPI_OPT_PROTO:
@@ -86,7 +88,7 @@ const char *xdpi_traffic_opt_valid(int opt, char *buf, size_t len)
 
 	switch (opt) {
 	case XDPI_OPT_SIZE:
-		return "64..1518 or imix";
+		return "64..9018, imix or imix-jumbo";
 	case XDPI_OPT_PROTO:
 		return xdpi_choices(protos, 3, buf, len);
 	case XDPI_OPT_FLOWS:

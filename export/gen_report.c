@@ -14,7 +14,7 @@ json_t *gen_report_json(const struct gen_opts *o, const struct gen_result *res, 
 		.duration = res->seconds,
 		.packets = res->sent,
 		.bytes = res->sent * o->size,
-		.no_bytes = o->size == GEN_IMIX, /* not counted per frame */
+		.no_bytes = gen_size_name(o->size) != NULL, /* imix: not counted per frame */
 	};
 	json_t *obj = json_pack("{s:I, s:f, s:f, s:I, s:I, s:s, s:i, s:s, s:s, s:I, s:I}", "sent",
 				(json_int_t)res->sent, "seconds", res->seconds, "pps",
@@ -37,13 +37,16 @@ json_t *gen_report_json(const struct gen_opts *o, const struct gen_result *res, 
 void gen_report_print(FILE *out, const struct gen_opts *o, const struct gen_result *res,
 		      uint64_t refused)
 {
+	char size[16];
+
+	snprintf(size, sizeof(size), "%u", o->size);
 	fprintf(out,
 		"sent %" PRIu64 " frames in %.2f s: %.0f pps (%s, %d thread%s, %s%s, %s "
 		"bytes)\n",
 		res->sent, res->seconds, gen_result_pps(res), gen_method_name(res->method),
 		res->threads, res->threads == 1 ? "" : "s", gen_proto_name(o->proto),
 		o->stamp == GEN_STAMP_PKTGEN ? " with pktgen headers" : "",
-		o->size == GEN_IMIX ? "imix" : "64+");
+		gen_size_name(o->size) ? gen_size_name(o->size) : size);
 	if (res->fell_behind)
 		fprintf(out,
 			"fell behind the requested %" PRIu64 " pps by %" PRIu64

@@ -96,7 +96,7 @@ live       | --xdp-mode hw xdpi-none     | 'hw'.*auto, native, skb
 gen        | --proto sctp -c 1 xdpi-none | 'sctp'.*tcp-syn, tcp-data, udp
 gen        | --method foo -c 1 xdpi-none | 'foo'.*auto, live, xsk
 gen        | --stamp x -c 1 xdpi-none    | 'x'.*xdpi, pktgen
-gen        | --size 63 -c 1 xdpi-none    | '63'.*64\.\.1518 or imix
+gen        | --size 63 -c 1 xdpi-none    | '63'.*64\.\.9018, imix or imix-jumbo
 gen        | --flows 0 -c 1 xdpi-none    | '0'.*1\.\.
 bench      | --placement x               | 'x'.*auto, busy-poll, threaded, sender
 bench      | --receivers dpdk,x          | 'dpdk,x'.*ceiling, inspect
