@@ -23,9 +23,7 @@
 . tests/lib_live.sh
 live_test_begin "jumbo tests" j
 
-testbed_up 1 "$TB_ID" || { t_fail "testbed up"; t_done; exit; }
-ip -n "$TB_GEN" link set "$TB_GEN_IF" mtu 9000 && ip -n "$TB_DUT" link set "$TB_DUT_IF" mtu 9000 ||
-	{ t_fail "MTU 9000 on the testbed"; t_done; exit; }
+testbed_up 1 "$TB_ID" 9000 || { t_fail "testbed up --mtu 9000"; t_done; exit; }
 
 tests/mkjumbo.py "$T_TMP/jumbo.pcap" || t_fail "mkjumbo"
 tests/mkjumbo.py "$T_TMP/tagged.pcap" --outer-tag 100 || t_fail "mkjumbo --outer-tag"
