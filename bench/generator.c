@@ -192,6 +192,19 @@ uint32_t gen_size_of(uint32_t size, uint64_t n)
 	return size > GEN_IMIX_JUMBO ? size : imix_sizes[gen_size_index(size, n)];
 }
 
+double gen_size_mean(uint32_t size)
+{
+	/* 39936 frames: whole cycles of both mixes (3072 and 3328). */
+	const uint64_t n = 39936;
+	uint64_t sum = 0;
+
+	if (size > GEN_IMIX_JUMBO)
+		return size;
+	for (uint64_t i = 0; i < n; i++)
+		sum += gen_size_of(size, i);
+	return (double)sum / (double)n;
+}
+
 uint32_t gen_size_max(uint32_t size)
 {
 	return size == GEN_IMIX ? imix_sizes[2] : size == GEN_IMIX_JUMBO ? imix_sizes[3] : size;

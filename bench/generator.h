@@ -117,6 +117,9 @@ uint32_t gen_imix_size(uint64_t n);
 /* The wire size of frame n of a thread's stream with @size (a size, or
  * GEN_IMIX / GEN_IMIX_JUMBO). */
 uint32_t gen_size_of(uint32_t size, uint64_t n);
+/* The mean frame size on the wire of a stream with @size (a size, or a
+ * mix over its whole cycle). */
+double gen_size_mean(uint32_t size);
 /* The largest frame on the wire a stream with @size sends. */
 uint32_t gen_size_max(uint32_t size);
 /* "imix", "imix-jumbo" or NULL for a plain size. */

@@ -387,6 +387,11 @@ static void bench_check_receivers(struct bench_args *a, FILE *table)
 		a->on[BENCH_DPDK] = false;
 		fprintf(table, "dpdk: skipped, DPDK's AF_XDP driver counts only combined "
 			       "channels and veth reports none (queue_count > 1 is refused)\n");
+	} else if (a->mtu > 3498) {
+		a->on[BENCH_DPDK] = false;
+		fprintf(table, "dpdk: skipped, DPDK 22.11's AF_XDP driver takes one buffer per "
+			       "frame: an MTU of %u needs multi-buffer\n",
+			a->mtu);
 	} else if (a->cfg.gen.cpus[0] == a->cfg.rx_cpus[0]) {
 		a->on[BENCH_DPDK] = false;
 		fprintf(table, "dpdk: skipped, testpmd needs its main lcore off the forwarding "
@@ -511,7 +516,7 @@ int cmd_bench(int argc, char **argv)
 	failures = bench_receivers_run(&a, &tb, rx, trials, table);
 	testbed_destroy(&tb);
 
-	bench_table_print(table, rx, a.search);
+	bench_table_print(table, rx, a.search, gen_size_mean(a.cfg.gen.size));
 	bench_ledger_print(table, rx);
 	bench_record(&a, rx, trials, failures, start);
 	ret = failures ? XDPI_EXIT_FAIL : XDPI_EXIT_OK;

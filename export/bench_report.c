@@ -87,7 +87,7 @@ static bool bench_ceiling_valid(const struct bench_rx *rx)
 }
 
 static void bench_table_row(FILE *out, enum bench_receiver r, const struct bench_rx *b,
-			    const struct bench_rx *ceil, bool search)
+			    const struct bench_rx *ceil, bool search, double frame_bytes)
 {
 	char ndr[16] = "", pdr[16] = "", ratio[16] = "";
 
@@ -98,19 +98,21 @@ static void bench_table_row(FILE *out, enum bench_receiver r, const struct bench
 		if (ceil->ran && ceil->ndr.ndr_pps > 0)
 			snprintf(ratio, sizeof(ratio), "%.3f", b->ndr.ndr_pps / ceil->ndr.ndr_pps);
 	}
-	fprintf(out, "%-23s %8s %8s %6s | %15.3f %6.2f%%  %s\n", bench_receiver_label(r), ndr, pdr,
-		ratio, b->full.recv_pps / 1e6, 100 * b->ndr.full.loss, b->placement);
+	fprintf(out, "%-23s %8s %8s %6s | %15.3f %7.2f %6.2f%%  %s\n", bench_receiver_label(r), ndr,
+		pdr, ratio, b->full.recv_pps / 1e6, b->full.recv_pps * frame_bytes * 8 / 1e9,
+		100 * b->ndr.full.loss, b->placement);
 }
 
-void bench_table_print(FILE *out, const struct bench_rx *rx, bool search)
+void bench_table_print(FILE *out, const struct bench_rx *rx, bool search, double frame_bytes)
 {
-	fprintf(out, "\n%-23s %8s %8s %6s | %15s %7s  %s\n", "receiver", search ? "NDR" : "",
-		search ? "PDR" : "", search ? "/ceil" : "", "full rate: recv", "loss", "placement");
+	fprintf(out, "\n%-23s %8s %8s %6s | %15s %7s %7s  %s\n", "receiver", search ? "NDR" : "",
+		search ? "PDR" : "", search ? "/ceil" : "", "full rate: recv", "", "loss",
+		"placement");
 	fprintf(out, "%-23s %8s %8s %6s | %15s %7s\n", "", search ? "Mpps" : "",
-		search ? "Mpps" : "", "", "Mpps", "");
+		search ? "Mpps" : "", "", "Mpps", "Gbit/s");
 	for (int r = 0; r < BENCH__RECEIVERS; r++)
 		if (rx[r].ran)
-			bench_table_row(out, r, &rx[r], &rx[BENCH_CEILING], search);
+			bench_table_row(out, r, &rx[r], &rx[BENCH_CEILING], search, frame_bytes);
 	if (search)
 		fprintf(out, "* the generator could not offer more with this receiver: its NDR "
 			     "may be higher\n");

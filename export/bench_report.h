@@ -54,7 +54,9 @@ json_t *bench_trial_json(enum bench_receiver r, const struct bench_result *b,
 			 const struct ndr_trial *t);
 
 /* The receivers that ran, side by side, and what qualifies their figures. */
-void bench_table_print(FILE *out, const struct bench_rx *rx, bool search);
+/* @frame_bytes: the mean frame size on the wire (FCS included), for the
+ * Gbit/s column. */
+void bench_table_print(FILE *out, const struct bench_rx *rx, bool search, double frame_bytes);
 /* The drop ledger of the inspecting receiver's full-rate trial, if it ran. */
 void bench_ledger_print(FILE *out, const struct bench_rx *rx);
 /* The record of the run; @trials: every trial's bench_trial_json(). */
