@@ -13,7 +13,7 @@
 #define XDPI_GEN_PROG xdpi_gen	   /* bpf/gen.bpf.c */
 /* The steering program's variant that asks the driver for the frame's
  * metadata: device-bound, so loaded only where it is used. */
-#define XDPI_STEER_META_PROG xdpi_steer_meta
+#define XDPI_STEER_META_PROG xdpi_meta
 
 #define XDPI_PROG_STR_(p) #p
 #define XDPI_PROG_STR(p) XDPI_PROG_STR_(p)

@@ -55,17 +55,26 @@ else
 	t_check "text: native yes, zero-copy no" grep -qE "  yes +no +takeover$" <<<"$row"
 fi
 
-# While xdpi live runs, its program is on the hook.
+# While xdpi live runs, its program is on the hook: on veth the variant
+# that reads the driver's metadata, with --no-rx-metadata the plain one.
 if live_start run --interval 0; then
 	t_eq "JSON: the steering program attached while xdpi live runs" \
 		"$(dut '(i["xdp_program"]["name"], i["xdp_program"]["mode"], i["xdp_program"]["id"] > 0)')" \
-		"('xdpi_steer', 'native', True)"
+		"('xdpi_meta', 'native', True)"
 	t_check "text: the program in the xdp program column" \
-		sh -c "ip netns exec '$TB_DUT' '$XDPI' interfaces '$TB_DUT_IF' | grep -q 'xdpi_steer (native)'"
+		sh -c "ip netns exec '$TB_DUT' '$XDPI' interfaces '$TB_DUT_IF' | grep -q 'xdpi_meta (native)'"
 	kill -INT "$LIVE_PID"
 	wait "$LIVE_PID"
 else
 	t_fail "live started" "$(cat "$T_TMP/run.err")"
+fi
+if live_start plain --interval 0 --no-rx-metadata; then
+	t_eq "JSON: --no-rx-metadata attaches the plain steering program" \
+		"$(dut '(i["xdp_program"]["name"], i["xdp_program"]["mode"])')" "('xdpi_steer', 'native')"
+	kill -INT "$LIVE_PID"
+	wait "$LIVE_PID"
+else
+	t_fail "live started (--no-rx-metadata)" "$(cat "$T_TMP/plain.err")"
 fi
 
 # Without its address it is a capture port.
