@@ -60,3 +60,6 @@ ifneq ($(SYSCONFDIR),)
 	rmdir $(DESTDIR)$(SYSCONFDIR)/xdpi 2>/dev/null || true
 endif
 	rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+
+# The tests read the pages (tests/t_man.sh) and install them (t_install.sh).
+check-build: $(MAN_PAGES)
