@@ -55,7 +55,7 @@ uninstall:
 		$(DOC_FILES:docs/%=$(DESTDIR)$(DOCDIR)/%)
 ifneq ($(SYSCONFDIR),)
 	f=$(DESTDIR)$(SYSCONFDIR)/xdpi/xdpi.conf; \
-	if [ -e "$$f" ] && ! cmp -s "$$f" dist/xdpi.conf; then \
+	if [ -e "$$f" ] && ! cmp -s "$$f" $(CONF_FILE); then \
 		echo "uninstall: keeping $$f (changed)"; else rm -f "$$f"; fi
 	rmdir $(DESTDIR)$(SYSCONFDIR)/xdpi 2>/dev/null || true
 endif
