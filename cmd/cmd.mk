@@ -7,7 +7,7 @@ XDPI_LIB_OBJS := $(CAPTURE_OBJS) $(EXPORT_OBJS) $(INSPECT_OBJS) $(XSK_OBJS) $(BP
 
 $(BUILD)/xdpi: $(CMD_OBJS) $(XDPI_LIB_OBJS)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(XDPI_CFLAGS) $(CFLAGS) $^ -o $@ $(XDPI_LDLIBS)
+	$(Q)$(CC) $(XDPI_CFLAGS) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(XDPI_LDLIBS)
 
 # `xdpi --version` names the libxdp it was built against (libxdp has no
 # run-time version call), from pkg-config when the build runs: a header,
