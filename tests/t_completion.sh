@@ -38,6 +38,11 @@ none() {
 	t_eq "$name" "$(complete_words "$@" | tr '\n' ' ')" ""
 }
 
+if shellcheck -x completion/xdpi.bash >"$T_TMP/sc" 2>&1; then
+	t_ok "shellcheck completion/xdpi.bash"
+else
+	t_fail "shellcheck completion/xdpi.bash" "$(head -c 600 "$T_TMP/sc")"
+fi
 t_check "complete -F _xdpi xdpi is registered" sh -c "[ \"\$1\" = 'complete -F _xdpi xdpi' ]" sh \
 	"$(complete -p xdpi)"
 
