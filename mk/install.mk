@@ -34,8 +34,12 @@ install: $(BUILD)/xdpi $(MAN_PAGES)
 	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/
 	install -D -m 0644 completion/xdpi.bash $(DESTDIR)$(BASHCOMPDIR)/xdpi
+# The unit names the binary where the package puts it; another SBINDIR
+# (/usr/local/sbin) is written into the installed copy.
 ifneq ($(UNIT_FILE),)
-	install -D -m 0644 $(UNIT_FILE) $(DESTDIR)$(UNITDIR)/xdpi@.service
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/sbin/xdpi|$(SBINDIR)/xdpi|g' $(UNIT_FILE) >$(DESTDIR)$(UNITDIR)/xdpi@.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/xdpi@.service
 endif
 ifneq ($(CONF_FILE),)
 	install -D -m 0644 $(CONF_FILE) $(DESTDIR)$(DOCDIR)/examples/xdpi.conf

@@ -27,12 +27,15 @@ dist=()
 if [ -f dist/xdpi@.service ] && [ -f dist/xdpi.conf ]; then
 	t_ok "dist/ has the unit and the configuration: installing those"
 	conf=$repo/dist/xdpi.conf
+	unit=$repo/dist/xdpi@.service
 else
 	mkdir "$T_TMP/dist"
-	printf '[Unit]\nDescription=stand-in\n' >"$T_TMP/dist/xdpi@.service"
+	printf '[Unit]\nDescription=stand-in\n[Service]\nExecStart=/usr/sbin/xdpi live %%i\n' \
+		>"$T_TMP/dist/xdpi@.service"
 	printf '# stand-in\n' >"$T_TMP/dist/xdpi.conf"
 	dist=(UNIT_FILE="$T_TMP/dist/xdpi@.service" CONF_FILE="$T_TMP/dist/xdpi.conf")
 	conf=$T_TMP/dist/xdpi.conf
+	unit=$T_TMP/dist/xdpi@.service
 	t_ok "dist/ has no unit yet: stand-ins from the test"
 fi
 
@@ -101,7 +104,13 @@ root=$T_TMP/local
 mk install DESTDIR="$root" "${dist[@]}" >"$T_TMP/log" 2>&1
 t_eq "make install DESTDIR: /usr/local" "$(diff <(expected /usr/local) <(layout "$root") |
 	grep '^[<>]' | tr '\n' ' ')" ""
-t_check "/usr/local/sbin/xdpi --help" "$root/usr/local/sbin/xdpi" --help >/dev/null
+"$root/usr/local/sbin/xdpi" --help >"$T_TMP/help"
+t_eq "/usr/local/sbin/xdpi --help" "$?" 0
+if grep -q /usr/sbin/xdpi "$unit"; then
+	u=$root/usr/local/lib/systemd/system/xdpi@.service
+	t_eq "the unit runs /usr/local/sbin/xdpi: no /usr/sbin/xdpi left" "$(grep -c /usr/sbin/xdpi "$u")" 0
+	t_check "... and names /usr/local/sbin/xdpi" grep -q /usr/local/sbin/xdpi "$u"
+fi
 mk uninstall DESTDIR="$root" "${dist[@]}" >"$T_TMP/log" 2>&1
 t_eq "make uninstall DESTDIR: no file left" "$(layout "$root" | tr '\n' ' ')" ""
 
