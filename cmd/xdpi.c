@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <bpf/libbpf.h>
+
 #include "cmd.h"
+#include "libxdp_version.h"
 #include "../bpf/bpflog.h"
 #include "../util/version.h"
 
@@ -31,6 +34,19 @@ static void usage(FILE *out)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\nRun 'xdpi COMMAND --help' for a command's options.\n");
+}
+
+/* The libraries xdpi runs with: libbpf says its own version at run time;
+ * libxdp (1.3) has no such call, so its line is the version pkg-config
+ * gave when xdpi was built ($(BUILD)/libxdp_version.h, cmd/cmd.mk), and
+ * says so. */
+static void print_version(void)
+{
+	printf("xdpi %s\n", xdpi_version());
+	printf("libbpf %u.%u (running; built with %d.%d)\n", libbpf_major_version(),
+	       libbpf_minor_version(), LIBBPF_MAJOR_VERSION, LIBBPF_MINOR_VERSION);
+	printf("libxdp %s (built with; libxdp has no run-time version call)\n",
+	       XDPI_LIBXDP_BUILD_VERSION);
 }
 
 /* What a command printed reached stdout: a full disk, a closed pipe or
@@ -59,7 +75,7 @@ int main(int argc, char **argv)
 		return XDPI_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-		printf("xdpi %s\n", xdpi_version());
+		print_version();
 		return stdout_checked(XDPI_EXIT_OK);
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {

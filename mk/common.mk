@@ -24,6 +24,8 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	-Wno-missing-field-initializers -Wformat=2 -Wvla
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
+# CPPFLAGS and LDFLAGS (empty here) are the packager's: the Debian build
+# passes dpkg-buildflags' hardening (_FORTIFY_SOURCE, -z relro -z now).
 # The release in VERSION, and the commit when built from a git checkout.
 XDPI_VERSION := $(shell cat VERSION)$(shell git describe --always --dirty 2>/dev/null | sed 's/^/+/')
 XDPI_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -I$(BUILD) -I. $(SAN_FLAGS) -MMD -MP
@@ -49,4 +51,4 @@ endif
 $(BUILD)/%.o: %.c | deps-ok
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(XDPI_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(XDPI_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
