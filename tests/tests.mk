@@ -20,6 +20,8 @@ $(BUILD)/tests/test_tap: $(INSPECT_OBJS) $(BUILD)/export/pcapng.o
 $(BUILD)/tests/test_filter: $(INSPECT_OBJS) $(BPF_LIB_OBJS)
 $(BUILD)/tests/test_capture_opts: $(BUILD)/capture/options.o $(XSK_OBJS) $(INSPECT_OBJS) \
 	$(BPF_LIB_OBJS)
+$(BUILD)/tests/test_config: $(BUILD)/capture/config.o $(BUILD)/capture/options.o $(XSK_OBJS) \
+	$(INSPECT_OBJS) $(BPF_LIB_OBJS)
 $(BUILD)/tests/test_ndr: $(BUILD)/bench/ndr.o
 $(BUILD)/tests/test_ledger: $(BUILD)/capture/ledger.o $(BUILD)/export/ledger_report.o \
 	$(BUILD)/export/u64json.o
