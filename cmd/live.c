@@ -6,9 +6,10 @@
  * Signals (util/signals.h) are blocked before the capture starts its
  * threads and read by this thread, which is also the reporter: SIGINT,
  * SIGTERM and SIGQUIT end the run through the one ordered stop and
- * teardown; SIGHUP reopens the JSON-lines file and re-reads --config
- * (live_reload()), here too, between two reports: no handler, nothing
- * done in signal context.
+ * teardown; SIGHUP too, unless the run has something to reload (--config,
+ * or --json-lines to a file): then it reopens the JSON-lines file and
+ * re-reads the file (live_reload()), here too, between two reports: no
+ * handler, nothing done in signal context.
  *
  * The options come from --config FILE first (capture/config.h), then the
  * command line, which wins: live_build() makes them both at start and at
@@ -123,9 +124,11 @@ static void live_usage(FILE *out)
 		"                        `xdpi compare`\n"
 		"      --config FILE     read options from FILE first, one `key = value` a\n"
 		"                        line, the keys the long options (docs/config.md);\n"
-		"                        the command line wins. SIGHUP re-reads it and\n"
-		"                        applies what can change mid-run, and reopens the\n"
-		"                        --json-lines file (log rotation)\n"
+		"                        the command line wins. With --config or with\n"
+		"                        --json-lines to a file, SIGHUP does not stop the\n"
+		"                        run: it reopens the JSON-lines file (log\n"
+		"                        rotation), re-reads the config and applies what\n"
+		"                        can change mid-run\n"
 		"      --check-config    parse the config file and the options, print the\n"
 		"                        options in effect as a command line, and exit\n"
 		"      --force           replace an XDP program libxdp cannot share\n"
@@ -524,7 +527,9 @@ static const char *live_loop(struct live_state *ls, int sigfd, struct live_table
 			timeout = CAPTURE_TICK_MS;
 		if (poll(&pfd, 1, timeout) <= 0 || !(signo = xdpi_signals_read(sigfd)))
 			continue;
-		if (signo != SIGHUP)
+		/* A hang-up stops a run that has nothing to reload, as it
+		 * always did: a terminal closed under it. */
+		if (signo != SIGHUP || (!ls->a->config && !is_file(o->flows.json_lines)))
 			return xdpi_signal_name(signo);
 		interval = o->interval;
 		live_reload(ls);
