@@ -53,7 +53,13 @@ cat >"$CONF" <<CONF
 interval = 0.2
 flow-timeout = 1
 flow-closed-timeout = 0.5
+prometheus = 127.0.0.1:9100
 CONF
+
+# scrape PORT: whether the run serves its metrics on PORT in its namespace.
+scrape() {
+	ip netns exec "$TB_DUT" curl -s -f --max-time 5 "http://127.0.0.1:$1/metrics" >/dev/null
+}
 
 if ! live_start cfg --config "$CONF" --json-lines "$J" --json; then
 	t_fail "live --config starts" "$(tail -3 "$T_TMP/cfg.err")"
@@ -74,21 +80,25 @@ t_check "SIGHUP: the JSON-lines file reopened" wait_err "SIGHUP: reopened $J"
 t_check "SIGHUP: the file re-read, nothing changed" wait_err "SIGHUP: re-read $CONF: nothing changed"
 t_check "a new $J after the rotation" test -e "$J"
 
-# A changed filter cannot apply without a restart; the interval and a
-# flow timeout can.
-sed -i 's/^interval = 0.2/interval = 0.3/; s/^flow-timeout = 1$/flow-timeout = 2/' "$CONF"
+# A changed filter cannot apply without a restart; the interval, a flow
+# timeout and the Prometheus address can.
+t_check "metrics served on the first port" scrape 9100
+sed -i 's/^interval = 0.2/interval = 0.3/; s/^flow-timeout = 1$/flow-timeout = 2/
+	s/^prometheus = .*/prometheus = 127.0.0.1:9101/' "$CONF"
 echo "filter = tcp port 80" >>"$CONF"
 kill -HUP "$LIVE_PID"
 t_check "SIGHUP: the filter named as not applied" \
 	wait_err "SIGHUP: filter changed in $CONF; not applied (needs a restart)"
-t_check "SIGHUP: the interval and the flow timeout applied" \
-	wait_err "SIGHUP: re-read $CONF: applied interval, flow-timeout"
+t_check "SIGHUP: the interval, the flow timeout and the Prometheus address applied" \
+	wait_err "SIGHUP: re-read $CONF: applied interval, flow-timeout, prometheus"
+t_check "metrics served on the new port" scrape 9101
+t_check "and no more on the old one" eval '! scrape 9100'
 
 # A file that does not parse: said, and the run goes on as it was.
 echo "batch = lots" >>"$CONF"
 kill -HUP "$LIVE_PID"
 t_check "SIGHUP: a bad file said with its line" \
-	wait_err "SIGHUP: $CONF:6: invalid value 'lots' for batch"
+	wait_err "SIGHUP: $CONF:7: invalid value 'lots' for batch"
 t_check "SIGHUP: a bad file keeps the previous settings" \
 	wait_err "keeping the previous settings"
 t_check "the run goes on after a bad reload" kill -0 "$LIVE_PID"
