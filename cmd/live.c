@@ -373,8 +373,7 @@ static bool is_file(const char *path)
 
 /* Applies one changed key of @n to the run, if it can change mid-run.
  * Returns 1 if applied, 0 if not (said), -1 if it failed (said). */
-static int reload_apply(struct live_state *ls, const struct capture_opts *n, const char *key,
-			bool *timeouts)
+static int reload_apply(struct live_state *ls, const struct capture_opts *n, const char *key)
 {
 	struct capture_opts *o = ls->o;
 	char err[512];
@@ -385,7 +384,15 @@ static int reload_apply(struct live_state *ls, const struct capture_opts *n, con
 	}
 	if (!strcmp(key, "flow-timeout") || !strcmp(key, "flow-closed-timeout") ||
 	    !strcmp(key, "ipfix-active-timeout")) {
-		*timeouts = true; /* together, after the loop */
+		/* The three together: setting them twice does no harm. */
+		if (capture_set_flow_timeouts(ls->c, &n->flows)) {
+			xdpi_warn("SIGHUP: %s changed in %s; not applied (no flow table)", key,
+				  ls->a->config);
+			return 0;
+		}
+		o->flows.timeout = n->flows.timeout;
+		o->flows.closed_timeout = n->flows.closed_timeout;
+		o->flows.ipfix_active_timeout = n->flows.ipfix_active_timeout;
 		return 1;
 	}
 	if (!strcmp(key, "json-lines") && is_file(o->flows.json_lines) &&
@@ -426,7 +433,7 @@ static void live_reload(struct live_state *ls)
 	struct capture_config *store = NULL;
 	struct reload_keys keys = {0};
 	char err[768], applied[512] = "";
-	bool timeouts = false, keep = false;
+	bool keep = false;
 
 	if (is_file(o->flows.json_lines)) {
 		if (capture_reopen_jsonl(ls->c, o->flows.json_lines, err, sizeof(err)))
@@ -447,21 +454,13 @@ static void live_reload(struct live_state *ls)
 	}
 	capture_config_diff(o, n, reload_key, &keys);
 	for (int i = 0; i < keys.n; i++) {
-		int r = reload_apply(ls, n, keys.key[i], &timeouts);
+		int r = reload_apply(ls, n, keys.key[i]);
 
 		if (r > 0)
 			reload_said(applied, sizeof(applied), keys.key[i]);
 		/* The new path or address is in use: its text must stay. */
 		keep |= r > 0 &&
 			(!strcmp(keys.key[i], "json-lines") || !strcmp(keys.key[i], "prometheus"));
-	}
-	if (timeouts && capture_set_flow_timeouts(ls->c, &n->flows)) {
-		xdpi_warn("SIGHUP: the flow timeouts changed in %s; not applied (no flow table)",
-			  ls->a->config);
-	} else if (timeouts) {
-		o->flows.timeout = n->flows.timeout;
-		o->flows.closed_timeout = n->flows.closed_timeout;
-		o->flows.ipfix_active_timeout = n->flows.ipfix_active_timeout;
 	}
 	xdpi_info("SIGHUP: re-read %s: %s%s", ls->a->config, *applied ? "applied " : "",
 		  *applied ? applied
