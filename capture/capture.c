@@ -1003,6 +1003,31 @@ struct jsonl *capture_jsonl(const struct capture *c)
 	return c->jsonl;
 }
 
+int capture_reopen_jsonl(struct capture *c, const char *path, char *err, size_t err_len)
+{
+	int ret;
+
+	if (!c->jsonl)
+		return -ENOENT;
+	ret = jsonl_reopen(c->jsonl, path, err, err_len);
+	if (!ret)
+		c->o.flows.json_lines = path; /* what capture_close() names */
+	return ret;
+}
+
+int capture_set_flow_timeouts(struct capture *c, const struct capture_flow_opts *fo)
+{
+	if (!c->flows)
+		return -ENOENT;
+	flow_table_set_timeouts(c->flows, (uint64_t)(fo->timeout * 1e9),
+				(uint64_t)(fo->closed_timeout * 1e9),
+				(uint64_t)(fo->ipfix_active_timeout * 1e9));
+	c->o.flows.timeout = fo->timeout;
+	c->o.flows.closed_timeout = fo->closed_timeout;
+	c->o.flows.ipfix_active_timeout = fo->ipfix_active_timeout;
+	return 0;
+}
+
 struct ipfix_exporter *capture_ipfix(const struct capture *c)
 {
 	return c->sinks.ipfix;

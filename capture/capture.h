@@ -127,6 +127,16 @@ void capture_close(struct capture *c);
 
 /* --json-lines: where the command writes its "stats" lines (NULL: none). */
 struct jsonl *capture_jsonl(const struct capture *c);
+/* SIGHUP (cmd/live.c), from the thread that owns the run. Reopens the
+ * --json-lines file at @path (the same one after a rotation, or a new
+ * one; jsonl_reopen()): 0, -ENOENT without --json-lines, or a negative
+ * errno with the reason in @err (the old file stays in use). @path must
+ * outlive the capture. */
+int capture_reopen_jsonl(struct capture *c, const char *path, char *err, size_t err_len);
+/* The flow timeouts of @fo (--flow-timeout, --flow-closed-timeout,
+ * --ipfix-active-timeout), from the flow expiry's next pass; -ENOENT
+ * without a flow table. */
+int capture_set_flow_timeouts(struct capture *c, const struct capture_flow_opts *fo);
 /* --ipfix: the exporter (NULL: none); its counts are final after
  * capture_stop(). */
 struct ipfix_exporter *capture_ipfix(const struct capture *c);

@@ -4,8 +4,16 @@
  * -> the live table, the summary or JSON record -> exit status.
  *
  * Signals (util/signals.h) are blocked before the capture starts its
- * threads and read by this thread, which is also the reporter: a signal
- * ends the run through the one ordered stop and teardown.
+ * threads and read by this thread, which is also the reporter: SIGINT,
+ * SIGTERM and SIGQUIT end the run through the one ordered stop and
+ * teardown; SIGHUP too, unless the run has something to reload (--config,
+ * or --json-lines to a file): then it reopens the JSON-lines file and
+ * re-reads the file (live_reload()), here too, between two reports: no
+ * handler, nothing done in signal context.
+ *
+ * The options come from --config FILE first (capture/config.h), then the
+ * command line, which wins: live_build() makes them both at start and at
+ * each SIGHUP, from the same argv.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,6 +27,7 @@
 
 #include "cmd.h"
 #include "../capture/capture.h"
+#include "../capture/config.h"
 #include "../capture/privdrop.h"
 #include "../export/ipfix_report.h"
 #include "../export/live_report.h"
@@ -122,6 +131,15 @@ static void live_usage(FILE *out)
 		"                        nothing_steered); the live table goes to stderr\n"
 		"      --record FILE     write the same JSON record to FILE, for\n"
 		"                        `xdpi compare`\n"
+		"      --config FILE     read options from FILE first, one `key = value` a\n"
+		"                        line, the keys the long options (docs/config.md);\n"
+		"                        the command line wins. With --config or with\n"
+		"                        --json-lines to a file, SIGHUP does not stop the\n"
+		"                        run: it reopens the JSON-lines file (log\n"
+		"                        rotation), re-reads the config and applies what\n"
+		"                        can change mid-run\n"
+		"      --check-config    parse the config file and the options, print the\n"
+		"                        options in effect as a command line, and exit\n"
 		"      --force           replace an XDP program libxdp cannot share\n"
 		"      --user NAME       after set-up, switch to user NAME (and its group):\n"
 		"                        --record and the report are then written as NAME\n"
@@ -138,24 +156,105 @@ static void live_usage(FILE *out)
 		capture_flow_opts_help);
 }
 
-/* Returns 0, 1 after --help, or -EINVAL after a usage error (said). */
-static int live_parse(int argc, char **argv, struct capture_opts *o)
+/* The options of `xdpi live` itself, beyond the capture's tables. */
+enum {
+	LIVE_OPT_CONFIG = 0x2000,
+	LIVE_OPT_CHECK_CONFIG,
+};
+
+/* The command line, kept for the run: each SIGHUP builds the options again
+ * from --config and from it. */
+struct live_args {
+	int argc;
+	char **argv;
+	const char *config; /* --config FILE; NULL: none */
+	bool check_config;
+	/* The values read from the file, of every generation applied: the
+	 * options point into them until the end of the run. */
+	struct capture_config *store;
+};
+
+/* getopt_long's table and short options of `xdpi live`. */
+static void live_getopt_tables(struct option *opts, char *shorts, size_t shorts_len)
 {
-	struct option opts[64];
 	size_t n = capture_long_opts_count();
-	char err[256], shorts[64];
-	int c, ret;
 
 	/* ':' first: getopt's own messages off, ours are three lines. */
-	snprintf(shorts, sizeof(shorts), ":%sh", capture_short_opts);
+	snprintf(shorts, shorts_len, ":%sh", capture_short_opts);
 	memcpy(opts, capture_long_opts, n * sizeof(*opts));
 	memcpy(opts + n, capture_flow_long_opts, capture_flow_long_opts_count() * sizeof(*opts));
 	n += capture_flow_long_opts_count();
+	opts[n++] = (struct option){"config", required_argument, NULL, LIVE_OPT_CONFIG};
+	opts[n++] = (struct option){"check-config", no_argument, NULL, LIVE_OPT_CHECK_CONFIG};
 	opts[n++] = (struct option){"help", no_argument, NULL, 'h'};
 	opts[n] = (struct option){0};
+}
+
+/* The options of the run: the defaults, then the file of @a, then @a's
+ * command line (already checked by live_parse()). 0, or -EINVAL with the
+ * reason in @err; *@store receives the file's values (free it on error). */
+static int live_build(const struct live_args *a, struct capture_opts *o,
+		      struct capture_config **store, char *err, size_t err_len)
+{
+	struct option opts[64];
+	const char *file_ifname;
+	char shorts[64];
+	int c;
+
+	*store = NULL;
+	capture_opts_defaults(o);
+	if (a->config) {
+		int ret = capture_config_load(a->config, o, store, err, err_len);
+
+		if (ret)
+			return ret == -ENOMEM ? ret : -EINVAL;
+	}
+	/* An interface on the command line wins over the file's. */
+	file_ifname = o->ifname;
+	o->ifname = NULL;
+	live_getopt_tables(opts, shorts, sizeof(shorts));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(a->argc, a->argv, shorts, opts, NULL)) != -1) {
+		if (c == LIVE_OPT_CONFIG || c == LIVE_OPT_CHECK_CONFIG)
+			continue;
+		if (c == 'h' || c == '?' || c == ':' || capture_opts_parse_opt(o, c, optarg) < 0) {
+			snprintf(err, err_len, "the command line changed under us");
+			return -EINVAL;
+		}
+	}
+	if (optind == a->argc - 1 && (!o->ifname || !strcmp(o->ifname, a->argv[optind])))
+		o->ifname = a->argv[optind];
+	else if (optind != a->argc)
+		o->ifname = NULL;
+	else if (!o->ifname)
+		o->ifname = file_ifname;
+	if (!o->ifname) {
+		snprintf(err, err_len,
+			 "live takes exactly one IFACE, as -i IFACE or the last argument%s",
+			 a->config ? " (or interface = IFACE in the config file)" : "");
+		return -EINVAL;
+	}
+	/* -q: no table, whatever --interval says. */
+	if (o->quiet)
+		o->interval = 0;
+	return 0;
+}
+
+/* Returns 0, 1 after --help, or -EINVAL after a usage error (said). On 0,
+ * @o holds the options and a->store the file's values. */
+static int live_parse(int argc, char **argv, struct capture_opts *o, struct live_args *a)
+{
+	struct option opts[64];
+	char err[768], shorts[64];
+	int c, ret;
+
+	*a = (struct live_args){.argc = argc, .argv = argv};
+	live_getopt_tables(opts, shorts, sizeof(shorts));
 	capture_opts_defaults(o);
 	optind = 1;
 	opterr = 0;
+	/* Pass 1: the command line alone, every error said; --config found. */
 	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
 		if (c == 'h') {
 			live_usage(stdout);
@@ -164,6 +263,14 @@ static int live_parse(int argc, char **argv, struct capture_opts *o)
 		if (c == '?' || c == ':') {
 			xdpi_usage_getopt(LIVE_USAGE, argv, c);
 			return -EINVAL;
+		}
+		if (c == LIVE_OPT_CONFIG) {
+			a->config = optarg;
+			continue;
+		}
+		if (c == LIVE_OPT_CHECK_CONFIG) {
+			a->check_config = true;
+			continue;
 		}
 		ret = capture_opts_parse_opt(o, c, optarg);
 		if (ret < 0) {
@@ -181,12 +288,10 @@ static int live_parse(int argc, char **argv, struct capture_opts *o)
 			return -EINVAL;
 		}
 	}
-	if (optind == argc - 1 && (!o->ifname || !strcmp(o->ifname, argv[optind]))) {
-		o->ifname = argv[optind];
-	} else if (optind != argc || !o->ifname) {
-		xdpi_usage_error(LIVE_USAGE,
-				 "live takes exactly one IFACE, as -i IFACE or the last "
-				 "argument");
+	/* Pass 2: the file, then the command line over it. */
+	ret = live_build(a, o, &a->store, err, sizeof(err));
+	if (ret) {
+		xdpi_usage_error(LIVE_USAGE, "%s", err);
 		return -EINVAL;
 	}
 	if ((o->check_seq && !o->inspect) || (o->sender_clock && !o->check_seq)) {
@@ -197,18 +302,196 @@ static int live_parse(int argc, char **argv, struct capture_opts *o)
 	return 0;
 }
 
+/* --check-config: one argument of the command line in effect, quoted for
+ * a shell where it must be. */
+static void check_config_push(void *ctx, const char *arg)
+{
+	FILE *out = ctx;
+
+	if (*arg && strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				"0123456789_./:,=@%+-[]") == strlen(arg)) {
+		fprintf(out, " %s", arg);
+		return;
+	}
+	fputs(" '", out);
+	for (const char *p = arg; *p; p++)
+		if (*p == '\'')
+			fputs("'\\''", out);
+		else
+			fputc(*p, out);
+	fputc('\'', out);
+}
+
+/* --check-config: what no single option can check, then the options. */
+static int live_check_config(const struct capture_opts *o)
+{
+	char err[256];
+
+	if (capture_opts_check(o, err, sizeof(err))) {
+		xdpi_usage_error(LIVE_USAGE, "%s", err);
+		return -EINVAL;
+	}
+	fputs("xdpi live", stdout);
+	capture_opts_to_argv(o, 0, check_config_push, stdout);
+	fputc('\n', stdout);
+	return 0;
+}
+
 /* The table and the summary: on stdout unless the JSON lines are. */
 static FILE *live_text_out(const struct capture_opts *o)
 {
 	return o->flows.json_lines && !strcmp(o->flows.json_lines, "-") ? stderr : stdout;
 }
 
-/* Reports until the duration ends or a signal comes; returns why it ended.
- * *@fault is set when the run cannot go on (the interface went away): the
- * report still follows, and the exit status says it failed. */
-static const char *live_loop(const struct capture_opts *o, struct capture *c, int sigfd,
-			     struct live_table *t, struct prom_server *prom, int *fault)
+/* What SIGHUP may change: the run's options (as applied so far), what
+ * made them, and the parts it restarts. */
+struct live_state {
+	struct capture_opts *o;
+	struct live_args *a;
+	struct capture *c;
+	struct prom_server *prom;
+};
+
+/* The keys a reload changed, sorted out by live_reload(). */
+struct reload_keys {
+	const char *key[64];
+	int n;
+};
+
+static void reload_key(void *ctx, const char *key)
 {
+	struct reload_keys *k = ctx;
+
+	if (k->n < (int)(sizeof(k->key) / sizeof(k->key[0])))
+		k->key[k->n++] = key;
+}
+
+/* Appends @what to the list of what was applied, for the summary line. */
+static void reload_said(char *list, size_t len, const char *what)
+{
+	size_t n = strlen(list);
+
+	snprintf(list + n, len - n, "%s%s", n ? ", " : "", what);
+}
+
+/* Whether a path is a file (not standard output). */
+static bool is_file(const char *path)
+{
+	return path && strcmp(path, "-");
+}
+
+/* Applies one changed key of @n to the run, if it can change mid-run.
+ * Returns 1 if applied, 0 if not (said), -1 if it failed (said). */
+static int reload_apply(struct live_state *ls, const struct capture_opts *n, const char *key)
+{
+	struct capture_opts *o = ls->o;
+	char err[512];
+
+	if (!strcmp(key, "interval")) {
+		o->interval = n->interval;
+		return 1;
+	}
+	if (!strcmp(key, "flow-timeout") || !strcmp(key, "flow-closed-timeout") ||
+	    !strcmp(key, "ipfix-active-timeout")) {
+		/* The three together: setting them twice does no harm. */
+		if (capture_set_flow_timeouts(ls->c, &n->flows)) {
+			xdpi_warn("SIGHUP: %s changed in %s; not applied (no flow table)", key,
+				  ls->a->config);
+			return 0;
+		}
+		o->flows.timeout = n->flows.timeout;
+		o->flows.closed_timeout = n->flows.closed_timeout;
+		o->flows.ipfix_active_timeout = n->flows.ipfix_active_timeout;
+		return 1;
+	}
+	if (!strcmp(key, "json-lines") && is_file(o->flows.json_lines) &&
+	    is_file(n->flows.json_lines)) {
+		if (capture_reopen_jsonl(ls->c, n->flows.json_lines, err, sizeof(err))) {
+			xdpi_err("SIGHUP: %s; still writing to %s", err, o->flows.json_lines);
+			return -1;
+		}
+		o->flows.json_lines = n->flows.json_lines;
+		return 1;
+	}
+	if (!strcmp(key, "prometheus") && o->flows.prometheus && n->flows.prometheus) {
+		struct prom_server *p;
+
+		/* The new one first: on failure the old one keeps serving. */
+		if (prom_server_start(&p, n->flows.prometheus, err, sizeof(err))) {
+			xdpi_err("SIGHUP: %s; still serving on %s", err, o->flows.prometheus);
+			return -1;
+		}
+		prom_server_stop(ls->prom);
+		ls->prom = p;
+		o->flows.prometheus = n->flows.prometheus;
+		return 1;
+	}
+	xdpi_warn("SIGHUP: %s changed in %s; not applied (needs a restart)", key, ls->a->config);
+	return 0;
+}
+
+/* SIGHUP: (a) the JSON-lines file is reopened (log rotation: the lines to
+ * come go to a file of that name, created if it was moved away); (b) with
+ * --config, the options are built again from the file and the command
+ * line, and what changed is applied where it can be mid-run (interval,
+ * flow timeouts, the JSON-lines path, the Prometheus address); the rest
+ * is named as not applied. A file that does not parse changes nothing. */
+static void live_reload(struct live_state *ls)
+{
+	struct capture_opts *o = ls->o, *n;
+	struct capture_config *store = NULL;
+	struct reload_keys keys = {0};
+	char err[768], applied[512] = "";
+	bool keep = false;
+
+	if (is_file(o->flows.json_lines)) {
+		if (capture_reopen_jsonl(ls->c, o->flows.json_lines, err, sizeof(err)))
+			xdpi_err("SIGHUP: %s; still writing to the previous file", err);
+		else
+			xdpi_info("SIGHUP: reopened %s", o->flows.json_lines);
+	}
+	if (!ls->a->config)
+		return;
+	n = malloc(sizeof(*n));
+	if (!n) {
+		xdpi_err("SIGHUP: out of memory; keeping the previous settings");
+		return;
+	}
+	if (live_build(ls->a, n, &store, err, sizeof(err))) {
+		xdpi_err("SIGHUP: %s; keeping the previous settings", err);
+		goto out;
+	}
+	capture_config_diff(o, n, reload_key, &keys);
+	for (int i = 0; i < keys.n; i++) {
+		int r = reload_apply(ls, n, keys.key[i]);
+
+		if (r > 0)
+			reload_said(applied, sizeof(applied), keys.key[i]);
+		/* The new path or address is in use: its text must stay. */
+		keep |= r > 0 &&
+			(!strcmp(keys.key[i], "json-lines") || !strcmp(keys.key[i], "prometheus"));
+	}
+	xdpi_info("SIGHUP: re-read %s: %s%s", ls->a->config, *applied ? "applied " : "",
+		  *applied ? applied
+		  : keys.n ? "nothing applied"
+			   : "nothing changed");
+	if (keep) {
+		capture_config_adopt(store, ls->a->store);
+		ls->a->store = store;
+		store = NULL;
+	}
+out:
+	capture_config_free(store);
+	free(n);
+}
+
+/* Reports until the duration ends or a stop signal comes; returns why it
+ * ended. *@fault is set when the run cannot go on (the interface went
+ * away): the report still follows, and the exit status says it failed. */
+static const char *live_loop(struct live_state *ls, int sigfd, struct live_table *t, int *fault)
+{
+	const struct capture_opts *o = ls->o;
+	struct capture *c = ls->c;
 	double deadline = o->duration > 0 ? t->started + o->duration : 0;
 	double next = o->interval > 0 ? t->started + o->interval : 0;
 	double next_prom = 0; /* --prometheus: once a second, whatever the table does */
@@ -217,7 +500,7 @@ static const char *live_loop(const struct capture_opts *o, struct capture *c, in
 		live_table_header(t);
 	for (;;) {
 		struct pollfd pfd = {.fd = sigfd, .events = POLLIN};
-		double now = xdpi_now(), wake;
+		double now = xdpi_now(), wake, interval;
 		int timeout, signo;
 
 		if (deadline && now >= deadline)
@@ -229,8 +512,8 @@ static const char *live_loop(const struct capture_opts *o, struct capture *c, in
 			next += o->interval;
 			continue;
 		}
-		if (prom && now >= next_prom) {
-			prom_publish_capture(prom, c, o->ifname, NULL);
+		if (ls->prom && now >= next_prom) {
+			prom_publish_capture(ls->prom, c, o->ifname, NULL);
 			next_prom = now + 1;
 		}
 		*fault = capture_tick(c);
@@ -250,8 +533,20 @@ static const char *live_loop(const struct capture_opts *o, struct capture *c, in
 		timeout = wake ? (int)((wake - now) * 1000) + 1 : -1;
 		if (timeout < 0 || timeout > CAPTURE_TICK_MS)
 			timeout = CAPTURE_TICK_MS;
-		if (poll(&pfd, 1, timeout) > 0 && (signo = xdpi_signals_read(sigfd)))
+		if (poll(&pfd, 1, timeout) <= 0 || !(signo = xdpi_signals_read(sigfd)))
+			continue;
+		/* A hang-up stops a run that has nothing to reload, as it
+		 * always did: a terminal closed under it. */
+		if (signo != SIGHUP || (!ls->a->config && !is_file(o->flows.json_lines)))
 			return xdpi_signal_name(signo);
+		interval = o->interval;
+		live_reload(ls);
+		if (o->interval != interval) { /* the next row from now */
+			if (o->interval > 0 && !next)
+				live_table_header(t);
+			next = o->interval > 0 ? xdpi_now() + o->interval : 0;
+		}
+		next_prom = 0; /* a new Prometheus server: its figures at once */
 	}
 }
 
@@ -315,10 +610,11 @@ out:
 	return ret;
 }
 
-static int live_run(const struct capture_opts *o, int sigfd)
+static int live_run(struct capture_opts *o, struct live_args *a, int sigfd)
 {
 	struct live_table table = {0};
 	struct prom_server *prom = NULL;
+	struct live_state ls = {.o = o, .a = a};
 	struct capture *c;
 	const char *stop_reason;
 	char err[256];
@@ -361,7 +657,10 @@ static int live_run(const struct capture_opts *o, int sigfd)
 		xdpi_info("ready: %d worker%s receiving", capture_queue_count(c),
 			  capture_queue_count(c) == 1 ? "" : "s");
 	table.started = table.prev_time = xdpi_now();
-	stop_reason = live_loop(o, c, sigfd, &table, prom, &fault);
+	ls.c = c;
+	ls.prom = prom;
+	stop_reason = live_loop(&ls, sigfd, &table, &fault);
+	prom = ls.prom; /* a SIGHUP may have moved it */
 	capture_stop(c);
 	ret = live_output(o, c, stop_reason, prom);
 	if (!ret)
@@ -375,27 +674,31 @@ static int live_run(const struct capture_opts *o, int sigfd)
 int cmd_live(int argc, char **argv)
 {
 	struct capture_opts *o = malloc(sizeof(*o));
+	struct live_args a;
 	int sigfd, ret;
 
 	if (!o) {
 		xdpi_err("out of memory");
 		return XDPI_EXIT_FAIL;
 	}
-	ret = live_parse(argc, argv, o);
+	ret = live_parse(argc, argv, o, &a);
+	if (!ret && a.check_config)
+		ret = live_check_config(o) ? -EINVAL : 1;
 	if (ret) {
+		capture_config_free(a.store);
 		free(o);
 		return ret > 0 ? XDPI_EXIT_OK : XDPI_EXIT_USAGE;
 	}
 	if (o->verbose)
 		xdpi_log_set_level(XDPI_LOG_DEBUG);
-	if (o->quiet) {
+	if (o->quiet)
 		xdpi_log_set_level(XDPI_LOG_WARN);
-		o->interval = 0;
-	}
 	sigfd = xdpi_signals_fd();
-	ret = sigfd < 0 ? sigfd : live_run(o, sigfd);
+	ret = sigfd < 0 ? sigfd : live_run(o, &a, sigfd);
 	if (sigfd >= 0)
 		close(sigfd);
+	/* After the capture is closed: its options point into the file's text. */
+	capture_config_free(a.store);
 	free(o);
 	if (ret == -GUARD_REFUSED)
 		return XDPI_EXIT_USAGE; /* refused by policy: nothing was attached */

@@ -57,6 +57,39 @@ int jsonl_write(struct jsonl *j, json_t *obj)
 	return ret;
 }
 
+int jsonl_reopen(struct jsonl *j, const char *path, char *err, size_t err_len)
+{
+	FILE *f, *old;
+	bool lost;
+
+	if (j->is_stdout)
+		return 0;
+	if (!strcmp(path, "-")) {
+		snprintf(err, err_len, "cannot switch the JSON lines from a file to stdout");
+		return -EINVAL;
+	}
+	/* Appending: a reopen without a rotation keeps what the file has. */
+	f = fopen(path, "ae");
+	if (!f) {
+		int e = errno;
+
+		snprintf(err, err_len, "cannot write %s: %s", path, strerror(e));
+		return -e;
+	}
+	pthread_mutex_lock(&j->lock);
+	old = j->f;
+	j->f = f;
+	pthread_mutex_unlock(&j->lock);
+	/* No writer holds @old any more: close it outside the lock. */
+	lost = fclose(old) != 0;
+	if (lost) {
+		pthread_mutex_lock(&j->lock);
+		j->failed = true;
+		pthread_mutex_unlock(&j->lock);
+	}
+	return 0;
+}
+
 void jsonl_flow_end(void *ctx, const struct flow_record *r)
 {
 	jsonl_write(ctx, flow_record_json(r));

@@ -23,6 +23,12 @@ int jsonl_open(struct jsonl **out, const char *path, char *err, size_t err_len);
 int jsonl_write(struct jsonl *j, json_t *obj);
 /* A flow_config on_end hook: @ctx is the struct jsonl. */
 void jsonl_flow_end(void *ctx, const struct flow_record *r);
+/* Log rotation: opens @path (appending, created if missing) and moves the
+ * lines to come there; the lines written so far stay in the file they
+ * went to, which is closed. Under the writers' mutex, so no line is lost,
+ * split or written twice. Standard output is not reopened (0, nothing
+ * done); on failure the old file stays in use. */
+int jsonl_reopen(struct jsonl *j, const char *path, char *err, size_t err_len);
 /* Flushes, closes (not stdout) and frees; -EIO if any line was lost.
  * Accepts NULL. */
 int jsonl_close(struct jsonl *j);

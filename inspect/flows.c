@@ -128,6 +128,11 @@ struct flow_table {
 	pthread_cond_t stop_cond;
 	bool stop, thread_started;
 	uint64_t period_ns;
+	/* flow_table_set_timeouts() while the expiry thread runs: the new
+	 * timeouts wait here, under stop_lock, for that thread, the only
+	 * reader of the cfg timeouts, to take them between two passes. */
+	bool retune;
+	uint64_t retune_timeout_ns, retune_closed_ns, retune_active_ns;
 };
 
 static const char *const end_reason_names[FLOW_END__MAX] = {
@@ -1049,6 +1054,40 @@ void flow_table_free(struct flow_table *ft)
 	free(ft);
 }
 
+/* The timeouts of flow_table_new(), and the period that keeps them. */
+static void flow_set_timeouts(struct flow_table *ft, uint64_t timeout_ns, uint64_t closed_ns,
+			      uint64_t active_ns)
+{
+	uint64_t p;
+
+	ft->cfg.timeout_ns = timeout_ns ? timeout_ns : FLOW_TIMEOUT_DEFAULT_NS;
+	ft->cfg.closed_timeout_ns = closed_ns ? closed_ns : FLOW_CLOSED_TIMEOUT_DEFAULT_NS;
+	if (ft->cfg.closed_timeout_ns > ft->cfg.timeout_ns)
+		ft->cfg.closed_timeout_ns = ft->cfg.timeout_ns;
+	if (ft->cfg.on_active && active_ns)
+		ft->cfg.active_timeout_ns = active_ns;
+	/* Only ever shorter: the period the caller chose is an upper bound. */
+	p = flow_table_maintain_period(ft);
+	if (p < ft->period_ns)
+		ft->period_ns = p;
+}
+
+void flow_table_set_timeouts(struct flow_table *ft, uint64_t timeout_ns, uint64_t closed_ns,
+			     uint64_t active_ns)
+{
+	pthread_mutex_lock(&ft->stop_lock);
+	if (ft->thread_started) {
+		ft->retune = true;
+		ft->retune_timeout_ns = timeout_ns;
+		ft->retune_closed_ns = closed_ns;
+		ft->retune_active_ns = active_ns;
+		pthread_cond_signal(&ft->stop_cond);
+	} else {
+		flow_set_timeouts(ft, timeout_ns, closed_ns, active_ns);
+	}
+	pthread_mutex_unlock(&ft->stop_lock);
+}
+
 static void *flow_expiry_main(void *arg)
 {
 	struct flow_table *ft = arg;
@@ -1065,10 +1104,15 @@ static void *flow_expiry_main(void *arg)
 		until.tv_sec += (time_t)(t / 1000000000u);
 		until.tv_nsec = (long)(t % 1000000000u);
 		pthread_mutex_lock(&ft->stop_lock);
-		while (!ft->stop &&
+		while (!ft->stop && !ft->retune &&
 		       pthread_cond_timedwait(&ft->stop_cond, &ft->stop_lock, &until) == 0)
 			;
 		stop = ft->stop;
+		if (ft->retune) {
+			flow_set_timeouts(ft, ft->retune_timeout_ns, ft->retune_closed_ns,
+					  ft->retune_active_ns);
+			ft->retune = false;
+		}
 		pthread_mutex_unlock(&ft->stop_lock);
 		rcu_thread_online();
 		if (stop)

@@ -202,6 +202,12 @@ void flow_table_summary(struct flow_table *ft, struct flow_summary *out);
  * (live runs). */
 int flow_table_start_expiry(struct flow_table *ft, uint64_t period_ns);
 void flow_table_stop_expiry(struct flow_table *ft);
+/* New timeouts (0: the default; @active_ns only where active records are
+ * reported), from any thread: handed to the expiry thread, which applies
+ * them before its next pass (directly when it does not run). Workers never
+ * read the timeouts. */
+void flow_table_set_timeouts(struct flow_table *ft, uint64_t timeout_ns, uint64_t closed_ns,
+			     uint64_t active_ns);
 
 void flow_worker_init(struct flow_worker *w, struct flow_table *ft);
 /* Accounts one parsed frame (@frame of @caplen bytes, @wire_len on the

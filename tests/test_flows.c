@@ -15,12 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
 #include "frames.h"
 #include "inspect/flows.h"
 #include "inspect/parse.h"
+#include "util/clock.h"
 
 /* liburcu synchronises with inline-assembly atomics that ThreadSanitizer
  * does not see: accesses inside the library are not checked. flows.c
@@ -259,6 +261,53 @@ TEST(end_reasons_by_timeout)
 	EQ(by_port[0], FLOW_END_TIMEOUT);
 	EQ(by_port[1], FLOW_END_FIN);
 	EQ(by_port[2], FLOW_END_RST);
+}
+
+/* SIGHUP's new timeouts (flow_table_set_timeouts()), on a table without
+ * an expiry thread: they apply at once. */
+TEST(timeouts_set_directly)
+{
+	struct fixture fx;
+	struct flow_summary s;
+
+	fx_open(&fx, 0, true);
+	seg(&fx, SEC, CLIENT, 1, SERVER, 80, PKT_TCP_ACK, 1, 1, NULL);
+	flow_table_maintain(fx.ft, 4 * SEC); /* the 10 s timeout: still open */
+	flow_table_summary(fx.ft, &s);
+	EQ(s.active, 1);
+	/* 2 s, and a closed timeout above it is held to it. */
+	flow_table_set_timeouts(fx.ft, 2 * SEC, 5 * SEC, 0);
+	flow_table_maintain(fx.ft, 4 * SEC);
+	flow_table_summary(fx.ft, &s);
+	EQ(s.ended[FLOW_END_TIMEOUT], 1);
+	EQ(s.active, 0);
+	fx_close(&fx);
+	EQ(fx.e->n, 1);
+}
+
+/* ... and under the expiry thread, which takes them between two passes. */
+TEST(timeouts_retuned_under_the_expiry_thread)
+{
+	struct fixture fx;
+	struct flow_summary s = {0};
+
+	fx_open(&fx, 0, false);
+	assert_int_equal(flow_table_start_expiry(fx.ft, 10 * 1000000ull), 0);
+	seg(&fx, xdpi_wall_ns(), CLIENT, 1, SERVER, 80, PKT_TCP_ACK, 1, 1, NULL);
+	flow_table_set_timeouts(fx.ft, 50 * 1000000ull, 20 * 1000000ull, 0);
+	/* Within 5 s the flow has ended by the new timeout, not the 10 s. */
+	flows_thread_offline();
+	for (int i = 0; i < 500 && !s.ended[FLOW_END_TIMEOUT]; i++) {
+		struct timespec ts = {0, 10 * 1000000};
+
+		nanosleep(&ts, NULL);
+		flow_table_summary(fx.ft, &s);
+	}
+	flows_thread_online();
+	EQ(s.ended[FLOW_END_TIMEOUT], 1);
+	flow_table_stop_expiry(fx.ft);
+	fx_close(&fx);
+	EQ(fx.e->count, 1);
 }
 
 TEST(eviction_takes_the_idlest)
@@ -545,6 +594,8 @@ int main(void)
 		cmocka_unit_test(wrong_acks_do_not_establish),
 		cmocka_unit_test(joined_at_the_synack_knows_the_initiator),
 		cmocka_unit_test(end_reasons_by_timeout),
+		cmocka_unit_test(timeouts_set_directly),
+		cmocka_unit_test(timeouts_retuned_under_the_expiry_thread),
 		cmocka_unit_test(eviction_takes_the_idlest),
 		cmocka_unit_test(active_timeout_reports_deltas),
 		cmocka_unit_test(full_table_counts_untracked_live),

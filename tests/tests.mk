@@ -20,6 +20,8 @@ $(BUILD)/tests/test_tap: $(INSPECT_OBJS) $(BUILD)/export/pcapng.o
 $(BUILD)/tests/test_filter: $(INSPECT_OBJS) $(BPF_LIB_OBJS)
 $(BUILD)/tests/test_capture_opts: $(BUILD)/capture/options.o $(XSK_OBJS) $(INSPECT_OBJS) \
 	$(BPF_LIB_OBJS)
+$(BUILD)/tests/test_config: $(BUILD)/capture/config.o $(BUILD)/capture/options.o $(XSK_OBJS) \
+	$(INSPECT_OBJS) $(BPF_LIB_OBJS)
 $(BUILD)/tests/test_ndr: $(BUILD)/bench/ndr.o
 $(BUILD)/tests/test_ledger: $(BUILD)/capture/ledger.o $(BUILD)/export/ledger_report.o \
 	$(BUILD)/export/u64json.o
@@ -95,7 +97,7 @@ check: check-build
 # expiry thread, the call_rcu frees, the pcapng writer and the exporters.
 # A report fails the run (exit status 66). Call it as `make check-tsan`.
 TSAN_TESTS := test_flows test_pipeline t_live t_flows t_prometheus t_ipfix t_write t_passive t_privs \
-	t_jumbo
+	t_jumbo t_config_live
 ifeq ($(SAN),thread)
 check-tsan: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(TEST_BPF_OBJS) $(BUILD)/bench/mkcapture
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `xdpi live --config FILE`: the options of a run read from a file, one
+ * `key = value` a line, the keys being exactly the long options of
+ * capture_long_opts and capture_flow_long_opts (so every option has its
+ * key and no name is written twice), each value parsed by
+ * capture_opts_parse_opt() as on the command line (docs/config.md).
+ *
+ * The values point into a struct capture_config, which must outlive every
+ * struct capture_opts it filled.
+ *
+ * Errors: int functions return 0 or a negative errno, with one line in
+ * @err, "FILE:LINE: what is wrong" (no line number when the file cannot
+ * be read at all).
+ */
+#ifndef XDPI_CAPTURE_CONFIG_H
+#define XDPI_CAPTURE_CONFIG_H
+
+#include <stddef.h>
+
+#include "options.h"
+
+/* The longest line taken, its newline (and a CR before it) excluded. */
+#define CAPTURE_CONFIG_LINE_MAX 4096
+
+/* The text of one file read: owns the values it gave. */
+struct capture_config;
+
+/* Reads @path and applies each line to @o, on top of what @o holds.
+ * *@out receives the values' owner (also on failure, when lines were
+ * applied before the bad one; NULL if none): free it with
+ * capture_config_free() once @o is no longer used. -EINVAL for a bad line,
+ * the errno of open/read otherwise. */
+int capture_config_load(const char *path, struct capture_opts *o, struct capture_config **out,
+			char *err, size_t err_len);
+/* Makes @cfg own @older too (freed with it), for a run that keeps values
+ * of several generations of the file. */
+void capture_config_adopt(struct capture_config *cfg, struct capture_config *older);
+/* Frees @cfg and what it adopted. Accepts NULL. */
+void capture_config_free(struct capture_config *cfg);
+
+/* Calls @changed with the key of each option whose value differs between
+ * @a and @b ("interface" for the interface), as `xdpi live` would spell
+ * them (capture_opts_to_argv()). */
+void capture_config_diff(const struct capture_opts *a, const struct capture_opts *b,
+			 void (*changed)(void *ctx, const char *key), void *ctx);
+
+#endif /* XDPI_CAPTURE_CONFIG_H */
