@@ -9,6 +9,7 @@
 #   fuzz_peek     the HTTP and TLS peeks and the two escapers
 #   fuzz_record   the record reader of `xdpi compare` and what it prints
 #   fuzz_options  the capture option table and util/optval.c
+#   fuzz_config   the config file reader (capture/config.c)
 # (tests/fuzz_*.c; corpora tests/fuzz-corpus/NAME, seeds BUILD/fuzz/seeds/NAME
 # from tests/tool_fuzzseeds.c and bench/mkcapture.)
 # The corpora are copied to a work directory first, so that what the
@@ -72,5 +73,6 @@ fuzz_pcap pcap 1000
 fuzz_peek peek 20000
 fuzz_record record 500
 fuzz_options options 1000
+fuzz_config config 500
 TARGETS
 t_done

@@ -68,6 +68,9 @@ $(BUILD)/fuzz/fuzz_record: capture/ledger.c export/ledger_report.c export/compar
 $(BUILD)/fuzz/fuzz_options: capture/options.c util/optval.c util/log.c $(BPF_LIB_SRCS) xsk/xsk.c \
 	| $(BPF_SKELS)
 $(BUILD)/fuzz/fuzz_options: FUZZ_LIBS += -lxdp -lbpf -lelf -lz
+$(BUILD)/fuzz/fuzz_config: capture/config.c capture/options.c util/optval.c util/log.c \
+	$(BPF_LIB_SRCS) xsk/xsk.c | $(BPF_SKELS)
+$(BUILD)/fuzz/fuzz_config: FUZZ_LIBS += -lxdp -lbpf -lelf -lz
 
 # A foreign XDP program for the "already attached" error path, and a tc
 # program that tags frames out of band as a stripping NIC would (t_jumbo).
