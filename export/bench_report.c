@@ -30,19 +30,20 @@ void bench_heading_print(FILE *out, const struct testbed *tb, const struct bench
 {
 	const struct gen_opts *g = &cfg->gen;
 	unsigned int queues = (unsigned int)tb->queues;
+	char size[16];
 
+	snprintf(size, sizeof(size), "%u bytes", g->size);
 	fprintf(out,
 		"xdpi bench: veth testbed %s <-> %s, %u queue%s; %s frames of %s, %u flow%s, "
 		"%.0f s per trial, %s; generator on CPU %d, receiver on CPU %d\n",
 		tb->gen_ns, tb->dut_ns, queues, queues == 1 ? "" : "s", gen_proto_name(g->proto),
-		gen_size_name(g->size) ? gen_size_name(g->size) : "64+", g->flows,
+		gen_size_name(g->size) ? gen_size_name(g->size) : size, g->flows,
 		g->flows == 1 ? "" : "s", g->duration,
 		search	  ? "full rate, then the NDR/PDR search"
 		: g->rate ? "one trial at the given rate"
 			  : "one trial at full rate",
 		g->cpus[0], cfg->rx_cpus[0]);
-	if (!gen_size_name(g->size))
-		fprintf(out, "frame size %u bytes on the wire\n", g->size);
+
 	if (tb->mtu)
 		fprintf(out, "MTU %u on both veth ends\n", tb->mtu);
 }
