@@ -71,13 +71,13 @@ struct capture_queue {
 /* What the NIC did to the frames and what xdpi made of it (capture/offload.h,
  * docs/live.md "Jumbo frames" and "NIC metadata"). */
 struct capture_nic {
-	uint32_t mtu;	     /* 0: unknown */
-	uint32_t max_frame;  /* the longest frame the sockets take */
-	bool multi_buffer;   /* sockets bound with XDP_USE_SG */
-	bool frags;	     /* the XDP program has frags support */
-	bool rx_metadata;    /* the metadata variant of the XDP program runs */
-	const char *vlan;    /* how stripped tags are handled: "metadata", "offload-off",
-			      * "stripping-kept", "not-stripped", "unknown" */
+	uint32_t mtu;		     /* 0: unknown */
+	uint32_t max_frame;	     /* the longest frame the sockets take */
+	bool multi_buffer;	     /* sockets bound with XDP_USE_SG */
+	bool frags;		     /* the XDP program has frags support */
+	bool rx_metadata;	     /* the metadata variant of the XDP program runs */
+	const char *vlan;	     /* how stripped tags are handled: "metadata", "offload-off",
+				      * "stripping-kept", "not-stripped", "unknown" */
 	struct xdpi_meta_stats meta; /* summed over the queues */
 	uint64_t gathered;	     /* frames copied whole to be parsed (worker scratch) */
 };

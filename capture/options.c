@@ -375,7 +375,8 @@ static int parse_valued(struct capture_opts *o, int opt, const char *arg)
 	case OPT_IDLE_SPIN_US:
 		return xdpi_parse_u32(arg, 0, 1000000, &o->idle_spin_us) ? -EINVAL : 1;
 	case OPT_MAX_FRAME:
-		return xdpi_parse_u32(arg, CAPTURE_MAX_FRAME_MIN, CAPTURE_MAX_FRAME_MAX, &o->max_frame)
+		return xdpi_parse_u32(arg, CAPTURE_MAX_FRAME_MIN, CAPTURE_MAX_FRAME_MAX,
+				      &o->max_frame)
 			       ? -EINVAL
 			       : 1;
 	case 's':

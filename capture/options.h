@@ -76,7 +76,7 @@ struct capture_opts {
 	uint32_t max_frame;
 	bool no_rx_metadata; /* never the XDP program's metadata variant */
 	bool keep_offloads;  /* leave the NIC's VLAN stripping as it is */
-	double duration;    /* 0: until a signal */
+	double duration;     /* 0: until a signal */
 	/* Least privilege (capture/privdrop.h): the user to become after
 	 * set-up (NULL: stay), and the opt-out of every drop. */
 	const char *user;

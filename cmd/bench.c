@@ -389,8 +389,9 @@ static void bench_check_receivers(struct bench_args *a, FILE *table)
 			       "channels and veth reports none (queue_count > 1 is refused)\n");
 	} else if (a->mtu > 3498) {
 		a->on[BENCH_DPDK] = false;
-		fprintf(table, "dpdk: skipped, DPDK 22.11's AF_XDP driver takes one buffer per "
-			       "frame: an MTU of %u needs multi-buffer\n",
+		fprintf(table,
+			"dpdk: skipped, DPDK 22.11's AF_XDP driver takes one buffer per "
+			"frame: an MTU of %u needs multi-buffer\n",
 			a->mtu);
 	} else if (a->cfg.gen.cpus[0] == a->cfg.rx_cpus[0]) {
 		a->on[BENCH_DPDK] = false;
