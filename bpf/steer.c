@@ -471,59 +471,41 @@ int steer_stop(struct steer *s)
 				    BPF_ANY);
 }
 
-int steer_queue_stats(const struct steer *s, uint32_t queue_id, struct xdpi_queue_stats *out)
+/* Sums over the CPUs one slot of a per-CPU map whose value is @words
+ * 64-bit counters (struct xdpi_queue_stats, struct xdpi_meta_stats). */
+static int percpu_sum(const struct steer *s, const struct bpf_map *map, uint32_t queue_id,
+		      uint64_t *out, size_t words)
 {
-	struct xdpi_queue_stats *percpu;
-	size_t size = sizeof(*percpu) * (size_t)s->ncpus;
-	int ret, cpu;
+	uint64_t *percpu;
+	int ret;
 
-	memset(out, 0, sizeof(*out));
+	memset(out, 0, words * sizeof(*out));
 	if (queue_id >= XDPI_MAX_QUEUES)
 		return -ERANGE;
-	percpu = calloc((size_t)s->ncpus, sizeof(*percpu));
+	percpu = calloc((size_t)s->ncpus * words, sizeof(*percpu));
 	if (!percpu)
 		return -ENOMEM;
-	ret = bpf_map__lookup_elem(s->skel->maps.queue_stats, &queue_id, sizeof(queue_id), percpu,
-				   size, 0);
-	for (cpu = 0; !ret && cpu < s->ncpus; cpu++) {
-		out->seen += percpu[cpu].seen;
-		out->seen_bytes += percpu[cpu].seen_bytes;
-		out->passed += percpu[cpu].passed;
-		out->redirected += percpu[cpu].redirected;
-		out->redirected_bytes += percpu[cpu].redirected_bytes;
-		out->redirect_failed += percpu[cpu].redirect_failed;
-		out->dropped += percpu[cpu].dropped;
-		out->stopping_passed += percpu[cpu].stopping_passed;
-		out->copied += percpu[cpu].copied;
-		out->copy_failed += percpu[cpu].copy_failed;
-	}
+	ret = bpf_map__lookup_elem(map, &queue_id, sizeof(queue_id), percpu,
+				   (size_t)s->ncpus * words * sizeof(*percpu), 0);
+	for (size_t i = 0; !ret && i < (size_t)s->ncpus * words; i++)
+		out[i % words] += percpu[i];
 	free(percpu);
 	return ret;
 }
 
+_Static_assert(sizeof(struct xdpi_queue_stats) % sizeof(uint64_t) == 0, "u64 counters only");
+_Static_assert(sizeof(struct xdpi_meta_stats) % sizeof(uint64_t) == 0, "u64 counters only");
+
+int steer_queue_stats(const struct steer *s, uint32_t queue_id, struct xdpi_queue_stats *out)
+{
+	return percpu_sum(s, s->skel->maps.queue_stats, queue_id, (uint64_t *)out,
+			  sizeof(*out) / sizeof(uint64_t));
+}
+
 int steer_meta_stats(const struct steer *s, uint32_t queue_id, struct xdpi_meta_stats *out)
 {
-	struct xdpi_meta_stats *percpu;
-	size_t size = sizeof(*percpu) * (size_t)s->ncpus;
-	int ret, cpu;
-
-	memset(out, 0, sizeof(*out));
-	if (queue_id >= XDPI_MAX_QUEUES)
-		return -ERANGE;
-	percpu = calloc((size_t)s->ncpus, sizeof(*percpu));
-	if (!percpu)
-		return -ENOMEM;
-	ret = bpf_map__lookup_elem(s->skel->maps.meta_stats, &queue_id, sizeof(queue_id), percpu,
-				   size, 0);
-	for (cpu = 0; !ret && cpu < s->ncpus; cpu++) {
-		out->vlan += percpu[cpu].vlan;
-		out->hash += percpu[cpu].hash;
-		out->timestamp += percpu[cpu].timestamp;
-		out->no_room += percpu[cpu].no_room;
-		out->multi_buffer += percpu[cpu].multi_buffer;
-	}
-	free(percpu);
-	return ret;
+	return percpu_sum(s, s->skel->maps.meta_stats, queue_id, (uint64_t *)out,
+			  sizeof(*out) / sizeof(uint64_t));
 }
 
 bool steer_rx_meta(const struct steer *s, const char **why)
