@@ -9,11 +9,13 @@
  *                 and "metrics_sent" for fuzz_record's other side;
  *   DIR/options/  command lines from capture_opts_to_argv(), NUL-joined,
  *                 and the values of every number parser at its bounds;
+ *   DIR/config/   the same options as `xdpi live --config` files;
  *   DIR/peek/     HTTP request lines and TLS ClientHellos (SNI, ALPN,
  *                 supported_versions, GREASE), whole and cut.
  *   tool_fuzzseeds DIR
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +126,35 @@ static void push(void *ctx, const char *arg)
 	}
 }
 
+/* The arguments in @ln as a config file: "--key value" a `key = value`
+ * line, a flag `key = yes`, the interface (last, alone) `interface = `. */
+static void config_seed(const char *name, const struct line *ln)
+{
+	char text[4096];
+	const char *arg = ln->buf, *end = ln->buf + ln->len;
+	size_t len = 0;
+
+	while (arg < end) {
+		const char *next = arg + strlen(arg) + 1;
+		/* A value follows an option unless it is the interface, last. */
+		bool pair = !strncmp(arg, "--", 2) && next < end && strncmp(next, "--", 2) &&
+			    next + strlen(next) + 1 < end;
+		int n;
+
+		if (strncmp(arg, "--", 2))
+			n = snprintf(text + len, sizeof(text) - len, "interface = %s\n", arg);
+		else if (pair)
+			n = snprintf(text + len, sizeof(text) - len, "%s = %s\n", arg + 2, next);
+		else
+			n = snprintf(text + len, sizeof(text) - len, "%s = yes\n", arg + 2);
+		if (n < 0 || (size_t)n >= sizeof(text) - len)
+			break;
+		len += (size_t)n;
+		arg = pair ? next + strlen(next) + 1 : next;
+	}
+	write_seed("config", name, text, len);
+}
+
 static void options_seed(const char *name, const struct capture_opts *o)
 {
 	struct line ln = {.len = 0};
@@ -131,6 +162,7 @@ static void options_seed(const char *name, const struct capture_opts *o)
 	capture_opts_to_argv(o, CAPTURE_ARGV_SIZES, push, &ln);
 	/* the last NUL is the fuzzer's end of input */
 	write_seed("options", name, ln.buf, ln.len ? ln.len - 1 : 0);
+	config_seed(name, &ln);
 }
 
 static void options(void)
