@@ -21,7 +21,7 @@
 # (`make fuzz FUZZ_SECONDS=N` uses BUILD/fuzz/work), else a temporary one.
 . "$(dirname "$0")/lib.sh"
 
-FUZZ_TIME=${FUZZ_TIME:-12}
+FUZZ_TIME=${FUZZ_TIME:-8}
 root=$(cd "$(dirname "$0")/.." && pwd)
 t_tmpdir
 
