@@ -243,7 +243,9 @@ static bool capture_wants_metadata(struct capture *c)
 
 	if (iface_driver(o->ifname, c->driver, sizeof(c->driver)))
 		c->driver[0] = 0;
-	return !o->no_rx_metadata && !o->passive && !o->ceiling &&
+	/* Without inspection nothing would read it: the kfuncs and the
+	 * metadata line per frame would be pure cost. */
+	return !o->no_rx_metadata && !o->passive && !o->ceiling && o->inspect &&
 	       offload_driver_has_metadata(c->driver);
 }
 
@@ -318,7 +320,7 @@ static void capture_vlan(struct capture *c)
 	const char *ifname = c->o.ifname;
 	int ret;
 
-	if (c->o.ceiling) {
+	if (c->o.ceiling || !c->o.inspect) { /* no frame is parsed */
 		c->nic.vlan = "not-needed";
 		return;
 	}

@@ -77,7 +77,8 @@ struct capture_nic {
 	bool frags;		     /* the XDP program has frags support */
 	bool rx_metadata;	     /* the metadata variant of the XDP program runs */
 	const char *vlan;	     /* how stripped tags are handled: "metadata", "offload-off",
-				      * "stripping-kept", "not-stripped", "unknown" */
+				      * "stripping-kept", "not-stripped", "unknown", or
+				      * "not-needed" (--ceiling, --no-inspect) */
 	struct xdpi_meta_stats meta; /* summed over the queues */
 	uint64_t gathered;	     /* frames copied whole to be parsed (worker scratch) */
 };
