@@ -396,7 +396,7 @@ static int ns_sh(const char *ns, const char *script)
 }
 
 struct cpu_times {
-	unsigned long long busy, total;
+	unsigned long long busy, total, steal;
 };
 
 static int cpu_read(int cpu, struct cpu_times *t)
@@ -418,6 +418,7 @@ static int cpu_read(int cpu, struct cpu_times *t)
 		/* user nice system idle iowait irq softirq steal */
 		t->busy = v[0] + v[1] + v[2] + v[5] + v[6];
 		t->total = t->busy + v[3] + v[4] + v[7];
+		t->steal = v[7];
 		ret = 0;
 		break;
 	}
@@ -480,10 +481,21 @@ static void ledger_total(json_t *receiver_json, struct ledger_queue *total)
 	if (ledger_from_json(json_object_get(receiver_json, "ledger"), &l))
 		return;
 	for (int i = 0; i < l.count; i++) {
+		const struct loss_report *lr = &l.q[i].loss;
+
 		total->xdp.redirected += l.q[i].xdp.redirected;
 		total->xdp.dropped += l.q[i].xdp.dropped;
 		total->sock.rx_dropped += l.q[i].sock.rx_dropped;
 		total->sock.rx_ring_full += l.q[i].sock.rx_ring_full;
+		total->has_causes |= l.q[i].has_causes;
+		for (int c = 0; c < LOSS__CAUSES; c++)
+			total->loss.fill_empty[c] += lr->fill_empty[c];
+		total->loss.run_delay_ns += lr->run_delay_ns;
+		total->loss.nivcsw += lr->nivcsw;
+		total->loss.gaps += lr->gaps;
+		total->loss.cpu_ns += lr->cpu_ns;
+		if (lr->longest_gap_ns > total->loss.longest_gap_ns)
+			total->loss.longest_gap_ns = lr->longest_gap_ns;
 	}
 	total->unexplained = l.unexplained;
 	ledger_free(&l);
@@ -857,6 +869,14 @@ static void rx_counts(const struct bench_point *p, struct bench_result *res)
 		res->received = total.xdp.dropped;
 		return;
 	}
+	res->has_causes = total.has_causes;
+	memcpy(res->fill_empty, total.loss.fill_empty, sizeof(res->fill_empty));
+	res->run_delay_ns = total.loss.run_delay_ns;
+	res->nivcsw = total.loss.nivcsw;
+	res->longest_gap_ns = total.loss.longest_gap_ns;
+	res->gaps = total.loss.gaps;
+	res->rx_cpu_ns = total.loss.cpu_ns;
+	res->rx_cpu_workers = true;
 	res->received =
 		(uint64_t)json_integer_value(json_object_get(res->receiver_json, "packets"));
 	res->unexplained = total.unexplained;
@@ -902,6 +922,35 @@ static int bench_collect(const struct bench_point *p, struct bench_result *res)
 	return 0;
 }
 
+/* A process's CPU time (every thread, user and system), in ns; 0 when it
+ * cannot be read. Clock ticks: 10 ms at the usual 100 Hz, a percent of a
+ * second-long trial. */
+static uint64_t proc_cpu_ns(pid_t pid)
+{
+	unsigned long long utime = 0, stime = 0;
+	char path[64], buf[1024], *p;
+	long hz = sysconf(_SC_CLK_TCK);
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0 || hz <= 0)
+		return 0;
+	buf[n] = 0;
+	/* After the command name, which may hold spaces and parentheses:
+	 * state is field 3, utime 14, stime 15. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
+			 &stime) != 2)
+		return 0;
+	return (utime + stime) * (1000000000ull / (unsigned long long)hz);
+}
+
 /* Runs the generator (or, with external traffic, waits) while the CPU
  * counters of both sides are read around it. */
 static int bench_offer(struct bench_point *p, struct bench_result *res)
@@ -909,6 +958,7 @@ static int bench_offer(struct bench_point *p, struct bench_result *res)
 	const struct bench_cfg *cfg = p->cfg;
 	struct cpu_times rx0 = {0}, rx1 = {0}, g0 = {0}, g1 = {0};
 	struct argbuf ga = {0};
+	uint64_t proc0 = proc_cpu_ns(p->rx.pid), proc1;
 	int ret = 0;
 
 	cpu_read(cfg->rx_cpus[0], &rx0);
@@ -927,8 +977,14 @@ static int bench_offer(struct bench_point *p, struct bench_result *res)
 	}
 	cpu_read(cfg->rx_cpus[0], &rx1);
 	cpu_read(cfg->gen.cpus[0], &g1);
+	proc1 = proc_cpu_ns(p->rx.pid);
 	res->rx_busy = cpu_share(&rx0, &rx1);
 	res->gen_busy = cpu_share(&g0, &g1);
+	res->rx_steal_s = (double)(rx1.steal - rx0.steal) / (double)sysconf(_SC_CLK_TCK);
+	/* xdpi's workers report their own (rx_counts()); the ceiling has no
+	 * process doing the work. */
+	if (p->r == BENCH_AF_PACKET || p->r == BENCH_DPDK)
+		res->rx_cpu_ns = proc0 && proc1 > proc0 ? proc1 - proc0 : 0;
 	return ret;
 }
 

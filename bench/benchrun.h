@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "../capture/losscause.h"
 #include "generator.h"
 
 struct testbed {
@@ -90,7 +91,17 @@ struct bench_result {
 	int64_t unexplained;	  /* xdpi receivers: the ledger's */
 	uint64_t socket_drops;	  /* rx_dropped + rx_ring_full */
 	uint64_t veth_refused;	  /* frames the DUT's veth ring refused, before XDP */
-	json_t *receiver_json;	  /* the receiver's own JSON output (owned) */
+	/* Why an xdpi receiver lost what it lost (capture/losswatch.h),
+	 * summed over its queues, and its workers' scheduling. */
+	bool has_causes;
+	uint64_t fill_empty[LOSS__CAUSES];
+	uint64_t run_delay_ns, nivcsw, longest_gap_ns, gaps;
+	/* CPU time the receiver spent: xdpi's workers over their life, other
+	 * receivers' whole process over the generator's run; 0: unknown. */
+	uint64_t rx_cpu_ns;
+	bool rx_cpu_workers;   /* rx_cpu_ns is the workers' (xdpi) */
+	double rx_steal_s;     /* the rx CPU's steal time (a VM's host took it) */
+	json_t *receiver_json; /* the receiver's own JSON output (owned) */
 	char err[256];
 };
 

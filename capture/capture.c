@@ -27,6 +27,7 @@
 #include "../util/version.h"
 #include "offload.h"
 #include "privdrop.h"
+#include "losswatch.h"
 #include "rxpath.h"
 
 /* How long frames redirected just before the stop flag may take to reach
@@ -71,6 +72,8 @@ struct capture {
 		double since; /* no progress while work waited since then; 0: fine */
 		bool warned;
 	} watch[XDPI_MAX_QUEUES];
+	/* Why drops happened: sampled while the workers run. */
+	struct losswatch *losswatch;
 };
 
 /* The reporter (the controlling thread) wakes every CAPTURE_TICK_MS and at
@@ -694,6 +697,16 @@ int capture_start(struct capture *c)
 			return ret;
 		}
 	}
+	/* Without it the drops keep their count, not their cause: the run
+	 * goes on. */
+	if (c->nworkers && !c->o.passive) {
+		int ret = losswatch_start(c->workers, c->nworkers, &c->losswatch);
+
+		if (ret)
+			xdpi_warn("cannot start the loss monitor (%s): drops will not be split "
+				  "by cause",
+				  strerror(-ret));
+	}
 	return 0;
 }
 
@@ -872,6 +885,7 @@ static void capture_halt(struct capture *c)
 			  strerror(-ret));
 	usleep(CAPTURE_STOP_GRACE_US);
 	capture_join_workers(c);
+	losswatch_stop(c->losswatch);
 }
 
 void capture_stop(struct capture *c)
@@ -908,6 +922,9 @@ static void capture_ledger_queue(const struct capture *c, int q, struct ledger_q
 		e->inspected = w->pipe.m.c.packets;
 		if (w->xsk)
 			xdpi_xsk_stats(w->xsk, &e->sock);
+		e->has_causes = w->xsk && c->losswatch;
+		if (e->has_causes)
+			losswatch_read(c->losswatch, i, &e->loss);
 	}
 }
 
@@ -983,6 +1000,8 @@ void capture_close(struct capture *c)
 	/* Detach first: from then on nothing new reaches the sockets. */
 	steer_destroy(c->steer);
 	capture_vlan_restore(c);
+	losswatch_free(c->losswatch);
+	c->losswatch = NULL;
 	for (int i = 0; c->workers && i < c->nworkers; i++)
 		worker_destroy(&c->workers[i]);
 	free(c->workers);

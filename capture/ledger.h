@@ -34,6 +34,7 @@
 #include <linux/if_xdp.h>
 
 #include "../bpf/xdpi_shared.h"
+#include "losscause.h"
 #include "../xsk/iface.h"
 
 struct ledger_queue {
@@ -44,6 +45,11 @@ struct ledger_queue {
 	struct iface_queue_counters iface;
 	uint64_t inspected;
 	int64_t unexplained;
+	/* Why the fill ring ran dry (sock.rx_fill_ring_empty_descs split by
+	 * cause) and how the worker was scheduled: capture/losswatch.h.
+	 * Shown beside the identity, never in it; zero without a socket. */
+	bool has_causes;
+	struct loss_report loss;
 };
 
 struct ledger {

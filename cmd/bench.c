@@ -4,8 +4,8 @@
  * receiver in turn (the in-kernel XDP drop ceiling, xdpi live, xdpi live
  * --no-inspect, AF_PACKET, and DPDK's AF_XDP driver when testpmd is
  * installed), measures the loss at the generator's full rate and searches
- * the no-drop rate (NDR) and the partial-drop rate (PDR, loss <= 0.1%) with
- * few trials (bench/ndr.h). Every trial checks that the generator offered
+ * the no-drop rate (NDR) and the partial-drop rate (PDR, loss <= 0.5%) with
+ * MLRsearch (bench/ndr.h). Every trial checks that the generator offered
  * the rate asked for; one that fell short is retried or marked invalid and
  * never counted. One table of figures measured in this run, then the
  * testbed is removed.
@@ -26,30 +26,46 @@
 
 static const char bench_usage_line[] = "Usage: xdpi bench [OPTIONS]";
 
+/* The search's defaults (bench/ndr.h, docs/bench.md "The search"): 1 s
+ * trials, a load classified on 3 s of them with half allowed to exceed
+ * the goal's loss, so that one stall in a trial does not decide it. */
+#define BENCH_TRIAL_S 1.0
+#define BENCH_DURATION_SUM_S 3.0
+#define BENCH_MAX_TRIALS 30
+/* Any steal time on the receiver's CPU (one clock tick, 10 ms at 100 Hz)
+ * during a lossy trial: the host took the vCPU away. */
+#define BENCH_STEAL_STALL_S 0.001
+
 static void bench_usage(FILE *out)
 {
 	fprintf(out,
 		"%s\n\n"
 		"Creates a veth testbed (namespaces xdpi-gen-*, xdpi-dut-*) and, for each\n"
 		"receiver, measures its loss at the generator's full rate and searches its\n"
-		"no-drop rate (NDR: zero loss over a trial) and partial-drop rate (PDR:\n"
-		"loss at most 0.1%%) with the same `xdpi gen` traffic: (a) the in-kernel\n"
-		"ceiling (xdpi's XDP program counting and dropping; the best of two NAPI\n"
-		"placements), (b) xdpi live with full inspection, (c) xdpi live\n"
+		"no-drop rate (NDR: zero loss) and partial-drop rate (PDR: loss at most\n"
+		"0.5%%) with MLRsearch: short trials repeated per load, a load classified\n"
+		"by the share of trial time that exceeded the loss, so that one stall does\n"
+		"not decide it. The receivers, on the same `xdpi gen` traffic: (a) the\n"
+		"in-kernel ceiling (xdpi's XDP program counting and dropping; the best of\n"
+		"two NAPI placements), (b) xdpi live with full inspection, (c) xdpi live\n"
 		"--no-inspect, (d) AF_PACKET capture through libpcap, (e) dpdk-testpmd\n"
 		"rxonly over DPDK's AF_XDP driver, when installed, (f) xdpi live\n"
 		"--passive (copies through a BPF ring, the host keeps every frame),\n"
 		"(g) xdpi live --no-flows (inspection without the flow table); and on\n"
 		"request (h) xdpi live --ipfix (a record a second per flow, to loopback).\n"
-		"A trial in which the\n"
-		"generator fell more than 1%% short of the rate asked for is retried,\n"
-		"then marked invalid, and never counted. Everything it creates is\n"
-		"removed at the end.\n\n"
+		"Each lossy trial says what the loss coincided with (xdpi: its worker off\n"
+		"its CPU, waking up, or running; any receiver: steal time on its CPU).\n"
+		"A trial in which the generator fell more than 1%% short of the rate asked\n"
+		"for is retried, then marked invalid, and never counted. Everything it\n"
+		"creates is removed at the end.\n\n"
 		"Options:\n"
-		"  -d, --duration S     seconds of traffic per trial (default 2)\n"
+		"  -d, --duration S     seconds of traffic per trial (default 1)\n"
+		"      --duration-sum S seconds of trials that classify a load in the\n"
+		"                       search's final phase (default 3; MLRsearch's goal\n"
+		"                       duration sum: half may exceed the goal's loss)\n"
 		"      --quick          one trial per receiver at full rate, no search\n"
 		"      --max-trials N   search trials per receiver after the full-rate\n"
-		"                       one, retries included (default 8)\n"
+		"                       one, retries included (default 30)\n"
 		"      --size N         frame size on the wire, 64..9018 (at most --mtu + 18),\n"
 		"                       imix or imix-jumbo (default 64)\n"
 		"      --mtu N          MTU of both veth ends, 68..9000 (default 1500); jumbo\n"
@@ -84,6 +100,7 @@ enum {
 	OPT_QUICK,
 	OPT_MAX_TRIALS,
 	OPT_MTU,
+	OPT_DURATION_SUM,
 };
 
 static int parse_receivers(const char *s, bool *on)
@@ -138,8 +155,21 @@ static void trial_of(const struct bench_result *res, struct ndr_trial *t)
 			  : 0.0;
 }
 
+/* Whether a lossy trial's loss coincides with a stall: an xdpi receiver's
+ * drops were laid at its worker being off its CPU or waking up, or the
+ * host took time from the receiver's CPU (steal) during the trial. */
+static bool trial_stalled(const struct bench_result *res, const struct ndr_trial *t)
+{
+	if (t->loss <= 0)
+		return false;
+	if (res->has_causes && res->fill_empty[LOSS_OFF_CPU] + res->fill_empty[LOSS_ASLEEP] >
+				       res->fill_empty[LOSS_RUNNING])
+		return true;
+	return res->rx_steal_s >= BENCH_STEAL_STALL_S;
+}
+
 /* ndr_trial_fn: one bench_run at @rate (0: full rate, or --rate). */
-static int bench_trial(void *ctx, double rate, struct ndr_trial *t)
+static int bench_trial(void *ctx, double rate, double duration, struct ndr_trial *t)
 {
 	struct bench_ctx *c = ctx;
 	struct bench_cfg cfg = c->cfg;
@@ -147,6 +177,7 @@ static int bench_trial(void *ctx, double rate, struct ndr_trial *t)
 	int ret;
 
 	cfg.gen.rate = rate > 0 ? (uint64_t)rate : c->fixed_rate;
+	cfg.gen.duration = duration;
 	ret = bench_run(c->tb, &cfg, c->r, &res);
 	if (ret) {
 		snprintf(c->err, sizeof(c->err), "%s", res.err);
@@ -154,10 +185,13 @@ static int bench_trial(void *ctx, double rate, struct ndr_trial *t)
 		return ret;
 	}
 	trial_of(&res, t);
+	t->duration_s = duration;
 	t->valid = ndr_trial_valid(t, c->shortfall);
 	c->rx->unexplained += res.unexplained;
-	json_array_append_new(c->trials, bench_trial_json(c->r, &res, t));
-	bench_trial_print(c->table, c->r, &res, t);
+	c->rx->lossy_trials += t->loss > 0;
+	c->rx->stalled_trials += trial_stalled(&res, t);
+	json_array_append_new(c->trials, bench_trial_json(c->r, &res, t, trial_stalled(&res, t)));
+	bench_trial_print(c->table, c->r, &res, t, trial_stalled(&res, t));
 	if (!rate && !c->rx->full.receiver_json) {
 		c->rx->full = res; /* kept: the table's "runs" entry */
 		c->rx->placement = res.placement;
@@ -184,8 +218,9 @@ static enum bench_placement bench_ceiling_placement(struct bench_ctx *c)
 			struct ndr_trial t;
 
 			trial_of(&res, &t);
+			t.duration_s = c->cfg.gen.duration;
 			t.valid = true;
-			json_array_append_new(c->trials, bench_trial_json(c->r, &res, &t));
+			json_array_append_new(c->trials, bench_trial_json(c->r, &res, &t, false));
 			bench_placement_trial_print(c->table, BENCH_CEILING, &res);
 			if (res.recv_pps > best_pps) {
 				best_pps = res.recv_pps;
@@ -204,6 +239,7 @@ static int bench_receiver(struct bench_ctx *c, const struct ndr_opts *no, bool a
 
 	if (c->r == BENCH_CEILING && auto_place)
 		c->cfg.placement = bench_ceiling_placement(c);
+	c->rx->trial_base = (int)json_array_size(c->trials);
 	ret = ndr_search(no, bench_trial, c, &c->rx->ndr);
 	c->cfg.placement = asked;
 	if (!ret)
@@ -220,6 +256,7 @@ struct bench_args {
 	bool search; /* NDR/PDR search: neither --quick nor --rate */
 	const char *record;
 	int max_trials;
+	double duration_sum;
 	char cmdline[1024];
 };
 
@@ -229,8 +266,9 @@ static void bench_args_defaults(struct bench_args *a)
 	for (int r = 0; r < BENCH__RECEIVERS; r++)
 		a->on[r] = r != BENCH_IPFIX;
 	a->queues = 1;
-	a->max_trials = 8;
-	bench_cfg_defaults(&a->cfg, 2);
+	a->max_trials = BENCH_MAX_TRIALS;
+	a->duration_sum = BENCH_DURATION_SUM_S;
+	bench_cfg_defaults(&a->cfg, BENCH_TRIAL_S);
 }
 
 /* What the options mean together; -EINVAL (message printed) if they
@@ -270,6 +308,8 @@ static const char *bench_valid(int c, char *buf, size_t len)
 		return "1..64";
 	case OPT_MAX_TRIALS:
 		return "1..100";
+	case OPT_DURATION_SUM:
+		return "1..60 seconds";
 	case OPT_MTU:
 		return "68..9000";
 	case OPT_PLACEMENT:
@@ -299,6 +339,7 @@ static int bench_parse(int argc, char **argv, struct bench_args *a)
 		{"check-seq", no_argument, NULL, OPT_CHECK_SEQ},
 		{"quick", no_argument, NULL, OPT_QUICK},
 		{"max-trials", required_argument, NULL, OPT_MAX_TRIALS},
+		{"duration-sum", required_argument, NULL, OPT_DURATION_SUM},
 		{"mtu", required_argument, NULL, OPT_MTU},
 		{"json", no_argument, NULL, 'j'},
 		{"record", required_argument, NULL, OPT_RECORD},
@@ -344,6 +385,11 @@ static int bench_parse(int argc, char **argv, struct bench_args *a)
 			if (xdpi_parse_u32(optarg, 1, 100, &u))
 				goto bad;
 			a->max_trials = (int)u;
+			break;
+		case OPT_DURATION_SUM:
+			if (xdpi_parse_seconds(optarg, &a->duration_sum) || a->duration_sum < 1 ||
+			    a->duration_sum > 60)
+				goto bad;
 			break;
 		case OPT_MTU:
 			if (xdpi_parse_u32(optarg, 68, 9000, &a->mtu))
@@ -433,6 +479,11 @@ static int bench_receivers_run(const struct bench_args *a, const struct testbed 
 	ndr_opts_defaults(&no);
 	no.max_trials = a->max_trials;
 	no.full_rate_only = !a->search;
+	for (int g = 0; g < NDR__GOALS; g++) {
+		no.goal[g].initial_trial_s = a->cfg.gen.duration;
+		no.goal[g].final_trial_s = a->cfg.gen.duration;
+		no.goal[g].duration_sum = a->duration_sum;
+	}
 	for (int r = 0; r < BENCH__RECEIVERS; r++) {
 		struct bench_ctx c = {
 			.tb = tb,

@@ -48,14 +48,44 @@ void bench_heading_print(FILE *out, const struct testbed *tb, const struct bench
 		fprintf(out, "MTU %u on both veth ends\n", tb->mtu);
 }
 
+double bench_cpu_ns_per_frame(const struct bench_result *b)
+{
+	return b->rx_cpu_ns && b->received ? (double)b->rx_cpu_ns / (double)b->received : 0;
+}
+
+/* What a lossy trial's loss coincided with: the causes the loss monitor
+ * laid the drops at, the longest gap, the host's steal. */
+static void trial_evidence(const struct bench_result *b, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	*buf = 0;
+	if (b->has_causes)
+		off += (size_t)snprintf(buf, len,
+					"fill empty: running %" PRIu64 ", asleep %" PRIu64
+					", off CPU %" PRIu64 "; longest gap %.1f ms",
+					b->fill_empty[LOSS_RUNNING], b->fill_empty[LOSS_ASLEEP],
+					b->fill_empty[LOSS_OFF_CPU],
+					(double)b->longest_gap_ns / 1e6);
+	if (b->rx_steal_s > 0 && off < len)
+		snprintf(buf + off, len - off, "%ssteal %.0f ms", off ? "; " : "",
+			 b->rx_steal_s * 1e3);
+}
+
 /* Flushed: a search takes minutes, and this is its progress. */
 void bench_trial_print(FILE *out, enum bench_receiver r, const struct bench_result *b,
-		       const struct ndr_trial *t)
+		       const struct ndr_trial *t, bool stalled)
 {
-	fprintf(out, "  %-22s %-9s %9s %8.3f Mpps offered, loss %7.4f%%%s\n",
+	char ev[160];
+
+	fprintf(out, "  %-22s %-9s %9s %8.3f Mpps offered, loss %7.4f%%%s%s",
 		bench_receiver_label(r), b->placement, b->requested_pps ? "" : "full rate",
 		t->achieved_pps / 1e6, 100 * t->loss,
-		t->valid ? "" : "  (generator short: invalid)");
+		t->valid ? "" : "  (generator short: invalid)", stalled ? "  STALL" : "");
+	trial_evidence(b, ev, sizeof(ev));
+	if (t->loss > 0 && *ev)
+		fprintf(out, "\n  %-22s   (%s)", "", ev);
+	fputc('\n', out);
 	fflush(out);
 }
 
@@ -66,15 +96,33 @@ void bench_placement_trial_print(FILE *out, enum bench_receiver r, const struct 
 }
 
 json_t *bench_trial_json(enum bench_receiver r, const struct bench_result *b,
-			 const struct ndr_trial *t)
+			 const struct ndr_trial *t, bool stalled)
 {
-	return json_pack("{s:s, s:s, s:f, s:f, s:I, s:I, s:f, s:b, s:I, s:I, s:I}", "receiver",
-			 bench_receiver_name(r), "placement", b->placement, "requested_pps",
-			 t->requested_pps, "achieved_pps", t->achieved_pps, "sent",
-			 (json_int_t)t->sent, "received", (json_int_t)t->received, "loss", t->loss,
-			 "valid", t->valid, "fell_behind", (json_int_t)b->fell_behind,
-			 "veth_refused", (json_int_t)b->veth_refused, "unexplained",
-			 (json_int_t)b->unexplained);
+	json_t *o = json_pack(
+		"{s:s, s:s, s:f, s:f, s:f, s:I, s:I, s:f, s:b, s:I, s:I, s:I, s:b, "
+		"s:f, s:I, s:f}",
+		"receiver", bench_receiver_name(r), "placement", b->placement, "requested_pps",
+		t->requested_pps, "duration_s", t->duration_s, "achieved_pps", t->achieved_pps,
+		"sent", (json_int_t)t->sent, "received", (json_int_t)t->received, "loss", t->loss,
+		"valid", t->valid, "fell_behind", (json_int_t)b->fell_behind, "veth_refused",
+		(json_int_t)b->veth_refused, "unexplained", (json_int_t)b->unexplained, "stalled",
+		stalled, "rx_steal_s", b->rx_steal_s, "rx_cpu_ns", (json_int_t)b->rx_cpu_ns,
+		"cpu_ns_per_frame", bench_cpu_ns_per_frame(b));
+
+	if (o && b->has_causes) {
+		json_object_set_new(o, "fill_empty_causes",
+				    json_pack("{s:I, s:I, s:I}", "running",
+					      (json_int_t)b->fill_empty[LOSS_RUNNING], "asleep",
+					      (json_int_t)b->fill_empty[LOSS_ASLEEP], "off_cpu",
+					      (json_int_t)b->fill_empty[LOSS_OFF_CPU]));
+		json_object_set_new(o, "worker",
+				    json_pack("{s:I, s:I, s:I, s:I}", "run_delay_ns",
+					      (json_int_t)b->run_delay_ns, "nivcsw",
+					      (json_int_t)b->nivcsw, "longest_gap_ns",
+					      (json_int_t)b->longest_gap_ns, "gaps",
+					      (json_int_t)b->gaps));
+	}
+	return o;
 }
 
 /* The ceiling is only one if nothing beats it by more than noise. */
@@ -90,33 +138,105 @@ static bool bench_ceiling_valid(const struct bench_rx *rx)
 static void bench_table_row(FILE *out, enum bench_receiver r, const struct bench_rx *b,
 			    const struct bench_rx *ceil, bool search, double frame_bytes)
 {
-	char ndr[16] = "", pdr[16] = "", ratio[16] = "";
+	char ndr[16] = "", pdr[16] = "", ratio[16] = "", cpu[16] = "-";
+	double ns = bench_cpu_ns_per_frame(&b->full);
 
 	if (search) {
 		snprintf(ndr, sizeof(ndr), "%.3f%s", b->ndr.ndr_pps / 1e6,
-			 b->ndr.gen_limited ? "*" : "");
-		snprintf(pdr, sizeof(pdr), "%.3f", b->ndr.pdr_pps / 1e6);
+			 b->ndr.gen_limited			? "*"
+			 : b->ndr.goal[NDR_GOAL_NDR].unresolved ? "?"
+								: "");
+		snprintf(pdr, sizeof(pdr), "%.3f%s", b->ndr.pdr_pps / 1e6,
+			 b->ndr.goal[NDR_GOAL_PDR].unresolved ? "?" : "");
 		if (ceil->ran && ceil->ndr.ndr_pps > 0)
 			snprintf(ratio, sizeof(ratio), "%.3f", b->ndr.ndr_pps / ceil->ndr.ndr_pps);
 	}
-	fprintf(out, "%-23s %8s %8s %6s | %15.3f %7.2f %6.2f%%  %s\n", bench_receiver_label(r), ndr,
-		pdr, ratio, b->full.recv_pps / 1e6, b->full.recv_pps * frame_bytes * 8 / 1e9,
-		100 * b->ndr.full.loss, b->placement);
+	if (ns > 0)
+		snprintf(cpu, sizeof(cpu), "%.0f", ns);
+	fprintf(out, "%-23s %8s %8s %6s %6s | %8.3f %7.2f %6.2f%%  %s\n", bench_receiver_label(r),
+		ndr, pdr, ratio, cpu, b->full.recv_pps / 1e6,
+		b->full.recv_pps * frame_bytes * 8 / 1e9, 100 * b->ndr.full.loss, b->placement);
+}
+
+/* Whether the search told @hi's NDR above @lo's: @hi's lower bound is
+ * above @lo's upper bound. A receiver that lost nothing at the generator's
+ * full rate has none; then the most it was offered stands for it. On veth
+ * the receive path runs on the generator's CPU, so that offer is as far as
+ * this receiver lets the testbed go (docs/bench.md, "The verdict"). */
+static bool bench_ndr_above(const struct bench_rx *hi, const struct bench_rx *lo)
+{
+	const struct ndr_goal_result *h = &hi->ndr.goal[NDR_GOAL_NDR],
+				     *l = &lo->ndr.goal[NDR_GOAL_NDR];
+	double lo_upper = l->upper_load > 0 ? l->upper_load : lo->ndr.full.achieved_pps;
+
+	return lo_upper > 0 && h->lower_load > lo_upper;
+}
+
+void bench_verdict(const struct bench_rx *rx, struct bench_verdict *v)
+{
+	int n = 0;
+
+	memset(v, 0, sizeof(*v));
+	for (int r = 0; r < BENCH__RECEIVERS; r++) {
+		const struct bench_rx *b = &rx[r];
+
+		if (!b->ran || r == BENCH_CEILING)
+			continue;
+		v->order[n++] = r;
+		/* A quarter of the trials decided by stalls, or a stall in a
+		 * search that did not reach its width: no figure of this run
+		 * can be trusted to repeat. */
+		if (b->stalled_trials * 4 > b->ndr.trials ||
+		    (b->stalled_trials && (b->ndr.goal[NDR_GOAL_NDR].unresolved ||
+					   b->ndr.goal[NDR_GOAL_PDR].unresolved))) {
+			v->noisy = true;
+			v->stalled_trials += b->stalled_trials;
+			v->trials += b->ndr.trials;
+		}
+	}
+	/* By NDR, highest first (insertion sort: a handful of receivers). */
+	for (int i = 1; i < n; i++)
+		for (int j = i;
+		     j > 0 && rx[v->order[j]].ndr.ndr_pps > rx[v->order[j - 1]].ndr.ndr_pps; j--) {
+			int t = v->order[j];
+
+			v->order[j] = v->order[j - 1];
+			v->order[j - 1] = t;
+		}
+	/* A new rank only below what every receiver of the rank above is
+	 * told apart from. */
+	for (int i = 0, first = 0; i < n; i++) {
+		bool apart = i > 0;
+
+		for (int k = first; apart && k < i; k++)
+			apart = bench_ndr_above(&rx[v->order[k]], &rx[v->order[i]]);
+		if (apart)
+			first = i;
+		v->rank[i] = i && !apart ? v->rank[i - 1] : i + 1;
+	}
+	v->count = n;
 }
 
 void bench_table_print(FILE *out, const struct bench_rx *rx, bool search, double frame_bytes)
 {
-	fprintf(out, "\n%-23s %8s %8s %6s | %15s %7s %7s  %s\n", "receiver", search ? "NDR" : "",
-		search ? "PDR" : "", search ? "/ceil" : "", "full rate: recv", "", "loss",
+	struct bench_verdict v;
+
+	fprintf(out, "\n%-23s %8s %8s %6s %6s | %8s %7s %7s  %s\n", "receiver", search ? "NDR" : "",
+		search ? "PDR" : "", search ? "/ceil" : "", "cpu ns", "full rate: recv", "", "loss",
 		"placement");
-	fprintf(out, "%-23s %8s %8s %6s | %15s %7s\n", "", search ? "Mpps" : "",
-		search ? "Mpps" : "", "", "Mpps", "Gbit/s");
+	fprintf(out, "%-23s %8s %8s %6s %6s | %8s %7s\n", "", search ? "Mpps" : "",
+		search ? "Mpps" : "", "", "/frame", "Mpps", "Gbit/s");
 	for (int r = 0; r < BENCH__RECEIVERS; r++)
 		if (rx[r].ran)
 			bench_table_row(out, r, &rx[r], &rx[BENCH_CEILING], search, frame_bytes);
 	if (search)
-		fprintf(out, "* the generator could not offer more with this receiver: its NDR "
-			     "may be higher\n");
+		fprintf(out, "NDR and PDR: MLRsearch's conditional throughput (loss 0 and 0.5%%)\n"
+			     "* the generator could not offer more with this receiver: its NDR "
+			     "may be higher\n"
+			     "? the search's budget ran out before its width: a wider interval\n");
+	fprintf(out, "cpu ns/frame: xdpi's workers' CPU time, the others' process CPU time, "
+		     "over the frames received at full rate (the kernel's share runs on the "
+		     "sender's CPU)\n");
 	for (int r = 0; r < BENCH__RECEIVERS; r++)
 		if (rx[r].ran && rx[r].full.veth_refused)
 			fprintf(out,
@@ -126,6 +246,24 @@ void bench_table_print(FILE *out, const struct bench_rx *rx, bool search, double
 	if (search && !bench_ceiling_valid(rx))
 		fprintf(out, "the ceiling is invalid: a receiver's NDR beats it by more than "
 			     "noise (5%%)\n");
+	if (!search)
+		return;
+	for (int r = 0; r < BENCH__RECEIVERS; r++)
+		if (rx[r].ran && rx[r].stalled_trials)
+			fprintf(out, "stalls: %s lost frames to a stall in %d of %d trials\n",
+				bench_receiver_label(r), rx[r].stalled_trials, rx[r].ndr.trials);
+	bench_verdict(rx, &v);
+	if (v.noisy) {
+		fprintf(out,
+			"no ranking: this host was too noisy to back one (stalls decided %d of "
+			"%d trials of the receivers above; run again on a quieter machine)\n",
+			v.stalled_trials, v.trials);
+		return;
+	}
+	fprintf(out, "ranking by NDR (one rank where the search's bounds cannot tell them "
+		     "apart):\n");
+	for (int i = 0; i < v.count; i++)
+		fprintf(out, "  %d. %s\n", v.rank[i], bench_receiver_label(v.order[i]));
 }
 
 void bench_ledger_print(FILE *out, const struct bench_rx *rx)
@@ -173,6 +311,54 @@ static json_t *pdr_entry(enum bench_receiver r, const struct bench_rx *rx)
 static json_t *gen_limited_entry(enum bench_receiver r, const struct bench_rx *rx)
 {
 	return json_boolean(rx[r].ndr.gen_limited);
+}
+
+static json_t *goal_json(const struct bench_rx *b, enum ndr_goal_id g)
+{
+	const struct ndr_goal_result *res = &b->ndr.goal[g];
+	json_t *backing = json_array();
+
+	for (int i = 0; i < res->nbacking; i++)
+		json_array_append_new(backing, json_integer(b->trial_base + res->backing[i]));
+	return json_pack("{s:f, s:f, s:f, s:o, s:b, s:b}", "conditional_throughput_pps", res->pps,
+			 "lower_bound_pps", res->lower_load, "upper_bound_pps", res->upper_load,
+			 "backing_trials", backing, "gen_limited", res->gen_limited, "unresolved",
+			 res->unresolved);
+}
+
+/* The search's bounds and the trials (indexes into "trials") that back
+ * each goal's result. */
+static json_t *search_entry(enum bench_receiver r, const struct bench_rx *rx)
+{
+	const struct bench_rx *b = &rx[r];
+
+	return json_pack("{s:o, s:o, s:i, s:f, s:i, s:i}", "ndr", goal_json(b, NDR_GOAL_NDR), "pdr",
+			 goal_json(b, NDR_GOAL_PDR), "trials", b->ndr.trials, "trial_seconds",
+			 b->ndr.trial_seconds, "lossy_trials", b->lossy_trials, "stalled_trials",
+			 b->stalled_trials);
+}
+
+static json_t *cpu_entry(enum bench_receiver r, const struct bench_rx *rx)
+{
+	double ns = bench_cpu_ns_per_frame(&rx[r].full);
+
+	return ns > 0 ? json_real(ns) : NULL;
+}
+
+static json_t *verdict_json(const struct bench_rx *rx)
+{
+	struct bench_verdict v;
+	json_t *ranking, *o;
+
+	bench_verdict(rx, &v);
+	ranking = v.noisy ? json_null() : json_array();
+	for (int i = 0; !v.noisy && i < v.count; i++)
+		json_array_append_new(ranking, json_pack("{s:s, s:i}", "receiver",
+							 bench_receiver_name(v.order[i]), "rank",
+							 v.rank[i]));
+	o = json_pack("{s:b, s:o, s:i, s:i}", "noisy", v.noisy, "ranking", ranking,
+		      "stalled_trials", v.stalled_trials, "trials", v.trials);
+	return o;
 }
 
 static json_t *busy_entry(enum bench_receiver r, const struct bench_rx *rx)
@@ -257,7 +443,10 @@ json_t *bench_report_json(const struct bench_rx *rx, json_t *trials,
 		json_object_set_new(o, "gen_limited", by_receiver(rx, gen_limited_entry));
 		json_object_set_new(o, "ratios", ratios_json(rx));
 		json_object_set_new(o, "ceiling_valid", json_boolean(bench_ceiling_valid(rx)));
+		json_object_set_new(o, "search", by_receiver(rx, search_entry));
+		json_object_set_new(o, "verdict", verdict_json(rx));
 	}
+	json_object_set_new(o, "cpu_ns_per_frame", by_receiver(rx, cpu_entry));
 	json_object_set_new(o, "full_rate", by_receiver(rx, full_rate_entry));
 	json_object_set_new(o, "trials", json_incref(trials));
 	json_object_set_new(o, "trial_seconds", json_real(run->trial_s));

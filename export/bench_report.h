@@ -28,6 +28,9 @@ struct bench_rx {
 	struct bench_result full; /* the full-rate (or --rate) trial, kept whole */
 	const char *placement;
 	int64_t unexplained; /* summed over every trial */
+	/* The search's trials are the record's "trials" from this index on. */
+	int trial_base;
+	int lossy_trials, stalled_trials; /* stalled: the loss met a stall */
 };
 
 /* The run as a whole, for the record. */
@@ -45,13 +48,28 @@ const char *bench_receiver_label(enum bench_receiver r);
 /* The testbed and the traffic every trial of the run gets. */
 void bench_heading_print(FILE *out, const struct testbed *tb, const struct bench_cfg *cfg,
 			 bool search);
-/* One trial of a receiver's search (@t: what the search made of @b). */
+/* One trial of a receiver's search (@t: what the search made of @b;
+ * @stalled: its loss coincided with a stall, cmd/bench.c). */
 void bench_trial_print(FILE *out, enum bench_receiver r, const struct bench_result *b,
-		       const struct ndr_trial *t);
+		       const struct ndr_trial *t, bool stalled);
 /* One of the ceiling's trials that choose its placement. */
 void bench_placement_trial_print(FILE *out, enum bench_receiver r, const struct bench_result *b);
 json_t *bench_trial_json(enum bench_receiver r, const struct bench_result *b,
-			 const struct ndr_trial *t);
+			 const struct ndr_trial *t, bool stalled);
+/* The receiver's CPU time per frame received in @b (0: unknown). */
+double bench_cpu_ns_per_frame(const struct bench_result *b);
+
+/* The run's verdict: the receivers (but the ceiling) by NDR, with a rank
+ * shared where the search's bounds overlap, unless stalls decided too
+ * many trials to back any ranking. */
+struct bench_verdict {
+	int order[BENCH__RECEIVERS]; /* enum bench_receiver, best first */
+	int rank[BENCH__RECEIVERS];  /* 1-based; equal: told apart by nothing */
+	int count;
+	bool noisy;
+	int stalled_trials, trials; /* of the receivers that made it noisy */
+};
+void bench_verdict(const struct bench_rx *rx, struct bench_verdict *v);
 
 /* The receivers that ran, side by side, and what qualifies their figures. */
 /* @frame_bytes: the mean frame size on the wire (FCS included), for the

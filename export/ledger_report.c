@@ -44,6 +44,35 @@ static const struct ledger_field fields[] = {
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
+/* The loss monitor's figures (capture/losswatch.h): beside the identity,
+ * present when the queue had one. */
+#define CAUSE_FIELD(f, c)                                                                 \
+	{                                                                                 \
+		"fill_empty_causes", f, offsetof(struct ledger_queue, loss.fill_empty[c]) \
+	}
+#define WORKER_FIELD(f)                                             \
+	{                                                           \
+		"worker", #f, offsetof(struct ledger_queue, loss.f) \
+	}
+
+static const struct ledger_field cause_fields[] = {
+	CAUSE_FIELD("running", LOSS_RUNNING),
+	CAUSE_FIELD("asleep", LOSS_ASLEEP),
+	CAUSE_FIELD("off_cpu", LOSS_OFF_CPU),
+	WORKER_FIELD(cpu_ns),
+	WORKER_FIELD(run_ns),
+	WORKER_FIELD(run_delay_ns),
+	WORKER_FIELD(timeslices),
+	WORKER_FIELD(nvcsw),
+	WORKER_FIELD(nivcsw),
+	WORKER_FIELD(longest_gap_ns),
+	WORKER_FIELD(gaps),
+	WORKER_FIELD(sleeps),
+	WORKER_FIELD(lossy_intervals),
+};
+
+#define NCAUSE_FIELDS (sizeof(cause_fields) / sizeof(cause_fields[0]))
+
 static uint64_t *field_ptr(struct ledger_queue *q, const struct ledger_field *f)
 {
 	return (uint64_t *)((char *)q + f->offset);
@@ -114,9 +143,34 @@ static uint64_t ledger_total(const struct ledger *l, struct ledger_queue *total)
 		total->sock.rx_dropped += q->sock.rx_dropped;
 		total->sock.rx_ring_full += q->sock.rx_ring_full;
 		total->sock.rx_fill_ring_empty_descs += q->sock.rx_fill_ring_empty_descs;
+		total->has_causes |= q->has_causes;
+		for (int c = 0; c < LOSS__CAUSES; c++)
+			total->loss.fill_empty[c] += q->loss.fill_empty[c];
 	}
 	total->unexplained = l->unexplained;
 	return passed;
+}
+
+/* The fill_empty split and, for the queues that lost frames, what their
+ * worker's scheduling looked like: the evidence for the split. */
+static void ledger_causes_print(FILE *out, const struct ledger *l, const struct ledger_queue *total)
+{
+	fprintf(out,
+		"  while its worker ran %" PRIu64 ", slept (wake-up) %" PRIu64
+		", was off its CPU %" PRIu64 "\n",
+		total->loss.fill_empty[LOSS_RUNNING], total->loss.fill_empty[LOSS_ASLEEP],
+		total->loss.fill_empty[LOSS_OFF_CPU]);
+	for (int i = 0; i < l->count; i++) {
+		const struct ledger_queue *q = &l->q[i];
+
+		if (!q->has_causes || !q->sock.rx_fill_ring_empty_descs)
+			continue;
+		fprintf(out,
+			"  q%u worker: longest gap %.1f ms, run delay %.1f ms, %" PRIu64
+			" involuntary switches, %" PRIu64 " sleeps\n",
+			q->queue, (double)q->loss.longest_gap_ns / 1e6,
+			(double)q->loss.run_delay_ns / 1e6, q->loss.nivcsw, q->loss.sleeps);
+	}
 }
 
 void ledger_print(FILE *out, const struct ledger *l)
@@ -143,11 +197,14 @@ void ledger_print(FILE *out, const struct ledger *l)
 		ledger_row(out, name, &l->q[i], ledger_passed(&l->q[i]), w);
 	}
 	ledger_row(out, "total", &total, total_passed, w);
-	if (total.sock.rx_fill_ring_empty_descs)
+	if (total.sock.rx_fill_ring_empty_descs) {
 		fprintf(out,
 			"fill_empty %" PRIu64 ": times a socket found its fill ring empty\n"
 			"(the frames it lost then are in rx_dropped)\n",
 			(uint64_t)total.sock.rx_fill_ring_empty_descs);
+		if (total.has_causes)
+			ledger_causes_print(out, l, &total);
+	}
 	if (total.xdp.copied || total.xdp.copy_failed)
 		fprintf(out,
 			"passive: \"redirected\" counts copies; every frame also passed to the\n"
@@ -212,6 +269,16 @@ static json_t *queue_to_json(struct ledger_queue *q)
 	err |= json_object_set_new(e, "xdp", xdp);
 	err |= json_object_set_new(e, "socket", sock);
 	err |= json_object_set_new(e, "iface", ifc);
+	if (q->has_causes) {
+		json_t *causes = json_object(), *worker = json_object();
+
+		for (size_t f = 0; f < NCAUSE_FIELDS; f++)
+			err |= json_object_set_new(
+				!strcmp(cause_fields[f].group, "worker") ? worker : causes,
+				cause_fields[f].name, u64_to_json(*field_ptr(q, &cause_fields[f])));
+		err |= json_object_set_new(e, "fill_empty_causes", causes);
+		err |= json_object_set_new(e, "worker", worker);
+	}
 	err |= json_object_set_new(e, "inspected", u64_to_json(q->inspected));
 	err |= json_object_set_new(e, "unexplained", json_integer(q->unexplained));
 	if (err) {
@@ -274,6 +341,16 @@ static int queue_from_json(json_t *e, size_t i, struct ledger_queue *q)
 	for (size_t f = 0; f < NFIELDS; f++)
 		if (get_u64(json_object_get(e, fields[f].group), fields[f].name,
 			    field_ptr(q, &fields[f])))
+			return -EINVAL;
+	/* Records from before the loss monitor have neither group; one
+	 * without the other, or a group short of a key, is no record of
+	 * ours. */
+	q->has_causes = json_object_get(e, "fill_empty_causes") != NULL;
+	if (q->has_causes != (json_object_get(e, "worker") != NULL))
+		return -EINVAL;
+	for (size_t f = 0; q->has_causes && f < NCAUSE_FIELDS; f++)
+		if (get_u64(json_object_get(e, cause_fields[f].group), cause_fields[f].name,
+			    field_ptr(q, &cause_fields[f])))
 			return -EINVAL;
 	return 0;
 }

@@ -142,7 +142,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 bad = []
 rx = ["inspect", "noinspect"]
-for key in ("ndr_pps", "pdr_pps", "full_rate", "gen_limited"):
+for key in ("ndr_pps", "pdr_pps", "full_rate", "gen_limited", "search", "cpu_ns_per_frame"):
     if sorted(d.get(key, {})) != rx:
         bad.append(f"{key} keys {sorted(d.get(key, {}))}")
 trials = d.get("trials", [])
@@ -164,17 +164,48 @@ for r in rx:
     ndr, pdr = d["ndr_pps"][r], d["pdr_pps"][r]
     if pdr < ndr:
         bad.append(f"{r}: pdr {pdr} < ndr {ndr}")
-    # the NDR is a loss-free valid trial's rate (or the full rate's), and no
-    # valid trial at or below it lost
-    clean = [t["requested_pps"] or t["achieved_pps"] for t in ts if t["valid"] and t["loss"] == 0]
-    if ndr and not any(abs(c - ndr) < 1 for c in clean):
-        bad.append(f"{r}: ndr {ndr} is no loss-free trial's rate {clean}")
-    lossy = [t["requested_pps"] or t["achieved_pps"] for t in ts if t["valid"] and t["loss"] > 0]
-    if any(l <= ndr for l in lossy):
-        bad.append(f"{r}: a trial at or below the ndr {ndr} lost frames: {lossy}")
+    # MLRsearch (bench/ndr.h): each goal's result is the conditional
+    # throughput at its lower bound, backed by trials at exactly that load,
+    # most of whose time met the goal's loss (exceed ratio 0.5); an upper
+    # bound has a trial that exceeded it. Checked against the trials'
+    # own counts.
+    s = d["search"][r]
+    for goal, goal_loss in (("ndr", 0.0), ("pdr", 0.005)):
+        g = s[goal]
+        load = lambda t: t["requested_pps"] or t["achieved_pps"]
+        back = [trials[i] for i in g["backing_trials"]]
+        if any(t["receiver"] != r or not t["valid"] or abs(load(t) - g["lower_bound_pps"]) > 1
+               for t in back):
+            bad.append(f"{r} {goal}: a backing trial is not a valid trial at the lower bound")
+        good = sum(t["duration_s"] for t in back if t["loss"] <= goal_loss)
+        if back and good < sum(t["duration_s"] for t in back) / 2:
+            bad.append(f"{r} {goal}: lower bound {g['lower_bound_pps']} mostly lost")
+        if g["conditional_throughput_pps"] > g["lower_bound_pps"] + 1:
+            bad.append(f"{r} {goal}: conditional throughput above its lower bound")
+        if goal == "ndr" and back and abs(g["conditional_throughput_pps"] - g["lower_bound_pps"]) > 1:
+            bad.append(f"{r}: the NDR is not its lower bound's load")
+        if g["upper_bound_pps"] and not any(
+                t["valid"] and abs(load(t) - g["upper_bound_pps"]) <= 1 and t["loss"] > goal_loss
+                for t in ts):
+            bad.append(f"{r} {goal}: no trial exceeded the loss at the upper bound")
+        if g["upper_bound_pps"] and g["upper_bound_pps"] < g["lower_bound_pps"]:
+            bad.append(f"{r} {goal}: upper bound below lower bound")
+    if abs((d["ndr_pps"][r] or 0) - s["ndr"]["conditional_throughput_pps"]) > 1:
+        bad.append(f"{r}: ndr_pps is not the search's conditional throughput")
+    if not d["cpu_ns_per_frame"].get(r, 0) > 0:
+        bad.append(f"{r}: no cpu_ns_per_frame")
+    # the loss causes split the kernel's own fill_empty count exactly
+    for q in d["runs"][r]["receiver"]["ledger"]["queues"]:
+        if q["socket_bound"] and sum(q["fill_empty_causes"].values()) != q["socket"]["rx_fill_ring_empty_descs"]:
+            bad.append(f"{r}: causes {q['fill_empty_causes']} do not sum to fill_empty")
     fr = d["full_rate"][r]
     if not (fr["sent_pps"] > 0 and 0 <= fr["loss"] <= 1 and fr["received_pps"] <= fr["sent_pps"]):
         bad.append(f"{r}: full_rate {fr}")
+v = d.get("verdict", {})
+if not isinstance(v.get("noisy"), bool) or (v.get("ranking") is None) != v.get("noisy"):
+    bad.append(f"verdict {v}")
+elif not v["noisy"] and sorted(e["receiver"] for e in v["ranking"]) != rx:
+    bad.append(f"ranking {v['ranking']}")
 if d.get("unexplained") != 0:
     bad.append(f"unexplained={d.get('unexplained')}")
 print("; ".join(bad) or "OK")

@@ -34,8 +34,8 @@ XDPI_TEST_FAIL_WORKER=1 XDPI_TEST_SLOW_QUEUE=0:5000 live_start failstart --inter
 live_wait_exit failstart 30
 took=$((($(date +%s%N) - t0) / 1000000))
 echo "# from launch to exit: $took ms"
-# With the redirect stopped first, worker 0 drains at most its 8192 UMEM
-# frames (0.64 s at 64 frames per 5 ms); joined first, it drains for as long
+# With the redirect stopped first, worker 0 drains at most its 16384 UMEM
+# frames (1.28 s at 64 frames per 5 ms); joined first, it drains for as long
 # as the generator sends (over 8 s here).
 t_eq "worker 1 fails to start under traffic: exit 1 within 5 s of the start" \
 	"$LIVE_RC/$((took < 5000))" "1/1"

@@ -99,10 +99,13 @@ check_teardown() {
 if run drop --json --record "$T_TMP/drop.rec" -w "$T_TMP/drop.pcapng" \
 	--json-lines "$T_TMP/drop.jsonl"; then
 	check_threads drop "$TEARDOWN" 0
-	# Of the helper threads only the pcapng writer drops its permitted
-	# set itself (liburcu's keep what they were born with, docs/live.md).
-	t_eq "drop: the pcapng writer thread keeps nothing" \
-		"$(awk -v z=$ZERO 'NR > 1 && $2 !~ /^xdpi-q/ && $4 == z' "$T_TMP/drop.threads" | grep -c .)" 1
+	# Of the helper threads the pcapng writer and the loss monitor drop
+	# their permitted set themselves (liburcu's keep what they were born
+	# with, docs/live.md).
+	t_eq "drop: the pcapng writer and the loss monitor keep nothing" \
+		"$(awk -v z=$ZERO 'NR > 1 && $2 !~ /^xdpi-q/ && $4 == z' "$T_TMP/drop.threads" | grep -c .)" 2
+	t_eq "drop: the loss monitor runs and keeps nothing" \
+		"$(awk -v z=$ZERO '$2 == "xdpi-losswatch" {print $4 == z}' "$T_TMP/drop.threads")" 1
 	check_teardown drop
 	t_eq "drop: -w wrote every frame" "$(capinfos -c -M "$T_TMP/drop.pcapng" 2>/dev/null |
 		awk '/Number of packets/{print $NF}')" 40000
@@ -120,8 +123,8 @@ if run user --user nobody --json --record "$T_TMP/nobody/user.rec"; then
 	# permitted set, nothing effective.
 	t_eq "user: helper threads keep nothing or the teardown set" \
 		"$(awk -v z=$ZERO -v t=$TEARDOWN_USER 'NR > 1 && $4 != z && $4 != t' "$T_TMP/user.threads")" ""
-	t_eq "user: the threads made during set-up keep nothing" \
-		"$(awk -v z=$ZERO 'NR > 1 && $2 !~ /^xdpi-q/ && $4 == z' "$T_TMP/user.threads" | grep -c .)" 2
+	t_eq "user: the threads made during set-up keep nothing (the loss monitor too)" \
+		"$(awk -v z=$ZERO 'NR > 1 && $2 !~ /^xdpi-q/ && $4 == z' "$T_TMP/user.threads" | grep -c .)" 3
 	check_teardown user
 	t_eq "user: the record is written, by nobody" \
 		"$(stat -c %U "$T_TMP/nobody/user.rec" 2>/dev/null)/$(json "$T_TMP/nobody/user.rec" 'd["ledger"]["unexplained"]')" \

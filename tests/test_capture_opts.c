@@ -68,7 +68,7 @@ TEST(defaults)
 	assert_true(o.duration == 0);
 	EQ(o.idle_spin_us, 1000);
 	EQ(o.xsk.frame_size, 2048);
-	EQ(o.xsk.rx_size, 8192);
+	EQ(o.xsk.rx_size, 16384);
 	assert_true(o.xsk.busy_poll);
 	assert_true(o.xsk.need_wakeup);
 	assert_false(o.passive);
@@ -475,7 +475,7 @@ TEST(to_argv_spells_options_from_the_table)
 	assert_string_equal(a.v[2], "--rx-size");
 	assert_string_equal(a.v[3], "2048");
 	assert_string_equal(a.v[4], "--fill-size");
-	assert_string_equal(a.v[5], "8192");
+	assert_string_equal(a.v[5], "16384");
 	assert_string_equal(a.v[6], "--frame-size");
 	assert_string_equal(a.v[7], "2048");
 	argv_free(&a);

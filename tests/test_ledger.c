@@ -756,6 +756,152 @@ TEST(test_from_json_missing_keys)
 	json_decref(rec);
 }
 
+/* --- loss causes (capture/losswatch.h) beside the identity ------------- */
+
+static void fill_causes(struct ledger_queue *q)
+{
+	q->has_causes = true;
+	q->sock.rx_fill_ring_empty_descs = 600;
+	q->sock.rx_dropped = 600;
+	q->loss.fill_empty[LOSS_RUNNING] = 100;
+	q->loss.fill_empty[LOSS_ASLEEP] = 200;
+	q->loss.fill_empty[LOSS_OFF_CPU] = 300;
+	q->loss.cpu_ns = 11;
+	q->loss.run_ns = 12;
+	q->loss.run_delay_ns = 32500000;
+	q->loss.timeslices = 14;
+	q->loss.nvcsw = 15;
+	q->loss.nivcsw = 16;
+	q->loss.longest_gap_ns = 41200000;
+	q->loss.gaps = 18;
+	q->loss.sleeps = 19;
+	q->loss.lossy_intervals = 20;
+}
+
+static const char *const cause_keys[] = {"running", "asleep", "off_cpu"};
+static const char *const worker_keys[] = {
+	"cpu_ns", "run_ns",	    "run_delay_ns", "timeslices", "nvcsw",
+	"nivcsw", "longest_gap_ns", "gaps",	    "sleeps",	  "lossy_intervals"};
+
+TEST(test_causes_json_round_trip)
+{
+	struct ledger l = {0}, back;
+	json_t *o;
+
+	l.q = calloc(1, sizeof(*l.q));
+	assert_non_null(l.q);
+	l.count = 1;
+	fill_causes(&l.q[0]);
+	ledger_close(&l);
+	o = ledger_to_json(&l);
+	assert_non_null(o);
+	/* the keys by name, as `xdpi bench` and the shell tests read them */
+	EQ(jint(queue0(o), "fill_empty_causes", "running"), 100);
+	EQ(jint(queue0(o), "fill_empty_causes", "asleep"), 200);
+	EQ(jint(queue0(o), "fill_empty_causes", "off_cpu"), 300);
+	EQ(jint(queue0(o), "worker", "run_delay_ns"), 32500000);
+	EQ(jint(queue0(o), "worker", "longest_gap_ns"), 41200000);
+	EQ(json_object_size(json_object_get(queue0(o), "fill_empty_causes")), 3);
+	EQ(json_object_size(json_object_get(queue0(o), "worker")),
+	   sizeof(worker_keys) / sizeof(worker_keys[0]));
+	EQ(ledger_from_json(o, &back), 0);
+	assert_true(back.q[0].has_causes);
+	assert_memory_equal(&back.q[0].loss, &l.q[0].loss, sizeof(l.q[0].loss));
+	ledger_free(&back);
+
+	/* a record from before the monitor: neither group, none read */
+	json_object_del(queue0(o), "fill_empty_causes");
+	json_object_del(queue0(o), "worker");
+	EQ(ledger_from_json(o, &back), 0);
+	assert_false(back.q[0].has_causes);
+	EQ(back.q[0].loss.fill_empty[LOSS_OFF_CPU], 0);
+	ledger_free(&back);
+	json_decref(o);
+
+	/* without causes, nothing is written */
+	l.q[0].has_causes = false;
+	o = ledger_to_json(&l);
+	assert_null(json_object_get(queue0(o), "fill_empty_causes"));
+	assert_null(json_object_get(queue0(o), "worker"));
+	json_decref(o);
+	ledger_free(&l);
+}
+
+TEST(test_causes_json_refused)
+{
+	struct ledger l = {0};
+	json_t *o;
+
+	l.q = calloc(1, sizeof(*l.q));
+	assert_non_null(l.q);
+	l.count = 1;
+	fill_causes(&l.q[0]);
+	ledger_close(&l);
+	o = ledger_to_json(&l);
+	ledger_free(&l);
+	for (size_t i = 0; i < 3; i++) {
+		json_t *rec = json_deep_copy(o);
+
+		json_object_del(json_object_get(queue0(rec), "fill_empty_causes"), cause_keys[i]);
+		assert_refused(rec);
+		json_decref(rec);
+		rec = json_deep_copy(o);
+		json_object_set_new(json_object_get(queue0(rec), "fill_empty_causes"),
+				    cause_keys[i], json_integer(-1));
+		assert_refused(rec);
+		json_decref(rec);
+	}
+	for (size_t i = 0; i < sizeof(worker_keys) / sizeof(worker_keys[0]); i++) {
+		json_t *rec = json_deep_copy(o);
+
+		json_object_del(json_object_get(queue0(rec), "worker"), worker_keys[i]);
+		assert_refused(rec);
+		json_decref(rec);
+	}
+	/* one group without the other is no record of ours */
+	{
+		json_t *rec = json_deep_copy(o);
+
+		json_object_del(queue0(rec), "worker");
+		assert_refused(rec);
+		json_decref(rec);
+		rec = json_deep_copy(o);
+		json_object_del(queue0(rec), "fill_empty_causes");
+		assert_refused(rec);
+		json_decref(rec);
+	}
+	json_decref(o);
+}
+
+TEST(test_causes_print)
+{
+	struct ledger l = {0};
+	char *out;
+
+	l.q = calloc(2, sizeof(*l.q));
+	assert_non_null(l.q);
+	l.count = 2;
+	fill_causes(&l.q[0]);
+	l.q[1].queue = 1;
+	l.q[1].has_causes = true; /* lost nothing: no worker line */
+	ledger_close(&l);
+	out = print_to_string(&l);
+	assert_non_null(strstr(out, "fill_empty 600: "));
+	assert_non_null(strstr(out, "while its worker ran 100, slept (wake-up) 200, was off its "
+				    "CPU 300\n"));
+	assert_non_null(strstr(out, "q0 worker: longest gap 41.2 ms, run delay 32.5 ms, 16 "
+				    "involuntary switches, 19 sleeps\n"));
+	assert_null(strstr(out, "q1 worker"));
+	free(out);
+	/* no monitor (passive, an old record): the count alone */
+	l.q[0].has_causes = l.q[1].has_causes = false;
+	out = print_to_string(&l);
+	assert_non_null(strstr(out, "fill_empty 600: "));
+	assert_null(strstr(out, "while its worker"));
+	free(out);
+	ledger_free(&l);
+}
+
 TEST(test_from_json_wrong_types)
 {
 	static const struct key groups[] = {{NULL, "xdp"}, {NULL, "socket"}, {NULL, "iface"}};
@@ -995,6 +1141,9 @@ int main(void)
 		cmocka_unit_test(test_from_json_hand_written),
 		cmocka_unit_test(test_from_json_recomputes_unexplained),
 		cmocka_unit_test(test_from_json_missing_keys),
+		cmocka_unit_test(test_causes_json_round_trip),
+		cmocka_unit_test(test_causes_json_refused),
+		cmocka_unit_test(test_causes_print),
 		cmocka_unit_test(test_from_json_wrong_types),
 		cmocka_unit_test(test_from_json_negative),
 		cmocka_unit_test(test_from_json_huge),

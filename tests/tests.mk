@@ -24,7 +24,8 @@ $(BUILD)/tests/test_config: $(BUILD)/capture/config.o $(BUILD)/capture/options.o
 	$(INSPECT_OBJS) $(BPF_LIB_OBJS)
 $(BUILD)/tests/test_ndr: $(BUILD)/bench/ndr.o
 $(BUILD)/tests/test_ledger: $(BUILD)/capture/ledger.o $(BUILD)/export/ledger_report.o \
-	$(BUILD)/export/u64json.o
+	$(BUILD)/export/u64json.o $(BUILD)/capture/losscause.o
+$(BUILD)/tests/test_losscause: $(BUILD)/capture/losscause.o
 $(BUILD)/tests/test_u64json: $(BUILD)/export/u64json.o
 $(BUILD)/tests/test_guard: $(BUILD)/capture/guard.o
 $(BUILD)/tests/test_peek: $(BUILD)/inspect/peek.o

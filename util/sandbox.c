@@ -32,6 +32,9 @@ static const char *const sandbox_any[] = {
 	"sched_yield", "poll", "ppoll", "nanosleep", "clock_nanosleep", "clock_gettime",
 	"gettimeofday", "getpid", "gettid", "getrandom", "rseq", "set_robust_list",
 	"rt_sigprocmask", "rt_sigreturn", "restart_syscall", "exit", "exit_group",
+	/* The worker's own CPU time and context switches, once as it exits
+	 * (the loss monitor's per-frame cost). */
+	"getrusage",
 #ifdef SANDBOX_SANITIZED
 	/* The sanitizers' reports (measured on one from a sandboxed thread,
 	 * tests/test_sandbox.c): the symbolizer's pipes, the module list. */

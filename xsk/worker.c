@@ -36,7 +36,9 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../util/clock.h"
 #include "../util/log.h"
@@ -332,9 +334,82 @@ static void worker_adapt_spin(struct worker *w)
 	w->stolen_ns = 0;
 }
 
-static void worker_idle(struct worker *w)
+/*
+ * The loss monitor's view (struct worker_activity). Every turn of the loop
+ * is stamped; a turn that comes long after the previous one, with no sleep
+ * between them, is time the thread was not running although it had not
+ * chosen to wait: preempted, descheduled, stopped. Those gaps are logged
+ * with their times, so that drops counted meanwhile can be laid at them.
+ */
+static __attribute__((noinline, cold)) void worker_log_gap(struct worker *w, uint64_t start,
+							   uint64_t end)
 {
-	uint64_t now;
+	struct worker_activity *a = &w->act;
+	struct worker_gap *g = &a->gap[a->gaps % WORKER_GAP_LOG];
+
+	__atomic_store_n(&g->start_ns, start, __ATOMIC_RELAXED);
+	__atomic_store_n(&g->end_ns, end, __ATOMIC_RELAXED);
+	__atomic_store_n(&a->gaps, a->gaps + 1, __ATOMIC_RELEASE);
+	if (end - start > a->longest_gap_ns)
+		__atomic_store_n(&a->longest_gap_ns, end - start, __ATOMIC_RELAXED);
+}
+
+static inline void worker_turn(struct worker *w, uint64_t now)
+{
+	struct worker_activity *a = &w->act;
+
+	if (__builtin_expect(now - a->turn_ns >= WORKER_GAP_LOG_NS, 0))
+		worker_log_gap(w, a->turn_ns, now);
+	__atomic_store_n(&a->turn_ns, now, __ATOMIC_RELEASE);
+}
+
+/* A sleep is the worker's own choice: it is not a gap, and drops while it
+ * lasts (and while its wake-up is pending) are laid at the sleep. */
+static uint64_t worker_sleep_begin(struct worker *w)
+{
+	__atomic_store_n(&w->act.sleeps, w->act.sleeps + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->act.asleep, 1, __ATOMIC_RELEASE);
+	return xdpi_mono_ns();
+}
+
+/* Past its timeout a sleep is over whatever happens: a wait longer than
+ * that by more than a wake-up takes is time the thread could not run
+ * (stopped, or its CPU taken), a gap like any other. A stop lands in a
+ * sleep as often as not: SIGSTOP wakes a thread from poll() to stop it
+ * and the call resumes afterwards, so from here it is just a long poll. */
+#define WORKER_OVERSLEEP_NS 2000000
+
+static void worker_sleep_end(struct worker *w, uint64_t began, int timeout_ms)
+{
+	uint64_t now = xdpi_mono_ns(), due = began + (uint64_t)timeout_ms * 1000000u;
+
+	if (now > due + WORKER_OVERSLEEP_NS)
+		worker_log_gap(w, due, now);
+	/* The next turn measures its gap from here. */
+	__atomic_store_n(&w->act.turn_ns, now, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->act.asleep, 0, __ATOMIC_RELEASE);
+}
+
+/* What the thread cost, as it exits: for the CPU time per frame. */
+static void worker_account_exit(struct worker *w)
+{
+	struct timespec ts;
+	struct rusage ru;
+
+	if (!clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+		__atomic_store_n(&w->act.cpu_ns,
+				 (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec,
+				 __ATOMIC_RELAXED);
+	if (!getrusage(RUSAGE_THREAD, &ru)) {
+		__atomic_store_n(&w->act.nvcsw, (uint64_t)ru.ru_nvcsw, __ATOMIC_RELAXED);
+		__atomic_store_n(&w->act.nivcsw, (uint64_t)ru.ru_nivcsw, __ATOMIC_RELAXED);
+	}
+	__atomic_store_n(&w->act.exited, 1, __ATOMIC_RELEASE);
+}
+
+static void worker_idle(struct worker *w, uint64_t now)
+{
+	uint64_t began;
 
 	w->empty_polls++;
 	if (w->pipe.cfg.flows) /* no batch, no quiescent state: here then */
@@ -343,7 +418,6 @@ static void worker_idle(struct worker *w)
 		xdpi_xsk_kick_rx(w->xsk);
 		return;
 	}
-	now = xdpi_mono_ns();
 	if (!w->idle_since_ns)
 		w->idle_since_ns = now;
 	else if (now - w->last_turn_ns > WORKER_STOLEN_GAP_NS)
@@ -362,10 +436,12 @@ static void worker_idle(struct worker *w)
 	w->sleeps++;
 	if (w->pipe.cfg.flows) /* a sleeping reader must not hold up frees */
 		flows_thread_offline();
+	began = worker_sleep_begin(w);
 	if (w->ring)
 		xdpi_copyring_wait(w->ring, w->poll_timeout_ms);
 	else
 		xdpi_xsk_wait_rx(w->xsk, w->poll_timeout_ms);
+	worker_sleep_end(w, began, w->poll_timeout_ms);
 	if (w->pipe.cfg.flows)
 		flows_thread_online();
 	w->idle_since_ns = 0; /* spin again before the next sleep */
@@ -428,11 +504,18 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	int empty_in_drain = 0;
 
-	if (worker_enter_sandbox(w))
+	__atomic_store_n(&w->act.tid, (int32_t)gettid(), __ATOMIC_RELAXED);
+	if (worker_enter_sandbox(w)) {
+		worker_account_exit(w);
 		return NULL;
+	}
+	__atomic_store_n(&w->act.turn_ns, xdpi_mono_ns(), __ATOMIC_RELEASE);
 	if (w->pipe.cfg.flows)
 		flows_thread_register();
 	for (;;) {
+		uint64_t now = xdpi_mono_ns();
+
+		worker_turn(w, now);
 		if (worker_batch(w)) {
 			empty_in_drain = 0;
 			w->idle_since_ns = 0;
@@ -450,11 +533,32 @@ static void *worker_main(void *arg)
 				xdpi_xsk_kick_rx(w->xsk);
 			continue;
 		}
-		worker_idle(w);
+		worker_idle(w, now);
 	}
 	if (w->pipe.cfg.flows)
 		flows_thread_unregister();
+	worker_account_exit(w);
 	return NULL;
+}
+
+void worker_activity_read(const struct worker *w, struct worker_activity *out)
+{
+	const struct worker_activity *a = &w->act;
+
+	out->exited = __atomic_load_n(&a->exited, __ATOMIC_ACQUIRE);
+	out->gaps = __atomic_load_n(&a->gaps, __ATOMIC_ACQUIRE);
+	out->turn_ns = __atomic_load_n(&a->turn_ns, __ATOMIC_ACQUIRE);
+	out->asleep = __atomic_load_n(&a->asleep, __ATOMIC_ACQUIRE);
+	out->sleeps = __atomic_load_n(&a->sleeps, __ATOMIC_RELAXED);
+	out->tid = __atomic_load_n(&a->tid, __ATOMIC_RELAXED);
+	out->longest_gap_ns = __atomic_load_n(&a->longest_gap_ns, __ATOMIC_RELAXED);
+	out->cpu_ns = __atomic_load_n(&a->cpu_ns, __ATOMIC_RELAXED);
+	out->nvcsw = __atomic_load_n(&a->nvcsw, __ATOMIC_RELAXED);
+	out->nivcsw = __atomic_load_n(&a->nivcsw, __ATOMIC_RELAXED);
+	for (int i = 0; i < WORKER_GAP_LOG; i++) {
+		out->gap[i].start_ns = __atomic_load_n(&a->gap[i].start_ns, __ATOMIC_RELAXED);
+		out->gap[i].end_ns = __atomic_load_n(&a->gap[i].end_ns, __ATOMIC_RELAXED);
+	}
 }
 
 void worker_snapshot(const struct worker *w, struct pipeline_counters *out)

@@ -47,6 +47,33 @@ enum worker_idle {
  * nothing measurable when traffic stops. */
 #define WORKER_IDLE_SPIN_NS 1000000
 
+/* A gap this long between two turns of the receive loop, outside its own
+ * sleeps, is logged (struct worker_activity): far above a scheduler tick
+ * or a batch's work, far below what a ring of thousands of frames holds. */
+#define WORKER_GAP_LOG_NS 100000
+#define WORKER_GAP_LOG 32
+
+/*
+ * What the worker was doing, published for the loss monitor
+ * (capture/losswatch.h), which tells from it why the fill ring ran dry:
+ * written only by the worker (once per turn of its loop, on a line of its
+ * own), read by any thread with atomic loads.
+ */
+struct worker_activity {
+	uint64_t turn_ns;	 /* monotonic time of the last turn outside a sleep */
+	uint64_t sleeps;	 /* sleeps begun */
+	uint32_t asleep;	 /* in its idle sleep now */
+	int32_t tid;		 /* for /proc/self/task/TID */
+	uint64_t longest_gap_ns; /* between two turns, outside sleeps */
+	uint64_t gaps;		 /* gaps logged; gap[i % WORKER_GAP_LOG] */
+	/* Set as the thread exits: its CPU time and context switches. */
+	uint64_t cpu_ns, nvcsw, nivcsw;
+	uint32_t exited;
+	struct worker_gap {
+		uint64_t start_ns, end_ns;
+	} gap[WORKER_GAP_LOG];
+};
+
 enum worker_phase {
 	WORKER_RUN = 0,
 	WORKER_DRAIN, /* the XDP program no longer redirects: empty the ring */
@@ -72,6 +99,8 @@ struct worker {
 	uint32_t napi_id;	 /* SO_INCOMING_NAPI_ID, read once after frames */
 	bool napi_checked;	 /* napi_id is set; release, read by the controller */
 	int failed;		 /* -errno: it could not start receiving; release */
+
+	struct worker_activity act __attribute__((aligned(XDPI_CACHELINE)));
 
 	/* Set up before start, read-only afterwards. */
 	/* The source: an AF_XDP socket, or in passive mode a copy ring. */
@@ -113,6 +142,9 @@ bool worker_napi_known(const struct worker *w, uint32_t *napi_id);
 int worker_failed(const struct worker *w);
 /* Any thread: the counters as of the worker's last batch. */
 void worker_snapshot(const struct worker *w, struct pipeline_counters *out);
+/* Any thread: a copy of what the worker published last (the gap log may
+ * be torn: see losswatch.c for how it is read). */
+void worker_activity_read(const struct worker *w, struct worker_activity *out);
 /* Waits for the thread to exit (after WORKER_DRAIN). */
 void worker_join(struct worker *w);
 /* Frees the socket and metrics; the thread must have been joined. */

@@ -27,8 +27,10 @@ void xdpi_xsk_opts_defaults(struct xdpi_xsk_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	/* 2 KiB frames hold a 1518-byte frame after the kernel's 256 bytes
-	 * of headroom; 8192 of them (16 MiB) absorb a worker stalled for
-	 * 5 ms at 1.6 Mpps, where a VM's vCPU can be taken that long. */
+	 * of headroom; 16384 of them (32 MiB) absorb a worker that does not
+	 * run for 16 ms at 1 Mpps: a burst after idle meets a wake-up that
+	 * long while ordinary work shares its CPU (docs/live.md, "Bursts
+	 * after idle"; 8192 lost frames in 2 of 5 such bursts). */
 	o->frame_size = XDPI_XSK_DEFAULT_FRAME_SIZE;
 	o->fill_size = XDPI_XSK_DEFAULT_RING;
 	o->comp_size = 2048;

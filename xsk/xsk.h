@@ -67,7 +67,7 @@ struct xdpi_xsk_opts {
 
 #define XDPI_XSK_BIND_TIMEOUT_MS 2000
 #define XDPI_XSK_DEFAULT_FRAME_SIZE 2048
-#define XDPI_XSK_DEFAULT_RING 8192
+#define XDPI_XSK_DEFAULT_RING 16384
 
 /* Fills @o with xdpi's defaults for a receive socket. */
 void xdpi_xsk_opts_defaults(struct xdpi_xsk_opts *o);
