@@ -189,9 +189,9 @@ fi
 # frames) is a clear error, with nothing left attached
 if [ "$(cat /proc/sys/vm/nr_hugepages)" = 0 ]; then
 	t_check "no hugepages reserved: the UMEM is on normal pages, and the run says why" \
-		grep -q "UMEM 16384 KiB on normal pages (no hugepages: " "$T_TMP/owner.err"
+		grep -q "UMEM 32768 KiB on normal pages (no hugepages: " "$T_TMP/owner.err"
 else
-	t_check "hugepages reserved: the UMEM is on them" grep -q "UMEM 16384 KiB on hugepages" \
+	t_check "hugepages reserved: the UMEM is on them" grep -q "UMEM 32768 KiB on hugepages" \
 		"$T_TMP/owner.err"
 fi
 # limited KIB ARGS...: xdpi live under ulimit -v KIB, 1 s. A small flow
@@ -207,7 +207,7 @@ if ! sh -c 'ulimit -v 150000; exec "$1" --version' sh "$XDPI" >/dev/null 2>&1; t
 	t_skip "UMEM that cannot be mapped" "this build cannot run under ulimit -v (sanitizers reserve their shadow memory)"
 else
 	limited 150000 >/dev/null 2>"$T_TMP/limit_ok.err"
-	t_eq "under ulimit -v 150000 the default 16 MiB UMEM runs (exit 0)" "$?" 0
+	t_eq "under ulimit -v 150000 the default 32 MiB UMEM runs (exit 0)" "$?" 0
 	limited 150000 --fill-size 32768 --frame-size 4096 >/dev/null 2>"$T_TMP/limit.err"
 	t_eq "a 128 MiB UMEM under ulimit -v 150000: exit 1, nothing attached" \
 		"$?/$(xdp_attached_dut)" "1/"
