@@ -876,7 +876,6 @@ static void rx_counts(const struct bench_point *p, struct bench_result *res)
 	res->longest_gap_ns = total.loss.longest_gap_ns;
 	res->gaps = total.loss.gaps;
 	res->rx_cpu_ns = total.loss.cpu_ns;
-	res->rx_cpu_workers = true;
 	res->received =
 		(uint64_t)json_integer_value(json_object_get(res->receiver_json, "packets"));
 	res->unexplained = total.unexplained;

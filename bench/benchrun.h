@@ -99,7 +99,6 @@ struct bench_result {
 	/* CPU time the receiver spent: xdpi's workers over their life, other
 	 * receivers' whole process over the generator's run; 0: unknown. */
 	uint64_t rx_cpu_ns;
-	bool rx_cpu_workers;   /* rx_cpu_ns is the workers' (xdpi) */
 	double rx_steal_s;     /* the rx CPU's steal time (a VM's host took it) */
 	json_t *receiver_json; /* the receiver's own JSON output (owned) */
 	char err[256];

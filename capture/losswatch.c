@@ -41,7 +41,6 @@ struct watched {
 	uint64_t gaps_seen; /* gap log entries already looked at */
 	uint64_t last_gap_end_ns;
 	bool asleep;
-	uint64_t sleeps;
 	/* Drops counted while the worker was asleep at the sample, laid at a
 	 * cause one sample later (sample_one()). */
 	uint64_t pending;
@@ -131,7 +130,7 @@ static void sample_one(struct watched *q, uint64_t t0, uint64_t t1, bool final)
 		.turn_ns = a.turn_ns,
 		.asleep0 = q->pending ? q->pending_asleep0 : q->asleep,
 		.asleep1 = a.asleep,
-		.sleeps0 = q->pending ? q->pending_sleeps0 : q->sleeps,
+		.sleeps0 = q->pending ? q->pending_sleeps0 : q->rep.sleeps,
 		.sleeps1 = a.sleeps,
 	};
 	iv.gap_overlaps = gaps_overlap(q, &a, iv.t0_ns, t1);
@@ -151,14 +150,13 @@ static void sample_one(struct watched *q, uint64_t t0, uint64_t t1, bool final)
 		q->pending = dropped;
 		q->pending_t0 = t0;
 		q->pending_asleep0 = q->asleep;
-		q->pending_sleeps0 = q->sleeps;
+		q->pending_sleeps0 = q->rep.sleeps;
 	} else if (dropped || q->pending) {
 		q->rep.fill_empty[loss_classify(&iv)] += dropped + q->pending;
 		q->pending = 0;
 	}
 	q->fill_empty = st.rx_fill_ring_empty_descs;
 	q->asleep = a.asleep;
-	q->sleeps = a.sleeps;
 	q->rep.sleeps = a.sleeps;
 	q->rep.longest_gap_ns = a.longest_gap_ns;
 	q->rep.gaps = a.gaps;

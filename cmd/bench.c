@@ -174,6 +174,7 @@ static int bench_trial(void *ctx, double rate, double duration, struct ndr_trial
 	struct bench_ctx *c = ctx;
 	struct bench_cfg cfg = c->cfg;
 	struct bench_result res;
+	bool stalled;
 	int ret;
 
 	cfg.gen.rate = rate > 0 ? (uint64_t)rate : c->fixed_rate;
@@ -188,10 +189,11 @@ static int bench_trial(void *ctx, double rate, double duration, struct ndr_trial
 	t->duration_s = duration;
 	t->valid = ndr_trial_valid(t, c->shortfall);
 	c->rx->unexplained += res.unexplained;
+	stalled = trial_stalled(&res, t);
 	c->rx->lossy_trials += t->loss > 0;
-	c->rx->stalled_trials += trial_stalled(&res, t);
-	json_array_append_new(c->trials, bench_trial_json(c->r, &res, t, trial_stalled(&res, t)));
-	bench_trial_print(c->table, c->r, &res, t, trial_stalled(&res, t));
+	c->rx->stalled_trials += stalled;
+	json_array_append_new(c->trials, bench_trial_json(c->r, &res, t, stalled));
+	bench_trial_print(c->table, c->r, &res, t, stalled);
 	if (!rate && !c->rx->full.receiver_json) {
 		c->rx->full = res; /* kept: the table's "runs" entry */
 		c->rx->placement = res.placement;

@@ -827,6 +827,22 @@ TEST(test_causes_json_round_trip)
 	ledger_free(&l);
 }
 
+/* A copy of @o whose queue 0 lost @key of @group (@key NULL: the whole
+ * group), or has it set to @v (stolen) instead: refused. */
+static void assert_refused_edit(json_t *o, const char *group, const char *key, json_t *v)
+{
+	json_t *rec = json_deep_copy(o), *parent = queue0(rec);
+
+	if (key)
+		parent = json_object_get(parent, group);
+	if (v)
+		json_object_set_new(parent, key, v);
+	else
+		json_object_del(parent, key ? key : group);
+	assert_refused(rec);
+	json_decref(rec);
+}
+
 TEST(test_causes_json_refused)
 {
 	struct ledger l = {0};
@@ -840,36 +856,14 @@ TEST(test_causes_json_refused)
 	o = ledger_to_json(&l);
 	ledger_free(&l);
 	for (size_t i = 0; i < 3; i++) {
-		json_t *rec = json_deep_copy(o);
-
-		json_object_del(json_object_get(queue0(rec), "fill_empty_causes"), cause_keys[i]);
-		assert_refused(rec);
-		json_decref(rec);
-		rec = json_deep_copy(o);
-		json_object_set_new(json_object_get(queue0(rec), "fill_empty_causes"),
-				    cause_keys[i], json_integer(-1));
-		assert_refused(rec);
-		json_decref(rec);
+		assert_refused_edit(o, "fill_empty_causes", cause_keys[i], NULL);
+		assert_refused_edit(o, "fill_empty_causes", cause_keys[i], json_integer(-1));
 	}
-	for (size_t i = 0; i < sizeof(worker_keys) / sizeof(worker_keys[0]); i++) {
-		json_t *rec = json_deep_copy(o);
-
-		json_object_del(json_object_get(queue0(rec), "worker"), worker_keys[i]);
-		assert_refused(rec);
-		json_decref(rec);
-	}
+	for (size_t i = 0; i < sizeof(worker_keys) / sizeof(worker_keys[0]); i++)
+		assert_refused_edit(o, "worker", worker_keys[i], NULL);
 	/* one group without the other is no record of ours */
-	{
-		json_t *rec = json_deep_copy(o);
-
-		json_object_del(queue0(rec), "worker");
-		assert_refused(rec);
-		json_decref(rec);
-		rec = json_deep_copy(o);
-		json_object_del(queue0(rec), "fill_empty_causes");
-		assert_refused(rec);
-		json_decref(rec);
-	}
+	assert_refused_edit(o, "worker", NULL, NULL);
+	assert_refused_edit(o, "fill_empty_causes", NULL, NULL);
 	json_decref(o);
 }
 
