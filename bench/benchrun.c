@@ -628,6 +628,7 @@ static void live_opts_of(const struct bench_cfg *cfg, enum bench_receiver r,
 	o->inspect = r != BENCH_NOINSPECT;
 	o->passive = r == BENCH_PASSIVE;
 	o->flows.off = r == BENCH_NOFLOWS;
+	o->flows.max_flows = cfg->max_flows;
 	if (r == BENCH_IPFIX) {
 		/* Nothing listens there: what is priced is the export path
 		 * (hooks, queue, exporter thread), not a collector. Every
@@ -726,6 +727,10 @@ static void gen_argv(struct argbuf *a, const struct testbed *tb, const struct be
 		argf(a, "%u", cfg->gen.size);
 	arg(a, "--proto");
 	arg(a, gen_proto_name(cfg->gen.proto));
+	if (cfg->gen.src_ips > 1) {
+		arg(a, "--src-ips");
+		argf(a, "%u", cfg->gen.src_ips);
+	}
 	if (cfg->gen.rate) {
 		arg(a, "--rate");
 		argf(a, "%llu", (unsigned long long)cfg->gen.rate);

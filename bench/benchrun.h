@@ -75,7 +75,8 @@ struct bench_cfg {
 	uint32_t frame_size; /* 0: default */
 	bool no_need_wakeup;
 	bool check_seq;
-	bool takeover; /* an external interface the host uses (`tune --takeover`) */
+	bool takeover;	    /* an external interface the host uses (`tune --takeover`) */
+	uint64_t max_flows; /* the inspecting receivers' --max-flows; 0: live's default */
 };
 
 struct bench_result {

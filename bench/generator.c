@@ -75,6 +75,40 @@ void gen_opts_defaults(struct gen_opts *o)
 	memcpy(o->dst_mac, (uint8_t[]){0x02, 0x00, 0x00, 0x00, 0x00, 0x02}, 6);
 }
 
+const char *const gen_preset_names[GEN__PRESETS] = {"syn-flood", "udp-flood"};
+
+int gen_preset_apply(struct gen_opts *o, const char *name)
+{
+	int p = xdpi_parse_choice(name, gen_preset_names, GEN__PRESETS);
+
+	if (p < 0)
+		return -EINVAL;
+	o->proto = p == GEN_PRESET_SYN_FLOOD ? GEN_TCP_SYN : GEN_UDP;
+	o->flows = XDPI_GEN_MAX_FLOWS;
+	o->src_ips = GEN_FLOOD_SRC_IPS;
+	return 0;
+}
+
+static uint64_t gen_gcd(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+uint64_t gen_distinct_tuples(const struct gen_opts *o)
+{
+	uint64_t ips = o->src_ips > 1 ? o->src_ips : 1;
+
+	/* Frame k: port k mod flows, address k mod ips; the pair repeats
+	 * after their least common multiple. */
+	return ips / gen_gcd(ips, o->flows) * o->flows;
+}
+
 static const char *const proto_names[GEN_UDP + 1] = {"tcp-syn", "tcp-data", "udp"};
 
 const char *gen_proto_name(enum gen_proto p)

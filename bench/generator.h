@@ -90,6 +90,25 @@ struct gen_result {
 double gen_result_pps(const struct gen_result *r);
 
 void gen_opts_defaults(struct gen_opts *o);
+
+/* Named traffic mixes (--preset). A flood makes every frame a new flow:
+ * frame k of a run carries source port XDPI_GEN_SPORT_BASE + k mod flows
+ * and source address src_ip + k mod src_ips (xdpi_gen_spoof()); with
+ * 50,000 ports and 131,071 addresses (a prime, so the pair repeats only
+ * after their product) that is 6.5 G distinct 4-tuples, 15 minutes at
+ * 7 Mpps, all in 198.18.0.0/15. */
+enum gen_preset {
+	GEN_PRESET_SYN_FLOOD = 0, /* spoofed SYNs, a new flow a frame */
+	GEN_PRESET_UDP_FLOOD,	  /* the same over UDP */
+	GEN__PRESETS,
+};
+#define GEN_FLOOD_SRC_IPS (GEN_MAX_SRC_IPS - 1)
+extern const char *const gen_preset_names[GEN__PRESETS];
+/* Sets @o's protocol, flows and sources to the preset @name: 0, or
+ * -EINVAL for an unknown name. */
+int gen_preset_apply(struct gen_opts *o, const char *name);
+/* Distinct (source address, source port) pairs before the run repeats. */
+uint64_t gen_distinct_tuples(const struct gen_opts *o);
 int gen_opts_validate(const struct gen_opts *o, char *err, size_t err_len);
 const char *gen_proto_name(enum gen_proto p);
 int gen_proto_parse(const char *s);

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -71,7 +72,15 @@ static void bench_usage(FILE *out)
 		"      --mtu N          MTU of both veth ends, 68..9000 (default 1500); jumbo\n"
 		"                       frames need a receiver with XDP multi-buffer support\n"
 		"      --proto P        tcp-syn (default), tcp-data, udp\n"
-		"      --flows N        flows (default 1)\n"
+		"      --flows N        flows (source ports, default 1)\n"
+		"      --src-ips N      spoofed source addresses, 1..131072 (default 1)\n"
+		"      --preset P       syn-flood or udp-flood: a new flow every frame\n"
+		"                       (as for xdpi gen)\n"
+		"      --max-flows N    the flow table's bound in the inspecting\n"
+		"                       receivers (default: xdpi live's, 1 GiB of records)\n"
+		"      --flow-cases     the run three times: 1 flow, 10,000 flows, and a\n"
+		"                       flood (a new flow every frame), by default for\n"
+		"                       inspect and noflows, then a table of the cases\n"
 		"      --rate PPS       one trial per receiver at this rate, no search\n"
 		"      --queues N       veth queues, 1..64 (default 1)\n"
 		"      --gen-cpus LIST  generator threads' CPUs (default 0)\n"
@@ -101,6 +110,8 @@ enum {
 	OPT_MAX_TRIALS,
 	OPT_MTU,
 	OPT_DURATION_SUM,
+	OPT_MAX_FLOWS,
+	OPT_FLOW_CASES,
 };
 
 static int parse_receivers(const char *s, bool *on)
@@ -263,6 +274,7 @@ struct bench_args {
 	uint32_t mtu; /* 0: veth's default, 1500 */
 	bool json, quick;
 	bool search; /* NDR/PDR search: neither --quick nor --rate */
+	bool flow_cases, receivers_given;
 	const char *record;
 	int max_trials;
 	double duration_sum;
@@ -300,6 +312,9 @@ static int bench_args_check(struct bench_args *a)
 	}
 	a->cfg.gen.ifname = "xdpi-g";
 	a->search = !a->quick && !a->cfg.gen.rate;
+	if (a->flow_cases && !a->receivers_given)
+		for (int r = 0; r < BENCH__RECEIVERS; r++)
+			a->on[r] = r == BENCH_INSPECT || r == BENCH_NOFLOWS;
 	return 0;
 }
 
@@ -319,6 +334,8 @@ static const char *bench_valid(int c, char *buf, size_t len)
 		return "1..100";
 	case OPT_DURATION_SUM:
 		return "1..60 seconds";
+	case OPT_MAX_FLOWS:
+		return "1..1099511627776";
 	case OPT_MTU:
 		return "68..9000";
 	case OPT_PLACEMENT:
@@ -349,6 +366,8 @@ static int bench_parse(int argc, char **argv, struct bench_args *a)
 		{"quick", no_argument, NULL, OPT_QUICK},
 		{"max-trials", required_argument, NULL, OPT_MAX_TRIALS},
 		{"duration-sum", required_argument, NULL, OPT_DURATION_SUM},
+		{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+		{"flow-cases", no_argument, NULL, OPT_FLOW_CASES},
 		{"mtu", required_argument, NULL, OPT_MTU},
 		{"json", no_argument, NULL, 'j'},
 		{"record", required_argument, NULL, OPT_RECORD},
@@ -383,6 +402,10 @@ static int bench_parse(int argc, char **argv, struct bench_args *a)
 		case OPT_RECEIVERS:
 			if (parse_receivers(optarg, a->on))
 				goto bad;
+			a->receivers_given = true;
+			break;
+		case OPT_FLOW_CASES:
+			a->flow_cases = true;
 			break;
 		case OPT_CHECK_SEQ:
 			a->cfg.check_seq = true;
@@ -398,6 +421,10 @@ static int bench_parse(int argc, char **argv, struct bench_args *a)
 		case OPT_DURATION_SUM:
 			if (xdpi_parse_seconds(optarg, &a->duration_sum) || a->duration_sum < 1 ||
 			    a->duration_sum > 60)
+				goto bad;
+			break;
+		case OPT_MAX_FLOWS:
+			if (xdpi_parse_u64(optarg, 1, 1ull << 40, &a->cfg.max_flows))
 				goto bad;
 			break;
 		case OPT_MTU:
@@ -520,8 +547,16 @@ static int bench_receivers_run(const struct bench_args *a, const struct testbed 
 	return failures;
 }
 
-static void bench_record(const struct bench_args *a, const struct bench_rx *rx, json_t *trials,
-			 int failures, double start)
+/* The traffic of a run: what its rates were measured on. */
+static json_t *bench_traffic_json(const struct gen_opts *g)
+{
+	return json_pack("{s:s, s:I, s:I, s:I}", "proto", gen_proto_name(g->proto), "flows",
+			 (json_int_t)g->flows, "src_ips", (json_int_t)(g->src_ips ? g->src_ips : 1),
+			 "distinct_tuples", (json_int_t)gen_distinct_tuples(g));
+}
+
+static json_t *bench_record_json(const struct bench_args *a, const struct bench_rx *rx,
+				 json_t *trials, int failures, double start)
 {
 	const struct bench_run_info run = {
 		.search = a->search,
@@ -531,19 +566,134 @@ static void bench_record(const struct bench_args *a, const struct bench_rx *rx, 
 		.start = start,
 		.end = report_wall_now(),
 	};
-	json_t *o;
+	json_t *o = bench_report_json(rx, trials, &run);
 
-	if (!a->json && !a->record)
-		return;
-	o = bench_report_json(rx, trials, &run);
 	/* The testbed's MTU: what the frame size was measured at. */
 	json_object_set_new(o, "mtu", json_integer(a->mtu ? a->mtu : 1500));
+	json_object_set_new(o, "traffic", bench_traffic_json(&a->cfg.gen));
+	return o;
+}
+
+static void bench_record_emit(const struct bench_args *a, json_t *o)
+{
 	if (a->record && bench_record_write(o, a->record))
 		xdpi_err("cannot write %s", a->record);
 	if (a->json) {
 		json_dumpf(o, stdout, JSON_COMPACT);
 		putchar('\n');
 	}
+}
+
+/* --flow-cases: the traffic of each case, over the options' own. */
+enum { FLOW_CASE_ONE, FLOW_CASE_10K, FLOW_CASE_FLOOD, FLOW__CASES };
+static const char *const flow_case_names[FLOW__CASES] = {"1-flow", "10k-flows", "flood"};
+
+static void flow_case_traffic(struct bench_args *a, int c)
+{
+	struct gen_opts *g = &a->cfg.gen;
+
+	g->src_ips = c == FLOW_CASE_FLOOD ? GEN_FLOOD_SRC_IPS : 1;
+	g->flows = c == FLOW_CASE_ONE ? 1 : c == FLOW_CASE_10K ? 10000 : XDPI_GEN_MAX_FLOWS;
+	/* One flow at least per sender thread (bench_args_check()). */
+	if ((int)g->flows < g->ncpus)
+		g->flows = (uint32_t)g->ncpus;
+}
+
+/* One line a case and receiver: the search's rates (or the full-rate
+ * trial's with --quick or --rate), the CPU per frame, and inspect's NDR
+ * over the no-flows receiver's. */
+static void flow_cases_print(FILE *out, const struct bench_args *a,
+			     struct bench_rx (*rx)[BENCH__RECEIVERS], int ncases)
+{
+	fprintf(out, "\nflow cases%s\n", a->search ? "" : " (one trial each: received Mpps)");
+	fprintf(out, "%-10s %-24s %9s %9s %8s %10s\n", "case", "receiver",
+		a->search ? "NDR Mpps" : "recv Mpps", a->search ? "PDR Mpps" : "loss", "cpu ns",
+		"vs noflows");
+	for (int c = 0; c < ncases; c++) {
+		const struct bench_rx *nf = &rx[c][BENCH_NOFLOWS];
+
+		for (int r = 0; r < BENCH__RECEIVERS; r++) {
+			const struct bench_rx *x = &rx[c][r];
+			double v, base;
+			char ratio[16] = "";
+
+			if (!x->ran)
+				continue;
+			v = a->search ? x->ndr.ndr_pps : x->full.recv_pps;
+			base = a->search ? nf->ndr.ndr_pps : nf->full.recv_pps;
+			if (r != BENCH_NOFLOWS && nf->ran && base > 0)
+				snprintf(ratio, sizeof(ratio), "%.2fx", v / base);
+			if (a->search)
+				fprintf(out, "%-10s %-24s %9.3f %9.3f %8.0f %10s\n",
+					flow_case_names[c], bench_receiver_label(r), v / 1e6,
+					x->ndr.pdr_pps / 1e6, bench_cpu_ns_per_frame(&x->full),
+					ratio);
+			else
+				fprintf(out, "%-10s %-24s %9.3f %8.2f%% %8.0f %10s\n",
+					flow_case_names[c], bench_receiver_label(r), v / 1e6,
+					x->full.sent ? 100.0 *
+							       (double)(x->full.sent -
+									x->full.received) /
+							       (double)x->full.sent
+						     : 0.0,
+					bench_cpu_ns_per_frame(&x->full), ratio);
+		}
+	}
+}
+
+/* The three cases on one testbed; returns the failures. */
+static int bench_flow_cases(const struct bench_args *a, const struct testbed *tb, FILE *table,
+			    double start, int *bad_ledger)
+{
+	struct bench_rx rx[FLOW__CASES][BENCH__RECEIVERS];
+	json_t *cases = json_array(), *o;
+	int failures = 0, ran = 0;
+
+	memset(rx, 0, sizeof(rx));
+	for (int c = 0; c < FLOW__CASES && cases; c++) {
+		struct bench_args ca = *a;
+		json_t *trials = json_array();
+
+		if (!trials)
+			break;
+		flow_case_traffic(&ca, c);
+		fprintf(table, "\ncase %s: %" PRIu64 " distinct flows%s\n", flow_case_names[c],
+			gen_distinct_tuples(&ca.cfg.gen),
+			c == FLOW_CASE_FLOOD ? " (a new flow every frame)" : "");
+		failures += bench_receivers_run(&ca, tb, rx[c], trials, table);
+		ran++;
+		bench_table_print(table, rx[c], ca.search, gen_size_mean(ca.cfg.gen.size));
+		o = bench_record_json(&ca, rx[c], trials, 0, start);
+		json_object_set_new(o, "case", json_string(flow_case_names[c]));
+		json_array_append_new(cases, o);
+		json_decref(trials);
+		if (xdpi_signals_pending())
+			break;
+	}
+	flow_cases_print(table, a, rx, ran);
+	o = json_pack("{s:o, s:o, s:i, s:s}", "flow_cases", cases ? cases : json_array(), "machine",
+		      bench_machine_json(), "failures", failures, "command", a->cmdline);
+	if (o && (a->json || a->record))
+		bench_record_emit(a, o);
+	json_decref(o);
+	for (int c = 0; c < FLOW__CASES; c++)
+		for (int r = 0; r < BENCH__RECEIVERS; r++) {
+			if (rx[c][r].ran && rx[c][r].unexplained)
+				*bad_ledger = 1;
+			bench_result_free(&rx[c][r].full);
+		}
+	return failures;
+}
+
+static void bench_record(const struct bench_args *a, const struct bench_rx *rx, json_t *trials,
+			 int failures, double start)
+{
+	json_t *o;
+
+	if (!a->json && !a->record)
+		return;
+	o = bench_record_json(a, rx, trials, failures, start);
+	bench_record_emit(a, o);
 	json_decref(o);
 }
 
@@ -573,6 +723,14 @@ int cmd_bench(int argc, char **argv)
 	if (bench_testbed_up(&a, &tb, table)) {
 		json_decref(trials);
 		return XDPI_EXIT_FAIL;
+	}
+	if (a.flow_cases) {
+		int bad_ledger = 0;
+
+		failures = bench_flow_cases(&a, &tb, table, start, &bad_ledger);
+		testbed_destroy(&tb);
+		json_decref(trials);
+		return failures || bad_ledger ? XDPI_EXIT_FAIL : XDPI_EXIT_OK;
 	}
 	failures = bench_receivers_run(&a, &tb, rx, trials, table);
 	testbed_destroy(&tb);

@@ -50,6 +50,8 @@ enum {
 	XDPI_OPT_RATE,
 	XDPI_OPT_GEN_CPUS,
 	XDPI_OPT_RX_CPUS,
+	XDPI_OPT_SRC_IPS,
+	XDPI_OPT_PRESET,
 };
 /* The long options of xdpi_parse_traffic_opt(), for getopt_long tables:
  * long-only, the same spelling in gen, bench and tune. */
@@ -58,11 +60,14 @@ enum {
 	{"size", required_argument, NULL, XDPI_OPT_SIZE},    \
 	{"proto", required_argument, NULL, XDPI_OPT_PROTO},  \
 	{"flows", required_argument, NULL, XDPI_OPT_FLOWS},  \
-	{"rate", required_argument, NULL, XDPI_OPT_RATE}
+	{"rate", required_argument, NULL, XDPI_OPT_RATE},    \
+	{"src-ips", required_argument, NULL, XDPI_OPT_SRC_IPS}, \
+	{"preset", required_argument, NULL, XDPI_OPT_PRESET}
 /* clang-format on */
 /* Parses an option gen, bench and tune share (--size size|imix, --proto,
- * --flows, --rate) into @o. Returns 1 if @opt is one of them, 0 if not,
- * -EINVAL for a bad value. */
+ * --flows, --rate, --src-ips, --preset) into @o. A preset sets several of
+ * them at once (gen_preset_apply()); options after it override it.
+ * Returns 1 if @opt is one of them, 0 if not, -EINVAL for a bad value. */
 int xdpi_parse_traffic_opt(int opt, const char *arg, struct gen_opts *o);
 
 struct bench_cfg;

@@ -59,6 +59,9 @@ static void gen_usage(FILE *out)
 		"      --src-ips N     spoofed sources: the N addresses from --src-ip,\n"
 		"                      round robin over the frames of each flow\n"
 		"                      (1..131072, a /15; default 1)\n"
+		"      --preset P      syn-flood or udp-flood: every frame a new flow\n"
+		"                      (--flows 50000 --src-ips 131071: 6.5 G distinct\n"
+		"                      4-tuples); options after it override it\n"
 		"      --pcap FILE     also write the frames the run sends (the first\n"
 		"                      --pcap-max, default 100000) to FILE, for `xdpi read`\n"
 		"  -j, --json          print one JSON object with the result\n"
@@ -76,7 +79,6 @@ enum {
 	OPT_STAMP,
 	OPT_CPUS,
 	OPT_METHOD,
-	OPT_SRC_IPS,
 };
 
 static volatile int gen_stop;
@@ -174,8 +176,6 @@ static const char *gen_valid(int c, char *buf, size_t len)
 	case OPT_SRC_IP:
 	case OPT_DST_IP:
 		return "an IPv4 address such as 198.18.0.1";
-	case OPT_SRC_IPS:
-		return "1..131072";
 	default:
 		return NULL;
 	}
@@ -195,7 +195,6 @@ static int gen_parse(int argc, char **argv, struct gen_args *a)
 		{"src-mac", required_argument, NULL, OPT_SRC_MAC},
 		{"src-ip", required_argument, NULL, OPT_SRC_IP},
 		{"dst-ip", required_argument, NULL, OPT_DST_IP},
-		{"src-ips", required_argument, NULL, OPT_SRC_IPS},
 		{"pcap", required_argument, NULL, OPT_PCAP},
 		{"pcap-max", required_argument, NULL, OPT_PCAP_MAX},
 		{"stamp", required_argument, NULL, OPT_STAMP},
@@ -261,10 +260,6 @@ static int gen_parse(int argc, char **argv, struct gen_args *a)
 			break;
 		case OPT_PCAP_MAX:
 			if (xdpi_parse_u32(optarg, 1, UINT32_MAX, &a->pcap_max))
-				goto bad;
-			break;
-		case OPT_SRC_IPS:
-			if (xdpi_parse_u32(optarg, 1, GEN_MAX_SRC_IPS, &o->src_ips))
 				goto bad;
 			break;
 		case 'j':

@@ -62,7 +62,7 @@ static void tune_usage(FILE *out)
 		"  -d, --duration S      seconds per point (default 3)\n"
 		"      --rate PPS        generator rate (default: full rate)\n"
 		"      --size N          frame size (default 64)\n"
-		"      --proto P, --flows N   as for xdpi gen\n"
+		"      --proto P, --flows N, --src-ips N, --preset P   as for xdpi gen\n"
 		"      --gen-cpus LIST, --rx-cpus LIST   as for xdpi bench (0 and 1)\n"
 		"      --external IFACE  no testbed, no generator: measure xdpi live on\n"
 		"                        IFACE while your own traffic source runs\n"

@@ -43,6 +43,10 @@ int xdpi_parse_traffic_opt(int opt, const char *arg, struct gen_opts *o)
 			return -EINVAL;
 		o->rate = u;
 		return 1;
+	case XDPI_OPT_SRC_IPS:
+		return xdpi_parse_u32(arg, 1, GEN_MAX_SRC_IPS, &o->src_ips) ? -EINVAL : 1;
+	case XDPI_OPT_PRESET:
+		return gen_preset_apply(o, arg) ? -EINVAL : 1;
 	default:
 		return 0;
 	}
@@ -96,6 +100,11 @@ const char *xdpi_traffic_opt_valid(int opt, char *buf, size_t len)
 		return buf;
 	case XDPI_OPT_RATE:
 		return "1..1000000000 frames per second";
+	case XDPI_OPT_SRC_IPS:
+		snprintf(buf, len, "1..%d", GEN_MAX_SRC_IPS);
+		return buf;
+	case XDPI_OPT_PRESET:
+		return xdpi_choices(gen_preset_names, GEN__PRESETS, buf, len);
 	case 'd':
 		return "seconds, at least 1";
 	case XDPI_OPT_GEN_CPUS:

@@ -34,15 +34,19 @@ void bench_heading_print(FILE *out, const struct testbed *tb, const struct bench
 {
 	const struct gen_opts *g = &cfg->gen;
 	unsigned int queues = (unsigned int)tb->queues;
-	char size[16];
+	char size[16], flows[80];
 
 	snprintf(size, sizeof(size), "%u bytes", g->size);
+	if (g->src_ips > 1)
+		snprintf(flows, sizeof(flows), "%" PRIu64 " distinct 4-tuples (a new flow a frame)",
+			 gen_distinct_tuples(g));
+	else
+		snprintf(flows, sizeof(flows), "%u flow%s", g->flows, g->flows == 1 ? "" : "s");
 	fprintf(out,
-		"xdpi bench: veth testbed %s <-> %s, %u queue%s; %s frames of %s, %u flow%s, "
+		"xdpi bench: veth testbed %s <-> %s, %u queue%s; %s frames of %s, %s, "
 		"%.0f s per trial, %s; generator on CPU %d, receiver on CPU %d\n",
 		tb->gen_ns, tb->dut_ns, queues, queues == 1 ? "" : "s", gen_proto_name(g->proto),
-		gen_size_name(g->size) ? gen_size_name(g->size) : size, g->flows,
-		g->flows == 1 ? "" : "s", g->duration,
+		gen_size_name(g->size) ? gen_size_name(g->size) : size, flows, g->duration,
 		search	  ? "full rate, then the NDR/PDR search"
 		: g->rate ? "one trial at the given rate"
 			  : "one trial at full rate",

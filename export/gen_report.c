@@ -25,8 +25,11 @@ json_t *gen_report_json(const struct gen_opts *o, const struct gen_result *res, 
 				(json_int_t)o->size, "iface_xdp_xmit_errors", (json_int_t)refused);
 
 	/* "pps" stays the generator's own figure */
-	if (!obj || report_source_json(obj, "interface", o->ifname, NULL) ||
-	    report_span_json(obj, &span) ||
+	if (!obj || json_object_set_new(obj, "flows", json_integer(o->flows)) ||
+	    json_object_set_new(obj, "src_ips", json_integer(o->src_ips ? o->src_ips : 1)) ||
+	    json_object_set_new(obj, "distinct_tuples",
+				json_integer((json_int_t)gen_distinct_tuples(o))) ||
+	    report_source_json(obj, "interface", o->ifname, NULL) || report_span_json(obj, &span) ||
 	    json_object_set_new(obj, "pps", json_real(gen_result_pps(res)))) {
 		json_decref(obj);
 		return NULL;
@@ -47,6 +50,12 @@ void gen_report_print(FILE *out, const struct gen_opts *o, const struct gen_resu
 		res->threads, res->threads == 1 ? "" : "s", gen_proto_name(o->proto),
 		o->stamp == GEN_STAMP_PKTGEN ? " with pktgen headers" : "",
 		gen_size_name(o->size) ? gen_size_name(o->size) : size);
+	if (o->src_ips > 1)
+		fprintf(out,
+			"%u source ports x %u source addresses: %" PRIu64
+			" distinct 4-tuples: each of the first %" PRIu64
+			" frames opens a new flow\n",
+			o->flows, o->src_ips, gen_distinct_tuples(o), gen_distinct_tuples(o));
 	if (res->fell_behind)
 		fprintf(out,
 			"fell behind the requested %" PRIu64 " pps by %" PRIu64

@@ -9,17 +9,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <urcu-qsbr.h>
-#include <urcu/rculfhash.h>
 
 #include "../util/clock.h"
 #include "../util/hash.h"
 #include "topn.h"
 
-/* ThreadSanitizer cannot see liburcu's inline-assembly atomics: tell it
- * about the two orderings the table relies on (publication by
- * cds_lfht_add_unique(), and the grace period before a free). */
+/* ThreadSanitizer cannot see liburcu's grace periods: tell it about the
+ * orderings the table relies on (a quiescent state before a reclaim, and
+ * the reclaim before rcu_barrier() returns). The index's own atomics are
+ * compiler builtins, which it sees. */
 #if defined(__SANITIZE_THREAD__)
 #include <sanitizer/tsan_interface.h>
 #define FLOW_TSAN_RELEASE(a) __tsan_release(a)
@@ -51,8 +52,19 @@ struct flow_reported {
 	uint64_t at_ns;	 /* when it was made */
 };
 
+/* A record lives in a slab of the table's pool (see flow_alloc()) from the
+ * table's making to its freeing; it is in the table (`live`) or waiting to
+ * be used again. */
 struct flow {
-	struct cds_lfht_node node;
+	/* Only atomics: the maintainer walks the slabs and reads it of every
+	 * record, in use or not. Set by the worker that published the record,
+	 * cleared by the maintainer that took it out. */
+	uint8_t live;
+	/* Set when the record is made, fixed while it is in the table: its
+	 * place in the pool and its key's hash (which bucket, which tag). */
+	uint64_t idx;
+	uint64_t hash;
+	/* From here on, zeroed when a worker takes the record (FLOW_INIT). */
 	struct flow_key key;
 	/* Written by the workers once published: atomics only. */
 	uint64_t packets[2], bytes[2]; /* [endpoint that sent them] */
@@ -67,16 +79,73 @@ struct flow {
 	uint8_t state;	   /* enum flow_tcp_state, FLOW_TCP_BUSY while claimed */
 	uint8_t initiator; /* endpoint index */
 	uint8_t peeked;	   /* bit per endpoint: its first payload was looked at */
+	bool peek_counted; /* the maintainer's */
+	uint8_t end_reason;
 	struct peek_result *peek;
 	/* Set at creation, read-only after. */
 	uint64_t first_ns;
 	/* The maintainer's. */
 	uint64_t fed_packets[2], fed_bytes[2]; /* already counted in the top-N */
 	struct flow_reported *rep;	       /* NULL until the first on_active record */
-	bool peek_counted;
-	uint8_t end_reason;
-	struct flow_table *table;
+	/* The list the record is on once out of the table: the maintainer's
+	 * ended records, then the free stack, then a worker's free list. */
+	struct flow *next;
+} XDPI_CACHE_ALIGNED;
+#define FLOW_INIT offsetof(struct flow, key)
+
+/* Records of a slab: a pool of --max-flows records, mapped a slab at a
+ * time as workers need them, so that a small run maps little and a run
+ * that cannot map more counts its new flows untracked. Slabs hold a power
+ * of two records, so a record's index splits into slab and place. */
+#define FLOW_SLAB_MAX (1u << 16)
+/* At most this many slabs: larger tables have larger slabs. */
+#define FLOW_SLABS_MAX 4096u
+
+/*
+ * The index: open addressing over cache-line buckets, in the manner of
+ * DPDK's rte_hash and VPP's bihash. A bucket holds FLOW_BUCKET_SLOTS
+ * slots of (tag, record index): a lookup reads one line and touches a
+ * record only when the tag (24 bits of the hash the bucket index did not
+ * use) matches, so a miss, every frame of a flood, costs one cache line
+ * where a linked hash chain costs one a node. A key lives in its home
+ * bucket or, when that is full, in one of the next FLOW_PROBE_MAX - 1;
+ * the home counts those (`overflow`) so that a miss reads further only
+ * then. Buckets: a power of two, at least half the records, so a full
+ * table fills two slots of seven on average and overflows rarely.
+ *
+ * Concurrency: readers take nothing. A slot is published by a release
+ * compare-and-swap once its record is filled in, and emptied by the
+ * maintainer alone; the record is reused only after a grace period. Two
+ * workers inserting one new key must not both succeed: an insert holds its
+ * home bucket's `lock` (a try-lock bit, only for the few instructions of
+ * the insert; lookups never take it) and looks again under it. A worker
+ * that cannot get it in FLOW_LOCK_SPINS tries (the holder was preempted)
+ * counts the packet untracked rather than wait.
+ */
+#define FLOW_BUCKET_SLOTS 7
+#define FLOW_PROBE_MAX 8
+#define FLOW_LOCK_SPINS 256
+#define FLOW_IDX_BITS 41 /* slot: tag << 41 | (record index + 1) */
+#define FLOW_IDX_MASK ((1ull << FLOW_IDX_BITS) - 1)
+
+struct flow_bucket {
+	uint32_t lock;			  /* atomic: an insert is under way */
+	uint32_t overflow;		  /* atomic: keys homed here in a later bucket */
+	uint64_t slot[FLOW_BUCKET_SLOTS]; /* atomic: 0, or tag and index */
+} XDPI_CACHE_ALIGNED;
+
+struct flow_slab {
+	struct flow *rec; /* NULL until a worker maps it; atomic */
+	uint32_t len;	  /* records it holds */
+	uint32_t used;	  /* handed out, from the start; atomic, its worker's */
+};
+
+/* Ended records on their way back to the pool: one grace period for all
+ * the records one maintainer pass took out. */
+struct flow_batch {
 	struct rcu_head rcu;
+	struct flow_table *table;
+	struct flow *head;
 };
 
 /* Space-saving over names (hosts, SNIs): counted once per flow, by the
@@ -87,6 +156,8 @@ struct flow {
 #define FLOW_TOP_TRACKED 128
 /* How stale the top-N lists of a live summary may be. */
 #define FLOW_TOP_FEED_NS (10ull * 1000000000u)
+/* The expiry thread's passes take at most 1/this of a CPU (live). */
+#define FLOW_MAINTAIN_SHARE 20
 struct flow_names {
 	struct flow_top_name e[FLOW_NAMES_TRACKED];
 	uint64_t hash[FLOW_NAMES_TRACKED]; /* of each name: one compare per entry */
@@ -105,10 +176,20 @@ struct flow_agg {
 };
 
 struct flow_table {
-	struct cds_lfht *ht;
+	struct flow_bucket *bucket; /* the index: nbuckets, mapped at start */
+	uint64_t nbuckets;	    /* a power of two */
 	struct flow_config cfg;
 	uint64_t seed;
-	uint64_t count; /* records in the table; atomic */
+
+	/* The pool: slabs, and records back from a grace period. */
+	struct flow_slab *slabs;
+	uint32_t nslabs, slab_len, slab_shift;	  /* slab_len = 1 << slab_shift */
+	uint32_t slabs_taken;			  /* atomic: the next slab a worker maps */
+	struct flow *free_top XDPI_CACHE_ALIGNED; /* atomic: a stack of record lists */
+	/* The maintainer's: records it took out this pass, oldest first. */
+	struct flow *ended_head XDPI_CACHE_ALIGNED, *ended_tail;
+	uint64_t count; /* records in the table, as of the maintainer's last count */
+	bool batches;	/* some went to call_rcu: flow_table_free() waits for them */
 
 	/* The maintainer's. */
 	struct topn *top_src_packets, *top_src_bytes;
@@ -174,22 +255,20 @@ const char *flow_proto_name(uint8_t proto)
 	}
 }
 
-/* The table's share of a record: the allocation rounded as glibc does, and
- * about one bucket node per record once the table has grown to fit. */
+/* A record of the pool, and its share of the index: at most one bucket a
+ * record (buckets are the power of two at or above half the records). */
 uint64_t flow_bytes_per_flow(void)
 {
-	uint64_t rec = (sizeof(struct flow) + 8 + 15) & ~15ull;
-
-	return rec + sizeof(struct cds_lfht_node);
+	return sizeof(struct flow) + sizeof(struct flow_bucket);
 }
 
-/* A power of two from the table's start (65536) to 2^32, at least
- * @max_flows: liburcu keeps about one bucket a node. */
-static unsigned long flow_max_buckets(uint64_t max_flows)
+/* The index for @max_flows records: the power of two at or above half of
+ * them, at least FLOW_PROBE_MAX. */
+static uint64_t flow_index_buckets(uint64_t max_flows)
 {
-	unsigned long n = 1ul << 16;
+	uint64_t n = FLOW_PROBE_MAX;
 
-	while (n < max_flows && n < (1ul << 32))
+	while (n < (max_flows + 1) / 2)
 		n <<= 1;
 	return n;
 }
@@ -227,11 +306,116 @@ void flows_quiescent(void)
 	rcu_quiescent_state();
 }
 
-static int flow_match(struct cds_lfht_node *node, const void *key)
+static inline struct flow *flow_at(const struct flow_table *ft, uint64_t idx)
 {
-	const struct flow *f = caa_container_of(node, struct flow, node);
+	/* A slab's pointer is published before any of its records is. */
+	return __atomic_load_n(&ft->slabs[idx >> ft->slab_shift].rec, __ATOMIC_RELAXED) +
+	       (idx & (ft->slab_len - 1));
+}
 
-	return memcmp(&f->key, key, sizeof(f->key)) == 0;
+static inline uint64_t flow_slot_of(const struct flow *f)
+{
+	return (f->hash >> FLOW_IDX_BITS) << FLOW_IDX_BITS | (f->idx + 1);
+}
+
+/* The record of key @k, or NULL. Reads the home bucket, and the next ones
+ * only if keys homed there overflowed. */
+static inline struct flow *flow_lookup(const struct flow_table *ft, const struct flow_key *k,
+				       uint64_t hash)
+{
+	uint64_t mask = ft->nbuckets - 1, home = hash & mask;
+	uint64_t tag = hash >> FLOW_IDX_BITS;
+
+	for (unsigned d = 0; d < FLOW_PROBE_MAX; d++) {
+		const struct flow_bucket *b = &ft->bucket[(home + d) & mask];
+
+		for (unsigned i = 0; i < FLOW_BUCKET_SLOTS; i++) {
+			uint64_t v = __atomic_load_n(&b->slot[i], __ATOMIC_ACQUIRE);
+			struct flow *f;
+
+			if (!v || v >> FLOW_IDX_BITS != tag)
+				continue;
+			f = flow_at(ft, (v & FLOW_IDX_MASK) - 1);
+			FLOW_TSAN_ACQUIRE(f);
+			if (!memcmp(&f->key, k, sizeof(*k)))
+				return f;
+		}
+		if (d == 0 && !__atomic_load_n(&b->overflow, __ATOMIC_ACQUIRE))
+			return NULL;
+	}
+	return NULL;
+}
+
+/* Publishes @f in an empty slot of its home bucket or one of the next
+ * (the caller holds the home's lock). False: no room within reach. */
+static bool flow_index_put(struct flow_table *ft, struct flow *f)
+{
+	uint64_t mask = ft->nbuckets - 1, home = f->hash & mask, v = flow_slot_of(f);
+
+	for (unsigned d = 0; d < FLOW_PROBE_MAX; d++) {
+		struct flow_bucket *b = &ft->bucket[(home + d) & mask];
+
+		for (unsigned i = 0; i < FLOW_BUCKET_SLOTS; i++) {
+			uint64_t empty = 0;
+
+			if (__atomic_load_n(&b->slot[i], __ATOMIC_RELAXED))
+				continue;
+			/* A lookup that finds the slot must find the count
+			 * that sends it there first. */
+			if (d)
+				__atomic_fetch_add(&ft->bucket[home].overflow, 1, __ATOMIC_RELEASE);
+			if (__atomic_compare_exchange_n(&b->slot[i], &empty, v, false,
+							__ATOMIC_RELEASE, __ATOMIC_RELAXED))
+				return true;
+			/* Another home's insert took it first. */
+			if (d)
+				__atomic_fetch_sub(&ft->bucket[home].overflow, 1, __ATOMIC_RELAXED);
+		}
+	}
+	return false;
+}
+
+/* Empties @f's slot (the maintainer). False if it was not there. */
+static bool flow_index_del(struct flow_table *ft, const struct flow *f)
+{
+	uint64_t mask = ft->nbuckets - 1, home = f->hash & mask, v = flow_slot_of(f);
+
+	for (unsigned d = 0; d < FLOW_PROBE_MAX; d++) {
+		struct flow_bucket *b = &ft->bucket[(home + d) & mask];
+
+		for (unsigned i = 0; i < FLOW_BUCKET_SLOTS; i++) {
+			uint64_t want = v;
+
+			if (__atomic_load_n(&b->slot[i], __ATOMIC_RELAXED) != v)
+				continue;
+			if (!__atomic_compare_exchange_n(&b->slot[i], &want, 0, false,
+							 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+				return false;
+			if (d)
+				__atomic_fetch_sub(&ft->bucket[home].overflow, 1, __ATOMIC_RELAXED);
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool flow_bucket_trylock(struct flow_bucket *b, bool single_thread)
+{
+	for (unsigned n = 0; n < (single_thread ? 1 : FLOW_LOCK_SPINS); n++) {
+		uint32_t free_ = 0;
+
+		if (!__atomic_load_n(&b->lock, __ATOMIC_RELAXED) &&
+		    __atomic_compare_exchange_n(&b->lock, &free_, 1, false, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return true;
+		caa_cpu_relax();
+	}
+	return false;
+}
+
+static void flow_bucket_unlock(struct flow_bucket *b)
+{
+	__atomic_store_n(&b->lock, 0, __ATOMIC_RELEASE);
 }
 
 /* Fills @k from the packet; returns the sender's endpoint index. */
@@ -264,54 +448,218 @@ static inline unsigned flow_key_build(struct flow_key *k, const struct pkt_info 
 	return 1;
 }
 
-static void flow_free_now(struct flow *f)
+/* ---- The pool ---------------------------------------------------------- */
+
+static void flow_record_fill(const struct flow *f, struct flow_record *r);
+
+/* Pushes the list @head..@tail on the free stack. Workers only ever take
+ * the whole stack (flow_take_freed()), so a compare-and-swap on the top
+ * cannot be fooled by a record that left and came back (no ABA). */
+static void flow_free_push(struct flow_table *ft, struct flow *head, struct flow *tail)
 {
-	free(f->rep);
-	free(f->peek);
-	free(f);
+	struct flow *top = __atomic_load_n(&ft->free_top, __ATOMIC_RELAXED);
+
+	do
+		tail->next = top;
+	while (!__atomic_compare_exchange_n(&ft->free_top, &top, head, true, __ATOMIC_RELEASE,
+					    __ATOMIC_RELAXED));
+}
+
+/* Every record the free stack holds, for this worker alone. A read first:
+ * while the stack is empty (a flood at a full table) workers do not write
+ * its cache line. */
+static struct flow *flow_take_freed(struct flow_table *ft)
+{
+	if (!__atomic_load_n(&ft->free_top, __ATOMIC_RELAXED))
+		return NULL;
+	return __atomic_exchange_n(&ft->free_top, NULL, __ATOMIC_ACQUIRE);
+}
+
+/* A slab of its own for @w: maps the next one, if the pool has one left.
+ * One mmap() per slab (up to 65,536 new flows); one that fails leaves its
+ * slab unmapped, and its flows untracked, as malloc() failing did. */
+static bool flow_take_slab(struct flow_worker *w)
+{
+	struct flow_table *ft = w->table;
+	struct flow_slab *sl;
+	uint32_t k;
+	void *mem;
+
+	if (__atomic_load_n(&ft->slabs_taken, __ATOMIC_RELAXED) >= ft->nslabs)
+		return false;
+	k = __atomic_fetch_add(&ft->slabs_taken, 1, __ATOMIC_RELAXED);
+	if (k >= ft->nslabs)
+		return false;
+	sl = &ft->slabs[k];
+	mem = mmap(NULL, (size_t)sl->len * sizeof(struct flow), PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		return false;
+	__atomic_store_n(&sl->rec, (struct flow *)mem, __ATOMIC_RELEASE);
+	w->slab = k;
+	w->slab_next = mem;
+	w->slab_end = (struct flow *)mem + sl->len;
+	return true;
+}
+
+/* A zeroed record, or NULL when the pool is spent: first what this worker
+ * took back, then its slab, then the free stack, then a new slab. No
+ * allocator call, no shared write but the rare stack or slab take. */
+static inline struct flow *flow_alloc(struct flow_worker *w)
+{
+	struct flow *f = w->free;
+
+	if (!f) {
+		if (w->slab_next == w->slab_end && !(f = flow_take_freed(w->table)) &&
+		    !flow_take_slab(w))
+			return NULL;
+		if (!f) {
+			struct flow_slab *sl = &w->table->slabs[w->slab];
+
+			f = w->slab_next++;
+			f->idx = ((uint64_t)w->slab << w->table->slab_shift) +
+				 (uint64_t)(f - sl->rec);
+			/* The maintainer walks a slab up to here. */
+			__atomic_store_n(&sl->used, sl->used + 1, __ATOMIC_RELEASE);
+		} else {
+			FLOW_TSAN_ACQUIRE(f);
+			w->free = f->next;
+		}
+	} else {
+		w->free = f->next;
+	}
+	memset((char *)f + FLOW_INIT, 0, sizeof(*f) - FLOW_INIT);
+	return f;
+}
+
+/* A record back on this worker's list: it lost an insert race, so nobody
+ * saw it. */
+static void flow_unalloc(struct flow_worker *w, struct flow *f)
+{
+	f->next = w->free;
+	w->free = f;
+}
+
+/* The figures of the ended records to their hook, then the records back
+ * to the pool; after a grace period live, at once offline. */
+static void flow_ended_release(struct flow_table *ft, struct flow *head)
+{
+	struct flow *tail = NULL;
+	struct flow_record r;
+
+	for (struct flow *f = head; f; f = f->next) {
+		FLOW_TSAN_ACQUIRE(f);
+		if (ft->cfg.on_end) {
+			flow_record_fill(f, &r);
+			ft->cfg.on_end(ft->cfg.on_end_ctx, &r);
+		}
+		free(f->rep);
+		free(f->peek);
+		f->rep = NULL;
+		f->peek = NULL;
+		FLOW_TSAN_RELEASE(f);
+		tail = f;
+	}
+	if (tail)
+		flow_free_push(ft, head, tail);
+}
+
+/* After the grace period: no worker can reach the batch's records any
+ * more, so their figures are final. */
+static void flow_batch_cb(struct rcu_head *head)
+{
+	struct flow_batch *b = caa_container_of(head, struct flow_batch, rcu);
+
+	/* Before the first read: TSan cannot see liburcu's grace period. */
+	FLOW_TSAN_ACQUIRE(&flow_grace_token);
+	flow_ended_release(b->table, b->head);
+	free(b);
+	FLOW_TSAN_RELEASE(&flow_barrier_token);
+}
+
+/* The records this pass took out, on their way back: one call_rcu() for
+ * them all. Offline (one thread, no other reader) at once, so that the
+ * next new flow finds room: a read stays deterministic. */
+static void flow_ended_flush(struct flow_table *ft)
+{
+	struct flow *head = ft->ended_head;
+	struct flow_batch *b;
+
+	if (!head)
+		return;
+	ft->ended_head = ft->ended_tail = NULL;
+	if (ft->cfg.single_thread) {
+		flow_ended_release(ft, head);
+		return;
+	}
+	b = malloc(sizeof(*b));
+	if (!b) {
+		/* No memory for the batch: wait for the grace period here. */
+		flows_thread_offline();
+		synchronize_rcu();
+		FLOW_TSAN_ACQUIRE(&flow_grace_token);
+		flows_thread_online();
+		flow_ended_release(ft, head);
+		return;
+	}
+	b->table = ft;
+	b->head = head;
+	ft->batches = true;
+	call_rcu(&b->rcu, flow_batch_cb);
 }
 
 static void flow_evict_idlest(struct flow_table *ft, uint64_t need);
 
 /* A packet of a flow the table does not hold: a new record, unless the
- * table is full. Another worker may insert the same key at once: the first
- * to publish wins and the other's record is dropped before anyone saw it. */
+ * pool is spent. Another worker may be inserting the same key: the home
+ * bucket's lock makes one of them insert and the other find its record. */
 static __attribute__((noinline)) struct flow *
 flow_insert(struct flow_worker *w, const struct flow_key *k, uint64_t hash, unsigned sender)
 {
 	struct flow_table *ft = w->table;
-	struct cds_lfht_node *got;
-	struct flow *f;
+	struct flow_bucket *home = &ft->bucket[hash & (ft->nbuckets - 1)];
+	struct flow *f = flow_alloc(w), *got;
 
-	if (__atomic_load_n(&ft->count, __ATOMIC_RELAXED) >= ft->cfg.max_flows) {
-		if (!ft->cfg.single_thread) {
-			w->c.untracked++;
-			return NULL;
-		}
+	/* The record first: a flood at a full table then costs no write to
+	 * the bucket. */
+	if (!f && ft->cfg.single_thread) {
 		flow_evict_idlest(ft, ft->cfg.max_flows - ft->cfg.max_flows / 8 * 7);
+		flow_ended_flush(ft);
+		f = flow_alloc(w);
 	}
-	f = calloc(1, sizeof(*f));
 	if (!f) {
 		w->c.untracked++;
 		return NULL;
 	}
-	cds_lfht_node_init(&f->node);
+	if (!flow_bucket_trylock(home, ft->cfg.single_thread)) {
+		flow_unalloc(w, f);
+		w->c.untracked++;
+		return NULL;
+	}
+	got = flow_lookup(ft, k, hash);
+	if (got) {
+		flow_bucket_unlock(home);
+		flow_unalloc(w, f);
+		return got;
+	}
+	f->hash = hash;
 	f->key = *k;
 	f->first_ns = w->now_ns;
 	f->last_ns = w->now_ns;
 	f->initiator = (uint8_t)sender;
 	f->rtt_ns = -1;
-	f->table = ft;
 	FLOW_TSAN_RELEASE(f);
-	got = cds_lfht_add_unique(ft->ht, hash, flow_match, k, &f->node);
-	if (got != &f->node) {
-		free(f);
-		f = caa_container_of(got, struct flow, node);
-		FLOW_TSAN_ACQUIRE(f);
-		return f;
+	if (!flow_index_put(ft, f)) {
+		flow_bucket_unlock(home);
+		flow_unalloc(w, f);
+		w->c.untracked++;
+		return NULL;
 	}
-	__atomic_fetch_add(&ft->count, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&f->live, 1, __ATOMIC_RELEASE);
+	flow_bucket_unlock(home);
 	w->c.created++;
+	if (ft->cfg.single_thread)
+		ft->count++;
 	return f;
 }
 
@@ -419,8 +767,6 @@ bool flow_worker_account(struct flow_worker *w, const struct pkt_info *pi, const
 			 uint32_t caplen, uint32_t wire_len)
 {
 	struct flow_table *ft = w->table;
-	struct cds_lfht_iter iter;
-	struct cds_lfht_node *node;
 	struct flow_key k;
 	struct flow *f;
 	unsigned sender;
@@ -432,12 +778,8 @@ bool flow_worker_account(struct flow_worker *w, const struct pkt_info *pi, const
 		return false;
 	sender = flow_key_build(&k, pi);
 	hash = xdpi_hash64(ft->seed, &k, sizeof(k));
-	cds_lfht_lookup(ft->ht, hash, flow_match, &k, &iter);
-	node = cds_lfht_iter_get_node(&iter);
-	if (node) {
-		f = caa_container_of(node, struct flow, node);
-		FLOW_TSAN_ACQUIRE(f);
-	} else {
+	f = flow_lookup(ft, &k, hash);
+	if (!f) {
 		f = flow_insert(w, &k, hash, sender);
 		if (!f)
 			return false;
@@ -466,6 +808,78 @@ bool flow_worker_account(struct flow_worker *w, const struct pkt_info *pi, const
 		flow_peek(w, f, frame + pi->payload_off, len, sender);
 	}
 	return seen;
+}
+
+uint64_t flow_worker_prefetch(const struct flow_worker *w, const uint8_t *frame, uint32_t len)
+{
+	const struct flow_table *ft = w->table;
+	uint32_t off = 14, alen, l4;
+	uint16_t type, sport = 0, dport = 0, vlan = 0;
+	const uint8_t *src, *dst;
+	struct flow_key k;
+	uint64_t hash;
+	uint8_t proto;
+	int cmp;
+
+	if (len < 18)
+		return 0;
+	type = (uint16_t)(frame[12] << 8 | frame[13]);
+	if (type == 0x8100) {
+		vlan = (uint16_t)((frame[14] << 8 | frame[15]) & 0x0fff);
+		type = (uint16_t)(frame[16] << 8 | frame[17]);
+		off = 18;
+	}
+	if (type == 0x0800 && len >= off + 20 && frame[off] >> 4 == 4) {
+		alen = 4;
+		proto = frame[off + 9];
+		src = frame + off + 12;
+		dst = frame + off + 16;
+		l4 = off + (frame[off] & 15u) * 4;
+		/* A fragment after the first has no ports. */
+		if ((frame[off + 6] & 0x1f) | frame[off + 7])
+			proto = proto == 6 || proto == 17 ? 0xff : proto;
+	} else if (type == 0x86dd && len >= off + 40) {
+		alen = 16;
+		proto = frame[off + 6];
+		src = frame + off + 8;
+		dst = frame + off + 24;
+		l4 = off + 40;
+	} else {
+		return 0;
+	}
+	memset(&k, 0, sizeof(k));
+	if ((proto == 6 && len >= l4 + 20) || (proto == 17 && len >= l4 + 8)) {
+		sport = (uint16_t)(frame[l4] << 8 | frame[l4 + 1]);
+		dport = (uint16_t)(frame[l4 + 2] << 8 | frame[l4 + 3]);
+	}
+	k.family = alen == 4 ? 4 : 6;
+	k.proto = proto == 0xff ? frame[off + 9] : proto;
+	k.vlan = vlan;
+	cmp = memcmp(src, dst, alen);
+	if (cmp < 0 || (cmp == 0 && sport <= dport)) {
+		memcpy(k.addr[0], src, alen);
+		memcpy(k.addr[1], dst, alen);
+		k.port[0] = sport;
+		k.port[1] = dport;
+	} else {
+		memcpy(k.addr[0], dst, alen);
+		memcpy(k.addr[1], src, alen);
+		k.port[0] = dport;
+		k.port[1] = sport;
+	}
+	hash = xdpi_hash64(ft->seed, &k, sizeof(k));
+	__builtin_prefetch(&ft->bucket[hash & (ft->nbuckets - 1)]);
+	return hash;
+}
+
+uint64_t flow_worker_hash(const struct flow_worker *w, const struct pkt_info *pi)
+{
+	struct flow_key k;
+
+	if (!pi->src_addr)
+		return 0;
+	flow_key_build(&k, pi);
+	return xdpi_hash64(w->table->seed, &k, sizeof(k));
 }
 
 void flow_worker_init(struct flow_worker *w, struct flow_table *ft)
@@ -513,26 +927,6 @@ static void flow_record_fill(const struct flow *f, struct flow_record *r)
 	r->end_reason = f->end_reason;
 	r->rtt_ns = st == FLOW_TCP_ESTABLISHED ? __atomic_load_n(&f->rtt_ns, __ATOMIC_RELAXED) : -1;
 	r->peek = __atomic_load_n(&f->peek, __ATOMIC_ACQUIRE);
-}
-
-/* After the grace period: no worker can reach @f any more, so its figures
- * are final. */
-static void flow_end_cb(struct rcu_head *head)
-{
-	struct flow *f = caa_container_of(head, struct flow, rcu);
-	struct flow_table *ft;
-	struct flow_record r;
-
-	/* Before the first read of @f: TSan cannot see liburcu's grace period. */
-	FLOW_TSAN_ACQUIRE(&flow_grace_token);
-	FLOW_TSAN_ACQUIRE(f);
-	ft = f->table;
-	if (ft->cfg.on_end) {
-		flow_record_fill(f, &r);
-		ft->cfg.on_end(ft->cfg.on_end_ctx, &r);
-	}
-	flow_free_now(f);
-	FLOW_TSAN_RELEASE(&flow_barrier_token);
 }
 
 static void flow_names_add(struct flow_names *t, const char *name)
@@ -751,16 +1145,52 @@ static void flow_report_active(struct flow_table *ft, struct flow *f, uint64_t n
 	f->rep->at_ns = now_ns;
 }
 
-/* Takes @f out of the table; its hook runs after the grace period. */
+/* Takes @f out of the table, onto this pass's ended list: its hook runs
+ * once the list is flushed (flow_ended_flush()). */
 static void flow_remove(struct flow_table *ft, struct flow *f, enum flow_end_reason reason)
 {
-	if (cds_lfht_del(ft->ht, &f->node))
+	if (!flow_index_del(ft, f))
 		return; /* already removed */
 	flow_feed(ft, f, true);
 	f->end_reason = (uint8_t)reason;
 	ft->work.ended[reason]++;
-	__atomic_fetch_sub(&ft->count, 1, __ATOMIC_RELAXED);
-	call_rcu(&f->rcu, flow_end_cb);
+	ft->count--;
+	__atomic_store_n(&f->live, 0, __ATOMIC_RELAXED);
+	f->next = NULL;
+	if (ft->ended_tail)
+		ft->ended_tail->next = f;
+	else
+		ft->ended_head = f;
+	ft->ended_tail = f;
+}
+
+/* A walk over the records in the table, slab by slab in memory order: the
+ * maintainer's, which reads each record once, in the order the hardware
+ * prefetcher follows, where the hash table's list would jump. */
+struct flow_walk {
+	uint32_t slab, i, used;
+	struct flow *rec;
+};
+
+static struct flow *flow_walk_next(struct flow_table *ft, struct flow_walk *it)
+{
+	for (;;) {
+		while (it->i < it->used) {
+			struct flow *f = &it->rec[it->i++];
+
+			if (__atomic_load_n(&f->live, __ATOMIC_ACQUIRE)) {
+				FLOW_TSAN_ACQUIRE(f);
+				return f;
+			}
+		}
+		if (it->slab >= ft->nslabs)
+			return NULL;
+		it->rec = __atomic_load_n(&ft->slabs[it->slab].rec, __ATOMIC_ACQUIRE);
+		it->used =
+			it->rec ? __atomic_load_n(&ft->slabs[it->slab].used, __ATOMIC_ACQUIRE) : 0;
+		it->slab++;
+		it->i = 0;
+	}
 }
 
 static enum flow_end_reason flow_idle_reason(const struct flow *f)
@@ -776,47 +1206,55 @@ static enum flow_end_reason flow_idle_reason(const struct flow *f)
  * last-seen times, one to count them in 64 slices of it, one to remove the
  * oldest slices (and part of the slice where @need is reached). */
 #define FLOW_EVICT_SLICES 64
+static void flow_evict_range(struct flow_table *ft, uint64_t need, uint64_t lo, uint64_t hi);
+
 static void flow_evict_idlest(struct flow_table *ft, uint64_t need)
 {
-	uint64_t hist[FLOW_EVICT_SLICES] = {0};
-	uint64_t lo = UINT64_MAX, hi = 0, width, below = 0, in_edge;
-	struct cds_lfht_iter iter;
+	uint64_t lo = UINT64_MAX, hi = 0;
+	struct flow_walk it = {0};
 	struct flow *f;
-	unsigned edge = 0;
 
 	if (!need)
 		return;
-	cds_lfht_for_each_entry(ft->ht, &iter, f, node)
-	{
-		FLOW_TSAN_ACQUIRE(f);
+	while ((f = flow_walk_next(ft, &it))) {
 		uint64_t t = __atomic_load_n(&f->last_ns, __ATOMIC_RELAXED);
 
 		lo = t < lo ? t : lo;
 		hi = t > hi ? t : hi;
 	}
-	if (lo > hi)
+	flow_evict_range(ft, need, lo, hi);
+}
+
+/* The same, the range of last-seen times known (the maintainer's pass
+ * found it): a flow seen after @hi since is in the newest slice. */
+static void flow_evict_range(struct flow_table *ft, uint64_t need, uint64_t lo, uint64_t hi)
+{
+	uint64_t hist[FLOW_EVICT_SLICES] = {0};
+	uint64_t width, below = 0, in_edge;
+	struct flow_walk it = {0};
+	struct flow *f;
+	unsigned edge = 0;
+
+	if (!need || lo > hi)
 		return;
 	width = (hi - lo) / FLOW_EVICT_SLICES + 1;
-	cds_lfht_for_each_entry(ft->ht, &iter, f, node)
-	{
-		FLOW_TSAN_ACQUIRE(f);
-		uint64_t s = (__atomic_load_n(&f->last_ns, __ATOMIC_RELAXED) - lo) / width;
+	while ((f = flow_walk_next(ft, &it))) {
+		uint64_t sl = (__atomic_load_n(&f->last_ns, __ATOMIC_RELAXED) - lo) / width;
 
-		hist[s < FLOW_EVICT_SLICES ? s : FLOW_EVICT_SLICES - 1]++;
+		hist[sl < FLOW_EVICT_SLICES ? sl : FLOW_EVICT_SLICES - 1]++;
 	}
 	while (edge < FLOW_EVICT_SLICES - 1 && below + hist[edge] < need)
 		below += hist[edge++];
 	in_edge = need - below; /* how many to take from the edge slice */
-	cds_lfht_for_each_entry(ft->ht, &iter, f, node)
-	{
-		FLOW_TSAN_ACQUIRE(f);
-		uint64_t s = (__atomic_load_n(&f->last_ns, __ATOMIC_RELAXED) - lo) / width;
+	it = (struct flow_walk){0};
+	while ((f = flow_walk_next(ft, &it))) {
+		uint64_t sl = (__atomic_load_n(&f->last_ns, __ATOMIC_RELAXED) - lo) / width;
 
-		if (s > FLOW_EVICT_SLICES - 1)
-			s = FLOW_EVICT_SLICES - 1;
-		if (s < edge) {
+		if (sl > FLOW_EVICT_SLICES - 1)
+			sl = FLOW_EVICT_SLICES - 1;
+		if (sl < edge) {
 			flow_remove(ft, f, FLOW_END_EVICTED);
-		} else if (s == edge && in_edge) {
+		} else if (sl == edge && in_edge) {
 			in_edge--;
 			flow_remove(ft, f, FLOW_END_EVICTED);
 		}
@@ -884,17 +1322,15 @@ static void flow_publish(struct flow_table *ft)
 
 void flow_table_maintain(struct flow_table *ft, uint64_t now_ns)
 {
-	struct cds_lfht_iter iter;
-	uint64_t active = 0, half_open = 0, count, high, low;
+	struct flow_walk it = {0};
+	uint64_t active = 0, half_open = 0, high, low, lo = UINT64_MAX, hi = 0;
 	bool top = now_ns >= ft->next_feed_ns;
 	struct flow *f;
 
 	if (top)
 		ft->next_feed_ns = now_ns + FLOW_TOP_FEED_NS;
 
-	cds_lfht_for_each_entry(ft->ht, &iter, f, node)
-	{
-		FLOW_TSAN_ACQUIRE(f);
+	while ((f = flow_walk_next(ft, &it))) {
 		uint64_t last = __atomic_load_n(&f->last_ns, __ATOMIC_RELAXED);
 		enum flow_end_reason why = flow_idle_reason(f);
 		uint64_t timeout =
@@ -905,6 +1341,8 @@ void flow_table_maintain(struct flow_table *ft, uint64_t now_ns)
 			flow_remove(ft, f, why);
 			continue;
 		}
+		lo = last < lo ? last : lo;
+		hi = last > hi ? last : hi;
 		flow_feed(ft, f, top);
 		if (ft->cfg.on_active)
 			flow_report_active(ft, f, now_ns);
@@ -912,14 +1350,17 @@ void flow_table_maintain(struct flow_table *ft, uint64_t now_ns)
 		st = __atomic_load_n(&f->state, __ATOMIC_RELAXED) & ~FLOW_TCP_BUSY;
 		half_open += st == FLOW_TCP_SYN_SENT || st == FLOW_TCP_SYN_RCVD;
 	}
+	/* Records a worker published after the walk passed their place are
+	 * counted on the next pass. */
+	ft->count = active;
 	/* Live, workers refuse new flows at max_flows: keep room ahead. */
-	count = __atomic_load_n(&ft->count, __ATOMIC_RELAXED);
 	high = ft->cfg.max_flows - ft->cfg.max_flows / 16;
 	low = ft->cfg.max_flows / 8 * 7;
-	if (!ft->cfg.single_thread && count >= high && count > low) {
-		flow_evict_idlest(ft, count - low);
-		active = __atomic_load_n(&ft->count, __ATOMIC_RELAXED);
+	if (!ft->cfg.single_thread && active >= high && active > low) {
+		flow_evict_range(ft, active - low, lo, hi);
+		active = ft->count;
 	}
+	flow_ended_flush(ft);
 	ft->work.active = active;
 	ft->work.half_open = half_open;
 	flow_publish(ft);
@@ -946,7 +1387,7 @@ void flow_table_summary(struct flow_table *ft, struct flow_summary *out)
 
 void flow_table_finish(struct flow_table *ft, enum flow_end_reason reason)
 {
-	struct cds_lfht_iter iter;
+	struct flow_walk it = {0};
 	struct flow *f;
 
 	uint64_t active = 0, half_open = 0;
@@ -955,16 +1396,14 @@ void flow_table_finish(struct flow_table *ft, enum flow_end_reason reason)
 		return;
 	/* The gauges keep what was open at the end: that is what a final
 	 * summary reports, not the empty table this leaves. */
-	cds_lfht_for_each_entry(ft->ht, &iter, f, node)
-	{
-		uint8_t st;
+	while ((f = flow_walk_next(ft, &it))) {
+		uint8_t st = __atomic_load_n(&f->state, __ATOMIC_RELAXED) & ~FLOW_TCP_BUSY;
 
-		FLOW_TSAN_ACQUIRE(f);
-		st = __atomic_load_n(&f->state, __ATOMIC_RELAXED) & ~FLOW_TCP_BUSY;
 		active++;
 		half_open += st == FLOW_TCP_SYN_SENT || st == FLOW_TCP_SYN_RCVD;
 		flow_remove(ft, f, reason);
 	}
+	flow_ended_flush(ft);
 	ft->work.active = active;
 	ft->work.half_open = half_open;
 	flow_publish(ft);
@@ -974,6 +1413,61 @@ void flow_table_finish(struct flow_table *ft, enum flow_end_reason reason)
 	rcu_barrier();
 	FLOW_TSAN_ACQUIRE(&flow_barrier_token);
 	flows_thread_online();
+}
+
+/* The pool's shape for @max_flows: slabs of a power of two records, at
+ * most FLOW_SLAB_MAX, a sixteenth of the table where that is less (a
+ * worker's unused rest of a slab is what the bound can leave unused), and
+ * at most FLOW_SLABS_MAX of them; then the index. */
+static int flow_pool_init(struct flow_table *ft)
+{
+	uint64_t max = ft->cfg.max_flows, want = (max + 15) / 16, len = 1;
+	uint32_t shift = 0;
+	size_t index_bytes;
+
+	if (want > FLOW_SLAB_MAX)
+		want = FLOW_SLAB_MAX;
+	if (want < (max + FLOW_SLABS_MAX - 1) / FLOW_SLABS_MAX)
+		want = (max + FLOW_SLABS_MAX - 1) / FLOW_SLABS_MAX;
+	while (len < want) {
+		len <<= 1;
+		shift++;
+	}
+	if (max > FLOW_IDX_MASK - 1 || len > (1ull << 31))
+		return -EINVAL;
+	ft->slab_len = (uint32_t)len;
+	ft->slab_shift = shift;
+	ft->nslabs = (uint32_t)((max + len - 1) / len);
+	ft->slabs = calloc(ft->nslabs, sizeof(*ft->slabs));
+	if (!ft->slabs)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < ft->nslabs; k++) {
+		uint64_t left = max - (uint64_t)k * len;
+
+		ft->slabs[k].len = (uint32_t)(left < len ? left : len);
+	}
+	/* Mapped whole at start: no resize, ever. Pages come in as buckets
+	 * are first written; a lookup of an untouched one reads the zero
+	 * page. */
+	ft->nbuckets = flow_index_buckets(max);
+	index_bytes = (size_t)ft->nbuckets * sizeof(struct flow_bucket);
+	ft->bucket = mmap(NULL, index_bytes, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (ft->bucket == MAP_FAILED) {
+		ft->bucket = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void flow_pool_free(struct flow_table *ft)
+{
+	for (uint32_t k = 0; ft->slabs && k < ft->nslabs; k++)
+		if (ft->slabs[k].rec)
+			munmap(ft->slabs[k].rec, (size_t)ft->slabs[k].len * sizeof(struct flow));
+	free(ft->slabs);
+	if (ft->bucket)
+		munmap(ft->bucket, (size_t)ft->nbuckets * sizeof(struct flow_bucket));
 }
 
 struct flow_table *flow_table_new(const struct flow_config *cfg)
@@ -1006,6 +1500,8 @@ struct flow_table *flow_table_new(const struct flow_config *cfg)
 	ft->top_src_bytes = topn_create(FLOW_TOP_TRACKED);
 	ft->port_packets = calloc(65536, sizeof(*ft->port_packets));
 	ft->port_bytes = calloc(65536, sizeof(*ft->port_bytes));
+	if (flow_pool_init(ft))
+		goto fail;
 	if (!ft->top_src_packets || !ft->top_src_bytes || !ft->port_packets || !ft->port_bytes)
 		goto fail;
 	/* Grows with the flows (resized by liburcu's call_rcu thread) from a
@@ -1015,10 +1511,6 @@ struct flow_table *flow_table_new(const struct flow_config *cfg)
 	 * map it in as the table grows: its other allocator asserts when a
 	 * resize cannot allocate, which would abort a run short of memory
 	 * instead of counting the flows it cannot track. */
-	ft->ht = cds_lfht_new(1u << 16, 1024, flow_max_buckets(ft->cfg.max_flows),
-			      CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING, NULL);
-	if (!ft->ht)
-		goto fail;
 	flow_publish(ft);
 	return ft;
 fail:
@@ -1032,17 +1524,32 @@ void flow_table_free(struct flow_table *ft)
 	if (!ft)
 		return;
 	flow_table_stop_expiry(ft);
-	if (ft->ht) {
-		/* Destroying waits for resizes in the call_rcu thread: not
-		 * from an online QSBR reader. */
+	if (ft->bucket) {
+		/* The batches still in call_rcu must run before their slabs
+		 * go: not from an online QSBR reader. */
 		int online = urcu_qsbr_read_ongoing();
+		struct flow_walk it = {0};
+		struct flow *f;
 
 		if (online)
 			flows_thread_offline();
-		cds_lfht_destroy(ft->ht, NULL);
+		if (ft->batches) {
+			rcu_barrier();
+			FLOW_TSAN_ACQUIRE(&flow_barrier_token);
+		}
 		if (online)
 			rcu_thread_online();
+		/* Without flow_table_finish() (a failed start): no hooks. */
+		while ((f = flow_walk_next(ft, &it))) {
+			free(f->rep);
+			free(f->peek);
+		}
+		for (f = ft->ended_head; f; f = f->next) {
+			free(f->rep);
+			free(f->peek);
+		}
 	}
+	flow_pool_free(ft);
 	flow_agg_free(&ft->agg);
 	topn_destroy(ft->top_src_packets);
 	topn_destroy(ft->top_src_bytes);
@@ -1088,19 +1595,36 @@ void flow_table_set_timeouts(struct flow_table *ft, uint64_t timeout_ns, uint64_
 	pthread_mutex_unlock(&ft->stop_lock);
 }
 
+static uint64_t flow_thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static void *flow_expiry_main(void *arg)
 {
 	struct flow_table *ft = arg;
+	uint64_t pass_ns = 0;
 	bool stop;
 
 	rcu_register_thread();
 	for (;;) {
 		struct timespec until;
-		uint64_t t;
+		uint64_t t, wait = ft->period_ns, stretched = FLOW_MAINTAIN_SHARE * pass_ns;
+		uint64_t bound = flow_table_maintain_period(ft);
 
+		/* A pass walks every record: a big table is walked less often,
+		 * so that the walk takes at most 1/FLOW_MAINTAIN_SHARE of a
+		 * CPU, but never so rarely that a flow outlives its timeout
+		 * by more than half of it. */
+		if (stretched > wait)
+			wait = stretched < bound ? stretched : bound;
 		flows_thread_offline();
 		clock_gettime(CLOCK_REALTIME, &until);
-		t = (uint64_t)until.tv_nsec + ft->period_ns;
+		t = (uint64_t)until.tv_nsec + wait;
 		until.tv_sec += (time_t)(t / 1000000000u);
 		until.tv_nsec = (long)(t % 1000000000u);
 		pthread_mutex_lock(&ft->stop_lock);
@@ -1117,7 +1641,13 @@ static void *flow_expiry_main(void *arg)
 		rcu_thread_online();
 		if (stop)
 			break;
+		/* The pass's own CPU time: on a busy CPU its wall time is
+		 * mostly waiting, which the stretch must not count. */
+		t = flow_thread_cpu_ns();
 		flow_table_maintain(ft, xdpi_wall_ns());
+		/* A moving average: one long pass (the top-N feed, every
+		 * FLOW_TOP_FEED_NS) must not space out the evictions after it. */
+		pass_ns = (3 * pass_ns + (flow_thread_cpu_ns() - t)) / 4;
 	}
 	flows_thread_unregister();
 	return NULL;

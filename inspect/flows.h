@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The flow table: one record per connection (both directions), shared by
- * every worker of a run, on liburcu's lock-free resizable hash table
- * (cds_lfht) with the QSBR flavour of RCU.
+ * every worker of a run: a pool of --max-flows records, an index of
+ * cache-line buckets that lookups read without a lock (inspect/flows.c),
+ * and liburcu's QSBR flavour of RCU for reclaiming records.
  *
  * Key: IP version, protocol, VLAN id (the outer tag, 0 untagged), and the two
  * endpoints (address, port; ports 0 for protocols without them) ordered so
@@ -29,18 +30,20 @@
  *   calls flow_table_maintain(): it removes idle flows (--flow-timeout, a
  *   shorter timeout once a FIN or RST was seen), evicts the idlest when the
  *   table nears --max-flows, and computes the summary (gauges, top-N,
- *   peeks). Removed records are freed with call_rcu() after a grace period;
- *   that callback, when no worker can hold the record any more, hands the
- *   final record to the on_end hook (JSON lines). flow_table_free() waits
- *   for them (rcu_barrier()).
+ *   peeks). The records one pass removed go to one call_rcu(): after the
+ *   grace period, when no worker can hold them any more, the callback
+ *   hands each final record to the on_end hook (JSON lines) and returns
+ *   the records to the pool. flow_table_free() waits for them
+ *   (rcu_barrier()).
  * - Nothing else walks the table: the reporter, the HTTP server of the
  *   Prometheus exporter and the JSON writer read flow_table_summary()
  *   copies and records handed over by the maintainer.
  *
- * Memory is bounded: at most max_flows records; a new flow that finds the
- * table full is counted in `untracked` (its packets still count in every
- * other metric) until the maintainer has evicted the idlest. Offline the
- * reader evicts at once, so a read is deterministic.
+ * Memory is bounded: at most max_flows records, mapped a slab at a time;
+ * a new flow that finds the pool spent is counted in `untracked` (its
+ * packets still count in every other metric) until the maintainer has
+ * evicted the idlest and a grace period has passed. Offline the reader
+ * evicts and reclaims at once, so a read is deterministic.
  *
  * Errors: int functions return 0 or a negative errno.
  */
@@ -167,11 +170,18 @@ struct flow_summary {
 struct flow_table;
 struct flow;
 
-/* One worker's handle: its counters, on its own cache lines. */
+/* One worker's handle: its counters and its records not yet in use, on
+ * its own cache lines. */
 struct flow_worker {
 	struct flow_table *table;
 	struct flow_counters c;
 	uint64_t now_ns; /* capture time of the current batch (or frame offline) */
+	/* Where this worker's new records come from (docs/flows.md): records
+	 * it took back from the table's free stack, then the rest of the
+	 * slab it mapped last. */
+	struct flow *free;
+	struct flow *slab_next, *slab_end;
+	uint32_t slab; /* the table's index of that slab */
 } XDPI_CACHE_ALIGNED;
 
 /* --max-flows without a value: as many as FLOW_MEMORY_DEFAULT holds. */
@@ -210,6 +220,15 @@ void flow_table_set_timeouts(struct flow_table *ft, uint64_t timeout_ns, uint64_
 			     uint64_t active_ns);
 
 void flow_worker_init(struct flow_worker *w, struct flow_table *ft);
+/* Starts loading the index bucket of @frame's flow, a few frames before
+ * flow_worker_account() needs it: a lookup's one cache miss (a new flow's
+ * every time) then overlaps the frames in between. Reads the common
+ * headers only (Ethernet, one VLAN tag, IPv4 or IPv6, TCP or UDP ports);
+ * anything else, or a key it builds wrong, costs a useless prefetch and
+ * never a wrong count. Returns the key's hash, 0 when it built none. */
+uint64_t flow_worker_prefetch(const struct flow_worker *w, const uint8_t *frame, uint32_t len);
+/* The hash flow_worker_account() looks @pi's flow up by (0: not IP). */
+uint64_t flow_worker_hash(const struct flow_worker *w, const struct pkt_info *pi);
 /* Accounts one parsed frame (@frame of @caplen bytes, @wire_len on the
  * wire) at w->now_ns. Non-IP frames are ignored. Returns true if the
  * frame's direction of its flow had packets before (in this record). */

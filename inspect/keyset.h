@@ -15,7 +15,7 @@
  * Why not a library: the per-packet budget of `xdpi read` is ~150
  * instructions for parse plus all metrics (docs/benchmarks.md); GLib's
  * GHashTable or liburcu's cds_lfht cost more than that per lookup. The
- * shared, concurrent flow table is a different job and will use cds_lfht.
+ * shared, concurrent flow table is a different job (inspect/flows.c).
  *
  * Concurrency: none. One writer; others may read only after it stopped.
  * Errors: int functions return 0 (or 1 where stated) or a negative errno.

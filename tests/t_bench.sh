@@ -220,6 +220,53 @@ t_check "bench search: the table has NDR and PDR columns" grep -q "NDR *PDR" "$T
 t_check "bench table: prints the receiver and the ledger" \
 	grep -q "Ledger of xdpi live" "$T_TMP/bench.txt"
 
+# --flow-cases: the three traffics on one testbed, paced so that the
+# receivers take every frame. The oracles: the generator's arithmetic (a
+# flood's frames never repeat a 4-tuple, so every SYN inspected opened a
+# flow or was refused one; 10,000 source ports are 10,000 flows) and the
+# kernel's counters (the ledger closes).
+"$XDPI" bench --flow-cases --duration 1 --rate 300000 --max-flows 100000 --json \
+	>"$T_TMP/cases.json" 2>"$T_TMP/cases.err"
+t_eq "bench --flow-cases: exit 0" "$?" 0
+bad=$(python3 - "$T_TMP/cases.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+bad = []
+cases = d.get("flow_cases", [])
+want = [("1-flow", 1, 1), ("10k-flows", 10000, 1), ("flood", 50000, 131071)]
+got = [(c.get("case"), c["traffic"]["flows"], c["traffic"]["src_ips"]) for c in cases]
+if got != want:
+    bad.append(f"cases {got}")
+for c in cases:
+    if sorted(c.get("runs", {})) != ["inspect", "noflows"]:
+        bad.append(f"{c['case']}: runs {sorted(c.get('runs', {}))}")
+        continue
+    for r, run in c["runs"].items():
+        led = run["receiver"]["ledger"]
+        redirected = sum(q["xdp"]["redirected"] for q in led["queues"])
+        drops = sum(q["socket"]["rx_dropped"] + q["socket"]["rx_ring_full"] for q in led["queues"])
+        if run["received"] != redirected - drops or led["unexplained"] != 0:
+            bad.append(f"{c['case']} {r}: ledger does not close")
+        if run["sent"] != run["received"] + run["veth_refused"] + run["socket_drops"]:
+            bad.append(f"{c['case']} {r}: sent != received + refused + drops")
+    conn = c["runs"]["inspect"]["receiver"]["connections"]
+    pk = c["runs"]["inspect"]["receiver"]["packets"]
+    if c["case"] == "flood":
+        if conn["flows"] + conn["untracked"] != pk or conn["syn"] != pk:
+            bad.append(f"flood: flows {conn['flows']} + untracked {conn['untracked']} != SYNs {pk}")
+        if conn["active"] > 100000:
+            bad.append(f"flood: {conn['active']} active over --max-flows")
+    elif c["case"] == "10k-flows" and (conn["flows"], conn["untracked"]) != (10000, 0):
+        bad.append(f"10k: flows {conn['flows']} untracked {conn['untracked']}")
+    elif c["case"] == "1-flow" and (conn["flows"], conn["untracked"]) != (1, 0):
+        bad.append(f"1 flow: flows {conn['flows']} untracked {conn['untracked']}")
+print("; ".join(bad) or "OK")
+PY
+)
+t_eq "bench --flow-cases --json: three traffics, ledgers closed, a new flow every flood frame" "$bad" "OK"
+t_eq "bench --flow-cases: the cases table has six rows" \
+	"$(grep -cE '^(1-flow|10k-flows|flood) +xdpi live' "$T_TMP/cases.err")" 6
+
 "$XDPI" bench --bogus >/dev/null 2>&1
 t_eq "bench: unknown option exits 2" "$?" 2
 "$XDPI" bench --receivers nonsense >/dev/null 2>&1

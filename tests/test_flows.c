@@ -150,6 +150,13 @@ static void handshake(struct fixture *fx, uint64_t t, uint16_t cport, uint64_t r
 	seg(fx, t + rtt_ns, CLIENT, cport, SERVER, 80, PKT_TCP_ACK, 1001, 5001, NULL);
 }
 
+/* One ACK at @t from the client on each of @n ports from @first: @n flows. */
+static void acks(struct fixture *fx, uint64_t t, uint16_t first, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		seg(fx, t, CLIENT, (uint16_t)(first + i), SERVER, 80, PKT_TCP_ACK, 1, 1, NULL);
+}
+
 static const struct flow_record *only_record(const struct fixture *fx)
 {
 	EQ(fx->e->n, 1);
@@ -392,14 +399,137 @@ TEST(full_table_counts_untracked_live)
 	struct fixture fx;
 
 	fx_open(&fx, 8, false);
-	for (uint16_t p = 1; p <= 20; p++)
-		seg(&fx, SEC, CLIENT, p, SERVER, 80, PKT_TCP_ACK, 1, 1, NULL);
-	seg(&fx, SEC, CLIENT, 1, SERVER, 80, PKT_TCP_ACK, 1, 1, NULL); /* tracked */
+	acks(&fx, SEC, 1, 20);
+	acks(&fx, SEC, 1, 1); /* tracked */
 	EQ(fx.w.c.created, 8);
 	EQ(fx.w.c.untracked, 12);
 	fx_close(&fx);
 	EQ(fx.e->count, 8);
 	EQ(fx.e->packets, 9);
+}
+
+/* The bound is exact when it is not a power of two: the last slab of the
+ * pool is the shorter. */
+TEST(bound_exact_when_not_a_power_of_two)
+{
+	struct fixture fx;
+
+	fx_open(&fx, 1000, false);
+	for (unsigned i = 0; i < 1500; i++)
+		seg(&fx, SEC, CLIENT + (i >> 10), (uint16_t)(1024 + (i & 1023)), SERVER, 80,
+		    PKT_TCP_ACK, 1, 1, NULL);
+	EQ(fx.w.c.created, 1000);
+	EQ(fx.w.c.untracked, 500);
+	fx_close(&fx);
+	EQ(fx.e->count, 1000);
+}
+
+/* Every key is found again, both directions on one record, however full
+ * its bucket got: 20,000 flows, then each answered, in a table held at
+ * 20,000 (two slots of seven a bucket on average, so some overflow). */
+TEST(every_flow_found_again_in_a_full_index)
+{
+	struct fixture fx;
+
+	fx_open(&fx, 20000, false);
+	for (int dir = 0; dir < 2; dir++)
+		for (unsigned i = 0; i < 20000; i++) {
+			uint32_t c = CLIENT + (i >> 12);
+			uint16_t p = (uint16_t)(1024 + (i & 4095));
+
+			if (dir)
+				seg(&fx, 2 * SEC, SERVER, 80, c, p, PKT_TCP_ACK, 1, 1, NULL);
+			else
+				seg(&fx, SEC, c, p, SERVER, 80, PKT_TCP_ACK, 1, 1, NULL);
+		}
+	EQ(fx.w.c.created, 20000);
+	EQ(fx.w.c.untracked, 0);
+	fx_close(&fx);
+	EQ(fx.e->count, 20000);
+	EQ(fx.e->packets, 40000);
+}
+
+/* Live, records that ended come back to the pool after a grace period:
+ * a table of 8 takes 8 new flows again once the first 8 timed out. */
+TEST(records_come_back_after_the_grace_period)
+{
+	struct fixture fx;
+
+	fx_open(&fx, 8, false);
+	acks(&fx, SEC, 1, 8);
+	acks(&fx, SEC, 9, 1); /* full */
+	EQ(fx.w.c.untracked, 1);
+	flow_table_maintain(fx.ft, 12 * SEC); /* all 8 timed out */
+	for (int i = 0; i < 500; i++) {
+		struct timespec ts = {0, 2 * 1000000};
+
+		pthread_mutex_lock(&fx.e->lock);
+		if (fx.e->count == 8) {
+			pthread_mutex_unlock(&fx.e->lock);
+			break;
+		}
+		pthread_mutex_unlock(&fx.e->lock);
+		flows_thread_offline(); /* the grace period may end */
+		nanosleep(&ts, NULL);
+		flows_thread_online();
+	}
+	EQ(fx.e->count, 8);
+	acks(&fx, 13 * SEC, 11, 8);
+	EQ(fx.w.c.created, 16);
+	EQ(fx.w.c.untracked, 1);
+	fx_close(&fx);
+	EQ(fx.e->count, 16);
+}
+
+/* The prefetch builds the key flow_worker_account() looks up, from the raw
+ * headers: same hash for IPv4 and IPv6, TCP and UDP, both directions, a
+ * VLAN tag, IPv4 options, and a later fragment (no ports); nothing for
+ * ARP. */
+TEST(prefetch_hashes_the_key_the_lookup_uses)
+{
+	struct fixture fx;
+	static struct fb f;
+	struct pkt_info pi;
+	unsigned checked = 0;
+
+	fx_open(&fx, 0, false);
+	for (int kind = 0; kind < 8; kind++) {
+		fb_init(&f);
+		if (kind == 2) {
+			fb_eth(&f, 0x8100);
+			fb_vlan(&f, 0x2007, FB_ETH_IPV4);
+		} else if (kind == 5) {
+			fb_eth(&f, 0x86dd);
+		} else if (kind == 7) {
+			fb_eth(&f, 0x0806);
+		} else {
+			fb_eth(&f, FB_ETH_IPV4);
+		}
+		if (kind == 5)
+			fb_ipv6(&f, FB_IPPROTO_TCP, NULL, NULL);
+		else if (kind == 7)
+			fb_arp(&f, 1, CLIENT, SERVER);
+		else
+			fb_ipv4(&f, kind == 3 ? FB_IPPROTO_UDP : FB_IPPROTO_TCP,
+				kind == 1 ? SERVER : CLIENT, kind == 1 ? CLIENT : SERVER);
+		if (kind == 4)
+			fb_ipv4_opts(&f, 3);
+		if (kind == 6)
+			fb_ipv4_frag(&f, 0, 185);
+		if (kind == 3)
+			fb_udp(&f, 5353, 53);
+		else if (kind == 6)
+			fb_payload(&f, 30);
+		else if (kind != 7)
+			fb_tcp(&f, kind == 1 ? 80 : 40000, kind == 1 ? 40000 : 80, 1, 1,
+			       PKT_TCP_ACK, 1000);
+		fb_finish(&f);
+		pkt_parse(f.buf, f.len, &pi);
+		EQ(flow_worker_prefetch(&fx.w, f.buf, f.len), flow_worker_hash(&fx.w, &pi));
+		checked += kind != 7;
+	}
+	EQ(checked, 7);
+	fx_close(&fx);
 }
 
 TEST(peeks_http_and_hostile_host)
@@ -599,6 +729,10 @@ int main(void)
 		cmocka_unit_test(eviction_takes_the_idlest),
 		cmocka_unit_test(active_timeout_reports_deltas),
 		cmocka_unit_test(full_table_counts_untracked_live),
+		cmocka_unit_test(bound_exact_when_not_a_power_of_two),
+		cmocka_unit_test(every_flow_found_again_in_a_full_index),
+		cmocka_unit_test(records_come_back_after_the_grace_period),
+		cmocka_unit_test(prefetch_hashes_the_key_the_lookup_uses),
 		cmocka_unit_test(peeks_http_and_hostile_host),
 		cmocka_unit_test(non_ip_and_udp),
 		cmocka_unit_test(concurrent_workers_and_maintainer),

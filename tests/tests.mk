@@ -39,7 +39,7 @@ TSAN_SRCS := tests/test_flows.c inspect/flows.c inspect/peek.c inspect/topn.c in
 $(BUILD)/tests/test_flows_tsan: $(TSAN_SRCS) | deps-ok
 	$(call msg,TSAN,$@)
 	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(XDPI_CFLAGS)) $(CFLAGS) -fsanitize=thread \
-		$(TSAN_SRCS) -o $@ -lurcu-cds -lurcu-qsbr -lurcu-common -lpthread -lcmocka -lm
+		$(TSAN_SRCS) -o $@ -lurcu-qsbr -lurcu-common -lpthread -lcmocka -lm
 ifeq ($(SAN),0)
 TEST_BINS += $(BUILD)/tests/test_flows_tsan
 endif
@@ -59,7 +59,7 @@ $(BUILD)/tests/tool_fuzzseeds: $(BUILD)/capture/ledger.o $(BUILD)/capture/option
 # Each target lists the sources beyond inspect/ it reaches.
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. -I$(BUILD) -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_LIBS := -lpcap -ljansson -lurcu-cds -lurcu-qsbr -lurcu-common -lm
+FUZZ_LIBS := -lpcap -ljansson -lurcu-qsbr -lurcu-common -lm
 $(BUILD)/fuzz/fuzz_%: tests/fuzz_%.c $(INSPECT_SRCS) | deps-ok
 	@mkdir -p $(@D)
 	$(call msg,CLANG,$@)

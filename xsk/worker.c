@@ -143,6 +143,9 @@ static __attribute__((noinline)) uint32_t worker_frame_ext(struct worker *w, uin
 	return n;
 }
 
+#define WORKER_HEADERS_AHEAD 4
+#define WORKER_BUCKET_AHEAD 2
+
 /* The frames of one batch through the pipeline, with the stages of this
  * run fixed at compile time (pipeline_frame()'s constant flags). */
 static inline __attribute__((always_inline)) void
@@ -160,18 +163,28 @@ worker_frames(struct worker *w, uint32_t idx, uint32_t n, const bool inspect, co
 		pipeline_clock(&w->pipe, xdpi_wall_ns());
 
 	/* The frames were written by another CPU (the copy into the UMEM runs
-	 * in NAPI): start loading the next one's headers while this one is
-	 * parsed. Without inspection the frame is never read. */
-	if (inspect)
-		__builtin_prefetch(xdpi_xsk_frame(x, xdpi_xsk_rx_desc(x, idx)->addr));
+	 * in NAPI): start loading the headers WORKER_HEADERS_AHEAD frames
+	 * ahead, and the flow index bucket of the frame WORKER_BUCKET_AHEAD
+	 * ahead (its headers are in by then), so that neither miss stalls the
+	 * frame being parsed. Without inspection the frame is never read. */
+	const bool flows = inspect && w->pipe.cfg.flows;
+
+	for (uint32_t i = 0; inspect && i < n && i < WORKER_HEADERS_AHEAD; i++)
+		__builtin_prefetch(xdpi_xsk_frame(x, xdpi_xsk_rx_desc(x, idx + i)->addr));
 	for (uint32_t i = 0; i < n; i++) {
 		const struct xdp_desc *d = xdpi_xsk_rx_desc(x, idx + i);
 		uint8_t *frame = xdpi_xsk_frame(x, d->addr);
 		const struct xdpi_rx_meta *meta = w->rx_meta ? worker_meta(frame) : NULL;
 
-		if (inspect && i + 1 < n)
-			__builtin_prefetch(
-				xdpi_xsk_frame(x, xdpi_xsk_rx_desc(x, idx + i + 1)->addr));
+		if (inspect && i + WORKER_HEADERS_AHEAD < n)
+			__builtin_prefetch(xdpi_xsk_frame(
+				x, xdpi_xsk_rx_desc(x, idx + i + WORKER_HEADERS_AHEAD)->addr));
+		if (flows && i + WORKER_BUCKET_AHEAD < n) {
+			const struct xdp_desc *a =
+				xdpi_xsk_rx_desc(x, idx + i + WORKER_BUCKET_AHEAD);
+
+			flow_worker_prefetch(&w->pipe.fw, xdpi_xsk_frame(x, a->addr), a->len);
+		}
 		/* A chain of buffers, a stripped tag or the NIC's time: out
 		 * of line. The RSS hash alone changes nothing here. */
 		if (__builtin_expect((d->options & XDP_PKT_CONTD) ||
