@@ -121,7 +121,7 @@ kernel_handed() {
 		awk '/rx_queue_[0-9]+_(xdp_redirect|drops):/ { s += $2 } END { printf "%d", s }'
 }
 
-bound_kb=$(((MAX_FLOWS * 256 * 2 + 96 * 1024 * 1024) / 1024))
+bound_kb=$(((MAX_FLOWS * 320 * 2 + 96 * 1024 * 1024) / 1024))
 fail=0
 samples=0 rss0="" fds0="" rss_half="" rss_max=0 flight_max=0 scrape_fail=0
 half=$((SOAK_SECONDS / 2))

@@ -2,6 +2,7 @@
 #include "keyset.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "../util/defs.h"
 
@@ -15,15 +16,41 @@ uint64_t keyset_random_seed(void)
 	return seed ? seed : 0x243f6a8885a308d3ull;
 }
 
+/* From here on a table comes from mmap(): page-aligned, zeroed lazily. */
+#define KEYSET_MAP_BYTES (1u << 20)
+/* Old slots each new key moves while the set grows: more than the 2 that
+ * finish the move before the new table is half full. */
+#define KEYSET_MIGRATE_STEP 8
+
+static uint8_t *keyset_table_alloc(size_t size, bool *mapped)
+{
+	uint8_t *p;
+
+	*mapped = size >= KEYSET_MAP_BYTES;
+	if (*mapped) {
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		return p == MAP_FAILED ? NULL : p;
+	}
+	/* Cache-line aligned: tables of different workers never share a line. */
+	p = xdpi_cacheline_alloc(size);
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+static void keyset_table_free(uint8_t *p, uint64_t mask, uint32_t stride, bool mapped)
+{
+	if (mapped)
+		munmap(p, (size_t)(mask + 1) * stride);
+	else
+		free(p);
+}
+
 static int keyset_alloc(struct keyset *s, uint64_t capacity)
 {
-	size_t size = (size_t)capacity * s->stride;
-
-	/* Cache-line aligned: tables of different workers never share a line. */
-	s->slots = xdpi_cacheline_alloc(size);
+	s->slots = keyset_table_alloc((size_t)capacity * s->stride, &s->mapped);
 	if (!s->slots)
 		return -ENOMEM;
-	memset(s->slots, 0, size);
 	s->mask = capacity - 1;
 	return 0;
 }
@@ -52,40 +79,84 @@ void keyset_destroy(struct keyset *s)
 {
 	if (!s)
 		return;
-	free(s->slots);
+	if (s->slots)
+		keyset_table_free(s->slots, s->mask, s->stride, s->mapped);
+	if (s->old)
+		keyset_table_free(s->old, s->old_mask, s->stride, s->old_mapped);
 	s->slots = NULL;
+	s->old = NULL;
 	s->mask = 0;
 	s->count = 0;
 }
 
-static int keyset_grow(struct keyset *s)
+/* The first empty slot of @hash's probe in the current table. */
+static uint64_t keyset_empty_slot(const struct keyset *s, uint64_t hash)
 {
-	uint8_t *old = s->slots;
-	uint64_t old_cap = s->mask + 1, i;
-	int err;
+	for (uint64_t i = hash & s->mask;; i = (i + 1) & s->mask) {
+		uint64_t sh;
 
-	err = keyset_alloc(s, old_cap * 2);
-	if (err) {
-		s->slots = old;
-		return err;
+		memcpy(&sh, s->slots + i * s->stride, 8);
+		if (sh == 0)
+			return i;
 	}
-	for (i = 0; i < old_cap; i++) {
-		const uint8_t *slot = old + i * s->stride;
-		uint64_t h, j;
+}
+
+/* Whether the old table holds @key (it is intact: slots are copied out,
+ * never cleared). */
+static bool keyset_in_old(const struct keyset *s, const void *key, uint64_t hash)
+{
+	for (uint64_t i = hash & s->old_mask;; i = (i + 1) & s->old_mask) {
+		const uint8_t *slot = s->old + i * s->stride;
+		uint64_t sh;
+
+		memcpy(&sh, slot, 8);
+		if (sh == 0)
+			return false;
+		if (sh == hash && memcmp(slot + 8, key, s->key_len) == 0)
+			return true;
+	}
+}
+
+/* Copies up to @n more old slots into the current table; frees the old
+ * one when all are. Its keys are in no other slot of the new table: a key
+ * found in the old one is never added again. */
+static void keyset_migrate(struct keyset *s, uint64_t n)
+{
+	for (; n && s->moved <= s->old_mask; n--, s->moved++) {
+		const uint8_t *slot = s->old + s->moved * s->stride;
+		uint64_t h;
 
 		memcpy(&h, slot, 8);
-		if (h == 0)
-			continue;
-		for (j = h & s->mask;; j = (j + 1) & s->mask) {
-			uint64_t sh;
-
-			memcpy(&sh, s->slots + j * s->stride, 8);
-			if (sh == 0)
-				break;
-		}
-		memcpy(s->slots + j * s->stride, slot, s->stride);
+		if (h)
+			memcpy(s->slots + keyset_empty_slot(s, h) * s->stride, slot, s->stride);
 	}
-	free(old);
+	if (s->moved > s->old_mask) {
+		keyset_table_free(s->old, s->old_mask, s->stride, s->old_mapped);
+		s->old = NULL;
+	}
+}
+
+/* A table twice the size; the current one becomes the old one. */
+static int keyset_grow(struct keyset *s)
+{
+	uint8_t *cur = s->slots;
+	uint64_t cur_mask = s->mask;
+	bool cur_mapped = s->mapped;
+	int err;
+
+	if (s->old) /* still moving (only if a step did not suffice) */
+		keyset_migrate(s, s->old_mask + 1);
+	err = keyset_alloc(s, (cur_mask + 1) * 2);
+	if (err) {
+		s->slots = cur;
+		s->mask = cur_mask;
+		s->mapped = cur_mapped;
+		return err;
+	}
+	s->old = cur;
+	s->old_mask = cur_mask;
+	s->old_mapped = cur_mapped;
+	s->moved = 0;
 	return 0;
 }
 
@@ -93,55 +164,63 @@ int keyset_add_new(struct keyset *s, const void *key, uint64_t hash, uint64_t sl
 {
 	uint8_t *p;
 
+	if (s->old) {
+		if (keyset_in_old(s, key, hash))
+			return 0;
+		keyset_migrate(s, KEYSET_MIGRATE_STEP);
+		slot = keyset_empty_slot(s, hash); /* the step may have filled it */
+	}
 	if ((s->count + 1) * 2 > s->mask + 1) {
 		int err = keyset_grow(s);
 
 		if (err)
 			return err;
-		/* Slot positions moved: find the new empty one. */
-		for (slot = hash & s->mask;; slot = (slot + 1) & s->mask) {
-			uint64_t sh;
-
-			memcpy(&sh, s->slots + slot * s->stride, 8);
-			if (sh == 0)
-				break;
-		}
+		slot = keyset_empty_slot(s, hash);
 	}
 	p = s->slots + slot * s->stride;
 	memcpy(p, &hash, 8);
 	memcpy(p + 8, key, s->key_len);
 	s->count++;
+	s->last_hash = hash;
 	return 1;
 }
 
 int keyset_merge(struct keyset *dst, const struct keyset *src)
 {
-	uint64_t i;
+	const uint8_t *key;
+	uint64_t pos = 0, h;
 
 	if (dst->key_len != src->key_len)
 		return -EINVAL;
-	for (i = 0; src->slots && i <= src->mask; i++) {
-		const uint8_t *slot = src->slots + i * src->stride;
-		uint64_t h;
-		int ret;
-
-		memcpy(&h, slot, 8);
-		if (h == 0)
-			continue;
+	while (keyset_next(src, &pos, &h, &key)) {
 		/* Seeds differ between sets: rehash with the destination's. */
-		ret = keyset_insert(dst, slot + 8, src->key_len);
+		int ret = keyset_insert(dst, key, src->key_len);
+
 		if (ret < 0)
 			return ret;
 	}
 	return 0;
 }
 
+/* Positions: the current table's slots, then the old one's not yet
+ * copied. */
 int keyset_next(const struct keyset *s, uint64_t *pos, uint64_t *hash, const uint8_t **key)
 {
-	for (; s->slots && *pos <= s->mask; ++*pos) {
-		const uint8_t *slot = s->slots + *pos * s->stride;
+	uint64_t cap = s->slots ? s->mask + 1 : 0;
+
+	for (; *pos < cap + (s->old ? s->old_mask + 1 : 0); ++*pos) {
+		const uint8_t *slot;
 		uint64_t h;
 
+		if (*pos < cap) {
+			slot = s->slots + *pos * s->stride;
+		} else {
+			if (*pos - cap < s->moved)
+				*pos = cap + s->moved;
+			if (*pos - cap > s->old_mask)
+				break;
+			slot = s->old + (*pos - cap) * s->stride;
+		}
 		memcpy(&h, slot, 8);
 		if (h == 0)
 			continue;

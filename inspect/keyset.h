@@ -7,7 +7,13 @@
  * (0 marks an empty slot) followed by the key, so probes compare one word
  * before touching the key and growth never rehashes keys. The table doubles
  * at half load: growth allocates, but only log2(n) times over a run, never in
- * steady state. The hash is seeded from getrandom() so that crafted traffic
+ * steady state. Growth is incremental, as Redis's dict rehashes: the old
+ * table stays, read-only, while each new key moves KEYSET_MIGRATE_STEP of
+ * its slots into the new one, so no insert pays for the whole table (a
+ * million keys took a worker 40 ms at once, every frame of which it did not
+ * read). Tables of a megabyte or more come from mmap(), zeroed by the kernel
+ * as they are first touched, not by a memset at once. The hash is seeded
+ * from getrandom() so that crafted traffic
  * cannot aim at one chain; a caller may give several sets one seed
  * (keyset_init_seeded()), and then a key has the same hash in all of them:
  * the stored hashes can feed a sketch (inspect/hll.h) that outlives the set.
@@ -24,6 +30,7 @@
 #define XDPI_INSPECT_KEYSET_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -31,11 +38,17 @@
 
 struct keyset {
 	uint8_t *slots;
-	uint64_t mask; /* capacity - 1, capacity a power of two */
-	uint64_t count;
+	uint64_t mask;	/* capacity - 1, capacity a power of two */
+	uint64_t count; /* keys in both tables */
 	uint64_t seed;
 	uint32_t key_len;
 	uint32_t stride; /* 8-byte hash + key, rounded up to 8 */
+	/* While growing: the previous table, whose slots below `moved` are
+	 * copied into `slots` already; NULL otherwise. */
+	uint8_t *old;
+	uint64_t old_mask, moved;
+	bool mapped, old_mapped; /* from mmap(), not the heap */
+	uint64_t last_hash;	 /* of the key keyset_insert() last added */
 };
 
 /* @key_len bytes per key, at most 64, hashed with a seed of its own.
@@ -79,8 +92,10 @@ static inline __attribute__((always_inline)) uint64_t keyset_hash(const struct k
 	return keyset_hash_seed(s->seed, key, len);
 }
 
-/* Out-of-line slow path of keyset_insert(): stores a new key whose probe
- * ended at empty slot @slot, growing the table first if it is half full. */
+/* Out-of-line slow path of keyset_insert(): a key not in the table, whose
+ * probe ended at empty slot @slot. While the set grows, looks in the old
+ * table first (0 if there). Stores it, growing the table first if it is
+ * half full; the key's hash is then in last_hash. */
 int keyset_add_new(struct keyset *s, const void *key, uint64_t hash, uint64_t slot);
 
 /*

@@ -87,23 +87,8 @@ void metrics_destroy(struct metrics *m)
 	distinct_destroy(&m->flow);
 }
 
-/* Every stored key of @s into @h: the stored hash when the seeds agree
- * (always, within a process), else the key rehashed with @seed. */
-static void distinct_sketch_keys(struct hll *h, const struct keyset *s, uint64_t seed)
-{
-	const uint8_t *key;
-	uint64_t pos = 0, hash;
-
-	while (keyset_next(s, &pos, &hash, &key))
-		hll_add_hash(h, s->seed == seed ? hash : keyset_hash_seed(seed, key, s->key_len));
-}
-
 void metrics_distinct_switch(struct metrics_distinct *d)
 {
-	/* The sets share the metrics' seed: their stored hashes are the
-	 * sketch's. */
-	distinct_sketch_keys(&d->hll, &d->v4, d->v4.seed);
-	distinct_sketch_keys(&d->hll, &d->v6, d->v6.seed);
 	keyset_destroy(&d->v4);
 	keyset_destroy(&d->v6);
 	d->estimated = true;
@@ -129,6 +114,8 @@ static int distinct_merge_set(struct metrics_distinct *d, struct keyset *dset,
 		ret = keyset_insert(dset, key, s->key_len);
 		if (ret < 0)
 			return ret;
+		if (ret > 0)
+			hll_add_hash(&d->hll, dset->last_hash);
 		if (ret > 0 && d->v4.count + d->v6.count > limit)
 			metrics_distinct_switch(d);
 	}

@@ -175,18 +175,25 @@ static inline uint64_t metrics_read_bytes(const struct metrics *m)
 	return __atomic_load_n(&m->c.bytes, __ATOMIC_RELAXED);
 }
 
-/* Out of line, once per metric: fills the sketch from the sets' stored
- * hashes, frees the sets, marks the metric estimated. */
+/* Out of line, once per metric: frees the sets, marks the metric
+ * estimated. The sketch has every key already (metrics_distinct_noted()):
+ * the switch walks nothing, so a worker does not stop for a million keys
+ * at the bound. */
 void metrics_distinct_switch(struct metrics_distinct *d);
 
-/* After a keyset insert into @d: counts a lost key, switches past the
- * bound. Returns @ret. */
-static inline int metrics_distinct_noted(struct metrics *m, struct metrics_distinct *d, int ret)
+/* After a keyset insert into @set of @d: counts a lost key; a new one goes
+ * into the sketch too (the sets' hashes are the sketch's, one seed), and
+ * past the bound the metric switches. Returns @ret. */
+static inline int metrics_distinct_noted(struct metrics *m, struct metrics_distinct *d,
+					 const struct keyset *set, int ret)
 {
-	if (__builtin_expect(ret < 0, 0))
+	if (__builtin_expect(ret < 0, 0)) {
 		m->c.distinct_untracked++;
-	else if (ret > 0 && __builtin_expect(d->v4.count + d->v6.count > m->distinct_limit, 0))
-		metrics_distinct_switch(d);
+	} else if (ret > 0) {
+		hll_add_hash(&d->hll, set->last_hash);
+		if (__builtin_expect(d->v4.count + d->v6.count > m->distinct_limit, 0))
+			metrics_distinct_switch(d);
+	}
 	return ret;
 }
 
@@ -201,7 +208,9 @@ static inline __attribute__((always_inline)) int metrics_distinct_add(struct met
 		hll_add_hash(&d->hll, keyset_hash_seed(m->seed, key, len));
 		return 1;
 	}
-	return metrics_distinct_noted(m, d, keyset_insert(v6 ? &d->v6 : &d->v4, key, len));
+	struct keyset *set = v6 ? &d->v6 : &d->v4;
+
+	return metrics_distinct_noted(m, d, set, keyset_insert(set, key, len));
 }
 
 /* Accounts one parsed frame of @wire_len bytes on the wire. */
