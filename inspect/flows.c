@@ -105,7 +105,7 @@ struct flow {
  * The index: open addressing over cache-line buckets, in the manner of
  * DPDK's rte_hash and VPP's bihash. A bucket holds FLOW_BUCKET_SLOTS
  * slots of (tag, record index): a lookup reads one line and touches a
- * record only when the tag (24 bits of the hash the bucket index did not
+ * record only when the tag (23 bits of the hash the bucket index did not
  * use) matches, so a miss, every frame of a flood, costs one cache line
  * where a linked hash chain costs one a node. A key lives in its home
  * bucket or, when that is full, in one of the next FLOW_PROBE_MAX - 1;

@@ -128,10 +128,21 @@ setup() {
 		echo "realtraffic: no 802.1Q devices in this kernel: no VLAN traffic" >&2
 	fi
 	# Neighbours resolved before the captures (ARP and ND are not flows of
-	# interest; they may still appear, tshark counts what is there).
-	in_c ping -c 1 -W 2 "$S4" >/dev/null || die "ping $S4"
-	[ $HAVE_VLAN = 0 ] || in_c ping -c 1 -W 2 "$SV" >/dev/null || die "ping $SV"
-	in_c ping -6 -c 1 -W 2 "$S6" >/dev/null || die "ping $S6"
+	# interest; they may still appear, tshark counts what is there). A link
+	# just brought up may drop the first probes on a loaded machine: a few
+	# tries, each bounded.
+	ping_up "$S4" || die "ping $S4"
+	[ $HAVE_VLAN = 0 ] || ping_up "$SV" || die "ping $SV"
+	ping_up -6 "$S6" || die "ping $S6"
+}
+
+# ping_up [-6] ADDR: one echo answered within 5 tries of a second.
+ping_up() {
+	local try
+	for try in 1 2 3 4 5; do
+		in_c ping -c 1 -W 1 "$@" >/dev/null && return 0
+	done
+	return 1
 }
 
 # capture_start NAME: tcpdump on the server's veth end (untagged and tagged
