@@ -21,6 +21,13 @@ uint64_t keyset_random_seed(void)
 /* Old slots each new key moves while the set grows: more than the 2 that
  * finish the move before the new table is half full. */
 #define KEYSET_MIGRATE_STEP 8
+/* Bytes of a mapped table faulted in, or given back, per new key: one
+ * madvise() or munmap() of 64 pages, a few tens of microseconds, so that
+ * a new 96 MiB table is all in after 384 new keys instead of a fault or
+ * two in each of the first tens of thousands (a read maps the zero page,
+ * the write then copies it), and an old one leaves without one long
+ * munmap(). */
+#define KEYSET_PACE_BYTES (256u << 10)
 
 static uint8_t *keyset_table_alloc(size_t size, bool *mapped)
 {
@@ -52,7 +59,33 @@ static int keyset_alloc(struct keyset *s, uint64_t capacity)
 	if (!s->slots)
 		return -ENOMEM;
 	s->mask = capacity - 1;
+	s->populated = s->mapped ? 0 : (uint64_t)capacity * s->stride;
 	return 0;
+}
+
+/* One chunk of the paced work, if any is left: fault in the next chunk of
+ * the current table, or unmap the next chunk of a table given back. A
+ * kernel without MADV_POPULATE_WRITE (before 5.14) refuses it: the pages
+ * then come in as touched. */
+static void keyset_pace(struct keyset *s)
+{
+	uint64_t size = (s->mask + 1) * s->stride;
+
+	if (s->populated < size) {
+		uint64_t n = size - s->populated < KEYSET_PACE_BYTES ? size - s->populated
+								     : KEYSET_PACE_BYTES;
+
+		if (madvise(s->slots + s->populated, n, MADV_POPULATE_WRITE))
+			n = size - s->populated;
+		s->populated += n;
+	}
+	if (s->retiring_len) {
+		uint64_t n =
+			s->retiring_len < KEYSET_PACE_BYTES ? s->retiring_len : KEYSET_PACE_BYTES;
+
+		munmap(s->retiring + s->retiring_len - n, n);
+		s->retiring_len -= n;
+	}
 }
 
 int keyset_init(struct keyset *s, uint32_t key_len, uint64_t initial_capacity)
@@ -83,8 +116,11 @@ void keyset_destroy(struct keyset *s)
 		keyset_table_free(s->slots, s->mask, s->stride, s->mapped);
 	if (s->old)
 		keyset_table_free(s->old, s->old_mask, s->stride, s->old_mapped);
+	if (s->retiring_len)
+		munmap(s->retiring, s->retiring_len);
 	s->slots = NULL;
 	s->old = NULL;
+	s->retiring_len = 0;
 	s->mask = 0;
 	s->count = 0;
 }
@@ -131,7 +167,13 @@ static void keyset_migrate(struct keyset *s, uint64_t n)
 			memcpy(s->slots + keyset_empty_slot(s, h) * s->stride, slot, s->stride);
 	}
 	if (s->moved > s->old_mask) {
-		keyset_table_free(s->old, s->old_mask, s->stride, s->old_mapped);
+		/* A mapped table leaves a chunk per new key (keyset_pace()). */
+		if (s->old_mapped && !s->retiring_len) {
+			s->retiring = s->old;
+			s->retiring_len = (s->old_mask + 1) * s->stride;
+		} else {
+			keyset_table_free(s->old, s->old_mask, s->stride, s->old_mapped);
+		}
 		s->old = NULL;
 	}
 }
@@ -170,6 +212,8 @@ int keyset_add_new(struct keyset *s, const void *key, uint64_t hash, uint64_t sl
 		keyset_migrate(s, KEYSET_MIGRATE_STEP);
 		slot = keyset_empty_slot(s, hash); /* the step may have filled it */
 	}
+	if (s->mapped || s->retiring_len)
+		keyset_pace(s);
 	if ((s->count + 1) * 2 > s->mask + 1) {
 		int err = keyset_grow(s);
 

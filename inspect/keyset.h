@@ -11,8 +11,9 @@
  * table stays, read-only, while each new key moves KEYSET_MIGRATE_STEP of
  * its slots into the new one, so no insert pays for the whole table (a
  * million keys took a worker 40 ms at once, every frame of which it did not
- * read). Tables of a megabyte or more come from mmap(), zeroed by the kernel
- * as they are first touched, not by a memset at once. The hash is seeded
+ * read). Tables of a megabyte or more come from mmap(), and are faulted in
+ * (and given back) a chunk per new key, in order, rather than a page at a
+ * time as random inserts reach them, each a fault or two. The hash is seeded
  * from getrandom() so that crafted traffic
  * cannot aim at one chain; a caller may give several sets one seed
  * (keyset_init_seeded()), and then a key has the same hash in all of them:
@@ -48,7 +49,13 @@ struct keyset {
 	uint8_t *old;
 	uint64_t old_mask, moved;
 	bool mapped, old_mapped; /* from mmap(), not the heap */
-	uint64_t last_hash;	 /* of the key keyset_insert() last added */
+	/* A mapped table's bytes faulted in ahead of the inserts, and of a
+	 * table being given back, the bytes still mapped (both: see
+	 * keyset.c, keyset_pace()). */
+	uint64_t populated;
+	uint8_t *retiring;
+	uint64_t retiring_len;
+	uint64_t last_hash; /* of the key keyset_insert() last added */
 };
 
 /* @key_len bytes per key, at most 64, hashed with a seed of its own.
