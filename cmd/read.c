@@ -365,14 +365,12 @@ static int read_output(const struct read_opts *o, const struct pipeline *p,
 		       const struct capfile_result *res, uint64_t written,
 		       const struct read_flows *rf)
 {
-	const struct flow_report fr = {.fc = &p->fw.c,
-				       .s = &rf->summary,
-				       .mc = &p->m.c,
-				       .span_s = res->last_s - res->first_s};
+	const struct flow_report fr = {
+		.fc = &p->fw.c, .s = &rf->summary, .mc = &p->m.c, .span_s = res->span_s};
 	/* The capture's own span: from its first frame to its last. */
 	const struct report_span span = {.start = res->first_s,
 					 .end = res->last_s,
-					 .duration = res->last_s - res->first_s,
+					 .duration = res->span_s,
 					 .packets = p->m.c.packets,
 					 .bytes = p->m.c.bytes};
 	json_t *obj;

@@ -299,6 +299,8 @@ int capfile_read(const char *path, struct pipeline *p, const struct capfile_opts
 	if (c.any) {
 		res->first_s = (double)c.first.tv_sec + (double)c.first.tv_usec / 1e9;
 		res->last_s = (double)c.last.tv_sec + (double)c.last.tv_usec / 1e9;
+		res->span_s = (double)(c.last.tv_sec - c.first.tv_sec) +
+			      ((double)c.last.tv_usec - (double)c.first.tv_usec) / 1e9;
 	}
 	if (ret == PCAP_ERROR_BREAK)
 		ret = 0;

@@ -36,6 +36,10 @@ struct capfile_result {
 	const char *link;	/* libpcap's name of the link type ("EN10MB", ...) */
 	bool counted_out;	/* stopped at opts->count, before the end */
 	double first_s, last_s; /* the first and last record's time (0: none) */
+	/* last - first, from the seconds and nanoseconds apart: the two
+	 * doubles above are ~0.24 us apart at today's epoch, which a span of
+	 * a tenth of a second shows in its seventh digit. */
+	double span_s;
 	char warning[256];
 };
 
