@@ -134,11 +134,18 @@ struct flow_bucket {
 	uint64_t slot[FLOW_BUCKET_SLOTS]; /* atomic: 0, or tag and index */
 } XDPI_CACHE_ALIGNED;
 
+/* Read by every lookup that finds a record (flow_at()): written once. */
 struct flow_slab {
 	struct flow *rec; /* NULL until a worker maps it; atomic */
 	uint32_t len;	  /* records it holds */
-	uint32_t used;	  /* handed out, from the start; atomic, its worker's */
 };
+
+/* Written by the slab's worker at each new record, read by the maintainer:
+ * a line of its own, apart from the pointers lookups read, so that one
+ * worker's new flows do not take another's lookups a cache miss. */
+struct flow_slab_used {
+	uint32_t n; /* handed out, from the start; atomic */
+} XDPI_CACHE_ALIGNED;
 
 /* Ended records on their way back to the pool: one grace period for all
  * the records one maintainer pass took out. */
@@ -183,6 +190,7 @@ struct flow_table {
 
 	/* The pool: slabs, and records back from a grace period. */
 	struct flow_slab *slabs;
+	struct flow_slab_used *slab_used;	  /* [nslabs] */
 	uint32_t nslabs, slab_len, slab_shift;	  /* slab_len = 1 << slab_shift */
 	uint32_t slabs_taken;			  /* atomic: the next slab a worker maps */
 	struct flow *free_top XDPI_CACHE_ALIGNED; /* atomic: a stack of record lists */
@@ -523,7 +531,8 @@ static inline struct flow *flow_alloc(struct flow_worker *w)
 			f->idx = ((uint64_t)w->slab << w->table->slab_shift) +
 				 (uint64_t)(f - sl->rec);
 			/* The maintainer walks a slab up to here. */
-			__atomic_store_n(&sl->used, sl->used + 1, __ATOMIC_RELEASE);
+			__atomic_store_n(&w->table->slab_used[w->slab].n,
+					 (uint32_t)(f - sl->rec) + 1, __ATOMIC_RELEASE);
 		} else {
 			FLOW_TSAN_ACQUIRE(f);
 			w->free = f->next;
@@ -1190,7 +1199,7 @@ static struct flow *flow_walk_next(struct flow_table *ft, struct flow_walk *it)
 			return NULL;
 		it->rec = __atomic_load_n(&ft->slabs[it->slab].rec, __ATOMIC_ACQUIRE);
 		it->used =
-			it->rec ? __atomic_load_n(&ft->slabs[it->slab].used, __ATOMIC_ACQUIRE) : 0;
+			it->rec ? __atomic_load_n(&ft->slab_used[it->slab].n, __ATOMIC_ACQUIRE) : 0;
 		it->slab++;
 		it->i = 0;
 	}
@@ -1443,8 +1452,10 @@ static int flow_pool_init(struct flow_table *ft)
 	ft->slab_shift = shift;
 	ft->nslabs = (uint32_t)((max + len - 1) / len);
 	ft->slabs = calloc(ft->nslabs, sizeof(*ft->slabs));
-	if (!ft->slabs)
+	ft->slab_used = xdpi_cacheline_alloc((size_t)ft->nslabs * sizeof(*ft->slab_used));
+	if (!ft->slabs || !ft->slab_used)
 		return -ENOMEM;
+	memset(ft->slab_used, 0, (size_t)ft->nslabs * sizeof(*ft->slab_used));
 	for (uint32_t k = 0; k < ft->nslabs; k++) {
 		uint64_t left = max - (uint64_t)k * len;
 
@@ -1482,6 +1493,7 @@ static void flow_pool_free(struct flow_table *ft)
 		if (ft->slabs[k].rec)
 			munmap(ft->slabs[k].rec, (size_t)ft->slabs[k].len * sizeof(struct flow));
 	free(ft->slabs);
+	free(ft->slab_used);
 	if (ft->bucket)
 		munmap(ft->bucket, (size_t)ft->nbuckets * sizeof(struct flow_bucket));
 }

@@ -778,6 +778,16 @@ static void fill_causes(struct ledger_queue *q)
 	q->loss.lossy_intervals = 20;
 }
 
+/* A ledger of @n queues, the first with fill_causes() figures. */
+static void causes_ledger(struct ledger *l, size_t n)
+{
+	memset(l, 0, sizeof(*l));
+	l->q = calloc(n, sizeof(*l->q));
+	assert_non_null(l->q);
+	l->count = (int)n;
+	fill_causes(&l->q[0]);
+}
+
 static const char *const cause_keys[] = {"running", "asleep", "off_cpu"};
 static const char *const worker_keys[] = {
 	"cpu_ns", "run_ns",	    "run_delay_ns", "timeslices", "nvcsw",
@@ -788,10 +798,7 @@ TEST(test_causes_json_round_trip)
 	struct ledger l = {0}, back;
 	json_t *o;
 
-	l.q = calloc(1, sizeof(*l.q));
-	assert_non_null(l.q);
-	l.count = 1;
-	fill_causes(&l.q[0]);
+	causes_ledger(&l, 1);
 	ledger_close(&l);
 	o = ledger_to_json(&l);
 	assert_non_null(o);
@@ -848,10 +855,7 @@ TEST(test_causes_json_refused)
 	struct ledger l = {0};
 	json_t *o;
 
-	l.q = calloc(1, sizeof(*l.q));
-	assert_non_null(l.q);
-	l.count = 1;
-	fill_causes(&l.q[0]);
+	causes_ledger(&l, 1);
 	ledger_close(&l);
 	o = ledger_to_json(&l);
 	ledger_free(&l);
@@ -872,10 +876,7 @@ TEST(test_causes_print)
 	struct ledger l = {0};
 	char *out;
 
-	l.q = calloc(2, sizeof(*l.q));
-	assert_non_null(l.q);
-	l.count = 2;
-	fill_causes(&l.q[0]);
+	causes_ledger(&l, 2);
 	l.q[1].queue = 1;
 	l.q[1].has_causes = true; /* lost nothing: no worker line */
 	ledger_close(&l);
