@@ -110,6 +110,10 @@ struct ipfix_exporter {
 	uint64_t msg_records; /* data records in the message being built */
 	bool send_failed;     /* set by ipfix_log() during an fBufEmit() */
 	guint log_handler;
+	/* Messages sent back to back, and when the last one went: see
+	 * ipfix_pace(). The exporter thread's. */
+	uint32_t burst;
+	uint64_t last_emit_ns;
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -206,11 +210,47 @@ static void ipfix_log(const gchar *domain, GLogLevelFlags level, const gchar *ms
 		x->send_failed = true;
 }
 
+/* Messages sent back to back before a pause: 32 of at most 1,500 bytes
+ * fill a quarter of a collector's default UDP receive buffer (208 KiB),
+ * which UDP gives no other way to respect. Offline, a read hands every
+ * flow still open to the exporter at once at its end: without the pause
+ * nfcapd lost a message of such a burst now and then. */
+#define IPFIX_BURST_MESSAGES 32
+#define IPFIX_BURST_PAUSE_NS 200000
+
+static uint64_t ipfix_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Before a message: a pause after IPFIX_BURST_MESSAGES sent with no pause
+ * of that length between them. At most 160,000 messages a second (some
+ * two million records): a limit for bursts, not for a steady rate. */
+static void ipfix_pace(struct ipfix_exporter *x)
+{
+	uint64_t now = ipfix_mono_ns();
+
+	if (now - x->last_emit_ns >= IPFIX_BURST_PAUSE_NS)
+		x->burst = 0;
+	if (++x->burst > IPFIX_BURST_MESSAGES) {
+		struct timespec ts = {0, IPFIX_BURST_PAUSE_NS};
+
+		nanosleep(&ts, NULL);
+		x->burst = 1;
+		now = ipfix_mono_ns();
+	}
+	x->last_emit_ns = now;
+}
+
 static void ipfix_emit(struct ipfix_exporter *x)
 {
 	GError *gerr = NULL;
 	bool ok;
 
+	ipfix_pace(x);
 	x->send_failed = false;
 	ok = fBufEmit(x->fbuf, &gerr) && !x->send_failed;
 	if (ok) {
