@@ -140,6 +140,144 @@ int gen_stamp_parse(const char *s)
 	return xdpi_parse_choice(s, stamp_names, GEN_STAMP_PKTGEN + 1);
 }
 
+const char *const gen_payload_names[GEN__PAYLOADS] = {"none", "http", "tls"};
+
+/* The payloads of --payload, written at @p (room for GEN_PAYLOAD_MAX
+ * bytes); each returns its length. Names under .test (RFC 2606): nothing
+ * real is ever named. */
+#define GEN_PAYLOAD_MAX 256
+#define GEN_PAYLOAD_HOST "gen.xdpi.test"
+
+static size_t gen_payload_http(uint8_t *p)
+{
+	static const char req[] = "GET /xdpi-gen HTTP/1.1\r\n"
+				  "Host: " GEN_PAYLOAD_HOST "\r\n"
+				  "User-Agent: xdpi-gen\r\n"
+				  "\r\n";
+
+	memcpy(p, req, sizeof(req) - 1);
+	return sizeof(req) - 1;
+}
+
+/* A byte cursor for the ClientHello, and the places of its length fields,
+ * filled in once what they cover is written. */
+struct gen_tls {
+	uint8_t *p;
+	size_t n;
+};
+
+static void gen_tls_put(struct gen_tls *t, const void *b, size_t len)
+{
+	memcpy(t->p + t->n, b, len);
+	t->n += len;
+}
+
+static void gen_tls_u8(struct gen_tls *t, uint8_t v)
+{
+	t->p[t->n++] = v;
+}
+
+static void gen_tls_u16(struct gen_tls *t, uint16_t v)
+{
+	gen_tls_u8(t, (uint8_t)(v >> 8));
+	gen_tls_u8(t, (uint8_t)v);
+}
+
+/* A 16-bit length at @at: the bytes written since it (@at + 2 on). */
+static void gen_tls_len16(struct gen_tls *t, size_t at)
+{
+	size_t len = t->n - at - 2;
+
+	t->p[at] = (uint8_t)(len >> 8);
+	t->p[at + 1] = (uint8_t)len;
+}
+
+/* A TLS 1.3 ClientHello in one record: three cipher suites, then the
+ * extensions server_name, ALPN (h2, http/1.1) and supported_versions
+ * (TLS 1.3, 1.2). */
+static size_t gen_payload_tls(uint8_t *p)
+{
+	struct gen_tls t = {.p = p};
+	size_t rec, hs, exts, ext, list;
+
+	gen_tls_u8(&t, 0x16); /* handshake record */
+	gen_tls_u16(&t, 0x0301);
+	rec = t.n;
+	gen_tls_u16(&t, 0);
+	gen_tls_u8(&t, 0x01); /* ClientHello */
+	hs = t.n;
+	gen_tls_u8(&t, 0); /* a 24-bit length: the high byte stays 0 */
+	gen_tls_u16(&t, 0);
+	gen_tls_u16(&t, 0x0303); /* legacy_version */
+	for (int i = 0; i < 32; i++)
+		gen_tls_u8(&t, (uint8_t)(0xa0 + i)); /* random */
+	gen_tls_u8(&t, 0);			     /* no session id */
+	gen_tls_u16(&t, 6);
+	gen_tls_u16(&t, 0x1301);
+	gen_tls_u16(&t, 0x1302);
+	gen_tls_u16(&t, 0x1303);
+	gen_tls_u8(&t, 1); /* compression: null */
+	gen_tls_u8(&t, 0);
+	exts = t.n;
+	gen_tls_u16(&t, 0);
+
+	gen_tls_u16(&t, 0x0000); /* server_name */
+	ext = t.n;
+	gen_tls_u16(&t, 0);
+	list = t.n;
+	gen_tls_u16(&t, 0);
+	gen_tls_u8(&t, 0); /* host_name */
+	gen_tls_u16(&t, sizeof(GEN_PAYLOAD_HOST) - 1);
+	gen_tls_put(&t, GEN_PAYLOAD_HOST, sizeof(GEN_PAYLOAD_HOST) - 1);
+	gen_tls_len16(&t, list);
+	gen_tls_len16(&t, ext);
+
+	gen_tls_u16(&t, 0x0010); /* application_layer_protocol_negotiation */
+	ext = t.n;
+	gen_tls_u16(&t, 0);
+	list = t.n;
+	gen_tls_u16(&t, 0);
+	gen_tls_u8(&t, 2);
+	gen_tls_put(&t, "h2", 2);
+	gen_tls_u8(&t, 8);
+	gen_tls_put(&t, "http/1.1", 8);
+	gen_tls_len16(&t, list);
+	gen_tls_len16(&t, ext);
+
+	gen_tls_u16(&t, 0x002b); /* supported_versions */
+	gen_tls_u16(&t, 5);
+	gen_tls_u8(&t, 4);
+	gen_tls_u16(&t, 0x0304);
+	gen_tls_u16(&t, 0x0303);
+
+	gen_tls_len16(&t, exts);
+	gen_tls_len16(&t, hs + 1);
+	gen_tls_len16(&t, rec);
+	return t.n;
+}
+
+/* @p's payload at @buf (GEN_PAYLOAD_MAX bytes of room); its length. */
+static size_t gen_payload_build(enum gen_payload p, uint8_t *buf)
+{
+	switch (p) {
+	case GEN_PAYLOAD_HTTP:
+		return gen_payload_http(buf);
+	case GEN_PAYLOAD_TLS:
+		return gen_payload_tls(buf);
+	default:
+		return 0;
+	}
+}
+
+uint32_t gen_payload_min_size(enum gen_payload p)
+{
+	uint8_t buf[GEN_PAYLOAD_MAX];
+	uint32_t n = FRAME_ETH_HLEN + FRAME_IPV4_HLEN + FRAME_TCP_HLEN +
+		     (uint32_t)gen_payload_build(p, buf) + 4;
+
+	return n < 64 ? 64 : n;
+}
+
 int gen_opts_validate(const struct gen_opts *o, char *err, size_t err_len)
 {
 	if (!o->ifname) {
@@ -189,6 +327,18 @@ int gen_opts_validate(const struct gen_opts *o, char *err, size_t err_len)
 		snprintf(err, err_len,
 			 "pktgen's header is a UDP payload: --stamp pktgen needs "
 			 "--proto udp");
+		return -EINVAL;
+	}
+	if (o->payload != GEN_PAYLOAD_NONE && o->proto == GEN_UDP) {
+		snprintf(err, err_len,
+			 "--payload goes after a TCP header (the UDP payload is the stamp): "
+			 "--proto tcp-syn or tcp-data");
+		return -EINVAL;
+	}
+	if (o->payload != GEN_PAYLOAD_NONE &&
+	    (o->size <= GEN_IMIX_JUMBO || o->size < gen_payload_min_size(o->payload))) {
+		snprintf(err, err_len, "--payload %s needs frames of at least %u bytes (--size)",
+			 gen_payload_names[o->payload], gen_payload_min_size(o->payload));
 		return -EINVAL;
 	}
 	if (!o->duration && !o->count) {
@@ -258,6 +408,8 @@ static int gen_sizes_of(uint32_t size)
 int gen_build_frame(const struct gen_opts *o, uint32_t wire_size, uint8_t *buf, size_t len)
 {
 	uint32_t flen = wire_size - 4, l4 = gen_l4_off();
+	uint8_t payload[GEN_PAYLOAD_MAX];
+	size_t plen = o->proto == GEN_UDP ? 0 : gen_payload_build(o->payload, payload);
 	const struct frame_ipv4 ip = {
 		.src = o->src_ip,
 		.dst = o->dst_ip,
@@ -273,10 +425,12 @@ int gen_build_frame(const struct gen_opts *o, uint32_t wire_size, uint8_t *buf, 
 		.window = 64240,
 	};
 
-	if (wire_size < 64 || wire_size > GEN_MAX_SIZE || flen > len)
+	if (wire_size < 64 || wire_size > GEN_MAX_SIZE || flen > len ||
+	    flen < l4 + FRAME_TCP_HLEN + plen)
 		return -EINVAL;
-	/* The payload stays zero. Checksums of L4 are left 0: receivers
-	 * here count, they do not verify, and the stamp changes per frame. */
+	/* The payload stays zero after --payload's bytes. Checksums of L4
+	 * are left 0: receivers here count, they do not verify, and the
+	 * stamp changes per frame. */
 	memset(buf, 0, flen);
 	frame_eth(buf, o->dst_mac, o->src_mac, NULL, 0, ETH_P_IP);
 	frame_ipv4(buf + FRAME_ETH_HLEN, &ip);
@@ -285,6 +439,8 @@ int gen_build_frame(const struct gen_opts *o, uint32_t wire_size, uint8_t *buf, 
 			  flen - l4 - FRAME_UDP_HLEN);
 	else
 		frame_tcp(buf + l4, &tcp, NULL, flen - l4 - FRAME_TCP_HLEN);
+	if (plen)
+		memcpy(buf + l4 + FRAME_TCP_HLEN, payload, plen);
 	return (int)flen;
 }
 

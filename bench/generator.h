@@ -33,6 +33,17 @@ enum gen_method {
 	GEN_XSK,
 };
 
+/* What follows the TCP header of every frame (--payload): nothing (zero
+ * bytes), an HTTP/1.1 request, or a TLS ClientHello with SNI, ALPN and
+ * supported_versions; the same in every frame, the rest of the frame
+ * zero. What a flow table's payload peeks keep (inspect/peek.h). */
+enum gen_payload {
+	GEN_PAYLOAD_NONE = 0,
+	GEN_PAYLOAD_HTTP,
+	GEN_PAYLOAD_TLS,
+	GEN__PAYLOADS,
+};
+
 /* What each frame carries (bpf/gen_shared.h). */
 enum gen_stamp {
 	GEN_STAMP_XDPI = XDPI_STAMP_XDPI,     /* xdpi's: TCP header fields or a UDP payload */
@@ -69,7 +80,8 @@ struct gen_opts {
 	 * (xdpi_gen_spoof()); 0 or 1: src_ip alone. */
 	uint32_t src_ips;
 	enum gen_method method;
-	enum gen_stamp stamp; /* GEN_STAMP_PKTGEN needs GEN_UDP */
+	enum gen_stamp stamp;	  /* GEN_STAMP_PKTGEN needs GEN_UDP */
+	enum gen_payload payload; /* TCP only, in frames of a plain size */
 };
 
 struct gen_result {
@@ -115,6 +127,10 @@ int gen_proto_parse(const char *s);
 const char *gen_method_name(enum gen_method m);
 const char *gen_stamp_name(enum gen_stamp s);
 int gen_stamp_parse(const char *s);
+extern const char *const gen_payload_names[GEN__PAYLOADS];
+/* The smallest frame on the wire (FCS included) that holds @p's payload
+ * after the TCP header; 64 for GEN_PAYLOAD_NONE. */
+uint32_t gen_payload_min_size(enum gen_payload p);
 
 /* Builds the template frame of @wire_size bytes on the wire (the buffer is
  * 4 bytes shorter: no FCS). Returns its length or -EINVAL. */

@@ -11,6 +11,8 @@
 
 #include <pcap/pcap.h>
 
+#include "../util/outfile.h"
+
 int gen_write_pcap(const struct gen_opts *o, const char *path, uint64_t max, char *err,
 		   size_t err_len)
 {
@@ -18,17 +20,23 @@ int gen_write_pcap(const struct gen_opts *o, const char *path, uint64_t max, cha
 	static uint8_t frame[GEN_MAX_SIZE]; /* one caller at a time: `xdpi gen` */
 	pcap_dumper_t *d;
 	pcap_t *p;
+	FILE *f;
 	int ret = 0;
 
 	if (o->count && o->count < max)
 		max = o->count;
+	/* Written as root: never through a symbolic link, only into a
+	 * regular file (util/outfile.h). */
+	f = xdpi_output_fopen(path, XDPI_OUTPUT_TRUNCATE, 0666, NULL, err, err_len);
+	if (!f)
+		return -errno;
 	p = pcap_open_dead(DLT_EN10MB, 65535);
-	if (!p)
-		return -ENOMEM;
-	d = pcap_dump_open(p, path);
+	d = p ? pcap_dump_fopen(p, f) : NULL;
 	if (!d) {
-		snprintf(err, err_len, "%s: %s", path, pcap_geterr(p));
-		pcap_close(p);
+		snprintf(err, err_len, "%s: %s", path, p ? pcap_geterr(p) : "out of memory");
+		fclose(f);
+		if (p)
+			pcap_close(p);
 		return -EIO;
 	}
 	/* Thread t sends its share in order; the sample lists them thread

@@ -11,7 +11,12 @@
  * every test namespace has an interface of the same name, and /run is
  * shared between namespaces.
  *
- * Errors: int functions return 0 or a negative errno.
+ * Only root can open a lock: the directory is 0700 and root's, the files
+ * 0600 (owner.c says why and what is done with a directory or a file
+ * found otherwise).
+ *
+ * Errors: int functions return 0 or a negative errno, with a line for
+ * the user in @err.
  * Concurrency: a lock belongs to the thread that took it.
  */
 #ifndef XDPI_BPF_OWNER_H
@@ -22,13 +27,18 @@
 
 struct xdpi_owner {
 	int fd; /* -1: not held */
-	char path[96];
+	char path[256];
 };
 
 /* Takes the lock of @ifindex for this process. -EBUSY when another process
- * holds it (its pid in *@holder, 0 if unknown), or another negative errno
- * (no /run/xdpi: nothing could be recorded). */
-int xdpi_owner_lock(struct xdpi_owner *o, int ifindex, pid_t *holder);
+ * holds it (its pid in *@holder, 0 if unknown); -EPERM when /run/xdpi or
+ * the lock file cannot be trusted (not a directory or not root's, a lock
+ * that is not a regular file: @err says which and what to do); another
+ * negative errno when nothing could be recorded (no /run). */
+int xdpi_owner_lock(struct xdpi_owner *o, int ifindex, pid_t *holder, char *err, size_t err_len);
+/* The same in @dir instead of /run/xdpi (tests/test_owner.c). */
+int xdpi_owner_lock_in(struct xdpi_owner *o, const char *dir, int ifindex, pid_t *holder, char *err,
+		       size_t err_len);
 /* Removes the file and drops the lock. Accepts a lock not held. */
 void xdpi_owner_release(struct xdpi_owner *o);
 

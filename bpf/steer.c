@@ -289,22 +289,28 @@ static int steer_program_create(struct steer *s, char *err, size_t err_len)
 
 /* Records this process as the program's owner (bpf/owner.h), so that
  * `xdpi detach` leaves it alone while the run lasts. Without /run/xdpi the
- * run goes on unrecorded: detach then cannot tell, as before. */
+ * run goes on unrecorded: detach then cannot tell, as before; a /run/xdpi
+ * that cannot be trusted (not root's) stops it, said. */
 static int steer_take_owner(struct steer *s, const struct xdpi_attach_opts *ao, char *err,
 			    size_t err_len)
 {
+	char why[512] = "";
 	pid_t holder;
-	int ret = xdpi_owner_lock(&s->owner, ao->ifindex, &holder);
+	int ret = xdpi_owner_lock(&s->owner, ao->ifindex, &holder, why, sizeof(why));
 
 	if (ret == -EBUSY) {
 		snprintf(err, err_len, "%s is in use by another xdpi live (pid %d)", ao->ifname,
 			 (int)holder);
 		return ret;
 	}
+	if (ret == -EPERM) {
+		snprintf(err, err_len, "%s", why);
+		return ret;
+	}
 	if (ret)
 		xdpi_warn("cannot record this run as %s's XDP owner (%s): 'xdpi detach' will "
 			  "not know it runs",
-			  ao->ifname, strerror(-ret));
+			  ao->ifname, why);
 	return 0;
 }
 
@@ -569,12 +575,19 @@ int steer_detach_iface(const char *ifname, bool force, char *err, size_t err_len
 		return -ENODEV;
 	}
 	if (!force) {
-		ret = xdpi_owner_lock(&owner, ifindex, &holder);
+		char why[512] = "";
+
+		ret = xdpi_owner_lock(&owner, ifindex, &holder, why, sizeof(why));
 		if (ret == -EBUSY) {
 			snprintf(err, err_len,
 				 "%s: the XDP program is in use by a running xdpi live (pid %d): "
 				 "stop it, or use --force",
 				 ifname, (int)holder);
+			return ret;
+		}
+		/* A record nobody can trust tells nothing either way. */
+		if (ret == -EPERM) {
+			snprintf(err, err_len, "%s: %s; or use --force", ifname, why);
 			return ret;
 		}
 		ret = 0; /* no record at all: nothing tells us it runs */

@@ -98,7 +98,8 @@ int steer_test_time(const struct steer *s, const void *frame, uint32_t len, uint
  * Removes an xdpi program left attached to @ifname (by a process that was
  * killed). Returns 1 if one was removed, 0 if there was none, or -errno.
  * Another program is only removed with @force; so is a program whose
- * owner still runs (-EBUSY, bpf/owner.h).
+ * owner still runs (-EBUSY, bpf/owner.h) or whose owner cannot be told
+ * because /run/xdpi cannot be trusted (-EPERM, not root's).
  */
 int steer_detach_iface(const char *ifname, bool force, char *err, size_t err_len);
 

@@ -16,7 +16,9 @@
 #include "../inspect/filter.h"
 #include "../util/clock.h"
 #include "../util/log.h"
+#include "../util/optval.h"
 #include "../util/privs.h"
+#include "../util/sandbox.h"
 #include "../xsk/iface.h"
 #include "../xsk/worker.h"
 #include "../export/flow_sinks.h"
@@ -500,7 +502,38 @@ static int capture_open_worker(struct capture *c, int i, const struct pipeline_c
 /* Maintenance of the flow table while the run goes on. */
 #define CAPTURE_FLOW_EXPIRY_NS (250ull * 1000000)
 
-/* --json-lines, and the flow table unless inspection or flows are off. */
+/* --json-lines, before anything is attached: a path refused (a symlink,
+ * not a regular file: util/outfile.h) costs nothing to undo. With --user
+ * a file made here is the user's, so that the user can reopen it after a
+ * rotation (jsonl_open()). */
+static int capture_open_jsonl(struct capture *c)
+{
+	const struct capture_flow_opts *fo = &c->o.flows;
+	struct jsonl_owner owner = {.name = c->o.user};
+	bool for_user = c->o.user && !c->o.keep_privileges;
+	char err[512];
+
+	if (!fo->json_lines)
+		return 0;
+	if (for_user && privs_user_ids(c->o.user, &owner.uid, &owner.gid)) {
+		xdpi_err("--user %s: no such user", c->o.user);
+		return -ENOENT;
+	}
+	if (jsonl_open(&c->jsonl, fo->json_lines, for_user ? &owner : NULL, err, sizeof(err))) {
+		xdpi_err("%s", err);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* The flow maintainer's first step: its sandbox. A failure is counted
+ * (sandbox_failures()) and stops the run. */
+static int capture_flows_sandbox(void)
+{
+	return sandbox_enter(SANDBOX_EXPIRY, -1);
+}
+
+/* The flow table unless inspection or flows are off, and its exporters. */
 static int capture_open_flows(struct capture *c)
 {
 	const struct capture_flow_opts *fo = &c->o.flows;
@@ -509,13 +542,10 @@ static int capture_open_flows(struct capture *c)
 		.timeout_ns = (uint64_t)(fo->timeout * 1e9),
 		.closed_timeout_ns = (uint64_t)(fo->closed_timeout * 1e9),
 		.peeks = !fo->no_peeks,
+		.thread_enter = c->o.keep_privileges ? NULL : capture_flows_sandbox,
 	};
 	char err[256];
 
-	if (fo->json_lines && jsonl_open(&c->jsonl, fo->json_lines, err, sizeof(err))) {
-		xdpi_err("%s", err);
-		return -EIO;
-	}
 	if (fo->off || !c->o.inspect || c->o.ceiling) {
 		if (fo->ipfix) {
 			xdpi_err("--ipfix exports flows: it needs the flow table (not --no-flows, "
@@ -525,7 +555,11 @@ static int capture_open_flows(struct capture *c)
 		return 0;
 	}
 	if (fo->ipfix) {
-		const struct ipfix_config ic = {.collector = fo->ipfix, .domain = fo->ipfix_domain};
+		/* Its thread is made by capture_start(), after the drop. */
+		const struct ipfix_config ic = {.collector = fo->ipfix,
+						.domain = fo->ipfix_domain,
+						.sandbox = !c->o.keep_privileges,
+						.deferred = true};
 		int ret = ipfix_exporter_start(&c->sinks.ipfix, &ic, err, sizeof(err));
 
 		if (ret) {
@@ -624,6 +658,8 @@ int capture_open(const struct capture_opts *o, struct capture **out)
 	c->o.xsk.ifname = o->ifname;
 	c->o.xsk.busy_poll_budget = o->batch;
 	ret = capture_check(c);
+	if (!ret)
+		ret = capture_open_jsonl(c);
 	if (!ret) {
 		capture_pick_clock(c);
 		ret = capture_read_iface_start(c);
@@ -652,7 +688,7 @@ int capture_open(const struct capture_opts *o, struct capture **out)
 		ret = capture_open_writer(c);
 	/* Attached and bound: from here on only teardown needs privileges. */
 	if (!ret)
-		ret = capture_privs_drop(&c->o);
+		ret = capture_privs_drop(&c->o, jsonl_fd(c->jsonl));
 	c->rx.raise_for_knobs = !o->keep_privileges;
 	if (ret) {
 		capture_close(c);
@@ -668,10 +704,18 @@ int capture_start(struct capture *c)
 	c->started_wall = xdpi_wall_now();
 	c->running = true;
 	if (c->writer) {
-		int ret = pcapng_writer_start(c->writer);
+		int ret = pcapng_writer_start(c->writer, !c->o.keep_privileges);
 
 		if (ret) {
 			xdpi_err("cannot start the writer: %s", strerror(-ret));
+			return ret;
+		}
+	}
+	if (c->sinks.ipfix) {
+		int ret = ipfix_exporter_run(c->sinks.ipfix);
+
+		if (ret) {
+			xdpi_err("cannot start the IPFIX thread: %s", strerror(-ret));
 			return ret;
 		}
 	}
@@ -700,7 +744,8 @@ int capture_start(struct capture *c)
 	/* Without it the drops keep their count, not their cause: the run
 	 * goes on. */
 	if (c->nworkers && !c->o.passive) {
-		int ret = losswatch_start(c->workers, c->nworkers, &c->losswatch);
+		int ret = losswatch_start(c->workers, c->nworkers, !c->o.keep_privileges,
+					  &c->losswatch);
 
 		if (ret)
 			xdpi_warn("cannot start the loss monitor (%s): drops will not be split "
@@ -990,22 +1035,26 @@ void capture_close(struct capture *c)
 {
 	if (!c)
 		return;
-	/* Detach and the knobs' restore need the privileges kept for them. */
-	capture_privs_teardown(&c->o);
 	capture_halt(c);
 	capture_close_writer(c);
 	for (int i = 0; c->taps && i < c->nworkers; i++)
 		tap_destroy(&c->taps[i]);
 	free(c->taps);
-	/* Detach first: from then on nothing new reaches the sockets. */
-	steer_destroy(c->steer);
-	capture_vlan_restore(c);
 	losswatch_free(c->losswatch);
 	c->losswatch = NULL;
+	/* Detach, the sockets and the knobs' restore need the privileges kept
+	 * for them: raised for these steps alone, so that the rest (the flow
+	 * sinks, the libraries' callbacks, whose pointers the other threads
+	 * could reach) runs with none. Detach first: from then on nothing new
+	 * reaches the sockets. */
+	capture_privs_teardown(&c->o);
+	steer_destroy(c->steer);
+	capture_vlan_restore(c);
 	for (int i = 0; c->workers && i < c->nworkers; i++)
 		worker_destroy(&c->workers[i]);
-	free(c->workers);
 	capture_rxpath_release(&c->rx, c->o.ifname);
+	capture_privs_teardown_done(&c->o);
+	free(c->workers);
 	free(c->iface_start);
 	/* A run that failed before capture_stop() still writes its flows
 	 * (the workers are joined); then the table is empty and can go. */
@@ -1033,6 +1082,14 @@ int capture_reopen_jsonl(struct capture *c, const char *path, char *err, size_t 
 	ret = jsonl_reopen(c->jsonl, path, err, err_len);
 	if (!ret)
 		c->o.flows.json_lines = path; /* what capture_close() names */
+	else if (ret == -EACCES && c->o.user && !c->o.keep_privileges) {
+		size_t n = strlen(err);
+
+		snprintf(err + n, err_len > n ? err_len - n : 0,
+			 " (as user %s: the rotation must leave a file %s can write, as "
+			 "logrotate's create does)",
+			 c->o.user, c->o.user);
+	}
 	return ret;
 }
 

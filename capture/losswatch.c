@@ -28,7 +28,7 @@
 #include <linux/if_xdp.h>
 
 #include "../util/clock.h"
-#include "../util/privs.h"
+#include "../util/sandbox.h"
 
 /* The worker logs gaps from the length the rule assumes. */
 _Static_assert(WORKER_GAP_LOG_NS == LOSS_GAP_NS, "one gap threshold");
@@ -55,6 +55,7 @@ struct losswatch {
 	int n;
 	pthread_t thread;
 	bool started;
+	bool sandbox;
 	int stop; /* atomic */
 	uint64_t t_prev;
 };
@@ -179,9 +180,11 @@ static void *losswatch_main(void *arg)
 	struct losswatch *lw = arg;
 	struct timespec next;
 
-	/* It reads counters and /proc/self: nothing that needs a privilege. */
-	privs_drop_thread();
 	pthread_setname_np(pthread_self(), "xdpi-losswatch");
+	/* It reads counters and /proc/self: nothing that needs a privilege.
+	 * A failure is counted and stops a live run. */
+	if (lw->sandbox && sandbox_enter(SANDBOX_LOSSWATCH, -1))
+		return NULL;
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!__atomic_load_n(&lw->stop, __ATOMIC_ACQUIRE)) {
 		next.tv_nsec += LOSSWATCH_PERIOD_US * 1000L;
@@ -201,7 +204,7 @@ static void *losswatch_main(void *arg)
 	return NULL;
 }
 
-int losswatch_start(struct worker *workers, int n, struct losswatch **out)
+int losswatch_start(struct worker *workers, int n, bool sandbox, struct losswatch **out)
 {
 	struct losswatch *lw = calloc(1, sizeof(*lw));
 	sigset_t all, old;
@@ -216,6 +219,7 @@ int losswatch_start(struct worker *workers, int n, struct losswatch **out)
 		return -ENOMEM;
 	}
 	lw->n = n;
+	lw->sandbox = sandbox;
 	/* The sockets are this run's: every drop they counted, also before
 	 * the first sample (a worker not yet running: off its CPU), is laid
 	 * at a cause, so that the split sums to fill_empty. */

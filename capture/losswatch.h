@@ -46,7 +46,7 @@ struct losswatch;
 
 /* Starts the monitor over @n workers (their sockets; a worker without a
  * socket is skipped). The workers must outlive it. */
-int losswatch_start(struct worker *workers, int n, struct losswatch **out);
+int losswatch_start(struct worker *workers, int n, bool sandbox, struct losswatch **out);
 /* After the workers were joined: a last sample (so that the split sums to
  * the final counters), then the thread ends. Accepts NULL. */
 void losswatch_stop(struct losswatch *lw);

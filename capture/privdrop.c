@@ -2,6 +2,7 @@
 #include "privdrop.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -9,7 +10,9 @@
 #include <urcu-qsbr.h>
 
 #include "../util/log.h"
+#include "../inspect/flows.h"
 #include "../util/privs.h"
+#include "../util/sandbox.h"
 
 int capture_privs_begin(const struct capture_opts *o)
 {
@@ -25,10 +28,9 @@ int capture_privs_begin(const struct capture_opts *o)
 	return ret;
 }
 
-/* With --user the set-up keeps its privileges effective in every thread:
- * glibc makes each thread change uid, and a thread without CAP_SETUID
- * effective fails, which glibc answers with abort(). The uid change then
- * leaves the other threads nothing. */
+/* With --user the set-up keeps its privileges effective: the uid change
+ * needs CAP_SETUID and CAP_SETGID, and privs_drop_main() makes them
+ * effective anyway. */
 static bool privs_setup_lowered(const struct capture_opts *o)
 {
 	return !o->keep_privileges && !o->user;
@@ -58,6 +60,18 @@ int capture_privs_lower(const struct capture_opts *o)
 	return ret;
 }
 
+int capture_privs_teardown_done(const struct capture_opts *o)
+{
+	int ret;
+
+	if (o->keep_privileges)
+		return 0;
+	ret = privs_lower();
+	if (ret)
+		xdpi_err("cannot lower the privileges kept for teardown: %s", strerror(-ret));
+	return ret;
+}
+
 int capture_privs_teardown(const struct capture_opts *o)
 {
 	int ret;
@@ -70,30 +84,61 @@ int capture_privs_teardown(const struct capture_opts *o)
 	return ret;
 }
 
-int capture_privs_drop(const struct capture_opts *o)
+/* The first callback liburcu's call_rcu thread runs: that thread gives up
+ * everything and enters its filter before it frees a flow or writes a
+ * line of one. */
+struct reclaim_sandbox {
+	struct rcu_head head;
+	int fd;
+	int ret; /* atomic: 1 until done */
+};
+
+static void reclaim_enter_sandbox(struct rcu_head *head)
+{
+	struct reclaim_sandbox *r = caa_container_of(head, struct reclaim_sandbox, head);
+
+	pthread_setname_np(pthread_self(), "xdpi-rcu");
+	__atomic_store_n(&r->ret, sandbox_enter(SANDBOX_RECLAIM, r->fd), __ATOMIC_RELEASE);
+}
+
+/* Makes liburcu's call_rcu thread now, from the dropped main thread (it is
+ * born with an empty bounding set and nothing effective), and waits for it
+ * to enter its sandbox: a worker's first call_rcu() would otherwise make it
+ * from inside the worker's filter, which forbids clone. */
+static int capture_start_reclaim(const struct capture_opts *o, int jsonl_fd)
+{
+	struct reclaim_sandbox r = {.fd = jsonl_fd, .ret = 1};
+
+	if (!get_default_call_rcu_data()) {
+		xdpi_err("cannot start liburcu's call_rcu thread");
+		return -ENOMEM;
+	}
+	if (o->keep_privileges)
+		return 0;
+	flows_thread_register();
+	call_rcu(&r.head, reclaim_enter_sandbox);
+	/* No reader holds a grace period up: set-up has started no worker. */
+	rcu_barrier();
+	flows_thread_unregister();
+	return __atomic_load_n(&r.ret, __ATOMIC_ACQUIRE) ? -EPERM : 0;
+}
+
+int capture_privs_drop(const struct capture_opts *o, int jsonl_fd)
 {
 	char kept[128];
 	int ret;
 
 	if (o->keep_privileges) {
 		xdpi_info("privileges: kept, every thread (--keep-privileges)");
-		return 0;
+		return capture_start_reclaim(o, jsonl_fd);
 	}
-	/* A worker's first call_rcu() would otherwise make liburcu's thread
-	 * from inside its seccomp filter, which forbids clone. Made before a
-	 * uid change, which then strips it; else after the drop, so that it
-	 * is born with the teardown set, none effective. */
-	if (o->user && !get_default_call_rcu_data())
-		goto no_rcu;
 	ret = privs_drop_main(o->user, kept, sizeof(kept));
+	if (!ret)
+		ret = capture_start_reclaim(o, jsonl_fd);
 	if (ret)
 		return ret;
-	if (!o->user && !get_default_call_rcu_data())
-		goto no_rcu;
-	xdpi_info("privileges: workers none (seccomp), main thread %s for teardown only%s%s", kept,
-		  o->user ? ", user " : "", o->user ? o->user : "");
+	xdpi_info("privileges: every thread but the main one none (seccomp), main thread %s "
+		  "for teardown only%s%s",
+		  kept, o->user ? ", user " : "", o->user ? o->user : "");
 	return 0;
-no_rcu:
-	xdpi_err("cannot start liburcu's call_rcu thread");
-	return -ENOMEM;
 }

@@ -77,7 +77,7 @@ static void bench_usage(FILE *out)
 		"      --preset P       syn-flood or udp-flood: a new flow every frame\n"
 		"                       (as for xdpi gen)\n"
 		"      --max-flows N    the flow table's bound in the inspecting\n"
-		"                       receivers (default: xdpi live's, 1 GiB of records)\n"
+		"                       receivers (default: xdpi live's, what 1 GiB holds)\n"
 		"      --flow-cases     the run three times: 1 flow, 10,000 flows, and a\n"
 		"                       flood (a new flow every frame), by default for\n"
 		"                       inspect and noflows, then a table of the cases\n"
@@ -124,19 +124,6 @@ static int parse_receivers(const char *s, bool *on)
 		on[r] = false;
 	for (int i = 0; i < n; i++)
 		on[list[i]] = true;
-	return 0;
-}
-
-/* --record: json_dump_file() would open it without close-on-exec. */
-static int bench_record_write(json_t *o, const char *path)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = json_dumpfd(o, fd, JSON_INDENT(1));
-	if (close(fd) || ret)
-		return -EIO;
 	return 0;
 }
 
@@ -576,8 +563,10 @@ static json_t *bench_record_json(const struct bench_args *a, const struct bench_
 
 static void bench_record_emit(const struct bench_args *a, json_t *o)
 {
-	if (a->record && bench_record_write(o, a->record))
-		xdpi_err("cannot write %s", a->record);
+	char err[512];
+
+	if (a->record && xdpi_record_write(a->record, o, err, sizeof(err)))
+		xdpi_err("%s", err);
 	if (a->json) {
 		json_dumpf(o, stdout, JSON_COMPACT);
 		putchar('\n');
@@ -711,6 +700,9 @@ int cmd_bench(int argc, char **argv)
 	if (ret)
 		return ret > 0 ? XDPI_EXIT_OK : XDPI_EXIT_USAGE;
 	if (xdpi_check_privileges())
+		return XDPI_EXIT_FAIL;
+	/* Written at the end: refused now, not after the whole benchmark. */
+	if (xdpi_outputs_check(&a.record, 1))
 		return XDPI_EXIT_FAIL;
 	table = a.json ? stderr : stdout;
 	start = report_wall_now();

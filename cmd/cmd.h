@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "../util/clock.h"
 #include "../util/log.h"
 #include "../util/optval.h"
@@ -108,5 +110,16 @@ const char *xdpi_choices(const char *const *names, int n, char *buf, size_t len)
 
 /* The command line as typed, "xdpi ..." (for records). */
 void xdpi_cmdline(int argc, char **argv, char *out, size_t len);
+
+/* A record (--record of live and bench): @obj indented, into @path opened
+ * by xdpi_output_open() (util/outfile.h): never through a symbolic link,
+ * only into a regular file (or the null device), truncated only once it
+ * is known to be one; close-on-exec. 0, or a negative errno with the
+ * line to show in @err. */
+int xdpi_record_write(const char *path, json_t *obj, char *err, size_t err_len);
+/* The output files a command writes later (a record at the end, -w once
+ * the sockets are bound), looked at now: 0, or -EINVAL after saying why
+ * one would be refused (util/outfile.h). NULL and "-" are skipped. */
+int xdpi_outputs_check(const char *const *paths, int n);
 
 #endif /* XDPI_CMD_H */

@@ -178,7 +178,14 @@ int cmd_compare(int argc, char **argv)
 		goto out;
 	}
 	r.ledger = &l;
-	compare_report_totals(&r);
+	/* Before anything is printed: a total that wrapped would be a small
+	 * number, believed. */
+	if (!ledger_sums_fit(&l) || compare_report_totals(&r)) {
+		xdpi_err("%s: the ledger's counters add up past 2^64 - 1, which no run counts: "
+			 "not a record xdpi live writes (forged or corrupt)",
+			 r.record);
+		goto out;
+	}
 	if (!json)
 		compare_heading_print(stdout, &r);
 	ret = l.unexplained ? XDPI_EXIT_FAIL : XDPI_EXIT_OK;

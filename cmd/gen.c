@@ -62,6 +62,10 @@ static void gen_usage(FILE *out)
 		"      --preset P      syn-flood or udp-flood: every frame a new flow\n"
 		"                      (--flows 50000 --src-ips 131071: 6.5 G distinct\n"
 		"                      4-tuples); options after it override it\n"
+		"      --payload P     none (default), http (an HTTP/1.1 request) or tls\n"
+		"                      (a ClientHello with SNI) after the TCP header of\n"
+		"                      every frame, for the payload peeks; --size\n"
+		"                      defaults to the smallest frame that holds it\n"
 		"      --pcap FILE     also write the frames the run sends (the first\n"
 		"                      --pcap-max, default 100000) to FILE, for `xdpi read`\n"
 		"  -j, --json          print one JSON object with the result\n"
@@ -79,6 +83,7 @@ enum {
 	OPT_STAMP,
 	OPT_CPUS,
 	OPT_METHOD,
+	OPT_PAYLOAD,
 };
 
 static volatile int gen_stop;
@@ -170,6 +175,8 @@ static const char *gen_valid(int c, char *buf, size_t len)
 		return xdpi_choices(method_names, 3, buf, len);
 	case OPT_STAMP:
 		return xdpi_choices(stamps, 2, buf, len);
+	case OPT_PAYLOAD:
+		return xdpi_choices(gen_payload_names, GEN__PAYLOADS, buf, len);
 	case OPT_DST_MAC:
 	case OPT_SRC_MAC:
 		return "a MAC address such as 02:00:00:00:00:02";
@@ -198,12 +205,13 @@ static int gen_parse(int argc, char **argv, struct gen_args *a)
 		{"pcap", required_argument, NULL, OPT_PCAP},
 		{"pcap-max", required_argument, NULL, OPT_PCAP_MAX},
 		{"stamp", required_argument, NULL, OPT_STAMP},
+		{"payload", required_argument, NULL, OPT_PAYLOAD},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	struct gen_opts *o = &a->o;
-	bool proto_given = false;
+	bool proto_given = false, size_given = false;
 	const char *ifname = NULL;
 	char valid[128];
 	uint32_t u;
@@ -217,6 +225,7 @@ static int gen_parse(int argc, char **argv, struct gen_args *a)
 	while ((c = getopt_long(argc, argv, ":d:c:i:jh", opts, NULL)) != -1) {
 		v = xdpi_parse_traffic_opt(c, optarg, o);
 		proto_given |= c == XDPI_OPT_PROTO;
+		size_given |= c == XDPI_OPT_SIZE;
 		if (!v)
 			v = gen_parse_addr_opt(c, optarg, o);
 		if (v < 0)
@@ -258,6 +267,12 @@ static int gen_parse(int argc, char **argv, struct gen_args *a)
 				goto bad;
 			o->stamp = (enum gen_stamp)v;
 			break;
+		case OPT_PAYLOAD:
+			v = xdpi_parse_choice(optarg, gen_payload_names, GEN__PAYLOADS);
+			if (v < 0)
+				goto bad;
+			o->payload = (enum gen_payload)v;
+			break;
 		case OPT_PCAP_MAX:
 			if (xdpi_parse_u32(optarg, 1, UINT32_MAX, &a->pcap_max))
 				goto bad;
@@ -284,6 +299,9 @@ static int gen_parse(int argc, char **argv, struct gen_args *a)
 	/* pktgen sends UDP only: its header needs no --proto. */
 	if (o->stamp == GEN_STAMP_PKTGEN && !proto_given)
 		o->proto = GEN_UDP;
+	/* A payload needs room: the smallest frame that holds it. */
+	if (o->payload != GEN_PAYLOAD_NONE && !size_given)
+		o->size = gen_payload_min_size(o->payload);
 	return 0;
 bad:
 	xdpi_usage_bad_value(gen_usage_line, argv, optarg, gen_valid(c, valid, sizeof(valid)));

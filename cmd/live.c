@@ -33,6 +33,7 @@
 #include "../export/live_report.h"
 #include "../export/prometheus.h"
 #include "../export/report.h"
+#include "../util/sandbox.h"
 #include "../util/signals.h"
 
 #define LIVE_USAGE "Usage: xdpi live [OPTIONS] [-i] IFACE"
@@ -129,8 +130,9 @@ static void live_usage(FILE *out)
 		"  -j, --json            print one JSON object on stdout at the end (the\n"
 		"                        `xdpi read` keys plus queues, ledger and\n"
 		"                        nothing_steered); the live table goes to stderr\n"
-		"      --record FILE     write the same JSON record to FILE, for\n"
-		"                        `xdpi compare`\n"
+		"      --record FILE     write the same JSON record to FILE at the end\n"
+		"                        (replaced; a symbolic link or anything but a\n"
+		"                        regular file is refused), for `xdpi compare`\n"
 		"      --config FILE     read options from FILE first, one `key = value` a\n"
 		"                        line, the keys the long options (docs/config.md);\n"
 		"                        the command line wins. With --config or with\n"
@@ -142,7 +144,9 @@ static void live_usage(FILE *out)
 		"                        options in effect as a command line, and exit\n"
 		"      --force           replace an XDP program libxdp cannot share\n"
 		"      --user NAME       after set-up, switch to user NAME (and its group):\n"
-		"                        --record and the report are then written as NAME\n"
+		"                        --record and the report are then written as NAME;\n"
+		"                        a --json-lines file xdpi makes is NAME's, so that\n"
+		"                        NAME can reopen it after a rotation\n"
 		"      --keep-privileges keep every capability in every thread; by default\n"
 		"                        workers drop all and run under seccomp, and the\n"
 		"                        main thread keeps only what teardown needs\n"
@@ -416,8 +420,11 @@ static int reload_apply(struct live_state *ls, const struct capture_opts *n, con
 	if (!strcmp(key, "prometheus") && o->flows.prometheus && n->flows.prometheus) {
 		struct prom_server *p;
 
-		/* The new one first: on failure the old one keeps serving. */
-		if (prom_server_start(&p, n->flows.prometheus, err, sizeof(err))) {
+		/* The new one first: on failure the old one keeps serving. Its
+		 * thread is made by this (dropped) thread and sheds the rest. */
+		if (prom_server_open(&p, n->flows.prometheus, err, sizeof(err)) ||
+		    prom_server_run(p, !o->keep_privileges, err, sizeof(err))) {
+			prom_server_stop(p);
 			xdpi_err("SIGHUP: %s; still serving on %s", err, o->flows.prometheus);
 			return -1;
 		}
@@ -516,6 +523,12 @@ static const char *live_loop(struct live_state *ls, int sigfd, struct live_table
 			prom_publish_capture(ls->prom, c, o->ifname, NULL);
 			next_prom = now + 1;
 		}
+		if (!o->keep_privileges && sandbox_failures()) {
+			xdpi_err("a thread could not enter its sandbox: stopping the run; the "
+				 "report covers it so far");
+			*fault = -EPERM;
+			return "sandbox failed";
+		}
 		*fault = capture_tick(c);
 		if (*fault == -ENODEV) {
 			xdpi_err("%s: the interface went away during the run (deleted?): "
@@ -556,8 +569,9 @@ static const char *live_loop(struct live_state *ls, int sigfd, struct live_table
 static void live_warn_gave_up(const struct capture_result *res)
 {
 	if (res->total.fw.c.untracked)
-		xdpi_warn("flow table: %" PRIu64 " packets of new flows not tracked (out of "
-			  "memory, or the table full): connection figures are lower bounds",
+		xdpi_warn("flow table: %" PRIu64 " packets of new flows not tracked (the table "
+			  "full, its ended flows still waiting for their records to be written, "
+			  "or out of memory): connection figures are lower bounds",
 			  res->total.fw.c.untracked);
 	if (res->total.m.c.distinct_untracked)
 		xdpi_warn("distinct counts: %" PRIu64 " keys not stored (out of memory): the "
@@ -571,6 +585,7 @@ static int live_output(const struct capture_opts *o, struct capture *c, const ch
 {
 	struct capture_result res;
 	json_t *obj = NULL;
+	char err[512];
 	int ret;
 
 	ret = capture_result(c, &res);
@@ -588,8 +603,8 @@ static int live_output(const struct capture_opts *o, struct capture *c, const ch
 			goto out;
 		}
 	}
-	if (o->record && json_dump_file(obj, o->record, JSON_INDENT(1))) {
-		xdpi_err("cannot write the record to %s", o->record);
+	if (o->record && xdpi_record_write(o->record, obj, err, sizeof(err))) {
+		xdpi_err("%s", err);
 		ret = -EIO;
 	}
 	if (o->json && report_json_print(stdout, obj))
@@ -625,9 +640,16 @@ static int live_run(struct capture_opts *o, struct live_args *a, int sigfd)
 	ret = capture_privs_begin(o);
 	if (ret)
 		return ret;
-	/* Before anything is attached: a port in use costs nothing to undo. */
+	/* Before anything is attached: an output that would be refused at
+	 * the end (the record) or once the sockets are bound (-w) is
+	 * refused now; --json-lines is opened before the attach. */
+	ret = xdpi_outputs_check((const char *const[]){o->record, o->write}, 2);
+	if (ret)
+		return ret;
+	/* Bound before anything is attached: a port in use costs nothing to
+	 * undo. Served only once set-up has dropped the privileges. */
 	if (o->flows.prometheus) {
-		ret = prom_server_start(&prom, o->flows.prometheus, err, sizeof(err));
+		ret = prom_server_open(&prom, o->flows.prometheus, err, sizeof(err));
 		if (ret) {
 			xdpi_err("%s", err);
 			return ret;
@@ -642,6 +664,11 @@ static int live_run(struct capture_opts *o, struct live_args *a, int sigfd)
 	if (ret)
 		xdpi_err("out of memory");
 	table.jsonl = capture_jsonl(c);
+	if (!ret && prom) {
+		ret = prom_server_run(prom, !o->keep_privileges, err, sizeof(err));
+		if (ret)
+			xdpi_err("%s", err);
+	}
 	if (!ret)
 		ret = capture_start(c);
 	if (ret) {

@@ -246,7 +246,7 @@ static int read_open_writer(const struct read_opts *o, struct pipeline *p, struc
 	}
 	snprintf(app, sizeof(app), "xdpi %s", xdpi_version());
 	if (pcapng_writer_open(w, o->write, app, o->file, tap, 1, err, sizeof(err)) ||
-	    pcapng_writer_start(*w)) {
+	    pcapng_writer_start(*w, true)) {
 		xdpi_err("%s", *err ? err : "cannot start the writer");
 		return -EIO;
 	}
@@ -290,7 +290,7 @@ static int read_open_flows(const struct read_opts *o, struct read_flows *rf,
 	};
 	char err[256];
 
-	if (fo->json_lines && jsonl_open(&rf->jl, fo->json_lines, err, sizeof(err))) {
+	if (fo->json_lines && jsonl_open(&rf->jl, fo->json_lines, NULL, err, sizeof(err))) {
 		xdpi_err("%s", err);
 		return -EIO;
 	}
@@ -299,7 +299,8 @@ static int read_open_flows(const struct read_opts *o, struct read_flows *rf,
 		return -EINVAL;
 	}
 	if (fo->ipfix) {
-		const struct ipfix_config ic = {.collector = fo->ipfix, .domain = fo->ipfix_domain};
+		const struct ipfix_config ic = {
+			.collector = fo->ipfix, .domain = fo->ipfix_domain, .sandbox = true};
 
 		if (ipfix_exporter_start(&rf->sinks.ipfix, &ic, err, sizeof(err))) {
 			xdpi_err("%s", err);

@@ -24,6 +24,7 @@
 #include "../bench/benchrun.h"
 #include "../capture/guard.h"
 #include "../export/tune_report.h"
+#include "../util/outfile.h"
 
 #define TUNE_MAX_VALUES 8
 #define TUNE_MAX_POINTS 512
@@ -284,27 +285,18 @@ bad:
 	return -EINVAL;
 }
 
-/* A result file, for writing. Close-on-exec: the sweep's children
- * (receivers, generators, gnuplot) must not hold it. A symlink at the name
- * is not followed. */
-static FILE *tune_file_create(const char *path)
+/* A result file, for writing (util/outfile.h): close-on-exec, so that the
+ * sweep's children (receivers, generators, gnuplot) do not hold it; never
+ * through a symbolic link, only into a regular file. */
+static FILE *tune_file_create(const char *path, char *err, size_t err_len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
-
-	if (fd >= 0 && !f) {
-		int err = errno;
-
-		close(fd);
-		errno = err;
-	}
-	return f;
+	return xdpi_output_fopen(path, XDPI_OUTPUT_TRUNCATE, 0644, NULL, err, err_len);
 }
 
 /* The output directory and tune.csv in it. */
 static FILE *tune_csv_open(const char *out_dir)
 {
-	char path[512];
+	char path[512], err[768];
 	FILE *csv;
 
 	if (mkdir(out_dir, 0755) && errno != EEXIST) {
@@ -312,9 +304,9 @@ static FILE *tune_csv_open(const char *out_dir)
 		return NULL;
 	}
 	snprintf(path, sizeof(path), "%s/tune.csv", out_dir);
-	csv = tune_file_create(path);
+	csv = tune_file_create(path, err, sizeof(err));
 	if (!csv)
-		xdpi_err("cannot write %s: %s", path, strerror(errno));
+		xdpi_err("%s", err);
 	return csv;
 }
 
@@ -404,19 +396,21 @@ static int tune_finish(const struct tune_args *a, const struct tune_point *pts, 
 		       json_t *points)
 {
 	json_t *record = tune_record_json(a->cmdline, points, best + 1);
-	char path[512];
+	char path[512], err[768];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/tune.json", a->out_dir);
-	f = tune_file_create(path);
+	f = tune_file_create(path, err, sizeof(err));
 	if (f) {
 		bool bad = json_dumpf(record, f, JSON_INDENT(1));
 
-		if (fclose(f) || bad)
+		if (fclose(f) || bad) {
+			snprintf(err, sizeof(err), "cannot write %s", path);
 			f = NULL;
+		}
 	}
 	if (!f)
-		xdpi_warn("cannot write %s", path);
+		xdpi_warn("%s", err);
 	json_decref(record);
 	if (best < 0) {
 		xdpi_err("no point could be measured");

@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "../bench/benchrun.h"
 #include "../bench/generator.h"
+#include "../util/outfile.h"
 
 int xdpi_parse_traffic_opt(int opt, const char *arg, struct gen_opts *o)
 {
@@ -168,4 +169,34 @@ void xdpi_cmdline(int argc, char **argv, char *out, size_t len)
 			 : strncmp(argv[0], "xdpi ", 5) ? "xdpi "
 							: "",
 			 argv[i]);
+}
+
+int xdpi_record_write(const char *path, json_t *obj, char *err, size_t err_len)
+{
+	int fd = xdpi_output_open(path, XDPI_OUTPUT_TRUNCATE, 0666, NULL, err, err_len);
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	ret = json_dumpfd(obj, fd, JSON_INDENT(1)) ? -EIO : 0;
+	if (close(fd) && !ret)
+		ret = -errno;
+	if (ret)
+		snprintf(err, err_len, "cannot write %s: %s", path, strerror(-ret));
+	return ret;
+}
+
+int xdpi_outputs_check(const char *const *paths, int n)
+{
+	char err[512];
+
+	for (int i = 0; i < n; i++) {
+		if (!paths[i] || !strcmp(paths[i], "-"))
+			continue;
+		if (xdpi_output_check(paths[i], err, sizeof(err))) {
+			xdpi_err("%s", err);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }

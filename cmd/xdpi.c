@@ -4,8 +4,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <bpf/libbpf.h>
+#include <jansson.h>
 
 #include "cmd.h"
 #include "libxdp_version.h"
@@ -70,6 +72,14 @@ int main(int argc, char **argv)
 	size_t i;
 
 	xdpi_bpf_log_init();
+	/* Process-wide state that libraries make on first use, by opening a
+	 * file: made here, not in a sandboxed thread that may not open one
+	 * (util/sandbox.h). glibc reads the time zone on the first date
+	 * conversion (libmicrohttpd's Date header, a flow's JSON line);
+	 * jansson seeds its hash tables from /dev/urandom on the first
+	 * object (a flow's JSON line, on liburcu's call_rcu thread). */
+	tzset();
+	json_object_seed(0);
 	if (argc < 2) {
 		usage(stderr);
 		return XDPI_EXIT_USAGE;

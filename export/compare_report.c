@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "compare_report.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,18 +62,30 @@ static void print_json_value(FILE *out, json_t *v, const char *none)
 	free(text);
 }
 
-void compare_report_totals(struct compare_report *r)
+/* *@sum += @v; false (and *@sum left) when that passes 2^64 - 1. */
+static bool add_u64(uint64_t *sum, uint64_t v)
+{
+	return !__builtin_add_overflow(*sum, v, sum);
+}
+
+int compare_report_totals(struct compare_report *r)
 {
 	const struct ledger *l = r->ledger;
+	bool ok = true;
 
-	/* Wrapping sums: counters of a forged record may pass 2^64; the
-	 * verdict only compares them with what a file of frames holds. */
+	/* Counters of a forged record may add up past 2^64 - 1: a wrapped
+	 * sum would be a small number the verdict believes. */
 	r->redirected = r->dropped = r->passed_wanted = 0;
 	for (int i = 0; i < l->count; i++) {
-		r->redirected += l->q[i].xdp.redirected;
-		r->dropped += l->q[i].sock.rx_dropped + l->q[i].sock.rx_ring_full;
-		r->passed_wanted += l->q[i].xdp.redirect_failed + l->q[i].xdp.stopping_passed;
+		const struct ledger_queue *q = &l->q[i];
+
+		ok = ok && add_u64(&r->redirected, q->xdp.redirected);
+		ok = ok && add_u64(&r->dropped, q->sock.rx_dropped);
+		ok = ok && add_u64(&r->dropped, q->sock.rx_ring_full);
+		ok = ok && add_u64(&r->passed_wanted, q->xdp.redirect_failed);
+		ok = ok && add_u64(&r->passed_wanted, q->xdp.stopping_passed);
 	}
+	return ok ? 0 : -ERANGE;
 }
 
 /* A counter of a metric, either spelling (export/u64json.h). */

@@ -42,8 +42,10 @@ struct compare_report {
 /* The metric keys of @offline whose value in @live differs (averages and
  * file-only keys left out), as {"key": {"live": v or null, "sent": w}}. */
 json_t *compare_diffs(json_t *live, json_t *offline);
-/* r->redirected and r->dropped from r->ledger. */
-void compare_report_totals(struct compare_report *r);
+/* r->redirected, r->dropped and r->passed_wanted from r->ledger: 0, or
+ * -ERANGE when a sum passes 2^64 - 1 (a forged record: no run counts that
+ * many frames; the totals are then not to be used). */
+int compare_report_totals(struct compare_report *r);
 /*
  * What the differences in r->diffs mean, from the totals, r->pcap_frames
  * and the record's "packets"; sets r->not_redirected.

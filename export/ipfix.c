@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,6 +28,8 @@
 #include <time.h>
 
 #include <fixbuf/public.h>
+
+#include "../util/sandbox.h"
 
 /* Template ids: any in 256..65535; fixed so that a packet capture of the
  * export reads the same from run to run. */
@@ -122,6 +125,7 @@ struct ipfix_exporter {
 	bool stopping;
 	bool running;
 	pthread_t thread;
+	bool sandbox;
 
 	_Atomic uint64_t records, dropped, send_errors, unsent;
 };
@@ -390,6 +394,14 @@ static void *ipfix_thread(void *arg)
 	uint64_t last_templates = ipfix_mono_s();
 	bool sent_templates = false;
 
+	pthread_setname_np(pthread_self(), "xdpi-ipfix");
+	/* A failure is counted (sandbox_failures()): the run stops; the
+	 * records queued meanwhile are never sent, and are counted unsent by
+	 * ipfix_exporter_stop(). */
+	if (x->sandbox && sandbox_enter(SANDBOX_IPFIX, -1)) {
+		free(batch);
+		return NULL;
+	}
 	for (;;) {
 		uint32_t n = 0;
 		bool stop;
@@ -546,12 +558,14 @@ int ipfix_exporter_start(struct ipfix_exporter **out, const struct ipfix_config 
 		g_log_set_handler(NULL, G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE, ipfix_log, x);
 	/* Manual mode: see the file comment. */
 	fBufSetAutomaticMode(x->fbuf, FALSE);
-	ret = -pthread_create(&x->thread, NULL, ipfix_thread, x);
-	if (ret) {
-		snprintf(err, err_len, "cannot start the IPFIX thread: %s", strerror(-ret));
-		goto err_fbuf;
+	x->sandbox = cfg->sandbox;
+	if (!cfg->deferred) {
+		ret = ipfix_exporter_run(x);
+		if (ret) {
+			snprintf(err, err_len, "cannot start the IPFIX thread: %s", strerror(-ret));
+			goto err_fbuf;
+		}
 	}
-	x->running = true;
 	*out = x;
 	return 0;
 
@@ -568,16 +582,36 @@ err_free:
 	return ret;
 }
 
+int ipfix_exporter_run(struct ipfix_exporter *x)
+{
+	sigset_t all, old;
+	int ret;
+
+	/* Signals are the controlling thread's to take. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	ret = -pthread_create(&x->thread, NULL, ipfix_thread, x);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!ret)
+		x->running = true;
+	return ret;
+}
+
 void ipfix_exporter_stop(struct ipfix_exporter *x)
 {
-	if (!x || !x->running)
+	if (!x)
 		return;
 	pthread_mutex_lock(&x->lock);
 	x->stopping = true;
 	pthread_cond_signal(&x->cond);
 	pthread_mutex_unlock(&x->lock);
-	pthread_join(x->thread, NULL);
+	if (x->running)
+		pthread_join(x->thread, NULL);
 	x->running = false;
+	/* Left in the queue by a thread that never sent (not started, or
+	 * refused its sandbox): counted, not lost. */
+	atomic_fetch_add_explicit(&x->unsent, x->len, memory_order_relaxed);
+	x->len = 0;
 }
 
 void ipfix_exporter_stats(struct ipfix_exporter *x, struct ipfix_stats *out)

@@ -25,6 +25,7 @@
 #ifndef XDPI_EXPORT_IPFIX_H
 #define XDPI_EXPORT_IPFIX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,12 @@
 struct ipfix_config {
 	const char *collector; /* "ADDR:PORT", "[ADDR6]:PORT"; numeric */
 	uint32_t domain;       /* observationDomainId */
+	/* The exporter thread gives up every privilege and enters its seccomp
+	 * filter (util/sandbox.h) before it sends. */
+	bool sandbox;
+	/* The thread is made by ipfix_exporter_run(), not at start: a live run
+	 * makes it once set-up has dropped the privileges. */
+	bool deferred;
 };
 
 struct ipfix_stats {
@@ -57,6 +64,8 @@ struct ipfix_exporter;
  * first record: a collector that is not there is not an error here. */
 int ipfix_exporter_start(struct ipfix_exporter **out, const struct ipfix_config *cfg, char *err,
 			 size_t err_len);
+/* With cfg->deferred: makes the exporter thread. 0 or a negative errno. */
+int ipfix_exporter_run(struct ipfix_exporter *x);
 /* flow_config hooks, @ctx the exporter: the final record of a flow, and
  * the interim record of an active timeout. Each exports what the record
  * counts beyond what earlier records of the flow reported (prev_*). */

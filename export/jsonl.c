@@ -2,12 +2,17 @@
 #include "jsonl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "flow_report.h"
+#include "../util/log.h"
+#include "../util/outfile.h"
 
 struct jsonl {
 	FILE *f;
@@ -16,9 +21,39 @@ struct jsonl {
 	pthread_mutex_t lock;
 };
 
-int jsonl_open(struct jsonl **out, const char *path, char *err, size_t err_len)
+/* A file made here for @owner becomes theirs; one that was there stays
+ * whose it is (handing over a file someone else made would give it away),
+ * and is named when @owner could not write it after a reopen. */
+static int jsonl_give(FILE *f, const char *path, bool created, const struct jsonl_owner *owner,
+		      char *err, size_t err_len)
+{
+	struct stat st;
+
+	if (!owner)
+		return 0;
+	if (created) {
+		int e;
+
+		if (!fchown(fileno(f), owner->uid, owner->gid))
+			return 0;
+		e = errno;
+		snprintf(err, err_len, "cannot give %s to user %s: %s", path, owner->name,
+			 strerror(e));
+		return -e;
+	}
+	if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode) && st.st_uid != owner->uid)
+		xdpi_warn("%s is not %s's (its owner is uid %u): the reopen on SIGHUP, made as %s, "
+			  "fails after a log rotation that keeps that owner; chown it to %s",
+			  path, owner->name, (unsigned)st.st_uid, owner->name, owner->name);
+	return 0;
+}
+
+int jsonl_open(struct jsonl **out, const char *path, const struct jsonl_owner *owner, char *err,
+	       size_t err_len)
 {
 	struct jsonl *j = calloc(1, sizeof(*j));
+	bool created = false;
+	int ret;
 
 	*out = NULL;
 	if (!j) {
@@ -26,13 +61,22 @@ int jsonl_open(struct jsonl **out, const char *path, char *err, size_t err_len)
 		return -ENOMEM;
 	}
 	j->is_stdout = !strcmp(path, "-");
-	j->f = j->is_stdout ? stdout : fopen(path, "we");
-	if (!j->f) {
-		int e = errno;
-
-		snprintf(err, err_len, "cannot write %s: %s", path, strerror(e));
-		free(j);
-		return -e;
+	if (j->is_stdout) {
+		j->f = stdout;
+	} else {
+		j->f = xdpi_output_fopen(path, XDPI_OUTPUT_APPEND, 0666, &created, err, err_len);
+		if (!j->f) {
+			ret = -errno;
+			free(j);
+			return ret;
+		}
+		ret = jsonl_give(j->f, path, created, owner, err, err_len);
+		if (ret) {
+			fclose(j->f);
+			unlink(path); /* made here a moment ago, empty */
+			free(j);
+			return ret;
+		}
 	}
 	pthread_mutex_init(&j->lock, NULL);
 	*out = j;
@@ -59,8 +103,8 @@ int jsonl_write(struct jsonl *j, json_t *obj)
 
 int jsonl_reopen(struct jsonl *j, const char *path, char *err, size_t err_len)
 {
-	FILE *f, *old;
 	bool lost;
+	FILE *f;
 
 	if (j->is_stdout)
 		return 0;
@@ -68,25 +112,28 @@ int jsonl_reopen(struct jsonl *j, const char *path, char *err, size_t err_len)
 		snprintf(err, err_len, "cannot switch the JSON lines from a file to stdout");
 		return -EINVAL;
 	}
-	/* Appending: a reopen without a rotation keeps what the file has. */
-	f = fopen(path, "ae");
-	if (!f) {
+	/* Appending: a reopen without a rotation keeps what the file has.
+	 * Run as the --user by then, whose file it is if made here. */
+	f = xdpi_output_fopen(path, XDPI_OUTPUT_APPEND, 0666, NULL, err, err_len);
+	if (!f)
+		return -errno;
+	/* The new file takes the old one's descriptor number: the thread that
+	 * writes the flows' lines is allowed that descriptor only
+	 * (util/sandbox.h). The lines buffered so far go to the old file. */
+	pthread_mutex_lock(&j->lock);
+	lost = fflush(j->f) != 0;
+	if (dup3(fileno(f), fileno(j->f), O_CLOEXEC) < 0) {
 		int e = errno;
 
-		snprintf(err, err_len, "cannot write %s: %s", path, strerror(e));
+		pthread_mutex_unlock(&j->lock);
+		fclose(f);
+		snprintf(err, err_len, "cannot switch to %s: %s", path, strerror(e));
 		return -e;
 	}
-	pthread_mutex_lock(&j->lock);
-	old = j->f;
-	j->f = f;
-	pthread_mutex_unlock(&j->lock);
-	/* No writer holds @old any more: close it outside the lock. */
-	lost = fclose(old) != 0;
-	if (lost) {
-		pthread_mutex_lock(&j->lock);
+	if (lost)
 		j->failed = true;
-		pthread_mutex_unlock(&j->lock);
-	}
+	pthread_mutex_unlock(&j->lock);
+	fclose(f);
 	return 0;
 }
 
@@ -109,4 +156,9 @@ int jsonl_close(struct jsonl *j)
 	pthread_mutex_destroy(&j->lock);
 	free(j);
 	return ret;
+}
+
+int jsonl_fd(const struct jsonl *j)
+{
+	return j ? fileno(j->f) : -1;
 }

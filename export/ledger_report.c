@@ -78,10 +78,24 @@ static uint64_t *field_ptr(struct ledger_queue *q, const struct ledger_field *f)
 	return (uint64_t *)((char *)q + f->offset);
 }
 
-/* Frames the kernel got back: not wanted, no socket, or during shutdown. */
-static uint64_t ledger_passed(const struct ledger_queue *q)
+/* @a + @b, or UINT64_MAX where that does not fit (*@over set then): a
+ * run never counts that far, a forged record may, and no sum shown or
+ * compared wraps round to a small number. */
+static uint64_t ledger_add(uint64_t a, uint64_t b, bool *over)
 {
-	return q->xdp.passed + q->xdp.redirect_failed + q->xdp.stopping_passed;
+	uint64_t s;
+
+	if (!__builtin_add_overflow(a, b, &s))
+		return s;
+	*over = true;
+	return UINT64_MAX;
+}
+
+/* Frames the kernel got back: not wanted, no socket, or during shutdown. */
+static uint64_t ledger_passed(const struct ledger_queue *q, bool *over)
+{
+	return ledger_add(ledger_add(q->xdp.passed, q->xdp.redirect_failed, over),
+			  q->xdp.stopping_passed, over);
 }
 
 /* The table's columns: the row's counters, in order. fill_empty is not a
@@ -94,9 +108,11 @@ static const char *const ledger_heads[LEDGER_COLS] = {
 
 static void ledger_cells(const struct ledger_queue *q, uint64_t passed, char cell[][24])
 {
+	bool over = false;
+
 	snprintf(cell[0], 24, "%" PRIu64, (uint64_t)q->xdp.seen);
 	snprintf(cell[1], 24, "%" PRIu64, passed);
-	snprintf(cell[2], 24, "%" PRIu64, (uint64_t)(q->xdp.redirected + q->xdp.copied));
+	snprintf(cell[2], 24, "%" PRIu64, ledger_add(q->xdp.redirected, q->xdp.copied, &over));
 	snprintf(cell[3], 24, "%" PRIu64, q->inspected);
 	snprintf(cell[4], 24, "%" PRIu64, (uint64_t)q->sock.rx_dropped);
 	snprintf(cell[5], 24, "%" PRIu64, (uint64_t)q->sock.rx_ring_full);
@@ -125,30 +141,47 @@ static void ledger_row(FILE *out, const char *name, const struct ledger_queue *q
 	fputc('\n', out);
 }
 
-/* The total over the queues; unexplained is the sum ledger_close() made. */
-static uint64_t ledger_total(const struct ledger *l, struct ledger_queue *total)
+/* The total over the queues, every sum saturated (*@over set if one had
+ * to be); unexplained is the sum ledger_close() made. */
+static uint64_t ledger_total(const struct ledger *l, struct ledger_queue *total, bool *over)
 {
 	uint64_t passed = 0;
 
 	memset(total, 0, sizeof(*total));
 	for (int i = 0; i < l->count; i++) {
 		const struct ledger_queue *q = &l->q[i];
+		struct xdpi_queue_stats *x = &total->xdp;
+		struct xdp_statistics *k = &total->sock;
 
-		total->xdp.seen += q->xdp.seen;
-		passed += ledger_passed(q);
-		total->xdp.redirected += q->xdp.redirected;
-		total->xdp.copied += q->xdp.copied;
-		total->xdp.copy_failed += q->xdp.copy_failed;
-		total->inspected += q->inspected;
-		total->sock.rx_dropped += q->sock.rx_dropped;
-		total->sock.rx_ring_full += q->sock.rx_ring_full;
-		total->sock.rx_fill_ring_empty_descs += q->sock.rx_fill_ring_empty_descs;
+		x->seen = ledger_add(x->seen, q->xdp.seen, over);
+		passed = ledger_add(passed, ledger_passed(q, over), over);
+		x->redirected = ledger_add(x->redirected, q->xdp.redirected, over);
+		x->copied = ledger_add(x->copied, q->xdp.copied, over);
+		x->copy_failed = ledger_add(x->copy_failed, q->xdp.copy_failed, over);
+		total->inspected = ledger_add(total->inspected, q->inspected, over);
+		k->rx_dropped = ledger_add(k->rx_dropped, q->sock.rx_dropped, over);
+		k->rx_ring_full = ledger_add(k->rx_ring_full, q->sock.rx_ring_full, over);
+		k->rx_fill_ring_empty_descs = ledger_add(k->rx_fill_ring_empty_descs,
+							 q->sock.rx_fill_ring_empty_descs, over);
 		total->has_causes |= q->has_causes;
 		for (int c = 0; c < LOSS__CAUSES; c++)
-			total->loss.fill_empty[c] += q->loss.fill_empty[c];
+			total->loss.fill_empty[c] =
+				ledger_add(total->loss.fill_empty[c], q->loss.fill_empty[c], over);
+		/* the redirected cell of the row */
+		ledger_add(q->xdp.redirected, q->xdp.copied, over);
 	}
+	ledger_add(total->xdp.redirected, total->xdp.copied, over);
 	total->unexplained = l->unexplained;
 	return passed;
+}
+
+bool ledger_sums_fit(const struct ledger *l)
+{
+	struct ledger_queue total;
+	bool over = false;
+
+	ledger_total(l, &total, &over);
+	return !over;
 }
 
 /* The fill_empty split and, for the queues that lost frames, what their
@@ -176,7 +209,8 @@ static void ledger_causes_print(FILE *out, const struct ledger *l, const struct 
 void ledger_print(FILE *out, const struct ledger *l)
 {
 	struct ledger_queue total;
-	uint64_t total_passed = ledger_total(l, &total);
+	bool over = false;
+	uint64_t total_passed = ledger_total(l, &total, &over);
 	int w[LEDGER_COLS];
 	char name[16];
 
@@ -185,7 +219,7 @@ void ledger_print(FILE *out, const struct ledger *l)
 	for (int c = 0; c < LEDGER_COLS; c++)
 		w[c] = (int)strlen(ledger_heads[c]);
 	for (int i = 0; i < l->count; i++)
-		ledger_widen(&l->q[i], ledger_passed(&l->q[i]), w);
+		ledger_widen(&l->q[i], ledger_passed(&l->q[i], &over), w);
 	ledger_widen(&total, total_passed, w);
 
 	fprintf(out, "\nDrop ledger (kernel counters vs. inspected):\n%-5s", "queue");
@@ -194,7 +228,7 @@ void ledger_print(FILE *out, const struct ledger *l)
 	fputc('\n', out);
 	for (int i = 0; i < l->count; i++) {
 		snprintf(name, sizeof(name), "q%u", l->q[i].queue);
-		ledger_row(out, name, &l->q[i], ledger_passed(&l->q[i]), w);
+		ledger_row(out, name, &l->q[i], ledger_passed(&l->q[i], &over), w);
 	}
 	ledger_row(out, "total", &total, total_passed, w);
 	if (total.sock.rx_fill_ring_empty_descs) {
@@ -221,15 +255,20 @@ void ledger_print(FILE *out, const struct ledger *l)
 bool ledger_nothing_steered(const struct ledger *l, const char *filter, char *buf, size_t len)
 {
 	uint64_t seen = 0, matched = 0, steered = 0;
+	bool over = false;
 
 	for (int i = 0; i < l->count; i++) {
 		const struct xdpi_queue_stats *x = &l->q[i].xdp;
+		const uint64_t m[] = {x->redirected,	  x->dropped,	      x->copied,
+				      x->redirect_failed, x->stopping_passed, x->copy_failed};
 
-		seen += x->seen;
-		/* Passive runs copy instead of redirecting. */
-		steered += x->redirected + x->dropped + x->copied;
-		matched += x->redirected + x->dropped + x->redirect_failed + x->stopping_passed +
-			   x->copied + x->copy_failed;
+		seen = ledger_add(seen, x->seen, &over);
+		/* Passive runs copy instead of redirecting: the first three. */
+		for (size_t k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+			if (k < 3)
+				steered = ledger_add(steered, m[k], &over);
+			matched = ledger_add(matched, m[k], &over);
+		}
 	}
 	if (steered)
 		return false;

@@ -30,8 +30,13 @@
 
 #include "../capture/ledger.h"
 
-/* The table: one row per queue, a total, and whether it closes. */
+/* The table: one row per queue, a total, and whether it closes. A sum
+ * past 2^64 - 1 is shown as 2^64 - 1, never wrapped. */
 void ledger_print(FILE *out, const struct ledger *l);
+/* Whether every sum the table shows (a queue's passed and redirected, the
+ * totals) fits 64 bits. No run counts that far: a record that does not is
+ * forged or corrupt, and `xdpi compare` refuses it. */
+bool ledger_sums_fit(const struct ledger *l);
 json_t *ledger_to_json(const struct ledger *l);
 /* Reads a ledger back from ledger_to_json()'s output and closes it; free it
  * with ledger_free(). */

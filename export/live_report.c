@@ -298,6 +298,8 @@ void live_stop_reason(const char *text, const char **reason, const char **signal
 		*reason = "interface_gone";
 	else if (strstr(text, "worker failed"))
 		*reason = "worker_failed";
+	else if (strstr(text, "sandbox failed"))
+		*reason = "sandbox_failed";
 	else
 		*reason = "error";
 }

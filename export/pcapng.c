@@ -10,7 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../util/privs.h"
+#include "../util/outfile.h"
+#include "../util/sandbox.h"
 
 #define PCAPNG_SHB 0x0A0D0D0Au
 #define PCAPNG_IDB 0x00000001u
@@ -31,6 +32,7 @@ struct pcapng_writer {
 	uint64_t *pos; /* per tap: what the writer has read */
 	int ntaps;
 	pthread_t thread;
+	bool sandbox;
 	bool started;
 	int stop; /* set by the controller; the writer drains, then exits */
 	int error;
@@ -143,8 +145,11 @@ static void *writer_main(void *arg)
 	struct pcapng_writer *w = arg;
 	const struct timespec idle = {0, PCAPNG_IDLE_NS};
 
-	/* Writes an open file: no capability (util/privs.h). */
-	privs_drop_thread();
+	pthread_setname_np(pthread_self(), "xdpi-writer");
+	/* Writes an open file: nothing more (util/sandbox.h). A failure is
+	 * counted and stops a live run; the taps then keep their copies. */
+	if (w->sandbox && sandbox_enter(SANDBOX_WRITER, fileno(w->f)))
+		return NULL;
 	for (;;) {
 		int stop = __atomic_load_n(&w->stop, __ATOMIC_ACQUIRE);
 
@@ -182,19 +187,15 @@ int pcapng_writer_open(struct pcapng_writer **out, const char *path, const char 
 	}
 	w->own_file = strcmp(path, "-") != 0;
 	if (w->own_file) {
-		/* Never through a symlink someone planted where the file goes. */
-		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-
-		w->f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-		if (fd >= 0 && !w->f)
-			close(fd);
+		/* Never through a symlink someone planted where the file goes,
+		 * nor into a FIFO or a device (util/outfile.h). */
+		w->f = xdpi_output_fopen(path, XDPI_OUTPUT_TRUNCATE, 0644, NULL, err, err_len);
 	} else {
 		w->f = stdout;
 	}
 	if (!w->f) {
 		int ret = -errno;
 
-		snprintf(err, err_len, "cannot write %s: %s", path, strerror(errno));
 		free(w->pos);
 		free(w);
 		return ret;
@@ -214,9 +215,12 @@ int pcapng_writer_open(struct pcapng_writer **out, const char *path, const char 
 	return 0;
 }
 
-int pcapng_writer_start(struct pcapng_writer *w)
+int pcapng_writer_start(struct pcapng_writer *w, bool sandbox)
 {
-	int ret = pthread_create(&w->thread, NULL, writer_main, w);
+	int ret;
+
+	w->sandbox = sandbox;
+	ret = pthread_create(&w->thread, NULL, writer_main, w);
 
 	if (ret)
 		return -ret;

@@ -21,6 +21,7 @@
 #ifndef XDPI_EXPORT_PCAPNG_H
 #define XDPI_EXPORT_PCAPNG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,12 +30,15 @@
 
 struct pcapng_writer;
 
-/* Opens @path ("-": stdout) and writes the section header naming
- * @application. One interface per tap, named "@ifname rx @queue". */
+/* Opens @path ("-": stdout; a file through util/outfile.h: not through a
+ * symbolic link, only a regular file, truncated once known to be one) and
+ * writes the section header naming @application. One interface per tap,
+ * named "@ifname rx @queue". */
 int pcapng_writer_open(struct pcapng_writer **out, const char *path, const char *application,
 		       const char *ifname, struct tap *taps, int ntaps, char *err, size_t err_len);
-/* Starts draining the taps on the writer thread. */
-int pcapng_writer_start(struct pcapng_writer *w);
+/* Starts draining the taps on the writer thread; with @sandbox it gives up
+ * every privilege and enters its seccomp filter (util/sandbox.h) first. */
+int pcapng_writer_start(struct pcapng_writer *w, bool sandbox);
 /* Drains, stops, flushes and closes (also when never started); the frames
  * written in *@frames (if not NULL). Returns the first write error, or 0.
  * Frees @w; accepts NULL. */

@@ -10,6 +10,7 @@
 
 #include "../capture/options.h"
 #include "../util/child.h"
+#include "../util/outfile.h"
 #include "bench_report.h"
 #include "report.h"
 
@@ -176,17 +177,16 @@ static int plot_run(int png_fd, int csv_fd)
 int tune_plot_write(const char *dir, const char *csv)
 {
 	int csv_fd, png_fd, ret;
-	char png[512];
+	char png[512], err[768];
 
 	csv_fd = open(csv, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (csv_fd < 0)
 		return -errno;
 	snprintf(png, sizeof(png), "%s/tune.png", dir);
-	png_fd = open(png, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	png_fd = xdpi_output_open(png, XDPI_OUTPUT_TRUNCATE, 0644, NULL, err, sizeof(err));
 	if (png_fd < 0) {
-		ret = -errno;
 		close(csv_fd);
-		return ret;
+		return png_fd;
 	}
 	ret = plot_run(png_fd, csv_fd);
 	close(png_fd);

@@ -52,6 +52,24 @@ struct flow_reported {
 	uint64_t at_ns;	 /* when it was made */
 };
 
+/* What a record may hold beyond its 256 bytes: its peek and its last
+ * active report. One per record, in a slab of its own beside the
+ * record's (struct flow_slab), at the same place: no allocation, ever,
+ * and no pointer to follow. Its pages are written, so resident, only as
+ * records use it (a flood without payload never touches them), but the
+ * bound counts it whole for every record (flow_bytes_per_flow()). */
+struct flow_ext {
+	struct flow_reported rep; /* the maintainer's, while has_rep */
+	struct peek_packed peek;  /* written once, while peek_state is BUSY */
+};
+
+/* flow.peek_state: the extension's peek is ... */
+enum {
+	FLOW_PEEK_NONE = 0, /* not there */
+	FLOW_PEEK_BUSY,	    /* being written by the worker that claimed it */
+	FLOW_PEEK_KEPT,	    /* there, read-only (published by a release store) */
+};
+
 /* A record lives in a slab of the table's pool (see flow_alloc()) from the
  * table's making to its freeing; it is in the table (`live`) or waiting to
  * be used again. */
@@ -81,17 +99,22 @@ struct flow {
 	uint8_t peeked;	   /* bit per endpoint: its first payload was looked at */
 	bool peek_counted; /* the maintainer's */
 	uint8_t end_reason;
-	struct peek_result *peek;
+	uint8_t peek_state; /* FLOW_PEEK_*: the extension's peek; atomic */
+	bool has_rep;	    /* the maintainer's: the extension's rep is in use */
 	/* Set at creation, read-only after. */
 	uint64_t first_ns;
 	/* The maintainer's. */
 	uint64_t fed_packets[2], fed_bytes[2]; /* already counted in the top-N */
-	struct flow_reported *rep;	       /* NULL until the first on_active record */
 	/* The list the record is on once out of the table: the maintainer's
 	 * ended records, then the free stack, then a worker's free list. */
 	struct flow *next;
+	/* The first record of a pass's ended list carries the list through
+	 * its grace period (flow_ended_flush()): nothing allocated a pass. */
+	struct rcu_head rcu;
+	struct flow_table *table;
 } XDPI_CACHE_ALIGNED;
 #define FLOW_INIT offsetof(struct flow, key)
+_Static_assert(sizeof(struct flow) == 256, "a record is four cache lines (docs/flows.md)");
 
 /* Records of a slab: a pool of --max-flows records, mapped a slab at a
  * time as workers need them, so that a small run maps little and a run
@@ -136,8 +159,9 @@ struct flow_bucket {
 
 /* Read by every lookup that finds a record (flow_at()): written once. */
 struct flow_slab {
-	struct flow *rec; /* NULL until a worker maps it; atomic */
-	uint32_t len;	  /* records it holds */
+	struct flow *rec;     /* NULL until a worker maps it; atomic */
+	struct flow_ext *ext; /* the records' extensions, mapped before rec; atomic */
+	uint32_t len;	      /* records it holds */
 };
 
 /* Written by the slab's worker at each new record, read by the maintainer:
@@ -147,14 +171,12 @@ struct flow_slab_used {
 	uint32_t n; /* handed out, from the start; atomic */
 } XDPI_CACHE_ALIGNED;
 
-/* Ended records on their way back to the pool: one grace period for all
- * the records one maintainer pass took out. */
-struct flow_batch {
-	struct rcu_head rcu;
-	struct flow_table *table;
-	struct flow *head;
-};
-
+/* The per-pass sums of flow_agg hold at most half this many sources, then
+ * go into the sketches early: a pass that ends a million flows of a
+ * million sources (a flood of spoofed ones; offline, a capture whose time
+ * stands still, where passes never come) must not grow it past a fixed
+ * size. */
+#define FLOW_AGG_SLOTS_MAX 8192u
 /* Space-saving over names (hosts, SNIs): counted once per flow, by the
  * maintainer only, so a linear scan of a few dozen entries is cheap. */
 #define FLOW_NAMES_TRACKED 64
@@ -263,11 +285,13 @@ const char *flow_proto_name(uint8_t proto)
 	}
 }
 
-/* A record of the pool, and its share of the index: at most one bucket a
- * record (buckets are the power of two at or above half the records). */
+/* Everything a flow may hold: its record, its share of the index (at most
+ * one bucket a record: buckets are the power of two at or above half the
+ * records), and its extension (peek, active report), which it holds from
+ * the pool too. */
 uint64_t flow_bytes_per_flow(void)
 {
-	return sizeof(struct flow) + sizeof(struct flow_bucket);
+	return sizeof(struct flow) + sizeof(struct flow_bucket) + sizeof(struct flow_ext);
 }
 
 /* The index for @max_flows records: the power of two at or above half of
@@ -319,6 +343,13 @@ static inline struct flow *flow_at(const struct flow_table *ft, uint64_t idx)
 	/* A slab's pointer is published before any of its records is. */
 	return __atomic_load_n(&ft->slabs[idx >> ft->slab_shift].rec, __ATOMIC_RELAXED) +
 	       (idx & (ft->slab_len - 1));
+}
+
+/* @f's extension: the same place in its slab's extensions. */
+static inline struct flow_ext *flow_ext_of(const struct flow_table *ft, const struct flow *f)
+{
+	return __atomic_load_n(&ft->slabs[f->idx >> ft->slab_shift].ext, __ATOMIC_RELAXED) +
+	       (f->idx & (ft->slab_len - 1));
 }
 
 static inline uint64_t flow_slot_of(const struct flow *f)
@@ -458,7 +489,8 @@ static inline unsigned flow_key_build(struct flow_key *k, const struct pkt_info 
 
 /* ---- The pool ---------------------------------------------------------- */
 
-static void flow_record_fill(const struct flow *f, struct flow_record *r);
+static void flow_record_fill(const struct flow_table *ft, const struct flow *f,
+			     struct flow_record *r, struct peek_result *peek);
 
 /* Pushes the list @head..@tail on the free stack. Workers only ever take
  * the whole stack (flow_take_freed()), so a compare-and-swap on the top
@@ -483,9 +515,27 @@ static struct flow *flow_take_freed(struct flow_table *ft)
 	return __atomic_exchange_n(&ft->free_top, NULL, __ATOMIC_ACQUIRE);
 }
 
+/* @sl's extensions, mapped if they are not yet: false if they cannot be. */
+static bool flow_map_ext(struct flow_slab *sl)
+{
+	void *ext;
+
+	if (__atomic_load_n(&sl->ext, __ATOMIC_RELAXED))
+		return true;
+	/* Never read before written: its pages come in as records use
+	 * them, a page a peek or a report at most. */
+	ext = mmap(NULL, (size_t)sl->len * sizeof(struct flow_ext), PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ext == MAP_FAILED)
+		return false;
+	__atomic_store_n(&sl->ext, (struct flow_ext *)ext, __ATOMIC_RELEASE);
+	return true;
+}
+
 /* A slab of its own for @w: maps the next one, if the pool has one left.
- * One mmap() per slab (up to 65,536 new flows); one that fails leaves its
- * slab unmapped, and its flows untracked, as malloc() failing did. */
+ * Two mmap() per slab (up to 65,536 new flows: the records, their
+ * extensions); one that fails leaves its slab unused, and its flows
+ * untracked, as malloc() failing did. */
 static bool flow_take_slab(struct flow_worker *w)
 {
 	struct flow_table *ft = w->table;
@@ -499,6 +549,9 @@ static bool flow_take_slab(struct flow_worker *w)
 	if (k >= ft->nslabs)
 		return false;
 	sl = &ft->slabs[k];
+	/* Before any of the slab's records can be published. */
+	if (!flow_map_ext(sl))
+		return false;
 	mem = __atomic_load_n(&sl->rec, __ATOMIC_RELAXED); /* the first, mapped at start */
 	if (!mem) {
 		mem = mmap(NULL, (size_t)sl->len * sizeof(struct flow), PROT_READ | PROT_WRITE,
@@ -557,45 +610,45 @@ static void flow_unalloc(struct flow_worker *w, struct flow *f)
 static void flow_ended_release(struct flow_table *ft, struct flow *head)
 {
 	struct flow *tail = NULL;
+	struct peek_result peek;
 	struct flow_record r;
 
 	for (struct flow *f = head; f; f = f->next) {
 		FLOW_TSAN_ACQUIRE(f);
 		if (ft->cfg.on_end) {
-			flow_record_fill(f, &r);
+			flow_record_fill(ft, f, &r, &peek);
 			ft->cfg.on_end(ft->cfg.on_end_ctx, &r);
 		}
-		free(f->rep);
-		free(f->peek);
-		f->rep = NULL;
-		f->peek = NULL;
 		FLOW_TSAN_RELEASE(f);
 		tail = f;
 	}
+	/* From here a worker may take them: @head's rcu is not read again. */
 	if (tail)
 		flow_free_push(ft, head, tail);
 }
 
 /* After the grace period: no worker can reach the batch's records any
  * more, so their figures are final. */
-static void flow_batch_cb(struct rcu_head *head)
+static void flow_batch_cb(struct rcu_head *rcu)
 {
-	struct flow_batch *b = caa_container_of(head, struct flow_batch, rcu);
+	struct flow *head = caa_container_of(rcu, struct flow, rcu);
 
 	/* Before the first read: TSan cannot see liburcu's grace period. */
 	FLOW_TSAN_ACQUIRE(&flow_grace_token);
-	flow_ended_release(b->table, b->head);
-	free(b);
+	flow_ended_release(head->table, head);
 	FLOW_TSAN_RELEASE(&flow_barrier_token);
 }
 
 /* The records this pass took out, on their way back: one call_rcu() for
- * them all. Offline (one thread, no other reader) at once, so that the
- * next new flow finds room: a read stays deterministic. */
+ * them all, carried by the first of them. Offline (one thread, no other
+ * reader) at once, so that the next new flow finds room: a read stays
+ * deterministic. Live, records that wait (for the grace period, then
+ * for the on_end hook: a slow --json-lines reader holds up the call_rcu
+ * thread) are records of the pool: while they wait, new flows find it
+ * spent and are counted untracked; nothing grows. */
 static void flow_ended_flush(struct flow_table *ft)
 {
 	struct flow *head = ft->ended_head;
-	struct flow_batch *b;
 
 	if (!head)
 		return;
@@ -604,20 +657,9 @@ static void flow_ended_flush(struct flow_table *ft)
 		flow_ended_release(ft, head);
 		return;
 	}
-	b = malloc(sizeof(*b));
-	if (!b) {
-		/* No memory for the batch: wait for the grace period here. */
-		flows_thread_offline();
-		synchronize_rcu();
-		FLOW_TSAN_ACQUIRE(&flow_grace_token);
-		flows_thread_online();
-		flow_ended_release(ft, head);
-		return;
-	}
-	b->table = ft;
-	b->head = head;
+	head->table = ft;
 	ft->batches = true;
-	call_rcu(&b->rcu, flow_batch_cb);
+	call_rcu(&head->rcu, flow_batch_cb);
 }
 
 static void flow_evict_idlest(struct flow_table *ft, uint64_t need);
@@ -753,26 +795,25 @@ static __attribute__((noinline)) void flow_tcp_step(struct flow_worker *w, struc
 }
 
 /* The first payload each endpoint sends: a request line or a ClientHello?
- * One look per endpoint and flow, whoever gets there first. */
+ * One look per endpoint and flow; the first endpoint whose look finds one
+ * keeps it, in the record's extension (no allocation). */
 static __attribute__((noinline)) void flow_peek(struct flow_worker *w, struct flow *f,
 						const uint8_t *payload, uint32_t len,
 						unsigned sender)
 {
-	struct peek_result r, *copy, *none = NULL;
-	uint8_t bit = (uint8_t)(1u << sender);
+	uint8_t bit = (uint8_t)(1u << sender), none = FLOW_PEEK_NONE;
+	struct peek_result r;
 
 	if (__atomic_fetch_or(&f->peeked, bit, __ATOMIC_RELAXED) & bit)
 		return;
 	w->c.peeked++;
 	if (!peek_candidate(payload, len) || peek_payload(payload, len, &r) == PEEK_NONE)
 		return;
-	copy = malloc(sizeof(*copy));
-	if (!copy)
-		return;
-	*copy = r;
-	if (!__atomic_compare_exchange_n(&f->peek, &none, copy, false, __ATOMIC_RELEASE,
-					 __ATOMIC_RELAXED))
-		free(copy);
+	if (!__atomic_compare_exchange_n(&f->peek_state, &none, FLOW_PEEK_BUSY, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return; /* the other endpoint's was first */
+	peek_pack(&r, &flow_ext_of(w->table, f)->peek);
+	__atomic_store_n(&f->peek_state, FLOW_PEEK_KEPT, __ATOMIC_RELEASE);
 }
 
 bool flow_worker_account(struct flow_worker *w, const struct pkt_info *pi, const uint8_t *frame,
@@ -902,8 +943,11 @@ void flow_worker_init(struct flow_worker *w, struct flow_table *ft)
 
 /* ---- The maintainer ---------------------------------------------------- */
 
-static void flow_record_fill(const struct flow *f, struct flow_record *r)
+/* @f as a record; its peek, if it has one, unpacked into @peek. */
+static void flow_record_fill(const struct flow_table *ft, const struct flow *f,
+			     struct flow_record *r, struct peek_result *peek)
 {
+	const struct flow_ext *ext = flow_ext_of(ft, f);
 	unsigned src = __atomic_load_n(&f->initiator, __ATOMIC_RELAXED);
 	unsigned dst = src ^ 1;
 	uint8_t st = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE) & ~FLOW_TCP_BUSY;
@@ -923,14 +967,14 @@ static void flow_record_fill(const struct flow *f, struct flow_record *r)
 	r->bytes_toclient = __atomic_load_n(&f->bytes[dst], __ATOMIC_RELAXED);
 	r->ip_bytes_toserver = __atomic_load_n(&f->ip_bytes[src], __ATOMIC_RELAXED);
 	r->ip_bytes_toclient = __atomic_load_n(&f->ip_bytes[dst], __ATOMIC_RELAXED);
-	if (f->rep) {
-		r->prev_packets_toserver = f->rep->packets[src];
-		r->prev_packets_toclient = f->rep->packets[dst];
-		r->prev_bytes_toserver = f->rep->bytes[src];
-		r->prev_bytes_toclient = f->rep->bytes[dst];
-		r->prev_ip_bytes_toserver = f->rep->ip_bytes[src];
-		r->prev_ip_bytes_toclient = f->rep->ip_bytes[dst];
-		r->prev_end_ns = f->rep->end_ns;
+	if (f->has_rep) {
+		r->prev_packets_toserver = ext->rep.packets[src];
+		r->prev_packets_toclient = ext->rep.packets[dst];
+		r->prev_bytes_toserver = ext->rep.bytes[src];
+		r->prev_bytes_toclient = ext->rep.bytes[dst];
+		r->prev_ip_bytes_toserver = ext->rep.ip_bytes[src];
+		r->prev_ip_bytes_toclient = ext->rep.ip_bytes[dst];
+		r->prev_end_ns = ext->rep.end_ns;
 	}
 	r->start_ns = f->first_ns;
 	r->end_ns = __atomic_load_n(&f->last_ns, __ATOMIC_RELAXED);
@@ -938,7 +982,11 @@ static void flow_record_fill(const struct flow *f, struct flow_record *r)
 	r->state = st;
 	r->end_reason = f->end_reason;
 	r->rtt_ns = st == FLOW_TCP_ESTABLISHED ? __atomic_load_n(&f->rtt_ns, __ATOMIC_RELAXED) : -1;
-	r->peek = __atomic_load_n(&f->peek, __ATOMIC_ACQUIRE);
+	r->peek = NULL;
+	if (__atomic_load_n(&f->peek_state, __ATOMIC_ACQUIRE) == FLOW_PEEK_KEPT) {
+		peek_unpack(&ext->peek, peek);
+		r->peek = peek;
+	}
 }
 
 static void flow_names_add(struct flow_names *t, const char *name)
@@ -1036,12 +1084,16 @@ static int flow_agg_grow(struct flow_agg *a)
 	return 0;
 }
 
+static void flow_agg_flush(struct flow_table *ft);
+
 static void flow_agg_add(struct flow_table *ft, const uint8_t key[16], uint64_t packets,
 			 uint64_t bytes)
 {
 	struct flow_agg *a = &ft->agg;
 	uint32_t i;
 
+	if (2 * (a->n + 1) > a->cap && a->cap >= FLOW_AGG_SLOTS_MAX)
+		flow_agg_flush(ft); /* full: what it holds into the sketches now */
 	if (2 * (a->n + 1) > a->cap && flow_agg_grow(a)) {
 		/* Out of memory: straight into the sketches, only slower. */
 		topn_add(ft->top_src_packets, key, 16, packets);
@@ -1092,7 +1144,7 @@ static void flow_addr_key(const struct flow *f, unsigned endpoint, uint8_t key[1
  * FLOW_TOP_FEED_NS, not on each pass. */
 static void flow_feed(struct flow_table *ft, struct flow *f, bool top)
 {
-	const struct peek_result *pk;
+	const struct peek_packed *pk;
 
 	for (unsigned d = 0; top && d < 2; d++) {
 		uint64_t p = __atomic_load_n(&f->packets[d], __ATOMIC_RELAXED);
@@ -1112,18 +1164,16 @@ static void flow_feed(struct flow_table *ft, struct flow *f, bool top)
 		f->fed_packets[d] = p;
 		f->fed_bytes[d] = b;
 	}
-	if (f->peek_counted)
+	if (f->peek_counted || __atomic_load_n(&f->peek_state, __ATOMIC_ACQUIRE) != FLOW_PEEK_KEPT)
 		return;
-	pk = __atomic_load_n(&f->peek, __ATOMIC_ACQUIRE);
-	if (!pk)
-		return;
+	pk = &flow_ext_of(ft, f)->peek;
 	f->peek_counted = true;
 	if (pk->kind == PEEK_HTTP) {
-		ft->work.http_methods[pk->http_method]++;
-		flow_names_add(&ft->hosts, pk->http_host);
+		ft->work.http_methods[pk->http_method < PEEK_HTTP__MAX ? pk->http_method : 0]++;
+		flow_names_add(&ft->hosts, pk->u.http.host);
 	} else if (pk->kind == PEEK_TLS) {
 		ft->work.tls_hellos++;
-		flow_names_add(&ft->sni, pk->tls_sni);
+		flow_names_add(&ft->sni, pk->u.tls.sni);
 	}
 }
 
@@ -1132,29 +1182,33 @@ static void flow_feed(struct flow_table *ft, struct flow *f, bool top)
  * (workers may still add). */
 static void flow_report_active(struct flow_table *ft, struct flow *f, uint64_t now_ns)
 {
-	uint64_t since = f->rep ? f->rep->at_ns : f->first_ns;
+	struct flow_reported *rep = &flow_ext_of(ft, f)->rep;
+	uint64_t since = f->has_rep ? rep->at_ns : f->first_ns;
 	unsigned src = __atomic_load_n(&f->initiator, __ATOMIC_RELAXED);
+	struct peek_result peek;
 	struct flow_record r;
 
 	if (now_ns < since || now_ns - since < ft->cfg.active_timeout_ns)
 		return;
-	if (!f->rep && !(f->rep = calloc(1, sizeof(*f->rep))))
-		return; /* out of memory: the flow is reported when it ends */
-	flow_record_fill(f, &r);
+	if (!f->has_rep) {
+		memset(rep, 0, sizeof(*rep));
+		f->has_rep = true;
+	}
+	flow_record_fill(ft, f, &r, &peek);
 	if (r.packets_toserver == r.prev_packets_toserver &&
 	    r.packets_toclient == r.prev_packets_toclient)
 		return;
 	ft->cfg.on_active(ft->cfg.on_end_ctx, &r);
 	/* Exactly what the record said: packets that arrived since are in
 	 * the next one. */
-	f->rep->packets[src] = r.packets_toserver;
-	f->rep->packets[src ^ 1] = r.packets_toclient;
-	f->rep->bytes[src] = r.bytes_toserver;
-	f->rep->bytes[src ^ 1] = r.bytes_toclient;
-	f->rep->ip_bytes[src] = r.ip_bytes_toserver;
-	f->rep->ip_bytes[src ^ 1] = r.ip_bytes_toclient;
-	f->rep->end_ns = r.end_ns;
-	f->rep->at_ns = now_ns;
+	rep->packets[src] = r.packets_toserver;
+	rep->packets[src ^ 1] = r.packets_toclient;
+	rep->bytes[src] = r.bytes_toserver;
+	rep->bytes[src ^ 1] = r.bytes_toclient;
+	rep->ip_bytes[src] = r.ip_bytes_toserver;
+	rep->ip_bytes[src ^ 1] = r.ip_bytes_toclient;
+	rep->end_ns = r.end_ns;
+	rep->at_ns = now_ns;
 }
 
 /* Takes @f out of the table, onto this pass's ended list: its hook runs
@@ -1481,17 +1535,26 @@ static int flow_pool_init(struct flow_table *ft)
 			mmap(NULL, (size_t)ft->slabs[0].len * sizeof(struct flow),
 			     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | populate, -1, 0);
 
-		if (mem != MAP_FAILED)
+		/* Its extensions mapped too, not faulted in: the address
+		 * space a run needs to track its first flows is taken during
+		 * set-up (tests/t_faults.sh's out-of-memory case). */
+		if (mem != MAP_FAILED && flow_map_ext(&ft->slabs[0]))
 			ft->slabs[0].rec = mem; /* before any worker runs */
+		else if (mem != MAP_FAILED)
+			munmap(mem, (size_t)ft->slabs[0].len * sizeof(struct flow));
 	}
 	return 0;
 }
 
 static void flow_pool_free(struct flow_table *ft)
 {
-	for (uint32_t k = 0; ft->slabs && k < ft->nslabs; k++)
+	for (uint32_t k = 0; ft->slabs && k < ft->nslabs; k++) {
 		if (ft->slabs[k].rec)
 			munmap(ft->slabs[k].rec, (size_t)ft->slabs[k].len * sizeof(struct flow));
+		if (ft->slabs[k].ext)
+			munmap(ft->slabs[k].ext,
+			       (size_t)ft->slabs[k].len * sizeof(struct flow_ext));
+	}
 	free(ft->slabs);
 	free(ft->slab_used);
 	if (ft->bucket)
@@ -1556,8 +1619,6 @@ void flow_table_free(struct flow_table *ft)
 		/* The batches still in call_rcu must run before their slabs
 		 * go: not from an online QSBR reader. */
 		int online = urcu_qsbr_read_ongoing();
-		struct flow_walk it = {0};
-		struct flow *f;
 
 		if (online)
 			flows_thread_offline();
@@ -1567,15 +1628,8 @@ void flow_table_free(struct flow_table *ft)
 		}
 		if (online)
 			rcu_thread_online();
-		/* Without flow_table_finish() (a failed start): no hooks. */
-		while ((f = flow_walk_next(ft, &it))) {
-			free(f->rep);
-			free(f->peek);
-		}
-		for (f = ft->ended_head; f; f = f->next) {
-			free(f->rep);
-			free(f->peek);
-		}
+		/* Without flow_table_finish() (a failed start) no hook runs:
+		 * what records hold is in the slabs, unmapped with them. */
 	}
 	flow_pool_free(ft);
 	flow_agg_free(&ft->agg);
@@ -1638,6 +1692,9 @@ static void *flow_expiry_main(void *arg)
 	uint64_t pass_ns = 0;
 	bool stop;
 
+	pthread_setname_np(pthread_self(), "xdpi-flows");
+	if (ft->cfg.thread_enter && ft->cfg.thread_enter())
+		return NULL;
 	rcu_register_thread();
 	for (;;) {
 		struct timespec until;

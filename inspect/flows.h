@@ -39,11 +39,16 @@
  *   Prometheus exporter and the JSON writer read flow_table_summary()
  *   copies and records handed over by the maintainer.
  *
- * Memory is bounded: at most max_flows records, mapped a slab at a time;
- * a new flow that finds the pool spent is counted in `untracked` (its
+ * Memory is bounded: at most max_flows records, mapped a slab at a time,
+ * each with an extension beside it for what it may hold besides (its peek,
+ * its last active report): max_flows * flow_bytes_per_flow() in all, plus
+ * a fixed part for the summary, whatever the traffic (docs/flows.md). A
+ * new flow that finds the pool spent is counted in `untracked` (its
  * packets still count in every other metric) until the maintainer has
- * evicted the idlest and a grace period has passed. Offline the reader
- * evicts and reclaims at once, so a read is deterministic.
+ * evicted the idlest and a grace period has passed, and the on_end hook
+ * has run for them: ended records waiting for either are records of the
+ * pool, so a slow hook holds up new flows, never more memory. Offline the
+ * reader evicts and reclaims at once, so a read is deterministic.
  *
  * Errors: int functions return 0 or a negative errno.
  */
@@ -103,6 +108,11 @@ struct flow_config {
 	 * threads. NULL or 0: none. */
 	void (*on_active)(void *ctx, const struct flow_record *r);
 	uint64_t active_timeout_ns;
+	/* Called first by the maintainer thread of flow_table_start_expiry(),
+	 * before it touches a record (a live run's sandbox, util/sandbox.h);
+	 * non-zero: the thread ends at once, and the table is maintained by
+	 * nobody until flow_table_finish(). NULL: none. */
+	int (*thread_enter)(void);
 };
 
 /* A flow as handed out: directions resolved, plain fields. */
@@ -124,10 +134,12 @@ struct flow_record {
 	uint64_t prev_packets_toserver, prev_packets_toclient;
 	uint64_t prev_bytes_toserver, prev_bytes_toclient;
 	uint64_t prev_ip_bytes_toserver, prev_ip_bytes_toclient;
-	uint64_t prev_end_ns;		/* the last report's end; 0: none */
-	uint64_t start_ns, end_ns;	/* capture time (wall clock live) */
-	int64_t rtt_ns;			/* SYN to handshake-completing ACK; -1: none */
-	const struct peek_result *peek; /* NULL: no request line or ClientHello */
+	uint64_t prev_end_ns;	   /* the last report's end; 0: none */
+	uint64_t start_ns, end_ns; /* capture time (wall clock live) */
+	int64_t rtt_ns;		   /* SYN to handshake-completing ACK; -1: none */
+	/* NULL: no request line or ClientHello. Like the record itself,
+	 * valid only during the hook call that hands it out. */
+	const struct peek_result *peek;
 };
 
 /* What one worker counted; published with its pipeline counters. */
@@ -186,7 +198,9 @@ struct flow_worker {
 
 /* --max-flows without a value: as many as FLOW_MEMORY_DEFAULT holds. */
 uint64_t flow_max_flows_default(void);
-/* Bytes a record takes, table and allocator included (docs/flows.md). */
+/* The most a flow takes: its record, its share of the index, and its
+ * extension (peek, active report), so a table bounded at N takes at most
+ * N times this, plus a fixed part (docs/flows.md). */
 uint64_t flow_bytes_per_flow(void);
 
 /* The calling thread must be registered (flows_thread_register()).

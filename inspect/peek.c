@@ -477,3 +477,67 @@ enum peek_kind peek_payload(const uint8_t *payload, uint32_t len, struct peek_re
 	out->kind = (uint8_t)k;
 	return k;
 }
+
+/* ---- Keeping a result in less room ------------------------------------ */
+
+/* @src (a NUL-terminated string within @size bytes, or cut there) to @dst,
+ * with its NUL: the bytes up to it only. */
+static void copy_str(char *dst, const char *src, size_t size)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+void peek_pack(const struct peek_result *in, struct peek_packed *out)
+{
+	out->kind = in->kind;
+	out->truncated = in->truncated;
+	out->malformed = in->malformed;
+	out->http_method = in->http_method;
+	out->tls_legacy_version = in->tls_legacy_version;
+	out->tls_version_count = in->tls_version_count < PEEK_TLS_VERSIONS_MAX
+					 ? in->tls_version_count
+					 : PEEK_TLS_VERSIONS_MAX;
+	out->tls_alpn_count =
+		in->tls_alpn_count < PEEK_ALPN_MAX ? in->tls_alpn_count : PEEK_ALPN_MAX;
+	if (in->kind == PEEK_HTTP) {
+		copy_str(out->u.http.method_name, in->http_method_name, PEEK_METHOD_LEN);
+		copy_str(out->u.http.path, in->http_path, PEEK_PATH_LEN);
+		copy_str(out->u.http.host, in->http_host, PEEK_HOST_LEN);
+	} else if (in->kind == PEEK_TLS) {
+		memcpy(out->u.tls.versions, in->tls_versions,
+		       out->tls_version_count * sizeof(in->tls_versions[0]));
+		copy_str(out->u.tls.sni, in->tls_sni, PEEK_SNI_LEN);
+		for (unsigned i = 0; i < out->tls_alpn_count; i++)
+			copy_str(out->u.tls.alpn[i], in->tls_alpn[i], PEEK_ALPN_LEN);
+	}
+}
+
+void peek_unpack(const struct peek_packed *in, struct peek_result *out)
+{
+	unsigned versions = in->tls_version_count < PEEK_TLS_VERSIONS_MAX ? in->tls_version_count
+									  : PEEK_TLS_VERSIONS_MAX;
+	unsigned alpn = in->tls_alpn_count < PEEK_ALPN_MAX ? in->tls_alpn_count : PEEK_ALPN_MAX;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = in->kind;
+	out->truncated = in->truncated;
+	out->malformed = in->malformed;
+	out->http_method = in->http_method;
+	out->tls_legacy_version = in->tls_legacy_version;
+	if (in->kind == PEEK_HTTP) {
+		copy_str(out->http_method_name, in->u.http.method_name, PEEK_METHOD_LEN);
+		copy_str(out->http_path, in->u.http.path, PEEK_PATH_LEN);
+		copy_str(out->http_host, in->u.http.host, PEEK_HOST_LEN);
+	} else if (in->kind == PEEK_TLS) {
+		out->tls_version_count = (uint8_t)versions;
+		out->tls_alpn_count = (uint8_t)alpn;
+		memcpy(out->tls_versions, in->u.tls.versions,
+		       versions * sizeof(out->tls_versions[0]));
+		copy_str(out->tls_sni, in->u.tls.sni, PEEK_SNI_LEN);
+		for (unsigned i = 0; i < alpn; i++)
+			copy_str(out->tls_alpn[i], in->u.tls.alpn[i], PEEK_ALPN_LEN);
+	}
+}

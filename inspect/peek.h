@@ -27,7 +27,7 @@
  *
  * Cost: peek_candidate() rejects on the first byte (neither 0x16 nor an
  * upper-case letter), and peek_payload() does that first. A candidate costs
- * a clear of the result (~1.3 KiB) and one pass over at most the segment.
+ * a clear of the result (~1 KiB) and one pass over at most the segment.
  *
  * Concurrency: none needed; the functions keep no state and may run in any
  * thread at once on different results.
@@ -115,6 +115,45 @@ struct peek_result {
 	char tls_sni[PEEK_SNI_LEN];
 	char tls_alpn[PEEK_ALPN_MAX][PEEK_ALPN_LEN];
 };
+
+/*
+ * A peek_result in half the room, as a flow record keeps it beside itself
+ * (inspect/flows.c): the HTTP and the TLS fields never both matter (kind
+ * says which), so they share their place. 544 bytes where peek_result takes
+ * 1072. Written by peek_pack(), read back with peek_unpack(); a reader may
+ * also use the fields of the kind stored directly, as peek_unpack() does:
+ * strings NUL-terminated within their arrays, counts within theirs. What
+ * peek_pack() did not write (the other kind's place, the bytes after a
+ * string's NUL) is undefined: it is not cleared, so a slot used before
+ * costs no more than one used for the first time.
+ */
+struct peek_packed {
+	uint8_t kind;
+	uint8_t truncated;
+	bool malformed;
+	uint8_t http_method;
+	uint16_t tls_legacy_version;
+	uint8_t tls_version_count;
+	uint8_t tls_alpn_count;
+	union {
+		struct {
+			char method_name[PEEK_METHOD_LEN];
+			char path[PEEK_PATH_LEN];
+			char host[PEEK_HOST_LEN];
+		} http;
+		struct {
+			uint16_t versions[PEEK_TLS_VERSIONS_MAX];
+			char sni[PEEK_SNI_LEN];
+			char alpn[PEEK_ALPN_MAX][PEEK_ALPN_LEN];
+		} tls;
+	} u;
+};
+
+/* @in into @out: the fields of in->kind, each string up to its NUL. */
+void peek_pack(const struct peek_result *in, struct peek_packed *out);
+/* The result peek_pack() was given, back in full in @out (every other
+ * byte zero, as peek_payload() leaves them). */
+void peek_unpack(const struct peek_packed *in, struct peek_result *out);
 
 /* False when @payload cannot be HTTP or a TLS record, from its first byte:
  * the caller can skip keeping a result at all. */

@@ -1,8 +1,9 @@
 # Man pages, `make install` and `make uninstall` (docs/install.md).
 #   make install [PREFIX=/usr/local] [DESTDIR=] [SYSCONFDIR=/etc]
-# The systemd unit and the example configuration come from dist/ and are
-# installed only when the tree has them. SYSCONFDIR (empty by default)
-# also puts the configuration in $(SYSCONFDIR)/xdpi/, never over an
+# The systemd unit, the example configuration and the logrotate file come
+# from dist/ and are installed only when the tree has them. SYSCONFDIR
+# (empty by default) also puts the configuration in $(SYSCONFDIR)/xdpi/
+# and the logrotate file in $(SYSCONFDIR)/logrotate.d/xdpi, never over an
 # existing one; the Debian package sets it to /etc (debian/rules).
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
@@ -18,6 +19,7 @@ MAN_PAGES := $(MAN_SRCS:docs/man/%.scd=$(BUILD)/man/%)
 DOC_FILES := $(wildcard docs/*.md)
 UNIT_FILE := $(wildcard dist/xdpi@.service)
 CONF_FILE := $(wildcard dist/xdpi.conf)
+LOGROTATE_FILE := $(wildcard dist/xdpi.logrotate)
 
 .PHONY: man install uninstall
 
@@ -48,13 +50,22 @@ ifneq ($(SYSCONFDIR),)
 		install -D -m 0644 $(CONF_FILE) $(DESTDIR)$(SYSCONFDIR)/xdpi/xdpi.conf
 endif
 endif
+ifneq ($(LOGROTATE_FILE),)
+	install -D -m 0644 $(LOGROTATE_FILE) $(DESTDIR)$(DOCDIR)/examples/xdpi.logrotate
+ifneq ($(SYSCONFDIR),)
+	[ -e $(DESTDIR)$(SYSCONFDIR)/logrotate.d/xdpi ] || \
+		install -D -m 0644 $(LOGROTATE_FILE) $(DESTDIR)$(SYSCONFDIR)/logrotate.d/xdpi
+endif
+endif
 
 # Removes what install laid out with the same variables, and the
 # directories that are xdpi's own once empty. A configuration in
-# $(SYSCONFDIR) stays when it differs from dist/xdpi.conf: someone edited it.
+# $(SYSCONFDIR) stays when it differs from dist/xdpi.conf: someone edited it
+# (the same for the logrotate file).
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/xdpi $(DESTDIR)$(BASHCOMPDIR)/xdpi \
 		$(DESTDIR)$(UNITDIR)/xdpi@.service $(DESTDIR)$(DOCDIR)/examples/xdpi.conf \
+		$(DESTDIR)$(DOCDIR)/examples/xdpi.logrotate \
 		$(MAN_SRCS:docs/man/%.scd=$(DESTDIR)$(MANDIR)/man8/%) \
 		$(DOC_FILES:docs/%=$(DESTDIR)$(DOCDIR)/%)
 ifneq ($(SYSCONFDIR),)
@@ -62,6 +73,9 @@ ifneq ($(SYSCONFDIR),)
 	if [ -e "$$f" ] && ! cmp -s "$$f" $(CONF_FILE); then \
 		echo "uninstall: keeping $$f (changed)"; else rm -f "$$f"; fi
 	rmdir $(DESTDIR)$(SYSCONFDIR)/xdpi 2>/dev/null || true
+	f=$(DESTDIR)$(SYSCONFDIR)/logrotate.d/xdpi; \
+	if [ -e "$$f" ] && ! cmp -s "$$f" $(LOGROTATE_FILE); then \
+		echo "uninstall: keeping $$f (changed)"; else rm -f "$$f"; fi
 endif
 	rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 

@@ -101,3 +101,21 @@ s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])
 EOF
 }
+
+# flow_budget_kib MAX_FLOWS: what docs/flows.md says a flow table bounded
+# at MAX_FLOWS may take at most, in KiB: MAX_FLOWS times the bytes it
+# declares per flow ("Declared: N bytes"), plus the table's fixed part
+# ("plus N MiB whatever the bound") where it states one. Taken from the
+# document, not from the binary: the tests hold the binary to what it says.
+flow_budget_kib() {
+	python3 - "$1" "$(dirname "${BASH_SOURCE[0]}")/../docs/flows.md" <<'PY'
+import re, sys
+doc = open(sys.argv[2]).read()
+per = re.search(r"Declared:\s+([0-9,]+)\s+bytes", doc)
+fixed = re.search(r"plus\s+([0-9]+)\s+MiB\s+whatever\s+the\s+bound", doc)
+if not per:
+    sys.exit("docs/flows.md declares no bytes per flow")
+per = int(per.group(1).replace(",", ""))
+print(int(sys.argv[1]) * per // 1024 + (int(fixed.group(1)) * 1024 if fixed else 0))
+PY
+}

@@ -33,13 +33,18 @@ live_test_begin() {
 # every worker runs ("ready:"), 1 if it exited first. LIVE_PID is xdpi
 # itself (ip netns exec and sh both exec), so signals reach it. A watchdog
 # kills a run that hangs (LIVE_WATCHDOG_S, default 120: slow SAN builds).
+# LIVE_WRAP (an array, empty by default): a command that runs xdpi and
+# passes signals on to it (tests/peakrss.py OUT); LIVE_PID is then the
+# wrapper.
 LIVE_WATCHDOGS=()
+LIVE_WRAP=()
 live_start() {
 	local name=$1
 	shift
 	ip netns exec "$TB_DUT" sh -c \
 		'mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf; exec "$@"' sh \
-		"$XDPI" live --takeover "$@" "$TB_DUT_IF" >"$T_TMP/$name.out" 2>"$T_TMP/$name.err" &
+		"${LIVE_WRAP[@]}" "$XDPI" live --takeover "$@" "$TB_DUT_IF" \
+		>"$T_TMP/$name.out" 2>"$T_TMP/$name.err" &
 	LIVE_PID=$!
 	(sleep "${LIVE_WATCHDOG_S:-120}" && kill -9 "$LIVE_PID" 2>/dev/null &&
 		echo "watchdog killed $name" >>"$T_TMP/$name.err") &
@@ -48,6 +53,16 @@ live_start() {
 	for _ in $(seq 300); do
 		grep -q "ready:" "$T_TMP/$name.err" 2>/dev/null && return 0
 		kill -0 "$LIVE_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_err NAME PATTERN: until run NAME's stderr has PATTERN, a fixed
+# string (at most 10 s).
+wait_err() {
+	for _ in $(seq 100); do
+		grep -qF -- "$2" "$T_TMP/$1.err" && return 0
 		sleep 0.1
 	done
 	return 1

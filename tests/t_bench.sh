@@ -15,6 +15,25 @@ fi
 leftovers() { ip netns list | grep -c '^xdpi-.*-b[0-9]'; }
 before=$(leftovers)
 
+# Issue 25: bench's --record and tune's files (tune.csv in --out) through
+# a symlink to a root-only file are refused at once, before any testbed is
+# made, and the file is left as it was.
+printf 'root only\n' >"$T_TMP/root-only"
+chmod 0600 "$T_TMP/root-only"
+ln -s "$T_TMP/root-only" "$T_TMP/bench.rec"
+timeout 20 "$XDPI" bench --quick --record "$T_TMP/bench.rec" >"$T_TMP/b.out" 2>"$T_TMP/b.err"
+rc=$?
+t_eq "bench --record through a symlink: exit 1 at once, said, no testbed, the target unchanged" \
+	"$rc $(grep -c "cannot write $T_TMP/bench.rec: it is a symbolic link" "$T_TMP/b.err") $(leftovers) $(head -c 40 "$T_TMP/root-only" | tr -c '[:print:]' .)" \
+	"1 1 $before root only."
+mkdir "$T_TMP/tune-link"
+ln -s "$T_TMP/root-only" "$T_TMP/tune-link/tune.csv"
+timeout 20 "$XDPI" tune --duration 1 --batch 64 --out "$T_TMP/tune-link" >"$T_TMP/tl.out" 2>"$T_TMP/tl.err"
+rc=$?
+t_eq "tune with tune.csv a symlink: exit 1 at once, said, no testbed, the target unchanged" \
+	"$rc $(grep -c "cannot write $T_TMP/tune-link/tune.csv: it is a symbolic link" "$T_TMP/tl.err") $(leftovers) $(head -c 40 "$T_TMP/root-only" | tr -c '[:print:]' .)" \
+	"1 1 $before root only."
+
 # What bench and tune hand their children: every child but gnuplot starts
 # through `ip`, so an `ip` first in PATH records what it inherited and runs
 # the real one. The shell adds only its script's descriptor, as long as no

@@ -37,15 +37,6 @@ flow_records() {
 	grep -c '"type": *"flow"' "$1"
 }
 
-# wait_err PATTERN: until the run's stderr has PATTERN (at most 10 s).
-wait_err() {
-	for _ in $(seq 100); do
-		grep -q -- "$1" "$T_TMP/cfg.err" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 CONF=$T_TMP/xdpi.conf
 J=$T_TMP/flows.jsonl
 cat >"$CONF" <<CONF
@@ -76,8 +67,8 @@ for _ in $(seq 100); do
 done
 mv "$J" "$J.1"
 kill -HUP "$LIVE_PID"
-t_check "SIGHUP: the JSON-lines file reopened" wait_err "SIGHUP: reopened $J"
-t_check "SIGHUP: the file re-read, nothing changed" wait_err "SIGHUP: re-read $CONF: nothing changed"
+t_check "SIGHUP: the JSON-lines file reopened" wait_err cfg "SIGHUP: reopened $J"
+t_check "SIGHUP: the file re-read, nothing changed" wait_err cfg "SIGHUP: re-read $CONF: nothing changed"
 t_check "a new $J after the rotation" test -e "$J"
 
 # A changed filter cannot apply without a restart; the interval, a flow
@@ -88,9 +79,9 @@ sed -i 's/^interval = 0.2/interval = 0.3/; s/^flow-timeout = 1$/flow-timeout = 2
 echo "filter = tcp port 80" >>"$CONF"
 kill -HUP "$LIVE_PID"
 t_check "SIGHUP: the filter named as not applied" \
-	wait_err "SIGHUP: filter changed in $CONF; not applied (needs a restart)"
+	wait_err cfg "SIGHUP: filter changed in $CONF; not applied (needs a restart)"
 t_check "SIGHUP: the interval, the flow timeout and the Prometheus address applied" \
-	wait_err "SIGHUP: re-read $CONF: applied interval, flow-timeout, prometheus"
+	wait_err cfg "SIGHUP: re-read $CONF: applied interval, flow-timeout, prometheus"
 t_check "metrics served on the new port" scrape 9101
 t_check "and no more on the old one" eval '! scrape 9100'
 
@@ -98,9 +89,9 @@ t_check "and no more on the old one" eval '! scrape 9100'
 echo "batch = lots" >>"$CONF"
 kill -HUP "$LIVE_PID"
 t_check "SIGHUP: a bad file said with its line" \
-	wait_err "SIGHUP: $CONF:7: invalid value 'lots' for batch"
+	wait_err cfg "SIGHUP: $CONF:7: invalid value 'lots' for batch"
 t_check "SIGHUP: a bad file keeps the previous settings" \
-	wait_err "keeping the previous settings"
+	wait_err cfg "keeping the previous settings"
 t_check "the run goes on after a bad reload" kill -0 "$LIVE_PID"
 
 replay "$T_TMP/b.pcap"

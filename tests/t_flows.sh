@@ -3,8 +3,10 @@
 # flow records against the metrics (every IP packet in exactly one record,
 # tcp_flows equal to the one-way tuples the records show, one record per
 # flow created, each ended once), eviction at --max-flows, timeouts,
-# --no-flows, the options' errors, and the resident memory of 1 M flows
-# against what the table declares (docs/flows.md).
+# --no-flows, the options' errors, --json-lines appending and refusing
+# what is not a regular file, and the resident memory of 1 M flows, with
+# and without a peek each, against what the table declares
+# (docs/flows.md), which its documents must say.
 #   tests/t_flows.sh BUILD_DIR
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
@@ -152,17 +154,69 @@ t_eq "--json-lines into a missing directory: exit 1, why, no summary" \
 	"$? $(grep -c 'cannot write /nonexistent/dir/f.jsonl' "$T_TMP/err") $(wc -c <"$T_TMP/out")" \
 	"1 1 0"
 
+# --json-lines against a user who can write where it goes (issue 25, defect
+# 4; `xdpi live` opens it through the same code, tests/t_outputs.sh): it
+# appends, and refuses anything but a regular file with one name, in one
+# line naming it, before anything is read, leaving what it points to as it
+# was. /dev/null is taken.
+"$XDPI" read "$PCAP" --json-lines "$T_TMP/once.jsonl" >/dev/null
+"$XDPI" read "$PCAP" --json-lines "$T_TMP/twice.jsonl" >/dev/null
+"$XDPI" read "$PCAP" --json-lines "$T_TMP/twice.jsonl" >/dev/null
+n=$(grep -c . "$T_TMP/once.jsonl")
+t_eq "--json-lines twice into one file: both runs' lines, in order (appended, not truncated)" \
+	"$(grep -c . "$T_TMP/twice.jsonl") $(head -n "$n" "$T_TMP/twice.jsonl" | cmp -s - "$T_TMP/once.jsonl" && echo first) $(tail -n "$n" "$T_TMP/twice.jsonl" | cmp -s - "$T_TMP/once.jsonl" && echo second)" \
+	"$((2 * n)) first second"
+TARGET=$T_TMP/root-only
+printf 'root only\n' >"$TARGET"
+chmod 0600 "$TARGET"
+ln -s "$TARGET" "$T_TMP/link.jsonl"
+ln -s "$T_TMP/never" "$T_TMP/dangling.jsonl"
+ln "$TARGET" "$T_TMP/hard.jsonl"
+mkfifo "$T_TMP/fifo.jsonl"
+mkdir "$T_TMP/dir.jsonl"
+for c in "link.jsonl:it is a symbolic link" "dangling.jsonl:it is a symbolic link" \
+	"hard.jsonl:it has 2 hard links" "fifo.jsonl:it is a FIFO" "dir.jsonl:it is a directory" \
+	"/dev/zero:it is a device"; do
+	f=${c%%:*}
+	[ "${f#/}" = "$f" ] && f=$T_TMP/$f
+	timeout 10 "$XDPI" read "$PCAP" --json-lines "$f" >"$T_TMP/out" 2>"$T_TMP/err"
+	rc=$?
+	t_eq "--json-lines $(basename "$f"): exit 1 at once, one line naming it (${c#*:}), no summary" \
+		"$rc $(grep -c "^xdpi read: cannot write $f: ${c#*:}" "$T_TMP/err") $(grep -c . "$T_TMP/err") $(wc -c <"$T_TMP/out")" \
+		"1 1 1 0"
+done
+t_eq "--json-lines refused: the file a link pointed to unchanged, nothing made for the dangling one" \
+	"$(stat -c '%a %s %h' "$TARGET") $(head -c 40 "$TARGET" | tr '\n' .)$(test -e "$T_TMP/never" && echo " made")" \
+	"600 10 2 root only."
+"$XDPI" read "$PCAP" --json-lines /dev/null >/dev/null 2>"$T_TMP/err"
+t_eq "--json-lines /dev/null: taken" "$? $(wc -c <"$T_TMP/err")" "0 0"
+
 # Memory: 1 M flows, resident set measured, against the declared size the
-# default --max-flows is computed from. ASan's allocator pads every block.
+# default --max-flows is computed from: without payload, and with a peek
+# each (what a flood of SYNs that carry requests makes the table hold).
+# ASan's allocator pads every block.
 if [[ $BUILD == *san* ]]; then
 	t_skip "1 M flows fit the declared bytes per flow" "ASan build"
+	t_skip "1 M flows with a peek each fit the declared bytes per flow" "ASan build"
 else
 	"$FLOWMEM" 1000000 >"$T_TMP/mem.json"
 	got=$(json "$T_TMP/mem.json" \
 		'd["created"] == 1000000 and d["rss_bytes_per_flow"] <= d["declared_bytes_per_flow"] * 1.1')
 	t_eq "1 M flows fit the declared bytes per flow ($(json "$T_TMP/mem.json" \
 		'd["rss_bytes_per_flow"]') measured)" "$got" True
+	"$FLOWMEM" 1000000 --peeks >"$T_TMP/memp.json"
+	got=$(json "$T_TMP/memp.json" \
+		'd["created"] == d["peeked"] == 1000000 and d["rss_bytes_per_flow"] <= d["declared_bytes_per_flow"] * 1.1')
+	t_eq "1 M flows with a peek each fit the declared bytes per flow ($(json "$T_TMP/memp.json" \
+		'd["rss_bytes_per_flow"]') measured)" "$got" True
 	t_eq "the default --max-flows fills about 1 GiB" \
 		"$(json "$T_TMP/mem.json" 'abs(d["default_max_flows"] * d["declared_bytes_per_flow"] - 2**30) < 2**20')" True
 fi
+# What the table counts a flow is what its documents say (the budget tests,
+# tests/t_flowmem*.sh, take the figure from docs/flows.md).
+"$FLOWMEM" 1 >"$T_TMP/one.json"
+declared=$(json "$T_TMP/one.json" 'd["declared_bytes_per_flow"]')
+t_eq "docs/flows.md, --help and the man pages say $declared bytes a flow" \
+	"$(grep -c "Declared: $declared bytes" "$HERE/../docs/flows.md")/$("$XDPI" read --help | grep -c "$declared bytes each")/$(cat "$HERE"/../docs/man/xdpi-{read,live}.8.scd | grep -c "Each counts $declared bytes")" \
+	"1/1/2"
 t_done

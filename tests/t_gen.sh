@@ -7,6 +7,8 @@
 # traffic checked by --check-seq; a pcap of pktgen frames with planted gaps,
 # duplicates, a reordered and a late frame and a sequence wrapping past
 # 2^32 (tests/tool_pgframes) replayed into --check-seq: exact counts.
+# `--payload http|tls`: the requests and ClientHellos tshark and the peeks
+# read in every SYN of a flood.
 # Needs root (namespaces, BPF_PROG_RUN, XDP).
 . tests/lib.sh
 . bench/testbed.sh
@@ -150,6 +152,29 @@ t_eq "--src-ips 1000 sample: 5000 frames from 1000 sources in range, every IPv4 
 	"$(spoof_check "$T_TMP/spoof.pcap")" "5000 1000 0 0"
 t_eq "--src-ips: 0 and 131073 are refused (exit 2)" \
 	"$("$XDPI" gen --src-ips 0 -c 1 xdpi-none >/dev/null 2>&1; echo $?)/$("$XDPI" gen --src-ips 131073 -c 1 xdpi-none >/dev/null 2>&1; echo $?)" "2/2"
+
+# --payload: every SYN carries a request or a ClientHello (tshark reads it
+# as such, told that port 5201 carries it: its heuristics miss a frame on
+# some source ports), in the smallest frame that holds it; xdpi read keeps
+# a peek for every flow of a flood of them.
+for p in http tls; do
+	"$XDPI" gen --preset syn-flood --payload "$p" --count 300 --pcap "$T_TMP/$p.pcap" \
+		xdpi-none >/dev/null 2>&1
+done
+t_eq "--payload http: tshark reads a GET with its Host in each of 300 SYNs" \
+	"$(tshark -r "$T_TMP/http.pcap" -d tcp.port==5201,http -Y 'tcp.flags.syn == 1 && http.request.method == "GET" && http.host == "gen.xdpi.test"' 2>/dev/null | wc -l)" 300
+t_eq "--payload tls: tshark reads a ClientHello with SNI, ALPN and versions in each" \
+	"$(tshark -r "$T_TMP/tls.pcap" -d tcp.port==5201,tls -Y 'tls.handshake.type == 1 && tls.handshake.extensions_server_name == "gen.xdpi.test" && tls.handshake.extensions_alpn_str == "h2" && tls.handshake.extensions.supported_version == 0x0304' 2>/dev/null | wc -l)" 300
+"$XDPI" read --json "$T_TMP/http.pcap" >"$T_TMP/http.json"
+"$XDPI" read --json "$T_TMP/tls.pcap" >"$T_TMP/tls.json"
+t_eq "--payload: xdpi read keeps each flow's peek (300 GET, 300 ClientHellos)" \
+	"$(json "$T_TMP/http.json" 'd["connections"]["http_methods"]')/$(json "$T_TMP/tls.json" '(d["connections"]["flows"], d["connections"]["tls_client_hellos"], d["connections"]["top_tls_sni"][0]["sni"])')" \
+	"{'GET': 300}/(300, 300, 'gen.xdpi.test')"
+t_eq "--payload: the smallest frames that hold it (127 and 163 bytes on the wire)" \
+	"$(json "$T_TMP/http.json" 'd["bytes"] // d["packets"] + 4')/$(json "$T_TMP/tls.json" 'd["bytes"] // d["packets"] + 4')" "127/163"
+t_eq "--payload: refused with --proto udp, in smaller frames, or imix (exit 2)" \
+	"$("$XDPI" gen --payload http --proto udp -c 1 xdpi-none >/dev/null 2>&1; echo $?)/$("$XDPI" gen --payload tls --size 162 -c 1 xdpi-none >/dev/null 2>&1; echo $?)/$("$XDPI" gen --payload http --size imix -c 1 xdpi-none >/dev/null 2>&1; echo $?)" \
+	"2/2/2"
 
 # --- 2. what it sends arrives as the sample says, both methods
 testbed_up 1 "$TB_ID" || { t_fail "testbed up"; t_done; exit; }

@@ -1,8 +1,9 @@
 #!/bin/bash
 # make install / make uninstall (mk/install.mk) into a DESTDIR: the exact
 # layout (no file more, none less), modes, the installed binary runs, and
-# uninstall removes every file install laid out. The systemd unit and the
-# example configuration come from dist/; while the tree has none, the
+# uninstall removes every file install laid out. The systemd unit, the
+# example configuration and the logrotate file (/etc/logrotate.d/xdpi with
+# SYSCONFDIR) come from dist/; while the tree has no unit, the
 # rules are run on stand-ins from this test (UNIT_FILE, CONF_FILE), so
 # they are exercised either way.
 . tests/lib.sh
@@ -50,6 +51,10 @@ expected() {
 		echo "$p/lib/systemd/system/xdpi@.service"
 		echo "$p/share/doc/xdpi/examples/xdpi.conf"
 		[ -n "${2:-}" ] && echo "etc/xdpi/xdpi.conf"
+		if [ -f dist/xdpi.logrotate ]; then
+			echo "$p/share/doc/xdpi/examples/xdpi.logrotate"
+			[ -n "${2:-}" ] && echo "etc/logrotate.d/xdpi"
+		fi
 	} | sort
 }
 layout() { (cd "$1" && find . -type f -o -type l | sed 's|^\./||' | sort); }
@@ -77,6 +82,11 @@ v=$("$root/usr/sbin/xdpi" --version | head -1)
 t_eq "the installed xdpi runs: --version" "$v" "$("$XDPI" --version | head -1)"
 m=$(LC_ALL=C MANWIDTH=80 man -M "$root/usr/share/man" 8 xdpi-live 2>/dev/null | grep -c 'xdpi-live')
 t_check "man -M finds xdpi-live(8)" [ "$m" -gt 0 ]
+
+if [ -f dist/xdpi.logrotate ]; then
+	t_check "the logrotate file is dist/xdpi.logrotate, in /etc/logrotate.d" \
+		cmp -s "$root/etc/logrotate.d/xdpi" dist/xdpi.logrotate
+fi
 
 # A second install over the first changes nothing, and leaves an edited
 # configuration alone.

@@ -122,7 +122,8 @@ run_case() {
 	mkdir -p "$dir/nfcapd"
 	nfport=$(t_free_port udp)
 	acport=$(t_free_port udp)
-	nfcapd -b 127.0.0.1 -p "$nfport" -w "$dir/nfcapd" -t 3600 >"$dir/nfcapd.log" 2>&1 &
+	# nfcapd leaves a work directory (nfx<pid>) in its current one
+	(cd "$dir" && exec nfcapd -b 127.0.0.1 -p "$nfport" -w "$dir/nfcapd" -t 3600 >"$dir/nfcapd.log" 2>&1) &
 	cap_pid=$!
 	T_PIDS+=("$cap_pid")
 	cat >"$dir/nfacctd.conf" <<EOF
@@ -175,7 +176,8 @@ active_case() {
 	local dir=$T_TMP/active nfport pid got
 	mkdir -p "$dir/nfcapd"
 	nfport=$(t_free_port udp)
-	nfcapd -b 127.0.0.1 -p "$nfport" -w "$dir/nfcapd" -t 3600 >"$dir/nfcapd.log" 2>&1 &
+	# nfcapd leaves a work directory (nfx<pid>) in its current one
+	(cd "$dir" && exec nfcapd -b 127.0.0.1 -p "$nfport" -w "$dir/nfcapd" -t 3600 >"$dir/nfcapd.log" 2>&1) &
 	pid=$!
 	T_PIDS+=("$pid")
 	sleep 1

@@ -1,10 +1,11 @@
 #!/bin/bash
 # The Debian package (debian/): built with dpkg-buildpackage from a copy of
 # the tree in a temporary directory (it writes into the parent of the
-# tree), then read, never installed: its file list, conffiles and
-# maintainer scripts, lintian (no E: tag), and the binary run from the
-# unpacked package. While dist/ has no systemd unit and configuration
-# yet, the copy gets stand-ins, so that their packaging is checked too.
+# tree), then read, never installed: its file list (with the logrotate
+# file in /etc/logrotate.d), conffiles and maintainer scripts, lintian (no
+# E: tag), and the binary run from the unpacked package. While dist/ has
+# no systemd unit and configuration yet, the copy gets stand-ins, so that
+# their packaging is checked too.
 # About a minute on two cores.
 . tests/lib.sh
 t_tmpdir
@@ -71,6 +72,11 @@ missing=""
 want=(usr/sbin/xdpi usr/share/bash-completion/completions/xdpi
 	usr/share/doc/xdpi/copyright usr/share/doc/xdpi/changelog
 	etc/xdpi/xdpi.conf usr/share/doc/xdpi/examples/xdpi.conf)
+conffiles=/etc/xdpi/xdpi.conf
+if [ -f dist/xdpi.logrotate ]; then
+	want+=(etc/logrotate.d/xdpi usr/share/doc/xdpi/examples/xdpi.logrotate)
+	conffiles="/etc/logrotate.d/xdpi /etc/xdpi/xdpi.conf"
+fi
 for f in docs/man/*.scd; do want+=("usr/share/man/man8/$(basename "$f" .scd)"); done
 for f in docs/*.md; do want+=("usr/share/doc/xdpi/${f#docs/}"); done
 for p in "${want[@]}"; do ships "$p" || missing="$missing $p"; done
@@ -79,8 +85,8 @@ t_eq "it ships the binary, ${#want[@]} other files and the unit" "${missing# }" 
 t_check "usr/sbin/xdpi is executable" ships usr/sbin/xdpi -rwxr-xr-x
 
 dpkg-deb -e "$deb" "$T_TMP/control"
-t_eq "conffiles: /etc/xdpi/xdpi.conf" "$(cat "$T_TMP/control/conffiles" 2>/dev/null)" \
-	/etc/xdpi/xdpi.conf
+t_eq "conffiles: $conffiles" \
+	"$(sort "$T_TMP/control/conffiles" 2>/dev/null | tr '\n' ' ')" "$conffiles "
 # A template unit: nothing to enable or start until someone names an
 # interface (debian/rules: dh_installsystemd --no-enable --no-start).
 grep -h 'systemd' "$T_TMP"/control/p* 2>/dev/null | sed 's/^/# /'

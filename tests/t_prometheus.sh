@@ -111,6 +111,60 @@ t_eq "POST /metrics: 405" \
 	"$(curl -s -o /dev/null -w '%{http_code}' -X POST -d x=1 "$url")" 405
 t_eq "HEAD /metrics: 200" "$(curl -s -o /dev/null -I -w '%{http_code}' "$url")" 200
 
+# --- slow clients (slowloris) cannot starve the scrapes ------------------
+# slowloris SRC N SECONDS: N connections from SRC (a loopback address), each
+# sending a request's first line and then one header byte every 0.3 s for
+# SECONDS; prints, per connection, how long the server let it live from
+# its connect (to its close, or to the end of the attack if it outlived
+# it). A connect can wait for a full backlog: its clock starts after.
+slowloris() {
+	python3 - "$1" "$port" "$2" "$3" <<'EOF2'
+import socket, sys, time
+src, port, n, secs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+conns, t0 = [], time.monotonic()
+for _ in range(n):
+    s = socket.socket()
+    s.bind((src, 0))
+    try:
+        s.connect(('127.0.0.1', port))
+        s.sendall(b'GET /metrics HTTP/1.1\r\nHost: x\r\n')
+        s.setblocking(False)
+        conns.append([s, None, time.monotonic()])
+    except OSError:
+        conns.append([s, 0.0, time.monotonic()])
+while time.monotonic() - t0 < secs and any(c[1] is None for c in conns):
+    for c in conns:
+        if c[1] is not None:
+            continue
+        try:
+            c[0].send(b'X')
+            if c[0].recv(1, socket.MSG_PEEK) == b'':
+                c[1] = time.monotonic() - c[2]
+        except BlockingIOError:
+            pass
+        except OSError:
+            c[1] = time.monotonic() - c[2]
+    time.sleep(0.3)
+end = time.monotonic()
+print(' '.join('%.1f' % (end - c[2] if c[1] is None else c[1]) for c in conns))
+EOF2
+}
+# 40 slow connections from one address: the scrapes from another still
+# answer at once; 8 (the limit per address) are served, and each is cut
+# at the whole-request deadline (5 s) although it never stops sending; the
+# other 32 are closed at once (libmicrohttpd may take up to a second to
+# come back to its listening socket after refusing one).
+slowloris 127.0.0.2 40 12 >"$T_TMP/slow.txt" &
+SLOW=$!
+sleep 1
+t_eq "a scrape while one address holds 40 slow connections: 200" \
+	"$(curl -s -o /dev/null --max-time 3 -w '%{http_code}' "$url")" 200
+wait "$SLOW"
+t_eq "slow connections: 8 cut between 4 and 8 s (the deadline), 32 within 2 s, of 40" \
+	"$(tr ' ' '\n' <"$T_TMP/slow.txt" | awk '$1 >= 4 && $1 <= 8 {d++} $1 < 2 {n++} END {print d + 0, n + 0, NR}')" \
+	"8 32 40"
+echo "# slow connections lived (s): $(cat "$T_TMP/slow.txt")"
+
 # --- errors at start: exit 1 and a reason, before the file is read -------
 check_start_error() {
 	local name=$1 arg=$2 pattern=$3 rc

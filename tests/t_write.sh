@@ -48,6 +48,35 @@ done
 ln -s "$T_TMP/planted" "$T_TMP/link.pcapng"
 "$XDPI" read -w "$T_TMP/link.pcapng" "$T_TMP/mixed.pcap" >/dev/null 2>&1
 t_eq "read -w through a symlink: refused" "$?/$(test -e "$T_TMP/planted" && echo made)" "1/"
+# Issue 25: only a regular file with one name, never truncated before that
+# is known; a FIFO refused at once (no reader to wait for).
+printf 'root only\n' >"$T_TMP/root-only"
+chmod 0600 "$T_TMP/root-only"
+ln -s "$T_TMP/root-only" "$T_TMP/link2.pcapng"
+ln "$T_TMP/root-only" "$T_TMP/hard.pcapng"
+mkfifo "$T_TMP/fifo.pcapng"
+for c in "link2.pcapng:it is a symbolic link" "hard.pcapng:it has 2 hard links" \
+	"fifo.pcapng:it is a FIFO" "/dev/zero:it is a device"; do
+	f=${c%%:*}
+	[ "${f#/}" = "$f" ] && f=$T_TMP/$f
+	timeout 10 "$XDPI" read -w "$f" "$T_TMP/mixed.pcap" >"$T_TMP/out" 2>"$T_TMP/err"
+	rc=$?
+	t_eq "read -w $(basename "$f"): exit 1 at once, said (${c#*:}), no summary" \
+		"$rc $(grep -c "cannot write $f: ${c#*:}" "$T_TMP/err") $(wc -c <"$T_TMP/out")" "1 1 0"
+done
+t_eq "read -w refused: the file linked to unchanged" \
+	"$(stat -c '%a %s' "$T_TMP/root-only") $(head -c 40 "$T_TMP/root-only" | tr -c '[:print:]' .)" \
+	"600 10 root only."
+"$XDPI" read -w /dev/null "$T_TMP/mixed.pcap" >/dev/null 2>"$T_TMP/err"
+t_eq "read -w /dev/null: taken" "$? $(wc -c <"$T_TMP/err")" "0 0"
+# The generator's sample is written the same way, before any interface is
+# looked at (so an interface that does not exist is enough here).
+ln -s "$T_TMP/root-only" "$T_TMP/gen.pcap"
+timeout 10 "$XDPI" gen --count 10 --pcap "$T_TMP/gen.pcap" xdpi-none >"$T_TMP/out" 2>"$T_TMP/err"
+rc=$?
+t_eq "gen --pcap through a symlink: exit 1, said, the file linked to unchanged" \
+	"$rc $(grep -c "cannot write $T_TMP/gen.pcap: it is a symbolic link" "$T_TMP/err") $(stat -c '%a %s' "$T_TMP/root-only") $(head -c 40 "$T_TMP/root-only" | tr -c '[:print:]' .)" \
+	"1 1 600 10 root only."
 
 # --- live: -c N takes exactly N, -w writes them, one interface per queue
 if [ "$(id -u)" != 0 ]; then

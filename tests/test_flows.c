@@ -554,6 +554,44 @@ TEST(peeks_http_and_hostile_host)
 	assert_string_equal(r->peek->http_host, "\"q\\\\\\x01\\xff");
 }
 
+/* A peek lives in its record's extension, which the next flow of the
+ * record reuses: each flow reports its own peek, or none. A table of 4,
+ * 16 flows in turn (every fourth with a request), evicting as it goes. */
+TEST(peeks_stay_with_their_flow_through_reuse)
+{
+	struct fixture fx;
+	unsigned with = 0;
+
+	fx_open(&fx, 4, true);
+	for (unsigned i = 0; i < 16; i++) {
+		char req[64];
+
+		snprintf(req, sizeof(req), "GET /%u HTTP/1.1\r\nHost: h%u\r\n\r\n", i, i);
+		seg(&fx, SEC + i, CLIENT, (uint16_t)(40000 + i), SERVER, 80,
+		    PKT_TCP_ACK | PKT_TCP_PSH, 1, 1, i % 4 == 0 ? req : NULL);
+	}
+	EQ(fx.w.c.created, 16);
+	fx_close(&fx);
+	EQ(fx.e->n, 16);
+	for (unsigned k = 0; k < fx.e->n; k++) {
+		const struct flow_record *r = &fx.e->r[k];
+		unsigned i = (unsigned)(r->src_port - 40000);
+		char host[16];
+
+		if (i % 4) {
+			assert_null(r->peek);
+			continue;
+		}
+		with++;
+		snprintf(host, sizeof(host), "h%u", i);
+		assert_non_null(r->peek);
+		EQ(r->peek->kind, PEEK_HTTP);
+		assert_string_equal(r->peek->http_host, host);
+	}
+	EQ(with, 4);
+	EQ(fx.final.http_methods[PEEK_HTTP_GET], 4);
+}
+
 TEST(non_ip_and_udp)
 {
 	struct fixture fx;
@@ -734,6 +772,7 @@ int main(void)
 		cmocka_unit_test(records_come_back_after_the_grace_period),
 		cmocka_unit_test(prefetch_hashes_the_key_the_lookup_uses),
 		cmocka_unit_test(peeks_http_and_hostile_host),
+		cmocka_unit_test(peeks_stay_with_their_flow_through_reuse),
 		cmocka_unit_test(non_ip_and_udp),
 		cmocka_unit_test(concurrent_workers_and_maintainer),
 	};

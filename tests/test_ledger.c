@@ -418,6 +418,52 @@ static int64_t jint(json_t *o, const char *group, const char *key)
 
 /* The keys ledger_to_json() writes are the record's format, which the
  * shell tests and `xdpi bench` read by name: checked one by one. */
+/* Issue 25: sums past 2^64 - 1 (a forged record's counters) never wrap:
+ * the table shows 2^64 - 1, and ledger_sums_fit() says they do not fit. */
+TEST(test_print_sums_saturate)
+{
+	struct ledger l = make_ledger(2);
+	char *out;
+
+	set_identity(&l.q[0], 100, 100, 0, 0);
+	set_identity(&l.q[1], 200, 200, 0, 0);
+	l.q[0].xdp.seen = UINT64_MAX / 2 + 1; /* 2^63 */
+	l.q[1].xdp.seen = UINT64_MAX / 2;     /* the total exactly 2^64 - 1: fits */
+	ledger_close(&l);
+	assert_true(ledger_sums_fit(&l));
+	l.q[1].xdp.seen = UINT64_MAX / 2 + 1; /* 2^64: does not */
+	assert_false(ledger_sums_fit(&l));
+	l.q[0].xdp.seen = l.q[1].xdp.seen = 0;
+
+	/* each queue's own counters fit; their total is 2^64 + 2^64 - 2 */
+	set_identity(&l.q[0], UINT64_MAX, UINT64_MAX, 0, 0);
+	set_identity(&l.q[1], UINT64_MAX, UINT64_MAX, 0, 0);
+	ledger_close(&l);
+	EQ(l.unexplained, 0);
+	assert_false(ledger_sums_fit(&l));
+	out = print_to_string(&l);
+	assert_non_null(strstr(out, "\ntotal    0      0 18446744073709551615 "
+				    "18446744073709551615          0         0           0\n"));
+	/* a wrapped total would be 2^64 - 2 */
+	assert_null(strstr(out, "18446744073709551614"));
+	free(out);
+
+	/* one queue: passed + redirect_failed + stopping_passed, and
+	 * redirected + copied, within a queue */
+	ledger_free(&l);
+	l = make_ledger(1);
+	l.q[0].xdp.passed = UINT64_MAX;
+	l.q[0].xdp.stopping_passed = 1;
+	ledger_close(&l);
+	assert_false(ledger_sums_fit(&l));
+	l.q[0].xdp.passed = 0;
+	assert_true(ledger_sums_fit(&l));
+	l.q[0].xdp.redirected = UINT64_MAX;
+	l.q[0].xdp.copied = 1;
+	assert_false(ledger_sums_fit(&l));
+	ledger_free(&l);
+}
+
 TEST(test_to_json_keys)
 {
 	struct ledger l = make_ledger(3);
@@ -1130,6 +1176,7 @@ int main(void)
 		cmocka_unit_test(test_ledger_free),
 		cmocka_unit_test(test_nothing_steered),
 		cmocka_unit_test(test_print),
+		cmocka_unit_test(test_print_sums_saturate),
 		cmocka_unit_test(test_to_json_keys),
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_json_round_trip_past_2_63),

@@ -28,16 +28,17 @@
 
 /* Heap buffers in use: a failed assertion jumps out of the test, and the
  * per-test teardown frees them so that LeakSanitizer stays quiet. */
-enum { LIVE_FULL, LIVE_PREFIX, LIVE__MAX };
+enum { LIVE_FULL, LIVE_PREFIX, LIVE_PACKED, LIVE__MAX };
 static void *live[LIVE__MAX];
 
+/* (@p NULL: @len bytes uninitialized, e.g. a packed peek's exact slot.) */
 static void *live_copy(int slot, const void *p, size_t len)
 {
 	free(live[slot]);
 	/* malloc(0) may return NULL; the peek must not read it either way */
 	live[slot] = malloc(len ? len : 1);
 	assert_non_null(live[slot]);
-	if (len)
+	if (p && len)
 		memcpy(live[slot], p, len);
 	return live[slot];
 }
@@ -171,6 +172,24 @@ static void check_prefix(const struct peek_result *p, const struct peek_result *
 		fail_msg("line %d: prefix %zu: versions not the whole's", line, len);
 }
 
+/* A result kept packed (a flow record's way, peek_pack()) comes back the
+ * same, byte for byte, whatever the slot and the result held before. */
+static void check_packed(const struct peek_result *r, int line)
+{
+	struct peek_packed *slot = live_copy(LIVE_PACKED, NULL, sizeof(*slot));
+	struct peek_result back;
+
+	if (sizeof(*slot) > 544)
+		fail_msg("a packed peek takes %zu bytes (docs/flows.md: 544)", sizeof(*slot));
+	memset(slot, 0xa5, sizeof(*slot));
+	memset(&back, 0x5a, sizeof(back));
+	peek_pack(r, slot);
+	peek_unpack(slot, &back);
+	if (memcmp(&back, r, sizeof(back)))
+		fail_msg("line %d: a %s peek packed and unpacked is not the same", line,
+			 peek_kind_name(r->kind));
+}
+
 /* Peeks @len bytes (an exact heap copy) into *@r, then every prefix. */
 static enum peek_kind peek_all(const void *data, size_t len, struct peek_result *r, int line)
 {
@@ -181,6 +200,8 @@ static enum peek_kind peek_all(const void *data, size_t len, struct peek_result 
 	if (k != r->kind)
 		fail_msg("line %d: returned %d, kind %u", line, k, r->kind);
 	check_invariants(r, len, line);
+	if (k != PEEK_NONE)
+		check_packed(r, line);
 	for (size_t n = 0; n < len; n++) {
 		const uint8_t *pd = live_copy(LIVE_PREFIX, data, n);
 

@@ -184,7 +184,7 @@ TEST(pcapng_reads_back)
 	assert_int_equal(tap_init(&taps[1], 65536, 200, 3, true), 0);
 	assert_int_equal(
 		pcapng_writer_open(&w, path, "xdpi test", "xdpi-d", taps, 2, err, sizeof(err)), 0);
-	assert_int_equal(pcapng_writer_start(w), 0);
+	assert_int_equal(pcapng_writer_start(w, false), 0);
 	for (uint32_t i = 0; i < 3000; i++) {
 		frame_fill(buf, i);
 		tap_push(&taps[i & 1], buf, frame_len(i), frame_len(i) + 4,

@@ -17,6 +17,7 @@ $(BUILD)/tests/test_parse $(BUILD)/tests/test_metrics $(BUILD)/tests/test_keyset
 $(BUILD)/tests/test_hll $(BUILD)/tests/test_topn: $(INSPECT_OBJS)
 $(BUILD)/tests/test_pipeline $(BUILD)/tests/test_seqcheck: $(INSPECT_OBJS)
 $(BUILD)/tests/test_tap: $(INSPECT_OBJS) $(BUILD)/export/pcapng.o
+$(BUILD)/tests/test_owner: $(BUILD)/bpf/owner.o
 $(BUILD)/tests/test_filter: $(INSPECT_OBJS) $(BPF_LIB_OBJS)
 $(BUILD)/tests/test_capture_opts: $(BUILD)/capture/options.o $(XSK_OBJS) $(INSPECT_OBJS) \
 	$(BPF_LIB_OBJS)

@@ -82,8 +82,7 @@ int privs_raise(void)
 	return privs_set_effective(true);
 }
 
-/* A name, or a number as `setpriv --reuid` takes. */
-static int privs_lookup_user(const char *user, uid_t *uid, gid_t *gid)
+int privs_user_ids(const char *user, uid_t *uid, gid_t *gid)
 {
 	struct passwd *pw = getpwnam(user);
 	uint32_t v;
@@ -107,7 +106,7 @@ int privs_check_user(const char *user)
 	uid_t uid;
 	gid_t gid;
 
-	if (!privs_lookup_user(user, &uid, &gid))
+	if (!privs_user_ids(user, &uid, &gid))
 		return 0;
 	xdpi_err("--user %s: no such user", user);
 	return -ENOENT;
@@ -122,7 +121,7 @@ int privs_drop_main(const char *user, char *kept, size_t kept_len)
 	size_t n = 0;
 	int ret;
 
-	if (user && privs_lookup_user(user, &uid, &gid)) {
+	if (user && privs_user_ids(user, &uid, &gid)) {
 		xdpi_err("--user %s: no such user", user);
 		return -ENOENT;
 	}
@@ -138,8 +137,7 @@ int privs_drop_main(const char *user, char *kept, size_t kept_len)
 	for (int i = 0; i < nkeep; i++) {
 		const char *name = capng_capability_to_name((unsigned)teardown[i]);
 
-		if (capng_update(CAPNG_ADD, CAPNG_PERMITTED | CAPNG_BOUNDING_SET,
-				 (unsigned)teardown[i]))
+		if (capng_update(CAPNG_ADD, CAPNG_PERMITTED, (unsigned)teardown[i]))
 			return -EINVAL;
 		n += (size_t)snprintf(kept + n, n < kept_len ? kept_len - n : 0, "%scap_%s",
 				      i ? "," : "", name ? name : "?");
@@ -163,8 +161,38 @@ int privs_drop_main(const char *user, char *kept, size_t kept_len)
 	return 0;
 }
 
-int privs_drop_thread(void)
+/* Whether any capability is left in the calling thread's bounding set. */
+static bool privs_bounded(void)
 {
+	for (int cap = 0; cap < 64; cap++) {
+		int r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+
+		if (r < 0) /* past the kernel's last capability */
+			return false;
+		if (r > 0)
+			return true;
+	}
+	return false;
+}
+
+int privs_shed_thread(void)
+{
+	if (privs_load())
+		return -EPERM;
+	/* Emptying the bounding set needs CAP_SETPCAP effective; a thread
+	 * made after privs_drop_main() has an empty one already. */
+	if (privs_bounded() && permitted(CAP_SETPCAP)) {
+		if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE, CAP_SETPCAP) ||
+		    capng_apply(CAPNG_SELECT_CAPS))
+			return -EPERM;
+		for (int cap = 0; cap < 64; cap++)
+			if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL)
+				return -errno;
+	}
 	capng_clear(CAPNG_SELECT_CAPS);
-	return capng_apply(CAPNG_SELECT_CAPS) ? -EPERM : 0;
+	if (capng_apply(CAPNG_SELECT_CAPS))
+		return -EPERM;
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
+		return -errno;
+	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ? -errno : 0;
 }

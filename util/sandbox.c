@@ -1,21 +1,32 @@
 // SPDX-License-Identifier: MIT
 /*
- * Design: an allow list, by syscall name (libseccomp resolves them for
- * the architecture), measured with strace -f on live runs (busy polling,
- * spin-sleep, passive, flows, -w) and kept as short as that allows. The
- * syscalls on the worker's own descriptor are allowed only on it, so a
- * hijacked worker cannot talk through the other threads' sockets (IPFIX,
- * Prometheus) or files; it may write to stderr only (the log).
+ * Design: an allow list per role, by syscall name (libseccomp resolves them
+ * for the architecture), measured with strace -f and with the filters in
+ * log mode (XDPI_TEST_SANDBOX_LOG, docs/testing.md) over the live tests,
+ * and kept as short as that allows. Calls on a descriptor the role owns
+ * are allowed on that descriptor only, so that a hijacked thread cannot
+ * talk through the others' sockets or files; every role may write to
+ * stderr (the log). No role may open a file (but the loss monitor, read
+ * only), make a socket (but the IPFIX exporter's datagram socket), connect,
+ * bind, execute, change ids or make memory executable. A forbidden call
+ * kills the process, except the few that libraries make on paths that
+ * cope with a refusal, which fail with EACCES (sandbox_refuse()).
  */
 #include "sandbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
 #include <unistd.h>
 
 #include <seccomp.h>
 
+#include "log.h"
 #include "privs.h"
 
 /* ASan and UBSan (SAN=1), TSan (SAN=thread): their reports need more. */
@@ -24,16 +35,18 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-/* Anywhere: memory (malloc, the flow table's nodes), futexes (liburcu
- * QSBR's wake-ups, mutexes), the idle wait, clocks, signal masks that
- * glibc sets around its own work, and the thread's exit. */
+static uint64_t sandbox_failed; /* atomic */
+
+/* Every role: memory (malloc, the flow records), futexes (mutexes,
+ * condition variables, liburcu's wake-ups), sleeps and clocks, signal
+ * masks that glibc sets around its own work, and the thread's exit. */
 static const char *const sandbox_any[] = {
-	"mmap", "munmap", "mprotect", "madvise", "mremap", "brk", "futex", "membarrier",
-	"sched_yield", "poll", "ppoll", "nanosleep", "clock_nanosleep", "clock_gettime",
-	"gettimeofday", "getpid", "gettid", "getrandom", "rseq", "set_robust_list",
-	"rt_sigprocmask", "rt_sigreturn", "restart_syscall", "exit", "exit_group",
-	/* The worker's own CPU time and context switches, once as it exits
-	 * (the loss monitor's per-frame cost). */
+	"munmap", "madvise", "mremap", "brk", "futex", "membarrier", "sched_yield", "poll", "ppoll",
+	"nanosleep", "clock_nanosleep", "clock_gettime", "gettimeofday", "getpid", "gettid",
+	"getrandom", "rseq", "set_robust_list", "rt_sigprocmask", "rt_sigreturn", "restart_syscall",
+	"exit", "exit_group",
+	/* The thread's own CPU time (the loss monitor's per-frame cost, the
+	 * maintainer's pacing). */
 	"getrusage",
 #ifdef SANDBOX_SANITIZED
 	/* The sanitizers' reports (measured on one from a sandboxed thread,
@@ -43,12 +56,80 @@ static const char *const sandbox_any[] = {
 #endif
 };
 
-/* Only on the worker's own descriptor: the busy-poll and wake-up calls,
- * its statistics and NAPI id. */
-static const char *const sandbox_on_fd[] = {"recvfrom", "sendto", "getsockopt"};
+/* A role's own list; on_fd entries only on the descriptor it is given. */
+struct sandbox_profile {
+	const char *name;
+	const char *const *any;
+	const char *const *on_fd;
+	unsigned flags;
+};
 
-static int sandbox_allow(scmp_filter_ctx ctx, const char *name, unsigned nargs,
-			 struct scmp_arg_cmp arg)
+/* May open files read-only (the loss monitor's /proc/self/task files). */
+#define SANDBOX_READ_FILES 1u
+/* May make a datagram socket (libfixbuf reconnects after a failed send),
+ * and a route netlink one (its getaddrinfo()). */
+#define SANDBOX_DATAGRAM 2u
+
+/* The busy-poll and wake-up calls, the socket's statistics and NAPI id. */
+static const char *const worker_on_fd[] = {"recvfrom", "sendto", "getsockopt", NULL};
+
+/* Accepting on the listening socket; the rest on the connections, whose
+ * descriptors are not known in advance: reading the request, writing the
+ * answer, closing (libmicrohttpd's select() loop, its options on
+ * accepted sockets). */
+static const char *const http_any[] = {
+	"read",	   "recvfrom", "recvmsg",     "write",	     "writev",	   "sendto",
+	"sendmsg", "close",    "shutdown",    "setsockopt",  "getsockopt", "fcntl",
+	"select",  "pselect6", "getsockname", "getpeername", "ioctl",	   NULL};
+static const char *const http_on_fd[] = {"accept", "accept4", NULL};
+
+/* libfixbuf's sends, and its connect: it opens its socket at the first
+ * message and again after a failed send, each time through getaddrinfo(),
+ * which asks the kernel for the host's addresses over a route netlink
+ * socket (AI_ADDRCONFIG; the dump needs no privilege, and a change would
+ * need one this thread does not have). */
+static const char *const ipfix_any[] = {"sendto",     "send",	 "sendmsg",	"write",
+					"writev",     "connect", "bind",	"close",
+					"recvfrom",   "recvmsg", "getsockname", "getsockopt",
+					"setsockopt", "fcntl",	 NULL};
+
+/* The JSON lines of the flows it frees (stdio: one write per buffer; an
+ * fstat of the descriptor when the buffer is made). */
+static const char *const reclaim_on_fd[] = {"write",	  "writev", "fstat",
+					    "newfstatat", "lseek",  NULL};
+
+/* The capture file. */
+static const char *const writer_on_fd[] = {"write", "writev", "pwrite64",  "fstat", "newfstatat",
+					   "lseek", "fsync",  "fdatasync", NULL};
+
+/* The sockets' statistics, the workers' schedstat files. */
+static const char *const losswatch_any[] = {"getsockopt", "read",  "pread64", "close",
+					    "fstat",	  "lseek", NULL};
+
+static const char *const none[] = {NULL};
+
+static const struct sandbox_profile sandbox_profiles[SANDBOX__ROLES] = {
+	[SANDBOX_WORKER] = {"worker", none, worker_on_fd, 0},
+	[SANDBOX_HTTP] = {"http", http_any, http_on_fd, 0},
+	[SANDBOX_IPFIX] = {"ipfix", ipfix_any, none, SANDBOX_DATAGRAM},
+	[SANDBOX_EXPIRY] = {"flow-expiry", none, none, 0},
+	[SANDBOX_RECLAIM] = {"call_rcu", none, reclaim_on_fd, 0},
+	[SANDBOX_WRITER] = {"pcapng-writer", none, writer_on_fd, 0},
+	[SANDBOX_LOSSWATCH] = {"losswatch", losswatch_any, none, SANDBOX_READ_FILES},
+};
+
+const char *sandbox_role_name(enum sandbox_role role)
+{
+	return role < SANDBOX__ROLES ? sandbox_profiles[role].name : "?";
+}
+
+uint64_t sandbox_failures(void)
+{
+	return __atomic_load_n(&sandbox_failed, __ATOMIC_RELAXED);
+}
+
+static int sandbox_rule(scmp_filter_ctx ctx, const char *name, unsigned nargs,
+			struct scmp_arg_cmp arg)
 {
 	int nr = seccomp_syscall_resolve_name(name);
 
@@ -59,34 +140,122 @@ static int sandbox_allow(scmp_filter_ctx ctx, const char *name, unsigned nargs,
 		     : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 }
 
-int sandbox_load_filter(int fd)
+#ifndef SANDBOX_SANITIZED
+/* Refused with EACCES instead of killing: calls a library makes on a path
+ * that copes with their failure. */
+static int sandbox_refuse(scmp_filter_ctx ctx, const char *name)
 {
-	const struct scmp_arg_cmp none = {0};
+	int nr = seccomp_syscall_resolve_name(name);
+
+	return nr == __NR_SCMP_ERROR ? 0 : seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), nr, 0);
+}
+#endif
+
+static int sandbox_list(scmp_filter_ctx ctx, const char *const *names, unsigned nargs,
+			struct scmp_arg_cmp arg)
+{
+	int ret = 0;
+
+	for (size_t i = 0; !ret && names[i]; i++)
+		ret = sandbox_rule(ctx, names[i], nargs, arg);
+	return ret;
+}
+
+/* Memory, never executable: a hijacked thread cannot map code of its own. */
+static int sandbox_memory(scmp_filter_ctx ctx)
+{
+	int ret;
+
+#ifdef SANDBOX_SANITIZED
+	ret = sandbox_rule(ctx, "mmap", 0, (struct scmp_arg_cmp){0});
+	if (!ret)
+		ret = sandbox_rule(ctx, "mprotect", 0, (struct scmp_arg_cmp){0});
+#else
+	ret = sandbox_rule(ctx, "mmap", 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	if (!ret)
+		ret = sandbox_rule(ctx, "mprotect", 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+#endif
+	return ret;
+}
+
+/* The default action: kill, or log only (XDPI_TEST_SANDBOX_LOG, to
+ * measure a list: the kernel logs each call the filter would refuse). */
+static uint32_t sandbox_default_action(void)
+{
+	const char *v = getenv("XDPI_TEST_SANDBOX_LOG");
+
+	return v && *v == '1' ? SCMP_ACT_LOG : SCMP_ACT_KILL_PROCESS;
+}
+
+int sandbox_load_filter(enum sandbox_role role, int fd)
+{
+	const struct scmp_arg_cmp none_arg = {0};
+	const struct sandbox_profile *p;
 	scmp_filter_ctx ctx;
 	int ret = 0;
 
-	ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	if (role >= SANDBOX__ROLES)
+		return -EINVAL;
+	p = &sandbox_profiles[role];
+	ctx = seccomp_init(sandbox_default_action());
 	if (!ctx)
 		return -ENOMEM;
 	for (size_t i = 0; !ret && i < sizeof(sandbox_any) / sizeof(sandbox_any[0]); i++)
-		ret = sandbox_allow(ctx, sandbox_any[i], 0, none);
-	for (size_t i = 0; !ret && i < sizeof(sandbox_on_fd) / sizeof(sandbox_on_fd[0]); i++)
-		ret = sandbox_allow(ctx, sandbox_on_fd[i], 1, SCMP_A0(SCMP_CMP_EQ, (unsigned)fd));
+		ret = sandbox_rule(ctx, sandbox_any[i], 0, none_arg);
+	if (!ret)
+		ret = sandbox_memory(ctx);
+	if (!ret)
+		ret = sandbox_list(ctx, p->any, 0, none_arg);
+	if (!ret && fd >= 0)
+		ret = sandbox_list(ctx, p->on_fd, 1, SCMP_A0(SCMP_CMP_EQ, (unsigned)fd));
+	if (!ret && (p->flags & SANDBOX_DATAGRAM)) {
+		/* socket(AF_INET or AF_INET6, SOCK_DGRAM[|flags], ...) */
+		int nr = seccomp_syscall_resolve_name("socket");
+
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, SCMP_A0(SCMP_CMP_EQ, AF_INET),
+				       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM));
+		if (!ret)
+			ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2,
+					       SCMP_A0(SCMP_CMP_EQ, AF_INET6),
+					       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM));
+		if (!ret)
+			ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2,
+					       SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
+					       SCMP_A2(SCMP_CMP_EQ, NETLINK_ROUTE));
+		/* getaddrinfo() also asks nscd (and reads files, refused
+		 * below) as the host's configuration says, although the
+		 * collector is numeric: refused, and it does without. */
+		if (!ret)
+			ret = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), nr, 1,
+					       SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+	}
 #ifndef SANDBOX_SANITIZED
 	/* The log; abort() (a sanitizer's too) signals this process only. */
 	if (!ret)
-		ret = sandbox_allow(ctx, "write", 1, SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO));
+		ret = sandbox_rule(ctx, "write", 1, SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO));
+	/* Files: refused, not fatal, to a role that reads none. Libraries
+	 * open some on paths that cope with a refusal: glibc's malloc reads
+	 * /proc/sys/vm/overcommit_memory the first time a thread's arena
+	 * shrinks; getaddrinfo() reads nsswitch.conf, hosts and gai.conf. */
+	if (!ret && !(p->flags & SANDBOX_READ_FILES))
+		ret = sandbox_refuse(ctx, "open");
+	if (!ret && !(p->flags & SANDBOX_READ_FILES))
+		ret = sandbox_refuse(ctx, "openat");
+	if (!ret && (p->flags & SANDBOX_READ_FILES))
 #else
 	/* A report reads /proc/self/maps and the binaries it symbolizes. */
 	if (!ret)
-		ret = sandbox_allow(ctx, "open", 1,
-				    SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT, O_RDONLY));
-	if (!ret)
-		ret = sandbox_allow(ctx, "openat", 1,
-				    SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT, O_RDONLY));
 #endif
+	{
+		ret = sandbox_rule(ctx, "open", 1,
+				   SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT, O_RDONLY));
+		if (!ret)
+			ret = sandbox_rule(
+				ctx, "openat", 1,
+				SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT, O_RDONLY));
+	}
 	if (!ret)
-		ret = sandbox_allow(ctx, "tgkill", 1, SCMP_A0(SCMP_CMP_EQ, (unsigned)getpid()));
+		ret = sandbox_rule(ctx, "tgkill", 1, SCMP_A0(SCMP_CMP_EQ, (unsigned)getpid()));
 	if (!ret)
 		ret = seccomp_load(ctx);
 	seccomp_release(ctx);
@@ -97,7 +266,7 @@ int sandbox_load_filter(int fd)
 /* Starts the sanitizers' symbolizer now, while a new process can still be
  * made: a report from inside the filter then only talks to it through
  * pipes. Once per process: TSan's sandbox notice joins its background
- * thread, and a second worker joining it again waited forever. */
+ * thread, and a second thread joining it again waited forever. */
 static void sandbox_prepare_sanitizers(void)
 {
 	char buf[64];
@@ -107,7 +276,7 @@ static void sandbox_prepare_sanitizers(void)
 }
 #endif
 
-int sandbox_enter_worker(int fd)
+int sandbox_enter(enum sandbox_role role, int fd)
 {
 	int ret;
 
@@ -116,8 +285,13 @@ int sandbox_enter_worker(int fd)
 
 	pthread_once(&once, sandbox_prepare_sanitizers);
 #endif
-	ret = privs_drop_thread();
+	ret = privs_shed_thread();
 	if (!ret)
-		ret = sandbox_load_filter(fd);
+		ret = sandbox_load_filter(role, fd);
+	if (ret) {
+		__atomic_add_fetch(&sandbox_failed, 1, __ATOMIC_RELAXED);
+		xdpi_err("the %s thread cannot enter its sandbox: %s", sandbox_role_name(role),
+			 strerror(ret < 0 ? -ret : ret));
+	}
 	return ret;
 }

@@ -1,31 +1,64 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The worker sandbox: a worker parses attacker-controlled frames, so once
- * its socket is bound it keeps no capability and runs under a seccomp
- * filter that allows only what the receive loop, the idle wait, the flow
- * table (malloc, liburcu) and logging need (list and reasons in
- * sandbox.c, docs/live.md "Least privilege").
+ * Thread sandboxes: every thread of a live run but the main one gives up
+ * every capability (effective, permitted, inheritable, ambient and, where
+ * it still holds one, bounding), sets no_new_privs and loads a seccomp
+ * filter fitted to its role, before it reads anything an attacker chose.
+ * The lists and the reasons for each entry are in sandbox.c; the per-thread
+ * table is docs/security.md's.
  *
  * A forbidden syscall kills the whole process (SECCOMP_RET_KILL_PROCESS,
- * SIGSYS): a worker that makes one is broken or hijacked, and nothing it
+ * SIGSYS): a thread that makes one is broken or hijacked, and nothing it
  * would do next can be trusted, not even a teardown it takes part in. The
  * kernel logs the syscall number (audit type 1326, in dmesg); the XDP
  * program stays attached as after kill -9: `xdpi detach IFACE` removes it.
  *
- * The filter is per thread (no TSYNC): the main thread, which tears down,
- * and the other threads are not under it.
+ * A filter is per thread (no TSYNC) while the memory is shared: a thread
+ * that runs code of an attacker's choosing can still write what the others
+ * read. The filters bound what it can do by itself (no file opened, no
+ * socket made or connected but the IPFIX exporter's datagrams, nothing
+ * executed); docs/security.md says what is left.
+ *
+ * A thread that cannot enter its sandbox says so and should stop; the count
+ * of those is sandbox_failures(), which the run watches.
  *
  * Errors: 0 or a negative errno.
  */
 #ifndef XDPI_UTIL_SANDBOX_H
 #define XDPI_UTIL_SANDBOX_H
 
-/* In the calling thread: every capability dropped, then the filter, which
- * lets the thread use @fd (its AF_XDP socket or copy ring) and write to
- * stderr. Sets no_new_privs for this thread. */
-int sandbox_enter_worker(int fd);
+#include <stdint.h>
 
-/* The filter alone, as sandbox_enter_worker() loads it (tests). */
-int sandbox_load_filter(int fd);
+enum sandbox_role {
+	/* A queue's worker; fd: its AF_XDP socket or copy ring. */
+	SANDBOX_WORKER,
+	/* The Prometheus HTTP server; fd: its listening socket. */
+	SANDBOX_HTTP,
+	/* The IPFIX exporter (libfixbuf's UDP socket, made by the library). */
+	SANDBOX_IPFIX,
+	/* The flow table's maintainer. */
+	SANDBOX_EXPIRY,
+	/* liburcu's call_rcu thread: frees flows, writes their JSON lines;
+	 * fd: the JSON-lines file, or -1. */
+	SANDBOX_RECLAIM,
+	/* The pcapng writer of -w; fd: its file. */
+	SANDBOX_WRITER,
+	/* The loss monitor: socket statistics, /proc/self/task schedstat. */
+	SANDBOX_LOSSWATCH,
+	SANDBOX__ROLES
+};
+
+/* In the calling thread: every capability dropped, no_new_privs, then
+ * @role's filter. Logs why on failure and counts it. */
+int sandbox_enter(enum sandbox_role role, int fd);
+
+/* The filter alone, as sandbox_enter() loads it (tests). */
+int sandbox_load_filter(enum sandbox_role role, int fd);
+
+/* Threads that could not enter their sandbox, since the process started. */
+uint64_t sandbox_failures(void);
+
+/* The role's name, as logged ("worker", "http", ...). */
+const char *sandbox_role_name(enum sandbox_role role);
 
 #endif /* XDPI_UTIL_SANDBOX_H */

@@ -503,7 +503,7 @@ static int worker_enter_sandbox(struct worker *w)
 	if (!w->sandbox)
 		return 0;
 	ret = w->test_sandbox_fails ? -EPERM
-				    : sandbox_enter_worker(w->xsk ? w->xsk->fd : w->ring->fd);
+				    : sandbox_enter(SANDBOX_WORKER, w->xsk ? w->xsk->fd : w->ring->fd);
 	if (ret) {
 		xdpi_err("queue %u: the worker cannot enter its sandbox (%s): it stops",
 			 w->queue_id, strerror(-ret));
