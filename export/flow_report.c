@@ -223,11 +223,12 @@ json_t *flow_record_json(const struct flow_record *r)
 		snprintf(proto, sizeof(proto), "%u", r->proto);
 		pname = proto;
 	}
-	o = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s,"
-		      " s:s, s:i, s:s, s:o}",
+	o = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:s,"
+		      " s:s, s:s, s:i, s:s, s:o}",
 		      "type", "flow", "src_ip", src, "dst_ip", dst, "src_port", (int)r->src_port,
 		      "dst_port", (int)r->dst_port, "proto", pname, "vlan",
-		      r->has_vlan ? json_integer(r->vlan) : json_null(), "packets",
+		      r->has_vlan ? json_integer(r->vlan) : json_null(), "inner_vlan",
+		      r->vlan_inner ? json_integer(r->vlan_inner) : json_null(), "packets",
 		      (json_int_t)(r->packets_toserver + r->packets_toclient), "bytes",
 		      (json_int_t)(r->bytes_toserver + r->bytes_toclient), "packets_toserver",
 		      (json_int_t)r->packets_toserver, "packets_toclient",

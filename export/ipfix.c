@@ -498,7 +498,7 @@ void ipfix_flow_end(void *ctx, const struct flow_record *r)
 	static const uint8_t reasons[FLOW_END__MAX] = {
 		[FLOW_END_FIN] = IPFIX_END_FLOW,     [FLOW_END_RST] = IPFIX_END_FLOW,
 		[FLOW_END_TIMEOUT] = IPFIX_END_IDLE, [FLOW_END_EVICTED] = IPFIX_END_RESOURCES,
-		[FLOW_END_EOF] = IPFIX_END_FORCED,
+		[FLOW_END_EOF] = IPFIX_END_FORCED,   [FLOW_END_REUSE] = IPFIX_END_FLOW,
 	};
 
 	ipfix_push(ctx, r,

@@ -4,6 +4,7 @@
 #define _LGPL_SOURCE /* the QSBR fast paths inline */
 #include "flows.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -33,12 +34,52 @@ static int flow_grace_token, flow_barrier_token;
 
 /* Both endpoints, lower first (flows.h): the one key of both directions. */
 struct flow_key {
-	uint8_t addr[2][16];
 	uint16_t port[2];
-	uint16_t vlan;
+	uint16_t vlan, vlan_inner; /* the outer tag's id, and QinQ's inner one */
 	uint8_t proto;
 	uint8_t family;
+	uint16_t zero;
+	/* The two endpoints' addresses back to back: 4 bytes each for IPv4
+	 * (the rest zero), 16 for IPv6. The hash and the comparison cover
+	 * only what the family uses (flow_key_len()): an IPv4 key is 20
+	 * bytes, three rounds of the hash where a fixed layout took six. */
+	uint8_t addr[32];
 };
+
+static inline uint32_t flow_key_len(const struct flow_key *k)
+{
+	return (uint32_t)offsetof(struct flow_key, addr) + (k->family == 4 ? 8u : 32u);
+}
+
+/* Whether @a and @b, of length @len (flow_key_len(), a multiple of 4),
+ * are one key: 8 bytes at a time, inline (libc's memcmp() costs a call
+ * and a dispatch on the length for 20 bytes). */
+static inline bool flow_key_eq(const struct flow_key *a, const struct flow_key *b, uint32_t len)
+{
+	const uint8_t *p = (const uint8_t *)a, *q = (const uint8_t *)b;
+	uint64_t diff = 0, x, y;
+	uint32_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&x, p + i, 8);
+		memcpy(&y, q + i, 8);
+		diff |= x ^ y;
+	}
+	if (i < len) {
+		uint32_t s, t;
+
+		memcpy(&s, p + i, 4);
+		memcpy(&t, q + i, 4);
+		diff |= s ^ t;
+	}
+	return !diff;
+}
+
+/* Endpoint @i's address in @k (4 or 16 bytes, as its family has). */
+static inline const uint8_t *flow_key_addr(const struct flow_key *k, unsigned i)
+{
+	return k->addr + i * (k->family == 4 ? 4u : 16u);
+}
 
 /* A state that one thread has claimed and is filling in: others treat the
  * record as if it were still in the state before. */
@@ -91,6 +132,7 @@ struct flow {
 	uint64_t syn_ns;
 	int64_t rtt_ns;
 	uint32_t client_isn, server_isn;
+	uint32_t syn_len; /* the SYN's payload (TCP Fast Open): the SYN-ACK acks it too */
 	uint8_t tcp_flags;
 	uint8_t fin_seen; /* bit per endpoint */
 	uint8_t rst_seen;
@@ -99,6 +141,10 @@ struct flow {
 	uint8_t peeked;	   /* bit per endpoint: its first payload was looked at */
 	bool peek_counted; /* the maintainer's */
 	uint8_t end_reason;
+	uint8_t simultaneous; /* both ends sent a SYN: no RTT to time */
+	/* Out of the index since a new handshake on its key took its place
+	 * (flow_reuse()): the maintainer's next pass ends it; atomic. */
+	uint8_t retired;
 	uint8_t peek_state; /* FLOW_PEEK_*: the extension's peek; atomic */
 	bool has_rep;	    /* the maintainer's: the extension's rep is in use */
 	/* Set at creation, read-only after. */
@@ -248,7 +294,7 @@ struct flow_table {
 
 static const char *const end_reason_names[FLOW_END__MAX] = {
 	[FLOW_END_FIN] = "fin",		[FLOW_END_RST] = "rst", [FLOW_END_TIMEOUT] = "timeout",
-	[FLOW_END_EVICTED] = "evicted", [FLOW_END_EOF] = "eof",
+	[FLOW_END_EVICTED] = "evicted", [FLOW_END_EOF] = "eof", [FLOW_END_REUSE] = "reuse",
 };
 
 const char *flow_end_reason_name(enum flow_end_reason r)
@@ -263,6 +309,8 @@ const char *flow_tcp_state_name(enum flow_tcp_state s)
 		[FLOW_TCP_SYN_SENT] = "syn_sent",
 		[FLOW_TCP_SYN_RCVD] = "syn_received",
 		[FLOW_TCP_ESTABLISHED] = "established",
+		[FLOW_TCP_SYN_ACK_FIRST] = "syn_ack_first",
+		[FLOW_TCP_RESET] = "reset",
 	};
 	return (unsigned)s < FLOW_TCP__MAX ? names[s] : "unknown";
 }
@@ -376,7 +424,7 @@ static inline struct flow *flow_lookup(const struct flow_table *ft, const struct
 				continue;
 			f = flow_at(ft, (v & FLOW_IDX_MASK) - 1);
 			FLOW_TSAN_ACQUIRE(f);
-			if (!memcmp(&f->key, k, sizeof(*k)))
+			if (flow_key_eq(&f->key, k, flow_key_len(k)))
 				return f;
 		}
 		if (d == 0 && !__atomic_load_n(&b->overflow, __ATOMIC_ACQUIRE))
@@ -414,8 +462,10 @@ static bool flow_index_put(struct flow_table *ft, struct flow *f)
 	return false;
 }
 
-/* Empties @f's slot (the maintainer). False if it was not there. */
-static bool flow_index_del(struct flow_table *ft, const struct flow *f)
+/* Moves @f's slot to @to: 0 empties it (the maintainer), another record's
+ * slot value puts that record in its place (flow_reuse(), under the home
+ * bucket's lock). False if @f was not there. */
+static bool flow_index_move(struct flow_table *ft, const struct flow *f, uint64_t to)
 {
 	uint64_t mask = ft->nbuckets - 1, home = f->hash & mask, v = flow_slot_of(f);
 
@@ -427,15 +477,20 @@ static bool flow_index_del(struct flow_table *ft, const struct flow *f)
 
 			if (__atomic_load_n(&b->slot[i], __ATOMIC_RELAXED) != v)
 				continue;
-			if (!__atomic_compare_exchange_n(&b->slot[i], &want, 0, false,
-							 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			if (!__atomic_compare_exchange_n(&b->slot[i], &want, to, false,
+							 __ATOMIC_RELEASE, __ATOMIC_RELAXED))
 				return false;
-			if (d)
+			if (d && !to)
 				__atomic_fetch_sub(&ft->bucket[home].overflow, 1, __ATOMIC_RELAXED);
 			return true;
 		}
 	}
 	return false;
+}
+
+static bool flow_index_del(struct flow_table *ft, const struct flow *f)
+{
+	return flow_index_move(ft, f, 0);
 }
 
 static bool flow_bucket_trylock(struct flow_bucket *b, bool single_thread)
@@ -457,14 +512,15 @@ static void flow_bucket_unlock(struct flow_bucket *b)
 	__atomic_store_n(&b->lock, 0, __ATOMIC_RELEASE);
 }
 
-/* Fills @k from the packet; returns the sender's endpoint index. */
+/* Fills @k from the packet, as far as flow_key_len() (the rest is never
+ * read); returns the sender's endpoint index. */
 static inline unsigned flow_key_build(struct flow_key *k, const struct pkt_info *pi)
 {
 	uint32_t alen = pi->l3 == PKT_L3_IPV4 ? 4 : 16;
 	uint16_t sport = 0, dport = 0;
 	int cmp;
 
-	memset(k, 0, sizeof(*k));
+	k->zero = 0;
 	if ((pi->l4 == PKT_L4_TCP || pi->l4 == PKT_L4_UDP) && pi->l4_complete) {
 		sport = pi->sport;
 		dport = pi->dport;
@@ -472,16 +528,37 @@ static inline unsigned flow_key_build(struct flow_key *k, const struct pkt_info 
 	k->family = alen == 4 ? 4 : 6;
 	k->proto = pi->ip_proto;
 	k->vlan = pi->vlan_count ? pi->vlan_id[0] : 0;
-	cmp = memcmp(pi->src_addr, pi->dst_addr, alen);
+	k->vlan_inner = pi->vlan_count > 1 ? pi->vlan_id[1] : 0;
+	if (alen == 4) { /* fixed sizes: moves, not calls */
+		uint32_t a, b;
+
+		memcpy(&a, pi->src_addr, 4);
+		memcpy(&b, pi->dst_addr, 4);
+		/* memcmp()'s order: network byte order's */
+		cmp = a == b ? 0 : be32toh(a) < be32toh(b) ? -1 : 1;
+		if (cmp < 0 || (cmp == 0 && sport <= dport)) {
+			memcpy(k->addr, &a, 4);
+			memcpy(k->addr + 4, &b, 4);
+			k->port[0] = sport;
+			k->port[1] = dport;
+			return 0;
+		}
+		memcpy(k->addr, &b, 4);
+		memcpy(k->addr + 4, &a, 4);
+		k->port[0] = dport;
+		k->port[1] = sport;
+		return 1;
+	}
+	cmp = memcmp(pi->src_addr, pi->dst_addr, 16);
 	if (cmp < 0 || (cmp == 0 && sport <= dport)) {
-		memcpy(k->addr[0], pi->src_addr, alen);
-		memcpy(k->addr[1], pi->dst_addr, alen);
+		memcpy(k->addr, pi->src_addr, 16);
+		memcpy(k->addr + 16, pi->dst_addr, 16);
 		k->port[0] = sport;
 		k->port[1] = dport;
 		return 0;
 	}
-	memcpy(k->addr[0], pi->dst_addr, alen);
-	memcpy(k->addr[1], pi->src_addr, alen);
+	memcpy(k->addr, pi->dst_addr, 16);
+	memcpy(k->addr + 16, pi->src_addr, 16);
 	k->port[0] = dport;
 	k->port[1] = sport;
 	return 1;
@@ -732,66 +809,201 @@ static inline void flow_tcp_release(struct flow *f, uint8_t to)
 	__atomic_store_n(&f->state, to, __ATOMIC_RELEASE);
 }
 
-/* The handshake, one segment of it. Only SYN, SYN-ACK and the ACK that
- * follows move it; retransmissions and anything out of order do not. */
-static __attribute__((noinline)) void flow_tcp_step(struct flow_worker *w, struct flow *f,
-						    const struct pkt_info *pi, unsigned sender)
+/* A SYN: the first of a handshake, a retransmission, a retry with a new
+ * ISN, the other end's own (simultaneous open), or the one a SYN-ACK seen
+ * first answers. */
+static void flow_tcp_syn(struct flow_worker *w, struct flow *f, const struct pkt_info *pi,
+			 unsigned sender, uint8_t st)
 {
-	uint8_t fl = pi->tcp_flags;
-	uint8_t syn_ack = fl & (PKT_TCP_SYN | PKT_TCP_ACK);
+	bool from_initiator = sender == __atomic_load_n(&f->initiator, __ATOMIC_RELAXED);
 
-	if (fl & PKT_TCP_FIN)
-		__atomic_fetch_or(&f->fin_seen, (uint8_t)(1u << sender), __ATOMIC_RELAXED);
-	if (fl & PKT_TCP_RST)
-		__atomic_store_n(&f->rst_seen, 1, __ATOMIC_RELAXED);
-
-	if (syn_ack == PKT_TCP_SYN) {
-		uint8_t st = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE);
-
-		/* A retransmitted SYN restarts the clock, as in tshark's
+	if ((st == FLOW_TCP_SYN_SENT || st == FLOW_TCP_SYN_RCVD) && from_initiator &&
+	    pi->tcp_seq == f->client_isn) {
+		/* A retransmission restarts the clock, as in tshark's
 		 * initial_rtt: the answer is to the SYN that got through. */
-		if ((st == FLOW_TCP_SYN_SENT || st == FLOW_TCP_SYN_RCVD) &&
-		    sender == f->initiator && pi->tcp_seq == f->client_isn) {
-			__atomic_store_n(&f->syn_ns, w->now_ns, __ATOMIC_RELAXED);
-			return;
-		}
-		if (!flow_tcp_claim(f, FLOW_TCP_NONE))
+		__atomic_store_n(&f->syn_ns, w->now_ns, __ATOMIC_RELAXED);
+		return;
+	}
+	if (st == FLOW_TCP_NONE || (st == FLOW_TCP_SYN_SENT && from_initiator)) {
+		/* The first SYN, or a retry with a new ISN after the client
+		 * gave up on the first: that one is answered, if any is. */
+		if (!flow_tcp_claim(f, st))
 			return;
 		__atomic_store_n(&f->initiator, (uint8_t)sender, __ATOMIC_RELAXED);
 		f->client_isn = pi->tcp_seq;
+		f->syn_len = pi->payload_len;
 		__atomic_store_n(&f->syn_ns, w->now_ns, __ATOMIC_RELAXED);
 		flow_tcp_release(f, FLOW_TCP_SYN_SENT);
-	} else if (syn_ack == (PKT_TCP_SYN | PKT_TCP_ACK)) {
-		uint8_t st = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE);
-
-		if (st == FLOW_TCP_NONE) {
-			/* Joined at the SYN-ACK: its receiver initiated. */
-			__atomic_store_n(&f->initiator, (uint8_t)(sender ^ 1), __ATOMIC_RELAXED);
+	} else if (st == FLOW_TCP_SYN_SENT) {
+		/* Simultaneous open: each end's SYN, then each end's SYN-ACK. */
+		if (!flow_tcp_claim(f, st))
+			return;
+		f->server_isn = pi->tcp_seq;
+		f->simultaneous = 1;
+		flow_tcp_release(f, FLOW_TCP_SYN_RCVD);
+	} else if (st == FLOW_TCP_SYN_ACK_FIRST && from_initiator) {
+		/* client_isn holds what the SYN-ACK acknowledged: this SYN's
+		 * ISN + 1, + its payload with Fast Open. */
+		if (!flow_tcp_claim(f, st))
+			return;
+		if (pi->tcp_seq + 1 != f->client_isn &&
+		    pi->tcp_seq + 1 + pi->payload_len != f->client_isn) {
+			flow_tcp_release(f, FLOW_TCP_SYN_ACK_FIRST);
 			return;
 		}
-		if (st != FLOW_TCP_SYN_SENT || !flow_tcp_claim(f, FLOW_TCP_SYN_SENT))
+		f->client_isn = pi->tcp_seq;
+		f->syn_len = pi->payload_len;
+		__atomic_store_n(&f->syn_ns, w->now_ns, __ATOMIC_RELAXED);
+		flow_tcp_release(f, FLOW_TCP_SYN_RCVD);
+	}
+}
+
+/* A SYN-ACK: the answer to the initiator's SYN (with Fast Open it also
+ * acknowledges the SYN's payload), the initiator's own in a simultaneous
+ * open, or one seen before its SYN. */
+static void flow_tcp_syn_ack(struct flow_worker *w, struct flow *f, const struct pkt_info *pi,
+			     unsigned sender, uint8_t st)
+{
+	bool from_initiator = sender == __atomic_load_n(&f->initiator, __ATOMIC_RELAXED);
+
+	if (st == FLOW_TCP_NONE) {
+		/* Its receiver initiated; the SYN may follow (another queue,
+		 * or a capture in that order), or never (joined here). */
+		if (!flow_tcp_claim(f, st))
 			return;
-		if (sender != f->initiator && pi->tcp_ack == f->client_isn + 1) {
+		__atomic_store_n(&f->initiator, (uint8_t)(sender ^ 1), __ATOMIC_RELAXED);
+		f->server_isn = pi->tcp_seq;
+		f->client_isn = pi->tcp_ack;
+		flow_tcp_release(f, FLOW_TCP_SYN_ACK_FIRST);
+	} else if (st == FLOW_TCP_SYN_SENT && !from_initiator) {
+		if (!flow_tcp_claim(f, st))
+			return;
+		if (pi->tcp_ack == f->client_isn + 1 ||
+		    (f->syn_len && pi->tcp_ack == f->client_isn + 1 + f->syn_len)) {
 			f->server_isn = pi->tcp_seq;
 			flow_tcp_release(f, FLOW_TCP_SYN_RCVD);
 		} else {
 			flow_tcp_release(f, FLOW_TCP_SYN_SENT);
 		}
-	} else if ((fl & (PKT_TCP_ACK | PKT_TCP_SYN | PKT_TCP_RST)) == PKT_TCP_ACK) {
-		if (__atomic_load_n(&f->state, __ATOMIC_RELAXED) != FLOW_TCP_SYN_RCVD ||
-		    !flow_tcp_claim(f, FLOW_TCP_SYN_RCVD))
+	} else if (st == FLOW_TCP_SYN_RCVD && from_initiator && f->simultaneous &&
+		   pi->tcp_ack == f->server_isn + 1) {
+		if (!flow_tcp_claim(f, st))
 			return;
-		if (sender == f->initiator && pi->tcp_ack == f->server_isn + 1) {
-			uint64_t syn_ns = __atomic_load_n(&f->syn_ns, __ATOMIC_RELAXED);
-
-			__atomic_store_n(&f->rtt_ns, (int64_t)(w->now_ns - syn_ns),
-					 __ATOMIC_RELAXED);
-			flow_tcp_release(f, FLOW_TCP_ESTABLISHED);
-			w->c.established++;
-		} else {
-			flow_tcp_release(f, FLOW_TCP_SYN_RCVD);
-		}
+		flow_tcp_release(f, FLOW_TCP_ESTABLISHED);
+		w->c.established++;
 	}
+}
+
+/* The ACK that completes the handshake: from the initiator, of the
+ * responder's ISN. The RTT runs from the SYN's timestamp (null for a
+ * simultaneous open, or when the SYN is stamped after the ACK). */
+static void flow_tcp_ack(struct flow_worker *w, struct flow *f, const struct pkt_info *pi,
+			 unsigned sender)
+{
+	uint64_t syn_ns;
+
+	if (!flow_tcp_claim(f, FLOW_TCP_SYN_RCVD))
+		return;
+	if (sender != __atomic_load_n(&f->initiator, __ATOMIC_RELAXED) ||
+	    pi->tcp_ack != f->server_isn + 1) {
+		flow_tcp_release(f, FLOW_TCP_SYN_RCVD);
+		return;
+	}
+	syn_ns = __atomic_load_n(&f->syn_ns, __ATOMIC_RELAXED);
+	if (!f->simultaneous && w->now_ns >= syn_ns)
+		__atomic_store_n(&f->rtt_ns, (int64_t)(w->now_ns - syn_ns), __ATOMIC_RELAXED);
+	flow_tcp_release(f, FLOW_TCP_ESTABLISHED);
+	w->c.established++;
+}
+
+/* The handshake, one segment of it (the rules, and where they differ from
+ * tshark's, are docs/flows.md's "Connection tracking"). Only SYN, SYN-ACK,
+ * RST and the ACK that completes it move it; retransmissions and
+ * anything out of order do not. */
+static __attribute__((noinline)) void flow_tcp_step(struct flow_worker *w, struct flow *f,
+						    const struct pkt_info *pi, unsigned sender)
+{
+	uint8_t fl = pi->tcp_flags;
+	uint8_t syn_ack = fl & (PKT_TCP_SYN | PKT_TCP_ACK);
+	uint8_t st;
+
+	if (fl & PKT_TCP_FIN)
+		__atomic_fetch_or(&f->fin_seen, (uint8_t)(1u << sender), __ATOMIC_RELAXED);
+	st = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE);
+	if (fl & PKT_TCP_RST) {
+		__atomic_store_n(&f->rst_seen, 1, __ATOMIC_RELAXED);
+		/* An RST ends a handshake under way: no later ACK completes it. */
+		if (st == FLOW_TCP_SYN_SENT || st == FLOW_TCP_SYN_RCVD ||
+		    st == FLOW_TCP_SYN_ACK_FIRST) {
+			if (flow_tcp_claim(f, st))
+				flow_tcp_release(f, FLOW_TCP_RESET);
+			return;
+		}
+		/* Else only a SYN with it (a crafted frame) names the
+		 * initiator, as it would alone. */
+	}
+	if (syn_ack == PKT_TCP_SYN)
+		flow_tcp_syn(w, f, pi, sender, st);
+	else if (syn_ack == (PKT_TCP_SYN | PKT_TCP_ACK))
+		flow_tcp_syn_ack(w, f, pi, sender, st);
+	else if (syn_ack == PKT_TCP_ACK && st == FLOW_TCP_SYN_RCVD)
+		flow_tcp_ack(w, f, pi, sender);
+}
+
+/* Whether a SYN (no ACK) starts a new connection on @f's addresses and
+ * ports: a new ISN after the handshake completed, or once either end
+ * closed (FIN, RST). Suricata, Zeek and tshark split there too. */
+static inline bool flow_tcp_reused(const struct flow *f, const struct pkt_info *pi, unsigned sender)
+{
+	uint8_t st = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE) & ~FLOW_TCP_BUSY;
+	bool closing = __atomic_load_n(&f->fin_seen, __ATOMIC_RELAXED) ||
+		       __atomic_load_n(&f->rst_seen, __ATOMIC_RELAXED);
+
+	if (st != FLOW_TCP_ESTABLISHED && st != FLOW_TCP_RESET && !closing)
+		return false;
+	if (st == FLOW_TCP_NONE || st == FLOW_TCP_SYN_ACK_FIRST)
+		return true; /* no ISN of this end to compare with */
+	return pi->tcp_seq != (sender == __atomic_load_n(&f->initiator, __ATOMIC_RELAXED)
+				       ? f->client_isn
+				       : f->server_isn);
+}
+
+/* Port reuse: a new record takes @f's key from this SYN on, and @f leaves
+ * the index, retired, for the maintainer to end ("reuse"). NULL when that
+ * cannot be done now (the bucket busy, the pool spent, @f already out):
+ * the SYN then counts in @f, as before the rule. */
+static __attribute__((noinline)) struct flow *flow_reuse(struct flow_worker *w, struct flow *f,
+							 unsigned sender)
+{
+	struct flow_table *ft = w->table;
+	struct flow_bucket *home = &ft->bucket[f->hash & (ft->nbuckets - 1)];
+	struct flow *g = flow_alloc(w);
+
+	if (!g)
+		return NULL;
+	if (!flow_bucket_trylock(home, ft->cfg.single_thread)) {
+		flow_unalloc(w, g);
+		return NULL;
+	}
+	g->hash = f->hash;
+	g->key = f->key;
+	g->first_ns = w->now_ns;
+	g->last_ns = w->now_ns;
+	g->initiator = (uint8_t)sender;
+	g->rtt_ns = -1;
+	FLOW_TSAN_RELEASE(g);
+	if (!flow_index_move(ft, f, flow_slot_of(g))) {
+		flow_bucket_unlock(home);
+		flow_unalloc(w, g);
+		return NULL;
+	}
+	__atomic_store_n(&f->retired, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&g->live, 1, __ATOMIC_RELEASE);
+	flow_bucket_unlock(home);
+	w->c.created++;
+	if (ft->cfg.single_thread)
+		ft->count++;
+	return g;
 }
 
 /* The first payload each endpoint sends: a request line or a ClientHello?
@@ -830,12 +1042,20 @@ bool flow_worker_account(struct flow_worker *w, const struct pkt_info *pi, const
 	if (!pi->src_addr)
 		return false;
 	sender = flow_key_build(&k, pi);
-	hash = xdpi_hash64(ft->seed, &k, sizeof(k));
+	hash = xdpi_hash64(ft->seed, &k, flow_key_len(&k));
 	f = flow_lookup(ft, &k, hash);
 	if (!f) {
 		f = flow_insert(w, &k, hash, sender);
 		if (!f)
 			return false;
+	} else if (__builtin_expect((pi->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) ==
+					    PKT_TCP_SYN,
+				    0) &&
+		   pi->l4 == PKT_L4_TCP && pi->l4_complete && flow_tcp_reused(f, pi, sender)) {
+		struct flow *g = flow_reuse(w, f, sender);
+
+		if (g)
+			f = g;
 	}
 	seen = __atomic_fetch_add(&f->packets[sender], 1, __ATOMIC_RELAXED) != 0;
 	__atomic_fetch_add(&f->bytes[sender], wire_len, __ATOMIC_RELAXED);
@@ -867,7 +1087,7 @@ uint64_t flow_worker_prefetch(const struct flow_worker *w, const uint8_t *frame,
 {
 	const struct flow_table *ft = w->table;
 	uint32_t off = 14, alen, l4;
-	uint16_t type, sport = 0, dport = 0, vlan = 0;
+	uint16_t type, sport = 0, dport = 0, vlan[2] = {0, 0};
 	const uint8_t *src, *dst;
 	struct flow_key k;
 	uint64_t hash;
@@ -877,10 +1097,11 @@ uint64_t flow_worker_prefetch(const struct flow_worker *w, const uint8_t *frame,
 	if (len < 18)
 		return 0;
 	type = (uint16_t)(frame[12] << 8 | frame[13]);
-	if (type == 0x8100) {
-		vlan = (uint16_t)((frame[14] << 8 | frame[15]) & 0x0fff);
-		type = (uint16_t)(frame[16] << 8 | frame[17]);
-		off = 18;
+	/* Two tags at most, as the parser takes them. */
+	for (unsigned t = 0; t < 2 && (type == 0x8100 || type == 0x88a8) && len >= off + 4; t++) {
+		vlan[t] = (uint16_t)((frame[off] << 8 | frame[off + 1]) & 0x0fff);
+		type = (uint16_t)(frame[off + 2] << 8 | frame[off + 3]);
+		off += 4;
 	}
 	if (type == 0x0800 && len >= off + 20 && frame[off] >> 4 == 4) {
 		alen = 4;
@@ -907,20 +1128,21 @@ uint64_t flow_worker_prefetch(const struct flow_worker *w, const uint8_t *frame,
 	}
 	k.family = alen == 4 ? 4 : 6;
 	k.proto = proto == 0xff ? frame[off + 9] : proto;
-	k.vlan = vlan;
+	k.vlan = vlan[0];
+	k.vlan_inner = vlan[1];
 	cmp = memcmp(src, dst, alen);
 	if (cmp < 0 || (cmp == 0 && sport <= dport)) {
-		memcpy(k.addr[0], src, alen);
-		memcpy(k.addr[1], dst, alen);
+		memcpy(k.addr, src, alen);
+		memcpy(k.addr + alen, dst, alen);
 		k.port[0] = sport;
 		k.port[1] = dport;
 	} else {
-		memcpy(k.addr[0], dst, alen);
-		memcpy(k.addr[1], src, alen);
+		memcpy(k.addr, dst, alen);
+		memcpy(k.addr + alen, src, alen);
 		k.port[0] = dport;
 		k.port[1] = sport;
 	}
-	hash = xdpi_hash64(ft->seed, &k, sizeof(k));
+	hash = xdpi_hash64(ft->seed, &k, flow_key_len(&k));
 	__builtin_prefetch(&ft->bucket[hash & (ft->nbuckets - 1)]);
 	return hash;
 }
@@ -932,7 +1154,7 @@ uint64_t flow_worker_hash(const struct flow_worker *w, const struct pkt_info *pi
 	if (!pi->src_addr)
 		return 0;
 	flow_key_build(&k, pi);
-	return xdpi_hash64(w->table->seed, &k, sizeof(k));
+	return xdpi_hash64(w->table->seed, &k, flow_key_len(&k));
 }
 
 void flow_worker_init(struct flow_worker *w, struct flow_table *ft)
@@ -957,8 +1179,9 @@ static void flow_record_fill(const struct flow_table *ft, const struct flow *f,
 	r->proto = f->key.proto;
 	r->has_vlan = f->key.vlan != 0;
 	r->vlan = f->key.vlan;
-	memcpy(r->src_addr, f->key.addr[src], 16);
-	memcpy(r->dst_addr, f->key.addr[dst], 16);
+	r->vlan_inner = f->key.vlan_inner;
+	memcpy(r->src_addr, flow_key_addr(&f->key, src), f->key.family == 4 ? 4 : 16);
+	memcpy(r->dst_addr, flow_key_addr(&f->key, dst), f->key.family == 4 ? 4 : 16);
 	r->src_port = f->key.port[src];
 	r->dst_port = f->key.port[dst];
 	r->packets_toserver = __atomic_load_n(&f->packets[src], __ATOMIC_RELAXED);
@@ -1130,12 +1353,12 @@ static void flow_agg_flush(struct flow_table *ft)
 static void flow_addr_key(const struct flow *f, unsigned endpoint, uint8_t key[16])
 {
 	if (f->key.family == 6) {
-		memcpy(key, f->key.addr[endpoint], 16);
+		memcpy(key, flow_key_addr(&f->key, endpoint), 16);
 		return;
 	}
 	memset(key, 0, 10);
 	key[10] = key[11] = 0xff;
-	memcpy(key + 12, f->key.addr[endpoint], 4);
+	memcpy(key + 12, flow_key_addr(&f->key, endpoint), 4);
 }
 
 /* Adds what @f sent since it was last fed to the top-N lists (@top), and
@@ -1215,7 +1438,10 @@ static void flow_report_active(struct flow_table *ft, struct flow *f, uint64_t n
  * once the list is flushed (flow_ended_flush()). */
 static void flow_remove(struct flow_table *ft, struct flow *f, enum flow_end_reason reason)
 {
-	if (!flow_index_del(ft, f))
+	/* A retired record is out of the index already (flow_reuse()). */
+	if (__atomic_load_n(&f->retired, __ATOMIC_ACQUIRE))
+		reason = FLOW_END_REUSE;
+	else if (!flow_index_del(ft, f))
 		return; /* already removed */
 	flow_feed(ft, f, true);
 	f->end_reason = (uint8_t)reason;
@@ -1403,7 +1629,8 @@ void flow_table_maintain(struct flow_table *ft, uint64_t now_ns)
 			why == FLOW_END_TIMEOUT ? ft->cfg.timeout_ns : ft->cfg.closed_timeout_ns;
 		uint8_t st;
 
-		if (now_ns > last && now_ns - last >= timeout) {
+		if ((now_ns > last && now_ns - last >= timeout) ||
+		    __atomic_load_n(&f->retired, __ATOMIC_ACQUIRE)) {
 			flow_remove(ft, f, why);
 			continue;
 		}

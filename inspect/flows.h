@@ -75,6 +75,10 @@ enum flow_end_reason {
 	FLOW_END_TIMEOUT,
 	FLOW_END_EVICTED,
 	FLOW_END_EOF, /* still open when the capture ended */
+	/* A new handshake (a SYN with a new ISN) on the same addresses and
+	 * ports after this one was established or closing: the next record
+	 * takes the packets from that SYN on (port reuse). */
+	FLOW_END_REUSE,
 	FLOW_END__MAX,
 };
 
@@ -83,6 +87,10 @@ enum flow_tcp_state {
 	FLOW_TCP_SYN_SENT,    /* SYN */
 	FLOW_TCP_SYN_RCVD,    /* SYN, then the SYN-ACK that acknowledges it */
 	FLOW_TCP_ESTABLISHED, /* ... then the ACK of the SYN-ACK */
+	/* A SYN-ACK before any SYN (each direction on its own queue, or a
+	 * capture in that order): its numbers wait for the SYN they answer. */
+	FLOW_TCP_SYN_ACK_FIRST,
+	FLOW_TCP_RESET, /* an RST ended the handshake before it completed */
 	FLOW_TCP__MAX,
 };
 
@@ -124,6 +132,7 @@ struct flow_record {
 	uint8_t end_reason; /* enum flow_end_reason */
 	bool has_vlan;
 	uint16_t vlan;
+	uint16_t vlan_inner; /* QinQ's inner tag (0: none): part of the key too */
 	uint8_t src_addr[16], dst_addr[16]; /* the source is the initiator (SYN sender) */
 	uint16_t src_port, dst_port;	    /* or the first packet's sender */
 	uint64_t packets_toserver, packets_toclient;

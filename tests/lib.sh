@@ -119,3 +119,14 @@ per = int(per.group(1).replace(",", ""))
 print(int(sys.argv[1]) * per // 1024 + (int(fixed.group(1)) * 1024 if fixed else 0))
 PY
 }
+
+# realtraffic_missing: what tests/realtraffic.sh needs and this host lacks
+# (root, its tools), space-separated; empty when it can run.
+realtraffic_missing() {
+	local need=() tool
+	[ "$(id -u)" = 0 ] || need+=(root)
+	for tool in ip tcpdump curl openssl timeout; do
+		command -v "$tool" >/dev/null || need+=("$tool")
+	done
+	echo "${need[*]}"
+}

@@ -27,9 +27,13 @@ reading the test; the test itself takes its expectations from tshark).
 Python standard library only.
 """
 import json
+import os
 import random
 import struct
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from inetsum import csum  # noqa: E402
 
 LINKTYPE_ETHERNET = 1
 T_BASE = 1700000000  # 2023-11-14T22:13:20Z
@@ -45,15 +49,6 @@ HOSTILE_SNI = b'sni"quo\\te\x00\x1f\x7f\xe2\x82\xac.example'
 LONG_HOST = (b"h" + b"abcdefghij" * 40)[:400]  # 400 printable characters
 LONG_SNI = b".".join([b"l" * 60] * 6) + b".example"  # 374 characters
 LONG_HOSTILE_HOST = (b"\x01\xff" * 150)  # 300 bytes, 4 characters each escaped
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
 
 
 def ip4(s):

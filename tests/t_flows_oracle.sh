@@ -845,13 +845,9 @@ else
 fi
 
 # Real traffic.
-need=()
-[ "$(id -u)" = 0 ] || need+=(root)
-for tool in ip tcpdump curl openssl timeout; do
-	command -v "$tool" >/dev/null || need+=("$tool")
-done
-if [ ${#need[@]} != 0 ]; then
-	t_skip "real traffic" "needs ${need[*]}"
+need=$(realtraffic_missing)
+if [ -n "$need" ]; then
+	t_skip "real traffic" "needs $need"
 else
 	mkdir -p "$T_TMP/real"
 	if timeout 180 bash "$HERE/realtraffic.sh" "$T_TMP/real" >"$T_TMP/real.log" 2>&1; then

@@ -493,11 +493,15 @@ TEST(prefetch_hashes_the_key_the_lookup_uses)
 	unsigned checked = 0;
 
 	fx_open(&fx, 0, false);
-	for (int kind = 0; kind < 8; kind++) {
+	for (int kind = 0; kind < 9; kind++) {
 		fb_init(&f);
 		if (kind == 2) {
 			fb_eth(&f, 0x8100);
 			fb_vlan(&f, 0x2007, FB_ETH_IPV4);
+		} else if (kind == 8) { /* QinQ: both tags are in the key */
+			fb_eth(&f, FB_ETH_8021AD);
+			fb_vlan(&f, 100, FB_ETH_8021Q);
+			fb_vlan(&f, 0x3005, FB_ETH_IPV4);
 		} else if (kind == 5) {
 			fb_eth(&f, 0x86dd);
 		} else if (kind == 7) {
@@ -528,7 +532,7 @@ TEST(prefetch_hashes_the_key_the_lookup_uses)
 		EQ(flow_worker_prefetch(&fx.w, f.buf, f.len), flow_worker_hash(&fx.w, &pi));
 		checked += kind != 7;
 	}
-	EQ(checked, 7);
+	EQ(checked, 8);
 	fx_close(&fx);
 }
 
