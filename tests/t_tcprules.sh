@@ -9,8 +9,8 @@
 #   live: the same frames replayed on a veth testbed with two queues, each
 #   direction on its own queue (the client's frames sent from CPU 0, the
 #   server's from CPU 1, with XPS mapping CPU N to transmit queue N, and
-#   veth delivering on the peer's queue of that number), give the same
-#   records but for the RTT, which is then the wire's.
+#   veth delivering on the peer's queue of that number), give the
+#   documented records but for the RTT, which is then the wire's.
 . tests/lib.sh
 TOOL=$BUILD/tests/tool_tcprules
 t_require_built "$XDPI" "$TOOL"
@@ -161,8 +161,8 @@ for c in $cases; do
 		"$(echo "$before $after" | awk '{print $3 - $1, $4 - $2}')" \
 		"$(tshark -r "$T_TMP/$c.pcap" -T fields -e ip.src 2>/dev/null |
 			awk '$1 == "10.26.0.1" {c++} $1 != "10.26.0.1" {s++} END {print c + 0, s + 0}')"
-	t_eq "$c live: the records of the capture" "$(records "$T_TMP/$c.live.jsonl" no)" \
-		"$(records "$T_TMP/$c.jsonl" no)"
+	t_eq "$c live: the documented records (the RTT is the wire's)" \
+		"$(records "$T_TMP/$c.live.jsonl" no)" "$(echo "${WANT[$c]}" | awk '{$3 = "x"; print}')"
 	t_eq "$c live: established, half-open" "$(counts "$T_TMP/$c.out")" "${COUNTS[$c]}"
 done
 t_done
