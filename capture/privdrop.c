@@ -115,11 +115,12 @@ static int capture_start_reclaim(const struct capture_opts *o, int jsonl_fd)
 	}
 	if (o->keep_privileges)
 		return 0;
+	/* call_rcu() wants a registered thread; the wait, none that is
+	 * online (no worker has started: nothing holds the grace period). */
 	flows_thread_register();
 	call_rcu(&r.head, reclaim_enter_sandbox);
-	/* No reader holds a grace period up: set-up has started no worker. */
-	rcu_barrier();
 	flows_thread_unregister();
+	rcu_barrier();
 	return __atomic_load_n(&r.ret, __ATOMIC_ACQUIRE) ? -EPERM : 0;
 }
 
