@@ -9,7 +9,7 @@ BPF_CFLAGS := -g -O2 -target bpf -Wall -Werror -I/usr/include/$(shell uname -m)-
 BPF_LIB_SRCS := $(filter-out %.bpf.c,$(wildcard bpf/*.c))
 BPF_LIB_OBJS := $(BPF_LIB_SRCS:%.c=$(BUILD)/%.o)
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/xdpi_shared.h bpf/gen_shared.h bpf/progs.h | deps-ok
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/classify.bpf.h bpf/xdpi_shared.h bpf/gen_shared.h bpf/progs.h | deps-ok
 	@mkdir -p $(@D)
 	$(call msg,CLANG,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@

@@ -14,11 +14,14 @@
 /* The steering program's variant that asks the driver for the frame's
  * metadata: device-bound, so loaded only where it is used. */
 #define XDPI_STEER_META_PROG xdpi_meta
+/* Passive: copies of the frames sent (tc egress, bpf/xdpi.bpf.c). */
+#define XDPI_EGRESS_PROG xdpi_egress
 
 #define XDPI_PROG_STR_(p) #p
 #define XDPI_PROG_STR(p) XDPI_PROG_STR_(p)
 #define XDPI_STEER_PROG_NAME XDPI_PROG_STR(XDPI_STEER_PROG)
 #define XDPI_GEN_PROG_NAME XDPI_PROG_STR(XDPI_GEN_PROG)
 #define XDPI_STEER_META_PROG_NAME XDPI_PROG_STR(XDPI_STEER_META_PROG)
+#define XDPI_EGRESS_PROG_NAME XDPI_PROG_STR(XDPI_EGRESS_PROG)
 
 #endif /* XDPI_BPF_PROGS_H */

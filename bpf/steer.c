@@ -17,6 +17,7 @@
 #include <xdp/libxdp.h>
 
 #include "attach.h"
+#include "egress.h"
 #include "owner.h"
 #include "progs.h"
 #include "bpf/xdpi.skel.h"
@@ -32,6 +33,8 @@ struct steer {
 	struct xdp_program *prog;
 	struct xdpi_attach link;
 	struct xdpi_owner owner; /* held while the program is attached */
+	struct egress egress;	 /* passive, frames sent */
+	bool want_egress;	 /* the egress program is loaded */
 	int ncpus;
 	int ring_template_fd; /* passive: the rings' template, -1 otherwise */
 	bool frags;	      /* loaded with frags support */
@@ -75,6 +78,9 @@ static void steer_pick_program(struct steer *s, bool rx_meta, int ifindex)
 	}
 	bpf_program__set_autoload(plain, !rx_meta);
 	bpf_program__set_autoload(meta, rx_meta);
+	/* Loaded with the XDP program (by libxdp or the skeleton), so that
+	 * both share the object's maps and read-only options. */
+	bpf_program__set_autoload(s->skel->progs.XDPI_EGRESS_PROG, s->want_egress);
 	if (rx_meta) {
 		bpf_program__set_ifindex(meta, (__u32)ifindex);
 		bpf_program__set_flags(meta, bpf_program__flags(meta) | BPF_F_XDP_DEV_BOUND_ONLY);
@@ -237,7 +243,10 @@ static int steer_open(struct steer *s, const struct steer_opts *o, char *err, si
 	s->skel->rodata->filter = o->filter;
 	s->skel->rodata->drop_wanted = o->drop_wanted;
 	s->skel->rodata->passive = o->passive;
+	s->skel->rodata->copy_in = !o->passive || o->copy_in;
+	s->skel->rodata->stamp_frames = o->stamp_frames;
 	s->skel->rodata->max_take = o->max_take;
+	s->want_egress = o->passive && o->copy_out;
 	if (o->passive) {
 		int ret;
 
@@ -372,6 +381,7 @@ struct steer *steer_attach(const struct steer_opts *o, char *err, size_t err_len
 	}
 	s->ring_template_fd = -1;
 	s->owner.fd = -1;
+	s->egress.link_fd = -1;
 	ret = steer_open(s, o, err, err_len);
 	if (ret)
 		goto err_skel;
@@ -431,6 +441,10 @@ void steer_destroy(struct steer *s)
 
 	if (!s)
 		return;
+	if (egress_detach(&s->egress))
+		xdpi_warn("could not detach the egress program from ifindex %d: remove it with "
+			  "'xdpi detach'",
+			  s->link.ifindex);
 	/* An interface deleted during the run took its hook with it. */
 	if (xdpi_detach(&s->link) && if_indextoname((unsigned)s->link.ifindex, name))
 		xdpi_warn("could not detach the XDP program from ifindex %d: remove it with "
@@ -448,6 +462,34 @@ int steer_set_ring(struct steer *s, uint32_t queue_id, int ring_fd)
 				 sizeof(ring_fd), 0))
 		return -errno;
 	return 0;
+}
+
+int steer_attach_egress(struct steer *s, const uint32_t *queues, int count, bool no_tcx, char *err,
+			size_t err_len)
+{
+	int ret;
+
+	if (!s->want_egress || count < 1) {
+		snprintf(err, err_len, "the egress program was not loaded");
+		return -EINVAL;
+	}
+	for (uint32_t txq = 0; txq < XDPI_MAX_QUEUES; txq++) {
+		if (bpf_map__update_elem(s->skel->maps.out_queue, &txq, sizeof(txq),
+					 &queues[txq % (uint32_t)count], sizeof(*queues), 0)) {
+			ret = -errno;
+			snprintf(err, err_len, "cannot fill the egress queue map: %s",
+				 strerror(errno));
+			return ret;
+		}
+	}
+	return egress_attach(&s->egress, s->link.ifindex,
+			     bpf_program__fd(s->skel->progs.XDPI_EGRESS_PROG), no_tcx, err,
+			     err_len);
+}
+
+const char *steer_egress_hook(const struct steer *s)
+{
+	return egress_hook_name(&s->egress);
 }
 
 int steer_xskmap_fd(const struct steer *s)
@@ -548,6 +590,26 @@ int steer_test_time(const struct steer *s, const void *frame, uint32_t len, uint
 	return ret ? -errno : (int)topts.retval;
 }
 
+int steer_egress_test_run(const struct steer *s, const void *frame, uint32_t len)
+{
+	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = frame, .data_size_in = len,
+			    .repeat = 1);
+	struct xdpi_queue_stats before, after;
+	int ret;
+
+	if (!s->want_egress)
+		return -EINVAL;
+	ret = steer_queue_stats(s, 0, &before);
+	if (ret)
+		return ret;
+	if (bpf_prog_test_run_opts(bpf_program__fd(s->skel->progs.XDPI_EGRESS_PROG), &topts))
+		return -errno;
+	ret = steer_queue_stats(s, 0, &after);
+	if (ret)
+		return ret;
+	return after.copy_out_failed != before.copy_out_failed;
+}
+
 int steer_test_run(const struct steer *s, const void *frame, uint32_t len)
 {
 	return steer_test_time(s, frame, len, 1, NULL);
@@ -567,7 +629,7 @@ int steer_detach_iface(const char *ifname, bool force, char *err, size_t err_len
 	pid_t holder;
 	struct xdp_multiprog *mp;
 	struct xdp_program *p;
-	int ifindex, ret = 0;
+	int ifindex, ret = 0, egress_removed;
 
 	ifindex = (int)if_nametoindex(ifname);
 	if (!ifindex) {
@@ -592,10 +654,18 @@ int steer_detach_iface(const char *ifname, bool force, char *err, size_t err_len
 		}
 		ret = 0; /* no record at all: nothing tells us it runs */
 	}
+	/* A killed passive run's clsact filter (a tcx link went with it). */
+	ret = egress_detach_stale(ifindex, err, err_len);
+	if (ret < 0) {
+		xdpi_owner_release(&owner);
+		return ret;
+	}
+	egress_removed = ret;
+	ret = 0;
 	mp = xdp_multiprog__get_from_ifindex(ifindex);
 	if (libxdp_get_error(mp)) {
 		xdpi_owner_release(&owner);
-		return 0;
+		return egress_removed;
 	}
 	if (xdp_multiprog__is_legacy(mp)) {
 		p = xdp_multiprog__main_prog(mp);
@@ -634,5 +704,5 @@ out:
 	xdp_multiprog__close(mp);
 	/* The dead owner's record goes with its program. */
 	xdpi_owner_release(&owner);
-	return ret;
+	return ret ? ret : egress_removed;
 }

@@ -40,6 +40,14 @@ struct steer_opts {
 	bool force;	  /* replace a program libxdp cannot share */
 	/* Passive: copy wanted frames into per-queue rings, pass them all. */
 	bool passive;
+	/* Passive: which directions are copied (--direction). Frames sent
+	 * are copied by a tc egress program that steer_attach_egress() puts
+	 * on the interface once the rings are in place. */
+	bool copy_in;
+	bool copy_out;
+	/* Steering with the plain program: put the time the program saw each
+	 * frame in front of it (the metadata variant always does). */
+	bool stamp_frames;
 	uint64_t max_take;  /* take this many wanted frames, pass the rest (0: all) */
 	uint32_t snaplen;   /* bytes copied per frame, 1..XDPI_SNAPLEN_MAX */
 	uint32_t ring_size; /* bytes per ring: a power of two, >= a page */
@@ -69,6 +77,16 @@ void steer_destroy(struct steer *s);
 int steer_xskmap_fd(const struct steer *s);
 /* Passive: puts the ring buffer map @ring_fd into slot @queue_id. */
 int steer_set_ring(struct steer *s, uint32_t queue_id, int ring_fd);
+/*
+ * Passive, --direction out or inout: every TX queue's copies go to one of
+ * @queues (which have their rings in place: steer_set_ring()), round
+ * robin, and the egress program is attached (tcx, else clsact; @no_tcx
+ * forces clsact, for tests). 0 or -errno with the reason in @err.
+ */
+int steer_attach_egress(struct steer *s, const uint32_t *queues, int count, bool no_tcx, char *err,
+			size_t err_len);
+/* "tcx", "clsact" or "none". */
+const char *steer_egress_hook(const struct steer *s);
 /* Wanted frames taken so far against max_take (-c); any thread. */
 int steer_taken(const struct steer *s, uint64_t *taken);
 /* From now on wanted frames pass to the kernel instead of the sockets. */
@@ -90,6 +108,10 @@ bool steer_multiprog(const struct steer *s);
 /* Runs the loaded program once on @frame (BPF_PROG_TEST_RUN): returns the
  * XDP action or a negative errno. For tests of the in-kernel filter. */
 int steer_test_run(const struct steer *s, const void *frame, uint32_t len);
+/* Passive with copy_out, loaded only: runs the tc egress program once on
+ * @frame as a socket buffer; returns 1 if it wanted the frame (it counts a
+ * copy it could not make: there is no ring), 0 if not, or -errno. */
+int steer_egress_test_run(const struct steer *s, const void *frame, uint32_t len);
 /* The same @repeat times; *@ns is the kernel's mean time per run. */
 int steer_test_time(const struct steer *s, const void *frame, uint32_t len, uint32_t repeat,
 		    uint32_t *ns);

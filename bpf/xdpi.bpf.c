@@ -27,6 +27,18 @@
  * as a struct xdpi_rx_meta. The kfuncs it calls need a program bound to
  * one device, so userspace loads one of the two programs, never both.
  *
+ * Time stamps: with stamp_frames, every redirected frame also gets the
+ * time the program saw it (bpf_ktime_get_ns()) in its struct xdpi_rx_meta,
+ * where the NIC gave none: the worker dates each frame by it, not by its
+ * batch (docs/live.md, "Time stamps").
+ *
+ * Frames sent (passive, --direction out or inout): XDPI_EGRESS_PROG, a tc
+ * program loaded from this object, so that it shares the rings, counters,
+ * options and filter, copies each wanted outbound frame into the ring of
+ * the queue out_queue names, flagged XDPI_COPY_OUT (bpf/egress.h attaches
+ * it). The classification it needs from a socket buffer is the same code
+ * as the XDP program's, instantiated for each context (classify.bpf.h).
+ *
  * Options are read-only globals set before load. `stopping` is written by
  * userspace at shutdown: from then on wanted frames pass to the kernel, so
  * the sockets can be drained to empty and the ledger closes exactly.
@@ -35,6 +47,7 @@
 #include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
@@ -46,7 +59,14 @@
 const volatile __u32 filter = XDPI_FILTER_TCP;
 const volatile __u32 drop_wanted = 0; /* count-and-drop: the in-kernel ceiling */
 const volatile __u32 passive = 0;
+const volatile __u32 copy_in = 1;   /* passive: copy frames received (--direction) */
 const volatile __u32 snaplen = 512; /* passive: bytes copied per frame */
+/* Steering: put the time the program saw each frame in front of it, in
+ * the driver's metadata where the NIC gave no time of its own, or alone
+ * (a struct xdpi_rx_meta with only that) from the plain program. The
+ * clock read is most of the cost (docs/benchmarks.md): off with
+ * --no-frame-times, frames are then dated by their batch. */
+const volatile __u32 stamp_frames = 0;
 /* Passive: wake the worker once this much waits in its ring. A worker that
  * spins needs no wake-up, and one per record costs the producer an
  * interrupt each; a sleeping one also wakes on its poll() timeout. */
@@ -89,6 +109,16 @@ struct {
 	});
 } rings SEC(".maps");
 /* clang-format on */
+
+/* Passive, frames sent: TX queue -> the queue whose ring and counters take
+ * their copies. Userspace fills every slot (a TX queue has no worker of
+ * its own; any worker will do, the flow table is shared). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPI_MAX_QUEUES);
+	__type(key, __u32);
+	__type(value, __u32);
+} out_queue SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -167,303 +197,17 @@ static __always_inline int l4_proto(void *data, void *end, __u16 eth_type, __u32
 	return -1;
 }
 
-/*
- * The classic BPF interpreter. Its state lives on the caller's stack and
- * bpf_loop() runs one instruction per call, so the verifier checks the step
- * once whatever the program. Packet loads go through bpf_xdp_load_bytes(),
- * which takes any offset and fails past the end: the load then rejects the
- * frame (returns 0), as libpcap's and the kernel's interpreters do. Scratch
- * memory and the program are indexed under masks the checks in userspace
- * make redundant, so that the verifier sees every access bounded.
- */
-struct cbpf_run {
-	struct xdp_md *ctx;
-	__u32 pc;
-	__u32 a;
-	__u32 x;
-	__u32 verdict;
-	__u32 mem[XDPI_CBPF_MEMWORDS];
-};
+#define CLS_CTX struct xdp_md
+#define CLS_SUFFIX xdp
+#define CLS_LOAD(ctx, off, buf, len) bpf_xdp_load_bytes(ctx, off, buf, len)
+#define CLS_LEN(ctx) bpf_xdp_get_buff_len(ctx)
+#include "classify.bpf.h"
 
-/* Big-endian load of @size (1, 2 or 4) bytes at @off; -1 past the end. */
-static __always_inline int cbpf_load(struct cbpf_run *r, __u32 off, __u32 size, __u32 *out)
-{
-	__u8 b[4];
-
-	if (size == 4) {
-		if (bpf_xdp_load_bytes(r->ctx, off, b, 4))
-			return -1;
-		*out = (__u32)b[0] << 24 | (__u32)b[1] << 16 | (__u32)b[2] << 8 | b[3];
-	} else if (size == 2) {
-		if (bpf_xdp_load_bytes(r->ctx, off, b, 2))
-			return -1;
-		*out = (__u32)b[0] << 8 | b[1];
-	} else {
-		if (bpf_xdp_load_bytes(r->ctx, off, b, 1))
-			return -1;
-		*out = b[0];
-	}
-	return 0;
-}
-
-/* X + k for an indirect load; -1 when it wraps (past any frame). */
-static __always_inline int cbpf_ind(const struct cbpf_run *r, __u32 k, __u32 *off)
-{
-	*off = r->x + k;
-	return *off < k ? -1 : 0;
-}
-
-/* One instruction: returns 0 to go on, 1 once r->verdict is set. */
-static long cbpf_step(__u64 index, void *data)
-{
-	struct cbpf_run *r = data;
-	__u32 pc = r->pc, k, off, v;
-	__u16 code;
-	__u8 jt, jf;
-
-	if (pc >= cbpf_len || pc >= XDPI_CBPF_MAX_INSNS)
-		goto reject; /* ran off the end: the check in userspace forbids it */
-	code = cbpf_insns[pc].code;
-	jt = cbpf_insns[pc].jt;
-	jf = cbpf_insns[pc].jf;
-	k = cbpf_insns[pc].k;
-	r->pc = pc + 1;
-
-	switch (code) {
-	case BPF_RET | BPF_K:
-		r->verdict = k;
-		return 1;
-	case BPF_RET | BPF_A:
-		r->verdict = r->a;
-		return 1;
-
-	case BPF_LD | BPF_W | BPF_ABS:
-		if (cbpf_load(r, k, 4, &r->a))
-			goto reject;
-		return 0;
-	case BPF_LD | BPF_H | BPF_ABS:
-		if (cbpf_load(r, k, 2, &r->a))
-			goto reject;
-		return 0;
-	case BPF_LD | BPF_B | BPF_ABS:
-		if (cbpf_load(r, k, 1, &r->a))
-			goto reject;
-		return 0;
-	case BPF_LD | BPF_W | BPF_IND:
-		if (cbpf_ind(r, k, &off) || cbpf_load(r, off, 4, &r->a))
-			goto reject;
-		return 0;
-	case BPF_LD | BPF_H | BPF_IND:
-		if (cbpf_ind(r, k, &off) || cbpf_load(r, off, 2, &r->a))
-			goto reject;
-		return 0;
-	case BPF_LD | BPF_B | BPF_IND:
-		if (cbpf_ind(r, k, &off) || cbpf_load(r, off, 1, &r->a))
-			goto reject;
-		return 0;
-	case BPF_LDX | BPF_MSH | BPF_B:
-		if (cbpf_load(r, k, 1, &v))
-			goto reject;
-		r->x = (v & 0xf) << 2;
-		return 0;
-	/* The whole frame's length, fragments included (a test run hands
-	 * the program a long frame in several buffers). */
-	case BPF_LD | BPF_W | BPF_LEN:
-		r->a = bpf_xdp_get_buff_len(r->ctx);
-		return 0;
-	case BPF_LDX | BPF_W | BPF_LEN:
-		r->x = bpf_xdp_get_buff_len(r->ctx);
-		return 0;
-	case BPF_LD | BPF_IMM:
-		r->a = k;
-		return 0;
-	case BPF_LDX | BPF_IMM:
-		r->x = k;
-		return 0;
-	case BPF_LD | BPF_MEM:
-		r->a = r->mem[k & (XDPI_CBPF_MEMWORDS - 1)];
-		return 0;
-	case BPF_LDX | BPF_MEM:
-		r->x = r->mem[k & (XDPI_CBPF_MEMWORDS - 1)];
-		return 0;
-	case BPF_ST:
-		r->mem[k & (XDPI_CBPF_MEMWORDS - 1)] = r->a;
-		return 0;
-	case BPF_STX:
-		r->mem[k & (XDPI_CBPF_MEMWORDS - 1)] = r->x;
-		return 0;
-
-	case BPF_ALU | BPF_ADD | BPF_K:
-		r->a += k;
-		return 0;
-	case BPF_ALU | BPF_ADD | BPF_X:
-		r->a += r->x;
-		return 0;
-	case BPF_ALU | BPF_SUB | BPF_K:
-		r->a -= k;
-		return 0;
-	case BPF_ALU | BPF_SUB | BPF_X:
-		r->a -= r->x;
-		return 0;
-	case BPF_ALU | BPF_MUL | BPF_K:
-		r->a *= k;
-		return 0;
-	case BPF_ALU | BPF_MUL | BPF_X:
-		r->a *= r->x;
-		return 0;
-	case BPF_ALU | BPF_DIV | BPF_K:
-	case BPF_ALU | BPF_DIV | BPF_X:
-		v = BPF_SRC(code) == BPF_X ? r->x : k;
-		if (!v)
-			goto reject; /* classic BPF: division by zero returns 0 */
-		r->a /= v;
-		return 0;
-	case BPF_ALU | BPF_MOD | BPF_K:
-	case BPF_ALU | BPF_MOD | BPF_X:
-		v = BPF_SRC(code) == BPF_X ? r->x : k;
-		if (!v)
-			goto reject;
-		r->a %= v;
-		return 0;
-	case BPF_ALU | BPF_AND | BPF_K:
-		r->a &= k;
-		return 0;
-	case BPF_ALU | BPF_AND | BPF_X:
-		r->a &= r->x;
-		return 0;
-	case BPF_ALU | BPF_OR | BPF_K:
-		r->a |= k;
-		return 0;
-	case BPF_ALU | BPF_OR | BPF_X:
-		r->a |= r->x;
-		return 0;
-	case BPF_ALU | BPF_XOR | BPF_K:
-		r->a ^= k;
-		return 0;
-	case BPF_ALU | BPF_XOR | BPF_X:
-		r->a ^= r->x;
-		return 0;
-	case BPF_ALU | BPF_LSH | BPF_K:
-	case BPF_ALU | BPF_LSH | BPF_X:
-		/* As libpcap: a shift by 32 or more gives 0 (and the check
-		 * in userspace refuses a constant one, as libpcap does). */
-		v = BPF_SRC(code) == BPF_X ? r->x : k;
-		r->a = v < 32 ? r->a << v : 0;
-		return 0;
-	case BPF_ALU | BPF_RSH | BPF_K:
-	case BPF_ALU | BPF_RSH | BPF_X:
-		v = BPF_SRC(code) == BPF_X ? r->x : k;
-		r->a = v < 32 ? r->a >> v : 0;
-		return 0;
-	case BPF_ALU | BPF_NEG:
-		r->a = 0 - r->a;
-		return 0;
-
-	case BPF_JMP | BPF_JA:
-		r->pc += k; /* forward and inside: checked in userspace */
-		return 0;
-	case BPF_JMP | BPF_JEQ | BPF_K:
-		r->pc += r->a == k ? jt : jf;
-		return 0;
-	case BPF_JMP | BPF_JEQ | BPF_X:
-		r->pc += r->a == r->x ? jt : jf;
-		return 0;
-	case BPF_JMP | BPF_JGT | BPF_K:
-		r->pc += r->a > k ? jt : jf;
-		return 0;
-	case BPF_JMP | BPF_JGT | BPF_X:
-		r->pc += r->a > r->x ? jt : jf;
-		return 0;
-	case BPF_JMP | BPF_JGE | BPF_K:
-		r->pc += r->a >= k ? jt : jf;
-		return 0;
-	case BPF_JMP | BPF_JGE | BPF_X:
-		r->pc += r->a >= r->x ? jt : jf;
-		return 0;
-	case BPF_JMP | BPF_JSET | BPF_K:
-		r->pc += r->a & k ? jt : jf;
-		return 0;
-	case BPF_JMP | BPF_JSET | BPF_X:
-		r->pc += r->a & r->x ? jt : jf;
-		return 0;
-
-	case BPF_MISC | BPF_TAX:
-		r->x = r->a;
-		return 0;
-	case BPF_MISC | BPF_TXA:
-		r->a = r->x;
-		return 0;
-	}
-reject: /* an unknown opcode too: the check in userspace forbids them */
-	r->verdict = 0;
-	return 1;
-}
-
-/* The expression's verdict: non-zero accepts (libpcap returns the snap
- * length), 0 rejects, as does a program that never reaches a RET. */
-static __noinline int cbpf_wanted(struct xdp_md *ctx)
-{
-	struct cbpf_run r = {.ctx = ctx};
-
-	bpf_loop(XDPI_CBPF_MAX_INSNS, cbpf_step, &r, 0);
-	return r.verdict != 0;
-}
-
-/*
- * wanted()'s classification for a frame whose headers run past its first
- * buffer, through bpf_xdp_load_bytes(), which reads across fragments. The
- * same reads as the direct path, so the same answers: a header is taken
- * only whole (20 bytes of IPv4, 40 of IPv6, 8 of an extension header).
- */
-static __noinline int wanted_slow(struct xdp_md *ctx)
-{
-	__u8 b[40];
-	__u32 off = 12, cur;
-	__u16 type;
-	__u8 next, hdr;
-	int i;
-
-	if (bpf_xdp_load_bytes(ctx, off, b, 2))
-		return 0;
-	type = (__u16)(b[0] << 8 | b[1]);
-	off += 2;
-	for (i = 0; i < 2; i++) {
-		if (type != ETH_P_8021Q && type != ETH_P_8021AD_)
-			break;
-		if (bpf_xdp_load_bytes(ctx, off, b, 4))
-			return 0;
-		type = (__u16)(b[2] << 8 | b[3]);
-		off += 4;
-	}
-	if (type != ETH_P_IP && type != ETH_P_IPV6)
-		return 0;
-	if (filter == XDPI_FILTER_IP)
-		return 1;
-	if (type == ETH_P_IP) {
-		if (bpf_xdp_load_bytes(ctx, off, b, 20) || (b[0] >> 4) != 4)
-			return 0;
-		next = b[9];
-		goto l4;
-	}
-	if (bpf_xdp_load_bytes(ctx, off, b, 40) || (b[0] >> 4) != 6)
-		return 0;
-	next = b[6];
-	cur = off + 40;
-	for (i = 0; i < XDPI_FILTER_IPV6_EXT_MAX; i++) {
-		if (next != 0 && next != 43 && next != 44 && next != 60)
-			goto l4;
-		if (cur > 0xffff || bpf_xdp_load_bytes(ctx, cur, b, 8))
-			return 0;
-		hdr = next;
-		next = b[0];
-		if (hdr == 44 && ((b[2] << 8 | b[3]) >> 3))
-			goto l4;
-		cur += hdr == 44 ? 8 : ((__u32)b[1] + 1) * 8;
-	}
-	return 0;
-l4:
-	return next == (filter == XDPI_FILTER_TCP ? IPPROTO_TCP : IPPROTO_UDP);
-}
+#define CLS_CTX struct __sk_buff
+#define CLS_SUFFIX skb
+#define CLS_LOAD(ctx, off, buf, len) bpf_skb_load_bytes(ctx, off, buf, len)
+#define CLS_LEN(ctx) ((ctx)->len)
+#include "classify.bpf.h"
 
 /* The first buffer ended before the headers did: read on in the fragments,
  * if there are any. */
@@ -471,7 +215,7 @@ static __always_inline int wanted_cut(struct xdp_md *ctx)
 {
 	if (bpf_xdp_get_buff_len(ctx) <= (__u64)(ctx->data_end - ctx->data))
 		return 0;
-	return wanted_slow(ctx);
+	return wanted_slow_xdp(ctx);
 }
 
 static __always_inline int wanted(struct xdp_md *ctx)
@@ -484,7 +228,7 @@ static __always_inline int wanted(struct xdp_md *ctx)
 	int i, proto;
 
 	if (filter == XDPI_FILTER_EXPR)
-		return cbpf_wanted(ctx);
+		return cbpf_wanted_xdp(ctx);
 	if (filter == XDPI_FILTER_ALL)
 		return 1;
 	if ((void *)(eth + 1) > end)
@@ -544,6 +288,7 @@ static __always_inline int copy_frame(struct xdp_md *ctx, struct xdpi_queue_stat
 	rec->ts_ns = bpf_ktime_get_ns();
 	rec->wire_len = bpf_xdp_get_buff_len(ctx);
 	rec->cap_len = cap;
+	rec->flags = 0;
 	bpf_ringbuf_submit(rec, bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >= ring_wake_bytes
 					? BPF_RB_FORCE_WAKEUP
 					: BPF_RB_NO_WAKEUP);
@@ -581,6 +326,9 @@ static __always_inline void put_meta(struct xdp_md *ctx, __u32 qid)
 	if (bpf_xdp_metadata_rx_timestamp && !bpf_xdp_metadata_rx_timestamp(ctx, &ts) && ts) {
 		flags |= XDPI_META_TIMESTAMP;
 		ms->timestamp++;
+	} else if (stamp_frames) {
+		ts = bpf_ktime_get_ns();
+		flags |= XDPI_META_MONO_TIME;
 	}
 	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta))) {
 		ms->no_room++;
@@ -600,6 +348,31 @@ static __always_inline void put_meta(struct xdp_md *ctx, __u32 qid)
 	meta->magic = XDPI_META_MAGIC;
 }
 
+/* The plain program's metadata: only the time it saw the frame, so that
+ * the worker dates each frame and not only each batch. */
+static __always_inline void put_stamp(struct xdp_md *ctx, __u32 qid)
+{
+	struct xdpi_meta_stats *ms;
+	struct xdpi_rx_meta *meta;
+
+	if (!bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta))) {
+		meta = (void *)(long)ctx->data_meta;
+		if ((void *)(meta + 1) <= (void *)(long)ctx->data) {
+			meta->rx_timestamp_ns = bpf_ktime_get_ns();
+			meta->rx_hash = 0;
+			meta->rx_hash_type = 0;
+			meta->vlan_tci = 0;
+			meta->vlan_proto = 0;
+			meta->flags = XDPI_META_MONO_TIME;
+			meta->magic = XDPI_META_MAGIC;
+			return;
+		}
+	}
+	ms = bpf_map_lookup_elem(&meta_stats, &qid);
+	if (ms)
+		ms->no_room++;
+}
+
 static __always_inline int steer(struct xdp_md *ctx, const int with_meta)
 {
 	__u32 qid = ctx->rx_queue_index;
@@ -613,7 +386,7 @@ static __always_inline int steer(struct xdp_md *ctx, const int with_meta)
 	st->seen++;
 	st->seen_bytes += len;
 
-	if (!wanted(ctx)) {
+	if (!wanted(ctx) || (passive && !copy_in)) {
 		st->passed++;
 		return XDP_PASS;
 	}
@@ -645,6 +418,8 @@ static __always_inline int steer(struct xdp_md *ctx, const int with_meta)
 	}
 	if (with_meta)
 		put_meta(ctx, qid);
+	else if (stamp_frames)
+		put_stamp(ctx, qid);
 	/* The flags' low bits are the action when the slot is empty: a queue
 	 * without a socket keeps working. */
 	ret = bpf_redirect_map(&xsks, qid, XDP_PASS);
@@ -667,6 +442,102 @@ SEC("xdp.frags")
 int XDPI_STEER_META_PROG(struct xdp_md *ctx)
 {
 	return steer(ctx, 1);
+}
+
+/*
+ * Passive, frames sent (--direction out or inout): a copy of each wanted
+ * frame into the ring out_queue picks, flagged XDPI_COPY_OUT; the frame
+ * goes on whatever happens here. A VLAN tag the stack left to the NIC
+ * (skb->vlan_present) is put back into the copy, where the wire has it.
+ */
+static __always_inline void copy_skb(struct __sk_buff *skb, struct xdpi_queue_stats *st, __u32 q)
+{
+	__u32 tagged = skb->vlan_present ? 4 : 0;
+	__u64 whole = (__u64)skb->len + tagged, cap = snaplen, rest;
+	struct xdpi_copy_rec *rec;
+	void *ring;
+
+	ring = bpf_map_lookup_elem(&rings, &q);
+	if (!ring) {
+		st->copy_out_failed++;
+		return;
+	}
+	if (cap > whole)
+		cap = whole;
+	rec = bpf_ringbuf_reserve(ring, sizeof(*rec) + snaplen, 0);
+	if (!rec) {
+		st->copy_out_failed++;
+		return;
+	}
+	asm volatile("" : "+r"(cap));
+	if (cap < 1 || cap > snaplen || cap > XDPI_SNAPLEN_MAX)
+		goto fail;
+	if (!tagged) {
+		if (bpf_skb_load_bytes(skb, 0, rec->data, cap))
+			goto fail;
+	} else {
+		/* The addresses, the tag, then the rest from the EtherType. */
+		if (cap < 16 || snaplen < 16 || bpf_skb_load_bytes(skb, 0, rec->data, 12))
+			goto fail;
+		*(__u16 *)&rec->data[12] = (__u16)skb->vlan_proto; /* network order */
+		*(__u16 *)&rec->data[14] = bpf_htons((__u16)skb->vlan_tci);
+		rest = cap - 16;
+		asm volatile("" : "+r"(rest));
+		if (rest > snaplen - 16 || rest > XDPI_SNAPLEN_MAX - 16 ||
+		    (rest && bpf_skb_load_bytes(skb, 12, rec->data + 16, rest)))
+			goto fail;
+	}
+	rec->ts_ns = bpf_ktime_get_ns();
+	rec->wire_len = (__u32)whole;
+	rec->cap_len = cap;
+	rec->flags = XDPI_COPY_OUT;
+	bpf_ringbuf_submit(rec, bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >= ring_wake_bytes
+					? BPF_RB_FORCE_WAKEUP
+					: BPF_RB_NO_WAKEUP);
+	st->copied_out++;
+	return;
+fail:
+	bpf_ringbuf_discard(rec, 0);
+	st->copy_out_failed++;
+}
+
+static __always_inline int wanted_skb(struct __sk_buff *skb)
+{
+	if (filter == XDPI_FILTER_EXPR)
+		return cbpf_wanted_skb(skb);
+	if (filter == XDPI_FILTER_ALL)
+		return 1;
+	return wanted_slow_skb(skb);
+}
+
+/* tcx or clsact egress: returns TC_ACT_UNSPEC (tcx's "next") always, so
+ * the programs and qdiscs after it decide the frame's fate. */
+SEC("tc")
+int XDPI_EGRESS_PROG(struct __sk_buff *skb)
+{
+	__u32 txq = skb->queue_mapping & (XDPI_MAX_QUEUES - 1), *q;
+	struct xdpi_queue_stats *st;
+
+	q = bpf_map_lookup_elem(&out_queue, &txq);
+	if (!q)
+		return TC_ACT_UNSPEC;
+	st = bpf_map_lookup_elem(&queue_stats, q);
+	if (!st)
+		return TC_ACT_UNSPEC;
+	st->seen_out++;
+	if (!wanted_skb(skb))
+		return TC_ACT_UNSPEC;
+	if (max_take) {
+		__u32 zero = 0;
+		__u64 *n = bpf_map_lookup_elem(&taken, &zero);
+
+		if (!n || __sync_fetch_and_add(n, 1) >= max_take)
+			return TC_ACT_UNSPEC;
+	}
+	if (stopping)
+		return TC_ACT_UNSPEC;
+	copy_skb(skb, st, *q);
+	return TC_ACT_UNSPEC;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

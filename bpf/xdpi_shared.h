@@ -59,6 +59,11 @@ struct xdpi_queue_stats {
 	/* Passive mode: wanted frames are copied, and every frame passes. */
 	__u64 copied;	   /* a record in the queue's ring */
 	__u64 copy_failed; /* the ring was full: not copied */
+	/* Passive, frames sent (the tc egress program, --direction out or
+	 * inout), counted under the queue whose ring takes their copies. */
+	__u64 seen_out;
+	__u64 copied_out;
+	__u64 copy_out_failed;
 };
 
 /*
@@ -75,10 +80,14 @@ enum {
 	XDPI_META_VLAN = 1 << 0,
 	XDPI_META_HASH = 1 << 1,
 	XDPI_META_TIMESTAMP = 1 << 2,
+	/* No hardware time: rx_timestamp_ns is the program's own
+	 * bpf_ktime_get_ns() (CLOCK_MONOTONIC) when it saw the frame. */
+	XDPI_META_MONO_TIME = 1 << 3,
 };
 #define XDPI_META_MAGIC 0x7864
 struct xdpi_rx_meta {
-	__u64 rx_timestamp_ns; /* the NIC's clock (usually PHC, TAI or UTC) */
+	__u64 rx_timestamp_ns; /* the NIC's clock (usually PHC, TAI or UTC), or
+				* CLOCK_MONOTONIC with XDPI_META_MONO_TIME */
 	__u32 rx_hash;
 	__u32 rx_hash_type; /* the kernel's enum xdp_rss_hash_type */
 	__u16 vlan_tci;	    /* host order */
@@ -98,13 +107,20 @@ struct xdpi_meta_stats {
 /*
  * Passive mode: a record per wanted frame in the BPF ring buffer of its RX
  * queue: the first cap_len bytes (at most the snap length), the length on
- * the wire (all fragments of a multi-buffer frame) and when the XDP program
- * saw it (bpf_ktime_get_ns(): CLOCK_MONOTONIC).
+ * the wire (all fragments of a multi-buffer frame; a frame sent may be a
+ * GSO packet the NIC cuts into several, as tcpdump sees it) and when the
+ * program saw it (bpf_ktime_get_ns(): CLOCK_MONOTONIC). Frames sent come
+ * from the tc egress program into the ring bpf/xdpi.bpf.c's out_queue
+ * picks for their TX queue, flagged XDPI_COPY_OUT.
  */
+enum {
+	XDPI_COPY_OUT = 1 << 0,
+};
 struct xdpi_copy_rec {
 	__u64 ts_ns;
 	__u32 wire_len;
-	__u32 cap_len;
+	__u16 cap_len;
+	__u16 flags; /* XDPI_COPY_* */
 	__u8 data[];
 };
 

@@ -267,6 +267,11 @@ static int capture_attach(struct capture *c)
 		.snaplen = o->snaplen,
 		.ring_size = o->ring_size,
 		.rx_meta = capture_wants_metadata(c),
+		.copy_in = capture_direction_of(o) != CAPTURE_DIR_OUT,
+		.copy_out = capture_direction_of(o) != CAPTURE_DIR_IN,
+		/* Nothing reads a frame's time without inspection or -w. */
+		.stamp_frames = !o->passive && !o->ceiling && (o->inspect || o->write) &&
+				!o->no_frame_times,
 	};
 	struct xdpi_filter flt;
 	const char *why;
@@ -298,6 +303,8 @@ static int capture_attach(struct capture *c)
 		return ret;
 	}
 	c->nic.rx_metadata = steer_rx_meta(c->steer, &why);
+	/* Passive copies always carry the time the program made them. */
+	c->nic.frame_times = sopts.stamp_frames || o->passive;
 	c->nic.frags = steer_frags(c->steer);
 	xdpi_info("XDP program attached to %s in %s mode, %s; filter %s", o->ifname,
 		  steer_xdp_mode_name(c->steer),
@@ -395,38 +402,6 @@ static void capture_log_queue(const struct capture *c, int i)
 		  x->bind_retries ? " (waited for the kernel to release the queue)" : "");
 }
 
-/* Passive: ring and worker i, the ring in the program's map. */
-static int capture_open_copier(struct capture *c, int i, const struct pipeline_config *pc)
-{
-	uint32_t q = (uint32_t)c->queues[i];
-	struct xdpi_copyring *r;
-	char err[256];
-	int ret;
-
-	r = xdpi_copyring_create(q, c->o.ring_size, err, sizeof(err));
-	if (!r) {
-		xdpi_err("%s", err);
-		return -EIO;
-	}
-	ret = worker_init_passive(&c->workers[i], r, c->o.batch, c->cpu_of[i], pc);
-	if (ret) {
-		xdpi_copyring_destroy(r);
-		xdpi_err("out of memory");
-		return ret;
-	}
-	c->nworkers = i + 1;
-	c->workers[i].idle_spin_ns = (uint64_t)c->o.idle_spin_us * 1000;
-	c->workers[i].spin_budget_ns = c->workers[i].idle_spin_ns;
-	ret = steer_set_ring(c->steer, q, r->fd);
-	if (ret) {
-		xdpi_err("cannot add queue %u's ring to the XDP program: %s", q, strerror(-ret));
-		return ret;
-	}
-	xdpi_info("queue %u: passive, copies of up to %u bytes into a %u KiB ring, cpu %d", q,
-		  c->o.snaplen, c->o.ring_size >> 10, c->cpu_of[i]);
-	return 0;
-}
-
 /*
  * Test hooks (docs/testing.md), read from the environment at set-up only:
  *   XDPI_TEST_FAIL_WORKER=I     worker I's start fails with EAGAIN, as a
@@ -462,6 +437,39 @@ static void capture_test_stall(struct worker *w)
 	w->test_sandbox_fails = v && *v && (unsigned)atoi(v) == w->queue_id;
 }
 
+/* Passive: ring and worker i, the ring in the program's map. */
+static int capture_open_copier(struct capture *c, int i, const struct pipeline_config *pc)
+{
+	uint32_t q = (uint32_t)c->queues[i];
+	struct xdpi_copyring *r;
+	char err[256];
+	int ret;
+
+	r = xdpi_copyring_create(q, c->o.ring_size, err, sizeof(err));
+	if (!r) {
+		xdpi_err("%s", err);
+		return -EIO;
+	}
+	ret = worker_init_passive(&c->workers[i], r, c->o.batch, c->cpu_of[i], pc);
+	if (ret) {
+		xdpi_copyring_destroy(r);
+		xdpi_err("out of memory");
+		return ret;
+	}
+	c->nworkers = i + 1;
+	c->workers[i].idle_spin_ns = (uint64_t)c->o.idle_spin_us * 1000;
+	c->workers[i].spin_budget_ns = c->workers[i].idle_spin_ns;
+	capture_test_stall(&c->workers[i]);
+	ret = steer_set_ring(c->steer, q, r->fd);
+	if (ret) {
+		xdpi_err("cannot add queue %u's ring to the XDP program: %s", q, strerror(-ret));
+		return ret;
+	}
+	xdpi_info("queue %u: passive, copies of up to %u bytes into a %u KiB ring, cpu %d", q,
+		  c->o.snaplen, c->o.ring_size >> 10, c->cpu_of[i]);
+	return 0;
+}
+
 /* Socket and worker i; on failure c->nworkers counts the workers that exist,
  * so that capture_close() releases exactly those. */
 static int capture_open_worker(struct capture *c, int i, const struct pipeline_config *pc)
@@ -485,7 +493,7 @@ static int capture_open_worker(struct capture *c, int i, const struct pipeline_c
 		return ret;
 	}
 	c->nworkers = i + 1;
-	w->rx_meta = c->nic.rx_metadata;
+	w->rx_meta = c->nic.rx_metadata || c->nic.frame_times;
 	w->idle_spin_ns = (uint64_t)c->o.idle_spin_us * 1000;
 	w->spin_budget_ns = w->idle_spin_ns;
 	capture_test_stall(w);
@@ -542,6 +550,8 @@ static int capture_open_flows(struct capture *c)
 		.timeout_ns = (uint64_t)(fo->timeout * 1e9),
 		.closed_timeout_ns = (uint64_t)(fo->closed_timeout * 1e9),
 		.peeks = !fo->no_peeks,
+		/* A lone SYN's answer is seen only when both directions are. */
+		.one_direction = c->o.passive && capture_direction_of(&c->o) != CAPTURE_DIR_INOUT,
 		.thread_enter = c->o.keep_privileges ? NULL : capture_flows_sandbox,
 	};
 	char err[256];
@@ -608,6 +618,33 @@ static int capture_open_workers(struct capture *c)
 		if (ret)
 			return ret;
 	}
+	return 0;
+}
+
+/*
+ * Passive, frames sent: once every queue's ring is in the program's map,
+ * the egress program copies into them (round robin over TX queues: the
+ * flow table is shared, so any worker will do). XDPI_TEST_NO_TCX=1 takes
+ * the clsact path where the kernel has tcx (docs/testing.md).
+ */
+static int capture_attach_egress(struct capture *c)
+{
+	uint32_t queues[XDPI_MAX_QUEUES];
+	const char *no_tcx = getenv("XDPI_TEST_NO_TCX");
+	char err[256];
+	int ret;
+
+	for (int i = 0; i < c->nworkers; i++)
+		queues[i] = c->workers[i].queue_id;
+	ret = steer_attach_egress(c->steer, queues, c->nworkers, no_tcx && !strcmp(no_tcx, "1"),
+				  err, sizeof(err));
+	if (ret) {
+		xdpi_err("%s: %s", c->o.ifname, err);
+		return ret;
+	}
+	c->nic.egress_hook = steer_egress_hook(c->steer);
+	xdpi_info("frames sent on %s: copied by a tc egress program (%s) into the queues' rings",
+		  c->o.ifname, c->nic.egress_hook);
 	return 0;
 }
 
@@ -684,6 +721,8 @@ int capture_open(const struct capture_opts *o, struct capture **out)
 		ret = capture_privs_raise(&c->o);
 	if (!ret && !o->ceiling)
 		ret = capture_open_workers(c);
+	if (!ret && o->passive && capture_direction_of(o) != CAPTURE_DIR_IN)
+		ret = capture_attach_egress(c);
 	if (!ret && o->write && !o->ceiling)
 		ret = capture_open_writer(c);
 	/* Attached and bound: from here on only teardown needs privileges. */
@@ -965,6 +1004,7 @@ static void capture_ledger_queue(const struct capture *c, int q, struct ledger_q
 			continue;
 		e->has_socket = w->xsk != NULL;
 		e->inspected = w->pipe.m.c.packets;
+		e->inspected_out = w->copies_out;
 		if (w->xsk)
 			xdpi_xsk_stats(w->xsk, &e->sock);
 		e->has_causes = w->xsk && c->losswatch;

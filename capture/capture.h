@@ -71,11 +71,15 @@ struct capture_queue {
 /* What the NIC did to the frames and what xdpi made of it (capture/offload.h,
  * docs/live.md "Jumbo frames" and "NIC metadata"). */
 struct capture_nic {
-	uint32_t mtu;		     /* 0: unknown */
-	uint32_t max_frame;	     /* the longest frame the sockets take */
-	bool multi_buffer;	     /* sockets bound with XDP_USE_SG */
-	bool frags;		     /* the XDP program has frags support */
-	bool rx_metadata;	     /* the metadata variant of the XDP program runs */
+	uint32_t mtu;	    /* 0: unknown */
+	uint32_t max_frame; /* the longest frame the sockets take */
+	bool multi_buffer;  /* sockets bound with XDP_USE_SG */
+	bool frags;	    /* the XDP program has frags support */
+	bool rx_metadata;   /* the metadata variant of the XDP program runs */
+	/* Each frame carries the time the XDP program saw it (the metadata
+	 * variant always does, the plain program when this is set). */
+	bool frame_times;
+	const char *egress_hook;     /* passive, frames sent: "tcx", "clsact"; NULL */
 	const char *vlan;	     /* how stripped tags are handled: "metadata", "offload-off",
 				      * "stripping-kept", "not-stripped", "unknown", or
 				      * "not-needed" (--ceiling, --no-inspect) */

@@ -16,7 +16,8 @@ void ledger_close(struct ledger *l)
 
 	for (int i = 0; i < l->count; i++) {
 		struct ledger_queue *q = &l->q[i];
-		__int128 d = (__int128)q->xdp.redirected + q->xdp.copied - q->inspected;
+		__int128 d = (__int128)q->xdp.redirected + q->xdp.copied + q->xdp.copied_out -
+			     q->inspected;
 
 		d = d - q->sock.rx_dropped - q->sock.rx_ring_full;
 		q->unexplained = clamp_s64(d);

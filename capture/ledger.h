@@ -5,11 +5,12 @@
  * what the driver counted (ethtool), and what the worker inspected. The
  * identity
  *
- *     redirected + copied = inspected + rx_dropped + rx_ring_full
+ *     redirected + copied + copied_out = inspected + rx_dropped + rx_ring_full
  *
- * (copied: the frames the program copied into the queue's ring in passive
- * mode, where nothing is redirected and the socket counters are 0; the
- * copies it could not make, copy_failed, are shown beside it).
+ * (copied, copied_out: the frames received and sent that the programs
+ * copied into the queue's ring in passive mode, where nothing is
+ * redirected and the socket counters are 0; the copies they could not
+ * make, copy_failed and copy_out_failed, are shown beside it).
  * must hold per queue once the run is drained; any difference is
  * unexplained. Only these counters enter it: the others (seen,
  * passed, redirect_failed, the driver's, ...) are shown beside it. A queue
@@ -44,6 +45,7 @@ struct ledger_queue {
 	struct xdp_statistics sock;
 	struct iface_queue_counters iface;
 	uint64_t inspected;
+	uint64_t inspected_out; /* of inspected: frames sent (passive) */
 	int64_t unexplained;
 	/* Why the fill ring ran dry (sock.rx_fill_ring_empty_descs split by
 	 * cause) and how the worker was scheduled: capture/losswatch.h.

@@ -40,6 +40,8 @@ enum {
 	OPT_MAX_FRAME,
 	OPT_NO_RX_METADATA,
 	OPT_KEEP_OFFLOADS,
+	OPT_DIRECTION,
+	OPT_NO_FRAME_TIMES,
 	OPT_NO_FLOWS = 512, /* capture_flow_long_opts: apart, for `xdpi read` */
 	OPT_NO_PEEKS,
 	OPT_MAX_FLOWS,
@@ -88,6 +90,7 @@ const struct option capture_long_opts[] = {
 	{"passive", no_argument, NULL, OPT_PASSIVE},
 	{"snaplen", required_argument, NULL, 's'},
 	{"ring-size", required_argument, NULL, OPT_RING_SIZE},
+	{"direction", required_argument, NULL, OPT_DIRECTION},
 	{"json", no_argument, NULL, 'j'},
 	{"record", required_argument, NULL, OPT_RECORD},
 	{"user", required_argument, NULL, OPT_USER},
@@ -96,6 +99,7 @@ const struct option capture_long_opts[] = {
 	{"takeover", no_argument, NULL, OPT_TAKEOVER},
 	{"max-frame", required_argument, NULL, OPT_MAX_FRAME},
 	{"no-rx-metadata", no_argument, NULL, OPT_NO_RX_METADATA},
+	{"no-frame-times", no_argument, NULL, OPT_NO_FRAME_TIMES},
 	{"keep-offloads", no_argument, NULL, OPT_KEEP_OFFLOADS},
 	{"verbose", no_argument, NULL, 'v'},
 	{0},
@@ -202,6 +206,8 @@ const char capture_short_opts[] = "f:d:i:c:w:qs:b:jv";
 static const char *const xsk_mode_names[] = {"auto", "zerocopy", "copy"};
 static const char *const xdp_mode_names[] = {"auto", "native", "skb"};
 static const char *const sender_clock_names[] = {"auto", "local", "synced", "unsynced"};
+/* Index 0, "auto", is the default only: not a value to give. */
+static const char *const direction_names[] = {"auto", "in", "out", "inout"};
 
 size_t capture_long_opts_count(void)
 {
@@ -221,6 +227,18 @@ const char *capture_xdp_mode_name(enum steer_xdp_mode m)
 const char *capture_sender_clock_name(enum capture_sender_clock c)
 {
 	return (unsigned)c < 4 ? sender_clock_names[c] : "?";
+}
+
+const char *capture_direction_name(enum capture_direction d)
+{
+	return (unsigned)d < 4 ? direction_names[d] : "?";
+}
+
+enum capture_direction capture_direction_of(const struct capture_opts *o)
+{
+	if (o->direction != CAPTURE_DIR_AUTO)
+		return o->direction;
+	return o->passive ? CAPTURE_DIR_INOUT : CAPTURE_DIR_IN;
 }
 
 void capture_opts_defaults(struct capture_opts *o)
@@ -269,6 +287,8 @@ static const char *valid_values(int opt)
 		return "auto, native, skb";
 	case OPT_SENDER_CLOCK:
 		return "auto, local, synced, unsynced";
+	case OPT_DIRECTION:
+		return "in, out, inout";
 	case 'b':
 		return "1..4096";
 	case 'c':
@@ -365,6 +385,12 @@ static int parse_valued(struct capture_opts *o, int opt, const char *arg)
 			return -EINVAL;
 		o->sender_clock = (enum capture_sender_clock)v;
 		return 1;
+	case OPT_DIRECTION:
+		v = xdpi_parse_choice(arg, direction_names + 1, 3);
+		if (v < 0)
+			return -EINVAL;
+		o->direction = (enum capture_direction)(v + 1);
+		return 1;
 	case OPT_FRAME_SIZE:
 		return xdpi_parse_u32(arg, 0, UINT32_MAX, &x->frame_size) ? -EINVAL : 1;
 	case OPT_FILL_SIZE:
@@ -429,6 +455,9 @@ int capture_opts_parse_opt(struct capture_opts *o, int opt, const char *arg)
 	case OPT_NO_RX_METADATA:
 		o->no_rx_metadata = true;
 		return 1;
+	case OPT_NO_FRAME_TIMES:
+		o->no_frame_times = true;
+		return 1;
 	case OPT_KEEP_OFFLOADS:
 		o->keep_offloads = true;
 		return 1;
@@ -461,6 +490,13 @@ int capture_opts_check(const struct capture_opts *o, char *err, size_t err_len)
 	}
 	if (o->passive && o->ceiling) {
 		snprintf(err, err_len, "--passive copies frames, --ceiling drops them: pick one");
+		return -EINVAL;
+	}
+	if (!o->passive && capture_direction_of(o) != CAPTURE_DIR_IN) {
+		snprintf(err, err_len,
+			 "--direction %s needs --passive: steering takes frames received off "
+			 "their way, frames sent can only be copied",
+			 capture_direction_name(o->direction));
 		return -EINVAL;
 	}
 	if (o->check_seq && !o->inspect) {
@@ -632,9 +668,12 @@ void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
 	push_flag(&a, OPT_PASSIVE, o->passive);
 	push_u32(&a, 's', o->snaplen, d.snaplen);
 	push_u32(&a, OPT_RING_SIZE, o->ring_size, d.ring_size);
+	if (o->direction != d.direction)
+		push_opt(&a, OPT_DIRECTION, capture_direction_name(o->direction));
 	push_flag(&a, OPT_TAKEOVER, o->takeover);
 	push_u32(&a, OPT_MAX_FRAME, o->max_frame, d.max_frame);
 	push_flag(&a, OPT_NO_RX_METADATA, o->no_rx_metadata);
+	push_flag(&a, OPT_NO_FRAME_TIMES, o->no_frame_times);
 	push_flag(&a, OPT_KEEP_OFFLOADS, o->keep_offloads);
 	push_flag(&a, 'v', o->verbose);
 	push_flag(&a, OPT_NO_FLOWS, o->flows.off);

@@ -32,6 +32,14 @@ enum capture_sender_clock {
 	CAPTURE_CLOCK_UNSYNCED, /* another host: sequence results only */
 };
 
+/* --direction: which frames of the interface are inspected. */
+enum capture_direction {
+	CAPTURE_DIR_AUTO = 0, /* inout with --passive, in when steering */
+	CAPTURE_DIR_IN,	      /* frames received (the XDP hook) */
+	CAPTURE_DIR_OUT,      /* frames sent (tc egress; --passive only) */
+	CAPTURE_DIR_INOUT,    /* both (--passive only) */
+};
+
 /* The options of the flow stage and of the exporters, which `xdpi read`
  * takes too (capture_flow_long_opts, capture_flow_opts_parse_opt()). */
 struct capture_flow_opts {
@@ -69,12 +77,14 @@ struct capture_opts {
 	bool passive;
 	uint32_t snaplen;   /* bytes copied per frame */
 	uint32_t ring_size; /* bytes per queue's ring */
-	bool takeover;	    /* steer an interface the host uses (capture/guard.h) */
+	enum capture_direction direction;
+	bool takeover; /* steer an interface the host uses (capture/guard.h) */
 	/* The longest frame to receive, Ethernet header in, FCS out; 0: the
 	 * MTU's (capture/offload.h). Longer than a UMEM frame holds: the
 	 * sockets are multi-buffer. */
 	uint32_t max_frame;
 	bool no_rx_metadata; /* never the XDP program's metadata variant */
+	bool no_frame_times; /* date frames by batch, not by the XDP program's clock */
 	bool keep_offloads;  /* leave the NIC's VLAN stripping as it is */
 	double duration;     /* 0: until a signal */
 	/* Least privilege (capture/privdrop.h): the user to become after
@@ -145,5 +155,8 @@ void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
 const char *capture_xsk_mode_name(enum xdpi_xsk_mode m);
 const char *capture_xdp_mode_name(enum steer_xdp_mode m);
 const char *capture_sender_clock_name(enum capture_sender_clock c);
+const char *capture_direction_name(enum capture_direction d);
+/* The direction a run with @o inspects: CAPTURE_DIR_AUTO resolved. */
+enum capture_direction capture_direction_of(const struct capture_opts *o);
 
 #endif /* XDPI_CAPTURE_OPTIONS_H */

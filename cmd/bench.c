@@ -21,6 +21,7 @@
 
 #include "cmd.h"
 #include "../bench/benchrun.h"
+#include "../bench/xdpcost.h"
 #include "../bench/ndr.h"
 #include "../export/bench_report.h"
 #include "../export/report.h"
@@ -266,6 +267,7 @@ struct bench_args {
 	int max_trials;
 	double duration_sum;
 	char cmdline[1024];
+	struct xdp_cost xdp_cost; /* runs 0: not measured */
 };
 
 static void bench_args_defaults(struct bench_args *a)
@@ -558,7 +560,35 @@ static json_t *bench_record_json(const struct bench_args *a, const struct bench_
 	/* The testbed's MTU: what the frame size was measured at. */
 	json_object_set_new(o, "mtu", json_integer(a->mtu ? a->mtu : 1500));
 	json_object_set_new(o, "traffic", bench_traffic_json(&a->cfg.gen));
+	if (a->xdp_cost.runs)
+		json_object_set_new(o, "xdp_program_ns",
+				    json_pack("{s:f, s:f, s:i}", "steer", a->xdp_cost.plain_ns,
+					      "steer_time_stamp", a->xdp_cost.stamped_ns, "runs",
+					      (int)a->xdp_cost.runs));
 	return o;
+}
+
+/* The XDP program's own cost per frame, and what the per-frame time stamp
+ * adds to it (bench/xdpcost.h): measured before the testbed runs, said
+ * under the table. */
+#define BENCH_XDP_COST_RUNS 20000
+static void bench_xdp_cost(struct bench_args *a)
+{
+	char err[256];
+
+	if (xdp_cost_measure(&a->xdp_cost, BENCH_XDP_COST_RUNS, err, sizeof(err)))
+		xdpi_warn("cannot time the XDP program: %s", err);
+}
+
+static void bench_xdp_cost_print(FILE *out, const struct bench_args *a)
+{
+	if (!a->xdp_cost.runs)
+		return;
+	fprintf(out,
+		"XDP program per frame (BPF_PROG_TEST_RUN, a 64-byte SYN): %.0f ns, %.0f ns "
+		"with\nthe per-frame time stamp (%+.0f ns)\n",
+		a->xdp_cost.plain_ns, a->xdp_cost.stamped_ns,
+		a->xdp_cost.stamped_ns - a->xdp_cost.plain_ns);
 }
 
 static void bench_record_emit(const struct bench_args *a, json_t *o)
@@ -707,6 +737,7 @@ int cmd_bench(int argc, char **argv)
 	table = a.json ? stderr : stdout;
 	start = report_wall_now();
 	bench_check_receivers(&a, table);
+	bench_xdp_cost(&a);
 	trials = json_array();
 	if (!trials) {
 		xdpi_err("out of memory");
@@ -728,6 +759,7 @@ int cmd_bench(int argc, char **argv)
 	testbed_destroy(&tb);
 
 	bench_table_print(table, rx, a.search, gen_size_mean(a.cfg.gen.size));
+	bench_xdp_cost_print(table, &a);
 	bench_ledger_print(table, rx);
 	bench_record(&a, rx, trials, failures, start);
 	ret = failures ? XDPI_EXIT_FAIL : XDPI_EXIT_OK;

@@ -78,6 +78,9 @@ static void live_usage(FILE *out)
 		"                        (default 512: every header xdpi parses)\n"
 		"      --ring-size N     passive: bytes of each queue's ring, a power of\n"
 		"                        two from 4096 (default 4194304)\n"
+		"      --direction D     in (frames received), out (frames sent, copied\n"
+		"                        by a tc egress program) or inout; passive only\n"
+		"                        but in (default: inout with --passive, else in)\n"
 		"      --check-seq       check the stamps of `xdpi gen` traffic and the\n"
 		"                        kernel pktgen's header: frames lost, duplicated,\n"
 		"                        reordered per flow, and one-way latency\n"
@@ -103,6 +106,9 @@ static void live_usage(FILE *out)
 		"                        several buffers (multi-buffer, Linux 6.6+)\n"
 		"      --no-rx-metadata  do not ask the driver for the stripped VLAN tag,\n"
 		"                        RSS hash and receive time (docs/live.md)\n"
+		"      --no-frame-times  date frames by batch instead of by the time the\n"
+		"                        XDP program saw each one: saves its clock read\n"
+		"                        (RTTs and -w times then have the batch's grain)\n"
 		"      --keep-offloads   leave the NIC's VLAN tag stripping on: by\n"
 		"                        default xdpi turns it off for the run where the\n"
 		"                        driver cannot hand XDP the tag, and restores it\n"
@@ -298,7 +304,8 @@ static int live_parse(int argc, char **argv, struct capture_opts *o, struct live
 		xdpi_usage_error(LIVE_USAGE, "%s", err);
 		return -EINVAL;
 	}
-	if ((o->check_seq && !o->inspect) || (o->sender_clock && !o->check_seq)) {
+	if ((o->check_seq && !o->inspect) || (o->sender_clock && !o->check_seq) ||
+	    (!o->passive && capture_direction_of(o) != CAPTURE_DIR_IN)) {
 		capture_opts_check(o, err, sizeof(err));
 		xdpi_usage_error(LIVE_USAGE, "%s", err);
 		return -EINVAL;

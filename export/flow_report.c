@@ -49,6 +49,17 @@ static json_t *top_name_json(const struct flow_top_name *e, unsigned n, const ch
 	return a;
 }
 
+/* Of the flows that ended, the share seen in one direction only; null
+ * before any ended. */
+static json_t *flow_one_way_ratio(const struct flow_summary *s)
+{
+	uint64_t ended = 0;
+
+	for (int i = 0; i < FLOW_END__MAX; i++)
+		ended += s->ended[i];
+	return ended ? json_real((double)s->one_way / (double)ended) : json_null();
+}
+
 json_t *flow_report_json(const struct flow_report *r)
 {
 	const struct flow_summary *s = r->s;
@@ -78,6 +89,9 @@ json_t *flow_report_json(const struct flow_report *r)
 			    r->span_s > 0 ? json_real((double)r->fc->established / r->span_s)
 					  : json_null());
 	SET_INT("half_open", s->half_open);
+	SET_INT("syn_only", s->syn_only);
+	SET_INT("one_way", s->one_way);
+	json_object_set_new(o, "one_way_ratio", flow_one_way_ratio(s));
 	SET_INT("active", s->active);
 	json_object_set_new(o, "ended", ended);
 	SET_INT("flows", r->fc->created);
@@ -113,7 +127,25 @@ void flow_report_print(FILE *out, const struct flow_report *r)
 		r->fc->established);
 	if (r->span_s > 0)
 		fprintf(out, " (%.1f/s)", (double)r->fc->established / r->span_s);
-	fprintf(out, "  half-open %" PRIu64 "\n", s->half_open);
+	fprintf(out, "  half-open %" PRIu64, s->half_open);
+	if (s->syn_only)
+		fprintf(out, "  lone SYNs %" PRIu64, s->syn_only);
+	fputc('\n', out);
+	{
+		uint64_t ended = 0;
+
+		for (int i = 0; i < FLOW_END__MAX; i++)
+			ended += s->ended[i];
+		/* Most flows one-sided: say that the handshake and size
+		 * figures above cover one direction. */
+		if (ended && s->one_way * 2 > ended)
+			fprintf(out,
+				"one-sided          %" PRIu64 " of %" PRIu64
+				" flows ended were seen "
+				"in one direction only:\n"
+				"                   the connection figures cover that direction\n",
+				s->one_way, ended);
+	}
 	fprintf(out,
 		"flows              %" PRIu64 " (active %" PRIu64 ", untracked packets %" PRIu64
 		", max %" PRIu64 ")\n",
@@ -238,6 +270,8 @@ json_t *flow_record_json(const struct flow_record *r)
 		      flow_end_reason_name(r->end_reason), "tcp_flags", (int)r->tcp_flags, "state",
 		      flow_tcp_state_name(r->state), "rtt_us",
 		      r->rtt_ns >= 0 ? json_real((double)r->rtt_ns / 1e3) : json_null());
+	if (o)
+		json_object_set_new(o, "one_way", json_boolean(r->one_way));
 	/* IP-level octets (IPFIX octetDeltaCount): what a flow collector
 	 * shows as bytes. */
 	if (o) {

@@ -13,7 +13,8 @@
 struct ledger_field {
 	const char *group;
 	const char *name;
-	size_t offset; /* of a uint64_t inside struct ledger_queue */
+	size_t offset;	   /* of a uint64_t inside struct ledger_queue */
+	bool since_egress; /* absent from records made before --direction: 0 */
 };
 
 #define XDP_FIELD(f)                                            \
@@ -36,6 +37,9 @@ static const struct ledger_field fields[] = {
 	XDP_FIELD(stopping_passed),
 	XDP_FIELD(copied),
 	XDP_FIELD(copy_failed),
+	{"xdp", "seen_out", offsetof(struct ledger_queue, xdp.seen_out), true},
+	{"xdp", "copied_out", offsetof(struct ledger_queue, xdp.copied_out), true},
+	{"xdp", "copy_out_failed", offsetof(struct ledger_queue, xdp.copy_out_failed), true},
 	SOCK_FIELD(rx_dropped),
 	SOCK_FIELD(rx_invalid_descs),
 	SOCK_FIELD(rx_ring_full),
@@ -106,13 +110,21 @@ static const char *const ledger_heads[LEDGER_COLS] = {
 	"seen", "passed", "redirected", "inspected", "rx_dropped", "ring_full", "unexplained",
 };
 
+/* What the queue's socket or ring was given: redirected, or copied in
+ * both directions. */
+static uint64_t ledger_taken(const struct ledger_queue *q, bool *over)
+{
+	return ledger_add(ledger_add(q->xdp.redirected, q->xdp.copied, over), q->xdp.copied_out,
+			  over);
+}
+
 static void ledger_cells(const struct ledger_queue *q, uint64_t passed, char cell[][24])
 {
 	bool over = false;
 
 	snprintf(cell[0], 24, "%" PRIu64, (uint64_t)q->xdp.seen);
 	snprintf(cell[1], 24, "%" PRIu64, passed);
-	snprintf(cell[2], 24, "%" PRIu64, ledger_add(q->xdp.redirected, q->xdp.copied, &over));
+	snprintf(cell[2], 24, "%" PRIu64, ledger_taken(q, &over));
 	snprintf(cell[3], 24, "%" PRIu64, q->inspected);
 	snprintf(cell[4], 24, "%" PRIu64, (uint64_t)q->sock.rx_dropped);
 	snprintf(cell[5], 24, "%" PRIu64, (uint64_t)q->sock.rx_ring_full);
@@ -158,6 +170,10 @@ static uint64_t ledger_total(const struct ledger *l, struct ledger_queue *total,
 		x->redirected = ledger_add(x->redirected, q->xdp.redirected, over);
 		x->copied = ledger_add(x->copied, q->xdp.copied, over);
 		x->copy_failed = ledger_add(x->copy_failed, q->xdp.copy_failed, over);
+		x->seen_out = ledger_add(x->seen_out, q->xdp.seen_out, over);
+		x->copied_out = ledger_add(x->copied_out, q->xdp.copied_out, over);
+		x->copy_out_failed = ledger_add(x->copy_out_failed, q->xdp.copy_out_failed, over);
+		total->inspected_out = ledger_add(total->inspected_out, q->inspected_out, over);
 		total->inspected = ledger_add(total->inspected, q->inspected, over);
 		k->rx_dropped = ledger_add(k->rx_dropped, q->sock.rx_dropped, over);
 		k->rx_ring_full = ledger_add(k->rx_ring_full, q->sock.rx_ring_full, over);
@@ -168,9 +184,9 @@ static uint64_t ledger_total(const struct ledger *l, struct ledger_queue *total,
 			total->loss.fill_empty[c] =
 				ledger_add(total->loss.fill_empty[c], q->loss.fill_empty[c], over);
 		/* the redirected cell of the row */
-		ledger_add(q->xdp.redirected, q->xdp.copied, over);
+		ledger_taken(q, over);
 	}
-	ledger_add(total->xdp.redirected, total->xdp.copied, over);
+	ledger_taken(total, over);
 	total->unexplained = l->unexplained;
 	return passed;
 }
@@ -239,11 +255,15 @@ void ledger_print(FILE *out, const struct ledger *l)
 		if (total.has_causes)
 			ledger_causes_print(out, l, &total);
 	}
-	if (total.xdp.copied || total.xdp.copy_failed)
+	if (total.xdp.copied || total.xdp.copy_failed || total.xdp.copied_out ||
+	    total.xdp.copy_out_failed)
 		fprintf(out,
-			"passive: \"redirected\" counts copies; every frame also passed to the\n"
-			"kernel; %" PRIu64 " not copied (ring full)\n",
-			(uint64_t)total.xdp.copy_failed);
+			"passive: \"redirected\" counts copies, %" PRIu64 " received and %" PRIu64
+			" sent\n(inspected: %" PRIu64 " and %" PRIu64 "); every frame went on its "
+			"way;\nnot copied (ring full): %" PRIu64 " received, %" PRIu64 " sent\n",
+			(uint64_t)total.xdp.copied, (uint64_t)total.xdp.copied_out,
+			total.inspected - total.inspected_out, total.inspected_out,
+			(uint64_t)total.xdp.copy_failed, (uint64_t)total.xdp.copy_out_failed);
 	if (l->unexplained == 0)
 		fprintf(out, "redirected = inspected + rx_dropped + ring_full holds on every "
 			     "queue: 0 unexplained\n");
@@ -259,13 +279,14 @@ bool ledger_nothing_steered(const struct ledger *l, const char *filter, char *bu
 
 	for (int i = 0; i < l->count; i++) {
 		const struct xdpi_queue_stats *x = &l->q[i].xdp;
-		const uint64_t m[] = {x->redirected,	  x->dropped,	      x->copied,
-				      x->redirect_failed, x->stopping_passed, x->copy_failed};
+		const uint64_t m[] = {x->redirected,  x->dropped,	  x->copied,
+				      x->copied_out,  x->redirect_failed, x->stopping_passed,
+				      x->copy_failed, x->copy_out_failed};
 
 		seen = ledger_add(seen, x->seen, &over);
-		/* Passive runs copy instead of redirecting: the first three. */
+		/* Passive runs copy instead of redirecting: the first four. */
 		for (size_t k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
-			if (k < 3)
+			if (k < 4)
 				steered = ledger_add(steered, m[k], &over);
 			matched = ledger_add(matched, m[k], &over);
 		}
@@ -319,6 +340,7 @@ static json_t *queue_to_json(struct ledger_queue *q)
 		err |= json_object_set_new(e, "worker", worker);
 	}
 	err |= json_object_set_new(e, "inspected", u64_to_json(q->inspected));
+	err |= json_object_set_new(e, "inspected_out", u64_to_json(q->inspected_out));
 	err |= json_object_set_new(e, "unexplained", json_integer(q->unexplained));
 	if (err) {
 		json_decref(e);
@@ -377,10 +399,18 @@ static int queue_from_json(json_t *e, size_t i, struct ledger_queue *q)
 		return -EINVAL;
 	q->queue = (uint32_t)qid;
 	q->has_socket = json_is_true(bound);
-	for (size_t f = 0; f < NFIELDS; f++)
-		if (get_u64(json_object_get(e, fields[f].group), fields[f].name,
-			    field_ptr(q, &fields[f])))
+	for (size_t f = 0; f < NFIELDS; f++) {
+		json_t *group = json_object_get(e, fields[f].group);
+
+		if (fields[f].since_egress && json_is_object(group) &&
+		    !json_object_get(group, fields[f].name))
+			continue;
+		if (get_u64(group, fields[f].name, field_ptr(q, &fields[f])))
 			return -EINVAL;
+	}
+	if (json_object_get(e, "inspected_out") &&
+	    (get_u64(e, "inspected_out", &q->inspected_out) || q->inspected_out > q->inspected))
+		return -EINVAL;
 	/* Records from before the loss monitor have neither group; one
 	 * without the other, or a group short of a key, is no record of
 	 * ours. */

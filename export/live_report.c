@@ -341,6 +341,11 @@ json_t *live_report_json(const struct capture_opts *o, const struct capture *c,
 	json_object_set_new(obj, "inspect", json_boolean(o->inspect));
 	json_object_set_new(obj, "ceiling", json_boolean(o->ceiling));
 	json_object_set_new(obj, "passive", json_boolean(o->passive));
+	json_object_set_new(obj, "direction",
+			    json_string(capture_direction_name(capture_direction_of(o))));
+	json_object_set_new(obj, "egress_hook",
+			    res->nic.egress_hook ? json_string(res->nic.egress_hook) : json_null());
+	json_object_set_new(obj, "frame_times", json_boolean(res->nic.frame_times));
 	json_object_set_new(obj, "nic", live_nic_json(&res->nic));
 	report_span_json(obj, &span);
 	json_object_set_new(obj, "stop_reason", json_string(reason));
@@ -379,8 +384,14 @@ void live_report_print(FILE *out, const struct capture_opts *o, const struct cap
 
 	fprintf(out, "\nxdpi live %s: %.1f s, stopped by %s, filter %s%s\n", o->ifname,
 		res->duration_s, stop_reason ?: "an error", o->filter,
-		o->ceiling   ? ", ceiling mode (dropped in XDP, nothing inspected)"
-		: o->passive ? ", passive (copies inspected, the host kept every frame)"
+		o->ceiling ? ", ceiling mode (dropped in XDP, nothing inspected)"
+		: o->passive
+			? (capture_direction_of(o) == CAPTURE_DIR_INOUT
+				   ? ", passive both ways (copies inspected, the host kept every "
+				     "frame)"
+			   : capture_direction_of(o) == CAPTURE_DIR_IN
+				   ? ", passive, frames received only (copies inspected)"
+				   : ", passive, frames sent only (copies inspected)")
 		: o->inspect ? ""
 			     : ", inspection off (only packets and bytes count)");
 	if (ledger_nothing_steered(&res->ledger, o->filter, why, sizeof(why)))

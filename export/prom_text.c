@@ -351,6 +351,11 @@ static void connections(struct prom_text *t, const struct prom_figures *f)
 	    "TCP three-way handshakes completed (SYN, SYN-ACK, ACK seen).", fc->established);
 	one(t, "xdpi_tcp_half_open", PROM_GAUGE,
 	    "TCP flows in the table that saw a SYN but no completed handshake.", s->half_open);
+	one(t, "xdpi_tcp_syn_only", PROM_GAUGE,
+	    "TCP flows of a lone SYN in a capture of one direction (its answer may be unseen).",
+	    s->syn_only);
+	one(t, "xdpi_flows_one_way_total", PROM_COUNTER,
+	    "Flows ended that were seen in one direction only.", s->one_way);
 	one(t, "xdpi_flows_active", PROM_GAUGE, "Flows in the flow table.", s->active);
 	one(t, "xdpi_flows_max", PROM_GAUGE, "Flows the table holds at most (--max-flows).",
 	    s->max_flows);

@@ -916,6 +916,34 @@ static void flow_tcp_ack(struct flow_worker *w, struct flow *f, const struct pkt
 	w->c.established++;
 }
 
+/* The initiator's ACK of a SYN-ACK this capture did not see (it went
+ * another way: a capture of one direction, asymmetric routing, or lost
+ * before the capture point): the sequence number says the SYN was
+ * answered, so the handshake completed. The RTT still runs from the SYN
+ * to this ACK, as on the initiator's side of a capture of both ways. */
+static void flow_tcp_ack_unseen(struct flow_worker *w, struct flow *f, const struct pkt_info *pi,
+				unsigned sender)
+{
+	uint64_t syn_ns;
+
+	if (!flow_tcp_claim(f, FLOW_TCP_SYN_SENT))
+		return;
+	/* Only where the responder was never heard: a SYN-ACK seen that did
+	 * not acknowledge the SYN leaves the handshake where it was. */
+	if (sender != __atomic_load_n(&f->initiator, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&f->packets[sender ^ 1], __ATOMIC_RELAXED) ||
+	    (pi->tcp_seq != f->client_isn + 1 && pi->tcp_seq != f->client_isn + 1 + f->syn_len)) {
+		flow_tcp_release(f, FLOW_TCP_SYN_SENT);
+		return;
+	}
+	f->server_isn = pi->tcp_ack - 1;
+	syn_ns = __atomic_load_n(&f->syn_ns, __ATOMIC_RELAXED);
+	if (w->now_ns >= syn_ns)
+		__atomic_store_n(&f->rtt_ns, (int64_t)(w->now_ns - syn_ns), __ATOMIC_RELAXED);
+	flow_tcp_release(f, FLOW_TCP_ESTABLISHED);
+	w->c.established++;
+}
+
 /* The handshake, one segment of it (the rules, and where they differ from
  * tshark's, are docs/flows.md's "Connection tracking"). Only SYN, SYN-ACK,
  * RST and the ACK that completes it move it; retransmissions and
@@ -948,6 +976,8 @@ static __attribute__((noinline)) void flow_tcp_step(struct flow_worker *w, struc
 		flow_tcp_syn_ack(w, f, pi, sender, st);
 	else if (syn_ack == PKT_TCP_ACK && st == FLOW_TCP_SYN_RCVD)
 		flow_tcp_ack(w, f, pi, sender);
+	else if (syn_ack == PKT_TCP_ACK && st == FLOW_TCP_SYN_SENT)
+		flow_tcp_ack_unseen(w, f, pi, sender);
 }
 
 /* Whether a SYN (no ACK) starts a new connection on @f's addresses and
@@ -1069,8 +1099,9 @@ bool flow_worker_account(struct flow_worker *w, const struct pkt_info *pi, const
 	flags_seen = __atomic_load_n(&f->tcp_flags, __ATOMIC_RELAXED);
 	if ((flags_seen | pi->tcp_flags) != flags_seen) /* a locked op only for news */
 		__atomic_fetch_or(&f->tcp_flags, pi->tcp_flags, __ATOMIC_RELAXED);
+	/* A handshake under way: its ACK (of a SYN-ACK seen or not) moves it. */
 	if (pi->tcp_flags & (PKT_TCP_SYN | PKT_TCP_FIN | PKT_TCP_RST) ||
-	    __atomic_load_n(&f->state, __ATOMIC_RELAXED) == FLOW_TCP_SYN_RCVD)
+	    (uint8_t)(__atomic_load_n(&f->state, __ATOMIC_RELAXED) - FLOW_TCP_SYN_SENT) <= 1)
 		flow_tcp_step(w, f, pi, sender);
 	if (ft->cfg.peeks && pi->payload_len && caplen > pi->payload_off &&
 	    !(__atomic_load_n(&f->peeked, __ATOMIC_RELAXED) & (1u << sender))) {
@@ -1205,6 +1236,7 @@ static void flow_record_fill(const struct flow_table *ft, const struct flow *f,
 	r->state = st;
 	r->end_reason = f->end_reason;
 	r->rtt_ns = st == FLOW_TCP_ESTABLISHED ? __atomic_load_n(&f->rtt_ns, __ATOMIC_RELAXED) : -1;
+	r->one_way = !r->packets_toserver || !r->packets_toclient;
 	r->peek = NULL;
 	if (__atomic_load_n(&f->peek_state, __ATOMIC_ACQUIRE) == FLOW_PEEK_KEPT) {
 		peek_unpack(&ext->peek, peek);
@@ -1446,6 +1478,8 @@ static void flow_remove(struct flow_table *ft, struct flow *f, enum flow_end_rea
 	flow_feed(ft, f, true);
 	f->end_reason = (uint8_t)reason;
 	ft->work.ended[reason]++;
+	ft->work.one_way += !__atomic_load_n(&f->packets[0], __ATOMIC_RELAXED) ||
+			    !__atomic_load_n(&f->packets[1], __ATOMIC_RELAXED);
 	ft->count--;
 	__atomic_store_n(&f->live, 0, __ATOMIC_RELAXED);
 	f->next = NULL;
@@ -1612,10 +1646,21 @@ static void flow_publish(struct flow_table *ft)
 	pthread_mutex_unlock(&ft->lock);
 }
 
+/* The half-open gauge: a lone SYN counts only where its answer would
+ * have been seen (flow_config.one_direction). */
+static inline void flow_count_open(const struct flow_table *ft, uint8_t st, uint64_t *half_open,
+				   uint64_t *syn_only)
+{
+	if (st == FLOW_TCP_SYN_SENT && ft->cfg.one_direction)
+		(*syn_only)++;
+	else
+		*half_open += st == FLOW_TCP_SYN_SENT || st == FLOW_TCP_SYN_RCVD;
+}
+
 void flow_table_maintain(struct flow_table *ft, uint64_t now_ns)
 {
 	struct flow_walk it = {0};
-	uint64_t active = 0, half_open = 0, high, low, lo = UINT64_MAX, hi = 0;
+	uint64_t active = 0, half_open = 0, syn_only = 0, high, low, lo = UINT64_MAX, hi = 0;
 	bool top = now_ns >= ft->next_feed_ns;
 	struct flow *f;
 
@@ -1641,7 +1686,7 @@ void flow_table_maintain(struct flow_table *ft, uint64_t now_ns)
 			flow_report_active(ft, f, now_ns);
 		active++;
 		st = __atomic_load_n(&f->state, __ATOMIC_RELAXED) & ~FLOW_TCP_BUSY;
-		half_open += st == FLOW_TCP_SYN_SENT || st == FLOW_TCP_SYN_RCVD;
+		flow_count_open(ft, st, &half_open, &syn_only);
 	}
 	/* Records a worker published after the walk passed their place are
 	 * counted on the next pass. */
@@ -1656,6 +1701,7 @@ void flow_table_maintain(struct flow_table *ft, uint64_t now_ns)
 	flow_ended_flush(ft);
 	ft->work.active = active;
 	ft->work.half_open = half_open;
+	ft->work.syn_only = syn_only;
 	flow_publish(ft);
 }
 
@@ -1683,7 +1729,7 @@ void flow_table_finish(struct flow_table *ft, enum flow_end_reason reason)
 	struct flow_walk it = {0};
 	struct flow *f;
 
-	uint64_t active = 0, half_open = 0;
+	uint64_t active = 0, half_open = 0, syn_only = 0;
 
 	if (!ft)
 		return;
@@ -1693,12 +1739,13 @@ void flow_table_finish(struct flow_table *ft, enum flow_end_reason reason)
 		uint8_t st = __atomic_load_n(&f->state, __ATOMIC_RELAXED) & ~FLOW_TCP_BUSY;
 
 		active++;
-		half_open += st == FLOW_TCP_SYN_SENT || st == FLOW_TCP_SYN_RCVD;
+		flow_count_open(ft, st, &half_open, &syn_only);
 		flow_remove(ft, f, reason);
 	}
 	flow_ended_flush(ft);
 	ft->work.active = active;
 	ft->work.half_open = half_open;
+	ft->work.syn_only = syn_only;
 	flow_publish(ft);
 	/* The hooks run in the call_rcu thread after a grace period, which
 	 * this (registered) thread must not hold up while it waits. */

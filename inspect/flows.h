@@ -121,6 +121,11 @@ struct flow_config {
 	 * non-zero: the thread ends at once, and the table is maintained by
 	 * nobody until flow_table_finish(). NULL: none. */
 	int (*thread_enter)(void);
+	/* Whether the capture can see both directions (false: --direction
+	 * in or out): without, a SYN alone is no sign of a half-open
+	 * connection (its answer may have gone the other way), so it is
+	 * counted apart (flow_summary.syn_only). */
+	bool one_direction;
 };
 
 /* A flow as handed out: directions resolved, plain fields. */
@@ -132,7 +137,7 @@ struct flow_record {
 	uint8_t end_reason; /* enum flow_end_reason */
 	bool has_vlan;
 	uint16_t vlan;
-	uint16_t vlan_inner; /* QinQ's inner tag (0: none): part of the key too */
+	uint16_t vlan_inner;		    /* QinQ's inner tag (0: none): part of the key too */
 	uint8_t src_addr[16], dst_addr[16]; /* the source is the initiator (SYN sender) */
 	uint16_t src_port, dst_port;	    /* or the first packet's sender */
 	uint64_t packets_toserver, packets_toclient;
@@ -146,6 +151,9 @@ struct flow_record {
 	uint64_t prev_end_ns;	   /* the last report's end; 0: none */
 	uint64_t start_ns, end_ns; /* capture time (wall clock live) */
 	int64_t rtt_ns;		   /* SYN to handshake-completing ACK; -1: none */
+	/* Packets seen in one direction only (a capture of one side, or
+	 * asymmetric routing): its connection metrics are one-sided. */
+	bool one_way;
 	/* NULL: no request line or ClientHello. Like the record itself,
 	 * valid only during the hook call that hands it out. */
 	const struct peek_result *peek;
@@ -178,6 +186,10 @@ struct flow_top_name {
 struct flow_summary {
 	uint64_t active;    /* records in the table */
 	uint64_t half_open; /* TCP flows in SYN_SENT or SYN_RCVD */
+	/* With one_direction: TCP flows of a lone SYN, whose answer may have
+	 * gone unseen (not in half_open). */
+	uint64_t syn_only;
+	uint64_t one_way; /* ended flows seen in one direction only */
 	uint64_t max_flows;
 	uint64_t ended[FLOW_END__MAX];
 	uint64_t http_methods[PEEK_HTTP__MAX];

@@ -127,5 +127,12 @@ for e in "${exprs[@]}"; do args+=(-e "$e"); done
 t_eq "tool_filtercheck: built-ins and ${#exprs[@]} expressions, exit 0" "${PIPESTATUS[0]}" 0
 "$TOOLS/tool_filtercheck" --raw --no-builtin "${all[@]}" | grep -v '^1\.\.'
 t_eq "tool_filtercheck --raw: exit 0" "${PIPESTATUS[0]}" 0
+# The tc egress program (passive, frames sent) classifies a socket buffer
+# with the same code: the same answers on every frame.
+"$TOOLS/tool_filtercheck" --egress "${args[@]}" "${all[@]}" | grep -v '^1\.\.'
+t_eq "tool_filtercheck --egress: built-ins and ${#exprs[@]} expressions, exit 0" \
+	"${PIPESTATUS[0]}" 0
+"$TOOLS/tool_filtercheck" --egress --raw --no-builtin "${all[@]}" | grep -v '^1\.\.'
+t_eq "tool_filtercheck --egress --raw: exit 0" "${PIPESTATUS[0]}" 0
 
 t_done

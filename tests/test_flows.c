@@ -90,6 +90,9 @@ struct fixture {
 	struct flow_summary final; /* after fx_close() */
 };
 
+/* The next fx_open() sees one direction only (flow_config.one_direction). */
+static bool fx_one_direction;
+
 static void fx_open(struct fixture *fx, uint64_t max_flows, bool single_thread)
 {
 	struct flow_config cfg = {
@@ -99,7 +102,10 @@ static void fx_open(struct fixture *fx, uint64_t max_flows, bool single_thread)
 		.peeks = true,
 		.single_thread = single_thread,
 		.on_end = on_end,
+		.one_direction = fx_one_direction,
 	};
+
+	fx_one_direction = false;
 
 	/* One per process: it outlives fx_close() for the checks. */
 	static struct ended e;
@@ -225,6 +231,72 @@ TEST(wrong_acks_do_not_establish)
 	fx_close(&fx);
 	for (unsigned i = 0; i < fx.e->n; i++)
 		EQ(fx.e->r[i].rtt_ns, -1);
+}
+
+/* A capture of the client's side only: SYN, then the client's ACK of a
+ * SYN-ACK that went another way. The sequence number says the SYN was
+ * answered: established, the RTT from SYN to ACK, the record one-way. */
+TEST(handshake_seen_one_way)
+{
+	struct fixture fx;
+	const struct flow_record *r;
+
+	fx_open(&fx, 0, true);
+	seg(&fx, SEC, CLIENT, 40010, SERVER, 80, PKT_TCP_SYN, 1000, 0, NULL);
+	seg(&fx, SEC + 37000, CLIENT, 40010, SERVER, 80, PKT_TCP_ACK, 1001, 5001, NULL);
+	seg(&fx, SEC + 40000, CLIENT, 40010, SERVER, 80, PKT_TCP_ACK | PKT_TCP_PSH, 1001, 5001,
+	    "GET / HTTP/1.1\r\n");
+	EQ(fx.w.c.established, 1);
+	fx_close(&fx);
+	r = only_record(&fx);
+	EQ(r->state, FLOW_TCP_ESTABLISHED);
+	EQ(r->rtt_ns, 37000);
+	assert_true(r->one_way);
+	EQ(r->packets_toclient, 0);
+	EQ(fx.final.one_way, 1);
+	EQ(fx.final.half_open, 0);
+}
+
+/* The same rule does not fire on an ACK of another number, nor once the
+ * responder was heard (a SYN-ACK of the wrong number). */
+TEST(one_way_ack_needs_the_next_sequence)
+{
+	struct fixture fx;
+
+	fx_open(&fx, 0, true);
+	seg(&fx, SEC, CLIENT, 40011, SERVER, 80, PKT_TCP_SYN, 1000, 0, NULL);
+	seg(&fx, SEC + 1, CLIENT, 40011, SERVER, 80, PKT_TCP_ACK, 1002, 5001, NULL);
+	seg(&fx, SEC, CLIENT, 40012, SERVER, 80, PKT_TCP_SYN, 1000, 0, NULL);
+	seg(&fx, SEC + 1, CLIENT, 40012, SERVER, 80, PKT_TCP_ACK, 999, 5001, NULL);
+	EQ(fx.w.c.established, 0);
+	fx_close(&fx);
+	EQ(fx.final.half_open, 2);
+	for (unsigned i = 0; i < fx.e->n; i++) {
+		EQ(fx.e->r[i].state, FLOW_TCP_SYN_SENT);
+		EQ(fx.e->r[i].rtt_ns, -1);
+	}
+}
+
+/* Seeing one direction, a lone SYN may have been answered unseen: it is
+ * counted apart, not as half-open; a two-way capture counts it half-open. */
+TEST(lone_syn_with_one_direction)
+{
+	struct fixture fx;
+
+	fx_one_direction = true;
+	fx_open(&fx, 0, true);
+	seg(&fx, SEC, CLIENT, 40013, SERVER, 80, PKT_TCP_SYN, 1000, 0, NULL);
+	handshake(&fx, SEC, 40014, 1000);
+	fx_close(&fx);
+	EQ(fx.final.half_open, 0);
+	EQ(fx.final.syn_only, 1);
+	EQ(fx.final.one_way, 1); /* the lone SYN; the handshake saw both ways */
+
+	fx_open(&fx, 0, true);
+	seg(&fx, SEC, CLIENT, 40013, SERVER, 80, PKT_TCP_SYN, 1000, 0, NULL);
+	fx_close(&fx);
+	EQ(fx.final.half_open, 1);
+	EQ(fx.final.syn_only, 0);
 }
 
 TEST(joined_at_the_synack_knows_the_initiator)
@@ -764,6 +836,9 @@ int main(void)
 		cmocka_unit_test(handshake_rtt_and_directions),
 		cmocka_unit_test(retransmitted_syn_restarts_the_rtt),
 		cmocka_unit_test(wrong_acks_do_not_establish),
+		cmocka_unit_test(handshake_seen_one_way),
+		cmocka_unit_test(one_way_ack_needs_the_next_sequence),
+		cmocka_unit_test(lone_syn_with_one_direction),
 		cmocka_unit_test(joined_at_the_synack_knows_the_initiator),
 		cmocka_unit_test(end_reasons_by_timeout),
 		cmocka_unit_test(timeouts_set_directly),

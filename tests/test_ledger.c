@@ -79,6 +79,30 @@ TEST(test_close_passive)
 	ledger_free(&l);
 }
 
+/* Passive both ways: the copies of frames sent are in the identity too. */
+TEST(test_close_passive_both_directions)
+{
+	struct ledger l = make_ledger(1);
+
+	l.q[0].xdp.copied = 100;
+	l.q[0].xdp.copied_out = 50;
+	l.q[0].xdp.copy_out_failed = 4;
+	l.q[0].xdp.seen_out = 70;
+	l.q[0].inspected = 150;
+	l.q[0].inspected_out = 50;
+	ledger_close(&l);
+	EQ(l.q[0].unexplained, 0);
+	l.q[0].inspected = 149;
+	ledger_close(&l);
+	EQ(l.q[0].unexplained, 1);
+	/* seen_out and the failed copies stay beside it */
+	l.q[0].xdp.seen_out = 0;
+	l.q[0].xdp.copy_out_failed = 0;
+	ledger_close(&l);
+	EQ(l.q[0].unexplained, 1);
+	ledger_free(&l);
+}
+
 TEST(test_close_unexplained_both_signs)
 {
 	struct ledger l = make_ledger(1);
@@ -369,9 +393,11 @@ TEST(test_print)
 
 /* --- JSON ------------------------------------------------------------ */
 
-static const char *const xdp_keys[] = {
-	"seen",	   "seen_bytes",      "passed", "redirected", "redirected_bytes", "redirect_failed",
-	"dropped", "stopping_passed", "copied", "copy_failed"};
+static const char *const xdp_keys[] = {"seen",		 "seen_bytes",	     "passed",
+				       "redirected",	 "redirected_bytes", "redirect_failed",
+				       "dropped",	 "stopping_passed",  "copied",
+				       "copy_failed",	 "seen_out",	     "copied_out",
+				       "copy_out_failed"};
 static const char *const sock_keys[] = {"rx_dropped", "rx_invalid_descs", "rx_ring_full",
 					"rx_fill_ring_empty_descs"};
 
@@ -396,6 +422,9 @@ static void fill_queue(struct ledger_queue *q, int i)
 	/* In the identity too: 0 here keeps the sums of the tests below. */
 	q->xdp.copied = 0;
 	q->xdp.copy_failed = b + 14;
+	q->xdp.seen_out = b + 15;
+	q->xdp.copied_out = 0; /* in the identity, like copied */
+	q->xdp.copy_out_failed = b + 16;
 	q->sock.rx_dropped = b + 9;
 	q->sock.rx_invalid_descs = b + 10;
 	q->sock.rx_ring_full = b + 11;
@@ -479,7 +508,8 @@ TEST(test_to_json_keys)
 	EQ(jint(o, NULL, "unexplained"), -2029 - 4029 - 6029);
 	EQ(json_array_size(json_object_get(o, "queues")), 3);
 	q = json_array_get(json_object_get(o, "queues"), 1);
-	EQ(json_object_size(q), 7);
+	EQ(json_object_size(q), 8);
+	EQ(jint(q, NULL, "inspected_out"), 0);
 	EQ(jint(q, NULL, "queue"), 1);
 	assert_true(json_is_false(json_object_get(q, "socket_bound")));
 	assert_true(json_is_true(
@@ -491,6 +521,9 @@ TEST(test_to_json_keys)
 		EQ(jint(q, "xdp", xdp_keys[k]), 2001 + (int64_t)k);
 	EQ(jint(q, "xdp", "copied"), 0);
 	EQ(jint(q, "xdp", "copy_failed"), 2014);
+	EQ(jint(q, "xdp", "seen_out"), 2015);
+	EQ(jint(q, "xdp", "copied_out"), 0);
+	EQ(jint(q, "xdp", "copy_out_failed"), 2016);
 	EQ(json_object_size(json_object_get(q, "socket")), NSOCK);
 	for (size_t k = 0; k < NSOCK; k++)
 		EQ(jint(q, "socket", sock_keys[k]), 2009 + (int64_t)k);
@@ -516,6 +549,10 @@ static void assert_queue_equal(const struct ledger_queue *a, const struct ledger
 	EQ(a->xdp.stopping_passed, b->xdp.stopping_passed);
 	EQ(a->xdp.copied, b->xdp.copied);
 	EQ(a->xdp.copy_failed, b->xdp.copy_failed);
+	EQ(a->xdp.seen_out, b->xdp.seen_out);
+	EQ(a->xdp.copied_out, b->xdp.copied_out);
+	EQ(a->xdp.copy_out_failed, b->xdp.copy_out_failed);
+	EQ(a->inspected_out, b->inspected_out);
 	EQ(a->sock.rx_dropped, b->sock.rx_dropped);
 	EQ(a->sock.rx_invalid_descs, b->sock.rx_invalid_descs);
 	EQ(a->sock.rx_ring_full, b->sock.rx_ring_full);
@@ -539,6 +576,8 @@ TEST(test_json_round_trip)
 
 	for (int i = 0; i < 4; i++)
 		fill_queue(&l.q[i], i);
+	l.q[2].xdp.copied_out = 7;
+	l.q[2].inspected_out = 7;
 	/* queue 3: the largest counters a record can hold, and a full,
 	 * longest-named set of driver counters */
 	l.q[3].xdp.seen = INT64_MAX;
@@ -676,6 +715,11 @@ TEST(test_from_json_hand_written)
 	EQ(l.q[0].sock.rx_ring_full, 3);
 	EQ(l.q[0].sock.rx_fill_ring_empty_descs, 7);
 	EQ(l.q[0].inspected, 988);
+	/* a record from before --direction: no counters of frames sent */
+	EQ(l.q[0].xdp.seen_out, 0);
+	EQ(l.q[0].xdp.copied_out, 0);
+	EQ(l.q[0].xdp.copy_out_failed, 0);
+	EQ(l.q[0].inspected_out, 0);
 	EQ(l.q[0].iface.count, 2);
 	assert_string_equal(l.q[0].iface.c[0].name, "xdp_redirect");
 	EQ(l.q[0].iface.c[0].value, 1000);
@@ -684,6 +728,35 @@ TEST(test_from_json_hand_written)
 	EQ(l.q[0].unexplained, 2);
 	EQ(l.unexplained, 2);
 	ledger_free(&l);
+	json_decref(rec);
+}
+
+/* The counters of frames sent: read when there, refused when not
+ * counters, and no more frames sent inspected than inspected at all. */
+TEST(test_from_json_egress_keys)
+{
+	json_t *rec = load_record();
+	json_t *xdp = json_object_get(queue0(rec), "xdp");
+	struct ledger l;
+
+	json_object_set_new(xdp, "copied_out", json_integer(12));
+	json_object_set_new(xdp, "seen_out", json_integer(20));
+	json_object_set_new(queue0(rec), "inspected_out", json_integer(12));
+	EQ(ledger_from_json(rec, &l), 0);
+	EQ(l.q[0].xdp.copied_out, 12);
+	EQ(l.q[0].xdp.seen_out, 20);
+	EQ(l.q[0].inspected_out, 12);
+	EQ(l.q[0].unexplained, 2 + 12); /* the copies are in the identity */
+	ledger_free(&l);
+	json_object_set_new(queue0(rec), "inspected_out", json_integer(989));
+	assert_refused(rec);
+	json_object_set_new(queue0(rec), "inspected_out", json_string("12"));
+	assert_refused(rec);
+	json_object_set_new(queue0(rec), "inspected_out", json_integer(0));
+	json_object_set_new(xdp, "copy_out_failed", json_integer(-1));
+	assert_refused(rec);
+	json_object_set_new(xdp, "copy_out_failed", json_true());
+	assert_refused(rec);
 	json_decref(rec);
 }
 
@@ -1167,6 +1240,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_close_exact),
 		cmocka_unit_test(test_close_passive),
+		cmocka_unit_test(test_close_passive_both_directions),
 		cmocka_unit_test(test_close_unexplained_both_signs),
 		cmocka_unit_test(test_close_several_queues_sum),
 		cmocka_unit_test(test_close_recomputes),
@@ -1188,6 +1262,7 @@ int main(void)
 		cmocka_unit_test(test_causes_print),
 		cmocka_unit_test(test_from_json_wrong_types),
 		cmocka_unit_test(test_from_json_negative),
+		cmocka_unit_test(test_from_json_egress_keys),
 		cmocka_unit_test(test_from_json_huge),
 		cmocka_unit_test(test_from_json_queue_numbers),
 		cmocka_unit_test(test_from_json_empty_and_not_object),

@@ -17,11 +17,14 @@
  * bit of A (RET A replaced by a test of that bit), so that the kernel must compute every bit of A
  * as libpcap does, on every frame. A frame the kernel cannot test-run (under 14 bytes) is counted
  * apart.
+ * --egress runs the same checks on the tc egress program (passive mode's
+ * copies of frames sent: the same classification, instantiated for a
+ * socket buffer), which says "wanted" by counting a copy it could not make.
  * --time N also runs every frame N times more and prints, as a comment,
  * the program's mean time per frame for each filter (the kernel's own
  * measure: docs/live.md quotes it).
  *
- *   tool_filtercheck [-e EXPR]... [--raw] [--no-builtin] [--time N] FILE.pcap...
+ *   tool_filtercheck [-e EXPR]... [--raw] [--no-builtin] [--egress] [--time N] FILE.pcap...
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -79,12 +82,14 @@ static int test_num;
 static int failed;
 static uint32_t time_repeat;
 
+static bool egress; /* --egress */
+
 static void tap(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void tap(bool ok, const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("%s %d - ", ok ? "ok" : "not ok", ++test_num);
+	printf("%s %d - %s", ok ? "ok" : "not ok", ++test_num, egress ? "egress program: " : "");
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -94,12 +99,22 @@ static void tap(bool ok, const char *fmt, ...)
 
 /* The kernel's verdicts for @so on every frame: 1 wanted, 0 not, -1 not
  * testable. Returns NULL (said) when the program does not load. */
-static signed char *kernel_verdicts(const struct steer_opts *so, const struct frames *fr,
+static signed char *kernel_verdicts(const struct steer_opts *in, const struct frames *fr,
 				    const char *name)
 {
+	struct steer_opts so = *in;
 	char err[512];
-	struct steer *s = steer_attach(so, err, sizeof(err));
+	struct steer *s;
 	signed char *v;
+
+	if (egress) {
+		so.drop_wanted = false;
+		so.passive = true;
+		so.copy_out = true;
+		so.snaplen = 512;
+		so.ring_size = 4096;
+	}
+	s = steer_attach(&so, err, sizeof(err));
 
 	if (!s) {
 		tap(false, "%s: the XDP program loads: %s", name, err);
@@ -109,8 +124,14 @@ static signed char *kernel_verdicts(const struct steer_opts *so, const struct fr
 	if (!v)
 		abort();
 	for (size_t i = 0; i < fr->n; i++) {
-		int act = steer_test_run(s, fr->data[i], fr->h[i].caplen);
+		int act;
 
+		if (egress) {
+			act = steer_egress_test_run(s, fr->data[i], fr->h[i].caplen);
+			v[i] = act < 0 ? -1 : act;
+			continue;
+		}
+		act = steer_test_run(s, fr->data[i], fr->h[i].caplen);
 		v[i] = act < 0 ? -1 : act == XDP_DROP_ACTION;
 	}
 	if (time_repeat) {
@@ -360,6 +381,7 @@ int main(int argc, char **argv)
 		{"raw", no_argument, NULL, 'r'},
 		{"no-builtin", no_argument, NULL, 'n'},
 		{"time", required_argument, NULL, 't'},
+		{"egress", no_argument, NULL, 'o'},
 		{0},
 	};
 	const char *exprs[64];
@@ -367,7 +389,7 @@ int main(int argc, char **argv)
 	bool raw = false, builtin = true;
 	struct frames fr = {0};
 
-	while ((c = getopt_long(argc, argv, "e:rnt:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "e:rnt:o", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			if (nexprs < 64)
@@ -381,6 +403,9 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			time_repeat = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
+		case 'o':
+			egress = true;
 			break;
 		default:
 			return 2;

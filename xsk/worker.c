@@ -154,13 +154,18 @@ worker_frames(struct worker *w, uint32_t idx, uint32_t n, const bool inspect, co
 	struct xdpi_xsk *x = w->xsk;
 	/* The clocks the latency needs, read once per batch (vDSO, no syscall). */
 	struct seqcheck_clock now = {0};
+	/* The batch's time, and the offset that turns the program's
+	 * CLOCK_MONOTONIC stamp of each frame into wall time: the frames of
+	 * a batch arrived over as long as the worker took to come back. */
+	const uint64_t batch_mono = xdpi_mono_ns();
+	const uint64_t mono_to_wall = xdpi_wall_ns() - batch_mono;
 
 	if (check_seq)
 		seqcheck_clock_read(w->pipe.seq, &now);
-	if (w->pipe.tap) /* the write stage's time stamp, per batch too */
-		w->pipe.tap_ts_ns = xdpi_mono_ns();
+	if (w->pipe.tap) /* the write stage's time stamp, without a frame's own */
+		w->pipe.tap_ts_ns = batch_mono;
 	if (w->pipe.cfg.flows) /* flows are dated: the wall clock */
-		pipeline_clock(&w->pipe, xdpi_wall_ns());
+		pipeline_clock(&w->pipe, batch_mono + mono_to_wall);
 
 	/* The frames were written by another CPU (the copy into the UMEM runs
 	 * in NAPI): start loading the headers WORKER_HEADERS_AHEAD frames
@@ -185,6 +190,11 @@ worker_frames(struct worker *w, uint32_t idx, uint32_t n, const bool inspect, co
 
 			flow_worker_prefetch(&w->pipe.fw, xdpi_xsk_frame(x, a->addr), a->len);
 		}
+		if (meta && (meta->flags & XDPI_META_MONO_TIME)) {
+			w->pipe.tap_ts_ns = meta->rx_timestamp_ns;
+			if (w->pipe.cfg.flows)
+				pipeline_clock(&w->pipe, meta->rx_timestamp_ns + mono_to_wall);
+		}
 		/* A chain of buffers, a stripped tag or the NIC's time: out
 		 * of line. The RSS hash alone changes nothing here. */
 		if (__builtin_expect((d->options & XDP_PKT_CONTD) ||
@@ -207,11 +217,15 @@ worker_copies(struct worker *w, unsigned long prod, const bool inspect, const bo
 	const struct xdpi_copy_rec *rec;
 	uint32_t n = 0;
 
+	const uint64_t mono_to_wall = xdpi_wall_ns() - xdpi_mono_ns();
+
 	if (check_seq) /* once per batch, as in worker_frames() */
 		seqcheck_clock_read(w->pipe.seq, &batch);
-	if (w->pipe.cfg.flows)
-		pipeline_clock(&w->pipe, xdpi_wall_ns());
 	while (n < w->batch && (rec = xdpi_copyring_next(w->ring, prod))) {
+		/* Each copy dated by the program that made it. */
+		if (w->pipe.cfg.flows)
+			pipeline_clock(&w->pipe, rec->ts_ns + mono_to_wall);
+		w->copies_out += rec->flags & XDPI_COPY_OUT;
 		if (check_seq) {
 			/* The record's own time; the wall clock moved back by
 			 * as much as the monotonic one since then. */
@@ -502,8 +516,9 @@ static int worker_enter_sandbox(struct worker *w)
 	pthread_setname_np(pthread_self(), name);
 	if (!w->sandbox)
 		return 0;
-	ret = w->test_sandbox_fails ? -EPERM
-				    : sandbox_enter(SANDBOX_WORKER, w->xsk ? w->xsk->fd : w->ring->fd);
+	ret = w->test_sandbox_fails
+		      ? -EPERM
+		      : sandbox_enter(SANDBOX_WORKER, w->xsk ? w->xsk->fd : w->ring->fd);
 	if (ret) {
 		xdpi_err("queue %u: the worker cannot enter its sandbox (%s): it stops",
 			 w->queue_id, strerror(-ret));

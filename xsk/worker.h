@@ -91,6 +91,7 @@ struct worker {
 	uint64_t last_turn_ns;	  /* the spin loop's previous turn */
 	uint64_t stolen_ns;	  /* preempted while spinning, this check period */
 	uint64_t spin_stops;	  /* times the budget was cut: the CPU is shared */
+	uint64_t copies_out;	  /* passive: copies of frames sent, read */
 	/* Test hooks (capture.c): pause once, or after every batch. */
 	uint64_t test_stall_ns, test_delay_ns;
 	bool test_hooks;	 /* either is set: one branch per batch */
@@ -112,7 +113,9 @@ struct worker {
 	/* Enter util/sandbox.h before the first frame. */
 	bool sandbox;
 	/* The XDP program writes a struct xdpi_rx_meta before each frame
-	 * (bpf/xdpi_shared.h): read it, per frame. */
+	 * (bpf/xdpi_shared.h): read it, per frame. With the driver's data,
+	 * or only the time the program saw the frame (XDPI_META_MONO_TIME),
+	 * which then dates the frame instead of its batch. */
 	bool rx_meta;
 	int poll_timeout_ms;
 	uint64_t idle_spin_ns;
