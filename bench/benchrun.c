@@ -485,6 +485,8 @@ static void ledger_total(json_t *receiver_json, struct ledger_queue *total)
 
 		total->xdp.redirected += l.q[i].xdp.redirected;
 		total->xdp.dropped += l.q[i].xdp.dropped;
+		total->xdp.copied_out += l.q[i].xdp.copied_out;
+		total->inspected_out += l.q[i].inspected_out;
 		total->sock.rx_dropped += l.q[i].sock.rx_dropped;
 		total->sock.rx_ring_full += l.q[i].sock.rx_ring_full;
 		total->has_causes |= l.q[i].has_causes;
@@ -883,6 +885,11 @@ static void rx_counts(const struct bench_point *p, struct bench_result *res)
 	res->rx_cpu_ns = total.loss.cpu_ns;
 	res->received =
 		(uint64_t)json_integer_value(json_object_get(res->receiver_json, "packets"));
+	/* Passive both ways: the host's answers (the DUT resets each SYN)
+	 * are copied and inspected too; what was received is the rest. */
+	res->sent_by_host = total.inspected_out;
+	res->received =
+		res->received > total.inspected_out ? res->received - total.inspected_out : 0;
 	res->unexplained = total.unexplained;
 	res->socket_drops = total.sock.rx_dropped + total.sock.rx_ring_full;
 	/* External traffic: what the XDP program steered is what was offered

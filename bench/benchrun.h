@@ -87,6 +87,7 @@ struct bench_result {
 	uint64_t fell_behind;	/* frames the paced generator could not send in time */
 	double seconds;		/* the generator's sending time */
 	uint64_t received;
+	uint64_t sent_by_host; /* passive: frames the DUT sent, copied and inspected too */
 	double sent_pps, recv_pps;
 	double rx_busy, gen_busy; /* share of the rx / gen CPU busy, 0..1 */
 	int64_t unexplained;	  /* xdpi receivers: the ledger's */

@@ -76,22 +76,25 @@ static void trial_evidence(const struct bench_result *b, char *buf, size_t len)
 					b->fill_empty[LOSS_OFF_CPU],
 					(double)b->longest_gap_ns / 1e6);
 	if (b->rx_steal_s > 0 && off < len)
-		snprintf(buf + off, len - off, "%ssteal %.0f ms", off ? "; " : "",
-			 b->rx_steal_s * 1e3);
+		off += (size_t)snprintf(buf + off, len - off, "%ssteal %.0f ms", off ? "; " : "",
+					b->rx_steal_s * 1e3);
+	if (b->sent_by_host && off < len)
+		snprintf(buf + off, len - off, "%s%" PRIu64 " frames the host sent, inspected too",
+			 off ? "; " : "", b->sent_by_host);
 }
 
 /* Flushed: a search takes minutes, and this is its progress. */
 void bench_trial_print(FILE *out, enum bench_receiver r, const struct bench_result *b,
 		       const struct ndr_trial *t, bool stalled)
 {
-	char ev[160];
+	char ev[224];
 
 	fprintf(out, "  %-22s %-9s %9s %8.3f Mpps offered, loss %7.4f%%%s%s",
 		bench_receiver_label(r), b->placement, b->requested_pps ? "" : "full rate",
 		t->achieved_pps / 1e6, 100 * t->loss,
 		t->valid ? "" : "  (generator short: invalid)", stalled ? "  STALL" : "");
 	trial_evidence(b, ev, sizeof(ev));
-	if (t->loss > 0 && *ev)
+	if ((t->loss > 0 || b->sent_by_host) && *ev)
 		fprintf(out, "\n  %-22s   (%s)", "", ev);
 	fputc('\n', out);
 	fflush(out);
@@ -117,6 +120,8 @@ json_t *bench_trial_json(enum bench_receiver r, const struct bench_result *b,
 		stalled, "rx_steal_s", b->rx_steal_s, "rx_cpu_ns", (json_int_t)b->rx_cpu_ns,
 		"cpu_ns_per_frame", bench_cpu_ns_per_frame(b));
 
+	if (o && b->sent_by_host)
+		json_object_set_new(o, "sent_by_host", json_integer((json_int_t)b->sent_by_host));
 	if (o && b->has_causes) {
 		json_object_set_new(o, "fill_empty_causes",
 				    json_pack("{s:I, s:I, s:I}", "running",
