@@ -206,6 +206,24 @@ else
 	t_fail "live --direction in started" "$(cat "$T_TMP/inonly.err")"
 fi
 
+if live_start outonly --passive --direction out --interval 0 --json \
+	--json-lines "$T_TMP/outonly.jsonl"; then
+	clients "$T_TMP/clients2b"
+	live_stop
+	t_eq "--direction out: exit 0" "$?" 0
+	t_eq "--direction out: only frames sent copied, ledger closed, none half-open" \
+		"$(json "$T_TMP/outonly.out" '(lambda x: (d["direction"], x["copied"], x["copied_out"] > 0, d["ledger"]["unexplained"], d["connections"]["half_open"], d["connections"]["one_way_ratio"]))(d["ledger"]["queues"][0]["xdp"])')" \
+		"('out', 0, True, 0, 0, 1.0)"
+	t_eq "--direction out: the records hold the server's side, one-way, the client the source" \
+		"$(python3 -c '
+import json, sys
+rs = [json.loads(l) for l in open(sys.argv[1])]
+print(sorted({(r["one_way"], r["packets_toserver"], r["dst_port"] in (8080, 8443)) for r in rs if r.get("type") == "flow"}))' \
+			"$T_TMP/outonly.jsonl")" "[(True, 0, True)]"
+else
+	t_fail "live --direction out started" "$(cat "$T_TMP/outonly.err")"
+fi
+
 # --- 3. clsact where there is no tcx; a killed run's filter removed by detach
 tc_egress_filters() {
 	ip netns exec "$TB_DUT" tc filter show dev "$TB_DUT_IF" egress 2>/dev/null | grep -c xdpi_egress
