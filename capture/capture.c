@@ -18,6 +18,7 @@
 #include "../util/log.h"
 #include "../util/optval.h"
 #include "../util/privs.h"
+#include "../inspect/flowrate.h"
 #include "../util/sandbox.h"
 #include "../xsk/iface.h"
 #include "../xsk/worker.h"
@@ -1117,4 +1118,12 @@ bool capture_flow_summary(const struct capture *c, struct flow_summary *out)
 		return false;
 	flow_table_summary(c->flows, out);
 	return true;
+}
+
+int capture_set_flow_view(struct capture *c, struct flowrate *fr, uint64_t period_ns)
+{
+	if (!c->flows)
+		return -ENOENT;
+	flow_table_set_view(c->flows, flowrate_on_view, flowrate_on_view_done, fr, period_ns);
+	return 0;
 }
