@@ -128,7 +128,14 @@ static int top_parse(int argc, char **argv, struct capture_opts *o)
 			char why[512];
 			bool known = capture_opts_explain(c, optarg, why, sizeof(why));
 
-			xdpi_usage_bad_value(TOP_USAGE, argv, optarg, known ? why : NULL);
+			if (c == 'f') /* libpcap's message says more than a list */
+				xdpi_usage_error(
+					TOP_USAGE,
+					"invalid filter '%s': %s (valid: tcp, udp, ip, all, "
+					"or a pcap-filter expression)",
+					optarg, known ? why : "not a filter");
+			else
+				xdpi_usage_bad_value(TOP_USAGE, argv, optarg, known ? why : NULL);
 			return -EINVAL;
 		}
 	}
