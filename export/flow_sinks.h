@@ -18,15 +18,17 @@
 
 struct jsonl;
 struct ipfix_exporter;
+struct conn_log;
 
 struct flow_sinks {
 	struct jsonl *jsonl;	      /* NULL: no --json-lines */
 	struct ipfix_exporter *ipfix; /* NULL: no --ipfix */
+	struct conn_log *conn;	      /* NULL: no --connections */
 };
 
 static inline bool flow_sinks_any(const struct flow_sinks *s)
 {
-	return s->jsonl || s->ipfix;
+	return s->jsonl || s->ipfix || s->conn;
 }
 
 /* flow_config hooks, @ctx the struct flow_sinks. */
