@@ -22,6 +22,7 @@
 #include "../util/sandbox.h"
 #include "../xsk/iface.h"
 #include "../xsk/worker.h"
+#include "../export/conn_log.h"
 #include "../export/flow_sinks.h"
 #include "../export/ipfix.h"
 #include "../export/ipfix_report.h"
@@ -439,6 +440,8 @@ static int capture_open_copier(struct capture *c, int i, const struct pipeline_c
  *                               NIC at line rate (veth's sender is slower
  *                               than a worker)
  *   XDPI_TEST_SANDBOX_FAILS=Q   queue Q's worker fails to enter its sandbox
+ *   XDPI_TEST_CONN_SLOTS=N      --connections' queue holds N records (a
+ *                               power of two), to fill it on purpose
  * None changes anything when unset.
  */
 static int capture_test_fail_start(int i)
@@ -534,6 +537,11 @@ static int capture_flows_sandbox(void)
 	return sandbox_enter(SANDBOX_EXPIRY, -1);
 }
 
+/* --connections: records the call_rcu thread may queue between two drains
+ * of the reporter (every CAPTURE_TICK_MS): 8192 of 448 bytes, 3.5 MiB at
+ * most, touched only as they fill (docs/flows.md, "Connection lines"). */
+#define CAPTURE_CONN_SLOTS 8192u
+
 /* The flow table unless inspection or flows are off, and its exporters. */
 static int capture_open_flows(struct capture *c)
 {
@@ -569,6 +577,16 @@ static int capture_open_flows(struct capture *c)
 		}
 		fc.active_timeout_ns = (uint64_t)(fo->ipfix_active_timeout * 1e9);
 		fc.on_active = flow_sinks_active;
+	}
+	if (c->o.connections) {
+		const char *v = getenv("XDPI_TEST_CONN_SLOTS"); /* the test hooks above */
+		int ret = conn_log_open_queued(&c->sinks.conn, stdout, c->o.verbose,
+					       v && *v ? (uint32_t)atoi(v) : CAPTURE_CONN_SLOTS);
+
+		if (ret) {
+			xdpi_err("--connections: %s", strerror(-ret));
+			return ret;
+		}
 	}
 	c->sinks.jsonl = c->jsonl;
 	if (flow_sinks_any(&c->sinks)) {
@@ -1066,7 +1084,14 @@ void capture_close(struct capture *c)
 	ipfix_exporter_free(c->sinks.ipfix);
 	if (jsonl_close(c->jsonl))
 		xdpi_err("cannot write %s", c->o.flows.json_lines);
+	if (conn_log_close(c->sinks.conn))
+		xdpi_err("--connections: cannot write to standard output");
 	free(c);
+}
+
+struct conn_log *capture_conn_log(const struct capture *c)
+{
+	return c->sinks.conn;
 }
 
 struct jsonl *capture_jsonl(const struct capture *c)

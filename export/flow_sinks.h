@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Where ended flows go: the flow table has one on_end and one on_active
- * hook; this fans them out to the consumers a run has (JSON lines, IPFIX),
- * either of which may be absent. JSON lines take final records only: an
+ * hook; this fans them out to the consumers a run has (JSON lines, IPFIX,
+ * --connections), any of which may be absent. JSON lines take final records only: an
  * active-timeout record is an IPFIX notion (a delta of a flow still open).
  *
  * Concurrency: the hooks run where the flow table calls them (the call_rcu

@@ -29,45 +29,7 @@ for cap in "${caps[@]}"; do
 	t_eq "$name: a line per connection, short and -v alike" \
 		"$(($(wc -l <"$T_TMP/short")))" "$(($(wc -l <"$T_TMP/long")))"
 	tshark -q -n -z conv,tcp -r "$cap" 2>/dev/null >"$T_TMP/conv"
-	out=$(python3 - "$T_TMP/long" "$T_TMP/conv" <<'PY'
-import re, sys
-lines = open(sys.argv[1]).read().splitlines()[1:]
-ours = {}
-for l in lines:
-    f = l.split()
-    if f[2] != "tcp":
-        continue
-    key = frozenset([(f[3], f[4]), (f[5], f[6])])
-    ours.setdefault(key, []).append(f)
-bad, exact, n = [], 0, 0
-rows = re.findall(r"^(\S+):(\d+)\s+<->\s+(\S+):(\d+)\s+(\d+) (\d+) (\w+)\s+(\d+) (\d+) (\w+)",
-                  open(sys.argv[2]).read(), re.M)
-if not rows:
-    bad.append("no conversation in tshark's table")
-for a, ap, b, bp, f_ba, by_ba, u_ba, f_ab, by_ab, u_ab in rows:
-    n += 1
-    key = frozenset([(a, ap), (b, bp)])
-    recs = ours.pop(key, None)
-    if not recs:
-        bad.append(f"no line for {a}:{ap} <-> {b}:{bp}")
-        continue
-    # Packets and bytes sent by a, and by b, over every line of the pair.
-    sent = {(a, ap): [0, 0], (b, bp): [0, 0]}
-    for f in recs:
-        sent[(f[3], f[4])][0] += int(f[8]); sent[(f[3], f[4])][1] += int(f[9])
-        sent[(f[5], f[6])][0] += int(f[10]); sent[(f[5], f[6])][1] += int(f[11])
-    if sent[(a, ap)][0] != int(f_ab) or sent[(b, bp)][0] != int(f_ba):
-        bad.append(f"{a}:{ap} <-> {b}:{bp} packets {sent} vs tshark {f_ab}/{f_ba}")
-    for who, by, unit in (((a, ap), by_ab, u_ab), ((b, bp), by_ba, u_ba)):
-        if unit == "bytes":
-            exact += 1
-            if sent[who][1] != int(by):
-                bad.append(f"{who} sent {sent[who][1]} bytes, tshark {by}")
-for k in ours:
-    bad.append(f"a line tshark has no conversation for: {sorted(k)}")
-print(f"{n} {exact} " + ("; ".join(bad[:5]) or "OK"))
-PY
-)
+	out=$(python3 tests/connconv.py "$T_TMP/long" "$T_TMP/conv")
 	t_eq "$name: endpoints, packets and bytes each way as tshark's conv,tcp (${out%% *} conversations)" "${out#* * }" "OK"
 done
 
