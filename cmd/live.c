@@ -531,6 +531,13 @@ static const char *live_loop(struct live_state *ls, int sigfd, struct live_table
 		/* --connections: what ended since the last pass, at most a
 		 * tick (CAPTURE_TICK_MS) after the call_rcu thread queued it. */
 		conn_log_drain(capture_conn_log(c));
+		if (conn_log_failed(capture_conn_log(c))) {
+			/* `| head`: what would follow has nowhere to go. */
+			xdpi_err("--connections: cannot write to standard output (%s): stopping",
+				 strerror(errno ? errno : EIO));
+			*fault = -EPIPE;
+			return "output closed";
+		}
 		now = xdpi_now();
 
 		if (deadline && now >= deadline)

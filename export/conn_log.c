@@ -241,6 +241,11 @@ uint64_t conn_log_drain(struct conn_log *cl)
 	return n;
 }
 
+bool conn_log_failed(const struct conn_log *cl)
+{
+	return cl && ferror(cl->f);
+}
+
 uint64_t conn_log_refused(const struct conn_log *cl)
 {
 	return cl ? __atomic_load_n(&cl->refused, __ATOMIC_RELAXED) : 0;

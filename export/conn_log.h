@@ -46,6 +46,9 @@ void conn_log_end(struct conn_log *cl, const struct flow_record *r);
 /* Queued: writes the header once, then every record queued so far, and
  * flushes. Returns the lines written; 0 in direct mode. */
 uint64_t conn_log_drain(struct conn_log *cl);
+/* Whether a write to the output failed (a closed pipe: EPIPE, SIGPIPE
+ * being blocked); the lines from then on are lost. */
+bool conn_log_failed(const struct conn_log *cl);
 /* Queued: records refused because the ring was full. */
 uint64_t conn_log_refused(const struct conn_log *cl);
 /* Queued: the ring's slots. */

@@ -109,6 +109,25 @@ else
 	t_fail "small: xdpi live starts" "$(tail -3 "$T_TMP/small.err")"
 fi
 
+# A reader that goes away (`| head`): the run stops by itself, in order
+# (exit 1, said, nothing left attached), not at the next signal. Its
+# stdout a pipe whose reader is gone before xdpi starts (a FIFO opened
+# read-write, a writer opened, the read-write end closed): the first
+# write, the header, fails with EPIPE, whatever the timing.
+mkfifo "$T_TMP/fifo"
+exec 4<>"$T_TMP/fifo" 5>"$T_TMP/fifo" 4<&-
+timeout 60 ip netns exec "$TB_DUT" sh -c \
+	'mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf; exec "$@"' sh \
+	"$XDPI" live --takeover --connections "$TB_DUT_IF" >&5 2>"$T_TMP/pipe.err"
+echo $? >"$T_TMP/pipe.rc"
+exec 5>&-
+t_eq "stdout closed: the run stops by itself, exit 1" "$(cat "$T_TMP/pipe.rc")" "1"
+grep -q "cannot write to standard output" "$T_TMP/pipe.err" ||
+	t_fail "stdout closed: said" "$(tail -3 "$T_TMP/pipe.err")"
+grep -q "^ledger\|unexplained" "$T_TMP/pipe.err" ||
+	t_fail "stdout closed: the summary and ledger still on stderr" "$(tail -3 "$T_TMP/pipe.err")"
+t_eq "stdout closed: nothing attached to $TB_DUT_IF" "$(xdp_attached_dut)" ""
+
 # The conflicts, as `xdpi read --connections`: usage errors (exit 2)
 # before anything is set up.
 for bad in "--json" "--json-lines -" "-w -" "--no-flows"; do
