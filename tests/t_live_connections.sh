@@ -105,6 +105,10 @@ if XDPI_TEST_CONN_SLOTS=16 live_start small --connections --flow-timeout 1 \
 	else
 		t_fail "full queue: the refused lines are counted and said" "$(tail -3 "$T_TMP/small.err")"
 	fi
+	# The ring went round several times: each line printed is still one
+	# whole conversation, none twice.
+	out=$(python3 tests/connconv.py --once --subset "$T_TMP/small.out" "$T_TMP/conv")
+	t_eq "full queue: each line printed one of tshark's conversations, once" "${out#* * }" "OK"
 else
 	t_fail "small: xdpi live starts" "$(tail -3 "$T_TMP/small.err")"
 fi
@@ -115,6 +119,7 @@ fi
 # read-write, a writer opened, the read-write end closed): the first
 # write, the header, fails with EPIPE, whatever the timing.
 mkfifo "$T_TMP/fifo"
+# shellcheck disable=SC2094 # both ends of one FIFO, on purpose
 exec 4<>"$T_TMP/fifo" 5>"$T_TMP/fifo" 4<&-
 timeout 60 ip netns exec "$TB_DUT" sh -c \
 	'mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf; exec "$@"' sh \
