@@ -611,8 +611,8 @@ static void live_warn_gave_up(const struct capture_result *res)
 
 /* --connections, after capture_stop(): every flow has ended and its record
  * is queued; the last lines before the summary, and what the queue refused
- * said. */
-static void live_connections_end(struct capture *c)
+ * said. A failed write makes *@fault -EIO (said once). */
+static void live_connections_end(struct capture *c, int *fault)
 {
 	struct conn_log *cl = capture_conn_log(c);
 
@@ -624,6 +624,10 @@ static void live_connections_end(struct capture *c)
 			  "of %u was full (more ended within a tick, or were open at the end, "
 			  "than it holds)",
 			  conn_log_refused(cl), conn_log_slots(cl));
+	if (conn_log_failed(cl) && !*fault) {
+		xdpi_err("--connections: cannot write to standard output: lines lost");
+		*fault = -EIO;
+	}
 }
 
 /* The record, the summary or JSON, and the ledger's verdict. */
@@ -736,7 +740,7 @@ static int live_run(struct capture_opts *o, struct live_args *a, int sigfd)
 	stop_reason = live_loop(&ls, sigfd, &table, &fault);
 	prom = ls.prom; /* a SIGHUP may have moved it */
 	capture_stop(c);
-	live_connections_end(c);
+	live_connections_end(c, &fault);
 	ret = live_output(o, c, stop_reason, prom);
 	if (!ret)
 		ret = fault;
