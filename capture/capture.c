@@ -18,9 +18,11 @@
 #include "../util/log.h"
 #include "../util/optval.h"
 #include "../util/privs.h"
+#include "../inspect/flowrate.h"
 #include "../util/sandbox.h"
 #include "../xsk/iface.h"
 #include "../xsk/worker.h"
+#include "../export/conn_log.h"
 #include "../export/flow_sinks.h"
 #include "../export/ipfix.h"
 #include "../export/ipfix_report.h"
@@ -413,6 +415,8 @@ static void capture_log_queue(const struct capture *c, int i)
  *                               NIC at line rate (veth's sender is slower
  *                               than a worker)
  *   XDPI_TEST_SANDBOX_FAILS=Q   queue Q's worker fails to enter its sandbox
+ *   XDPI_TEST_CONN_SLOTS=N      --connections' queue holds N records (a
+ *                               power of two), to fill it on purpose
  * None changes anything when unset.
  */
 static int capture_test_fail_start(int i)
@@ -541,6 +545,11 @@ static int capture_flows_sandbox(void)
 	return sandbox_enter(SANDBOX_EXPIRY, -1);
 }
 
+/* --connections: records the call_rcu thread may queue between two drains
+ * of the reporter (every CAPTURE_TICK_MS): 8192 of 448 bytes, 3.5 MiB at
+ * most, touched only as they fill (docs/flows.md, "Connection lines"). */
+#define CAPTURE_CONN_SLOTS 8192u
+
 /* The flow table unless inspection or flows are off, and its exporters. */
 static int capture_open_flows(struct capture *c)
 {
@@ -578,6 +587,16 @@ static int capture_open_flows(struct capture *c)
 		}
 		fc.active_timeout_ns = (uint64_t)(fo->ipfix_active_timeout * 1e9);
 		fc.on_active = flow_sinks_active;
+	}
+	if (c->o.connections) {
+		const char *v = getenv("XDPI_TEST_CONN_SLOTS"); /* the test hooks above */
+		int ret = conn_log_open_queued(&c->sinks.conn, stdout, c->o.verbose,
+					       v && *v ? (uint32_t)atoi(v) : CAPTURE_CONN_SLOTS);
+
+		if (ret) {
+			xdpi_err("--connections: %s", strerror(-ret));
+			return ret;
+		}
 	}
 	c->sinks.jsonl = c->jsonl;
 	if (flow_sinks_any(&c->sinks)) {
@@ -1105,7 +1124,15 @@ void capture_close(struct capture *c)
 	ipfix_exporter_free(c->sinks.ipfix);
 	if (jsonl_close(c->jsonl))
 		xdpi_err("cannot write %s", c->o.flows.json_lines);
+	/* What is still queued (a run that failed before its stop) is
+	 * written; a failed write is the command's to say (cmd/live.c). */
+	conn_log_close(c->sinks.conn);
 	free(c);
+}
+
+struct conn_log *capture_conn_log(const struct capture *c)
+{
+	return c->sinks.conn;
 }
 
 struct jsonl *capture_jsonl(const struct capture *c)
@@ -1157,4 +1184,12 @@ bool capture_flow_summary(const struct capture *c, struct flow_summary *out)
 		return false;
 	flow_table_summary(c->flows, out);
 	return true;
+}
+
+int capture_set_flow_view(struct capture *c, struct flowrate *fr, uint64_t period_ns)
+{
+	if (!c->flows)
+		return -ENOENT;
+	flow_table_set_view(c->flows, flowrate_on_view, flowrate_on_view_done, fr, period_ns);
+	return 0;
 }

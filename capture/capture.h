@@ -145,6 +145,17 @@ int capture_set_flow_timeouts(struct capture *c, const struct capture_flow_opts 
 /* --ipfix: the exporter (NULL: none); its counts are final after
  * capture_stop(). */
 struct ipfix_exporter *capture_ipfix(const struct capture *c);
+/* --connections: the queue of ended connections (NULL: none), which the
+ * controlling thread drains to stdout with conn_log_drain() (export/
+ * conn_log.h) between ticks, and once more after capture_stop(), when
+ * every flow has ended and its record is queued. */
+struct conn_log;
+struct conn_log *capture_conn_log(const struct capture *c);
+/* Before capture_start(): the flow table's maintainer feeds @fr (`xdpi
+ * top`, inspect/flowrate.h) every @period_ns. -ENOENT without a flow
+ * table. */
+struct flowrate;
+int capture_set_flow_view(struct capture *c, struct flowrate *fr, uint64_t period_ns);
 /* Any time: the flow table's summary as of its last maintenance; false
  * without a flow stage. */
 bool capture_flow_summary(const struct capture *c, struct flow_summary *out);

@@ -42,6 +42,7 @@ enum {
 	OPT_KEEP_OFFLOADS,
 	OPT_DIRECTION,
 	OPT_NO_FRAME_TIMES,
+	OPT_CONNECTIONS,
 	OPT_NO_FLOWS = 512, /* capture_flow_long_opts: apart, for `xdpi read` */
 	OPT_NO_PEEKS,
 	OPT_MAX_FLOWS,
@@ -102,6 +103,7 @@ const struct option capture_long_opts[] = {
 	{"no-frame-times", no_argument, NULL, OPT_NO_FRAME_TIMES},
 	{"keep-offloads", no_argument, NULL, OPT_KEEP_OFFLOADS},
 	{"verbose", no_argument, NULL, 'v'},
+	{"connections", no_argument, NULL, OPT_CONNECTIONS},
 	{0},
 };
 
@@ -470,6 +472,9 @@ int capture_opts_parse_opt(struct capture_opts *o, int opt, const char *arg)
 	case 'v':
 		o->verbose = true;
 		return 1;
+	case OPT_CONNECTIONS:
+		o->connections = true;
+		return 1;
 	default:
 		return parse_valued(o, opt, arg);
 	}
@@ -507,6 +512,18 @@ int capture_opts_check(const struct capture_opts *o, char *err, size_t err_len)
 	if (o->json && o->flows.json_lines && !strcmp(o->flows.json_lines, "-")) {
 		snprintf(err, err_len,
 			 "--json-lines - and --json both want stdout: write one to a file");
+		return -EINVAL;
+	}
+	if (o->connections && (o->json || (o->write && !strcmp(o->write, "-")) ||
+			       (o->flows.json_lines && !strcmp(o->flows.json_lines, "-")))) {
+		snprintf(err, err_len, "--connections writes its lines to stdout: not with %s",
+			 o->json ? "--json" : "-w - or --json-lines -");
+		return -EINVAL;
+	}
+	if (o->connections && (o->flows.off || !o->inspect || o->ceiling)) {
+		snprintf(err, err_len,
+			 "--connections prints the flow table's connections: it needs the table "
+			 "(not --no-flows, --no-inspect or --ceiling)");
 		return -EINVAL;
 	}
 	if (o->user && o->keep_privileges) {
@@ -676,6 +693,7 @@ void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
 	push_flag(&a, OPT_NO_FRAME_TIMES, o->no_frame_times);
 	push_flag(&a, OPT_KEEP_OFFLOADS, o->keep_offloads);
 	push_flag(&a, 'v', o->verbose);
+	push_flag(&a, OPT_CONNECTIONS, o->connections);
 	push_flag(&a, OPT_NO_FLOWS, o->flows.off);
 	push_flag(&a, OPT_NO_PEEKS, o->flows.no_peeks);
 	if (o->flows.max_flows) {

@@ -102,6 +102,10 @@ struct capture_opts {
 	bool json;
 	const char *record;
 	bool verbose;
+	/* --connections: a line per ended connection on stdout while the run
+	 * goes on. An output, but its queue is the flow table's sink, so the
+	 * capture makes it (capture_conn_log()); -v: every column. */
+	bool connections;
 };
 
 /* --max-frame's range: a minimal Ethernet frame, and the largest frame

@@ -34,6 +34,7 @@ struct xdpi_cmd {
 
 int cmd_read(int argc, char **argv);
 int cmd_live(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_gen(int argc, char **argv);

@@ -29,6 +29,7 @@
 #include "../capture/capture.h"
 #include "../capture/config.h"
 #include "../capture/privdrop.h"
+#include "../export/conn_log.h"
 #include "../export/ipfix_report.h"
 #include "../export/live_report.h"
 #include "../export/prometheus.h"
@@ -136,6 +137,13 @@ static void live_usage(FILE *out)
 		"  -j, --json            print one JSON object on stdout at the end (the\n"
 		"                        `xdpi read` keys plus queues, ledger and\n"
 		"                        nothing_steered); the live table goes to stderr\n"
+		"      --connections     one line per connection on stdout as it ends,\n"
+		"                        while the run goes on (within a tick of the flow\n"
+		"                        table ending it): start, duration, endpoints,\n"
+		"                        protocol, packets and bytes each way, in 80\n"
+		"                        columns, as `xdpi read --connections`; the table\n"
+		"                        and summary go to stderr. With -v every column:\n"
+		"                        state and end reason, handshake RTT, SNI or Host\n"
 		"      --record FILE     write the same JSON record to FILE at the end\n"
 		"                        (replaced; a symbolic link or anything but a\n"
 		"                        regular file is refused), for `xdpi compare`\n"
@@ -157,7 +165,8 @@ static void live_usage(FILE *out)
 		"                        workers drop all and run under seccomp, and the\n"
 		"                        main thread keeps only what teardown needs\n"
 		"                        (docs/live.md, \"Least privilege\")\n"
-		"  -v, --verbose         show libxdp's and libbpf's messages\n"
+		"  -v, --verbose         show libxdp's and libbpf's messages; with\n"
+		"                        --connections, every column\n"
 		"  -h, --help            this text\n\n"
 		"%s\n"
 		"Exit status: 0 when the run ended cleanly and the ledger closed, 1 on a\n"
@@ -310,6 +319,12 @@ static int live_parse(int argc, char **argv, struct capture_opts *o, struct live
 		xdpi_usage_error(LIVE_USAGE, "%s", err);
 		return -EINVAL;
 	}
+	/* Its conflicts (stdout, the flow table) are usage errors, as in
+	 * `xdpi read --connections`. */
+	if (o->connections && capture_opts_check(o, err, sizeof(err))) {
+		xdpi_usage_error(LIVE_USAGE, "%s", err);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -348,10 +363,13 @@ static int live_check_config(const struct capture_opts *o)
 	return 0;
 }
 
-/* The table and the summary: on stdout unless the JSON lines are. */
+/* The table and the summary: on stdout unless the JSON lines or the
+ * connections are. */
 static FILE *live_text_out(const struct capture_opts *o)
 {
-	return o->flows.json_lines && !strcmp(o->flows.json_lines, "-") ? stderr : stdout;
+	return o->connections || (o->flows.json_lines && !strcmp(o->flows.json_lines, "-"))
+		       ? stderr
+		       : stdout;
 }
 
 /* What SIGHUP may change: the run's options (as applied so far), what
@@ -514,8 +532,20 @@ static const char *live_loop(struct live_state *ls, int sigfd, struct live_table
 		live_table_header(t);
 	for (;;) {
 		struct pollfd pfd = {.fd = sigfd, .events = POLLIN};
-		double now = xdpi_now(), wake, interval;
+		double now, wake, interval;
 		int timeout, signo;
+
+		/* --connections: what ended since the last pass, at most a
+		 * tick (CAPTURE_TICK_MS) after the call_rcu thread queued it. */
+		conn_log_drain(capture_conn_log(c));
+		if (conn_log_failed(capture_conn_log(c))) {
+			/* `| head`: what would follow has nowhere to go. */
+			xdpi_err("--connections: cannot write to standard output (%s): stopping",
+				 strerror(errno ? errno : EIO));
+			*fault = -EPIPE;
+			return "output closed";
+		}
+		now = xdpi_now();
 
 		if (deadline && now >= deadline)
 			return "duration reached";
@@ -584,6 +614,27 @@ static void live_warn_gave_up(const struct capture_result *res)
 		xdpi_warn("distinct counts: %" PRIu64 " keys not stored (out of memory): the "
 			  "distinct figures are lower bounds",
 			  res->total.m.c.distinct_untracked);
+}
+
+/* --connections, after capture_stop(): every flow has ended and its record
+ * is queued; the last lines before the summary, and what the queue refused
+ * said. A failed write makes *@fault -EIO (said once). */
+static void live_connections_end(struct capture *c, int *fault)
+{
+	struct conn_log *cl = capture_conn_log(c);
+
+	if (!cl)
+		return;
+	conn_log_drain(cl);
+	if (conn_log_refused(cl))
+		xdpi_warn("--connections: %" PRIu64 " ended connections not printed: the queue "
+			  "of %u was full (more ended within a tick, or were open at the end, "
+			  "than it holds)",
+			  conn_log_refused(cl), conn_log_slots(cl));
+	if (conn_log_failed(cl) && !*fault) {
+		xdpi_err("--connections: cannot write to standard output: lines lost");
+		*fault = -EIO;
+	}
 }
 
 /* The record, the summary or JSON, and the ledger's verdict. */
@@ -696,6 +747,7 @@ static int live_run(struct capture_opts *o, struct live_args *a, int sigfd)
 	stop_reason = live_loop(&ls, sigfd, &table, &fault);
 	prom = ls.prom; /* a SIGHUP may have moved it */
 	capture_stop(c);
+	live_connections_end(c, &fault);
 	ret = live_output(o, c, stop_reason, prom);
 	if (!ret)
 		ret = fault;

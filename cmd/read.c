@@ -14,6 +14,7 @@
 
 #include "cmd.h"
 #include "../capture/options.h"
+#include "../export/conn_log.h"
 #include "../export/flow_report.h"
 #include "../export/flow_sinks.h"
 #include "../export/ipfix.h"
@@ -61,6 +62,12 @@ static void read_usage(FILE *out)
 		"  -j, --json       print exactly one JSON object on stdout instead of the\n"
 		"                   summary; warnings still go to stderr\n"
 		"  -q, --quiet      no progress line, warnings and errors only\n"
+		"      --connections\n"
+		"                   one line per connection on stdout as it ends: start,\n"
+		"                   duration, endpoints, protocol, packets and bytes each\n"
+		"                   way, in 80 columns; the summary goes to stderr\n"
+		"  -v, --verbose    with --connections, every column, exact: state and\n"
+		"                   end reason, handshake RTT, SNI or Host too\n"
 		"  -h, --help       this text\n\n"
 		"%s\n"
 		"A read that takes more than a few seconds shows its progress on\n"
@@ -72,6 +79,9 @@ static void read_usage(FILE *out)
 		capture_flow_opts_help);
 }
 
+/* Above the capture's option values (capture/options.c) and cmd.h's. */
+#define READ_OPT_CONNECTIONS 0x3000
+
 struct read_opts {
 	const char *file;
 	const char *filter; /* NULL: all */
@@ -80,6 +90,8 @@ struct read_opts {
 	uint64_t count;
 	bool json;
 	bool quiet;
+	bool connections; /* a line per ended connection on stdout */
+	bool verbose;	  /* with connections: every column */
 	struct capture_flow_opts flows;
 };
 
@@ -132,6 +144,16 @@ static int read_operands(int argc, char **argv, struct read_opts *o)
 				 "-w - and --json both want stdout: write one to a file");
 		return XDPI_EXIT_USAGE;
 	}
+	if (o->connections && (o->json || o->flows.off || (o->write && !strcmp(o->write, "-")) ||
+			       (o->flows.json_lines && !strcmp(o->flows.json_lines, "-")))) {
+		xdpi_usage_error(READ_USAGE,
+				 "--connections writes its lines to stdout from the "
+				 "flow table: not with %s",
+				 o->json	? "--json"
+				 : o->flows.off ? "--no-flows"
+						: "-w - or --json-lines -");
+		return XDPI_EXIT_USAGE;
+	}
 	if (o->flows.json_lines && !strcmp(o->flows.json_lines, "-") &&
 	    (o->json || (o->write && !strcmp(o->write, "-")))) {
 		xdpi_usage_error(READ_USAGE,
@@ -147,10 +169,15 @@ static int read_operands(int argc, char **argv, struct read_opts *o)
 static int read_parse(int argc, char **argv, struct read_opts *o)
 {
 	static const struct option own[] = {
-		{"read", required_argument, NULL, 'r'},	 {"filter", required_argument, NULL, 'f'},
-		{"count", required_argument, NULL, 'c'}, {"write", required_argument, NULL, 'w'},
-		{"json", no_argument, NULL, 'j'},	 {"quiet", no_argument, NULL, 'q'},
+		{"read", required_argument, NULL, 'r'},
+		{"filter", required_argument, NULL, 'f'},
+		{"count", required_argument, NULL, 'c'},
+		{"write", required_argument, NULL, 'w'},
+		{"json", no_argument, NULL, 'j'},
+		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
+		{"connections", no_argument, NULL, READ_OPT_CONNECTIONS},
+		{"verbose", no_argument, NULL, 'v'},
 	};
 	struct option opts[32];
 	size_t n = sizeof(own) / sizeof(own[0]);
@@ -163,7 +190,7 @@ static int read_parse(int argc, char **argv, struct read_opts *o)
 	capture_flow_opts_defaults(&o->flows);
 	optind = 1;
 	opterr = 0; /* ':' first too: the messages are ours, three lines */
-	while ((c = getopt_long(argc, argv, ":r:f:c:w:jqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:f:c:w:jqvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o->file = optarg;
@@ -185,6 +212,12 @@ static int read_parse(int argc, char **argv, struct read_opts *o)
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case READ_OPT_CONNECTIONS:
+			o->connections = true;
 			break;
 		case 'h':
 			read_usage(stdout);
@@ -311,6 +344,10 @@ static int read_open_flows(const struct read_opts *o, struct read_flows *rf,
 	}
 	if (fo->off)
 		return 0;
+	if (o->connections && conn_log_open(&rf->sinks.conn, stdout, o->verbose)) {
+		xdpi_err("out of memory");
+		return -ENOMEM;
+	}
 	rf->sinks.jsonl = rf->jl;
 	if (flow_sinks_any(&rf->sinks)) {
 		fc.on_end = flow_sinks_end;
@@ -338,6 +375,9 @@ static void read_finish_flows(struct read_flows *rf)
 	rf->finished = true;
 	/* Every record is queued: send them, so the summary has the counts. */
 	ipfix_exporter_stop(rf->sinks.ipfix);
+	/* Every line written, before the summary. */
+	conn_log_close(rf->sinks.conn);
+	rf->sinks.conn = NULL;
 }
 
 static int read_close_flows(struct read_flows *rf)
@@ -381,7 +421,9 @@ static int read_output(const struct read_opts *o, const struct pipeline *p,
 		/* Standard output may carry the JSON lines: then the summary
 		 * goes to stderr. */
 		FILE *out =
-			o->flows.json_lines && !strcmp(o->flows.json_lines, "-") ? stderr : stdout;
+			o->connections || (o->flows.json_lines && !strcmp(o->flows.json_lines, "-"))
+				? stderr
+				: stdout;
 
 		fprintf(out, "file               %s%s\n", o->file,
 			res->truncated ? " (truncated)" : "");

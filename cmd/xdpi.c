@@ -17,6 +17,7 @@
 static const struct xdpi_cmd commands[] = {
 	{"read", cmd_read, "inspect a pcap or pcapng file and print its metrics"},
 	{"live", cmd_live, "inspect traffic on an interface through AF_XDP"},
+	{"top", cmd_top, "a full-screen view of the busiest connections, live"},
 	{"interfaces", cmd_interfaces, "list interfaces: queues, driver, XDP support, --takeover"},
 	{"detach", cmd_detach, "remove an xdpi XDP program left on an interface"},
 	{"compare", cmd_compare, "re-check a live run record, optionally against a pcap"},

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "flow_sinks.h"
 
+#include "conn_log.h"
 #include "ipfix.h"
 #include "jsonl.h"
 
@@ -14,6 +15,8 @@ void flow_sinks_end(void *ctx, const struct flow_record *r)
 		ipfix_flow_end(s->ipfix, r);
 	if (s->jsonl)
 		jsonl_flow_end(s->jsonl, r);
+	if (s->conn)
+		conn_log_end(s->conn, r);
 }
 
 void flow_sinks_active(void *ctx, const struct flow_record *r)

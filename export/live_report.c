@@ -300,6 +300,8 @@ void live_stop_reason(const char *text, const char **reason, const char **signal
 		*reason = "worker_failed";
 	else if (strstr(text, "sandbox failed"))
 		*reason = "sandbox_failed";
+	else if (strstr(text, "output closed"))
+		*reason = "output_closed";
 	else
 		*reason = "error";
 }

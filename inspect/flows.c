@@ -275,6 +275,7 @@ struct flow_table {
 	struct flow_names hosts, sni;
 	struct flow_summary work;
 	uint64_t next_feed_ns; /* capture time of the next top-N feed */
+	uint64_t next_view_ns; /* capture time of the next on_view pass */
 
 	pthread_mutex_t lock; /* guards `published` */
 	struct flow_summary published;
@@ -1662,10 +1663,15 @@ void flow_table_maintain(struct flow_table *ft, uint64_t now_ns)
 	struct flow_walk it = {0};
 	uint64_t active = 0, half_open = 0, syn_only = 0, high, low, lo = UINT64_MAX, hi = 0;
 	bool top = now_ns >= ft->next_feed_ns;
+	bool view = ft->cfg.on_view && now_ns >= ft->next_view_ns;
 	struct flow *f;
 
 	if (top)
 		ft->next_feed_ns = now_ns + FLOW_TOP_FEED_NS;
+	/* A little early, so that a pass that comes a few ms short of the
+	 * period (the expiry thread's timer) is not skipped for a whole one. */
+	if (view)
+		ft->next_view_ns = now_ns + ft->cfg.view_period_ns - ft->cfg.view_period_ns / 8;
 
 	while ((f = flow_walk_next(ft, &it))) {
 		uint64_t last = __atomic_load_n(&f->last_ns, __ATOMIC_RELAXED);
@@ -1684,6 +1690,13 @@ void flow_table_maintain(struct flow_table *ft, uint64_t now_ns)
 		flow_feed(ft, f, top);
 		if (ft->cfg.on_active)
 			flow_report_active(ft, f, now_ns);
+		if (view) {
+			struct peek_result peek;
+			struct flow_record r;
+
+			flow_record_fill(ft, f, &r, &peek);
+			ft->cfg.on_view(ft->cfg.view_ctx, f->idx, &r);
+		}
 		active++;
 		st = __atomic_load_n(&f->state, __ATOMIC_RELAXED) & ~FLOW_TCP_BUSY;
 		flow_count_open(ft, st, &half_open, &syn_only);
@@ -1703,6 +1716,8 @@ void flow_table_maintain(struct flow_table *ft, uint64_t now_ns)
 	ft->work.half_open = half_open;
 	ft->work.syn_only = syn_only;
 	flow_publish(ft);
+	if (view && ft->cfg.on_view_done)
+		ft->cfg.on_view_done(ft->cfg.view_ctx, now_ns);
 }
 
 uint64_t flow_table_maintain_period(const struct flow_table *ft)
@@ -1714,7 +1729,21 @@ uint64_t flow_table_maintain_period(const struct flow_table *ft)
 	/* Active-timeout records are due on passes too. */
 	if (ft->cfg.on_active && ft->cfg.active_timeout_ns / 2 < p)
 		p = ft->cfg.active_timeout_ns / 2;
+	/* A rate view is only as fresh as its passes. */
+	if (ft->cfg.on_view && ft->cfg.view_period_ns && ft->cfg.view_period_ns < p)
+		p = ft->cfg.view_period_ns;
 	return p ? p : 1;
+}
+
+void flow_table_set_view(struct flow_table *ft, void (*on_view)(void *, uint64_t,
+								 const struct flow_record *),
+			 void (*on_view_done)(void *, uint64_t), void *ctx, uint64_t period_ns)
+{
+	ft->cfg.on_view = on_view;
+	ft->cfg.on_view_done = on_view_done;
+	ft->cfg.view_ctx = ctx;
+	ft->cfg.view_period_ns = period_ns;
+	ft->next_view_ns = 0;
 }
 
 void flow_table_summary(struct flow_table *ft, struct flow_summary *out)

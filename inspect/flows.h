@@ -116,6 +116,17 @@ struct flow_config {
 	 * threads. NULL or 0: none. */
 	void (*on_active)(void *ctx, const struct flow_record *r);
 	uint64_t active_timeout_ns;
+	/* A view of the current rates (inspect/flowrate.h, `xdpi top`): on a
+	 * pass at least view_period_ns after the last one that called it,
+	 * the maintainer calls on_view once for every flow still in the
+	 * table, with its record so far (end_reason unset) and its place in
+	 * the pool (below max_flows, stable while it is in the table), then
+	 * on_view_done once with the pass's time. Its thread, never a
+	 * worker's; the passes come at least that often. NULL: none. */
+	void (*on_view)(void *ctx, uint64_t slot, const struct flow_record *r);
+	void (*on_view_done)(void *ctx, uint64_t now_ns);
+	void *view_ctx;
+	uint64_t view_period_ns;
 	/* Called first by the maintainer thread of flow_table_start_expiry(),
 	 * before it touches a record (a live run's sandbox, util/sandbox.h);
 	 * non-zero: the thread ends at once, and the table is maintained by
@@ -242,6 +253,13 @@ void flow_table_maintain(struct flow_table *ft, uint64_t now_ns);
 uint64_t flow_table_maintain_period(const struct flow_table *ft);
 /* Any thread: a copy of the summary as of the last maintenance. */
 void flow_table_summary(struct flow_table *ft, struct flow_summary *out);
+
+/* Sets the view hooks of struct flow_config (on_view, on_view_done, their
+ * ctx and period) on a table made without them: before the expiry thread
+ * starts, or offline between two passes. */
+void flow_table_set_view(struct flow_table *ft, void (*on_view)(void *, uint64_t,
+								 const struct flow_record *),
+			 void (*on_view_done)(void *, uint64_t), void *ctx, uint64_t period_ns);
 
 /* Starts/stops a thread that maintains every @period_ns on the wall clock
  * (live runs). */

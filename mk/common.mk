@@ -31,7 +31,7 @@ XDPI_VERSION := $(shell cat VERSION)$(shell git describe --always --dirty 2>/dev
 XDPI_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -I$(BUILD) -I. $(SAN_FLAGS) -MMD -MP
 # Named directly, not through pkg-config: on a fresh machine this file is
 # read before `make deps` has installed pkg-config and the libraries.
-XDPI_LDLIBS := -lxdp -lbpf -ljansson -lurcu-qsbr -lurcu-common -lpcap -lmicrohttpd -lelf -lz \
+XDPI_LDLIBS := -lxdp -lbpf -ljansson -lncurses -lurcu-qsbr -lurcu-common -lpcap -lmicrohttpd -lelf -lz \
 	-lfixbuf -lgthread-2.0 -lglib-2.0 -lcap-ng -lseccomp -lpthread -lm
 # libfixbuf's headers include glib's; only export/ipfix.c includes them
 # (export/export.mk). -isystem: glib's headers are not built with our

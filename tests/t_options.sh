@@ -10,7 +10,7 @@ t_tmpdir
 XDPI=$(realpath "$XDPI")
 t_require_built "$XDPI"
 
-COMMANDS="read live interfaces detach compare gen bench tune afpacket"
+COMMANDS="read live top interfaces detach compare gen bench tune afpacket"
 # Subcommands whose options another branch is changing (the live/read
 # options work): checked and reported, but a mismatch is a skip until that
 # work is merged. Empty this list then.
@@ -93,6 +93,7 @@ done <<'TABLE'
 read       | --filter tpc x.pcap         | 'tpc'.*tcp, udp
 live       | --filter tpc xdpi-none      | 'tpc'.*tcp, udp
 live       | --xdp-mode hw xdpi-none     | 'hw'.*auto, native, skb
+top        | --filter tpc xdpi-none      | 'tpc'.*tcp, udp
 gen        | --proto sctp -c 1 xdpi-none | 'sctp'.*tcp-syn, tcp-data, udp
 gen        | --method foo -c 1 xdpi-none | 'foo'.*auto, live, xsk
 gen        | --stamp x -c 1 xdpi-none    | 'x'.*xdpi, pktgen

@@ -32,6 +32,7 @@ $(BUILD)/tests/test_guard: $(BUILD)/capture/guard.o
 $(BUILD)/tests/test_peek: $(BUILD)/inspect/peek.o
 $(BUILD)/tests/test_prom_text: $(BUILD)/export/prom_text.o $(INSPECT_OBJS)
 $(BUILD)/tests/test_flows: $(INSPECT_OBJS)
+$(BUILD)/tests/test_conn_log: $(BUILD)/export/conn_log.o $(INSPECT_OBJS)
 
 # The flow table's test again under ThreadSanitizer (its own objects: TSan
 # cannot mix with the other builds). Not in the SAN=1 tree, which is ASan.
@@ -43,6 +44,17 @@ $(BUILD)/tests/test_flows_tsan: $(TSAN_SRCS) | deps-ok
 		$(TSAN_SRCS) -o $@ -lurcu-qsbr -lurcu-common -lpthread -lcmocka -lm
 ifeq ($(SAN),0)
 TEST_BINS += $(BUILD)/tests/test_flows_tsan
+endif
+# --connections' queue: the call_rcu thread's producer, the reporter's
+# consumer.
+CONN_TSAN_SRCS := tests/test_conn_log.c export/conn_log.c inspect/flowrate.c inspect/flows.c \
+	inspect/peek.c inspect/topn.c inspect/parse.c inspect/keyset.c inspect/hll.c util/frame.c
+$(BUILD)/tests/test_conn_log_tsan: $(CONN_TSAN_SRCS) | deps-ok
+	$(call msg,TSAN,$@)
+	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(XDPI_CFLAGS)) $(CFLAGS) -fsanitize=thread \
+		$(CONN_TSAN_SRCS) -o $@ -lurcu-qsbr -lurcu-common -lpthread -lcmocka -lm
+ifeq ($(SAN),0)
+TEST_BINS += $(BUILD)/tests/test_conn_log_tsan
 endif
 
 $(BUILD)/tests/tool_%: $(BUILD)/tests/tool_%.o $(UTIL_OBJS)
@@ -101,7 +113,7 @@ check: check-build
 # mk/common.mk) and the tests that run workers, the reporter, the flow
 # expiry thread, the call_rcu frees, the pcapng writer and the exporters.
 # A report fails the run (exit status 66). Call it as `make check-tsan`.
-TSAN_TESTS := test_flows test_pipeline t_live t_flows t_prometheus t_ipfix t_write t_passive t_privs \
+TSAN_TESTS := test_flows test_pipeline test_conn_log t_live t_flows t_prometheus t_ipfix t_write t_passive t_privs \
 	t_jumbo t_config_live t_bothways
 ifeq ($(SAN),thread)
 check-tsan: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(TEST_BPF_OBJS) $(BUILD)/bench/mkcapture
