@@ -8,6 +8,7 @@
 # their packaging is checked too.
 # About a minute on two cores.
 . tests/lib.sh
+. tests/lib_deb.sh
 t_tmpdir
 for tool in dpkg-buildpackage dh lintian; do
 	if ! command -v "$tool" >/dev/null; then
@@ -22,6 +23,7 @@ t_eq "debian/changelog's version is VERSION's" \
 	"$(dpkg-parsechangelog -S Version)" "$version"
 
 # The copy: the files git knows, as they are on disk (no build tree).
+tree=$(deb_tree_hash)
 pkg=$T_TMP/pkg
 src=$pkg/xdpi-$version
 mkdir -p "$src"
@@ -57,6 +59,8 @@ else
 fi
 deb=$(echo "$pkg"/xdpi_"$version"_*.deb)
 t_check "it wrote xdpi_${version}_ARCH.deb" [ -f "$deb" ]
+# Kept for tests/t_pkginstall.sh, which installs it (no second build).
+deb_keep "$deb" "$tree" || t_fail "the .deb kept in $BUILD/deb"
 other=""
 for f in "$pkg"/*; do
 	case ${f##*/} in xdpi_* | "xdpi-$version") ;; *) other="$other ${f##*/}" ;; esac
