@@ -30,6 +30,7 @@
 #include "../capture/config.h"
 #include "../capture/privdrop.h"
 #include "../export/ipfix_report.h"
+#include "../export/jsonl.h"
 #include "../export/live_report.h"
 #include "../export/prometheus.h"
 #include "../export/report.h"
@@ -519,6 +520,9 @@ static const char *live_loop(struct live_state *ls, int sigfd, struct live_table
 			next += o->interval;
 			continue;
 		}
+		/* Flow records written between the stats lines (or with no
+		 * table) reach the reader within JSONL_MAX_DELAY_S + a tick. */
+		jsonl_flush_due(capture_jsonl(c), now);
 		if (ls->prom && now >= next_prom) {
 			prom_publish_capture(ls->prom, c, o->ifname, NULL);
 			next_prom = now + 1;
