@@ -132,7 +132,7 @@ struct flow_record {
 	uint8_t end_reason; /* enum flow_end_reason */
 	bool has_vlan;
 	uint16_t vlan;
-	uint16_t vlan_inner; /* QinQ's inner tag (0: none): part of the key too */
+	uint16_t vlan_inner;		    /* QinQ's inner tag (0: none): part of the key too */
 	uint8_t src_addr[16], dst_addr[16]; /* the source is the initiator (SYN sender) */
 	uint16_t src_port, dst_port;	    /* or the first packet's sender */
 	uint64_t packets_toserver, packets_toclient;
@@ -165,12 +165,14 @@ struct flow_top_entry {
 	uint16_t port;
 	uint64_t count; /* packets or bytes, as the list says */
 	uint64_t error; /* count may exceed the truth by at most this */
+	bool ranked;	/* certainly among the heaviest (topn_ranked()) */
 };
 
 struct flow_top_name {
 	char name[PEEK_HOST_LEN];
 	uint64_t flows;
 	uint64_t error;
+	bool ranked; /* as flow_top_entry's */
 };
 
 /* The maintainer's view, as of its last pass; after flow_table_finish()
