@@ -105,6 +105,11 @@ void xdpi_usage_bad_value(const char *usage, char **argv, const char *arg, const
 /* What getopt_long() reported with opterr = 0 and an optstring starting
  * with ':' (@c is '?' for an unknown option, ':' for a missing value). */
 void xdpi_usage_getopt(const char *usage, char **argv, int c);
+/* @text as a usage error quotes it: itself when short, else its start and
+ * end around "..." and its length ("tcp port 1 or ... port 200 (2891
+ * characters)"), so that the reason after it stays readable. Returns
+ * @text or @buf. */
+const char *xdpi_quote_short(const char *text, char *buf, size_t len);
 /* "a, b, c": the @n names, into @buf; returns @buf. */
 const char *xdpi_choices(const char *const *names, int n, char *buf, size_t len);
 

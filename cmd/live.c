@@ -279,7 +279,7 @@ static int live_parse(int argc, char **argv, struct capture_opts *o, struct live
 		}
 		ret = capture_opts_parse_opt(o, c, optarg);
 		if (ret < 0) {
-			char why[512];
+			char why[512], quoted[256];
 			bool known = capture_opts_explain(c, optarg, why, sizeof(why));
 
 			if (c == 'f') /* libpcap's message says more than a list */
@@ -287,7 +287,8 @@ static int live_parse(int argc, char **argv, struct capture_opts *o, struct live
 					LIVE_USAGE,
 					"invalid filter '%s': %s (valid: tcp, udp, ip, all, "
 					"or a pcap-filter expression)",
-					optarg, known ? why : "not a filter");
+					xdpi_quote_short(optarg, quoted, sizeof(quoted)),
+					known ? why : "not a filter");
 			else
 				xdpi_usage_bad_value(LIVE_USAGE, argv, optarg, known ? why : NULL);
 			return -EINVAL;

@@ -215,11 +215,12 @@ static int read_parse(int argc, char **argv, struct read_opts *o)
 static int read_filter(const struct read_opts *o, struct xdpi_filter *f)
 {
 	const char *text = o->filter ? o->filter : "all";
-	char err[512];
+	char err[512], quoted[256];
 	int ret = xdpi_filter_compile(f, text, err, sizeof(err));
 
 	if (!ret)
 		return 0;
+	text = xdpi_quote_short(text, quoted, sizeof(quoted));
 	/* A second FILE by mistake reads as an expression: say so. */
 	if (o->joined)
 		xdpi_usage_error(READ_USAGE,

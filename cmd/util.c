@@ -133,6 +133,23 @@ void xdpi_usage_error(const char *usage, const char *fmt, ...)
 	usage_tail(usage);
 }
 
+/* A quoted text longer than this is shortened: the message is one line a
+ * person reads, and the user has the text already. */
+#define QUOTE_MAX 160
+#define QUOTE_HEAD 100
+#define QUOTE_TAIL 40
+
+const char *xdpi_quote_short(const char *text, char *buf, size_t len)
+{
+	size_t n = strlen(text);
+
+	if (n <= QUOTE_MAX)
+		return text;
+	snprintf(buf, len, "%.*s ... %s (%zu characters)", QUOTE_HEAD, text, text + n - QUOTE_TAIL,
+		 n);
+	return buf;
+}
+
 void xdpi_usage_bad_value(const char *usage, char **argv, const char *arg, const char *valid)
 {
 	xdpi_err("invalid value '%s' for option %s%s%s%s", arg, xdpi_opt_name(argv, arg),

@@ -111,4 +111,17 @@ interfaces | -i                          | '-i' requires a value
 detach     | -i                          | '-i' requires a value
 TABLE
 
+# A long filter's error (issue 31): the whole reason, after a shortened
+# quote of the expression, in the three lines; never cut at 1 KiB.
+F=$(python3 -c "print(' or '.join('tcp port %d' % (i + 1) for i in range(200)))")
+"$XDPI" live --filter "$F" xdpi-none >/dev/null 2>"$T_TMP/err"
+rc=$?
+t_eq "live: a 200-term filter's error, exit 2, 3 lines, the whole reason" \
+	"$rc $(wc -l <"$T_TMP/err") $(grep -c 'compiles to [0-9]* classic BPF instructions; the XDP program runs at most 256: use a shorter expression (valid: tcp, udp, ip, all, or a pcap-filter expression)$' "$T_TMP/err")" \
+	"2 3 1"
+"$XDPI" read --filter "$F and" /dev/null >/dev/null 2>"$T_TMP/err"
+rc=$?
+t_eq "read: a 200-term filter's syntax error, exit 2, 3 lines, libpcap's reason" \
+	"$rc $(wc -l <"$T_TMP/err") $(grep -c "(3092 characters)': can't parse filter expression: syntax error (valid: " "$T_TMP/err")" \
+	"2 3 1"
 t_done
