@@ -127,7 +127,11 @@ static void live_usage(FILE *out)
 		"  -w, --write FILE      write the inspected frames as pcapng (one\n"
 		"                        interface per queue; - for stdout); a copy a full\n"
 		"                        buffer refuses is counted, never waited for\n"
-		"  -q, --quiet           no live table, warnings and errors only\n"
+		"  -q, --quiet           no live table and no summary: warnings and\n"
+		"                        errors only (what --json, --json-lines,\n"
+		"                        --record, -w ask for is still written; the\n"
+		"                        exit status still says whether the ledger\n"
+		"                        closed)\n"
 		"  -j, --json            print one JSON object on stdout at the end (the\n"
 		"                        `xdpi read` keys plus queues, ledger and\n"
 		"                        nothing_steered); the live table goes to stderr\n"
@@ -614,9 +618,9 @@ static int live_output(const struct capture_opts *o, struct capture *c, const ch
 	}
 	if (o->json && report_json_print(stdout, obj))
 		ret = -EIO;
-	else if (!o->json)
+	else if (!o->json && !o->quiet)
 		live_report_print(live_text_out(o), o, &res, stop_reason);
-	if (!o->json && capture_ipfix(c))
+	if (!o->json && !o->quiet && capture_ipfix(c))
 		ipfix_report_print(live_text_out(o), capture_ipfix(c));
 	live_warn_gave_up(&res);
 	if (!ret && res.ledger.unexplained) {

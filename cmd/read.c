@@ -60,7 +60,9 @@ static void read_usage(FILE *out)
 		"                   standard output, then not with --json)\n"
 		"  -j, --json       print exactly one JSON object on stdout instead of the\n"
 		"                   summary; warnings still go to stderr\n"
-		"  -q, --quiet      no progress line, warnings and errors only\n"
+		"  -q, --quiet      no summary and no progress line: warnings and errors\n"
+		"                   only (what --json, --json-lines, -w ask for is\n"
+		"                   still written)\n"
 		"  -h, --help       this text\n\n"
 		"%s\n"
 		"A read that takes more than a few seconds shows its progress on\n"
@@ -378,7 +380,9 @@ static int read_output(const struct read_opts *o, const struct pipeline *p,
 	json_t *obj;
 	int ret;
 
-	if (!o->json) {
+	/* -q: no summary (the output asked for, --json, the JSON lines, -w,
+	 * is still written). */
+	if (!o->json && !o->quiet) {
 		/* Standard output may carry the JSON lines: then the summary
 		 * goes to stderr. */
 		FILE *out =
@@ -397,9 +401,9 @@ static int read_output(const struct read_opts *o, const struct pipeline *p,
 			flow_report_print(out, &fr);
 		if (rf->sinks.ipfix)
 			ipfix_report_print(out, rf->sinks.ipfix);
-		if (!rf->jl)
-			return XDPI_EXIT_OK;
 	}
+	if (!o->json && !rf->jl)
+		return XDPI_EXIT_OK;
 	obj = report_metrics_json(&p->m);
 	if (!obj || report_source_json(obj, "file", o->file, o->filter) ||
 	    report_span_json(obj, &span)) {

@@ -168,6 +168,20 @@ t_eq "mkcapture -s 10 5: exit 0" "$?" 0
 "$BUILD/bench/mkcapture" -s 010 5 "$T_TMP/m010.pcap" >/dev/null 2>&1
 t_check "mkcapture -s 010 is seed 10, not octal 8" cmp -s "$T_TMP/m10.pcap" "$T_TMP/m010.pcap"
 
+# -q is what --help says (issue 31): warnings and errors only, no summary;
+# what was asked for is still written. The oracle is the byte count.
+"$XDPI" read -q "$T_TMP/m10.pcap" >"$T_TMP/q.out" 2>"$T_TMP/q.err"
+t_eq "read -q: exit 0, nothing on stdout or stderr" \
+	"$? $(wc -c <"$T_TMP/q.out") $(wc -c <"$T_TMP/q.err")" "0 0 0"
+"$XDPI" read -q --json "$T_TMP/m10.pcap" >"$T_TMP/q.json" 2>"$T_TMP/q.err"
+t_eq "read -q --json: the JSON asked for, nothing else" \
+	"$(json "$T_TMP/q.json" 'd["packets"]') $(wc -c <"$T_TMP/q.err")" \
+	"$(capinfos -c -M "$T_TMP/m10.pcap" | awk '/Number of packets/{print $NF}') 0"
+"$XDPI" read -q "$T_TMP/m10.pcap" --json-lines - >"$T_TMP/q.jsonl" 2>"$T_TMP/q.err"
+t_eq "read -q --json-lines -: only JSON lines, nothing on stderr" \
+	"$(python3 -c 'import json,sys; print(all(json.loads(l) for l in open(sys.argv[1])))' \
+		"$T_TMP/q.jsonl") $(wc -c <"$T_TMP/q.err")" "True 0"
+
 t_eq "no usage error created a namespace" "$(ip netns list 2>/dev/null | grep -c '^xdpi-')" \
 	"$ns_before"
 t_done

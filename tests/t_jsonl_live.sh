@@ -3,7 +3,7 @@
 # "stats" line is on the pipe within 1 s of the time it carries (a reader
 # stamps each line as it arrives), and a file written while flow records
 # pour out holds only whole lines whenever it is looked at, each stats line
-# there within 1 s too. The oracle is the reader's clock and json.loads.
+# there within 1 s too; -q prints nothing but what is asked for. The oracle is the reader's clock and json.loads.
 # Needs root (namespaces, XDP).
 . tests/lib.sh
 . bench/testbed.sh
@@ -43,6 +43,16 @@ print("%d stats lines, late: %s" % (n, late) if n < 3 or late else "OK")
 EOF
 )
 t_eq "--json-lines -: every stats line on the pipe within 1 s" "$got" OK
+
+# --- -q: warnings and errors only; no table, no summary, no ledger
+ip netns exec "$TB_DUT" "$XDPI" live --takeover -q --duration 2 "$TB_DUT_IF" \
+	>"$T_TMP/quiet.out" 2>"$T_TMP/quiet.err"
+t_eq "live -q: exit 0, nothing on stdout or stderr" \
+	"$? $(wc -c <"$T_TMP/quiet.out") $(wc -c <"$T_TMP/quiet.err")" "0 0 0"
+ip netns exec "$TB_DUT" "$XDPI" live --takeover -q --duration 2 --json "$TB_DUT_IF" \
+	>"$T_TMP/quiet.json" 2>"$T_TMP/quiet.err"
+t_eq "live -q --json: the JSON asked for, its ledger closed" \
+	"$? $(json "$T_TMP/quiet.json" 'd["ledger"]["unexplained"]')" "0 0"
 
 # --- 2. a file mid-run: whole lines only, stats lines within 1 s
 J=$T_TMP/run.jsonl
