@@ -177,9 +177,15 @@ int capture_flow_opts_parse_opt(struct capture_flow_opts *f, int opt, const char
 	case OPT_JSON_LINES:
 		f->json_lines = arg;
 		return 1;
-	case OPT_PROMETHEUS:
+	case OPT_PROMETHEUS: {
+		char err[160];
+
+		/* Its form now, a usage error; the bind comes later. */
+		if (xdpi_parse_listen(arg, "127.0.0.1", NULL, err, sizeof(err)))
+			return -EINVAL;
 		f->prometheus = arg;
 		return 1;
+	}
 	case OPT_IPFIX:
 		f->ipfix = arg;
 		return 1;
@@ -289,6 +295,8 @@ static const char *valid_values(int opt)
 	case OPT_FLOW_TIMEOUT:
 	case OPT_FLOW_CLOSED_TIMEOUT:
 		return "seconds, plain decimal (0.5, 10), more than 0";
+	case OPT_PROMETHEUS:
+		return "[ADDR:]PORT, PORT 0..65535, ADDR a numeric IPv4 address or [IPv6]";
 	default:
 		return NULL;
 	}

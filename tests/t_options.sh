@@ -93,6 +93,7 @@ done <<'TABLE'
 read       | --filter tpc x.pcap         | 'tpc'.*tcp, udp
 live       | --filter tpc xdpi-none      | 'tpc'.*tcp, udp
 live       | --xdp-mode hw xdpi-none     | 'hw'.*auto, native, skb
+live       | --prometheus 9100x xdpi-none | '9100x'.*--prometheus.*\[ADDR:\]PORT, PORT 0\.\.65535
 gen        | --proto sctp -c 1 xdpi-none | 'sctp'.*tcp-syn, tcp-data, udp
 gen        | --method foo -c 1 xdpi-none | 'foo'.*auto, live, xsk
 gen        | --stamp x -c 1 xdpi-none    | 'x'.*xdpi, pktgen
