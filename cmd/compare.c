@@ -199,7 +199,7 @@ int cmd_compare(int argc, char **argv)
 			compare_usage(stdout);
 			return XDPI_EXIT_OK;
 		default:
-			xdpi_usage_getopt(compare_usage_line, argv, c);
+			xdpi_usage_getopt(compare_usage_line, argv, c, opts);
 			return XDPI_EXIT_USAGE;
 		}
 	}

@@ -71,7 +71,7 @@ int cmd_interfaces(int argc, char **argv)
 			free(names);
 			return XDPI_EXIT_OK;
 		default:
-			xdpi_usage_getopt(interfaces_usage_line, argv, c);
+			xdpi_usage_getopt(interfaces_usage_line, argv, c, opts);
 			free(names);
 			return XDPI_EXIT_USAGE;
 		}

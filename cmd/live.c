@@ -270,7 +270,7 @@ static int live_parse(int argc, char **argv, struct capture_opts *o, struct live
 			return 1;
 		}
 		if (c == '?' || c == ':') {
-			xdpi_usage_getopt(LIVE_USAGE, argv, c);
+			xdpi_usage_getopt(LIVE_USAGE, argv, c, opts);
 			return -EINVAL;
 		}
 		if (c == LIVE_OPT_CONFIG) {

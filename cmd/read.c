@@ -206,7 +206,7 @@ static int read_parse(int argc, char **argv, struct read_opts *o)
 											  : NULL);
 				return XDPI_EXIT_USAGE;
 			}
-			xdpi_usage_getopt(READ_USAGE, argv, c);
+			xdpi_usage_getopt(READ_USAGE, argv, c, opts);
 			return XDPI_EXIT_USAGE;
 		}
 	}

@@ -34,6 +34,11 @@ done <<'TABLE'
 2 | give the filter either with --filter or after FILE, not both | read --filter udp x.pcap tcp
 1 | /nonexistent.pcap: No such file or directory | read /nonexistent.pcap
 2 | unrecognized option | read --bogus x.pcap
+# a misspelled long option, within two edits of one: the nearest named
+2 | unrecognized option '--durration'; did you mean '--duration'\?$ | live --durration 5 xdpi-none
+2 | unrecognized option '--jsno'; did you mean '--json'\?$ | read --jsno x.pcap
+2 | unrecognized option '--flwos'; did you mean '--flows'\?$ | gen --flwos 4 -c 1 xdpi-none
+2 | unrecognized option '--zzzzzz'$ | live --zzzzzz xdpi-none
 # live
 2 | live takes exactly one IFACE | live
 2 | live takes exactly one IFACE | live a b
