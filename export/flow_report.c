@@ -222,12 +222,19 @@ static json_t *peek_json_set(json_t *o, const struct peek_result *p)
 	json_object_set_new(o, "http_path", str_or_null(http ? p->http_path : NULL));
 	json_object_set_new(o, "tls_sni", str_or_null(tls ? p->tls_sni : NULL));
 	if (tls) {
-		json_t *alpn = json_array(), *versions = json_array();
+		json_t *alpn = json_array(), *versions = json_array(), *names = json_array();
+		char name[16];
 
 		for (unsigned i = 0; alpn && i < p->tls_alpn_count; i++)
 			json_array_append_new(alpn, json_string(p->tls_alpn[i]));
 		for (unsigned i = 0; versions && i < p->tls_version_count; i++)
 			json_array_append_new(versions, json_integer(p->tls_versions[i]));
+		/* The numbers stay (a reader may compare them); the names beside. */
+		for (unsigned i = 0; names && i < p->tls_version_count; i++)
+			json_array_append_new(
+				names, json_string(peek_tls_version_name(p->tls_versions[i], name,
+									 sizeof(name))));
+		json_object_set_new(o, "tls_version_names", names ? names : json_null());
 		json_object_set_new(o, "tls_alpn", p->tls_alpn_count && alpn ? alpn : json_null());
 		if (!p->tls_alpn_count)
 			json_decref(alpn);
@@ -235,6 +242,7 @@ static json_t *peek_json_set(json_t *o, const struct peek_result *p)
 	} else {
 		json_object_set_new(o, "tls_alpn", json_null());
 		json_object_set_new(o, "tls_versions", json_null());
+		json_object_set_new(o, "tls_version_names", json_null());
 	}
 	return o;
 }
