@@ -156,7 +156,7 @@ void flow_report_print(FILE *out, const struct flow_report *r)
 		fprintf(out, " (%.1f/s)", (double)r->fc->established / r->span_s);
 	fprintf(out, "  half-open %" PRIu64 "\n", s->half_open);
 	fprintf(out,
-		"flows              %" PRIu64 " (active %" PRIu64 ", untracked packets %" PRIu64
+		"flows (2-way)      %" PRIu64 " (active %" PRIu64 ", untracked packets %" PRIu64
 		", max %" PRIu64 ")\n",
 		r->fc->created, s->active, r->fc->untracked, s->max_flows);
 	for (int i = 0; i < FLOW_END__MAX; i++) {

@@ -411,10 +411,11 @@ char *prom_render(const struct prom_figures *f, size_t *len)
 	    "Distinct source IP addresses (during a live run summed over queues: an upper "
 	    "bound).",
 	    f->total->unique_src_ips);
-	one(&t, "xdpi_tcp_flows", PROM_GAUGE,
-	    "Distinct TCP 4-tuples, each direction apart (during a live run summed over "
-	    "queues: an upper bound).",
-	    f->total->tcp_flows);
+	one(&t, "xdpi_tcp_directions", PROM_GAUGE,
+	    "Distinct one-way TCP 4-tuples: each direction of a connection counts apart "
+	    "(xdpi_flows_created_total counts connections, both ways; during a live run "
+	    "summed over queues: an upper bound).",
+	    f->total->tcp_directions);
 	if (f->flows)
 		connections(&t, f);
 	return prom_text_finish(&t, len);

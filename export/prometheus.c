@@ -482,7 +482,7 @@ static void counters_of(const struct pipeline *p, struct pipeline_counters *out)
 	memset(out, 0, sizeof(*out));
 	out->c = p->m.c;
 	out->unique_src_ips = metrics_unique_src_ips(&p->m);
-	out->tcp_flows = metrics_tcp_flows(&p->m);
+	out->tcp_directions = metrics_tcp_directions(&p->m);
 	out->filtered_out = p->filtered_out;
 	out->snapped = p->snapped;
 	out->flows = p->fw.c;

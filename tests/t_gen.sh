@@ -49,7 +49,7 @@ EOF
 t_eq "tshark: sizes, addresses, flow ports, per-flow sequence, flags of every frame" "$bad" "OK"
 "$XDPI" read --json "$T_TMP/tcp.pcap" >"$T_TMP/tcp.json"
 t_eq "xdpi read of the sample: 4 flows, 1000 TCP, payload 70 each" \
-	"$(json "$T_TMP/tcp.json" '(d["tcp_flows"], d["l4"]["tcp"], d["tcp_payload_bytes"], d["malformed"]["total"])')" \
+	"$(json "$T_TMP/tcp.json" '(d["tcp_directions"], d["l4"]["tcp"], d["tcp_payload_bytes"], d["malformed"]["total"])')" \
 	"(4, 1000, 70000, 0)"
 
 "$XDPI" gen --count 600 --flows 3 --proto udp --size 64 --pcap "$T_TMP/udp.pcap" \
@@ -213,9 +213,9 @@ for method in live xsk; do
 	live_run "m_$method" -- --method "$method" --count 1000 --flows 4 --proto tcp-data \
 		--size 128 --rate 20000
 	t_check "gen --method $method: sent 1000 frames" grep -q "^sent 1000 frames" "$T_TMP/m_$method.gen"
-	got=$(json "$T_TMP/m_$method.json" '(d["packets"], d["tcp_flows"], d["tcp_payload_bytes"], d["size_histogram"]["65-127"], d["ledger"]["unexplained"])')
+	got=$(json "$T_TMP/m_$method.json" '(d["packets"], d["tcp_directions"], d["tcp_payload_bytes"], d["size_histogram"]["65-127"], d["ledger"]["unexplained"])')
 	t_eq "gen --method $method: live metrics equal xdpi read of the sample" "$got" \
-		"$(json "$T_TMP/tcp.json" '(d["packets"], d["tcp_flows"], d["tcp_payload_bytes"], d["size_histogram"]["65-127"], 0)')"
+		"$(json "$T_TMP/tcp.json" '(d["packets"], d["tcp_directions"], d["tcp_payload_bytes"], d["size_histogram"]["65-127"], 0)')"
 done
 
 # --- 3. --check-seq on paced traffic: every frame sent is either stamped

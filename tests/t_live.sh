@@ -91,14 +91,14 @@ EOF
 	t_eq "compare: a record with a lost packet exits 1" "$rc" 1
 	t_check "compare: says the ledger does not close" grep -q "1 packets unexplained" <<<"$out"
 	# a metric that differs: shown with both values, exit 1
-	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['tcp_flows']+=1; json.dump(d,open(sys.argv[2],'w'))" \
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['tcp_directions']+=1; json.dump(d,open(sys.argv[2],'w'))" \
 		"$T_TMP/rec.json" "$T_TMP/flows.json"
 	out=$("$XDPI" compare --pcap "$T_TMP/traffic.pcap" "$T_TMP/flows.json")
 	rc=$?
-	want=$(json "$T_TMP/rec.json" 'd["tcp_flows"]')
+	want=$(json "$T_TMP/rec.json" 'd["tcp_directions"]')
 	t_eq "compare: a differing metric exits 1" "$rc" 1
 	t_check "compare: shows both values of the differing metric" \
-		grep -qE "tcp_flows +live $((want + 1))\$" <<<"$out"
+		grep -qE "tcp_directions +live $((want + 1))\$" <<<"$out"
 	t_check "compare: ... and what was sent" grep -qE "^ +sent $want\$" <<<"$out"
 	t_check "compare: counts one differing metric" grep -q "^1 metric differ" <<<"$out"
 	# a sample shorter than the run: partial, only the ledger checked
@@ -229,8 +229,8 @@ if live_start twoq --interval 0 --json; then
 		"$(json "$T_TMP/twoq.out" 'all(q["packets"] > 0 for q in d["queues"]) and len(d["queues"]) == 2')" True
 	t_eq "two queues: ledger 0 unexplained" "$(json "$T_TMP/twoq.out" 'd["ledger"]["unexplained"]')" 0
 	t_eq "two queues: metrics equal xdpi read" \
-		"$(json "$T_TMP/twoq.out" '(d["packets"], d["tcp_flows"], d["unique_src_ips"])')" \
-		"$("$XDPI" read --json --filter tcp "$T_TMP/flows.pcap" | python3 -c 'import json,sys; d=json.load(sys.stdin); print((d["packets"], d["tcp_flows"], d["unique_src_ips"]))')"
+		"$(json "$T_TMP/twoq.out" '(d["packets"], d["tcp_directions"], d["unique_src_ips"])')" \
+		"$("$XDPI" read --json --filter tcp "$T_TMP/flows.pcap" | python3 -c 'import json,sys; d=json.load(sys.stdin); print((d["packets"], d["tcp_directions"], d["unique_src_ips"]))')"
 else
 	t_fail "live started (2 queues)" "$(cat "$T_TMP/twoq.err")"
 fi

@@ -87,7 +87,7 @@ if live_start exact --passive --interval 0 --json --filter tcp; then
 	diff=$(python3 - "$T_TMP/exact.out" "$T_TMP/expect.json" <<'EOF'
 import json, sys
 live, want = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-keys = ["packets", "bytes", "l3", "l4", "tcp_flags", "tcp_flows", "unique_src_ips",
+keys = ["packets", "bytes", "l3", "l4", "tcp_flags", "tcp_directions", "unique_src_ips",
         "tcp_payload_bytes", "size_histogram", "malformed"]
 bad = [k for k in keys if live.get(k) != want.get(k)]
 print("; ".join(f"{k}: live {live.get(k)} read {want.get(k)}" for k in bad) or "same")

@@ -348,7 +348,7 @@ relink "$T_TMP/hs.pcap" "$T_TMP/hs.raw.pcap" raw
 "$XDPI" read --json "$T_TMP/hs.pcap" >"$T_TMP/hs.eth.json"
 "$XDPI" read --json "$T_TMP/hs.raw.pcap" >"$T_TMP/hs.raw.json"
 t_eq "raw IP: xdpi read gives the Ethernet file's metrics" \
-	"$(json "$T_TMP/hs.raw.json" '(d["packets"], d["bytes"], d["l4"], d["tcp_flags"], d["tcp_flows"])')" \
-	"$(json "$T_TMP/hs.eth.json" '(d["packets"], d["bytes"], d["l4"], d["tcp_flags"], d["tcp_flows"])')"
+	"$(json "$T_TMP/hs.raw.json" '(d["packets"], d["bytes"], d["l4"], d["tcp_flags"], d["tcp_directions"])')" \
+	"$(json "$T_TMP/hs.eth.json" '(d["packets"], d["bytes"], d["l4"], d["tcp_flags"], d["tcp_directions"])')"
 
 t_done
