@@ -40,6 +40,7 @@ enum {
 	OPT_MAX_FRAME,
 	OPT_NO_RX_METADATA,
 	OPT_KEEP_OFFLOADS,
+	OPT_PROTO,
 	OPT_NO_FLOWS = 512, /* capture_flow_long_opts: apart, for `xdpi read` */
 	OPT_NO_PEEKS,
 	OPT_MAX_FLOWS,
@@ -62,6 +63,7 @@ enum {
 
 const struct option capture_long_opts[] = {
 	{"filter", required_argument, NULL, 'f'},
+	{"proto", required_argument, NULL, OPT_PROTO},
 	{"duration", required_argument, NULL, 'd'},
 	{"interface", required_argument, NULL, 'i'},
 	{"count", required_argument, NULL, 'c'},
@@ -257,7 +259,7 @@ static int parse_choice(const char *arg, const char *const *names, int *out)
 static int filter_check(const char *text, char *err, size_t err_len)
 {
 	struct xdpi_filter f;
-	int ret = xdpi_filter_compile(&f, text, err, err_len);
+	int ret = xdpi_filter_compile(&f, xdpi_filter_user_text(text), err, err_len);
 
 	if (!ret && f.kind == XDPI_FILTER_EXPR)
 		ret = steer_filter_check(f.insns, f.len, err, err_len);
@@ -297,6 +299,8 @@ static const char *valid_values(int opt)
 		return "seconds, plain decimal (0.5, 10), more than 0";
 	case OPT_PROMETHEUS:
 		return "[ADDR:]PORT, PORT 0..65535, ADDR a numeric IPv4 address or [IPv6]";
+	case OPT_PROTO:
+		return "tcp, udp, ip, all";
 	default:
 		return NULL;
 	}
@@ -327,7 +331,17 @@ static int parse_valued(struct capture_opts *o, int opt, const char *arg)
 
 		if (filter_check(arg, err, sizeof(err)))
 			return -EINVAL;
-		o->filter = arg;
+		/* `udp` here is libpcap's; xdpi's own test is --proto. */
+		o->filter = xdpi_filter_user_text(arg);
+		return 1;
+	}
+	case OPT_PROTO: {
+		static const char *const protos[] = {"tcp", "udp", "ip", "all"};
+
+		v = xdpi_parse_choice(arg, protos, 4);
+		if (v < 0)
+			return -EINVAL;
+		o->filter = protos[v]; /* the keyword: the built-in class */
 		return 1;
 	}
 	case 'd':
@@ -598,7 +612,7 @@ void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
 		d.batch = d.xsk.rx_size = d.xsk.fill_size = d.xsk.frame_size = 0;
 	}
 	if (strcmp(o->filter, d.filter))
-		push_opt(&a, 'f', o->filter);
+		push_opt(&a, xdpi_filter_keyword(o->filter) >= 0 ? OPT_PROTO : 'f', o->filter);
 	push_seconds(&a, 'd', o->duration, d.duration);
 	push_seconds(&a, OPT_INTERVAL, o->interval, d.interval);
 	if (o->count) {

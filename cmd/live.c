@@ -61,11 +61,16 @@ static void live_usage(FILE *out)
 		"                        capture port that has an address); --ceiling\n"
 		"                        drops the frames in XDP and needs it too\n\n"
 		"Traffic and duration:\n"
-		"  -f, --filter F        frames to steer: tcp (default), udp, ip, all, or\n"
-		"                        a pcap-filter expression ('tcp port 443'), run\n"
-		"                        in the XDP program (at most 256 classic BPF\n"
-		"                        instructions); the rest passes to the kernel\n"
-		"                        untouched (docs/live.md)\n"
+		"  -f, --filter F        frames to steer: a pcap-filter expression\n"
+		"                        ('tcp port 443', 'udp'), with libpcap's semantics\n"
+		"                        as in tcpdump (its udp does not look past VLAN\n"
+		"                        tags), run in the XDP program (at most 256\n"
+		"                        classic BPF instructions); the rest passes to\n"
+		"                        the kernel untouched (docs/live.md)\n"
+		"      --proto P         frames to steer by xdpi's own test, which looks\n"
+		"                        through two VLAN tags and IPv6 extension\n"
+		"                        headers: tcp (the default with no filter), udp,\n"
+		"                        ip, all; with --filter, the last one given counts\n"
 		"  -i, --interface IFACE the interface (or as the last argument)\n"
 		"  -d, --duration S      stop after S seconds (default: at SIGINT/SIGTERM)\n"
 		"  -c, --count N         stop once N frames were taken (exactly N: the XDP\n"
@@ -289,8 +294,8 @@ static int live_parse(int argc, char **argv, struct capture_opts *o, struct live
 			if (c == 'f') /* libpcap's message says more than a list */
 				xdpi_usage_error(
 					LIVE_USAGE,
-					"invalid filter '%s': %s (valid: tcp, udp, ip, all, "
-					"or a pcap-filter expression)",
+					"invalid filter '%s': %s (valid: a pcap-filter "
+					"expression; xdpi's classes are --proto tcp|udp|ip|all)",
 					xdpi_quote_short(optarg, quoted, sizeof(quoted)),
 					known ? why : "not a filter");
 			else

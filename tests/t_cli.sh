@@ -31,7 +31,10 @@ done <<'TABLE'
 2 | invalid filter 'tcp\[': can't parse filter expression: syntax error | read --filter tcp[ x.pcap
 2 | invalid filter 'tcp port x' \(read takes one FILE.*\): unknown port 'x' | read x.pcap tcp port x
 2 | invalid filter 'udp and' .*: can't parse | read x.pcap udp and
-2 | give the filter either with --filter or after FILE, not both | read --filter udp x.pcap tcp
+2 | give the filter either with --filter \(or --proto\) or after FILE, not both | read --filter udp x.pcap tcp
+2 | give the filter either with --filter \(or --proto\) or after FILE, not both | read --proto udp x.pcap tcp
+2 | invalid value 'sctp' for option --proto \(valid: tcp, udp, ip, all\) | read --proto sctp x.pcap
+2 | invalid value 'sctp' for option --proto \(valid: tcp, udp, ip, all\) | live --proto sctp xdpi-none
 1 | /nonexistent.pcap: No such file or directory | read /nonexistent.pcap
 2 | unrecognized option | read --bogus x.pcap
 # a misspelled long option, within two edits of one: the nearest named

@@ -237,7 +237,7 @@ t_check "--check-seq: latency percentiles reported (p50 <= p99 <= max)" \
 editcap -r "$T_TMP/seq.pcap" "$T_TMP/seq_cut.pcap" 1-100 151-400 402-600
 ip netns exec "$TB_DUT" sh -c \
 	'mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf; exec "$@"' sh \
-	"$XDPI" live --takeover --json --interval 0 --filter udp --check-seq "$TB_DUT_IF" \
+	"$XDPI" live --takeover --json --interval 0 --proto udp --check-seq "$TB_DUT_IF" \
 	>"$T_TMP/seq_cut.json" 2>"$T_TMP/seq_cut.err" &
 pid=$!
 ready=0
@@ -301,7 +301,7 @@ ip netns exec "$TB_DUT" ethtool -K "$TB_DUT_IF" gro off >/dev/null 2>&1
 # every frame sent is seen or lost where the kernel counted it; pktgen
 # flows (4-tuples), nothing duplicated or reordered; on veth the sender is
 # on this host, so the wall-clock latency is measured.
-live_run pg_ok --check-seq --filter udp -- --json --stamp pktgen --count 20000 --flows 8 \
+live_run pg_ok --check-seq --proto udp -- --json --stamp pktgen --count 20000 --flows 8 \
 	--rate 50000
 refused=$(python3 -c "import json,sys; print(json.loads(open(sys.argv[1]).read())['iface_xdp_xmit_errors'])" "$T_TMP/pg_ok.gen")
 t_eq "--check-seq, pktgen stamps: 8 flows; seen + kernel-counted losses = 20000; gaps within them; no dup/reorder" \
@@ -323,7 +323,7 @@ t_eq "--check-seq, pktgen stamps: clock local (veth), latency measured (0 < p50 
 pg_replay() {
 	local name=$1
 	shift
-	live_start "$name" --interval 0 --filter udp --check-seq "$@" ||
+	live_start "$name" --interval 0 --proto udp --check-seq "$@" ||
 		t_fail "$name: receiver ready" "$(cat "$T_TMP/$name.err")"
 	testbed_gen tcpreplay -q -i "$TB_GEN_IF" --pps 2000 "$T_TMP/pg_faults.pcap" >/dev/null 2>&1
 	wait_quiet

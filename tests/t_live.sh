@@ -49,9 +49,9 @@ if live_start exact --interval 0 --json --record "$T_TMP/rec.json" \
 	live_stop
 	rc=$?
 	t_eq "live exits 0 with a closed ledger" "$rc" 0
-	"$XDPI" read --json --filter tcp "$T_TMP/traffic.pcap" >"$T_TMP/expect.json"
+	"$XDPI" read --json --proto tcp "$T_TMP/traffic.pcap" >"$T_TMP/expect.json"
 	diff=$(live_metrics_diff "$T_TMP/exact.out" "$T_TMP/expect.json")
-	t_eq "live metrics equal 'xdpi read --filter tcp' of the sent pcap" "$diff" "OK"
+	t_eq "live metrics equal 'xdpi read --proto tcp' of the sent pcap" "$diff" "OK"
 	t_eq "ledger: 0 unexplained" "$(json "$T_TMP/exact.out" 'd["ledger"]["unexplained"]')" 0
 	# The flow records of the live run: one per flow, every inspected
 	# packet in one of them (the traffic is all IP).
@@ -230,7 +230,7 @@ if live_start twoq --interval 0 --json; then
 	t_eq "two queues: ledger 0 unexplained" "$(json "$T_TMP/twoq.out" 'd["ledger"]["unexplained"]')" 0
 	t_eq "two queues: metrics equal xdpi read" \
 		"$(json "$T_TMP/twoq.out" '(d["packets"], d["tcp_directions"], d["unique_src_ips"])')" \
-		"$("$XDPI" read --json --filter tcp "$T_TMP/flows.pcap" | python3 -c 'import json,sys; d=json.load(sys.stdin); print((d["packets"], d["tcp_directions"], d["unique_src_ips"]))')"
+		"$("$XDPI" read --json --proto tcp "$T_TMP/flows.pcap" | python3 -c 'import json,sys; d=json.load(sys.stdin); print((d["packets"], d["tcp_directions"], d["unique_src_ips"]))')"
 else
 	t_fail "live started (2 queues)" "$(cat "$T_TMP/twoq.err")"
 fi
