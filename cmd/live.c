@@ -669,6 +669,13 @@ static int live_run(struct capture_opts *o, struct live_args *a, int sigfd)
 			return ret;
 		}
 	}
+	/* Passive mode copies a snap length of each frame, not the frame:
+	 * said before anything is written, not found out in the file. */
+	if (o->passive && o->write)
+		xdpi_warn("--passive copies at most the first %u bytes of each frame (-s N "
+			  "raises it, up to %d, the copy ring's record): -w writes the frames "
+			  "cut to that, each with its length on the wire",
+			  o->snaplen, XDPI_SNAPLEN_MAX);
 	ret = capture_open(o, &c);
 	if (ret) {
 		prom_server_stop(prom);

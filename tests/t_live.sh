@@ -45,6 +45,10 @@ live_stop() {
 # --- 1. exact metrics and ledger, one queue
 if live_start exact --interval 0 --json --record "$T_TMP/rec.json" \
 	--json-lines "$T_TMP/exact.jsonl"; then
+	# A run's own program is not stale.
+	testbed_dut "$XDPI" interfaces --json "$TB_DUT_IF" >"$T_TMP/ifs_run.json"
+	t_eq "a running run's program: not stale" \
+		"$(json "$T_TMP/ifs_run.json" 'd["interfaces"][0]["xdp_program"]["stale"]')" False
 	replay "$T_TMP/traffic.pcap"
 	live_stop
 	rc=$?
@@ -161,6 +165,15 @@ if live_start killed --interval 0; then
 	kill -KILL "$LIVE_PID"
 	wait "$LIVE_PID" 2>/dev/null
 	t_check "kill -9 leaves the program attached" test -n "$(xdp_attached)"
+	# interfaces tells the leftover from a live run's program (issue 31):
+	# stale, with the command that removes it; JSON "stale": true.
+	testbed_dut "$XDPI" interfaces "$TB_DUT_IF" >"$T_TMP/ifs.out" 2>&1
+	t_eq "kill -9: interfaces says stale and how to remove it" \
+		"$(awk -v i="$TB_DUT_IF" '$1 == i {print $NF}' "$T_TMP/ifs.out") $(grep -c "remove it with 'xdpi detach $TB_DUT_IF'" "$T_TMP/ifs.out")" \
+		"stale 1"
+	testbed_dut "$XDPI" interfaces --json "$TB_DUT_IF" >"$T_TMP/ifs.json"
+	t_eq "kill -9: interfaces --json xdp_program.stale" \
+		"$(json "$T_TMP/ifs.json" 'd["interfaces"][0]["xdp_program"]["stale"]')" True
 	testbed_dut "$XDPI" live --takeover --duration 1 "$TB_DUT_IF" >/dev/null 2>"$T_TMP/again.err"
 	t_eq "a stale xdpi program: exit 1" "$?" 1
 	t_check "a stale xdpi program: says to run xdpi detach" grep -q "xdpi detach" "$T_TMP/again.err"
