@@ -71,7 +71,7 @@ Sends UDP/IPv4 frames out of IFACE with the kernel's pktgen: the traffic of
 same pktgen header), which \`xdpi live --check-seq\` checks per flow. Needs
 root and a kernel with pktgen (CONFIG_NET_PKTGEN, module pktgen); without
 it, use \`xdpi gen\`. pktgen sends UDP only: the receiver must run
-\`xdpi live --filter udp\` (or --filter all).
+\`xdpi live --proto udp\` (or --proto all).
 Option letters here and in xdpi gen: -i IFACE is its -i IFACE, -n its -c, -f
 its --flows, -r its --rate, -t its --cpus (a number of CPUs here, a list
 there), -m its --dst-mac, -a its --dst-ip.
@@ -377,8 +377,8 @@ pg_describe() {
 	[ -n "$count" ] && stop_txt="${stop_txt:+$stop_txt or }$count frames"
 	echo "$PG_PROG: UDP $PG_SRC_IP -> $dst_ip:$PG_DPORT ($dst_mac) on $iface: $size_txt, $flow_txt,"
 	echo "$PG_PROG:   $rate_txt, until $stop_txt, one pktgen device per flow on $threads thread(s) (CPU ${cpus[*]}), TX queue $qmap"
-	echo "$PG_PROG: pktgen sends UDP only: the receiver must run 'xdpi live --filter udp'"
-	echo "$PG_PROG:   (or --filter all); with the default --filter tcp it sees none of it"
+	echo "$PG_PROG: pktgen sends UDP only: the receiver must run 'xdpi live --proto udp'"
+	echo "$PG_PROG:   (or --proto all); with the default --proto tcp it sees none of it"
 	if [ "$qmap" = rnd ] || { [ -n "$q_max" ] && [ "$q_min" != "$q_max" ]; }; then
 		echo "$PG_PROG: note: -q $qmap sends each flow on several TX queues: a receiver may get a"
 		echo "$PG_PROG:   flow on several queues, and 'xdpi live --check-seq' then sees gaps"

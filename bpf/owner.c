@@ -230,3 +230,27 @@ void xdpi_owner_release(struct xdpi_owner *o)
 	close(o->fd);
 	o->fd = -1;
 }
+
+int xdpi_owner_probe(int ifindex)
+{
+	char path[256];
+	struct stat ns;
+	int fd, ret;
+
+	if (stat("/proc/self/ns/net", &ns))
+		return -errno;
+	snprintf(path, sizeof(path), "%s/%lu-%d.lock", OWNER_DIR, (unsigned long)ns.st_ino,
+		 ifindex);
+	/* Read only and never created: a look leaves nothing behind. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!flock(fd, LOCK_SH | LOCK_NB)) {
+		ret = 0; /* nobody holds it: the run that took it is gone */
+		flock(fd, LOCK_UN);
+	} else {
+		ret = errno == EWOULDBLOCK ? 1 : -errno;
+	}
+	close(fd);
+	return ret;
+}

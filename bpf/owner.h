@@ -39,6 +39,11 @@ int xdpi_owner_lock(struct xdpi_owner *o, int ifindex, pid_t *holder, char *err,
 /* The same in @dir instead of /run/xdpi (tests/test_owner.c). */
 int xdpi_owner_lock_in(struct xdpi_owner *o, const char *dir, int ifindex, pid_t *holder, char *err,
 		       size_t err_len);
+/* Whether a running `xdpi live` holds the lock of @ifindex, looked at
+ * without taking it or making anything: 1 held, 0 not (no file, or a file
+ * whose run is gone), a negative errno when it cannot be told (not root:
+ * -EACCES). */
+int xdpi_owner_probe(int ifindex);
 /* Removes the file and drops the lock. Accepts a lock not held. */
 void xdpi_owner_release(struct xdpi_owner *o);
 

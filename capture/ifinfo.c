@@ -5,7 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../bpf/owner.h"
+#include "../bpf/progs.h"
 #include "../xsk/iface.h"
+
+/* xdpi's steering program on the hook (its name needs privileges to read;
+ * without, nothing is said) with no running run owning it. */
+static bool ifinfo_stale(const struct ifinfo *i)
+{
+	if (!i->hook_known || !i->hook.prog_id ||
+	    (strcmp(i->hook.prog_name, XDPI_STEER_PROG_NAME) &&
+	     strcmp(i->hook.prog_name, XDPI_STEER_META_PROG_NAME)))
+		return false;
+	return xdpi_owner_probe(i->ifindex) == 0;
+}
 
 static int ifinfo_one(const char *name, struct ifinfo *i)
 {
@@ -21,6 +34,7 @@ static int ifinfo_one(const char *name, struct ifinfo *i)
 	i->rx_queues = iface_rx_queues(name);
 	iface_driver(name, i->driver, sizeof(i->driver));
 	i->hook_known = !xdpi_hook_query(i->ifindex, &i->hook);
+	i->stale = ifinfo_stale(i);
 	i->features_known = !iface_xdp_features(i->ifindex, &i->xdp_features);
 	return 0;
 }

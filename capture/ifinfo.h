@@ -28,6 +28,9 @@ struct ifinfo {
 	unsigned guard;		  /* guard_decide(): 0 for a capture port */
 	bool hook_known;	  /* the XDP hook could be read */
 	struct xdpi_hook hook;
+	/* The hook holds xdpi's steering program and no running `xdpi live`
+	 * owns it (bpf/owner.h): left by a run that was killed. */
+	bool stale;
 	bool features_known;   /* the kernel reported the XDP features */
 	uint64_t xdp_features; /* IFACE_XDP_* (xsk/iface.h) */
 };

@@ -43,6 +43,7 @@ enum {
 	OPT_DIRECTION,
 	OPT_NO_FRAME_TIMES,
 	OPT_CONNECTIONS,
+	OPT_PROTO,
 	OPT_NO_FLOWS = 512, /* capture_flow_long_opts: apart, for `xdpi read` */
 	OPT_NO_PEEKS,
 	OPT_MAX_FLOWS,
@@ -65,6 +66,7 @@ enum {
 
 const struct option capture_long_opts[] = {
 	{"filter", required_argument, NULL, 'f'},
+	{"proto", required_argument, NULL, OPT_PROTO},
 	{"duration", required_argument, NULL, 'd'},
 	{"interface", required_argument, NULL, 'i'},
 	{"count", required_argument, NULL, 'c'},
@@ -183,9 +185,15 @@ int capture_flow_opts_parse_opt(struct capture_flow_opts *f, int opt, const char
 	case OPT_JSON_LINES:
 		f->json_lines = arg;
 		return 1;
-	case OPT_PROMETHEUS:
+	case OPT_PROMETHEUS: {
+		char err[160];
+
+		/* Its form now, a usage error; the bind comes later. */
+		if (xdpi_parse_listen(arg, "127.0.0.1", NULL, err, sizeof(err)))
+			return -EINVAL;
 		f->prometheus = arg;
 		return 1;
+	}
 	case OPT_IPFIX:
 		f->ipfix = arg;
 		return 1;
@@ -271,7 +279,7 @@ static int parse_choice(const char *arg, const char *const *names, int *out)
 static int filter_check(const char *text, char *err, size_t err_len)
 {
 	struct xdpi_filter f;
-	int ret = xdpi_filter_compile(&f, text, err, err_len);
+	int ret = xdpi_filter_compile(&f, xdpi_filter_user_text(text), err, err_len);
 
 	if (!ret && f.kind == XDPI_FILTER_EXPR)
 		ret = steer_filter_check(f.insns, f.len, err, err_len);
@@ -311,6 +319,10 @@ static const char *valid_values(int opt)
 	case OPT_FLOW_TIMEOUT:
 	case OPT_FLOW_CLOSED_TIMEOUT:
 		return "seconds, plain decimal (0.5, 10), more than 0";
+	case OPT_PROMETHEUS:
+		return "[ADDR:]PORT, PORT 0..65535, ADDR a numeric IPv4 address or [IPv6]";
+	case OPT_PROTO:
+		return "tcp, udp, ip, all";
 	default:
 		return NULL;
 	}
@@ -341,7 +353,17 @@ static int parse_valued(struct capture_opts *o, int opt, const char *arg)
 
 		if (filter_check(arg, err, sizeof(err)))
 			return -EINVAL;
-		o->filter = arg;
+		/* `udp` here is libpcap's; xdpi's own test is --proto. */
+		o->filter = xdpi_filter_user_text(arg);
+		return 1;
+	}
+	case OPT_PROTO: {
+		static const char *const protos[] = {"tcp", "udp", "ip", "all"};
+
+		v = xdpi_parse_choice(arg, protos, 4);
+		if (v < 0)
+			return -EINVAL;
+		o->filter = protos[v]; /* the keyword: the built-in class */
 		return 1;
 	}
 	case 'd':
@@ -643,7 +665,7 @@ void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
 		d.batch = d.xsk.rx_size = d.xsk.fill_size = d.xsk.frame_size = 0;
 	}
 	if (strcmp(o->filter, d.filter))
-		push_opt(&a, 'f', o->filter);
+		push_opt(&a, xdpi_filter_keyword(o->filter) >= 0 ? OPT_PROTO : 'f', o->filter);
 	push_seconds(&a, 'd', o->duration, d.duration);
 	push_seconds(&a, OPT_INTERVAL, o->interval, d.interval);
 	if (o->count) {

@@ -117,7 +117,7 @@ static int afp_parse(int argc, char **argv, struct afp_opts *o)
 			o->json = true;
 			break;
 		default:
-			xdpi_usage_getopt(afp_usage_line, argv, c);
+			xdpi_usage_getopt(afp_usage_line, argv, c, opts);
 			return -EINVAL;
 		}
 	}

@@ -430,7 +430,7 @@ static int bench_parse(int argc, char **argv, struct bench_args *a)
 			bench_usage(stdout);
 			return 1;
 		default:
-			xdpi_usage_getopt(bench_usage_line, argv, c);
+			xdpi_usage_getopt(bench_usage_line, argv, c, opts);
 			return -EINVAL;
 		}
 	}

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <getopt.h>
+
 #include <jansson.h>
 
 #include "../util/clock.h"
@@ -104,8 +106,15 @@ void xdpi_usage_error(const char *usage, const char *fmt, ...)
  * typed, the value, and @valid (the valid values or range, may be NULL). */
 void xdpi_usage_bad_value(const char *usage, char **argv, const char *arg, const char *valid);
 /* What getopt_long() reported with opterr = 0 and an optstring starting
- * with ':' (@c is '?' for an unknown option, ':' for a missing value). */
-void xdpi_usage_getopt(const char *usage, char **argv, int c);
+ * with ':' (@c is '?' for an unknown option, ':' for a missing value).
+ * An unknown long option within two edits of one of @opts (the command's
+ * table) gets "did you mean '--duration'?". */
+void xdpi_usage_getopt(const char *usage, char **argv, int c, const struct option *opts);
+/* @text as a usage error quotes it: itself when short, else its start and
+ * end around "..." and its length ("tcp port 1 or ... port 200 (2891
+ * characters)"), so that the reason after it stays readable. Returns
+ * @text or @buf. */
+const char *xdpi_quote_short(const char *text, char *buf, size_t len);
 /* "a, b, c": the @n names, into @buf; returns @buf. */
 const char *xdpi_choices(const char *const *names, int n, char *buf, size_t len);
 

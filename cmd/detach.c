@@ -58,7 +58,7 @@ int cmd_detach(int argc, char **argv)
 			detach_usage(stdout);
 			return XDPI_EXIT_OK;
 		default:
-			xdpi_usage_getopt(detach_usage_line, argv, c);
+			xdpi_usage_getopt(detach_usage_line, argv, c, opts);
 			return XDPI_EXIT_USAGE;
 		}
 	}

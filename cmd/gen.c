@@ -284,7 +284,7 @@ static int gen_parse(int argc, char **argv, struct gen_args *a)
 			gen_usage(stdout);
 			return 1;
 		default:
-			xdpi_usage_getopt(gen_usage_line, argv, c);
+			xdpi_usage_getopt(gen_usage_line, argv, c, opts);
 			return -EINVAL;
 		}
 	}

@@ -27,7 +27,8 @@ static void interfaces_usage(FILE *out)
 		"Linux 6.3+; else unknown), and whether `xdpi live` would steer it as a\n"
 		"capture port or needs --takeover because this host uses it (an address,\n"
 		"a default route, your SSH session, a bridge or bond over it, a VLAN on\n"
-		"it: docs/live.md).\n\n"
+		"it: docs/live.md). An xdpi program no running `xdpi live` owns (left\n"
+		"by a killed run) is stale, shown with the `xdpi detach` that removes it.\n\n"
 		"Options:\n"
 		"  -i, --interface IFACE  list IFACE (repeatable; or IFACE... last)\n"
 		"  -j, --json  one JSON object {\"interfaces\": [...]}\n"
@@ -71,7 +72,7 @@ int cmd_interfaces(int argc, char **argv)
 			free(names);
 			return XDPI_EXIT_OK;
 		default:
-			xdpi_usage_getopt(interfaces_usage_line, argv, c);
+			xdpi_usage_getopt(interfaces_usage_line, argv, c, opts);
 			free(names);
 			return XDPI_EXIT_USAGE;
 		}

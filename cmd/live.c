@@ -31,6 +31,7 @@
 #include "../capture/privdrop.h"
 #include "../export/conn_log.h"
 #include "../export/ipfix_report.h"
+#include "../export/jsonl.h"
 #include "../export/live_report.h"
 #include "../export/prometheus.h"
 #include "../export/report.h"
@@ -61,11 +62,16 @@ static void live_usage(FILE *out)
 		"                        capture port that has an address); --ceiling\n"
 		"                        drops the frames in XDP and needs it too\n\n"
 		"Traffic and duration:\n"
-		"  -f, --filter F        frames to steer: tcp (default), udp, ip, all, or\n"
-		"                        a pcap-filter expression ('tcp port 443'), run\n"
-		"                        in the XDP program (at most 256 classic BPF\n"
-		"                        instructions); the rest passes to the kernel\n"
-		"                        untouched (docs/live.md)\n"
+		"  -f, --filter F        frames to steer: a pcap-filter expression\n"
+		"                        ('tcp port 443', 'udp'), with libpcap's semantics\n"
+		"                        as in tcpdump (its udp does not look past VLAN\n"
+		"                        tags), run in the XDP program (at most 256\n"
+		"                        classic BPF instructions); the rest passes to\n"
+		"                        the kernel untouched (docs/live.md)\n"
+		"      --proto P         frames to steer by xdpi's own test, which looks\n"
+		"                        through two VLAN tags and IPv6 extension\n"
+		"                        headers: tcp (the default with no filter), udp,\n"
+		"                        ip, all; with --filter, the last one given counts\n"
 		"  -i, --interface IFACE the interface (or as the last argument)\n"
 		"  -d, --duration S      stop after S seconds (default: at SIGINT/SIGTERM)\n"
 		"  -c, --count N         stop once N frames were taken (exactly N: the XDP\n"
@@ -133,7 +139,11 @@ static void live_usage(FILE *out)
 		"  -w, --write FILE      write the inspected frames as pcapng (one\n"
 		"                        interface per queue; - for stdout); a copy a full\n"
 		"                        buffer refuses is counted, never waited for\n"
-		"  -q, --quiet           no live table, warnings and errors only\n"
+		"  -q, --quiet           no live table and no summary: warnings and\n"
+		"                        errors only (what --json, --json-lines,\n"
+		"                        --record, -w ask for is still written; the\n"
+		"                        exit status still says whether the ledger\n"
+		"                        closed)\n"
 		"  -j, --json            print one JSON object on stdout at the end (the\n"
 		"                        `xdpi read` keys plus queues, ledger and\n"
 		"                        nothing_steered); the live table goes to stderr\n"
@@ -280,7 +290,7 @@ static int live_parse(int argc, char **argv, struct capture_opts *o, struct live
 			return 1;
 		}
 		if (c == '?' || c == ':') {
-			xdpi_usage_getopt(LIVE_USAGE, argv, c);
+			xdpi_usage_getopt(LIVE_USAGE, argv, c, opts);
 			return -EINVAL;
 		}
 		if (c == LIVE_OPT_CONFIG) {
@@ -293,15 +303,16 @@ static int live_parse(int argc, char **argv, struct capture_opts *o, struct live
 		}
 		ret = capture_opts_parse_opt(o, c, optarg);
 		if (ret < 0) {
-			char why[512];
+			char why[512], quoted[256];
 			bool known = capture_opts_explain(c, optarg, why, sizeof(why));
 
 			if (c == 'f') /* libpcap's message says more than a list */
 				xdpi_usage_error(
 					LIVE_USAGE,
-					"invalid filter '%s': %s (valid: tcp, udp, ip, all, "
-					"or a pcap-filter expression)",
-					optarg, known ? why : "not a filter");
+					"invalid filter '%s': %s (valid: a pcap-filter "
+					"expression; xdpi's classes are --proto tcp|udp|ip|all)",
+					xdpi_quote_short(optarg, quoted, sizeof(quoted)),
+					known ? why : "not a filter");
 			else
 				xdpi_usage_bad_value(LIVE_USAGE, argv, optarg, known ? why : NULL);
 			return -EINVAL;
@@ -556,6 +567,9 @@ static const char *live_loop(struct live_state *ls, int sigfd, struct live_table
 			next += o->interval;
 			continue;
 		}
+		/* Flow records written between the stats lines (or with no
+		 * table) reach the reader within JSONL_MAX_DELAY_S + a tick. */
+		jsonl_flush_due(capture_jsonl(c), now);
 		if (ls->prom && now >= next_prom) {
 			prom_publish_capture(ls->prom, c, o->ifname, NULL);
 			next_prom = now + 1;
@@ -667,9 +681,9 @@ static int live_output(const struct capture_opts *o, struct capture *c, const ch
 	}
 	if (o->json && report_json_print(stdout, obj))
 		ret = -EIO;
-	else if (!o->json)
+	else if (!o->json && !o->quiet)
 		live_report_print(live_text_out(o), o, &res, stop_reason);
-	if (!o->json && capture_ipfix(c))
+	if (!o->json && !o->quiet && capture_ipfix(c))
 		ipfix_report_print(live_text_out(o), capture_ipfix(c));
 	live_warn_gave_up(&res);
 	if (!ret && res.ledger.unexplained) {
@@ -713,6 +727,13 @@ static int live_run(struct capture_opts *o, struct live_args *a, int sigfd)
 			return ret;
 		}
 	}
+	/* Passive mode copies a snap length of each frame, not the frame:
+	 * said before anything is written, not found out in the file. */
+	if (o->passive && o->write)
+		xdpi_warn("--passive copies at most the first %u bytes of each frame (-s N "
+			  "raises it, up to %d, the copy ring's record): -w writes the frames "
+			  "cut to that, each with its length on the wire",
+			  o->snaplen, XDPI_SNAPLEN_MAX);
 	ret = capture_open(o, &c);
 	if (ret) {
 		prom_server_stop(prom);

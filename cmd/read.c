@@ -50,10 +50,15 @@ static void read_usage(FILE *out)
 		"Options:\n"
 		"  -r, --read FILE  the file to read (or as the first argument)\n"
 		"  -f, --filter F   count only the frames `xdpi live --filter F` would\n"
-		"                   steer to its sockets (default all): what a live run on\n"
-		"                   this traffic should report. F is tcp, udp, ip or all\n"
-		"                   (xdpi's built-in classes) or a pcap-filter expression\n"
-		"                   ('tcp port 443', 'vlan and udp'; libpcap's semantics)\n"
+		"                   steer to its sockets (default: every frame): what a\n"
+		"                   live run on this traffic should report. F is a\n"
+		"                   pcap-filter expression ('tcp port 443', 'vlan and\n"
+		"                   udp', 'udp'), with libpcap's semantics as in tcpdump\n"
+		"                   (its udp does not look past VLAN tags); all: every\n"
+		"                   frame\n"
+		"      --proto P    count only the frames `xdpi live --proto P` would\n"
+		"                   steer: tcp, udp, ip or all, xdpi's own classes, which\n"
+		"                   look through two VLAN tags and IPv6 extension headers\n"
 		"  EXPRESSION       the same as --filter, tcpdump style: the arguments\n"
 		"                   after FILE joined with spaces\n"
 		"  -c, --count N    stop after N frames (of those the filter takes)\n"
@@ -61,7 +66,9 @@ static void read_usage(FILE *out)
 		"                   standard output, then not with --json)\n"
 		"  -j, --json       print exactly one JSON object on stdout instead of the\n"
 		"                   summary; warnings still go to stderr\n"
-		"  -q, --quiet      no progress line, warnings and errors only\n"
+		"  -q, --quiet      no summary and no progress line: warnings and errors\n"
+		"                   only (what --json, --json-lines, -w ask for is\n"
+		"                   still written)\n"
 		"      --connections\n"
 		"                   one line per connection on stdout as it ends: start,\n"
 		"                   duration, endpoints, protocol, packets and bytes each\n"
@@ -128,16 +135,17 @@ static int read_operands(int argc, char **argv, struct read_opts *o)
 	}
 	if (optind < argc) {
 		if (o->filter) {
-			xdpi_usage_error(
-				READ_USAGE,
-				"give the filter either with --filter or after FILE, not both");
+			xdpi_usage_error(READ_USAGE,
+					 "give the filter either with --filter (or --proto) or "
+					 "after FILE, not both");
 			return XDPI_EXIT_USAGE;
 		}
-		o->filter = o->joined = read_join(argc - optind, argv + optind);
+		o->joined = read_join(argc - optind, argv + optind);
 		if (!o->joined) {
 			xdpi_err("out of memory");
 			return XDPI_EXIT_FAIL;
 		}
+		o->filter = xdpi_filter_user_text(o->joined);
 	}
 	if (o->write && !strcmp(o->write, "-") && o->json) {
 		xdpi_usage_error(READ_USAGE,
@@ -176,6 +184,7 @@ static int read_parse(int argc, char **argv, struct read_opts *o)
 		{"json", no_argument, NULL, 'j'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
+		{"proto", required_argument, NULL, 'P'},
 		{"connections", no_argument, NULL, READ_OPT_CONNECTIONS},
 		{"verbose", no_argument, NULL, 'v'},
 	};
@@ -196,8 +205,20 @@ static int read_parse(int argc, char **argv, struct read_opts *o)
 			o->file = optarg;
 			break;
 		case 'f':
-			o->filter = optarg;
+			/* `udp` here is libpcap's, as in tcpdump */
+			o->filter = xdpi_filter_user_text(optarg);
 			break;
+		case 'P': { /* --proto: xdpi's own classes */
+			static const char *const protos[] = {"tcp", "udp", "ip", "all"};
+			int v = xdpi_parse_choice(optarg, protos, 4);
+
+			if (v < 0) {
+				xdpi_usage_bad_value(READ_USAGE, argv, optarg, "tcp, udp, ip, all");
+				return XDPI_EXIT_USAGE;
+			}
+			o->filter = protos[v];
+			break;
+		}
 		case 'c':
 			if (xdpi_parse_u64(optarg, 1, UINT64_MAX, &o->count)) {
 				xdpi_usage_bad_value(READ_USAGE, argv, optarg, "a count from 1");
@@ -237,7 +258,7 @@ static int read_parse(int argc, char **argv, struct read_opts *o)
 											  : NULL);
 				return XDPI_EXIT_USAGE;
 			}
-			xdpi_usage_getopt(READ_USAGE, argv, c);
+			xdpi_usage_getopt(READ_USAGE, argv, c, opts);
 			return XDPI_EXIT_USAGE;
 		}
 	}
@@ -248,11 +269,12 @@ static int read_parse(int argc, char **argv, struct read_opts *o)
 static int read_filter(const struct read_opts *o, struct xdpi_filter *f)
 {
 	const char *text = o->filter ? o->filter : "all";
-	char err[512];
+	char err[512], quoted[256];
 	int ret = xdpi_filter_compile(f, text, err, sizeof(err));
 
 	if (!ret)
 		return 0;
+	text = xdpi_quote_short(text, quoted, sizeof(quoted));
 	/* A second FILE by mistake reads as an expression: say so. */
 	if (o->joined)
 		xdpi_usage_error(READ_USAGE,
@@ -261,8 +283,8 @@ static int read_filter(const struct read_opts *o, struct xdpi_filter *f)
 				 text, err);
 	else
 		xdpi_usage_error(READ_USAGE,
-				 "invalid filter '%s': %s (valid: tcp, udp, ip, all, or a "
-				 "pcap-filter expression)",
+				 "invalid filter '%s': %s (valid: a pcap-filter expression; "
+				 "xdpi's classes are --proto tcp|udp|ip|all)",
 				 text, err);
 	return ret == -EINVAL ? XDPI_EXIT_USAGE : XDPI_EXIT_FAIL;
 }
@@ -417,7 +439,9 @@ static int read_output(const struct read_opts *o, const struct pipeline *p,
 	json_t *obj;
 	int ret;
 
-	if (!o->json) {
+	/* -q: no summary (the output asked for, --json, the JSON lines, -w,
+	 * is still written). */
+	if (!o->json && !o->quiet) {
 		/* Standard output may carry the JSON lines: then the summary
 		 * goes to stderr. */
 		FILE *out =
@@ -438,9 +462,9 @@ static int read_output(const struct read_opts *o, const struct pipeline *p,
 			flow_report_print(out, &fr);
 		if (rf->sinks.ipfix)
 			ipfix_report_print(out, rf->sinks.ipfix);
-		if (!rf->jl)
-			return XDPI_EXIT_OK;
 	}
+	if (!o->json && !rf->jl)
+		return XDPI_EXIT_OK;
 	obj = report_metrics_json(&p->m);
 	if (!obj || report_source_json(obj, "file", o->file, o->filter) ||
 	    report_span_json(obj, &span)) {

@@ -53,11 +53,13 @@ static void top_usage(FILE *out)
 		     "Enter applies, an empty one clears, Escape cancels); q quit.\n\n"
 		     "Options (as for `xdpi live`, docs/live.md):\n"
 		     "  -i, --interface IFACE the interface (or as the last argument)\n"
-		     "  -f, --filter F        frames to steer: tcp (default), udp, ip, all, or\n"
-		     "                        a pcap-filter expression\n"
+		     "  -f, --filter F        frames to steer: a pcap-filter expression\n"
+		     "      --proto P         frames to steer by xdpi's VLAN-transparent test:\n"
+		     "                        tcp (the default with no filter), udp, ip, all\n"
 		     "  -d, --duration S      stop after S seconds (default: at q or a signal)\n"
 		     "      --passive         inspect copies; the host keeps every frame\n"
 		     "  -s, --snaplen N       passive: bytes copied per frame (default 512)\n"
+		     "      --direction D     passive: in, out or inout (default: both)\n"
 		     "      --takeover        steer an interface the host uses (its TCP stalls)\n"
 		     "      --queues LIST     RX queues, e.g. 0,2-3 (default: all)\n"
 		     "      --cpus LIST       CPUs to pin the workers to, in queue order\n"
@@ -80,7 +82,7 @@ static void top_usage(FILE *out)
 static const char *const top_opt_names[] = {
 	"interface",	   "filter",	   "duration", "passive",   "snaplen",	"takeover",
 	"queues",	   "cpus",	   "user",     "max-flows", "no-peeks", "verbose",
-	"keep-privileges", "flow-timeout",
+	"keep-privileges", "flow-timeout", "proto",    "direction",
 };
 
 static bool top_opt_wanted(const char *name)
@@ -121,7 +123,7 @@ static int top_parse(int argc, char **argv, struct capture_opts *o)
 			return 1;
 		}
 		if (c == '?' || c == ':') {
-			xdpi_usage_getopt(TOP_USAGE, argv, c);
+			xdpi_usage_getopt(TOP_USAGE, argv, c, opts);
 			return -EINVAL;
 		}
 		if (capture_opts_parse_opt(o, c, optarg) < 0) {

@@ -259,7 +259,7 @@ static int tune_parse(int argc, char **argv, struct tune_args *a)
 			tune_usage(stdout);
 			return 1;
 		default:
-			xdpi_usage_getopt(tune_usage_line, argv, c);
+			xdpi_usage_getopt(tune_usage_line, argv, c, opts);
 			return -EINVAL;
 		}
 	}

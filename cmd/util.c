@@ -133,6 +133,23 @@ void xdpi_usage_error(const char *usage, const char *fmt, ...)
 	usage_tail(usage);
 }
 
+/* A quoted text longer than this is shortened: the message is one line a
+ * person reads, and the user has the text already. */
+#define QUOTE_MAX 160
+#define QUOTE_HEAD 100
+#define QUOTE_TAIL 40
+
+const char *xdpi_quote_short(const char *text, char *buf, size_t len)
+{
+	size_t n = strlen(text);
+
+	if (n <= QUOTE_MAX)
+		return text;
+	snprintf(buf, len, "%.*s ... %s (%zu characters)", QUOTE_HEAD, text, text + n - QUOTE_TAIL,
+		 n);
+	return buf;
+}
+
 void xdpi_usage_bad_value(const char *usage, char **argv, const char *arg, const char *valid)
 {
 	xdpi_err("invalid value '%s' for option %s%s%s%s", arg, xdpi_opt_name(argv, arg),
@@ -140,7 +157,55 @@ void xdpi_usage_bad_value(const char *usage, char **argv, const char *arg, const
 	usage_tail(usage);
 }
 
-void xdpi_usage_getopt(const char *usage, char **argv, int c)
+/* Edits (insert, delete, replace, swap two neighbours) from @a to @b,
+ * counted up to 3: a suggestion is worth making at 2 or fewer. */
+static int edit_distance(const char *a, const char *b)
+{
+	enum { MAX = 64 };
+	int d[MAX + 1][MAX + 1];
+	size_t n = strlen(a), m = strlen(b);
+
+	if (n > MAX || m > MAX)
+		return 3;
+	for (size_t i = 0; i <= n; i++)
+		d[i][0] = (int)i;
+	for (size_t j = 0; j <= m; j++)
+		d[0][j] = (int)j;
+	for (size_t i = 1; i <= n; i++)
+		for (size_t j = 1; j <= m; j++) {
+			int v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[n][m] < 3 ? d[n][m] : 3;
+}
+
+/* The long option of @opts nearest to @typed ("--durration"), within two
+ * edits; NULL if none. */
+static const char *nearest_option(const char *typed, const struct option *opts)
+{
+	const char *best = NULL;
+	int best_d = 3;
+
+	for (; opts && opts->name; opts++) {
+		int d = edit_distance(typed, opts->name);
+
+		if (d < best_d) {
+			best_d = d;
+			best = opts->name;
+		}
+	}
+	return best;
+}
+
+void xdpi_usage_getopt(const char *usage, char **argv, int c, const struct option *opts)
 {
 	/* An unknown letter: optopt (getopt_long() may still be inside its
 	 * group, "-nv"). Else the option is the element getopt_long() has
@@ -152,10 +217,14 @@ void xdpi_usage_getopt(const char *usage, char **argv, int c)
 		snprintf(name, sizeof(name), "-%c", optopt);
 	else
 		snprintf(name, sizeof(name), "%.*s", (int)strcspn(typed, "="), typed);
-	if (c == ':')
+	if (c == ':') {
 		xdpi_err("option '%s' requires a value", name);
-	else
+	} else if (!strncmp(name, "--", 2) && nearest_option(name + 2, opts)) {
+		xdpi_err("unrecognized option '%s'; did you mean '--%s'?", name,
+			 nearest_option(name + 2, opts));
+	} else {
 		xdpi_err("unrecognized option '%s'", name);
+	}
 	usage_tail(usage);
 }
 

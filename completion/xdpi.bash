@@ -7,7 +7,8 @@
 # `xdpi CMD --help`, asked of the binary being completed and kept for the
 # shell's lifetime. A value named IFACE completes interface names
 # (/sys/class/net), FILE (or a *.pcap, *.json name) file names, DIR
-# directories; other values (numbers, lists, filters) have no completion.
+# directories, --proto's P its classes; other values (numbers, lists,
+# filters) have no completion.
 
 declare -gA _xdpi_cache
 
@@ -91,6 +92,11 @@ _xdpi() {
 		IFACE) _xdpi_interfaces "$cur" && return 0 ;;
 		DIR) _xdpi_files "$cur" -d && return 0 ;;
 		FILE | *.pcap | *.json) _xdpi_files "$cur" && return 0 ;;
+		P)
+			[ "$prev" = --proto ] &&
+				mapfile -t COMPREPLY < <(compgen -W "tcp udp ip all" -- "$cur")
+			return 0
+			;;
 		*) return 0 ;;
 		esac
 	fi

@@ -16,6 +16,7 @@ static const char *const metrics_names[] = {
 	[COMPARE_MATCH] = "match",
 	[COMPARE_PARTIAL] = "partial_sample",
 	[COMPARE_LOSS] = "explained_by_loss",
+	[COMPARE_MERGED] = "merged_frames",
 	[COMPARE_DIFFER] = "differ",
 };
 
@@ -128,6 +129,11 @@ enum compare_metrics compare_report_verdict(struct compare_report *r)
 	r->not_redirected = 0;
 	if (!json_object_size(r->diffs))
 		return COMPARE_MATCH;
+	/* Frames no wire of the run carried: the sample was taken after GRO
+	 * (or before TSO/GSO) merged segments, and it holds fewer, longer
+	 * frames than were sent; its counts say nothing about the run. */
+	if (r->pcap_oversize)
+		return COMPARE_MERGED;
 	/* Fewer frames than the program redirected: the sample stops
 	 * before the run did (xdpi gen --pcap-max), and its counts are of
 	 * other frames than the run's. */
@@ -202,6 +208,19 @@ void compare_metrics_print(FILE *out, const struct compare_report *r)
 	print_clean(out, json_string_value(json_object_get(r->rec, "filter")), 256);
 	fprintf(out, " (%" PRIu64 " frames, %" PRIu64 " not steered):\n", r->pcap_frames,
 		r->pcap_not_steered);
+	if (r->metrics == COMPARE_MERGED) {
+		fprintf(out,
+			"merged frames: %" PRIu64 " of the pcap's frames are longer than the run's "
+			"interface could receive (its MTU + 22 = %u bytes), up to %u bytes: "
+			"the pcap was taken where GRO (or TSO/GSO, on a sending host) had merged "
+			"segments into frames that never were on the wire, so it holds fewer, "
+			"longer frames than were sent and no metric is compared (only the "
+			"ledger is checked). Capture elsewhere (the sender's wire, a mirror "
+			"port), or turn the offloads off on the interface the pcap is taken "
+			"on: ethtool -K IFACE gro off (and tso off gso off on a sending host)\n",
+			r->pcap_oversize, r->frame_limit, r->pcap_max_len);
+		return;
+	}
 	if (r->metrics == COMPARE_PARTIAL) {
 		/* Counts of the first N frames against counts of M: any
 		 * difference says nothing, so none is listed as one. */
@@ -266,7 +285,7 @@ json_t *compare_report_json(const struct compare_report *r, bool ok)
 		err |= json_object_set_new(o, "pcap_frames", u64_to_json(r->pcap_frames));
 		err |= json_object_set_new(o, "pcap_not_steered", u64_to_json(r->pcap_not_steered));
 		/* a partial sample's differences are none: listed apart */
-		if (r->metrics == COMPARE_PARTIAL) {
+		if (r->metrics == COMPARE_PARTIAL || r->metrics == COMPARE_MERGED) {
 			json_t *keys = json_array();
 			const char *k;
 			json_t *d;
@@ -280,6 +299,12 @@ json_t *compare_report_json(const struct compare_report *r, bool ok)
 		} else {
 			err |= json_object_set(o, "differences", r->diffs);
 		}
+		if (r->metrics == COMPARE_MERGED)
+			err |= json_object_set_new(o, "merged_frames",
+						   json_pack("{s:o, s:I, s:I}", "frames",
+							     u64_to_json(r->pcap_oversize),
+							     "longest", (json_int_t)r->pcap_max_len,
+							     "limit", (json_int_t)r->frame_limit));
 		if (r->metrics == COMPARE_LOSS)
 			err |= json_object_set_new(
 				o, "lost",

@@ -23,6 +23,7 @@ enum compare_metrics {
 	COMPARE_MATCH,	     /* "match" */
 	COMPARE_PARTIAL,     /* "partial_sample": the pcap holds fewer frames than were steered */
 	COMPARE_LOSS,	     /* "explained_by_loss": differ by what the ledger lost */
+	COMPARE_MERGED,	     /* "merged_frames": the pcap holds frames longer than the MTU */
 	COMPARE_DIFFER,	     /* "differ" */
 };
 
@@ -37,6 +38,11 @@ struct compare_report {
 	uint64_t redirected, dropped; /* the ledger's totals */
 	uint64_t passed_wanted;	      /* redirect_failed + stopping_passed */
 	uint64_t not_redirected;      /* frames of the sample not redirected (verdict) */
+	/* Frames of the pcap longer than the run's interface could receive
+	 * (its MTU + 22: Ethernet and two VLAN tags): merged by GRO/GSO where
+	 * the pcap was taken, never on the wire as such. */
+	uint64_t pcap_oversize;
+	uint32_t pcap_max_len, frame_limit; /* frame_limit 0: the record has no MTU */
 };
 
 /* The metric keys of @offline whose value in @live differs (averages and

@@ -20,9 +20,9 @@ static json_t *top_addr_json(const struct flow_top_entry *e, unsigned n, const c
 
 	for (unsigned i = 0; a && i < n; i++) {
 		flow_addr_str(e[i].family, e[i].addr, ip, sizeof(ip));
-		json_array_append_new(a, json_pack("{s:s, s:I, s:I}", "ip", ip, count_key,
+		json_array_append_new(a, json_pack("{s:s, s:I, s:I, s:b}", "ip", ip, count_key,
 						   (json_int_t)e[i].count, "error",
-						   (json_int_t)e[i].error));
+						   (json_int_t)e[i].error, "ranked", e[i].ranked));
 	}
 	return a;
 }
@@ -32,9 +32,9 @@ static json_t *top_port_json(const struct flow_top_entry *e, unsigned n, const c
 	json_t *a = json_array();
 
 	for (unsigned i = 0; a && i < n; i++)
-		json_array_append_new(a, json_pack("{s:i, s:I, s:I}", "port", (int)e[i].port,
+		json_array_append_new(a, json_pack("{s:i, s:I, s:I, s:b}", "port", (int)e[i].port,
 						   count_key, (json_int_t)e[i].count, "error",
-						   (json_int_t)e[i].error));
+						   (json_int_t)e[i].error, "ranked", e[i].ranked));
 	return a;
 }
 
@@ -43,9 +43,9 @@ static json_t *top_name_json(const struct flow_top_name *e, unsigned n, const ch
 	json_t *a = json_array();
 
 	for (unsigned i = 0; a && i < n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:I, s:I}", name_key, e[i].name, "flows",
-						   (json_int_t)e[i].flows, "error",
-						   (json_int_t)e[i].error));
+		json_array_append_new(a, json_pack("{s:s, s:I, s:I, s:b}", name_key, e[i].name,
+						   "flows", (json_int_t)e[i].flows, "error",
+						   (json_int_t)e[i].error, "ranked", e[i].ranked));
 	return a;
 }
 
@@ -114,6 +114,47 @@ json_t *flow_report_json(const struct flow_report *r)
 	return o;
 }
 
+/* A ranked entry: its count, or where the count is an upper bound, the
+ * range the true count is in ("9962..10000"). */
+static void top_count_str(char *buf, size_t len, const char *key, uint64_t count, uint64_t error)
+{
+	if (error)
+		snprintf(buf, len, "%s %" PRIu64 "..%" PRIu64, key, count - error, count);
+	else
+		snprintf(buf, len, "%s %" PRIu64, key, count);
+}
+
+/* What stands for the entries that do not rank (topn_ranked()): their
+ * counts are estimates that cannot tell them from keys left out. */
+static void top_unranked_str(char *buf, size_t len, unsigned n, uint64_t most)
+{
+	snprintf(buf, len, "(%u more unranked: estimates of at most %" PRIu64 " each)", n, most);
+}
+
+/* Names are sanitized (printable ASCII): safe on a terminal. */
+static void top_names_print(FILE *out, const char *label, const struct flow_top_name *e,
+			    unsigned count)
+{
+	char items[FLOW_TOP_N + 1][128];
+	const char *ptr[FLOW_TOP_N + 1];
+	char name[84];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < count && e[i].ranked; i++) {
+		snprintf(name, sizeof(name), "%.80s", e[i].name);
+		top_count_str(items[n], sizeof(items[n]), name, e[i].flows, e[i].error);
+		ptr[n] = items[n];
+		n++;
+	}
+	if (n < count) {
+		top_unranked_str(items[n], sizeof(items[n]), count - n, e[n].flows);
+		ptr[n] = items[n];
+		n++;
+	}
+	if (n)
+		report_items_print(out, label, ptr, (int)n);
+}
+
 void flow_report_print(FILE *out, const struct flow_report *r)
 {
 	const struct flow_summary *s = r->s;
@@ -147,7 +188,7 @@ void flow_report_print(FILE *out, const struct flow_report *r)
 				s->one_way, ended);
 	}
 	fprintf(out,
-		"flows              %" PRIu64 " (active %" PRIu64 ", untracked packets %" PRIu64
+		"flows (2-way)      %" PRIu64 " (active %" PRIu64 ", untracked packets %" PRIu64
 		", max %" PRIu64 ")\n",
 		r->fc->created, s->active, r->fc->untracked, s->max_flows);
 	for (int i = 0; i < FLOW_END__MAX; i++) {
@@ -169,11 +210,17 @@ void flow_report_print(FILE *out, const struct flow_report *r)
 	if (n)
 		report_items_print(out, "http methods", ptr, n);
 	n = 0;
-	for (unsigned i = 0; i < s->n_src_packets; i++) {
-		flow_addr_str(s->top_src_packets[i].family, s->top_src_packets[i].addr, ip,
-			      sizeof(ip));
-		snprintf(items[n], sizeof(items[n]), "%s %" PRIu64, ip,
-			 s->top_src_packets[i].count);
+	for (unsigned i = 0; i < s->n_src_packets && s->top_src_packets[i].ranked; i++) {
+		const struct flow_top_entry *e = &s->top_src_packets[i];
+
+		flow_addr_str(e->family, e->addr, ip, sizeof(ip));
+		top_count_str(items[n], sizeof(items[n]), ip, e->count, e->error);
+		ptr[n] = items[n];
+		n++;
+	}
+	if (n < s->n_src_packets) {
+		top_unranked_str(items[n], sizeof(items[n]), s->n_src_packets - n,
+				 s->top_src_packets[n].count);
 		ptr[n] = items[n];
 		n++;
 	}
@@ -188,25 +235,8 @@ void flow_report_print(FILE *out, const struct flow_report *r)
 	}
 	if (n)
 		report_items_print(out, "top dst ports", ptr, n);
-	/* Names are sanitized (printable ASCII): safe on a terminal. */
-	n = 0;
-	for (unsigned i = 0; i < s->n_hosts; i++) {
-		snprintf(items[n], sizeof(items[n]), "%.80s %" PRIu64, s->top_hosts[i].name,
-			 s->top_hosts[i].flows);
-		ptr[n] = items[n];
-		n++;
-	}
-	if (n)
-		report_items_print(out, "top http hosts", ptr, n);
-	n = 0;
-	for (unsigned i = 0; i < s->n_sni; i++) {
-		snprintf(items[n], sizeof(items[n]), "%.80s %" PRIu64, s->top_sni[i].name,
-			 s->top_sni[i].flows);
-		ptr[n] = items[n];
-		n++;
-	}
-	if (n)
-		report_items_print(out, "top tls sni", ptr, n);
+	top_names_print(out, "top http hosts", s->top_hosts, s->n_hosts);
+	top_names_print(out, "top tls sni", s->top_sni, s->n_sni);
 }
 
 static json_t *str_or_null(const char *s)
@@ -224,12 +254,19 @@ static json_t *peek_json_set(json_t *o, const struct peek_result *p)
 	json_object_set_new(o, "http_path", str_or_null(http ? p->http_path : NULL));
 	json_object_set_new(o, "tls_sni", str_or_null(tls ? p->tls_sni : NULL));
 	if (tls) {
-		json_t *alpn = json_array(), *versions = json_array();
+		json_t *alpn = json_array(), *versions = json_array(), *names = json_array();
+		char name[16];
 
 		for (unsigned i = 0; alpn && i < p->tls_alpn_count; i++)
 			json_array_append_new(alpn, json_string(p->tls_alpn[i]));
 		for (unsigned i = 0; versions && i < p->tls_version_count; i++)
 			json_array_append_new(versions, json_integer(p->tls_versions[i]));
+		/* The numbers stay (a reader may compare them); the names beside. */
+		for (unsigned i = 0; names && i < p->tls_version_count; i++)
+			json_array_append_new(
+				names, json_string(peek_tls_version_name(p->tls_versions[i], name,
+									 sizeof(name))));
+		json_object_set_new(o, "tls_version_names", names ? names : json_null());
 		json_object_set_new(o, "tls_alpn", p->tls_alpn_count && alpn ? alpn : json_null());
 		if (!p->tls_alpn_count)
 			json_decref(alpn);
@@ -237,6 +274,7 @@ static json_t *peek_json_set(json_t *o, const struct peek_result *p)
 	} else {
 		json_object_set_new(o, "tls_alpn", json_null());
 		json_object_set_new(o, "tls_versions", json_null());
+		json_object_set_new(o, "tls_version_names", json_null());
 	}
 	return o;
 }

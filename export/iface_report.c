@@ -84,7 +84,18 @@ void iface_report_print(FILE *out, const struct ifinfo *list, int n)
 		fprintf(out, "%-*s %6s  %-10.10s %-10s %-19.19s %-6s %-3s %s\n", w, i->name,
 			i->rx_queues < 0 ? "?" : queues, i->driver[0] ? i->driver : "-",
 			link_name(&i->facts), hook, feature_short(i, IFACE_XDP_BASIC),
-			feature_short(i, IFACE_XDP_XSK_ZEROCOPY), i->guard ? "takeover" : "ok");
+			feature_short(i, IFACE_XDP_XSK_ZEROCOPY),
+			i->stale   ? "stale"
+			: i->guard ? "takeover"
+				   : "ok");
+		if (i->stale) {
+			/* A run refuses the interface until it is removed. */
+			snprintf(why, sizeof(why),
+				 "xdpi's program is left from a run that is gone (killed?): "
+				 "remove it with 'xdpi detach %s'",
+				 i->name);
+			iface_reasons_print(out, why);
+		}
 		if (i->guard) {
 			guard_summary(&i->facts, i->guard, why, sizeof(why));
 			iface_reasons_print(out, why);
@@ -119,8 +130,9 @@ static json_t *hook_json(const struct ifinfo *i)
 {
 	if (!i->hook_known || !i->hook.prog_id)
 		return json_null();
-	return json_pack("{s:I, s:s?, s:s}", "id", (json_int_t)i->hook.prog_id, "name",
-			 i->hook.prog_name[0] ? i->hook.prog_name : NULL, "mode", i->hook.mode);
+	return json_pack("{s:I, s:s?, s:s, s:b}", "id", (json_int_t)i->hook.prog_id, "name",
+			 i->hook.prog_name[0] ? i->hook.prog_name : NULL, "mode", i->hook.mode,
+			 "stale", i->stale);
 }
 
 static json_t *features_json(const struct ifinfo *i)

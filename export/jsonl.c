@@ -11,15 +11,38 @@
 #include <unistd.h>
 
 #include "flow_report.h"
+#include "../util/clock.h"
 #include "../util/log.h"
 #include "../util/outfile.h"
+
+/* Lines wait in a buffer of our own, never in stdio's alone: stdio writes
+ * out a full buffer at any byte, which leaves half a line in the file for a
+ * reader (a log shipper) to find. The buffer goes out whole lines at a
+ * time, when it fills, when a line in it is JSONL_MAX_DELAY_S old (checked
+ * on every write and by jsonl_flush_due()) and at the end of each batch
+ * (jsonl_flush()). */
+#define JSONL_BUF_SIZE (64 * 1024)
 
 struct jsonl {
 	FILE *f;
 	bool is_stdout;
 	bool failed;
 	pthread_mutex_t lock;
+	char *buf;
+	size_t len;
+	double oldest; /* when the first line now in buf was put there */
 };
+
+/* Under the lock: the buffered lines to the file, and stdio's buffer after
+ * them, so that they are in the file (or the pipe) on return. */
+static void jsonl_flush_locked(struct jsonl *j)
+{
+	if (j->len && fwrite(j->buf, 1, j->len, j->f) != j->len)
+		j->failed = true;
+	j->len = 0;
+	if (fflush(j->f))
+		j->failed = true;
+}
 
 /* A file made here for @owner becomes theirs; one that was there stays
  * whose it is (handing over a file someone else made would give it away),
@@ -60,6 +83,12 @@ int jsonl_open(struct jsonl **out, const char *path, const struct jsonl_owner *o
 		snprintf(err, err_len, "out of memory");
 		return -ENOMEM;
 	}
+	j->buf = malloc(JSONL_BUF_SIZE);
+	if (!j->buf) {
+		free(j);
+		snprintf(err, err_len, "out of memory");
+		return -ENOMEM;
+	}
 	j->is_stdout = !strcmp(path, "-");
 	if (j->is_stdout) {
 		j->f = stdout;
@@ -67,6 +96,7 @@ int jsonl_open(struct jsonl **out, const char *path, const struct jsonl_owner *o
 		j->f = xdpi_output_fopen(path, XDPI_OUTPUT_APPEND, 0666, &created, err, err_len);
 		if (!j->f) {
 			ret = -errno;
+			free(j->buf);
 			free(j);
 			return ret;
 		}
@@ -74,6 +104,7 @@ int jsonl_open(struct jsonl **out, const char *path, const struct jsonl_owner *o
 		if (ret) {
 			fclose(j->f);
 			unlink(path); /* made here a moment ago, empty */
+			free(j->buf);
 			free(j);
 			return ret;
 		}
@@ -85,25 +116,64 @@ int jsonl_open(struct jsonl **out, const char *path, const struct jsonl_owner *o
 
 int jsonl_write(struct jsonl *j, json_t *obj)
 {
-	int ret = 0;
+	char *line = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+	size_t n;
+	double now;
 
-	if (!obj) {
+	json_decref(obj);
+	if (!line) {
+		pthread_mutex_lock(&j->lock);
 		j->failed = true; /* out of memory building it: a lost line */
+		pthread_mutex_unlock(&j->lock);
 		return -ENOMEM;
 	}
+	n = strlen(line);
+	now = xdpi_now();
 	pthread_mutex_lock(&j->lock);
-	if (json_dumpf(obj, j->f, JSON_COMPACT) || fputc('\n', j->f) == EOF) {
-		j->failed = true;
-		ret = -EIO;
+	if (j->len + n + 1 > JSONL_BUF_SIZE)
+		jsonl_flush_locked(j);
+	if (n + 1 > JSONL_BUF_SIZE) { /* a line longer than the buffer: alone */
+		if (fwrite(line, 1, n, j->f) != n || fputc('\n', j->f) == EOF || fflush(j->f))
+			j->failed = true;
+	} else {
+		if (!j->len)
+			j->oldest = now;
+		memcpy(j->buf + j->len, line, n);
+		j->buf[j->len + n] = '\n';
+		j->len += n + 1;
+		if (now - j->oldest >= JSONL_MAX_DELAY_S)
+			jsonl_flush_locked(j);
 	}
 	pthread_mutex_unlock(&j->lock);
-	json_decref(obj);
+	free(line);
+	return 0;
+}
+
+int jsonl_flush(struct jsonl *j)
+{
+	int ret;
+
+	if (!j)
+		return 0;
+	pthread_mutex_lock(&j->lock);
+	jsonl_flush_locked(j);
+	ret = j->failed ? -EIO : 0;
+	pthread_mutex_unlock(&j->lock);
 	return ret;
+}
+
+void jsonl_flush_due(struct jsonl *j, double now)
+{
+	if (!j)
+		return;
+	pthread_mutex_lock(&j->lock);
+	if (j->len && now - j->oldest >= JSONL_MAX_DELAY_S)
+		jsonl_flush_locked(j);
+	pthread_mutex_unlock(&j->lock);
 }
 
 int jsonl_reopen(struct jsonl *j, const char *path, char *err, size_t err_len)
 {
-	bool lost;
 	FILE *f;
 
 	if (j->is_stdout)
@@ -121,7 +191,7 @@ int jsonl_reopen(struct jsonl *j, const char *path, char *err, size_t err_len)
 	 * writes the flows' lines is allowed that descriptor only
 	 * (util/sandbox.h). The lines buffered so far go to the old file. */
 	pthread_mutex_lock(&j->lock);
-	lost = fflush(j->f) != 0;
+	jsonl_flush_locked(j);
 	if (dup3(fileno(f), fileno(j->f), O_CLOEXEC) < 0) {
 		int e = errno;
 
@@ -130,8 +200,6 @@ int jsonl_reopen(struct jsonl *j, const char *path, char *err, size_t err_len)
 		snprintf(err, err_len, "cannot switch to %s: %s", path, strerror(e));
 		return -e;
 	}
-	if (lost)
-		j->failed = true;
 	pthread_mutex_unlock(&j->lock);
 	fclose(f);
 	return 0;
@@ -148,12 +216,12 @@ int jsonl_close(struct jsonl *j)
 
 	if (!j)
 		return 0;
-	if (fflush(j->f))
-		j->failed = true;
+	jsonl_flush_locked(j);
 	if (!j->is_stdout && fclose(j->f))
 		j->failed = true;
 	ret = j->failed ? -EIO : 0;
 	pthread_mutex_destroy(&j->lock);
+	free(j->buf);
 	free(j);
 	return ret;
 }

@@ -5,6 +5,12 @@
  * call_rcu thread's "flow" lines); a mutex keeps lines whole. Not on any
  * packet path: flow records arrive once per ended flow.
  *
+ * A reader (a log shipper, `| while read`) finds only whole lines, and
+ * each line at most JSONL_MAX_DELAY_S after it was written, provided that
+ * someone calls jsonl_flush_due() at least that often (the live run's main
+ * loop does, every tick): lines are buffered here and go out whole lines
+ * at a time.
+ *
  * Errors: int functions return 0 or a negative errno; a failed write is
  * remembered and reported by jsonl_close().
  */
@@ -35,8 +41,20 @@ struct jsonl_owner {
  * and a warning says so when it is not @owner. */
 int jsonl_open(struct jsonl **out, const char *path, const struct jsonl_owner *owner, char *err,
 	       size_t err_len);
-/* Writes @obj as one line and takes its reference. */
+/* How long a line may wait in the buffer, in seconds. */
+#define JSONL_MAX_DELAY_S 0.5
+
+/* Writes @obj as one line and takes its reference. The line is buffered;
+ * the buffer goes out when it fills or when its oldest line is
+ * JSONL_MAX_DELAY_S old. */
 int jsonl_write(struct jsonl *j, json_t *obj);
+/* The buffered lines out now, to the file or pipe (the end of a batch,
+ * such as an interval's "stats" line); -EIO if any line was lost so far.
+ * Accepts NULL. */
+int jsonl_flush(struct jsonl *j);
+/* The buffered lines out if the oldest is JSONL_MAX_DELAY_S old at @now
+ * (xdpi_now()). Accepts NULL. */
+void jsonl_flush_due(struct jsonl *j, double now);
 /* A flow_config on_end hook: @ctx is the struct jsonl. */
 void jsonl_flow_end(void *ctx, const struct flow_record *r);
 /* Log rotation: opens @path (appending, created if missing, refused as

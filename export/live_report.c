@@ -76,6 +76,8 @@ static void live_stats_line(struct live_table *t, const struct capture *c, json_
 		t->prev_established = sum->flows.established;
 	}
 	jsonl_write(t->jsonl, o);
+	/* The end of the interval's batch: on the pipe or disk now. */
+	jsonl_flush(t->jsonl);
 }
 
 static void counters_add(struct pipeline_counters *sum, const struct pipeline_counters *q)

@@ -330,7 +330,9 @@ static void top_names(struct prom_text *t, const char *name, const char *help, c
 		      const struct flow_top_name *top, int n)
 {
 	prom_text_family(t, name, PROM_GAUGE, help);
-	for (int i = 0; i < n; i++) {
+	/* Only the names whose count ranks them (topn_ranked()): a series
+	 * per estimate would chart noise as if it were a measure. */
+	for (int i = 0; i < n && top[i].ranked; i++) {
 		const struct prom_label l = {label, top[i].name};
 
 		prom_text_u64(t, &l, 1, top[i].flows);
@@ -373,12 +375,12 @@ static void connections(struct prom_text *t, const struct prom_figures *f)
 	one(t, "xdpi_tls_client_hellos_total", PROM_COUNTER,
 	    "TLS ClientHellos seen at the start of a flow.", s->tls_hellos);
 	top_names(t, "xdpi_http_host_flows",
-		  "Flows per HTTP Host, for the top hosts only (at most 10, approximate: "
-		  "space-saving counts).",
+		  "Flows per HTTP Host, for the top hosts only (at most 10; only those "
+		  "the space-saving counts rank; a count may exceed the truth).",
 		  "host", s->top_hosts, s->n_hosts);
 	top_names(t, "xdpi_tls_sni_flows",
-		  "Flows per TLS SNI, for the top names only (at most 10, approximate: "
-		  "space-saving counts).",
+		  "Flows per TLS SNI, for the top names only (at most 10; only those the "
+		  "space-saving counts rank; a count may exceed the truth).",
 		  "sni", s->top_sni, s->n_sni);
 }
 
@@ -414,10 +416,11 @@ char *prom_render(const struct prom_figures *f, size_t *len)
 	    "Distinct source IP addresses (during a live run summed over queues: an upper "
 	    "bound).",
 	    f->total->unique_src_ips);
-	one(&t, "xdpi_tcp_flows", PROM_GAUGE,
-	    "Distinct TCP 4-tuples, each direction apart (during a live run summed over "
-	    "queues: an upper bound).",
-	    f->total->tcp_flows);
+	one(&t, "xdpi_tcp_directions", PROM_GAUGE,
+	    "Distinct one-way TCP 4-tuples: each direction of a connection counts apart "
+	    "(xdpi_flows_created_total counts connections, both ways; during a live run "
+	    "summed over queues: an upper bound).",
+	    f->total->tcp_directions);
 	if (f->flows)
 		connections(&t, f);
 	return prom_text_finish(&t, len);

@@ -42,6 +42,7 @@
 #include <microhttpd.h>
 
 #include "../util/log.h"
+#include "../util/optval.h"
 #include "../util/sandbox.h"
 #include "prom_text.h"
 #include "prometheus.h"
@@ -90,60 +91,6 @@ static uint64_t prom_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* "PORT", "A.B.C.D:PORT", "[v6]:PORT" into @sa. 0 or -EINVAL with a reason. */
-static int parse_addr(const char *s, struct sockaddr_storage *sa, char *err, size_t err_len)
-{
-	char host[INET6_ADDRSTRLEN + 2] = PROM_DEFAULT_ADDR;
-	const char *orig = s, *port = s, *colon = strrchr(s, ':');
-	struct sockaddr_in *in4 = (struct sockaddr_in *)sa;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)sa;
-	unsigned long long p;
-	char *end;
-	bool v6 = false;
-
-	if (colon) {
-		size_t n = (size_t)(colon - s);
-
-		/* An IPv6 address has colons of its own: only in brackets. */
-		if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
-			v6 = true;
-			s++;
-			n -= 2;
-		}
-		if (!n || n >= sizeof(host))
-			goto bad_addr;
-		memcpy(host, s, n);
-		host[n] = '\0';
-		port = colon + 1;
-	}
-	errno = 0;
-	p = strtoull(port, &end, 10);
-	if (!*port || *end || errno || p > 65535 || *port == '-' || *port == '+') {
-		snprintf(
-			err, err_len,
-			"--prometheus: invalid port '%s' in '%s' (want [ADDR:]PORT, PORT 0..65535)",
-			port, orig);
-		return -EINVAL;
-	}
-	memset(sa, 0, sizeof(*sa));
-	if (!v6 && inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
-		in4->sin_family = AF_INET;
-		in4->sin_port = htons((uint16_t)p);
-		return 0;
-	}
-	if (v6 && inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)p);
-		return 0;
-	}
-bad_addr:
-	snprintf(err, err_len,
-		 "--prometheus: invalid address in '%s' (want PORT, IPV4:PORT or [IPV6]:PORT, "
-		 "numeric)",
-		 orig);
-	return -EINVAL;
 }
 
 static void addr_str(const struct sockaddr_storage *sa, char *buf, size_t len)
@@ -418,7 +365,7 @@ int prom_server_open(struct prom_server **out, const char *addr_port, char *err,
 		snprintf(err, err_len, "--prometheus %s: %s", addr_port, strerror(-ret));
 		goto out_free;
 	}
-	ret = parse_addr(addr_port, &s->addr, err, err_len);
+	ret = xdpi_parse_listen(addr_port, PROM_DEFAULT_ADDR, &s->addr, err, err_len);
 	if (ret)
 		goto out_free;
 	ret = listen_on(s, addr_port, err, err_len);
@@ -535,7 +482,7 @@ static void counters_of(const struct pipeline *p, struct pipeline_counters *out)
 	memset(out, 0, sizeof(*out));
 	out->c = p->m.c;
 	out->unique_src_ips = metrics_unique_src_ips(&p->m);
-	out->tcp_flows = metrics_tcp_flows(&p->m);
+	out->tcp_directions = metrics_tcp_directions(&p->m);
 	out->filtered_out = p->filtered_out;
 	out->snapped = p->snapped;
 	out->flows = p->fw.c;

@@ -62,7 +62,7 @@ json_t *report_metrics_json(const struct metrics *m)
 	json_object_set_new(o, "l4", l4);
 	json_object_set_new(o, "tcp_flags", flags);
 	json_object_set_new(o, "unique_src_ips", u64_to_json(metrics_unique_src_ips(m)));
-	json_object_set_new(o, "tcp_flows", u64_to_json(metrics_tcp_flows(m)));
+	json_object_set_new(o, "tcp_directions", u64_to_json(metrics_tcp_directions(m)));
 	json_object_set_new(o, "tcp_payload_bytes", u64_to_json(c->tcp_payload_bytes));
 	json_object_set_new(o, "size_histogram", hist);
 	json_object_set_new(o, "vlan", vlan);
@@ -72,8 +72,8 @@ json_t *report_metrics_json(const struct metrics *m)
 	json_object_set_new(distinct, "limit", u64_to_json(metrics_distinct_limit(m)));
 	json_object_set_new(distinct, "unique_src_ips",
 			    json_string(distinct_kind(metrics_unique_src_ips_estimated(m))));
-	json_object_set_new(distinct, "tcp_flows",
-			    json_string(distinct_kind(metrics_tcp_flows_estimated(m))));
+	json_object_set_new(distinct, "tcp_directions",
+			    json_string(distinct_kind(metrics_tcp_directions_estimated(m))));
 	json_object_set_new(distinct, "standard_error", json_real(HLL_STD_ERROR));
 	json_object_set_new(o, "distinct", distinct);
 	return o;
@@ -165,8 +165,8 @@ void report_metrics_print(FILE *out, const struct metrics *m)
 	report_items_print(out, "tcp flags", items, n);
 	fprintf(out, "unique src ips     %" PRIu64 "%s\n", metrics_unique_src_ips(m),
 		metrics_unique_src_ips_estimated(m) ? DISTINCT_ESTIMATE : "");
-	fprintf(out, "tcp flows          %" PRIu64 "%s\n", metrics_tcp_flows(m),
-		metrics_tcp_flows_estimated(m) ? DISTINCT_ESTIMATE : "");
+	fprintf(out, "tcp 1-way tuples   %" PRIu64 "%s\n", metrics_tcp_directions(m),
+		metrics_tcp_directions_estimated(m) ? DISTINCT_ESTIMATE : "");
 	fprintf(out, "tcp payload bytes  %" PRIu64 "\n", c->tcp_payload_bytes);
 	n = 0;
 	for (i = 0; i < METRICS_SIZE__MAX && n < MAX_ITEMS; i++)

@@ -133,6 +133,16 @@ static int keyword_of(const char *text)
 	return xdpi_filter_keyword(word);
 }
 
+const char *xdpi_filter_user_text(const char *text)
+{
+	static const char *const exprs[XDPI_FILTER__BUILTIN] = {[XDPI_FILTER_TCP] = "(tcp)",
+								[XDPI_FILTER_UDP] = "(udp)",
+								[XDPI_FILTER_IP] = "(ip)"};
+	int kw = keyword_of(text);
+
+	return kw >= 0 && exprs[kw] ? exprs[kw] : text;
+}
+
 int xdpi_filter_compile(struct xdpi_filter *f, const char *text, char *err, size_t err_len)
 {
 	struct bpf_program prog;

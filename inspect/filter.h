@@ -5,7 +5,9 @@
  * should have seen, and `xdpi live` compiles its filter here for the XDP
  * program.
  *
- * A filter is written as one string, and is one of two kinds:
+ * A filter is held as one string, and is one of two kinds (what a user
+ * writes with --filter goes through xdpi_filter_user_text() first, so that
+ * `udp` there means libpcap's; the keywords come from --proto):
  *   - a keyword, `tcp`, `udp`, `ip` or `all`: xdpi's built-in steering
  *     decision. It reads the raw frame exactly as bpf/xdpi.bpf.c does (two
  *     VLAN tags, IPv4 or IPv6 with up to 8 extension headers, the L4
@@ -57,5 +59,12 @@ bool xdpi_filter_builtin_match(enum xdpi_filter_kind k, const uint8_t *frame, ui
 const char *xdpi_filter_kind_name(enum xdpi_filter_kind k);
 /* Returns the built-in kind of keyword @name, or -EINVAL. */
 int xdpi_filter_keyword(const char *name);
+/* What a filter the user wrote (--filter, read's EXPRESSION) means: a
+ * word that is also a pcap-filter expression (tcp, udp, ip, blanks around
+ * allowed) is libpcap's, as tcpdump reads it, so it becomes the expression
+ * "(tcp)"; anything else is returned as it is (an expression, `all`, a
+ * blank text). The built-in classes are chosen by name with --proto
+ * (xdpi_filter_kind_name()). Static strings or @text. */
+const char *xdpi_filter_user_text(const char *text);
 
 #endif /* XDPI_INSPECT_FILTER_H */

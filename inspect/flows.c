@@ -1288,11 +1288,22 @@ static int flow_name_cmp(const void *a, const void *b)
 static uint8_t flow_names_top(const struct flow_names *t, struct flow_top_name *out)
 {
 	struct flow_top_name sorted[FLOW_NAMES_TRACKED];
+	uint64_t count[FLOW_TOP_N], error[FLOW_TOP_N];
 	unsigned n = t->n < FLOW_TOP_N ? t->n : FLOW_TOP_N;
+	uint32_t ranked;
 
 	memcpy(sorted, t->e, t->n * sizeof(sorted[0]));
 	qsort(sorted, t->n, sizeof(sorted[0]), flow_name_cmp);
+	for (unsigned i = 0; i < n; i++) {
+		count[i] = sorted[i].flows;
+		error[i] = sorted[i].error;
+	}
+	/* A name not tracked weighs no more than the least tracked one,
+	 * which is no more than the (n+1)th. */
+	ranked = topn_ranked(count, error, n, t->n > n ? sorted[n].flows : 0);
 	memcpy(out, sorted, n * sizeof(sorted[0]));
+	for (unsigned i = 0; i < n; i++)
+		out[i].ranked = i < ranked;
 	return (uint8_t)n;
 }
 
@@ -1604,17 +1615,31 @@ static uint8_t flow_top_ports(const uint64_t *count, struct flow_top_entry *out)
 		memset(&out[i], 0, sizeof(out[i]));
 		out[i].port = (uint16_t)port;
 		out[i].count = count[port];
+		out[i].ranked = true; /* exact counts */
 	}
 	return (uint8_t)n;
 }
 
 static uint8_t flow_top_export(struct topn *t, struct flow_top_entry *out)
 {
-	struct topn_entry e[FLOW_TOP_N];
-	uint32_t n = topn_top(t, e, FLOW_TOP_N);
+	struct topn_entry e[FLOW_TOP_N + 1];
+	uint64_t count[FLOW_TOP_N], error[FLOW_TOP_N];
+	/* One more than reported: its count bounds every key left out (a key
+	 * not monitored weighs no more than the least monitored one). */
+	uint32_t n = topn_top(t, e, FLOW_TOP_N + 1), ranked;
+	uint64_t next = 0;
 
 	static const uint8_t v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
+	if (n > FLOW_TOP_N) {
+		next = e[FLOW_TOP_N].count;
+		n = FLOW_TOP_N;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		count[i] = e[i].count;
+		error[i] = e[i].error;
+	}
+	ranked = topn_ranked(count, error, n, next);
 	for (uint32_t i = 0; i < n; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
 		if (!memcmp(e[i].key, v4_mapped, sizeof(v4_mapped))) {
@@ -1626,6 +1651,7 @@ static uint8_t flow_top_export(struct topn *t, struct flow_top_entry *out)
 		}
 		out[i].count = e[i].count;
 		out[i].error = e[i].error;
+		out[i].ranked = i < ranked;
 	}
 	return (uint8_t)n;
 }

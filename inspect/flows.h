@@ -184,12 +184,14 @@ struct flow_top_entry {
 	uint16_t port;
 	uint64_t count; /* packets or bytes, as the list says */
 	uint64_t error; /* count may exceed the truth by at most this */
+	bool ranked;	/* certainly among the heaviest (topn_ranked()) */
 };
 
 struct flow_top_name {
 	char name[PEEK_HOST_LEN];
 	uint64_t flows;
 	uint64_t error;
+	bool ranked; /* as flow_top_entry's */
 };
 
 /* The maintainer's view, as of its last pass; after flow_table_finish()

@@ -176,7 +176,7 @@ uint64_t metrics_unique_src_ips(const struct metrics *m)
 	return distinct_count(&m->src);
 }
 
-uint64_t metrics_tcp_flows(const struct metrics *m)
+uint64_t metrics_tcp_directions(const struct metrics *m)
 {
 	return distinct_count(&m->flow);
 }
@@ -186,7 +186,7 @@ bool metrics_unique_src_ips_estimated(const struct metrics *m)
 	return m->src.estimated;
 }
 
-bool metrics_tcp_flows_estimated(const struct metrics *m)
+bool metrics_tcp_directions_estimated(const struct metrics *m)
 {
 	return m->flow.estimated;
 }

@@ -136,9 +136,9 @@ int metrics_merge(struct metrics *dst, const struct metrics *src);
 /* Exact counts, or estimates (relative standard error HLL_STD_ERROR) once
  * metrics_*_estimated() says so. Cheap enough for once per batch. */
 uint64_t metrics_unique_src_ips(const struct metrics *m);
-uint64_t metrics_tcp_flows(const struct metrics *m);
+uint64_t metrics_tcp_directions(const struct metrics *m);
 bool metrics_unique_src_ips_estimated(const struct metrics *m);
-bool metrics_tcp_flows_estimated(const struct metrics *m);
+bool metrics_tcp_directions_estimated(const struct metrics *m);
 static inline uint64_t metrics_distinct_limit(const struct metrics *m)
 {
 	return m->distinct_limit;

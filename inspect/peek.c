@@ -18,6 +18,7 @@
  */
 #include "peek.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "../util/bytes.h"
@@ -45,6 +46,17 @@ static const char *const method_names[PEEK_HTTP__MAX] = {
 const char *peek_http_method_name(enum peek_http_method m)
 {
 	return (unsigned)m < PEEK_HTTP__MAX ? method_names[m] : "?";
+}
+
+const char *peek_tls_version_name(uint16_t v, char *buf, size_t len)
+{
+	static const char *const names[] = {"SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"};
+
+	if (v >= 0x0300 && v <= 0x0304)
+		snprintf(buf, len, "%s", names[v - 0x0300]);
+	else
+		snprintf(buf, len, "0x%04x", v);
+	return buf;
 }
 
 const char *peek_kind_name(enum peek_kind k)

@@ -191,6 +191,11 @@ size_t peek_prom_label_escape(char *dst, size_t dst_size, const char *s);
 /* Stable names: "GET" ... "PATCH", "other" for PEEK_HTTP_OTHER; "none",
  * "http", "tls" for the kinds. "?" out of range. */
 const char *peek_http_method_name(enum peek_http_method m);
+/* A TLS version number's name, as RFC 8446 and its predecessors call it
+ * ("TLSv1.3" for 0x0304, "SSLv3" for 0x0300), or its hexadecimal value
+ * ("0x7f1c") for one that has none; into @buf (at least 8 bytes), which
+ * it returns. */
+const char *peek_tls_version_name(uint16_t v, char *buf, size_t len);
 const char *peek_kind_name(enum peek_kind k);
 
 #endif /* XDPI_INSPECT_PEEK_H */

@@ -208,7 +208,7 @@ static void pipeline_counters_read(const struct pipeline *p, struct pipeline_cou
 {
 	v->c = p->m.c;
 	v->unique_src_ips = metrics_unique_src_ips(&p->m);
-	v->tcp_flows = metrics_tcp_flows(&p->m);
+	v->tcp_directions = metrics_tcp_directions(&p->m);
 	v->filtered_out = p->filtered_out;
 	v->snapped = p->snapped;
 	v->flows = p->fw.c;

@@ -82,7 +82,7 @@ struct pipeline_frame_ext {
 struct pipeline_counters {
 	struct metrics_counters c;
 	uint64_t unique_src_ips;
-	uint64_t tcp_flows;
+	uint64_t tcp_directions;
 	uint64_t filtered_out;
 	uint64_t snapped; /* frames captured shorter than on the wire */
 	struct flow_counters flows;

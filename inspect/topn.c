@@ -255,3 +255,19 @@ uint32_t topn_top(struct topn *t, struct topn_entry *out, uint32_t n)
 		out[i] = t->slots[t->order[i]].e;
 	return n;
 }
+
+uint32_t topn_ranked(const uint64_t *count, const uint64_t *error, uint32_t n, uint64_t next)
+{
+	uint64_t floor = UINT64_MAX; /* the least guaranteed count of the first k */
+	uint32_t ranked = 0;
+
+	for (uint32_t k = 1; k <= n; k++) {
+		uint64_t g = count[k - 1] - error[k - 1];
+
+		if (g < floor)
+			floor = g;
+		if (floor >= (k < n ? count[k] : next))
+			ranked = k;
+	}
+	return ranked;
+}

@@ -64,6 +64,14 @@ int topn_add(struct topn *t, const void *key, uint32_t len, uint64_t weight);
  * allocation (it sorts in a buffer of @t's, hence not const). */
 uint32_t topn_top(struct topn *t, struct topn_entry *out, uint32_t n);
 
+/* How many of @n entries, by count descending, lead as a set that is
+ * certainly the heaviest: the largest k for which every one of the first
+ * k has a guaranteed count (count - error) at least the count of the
+ * (k+1)th, or @next for the last (the largest count of any key not among
+ * the @n: 0 when there is none). The rest cannot be told from keys that
+ * may weigh as much; a report shows them as approximate or not at all. */
+uint32_t topn_ranked(const uint64_t *count, const uint64_t *error, uint32_t n, uint64_t next);
+
 uint32_t topn_capacity(const struct topn *t);
 /* Keys monitored now (<= capacity). */
 uint32_t topn_size(const struct topn *t);

@@ -350,7 +350,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (m.c.packets != m.c.malformed[PKT_OK] + metrics_malformed_total(&m))
 		fail("packets != ok + malformed", &pi, size);
-	if (metrics_unique_src_ips(&m) + metrics_tcp_flows(&m) > MAX_KEYS) {
+	if (metrics_unique_src_ips(&m) + metrics_tcp_directions(&m) > MAX_KEYS) {
 		metrics_destroy(&m);
 		m_ready = 0;
 	}

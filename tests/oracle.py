@@ -664,7 +664,7 @@ def metrics(rows, flt=None):
         "l3": {"ipv4": 0, "ipv6": 0, "arp": 0, "other": 0},
         "l4": {"tcp": 0, "udp": 0, "icmp": 0, "icmpv6": 0, "other": 0},
         "tcp_flags": {"syn": 0, "synack": 0, "fin": 0, "rst": 0},
-        "unique_src_ips": 0, "tcp_flows": 0, "tcp_payload_bytes": 0,
+        "unique_src_ips": 0, "tcp_directions": 0, "tcp_payload_bytes": 0,
         "size_histogram": {b: 0 for b in BUCKETS},
         "vlan": {"untagged": 0, "single": 0, "qinq": 0},
         "malformed": dict([("total", 0)] + [(k, 0) for k in REASONS]),
@@ -707,7 +707,7 @@ def metrics(rows, flt=None):
         flows.add(flow)
 
     m["unique_src_ips"] = len(srcs)
-    m["tcp_flows"] = len(flows)
+    m["tcp_directions"] = len(flows)
     if m["packets"]:
         m["avg_packet_size"] = m["bytes"] / m["packets"]
     # Not metrics: what the comparison needs besides them (keys with "_").
@@ -722,7 +722,7 @@ GROUPS = [
     ("l3", ["l3"]),
     ("l4", ["l4"]),
     ("tcp_flags", ["tcp_flags"]),
-    ("distinct", ["unique_src_ips", "tcp_flows"]),
+    ("distinct", ["unique_src_ips", "tcp_directions"]),
     ("tcp_payload_bytes", ["tcp_payload_bytes"]),
     ("size_histogram", ["size_histogram"]),
     ("vlan", ["vlan"]),

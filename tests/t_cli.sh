@@ -31,9 +31,17 @@ done <<'TABLE'
 2 | invalid filter 'tcp\[': can't parse filter expression: syntax error | read --filter tcp[ x.pcap
 2 | invalid filter 'tcp port x' \(read takes one FILE.*\): unknown port 'x' | read x.pcap tcp port x
 2 | invalid filter 'udp and' .*: can't parse | read x.pcap udp and
-2 | give the filter either with --filter or after FILE, not both | read --filter udp x.pcap tcp
+2 | give the filter either with --filter \(or --proto\) or after FILE, not both | read --filter udp x.pcap tcp
+2 | give the filter either with --filter \(or --proto\) or after FILE, not both | read --proto udp x.pcap tcp
+2 | invalid value 'sctp' for option --proto \(valid: tcp, udp, ip, all\) | read --proto sctp x.pcap
+2 | invalid value 'sctp' for option --proto \(valid: tcp, udp, ip, all\) | live --proto sctp xdpi-none
 1 | /nonexistent.pcap: No such file or directory | read /nonexistent.pcap
 2 | unrecognized option | read --bogus x.pcap
+# a misspelled long option, within two edits of one: the nearest named
+2 | unrecognized option '--durration'; did you mean '--duration'\?$ | live --durration 5 xdpi-none
+2 | unrecognized option '--jsno'; did you mean '--json'\?$ | read --jsno x.pcap
+2 | unrecognized option '--flwos'; did you mean '--flows'\?$ | gen --flwos 4 -c 1 xdpi-none
+2 | unrecognized option '--zzzzzz'$ | live --zzzzzz xdpi-none
 # live
 2 | live takes exactly one IFACE | live
 2 | live takes exactly one IFACE | live a b
@@ -167,6 +175,20 @@ done
 t_eq "mkcapture -s 10 5: exit 0" "$?" 0
 "$BUILD/bench/mkcapture" -s 010 5 "$T_TMP/m010.pcap" >/dev/null 2>&1
 t_check "mkcapture -s 010 is seed 10, not octal 8" cmp -s "$T_TMP/m10.pcap" "$T_TMP/m010.pcap"
+
+# -q is what --help says (issue 31): warnings and errors only, no summary;
+# what was asked for is still written. The oracle is the byte count.
+"$XDPI" read -q "$T_TMP/m10.pcap" >"$T_TMP/q.out" 2>"$T_TMP/q.err"
+t_eq "read -q: exit 0, nothing on stdout or stderr" \
+	"$? $(wc -c <"$T_TMP/q.out") $(wc -c <"$T_TMP/q.err")" "0 0 0"
+"$XDPI" read -q --json "$T_TMP/m10.pcap" >"$T_TMP/q.json" 2>"$T_TMP/q.err"
+t_eq "read -q --json: the JSON asked for, nothing else" \
+	"$(json "$T_TMP/q.json" 'd["packets"]') $(wc -c <"$T_TMP/q.err")" \
+	"$(capinfos -c -M "$T_TMP/m10.pcap" | awk '/Number of packets/{print $NF}') 0"
+"$XDPI" read -q "$T_TMP/m10.pcap" --json-lines - >"$T_TMP/q.jsonl" 2>"$T_TMP/q.err"
+t_eq "read -q --json-lines -: only JSON lines, nothing on stderr" \
+	"$(python3 -c 'import json,sys; print(all(json.loads(l) for l in open(sys.argv[1])))' \
+		"$T_TMP/q.jsonl") $(wc -c <"$T_TMP/q.err")" "True 0"
 
 t_eq "no usage error created a namespace" "$(ip netns list 2>/dev/null | grep -c '^xdpi-')" \
 	"$ns_before"

@@ -11,7 +11,8 @@
 #             drops frames: every difference explained by the ledger
 #             ("explained_by_loss"; lost.socket = the ledger's drops, the
 #             packets short by exactly the frames lost), exit 1.
-# Offline too: a record's strings (escape sequences, C1 controls) are
+# Offline too: a sample taken with GRO on (frames longer than the MTU)
+# said as merged frames with the way out; a record's strings (escape sequences, C1 controls) are
 # printed escaped; a record whose counters add up past 2^64 - 1 is refused
 # (no total wraps). Needs root for the testbed part.
 #   tests/t_compare.sh BUILD_DIR
@@ -84,6 +85,47 @@ printf '' >"$T_TMP/empty.pcap"
 "$XDPI" compare --pcap "$T_TMP/empty.pcap" "$T_TMP/big.json" >"$T_TMP/big.out" 2>"$T_TMP/big.err"
 t_eq "sums past 2^64 - 1 with --pcap: exit 1, refused before the pcap is read" \
 	"$? $(grep -c "add up past 2^64 - 1" "$T_TMP/big.err")" "1 1"
+
+# --- offline: a sample taken with GRO on (issue 31): 30 segments of 1514
+# bytes went over the wire, the pcap holds 10 frames of 4434 (three merged
+# into each). Said as merged frames with the way out, not as a partial
+# sample; exit 0 (the ledger closes, nothing compared). The same record
+# against 10 wire-sized frames is still a partial sample.
+python3 - "$T_TMP/gro.json" "$T_TMP/gro.pcap" "$T_TMP/short.pcap" <<'PY'
+import json, struct, sys
+q = {"queue": 0, "socket_bound": True, "inspected": 30, "unexplained": 0, "iface": {},
+     "xdp": {k: 0 for k in ("seen", "seen_bytes", "passed", "redirected", "redirected_bytes",
+             "redirect_failed", "dropped", "stopping_passed", "copied", "copy_failed")},
+     "socket": {k: 0 for k in ("rx_dropped", "rx_invalid_descs", "rx_ring_full",
+                "rx_fill_ring_empty_descs")}}
+q["xdp"].update(seen=30, redirected=30, seen_bytes=30 * 1514, redirected_bytes=30 * 1514)
+json.dump({"interface": "xdpi-x", "filter": "tcp", "inspect": True, "duration_s": 1,
+           "packets": 30, "bytes": 30 * 1514, "nic": {"mtu": 1500, "max_frame": 1522},
+           "ledger": {"queues": [q], "unexplained": 0}}, open(sys.argv[1], "w"))
+def pcap(path, n, payload):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for i in range(n):
+            tcp = struct.pack("!HHIIBBHHH", 40000, 80, 1 + i * payload, 1, 5 << 4, 0x18, 502, 0, 0)
+            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40 + payload, i, 0x4000, 64, 6, 0,
+                             bytes([198, 18, 0, 1]), bytes([198, 18, 0, 2]))
+            fr = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + tcp + bytes(payload)
+            f.write(struct.pack("<IIII", 1700000000, i, len(fr), len(fr)) + fr)
+pcap(sys.argv[2], 10, 3 * 1460)
+pcap(sys.argv[3], 10, 1460)
+PY
+"$XDPI" compare --pcap "$T_TMP/gro.pcap" "$T_TMP/gro.json" >"$T_TMP/gro.out" 2>&1
+t_eq "GRO-merged sample: exit 0, merged frames said with ethtool -K gro off, not partial" \
+	"$? $(grep -c '^merged frames: 10 of the pcap.s frames are longer than the run.s interface could receive (its MTU + 22 = 1522 bytes), up to 4434 bytes: .*GRO.*ethtool -K IFACE gro off' "$T_TMP/gro.out") $(grep -c 'partial sample' "$T_TMP/gro.out")" \
+	"0 1 0"
+"$XDPI" compare --json --pcap "$T_TMP/gro.pcap" "$T_TMP/gro.json" >"$T_TMP/gro.jout" 2>/dev/null
+t_eq "GRO-merged sample --json: merged_frames, the count and the longest" \
+	"$(json "$T_TMP/gro.jout" '(d["metrics"], d["merged_frames"], d["differences"])')" \
+	"('merged_frames', {'frames': 10, 'longest': 4434, 'limit': 1522}, {})"
+"$XDPI" compare --pcap "$T_TMP/short.pcap" "$T_TMP/gro.json" >"$T_TMP/short.out" 2>&1
+t_eq "wire-sized frames, fewer than sent: still a partial sample" \
+	"$(grep -c '^partial sample: 10 of 30 frames' "$T_TMP/short.out") $(grep -c merged "$T_TMP/short.out")" \
+	"1 0"
 
 live_test_begin "compare on the testbed" c
 testbed_up 1 "$TB_ID" || { t_fail "testbed up"; t_done; exit; }

@@ -55,6 +55,9 @@ t_eq "xdpi live --fil<TAB>: --filter, --fill-size" \
 	"$(complete_words "$XDPI" live --fil | sort | tr '\n' ' ')" "--fill-size --filter "
 has "xdpi read --json-l<TAB>: --json-lines" --json-lines "$XDPI" read --json-l
 has "xdpi gen --src-<TAB>: --src-ips" --src-ips "$XDPI" gen --src-
+t_eq "xdpi live --proto <TAB>: xdpi's classes" \
+	"$(complete_words "$XDPI" live --proto "" | tr '\n' ' ')" "tcp udp ip all "
+t_eq "xdpi read --proto u<TAB>: udp" "$(complete_words "$XDPI" read --proto u | tr '\n' ' ')" "udp "
 
 # Every command offers each option of its help's option column, and no
 # other.

@@ -21,7 +21,7 @@ testbed_up 1 "$TB_ID" || {
 "$TOOLS/tool_pcapgen" many_flows "$T_TMP/a.pcap"
 "$TOOLS/tool_pcapgen" handshakes "$T_TMP/b.pcap"
 mergecap -a -F pcap -w "$T_TMP/ab.pcap" "$T_TMP/a.pcap" "$T_TMP/b.pcap"
-want=$("$XDPI" read --json --filter tcp "$T_TMP/ab.pcap" | python3 -c \
+want=$("$XDPI" read --json --proto tcp "$T_TMP/ab.pcap" | python3 -c \
 	'import json,sys; print(json.load(sys.stdin)["connections"]["flows"])')
 
 replay() { # replay PCAP

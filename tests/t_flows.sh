@@ -1,7 +1,7 @@
 #!/bin/bash
 # The flow stage of `xdpi read` end to end, on a capture made by mkcapture:
 # flow records against the metrics (every IP packet in exactly one record,
-# tcp_flows equal to the one-way tuples the records show, one record per
+# tcp_directions equal to the one-way tuples the records show, one record per
 # flow created, each ended once), eviction at --max-flows, timeouts,
 # --no-flows, the options' errors, --json-lines appending and refusing
 # what is not a regular file, and the resident memory of 1 M flows, with
@@ -79,12 +79,25 @@ for l in open(sys.argv[2]):
         t.add((f["src_ip"], f["src_port"], f["dst_ip"], f["dst_port"]))
     if f["packets_toclient"]:
         t.add((f["dst_ip"], f["dst_port"], f["src_ip"], f["src_port"]))
-print(len(t), d["tcp_flows"])
+print(len(t), d["tcp_directions"])
 EOF
 )
-t_eq "tcp_flows equals the one-way tuples of the TCP records" "${got% *}" "${got#* }"
+t_eq "tcp_directions equals the one-way tuples of the TCP records" "${got% *}" "${got#* }"
 t_eq "the summary text has the connections" \
 	"$("$XDPI" read "$PCAP" | grep -c '^connections \|^flows ended')" 2
+# "flows" names one thing (issue 31): the one-way tuples and the two-way
+# flows have names of their own in text, JSON and Prometheus, each the
+# count its oracle gives (tshark's one-way TCP 4-tuples; the flow records).
+tuples=$(tshark -r "$PCAP" -Y 'tcp && !icmp && !icmpv6' -T fields -e ip.src -e ipv6.src \
+	-e tcp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport 2>/dev/null | sort -u | wc -l)
+records=$(grep -c '"type":"flow"' "$T_TMP/d.jsonl")
+"$XDPI" read "$PCAP" >"$T_TMP/names.txt"
+t_eq "text: 'tcp 1-way tuples' and 'flows (2-way)', no bare 'tcp flows'" \
+	"$(awk '/^tcp 1-way tuples /{print $4} /^flows \(2-way\) /{print $3}' "$T_TMP/names.txt" | tr '\n' ' ')$(grep -c '^tcp flows' "$T_TMP/names.txt")" \
+	"$tuples $records 0"
+t_eq "JSON: tcp_directions (no tcp_flows) and connections.flows: tshark's counts" \
+	"$(json "$T_TMP/d.json" '(d["tcp_directions"], "tcp_flows" in d, d["distinct"].get("tcp_directions"), d["connections"]["flows"])')" \
+	"($tuples, False, 'exact', $records)"
 
 # A small table: the idlest go, and every flow still ends exactly once.
 "$XDPI" read "$PCAP" --json --max-flows 100 --json-lines "$T_TMP/m.jsonl" >"$T_TMP/m.json"
@@ -114,8 +127,8 @@ t_eq "short timeouts: no more handshakes than with the defaults" \
 t_eq "--no-flows: no connections key" "$(json "$T_TMP/n.json" '"connections" in d')" False
 t_eq "--no-flows: only the stats line" "$(wc -l <"$T_TMP/n.jsonl")" 1
 t_eq "--no-flows: the other metrics unchanged" \
-	"$(json "$T_TMP/n.json" '[d[k] for k in ("packets", "bytes", "l4", "tcp_flows", "unique_src_ips")]')" \
-	"$(json "$T_TMP/d.json" '[d[k] for k in ("packets", "bytes", "l4", "tcp_flows", "unique_src_ips")]')"
+	"$(json "$T_TMP/n.json" '[d[k] for k in ("packets", "bytes", "l4", "tcp_directions", "unique_src_ips")]')" \
+	"$(json "$T_TMP/d.json" '[d[k] for k in ("packets", "bytes", "l4", "tcp_directions", "unique_src_ips")]')"
 "$XDPI" read "$PCAP" --json-lines - >"$T_TMP/s.jsonl" 2>"$T_TMP/s.err"
 t_eq "--json-lines -: the lines on stdout, the summary on stderr" \
 	"$(python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]; print("OK")' \
@@ -127,7 +140,7 @@ got=$(python3 - "$T_TMP/h.json" "$T_TMP/d.json" <<'EOF'
 import json, sys
 h, d = (json.load(open(f)) for f in sys.argv[1:])
 bad = []
-for k in ("unique_src_ips", "tcp_flows"):
+for k in ("unique_src_ips", "tcp_directions"):
     if h["distinct"][k] != "estimate" or d["distinct"][k] != "exact":
         bad.append(f"{k}: {h['distinct'][k]} / {d['distinct'][k]}")
     err = h["distinct"]["standard_error"]

@@ -92,9 +92,15 @@ F_START, F_END, F_REASON = "start", "end", "end_reason"
 F_FLAGS, F_STATE, F_RTT = "tcp_flags", "state", "rtt_us"
 F_HTTP_METHOD, F_HTTP_HOST, F_HTTP_PATH = "http_method", "http_host", "http_path"
 F_SNI, F_ALPN, F_TLS_VERSIONS = "tls_sni", "tls_alpn", "tls_versions"
+F_TLS_VERSION_NAMES = "tls_version_names"
+# RFC 6101, 2246, 4346, 5246 and 8446 name the versions; any other value
+# (a draft, GREASE is left out) by its hexadecimal number.
+TLS_VERSION_NAMES = {0x0300: "SSLv3", 0x0301: "TLSv1.0", 0x0302: "TLSv1.1",
+                     0x0303: "TLSv1.2", 0x0304: "TLSv1.3"}
 FLOW_KEYS = [F_SRC, F_DST, F_SPORT, F_DPORT, F_PROTO, F_VLAN, F_PKTS, F_BYTES, F_PKTS_TS,
              F_PKTS_TC, F_BYTES_TS, F_BYTES_TC, F_START, F_END, F_REASON, F_FLAGS, F_STATE,
-             F_RTT, F_HTTP_METHOD, F_HTTP_HOST, F_HTTP_PATH, F_SNI, F_ALPN, F_TLS_VERSIONS]
+             F_RTT, F_HTTP_METHOD, F_HTTP_HOST, F_HTTP_PATH, F_SNI, F_ALPN, F_TLS_VERSIONS,
+             F_TLS_VERSION_NAMES]
 END_REASONS = ("fin", "rst", "timeout", "evicted", "eof")
 C_CONN = "connections"
 C_SYN, C_SYNACK, C_EST, C_EST_PS = "syn", "synack", "established", "established_per_sec"
@@ -593,6 +599,10 @@ def compare(pcap, jsonl, jsonf):
                      [sanitize(a) for a in tls_of("alpn")(st)]), is_tcp)
     per_stream("per stream: tls_versions == supported_versions, else the ClientHello's version",
                field(F_TLS_VERSIONS, tls_of("versions")), is_tcp)
+    per_stream("per stream: tls_version_names == the RFCs' names of those versions",
+               field(F_TLS_VERSION_NAMES, lambda st: None if tls_of("versions")(st) is None else
+                     [TLS_VERSION_NAMES.get(v, "0x%04x" % v) for v in tls_of("versions")(st)]),
+               is_tcp)
 
     # 5. The connections summary.
     try:

@@ -49,7 +49,7 @@ EOF
 t_eq "tshark: sizes, addresses, flow ports, per-flow sequence, flags of every frame" "$bad" "OK"
 "$XDPI" read --json "$T_TMP/tcp.pcap" >"$T_TMP/tcp.json"
 t_eq "xdpi read of the sample: 4 flows, 1000 TCP, payload 70 each" \
-	"$(json "$T_TMP/tcp.json" '(d["tcp_flows"], d["l4"]["tcp"], d["tcp_payload_bytes"], d["malformed"]["total"])')" \
+	"$(json "$T_TMP/tcp.json" '(d["tcp_directions"], d["l4"]["tcp"], d["tcp_payload_bytes"], d["malformed"]["total"])')" \
 	"(4, 1000, 70000, 0)"
 
 "$XDPI" gen --count 600 --flows 3 --proto udp --size 64 --pcap "$T_TMP/udp.pcap" \
@@ -213,9 +213,9 @@ for method in live xsk; do
 	live_run "m_$method" -- --method "$method" --count 1000 --flows 4 --proto tcp-data \
 		--size 128 --rate 20000
 	t_check "gen --method $method: sent 1000 frames" grep -q "^sent 1000 frames" "$T_TMP/m_$method.gen"
-	got=$(json "$T_TMP/m_$method.json" '(d["packets"], d["tcp_flows"], d["tcp_payload_bytes"], d["size_histogram"]["65-127"], d["ledger"]["unexplained"])')
+	got=$(json "$T_TMP/m_$method.json" '(d["packets"], d["tcp_directions"], d["tcp_payload_bytes"], d["size_histogram"]["65-127"], d["ledger"]["unexplained"])')
 	t_eq "gen --method $method: live metrics equal xdpi read of the sample" "$got" \
-		"$(json "$T_TMP/tcp.json" '(d["packets"], d["tcp_flows"], d["tcp_payload_bytes"], d["size_histogram"]["65-127"], 0)')"
+		"$(json "$T_TMP/tcp.json" '(d["packets"], d["tcp_directions"], d["tcp_payload_bytes"], d["size_histogram"]["65-127"], 0)')"
 done
 
 # --- 3. --check-seq on paced traffic: every frame sent is either stamped
@@ -237,7 +237,7 @@ t_check "--check-seq: latency percentiles reported (p50 <= p99 <= max)" \
 editcap -r "$T_TMP/seq.pcap" "$T_TMP/seq_cut.pcap" 1-100 151-400 402-600
 ip netns exec "$TB_DUT" sh -c \
 	'mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf; exec "$@"' sh \
-	"$XDPI" live --takeover --json --interval 0 --filter udp --check-seq "$TB_DUT_IF" \
+	"$XDPI" live --takeover --json --interval 0 --proto udp --check-seq "$TB_DUT_IF" \
 	>"$T_TMP/seq_cut.json" 2>"$T_TMP/seq_cut.err" &
 pid=$!
 ready=0
@@ -301,7 +301,7 @@ ip netns exec "$TB_DUT" ethtool -K "$TB_DUT_IF" gro off >/dev/null 2>&1
 # every frame sent is seen or lost where the kernel counted it; pktgen
 # flows (4-tuples), nothing duplicated or reordered; on veth the sender is
 # on this host, so the wall-clock latency is measured.
-live_run pg_ok --check-seq --filter udp -- --json --stamp pktgen --count 20000 --flows 8 \
+live_run pg_ok --check-seq --proto udp -- --json --stamp pktgen --count 20000 --flows 8 \
 	--rate 50000
 refused=$(python3 -c "import json,sys; print(json.loads(open(sys.argv[1]).read())['iface_xdp_xmit_errors'])" "$T_TMP/pg_ok.gen")
 t_eq "--check-seq, pktgen stamps: 8 flows; seen + kernel-counted losses = 20000; gaps within them; no dup/reorder" \
@@ -323,7 +323,7 @@ t_eq "--check-seq, pktgen stamps: clock local (veth), latency measured (0 < p50 
 pg_replay() {
 	local name=$1
 	shift
-	live_start "$name" --interval 0 --filter udp --check-seq "$@" ||
+	live_start "$name" --interval 0 --proto udp --check-seq "$@" ||
 		t_fail "$name: receiver ready" "$(cat "$T_TMP/$name.err")"
 	testbed_gen tcpreplay -q -i "$TB_GEN_IF" --pps 2000 "$T_TMP/pg_faults.pcap" >/dev/null 2>&1
 	wait_quiet

@@ -100,8 +100,8 @@ else
 fi
 
 # --- 3. a run that steered nothing says so; the host's TCP is untouched
-if live_start udp --interval 0 --filter udp; then
-	t_eq "--filter udp: HTTP keeps working during the run" "$(fetch)" "hello from the DUT"
+if live_start udp --interval 0 --proto udp; then
+	t_eq "--proto udp: HTTP keeps working during the run" "$(fetch)" "hello from the DUT"
 	wait_quiet
 	kill -INT "$LIVE_PID"
 	wait "$LIVE_PID"
@@ -111,7 +111,7 @@ if live_start udp --interval 0 --filter udp; then
 else
 	t_fail "live started (udp)" "$(cat "$T_TMP/udp.err")"
 fi
-if live_start udpjson --interval 0 --filter udp --json; then
+if live_start udpjson --interval 0 --proto udp --json; then
 	fetch >/dev/null
 	wait_quiet
 	kill -INT "$LIVE_PID"

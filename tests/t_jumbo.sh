@@ -6,7 +6,7 @@
 #   metric equals `xdpi read` of the file (itself checked against tshark in
 #   t_read_oracle), ledger exact, for UMEM frame sizes 2048 and 4096; the
 #   frames whose headers run past the first buffer are the ones put in one
-#   piece; --filter tcp steers exactly the TCP frames, the deep ones too
+#   piece; --proto tcp steers exactly the TCP frames, the deep ones too
 #   (the XDP program reads past its first buffer);
 # - a VLAN tag the sender's side puts out of band (tests/vlan_push.bpf.c, as
 #   a stripping NIC leaves it) counts as if it were in the frame: live equals
@@ -31,7 +31,7 @@ deep=$(tests/mkjumbo.py --count-long-chains)
 total=$(capinfos -c -M "$T_TMP/jumbo.pcap" | awk '/Number of packets/{print $NF}')
 "$XDPI" read --json "$T_TMP/jumbo.pcap" >"$T_TMP/read.json"
 "$XDPI" read --json "$T_TMP/tagged.pcap" >"$T_TMP/read_tagged.json"
-"$XDPI" read --json --filter tcp "$T_TMP/jumbo.pcap" >"$T_TMP/read_tcp.json"
+"$XDPI" read --json --proto tcp "$T_TMP/jumbo.pcap" >"$T_TMP/read_tcp.json"
 t_check "the capture holds frames up to 9018 bytes" \
 	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d['size_histogram']['1519+'] < 50)" \
 	"$T_TMP/read.json"
@@ -86,10 +86,10 @@ grep -q "multi-buffer sockets" "$T_TMP/all2048.err"
 t_eq "stderr says the sockets are multi-buffer" "$?" 0
 
 # --- 2. the XDP program classifies past its first buffer
-if run tcp "$T_TMP/jumbo.pcap" --filter tcp; then
-	t_eq "--filter tcp: live equals xdpi read --filter tcp" \
+if run tcp "$T_TMP/jumbo.pcap" --proto tcp; then
+	t_eq "--proto tcp: live equals xdpi read --proto tcp" \
 		"$(live_metrics_diff "$T_TMP/tcp.out" "$T_TMP/read_tcp.json")" OK
-	t_eq "--filter tcp: the deep IPv6 frames steered too (XDP redirected = TCP frames)" \
+	t_eq "--proto tcp: the deep IPv6 frames steered too (XDP redirected = TCP frames)" \
 		"$(q tcp 'd["ledger"]["queues"][0]["xdp"]["redirected"]')" \
 		"$(json "$T_TMP/read_tcp.json" 'd["packets"]')"
 fi

@@ -45,13 +45,17 @@ live_stop() {
 # --- 1. exact metrics and ledger, one queue
 if live_start exact --interval 0 --json --record "$T_TMP/rec.json" \
 	--json-lines "$T_TMP/exact.jsonl"; then
+	# A run's own program is not stale.
+	testbed_dut "$XDPI" interfaces --json "$TB_DUT_IF" >"$T_TMP/ifs_run.json"
+	t_eq "a running run's program: not stale" \
+		"$(json "$T_TMP/ifs_run.json" 'd["interfaces"][0]["xdp_program"]["stale"]')" False
 	replay "$T_TMP/traffic.pcap"
 	live_stop
 	rc=$?
 	t_eq "live exits 0 with a closed ledger" "$rc" 0
-	"$XDPI" read --json --filter tcp "$T_TMP/traffic.pcap" >"$T_TMP/expect.json"
+	"$XDPI" read --json --proto tcp "$T_TMP/traffic.pcap" >"$T_TMP/expect.json"
 	diff=$(live_metrics_diff "$T_TMP/exact.out" "$T_TMP/expect.json")
-	t_eq "live metrics equal 'xdpi read --filter tcp' of the sent pcap" "$diff" "OK"
+	t_eq "live metrics equal 'xdpi read --proto tcp' of the sent pcap" "$diff" "OK"
 	t_eq "ledger: 0 unexplained" "$(json "$T_TMP/exact.out" 'd["ledger"]["unexplained"]')" 0
 	# The flow records of the live run: one per flow, every inspected
 	# packet in one of them (the traffic is all IP).
@@ -91,14 +95,14 @@ EOF
 	t_eq "compare: a record with a lost packet exits 1" "$rc" 1
 	t_check "compare: says the ledger does not close" grep -q "1 packets unexplained" <<<"$out"
 	# a metric that differs: shown with both values, exit 1
-	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['tcp_flows']+=1; json.dump(d,open(sys.argv[2],'w'))" \
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['tcp_directions']+=1; json.dump(d,open(sys.argv[2],'w'))" \
 		"$T_TMP/rec.json" "$T_TMP/flows.json"
 	out=$("$XDPI" compare --pcap "$T_TMP/traffic.pcap" "$T_TMP/flows.json")
 	rc=$?
-	want=$(json "$T_TMP/rec.json" 'd["tcp_flows"]')
+	want=$(json "$T_TMP/rec.json" 'd["tcp_directions"]')
 	t_eq "compare: a differing metric exits 1" "$rc" 1
 	t_check "compare: shows both values of the differing metric" \
-		grep -qE "tcp_flows +live $((want + 1))\$" <<<"$out"
+		grep -qE "tcp_directions +live $((want + 1))\$" <<<"$out"
 	t_check "compare: ... and what was sent" grep -qE "^ +sent $want\$" <<<"$out"
 	t_check "compare: counts one differing metric" grep -q "^1 metric differ" <<<"$out"
 	# a sample shorter than the run: partial, only the ledger checked
@@ -161,6 +165,15 @@ if live_start killed --interval 0; then
 	kill -KILL "$LIVE_PID"
 	wait "$LIVE_PID" 2>/dev/null
 	t_check "kill -9 leaves the program attached" test -n "$(xdp_attached)"
+	# interfaces tells the leftover from a live run's program (issue 31):
+	# stale, with the command that removes it; JSON "stale": true.
+	testbed_dut "$XDPI" interfaces "$TB_DUT_IF" >"$T_TMP/ifs.out" 2>&1
+	t_eq "kill -9: interfaces says stale and how to remove it" \
+		"$(awk -v i="$TB_DUT_IF" '$1 == i {print $NF}' "$T_TMP/ifs.out") $(grep -c "remove it with 'xdpi detach $TB_DUT_IF'" "$T_TMP/ifs.out")" \
+		"stale 1"
+	testbed_dut "$XDPI" interfaces --json "$TB_DUT_IF" >"$T_TMP/ifs.json"
+	t_eq "kill -9: interfaces --json xdp_program.stale" \
+		"$(json "$T_TMP/ifs.json" 'd["interfaces"][0]["xdp_program"]["stale"]')" True
 	testbed_dut "$XDPI" live --takeover --duration 1 "$TB_DUT_IF" >/dev/null 2>"$T_TMP/again.err"
 	t_eq "a stale xdpi program: exit 1" "$?" 1
 	t_check "a stale xdpi program: says to run xdpi detach" grep -q "xdpi detach" "$T_TMP/again.err"
@@ -229,8 +242,8 @@ if live_start twoq --interval 0 --json; then
 		"$(json "$T_TMP/twoq.out" 'all(q["packets"] > 0 for q in d["queues"]) and len(d["queues"]) == 2')" True
 	t_eq "two queues: ledger 0 unexplained" "$(json "$T_TMP/twoq.out" 'd["ledger"]["unexplained"]')" 0
 	t_eq "two queues: metrics equal xdpi read" \
-		"$(json "$T_TMP/twoq.out" '(d["packets"], d["tcp_flows"], d["unique_src_ips"])')" \
-		"$("$XDPI" read --json --filter tcp "$T_TMP/flows.pcap" | python3 -c 'import json,sys; d=json.load(sys.stdin); print((d["packets"], d["tcp_flows"], d["unique_src_ips"]))')"
+		"$(json "$T_TMP/twoq.out" '(d["packets"], d["tcp_directions"], d["unique_src_ips"])')" \
+		"$("$XDPI" read --json --proto tcp "$T_TMP/flows.pcap" | python3 -c 'import json,sys; d=json.load(sys.stdin); print((d["packets"], d["tcp_directions"], d["unique_src_ips"]))')"
 else
 	t_fail "live started (2 queues)" "$(cat "$T_TMP/twoq.err")"
 fi

@@ -90,10 +90,12 @@ while IFS='|' read -r cmd args want; do
 	done
 done <<'TABLE'
 # choice options name their valid values; numbers their range
-read       | --filter tpc x.pcap         | 'tpc'.*tcp, udp
-live       | --filter tpc xdpi-none      | 'tpc'.*tcp, udp
+read       | --filter tpc x.pcap         | 'tpc'.*--proto tcp\|udp\|ip\|all
+live       | --filter tpc xdpi-none      | 'tpc'.*--proto tcp\|udp\|ip\|all
+live       | --proto sctp xdpi-none      | 'sctp'.*tcp, udp, ip, all
 live       | --xdp-mode hw xdpi-none     | 'hw'.*auto, native, skb
 top        | --filter tpc xdpi-none      | 'tpc'.*tcp, udp
+live       | --prometheus 9100x xdpi-none | '9100x'.*--prometheus.*\[ADDR:\]PORT, PORT 0\.\.65535
 gen        | --proto sctp -c 1 xdpi-none | 'sctp'.*tcp-syn, tcp-data, udp
 gen        | --method foo -c 1 xdpi-none | 'foo'.*auto, live, xsk
 gen        | --stamp x -c 1 xdpi-none    | 'x'.*xdpi, pktgen
@@ -112,4 +114,17 @@ interfaces | -i                          | '-i' requires a value
 detach     | -i                          | '-i' requires a value
 TABLE
 
+# A long filter's error (issue 31): the whole reason, after a shortened
+# quote of the expression, in the three lines; never cut at 1 KiB.
+F=$(python3 -c "print(' or '.join('tcp port %d' % (i + 1) for i in range(200)))")
+"$XDPI" live --filter "$F" xdpi-none >/dev/null 2>"$T_TMP/err"
+rc=$?
+t_eq "live: a 200-term filter's error, exit 2, 3 lines, the whole reason" \
+	"$rc $(wc -l <"$T_TMP/err") $(grep -c 'compiles to [0-9]* classic BPF instructions; the XDP program runs at most 256: use a shorter expression (valid: a pcap-filter expression; xdpi.s classes are --proto tcp|udp|ip|all)$' "$T_TMP/err")" \
+	"2 3 1"
+"$XDPI" read --filter "$F and" /dev/null >/dev/null 2>"$T_TMP/err"
+rc=$?
+t_eq "read: a 200-term filter's syntax error, exit 2, 3 lines, libpcap's reason" \
+	"$rc $(wc -l <"$T_TMP/err") $(grep -c "(3092 characters)': can't parse filter expression: syntax error (valid: " "$T_TMP/err")" \
+	"2 3 1"
 t_done

@@ -79,15 +79,15 @@ t_eq "after: the request works" "$(request)" 200
 "$TOOLS/tool_pcapgen" many_flows "$T_TMP/flows.pcap"
 "$TOOLS/tool_pcapgen" handshakes "$T_TMP/hs.pcap"
 mergecap -a -F pcap -w "$T_TMP/sent.pcap" "$T_TMP/flows.pcap" "$T_TMP/hs.pcap"
-if live_start exact --passive --interval 0 --json --filter tcp; then
+if live_start exact --passive --interval 0 --json --proto tcp; then
 	testbed_gen tcpreplay -q -i "$TB_GEN_IF" --pps 3000 "$T_TMP/sent.pcap" >/dev/null 2>&1
 	live_stop
 	t_eq "exact: exit 0" "$?" 0
-	"$XDPI" read --json --filter tcp "$T_TMP/sent.pcap" >"$T_TMP/expect.json"
+	"$XDPI" read --json --proto tcp "$T_TMP/sent.pcap" >"$T_TMP/expect.json"
 	diff=$(python3 - "$T_TMP/exact.out" "$T_TMP/expect.json" <<'EOF'
 import json, sys
 live, want = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-keys = ["packets", "bytes", "l3", "l4", "tcp_flags", "tcp_flows", "unique_src_ips",
+keys = ["packets", "bytes", "l3", "l4", "tcp_flags", "tcp_directions", "unique_src_ips",
         "tcp_payload_bytes", "size_histogram", "malformed"]
 bad = [k for k in keys if live.get(k) != want.get(k)]
 print("; ".join(f"{k}: live {live.get(k)} read {want.get(k)}" for k in bad) or "same")

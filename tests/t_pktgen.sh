@@ -91,7 +91,7 @@ fi
 # --- help
 run -h
 t_eq "-h: exit 0" "$RC" 0
-if grep -q '^Usage: bench/pktgen.sh -i IFACE' "$OUT" && grep -q -- 'xdpi live --filter udp' "$OUT" &&
+if grep -q '^Usage: bench/pktgen.sh -i IFACE' "$OUT" && grep -q -- 'xdpi live --proto udp' "$OUT" &&
 	grep -q -- '--dry-run' "$OUT"; then
 	t_ok "-h: usage on stdout, with the receiver's filter and --dry-run"
 else
@@ -515,7 +515,7 @@ else
 	trap 'live_watchdogs_kill; testbed_down; rm -rf "$T_TMP"' EXIT
 	if ! testbed_up 1 "$TB_ID"; then
 		t_fail "real pktgen: testbed up"
-	elif ! live_start pg_real --json --interval 0 --filter udp --check-seq --cpus "$RX_CPU"; then
+	elif ! live_start pg_real --json --interval 0 --proto udp --check-seq --cpus "$RX_CPU"; then
 		t_fail "real pktgen: receiver ready" "$(cat "$T_TMP/pg_real.err")"
 	else
 		testbed_gen bash "$SCRIPT" -i "$TB_GEN_IF" -n 20000 -f 4 -r 50000 -C "$GEN_CPU" \

@@ -165,22 +165,26 @@ t_eq "slow connections: 8 cut between 4 and 8 s (the deadline), 32 within 2 s, o
 	"8 32 40"
 echo "# slow connections lived (s): $(cat "$T_TMP/slow.txt")"
 
-# --- errors at start: exit 1 and a reason, before the file is read -------
+# --- errors at start: exit 1 and a reason, before the file is read; a value
+# that is not [ADDR:]PORT is a usage error (exit 2, three lines; issue 31)
 check_start_error() {
-	local name=$1 arg=$2 pattern=$3 rc
+	local name=$1 arg=$2 pattern=$3 want=${4:-1} rc
 	"$XDPI" read -q "$pcap" --prometheus "$arg" >/dev/null 2>"$T_TMP/err.txt"
 	rc=$?
-	if [ "$rc" = 1 ] && grep -q -- "$pattern" "$T_TMP/err.txt"; then
+	if [ "$rc" = "$want" ] && grep -q -- "$pattern" "$T_TMP/err.txt" &&
+		{ [ "$want" = 1 ] || [ "$(wc -l <"$T_TMP/err.txt")" = 3 ]; }; then
 		t_ok "$name"
 	else
 		t_fail "$name" "exit $rc: $(cat "$T_TMP/err.txt")"
 	fi
 }
 check_start_error "port in use: exit 1, said" "127.0.0.1:$port" "Address already in use"
-check_start_error "bad address: exit 1, said" "300.1.2.3:9100" "invalid address"
-check_start_error "IPv6 without brackets: exit 1" "::1:9100" "invalid address"
-check_start_error "bad port: exit 1, said" "127.0.0.1:70000" "invalid port"
-check_start_error "no port: exit 1, said" "127.0.0.1:" "invalid port"
+usage="invalid value '.*' for option --prometheus (valid: \[ADDR:\]PORT"
+check_start_error "bad address: exit 2, the usage" "300.1.2.3:9100" "$usage" 2
+check_start_error "IPv6 without brackets: exit 2" "::1:9100" "$usage" 2
+check_start_error "bad port: exit 2, the usage" "127.0.0.1:70000" "$usage" 2
+check_start_error "no port: exit 2, the usage" "127.0.0.1:" "$usage" 2
+check_start_error "a port with a letter (9100x): exit 2, the usage" "9100x" "$usage" 2
 check_start_error "address not on this host: exit 1" "192.0.2.1:0" "Cannot assign requested"
 
 if ip -6 addr show dev lo 2>/dev/null | grep -q '::1/128'; then

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The Prometheus exporter of `xdpi live` on the veth testbed: while the run
 # goes on, /metrics (scraped inside the DUT's namespace, where xdpi listens
-# on its own loopback) reaches the packets `xdpi read --filter tcp` counts
+# on its own loopback) reaches the packets `xdpi read --proto tcp` counts
 # in the replayed pcap, per queue, with drop reasons, and after SIGINT the
 # final JSON says the same. Needs root (namespaces, XDP); the offline side
 # and a real Prometheus server are tests/t_prometheus.sh.
@@ -11,7 +11,7 @@
 live_test_begin "live Prometheus tests" p
 
 "$TOOLS/tool_pcapgen" handshakes "$T_TMP/hs.pcap" || t_fail "pcapgen handshakes"
-"$XDPI" read -q --json --filter tcp "$T_TMP/hs.pcap" >"$T_TMP/expect.json"
+"$XDPI" read -q --json --proto tcp "$T_TMP/hs.pcap" >"$T_TMP/expect.json"
 want=$(json "$T_TMP/expect.json" "d['packets']")
 
 testbed_up 1 "$TB_ID" || { t_fail "testbed up"; t_done; exit; }
@@ -46,7 +46,7 @@ if live_start prom --interval 0 --json --prometheus 127.0.0.1:9100; then
 		reached "$want" && { got=$want; break; }
 		sleep 0.2
 	done
-	t_eq "live: scraped packets reach 'xdpi read --filter tcp'" "${got:-$(sum_metric "$T_TMP/m.txt" xdpi_packets_total)}" "$want"
+	t_eq "live: scraped packets reach 'xdpi read --proto tcp'" "${got:-$(sum_metric "$T_TMP/m.txt" xdpi_packets_total)}" "$want"
 	kill -INT "$LIVE_PID"
 	wait "$LIVE_PID"
 	t_eq "live: exits 0" "$?" 0

@@ -104,8 +104,8 @@ if live_start cw -c 300 -w "$T_TMP/live.pcapng" --interval 0 --json; then
 		"(300, 300, 0, 0, True)"
 	"$XDPI" read --json "$T_TMP/live.pcapng" >"$T_TMP/live.json"
 	t_eq "live -w: the file reads back to the run's metrics" \
-		"$(json "$T_TMP/live.json" '(d["packets"], d["bytes"], d["l4"], d["tcp_flags"], d["tcp_flows"], d["unique_src_ips"])')" \
-		"$(json "$T_TMP/cw.out" '(d["packets"], d["bytes"], d["l4"], d["tcp_flags"], d["tcp_flows"], d["unique_src_ips"])')"
+		"$(json "$T_TMP/live.json" '(d["packets"], d["bytes"], d["l4"], d["tcp_flags"], d["tcp_directions"], d["unique_src_ips"])')" \
+		"$(json "$T_TMP/cw.out" '(d["packets"], d["bytes"], d["l4"], d["tcp_flags"], d["tcp_directions"], d["unique_src_ips"])')"
 	t_eq "live -w: one interface per queue, named after it" \
 		"$(tshark -r "$T_TMP/live.pcapng" -T fields -e frame.interface_name 2>/dev/null | sort -u | paste -sd,)" \
 		"$(json "$T_TMP/cw.out" '",".join(sorted("%s rx %d" % (d["interface"], q["queue"]) for q in d["queues"] if q["packets"]))')"
@@ -121,9 +121,11 @@ if live_start pw --passive -w "$T_TMP/passive.pcapng" --interval 0 --json; then
 	kill -INT "$LIVE_PID"
 	wait "$LIVE_PID"
 	"$XDPI" read --json "$T_TMP/passive.pcapng" >"$T_TMP/passive.json"
+	t_eq "live --passive -w: the snap length said at start (512, -s up to 4064)" \
+		"$(grep -c 'warning: --passive copies at most the first 512 bytes of each frame (-s N raises it, up to 4064' "$T_TMP/pw.err")" 1
 	t_eq "live --passive -w: the copies read back to the run's metrics" \
-		"$(json "$T_TMP/passive.json" '(d["packets"], d["bytes"], d["tcp_flows"])')" \
-		"$(json "$T_TMP/pw.out" '(d["packets"], d["bytes"], d["tcp_flows"])')"
+		"$(json "$T_TMP/passive.json" '(d["packets"], d["bytes"], d["tcp_directions"])')" \
+		"$(json "$T_TMP/pw.out" '(d["packets"], d["bytes"], d["tcp_directions"])')"
 else
 	t_fail "live --passive -w started" "$(cat "$T_TMP/pw.err")"
 fi

@@ -84,7 +84,8 @@ TEST(each_option_sets_its_field)
 		 (const char *[]){"-f", "udp", "-b", "128", "--queues", "0,2-3", "--cpus", "1",
 				  "-c", "5000", "-w", "out.pcapng", "-q", "-s", "128", "x", NULL}),
 	   0);
-	assert_string_equal(o.filter, "udp");
+	/* a word pcap-filter knows is its expression (issue 31) */
+	assert_string_equal(o.filter, "(udp)");
 	EQ(o.batch, 128);
 	EQ(o.nqueues, 3);
 	EQ(o.queues[0], 0);
@@ -201,22 +202,41 @@ TEST(bad_values_refused)
 	}
 }
 
-/* --filter takes a keyword or an expression the XDP program can run; what
- * it cannot run is explained: libpcap's message, or the interpreter's. */
+/* --filter takes an expression the XDP program can run (a word pcap-filter
+ * knows, `udp`, is libpcap's expression: "(udp)"; `all` is every frame);
+ * --proto the built-in classes by name; what --filter cannot run is
+ * explained: libpcap's message, or the interpreter's. */
 TEST(filter_expressions)
 {
-	static const char *const good[] = {"tcp",	   "udp",     "ip",
-					   "all",	   "sctp",    "tcp port 443",
-					   "vlan and tcp", "not arp", "(tcp)"};
+	static const char *const good[][2] = {{"tcp", "(tcp)"},
+					      {"udp", "(udp)"},
+					      {" ip ", "(ip)"},
+					      {"all", "all"},
+					      {"sctp", "sctp"},
+					      {"tcp port 443", "tcp port 443"},
+					      {"vlan and tcp", "vlan and tcp"},
+					      {"not arp", "not arp"},
+					      {"(tcp)", "(tcp)"}};
+	static const char *const protos[] = {"tcp", "udp", "ip", "all"};
 	char err[512], longer[2048] = "ip6 host 2001:db8::ff";
 	struct capture_opts o;
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		if (parse(&o, (const char *[]){"--filter", good[i], NULL}))
-			fail_msg("--filter '%s' was refused", good[i]);
-		assert_string_equal(o.filter, good[i]);
-		EQ(capture_opts_explain('f', good[i], err, sizeof(err)), 0);
+		if (parse(&o, (const char *[]){"--filter", good[i][0], NULL}))
+			fail_msg("--filter '%s' was refused", good[i][0]);
+		assert_string_equal(o.filter, good[i][1]);
+		EQ(capture_opts_explain('f', good[i][0], err, sizeof(err)), 0);
 	}
+	for (size_t i = 0; i < 4; i++) {
+		EQ(parse(&o, (const char *[]){"--proto", protos[i], NULL}), 0);
+		assert_string_equal(o.filter, protos[i]);
+	}
+	/* the last of --proto and --filter counts */
+	EQ(parse(&o, (const char *[]){"--proto", "udp", "--filter", "udp", NULL}), 0);
+	assert_string_equal(o.filter, "(udp)");
+	EQ(parse(&o, (const char *[]){"--filter", "udp", "--proto", "udp", NULL}), 0);
+	assert_string_equal(o.filter, "udp");
+	EQ(parse(&o, (const char *[]){"--proto", "sctp", NULL}), -EINVAL);
 	EQ(capture_opts_explain('f', "tcp port x", err, sizeof(err)), 1);
 	assert_non_null(strstr(err, "unknown port 'x'"));
 	EQ(capture_opts_explain('f', "ip6 protochain 6", err, sizeof(err)), 1);
@@ -360,6 +380,12 @@ TEST(to_argv_round_trips)
 	round_trip(&o);
 
 	o.ifname = "xdpi-d";
+	o.filter = "udp port 9 or vlan and tcp";
+	round_trip(&o);
+	o.filter = "(udp)";
+	round_trip(&o);
+	o.filter = "udp"; /* --proto udp */
+	round_trip(&o);
 	o.filter = "udp port 9 or vlan and tcp";
 	o.interval = 0;
 	o.duration = 0.25;

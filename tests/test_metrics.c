@@ -220,7 +220,7 @@ TEST(test_init_destroy)
 	EQ(m.c.bytes, 0);
 	EQ(sum(m.c.l3, PKT_L3__MAX), 0);
 	EQ(metrics_unique_src_ips(&m), 0);
-	EQ(metrics_tcp_flows(&m), 0);
+	EQ(metrics_tcp_directions(&m), 0);
 	EQ(metrics_malformed_total(&m), 0);
 	metrics_destroy(&m);
 	metrics_destroy(&m);
@@ -504,7 +504,7 @@ TEST(test_unique_src_ips)
 	metrics_destroy(&m);
 }
 
-TEST(test_tcp_flows_directional)
+TEST(test_tcp_directions_directional)
 {
 	struct metrics m;
 	struct fb f;
@@ -512,15 +512,15 @@ TEST(test_tcp_flows_directional)
 	init(&m);
 	tcp4(&f, A4, B4, 40000, 80, FB_TCP_SYN, 0);
 	account(&m, &f, 0);
-	EQ(metrics_tcp_flows(&m), 1);
+	EQ(metrics_tcp_directions(&m), 1);
 	/* The same 4-tuple again: the same flow. */
 	tcp4(&f, A4, B4, 40000, 80, FB_TCP_ACK, 100);
 	account(&m, &f, 0);
-	EQ(metrics_tcp_flows(&m), 1);
+	EQ(metrics_tcp_directions(&m), 1);
 	/* The reply: B -> A is another flow. */
 	tcp4(&f, B4, A4, 80, 40000, FB_TCP_SYN | FB_TCP_ACK, 0);
 	account(&m, &f, 0);
-	EQ(metrics_tcp_flows(&m), 2);
+	EQ(metrics_tcp_directions(&m), 2);
 	/* Another source port, another destination, swapped ports. */
 	tcp4(&f, A4, B4, 40001, 80, FB_TCP_SYN, 0);
 	account(&m, &f, 0);
@@ -528,7 +528,7 @@ TEST(test_tcp_flows_directional)
 	account(&m, &f, 0);
 	tcp4(&f, A4, B4, 80, 40000, FB_TCP_SYN, 0);
 	account(&m, &f, 0);
-	EQ(metrics_tcp_flows(&m), 5);
+	EQ(metrics_tcp_directions(&m), 5);
 
 	/* IPv6, likewise. */
 	tcp6(&f, 1, 2, 1000, 443, FB_TCP_SYN, 0);
@@ -539,7 +539,7 @@ TEST(test_tcp_flows_directional)
 	account(&m, &f, 0);
 	tcp6(&f, 1, 3, 1000, 443, FB_TCP_ACK, 0);
 	account(&m, &f, 0);
-	EQ(metrics_tcp_flows(&m), 5 + 3);
+	EQ(metrics_tcp_directions(&m), 5 + 3);
 	EQ(m.flow.v4.count, 5);
 	EQ(m.flow.v6.count, 3);
 
@@ -553,7 +553,7 @@ TEST(test_tcp_flows_directional)
 	fb_tcp(&f, 5, 6, 7, 8, FB_TCP_SYN, 9);
 	fb_finish(&f);
 	account(&m, &f, 0);
-	EQ(metrics_tcp_flows(&m), 8);
+	EQ(metrics_tcp_directions(&m), 8);
 	metrics_destroy(&m);
 }
 
@@ -679,8 +679,8 @@ TEST(test_merge_two_workers)
 	bytes2 += account_len(&w2, &f, 0);
 	bytes2 += account_len(&w2, &f, 0);
 
-	EQ(metrics_tcp_flows(&w1), 2);
-	EQ(metrics_tcp_flows(&w2), 4);
+	EQ(metrics_tcp_directions(&w1), 2);
+	EQ(metrics_tcp_directions(&w2), 4);
 	EQ(metrics_unique_src_ips(&w1), 3); /* A, C, ::1; the bad-version frame has none */
 	EQ(metrics_unique_src_ips(&w2), 4); /* A, B, ::1, ::3 */
 
@@ -715,7 +715,7 @@ TEST(test_merge_two_workers)
 	EQ(metrics_malformed_total(&total), 3);
 	EQ(total.c.distinct_untracked, 0);
 	/* Distinct counts are of the union: A->B once. */
-	EQ(metrics_tcp_flows(&total), 4);
+	EQ(metrics_tcp_directions(&total), 4);
 	EQ(total.flow.v4.count, 2);	       /* A->B, B->A */
 	EQ(total.flow.v6.count, 2);	       /* ::1->::2, ::3->::2 */
 	EQ(metrics_unique_src_ips(&total), 5); /* A, B, C, ::1, ::3 */
@@ -723,12 +723,12 @@ TEST(test_merge_two_workers)
 	/* The sources are unchanged. */
 	EQ(w1.c.packets, 4);
 	EQ(w2.c.packets, 7);
-	EQ(metrics_tcp_flows(&w2), 4);
+	EQ(metrics_tcp_directions(&w2), 4);
 
 	/* Merging one worker twice doubles its counters, not its sets. */
 	EQ(metrics_merge(&total, &w1), 0);
 	EQ(total.c.packets, 15);
-	EQ(metrics_tcp_flows(&total), 4);
+	EQ(metrics_tcp_directions(&total), 4);
 
 	metrics_destroy(&w1);
 	metrics_destroy(&w2);
@@ -802,7 +802,7 @@ TEST(test_distinct_default_limit)
 	EQ(metrics_distinct_limit(&m), METRICS_DISTINCT_LIMIT_DEFAULT);
 	EQ(METRICS_DISTINCT_LIMIT_DEFAULT, 1000000);
 	assert_false(metrics_unique_src_ips_estimated(&m));
-	assert_false(metrics_tcp_flows_estimated(&m));
+	assert_false(metrics_tcp_directions_estimated(&m));
 	metrics_destroy(&m);
 }
 
@@ -825,7 +825,7 @@ TEST(test_distinct_switch_at_limit)
 	/* Linear counting's standard deviation at 1001 keys is ~5.5. */
 	assert_true(metrics_unique_src_ips(&m) >= 1001 - 20 &&
 		    metrics_unique_src_ips(&m) <= 1001 + 20);
-	assert_false(metrics_tcp_flows_estimated(&m));
+	assert_false(metrics_tcp_directions_estimated(&m));
 	EQ(m.c.distinct_untracked, 0);
 	metrics_destroy(&m);
 }
@@ -849,8 +849,8 @@ TEST(test_distinct_sources_estimate)
 	assert_true(metrics_unique_src_ips_estimated(&m));
 	assert_estimate(metrics_unique_src_ips(&m), 100100);
 	/* 100 flows: still exact. */
-	assert_false(metrics_tcp_flows_estimated(&m));
-	EQ(metrics_tcp_flows(&m), 100);
+	assert_false(metrics_tcp_directions_estimated(&m));
+	EQ(metrics_tcp_directions(&m), 100);
 	metrics_destroy(&m);
 }
 
@@ -861,8 +861,8 @@ TEST(test_distinct_flows_estimate)
 	init_limit(&m, 1000);
 	for (uint32_t i = 0; i < 50000; i++)
 		flow_n(&m, i);
-	assert_true(metrics_tcp_flows_estimated(&m));
-	assert_estimate(metrics_tcp_flows(&m), 50000);
+	assert_true(metrics_tcp_directions_estimated(&m));
+	assert_estimate(metrics_tcp_directions(&m), 50000);
 	/* One source, counted exactly although flows no longer tell a new
 	 * flow from a known one. */
 	assert_false(metrics_unique_src_ips_estimated(&m));
@@ -959,7 +959,7 @@ int main(void)
 		cmocka_unit_test(test_size_histogram),
 		cmocka_unit_test(test_tcp_flags),
 		cmocka_unit_test(test_unique_src_ips),
-		cmocka_unit_test(test_tcp_flows_directional),
+		cmocka_unit_test(test_tcp_directions_directional),
 		cmocka_unit_test(test_tcp_payload_bytes),
 		cmocka_unit_test(test_malformed_by_reason),
 		cmocka_unit_test(test_merge_two_workers),

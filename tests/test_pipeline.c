@@ -164,7 +164,7 @@ TEST(inspection_off_counts_packets_and_bytes)
 	EQ(p.m.c.bytes, 2 * (uint64_t)t.len);
 	EQ(p.m.c.l3[PKT_L3_IPV4], 0);
 	EQ(p.m.c.tcp_flags[METRICS_TCP_SYN], 0);
-	EQ(metrics_tcp_flows(&p.m), 0);
+	EQ(metrics_tcp_directions(&p.m), 0);
 	pipeline_destroy(&p);
 }
 
@@ -215,7 +215,7 @@ TEST(merge_sums_everything)
 	assert_int_equal(pipeline_merge(&a, &b), 0);
 	EQ(a.m.c.packets, 2);
 	EQ(a.filtered_out, 1);
-	EQ(metrics_tcp_flows(&a.m), 2);
+	EQ(metrics_tcp_directions(&a.m), 2);
 	EQ(metrics_unique_src_ips(&a.m), 1);
 	pipeline_destroy(&a);
 	pipeline_destroy(&b);
@@ -240,7 +240,7 @@ TEST(snapshot_shows_the_last_publish)
 	pipeline_snapshot(&p, &s);
 	EQ(s.c.packets, 1);
 	EQ(s.c.bytes, t.len);
-	EQ(s.tcp_flows, 1);
+	EQ(s.tcp_directions, 1);
 	EQ(s.unique_src_ips, 1);
 	pipeline_publish(&p);
 	pipeline_snapshot(&p, &s);
@@ -314,7 +314,7 @@ static void assert_same_counters(const struct pipeline *a, const struct pipeline
 			 (unsigned long)a->m.c.bytes, (unsigned long)b->m.c.bytes,
 			 (unsigned long)a->m.c.malformed[PKT_OK],
 			 (unsigned long)b->m.c.malformed[PKT_OK]);
-	EQ(metrics_tcp_flows(&a->m), metrics_tcp_flows(&b->m));
+	EQ(metrics_tcp_directions(&a->m), metrics_tcp_directions(&b->m));
 	EQ(metrics_unique_src_ips(&a->m), metrics_unique_src_ips(&b->m));
 }
 

@@ -454,11 +454,17 @@ TEST(render_live_with_flows)
 	fs.half_open = 2;
 	fs.ended[FLOW_END_RST] = 1;
 	fs.http_methods[PEEK_HTTP_GET] = 8;
-	fs.n_hosts = 2;
+	fs.n_hosts = 3;
 	snprintf(fs.top_hosts[0].name, sizeof(fs.top_hosts[0].name), "a.example");
 	fs.top_hosts[0].flows = 5;
+	fs.top_hosts[0].ranked = true;
 	snprintf(fs.top_hosts[1].name, sizeof(fs.top_hosts[1].name), "b\\x0a\"q");
 	fs.top_hosts[1].flows = 1;
+	fs.top_hosts[1].ranked = true;
+	/* An estimate that does not rank: no series. */
+	snprintf(fs.top_hosts[2].name, sizeof(fs.top_hosts[2].name), "c.example");
+	fs.top_hosts[2].flows = 1;
+	fs.top_hosts[2].error = 1;
 	text = prom_render(&f, &len);
 	assert_non_null(text);
 	check_exposition(text, &p);
@@ -473,6 +479,7 @@ TEST(render_live_with_flows)
 	assert_string_equal(find(&p, "xdpi_flows_ended_total", "reason=rst\x01")->value, "1");
 	assert_string_equal(find(&p, "xdpi_http_requests_total", "method=GET\x01")->value, "8");
 	assert_string_equal(find(&p, "xdpi_http_host_flows", "host=b\\x0a\"q\x01")->value, "1");
+	assert_null(find(&p, "xdpi_http_host_flows", "host=c.example\x01"));
 	assert_non_null(strstr(p.s[0].labels, "\x01mode=live\x01source=veth0\x01"));
 }
 

@@ -4,7 +4,8 @@
  * keys fit, a skewed weighted stream over 100k keys against the true
  * counts (the top 10 found and guaranteed, every count an upper bound and
  * count - error a lower bound), keys of different lengths, the index after
- * many replacements, reset, bad arguments.
+ * many replacements, reset, bad arguments; which entries rank
+ * (topn_ranked()), by hand and under a flood of one-packet sources.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -277,6 +278,70 @@ TEST(test_replace_min_and_reset)
 	topn_destroy(t);
 }
 
+/* topn_ranked() by hand: exact counts rank, ties included; an error that
+ * lets the next count reach past a guaranteed count stops the set there;
+ * the keys left out (@next) count against the last. */
+TEST(test_ranked_by_hand)
+{
+	const uint64_t c1[] = {9, 7, 7, 2}, e0[] = {0, 0, 0, 0};
+	const uint64_t c2[] = {100, 39, 39, 39}, e2[] = {5, 38, 38, 38};
+	const uint64_t c3[] = {100, 90, 20}, e3[] = {0, 15, 0};
+	const uint64_t c4[] = {9, 7, 7, 3}, e4[] = {0, 0, 0, 1};
+
+	EQ(topn_ranked(c1, e0, 4, 0), 4);
+	EQ(topn_ranked(c1, e0, 4, 2), 4); /* a tie with a key left out */
+	EQ(topn_ranked(c4, e4, 4, 3), 3); /* 2 guaranteed, a key left out may weigh 3 */
+	EQ(topn_ranked(c2, e2, 4, 39), 1);
+	EQ(topn_ranked(c2, e2, 1, 96), 0); /* 95 guaranteed, 96 possible */
+	/* 75 guaranteed for the second ranks it above the third's 20 */
+	EQ(topn_ranked(c3, e3, 3, 0), 3);
+	EQ(topn_ranked(c3, e3, 3, 20), 3);
+	EQ(topn_ranked(c3, e3, 0, 5), 0);
+}
+
+/* A flood of random sources, one packet each, over three heavy ones (what
+ * `hping3 --rand-source` does beside real traffic): the estimates of the
+ * flood (counts about 5000 / 128, errors one less) must not rank; the
+ * heavy ones must, and the set that ranks is the true top of that size. */
+TEST(test_ranked_flood)
+{
+	enum { FLOOD = 5000, HEAVY = 3 };
+	const uint32_t heavy_weight[HEAVY] = {300, 200, 100};
+	uint32_t *order = malloc((FLOOD + 600) * sizeof(*order));
+	struct topn *t = create(128);
+	struct topn_entry e[11];
+	uint64_t count[10], error[10], seed = 7;
+	uint32_t n = 0, got, ranked;
+
+	assert_non_null(order);
+	for (uint32_t k = 0; k < FLOOD; k++)
+		order[n++] = 1000 + k;
+	for (uint32_t h = 0; h < HEAVY; h++)
+		for (uint32_t i = 0; i < heavy_weight[h]; i++)
+			order[n++] = h;
+	for (uint32_t i = n - 1; i > 0; i--) { /* shuffled */
+		uint32_t j = (uint32_t)(rng_next(&seed) % (i + 1)), x = order[i];
+
+		order[i] = order[j];
+		order[j] = x;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		EQ(topn_add(t, &order[i], 4, 1), 0);
+	got = topn_top(t, e, 11);
+	EQ(got, 11);
+	for (uint32_t i = 0; i < 10; i++) {
+		count[i] = e[i].count;
+		error[i] = e[i].error;
+	}
+	assert_true(e[9].error > 0); /* the flood's estimates are in the list */
+	ranked = topn_ranked(count, error, 10, e[10].count);
+	EQ(ranked, HEAVY);
+	for (uint32_t i = 0; i < HEAVY; i++)
+		EQ(key_of(&e[i]), i);
+	free(order);
+	topn_destroy(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +351,8 @@ int main(void)
 		cmocka_unit_test(test_index_after_replacements),
 		cmocka_unit_test(test_key_lengths),
 		cmocka_unit_test(test_replace_min_and_reset),
+		cmocka_unit_test(test_ranked_by_hand),
+		cmocka_unit_test(test_ranked_flood),
 	};
 
 	return cmocka_run_group_tests_name("topn", tests, NULL, NULL);

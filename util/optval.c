@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "optval.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -149,4 +150,64 @@ int xdpi_parse_choice_list(const char *s, const char *const *names, int n, int f
 			return count;
 		s += len + 1;
 	}
+}
+
+int xdpi_parse_listen(const char *s, const char *default_host, struct sockaddr_storage *sa,
+		      char *err, size_t err_len)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *orig = s, *port = s, *colon = strrchr(s, ':');
+	struct sockaddr_storage check;
+	struct sockaddr_in *in4;
+	struct sockaddr_in6 *in6;
+	unsigned long long p;
+	char *end;
+	bool v6 = false;
+
+	if (!sa)
+		sa = &check;
+	in4 = (struct sockaddr_in *)sa;
+	in6 = (struct sockaddr_in6 *)sa;
+	snprintf(host, sizeof(host), "%s", default_host);
+	if (colon) {
+		size_t n = (size_t)(colon - s);
+
+		/* An IPv6 address has colons of its own: only in brackets. */
+		if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+			v6 = true;
+			s++;
+			n -= 2;
+		}
+		if (!n || n >= sizeof(host))
+			goto bad_addr;
+		memcpy(host, s, n);
+		host[n] = '\0';
+		port = colon + 1;
+	}
+	errno = 0;
+	p = strtoull(port, &end, 10);
+	if (!*port || *end || errno || p > 65535 || *port == '-' || *port == '+') {
+		snprintf(
+			err, err_len,
+			"--prometheus: invalid port '%s' in '%s' (want [ADDR:]PORT, PORT 0..65535)",
+			port, orig);
+		return -EINVAL;
+	}
+	memset(sa, 0, sizeof(*sa));
+	if (!v6 && inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)p);
+		return 0;
+	}
+	if (v6 && inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)p);
+		return 0;
+	}
+bad_addr:
+	snprintf(err, err_len,
+		 "--prometheus: invalid address in '%s' (want PORT, IPV4:PORT or [IPV6]:PORT, "
+		 "numeric)",
+		 orig);
+	return -EINVAL;
 }

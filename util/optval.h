@@ -13,7 +13,9 @@
 #ifndef XDPI_UTIL_OPTVAL_H
 #define XDPI_UTIL_OPTVAL_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 /* Parses "0,2,4-7" into @out (at most @max values, each < @limit).
  * Returns the count or -EINVAL. */
@@ -24,6 +26,12 @@ int xdpi_parse_seconds(const char *s, double *out);
 int xdpi_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
 /* The same for a 64-bit count (at most 19 digits). */
 int xdpi_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* A listening address, "PORT", "A.B.C.D:PORT" or "[v6]:PORT" (numeric;
+ * PORT 0..65535; @default_host when there is no address), into @sa
+ * (which may be NULL: a check only). 0 or -EINVAL with the reason, which
+ * names --prometheus, in @err. */
+int xdpi_parse_listen(const char *s, const char *default_host, struct sockaddr_storage *sa,
+		      char *err, size_t err_len);
 /* Index of @s in @names (n entries), or -EINVAL. */
 int xdpi_parse_choice(const char *s, const char *const *names, int n);
 /* Parses "a,b" into @out (at most @max indices): each item a name of
