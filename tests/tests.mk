@@ -94,8 +94,11 @@ $(BUILD)/fuzz/seeds/.done: $(BUILD)/tests/tool_fuzzseeds $(BUILD)/bench/mkcaptur
 check-build: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(FUZZ_BINS) $(TEST_BPF_OBJS) \
 	$(BUILD)/bench/mkcapture $(BUILD)/fuzz/seeds/.done
 
+# STRICT=1 (CI): a skip fails unless tests/skips.allowed names it for
+# this build.
+STRICT ?= 0
 check: check-build
-	tests/run.sh $(BUILD)
+	XDPI_STRICT=$(STRICT) XDPI_SAN=$(SAN) tests/run.sh $(BUILD)
 
 # The threaded parts under ThreadSanitizer: the build-tsan tree (SAN=thread,
 # mk/common.mk) and the tests that run workers, the reporter, the flow
@@ -106,7 +109,7 @@ TSAN_TESTS := test_flows test_pipeline t_live t_flows t_prometheus t_ipfix t_wri
 ifeq ($(SAN),thread)
 check-tsan: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(TEST_BPF_OBJS) $(BUILD)/bench/mkcapture
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \
-		tests/run.sh $(BUILD) $(TSAN_TESTS)
+		XDPI_STRICT=$(STRICT) XDPI_SAN=$(SAN) tests/run.sh $(BUILD) $(TSAN_TESTS)
 else
 check-tsan:
 	$(MAKE) SAN=thread check-tsan
