@@ -2,7 +2,8 @@
 # Runs every test program and script, counts their TAP lines and ends with
 # the closing line CI reads: "N passed, N failed, N skipped".
 #   tests/run.sh BUILD_DIR [NAME_FILTER...]
-# A name runs if it contains any of the filters (none: everything).
+# A name runs if it contains any of the filters (none: everything); a
+# filter ending in $ must be the whole name (t_live$: not t_live_filter).
 # Unit tests: BUILD_DIR/tests/test_* (cmocka, TAP output).
 # Scripts:    tests/t_*.sh (tests/lib.sh), given BUILD_DIR as $1.
 # Each must print its TAP plan (1..N) once, N its number of results: a
@@ -34,7 +35,11 @@ selected() {
 	[ ${#filters[@]} = 0 ] && return 0
 	local f
 	for f in "${filters[@]}"; do
-		[[ $1 == *$f* ]] && return 0
+		if [ "${f%\$}" != "$f" ]; then
+			[ "$1" = "${f%\$}" ] && return 0
+		elif [[ $1 == *$f* ]]; then
+			return 0
+		fi
 	done
 	return 1
 }
