@@ -168,8 +168,8 @@ util/optval.c @@ if (hi < lo) @@ if (hi < lo - 1) @@ test_optval @@ a list range
 cmd/detach.c @@ flush == (long)iface_safe_deferral_ns(&path) @@ flush == 1 @@ t_live$ @@ detach no longer resets the IRQ deferral xdpi sized
 xsk/xsk.h @@ #define XDPI_XSK_BIND_TIMEOUT_MS 2000 @@ #define XDPI_XSK_BIND_TIMEOUT_MS 0 @@ t_rate @@ no wait for the kernel to release a queue
 xsk/worker.c @@ xdpi_xsk_rx_done(w->xsk, idx, n); @@ xdpi_xsk_rx_done(w->xsk, idx, n > 1 ? n - 1 : n); @@ t_rate @@ the worker returns one frame too few per batch
-bpf/xdpi.bpf.c @@ r->pc += r->a >= r->x ? jt : jf; @@ r->pc += r->a > r->x ? jt : jf; @@ ! build/tests/tool_filtercheck --raw --no-builtin $PCAPS/*.pcap @@ the filter interpreter's JGE by X compares strictly
-bpf/xdpi.bpf.c @@ r->a = v < 32 ? r->a << v : 0; @@ r->a = r->a << (v & 31); @@ ! build/tests/tool_filtercheck --raw --no-builtin $PCAPS/*.pcap @@ the filter interpreter shifts by X modulo 32
+bpf/xdpi.bpf.c @@ r->pc += r->a >= r->x ? jt : jf; @@ r->pc += r->a > r->x ? jt : jf; @@ ! build/tests/tool_filtercheck --raw --no-builtin -e 'ip[6:2] & 0x1fff != 0 or ip6[6] = 44' -e 'ether[12:2] % 7 = 3 or len / 3 > 100' $PCAPS/*.pcap @@ the filter interpreter's JGE by X compares strictly
+bpf/xdpi.bpf.c @@ r->a = v < 32 ? r->a << v : 0; @@ r->a = r->a << (v & 31); @@ ! build/tests/tool_filtercheck --raw --no-builtin -e 'ip[6:2] & 0x1fff != 0 or ip6[6] = 44' -e 'ether[12:2] % 7 = 3 or len / 3 > 100' $PCAPS/*.pcap @@ the filter interpreter shifts by X modulo 32
 inspect/filter.c @@ \treturn xdpi_filter_keyword(word); @@ \treturn -EINVAL; @@ test_filter @@ the keywords compiled as libpcap expressions
 # --- the flow table
 inspect/flows.c @@ if (sender != __atomic_load_n(&f->initiator, __ATOMIC_RELAXED) ||\n\t    pi->tcp_ack != f->server_isn + 1) { @@ if (sender != __atomic_load_n(&f->initiator, __ATOMIC_RELAXED) ||\n\t    pi->tcp_ack != f->server_isn) { @@ test_flows t_tcprules @@ the handshake's last ACK checked against the ISN, not ISN + 1
@@ -194,14 +194,14 @@ inspect/hll.c @@ h->hist[h->reg[idx]]--; @@ (void)0; @@ test_hll @@ a raised reg
 inspect/hll.c @@ return m * m / (2 * M_LN2) / z; @@ return m * m / (2 * M_LN2) / z * 1.05; @@ test_hll @@ the estimate 5% high
 inspect/hll.c @@ for (int k = q; k >= 1; k--) @@ for (int k = q; k >= 2; k--) @@ test_hll @@ rank 1 left out of the estimator
 # --- the filters
-bpf/xdpi.bpf.c @@ \t*off = r->x + k;\n\treturn *off < k ? -1 : 0; @@ \t*off = r->x + k;\n\treturn 0; @@ ! build/tests/tool_filtercheck --raw --no-builtin $PCAPS/*.pcap @@ an indirect load whose offset wraps not rejected
-bpf/xdpi.bpf.c @@ r->x = (v & 0xf) << 2; @@ r->x = (v & 0xf) << 1; @@ ! build/tests/tool_filtercheck --raw --no-builtin $PCAPS/*.pcap @@ the filter interpreter's MSH scales the IHL by 2
-bpf/xdpi.bpf.c @@ r->a %= v; @@ r->a /= v; @@ ! build/tests/tool_filtercheck --raw --no-builtin $PCAPS/*.pcap @@ the filter interpreter's MOD divides
-bpf/xdpi.bpf.c @@ r->pc += r->a & k ? jt : jf; @@ r->pc += r->a == k ? jt : jf; @@ ! build/tests/tool_filtercheck --raw --no-builtin $PCAPS/*.pcap @@ the filter interpreter's JSET by K compares
+bpf/xdpi.bpf.c @@ \t*off = r->x + k;\n\treturn *off < k ? -1 : 0; @@ \t*off = r->x + k;\n\treturn 0; @@ ! build/tests/tool_filtercheck --raw --no-builtin -e 'ip[6:2] & 0x1fff != 0 or ip6[6] = 44' -e 'ether[12:2] % 7 = 3 or len / 3 > 100' $PCAPS/*.pcap @@ an indirect load whose offset wraps not rejected
+bpf/xdpi.bpf.c @@ r->x = (v & 0xf) << 2; @@ r->x = (v & 0xf) << 1; @@ ! build/tests/tool_filtercheck --raw --no-builtin -e 'ip[6:2] & 0x1fff != 0 or ip6[6] = 44' -e 'ether[12:2] % 7 = 3 or len / 3 > 100' $PCAPS/*.pcap @@ the filter interpreter's MSH scales the IHL by 2
+bpf/xdpi.bpf.c @@ r->a %= v; @@ r->a /= v; @@ ! build/tests/tool_filtercheck --raw --no-builtin -e 'ip[6:2] & 0x1fff != 0 or ip6[6] = 44' -e 'ether[12:2] % 7 = 3 or len / 3 > 100' $PCAPS/*.pcap @@ the filter interpreter's MOD divides
+bpf/xdpi.bpf.c @@ r->pc += r->a & k ? jt : jf; @@ r->pc += r->a == k ? jt : jf; @@ ! build/tests/tool_filtercheck --raw --no-builtin -e 'ip[6:2] & 0x1fff != 0 or ip6[6] = 44' -e 'ether[12:2] % 7 = 3 or len / 3 > 100' $PCAPS/*.pcap @@ the filter interpreter's JSET by K compares
 inspect/filter.c @@ \tfor (int i = 0; i < 2; i++) {\n\t\tif (type != 0x8100 && type != 0x88a8) @@ \tfor (int i = 0; i < 1; i++) {\n\t\tif (type != 0x8100 && type != 0x88a8) @@ test_filter @@ the keywords see through one VLAN tag only
 inspect/filter.c @@ f->insns[i].jt = prog.bf_insns[i].jt; @@ f->insns[i].jt = prog.bf_insns[i].jf; @@ test_filter @@ a compiled expression's jumps swapped
 # --- least privilege
-capture/privdrop.c @@ \tif (o->keep_privileges)\n\t\treturn 0;\n\t/* call_rcu() wants @@ \tif (1)\n\t\treturn 0;\n\t/* call_rcu() wants @@ t_privs @@ the call_rcu thread never enters its sandbox
+capture/privdrop.c @@ \tif (o->keep_privileges)\n\t\treturn 0;\n\t/* call_rcu() wants @@ \tif (o->keep_privileges || 1)\n\t\treturn 0;\n\t/* call_rcu() wants @@ t_privs @@ the call_rcu thread never enters its sandbox
 util/sandbox.c @@ [SANDBOX_WORKER] = {"worker", none, worker_on_fd, 0}, @@ [SANDBOX_WORKER] = {"worker", http_any, worker_on_fd, 0}, @@ test_sandbox @@ a worker allowed the HTTP thread's calls
 util/sandbox.c @@ ret = sandbox_rule(ctx, "mmap", 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)); @@ ret = sandbox_rule(ctx, "mmap", 0, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)); @@ test_sandbox @@ executable memory allowed in every sandbox
 util/sandbox.c @@ ret = privs_shed_thread();\n\tif (!ret) @@ ret = 0;\n\tif (!ret) @@ test_sandbox @@ a sandboxed thread keeps its capabilities
