@@ -757,10 +757,12 @@ if __name__ == "__main__":
     sys.exit(main(sys.argv))
 PY
 
-# report NAME < LINES: "ok X" / "fail X<tab>D" / "skip X<tab>R" as TAP results.
+# report NAME < LINES: "ok X" / "fail X<tab>D" / "skip X<tab>R" as TAP results;
+# no line at all is a failure (an oracle that said nothing checked nothing).
 report() {
-	local name=$1 line tab=$'\t'
+	local name=$1 line tab=$'\t' n=0
 	while IFS= read -r line; do
+		n=$((n + 1))
 		case $line in
 		"ok "*) t_ok "$name: ${line#ok }" ;;
 		"skip "*)
@@ -774,6 +776,7 @@ report() {
 		*) t_fail "$name: oracle" "$line" ;;
 		esac
 	done
+	[ "$n" != 0 ] || t_fail "$name: the oracle reported something" "no line from it"
 }
 
 # xdpi_flows NAME PCAP [ARGS...]: xdpi's records in $T_TMP/NAME.jsonl, its
@@ -834,9 +837,17 @@ if python3 "$HERE/mkflows.py" "$syn" 2>"$T_TMP/mkflows.err" &&
 	# table's size; not the handshakes: an evicted flow's ACK starts a
 	# record that saw no SYN).
 	if xdpi_flows synthetic_max4 "$syn" --max-flows 4; then
-		report "synthetic --max-flows 4" < <(python3 "$FLOWCHK" compare "$syn" \
-			"$T_TMP/synthetic_max4.jsonl" "$T_TMP/synthetic_max4.json" 2>&1 |
-			grep -E '(json-lines|sum of flow packets|every flow|flows and ended)')
+		python3 "$FLOWCHK" compare "$syn" "$T_TMP/synthetic_max4.jsonl" \
+			"$T_TMP/synthetic_max4.json" >"$T_TMP/max4.report" 2>&1
+		# Each group of checks must be there: a group renamed in the
+		# oracle fails here instead of vanishing from the filter.
+		for g in 'json-lines' 'sum of flow packets' 'every flow' 'flows and ended'; do
+			grep -q -- "$g" "$T_TMP/max4.report" ||
+				t_fail "synthetic --max-flows 4: the oracle's '$g' checks ran" \
+					"no line with '$g' in its report"
+		done
+		report "synthetic --max-flows 4" < <(grep -E \
+			'(json-lines|sum of flow packets|every flow|flows and ended)' "$T_TMP/max4.report")
 		n=$(flow_lines "$T_TMP/synthetic_max4.jsonl" | grep -c '"end_reason" *: *"evicted"')
 		if [ "$n" -gt 0 ]; then
 			t_ok "synthetic --max-flows 4: $n flows evicted"
@@ -867,10 +878,14 @@ else
 	else
 		t_fail "real traffic: tests/realtraffic.sh" "$(tail -c 600 "$T_TMP/real.log")"
 	fi
+	n=0
 	for p in "$T_TMP"/real/*.pcap; do
 		[ -s "$p" ] || continue
+		n=$((n + 1))
 		check_file "real_$(basename "$p" .pcap)" "$p"
 	done
+	[ "$n" -gt 0 ] || t_fail "real traffic: some capture to compare" \
+		"tests/realtraffic.sh left no non-empty pcap in $T_TMP/real"
 fi
 
 t_done

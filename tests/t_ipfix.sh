@@ -10,6 +10,35 @@
 # started here is killed on exit, failed or not.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
+
+# udp_bound PORT: until a socket is bound to UDP PORT on 127.0.0.1 (ss),
+# at most 10 s: a collector is ready before the first message, whatever
+# the host's speed.
+udp_bound() {
+	for _ in $(seq 100); do
+		ss -H -uln "sport = :$1" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# udp_drained PORT: until the collector on UDP PORT has read every message
+# (its socket's Recv-Q 0 twice in a row), at most 10 s: replaces a sleep
+# before stopping it.
+udp_drained() {
+	local q quiet=0
+	for _ in $(seq 100); do
+		q=$(ss -H -uln "sport = :$1" | awk '{print $2; exit}')
+		if [ "${q:-x}" = 0 ]; then
+			quiet=$((quiet + 1))
+			[ "$quiet" -ge 2 ] && return 0
+		else
+			quiet=0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
 MKCAP=$BUILD/bench/mkcapture
 t_require_built "$XDPI" "$MKCAP"
 t_tmpdir
@@ -140,7 +169,8 @@ EOF
 	nfacctd -f "$dir/nfacctd.conf" >"$dir/nfacctd.log" 2>&1 &
 	acct_pid=$!
 	T_PIDS+=("$acct_pid")
-	sleep 1 # both bound before the first message
+	udp_bound "$nfport" && udp_bound "$acport" ||
+		t_fail "$name: nfcapd and nfacctd bound their ports" "$(tail -3 "$dir/nfacctd.log")"
 	# One read per collector: --ipfix takes one collector.
 	if ! timeout 60 "$XDPI" read -q "$pcap" --ipfix "127.0.0.1:$nfport" \
 		--json-lines "$dir/flows.jsonl" --json >"$dir/nf.json" ||
@@ -153,7 +183,7 @@ EOF
 		"$(json "$dir/nf.json" '(d["ipfix"]["dropped"], d["ipfix"]["send_errors"])')" "(0, 0)"
 	# nfcapd writes its file on SIGTERM; nfacctd's print plugin writes
 	# every print_refresh_time.
-	sleep 1.5
+	udp_drained "$nfport" || t_fail "$name: nfcapd read every message"
 	t_bg_stop "$cap_pid"
 	nfdump -6 -q -R "$dir/nfcapd" -o 'fmt:%ts;%te;%sa;%da;%sp;%dp;%pr;%flg;%pkt;%byt' \
 		>"$dir/nfdump.txt" 2>"$dir/nfdump.err"
@@ -180,13 +210,13 @@ active_case() {
 	(cd "$dir" && exec nfcapd -b 127.0.0.1 -p "$nfport" -w "$dir/nfcapd" -t 3600 >"$dir/nfcapd.log" 2>&1) &
 	pid=$!
 	T_PIDS+=("$pid")
-	sleep 1
+	udp_bound "$nfport" || t_fail "active timeout: nfcapd bound its port"
 	if ! timeout 60 "$XDPI" read -q "$T_TMP/big.pcap" --ipfix "127.0.0.1:$nfport" \
 		--ipfix-active-timeout 0.01 --json-lines "$dir/flows.jsonl" --json >"$dir/out.json"; then
 		t_fail "active timeout: xdpi read --ipfix exits 0"
 		return
 	fi
-	sleep 1.5
+	udp_drained "$nfport" || t_fail "active timeout: nfcapd read every message"
 	t_bg_stop "$pid"
 	nfdump -6 -q -R "$dir/nfcapd" -A srcip,dstip,srcport,dstport,proto \
 		-o 'fmt:%sa;%da;%sp;%dp;%pr;%pkt;%byt' >"$dir/sums.txt" 2>"$dir/nfdump.err"

@@ -40,7 +40,7 @@ t_check "the capture holds frames up to 9018 bytes" \
 # the kernel splits them (BPF_PROG_TEST_RUN: about 3.5 KiB in the first
 # buffer), against userspace's: the deep chains need the program to read
 # past its first buffer.
-"$TOOLS/tool_filtercheck" "$T_TMP/jumbo.pcap" | grep -v '^1\.\.'
+"$TOOLS/tool_filtercheck" "$T_TMP/jumbo.pcap" | sed -e '/^1\.\./d' -e 's/^/# /'
 t_eq "tool_filtercheck on jumbo frames: exit 0" "${PIPESTATUS[0]}" 0
 
 replay() { # replay PCAP

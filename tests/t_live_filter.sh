@@ -4,10 +4,9 @@
 # exactly what `xdpi read FILE EXPR` selects from the replayed pcap, the
 # ledger closes, the frames the expression rejects pass to the kernel
 # (counted as passed; pings keep working), and `xdpi compare --pcap`
-# re-reads with the recorded expression. Then, without a testbed, the
-# interpreter against libpcap's on every frame of the test pcaps
-# (tests/tool_filtercheck: expressions, and hand-written programs bit by
-# bit). Needs root (namespaces, XDP, BPF_PROG_TEST_RUN).
+# re-reads with the recorded expression. The interpreter against libpcap's
+# on every frame, without a testbed: tests/t_cbpf.sh. Needs root
+# (namespaces, XDP).
 . tests/lib.sh
 . bench/testbed.sh
 . tests/lib_live.sh
@@ -105,34 +104,5 @@ else
 	t_fail "live started (ping)" "$(cat "$T_TMP/ping.err")"
 fi
 testbed_down
-
-# --- the interpreter against libpcap's on every frame, no testbed needed:
-# the expressions of the brief and of t_read_oracle, and hand-written
-# programs (bit by bit), on every generator case.
-all=()
-for c in $("$TOOLS/tool_pcapgen" --list); do
-	[ "$c" = mixed ] && continue
-	"$TOOLS/tool_pcapgen" "$c" "$T_TMP/g_$c.pcap" 2>/dev/null || continue
-	all+=("$T_TMP/g_$c.pcap")
-done
-exprs=("tcp port 80" "udp and src net 10.0.0.0/8" "ip6 and tcp" "icmp or arp" "not tcp"
-	"vlan and tcp" "tcp[tcpflags] & tcp-syn != 0" "host 198.18.0.1" "host 192.0.2.10"
-	"udp port 9" "vlan 10 and vlan and udp" "greater 1000" "less 64"
-	"ip[6:2] & 0x1fff != 0 or ip6[6] = 44" "tcp[((tcp[12:1] & 0xf0) >> 2):4] = 0x47455420"
-	"ether[12:2] % 7 = 3 or len / 3 > 100" "icmp6 and ip6[40] = 135" "ether broadcast"
-	"(tcp)" "sctp")
-args=()
-for e in "${exprs[@]}"; do args+=(-e "$e"); done
-"$TOOLS/tool_filtercheck" "${args[@]}" "${all[@]}" | grep -v '^1\.\.'
-t_eq "tool_filtercheck: built-ins and ${#exprs[@]} expressions, exit 0" "${PIPESTATUS[0]}" 0
-"$TOOLS/tool_filtercheck" --raw --no-builtin "${all[@]}" | grep -v '^1\.\.'
-t_eq "tool_filtercheck --raw: exit 0" "${PIPESTATUS[0]}" 0
-# The tc egress program (passive, frames sent) classifies a socket buffer
-# with the same code: the same answers on every frame.
-"$TOOLS/tool_filtercheck" --egress "${args[@]}" "${all[@]}" | grep -v '^1\.\.'
-t_eq "tool_filtercheck --egress: built-ins and ${#exprs[@]} expressions, exit 0" \
-	"${PIPESTATUS[0]}" 0
-"$TOOLS/tool_filtercheck" --egress --raw --no-builtin "${all[@]}" | grep -v '^1\.\.'
-t_eq "tool_filtercheck --egress --raw: exit 0" "${PIPESTATUS[0]}" 0
 
 t_done

@@ -19,20 +19,33 @@ xdp_attached() { # IFACE NS: the XDP attachment of IFACE in NS, if any
 
 testbed_up 1 "$TB_ID" || { t_fail "testbed up"; t_done; exit; }
 
-# --- 1. forced loss: xdpi stopped for 0.6 s in the middle of 3 s at 100 kpps
-# (60,000 frames against a 16384-frame UMEM). With the worker stopped the
+# --- 1. forced loss: xdpi stopped in the middle of 3 s at 100 kpps until
+# 40,000 frames have reached its XDP program (against a 16384-frame UMEM). With the worker stopped the
 # RX ring fills every UMEM frame, so the socket drops for want of a fill
 # ring frame: that is the reason the ledger must show.
 if live_start loss --interval 0 --json --check-seq --cpus "$RX_CPU"; then
 	ip netns exec "$TB_GEN" "$XDPI" gen --json --cpus "$GEN_CPU" --rate 100000 --duration 3 \
 		--flows 8 "$TB_GEN_IF" >"$T_TMP/loss.gen" 2>&1 &
 	gen_pid=$!
-	sleep 1
+	# Conditions, not sleeps: stopped once frames flow, resumed once the
+	# XDP program (which runs while xdpi is stopped) has seen 40,000 more,
+	# more than the UMEM's 16,384 frames can hold, whatever the host's
+	# speed (at most 20 s each).
+	xdp_seen() {
+		ip netns exec "$TB_DUT" ethtool -S "$TB_DUT_IF" 2>/dev/null |
+			awk '/rx_queue_[0-9]+_xdp_packets/ {s += $2} END {print s + 0}'
+	}
+	for _ in $(seq 200); do [ "$(xdp_seen)" -gt 1000 ] && break; sleep 0.1; done
 	kill -STOP "$LIVE_PID"
-	sleep 0.6
+	at_stop=$(xdp_seen)
+	for _ in $(seq 200); do
+		[ "$(xdp_seen)" -gt $((at_stop + 40000)) ] && break
+		kill -0 "$gen_pid" 2>/dev/null || break
+		sleep 0.05
+	done
 	kill -CONT "$LIVE_PID"
 	wait "$gen_pid"
-	sleep 0.3
+	wait_quiet
 	kill -INT "$LIVE_PID"
 	wait "$LIVE_PID"
 	t_eq "forced loss: xdpi exits 0 (the ledger closes)" "$?" 0
@@ -43,7 +56,7 @@ if live_start loss --interval 0 --json --check-seq --cpus "$RX_CPU"; then
 	# process was stopped, so every drop was made while the worker was off
 	# its CPU, whether the stop found it spinning or asleep in poll().
 	t_eq "forced loss: every fill_empty drop laid at 'off CPU' (split sums to fill_empty)" \
-		"$(json "$T_TMP/loss.out" '(lambda q: (q["fill_empty_causes"]["off_cpu"] == q["socket"]["rx_fill_ring_empty_descs"], q["fill_empty_causes"]["running"], q["fill_empty_causes"]["asleep"], q["worker"]["longest_gap_ns"] >= 400000000))(d["ledger"]["queues"][0])')" \
+		"$(json "$T_TMP/loss.out" '(lambda q: (q["fill_empty_causes"]["off_cpu"] == q["socket"]["rx_fill_ring_empty_descs"], q["fill_empty_causes"]["running"], q["fill_empty_causes"]["asleep"], q["worker"]["longest_gap_ns"] >= 300000000))(d["ledger"]["queues"][0])')" \
 		"(True, 0, 0, True)"
 	t_eq "forced loss: every frame sent reached the XDP program or was refused by veth" \
 		"$(json "$T_TMP/loss.out" 'd["ledger"]["queues"][0]["xdp"]["seen"]')" \
@@ -69,10 +82,20 @@ for sig in TERM HUP QUIT INT; do
 	fi
 done
 # SIGPIPE: the reader of its output goes away; the run still tears down.
+# The reader takes one byte (the run did write), then goes; xdpi's next
+# write gets EPIPE or SIGPIPE: it must still end through its teardown, say
+# why, and leave nothing attached or locked.
 ip netns exec "$TB_DUT" sh -c 'mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf; exec "$@"' \
-	sh "$XDPI" live --takeover --interval 0.1 --duration 2 "$TB_DUT_IF" 2>"$T_TMP/pipe.err" | head -c 1 >/dev/null
-t_eq "live with a closed pipe: exits through the teardown, nothing attached" \
-	"$(xdp_attached "$TB_DUT_IF" "$TB_DUT")" ""
+	sh "$XDPI" live --takeover --interval 0.1 --duration 5 "$TB_DUT_IF" 2>"$T_TMP/pipe.err" |
+	head -c 1 >"$T_TMP/pipe.byte"
+rc=${PIPESTATUS[0]}
+t_eq "live with a closed pipe: the reader got a byte before it went" "$(wc -c <"$T_TMP/pipe.byte")" 1
+t_eq "live with a closed pipe: exits through the teardown (status 0 or 1, not killed by the signal)" \
+	"$([ "$rc" = 0 ] || [ "$rc" = 1 ] && echo yes)" "yes"
+t_check "live with a closed pipe: says it stopped (the reason on stderr)" \
+	grep -qiE "stopped|broken pipe|SIGPIPE|cannot write" "$T_TMP/pipe.err"
+t_eq "live with a closed pipe: nothing attached, no owner lock left" \
+	"$(xdp_attached "$TB_DUT_IF" "$TB_DUT")/$(test -e "$(owner_lock_path)" && echo locked)" "/"
 
 # --- 3. xdpi gen: every fatal signal stops the senders and detaches its
 # program from the sending interface

@@ -1,12 +1,16 @@
 #!/bin/bash
-# The live path holds on any host: with default options `xdpi live` loses
-# nothing behind a paced generator well below its capacity, does not slow
-# the sender, rebinds a queue a previous receiver has just released, leaves
-# the interface's IRQ deferral alone where busy polling cannot run (veth)
-# and warns about a deferral that outlasts the ring; and `xdpi bench`
-# names a set-up step that fails, whole, with its stderr.
-# Rates are small (functional tests, not benchmarks); every assertion is on
-# counts the kernel and the generator report, not on timing.
+# The live path holds on any host: behind a paced generator `xdpi live`
+# accounts for every frame (each inspected, or dropped where the socket
+# counted it), loses none except while a stall took its CPU, rebinds a
+# queue a previous receiver has just released, leaves the interface's IRQ
+# deferral alone where busy polling cannot run (veth) and warns about a
+# deferral that outlasts the ring; and `xdpi bench` names a set-up step
+# that fails, whole, with its stderr.
+# No assertion depends on the host's speed: how fast xdpi receives, and
+# whether it slows the sender, is the benchmark's to measure
+# (docs/benchmarks.md); here the kernel's and the generator's counts must
+# add up, and a fill-ring drop is allowed only while the worker was off its
+# CPU (a stalled host), never while it ran or slept (a frame not given back).
 . tests/lib.sh
 . bench/testbed.sh
 t_tmpdir
@@ -38,24 +42,30 @@ if live_start warm --interval 0 --cpus "$RX_CPU"; then
 	live_stop
 fi
 
-# --- 1. defaults, paced well below capacity: nothing lost anywhere, and
-# the knobs of an interface without a NAPI id to busy-poll stay as they are
+# --- 1. defaults, paced: every frame accounted for, fill-ring drops only
+# while the worker was off its CPU, and the knobs of an interface without a
+# NAPI id to busy-poll stay as they are. 300,000 frames, many times the
+# UMEM's 16,384: a worker that does not give every frame back runs its fill
+# ring dry within the run, and the drops that follow come while it runs.
 if live_start paced --interval 0 --json --cpus "$RX_CPU"; then
-	gen paced --rate 200000 --duration 2
+	gen paced --rate 100000 --duration 3
 	t_eq "paced run: generator exit 0" "$?" 0
 	during="$(knob napi_defer_hard_irqs)/$(knob gro_flush_timeout)"
 	live_stop
 	t_eq "paced run: live exit 0" "$?" 0
 	sent=$(json "$T_TMP/paced.json" 'd["sent"]')
-	t_eq "paced 200 kpps, defaults: every frame sent was inspected" \
-		"$(json "$T_TMP/paced.out" 'd["packets"]')" "$sent"
-	t_eq "paced 200 kpps: the veth peer refused none, the socket dropped none" \
-		"$(json "$T_TMP/paced.json" 'd["iface_xdp_xmit_errors"]')/$(json "$T_TMP/paced.out" \
-			'sum(q["socket"]["rx_dropped"] + q["socket"]["rx_ring_full"] for q in d["ledger"]["queues"])')" \
-		"0/0"
-	t_eq "paced 200 kpps: the XDP program redirected every frame, ledger closed" \
-		"$(json "$T_TMP/paced.out" '(sum(q["xdp"]["redirected"] for q in d["ledger"]["queues"]), d["ledger"]["unexplained"])')" \
-		"($sent, 0)"
+	t_check "paced run: the generator sent frames ($sent)" test "${sent:-0}" -gt 100000
+	t_eq "paced 100 kpps: every frame sent reached the XDP program or was refused by veth" \
+		"$(json "$T_TMP/paced.out" 'sum(q["xdp"]["seen"] for q in d["ledger"]["queues"])')" \
+		"$(json "$T_TMP/paced.json" 'd["sent"] - d["iface_xdp_xmit_errors"]')"
+	t_eq "paced 100 kpps: redirected = inspected + socket drops, ledger closed" \
+		"$(json "$T_TMP/paced.out" '[(q["xdp"]["redirected"] == q["inspected"] + q["socket"]["rx_dropped"] + q["socket"]["rx_ring_full"], q["unexplained"]) for q in d["ledger"]["queues"]] + [d["ledger"]["unexplained"]]')" \
+		"[(True, 0), 0]"
+	t_eq "paced 100 kpps: no fill-ring drop while the worker ran or slept (off CPU only)" \
+		"$(json "$T_TMP/paced.out" '[(q["fill_empty_causes"]["running"], q["fill_empty_causes"]["asleep"]) for q in d["ledger"]["queues"]]')" \
+		"[(0, 0)]"
+	echo "# paced 100 kpps: $(json "$T_TMP/paced.out" 'd["packets"]') of $sent inspected," \
+		"$(json "$T_TMP/paced.out" 'd["ledger"]["queues"][0]["fill_empty_causes"]["off_cpu"]') fill-ring drops off CPU"
 	t_check "veth: xdpi says the socket has no NAPI id to busy-poll" \
 		grep -q "no NAPI id (driver veth" "$T_TMP/paced.err"
 	t_eq "veth: the worker spun and slept instead of busy-polling" \
@@ -70,22 +80,29 @@ else
 	t_fail "live started (paced)" "$(cat "$T_TMP/paced.err")"
 fi
 
-# --- 2. xdpi does not slow a paced sender: its achieved rate with xdpi live
-# receiving and with only GRO accepting the frames
-ip netns exec "$TB_DUT" ethtool -K "$TB_DUT_IF" gro on >/dev/null
-gen bare --rate 300000 --duration 2
-ip netns exec "$TB_DUT" ethtool -K "$TB_DUT_IF" gro off >/dev/null
-if live_start slow --interval 0 --json --cpus "$RX_CPU"; then
-	gen withxdpi --rate 300000 --duration 2
+# --- 2. batches of many frames (the test hook pauses the worker 500 us
+# after every batch, so that each finds several frames waiting; on veth
+# the sender is otherwise slower than a worker): every frame returned to
+# the kernel exactly once and inspected exactly once, by --check-seq's
+# sequence numbers: none twice, none out of order, the lost ones exactly
+# the socket's drops. A small RX ring (512): a worker that releases fewer
+# descriptors than it took leaves the kernel a ring that looks fuller by
+# one each batch, full for good after 512 batches (of about 4,000), and
+# then all the rest is dropped; a stall drops at most the frames of its
+# own length (25 ms fill this ring), far below a tenth of the run.
+if XDPI_TEST_SLOW_QUEUE=0:500 live_start batched --interval 0 --json --check-seq --rx-size 512 \
+	--cpus "$RX_CPU"; then
+	gen batched --rate 20000 --duration 2 --flows 4
 	live_stop
-	ratio=$(python3 -c "import json,sys; a=json.load(open(sys.argv[1]))['pps']; b=json.load(open(sys.argv[2]))['pps']; print(f'{b/a:.3f}')" \
-		"$T_TMP/bare.json" "$T_TMP/withxdpi.json")
-	t_check "sender paced at 300 kpps keeps its rate with xdpi live receiving (ratio $ratio >= 0.97)" \
-		python3 -c "import sys; sys.exit(float(sys.argv[1]) < 0.97)" "$ratio"
-	t_eq "... and xdpi inspected every frame of it" \
-		"$(json "$T_TMP/slow.out" 'd["packets"]')" "$(json "$T_TMP/withxdpi.json" 'd["sent"]')"
+	t_eq "batched: live exit 0" "$?" 0
+	t_eq "batched: no frame inspected twice or out of order, lost = the socket's drops, ledger closed" \
+		"$(json "$T_TMP/batched.out" '(d["seq_check"]["duplicated"], d["seq_check"]["reordered"], d["seq_check"]["lost"] == sum(q["socket"]["rx_dropped"] + q["socket"]["rx_ring_full"] for q in d["ledger"]["queues"]), d["ledger"]["unexplained"], d["packets"] > 0)')" \
+		"(0, 0, True, 0, True)"
+	t_eq "batched: socket drops below a tenth of the frames sent" \
+		"$(json "$T_TMP/batched.out" 'sum(q["socket"]["rx_dropped"] + q["socket"]["rx_ring_full"] for q in d["ledger"]["queues"]) * 10 < '"$(json "$T_TMP/batched.json" 'd["sent"]')")" True
+	echo "# batched: $(json "$T_TMP/batched.out" 'd["packets"]') inspected, $(json "$T_TMP/batched.out" 'sum(q["socket"]["rx_dropped"] + q["socket"]["rx_ring_full"] for q in d["ledger"]["queues"])') dropped by the socket"
 else
-	t_fail "live started (slow)" "$(cat "$T_TMP/slow.err")"
+	t_fail "live started (batched)" "$(cat "$T_TMP/batched.err")"
 fi
 
 # --- 3. a receiver restarted at once on the same queue binds: the kernel

@@ -388,6 +388,16 @@ TEST(test_print)
 	assert_null(strstr(out, "fill_empty"));
 	assert_null(strstr(out, "DOES NOT CLOSE"));
 	free(out);
+
+	/* More inspected than redirected (a negative total) does not close
+	 * either: the table says so, with the sign. */
+	set_identity(&l.q[0], 1000, 1010, 0, 0);
+	set_identity(&l.q[1], 100, 100, 0, 0);
+	ledger_close(&l);
+	out = print_to_string(&l);
+	assert_non_null(strstr(out, "LEDGER DOES NOT CLOSE: -10 packets unexplained\n"));
+	assert_null(strstr(out, "0 unexplained\n"));
+	free(out);
 	ledger_free(&l);
 }
 

@@ -102,12 +102,19 @@ $(BUILD)/fuzz/seeds/.done: $(BUILD)/tests/tool_fuzzseeds $(BUILD)/bench/mkcaptur
 		$(BUILD)/bench/mkcapture 40 $(@D)/pcap/mix-40.pcap >/dev/null && \
 		$(BUILD)/bench/mkcapture -s 7 3 $(@D)/pcap/mix-3.pcap >/dev/null && touch $@
 
-.PHONY: check check-build check-tsan fuzz mutate
+.PHONY: check check-build check-build-tests check-tsan fuzz mutate
+# What the tests but t_fuzz need (tests/mutate.sh rebuilds only this: the
+# fuzz targets recompile every parser source with clang).
+check-build-tests: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(TEST_BPF_OBJS) $(BUILD)/bench/mkcapture
+
 check-build: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(FUZZ_BINS) $(TEST_BPF_OBJS) \
 	$(BUILD)/bench/mkcapture $(BUILD)/fuzz/seeds/.done
 
+# STRICT=1 (CI): a skip fails unless tests/skips.allowed names it for
+# this build.
+STRICT ?= 0
 check: check-build
-	tests/run.sh $(BUILD)
+	XDPI_STRICT=$(STRICT) XDPI_SAN=$(SAN) tests/run.sh $(BUILD)
 
 # The threaded parts under ThreadSanitizer: the build-tsan tree (SAN=thread,
 # mk/common.mk) and the tests that run workers, the reporter, the flow
@@ -118,7 +125,7 @@ TSAN_TESTS := test_flows test_pipeline test_conn_log t_live t_flows t_prometheus
 ifeq ($(SAN),thread)
 check-tsan: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(TEST_BPF_OBJS) $(BUILD)/bench/mkcapture
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \
-		tests/run.sh $(BUILD) $(TSAN_TESTS)
+		XDPI_STRICT=$(STRICT) XDPI_SAN=$(SAN) tests/run.sh $(BUILD) $(TSAN_TESTS)
 else
 check-tsan:
 	$(MAKE) SAN=thread check-tsan
@@ -131,6 +138,6 @@ fuzz: $(FUZZ_BINS) $(BUILD)/fuzz/seeds/.done
 	FUZZ_TIME=$(FUZZ_SECONDS) FUZZ_WORK=$(abspath $(BUILD))/fuzz/work tests/t_fuzz.sh $(BUILD)
 
 # Plants known bugs one at a time in a copy of the tree and checks that the
-# tests notice each (tests/mutate.sh); as root, a few minutes.
+# tests notice each (tests/mutate.sh); as root, about 15 minutes.
 mutate: check-build
 	tests/mutate.sh $(BUILD)
