@@ -171,7 +171,7 @@ for fam, key, label in (("xdpi_l3_packets_total", "l3", "proto"), ("xdpi_l4_pack
 put("xdpi_l4_packets_total", final["packets"] - sum(final["l4"].values()), proto="none")
 for name, v in (("xdpi_tcp_payload_bytes_total", final["tcp_payload_bytes"]),
                 ("xdpi_unique_src_ips", final["unique_src_ips"]),
-                ("xdpi_tcp_flows", final["tcp_flows"]),
+                ("xdpi_tcp_directions", final["tcp_directions"]),
                 ("xdpi_tcp_syn_total", conn["syn"]), ("xdpi_tcp_synack_total", conn["synack"]),
                 ("xdpi_tcp_handshakes_total", conn["established"]),
                 ("xdpi_tcp_half_open", conn["half_open"]),
