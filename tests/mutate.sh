@@ -187,7 +187,7 @@ capture/ledger.c @@ q->xdp.redirected + q->xdp.copied + q->xdp.copied_out - @@ q
 capture/ledger.c @@ q->xdp.redirected + q->xdp.copied + q->xdp.copied_out - @@ q->xdp.redirected + q->xdp.copied - @@ test_ledger @@ frames sent that the egress program copied left out of the ledger
 # --- both directions and time stamps (issue 27)
 inspect/flows.c @@ else if (syn_ack == PKT_TCP_ACK && st == FLOW_TCP_SYN_SENT) @@ else if (syn_ack == PKT_TCP_ACK && st == FLOW_TCP__MAX) @@ test_flows @@ an ACK of a SYN-ACK not seen no longer completes the handshake
-inspect/flows.c @@ if (st == FLOW_TCP_SYN_SENT && ft->cfg.one_direction) @@ if (st == FLOW_TCP_SYN_SENT && 0) @@ test_flows @@ a lone SYN counted half-open in a capture of one direction
+inspect/flows.c @@ if (st == FLOW_TCP_SYN_SENT && ft->cfg.one_direction) @@ if (st == FLOW_TCP_SYN_SENT && ft->cfg.one_direction && ft->cfg.max_flows == 1) @@ test_flows @@ a lone SYN counted half-open in a capture of one direction
 inspect/flows.c @@ r->one_way = !r->packets_toserver || !r->packets_toclient; @@ r->one_way = !r->packets_toserver && !r->packets_toclient; @@ test_flows @@ a flow of one direction not marked one-way
 xsk/worker.c @@ w->copies_out += rec->flags & XDPI_COPY_OUT; @@ w->copies_out += 0; @@ t_bothways @@ the frames sent, inspected, not counted apart in the ledger
 xsk/worker.c @@ pipeline_clock(&w->pipe, meta->rx_timestamp_ns + mono_to_wall); @@ pipeline_clock(&w->pipe, batch_mono + mono_to_wall); @@ t_bothways @@ steering dates flows by batch, not by the program's stamp
