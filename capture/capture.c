@@ -21,6 +21,7 @@
 #include "../util/sandbox.h"
 #include "../xsk/iface.h"
 #include "../xsk/worker.h"
+#include "../export/alert_report.h"
 #include "../export/flow_sinks.h"
 #include "../export/ipfix.h"
 #include "../export/ipfix_report.h"
@@ -63,6 +64,14 @@ struct capture {
 	struct flow_sinks sinks;
 	struct flow_summary flow_final; /* after capture_stop() */
 	bool flows_finished;
+	/* The detection stage (NULL: --no-detect or no flow table), and the
+	 * frames lost so far once per second, for an alert's window. */
+	struct detect *detect;
+	struct capture_lost {
+		uint64_t at_ns, lost;
+	} lost_hist[CAPTURE_LOST_HIST];
+	uint32_t lost_n, lost_next;
+	uint64_t lost_sampled_ns;
 	int ifindex; /* to notice the interface going away */
 	/* Jumbo frames and NIC metadata (capture_plan_frames(), capture_vlan()). */
 	struct capture_nic nic;
@@ -77,6 +86,92 @@ struct capture {
 	/* Why drops happened: sampled while the workers run. */
 	struct losswatch *losswatch;
 };
+
+/* Frames the ledger counts lost so far, every queue: the sockets' drops
+ * and the passive rings' failed copies. */
+static uint64_t capture_lost_now(const struct capture *c)
+{
+	uint64_t lost = 0;
+
+	for (int i = 0; i < c->nworkers; i++) {
+		const struct worker *w = &c->workers[i];
+		struct xdpi_queue_stats qs;
+		struct xdp_statistics st;
+
+		if (w->xsk && !xdpi_xsk_stats(w->xsk, &st))
+			lost += st.rx_dropped + st.rx_ring_full + st.rx_fill_ring_empty_descs;
+		if (c->steer && !steer_queue_stats(c->steer, w->queue_id, &qs))
+			lost += qs.copy_failed + qs.copy_out_failed;
+	}
+	return lost;
+}
+
+/* The frames lost since @since_ns (capture time): from the newest sample
+ * at or before it, else from the oldest kept (the count then covers more
+ * than the window). */
+static uint64_t capture_lost_since(const struct capture *c, uint64_t since_ns, uint64_t now_lost)
+{
+	const struct capture_lost *before = NULL, *oldest = NULL;
+
+	for (uint32_t i = 0; i < c->lost_n; i++) {
+		const struct capture_lost *h = &c->lost_hist[i];
+
+		if (h->at_ns <= since_ns && (!before || h->at_ns > before->at_ns))
+			before = h;
+		if (!oldest || h->at_ns < oldest->at_ns)
+			oldest = h;
+	}
+	if (!before)
+		before = oldest;
+	return before && now_lost >= before->lost ? now_lost - before->lost : 0;
+}
+
+struct capture_alert_ctx {
+	struct capture *c;
+	uint64_t lost;
+	bool have_lost;
+};
+
+static void capture_alert(void *ctx, const struct detect_alert *a)
+{
+	struct capture_alert_ctx *x = ctx;
+	uint64_t lost;
+	char line[256];
+
+	if (!x->have_lost) {
+		x->lost = capture_lost_now(x->c);
+		x->have_lost = true;
+	}
+	lost = capture_lost_since(x->c, a->window_start_ns, x->lost);
+	if (x->c->jsonl) {
+		json_t *o = alert_json(a, lost);
+
+		if (o)
+			jsonl_write(x->c->jsonl, o);
+	}
+	alert_text(a, line, sizeof(line));
+	xdpi_warn("%s%s", line, lost ? " (frames were lost in its window)" : "");
+}
+
+/* The alerts the detection raised since the last tick, with the frames
+ * lost in each one's window (sampled once a second). */
+static void capture_alerts(struct capture *c)
+{
+	struct capture_alert_ctx x = {.c = c};
+	uint64_t now = xdpi_wall_ns();
+
+	if (!c->detect)
+		return;
+	if (now - c->lost_sampled_ns >= 1000000000ull) {
+		x.lost = capture_lost_now(c);
+		x.have_lost = true;
+		c->lost_hist[c->lost_next] = (struct capture_lost){.at_ns = now, .lost = x.lost};
+		c->lost_next = (c->lost_next + 1) % CAPTURE_LOST_HIST;
+		c->lost_n += c->lost_n < CAPTURE_LOST_HIST;
+		c->lost_sampled_ns = now;
+	}
+	detect_drain(c->detect, capture_alert, &x);
+}
 
 /* The reporter (the controlling thread) wakes every CAPTURE_TICK_MS and at
  * each interval: keep it off the workers' CPUs where any other CPU is
@@ -579,6 +674,20 @@ static int capture_open_flows(struct capture *c)
 		fc.active_timeout_ns = (uint64_t)(fo->ipfix_active_timeout * 1e9);
 		fc.on_active = flow_sinks_active;
 	}
+	if (!fo->no_detect) {
+		const struct detect_config dc = {
+			.th = fo->detect,
+			.max_entries = fo->detect_max_entries,
+			.one_direction = fc.one_direction,
+		};
+
+		c->detect = detect_new(&dc);
+		if (!c->detect) {
+			xdpi_err("cannot set up the detection: %s", strerror(errno));
+			return -errno;
+		}
+		fc.detect = c->detect;
+	}
 	c->sinks.jsonl = c->jsonl;
 	if (flow_sinks_any(&c->sinks)) {
 		fc.on_end = flow_sinks_end;
@@ -850,6 +959,7 @@ int capture_tick(struct capture *c)
 	}
 	capture_rxpath_check_napi(&c->rx, c->o.ifname, c->workers, c->nworkers);
 	capture_watch(c, xdpi_now());
+	capture_alerts(c);
 	return 0;
 }
 
@@ -934,6 +1044,10 @@ static void capture_finish_flows(struct capture *c)
 	flow_table_stop_expiry(c->flows);
 	flows_thread_register();
 	flow_table_finish(c->flows, FLOW_END_EOF);
+	if (c->detect) {
+		detect_finish(c->detect, xdpi_wall_ns());
+		capture_alerts(c);
+	}
 	flows_thread_unregister();
 	flow_table_summary(c->flows, &c->flow_final);
 	c->flows_finished = true;
@@ -1100,6 +1214,7 @@ void capture_close(struct capture *c)
 	 * (the workers are joined); then the table is empty and can go. */
 	capture_finish_flows(c);
 	flow_table_free(c->flows);
+	detect_free(c->detect);
 	if (c->sinks.ipfix)
 		ipfix_report_warn(c->sinks.ipfix);
 	ipfix_exporter_free(c->sinks.ipfix);
@@ -1144,6 +1259,25 @@ int capture_set_flow_timeouts(struct capture *c, const struct capture_flow_opts 
 	c->o.flows.closed_timeout = fo->closed_timeout;
 	c->o.flows.ipfix_active_timeout = fo->ipfix_active_timeout;
 	return 0;
+}
+
+int capture_set_detect(struct capture *c, const struct capture_flow_opts *fo)
+{
+	if (!c->detect)
+		return -ENOENT;
+	if (detect_thresholds_check(&fo->detect))
+		return -EINVAL;
+	detect_set_thresholds(c->detect, &fo->detect);
+	c->o.flows.detect = fo->detect;
+	return 0;
+}
+
+bool capture_detect_stats(const struct capture *c, struct detect_stats *out)
+{
+	if (!c->detect)
+		return false;
+	detect_stats(c->detect, out);
+	return true;
 }
 
 struct ipfix_exporter *capture_ipfix(const struct capture *c)

@@ -14,6 +14,7 @@
 
 #include "cmd.h"
 #include "../capture/options.h"
+#include "../export/alert_report.h"
 #include "../export/flow_report.h"
 #include "../export/flow_sinks.h"
 #include "../export/ipfix.h"
@@ -152,7 +153,7 @@ static int read_parse(int argc, char **argv, struct read_opts *o)
 		{"json", no_argument, NULL, 'j'},	 {"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 	};
-	struct option opts[32];
+	struct option opts[CAPTURE_GETOPT_MAX];
 	size_t n = sizeof(own) / sizeof(own[0]);
 	int c, ret;
 
@@ -275,7 +276,26 @@ struct read_flows {
 	bool registered;
 	bool finished; /* flow_table_finish() ran */
 	struct flow_summary summary;
+	struct detect *detect; /* NULL: --no-detect or --no-flows */
+	struct detect_stats detect_final;
 };
+
+/* An alert, as it is raised (this thread maintains the table): a JSON
+ * line with --json-lines, and a line on standard error. */
+static void read_alert(void *ctx, const struct detect_alert *a)
+{
+	struct read_flows *rf = ctx;
+	char line[256];
+
+	if (rf->jl) {
+		json_t *o = alert_json(a, ALERT_LOST_UNKNOWN);
+
+		if (o)
+			jsonl_write(rf->jl, o);
+	}
+	alert_text(a, line, sizeof(line));
+	xdpi_warn("%s", line);
+}
 
 static int read_open_flows(const struct read_opts *o, struct read_flows *rf,
 			   struct pipeline_config *pc)
@@ -316,6 +336,19 @@ static int read_open_flows(const struct read_opts *o, struct read_flows *rf,
 		fc.on_end = flow_sinks_end;
 		fc.on_end_ctx = &rf->sinks;
 	}
+	if (!fo->no_detect) {
+		const struct detect_config dc = {.th = fo->detect,
+						 .max_entries = fo->detect_max_entries,
+						 .emit = read_alert,
+						 .emit_ctx = rf};
+
+		rf->detect = detect_new(&dc);
+		if (!rf->detect) {
+			xdpi_err("cannot set up the detection: %s", strerror(errno));
+			return -ENOMEM;
+		}
+		fc.detect = rf->detect;
+	}
 	flows_thread_register();
 	rf->registered = true;
 	rf->ft = flow_table_new(&fc);
@@ -328,12 +361,17 @@ static int read_open_flows(const struct read_opts *o, struct read_flows *rf,
 	return 0;
 }
 
-/* After the last frame: every flow left ends ("eof") and is written. */
-static void read_finish_flows(struct read_flows *rf)
+/* After the last frame (captured at @now_ns): every flow left ends
+ * ("eof") and is written, and every open alert ends. */
+static void read_finish_flows(struct read_flows *rf, uint64_t now_ns)
 {
 	if (!rf->ft)
 		return;
 	flow_table_finish(rf->ft, FLOW_END_EOF);
+	if (rf->detect) {
+		detect_finish(rf->detect, now_ns);
+		detect_stats(rf->detect, &rf->detect_final);
+	}
 	flow_table_summary(rf->ft, &rf->summary);
 	rf->finished = true;
 	/* Every record is queued: send them, so the summary has the counts. */
@@ -350,6 +388,8 @@ static int read_close_flows(struct read_flows *rf)
 		flow_table_finish(rf->ft, FLOW_END_EOF);
 	flow_table_free(rf->ft);
 	rf->ft = NULL;
+	detect_free(rf->detect);
+	rf->detect = NULL;
 	if (rf->registered)
 		flows_thread_unregister();
 	rf->registered = false;
@@ -572,7 +612,7 @@ int cmd_read(int argc, char **argv)
 	}
 	writer = NULL;
 	read_warn(&res);
-	read_finish_flows(&rf);
+	read_finish_flows(&rf, pipe.fw.now_ns);
 	ret = read_output(&o, &pipe, &res, written, &rf);
 	if (ret == XDPI_EXIT_OK && prom)
 		ret = read_serve(prom, &o, &pipe, &rf);

@@ -31,11 +31,12 @@ $(BUILD)/tests/test_u64json: $(BUILD)/export/u64json.o
 $(BUILD)/tests/test_guard: $(BUILD)/capture/guard.o
 $(BUILD)/tests/test_peek: $(BUILD)/inspect/peek.o
 $(BUILD)/tests/test_prom_text: $(BUILD)/export/prom_text.o $(INSPECT_OBJS)
-$(BUILD)/tests/test_flows: $(INSPECT_OBJS)
+$(BUILD)/tests/test_flows $(BUILD)/tests/test_detect: $(INSPECT_OBJS)
 
 # The flow table's test again under ThreadSanitizer (its own objects: TSan
 # cannot mix with the other builds). Not in the SAN=1 tree, which is ASan.
-TSAN_SRCS := tests/test_flows.c inspect/flows.c inspect/peek.c inspect/topn.c inspect/parse.c \
+TSAN_SRCS := tests/test_flows.c inspect/flows.c inspect/detect.c inspect/peek.c inspect/topn.c \
+	inspect/parse.c \
 	inspect/keyset.c util/frame.c
 $(BUILD)/tests/test_flows_tsan: $(TSAN_SRCS) | deps-ok
 	$(call msg,TSAN,$@)
