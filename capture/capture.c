@@ -170,7 +170,8 @@ static void capture_alerts(struct capture *c)
 		c->lost_n += c->lost_n < CAPTURE_LOST_HIST;
 		c->lost_sampled_ns = now;
 	}
-	detect_drain(c->detect, capture_alert, &x);
+	if (detect_drain(c->detect, capture_alert, &x) && c->jsonl)
+		jsonl_flush(c->jsonl);
 }
 
 /* The reporter (the controlling thread) wakes every CAPTURE_TICK_MS and at

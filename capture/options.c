@@ -245,7 +245,7 @@ static int parse_detect_opt(struct capture_flow_opts *f, int opt, const char *ar
 		return xdpi_parse_u64(arg, 1, 1ull << 40, &th->syn_half_open) ? -EINVAL : 1;
 	case OPT_SCAN_WINDOW:
 		return parse_num(arg, &th->scan_window_s) < 0 || th->scan_window_s <= 0 ? -EINVAL
-											 : 1;
+											: 1;
 	case OPT_PORT_SCAN_PORTS:
 		return xdpi_parse_u32(arg, 2, 65535, &th->port_scan_ports) ? -EINVAL : 1;
 	case OPT_ADDRESS_SCAN_HOSTS:

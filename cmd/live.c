@@ -396,11 +396,11 @@ static bool is_file(const char *path)
 static bool is_detect_key(const char *key)
 {
 	static const char *const keys[] = {
-		"detect-window",      "detect-hold",	       "syn-flood-rate",
-		"syn-flood-ratio",    "syn-flood-half-open",   "scan-window",
-		"port-scan-ports",    "address-scan-hosts",    "attempt-timeout",
-		"volumetric-pps",     "volumetric-mbps",       "volumetric-flows",
-		"volumetric-deviations", "volumetric-warmup", "volumetric-min-pps"};
+		"detect-window",	 "detect-hold",		"syn-flood-rate",
+		"syn-flood-ratio",	 "syn-flood-half-open", "scan-window",
+		"port-scan-ports",	 "address-scan-hosts",	"attempt-timeout",
+		"volumetric-pps",	 "volumetric-mbps",	"volumetric-flows",
+		"volumetric-deviations", "volumetric-warmup",	"volumetric-min-pps"};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(key, keys[i]))

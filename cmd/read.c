@@ -402,6 +402,24 @@ static int read_close_flows(struct read_flows *rf)
 	return ret;
 }
 
+/* The detection's line of the summary, when it raised any alert. */
+static void read_alerts_print(FILE *out, const struct read_flows *rf)
+{
+	const struct detect_stats *d = &rf->detect_final;
+	uint64_t raised = 0;
+
+	for (int k = 0; k < DETECT__KINDS; k++)
+		raised += d->alerts[k];
+	if (!rf->detect || !raised)
+		return;
+	fprintf(out, "alerts             %" PRIu64 " raised:", raised);
+	for (int k = 0; k < DETECT__KINDS; k++)
+		if (d->alerts[k])
+			fprintf(out, " %s %" PRIu64, detect_kind_name((enum detect_kind)k),
+				d->alerts[k]);
+	fprintf(out, "\n");
+}
+
 static int read_output(const struct read_opts *o, const struct pipeline *p,
 		       const struct capfile_result *res, uint64_t written,
 		       const struct read_flows *rf)
@@ -436,6 +454,7 @@ static int read_output(const struct read_opts *o, const struct pipeline *p,
 			flow_report_print(out, &fr);
 		if (rf->sinks.ipfix)
 			ipfix_report_print(out, rf->sinks.ipfix);
+		read_alerts_print(out, rf);
 		if (!rf->jl)
 			return XDPI_EXIT_OK;
 	}
@@ -477,7 +496,8 @@ static int read_serve(struct prom_server *prom, const struct read_opts *o, const
 {
 	char where[64];
 
-	if (prom_publish_pipeline(prom, p, rf->ft ? &rf->summary : NULL, o->file)) {
+	if (prom_publish_pipeline(prom, p, rf->ft ? &rf->summary : NULL,
+				  rf->detect ? &rf->detect_final : NULL, o->file)) {
 		xdpi_err("out of memory");
 		return XDPI_EXIT_FAIL;
 	}

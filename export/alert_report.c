@@ -33,13 +33,16 @@ static json_t *top_json(const struct detect_top *t, uint8_t n, bool port)
 		char s[INET6_ADDRSTRLEN];
 
 		if (port) {
-			json_array_append_new(arr, json_pack("{s:i, s:I}", "port", (int)t[i].port,
-							     "count", (json_int_t)t[i].count));
+			json_array_append_new(arr,
+					      json_pack("{s:i, s:I, s:I}", "port", (int)t[i].port,
+							"count", (json_int_t)t[i].count, "error",
+							(json_int_t)t[i].error));
 			continue;
 		}
 		flow_addr_str(t[i].family, t[i].addr, s, sizeof(s));
-		json_array_append_new(arr, json_pack("{s:s, s:I}", "addr", s, "count",
-						     (json_int_t)t[i].count));
+		json_array_append_new(arr, json_pack("{s:s, s:I, s:I}", "addr", s, "count",
+						     (json_int_t)t[i].count, "error",
+						     (json_int_t)t[i].error));
 	}
 	return arr;
 }
@@ -55,9 +58,10 @@ static json_t *samples_json(const struct detect_alert *a)
 
 		flow_addr_str(k->family, k->src, s, sizeof(s));
 		flow_addr_str(k->family, k->dst, d, sizeof(d));
-		json_array_append_new(arr, json_pack("{s:s, s:i, s:s, s:i, s:s}", "src_ip", s,
-						     "src_port", (int)k->sport, "dst_ip", d,
-						     "dst_port", (int)k->dport, "proto", p ? p : "?"));
+		json_array_append_new(arr,
+				      json_pack("{s:s, s:i, s:s, s:i, s:s}", "src_ip", s,
+						"src_port", (int)k->sport, "dst_ip", d, "dst_port",
+						(int)k->dport, "proto", p ? p : "?"));
 	}
 	return arr;
 }
@@ -110,7 +114,8 @@ json_t *alert_json(const struct detect_alert *a, uint64_t lost)
 	json_object_set_new(o, "sample_flows", samples_json(a));
 	json_object_set_new(o, "answers_may_be_unseen", json_boolean(a->answers_unseen));
 	json_object_set_new(o, "frames_lost",
-			    lost == ALERT_LOST_UNKNOWN ? json_null() : json_integer((json_int_t)lost));
+			    lost == ALERT_LOST_UNKNOWN ? json_null()
+						       : json_integer((json_int_t)lost));
 	json_object_set_new(o, "lost_note", json_string(lost_note(lost)));
 	return o;
 }
@@ -127,7 +132,8 @@ void alert_text(const struct detect_alert *a, char *buf, size_t len)
 		snprintf(port, sizeof(port), " port %u", a->port);
 	switch (a->kind) {
 	case DETECT_SYN_FLOOD:
-		snprintf(buf, len, "alert %s syn_flood to %s%s: %.0f SYN/s, %llu completed of %llu, "
+		snprintf(buf, len,
+			 "alert %s syn_flood to %s%s: %.0f SYN/s, %llu completed of %llu, "
 			 "%llu half-open",
 			 detect_state_name(a->state), dst, port, a->rate,
 			 (unsigned long long)a->completed, (unsigned long long)a->attempts,
@@ -142,7 +148,8 @@ void alert_text(const struct detect_alert *a, char *buf, size_t len)
 			 detect_state_name(a->state), src, port, (unsigned long long)a->distinct);
 		break;
 	default:
-		snprintf(buf, len, "alert %s volumetric to %s: %.0f packets/s, %.1f Mbit/s, %.0f new "
+		snprintf(buf, len,
+			 "alert %s volumetric to %s: %.0f packets/s, %.1f Mbit/s, %.0f new "
 			 "flows/s%s",
 			 detect_state_name(a->state), dst, a->rate, a->bps / 1e6, a->flows_per_s,
 			 a->by_baseline ? " (above its baseline)" : "");

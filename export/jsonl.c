@@ -101,6 +101,19 @@ int jsonl_write(struct jsonl *j, json_t *obj)
 	return ret;
 }
 
+int jsonl_flush(struct jsonl *j)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&j->lock);
+	if (fflush(j->f)) {
+		j->failed = true;
+		ret = -EIO;
+	}
+	pthread_mutex_unlock(&j->lock);
+	return ret;
+}
+
 int jsonl_reopen(struct jsonl *j, const char *path, char *err, size_t err_len)
 {
 	bool lost;

@@ -37,6 +37,9 @@ int jsonl_open(struct jsonl **out, const char *path, const struct jsonl_owner *o
 	       size_t err_len);
 /* Writes @obj as one line and takes its reference. */
 int jsonl_write(struct jsonl *j, json_t *obj);
+/* Pushes the lines written so far to the file (alerts: a reader tailing
+ * it sees them at once). */
+int jsonl_flush(struct jsonl *j);
 /* A flow_config on_end hook: @ctx is the struct jsonl. */
 void jsonl_flow_end(void *ctx, const struct flow_record *r);
 /* Log rotation: opens @path (appending, created if missing, refused as

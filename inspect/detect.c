@@ -261,7 +261,7 @@ static uint64_t det_weight(const struct det_entry *e)
 /* The entry of @k, made if need be; NULL when the probe range is full of
  * entries worth keeping (counted untracked). */
 static struct det_entry *det_get(struct detect *d, struct det_table *t, const struct det_key *k,
-				 uint64_t now_ns)
+				 uint64_t now_ns, uint64_t since_ns)
 {
 	uint64_t h = xdpi_hash64(0x5ca1ab1e, k, sizeof(*k));
 	struct det_entry *victim = NULL, *e;
@@ -281,10 +281,11 @@ static struct det_entry *det_get(struct detect *d, struct det_table *t, const st
 		if (now_ns - e->last_ns >= det_idle_ns(d, e->key.kind - 1)) {
 			if (!victim || victim->last_ns > e->last_ns || det_weight(victim) > 1)
 				victim = e;
-		} else if (det_weight(e) <= 1 && (!victim || det_weight(victim) > 1 ||
-						  victim->last_ns > e->last_ns)) {
+		} else if (det_weight(e) <= 1 &&
+			   (!victim || det_weight(victim) > 1 || victim->last_ns > e->last_ns)) {
 			/* A key seen once (a forged source) gives way. */
-			if (!victim || now_ns - victim->last_ns < det_idle_ns(d, victim->key.kind - 1))
+			if (!victim ||
+			    now_ns - victim->last_ns < det_idle_ns(d, victim->key.kind - 1))
 				victim = e;
 		}
 	}
@@ -295,7 +296,12 @@ static struct det_entry *det_get(struct detect *d, struct det_table *t, const st
 	memset(victim, 0, sizeof(*victim));
 	victim->key = *k;
 	victim->first_ns = victim->last_ns = now_ns;
-	victim->win_start_ns = d->last_pass_ns && d->last_pass_ns < now_ns ? d->last_pass_ns : now_ns;
+	/* What this pass counts began after the last pass, and no earlier
+	 * than the record that brought the key (the first pass of a run). */
+	victim->win_start_ns =
+		d->last_pass_ns && d->last_pass_ns < now_ns ? d->last_pass_ns : now_ns;
+	if (since_ns < victim->win_start_ns && since_ns > d->last_pass_ns)
+		victim->win_start_ns = since_ns;
 	victim->baseline_since_ns = now_ns;
 	return victim;
 }
@@ -362,8 +368,8 @@ static void det_rate_touch(struct detect *d, struct det_entry *e, uint64_t now_n
 
 	if (!e->alerting && now_ns - e->last_ns > win) {
 		memset(e->c, 0, sizeof(e->c));
-		e->win_start_ns = d->last_pass_ns && d->last_pass_ns < now_ns ? d->last_pass_ns
-									      : now_ns;
+		e->win_start_ns =
+			d->last_pass_ns && d->last_pass_ns < now_ns ? d->last_pass_ns : now_ns;
 	}
 	e->last_ns = now_ns;
 }
@@ -376,7 +382,7 @@ static void det_observe_scans(struct detect *d, const struct detect_obs *o, uint
 
 	det_addr(k.a, o->src, o->family);
 	det_addr(k.b, o->dst, o->family);
-	e = det_get(d, &d->scan, &k, now_ns);
+	e = det_get(d, &d->scan, &k, now_ns, now_ns - o->age_ns);
 	if (e) {
 		if (!e->alerting && now_ns - e->win_start_ns >= ns_of(d->cfg.th.scan_window_s)) {
 			/* A new epoch: what came before is forgotten. */
@@ -393,7 +399,7 @@ static void det_observe_scans(struct detect *d, const struct detect_obs *o, uint
 	k.kind = DETECT_ADDRESS_SCAN + 1;
 	k.port = o->dport;
 	hh = (uint32_t)xdpi_hash64(7, o->dst, o->family == 4 ? 4 : 16);
-	e = det_get(d, &d->scan, &k, now_ns);
+	e = det_get(d, &d->scan, &k, now_ns, now_ns - o->age_ns);
 	if (e) {
 		if (!e->alerting && now_ns - e->win_start_ns >= ns_of(d->cfg.th.scan_window_s)) {
 			e->n = 0;
@@ -415,14 +421,16 @@ bool detect_observe(struct detect *d, const struct detect_obs *o, uint64_t now_n
 
 	if (tcp && !o->outcome_done) {
 		completed = o->established;
-		failed = !completed && (o->reset || (o->half_open && (o->ending ||
-			 o->age_ns >= ns_of(d->cfg.th.attempt_timeout_s))));
+		failed = !completed &&
+			 (o->reset ||
+			  (o->half_open &&
+			   (o->ending || o->age_ns >= ns_of(d->cfg.th.attempt_timeout_s))));
 	}
 	if (tcp && (o->new_attempt || completed || o->half_open)) {
 		k.kind = DETECT_SYN_FLOOD + 1;
 		k.port = o->dport;
 		det_addr(k.a, o->dst, o->family);
-		e = det_get(d, &d->rate, &k, now_ns);
+		e = det_get(d, &d->rate, &k, now_ns, now_ns - o->age_ns);
 		if (e) {
 			det_rate_touch(d, e, now_ns);
 			e->c[0] += o->new_attempt;
@@ -447,7 +455,7 @@ bool detect_observe(struct detect *d, const struct detect_obs *o, uint64_t now_n
 		k.family = o->family;
 		k.kind = DETECT_VOLUMETRIC + 1;
 		det_addr(k.a, o->dst, o->family);
-		e = det_get(d, &d->rate, &k, now_ns);
+		e = det_get(d, &d->rate, &k, now_ns, now_ns - o->age_ns);
 		if (e) {
 			det_rate_touch(d, e, now_ns);
 			e->c[0] += o->pk_to_dst;
@@ -476,6 +484,7 @@ static void det_top(struct topn *t, struct detect_top *out, uint8_t *n, bool por
 			memcpy(out[i].addr, te[i].key, te[i].len);
 		}
 		out[i].count = te[i].count;
+		out[i].error = te[i].error;
 	}
 	*n = (uint8_t)got;
 }
@@ -667,21 +676,29 @@ static void det_eval_rate(struct detect *d, struct det_entry *e, uint64_t now_ns
 	}
 }
 
-static void det_eval_scan(struct detect *d, struct det_entry *e, uint64_t now_ns)
+/* A scan entry's figures as of @now_ns. */
+static void det_scan_figures(const struct detect *d, const struct det_entry *e, uint64_t now_ns,
+			     struct detect_alert *fig)
 {
-	const struct detect_thresholds *th = &d->cfg.th;
 	bool port = e->key.kind - 1 == DETECT_PORT_SCAN;
-	uint32_t need = port ? th->port_scan_ports : th->addr_scan_hosts;
-	struct detect_alert fig = {.now_ns = now_ns,
-				   .window_start_ns = e->win_start_ns,
-				   .distinct = e->n,
-				   .attempts = e->c[0],
-				   .threshold_distinct = need};
 	double secs = (now_ns - e->win_start_ns) / NS;
 
-	fig.rate = secs > 0 ? e->c[0] / secs : 0;
+	memset(fig, 0, sizeof(*fig));
+	fig->now_ns = now_ns;
+	fig->window_start_ns = e->win_start_ns;
+	fig->distinct = e->n;
+	fig->attempts = e->c[0];
+	fig->threshold_distinct = port ? d->cfg.th.port_scan_ports : d->cfg.th.addr_scan_hosts;
+	fig->rate = secs > 0 ? e->c[0] / secs : 0;
+}
+
+static void det_eval_scan(struct detect *d, struct det_entry *e, uint64_t now_ns)
+{
+	struct detect_alert fig;
+
+	det_scan_figures(d, e, now_ns, &fig);
 	if (!e->alerting) {
-		if (e->n >= need)
+		if (e->n >= fig.threshold_distinct)
 			det_start(d, e, now_ns, &fig);
 		return;
 	}
@@ -734,10 +751,16 @@ static void det_table_finish(struct detect *d, struct det_table *t, uint64_t now
 {
 	for (uint32_t i = 0; i < t->n_used; i++) {
 		struct det_entry *e = &t->e[t->used[i]];
+		enum detect_kind kind = (enum detect_kind)(e->key.kind - 1);
 		struct detect_alert fig = {.now_ns = now_ns, .window_start_ns = e->win_start_ns};
 
-		if (e->alerting)
-			det_end(d, e, &fig);
+		if (!e->alerting)
+			continue;
+		/* Scans: what the scan reached; rates: the last window's
+		 * figures were in the records before (the end says 0/s). */
+		if (kind == DETECT_PORT_SCAN || kind == DETECT_ADDRESS_SCAN)
+			det_scan_figures(d, e, now_ns, &fig);
+		det_end(d, e, &fig);
 	}
 }
 

@@ -48,20 +48,20 @@ enum detect_state {
 
 /* Thresholds (docs/detect.md gives the reasoning for each default). */
 struct detect_thresholds {
-	double window_s;	   /* rate window */
-	double hold_s;		   /* an alert ends after this long below its threshold */
-	double syn_rate;	   /* new SYNs per second to one (host, port) */
-	double syn_ratio;	   /* ... of which at most this share completed */
-	uint64_t syn_half_open;	   /* or this many half-open to one (host, port) */
-	double scan_window_s;	   /* failed attempts counted over this long */
-	uint32_t port_scan_ports;  /* distinct ports of one host, from one source */
-	uint32_t addr_scan_hosts;  /* distinct hosts on one port, from one source */
-	double attempt_timeout_s;  /* a SYN unanswered this long failed */
-	double vol_pps;		   /* packets per second to one host (0: off) */
-	double vol_bps;		   /* bits per second to one host (0: off) */
-	double vol_flows;	   /* new flows per second to one host (0: off) */
-	double vol_deviations;	   /* baseline: mean + this many deviations (0: off) */
-	double vol_warmup_s;	   /* a host's baseline alerts only after this long */
+	double window_s;	     /* rate window */
+	double hold_s;		     /* an alert ends after this long below its threshold */
+	double syn_rate;	     /* new SYNs per second to one (host, port) */
+	double syn_ratio;	     /* ... of which at most this share completed */
+	uint64_t syn_half_open;	     /* or this many half-open to one (host, port) */
+	double scan_window_s;	     /* failed attempts counted over this long */
+	uint32_t port_scan_ports;    /* distinct ports of one host, from one source */
+	uint32_t addr_scan_hosts;    /* distinct hosts on one port, from one source */
+	double attempt_timeout_s;    /* a SYN unanswered this long failed */
+	double vol_pps;		     /* packets per second to one host (0: off) */
+	double vol_bps;		     /* bits per second to one host (0: off) */
+	double vol_flows;	     /* new flows per second to one host (0: off) */
+	double vol_deviations;	     /* baseline: mean + this many deviations (0: off) */
+	double vol_warmup_s;	     /* a host's baseline alerts only after this long */
 	double vol_baseline_min_pps; /* and only above this rate */
 };
 
@@ -83,9 +83,9 @@ struct detect_config {
  * scans. */
 #define DETECT_MAX_ENTRIES_DEFAULT 16384u
 #define DETECT_QUEUE 1024u
-#define DETECT_TOP 5	  /* top sources and ports an alert lists */
-#define DETECT_SAMPLES 4  /* sample flow keys an alert carries */
-#define DETECT_EXACT 32	  /* distinct ports/hosts a scan lists */
+#define DETECT_TOP 5	 /* top sources and ports an alert lists */
+#define DETECT_SAMPLES 4 /* sample flow keys an alert carries */
+#define DETECT_EXACT 32	 /* distinct ports/hosts a scan lists */
 
 /* A flow key as an alert shows it. */
 struct detect_flow_key {
@@ -99,27 +99,28 @@ struct detect_top {
 	uint8_t family; /* 4, 6; 0: a port */
 	uint8_t addr[16];
 	uint16_t port;
-	uint64_t count;
+	uint64_t count; /* at most count - error of it is certain (space-saving) */
+	uint64_t error;
 };
 
 struct detect_alert {
 	enum detect_kind kind;
 	enum detect_state state;
-	uint64_t id;		       /* the same for every record of one alert */
-	uint8_t family;		       /* of src/dst */
+	uint64_t id;	/* the same for every record of one alert */
+	uint8_t family; /* of src/dst */
 	bool has_src, has_dst, has_port;
-	uint8_t src[16], dst[16];      /* IPv4 in the first 4 bytes */
-	uint16_t port;		       /* the destination port (SYN flood, address scan) */
-	uint64_t start_ns, now_ns;     /* alert start; this record's time (capture time) */
-	uint64_t window_start_ns;      /* the window the figures cover */
-	double rate;		       /* per second: SYNs, packets; scans: attempts */
-	double bps, flows_per_s;       /* volumetric */
-	double baseline_pps;	       /* volumetric by baseline; 0: by threshold */
-	uint64_t half_open;	       /* SYN flood */
-	uint64_t attempts, completed;  /* SYN flood: new SYNs and handshakes in the window */
-	uint64_t distinct;	       /* scans: ports or hosts (>= when above DETECT_EXACT) */
+	uint8_t src[16], dst[16];     /* IPv4 in the first 4 bytes */
+	uint16_t port;		      /* the destination port (SYN flood, address scan) */
+	uint64_t start_ns, now_ns;    /* alert start; this record's time (capture time) */
+	uint64_t window_start_ns;     /* the window the figures cover */
+	double rate;		      /* per second: SYNs, packets; scans: attempts */
+	double bps, flows_per_s;      /* volumetric */
+	double baseline_pps;	      /* volumetric by baseline; 0: by threshold */
+	uint64_t half_open;	      /* SYN flood */
+	uint64_t attempts, completed; /* SYN flood: new SYNs and handshakes in the window */
+	uint64_t distinct;	      /* scans: ports or hosts (>= when above DETECT_EXACT) */
 	uint32_t threshold_distinct;
-	bool answers_unseen;	       /* one-direction capture */
+	bool answers_unseen; /* one-direction capture */
 	bool by_baseline;
 	struct detect_top top_src[DETECT_TOP], top_port[DETECT_TOP];
 	uint8_t n_top_src, n_top_port;
@@ -132,14 +133,14 @@ struct detect_obs {
 	uint8_t family, proto;
 	const uint8_t *src, *dst; /* initiator, responder; 4 or 16 bytes */
 	uint16_t sport, dport;
-	bool syn;	   /* the handshake began with the initiator's SYN */
-	bool new_attempt;  /* the first pass that sees this record */
-	bool half_open;	   /* SYN (and SYN-ACK) without the final ACK */
-	bool established;  /* the handshake completed */
-	bool reset;	   /* an RST ended the handshake */
-	bool outcome_done; /* detect_observe() took its outcome before */
-	bool ending;	   /* the record leaves the table */
-	uint64_t age_ns;   /* since its first packet */
+	bool syn;		       /* the handshake began with the initiator's SYN */
+	bool new_attempt;	       /* the first pass that sees this record */
+	bool half_open;		       /* SYN (and SYN-ACK) without the final ACK */
+	bool established;	       /* the handshake completed */
+	bool reset;		       /* an RST ended the handshake */
+	bool outcome_done;	       /* detect_observe() took its outcome before */
+	bool ending;		       /* the record leaves the table */
+	uint64_t age_ns;	       /* since its first packet */
 	uint64_t pk_to_dst, by_to_dst; /* sent by the initiator since the last pass */
 };
 

@@ -140,7 +140,7 @@ struct flow {
 	uint8_t state;	   /* enum flow_tcp_state, FLOW_TCP_BUSY while claimed */
 	uint8_t initiator; /* endpoint index */
 	uint8_t peeked;	   /* bit per endpoint: its first payload was looked at */
-	uint8_t mflags;	    /* the maintainer's: FLOW_M_* */
+	uint8_t mflags;	   /* the maintainer's: FLOW_M_* */
 	uint8_t end_reason;
 	uint8_t simultaneous; /* both ends sent a SYN: no RTT to time */
 	/* Out of the index since a new handshake on its key took its place

@@ -487,19 +487,28 @@ TEST(to_argv_spells_options_from_the_table)
 /* Every detection threshold by option, and back through to_argv. */
 TEST(detect_options)
 {
-	static const char *const args[] = {
-		"--no-detect",	      "--detect-window",	"0.5", "--detect-hold", "2",
-		"--detect-max-entries", "4096",		"--syn-flood-rate", "250",
-		"--syn-flood-ratio",  "0.25",		"--syn-flood-half-open", "777",
-		"--scan-window",      "60",		"--port-scan-ports", "20",
-		"--address-scan-hosts", "30",		"--attempt-timeout", "3",
-		"--volumetric-pps",   "5000",		"--volumetric-mbps", "250",
-		"--volumetric-flows", "0",		"--volumetric-deviations", "4",
-		"--volumetric-warmup", "120",		"--volumetric-min-pps", "50", NULL};
-	static const char *const bad[][3] = {
-		{"--syn-flood-ratio", "1.5", NULL}, {"--port-scan-ports", "1", NULL},
-		{"--detect-window", "0", NULL},	    {"--syn-flood-rate", "0", NULL},
-		{"--detect-max-entries", "10", NULL}};
+	static const char *const args[] = {"--no-detect", "--detect-window",
+					   "0.5",	  "--detect-hold",
+					   "2",		  "--detect-max-entries",
+					   "4096",	  "--syn-flood-rate",
+					   "250",	  "--syn-flood-ratio",
+					   "0.25",	  "--syn-flood-half-open",
+					   "777",	  "--scan-window",
+					   "60",	  "--port-scan-ports",
+					   "20",	  "--address-scan-hosts",
+					   "30",	  "--attempt-timeout",
+					   "3",		  "--volumetric-pps",
+					   "5000",	  "--volumetric-mbps",
+					   "250",	  "--volumetric-flows",
+					   "0",		  "--volumetric-deviations",
+					   "4",		  "--volumetric-warmup",
+					   "120",	  "--volumetric-min-pps",
+					   "50",	  NULL};
+	static const char *const bad[][3] = {{"--syn-flood-ratio", "1.5", NULL},
+					     {"--port-scan-ports", "1", NULL},
+					     {"--detect-window", "0", NULL},
+					     {"--syn-flood-rate", "0", NULL},
+					     {"--detect-max-entries", "10", NULL}};
 	const struct detect_thresholds *th;
 	struct capture_opts o;
 

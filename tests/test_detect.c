@@ -40,11 +40,10 @@ static void collect(void *ctx, const struct detect_alert *a)
 	g->n++;
 }
 
-static struct detect *make(const struct detect_thresholds *th, uint32_t max_entries,
-			   struct got *g)
+static struct detect *make(const struct detect_thresholds *th, uint32_t max_entries, struct got *g)
 {
-	struct detect_config c = {.max_entries = max_entries, .emit = g ? collect : NULL,
-				  .emit_ctx = g};
+	struct detect_config c = {
+		.max_entries = max_entries, .emit = g ? collect : NULL, .emit_ctx = g};
 	struct detect *d;
 
 	if (th)
@@ -486,6 +485,9 @@ TEST(test_queue_and_one_direction)
 	detect_finish(d, 3 * SEC);
 	EQ(detect_drain(d, collect, &g), 1);
 	EQ(g.a[1].state, DETECT_END);
+	/* The end of a scan says what it reached. */
+	EQ(g.a[1].distinct, 15);
+	EQ(g.a[1].threshold_distinct, 15);
 	detect_stats(d, &s);
 	EQ(s.alerts[DETECT_PORT_SCAN], 1);
 	EQ(s.active[DETECT_PORT_SCAN], 0);

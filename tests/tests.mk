@@ -103,7 +103,7 @@ check: check-build
 # expiry thread, the call_rcu frees, the pcapng writer and the exporters.
 # A report fails the run (exit status 66). Call it as `make check-tsan`.
 TSAN_TESTS := test_flows test_pipeline t_live t_flows t_prometheus t_ipfix t_write t_passive t_privs \
-	t_jumbo t_config_live t_bothways
+	t_jumbo t_config_live t_bothways test_detect t_detect
 ifeq ($(SAN),thread)
 check-tsan: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(TEST_BPF_OBJS) $(BUILD)/bench/mkcapture
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \
