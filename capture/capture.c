@@ -93,7 +93,7 @@ static uint64_t capture_lost_now(const struct capture *c)
 {
 	uint64_t lost = 0;
 
-	for (int i = 0; i < c->nworkers; i++) {
+	for (int i = 0; c->workers && i < c->nworkers; i++) {
 		const struct worker *w = &c->workers[i];
 		struct xdpi_queue_stats qs;
 		struct xdp_statistics st;
@@ -1204,12 +1204,14 @@ void capture_close(struct capture *c)
 	 * reaches the sockets. */
 	capture_privs_teardown(&c->o);
 	steer_destroy(c->steer);
+	c->steer = NULL;
 	capture_vlan_restore(c);
 	for (int i = 0; c->workers && i < c->nworkers; i++)
 		worker_destroy(&c->workers[i]);
 	capture_rxpath_release(&c->rx, c->o.ifname);
 	capture_privs_teardown_done(&c->o);
 	free(c->workers);
+	c->workers = NULL; /* the alerts of the flows still to end read no ledger */
 	free(c->iface_start);
 	/* A run that failed before capture_stop() still writes its flows
 	 * (the workers are joined); then the table is empty and can go. */

@@ -426,6 +426,8 @@ TEST(test_bounded_when_full)
 	detect_pass_end(d, 2 * SEC);
 	detect_stats(d, &s);
 	EQ(s.max_entries, 128);
+	/* The bound docs/detect.md states per entry. */
+	assert_true(detect_bytes_per_entry() <= 512);
 	assert_true(s.entries <= s.max_entries);
 	/* A SYN flood to VICTIM:80 (and its new flows): no scan. */
 	EQ(s.alerts[DETECT_SYN_FLOOD], 1);
