@@ -92,7 +92,7 @@ tcpdump_start() {
 	ip netns exec "$TB_DUT" tcpdump -Z root --immediate-mode -i "$TB_DUT_IF" -n -s 96 -U \
 		-w "$T_TMP/$1.pcap" tcp 2>"$T_TMP/$1.tcpdump.err" &
 	TCPDUMP_PID=$!
-	PIDS+=($TCPDUMP_PID)
+	PIDS+=("$TCPDUMP_PID")
 	for _ in $(seq 100); do
 		grep -q "listening on" "$T_TMP/$1.tcpdump.err" && return 0
 		sleep 0.1
