@@ -69,6 +69,7 @@ struct capture {
 	struct detect *detect;
 	struct capture_lost {
 		uint64_t at_ns, lost;
+		bool ok; /* the count could be read */
 	} lost_hist[CAPTURE_LOST_HIST];
 	uint32_t lost_n, lost_next;
 	uint64_t lost_sampled_ns;
@@ -88,22 +89,33 @@ struct capture {
 };
 
 /* Frames the ledger counts lost so far, every queue: the sockets' drops
- * and the passive rings' failed copies. */
-static uint64_t capture_lost_now(const struct capture *c)
+ * and the passive rings' failed copies (the XDP program's counters, read
+ * through the map's descriptor, which needs no capability). False when a
+ * count could not be read: the alerts then say it is not known. */
+static bool capture_lost_now(const struct capture *c, uint64_t *out)
 {
 	uint64_t lost = 0;
+	bool ok = c->workers && c->steer;
 
 	for (int i = 0; c->workers && i < c->nworkers; i++) {
 		const struct worker *w = &c->workers[i];
 		struct xdpi_queue_stats qs;
 		struct xdp_statistics st;
 
-		if (w->xsk && !xdpi_xsk_stats(w->xsk, &st))
-			lost += st.rx_dropped + st.rx_ring_full + st.rx_fill_ring_empty_descs;
-		if (c->steer && !steer_queue_stats(c->steer, w->queue_id, &qs))
+		if (w->xsk) {
+			if (xdpi_xsk_stats(w->xsk, &st))
+				ok = false;
+			else
+				lost += st.rx_dropped + st.rx_ring_full +
+					st.rx_fill_ring_empty_descs;
+		}
+		if (!c->steer || steer_queue_stats(c->steer, w->queue_id, &qs))
+			ok = false;
+		else
 			lost += qs.copy_failed + qs.copy_out_failed;
 	}
-	return lost;
+	*out = lost;
+	return ok;
 }
 
 /* The frames lost since @since_ns (capture time): from the newest sample
@@ -112,6 +124,9 @@ static uint64_t capture_lost_now(const struct capture *c)
 static uint64_t capture_lost_since(const struct capture *c, uint64_t since_ns, uint64_t now_lost)
 {
 	const struct capture_lost *before = NULL, *oldest = NULL;
+
+	if (now_lost == ALERT_LOST_UNKNOWN)
+		return ALERT_LOST_UNKNOWN;
 
 	for (uint32_t i = 0; i < c->lost_n; i++) {
 		const struct capture_lost *h = &c->lost_hist[i];
@@ -123,7 +138,9 @@ static uint64_t capture_lost_since(const struct capture *c, uint64_t since_ns, u
 	}
 	if (!before)
 		before = oldest;
-	return before && now_lost >= before->lost ? now_lost - before->lost : 0;
+	if (!before || !before->ok)
+		return ALERT_LOST_UNKNOWN;
+	return now_lost >= before->lost ? now_lost - before->lost : 0;
 }
 
 struct capture_alert_ctx {
@@ -139,7 +156,8 @@ static void capture_alert(void *ctx, const struct detect_alert *a)
 	char line[256];
 
 	if (!x->have_lost) {
-		x->lost = capture_lost_now(x->c);
+		if (!capture_lost_now(x->c, &x->lost))
+			x->lost = ALERT_LOST_UNKNOWN;
 		x->have_lost = true;
 	}
 	lost = capture_lost_since(x->c, a->window_start_ns, x->lost);
@@ -150,7 +168,10 @@ static void capture_alert(void *ctx, const struct detect_alert *a)
 			jsonl_write(x->c->jsonl, o);
 	}
 	alert_text(a, line, sizeof(line));
-	xdpi_warn("%s%s", line, lost ? " (frames were lost in its window)" : "");
+	xdpi_warn("%s%s", line,
+		  lost == ALERT_LOST_UNKNOWN ? " (frames lost in its window: not known)"
+		  : lost		     ? " (frames were lost in its window)"
+					     : "");
 }
 
 /* The alerts the detection raised since the last tick, with the frames
@@ -163,9 +184,13 @@ static void capture_alerts(struct capture *c)
 	if (!c->detect)
 		return;
 	if (now - c->lost_sampled_ns >= 1000000000ull) {
-		x.lost = capture_lost_now(c);
+		bool ok = capture_lost_now(c, &x.lost);
+
 		x.have_lost = true;
-		c->lost_hist[c->lost_next] = (struct capture_lost){.at_ns = now, .lost = x.lost};
+		c->lost_hist[c->lost_next] =
+			(struct capture_lost){.at_ns = now, .lost = x.lost, .ok = ok};
+		if (!ok)
+			x.lost = ALERT_LOST_UNKNOWN;
 		c->lost_next = (c->lost_next + 1) % CAPTURE_LOST_HIST;
 		c->lost_n += c->lost_n < CAPTURE_LOST_HIST;
 		c->lost_sampled_ns = now;

@@ -58,6 +58,7 @@ struct det_entry {
 	uint32_t ev; /* evidence slot + 1 while alerting and one was free */
 	uint64_t first_ns, last_ns, win_start_ns;
 	uint64_t alert_id, alert_start_ns, above_ns, update_ns;
+	uint64_t alert_window_ns; /* the start of the window that raised it */
 	bool alerting, by_baseline;
 	/* Rates: SYN flood attempts, completed; volumetric packets, bytes,
 	 * flows. Scans: attempts. */
@@ -558,6 +559,7 @@ static void det_start(struct detect *d, struct det_entry *e, uint64_t now_ns,
 	e->alerting = true;
 	e->alert_id = ++d->next_id;
 	e->alert_start_ns = e->above_ns = e->update_ns = now_ns;
+	e->alert_window_ns = fig->window_start_ns;
 	d->alerts[kind]++;
 	d->active[kind]++;
 	for (unsigned i = 0; i < DET_EVIDENCE; i++) {
@@ -579,7 +581,11 @@ static void det_start(struct detect *d, struct det_entry *e, uint64_t now_ns,
 
 static void det_end(struct detect *d, struct det_entry *e, const struct detect_alert *fig)
 {
-	det_emit(d, e, DETECT_END, fig);
+	struct detect_alert last = *fig;
+
+	/* The end covers the whole alert: from the window that raised it. */
+	last.window_start_ns = e->alert_window_ns;
+	det_emit(d, e, DETECT_END, &last);
 	d->active[e->key.kind - 1]--;
 	e->alerting = false;
 	if (e->ev)

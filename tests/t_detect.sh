@@ -217,8 +217,13 @@ else
 fi
 
 # --- 3. hping3 SYN flood from random sources
+# The worker pauses 3 ms after every batch (XDPI_TEST_SLOW_QUEUE, as in
+# t_bothways), so that the passive ring overflows under the flood: the
+# alerts must say frames were lost, as the XDP program counted them.
 tcpdump_start flood
+export XDPI_TEST_SLOW_QUEUE=0:3000
 if live_start flood "${LIVE_ARGS[@]}" --max-flows 300000 --json-lines "$T_TMP/flood.jsonl"; then
+	unset XDPI_TEST_SLOW_QUEUE
 	ip netns exec "$TB_GEN" timeout 3 hping3 -q -S -p 80 --flood --rand-source \
 		"$TB_DUT_IP" >"$T_TMP/hping3.txt" 2>&1
 	t_check "the flood's SYN flood alert ended after it stopped" \
@@ -231,7 +236,19 @@ if live_start flood "${LIVE_ARGS[@]}" --max-flows 300000 --json-lines "$T_TMP/fl
 		"$(first_alert "$T_TMP/flood.jsonl" syn_flood "(a['dst'], a['port'], 0 <= __import__('datetime').datetime.fromisoformat(a['start'].replace('Z', '+00:00')).timestamp() - $first <= 1.0)")" \
 		"('$TB_DUT_IP', 80, True)"
 	t_eq "hping3: one SYN flood" "$(alerts "$T_TMP/flood.jsonl" syn_flood start)" 1
+	failed=$(json "$T_TMP/flood.out" 'sum(q["xdp"]["copy_failed"] for q in d["ledger"]["queues"])')
+	t_eq "hping3: the end says frames were lost, no more than the XDP program counted ($failed)" \
+		"$(python3 - "$T_TMP/flood.jsonl" "$failed" <<'EOF'
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1])]
+a = [x for x in a if x.get("type") == "alert" and x["kind"] == "syn_flood"]
+end = [x for x in a if x["state"] == "end"][0]
+print(0 < end["frames_lost"] <= int(sys.argv[2]), "may be higher" in end["lost_note"],
+      all(x["frames_lost"] <= int(sys.argv[2]) for x in a))
+EOF
+)" "True True True"
 else
+	unset XDPI_TEST_SLOW_QUEUE
 	t_fail "live started (flood)" "$(cat "$T_TMP/flood.err")"
 	tcpdump_stop
 fi
