@@ -21,6 +21,7 @@
 #include "../util/sandbox.h"
 #include "../xsk/iface.h"
 #include "../xsk/worker.h"
+#include "../export/alert_hook.h"
 #include "../export/alert_report.h"
 #include "../export/flow_sinks.h"
 #include "../export/ipfix.h"
@@ -72,6 +73,7 @@ struct capture {
 		bool ok; /* the count could be read */
 	} lost_hist[CAPTURE_LOST_HIST];
 	uint32_t lost_n, lost_next;
+	struct alert_hook hook; /* --on-alert */
 	uint64_t lost_sampled_ns;
 	int ifindex; /* to notice the interface going away */
 	/* Jumbo frames and NIC metadata (capture_plan_frames(), capture_vlan()). */
@@ -161,11 +163,15 @@ static void capture_alert(void *ctx, const struct detect_alert *a)
 		x->have_lost = true;
 	}
 	lost = capture_lost_since(x->c, a->window_start_ns, x->lost);
-	if (x->c->jsonl) {
+	if (x->c->jsonl || x->c->hook.cmd) {
 		json_t *o = alert_json(a, lost);
 
 		if (o)
+			alert_hook_run(&x->c->hook, o);
+		if (o && x->c->jsonl)
 			jsonl_write(x->c->jsonl, o);
+		else
+			json_decref(o);
 	}
 	alert_text(a, line, sizeof(line));
 	xdpi_warn("%s%s", line,
@@ -183,6 +189,7 @@ static void capture_alerts(struct capture *c)
 
 	if (!c->detect)
 		return;
+	alert_hook_reap(&c->hook);
 	if (now - c->lost_sampled_ns >= 1000000000ull) {
 		bool ok = capture_lost_now(c, &x.lost);
 
@@ -707,6 +714,7 @@ static int capture_open_flows(struct capture *c)
 			.one_direction = fc.one_direction,
 		};
 
+		c->hook.cmd = fo->on_alert;
 		c->detect = detect_new(&dc);
 		if (!c->detect) {
 			xdpi_err("cannot set up the detection: %s", strerror(errno));
@@ -1243,6 +1251,7 @@ void capture_close(struct capture *c)
 	capture_finish_flows(c);
 	flow_table_free(c->flows);
 	detect_free(c->detect);
+	alert_hook_finish(&c->hook);
 	if (c->sinks.ipfix)
 		ipfix_report_warn(c->sinks.ipfix);
 	ipfix_exporter_free(c->sinks.ipfix);

@@ -70,6 +70,7 @@ enum {
 	OPT_VOLUMETRIC_DEVIATIONS,
 	OPT_VOLUMETRIC_WARMUP,
 	OPT_VOLUMETRIC_MIN_PPS,
+	OPT_ON_ALERT,
 };
 
 /* Passive defaults: every header xdpi parses fits in 512 bytes (Ethernet,
@@ -151,6 +152,7 @@ const struct option capture_flow_long_opts[] = {
 	{"volumetric-deviations", required_argument, NULL, OPT_VOLUMETRIC_DEVIATIONS},
 	{"volumetric-warmup", required_argument, NULL, OPT_VOLUMETRIC_WARMUP},
 	{"volumetric-min-pps", required_argument, NULL, OPT_VOLUMETRIC_MIN_PPS},
+	{"on-alert", required_argument, NULL, OPT_ON_ALERT},
 	{0},
 };
 
@@ -200,7 +202,10 @@ const char capture_flow_opts_help[] =
 	"  --volumetric-deviations K  above a host's learned rate by K deviations\n"
 	"                        (default 6; 0: no baseline)\n"
 	"  --volumetric-warmup SEC  learning before a baseline alerts (300)\n"
-	"  --volumetric-min-pps N  a baseline alert needs this rate too (1000)\n";
+	"  --volumetric-min-pps N  a baseline alert needs this rate too (1000)\n"
+	"  --on-alert CMD        run '/bin/sh -c CMD' for each alert record, the\n"
+	"                        record as one JSON line on its standard input,\n"
+	"                        without any capability\n";
 
 size_t capture_flow_long_opts_count(void)
 {
@@ -267,6 +272,11 @@ static int parse_detect_opt(struct capture_flow_opts *f, int opt, const char *ar
 		return parse_num(arg, &th->vol_warmup_s);
 	case OPT_VOLUMETRIC_MIN_PPS:
 		return parse_num(arg, &th->vol_baseline_min_pps);
+	case OPT_ON_ALERT:
+		if (!*arg)
+			return -EINVAL;
+		f->on_alert = arg;
+		return 1;
 	default:
 		return 0;
 	}
@@ -760,6 +770,8 @@ static void push_detect(const struct argv_out *a, const struct capture_flow_opts
 	push_seconds(a, OPT_VOLUMETRIC_DEVIATIONS, t->vol_deviations, u->vol_deviations);
 	push_seconds(a, OPT_VOLUMETRIC_WARMUP, t->vol_warmup_s, u->vol_warmup_s);
 	push_seconds(a, OPT_VOLUMETRIC_MIN_PPS, t->vol_baseline_min_pps, u->vol_baseline_min_pps);
+	if (f->on_alert)
+		push_opt(a, OPT_ON_ALERT, f->on_alert);
 }
 
 void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,

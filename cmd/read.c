@@ -14,6 +14,7 @@
 
 #include "cmd.h"
 #include "../capture/options.h"
+#include "../export/alert_hook.h"
 #include "../export/alert_report.h"
 #include "../export/flow_report.h"
 #include "../export/flow_sinks.h"
@@ -278,6 +279,7 @@ struct read_flows {
 	struct flow_summary summary;
 	struct detect *detect; /* NULL: --no-detect or --no-flows */
 	struct detect_stats detect_final;
+	struct alert_hook hook; /* --on-alert */
 };
 
 /* An alert, as it is raised (this thread maintains the table): a JSON
@@ -287,11 +289,15 @@ static void read_alert(void *ctx, const struct detect_alert *a)
 	struct read_flows *rf = ctx;
 	char line[256];
 
-	if (rf->jl) {
+	if (rf->jl || rf->hook.cmd) {
 		json_t *o = alert_json(a, ALERT_LOST_UNKNOWN);
 
 		if (o)
+			alert_hook_run(&rf->hook, o);
+		if (o && rf->jl)
 			jsonl_write(rf->jl, o);
+		else
+			json_decref(o);
 	}
 	alert_text(a, line, sizeof(line));
 	xdpi_warn("%s", line);
@@ -342,6 +348,7 @@ static int read_open_flows(const struct read_opts *o, struct read_flows *rf,
 						 .emit = read_alert,
 						 .emit_ctx = rf};
 
+		rf->hook.cmd = fo->on_alert;
 		rf->detect = detect_new(&dc);
 		if (!rf->detect) {
 			xdpi_err("cannot set up the detection: %s", strerror(errno));
@@ -390,6 +397,7 @@ static int read_close_flows(struct read_flows *rf)
 	rf->ft = NULL;
 	detect_free(rf->detect);
 	rf->detect = NULL;
+	alert_hook_finish(&rf->hook);
 	if (rf->registered)
 		flows_thread_unregister();
 	rf->registered = false;

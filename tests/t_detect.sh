@@ -145,11 +145,24 @@ if live_start nmap "${LIVE_ARGS[@]}" --json-lines "$T_TMP/nmap.jsonl" \
 		"$(first_alert "$T_TMP/nmap.jsonl" port_scan '(a["frames_lost"], a["answers_may_be_unseen"])')" \
 		"(0, False)"
 	# The same capture offline, twice: the same alerts (capture time).
-	"$XDPI" read --json-lines "$T_TMP/r1.jsonl" "$T_TMP/nmap.pcap" >/dev/null 2>&1
+	mkdir "$T_TMP/rhook"
+	# shellcheck disable=SC2016 # $$ is the hook shell's own
+	"$XDPI" read --json-lines "$T_TMP/r1.jsonl" "$T_TMP/nmap.pcap" --on-alert \
+		'cat >"'"$T_TMP"'/rhook/$$.json"; grep -E "^Cap(Prm|Eff)" /proc/self/status >"'"$T_TMP"'/rhook/$$.caps"' \
+		>/dev/null 2>&1
 	"$XDPI" read --json-lines "$T_TMP/r2.jsonl" "$T_TMP/nmap.pcap" >/dev/null 2>&1
 	t_eq "read of the nmap capture: one port scan from the scanner to the victim" \
 		"$(alerts "$T_TMP/r1.jsonl" port_scan start) $(first_alert "$T_TMP/r1.jsonl" port_scan '(a["src"], a["dst"])')" \
 		"1 ('$TB_GEN_IP', '$TB_DUT_IP')"
+	t_eq "read --on-alert, as root: the command gets each alert and no capability" \
+		"$(python3 - "$T_TMP/rhook" "$T_TMP/r1.jsonl" <<'EOF'
+import glob, json, sys
+got = sorted(open(f).read() for f in glob.glob(sys.argv[1] + "/*.json"))
+want = sorted(l for l in open(sys.argv[2]) if '"alert"' in l)
+caps = {l.split()[1] for f in glob.glob(sys.argv[1] + "/*.caps") for l in open(f)}
+print(len(got), got == want, caps)
+EOF
+)" "2 True {'0000000000000000'}"
 	t_eq "read of the nmap capture: the same alerts twice" \
 		"$(grep '"alert"' "$T_TMP/r1.jsonl" | md5sum)" "$(grep '"alert"' "$T_TMP/r2.jsonl" | md5sum)"
 else
@@ -194,7 +207,11 @@ fi
 # --- 2. masscan across a /24 on one port
 NET=198.19.7
 ip -n "$TB_GEN" route add $NET.0/24 via "$TB_DUT_IP"
-if live_start masscan --passive --interval 0.2 --json-lines "$T_TMP/masscan.jsonl"; then
+mkdir "$T_TMP/hook"
+# shellcheck disable=SC2016 # $$ is the hook shell's own
+HOOK='cat >"'"$T_TMP"'/hook/$$.json"; grep -E "^Cap(Prm|Eff|Bnd)" /proc/self/status >"'"$T_TMP"'/hook/$$.caps"'
+if live_start masscan --passive --interval 0.2 --json-lines "$T_TMP/masscan.jsonl" \
+	--on-alert "$HOOK"; then
 	ip netns exec "$TB_GEN" timeout 30 masscan -p 8443 $NET.0/24 --rate 10000 \
 		--adapter "$TB_GEN_IF" --adapter-ip "$TB_GEN_IP" --router-mac "$TB_DUT_MAC" \
 		--wait 0 >"$T_TMP/masscan.txt" 2>&1
@@ -212,6 +229,15 @@ if live_start masscan --passive --interval 0.2 --json-lines "$T_TMP/masscan.json
 		"$(alerts "$T_TMP/masscan.jsonl" address_scan start) $(first_alert "$T_TMP/masscan.jsonl" address_scan '(a["src"], a["port"], a["hosts"] >= 25, a["dst"])')" \
 		"1 ('$TB_GEN_IP', 8443, True, None)"
 	t_eq "masscan: no port scan" "$(alerts "$T_TMP/masscan.jsonl" port_scan)" 0
+	t_eq "--on-alert: each alert record on a command's stdin, run without any capability" \
+		"$(python3 - "$T_TMP/hook" "$T_TMP/masscan.jsonl" <<'EOF'
+import glob, json, sys
+got = sorted(open(f).read() for f in glob.glob(sys.argv[1] + "/*.json"))
+want = sorted(l for l in open(sys.argv[2]) if '"alert"' in l)
+caps = {l.split()[1] for f in glob.glob(sys.argv[1] + "/*.caps") for l in open(f)}
+print(len(got), got == want, caps)
+EOF
+)" "2 True {'0000000000000000'}"
 else
 	t_fail "live started (masscan)" "$(cat "$T_TMP/masscan.err")"
 fi

@@ -346,6 +346,10 @@ static void round_trip(const struct capture_opts *in)
 	EQ(out.flows.no_detect, in->flows.no_detect);
 	EQ(out.flows.detect_max_entries, in->flows.detect_max_entries);
 	assert_memory_equal(&out.flows.detect, &in->flows.detect, sizeof(in->flows.detect));
+	if (in->flows.on_alert)
+		assert_string_equal(out.flows.on_alert, in->flows.on_alert);
+	else
+		assert_null(out.flows.on_alert);
 	if (in->ifname)
 		assert_string_equal(out.ifname, in->ifname);
 	argv_free(&a);
@@ -487,23 +491,42 @@ TEST(to_argv_spells_options_from_the_table)
 /* Every detection threshold by option, and back through to_argv. */
 TEST(detect_options)
 {
-	static const char *const args[] = {"--no-detect", "--detect-window",
-					   "0.5",	  "--detect-hold",
-					   "2",		  "--detect-max-entries",
-					   "4096",	  "--syn-flood-rate",
-					   "250",	  "--syn-flood-ratio",
-					   "0.25",	  "--syn-flood-half-open",
-					   "777",	  "--scan-window",
-					   "60",	  "--port-scan-ports",
-					   "20",	  "--address-scan-hosts",
-					   "30",	  "--attempt-timeout",
-					   "3",		  "--volumetric-pps",
-					   "5000",	  "--volumetric-mbps",
-					   "250",	  "--volumetric-flows",
-					   "0",		  "--volumetric-deviations",
-					   "4",		  "--volumetric-warmup",
-					   "120",	  "--volumetric-min-pps",
-					   "50",	  NULL};
+	static const char *const args[] = {"--no-detect",
+					   "--detect-window",
+					   "0.5",
+					   "--detect-hold",
+					   "2",
+					   "--detect-max-entries",
+					   "4096",
+					   "--syn-flood-rate",
+					   "250",
+					   "--syn-flood-ratio",
+					   "0.25",
+					   "--syn-flood-half-open",
+					   "777",
+					   "--scan-window",
+					   "60",
+					   "--port-scan-ports",
+					   "20",
+					   "--address-scan-hosts",
+					   "30",
+					   "--attempt-timeout",
+					   "3",
+					   "--volumetric-pps",
+					   "5000",
+					   "--volumetric-mbps",
+					   "250",
+					   "--volumetric-flows",
+					   "0",
+					   "--volumetric-deviations",
+					   "4",
+					   "--volumetric-warmup",
+					   "120",
+					   "--volumetric-min-pps",
+					   "50",
+					   "--on-alert",
+					   "logger -t xdpi",
+					   NULL};
 	static const char *const bad[][3] = {{"--syn-flood-ratio", "1.5", NULL},
 					     {"--port-scan-ports", "1", NULL},
 					     {"--detect-window", "0", NULL},
@@ -526,6 +549,7 @@ TEST(detect_options)
 	assert_true(th->vol_pps == 5000 && th->vol_bps == 250e6 && th->vol_flows == 0);
 	assert_true(th->vol_deviations == 4 && th->vol_warmup_s == 120);
 	assert_true(th->vol_baseline_min_pps == 50);
+	assert_string_equal(o.flows.on_alert, "logger -t xdpi");
 	EQ(detect_thresholds_check(th), 0);
 	round_trip(&o);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
