@@ -67,7 +67,6 @@ struct det_entry {
 	double mean, var; /* volumetric baseline (packets per second) */
 	uint32_t samples;
 	uint64_t baseline_since_ns;
-	uint64_t last_pass_ns; /* scans: window start; rates: unused */
 	/* Scans: the distinct ports (port scan) or host hashes (address
 	 * scan), exact up to DETECT_EXACT, then linear counting. */
 	uint32_t n;
@@ -259,6 +258,18 @@ static uint64_t det_weight(const struct det_entry *e)
 	return e->c[0];
 }
 
+/* How readily @e's slot goes to another key: 2 idle (oldest first), 1 a
+ * key seen once (a forged source: oldest first), 0 never (an open alert,
+ * or a key worth keeping). */
+static int det_give_way(const struct detect *d, const struct det_entry *e, uint64_t now_ns)
+{
+	if (e->alerting)
+		return 0;
+	if (now_ns - e->last_ns >= det_idle_ns(d, e->key.kind - 1))
+		return 2;
+	return det_weight(e) <= 1;
+}
+
 /* The entry of @k, made if need be; NULL when the probe range is full of
  * entries worth keeping (counted untracked). */
 static struct det_entry *det_get(struct detect *d, struct det_table *t, const struct det_key *k,
@@ -267,6 +278,7 @@ static struct det_entry *det_get(struct detect *d, struct det_table *t, const st
 	uint64_t h = xdpi_hash64(0x5ca1ab1e, k, sizeof(*k));
 	struct det_entry *victim = NULL, *e;
 	uint32_t mask = t->size - 1;
+	int rank = 0, r;
 
 	for (uint32_t i = 0; i < DET_PROBE; i++) {
 		e = &t->e[(h + i) & mask];
@@ -277,17 +289,10 @@ static struct det_entry *det_get(struct detect *d, struct det_table *t, const st
 		}
 		if (!memcmp(&e->key, k, sizeof(*k)))
 			return e;
-		if (e->alerting)
-			continue;
-		if (now_ns - e->last_ns >= det_idle_ns(d, e->key.kind - 1)) {
-			if (!victim || victim->last_ns > e->last_ns || det_weight(victim) > 1)
-				victim = e;
-		} else if (det_weight(e) <= 1 &&
-			   (!victim || det_weight(victim) > 1 || victim->last_ns > e->last_ns)) {
-			/* A key seen once (a forged source) gives way. */
-			if (!victim ||
-			    now_ns - victim->last_ns < det_idle_ns(d, victim->key.kind - 1))
-				victim = e;
+		r = det_give_way(d, e, now_ns);
+		if (r > rank || (r && r == rank && e->last_ns < victim->last_ns)) {
+			victim = e;
+			rank = r;
 		}
 	}
 	if (!victim) {
