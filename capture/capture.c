@@ -23,6 +23,8 @@
 #include "../xsk/iface.h"
 #include "../xsk/worker.h"
 #include "../export/conn_log.h"
+#include "../export/alert_hook.h"
+#include "../export/alert_report.h"
 #include "../export/flow_sinks.h"
 #include "../export/ipfix.h"
 #include "../export/ipfix_report.h"
@@ -65,6 +67,16 @@ struct capture {
 	struct flow_sinks sinks;
 	struct flow_summary flow_final; /* after capture_stop() */
 	bool flows_finished;
+	/* The detection stage (NULL: --no-detect or no flow table), and the
+	 * frames lost so far once per second, for an alert's window. */
+	struct detect *detect;
+	struct capture_lost {
+		uint64_t at_ns, lost;
+		bool ok; /* the count could be read */
+	} lost_hist[CAPTURE_LOST_HIST];
+	uint32_t lost_n, lost_next;
+	struct alert_hook hook; /* --on-alert */
+	uint64_t lost_sampled_ns;
 	int ifindex; /* to notice the interface going away */
 	/* Jumbo frames and NIC metadata (capture_plan_frames(), capture_vlan()). */
 	struct capture_nic nic;
@@ -79,6 +91,122 @@ struct capture {
 	/* Why drops happened: sampled while the workers run. */
 	struct losswatch *losswatch;
 };
+
+/* Frames the ledger counts lost so far, every queue: the sockets' drops
+ * and the passive rings' failed copies (the XDP program's counters, read
+ * through the map's descriptor, which needs no capability). False when a
+ * count could not be read: the alerts then say it is not known. */
+static bool capture_lost_now(const struct capture *c, uint64_t *out)
+{
+	uint64_t lost = 0;
+	bool ok = c->workers && c->steer;
+
+	for (int i = 0; c->workers && i < c->nworkers; i++) {
+		const struct worker *w = &c->workers[i];
+		struct xdpi_queue_stats qs;
+		struct xdp_statistics st;
+
+		if (w->xsk) {
+			if (xdpi_xsk_stats(w->xsk, &st))
+				ok = false;
+			else
+				lost += st.rx_dropped + st.rx_ring_full +
+					st.rx_fill_ring_empty_descs;
+		}
+		if (!c->steer || steer_queue_stats(c->steer, w->queue_id, &qs))
+			ok = false;
+		else
+			lost += qs.copy_failed + qs.copy_out_failed;
+	}
+	*out = lost;
+	return ok;
+}
+
+/* The frames lost since @since_ns (capture time): from the newest sample
+ * at or before it, else from the oldest kept (the count then covers more
+ * than the window). */
+static uint64_t capture_lost_since(const struct capture *c, uint64_t since_ns, uint64_t now_lost)
+{
+	const struct capture_lost *before = NULL, *oldest = NULL;
+
+	if (now_lost == ALERT_LOST_UNKNOWN)
+		return ALERT_LOST_UNKNOWN;
+
+	for (uint32_t i = 0; i < c->lost_n; i++) {
+		const struct capture_lost *h = &c->lost_hist[i];
+
+		if (h->at_ns <= since_ns && (!before || h->at_ns > before->at_ns))
+			before = h;
+		if (!oldest || h->at_ns < oldest->at_ns)
+			oldest = h;
+	}
+	if (!before)
+		before = oldest;
+	if (!before || !before->ok)
+		return ALERT_LOST_UNKNOWN;
+	return now_lost >= before->lost ? now_lost - before->lost : 0;
+}
+
+struct capture_alert_ctx {
+	struct capture *c;
+	uint64_t lost;
+	bool have_lost;
+};
+
+static void capture_alert(void *ctx, const struct detect_alert *a)
+{
+	struct capture_alert_ctx *x = ctx;
+	uint64_t lost;
+	char line[256];
+
+	if (!x->have_lost) {
+		if (!capture_lost_now(x->c, &x->lost))
+			x->lost = ALERT_LOST_UNKNOWN;
+		x->have_lost = true;
+	}
+	lost = capture_lost_since(x->c, a->window_start_ns, x->lost);
+	if (x->c->jsonl || x->c->hook.cmd) {
+		json_t *o = alert_json(a, lost);
+
+		if (o)
+			alert_hook_run(&x->c->hook, o);
+		if (o && x->c->jsonl)
+			jsonl_write(x->c->jsonl, o);
+		else
+			json_decref(o);
+	}
+	alert_text(a, line, sizeof(line));
+	xdpi_warn("%s%s", line,
+		  lost == ALERT_LOST_UNKNOWN ? " (frames lost in its window: not known)"
+		  : lost		     ? " (frames were lost in its window)"
+					     : "");
+}
+
+/* The alerts the detection raised since the last tick, with the frames
+ * lost in each one's window (sampled once a second). */
+static void capture_alerts(struct capture *c)
+{
+	struct capture_alert_ctx x = {.c = c};
+	uint64_t now = xdpi_wall_ns();
+
+	if (!c->detect)
+		return;
+	alert_hook_reap(&c->hook);
+	if (now - c->lost_sampled_ns >= 1000000000ull) {
+		bool ok = capture_lost_now(c, &x.lost);
+
+		x.have_lost = true;
+		c->lost_hist[c->lost_next] =
+			(struct capture_lost){.at_ns = now, .lost = x.lost, .ok = ok};
+		if (!ok)
+			x.lost = ALERT_LOST_UNKNOWN;
+		c->lost_next = (c->lost_next + 1) % CAPTURE_LOST_HIST;
+		c->lost_n += c->lost_n < CAPTURE_LOST_HIST;
+		c->lost_sampled_ns = now;
+	}
+	if (detect_drain(c->detect, capture_alert, &x) && c->jsonl)
+		jsonl_flush(c->jsonl);
+}
 
 /* The reporter (the controlling thread) wakes every CAPTURE_TICK_MS and at
  * each interval: keep it off the workers' CPUs where any other CPU is
@@ -598,6 +726,21 @@ static int capture_open_flows(struct capture *c)
 			return ret;
 		}
 	}
+	if (!fo->no_detect) {
+		const struct detect_config dc = {
+			.th = fo->detect,
+			.max_entries = fo->detect_max_entries,
+			.one_direction = fc.one_direction,
+		};
+
+		c->hook.cmd = fo->on_alert;
+		c->detect = detect_new(&dc);
+		if (!c->detect) {
+			xdpi_err("cannot set up the detection: %s", strerror(errno));
+			return -errno;
+		}
+		fc.detect = c->detect;
+	}
 	c->sinks.jsonl = c->jsonl;
 	if (flow_sinks_any(&c->sinks)) {
 		fc.on_end = flow_sinks_end;
@@ -869,6 +1012,7 @@ int capture_tick(struct capture *c)
 	}
 	capture_rxpath_check_napi(&c->rx, c->o.ifname, c->workers, c->nworkers);
 	capture_watch(c, xdpi_now());
+	capture_alerts(c);
 	return 0;
 }
 
@@ -953,6 +1097,10 @@ static void capture_finish_flows(struct capture *c)
 	flow_table_stop_expiry(c->flows);
 	flows_thread_register();
 	flow_table_finish(c->flows, FLOW_END_EOF);
+	if (c->detect) {
+		detect_finish(c->detect, xdpi_wall_ns());
+		capture_alerts(c);
+	}
 	flows_thread_unregister();
 	flow_table_summary(c->flows, &c->flow_final);
 	c->flows_finished = true;
@@ -1108,17 +1256,21 @@ void capture_close(struct capture *c)
 	 * reaches the sockets. */
 	capture_privs_teardown(&c->o);
 	steer_destroy(c->steer);
+	c->steer = NULL;
 	capture_vlan_restore(c);
 	for (int i = 0; c->workers && i < c->nworkers; i++)
 		worker_destroy(&c->workers[i]);
 	capture_rxpath_release(&c->rx, c->o.ifname);
 	capture_privs_teardown_done(&c->o);
 	free(c->workers);
+	c->workers = NULL; /* the alerts of the flows still to end read no ledger */
 	free(c->iface_start);
 	/* A run that failed before capture_stop() still writes its flows
 	 * (the workers are joined); then the table is empty and can go. */
 	capture_finish_flows(c);
 	flow_table_free(c->flows);
+	detect_free(c->detect);
+	alert_hook_finish(&c->hook);
 	if (c->sinks.ipfix)
 		ipfix_report_warn(c->sinks.ipfix);
 	ipfix_exporter_free(c->sinks.ipfix);
@@ -1171,6 +1323,25 @@ int capture_set_flow_timeouts(struct capture *c, const struct capture_flow_opts 
 	c->o.flows.closed_timeout = fo->closed_timeout;
 	c->o.flows.ipfix_active_timeout = fo->ipfix_active_timeout;
 	return 0;
+}
+
+int capture_set_detect(struct capture *c, const struct capture_flow_opts *fo)
+{
+	if (!c->detect)
+		return -ENOENT;
+	if (detect_thresholds_check(&fo->detect))
+		return -EINVAL;
+	detect_set_thresholds(c->detect, &fo->detect);
+	c->o.flows.detect = fo->detect;
+	return 0;
+}
+
+bool capture_detect_stats(const struct capture *c, struct detect_stats *out)
+{
+	if (!c->detect)
+		return false;
+	detect_stats(c->detect, out);
+	return true;
 }
 
 struct ipfix_exporter *capture_ipfix(const struct capture *c)

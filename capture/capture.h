@@ -142,6 +142,13 @@ int capture_reopen_jsonl(struct capture *c, const char *path, char *err, size_t 
  * --ipfix-active-timeout), from the flow expiry's next pass; -ENOENT
  * without a flow table. */
 int capture_set_flow_timeouts(struct capture *c, const struct capture_flow_opts *fo);
+/* The detection's thresholds of @fo (SIGHUP), applied at its next pass;
+ * -ENOENT without detection, -EINVAL for thresholds out of range. */
+int capture_set_detect(struct capture *c, const struct capture_flow_opts *fo);
+/* Any time: the detection's counts; false without detection. */
+bool capture_detect_stats(const struct capture *c, struct detect_stats *out);
+/* Seconds of frames-lost history an alert's window can look back on. */
+#define CAPTURE_LOST_HIST 600
 /* --ipfix: the exporter (NULL: none); its counts are final after
  * capture_stop(). */
 struct ipfix_exporter *capture_ipfix(const struct capture *c);

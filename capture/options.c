@@ -55,6 +55,24 @@ enum {
 	OPT_IPFIX,
 	OPT_IPFIX_ACTIVE_TIMEOUT,
 	OPT_IPFIX_DOMAIN,
+	OPT_NO_DETECT,
+	OPT_DETECT_WINDOW,
+	OPT_DETECT_HOLD,
+	OPT_DETECT_MAX_ENTRIES,
+	OPT_SYN_FLOOD_RATE,
+	OPT_SYN_FLOOD_RATIO,
+	OPT_SYN_FLOOD_HALF_OPEN,
+	OPT_SCAN_WINDOW,
+	OPT_PORT_SCAN_PORTS,
+	OPT_ADDRESS_SCAN_HOSTS,
+	OPT_ATTEMPT_TIMEOUT,
+	OPT_VOLUMETRIC_PPS,
+	OPT_VOLUMETRIC_MBPS,
+	OPT_VOLUMETRIC_FLOWS,
+	OPT_VOLUMETRIC_DEVIATIONS,
+	OPT_VOLUMETRIC_WARMUP,
+	OPT_VOLUMETRIC_MIN_PPS,
+	OPT_ON_ALERT,
 };
 
 /* Passive defaults: every header xdpi parses fits in 512 bytes (Ethernet,
@@ -121,6 +139,24 @@ const struct option capture_flow_long_opts[] = {
 	{"ipfix", required_argument, NULL, OPT_IPFIX},
 	{"ipfix-active-timeout", required_argument, NULL, OPT_IPFIX_ACTIVE_TIMEOUT},
 	{"ipfix-domain", required_argument, NULL, OPT_IPFIX_DOMAIN},
+	{"no-detect", no_argument, NULL, OPT_NO_DETECT},
+	{"detect-window", required_argument, NULL, OPT_DETECT_WINDOW},
+	{"detect-hold", required_argument, NULL, OPT_DETECT_HOLD},
+	{"detect-max-entries", required_argument, NULL, OPT_DETECT_MAX_ENTRIES},
+	{"syn-flood-rate", required_argument, NULL, OPT_SYN_FLOOD_RATE},
+	{"syn-flood-ratio", required_argument, NULL, OPT_SYN_FLOOD_RATIO},
+	{"syn-flood-half-open", required_argument, NULL, OPT_SYN_FLOOD_HALF_OPEN},
+	{"scan-window", required_argument, NULL, OPT_SCAN_WINDOW},
+	{"port-scan-ports", required_argument, NULL, OPT_PORT_SCAN_PORTS},
+	{"address-scan-hosts", required_argument, NULL, OPT_ADDRESS_SCAN_HOSTS},
+	{"attempt-timeout", required_argument, NULL, OPT_ATTEMPT_TIMEOUT},
+	{"volumetric-pps", required_argument, NULL, OPT_VOLUMETRIC_PPS},
+	{"volumetric-mbps", required_argument, NULL, OPT_VOLUMETRIC_MBPS},
+	{"volumetric-flows", required_argument, NULL, OPT_VOLUMETRIC_FLOWS},
+	{"volumetric-deviations", required_argument, NULL, OPT_VOLUMETRIC_DEVIATIONS},
+	{"volumetric-warmup", required_argument, NULL, OPT_VOLUMETRIC_WARMUP},
+	{"volumetric-min-pps", required_argument, NULL, OPT_VOLUMETRIC_MIN_PPS},
+	{"on-alert", required_argument, NULL, OPT_ON_ALERT},
 	{0},
 };
 
@@ -148,7 +184,32 @@ const char capture_flow_opts_help[] =
 	"                        direction (ADDR numeric; IPv6 in brackets)\n"
 	"  --ipfix-active-timeout SEC\n"
 	"                        a record of a flow still open every SEC (default 60)\n"
-	"  --ipfix-domain N      the observation domain id (default 0)\n";
+	"  --ipfix-domain N      the observation domain id (default 0)\n"
+	"Detection (docs/detect.md; thresholds apply at once on SIGHUP):\n"
+	"  --no-detect           no SYN flood, scan or volumetric alerts\n"
+	"  --detect-window SEC   rates are measured over this long (default 1)\n"
+	"  --detect-hold SEC     an alert ends this long after its figures fell\n"
+	"                        below the threshold (default 5)\n"
+	"  --detect-max-entries N  tracked destinations and scanners, per table\n"
+	"                        (rates, scans; default 16384)\n"
+	"  --syn-flood-rate N    new SYNs per second to one host and port (1000)\n"
+	"  --syn-flood-ratio R   ... of which at most this share completed (0.1)\n"
+	"  --syn-flood-half-open N  or this many half-open to one host and port\n"
+	"                        (default 10000)\n"
+	"  --scan-window SEC     failed attempts are counted over this long (300)\n"
+	"  --port-scan-ports N   distinct ports of one host, from one source (15)\n"
+	"  --address-scan-hosts N  distinct hosts on one port, from one source (25)\n"
+	"  --attempt-timeout SEC a SYN unanswered this long failed (default 1)\n"
+	"  --volumetric-pps N    packets per second to one host (100000; 0: off)\n"
+	"  --volumetric-mbps N   megabits per second to one host (1000; 0: off)\n"
+	"  --volumetric-flows N  new flows per second to one host (10000; 0: off)\n"
+	"  --volumetric-deviations K  above a host's learned rate by K deviations\n"
+	"                        (default 6; 0: no baseline)\n"
+	"  --volumetric-warmup SEC  learning before a baseline alerts (300)\n"
+	"  --volumetric-min-pps N  a baseline alert needs this rate too (1000)\n"
+	"  --on-alert CMD        run '/bin/sh -c CMD' for each alert record, the\n"
+	"                        record as one JSON line on its standard input,\n"
+	"                        without any capability\n";
 
 size_t capture_flow_long_opts_count(void)
 {
@@ -161,6 +222,68 @@ void capture_flow_opts_defaults(struct capture_flow_opts *f)
 	f->timeout = 60;
 	f->closed_timeout = 5;
 	f->ipfix_active_timeout = 60;
+	detect_thresholds_defaults(&f->detect);
+}
+
+/* A non-negative number (a rate, a ratio): seconds' syntax and range. */
+static int parse_num(const char *arg, double *out)
+{
+	return xdpi_parse_seconds(arg, out) ? -EINVAL : 1;
+}
+
+static int parse_detect_opt(struct capture_flow_opts *f, int opt, const char *arg)
+{
+	struct detect_thresholds *th = &f->detect;
+	double v;
+
+	switch (opt) {
+	case OPT_NO_DETECT:
+		f->no_detect = true;
+		return 1;
+	case OPT_DETECT_WINDOW:
+		return parse_num(arg, &th->window_s) < 0 || th->window_s < 0.01 ? -EINVAL : 1;
+	case OPT_DETECT_HOLD:
+		return parse_num(arg, &th->hold_s);
+	case OPT_DETECT_MAX_ENTRIES:
+		return xdpi_parse_u32(arg, 64, 1u << 24, &f->detect_max_entries) ? -EINVAL : 1;
+	case OPT_SYN_FLOOD_RATE:
+		return parse_num(arg, &th->syn_rate) < 0 || th->syn_rate <= 0 ? -EINVAL : 1;
+	case OPT_SYN_FLOOD_RATIO:
+		return parse_num(arg, &th->syn_ratio) < 0 || th->syn_ratio > 1 ? -EINVAL : 1;
+	case OPT_SYN_FLOOD_HALF_OPEN:
+		return xdpi_parse_u64(arg, 1, 1ull << 40, &th->syn_half_open) ? -EINVAL : 1;
+	case OPT_SCAN_WINDOW:
+		return parse_num(arg, &th->scan_window_s) < 0 || th->scan_window_s <= 0 ? -EINVAL
+											: 1;
+	case OPT_PORT_SCAN_PORTS:
+		return xdpi_parse_u32(arg, 2, 65535, &th->port_scan_ports) ? -EINVAL : 1;
+	case OPT_ADDRESS_SCAN_HOSTS:
+		return xdpi_parse_u32(arg, 2, 1u << 24, &th->addr_scan_hosts) ? -EINVAL : 1;
+	case OPT_ATTEMPT_TIMEOUT:
+		return parse_num(arg, &th->attempt_timeout_s);
+	case OPT_VOLUMETRIC_PPS:
+		return parse_num(arg, &th->vol_pps);
+	case OPT_VOLUMETRIC_MBPS:
+		if (parse_num(arg, &v) < 0)
+			return -EINVAL;
+		th->vol_bps = v * 1e6;
+		return 1;
+	case OPT_VOLUMETRIC_FLOWS:
+		return parse_num(arg, &th->vol_flows);
+	case OPT_VOLUMETRIC_DEVIATIONS:
+		return parse_num(arg, &th->vol_deviations);
+	case OPT_VOLUMETRIC_WARMUP:
+		return parse_num(arg, &th->vol_warmup_s);
+	case OPT_VOLUMETRIC_MIN_PPS:
+		return parse_num(arg, &th->vol_baseline_min_pps);
+	case OPT_ON_ALERT:
+		if (!*arg)
+			return -EINVAL;
+		f->on_alert = arg;
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 int capture_flow_opts_parse_opt(struct capture_flow_opts *f, int opt, const char *arg)
@@ -205,7 +328,7 @@ int capture_flow_opts_parse_opt(struct capture_flow_opts *f, int opt, const char
 	case OPT_IPFIX_DOMAIN:
 		return xdpi_parse_u32(arg, 0, UINT32_MAX, &f->ipfix_domain) ? -EINVAL : 1;
 	default:
-		return 0;
+		return parse_detect_opt(f, opt, arg);
 	}
 }
 
@@ -653,6 +776,43 @@ static void push_flag(const struct argv_out *a, int val, bool set)
 		push_opt(a, val, NULL);
 }
 
+static void push_u64(const struct argv_out *a, int val, uint64_t v, uint64_t def)
+{
+	char s[24];
+
+	if (v == def)
+		return;
+	snprintf(s, sizeof(s), "%llu", (unsigned long long)v);
+	push_opt(a, val, s);
+}
+
+/* The detection's options that differ from the defaults. */
+static void push_detect(const struct argv_out *a, const struct capture_flow_opts *f,
+			const struct capture_flow_opts *d)
+{
+	const struct detect_thresholds *t = &f->detect, *u = &d->detect;
+
+	push_flag(a, OPT_NO_DETECT, f->no_detect);
+	push_seconds(a, OPT_DETECT_WINDOW, t->window_s, u->window_s);
+	push_seconds(a, OPT_DETECT_HOLD, t->hold_s, u->hold_s);
+	push_u32(a, OPT_DETECT_MAX_ENTRIES, f->detect_max_entries, d->detect_max_entries);
+	push_seconds(a, OPT_SYN_FLOOD_RATE, t->syn_rate, u->syn_rate);
+	push_seconds(a, OPT_SYN_FLOOD_RATIO, t->syn_ratio, u->syn_ratio);
+	push_u64(a, OPT_SYN_FLOOD_HALF_OPEN, t->syn_half_open, u->syn_half_open);
+	push_seconds(a, OPT_SCAN_WINDOW, t->scan_window_s, u->scan_window_s);
+	push_u32(a, OPT_PORT_SCAN_PORTS, t->port_scan_ports, u->port_scan_ports);
+	push_u32(a, OPT_ADDRESS_SCAN_HOSTS, t->addr_scan_hosts, u->addr_scan_hosts);
+	push_seconds(a, OPT_ATTEMPT_TIMEOUT, t->attempt_timeout_s, u->attempt_timeout_s);
+	push_seconds(a, OPT_VOLUMETRIC_PPS, t->vol_pps, u->vol_pps);
+	push_seconds(a, OPT_VOLUMETRIC_MBPS, t->vol_bps / 1e6, u->vol_bps / 1e6);
+	push_seconds(a, OPT_VOLUMETRIC_FLOWS, t->vol_flows, u->vol_flows);
+	push_seconds(a, OPT_VOLUMETRIC_DEVIATIONS, t->vol_deviations, u->vol_deviations);
+	push_seconds(a, OPT_VOLUMETRIC_WARMUP, t->vol_warmup_s, u->vol_warmup_s);
+	push_seconds(a, OPT_VOLUMETRIC_MIN_PPS, t->vol_baseline_min_pps, u->vol_baseline_min_pps);
+	if (f->on_alert)
+		push_opt(a, OPT_ON_ALERT, f->on_alert);
+}
+
 void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
 			  void (*push)(void *ctx, const char *arg), void *ctx)
 {
@@ -741,6 +901,7 @@ void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
 	push_seconds(&a, OPT_IPFIX_ACTIVE_TIMEOUT, o->flows.ipfix_active_timeout,
 		     d.flows.ipfix_active_timeout);
 	push_u32(&a, OPT_IPFIX_DOMAIN, o->flows.ipfix_domain, d.flows.ipfix_domain);
+	push_detect(&a, &o->flows, &d.flows);
 	/* After "--" a name that starts with '-' (Linux allows one) is not
 	 * taken for an option, found by tests/fuzz_options.c. */
 	if (o->ifname && o->ifname[0] == '-')

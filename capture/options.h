@@ -22,6 +22,7 @@
 
 #include "../bpf/steer.h"
 #include "../bpf/xdpi_shared.h"
+#include "../inspect/detect.h"
 #include "../xsk/xsk.h"
 
 /* --sender-clock: whose send times --check-seq may compare with ours. */
@@ -54,6 +55,11 @@ struct capture_flow_opts {
 	const char *ipfix;	     /* --ipfix ADDR:PORT (UDP) */
 	double ipfix_active_timeout; /* seconds between records of a long flow */
 	uint32_t ipfix_domain;	     /* observationDomainId */
+	/* The detection stage (inspect/detect.h, docs/detect.md). */
+	bool no_detect;			 /* --no-detect */
+	struct detect_thresholds detect; /* --syn-flood-rate ... */
+	uint32_t detect_max_entries;	 /* 0: the default */
+	const char *on_alert;		 /* --on-alert CMD (export/alert_hook.h) */
 };
 
 struct capture_opts {
@@ -120,6 +126,9 @@ void capture_opts_defaults(struct capture_opts *o);
  * the capture's options, to be combined with a command's own (-h). */
 extern const struct option capture_long_opts[]; /* ends with a zeroed entry */
 extern const char capture_short_opts[];
+/* Room a command's getopt_long() table needs for capture_long_opts,
+ * capture_flow_long_opts and its own few options. */
+#define CAPTURE_GETOPT_MAX 128
 /* Entries in capture_long_opts, the zeroed one excluded. */
 size_t capture_long_opts_count(void);
 

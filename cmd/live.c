@@ -225,7 +225,7 @@ static void live_getopt_tables(struct option *opts, char *shorts, size_t shorts_
 static int live_build(const struct live_args *a, struct capture_opts *o,
 		      struct capture_config **store, char *err, size_t err_len)
 {
-	struct option opts[64];
+	struct option opts[CAPTURE_GETOPT_MAX];
 	const char *file_ifname;
 	char shorts[64];
 	int c;
@@ -274,7 +274,7 @@ static int live_build(const struct live_args *a, struct capture_opts *o,
  * @o holds the options and a->store the file's values. */
 static int live_parse(int argc, char **argv, struct capture_opts *o, struct live_args *a)
 {
-	struct option opts[64];
+	struct option opts[CAPTURE_GETOPT_MAX];
 	char err[768], shorts[64];
 	int c, ret;
 
@@ -420,6 +420,23 @@ static bool is_file(const char *path)
 	return path && strcmp(path, "-");
 }
 
+/* A threshold of the detection (capture_flow_long_opts): applied at once;
+ * --no-detect and --detect-max-entries need a restart. */
+static bool is_detect_key(const char *key)
+{
+	static const char *const keys[] = {
+		"detect-window",	 "detect-hold",		"syn-flood-rate",
+		"syn-flood-ratio",	 "syn-flood-half-open", "scan-window",
+		"port-scan-ports",	 "address-scan-hosts",	"attempt-timeout",
+		"volumetric-pps",	 "volumetric-mbps",	"volumetric-flows",
+		"volumetric-deviations", "volumetric-warmup",	"volumetric-min-pps"};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(key, keys[i]))
+			return true;
+	return false;
+}
+
 /* Applies one changed key of @n to the run, if it can change mid-run.
  * Returns 1 if applied, 0 if not (said), -1 if it failed (said). */
 static int reload_apply(struct live_state *ls, const struct capture_opts *n, const char *key)
@@ -442,6 +459,18 @@ static int reload_apply(struct live_state *ls, const struct capture_opts *n, con
 		o->flows.timeout = n->flows.timeout;
 		o->flows.closed_timeout = n->flows.closed_timeout;
 		o->flows.ipfix_active_timeout = n->flows.ipfix_active_timeout;
+		return 1;
+	}
+	if (is_detect_key(key)) {
+		/* Every threshold together, from the detection's next pass. */
+		int ret = capture_set_detect(ls->c, &n->flows);
+
+		if (ret) {
+			xdpi_warn("SIGHUP: %s changed in %s; not applied (%s)", key, ls->a->config,
+				  ret == -ENOENT ? "no detection in this run" : "out of range");
+			return 0;
+		}
+		o->flows.detect = n->flows.detect;
 		return 1;
 	}
 	if (!strcmp(key, "json-lines") && is_file(o->flows.json_lines) &&

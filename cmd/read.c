@@ -15,6 +15,8 @@
 #include "cmd.h"
 #include "../capture/options.h"
 #include "../export/conn_log.h"
+#include "../export/alert_hook.h"
+#include "../export/alert_report.h"
 #include "../export/flow_report.h"
 #include "../export/flow_sinks.h"
 #include "../export/ipfix.h"
@@ -188,7 +190,7 @@ static int read_parse(int argc, char **argv, struct read_opts *o)
 		{"connections", no_argument, NULL, READ_OPT_CONNECTIONS},
 		{"verbose", no_argument, NULL, 'v'},
 	};
-	struct option opts[32];
+	struct option opts[CAPTURE_GETOPT_MAX];
 	size_t n = sizeof(own) / sizeof(own[0]);
 	int c, ret;
 
@@ -330,7 +332,31 @@ struct read_flows {
 	bool registered;
 	bool finished; /* flow_table_finish() ran */
 	struct flow_summary summary;
+	struct detect *detect; /* NULL: --no-detect or --no-flows */
+	struct detect_stats detect_final;
+	struct alert_hook hook; /* --on-alert */
 };
+
+/* An alert, as it is raised (this thread maintains the table): a JSON
+ * line with --json-lines, and a line on standard error. */
+static void read_alert(void *ctx, const struct detect_alert *a)
+{
+	struct read_flows *rf = ctx;
+	char line[256];
+
+	if (rf->jl || rf->hook.cmd) {
+		json_t *o = alert_json(a, ALERT_LOST_UNKNOWN);
+
+		if (o)
+			alert_hook_run(&rf->hook, o);
+		if (o && rf->jl)
+			jsonl_write(rf->jl, o);
+		else
+			json_decref(o);
+	}
+	alert_text(a, line, sizeof(line));
+	xdpi_warn("%s", line);
+}
 
 static int read_open_flows(const struct read_opts *o, struct read_flows *rf,
 			   struct pipeline_config *pc)
@@ -375,6 +401,20 @@ static int read_open_flows(const struct read_opts *o, struct read_flows *rf,
 		fc.on_end = flow_sinks_end;
 		fc.on_end_ctx = &rf->sinks;
 	}
+	if (!fo->no_detect) {
+		const struct detect_config dc = {.th = fo->detect,
+						 .max_entries = fo->detect_max_entries,
+						 .emit = read_alert,
+						 .emit_ctx = rf};
+
+		rf->hook.cmd = fo->on_alert;
+		rf->detect = detect_new(&dc);
+		if (!rf->detect) {
+			xdpi_err("cannot set up the detection: %s", strerror(errno));
+			return -ENOMEM;
+		}
+		fc.detect = rf->detect;
+	}
 	flows_thread_register();
 	rf->registered = true;
 	rf->ft = flow_table_new(&fc);
@@ -387,12 +427,17 @@ static int read_open_flows(const struct read_opts *o, struct read_flows *rf,
 	return 0;
 }
 
-/* After the last frame: every flow left ends ("eof") and is written. */
-static void read_finish_flows(struct read_flows *rf)
+/* After the last frame (captured at @now_ns): every flow left ends
+ * ("eof") and is written, and every open alert ends. */
+static void read_finish_flows(struct read_flows *rf, uint64_t now_ns)
 {
 	if (!rf->ft)
 		return;
 	flow_table_finish(rf->ft, FLOW_END_EOF);
+	if (rf->detect) {
+		detect_finish(rf->detect, now_ns);
+		detect_stats(rf->detect, &rf->detect_final);
+	}
 	flow_table_summary(rf->ft, &rf->summary);
 	rf->finished = true;
 	/* Every record is queued: send them, so the summary has the counts. */
@@ -412,6 +457,9 @@ static int read_close_flows(struct read_flows *rf)
 		flow_table_finish(rf->ft, FLOW_END_EOF);
 	flow_table_free(rf->ft);
 	rf->ft = NULL;
+	detect_free(rf->detect);
+	rf->detect = NULL;
+	alert_hook_finish(&rf->hook);
 	if (rf->registered)
 		flows_thread_unregister();
 	rf->registered = false;
@@ -422,6 +470,24 @@ static int read_close_flows(struct read_flows *rf)
 	ret = jsonl_close(rf->jl);
 	rf->jl = NULL;
 	return ret;
+}
+
+/* The detection's line of the summary, when it raised any alert. */
+static void read_alerts_print(FILE *out, const struct read_flows *rf)
+{
+	const struct detect_stats *d = &rf->detect_final;
+	uint64_t raised = 0;
+
+	for (int k = 0; k < DETECT__KINDS; k++)
+		raised += d->alerts[k];
+	if (!rf->detect || !raised)
+		return;
+	fprintf(out, "alerts             %" PRIu64 " raised:", raised);
+	for (int k = 0; k < DETECT__KINDS; k++)
+		if (d->alerts[k])
+			fprintf(out, " %s %" PRIu64, detect_kind_name((enum detect_kind)k),
+				d->alerts[k]);
+	fprintf(out, "\n");
 }
 
 static int read_output(const struct read_opts *o, const struct pipeline *p,
@@ -462,6 +528,7 @@ static int read_output(const struct read_opts *o, const struct pipeline *p,
 			flow_report_print(out, &fr);
 		if (rf->sinks.ipfix)
 			ipfix_report_print(out, rf->sinks.ipfix);
+		read_alerts_print(out, rf);
 	}
 	if (!o->json && !rf->jl)
 		return XDPI_EXIT_OK;
@@ -503,7 +570,8 @@ static int read_serve(struct prom_server *prom, const struct read_opts *o, const
 {
 	char where[64];
 
-	if (prom_publish_pipeline(prom, p, rf->ft ? &rf->summary : NULL, o->file)) {
+	if (prom_publish_pipeline(prom, p, rf->ft ? &rf->summary : NULL,
+				  rf->detect ? &rf->detect_final : NULL, o->file)) {
 		xdpi_err("out of memory");
 		return XDPI_EXIT_FAIL;
 	}
@@ -638,7 +706,7 @@ int cmd_read(int argc, char **argv)
 	}
 	writer = NULL;
 	read_warn(&res);
-	read_finish_flows(&rf);
+	read_finish_flows(&rf, pipe.fw.now_ns);
 	ret = read_output(&o, &pipe, &res, written, &rf);
 	if (ret == XDPI_EXIT_OK && prom)
 		ret = read_serve(prom, &o, &pipe, &rf);

@@ -46,6 +46,21 @@ void live_table_header(struct live_table *t)
 		"rx_dropped", "ring_full", "fill_empty", "mode");
 }
 
+static json_t *live_alerts_json(const struct detect_stats *ds)
+{
+	json_t *o = json_object(), *open = json_object(), *raised = json_object();
+
+	for (int k = 0; o && open && raised && k < DETECT__KINDS; k++) {
+		json_object_set_new(open, detect_kind_name((enum detect_kind)k),
+				    json_integer((json_int_t)ds->active[k]));
+		json_object_set_new(raised, detect_kind_name((enum detect_kind)k),
+				    json_integer((json_int_t)ds->alerts[k]));
+	}
+	json_object_set_new(o, "open", open);
+	json_object_set_new(o, "raised", raised);
+	return o;
+}
+
 /* The "stats" line of an interval: what the row shows, plus the counters
  * so far and the flow table's summary. */
 static void live_stats_line(struct live_table *t, const struct capture *c, json_t *queues,
@@ -53,6 +68,7 @@ static void live_stats_line(struct live_table *t, const struct capture *c, json_
 			    uint64_t tb)
 {
 	struct flow_summary fs;
+	struct detect_stats ds;
 	char now[40];
 	json_t *o;
 
@@ -75,9 +91,34 @@ static void live_stats_line(struct live_table *t, const struct capture *c, json_
 		json_object_set_new(o, "connections", conn ? conn : json_null());
 		t->prev_established = sum->flows.established;
 	}
+	if (o && capture_detect_stats(c, &ds))
+		json_object_set_new(o, "alerts", live_alerts_json(&ds));
 	jsonl_write(t->jsonl, o);
 	/* The end of the interval's batch: on the pipe or disk now. */
 	jsonl_flush(t->jsonl);
+}
+
+/* The detection's line of the table, once it raised an alert: what is
+ * open now and what was raised so far, by kind. */
+static void live_alerts_row(FILE *out, const struct capture *c, double since)
+{
+	struct detect_stats ds;
+	uint64_t raised = 0, open = 0;
+	char kinds[160] = "";
+	size_t n = 0;
+
+	if (!capture_detect_stats(c, &ds))
+		return;
+	for (int k = 0; k < DETECT__KINDS; k++) {
+		raised += ds.alerts[k];
+		open += ds.active[k];
+		if (ds.active[k] && n < sizeof(kinds))
+			n += (size_t)snprintf(kinds + n, sizeof(kinds) - n, " %s %" PRIu64,
+					      detect_kind_name((enum detect_kind)k), ds.active[k]);
+	}
+	if (raised)
+		fprintf(out, "%6.1f alerts %" PRIu64 " open%s%s, %" PRIu64 " raised\n", since, open,
+			open ? ":" : "", kinds, raised);
 }
 
 static void counters_add(struct pipeline_counters *sum, const struct pipeline_counters *q)
@@ -130,6 +171,7 @@ void live_table_row(struct live_table *t, const struct capture *c, double now)
 	if (t->nqueues > 1)
 		fprintf(t->out, "%6.1f total %12.0f %8.1f\n", now - t->started, (double)tp / dt,
 			(double)tb * 8 / dt / 1e6);
+	live_alerts_row(t->out, c, now - t->started);
 	if (queues)
 		live_stats_line(t, c, queues, &sum, dt, tp, tb);
 	fflush(t->out);

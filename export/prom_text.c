@@ -384,6 +384,33 @@ static void connections(struct prom_text *t, const struct prom_figures *f)
 		  "sni", s->top_sni, s->n_sni);
 }
 
+static void alerts(struct prom_text *t, const struct detect_stats *d)
+{
+	struct prom_label l = {"kind", NULL};
+
+	prom_text_family(t, "xdpi_alerts_total", PROM_COUNTER,
+			 "Alerts raised by the detection, by kind (docs/detect.md).");
+	for (int k = 0; k < DETECT__KINDS; k++) {
+		l.value = detect_kind_name((enum detect_kind)k);
+		prom_text_u64(t, &l, 1, d->alerts[k]);
+	}
+	prom_text_family(t, "xdpi_alerts_active", PROM_GAUGE, "Alerts open now, by kind.");
+	for (int k = 0; k < DETECT__KINDS; k++) {
+		l.value = detect_kind_name((enum detect_kind)k);
+		prom_text_u64(t, &l, 1, d->active[k]);
+	}
+	one(t, "xdpi_detect_entries", PROM_GAUGE,
+	    "Destinations and scanners the detection tracks (its tables' used entries).",
+	    d->entries);
+	one(t, "xdpi_detect_entries_max", PROM_GAUGE,
+	    "Entries the detection's tables hold at most (--detect-max-entries, two tables).",
+	    d->max_entries);
+	one(t, "xdpi_detect_untracked_total", PROM_COUNTER,
+	    "Observations the detection's full tables could not keep.", d->untracked);
+	one(t, "xdpi_detect_alerts_dropped_total", PROM_COUNTER,
+	    "Alert records lost because their queue was full.", d->dropped);
+}
+
 char *prom_render(const struct prom_figures *f, size_t *len)
 {
 	const struct metrics_counters *c = &f->total->c;
@@ -423,5 +450,7 @@ char *prom_render(const struct prom_figures *f, size_t *len)
 	    f->total->tcp_directions);
 	if (f->flows)
 		connections(&t, f);
+	if (f->detect)
+		alerts(&t, f->detect);
 	return prom_text_finish(&t, len);
 }

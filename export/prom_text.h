@@ -27,6 +27,7 @@
 
 #include <linux/if_xdp.h>
 
+#include "../inspect/detect.h"
 #include "../inspect/flows.h"
 #include "../inspect/pipeline.h"
 
@@ -90,6 +91,9 @@ struct prom_figures {
 	/* The flow table's summary; NULL without a flow stage (--no-flows),
 	 * then no connection families and total->flows is not read. */
 	const struct flow_summary *flows;
+	/* The detection's counts (inspect/detect.h); NULL: --no-detect, no
+	 * alert families. */
+	const struct detect_stats *detect;
 };
 
 /* The exposition text of @f, NUL-terminated (*@len without the NUL), to be

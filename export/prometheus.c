@@ -519,6 +519,7 @@ int prom_publish_capture(struct prom_server *s, const struct capture *c, const c
 	struct xdp_statistics *sock = calloc(n > 0 ? (size_t)n : 1, sizeof(*sock));
 	struct pipeline_counters total = {0};
 	struct flow_summary *fs = malloc(sizeof(*fs));
+	struct detect_stats ds;
 	struct prom_figures f = {
 		.mode = "live", .source = ifname, .total = &total, .queues = pq, .nqueues = n};
 	int ret = -ENOMEM;
@@ -544,6 +545,8 @@ int prom_publish_capture(struct prom_server *s, const struct capture *c, const c
 	} else {
 		f.flows = capture_flow_summary(c, fs) ? fs : NULL;
 	}
+	if (capture_detect_stats(c, &ds))
+		f.detect = &ds;
 	ret = publish(s, &f);
 out:
 	free(fs);
@@ -553,11 +556,12 @@ out:
 }
 
 int prom_publish_pipeline(struct prom_server *s, const struct pipeline *p,
-			  const struct flow_summary *fs, const char *file)
+			  const struct flow_summary *fs, const struct detect_stats *ds,
+			  const char *file)
 {
 	struct pipeline_counters total;
 	const struct prom_figures f = {
-		.mode = "file", .source = file, .total = &total, .flows = fs};
+		.mode = "file", .source = file, .total = &total, .flows = fs, .detect = ds};
 
 	counters_of(p, &total);
 	return publish(s, &f);

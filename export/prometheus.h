@@ -72,6 +72,7 @@ int prom_publish_capture(struct prom_server *s, const struct capture *c, const c
 /* A file: the reader's pipeline after the last frame, and the flow summary
  * (NULL with --no-flows). */
 int prom_publish_pipeline(struct prom_server *s, const struct pipeline *p,
-			  const struct flow_summary *fs, const char *file);
+			  const struct flow_summary *fs, const struct detect_stats *ds,
+			  const char *file);
 
 #endif /* XDPI_EXPORT_PROMETHEUS_H */

@@ -16,6 +16,7 @@
 
 #include "../util/clock.h"
 #include "../util/hash.h"
+#include "detect.h"
 #include "topn.h"
 
 /* ThreadSanitizer cannot see liburcu's grace periods: tell it about the
@@ -139,7 +140,7 @@ struct flow {
 	uint8_t state;	   /* enum flow_tcp_state, FLOW_TCP_BUSY while claimed */
 	uint8_t initiator; /* endpoint index */
 	uint8_t peeked;	   /* bit per endpoint: its first payload was looked at */
-	bool peek_counted; /* the maintainer's */
+	uint8_t mflags;	   /* the maintainer's: FLOW_M_* */
 	uint8_t end_reason;
 	uint8_t simultaneous; /* both ends sent a SYN: no RTT to time */
 	/* Out of the index since a new handshake on its key took its place
@@ -149,7 +150,11 @@ struct flow {
 	bool has_rep;	    /* the maintainer's: the extension's rep is in use */
 	/* Set at creation, read-only after. */
 	uint64_t first_ns;
-	/* The maintainer's. */
+	/* The maintainer's. What the initiator had sent at the detection's
+	 * last look (inspect/detect.h): deltas of one pass fit 32 bits. On
+	 * the third cache line, which each pass reads anyway (the state),
+	 * where the fourth is read only every FLOW_TOP_FEED_NS. */
+	uint32_t det_packets, det_bytes;
 	uint64_t fed_packets[2], fed_bytes[2]; /* already counted in the top-N */
 	/* The list the record is on once out of the table: the maintainer's
 	 * ended records, then the free stack, then a worker's free list. */
@@ -160,6 +165,12 @@ struct flow {
 	struct flow_table *table;
 } XDPI_CACHE_ALIGNED;
 #define FLOW_INIT offsetof(struct flow, key)
+_Static_assert(offsetof(struct flow, det_bytes) / 64 == offsetof(struct flow, state) / 64,
+	       "the detection's deltas share a line with the state each pass reads");
+/* flow.mflags */
+#define FLOW_M_PEEK_COUNTED 1u /* its peek is in the summary */
+#define FLOW_M_DET_SEEN 2u     /* the detection saw it */
+#define FLOW_M_DET_OUTCOME 4u  /* the detection took its outcome */
 _Static_assert(sizeof(struct flow) == 256, "a record is four cache lines (docs/flows.md)");
 
 /* Records of a slab: a pool of --max-flows records, mapped a slab at a
@@ -268,6 +279,7 @@ struct flow_table {
 	bool batches;	/* some went to call_rcu: flow_table_free() waits for them */
 
 	/* The maintainer's. */
+	uint64_t det_now_ns; /* the pass's time, for the detection */
 	struct topn *top_src_packets, *top_src_bytes;
 	struct flow_agg agg;
 	/* Destination ports are few enough to count exactly: 1 MiB. */
@@ -1431,10 +1443,11 @@ static void flow_feed(struct flow_table *ft, struct flow *f, bool top)
 		f->fed_packets[d] = p;
 		f->fed_bytes[d] = b;
 	}
-	if (f->peek_counted || __atomic_load_n(&f->peek_state, __ATOMIC_ACQUIRE) != FLOW_PEEK_KEPT)
+	if ((f->mflags & FLOW_M_PEEK_COUNTED) ||
+	    __atomic_load_n(&f->peek_state, __ATOMIC_ACQUIRE) != FLOW_PEEK_KEPT)
 		return;
 	pk = &flow_ext_of(ft, f)->peek;
-	f->peek_counted = true;
+	f->mflags |= FLOW_M_PEEK_COUNTED;
 	if (pk->kind == PEEK_HTTP) {
 		ft->work.http_methods[pk->http_method < PEEK_HTTP__MAX ? pk->http_method : 0]++;
 		flow_names_add(&ft->hosts, pk->u.http.host);
@@ -1478,6 +1491,41 @@ static void flow_report_active(struct flow_table *ft, struct flow *f, uint64_t n
 	rep->at_ns = now_ns;
 }
 
+/* Hands @f to the detection (ft->cfg.detect) as it is at this pass:
+ * what its initiator sent since the last look, and its handshake. */
+static void flow_detect(struct flow_table *ft, struct flow *f, bool ending)
+{
+	unsigned src = __atomic_load_n(&f->initiator, __ATOMIC_RELAXED);
+	uint8_t st = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE) & ~FLOW_TCP_BUSY;
+	uint32_t p = (uint32_t)__atomic_load_n(&f->packets[src], __ATOMIC_RELAXED);
+	uint32_t b = (uint32_t)__atomic_load_n(&f->bytes[src], __ATOMIC_RELAXED);
+	uint64_t now = ft->det_now_ns;
+	struct detect_obs o = {
+		.family = f->key.family,
+		.proto = f->key.proto,
+		.src = flow_key_addr(&f->key, src),
+		.dst = flow_key_addr(&f->key, src ^ 1),
+		.sport = f->key.port[src],
+		.dport = f->key.port[src ^ 1],
+		.syn = st != FLOW_TCP_NONE && st != FLOW_TCP_SYN_ACK_FIRST,
+		.new_attempt = !(f->mflags & FLOW_M_DET_SEEN),
+		.half_open = st == FLOW_TCP_SYN_SENT || st == FLOW_TCP_SYN_RCVD,
+		.established = st == FLOW_TCP_ESTABLISHED,
+		.reset = st == FLOW_TCP_RESET,
+		.outcome_done = f->mflags & FLOW_M_DET_OUTCOME,
+		.ending = ending,
+		.age_ns = now > f->first_ns ? now - f->first_ns : 0,
+		.pk_to_dst = (uint32_t)(p - f->det_packets),
+		.by_to_dst = (uint32_t)(b - f->det_bytes),
+	};
+
+	f->det_packets = p;
+	f->det_bytes = b;
+	f->mflags |= FLOW_M_DET_SEEN;
+	if (detect_observe(ft->cfg.detect, &o, now))
+		f->mflags |= FLOW_M_DET_OUTCOME;
+}
+
 /* Takes @f out of the table, onto this pass's ended list: its hook runs
  * once the list is flushed (flow_ended_flush()). */
 static void flow_remove(struct flow_table *ft, struct flow *f, enum flow_end_reason reason)
@@ -1488,6 +1536,8 @@ static void flow_remove(struct flow_table *ft, struct flow *f, enum flow_end_rea
 	else if (!flow_index_del(ft, f))
 		return; /* already removed */
 	flow_feed(ft, f, true);
+	if (ft->cfg.detect)
+		flow_detect(ft, f, true);
 	f->end_reason = (uint8_t)reason;
 	ft->work.ended[reason]++;
 	ft->work.one_way += !__atomic_load_n(&f->packets[0], __ATOMIC_RELAXED) ||
@@ -1698,6 +1748,7 @@ void flow_table_maintain(struct flow_table *ft, uint64_t now_ns)
 	 * period (the expiry thread's timer) is not skipped for a whole one. */
 	if (view)
 		ft->next_view_ns = now_ns + ft->cfg.view_period_ns - ft->cfg.view_period_ns / 8;
+	ft->det_now_ns = now_ns;
 
 	while ((f = flow_walk_next(ft, &it))) {
 		uint64_t last = __atomic_load_n(&f->last_ns, __ATOMIC_RELAXED);
@@ -1714,6 +1765,8 @@ void flow_table_maintain(struct flow_table *ft, uint64_t now_ns)
 		lo = last < lo ? last : lo;
 		hi = last > hi ? last : hi;
 		flow_feed(ft, f, top);
+		if (ft->cfg.detect)
+			flow_detect(ft, f, false);
 		if (ft->cfg.on_active)
 			flow_report_active(ft, f, now_ns);
 		if (view) {
@@ -1738,6 +1791,8 @@ void flow_table_maintain(struct flow_table *ft, uint64_t now_ns)
 		active = ft->count;
 	}
 	flow_ended_flush(ft);
+	if (ft->cfg.detect)
+		detect_pass_end(ft->cfg.detect, now_ns);
 	ft->work.active = active;
 	ft->work.half_open = half_open;
 	ft->work.syn_only = syn_only;

@@ -95,6 +95,7 @@ enum flow_tcp_state {
 };
 
 struct flow_record;
+struct detect;
 
 struct flow_config {
 	uint64_t max_flows;	    /* 0: flow_max_flows_default() */
@@ -137,6 +138,10 @@ struct flow_config {
 	 * connection (its answer may have gone the other way), so it is
 	 * counted apart (flow_summary.syn_only). */
 	bool one_direction;
+	/* The detection stage (inspect/detect.h), borrowed: the maintainer
+	 * hands it every record of each pass and the records it removes,
+	 * then ends the pass with detect_pass_end(). NULL: none. */
+	struct detect *detect;
 };
 
 /* A flow as handed out: directions resolved, plain fields. */

@@ -9,7 +9,8 @@ libelf-dev zlib1g-dev liburcu-dev libpcap-dev libjansson-dev libcmocka-dev
 tshark tcpdump libndpi-bin valgrind gnuplot-nox iproute2 ethtool iputils-ping
 procps kmod util-linux tcpreplay python3 libclang-rt-14-dev shellcheck
 libmicrohttpd-dev prometheus libfixbuf-dev nfdump pmacct libcap-ng-dev libseccomp-dev
-scdoc man-db groff-base debhelper lintian bash-completion logrotate libncurses-dev tmux"
+scdoc man-db groff-base debhelper lintian bash-completion logrotate libncurses-dev tmux
+nmap hping3 masscan"
 
 # DPDK's testpmd, for the `dpdk` receiver of `xdpi bench`: large (over 200
 # packages), so only on request: `make deps-dpdk`.

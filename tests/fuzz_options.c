@@ -96,7 +96,7 @@ static void check_optval(const char *s)
  * does; 0 if every option was taken and the check passed. */
 static int parse(int argc, char **argv, struct capture_opts *o)
 {
-	struct option opts[64];
+	struct option opts[CAPTURE_GETOPT_MAX];
 	size_t n = capture_long_opts_count();
 	char shorts[64], err[256];
 	int c;
@@ -117,7 +117,7 @@ static int parse(int argc, char **argv, struct capture_opts *o)
 }
 
 struct args {
-	char *v[64];
+	char *v[160];
 	int n;
 };
 
@@ -125,8 +125,8 @@ static void push(void *ctx, const char *arg)
 {
 	struct args *a = ctx;
 
-	if (a->n >= 62)
-		fail("capture_opts_to_argv: more than 62 arguments", arg);
+	if (a->n >= 158)
+		fail("capture_opts_to_argv: more than 158 arguments", arg);
 	a->v[a->n++] = strdup(arg);
 	a->v[a->n] = NULL;
 }

@@ -363,6 +363,13 @@ static void round_trip(const struct capture_opts *in)
 		assert_null(out.flows.ipfix);
 	assert_true(out.flows.ipfix_active_timeout == in->flows.ipfix_active_timeout);
 	EQ(out.flows.ipfix_domain, in->flows.ipfix_domain);
+	EQ(out.flows.no_detect, in->flows.no_detect);
+	EQ(out.flows.detect_max_entries, in->flows.detect_max_entries);
+	assert_memory_equal(&out.flows.detect, &in->flows.detect, sizeof(in->flows.detect));
+	if (in->flows.on_alert)
+		assert_string_equal(out.flows.on_alert, in->flows.on_alert);
+	else
+		assert_null(out.flows.on_alert);
 	if (in->ifname)
 		assert_string_equal(out.ifname, in->ifname);
 	argv_free(&a);
@@ -507,6 +514,74 @@ TEST(to_argv_spells_options_from_the_table)
 	argv_free(&a);
 }
 
+/* Every detection threshold by option, and back through to_argv. */
+TEST(detect_options)
+{
+	static const char *const args[] = {"--no-detect",
+					   "--detect-window",
+					   "0.5",
+					   "--detect-hold",
+					   "2",
+					   "--detect-max-entries",
+					   "4096",
+					   "--syn-flood-rate",
+					   "250",
+					   "--syn-flood-ratio",
+					   "0.25",
+					   "--syn-flood-half-open",
+					   "777",
+					   "--scan-window",
+					   "60",
+					   "--port-scan-ports",
+					   "20",
+					   "--address-scan-hosts",
+					   "30",
+					   "--attempt-timeout",
+					   "3",
+					   "--volumetric-pps",
+					   "5000",
+					   "--volumetric-mbps",
+					   "250",
+					   "--volumetric-flows",
+					   "0",
+					   "--volumetric-deviations",
+					   "4",
+					   "--volumetric-warmup",
+					   "120",
+					   "--volumetric-min-pps",
+					   "50",
+					   "--on-alert",
+					   "logger -t xdpi",
+					   NULL};
+	static const char *const bad[][3] = {{"--syn-flood-ratio", "1.5", NULL},
+					     {"--port-scan-ports", "1", NULL},
+					     {"--detect-window", "0", NULL},
+					     {"--syn-flood-rate", "0", NULL},
+					     {"--detect-max-entries", "10", NULL}};
+	const struct detect_thresholds *th;
+	struct capture_opts o;
+
+	/* The tables fit the room a command gives them. */
+	assert_true(capture_long_opts_count() + capture_flow_long_opts_count() + 4 <=
+		    CAPTURE_GETOPT_MAX);
+	EQ(parse(&o, args), 0);
+	th = &o.flows.detect;
+	assert_true(o.flows.no_detect);
+	EQ(o.flows.detect_max_entries, 4096);
+	assert_true(th->window_s == 0.5 && th->hold_s == 2 && th->syn_rate == 250);
+	assert_true(th->syn_ratio == 0.25 && th->syn_half_open == 777);
+	assert_true(th->scan_window_s == 60 && th->port_scan_ports == 20);
+	assert_true(th->addr_scan_hosts == 30 && th->attempt_timeout_s == 3);
+	assert_true(th->vol_pps == 5000 && th->vol_bps == 250e6 && th->vol_flows == 0);
+	assert_true(th->vol_deviations == 4 && th->vol_warmup_s == 120);
+	assert_true(th->vol_baseline_min_pps == 50);
+	assert_string_equal(o.flows.on_alert, "logger -t xdpi");
+	EQ(detect_thresholds_check(th), 0);
+	round_trip(&o);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		EQ(parse(&o, bad[i]), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -516,6 +591,7 @@ int main(void)
 		cmocka_unit_test(filter_expressions),
 		cmocka_unit_test(check_catches_combinations),
 		cmocka_unit_test(to_argv_round_trips),
+		cmocka_unit_test(detect_options),
 		cmocka_unit_test(to_argv_spells_options_from_the_table),
 	};
 

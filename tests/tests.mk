@@ -31,12 +31,13 @@ $(BUILD)/tests/test_u64json: $(BUILD)/export/u64json.o
 $(BUILD)/tests/test_guard: $(BUILD)/capture/guard.o
 $(BUILD)/tests/test_peek: $(BUILD)/inspect/peek.o
 $(BUILD)/tests/test_prom_text: $(BUILD)/export/prom_text.o $(INSPECT_OBJS)
-$(BUILD)/tests/test_flows: $(INSPECT_OBJS)
+$(BUILD)/tests/test_flows $(BUILD)/tests/test_detect: $(INSPECT_OBJS)
 $(BUILD)/tests/test_conn_log: $(BUILD)/export/conn_log.o $(INSPECT_OBJS)
 
 # The flow table's test again under ThreadSanitizer (its own objects: TSan
 # cannot mix with the other builds). Not in the SAN=1 tree, which is ASan.
-TSAN_SRCS := tests/test_flows.c inspect/flows.c inspect/peek.c inspect/topn.c inspect/parse.c \
+TSAN_SRCS := tests/test_flows.c inspect/flows.c inspect/detect.c inspect/peek.c inspect/topn.c \
+	inspect/parse.c \
 	inspect/keyset.c util/frame.c
 $(BUILD)/tests/test_flows_tsan: $(TSAN_SRCS) | deps-ok
 	$(call msg,TSAN,$@)
@@ -121,7 +122,7 @@ check: check-build
 # expiry thread, the call_rcu frees, the pcapng writer and the exporters.
 # A report fails the run (exit status 66). Call it as `make check-tsan`.
 TSAN_TESTS := test_flows test_pipeline test_conn_log t_live t_flows t_prometheus t_ipfix t_write t_passive t_privs \
-	t_jumbo t_config_live t_bothways t_jsonl_live
+	t_jumbo t_config_live t_bothways t_jsonl_live test_detect t_detect
 ifeq ($(SAN),thread)
 check-tsan: $(BUILD)/xdpi $(TEST_BINS) $(TOOL_BINS) $(TEST_BPF_OBJS) $(BUILD)/bench/mkcapture
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \

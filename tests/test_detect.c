@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of the detection stage (inspect/detect.c) on crafted passes:
+ * each detector at its threshold's edge (one below: nothing; at it: one
+ * alert naming the right endpoints), the outcome rules (completed
+ * handshakes are no scan; unanswered attempts count only after the attempt
+ * timeout), the windows (a scan's epoch forgotten, a rate window
+ * restarted), the end of an alert after the hold, thresholds changed
+ * between passes, the volumetric baseline's warm-up, and memory bounded
+ * when the tables are full (forged one-attempt sources give way to a real
+ * scanner; what cannot be kept is counted).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inspect/detect.h"
+
+#define TEST(name) static void name(void **state __attribute__((unused)))
+#define EQ(a, b) assert_int_equal((a), (b))
+#define SEC 1000000000ull
+
+struct got {
+	struct detect_alert a[256];
+	unsigned n;
+};
+
+static void collect(void *ctx, const struct detect_alert *a)
+{
+	struct got *g = ctx;
+
+	if (g->n < 256)
+		g->a[g->n] = *a;
+	g->n++;
+}
+
+static struct detect *make(const struct detect_thresholds *th, uint32_t max_entries, struct got *g)
+{
+	struct detect_config c = {
+		.max_entries = max_entries, .emit = g ? collect : NULL, .emit_ctx = g};
+	struct detect *d;
+
+	if (th)
+		c.th = *th;
+	else
+		detect_thresholds_defaults(&c.th);
+	d = detect_new(&c);
+	assert_non_null(d);
+	return d;
+}
+
+static void ip4(uint8_t out[4], uint32_t v)
+{
+	out[0] = (uint8_t)(v >> 24);
+	out[1] = (uint8_t)(v >> 16);
+	out[2] = (uint8_t)(v >> 8);
+	out[3] = (uint8_t)v;
+}
+
+struct rec {
+	uint8_t src[4], dst[4];
+	struct detect_obs o;
+};
+
+/* A TCP record from @src:@sport to @dst:@dport, new at this pass. */
+static struct detect_obs *rec(struct rec *r, uint32_t src, uint16_t sport, uint32_t dst,
+			      uint16_t dport)
+{
+	memset(r, 0, sizeof(*r));
+	ip4(r->src, src);
+	ip4(r->dst, dst);
+	r->o.family = 4;
+	r->o.proto = 6;
+	r->o.src = r->src;
+	r->o.dst = r->dst;
+	r->o.sport = sport;
+	r->o.dport = dport;
+	r->o.syn = true;
+	r->o.new_attempt = true;
+	r->o.pk_to_dst = 1;
+	r->o.by_to_dst = 60;
+	return &r->o;
+}
+
+#define SCANNER 0xc6120001u /* 198.18.0.1 */
+#define VICTIM 0xc6130002u  /* 198.19.0.2 */
+
+/* @n new SYNs to VICTIM:80 from forged sources, @completed of them done. */
+static void syns(struct detect *d, unsigned n, unsigned completed, uint64_t now)
+{
+	struct rec r;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct detect_obs *o = rec(&r, 0x0a000000u + i, (uint16_t)(1024 + i), VICTIM, 80);
+
+		o->half_open = i >= completed;
+		o->established = i < completed;
+		detect_observe(d, o, now);
+	}
+}
+
+TEST(test_syn_flood_edge)
+{
+	struct detect_thresholds th;
+	struct got g = {0};
+	struct detect *d;
+
+	detect_thresholds_defaults(&th);
+	th.syn_rate = 100;
+	th.vol_flows = 0; /* this test is about SYN floods only */
+	th.vol_pps = 0;
+	/* One below the rate: nothing. */
+	d = make(&th, 0, &g);
+	detect_pass_end(d, 10 * SEC);
+	syns(d, 99, 0, 11 * SEC);
+	detect_pass_end(d, 11 * SEC);
+	EQ(g.n, 0);
+	detect_free(d);
+	/* At the rate: one alert, naming the destination and port. */
+	d = make(&th, 0, &g);
+	detect_pass_end(d, 10 * SEC);
+	syns(d, 100, 0, 11 * SEC);
+	detect_pass_end(d, 11 * SEC);
+	EQ(g.n, 1);
+	EQ(g.a[0].kind, DETECT_SYN_FLOOD);
+	EQ(g.a[0].state, DETECT_START);
+	assert_true(g.a[0].has_dst && g.a[0].has_port && !g.a[0].has_src);
+	EQ(g.a[0].port, 80);
+	EQ(memcmp(g.a[0].dst, "\xc6\x13\x00\x02", 4), 0);
+	EQ(g.a[0].attempts, 100);
+	EQ(g.a[0].half_open, 100);
+	assert_true(g.a[0].n_samples >= 1);
+	assert_false(g.a[0].answers_unseen);
+	detect_free(d);
+	/* At the rate, but more than the ratio completed: a busy server. */
+	g.n = 0;
+	d = make(&th, 0, &g);
+	detect_pass_end(d, 10 * SEC);
+	syns(d, 100, 11, 11 * SEC);
+	detect_pass_end(d, 11 * SEC);
+	EQ(g.n, 0);
+	detect_free(d);
+	/* Exactly the ratio completed: still a flood. */
+	d = make(&th, 0, &g);
+	detect_pass_end(d, 10 * SEC);
+	syns(d, 100, 10, 11 * SEC);
+	detect_pass_end(d, 11 * SEC);
+	EQ(g.n, 1);
+	detect_free(d);
+}
+
+TEST(test_syn_flood_ends_after_hold)
+{
+	struct detect_thresholds th;
+	struct got g = {0};
+	struct detect *d;
+
+	detect_thresholds_defaults(&th);
+	th.syn_rate = 100;
+	th.hold_s = 3;
+	th.vol_flows = 0;
+	d = make(&th, 0, &g);
+	detect_pass_end(d, 10 * SEC);
+	for (uint64_t t = 11; t <= 13; t++) {
+		syns(d, 500, 0, t * SEC);
+		detect_pass_end(d, t * SEC);
+	}
+	EQ(g.n, 1);
+	EQ(g.a[0].state, DETECT_START);
+	/* Quiet from 14 s on: the last pass above was at 13 s. */
+	for (uint64_t t = 14; t < 16; t++)
+		detect_pass_end(d, t * SEC);
+	EQ(g.n, 1);
+	detect_pass_end(d, 16 * SEC);
+	EQ(g.n, 2);
+	EQ(g.a[1].state, DETECT_END);
+	EQ(g.a[1].id, g.a[0].id);
+	detect_pass_end(d, 17 * SEC);
+	EQ(g.n, 2);
+	detect_free(d);
+}
+
+/* @n failed attempts from @src to @dst on ports from @port0 (refused). */
+static void refused(struct detect *d, uint32_t src, uint32_t dst, uint16_t port0, unsigned n,
+		    uint64_t now)
+{
+	struct rec r;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct detect_obs *o = rec(&r, src, 40000, dst, (uint16_t)(port0 + i));
+
+		o->reset = true;
+		EQ(detect_observe(d, o, now), true);
+	}
+}
+
+TEST(test_port_scan_edge)
+{
+	struct got g = {0};
+	struct detect *d = make(NULL, 0, &g);
+
+	detect_pass_end(d, 1 * SEC);
+	refused(d, SCANNER, VICTIM, 1000, 14, 2 * SEC);
+	refused(d, SCANNER, VICTIM, 1000, 14, 2 * SEC); /* the same ports again */
+	detect_pass_end(d, 2 * SEC);
+	EQ(g.n, 0);
+	refused(d, SCANNER, VICTIM, 2000, 1, 3 * SEC);
+	detect_pass_end(d, 3 * SEC);
+	EQ(g.n, 1);
+	EQ(g.a[0].kind, DETECT_PORT_SCAN);
+	assert_true(g.a[0].has_src && g.a[0].has_dst);
+	EQ(memcmp(g.a[0].src, "\xc6\x12\x00\x01", 4), 0);
+	EQ(memcmp(g.a[0].dst, "\xc6\x13\x00\x02", 4), 0);
+	EQ(g.a[0].distinct, 15);
+	/* More ports: the same alert goes on, no second start. */
+	refused(d, SCANNER, VICTIM, 3000, 100, 4 * SEC);
+	detect_pass_end(d, 4 * SEC);
+	EQ(g.n, 1);
+	detect_free(d);
+}
+
+TEST(test_completed_is_no_scan)
+{
+	struct got g = {0};
+	struct detect *d = make(NULL, 0, &g);
+	struct rec r;
+
+	detect_pass_end(d, 1 * SEC);
+	/* A busy client: 100 ports of one host, every handshake completed. */
+	for (unsigned i = 0; i < 100; i++) {
+		struct detect_obs *o = rec(&r, SCANNER, 40000, VICTIM, (uint16_t)(1000 + i));
+
+		o->established = true;
+		detect_observe(d, o, 2 * SEC);
+	}
+	detect_pass_end(d, 2 * SEC);
+	EQ(g.n, 0);
+	detect_free(d);
+}
+
+TEST(test_unanswered_after_timeout)
+{
+	struct got g = {0};
+	struct detect *d = make(NULL, 0, &g);
+	struct rec r;
+	struct detect_obs *o;
+
+	detect_pass_end(d, 1 * SEC);
+	/* A SYN younger than the attempt timeout (1 s) is not failed yet. */
+	o = rec(&r, SCANNER, 40000, VICTIM, 22);
+	o->half_open = true;
+	o->age_ns = SEC / 2;
+	EQ(detect_observe(d, o, 2 * SEC), false);
+	o->new_attempt = false;
+	o->age_ns = SEC;
+	EQ(detect_observe(d, o, 3 * SEC), true);
+	/* Its outcome taken, never again. */
+	o->outcome_done = true;
+	EQ(detect_observe(d, o, 4 * SEC), false);
+	/* An attempt ending unanswered fails whatever its age. */
+	o = rec(&r, SCANNER, 40001, VICTIM, 23);
+	o->half_open = true;
+	o->ending = true;
+	EQ(detect_observe(d, o, 4 * SEC), true);
+	detect_free(d);
+}
+
+TEST(test_scan_window_forgets)
+{
+	struct detect_thresholds th;
+	struct got g = {0};
+	struct detect *d;
+
+	detect_thresholds_defaults(&th);
+	th.scan_window_s = 10;
+	d = make(&th, 0, &g);
+	detect_pass_end(d, 1 * SEC);
+	refused(d, SCANNER, VICTIM, 1000, 14, 2 * SEC);
+	detect_pass_end(d, 2 * SEC);
+	/* One more, but a window later: the first 14 are forgotten. */
+	refused(d, SCANNER, VICTIM, 2000, 1, 13 * SEC);
+	detect_pass_end(d, 13 * SEC);
+	EQ(g.n, 0);
+	detect_free(d);
+}
+
+TEST(test_address_scan_edge)
+{
+	struct got g = {0};
+	struct detect *d = make(NULL, 0, &g);
+
+	detect_pass_end(d, 1 * SEC);
+	for (uint32_t h = 0; h < 24; h++)
+		refused(d, SCANNER, 0xc6130100u + h, 443, 1, 2 * SEC);
+	detect_pass_end(d, 2 * SEC);
+	EQ(g.n, 0);
+	refused(d, SCANNER, 0xc6130100u + 200, 443, 1, 3 * SEC);
+	detect_pass_end(d, 3 * SEC);
+	EQ(g.n, 1);
+	EQ(g.a[0].kind, DETECT_ADDRESS_SCAN);
+	assert_true(g.a[0].has_src && g.a[0].has_port && !g.a[0].has_dst);
+	EQ(g.a[0].port, 443);
+	EQ(g.a[0].distinct, 25);
+	/* It ends after the hold (5 s) without failed attempts. */
+	detect_pass_end(d, 7 * SEC);
+	EQ(g.n, 1);
+	detect_pass_end(d, 8 * SEC);
+	EQ(g.n, 2);
+	EQ(g.a[1].state, DETECT_END);
+	detect_free(d);
+}
+
+/* @pk packets (60 bytes each) to VICTIM over existing flows. */
+static void traffic(struct detect *d, uint64_t pk, uint64_t now)
+{
+	struct rec r;
+	struct detect_obs *o = rec(&r, SCANNER, 5000, VICTIM, 53);
+
+	o->proto = 17;
+	o->syn = false;
+	o->new_attempt = false;
+	o->pk_to_dst = pk;
+	o->by_to_dst = pk * 60;
+	detect_observe(d, o, now);
+}
+
+TEST(test_volumetric_edge)
+{
+	struct detect_thresholds th;
+	struct got g = {0};
+	struct detect *d;
+
+	detect_thresholds_defaults(&th);
+	th.vol_pps = 1000;
+	th.vol_deviations = 0;
+	d = make(&th, 0, &g);
+	detect_pass_end(d, 1 * SEC);
+	traffic(d, 999, 2 * SEC);
+	detect_pass_end(d, 2 * SEC);
+	EQ(g.n, 0);
+	traffic(d, 1000, 3 * SEC);
+	detect_pass_end(d, 3 * SEC);
+	EQ(g.n, 1);
+	EQ(g.a[0].kind, DETECT_VOLUMETRIC);
+	assert_true(g.a[0].has_dst && !g.a[0].has_src);
+	assert_true(g.a[0].rate >= 1000 && g.a[0].rate < 1001);
+	assert_false(g.a[0].by_baseline);
+	detect_free(d);
+}
+
+TEST(test_volumetric_baseline)
+{
+	struct detect_thresholds th;
+	struct got g = {0};
+	struct detect *d;
+	uint64_t t = 1;
+
+	detect_thresholds_defaults(&th);
+	th.vol_pps = 0;
+	th.vol_bps = 0;
+	th.vol_flows = 0;
+	th.vol_warmup_s = 100;
+	th.vol_baseline_min_pps = 1000;
+	d = make(&th, 0, &g);
+	detect_pass_end(d, t * SEC);
+	/* A steady 2000 pps (+-100) for 50 s; a spike to 20000 in the
+	 * warm-up does not alert. */
+	for (; t < 50; t++) {
+		traffic(d, 2000 + (t % 2 ? 100 : 0) - (t % 2 ? 0 : 100), t * SEC);
+		detect_pass_end(d, t * SEC);
+	}
+	traffic(d, 20000, t * SEC);
+	detect_pass_end(d, t * SEC);
+	EQ(g.n, 0);
+	for (t++; t < 120; t++) {
+		traffic(d, 2000 + (t % 2 ? 100 : 0) - (t % 2 ? 0 : 100), t * SEC);
+		detect_pass_end(d, t * SEC);
+	}
+	EQ(g.n, 0);
+	/* Warm: the same spike alerts, by its baseline. */
+	traffic(d, 20000, t * SEC);
+	detect_pass_end(d, t * SEC);
+	EQ(g.n, 1);
+	assert_true(g.a[0].by_baseline);
+	assert_true(g.a[0].baseline_pps > 1500 && g.a[0].baseline_pps < 2500);
+	detect_free(d);
+}
+
+TEST(test_thresholds_at_next_pass)
+{
+	struct detect_thresholds th;
+	struct got g = {0};
+	struct detect *d = make(NULL, 0, &g);
+
+	detect_pass_end(d, 1 * SEC);
+	refused(d, SCANNER, VICTIM, 1000, 5, 2 * SEC);
+	detect_pass_end(d, 2 * SEC);
+	EQ(g.n, 0);
+	detect_thresholds_defaults(&th);
+	th.port_scan_ports = 5;
+	detect_set_thresholds(d, &th);
+	detect_pass_end(d, 3 * SEC);
+	/* Scans are decided at a pass with the counts it has. */
+	EQ(g.n, 1);
+	EQ(g.a[0].kind, DETECT_PORT_SCAN);
+	detect_free(d);
+}
+
+TEST(test_bounded_when_full)
+{
+	struct got g = {0};
+	struct detect *d = make(NULL, 64, &g);
+	struct detect_thresholds th;
+	struct detect_stats s;
+
+	detect_pass_end(d, 1 * SEC);
+	/* 100000 forged sources, one refused attempt each. */
+	for (uint32_t i = 0; i < 100000; i++)
+		refused(d, 0x0a000000u + i, VICTIM, 80, 1, 2 * SEC);
+	detect_pass_end(d, 2 * SEC);
+	detect_stats(d, &s);
+	EQ(s.max_entries, 128);
+	/* The bound docs/detect.md states per entry. */
+	assert_true(detect_bytes_per_entry() <= 512);
+	assert_true(s.entries <= s.max_entries);
+	/* A SYN flood to VICTIM:80 (and its new flows): no scan. */
+	EQ(s.alerts[DETECT_SYN_FLOOD], 1);
+	EQ(s.alerts[DETECT_PORT_SCAN] + s.alerts[DETECT_ADDRESS_SCAN], 0);
+	/* A real scanner still gets an entry: the one-attempt ones give way. */
+	refused(d, SCANNER, VICTIM, 1000, 20, 3 * SEC);
+	detect_pass_end(d, 3 * SEC);
+	detect_stats(d, &s);
+	EQ(s.alerts[DETECT_PORT_SCAN], 1);
+	EQ(g.a[g.n - 1].kind, DETECT_PORT_SCAN);
+	EQ(memcmp(g.a[g.n - 1].src, "\xc6\x12\x00\x01", 4), 0);
+	detect_free(d);
+
+	/* A rate table full of open alerts: new destinations are counted
+	 * untracked, the open alerts kept. */
+	g.n = 0;
+	detect_thresholds_defaults(&th);
+	th.vol_pps = 10;
+	d = make(&th, 64, &g);
+	detect_pass_end(d, 1 * SEC);
+	for (uint32_t h = 0; h < 200; h++) {
+		struct rec r;
+		struct detect_obs *o = rec(&r, SCANNER, 5000, 0xc6130000u + h, 53);
+
+		o->proto = 17;
+		o->syn = false;
+		o->pk_to_dst = 100;
+		detect_observe(d, o, 2 * SEC);
+	}
+	detect_pass_end(d, 2 * SEC);
+	detect_stats(d, &s);
+	assert_true(s.untracked > 0);
+	assert_true(s.entries <= 128);
+	EQ(s.active[DETECT_VOLUMETRIC], g.n);
+	assert_true(g.n > 0 && g.n <= 64);
+	detect_free(d);
+}
+
+TEST(test_queue_and_one_direction)
+{
+	struct detect_config c = {.one_direction = true};
+	struct got g = {0};
+	struct detect_stats s;
+	struct detect *d;
+
+	detect_thresholds_defaults(&c.th);
+	d = detect_new(&c);
+	assert_non_null(d);
+	detect_pass_end(d, 1 * SEC);
+	refused(d, SCANNER, VICTIM, 1000, 15, 2 * SEC);
+	detect_pass_end(d, 2 * SEC);
+	/* Queued until drained, in order. */
+	EQ(g.n, 0);
+	EQ(detect_drain(d, collect, &g), 1);
+	EQ(g.n, 1);
+	assert_true(g.a[0].answers_unseen);
+	detect_finish(d, 3 * SEC);
+	EQ(detect_drain(d, collect, &g), 1);
+	EQ(g.a[1].state, DETECT_END);
+	/* The end of a scan says what it reached. */
+	EQ(g.a[1].distinct, 15);
+	EQ(g.a[1].threshold_distinct, 15);
+	detect_stats(d, &s);
+	EQ(s.alerts[DETECT_PORT_SCAN], 1);
+	EQ(s.active[DETECT_PORT_SCAN], 0);
+	EQ(s.dropped, 0);
+	detect_free(d);
+}
+
+TEST(test_thresholds_check)
+{
+	struct detect_thresholds th;
+	struct detect_config c = {0};
+
+	detect_thresholds_defaults(&th);
+	EQ(detect_thresholds_check(&th), 0);
+	th.syn_ratio = 1.5;
+	EQ(detect_thresholds_check(&th), -EINVAL);
+	c.th = th;
+	assert_null(detect_new(&c));
+	detect_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_syn_flood_edge),
+		cmocka_unit_test(test_syn_flood_ends_after_hold),
+		cmocka_unit_test(test_port_scan_edge),
+		cmocka_unit_test(test_completed_is_no_scan),
+		cmocka_unit_test(test_unanswered_after_timeout),
+		cmocka_unit_test(test_scan_window_forgets),
+		cmocka_unit_test(test_address_scan_edge),
+		cmocka_unit_test(test_volumetric_edge),
+		cmocka_unit_test(test_volumetric_baseline),
+		cmocka_unit_test(test_thresholds_at_next_pass),
+		cmocka_unit_test(test_bounded_when_full),
+		cmocka_unit_test(test_queue_and_one_direction),
+		cmocka_unit_test(test_thresholds_check),
+	};
+
+	return cmocka_run_group_tests_name("detect", tests, NULL, NULL);
+}
