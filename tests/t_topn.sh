@@ -15,8 +15,10 @@ P=$T_TMP/flood.pcap
 python3 "$HERE/mkflood.py" "$P" --flood 5000 || t_fail "mkflood.py"
 # The oracle: packets per IPv4 source, by tshark.
 tshark -r "$P" -T fields -e ip.src | sort | uniq -c | awk '{print $2, $1}' >"$T_TMP/truth"
-"$XDPI" read "$P" >"$T_TMP/text" 2>"$T_TMP/err"
-"$XDPI" read "$P" --json >"$T_TMP/json" 2>>"$T_TMP/err"
+# A flood of SYNs to one port: the detection stage rightly says so on
+# stderr (t_detect's business); the top-N alone is checked here.
+"$XDPI" read --no-detect "$P" >"$T_TMP/text" 2>"$T_TMP/err"
+"$XDPI" read --no-detect "$P" --json >"$T_TMP/json" 2>>"$T_TMP/err"
 
 got=$(python3 - "$T_TMP/truth" "$T_TMP/text" "$T_TMP/json" <<'EOF2'
 import json, re, sys
