@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <bpf/libbpf.h>
@@ -81,6 +82,16 @@ int main(int argc, char **argv)
 	 * object (a flow's JSON line, on liburcu's call_rcu thread). */
 	tzset();
 	json_object_seed(0);
+	/* Not a terminal: a buffer that holds any help text or summary whole,
+	 * so that a write that fails (a full disk, /dev/full) fails in the
+	 * final flush, whose errno stdout_checked() can still name. */
+	if (!isatty(STDOUT_FILENO)) {
+		/* glibc sizes a buffer it allocates itself by the file's
+		 * st_blksize, whatever size is asked for: give it one. */
+		static char stdout_buf[1 << 16];
+
+		setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return XDPI_EXIT_USAGE;

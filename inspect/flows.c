@@ -1816,8 +1816,8 @@ uint64_t flow_table_maintain_period(const struct flow_table *ft)
 	return p ? p : 1;
 }
 
-void flow_table_set_view(struct flow_table *ft, void (*on_view)(void *, uint64_t,
-								 const struct flow_record *),
+void flow_table_set_view(struct flow_table *ft,
+			 void (*on_view)(void *, uint64_t, const struct flow_record *),
 			 void (*on_view_done)(void *, uint64_t), void *ctx, uint64_t period_ns)
 {
 	ft->cfg.on_view = on_view;

@@ -264,8 +264,8 @@ void flow_table_summary(struct flow_table *ft, struct flow_summary *out);
 /* Sets the view hooks of struct flow_config (on_view, on_view_done, their
  * ctx and period) on a table made without them: before the expiry thread
  * starts, or offline between two passes. */
-void flow_table_set_view(struct flow_table *ft, void (*on_view)(void *, uint64_t,
-								 const struct flow_record *),
+void flow_table_set_view(struct flow_table *ft,
+			 void (*on_view)(void *, uint64_t, const struct flow_record *),
 			 void (*on_view_done)(void *, uint64_t), void *ctx, uint64_t period_ns);
 
 /* Starts/stops a thread that maintains every @period_ns on the wall clock
