@@ -152,3 +152,24 @@ owner_lock_path() {
 	ip netns exec "$TB_DUT" sh -c \
 		"echo /run/xdpi/\$(stat -L -c %i /proc/self/ns/net)-\$(cat /sys/class/net/$TB_DUT_IF/ifindex).lock"
 }
+
+# tcpdump_start NAME [IFACE [SNAPLEN]]: the oracle's own capture of the TCP
+# frames of IFACE (default the DUT's) in the DUT namespace, into
+# $T_TMP/NAME.pcap (SNAPLEN default 0: whole frames), returned once
+# tcpdump says it listens; TCPDUMP_PID is its pid, also put in PIDS for
+# the caller's exit trap. tcpdump_stop: stops it, the file complete.
+tcpdump_start() {
+	ip netns exec "$TB_DUT" tcpdump -Z root --immediate-mode -i "${2:-$TB_DUT_IF}" -n \
+		-s "${3:-0}" -U -w "$T_TMP/$1.pcap" tcp 2>"$T_TMP/$1.tcpdump.err" &
+	TCPDUMP_PID=$!
+	PIDS+=("$TCPDUMP_PID")
+	for _ in $(seq 100); do
+		grep -q "listening on" "$T_TMP/$1.tcpdump.err" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+tcpdump_stop() {
+	kill -INT "$TCPDUMP_PID"
+	wait "$TCPDUMP_PID" 2>/dev/null
+}

@@ -75,23 +75,6 @@ clients() {
 	done
 }
 
-# tcpdump_start NAME IFACE: the oracle's capture of IFACE in the DUT
-# namespace, running once it says it listens.
-tcpdump_start() {
-	ip netns exec "$TB_DUT" tcpdump -Z root --immediate-mode -i "$2" -n -s 0 -U -w "$T_TMP/$1.pcap" tcp \
-		2>"$T_TMP/$1.tcpdump.err" &
-	TCPDUMP_PID=$!
-	PIDS+=($TCPDUMP_PID)
-	for _ in $(seq 100); do
-		grep -q "listening on" "$T_TMP/$1.tcpdump.err" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-tcpdump_stop() {
-	kill -INT "$TCPDUMP_PID"
-	wait "$TCPDUMP_PID" 2>/dev/null
-}
 live_stop() {
 	wait_quiet
 	kill -INT "$LIVE_PID"

@@ -88,21 +88,6 @@ testbed_up 1 "$TB_ID" || {
 PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null; live_watchdogs_kill; testbed_down; rm -rf "$T_TMP"' EXIT
 
-tcpdump_start() {
-	ip netns exec "$TB_DUT" tcpdump -Z root --immediate-mode -i "$TB_DUT_IF" -n -s 96 -U \
-		-w "$T_TMP/$1.pcap" tcp 2>"$T_TMP/$1.tcpdump.err" &
-	TCPDUMP_PID=$!
-	PIDS+=("$TCPDUMP_PID")
-	for _ in $(seq 100); do
-		grep -q "listening on" "$T_TMP/$1.tcpdump.err" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-tcpdump_stop() {
-	kill -INT "$TCPDUMP_PID"
-	wait "$TCPDUMP_PID" 2>/dev/null
-}
 live_stop() {
 	wait_quiet
 	kill -INT "$LIVE_PID"
@@ -111,7 +96,7 @@ live_stop() {
 LIVE_ARGS=(--passive --interval 0 --json)
 
 # --- 1. nmap -sS over 1,000 ports
-tcpdump_start nmap
+tcpdump_start nmap "$TB_DUT_IF" 96
 if live_start nmap "${LIVE_ARGS[@]}" --json-lines "$T_TMP/nmap.jsonl" \
 	--prometheus 127.0.0.1:9109; then
 	ip netns exec "$TB_GEN" timeout 60 nmap -n -Pn -sS -p 1-1000 --max-retries 1 \
@@ -246,7 +231,7 @@ fi
 # The worker pauses 3 ms after every batch (XDPI_TEST_SLOW_QUEUE, as in
 # t_bothways), so that the passive ring overflows under the flood: the
 # alerts must say frames were lost, as the XDP program counted them.
-tcpdump_start flood
+tcpdump_start flood "$TB_DUT_IF" 96
 export XDPI_TEST_SLOW_QUEUE=0:3000
 if live_start flood "${LIVE_ARGS[@]}" --max-flows 300000 --json-lines "$T_TMP/flood.jsonl"; then
 	unset XDPI_TEST_SLOW_QUEUE
