@@ -346,6 +346,28 @@ static const struct raw_prog raw_progs[] = {
 };
 
 /* Runs @r as is, then once per bit of A. Returns the frames that differ. */
+/* --egress: the raw programs whose answer depends on the context, the
+ * loads and the length (CLS_LOAD, CLS_LEN in bpf/classify.bpf.h); the
+ * arithmetic and the jumps are the same template code for both. */
+static bool raw_reads_frame(const char *name)
+{
+	static const char *const names[] = {
+		"msh and indirect word",
+		"indirect half and byte, X from the frame",
+		"frame length",
+		"X is the length: the last word",
+		"a word one byte past the end",
+		"the last byte",
+		"an indirect load whose offset wraps",
+		"a load far past the frame",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
 static void check_raw(const struct raw_prog *r, const struct frames *fr)
 {
 	struct xdpi_cbpf_insn v[sizeof(r->insns) / sizeof(r->insns[0]) + 2];
@@ -428,7 +450,8 @@ int main(int argc, char **argv)
 		check_expression(exprs[i], &fr);
 	if (raw)
 		for (size_t i = 0; i < sizeof(raw_progs) / sizeof(raw_progs[0]); i++)
-			check_raw(&raw_progs[i], &fr);
+			if (!egress || raw_reads_frame(raw_progs[i].name))
+				check_raw(&raw_progs[i], &fr);
 	printf("1..%d\n", test_num);
 	for (size_t i = 0; i < fr.n; i++)
 		free(fr.data[i]);
