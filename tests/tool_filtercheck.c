@@ -24,7 +24,11 @@
  * the program's mean time per frame for each filter (the kernel's own
  * measure: docs/live.md quotes it).
  *
- *   tool_filtercheck [-e EXPR]... [--raw] [--no-builtin] [--egress] [--time N] FILE.pcap...
+ * --raw-name S runs only the hand-written programs whose name has S (a
+ * mutant of one instruction needs only the program that uses it).
+ *
+ *   tool_filtercheck [-e EXPR]... [--raw] [--raw-name S] [--no-builtin] [--egress]
+ *                    [--time N] FILE.pcap...
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -82,7 +86,8 @@ static int test_num;
 static int failed;
 static uint32_t time_repeat;
 
-static bool egress; /* --egress */
+static bool egress;	     /* --egress */
+static const char *raw_name; /* --raw-name: only the raw programs named so */
 
 static void tap(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void tap(bool ok, const char *fmt, ...)
@@ -404,6 +409,7 @@ int main(int argc, char **argv)
 		{"no-builtin", no_argument, NULL, 'n'},
 		{"time", required_argument, NULL, 't'},
 		{"egress", no_argument, NULL, 'o'},
+		{"raw-name", required_argument, NULL, 'R'},
 		{0},
 	};
 	const char *exprs[64];
@@ -411,7 +417,7 @@ int main(int argc, char **argv)
 	bool raw = false, builtin = true;
 	struct frames fr = {0};
 
-	while ((c = getopt_long(argc, argv, "e:rnt:o", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "e:rnt:oR:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			if (nexprs < 64)
@@ -428,6 +434,9 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			egress = true;
+			break;
+		case 'R':
+			raw_name = optarg;
 			break;
 		default:
 			return 2;
@@ -450,7 +459,8 @@ int main(int argc, char **argv)
 		check_expression(exprs[i], &fr);
 	if (raw)
 		for (size_t i = 0; i < sizeof(raw_progs) / sizeof(raw_progs[0]); i++)
-			if (!egress || raw_reads_frame(raw_progs[i].name))
+			if ((!egress || raw_reads_frame(raw_progs[i].name)) &&
+			    (!raw_name || strstr(raw_progs[i].name, raw_name)))
 				check_raw(&raw_progs[i], &fr);
 	printf("1..%d\n", test_num);
 	for (size_t i = 0; i < fr.n; i++)
