@@ -5,6 +5,7 @@
 
 include mk/common.mk
 include util/util.mk
+include sink/sink.mk
 include export/export.mk
 include bpf/bpf.mk
 include inspect/inspect.mk

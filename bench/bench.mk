@@ -13,7 +13,7 @@ BENCH_TOOLS := $(BUILD)/bench/mkcapture $(BUILD)/bench/pcap_floor
 
 $(BUILD)/bench/mkcapture: $(BUILD)/bench/mkcapture.o $(UTIL_OBJS)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(SAN_FLAGS) $(CFLAGS) $^ -o $@ -lpcap -lcap-ng -lseccomp
+	$(Q)$(CC) $(SAN_FLAGS) $(CFLAGS) $^ -o $@ -lpcap -lcap-ng -lseccomp -ljansson
 
 $(BUILD)/bench/pcap_floor: $(BUILD)/bench/pcap_floor.o
 	$(call msg,LD,$@)

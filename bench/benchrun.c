@@ -38,7 +38,7 @@
 
 #include "../capture/ledger.h"
 #include "../capture/options.h"
-#include "../export/ledger_report.h"
+#include "../capture/ledger_report.h"
 #include "../util/child.h"
 #include "../util/clock.h"
 #include "../util/optval.h"

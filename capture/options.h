@@ -59,7 +59,7 @@ struct capture_flow_opts {
 	bool no_detect;			 /* --no-detect */
 	struct detect_thresholds detect; /* --syn-flood-rate ... */
 	uint32_t detect_max_entries;	 /* 0: the default */
-	const char *on_alert;		 /* --on-alert CMD (export/alert_hook.h) */
+	const char *on_alert;		 /* --on-alert CMD (sink/alert_hook.h) */
 };
 
 struct capture_opts {

@@ -2,7 +2,7 @@
 # one file per subcommand, on top of every library folder.
 CMD_SRCS := $(wildcard cmd/*.c)
 CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/%.o)
-XDPI_LIB_OBJS := $(CAPTURE_OBJS) $(EXPORT_OBJS) $(INSPECT_OBJS) $(XSK_OBJS) $(BPF_LIB_OBJS) \
+XDPI_LIB_OBJS := $(CAPTURE_OBJS) $(EXPORT_OBJS) $(SINK_OBJS) $(INSPECT_OBJS) $(XSK_OBJS) $(BPF_LIB_OBJS) \
 	$(BENCH_LIB_OBJS) $(UTIL_OBJS)
 
 $(BUILD)/xdpi: $(CMD_OBJS) $(XDPI_LIB_OBJS)

@@ -10,7 +10,7 @@
 #include "cmd.h"
 #include "../capture/ledger.h"
 #include "../export/compare_report.h"
-#include "../export/ledger_report.h"
+#include "../capture/ledger_report.h"
 #include "../export/report.h"
 #include "../inspect/capfile.h"
 

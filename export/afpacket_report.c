@@ -4,7 +4,7 @@
 #include <inttypes.h>
 
 #include "report.h"
-#include "u64json.h"
+#include "../util/u64json.h"
 
 static struct report_span afpacket_span(const struct afpacket_report *r)
 {

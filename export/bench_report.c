@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "../capture/ledger.h"
-#include "ledger_report.h"
+#include "../capture/ledger_report.h"
 #include "report.h"
 
 /* Above this share of the ceiling's NDR another receiver's NDR is beyond

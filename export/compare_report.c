@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "../inspect/peek.h"
-#include "ledger_report.h"
+#include "../capture/ledger_report.h"
 #include "report.h"
-#include "u64json.h"
+#include "../util/u64json.h"
 
 static const char *const metrics_names[] = {
 	[COMPARE_NOT_RUN] = NULL,
@@ -89,7 +89,7 @@ int compare_report_totals(struct compare_report *r)
 	return ok ? 0 : -ERANGE;
 }
 
-/* A counter of a metric, either spelling (export/u64json.h). */
+/* A counter of a metric, either spelling (util/u64json.h). */
 static bool metric_u64(json_t *v, uint64_t *out)
 {
 	return !u64_from_json(v, out);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Rendering of the flow stage: the "connections" object of --json and its
- * lines in the summary, and one flow record as a JSON object (the "flow"
- * lines of --json-lines). Definitions: docs/flows.md.
+ * lines in the summary (one flow record as a JSON object, the "flow" lines
+ * of --json-lines: sink/flow_record.h). Definitions: docs/flows.md.
  *
  * Strings taken from packets (hosts, SNIs) arrive sanitized by the peek
  * stage (printable ASCII, inspect/peek.h); jansson escapes them for JSON.
@@ -18,6 +18,7 @@
 
 #include "../inspect/flows.h"
 #include "../inspect/metrics.h"
+#include "../sink/flow_record.h"
 
 /* What the connection figures are made of: the workers' counters merged,
  * the maintainer's summary, and the packet counters (SYN, SYN-ACK). */
@@ -30,9 +31,5 @@ struct flow_report {
 
 json_t *flow_report_json(const struct flow_report *r);
 void flow_report_print(FILE *out, const struct flow_report *r);
-/* A "flow" line of --json-lines. */
-json_t *flow_record_json(const struct flow_record *r);
-/* @addr of @family (4 or 6) as text. */
-void flow_addr_str(uint8_t family, const uint8_t *addr, char *buf, size_t len);
 
 #endif /* XDPI_EXPORT_FLOW_REPORT_H */

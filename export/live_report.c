@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledger_report.h"
+#include "../capture/ledger_report.h"
 #include "flow_report.h"
-#include "ipfix_report.h"
-#include "jsonl.h"
+#include "../sink/ipfix_report.h"
+#include "../sink/jsonl.h"
 #include "report.h"
-#include "u64json.h"
+#include "../util/u64json.h"
 
 int live_table_init(struct live_table *t, FILE *out, const struct capture *c, double started)
 {
@@ -72,7 +72,7 @@ static void live_stats_line(struct live_table *t, const struct capture *c, json_
 	char now[40];
 	json_t *o;
 
-	report_iso8601(report_wall_now(), now, sizeof(now));
+	xdpi_iso8601(report_wall_now(), now, sizeof(now));
 	o = json_pack("{s:s, s:s, s:f, s:o, s:o, s:f, s:f, s:o, s:o, s:o}", "type", "stats", "time",
 		      now, "interval_s", dt, "packets", u64_to_json(tp), "bytes", u64_to_json(tb),
 		      "pps", (double)tp / dt, "mbps", (double)tb * 8 / dt / 1e6, "total_packets",

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "../util/version.h"
-#include "u64json.h"
+#include "../util/u64json.h"
 
 static double avg_size(const struct metrics_counters *c)
 {
@@ -199,22 +199,6 @@ double report_wall_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-void report_iso8601(double t, char *buf, size_t len)
-{
-	time_t sec = (time_t)t; /* t > 0: truncation is the floor */
-	long usec = (long)((t - (double)sec) * 1e6 + 0.5);
-	struct tm tm;
-	char day[32];
-
-	if (usec >= 1000000) {
-		sec++;
-		usec -= 1000000;
-	}
-	gmtime_r(&sec, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%06ldZ", day, usec);
-}
-
 static double span_duration(const struct report_span *s)
 {
 	if (s->duration > 0)
@@ -235,11 +219,11 @@ void report_span_print(FILE *out, const struct report_span *s)
 	}
 	fputc('\n', out);
 	if (s->start > 0) {
-		report_iso8601(s->start, t, sizeof(t));
+		xdpi_iso8601(s->start, t, sizeof(t));
 		fprintf(out, "start              %s\n", t);
 	}
 	if (s->end > 0) {
-		report_iso8601(s->end, t, sizeof(t));
+		xdpi_iso8601(s->end, t, sizeof(t));
 		fprintf(out, "end                %s\n", t);
 	}
 }
@@ -250,7 +234,7 @@ static json_t *time_json(double t)
 
 	if (t <= 0)
 		return json_null();
-	report_iso8601(t, buf, sizeof(buf));
+	xdpi_iso8601(t, buf, sizeof(buf));
 	return json_string(buf);
 }
 

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "../inspect/metrics.h"
+#include "../util/isotime.h"
 
 /* A new JSON object with the metric keys of docs/metrics.md. */
 json_t *report_metrics_json(const struct metrics *m);
@@ -35,8 +36,6 @@ struct report_span {
 };
 /* Now, CLOCK_REALTIME, in seconds. */
 double report_wall_now(void);
-/* @t as ISO 8601 UTC with microseconds, "2026-11-30T19:50:33.123456Z". */
-void report_iso8601(double t, char *buf, size_t len);
 /* Three lines: "span  10.333 s, 1234 pps, 5.6 Mbit/s", "start  <ISO>",
  * "end  <ISO>" (start and end left out when 0). */
 void report_span_print(FILE *out, const struct report_span *s);

@@ -2,7 +2,7 @@
 /*
  * A tap: copies of the frames a pipeline inspected, handed from the thread
  * that owns the pipeline (a worker, or `xdpi read`) to a writer thread
- * (export/pcapng_writer.h, `-w FILE`). A single-producer single-consumer
+ * (sink/pcapng.h, `-w FILE`). A single-producer single-consumer
  * byte ring of variable-size records: the producer writes a record and
  * publishes its head with a release store; the consumer reads records up
  * to that head and gives the space back with a release store of its tail.

@@ -31,7 +31,7 @@
 
 #include "capture/ledger.h"
 #include "export/compare_report.h"
-#include "export/ledger_report.h"
+#include "capture/ledger_report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -160,8 +160,8 @@ inspect/metrics.h @@ if (wire_len <= 64) @@ if (wire_len < 64) @@ test_metrics @
 inspect/parse.c @@ if (cap < TCP_MIN_HLEN) {\n\t\t\tpi->malformed = PKT_MAL_TCP_TRUNCATED; @@ if (cap < TCP_MIN_HLEN) {\n\t\t\tpi->malformed = PKT_OK; @@ test_parse @@ a truncated TCP header not counted as malformed
 capture/ledger.c @@ d = d - q->sock.rx_dropped - q->sock.rx_ring_full @@ d = d - q->sock.rx_ring_full @@ test_ledger @@ the socket's drops left out of the ledger
 capture/ledger.c @@ total += d; @@ total = d; @@ test_ledger @@ the ledger's total is the last queue's, not the sum
-export/u64json.c @@ if (json_integer_value(v) < 0) @@ if (json_integer_value(v) < -1) @@ test_ledger @@ a negative counter read from a record
-export/u64json.c @@ if (n <= INT64_MAX) @@ if (n < 5) @@ test_u64json @@ a counter below 2^63 read from a string
+util/u64json.c @@ if (json_integer_value(v) < 0) @@ if (json_integer_value(v) < -1) @@ test_ledger @@ a negative counter read from a record
+util/u64json.c @@ if (n <= INT64_MAX) @@ if (n < 5) @@ test_u64json @@ a counter below 2^63 read from a string
 capture/options.c @@ o->ifname && o->ifname[0] == '-' @@ 0 @@ test_capture_opts @@ an interface named like an option written without --
 inspect/capfile.c @@ c.fcs = 2 * CAPFILE_LT_FCS_WORDS(ext); @@ c.fcs = 0; @@ t_read_errors @@ the FCS counted as frame bytes
 util/optval.c @@ if (hi < lo) @@ if (hi < lo - 1) @@ test_optval @@ a list range reversed by one accepted
@@ -194,9 +194,9 @@ xsk/worker.c @@ pipeline_clock(&w->pipe, meta->rx_timestamp_ns + mono_to_wall); 
 bpf/xdpi.bpf.c @@ rec->flags = XDPI_COPY_OUT; @@ rec->flags = 0; @@ t_bothways @@ the egress program's copies not flagged as frames sent
 bpf/xdpi.bpf.c @@ #define CLS_LEN(ctx) ((ctx)->len) @@ #define CLS_LEN(ctx) ((ctx)->len + 1) @@ ! build/tests/tool_filtercheck --egress --raw --no-builtin $PCAPS/*.pcap @@ the egress program's length one off
 capture/ledger.c @@ return v > INT64_MAX ? INT64_MAX : v < INT64_MIN ? INT64_MIN : (int64_t)v; @@ return (int64_t)v; @@ test_ledger @@ an unexplained count past 2^63 wraps
-export/ledger_report.c @@ \t*over = true;\n\treturn UINT64_MAX; @@ \t*over = true;\n\treturn s; @@ test_ledger @@ a sum past 2^64 wraps in the table
-export/ledger_report.c @@ qid != i @@ qid < i @@ test_ledger @@ a record's queues out of order accepted
-export/ledger_report.c @@ if (l->unexplained == 0) @@ if (l->unexplained <= 0) @@ test_ledger @@ more frames inspected than redirected shown as a closed ledger
+capture/ledger_report.c @@ \t*over = true;\n\treturn UINT64_MAX; @@ \t*over = true;\n\treturn s; @@ test_ledger @@ a sum past 2^64 wraps in the table
+capture/ledger_report.c @@ qid != i @@ qid < i @@ test_ledger @@ a record's queues out of order accepted
+capture/ledger_report.c @@ if (l->unexplained == 0) @@ if (l->unexplained <= 0) @@ test_ledger @@ more frames inspected than redirected shown as a closed ledger
 # --- HyperLogLog
 inspect/hll.c @@ if (src->reg[i] > dst->reg[i]) @@ if (src->reg[i] < dst->reg[i]) @@ test_hll @@ a merge keeps the smaller register
 inspect/hll.c @@ h->hist[h->reg[idx]]--; @@ (void)0; @@ test_hll @@ a raised register's old rank stays in the histogram

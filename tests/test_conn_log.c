@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of --connections' queue (export/conn_log.c, queued mode):
+ * Unit tests of --connections' queue (sink/conn_log.c, queued mode):
  * records go in as the flow table's hook hands them over, and each must
  * come out once, in order, as a line that carries its own figures (read
  * back from the -v columns, not from the formatter); a full ring refuses
@@ -22,7 +22,7 @@
 
 #include <cmocka.h>
 
-#include "export/conn_log.h"
+#include "sink/conn_log.h"
 #include "inspect/peek.h"
 
 #define TEST(name) static void name(void **state __attribute__((unused)))

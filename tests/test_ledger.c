@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Unit tests of the drop ledger: its arithmetic (capture/ledger.c) and its
- * table and JSON (export/ledger_report.c). The identity
+ * table and JSON (capture/ledger_report.c). The identity
  * redirected = inspected + rx_dropped + rx_ring_full per queue, with every
  * expected difference worked out by hand in the test; the JSON round trip
  * field by field; and a record read as the untrusted input it is: every
@@ -20,7 +20,7 @@
 #include <cmocka.h>
 
 #include "capture/ledger.h"
-#include "export/ledger_report.h"
+#include "capture/ledger_report.h"
 
 #define TEST(name) static void name(void **state __attribute__((unused)))
 #define EQ(a, b) assert_int_equal((a), (b))
@@ -629,7 +629,7 @@ TEST(test_json_round_trip)
 }
 
 /* Counters past 2^63 (a forged or endless source) round-trip exactly,
- * as the decimal strings export/u64json.h writes, and never negative. */
+ * as the decimal strings util/u64json.h writes, and never negative. */
 TEST(test_json_round_trip_past_2_63)
 {
 	struct ledger l = make_ledger(1), back;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Unit tests of the Prometheus text builder and of xdpi's rendering
- * (export/prom_text.c).
+ * (sink/prom_text.c).
  *
  * Every text built here is read back by check_exposition(), a small
  * checker of the format 0.0.4 written from its description, not from the
@@ -24,7 +24,7 @@
 
 #include <cmocka.h>
 
-#include "export/prom_text.h"
+#include "sink/prom_text.h"
 
 #define TEST(name) static void name(void **state __attribute__((unused)))
 

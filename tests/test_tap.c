@@ -2,7 +2,7 @@
 /*
  * Unit tests of the tap (inspect/tap.h: the ring that hands copies of
  * inspected frames to the writer) and of the pcapng writer
- * (export/pcapng.c): records in order and intact across the wrap, a full
+ * (sink/pcapng.c): records in order and intact across the wrap, a full
  * live ring drops and counts, a lossless one waits, a producer and the
  * writer thread racing lose nothing, and libpcap reads the file back with
  * every length and time stamp.
@@ -19,7 +19,7 @@
 #include <cmocka.h>
 #include <pcap/pcap.h>
 
-#include "export/pcapng.h"
+#include "sink/pcapng.h"
 #include "inspect/tap.h"
 
 #define TEST(name) static void name(void **state __attribute__((unused)))

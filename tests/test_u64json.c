@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of export/u64json.c: counters at and past 2^63 written
+ * Unit tests of util/u64json.c: counters at and past 2^63 written
  * exactly and read back through jansson's text, and every value the
  * reader refuses.
  */
@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "export/u64json.h"
+#include "util/u64json.h"
 
 #define TEST(name) static void name(void **state __attribute__((unused)))
 

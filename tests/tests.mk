@@ -16,7 +16,7 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(UTIL_OBJS)
 $(BUILD)/tests/test_parse $(BUILD)/tests/test_metrics $(BUILD)/tests/test_keyset: $(INSPECT_OBJS)
 $(BUILD)/tests/test_hll $(BUILD)/tests/test_topn: $(INSPECT_OBJS)
 $(BUILD)/tests/test_pipeline $(BUILD)/tests/test_seqcheck: $(INSPECT_OBJS)
-$(BUILD)/tests/test_tap: $(INSPECT_OBJS) $(BUILD)/export/pcapng.o
+$(BUILD)/tests/test_tap: $(INSPECT_OBJS) $(BUILD)/sink/pcapng.o
 $(BUILD)/tests/test_owner: $(BUILD)/bpf/owner.o
 $(BUILD)/tests/test_filter: $(INSPECT_OBJS) $(BPF_LIB_OBJS)
 $(BUILD)/tests/test_capture_opts: $(BUILD)/capture/options.o $(XSK_OBJS) $(INSPECT_OBJS) \
@@ -24,15 +24,15 @@ $(BUILD)/tests/test_capture_opts: $(BUILD)/capture/options.o $(XSK_OBJS) $(INSPE
 $(BUILD)/tests/test_config: $(BUILD)/capture/config.o $(BUILD)/capture/options.o $(XSK_OBJS) \
 	$(INSPECT_OBJS) $(BPF_LIB_OBJS)
 $(BUILD)/tests/test_ndr: $(BUILD)/bench/ndr.o
-$(BUILD)/tests/test_ledger: $(BUILD)/capture/ledger.o $(BUILD)/export/ledger_report.o \
-	$(BUILD)/export/u64json.o $(BUILD)/capture/losscause.o
+$(BUILD)/tests/test_ledger: $(BUILD)/capture/ledger.o $(BUILD)/capture/ledger_report.o \
+	$(BUILD)/util/u64json.o $(BUILD)/capture/losscause.o
 $(BUILD)/tests/test_losscause: $(BUILD)/capture/losscause.o
-$(BUILD)/tests/test_u64json: $(BUILD)/export/u64json.o
+$(BUILD)/tests/test_u64json: $(BUILD)/util/u64json.o
 $(BUILD)/tests/test_guard: $(BUILD)/capture/guard.o
 $(BUILD)/tests/test_peek: $(BUILD)/inspect/peek.o
-$(BUILD)/tests/test_prom_text: $(BUILD)/export/prom_text.o $(INSPECT_OBJS)
+$(BUILD)/tests/test_prom_text: $(BUILD)/sink/prom_text.o $(INSPECT_OBJS)
 $(BUILD)/tests/test_flows $(BUILD)/tests/test_detect: $(INSPECT_OBJS)
-$(BUILD)/tests/test_conn_log: $(BUILD)/export/conn_log.o $(INSPECT_OBJS)
+$(BUILD)/tests/test_conn_log: $(BUILD)/sink/conn_log.o $(INSPECT_OBJS)
 
 # The flow table's test again under ThreadSanitizer (its own objects: TSan
 # cannot mix with the other builds). Not in the SAN=1 tree, which is ASan.
@@ -47,7 +47,7 @@ TEST_BINS += $(BUILD)/tests/test_flows_tsan
 endif
 # --connections' queue: the call_rcu thread's producer, the reporter's
 # consumer.
-CONN_TSAN_SRCS := tests/test_conn_log.c export/conn_log.c inspect/flowrate.c inspect/flows.c \
+CONN_TSAN_SRCS := tests/test_conn_log.c sink/conn_log.c inspect/flowrate.c inspect/flows.c \
 	inspect/detect.c \
 	inspect/peek.c inspect/topn.c inspect/parse.c inspect/keyset.c inspect/hll.c util/frame.c
 $(BUILD)/tests/test_conn_log_tsan: $(CONN_TSAN_SRCS) | deps-ok
@@ -65,7 +65,7 @@ $(BUILD)/tests/tool_filtercheck: $(INSPECT_OBJS) $(BPF_LIB_OBJS)
 $(BUILD)/tests/tool_flowmem: $(INSPECT_OBJS)
 $(BUILD)/tests/tool_rebind: $(XSK_OBJS) $(INSPECT_OBJS)
 $(BUILD)/tests/tool_fuzzseeds: $(BUILD)/capture/ledger.o $(BUILD)/capture/options.o \
-	$(BUILD)/export/ledger_report.o $(BUILD)/export/report.o $(BUILD)/export/u64json.o \
+	$(BUILD)/capture/ledger_report.o $(BUILD)/export/report.o $(BUILD)/util/u64json.o \
 	$(XSK_OBJS) $(INSPECT_OBJS) $(BPF_LIB_OBJS)
 
 # libFuzzer wants clang and its own main; the parser sources are compiled
@@ -78,8 +78,8 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz_%.c $(INSPECT_SRCS) | deps-ok
 	@mkdir -p $(@D)
 	$(call msg,CLANG,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@ $(FUZZ_LIBS)
-$(BUILD)/fuzz/fuzz_record: capture/ledger.c export/ledger_report.c export/compare_report.c \
-	export/u64json.c export/report.c util/version.c
+$(BUILD)/fuzz/fuzz_record: capture/ledger.c capture/ledger_report.c export/compare_report.c \
+	util/u64json.c util/isotime.c export/report.c util/version.c
 $(BUILD)/fuzz/fuzz_options: capture/options.c util/optval.c util/log.c $(BPF_LIB_SRCS) xsk/xsk.c \
 	| $(BPF_SKELS)
 $(BUILD)/fuzz/fuzz_options: FUZZ_LIBS += -lxdp -lbpf -lelf -lz

@@ -25,9 +25,9 @@
 
 #include "capture/ledger.h"
 #include "capture/options.h"
-#include "export/ledger_report.h"
+#include "capture/ledger_report.h"
 #include "export/report.h"
-#include "export/u64json.h"
+#include "util/u64json.h"
 
 static const char *dir;
 

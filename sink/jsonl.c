@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "flow_report.h"
+#include "flow_record.h"
 #include "../util/clock.h"
 #include "../util/log.h"
 #include "../util/outfile.h"

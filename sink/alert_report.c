@@ -4,8 +4,8 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 
-#include "flow_report.h"
-#include "report.h"
+#include "flow_record.h"
+#include "../util/isotime.h"
 
 static json_t *addr_json(bool has, uint8_t family, const uint8_t *addr)
 {
@@ -21,7 +21,7 @@ static json_t *time_json(uint64_t ns)
 {
 	char s[40];
 
-	report_iso8601((double)ns / 1e9, s, sizeof(s));
+	xdpi_iso8601((double)ns / 1e9, s, sizeof(s));
 	return json_string(s);
 }
 

@@ -6,7 +6,7 @@
  * and /metrics before the first publish is 503.
  *
  * The server only serves text: whoever reports (cmd/live.c's loop, `xdpi
- * read` at the end) renders it (export/prom_text.h) from the snapshots it
+ * read` at the end) renders it (sink/prom_text.h, export/prom_publish.h) from the snapshots it
  * reads anyway and hands it over with prom_server_publish(). The HTTP thread
  * never touches the flow table, the workers or the capture.
  *
@@ -24,9 +24,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "../capture/capture.h"
-#include "../inspect/pipeline.h"
 
 /* Default address when --prometheus gives only a port. */
 #define PROM_DEFAULT_ADDR "127.0.0.1"
@@ -60,19 +57,5 @@ uint64_t prom_server_scrapes(const struct prom_server *s);
 uint64_t prom_server_cut_slow(const struct prom_server *s);
 /* Stops the thread, closes the socket, frees the text. Accepts NULL. */
 void prom_server_stop(struct prom_server *s);
-
-/* The reporter's side: renders and publishes. Both return 0 or -ENOMEM
- * (then the previous text stays). */
-
-/* A live run: each queue's last snapshot (capture_queue_read()) and the
- * flow summary as of the table's last maintenance; after capture_result(),
- * pass @res for the exact merged distinct counts, else NULL. */
-int prom_publish_capture(struct prom_server *s, const struct capture *c, const char *ifname,
-			 const struct capture_result *res);
-/* A file: the reader's pipeline after the last frame, and the flow summary
- * (NULL with --no-flows). */
-int prom_publish_pipeline(struct prom_server *s, const struct pipeline *p,
-			  const struct flow_summary *fs, const struct detect_stats *ds,
-			  const char *file);
 
 #endif /* XDPI_EXPORT_PROMETHEUS_H */

@@ -41,7 +41,7 @@ int conn_log_open(struct conn_log **out, FILE *f, bool all_columns);
 /* Queued: a ring of @slots records (a power of two, at least 2), written
  * by conn_log_drain() to @f (the header at the first drain). */
 int conn_log_open_queued(struct conn_log **out, FILE *f, bool all_columns, uint32_t slots);
-/* The flow table's on_end hook, through export/flow_sinks.h. */
+/* The flow table's on_end hook, through sink/flow_sinks.h. */
 void conn_log_end(struct conn_log *cl, const struct flow_record *r);
 /* Queued: writes the header once, then every record queued so far, and
  * flushes. Returns the lines written; 0 in direct mode. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "ledger_report.h"
-#include "u64json.h"
+#include "../util/u64json.h"
 
 #include <errno.h>
 #include <inttypes.h>
