@@ -22,15 +22,10 @@
 #include "../util/sandbox.h"
 #include "../xsk/iface.h"
 #include "../xsk/worker.h"
-#include "../sink/conn_log.h"
-#include "../sink/alert_hook.h"
 #include "../sink/alert_report.h"
-#include "../sink/flow_sinks.h"
-#include "../sink/ipfix.h"
-#include "../sink/ipfix_report.h"
-#include "../sink/jsonl.h"
 #include "../sink/pcapng.h"
 #include "../util/version.h"
+#include "flowstage.h"
 #include "offload.h"
 #include "privdrop.h"
 #include "losswatch.h"
@@ -61,21 +56,15 @@ struct capture {
 	bool running;
 	enum seqcheck_clock_mode seq_clock; /* --sender-clock, auto resolved */
 	/* The flow stage: the table all workers share, its expiry thread,
-	 * and where ended flows go (--json-lines, --ipfix). */
-	struct flow_table *flows;
-	struct jsonl *jsonl;
-	struct flow_sinks sinks;
-	struct flow_summary flow_final; /* after capture_stop() */
-	bool flows_finished;
-	/* The detection stage (NULL: --no-detect or no flow table), and the
-	 * frames lost so far once per second, for an alert's window. */
-	struct detect *detect;
+	 * the detection, and where ended flows and alerts go (--json-lines,
+	 * --ipfix, --connections, --on-alert). */
+	struct flow_stage fs;
+	/* The frames lost so far once per second, for an alert's window. */
 	struct capture_lost {
 		uint64_t at_ns, lost;
 		bool ok; /* the count could be read */
 	} lost_hist[CAPTURE_LOST_HIST];
 	uint32_t lost_n, lost_next;
-	struct alert_hook hook; /* --on-alert */
 	uint64_t lost_sampled_ns;
 	int ifindex; /* to notice the interface going away */
 	/* Jumbo frames and NIC metadata (capture_plan_frames(), capture_vlan()). */
@@ -157,7 +146,6 @@ static void capture_alert(void *ctx, const struct detect_alert *a)
 {
 	struct capture_alert_ctx *x = ctx;
 	uint64_t lost;
-	char line[256];
 
 	if (!x->have_lost) {
 		if (!capture_lost_now(x->c, &x->lost))
@@ -165,21 +153,7 @@ static void capture_alert(void *ctx, const struct detect_alert *a)
 		x->have_lost = true;
 	}
 	lost = capture_lost_since(x->c, a->window_start_ns, x->lost);
-	if (x->c->jsonl || x->c->hook.cmd) {
-		json_t *o = alert_json(a, lost);
-
-		if (o)
-			alert_hook_run(&x->c->hook, o);
-		if (o && x->c->jsonl)
-			jsonl_write(x->c->jsonl, o);
-		else
-			json_decref(o);
-	}
-	alert_text(a, line, sizeof(line));
-	xdpi_warn("%s%s", line,
-		  lost == ALERT_LOST_UNKNOWN ? " (frames lost in its window: not known)"
-		  : lost		     ? " (frames were lost in its window)"
-					     : "");
+	flow_stage_alert(&x->c->fs, a, lost, true);
 }
 
 /* The alerts the detection raised since the last tick, with the frames
@@ -189,9 +163,9 @@ static void capture_alerts(struct capture *c)
 	struct capture_alert_ctx x = {.c = c};
 	uint64_t now = xdpi_wall_ns();
 
-	if (!c->detect)
+	if (!c->fs.detect)
 		return;
-	alert_hook_reap(&c->hook);
+	alert_hook_reap(&c->fs.hook);
 	if (now - c->lost_sampled_ns >= 1000000000ull) {
 		bool ok = capture_lost_now(c, &x.lost);
 
@@ -204,8 +178,8 @@ static void capture_alerts(struct capture *c)
 		c->lost_n += c->lost_n < CAPTURE_LOST_HIST;
 		c->lost_sampled_ns = now;
 	}
-	if (detect_drain(c->detect, capture_alert, &x) && c->jsonl)
-		jsonl_flush(c->jsonl);
+	if (detect_drain(c->fs.detect, capture_alert, &x) && c->fs.jsonl)
+		jsonl_flush(c->fs.jsonl);
 }
 
 /* The reporter (the controlling thread) wakes every CAPTURE_TICK_MS and at
@@ -651,7 +625,6 @@ static int capture_open_jsonl(struct capture *c)
 	const struct capture_flow_opts *fo = &c->o.flows;
 	struct jsonl_owner owner = {.name = c->o.user};
 	bool for_user = c->o.user && !c->o.keep_privileges;
-	char err[512];
 
 	if (!fo->json_lines)
 		return 0;
@@ -659,11 +632,7 @@ static int capture_open_jsonl(struct capture *c)
 		xdpi_err("--user %s: no such user", c->o.user);
 		return -ENOENT;
 	}
-	if (jsonl_open(&c->jsonl, fo->json_lines, for_user ? &owner : NULL, err, sizeof(err))) {
-		xdpi_err("%s", err);
-		return -EIO;
-	}
-	return 0;
+	return flow_stage_open_jsonl(&c->fs, fo->json_lines, for_user ? &owner : NULL);
 }
 
 /* The flow maintainer's first step: its sandbox. A failure is counted
@@ -682,76 +651,24 @@ static int capture_flows_sandbox(void)
 static int capture_open_flows(struct capture *c)
 {
 	const struct capture_flow_opts *fo = &c->o.flows;
-	struct flow_config fc = {
-		.max_flows = fo->max_flows,
-		.timeout_ns = (uint64_t)(fo->timeout * 1e9),
-		.closed_timeout_ns = (uint64_t)(fo->closed_timeout * 1e9),
-		.peeks = !fo->no_peeks,
+	const char *slots = getenv("XDPI_TEST_CONN_SLOTS"); /* the test hooks above */
+	const struct flow_stage_config cfg = {
+		.fo = fo,
+		.off_by = fo->off || !c->o.inspect || c->o.ceiling
+				  ? "--no-flows, --no-inspect or --ceiling"
+				  : NULL,
 		/* A lone SYN's answer is seen only when both directions are. */
 		.one_direction = c->o.passive && capture_direction_of(&c->o) != CAPTURE_DIR_INOUT,
 		.thread_enter = c->o.keep_privileges ? NULL : capture_flows_sandbox,
-	};
-	char err[256];
-
-	if (fo->off || !c->o.inspect || c->o.ceiling) {
-		if (fo->ipfix) {
-			xdpi_err("--ipfix exports flows: it needs the flow table (not --no-flows, "
-				 "--no-inspect or --ceiling)");
-			return -EINVAL;
-		}
-		return 0;
-	}
-	if (fo->ipfix) {
 		/* Its thread is made by capture_start(), after the drop. */
-		const struct ipfix_config ic = {.collector = fo->ipfix,
-						.domain = fo->ipfix_domain,
-						.sandbox = !c->o.keep_privileges,
-						.deferred = true};
-		int ret = ipfix_exporter_start(&c->sinks.ipfix, &ic, err, sizeof(err));
+		.ipfix_sandbox = !c->o.keep_privileges,
+		.ipfix_deferred = true,
+		.connections = c->o.connections,
+		.verbose = c->o.verbose,
+		.conn_slots = slots && *slots ? (uint32_t)atoi(slots) : CAPTURE_CONN_SLOTS,
+	};
 
-		if (ret) {
-			xdpi_err("%s", err);
-			return ret;
-		}
-		fc.active_timeout_ns = (uint64_t)(fo->ipfix_active_timeout * 1e9);
-		fc.on_active = flow_sinks_active;
-	}
-	if (c->o.connections) {
-		const char *v = getenv("XDPI_TEST_CONN_SLOTS"); /* the test hooks above */
-		int ret = conn_log_open_queued(&c->sinks.conn, stdout, c->o.verbose,
-					       v && *v ? (uint32_t)atoi(v) : CAPTURE_CONN_SLOTS);
-
-		if (ret) {
-			xdpi_err("--connections: %s", strerror(-ret));
-			return ret;
-		}
-	}
-	if (!fo->no_detect) {
-		const struct detect_config dc = {
-			.th = fo->detect,
-			.max_entries = fo->detect_max_entries,
-			.one_direction = fc.one_direction,
-		};
-
-		c->hook.cmd = fo->on_alert;
-		c->detect = detect_new(&dc);
-		if (!c->detect) {
-			xdpi_err("cannot set up the detection: %s", strerror(errno));
-			return -errno;
-		}
-		fc.detect = c->detect;
-	}
-	c->sinks.jsonl = c->jsonl;
-	if (flow_sinks_any(&c->sinks)) {
-		fc.on_end = flow_sinks_end;
-		fc.on_end_ctx = &c->sinks;
-	}
-	c->flows = flow_table_new(&fc);
-	if (!c->flows) {
-		xdpi_err("cannot make the flow table: %s", strerror(errno));
-		return -errno;
-	}
-	return 0;
+	return flow_stage_open(&c->fs, &cfg);
 }
 
 static int capture_open_workers(struct capture *c)
@@ -760,7 +677,7 @@ static int capture_open_workers(struct capture *c)
 		.inspect = c->o.inspect,
 		.check_seq = c->o.check_seq,
 		.seq_clock = c->seq_clock,
-		.flows = c->flows,
+		.flows = c->fs.ft,
 		.distinct_limit = c->o.flows.distinct_limit,
 		/* Frames in several buffers or with a stripped tag may have
 		 * to be put in one piece. */
@@ -889,7 +806,7 @@ int capture_open(const struct capture_opts *o, struct capture **out)
 		ret = capture_open_writer(c);
 	/* Attached and bound: from here on only teardown needs privileges. */
 	if (!ret)
-		ret = capture_privs_drop(&c->o, jsonl_fd(c->jsonl));
+		ret = capture_privs_drop(&c->o, jsonl_fd(c->fs.jsonl));
 	c->rx.raise_for_knobs = !o->keep_privileges;
 	if (ret) {
 		capture_close(c);
@@ -912,17 +829,16 @@ int capture_start(struct capture *c)
 			return ret;
 		}
 	}
-	if (c->sinks.ipfix) {
-		int ret = ipfix_exporter_run(c->sinks.ipfix);
+	/* The IPFIX thread, after the drop. */
+	if (c->fs.sinks.ipfix) {
+		int ret = flow_stage_start(&c->fs);
 
-		if (ret) {
-			xdpi_err("cannot start the IPFIX thread: %s", strerror(-ret));
+		if (ret)
 			return ret;
-		}
 	}
-	if (c->flows) {
-		uint64_t period = flow_table_maintain_period(c->flows);
-		int ret = flow_table_start_expiry(c->flows, period < CAPTURE_FLOW_EXPIRY_NS
+	if (c->fs.ft) {
+		uint64_t period = flow_table_maintain_period(c->fs.ft);
+		int ret = flow_table_start_expiry(c->fs.ft, period < CAPTURE_FLOW_EXPIRY_NS
 								    ? period
 								    : CAPTURE_FLOW_EXPIRY_NS);
 
@@ -1092,20 +1008,10 @@ static void capture_join_workers(struct capture *c)
  * written, and the summary is final. */
 static void capture_finish_flows(struct capture *c)
 {
-	if (!c->flows || c->flows_finished)
+	if (!c->fs.ft || c->fs.finished)
 		return;
-	flow_table_stop_expiry(c->flows);
-	flows_thread_register();
-	flow_table_finish(c->flows, FLOW_END_EOF);
-	if (c->detect) {
-		detect_finish(c->detect, xdpi_wall_ns());
-		capture_alerts(c);
-	}
-	flows_thread_unregister();
-	flow_table_summary(c->flows, &c->flow_final);
-	c->flows_finished = true;
-	/* Every record is queued: send them, so the report has the counts. */
-	ipfix_exporter_stop(c->sinks.ipfix);
+	flow_stage_finish(&c->fs, xdpi_wall_ns());
+	capture_alerts(c); /* the alerts the finish ended */
 }
 
 static bool capture_any_started(const struct capture *c)
@@ -1212,7 +1118,7 @@ int capture_result(struct capture *c, struct capture_result *res)
 	}
 	for (int i = 0; i < c->nworkers; i++)
 		res->nic.gathered += c->workers[i].pipe.gathered;
-	res->flows = c->flows ? &c->flow_final : NULL;
+	res->flows = c->fs.ft ? &c->fs.summary : NULL;
 	ret = pipeline_init(&res->total, &pc);
 	if (ret)
 		return ret;
@@ -1268,39 +1174,29 @@ void capture_close(struct capture *c)
 	/* A run that failed before capture_stop() still writes its flows
 	 * (the workers are joined); then the table is empty and can go. */
 	capture_finish_flows(c);
-	flow_table_free(c->flows);
-	detect_free(c->detect);
-	alert_hook_finish(&c->hook);
-	if (c->sinks.ipfix)
-		ipfix_report_warn(c->sinks.ipfix);
-	ipfix_exporter_free(c->sinks.ipfix);
-	if (jsonl_close(c->jsonl))
-		xdpi_err("cannot write %s", c->o.flows.json_lines);
-	/* What is still queued (a run that failed before its stop) is
-	 * written; a failed write is the command's to say (cmd/live.c). */
-	conn_log_close(c->sinks.conn);
+	flow_stage_close(&c->fs);
 	free(c);
 }
 
 struct conn_log *capture_conn_log(const struct capture *c)
 {
-	return c->sinks.conn;
+	return c->fs.sinks.conn;
 }
 
 struct jsonl *capture_jsonl(const struct capture *c)
 {
-	return c->jsonl;
+	return c->fs.jsonl;
 }
 
 int capture_reopen_jsonl(struct capture *c, const char *path, char *err, size_t err_len)
 {
 	int ret;
 
-	if (!c->jsonl)
+	if (!c->fs.jsonl)
 		return -ENOENT;
-	ret = jsonl_reopen(c->jsonl, path, err, err_len);
-	if (!ret)
-		c->o.flows.json_lines = path; /* what capture_close() names */
+	ret = jsonl_reopen(c->fs.jsonl, path, err, err_len);
+	if (!ret) /* what capture_close() names */
+		c->o.flows.json_lines = c->fs.jsonl_path = path;
 	else if (ret == -EACCES && c->o.user && !c->o.keep_privileges) {
 		size_t n = strlen(err);
 
@@ -1314,9 +1210,9 @@ int capture_reopen_jsonl(struct capture *c, const char *path, char *err, size_t 
 
 int capture_set_flow_timeouts(struct capture *c, const struct capture_flow_opts *fo)
 {
-	if (!c->flows)
+	if (!c->fs.ft)
 		return -ENOENT;
-	flow_table_set_timeouts(c->flows, (uint64_t)(fo->timeout * 1e9),
+	flow_table_set_timeouts(c->fs.ft, (uint64_t)(fo->timeout * 1e9),
 				(uint64_t)(fo->closed_timeout * 1e9),
 				(uint64_t)(fo->ipfix_active_timeout * 1e9));
 	c->o.flows.timeout = fo->timeout;
@@ -1327,40 +1223,40 @@ int capture_set_flow_timeouts(struct capture *c, const struct capture_flow_opts 
 
 int capture_set_detect(struct capture *c, const struct capture_flow_opts *fo)
 {
-	if (!c->detect)
+	if (!c->fs.detect)
 		return -ENOENT;
 	if (detect_thresholds_check(&fo->detect))
 		return -EINVAL;
-	detect_set_thresholds(c->detect, &fo->detect);
+	detect_set_thresholds(c->fs.detect, &fo->detect);
 	c->o.flows.detect = fo->detect;
 	return 0;
 }
 
 bool capture_detect_stats(const struct capture *c, struct detect_stats *out)
 {
-	if (!c->detect)
+	if (!c->fs.detect)
 		return false;
-	detect_stats(c->detect, out);
+	detect_stats(c->fs.detect, out);
 	return true;
 }
 
 struct ipfix_exporter *capture_ipfix(const struct capture *c)
 {
-	return c->sinks.ipfix;
+	return c->fs.sinks.ipfix;
 }
 
 bool capture_flow_summary(const struct capture *c, struct flow_summary *out)
 {
-	if (!c->flows)
+	if (!c->fs.ft)
 		return false;
-	flow_table_summary(c->flows, out);
+	flow_table_summary(c->fs.ft, out);
 	return true;
 }
 
 int capture_set_flow_view(struct capture *c, struct flowrate *fr, uint64_t period_ns)
 {
-	if (!c->flows)
+	if (!c->fs.ft)
 		return -ENOENT;
-	flow_table_set_view(c->flows, flowrate_on_view, flowrate_on_view_done, fr, period_ns);
+	flow_table_set_view(c->fs.ft, flowrate_on_view, flowrate_on_view_done, fr, period_ns);
 	return 0;
 }

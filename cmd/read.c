@@ -14,12 +14,8 @@
 
 #include "cmd.h"
 #include "../capture/options.h"
-#include "../sink/conn_log.h"
-#include "../sink/alert_hook.h"
-#include "../sink/alert_report.h"
+#include "../capture/flowstage.h"
 #include "../export/flow_report.h"
-#include "../sink/flow_sinks.h"
-#include "../sink/ipfix.h"
 #include "../sink/ipfix_report.h"
 #include "../sink/jsonl.h"
 #include "../sink/pcapng.h"
@@ -324,156 +320,29 @@ static void read_warn(const struct capfile_result *res)
 }
 
 /* The flow stage of a read: the table (this thread maintains it at
- * capture time) and where its records go (JSON lines, IPFIX). */
-struct read_flows {
-	struct flow_table *ft;
-	struct jsonl *jl;
-	struct flow_sinks sinks;
-	bool registered;
-	bool finished; /* flow_table_finish() ran */
-	struct flow_summary summary;
-	struct detect *detect; /* NULL: --no-detect or --no-flows */
-	struct detect_stats detect_final;
-	struct alert_hook hook; /* --on-alert */
-};
-
-/* An alert, as it is raised (this thread maintains the table): a JSON
- * line with --json-lines, and a line on standard error. */
-static void read_alert(void *ctx, const struct detect_alert *a)
-{
-	struct read_flows *rf = ctx;
-	char line[256];
-
-	if (rf->jl || rf->hook.cmd) {
-		json_t *o = alert_json(a, ALERT_LOST_UNKNOWN);
-
-		if (o)
-			alert_hook_run(&rf->hook, o);
-		if (o && rf->jl)
-			jsonl_write(rf->jl, o);
-		else
-			json_decref(o);
-	}
-	alert_text(a, line, sizeof(line));
-	xdpi_warn("%s", line);
-}
-
-static int read_open_flows(const struct read_opts *o, struct read_flows *rf,
+ * capture time), the detection, and where their records go. */
+static int read_open_flows(const struct read_opts *o, struct flow_stage *fs,
 			   struct pipeline_config *pc)
 {
-	const struct capture_flow_opts *fo = &o->flows;
-	struct flow_config fc = {
-		.max_flows = fo->max_flows,
-		.timeout_ns = (uint64_t)(fo->timeout * 1e9),
-		.closed_timeout_ns = (uint64_t)(fo->closed_timeout * 1e9),
-		.peeks = !fo->no_peeks,
+	const struct flow_stage_config cfg = {
+		.fo = &o->flows,
+		.off_by = o->flows.off ? "--no-flows" : NULL,
 		.single_thread = true,
+		.ipfix_sandbox = true,
+		.connections = o->connections,
+		.verbose = o->verbose,
 	};
-	char err[256];
+	int ret = flow_stage_open_jsonl(fs, o->flows.json_lines, NULL);
 
-	if (fo->json_lines && jsonl_open(&rf->jl, fo->json_lines, NULL, err, sizeof(err))) {
-		xdpi_err("%s", err);
-		return -EIO;
-	}
-	if (fo->ipfix && fo->off) {
-		xdpi_err("--ipfix exports flows: it does not go with --no-flows");
-		return -EINVAL;
-	}
-	if (fo->ipfix) {
-		const struct ipfix_config ic = {
-			.collector = fo->ipfix, .domain = fo->ipfix_domain, .sandbox = true};
-
-		if (ipfix_exporter_start(&rf->sinks.ipfix, &ic, err, sizeof(err))) {
-			xdpi_err("%s", err);
-			return -EINVAL;
-		}
-		fc.active_timeout_ns = (uint64_t)(fo->ipfix_active_timeout * 1e9);
-		fc.on_active = flow_sinks_active;
-	}
-	if (fo->off)
-		return 0;
-	if (o->connections && conn_log_open(&rf->sinks.conn, stdout, o->verbose)) {
-		xdpi_err("out of memory");
-		return -ENOMEM;
-	}
-	rf->sinks.jsonl = rf->jl;
-	if (flow_sinks_any(&rf->sinks)) {
-		fc.on_end = flow_sinks_end;
-		fc.on_end_ctx = &rf->sinks;
-	}
-	if (!fo->no_detect) {
-		const struct detect_config dc = {.th = fo->detect,
-						 .max_entries = fo->detect_max_entries,
-						 .emit = read_alert,
-						 .emit_ctx = rf};
-
-		rf->hook.cmd = fo->on_alert;
-		rf->detect = detect_new(&dc);
-		if (!rf->detect) {
-			xdpi_err("cannot set up the detection: %s", strerror(errno));
-			return -ENOMEM;
-		}
-		fc.detect = rf->detect;
-	}
-	flows_thread_register();
-	rf->registered = true;
-	rf->ft = flow_table_new(&fc);
-	if (!rf->ft) {
-		xdpi_err("cannot make the flow table: %s", strerror(errno));
-		return -ENOMEM;
-	}
-	pc->flows = rf->ft;
-	pc->maintain_flows = true;
-	return 0;
-}
-
-/* After the last frame (captured at @now_ns): every flow left ends
- * ("eof") and is written, and every open alert ends. */
-static void read_finish_flows(struct read_flows *rf, uint64_t now_ns)
-{
-	if (!rf->ft)
-		return;
-	flow_table_finish(rf->ft, FLOW_END_EOF);
-	if (rf->detect) {
-		detect_finish(rf->detect, now_ns);
-		detect_stats(rf->detect, &rf->detect_final);
-	}
-	flow_table_summary(rf->ft, &rf->summary);
-	rf->finished = true;
-	/* Every record is queued: send them, so the summary has the counts. */
-	ipfix_exporter_stop(rf->sinks.ipfix);
-	/* Every line written, before the summary. */
-	conn_log_close(rf->sinks.conn);
-	rf->sinks.conn = NULL;
-}
-
-static int read_close_flows(struct read_flows *rf)
-{
-	int ret;
-
-	/* A read that failed half-way still ends (and writes) its flows:
-	 * only an empty table can be freed. */
-	if (rf->ft && !rf->finished)
-		flow_table_finish(rf->ft, FLOW_END_EOF);
-	flow_table_free(rf->ft);
-	rf->ft = NULL;
-	detect_free(rf->detect);
-	rf->detect = NULL;
-	alert_hook_finish(&rf->hook);
-	if (rf->registered)
-		flows_thread_unregister();
-	rf->registered = false;
-	if (rf->sinks.ipfix)
-		ipfix_report_warn(rf->sinks.ipfix);
-	ipfix_exporter_free(rf->sinks.ipfix);
-	rf->sinks.ipfix = NULL;
-	ret = jsonl_close(rf->jl);
-	rf->jl = NULL;
+	if (!ret)
+		ret = flow_stage_open(fs, &cfg);
+	pc->flows = fs->ft;
+	pc->maintain_flows = fs->ft != NULL;
 	return ret;
 }
 
 /* The detection's line of the summary, when it raised any alert. */
-static void read_alerts_print(FILE *out, const struct read_flows *rf)
+static void read_alerts_print(FILE *out, const struct flow_stage *rf)
 {
 	const struct detect_stats *d = &rf->detect_final;
 	uint64_t raised = 0;
@@ -492,7 +361,7 @@ static void read_alerts_print(FILE *out, const struct read_flows *rf)
 
 static int read_output(const struct read_opts *o, const struct pipeline *p,
 		       const struct capfile_result *res, uint64_t written,
-		       const struct read_flows *rf)
+		       const struct flow_stage *rf)
 {
 	const struct flow_report fr = {
 		.fc = &p->fw.c, .s = &rf->summary, .mc = &p->m.c, .span_s = res->span_s};
@@ -530,7 +399,7 @@ static int read_output(const struct read_opts *o, const struct pipeline *p,
 			ipfix_report_print(out, rf->sinks.ipfix);
 		read_alerts_print(out, rf);
 	}
-	if (!o->json && !rf->jl)
+	if (!o->json && !rf->jsonl)
 		return XDPI_EXIT_OK;
 	obj = report_metrics_json(&p->m);
 	if (!obj || report_source_json(obj, "file", o->file, o->filter) ||
@@ -549,13 +418,13 @@ static int read_output(const struct read_opts *o, const struct pipeline *p,
 	if (rf->sinks.ipfix)
 		json_object_set_new(obj, "ipfix", ipfix_report_json(rf->sinks.ipfix));
 	ret = XDPI_EXIT_OK;
-	if (rf->jl) {
+	if (rf->jsonl) {
 		/* One "stats" line: offline, the whole capture is one interval. */
 		json_t *line = json_deep_copy(obj);
 
 		if (line)
 			json_object_set_new(line, "type", json_string("stats"));
-		if (jsonl_write(rf->jl, line))
+		if (jsonl_write(rf->jsonl, line))
 			ret = XDPI_EXIT_FAIL;
 	}
 	if (o->json && report_json_print(stdout, obj))
@@ -566,7 +435,7 @@ static int read_output(const struct read_opts *o, const struct pipeline *p,
 
 /* --prometheus: the final figures, served until SIGINT or SIGTERM. */
 static int read_serve(struct prom_server *prom, const struct read_opts *o, const struct pipeline *p,
-		      const struct read_flows *rf)
+		      const struct flow_stage *rf)
 {
 	char where[64];
 
@@ -655,7 +524,7 @@ int cmd_read(int argc, char **argv)
 	struct capfile_opts co = {0};
 	struct pipeline pipe;
 	struct tap tap = {0};
-	struct read_flows rf = {0};
+	struct flow_stage rf = {0};
 	struct pipeline_config pc = {.inspect = true};
 	uint64_t written = 0;
 	char err[512];
@@ -706,7 +575,7 @@ int cmd_read(int argc, char **argv)
 	}
 	writer = NULL;
 	read_warn(&res);
-	read_finish_flows(&rf, pipe.fw.now_ns);
+	flow_stage_finish(&rf, pipe.fw.now_ns);
 	ret = read_output(&o, &pipe, &res, written, &rf);
 	if (ret == XDPI_EXIT_OK && prom)
 		ret = read_serve(prom, &o, &pipe, &rf);
@@ -715,10 +584,8 @@ out:
 	tap_destroy(&tap);
 	pipeline_destroy(&pipe);
 out_flows:
-	if (read_close_flows(&rf) && ret == XDPI_EXIT_OK) {
-		xdpi_err("cannot write %s", o.flows.json_lines);
+	if (flow_stage_close(&rf) && ret == XDPI_EXIT_OK)
 		ret = XDPI_EXIT_FAIL;
-	}
 out_opts_filter:
 	prom_server_stop(prom);
 	xdpi_filter_destroy(&filter);

@@ -141,13 +141,8 @@ void pipeline_frame_ext(struct pipeline *p, const struct pipeline_frame_ext *fx,
 		in_one_piece = true;
 		cut = caplen < wire_len;
 	}
-	if (p->tap)
-		tap_push(p->tap, frame, caplen, wire_len, p->tap_ts_ns);
-	if (!p->cfg.inspect) {
-		p->m.c.packets++;
-		p->m.c.bytes += wire_len;
+	if (!pipeline_take(p, frame, caplen, wire_len, p->cfg.inspect))
 		return;
-	}
 	parse_ext(fx, frame, caplen, tag_put_back ? wire_len : buf_len, tag_put_back, &pi);
 	if (!in_one_piece && cut_short(&pi) && p->scratch) {
 		caplen = gather(p, fx, false);
@@ -171,12 +166,8 @@ void pipeline_frame_ext(struct pipeline *p, const struct pipeline_frame_ext *fx,
 			now = &hw;
 		}
 	}
-	metrics_account_seen(&p->m, &pi, wire_len,
-			     p->cfg.flows &&
-				     flow_worker_account(&p->fw, &pi, frame, caplen, wire_len));
 	p->snapped += cut; /* longer than the scratch buffer */
-	if (p->seq)
-		seqcheck_account(p->seq, &pi, frame, caplen, now);
+	pipeline_account(p, &pi, frame, caplen, wire_len, now, p->seq != NULL);
 	if (hw_time)
 		p->fw.now_ns = batch_ns;
 }

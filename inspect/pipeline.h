@@ -8,9 +8,15 @@
  * The flow stage (inspect/flows.h, with its payload peeks) is a runtime
  * test, not a constant: it costs far more than the branch.
  *
+ * The order is written once, in pipeline_take() (the stages before the
+ * parse) and pipeline_account() (those after it), which both entry points
+ * call: pipeline_frame() for a plain buffer, pipeline_frame_ext() for a
+ * frame in several buffers or with NIC metadata.
+ *
  * A stage is configured once (struct pipeline_config) and keeps its state in
- * struct pipeline; adding one is an edit of pipeline_frame() and of
- * pipeline_init()/pipeline_destroy()/pipeline_merge(). The stages each run
+ * struct pipeline; adding one is an edit of pipeline_take() or
+ * pipeline_account() and of pipeline_init()/pipeline_destroy()/
+ * pipeline_merge(). The stages each run
  * per frame are fixed for a run: the caller picks the specialisation once
  * (pipeline_frame() is inlined with constant flags) so that a stage that is
  * off costs no test per frame.
@@ -139,6 +145,38 @@ void pipeline_publish(struct pipeline *p);
 /* Any thread: a consistent copy of the last published counters. */
 void pipeline_snapshot(const struct pipeline *p, struct pipeline_counters *out);
 
+/* The stages before the parse: write (-w), then, without inspection, the
+ * count alone. Returns whether the frame goes on to the parse. */
+static inline __attribute__((always_inline)) bool pipeline_take(struct pipeline *p,
+								const uint8_t *frame,
+								uint32_t caplen, uint32_t wire_len,
+								const bool inspect)
+{
+	if (p->tap)
+		tap_push(p->tap, frame, caplen, wire_len, p->tap_ts_ns);
+	if (!inspect) {
+		p->m.c.packets++;
+		p->m.c.bytes += wire_len;
+		return false;
+	}
+	return true;
+}
+
+/* The stages after the parse: flows, metrics, sequence check. */
+static inline __attribute__((always_inline)) void
+pipeline_account(struct pipeline *p, const struct pkt_info *pi, const uint8_t *frame,
+		 uint32_t caplen, uint32_t wire_len, const struct seqcheck_clock *now,
+		 const bool check_seq)
+{
+	/* The flow stage first: a direction it has seen spares the distinct
+	 * counts their lookups (metrics_account_seen()). */
+	metrics_account_seen(&p->m, pi, wire_len,
+			     p->cfg.flows &&
+				     flow_worker_account(&p->fw, pi, frame, caplen, wire_len));
+	if (check_seq)
+		seqcheck_account(p->seq, pi, frame, caplen, now);
+}
+
 /*
  * The one place that decides what happens to a frame of @caplen bytes
  * captured (of @wire_len on the wire) at @now (seqcheck_clock_read() once
@@ -157,22 +195,11 @@ pipeline_frame(struct pipeline *p, const uint8_t *frame, uint32_t caplen, uint32
 		p->filtered_out++;
 		return;
 	}
-	if (p->tap)
-		tap_push(p->tap, frame, caplen, wire_len, p->tap_ts_ns);
-	if (!inspect) {
-		p->m.c.packets++;
-		p->m.c.bytes += wire_len;
+	if (!pipeline_take(p, frame, caplen, wire_len, inspect))
 		return;
-	}
 	pkt_parse_wire(frame, caplen, wire_len, &pi);
-	/* The flow stage first: a direction it has seen spares the distinct
-	 * counts their lookups (metrics_account_seen()). */
-	metrics_account_seen(&p->m, &pi, wire_len,
-			     p->cfg.flows &&
-				     flow_worker_account(&p->fw, &pi, frame, caplen, wire_len));
 	p->snapped += caplen < wire_len;
-	if (check_seq)
-		seqcheck_account(p->seq, &pi, frame, caplen, now);
+	pipeline_account(p, &pi, frame, caplen, wire_len, now, check_seq);
 }
 
 /*
