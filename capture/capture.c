@@ -24,6 +24,7 @@
 #include "../xsk/worker.h"
 #include "../sink/alert_report.h"
 #include "../sink/pcapng.h"
+#include "../sink/prometheus.h"
 #include "../util/version.h"
 #include "flowstage.h"
 #include "offload.h"
@@ -79,6 +80,9 @@ struct capture {
 	} watch[XDPI_MAX_QUEUES];
 	/* Why drops happened: sampled while the workers run. */
 	struct losswatch *losswatch;
+	/* --prometheus: bound by capture_open(), serving from capture_start()
+	 * (after the privileges are dropped), moved by a reload. */
+	struct prom_server *prom;
 };
 
 /* Frames the ledger counts lost so far, every queue: the sockets' drops
@@ -759,6 +763,21 @@ static int capture_open_writer(struct capture *c)
 	return ret;
 }
 
+/* Bound before anything is attached: a port in use costs nothing to
+ * undo. Served only once set-up has dropped the privileges. */
+static int capture_open_prometheus(struct capture *c)
+{
+	char err[256];
+	int ret;
+
+	if (!c->o.flows.prometheus)
+		return 0;
+	ret = prom_server_open(&c->prom, c->o.flows.prometheus, err, sizeof(err));
+	if (ret)
+		xdpi_err("%s", err);
+	return ret;
+}
+
 int capture_open(const struct capture_opts *o, struct capture **out)
 {
 	struct capture *c;
@@ -773,7 +792,9 @@ int capture_open(const struct capture_opts *o, struct capture **out)
 	c->o = *o;
 	c->o.xsk.ifname = o->ifname;
 	c->o.xsk.busy_poll_budget = o->batch;
-	ret = capture_check(c);
+	ret = capture_open_prometheus(c);
+	if (!ret)
+		ret = capture_check(c);
 	if (!ret)
 		ret = capture_open_jsonl(c);
 	if (!ret) {
@@ -818,6 +839,15 @@ int capture_open(const struct capture_opts *o, struct capture **out)
 
 int capture_start(struct capture *c)
 {
+	if (c->prom) {
+		char err[256];
+		int ret = prom_server_run(c->prom, !c->o.keep_privileges, err, sizeof(err));
+
+		if (ret) {
+			xdpi_err("%s", err);
+			return ret;
+		}
+	}
 	c->started = xdpi_now();
 	c->started_wall = xdpi_wall_now();
 	c->running = true;
@@ -1175,6 +1205,8 @@ void capture_close(struct capture *c)
 	 * (the workers are joined); then the table is empty and can go. */
 	capture_finish_flows(c);
 	flow_stage_close(&c->fs);
+	/* Last: it serves the final figures until the run is gone. */
+	prom_server_stop(c->prom);
 	free(c);
 }
 
@@ -1258,5 +1290,27 @@ int capture_set_flow_view(struct capture *c, struct flowrate *fr, uint64_t perio
 	if (!c->fs.ft)
 		return -ENOENT;
 	flow_table_set_view(c->fs.ft, flowrate_on_view, flowrate_on_view_done, fr, period_ns);
+	return 0;
+}
+
+struct prom_server *capture_prometheus(const struct capture *c)
+{
+	return c->prom;
+}
+
+int capture_move_prometheus(struct capture *c, const char *addr_port, char *err, size_t err_len)
+{
+	struct prom_server *p;
+
+	/* The new one first: on failure the old one keeps serving. Its
+	 * thread is made by this (dropped) thread and sheds the rest. */
+	if (prom_server_open(&p, addr_port, err, err_len) ||
+	    prom_server_run(p, !c->o.keep_privileges, err, err_len)) {
+		prom_server_stop(p);
+		return -EIO;
+	}
+	prom_server_stop(c->prom);
+	c->prom = p;
+	c->o.flows.prometheus = addr_port;
 	return 0;
 }

@@ -153,7 +153,7 @@ bool capture_detect_stats(const struct capture *c, struct detect_stats *out);
  * capture_stop(). */
 struct ipfix_exporter *capture_ipfix(const struct capture *c);
 /* --connections: the queue of ended connections (NULL: none), which the
- * controlling thread drains to stdout with conn_log_drain() (export/
+ * controlling thread drains to stdout with conn_log_drain() (sink/
  * conn_log.h) between ticks, and once more after capture_stop(), when
  * every flow has ended and its record is queued. */
 struct conn_log;
@@ -166,5 +166,13 @@ int capture_set_flow_view(struct capture *c, struct flowrate *fr, uint64_t perio
 /* Any time: the flow table's summary as of its last maintenance; false
  * without a flow stage. */
 bool capture_flow_summary(const struct capture *c, struct flow_summary *out);
+/* --prometheus: the HTTP server (NULL: none), which the controlling thread
+ * publishes the figures to (export/prom_publish.h); bound by
+ * capture_open(), serving from capture_start() until capture_close(). */
+struct prom_server;
+struct prom_server *capture_prometheus(const struct capture *c);
+/* SIGHUP: serves on @addr_port (which must outlive the capture) instead;
+ * on failure (said in @err) the old server goes on. */
+int capture_move_prometheus(struct capture *c, const char *addr_port, char *err, size_t err_len);
 
 #endif /* XDPI_CAPTURE_CAPTURE_H */

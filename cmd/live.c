@@ -29,6 +29,7 @@
 #include "../capture/capture.h"
 #include "../capture/config.h"
 #include "../capture/privdrop.h"
+#include "../capture/reload.h"
 #include "../sink/conn_log.h"
 #include "../sink/ipfix_report.h"
 #include "../sink/jsonl.h"
@@ -384,144 +385,24 @@ static FILE *live_text_out(const struct capture_opts *o)
 }
 
 /* What SIGHUP may change: the run's options (as applied so far), what
- * made them, and the parts it restarts. */
+ * made them, and the run it applies them to. */
 struct live_state {
 	struct capture_opts *o;
 	struct live_args *a;
 	struct capture *c;
-	struct prom_server *prom;
 };
 
-/* The keys a reload changed, sorted out by live_reload(). */
-struct reload_keys {
-	const char *key[64];
-	int n;
-};
-
-static void reload_key(void *ctx, const char *key)
-{
-	struct reload_keys *k = ctx;
-
-	if (k->n < (int)(sizeof(k->key) / sizeof(k->key[0])))
-		k->key[k->n++] = key;
-}
-
-/* Appends @what to the list of what was applied, for the summary line. */
-static void reload_said(char *list, size_t len, const char *what)
-{
-	size_t n = strlen(list);
-
-	snprintf(list + n, len - n, "%s%s", n ? ", " : "", what);
-}
-
-/* Whether a path is a file (not standard output). */
-static bool is_file(const char *path)
-{
-	return path && strcmp(path, "-");
-}
-
-/* A threshold of the detection (capture_flow_long_opts): applied at once;
- * --no-detect and --detect-max-entries need a restart. */
-static bool is_detect_key(const char *key)
-{
-	static const char *const keys[] = {
-		"detect-window",	 "detect-hold",		"syn-flood-rate",
-		"syn-flood-ratio",	 "syn-flood-half-open", "scan-window",
-		"port-scan-ports",	 "address-scan-hosts",	"attempt-timeout",
-		"volumetric-pps",	 "volumetric-mbps",	"volumetric-flows",
-		"volumetric-deviations", "volumetric-warmup",	"volumetric-min-pps"};
-
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (!strcmp(key, keys[i]))
-			return true;
-	return false;
-}
-
-/* Applies one changed key of @n to the run, if it can change mid-run.
- * Returns 1 if applied, 0 if not (said), -1 if it failed (said). */
-static int reload_apply(struct live_state *ls, const struct capture_opts *n, const char *key)
-{
-	struct capture_opts *o = ls->o;
-	char err[512];
-
-	if (!strcmp(key, "interval")) {
-		o->interval = n->interval;
-		return 1;
-	}
-	if (!strcmp(key, "flow-timeout") || !strcmp(key, "flow-closed-timeout") ||
-	    !strcmp(key, "ipfix-active-timeout")) {
-		/* The three together: setting them twice does no harm. */
-		if (capture_set_flow_timeouts(ls->c, &n->flows)) {
-			xdpi_warn("SIGHUP: %s changed in %s; not applied (no flow table)", key,
-				  ls->a->config);
-			return 0;
-		}
-		o->flows.timeout = n->flows.timeout;
-		o->flows.closed_timeout = n->flows.closed_timeout;
-		o->flows.ipfix_active_timeout = n->flows.ipfix_active_timeout;
-		return 1;
-	}
-	if (is_detect_key(key)) {
-		/* Every threshold together, from the detection's next pass. */
-		int ret = capture_set_detect(ls->c, &n->flows);
-
-		if (ret) {
-			xdpi_warn("SIGHUP: %s changed in %s; not applied (%s)", key, ls->a->config,
-				  ret == -ENOENT ? "no detection in this run" : "out of range");
-			return 0;
-		}
-		o->flows.detect = n->flows.detect;
-		return 1;
-	}
-	if (!strcmp(key, "json-lines") && is_file(o->flows.json_lines) &&
-	    is_file(n->flows.json_lines)) {
-		if (capture_reopen_jsonl(ls->c, n->flows.json_lines, err, sizeof(err))) {
-			xdpi_err("SIGHUP: %s; still writing to %s", err, o->flows.json_lines);
-			return -1;
-		}
-		o->flows.json_lines = n->flows.json_lines;
-		return 1;
-	}
-	if (!strcmp(key, "prometheus") && o->flows.prometheus && n->flows.prometheus) {
-		struct prom_server *p;
-
-		/* The new one first: on failure the old one keeps serving. Its
-		 * thread is made by this (dropped) thread and sheds the rest. */
-		if (prom_server_open(&p, n->flows.prometheus, err, sizeof(err)) ||
-		    prom_server_run(p, !o->keep_privileges, err, sizeof(err))) {
-			prom_server_stop(p);
-			xdpi_err("SIGHUP: %s; still serving on %s", err, o->flows.prometheus);
-			return -1;
-		}
-		prom_server_stop(ls->prom);
-		ls->prom = p;
-		o->flows.prometheus = n->flows.prometheus;
-		return 1;
-	}
-	xdpi_warn("SIGHUP: %s changed in %s; not applied (needs a restart)", key, ls->a->config);
-	return 0;
-}
-
-/* SIGHUP: (a) the JSON-lines file is reopened (log rotation: the lines to
- * come go to a file of that name, created if it was moved away); (b) with
- * --config, the options are built again from the file and the command
- * line, and what changed is applied where it can be mid-run (interval,
- * flow timeouts, the JSON-lines path, the Prometheus address); the rest
- * is named as not applied. A file that does not parse changes nothing. */
+/* SIGHUP (capture/reload.h): the JSON-lines file reopened; with --config,
+ * the options built again from the file and the command line, and what
+ * changed applied where it can be mid-run. A file that does not parse
+ * changes nothing. */
 static void live_reload(struct live_state *ls)
 {
 	struct capture_opts *o = ls->o, *n;
 	struct capture_config *store = NULL;
-	struct reload_keys keys = {0};
-	char err[768], applied[512] = "";
-	bool keep = false;
+	char err[768];
 
-	if (is_file(o->flows.json_lines)) {
-		if (capture_reopen_jsonl(ls->c, o->flows.json_lines, err, sizeof(err)))
-			xdpi_err("SIGHUP: %s; still writing to the previous file", err);
-		else
-			xdpi_info("SIGHUP: reopened %s", o->flows.json_lines);
-	}
+	capture_reload_reopen(ls->c, o);
 	if (!ls->a->config)
 		return;
 	n = malloc(sizeof(*n));
@@ -533,21 +414,7 @@ static void live_reload(struct live_state *ls)
 		xdpi_err("SIGHUP: %s; keeping the previous settings", err);
 		goto out;
 	}
-	capture_config_diff(o, n, reload_key, &keys);
-	for (int i = 0; i < keys.n; i++) {
-		int r = reload_apply(ls, n, keys.key[i]);
-
-		if (r > 0)
-			reload_said(applied, sizeof(applied), keys.key[i]);
-		/* The new path or address is in use: its text must stay. */
-		keep |= r > 0 &&
-			(!strcmp(keys.key[i], "json-lines") || !strcmp(keys.key[i], "prometheus"));
-	}
-	xdpi_info("SIGHUP: re-read %s: %s%s", ls->a->config, *applied ? "applied " : "",
-		  *applied ? applied
-		  : keys.n ? "nothing applied"
-			   : "nothing changed");
-	if (keep) {
+	if (capture_reload_apply(ls->c, o, n, ls->a->config)) {
 		capture_config_adopt(store, ls->a->store);
 		ls->a->store = store;
 		store = NULL;
@@ -599,8 +466,8 @@ static const char *live_loop(struct live_state *ls, int sigfd, struct live_table
 		/* Flow records written between the stats lines (or with no
 		 * table) reach the reader within JSONL_MAX_DELAY_S + a tick. */
 		jsonl_flush_due(capture_jsonl(c), now);
-		if (ls->prom && now >= next_prom) {
-			prom_publish_capture(ls->prom, c, o->ifname, NULL);
+		if (capture_prometheus(c) && now >= next_prom) {
+			prom_publish_capture(capture_prometheus(c), c, o->ifname, NULL);
 			next_prom = now + 1;
 		}
 		if (!o->keep_privileges && sandbox_failures()) {
@@ -630,7 +497,7 @@ static const char *live_loop(struct live_state *ls, int sigfd, struct live_table
 			continue;
 		/* A hang-up stops a run that has nothing to reload, as it
 		 * always did: a terminal closed under it. */
-		if (signo != SIGHUP || (!ls->a->config && !is_file(o->flows.json_lines)))
+		if (signo != SIGHUP || !capture_reload_wanted(o, ls->a->config != NULL))
 			return xdpi_signal_name(signo);
 		interval = o->interval;
 		live_reload(ls);
@@ -681,9 +548,9 @@ static void live_connections_end(struct capture *c, int *fault)
 }
 
 /* The record, the summary or JSON, and the ledger's verdict. */
-static int live_output(const struct capture_opts *o, struct capture *c, const char *stop_reason,
-		       struct prom_server *prom)
+static int live_output(const struct capture_opts *o, struct capture *c, const char *stop_reason)
 {
+	struct prom_server *prom = capture_prometheus(c);
 	struct capture_result res;
 	json_t *obj = NULL;
 	char err[512];
@@ -729,11 +596,9 @@ out:
 static int live_run(struct capture_opts *o, struct live_args *a, int sigfd)
 {
 	struct live_table table = {0};
-	struct prom_server *prom = NULL;
 	struct live_state ls = {.o = o, .a = a};
 	struct capture *c;
 	const char *stop_reason;
-	char err[256];
 	int ret, fault = 0;
 
 	/* Missing privileges fail here, at once; from here on the threads
@@ -747,15 +612,6 @@ static int live_run(struct capture_opts *o, struct live_args *a, int sigfd)
 	ret = xdpi_outputs_check((const char *const[]){o->record, o->write}, 2);
 	if (ret)
 		return ret;
-	/* Bound before anything is attached: a port in use costs nothing to
-	 * undo. Served only once set-up has dropped the privileges. */
-	if (o->flows.prometheus) {
-		ret = prom_server_open(&prom, o->flows.prometheus, err, sizeof(err));
-		if (ret) {
-			xdpi_err("%s", err);
-			return ret;
-		}
-	}
 	/* Passive mode copies a snap length of each frame, not the frame:
 	 * said before anything is written, not found out in the file. */
 	if (o->passive && o->write)
@@ -764,25 +620,17 @@ static int live_run(struct capture_opts *o, struct live_args *a, int sigfd)
 			  "cut to that, each with its length on the wire",
 			  o->snaplen, XDPI_SNAPLEN_MAX);
 	ret = capture_open(o, &c);
-	if (ret) {
-		prom_server_stop(prom);
+	if (ret)
 		return ret;
-	}
 	ret = live_table_init(&table, o->json ? stderr : live_text_out(o), c, 0);
 	if (ret)
 		xdpi_err("out of memory");
 	table.jsonl = capture_jsonl(c);
-	if (!ret && prom) {
-		ret = prom_server_run(prom, !o->keep_privileges, err, sizeof(err));
-		if (ret)
-			xdpi_err("%s", err);
-	}
 	if (!ret)
 		ret = capture_start(c);
 	if (ret) {
 		live_table_free(&table);
 		capture_close(c);
-		prom_server_stop(prom);
 		return ret;
 	}
 	if (o->ceiling)
@@ -793,17 +641,14 @@ static int live_run(struct capture_opts *o, struct live_args *a, int sigfd)
 			  capture_queue_count(c) == 1 ? "" : "s");
 	table.started = table.prev_time = xdpi_now();
 	ls.c = c;
-	ls.prom = prom;
 	stop_reason = live_loop(&ls, sigfd, &table, &fault);
-	prom = ls.prom; /* a SIGHUP may have moved it */
 	capture_stop(c);
 	live_connections_end(c, &fault);
-	ret = live_output(o, c, stop_reason, prom);
+	ret = live_output(o, c, stop_reason);
 	if (!ret)
 		ret = fault;
 	live_table_free(&table);
 	capture_close(c);
-	prom_server_stop(prom);
 	return ret;
 }
 
