@@ -1,37 +1,25 @@
 // SPDX-License-Identifier: MIT
 /* xdpi read: the offline mode, same pipeline as the live path. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "../capture/options.h"
-#include "../capture/flowstage.h"
+#include "../capture/offline.h"
 #include "../export/flow_report.h"
 #include "../sink/ipfix_report.h"
 #include "../sink/jsonl.h"
-#include "../sink/pcapng.h"
 #include "../export/prom_publish.h"
 #include "../export/report.h"
 #include "../inspect/capfile.h"
 #include "../inspect/flows.h"
 #include "../util/signals.h"
-#include "../util/version.h"
-
-/* What the write stage holds between the reader and the writer thread:
- * the reader waits for room (offline, nothing is lost by waiting). */
-#define READ_TAP_SIZE (8u << 20)
-#define READ_WRITE_SNAPLEN 262144
-/* How long a pipe or FIFO may stay empty before `read` says it waits. */
-#define READ_WAIT_SAY_MS 1000
 
 #define READ_USAGE "Usage: xdpi read [OPTIONS] [-r] FILE [EXPRESSION...]"
 
@@ -287,60 +275,6 @@ static int read_filter(const struct read_opts *o, struct xdpi_filter *f)
 	return ret == -EINVAL ? XDPI_EXIT_USAGE : XDPI_EXIT_FAIL;
 }
 
-/* -w: the write stage's tap and its writer thread. */
-static int read_open_writer(const struct read_opts *o, struct pipeline *p, struct tap *tap,
-			    struct pcapng_writer **w)
-{
-	char err[256] = "", app[64];
-
-	if (tap_init(tap, READ_TAP_SIZE, READ_WRITE_SNAPLEN, 0, true)) {
-		xdpi_err("out of memory");
-		return -ENOMEM;
-	}
-	snprintf(app, sizeof(app), "xdpi %s", xdpi_version());
-	if (pcapng_writer_open(w, o->write, app, o->file, tap, 1, err, sizeof(err)) ||
-	    pcapng_writer_start(*w, true)) {
-		xdpi_err("%s", *err ? err : "cannot start the writer");
-		return -EIO;
-	}
-	p->tap = tap;
-	return 0;
-}
-
-static void read_warn(const struct capfile_result *res)
-{
-	if (res->truncated)
-		xdpi_warn("%s; metrics cover the %" PRIu64 " complete frames before it",
-			  res->warning, res->frames);
-	if (res->snapped)
-		xdpi_warn("%" PRIu64 " frames were captured shorter than on the wire "
-			  "(snap length): they count by their headers; a header the "
-			  "capture cut counts as malformed",
-			  res->snapped);
-}
-
-/* The flow stage of a read: the table (this thread maintains it at
- * capture time), the detection, and where their records go. */
-static int read_open_flows(const struct read_opts *o, struct flow_stage *fs,
-			   struct pipeline_config *pc)
-{
-	const struct flow_stage_config cfg = {
-		.fo = &o->flows,
-		.off_by = o->flows.off ? "--no-flows" : NULL,
-		.single_thread = true,
-		.ipfix_sandbox = true,
-		.connections = o->connections,
-		.verbose = o->verbose,
-	};
-	int ret = flow_stage_open_jsonl(fs, o->flows.json_lines, NULL);
-
-	if (!ret)
-		ret = flow_stage_open(fs, &cfg);
-	pc->flows = fs->ft;
-	pc->maintain_flows = fs->ft != NULL;
-	return ret;
-}
-
 /* The detection's line of the summary, when it raised any alert. */
 static void read_alerts_print(FILE *out, const struct flow_stage *rf)
 {
@@ -452,81 +386,12 @@ static int read_serve(struct prom_server *prom, const struct read_opts *o, const
 	return XDPI_EXIT_OK;
 }
 
-/* Waits for @fd to have data or its writer to leave; signals still end
- * the wait (they may be blocked for the Prometheus thread). */
-static void read_poll(int fd, int timeout_ms, bool *ready)
-{
-	struct pollfd pfd = {.fd = fd, .events = POLLIN};
-	struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000};
-	sigset_t none;
-
-	sigemptyset(&none);
-	*ready = ppoll(&pfd, 1, timeout_ms < 0 ? NULL : &ts, &none) > 0;
-}
-
-/*
- * `read -` on a pipe, or a FIFO, with nothing in it yet: libpcap would
- * block reading the header (a FIFO's open() even blocks until a writer
- * comes) without a word. Wait as tcpdump -r does, but say so after a
- * second. A FIFO is opened here without blocking and handed over as
- * @*fp (capfile_read() closes it), so that a writer that comes and goes
- * is not waited for twice. 0, or -errno after saying why.
- */
-static int read_wait(const char *path, FILE **fp)
-{
-	bool is_stdin = !strcmp(path, "-"), ready;
-	struct stat st;
-	int fd;
-
-	*fp = NULL;
-	if (is_stdin) {
-		if (fstat(STDIN_FILENO, &st) || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
-			return 0;
-		fd = STDIN_FILENO;
-	} else {
-		/* anything else, missing ones included, capfile_read() opens
-		 * and names */
-		if (stat(path, &st) || !S_ISFIFO(st.st_mode))
-			return 0;
-		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0) {
-			int e = errno;
-
-			xdpi_err("%s: %s", path, strerror(e));
-			return -e;
-		}
-	}
-	read_poll(fd, READ_WAIT_SAY_MS, &ready);
-	if (!ready) {
-		if (is_stdin)
-			xdpi_info("waiting for data on stdin (a pipe with nothing in it yet)...");
-		else
-			xdpi_info("waiting for data on FIFO %s (no writer yet)...", path);
-		read_poll(fd, -1, &ready);
-	}
-	if (is_stdin)
-		return 0;
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) || !(*fp = fdopen(fd, "rb"))) {
-		xdpi_err("%s: %s", path, strerror(errno));
-		close(fd);
-		return -EIO;
-	}
-	return 0;
-}
-
 int cmd_read(int argc, char **argv)
 {
 	struct prom_server *prom = NULL;
-	struct pcapng_writer *writer = NULL;
-	struct capfile_result res;
+	struct offline_run run = {0};
 	struct xdpi_filter filter;
 	struct read_opts o;
-	struct capfile_opts co = {0};
-	struct pipeline pipe;
-	struct tap tap = {0};
-	struct flow_stage rf = {0};
-	struct pipeline_config pc = {.inspect = true};
-	uint64_t written = 0;
 	char err[512];
 	int ret;
 
@@ -547,44 +412,22 @@ int cmd_read(int argc, char **argv)
 		xdpi_err("%s", err);
 		goto out_opts_filter;
 	}
-	if (read_open_flows(&o, &rf, &pc))
-		goto out_flows;
-	pc.filter = &filter;
-	pc.distinct_limit = o.flows.distinct_limit;
-	/* A fixed seed: the estimates above --distinct-limit are the same on
-	 * every read of a file. */
-	pc.distinct_seed = 0x243f6a8885a308d3ull;
-	if (pipeline_init(&pipe, &pc)) {
-		xdpi_err("out of memory");
-		goto out_flows;
-	}
-	if (o.write && read_open_writer(&o, &pipe, &tap, &writer))
+	if (offline_run(&run, &(const struct offline_config){
+				      .file = o.file,
+				      .filter = &filter,
+				      .write = o.write,
+				      .count = o.count,
+				      .progress = !o.quiet && isatty(STDERR_FILENO),
+				      .connections = o.connections,
+				      .verbose = o.verbose,
+				      .flows = &o.flows,
+			      }))
 		goto out;
-	if (read_wait(o.file, &co.fp))
-		goto out;
-	co.count = o.count;
-	co.progress = !o.quiet && isatty(STDERR_FILENO);
-	if (capfile_read(o.file, &pipe, &co, &res, err, sizeof(err))) {
-		xdpi_err("%s", err);
-		goto out;
-	}
-	if (writer && pcapng_writer_stop(writer, &written)) {
-		writer = NULL;
-		xdpi_err("cannot write %s", o.write);
-		goto out;
-	}
-	writer = NULL;
-	read_warn(&res);
-	flow_stage_finish(&rf, pipe.fw.now_ns);
-	ret = read_output(&o, &pipe, &res, written, &rf);
+	ret = read_output(&o, &run.pipe, &run.res, run.written, &run.fs);
 	if (ret == XDPI_EXIT_OK && prom)
-		ret = read_serve(prom, &o, &pipe, &rf);
+		ret = read_serve(prom, &o, &run.pipe, &run.fs);
 out:
-	pcapng_writer_stop(writer, NULL);
-	tap_destroy(&tap);
-	pipeline_destroy(&pipe);
-out_flows:
-	if (flow_stage_close(&rf) && ret == XDPI_EXIT_OK)
+	if (offline_close(&run) && ret == XDPI_EXIT_OK)
 		ret = XDPI_EXIT_FAIL;
 out_opts_filter:
 	prom_server_stop(prom);

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * An offline run (`xdpi read`): a capture file through the same pipeline
+ * and flow stage as a live run, with the filter stage on (live, the XDP
+ * program filters) and -w's writer. The command fills in the config and
+ * renders the result; it assembles nothing.
+ *
+ *   offline_run() -> [the result: pipe, fs, res, written] -> offline_close()
+ *
+ * A pipe or FIFO with nothing in it yet is waited for, said after a
+ * second (tcpdump -r waits without a word).
+ *
+ * Concurrency: one thread; the writer thread is the run's own.
+ * Errors: int functions return 0 or a negative errno, after saying why.
+ */
+#ifndef XDPI_CAPTURE_OFFLINE_H
+#define XDPI_CAPTURE_OFFLINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../inspect/capfile.h"
+#include "../inspect/filter.h"
+#include "../inspect/pipeline.h"
+#include "../inspect/tap.h"
+#include "flowstage.h"
+#include "options.h"
+
+struct offline_config {
+	const char *file;		  /* "-": standard input */
+	const struct xdpi_filter *filter; /* borrowed for the run */
+	const char *write;		  /* -w FILE; NULL: none */
+	uint64_t count;			  /* stop after this many frames; 0: all */
+	bool progress;			  /* a progress line on stderr */
+	bool connections;		  /* --connections on stdout */
+	bool verbose;			  /* with it: every column */
+	const struct capture_flow_opts *flows;
+};
+
+struct offline_run {
+	/* The result, once offline_run() returned 0. */
+	struct pipeline pipe;
+	struct flow_stage fs; /* finished: its summary is final */
+	struct capfile_result res;
+	uint64_t written; /* frames -w wrote */
+	/* The run's own. */
+	struct tap tap;
+	struct pcapng_writer *writer;
+	bool pipe_ok;
+};
+
+/* @r zeroed by the caller. */
+int offline_run(struct offline_run *r, const struct offline_config *cfg);
+/* From any state. -EIO when the JSON lines could not all be written
+ * (said). */
+int offline_close(struct offline_run *r);
+
+#endif /* XDPI_CAPTURE_OFFLINE_H */
