@@ -166,8 +166,8 @@ void pipeline_frame_ext(struct pipeline *p, const struct pipeline_frame_ext *fx,
 			now = &hw;
 		}
 	}
-	p->snapped += cut; /* longer than the scratch buffer */
 	pipeline_account(p, &pi, frame, caplen, wire_len, now, p->seq != NULL);
+	p->snapped += cut; /* longer than the scratch buffer */
 	if (hw_time)
 		p->fw.now_ns = batch_ns;
 }

@@ -198,8 +198,8 @@ pipeline_frame(struct pipeline *p, const uint8_t *frame, uint32_t caplen, uint32
 	if (!pipeline_take(p, frame, caplen, wire_len, inspect))
 		return;
 	pkt_parse_wire(frame, caplen, wire_len, &pi);
-	p->snapped += caplen < wire_len;
 	pipeline_account(p, &pi, frame, caplen, wire_len, now, check_seq);
+	p->snapped += caplen < wire_len;
 }
 
 /*
