@@ -51,25 +51,8 @@
 #define BENCH_WARMUP_PPS 200000
 #define BENCH_WARMUP_S 1.0
 
-static const char *const receiver_names[BENCH__RECEIVERS] = {
-	"ceiling", "inspect", "noinspect", "af_packet", "dpdk", "passive", "noflows", "ipfix"};
 static const char *const placement_names[BENCH_PLACE_SENDER + 1] = {"auto", "busy-poll", "threaded",
 								    "sender"};
-
-const char *bench_receiver_name(enum bench_receiver r)
-{
-	return (unsigned)r < BENCH__RECEIVERS ? receiver_names[r] : "invalid";
-}
-
-int bench_receiver_parse(const char *s)
-{
-	return xdpi_parse_choice(s, receiver_names, BENCH__RECEIVERS);
-}
-
-int bench_receivers_parse(const char *s, int *out, int max)
-{
-	return xdpi_parse_choice_list(s, receiver_names, BENCH__RECEIVERS, 0, out, max);
-}
 
 bool bench_have_dpdk(void)
 {

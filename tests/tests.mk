@@ -24,6 +24,7 @@ $(BUILD)/tests/test_capture_opts: $(BUILD)/capture/options.o $(XSK_OBJS) $(INSPE
 $(BUILD)/tests/test_config: $(BUILD)/capture/config.o $(BUILD)/capture/options.o $(XSK_OBJS) \
 	$(INSPECT_OBJS) $(BPF_LIB_OBJS)
 $(BUILD)/tests/test_ndr: $(BUILD)/bench/ndr.o
+$(BUILD)/tests/test_benchhist: $(BUILD)/bench/history.o $(BUILD)/bench/receivers.o
 $(BUILD)/tests/test_ledger: $(BUILD)/capture/ledger.o $(BUILD)/export/ledger_report.o \
 	$(BUILD)/export/u64json.o $(BUILD)/capture/losscause.o
 $(BUILD)/tests/test_losscause: $(BUILD)/capture/losscause.o
