@@ -579,7 +579,7 @@ static void child_files_remove(struct bench_child *c)
 static enum bench_placement placement_of(const struct bench_cfg *cfg, enum bench_receiver r)
 {
 	bool af_xdp = r == BENCH_INSPECT || r == BENCH_NOINSPECT || r == BENCH_DPDK ||
-		      r == BENCH_NOFLOWS || r == BENCH_IPFIX;
+		      r == BENCH_NOFLOWS || r == BENCH_IPFIX || r == BENCH_NODETECT;
 
 	switch (cfg->placement) {
 	case BENCH_PLACE_AUTO:
@@ -613,6 +613,7 @@ static void live_opts_of(const struct bench_cfg *cfg, enum bench_receiver r,
 	o->inspect = r != BENCH_NOINSPECT;
 	o->passive = r == BENCH_PASSIVE;
 	o->flows.off = r == BENCH_NOFLOWS;
+	o->flows.no_detect = r == BENCH_NODETECT;
 	o->flows.max_flows = cfg->max_flows;
 	if (r == BENCH_IPFIX) {
 		/* Nothing listens there: what is priced is the export path

@@ -5,8 +5,9 @@
 
 #include "../util/optval.h"
 
-static const char *const receiver_names[BENCH__RECEIVERS] = {
-	"ceiling", "inspect", "noinspect", "af_packet", "dpdk", "passive", "noflows", "ipfix"};
+static const char *const receiver_names[BENCH__RECEIVERS] = {"ceiling",	  "inspect", "noinspect",
+							     "af_packet", "dpdk",    "passive",
+							     "noflows",	  "ipfix",   "nodetect"};
 
 const char *bench_receiver_name(enum bench_receiver r)
 {

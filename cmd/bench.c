@@ -56,7 +56,8 @@ static void bench_usage(FILE *out)
 		"rxonly over DPDK's AF_XDP driver, when installed, (f) xdpi live\n"
 		"--passive (copies through a BPF ring, the host keeps every frame),\n"
 		"(g) xdpi live --no-flows (inspection without the flow table); and on\n"
-		"request (h) xdpi live --ipfix (a record a second per flow, to loopback).\n"
+		"request (h) xdpi live --ipfix (a record a second per flow, to loopback)\n"
+		"and (i) xdpi live --no-detect (full inspection without the detectors).\n"
 		"Each lossy trial says what the loss coincided with (xdpi: its worker off\n"
 		"its CPU, waking up, or running; any receiver: steal time on its CPU).\n"
 		"A trial in which the generator fell more than 1%% short of the rate asked\n"
@@ -95,7 +96,7 @@ static void bench_usage(FILE *out)
 		"                       sender (softirq on the generator's CPU)\n"
 		"      --receivers LIST which to run, e.g. ceiling,inspect (default all:\n"
 		"                       ceiling,inspect,noinspect,af_packet,dpdk,passive,\n"
-		"                       noflows; ipfix only when asked)\n"
+		"                       noflows; ipfix and nodetect only when asked)\n"
 		"      --check-seq      verify the generator's sequence numbers in (b)\n"
 		"  -j, --json           one JSON object on stdout (the table goes to stderr)\n"
 		"      --record FILE    also write the JSON record to FILE\n"
@@ -284,7 +285,7 @@ static void bench_args_defaults(struct bench_args *a)
 {
 	memset(a, 0, sizeof(*a));
 	for (int r = 0; r < BENCH__RECEIVERS; r++)
-		a->on[r] = r != BENCH_IPFIX;
+		a->on[r] = r != BENCH_IPFIX && r != BENCH_NODETECT;
 	a->queues = 1;
 	a->max_trials = BENCH_MAX_TRIALS;
 	a->duration_sum = BENCH_DURATION_SUM_S;

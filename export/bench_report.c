@@ -25,7 +25,7 @@ const char *bench_receiver_label(enum bench_receiver r)
 	static const char *const labels[BENCH__RECEIVERS] = {
 		"ceiling (XDP drop)",	"xdpi live (inspect)", "xdpi live --no-inspect",
 		"AF_PACKET (libpcap)",	"DPDK testpmd af_xdp", "xdpi live --passive",
-		"xdpi live --no-flows", "xdpi live --ipfix"};
+		"xdpi live --no-flows", "xdpi live --ipfix",   "xdpi live --no-detect"};
 
 	return (unsigned)r < BENCH__RECEIVERS ? labels[r] : "?";
 }
