@@ -857,6 +857,9 @@ int capture_open(const struct capture_opts *o, struct capture **out)
 	c->o.xsk.ifname = o->ifname;
 	c->o.xsk.busy_poll_budget = o->batch;
 	ret = capture_check(c);
+	/* Before the run takes its memory (util/sandbox.h). */
+	if (!ret && !o->keep_privileges)
+		ret = sandbox_prepare();
 	if (!ret)
 		ret = capture_open_jsonl(c);
 	if (!ret) {
