@@ -80,7 +80,7 @@ static void live_usage(FILE *out)
 		"      --ceiling         no sockets: the XDP program counts and drops the\n"
 		"                        wanted frames (the in-kernel ceiling `xdpi bench`\n"
 		"                        compares with); the ledger shows them as dropped\n"
-		"      --passive         inspect copies; the host keeps every frame\n"
+		"      --passive         the second mode above\n"
 		"  -s, --snaplen N       passive: bytes copied per frame, 64..65535\n"
 		"                        (default 512: every header xdpi parses;\n"
 		"                        65535: whole frames, jumbo ones too)\n"
