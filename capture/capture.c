@@ -76,6 +76,11 @@ struct capture {
 	} lost_hist[CAPTURE_LOST_HIST];
 	uint32_t lost_n, lost_next;
 	struct alert_hook hook; /* --on-alert */
+	/* The alerts started and not yet ended, as of the last drain (the
+	 * controlling thread's: `xdpi top` shows them); the rest of the
+	 * active ones, past the table, only counted by detect_stats(). */
+	struct detect_alert active[CAPTURE_ACTIVE_ALERTS];
+	int nactive;
 	uint64_t lost_sampled_ns;
 	int ifindex; /* to notice the interface going away */
 	/* Jumbo frames and NIC metadata (capture_plan_frames(), capture_vlan()). */
@@ -153,6 +158,25 @@ struct capture_alert_ctx {
 	bool have_lost;
 };
 
+/* Keeps the table of active alerts: an alert's latest record while it
+ * lasts, none once it ended. */
+static void capture_alert_track(struct capture *c, const struct detect_alert *a)
+{
+	int i;
+
+	for (i = 0; i < c->nactive && c->active[i].id != a->id; i++)
+		;
+	if (a->state == DETECT_END) {
+		if (i < c->nactive)
+			c->active[i] = c->active[--c->nactive];
+		return;
+	}
+	if (i == c->nactive && c->nactive < CAPTURE_ACTIVE_ALERTS)
+		c->nactive++;
+	if (i < c->nactive)
+		c->active[i] = *a;
+}
+
 static void capture_alert(void *ctx, const struct detect_alert *a)
 {
 	struct capture_alert_ctx *x = ctx;
@@ -175,6 +199,7 @@ static void capture_alert(void *ctx, const struct detect_alert *a)
 		else
 			json_decref(o);
 	}
+	capture_alert_track(x->c, a);
 	alert_text(a, line, sizeof(line));
 	xdpi_warn("%s%s", line,
 		  lost == ALERT_LOST_UNKNOWN ? " (frames lost in its window: not known)"
@@ -1337,6 +1362,12 @@ int capture_set_detect(struct capture *c, const struct capture_flow_opts *fo)
 	detect_set_thresholds(c->detect, &fo->detect);
 	c->o.flows.detect = fo->detect;
 	return 0;
+}
+
+int capture_active_alerts(const struct capture *c, const struct detect_alert **out)
+{
+	*out = c->active;
+	return c->nactive;
 }
 
 bool capture_detect_stats(const struct capture *c, struct detect_stats *out)

@@ -1257,6 +1257,21 @@ static void flow_record_fill(const struct flow_table *ft, const struct flow *f,
 	}
 }
 
+/* The highest version a ClientHello offers, into its summary bucket. */
+static void flow_count_tls_version(struct flow_summary *s, const struct peek_packed *pk)
+{
+	unsigned n = pk->tls_version_count < PEEK_TLS_VERSIONS_MAX ? pk->tls_version_count
+								   : PEEK_TLS_VERSIONS_MAX;
+	uint16_t max = 0;
+
+	if (!n)
+		return;
+	for (unsigned i = 0; i < n; i++)
+		if (pk->u.tls.versions[i] > max)
+			max = pk->u.tls.versions[i];
+	s->tls_max_version[max >= 0x0300 && max <= 0x0304 ? max - 0x0300 : FLOW_TLS_OTHER]++;
+}
+
 static void flow_names_add(struct flow_names *t, const char *name)
 {
 	size_t len = strlen(name);
@@ -1454,6 +1469,7 @@ static void flow_feed(struct flow_table *ft, struct flow *f, bool top)
 	} else if (pk->kind == PEEK_TLS) {
 		ft->work.tls_hellos++;
 		flow_names_add(&ft->sni, pk->u.tls.sni);
+		flow_count_tls_version(&ft->work, pk);
 	}
 }
 
