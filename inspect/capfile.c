@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,7 @@ struct capfile_ctx {
 	uint8_t *buf;		    /* cooked and raw links: the frame behind an Ethernet header */
 	struct timeval first, last; /* the records' time stamps (ns in tv_usec) */
 	bool any;
+	char *vbuf; /* the stdio buffer of the file, freed after pcap_close() */
 };
 
 #define CAPFILE_PROGRESS_EVERY 65536 /* frames between two looks at the clock */
@@ -200,18 +202,39 @@ static void capfile_frame_around(u_char *user, const struct pcap_pkthdr *h, cons
 	capfile_around(c, h);
 }
 
+/* The stdio buffer libpcap reads a file through: one read() per MiB. */
+#define CAPFILE_STDIO_BUF (1u << 20)
+
 /* Opens @path (or reads @fp, named @path), with nanosecond time stamps
- * whatever the file has. @fp is closed in any case. */
-static pcap_t *capfile_open(const char *path, FILE *fp, char *err, size_t err_len)
+ * whatever the file has. @fp is closed in any case. @vbuf (CAPFILE_STDIO_BUF
+ * bytes or NULL) must outlive the pcap_t. */
+static pcap_t *capfile_open(const char *path, FILE *fp, char *vbuf, char *err, size_t err_len)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *pc = fp ? pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO,
-								   errbuf)
-			: pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO,
-								  errbuf);
+	pcap_t *pc;
 
+	/* Opened here rather than by pcap_open_offline() (which does only
+	 * this fopen()) so that the stream can be set up for one reader:
+	 * libpcap makes two fread() calls a record, each taking and dropping
+	 * the FILE's lock (about 60 instructions a frame) though only this
+	 * thread ever reads it. */
+	if (!fp && strcmp(path, "-")) {
+		fp = fopen(path, "rb");
+		if (!fp) {
+			snprintf(err, err_len, "%s: %s", path, strerror(errno));
+			return NULL;
+		}
+	} else if (!fp) {
+		fp = stdin; /* left as it is: it outlives the read */
+	}
+	if (fp != stdin) {
+		__fsetlocking(fp, FSETLOCKING_BYCALLER);
+		if (vbuf)
+			setvbuf(fp, vbuf, _IOFBF, CAPFILE_STDIO_BUF);
+	}
+	pc = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	/* libpcap closes @fp only once it holds it */
-	if (!pc && fp)
+	if (!pc && fp != stdin)
 		fclose(fp);
 	/* libpcap's text names the cause (missing, bad magic, ...) and
 	 * sometimes the file. */
@@ -248,6 +271,13 @@ static void capfile_progress_init(struct capfile_ctx *c)
 			       : 0;
 }
 
+/* The one release of what capfile_read() opened. */
+static void capfile_close(struct capfile_ctx *c)
+{
+	pcap_close(c->pc);
+	free(c->vbuf);
+}
+
 int capfile_read(const char *path, struct pipeline *p, const struct capfile_opts *o,
 		 struct capfile_result *res, char *err, size_t err_len)
 {
@@ -257,9 +287,13 @@ int capfile_read(const char *path, struct pipeline *p, const struct capfile_opts
 	int ret;
 
 	memset(res, 0, sizeof(*res));
-	c.pc = capfile_open(path, o->fp, err, err_len);
-	if (!c.pc)
+	/* No buffer (stdio's own) if this allocation fails. */
+	c.vbuf = malloc(CAPFILE_STDIO_BUF);
+	c.pc = capfile_open(path, o->fp, c.vbuf, err, err_len);
+	if (!c.pc) {
+		free(c.vbuf);
 		return -EINVAL;
+	}
 	c.dlt = pcap_datalink(c.pc);
 	res->link = pcap_datalink_val_to_name(c.dlt);
 	{
@@ -278,7 +312,7 @@ int capfile_read(const char *path, struct pipeline *p, const struct capfile_opts
 		c.buf = malloc(CAPFILE_ETH_HLEN + CAPFILE_SNAP_MAX);
 		if (!c.buf) {
 			snprintf(err, err_len, "out of memory");
-			pcap_close(c.pc);
+			capfile_close(&c);
 			return -ENOMEM;
 		}
 	} else {
@@ -286,7 +320,7 @@ int capfile_read(const char *path, struct pipeline *p, const struct capfile_opts
 			 "%s: link type %s (%d) is not one xdpi reads (Ethernet, Linux cooked "
 			 "SLL/SLL2, raw IP)",
 			 path, pcap_datalink_val_to_name(c.dlt) ?: "unknown", c.dlt);
-		pcap_close(c.pc);
+		capfile_close(&c);
 		return -EPROTONOSUPPORT;
 	}
 	if (o->progress)
@@ -324,11 +358,11 @@ int capfile_read(const char *path, struct pipeline *p, const struct capfile_opts
 			snprintf(res->warning, sizeof(res->warning), "%s: %s", path, why);
 		} else {
 			snprintf(err, err_len, "%s: %s", path, why);
-			pcap_close(pc);
+			capfile_close(&c);
 			return -EIO;
 		}
 	}
-	pcap_close(pc);
+	capfile_close(&c);
 	return 0;
 }
 
