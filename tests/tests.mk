@@ -75,7 +75,7 @@ $(BUILD)/tests/tool_fuzzseeds: $(BUILD)/capture/ledger.o $(BUILD)/capture/option
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. -I$(BUILD) -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_LIBS := -lpcap -ljansson -lurcu-qsbr -lurcu-common -lm
-$(BUILD)/fuzz/fuzz_%: tests/fuzz_%.c $(INSPECT_SRCS) | deps-ok
+$(BUILD)/fuzz/fuzz_%: tests/fuzz_%.c $(INSPECT_SRCS) $(wildcard inspect/*.h) | deps-ok
 	@mkdir -p $(@D)
 	$(call msg,CLANG,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@ $(FUZZ_LIBS)
