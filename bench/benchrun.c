@@ -51,25 +51,8 @@
 #define BENCH_WARMUP_PPS 200000
 #define BENCH_WARMUP_S 1.0
 
-static const char *const receiver_names[BENCH__RECEIVERS] = {
-	"ceiling", "inspect", "noinspect", "af_packet", "dpdk", "passive", "noflows", "ipfix"};
 static const char *const placement_names[BENCH_PLACE_SENDER + 1] = {"auto", "busy-poll", "threaded",
 								    "sender"};
-
-const char *bench_receiver_name(enum bench_receiver r)
-{
-	return (unsigned)r < BENCH__RECEIVERS ? receiver_names[r] : "invalid";
-}
-
-int bench_receiver_parse(const char *s)
-{
-	return xdpi_parse_choice(s, receiver_names, BENCH__RECEIVERS);
-}
-
-int bench_receivers_parse(const char *s, int *out, int max)
-{
-	return xdpi_parse_choice_list(s, receiver_names, BENCH__RECEIVERS, 0, out, max);
-}
 
 bool bench_have_dpdk(void)
 {
@@ -596,7 +579,7 @@ static void child_files_remove(struct bench_child *c)
 static enum bench_placement placement_of(const struct bench_cfg *cfg, enum bench_receiver r)
 {
 	bool af_xdp = r == BENCH_INSPECT || r == BENCH_NOINSPECT || r == BENCH_DPDK ||
-		      r == BENCH_NOFLOWS || r == BENCH_IPFIX;
+		      r == BENCH_NOFLOWS || r == BENCH_IPFIX || r == BENCH_NODETECT;
 
 	switch (cfg->placement) {
 	case BENCH_PLACE_AUTO:
@@ -630,6 +613,7 @@ static void live_opts_of(const struct bench_cfg *cfg, enum bench_receiver r,
 	o->inspect = r != BENCH_NOINSPECT;
 	o->passive = r == BENCH_PASSIVE;
 	o->flows.off = r == BENCH_NOFLOWS;
+	o->flows.no_detect = r == BENCH_NODETECT;
 	o->flows.max_flows = cfg->max_flows;
 	if (r == BENCH_IPFIX) {
 		/* Nothing listens there: what is priced is the export path

@@ -50,6 +50,7 @@ enum bench_receiver {
 	BENCH_PASSIVE,	   /* xdpi live --passive: copies, the host keeps the frames */
 	BENCH_NOFLOWS,	   /* xdpi live --no-flows: inspection without the flow stage */
 	BENCH_IPFIX,	   /* xdpi live --ipfix to the DUT's loopback, a record a second per flow */
+	BENCH_NODETECT,	   /* xdpi live --no-detect: full inspection without the detectors */
 	BENCH__RECEIVERS,
 };
 

@@ -546,6 +546,7 @@ static int percpu_sum(const struct steer *s, const struct bpf_map *map, uint32_t
 
 _Static_assert(sizeof(struct xdpi_queue_stats) % sizeof(uint64_t) == 0, "u64 counters only");
 _Static_assert(sizeof(struct xdpi_meta_stats) % sizeof(uint64_t) == 0, "u64 counters only");
+_Static_assert(XDPI_COPY_REC_SIZE(0) == 8 + sizeof(struct xdpi_copy_rec), "a copy record's size");
 
 int steer_queue_stats(const struct steer *s, uint32_t queue_id, struct xdpi_queue_stats *out)
 {

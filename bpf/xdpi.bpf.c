@@ -255,11 +255,36 @@ static __always_inline int wanted(struct xdp_md *ctx)
 	return proto == (filter == XDPI_FILTER_TCP ? IPPROTO_TCP : IPPROTO_UDP);
 }
 
+/*
+ * Passive: reserves a copy record with room for @cap bytes. The verifier
+ * wants a constant size, so the room is the smallest of a few fixed sizes
+ * that holds them (a header-only frame, a 1500-byte MTU frame with two
+ * tags, a page, a 9000-byte jumbo frame), else the snap length: a large
+ * snap length costs ring space only for the frames that are long. A record
+ * may be longer than a page (the ring's data pages are mapped twice in a
+ * row, in the kernel as in the reader), but no longer than the ring:
+ * userspace refuses a --ring-size that holds no record of the snap length.
+ */
+#define XDPI_COPY_CLASS(n)                                                               \
+	if (cap <= (n) && snaplen > (n)) {                                               \
+		*room = (n);                                                             \
+		return bpf_ringbuf_reserve(ring, sizeof(struct xdpi_copy_rec) + (n), 0); \
+	}
+static __always_inline struct xdpi_copy_rec *copy_reserve(void *ring, __u64 cap, __u64 *room)
+{
+	XDPI_COPY_CLASS(256)
+	XDPI_COPY_CLASS(1536)
+	XDPI_COPY_CLASS(4064)
+	XDPI_COPY_CLASS(9216)
+	*room = snaplen;
+	return bpf_ringbuf_reserve(ring, sizeof(struct xdpi_copy_rec) + snaplen, 0);
+}
+
 /* Passive: a copy of the frame's first bytes for userspace; the frame
  * itself passes to the kernel whatever happens here. */
 static __always_inline int copy_frame(struct xdp_md *ctx, struct xdpi_queue_stats *st, __u32 qid)
 {
-	__u64 whole = bpf_xdp_get_buff_len(ctx), cap = snaplen;
+	__u64 whole = bpf_xdp_get_buff_len(ctx), cap = snaplen, room;
 	struct xdpi_copy_rec *rec;
 	void *ring;
 
@@ -270,8 +295,7 @@ static __always_inline int copy_frame(struct xdp_md *ctx, struct xdpi_queue_stat
 	}
 	if (cap > whole) /* bpf_xdp_load_bytes() reads across fragments */
 		cap = whole;
-	/* A fixed size per record: snaplen is a constant once loaded. */
-	rec = bpf_ringbuf_reserve(ring, sizeof(*rec) + snaplen, 0);
+	rec = copy_reserve(ring, cap, &room);
 	if (!rec) {
 		st->copy_failed++;
 		return XDP_PASS;
@@ -279,7 +303,7 @@ static __always_inline int copy_frame(struct xdp_md *ctx, struct xdpi_queue_stat
 	/* The verifier must see cap within the record on the register the
 	 * helper gets: bound it there, after anything that could reload it. */
 	asm volatile("" : "+r"(cap));
-	if (cap < 1 || cap > snaplen || cap > XDPI_SNAPLEN_MAX ||
+	if (cap < 1 || cap > room || cap > XDPI_SNAPLEN_MAX ||
 	    bpf_xdp_load_bytes(ctx, 0, rec->data, cap)) {
 		bpf_ringbuf_discard(rec, 0);
 		st->copy_failed++;
@@ -453,7 +477,7 @@ int XDPI_STEER_META_PROG(struct xdp_md *ctx)
 static __always_inline void copy_skb(struct __sk_buff *skb, struct xdpi_queue_stats *st, __u32 q)
 {
 	__u32 tagged = skb->vlan_present ? 4 : 0;
-	__u64 whole = (__u64)skb->len + tagged, cap = snaplen, rest;
+	__u64 whole = (__u64)skb->len + tagged, cap = snaplen, room, rest;
 	struct xdpi_copy_rec *rec;
 	void *ring;
 
@@ -464,26 +488,26 @@ static __always_inline void copy_skb(struct __sk_buff *skb, struct xdpi_queue_st
 	}
 	if (cap > whole)
 		cap = whole;
-	rec = bpf_ringbuf_reserve(ring, sizeof(*rec) + snaplen, 0);
+	rec = copy_reserve(ring, cap, &room);
 	if (!rec) {
 		st->copy_out_failed++;
 		return;
 	}
 	asm volatile("" : "+r"(cap));
-	if (cap < 1 || cap > snaplen || cap > XDPI_SNAPLEN_MAX)
+	if (cap < 1 || cap > room || cap > XDPI_SNAPLEN_MAX)
 		goto fail;
 	if (!tagged) {
 		if (bpf_skb_load_bytes(skb, 0, rec->data, cap))
 			goto fail;
 	} else {
 		/* The addresses, the tag, then the rest from the EtherType. */
-		if (cap < 16 || snaplen < 16 || bpf_skb_load_bytes(skb, 0, rec->data, 12))
+		if (cap < 16 || room < 16 || bpf_skb_load_bytes(skb, 0, rec->data, 12))
 			goto fail;
 		*(__u16 *)&rec->data[12] = (__u16)skb->vlan_proto; /* network order */
 		*(__u16 *)&rec->data[14] = bpf_htons((__u16)skb->vlan_tci);
 		rest = cap - 16;
 		asm volatile("" : "+r"(rest));
-		if (rest > snaplen - 16 || rest > XDPI_SNAPLEN_MAX - 16 ||
+		if (rest > room - 16 || rest > XDPI_SNAPLEN_MAX - 16 ||
 		    (rest && bpf_skb_load_bytes(skb, 12, rec->data + 16, rest)))
 			goto fail;
 	}

@@ -124,8 +124,21 @@ struct xdpi_copy_rec {
 	__u8 data[];
 };
 
-/* The largest snap length: one page less the record and ring headers. */
-#define XDPI_SNAPLEN_MAX 4064
+/*
+ * The largest snap length: the largest frame xdpi takes (--max-frame's
+ * bound, 65,535 bytes: a 64 KiB IP datagram's frame, split into XDP
+ * fragments), which is also what cap_len and bpf_xdp_load_bytes() (a
+ * length above 0xffff fails) hold. A record may be longer than a page:
+ * the kernel and the reader (xsk/copyring.h) see a ring's data pages
+ * mapped twice in a row, so a record that wraps is contiguous; what bounds
+ * it is the ring, which must hold a whole record
+ * (XDPI_COPY_REC_SIZE(snaplen) < --ring-size: the kernel keeps the producer
+ * less than the ring ahead; checked by userspace).
+ */
+#define XDPI_SNAPLEN_MAX 65535
+/* Bytes a record of @snap bytes of frame takes in a ring: the kernel's
+ * 8-byte header, struct xdpi_copy_rec, rounded up to 8. */
+#define XDPI_COPY_REC_SIZE(snap) ((((snap) + 16u + 8u) + 7u) & ~7u)
 /* Ring sizes are a power of two and a multiple of the page size. */
 #define XDPI_COPY_RING_MIN 4096
 

@@ -66,6 +66,11 @@ struct capture {
 		bool ok; /* the count could be read */
 	} lost_hist[CAPTURE_LOST_HIST];
 	uint32_t lost_n, lost_next;
+	/* The alerts started and not yet ended, as of the last drain (the
+	 * controlling thread's: `xdpi top` shows them); the rest of the
+	 * active ones, past the table, only counted by detect_stats(). */
+	struct detect_alert active[CAPTURE_ACTIVE_ALERTS];
+	int nactive;
 	uint64_t lost_sampled_ns;
 	int ifindex; /* to notice the interface going away */
 	/* Jumbo frames and NIC metadata (capture_plan_frames(), capture_vlan()). */
@@ -146,6 +151,25 @@ struct capture_alert_ctx {
 	bool have_lost;
 };
 
+/* Keeps the table of active alerts: an alert's latest record while it
+ * lasts, none once it ended. */
+static void capture_alert_track(struct capture *c, const struct detect_alert *a)
+{
+	int i;
+
+	for (i = 0; i < c->nactive && c->active[i].id != a->id; i++)
+		;
+	if (a->state == DETECT_END) {
+		if (i < c->nactive)
+			c->active[i] = c->active[--c->nactive];
+		return;
+	}
+	if (i == c->nactive && c->nactive < CAPTURE_ACTIVE_ALERTS)
+		c->nactive++;
+	if (i < c->nactive)
+		c->active[i] = *a;
+}
+
 static void capture_alert(void *ctx, const struct detect_alert *a)
 {
 	struct capture_alert_ctx *x = ctx;
@@ -158,6 +182,7 @@ static void capture_alert(void *ctx, const struct detect_alert *a)
 	}
 	lost = capture_lost_since(x->c, a->window_start_ns, x->lost);
 	flow_stage_alert(&x->c->fs, a, lost, true);
+	capture_alert_track(x->c, a);
 }
 
 /* The alerts the detection raised since the last tick, with the frames
@@ -795,6 +820,9 @@ int capture_open(const struct capture_opts *o, struct capture **out)
 	ret = capture_open_prometheus(c);
 	if (!ret)
 		ret = capture_check(c);
+	/* Before the run takes its memory (util/sandbox.h). */
+	if (!ret && !o->keep_privileges)
+		ret = sandbox_prepare();
 	if (!ret)
 		ret = capture_open_jsonl(c);
 	if (!ret) {
@@ -1262,6 +1290,12 @@ int capture_set_detect(struct capture *c, const struct capture_flow_opts *fo)
 	detect_set_thresholds(c->fs.detect, &fo->detect);
 	c->o.flows.detect = fo->detect;
 	return 0;
+}
+
+int capture_active_alerts(const struct capture *c, const struct detect_alert **out)
+{
+	*out = c->active;
+	return c->nactive;
 }
 
 bool capture_detect_stats(const struct capture *c, struct detect_stats *out)

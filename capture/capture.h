@@ -147,6 +147,12 @@ int capture_set_flow_timeouts(struct capture *c, const struct capture_flow_opts 
 int capture_set_detect(struct capture *c, const struct capture_flow_opts *fo);
 /* Any time: the detection's counts; false without detection. */
 bool capture_detect_stats(const struct capture *c, struct detect_stats *out);
+/* The controlling thread, between ticks: the alerts started and not yet
+ * ended (their latest records), at most CAPTURE_ACTIVE_ALERTS of them,
+ * into *@out; returns how many. Valid until the next capture_tick(). */
+#define CAPTURE_ACTIVE_ALERTS 8
+struct detect_alert;
+int capture_active_alerts(const struct capture *c, const struct detect_alert **out);
 /* Seconds of frames-lost history an alert's window can look back on. */
 #define CAPTURE_LOST_HIST 600
 /* --ipfix: the exporter (NULL: none); its counts are final after

@@ -427,7 +427,7 @@ static const char *valid_values(int opt)
 	case 'c':
 		return "a count from 1";
 	case 's':
-		return "64..4064";
+		return "64..65535";
 	case OPT_RING_SIZE:
 		return "a power of two from 4096 to 1073741824";
 	case 'd':
@@ -642,6 +642,19 @@ int capture_opts_check(const struct capture_opts *o, char *err, size_t err_len)
 		snprintf(err, err_len, "--passive copies frames, --ceiling drops them: pick one");
 		return -EINVAL;
 	}
+	/* The kernel keeps a ring's producer less than its size ahead of the
+	 * consumer: a record as long as the ring never fits. */
+	if (o->passive && o->ring_size <= XDPI_COPY_REC_SIZE(o->snaplen)) {
+		uint32_t need = XDPI_COPY_RING_MIN;
+
+		while (need <= XDPI_COPY_REC_SIZE(o->snaplen))
+			need <<= 1;
+		snprintf(err, err_len,
+			 "--ring-size %u cannot hold one copy of --snaplen %u (%u bytes with its "
+			 "headers): give at least --ring-size %u",
+			 o->ring_size, o->snaplen, XDPI_COPY_REC_SIZE(o->snaplen), need);
+		return -EINVAL;
+	}
 	if (!o->passive && capture_direction_of(o) != CAPTURE_DIR_IN) {
 		snprintf(err, err_len,
 			 "--direction %s needs --passive: steering takes frames received off "
@@ -685,6 +698,8 @@ int capture_opts_check(const struct capture_opts *o, char *err, size_t err_len)
 }
 
 /* The table's spelling of option @val. */
+_Static_assert(XDPI_SNAPLEN_MAX == 65535, "the valid values -s names");
+
 static const char *opt_name(int val)
 {
 	static char name[40];

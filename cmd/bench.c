@@ -21,10 +21,12 @@
 
 #include "cmd.h"
 #include "../bench/benchrun.h"
+#include "../bench/history.h"
 #include "../bench/xdpcost.h"
 #include "../bench/ndr.h"
 #include "../export/bench_report.h"
 #include "../export/report.h"
+#include "../util/version.h"
 
 static const char bench_usage_line[] = "Usage: xdpi bench [OPTIONS]";
 
@@ -54,7 +56,8 @@ static void bench_usage(FILE *out)
 		"rxonly over DPDK's AF_XDP driver, when installed, (f) xdpi live\n"
 		"--passive (copies through a BPF ring, the host keeps every frame),\n"
 		"(g) xdpi live --no-flows (inspection without the flow table); and on\n"
-		"request (h) xdpi live --ipfix (a record a second per flow, to loopback).\n"
+		"request (h) xdpi live --ipfix (a record a second per flow, to loopback)\n"
+		"and (i) xdpi live --no-detect (full inspection without the detectors).\n"
 		"Each lossy trial says what the loss coincided with (xdpi: its worker off\n"
 		"its CPU, waking up, or running; any receiver: steal time on its CPU).\n"
 		"A trial in which the generator fell more than 1%% short of the rate asked\n"
@@ -93,10 +96,14 @@ static void bench_usage(FILE *out)
 		"                       sender (softirq on the generator's CPU)\n"
 		"      --receivers LIST which to run, e.g. ceiling,inspect (default all:\n"
 		"                       ceiling,inspect,noinspect,af_packet,dpdk,passive,\n"
-		"                       noflows; ipfix only when asked)\n"
+		"                       noflows; ipfix and nodetect only when asked)\n"
 		"      --check-seq      verify the generator's sequence numbers in (b)\n"
 		"  -j, --json           one JSON object on stdout (the table goes to stderr)\n"
 		"      --record FILE    also write the JSON record to FILE\n"
+		"      --history FILE   where searched runs are kept, to judge this run\n"
+		"                       with the last ones of the same set-up (default\n"
+		"                       $XDG_STATE_HOME/xdpi/bench-history.jsonl)\n"
+		"      --no-history     neither read nor add to the history\n"
 		"  -h, --help           this text\n",
 		bench_usage_line);
 }
@@ -113,6 +120,8 @@ enum {
 	OPT_DURATION_SUM,
 	OPT_MAX_FLOWS,
 	OPT_FLOW_CASES,
+	OPT_HISTORY,
+	OPT_NO_HISTORY,
 };
 
 static int parse_receivers(const char *s, bool *on)
@@ -264,6 +273,8 @@ struct bench_args {
 	bool search; /* NDR/PDR search: neither --quick nor --rate */
 	bool flow_cases, receivers_given;
 	const char *record;
+	const char *history; /* NULL: the default path */
+	bool no_history;
 	int max_trials;
 	double duration_sum;
 	char cmdline[1024];
@@ -274,7 +285,7 @@ static void bench_args_defaults(struct bench_args *a)
 {
 	memset(a, 0, sizeof(*a));
 	for (int r = 0; r < BENCH__RECEIVERS; r++)
-		a->on[r] = r != BENCH_IPFIX;
+		a->on[r] = r != BENCH_IPFIX && r != BENCH_NODETECT;
 	a->queues = 1;
 	a->max_trials = BENCH_MAX_TRIALS;
 	a->duration_sum = BENCH_DURATION_SUM_S;
@@ -360,6 +371,8 @@ static int bench_parse(int argc, char **argv, struct bench_args *a)
 		{"mtu", required_argument, NULL, OPT_MTU},
 		{"json", no_argument, NULL, 'j'},
 		{"record", required_argument, NULL, OPT_RECORD},
+		{"history", required_argument, NULL, OPT_HISTORY},
+		{"no-history", no_argument, NULL, OPT_NO_HISTORY},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -425,6 +438,12 @@ static int bench_parse(int argc, char **argv, struct bench_args *a)
 			break;
 		case OPT_RECORD:
 			a->record = optarg;
+			break;
+		case OPT_HISTORY:
+			a->history = optarg;
+			break;
+		case OPT_NO_HISTORY:
+			a->no_history = true;
 			break;
 		case 'h':
 			bench_usage(stdout);
@@ -705,15 +724,96 @@ static int bench_flow_cases(const struct bench_args *a, const struct testbed *tb
 }
 
 static void bench_record(const struct bench_args *a, const struct bench_rx *rx, json_t *trials,
-			 int failures, double start)
+			 int failures, double start, json_t *across)
 {
 	json_t *o;
 
 	if (!a->json && !a->record)
 		return;
 	o = bench_record_json(a, rx, trials, failures, start);
+	if (o && across)
+		json_object_set(o, "across_runs", across);
 	bench_record_emit(a, o);
 	json_decref(o);
+}
+
+/* What makes two runs' figures comparable: the machine, this build, the
+ * traffic and every option that changes a figure. */
+static json_t *bench_setup_json(const struct bench_args *a)
+{
+	const struct bench_cfg *c = &a->cfg;
+	json_t *gen = json_array(), *rx = json_array();
+
+	for (int i = 0; gen && i < c->gen.ncpus; i++)
+		json_array_append_new(gen, json_integer(c->gen.cpus[i]));
+	for (int i = 0; rx && i < c->nrx_cpus; i++)
+		json_array_append_new(rx, json_integer(c->rx_cpus[i]));
+	return json_pack("{s:o, s:s, s:o, s:I, s:I, s:I, s:f, s:f, s:i, s:s, s:o, s:o, s:I, s:I, "
+			 "s:I, s:I, s:I, s:b}",
+			 "machine", bench_machine_json(), "version", xdpi_version(), "traffic",
+			 bench_traffic_json(&c->gen), "size", (json_int_t)c->gen.size, "mtu",
+			 (json_int_t)(a->mtu ? a->mtu : 1500), "queues", (json_int_t)a->queues,
+			 "trial_s", c->gen.duration, "duration_sum_s", a->duration_sum,
+			 "max_trials", a->max_trials, "placement",
+			 bench_placement_name(c->placement), "gen_cpus", gen ? gen : json_null(),
+			 "rx_cpus", rx ? rx : json_null(), "max_flows", (json_int_t)c->max_flows,
+			 "batch", (json_int_t)c->batch, "rx_size", (json_int_t)c->rx_size,
+			 "fill_size", (json_int_t)c->fill_size, "frame_size",
+			 (json_int_t)c->frame_size, "no_need_wakeup", c->no_need_wakeup);
+}
+
+/*
+ * This run beside the last ones of its set-up (bench/history.h): their
+ * spread and the ranking they all back, printed under the table. The run
+ * joins the history when every receiver ran to the end. Returns the
+ * record's "across_runs" (NULL: no history kept).
+ */
+static json_t *bench_across(const struct bench_args *a, const struct bench_rx *rx, bool complete,
+			    double start, FILE *table)
+{
+	struct bench_hist_run runs[BENCH_HISTORY_RUNS];
+	struct bench_across across;
+	char path[4096], err[4352];
+	int n = 0, skipped = 0;
+	json_t *setup, *o;
+
+	if (!a->search || a->no_history)
+		return NULL;
+	if (a->history)
+		snprintf(path, sizeof(path), "%s", a->history);
+	else if (bench_history_default_path(path, sizeof(path))) {
+		xdpi_warn("no history of bench runs: neither XDG_STATE_HOME nor HOME is set "
+			  "(--history FILE)");
+		return NULL;
+	}
+	setup = bench_setup_json(a);
+	if (!setup) {
+		xdpi_err("out of memory");
+		return NULL;
+	}
+	if (bench_history_load(path, setup, runs, BENCH_HISTORY_RUNS - 1, &n, &skipped, err,
+			       sizeof(err)))
+		xdpi_warn("%s: this run is judged alone", err);
+	if (skipped)
+		xdpi_warn("%s: %d line%s that are no bench run skipped", path, skipped,
+			  skipped == 1 ? "" : "s");
+	bench_history_run_of(rx, start, &runs[n++]);
+	bench_across_runs(runs, n, &across);
+	bench_across_print(table, &across);
+	if (n == 1)
+		fprintf(table,
+			"\nthe first run of this set-up in %s: run again to see whether "
+			"its figures repeat\n",
+			path);
+	o = bench_across_json(&across);
+	if (o)
+		json_object_set_new(o, "history", json_string(path));
+	if (!complete)
+		fprintf(table, "not added to %s: a receiver did not run to the end\n", path);
+	else if (bench_history_append(path, setup, &runs[n - 1], err, sizeof(err)))
+		xdpi_warn("%s", err);
+	json_decref(setup);
+	return o;
 }
 
 int cmd_bench(int argc, char **argv)
@@ -721,7 +821,7 @@ int cmd_bench(int argc, char **argv)
 	struct bench_rx rx[BENCH__RECEIVERS] = {0};
 	struct bench_args a;
 	struct testbed tb = {0};
-	json_t *trials;
+	json_t *trials, *across;
 	int ret, failures;
 	double start;
 	FILE *table;
@@ -759,9 +859,11 @@ int cmd_bench(int argc, char **argv)
 	testbed_destroy(&tb);
 
 	bench_table_print(table, rx, a.search, gen_size_mean(a.cfg.gen.size));
+	across = bench_across(&a, rx, !failures && !xdpi_signals_pending(), start, table);
 	bench_xdp_cost_print(table, &a);
 	bench_ledger_print(table, rx);
-	bench_record(&a, rx, trials, failures, start);
+	bench_record(&a, rx, trials, failures, start, across);
+	json_decref(across);
 	ret = failures ? XDPI_EXIT_FAIL : XDPI_EXIT_OK;
 	for (int r = 0; r < BENCH__RECEIVERS; r++) {
 		if (rx[r].ran && rx[r].unexplained)

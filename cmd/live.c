@@ -81,11 +81,13 @@ static void live_usage(FILE *out)
 		"      --ceiling         no sockets: the XDP program counts and drops the\n"
 		"                        wanted frames (the in-kernel ceiling `xdpi bench`\n"
 		"                        compares with); the ledger shows them as dropped\n"
-		"      --passive         inspect copies; the host keeps every frame\n"
-		"  -s, --snaplen N       passive: bytes copied per frame, 64..4064\n"
-		"                        (default 512: every header xdpi parses)\n"
+		"      --passive         the second mode above\n"
+		"  -s, --snaplen N       passive: bytes copied per frame, 64..65535\n"
+		"                        (default 512: every header xdpi parses;\n"
+		"                        65535: whole frames, jumbo ones too)\n"
 		"      --ring-size N     passive: bytes of each queue's ring, a power of\n"
-		"                        two from 4096 (default 4194304)\n"
+		"                        two from 4096 that holds one copy of --snaplen\n"
+		"                        (default 4194304)\n"
 		"      --direction D     in (frames received), out (frames sent, copied\n"
 		"                        by a tc egress program) or inout; passive only\n"
 		"                        but in (default: inout with --passive, else in)\n"
@@ -613,12 +615,20 @@ static int live_run(struct capture_opts *o, struct live_args *a, int sigfd)
 	if (ret)
 		return ret;
 	/* Passive mode copies a snap length of each frame, not the frame:
-	 * said before anything is written, not found out in the file. */
-	if (o->passive && o->write)
+	 * said before anything is written, not found out in the file. At the
+	 * largest snap length no frame received is cut (none is longer than
+	 * xdpi takes), but a packet sent can be: a GSO packet of 64 KiB of
+	 * payload and its headers, before the NIC cuts it into frames. */
+	if (o->passive && o->write && o->snaplen < XDPI_SNAPLEN_MAX)
 		xdpi_warn("--passive copies at most the first %u bytes of each frame (-s N "
-			  "raises it, up to %d, the copy ring's record): -w writes the frames "
-			  "cut to that, each with its length on the wire",
+			  "raises it, up to %d: whole frames): -w writes longer frames cut to "
+			  "that, each with its length on the wire",
 			  o->snaplen, XDPI_SNAPLEN_MAX);
+	else if (o->passive && o->write && capture_direction_of(o) != CAPTURE_DIR_IN)
+		xdpi_warn("--passive -s %d copies whole frames, but a packet sent longer than "
+			  "that (a GSO packet, before the NIC cuts it into frames) is written "
+			  "cut to it, with its length",
+			  XDPI_SNAPLEN_MAX);
 	ret = capture_open(o, &c);
 	if (ret)
 		return ret;

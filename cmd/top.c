@@ -46,8 +46,9 @@ static void top_usage(FILE *out)
 		     "and destinations by their rate over the last second (not their total),\n"
 		     "with each connection's handshake RTT and TLS SNI or HTTP Host, and each\n"
 		     "queue's rate and loss (the drop ledger's rx_dropped and rx_ring_full so\n"
-		     "far). At the end, the summary and ledger of `xdpi live`. Needs a\n"
-		     "terminal of at least 80x24.\n\n"
+		     "far), and a line per active alert of the detection (kind, source,\n"
+		     "destination, rate). At the end, the summary and ledger of `xdpi live`.\n"
+		     "Needs a terminal of at least 80x24.\n\n"
 		     "Keys: p sort by packets/s, b by bits/s, r by handshake RTT; / filter\n"
 		     "(a substring of the endpoints, 198.18.0.1:443, or of the SNI/Host;\n"
 		     "Enter applies, an empty one clears, Escape cancels); q quit.\n\n"
@@ -58,7 +59,8 @@ static void top_usage(FILE *out)
 		     "                        tcp (the default with no filter), udp, ip, all\n"
 		     "  -d, --duration S      stop after S seconds (default: at q or a signal)\n"
 		     "      --passive         inspect copies; the host keeps every frame\n"
-		     "  -s, --snaplen N       passive: bytes copied per frame (default 512)\n"
+		     "  -s, --snaplen N       passive: bytes copied per frame, 64..65535\n"
+		     "                        (default 512)\n"
 		     "      --direction D     passive: in, out or inout (default: both)\n"
 		     "      --takeover        steer an interface the host uses (its TCP stalls)\n"
 		     "      --queues LIST     RX queues, e.g. 0,2-3 (default: all)\n"
@@ -164,6 +166,7 @@ static void top_health(struct capture *c, const struct capture_opts *o, struct t
 		       double started, double now, struct top_health *h)
 {
 	double dt = now - tq->at;
+	struct detect_stats ds;
 
 	memset(h, 0, sizeof(*h));
 	h->ifname = o->ifname;
@@ -187,6 +190,17 @@ static void top_health(struct capture *c, const struct capture_opts *o, struct t
 		tq->bytes[i] = q.counters.c.bytes;
 	}
 	tq->at = now;
+	/* As of the last tick's drain: the view shows what the log said. */
+	h->nalerts = capture_active_alerts(c, &h->alerts);
+	h->alerts_active = (uint64_t)h->nalerts;
+	if (capture_detect_stats(c, &ds)) {
+		uint64_t active = 0;
+
+		for (int k = 0; k < DETECT__KINDS; k++)
+			active += ds.active[k];
+		if (active > h->alerts_active)
+			h->alerts_active = active;
+	}
 }
 
 /* Draws until q, the duration or a stop signal; returns why it ended. */

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../bench/history.h"
 #include "../capture/ledger.h"
 #include "../capture/ledger_report.h"
 #include "report.h"
@@ -17,14 +18,14 @@
 /* Two receivers rank apart only when one's lower bound clears the other's
  * upper bound by this much: less is within what repeated runs on one host
  * move (docs/benchmarks.md, three runs), and a ranking must repeat. */
-#define BENCH_RANK_MARGIN 0.15
+#define BENCH_RANK_MARGIN BENCH_STEADY_MARGIN
 
 const char *bench_receiver_label(enum bench_receiver r)
 {
 	static const char *const labels[BENCH__RECEIVERS] = {
 		"ceiling (XDP drop)",	"xdpi live (inspect)", "xdpi live --no-inspect",
 		"AF_PACKET (libpcap)",	"DPDK testpmd af_xdp", "xdpi live --passive",
-		"xdpi live --no-flows", "xdpi live --ipfix"};
+		"xdpi live --no-flows", "xdpi live --ipfix",   "xdpi live --no-detect"};
 
 	return (unsigned)r < BENCH__RECEIVERS ? labels[r] : "?";
 }
@@ -186,13 +187,19 @@ static double bench_most_offered(const struct bench_rx *b)
 	return most;
 }
 
+double bench_ndr_upper(const struct bench_rx *b)
+{
+	const struct ndr_goal_result *g = &b->ndr.goal[NDR_GOAL_NDR];
+
+	return g->upper_load > 0 ? g->upper_load : bench_most_offered(b);
+}
+
 static bool bench_ndr_above(const struct bench_rx *hi, const struct bench_rx *lo)
 {
-	const struct ndr_goal_result *h = &hi->ndr.goal[NDR_GOAL_NDR],
-				     *l = &lo->ndr.goal[NDR_GOAL_NDR];
-	double lo_upper = l->upper_load > 0 ? l->upper_load : bench_most_offered(lo);
+	double lo_upper = bench_ndr_upper(lo);
 
-	return lo_upper > 0 && h->lower_load >= lo_upper * (1 + BENCH_RANK_MARGIN);
+	return lo_upper > 0 &&
+	       hi->ndr.goal[NDR_GOAL_NDR].lower_load >= lo_upper * (1 + BENCH_RANK_MARGIN);
 }
 
 void bench_verdict(const struct bench_rx *rx, struct bench_verdict *v)
@@ -508,4 +515,103 @@ json_t *bench_machine_json(void)
 	uname(&u);
 	return json_pack("{s:s, s:s, s:i}", "kernel", u.release, "cpu_model", model, "cpus",
 			 (int)sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+void bench_history_run_of(const struct bench_rx *rx, double time, struct bench_hist_run *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->time = time;
+	for (int r = 0; r < BENCH__RECEIVERS; r++) {
+		struct bench_hist_rx *x = &out->rx[r];
+
+		if (!rx[r].ran)
+			continue;
+		x->ran = true;
+		x->ndr = rx[r].ndr.ndr_pps;
+		x->pdr = rx[r].ndr.pdr_pps;
+		x->ndr_upper = bench_ndr_upper(&rx[r]);
+		x->gen_limited = rx[r].ndr.gen_limited;
+	}
+}
+
+/* "-6%..+43%" of the median, or "±4%" when both sides round alike. */
+static void spread_str(char *buf, size_t len, const struct bench_spread *s)
+{
+	double lo = s->median > 0 ? 100 * (s->min / s->median - 1) : 0,
+	       hi = s->median > 0 ? 100 * (s->max / s->median - 1) : 0;
+
+	if (s->median <= 0)
+		snprintf(buf, len, "%s", s->max > 0 ? "0 in a run" : "0 in every run");
+	else
+		snprintf(buf, len, "%+.0f%%..%+.0f%%", lo, hi);
+}
+
+void bench_across_print(FILE *out, const struct bench_across *a)
+{
+	char n1[32], n2[32];
+
+	if (a->runs < 2)
+		return;
+	fprintf(out,
+		"\nacross the last %d runs of this set-up on this host (this one included), "
+		"NDR and PDR against their median:\n",
+		a->runs);
+	fprintf(out, "%-23s %8s %8s %14s %14s  %s\n", "receiver", "NDR med", "PDR med",
+		"NDR spread", "PDR spread", "");
+	for (int r = 0; r < BENCH__RECEIVERS; r++) {
+		const struct bench_across_rx *x = &a->rx[r];
+
+		if (!x->present)
+			continue;
+		spread_str(n1, sizeof(n1), &x->ndr);
+		spread_str(n2, sizeof(n2), &x->pdr);
+		fprintf(out, "%-23s %8.3f %8.3f %14s %14s  %s\n", bench_receiver_label(r),
+			x->ndr.median / 1e6, x->pdr.median / 1e6, n1, n2,
+			x->steady ? "steady" : "UNSTEADY");
+	}
+	for (int r = 0; r < BENCH__RECEIVERS; r++)
+		if (a->rx[r].present && !a->rx[r].steady)
+			fprintf(out,
+				"unsteady: %s's NDR went from %.3f to %.3f Mpps over these runs, "
+				"more than %.0f%% from its median: one run's figure for it does "
+				"not repeat on this host\n",
+				bench_receiver_label(r), a->rx[r].ndr.min / 1e6,
+				a->rx[r].ndr.max / 1e6, 100 * BENCH_STEADY_MARGIN);
+	if (a->steady)
+		fprintf(out,
+			"every receiver's NDR and PDR stayed within %.0f%% of its median over "
+			"these runs\n",
+			100 * BENCH_STEADY_MARGIN);
+	fprintf(out,
+		"ranking every one of these runs backs (a rank shared unless the "
+		"lowest NDR clears the highest upper bound by %.0f%%):\n",
+		100 * BENCH_STEADY_MARGIN);
+	for (int i = 0; i < a->count; i++)
+		fprintf(out, "  %d. %s\n", a->rank[i], bench_receiver_label(a->order[i]));
+}
+
+json_t *bench_across_json(const struct bench_across *a)
+{
+	json_t *rxs = json_object(), *ranking = json_array();
+
+	for (int r = 0; rxs && r < BENCH__RECEIVERS; r++) {
+		const struct bench_across_rx *x = &a->rx[r];
+
+		if (x->present)
+			json_object_set_new(
+				rxs, bench_receiver_name(r),
+				json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:b}",
+					  "ndr_median_pps", x->ndr.median, "ndr_min_pps",
+					  x->ndr.min, "ndr_max_pps", x->ndr.max, "ndr_spread",
+					  x->ndr.dev, "pdr_median_pps", x->pdr.median,
+					  "pdr_min_pps", x->pdr.min, "pdr_max_pps", x->pdr.max,
+					  "pdr_spread", x->pdr.dev, "steady", x->steady));
+	}
+	for (int i = 0; ranking && i < a->count; i++)
+		json_array_append_new(ranking, json_pack("{s:s, s:i}", "receiver",
+							 bench_receiver_name(a->order[i]), "rank",
+							 a->rank[i]));
+	return json_pack("{s:i, s:b, s:f, s:o, s:o}", "runs", a->runs, "steady", a->steady,
+			 "margin", BENCH_STEADY_MARGIN, "receivers", rxs ? rxs : json_null(),
+			 "ranking", ranking ? ranking : json_null());
 }

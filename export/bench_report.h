@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "../bench/benchrun.h"
+#include "../bench/history.h"
 #include "../bench/ndr.h"
 
 /* One receiver's measurements in this run. */
@@ -80,6 +81,16 @@ void bench_ledger_print(FILE *out, const struct bench_rx *rx);
 /* The record of the run; @trials: every trial's bench_trial_json(). */
 json_t *bench_report_json(const struct bench_rx *rx, json_t *trials,
 			  const struct bench_run_info *run);
+
+/* The upper bound of @b's NDR: the search's, or the most it was offered
+ * when the search found none (it lost nothing at the generator's rate). */
+double bench_ndr_upper(const struct bench_rx *b);
+/* What the history keeps of this run's receivers (bench/history.h). */
+void bench_history_run_of(const struct bench_rx *rx, double time, struct bench_hist_run *out);
+/* The verdict across runs: a spread per receiver, which ones repeat, and
+ * the ranking every run backs; nothing with fewer than two runs. */
+void bench_across_print(FILE *out, const struct bench_across *a);
+json_t *bench_across_json(const struct bench_across *a);
 
 /* Facts for benchmark records: kernel release, CPU model, CPU count. */
 json_t *bench_machine_json(void);

@@ -203,6 +203,27 @@ void flow_report_print(FILE *out, const struct flow_report *r)
 	}
 	if (n)
 		report_items_print(out, "http methods", ptr, n);
+	/* The name beside the number the JSON records carry (tls_versions). */
+	n = 0;
+	for (int i = FLOW_TLS_OTHER - 1; i >= 0; i--) {
+		char name[16];
+
+		if (!s->tls_max_version[i])
+			continue;
+		snprintf(items[n], sizeof(items[n]), "%s (%d) %" PRIu64,
+			 peek_tls_version_name((uint16_t)(0x0300 + i), name, sizeof(name)),
+			 0x0300 + i, s->tls_max_version[i]);
+		ptr[n] = items[n];
+		n++;
+	}
+	if (s->tls_max_version[FLOW_TLS_OTHER]) {
+		snprintf(items[n], sizeof(items[n]), "other %" PRIu64,
+			 s->tls_max_version[FLOW_TLS_OTHER]);
+		ptr[n] = items[n];
+		n++;
+	}
+	if (n)
+		report_items_print(out, "tls max version", ptr, n);
 	n = 0;
 	for (unsigned i = 0; i < s->n_src_packets && s->top_src_packets[i].ranked; i++) {
 		const struct flow_top_entry *e = &s->top_src_packets[i];

@@ -12,6 +12,7 @@
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "flow_report.h"
 #include "../inspect/flows.h"
 
 struct top_view {
@@ -326,11 +328,62 @@ static void draw_queues(const struct top_health *h, int y, int nq)
 	attroff(A_BOLD);
 }
 
+/* One line per active alert: its kind, who to whom, its rate now. */
+static void draw_alerts(const struct top_health *h, int y, int rows)
+{
+	char text[256], src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], port[16];
+	int i;
+
+	for (i = 0; i < h->nalerts && i < rows; i++) {
+		const struct detect_alert *a = &h->alerts[i];
+		char rate[64];
+
+		snprintf(src, sizeof(src), "*");
+		snprintf(dst, sizeof(dst), "*");
+		port[0] = 0;
+		if (a->has_src)
+			flow_addr_str(a->family, a->src, src, sizeof(src));
+		if (a->has_dst)
+			flow_addr_str(a->family, a->dst, dst, sizeof(dst));
+		if (a->has_port)
+			snprintf(port, sizeof(port), " port %u", a->port);
+		switch (a->kind) {
+		case DETECT_SYN_FLOOD:
+			snprintf(rate, sizeof(rate), "%.0f SYN/s, %" PRIu64 " half-open", a->rate,
+				 a->half_open);
+			break;
+		case DETECT_PORT_SCAN:
+		case DETECT_ADDRESS_SCAN:
+			snprintf(rate, sizeof(rate), "%.0f tries/s, %" PRIu64 " %s", a->rate,
+				 a->distinct, a->kind == DETECT_PORT_SCAN ? "ports" : "hosts");
+			break;
+		default:
+			snprintf(rate, sizeof(rate), "%.0f pps, %.1f Mbit/s", a->rate,
+				 a->bps / 1e6);
+			break;
+		}
+		snprintf(text, sizeof(text), "ALERT %-12s %s -> %s%s  %s",
+			 detect_kind_name(a->kind), src, dst, port, rate);
+		attron(A_BOLD);
+		line(y + i, text);
+		attroff(A_BOLD);
+	}
+	if ((uint64_t)i < h->alerts_active) {
+		snprintf(text, sizeof(text), "ALERT ... %" PRIu64 " more active (the log has them)",
+			 h->alerts_active - (uint64_t)i);
+		line(y + rows, text);
+	}
+}
+
 void top_view_draw(struct top_view *v, const struct flowrate_view *fv, const struct top_health *h)
 {
 	int nq = h->nqueues < 4 ? h->nqueues : 4;
 	int host_rows = LINES >= 30 ? 8 : 5;
-	int bottom = 1 + 1 + nq + (h->nqueues > nq);
+	/* Alerts take rows from the connections: at most 3, and one for the
+	 * rest. */
+	int alert_rows = h->nalerts < 3 ? h->nalerts : 3;
+	int alert_more = h->alerts_active > (uint64_t)alert_rows;
+	int bottom = 1 + 1 + nq + (h->nqueues > nq) + alert_rows + alert_more;
 	int conn_rows = LINES - 2 - 1 - (1 + host_rows) - bottom;
 	char text[512], pps[16], log[256];
 
@@ -348,7 +401,8 @@ void top_view_draw(struct top_view *v, const struct flowrate_view *fv, const str
 	line(1, text);
 	draw_conns(v, fv, 2, conn_rows > 1 ? conn_rows : 1);
 	draw_hosts(v, fv, 2 + 1 + (conn_rows > 1 ? conn_rows : 1), host_rows);
-	draw_queues(h, LINES - bottom, nq);
+	draw_alerts(h, LINES - bottom, alert_rows);
+	draw_queues(h, LINES - bottom + alert_rows + alert_more, nq);
 	if (v->editing) {
 		snprintf(text, sizeof(text),
 			 "filter (endpoints, SNI/Host; Enter applies, Esc cancels): %s", v->edit);

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../inspect/detect.h"
 #include "../inspect/flowrate.h"
 
 #define TOP_VIEW_QUEUES 64
@@ -39,6 +40,11 @@ struct top_health {
 	int nqueues;
 	struct top_queue q[TOP_VIEW_QUEUES];
 	uint64_t untracked; /* packets of new flows the full table refused */
+	/* The detection's active alerts (docs/detect.md): @nalerts records
+	 * of the @alerts_active alerting now (more when the table is full). */
+	const struct detect_alert *alerts;
+	int nalerts;
+	uint64_t alerts_active;
 };
 
 enum top_key {

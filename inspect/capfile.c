@@ -3,16 +3,20 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <inttypes.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
 #include "../util/bytes.h"
 #include "../util/clock.h"
+#include "pcapbuf.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -49,6 +53,12 @@ struct capfile_ctx {
 	uint8_t *buf;		    /* cooked and raw links: the frame behind an Ethernet header */
 	struct timeval first, last; /* the records' time stamps (ns in tv_usec) */
 	bool any;
+	char *vbuf; /* the stdio buffer of the file, freed after pcap_close() */
+	/* A classic pcap regular file is read by pcapbuf, not libpcap
+	 * (@pc NULL): its descriptor, and -c's stop. */
+	struct pcapbuf pb;
+	int fd;
+	bool stop;
 };
 
 #define CAPFILE_PROGRESS_EVERY 65536 /* frames between two looks at the clock */
@@ -72,8 +82,11 @@ static inline void capfile_stamp(struct capfile_ctx *c, const struct pcap_pkthdr
 static void capfile_around(struct capfile_ctx *c, const struct pcap_pkthdr *h)
 {
 	(void)h;
-	if (c->o->count && c->p->m.c.packets >= c->o->count)
-		pcap_breakloop(c->pc);
+	if (c->o->count && c->p->m.c.packets >= c->o->count) {
+		c->stop = true;
+		if (c->pc)
+			pcap_breakloop(c->pc);
+	}
 	if (c->o->progress && ++c->seen % CAPFILE_PROGRESS_EVERY == 0) {
 		double now = xdpi_now();
 
@@ -81,7 +94,10 @@ static void capfile_around(struct capfile_ctx *c, const struct pcap_pkthdr *h)
 			return;
 		if (c->file_size > 0)
 			fprintf(stderr, "\rxdpi read: %" PRIu64 " frames, %.0f%%  ", c->seen,
-				100.0 * (double)ftell(c->file) / (double)c->file_size);
+				100.0 *
+					(double)(c->pc ? ftell(c->file)
+						       : (long)pcapbuf_offset(&c->pb)) /
+					(double)c->file_size);
 		else
 			fprintf(stderr, "\rxdpi read: %" PRIu64 " frames  ", c->seen);
 		c->progress_shown = true;
@@ -200,18 +216,39 @@ static void capfile_frame_around(u_char *user, const struct pcap_pkthdr *h, cons
 	capfile_around(c, h);
 }
 
+/* The stdio buffer libpcap reads a file through: one read() per MiB. */
+#define CAPFILE_STDIO_BUF (1u << 20)
+
 /* Opens @path (or reads @fp, named @path), with nanosecond time stamps
- * whatever the file has. @fp is closed in any case. */
-static pcap_t *capfile_open(const char *path, FILE *fp, char *err, size_t err_len)
+ * whatever the file has. @fp is closed in any case. @vbuf (CAPFILE_STDIO_BUF
+ * bytes or NULL) must outlive the pcap_t. */
+static pcap_t *capfile_open(const char *path, FILE *fp, char *vbuf, char *err, size_t err_len)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *pc = fp ? pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO,
-								   errbuf)
-			: pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO,
-								  errbuf);
+	pcap_t *pc;
 
+	/* Opened here rather than by pcap_open_offline() (which does only
+	 * this fopen()) so that the stream can be set up for one reader:
+	 * libpcap makes two fread() calls a record, each taking and dropping
+	 * the FILE's lock (about 60 instructions a frame) though only this
+	 * thread ever reads it. */
+	if (!fp && strcmp(path, "-")) {
+		fp = fopen(path, "rb");
+		if (!fp) {
+			snprintf(err, err_len, "%s: %s", path, strerror(errno));
+			return NULL;
+		}
+	} else if (!fp) {
+		fp = stdin; /* left as it is: it outlives the read */
+	}
+	if (fp != stdin) {
+		__fsetlocking(fp, FSETLOCKING_BYCALLER);
+		if (vbuf)
+			setvbuf(fp, vbuf, _IOFBF, CAPFILE_STDIO_BUF);
+	}
+	pc = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	/* libpcap closes @fp only once it holds it */
-	if (!pc && fp)
+	if (!pc && fp != stdin)
 		fclose(fp);
 	/* libpcap's text names the cause (missing, bad magic, ...) and
 	 * sometimes the file. */
@@ -241,29 +278,110 @@ static void capfile_progress_init(struct capfile_ctx *c)
 {
 	struct stat st;
 
+	int fd;
+
 	c->started = xdpi_now();
-	c->file = pcap_file(c->pc);
-	c->file_size = c->file && !fstat(fileno(c->file), &st) && S_ISREG(st.st_mode)
-			       ? (long long)st.st_size
-			       : 0;
+	c->file = c->pc ? pcap_file(c->pc) : NULL;
+	fd = c->file ? fileno(c->file) : c->fd;
+	c->file_size =
+		fd >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode) ? (long long)st.st_size : 0;
+}
+
+/* The one release of what capfile_read() opened. */
+static void capfile_close(struct capfile_ctx *c)
+{
+	if (c->pc)
+		pcap_close(c->pc); /* and the FILE, and its descriptor */
+	else
+		close(c->fd);
+	pcapbuf_close(&c->pb);
+	free(c->vbuf);
+}
+
+/* pcapbuf's read loop, as pcap_loop() with @fn; inlined for each handler
+ * so that the common one is inlined in turn. */
+static inline __attribute__((always_inline)) int capfile_buf_loop(struct capfile_ctx *c,
+								  pcap_handler fn)
+{
+	struct pcap_pkthdr h;
+	const uint8_t *data;
+	int r;
+
+	while ((r = pcapbuf_next(&c->pb, &h, &data)) > 0) {
+		fn((u_char *)c, &h, data);
+		if (c->stop)
+			return PCAP_ERROR_BREAK;
+	}
+	return r < 0 ? PCAP_ERROR : 0;
+}
+
+static int capfile_buf_read(struct capfile_ctx *c, pcap_handler fn)
+{
+	if (fn == capfile_frame)
+		return capfile_buf_loop(c, capfile_frame);
+	if (fn == capfile_frame_around)
+		return capfile_buf_loop(c, capfile_frame_around);
+	return capfile_buf_loop(c, fn);
+}
+
+/* A regular file that pcapbuf reads exactly is read by it (1); else the
+ * file is left to libpcap, as a stream (0, *@fp) or, for stdin and a
+ * stream already open, by name (0). Negative errno with @err. */
+static int capfile_open_buf(struct capfile_ctx *c, const char *path, FILE **fp, char *err,
+			    size_t err_len)
+{
+	struct stat st;
+	int ret;
+
+	if (*fp || !strcmp(path, "-"))
+		return 0;
+	c->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (c->fd < 0) {
+		ret = -errno;
+		snprintf(err, err_len, "%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	ret = fstat(c->fd, &st) ? -errno : S_ISREG(st.st_mode) ? pcapbuf_open(&c->pb, c->fd, 0) : 0;
+	if (ret == 1)
+		return 1;
+	if (!ret && !(*fp = fdopen(c->fd, "rb")))
+		ret = -errno;
+	if (ret < 0) {
+		snprintf(err, err_len, "%s: %s", path, strerror(-ret));
+		close(c->fd);
+		c->fd = -1;
+		return ret;
+	}
+	c->fd = -1; /* the FILE's now */
+	return 0;
 }
 
 int capfile_read(const char *path, struct pipeline *p, const struct capfile_opts *o,
 		 struct capfile_result *res, char *err, size_t err_len)
 {
 	uint64_t frames = p->m.c.packets, snapped = p->snapped, filtered = p->filtered_out;
-	struct capfile_ctx c = {.p = p, .o = o, .nano = true};
+	struct capfile_ctx c = {.p = p, .o = o, .nano = true, .fd = -1};
+	FILE *fp = o->fp;
 	pcap_handler fn;
 	int ret;
 
 	memset(res, 0, sizeof(*res));
-	c.pc = capfile_open(path, o->fp, err, err_len);
-	if (!c.pc)
+	ret = capfile_open_buf(&c, path, &fp, err, err_len);
+	if (ret < 0)
 		return -EINVAL;
-	c.dlt = pcap_datalink(c.pc);
+	if (!ret) {
+		/* No buffer (stdio's own) if this allocation fails. */
+		c.vbuf = malloc(CAPFILE_STDIO_BUF);
+		c.pc = capfile_open(path, fp, c.vbuf, err, err_len);
+		if (!c.pc) {
+			free(c.vbuf);
+			return -EINVAL;
+		}
+	}
+	c.dlt = c.pc ? pcap_datalink(c.pc) : DLT_EN10MB;
 	res->link = pcap_datalink_val_to_name(c.dlt);
 	{
-		int ext = pcap_datalink_ext(c.pc);
+		int ext = c.pc ? pcap_datalink_ext(c.pc) : (int)(c.pb.linktype & ~0x03ffffffu);
 
 		/* pcap only: libpcap passes pcapng's if_fcslen on to no one */
 		if (ext > 0 && ((uint32_t)ext & CAPFILE_LT_FCS_PRESENT))
@@ -278,7 +396,7 @@ int capfile_read(const char *path, struct pipeline *p, const struct capfile_opts
 		c.buf = malloc(CAPFILE_ETH_HLEN + CAPFILE_SNAP_MAX);
 		if (!c.buf) {
 			snprintf(err, err_len, "out of memory");
-			pcap_close(c.pc);
+			capfile_close(&c);
 			return -ENOMEM;
 		}
 	} else {
@@ -286,12 +404,12 @@ int capfile_read(const char *path, struct pipeline *p, const struct capfile_opts
 			 "%s: link type %s (%d) is not one xdpi reads (Ethernet, Linux cooked "
 			 "SLL/SLL2, raw IP)",
 			 path, pcap_datalink_val_to_name(c.dlt) ?: "unknown", c.dlt);
-		pcap_close(c.pc);
+		capfile_close(&c);
 		return -EPROTONOSUPPORT;
 	}
 	if (o->progress)
 		capfile_progress_init(&c);
-	ret = pcap_loop(c.pc, -1, fn, (u_char *)&c);
+	ret = c.pc ? pcap_loop(c.pc, -1, fn, (u_char *)&c) : capfile_buf_read(&c, fn);
 	free(c.buf);
 	if (c.progress_shown)
 		fputc('\n', stderr);
@@ -304,13 +422,11 @@ int capfile_read(const char *path, struct pipeline *p, const struct capfile_opts
 	}
 	if (ret == PCAP_ERROR_BREAK)
 		ret = 0;
-	pcap_t *pc = c.pc;
-
 	res->frames = p->m.c.packets - frames;
 	res->snapped = p->snapped - snapped;
 	res->filtered_out = p->filtered_out - filtered;
 	if (ret == PCAP_ERROR) {
-		const char *why = pcap_geterr(pc);
+		const char *why = c.pc ? pcap_geterr(c.pc) : c.pb.err;
 
 		/* libpcap reports a short last record as an error; for a
 		 * capture cut off by a crash or a full disk the records before
@@ -319,16 +435,16 @@ int capfile_read(const char *path, struct pipeline *p, const struct capfile_opts
 		 * (a regular file's size, else the stream's end of file) it
 		 * was cut; before it, a record (a length past any snap length,
 		 * a link-type change inside a pcapng file) is corrupt. */
-		if (capfile_at_end(pcap_file(pc))) {
+		if (c.pc ? capfile_at_end(pcap_file(c.pc)) : c.pb.at_end) {
 			res->truncated = true;
 			snprintf(res->warning, sizeof(res->warning), "%s: %s", path, why);
 		} else {
 			snprintf(err, err_len, "%s: %s", path, why);
-			pcap_close(pc);
+			capfile_close(&c);
 			return -EIO;
 		}
 	}
-	pcap_close(pc);
+	capfile_close(&c);
 	return 0;
 }
 

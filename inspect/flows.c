@@ -52,6 +52,17 @@ static inline uint32_t flow_key_len(const struct flow_key *k)
 	return (uint32_t)offsetof(struct flow_key, addr) + (k->family == 4 ? 8u : 32u);
 }
 
+#define FLOW_KEY_LEN4 ((uint32_t)offsetof(struct flow_key, addr) + 8u)
+#define FLOW_KEY_LEN6 ((uint32_t)offsetof(struct flow_key, addr) + 32u)
+
+/* The key's hash, its length a constant in each branch so that the hash
+ * unrolls (the same value as xdpi_hash64() of flow_key_len() bytes). */
+static inline uint64_t flow_key_hash(uint64_t seed, const struct flow_key *k)
+{
+	return k->family == 4 ? xdpi_hash64(seed, k, FLOW_KEY_LEN4)
+			      : xdpi_hash64(seed, k, FLOW_KEY_LEN6);
+}
+
 /* Whether @a and @b, of length @len (flow_key_len(), a multiple of 4),
  * are one key: 8 bytes at a time, inline (libc's memcmp() costs a call
  * and a dispatch on the length for 20 bytes). */
@@ -284,6 +295,10 @@ struct flow_table {
 	struct flow_agg agg;
 	/* Destination ports are few enough to count exactly: 1 MiB. */
 	uint64_t *port_packets, *port_bytes; /* [65536] */
+	/* The ports counted so far, in the order they came: a summary
+	 * ranks these, not all 65536 (counts never go back to 0). */
+	uint16_t *ports_used;
+	uint32_t n_ports_used;
 	struct flow_names hosts, sni;
 	struct flow_summary work;
 	uint64_t next_feed_ns; /* capture time of the next top-N feed */
@@ -437,7 +452,8 @@ static inline struct flow *flow_lookup(const struct flow_table *ft, const struct
 				continue;
 			f = flow_at(ft, (v & FLOW_IDX_MASK) - 1);
 			FLOW_TSAN_ACQUIRE(f);
-			if (flow_key_eq(&f->key, k, flow_key_len(k)))
+			if (k->family == 4 ? flow_key_eq(&f->key, k, FLOW_KEY_LEN4)
+					   : flow_key_eq(&f->key, k, FLOW_KEY_LEN6))
 				return f;
 		}
 		if (d == 0 && !__atomic_load_n(&b->overflow, __ATOMIC_ACQUIRE))
@@ -1085,7 +1101,7 @@ bool flow_worker_account(struct flow_worker *w, const struct pkt_info *pi, const
 	if (!pi->src_addr)
 		return false;
 	sender = flow_key_build(&k, pi);
-	hash = xdpi_hash64(ft->seed, &k, flow_key_len(&k));
+	hash = flow_key_hash(ft->seed, &k);
 	f = flow_lookup(ft, &k, hash);
 	if (!f) {
 		f = flow_insert(w, &k, hash, sender);
@@ -1186,7 +1202,7 @@ uint64_t flow_worker_prefetch(const struct flow_worker *w, const uint8_t *frame,
 		k.port[0] = dport;
 		k.port[1] = sport;
 	}
-	hash = xdpi_hash64(ft->seed, &k, flow_key_len(&k));
+	hash = flow_key_hash(ft->seed, &k);
 	__builtin_prefetch(&ft->bucket[hash & (ft->nbuckets - 1)]);
 	return hash;
 }
@@ -1198,7 +1214,7 @@ uint64_t flow_worker_hash(const struct flow_worker *w, const struct pkt_info *pi
 	if (!pi->src_addr)
 		return 0;
 	flow_key_build(&k, pi);
-	return xdpi_hash64(w->table->seed, &k, flow_key_len(&k));
+	return flow_key_hash(w->table->seed, &k);
 }
 
 void flow_worker_init(struct flow_worker *w, struct flow_table *ft)
@@ -1255,6 +1271,21 @@ static void flow_record_fill(const struct flow_table *ft, const struct flow *f,
 		peek_unpack(&ext->peek, peek);
 		r->peek = peek;
 	}
+}
+
+/* The highest version a ClientHello offers, into its summary bucket. */
+static void flow_count_tls_version(struct flow_summary *s, const struct peek_packed *pk)
+{
+	unsigned n = pk->tls_version_count < PEEK_TLS_VERSIONS_MAX ? pk->tls_version_count
+								   : PEEK_TLS_VERSIONS_MAX;
+	uint16_t max = 0;
+
+	if (!n)
+		return;
+	for (unsigned i = 0; i < n; i++)
+		if (pk->u.tls.versions[i] > max)
+			max = pk->u.tls.versions[i];
+	s->tls_max_version[max >= 0x0300 && max <= 0x0304 ? max - 0x0300 : FLOW_TLS_OTHER]++;
 }
 
 static void flow_names_add(struct flow_names *t, const char *name)
@@ -1437,6 +1468,8 @@ static void flow_feed(struct flow_table *ft, struct flow *f, bool top)
 		flow_addr_key(f, d, key);
 		flow_agg_add(ft, key, dp, db);
 		if (f->key.proto == 6 || f->key.proto == 17) {
+			if (!ft->port_packets[port])
+				ft->ports_used[ft->n_ports_used++] = port;
 			ft->port_packets[port] += dp;
 			ft->port_bytes[port] += db;
 		}
@@ -1454,6 +1487,7 @@ static void flow_feed(struct flow_table *ft, struct flow *f, bool top)
 	} else if (pk->kind == PEEK_TLS) {
 		ft->work.tls_hellos++;
 		flow_names_add(&ft->sni, pk->u.tls.sni);
+		flow_count_tls_version(&ft->work, pk);
 	}
 }
 
@@ -1649,18 +1683,28 @@ static void flow_evict_range(struct flow_table *ft, uint64_t need, uint64_t lo, 
 	}
 }
 
-/* The FLOW_TOP_N largest of the exact port counts, ties by port. */
-static uint8_t flow_top_ports(const uint64_t *count, struct flow_top_entry *out)
+/* Whether @port with @count ranks before @e: by count, ties by port. */
+static inline bool flow_port_before(uint64_t count, uint32_t port, const struct flow_top_entry *e)
+{
+	return count > e->count || (count == e->count && port < e->port);
+}
+
+/* The FLOW_TOP_N largest of the exact port counts, ties by port, among the
+ * @n_used ports counted (in any order: the ranking orders them). */
+static uint8_t flow_top_ports(const uint64_t *count, const uint16_t *used, uint32_t n_used,
+			      struct flow_top_entry *out)
 {
 	unsigned n = 0;
 
-	for (uint32_t port = 0; port < 65536; port++) {
+	for (uint32_t u = 0; u < n_used; u++) {
+		uint32_t port = used[u];
 		unsigned i;
 
-		if (!count[port] || (n == FLOW_TOP_N && count[port] <= out[n - 1].count))
+		if (!count[port] ||
+		    (n == FLOW_TOP_N && !flow_port_before(count[port], port, &out[n - 1])))
 			continue;
 		i = n < FLOW_TOP_N ? n++ : n - 1;
-		for (; i > 0 && out[i - 1].count < count[port]; i--)
+		for (; i > 0 && flow_port_before(count[port], port, &out[i - 1]); i--)
 			out[i] = out[i - 1];
 		memset(&out[i], 0, sizeof(out[i]));
 		out[i].port = (uint16_t)port;
@@ -1714,8 +1758,10 @@ static void flow_publish(struct flow_table *ft)
 	s->max_flows = ft->cfg.max_flows;
 	s->n_src_packets = flow_top_export(ft->top_src_packets, s->top_src_packets);
 	s->n_src_bytes = flow_top_export(ft->top_src_bytes, s->top_src_bytes);
-	s->n_port_packets = flow_top_ports(ft->port_packets, s->top_port_packets);
-	s->n_port_bytes = flow_top_ports(ft->port_bytes, s->top_port_bytes);
+	s->n_port_packets = flow_top_ports(ft->port_packets, ft->ports_used, ft->n_ports_used,
+					   s->top_port_packets);
+	s->n_port_bytes =
+		flow_top_ports(ft->port_bytes, ft->ports_used, ft->n_ports_used, s->top_port_bytes);
 	s->n_hosts = flow_names_top(&ft->hosts, s->top_hosts);
 	s->n_sni = flow_names_top(&ft->sni, s->top_sni);
 	pthread_mutex_lock(&ft->lock);
@@ -1975,9 +2021,11 @@ struct flow_table *flow_table_new(const struct flow_config *cfg)
 	ft->top_src_bytes = topn_create(FLOW_TOP_TRACKED);
 	ft->port_packets = calloc(65536, sizeof(*ft->port_packets));
 	ft->port_bytes = calloc(65536, sizeof(*ft->port_bytes));
+	ft->ports_used = malloc(65536 * sizeof(*ft->ports_used));
 	if (flow_pool_init(ft))
 		goto fail;
-	if (!ft->top_src_packets || !ft->top_src_bytes || !ft->port_packets || !ft->port_bytes)
+	if (!ft->top_src_packets || !ft->top_src_bytes || !ft->port_packets || !ft->port_bytes ||
+	    !ft->ports_used)
 		goto fail;
 	/* Grows with the flows (resized by liburcu's call_rcu thread) from a
 	 * small start, so a run with few flows keeps little memory. A bound
@@ -2021,6 +2069,7 @@ void flow_table_free(struct flow_table *ft)
 	topn_destroy(ft->top_src_bytes);
 	free(ft->port_packets);
 	free(ft->port_bytes);
+	free(ft->ports_used);
 	pthread_mutex_destroy(&ft->lock);
 	pthread_mutex_destroy(&ft->stop_lock);
 	pthread_cond_destroy(&ft->stop_cond);

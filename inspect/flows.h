@@ -192,6 +192,9 @@ struct flow_top_entry {
 	bool ranked;	/* certainly among the heaviest (topn_ranked()) */
 };
 
+/* flow_summary's tls_max_version: SSLv3 .. TLSv1.3, then any other. */
+#define FLOW_TLS_OTHER 5
+
 struct flow_top_name {
 	char name[PEEK_HOST_LEN];
 	uint64_t flows;
@@ -212,6 +215,11 @@ struct flow_summary {
 	uint64_t ended[FLOW_END__MAX];
 	uint64_t http_methods[PEEK_HTTP__MAX];
 	uint64_t tls_hellos;
+	/* The ClientHellos by the highest version each offers (its
+	 * supported_versions, else its legacy version; GREASE left out):
+	 * 0x0300 (SSLv3) to 0x0304 (TLSv1.3) at v - 0x0300, any other at
+	 * FLOW_TLS_OTHER. A hello cut before its version is in none. */
+	uint64_t tls_max_version[FLOW_TLS_OTHER + 1];
 	struct flow_top_entry top_src_packets[FLOW_TOP_N], top_src_bytes[FLOW_TOP_N];
 	struct flow_top_entry top_port_packets[FLOW_TOP_N], top_port_bytes[FLOW_TOP_N];
 	struct flow_top_name top_hosts[FLOW_TOP_N], top_sni[FLOW_TOP_N];

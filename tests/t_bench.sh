@@ -12,6 +12,10 @@ if [ "$(id -u)" != 0 ]; then
 	exit
 fi
 
+# Searched runs join a history (bench/history.h): the test's own.
+export XDG_STATE_HOME="$T_TMP/state"
+hist="$XDG_STATE_HOME/xdpi/bench-history.jsonl"
+
 leftovers() { ip netns list | grep -c '^xdpi-.*-b[0-9]'; }
 before=$(leftovers)
 
@@ -234,6 +238,51 @@ PY
 )
 t_eq "bench search --json: ndr/pdr/full_rate/trials consistent" "$bad" "OK"
 t_check "bench search: the table has NDR and PDR columns" grep -q "NDR *PDR" "$T_TMP/ndr.err"
+
+# The verdict across runs: runs without a search kept no history; the
+# first search is alone in it, the second is judged with the first. The
+# oracle is arithmetic on the two records' own figures.
+t_eq "bench history: one line after the first search (none from --quick/--rate)" \
+	"$(wc -l <"$hist" 2>/dev/null)" 1
+"$XDPI" bench --duration 1 --receivers inspect,noinspect --max-trials 2 --json \
+	>"$T_TMP/ndr2.json" 2>"$T_TMP/ndr2.err"
+t_eq "bench search again: exit 0" "$?" 0
+t_eq "bench history: two lines after the second search" "$(wc -l <"$hist")" 2
+bad=$(python3 - "$T_TMP/ndr.json" "$T_TMP/ndr2.json" "$hist" <<'PY'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+lines = [json.loads(l) for l in open(sys.argv[3])]
+bad = []
+if a["across_runs"]["runs"] != 1 or b["across_runs"]["runs"] != 2:
+    bad.append(f"runs {a['across_runs']['runs']} {b['across_runs']['runs']}")
+if lines[0]["setup"] != lines[1]["setup"]:
+    bad.append("the two runs' set-ups differ")
+for r in ("inspect", "noinspect"):
+    x = b["across_runs"]["receivers"][r]
+    for goal in ("ndr", "pdr"):
+        v = [a[goal + "_pps"][r], b[goal + "_pps"][r]]
+        med = sum(v) / 2
+        if abs(x[goal + "_median_pps"] - med) > 1e-6 * max(med, 1):
+            bad.append(f"{r} {goal} median {x[goal + '_median_pps']} != {med}")
+        if abs(x[goal + "_min_pps"] - min(v)) > 1e-3 or abs(x[goal + "_max_pps"] - max(v)) > 1e-3:
+            bad.append(f"{r} {goal} min/max")
+        dev = max(abs(y / med - 1) for y in v) if med > 0 else (0 if max(v) == 0 else float("inf"))
+        if med > 0 and abs(x[goal + "_spread"] - dev) > 1e-9:
+            bad.append(f"{r} {goal} spread {x[goal + '_spread']} != {dev}")
+    devs = [max(abs(y / m - 1) for y in v) if m > 0 else (0 if max(v) == 0 else 9)
+            for v, m in (([a[g + "_pps"][r], b[g + "_pps"][r]],
+                          (a[g + "_pps"][r] + b[g + "_pps"][r]) / 2) for g in ("ndr", "pdr"))]
+    if x["steady"] != all(d <= 0.15 + 1e-9 for d in devs):
+        bad.append(f"{r}: steady={x['steady']} for spreads {devs}")
+    if abs(lines[1]["receivers"][r]["ndr_pps"] - b["ndr_pps"][r]) > 1e-3:
+        bad.append(f"{r}: history line is not the record")
+if sorted(e["receiver"] for e in b["across_runs"]["ranking"]) != ["inspect", "noinspect"]:
+    bad.append(f"ranking {b['across_runs']['ranking']}")
+print("; ".join(bad) or "OK")
+PY
+)
+t_eq "bench across runs: medians, spreads and steadiness of the two records" "$bad" "OK"
+t_check "bench across runs: the table says it" grep -q "across the last 2 runs" "$T_TMP/ndr2.err"
 
 "$XDPI" bench --duration 1 --receivers inspect --rate 50000 >"$T_TMP/bench.txt" 2>&1
 t_check "bench table: prints the receiver and the ledger" \

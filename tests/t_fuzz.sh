@@ -6,6 +6,7 @@
 # fuzzer that stalls passes nothing).
 #   fuzz_parse    the parser, metrics, snapped path, prefixes, filter mirror
 #   fuzz_pcap     the file reader: libpcap, filter, parser, metrics
+#   fuzz_pcapbuf  the classic pcap reader (inspect/pcapbuf.c) against libpcap
 #   fuzz_peek     the HTTP and TLS peeks and the two escapers
 #   fuzz_record   the record reader of `xdpi compare` and what it prints
 #   fuzz_options  the capture option table and util/optval.c
@@ -28,7 +29,7 @@ t_tmpdir
 # target corpus minimum-inputs-per-second: a tenth or less of the lowest
 # rate each did on the shared 2-core VM (about 30,000-50,000/s,
 # 2,000-3,000/s, 30,000-40,000/s, 4,000-5,000/s and 14,000-18,000/s; the
-# config reader about as fast as the options), so that a host five times
+# config reader about as fast as the options; pcapbuf 16,000/s), so that a host five times
 # slower still passes and only a stall or a hang trips it.
 while read -r target corpus min_rate; do
 	name="$target: ${FUZZ_TIME}s from tests/fuzz-corpus/$corpus and the seeds without a finding"
@@ -71,6 +72,7 @@ while read -r target corpus min_rate; do
 done <<'TARGETS'
 fuzz_parse frames 3000
 fuzz_pcap pcap 200
+fuzz_pcapbuf pcap 1000
 fuzz_peek peek 3000
 fuzz_record record 400
 fuzz_options options 1000

@@ -169,6 +169,66 @@ EOF
 	t_eq "--max-frame 1514: the others inspected, ledger exact" \
 		"$(q short 'd["packets"], d["ledger"]["unexplained"]')" "$((total - long)) 0"
 fi
+
+# --- 7. passive copies longer than a page (issue 31): `-s N` up to whole
+# frames, by the XDP program (the replayed frames and the echo replies)
+# and by the tc egress program (the echo requests sent), against tcpdump's
+# capture of the same frames with the same snap length, through tshark:
+# every frame's length, captured length and the MD5 of its captured bytes.
+# Static neighbours: no ARP, so both see exactly the test's frames.
+ip -n "$TB_DUT" neigh replace "$TB_GEN_IP" lladdr "$TB_GEN_MAC" dev "$TB_DUT_IF" nud permanent
+ip -n "$TB_GEN" neigh replace "$TB_DUT_IP" lladdr "$TB_DUT_MAC" dev "$TB_GEN_IF" nud permanent
+frames() { # frames FILE: "len caplen md5" per frame, sorted (the order of in and out may differ)
+	tshark -r "$1" -o frame.generate_md5_hash:TRUE -T fields -e frame.len -e frame.cap_len \
+		-e frame.md5_hash 2>/dev/null | sort
+}
+passive_snap() { # passive_snap NAME SNAPLEN
+	local name=$1 snap=$2 tpid
+	ip netns exec "$TB_DUT" tcpdump -Z root --immediate-mode -i "$TB_DUT_IF" -n -s "$snap" -U \
+		-w "$T_TMP/$name.pcap" 2>"$T_TMP/$name.tcpdump.err" &
+	tpid=$!
+	for _ in $(seq 100); do
+		grep -q "listening on" "$T_TMP/$name.tcpdump.err" && break
+		sleep 0.1
+	done
+	if ! live_start "$name" --passive --proto all -s "$snap" -w "$T_TMP/$name.pcapng" \
+		--interval 0 --json; then
+		t_fail "$name: live --passive -s $snap did not start: $(tail -3 "$T_TMP/$name.err")"
+		kill -INT "$tpid"
+		wait "$tpid"
+		return 1
+	fi
+	replay "$T_TMP/jumbo.pcap"
+	for size in 4100 6000 8972; do
+		ip netns exec "$TB_DUT" ping -q -M do -c 2 -i 0.05 -s "$size" "$TB_GEN_IP" >/dev/null
+	done
+	live_stop "$name"
+	kill -INT "$tpid"
+	wait "$tpid"
+	t_eq "passive -s $snap: exit 0" "$LIVE_RC" 0
+	frames "$T_TMP/$name.pcap" >"$T_TMP/$name.want"
+	frames "$T_TMP/$name.pcapng" >"$T_TMP/$name.got"
+	t_check "passive -s $snap: tcpdump saw at least 20 frames longer than 4064 bytes (cut to $snap if longer)" \
+		awk -v s="$snap" '$1 > 4064 && $2 == ($1 < s ? $1 : s) {n++} END {exit n < 20}' \
+		"$T_TMP/$name.want"
+	t_eq "passive -s $snap: -w wrote tcpdump's frames: count, lengths, captured bytes (tshark)" \
+		"$(diff "$T_TMP/$name.want" "$T_TMP/$name.got" | grep -c '^[<>]')" 0
+	t_eq "passive -s $snap: every copy inspected both ways, ledger closed" \
+		"$(q "$name" '(lambda x: (x["copied"] + x["copied_out"] == d["packets"], x["copied_out"] > 0, x["copy_failed"] + x["copy_out_failed"], d["ledger"]["unexplained"]))(d["ledger"]["queues"][0]["xdp"])')" \
+		"(True, True, 0, 0)"
+	t_eq "passive -s $snap: packets and bytes are tcpdump's frames and their lengths" \
+		"$(q "$name" 'd["packets"], d["bytes"]')" \
+		"$(awk '{n++; b += $1} END {print n, b}' "$T_TMP/$name.want")"
+}
+passive_snap whole 65535
+passive_snap cut 6000
+grep -q "warning: --passive copies at most the first 6000 bytes of each frame (-s N raises it, up to 65535: whole frames)" \
+	"$T_TMP/cut.err"
+t_eq "passive -s 6000 -w: the warning says the snap length and the whole-frame bound" "$?" 0
+"$XDPI" live --passive -s 9000 --ring-size 8192 "$TB_DUT_IF" >/dev/null 2>"$T_TMP/rs.err"
+t_eq "passive: a ring that holds no copy of the snap length refused, naming the size it needs" \
+	"$(grep -c "give at least --ring-size 16384" "$T_TMP/rs.err")" 1
+
 "$XDPI" live --max-frame 59 "$TB_DUT_IF" >/dev/null 2>"$T_TMP/mf.err"
 t_eq "--max-frame 59: usage error (exit 2)" "$?" 2
 grep -q "max-frame" "$T_TMP/mf.err"

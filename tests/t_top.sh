@@ -163,4 +163,31 @@ else
 fi
 kill "$GEN" 2>/dev/null
 wait "$GEN" 2>/dev/null
+
+# An active alert (issue 31): hping3's SYN flood from random sources to
+# the DUT's port 80, steered to xdpi so that nothing answers: the
+# detection's syn_flood alert on a line of its own, with its destination
+# and a rate, while it lasts.
+if ! command -v hping3 >/dev/null; then
+	t_skip "alerts in top" "no hping3 (make deps)"
+elif top_start; then
+	ip netns exec "$TB_GEN" timeout 6 hping3 -q -S -p 80 -i u200 --rand-source \
+		"$TB_DUT_IP" >/dev/null 2>&1 &
+	FLOOD=$!
+	if wait_screen '^ALERT syn_flood'; then
+		row=$(screen | grep -E '^ALERT syn_flood' | head -1)
+		t_check "alert: syn_flood to $TB_DUT_IP port 80 with its rate, on a line of its own" \
+			grep -qE "^ALERT syn_flood +\* -> $TB_DUT_IP port 80  [1-9][0-9]* SYN/s" <<<"$row"
+		echo "# $row"
+	else
+		t_fail "alert: a syn_flood line in top while hping3 floods" "$(screen | tail -8)"
+	fi
+	wait "$FLOOD" 2>/dev/null
+	tm send-keys -t top q
+	top_end "after the alert"
+	t_check "alert: the log (stderr after the view) has its start" \
+		grep -q "alert start syn_flood" "$T_TMP/top.err"
+else
+	t_fail "top starts for the alert" "$(tail -5 "$T_TMP/top.err" 2>/dev/null)"
+fi
 t_done

@@ -150,8 +150,8 @@ if live_start pw --passive -w "$T_TMP/passive.pcapng" --interval 0 --json; then
 	kill -INT "$LIVE_PID"
 	wait "$LIVE_PID"
 	"$XDPI" read --json "$T_TMP/passive.pcapng" >"$T_TMP/passive.json"
-	t_eq "live --passive -w: the snap length said at start (512, -s up to 4064)" \
-		"$(grep -c 'warning: --passive copies at most the first 512 bytes of each frame (-s N raises it, up to 4064' "$T_TMP/pw.err")" 1
+	t_eq "live --passive -w: the snap length said at start (512, -s up to 65535: whole frames)" \
+		"$(grep -c 'warning: --passive copies at most the first 512 bytes of each frame (-s N raises it, up to 65535: whole frames)' "$T_TMP/pw.err")" 1
 	t_eq "live --passive -w: the copies read back to the run's metrics" \
 		"$(json "$T_TMP/passive.json" '(d["packets"], d["bytes"], d["tcp_directions"])')" \
 		"$(json "$T_TMP/pw.out" '(d["packets"], d["bytes"], d["tcp_directions"])')"

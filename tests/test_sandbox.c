@@ -16,6 +16,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <sys/syscall.h>
@@ -304,6 +306,10 @@ enum try {
 	TRY_OTHER_FD,	   /* the same call on another descriptor */
 };
 
+/* The children make the filters in advance first (sandbox_prepare()), as
+ * `xdpi live` does: the threads then load them without libseccomp. */
+static bool use_prepared;
+
 /* What is expected of it: allowed (exit 0), refused with EACCES (exit 0
  * too, the call having failed so), or the process killed. */
 enum outcome { ALLOWED, REFUSED, KILLED };
@@ -420,6 +426,8 @@ static void expect_role(enum sandbox_role role, enum try try, enum outcome want)
 			_exit(60);
 		j.fd = sv[0];
 		j.other = ov[0];
+		if (use_prepared && sandbox_prepare())
+			_exit(62);
 		if (role == SANDBOX_HTTP) {
 			struct sockaddr_in a = {.sin_family = AF_INET,
 						.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -607,6 +615,62 @@ TEST(unprivileged_child_has_nothing)
 					     "NoNewPrivs: 1\n");
 }
 
+/* Every role's rules hold the same when its filter was made in advance
+ * with a mark for the descriptor (the tests above, again). */
+TEST(roles_with_prepared_filters)
+{
+	use_prepared = true;
+	no_role_executes_or_writes_files(state);
+	http_role(state);
+	ipfix_role(state);
+	writers_and_monitor_roles(state);
+	use_prepared = false;
+}
+
+/* The program a thread loads from the filters made in advance, with its
+ * descriptor put in, is instruction for instruction the one libseccomp
+ * makes for that descriptor. In a child: preparing is once per process. */
+TEST(prepared_programs_are_libseccomps)
+{
+	/* Not 0: libseccomp folds a compare with 0 into the high word's, an
+	 * equal program but not the same instructions (the prepared one's
+	 * behaviour with every role is tested above). */
+	static const int fds[] = {3, 17, 1023, 65535, 1 << 20, 1 << 30};
+	enum { MAX = 1024 };
+	pid_t pid = fork();
+	int status = 0;
+
+	assert_true(pid >= 0);
+	if (!pid) {
+		static struct sock_filter fresh[SANDBOX__ROLES][6][MAX];
+		static int fresh_len[SANDBOX__ROLES][6];
+		struct sock_filter got[MAX];
+
+		for (int r = 0; r < SANDBOX__ROLES; r++)
+			for (int i = 0; i < 6; i++) {
+				fresh_len[r][i] = sandbox_program(r, fds[i], fresh[r][i], MAX);
+				if (fresh_len[r][i] <= 0)
+					_exit(10 + r);
+			}
+		if (sandbox_prepare())
+			_exit(30);
+		for (int r = 0; r < SANDBOX__ROLES; r++)
+			for (int i = 0; i < 6; i++) {
+				int n = sandbox_program(r, fds[i], got, MAX);
+
+				if (n != fresh_len[r][i])
+					_exit(40 + r * 2 + (i > 2));
+				if (memcmp(got, fresh[r][i], sizeof(got[0]) * (size_t)n))
+					_exit(60 + r * 2 + (i > 2));
+			}
+		/* Too small a buffer is said, not overrun. */
+		_exit(sandbox_program(SANDBOX_WORKER, 3, got, 1) == -E2BIG ? 0 : 80);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -620,6 +684,8 @@ int main(void)
 		cmocka_unit_test(http_role),
 		cmocka_unit_test(ipfix_role),
 		cmocka_unit_test(writers_and_monitor_roles),
+		cmocka_unit_test(roles_with_prepared_filters),
+		cmocka_unit_test(prepared_programs_are_libseccomps),
 #ifdef __SANITIZE_ADDRESS__ /* the sanitizers' own path through the filter */
 		cmocka_unit_test(sanitizer_report_from_sandbox),
 #endif

@@ -24,6 +24,7 @@ $(BUILD)/tests/test_capture_opts: $(BUILD)/capture/options.o $(XSK_OBJS) $(INSPE
 $(BUILD)/tests/test_config: $(BUILD)/capture/config.o $(BUILD)/capture/options.o $(XSK_OBJS) \
 	$(INSPECT_OBJS) $(BPF_LIB_OBJS)
 $(BUILD)/tests/test_ndr: $(BUILD)/bench/ndr.o
+$(BUILD)/tests/test_benchhist: $(BUILD)/bench/history.o $(BUILD)/bench/receivers.o
 $(BUILD)/tests/test_ledger: $(BUILD)/capture/ledger.o $(BUILD)/capture/ledger_report.o \
 	$(BUILD)/util/u64json.o $(BUILD)/capture/losscause.o
 $(BUILD)/tests/test_losscause: $(BUILD)/capture/losscause.o
@@ -74,7 +75,7 @@ $(BUILD)/tests/tool_fuzzseeds: $(BUILD)/capture/ledger.o $(BUILD)/capture/option
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. -I$(BUILD) -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_LIBS := -lpcap -ljansson -lurcu-qsbr -lurcu-common -lm
-$(BUILD)/fuzz/fuzz_%: tests/fuzz_%.c $(INSPECT_SRCS) | deps-ok
+$(BUILD)/fuzz/fuzz_%: tests/fuzz_%.c $(INSPECT_SRCS) $(wildcard inspect/*.h) | deps-ok
 	@mkdir -p $(@D)
 	$(call msg,CLANG,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@ $(FUZZ_LIBS)

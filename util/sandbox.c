@@ -19,9 +19,15 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
+#include <linux/seccomp.h>
 #include <unistd.h>
 
 #include <seccomp.h>
@@ -187,13 +193,15 @@ static uint32_t sandbox_default_action(void)
 	return v && *v == '1' ? SCMP_ACT_LOG : SCMP_ACT_KILL_PROCESS;
 }
 
-int sandbox_load_filter(enum sandbox_role role, int fd)
+/* @role's filter for descriptor @fd, in *@out (seccomp_release() it). */
+static int sandbox_build(enum sandbox_role role, int fd, scmp_filter_ctx *out)
 {
 	const struct scmp_arg_cmp none_arg = {0};
 	const struct sandbox_profile *p;
 	scmp_filter_ctx ctx;
 	int ret = 0;
 
+	*out = NULL;
 	if (role >= SANDBOX__ROLES)
 		return -EINVAL;
 	p = &sandbox_profiles[role];
@@ -256,10 +264,168 @@ int sandbox_load_filter(enum sandbox_role role, int fd)
 	}
 	if (!ret)
 		ret = sandbox_rule(ctx, "tgkill", 1, SCMP_A0(SCMP_CMP_EQ, (unsigned)getpid()));
-	if (!ret)
-		ret = seccomp_load(ctx);
-	seccomp_release(ctx);
+	if (ret)
+		seccomp_release(ctx);
+	else
+		*out = ctx;
 	return ret;
+}
+
+/*
+ * Filters made in advance. libseccomp 2.5 crashes inside seccomp_load()
+ * when an allocation fails while it generates the program (measured: a
+ * SIGSEGV in the flow maintainer's sandbox_enter() under `ulimit -v`, which
+ * left the XDP program attached). So sandbox_prepare() has libseccomp write
+ * each role's program at start, before the run takes its memory, with
+ * SANDBOX_FD_MARK where the role's descriptor goes; a thread then copies
+ * its role's program onto its stack, puts its descriptor in place of the
+ * mark and loads it with the seccomp() system call, which allocates
+ * nothing in the process.
+ */
+#define SANDBOX_FD_MARK 0x7e5d0fd5u
+#define SANDBOX_MAX_INSNS 1024
+struct sandbox_prog {
+	unsigned short len;
+	struct sock_filter insns[SANDBOX_MAX_INSNS];
+};
+static struct sandbox_prog sandbox_progs[SANDBOX__ROLES];
+static bool sandbox_prepared; /* written once, before any thread starts */
+static pid_t sandbox_pid;     /* the process they were made for (tgkill's rule) */
+
+/* @ctx's program into @out, through a memory file (libseccomp 2.5 has no
+ * export to memory). */
+static int sandbox_export(scmp_filter_ctx ctx, struct sandbox_prog *out)
+{
+	int fd = memfd_create("xdpi-seccomp", MFD_CLOEXEC), ret = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	ret = seccomp_export_bpf(ctx, fd);
+	if (!ret && lseek(fd, 0, SEEK_SET) < 0)
+		ret = -errno;
+	if (!ret) {
+		n = read(fd, out->insns, sizeof(out->insns));
+		if (n < 0)
+			ret = -errno;
+		else if (n == 0 || n % (ssize_t)sizeof(struct sock_filter) ||
+			 n == (ssize_t)sizeof(out->insns))
+			ret = -E2BIG; /* empty, torn, or longer than we keep */
+		else
+			out->len = (unsigned short)(n / (ssize_t)sizeof(struct sock_filter));
+	}
+	close(fd);
+	return ret;
+}
+
+static int sandbox_export_role(enum sandbox_role role, int fd, struct sandbox_prog *out)
+{
+	scmp_filter_ctx ctx;
+	int ret = sandbox_build(role, fd, &ctx);
+
+	if (!ret) {
+		ret = sandbox_export(ctx, out);
+		seccomp_release(ctx);
+	}
+	return ret;
+}
+
+/* Whether @insn compares the accumulator with the constant @k. */
+static bool sandbox_is_cmp_k(const struct sock_filter *insn, uint32_t k)
+{
+	return BPF_CLASS(insn->code) == BPF_JMP && BPF_SRC(insn->code) == BPF_K && insn->k == k;
+}
+
+/* Made with two marks, a role's programs must differ exactly where each
+ * compares with its mark: then the mark stands for the descriptor only. */
+static int sandbox_check_marks(const struct sandbox_prog *a, const struct sandbox_prog *b)
+{
+	if (a->len != b->len)
+		return -EPROTO;
+	for (unsigned i = 0; i < a->len; i++) {
+		bool marked = sandbox_is_cmp_k(&a->insns[i], SANDBOX_FD_MARK);
+
+		if (marked != sandbox_is_cmp_k(&b->insns[i], SANDBOX_FD_MARK + 1))
+			return -EPROTO;
+		if (!marked && memcmp(&a->insns[i], &b->insns[i], sizeof(a->insns[i])))
+			return -EPROTO;
+	}
+	return 0;
+}
+
+int sandbox_prepare(void)
+{
+	static struct sandbox_prog other;
+	int ret = 0;
+
+	if (sandbox_prepared)
+		return 0;
+	for (int r = 0; !ret && r < SANDBOX__ROLES; r++) {
+		ret = sandbox_export_role(r, (int)SANDBOX_FD_MARK, &sandbox_progs[r]);
+		if (!ret)
+			ret = sandbox_export_role(r, (int)SANDBOX_FD_MARK + 1, &other);
+		if (!ret)
+			ret = sandbox_check_marks(&sandbox_progs[r], &other);
+	}
+	if (ret)
+		xdpi_err("cannot make the threads' seccomp filters: %s", strerror(-ret));
+	sandbox_pid = getpid();
+	sandbox_prepared = !ret;
+	return ret;
+}
+
+int sandbox_program(enum sandbox_role role, int fd, struct sock_filter *out, unsigned max)
+{
+	const struct sandbox_prog *p;
+	struct sandbox_prog fresh;
+	int ret;
+
+	if (role >= SANDBOX__ROLES)
+		return -EINVAL;
+	if (!sandbox_prepared || sandbox_pid != getpid()) {
+		ret = sandbox_export_role(role, fd, &fresh);
+		if (ret)
+			return ret;
+		p = &fresh;
+	} else {
+		p = &sandbox_progs[role];
+	}
+	if (p->len > max)
+		return -E2BIG;
+	memcpy(out, p->insns, sizeof(*out) * p->len);
+	if (p != &fresh)
+		for (unsigned i = 0; i < p->len; i++)
+			if (sandbox_is_cmp_k(&out[i], SANDBOX_FD_MARK))
+				out[i].k = (uint32_t)fd;
+	return p->len;
+}
+
+int sandbox_load_filter(enum sandbox_role role, int fd)
+{
+	struct sock_filter insns[SANDBOX_MAX_INSNS];
+	struct sock_fprog prog = {.filter = insns};
+	scmp_filter_ctx ctx;
+	int ret;
+
+	if (!sandbox_prepared || sandbox_pid != getpid()) {
+		/* Tests, commands that made none, a child: libseccomp loads it. */
+		ret = sandbox_build(role, fd, &ctx);
+		if (!ret) {
+			ret = seccomp_load(ctx);
+			seccomp_release(ctx);
+		}
+		return ret;
+	}
+	ret = sandbox_program(role, fd, insns, SANDBOX_MAX_INSNS);
+	if (ret < 0)
+		return ret;
+	prog.len = (unsigned short)ret;
+	/* What seccomp_load() does with libseccomp's defaults: no new
+	 * privileges, then this thread's filter (no TSYNC, no flags). */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+		return -errno;
+	return 0;
 }
 
 #ifdef SANDBOX_SANITIZED

@@ -52,8 +52,19 @@ enum sandbox_role {
  * @role's filter. Logs why on failure and counts it. */
 int sandbox_enter(enum sandbox_role role, int fd);
 
+/* Makes every role's filter now, while memory is plentiful: call it once
+ * at start, before anything is attached. Threads then load theirs without
+ * libseccomp, which crashes when an allocation fails under it. Without
+ * it, each thread has libseccomp make its own. Logs why on failure. */
+int sandbox_prepare(void);
+
 /* The filter alone, as sandbox_enter() loads it (tests). */
 int sandbox_load_filter(enum sandbox_role role, int fd);
+
+struct sock_filter;
+/* @role's program for @fd as it would be loaded, into @out (at most @max
+ * instructions): its length, or a negative errno (tests). */
+int sandbox_program(enum sandbox_role role, int fd, struct sock_filter *out, unsigned max);
 
 /* Threads that could not enter their sandbox, since the process started. */
 uint64_t sandbox_failures(void);
