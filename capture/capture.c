@@ -175,6 +175,8 @@ static void capture_alert(void *ctx, const struct detect_alert *a)
 		else
 			json_decref(o);
 	}
+	if (x->c->sinks.ipfix && x->c->o.flows.ipfix_alerts)
+		ipfix_alert(x->c->sinks.ipfix, a, lost);
 	alert_text(a, line, sizeof(line));
 	xdpi_warn("%s%s", line,
 		  lost == ALERT_LOST_UNKNOWN ? " (frames lost in its window: not known)"
@@ -693,6 +695,11 @@ static int capture_open_flows(struct capture *c)
 	};
 	char err[256];
 
+	if (fo->ipfix_alerts && (!fo->ipfix || fo->no_detect)) {
+		xdpi_err("--ipfix-alerts sends the detection's alerts to the --ipfix collector: "
+			 "it needs --ipfix and the detection (not --no-detect)");
+		return -EINVAL;
+	}
 	if (fo->off || !c->o.inspect || c->o.ceiling) {
 		if (fo->ipfix) {
 			xdpi_err("--ipfix exports flows: it needs the flow table (not --no-flows, "

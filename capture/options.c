@@ -73,6 +73,7 @@ enum {
 	OPT_VOLUMETRIC_WARMUP,
 	OPT_VOLUMETRIC_MIN_PPS,
 	OPT_ON_ALERT,
+	OPT_IPFIX_ALERTS,
 };
 
 /* Passive defaults: every header xdpi parses fits in 512 bytes (Ethernet,
@@ -157,6 +158,7 @@ const struct option capture_flow_long_opts[] = {
 	{"volumetric-warmup", required_argument, NULL, OPT_VOLUMETRIC_WARMUP},
 	{"volumetric-min-pps", required_argument, NULL, OPT_VOLUMETRIC_MIN_PPS},
 	{"on-alert", required_argument, NULL, OPT_ON_ALERT},
+	{"ipfix-alerts", no_argument, NULL, OPT_IPFIX_ALERTS},
 	{0},
 };
 
@@ -209,7 +211,10 @@ const char capture_flow_opts_help[] =
 	"  --volumetric-min-pps N  a baseline alert needs this rate too (1000)\n"
 	"  --on-alert CMD        run '/bin/sh -c CMD' for each alert record, the\n"
 	"                        record as one JSON line on its standard input,\n"
-	"                        without any capability\n";
+	"                        without any capability\n"
+	"  --ipfix-alerts        alert records to the --ipfix collector too, on\n"
+	"                        templates of their own (a flow collector such as\n"
+	"                        nfcapd stores them as flows of 0 packets)\n";
 
 size_t capture_flow_long_opts_count(void)
 {
@@ -280,6 +285,9 @@ static int parse_detect_opt(struct capture_flow_opts *f, int opt, const char *ar
 		if (!*arg)
 			return -EINVAL;
 		f->on_alert = arg;
+		return 1;
+	case OPT_IPFIX_ALERTS:
+		f->ipfix_alerts = true;
 		return 1;
 	default:
 		return 0;
@@ -811,6 +819,7 @@ static void push_detect(const struct argv_out *a, const struct capture_flow_opts
 	push_seconds(a, OPT_VOLUMETRIC_MIN_PPS, t->vol_baseline_min_pps, u->vol_baseline_min_pps);
 	if (f->on_alert)
 		push_opt(a, OPT_ON_ALERT, f->on_alert);
+	push_flag(a, OPT_IPFIX_ALERTS, f->ipfix_alerts);
 }
 
 void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,

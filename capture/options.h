@@ -60,6 +60,7 @@ struct capture_flow_opts {
 	struct detect_thresholds detect; /* --syn-flood-rate ... */
 	uint32_t detect_max_entries;	 /* 0: the default */
 	const char *on_alert;		 /* --on-alert CMD (export/alert_hook.h) */
+	bool ipfix_alerts;		 /* --ipfix-alerts (export/ipfix_alert.h) */
 };
 
 struct capture_opts {

@@ -335,6 +335,7 @@ struct read_flows {
 	struct detect *detect; /* NULL: --no-detect or --no-flows */
 	struct detect_stats detect_final;
 	struct alert_hook hook; /* --on-alert */
+	bool ipfix_alerts;	/* --ipfix-alerts */
 };
 
 /* An alert, as it is raised (this thread maintains the table): a JSON
@@ -354,6 +355,8 @@ static void read_alert(void *ctx, const struct detect_alert *a)
 		else
 			json_decref(o);
 	}
+	if (rf->ipfix_alerts)
+		ipfix_alert(rf->sinks.ipfix, a, ALERT_LOST_UNKNOWN);
 	alert_text(a, line, sizeof(line));
 	xdpi_warn("%s", line);
 }
@@ -379,6 +382,12 @@ static int read_open_flows(const struct read_opts *o, struct read_flows *rf,
 		xdpi_err("--ipfix exports flows: it does not go with --no-flows");
 		return -EINVAL;
 	}
+	if (fo->ipfix_alerts && (!fo->ipfix || fo->no_detect || fo->off)) {
+		xdpi_err("--ipfix-alerts sends the detection's alerts to the --ipfix collector: "
+			 "it needs --ipfix and the detection (not --no-detect or --no-flows)");
+		return -EINVAL;
+	}
+	rf->ipfix_alerts = fo->ipfix_alerts;
 	if (fo->ipfix) {
 		const struct ipfix_config ic = {
 			.collector = fo->ipfix, .domain = fo->ipfix_domain, .sandbox = true};

@@ -4,4 +4,4 @@ EXPORT_SRCS := $(wildcard export/*.c)
 EXPORT_OBJS := $(EXPORT_SRCS:%.c=$(BUILD)/%.o)
 # libfixbuf's API is glib's (GError, gboolean): its include paths for the
 # one file that calls it.
-$(BUILD)/export/ipfix.o: XDPI_CFLAGS += $(GLIB_CFLAGS)
+$(BUILD)/export/ipfix.o $(BUILD)/export/ipfix_alert.o: XDPI_CFLAGS += $(GLIB_CFLAGS)

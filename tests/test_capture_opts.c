@@ -363,6 +363,7 @@ static void round_trip(const struct capture_opts *in)
 		assert_null(out.flows.ipfix);
 	assert_true(out.flows.ipfix_active_timeout == in->flows.ipfix_active_timeout);
 	EQ(out.flows.ipfix_domain, in->flows.ipfix_domain);
+	EQ(out.flows.ipfix_alerts, in->flows.ipfix_alerts);
 	EQ(out.flows.no_detect, in->flows.no_detect);
 	EQ(out.flows.detect_max_entries, in->flows.detect_max_entries);
 	assert_memory_equal(&out.flows.detect, &in->flows.detect, sizeof(in->flows.detect));
@@ -438,6 +439,7 @@ TEST(to_argv_round_trips)
 	o.flows.ipfix = "[::1]:4739";
 	o.flows.ipfix_active_timeout = 30.5;
 	o.flows.ipfix_domain = 4000000000u;
+	o.flows.ipfix_alerts = true;
 	round_trip(&o);
 
 	/* an interface named like an option (found by fuzz_options): after
