@@ -734,17 +734,26 @@ static int capture_open_flows(struct capture *c)
 		}
 	}
 	if (!fo->no_detect) {
-		const struct detect_config dc = {
+		struct detect_config dc = {
 			.th = fo->detect,
 			.max_entries = fo->detect_max_entries,
 			.one_direction = fc.one_direction,
 		};
+		struct detect_groups *gs;
+		int ret = capture_host_groups(fo, &gs, err, sizeof(err));
 
+		if (ret) {
+			xdpi_err("--host-groups: %s", err);
+			return ret;
+		}
+		dc.groups = gs;
 		c->hook.cmd = fo->on_alert;
 		c->detect = detect_new(&dc);
+		ret = -errno;
+		free(gs);
 		if (!c->detect) {
-			xdpi_err("cannot set up the detection: %s", strerror(errno));
-			return -errno;
+			xdpi_err("cannot set up the detection: %s", strerror(-ret));
+			return ret;
 		}
 		fc.detect = c->detect;
 	}
@@ -1334,10 +1343,21 @@ int capture_set_flow_timeouts(struct capture *c, const struct capture_flow_opts 
 
 int capture_set_detect(struct capture *c, const struct capture_flow_opts *fo)
 {
+	struct detect_groups *gs;
+	char err[256];
+	int ret;
+
 	if (!c->detect)
 		return -ENOENT;
 	if (detect_thresholds_check(&fo->detect))
 		return -EINVAL;
+	/* The groups start from the thresholds: built again on the new ones. */
+	ret = capture_host_groups(fo, &gs, err, sizeof(err));
+	if (!ret)
+		ret = detect_set_groups(c->detect, gs);
+	free(gs);
+	if (ret)
+		return ret;
 	detect_set_thresholds(c->detect, &fo->detect);
 	c->o.flows.detect = fo->detect;
 	return 0;

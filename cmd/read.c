@@ -411,13 +411,20 @@ static int read_open_flows(const struct read_opts *o, struct read_flows *rf,
 		fc.on_end_ctx = &rf->sinks;
 	}
 	if (!fo->no_detect) {
-		const struct detect_config dc = {.th = fo->detect,
-						 .max_entries = fo->detect_max_entries,
-						 .emit = read_alert,
-						 .emit_ctx = rf};
+		struct detect_config dc = {.th = fo->detect,
+					   .max_entries = fo->detect_max_entries,
+					   .emit = read_alert,
+					   .emit_ctx = rf};
+		struct detect_groups *gs;
 
+		if (capture_host_groups(fo, &gs, err, sizeof(err))) {
+			xdpi_err("--host-groups: %s", err);
+			return -EINVAL;
+		}
+		dc.groups = gs;
 		rf->hook.cmd = fo->on_alert;
 		rf->detect = detect_new(&dc);
+		free(gs);
 		if (!rf->detect) {
 			xdpi_err("cannot set up the detection: %s", strerror(errno));
 			return -ENOMEM;

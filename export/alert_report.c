@@ -113,6 +113,7 @@ json_t *alert_json(const struct detect_alert *a, uint64_t lost)
 	json_object_set_new(o, "top_ports", top_json(a->top_port, a->n_top_port, true));
 	json_object_set_new(o, "sample_flows", samples_json(a));
 	json_object_set_new(o, "answers_may_be_unseen", json_boolean(a->answers_unseen));
+	json_object_set_new(o, "group", a->group[0] ? json_string(a->group) : json_null());
 	json_object_set_new(o, "frames_lost",
 			    lost == ALERT_LOST_UNKNOWN ? json_null()
 						       : json_integer((json_int_t)lost));

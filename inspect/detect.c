@@ -33,10 +33,12 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../util/hash.h"
+#include "detect_groups.h"
 #include "topn.h"
 
 #define DET_PROBE 8
@@ -55,7 +57,8 @@ struct det_key {
 
 struct det_entry {
 	struct det_key key;
-	uint32_t ev; /* evidence slot + 1 while alerting and one was free */
+	uint32_t ev;   /* evidence slot + 1 while alerting and one was free */
+	int32_t group; /* rate entries: the destination's host group; -1 none */
 	uint64_t first_ns, last_ns, win_start_ns;
 	uint64_t alert_id, alert_start_ns, above_ns, update_ns;
 	uint64_t alert_window_ns; /* the start of the window that raised it */
@@ -103,8 +106,14 @@ struct detect {
 	uint64_t dropped;
 	bool retune;
 	struct detect_thresholds next_th;
+	struct detect_groups *groups;	   /* the maintainer's; NULL none */
+	struct detect_groups *next_groups; /* detect_set_groups(), under lock */
+	bool regroup;
 	struct detect_stats shown; /* as of the last pass */
 };
+
+_Static_assert(sizeof(((struct detect_alert *)0)->group) == DETECT_GROUP_NAME,
+	       "an alert holds a group's name");
 
 static const char *const kind_names[DETECT__KINDS] = {"syn_flood", "port_scan", "address_scan",
 						      "volumetric"};
@@ -185,10 +194,20 @@ struct detect *detect_new(const struct detect_config *cfg)
 	if (!d)
 		return NULL;
 	d->cfg = *cfg;
+	d->cfg.groups = NULL;
 	if (detect_thresholds_check(&d->cfg.th)) {
 		free(d);
 		errno = EINVAL;
 		return NULL;
+	}
+	if (cfg->groups) {
+		d->groups = malloc(sizeof(*d->groups));
+		if (!d->groups) {
+			free(d);
+			errno = ENOMEM;
+			return NULL;
+		}
+		*d->groups = *cfg->groups;
 	}
 	n = cfg->max_entries ? cfg->max_entries : DETECT_MAX_ENTRIES_DEFAULT;
 	if (n < DET_PROBE)
@@ -221,6 +240,8 @@ void detect_free(struct detect *d)
 	}
 	det_table_free(&d->rate);
 	det_table_free(&d->scan);
+	free(d->groups);
+	free(d->next_groups);
 	free(d->queue);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
@@ -309,7 +330,14 @@ static struct det_entry *det_get(struct detect *d, struct det_table *t, const st
 	if (since_ns < victim->win_start_ns && since_ns > d->last_pass_ns)
 		victim->win_start_ns = since_ns;
 	victim->baseline_since_ns = now_ns;
+	victim->group = t == &d->rate ? detect_groups_lookup(d->groups, k->family, k->a) : -1;
 	return victim;
+}
+
+/* The thresholds of @e: its host group's, or the run's. */
+static const struct detect_thresholds *det_th(const struct detect *d, const struct det_entry *e)
+{
+	return e->group >= 0 && d->groups ? &d->groups->g[e->group].th : &d->cfg.th;
 }
 
 static void det_sample(struct detect_flow_key *s, const struct detect_obs *o)
@@ -507,6 +535,8 @@ static void det_emit(struct detect *d, struct det_entry *e, enum detect_state st
 	a.family = e->key.family;
 	a.start_ns = e->alert_start_ns;
 	a.answers_unseen = d->cfg.one_direction;
+	if (e->group >= 0 && d->groups)
+		snprintf(a.group, sizeof(a.group), "%s", d->groups->g[e->group].name);
 	switch (kind) {
 	case DETECT_SYN_FLOOD:
 		a.has_dst = a.has_port = true;
@@ -626,7 +656,7 @@ static void det_decide(struct detect *d, struct det_entry *e, bool above, uint64
 
 static void det_eval_rate(struct detect *d, struct det_entry *e, uint64_t now_ns)
 {
-	const struct detect_thresholds *th = &d->cfg.th;
+	const struct detect_thresholds *th = det_th(d, e);
 	uint64_t win = ns_of(th->window_s), dur = now_ns - e->win_start_ns;
 	struct detect_alert fig = {.now_ns = now_ns, .window_start_ns = e->win_start_ns};
 	double secs = dur / NS;
@@ -737,13 +767,28 @@ static void det_table_pass(struct detect *d, struct det_table *t, uint64_t now_n
 void detect_pass_end(struct detect *d, uint64_t now_ns)
 {
 	struct detect_stats s;
+	bool regrouped = false;
 
 	pthread_mutex_lock(&d->lock);
 	if (d->retune) {
 		d->cfg.th = d->next_th;
 		d->retune = false;
 	}
+	if (d->regroup) {
+		struct detect_groups *old = d->groups;
+
+		d->groups = d->next_groups;
+		d->next_groups = old;
+		d->regroup = false;
+		regrouped = true;
+	}
 	pthread_mutex_unlock(&d->lock);
+	/* Outside the lock: a walk of every destination over every prefix. */
+	for (uint32_t i = 0; regrouped && i < d->rate.n_used; i++) {
+		struct det_entry *e = &d->rate.e[d->rate.used[i]];
+
+		e->group = detect_groups_lookup(d->groups, e->key.family, e->key.a);
+	}
 	det_table_pass(d, &d->rate, now_ns);
 	det_table_pass(d, &d->scan, now_ns);
 	d->last_pass_ns = now_ns;
@@ -792,6 +837,25 @@ void detect_set_thresholds(struct detect *d, const struct detect_thresholds *th)
 	d->next_th = *th;
 	d->retune = true;
 	pthread_mutex_unlock(&d->lock);
+}
+
+int detect_set_groups(struct detect *d, const struct detect_groups *gs)
+{
+	struct detect_groups *copy = NULL, *old;
+
+	if (gs) {
+		copy = malloc(sizeof(*copy));
+		if (!copy)
+			return -ENOMEM;
+		*copy = *gs;
+	}
+	pthread_mutex_lock(&d->lock);
+	old = d->next_groups;
+	d->next_groups = copy;
+	d->regroup = true;
+	pthread_mutex_unlock(&d->lock);
+	free(old);
+	return 0;
 }
 
 unsigned detect_drain(struct detect *d, void (*fn)(void *ctx, const struct detect_alert *a),

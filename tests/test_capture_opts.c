@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "capture/options.h"
+#include "inspect/detect_groups.h"
 
 #define TEST(name) static void name(void **state __attribute__((unused)))
 #define EQ(a, b) assert_int_equal((a), (b))
@@ -371,6 +372,10 @@ static void round_trip(const struct capture_opts *in)
 		assert_string_equal(out.flows.on_alert, in->flows.on_alert);
 	else
 		assert_null(out.flows.on_alert);
+	if (in->flows.host_groups)
+		assert_string_equal(out.flows.host_groups, in->flows.host_groups);
+	else
+		assert_null(out.flows.host_groups);
 	if (in->ifname)
 		assert_string_equal(out.ifname, in->ifname);
 	argv_free(&a);
@@ -554,12 +559,17 @@ TEST(detect_options)
 					   "50",
 					   "--on-alert",
 					   "logger -t xdpi",
+					   "--host-groups",
+					   "dns 198.18.0.53,2001:db8::53 volumetric-mbps=10",
 					   NULL};
-	static const char *const bad[][3] = {{"--syn-flood-ratio", "1.5", NULL},
-					     {"--port-scan-ports", "1", NULL},
-					     {"--detect-window", "0", NULL},
-					     {"--syn-flood-rate", "0", NULL},
-					     {"--detect-max-entries", "10", NULL}};
+	static const char *const bad[][3] = {
+		{"--syn-flood-ratio", "1.5", NULL},
+		{"--port-scan-ports", "1", NULL},
+		{"--detect-window", "0", NULL},
+		{"--syn-flood-rate", "0", NULL},
+		{"--detect-max-entries", "10", NULL},
+		{"--host-groups", "a 10.0.0.0/8 syn-flood-ratio=2", NULL},
+		{"--host-groups", "a 10.0.0.0/8 scan-window=3", NULL}};
 	const struct detect_thresholds *th;
 	struct capture_opts o;
 
@@ -579,6 +589,20 @@ TEST(detect_options)
 	assert_true(th->vol_baseline_min_pps == 50);
 	assert_string_equal(o.flows.on_alert, "logger -t xdpi");
 	EQ(detect_thresholds_check(th), 0);
+	/* A group starts from the final thresholds; its keys go through the
+	 * options (megabits in, bits per second out). */
+	{
+		struct detect_groups *gs;
+		char err[256];
+
+		EQ(capture_host_groups(&o.flows, &gs, err, sizeof(err)), 0);
+		assert_non_null(gs);
+		EQ(gs->n, 1);
+		EQ(gs->np, 2);
+		assert_true(gs->g[0].th.vol_bps == 10e6 && gs->g[0].th.vol_pps == 5000);
+		assert_true(gs->g[0].th.syn_half_open == 777);
+		free(gs);
+	}
 	round_trip(&o);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		EQ(parse(&o, bad[i]), -EINVAL);
