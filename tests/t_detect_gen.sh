@@ -13,10 +13,12 @@
 #  2. --preset udp-flood, 200,000 frames, `--proto all`: a volumetric
 #     alert on the destination, no SYN flood, no scan.
 #  3. --host-groups: 400 SYNs/s (below the run's 1000) to three hosts in
-#     turn: 198.18.0.2, in a /24 group at 100/s and in a /32 group at
+#     turn: 198.18.0.2, in a /24 group at 20/s and in a /32 group at
 #     100000/s (the /32 wins: nothing), 198.18.0.3, only in the /24 (a SYN
 #     flood naming the group), 198.18.5.5 in none (the run's threshold:
-#     nothing); with --ipfix-alerts, the live path's alert records as
+#     nothing); a SIGHUP that adds a group for 198.18.5.0/24 to the
+#     --config file: the same SYNs to 198.18.5.5 raise a flood naming it;
+#     with --ipfix-alerts, the live path's alert records as
 #     Wireshark's IPFIX dissector decodes them (the start and end of that
 #     flood, frames lost known and as in the JSON lines).
 . tests/lib.sh
@@ -143,28 +145,40 @@ for _ in $(seq 100); do
 		ip netns exec "$TB_DUT" ss -H -uln "sport = :4739" | grep -q . && break
 	sleep 0.1
 done
-if live_start groups --interval 0 --json --json-lines "$T_TMP/groups.jsonl" \
-	--ipfix 127.0.0.1:4739 --ipfix-alerts \
-	--volumetric-pps 0 --volumetric-flows 0 --volumetric-deviations 0 \
-	--host-groups 'lan 198.18.0.0/24 syn-flood-rate=100; dut 198.18.0.2 syn-flood-rate=100000'; then
-	for dst in 198.18.0.2 198.18.0.3 198.18.5.5; do
-		testbed_gen "$XDPI" gen --cpus "$GEN_CPU" --preset syn-flood --rate 400 --count 400 \
-			--dst-ip $dst --json "$TB_GEN_IF" >"$T_TMP/groups-$dst.gen" 2>&1
-	done
+# syn400 DST NAME: 400 SYNs at 400/s to DST (the generator's JSON in NAME.gen).
+syn400() {
+	testbed_gen "$XDPI" gen --cpus "$GEN_CPU" --preset syn-flood --rate 400 --count 400 \
+		--dst-ip "$1" --json "$TB_GEN_IF" >"$T_TMP/$2.gen" 2>&1
+}
+GROUPS_LINE='host-groups = lan 198.18.0.0/24 syn-flood-rate=20; dut 198.18.0.2 syn-flood-rate=100000'
+echo "$GROUPS_LINE" >"$T_TMP/groups.conf"
+if live_start groups --config "$T_TMP/groups.conf" --interval 0 --json \
+	--json-lines "$T_TMP/groups.jsonl" --ipfix 127.0.0.1:4739 --ipfix-alerts \
+	--volumetric-pps 0 --volumetric-flows 0 --volumetric-deviations 0; then
+	syn400 198.18.0.2 g1
+	syn400 198.18.0.3 g2
+	syn400 198.18.5.5 g3
 	wait_quiet
-	wait_err groups "alert start syn_flood"
+	wait_err groups "alert start syn_flood to 198.18.0.3"
+	# SIGHUP: a new group for 198.18.5.0/24 in the file, then the same
+	# 400 SYNs/s to 198.18.5.5 again.
+	echo "$GROUPS_LINE; far 198.18.5.0/24 syn-flood-rate=20" >"$T_TMP/groups.conf"
+	kill -HUP "$LIVE_PID"
+	t_check "groups: SIGHUP applied host-groups" wait_err groups "applied host-groups"
+	syn400 198.18.5.5 g4
+	wait_quiet
+	wait_err groups "alert start syn_flood to 198.18.5.5"
 	stop_live groups
-	t_eq "groups: the generator sent 400 SYNs to each host" \
-		"$(for dst in 198.18.0.2 198.18.0.3 198.18.5.5; do
-			json "$T_TMP/groups-$dst.gen" 'd["sent"]'
-		done | tr '\n' ' ')" "400 400 400 "
-	t_eq "groups: one SYN flood, on the host only in the /24 group, naming it" \
+	t_eq "groups: the generator sent 400 SYNs each time" \
+		"$(for g in g1 g2 g3 g4; do json "$T_TMP/$g.gen" 'd["sent"]'; done | tr '\n' ' ')" \
+		"400 400 400 400 "
+	t_eq "groups: SYN floods on the host only in the /24 group, then on the host in the group SIGHUP added, each naming its group" \
 		"$(python3 - "$T_TMP/groups.jsonl" <<'EOF'
 import json, sys
 a = [json.loads(l) for l in open(sys.argv[1])]
 print([(x["dst"], x["group"]) for x in a if x.get("type") == "alert" and x["state"] == "start"])
 EOF
-)" "[('198.18.0.3', 'lan')]"
+)" "[('198.18.0.3', 'lan'), ('198.18.5.5', 'far')]"
 	# Every message was sent when xdpi exited; tcpdump has them once its
 	# file stops growing.
 	last=-1
@@ -187,7 +201,7 @@ import json, sys
 lost = {}
 for l in open(sys.argv[2]):
     a = json.loads(l)
-    if a.get("type") == "alert":
+    if a.get("type") == "alert" and a["dst"] == "198.18.0.3":
         lost[a["state"]] = a["frames_lost"]
 out = []
 for line in open(sys.argv[1]):
@@ -196,7 +210,8 @@ for line in open(sys.argv[1]):
     for i, rec in enumerate(zip(dst.split(" "), port.split(" "))):
         v = [int(x.replace(":", ""), 16) for x in pie[15 * i:15 * i + 15]]
         state = {1: "start", 2: "update", 3: "end"}[v[13]]
-        out.append((rec[0], int(rec[1]), v[12], state, v[14] & 0x20, v[10] == lost.get(state)))
+        if rec[0] == "198.18.0.3":
+            out.append((rec[0], int(rec[1]), v[12], state, v[14] & 0x20, v[10] == lost.get(state)))
 print(sorted(out, key=lambda r: r[3], reverse=True))
 EOF
 )" "[('198.18.0.3', 5201, 1, 'start', 0, True), ('198.18.0.3', 5201, 1, 'end', 0, True)]"
