@@ -99,6 +99,7 @@ json_t *alert_json(const struct detect_alert *a, uint64_t lost)
 				    json_integer((json_int_t)a->distinct));
 		json_object_set_new(o, "threshold", json_integer(a->threshold_distinct));
 		json_object_set_new(o, "failed_attempts", json_integer((json_int_t)a->attempts));
+		json_object_set_new(o, "proto", json_string(a->proto == 17 ? "udp" : "tcp"));
 		break;
 	case DETECT_VOLUMETRIC:
 		json_object_set_new(o, "bps", json_real(a->bps));
@@ -141,12 +142,14 @@ void alert_text(const struct detect_alert *a, char *buf, size_t len)
 			 (unsigned long long)a->half_open);
 		break;
 	case DETECT_PORT_SCAN:
-		snprintf(buf, len, "alert %s port_scan from %s to %s: %llu ports failed",
-			 detect_state_name(a->state), src, dst, (unsigned long long)a->distinct);
+		snprintf(buf, len, "alert %s port_scan from %s to %s: %llu %sports failed",
+			 detect_state_name(a->state), src, dst, (unsigned long long)a->distinct,
+			 a->proto == 17 ? "UDP " : "");
 		break;
 	case DETECT_ADDRESS_SCAN:
-		snprintf(buf, len, "alert %s address_scan from %s%s: %llu hosts failed",
-			 detect_state_name(a->state), src, port, (unsigned long long)a->distinct);
+		snprintf(buf, len, "alert %s address_scan from %s%s%s: %llu hosts failed",
+			 detect_state_name(a->state), src, port, a->proto == 17 ? "/udp" : "",
+			 (unsigned long long)a->distinct);
 		break;
 	default:
 		snprintf(buf, len,

@@ -143,7 +143,7 @@ uint16_t ipfix_alert_fill(union ipfix_alert_rec *r, uint16_t *len, const struct 
 			memcpy(v->dst, a->dst, 16);
 		v->threshold = a->threshold_distinct;
 		v->port = a->has_port ? a->port : 0;
-		v->proto = 6;
+		v->proto = a->proto ? a->proto : 6;
 		v->kind = ipfix_alert_kind(a->kind);
 		v->state = ipfix_alert_state(a->state);
 		v->flags = flags;
@@ -154,7 +154,7 @@ uint16_t ipfix_alert_fill(union ipfix_alert_rec *r, uint16_t *len, const struct 
 	c->dst = a->has_dst ? ipv4_host(a->dst) : 0;
 	c->threshold = a->threshold_distinct;
 	c->port = a->has_port ? a->port : 0;
-	c->proto = 6;
+	c->proto = a->proto ? a->proto : 6;
 	c->kind = ipfix_alert_kind(a->kind);
 	c->state = ipfix_alert_state(a->state);
 	c->flags = flags;

@@ -53,7 +53,11 @@ struct det_key {
 	uint8_t family;
 	uint16_t port;
 	uint8_t a[16], b[16];
+	uint8_t proto; /* scans: 6 (TCP) or 17 (UDP); 0 otherwise */
+	uint8_t zero;  /* no padding: keys are hashed and compared whole */
 };
+
+_Static_assert(sizeof(struct det_key) == 38, "a key has no padding");
 
 struct det_entry {
 	struct det_key key;
@@ -410,7 +414,7 @@ static void det_rate_touch(struct detect *d, struct det_entry *e, uint64_t now_n
 
 static void det_observe_scans(struct detect *d, const struct detect_obs *o, uint64_t now_ns)
 {
-	struct det_key k = {.kind = DETECT_PORT_SCAN + 1, .family = o->family};
+	struct det_key k = {.kind = DETECT_PORT_SCAN + 1, .family = o->family, .proto = o->proto};
 	struct det_entry *e;
 	uint32_t hh;
 
@@ -447,10 +451,23 @@ static void det_observe_scans(struct detect *d, const struct detect_obs *o, uint
 	}
 }
 
+/* Multicast and the limited broadcast: nobody answers from that
+ * address, so unanswered says nothing there. */
+static bool det_group_addr(uint8_t family, const uint8_t *a)
+{
+	if (family == 4)
+		return (a[0] & 0xf0) == 0xe0 ||
+		       (a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255);
+	return a[0] == 0xff;
+}
+
 bool detect_observe(struct detect *d, const struct detect_obs *o, uint64_t now_ns)
 {
 	struct det_key k = {.family = o->family};
 	bool tcp = o->proto == 6 && o->syn, completed = false, failed = false;
+	/* A UDP attempt fails unanswered; with one direction captured an
+	 * answer may be unseen, so UDP never counts there. */
+	bool udp = o->proto == 17 && !d->cfg.one_direction && !det_group_addr(o->family, o->dst);
 	struct det_entry *e;
 
 	if (tcp && !o->outcome_done) {
@@ -459,6 +476,10 @@ bool detect_observe(struct detect *d, const struct detect_obs *o, uint64_t now_n
 			 (o->reset ||
 			  (o->half_open &&
 			   (o->ending || o->age_ns >= ns_of(d->cfg.th.attempt_timeout_s))));
+	} else if (udp && !o->outcome_done) {
+		completed = o->answered;
+		failed = !completed &&
+			 (o->ending || o->age_ns >= ns_of(d->cfg.th.attempt_timeout_s));
 	}
 	if (tcp && (o->new_attempt || completed || o->half_open)) {
 		k.kind = DETECT_SYN_FLOOD + 1;
@@ -535,6 +556,7 @@ static void det_emit(struct detect *d, struct det_entry *e, enum detect_state st
 	a.family = e->key.family;
 	a.start_ns = e->alert_start_ns;
 	a.answers_unseen = d->cfg.one_direction;
+	a.proto = e->key.proto ? e->key.proto : 6;
 	if (e->group >= 0 && d->groups)
 		snprintf(a.group, sizeof(a.group), "%s", d->groups->g[e->group].name);
 	switch (kind) {

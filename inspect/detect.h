@@ -126,6 +126,7 @@ struct detect_alert {
 	bool answers_unseen; /* one-direction capture */
 	bool by_baseline;
 	char group[32]; /* the host group whose thresholds applied; "": none */
+	uint8_t proto;	/* scans: 6 TCP, 17 UDP; others 6 */
 	struct detect_top top_src[DETECT_TOP], top_port[DETECT_TOP];
 	uint8_t n_top_src, n_top_port;
 	struct detect_flow_key samples[DETECT_SAMPLES];
@@ -144,6 +145,7 @@ struct detect_obs {
 	bool reset;		       /* an RST ended the handshake */
 	bool outcome_done;	       /* detect_observe() took its outcome before */
 	bool ending;		       /* the record leaves the table */
+	bool answered;		       /* the responder sent a packet (UDP) */
 	uint64_t age_ns;	       /* since its first packet */
 	uint64_t pk_to_dst, by_to_dst; /* sent by the initiator since the last pass */
 };

@@ -12,6 +12,8 @@
 #     ended after the flood (the hold); no scan.
 #  2. --preset udp-flood, 200,000 frames, `--proto all`: a volumetric
 #     alert on the destination, no SYN flood, no scan.
+#  2b. nmap -sU over 30 ports (none answered): one UDP port scan naming
+#     the scanner and the victim, at most the ports tcpdump saw probed.
 #  3. --host-groups: 400 SYNs/s (below the run's 1000) to three hosts in
 #     turn: 198.18.0.2, in a /24 group at 20/s and in a /32 group at
 #     100000/s (the /32 wins: nothing), 198.18.0.3, only in the /24 (a SYN
@@ -124,6 +126,45 @@ EOF
 	t_eq "udp: no SYN flood, no scan" \
 		"$(alerts "$T_TMP/udp.jsonl" syn_flood) $(alerts "$T_TMP/udp.jsonl" port_scan) $(alerts "$T_TMP/udp.jsonl" address_scan)" \
 		"0 0 0"
+fi
+
+# --- 2b. nmap -sU over 30 ports, IP steered (`--proto ip`: not ARP, so
+# that nmap finds the DUT's address): the DUT's kernel never sees the
+# probes, so none is answered; tcpdump on the generator's side counts the
+# ports probed.
+if command -v nmap >/dev/null; then
+	ip netns exec "$TB_GEN" tcpdump -Z root --immediate-mode -i "$TB_GEN_IF" -n -U \
+		-w "$T_TMP/nmapu.pcap" "udp and dst host $TB_DUT_IP" 2>"$T_TMP/nmapu.tcpdump.err" &
+	NMAPU_TCPDUMP=$!
+	for _ in $(seq 100); do
+		grep -qs "listening on" "$T_TMP/nmapu.tcpdump.err" && break
+		sleep 0.1
+	done
+	if live_start nmapu --interval 0 --json --json-lines "$T_TMP/nmapu.jsonl" --proto ip; then
+		ip netns exec "$TB_GEN" timeout 60 nmap -n -Pn -sU -p 1-30 --max-retries 0 \
+			"$TB_DUT_IP" >"$T_TMP/nmapu.txt" 2>&1
+		wait_err nmapu "alert start port_scan"
+		stop_live nmapu
+		kill -INT "$NMAPU_TCPDUMP"
+		wait "$NMAPU_TCPDUMP" 2>/dev/null
+		ports=$(tshark -r "$T_TMP/nmapu.pcap" -T fields -e udp.dstport 2>/dev/null |
+			sort -u | wc -l)
+		t_eq "nmap -sU: tcpdump saw UDP probes to 30 ports" "$ports" 30
+		t_eq "nmap -sU: exactly one port scan, UDP, naming the scanner and the victim, at most the ports probed" \
+			"$(python3 - "$T_TMP/nmapu.jsonl" "$ports" <<'EOF'
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1])]
+s = [x for x in a if x.get("type") == "alert" and x["state"] == "start"]
+print([(x["kind"], x.get("proto"), x["src"], x["dst"], 15 <= x.get("ports", 0) <= int(sys.argv[2]))
+       for x in s])
+EOF
+)" "[('port_scan', 'udp', '$TB_GEN_IP', '$TB_DUT_IP', True)]"
+	else
+		kill -INT "$NMAPU_TCPDUMP"
+		t_fail "nmapu: live started" "$(cat "$T_TMP/nmapu.err")"
+	fi
+else
+	t_skip "nmap -sU: a UDP port scan" "nmap is not installed (make deps)"
 fi
 
 # --- 3. host groups; the alerts to IPFIX too, captured on the DUT's

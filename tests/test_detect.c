@@ -501,6 +501,87 @@ TEST(test_queue_and_one_direction)
 	detect_free(d);
 }
 
+/* @n UDP probes from @src to @dst, ports from @port0, @age old, answered
+ * or not; how many outcomes detect_observe() took. */
+static unsigned udp_probes(struct detect *d, uint32_t src, uint32_t dst, uint16_t port0, unsigned n,
+			   bool answered, uint64_t age, uint64_t now)
+{
+	unsigned took = 0;
+	struct rec r;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct detect_obs *o = rec(&r, src, 40000, dst, (uint16_t)(port0 + i));
+
+		o->proto = 17;
+		o->syn = false;
+		o->answered = answered;
+		o->age_ns = age;
+		took += detect_observe(d, o, now);
+	}
+	return took;
+}
+
+TEST(test_udp_scans)
+{
+	struct got g = {0};
+	struct detect *d = make(NULL, 0, &g);
+	struct detect_config c = {.emit = collect, .emit_ctx = &g, .one_direction = true};
+
+	detect_pass_end(d, 1 * SEC);
+	/* Answered probes are no scan, and their outcome is taken at once. */
+	EQ(udp_probes(d, SCANNER, VICTIM, 100, 20, true, 0, 2 * SEC), 20);
+	/* Unanswered, but younger than the attempt timeout: not yet failed. */
+	EQ(udp_probes(d, SCANNER, VICTIM, 200, 20, false, SEC / 2, 2 * SEC), 0);
+	detect_pass_end(d, 2 * SEC);
+	EQ(g.n, 0);
+	/* 14 ports failed: nothing; TCP refusals on 10 more ports of the same
+	 * host do not add to them (each protocol its own scan). */
+	EQ(udp_probes(d, SCANNER, VICTIM, 300, 14, false, SEC, 3 * SEC), 14);
+	refused(d, SCANNER, VICTIM, 500, 10, 3 * SEC);
+	detect_pass_end(d, 3 * SEC);
+	EQ(g.n, 0);
+	/* The 15th UDP port: a UDP port scan. */
+	EQ(udp_probes(d, SCANNER, VICTIM, 400, 1, false, SEC, 4 * SEC), 1);
+	detect_pass_end(d, 4 * SEC);
+	EQ(g.n, 1);
+	EQ(g.a[0].kind, DETECT_PORT_SCAN);
+	EQ(g.a[0].proto, 17);
+	EQ(g.a[0].distinct, 15);
+	EQ(memcmp(g.a[0].src, "\xc6\x12\x00\x01", 4), 0);
+	/* Address scan: 25 hosts on one UDP port, unanswered at their end. */
+	g.n = 0;
+	for (unsigned h = 0; h < 25; h++) {
+		struct rec r;
+		struct detect_obs *o = rec(&r, SCANNER + 1, 40000, 0xc6130100u + h, 161);
+
+		o->proto = 17;
+		o->syn = false;
+		o->ending = true;
+		detect_observe(d, o, 5 * SEC);
+	}
+	detect_pass_end(d, 5 * SEC);
+	EQ(g.n, 1);
+	EQ(g.a[0].kind, DETECT_ADDRESS_SCAN);
+	EQ(g.a[0].proto, 17);
+	EQ(g.a[0].port, 161);
+	/* Multicast destinations never answer: no scan of them. */
+	g.n = 0;
+	EQ(udp_probes(d, SCANNER + 2, 0xef010101u, 1000, 40, false, SEC, 6 * SEC), 0);
+	detect_pass_end(d, 6 * SEC);
+	EQ(g.n, 0);
+	detect_free(d);
+	/* One direction captured: an answer may be unseen, so UDP never
+	 * fails. */
+	detect_thresholds_defaults(&c.th);
+	d = detect_new(&c);
+	assert_non_null(d);
+	detect_pass_end(d, 1 * SEC);
+	EQ(udp_probes(d, SCANNER, VICTIM, 100, 40, false, SEC, 2 * SEC), 0);
+	detect_pass_end(d, 2 * SEC);
+	EQ(g.n, 0);
+	detect_free(d);
+}
+
 /* The test's own KEY=VALUE for groups (xdpi's goes through its options). */
 static int set_key(struct detect_thresholds *th, const char *key, const char *value)
 {
@@ -700,6 +781,7 @@ int main(void)
 		cmocka_unit_test(test_bounded_when_full),
 		cmocka_unit_test(test_queue_and_one_direction),
 		cmocka_unit_test(test_thresholds_check),
+		cmocka_unit_test(test_udp_scans),
 		cmocka_unit_test(test_host_groups_lookup),
 		cmocka_unit_test(test_host_groups_thresholds),
 	};
