@@ -186,10 +186,13 @@ for _ in $(seq 100); do
 		ip netns exec "$TB_DUT" ss -H -uln "sport = :4739" | grep -q . && break
 	sleep 0.1
 done
-# syn400 DST NAME: 400 SYNs at 400/s to DST (the generator's JSON in NAME.gen).
+# syn400 DST NAME [GEN_ARGS...]: 400 SYNs at 400/s to DST (the generator's
+# JSON in NAME.gen).
 syn400() {
+	local dst=$1 name=$2
+	shift 2
 	testbed_gen "$XDPI" gen --cpus "$GEN_CPU" --preset syn-flood --rate 400 --count 400 \
-		--dst-ip "$1" --json "$TB_GEN_IF" >"$T_TMP/$2.gen" 2>&1
+		--dst-ip "$dst" "$@" --json "$TB_GEN_IF" >"$T_TMP/$name.gen" 2>&1
 }
 GROUPS_LINE='host-groups = lan 198.18.0.0/24 syn-flood-rate=20; dut 198.18.0.2 syn-flood-rate=100000'
 echo "$GROUPS_LINE" >"$T_TMP/groups.conf"
@@ -206,7 +209,10 @@ if live_start groups --config "$T_TMP/groups.conf" --interval 0 --json \
 	echo "$GROUPS_LINE; far 198.18.5.0/24 syn-flood-rate=20" >"$T_TMP/groups.conf"
 	kill -HUP "$LIVE_PID"
 	t_check "groups: SIGHUP applied host-groups" wait_err groups "applied host-groups"
-	syn400 198.18.5.5 g4
+	# Other sources: the preset's 4-tuples start over in every run, and
+	# the first run's flows to 198.18.5.5 are still in the table (their
+	# SYNs again would be retransmissions, not new attempts).
+	syn400 198.18.5.5 g4 --src-ip 198.19.0.1
 	wait_quiet
 	wait_err groups "alert start syn_flood to 198.18.5.5"
 	stop_live groups
