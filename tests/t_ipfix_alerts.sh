@@ -23,6 +23,11 @@
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
+if [ "$(id -u)" != 0 ]; then
+	t_skip "IPFIX alert records" "need root (a network namespace)"
+	t_done
+	exit
+fi
 t_tmpdir
 t_require_built "$XDPI"
 XDPI=$(realpath "$XDPI")
