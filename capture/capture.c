@@ -1283,10 +1283,21 @@ int capture_set_flow_timeouts(struct capture *c, const struct capture_flow_opts 
 
 int capture_set_detect(struct capture *c, const struct capture_flow_opts *fo)
 {
+	struct detect_groups *gs;
+	char err[256];
+	int ret;
+
 	if (!c->fs.detect)
 		return -ENOENT;
 	if (detect_thresholds_check(&fo->detect))
 		return -EINVAL;
+	/* The groups start from the thresholds: built again on the new ones. */
+	ret = capture_host_groups(fo, &gs, err, sizeof(err));
+	if (!ret)
+		ret = detect_set_groups(c->fs.detect, gs);
+	free(gs);
+	if (ret)
+		return ret;
 	detect_set_thresholds(c->fs.detect, &fo->detect);
 	c->o.flows.detect = fo->detect;
 	return 0;

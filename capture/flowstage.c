@@ -8,11 +8,13 @@
 #include "flowstage.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../sink/alert_report.h"
 #include "../sink/conn_log.h"
 #include "../sink/ipfix.h"
+#include "../sink/ipfix_alert.h"
 #include "../sink/ipfix_report.h"
 #include "../util/log.h"
 
@@ -45,6 +47,8 @@ void flow_stage_alert(struct flow_stage *s, const struct detect_alert *a, uint64
 		else
 			json_decref(o);
 	}
+	if (s->sinks.ipfix && s->cfg.fo->ipfix_alerts)
+		ipfix_alert(s->sinks.ipfix, a, lost);
 	alert_text(a, line, sizeof(line));
 	xdpi_warn("%s%s", line,
 		  !ledger		       ? ""
@@ -81,19 +85,27 @@ static int flow_stage_open_ipfix(struct flow_stage *s, struct flow_config *fc)
 static int flow_stage_open_detect(struct flow_stage *s, struct flow_config *fc)
 {
 	const struct capture_flow_opts *fo = s->cfg.fo;
-	const struct detect_config dc = {
+	struct detect_config dc = {
 		.th = fo->detect,
 		.max_entries = fo->detect_max_entries,
 		.one_direction = s->cfg.one_direction,
 		.emit = s->cfg.single_thread ? flow_stage_emit : NULL,
 		.emit_ctx = s,
 	};
+	struct detect_groups *gs;
+	char err[256];
+	int e;
 
+	if (capture_host_groups(fo, &gs, err, sizeof(err))) {
+		xdpi_err("--host-groups: %s", err);
+		return -EINVAL;
+	}
+	dc.groups = gs;
 	s->hook.cmd = fo->on_alert;
 	s->detect = detect_new(&dc);
+	e = errno ? errno : ENOMEM;
+	free(gs);
 	if (!s->detect) {
-		int e = errno ? errno : ENOMEM;
-
 		xdpi_err("cannot set up the detection: %s", strerror(e));
 		return -e;
 	}
@@ -116,6 +128,12 @@ int flow_stage_open(struct flow_stage *s, const struct flow_stage_config *cfg)
 	int ret;
 
 	s->cfg = *cfg;
+	if (fo->ipfix_alerts && (!fo->ipfix || fo->no_detect || cfg->off_by)) {
+		xdpi_err("--ipfix-alerts sends the detection's alerts to the --ipfix collector: "
+			 "it needs --ipfix and the detection (not --no-detect%s%s)",
+			 cfg->off_by ? ", " : "", cfg->off_by ? cfg->off_by : "");
+		return -EINVAL;
+	}
 	if (cfg->off_by) {
 		if (fo->ipfix) {
 			xdpi_err("--ipfix exports flows: it needs the flow table (not %s)",

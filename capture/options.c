@@ -3,8 +3,10 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "../inspect/detect_groups.h"
 #include "../inspect/filter.h"
 #include "../util/optval.h"
 #include "../xsk/worker.h"
@@ -73,6 +75,8 @@ enum {
 	OPT_VOLUMETRIC_WARMUP,
 	OPT_VOLUMETRIC_MIN_PPS,
 	OPT_ON_ALERT,
+	OPT_IPFIX_ALERTS,
+	OPT_HOST_GROUPS,
 };
 
 /* Passive defaults: every header xdpi parses fits in 512 bytes (Ethernet,
@@ -157,6 +161,8 @@ const struct option capture_flow_long_opts[] = {
 	{"volumetric-warmup", required_argument, NULL, OPT_VOLUMETRIC_WARMUP},
 	{"volumetric-min-pps", required_argument, NULL, OPT_VOLUMETRIC_MIN_PPS},
 	{"on-alert", required_argument, NULL, OPT_ON_ALERT},
+	{"ipfix-alerts", no_argument, NULL, OPT_IPFIX_ALERTS},
+	{"host-groups", required_argument, NULL, OPT_HOST_GROUPS},
 	{0},
 };
 
@@ -207,9 +213,16 @@ const char capture_flow_opts_help[] =
 	"                        (default 6; 0: no baseline)\n"
 	"  --volumetric-warmup SEC  learning before a baseline alerts (300)\n"
 	"  --volumetric-min-pps N  a baseline alert needs this rate too (1000)\n"
+	"  --host-groups 'NAME PREFIX,... KEY=VALUE ...; ...'\n"
+	"                        SYN-flood and volumetric thresholds per group of\n"
+	"                        prefixes (longest match; KEY a syn-flood-* or\n"
+	"                        volumetric-* option)\n"
 	"  --on-alert CMD        run '/bin/sh -c CMD' for each alert record, the\n"
 	"                        record as one JSON line on its standard input,\n"
-	"                        without any capability\n";
+	"                        without any capability\n"
+	"  --ipfix-alerts        alert records to the --ipfix collector too, on\n"
+	"                        templates of their own (a flow collector such as\n"
+	"                        nfcapd stores them as flows of 0 packets)\n";
 
 size_t capture_flow_long_opts_count(void)
 {
@@ -281,9 +294,65 @@ static int parse_detect_opt(struct capture_flow_opts *f, int opt, const char *ar
 			return -EINVAL;
 		f->on_alert = arg;
 		return 1;
+	case OPT_IPFIX_ALERTS:
+		f->ipfix_alerts = true;
+		return 1;
+	case OPT_HOST_GROUPS: {
+		/* Checked here against the thresholds given so far; built
+		 * again on the final ones by capture_host_groups(). */
+		struct capture_flow_opts t = *f;
+		struct detect_groups *gs;
+		char err[256];
+
+		t.host_groups = arg;
+		if (capture_host_groups(&t, &gs, err, sizeof(err)))
+			return -EINVAL;
+		free(gs);
+		f->host_groups = arg;
+		return 1;
+	}
 	default:
 		return 0;
 	}
+}
+
+/* A group's KEY=VALUE, through the option of that name. */
+static int group_set(struct detect_thresholds *th, const char *key, const char *value)
+{
+	struct capture_flow_opts f;
+
+	memset(&f, 0, sizeof(f));
+	f.detect = *th;
+	for (const struct option *lo = capture_flow_long_opts; lo->name; lo++) {
+		if (strcmp(lo->name, key))
+			continue;
+		if (parse_detect_opt(&f, lo->val, value) != 1)
+			return -EINVAL;
+		*th = f.detect;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int capture_host_groups(const struct capture_flow_opts *f, struct detect_groups **out, char *err,
+			size_t err_len)
+{
+	int ret;
+
+	*out = NULL;
+	if (!f->host_groups)
+		return 0;
+	*out = malloc(sizeof(**out));
+	if (!*out) {
+		snprintf(err, err_len, "out of memory");
+		return -ENOMEM;
+	}
+	ret = detect_groups_parse(*out, f->host_groups, &f->detect, group_set, err, err_len);
+	if (ret) {
+		free(*out);
+		*out = NULL;
+	}
+	return ret;
 }
 
 int capture_flow_opts_parse_opt(struct capture_flow_opts *f, int opt, const char *arg)
@@ -458,6 +527,18 @@ int capture_opts_explain(int opt, const char *arg, char *err, size_t err_len)
 	*err = 0;
 	if (opt == 'f')
 		return filter_check(arg, err, err_len) && *err;
+	if (opt == OPT_HOST_GROUPS) {
+		struct capture_flow_opts f;
+		struct detect_groups *gs;
+
+		capture_flow_opts_defaults(&f);
+		f.host_groups = arg;
+		if (!capture_host_groups(&f, &gs, err, err_len)) {
+			free(gs);
+			return 0;
+		}
+		return 1;
+	}
 	if (!valid)
 		return 0;
 	snprintf(err, err_len, "%s", valid);
@@ -826,6 +907,9 @@ static void push_detect(const struct argv_out *a, const struct capture_flow_opts
 	push_seconds(a, OPT_VOLUMETRIC_MIN_PPS, t->vol_baseline_min_pps, u->vol_baseline_min_pps);
 	if (f->on_alert)
 		push_opt(a, OPT_ON_ALERT, f->on_alert);
+	push_flag(a, OPT_IPFIX_ALERTS, f->ipfix_alerts);
+	if (f->host_groups)
+		push_opt(a, OPT_HOST_GROUPS, f->host_groups);
 }
 
 void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,

@@ -60,6 +60,8 @@ struct capture_flow_opts {
 	struct detect_thresholds detect; /* --syn-flood-rate ... */
 	uint32_t detect_max_entries;	 /* 0: the default */
 	const char *on_alert;		 /* --on-alert CMD (sink/alert_hook.h) */
+	bool ipfix_alerts;		 /* --ipfix-alerts (sink/ipfix_alert.h) */
+	const char *host_groups;	 /* --host-groups (inspect/detect_groups.h) */
 };
 
 struct capture_opts {
@@ -150,6 +152,12 @@ int capture_opts_parse_opt(struct capture_opts *o, int opt, const char *arg);
  * whose values have more to say than "invalid" (--filter: libpcap's message,
  * or a program the XDP program cannot run). Returns 1 if it wrote a reason,
  * else 0. */
+struct detect_groups;
+/* The host groups of --host-groups on the final thresholds of @f (each
+ * group starts from them), in a block the caller frees; *out NULL without
+ * --host-groups. 0, or -EINVAL/-ENOMEM with a one-line reason in @err. */
+int capture_host_groups(const struct capture_flow_opts *f, struct detect_groups **out, char *err,
+			size_t err_len);
 int capture_opts_explain(int opt, const char *arg, char *err, size_t err_len);
 /* Checks what no single option can: combinations and sizes. 0 or -EINVAL
  * with a reason in @err. */

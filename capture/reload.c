@@ -51,6 +51,9 @@ static bool is_detect_key(const char *key)
 		"volumetric-pps",	 "volumetric-mbps",	"volumetric-flows",
 		"volumetric-deviations", "volumetric-warmup",	"volumetric-min-pps"};
 
+	/* The groups start from the thresholds: applied with them. */
+	if (!strcmp(key, "host-groups"))
+		return true;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(key, keys[i]))
 			return true;
@@ -91,6 +94,7 @@ static int reload_apply(struct capture *c, struct capture_opts *o, const struct 
 			return 0;
 		}
 		o->flows.detect = n->flows.detect;
+		o->flows.host_groups = n->flows.host_groups;
 		return 1;
 	}
 	if (!strcmp(key, "json-lines") && is_file(o->flows.json_lines) &&
@@ -144,9 +148,10 @@ bool capture_reload_apply(struct capture *c, struct capture_opts *o, const struc
 
 		if (r > 0)
 			reload_said(applied, sizeof(applied), keys.key[i]);
-		/* The new path or address is in use: its text must stay. */
-		keep |= r > 0 &&
-			(!strcmp(keys.key[i], "json-lines") || !strcmp(keys.key[i], "prometheus"));
+		/* The new path, address or groups are in use: their text must
+		 * stay (o points into it). */
+		keep |= r > 0 && (!strcmp(keys.key[i], "json-lines") ||
+				  !strcmp(keys.key[i], "prometheus") || is_detect_key(keys.key[i]));
 	}
 	xdpi_info("SIGHUP: re-read %s: %s%s", config, *applied ? "applied " : "",
 		  *applied ? applied

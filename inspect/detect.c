@@ -33,10 +33,12 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../util/hash.h"
+#include "detect_groups.h"
 #include "topn.h"
 
 #define DET_PROBE 8
@@ -51,11 +53,16 @@ struct det_key {
 	uint8_t family;
 	uint16_t port;
 	uint8_t a[16], b[16];
+	uint8_t proto; /* scans: 6 (TCP) or 17 (UDP); 0 otherwise */
+	uint8_t zero;  /* no padding: keys are hashed and compared whole */
 };
+
+_Static_assert(sizeof(struct det_key) == 38, "a key has no padding");
 
 struct det_entry {
 	struct det_key key;
-	uint32_t ev; /* evidence slot + 1 while alerting and one was free */
+	uint32_t ev;   /* evidence slot + 1 while alerting and one was free */
+	int32_t group; /* rate entries: the destination's host group; -1 none */
 	uint64_t first_ns, last_ns, win_start_ns;
 	uint64_t alert_id, alert_start_ns, above_ns, update_ns;
 	uint64_t alert_window_ns; /* the start of the window that raised it */
@@ -103,8 +110,14 @@ struct detect {
 	uint64_t dropped;
 	bool retune;
 	struct detect_thresholds next_th;
+	struct detect_groups *groups;	   /* the maintainer's; NULL none */
+	struct detect_groups *next_groups; /* detect_set_groups(), under lock */
+	bool regroup;
 	struct detect_stats shown; /* as of the last pass */
 };
+
+_Static_assert(sizeof(((struct detect_alert *)0)->group) == DETECT_GROUP_NAME,
+	       "an alert holds a group's name");
 
 static const char *const kind_names[DETECT__KINDS] = {"syn_flood", "port_scan", "address_scan",
 						      "volumetric"};
@@ -185,10 +198,20 @@ struct detect *detect_new(const struct detect_config *cfg)
 	if (!d)
 		return NULL;
 	d->cfg = *cfg;
+	d->cfg.groups = NULL;
 	if (detect_thresholds_check(&d->cfg.th)) {
 		free(d);
 		errno = EINVAL;
 		return NULL;
+	}
+	if (cfg->groups) {
+		d->groups = malloc(sizeof(*d->groups));
+		if (!d->groups) {
+			free(d);
+			errno = ENOMEM;
+			return NULL;
+		}
+		*d->groups = *cfg->groups;
 	}
 	n = cfg->max_entries ? cfg->max_entries : DETECT_MAX_ENTRIES_DEFAULT;
 	if (n < DET_PROBE)
@@ -221,6 +244,8 @@ void detect_free(struct detect *d)
 	}
 	det_table_free(&d->rate);
 	det_table_free(&d->scan);
+	free(d->groups);
+	free(d->next_groups);
 	free(d->queue);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
@@ -309,7 +334,14 @@ static struct det_entry *det_get(struct detect *d, struct det_table *t, const st
 	if (since_ns < victim->win_start_ns && since_ns > d->last_pass_ns)
 		victim->win_start_ns = since_ns;
 	victim->baseline_since_ns = now_ns;
+	victim->group = t == &d->rate ? detect_groups_lookup(d->groups, k->family, k->a) : -1;
 	return victim;
+}
+
+/* The thresholds of @e: its host group's, or the run's. */
+static const struct detect_thresholds *det_th(const struct detect *d, const struct det_entry *e)
+{
+	return e->group >= 0 && d->groups ? &d->groups->g[e->group].th : &d->cfg.th;
 }
 
 static void det_sample(struct detect_flow_key *s, const struct detect_obs *o)
@@ -382,7 +414,7 @@ static void det_rate_touch(struct detect *d, struct det_entry *e, uint64_t now_n
 
 static void det_observe_scans(struct detect *d, const struct detect_obs *o, uint64_t now_ns)
 {
-	struct det_key k = {.kind = DETECT_PORT_SCAN + 1, .family = o->family};
+	struct det_key k = {.kind = DETECT_PORT_SCAN + 1, .family = o->family, .proto = o->proto};
 	struct det_entry *e;
 	uint32_t hh;
 
@@ -419,10 +451,23 @@ static void det_observe_scans(struct detect *d, const struct detect_obs *o, uint
 	}
 }
 
+/* Multicast and the limited broadcast: nobody answers from that
+ * address, so unanswered says nothing there. */
+static bool det_group_addr(uint8_t family, const uint8_t *a)
+{
+	if (family == 4)
+		return (a[0] & 0xf0) == 0xe0 ||
+		       (a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255);
+	return a[0] == 0xff;
+}
+
 bool detect_observe(struct detect *d, const struct detect_obs *o, uint64_t now_ns)
 {
 	struct det_key k = {.family = o->family};
 	bool tcp = o->proto == 6 && o->syn, completed = false, failed = false;
+	/* A UDP attempt fails unanswered; with one direction captured an
+	 * answer may be unseen, so UDP never counts there. */
+	bool udp = o->proto == 17 && !d->cfg.one_direction && !det_group_addr(o->family, o->dst);
 	struct det_entry *e;
 
 	if (tcp && !o->outcome_done) {
@@ -431,6 +476,10 @@ bool detect_observe(struct detect *d, const struct detect_obs *o, uint64_t now_n
 			 (o->reset ||
 			  (o->half_open &&
 			   (o->ending || o->age_ns >= ns_of(d->cfg.th.attempt_timeout_s))));
+	} else if (udp && !o->outcome_done) {
+		completed = o->answered;
+		failed = !completed &&
+			 (o->ending || o->age_ns >= ns_of(d->cfg.th.attempt_timeout_s));
 	}
 	if (tcp && (o->new_attempt || completed || o->half_open)) {
 		k.kind = DETECT_SYN_FLOOD + 1;
@@ -507,6 +556,9 @@ static void det_emit(struct detect *d, struct det_entry *e, enum detect_state st
 	a.family = e->key.family;
 	a.start_ns = e->alert_start_ns;
 	a.answers_unseen = d->cfg.one_direction;
+	a.proto = e->key.proto ? e->key.proto : 6;
+	if (e->group >= 0 && d->groups)
+		snprintf(a.group, sizeof(a.group), "%s", d->groups->g[e->group].name);
 	switch (kind) {
 	case DETECT_SYN_FLOOD:
 		a.has_dst = a.has_port = true;
@@ -626,7 +678,7 @@ static void det_decide(struct detect *d, struct det_entry *e, bool above, uint64
 
 static void det_eval_rate(struct detect *d, struct det_entry *e, uint64_t now_ns)
 {
-	const struct detect_thresholds *th = &d->cfg.th;
+	const struct detect_thresholds *th = det_th(d, e);
 	uint64_t win = ns_of(th->window_s), dur = now_ns - e->win_start_ns;
 	struct detect_alert fig = {.now_ns = now_ns, .window_start_ns = e->win_start_ns};
 	double secs = dur / NS;
@@ -737,13 +789,28 @@ static void det_table_pass(struct detect *d, struct det_table *t, uint64_t now_n
 void detect_pass_end(struct detect *d, uint64_t now_ns)
 {
 	struct detect_stats s;
+	bool regrouped = false;
 
 	pthread_mutex_lock(&d->lock);
 	if (d->retune) {
 		d->cfg.th = d->next_th;
 		d->retune = false;
 	}
+	if (d->regroup) {
+		struct detect_groups *old = d->groups;
+
+		d->groups = d->next_groups;
+		d->next_groups = old;
+		d->regroup = false;
+		regrouped = true;
+	}
 	pthread_mutex_unlock(&d->lock);
+	/* Outside the lock: a walk of every destination over every prefix. */
+	for (uint32_t i = 0; regrouped && i < d->rate.n_used; i++) {
+		struct det_entry *e = &d->rate.e[d->rate.used[i]];
+
+		e->group = detect_groups_lookup(d->groups, e->key.family, e->key.a);
+	}
 	det_table_pass(d, &d->rate, now_ns);
 	det_table_pass(d, &d->scan, now_ns);
 	d->last_pass_ns = now_ns;
@@ -792,6 +859,25 @@ void detect_set_thresholds(struct detect *d, const struct detect_thresholds *th)
 	d->next_th = *th;
 	d->retune = true;
 	pthread_mutex_unlock(&d->lock);
+}
+
+int detect_set_groups(struct detect *d, const struct detect_groups *gs)
+{
+	struct detect_groups *copy = NULL, *old;
+
+	if (gs) {
+		copy = malloc(sizeof(*copy));
+		if (!copy)
+			return -ENOMEM;
+		*copy = *gs;
+	}
+	pthread_mutex_lock(&d->lock);
+	old = d->next_groups;
+	d->next_groups = copy;
+	d->regroup = true;
+	pthread_mutex_unlock(&d->lock);
+	free(old);
+	return 0;
 }
 
 unsigned detect_drain(struct detect *d, void (*fn)(void *ctx, const struct detect_alert *a),

@@ -66,6 +66,7 @@ struct detect_thresholds {
 };
 
 struct detect_alert;
+struct detect_groups; /* detect_groups.h */
 
 struct detect_config {
 	struct detect_thresholds th;
@@ -77,6 +78,8 @@ struct detect_config {
 	 * detect_drain(). */
 	void (*emit)(void *ctx, const struct detect_alert *a);
 	void *emit_ctx;
+	/* Host groups (detect_groups.h), copied; NULL: none. */
+	const struct detect_groups *groups;
 };
 
 /* Entries of each of its two tables: rates (SYN floods, volumetric) and
@@ -122,6 +125,8 @@ struct detect_alert {
 	uint32_t threshold_distinct;
 	bool answers_unseen; /* one-direction capture */
 	bool by_baseline;
+	char group[32]; /* the host group whose thresholds applied; "": none */
+	uint8_t proto;	/* scans: 6 TCP, 17 UDP; others 6 */
 	struct detect_top top_src[DETECT_TOP], top_port[DETECT_TOP];
 	uint8_t n_top_src, n_top_port;
 	struct detect_flow_key samples[DETECT_SAMPLES];
@@ -140,6 +145,7 @@ struct detect_obs {
 	bool reset;		       /* an RST ended the handshake */
 	bool outcome_done;	       /* detect_observe() took its outcome before */
 	bool ending;		       /* the record leaves the table */
+	bool answered;		       /* the responder sent a packet (UDP) */
 	uint64_t age_ns;	       /* since its first packet */
 	uint64_t pk_to_dst, by_to_dst; /* sent by the initiator since the last pass */
 };
@@ -177,6 +183,9 @@ void detect_finish(struct detect *d, uint64_t now_ns);
 
 /* Any thread: new thresholds, applied at the next pass. */
 void detect_set_thresholds(struct detect *d, const struct detect_thresholds *th);
+/* Any thread: new host groups (copied; NULL: none), applied at the next
+ * pass, every tracked destination looked up again. 0 or -ENOMEM. */
+int detect_set_groups(struct detect *d, const struct detect_groups *gs);
 /* Any thread: hands each queued alert to @fn, oldest first. Returns how many. */
 unsigned detect_drain(struct detect *d, void (*fn)(void *ctx, const struct detect_alert *a),
 		      void *ctx);

@@ -1548,6 +1548,7 @@ static void flow_detect(struct flow_table *ft, struct flow *f, bool ending)
 		.reset = st == FLOW_TCP_RESET,
 		.outcome_done = f->mflags & FLOW_M_DET_OUTCOME,
 		.ending = ending,
+		.answered = __atomic_load_n(&f->packets[src ^ 1], __ATOMIC_RELAXED) != 0,
 		.age_ns = now > f->first_ns ? now - f->first_ns : 0,
 		.pk_to_dst = (uint32_t)(p - f->det_packets),
 		.by_to_dst = (uint32_t)(b - f->det_bytes),

@@ -33,8 +33,8 @@ XDPI_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -I$(BUILD) -I. $(SAN_FLAGS) -MMD
 # read before `make deps` has installed pkg-config and the libraries.
 XDPI_LDLIBS := -lxdp -lbpf -ljansson -lncurses -lurcu-qsbr -lurcu-common -lpcap -lmicrohttpd -lelf -lz \
 	-lfixbuf -lgthread-2.0 -lglib-2.0 -lcap-ng -lseccomp -lpthread -lm
-# libfixbuf's headers include glib's; only sink/ipfix.c includes them
-# (sink/sink.mk). -isystem: glib's headers are not built with our
+# libfixbuf's headers include glib's; only sink/ipfix.c and sink/ipfix_alert.c
+# include them (sink/sink.mk). -isystem: glib's headers are not built with our
 # warnings. The multiarch directory holds glibconfig.h.
 GLIB_CFLAGS := -isystem /usr/include/glib-2.0 \
 	-isystem /usr/lib/$(shell $(CC) -print-multiarch)/glib-2.0/include

@@ -99,6 +99,7 @@ json_t *alert_json(const struct detect_alert *a, uint64_t lost)
 				    json_integer((json_int_t)a->distinct));
 		json_object_set_new(o, "threshold", json_integer(a->threshold_distinct));
 		json_object_set_new(o, "failed_attempts", json_integer((json_int_t)a->attempts));
+		json_object_set_new(o, "proto", json_string(a->proto == 17 ? "udp" : "tcp"));
 		break;
 	case DETECT_VOLUMETRIC:
 		json_object_set_new(o, "bps", json_real(a->bps));
@@ -113,6 +114,7 @@ json_t *alert_json(const struct detect_alert *a, uint64_t lost)
 	json_object_set_new(o, "top_ports", top_json(a->top_port, a->n_top_port, true));
 	json_object_set_new(o, "sample_flows", samples_json(a));
 	json_object_set_new(o, "answers_may_be_unseen", json_boolean(a->answers_unseen));
+	json_object_set_new(o, "group", a->group[0] ? json_string(a->group) : json_null());
 	json_object_set_new(o, "frames_lost",
 			    lost == ALERT_LOST_UNKNOWN ? json_null()
 						       : json_integer((json_int_t)lost));
@@ -140,12 +142,14 @@ void alert_text(const struct detect_alert *a, char *buf, size_t len)
 			 (unsigned long long)a->half_open);
 		break;
 	case DETECT_PORT_SCAN:
-		snprintf(buf, len, "alert %s port_scan from %s to %s: %llu ports failed",
-			 detect_state_name(a->state), src, dst, (unsigned long long)a->distinct);
+		snprintf(buf, len, "alert %s port_scan from %s to %s: %llu %sports failed",
+			 detect_state_name(a->state), src, dst, (unsigned long long)a->distinct,
+			 a->proto == 17 ? "UDP " : "");
 		break;
 	case DETECT_ADDRESS_SCAN:
-		snprintf(buf, len, "alert %s address_scan from %s%s: %llu hosts failed",
-			 detect_state_name(a->state), src, port, (unsigned long long)a->distinct);
+		snprintf(buf, len, "alert %s address_scan from %s%s%s: %llu hosts failed",
+			 detect_state_name(a->state), src, port, a->proto == 17 ? "/udp" : "",
+			 (unsigned long long)a->distinct);
 		break;
 	default:
 		snprintf(buf, len,

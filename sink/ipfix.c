@@ -30,6 +30,7 @@
 #include <fixbuf/public.h>
 
 #include "../util/sandbox.h"
+#include "ipfix_alert.h"
 
 /* Template ids: any in 256..65535; fixed so that a packet capture of the
  * export reads the same from run to run. */
@@ -122,12 +123,20 @@ struct ipfix_exporter {
 	pthread_cond_t cond;
 	struct ipfix_item *q; /* ring of IPFIX_QUEUE_RECORDS */
 	uint32_t head, len;
+	struct ipfix_alert_item *aq; /* ring of IPFIX_ALERT_QUEUE */
+	uint32_t a_head, a_len;
 	bool stopping;
 	bool running;
 	pthread_t thread;
 	bool sandbox;
 
 	_Atomic uint64_t records, dropped, send_errors, unsent;
+};
+
+/* An alert record as queued, ready to send (sink/ipfix_alert.h). */
+struct ipfix_alert_item {
+	uint16_t tid, len;
+	union ipfix_alert_rec rec;
 };
 
 /* "A.B.C.D:PORT" or "[V6]:PORT", numeric only: starting never waits for
@@ -177,15 +186,15 @@ static void ipfix_gerr(char *err, size_t err_len, const char *what, GError *gerr
 
 /* The spec's entries for @spec_flags, as an internal and as an external
  * template: fixbuf wants one fbTemplate_t each. */
-static int ipfix_add_template(struct ipfix_exporter *x, fbSession_t *s, uint32_t spec_flags,
-			      uint16_t tid, char *err, size_t err_len)
+static int ipfix_add_template(struct ipfix_exporter *x, fbSession_t *s, fbInfoElementSpec_t *spec,
+			      uint32_t spec_flags, uint16_t tid, char *err, size_t err_len)
 {
 	GError *gerr = NULL;
 
 	for (int internal = 1; internal >= 0; internal--) {
 		fbTemplate_t *t = fbTemplateAlloc(x->model);
 
-		if (!fbTemplateAppendSpecArray(t, ipfix_spec, spec_flags, &gerr)) {
+		if (!fbTemplateAppendSpecArray(t, spec, spec_flags, &gerr)) {
 			fbTemplateFreeUnused(t);
 			ipfix_gerr(err, err_len, "template", gerr);
 			return -EINVAL;
@@ -386,11 +395,13 @@ static uint64_t ipfix_mono_s(void)
 /* Takes up to this many items per lock: the hooks wait for the lock at
  * most one copy of a batch. */
 #define IPFIX_BATCH 256
+#define IPFIX_ALERT_BATCH 16
 
 static void *ipfix_thread(void *arg)
 {
 	struct ipfix_exporter *x = arg;
 	struct ipfix_item *batch = malloc(sizeof(*batch) * IPFIX_BATCH);
+	struct ipfix_alert_item *alerts = malloc(sizeof(*alerts) * IPFIX_ALERT_BATCH);
 	uint64_t last_templates = ipfix_mono_s();
 	bool sent_templates = false;
 
@@ -400,20 +411,21 @@ static void *ipfix_thread(void *arg)
 	 * ipfix_exporter_stop(). */
 	if (x->sandbox && sandbox_enter(SANDBOX_IPFIX, -1)) {
 		free(batch);
+		free(alerts);
 		return NULL;
 	}
 	for (;;) {
-		uint32_t n = 0;
+		uint32_t n = 0, na = 0;
 		bool stop;
 
 		pthread_mutex_lock(&x->lock);
-		while (!x->len && !x->stopping) {
+		while (!x->len && !x->a_len && !x->stopping) {
 			struct timespec until;
 
 			clock_gettime(CLOCK_REALTIME, &until);
 			until.tv_sec += 1;
 			pthread_cond_timedwait(&x->cond, &x->lock, &until);
-			if (!x->len && sent_templates &&
+			if (!x->len && !x->a_len && sent_templates &&
 			    ipfix_mono_s() - last_templates >= IPFIX_TEMPLATE_PERIOD_S)
 				break;
 		}
@@ -422,34 +434,43 @@ static void *ipfix_thread(void *arg)
 			x->head = (x->head + 1) % IPFIX_QUEUE_RECORDS;
 			x->len--;
 		}
-		stop = x->stopping && !x->len;
+		while (alerts && na < IPFIX_ALERT_BATCH && x->a_len) {
+			alerts[na++] = x->aq[x->a_head];
+			x->a_head = (x->a_head + 1) % IPFIX_ALERT_QUEUE;
+			x->a_len--;
+		}
+		stop = x->stopping && !x->len && !x->a_len;
 		pthread_mutex_unlock(&x->lock);
 
 		/* Templates go first, and again every period while records
 		 * (or only time) pass. */
-		if ((n && !sent_templates) || (sent_templates && ipfix_mono_s() - last_templates >=
-									 IPFIX_TEMPLATE_PERIOD_S)) {
+		if (((n || na) && !sent_templates) ||
+		    (sent_templates &&
+		     ipfix_mono_s() - last_templates >= IPFIX_TEMPLATE_PERIOD_S)) {
 			ipfix_send_templates(x);
 			last_templates = ipfix_mono_s();
 			sent_templates = true;
 		}
 		for (uint32_t i = 0; i < n; i++)
 			ipfix_export_item(x, &batch[i]);
+		for (uint32_t i = 0; i < na; i++)
+			ipfix_append(x, alerts[i].tid, &alerts[i].rec, alerts[i].len);
 		/* Nothing more waiting: send now rather than hold records in a
 		 * half-full message. */
 		if (x->msg_records) {
 			pthread_mutex_lock(&x->lock);
-			bool more = x->len > 0;
+			bool more = x->len > 0 || x->a_len > 0;
 			pthread_mutex_unlock(&x->lock);
 			if (!more)
 				ipfix_emit(x);
 		}
-		if (stop || !batch)
+		if (stop || !batch || !alerts)
 			break;
 	}
 	if (x->msg_records)
 		ipfix_emit(x);
 	free(batch);
+	free(alerts);
 	return NULL;
 }
 
@@ -510,6 +531,23 @@ void ipfix_flow_active(void *ctx, const struct flow_record *r)
 	ipfix_push(ctx, r, IPFIX_END_ACTIVE);
 }
 
+void ipfix_alert(struct ipfix_exporter *x, const struct detect_alert *a, uint64_t lost)
+{
+	struct ipfix_alert_item it;
+
+	it.tid = ipfix_alert_fill(&it.rec, &it.len, a, lost);
+	pthread_mutex_lock(&x->lock);
+	if (x->a_len == IPFIX_ALERT_QUEUE || x->stopping) {
+		pthread_mutex_unlock(&x->lock);
+		atomic_fetch_add_explicit(&x->dropped, 1, memory_order_relaxed);
+		return;
+	}
+	x->aq[(x->a_head + x->a_len) % IPFIX_ALERT_QUEUE] = it;
+	x->a_len++;
+	pthread_cond_signal(&x->cond);
+	pthread_mutex_unlock(&x->lock);
+}
+
 int ipfix_exporter_start(struct ipfix_exporter **out, const struct ipfix_config *cfg, char *err,
 			 size_t err_len)
 {
@@ -535,7 +573,8 @@ int ipfix_exporter_start(struct ipfix_exporter **out, const struct ipfix_config 
 	}
 	x->domain = cfg->domain;
 	x->q = calloc(IPFIX_QUEUE_RECORDS, sizeof(*x->q));
-	if (!x->q) {
+	x->aq = calloc(IPFIX_ALERT_QUEUE, sizeof(*x->aq));
+	if (!x->q || !x->aq) {
 		snprintf(err, err_len, "out of memory");
 		ret = -ENOMEM;
 		goto err_free;
@@ -543,9 +582,17 @@ int ipfix_exporter_start(struct ipfix_exporter **out, const struct ipfix_config 
 	x->model = fbInfoModelAlloc();
 	s = fbSessionAlloc(x->model);
 	fbSessionSetDomain(s, x->domain);
-	ret = ipfix_add_template(x, s, IPFIX_SPEC_V4, IPFIX_TID_V4, err, err_len);
+	ipfix_alert_model_add(x->model);
+	ret = ipfix_add_template(x, s, ipfix_spec, IPFIX_SPEC_V4, IPFIX_TID_V4, err, err_len);
 	if (!ret)
-		ret = ipfix_add_template(x, s, IPFIX_SPEC_V6, IPFIX_TID_V6, err, err_len);
+		ret = ipfix_add_template(x, s, ipfix_spec, IPFIX_SPEC_V6, IPFIX_TID_V6, err,
+					 err_len);
+	if (!ret)
+		ret = ipfix_add_template(x, s, ipfix_alert_spec(), IPFIX_SPEC_V4,
+					 IPFIX_TID_ALERT_V4, err, err_len);
+	if (!ret)
+		ret = ipfix_add_template(x, s, ipfix_alert_spec(), IPFIX_SPEC_V6,
+					 IPFIX_TID_ALERT_V6, err, err_len);
 	if (ret) {
 		fbSessionFree(s);
 		goto err_model;
@@ -576,6 +623,7 @@ err_model:
 	fbInfoModelFree(x->model);
 err_free:
 	free(x->q);
+	free(x->aq);
 	pthread_cond_destroy(&x->cond);
 	pthread_mutex_destroy(&x->lock);
 	free(x);
@@ -610,8 +658,9 @@ void ipfix_exporter_stop(struct ipfix_exporter *x)
 	x->running = false;
 	/* Left in the queue by a thread that never sent (not started, or
 	 * refused its sandbox): counted, not lost. */
-	atomic_fetch_add_explicit(&x->unsent, x->len, memory_order_relaxed);
+	atomic_fetch_add_explicit(&x->unsent, x->len + x->a_len, memory_order_relaxed);
 	x->len = 0;
+	x->a_len = 0;
 }
 
 void ipfix_exporter_stats(struct ipfix_exporter *x, struct ipfix_stats *out)
@@ -636,6 +685,7 @@ void ipfix_exporter_free(struct ipfix_exporter *x)
 	fBufFree(x->fbuf);
 	fbInfoModelFree(x->model);
 	free(x->q);
+	free(x->aq);
 	pthread_cond_destroy(&x->cond);
 	pthread_mutex_destroy(&x->lock);
 	free(x);

@@ -3,7 +3,8 @@
  * --ipfix HOST:PORT: flow records to an IPFIX collector (RFC 7011) over
  * UDP, through libfixbuf. One data record per direction that carried
  * packets (uniflow), on one template for IPv4 and one for IPv6 of standard
- * elements only (docs/exporting.md lists them).
+ * elements only (docs/exporting.md lists them); and the detection's alerts,
+ * one data record each, on two templates of their own (ipfix_alert()).
  *
  * The flow table's hooks (ipfix_flow_end(), ipfix_flow_active()) run on the
  * call_rcu thread live and must never wait for a socket: they copy the
@@ -29,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../inspect/detect.h"
 #include "../inspect/flows.h"
 
 /* Records the queue holds: about 90 bytes each, 6 MiB in all; at 65536
@@ -38,6 +40,9 @@
  * template lifetime (nfcapd and nfacctd keep them much longer). */
 #define IPFIX_TEMPLATE_PERIOD_S 10
 #define IPFIX_ACTIVE_TIMEOUT_DEFAULT_S 60
+/* Alert records the queue holds: the detection's own queue
+ * (DETECT_QUEUE) drained at once. */
+#define IPFIX_ALERT_QUEUE 1024
 
 struct ipfix_config {
 	const char *collector; /* "ADDR:PORT", "[ADDR6]:PORT"; numeric */
@@ -51,7 +56,7 @@ struct ipfix_config {
 };
 
 struct ipfix_stats {
-	uint64_t records;     /* data records in messages the socket took */
+	uint64_t records;     /* data records (flows, alerts) in messages the socket took */
 	uint64_t dropped;     /* data records (directions) the full queue refused */
 	uint64_t send_errors; /* messages the socket refused */
 	uint64_t unsent;      /* data records in those messages */
@@ -71,6 +76,11 @@ int ipfix_exporter_run(struct ipfix_exporter *x);
  * counts beyond what earlier records of the flow reported (prev_*). */
 void ipfix_flow_end(void *ctx, const struct flow_record *r);
 void ipfix_flow_active(void *ctx, const struct flow_record *r);
+/* An alert of the detection as an IPFIX data record on the alert templates
+ * (sink/ipfix_alert.h), @lost the frames the ledger counted lost in its
+ * window (ALERT_LOST_UNKNOWN: not known). Any thread; never waits for the
+ * socket. A full queue drops it and counts it in `dropped`. */
+void ipfix_alert(struct ipfix_exporter *x, const struct detect_alert *a, uint64_t lost);
 /* Sends what is queued and stops the thread; the hooks must not run any
  * more. Stats stay readable. Accepts NULL. */
 void ipfix_exporter_stop(struct ipfix_exporter *x);

@@ -6,4 +6,4 @@ SINK_SRCS := $(wildcard sink/*.c)
 SINK_OBJS := $(SINK_SRCS:%.c=$(BUILD)/%.o)
 # libfixbuf's API is glib's (GError, gboolean): its include paths for the
 # one file that calls it.
-$(BUILD)/sink/ipfix.o: XDPI_CFLAGS += $(GLIB_CFLAGS)
+$(BUILD)/sink/ipfix.o $(BUILD)/sink/ipfix_alert.o: XDPI_CFLAGS += $(GLIB_CFLAGS)

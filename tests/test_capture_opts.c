@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "capture/options.h"
+#include "inspect/detect_groups.h"
 
 #define TEST(name) static void name(void **state __attribute__((unused)))
 #define EQ(a, b) assert_int_equal((a), (b))
@@ -386,6 +387,7 @@ static void round_trip(const struct capture_opts *in)
 		assert_null(out.flows.ipfix);
 	assert_true(out.flows.ipfix_active_timeout == in->flows.ipfix_active_timeout);
 	EQ(out.flows.ipfix_domain, in->flows.ipfix_domain);
+	EQ(out.flows.ipfix_alerts, in->flows.ipfix_alerts);
 	EQ(out.flows.no_detect, in->flows.no_detect);
 	EQ(out.flows.detect_max_entries, in->flows.detect_max_entries);
 	assert_memory_equal(&out.flows.detect, &in->flows.detect, sizeof(in->flows.detect));
@@ -393,6 +395,10 @@ static void round_trip(const struct capture_opts *in)
 		assert_string_equal(out.flows.on_alert, in->flows.on_alert);
 	else
 		assert_null(out.flows.on_alert);
+	if (in->flows.host_groups)
+		assert_string_equal(out.flows.host_groups, in->flows.host_groups);
+	else
+		assert_null(out.flows.host_groups);
 	if (in->ifname)
 		assert_string_equal(out.ifname, in->ifname);
 	argv_free(&a);
@@ -461,6 +467,7 @@ TEST(to_argv_round_trips)
 	o.flows.ipfix = "[::1]:4739";
 	o.flows.ipfix_active_timeout = 30.5;
 	o.flows.ipfix_domain = 4000000000u;
+	o.flows.ipfix_alerts = true;
 	round_trip(&o);
 
 	/* an interface named like an option (found by fuzz_options): after
@@ -575,12 +582,17 @@ TEST(detect_options)
 					   "50",
 					   "--on-alert",
 					   "logger -t xdpi",
+					   "--host-groups",
+					   "dns 198.18.0.53,2001:db8::53 volumetric-mbps=10",
 					   NULL};
-	static const char *const bad[][3] = {{"--syn-flood-ratio", "1.5", NULL},
-					     {"--port-scan-ports", "1", NULL},
-					     {"--detect-window", "0", NULL},
-					     {"--syn-flood-rate", "0", NULL},
-					     {"--detect-max-entries", "10", NULL}};
+	static const char *const bad[][3] = {
+		{"--syn-flood-ratio", "1.5", NULL},
+		{"--port-scan-ports", "1", NULL},
+		{"--detect-window", "0", NULL},
+		{"--syn-flood-rate", "0", NULL},
+		{"--detect-max-entries", "10", NULL},
+		{"--host-groups", "a 10.0.0.0/8 syn-flood-ratio=2", NULL},
+		{"--host-groups", "a 10.0.0.0/8 scan-window=3", NULL}};
 	const struct detect_thresholds *th;
 	struct capture_opts o;
 
@@ -600,6 +612,20 @@ TEST(detect_options)
 	assert_true(th->vol_baseline_min_pps == 50);
 	assert_string_equal(o.flows.on_alert, "logger -t xdpi");
 	EQ(detect_thresholds_check(th), 0);
+	/* A group starts from the final thresholds; its keys go through the
+	 * options (megabits in, bits per second out). */
+	{
+		struct detect_groups *gs;
+		char err[256];
+
+		EQ(capture_host_groups(&o.flows, &gs, err, sizeof(err)), 0);
+		assert_non_null(gs);
+		EQ(gs->n, 1);
+		EQ(gs->np, 2);
+		assert_true(gs->g[0].th.vol_bps == 10e6 && gs->g[0].th.vol_pps == 5000);
+		assert_true(gs->g[0].th.syn_half_open == 777);
+		free(gs);
+	}
 	round_trip(&o);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		EQ(parse(&o, bad[i]), -EINVAL);

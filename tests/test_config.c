@@ -92,8 +92,8 @@ static void spell(const struct capture_opts *o, char *out)
 static const char *some_value(int opt)
 {
 	static const char *const tries[] = {
-		"tcp",	 "2048",	   "64",  "1",	  "0,1",    "copy", "skb",
-		"local", "127.0.0.1:9999", "0.5", "4096", "/tmp/f", "inout"};
+		"tcp",	 "2048",	   "64",  "1",	  "0,1",    "copy",  "skb",
+		"local", "127.0.0.1:9999", "0.5", "4096", "/tmp/f", "inout", "g 10.0.0.0/8"};
 	struct capture_opts o;
 
 	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {

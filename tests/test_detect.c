@@ -8,19 +8,23 @@
  * restarted), the end of an alert after the hold, thresholds changed
  * between passes, the volumetric baseline's warm-up, and memory bounded
  * when the tables are full (forged one-attempt sources give way to a real
- * scanner; what cannot be kept is counted).
+ * scanner; what cannot be kept is counted); host groups (longest prefix
+ * match, a host in two groups, the run's thresholds for a host in none,
+ * groups changed between passes).
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include <arpa/inet.h>
 #include <cmocka.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "inspect/detect.h"
+#include "inspect/detect_groups.h"
 
 #define TEST(name) static void name(void **state __attribute__((unused)))
 #define EQ(a, b) assert_int_equal((a), (b))
@@ -497,6 +501,256 @@ TEST(test_queue_and_one_direction)
 	detect_free(d);
 }
 
+/* @n UDP probes from @src to @dst, ports from @port0, @age old, answered
+ * or not; how many outcomes detect_observe() took. */
+static unsigned udp_probes(struct detect *d, uint32_t src, uint32_t dst, uint16_t port0, unsigned n,
+			   bool answered, uint64_t age, uint64_t now)
+{
+	unsigned took = 0;
+	struct rec r;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct detect_obs *o = rec(&r, src, 40000, dst, (uint16_t)(port0 + i));
+
+		o->proto = 17;
+		o->syn = false;
+		o->answered = answered;
+		o->age_ns = age;
+		took += detect_observe(d, o, now);
+	}
+	return took;
+}
+
+TEST(test_udp_scans)
+{
+	struct got g = {0};
+	struct detect *d = make(NULL, 0, &g);
+	struct detect_config c = {.emit = collect, .emit_ctx = &g, .one_direction = true};
+
+	detect_pass_end(d, 1 * SEC);
+	/* Answered probes are no scan, and their outcome is taken at once. */
+	EQ(udp_probes(d, SCANNER, VICTIM, 100, 20, true, 0, 2 * SEC), 20);
+	/* Unanswered, but younger than the attempt timeout: not yet failed. */
+	EQ(udp_probes(d, SCANNER, VICTIM, 200, 20, false, SEC / 2, 2 * SEC), 0);
+	detect_pass_end(d, 2 * SEC);
+	EQ(g.n, 0);
+	/* 14 ports failed: nothing; TCP refusals on 10 more ports of the same
+	 * host do not add to them (each protocol its own scan). */
+	EQ(udp_probes(d, SCANNER, VICTIM, 300, 14, false, SEC, 3 * SEC), 14);
+	refused(d, SCANNER, VICTIM, 500, 10, 3 * SEC);
+	detect_pass_end(d, 3 * SEC);
+	EQ(g.n, 0);
+	/* The 15th UDP port: a UDP port scan. */
+	EQ(udp_probes(d, SCANNER, VICTIM, 400, 1, false, SEC, 4 * SEC), 1);
+	detect_pass_end(d, 4 * SEC);
+	EQ(g.n, 1);
+	EQ(g.a[0].kind, DETECT_PORT_SCAN);
+	EQ(g.a[0].proto, 17);
+	EQ(g.a[0].distinct, 15);
+	EQ(memcmp(g.a[0].src, "\xc6\x12\x00\x01", 4), 0);
+	/* Address scan: 25 hosts on one UDP port, unanswered at their end. */
+	g.n = 0;
+	for (unsigned h = 0; h < 25; h++) {
+		struct rec r;
+		struct detect_obs *o = rec(&r, SCANNER + 1, 40000, 0xc6130100u + h, 161);
+
+		o->proto = 17;
+		o->syn = false;
+		o->ending = true;
+		detect_observe(d, o, 5 * SEC);
+	}
+	detect_pass_end(d, 5 * SEC);
+	EQ(g.n, 1);
+	EQ(g.a[0].kind, DETECT_ADDRESS_SCAN);
+	EQ(g.a[0].proto, 17);
+	EQ(g.a[0].port, 161);
+	/* Multicast destinations never answer: no scan of them. */
+	g.n = 0;
+	EQ(udp_probes(d, SCANNER + 2, 0xef010101u, 1000, 40, false, SEC, 6 * SEC), 0);
+	detect_pass_end(d, 6 * SEC);
+	EQ(g.n, 0);
+	detect_free(d);
+	/* One direction captured: an answer may be unseen, so UDP never
+	 * fails. */
+	detect_thresholds_defaults(&c.th);
+	d = detect_new(&c);
+	assert_non_null(d);
+	detect_pass_end(d, 1 * SEC);
+	EQ(udp_probes(d, SCANNER, VICTIM, 100, 40, false, SEC, 2 * SEC), 0);
+	detect_pass_end(d, 2 * SEC);
+	EQ(g.n, 0);
+	detect_free(d);
+}
+
+/* The test's own KEY=VALUE for groups (xdpi's goes through its options). */
+static int set_key(struct detect_thresholds *th, const char *key, const char *value)
+{
+	char *end;
+	double v = strtod(value, &end);
+
+	if (*end || end == value)
+		return -EINVAL;
+	if (!strcmp(key, "volumetric-pps"))
+		th->vol_pps = v;
+	else if (!strcmp(key, "syn-flood-rate"))
+		th->syn_rate = v;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int lookup4(const struct detect_groups *gs, uint32_t a)
+{
+	uint8_t b[4];
+
+	ip4(b, a);
+	return detect_groups_lookup(gs, 4, b);
+}
+
+static int lookup6(const struct detect_groups *gs, const char *s)
+{
+	uint8_t b[16];
+
+	assert_int_equal(inet_pton(AF_INET6, s, b), 1);
+	return detect_groups_lookup(gs, 6, b);
+}
+
+TEST(test_host_groups_lookup)
+{
+	static struct detect_groups gs;
+	struct detect_thresholds base;
+	char err[256];
+
+	detect_thresholds_defaults(&base);
+	EQ(detect_groups_parse(&gs,
+			       "wide 198.18.0.0/15 volumetric-pps=500; "
+			       "narrow 198.19.0.0/24,2001:db8::/32 volumetric-pps=2000 "
+			       "syn-flood-rate=50;host 198.19.0.2\tvolumetric-pps=5000;",
+			       &base, set_key, err, sizeof(err)),
+	   0);
+	EQ(gs.n, 3);
+	EQ(gs.np, 4);
+	assert_string_equal(gs.g[0].name, "wide");
+	/* Longest prefix: a host in all three groups takes its /32. */
+	EQ(lookup4(&gs, 0xc6130002u), 2);
+	/* A host in two groups (/15 and /24) takes the /24. */
+	EQ(lookup4(&gs, 0xc6130007u), 1);
+	EQ(lookup4(&gs, 0xc61300ffu), 1);
+	EQ(lookup4(&gs, 0xc6130100u), 0);
+	EQ(lookup4(&gs, 0xc6120505u), 0);
+	EQ(lookup4(&gs, 0xc6110000u), -1); /* just below 198.18.0.0/15 */
+	EQ(lookup4(&gs, 0xc6140000u), -1); /* just above */
+	EQ(lookup4(&gs, 0x0a000001u), -1);
+	EQ(lookup6(&gs, "2001:db8:ffff::1"), 1);
+	EQ(lookup6(&gs, "2001:db9::"), -1);
+	EQ(lookup6(&gs, "::ffff:198.19.0.2"), -1); /* IPv6 never matches IPv4 */
+	/* Each group: the base with its own keys. */
+	assert_true(gs.g[0].th.vol_pps == 500 && gs.g[0].th.syn_rate == base.syn_rate);
+	assert_true(gs.g[1].th.vol_pps == 2000 && gs.g[1].th.syn_rate == 50);
+	assert_true(gs.g[2].th.vol_pps == 5000 && gs.g[2].th.vol_bps == base.vol_bps);
+	/* Refused, with a reason. */
+	static const char *const bad[] = {
+		"a 10.0.0.0/8; a 11.0.0.0/8",		       /* a name twice */
+		"a 10.0.0.0/8; b 10.0.0.0/8",		       /* a prefix in two groups */
+		"a 10.0.0.1/8",				       /* host bits set */
+		"a 10.0.0.0/33",			       /* too long */
+		"a 10.0.0.0/",				       /* no length */
+		"a volumetric-pps=5",			       /* no prefixes */
+		"a 10.0.0.0/8 scan-window=5",		       /* not a per-host threshold */
+		"a 10.0.0.0/8 volumetric-pps=x",	       /* a bad value */
+		"a 10.0.0.0/8 volumetric-pps",		       /* not KEY=VALUE */
+		"a/b 10.0.0.0/8",			       /* a bad name */
+		"abcdefghijabcdefghijabcdefghijab 10.0.0.0/8", /* 32 characters */
+		" ; ",					       /* no group */
+		"a 2001:db8::/129",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = 0;
+		EQ(detect_groups_parse(&gs, bad[i], &base, set_key, err, sizeof(err)), -EINVAL);
+		assert_true(err[0] != 0);
+		EQ(gs.n, 0);
+	}
+}
+
+/* @pk packets from SCANNER to @dst this pass. */
+static void traffic_to(struct detect *d, uint32_t dst, uint64_t pk, uint64_t now)
+{
+	struct rec r;
+	struct detect_obs *o = rec(&r, SCANNER, 5000, dst, 53);
+
+	o->proto = 17;
+	o->syn = false;
+	o->new_attempt = false;
+	o->pk_to_dst = pk;
+	o->by_to_dst = pk * 60;
+	detect_observe(d, o, now);
+}
+
+TEST(test_host_groups_thresholds)
+{
+	static struct detect_groups gs;
+	struct detect_config c = {0};
+	struct detect_thresholds base;
+	struct got g = {0};
+	char err[256];
+	struct detect *d;
+
+	detect_thresholds_defaults(&base);
+	base.vol_pps = 1000;
+	base.vol_deviations = 0;
+	base.vol_flows = 0;
+	EQ(detect_groups_parse(&gs,
+			       "servers 198.19.0.0/24 volumetric-pps=100; "
+			       "big 198.19.0.2 volumetric-pps=5000",
+			       &base, set_key, err, sizeof(err)),
+	   0);
+	c.th = base;
+	c.groups = &gs;
+	c.emit = collect;
+	c.emit_ctx = &g;
+	d = detect_new(&c);
+	assert_non_null(d);
+	detect_pass_end(d, 1 * SEC);
+	traffic_to(d, 0xc6130002u, 4999, 2 * SEC); /* big: under its 5000 */
+	traffic_to(d, 0xc6130009u, 100, 2 * SEC);  /* servers: at its 100 */
+	traffic_to(d, 0x0a000001u, 999, 2 * SEC);  /* none: under the run's 1000 */
+	traffic_to(d, 0x0a000002u, 1000, 2 * SEC); /* none: at it */
+	detect_pass_end(d, 2 * SEC);
+	EQ(g.n, 2);
+	for (unsigned i = 0; i < 2; i++) {
+		const struct detect_alert *a = &g.a[i];
+
+		EQ(a->kind, DETECT_VOLUMETRIC);
+		if (!memcmp(a->dst, "\xc6\x13\x00\x09", 4))
+			assert_string_equal(a->group, "servers");
+		else if (!memcmp(a->dst, "\x0a\x00\x00\x02", 4))
+			assert_string_equal(a->group, "");
+		else
+			fail_msg("alert for an unexpected host");
+	}
+	/* Groups changed between passes: the big host loses its own group
+	 * and falls into servers', at once for a destination already
+	 * tracked. */
+	EQ(detect_groups_parse(&gs, "servers 198.19.0.0/24 volumetric-pps=100", &base, set_key, err,
+			       sizeof(err)),
+	   0);
+	EQ(detect_set_groups(d, &gs), 0);
+	g.n = 0;
+	traffic_to(d, 0xc6130002u, 200, 3 * SEC);
+	detect_pass_end(d, 3 * SEC);
+	EQ(g.n, 1);
+	EQ(memcmp(g.a[0].dst, "\xc6\x13\x00\x02", 4), 0);
+	assert_string_equal(g.a[0].group, "servers");
+	/* No groups at all: the run's thresholds for every host. */
+	EQ(detect_set_groups(d, NULL), 0);
+	g.n = 0;
+	traffic_to(d, 0xc6130003u, 200, 4 * SEC);
+	detect_pass_end(d, 4 * SEC);
+	for (unsigned i = 0; i < g.n; i++)
+		assert_true(g.a[i].state != DETECT_START); /* ends only, none raised */
+	detect_free(d);
+}
+
 TEST(test_thresholds_check)
 {
 	struct detect_thresholds th;
@@ -527,6 +781,9 @@ int main(void)
 		cmocka_unit_test(test_bounded_when_full),
 		cmocka_unit_test(test_queue_and_one_direction),
 		cmocka_unit_test(test_thresholds_check),
+		cmocka_unit_test(test_udp_scans),
+		cmocka_unit_test(test_host_groups_lookup),
+		cmocka_unit_test(test_host_groups_thresholds),
 	};
 
 	return cmocka_run_group_tests_name("detect", tests, NULL, NULL);

@@ -37,8 +37,8 @@ $(BUILD)/tests/test_conn_log: $(BUILD)/sink/conn_log.o $(INSPECT_OBJS)
 
 # The flow table's test again under ThreadSanitizer (its own objects: TSan
 # cannot mix with the other builds). Not in the SAN=1 tree, which is ASan.
-TSAN_SRCS := tests/test_flows.c inspect/flows.c inspect/detect.c inspect/flowrate.c \
-	inspect/peek.c inspect/topn.c inspect/parse.c inspect/keyset.c inspect/hll.c util/frame.c
+TSAN_SRCS := tests/test_flows.c inspect/flows.c inspect/detect.c inspect/detect_groups.c \
+	inspect/flowrate.c inspect/peek.c inspect/topn.c inspect/parse.c inspect/keyset.c inspect/hll.c util/frame.c
 $(BUILD)/tests/test_flows_tsan: $(TSAN_SRCS) | deps-ok
 	$(call msg,TSAN,$@)
 	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(XDPI_CFLAGS)) $(CFLAGS) -fsanitize=thread \
@@ -49,7 +49,7 @@ endif
 # --connections' queue: the call_rcu thread's producer, the reporter's
 # consumer.
 CONN_TSAN_SRCS := tests/test_conn_log.c sink/conn_log.c inspect/flowrate.c inspect/flows.c \
-	inspect/detect.c \
+	inspect/detect.c inspect/detect_groups.c \
 	inspect/peek.c inspect/topn.c inspect/parse.c inspect/keyset.c inspect/hll.c util/frame.c
 $(BUILD)/tests/test_conn_log_tsan: $(CONN_TSAN_SRCS) | deps-ok
 	$(call msg,TSAN,$@)

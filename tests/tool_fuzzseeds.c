@@ -199,6 +199,13 @@ static void options(void)
 	o.flows.max_flows = 1000;
 	o.flows.timeout = 0.5;
 	options_seed("passive-ipfix", &o);
+	capture_opts_defaults(&o);
+	o.ifname = "xdpi-d";
+	o.flows.ipfix = "127.0.0.1:4739";
+	o.flows.ipfix_alerts = true;
+	o.flows.host_groups = "web 198.18.10.0/24,2001:db8:10::/48 volumetric-pps=500000 "
+			      "syn-flood-rate=20000; dns 198.18.0.53 volumetric-mbps=10";
+	options_seed("host-groups", &o);
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 		char name[32];
 
