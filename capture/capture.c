@@ -1070,6 +1070,7 @@ static void capture_finish_flows(struct capture *c)
 		return;
 	flow_stage_finish(&c->fs, xdpi_wall_ns());
 	capture_alerts(c); /* the alerts the finish ended */
+	flow_stage_flush(&c->fs);
 }
 
 static bool capture_any_started(const struct capture *c)

@@ -209,7 +209,12 @@ void flow_stage_finish(struct flow_stage *s, uint64_t now_ns)
 		flows_thread_unregister();
 	flow_table_summary(s->ft, &s->summary);
 	s->finished = true;
-	/* Every record is queued: send them, so the summary has the counts. */
+}
+
+void flow_stage_flush(struct flow_stage *s)
+{
+	/* Every record is queued, the alerts of the finish too: send them,
+	 * so the summary has the counts. */
 	ipfix_exporter_stop(s->sinks.ipfix);
 	/* Direct lines: every one written, before the summary. Queued ones
 	 * are the consumer's to drain until the close. */

@@ -8,7 +8,8 @@
  * path costs nothing to undo), flow_stage_open(), then frames;
  * flow_stage_start() starts a deferred IPFIX thread; flow_stage_finish()
  * after the last frame ends every flow left ("eof") and makes the summary
- * final; flow_stage_close() releases everything, from any state.
+ * final; flow_stage_flush() sends what the finish queued, once its alerts
+ * are out; flow_stage_close() releases everything, from any state.
  *
  * Concurrency: every call from the thread that owns the run. Live, the
  * sinks are fed by the flow table's threads (sink/flow_sinks.h) and the
@@ -75,9 +76,11 @@ int flow_stage_start(struct flow_stage *s);
 void flow_stage_alert(struct flow_stage *s, const struct detect_alert *a, uint64_t lost,
 		      bool ledger);
 /* Every flow left ends, every open alert ends at @now_ns; the summary and
- * the detection's counts are final, the IPFIX records sent, direct
- * --connections lines written. Once; later calls do nothing. */
+ * the detection's counts are final. Once; later calls do nothing. */
 void flow_stage_finish(struct flow_stage *s, uint64_t now_ns);
+/* After the finish and its alerts (live: once the owner drained them):
+ * the IPFIX records sent, direct --connections lines written. */
+void flow_stage_flush(struct flow_stage *s);
 /* Accepts a stage never opened (zeroed). -EIO when the JSON lines could
  * not all be written (said). */
 int flow_stage_close(struct flow_stage *s);

@@ -183,6 +183,7 @@ int offline_run(struct offline_run *r, const struct offline_config *cfg)
 	}
 	offline_warn(&r->res);
 	flow_stage_finish(&r->fs, r->pipe.fw.now_ns);
+	flow_stage_flush(&r->fs);
 	return 0;
 }
 
