@@ -60,13 +60,15 @@ if live_start owner --interval 0 --json; then
 	t_eq "a second live on the interface: exit 1" "$?" 1
 	t_check "a second live: names the first" grep -q "in use by another xdpi live (pid $LIVE_PID)" \
 		"$T_TMP/second.err"
+	xdp_before=$(dut_xdp_packets)
 	testbed_gen "$XDPI" gen --rate 20000 --count 2000 "$TB_GEN_IF" >/dev/null 2>&1
 	wait_quiet
+	xdp_seen=$(($(dut_xdp_packets) - xdp_before))
 	kill -INT "$LIVE_PID"
 	live_wait_exit owner 20
-	t_eq "the owner still works: exit 0, 2000 inspected, ledger closed" \
-		"$LIVE_RC/$(json "$T_TMP/owner.out" 'd["packets"]')/$(ledger_closed "$T_TMP/owner.out")" \
-		"0/2000/(0, 0)"
+	t_eq "the owner still works: exit 0, the 2000 sent through XDP (veth's counter) and inspected, ledger closed" \
+		"$LIVE_RC/$xdp_seen/$(json "$T_TMP/owner.out" 'd["packets"]')/$(ledger_closed "$T_TMP/owner.out")" \
+		"0/2000/2000/(0, 0)"
 	t_eq "a clean exit removes its record and its program" \
 		"$(test -e "$lock" && echo "$lock")$(xdp_attached_dut)" ""
 else
@@ -98,13 +100,15 @@ if live_start killed --interval 0; then
 		"$?/$(grep -c "XDP program detached" <<<"$out")/$(xdp_attached_dut)/$(test -e "$(owner_lock_path)" && echo left)" \
 		"0/1//"
 	if live_start again --interval 0 --json; then
+		xdp_before=$(dut_xdp_packets)
 		testbed_gen "$XDPI" gen --rate 20000 --count 3000 "$TB_GEN_IF" >/dev/null 2>&1
 		wait_quiet
+		xdp_seen=$(($(dut_xdp_packets) - xdp_before))
 		kill -INT "$LIVE_PID"
 		live_wait_exit again 20
-		t_eq "the next run after kill -9: exit 0, 3000 inspected, ledger closed" \
-			"$LIVE_RC/$(json "$T_TMP/again.out" 'd["packets"]')/$(ledger_closed "$T_TMP/again.out")" \
-			"0/3000/(0, 0)"
+		t_eq "the next run after kill -9: exit 0, the 3000 sent through XDP (veth's counter) and inspected, ledger closed" \
+			"$LIVE_RC/$xdp_seen/$(json "$T_TMP/again.out" 'd["packets"]')/$(ledger_closed "$T_TMP/again.out")" \
+			"0/3000/3000/(0, 0)"
 	else
 		t_fail "live after kill -9 and detach" "$(cat "$T_TMP/again.err")"
 	fi
