@@ -239,17 +239,18 @@ pcap_count() {
 # tshark's dissection of PCAP (docs/testing.md, "Malformed frames against
 # tshark"): one TAP result, failed with every group that differs. The
 # oracle's JSON is left in $ORACLE_JSON.
-ORACLE_JSON=
+# shellcheck disable=SC2034 # ORACLE_JSON is the calling script's
 oracle_check() {
-	local name=$1 got=$2 pcap=$3 want bad
+	local name=$1 got=$2 pcap=$3 want bad oracle
 	want=$T_TMP/oracle_${name//[^A-Za-z0-9]/_}.json
 	ORACLE_JSON=$want
+	oracle=$(dirname "${BASH_SOURCE[0]}")/oracle.py
 	shift 3
-	if ! python3 tests/oracle.py "$@" "$pcap" >"$want" 2>"$want.err"; then
+	if ! python3 "$oracle" "$@" "$pcap" >"$want" 2>"$want.err"; then
 		t_fail "$name: the oracle (tshark) read the capture" "$(head -c 300 "$want.err")"
 		return
 	fi
-	bad=$(python3 tests/oracle.py --compare "$got" "$want" 2>&1 | grep -v '^ok ')
+	bad=$(python3 "$oracle" --compare "$got" "$want" 2>&1 | grep -v '^ok ')
 	if [ -z "$bad" ]; then
 		t_ok "$name: every metric equals tshark's of $(basename "$pcap") ($(json "$want" 'd["packets"]') frames)"
 	else
