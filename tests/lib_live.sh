@@ -173,3 +173,140 @@ tcpdump_stop() {
 	kill -INT "$TCPDUMP_PID"
 	wait "$TCPDUMP_PID" 2>/dev/null
 }
+
+# --- the traffic as an independent capture sees it (issue 28: xdpi's own
+# output is never the oracle for xdpi)
+
+# gen_capture_start NAME: tcpdump on the generator's end, in its namespace:
+# every frame it sends (-Q out: not what comes back), whole, into
+# $T_TMP/NAME.pcap; returns once tcpdump listens, 1 if it did not start.
+# The frames tcpdump sees there are the ones handed to veth, after the
+# sender's tc egress programs (so a tag pushed out of band is written into
+# the frame by libpcap, as a capture of a NIC that strips tags would be).
+# XDP frames (xdpi gen --method live) pass no tap: not seen.
+gen_capture_start() {
+	ip netns exec "$TB_GEN" tcpdump -Z root --immediate-mode -i "$TB_GEN_IF" -Q out -n -s 0 \
+		-B 16384 -U -w "$T_TMP/$1.pcap" 2>"$T_TMP/$1.tcpdump.err" &
+	GENCAP_PID=$!
+	LIVE_WATCHDOGS+=("$GENCAP_PID")
+	for _ in $(seq 100); do
+		grep -q "listening on" "$T_TMP/$1.tcpdump.err" && return 0
+		kill -0 "$GENCAP_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# gen_capture_stop NAME: once the capture file has not grown for 200 ms
+# (at most 10 s), stops tcpdump; 0 if it kept every frame the kernel gave
+# it (captured = received by filter, 0 dropped by kernel), else 1 and why
+# on stdout.
+gen_capture_stop() {
+	local prev=-1 now quiet=0 st
+	for _ in $(seq 100); do
+		now=$(stat -c %s "$T_TMP/$1.pcap" 2>/dev/null || echo 0)
+		if [ "$now" = "$prev" ]; then
+			quiet=$((quiet + 1))
+			[ "$quiet" -ge 2 ] && break
+		else
+			quiet=0
+		fi
+		prev=$now
+		sleep 0.1
+	done
+	kill -INT "$GENCAP_PID" 2>/dev/null
+	wait "$GENCAP_PID" 2>/dev/null
+	st=$(python3 - "$T_TMP/$1.tcpdump.err" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+n = {k: int(v) for v, k in re.findall(r"^(\d+) packets? (captured|received by filter|dropped by kernel)", t, re.M)}
+ok = len(n) == 3 and n["captured"] == n["received by filter"] and n["dropped by kernel"] == 0
+print("OK" if ok else "tcpdump's own figures: %s" % (n or t.strip()[-300:]))
+PY
+	)
+	[ "$st" = OK ] && return 0
+	echo "$st"
+	return 1
+}
+
+# pcap_count FILE: the frames in FILE, as capinfos counts them.
+pcap_count() {
+	capinfos -c -M "$1" 2>/dev/null | awk '/Number of packets/ {print $NF}'
+}
+
+# oracle_check NAME GOT_JSON PCAP [--filter tcp|udp|ip]: xdpi's JSON
+# record against tests/oracle.py, which computes the same metrics from
+# tshark's dissection of PCAP (docs/testing.md, "Malformed frames against
+# tshark"): one TAP result, failed with every group that differs. The
+# oracle's JSON is left in $ORACLE_JSON.
+# shellcheck disable=SC2034 # ORACLE_JSON is the calling script's
+oracle_check() {
+	local name=$1 got=$2 pcap=$3 want bad oracle
+	want=$T_TMP/oracle_${name//[^A-Za-z0-9]/_}.json
+	ORACLE_JSON=$want
+	oracle=$(dirname "${BASH_SOURCE[0]}")/oracle.py
+	shift 3
+	if ! python3 "$oracle" "$@" "$pcap" >"$want" 2>"$want.err"; then
+		t_fail "$name: the oracle (tshark) read the capture" "$(head -c 300 "$want.err")"
+		return
+	fi
+	bad=$(python3 "$oracle" --compare "$got" "$want" 2>&1 | grep -v '^ok ')
+	if [ -z "$bad" ]; then
+		t_ok "$name: every metric equals tshark's of $(basename "$pcap") ($(json "$want" 'd["packets"]') frames)"
+	else
+		t_fail "$name: every metric equals tshark's of $(basename "$pcap")" \
+			"$(head -c 1500 <<<"$bad")"
+	fi
+}
+
+# pcap_frames_cmp GOT WANT [--snap N] [--subset]: the frames of GOT (what
+# xdpi wrote) against WANT (tcpdump's capture), both read by editcap (the
+# Wireshark library) into classic pcaps: "OK N" if each has the same
+# frames, byte for byte, with the same wire lengths, in any order (queues
+# are written apart); --snap N: GOT's frames are WANT's cut to N bytes;
+# --subset: GOT's frames are some of WANT's (each at most as often). Else
+# what differs.
+pcap_frames_cmp() {
+	local got=$1 want=$2
+	shift 2
+	if ! editcap -F pcap "$got" "$T_TMP/cmp_got.pcap" 2>"$T_TMP/cmp.err" ||
+		! editcap -F pcap "$want" "$T_TMP/cmp_want.pcap" 2>>"$T_TMP/cmp.err" ||
+		[ -s "$T_TMP/cmp.err" ]; then
+		echo "editcap failed: $(head -c 300 "$T_TMP/cmp.err")"
+		return 1
+	fi
+	python3 - "$T_TMP/cmp_got.pcap" "$T_TMP/cmp_want.pcap" "$@" <<'PY'
+import collections, struct, sys
+def frames(path):
+    d = open(path, "rb").read()
+    magic = struct.unpack_from("<I", d, 0)[0]
+    e = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
+    off, out = 24, []
+    while off < len(d):
+        _, _, incl, orig = struct.unpack_from(e + "IIII", d, off)
+        out.append((orig, d[off + 16:off + 16 + incl]))
+        off += 16 + incl
+    return out
+got, want = frames(sys.argv[1]), frames(sys.argv[2])
+args = sys.argv[3:]
+snap = int(args[args.index("--snap") + 1]) if "--snap" in args else None
+if snap:
+    want = [(o, b[:snap]) for o, b in want]
+g, w = collections.Counter(got), collections.Counter(want)
+extra, missing = g - w, w - g
+if "--subset" in args:
+    missing = collections.Counter()
+if got and not extra and not missing:
+    print("OK %d" % len(got))
+else:
+    print("written %d, captured %d: %d written not captured, %d captured not written" %
+          (len(got), len(want), sum(extra.values()), sum(missing.values())))
+PY
+}
+
+# dut_xdp_packets: the frames the DUT interface's XDP has run on so far,
+# veth's own count (rx_queue_N_xdp_packets summed over its queues).
+dut_xdp_packets() {
+	ip netns exec "$TB_DUT" ethtool -S "$TB_DUT_IF" 2>/dev/null |
+		awk '/rx_queue_[0-9]+_xdp_packets/ {s += $2} END {print s + 0}'
+}

@@ -106,6 +106,11 @@ definition differ for a reason, the definition decides, as follows:
     source. Such a source is unknown here (the count "_src_unknown"), and
     unique_src_ips is compared as a range: at least the oracle's count, at
     most that many more.
+  - A header length past the captured bytes that is also above the total
+    length (tests/badframes.py: IHL 15 in a 40-byte packet): tshark
+    reports the total length ("Bogus IP length") and gives no address; the
+    definition finds the header cut short first (ipv4_truncated). tshark's
+    message counts as its evidence, and the source is unknown, as above.
   - An L4 header cut inside a first fragment: tshark reports the fragment
     as unreassembled (no exception), not malformed. With no L4 byte at all
     tshark does not call the L4 dissector: the protocol is missing from
@@ -477,7 +482,9 @@ def ipv4(r, fno, f, cap, wire, off):
         total = first(r, "ip.len", fno)
         if total < ihl or total > wire - off:
             f.reason = "ipv4_bad_total_length"
-    if f.src is UNKNOWN and f.reason != "ipv4_bad_total_length":
+    # tshark gives no address for a header length past the frame and the
+    # total length either (see the docstring): unknown too.
+    if f.src is UNKNOWN and f.reason not in ("ipv4_bad_total_length", "ipv4_truncated"):
         raise OracleError("frame %d: tshark gave no ip.src" % fno)
     if f.reason:
         return
@@ -606,7 +613,8 @@ EVIDENCE = {
     "eth_truncated": lambda v: v.cut("Ethernet"),
     "vlan_truncated": lambda v: v.cut("VLAN"),
     "arp_truncated": lambda v: v.cut("ARP/RARP"),
-    "ipv4_truncated": lambda v: v.cut("IPv4", "IPv6") or v.msg("Bogus IPv4 version"),
+    "ipv4_truncated": lambda v: v.cut("IPv4", "IPv6") or v.msg("Bogus IPv4 version",
+                                                              "Bogus IP length"),
     "ipv4_bad_version": lambda v: v.msg("Bogus IPv4 version"),
     "ipv4_bad_header_length": lambda v: v.msg("Bogus IP header length"),
     "ipv4_bad_total_length": lambda v: v.msg("Bogus IP length",

@@ -1,7 +1,9 @@
 #!/bin/bash
 # -w FILE and -c N, offline and live: what xdpi writes is pcapng that tshark
-# and xdpi read back to the same frames (time stamps, lengths, metrics),
-# with one interface per RX queue; -c stops after exactly N frames.
+# and editcap read back to the same frames (offline: time stamps, lengths
+# and bytes of the input; live: the bytes and lengths of what tcpdump saw
+# sent on the testbed), with one interface per RX queue; -c stops after
+# exactly N frames.
 . tests/lib.sh
 . bench/testbed.sh
 t_tmpdir
@@ -121,8 +123,35 @@ testbed_up 2 "$TB_ID" || {
 	exit
 }
 "$TOOLS/tool_pcapgen" many_flows "$T_TMP/flows.pcap"
-if live_start cw -c 300 -w "$T_TMP/live.pcapng" --interval 0 --json; then
+replay() {
 	testbed_gen tcpreplay -q -i "$TB_GEN_IF" --pps 3000 "$T_TMP/flows.pcap" >/dev/null 2>&1
+}
+# The oracle of the live runs: tcpdump on the sending end, every frame sent
+# (gen_capture_start), against which editcap reads what xdpi wrote.
+# capture_ok NAME: tcpdump's capture NAME kept every frame (one result).
+capture_ok() {
+	local why
+	why=$(gen_capture_stop "$1")
+	t_eq "$1: tcpdump on the sending end kept every frame sent" "$why" ""
+}
+if gen_capture_start wall && live_start wall -w "$T_TMP/all_live.pcapng" --interval 0 --json; then
+	replay
+	wait_quiet
+	kill -INT "$LIVE_PID"
+	wait "$LIVE_PID"
+	t_eq "live -w: exit 0" "$?" 0
+	capture_ok wall
+	t_eq "live -w: the pcapng, read by editcap, holds tcpdump's frames byte for byte with their wire lengths, none missing, none more" \
+		"$(pcap_frames_cmp "$T_TMP/all_live.pcapng" "$T_TMP/wall.pcap")" \
+		"OK $(pcap_count "$T_TMP/wall.pcap")"
+	t_eq "live -w: tshark reads it cleanly, as many frames as the run inspected and says it wrote" \
+		"$(frames "$T_TMP/all_live.pcapng" | wc -l)" \
+		"$(json "$T_TMP/wall.out" 'd["packets"] if d["packets"] == d["written"]["frames"] else -1')"
+else
+	t_fail "live -w started (and tcpdump)" "$(cat "$T_TMP/wall.err" "$T_TMP/wall.tcpdump.err")"
+fi
+if gen_capture_start cwcap && live_start cw -c 300 -w "$T_TMP/live.pcapng" --interval 0 --json; then
+	replay
 	for _ in $(seq 100); do kill -0 "$LIVE_PID" 2>/dev/null || break; sleep 0.1; done
 	kill -INT "$LIVE_PID" 2>/dev/null
 	wait "$LIVE_PID"
@@ -131,32 +160,36 @@ if live_start cw -c 300 -w "$T_TMP/live.pcapng" --interval 0 --json; then
 	t_eq "live -c 300: 300 taken, inspected, written; the rest passed; ledger closed" \
 		"$(json "$T_TMP/cw.out" '(d["packets"], d["written"]["frames"], d["written"]["dropped"], d["ledger"]["unexplained"], sum(q["xdp"]["stopping_passed"] for q in d["ledger"]["queues"]) > 0)')" \
 		"(300, 300, 0, 0, True)"
-	"$XDPI" read --json "$T_TMP/live.pcapng" >"$T_TMP/live.json"
-	t_eq "live -w: the file reads back to the run's metrics" \
-		"$(json "$T_TMP/live.json" '(d["packets"], d["bytes"], d["l4"], d["tcp_flags"], d["tcp_directions"], d["unique_src_ips"])')" \
-		"$(json "$T_TMP/cw.out" '(d["packets"], d["bytes"], d["l4"], d["tcp_flags"], d["tcp_directions"], d["unique_src_ips"])')"
+	wait_quiet
+	capture_ok cwcap
+	t_eq "live -c 300 -w: 300 frames written, each one tcpdump saw sent, byte for byte" \
+		"$(pcap_frames_cmp "$T_TMP/live.pcapng" "$T_TMP/cwcap.pcap" --subset)" "OK 300"
+	oracle_check "live -c 300 -w: the run's metrics are those of the frames it wrote" \
+		"$T_TMP/cw.out" "$T_TMP/live.pcapng"
 	t_eq "live -w: one interface per queue, named after it" \
 		"$(tshark -r "$T_TMP/live.pcapng" -T fields -e frame.interface_name 2>/dev/null | sort -u | paste -sd,)" \
 		"$(json "$T_TMP/cw.out" '",".join(sorted("%s rx %d" % (d["interface"], q["queue"]) for q in d["queues"] if q["packets"]))')"
 else
-	t_fail "live -c -w started" "$(cat "$T_TMP/cw.err")"
+	t_fail "live -c -w started (and tcpdump)" "$(cat "$T_TMP/cw.err" "$T_TMP/cwcap.tcpdump.err")"
 fi
 testbed_dut "$XDPI" live --takeover --ceiling -w "$T_TMP/x.pcapng" --duration 1 "$TB_DUT_IF" \
 	>/dev/null 2>&1
 t_eq "live --ceiling -w: refused, nothing written" "$?/$(test -e "$T_TMP/x.pcapng" && echo made)" "1/"
-if live_start pw --passive -w "$T_TMP/passive.pcapng" --interval 0 --json; then
-	testbed_gen tcpreplay -q -i "$TB_GEN_IF" --pps 3000 "$T_TMP/flows.pcap" >/dev/null 2>&1
+if gen_capture_start pwcap && live_start pw --passive -w "$T_TMP/passive.pcapng" --interval 0 --json; then
+	replay
 	wait_quiet
 	kill -INT "$LIVE_PID"
 	wait "$LIVE_PID"
-	"$XDPI" read --json "$T_TMP/passive.pcapng" >"$T_TMP/passive.json"
+	capture_ok pwcap
 	t_eq "live --passive -w: the snap length said at start (512, -s up to 65535: whole frames)" \
 		"$(grep -c 'warning: --passive copies at most the first 512 bytes of each frame (-s N raises it, up to 65535: whole frames)' "$T_TMP/pw.err")" 1
-	t_eq "live --passive -w: the copies read back to the run's metrics" \
-		"$(json "$T_TMP/passive.json" '(d["packets"], d["bytes"], d["tcp_directions"])')" \
-		"$(json "$T_TMP/pw.out" '(d["packets"], d["bytes"], d["tcp_directions"])')"
+	t_eq "live --passive -w: the copies are tcpdump's frames cut to 512 bytes, wire lengths kept, none missing, none more" \
+		"$(pcap_frames_cmp "$T_TMP/passive.pcapng" "$T_TMP/pwcap.pcap" --snap 512)" \
+		"OK $(pcap_count "$T_TMP/pwcap.pcap")"
+	t_eq "live --passive -w: as many inspected as tcpdump saw sent" \
+		"$(json "$T_TMP/pw.out" 'd["packets"]')" "$(pcap_count "$T_TMP/pwcap.pcap")"
 else
-	t_fail "live --passive -w started" "$(cat "$T_TMP/pw.err")"
+	t_fail "live --passive -w started (and tcpdump)" "$(cat "$T_TMP/pw.err" "$T_TMP/pwcap.tcpdump.err")"
 fi
 
 t_done

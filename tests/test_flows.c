@@ -313,6 +313,86 @@ TEST(joined_at_the_synack_knows_the_initiator)
 	EQ(r->packets_toserver, 0);
 }
 
+/* Port reuse where the first handshake was joined at its SYN-ACK (or
+ * later, at a FIN): no ISN of the client's was seen to tell a
+ * retransmission from a new SYN, so a SYN once either end closed starts a
+ * new record (docs/flows.md, "port reuse"). A mutant that kept such a SYN
+ * in the old record survived every test before this one. */
+TEST(reuse_after_a_handshake_joined_late)
+{
+	struct fixture fx;
+	unsigned reused = 0, established = 0;
+
+	fx_open(&fx, 0, true);
+	/* Joined at the SYN-ACK: the client's ACK, then both FINs. */
+	seg(&fx, SEC, SERVER, 80, CLIENT, 40020, PKT_TCP_SYN | PKT_TCP_ACK, 7, 1001, NULL);
+	seg(&fx, SEC + 10, CLIENT, 40020, SERVER, 80, PKT_TCP_ACK, 1001, 8, NULL);
+	seg(&fx, SEC + 20, CLIENT, 40020, SERVER, 80, PKT_TCP_FIN | PKT_TCP_ACK, 1001, 8, NULL);
+	seg(&fx, SEC + 30, SERVER, 80, CLIENT, 40020, PKT_TCP_FIN | PKT_TCP_ACK, 8, 1002, NULL);
+	/* Joined at a FIN, nothing of the handshake seen. */
+	seg(&fx, SEC, CLIENT, 40021, SERVER, 80, PKT_TCP_FIN | PKT_TCP_ACK, 3001, 9, NULL);
+	EQ(fx.w.c.created, 2);
+	EQ(fx.w.c.established, 0);
+	/* The same ports again, each a new connection with its handshake. */
+	handshake(&fx, 2 * SEC, 40020, 4000);
+	handshake(&fx, 2 * SEC, 40021, 6000);
+	EQ(fx.w.c.created, 4);
+	EQ(fx.w.c.established, 2);
+	fx_close(&fx);
+	EQ(fx.e->n, 4);
+	for (unsigned i = 0; i < fx.e->n; i++) {
+		const struct flow_record *r = &fx.e->r[i];
+
+		if (r->end_reason == FLOW_END_REUSE) {
+			reused++;
+			EQ(r->start_ns, SEC);
+			EQ(r->rtt_ns, -1);
+			/* The client is the initiator, from the SYN-ACK or the FIN's port. */
+			EQ(r->dst_port, 80);
+		} else {
+			established++;
+			EQ(r->start_ns, 2 * SEC);
+			EQ(r->state, FLOW_TCP_ESTABLISHED);
+			EQ(r->packets_toserver, 2);
+			EQ(r->packets_toclient, 1);
+			EQ(r->rtt_ns, r->src_port == 40020 ? 4000 : 6000);
+		}
+	}
+	EQ(reused, 2);
+	EQ(established, 2);
+}
+
+/* A simultaneous open (each end's SYN) completed by the initiator's ACK
+ * of the other's SYN, its own SYN-ACK not captured: established, but no
+ * RTT, since no SYN was answered by a SYN-ACK to it alone (docs/flows.md).
+ * The same with both SYN-ACKs seen. */
+TEST(simultaneous_open_has_no_rtt)
+{
+	struct fixture fx;
+
+	fx_open(&fx, 0, true);
+	seg(&fx, SEC, CLIENT, 40030, SERVER, 5000, PKT_TCP_SYN, 1000, 0, NULL);
+	seg(&fx, SEC + 1000, SERVER, 5000, CLIENT, 40030, PKT_TCP_SYN, 9000, 0, NULL);
+	seg(&fx, SEC + 3000, CLIENT, 40030, SERVER, 5000, PKT_TCP_ACK, 1001, 9001, NULL);
+
+	seg(&fx, SEC, CLIENT, 40031, SERVER, 5000, PKT_TCP_SYN, 1000, 0, NULL);
+	seg(&fx, SEC + 1000, SERVER, 5000, CLIENT, 40031, PKT_TCP_SYN, 9000, 0, NULL);
+	seg(&fx, SEC + 2000, SERVER, 5000, CLIENT, 40031, PKT_TCP_SYN | PKT_TCP_ACK, 9000, 1001,
+	    NULL);
+	seg(&fx, SEC + 3000, CLIENT, 40031, SERVER, 5000, PKT_TCP_SYN | PKT_TCP_ACK, 1000, 9001,
+	    NULL);
+	EQ(fx.w.c.created, 2);
+	EQ(fx.w.c.established, 2);
+	fx_close(&fx);
+	EQ(fx.e->n, 2);
+	for (unsigned i = 0; i < fx.e->n; i++) {
+		EQ(fx.e->r[i].state, FLOW_TCP_ESTABLISHED);
+		EQ(fx.e->r[i].rtt_ns, -1);
+		/* The initiator: the first SYN's sender. */
+		EQ(fx.e->r[i].dst_port, 5000);
+	}
+}
+
 TEST(end_reasons_by_timeout)
 {
 	struct fixture fx;
@@ -840,6 +920,8 @@ int main(void)
 		cmocka_unit_test(one_way_ack_needs_the_next_sequence),
 		cmocka_unit_test(lone_syn_with_one_direction),
 		cmocka_unit_test(joined_at_the_synack_knows_the_initiator),
+		cmocka_unit_test(reuse_after_a_handshake_joined_late),
+		cmocka_unit_test(simultaneous_open_has_no_rtt),
 		cmocka_unit_test(end_reasons_by_timeout),
 		cmocka_unit_test(timeouts_set_directly),
 		cmocka_unit_test(timeouts_retuned_under_the_expiry_thread),
