@@ -1,24 +1,27 @@
 // SPDX-License-Identifier: MIT
 /*
  * Benchmark points. Design notes:
- * - Children: every receiver and the generator is this binary (or
- *   dpdk-testpmd), started with `ip netns exec`, its stdout and stderr
- *   anonymous files (memfd) the parent made and hands over as descriptors,
- *   read back as JSON (testpmd: its closing statistics). No name in a
- *   shared directory such as /tmp: nothing another user could plant a
- *   symlink at, and nothing left behind by a killed run. Children start
- *   with default signals and only descriptors 0-2 (util/child.h). A child
- *   that outlives its time is killed, and `xdpi detach` (testpmd: `ip link
- *   set xdp off`) then removes what it left on the interface.
- * - Order per point: receiver up (it says "ready"), placement set (threaded
- *   NAPI can only be switched on once XDP or GRO is on), CPU counters read,
- *   generator run, CPU counters read, receiver stopped with SIGINT (its
- *   ledger is drained and closed), placement undone.
+ * - Children: every receiver and the generator is a fork of this process
+ *   that enters the testbed's namespace and calls the engine's API
+ *   (bench/inproc.h: the capture, the AF_PACKET receiver, the generator),
+ *   its results handed back typed through a shared mapping; testpmd alone
+ *   is a program, started with `ip netns exec`. Each child's stdout and
+ *   stderr are anonymous files (memfd) the parent made: its log, and for
+ *   the record the receiver's own report. No name in a shared directory
+ *   such as /tmp: nothing another user could plant a symlink at, and
+ *   nothing left behind by a killed run. Children start with default
+ *   signals and only descriptors 0-2 (util/child.h). A child that outlives
+ *   its time is killed, and its XDP program is detached in the namespace
+ *   (testpmd's: `ip link set xdp off`).
+ * - Order per point: receiver up (it says it is ready), placement set
+ *   (threaded NAPI can only be switched on once XDP or GRO is on), CPU
+ *   counters read, generator run, CPU counters read, receiver told to stop
+ *   (its ledger is drained and closed), placement undone.
  * - CPU busy share: from /proc/stat of the rx and gen CPUs over exactly the
  *   generator's run (user+nice+system+irq+softirq over all states).
- * - Command lines: a point says what it wants of `xdpi live` as a
- *   struct capture_opts; capture_opts_to_argv() spells it, from the same
- *   table `xdpi live` parses with.
+ * - Options: a point says what it wants of an xdpi receiver as the struct
+ *   capture_opts `xdpi live` fills from its command line, and hands it to
+ *   the capture as is.
  */
 #include "benchrun.h"
 
@@ -36,9 +39,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "inproc.h"
 #include "../capture/ledger.h"
 #include "../capture/options.h"
-#include "../capture/ledger_report.h"
 #include "../util/child.h"
 #include "../util/clock.h"
 #include "../util/optval.h"
@@ -454,52 +457,6 @@ static json_t *load_json(const char *path)
 	return j;
 }
 
-/* The counters of an xdpi receiver's ledger that a point reads, summed
- * over its queues; all zero when its output has no ledger. */
-static void ledger_total(json_t *receiver_json, struct ledger_queue *total)
-{
-	struct ledger l;
-
-	memset(total, 0, sizeof(*total));
-	if (ledger_from_json(json_object_get(receiver_json, "ledger"), &l))
-		return;
-	for (int i = 0; i < l.count; i++) {
-		const struct loss_report *lr = &l.q[i].loss;
-
-		total->xdp.redirected += l.q[i].xdp.redirected;
-		total->xdp.dropped += l.q[i].xdp.dropped;
-		total->xdp.copied_out += l.q[i].xdp.copied_out;
-		total->inspected_out += l.q[i].inspected_out;
-		total->sock.rx_dropped += l.q[i].sock.rx_dropped;
-		total->sock.rx_ring_full += l.q[i].sock.rx_ring_full;
-		total->has_causes |= l.q[i].has_causes;
-		for (int c = 0; c < LOSS__CAUSES; c++)
-			total->loss.fill_empty[c] += lr->fill_empty[c];
-		total->loss.run_delay_ns += lr->run_delay_ns;
-		total->loss.nivcsw += lr->nivcsw;
-		total->loss.gaps += lr->gaps;
-		total->loss.cpu_ns += lr->cpu_ns;
-		if (lr->longest_gap_ns > total->loss.longest_gap_ns)
-			total->loss.longest_gap_ns = lr->longest_gap_ns;
-	}
-	total->unexplained = l.unexplained;
-	ledger_free(&l);
-}
-
-/* `ip netns exec` must be given this binary's real path: /proc/self/exe
- * would name `ip` by then. */
-static const char *self_exe(void)
-{
-	static char path[4096];
-
-	if (!*path) {
-		ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-
-		path[n > 0 ? n : 0] = 0;
-	}
-	return path;
-}
-
 /* A command line under construction, with room for the numbers it quotes. */
 struct argbuf {
 	const char *v[64];
@@ -537,11 +494,15 @@ struct bench_child {
 	int out_fd, err_fd;
 	char out[32], err[32];
 	pid_t pid;
+	struct bench_shared *sh; /* what an in-process child hands back */
+	int exit;		 /* its exit status once reaped, or -ETIMEDOUT */
 };
 
 static void child_files_init(struct bench_child *c)
 {
 	c->out_fd = c->err_fd = -1;
+	c->sh = NULL;
+	c->exit = -1;
 }
 
 static int child_file(const char *name, char *path, size_t len)
@@ -563,7 +524,10 @@ static int child_files(struct bench_child *c, const char *who)
 		return c->out_fd;
 	snprintf(name, sizeof(name), "xdpi-bench-%s-err", who);
 	c->err_fd = child_file(name, c->err, sizeof(c->err));
-	return c->err_fd < 0 ? c->err_fd : 0;
+	if (c->err_fd < 0)
+		return c->err_fd;
+	c->sh = bench_shared_map();
+	return c->sh ? 0 : -ENOMEM;
 }
 
 static void child_files_remove(struct bench_child *c)
@@ -572,6 +536,7 @@ static void child_files_remove(struct bench_child *c)
 		close(c->out_fd);
 	if (c->err_fd >= 0)
 		close(c->err_fd);
+	bench_shared_unmap(c->sh);
 	child_files_init(c);
 }
 
@@ -636,28 +601,6 @@ static void live_opts_of(const struct bench_cfg *cfg, enum bench_receiver r,
 		o->xsk.frame_size = cfg->frame_size;
 }
 
-static void push_arg(void *ctx, const char *s)
-{
-	argf(ctx, "%s", s);
-}
-
-static void bench_live_argv(struct argbuf *a, const struct capture_opts *o)
-{
-	arg(a, self_exe());
-	arg(a, "live");
-	capture_opts_to_argv(o, 0, push_arg, a);
-}
-
-static void afpacket_argv(struct argbuf *a, int cpu, const char *ifname)
-{
-	arg(a, self_exe());
-	arg(a, "afpacket");
-	arg(a, "--json");
-	arg(a, "--cpu");
-	argf(a, "%d", cpu);
-	arg(a, ifname);
-}
-
 /* testpmd: one forwarding lcore on the first rx CPU, its main lcore (which
  * only prints statistics once a second) on the generator's CPU; no
  * hugepages, so that it needs nothing reserved; its own runtime prefix. */
@@ -690,53 +633,16 @@ static void rx_argv_dpdk(struct argbuf *a, const struct bench_cfg *cfg, enum ben
 	arg(a, "-a");
 }
 
-static void gen_argv(struct argbuf *a, const struct testbed *tb, const struct bench_cfg *cfg,
-		     const char *gen_cpus)
+/* Waits for testpmd to say it is ready. On failure, its last words are in
+ * @res->err and it has been reaped. */
+static int dpdk_wait_ready(struct bench_child *rx, struct bench_result *res)
 {
-	arg(a, "ip");
-	arg(a, "netns");
-	arg(a, "exec");
-	arg(a, tb->gen_ns);
-	arg(a, self_exe());
-	arg(a, "gen");
-	arg(a, "--json");
-	arg(a, "--cpus");
-	arg(a, gen_cpus);
-	arg(a, "--flows");
-	argf(a, "%u", cfg->gen.flows);
-	arg(a, "--duration");
-	argf(a, "%.3f", cfg->gen.duration);
-	arg(a, "--size");
-	if (gen_size_name(cfg->gen.size))
-		arg(a, gen_size_name(cfg->gen.size));
-	else
-		argf(a, "%u", cfg->gen.size);
-	arg(a, "--proto");
-	arg(a, gen_proto_name(cfg->gen.proto));
-	if (cfg->gen.src_ips > 1) {
-		arg(a, "--src-ips");
-		argf(a, "%u", cfg->gen.src_ips);
-	}
-	if (cfg->gen.rate) {
-		arg(a, "--rate");
-		argf(a, "%llu", (unsigned long long)cfg->gen.rate);
-	}
-	arg(a, tb->gen_if);
-}
-
-/* Waits for the receiver to say it is ready. On failure, its last words
- * are in @res->err and it has been reaped. */
-static int rx_wait_ready(struct bench_child *rx, enum bench_receiver r, struct bench_result *res)
-{
-	const char *file = r == BENCH_DPDK ? rx->out : rx->err;
 	/* testpmd starts forwarding even when its port failed to probe: its
 	 * ready line is the one naming the forwarding core's stream. */
-	const char *marker = r == BENCH_DPDK ? "forwards packets on" : "ready:";
-
 	for (double end = xdpi_now() + BENCH_READY_TIMEOUT_S;;) {
 		bool exited;
 
-		if (r == BENCH_DPDK && file_has(file, "No probed ethernet devices")) {
+		if (file_has(rx->out, "No probed ethernet devices")) {
 			kill(rx->pid, SIGINT);
 			wait_child(rx->pid, BENCH_STOP_TIMEOUT_S);
 			snprintf(
@@ -744,13 +650,38 @@ static int rx_wait_ready(struct bench_child *rx, enum bench_receiver r, struct b
 				"testpmd could not open the AF_XDP port (net_af_xdp probe failed)");
 			return -EIO;
 		}
-		if (file_has(file, marker))
+		if (file_has(rx->out, "forwards packets on"))
 			return 0;
 		exited = waitpid(rx->pid, NULL, WNOHANG) == rx->pid;
 		if (exited || xdpi_now() > end) {
 			file_last_line(rx->err, res->err, sizeof(res->err));
-			if (r == BENCH_DPDK && !*res->err)
+			if (!*res->err)
 				file_last_line(rx->out, res->err, sizeof(res->err));
+			if (!*res->err)
+				snprintf(res->err, sizeof(res->err), "receiver did not start");
+			if (!exited) {
+				kill(rx->pid, SIGKILL);
+				waitpid(rx->pid, NULL, 0);
+			}
+			return -EIO;
+		}
+		usleep(20000);
+	}
+}
+
+/* Waits for an in-process receiver to say it is ready (bench/inproc.h),
+ * bounded. On failure, its last words are in @res->err and it has been
+ * reaped. */
+static int rx_wait_ready(struct bench_child *rx, struct bench_result *res)
+{
+	for (double end = xdpi_now() + BENCH_READY_TIMEOUT_S;;) {
+		bool exited;
+
+		if (__atomic_load_n(&rx->sh->ready, __ATOMIC_ACQUIRE))
+			return 0;
+		exited = waitpid(rx->pid, NULL, WNOHANG) == rx->pid;
+		if (exited || xdpi_now() > end) {
+			file_last_line(rx->err, res->err, sizeof(res->err));
 			if (!*res->err)
 				snprintf(res->err, sizeof(res->err), "receiver did not start");
 			if (!exited) {
@@ -789,10 +720,14 @@ static json_t *dpdk_result(const char *path)
 		     : NULL;
 }
 
-/* What a killed receiver left on the interface goes: xdpi's programs
- * through `xdpi detach`, testpmd's by switching XDP off. */
-static void rx_cleanup_killed(const struct testbed *tb, enum bench_receiver r, const char *rx_if)
+/* What a killed receiver left on the interface goes: xdpi's program
+ * detached from inside the namespace (as `xdpi detach` does), testpmd's
+ * by switching XDP off. */
+static void rx_cleanup_killed(const struct testbed *tb, enum bench_receiver r, const char *rx_if,
+			      struct bench_child *rx)
 {
+	pid_t pid;
+
 	if (r == BENCH_AF_PACKET)
 		return;
 	if (r == BENCH_DPDK) {
@@ -802,11 +737,10 @@ static void rx_cleanup_killed(const struct testbed *tb, enum bench_receiver r, c
 		ns_sh(tb->dut_ns, script);
 		return;
 	}
-	char *const det[] = {
-		"ip",	  "netns",	 "exec", tb ? (char *)tb->dut_ns : "", (char *)self_exe(),
-		"detach", (char *)rx_if, NULL};
-
-	run_cmd(tb ? det : det + 4);
+	pid = bench_fork(rx->err_fd, rx->err_fd, NULL, tb ? tb->dut_ns : NULL, "xdpi detach",
+			 bench_child_detach, (void *)rx_if);
+	if (pid > 0)
+		wait_child(pid, BENCH_STOP_TIMEOUT_S);
 }
 
 static void dpdk_remove_runtime(void)
@@ -830,35 +764,55 @@ struct bench_point {
 	const char *rx_if;
 	char rx_cpus[128], gen_cpus[128];
 	struct bench_child rx, gen;
-	bool gro;      /* switched on for the AF_PACKET receiver */
-	bool threaded; /* threaded NAPI, switched on while the receiver runs */
-	bool started;  /* the receiver was started: its leftovers may need removing */
-	bool rx_lost;  /* the receiver was killed: it could not clean up itself */
+	struct capture_opts live; /* an xdpi receiver's options */
+	bool gro;		  /* switched on for the AF_PACKET receiver */
+	bool threaded;		  /* threaded NAPI, switched on while the receiver runs */
+	bool started;		  /* the receiver was started: its leftovers may need removing */
+	bool rx_lost;		  /* the receiver was killed: it could not clean up itself */
 };
 
-/* What the generator reported, or with external traffic what it would
- * have: the time the point lasted. */
-static json_t *gen_report_load(const struct bench_point *p)
+/* The ledger's counters a point reads, summed over the queues. */
+static void ledger_total(const struct ledger *l, struct ledger_queue *total)
 {
-	return p->tb ? load_json(p->gen.out)
-		     : json_pack("{s:I, s:f}", "sent", (json_int_t)0, "seconds",
-				 p->cfg->gen.duration);
+	memset(total, 0, sizeof(*total));
+	for (int i = 0; i < l->count; i++) {
+		const struct loss_report *lr = &l->q[i].loss;
+
+		total->xdp.redirected += l->q[i].xdp.redirected;
+		total->xdp.dropped += l->q[i].xdp.dropped;
+		total->xdp.copied_out += l->q[i].xdp.copied_out;
+		total->inspected_out += l->q[i].inspected_out;
+		total->sock.rx_dropped += l->q[i].sock.rx_dropped;
+		total->sock.rx_ring_full += l->q[i].sock.rx_ring_full;
+		total->has_causes |= l->q[i].has_causes;
+		for (int c = 0; c < LOSS__CAUSES; c++)
+			total->loss.fill_empty[c] += lr->fill_empty[c];
+		total->loss.run_delay_ns += lr->run_delay_ns;
+		total->loss.nivcsw += lr->nivcsw;
+		total->loss.gaps += lr->gaps;
+		total->loss.cpu_ns += lr->cpu_ns;
+		if (lr->longest_gap_ns > total->loss.longest_gap_ns)
+			total->loss.longest_gap_ns = lr->longest_gap_ns;
+	}
+	total->unexplained = l->unexplained;
 }
 
-/* What the receiver counted as received, by receiver kind. */
-static void rx_counts(const struct bench_point *p, struct bench_result *res)
+/* An xdpi receiver's figures, from what its process handed back. */
+static int rx_counts_xdpi(const struct bench_point *p, struct bench_result *res)
 {
+	const struct bench_shared *sh = p->rx.sh;
 	struct ledger_queue total;
 
-	if (p->r == BENCH_AF_PACKET || p->r == BENCH_DPDK) {
-		res->received = (uint64_t)json_integer_value(
-			json_object_get(res->receiver_json, "packets"));
-		return;
-	}
-	ledger_total(res->receiver_json, &total);
+	res->ledger.q = calloc((size_t)(sh->nqueues ? sh->nqueues : 1), sizeof(*res->ledger.q));
+	if (!res->ledger.q)
+		return -ENOMEM;
+	memcpy(res->ledger.q, sh->q, (size_t)sh->nqueues * sizeof(sh->q[0]));
+	res->ledger.count = sh->nqueues;
+	res->ledger.unexplained = sh->unexplained;
+	ledger_total(&res->ledger, &total);
 	if (p->r == BENCH_CEILING) {
 		res->received = total.xdp.dropped;
-		return;
+		return 0;
 	}
 	res->has_causes = total.has_causes;
 	memcpy(res->fill_empty, total.loss.fill_empty, sizeof(res->fill_empty));
@@ -867,53 +821,91 @@ static void rx_counts(const struct bench_point *p, struct bench_result *res)
 	res->longest_gap_ns = total.loss.longest_gap_ns;
 	res->gaps = total.loss.gaps;
 	res->rx_cpu_ns = total.loss.cpu_ns;
-	res->received =
-		(uint64_t)json_integer_value(json_object_get(res->receiver_json, "packets"));
 	/* Passive both ways: the host's answers (the DUT resets each SYN)
 	 * are copied and inspected too; what was received is the rest. */
 	res->sent_by_host = total.inspected_out;
-	res->received =
-		res->received > total.inspected_out ? res->received - total.inspected_out : 0;
+	res->received = sh->packets > total.inspected_out ? sh->packets - total.inspected_out : 0;
 	res->unexplained = total.unexplained;
 	res->socket_drops = total.sock.rx_dropped + total.sock.rx_ring_full;
 	/* External traffic: what the XDP program steered is what was offered
 	 * to the sockets. */
 	if (!p->tb)
 		res->sent = total.xdp.redirected;
+	return 0;
 }
 
-/* Reads what the generator and the receiver reported into @res. */
+/* What the receiver counted as received, by receiver kind, and its own
+ * report for the record. */
+static int rx_counts(const struct bench_point *p, struct bench_result *res)
+{
+	const struct bench_shared *sh = p->rx.sh;
+
+	switch (p->r) {
+	case BENCH_DPDK:
+		res->receiver_json = dpdk_result(p->rx.out);
+		if (!res->receiver_json)
+			return -EIO;
+		res->received = (uint64_t)json_integer_value(
+			json_object_get(res->receiver_json, "packets"));
+		return 0;
+	case BENCH_AF_PACKET:
+		if (!__atomic_load_n(&sh->done, __ATOMIC_ACQUIRE))
+			return -EIO;
+		res->received = sh->afp.packets;
+		res->receiver_json = json_pack(
+			"{s:I, s:I, s:I, s:I, s:I, s:f}", "packets", (json_int_t)sh->afp.packets,
+			"bytes", (json_int_t)sh->afp.bytes, "ps_recv", (json_int_t)sh->afp.ps_recv,
+			"ps_drop", (json_int_t)sh->afp.ps_drop, "ps_ifdrop",
+			(json_int_t)sh->afp.ps_ifdrop, "seconds", sh->afp_seconds);
+		return 0;
+	default:
+		if (!__atomic_load_n(&sh->done, __ATOMIC_ACQUIRE))
+			return -EIO;
+		/* The rendered report, for the record only. */
+		if (p->cfg->rx_report)
+			res->receiver_json = load_json(p->rx.out);
+		return rx_counts_xdpi(p, res);
+	}
+}
+
+/* Reads what the generator and the receiver handed back into @res. */
 static int bench_collect(const struct bench_point *p, struct bench_result *res)
 {
-	json_t *gen_json = gen_report_load(p);
+	const struct bench_shared *gen = p->gen.sh;
+	int ret;
 
-	res->receiver_json = p->r == BENCH_DPDK ? dpdk_result(p->rx.out) : load_json(p->rx.out);
-	if (!gen_json || !res->receiver_json) {
+	if (p->tb && !__atomic_load_n(&gen->done, __ATOMIC_ACQUIRE)) {
+		file_last_line(p->gen.err, res->err, sizeof(res->err));
+		if (!*res->err)
+			snprintf(res->err, sizeof(res->err), "no result from the generator");
+		return -EIO;
+	}
+	if (p->tb) {
+		res->sent = gen->gen.sent;
+		res->fell_behind = gen->gen.fell_behind;
+		res->veth_refused = gen->gen_refused;
+		res->seconds = gen->gen.seconds;
+		/* The generator's achieved rate leaves its warm-up out. */
+		res->sent_pps = gen_result_pps(&gen->gen);
+	} else {
+		res->seconds = p->cfg->gen.duration;
+	}
+	ret = rx_counts(p, res);
+	if (ret) {
 		if (!*res->err)
 			file_last_line(p->rx.err, res->err, sizeof(res->err));
 		if (!*res->err)
-			snprintf(res->err, sizeof(res->err), "no result from the %s",
-				 gen_json ? "receiver" : "generator");
-		json_decref(gen_json);
-		return -EIO;
+			snprintf(res->err, sizeof(res->err), "no result from the receiver");
+		return ret;
 	}
-	res->sent = (uint64_t)json_integer_value(json_object_get(gen_json, "sent"));
-	res->fell_behind = (uint64_t)json_integer_value(json_object_get(gen_json, "fell_behind"));
-	res->veth_refused =
-		(uint64_t)json_integer_value(json_object_get(gen_json, "iface_xdp_xmit_errors"));
-	res->seconds = json_number_value(json_object_get(gen_json, "seconds"));
-	rx_counts(p, res);
-	/* The generator's achieved rate leaves its warm-up out; what was
-	 * received is that rate times the share of frames that arrived. */
-	res->sent_pps = p->tb ? json_number_value(json_object_get(gen_json, "pps")) : 0;
 	if (!res->sent_pps && res->seconds > 0)
 		res->sent_pps = (double)res->sent / res->seconds;
-	/* Exactly the offered rate when nothing was lost: the product below
-	 * can round one ulp above it. */
+	/* What was received is that rate times the share of frames that
+	 * arrived; exactly the offered rate when nothing was lost: the
+	 * product below can round one ulp above it. */
 	res->recv_pps = res->received >= res->sent ? res->sent_pps
 			: res->sent ? res->sent_pps * (double)res->received / (double)res->sent
 				    : 0;
-	json_decref(gen_json);
 	return 0;
 }
 
@@ -952,16 +944,20 @@ static int bench_offer(struct bench_point *p, struct bench_result *res)
 {
 	const struct bench_cfg *cfg = p->cfg;
 	struct cpu_times rx0 = {0}, rx1 = {0}, g0 = {0}, g1 = {0};
-	struct argbuf ga = {0};
 	uint64_t proc0 = proc_cpu_ns(p->rx.pid), proc1;
 	int ret = 0;
 
 	cpu_read(cfg->rx_cpus[0], &rx0);
 	cpu_read(cfg->gen.cpus[0], &g0);
 	if (p->tb) {
-		gen_argv(&ga, p->tb, cfg, p->gen_cpus);
-		p->gen.pid = spawn((char *const *)ga.v, p->gen.out_fd, p->gen.err_fd);
-		ret = p->gen.pid < 0 ? -errno : wait_child(p->gen.pid, cfg->gen.duration + 30);
+		struct gen_opts go = cfg->gen;
+		struct bench_gen_child gc = {.o = &go, .sh = p->gen.sh};
+
+		go.ifname = p->tb->gen_if;
+		memcpy(go.cpus, cfg->gen.cpus, sizeof(go.cpus));
+		p->gen.pid = bench_fork(p->gen.out_fd, p->gen.err_fd, &all_cpus, p->tb->gen_ns,
+					"xdpi gen", bench_child_gen, &gc);
+		ret = p->gen.pid < 0 ? p->gen.pid : wait_child(p->gen.pid, cfg->gen.duration + 30);
 	} else {
 		/* External traffic: the user's generator is running. */
 		struct timespec ts = {
@@ -983,28 +979,42 @@ static int bench_offer(struct bench_point *p, struct bench_result *res)
 	return ret;
 }
 
-/* The receiver's command line: testpmd, or this binary. */
+/* testpmd's command line. */
 static void rx_argv(struct argbuf *a, const struct bench_point *p)
 {
-	struct capture_opts live;
+	arg(a, "ip");
+	arg(a, "netns");
+	arg(a, "exec");
+	arg(a, p->tb->dut_ns);
+	rx_argv_dpdk(a, p->cfg, p->place, p->rx_if, p->tb->queues);
+}
 
-	if (p->tb) {
-		arg(a, "ip");
-		arg(a, "netns");
-		arg(a, "exec");
-		arg(a, p->tb->dut_ns);
-	}
+/* Starts the receiver: testpmd as a program, the others in a fork of this
+ * process in the DUT's namespace (bench/inproc.h). */
+static pid_t rx_spawn(struct bench_point *p)
+{
+	const char *ns = p->tb ? p->tb->dut_ns : NULL;
+	struct argbuf ra = {0};
+
 	switch (p->r) {
 	case BENCH_DPDK:
-		rx_argv_dpdk(a, p->cfg, p->place, p->rx_if, p->tb->queues);
-		break;
-	case BENCH_AF_PACKET:
-		afpacket_argv(a, p->cfg->rx_cpus[0], p->rx_if);
-		break;
-	default:
-		live_opts_of(p->cfg, p->r, p->place, p->rx_if, p->tb != NULL, &live);
-		bench_live_argv(a, &live);
-		break;
+		rx_argv(&ra, p);
+		return spawn((char *const *)ra.v, p->rx.out_fd, p->rx.err_fd);
+	case BENCH_AF_PACKET: {
+		struct bench_afp_child ac = {p->rx_if, p->cfg->rx_cpus[0], p->rx.sh};
+
+		return bench_fork(p->rx.out_fd, p->rx.err_fd, &all_cpus, ns, "xdpi afpacket",
+				  bench_child_afpacket, &ac);
+	}
+	default: {
+		struct bench_xdpi_child xc = {&p->live, p->cfg->rx_report, p->rx.sh};
+
+		/* The capture mounts bpffs in the child's own mount namespace
+		 * when it is missing (steer_ensure_bpffs). */
+		live_opts_of(p->cfg, p->r, p->place, p->rx_if, p->tb != NULL, &p->live);
+		return bench_fork(p->rx.out_fd, p->rx.err_fd, &all_cpus, ns, "xdpi live",
+				  bench_child_xdpi, &xc);
+	}
 	}
 }
 
@@ -1012,7 +1022,6 @@ static void rx_argv(struct argbuf *a, const struct bench_point *p)
  * placement (threaded NAPI can only be switched on once XDP or GRO is). */
 static int rx_start(struct bench_point *p, struct bench_result *res)
 {
-	struct argbuf ra = {0};
 	int ret;
 
 	if (p->r == BENCH_AF_PACKET && p->tb) {
@@ -1022,17 +1031,15 @@ static int rx_start(struct bench_point *p, struct bench_result *res)
 		snprintf(script, sizeof(script), "ethtool -K %s gro on", p->rx_if);
 		p->gro = !ns_sh(p->tb->dut_ns, script);
 	}
-	rx_argv(&ra, p);
-	/* xdpi live mounts bpffs in its own mount namespace when it is
-	 * missing (steer_ensure_bpffs); testpmd's libxdp falls back without. */
-	p->rx.pid = spawn((char *const *)ra.v, p->rx.out_fd, p->rx.err_fd);
+	p->rx.pid = rx_spawn(p);
 	if (p->rx.pid < 0) {
-		ret = -errno;
-		snprintf(res->err, sizeof(res->err), "cannot start the receiver");
+		ret = p->rx.pid;
+		snprintf(res->err, sizeof(res->err), "cannot start the receiver: %s",
+			 strerror(-ret));
 		return ret;
 	}
 	p->started = true;
-	ret = rx_wait_ready(&p->rx, p->r, res);
+	ret = p->r == BENCH_DPDK ? dpdk_wait_ready(&p->rx, res) : rx_wait_ready(&p->rx, res);
 	if (ret) {
 		p->rx_lost = true;
 		return ret;
@@ -1042,7 +1049,8 @@ static int rx_start(struct bench_point *p, struct bench_result *res)
 	return 0;
 }
 
-/* Stops the receiver with SIGINT, so that it drains and closes its ledger. */
+/* Stops the receiver (testpmd with SIGINT, the others through the shared
+ * mapping), so that it drains and closes its ledger. */
 static void rx_stop(struct bench_point *p, struct bench_result *res)
 {
 	/* Frames still in flight (veth ring, NAPI) land within a poll. */
@@ -1052,11 +1060,18 @@ static void rx_stop(struct bench_point *p, struct bench_result *res)
 	 * receiver's CPU. */
 	if (p->threaded)
 		placement_threaded(p->tb, p->rx_cpus, false);
-	kill(p->rx.pid, SIGINT);
-	if (wait_child(p->rx.pid, BENCH_STOP_TIMEOUT_S) == -ETIMEDOUT) {
+	if (p->r == BENCH_DPDK)
+		kill(p->rx.pid, SIGINT);
+	else
+		__atomic_store_n(&p->rx.sh->stop, 1, __ATOMIC_RELEASE);
+	p->rx.exit = wait_child(p->rx.pid, BENCH_STOP_TIMEOUT_S);
+	if (p->rx.exit == -ETIMEDOUT) {
 		p->rx_lost = true;
 		if (!*res->err)
 			snprintf(res->err, sizeof(res->err), "receiver did not stop: killed");
+	} else if (p->rx.exit >= 128 && p->r != BENCH_DPDK) {
+		/* Killed by a signal (a crash): it could not detach. */
+		p->rx_lost = true;
 	}
 }
 
@@ -1092,7 +1107,7 @@ static void point_close(struct bench_point *p)
 		/* A receiver that exited cleaned up itself; detach would also
 		 * reset busy-poll settings that may be the user's own. */
 		if (p->rx_lost)
-			rx_cleanup_killed(p->tb, p->r, p->rx_if);
+			rx_cleanup_killed(p->tb, p->r, p->rx_if, &p->rx);
 		if (p->r == BENCH_DPDK)
 			dpdk_remove_runtime();
 	}
@@ -1158,4 +1173,5 @@ void bench_result_free(struct bench_result *res)
 {
 	json_decref(res->receiver_json);
 	res->receiver_json = NULL;
+	ledger_free(&res->ledger);
 }

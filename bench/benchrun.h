@@ -3,9 +3,12 @@
  * One benchmark point: a veth testbed, a receiver in the DUT namespace, the
  * generator in the other, identical traffic for every receiver, and what
  * each measured. `xdpi bench` runs four receivers on one point; `xdpi tune`
- * sweeps many points. Receivers and the generator run as child processes of
- * this binary (`ip netns exec NS /proc/self/exe live|gen|afpacket ...`), so
- * a receiver is measured exactly as a user would run it.
+ * sweeps many points. xdpi's receivers, the AF_PACKET receiver and the
+ * generator run as forks of this process that enter the namespace and call
+ * the engines' APIs directly (bench/inproc.h): no command line, results
+ * handed back typed. A receiver is measured on the same code `xdpi live`
+ * runs (pinned workers, privileges dropped, the loss monitor, the ledger).
+ * DPDK's testpmd is the one receiver started as a program.
  *
  * Errors: int functions return 0 or a negative errno with a reason in the
  * result's or @err's text. Every namespace, program and sysfs setting a
@@ -20,8 +23,20 @@
 
 #include <jansson.h>
 
+#include "../capture/ledger.h"
 #include "../capture/losscause.h"
 #include "generator.h"
+
+struct capture;
+struct capture_opts;
+struct capture_result;
+
+/* Renders an xdpi receiver's own report for the record: export/
+ * live_report.h's live_report_json(), which cmd/ hands bench (bench sits
+ * below the renderers). Called in the receiver's process after its run;
+ * its figures are read typed, never from this. */
+typedef json_t *(*bench_rx_report_fn)(const struct capture_opts *o, const struct capture *c,
+				      const struct capture_result *res, const char *stop_reason);
 
 struct testbed {
 	char gen_ns[32], dut_ns[32];
@@ -76,8 +91,9 @@ struct bench_cfg {
 	uint32_t frame_size; /* 0: default */
 	bool no_need_wakeup;
 	bool check_seq;
-	bool takeover;	    /* an external interface the host uses (`tune --takeover`) */
-	uint64_t max_flows; /* the inspecting receivers' --max-flows; 0: live's default */
+	bool takeover;		      /* an external interface the host uses (`tune --takeover`) */
+	uint64_t max_flows;	      /* the inspecting receivers' --max-flows; 0: live's default */
+	bench_rx_report_fn rx_report; /* NULL: the record has no receiver report */
 };
 
 struct bench_result {
@@ -102,8 +118,12 @@ struct bench_result {
 	/* CPU time the receiver spent: xdpi's workers over their life, other
 	 * receivers' whole process over the generator's run; 0: unknown. */
 	uint64_t rx_cpu_ns;
-	double rx_steal_s;     /* the rx CPU's steal time (a VM's host took it) */
-	json_t *receiver_json; /* the receiver's own JSON output (owned) */
+	double rx_steal_s; /* the rx CPU's steal time (a VM's host took it) */
+	/* xdpi receivers: the ledger, as the receiver closed it (owned). */
+	struct ledger ledger;
+	/* The receiver's own report for the record (owned): xdpi's rendered
+	 * by cfg->rx_report, AF_PACKET's counts, testpmd's statistics. */
+	json_t *receiver_json;
 	char err[256];
 };
 

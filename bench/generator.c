@@ -39,6 +39,7 @@
 #include "../util/frame.h"
 #include "../util/log.h"
 #include "../util/optval.h"
+#include "../xsk/iface.h"
 #include "../xsk/xsk.h"
 
 #define GEN_CHUNK 8192		/* frames per BPF_PROG_RUN call at full speed */
@@ -1147,4 +1148,20 @@ out:
 	gen_teardown(g);
 	free(g);
 	return ret;
+}
+
+/* veth counts the frames its peer refused (its ring full) per TX queue. */
+uint64_t gen_tx_refused(const char *ifname)
+{
+	struct iface_queue_counters tx;
+	uint64_t refused = 0;
+
+	for (int q = 0; q < 64; q++) {
+		if (iface_queue_counters(ifname, "tx", (uint32_t)q, &tx) || !tx.count)
+			break;
+		for (int i = 0; i < tx.count; i++)
+			if (!strcmp(tx.c[i].name, "xdp_xmit_errors"))
+				refused += tx.c[i].value;
+	}
+	return refused;
 }

@@ -168,6 +168,11 @@ const char *gen_size_name(uint32_t size);
 int gen_run(const struct gen_opts *o, const volatile int *stop, struct gen_result *res, char *err,
 	    size_t err_len);
 
+/* The frames @ifname's peer refused so far (veth's xdp_xmit_errors over
+ * its TX queues, its ring full): read before and after a run. 0 where the
+ * driver has no such counter. */
+uint64_t gen_tx_refused(const char *ifname);
+
 /* Writes the first @max frames the run would send (all threads, in send
  * order per thread, time stamps 0) to a pcap file, for `xdpi read`. */
 int gen_write_pcap(const struct gen_opts *o, const char *path, uint64_t max, char *err,

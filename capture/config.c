@@ -10,11 +10,14 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "../inspect/filter.h"
 
 struct capture_config {
 	char **values;
@@ -262,81 +265,171 @@ void capture_config_free(struct capture_config *cfg)
 	}
 }
 
-/* capture_opts_to_argv()'s output, as option/value pairs. */
-#define DIFF_MAX_ARGS 256
-struct argv_list {
-	char *arg[DIFF_MAX_ARGS];
-	int n;
-	bool truncated;
+/* How an option's value is compared between two generations: the typed
+ * field(s) it sets, never its spelling. */
+enum diff_kind {
+	DIFF_MEM,    /* a scalar (integer, bool, enum, double): its bytes */
+	DIFF_STR,    /* a string, NULL for unset */
+	DIFF_LIST,   /* an int array and its count after it (off2) */
+	DIFF_FILTER, /* o->filter, as --filter (an expression) */
+	DIFF_PROTO,  /* o->filter, as --proto (a keyword) */
 };
 
-static void argv_push(void *ctx, const char *arg)
-{
-	struct argv_list *l = ctx;
-	char *copy;
+struct diff_row {
+	const char *key;
+	enum diff_kind kind;
+	size_t off, size, off2;
+};
 
-	if (l->n == DIFF_MAX_ARGS) {
-		l->truncated = true;
-		return;
+#define DM(k, f)                                                 \
+	{                                                        \
+		k, DIFF_MEM, offsetof(struct capture_opts, f),   \
+			sizeof(((struct capture_opts *)0)->f), 0 \
 	}
-	copy = strdup(arg);
-	if (!copy) {
-		l->truncated = true;
-		return;
+#define DS(k, f)                                                    \
+	{                                                           \
+		k, DIFF_STR, offsetof(struct capture_opts, f), 0, 0 \
 	}
-	l->arg[l->n++] = copy;
+#define DL(k, f, n)                                                          \
+	{                                                                    \
+		k, DIFF_LIST, offsetof(struct capture_opts, f), sizeof(int), \
+			offsetof(struct capture_opts, n)                     \
+	}
+
+/* Every key of capture_long_opts and capture_flow_long_opts. One missing
+ * here is always named as changed (so a reload says it was not applied),
+ * which tests/test_config.c's comparison of a config with itself finds. */
+static const struct diff_row diff_rows[] = {
+	{"filter", DIFF_FILTER, 0, 0, 0},
+	{"proto", DIFF_PROTO, 0, 0, 0},
+	DM("duration", duration),
+	DS("interface", ifname),
+	DM("count", count),
+	DS("write", write),
+	DM("quiet", quiet),
+	DM("interval", interval),
+	DM("no-inspect", inspect),
+	DM("check-seq", check_seq),
+	DM("sender-clock", sender_clock),
+	DM("ceiling", ceiling),
+	DL("queues", queues, nqueues),
+	DL("cpus", cpus, ncpus),
+	DM("batch", batch),
+	DM("mode", xsk.mode),
+	DM("xdp-mode", xdp_mode),
+	DM("frame-size", xsk.frame_size),
+	DM("fill-size", xsk.fill_size),
+	DM("comp-size", xsk.comp_size),
+	DM("rx-size", xsk.rx_size),
+	DM("no-busy-poll", xsk.busy_poll),
+	DM("busy-poll-usecs", xsk.busy_poll_usecs),
+	DM("no-need-wakeup", xsk.need_wakeup),
+	DM("idle-spin-us", idle_spin_us),
+	DM("passive", passive),
+	DM("snaplen", snaplen),
+	DM("ring-size", ring_size),
+	DM("direction", direction),
+	DM("json", json),
+	DS("record", record),
+	DS("user", user),
+	DM("keep-privileges", keep_privileges),
+	DM("force", force),
+	DM("takeover", takeover),
+	DM("max-frame", max_frame),
+	DM("no-rx-metadata", no_rx_metadata),
+	DM("no-frame-times", no_frame_times),
+	DM("keep-offloads", keep_offloads),
+	DM("verbose", verbose),
+	DM("connections", connections),
+	DM("no-flows", flows.off),
+	DM("no-peeks", flows.no_peeks),
+	DM("max-flows", flows.max_flows),
+	DM("flow-timeout", flows.timeout),
+	DM("flow-closed-timeout", flows.closed_timeout),
+	DM("distinct-limit", flows.distinct_limit),
+	DS("json-lines", flows.json_lines),
+	DS("prometheus", flows.prometheus),
+	DS("ipfix", flows.ipfix),
+	DM("ipfix-active-timeout", flows.ipfix_active_timeout),
+	DM("ipfix-domain", flows.ipfix_domain),
+	DM("no-detect", flows.no_detect),
+	DM("detect-window", flows.detect.window_s),
+	DM("detect-hold", flows.detect.hold_s),
+	DM("detect-max-entries", flows.detect_max_entries),
+	DM("syn-flood-rate", flows.detect.syn_rate),
+	DM("syn-flood-ratio", flows.detect.syn_ratio),
+	DM("syn-flood-half-open", flows.detect.syn_half_open),
+	DM("scan-window", flows.detect.scan_window_s),
+	DM("port-scan-ports", flows.detect.port_scan_ports),
+	DM("address-scan-hosts", flows.detect.addr_scan_hosts),
+	DM("attempt-timeout", flows.detect.attempt_timeout_s),
+	DM("volumetric-pps", flows.detect.vol_pps),
+	DM("volumetric-mbps", flows.detect.vol_bps),
+	DM("volumetric-flows", flows.detect.vol_flows),
+	DM("volumetric-deviations", flows.detect.vol_deviations),
+	DM("volumetric-warmup", flows.detect.vol_warmup_s),
+	DM("volumetric-min-pps", flows.detect.vol_baseline_min_pps),
+	DS("on-alert", flows.on_alert),
+};
+
+static bool str_differs(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a && strcmp(a, b));
 }
 
-static void argv_free(struct argv_list *l)
+/* The filter as the option that would set it: --proto for a keyword,
+ * --filter for an expression, neither for the default; NULL when @o's
+ * filter is not set through option @kind. */
+static const char *filter_as(const struct capture_opts *o, enum diff_kind kind)
 {
-	for (int i = 0; i < l->n; i++)
-		free(l->arg[i]);
+	struct capture_opts d;
+	bool keyword = xdpi_filter_keyword(o->filter) >= 0;
+
+	capture_opts_defaults(&d);
+	if (!strcmp(o->filter, d.filter))
+		return NULL;
+	return keyword == (kind == DIFF_PROTO) ? o->filter : NULL;
 }
 
-/* The value @l gives option @name: "" for a flag that is set, NULL if @l
- * does not name it (the default). "interface" is the positional one. */
-static const char *argv_value(const struct argv_list *l, const char *name)
+static bool row_differs(const struct diff_row *r, const struct capture_opts *a,
+			const struct capture_opts *b)
 {
-	for (int i = 0; i < l->n; i++) {
-		const char *a = l->arg[i];
-		const struct option *lo;
-		size_t index;
+	const char *pa = (const char *)a + r->off, *pb = (const char *)b + r->off;
 
-		if (!strcmp(a, "--") || strncmp(a, "--", 2)) { /* the interface, last */
-			i += !strcmp(a, "--");
-			return !strcmp(name, "interface") && i < l->n ? l->arg[i] : NULL;
-		}
-		lo = key_lookup(a + 2, &index);
-		if (!lo)
-			continue;
-		if (!strcmp(lo->name, name))
-			return lo->has_arg == no_argument ? ""
-							  : (i + 1 < l->n ? l->arg[i + 1] : "");
-		i += lo->has_arg != no_argument;
+	switch (r->kind) {
+	case DIFF_MEM:
+		return memcmp(pa, pb, r->size) != 0;
+	case DIFF_STR:
+		return str_differs(*(const char *const *)(const void *)pa,
+				   *(const char *const *)(const void *)pb);
+	case DIFF_LIST: {
+		int na = *(const int *)(const void *)((const char *)a + r->off2);
+		int nb = *(const int *)(const void *)((const char *)b + r->off2);
+
+		return na != nb || memcmp(pa, pb, (size_t)na * sizeof(int)) != 0;
 	}
-	return NULL;
+	case DIFF_FILTER:
+	case DIFF_PROTO:
+		return str_differs(filter_as(a, r->kind), filter_as(b, r->kind));
+	}
+	return true;
 }
 
-static bool differs(const struct argv_list *a, const struct argv_list *b, const char *name)
+static bool differs(const struct capture_opts *a, const struct capture_opts *b, const char *key)
 {
-	const char *va = argv_value(a, name), *vb = argv_value(b, name);
-
-	return (va == NULL) != (vb == NULL) || (va && strcmp(va, vb));
+	for (size_t i = 0; i < sizeof(diff_rows) / sizeof(diff_rows[0]); i++)
+		if (!strcmp(diff_rows[i].key, key))
+			return row_differs(&diff_rows[i], a, b);
+	return true;
 }
 
 void capture_config_diff(const struct capture_opts *a, const struct capture_opts *b,
 			 void (*changed)(void *ctx, const char *key), void *ctx)
 {
-	struct argv_list la = {0}, lb = {0};
-
-	capture_opts_to_argv(a, 0, argv_push, &la);
-	capture_opts_to_argv(b, 0, argv_push, &lb);
 	for (const struct option *lo = capture_long_opts; lo->name; lo++)
-		if (differs(&la, &lb, lo->name))
+		if (differs(a, b, lo->name))
 			changed(ctx, lo->name);
 	for (const struct option *lo = capture_flow_long_opts; lo->name; lo++)
-		if (differs(&la, &lb, lo->name))
+		if (differs(a, b, lo->name))
 			changed(ctx, lo->name);
-	argv_free(&la);
-	argv_free(&lb);
 }

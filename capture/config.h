@@ -40,8 +40,9 @@ void capture_config_adopt(struct capture_config *cfg, struct capture_config *old
 void capture_config_free(struct capture_config *cfg);
 
 /* Calls @changed with the key of each option whose value differs between
- * @a and @b ("interface" for the interface), as `xdpi live` would spell
- * them (capture_opts_to_argv()). */
+ * @a and @b ("interface" for the interface), in the option tables' order:
+ * the typed fields each option sets are compared, never their spelling
+ * (a filter counts under --proto when it is a keyword, else --filter). */
 void capture_config_diff(const struct capture_opts *a, const struct capture_opts *b,
 			 void (*changed)(void *ctx, const char *key), void *ctx);
 

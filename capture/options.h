@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The options of a capture run, as `xdpi live` spells them: the one table
- * of their names. `xdpi live` parses argv with it; `xdpi bench` and
- * `xdpi tune` describe the receiver they start, or the setting they
- * recommend, as a struct capture_opts and turn it back into arguments with
- * capture_opts_to_argv(), so no option name is written twice.
+ * of their names. `xdpi live` parses argv with it; `xdpi live
+ * --check-config` and `xdpi tune` show options in effect, or the setting
+ * they recommend, as a command line for a person with
+ * capture_opts_to_argv(), so no option name is written twice. `xdpi
+ * bench` hands its receivers a struct capture_opts, never arguments.
  *
  * The capture layer (capture.h) reads the set-up fields; the output fields
  * (interval, json, record, verbose) belong to the command that drives it.

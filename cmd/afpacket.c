@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * xdpi afpacket: the AF_PACKET baseline `xdpi bench` compares with. It
- * captures through libpcap (TPACKET_V3 ring on Linux) the way tcpdump does,
- * counts the frames, and reports the kernel's own drop count (pcap_stats).
+ * xdpi afpacket: the AF_PACKET baseline `xdpi bench` compares with
+ * (bench/afpacket.h, which bench drives in-process), as a command: counts
+ * the frames, and reports the kernel's own drop count (pcap_stats).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,25 +15,11 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <pcap/pcap.h>
-
 #include "cmd.h"
+#include "../bench/afpacket.h"
 #include "../export/afpacket_report.h"
 #include "../export/report.h"
 #include "../util/signals.h"
-
-struct afp_count {
-	uint64_t packets, bytes;
-};
-
-static void afp_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
-{
-	struct afp_count *c = (struct afp_count *)user;
-
-	(void)bytes;
-	c->packets++;
-	c->bytes += h->len;
-}
 
 static const char afp_usage_line[] =
 	"Usage: xdpi afpacket [-c N] [-d S] [--cpu N] [--json] [-i] IFACE";
@@ -131,59 +117,19 @@ static int afp_parse(int argc, char **argv, struct afp_opts *o)
 	return 0;
 }
 
-/* A capture set up the way tcpdump sets one up, non-blocking so that the
- * loop can wait on it and on the signals at once. NULL after an error. */
-static pcap_t *afp_open(const char *ifname, int *fd)
-{
-	char errbuf[PCAP_ERRBUF_SIZE];
-	pcap_t *p = pcap_create(ifname, errbuf);
-
-	if (!p) {
-		xdpi_err("%s", errbuf);
-		return NULL;
-	}
-	pcap_set_snaplen(p, 262144);
-	pcap_set_buffer_size(p, 64 << 20);
-	pcap_set_timeout(p, 100);
-	if (pcap_activate(p) < 0) {
-		xdpi_err("%s: %s", ifname, pcap_geterr(p));
-		pcap_close(p);
-		return NULL;
-	}
-	if (pcap_setnonblock(p, 1, errbuf) || (*fd = pcap_get_selectable_fd(p)) < 0) {
-		xdpi_err("%s: cannot poll the capture", ifname);
-		pcap_close(p);
-		return NULL;
-	}
-	return p;
-}
-
-/* One batch, never past @count frames in all (0: no limit). */
-static int afp_dispatch(pcap_t *p, uint64_t count, struct afp_count *cnt)
-{
-	int max = -1;
-
-	if (count) {
-		if (cnt->packets >= count)
-			return 0;
-		max = count - cnt->packets > INT32_MAX ? INT32_MAX : (int)(count - cnt->packets);
-	}
-	return pcap_dispatch(p, max, afp_frame, (u_char *)cnt);
-}
-
 /* Counts until the duration ends, @count frames came (0: no limit) or a
  * signal comes, then what is left (up to @count). Returns why it
  * stopped: "duration", "count" or "signal". */
-static const char *afp_loop(pcap_t *p, int fd, int sigfd, const struct afp_opts *o,
-			    struct afp_count *cnt, int *signo)
+static const char *afp_loop(struct afp_rx *a, int sigfd, const struct afp_opts *o, int *signo)
 {
+	struct afp_counts cnt;
 	double duration = o->duration;
 	const char *why = "signal";
 
 	double start = xdpi_now();
 
 	for (;;) {
-		struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN},
+		struct pollfd pfd[2] = {{.fd = afp_rx_fd(a), .events = POLLIN},
 					{.fd = sigfd, .events = POLLIN}};
 		double left = duration ? start + duration - xdpi_now() : 1;
 
@@ -197,25 +143,23 @@ static const char *afp_loop(pcap_t *p, int fd, int sigfd, const struct afp_opts 
 			*signo = xdpi_signals_read(sigfd);
 			break;
 		}
-		while (afp_dispatch(p, o->count, cnt) > 0)
-			;
-		if (o->count && cnt->packets >= o->count)
+		afp_rx_drain(a, o->count);
+		afp_rx_counts(a, &cnt);
+		if (o->count && cnt.packets >= o->count)
 			return "count";
 	}
-	while (afp_dispatch(p, o->count, cnt) > 0)
-		;
+	afp_rx_drain(a, o->count);
 	return why;
 }
 
 int cmd_afpacket(int argc, char **argv)
 {
-	struct afp_count cnt = {0};
-	struct pcap_stat st = {0};
 	struct afpacket_report r = {0};
+	struct afp_counts cnt;
 	struct afp_opts o;
-	int fd, sigfd, ret, signo = 0;
+	int sigfd, ret, signo = 0;
+	struct afp_rx *a;
 	double start;
-	pcap_t *p;
 
 	ret = afp_parse(argc, argv, &o);
 	if (ret)
@@ -234,24 +178,24 @@ int cmd_afpacket(int argc, char **argv)
 	sigfd = xdpi_signals_fd();
 	if (sigfd < 0)
 		return XDPI_EXIT_FAIL;
-	p = afp_open(o.ifname, &fd);
-	if (!p) {
+	a = afp_rx_open(o.ifname);
+	if (!a) {
 		close(sigfd);
 		return XDPI_EXIT_FAIL;
 	}
-	xdpi_info("ready: capturing %s with libpcap (%s)", o.ifname, pcap_lib_version());
+	xdpi_info("ready: capturing %s with libpcap (%s)", o.ifname, afp_rx_lib_version());
 	r.start = report_wall_now();
 	start = xdpi_now();
-	r.stop_reason = afp_loop(p, fd, sigfd, &o, &cnt, &signo);
+	r.stop_reason = afp_loop(a, sigfd, &o, &signo);
 	r.seconds = xdpi_now() - start;
 	r.end = report_wall_now();
-	pcap_stats(p, &st);
+	afp_rx_counts(a, &cnt);
 	r.ifname = o.ifname;
 	r.packets = cnt.packets;
 	r.bytes = cnt.bytes;
-	r.ps_recv = st.ps_recv;
-	r.ps_drop = st.ps_drop;
-	r.ps_ifdrop = st.ps_ifdrop;
+	r.ps_recv = cnt.ps_recv;
+	r.ps_drop = cnt.ps_drop;
+	r.ps_ifdrop = cnt.ps_ifdrop;
 	r.signal = signo > 0 ? xdpi_signal_name(signo) : NULL;
 	if (o.json) {
 		json_t *obj = afpacket_report_json(&r);
@@ -262,7 +206,7 @@ int cmd_afpacket(int argc, char **argv)
 	} else {
 		afpacket_report_print(stdout, &r);
 	}
-	pcap_close(p);
+	afp_rx_close(a);
 	close(sigfd);
 	return ret;
 }

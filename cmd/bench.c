@@ -25,6 +25,7 @@
 #include "../bench/xdpcost.h"
 #include "../bench/ndr.h"
 #include "../export/bench_report.h"
+#include "../export/live_report.h"
 #include "../export/report.h"
 #include "../util/version.h"
 
@@ -290,6 +291,7 @@ static void bench_args_defaults(struct bench_args *a)
 	a->max_trials = BENCH_MAX_TRIALS;
 	a->duration_sum = BENCH_DURATION_SUM_S;
 	bench_cfg_defaults(&a->cfg, BENCH_TRIAL_S);
+	a->cfg.rx_report = live_report_json; /* each xdpi receiver's own, in the record */
 }
 
 /* What the options mean together; -EINVAL (message printed) if they

@@ -17,7 +17,6 @@
 #include "../bench/generator.h"
 #include "../export/gen_report.h"
 #include "../inspect/seqcheck.h"
-#include "../xsk/iface.h"
 
 static const char gen_usage_line[] = "Usage: xdpi gen [OPTIONS] [-i] IFACE";
 
@@ -105,22 +104,6 @@ static int parse_ip(const char *s, uint32_t *out)
 		return -1;
 	*out = ntohl(a.s_addr);
 	return 0;
-}
-
-/* veth counts the frames its peer refused (its ring full) per TX queue. */
-static uint64_t tx_refused(const char *ifname)
-{
-	struct iface_queue_counters tx;
-	uint64_t refused = 0;
-
-	for (int q = 0; q < 64; q++) {
-		if (iface_queue_counters(ifname, "tx", (uint32_t)q, &tx) || !tx.count)
-			break;
-		for (int i = 0; i < tx.count; i++)
-			if (!strcmp(tx.c[i].name, "xdp_xmit_errors"))
-				refused += tx.c[i].value;
-	}
-	return refused;
 }
 
 /* The frame's addresses: returns 1 if @opt is one of them, 0 if not,
@@ -350,13 +333,13 @@ int cmd_gen(int argc, char **argv)
 	if (xdpi_check_privileges() || gen_signals_catch())
 		return XDPI_EXIT_FAIL;
 
-	refused_before = tx_refused(a.o.ifname);
+	refused_before = gen_tx_refused(a.o.ifname);
 	ret = gen_run(&a.o, &gen_stop, &res, err, sizeof(err));
 	if (ret) {
 		xdpi_err("%s", *err ? err : strerror(-ret));
 		return XDPI_EXIT_FAIL;
 	}
-	refused = tx_refused(a.o.ifname) - refused_before;
+	refused = gen_tx_refused(a.o.ifname) - refused_before;
 	if (a.json) {
 		json_t *obj = gen_report_json(&a.o, &res, refused);
 

@@ -23,6 +23,7 @@
 #include "cmd.h"
 #include "../bench/benchrun.h"
 #include "../capture/guard.h"
+#include "../export/live_report.h"
 #include "../export/tune_report.h"
 #include "../util/outfile.h"
 
@@ -201,6 +202,7 @@ static void tune_args_defaults(struct tune_args *a)
 	memset(a, 0, sizeof(*a));
 	memcpy(a->dims, dims, sizeof(dims));
 	bench_cfg_defaults(&a->base, 3);
+	a->base.rx_report = live_report_json; /* each point's receiver, in the record */
 	a->out_dir = "build/tune";
 }
 

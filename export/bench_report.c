@@ -298,14 +298,10 @@ void bench_table_print(FILE *out, const struct bench_rx *rx, bool search, double
 
 void bench_ledger_print(FILE *out, const struct bench_rx *rx)
 {
-	struct ledger l;
-
-	if (!rx[BENCH_INSPECT].ran ||
-	    ledger_from_json(json_object_get(rx[BENCH_INSPECT].full.receiver_json, "ledger"), &l))
+	if (!rx[BENCH_INSPECT].ran || !rx[BENCH_INSPECT].full.ledger.count)
 		return;
 	fprintf(out, "\nLedger of xdpi live (full inspection), full-rate trial:");
-	ledger_print(out, &l);
-	ledger_free(&l);
+	ledger_print(out, &rx[BENCH_INSPECT].full.ledger);
 }
 
 /* A per-receiver entry of the record; NULL: none for this receiver. */

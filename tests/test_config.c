@@ -328,6 +328,40 @@ TEST(diff_names_changed_keys)
 	capture_config_free(c2);
 }
 
+/* The typed fields are compared: a filter under the option that sets it,
+ * a list by its entries, a threshold by its value however it was
+ * written. */
+TEST(diff_compares_fields)
+{
+	struct capture_opts a, b;
+	char keys[256] = "";
+
+	capture_opts_defaults(&a);
+	capture_opts_defaults(&b);
+	b.filter = "udp";
+	capture_config_diff(&a, &b, collect, keys);
+	assert_string_equal(keys, " proto");
+	keys[0] = 0;
+	a.filter = "udp port 53";
+	capture_config_diff(&a, &b, collect, keys);
+	assert_string_equal(keys, " filter proto");
+	keys[0] = 0;
+	a.filter = b.filter;
+	a.ncpus = b.ncpus = 2;
+	a.cpus[0] = b.cpus[0] = 1;
+	a.cpus[1] = 2;
+	b.cpus[1] = 3;
+	a.cpus[2] = 7; /* past the count: not compared */
+	capture_config_diff(&a, &b, collect, keys);
+	assert_string_equal(keys, " cpus");
+	keys[0] = 0;
+	b.cpus[1] = 2;
+	b.flows.detect.vol_bps = a.flows.detect.vol_bps + 1e6;
+	b.xsk.busy_poll = !a.xsk.busy_poll;
+	capture_config_diff(&a, &b, collect, keys);
+	assert_string_equal(keys, " no-busy-poll volumetric-mbps");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +375,7 @@ int main(void)
 		cmocka_unit_test(empty_file),
 		cmocka_unit_test(command_line_wins),
 		cmocka_unit_test(diff_names_changed_keys),
+		cmocka_unit_test(diff_compares_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
