@@ -370,6 +370,8 @@ static const struct diff_row diff_rows[] = {
 	DM("volumetric-warmup", flows.detect.vol_warmup_s),
 	DM("volumetric-min-pps", flows.detect.vol_baseline_min_pps),
 	DS("on-alert", flows.on_alert),
+	DM("ipfix-alerts", flows.ipfix_alerts),
+	DS("host-groups", flows.host_groups),
 };
 
 static bool str_differs(const char *a, const char *b)
