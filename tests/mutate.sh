@@ -219,3 +219,7 @@ capture/privdrop.c @@ \tif (o->keep_privileges)\n\t\treturn 0;\n\t/* call_rcu() 
 util/sandbox.c @@ [SANDBOX_WORKER] = {"worker", none, worker_on_fd, 0}, @@ [SANDBOX_WORKER] = {"worker", http_any, worker_on_fd, 0}, @@ test_sandbox @@ a worker allowed the HTTP thread's calls
 util/sandbox.c @@ ret = sandbox_rule(ctx, "mmap", 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)); @@ ret = sandbox_rule(ctx, "mmap", 0, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)); @@ test_sandbox @@ executable memory allowed in every sandbox
 util/sandbox.c @@ ret = privs_shed_thread();\n\tif (!ret) @@ ret = 0;\n\tif (!ret) @@ test_sandbox @@ a sandboxed thread keeps its capabilities
+# --- the verdict across bench runs, the filters made in advance
+bench/history.c @@ return lo->upper > 0 && hi->lower >= lo->upper * (1 + BENCH_STEADY_MARGIN); @@ return lo->upper > 0 && hi->ndr.median >= lo->upper * (1 + BENCH_STEADY_MARGIN); @@ test_benchhist @@ receivers ranked apart across runs by their median, not by what every run backs
+bench/history.c @@ if (*n == max) { @@ if (*n == max + 1) { @@ test_benchhist @@ the history keeps more runs than the verdict spans
+util/sandbox.c @@ out[i].k = (uint32_t)fd; @@ out[i].k = (uint32_t)fd + 1; @@ test_sandbox @@ a prepared filter given the wrong descriptor
