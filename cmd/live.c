@@ -41,10 +41,10 @@
 
 #define LIVE_USAGE "Usage: xdpi live [OPTIONS] [-i] IFACE"
 
-static void live_usage(FILE *out)
+/* What the command does, its two modes and the guard. */
+static void live_usage_intro(FILE *out)
 {
-	fprintf(out,
-		"Usage: xdpi live [OPTIONS] [-i] IFACE\n\n"
+	fputs("Usage: xdpi live [OPTIONS] [-i] IFACE\n\n"
 		"Inspects the wanted frames of every RX queue of IFACE with one pinned\n"
 		"worker per queue, prints a live table, and at the end the metrics (as\n"
 		"`xdpi read`) and the drop ledger, which accounts for every frame the XDP\n"
@@ -61,7 +61,14 @@ static void live_usage(FILE *out)
 		"which); `xdpi interfaces` shows which ones it would refuse.\n"
 		"      --takeover        steer such an interface anyway (inline use, a\n"
 		"                        capture port that has an address); --ceiling\n"
-		"                        drops the frames in XDP and needs it too\n\n"
+		"                        drops the frames in XDP and needs it too\n\n",
+	      out);
+}
+
+static void live_usage(FILE *out)
+{
+	live_usage_intro(out);
+	fprintf(out,
 		"Traffic and duration:\n"
 		"  -f, --filter F        frames to steer: a pcap-filter expression\n"
 		"                        ('tcp port 443', 'udp'), with libpcap's semantics\n"

@@ -75,12 +75,16 @@ static inline uint32_t pcapbuf_u32(const struct pcapbuf *b, const uint8_t *p)
 	return b->swapped ? __builtin_bswap32(v) : v;
 }
 
-/* The record header at @r into @h, as libpcap's pcap_pkthdr: the fields
- * are signed 32-bit in the file. */
+/* The record header at @r into @h, as libpcap 1.10's pcap_pkthdr: the
+ * time's fields are signed 32-bit in the file, but its byte swap yields
+ * them unsigned, so a swapped file's second count past 2038 is positive
+ * and a native file's negative (the fuzzer holds this to libpcap). */
 static inline void pcapbuf_header(const struct pcapbuf *b, const uint8_t *r, struct pcap_pkthdr *h)
 {
-	h->ts.tv_sec = (int32_t)pcapbuf_u32(b, r);
-	h->ts.tv_usec = (int32_t)pcapbuf_u32(b, r + 4);
+	uint32_t sec = pcapbuf_u32(b, r), frac = pcapbuf_u32(b, r + 4);
+
+	h->ts.tv_sec = b->swapped ? (time_t)sec : (time_t)(int32_t)sec;
+	h->ts.tv_usec = b->swapped ? (suseconds_t)frac : (suseconds_t)(int32_t)frac;
 	if (!b->nano)
 		h->ts.tv_usec *= 1000;
 	h->caplen = pcapbuf_u32(b, r + 8);
