@@ -461,13 +461,29 @@ static bool det_group_addr(uint8_t family, const uint8_t *a)
 	return a[0] == 0xff;
 }
 
+/* A UDP attempt fails unanswered; with one direction captured an answer
+ * may be unseen, so UDP never counts there. */
+static bool det_udp_attempt(const struct detect *d, const struct detect_obs *o)
+{
+	return o->proto == 17 && !d->cfg.one_direction && !det_group_addr(o->family, o->dst);
+}
+
+bool detect_quiet(const struct detect *d, const struct detect_obs *o, bool outcome_done)
+{
+	/* What detect_observe() does with no packet since (pk_to_dst 0, not
+	 * new, the state unchanged): a SYN attempt's outcome may still come
+	 * of its age, a half-open one counts each pass, a UDP attempt's
+	 * outcome may still come of its age; nothing else. */
+	if (o->proto == 6 && o->syn)
+		return outcome_done && !o->half_open;
+	return outcome_done || !det_udp_attempt(d, o);
+}
+
 bool detect_observe(struct detect *d, const struct detect_obs *o, uint64_t now_ns)
 {
 	struct det_key k = {.family = o->family};
 	bool tcp = o->proto == 6 && o->syn, completed = false, failed = false;
-	/* A UDP attempt fails unanswered; with one direction captured an
-	 * answer may be unseen, so UDP never counts there. */
-	bool udp = o->proto == 17 && !d->cfg.one_direction && !det_group_addr(o->family, o->dst);
+	bool udp = det_udp_attempt(d, o);
 	struct det_entry *e;
 
 	if (tcp && !o->outcome_done) {
