@@ -1303,20 +1303,23 @@ static void flow_names_add(struct flow_names *t, const char *name)
 
 	if (!*name)
 		return;
+	/* The hashes first, on lines of their own: an entry is 280 bytes. */
 	for (unsigned i = 0; i < t->n; i++) {
 		if (t->hash[i] == h && strcmp(t->e[i].name, name) == 0) {
 			t->e[i].flows++;
 			return;
 		}
-		if (t->e[i].flows < t->e[min].flows)
-			min = i;
 	}
 	if (t->n < FLOW_NAMES_TRACKED) {
 		min = t->n++;
 		t->e[min].flows = 0;
 		t->e[min].error = 0;
 	} else {
-		/* Space-saving: the newcomer inherits the minimum's count. */
+		/* Space-saving: the newcomer inherits the minimum's count
+		 * (the first of the least). */
+		for (unsigned i = 1; i < t->n; i++)
+			if (t->e[i].flows < t->e[min].flows)
+				min = i;
 		t->e[min].error = t->e[min].flows;
 	}
 	/* Peek strings are NUL-terminated within this size (peek.h). */
@@ -1534,9 +1537,9 @@ static void flow_report_active(struct flow_table *ft, struct flow *f, uint64_t n
 
 /* Hands @f to the detection (ft->cfg.detect) as it is at this pass:
  * what its initiator sent since the last look, and its handshake. A pass
- * skips a record the detection called quiet that sent nothing either way
- * since (its state moves only with a packet), so that a pass costs the
- * flows that changed, not all of them. */
+ * (and a record's end) skips a record the detection called quiet that
+ * sent nothing either way since (its state moves only with a packet), so
+ * that a pass costs the flows that changed, not all of them. */
 static void flow_detect(struct flow_table *ft, struct flow *f, bool ending)
 {
 	unsigned src = __atomic_load_n(&f->initiator, __ATOMIC_RELAXED);
@@ -1550,9 +1553,10 @@ static void flow_detect(struct flow_table *ft, struct flow *f, bool ending)
 	/* Counts only grow: both equal to the last look's (in either order,
 	 * should the initiator have changed) means no packet since. Live, a
 	 * worker counts a packet before it moves the state: the state is
-	 * compared too. */
-	if (!ending && (f->mflags & FLOW_M_DET_QUIET) && p == f->det_packets &&
-	    r == f->det_replies && st == f->mflags >> FLOW_M_DET_STATE)
+	 * compared too. Its end changes nothing either: an end decides only
+	 * an outcome still to take, and a half-open attempt. */
+	if ((f->mflags & FLOW_M_DET_QUIET) && p == f->det_packets && r == f->det_replies &&
+	    st == f->mflags >> FLOW_M_DET_STATE)
 		return;
 	b = (uint32_t)__atomic_load_n(&f->bytes[src], __ATOMIC_RELAXED);
 	now = ft->det_now_ns;
