@@ -266,7 +266,12 @@ struct flow_names {
 	struct flow_top_name e[FLOW_NAMES_TRACKED];
 	uint64_t hash[FLOW_NAMES_TRACKED]; /* of each name: one compare per entry */
 	unsigned n;
+	/* Once full: a bit per entry whose count is the least, so that a
+	 * newcomer finds the first of them without a scan (counts grow by
+	 * one, so the set empties before the least changes); 0: not known. */
+	uint64_t least;
 };
+_Static_assert(FLOW_NAMES_TRACKED <= 64, "a bit per name in flow_names.least");
 
 /* What the flows of one pass sent, per source address, summed before it
  * goes into the top-source sketches: a pass ends many flows of few
@@ -1307,6 +1312,7 @@ static void flow_names_add(struct flow_names *t, const char *name)
 	for (unsigned i = 0; i < t->n; i++) {
 		if (t->hash[i] == h && strcmp(t->e[i].name, name) == 0) {
 			t->e[i].flows++;
+			t->least &= ~(1ull << i);
 			return;
 		}
 	}
@@ -1317,9 +1323,16 @@ static void flow_names_add(struct flow_names *t, const char *name)
 	} else {
 		/* Space-saving: the newcomer inherits the minimum's count
 		 * (the first of the least). */
-		for (unsigned i = 1; i < t->n; i++)
-			if (t->e[i].flows < t->e[min].flows)
-				min = i;
+		if (!t->least) {
+			uint64_t least = t->e[0].flows;
+
+			for (unsigned i = 1; i < t->n; i++)
+				least = t->e[i].flows < least ? t->e[i].flows : least;
+			for (unsigned i = 0; i < t->n; i++)
+				t->least |= (uint64_t)(t->e[i].flows == least) << i;
+		}
+		min = (unsigned)__builtin_ctzll(t->least);
+		t->least &= ~(1ull << min);
 		t->e[min].error = t->e[min].flows;
 	}
 	/* Peek strings are NUL-terminated within this size (peek.h). */
