@@ -253,10 +253,16 @@ void detect_free(struct detect *d)
 
 /* ---- Tables -------------------------------------------------------------- */
 
-static void det_addr(uint8_t out[16], const uint8_t *a, uint8_t family)
+static inline void det_addr(uint8_t out[16], const uint8_t *a, uint8_t family)
 {
-	memset(out, 0, 16);
-	memcpy(out, a, family == 4 ? 4 : 16);
+	/* Constant sizes: a few stores, where a variable one calls memcpy
+	 * (each observation makes several keys and samples). */
+	if (family == 4) {
+		memcpy(out, a, 4);
+		memset(out + 4, 0, 12);
+	} else {
+		memcpy(out, a, 16);
+	}
 }
 
 static uint64_t ns_of(double s)
@@ -461,13 +467,29 @@ static bool det_group_addr(uint8_t family, const uint8_t *a)
 	return a[0] == 0xff;
 }
 
+/* A UDP attempt fails unanswered; with one direction captured an answer
+ * may be unseen, so UDP never counts there. */
+static bool det_udp_attempt(const struct detect *d, const struct detect_obs *o)
+{
+	return o->proto == 17 && !d->cfg.one_direction && !det_group_addr(o->family, o->dst);
+}
+
+bool detect_quiet(const struct detect *d, const struct detect_obs *o, bool outcome_done)
+{
+	/* What detect_observe() does with no packet since (pk_to_dst 0, not
+	 * new, the state unchanged): a SYN attempt's outcome may still come
+	 * of its age, a half-open one counts each pass, a UDP attempt's
+	 * outcome may still come of its age; nothing else. */
+	if (o->proto == 6 && o->syn)
+		return outcome_done && !o->half_open;
+	return outcome_done || !det_udp_attempt(d, o);
+}
+
 bool detect_observe(struct detect *d, const struct detect_obs *o, uint64_t now_ns)
 {
 	struct det_key k = {.family = o->family};
 	bool tcp = o->proto == 6 && o->syn, completed = false, failed = false;
-	/* A UDP attempt fails unanswered; with one direction captured an
-	 * answer may be unseen, so UDP never counts there. */
-	bool udp = o->proto == 17 && !d->cfg.one_direction && !det_group_addr(o->family, o->dst);
+	bool udp = det_udp_attempt(d, o);
 	struct det_entry *e;
 
 	if (tcp && !o->outcome_done) {
@@ -676,47 +698,69 @@ static void det_decide(struct detect *d, struct det_entry *e, bool above, uint64
 	}
 }
 
+/* Whether det_decide() would make a record (start, update or end): a
+ * pass evaluates every entry in use, and a record's figures (struct
+ * detect_alert, some 750 bytes) are made only then. */
+static bool det_decide_emits(const struct detect *d, const struct det_entry *e, bool above,
+			     uint64_t now_ns)
+{
+	if (above)
+		return !e->alerting || now_ns - e->update_ns >= DET_UPDATE_NS;
+	return e->alerting && now_ns - e->above_ns >= ns_of(d->cfg.th.hold_s);
+}
+
+/* det_decide() when it makes no record. */
+static void det_decide_quiet(struct det_entry *e, bool above, uint64_t now_ns)
+{
+	if (above && e->alerting)
+		e->above_ns = now_ns;
+}
+
+static void det_fig_init(struct detect_alert *fig, uint64_t now_ns, uint64_t window_start_ns)
+{
+	memset(fig, 0, sizeof(*fig));
+	fig->now_ns = now_ns;
+	fig->window_start_ns = window_start_ns;
+}
+
 static void det_eval_rate(struct detect *d, struct det_entry *e, uint64_t now_ns)
 {
 	const struct detect_thresholds *th = det_th(d, e);
-	uint64_t win = ns_of(th->window_s), dur = now_ns - e->win_start_ns;
-	struct detect_alert fig = {.now_ns = now_ns, .window_start_ns = e->win_start_ns};
-	double secs = dur / NS;
-	bool above;
+	uint64_t win = ns_of(th->window_s), dur = now_ns - e->win_start_ns, half = 0;
+	bool syn = e->key.kind - 1 == DETECT_SYN_FLOOD, above, by_baseline = false;
+	double secs = dur / NS, rate, bps = 0, fps = 0, baseline_pps = 0;
+	struct detect_alert fig;
 
 	if (dur < win / 4 || !dur) {
 		/* Too short to be a rate; an alert may still run out. */
-		if (e->alerting && now_ns - e->above_ns >= ns_of(th->hold_s))
+		if (e->alerting && now_ns - e->above_ns >= ns_of(th->hold_s)) {
+			det_fig_init(&fig, now_ns, e->win_start_ns);
 			det_end(d, e, &fig);
+		}
 		return;
 	}
-	if (e->key.kind - 1 == DETECT_SYN_FLOOD) {
-		uint64_t half = e->half_open_pass == now_ns ? e->half_open : 0;
-
-		fig.rate = e->c[0] / secs;
-		fig.attempts = e->c[0];
-		fig.completed = e->c[1];
-		fig.half_open = half;
-		above = e->c[0] && ((fig.rate >= th->syn_rate &&
+	if (syn) {
+		half = e->half_open_pass == now_ns ? e->half_open : 0;
+		rate = e->c[0] / secs;
+		above = e->c[0] && ((rate >= th->syn_rate &&
 				     (double)e->c[1] <= th->syn_ratio * (double)e->c[0]) ||
 				    half >= th->syn_half_open);
 	} else {
-		double pps = e->c[0] / secs, bps = e->c[1] * 8 / secs, fps = e->c[2] / secs;
-		double dev = sqrt(e->var);
+		double pps = e->c[0] / secs, dev = sqrt(e->var);
 		bool warm = now_ns - e->baseline_since_ns >= ns_of(th->vol_warmup_s);
 		bool base = th->vol_deviations > 0 && warm && pps >= th->vol_baseline_min_pps &&
 			    pps > e->mean + th->vol_deviations * dev;
 
-		fig.rate = pps;
-		fig.bps = bps;
-		fig.flows_per_s = fps;
+		rate = pps;
+		bps = e->c[1] * 8 / secs;
+		fps = e->c[2] / secs;
 		above = (th->vol_pps > 0 && pps >= th->vol_pps) ||
 			(th->vol_bps > 0 && bps >= th->vol_bps) ||
 			(th->vol_flows > 0 && fps >= th->vol_flows);
 		if (!above && base) {
 			above = true;
-			fig.by_baseline = true;
-			fig.baseline_pps = e->mean;
+			by_baseline = true;
+			baseline_pps = e->mean;
 		}
 		if (dur >= win && !above) {
 			/* The baseline learns from quiet windows only, so that
@@ -732,7 +776,23 @@ static void det_eval_rate(struct detect *d, struct det_entry *e, uint64_t now_ns
 			}
 		}
 	}
-	det_decide(d, e, above, now_ns, &fig);
+	if (det_decide_emits(d, e, above, now_ns)) {
+		det_fig_init(&fig, now_ns, e->win_start_ns);
+		fig.rate = rate;
+		if (syn) {
+			fig.attempts = e->c[0];
+			fig.completed = e->c[1];
+			fig.half_open = half;
+		} else {
+			fig.bps = bps;
+			fig.flows_per_s = fps;
+			fig.by_baseline = by_baseline;
+			fig.baseline_pps = baseline_pps;
+		}
+		det_decide(d, e, above, now_ns, &fig);
+	} else {
+		det_decide_quiet(e, above, now_ns);
+	}
 	if (dur >= win) {
 		e->win_start_ns = now_ns;
 		memset(e->c, 0, sizeof(e->c));
@@ -746,9 +806,7 @@ static void det_scan_figures(const struct detect *d, const struct det_entry *e, 
 	bool port = e->key.kind - 1 == DETECT_PORT_SCAN;
 	double secs = (now_ns - e->win_start_ns) / NS;
 
-	memset(fig, 0, sizeof(*fig));
-	fig->now_ns = now_ns;
-	fig->window_start_ns = e->win_start_ns;
+	det_fig_init(fig, now_ns, e->win_start_ns);
 	fig->distinct = e->n;
 	fig->attempts = e->c[0];
 	fig->threshold_distinct = port ? d->cfg.th.port_scan_ports : d->cfg.th.addr_scan_hosts;
@@ -757,16 +815,25 @@ static void det_scan_figures(const struct detect *d, const struct det_entry *e, 
 
 static void det_eval_scan(struct detect *d, struct det_entry *e, uint64_t now_ns)
 {
+	uint32_t threshold = e->key.kind - 1 == DETECT_PORT_SCAN ? d->cfg.th.port_scan_ports
+								 : d->cfg.th.addr_scan_hosts;
+	/* An open scan goes on while failed attempts keep coming. */
+	bool above = e->last_ns == now_ns;
 	struct detect_alert fig;
 
-	det_scan_figures(d, e, now_ns, &fig);
 	if (!e->alerting) {
-		if (e->n >= fig.threshold_distinct)
+		if (e->n >= threshold) {
+			det_scan_figures(d, e, now_ns, &fig);
 			det_start(d, e, now_ns, &fig);
+		}
 		return;
 	}
-	/* An open scan goes on while failed attempts keep coming. */
-	det_decide(d, e, e->last_ns == now_ns, now_ns, &fig);
+	if (!det_decide_emits(d, e, above, now_ns)) {
+		det_decide_quiet(e, above, now_ns);
+		return;
+	}
+	det_scan_figures(d, e, now_ns, &fig);
+	det_decide(d, e, above, now_ns, &fig);
 }
 
 static void det_table_pass(struct detect *d, struct det_table *t, uint64_t now_ns)

@@ -176,6 +176,12 @@ void detect_free(struct detect *d);
  * or unanswered for attempt_timeout_s or to its end): the caller sets
  * outcome_done from then on. */
 bool detect_observe(struct detect *d, const struct detect_obs *o, uint64_t now_ns);
+/* Whether observing the record of @o again, with no packet sent either
+ * way since, would change nothing: its outcome is taken (@outcome_done,
+ * as it stands after this observation) or it has none to take, and it is
+ * not half-open (the half-open count takes it each pass). The maintainer
+ * then skips such a record until it sends again or ends. */
+bool detect_quiet(const struct detect *d, const struct detect_obs *o, bool outcome_done);
 /* The maintainer, after the pass's records. */
 void detect_pass_end(struct detect *d, uint64_t now_ns);
 /* Ends every open alert (end of capture). */

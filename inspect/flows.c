@@ -137,6 +137,10 @@ struct flow {
 	uint64_t hash;
 	/* From here on, zeroed when a worker takes the record (FLOW_INIT). */
 	struct flow_key key;
+	/* The maintainer's: what the responder had sent at the detection's
+	 * last look (with det_packets: whether anything came since). In the
+	 * key's padding, on the line of the counters each pass reads. */
+	uint32_t det_replies;
 	/* Written by the workers once published: atomics only. */
 	uint64_t packets[2], bytes[2]; /* [endpoint that sent them] */
 	uint64_t ip_bytes[2];
@@ -182,6 +186,9 @@ _Static_assert(offsetof(struct flow, det_bytes) / 64 == offsetof(struct flow, st
 #define FLOW_M_PEEK_COUNTED 1u /* its peek is in the summary */
 #define FLOW_M_DET_SEEN 2u     /* the detection saw it */
 #define FLOW_M_DET_OUTCOME 4u  /* the detection took its outcome */
+#define FLOW_M_DET_QUIET 8u    /* a look with nothing new since changes nothing */
+#define FLOW_M_DET_STATE 4     /* shift: the TCP state at the detection's last look */
+_Static_assert(FLOW_TCP__MAX <= 16, "a state fits in the 4 bits above FLOW_M_DET_STATE");
 _Static_assert(sizeof(struct flow) == 256, "a record is four cache lines (docs/flows.md)");
 
 /* Records of a slab: a pool of --max-flows records, mapped a slab at a
@@ -259,7 +266,12 @@ struct flow_names {
 	struct flow_top_name e[FLOW_NAMES_TRACKED];
 	uint64_t hash[FLOW_NAMES_TRACKED]; /* of each name: one compare per entry */
 	unsigned n;
+	/* Once full: a bit per entry whose count is the least, so that a
+	 * newcomer finds the first of them without a scan (counts grow by
+	 * one, so the set empties before the least changes); 0: not known. */
+	uint64_t least;
 };
+_Static_assert(FLOW_NAMES_TRACKED <= 64, "a bit per name in flow_names.least");
 
 /* What the flows of one pass sent, per source address, summed before it
  * goes into the top-source sketches: a pass ends many flows of few
@@ -1296,20 +1308,31 @@ static void flow_names_add(struct flow_names *t, const char *name)
 
 	if (!*name)
 		return;
+	/* The hashes first, on lines of their own: an entry is 280 bytes. */
 	for (unsigned i = 0; i < t->n; i++) {
 		if (t->hash[i] == h && strcmp(t->e[i].name, name) == 0) {
 			t->e[i].flows++;
+			t->least &= ~(1ull << i);
 			return;
 		}
-		if (t->e[i].flows < t->e[min].flows)
-			min = i;
 	}
 	if (t->n < FLOW_NAMES_TRACKED) {
 		min = t->n++;
 		t->e[min].flows = 0;
 		t->e[min].error = 0;
 	} else {
-		/* Space-saving: the newcomer inherits the minimum's count. */
+		/* Space-saving: the newcomer inherits the minimum's count
+		 * (the first of the least). */
+		if (!t->least) {
+			uint64_t least = t->e[0].flows;
+
+			for (unsigned i = 1; i < t->n; i++)
+				least = t->e[i].flows < least ? t->e[i].flows : least;
+			for (unsigned i = 0; i < t->n; i++)
+				t->least |= (uint64_t)(t->e[i].flows == least) << i;
+		}
+		min = (unsigned)__builtin_ctzll(t->least);
+		t->least &= ~(1ull << min);
 		t->e[min].error = t->e[min].flows;
 	}
 	/* Peek strings are NUL-terminated within this size (peek.h). */
@@ -1526,14 +1549,30 @@ static void flow_report_active(struct flow_table *ft, struct flow *f, uint64_t n
 }
 
 /* Hands @f to the detection (ft->cfg.detect) as it is at this pass:
- * what its initiator sent since the last look, and its handshake. */
+ * what its initiator sent since the last look, and its handshake. A pass
+ * (and a record's end) skips a record the detection called quiet that
+ * sent nothing either way since (its state moves only with a packet), so
+ * that a pass costs the flows that changed, not all of them. */
 static void flow_detect(struct flow_table *ft, struct flow *f, bool ending)
 {
 	unsigned src = __atomic_load_n(&f->initiator, __ATOMIC_RELAXED);
-	uint8_t st = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE) & ~FLOW_TCP_BUSY;
 	uint32_t p = (uint32_t)__atomic_load_n(&f->packets[src], __ATOMIC_RELAXED);
-	uint32_t b = (uint32_t)__atomic_load_n(&f->bytes[src], __ATOMIC_RELAXED);
-	uint64_t now = ft->det_now_ns;
+	uint32_t r = (uint32_t)__atomic_load_n(&f->packets[src ^ 1], __ATOMIC_RELAXED);
+	uint8_t st = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE) & ~FLOW_TCP_BUSY;
+	uint32_t b;
+	uint64_t now;
+	bool done;
+
+	/* Counts only grow: both equal to the last look's (in either order,
+	 * should the initiator have changed) means no packet since. Live, a
+	 * worker counts a packet before it moves the state: the state is
+	 * compared too. Its end changes nothing either: an end decides only
+	 * an outcome still to take, and a half-open attempt. */
+	if ((f->mflags & FLOW_M_DET_QUIET) && p == f->det_packets && r == f->det_replies &&
+	    st == f->mflags >> FLOW_M_DET_STATE)
+		return;
+	b = (uint32_t)__atomic_load_n(&f->bytes[src], __ATOMIC_RELAXED);
+	now = ft->det_now_ns;
 	struct detect_obs o = {
 		.family = f->key.family,
 		.proto = f->key.proto,
@@ -1555,10 +1594,15 @@ static void flow_detect(struct flow_table *ft, struct flow *f, bool ending)
 	};
 
 	f->det_packets = p;
+	f->det_replies = r;
 	f->det_bytes = b;
 	f->mflags |= FLOW_M_DET_SEEN;
 	if (detect_observe(ft->cfg.detect, &o, now))
 		f->mflags |= FLOW_M_DET_OUTCOME;
+	done = f->mflags & FLOW_M_DET_OUTCOME;
+	f->mflags &= (uint8_t)(~FLOW_M_DET_QUIET & ((1u << FLOW_M_DET_STATE) - 1));
+	if (detect_quiet(ft->cfg.detect, &o, done))
+		f->mflags |= (uint8_t)(FLOW_M_DET_QUIET | st << FLOW_M_DET_STATE);
 }
 
 /* Takes @f out of the table, onto this pass's ended list: its hook runs
