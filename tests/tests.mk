@@ -140,6 +140,6 @@ fuzz: $(FUZZ_BINS) $(BUILD)/fuzz/seeds/.done
 	FUZZ_TIME=$(FUZZ_SECONDS) FUZZ_WORK=$(abspath $(BUILD))/fuzz/work tests/t_fuzz.sh $(BUILD)
 
 # Plants known bugs one at a time in a copy of the tree and checks that the
-# tests notice each (tests/mutate.sh); as root, about 15 minutes.
+# tests notice each (tests/mutate.sh); as root, about 17 minutes.
 mutate: check-build
 	tests/mutate.sh $(BUILD)
