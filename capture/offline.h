@@ -46,9 +46,10 @@ struct offline_config {
 	bool connections;		  /* --connections on stdout */
 	bool verbose;			  /* with it: every column */
 	const struct capture_flow_opts *flows;
-	/* --prometheus (flows->prometheus): renders the file's figures for
-	 * the server (export/prom_publish.h's prom_publish_pipeline() fits);
-	 * @fs and @ds NULL without a flow table or detection. */
+	/* With --prometheus (flows->prometheus), required: renders the
+	 * file's figures for the server (export/prom_publish.h's
+	 * prom_publish_pipeline() fits); @fs and @ds NULL without a flow
+	 * table or detection. */
 	int (*publish)(struct prom_server *s, const struct pipeline *p,
 		       const struct flow_summary *fs, const struct detect_stats *ds,
 		       const char *file);

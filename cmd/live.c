@@ -33,23 +33,23 @@
 static void live_usage_intro(FILE *out)
 {
 	fputs("Usage: xdpi live [OPTIONS] [-i] IFACE\n\n"
-	      "Inspects the wanted frames of every RX queue of IFACE with one pinned\n"
-	      "worker per queue, prints a live table, and at the end the metrics (as\n"
-	      "`xdpi read`) and the drop ledger, which accounts for every frame the XDP\n"
-	      "program handed over (docs/live.md). Two modes:\n"
-	      "  steering (default)  the wanted frames go to AF_XDP sockets and NOT to\n"
-	      "                      the host's own stack: the connections they belong\n"
-	      "                      to (your SSH session too) stall while xdpi runs.\n"
-	      "                      For a capture port (SPAN/TAP/mirror) or inline use.\n"
-	      "  --passive           the XDP program copies the first --snaplen bytes\n"
-	      "                      of each wanted frame to xdpi and passes every\n"
-	      "                      frame on: the host keeps its traffic.\n"
-	      "Steering refuses an interface with an address, a default route, your\n"
-	      "SSH session, a bridge or bond over it, or a VLAN on it (exit 2, saying\n"
-	      "which); `xdpi interfaces` shows which ones it would refuse.\n"
-	      "      --takeover        steer such an interface anyway (inline use, a\n"
-	      "                        capture port that has an address); --ceiling\n"
-	      "                        drops the frames in XDP and needs it too\n\n",
+		"Inspects the wanted frames of every RX queue of IFACE with one pinned\n"
+		"worker per queue, prints a live table, and at the end the metrics (as\n"
+		"`xdpi read`) and the drop ledger, which accounts for every frame the XDP\n"
+		"program handed over (docs/live.md). Two modes:\n"
+		"  steering (default)  the wanted frames go to AF_XDP sockets and NOT to\n"
+		"                      the host's own stack: the connections they belong\n"
+		"                      to (your SSH session too) stall while xdpi runs.\n"
+		"                      For a capture port (SPAN/TAP/mirror) or inline use.\n"
+		"  --passive           the XDP program copies the first --snaplen bytes\n"
+		"                      of each wanted frame to xdpi and passes every\n"
+		"                      frame on: the host keeps its traffic.\n"
+		"Steering refuses an interface with an address, a default route, your\n"
+		"SSH session, a bridge or bond over it, or a VLAN on it (exit 2, saying\n"
+		"which); `xdpi interfaces` shows which ones it would refuse.\n"
+		"      --takeover        steer such an interface anyway (inline use, a\n"
+		"                        capture port that has an address); --ceiling\n"
+		"                        drops the frames in XDP and needs it too\n\n",
 	      out);
 }
 
