@@ -38,6 +38,7 @@
 
 struct prom_server;
 
+/* Every hook is required but publish. */
 struct capture_run_hooks {
 	void *ctx; /* the first argument of ctx-taking hooks */
 	/* After capture_open(), before the workers start: the renderer's
