@@ -3,8 +3,8 @@
  * A capture run on one interface: the XDP steering program, one AF_XDP
  * socket and one pinned worker per RX queue, the interface knobs busy
  * polling needs, and at the end the merged results and the drop ledger.
- * `xdpi live` is this API plus argv and output; the tests drive it the
- * same way.
+ * `xdpi live` drives it through capture_run() (capture/run.h), which
+ * calls these in order; bench and `xdpi top` call them directly.
  *
  * Lifecycle (docs/architecture.md):
  *
@@ -132,7 +132,7 @@ void capture_close(struct capture *c);
 
 /* --json-lines: where the command writes its "stats" lines (NULL: none). */
 struct jsonl *capture_jsonl(const struct capture *c);
-/* SIGHUP (cmd/live.c), from the thread that owns the run. Reopens the
+/* SIGHUP (capture/reload.h), from the thread that owns the run. Reopens the
  * --json-lines file at @path (the same one after a rotation, or a new
  * one; jsonl_reopen()): 0, -ENOENT without --json-lines, or a negative
  * errno with the reason in @err (the old file stays in use). @path must
@@ -173,7 +173,8 @@ int capture_set_flow_view(struct capture *c, struct flowrate *fr, uint64_t perio
  * without a flow stage. */
 bool capture_flow_summary(const struct capture *c, struct flow_summary *out);
 /* --prometheus: the HTTP server (NULL: none), which the controlling thread
- * publishes the figures to (export/prom_publish.h); bound by
+ * publishes the figures to (capture_run(), through the command's
+ * renderer, export/prom_publish.h); bound by
  * capture_open(), serving from capture_start() until capture_close(). */
 struct prom_server;
 struct prom_server *capture_prometheus(const struct capture *c);

@@ -250,7 +250,7 @@ int flow_stage_close(struct flow_stage *s)
 	}
 	s->jsonl = NULL;
 	/* What is still queued (a run that failed before its stop) is
-	 * written; a failed write is the command's to say (cmd/live.c). */
+	 * written; a failed write is the run's to say (capture/run.c). */
 	conn_log_close(s->sinks.conn);
 	s->sinks.conn = NULL;
 	return ret;

@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "../sink/pcapng.h"
+#include "../sink/prometheus.h"
 #include "../util/log.h"
+#include "../util/signals.h"
 #include "../util/version.h"
 
 /* What the write stage holds between the reader and the writer thread:
@@ -152,6 +154,19 @@ int offline_run(struct offline_run *r, const struct offline_config *cfg)
 	char err[512];
 	int ret;
 
+	r->cfg = *cfg;
+	/* Before the read, so that a port in use fails at once; the signals
+	 * are blocked first, as its thread inherits the mask. */
+	if (cfg->flows->prometheus) {
+		ret = xdpi_signals_block();
+		if (ret)
+			return ret;
+		ret = prom_server_start(&r->prom, cfg->flows->prometheus, err, sizeof(err));
+		if (ret) {
+			xdpi_err("%s", err);
+			return ret;
+		}
+	}
 	ret = offline_open_flows(r, cfg, &pc);
 	if (ret)
 		return ret;
@@ -187,13 +202,53 @@ int offline_run(struct offline_run *r, const struct offline_config *cfg)
 	return 0;
 }
 
+int offline_stats_line(struct offline_run *r, const json_t *obj)
+{
+	json_t *line;
+
+	if (!r->fs.jsonl)
+		return 0;
+	line = json_deep_copy(obj);
+	if (line)
+		json_object_set_new(line, "type", json_string("stats"));
+	return jsonl_write(r->fs.jsonl, line) ? -EIO : 0;
+}
+
+int offline_serve(struct offline_run *r)
+{
+	const struct flow_stage *fs = &r->fs;
+	char where[64];
+
+	if (!r->prom)
+		return 0;
+	if (r->cfg.publish(r->prom, &r->pipe, fs->ft ? &fs->summary : NULL,
+			   fs->detect ? &fs->detect_final : NULL, r->cfg.file)) {
+		xdpi_err("out of memory");
+		return -ENOMEM;
+	}
+	prom_server_address(r->prom, where, sizeof(where));
+	fflush(stdout); /* the JSON or summary, for whoever waits on it */
+	/* Not through the log: said even with -q, as where to scrape and why
+	 * the command does not return. */
+	fprintf(stderr, "xdpi: serving the metrics on http://%s/metrics until SIGINT/SIGTERM\n",
+		where);
+	xdpi_signals_wait();
+	return 0;
+}
+
 int offline_close(struct offline_run *r)
 {
+	int ret;
+
 	pcapng_writer_stop(r->writer, NULL);
 	r->writer = NULL;
 	tap_destroy(&r->tap);
 	if (r->pipe_ok)
 		pipeline_destroy(&r->pipe);
 	r->pipe_ok = false;
-	return flow_stage_close(&r->fs);
+	ret = flow_stage_close(&r->fs);
+	/* Last: the figures were served until here. */
+	prom_server_stop(r->prom);
+	r->prom = NULL;
+	return ret;
 }

@@ -5,7 +5,14 @@
  * program filters) and -w's writer. The command fills in the config and
  * renders the result; it assembles nothing.
  *
- *   offline_run() -> [the result: pipe, fs, res, written] -> offline_close()
+ *   offline_run() -> [the result: pipe, fs, res, written] -> offline_serve()
+ *     -> offline_close()
+ *
+ * --prometheus: the server is bound first, so that a port in use fails
+ * before the file is read (the stop signals blocked before its thread
+ * starts); once the command rendered the result, offline_serve() has the
+ * final figures rendered through cfg->publish and served until SIGINT or
+ * SIGTERM; offline_close() stops it.
  *
  * A pipe or FIFO with nothing in it yet is waited for, said after a
  * second (tcpdump -r waits without a word).
@@ -19,12 +26,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "../inspect/capfile.h"
 #include "../inspect/filter.h"
 #include "../inspect/pipeline.h"
 #include "../inspect/tap.h"
 #include "flowstage.h"
 #include "options.h"
+
+struct prom_server;
 
 struct offline_config {
 	const char *file;		  /* "-": standard input */
@@ -35,6 +46,13 @@ struct offline_config {
 	bool connections;		  /* --connections on stdout */
 	bool verbose;			  /* with it: every column */
 	const struct capture_flow_opts *flows;
+	/* With --prometheus (flows->prometheus), required: renders the
+	 * file's figures for the server (export/prom_publish.h's
+	 * prom_publish_pipeline() fits); @fs and @ds NULL without a flow
+	 * table or detection. */
+	int (*publish)(struct prom_server *s, const struct pipeline *p,
+		       const struct flow_summary *fs, const struct detect_stats *ds,
+		       const char *file);
 };
 
 struct offline_run {
@@ -44,6 +62,8 @@ struct offline_run {
 	struct capfile_result res;
 	uint64_t written; /* frames -w wrote */
 	/* The run's own. */
+	struct offline_config cfg;
+	struct prom_server *prom; /* --prometheus; NULL: none */
 	struct tap tap;
 	struct pcapng_writer *writer;
 	bool pipe_ok;
@@ -51,6 +71,15 @@ struct offline_run {
 
 /* @r zeroed by the caller. */
 int offline_run(struct offline_run *r, const struct offline_config *cfg);
+/* --json-lines: @obj, the result as the command renders it, written as
+ * the one "stats" line (offline, the whole capture is one interval); @obj
+ * itself is left as it was. 0 without JSON lines; -EIO when the line
+ * could not be written or copied. */
+int offline_stats_line(struct offline_run *r, const json_t *obj);
+/* After the result is rendered: with --prometheus, the final figures
+ * served until a stop signal (said on stderr); at once without. 0, or
+ * -ENOMEM (said). */
+int offline_serve(struct offline_run *r);
 /* From any state. -EIO when the JSON lines could not all be written
  * (said). */
 int offline_close(struct offline_run *r);

@@ -12,7 +12,7 @@
 #include "config.h"
 #include "../util/log.h"
 
-/* The keys a reload changed, sorted out by live_reload(). */
+/* The keys a reload changed, sorted out by capture_reload_apply(). */
 struct reload_keys {
 	const char *key[64];
 	int n;

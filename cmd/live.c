@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * xdpi live: argv -> capture options -> a capture run (capture/capture.h)
- * -> the live table, the summary or JSON record -> exit status.
+ * xdpi live: argv -> capture options -> a run of the engine (capture/run.h:
+ * capture_run()) -> the live table, the summary or JSON record, through
+ * the hooks below -> exit status.
  *
- * Signals (util/signals.h) are blocked before the capture starts its
- * threads and read by this thread, which is also the reporter: SIGINT,
- * SIGTERM and SIGQUIT end the run through the one ordered stop and
- * teardown; SIGHUP too, unless the run has something to reload (--config,
- * or --json-lines to a file): then it reopens the JSON-lines file and
- * re-reads the file (live_reload()), here too, between two reports: no
- * handler, nothing done in signal context.
+ * The engine reads the signals and owns SIGHUP's reload policy
+ * (capture/reload.h); with --config it asks this command for the options
+ * again (live_rebuild()), built from the file and the same argv.
  *
  * The options come from --config FILE first (capture/config.h), then the
  * command line, which wins: live_build() makes them both at start and at
@@ -17,27 +14,18 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cmd.h"
 #include "../capture/capture.h"
 #include "../capture/config.h"
-#include "../capture/privdrop.h"
-#include "../capture/reload.h"
-#include "../sink/conn_log.h"
+#include "../capture/run.h"
 #include "../sink/ipfix_report.h"
-#include "../sink/jsonl.h"
 #include "../export/live_report.h"
 #include "../export/prom_publish.h"
 #include "../export/report.h"
-#include "../util/sandbox.h"
-#include "../util/signals.h"
 
 #define LIVE_USAGE "Usage: xdpi live [OPTIONS] [-i] IFACE"
 
@@ -393,191 +381,63 @@ static FILE *live_text_out(const struct capture_opts *o)
 		       : stdout;
 }
 
-/* What SIGHUP may change: the run's options (as applied so far), what
- * made them, and the run it applies them to. */
-struct live_state {
+/* The renderer's side of the run (capture/run.h's hooks): the options as
+ * the run applies them, what made them, and the live table. */
+struct live_view {
 	struct capture_opts *o;
 	struct live_args *a;
-	struct capture *c;
+	struct live_table table;
 };
 
-/* SIGHUP (capture/reload.h): the JSON-lines file reopened; with --config,
- * the options built again from the file and the command line, and what
- * changed applied where it can be mid-run. A file that does not parse
- * changes nothing. */
-static void live_reload(struct live_state *ls)
+static int live_open(void *ctx, struct capture *c)
 {
-	struct capture_opts *o = ls->o, *n;
-	struct capture_config *store = NULL;
-	char err[768];
+	struct live_view *v = ctx;
+	int ret = live_table_init(&v->table, v->o->json ? stderr : live_text_out(v->o), c, 0);
 
-	capture_reload_reopen(ls->c, o);
-	if (!ls->a->config)
-		return;
-	n = malloc(sizeof(*n));
-	if (!n) {
-		xdpi_err("SIGHUP: out of memory; keeping the previous settings");
-		return;
-	}
-	if (live_build(ls->a, n, &store, err, sizeof(err))) {
-		xdpi_err("SIGHUP: %s; keeping the previous settings", err);
-		goto out;
-	}
-	if (capture_reload_apply(ls->c, o, n, ls->a->config)) {
-		capture_config_adopt(store, ls->a->store);
-		ls->a->store = store;
-		store = NULL;
-	}
-out:
-	capture_config_free(store);
-	free(n);
+	if (ret)
+		xdpi_err("out of memory");
+	v->table.jsonl = capture_jsonl(c);
+	return ret;
 }
 
-/* Reports until the duration ends or a stop signal comes; returns why it
- * ended. *@fault is set when the run cannot go on (the interface went
- * away): the report still follows, and the exit status says it failed. */
-static const char *live_loop(struct live_state *ls, int sigfd, struct live_table *t, int *fault)
+static void live_begin(void *ctx, double started)
 {
-	const struct capture_opts *o = ls->o;
-	struct capture *c = ls->c;
-	double deadline = o->duration > 0 ? t->started + o->duration : 0;
-	double next = o->interval > 0 ? t->started + o->interval : 0;
-	double next_prom = 0; /* --prometheus: once a second, whatever the table does */
+	struct live_view *v = ctx;
 
-	if (next)
-		live_table_header(t);
-	for (;;) {
-		struct pollfd pfd = {.fd = sigfd, .events = POLLIN};
-		double now, wake, interval;
-		int timeout, signo;
-
-		/* --connections: what ended since the last pass, at most a
-		 * tick (CAPTURE_TICK_MS) after the call_rcu thread queued it. */
-		conn_log_drain(capture_conn_log(c));
-		if (conn_log_failed(capture_conn_log(c))) {
-			/* `| head`: what would follow has nowhere to go. */
-			xdpi_err("--connections: cannot write to standard output (%s): stopping",
-				 strerror(errno ? errno : EIO));
-			*fault = -EPIPE;
-			return "output closed";
-		}
-		now = xdpi_now();
-
-		if (deadline && now >= deadline)
-			return "duration reached";
-		if (capture_count_reached(c))
-			return "count reached";
-		if (next && now >= next) {
-			live_table_row(t, c, now);
-			next += o->interval;
-			continue;
-		}
-		/* Flow records written between the stats lines (or with no
-		 * table) reach the reader within JSONL_MAX_DELAY_S + a tick. */
-		jsonl_flush_due(capture_jsonl(c), now);
-		if (capture_prometheus(c) && now >= next_prom) {
-			prom_publish_capture(capture_prometheus(c), c, o->ifname, NULL);
-			next_prom = now + 1;
-		}
-		if (!o->keep_privileges && sandbox_failures()) {
-			xdpi_err("a thread could not enter its sandbox: stopping the run; the "
-				 "report covers it so far");
-			*fault = -EPERM;
-			return "sandbox failed";
-		}
-		*fault = capture_tick(c);
-		if (*fault == -ENODEV) {
-			xdpi_err("%s: the interface went away during the run (deleted?): "
-				 "stopping; the report covers the run so far",
-				 o->ifname);
-			return "interface gone";
-		}
-		if (*fault) {
-			xdpi_err("a worker stopped: stopping the run; the report covers it so far");
-			return "worker failed";
-		}
-		wake = next;
-		if (deadline && (!wake || deadline < wake))
-			wake = deadline;
-		timeout = wake ? (int)((wake - now) * 1000) + 1 : -1;
-		if (timeout < 0 || timeout > CAPTURE_TICK_MS)
-			timeout = CAPTURE_TICK_MS;
-		if (poll(&pfd, 1, timeout) <= 0 || !(signo = xdpi_signals_read(sigfd)))
-			continue;
-		/* A hang-up stops a run that has nothing to reload, as it
-		 * always did: a terminal closed under it. */
-		if (signo != SIGHUP || !capture_reload_wanted(o, ls->a->config != NULL))
-			return xdpi_signal_name(signo);
-		interval = o->interval;
-		live_reload(ls);
-		if (o->interval != interval) { /* the next row from now */
-			if (o->interval > 0 && !next)
-				live_table_header(t);
-			next = o->interval > 0 ? xdpi_now() + o->interval : 0;
-		}
-		next_prom = 0; /* a new Prometheus server: its figures at once */
-	}
+	v->table.started = v->table.prev_time = started;
 }
 
-/* What the run gave up for want of memory (or room), said on stderr once at
- * the end whatever the output format: the figures it concerns are lower
- * bounds, and a JSON reader may not look at those keys. */
-static void live_warn_gave_up(const struct capture_result *res)
+static void live_header(void *ctx)
 {
-	if (res->total.fw.c.untracked)
-		xdpi_warn("flow table: %" PRIu64 " packets of new flows not tracked (the table "
-			  "full, its ended flows still waiting for their records to be written, "
-			  "or out of memory): connection figures are lower bounds",
-			  res->total.fw.c.untracked);
-	if (res->total.m.c.distinct_untracked)
-		xdpi_warn("distinct counts: %" PRIu64 " keys not stored (out of memory): the "
-			  "distinct figures are lower bounds",
-			  res->total.m.c.distinct_untracked);
+	live_table_header(&((struct live_view *)ctx)->table);
 }
 
-/* --connections, after capture_stop(): every flow has ended and its record
- * is queued; the last lines before the summary, and what the queue refused
- * said. A failed write makes *@fault -EIO (said once). */
-static void live_connections_end(struct capture *c, int *fault)
+static void live_row(void *ctx, const struct capture *c, double now)
 {
-	struct conn_log *cl = capture_conn_log(c);
-
-	if (!cl)
-		return;
-	conn_log_drain(cl);
-	if (conn_log_refused(cl))
-		xdpi_warn("--connections: %" PRIu64 " ended connections not printed: the queue "
-			  "of %u was full (more ended within a tick, or were open at the end, "
-			  "than it holds)",
-			  conn_log_refused(cl), conn_log_slots(cl));
-	if (conn_log_failed(cl) && !*fault) {
-		xdpi_err("--connections: cannot write to standard output: lines lost");
-		*fault = -EIO;
-	}
+	live_table_row(&((struct live_view *)ctx)->table, c, now);
 }
 
-/* The record, the summary or JSON, and the ledger's verdict. */
-static int live_output(const struct capture_opts *o, struct capture *c, const char *stop_reason)
+/* SIGHUP with --config: the options from the file and the same argv. */
+static int live_rebuild(void *ctx, struct capture_opts *n, struct capture_config **store, char *err,
+			size_t err_len)
 {
-	struct prom_server *prom = capture_prometheus(c);
-	struct capture_result res;
+	return live_build(((struct live_view *)ctx)->a, n, store, err, err_len);
+}
+
+/* The record, and the summary or JSON. */
+static int live_report(void *ctx, struct capture *c, const struct capture_result *res,
+		       const char *stop_reason)
+{
+	const struct capture_opts *o = ((struct live_view *)ctx)->o;
 	json_t *obj = NULL;
 	char err[512];
-	int ret;
+	int ret = 0;
 
-	ret = capture_result(c, &res);
-	if (ret) {
-		xdpi_err("cannot build the report: %s", strerror(-ret));
-		return ret;
-	}
-	if (prom) /* the final figures, served until the command exits */
-		prom_publish_capture(prom, c, o->ifname, &res);
 	if (o->json || o->record) {
-		obj = live_report_json(o, c, &res, stop_reason);
+		obj = live_report_json(o, c, res, stop_reason);
 		if (!obj) {
 			xdpi_err("cannot build the report: %s", strerror(ENOMEM));
-			ret = -ENOMEM;
-			goto out;
+			return -ENOMEM;
 		}
 	}
 	if (o->record && xdpi_record_write(o->record, obj, err, sizeof(err))) {
@@ -587,85 +447,10 @@ static int live_output(const struct capture_opts *o, struct capture *c, const ch
 	if (o->json && report_json_print(stdout, obj))
 		ret = -EIO;
 	else if (!o->json && !o->quiet)
-		live_report_print(live_text_out(o), o, &res, stop_reason);
+		live_report_print(live_text_out(o), o, res, stop_reason);
 	if (!o->json && !o->quiet && capture_ipfix(c))
 		ipfix_report_print(live_text_out(o), capture_ipfix(c));
-	live_warn_gave_up(&res);
-	if (!ret && res.ledger.unexplained) {
-		xdpi_err("the ledger does not close: %" PRId64 " packets unexplained",
-			 res.ledger.unexplained);
-		ret = -EPROTO;
-	}
-out:
 	json_decref(obj);
-	capture_result_free(&res);
-	return ret;
-}
-
-static int live_run(struct capture_opts *o, struct live_args *a, int sigfd)
-{
-	struct live_table table = {0};
-	struct live_state ls = {.o = o, .a = a};
-	struct capture *c;
-	const char *stop_reason;
-	int ret, fault = 0;
-
-	/* Missing privileges fail here, at once; from here on the threads
-	 * start with none effective (capture/privdrop.h). */
-	ret = capture_privs_begin(o);
-	if (ret)
-		return ret;
-	/* Before anything is attached: an output that would be refused at
-	 * the end (the record) or once the sockets are bound (-w) is
-	 * refused now; --json-lines is opened before the attach. */
-	ret = xdpi_outputs_check((const char *const[]){o->record, o->write}, 2);
-	if (ret)
-		return ret;
-	/* Passive mode copies a snap length of each frame, not the frame:
-	 * said before anything is written, not found out in the file. At the
-	 * largest snap length no frame received is cut (none is longer than
-	 * xdpi takes), but a packet sent can be: a GSO packet of 64 KiB of
-	 * payload and its headers, before the NIC cuts it into frames. */
-	if (o->passive && o->write && o->snaplen < XDPI_SNAPLEN_MAX)
-		xdpi_warn("--passive copies at most the first %u bytes of each frame (-s N "
-			  "raises it, up to %d: whole frames): -w writes longer frames cut to "
-			  "that, each with its length on the wire",
-			  o->snaplen, XDPI_SNAPLEN_MAX);
-	else if (o->passive && o->write && capture_direction_of(o) != CAPTURE_DIR_IN)
-		xdpi_warn("--passive -s %d copies whole frames, but a packet sent longer than "
-			  "that (a GSO packet, before the NIC cuts it into frames) is written "
-			  "cut to it, with its length",
-			  XDPI_SNAPLEN_MAX);
-	ret = capture_open(o, &c);
-	if (ret)
-		return ret;
-	ret = live_table_init(&table, o->json ? stderr : live_text_out(o), c, 0);
-	if (ret)
-		xdpi_err("out of memory");
-	table.jsonl = capture_jsonl(c);
-	if (!ret)
-		ret = capture_start(c);
-	if (ret) {
-		live_table_free(&table);
-		capture_close(c);
-		return ret;
-	}
-	if (o->ceiling)
-		xdpi_info("ready: counting and dropping in the XDP program (ceiling mode, no "
-			  "sockets)");
-	else
-		xdpi_info("ready: %d worker%s receiving", capture_queue_count(c),
-			  capture_queue_count(c) == 1 ? "" : "s");
-	table.started = table.prev_time = xdpi_now();
-	ls.c = c;
-	stop_reason = live_loop(&ls, sigfd, &table, &fault);
-	capture_stop(c);
-	live_connections_end(c, &fault);
-	ret = live_output(o, c, stop_reason);
-	if (!ret)
-		ret = fault;
-	live_table_free(&table);
-	capture_close(c);
 	return ret;
 }
 
@@ -673,7 +458,18 @@ int cmd_live(int argc, char **argv)
 {
 	struct capture_opts *o = malloc(sizeof(*o));
 	struct live_args a;
-	int sigfd, ret;
+	struct live_view v = {.o = o, .a = &a};
+	const struct capture_run_hooks hooks = {
+		.ctx = &v,
+		.open = live_open,
+		.begin = live_begin,
+		.header = live_header,
+		.row = live_row,
+		.publish = prom_publish_capture,
+		.rebuild = live_rebuild,
+		.report = live_report,
+	};
+	int ret;
 
 	if (!o) {
 		xdpi_err("out of memory");
@@ -691,10 +487,9 @@ int cmd_live(int argc, char **argv)
 		xdpi_log_set_level(XDPI_LOG_DEBUG);
 	if (o->quiet)
 		xdpi_log_set_level(XDPI_LOG_WARN);
-	sigfd = xdpi_signals_fd();
-	ret = sigfd < 0 ? sigfd : live_run(o, &a, sigfd);
-	if (sigfd >= 0)
-		close(sigfd);
+	ret = capture_run(&(const struct capture_run_config){
+		.o = o, .config = a.config, .store = &a.store, .hooks = &hooks});
+	live_table_free(&v.table);
 	/* After the capture is closed: its options point into the file's text. */
 	capture_config_free(a.store);
 	free(o);

@@ -14,12 +14,10 @@
 #include "../capture/offline.h"
 #include "../export/flow_report.h"
 #include "../sink/ipfix_report.h"
-#include "../sink/jsonl.h"
 #include "../export/prom_publish.h"
 #include "../export/report.h"
 #include "../inspect/capfile.h"
 #include "../inspect/flows.h"
-#include "../util/signals.h"
 
 #define READ_USAGE "Usage: xdpi read [OPTIONS] [-r] FILE [EXPRESSION...]"
 
@@ -293,10 +291,12 @@ static void read_alerts_print(FILE *out, const struct flow_stage *rf)
 	fprintf(out, "\n");
 }
 
-static int read_output(const struct read_opts *o, const struct pipeline *p,
-		       const struct capfile_result *res, uint64_t written,
-		       const struct flow_stage *rf)
+/* The summary, or the JSON object and the JSON lines' "stats" line. */
+static int read_output(const struct read_opts *o, struct offline_run *r)
 {
+	const struct pipeline *p = &r->pipe;
+	const struct capfile_result *res = &r->res;
+	const struct flow_stage *rf = &r->fs;
 	const struct flow_report fr = {
 		.fc = &p->fw.c, .s = &rf->summary, .mc = &p->m.c, .span_s = res->span_s};
 	/* The capture's own span: from its first frame to its last. */
@@ -323,7 +323,7 @@ static int read_output(const struct read_opts *o, const struct pipeline *p,
 		fprintf(out, "filter             %s\n",
 			o->filter ? o->filter : "none (every frame)");
 		if (o->write)
-			fprintf(out, "written            %" PRIu64 " frames to %s\n", written,
+			fprintf(out, "written            %" PRIu64 " frames to %s\n", r->written,
 				o->write);
 		report_span_print(out, &span);
 		report_metrics_print(out, &p->m);
@@ -344,55 +344,25 @@ static int read_output(const struct read_opts *o, const struct pipeline *p,
 	}
 	json_object_set_new(obj, "truncated_file", json_boolean(res->truncated));
 	if (o->write)
-		json_object_set_new(
-			obj, "written",
-			json_pack("{s:s, s:I}", "file", o->write, "frames", (json_int_t)written));
+		json_object_set_new(obj, "written",
+				    json_pack("{s:s, s:I}", "file", o->write, "frames",
+					      (json_int_t)r->written));
 	if (rf->ft)
 		json_object_set_new(obj, "connections", flow_report_json(&fr));
 	if (rf->sinks.ipfix)
 		json_object_set_new(obj, "ipfix", ipfix_report_json(rf->sinks.ipfix));
-	ret = XDPI_EXIT_OK;
-	if (rf->jsonl) {
-		/* One "stats" line: offline, the whole capture is one interval. */
-		json_t *line = json_deep_copy(obj);
-
-		if (line)
-			json_object_set_new(line, "type", json_string("stats"));
-		if (jsonl_write(rf->jsonl, line))
-			ret = XDPI_EXIT_FAIL;
-	}
+	ret = offline_stats_line(r, obj) ? XDPI_EXIT_FAIL : XDPI_EXIT_OK;
 	if (o->json && report_json_print(stdout, obj))
 		ret = XDPI_EXIT_FAIL;
 	json_decref(obj);
 	return ret;
 }
 
-/* --prometheus: the final figures, served until SIGINT or SIGTERM. */
-static int read_serve(struct prom_server *prom, const struct read_opts *o, const struct pipeline *p,
-		      const struct flow_stage *rf)
-{
-	char where[64];
-
-	if (prom_publish_pipeline(prom, p, rf->ft ? &rf->summary : NULL,
-				  rf->detect ? &rf->detect_final : NULL, o->file)) {
-		xdpi_err("out of memory");
-		return XDPI_EXIT_FAIL;
-	}
-	prom_server_address(prom, where, sizeof(where));
-	fflush(stdout); /* the JSON or summary, for whoever waits on it */
-	fprintf(stderr, "xdpi: serving the metrics on http://%s/metrics until SIGINT/SIGTERM\n",
-		where);
-	xdpi_signals_wait();
-	return XDPI_EXIT_OK;
-}
-
 int cmd_read(int argc, char **argv)
 {
-	struct prom_server *prom = NULL;
 	struct offline_run run = {0};
 	struct xdpi_filter filter;
 	struct read_opts o;
-	char err[512];
 	int ret;
 
 	ret = read_parse(argc, argv, &o);
@@ -404,14 +374,6 @@ int cmd_read(int argc, char **argv)
 	if (ret)
 		goto out_opts;
 	ret = XDPI_EXIT_FAIL;
-	/* Before the read, so that a port in use fails at once; the signals
-	 * are blocked first, as its thread inherits the mask. */
-	if (o.flows.prometheus && xdpi_signals_block())
-		goto out_opts_filter;
-	if (o.flows.prometheus && prom_server_start(&prom, o.flows.prometheus, err, sizeof(err))) {
-		xdpi_err("%s", err);
-		goto out_opts_filter;
-	}
 	if (offline_run(&run, &(const struct offline_config){
 				      .file = o.file,
 				      .filter = &filter,
@@ -421,16 +383,15 @@ int cmd_read(int argc, char **argv)
 				      .connections = o.connections,
 				      .verbose = o.verbose,
 				      .flows = &o.flows,
+				      .publish = prom_publish_pipeline,
 			      }))
 		goto out;
-	ret = read_output(&o, &run.pipe, &run.res, run.written, &run.fs);
-	if (ret == XDPI_EXIT_OK && prom)
-		ret = read_serve(prom, &o, &run.pipe, &run.fs);
+	ret = read_output(&o, &run);
+	if (ret == XDPI_EXIT_OK && offline_serve(&run))
+		ret = XDPI_EXIT_FAIL;
 out:
 	if (offline_close(&run) && ret == XDPI_EXIT_OK)
 		ret = XDPI_EXIT_FAIL;
-out_opts_filter:
-	prom_server_stop(prom);
 	xdpi_filter_destroy(&filter);
 out_opts:
 	free(o.joined);
