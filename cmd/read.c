@@ -12,9 +12,8 @@
 #include "cmd.h"
 #include "../capture/options.h"
 #include "../capture/offline.h"
-#include "../export/flow_report.h"
-#include "../sink/ipfix_report.h"
 #include "../export/prom_publish.h"
+#include "../export/read_report.h"
 #include "../export/report.h"
 #include "../inspect/capfile.h"
 #include "../inspect/flows.h"
@@ -273,84 +272,30 @@ static int read_filter(const struct read_opts *o, struct xdpi_filter *f)
 	return ret == -EINVAL ? XDPI_EXIT_USAGE : XDPI_EXIT_FAIL;
 }
 
-/* The detection's line of the summary, when it raised any alert. */
-static void read_alerts_print(FILE *out, const struct flow_stage *rf)
-{
-	const struct detect_stats *d = &rf->detect_final;
-	uint64_t raised = 0;
-
-	for (int k = 0; k < DETECT__KINDS; k++)
-		raised += d->alerts[k];
-	if (!rf->detect || !raised)
-		return;
-	fprintf(out, "alerts             %" PRIu64 " raised:", raised);
-	for (int k = 0; k < DETECT__KINDS; k++)
-		if (d->alerts[k])
-			fprintf(out, " %s %" PRIu64, detect_kind_name((enum detect_kind)k),
-				d->alerts[k]);
-	fprintf(out, "\n");
-}
-
 /* The summary, or the JSON object and the JSON lines' "stats" line. */
 static int read_output(const struct read_opts *o, struct offline_run *r)
 {
-	const struct pipeline *p = &r->pipe;
-	const struct capfile_result *res = &r->res;
-	const struct flow_stage *rf = &r->fs;
-	const struct flow_report fr = {
-		.fc = &p->fw.c, .s = &rf->summary, .mc = &p->m.c, .span_s = res->span_s};
-	/* The capture's own span: from its first frame to its last. */
-	const struct report_span span = {.start = res->first_s,
-					 .end = res->last_s,
-					 .duration = res->span_s,
-					 .packets = p->m.c.packets,
-					 .bytes = p->m.c.bytes};
+	const struct read_report rr = {
+		.file = o->file, .filter = o->filter, .write = o->write, .run = r};
 	json_t *obj;
 	int ret;
 
 	/* -q: no summary (the output asked for, --json, the JSON lines, -w,
-	 * is still written). */
-	if (!o->json && !o->quiet) {
-		/* Standard output may carry the JSON lines: then the summary
-		 * goes to stderr. */
-		FILE *out =
+	 * is still written). Standard output may carry the JSON lines: then
+	 * the summary goes to stderr. */
+	if (!o->json && !o->quiet)
+		read_report_print(
 			o->connections || (o->flows.json_lines && !strcmp(o->flows.json_lines, "-"))
 				? stderr
-				: stdout;
-
-		fprintf(out, "file               %s%s\n", o->file,
-			res->truncated ? " (truncated)" : "");
-		fprintf(out, "filter             %s\n",
-			o->filter ? o->filter : "none (every frame)");
-		if (o->write)
-			fprintf(out, "written            %" PRIu64 " frames to %s\n", r->written,
-				o->write);
-		report_span_print(out, &span);
-		report_metrics_print(out, &p->m);
-		if (rf->ft)
-			flow_report_print(out, &fr);
-		if (rf->sinks.ipfix)
-			ipfix_report_print(out, rf->sinks.ipfix);
-		read_alerts_print(out, rf);
-	}
-	if (!o->json && !rf->jsonl)
+				: stdout,
+			&rr);
+	if (!o->json && !r->fs.jsonl)
 		return XDPI_EXIT_OK;
-	obj = report_metrics_json(&p->m);
-	if (!obj || report_source_json(obj, "file", o->file, o->filter) ||
-	    report_span_json(obj, &span)) {
-		json_decref(obj);
+	obj = read_report_json(&rr);
+	if (!obj) {
 		xdpi_err("out of memory");
 		return XDPI_EXIT_FAIL;
 	}
-	json_object_set_new(obj, "truncated_file", json_boolean(res->truncated));
-	if (o->write)
-		json_object_set_new(obj, "written",
-				    json_pack("{s:s, s:I}", "file", o->write, "frames",
-					      (json_int_t)r->written));
-	if (rf->ft)
-		json_object_set_new(obj, "connections", flow_report_json(&fr));
-	if (rf->sinks.ipfix)
-		json_object_set_new(obj, "ipfix", ipfix_report_json(rf->sinks.ipfix));
 	ret = offline_stats_line(r, obj) ? XDPI_EXIT_FAIL : XDPI_EXIT_OK;
 	if (o->json && report_json_print(stdout, obj))
 		ret = XDPI_EXIT_FAIL;

@@ -189,7 +189,7 @@ EOF
 		>"$dir/nfdump.txt" 2>"$dir/nfdump.err"
 	compare "$name: nfcapd has every direction of every flow" "$dir/flows.jsonl" \
 		"$dir/nfdump.txt" nfdump
-	if wait_for "$dir/nfacctd.csv" 10; then
+	if wait_for "$dir/nfacctd.csv" 30; then
 		# Each refresh appends what arrived since the last one.
 		compare "$name: nfacctd has every direction of every flow" "$dir/flows.jsonl" \
 			"$dir/nfacctd.csv" pmacct 20
