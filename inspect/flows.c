@@ -20,6 +20,7 @@
 #include "flow_summary.h"
 #include "flow_tcp.h"
 
+/* What FLOW_TSAN_RELEASE/ACQUIRE pair on across the files (flows_int.h). */
 int flow_grace_token, flow_barrier_token;
 
 static const char *const end_reason_names[FLOW_END__MAX] = {

@@ -11,9 +11,10 @@
  *   flow_summary.h;
  * - flow_maint.c: the maintainer: passes, expiry, eviction, feeding the
  *   detection, the records handed out, the expiry thread, flow_maint.h.
- * Concurrency (who writes which field, and how) is flows.h's and the
- * comments on struct flow below. Each file defines _LGPL_SOURCE before its
- * first include, for liburcu's inline fast paths.
+ * The threads and what each may call are flows.h's contract; who writes
+ * which field of a record, and how, is said beside it in struct flow
+ * below. Each file defines _LGPL_SOURCE before its first include, for
+ * liburcu's inline fast paths.
  */
 #ifndef XDPI_INSPECT_FLOWS_INT_H
 #define XDPI_INSPECT_FLOWS_INT_H
