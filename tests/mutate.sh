@@ -175,13 +175,13 @@ bpf/classify.bpf.h @@ r->pc += r->a >= r->x ? jt : jf; @@ r->pc += r->a > r->x ?
 bpf/classify.bpf.h @@ r->a = v < 32 ? r->a << v : 0; @@ r->a = r->a << (v & 31); @@ ! build/tests/tool_filtercheck --raw --raw-name 'shift left by X' --no-builtin -e 'ip[6:2] & 0x1fff != 0 or ip6[6] = 44' -e 'ether[12:2] % 7 = 3 or len / 3 > 100' $PCAPS/*.pcap @@ the filter interpreter shifts by X modulo 32
 inspect/filter.c @@ \treturn xdpi_filter_keyword(word); @@ \treturn -EINVAL; @@ test_filter @@ the keywords compiled as libpcap expressions
 # --- the flow table
-inspect/flows.c @@ if (sender != __atomic_load_n(&f->initiator, __ATOMIC_RELAXED) ||\n\t    pi->tcp_ack != f->server_isn + 1) { @@ if (sender != __atomic_load_n(&f->initiator, __ATOMIC_RELAXED) ||\n\t    pi->tcp_ack != f->server_isn) { @@ test_flows t_tcprules @@ the handshake's last ACK checked against the ISN, not ISN + 1
-inspect/flows.c @@ if (!f->simultaneous && w->now_ns >= syn_ns)\n\t\t__atomic_store_n(&f->rtt_ns, (int64_t)(w->now_ns - syn_ns) @@ if (!f->simultaneous && w->now_ns >= syn_ns)\n\t\t__atomic_store_n(&f->rtt_ns, (int64_t)(w->now_ns - syn_ns) / 2 @@ test_flows t_tcprules @@ the RTT halved
-inspect/flows.c @@ why == FLOW_END_TIMEOUT ? ft->cfg.timeout_ns : ft->cfg.closed_timeout_ns @@ ft->cfg.timeout_ns @@ test_flows t_flows_conv @@ closed flows held for the idle timeout
-inspect/flows.c @@ if ((now_ns > last && now_ns - last >= timeout) || @@ if ((now_ns > last && now_ns - last >= 2 * timeout) || @@ test_flows t_flows_conv @@ flows expire at twice their timeout
+inspect/flow_tcp.c @@ if (sender != __atomic_load_n(&f->initiator, __ATOMIC_RELAXED) ||\n\t    pi->tcp_ack != f->server_isn + 1) { @@ if (sender != __atomic_load_n(&f->initiator, __ATOMIC_RELAXED) ||\n\t    pi->tcp_ack != f->server_isn) { @@ test_flows t_tcprules @@ the handshake's last ACK checked against the ISN, not ISN + 1
+inspect/flow_tcp.c @@ if (!f->simultaneous && w->now_ns >= syn_ns)\n\t\t__atomic_store_n(&f->rtt_ns, (int64_t)(w->now_ns - syn_ns) @@ if (!f->simultaneous && w->now_ns >= syn_ns)\n\t\t__atomic_store_n(&f->rtt_ns, (int64_t)(w->now_ns - syn_ns) / 2 @@ test_flows t_tcprules @@ the RTT halved
+inspect/flow_maint.c @@ why == FLOW_END_TIMEOUT ? ft->cfg.timeout_ns : ft->cfg.closed_timeout_ns @@ ft->cfg.timeout_ns @@ test_flows t_flows_conv @@ closed flows held for the idle timeout
+inspect/flow_maint.c @@ if ((now_ns > last && now_ns - last >= timeout) || @@ if ((now_ns > last && now_ns - last >= 2 * timeout) || @@ test_flows t_flows_conv @@ flows expire at twice their timeout
 inspect/flows.c @@ flow_evict_idlest(ft, ft->cfg.max_flows - ft->cfg.max_flows / 8 * 7); @@ flow_evict_idlest(ft, 0); @@ test_flows t_flows$ @@ a full table evicts nothing
-inspect/flows.c @@ return true; /* no ISN of this end to compare with */ @@ return false; @@ test_flows @@ a SYN after a handshake seen from the SYN-ACK is no reuse
-inspect/flows.c @@ if (!f->simultaneous && w->now_ns >= syn_ns) @@ if (w->now_ns >= syn_ns) @@ test_flows @@ a simultaneous open given an RTT
+inspect/flow_tcp.h @@ return true; /* no ISN of this end to compare with */ @@ return false; @@ test_flows @@ a SYN after a handshake seen from the SYN-ACK is no reuse
+inspect/flow_tcp.c @@ if (!f->simultaneous && w->now_ns >= syn_ns) @@ if (w->now_ns >= syn_ns) @@ test_flows @@ a simultaneous open given an RTT
 # --- the peeks
 inspect/peek.c @@ return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff); @@ return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff) && !v; @@ test_peek @@ GREASE versions counted as TLS versions
 inspect/peek.c @@ } else if (b >= 0x20 && b < 0x7f) { @@ } else if (b >= 0x20 && b <= 0x7f) { @@ test_peek @@ DEL passed through peek_sanitize() unescaped
@@ -191,9 +191,9 @@ inspect/peek.c @@ if (type == TLS_EXT_SERVER_NAME && !sni) { @@ if (type == TLS_
 capture/ledger.c @@ q->xdp.redirected + q->xdp.copied + q->xdp.copied_out - @@ q->xdp.redirected + q->xdp.copied_out - @@ test_ledger @@ frames copied by the program left out of the ledger
 capture/ledger.c @@ q->xdp.redirected + q->xdp.copied + q->xdp.copied_out - @@ q->xdp.redirected + q->xdp.copied - @@ test_ledger @@ frames sent that the egress program copied left out of the ledger
 # --- both directions and time stamps (issue 27)
-inspect/flows.c @@ else if (syn_ack == PKT_TCP_ACK && st == FLOW_TCP_SYN_SENT) @@ else if (syn_ack == PKT_TCP_ACK && st == FLOW_TCP__MAX) @@ test_flows @@ an ACK of a SYN-ACK not seen no longer completes the handshake
-inspect/flows.c @@ if (st == FLOW_TCP_SYN_SENT && ft->cfg.one_direction) @@ if (st == FLOW_TCP_SYN_SENT && ft->cfg.one_direction && ft->cfg.max_flows == 1) @@ test_flows @@ a lone SYN counted half-open in a capture of one direction
-inspect/flows.c @@ r->one_way = !r->packets_toserver || !r->packets_toclient; @@ r->one_way = !r->packets_toserver && !r->packets_toclient; @@ test_flows @@ a flow of one direction not marked one-way
+inspect/flow_tcp.c @@ else if (syn_ack == PKT_TCP_ACK && st == FLOW_TCP_SYN_SENT) @@ else if (syn_ack == PKT_TCP_ACK && st == FLOW_TCP__MAX) @@ test_flows @@ an ACK of a SYN-ACK not seen no longer completes the handshake
+inspect/flow_tcp.h @@ if (st == FLOW_TCP_SYN_SENT && ft->cfg.one_direction) @@ if (st == FLOW_TCP_SYN_SENT && ft->cfg.one_direction && ft->cfg.max_flows == 1) @@ test_flows @@ a lone SYN counted half-open in a capture of one direction
+inspect/flow_maint.c @@ r->one_way = !r->packets_toserver || !r->packets_toclient; @@ r->one_way = !r->packets_toserver && !r->packets_toclient; @@ test_flows @@ a flow of one direction not marked one-way
 xsk/worker.c @@ w->copies_out += rec->flags & XDPI_COPY_OUT; @@ w->copies_out += 0; @@ t_bothways @@ the frames sent, inspected, not counted apart in the ledger
 xsk/worker.c @@ pipeline_clock(&w->pipe, meta->rx_timestamp_ns + mono_to_wall); @@ pipeline_clock(&w->pipe, batch_mono + mono_to_wall); @@ t_bothways @@ steering dates flows by batch, not by the program's stamp
 bpf/xdpi.bpf.c @@ rec->flags = XDPI_COPY_OUT; @@ rec->flags = 0; @@ t_bothways @@ the egress program's copies not flagged as frames sent

@@ -37,9 +37,9 @@ $(BUILD)/tests/test_conn_log: $(BUILD)/sink/conn_log.o $(INSPECT_OBJS)
 
 # The flow table's test again under ThreadSanitizer (its own objects: TSan
 # cannot mix with the other builds). Not in the SAN=1 tree, which is ASan.
-TSAN_SRCS := tests/test_flows.c inspect/flows.c inspect/detect.c inspect/detect_groups.c \
+TSAN_SRCS := tests/test_flows.c $(FLOW_TABLE_SRCS) inspect/detect.c inspect/detect_groups.c \
 	inspect/flowrate.c inspect/peek.c inspect/topn.c inspect/parse.c inspect/keyset.c inspect/hll.c util/frame.c
-$(BUILD)/tests/test_flows_tsan: $(TSAN_SRCS) | deps-ok
+$(BUILD)/tests/test_flows_tsan: $(TSAN_SRCS) $(wildcard inspect/*.h) | deps-ok
 	$(call msg,TSAN,$@)
 	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(XDPI_CFLAGS)) $(CFLAGS) -fsanitize=thread \
 		$(TSAN_SRCS) -o $@ -lurcu-qsbr -lurcu-common -lpthread -lcmocka -lm
@@ -48,10 +48,10 @@ TEST_BINS += $(BUILD)/tests/test_flows_tsan
 endif
 # --connections' queue: the call_rcu thread's producer, the reporter's
 # consumer.
-CONN_TSAN_SRCS := tests/test_conn_log.c sink/conn_log.c inspect/flowrate.c inspect/flows.c \
+CONN_TSAN_SRCS := tests/test_conn_log.c sink/conn_log.c inspect/flowrate.c $(FLOW_TABLE_SRCS) \
 	inspect/detect.c inspect/detect_groups.c \
 	inspect/peek.c inspect/topn.c inspect/parse.c inspect/keyset.c inspect/hll.c util/frame.c
-$(BUILD)/tests/test_conn_log_tsan: $(CONN_TSAN_SRCS) | deps-ok
+$(BUILD)/tests/test_conn_log_tsan: $(CONN_TSAN_SRCS) $(wildcard inspect/*.h) | deps-ok
 	$(call msg,TSAN,$@)
 	$(Q)$(CC) $(filter-out $(SAN_FLAGS),$(XDPI_CFLAGS)) $(CFLAGS) -fsanitize=thread \
 		$(CONN_TSAN_SRCS) -o $@ -lurcu-qsbr -lurcu-common -lpthread -lcmocka -lm
