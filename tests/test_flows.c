@@ -25,7 +25,7 @@
 #include "util/clock.h"
 
 /* liburcu synchronises with inline-assembly atomics that ThreadSanitizer
- * does not see: accesses inside the library are not checked. flows.c
+ * does not see: accesses inside the library are not checked. flows_int.h
  * tells TSan about the orderings it relies on (publication, grace period,
  * rcu_barrier), so xdpi's own accesses are. */
 const char *__tsan_default_suppressions(void);
