@@ -203,6 +203,31 @@ TEST(test_duplicates_refused)
 	free(t);
 }
 
+TEST(test_include_only)
+{
+	static const char *const pick[] = {"interval", "batch", NULL};
+	static const struct opttab_row rows[] = {
+		{OPTTAB_INCLUDE, .include = demo_rows, .only = pick},
+		{OPTTAB_ACTION, "help", 'h'},
+		{OPTTAB_END},
+	};
+	struct opttab *t = malloc(sizeof(*t));
+	struct demo d;
+
+	assert_non_null(t);
+	EQ(opttab_init(t, rows), 0);
+	EQ(t->n, 3); /* batch, interval (the table's order), help; no heading */
+	assert_string_equal(t->ents[0].row->name, "batch");
+	assert_string_equal(t->ents[1].row->name, "interval");
+	EQ(strcmp(t->shorts, ":b:h"), 0);
+	memset(&d, 0, sizeof(d));
+	opttab_defaults(t, &d);
+	EQ(d.batch, 64);
+	assert_true(d.interval == 1);
+	EQ(d.ring, 0); /* not picked: untouched */
+	free(t);
+}
+
 TEST(test_defaults)
 {
 	struct demo d;
@@ -463,11 +488,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_getopt_tables), cmocka_unit_test(test_duplicates_refused),
-		cmocka_unit_test(test_defaults),      cmocka_unit_test(test_ranges),
-		cmocka_unit_test(test_choices),	      cmocka_unit_test(test_lists),
-		cmocka_unit_test(test_keys),	      cmocka_unit_test(test_help_layout),
-		cmocka_unit_test(test_man_section),   cmocka_unit_test(test_diff),
-		cmocka_unit_test(test_write_back),
+		cmocka_unit_test(test_include_only),  cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_ranges),	      cmocka_unit_test(test_choices),
+		cmocka_unit_test(test_lists),	      cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_help_layout),   cmocka_unit_test(test_man_section),
+		cmocka_unit_test(test_diff),	      cmocka_unit_test(test_write_back),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -22,14 +22,27 @@
 /* A list of 1024 values without a run, "1023," each. */
 #define VALUE_MAX 8192
 
-static int flatten(struct opttab *t, const struct opttab_row *rows, size_t base)
+static bool named(const char *const *only, const char *name)
+{
+	for (; *only; only++)
+		if (!strcmp(*only, name))
+			return true;
+	return false;
+}
+
+/* Appends @rows (those of @only when not NULL) to @t, their fields at
+ * @base. */
+static int flatten(struct opttab *t, const struct opttab_row *rows, size_t base,
+		   const char *const *only)
 {
 	for (const struct opttab_row *r = rows; r->type != OPTTAB_END; r++) {
 		if (r->type == OPTTAB_INCLUDE) {
-			if (flatten(t, r->include, base + r->off))
+			if (flatten(t, r->include, base + r->off, r->only ? r->only : only))
 				return -EINVAL;
 			continue;
 		}
+		if (only && (r->type == OPTTAB_GROUP || !named(only, r->name)))
+			continue;
 		if (t->n == OPTTAB_MAX)
 			return -EINVAL;
 		t->ents[t->n] = (struct opttab_ent){
@@ -69,7 +82,7 @@ int opttab_init(struct opttab *t, const struct opttab_row *rows)
 	size_t nl = 0, ns = 1;
 
 	memset(t, 0, sizeof(*t));
-	if (flatten(t, rows, 0))
+	if (flatten(t, rows, 0, NULL))
 		return -EINVAL;
 	t->shorts[0] = ':'; /* getopt's own messages off: the command's say more */
 	for (size_t i = 0; i < t->n; i++) {

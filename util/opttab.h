@@ -17,7 +17,9 @@
  * A table is a const array of struct opttab_row ended by OPTTAB_END. A row
  * of type OPTTAB_INCLUDE splices another table in, its offsets relative to
  * a member of the struct (the flow options of `xdpi live` and `xdpi read`
- * are one table included by both); OPTTAB_GROUP is a heading of --help.
+ * are one table included by both), all of it or the rows it names
+ * (`xdpi top` takes some of `xdpi live`'s); OPTTAB_GROUP is a heading of
+ * --help.
  *
  * getopt values: a row's short letter, else its id when set (for the rows a
  * command handles itself, OPTTAB_ACTION), else OPTTAB_VAL_BASE + its index
@@ -109,6 +111,9 @@ struct opttab_row {
 	const char *def_doc;		  /* --help's default when not the value itself */
 	unsigned flags;			  /* enum opttab_flags */
 	const struct opttab_row *include; /* INCLUDE */
+	/* INCLUDE: only the rows of these names (NULL-ended), in the included
+	 * table's order, its headings left out; NULL: every row. */
+	const char *const *only;
 };
 
 /* getopt values of rows without a letter or id. */
