@@ -394,7 +394,7 @@ const struct opttab_row capture_flow_rows[] = {
 	 .def_d = DETECT_DEFAULT_VOL_MIN_PPS, .metavar = "N",
 	 .help = "a baseline alert needs this rate too"},
 	{OPTTAB_STRING, "host-groups", .off = FL(host_groups), .parse = host_groups_parse,
-	 .explain = host_groups_explain, .metavar = "'NAME PREFIX,... KEY=VALUE ...; ...'",
+	 .explain = host_groups_explain, .metavar = "'NAME PREFIX[,PREFIX]... [KEY=VALUE]...[; ...]'",
 	 .help = "SYN-flood and volumetric thresholds per group of prefixes (longest match; KEY "
 		 "a syn-flood-* or volumetric-* option)"},
 	{OPTTAB_STRING, "on-alert", .off = FL(on_alert), .flags = OPTTAB_NONEMPTY, .metavar = "CMD",
