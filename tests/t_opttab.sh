@@ -3,7 +3,8 @@
 # options everywhere: the table's own rows (`xdpi CMD --help-man`, the man
 # section the table writes) are exactly the options of `xdpi CMD --help`
 # and exactly the terms of the OPTIONS section of its man page
-# (docs/man/xdpi-CMD.8.scd), each with its letter and metavar; and for a
+# (docs/man/xdpi-CMD.8.scd), each with its letter and metavar, and a
+# number the page gives as an option's default is the row's; and for a
 # command with --config, every row is a key the file takes and every other
 # option name any command knows is refused as a key.
 #
@@ -12,6 +13,7 @@
 . tests/lib.sh
 t_tmpdir
 t_require_built "$XDPI"
+export LC_ALL=C # sort and join agree on the order
 
 # NAME and the man page source of each command built on a table.
 OPTTAB_CMDS=(
@@ -44,6 +46,20 @@ man_terms() {
 	awk '/^# OPTIONS/ { f = 1; next } /^# / { f = 0 } f' "$1" | grep -E '^[*]-' | norm | sort
 }
 
+# Each term of a scdoc OPTIONS text (normalised) and the first
+# "(default N" number of its paragraph, sorted.
+term_defaults() {
+	awk '/^[*]-/ { flush(); term = $0; para = ""; next }
+		term != "" && /^$/ { flush(); next }
+		term != "" { para = para " " $0 }
+		END { flush() }
+		function flush() {
+			if (term != "" && match(para, /\(default [0-9][0-9.]*/))
+				print term "\t" substr(para, RSTART + 9, RLENGTH - 9)
+			term = ""
+		}' | sort
+}
+
 for line in "${OPTTAB_CMDS[@]}"; do
 	read -r cmd page <<<"$line"
 	table_terms "$cmd" >"$T_TMP/table" 2>"$T_TMP/err"
@@ -58,6 +74,10 @@ for line in "${OPTTAB_CMDS[@]}"; do
 	man_terms "$page" >"$T_TMP/man"
 	t_eq "$cmd: $page's OPTIONS are exactly the table's $n options" \
 		"$(diff "$T_TMP/table" "$T_TMP/man")" ""
+	"$XDPI" "$cmd" --help-man | term_defaults >"$T_TMP/tdef"
+	awk '/^# OPTIONS/ { f = 1; next } /^# / { f = 0 } f' "$page" | term_defaults >"$T_TMP/mdef"
+	t_eq "$cmd: each default $page names is the table's ($(wc -l <"$T_TMP/tdef") rows have one)" \
+		"$(join -t "$(printf '\t')" "$T_TMP/tdef" "$T_TMP/mdef" | awk -F'\t' '$2 != $3')" ""
 done
 
 # Every option name some command's --help shows: candidates for keys.
