@@ -11,6 +11,7 @@
 #include "options.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -413,31 +414,29 @@ const struct opttab_row capture_opt_rows[] = {
 	{OPTTAB_END},
 };
 
-static const struct opttab *table_of(const struct opttab_row *rows, struct opttab *t, bool *done)
+static struct opttab capture_tab, flow_tab;
+static pthread_once_t tabs_once = PTHREAD_ONCE_INIT;
+
+static void tabs_init(void)
 {
-	if (!*done) {
-		/* A bad table is a bug that every test of the options finds. */
-		if (opttab_init(t, rows))
-			abort();
-		*done = true;
-	}
-	return t;
+	/* A bad table is a bug that every test of the options finds. */
+	if (opttab_init(&capture_tab, capture_opt_rows) ||
+	    opttab_init(&flow_tab, capture_flow_rows))
+		abort();
 }
 
+/* Built once, by whichever thread asks first (bench's children and the
+ * reporter may). */
 const struct opttab *capture_opttab(void)
 {
-	static struct opttab t;
-	static bool done;
-
-	return table_of(capture_opt_rows, &t, &done);
+	pthread_once(&tabs_once, tabs_init);
+	return &capture_tab;
 }
 
 static const struct opttab *flow_opttab(void)
 {
-	static struct opttab t;
-	static bool done;
-
-	return table_of(capture_flow_rows, &t, &done);
+	pthread_once(&tabs_once, tabs_init);
+	return &flow_tab;
 }
 
 void capture_flow_opts_defaults(struct capture_flow_opts *f)

@@ -135,8 +135,8 @@ struct capture_opts {
 extern const struct opttab_row capture_run_rows[];
 extern const struct opttab_row capture_flow_rows[];
 extern const struct opttab_row capture_opt_rows[];
-/* capture_opt_rows flattened (built at the first call, by the thread that
- * parses options): the config keys, the comparison, the write-back. */
+/* capture_opt_rows flattened (built once, at the first call from any
+ * thread): the config keys, the comparison, the write-back. */
 const struct opttab *capture_opttab(void);
 
 /* Fills @o with the defaults `xdpi live` has without options (the rows'),
