@@ -387,7 +387,7 @@ static bool ent_differs(const struct opttab_ent *e, const void *a, const void *b
 	const void *pa = cfield(e, a), *pb = cfield(e, b);
 
 	if (r->fmt) {
-		static char sa[VALUE_MAX], sb[VALUE_MAX];
+		char sa[VALUE_MAX], sb[VALUE_MAX];
 		int ha = opttab_format(e, a, sa, sizeof(sa));
 		int hb = opttab_format(e, b, sb, sizeof(sb));
 
@@ -460,7 +460,7 @@ static bool at_default(const struct opttab_ent *e, const void *obj)
 void opttab_write(const struct opttab *t, const void *obj, unsigned always,
 		  void (*push)(void *ctx, const char *arg), void *ctx)
 {
-	static char value[VALUE_MAX];
+	char value[VALUE_MAX];
 	const struct opttab_ent *positional = NULL;
 	char name[64];
 
