@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `xdpi live --config FILE`: the options of a run read from a file, one
- * `key = value` a line, the keys being exactly the long options of
- * capture_long_opts and capture_flow_long_opts (so every option has its
- * key and no name is written twice), each value parsed by
- * capture_opts_parse_opt() as on the command line (docs/config.md).
+ * `key = value` a line, the keys being exactly the long names of the rows
+ * of capture_opttab() (capture/options.h: every option has its key and no
+ * name is written twice), each value parsed by its row as on the command
+ * line (docs/config.md).
  *
  * The values point into a struct capture_config, which must outlive every
  * struct capture_opts it filled.
@@ -40,9 +40,10 @@ void capture_config_adopt(struct capture_config *cfg, struct capture_config *old
 void capture_config_free(struct capture_config *cfg);
 
 /* Calls @changed with the key of each option whose value differs between
- * @a and @b ("interface" for the interface), in the option tables' order:
- * the typed fields each option sets are compared, never their spelling
- * (a filter counts under --proto when it is a keyword, else --filter). */
+ * @a and @b ("interface" for the interface), in the option table's order
+ * (opttab_diff()): the typed fields each option sets are compared, never
+ * their spelling (a filter counts under --proto when it is a keyword,
+ * else --filter). */
 void capture_config_diff(const struct capture_opts *a, const struct capture_opts *b,
 			 void (*changed)(void *ctx, const char *key), void *ctx);
 

@@ -1,83 +1,30 @@
 // SPDX-License-Identifier: MIT
+/*
+ * The option tables of a capture run (util/opttab.h): every option of
+ * `xdpi live` but its own three (--config, --check-config, --help), each
+ * with its default, range and help, the defaults read from the headers
+ * that own them (xsk/xsk.h, xsk/worker.h, inspect/detect.h, ...). What no
+ * type covers is a callback here: the filter (checked by the XDP
+ * program's interpreter), --proto (a keyword into the same field),
+ * --prometheus's address, --host-groups (parsed on the thresholds so far).
+ */
 #include "options.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../inspect/detect_groups.h"
 #include "../inspect/filter.h"
+#include "../inspect/flows.h"
+#include "../inspect/metrics.h"
 #include "../util/optval.h"
 #include "../xsk/worker.h"
 
 /* Room for libpcap's messages (PCAP_ERRBUF_SIZE is 256). */
 #define FILTER_ERR_LEN 512
-
-enum {
-	OPT_NO_INSPECT = 256,
-	OPT_CHECK_SEQ,
-	OPT_CEILING,
-	OPT_FRAME_SIZE,
-	OPT_FILL_SIZE,
-	OPT_COMP_SIZE,
-	OPT_RX_SIZE,
-	OPT_NO_BUSY_POLL,
-	OPT_BUSY_POLL_USECS,
-	OPT_NO_NEED_WAKEUP,
-	OPT_FORCE,
-	OPT_IDLE_SPIN_US,
-	OPT_PASSIVE,
-	OPT_RING_SIZE,
-	OPT_TAKEOVER,
-	OPT_SENDER_CLOCK,
-	OPT_INTERVAL,
-	OPT_QUEUES,
-	OPT_CPUS,
-	OPT_MODE,
-	OPT_XDP_MODE,
-	OPT_RECORD,
-	OPT_USER,
-	OPT_KEEP_PRIVILEGES,
-	OPT_MAX_FRAME,
-	OPT_NO_RX_METADATA,
-	OPT_KEEP_OFFLOADS,
-	OPT_DIRECTION,
-	OPT_NO_FRAME_TIMES,
-	OPT_CONNECTIONS,
-	OPT_PROTO,
-	OPT_NO_FLOWS = 512, /* capture_flow_long_opts: apart, for `xdpi read` */
-	OPT_NO_PEEKS,
-	OPT_MAX_FLOWS,
-	OPT_FLOW_TIMEOUT,
-	OPT_FLOW_CLOSED_TIMEOUT,
-	OPT_DISTINCT_LIMIT,
-	OPT_JSON_LINES,
-	OPT_PROMETHEUS,
-	OPT_IPFIX,
-	OPT_IPFIX_ACTIVE_TIMEOUT,
-	OPT_IPFIX_DOMAIN,
-	OPT_NO_DETECT,
-	OPT_DETECT_WINDOW,
-	OPT_DETECT_HOLD,
-	OPT_DETECT_MAX_ENTRIES,
-	OPT_SYN_FLOOD_RATE,
-	OPT_SYN_FLOOD_RATIO,
-	OPT_SYN_FLOOD_HALF_OPEN,
-	OPT_SCAN_WINDOW,
-	OPT_PORT_SCAN_PORTS,
-	OPT_ADDRESS_SCAN_HOSTS,
-	OPT_ATTEMPT_TIMEOUT,
-	OPT_VOLUMETRIC_PPS,
-	OPT_VOLUMETRIC_MBPS,
-	OPT_VOLUMETRIC_FLOWS,
-	OPT_VOLUMETRIC_DEVIATIONS,
-	OPT_VOLUMETRIC_WARMUP,
-	OPT_VOLUMETRIC_MIN_PPS,
-	OPT_ON_ALERT,
-	OPT_IPFIX_ALERTS,
-	OPT_HOST_GROUPS,
-};
 
 /* Passive defaults: every header xdpi parses fits in 512 bytes (Ethernet,
  * two tags, IPv6 with extension headers, TCP with options) with room for
@@ -86,252 +33,455 @@ enum {
 #define CAPTURE_SNAPLEN 512
 #define CAPTURE_RING_SIZE (4u << 20)
 
-const struct option capture_long_opts[] = {
-	{"filter", required_argument, NULL, 'f'},
-	{"proto", required_argument, NULL, OPT_PROTO},
-	{"duration", required_argument, NULL, 'd'},
-	{"interface", required_argument, NULL, 'i'},
-	{"count", required_argument, NULL, 'c'},
-	{"write", required_argument, NULL, 'w'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"interval", required_argument, NULL, OPT_INTERVAL},
-	{"no-inspect", no_argument, NULL, OPT_NO_INSPECT},
-	{"check-seq", no_argument, NULL, OPT_CHECK_SEQ},
-	{"sender-clock", required_argument, NULL, OPT_SENDER_CLOCK},
-	{"ceiling", no_argument, NULL, OPT_CEILING},
-	{"queues", required_argument, NULL, OPT_QUEUES},
-	{"cpus", required_argument, NULL, OPT_CPUS},
-	{"batch", required_argument, NULL, 'b'},
-	{"mode", required_argument, NULL, OPT_MODE},
-	{"xdp-mode", required_argument, NULL, OPT_XDP_MODE},
-	{"frame-size", required_argument, NULL, OPT_FRAME_SIZE},
-	{"fill-size", required_argument, NULL, OPT_FILL_SIZE},
-	{"comp-size", required_argument, NULL, OPT_COMP_SIZE},
-	{"rx-size", required_argument, NULL, OPT_RX_SIZE},
-	{"no-busy-poll", no_argument, NULL, OPT_NO_BUSY_POLL},
-	{"busy-poll-usecs", required_argument, NULL, OPT_BUSY_POLL_USECS},
-	{"no-need-wakeup", no_argument, NULL, OPT_NO_NEED_WAKEUP},
-	{"idle-spin-us", required_argument, NULL, OPT_IDLE_SPIN_US},
-	{"passive", no_argument, NULL, OPT_PASSIVE},
-	{"snaplen", required_argument, NULL, 's'},
-	{"ring-size", required_argument, NULL, OPT_RING_SIZE},
-	{"direction", required_argument, NULL, OPT_DIRECTION},
-	{"json", no_argument, NULL, 'j'},
-	{"record", required_argument, NULL, OPT_RECORD},
-	{"user", required_argument, NULL, OPT_USER},
-	{"keep-privileges", no_argument, NULL, OPT_KEEP_PRIVILEGES},
-	{"force", no_argument, NULL, OPT_FORCE},
-	{"takeover", no_argument, NULL, OPT_TAKEOVER},
-	{"max-frame", required_argument, NULL, OPT_MAX_FRAME},
-	{"no-rx-metadata", no_argument, NULL, OPT_NO_RX_METADATA},
-	{"no-frame-times", no_argument, NULL, OPT_NO_FRAME_TIMES},
-	{"keep-offloads", no_argument, NULL, OPT_KEEP_OFFLOADS},
-	{"verbose", no_argument, NULL, 'v'},
-	{"connections", no_argument, NULL, OPT_CONNECTIONS},
-	{0},
-};
+_Static_assert(sizeof(enum xdpi_xsk_mode) == sizeof(int), "a choice is an int");
+_Static_assert(sizeof(enum steer_xdp_mode) == sizeof(int), "a choice is an int");
+_Static_assert(sizeof(enum capture_sender_clock) == sizeof(int), "a choice is an int");
+_Static_assert(sizeof(enum capture_direction) == sizeof(int), "a choice is an int");
+_Static_assert(XDPI_SNAPLEN_MAX == 65535, "the valid values -s names");
 
-const struct option capture_flow_long_opts[] = {
-	{"no-flows", no_argument, NULL, OPT_NO_FLOWS},
-	{"no-peeks", no_argument, NULL, OPT_NO_PEEKS},
-	{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
-	{"flow-timeout", required_argument, NULL, OPT_FLOW_TIMEOUT},
-	{"flow-closed-timeout", required_argument, NULL, OPT_FLOW_CLOSED_TIMEOUT},
-	{"distinct-limit", required_argument, NULL, OPT_DISTINCT_LIMIT},
-	{"json-lines", required_argument, NULL, OPT_JSON_LINES},
-	{"prometheus", required_argument, NULL, OPT_PROMETHEUS},
-	{"ipfix", required_argument, NULL, OPT_IPFIX},
-	{"ipfix-active-timeout", required_argument, NULL, OPT_IPFIX_ACTIVE_TIMEOUT},
-	{"ipfix-domain", required_argument, NULL, OPT_IPFIX_DOMAIN},
-	{"no-detect", no_argument, NULL, OPT_NO_DETECT},
-	{"detect-window", required_argument, NULL, OPT_DETECT_WINDOW},
-	{"detect-hold", required_argument, NULL, OPT_DETECT_HOLD},
-	{"detect-max-entries", required_argument, NULL, OPT_DETECT_MAX_ENTRIES},
-	{"syn-flood-rate", required_argument, NULL, OPT_SYN_FLOOD_RATE},
-	{"syn-flood-ratio", required_argument, NULL, OPT_SYN_FLOOD_RATIO},
-	{"syn-flood-half-open", required_argument, NULL, OPT_SYN_FLOOD_HALF_OPEN},
-	{"scan-window", required_argument, NULL, OPT_SCAN_WINDOW},
-	{"port-scan-ports", required_argument, NULL, OPT_PORT_SCAN_PORTS},
-	{"address-scan-hosts", required_argument, NULL, OPT_ADDRESS_SCAN_HOSTS},
-	{"attempt-timeout", required_argument, NULL, OPT_ATTEMPT_TIMEOUT},
-	{"volumetric-pps", required_argument, NULL, OPT_VOLUMETRIC_PPS},
-	{"volumetric-mbps", required_argument, NULL, OPT_VOLUMETRIC_MBPS},
-	{"volumetric-flows", required_argument, NULL, OPT_VOLUMETRIC_FLOWS},
-	{"volumetric-deviations", required_argument, NULL, OPT_VOLUMETRIC_DEVIATIONS},
-	{"volumetric-warmup", required_argument, NULL, OPT_VOLUMETRIC_WARMUP},
-	{"volumetric-min-pps", required_argument, NULL, OPT_VOLUMETRIC_MIN_PPS},
-	{"on-alert", required_argument, NULL, OPT_ON_ALERT},
-	{"ipfix-alerts", no_argument, NULL, OPT_IPFIX_ALERTS},
-	{"host-groups", required_argument, NULL, OPT_HOST_GROUPS},
-	{0},
-};
+static const char *const xsk_mode_names[] = {"auto", "zerocopy", "copy"};
+static const char *const xdp_mode_names[] = {"auto", "native", "skb"};
+static const char *const sender_clock_names[] = {"auto", "local", "synced", "unsynced"};
+/* Index 0, "auto", is the default only: not a value to give. */
+static const char *const direction_names[] = {"auto", "in", "out", "inout"};
+static const char *const proto_names[] = {"tcp", "udp", "ip", "all"};
 
-const char capture_flow_opts_help[] =
-	"Flows and exporters (docs/flows.md, docs/exporting.md):\n"
-	"  --no-flows            no flow table: no connection metrics, flow records,\n"
-	"                        top talkers or peeks (the cheapest inspection)\n"
-	"  --no-peeks            no look at HTTP request lines and TLS ClientHellos\n"
-	"  --max-flows N         flows held at most, 928 bytes each with all it may\n"
-	"                        hold (default: what 1 GiB holds); when full the\n"
-	"                        idlest are evicted\n"
-	"  --flow-timeout SEC    a flow idle this long ends (default 60)\n"
-	"  --flow-closed-timeout SEC\n"
-	"                        the same once a FIN or RST was seen (default 5)\n"
-	"  --distinct-limit N    unique sources and TCP flows are exact up to N, then\n"
-	"                        a HyperLogLog estimate (default 1000000)\n"
-	"  --json-lines FILE     one JSON object per line: stats per interval and one\n"
-	"                        record per ended flow, appended to FILE (- for\n"
-	"                        standard output); a symbolic link or anything\n"
-	"                        but a regular file is refused\n"
-	"  --prometheus [ADDR:]PORT\n"
-	"                        serve the metrics to Prometheus (ADDR defaults to\n"
-	"                        127.0.0.1)\n"
-	"  --ipfix ADDR:PORT     flow records to an IPFIX collector over UDP, one per\n"
-	"                        direction (ADDR numeric; IPv6 in brackets)\n"
-	"  --ipfix-active-timeout SEC\n"
-	"                        a record of a flow still open every SEC (default 60)\n"
-	"  --ipfix-domain N      the observation domain id (default 0)\n"
-	"Detection (docs/detect.md; thresholds apply at once on SIGHUP):\n"
-	"  --no-detect           no SYN flood, scan or volumetric alerts\n"
-	"  --detect-window SEC   rates are measured over this long (default 1)\n"
-	"  --detect-hold SEC     an alert ends this long after its figures fell\n"
-	"                        below the threshold (default 5)\n"
-	"  --detect-max-entries N  tracked destinations and scanners, per table\n"
-	"                        (rates, scans; default 16384)\n"
-	"  --syn-flood-rate N    new SYNs per second to one host and port (1000)\n"
-	"  --syn-flood-ratio R   ... of which at most this share completed (0.1)\n"
-	"  --syn-flood-half-open N  or this many half-open to one host and port\n"
-	"                        (default 10000)\n"
-	"  --scan-window SEC     failed attempts are counted over this long (300)\n"
-	"  --port-scan-ports N   distinct ports of one host, from one source (15)\n"
-	"  --address-scan-hosts N  distinct hosts on one port, from one source (25)\n"
-	"  --attempt-timeout SEC a SYN unanswered this long failed (default 1)\n"
-	"  --volumetric-pps N    packets per second to one host (100000; 0: off)\n"
-	"  --volumetric-mbps N   megabits per second to one host (1000; 0: off)\n"
-	"  --volumetric-flows N  new flows per second to one host (10000; 0: off)\n"
-	"  --volumetric-deviations K  above a host's learned rate by K deviations\n"
-	"                        (default 6; 0: no baseline)\n"
-	"  --volumetric-warmup SEC  learning before a baseline alerts (300)\n"
-	"  --volumetric-min-pps N  a baseline alert needs this rate too (1000)\n"
-	"  --host-groups 'NAME PREFIX,... KEY=VALUE ...; ...'\n"
-	"                        SYN-flood and volumetric thresholds per group of\n"
-	"                        prefixes (longest match; KEY a syn-flood-* or\n"
-	"                        volumetric-* option)\n"
-	"  --on-alert CMD        run '/bin/sh -c CMD' for each alert record, the\n"
-	"                        record as one JSON line on its standard input,\n"
-	"                        without any capability\n"
-	"  --ipfix-alerts        alert records to the --ipfix collector too, on\n"
-	"                        templates of their own (a flow collector such as\n"
-	"                        nfcapd stores them as flows of 0 packets)\n";
+#define SECONDS_VALID "seconds, plain decimal (0.5, 10), at least 0.001 or 0"
+#define TIMEOUT_VALID "seconds, plain decimal (0.5, 10), more than 0"
+#define COUNT_VALID "a count from 1"
+#define LIST_VALID "a list such as 0,2-3"
 
-size_t capture_flow_long_opts_count(void)
+/* A filter the XDP program can run: compiles, and fits its interpreter. */
+static int filter_check(const char *text, char *err, size_t err_len)
 {
-	return sizeof(capture_flow_long_opts) / sizeof(capture_flow_long_opts[0]) - 1;
+	struct xdpi_filter f;
+	int ret = xdpi_filter_compile(&f, xdpi_filter_user_text(text), err, err_len);
+
+	if (!ret && f.kind == XDPI_FILTER_EXPR)
+		ret = steer_filter_check(f.insns, f.len, err, err_len);
+	xdpi_filter_destroy(&f);
+	return ret;
+}
+
+static int filter_explain(const char *arg, char *err, size_t err_len)
+{
+	*err = 0;
+	return filter_check(arg, err, err_len) && *err;
+}
+
+static int filter_parse(void *obj, const struct opttab_row *r, const char *arg)
+{
+	char err[FILTER_ERR_LEN];
+
+	if (filter_check(arg, err, sizeof(err)))
+		return -EINVAL;
+	/* `udp` here is libpcap's; xdpi's own test is --proto. */
+	*(const char **)(void *)((char *)obj + r->off) = xdpi_filter_user_text(arg);
+	return 0;
+}
+
+/* The filter as the option that would set it: --proto for a keyword,
+ * --filter for an expression, neither for the default. */
+static int filter_fmt_as(const void *obj, const struct opttab_row *r, bool keyword, char *buf,
+			 size_t len)
+{
+	const char *f = *(const char *const *)(const void *)((const char *)obj + r->off);
+
+	if (!f || !strcmp(f, CAPTURE_DEFAULT_PROTO) || (xdpi_filter_keyword(f) >= 0) != keyword)
+		return 0;
+	snprintf(buf, len, "%s", f);
+	return 1;
+}
+
+static int filter_fmt(const void *obj, const struct opttab_row *r, char *buf, size_t len)
+{
+	return filter_fmt_as(obj, r, false, buf, len);
+}
+
+static int proto_fmt(const void *obj, const struct opttab_row *r, char *buf, size_t len)
+{
+	return filter_fmt_as(obj, r, true, buf, len);
+}
+
+static int proto_parse(void *obj, const struct opttab_row *r, const char *arg)
+{
+	int v = xdpi_parse_choice(arg, proto_names, 4);
+
+	if (v < 0)
+		return -EINVAL;
+	/* The keyword: the built-in class. */
+	*(const char **)(void *)((char *)obj + r->off) = proto_names[v];
+	return 0;
+}
+
+static int prometheus_parse(void *obj, const struct opttab_row *r, const char *arg)
+{
+	char err[160];
+
+	/* Its form now, a usage error; the bind comes later. */
+	if (xdpi_parse_listen(arg, "127.0.0.1", NULL, err, sizeof(err)))
+		return -EINVAL;
+	*(const char **)(void *)((char *)obj + r->off) = arg;
+	return 0;
+}
+
+static int host_groups_parse(void *obj, const struct opttab_row *r, const char *arg)
+{
+	/* Checked here against the thresholds given so far; built again on
+	 * the final ones by capture_host_groups(). */
+	struct capture_flow_opts t = *(struct capture_flow_opts *)obj;
+	struct detect_groups *gs;
+	char err[256];
+
+	t.host_groups = arg;
+	if (capture_host_groups(&t, &gs, err, sizeof(err)))
+		return -EINVAL;
+	free(gs);
+	*(const char **)(void *)((char *)obj + r->off) = arg;
+	return 0;
+}
+
+static int host_groups_explain(const char *arg, char *err, size_t err_len)
+{
+	struct capture_flow_opts f;
+	struct detect_groups *gs;
+
+	capture_flow_opts_defaults(&f);
+	f.host_groups = arg;
+	if (!capture_host_groups(&f, &gs, err, err_len)) {
+		free(gs);
+		return 0;
+	}
+	return 1;
+}
+
+#define R(m) offsetof(struct capture_opts, m)
+#define FL(m) offsetof(struct capture_flow_opts, m)
+#define TH(m) (offsetof(struct capture_flow_opts, detect) + offsetof(struct detect_thresholds, m))
+
+/* tcpdump's letters where tcpdump has them (-i -c -w -q -s -v); the rest
+ * long only, so that no letter means one thing here and another there. */
+const struct opttab_row capture_run_rows[] = {
+	{OPTTAB_GROUP, "Mode:"},
+	{OPTTAB_FLAG, "passive", .off = R(passive),
+	 .help = "the XDP program copies the first --snaplen bytes of each wanted frame to xdpi "
+		 "and passes every frame on: the host keeps its traffic (default: steering, "
+		 "the wanted frames go to AF_XDP sockets and not to the host)"},
+	{OPTTAB_FLAG, "takeover", .off = R(takeover),
+	 .help = "steer an interface the host uses anyway (inline use, a capture port that has "
+		 "an address); --ceiling drops the frames in XDP and needs it too"},
+	{OPTTAB_GROUP, "Traffic and duration:"},
+	{OPTTAB_STRING, "filter", 'f', .off = R(filter), .def_s = CAPTURE_DEFAULT_PROTO,
+	 .parse = filter_parse, .fmt = filter_fmt, .explain = filter_explain, .metavar = "F",
+	 .flags = OPTTAB_NO_DEFAULT,
+	 .help = "frames to steer: a pcap-filter expression ('tcp port 443', 'udp'), with "
+		 "libpcap's semantics as in tcpdump (its udp does not look past VLAN tags), run "
+		 "in the XDP program (at most 256 classic BPF instructions); the rest passes to "
+		 "the kernel untouched (docs/live.md)"},
+	{OPTTAB_CUSTOM, "proto", .off = R(filter), .parse = proto_parse, .fmt = proto_fmt,
+	 .valid = "tcp, udp, ip, all", .metavar = "P", .def_doc = CAPTURE_DEFAULT_PROTO,
+	 .help = "frames to steer by xdpi's own test, which looks through two VLAN tags and IPv6 "
+		 "extension headers: tcp, udp, ip, all; with --filter, the last one given counts"},
+	{OPTTAB_STRING, "interface", 'i', .off = R(ifname), .flags = OPTTAB_POSITIONAL,
+	 .metavar = "IFACE", .help = "the interface (or as the last argument)"},
+	{OPTTAB_SECONDS, "duration", 'd', .off = R(duration), .valid = SECONDS_VALID,
+	 .metavar = "S", .def_doc = "at SIGINT/SIGTERM", .help = "stop after S seconds"},
+	{OPTTAB_U64, "count", 'c', .off = R(count), .min = 1, .valid = COUNT_VALID, .metavar = "N",
+	 .flags = OPTTAB_NO_DEFAULT,
+	 .help = "stop once N frames were taken (exactly N: the XDP program passes the rest to "
+		 "the kernel)"},
+	{OPTTAB_NOFLAG, "no-inspect", .off = R(inspect),
+	 .help = "receive and return frames without parsing them"},
+	{OPTTAB_FLAG, "ceiling", .off = R(ceiling),
+	 .help = "no sockets: the XDP program counts and drops the wanted frames (the in-kernel "
+		 "ceiling `xdpi bench` compares with); the ledger shows them as dropped"},
+	{OPTTAB_U32, "snaplen", 's', .off = R(snaplen), .def_u = CAPTURE_SNAPLEN, .min = 64,
+	 .max = XDPI_SNAPLEN_MAX, .valid = "64..65535", .metavar = "N",
+	 .help = "passive: bytes copied per frame, 64..65535: the default holds every header "
+		 "xdpi parses; 65535: whole frames, jumbo ones too"},
+	{OPTTAB_U32, "ring-size", .off = R(ring_size), .def_u = CAPTURE_RING_SIZE,
+	 .min = XDPI_COPY_RING_MIN, .max = 1u << 30, .flags = OPTTAB_POW2,
+	 .valid = "a power of two from 4096 to 1073741824", .metavar = "N",
+	 .help = "passive: bytes of each queue's ring, a power of two from 4096 that holds one "
+		 "copy of --snaplen"},
+	{OPTTAB_CHOICE, "direction", .off = R(direction), .choices = direction_names, .nchoices = 4,
+	 .choice_first = 1, .metavar = "D", .def_doc = "inout with --passive, else in",
+	 .help = "in (frames received), out (frames sent, copied by a tc egress program) or "
+		 "inout; passive only but in"},
+	{OPTTAB_FLAG, "check-seq", .off = R(check_seq),
+	 .help = "check the stamps of `xdpi gen` traffic and the kernel pktgen's header: frames "
+		 "lost, duplicated, reordered per flow, and one-way latency percentiles where "
+		 "the clocks compare"},
+	{OPTTAB_CHOICE, "sender-clock", .off = R(sender_clock), .choices = sender_clock_names,
+	 .nchoices = 4, .metavar = "C", .def_doc = "auto: local on veth, else unsynced",
+	 .help = "where the senders' clocks are, for the latency: auto, local (this host), "
+		 "synced (another host whose CLOCK_REALTIME is synchronised: pktgen stamps "
+		 "only), unsynced (sequence results only)"},
+	{OPTTAB_GROUP, "Queues and workers:"},
+	{OPTTAB_LIST, "queues", .off = R(queues), .off2 = R(nqueues), .max = XDPI_MAX_QUEUES,
+	 .limit = XDPI_MAX_QUEUES, .valid = LIST_VALID, .metavar = "LIST", .def_doc = "all",
+	 .help = "RX queues, e.g. 0,2-3"},
+	{OPTTAB_LIST, "cpus", .off = R(cpus), .off2 = R(ncpus), .max = CPU_SETSIZE,
+	 .limit = CPU_SETSIZE, .valid = LIST_VALID, .metavar = "LIST",
+	 .def_doc = "spread over the CPUs this process may use, so taskset and cpusets are "
+		    "respected",
+	 .help = "CPUs to pin the workers to, in queue order"},
+	{OPTTAB_U32, "batch", 'b', .off = R(batch), .def_u = 64, .min = 1, .max = 4096,
+	 .valid = "1..4096", .metavar = "N", .flags = CAPTURE_WRITE_SIZES,
+	 .help = "descriptors per batch, 1..4096"},
+	{OPTTAB_GROUP, "Sockets:"},
+	{OPTTAB_CHOICE, "mode", .off = R(xsk.mode), .def_u = XDPI_XSK_MODE_AUTO,
+	 .choices = xsk_mode_names, .nchoices = 3, .metavar = "M",
+	 .help = "auto (zero-copy, else copy), zerocopy, copy"},
+	{OPTTAB_CHOICE, "xdp-mode", .off = R(xdp_mode), .choices = xdp_mode_names, .nchoices = 3,
+	 .metavar = "M", .help = "auto (native, else skb), native, skb"},
+	{OPTTAB_U32, "frame-size", .off = R(xsk.frame_size), .def_u = XDPI_XSK_DEFAULT_FRAME_SIZE,
+	 .metavar = "N", .flags = CAPTURE_WRITE_SIZES, .help = "UMEM frame size: 2048 or 4096"},
+	{OPTTAB_U32, "max-frame", .off = R(max_frame), .min = CAPTURE_MAX_FRAME_MIN,
+	 .max = CAPTURE_MAX_FRAME_MAX, .metavar = "N", .def_doc = "the MTU + 22",
+	 .help = "the longest frame to receive, Ethernet header included, 60..65535; a frame "
+		 "longer than a UMEM frame holds comes in several buffers (multi-buffer, Linux "
+		 "6.6+)"},
+	{OPTTAB_FLAG, "no-rx-metadata", .off = R(no_rx_metadata),
+	 .help = "do not ask the driver for the stripped VLAN tag, RSS hash and receive time "
+		 "(docs/live.md)"},
+	{OPTTAB_FLAG, "no-frame-times", .off = R(no_frame_times),
+	 .help = "date frames by batch instead of by the time the XDP program saw each one: "
+		 "saves its clock read (RTTs and -w times then have the batch's grain)"},
+	{OPTTAB_FLAG, "keep-offloads", .off = R(keep_offloads),
+	 .help = "leave the NIC's VLAN tag stripping on: by default xdpi turns it off for the "
+		 "run where the driver cannot hand XDP the tag, and restores it"},
+	{OPTTAB_U32, "fill-size", .off = R(xsk.fill_size), .def_u = XDPI_XSK_DEFAULT_RING,
+	 .metavar = "N", .flags = CAPTURE_WRITE_SIZES,
+	 .help = "RX frames of the UMEM; the fill ring is twice this"},
+	{OPTTAB_U32, "comp-size", .off = R(xsk.comp_size), .def_u = XDPI_XSK_DEFAULT_COMP_RING,
+	 .metavar = "N", .help = "completion ring size"},
+	{OPTTAB_U32, "rx-size", .off = R(xsk.rx_size), .def_u = XDPI_XSK_DEFAULT_RING,
+	 .metavar = "N", .flags = CAPTURE_WRITE_SIZES,
+	 .help = "RX ring size; ring sizes are powers of two from 64 to 32768"},
+	{OPTTAB_NOFLAG, "no-busy-poll", .off = R(xsk.busy_poll),
+	 .help = "no preferred busy polling. By default a socket that has a NAPI to poll "
+		 "busy-polls it from the worker's CPU, and xdpi then sets the interface's "
+		 "napi_defer_hard_irqs and a gro_flush_timeout sized from its ring (restored on "
+		 "exit); a socket without one (veth) spins, then sleeps"},
+	{OPTTAB_U32, "busy-poll-usecs", .off = R(xsk.busy_poll_usecs),
+	 .def_u = XDPI_XSK_DEFAULT_BUSY_POLL_USECS, .max = 1000000, .metavar = "N",
+	 .help = "SO_BUSY_POLL"},
+	{OPTTAB_U32, "idle-spin-us", .off = R(idle_spin_us), .def_u = WORKER_IDLE_SPIN_NS / 1000,
+	 .max = 1000000, .metavar = "N",
+	 .help = "how long an idle worker spins on its ring before it sleeps in poll(); 0: at "
+		 "once"},
+	{OPTTAB_NOFLAG, "no-need-wakeup", .off = R(xsk.need_wakeup),
+	 .help = "do not use the need_wakeup flag"},
+	{OPTTAB_GROUP, "Output:"},
+	{OPTTAB_SECONDS, "interval", .off = R(interval), .def_d = 1, .valid = SECONDS_VALID,
+	 .metavar = "S", .help = "live table every S seconds; 0: off"},
+	{OPTTAB_STRING, "write", 'w', .off = R(write), .metavar = "FILE",
+	 .help = "write the inspected frames as pcapng (one interface per queue; - for stdout); "
+		 "a copy a full buffer refuses is counted, never waited for"},
+	{OPTTAB_FLAG, "quiet", 'q', .off = R(quiet),
+	 .help = "no live table and no summary: warnings and errors only (what --json, "
+		 "--json-lines, --record, -w ask for is still written; the exit status still "
+		 "says whether the ledger closed)"},
+	{OPTTAB_FLAG, "json", 'j', .off = R(json),
+	 .help = "print one JSON object on stdout at the end (the `xdpi read` keys plus queues, "
+		 "ledger and nothing_steered); the live table goes to stderr"},
+	{OPTTAB_FLAG, "connections", .off = R(connections),
+	 .help = "one line per connection on stdout as it ends, while the run goes on (within a "
+		 "tick of the flow table ending it): start, duration, endpoints, protocol, "
+		 "packets and bytes each way, in 80 columns, as `xdpi read --connections`; the "
+		 "table and summary go to stderr. With -v every column: state and end reason, "
+		 "handshake RTT, SNI or Host"},
+	{OPTTAB_STRING, "record", .off = R(record), .metavar = "FILE",
+	 .help = "write the same JSON record to FILE at the end (replaced; a symbolic link or "
+		 "anything but a regular file is refused), for `xdpi compare`"},
+	{OPTTAB_FLAG, "force", .off = R(force),
+	 .help = "replace an XDP program libxdp cannot share"},
+	{OPTTAB_STRING, "user", .off = R(user), .metavar = "NAME",
+	 .help = "after set-up, switch to user NAME (and its group): --record and the report "
+		 "are then written as NAME; a --json-lines file xdpi makes is NAME's, so that "
+		 "NAME can reopen it after a rotation"},
+	{OPTTAB_FLAG, "keep-privileges", .off = R(keep_privileges),
+	 .help = "keep every capability in every thread; by default workers drop all and run "
+		 "under seccomp, and the main thread keeps only what teardown needs "
+		 "(docs/live.md, \"Least privilege\")"},
+	{OPTTAB_FLAG, "verbose", 'v', .off = R(verbose),
+	 .help = "show libxdp's and libbpf's messages; with --connections, every column"},
+	{OPTTAB_END},
+};
+
+const struct opttab_row capture_flow_rows[] = {
+	{OPTTAB_GROUP, "Flows and exporters (docs/flows.md, docs/exporting.md):"},
+	{OPTTAB_FLAG, "no-flows", .off = FL(off),
+	 .help = "no flow table: no connection metrics, flow records, top talkers or peeks (the "
+		 "cheapest inspection)"},
+	{OPTTAB_FLAG, "no-peeks", .off = FL(no_peeks),
+	 .help = "no look at HTTP request lines and TLS ClientHellos"},
+	{OPTTAB_U64, "max-flows", .off = FL(max_flows), .min = 1, .max = 1ull << 40,
+	 .valid = COUNT_VALID, .metavar = "N", .def_doc = "what 1 GiB holds",
+	 .help = "flows held at most, 928 bytes each with all it may hold; when full the idlest "
+		 "are evicted"},
+	{OPTTAB_SECONDS, "flow-timeout", .off = FL(timeout), .def_d = FLOW_TIMEOUT_DEFAULT_NS / 1e9,
+	 .flags = OPTTAB_GT_MIN, .valid = TIMEOUT_VALID, .metavar = "SEC",
+	 .help = "a flow idle this long ends"},
+	{OPTTAB_SECONDS, "flow-closed-timeout", .off = FL(closed_timeout),
+	 .def_d = FLOW_CLOSED_TIMEOUT_DEFAULT_NS / 1e9, .flags = OPTTAB_GT_MIN,
+	 .valid = TIMEOUT_VALID, .metavar = "SEC", .help = "the same once a FIN or RST was seen"},
+	{OPTTAB_U64, "distinct-limit", .off = FL(distinct_limit),
+	 .def_u = METRICS_DISTINCT_LIMIT_DEFAULT, .min = 1, .max = 1ull << 40, .valid = COUNT_VALID,
+	 .metavar = "N",
+	 .help = "unique sources and TCP flows are exact up to N, then a HyperLogLog estimate"},
+	{OPTTAB_STRING, "json-lines", .off = FL(json_lines), .metavar = "FILE",
+	 .help = "one JSON object per line: stats per interval and one record per ended flow, "
+		 "appended to FILE (- for standard output); a symbolic link or anything but a "
+		 "regular file is refused"},
+	{OPTTAB_STRING, "prometheus", .off = FL(prometheus), .parse = prometheus_parse,
+	 .valid = "[ADDR:]PORT, PORT 0..65535, ADDR a numeric IPv4 address or [IPv6]",
+	 .metavar = "[ADDR:]PORT",
+	 .help = "serve the metrics to Prometheus (ADDR defaults to 127.0.0.1)"},
+	{OPTTAB_STRING, "ipfix", .off = FL(ipfix), .metavar = "ADDR:PORT",
+	 .help = "flow records to an IPFIX collector over UDP, one per direction (ADDR numeric; "
+		 "IPv6 in brackets)"},
+	{OPTTAB_SECONDS, "ipfix-active-timeout", .off = FL(ipfix_active_timeout), .def_d = 60,
+	 .flags = OPTTAB_GT_MIN, .metavar = "SEC",
+	 .help = "a record of a flow still open every SEC"},
+	{OPTTAB_U32, "ipfix-domain", .off = FL(ipfix_domain), .metavar = "N",
+	 .help = "the observation domain id"},
+	{OPTTAB_GROUP, "Detection (docs/detect.md; thresholds apply at once on SIGHUP):"},
+	{OPTTAB_FLAG, "no-detect", .off = FL(no_detect),
+	 .help = "no SYN flood, scan or volumetric alerts"},
+	{OPTTAB_SECONDS, "detect-window", .off = TH(window_s), .def_d = DETECT_DEFAULT_WINDOW_S,
+	 .fmin = 0.01, .metavar = "SEC", .help = "rates are measured over this long"},
+	{OPTTAB_SECONDS, "detect-hold", .off = TH(hold_s), .def_d = DETECT_DEFAULT_HOLD_S,
+	 .metavar = "SEC",
+	 .help = "an alert ends this long after its figures fell below the threshold"},
+	{OPTTAB_U32, "detect-max-entries", .off = FL(detect_max_entries),
+	 .def_u = DETECT_MAX_ENTRIES_DEFAULT, .min = 64, .max = 1u << 24, .metavar = "N",
+	 .help = "tracked destinations and scanners, per table (rates, scans)"},
+	{OPTTAB_SECONDS, "syn-flood-rate", .off = TH(syn_rate), .def_d = DETECT_DEFAULT_SYN_RATE,
+	 .flags = OPTTAB_GT_MIN, .metavar = "N",
+	 .help = "new SYNs per second to one host and port"},
+	{OPTTAB_SECONDS, "syn-flood-ratio", .off = TH(syn_ratio), .def_d = DETECT_DEFAULT_SYN_RATIO,
+	 .fmax = 1, .metavar = "R", .help = "... of which at most this share completed"},
+	{OPTTAB_U64, "syn-flood-half-open", .off = TH(syn_half_open),
+	 .def_u = DETECT_DEFAULT_SYN_HALF_OPEN, .min = 1, .max = 1ull << 40, .metavar = "N",
+	 .help = "or this many half-open to one host and port"},
+	{OPTTAB_SECONDS, "scan-window", .off = TH(scan_window_s),
+	 .def_d = DETECT_DEFAULT_SCAN_WINDOW_S, .flags = OPTTAB_GT_MIN, .metavar = "SEC",
+	 .help = "failed attempts are counted over this long"},
+	{OPTTAB_U32, "port-scan-ports", .off = TH(port_scan_ports),
+	 .def_u = DETECT_DEFAULT_PORT_SCAN_PORTS, .min = 2, .max = 65535, .metavar = "N",
+	 .help = "distinct ports of one host, from one source"},
+	{OPTTAB_U32, "address-scan-hosts", .off = TH(addr_scan_hosts),
+	 .def_u = DETECT_DEFAULT_ADDR_SCAN_HOSTS, .min = 2, .max = 1u << 24, .metavar = "N",
+	 .help = "distinct hosts on one port, from one source"},
+	{OPTTAB_SECONDS, "attempt-timeout", .off = TH(attempt_timeout_s),
+	 .def_d = DETECT_DEFAULT_ATTEMPT_TIMEOUT_S, .metavar = "SEC",
+	 .help = "a SYN unanswered this long failed"},
+	{OPTTAB_SECONDS, "volumetric-pps", .off = TH(vol_pps), .def_d = DETECT_DEFAULT_VOL_PPS,
+	 .metavar = "N", .help = "packets per second to one host; 0: off"},
+	{OPTTAB_SECONDS, "volumetric-mbps", .off = TH(vol_bps), .def_d = DETECT_DEFAULT_VOL_MBPS,
+	 .scale = 1e6, .metavar = "N", .help = "megabits per second to one host; 0: off"},
+	{OPTTAB_SECONDS, "volumetric-flows", .off = TH(vol_flows),
+	 .def_d = DETECT_DEFAULT_VOL_FLOWS, .metavar = "N",
+	 .help = "new flows per second to one host; 0: off"},
+	{OPTTAB_SECONDS, "volumetric-deviations", .off = TH(vol_deviations),
+	 .def_d = DETECT_DEFAULT_VOL_DEVIATIONS, .metavar = "K",
+	 .help = "above a host's learned rate by K deviations; 0: no baseline"},
+	{OPTTAB_SECONDS, "volumetric-warmup", .off = TH(vol_warmup_s),
+	 .def_d = DETECT_DEFAULT_VOL_WARMUP_S, .metavar = "SEC",
+	 .help = "learning before a baseline alerts"},
+	{OPTTAB_SECONDS, "volumetric-min-pps", .off = TH(vol_baseline_min_pps),
+	 .def_d = DETECT_DEFAULT_VOL_MIN_PPS, .metavar = "N",
+	 .help = "a baseline alert needs this rate too"},
+	{OPTTAB_STRING, "host-groups", .off = FL(host_groups), .parse = host_groups_parse,
+	 .explain = host_groups_explain,
+	 .metavar = "'NAME PREFIX[,PREFIX]... [KEY=VALUE]...[; ...]'",
+	 .help = "SYN-flood and volumetric thresholds per group of prefixes (longest match; KEY "
+		 "a syn-flood-* or volumetric-* option)"},
+	{OPTTAB_STRING, "on-alert", .off = FL(on_alert), .flags = OPTTAB_NONEMPTY, .metavar = "CMD",
+	 .help = "run '/bin/sh -c CMD' for each alert record, the record as one JSON line on its "
+		 "standard input, without any capability"},
+	{OPTTAB_FLAG, "ipfix-alerts", .off = FL(ipfix_alerts),
+	 .help = "alert records to the --ipfix collector too, on templates of their own (a flow "
+		 "collector such as nfcapd stores them as flows of 0 packets)"},
+	{OPTTAB_END},
+};
+
+const struct opttab_row capture_opt_rows[] = {
+	{OPTTAB_INCLUDE, .include = capture_run_rows},
+	{OPTTAB_INCLUDE, .off = R(flows), .include = capture_flow_rows},
+	{OPTTAB_END},
+};
+
+static struct opttab capture_tab, flow_tab;
+static pthread_once_t tabs_once = PTHREAD_ONCE_INIT;
+
+static void tabs_init(void)
+{
+	/* A bad table is a bug that every test of the options finds. */
+	if (opttab_init(&capture_tab, capture_opt_rows) ||
+	    opttab_init(&flow_tab, capture_flow_rows))
+		abort();
+}
+
+/* Built once, by whichever thread asks first (bench's children and the
+ * reporter may). */
+const struct opttab *capture_opttab(void)
+{
+	pthread_once(&tabs_once, tabs_init);
+	return &capture_tab;
+}
+
+static const struct opttab *flow_opttab(void)
+{
+	pthread_once(&tabs_once, tabs_init);
+	return &flow_tab;
 }
 
 void capture_flow_opts_defaults(struct capture_flow_opts *f)
 {
 	memset(f, 0, sizeof(*f));
-	f->timeout = 60;
-	f->closed_timeout = 5;
-	f->ipfix_active_timeout = 60;
-	detect_thresholds_defaults(&f->detect);
+	opttab_defaults(flow_opttab(), f);
 }
 
-/* A non-negative number (a rate, a ratio): seconds' syntax and range. */
-static int parse_num(const char *arg, double *out)
+void capture_opts_defaults(struct capture_opts *o)
 {
-	return xdpi_parse_seconds(arg, out) ? -EINVAL : 1;
+	memset(o, 0, sizeof(*o));
+	xdpi_xsk_opts_defaults(&o->xsk); /* what no option sets: the budget, the bind wait */
+	opttab_defaults(capture_opttab(), o);
 }
 
-static int parse_detect_opt(struct capture_flow_opts *f, int opt, const char *arg)
+int capture_opts_parse_opt(struct capture_opts *o, int opt, const char *arg)
 {
-	struct detect_thresholds *th = &f->detect;
-	double v;
-
-	switch (opt) {
-	case OPT_NO_DETECT:
-		f->no_detect = true;
-		return 1;
-	case OPT_DETECT_WINDOW:
-		return parse_num(arg, &th->window_s) < 0 || th->window_s < 0.01 ? -EINVAL : 1;
-	case OPT_DETECT_HOLD:
-		return parse_num(arg, &th->hold_s);
-	case OPT_DETECT_MAX_ENTRIES:
-		return xdpi_parse_u32(arg, 64, 1u << 24, &f->detect_max_entries) ? -EINVAL : 1;
-	case OPT_SYN_FLOOD_RATE:
-		return parse_num(arg, &th->syn_rate) < 0 || th->syn_rate <= 0 ? -EINVAL : 1;
-	case OPT_SYN_FLOOD_RATIO:
-		return parse_num(arg, &th->syn_ratio) < 0 || th->syn_ratio > 1 ? -EINVAL : 1;
-	case OPT_SYN_FLOOD_HALF_OPEN:
-		return xdpi_parse_u64(arg, 1, 1ull << 40, &th->syn_half_open) ? -EINVAL : 1;
-	case OPT_SCAN_WINDOW:
-		return parse_num(arg, &th->scan_window_s) < 0 || th->scan_window_s <= 0 ? -EINVAL
-											: 1;
-	case OPT_PORT_SCAN_PORTS:
-		return xdpi_parse_u32(arg, 2, 65535, &th->port_scan_ports) ? -EINVAL : 1;
-	case OPT_ADDRESS_SCAN_HOSTS:
-		return xdpi_parse_u32(arg, 2, 1u << 24, &th->addr_scan_hosts) ? -EINVAL : 1;
-	case OPT_ATTEMPT_TIMEOUT:
-		return parse_num(arg, &th->attempt_timeout_s);
-	case OPT_VOLUMETRIC_PPS:
-		return parse_num(arg, &th->vol_pps);
-	case OPT_VOLUMETRIC_MBPS:
-		if (parse_num(arg, &v) < 0)
-			return -EINVAL;
-		th->vol_bps = v * 1e6;
-		return 1;
-	case OPT_VOLUMETRIC_FLOWS:
-		return parse_num(arg, &th->vol_flows);
-	case OPT_VOLUMETRIC_DEVIATIONS:
-		return parse_num(arg, &th->vol_deviations);
-	case OPT_VOLUMETRIC_WARMUP:
-		return parse_num(arg, &th->vol_warmup_s);
-	case OPT_VOLUMETRIC_MIN_PPS:
-		return parse_num(arg, &th->vol_baseline_min_pps);
-	case OPT_ON_ALERT:
-		if (!*arg)
-			return -EINVAL;
-		f->on_alert = arg;
-		return 1;
-	case OPT_IPFIX_ALERTS:
-		f->ipfix_alerts = true;
-		return 1;
-	case OPT_HOST_GROUPS: {
-		/* Checked here against the thresholds given so far; built
-		 * again on the final ones by capture_host_groups(). */
-		struct capture_flow_opts t = *f;
-		struct detect_groups *gs;
-		char err[256];
-
-		t.host_groups = arg;
-		if (capture_host_groups(&t, &gs, err, sizeof(err)))
-			return -EINVAL;
-		free(gs);
-		f->host_groups = arg;
-		return 1;
-	}
-	default:
-		return 0;
-	}
+	return opttab_parse_opt(capture_opttab(), o, opt, arg);
 }
 
-/* A group's KEY=VALUE, through the option of that name. */
+int capture_opts_explain(int opt, const char *arg, char *err, size_t err_len)
+{
+	return opttab_explain(capture_opttab(), opt, arg, err, err_len);
+}
+
+void capture_opts_write(const struct capture_opts *o, unsigned flags,
+			void (*push)(void *ctx, const char *arg), void *ctx)
+{
+	opttab_write(capture_opttab(), o, flags, push, ctx);
+}
+
+/* A group's KEY=VALUE, through the detection row of that name. */
 static int group_set(struct detect_thresholds *th, const char *key, const char *value)
 {
+	const struct opttab_ent *e = opttab_key(flow_opttab(), key, NULL);
 	struct capture_flow_opts f;
 
+	if (!e || e->row->off < FL(detect) || e->row->off >= FL(detect) + sizeof(*th))
+		return -EINVAL;
 	memset(&f, 0, sizeof(f));
 	f.detect = *th;
-	for (const struct option *lo = capture_flow_long_opts; lo->name; lo++) {
-		if (strcmp(lo->name, key))
-			continue;
-		if (parse_detect_opt(&f, lo->val, value) != 1)
-			return -EINVAL;
-		*th = f.detect;
-		return 0;
-	}
-	return -EINVAL;
+	if (opttab_set(e, &f, value))
+		return -EINVAL;
+	*th = f.detect;
+	return 0;
 }
 
 int capture_host_groups(const struct capture_flow_opts *f, struct detect_groups **out, char *err,
@@ -353,67 +503,6 @@ int capture_host_groups(const struct capture_flow_opts *f, struct detect_groups 
 		*out = NULL;
 	}
 	return ret;
-}
-
-int capture_flow_opts_parse_opt(struct capture_flow_opts *f, int opt, const char *arg)
-{
-	switch (opt) {
-	case OPT_NO_FLOWS:
-		f->off = true;
-		return 1;
-	case OPT_NO_PEEKS:
-		f->no_peeks = true;
-		return 1;
-	case OPT_MAX_FLOWS:
-		return xdpi_parse_u64(arg, 1, 1ull << 40, &f->max_flows) ? -EINVAL : 1;
-	case OPT_FLOW_TIMEOUT:
-		return xdpi_parse_seconds(arg, &f->timeout) || f->timeout <= 0 ? -EINVAL : 1;
-	case OPT_FLOW_CLOSED_TIMEOUT:
-		return xdpi_parse_seconds(arg, &f->closed_timeout) || f->closed_timeout <= 0
-			       ? -EINVAL
-			       : 1;
-	case OPT_DISTINCT_LIMIT:
-		return xdpi_parse_u64(arg, 1, 1ull << 40, &f->distinct_limit) ? -EINVAL : 1;
-	case OPT_JSON_LINES:
-		f->json_lines = arg;
-		return 1;
-	case OPT_PROMETHEUS: {
-		char err[160];
-
-		/* Its form now, a usage error; the bind comes later. */
-		if (xdpi_parse_listen(arg, "127.0.0.1", NULL, err, sizeof(err)))
-			return -EINVAL;
-		f->prometheus = arg;
-		return 1;
-	}
-	case OPT_IPFIX:
-		f->ipfix = arg;
-		return 1;
-	case OPT_IPFIX_ACTIVE_TIMEOUT:
-		return xdpi_parse_seconds(arg, &f->ipfix_active_timeout) ||
-				       f->ipfix_active_timeout <= 0
-			       ? -EINVAL
-			       : 1;
-	case OPT_IPFIX_DOMAIN:
-		return xdpi_parse_u32(arg, 0, UINT32_MAX, &f->ipfix_domain) ? -EINVAL : 1;
-	default:
-		return parse_detect_opt(f, opt, arg);
-	}
-}
-
-/* tcpdump's letters where tcpdump has them (-i -c -w -q -s -v); the rest
- * long only, so that no letter means one thing here and another there. */
-const char capture_short_opts[] = "f:d:i:c:w:qs:b:jv";
-
-static const char *const xsk_mode_names[] = {"auto", "zerocopy", "copy"};
-static const char *const xdp_mode_names[] = {"auto", "native", "skb"};
-static const char *const sender_clock_names[] = {"auto", "local", "synced", "unsynced"};
-/* Index 0, "auto", is the default only: not a value to give. */
-static const char *const direction_names[] = {"auto", "in", "out", "inout"};
-
-size_t capture_long_opts_count(void)
-{
-	return sizeof(capture_long_opts) / sizeof(capture_long_opts[0]) - 1;
 }
 
 const char *capture_xsk_mode_name(enum xdpi_xsk_mode m)
@@ -441,269 +530,6 @@ enum capture_direction capture_direction_of(const struct capture_opts *o)
 	if (o->direction != CAPTURE_DIR_AUTO)
 		return o->direction;
 	return o->passive ? CAPTURE_DIR_INOUT : CAPTURE_DIR_IN;
-}
-
-void capture_opts_defaults(struct capture_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	xdpi_xsk_opts_defaults(&o->xsk);
-	o->filter = "tcp";
-	o->batch = 64;
-	o->interval = 1.0;
-	o->inspect = true;
-	o->idle_spin_us = WORKER_IDLE_SPIN_NS / 1000;
-	o->snaplen = CAPTURE_SNAPLEN;
-	o->ring_size = CAPTURE_RING_SIZE;
-	capture_flow_opts_defaults(&o->flows);
-}
-
-static int parse_choice(const char *arg, const char *const *names, int *out)
-{
-	int v = xdpi_parse_choice(arg, names, 3);
-
-	if (v < 0)
-		return -EINVAL;
-	*out = v;
-	return 1;
-}
-
-/* A filter the XDP program can run: compiles, and fits its interpreter. */
-static int filter_check(const char *text, char *err, size_t err_len)
-{
-	struct xdpi_filter f;
-	int ret = xdpi_filter_compile(&f, xdpi_filter_user_text(text), err, err_len);
-
-	if (!ret && f.kind == XDPI_FILTER_EXPR)
-		ret = steer_filter_check(f.insns, f.len, err, err_len);
-	xdpi_filter_destroy(&f);
-	return ret;
-}
-
-/* What a bad value of @opt should have been, for the usage error. */
-static const char *valid_values(int opt)
-{
-	switch (opt) {
-	case OPT_MODE:
-		return "auto, zerocopy, copy";
-	case OPT_XDP_MODE:
-		return "auto, native, skb";
-	case OPT_SENDER_CLOCK:
-		return "auto, local, synced, unsynced";
-	case OPT_DIRECTION:
-		return "in, out, inout";
-	case 'b':
-		return "1..4096";
-	case 'c':
-		return "a count from 1";
-	case 's':
-		return "64..65535";
-	case OPT_RING_SIZE:
-		return "a power of two from 4096 to 1073741824";
-	case 'd':
-	case OPT_INTERVAL:
-		return "seconds, plain decimal (0.5, 10), at least 0.001 or 0";
-	case OPT_QUEUES:
-	case OPT_CPUS:
-		return "a list such as 0,2-3";
-	case OPT_MAX_FLOWS:
-	case OPT_DISTINCT_LIMIT:
-		return "a count from 1";
-	case OPT_FLOW_TIMEOUT:
-	case OPT_FLOW_CLOSED_TIMEOUT:
-		return "seconds, plain decimal (0.5, 10), more than 0";
-	case OPT_PROMETHEUS:
-		return "[ADDR:]PORT, PORT 0..65535, ADDR a numeric IPv4 address or [IPv6]";
-	case OPT_PROTO:
-		return "tcp, udp, ip, all";
-	default:
-		return NULL;
-	}
-}
-
-int capture_opts_explain(int opt, const char *arg, char *err, size_t err_len)
-{
-	const char *valid = valid_values(opt);
-
-	*err = 0;
-	if (opt == 'f')
-		return filter_check(arg, err, err_len) && *err;
-	if (opt == OPT_HOST_GROUPS) {
-		struct capture_flow_opts f;
-		struct detect_groups *gs;
-
-		capture_flow_opts_defaults(&f);
-		f.host_groups = arg;
-		if (!capture_host_groups(&f, &gs, err, err_len)) {
-			free(gs);
-			return 0;
-		}
-		return 1;
-	}
-	if (!valid)
-		return 0;
-	snprintf(err, err_len, "%s", valid);
-	return 1;
-}
-
-/* Options with a value to parse; the flags are in capture_opts_parse_opt(). */
-static int parse_valued(struct capture_opts *o, int opt, const char *arg)
-{
-	struct xdpi_xsk_opts *x = &o->xsk;
-	int v = 0, ret;
-
-	switch (opt) {
-	case 'f': {
-		char err[FILTER_ERR_LEN];
-
-		if (filter_check(arg, err, sizeof(err)))
-			return -EINVAL;
-		/* `udp` here is libpcap's; xdpi's own test is --proto. */
-		o->filter = xdpi_filter_user_text(arg);
-		return 1;
-	}
-	case OPT_PROTO: {
-		static const char *const protos[] = {"tcp", "udp", "ip", "all"};
-
-		v = xdpi_parse_choice(arg, protos, 4);
-		if (v < 0)
-			return -EINVAL;
-		o->filter = protos[v]; /* the keyword: the built-in class */
-		return 1;
-	}
-	case 'd':
-		return xdpi_parse_seconds(arg, &o->duration) ? -EINVAL : 1;
-	case 'i':
-		o->ifname = arg;
-		return 1;
-	case 'c':
-		return xdpi_parse_u64(arg, 1, UINT64_MAX, &o->count) ? -EINVAL : 1;
-	case 'w':
-		o->write = arg;
-		return 1;
-	case OPT_INTERVAL:
-		return xdpi_parse_seconds(arg, &o->interval) ? -EINVAL : 1;
-	case OPT_QUEUES:
-		o->nqueues = xdpi_parse_list(arg, o->queues, XDPI_MAX_QUEUES, XDPI_MAX_QUEUES);
-		return o->nqueues < 0 ? -EINVAL : 1;
-	case OPT_CPUS:
-		o->ncpus = xdpi_parse_list(arg, o->cpus, CPU_SETSIZE, CPU_SETSIZE);
-		return o->ncpus < 0 ? -EINVAL : 1;
-	case 'b':
-		return xdpi_parse_u32(arg, 1, 4096, &o->batch) ? -EINVAL : 1;
-	case OPT_MODE:
-		ret = parse_choice(arg, xsk_mode_names, &v);
-		o->xsk.mode = (enum xdpi_xsk_mode)v;
-		return ret;
-	case OPT_XDP_MODE:
-		ret = parse_choice(arg, xdp_mode_names, &v);
-		o->xdp_mode = (enum steer_xdp_mode)v;
-		return ret;
-	case OPT_RECORD:
-		o->record = arg;
-		return 1;
-	case OPT_USER:
-		o->user = arg;
-		return 1;
-	case OPT_KEEP_PRIVILEGES:
-		o->keep_privileges = true;
-		return 1;
-	case OPT_SENDER_CLOCK:
-		v = xdpi_parse_choice(arg, sender_clock_names, 4);
-		if (v < 0)
-			return -EINVAL;
-		o->sender_clock = (enum capture_sender_clock)v;
-		return 1;
-	case OPT_DIRECTION:
-		v = xdpi_parse_choice(arg, direction_names + 1, 3);
-		if (v < 0)
-			return -EINVAL;
-		o->direction = (enum capture_direction)(v + 1);
-		return 1;
-	case OPT_FRAME_SIZE:
-		return xdpi_parse_u32(arg, 0, UINT32_MAX, &x->frame_size) ? -EINVAL : 1;
-	case OPT_FILL_SIZE:
-		return xdpi_parse_u32(arg, 0, UINT32_MAX, &x->fill_size) ? -EINVAL : 1;
-	case OPT_COMP_SIZE:
-		return xdpi_parse_u32(arg, 0, UINT32_MAX, &x->comp_size) ? -EINVAL : 1;
-	case OPT_RX_SIZE:
-		return xdpi_parse_u32(arg, 0, UINT32_MAX, &x->rx_size) ? -EINVAL : 1;
-	case OPT_BUSY_POLL_USECS:
-		return xdpi_parse_u32(arg, 0, 1000000, &x->busy_poll_usecs) ? -EINVAL : 1;
-	case OPT_IDLE_SPIN_US:
-		return xdpi_parse_u32(arg, 0, 1000000, &o->idle_spin_us) ? -EINVAL : 1;
-	case OPT_MAX_FRAME:
-		return xdpi_parse_u32(arg, CAPTURE_MAX_FRAME_MIN, CAPTURE_MAX_FRAME_MAX,
-				      &o->max_frame)
-			       ? -EINVAL
-			       : 1;
-	case 's':
-		return xdpi_parse_u32(arg, 64, XDPI_SNAPLEN_MAX, &o->snaplen) ? -EINVAL : 1;
-	case OPT_RING_SIZE:
-		/* At most 1 GiB: the kernel's ring limit is far above. */
-		if (xdpi_parse_u32(arg, XDPI_COPY_RING_MIN, 1u << 30, &o->ring_size) ||
-		    (o->ring_size & (o->ring_size - 1)))
-			return -EINVAL;
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-int capture_opts_parse_opt(struct capture_opts *o, int opt, const char *arg)
-{
-	int ret = capture_flow_opts_parse_opt(&o->flows, opt, arg);
-
-	if (ret)
-		return ret;
-	switch (opt) {
-	case OPT_NO_INSPECT:
-		o->inspect = false;
-		return 1;
-	case OPT_CHECK_SEQ:
-		o->check_seq = true;
-		return 1;
-	case OPT_CEILING:
-		o->ceiling = true;
-		return 1;
-	case OPT_NO_BUSY_POLL:
-		o->xsk.busy_poll = false;
-		return 1;
-	case OPT_NO_NEED_WAKEUP:
-		o->xsk.need_wakeup = false;
-		return 1;
-	case OPT_FORCE:
-		o->force = true;
-		return 1;
-	case OPT_PASSIVE:
-		o->passive = true;
-		return 1;
-	case OPT_TAKEOVER:
-		o->takeover = true;
-		return 1;
-	case OPT_NO_RX_METADATA:
-		o->no_rx_metadata = true;
-		return 1;
-	case OPT_NO_FRAME_TIMES:
-		o->no_frame_times = true;
-		return 1;
-	case OPT_KEEP_OFFLOADS:
-		o->keep_offloads = true;
-		return 1;
-	case 'j':
-		o->json = true;
-		return 1;
-	case 'q':
-		o->quiet = true;
-		return 1;
-	case 'v':
-		o->verbose = true;
-		return 1;
-	case OPT_CONNECTIONS:
-		o->connections = true;
-		return 1;
-	default:
-		return parse_valued(o, opt, arg);
-	}
 }
 
 int capture_opts_check(const struct capture_opts *o, char *err, size_t err_len)
@@ -776,235 +602,4 @@ int capture_opts_check(const struct capture_opts *o, char *err, size_t err_len)
 		return -EINVAL;
 	}
 	return xdpi_xsk_opts_validate(&xsk, err, err_len);
-}
-
-/* The table's spelling of option @val. */
-_Static_assert(XDPI_SNAPLEN_MAX == 65535, "the valid values -s names");
-
-static const char *opt_name(int val)
-{
-	static char name[40];
-
-	for (const struct option *lo = capture_long_opts; lo->name; lo++) {
-		if (lo->val == val) {
-			snprintf(name, sizeof(name), "--%s", lo->name);
-			return name;
-		}
-	}
-	for (const struct option *lo = capture_flow_long_opts; lo->name; lo++) {
-		if (lo->val == val) {
-			snprintf(name, sizeof(name), "--%s", lo->name);
-			return name;
-		}
-	}
-	return "--?"; /* every caller passes a value from the table */
-}
-
-struct argv_out {
-	void (*push)(void *ctx, const char *arg);
-	void *ctx;
-};
-
-static void push_opt(const struct argv_out *a, int val, const char *value)
-{
-	a->push(a->ctx, opt_name(val));
-	if (value)
-		a->push(a->ctx, value);
-}
-
-static void push_u32(const struct argv_out *a, int val, uint32_t v, uint32_t def)
-{
-	char s[16];
-
-	if (v == def)
-		return;
-	snprintf(s, sizeof(s), "%u", v);
-	push_opt(a, val, s);
-}
-
-/* Plain decimal, as xdpi_parse_seconds() takes it back. */
-static void push_seconds(const struct argv_out *a, int val, double v, double def)
-{
-	char s[32];
-	size_t n;
-
-	if (v == def)
-		return;
-	n = (size_t)snprintf(s, sizeof(s), "%.6f", v);
-	while (n > 1 && s[n - 1] == '0')
-		s[--n] = 0;
-	if (s[n - 1] == '.')
-		s[--n] = 0;
-	push_opt(a, val, s);
-}
-
-/* A list as xdpi_parse_list() reads it, runs of three or more consecutive
- * values as "a-b". The buffer holds the longest list of either option
- * with no run at all: a list cut short parsed back to another one (found
- * by tests/fuzz_options.c, 192 queues). */
-static void push_list(const struct argv_out *a, int val, const int *v, int n)
-{
-	char s[CPU_SETSIZE * sizeof("1023,")] = "";
-	size_t len = 0;
-
-	if (!n)
-		return;
-	for (int i = 0; i < n; i++) {
-		const char *sep = i ? "," : "";
-		int j = i;
-
-		while (j + 1 < n && v[j + 1] == v[j] + 1)
-			j++;
-		if (j - i >= 2) {
-			len += (size_t)snprintf(s + len, sizeof(s) - len, "%s%d-%d", sep, v[i],
-						v[j]);
-			i = j;
-		} else {
-			len += (size_t)snprintf(s + len, sizeof(s) - len, "%s%d", sep, v[i]);
-		}
-	}
-	push_opt(a, val, s);
-}
-
-static void push_flag(const struct argv_out *a, int val, bool set)
-{
-	if (set)
-		push_opt(a, val, NULL);
-}
-
-static void push_u64(const struct argv_out *a, int val, uint64_t v, uint64_t def)
-{
-	char s[24];
-
-	if (v == def)
-		return;
-	snprintf(s, sizeof(s), "%llu", (unsigned long long)v);
-	push_opt(a, val, s);
-}
-
-/* The detection's options that differ from the defaults. */
-static void push_detect(const struct argv_out *a, const struct capture_flow_opts *f,
-			const struct capture_flow_opts *d)
-{
-	const struct detect_thresholds *t = &f->detect, *u = &d->detect;
-
-	push_flag(a, OPT_NO_DETECT, f->no_detect);
-	push_seconds(a, OPT_DETECT_WINDOW, t->window_s, u->window_s);
-	push_seconds(a, OPT_DETECT_HOLD, t->hold_s, u->hold_s);
-	push_u32(a, OPT_DETECT_MAX_ENTRIES, f->detect_max_entries, d->detect_max_entries);
-	push_seconds(a, OPT_SYN_FLOOD_RATE, t->syn_rate, u->syn_rate);
-	push_seconds(a, OPT_SYN_FLOOD_RATIO, t->syn_ratio, u->syn_ratio);
-	push_u64(a, OPT_SYN_FLOOD_HALF_OPEN, t->syn_half_open, u->syn_half_open);
-	push_seconds(a, OPT_SCAN_WINDOW, t->scan_window_s, u->scan_window_s);
-	push_u32(a, OPT_PORT_SCAN_PORTS, t->port_scan_ports, u->port_scan_ports);
-	push_u32(a, OPT_ADDRESS_SCAN_HOSTS, t->addr_scan_hosts, u->addr_scan_hosts);
-	push_seconds(a, OPT_ATTEMPT_TIMEOUT, t->attempt_timeout_s, u->attempt_timeout_s);
-	push_seconds(a, OPT_VOLUMETRIC_PPS, t->vol_pps, u->vol_pps);
-	push_seconds(a, OPT_VOLUMETRIC_MBPS, t->vol_bps / 1e6, u->vol_bps / 1e6);
-	push_seconds(a, OPT_VOLUMETRIC_FLOWS, t->vol_flows, u->vol_flows);
-	push_seconds(a, OPT_VOLUMETRIC_DEVIATIONS, t->vol_deviations, u->vol_deviations);
-	push_seconds(a, OPT_VOLUMETRIC_WARMUP, t->vol_warmup_s, u->vol_warmup_s);
-	push_seconds(a, OPT_VOLUMETRIC_MIN_PPS, t->vol_baseline_min_pps, u->vol_baseline_min_pps);
-	if (f->on_alert)
-		push_opt(a, OPT_ON_ALERT, f->on_alert);
-	push_flag(a, OPT_IPFIX_ALERTS, f->ipfix_alerts);
-	if (f->host_groups)
-		push_opt(a, OPT_HOST_GROUPS, f->host_groups);
-}
-
-void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
-			  void (*push)(void *ctx, const char *arg), void *ctx)
-{
-	const struct argv_out a = {push, ctx};
-	struct capture_opts d;
-
-	capture_opts_defaults(&d);
-	if (flags & CAPTURE_ARGV_SIZES) {
-		/* A default that can never match: every size is written. */
-		d.batch = d.xsk.rx_size = d.xsk.fill_size = d.xsk.frame_size = 0;
-	}
-	if (strcmp(o->filter, d.filter))
-		push_opt(&a, xdpi_filter_keyword(o->filter) >= 0 ? OPT_PROTO : 'f', o->filter);
-	push_seconds(&a, 'd', o->duration, d.duration);
-	push_seconds(&a, OPT_INTERVAL, o->interval, d.interval);
-	if (o->count) {
-		char n[24];
-
-		snprintf(n, sizeof(n), "%llu", (unsigned long long)o->count);
-		push_opt(&a, 'c', n);
-	}
-	if (o->write)
-		push_opt(&a, 'w', o->write);
-	push_flag(&a, 'q', o->quiet);
-	push_flag(&a, OPT_NO_INSPECT, !o->inspect);
-	push_flag(&a, OPT_CHECK_SEQ, o->check_seq);
-	if (o->sender_clock != d.sender_clock)
-		push_opt(&a, OPT_SENDER_CLOCK, capture_sender_clock_name(o->sender_clock));
-	push_flag(&a, OPT_CEILING, o->ceiling);
-	push_list(&a, OPT_QUEUES, o->queues, o->nqueues);
-	push_list(&a, OPT_CPUS, o->cpus, o->ncpus);
-	push_u32(&a, 'b', o->batch, d.batch);
-	push_u32(&a, OPT_RX_SIZE, o->xsk.rx_size, d.xsk.rx_size);
-	push_u32(&a, OPT_FILL_SIZE, o->xsk.fill_size, d.xsk.fill_size);
-	push_u32(&a, OPT_FRAME_SIZE, o->xsk.frame_size, d.xsk.frame_size);
-	push_u32(&a, OPT_COMP_SIZE, o->xsk.comp_size, d.xsk.comp_size);
-	if (o->xsk.mode != d.xsk.mode)
-		push_opt(&a, OPT_MODE, capture_xsk_mode_name(o->xsk.mode));
-	if (o->xdp_mode != d.xdp_mode)
-		push_opt(&a, OPT_XDP_MODE, capture_xdp_mode_name(o->xdp_mode));
-	push_flag(&a, OPT_NO_BUSY_POLL, !o->xsk.busy_poll);
-	push_u32(&a, OPT_BUSY_POLL_USECS, o->xsk.busy_poll_usecs, d.xsk.busy_poll_usecs);
-	push_flag(&a, OPT_NO_NEED_WAKEUP, !o->xsk.need_wakeup);
-	push_u32(&a, OPT_IDLE_SPIN_US, o->idle_spin_us, d.idle_spin_us);
-	push_flag(&a, 'j', o->json);
-	if (o->record)
-		push_opt(&a, OPT_RECORD, o->record);
-	if (o->user)
-		push_opt(&a, OPT_USER, o->user);
-	push_flag(&a, OPT_KEEP_PRIVILEGES, o->keep_privileges);
-	push_flag(&a, OPT_FORCE, o->force);
-	push_flag(&a, OPT_PASSIVE, o->passive);
-	push_u32(&a, 's', o->snaplen, d.snaplen);
-	push_u32(&a, OPT_RING_SIZE, o->ring_size, d.ring_size);
-	if (o->direction != d.direction)
-		push_opt(&a, OPT_DIRECTION, capture_direction_name(o->direction));
-	push_flag(&a, OPT_TAKEOVER, o->takeover);
-	push_u32(&a, OPT_MAX_FRAME, o->max_frame, d.max_frame);
-	push_flag(&a, OPT_NO_RX_METADATA, o->no_rx_metadata);
-	push_flag(&a, OPT_NO_FRAME_TIMES, o->no_frame_times);
-	push_flag(&a, OPT_KEEP_OFFLOADS, o->keep_offloads);
-	push_flag(&a, 'v', o->verbose);
-	push_flag(&a, OPT_CONNECTIONS, o->connections);
-	push_flag(&a, OPT_NO_FLOWS, o->flows.off);
-	push_flag(&a, OPT_NO_PEEKS, o->flows.no_peeks);
-	if (o->flows.max_flows) {
-		char n[24];
-
-		snprintf(n, sizeof(n), "%llu", (unsigned long long)o->flows.max_flows);
-		push_opt(&a, OPT_MAX_FLOWS, n);
-	}
-	push_seconds(&a, OPT_FLOW_TIMEOUT, o->flows.timeout, d.flows.timeout);
-	push_seconds(&a, OPT_FLOW_CLOSED_TIMEOUT, o->flows.closed_timeout, d.flows.closed_timeout);
-	if (o->flows.distinct_limit) {
-		char n[24];
-
-		snprintf(n, sizeof(n), "%llu", (unsigned long long)o->flows.distinct_limit);
-		push_opt(&a, OPT_DISTINCT_LIMIT, n);
-	}
-	if (o->flows.json_lines)
-		push_opt(&a, OPT_JSON_LINES, o->flows.json_lines);
-	if (o->flows.prometheus)
-		push_opt(&a, OPT_PROMETHEUS, o->flows.prometheus);
-	if (o->flows.ipfix)
-		push_opt(&a, OPT_IPFIX, o->flows.ipfix);
-	push_seconds(&a, OPT_IPFIX_ACTIVE_TIMEOUT, o->flows.ipfix_active_timeout,
-		     d.flows.ipfix_active_timeout);
-	push_u32(&a, OPT_IPFIX_DOMAIN, o->flows.ipfix_domain, d.flows.ipfix_domain);
-	push_detect(&a, &o->flows, &d.flows);
-	/* After "--" a name that starts with '-' (Linux allows one) is not
-	 * taken for an option, found by tests/fuzz_options.c. */
-	if (o->ifname && o->ifname[0] == '-')
-		push(ctx, "--");
-	if (o->ifname)
-		push(ctx, o->ifname);
 }

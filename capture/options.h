@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The options of a capture run, as `xdpi live` spells them: the one table
- * of their names. `xdpi live` parses argv with it; `xdpi live
- * --check-config` and `xdpi tune` show options in effect, or the setting
- * they recommend, as a command line for a person with
- * capture_opts_to_argv(), so no option name is written twice. `xdpi
- * bench` hands its receivers a struct capture_opts, never arguments.
+ * The options of a capture run, as `xdpi live` spells them: one table of
+ * rows (util/opttab.h) gives their names, types, defaults and help. `xdpi
+ * live` parses argv and --config with it; `xdpi live --check-config` and
+ * `xdpi tune` show options in effect, or the setting they recommend, as a
+ * command line for a person with capture_opts_write(), so no option name
+ * is written twice. `xdpi bench` hands its receivers a struct
+ * capture_opts, never arguments.
  *
  * The capture layer (capture.h) reads the set-up fields; the output fields
  * (interval, json, record, verbose) belong to the command that drives it.
@@ -15,7 +16,6 @@
 #ifndef XDPI_CAPTURE_OPTIONS_H
 #define XDPI_CAPTURE_OPTIONS_H
 
-#include <getopt.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,6 +24,7 @@
 #include "../bpf/steer.h"
 #include "../bpf/xdpi_shared.h"
 #include "../inspect/detect.h"
+#include "../util/opttab.h"
 #include "../xsk/xsk.h"
 
 /* --sender-clock: whose send times --check-seq may compare with ours. */
@@ -43,7 +44,7 @@ enum capture_direction {
 };
 
 /* The options of the flow stage and of the exporters, which `xdpi read`
- * takes too (capture_flow_long_opts, capture_flow_opts_parse_opt()). */
+ * takes too (capture_flow_rows). */
 struct capture_flow_opts {
 	bool off;		     /* --no-flows: no flow table, no connection metrics */
 	bool no_peeks;		     /* --no-peeks: no HTTP/TLS payload peeks */
@@ -122,55 +123,54 @@ struct capture_opts {
 #define CAPTURE_MAX_FRAME_MIN 60
 #define CAPTURE_MAX_FRAME_MAX 65535
 
-/* Fills @o with the defaults `xdpi live` has without options. */
+/* The default filter: xdpi's own class of TCP frames (--proto). */
+#define CAPTURE_DEFAULT_PROTO "tcp"
+
+/* The option tables (util/opttab.h), the one place an option of a capture
+ * run is named, typed and given its default:
+ * capture_run_rows: the fields of struct capture_opts outside .flows, in
+ * the groups --help shows; capture_flow_rows: struct capture_flow_opts,
+ * which `xdpi read` includes too; capture_opt_rows: both, the flow rows at
+ * .flows. A command includes them in its own table with its own rows. */
+extern const struct opttab_row capture_run_rows[];
+extern const struct opttab_row capture_flow_rows[];
+extern const struct opttab_row capture_opt_rows[];
+/* capture_opt_rows flattened (built once, at the first call from any
+ * thread): the config keys, the comparison, the write-back. */
+const struct opttab *capture_opttab(void);
+
+/* Fills @o with the defaults `xdpi live` has without options (the rows'),
+ * and the socket's other settings with xdpi_xsk_opts_defaults(). */
 void capture_opts_defaults(struct capture_opts *o);
-
-/* getopt_long() tables: the long options and the short option string of
- * the capture's options, to be combined with a command's own (-h). */
-extern const struct option capture_long_opts[]; /* ends with a zeroed entry */
-extern const char capture_short_opts[];
-/* Room a command's getopt_long() table needs for capture_long_opts,
- * capture_flow_long_opts and its own few options. */
-#define CAPTURE_GETOPT_MAX 128
-/* Entries in capture_long_opts, the zeroed one excluded. */
-size_t capture_long_opts_count(void);
-
-/* The flow and exporter options, for the commands that read frames
- * without a capture (`xdpi read`): a table, defaults, and a parser with
- * capture_opts_parse_opt()'s conventions. capture_long_opts does not hold
- * them; `xdpi live` appends this table to it. */
-extern const struct option capture_flow_long_opts[]; /* ends with a zeroed entry */
-size_t capture_flow_long_opts_count(void);
+/* The flow rows' defaults. */
 void capture_flow_opts_defaults(struct capture_flow_opts *f);
-int capture_flow_opts_parse_opt(struct capture_flow_opts *f, int opt, const char *arg);
-/* The --help lines of those options. */
-extern const char capture_flow_opts_help[];
 
-/* Applies option @opt (getopt_long's return value) with @arg to @o.
- * Returns 1 if @opt is a capture option, 0 if not, -EINVAL for a bad value. */
+/* Applies option @opt (a getopt value of capture_opttab()) with @arg to
+ * @o. Returns 1 if @opt is a capture option, 0 if not, -EINVAL for a bad
+ * value. */
 int capture_opts_parse_opt(struct capture_opts *o, int opt, const char *arg);
-/* Why @arg is an invalid value for option @opt, into @err, for the options
- * whose values have more to say than "invalid" (--filter: libpcap's message,
- * or a program the XDP program cannot run). Returns 1 if it wrote a reason,
- * else 0. */
 struct detect_groups;
 /* The host groups of --host-groups on the final thresholds of @f (each
  * group starts from them), in a block the caller frees; *out NULL without
  * --host-groups. 0, or -EINVAL/-ENOMEM with a one-line reason in @err. */
 int capture_host_groups(const struct capture_flow_opts *f, struct detect_groups **out, char *err,
 			size_t err_len);
+/* Why @arg is an invalid value for option @opt of capture_opttab(), into
+ * @err (the valid values; --filter: libpcap's message, or a program the
+ * XDP program cannot run). Returns 1 if it wrote a reason, else 0. */
 int capture_opts_explain(int opt, const char *arg, char *err, size_t err_len);
 /* Checks what no single option can: combinations and sizes. 0 or -EINVAL
  * with a reason in @err. */
 int capture_opts_check(const struct capture_opts *o, char *err, size_t err_len);
 
 /* Calls @push once per argument that makes `xdpi live` parse back to @o:
- * the options that differ from the defaults, then the interface when set.
- * CAPTURE_ARGV_SIZES writes the batch and ring and frame sizes even at
- * their defaults (a tuning recommendation names every size it chose). */
-#define CAPTURE_ARGV_SIZES 1u
-void capture_opts_to_argv(const struct capture_opts *o, unsigned flags,
-			  void (*push)(void *ctx, const char *arg), void *ctx);
+ * the options that differ from the defaults, then the interface when set
+ * (opttab_write() on capture_opttab()). CAPTURE_WRITE_SIZES writes the
+ * batch and ring and frame sizes even at their defaults (a tuning
+ * recommendation names every size it chose). */
+#define CAPTURE_WRITE_SIZES OPTTAB_USER0
+void capture_opts_write(const struct capture_opts *o, unsigned flags,
+			void (*push)(void *ctx, const char *arg), void *ctx);
 
 /* "auto"/"zerocopy"/"copy", "auto"/"native"/"skb" and
  * "auto"/"local"/"synced"/"unsynced". */

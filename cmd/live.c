@@ -29,165 +29,61 @@
 
 #define LIVE_USAGE "Usage: xdpi live [OPTIONS] [-i] IFACE"
 
-/* What the command does, its two modes and the guard. */
-static void live_usage_intro(FILE *out)
+/* The options of `xdpi live` itself, beyond the capture's rows. */
+enum {
+	LIVE_OPT_CONFIG = 0x2000,
+	LIVE_OPT_CHECK_CONFIG,
+	LIVE_OPT_HELP_MAN,
+};
+
+/* The command's table: the capture's rows (capture/options.h), its own
+ * three, then the flow rows; --help-man prints its man page section. */
+static const struct opttab_row live_rows[] = {
+	{OPTTAB_INCLUDE, .include = capture_run_rows},
+	{OPTTAB_ACTION, "config", .id = LIVE_OPT_CONFIG, .metavar = "FILE",
+	 .help = "read options from FILE first, one `key = value` a line, the keys the long "
+		 "options (docs/config.md); the command line wins. With --config or with "
+		 "--json-lines to a file, SIGHUP does not stop the run: it reopens the "
+		 "JSON-lines file (log rotation), re-reads the config and applies what can "
+		 "change mid-run"},
+	{OPTTAB_ACTION, "check-config", .id = LIVE_OPT_CHECK_CONFIG,
+	 .help = "parse the config file and the options, print the options in effect as a "
+		 "command line, and exit"},
+	{OPTTAB_ACTION, "help", 'h', .help = "this text"},
+	{OPTTAB_ACTION, "help-man", .id = LIVE_OPT_HELP_MAN, .flags = OPTTAB_HIDDEN},
+	{OPTTAB_INCLUDE, .off = offsetof(struct capture_opts, flows), .include = capture_flow_rows},
+	{OPTTAB_END},
+};
+
+static struct opttab live_tab;
+
+/* --help-man: the OPTIONS of docs/man/xdpi-live.8.scd as the table has
+ * them (tests/t_opttab.sh compares). */
+static void live_usage_man(FILE *out)
 {
-	fputs("Usage: xdpi live [OPTIONS] [-i] IFACE\n\n"
-		"Inspects the wanted frames of every RX queue of IFACE with one pinned\n"
-		"worker per queue, prints a live table, and at the end the metrics (as\n"
-		"`xdpi read`) and the drop ledger, which accounts for every frame the XDP\n"
-		"program handed over (docs/live.md). Two modes:\n"
-		"  steering (default)  the wanted frames go to AF_XDP sockets and NOT to\n"
-		"                      the host's own stack: the connections they belong\n"
-		"                      to (your SSH session too) stall while xdpi runs.\n"
-		"                      For a capture port (SPAN/TAP/mirror) or inline use.\n"
-		"  --passive           the XDP program copies the first --snaplen bytes\n"
-		"                      of each wanted frame to xdpi and passes every\n"
-		"                      frame on: the host keeps its traffic.\n"
-		"Steering refuses an interface with an address, a default route, your\n"
-		"SSH session, a bridge or bond over it, or a VLAN on it (exit 2, saying\n"
-		"which); `xdpi interfaces` shows which ones it would refuse.\n"
-		"      --takeover        steer such an interface anyway (inline use, a\n"
-		"                        capture port that has an address); --ceiling\n"
-		"                        drops the frames in XDP and needs it too\n\n",
-	      out);
+	opttab_man(&live_tab, out);
 }
 
 static void live_usage(FILE *out)
 {
-	live_usage_intro(out);
-	fprintf(out,
-		"Traffic and duration:\n"
-		"  -f, --filter F        frames to steer: a pcap-filter expression\n"
-		"                        ('tcp port 443', 'udp'), with libpcap's semantics\n"
-		"                        as in tcpdump (its udp does not look past VLAN\n"
-		"                        tags), run in the XDP program (at most 256\n"
-		"                        classic BPF instructions); the rest passes to\n"
-		"                        the kernel untouched (docs/live.md)\n"
-		"      --proto P         frames to steer by xdpi's own test, which looks\n"
-		"                        through two VLAN tags and IPv6 extension\n"
-		"                        headers: tcp (the default with no filter), udp,\n"
-		"                        ip, all; with --filter, the last one given counts\n"
-		"  -i, --interface IFACE the interface (or as the last argument)\n"
-		"  -d, --duration S      stop after S seconds (default: at SIGINT/SIGTERM)\n"
-		"  -c, --count N         stop once N frames were taken (exactly N: the XDP\n"
-		"                        program passes the rest to the kernel)\n"
-		"      --no-inspect      receive and return frames without parsing them\n"
-		"      --ceiling         no sockets: the XDP program counts and drops the\n"
-		"                        wanted frames (the in-kernel ceiling `xdpi bench`\n"
-		"                        compares with); the ledger shows them as dropped\n"
-		"      --passive         the second mode above\n"
-		"  -s, --snaplen N       passive: bytes copied per frame, 64..65535\n"
-		"                        (default 512: every header xdpi parses;\n"
-		"                        65535: whole frames, jumbo ones too)\n"
-		"      --ring-size N     passive: bytes of each queue's ring, a power of\n"
-		"                        two from 4096 that holds one copy of --snaplen\n"
-		"                        (default 4194304)\n"
-		"      --direction D     in (frames received), out (frames sent, copied\n"
-		"                        by a tc egress program) or inout; passive only\n"
-		"                        but in (default: inout with --passive, else in)\n"
-		"      --check-seq       check the stamps of `xdpi gen` traffic and the\n"
-		"                        kernel pktgen's header: frames lost, duplicated,\n"
-		"                        reordered per flow, and one-way latency\n"
-		"                        percentiles where the clocks compare\n"
-		"      --sender-clock C  where the senders' clocks are, for the latency:\n"
-		"                        auto (default: local on veth, else unsynced),\n"
-		"                        local (this host), synced (another host whose\n"
-		"                        CLOCK_REALTIME is synchronised: pktgen stamps\n"
-		"                        only), unsynced (sequence results only)\n"
-		"Queues and workers:\n"
-		"      --queues LIST     RX queues, e.g. 0,2-3 (default: all)\n"
-		"      --cpus LIST       CPUs to pin the workers to, in queue order\n"
-		"                        (default: spread over the CPUs this process may\n"
-		"                        use, so taskset and cpusets are respected)\n"
-		"  -b, --batch N         descriptors per batch, 1..4096 (default 64)\n"
-		"Sockets:\n"
-		"      --mode M          auto (default: zero-copy, else copy), zerocopy, copy\n"
-		"      --xdp-mode M      auto (default: native, else skb), native, skb\n"
-		"      --frame-size N    UMEM frame size: 2048 or 4096 (default 2048)\n"
-		"      --max-frame N     the longest frame to receive, Ethernet header\n"
-		"                        included, 60..65535 (default: the MTU + 22); a\n"
-		"                        frame longer than a UMEM frame holds comes in\n"
-		"                        several buffers (multi-buffer, Linux 6.6+)\n"
-		"      --no-rx-metadata  do not ask the driver for the stripped VLAN tag,\n"
-		"                        RSS hash and receive time (docs/live.md)\n"
-		"      --no-frame-times  date frames by batch instead of by the time the\n"
-		"                        XDP program saw each one: saves its clock read\n"
-		"                        (RTTs and -w times then have the batch's grain)\n"
-		"      --keep-offloads   leave the NIC's VLAN tag stripping on: by\n"
-		"                        default xdpi turns it off for the run where the\n"
-		"                        driver cannot hand XDP the tag, and restores it\n"
-		"      --fill-size N     RX frames of the UMEM; the fill ring is twice\n"
-		"                        this (default 16384)\n"
-		"      --comp-size N     completion ring size (default 2048)\n"
-		"      --rx-size N       RX ring size (default 16384); ring sizes are\n"
-		"                        powers of two from 64 to 32768\n"
-		"      --no-busy-poll    no preferred busy polling. By default a socket\n"
-		"                        that has a NAPI to poll busy-polls it from the\n"
-		"                        worker's CPU, and xdpi then sets the interface's\n"
-		"                        napi_defer_hard_irqs and a gro_flush_timeout\n"
-		"                        sized from its ring (restored on exit); a socket\n"
-		"                        without one (veth) spins, then sleeps\n"
-		"      --busy-poll-usecs N  SO_BUSY_POLL (default 20)\n"
-		"      --idle-spin-us N  how long an idle worker spins on its ring before\n"
-		"                        it sleeps in poll() (default 1000; 0: at once)\n"
-		"      --no-need-wakeup  do not use the need_wakeup flag\n"
-		"Output:\n"
-		"      --interval S      live table every S seconds (default 1, 0: off)\n"
-		"  -w, --write FILE      write the inspected frames as pcapng (one\n"
-		"                        interface per queue; - for stdout); a copy a full\n"
-		"                        buffer refuses is counted, never waited for\n"
-		"  -q, --quiet           no live table and no summary: warnings and\n"
-		"                        errors only (what --json, --json-lines,\n"
-		"                        --record, -w ask for is still written; the\n"
-		"                        exit status still says whether the ledger\n"
-		"                        closed)\n"
-		"  -j, --json            print one JSON object on stdout at the end (the\n"
-		"                        `xdpi read` keys plus queues, ledger and\n"
-		"                        nothing_steered); the live table goes to stderr\n"
-		"      --connections     one line per connection on stdout as it ends,\n"
-		"                        while the run goes on (within a tick of the flow\n"
-		"                        table ending it): start, duration, endpoints,\n"
-		"                        protocol, packets and bytes each way, in 80\n"
-		"                        columns, as `xdpi read --connections`; the table\n"
-		"                        and summary go to stderr. With -v every column:\n"
-		"                        state and end reason, handshake RTT, SNI or Host\n"
-		"      --record FILE     write the same JSON record to FILE at the end\n"
-		"                        (replaced; a symbolic link or anything but a\n"
-		"                        regular file is refused), for `xdpi compare`\n"
-		"      --config FILE     read options from FILE first, one `key = value` a\n"
-		"                        line, the keys the long options (docs/config.md);\n"
-		"                        the command line wins. With --config or with\n"
-		"                        --json-lines to a file, SIGHUP does not stop the\n"
-		"                        run: it reopens the JSON-lines file (log\n"
-		"                        rotation), re-reads the config and applies what\n"
-		"                        can change mid-run\n"
-		"      --check-config    parse the config file and the options, print the\n"
-		"                        options in effect as a command line, and exit\n"
-		"      --force           replace an XDP program libxdp cannot share\n"
-		"      --user NAME       after set-up, switch to user NAME (and its group):\n"
-		"                        --record and the report are then written as NAME;\n"
-		"                        a --json-lines file xdpi makes is NAME's, so that\n"
-		"                        NAME can reopen it after a rotation\n"
-		"      --keep-privileges keep every capability in every thread; by default\n"
-		"                        workers drop all and run under seccomp, and the\n"
-		"                        main thread keeps only what teardown needs\n"
-		"                        (docs/live.md, \"Least privilege\")\n"
-		"  -v, --verbose         show libxdp's and libbpf's messages; with\n"
-		"                        --connections, every column\n"
-		"  -h, --help            this text\n\n"
-		"%s\n"
-		"Exit status: 0 when the run ended cleanly and the ledger closed, 1 on a\n"
-		"setup or runtime error or unexplained packets, 2 on a usage error or an\n"
-		"interface refused without --takeover.\n",
-		capture_flow_opts_help);
+	fputs("Usage: xdpi live [OPTIONS] [-i] IFACE\n\n"
+	      "Inspects the wanted frames of every RX queue of IFACE with one pinned\n"
+	      "worker per queue, prints a live table, and at the end the metrics (as\n"
+	      "`xdpi read`) and the drop ledger, which accounts for every frame the XDP\n"
+	      "program handed over (docs/live.md). By default (steering) the wanted\n"
+	      "frames go to AF_XDP sockets and NOT to the host's own stack: the\n"
+	      "connections they belong to (your SSH session too) stall while xdpi runs;\n"
+	      "for a capture port (SPAN/TAP/mirror) or inline use. --passive copies\n"
+	      "them instead. Steering refuses an interface with an address, a default\n"
+	      "route, your SSH session, a bridge or bond over it, or a VLAN on it (exit\n"
+	      "2, saying which) unless --takeover; `xdpi interfaces` shows which ones.\n\n",
+	      out);
+	opttab_help(&live_tab, out);
+	fputs("\nExit status: 0 when the run ended cleanly and the ledger closed, 1 on a\n"
+	      "setup or runtime error or unexplained packets, 2 on a usage error or an\n"
+	      "interface refused without --takeover.\n",
+	      out);
 }
-
-/* The options of `xdpi live` itself, beyond the capture's tables. */
-enum {
-	LIVE_OPT_CONFIG = 0x2000,
-	LIVE_OPT_CHECK_CONFIG,
-};
 
 /* The command line, kept for the run: each SIGHUP builds the options again
  * from --config and from it. */
@@ -201,31 +97,13 @@ struct live_args {
 	struct capture_config *store;
 };
 
-/* getopt_long's table and short options of `xdpi live`. */
-static void live_getopt_tables(struct option *opts, char *shorts, size_t shorts_len)
-{
-	size_t n = capture_long_opts_count();
-
-	/* ':' first: getopt's own messages off, ours are three lines. */
-	snprintf(shorts, shorts_len, ":%sh", capture_short_opts);
-	memcpy(opts, capture_long_opts, n * sizeof(*opts));
-	memcpy(opts + n, capture_flow_long_opts, capture_flow_long_opts_count() * sizeof(*opts));
-	n += capture_flow_long_opts_count();
-	opts[n++] = (struct option){"config", required_argument, NULL, LIVE_OPT_CONFIG};
-	opts[n++] = (struct option){"check-config", no_argument, NULL, LIVE_OPT_CHECK_CONFIG};
-	opts[n++] = (struct option){"help", no_argument, NULL, 'h'};
-	opts[n] = (struct option){0};
-}
-
 /* The options of the run: the defaults, then the file of @a, then @a's
  * command line (already checked by live_parse()). 0, or -EINVAL with the
  * reason in @err; *@store receives the file's values (free it on error). */
 static int live_build(const struct live_args *a, struct capture_opts *o,
 		      struct capture_config **store, char *err, size_t err_len)
 {
-	struct option opts[CAPTURE_GETOPT_MAX];
 	const char *file_ifname;
-	char shorts[64];
 	int c;
 
 	*store = NULL;
@@ -239,13 +117,12 @@ static int live_build(const struct live_args *a, struct capture_opts *o,
 	/* An interface on the command line wins over the file's. */
 	file_ifname = o->ifname;
 	o->ifname = NULL;
-	live_getopt_tables(opts, shorts, sizeof(shorts));
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(a->argc, a->argv, shorts, opts, NULL)) != -1) {
+	while ((c = getopt_long(a->argc, a->argv, live_tab.shorts, live_tab.longs, NULL)) != -1) {
 		if (c == LIVE_OPT_CONFIG || c == LIVE_OPT_CHECK_CONFIG)
 			continue;
-		if (c == 'h' || c == '?' || c == ':' || capture_opts_parse_opt(o, c, optarg) < 0) {
+		if (opttab_parse_opt(&live_tab, o, c, optarg) <= 0) {
 			snprintf(err, err_len, "the command line changed under us");
 			return -EINVAL;
 		}
@@ -272,23 +149,25 @@ static int live_build(const struct live_args *a, struct capture_opts *o,
  * @o holds the options and a->store the file's values. */
 static int live_parse(int argc, char **argv, struct capture_opts *o, struct live_args *a)
 {
-	struct option opts[CAPTURE_GETOPT_MAX];
-	char err[768], shorts[64];
+	char err[768];
 	int c, ret;
 
 	*a = (struct live_args){.argc = argc, .argv = argv};
-	live_getopt_tables(opts, shorts, sizeof(shorts));
+	if (opttab_init(&live_tab, live_rows)) {
+		xdpi_err("the option table of live is malformed");
+		return -EINVAL;
+	}
 	capture_opts_defaults(o);
 	optind = 1;
 	opterr = 0;
 	/* Pass 1: the command line alone, every error said; --config found. */
-	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
-		if (c == 'h') {
-			live_usage(stdout);
+	while ((c = getopt_long(argc, argv, live_tab.shorts, live_tab.longs, NULL)) != -1) {
+		if (c == 'h' || c == LIVE_OPT_HELP_MAN) {
+			(c == 'h' ? live_usage : live_usage_man)(stdout);
 			return 1;
 		}
 		if (c == '?' || c == ':') {
-			xdpi_usage_getopt(LIVE_USAGE, argv, c, opts);
+			xdpi_usage_getopt(LIVE_USAGE, argv, c, live_tab.longs);
 			return -EINVAL;
 		}
 		if (c == LIVE_OPT_CONFIG) {
@@ -299,10 +178,10 @@ static int live_parse(int argc, char **argv, struct capture_opts *o, struct live
 			a->check_config = true;
 			continue;
 		}
-		ret = capture_opts_parse_opt(o, c, optarg);
+		ret = opttab_parse_opt(&live_tab, o, c, optarg);
 		if (ret < 0) {
 			char why[512], quoted[256];
-			bool known = capture_opts_explain(c, optarg, why, sizeof(why));
+			bool known = opttab_explain(&live_tab, c, optarg, why, sizeof(why));
 
 			if (c == 'f') /* libpcap's message says more than a list */
 				xdpi_usage_error(
@@ -367,7 +246,7 @@ static int live_check_config(const struct capture_opts *o)
 		return -EINVAL;
 	}
 	fputs("xdpi live", stdout);
-	capture_opts_to_argv(o, 0, check_config_push, stdout);
+	capture_opts_write(o, 0, check_config_push, stdout);
 	fputc('\n', stdout);
 	return 0;
 }

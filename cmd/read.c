@@ -20,58 +20,6 @@
 
 #define READ_USAGE "Usage: xdpi read [OPTIONS] [-r] FILE [EXPRESSION...]"
 
-static void read_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: xdpi read [OPTIONS] FILE [EXPRESSION...]\n"
-		"       xdpi read [OPTIONS] -r FILE [EXPRESSION...]\n\n"
-		"Parses every frame of FILE (pcap or pcapng: Ethernet, Linux cooked\n"
-		"SLL/SLL2 or raw IP; - is standard input; a pipe or FIFO with nothing\n"
-		"in it yet is waited for, said after a second; frames whose pcap header\n"
-		"says they end with an FCS are read without it) and prints its metrics\n"
-		"(definitions: docs/metrics.md).\n\n"
-		"Options:\n"
-		"  -r, --read FILE  the file to read (or as the first argument)\n"
-		"  -f, --filter F   count only the frames `xdpi live --filter F` would\n"
-		"                   steer to its sockets (default: every frame): what a\n"
-		"                   live run on this traffic should report. F is a\n"
-		"                   pcap-filter expression ('tcp port 443', 'vlan and\n"
-		"                   udp', 'udp'), with libpcap's semantics as in tcpdump\n"
-		"                   (its udp does not look past VLAN tags); all: every\n"
-		"                   frame\n"
-		"      --proto P    count only the frames `xdpi live --proto P` would\n"
-		"                   steer: tcp, udp, ip or all, xdpi's own classes, which\n"
-		"                   look through two VLAN tags and IPv6 extension headers\n"
-		"  EXPRESSION       the same as --filter, tcpdump style: the arguments\n"
-		"                   after FILE joined with spaces\n"
-		"  -c, --count N    stop after N frames (of those the filter takes)\n"
-		"  -w, --write FILE write the frames the filter takes as pcapng (- for\n"
-		"                   standard output, then not with --json)\n"
-		"  -j, --json       print exactly one JSON object on stdout instead of the\n"
-		"                   summary; warnings still go to stderr\n"
-		"  -q, --quiet      no summary and no progress line: warnings and errors\n"
-		"                   only (what --json, --json-lines, -w ask for is\n"
-		"                   still written)\n"
-		"      --connections\n"
-		"                   one line per connection on stdout as it ends: start,\n"
-		"                   duration, endpoints, protocol, packets and bytes each\n"
-		"                   way, in 80 columns; the summary goes to stderr\n"
-		"  -v, --verbose    with --connections, every column, exact: state and\n"
-		"                   end reason, handshake RTT, SNI or Host too\n"
-		"  -h, --help       this text\n\n"
-		"%s\n"
-		"A read that takes more than a few seconds shows its progress on\n"
-		"stderr when that is a terminal.\n\n"
-		"Exit status: 0 on success (also when the file ends inside a record:\n"
-		"the metrics up to there are printed with a warning), 1 when the file\n"
-		"is missing, unreadable, corrupt or of a link type xdpi does not read,\n"
-		"2 on a usage error.\n",
-		capture_flow_opts_help);
-}
-
-/* Above the capture's option values (capture/options.c) and cmd.h's. */
-#define READ_OPT_CONNECTIONS 0x3000
-
 struct read_opts {
 	const char *file;
 	const char *filter; /* NULL: all */
@@ -84,6 +32,91 @@ struct read_opts {
 	bool verbose;	  /* with connections: every column */
 	struct capture_flow_opts flows;
 };
+
+/* -f: compiled once the options are read (read_filter()). */
+static int read_filter_parse(void *obj, const struct opttab_row *r, const char *arg)
+{
+	/* `udp` here is libpcap's, as in tcpdump */
+	*(const char **)(void *)((char *)obj + r->off) = xdpi_filter_user_text(arg);
+	return 0;
+}
+
+static int read_proto_parse(void *obj, const struct opttab_row *r, const char *arg)
+{
+	static const char *const protos[] = {"tcp", "udp", "ip", "all"};
+	int v = xdpi_parse_choice(arg, protos, 4);
+
+	if (v < 0)
+		return -EINVAL;
+	*(const char **)(void *)((char *)obj + r->off) = protos[v]; /* xdpi's own classes */
+	return 0;
+}
+
+#define RO(m) offsetof(struct read_opts, m)
+#define READ_OPT_HELP_MAN 0x3000
+
+static const struct opttab_row read_rows[] = {
+	{OPTTAB_GROUP, "Options:"},
+	{OPTTAB_STRING, "read", 'r', .off = RO(file), .metavar = "FILE",
+	 .help = "the file to read (or as the first argument)"},
+	{OPTTAB_STRING, "filter", 'f', .off = RO(filter), .parse = read_filter_parse,
+	 .metavar = "F", .def_doc = "every frame",
+	 .help = "count only the frames `xdpi live --filter F` would steer to its sockets: what "
+		 "a live run on this traffic should report. F is a pcap-filter expression ('tcp "
+		 "port 443', 'vlan and udp', 'udp'), with libpcap's semantics as in tcpdump (its "
+		 "udp does not look past VLAN tags); all: every frame"},
+	{OPTTAB_CUSTOM, "proto", .off = RO(filter), .parse = read_proto_parse,
+	 .valid = "tcp, udp, ip, all", .metavar = "P",
+	 .help = "count only the frames `xdpi live --proto P` would steer: tcp, udp, ip or all, "
+		 "xdpi's own classes, which look through two VLAN tags and IPv6 extension "
+		 "headers"},
+	{OPTTAB_U64, "count", 'c', .off = RO(count), .min = 1, .valid = "a count from 1",
+	 .metavar = "N", .flags = OPTTAB_NO_DEFAULT,
+	 .help = "stop after N frames (of those the filter takes)"},
+	{OPTTAB_STRING, "write", 'w', .off = RO(write), .metavar = "FILE",
+	 .help = "write the frames the filter takes as pcapng (- for standard output, then not "
+		 "with --json)"},
+	{OPTTAB_FLAG, "json", 'j', .off = RO(json),
+	 .help = "print exactly one JSON object on stdout instead of the summary; warnings still "
+		 "go to stderr"},
+	{OPTTAB_FLAG, "quiet", 'q', .off = RO(quiet),
+	 .help = "no summary and no progress line: warnings and errors only (what --json, "
+		 "--json-lines, -w ask for is still written)"},
+	{OPTTAB_FLAG, "connections", .off = RO(connections),
+	 .help = "one line per connection on stdout as it ends: start, duration, endpoints, "
+		 "protocol, packets and bytes each way, in 80 columns; the summary goes to "
+		 "stderr"},
+	{OPTTAB_FLAG, "verbose", 'v', .off = RO(verbose),
+	 .help = "with --connections, every column, exact: state and end reason, handshake RTT, "
+		 "SNI or Host too"},
+	{OPTTAB_ACTION, "help", 'h', .help = "this text"},
+	{OPTTAB_ACTION, "help-man", .id = READ_OPT_HELP_MAN, .flags = OPTTAB_HIDDEN},
+	{OPTTAB_INCLUDE, .off = RO(flows), .include = capture_flow_rows},
+	{OPTTAB_END},
+};
+
+static struct opttab read_tab;
+
+static void read_usage(FILE *out)
+{
+	fputs("Usage: xdpi read [OPTIONS] FILE [EXPRESSION...]\n"
+	      "       xdpi read [OPTIONS] -r FILE [EXPRESSION...]\n\n"
+	      "Parses every frame of FILE (pcap or pcapng: Ethernet, Linux cooked\n"
+	      "SLL/SLL2 or raw IP; - is standard input; a pipe or FIFO with nothing\n"
+	      "in it yet is waited for, said after a second; frames whose pcap header\n"
+	      "says they end with an FCS are read without it) and prints its metrics\n"
+	      "(definitions: docs/metrics.md). EXPRESSION is the same as --filter,\n"
+	      "tcpdump style: the arguments after FILE joined with spaces.\n\n",
+	      out);
+	opttab_help(&read_tab, out);
+	fputs("\nA read that takes more than a few seconds shows its progress on\n"
+	      "stderr when that is a terminal.\n\n"
+	      "Exit status: 0 on success (also when the file ends inside a record:\n"
+	      "the metrics up to there are printed with a warning), 1 when the file\n"
+	      "is missing, unreadable, corrupt or of a link type xdpi does not read,\n"
+	      "2 on a usage error.\n",
+	      out);
+}
 
 /* @n arguments joined with spaces (tcpdump's EXPRESSION); NULL if out of
  * memory. */
@@ -159,91 +192,38 @@ static int read_operands(int argc, char **argv, struct read_opts *o)
 /* Returns 0, or the exit status to leave with (after --help: 0 is -1). */
 static int read_parse(int argc, char **argv, struct read_opts *o)
 {
-	static const struct option own[] = {
-		{"read", required_argument, NULL, 'r'},
-		{"filter", required_argument, NULL, 'f'},
-		{"count", required_argument, NULL, 'c'},
-		{"write", required_argument, NULL, 'w'},
-		{"json", no_argument, NULL, 'j'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{"proto", required_argument, NULL, 'P'},
-		{"connections", no_argument, NULL, READ_OPT_CONNECTIONS},
-		{"verbose", no_argument, NULL, 'v'},
-	};
-	struct option opts[CAPTURE_GETOPT_MAX];
-	size_t n = sizeof(own) / sizeof(own[0]);
 	int c, ret;
 
-	memcpy(opts, own, sizeof(own));
-	memcpy(opts + n, capture_flow_long_opts,
-	       (capture_flow_long_opts_count() + 1) * sizeof(*opts));
+	if (opttab_init(&read_tab, read_rows)) {
+		xdpi_err("the option table of read is malformed");
+		return XDPI_EXIT_FAIL;
+	}
 	memset(o, 0, sizeof(*o));
-	capture_flow_opts_defaults(&o->flows);
+	opttab_defaults(&read_tab, o);
 	optind = 1;
 	opterr = 0; /* ':' first too: the messages are ours, three lines */
-	while ((c = getopt_long(argc, argv, ":r:f:c:w:jqvh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			o->file = optarg;
-			break;
-		case 'f':
-			/* `udp` here is libpcap's, as in tcpdump */
-			o->filter = xdpi_filter_user_text(optarg);
-			break;
-		case 'P': { /* --proto: xdpi's own classes */
-			static const char *const protos[] = {"tcp", "udp", "ip", "all"};
-			int v = xdpi_parse_choice(optarg, protos, 4);
-
-			if (v < 0) {
-				xdpi_usage_bad_value(READ_USAGE, argv, optarg, "tcp, udp, ip, all");
-				return XDPI_EXIT_USAGE;
-			}
-			o->filter = protos[v];
-			break;
-		}
-		case 'c':
-			if (xdpi_parse_u64(optarg, 1, UINT64_MAX, &o->count)) {
-				xdpi_usage_bad_value(READ_USAGE, argv, optarg, "a count from 1");
-				return XDPI_EXIT_USAGE;
-			}
-			break;
-		case 'w':
-			o->write = optarg;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case READ_OPT_CONNECTIONS:
-			o->connections = true;
-			break;
-		case 'h':
-			read_usage(stdout);
+	while ((c = getopt_long(argc, argv, read_tab.shorts, read_tab.longs, NULL)) != -1) {
+		if (c == 'h' || c == READ_OPT_HELP_MAN) {
+			if (c == 'h')
+				read_usage(stdout);
+			else
+				opttab_man(&read_tab, stdout);
 			return -1;
-		default:
-			ret = c == '?' || c == ':'
-				      ? 0
-				      : capture_flow_opts_parse_opt(&o->flows, c, optarg);
-			if (ret > 0)
-				break;
-			if (ret < 0) {
-				char why[128];
+		}
+		ret = opttab_parse_opt(&read_tab, o, c, optarg);
+		if (ret > 0)
+			continue;
+		if (ret < 0) {
+			char why[128];
 
-				xdpi_usage_bad_value(
-					READ_USAGE, argv, optarg,
-					capture_opts_explain(c, optarg, why, sizeof(why)) ? why
-											  : NULL);
-				return XDPI_EXIT_USAGE;
-			}
-			xdpi_usage_getopt(READ_USAGE, argv, c, opts);
+			xdpi_usage_bad_value(READ_USAGE, argv, optarg,
+					     opttab_explain(&read_tab, c, optarg, why, sizeof(why))
+						     ? why
+						     : NULL);
 			return XDPI_EXIT_USAGE;
 		}
+		xdpi_usage_getopt(READ_USAGE, argv, c, read_tab.longs);
+		return XDPI_EXIT_USAGE;
 	}
 	return read_operands(argc, argv, o);
 }

@@ -38,99 +38,74 @@
 /* How often the view is redrawn and the rates measured. */
 #define TOP_PERIOD_S 1.0
 
-static void top_usage(FILE *out)
-{
-	fprintf(out, "Usage: xdpi top [OPTIONS] [-i] IFACE\n\n"
-		     "Runs the capture of `xdpi live` on IFACE and shows, on a full screen\n"
-		     "redrawn every second, the busiest connections and the busiest sources\n"
-		     "and destinations by their rate over the last second (not their total),\n"
-		     "with each connection's handshake RTT and TLS SNI or HTTP Host, and each\n"
-		     "queue's rate and loss (the drop ledger's rx_dropped and rx_ring_full so\n"
-		     "far), and a line per active alert of the detection (kind, source,\n"
-		     "destination, rate). At the end, the summary and ledger of `xdpi live`.\n"
-		     "Needs a terminal of at least 80x24.\n\n"
-		     "Keys: p sort by packets/s, b by bits/s, r by handshake RTT; / filter\n"
-		     "(a substring of the endpoints, 198.18.0.1:443, or of the SNI/Host;\n"
-		     "Enter applies, an empty one clears, Escape cancels); q quit.\n\n"
-		     "Options (as for `xdpi live`, docs/live.md):\n"
-		     "  -i, --interface IFACE the interface (or as the last argument)\n"
-		     "  -f, --filter F        frames to steer: a pcap-filter expression\n"
-		     "      --proto P         frames to steer by xdpi's VLAN-transparent test:\n"
-		     "                        tcp (the default with no filter), udp, ip, all\n"
-		     "  -d, --duration S      stop after S seconds (default: at q or a signal)\n"
-		     "      --passive         inspect copies; the host keeps every frame\n"
-		     "  -s, --snaplen N       passive: bytes copied per frame, 64..65535\n"
-		     "                        (default 512)\n"
-		     "      --direction D     passive: in, out or inout (default: both)\n"
-		     "      --takeover        steer an interface the host uses (its TCP stalls)\n"
-		     "      --queues LIST     RX queues, e.g. 0,2-3 (default: all)\n"
-		     "      --cpus LIST       CPUs to pin the workers to, in queue order\n"
-		     "      --max-flows N     flows held at most (default: what 1 GiB holds);\n"
-		     "                        the view adds 48 bytes a flow\n"
-		     "      --flow-timeout SEC\n"
-		     "                        a flow idle this long ends (default 60)\n"
-		     "      --no-peeks        no SNI or Host: no look into payloads\n"
-		     "      --user NAME       after set-up, run as user NAME\n"
-		     "      --keep-privileges keep every capability in every thread\n"
-		     "  -v, --verbose         show libxdp's and libbpf's messages (after the\n"
-		     "                        view closes)\n"
-		     "  -h, --help            this text\n\n"
-		     "Exit status: 0 when the run ended cleanly and the ledger closed, 1 on a\n"
-		     "setup or runtime error or unexplained packets, 2 on a usage error, no\n"
-		     "terminal, or an interface refused without --takeover.\n");
-}
+#define TOP_OPT_HELP_MAN 0x2000
 
-/* The options of `xdpi live` that make sense here. */
+/* The options of `xdpi live` that make sense here, its rows as they are. */
 static const char *const top_opt_names[] = {
 	"interface",	   "filter",	   "duration", "passive",   "snaplen",	"takeover",
 	"queues",	   "cpus",	   "user",     "max-flows", "no-peeks", "verbose",
-	"keep-privileges", "flow-timeout", "proto",    "direction",
+	"keep-privileges", "flow-timeout", "proto",    "direction", NULL,
 };
 
-static bool top_opt_wanted(const char *name)
-{
-	for (size_t i = 0; i < sizeof(top_opt_names) / sizeof(top_opt_names[0]); i++)
-		if (!strcmp(name, top_opt_names[i]))
-			return true;
-	return false;
-}
+static const struct opttab_row top_rows[] = {
+	{OPTTAB_GROUP, "Options (as for `xdpi live`, docs/live.md):"},
+	{OPTTAB_INCLUDE, .include = capture_opt_rows, .only = top_opt_names},
+	{OPTTAB_ACTION, "help", 'h', .help = "this text"},
+	{OPTTAB_ACTION, "help-man", .id = TOP_OPT_HELP_MAN, .flags = OPTTAB_HIDDEN},
+	{OPTTAB_END},
+};
 
-static void top_getopt_table(struct option *opts, size_t max)
-{
-	size_t n = 0;
+static struct opttab top_tab;
 
-	for (const struct option *o = capture_long_opts; o->name && n + 2 < max; o++)
-		if (top_opt_wanted(o->name))
-			opts[n++] = *o;
-	for (const struct option *o = capture_flow_long_opts; o->name && n + 2 < max; o++)
-		if (top_opt_wanted(o->name))
-			opts[n++] = *o;
-	opts[n++] = (struct option){"help", no_argument, NULL, 'h'};
-	opts[n] = (struct option){0};
+static void top_usage(FILE *out)
+{
+	fputs("Usage: xdpi top [OPTIONS] [-i] IFACE\n\n"
+	      "Runs the capture of `xdpi live` on IFACE and shows, on a full screen\n"
+	      "redrawn every second, the busiest connections and the busiest sources\n"
+	      "and destinations by their rate over the last second (not their total),\n"
+	      "with each connection's handshake RTT and TLS SNI or HTTP Host, and each\n"
+	      "queue's rate and loss (the drop ledger's rx_dropped and rx_ring_full so\n"
+	      "far), and a line per active alert of the detection (kind, source,\n"
+	      "destination, rate). At the end, the summary and ledger of `xdpi live`.\n"
+	      "Needs a terminal of at least 80x24; q or a signal ends it.\n\n"
+	      "Keys: p sort by packets/s, b by bits/s, r by handshake RTT; / filter\n"
+	      "(a substring of the endpoints, 198.18.0.1:443, or of the SNI/Host;\n"
+	      "Enter applies, an empty one clears, Escape cancels); q quit.\n\n",
+	      out);
+	opttab_help(&top_tab, out);
+	fputs("\nExit status: 0 when the run ended cleanly and the ledger closed, 1 on a\n"
+	      "setup or runtime error or unexplained packets, 2 on a usage error, no\n"
+	      "terminal, or an interface refused without --takeover.\n",
+	      out);
 }
 
 /* 0, 1 after --help, -EINVAL after a usage error (said). */
 static int top_parse(int argc, char **argv, struct capture_opts *o)
 {
-	struct option opts[32];
 	int c;
 
-	top_getopt_table(opts, sizeof(opts) / sizeof(opts[0]));
+	if (opttab_init(&top_tab, top_rows)) {
+		xdpi_err("the option table of top is malformed");
+		return -EINVAL;
+	}
 	capture_opts_defaults(o);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:f:d:s:vh", opts, NULL)) != -1) {
-		if (c == 'h') {
-			top_usage(stdout);
+	while ((c = getopt_long(argc, argv, top_tab.shorts, top_tab.longs, NULL)) != -1) {
+		if (c == 'h' || c == TOP_OPT_HELP_MAN) {
+			if (c == 'h')
+				top_usage(stdout);
+			else
+				opttab_man(&top_tab, stdout);
 			return 1;
 		}
 		if (c == '?' || c == ':') {
-			xdpi_usage_getopt(TOP_USAGE, argv, c, opts);
+			xdpi_usage_getopt(TOP_USAGE, argv, c, top_tab.longs);
 			return -EINVAL;
 		}
-		if (capture_opts_parse_opt(o, c, optarg) < 0) {
+		if (opttab_parse_opt(&top_tab, o, c, optarg) < 0) {
 			char why[512];
-			bool known = capture_opts_explain(c, optarg, why, sizeof(why));
+			bool known = opttab_explain(&top_tab, c, optarg, why, sizeof(why));
 
 			if (c == 'f') /* libpcap's message says more than a list */
 				xdpi_usage_error(

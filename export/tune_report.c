@@ -234,7 +234,7 @@ void tune_recommend_print(FILE *out, const struct tune_point *b, const struct be
 	o.xsk.frame_size = (uint32_t)b->v[TUNE_DIM_FRAME];
 	o.xsk.need_wakeup = b->v[TUNE_DIM_WAKEUP];
 	o.xsk.busy_poll = place == BENCH_PLACE_BUSY_POLL;
-	capture_opts_to_argv(&o, CAPTURE_ARGV_SIZES, cmdline_push, &line);
+	capture_opts_write(&o, CAPTURE_WRITE_SIZES, cmdline_push, &line);
 	fprintf(out, "recommended (%.0f pps inspected): xdpi live%s%s\n", b->res.recv_pps, line.s,
 		place == BENCH_PLACE_THREADED ? " (with threaded NAPI: echo 1 > "
 						"/sys/class/net/IFACE/threaded, kthread pinned)"

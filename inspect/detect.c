@@ -136,21 +136,21 @@ const char *detect_state_name(enum detect_state s)
 void detect_thresholds_defaults(struct detect_thresholds *th)
 {
 	memset(th, 0, sizeof(*th));
-	th->window_s = 1;
-	th->hold_s = 5;
-	th->syn_rate = 1000;
-	th->syn_ratio = 0.1;
-	th->syn_half_open = 10000;
-	th->scan_window_s = 300;
-	th->port_scan_ports = 15;
-	th->addr_scan_hosts = 25;
-	th->attempt_timeout_s = 1;
-	th->vol_pps = 100000;
-	th->vol_bps = 1e9;
-	th->vol_flows = 10000;
-	th->vol_deviations = 6;
-	th->vol_warmup_s = 300;
-	th->vol_baseline_min_pps = 1000;
+	th->window_s = DETECT_DEFAULT_WINDOW_S;
+	th->hold_s = DETECT_DEFAULT_HOLD_S;
+	th->syn_rate = DETECT_DEFAULT_SYN_RATE;
+	th->syn_ratio = DETECT_DEFAULT_SYN_RATIO;
+	th->syn_half_open = DETECT_DEFAULT_SYN_HALF_OPEN;
+	th->scan_window_s = DETECT_DEFAULT_SCAN_WINDOW_S;
+	th->port_scan_ports = DETECT_DEFAULT_PORT_SCAN_PORTS;
+	th->addr_scan_hosts = DETECT_DEFAULT_ADDR_SCAN_HOSTS;
+	th->attempt_timeout_s = DETECT_DEFAULT_ATTEMPT_TIMEOUT_S;
+	th->vol_pps = DETECT_DEFAULT_VOL_PPS;
+	th->vol_bps = DETECT_DEFAULT_VOL_MBPS * 1e6;
+	th->vol_flows = DETECT_DEFAULT_VOL_FLOWS;
+	th->vol_deviations = DETECT_DEFAULT_VOL_DEVIATIONS;
+	th->vol_warmup_s = DETECT_DEFAULT_VOL_WARMUP_S;
+	th->vol_baseline_min_pps = DETECT_DEFAULT_VOL_MIN_PPS;
 }
 
 int detect_thresholds_check(const struct detect_thresholds *th)

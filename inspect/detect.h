@@ -47,6 +47,25 @@ enum detect_state {
 };
 
 /* Thresholds (docs/detect.md gives the reasoning for each default). */
+/* The thresholds' defaults (docs/detect.md), read by
+ * detect_thresholds_defaults() and by the option table of `xdpi live`
+ * (capture/options.c). */
+#define DETECT_DEFAULT_WINDOW_S 1
+#define DETECT_DEFAULT_HOLD_S 5
+#define DETECT_DEFAULT_SYN_RATE 1000
+#define DETECT_DEFAULT_SYN_RATIO 0.1
+#define DETECT_DEFAULT_SYN_HALF_OPEN 10000
+#define DETECT_DEFAULT_SCAN_WINDOW_S 300
+#define DETECT_DEFAULT_PORT_SCAN_PORTS 15
+#define DETECT_DEFAULT_ADDR_SCAN_HOSTS 25
+#define DETECT_DEFAULT_ATTEMPT_TIMEOUT_S 1
+#define DETECT_DEFAULT_VOL_PPS 100000
+#define DETECT_DEFAULT_VOL_MBPS 1000
+#define DETECT_DEFAULT_VOL_FLOWS 10000
+#define DETECT_DEFAULT_VOL_DEVIATIONS 6
+#define DETECT_DEFAULT_VOL_WARMUP_S 300
+#define DETECT_DEFAULT_VOL_MIN_PPS 1000
+
 struct detect_thresholds {
 	double window_s;	     /* rate window */
 	double hold_s;		     /* an alert ends after this long below its threshold */

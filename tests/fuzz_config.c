@@ -52,7 +52,7 @@ static int load(const char *path, struct argv_text *t, char *err, size_t err_len
 	t->len = 0;
 	t->buf[0] = 0;
 	if (!ret)
-		capture_opts_to_argv(&o, 0, push, t);
+		capture_opts_write(&o, 0, push, t);
 	capture_config_free(cfg);
 	return ret;
 }

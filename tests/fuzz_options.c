@@ -2,8 +2,8 @@
 /*
  * libFuzzer target: option parsing. The input, split at NUL bytes, is an
  * argv (at most 32 arguments) for the capture option table `xdpi live`
- * parses with (capture/options.c: capture_long_opts, the flow and exporter
- * options, capture_short_opts, through a real getopt_long()), and each of
+ * parses with (capture/options.c: capture_opttab(), the capture's and the
+ * flow and exporter rows, through a real getopt_long()), and each of
  * its arguments is also a value for every number parser of util/optval.c.
  *
  * Invariants:
@@ -13,7 +13,7 @@
  *   seconds are finite and not negative; a choice is an index of the
  *   names. A refused number writes nothing; a list nothing past max.
  * - the table: an accepted command line whose options pass
- *   capture_opts_check() writes back (capture_opts_to_argv()) arguments
+ *   capture_opts_check() writes back (capture_opts_write()) arguments
  *   that parse, pass the check, and write back the same arguments.
  * Run by tests/t_fuzz.sh and `make fuzz`, seeded from tests/fuzz-corpus/
  * options and the command lines the build writes (tests/tests.mk).
@@ -96,19 +96,14 @@ static void check_optval(const char *s)
  * does; 0 if every option was taken and the check passed. */
 static int parse(int argc, char **argv, struct capture_opts *o)
 {
-	struct option opts[CAPTURE_GETOPT_MAX];
-	size_t n = capture_long_opts_count();
-	char shorts[64], err[256];
+	const struct opttab *t = capture_opttab();
+	char err[256];
 	int c;
 
-	snprintf(shorts, sizeof(shorts), ":%s", capture_short_opts);
-	memcpy(opts, capture_long_opts, n * sizeof(*opts));
-	memcpy(opts + n, capture_flow_long_opts,
-	       (capture_flow_long_opts_count() + 1) * sizeof(*opts));
 	capture_opts_defaults(o);
 	optind = 0; /* a full reset: the previous input may end inside "-vq" */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, t->shorts, t->longs, NULL)) != -1)
 		if (c == '?' || c == ':' || capture_opts_parse_opt(o, c, optarg) <= 0)
 			return -1;
 	if (optind < argc)
@@ -126,7 +121,7 @@ static void push(void *ctx, const char *arg)
 	struct args *a = ctx;
 
 	if (a->n >= 158)
-		fail("capture_opts_to_argv: more than 158 arguments", arg);
+		fail("capture_opts_write: more than 158 arguments", arg);
 	a->v[a->n++] = strdup(arg);
 	a->v[a->n] = NULL;
 }
@@ -155,11 +150,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_optval(argv[i]);
 
 	if (!parse(argc, argv, &o1)) {
-		capture_opts_to_argv(&o1, 0, push, &a1);
+		capture_opts_write(&o1, 0, push, &a1);
 		if (parse(a1.n, a1.v, &o2))
-			fail("what capture_opts_to_argv() wrote does not parse",
+			fail("what capture_opts_write() wrote does not parse",
 			     a1.n > 1 ? a1.v[1] : "");
-		capture_opts_to_argv(&o2, 0, push, &a2);
+		capture_opts_write(&o2, 0, push, &a2);
 		if (a1.n != a2.n)
 			fail("written twice, a different number of arguments", "");
 		for (int i = 1; i < a1.n; i++)

@@ -3,7 +3,7 @@
  * Unit tests of the capture options (capture/options.[ch]), the one table
  * `xdpi live` parses and `xdpi bench`/`xdpi tune` write receivers' argv
  * from: every option parses to its field, bad values are refused, and
- * capture_opts_to_argv() gives arguments that parse back to the same
+ * capture_opts_write() gives arguments that parse back to the same
  * options (so what bench starts is what it meant).
  */
 #include <errno.h>
@@ -30,20 +30,16 @@
 static int parse(struct capture_opts *o, const char *const *args)
 {
 	char *argv[64] = {"live"};
-	struct option opts[128];
-	size_t n = capture_long_opts_count();
+	const struct opttab *t = capture_opttab();
 	int argc = 1, c, ret;
 
-	memcpy(opts, capture_long_opts, n * sizeof(*opts));
-	memcpy(opts + n, capture_flow_long_opts,
-	       (capture_flow_long_opts_count() + 1) * sizeof(*opts));
 	for (; *args; args++)
 		argv[argc++] = (char *)*args;
 	capture_opts_defaults(o);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, capture_short_opts, opts, NULL)) != -1) {
-		if (c == '?')
+	while ((c = getopt_long(argc, argv, t->shorts, t->longs, NULL)) != -1) {
+		if (c == '?' || c == ':')
 			return -2;
 		ret = capture_opts_parse_opt(o, c, optarg);
 		if (ret <= 0)
@@ -336,13 +332,13 @@ static void argv_free(struct argv_buf *a)
 	a->n = 0;
 }
 
-/* What to_argv writes parses back to the same options, field by field. */
+/* What capture_opts_write() writes parses back to the same options, field by field. */
 static void round_trip(const struct capture_opts *in)
 {
 	struct argv_buf a = {0};
 	struct capture_opts out;
 
-	capture_opts_to_argv(in, 0, push, &a);
+	capture_opts_write(in, 0, push, &a);
 	EQ(parse(&out, (const char *const *)a.v), 0);
 	assert_string_equal(out.filter, in->filter);
 	assert_int_equal(out.xdp_mode, in->xdp_mode);
@@ -404,14 +400,14 @@ static void round_trip(const struct capture_opts *in)
 	argv_free(&a);
 }
 
-TEST(to_argv_round_trips)
+TEST(write_round_trips)
 {
 	struct capture_opts o;
 	struct argv_buf a = {0};
 
 	/* Defaults: nothing to say. */
 	capture_opts_defaults(&o);
-	capture_opts_to_argv(&o, 0, push, &a);
+	capture_opts_write(&o, 0, push, &a);
 	EQ(a.n, 0);
 	round_trip(&o);
 
@@ -496,7 +492,7 @@ TEST(to_argv_round_trips)
 		/* runs of three or more as ranges, pairs and singles as they are */
 		o.nqueues = 7;
 		memcpy(o.queues, (int[]){0, 1, 2, 3, 5, 6, 9}, 7 * sizeof(int));
-		capture_opts_to_argv(&o, 0, push, &lists);
+		capture_opts_write(&o, 0, push, &lists);
 		EQ(lists.n, 5);
 		assert_string_equal(lists.v[0], "--queues");
 		assert_string_equal(lists.v[1], "0-3,5,6,9");
@@ -505,8 +501,8 @@ TEST(to_argv_round_trips)
 	}
 }
 
-/* The names to_argv writes are the table's: --help is the command's. */
-TEST(to_argv_spells_options_from_the_table)
+/* The names capture_opts_write() writes are the table's: --help is the command's. */
+TEST(write_spells_options_from_the_table)
 {
 	struct capture_opts o;
 	struct argv_buf a = {0};
@@ -514,7 +510,7 @@ TEST(to_argv_spells_options_from_the_table)
 	capture_opts_defaults(&o);
 	o.inspect = false;
 	o.batch = 32;
-	capture_opts_to_argv(&o, 0, push, &a);
+	capture_opts_write(&o, 0, push, &a);
 	EQ(a.n, 3);
 	assert_string_equal(a.v[0], "--no-inspect");
 	assert_string_equal(a.v[1], "--batch");
@@ -523,28 +519,28 @@ TEST(to_argv_spells_options_from_the_table)
 	capture_opts_defaults(&o);
 	o.takeover = true;
 	o.ifname = "xdpi-d";
-	capture_opts_to_argv(&o, 0, push, &a);
+	capture_opts_write(&o, 0, push, &a);
 	EQ(a.n, 2);
 	assert_string_equal(a.v[0], "--takeover");
 	assert_string_equal(a.v[1], "xdpi-d");
 	argv_free(&a);
-	/* Every size, defaults included, in the order a reader expects. */
+	/* Every size, defaults included, in the table's order. */
 	capture_opts_defaults(&o);
 	o.xsk.rx_size = 2048;
-	capture_opts_to_argv(&o, CAPTURE_ARGV_SIZES, push, &a);
+	capture_opts_write(&o, CAPTURE_WRITE_SIZES, push, &a);
 	EQ(a.n, 8);
 	assert_string_equal(a.v[0], "--batch");
 	assert_string_equal(a.v[1], "64");
-	assert_string_equal(a.v[2], "--rx-size");
+	assert_string_equal(a.v[2], "--frame-size");
 	assert_string_equal(a.v[3], "2048");
 	assert_string_equal(a.v[4], "--fill-size");
 	assert_string_equal(a.v[5], "16384");
-	assert_string_equal(a.v[6], "--frame-size");
+	assert_string_equal(a.v[6], "--rx-size");
 	assert_string_equal(a.v[7], "2048");
 	argv_free(&a);
 }
 
-/* Every detection threshold by option, and back through to_argv. */
+/* Every detection threshold by option, and back through capture_opts_write(). */
 TEST(detect_options)
 {
 	static const char *const args[] = {"--no-detect",
@@ -596,9 +592,6 @@ TEST(detect_options)
 	const struct detect_thresholds *th;
 	struct capture_opts o;
 
-	/* The tables fit the room a command gives them. */
-	assert_true(capture_long_opts_count() + capture_flow_long_opts_count() + 4 <=
-		    CAPTURE_GETOPT_MAX);
 	EQ(parse(&o, args), 0);
 	th = &o.flows.detect;
 	assert_true(o.flows.no_detect);
@@ -639,9 +632,9 @@ int main(void)
 		cmocka_unit_test(bad_values_refused),
 		cmocka_unit_test(filter_expressions),
 		cmocka_unit_test(check_catches_combinations),
-		cmocka_unit_test(to_argv_round_trips),
+		cmocka_unit_test(write_round_trips),
 		cmocka_unit_test(detect_options),
-		cmocka_unit_test(to_argv_spells_options_from_the_table),
+		cmocka_unit_test(write_spells_options_from_the_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

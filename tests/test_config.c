@@ -72,7 +72,7 @@ static void expect_error(const char *text, const char *want)
 	capture_config_free(cfg);
 }
 
-/* capture_opts_to_argv() of @o as one string: what two options have to
+/* capture_opts_write() of @o as one string: what two options have to
  * agree on to be the same. */
 static void push(void *ctx, const char *arg)
 {
@@ -85,7 +85,7 @@ static void push(void *ctx, const char *arg)
 static void spell(const struct capture_opts *o, char *out)
 {
 	*out = 0;
-	capture_opts_to_argv(o, 0, push, out);
+	capture_opts_write(o, 0, push, out);
 }
 
 /* A value option @opt takes, found by trying what options take. */
@@ -104,7 +104,7 @@ static const char *some_value(int opt)
 	return NULL;
 }
 
-/* Every key of both tables, with a value the option takes, loads to the
+/* Every key of the table, with a value the option takes, loads to the
  * options the command line gives. */
 static void check_table(const struct option *table)
 {
@@ -131,8 +131,7 @@ static void check_table(const struct option *table)
 
 TEST(every_key_accepted)
 {
-	check_table(capture_long_opts);
-	check_table(capture_flow_long_opts);
+	check_table(capture_opttab()->longs);
 }
 
 TEST(errors_name_file_and_line)
@@ -287,7 +286,7 @@ TEST(command_line_wins)
 	 * the file, as `xdpi live` does. */
 	struct capture_config *cfg;
 	struct capture_opts o;
-	struct option const *lo = capture_flow_long_opts;
+	struct option const *lo = capture_opttab()->longs;
 	char err[64];
 
 	EQ(load("flow-timeout = 10\nbatch = 32\n", &o, &cfg, err, sizeof(err)), 0);
@@ -319,7 +318,7 @@ TEST(diff_names_changed_keys)
 		err, sizeof(err)),
 	   0);
 	capture_config_diff(&a, &b, collect, keys);
-	assert_string_equal(keys, " interface passive flow-timeout json-lines");
+	assert_string_equal(keys, " passive interface flow-timeout json-lines");
 	keys[0] = 0;
 	capture_config_diff(&a, &a, collect, keys);
 	assert_string_equal(keys, "");

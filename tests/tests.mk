@@ -81,10 +81,11 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz_%.c $(INSPECT_SRCS) $(wildcard inspect/*.h) | d
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@ $(FUZZ_LIBS)
 $(BUILD)/fuzz/fuzz_record: capture/ledger.c capture/ledger_report.c export/compare_report.c \
 	util/u64json.c util/isotime.c export/report.c util/version.c
-$(BUILD)/fuzz/fuzz_options: capture/options.c util/optval.c util/log.c $(BPF_LIB_SRCS) xsk/xsk.c \
+$(BUILD)/fuzz/fuzz_options: capture/options.c util/optval.c util/opttab.c util/log.c $(BPF_LIB_SRCS) xsk/xsk.c \
 	| $(BPF_SKELS)
 $(BUILD)/fuzz/fuzz_options: FUZZ_LIBS += -lxdp -lbpf -lelf -lz
-$(BUILD)/fuzz/fuzz_config: capture/config.c capture/options.c util/optval.c util/log.c \
+$(BUILD)/fuzz/fuzz_config: capture/config.c capture/options.c util/optval.c util/opttab.c \
+	util/log.c \
 	$(BPF_LIB_SRCS) xsk/xsk.c | $(BPF_SKELS)
 $(BUILD)/fuzz/fuzz_config: FUZZ_LIBS += -lxdp -lbpf -lelf -lz
 

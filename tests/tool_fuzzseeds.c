@@ -7,7 +7,7 @@
  *                 from ledger_to_json() (closing, not closing, two queues,
  *                 counters past 2^63), metrics from report_metrics_json(),
  *                 and "metrics_sent" for fuzz_record's other side;
- *   DIR/options/  command lines from capture_opts_to_argv(), NUL-joined,
+ *   DIR/options/  command lines from capture_opts_write(), NUL-joined,
  *                 and the values of every number parser at its bounds;
  *   DIR/config/   the same options as `xdpi live --config` files;
  *   DIR/peek/     HTTP request lines and TLS ClientHellos (SNI, ALPN,
@@ -159,7 +159,7 @@ static void options_seed(const char *name, const struct capture_opts *o)
 {
 	struct line ln = {.len = 0};
 
-	capture_opts_to_argv(o, CAPTURE_ARGV_SIZES, push, &ln);
+	capture_opts_write(o, CAPTURE_WRITE_SIZES, push, &ln);
 	/* the last NUL is the fuzzer's end of input */
 	write_seed("options", name, ln.buf, ln.len ? ln.len - 1 : 0);
 	config_seed(name, &ln);

@@ -33,12 +33,12 @@ void xdpi_xsk_opts_defaults(struct xdpi_xsk_opts *o)
 	 * after idle"; 8192 lost frames in 2 of 5 such bursts). */
 	o->frame_size = XDPI_XSK_DEFAULT_FRAME_SIZE;
 	o->fill_size = XDPI_XSK_DEFAULT_RING;
-	o->comp_size = 2048;
+	o->comp_size = XDPI_XSK_DEFAULT_COMP_RING;
 	o->rx_size = XDPI_XSK_DEFAULT_RING;
 	o->mode = XDPI_XSK_MODE_AUTO;
 	o->need_wakeup = true;
 	o->busy_poll = true;
-	o->busy_poll_usecs = 20;
+	o->busy_poll_usecs = XDPI_XSK_DEFAULT_BUSY_POLL_USECS;
 	o->busy_poll_budget = 64;
 	o->bind_timeout_ms = XDPI_XSK_BIND_TIMEOUT_MS;
 }

@@ -68,6 +68,8 @@ struct xdpi_xsk_opts {
 #define XDPI_XSK_BIND_TIMEOUT_MS 2000
 #define XDPI_XSK_DEFAULT_FRAME_SIZE 2048
 #define XDPI_XSK_DEFAULT_RING 16384
+#define XDPI_XSK_DEFAULT_COMP_RING 2048
+#define XDPI_XSK_DEFAULT_BUSY_POLL_USECS 20 /* SO_BUSY_POLL */
 
 /* Fills @o with xdpi's defaults for a receive socket. */
 void xdpi_xsk_opts_defaults(struct xdpi_xsk_opts *o);
