@@ -18,6 +18,7 @@
 
 #include "../util/clock.h"
 #include "../util/log.h"
+#include "../util/opttab.h"
 #include "../util/optval.h"
 #include "../util/privs.h"
 #include "../util/signals.h"
@@ -117,6 +118,15 @@ void xdpi_usage_getopt(const char *usage, char **argv, int c, const struct optio
 const char *xdpi_quote_short(const char *text, char *buf, size_t len);
 /* "a, b, c": the @n names, into @buf; returns @buf. */
 const char *xdpi_choices(const char *const *names, int n, char *buf, size_t len);
+
+/* What getopt_long() returned (@c) over @t's tables, applied to @obj: 1
+ * when a row took it; 0 when the command handles it itself (an ACTION row,
+ * --help); -EINVAL after the usage error is said: an unknown option, a
+ * missing value, or a bad one with its valid values (opttab_explain()). */
+int xdpi_opttab_apply(const struct opttab *t, void *obj, const char *usage, char **argv, int c);
+/* Builds @t from @rows: 0, or -EINVAL after saying the table of @cmd is
+ * malformed (a bug: two rows share a name or letter). */
+int xdpi_opttab_init(struct opttab *t, const struct opttab_row *rows, const char *cmd);
 
 /* The command line as typed, "xdpi ..." (for records). */
 void xdpi_cmdline(int argc, char **argv, char *out, size_t len);

@@ -228,6 +228,31 @@ void xdpi_usage_getopt(const char *usage, char **argv, int c, const struct optio
 	usage_tail(usage);
 }
 
+int xdpi_opttab_apply(const struct opttab *t, void *obj, const char *usage, char **argv, int c)
+{
+	char valid[256];
+	int ret;
+
+	if (c == '?' || c == ':') {
+		xdpi_usage_getopt(usage, argv, c, t->longs);
+		return -EINVAL;
+	}
+	ret = opttab_parse_opt(t, obj, c, optarg);
+	if (ret >= 0)
+		return ret;
+	xdpi_usage_bad_value(usage, argv, optarg,
+			     opttab_explain(t, c, optarg, valid, sizeof(valid)) ? valid : NULL);
+	return -EINVAL;
+}
+
+int xdpi_opttab_init(struct opttab *t, const struct opttab_row *rows, const char *cmd)
+{
+	if (!opttab_init(t, rows))
+		return 0;
+	xdpi_err("the option table of %s is malformed", cmd);
+	return -EINVAL;
+}
+
 void xdpi_cmdline(int argc, char **argv, char *out, size_t len)
 {
 	*out = 0;
