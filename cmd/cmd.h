@@ -46,53 +46,17 @@ int cmd_bench(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
 int cmd_interfaces(int argc, char **argv);
 
-struct gen_opts;
-/* getopt values of options that have no short letter, above any command's
- * own (commands number theirs from 256). */
-enum {
-	XDPI_OPT_SIZE = 0x1000,
-	XDPI_OPT_PROTO,
-	XDPI_OPT_FLOWS,
-	XDPI_OPT_RATE,
-	XDPI_OPT_GEN_CPUS,
-	XDPI_OPT_RX_CPUS,
-	XDPI_OPT_SRC_IPS,
-	XDPI_OPT_PRESET,
-};
-/* The long options of xdpi_parse_traffic_opt(), for getopt_long tables:
- * long-only, the same spelling in gen, bench and tune. */
-/* clang-format off */
-#define XDPI_TRAFFIC_LONG_OPTS                              \
-	{"size", required_argument, NULL, XDPI_OPT_SIZE},    \
-	{"proto", required_argument, NULL, XDPI_OPT_PROTO},  \
-	{"flows", required_argument, NULL, XDPI_OPT_FLOWS},  \
-	{"rate", required_argument, NULL, XDPI_OPT_RATE},    \
-	{"src-ips", required_argument, NULL, XDPI_OPT_SRC_IPS}, \
-	{"preset", required_argument, NULL, XDPI_OPT_PRESET}
-/* clang-format on */
-/* Parses an option gen, bench and tune share (--size size|imix, --proto,
- * --flows, --rate, --src-ips, --preset) into @o. A preset sets several of
- * them at once (gen_preset_apply()); options after it override it.
- * Returns 1 if @opt is one of them, 0 if not, -EINVAL for a bad value. */
-int xdpi_parse_traffic_opt(int opt, const char *arg, struct gen_opts *o);
-
-struct bench_cfg;
-/* Options bench and tune share: where the generator and the receiver run,
- * and for how long each trial or point. */
-/* clang-format off */
-#define XDPI_HARNESS_LONG_OPTS                                  \
-	{"duration", required_argument, NULL, 'd'},              \
-	{"gen-cpus", required_argument, NULL, XDPI_OPT_GEN_CPUS}, \
-	{"rx-cpus", required_argument, NULL, XDPI_OPT_RX_CPUS}
-/* clang-format on */
-/* Parses one of XDPI_HARNESS_LONG_OPTS (a duration of at least a second)
- * or of XDPI_TRAFFIC_LONG_OPTS into @cfg. Returns 1 if @opt is one of
- * them, 0 if not, -EINVAL for a bad value. */
-int xdpi_parse_harness_opt(int opt, const char *arg, struct bench_cfg *cfg);
-
-/* The valid values of a traffic or harness option, for a usage error
- * ("64..1518 or imix"); NULL for another option. */
-const char *xdpi_traffic_opt_valid(int opt, char *buf, size_t len);
+/* The traffic options gen, bench and tune share: --size, --proto,
+ * --flows, --rate, --src-ips, --preset, rows over struct gen_opts
+ * (include them at the offset of one) whose defaults gen_opts_defaults()
+ * sets (OPTTAB_OBJ_DEFAULT). A preset sets several of them at once
+ * (gen_preset_apply()); options after it override it. */
+extern const struct opttab_row xdpi_traffic_rows[];
+/* Where the generator and the receiver run, and for how long each trial
+ * or point (bench, tune): --duration (at least a second), --gen-cpus,
+ * --rx-cpus, rows over struct bench_cfg whose defaults
+ * bench_cfg_defaults() sets. */
+extern const struct opttab_row xdpi_harness_rows[];
 
 /*
  * Usage errors: at most three lines on stderr, never the whole help:

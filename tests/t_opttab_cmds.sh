@@ -8,7 +8,7 @@
 . tests/lib.sh
 t_tmpdir
 
-CMDS="compare detach interfaces"
+CMDS="gen bench tune afpacket compare detach interfaces"
 
 # "x name" (x: the letter, - for none), sorted, from an scd OPTIONS body:
 # a row starts with *-x*, *--name* or *--name* at the start of a line.
