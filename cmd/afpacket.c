@@ -77,20 +77,16 @@ static void afp_usage(FILE *out)
 /* Returns 0, 1 after --help, or -EINVAL (said). */
 static int afp_parse(int argc, char **argv, struct afp_opts *o)
 {
-	int c, ret;
+	int c;
 
 	if (xdpi_opttab_init(&afp_tab, afp_rows, "afpacket"))
 		return -EINVAL;
 	memset(o, 0, sizeof(*o));
 	opttab_defaults(&afp_tab, o);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, afp_tab.shorts, afp_tab.longs, NULL)) != -1) {
-		ret = xdpi_opttab_apply(&afp_tab, o, afp_usage_line, argv, c);
-		if (ret < 0)
-			return ret;
-		if (ret)
-			continue;
+	c = xdpi_opttab_getopt(&afp_tab, o, afp_usage_line, argc, argv);
+	if (c < 0)
+		return c;
+	if (c) {
 		if (c == 'h')
 			afp_usage(stdout);
 		else

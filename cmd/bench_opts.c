@@ -235,22 +235,18 @@ static int bench_args_check(struct bench_args *a)
 
 int bench_parse(int argc, char **argv, struct bench_args *a)
 {
-	int c, ret;
+	int c;
 
 	if (xdpi_opttab_init(&bench_tab, bench_rows, "bench"))
 		return -EINVAL;
 	bench_args_defaults(a);
 	xdpi_cmdline(argc, argv, a->cmdline, sizeof(a->cmdline));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, bench_tab.shorts, bench_tab.longs, NULL)) != -1) {
-		ret = xdpi_opttab_apply(&bench_tab, a, bench_usage_line, argv, c);
-		if (ret < 0)
-			return ret;
-		if (!ret) {
-			bench_usage(stdout, c == BENCH_OPT_HELP_MAN);
-			return 1;
-		}
+	c = xdpi_opttab_getopt(&bench_tab, a, bench_usage_line, argc, argv);
+	if (c < 0)
+		return c;
+	if (c) {
+		bench_usage(stdout, c == BENCH_OPT_HELP_MAN);
+		return 1;
 	}
 	if (optind != argc) {
 		xdpi_usage_error(bench_usage_line, "takes no arguments besides options ('%s')",

@@ -60,19 +60,15 @@ static void compare_usage(FILE *out)
 /* Returns 0, 1 after --help, or -EINVAL (said). */
 static int compare_parse(int argc, char **argv, struct compare_opts *o)
 {
-	int c, ret;
+	int c;
 
 	if (xdpi_opttab_init(&compare_tab, compare_rows, "compare"))
 		return -EINVAL;
 	opttab_defaults(&compare_tab, o);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, compare_tab.shorts, compare_tab.longs, NULL)) != -1) {
-		ret = xdpi_opttab_apply(&compare_tab, o, compare_usage_line, argv, c);
-		if (ret < 0)
-			return ret;
-		if (ret)
-			continue;
+	c = xdpi_opttab_getopt(&compare_tab, o, compare_usage_line, argc, argv);
+	if (c < 0)
+		return c;
+	if (c) {
 		if (c == 'h')
 			compare_usage(stdout);
 		else

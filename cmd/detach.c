@@ -53,19 +53,15 @@ static void detach_usage(FILE *out)
 /* Returns 0, 1 after --help, or -EINVAL (said). */
 static int detach_parse(int argc, char **argv, struct detach_opts *o)
 {
-	int c, ret;
+	int c;
 
 	if (xdpi_opttab_init(&detach_tab, detach_rows, "detach"))
 		return -EINVAL;
 	opttab_defaults(&detach_tab, o);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, detach_tab.shorts, detach_tab.longs, NULL)) != -1) {
-		ret = xdpi_opttab_apply(&detach_tab, o, detach_usage_line, argv, c);
-		if (ret < 0)
-			return ret;
-		if (ret)
-			continue;
+	c = xdpi_opttab_getopt(&detach_tab, o, detach_usage_line, argc, argv);
+	if (c < 0)
+		return c;
+	if (c) {
 		if (c == 'h')
 			detach_usage(stdout);
 		else

@@ -73,20 +73,15 @@ static void interfaces_usage(FILE *out)
 /* Returns 0, 1 after --help, or -EINVAL (said). o->names is set. */
 static int interfaces_parse(int argc, char **argv, struct interfaces_opts *o)
 {
-	int c, ret;
+	int c;
 
 	if (xdpi_opttab_init(&interfaces_tab, interfaces_rows, "interfaces"))
 		return -EINVAL;
 	opttab_defaults(&interfaces_tab, o);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, interfaces_tab.shorts, interfaces_tab.longs, NULL)) !=
-	       -1) {
-		ret = xdpi_opttab_apply(&interfaces_tab, o, interfaces_usage_line, argv, c);
-		if (ret < 0)
-			return ret;
-		if (ret)
-			continue;
+	c = xdpi_opttab_getopt(&interfaces_tab, o, interfaces_usage_line, argc, argv);
+	if (c < 0)
+		return c;
+	if (c) {
 		if (c == 'h')
 			interfaces_usage(stdout);
 		else

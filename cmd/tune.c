@@ -248,22 +248,18 @@ static void tune_usage(FILE *out, bool man)
 /* Returns 0, 1 for --help, or -EINVAL (message printed). */
 static int tune_parse(int argc, char **argv, struct tune_args *a)
 {
-	int c, ret;
+	int c;
 
 	if (xdpi_opttab_init(&tune_tab, tune_rows, "tune"))
 		return -EINVAL;
 	tune_args_defaults(a);
 	xdpi_cmdline(argc, argv, a->cmdline, sizeof(a->cmdline));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, tune_tab.shorts, tune_tab.longs, NULL)) != -1) {
-		ret = xdpi_opttab_apply(&tune_tab, a, tune_usage_line, argv, c);
-		if (ret < 0)
-			return ret;
-		if (!ret) {
-			tune_usage(stdout, c == TUNE_OPT_HELP_MAN);
-			return 1;
-		}
+	c = xdpi_opttab_getopt(&tune_tab, a, tune_usage_line, argc, argv);
+	if (c < 0)
+		return c;
+	if (c) {
+		tune_usage(stdout, c == TUNE_OPT_HELP_MAN);
+		return 1;
 	}
 	if (optind != argc) {
 		xdpi_usage_error(tune_usage_line, "takes no arguments besides options ('%s')",

@@ -318,6 +318,22 @@ int xdpi_opttab_apply(const struct opttab *t, void *obj, const char *usage, char
 	return -EINVAL;
 }
 
+int xdpi_opttab_getopt(const struct opttab *t, void *obj, const char *usage, int argc, char **argv)
+{
+	int c, ret;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, t->shorts, t->longs, NULL)) != -1) {
+		ret = xdpi_opttab_apply(t, obj, usage, argv, c);
+		if (ret < 0)
+			return ret;
+		if (!ret)
+			return c;
+	}
+	return 0;
+}
+
 int xdpi_opttab_init(struct opttab *t, const struct opttab_row *rows, const char *cmd)
 {
 	if (!opttab_init(t, rows))
