@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <stddef.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,25 +25,6 @@
 static const char afp_usage_line[] =
 	"Usage: xdpi afpacket [-c N] [-d S] [--cpu N] [--json] [-i] IFACE";
 
-static void afp_usage(FILE *out)
-{
-	fprintf(out,
-		"%s\n\n"
-		"Captures IFACE with libpcap (AF_PACKET, TPACKET_V3, 64 MiB ring,\n"
-		"full snap length) and counts frames: the AF_PACKET baseline of\n"
-		"`xdpi bench`. Reports libpcap's received and dropped counters.\n\n"
-		"Options:\n"
-		"  -i, --interface IFACE  the interface to capture (or IFACE last)\n"
-		"  -c, --count N     stop after N frames\n"
-		"  -d, --duration S  stop after S seconds (default: at SIGINT)\n"
-		"      --cpu N       pin to CPU N\n"
-		"  -j, --json        one JSON object on stdout\n"
-		"  -h, --help        this text\n",
-		afp_usage_line);
-}
-
-enum { OPT_CPU = 256 };
-
 struct afp_opts {
 	const char *ifname;
 	double duration;
@@ -51,61 +33,65 @@ struct afp_opts {
 	bool json;
 };
 
+static int afp_cpu_explain(const char *arg, char *err, size_t err_len)
+{
+	(void)arg;
+	snprintf(err, err_len, "0..%d", CPU_SETSIZE - 1);
+	return 1;
+}
+
+#define AO(m) offsetof(struct afp_opts, m)
+#define AFP_OPT_HELP_MAN 0x3000
+
+static const struct opttab_row afp_rows[] = {
+	{OPTTAB_STRING, "interface", 'i', .off = AO(ifname), .metavar = "IFACE",
+	 .help = "the interface to capture (or IFACE last)"},
+	{OPTTAB_U64, "count", 'c', .off = AO(count), .min = 1, .max = UINT32_MAX,
+	 .valid = "1..4294967295", .metavar = "N", .flags = OPTTAB_NO_DEFAULT,
+	 .help = "stop after N frames"},
+	{OPTTAB_SECONDS, "duration", 'd', .off = AO(duration), .valid = "seconds, e.g. 0.5 or 10",
+	 .metavar = "S", .def_doc = "at SIGINT", .help = "stop after S seconds"},
+	{OPTTAB_U32, "cpu", .off = AO(cpu), .def_u = UINT32_MAX, .max = CPU_SETSIZE - 1,
+	 .explain = afp_cpu_explain, .metavar = "N", .def_doc = "not pinned",
+	 .help = "pin to CPU N"},
+	{OPTTAB_FLAG, "json", 'j', .off = AO(json), .help = "one JSON object on stdout"},
+	{OPTTAB_ACTION, "help", 'h', .help = "this text"},
+	{OPTTAB_ACTION, "help-man", .id = AFP_OPT_HELP_MAN, .flags = OPTTAB_HIDDEN},
+	{OPTTAB_END},
+};
+
+static struct opttab afp_tab;
+
+static void afp_usage(FILE *out)
+{
+	fprintf(out,
+		"%s\n\n"
+		"Captures IFACE with libpcap (AF_PACKET, TPACKET_V3, 64 MiB ring,\n"
+		"full snap length) and counts frames: the AF_PACKET baseline of\n"
+		"`xdpi bench`. Reports libpcap's received and dropped counters.\n\n"
+		"Options:\n",
+		afp_usage_line);
+	opttab_help(&afp_tab, out);
+}
+
 /* Returns 0, 1 after --help, or -EINVAL (said). */
 static int afp_parse(int argc, char **argv, struct afp_opts *o)
 {
-	static const struct option opts[] = {
-		{"interface", required_argument, NULL, 'i'},
-		{"count", required_argument, NULL, 'c'},
-		{"duration", required_argument, NULL, 'd'},
-		{"cpu", required_argument, NULL, OPT_CPU},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
-	char valid[64];
-	uint32_t u;
 	int c;
 
-	*o = (struct afp_opts){.cpu = UINT32_MAX};
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:c:d:jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
+	if (xdpi_opttab_init(&afp_tab, afp_rows, "afpacket"))
+		return -EINVAL;
+	memset(o, 0, sizeof(*o));
+	opttab_defaults(&afp_tab, o);
+	c = xdpi_opttab_getopt(&afp_tab, o, afp_usage_line, argc, argv);
+	if (c < 0)
+		return c;
+	if (c) {
+		if (c == 'h')
 			afp_usage(stdout);
-			return 1;
-		case 'i':
-			o->ifname = optarg;
-			break;
-		case 'c':
-			if (xdpi_parse_u32(optarg, 1, UINT32_MAX, &u)) {
-				xdpi_usage_bad_value(afp_usage_line, argv, optarg, "1..4294967295");
-				return -EINVAL;
-			}
-			o->count = u;
-			break;
-		case 'd':
-			if (xdpi_parse_seconds(optarg, &o->duration)) {
-				xdpi_usage_bad_value(afp_usage_line, argv, optarg,
-						     "seconds, e.g. 0.5 or 10");
-				return -EINVAL;
-			}
-			break;
-		case OPT_CPU:
-			if (xdpi_parse_u32(optarg, 0, CPU_SETSIZE - 1, &o->cpu)) {
-				snprintf(valid, sizeof(valid), "0..%d", CPU_SETSIZE - 1);
-				xdpi_usage_bad_value(afp_usage_line, argv, optarg, valid);
-				return -EINVAL;
-			}
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		default:
-			xdpi_usage_getopt(afp_usage_line, argv, c, opts);
-			return -EINVAL;
-		}
+		else
+			opttab_man(&afp_tab, stdout);
+		return 1;
 	}
 	if (optind < argc && !o->ifname)
 		o->ifname = argv[optind++];

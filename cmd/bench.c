@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "bench_opts.h"
 #include "../bench/benchrun.h"
 #include "../bench/history.h"
 #include "../bench/xdpcost.h"
@@ -29,114 +30,9 @@
 #include "../export/report.h"
 #include "../util/version.h"
 
-static const char bench_usage_line[] = "Usage: xdpi bench [OPTIONS]";
-
-/* The search's defaults (bench/ndr.h, docs/bench.md "The search"): 1 s
- * trials, a load classified on 3 s of them with half allowed to exceed
- * the goal's loss, so that one stall in a trial does not decide it. */
-#define BENCH_TRIAL_S 1.0
-#define BENCH_DURATION_SUM_S 3.0
-#define BENCH_MAX_TRIALS 30
 /* Any steal time on the receiver's CPU (one clock tick, 10 ms at 100 Hz)
  * during a lossy trial: the host took the vCPU away. */
 #define BENCH_STEAL_STALL_S 0.001
-
-static void bench_usage(FILE *out)
-{
-	fprintf(out,
-		"%s\n\n"
-		"Creates a veth testbed (namespaces xdpi-gen-*, xdpi-dut-*) and, for each\n"
-		"receiver, measures its loss at the generator's full rate and searches its\n"
-		"no-drop rate (NDR: zero loss) and partial-drop rate (PDR: loss at most\n"
-		"0.5%%) with MLRsearch: short trials repeated per load, a load classified\n"
-		"by the share of trial time that exceeded the loss, so that one stall does\n"
-		"not decide it. The receivers, on the same `xdpi gen` traffic: (a) the\n"
-		"in-kernel ceiling (xdpi's XDP program counting and dropping; the best of\n"
-		"two NAPI placements), (b) xdpi live with full inspection, (c) xdpi live\n"
-		"--no-inspect, (d) AF_PACKET capture through libpcap, (e) dpdk-testpmd\n"
-		"rxonly over DPDK's AF_XDP driver, when installed, (f) xdpi live\n"
-		"--passive (copies through a BPF ring, the host keeps every frame),\n"
-		"(g) xdpi live --no-flows (inspection without the flow table); and on\n"
-		"request (h) xdpi live --ipfix (a record a second per flow, to loopback)\n"
-		"and (i) xdpi live --no-detect (full inspection without the detectors).\n"
-		"Each lossy trial says what the loss coincided with (xdpi: its worker off\n"
-		"its CPU, waking up, or running; any receiver: steal time on its CPU).\n"
-		"A trial in which the generator fell more than 1%% short of the rate asked\n"
-		"for is retried, then marked invalid, and never counted. Everything it\n"
-		"creates is removed at the end.\n\n"
-		"Options:\n"
-		"  -d, --duration S     seconds of traffic per trial (default 1)\n"
-		"      --duration-sum S seconds of trials that classify a load in the\n"
-		"                       search's final phase (default 3; MLRsearch's goal\n"
-		"                       duration sum: half may exceed the goal's loss)\n"
-		"      --quick          one trial per receiver at full rate, no search\n"
-		"      --max-trials N   search trials per receiver after the full-rate\n"
-		"                       one, retries included (default 30)\n"
-		"      --size N         frame size on the wire, 64..9018 (at most --mtu + 18),\n"
-		"                       imix or imix-jumbo (default 64)\n"
-		"      --mtu N          MTU of both veth ends, 68..9000 (default 1500); jumbo\n"
-		"                       frames need a receiver with XDP multi-buffer support\n"
-		"      --proto P        tcp-syn (default), tcp-data, udp\n"
-		"      --flows N        flows (source ports, default 1)\n"
-		"      --src-ips N      spoofed source addresses, 1..131072 (default 1)\n"
-		"      --preset P       syn-flood or udp-flood: a new flow every frame\n"
-		"                       (as for xdpi gen)\n"
-		"      --max-flows N    the flow table's bound in the inspecting\n"
-		"                       receivers (default: xdpi live's, what 1 GiB holds)\n"
-		"      --flow-cases     the run three times: 1 flow, 10,000 flows, and a\n"
-		"                       flood (a new flow every frame), by default for\n"
-		"                       inspect and noflows, then a table of the cases\n"
-		"      --rate PPS       one trial per receiver at this rate, no search\n"
-		"      --queues N       veth queues, 1..64 (default 1)\n"
-		"      --gen-cpus LIST  generator threads' CPUs (default 0)\n"
-		"      --rx-cpus LIST   receive workers' CPUs (default 1, or the last CPU)\n"
-		"      --placement P    where the receive NAPI work runs: auto (default:\n"
-		"                       every receiver with its own defaults, the ceiling\n"
-		"                       the best of sender and threaded), busy-poll,\n"
-		"                       threaded (NAPI kthread pinned to the rx CPU),\n"
-		"                       sender (softirq on the generator's CPU)\n"
-		"      --receivers LIST which to run, e.g. ceiling,inspect (default all:\n"
-		"                       ceiling,inspect,noinspect,af_packet,dpdk,passive,\n"
-		"                       noflows; ipfix and nodetect only when asked)\n"
-		"      --check-seq      verify the generator's sequence numbers in (b)\n"
-		"  -j, --json           one JSON object on stdout (the table goes to stderr)\n"
-		"      --record FILE    also write the JSON record to FILE\n"
-		"      --history FILE   where searched runs are kept, to judge this run\n"
-		"                       with the last ones of the same set-up (default\n"
-		"                       $XDG_STATE_HOME/xdpi/bench-history.jsonl)\n"
-		"      --no-history     neither read nor add to the history\n"
-		"  -h, --help           this text\n",
-		bench_usage_line);
-}
-
-enum {
-	OPT_QUEUES = 256,
-	OPT_PLACEMENT,
-	OPT_RECEIVERS,
-	OPT_CHECK_SEQ,
-	OPT_RECORD,
-	OPT_QUICK,
-	OPT_MAX_TRIALS,
-	OPT_MTU,
-	OPT_DURATION_SUM,
-	OPT_MAX_FLOWS,
-	OPT_FLOW_CASES,
-	OPT_HISTORY,
-	OPT_NO_HISTORY,
-};
-
-static int parse_receivers(const char *s, bool *on)
-{
-	int list[BENCH__RECEIVERS], n = bench_receivers_parse(s, list, BENCH__RECEIVERS);
-
-	if (n < 0)
-		return -EINVAL;
-	for (int r = 0; r < BENCH__RECEIVERS; r++)
-		on[r] = false;
-	for (int i = 0; i < n; i++)
-		on[list[i]] = true;
-	return 0;
-}
 
 /* What a trial needs besides its rate; the trial function's context. */
 struct bench_ctx {
@@ -265,207 +161,6 @@ static int bench_receiver(struct bench_ctx *c, const struct ndr_opts *no, bool a
 	return ret;
 }
 
-struct bench_args {
-	struct bench_cfg cfg;
-	bool on[BENCH__RECEIVERS];
-	uint32_t queues;
-	uint32_t mtu; /* 0: veth's default, 1500 */
-	bool json, quick;
-	bool search; /* NDR/PDR search: neither --quick nor --rate */
-	bool flow_cases, receivers_given;
-	const char *record;
-	const char *history; /* NULL: the default path */
-	bool no_history;
-	int max_trials;
-	double duration_sum;
-	char cmdline[1024];
-	struct xdp_cost xdp_cost; /* runs 0: not measured */
-};
-
-static void bench_args_defaults(struct bench_args *a)
-{
-	memset(a, 0, sizeof(*a));
-	for (int r = 0; r < BENCH__RECEIVERS; r++)
-		a->on[r] = r != BENCH_IPFIX && r != BENCH_NODETECT;
-	a->queues = 1;
-	a->max_trials = BENCH_MAX_TRIALS;
-	a->duration_sum = BENCH_DURATION_SUM_S;
-	bench_cfg_defaults(&a->cfg, BENCH_TRIAL_S);
-	a->cfg.rx_report = live_report_json; /* each xdpi receiver's own, in the record */
-}
-
-/* What the options mean together; -EINVAL (message printed) if they
- * cannot go together. */
-static int bench_args_check(struct bench_args *a)
-{
-	if ((int)a->cfg.gen.flows < a->cfg.gen.ncpus)
-		a->cfg.gen.flows = (uint32_t)a->cfg.gen.ncpus;
-	if (a->cfg.nrx_cpus < (int)a->queues) {
-		xdpi_usage_error(bench_usage_line, "%u queues need %u CPUs in --rx-cpus", a->queues,
-				 a->queues);
-		return -EINVAL;
-	}
-	if (gen_size_max(a->cfg.gen.size) - 18 > (a->mtu ? a->mtu : 1500)) {
-		xdpi_usage_error(bench_usage_line,
-				 "--size: %u-byte frames need --mtu %u or more (the MTU is %u)",
-				 gen_size_max(a->cfg.gen.size), gen_size_max(a->cfg.gen.size) - 18,
-				 a->mtu ? a->mtu : 1500);
-		return -EINVAL;
-	}
-	a->cfg.gen.ifname = "xdpi-g";
-	a->search = !a->quick && !a->cfg.gen.rate;
-	if (a->flow_cases && !a->receivers_given)
-		for (int r = 0; r < BENCH__RECEIVERS; r++)
-			a->on[r] = r == BENCH_INSPECT || r == BENCH_NOFLOWS;
-	return 0;
-}
-
-/* The valid values of bench's option @c, for a usage error. */
-static const char *bench_valid(int c, char *buf, size_t len)
-{
-	const char *names[BENCH__RECEIVERS > 8 ? BENCH__RECEIVERS : 8];
-	const char *v = xdpi_traffic_opt_valid(c, buf, len);
-	int n = 0;
-
-	if (v)
-		return v;
-	switch (c) {
-	case OPT_QUEUES:
-		return "1..64";
-	case OPT_MAX_TRIALS:
-		return "1..100";
-	case OPT_DURATION_SUM:
-		return "1..60 seconds";
-	case OPT_MAX_FLOWS:
-		return "1..1099511627776";
-	case OPT_MTU:
-		return "68..9000";
-	case OPT_PLACEMENT:
-		for (n = 0; n <= BENCH_PLACE_SENDER; n++)
-			names[n] = bench_placement_name((enum bench_placement)n);
-		return xdpi_choices(names, n, buf, len);
-	case OPT_RECEIVERS:
-		for (n = 0; n < BENCH__RECEIVERS; n++)
-			names[n] = bench_receiver_name((enum bench_receiver)n);
-		snprintf(buf, len, "a comma list of ");
-		xdpi_choices(names, n, buf + strlen(buf), len - strlen(buf));
-		return buf;
-	default:
-		return NULL;
-	}
-}
-
-/* Returns 0, 1 for --help, or -EINVAL (message printed). */
-static int bench_parse(int argc, char **argv, struct bench_args *a)
-{
-	static const struct option opts[] = {
-		XDPI_TRAFFIC_LONG_OPTS,
-		XDPI_HARNESS_LONG_OPTS,
-		{"queues", required_argument, NULL, OPT_QUEUES},
-		{"placement", required_argument, NULL, OPT_PLACEMENT},
-		{"receivers", required_argument, NULL, OPT_RECEIVERS},
-		{"check-seq", no_argument, NULL, OPT_CHECK_SEQ},
-		{"quick", no_argument, NULL, OPT_QUICK},
-		{"max-trials", required_argument, NULL, OPT_MAX_TRIALS},
-		{"duration-sum", required_argument, NULL, OPT_DURATION_SUM},
-		{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
-		{"flow-cases", no_argument, NULL, OPT_FLOW_CASES},
-		{"mtu", required_argument, NULL, OPT_MTU},
-		{"json", no_argument, NULL, 'j'},
-		{"record", required_argument, NULL, OPT_RECORD},
-		{"history", required_argument, NULL, OPT_HISTORY},
-		{"no-history", no_argument, NULL, OPT_NO_HISTORY},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
-	char valid[160];
-	uint32_t u;
-	int c, v;
-
-	bench_args_defaults(a);
-	xdpi_cmdline(argc, argv, a->cmdline, sizeof(a->cmdline));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:jh", opts, NULL)) != -1) {
-		v = xdpi_parse_harness_opt(c, optarg, &a->cfg);
-		if (v < 0)
-			goto bad;
-		if (v)
-			continue;
-		switch (c) {
-		case OPT_QUEUES:
-			if (xdpi_parse_u32(optarg, 1, 64, &a->queues))
-				goto bad;
-			break;
-		case OPT_PLACEMENT:
-			v = bench_placement_parse(optarg);
-			if (v < 0)
-				goto bad;
-			a->cfg.placement = (enum bench_placement)v;
-			break;
-		case OPT_RECEIVERS:
-			if (parse_receivers(optarg, a->on))
-				goto bad;
-			a->receivers_given = true;
-			break;
-		case OPT_FLOW_CASES:
-			a->flow_cases = true;
-			break;
-		case OPT_CHECK_SEQ:
-			a->cfg.check_seq = true;
-			break;
-		case OPT_QUICK:
-			a->quick = true;
-			break;
-		case OPT_MAX_TRIALS:
-			if (xdpi_parse_u32(optarg, 1, 100, &u))
-				goto bad;
-			a->max_trials = (int)u;
-			break;
-		case OPT_DURATION_SUM:
-			if (xdpi_parse_seconds(optarg, &a->duration_sum) || a->duration_sum < 1 ||
-			    a->duration_sum > 60)
-				goto bad;
-			break;
-		case OPT_MAX_FLOWS:
-			if (xdpi_parse_u64(optarg, 1, 1ull << 40, &a->cfg.max_flows))
-				goto bad;
-			break;
-		case OPT_MTU:
-			if (xdpi_parse_u32(optarg, 68, 9000, &a->mtu))
-				goto bad;
-			break;
-		case 'j':
-			a->json = true;
-			break;
-		case OPT_RECORD:
-			a->record = optarg;
-			break;
-		case OPT_HISTORY:
-			a->history = optarg;
-			break;
-		case OPT_NO_HISTORY:
-			a->no_history = true;
-			break;
-		case 'h':
-			bench_usage(stdout);
-			return 1;
-		default:
-			xdpi_usage_getopt(bench_usage_line, argv, c, opts);
-			return -EINVAL;
-		}
-	}
-	if (optind != argc) {
-		xdpi_usage_error(bench_usage_line, "takes no arguments besides options ('%s')",
-				 argv[optind]);
-		return -EINVAL;
-	}
-	return bench_args_check(a);
-bad:
-	xdpi_usage_bad_value(bench_usage_line, argv, optarg, bench_valid(c, valid, sizeof(valid)));
-	return -EINVAL;
-}
-
 /* Which receivers can run here; says why one that was asked for cannot. */
 static void bench_check_receivers(struct bench_args *a, FILE *table)
 {
@@ -523,7 +218,7 @@ static int bench_receivers_run(const struct bench_args *a, const struct testbed 
 	int failures = 0;
 
 	ndr_opts_defaults(&no);
-	no.max_trials = a->max_trials;
+	no.max_trials = (int)a->max_trials;
 	no.full_rate_only = !a->search;
 	for (int g = 0; g < NDR__GOALS; g++) {
 		no.goal[g].initial_trial_s = a->cfg.gen.duration;
@@ -756,7 +451,7 @@ static json_t *bench_setup_json(const struct bench_args *a)
 			 bench_traffic_json(&c->gen), "size", (json_int_t)c->gen.size, "mtu",
 			 (json_int_t)(a->mtu ? a->mtu : 1500), "queues", (json_int_t)a->queues,
 			 "trial_s", c->gen.duration, "duration_sum_s", a->duration_sum,
-			 "max_trials", a->max_trials, "placement",
+			 "max_trials", (int)a->max_trials, "placement",
 			 bench_placement_name(c->placement), "gen_cpus", gen ? gen : json_null(),
 			 "rx_cpus", rx ? rx : json_null(), "max_flows", (json_int_t)c->max_flows,
 			 "batch", (json_int_t)c->batch, "rx_size", (json_int_t)c->rx_size,

@@ -18,6 +18,7 @@
 
 #include "../util/clock.h"
 #include "../util/log.h"
+#include "../util/opttab.h"
 #include "../util/optval.h"
 #include "../util/privs.h"
 #include "../util/signals.h"
@@ -45,53 +46,17 @@ int cmd_bench(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
 int cmd_interfaces(int argc, char **argv);
 
-struct gen_opts;
-/* getopt values of options that have no short letter, above any command's
- * own (commands number theirs from 256). */
-enum {
-	XDPI_OPT_SIZE = 0x1000,
-	XDPI_OPT_PROTO,
-	XDPI_OPT_FLOWS,
-	XDPI_OPT_RATE,
-	XDPI_OPT_GEN_CPUS,
-	XDPI_OPT_RX_CPUS,
-	XDPI_OPT_SRC_IPS,
-	XDPI_OPT_PRESET,
-};
-/* The long options of xdpi_parse_traffic_opt(), for getopt_long tables:
- * long-only, the same spelling in gen, bench and tune. */
-/* clang-format off */
-#define XDPI_TRAFFIC_LONG_OPTS                              \
-	{"size", required_argument, NULL, XDPI_OPT_SIZE},    \
-	{"proto", required_argument, NULL, XDPI_OPT_PROTO},  \
-	{"flows", required_argument, NULL, XDPI_OPT_FLOWS},  \
-	{"rate", required_argument, NULL, XDPI_OPT_RATE},    \
-	{"src-ips", required_argument, NULL, XDPI_OPT_SRC_IPS}, \
-	{"preset", required_argument, NULL, XDPI_OPT_PRESET}
-/* clang-format on */
-/* Parses an option gen, bench and tune share (--size size|imix, --proto,
- * --flows, --rate, --src-ips, --preset) into @o. A preset sets several of
- * them at once (gen_preset_apply()); options after it override it.
- * Returns 1 if @opt is one of them, 0 if not, -EINVAL for a bad value. */
-int xdpi_parse_traffic_opt(int opt, const char *arg, struct gen_opts *o);
-
-struct bench_cfg;
-/* Options bench and tune share: where the generator and the receiver run,
- * and for how long each trial or point. */
-/* clang-format off */
-#define XDPI_HARNESS_LONG_OPTS                                  \
-	{"duration", required_argument, NULL, 'd'},              \
-	{"gen-cpus", required_argument, NULL, XDPI_OPT_GEN_CPUS}, \
-	{"rx-cpus", required_argument, NULL, XDPI_OPT_RX_CPUS}
-/* clang-format on */
-/* Parses one of XDPI_HARNESS_LONG_OPTS (a duration of at least a second)
- * or of XDPI_TRAFFIC_LONG_OPTS into @cfg. Returns 1 if @opt is one of
- * them, 0 if not, -EINVAL for a bad value. */
-int xdpi_parse_harness_opt(int opt, const char *arg, struct bench_cfg *cfg);
-
-/* The valid values of a traffic or harness option, for a usage error
- * ("64..1518 or imix"); NULL for another option. */
-const char *xdpi_traffic_opt_valid(int opt, char *buf, size_t len);
+/* The traffic options gen, bench and tune share: --size, --proto,
+ * --flows, --rate, --src-ips, --preset, rows over struct gen_opts
+ * (include them at the offset of one) whose defaults gen_opts_defaults()
+ * sets (OPTTAB_OBJ_DEFAULT). A preset sets several of them at once
+ * (gen_preset_apply()); options after it override it. */
+extern const struct opttab_row xdpi_traffic_rows[];
+/* Where the generator and the receiver run, and for how long each trial
+ * or point (bench, tune): --duration (at least a second), --gen-cpus,
+ * --rx-cpus, rows over struct bench_cfg whose defaults
+ * bench_cfg_defaults() sets. */
+extern const struct opttab_row xdpi_harness_rows[];
 
 /*
  * Usage errors: at most three lines on stderr, never the whole help:
@@ -117,6 +82,20 @@ void xdpi_usage_getopt(const char *usage, char **argv, int c, const struct optio
 const char *xdpi_quote_short(const char *text, char *buf, size_t len);
 /* "a, b, c": the @n names, into @buf; returns @buf. */
 const char *xdpi_choices(const char *const *names, int n, char *buf, size_t len);
+
+/* What getopt_long() returned (@c) over @t's tables, applied to @obj: 1
+ * when a row took it; 0 when the command handles it itself (an ACTION row,
+ * --help); -EINVAL after the usage error is said: an unknown option, a
+ * missing value, or a bad one with its valid values (opttab_explain()). */
+int xdpi_opttab_apply(const struct opttab *t, void *obj, const char *usage, char **argv, int c);
+/* getopt_long() over @t from the start of @argv, each option applied to
+ * @obj by xdpi_opttab_apply(). Returns 0 at the operands (optind at the
+ * first), the getopt value of an ACTION row given (--help, --help-man:
+ * the command acts on it), or -EINVAL after a usage error (said). */
+int xdpi_opttab_getopt(const struct opttab *t, void *obj, const char *usage, int argc, char **argv);
+/* Builds @t from @rows: 0, or -EINVAL after saying the table of @cmd is
+ * malformed (a bug: two rows share a name or letter). */
+int xdpi_opttab_init(struct opttab *t, const struct opttab_row *rows, const char *cmd);
 
 /* The command line as typed, "xdpi ..." (for records). */
 void xdpi_cmdline(int argc, char **argv, char *out, size_t len);

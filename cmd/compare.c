@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* xdpi compare: re-check a live run record offline, and optionally hold its
  * metrics against `xdpi read` of the traffic that was sent. */
+#include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <pcap/pcap.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,6 +19,27 @@
 static const char compare_usage_line[] =
 	"Usage: xdpi compare [--pcap TRAFFIC.pcap] [--json] RECORD.json";
 
+struct compare_opts {
+	const char *pcap;
+	bool json;
+};
+
+#define CO(m) offsetof(struct compare_opts, m)
+#define COMPARE_OPT_HELP_MAN 0x3000
+
+static const struct opttab_row compare_rows[] = {
+	{OPTTAB_STRING, "pcap", .off = CO(pcap), .metavar = "FILE",
+	 .help = "the traffic that was sent"},
+	{OPTTAB_FLAG, "json", 'j', .off = CO(json),
+	 .help = "one JSON object on stdout: the ledger, its verdict and, with --pcap, the "
+		 "metrics that differ"},
+	{OPTTAB_ACTION, "help", 'h', .help = "this text"},
+	{OPTTAB_ACTION, "help-man", .id = COMPARE_OPT_HELP_MAN, .flags = OPTTAB_HIDDEN},
+	{OPTTAB_END},
+};
+
+static struct opttab compare_tab;
+
 static void compare_usage(FILE *out)
 {
 	fprintf(out,
@@ -26,14 +49,37 @@ static void compare_usage(FILE *out)
 		"counters and prints the ledger. With --pcap, also reads the traffic\n"
 		"that was sent (with the record's filter, as the XDP program would) and\n"
 		"compares every metric with the live run's.\n\n"
-		"Options:\n"
-		"      --pcap FILE  the traffic that was sent\n"
-		"  -j, --json       one JSON object on stdout: the ledger, its verdict and,\n"
-		"                   with --pcap, the metrics that differ\n"
-		"  -h, --help       this text\n\n"
-		"Exit status: 0 when the ledger closes (and the metrics match), 1 when\n"
-		"not or the files are unreadable, 2 on a usage error.\n",
+		"Options:\n",
 		compare_usage_line);
+	opttab_help(&compare_tab, out);
+	fputs("\nExit status: 0 when the ledger closes (and the metrics match), 1 when\n"
+	      "not or the files are unreadable, 2 on a usage error.\n",
+	      out);
+}
+
+/* Returns 0, 1 after --help, or -EINVAL (said). */
+static int compare_parse(int argc, char **argv, struct compare_opts *o)
+{
+	int c;
+
+	if (xdpi_opttab_init(&compare_tab, compare_rows, "compare"))
+		return -EINVAL;
+	opttab_defaults(&compare_tab, o);
+	c = xdpi_opttab_getopt(&compare_tab, o, compare_usage_line, argc, argv);
+	if (c < 0)
+		return c;
+	if (c) {
+		if (c == 'h')
+			compare_usage(stdout);
+		else
+			opttab_man(&compare_tab, stdout);
+		return 1;
+	}
+	if (optind != argc - 1) {
+		xdpi_usage_error(compare_usage_line, "takes exactly one RECORD");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* @pcap through the pipeline, with the filter the run had: the metrics the
@@ -170,43 +216,20 @@ static json_t *compare_load(const char *path)
 	return NULL;
 }
 
-enum { OPT_PCAP = 256 };
-
 int cmd_compare(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"pcap", required_argument, NULL, OPT_PCAP},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
 	struct compare_report r = {0};
+	struct compare_opts o;
 	struct ledger l = {0};
-	bool json = false;
-	int c, ret = XDPI_EXIT_FAIL;
+	bool json;
+	int ret;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_PCAP:
-			r.pcap = optarg;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			compare_usage(stdout);
-			return XDPI_EXIT_OK;
-		default:
-			xdpi_usage_getopt(compare_usage_line, argv, c, opts);
-			return XDPI_EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1) {
-		xdpi_usage_error(compare_usage_line, "takes exactly one RECORD");
-		return XDPI_EXIT_USAGE;
-	}
+	ret = compare_parse(argc, argv, &o);
+	if (ret)
+		return ret > 0 ? XDPI_EXIT_OK : XDPI_EXIT_USAGE;
+	r.pcap = o.pcap;
+	json = o.json;
+	ret = XDPI_EXIT_FAIL;
 	r.record = argv[optind];
 	r.rec = compare_load(r.record);
 	if (!r.rec)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* xdpi detach: clean up after a run that could not (kill -9, power cut). */
+#include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,6 +11,27 @@
 #include "../xsk/iface.h"
 
 static const char detach_usage_line[] = "Usage: xdpi detach [--force] [-i] IFACE";
+
+struct detach_opts {
+	const char *ifname;
+	bool force;
+};
+
+#define DO(m) offsetof(struct detach_opts, m)
+#define DETACH_OPT_HELP_MAN 0x3000
+
+static const struct opttab_row detach_rows[] = {
+	{OPTTAB_STRING, "interface", 'i', .off = DO(ifname), .metavar = "IFACE",
+	 .help = "the interface (or IFACE last)"},
+	{OPTTAB_FLAG, "force", .off = DO(force),
+	 .help = "remove whatever XDP program is attached, not only xdpi's, also one a running "
+		 "xdpi live uses"},
+	{OPTTAB_ACTION, "help", 'h', .help = "this text"},
+	{OPTTAB_ACTION, "help-man", .id = DETACH_OPT_HELP_MAN, .flags = OPTTAB_HIDDEN},
+	{OPTTAB_END},
+};
+
+static struct opttab detach_tab;
 
 static void detach_usage(FILE *out)
 {
@@ -19,59 +42,58 @@ static void detach_usage(FILE *out)
 		"values xdpi sets for busy polling (2 and 200000) by resetting them to 0.\n"
 		"It refuses while the `xdpi live` that attached the program still runs\n"
 		"(the run holds a lock under /run/xdpi).\n\n"
-		"Options:\n"
-		"  -i, --interface IFACE  the interface (or IFACE last)\n"
-		"      --force  remove whatever XDP program is attached, not only xdpi's,\n"
-		"               also one a running xdpi live uses\n"
-		"  -h, --help   this text\n\n"
-		"Exit status: 0 when nothing of xdpi's is left attached (also when there\n"
-		"was nothing), 1 on an error, 2 on a usage error.\n",
+		"Options:\n",
 		detach_usage_line);
+	opttab_help(&detach_tab, out);
+	fputs("\nExit status: 0 when nothing of xdpi's is left attached (also when there\n"
+	      "was nothing), 1 on an error, 2 on a usage error.\n",
+	      out);
+}
+
+/* Returns 0, 1 after --help, or -EINVAL (said). */
+static int detach_parse(int argc, char **argv, struct detach_opts *o)
+{
+	int c;
+
+	if (xdpi_opttab_init(&detach_tab, detach_rows, "detach"))
+		return -EINVAL;
+	opttab_defaults(&detach_tab, o);
+	c = xdpi_opttab_getopt(&detach_tab, o, detach_usage_line, argc, argv);
+	if (c < 0)
+		return c;
+	if (c) {
+		if (c == 'h')
+			detach_usage(stdout);
+		else
+			opttab_man(&detach_tab, stdout);
+		return 1;
+	}
+	if (optind < argc && !o->ifname)
+		o->ifname = argv[optind++];
+	if (!o->ifname || optind != argc) {
+		xdpi_usage_error(detach_usage_line,
+				 "takes exactly one IFACE (-i IFACE, or IFACE last)");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int cmd_detach(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"interface", required_argument, NULL, 'i'},
-		{"force", no_argument, NULL, 'F'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
+	struct detach_opts o;
 	char err[256] = "";
-	bool force = false;
 	struct iface_rx_path path;
 	long defer, flush;
-	const char *ifn = NULL;
-	int c, ret;
+	const char *ifn;
+	int ret;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			ifn = optarg;
-			break;
-		case 'F':
-			force = true;
-			break;
-		case 'h':
-			detach_usage(stdout);
-			return XDPI_EXIT_OK;
-		default:
-			xdpi_usage_getopt(detach_usage_line, argv, c, opts);
-			return XDPI_EXIT_USAGE;
-		}
-	}
-	if (optind < argc && !ifn)
-		ifn = argv[optind++];
-	if (!ifn || optind != argc) {
-		xdpi_usage_error(detach_usage_line,
-				 "takes exactly one IFACE (-i IFACE, or IFACE last)");
-		return XDPI_EXIT_USAGE;
-	}
+	ret = detach_parse(argc, argv, &o);
+	if (ret)
+		return ret > 0 ? XDPI_EXIT_OK : XDPI_EXIT_USAGE;
+	ifn = o.ifname;
 	if (xdpi_check_privileges())
 		return XDPI_EXIT_FAIL;
-	ret = steer_detach_iface(ifn, force, err, sizeof(err));
+	ret = steer_detach_iface(ifn, o.force, err, sizeof(err));
 	if (ret < 0) {
 		xdpi_err("%s", err);
 		return XDPI_EXIT_FAIL;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* xdpi gen: the built-in line-rate generator (bench/generator.h). */
 #include <errno.h>
+#include <stddef.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -20,71 +21,6 @@
 
 static const char gen_usage_line[] = "Usage: xdpi gen [OPTIONS] [-i] IFACE";
 
-static void gen_usage(FILE *out)
-{
-	fprintf(out,
-		"%s\n\n"
-		"Sends stamped test traffic out of IFACE as fast as the kernel allows:\n"
-		"BPF_PROG_RUN live frames (Linux 5.18+) returning XDP_TX, else AF_XDP TX.\n"
-		"On veth the frames land in the peer; the peer needs an XDP program or\n"
-		"GRO on to accept them. Every frame carries its flow, sequence number\n"
-		"and send time (docs/bench.md), which `xdpi live --check-seq` verifies.\n\n"
-		"Options:\n"
-		"  -i, --interface IFACE  the interface to send on (or IFACE last)\n"
-		"  -c, --count N       stop after N frames (a duration or a count is needed)\n"
-		"  -d, --duration S    stop after S seconds\n"
-		"      --size N        bytes on the wire, FCS included: 64..9018 (at most\n"
-		"                      the MTU + 18), imix (7:4:1 of 64/594/1518) or\n"
-		"                      imix-jumbo (7:4:1:1 of 64/594/1518/9018); default 64.\n"
-		"                      Frames over 3412 bytes go through AF_XDP\n"
-		"                      multi-buffer TX (Linux 6.6+)\n"
-		"      --proto P       tcp-syn (default), tcp-data, udp\n"
-		"      --flows N       flows (source ports), default 1; flows spread over\n"
-		"                      queues on receivers that hash\n"
-		"      --rate PPS      total rate; default: as fast as possible\n"
-		"      --cpus LIST     one sender thread per CPU (on veth the receive queue\n"
-		"                      of an XDP frame follows the sending CPU); default:\n"
-		"                      the first CPU this process may use\n"
-		"      --method M      auto (default), live (live frames, frames of at most\n"
-		"                      3412 bytes), xsk (AF_XDP TX)\n"
-		"      --stamp S       xdpi (default), or pktgen: the UDP payload is the\n"
-		"                      kernel pktgen's header (magic, sequence from 1,\n"
-		"                      wall-clock send time), as pktgen writes it, one\n"
-		"                      sequence per flow; implies --proto udp\n"
-		"      --dst-mac MAC   destination MAC (default 02:00:00:00:00:02, which\n"
-		"                      no receiver owns, so nothing answers)\n"
-		"      --src-mac MAC   source MAC (default 02:00:00:00:00:01)\n"
-		"      --src-ip IP, --dst-ip IP   IPv4 addresses (198.18.0.1, .2)\n"
-		"      --src-ips N     spoofed sources: the N addresses from --src-ip,\n"
-		"                      round robin over the frames of each flow\n"
-		"                      (1..131072, a /15; default 1)\n"
-		"      --preset P      syn-flood or udp-flood: every frame a new flow\n"
-		"                      (--flows 50000 --src-ips 131071: 6.5 G distinct\n"
-		"                      4-tuples); options after it override it\n"
-		"      --payload P     none (default), http (an HTTP/1.1 request) or tls\n"
-		"                      (a ClientHello with SNI) after the TCP header of\n"
-		"                      every frame, for the payload peeks; --size\n"
-		"                      defaults to the smallest frame that holds it\n"
-		"      --pcap FILE     also write the frames the run sends (the first\n"
-		"                      --pcap-max, default 100000) to FILE, for `xdpi read`\n"
-		"  -j, --json          print one JSON object with the result\n"
-		"  -h, --help          this text\n",
-		gen_usage_line);
-}
-
-enum {
-	OPT_DST_MAC = 256,
-	OPT_SRC_MAC,
-	OPT_SRC_IP,
-	OPT_DST_IP,
-	OPT_PCAP,
-	OPT_PCAP_MAX,
-	OPT_STAMP,
-	OPT_CPUS,
-	OPT_METHOD,
-	OPT_PAYLOAD,
-};
-
 static volatile int gen_stop;
 
 /* Signals are blocked everywhere; this thread turns one into the stop flag. */
@@ -96,36 +32,68 @@ static void *gen_signal_thread(void *arg)
 	return NULL;
 }
 
-static int parse_ip(const char *s, uint32_t *out)
+/* --src-mac, --dst-mac: six bytes at the row's offset. */
+static int gen_mac_parse(void *obj, const struct opttab_row *r, const char *arg)
 {
-	struct in_addr a;
+	struct ether_addr *mac = ether_aton(arg);
 
-	if (inet_pton(AF_INET, s, &a) != 1)
-		return -1;
-	*out = ntohl(a.s_addr);
+	if (!mac)
+		return -EINVAL;
+	memcpy((char *)obj + r->off, mac, 6);
 	return 0;
 }
 
-/* The frame's addresses: returns 1 if @opt is one of them, 0 if not,
- * -EINVAL for a bad value. */
-static int gen_parse_addr_opt(int opt, const char *arg, struct gen_opts *o)
+static int gen_mac_fmt(const void *obj, const struct opttab_row *r, char *buf, size_t len)
 {
-	struct ether_addr *mac;
+	const uint8_t *m = (const uint8_t *)obj + r->off;
 
-	switch (opt) {
-	case OPT_DST_MAC:
-	case OPT_SRC_MAC:
-		mac = ether_aton(arg);
-		if (!mac)
-			return -EINVAL;
-		memcpy(opt == OPT_DST_MAC ? o->dst_mac : o->src_mac, mac, 6);
-		return 1;
-	case OPT_SRC_IP:
-	case OPT_DST_IP:
-		return parse_ip(arg, opt == OPT_SRC_IP ? &o->src_ip : &o->dst_ip) ? -EINVAL : 1;
-	default:
-		return 0;
-	}
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	return 1;
+}
+
+/* --src-ip, --dst-ip: an IPv4 address, kept in host order. */
+static int gen_ip_parse(void *obj, const struct opttab_row *r, const char *arg)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, arg, &a) != 1)
+		return -EINVAL;
+	*(uint32_t *)(void *)((char *)obj + r->off) = ntohl(a.s_addr);
+	return 0;
+}
+
+static int gen_ip_fmt(const void *obj, const struct opttab_row *r, char *buf, size_t len)
+{
+	struct in_addr a = {htonl(*(const uint32_t *)(const void *)((const char *)obj + r->off))};
+
+	return inet_ntop(AF_INET, &a, buf, (socklen_t)len) ? 1 : 0;
+}
+
+static int gen_stamp_row_parse(void *obj, const struct opttab_row *r, const char *arg)
+{
+	int v = gen_stamp_parse(arg);
+
+	if (v < 0)
+		return -EINVAL;
+	*(enum gen_stamp *)(void *)((char *)obj + r->off) = (enum gen_stamp)v;
+	return 0;
+}
+
+static int gen_stamp_fmt(const void *obj, const struct opttab_row *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s",
+		 gen_stamp_name(
+			 *(const enum gen_stamp *)(const void *)((const char *)obj + r->off)));
+	return 1;
+}
+
+static int gen_stamp_explain(const char *arg, char *err, size_t err_len)
+{
+	const char *stamps[] = {gen_stamp_name(GEN_STAMP_XDPI), gen_stamp_name(GEN_STAMP_PKTGEN)};
+
+	(void)arg;
+	xdpi_choices(stamps, 2, err, err_len);
+	return 1;
 }
 
 struct gen_args {
@@ -138,147 +106,134 @@ struct gen_args {
 /* In the order of enum gen_method. */
 static const char *const method_names[] = {"auto", "live", "xsk"};
 
-/* The valid values of gen's option @c, for a usage error. */
-static const char *gen_valid(int c, char *buf, size_t len)
-{
-	const char *stamps[] = {gen_stamp_name(GEN_STAMP_XDPI), gen_stamp_name(GEN_STAMP_PKTGEN)};
-	const char *v = xdpi_traffic_opt_valid(c, buf, len);
+#define GA(m) offsetof(struct gen_args, m)
+#define GEN_OPT_HELP_MAN 0x3000
+/* The rows over struct gen_opts: gen_opts_defaults() sets their defaults. */
+#define GEN_OWNED OPTTAB_OBJ_DEFAULT
 
-	if (v)
-		return v;
-	switch (c) {
-	case 'd':
-		return "seconds, e.g. 0.5 or 10";
-	case 'c':
-	case OPT_PCAP_MAX:
-		return "1..4294967295";
-	case OPT_CPUS:
-		return "a CPU list such as 0,2-3";
-	case OPT_METHOD:
-		return xdpi_choices(method_names, 3, buf, len);
-	case OPT_STAMP:
-		return xdpi_choices(stamps, 2, buf, len);
-	case OPT_PAYLOAD:
-		return xdpi_choices(gen_payload_names, GEN__PAYLOADS, buf, len);
-	case OPT_DST_MAC:
-	case OPT_SRC_MAC:
-		return "a MAC address such as 02:00:00:00:00:02";
-	case OPT_SRC_IP:
-	case OPT_DST_IP:
-		return "an IPv4 address such as 198.18.0.1";
-	default:
-		return NULL;
+/* clang-format off */
+static const struct opttab_row gen_rows[] = {
+	{OPTTAB_STRING, "interface", 'i', .off = GA(o.ifname), .metavar = "IFACE",
+	 .flags = GEN_OWNED, .help = "the interface to send on (or IFACE last)"},
+	{OPTTAB_U64, "count", 'c', .off = GA(o.count), .min = 1, .max = UINT32_MAX,
+	 .valid = "1..4294967295", .metavar = "N", .flags = GEN_OWNED | OPTTAB_NO_DEFAULT,
+	 .help = "stop after N frames (a duration or a count is needed)"},
+	{OPTTAB_SECONDS, "duration", 'd', .off = GA(o.duration), .valid = "seconds, e.g. 0.5 or 10",
+	 .metavar = "S", .flags = GEN_OWNED | OPTTAB_NO_DEFAULT,
+	 .help = "stop after S seconds"},
+	{OPTTAB_INCLUDE, .off = GA(o), .include = xdpi_traffic_rows},
+	{OPTTAB_LIST, "cpus", .off = GA(o.cpus), .off2 = GA(o.ncpus), .max = GEN_MAX_THREADS,
+	 .limit = CPU_SETSIZE, .valid = "a CPU list such as 0,2-3", .metavar = "LIST",
+	 .def_doc = "the first CPU this process may use", .flags = GEN_OWNED,
+	 .help = "one sender thread per CPU (on veth the receive queue of an XDP frame follows "
+		 "the sending CPU)"},
+	{OPTTAB_CHOICE, "method", .off = GA(o.method), .choices = method_names, .nchoices = 3,
+	 .metavar = "M", .flags = GEN_OWNED,
+	 .help = "auto, live (live frames, frames of at most 3412 bytes), xsk (AF_XDP TX)"},
+	{OPTTAB_CUSTOM, "stamp", .off = GA(o.stamp), .parse = gen_stamp_row_parse,
+	 .fmt = gen_stamp_fmt, .explain = gen_stamp_explain, .metavar = "S", .flags = GEN_OWNED,
+	 .help = "xdpi, or pktgen: the UDP payload is the kernel pktgen's header (magic, sequence "
+		 "from 1, wall-clock send time), as pktgen writes it, one sequence per flow; "
+		 "implies --proto udp"},
+	{OPTTAB_CUSTOM, "dst-mac", .off = GA(o.dst_mac), .parse = gen_mac_parse, .fmt = gen_mac_fmt,
+	 .valid = "a MAC address such as 02:00:00:00:00:02", .metavar = "MAC", .flags = GEN_OWNED,
+	 .help = "destination MAC; the default no receiver owns, so nothing answers"},
+	{OPTTAB_CUSTOM, "src-mac", .off = GA(o.src_mac), .parse = gen_mac_parse, .fmt = gen_mac_fmt,
+	 .valid = "a MAC address such as 02:00:00:00:00:02", .metavar = "MAC", .flags = GEN_OWNED,
+	 .help = "source MAC"},
+	{OPTTAB_CUSTOM, "src-ip", .off = GA(o.src_ip), .parse = gen_ip_parse, .fmt = gen_ip_fmt,
+	 .valid = "an IPv4 address such as 198.18.0.1", .metavar = "IP", .flags = GEN_OWNED,
+	 .help = "source IPv4 address"},
+	{OPTTAB_CUSTOM, "dst-ip", .off = GA(o.dst_ip), .parse = gen_ip_parse, .fmt = gen_ip_fmt,
+	 .valid = "an IPv4 address such as 198.18.0.1", .metavar = "IP", .flags = GEN_OWNED,
+	 .help = "destination IPv4 address"},
+	{OPTTAB_CHOICE, "payload", .off = GA(o.payload), .choices = gen_payload_names,
+	 .nchoices = GEN__PAYLOADS, .metavar = "P", .flags = GEN_OWNED,
+	 .help = "none, http (an HTTP/1.1 request) or tls (a ClientHello with SNI) after the TCP "
+		 "header of every frame, for the payload peeks; --size defaults to the smallest "
+		 "frame that holds it"},
+	{OPTTAB_STRING, "pcap", .off = GA(pcap), .metavar = "FILE",
+	 .help = "also write the frames the run sends (the first --pcap-max) to FILE, for "
+		 "`xdpi read`"},
+	{OPTTAB_U32, "pcap-max", .off = GA(pcap_max), .min = 1, .def_u = 100000,
+	 .valid = "1..4294967295", .metavar = "N", .help = "frames --pcap writes at most"},
+	{OPTTAB_FLAG, "json", 'j', .off = GA(json), .help = "print one JSON object with the result"},
+	{OPTTAB_ACTION, "help", 'h', .help = "this text"},
+	{OPTTAB_ACTION, "help-man", .id = GEN_OPT_HELP_MAN, .flags = OPTTAB_HIDDEN},
+	{OPTTAB_END},
+};
+/* clang-format on */
+
+static struct opttab gen_tab;
+
+/* Every field at its default: gen_opts_defaults() for the generator's, the
+ * rows for gen's own. */
+static void gen_args_defaults(struct gen_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	gen_opts_defaults(&a->o);
+	opttab_defaults(&gen_tab, a);
+}
+
+static void gen_usage(FILE *out, bool man)
+{
+	struct gen_args def;
+
+	gen_args_defaults(&def);
+	if (man) {
+		opttab_man_obj(&gen_tab, &def, out);
+		return;
 	}
+	fprintf(out,
+		"%s\n\n"
+		"Sends stamped test traffic out of IFACE as fast as the kernel allows:\n"
+		"BPF_PROG_RUN live frames (Linux 5.18+) returning XDP_TX, else AF_XDP TX.\n"
+		"On veth the frames land in the peer; the peer needs an XDP program or\n"
+		"GRO on to accept them. Every frame carries its flow, sequence number\n"
+		"and send time (docs/bench.md), which `xdpi live --check-seq` verifies.\n\n"
+		"Options:\n",
+		gen_usage_line);
+	opttab_help_obj(&gen_tab, &def, out);
+}
+
+/* The getopt value of row @name. */
+static int gen_val(const char *name)
+{
+	const struct opttab_ent *e = opttab_key(&gen_tab, name, NULL);
+
+	return e ? e->val : -1;
 }
 
 /* Returns 0, 1 for --help, or -EINVAL (message printed). */
 static int gen_parse(int argc, char **argv, struct gen_args *a)
 {
-	static const struct option opts[] = {
-		XDPI_TRAFFIC_LONG_OPTS,
-		{"duration", required_argument, NULL, 'd'},
-		{"count", required_argument, NULL, 'c'},
-		{"interface", required_argument, NULL, 'i'},
-		{"cpus", required_argument, NULL, OPT_CPUS},
-		{"method", required_argument, NULL, OPT_METHOD},
-		{"dst-mac", required_argument, NULL, OPT_DST_MAC},
-		{"src-mac", required_argument, NULL, OPT_SRC_MAC},
-		{"src-ip", required_argument, NULL, OPT_SRC_IP},
-		{"dst-ip", required_argument, NULL, OPT_DST_IP},
-		{"pcap", required_argument, NULL, OPT_PCAP},
-		{"pcap-max", required_argument, NULL, OPT_PCAP_MAX},
-		{"stamp", required_argument, NULL, OPT_STAMP},
-		{"payload", required_argument, NULL, OPT_PAYLOAD},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
 	struct gen_opts *o = &a->o;
 	bool proto_given = false, size_given = false;
-	const char *ifname = NULL;
-	char valid[128];
-	uint32_t u;
-	int c, v;
+	int c, ret;
 
-	memset(a, 0, sizeof(*a));
-	gen_opts_defaults(o);
-	a->pcap_max = 100000;
+	if (xdpi_opttab_init(&gen_tab, gen_rows, "gen"))
+		return -EINVAL;
+	gen_args_defaults(a);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:c:i:jh", opts, NULL)) != -1) {
-		v = xdpi_parse_traffic_opt(c, optarg, o);
-		proto_given |= c == XDPI_OPT_PROTO;
-		size_given |= c == XDPI_OPT_SIZE;
-		if (!v)
-			v = gen_parse_addr_opt(c, optarg, o);
-		if (v < 0)
-			goto bad;
-		if (v)
-			continue;
-		switch (c) {
-		case 'd':
-			if (xdpi_parse_seconds(optarg, &o->duration))
-				goto bad;
-			break;
-		case 'c':
-			if (xdpi_parse_u32(optarg, 1, UINT32_MAX, &u))
-				goto bad;
-			o->count = u;
-			break;
-		case 'i':
-			ifname = optarg;
-			break;
-		case OPT_CPUS:
-			o->ncpus = xdpi_parse_list(optarg, o->cpus, GEN_MAX_THREADS, CPU_SETSIZE);
-			if (o->ncpus < 0)
-				goto bad;
-			break;
-		case OPT_METHOD:
-			v = xdpi_parse_choice(
-				optarg, method_names,
-				(int)(sizeof(method_names) / sizeof(method_names[0])));
-			if (v < 0)
-				goto bad;
-			o->method = (enum gen_method)v;
-			break;
-		case OPT_PCAP:
-			a->pcap = optarg;
-			break;
-		case OPT_STAMP:
-			v = gen_stamp_parse(optarg);
-			if (v < 0)
-				goto bad;
-			o->stamp = (enum gen_stamp)v;
-			break;
-		case OPT_PAYLOAD:
-			v = xdpi_parse_choice(optarg, gen_payload_names, GEN__PAYLOADS);
-			if (v < 0)
-				goto bad;
-			o->payload = (enum gen_payload)v;
-			break;
-		case OPT_PCAP_MAX:
-			if (xdpi_parse_u32(optarg, 1, UINT32_MAX, &a->pcap_max))
-				goto bad;
-			break;
-		case 'j':
-			a->json = true;
-			break;
-		case 'h':
-			gen_usage(stdout);
+	while ((c = getopt_long(argc, argv, gen_tab.shorts, gen_tab.longs, NULL)) != -1) {
+		ret = xdpi_opttab_apply(&gen_tab, a, gen_usage_line, argv, c);
+		if (ret < 0)
+			return ret;
+		if (!ret) {
+			gen_usage(stdout, c == GEN_OPT_HELP_MAN);
 			return 1;
-		default:
-			xdpi_usage_getopt(gen_usage_line, argv, c, opts);
-			return -EINVAL;
 		}
+		proto_given |= c == gen_val("proto");
+		size_given |= c == gen_val("size");
 	}
-	if (optind < argc && !ifname)
-		ifname = argv[optind++];
-	if (!ifname || optind != argc) {
+	if (optind < argc && !o->ifname)
+		o->ifname = argv[optind++];
+	if (!o->ifname || optind != argc) {
 		xdpi_usage_error(gen_usage_line,
 				 "takes exactly one IFACE (-i IFACE, or IFACE last)");
 		return -EINVAL;
 	}
-	o->ifname = ifname;
 	/* pktgen sends UDP only: its header needs no --proto. */
 	if (o->stamp == GEN_STAMP_PKTGEN && !proto_given)
 		o->proto = GEN_UDP;
@@ -286,9 +241,6 @@ static int gen_parse(int argc, char **argv, struct gen_args *a)
 	if (o->payload != GEN_PAYLOAD_NONE && !size_given)
 		o->size = gen_payload_min_size(o->payload);
 	return 0;
-bad:
-	xdpi_usage_bad_value(gen_usage_line, argv, optarg, gen_valid(c, valid, sizeof(valid)));
-	return -EINVAL;
 }
 
 /* Every signal that would end the process by default stops the run

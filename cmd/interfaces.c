@@ -5,7 +5,9 @@
  * only: nothing is attached; without privileges the XDP program's name is
  * left out.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,37 @@
 #include "../export/report.h"
 
 static const char interfaces_usage_line[] = "Usage: xdpi interfaces [--json] [[-i] IFACE...]";
+
+struct interfaces_opts {
+	const char **names; /* argc + 1 of them */
+	int nnames;
+	bool json;
+};
+
+/* -i: one more name (repeatable). */
+static int interfaces_name_parse(void *obj, const struct opttab_row *r, const char *arg)
+{
+	struct interfaces_opts *o = obj;
+
+	(void)r;
+	o->names[o->nnames++] = arg;
+	return 0;
+}
+
+#define IO(m) offsetof(struct interfaces_opts, m)
+#define INTERFACES_OPT_HELP_MAN 0x3000
+
+static const struct opttab_row interfaces_rows[] = {
+	{OPTTAB_CUSTOM, "interface", 'i', .parse = interfaces_name_parse, .metavar = "IFACE",
+	 .help = "list IFACE (repeatable; or IFACE... last)"},
+	{OPTTAB_FLAG, "json", 'j', .off = IO(json),
+	 .help = "one JSON object {\"interfaces\": [...]}"},
+	{OPTTAB_ACTION, "help", 'h', .help = "this text"},
+	{OPTTAB_ACTION, "help-man", .id = INTERFACES_OPT_HELP_MAN, .flags = OPTTAB_HIDDEN},
+	{OPTTAB_END},
+};
+
+static struct opttab interfaces_tab;
 
 static void interfaces_usage(FILE *out)
 {
@@ -29,58 +62,56 @@ static void interfaces_usage(FILE *out)
 		"a default route, your SSH session, a bridge or bond over it, a VLAN on\n"
 		"it: docs/live.md). An xdpi program no running `xdpi live` owns (left\n"
 		"by a killed run) is stale, shown with the `xdpi detach` that removes it.\n\n"
-		"Options:\n"
-		"  -i, --interface IFACE  list IFACE (repeatable; or IFACE... last)\n"
-		"  -j, --json  one JSON object {\"interfaces\": [...]}\n"
-		"  -h, --help  this text\n\n"
-		"Exit status: 0, 1 when a named interface does not exist or the list\n"
-		"cannot be read, 2 on a usage error.\n",
+		"Options:\n",
 		interfaces_usage_line);
+	opttab_help(&interfaces_tab, out);
+	fputs("\nExit status: 0, 1 when a named interface does not exist or the list\n"
+	      "cannot be read, 2 on a usage error.\n",
+	      out);
+}
+
+/* Returns 0, 1 after --help, or -EINVAL (said). o->names is set. */
+static int interfaces_parse(int argc, char **argv, struct interfaces_opts *o)
+{
+	int c;
+
+	if (xdpi_opttab_init(&interfaces_tab, interfaces_rows, "interfaces"))
+		return -EINVAL;
+	opttab_defaults(&interfaces_tab, o);
+	c = xdpi_opttab_getopt(&interfaces_tab, o, interfaces_usage_line, argc, argv);
+	if (c < 0)
+		return c;
+	if (c) {
+		if (c == 'h')
+			interfaces_usage(stdout);
+		else
+			opttab_man(&interfaces_tab, stdout);
+		return 1;
+	}
+	while (optind < argc)
+		o->names[o->nnames++] = argv[optind++];
+	return 0;
 }
 
 int cmd_interfaces(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"interface", required_argument, NULL, 'i'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
-	const char **names = calloc((size_t)argc + 1, sizeof(*names));
+	struct interfaces_opts o = {.names = calloc((size_t)argc + 1, sizeof(*o.names))};
 	struct ifinfo *list;
 	const char *bad = NULL;
-	bool json = false;
 	json_t *obj;
-	int c, n, nnames = 0;
+	int n;
 
-	if (!names) {
+	if (!o.names) {
 		xdpi_err("out of memory");
 		return XDPI_EXIT_FAIL;
 	}
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			names[nnames++] = optarg;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			interfaces_usage(stdout);
-			free(names);
-			return XDPI_EXIT_OK;
-		default:
-			xdpi_usage_getopt(interfaces_usage_line, argv, c, opts);
-			free(names);
-			return XDPI_EXIT_USAGE;
-		}
+	n = interfaces_parse(argc, argv, &o);
+	if (n) {
+		free(o.names);
+		return n > 0 ? XDPI_EXIT_OK : XDPI_EXIT_USAGE;
 	}
-	while (optind < argc)
-		names[nnames++] = argv[optind++];
-	n = ifinfo_list(names, nnames, &list, &bad);
-	free(names);
+	n = ifinfo_list(o.names, o.nnames, &list, &bad);
+	free(o.names);
 	if (n < 0) {
 		if (bad)
 			xdpi_err("no interface '%s'", bad);
@@ -88,7 +119,7 @@ int cmd_interfaces(int argc, char **argv)
 			xdpi_err("cannot list the interfaces: %s", strerror(-n));
 		return XDPI_EXIT_FAIL;
 	}
-	if (!json) {
+	if (!o.json) {
 		iface_report_print(stdout, list, n);
 		free(list);
 		return XDPI_EXIT_OK;

@@ -10,6 +10,7 @@
  * (a dozen points); --full takes every combination.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <getopt.h>
@@ -38,43 +39,7 @@ struct tune_dim {
 	int count;
 };
 
-/* A sweep dimension's option is OPT_DIM + its enum tune_dim_id. */
-enum { OPT_DIM = 256, OPT_FULL = OPT_DIM + TUNE_DIM__MAX, OPT_EXTERNAL, OPT_TAKEOVER };
-
 static const char tune_usage_line[] = "Usage: xdpi tune [OPTIONS]";
-
-static void tune_usage(FILE *out)
-{
-	fprintf(out,
-		"%s\n\n"
-		"Measures xdpi live at a series of worker settings on the veth testbed\n"
-		"(with `xdpi gen` traffic), or on a real interface with --external (you\n"
-		"run the traffic). Prints a table, writes tune.csv and tune.png into\n"
-		"--out, and ends with the best setting as an `xdpi live` command.\n\n"
-		"Sweep (comma lists; the first value is the one held while others vary):\n"
-		"      --queues L        queues/workers (default 1)\n"
-		"      --batch L         descriptors per batch (default 64,16,256,512)\n"
-		"      --rx-size L       RX ring size (default 8192,1024,16384)\n"
-		"      --fill-size L     fill ring frames (default 8192,4096,16384)\n"
-		"      --frame-size L    UMEM frame size (default 2048,4096)\n"
-		"      --need-wakeup L   1 on, 0 off (default 1,0)\n"
-		"      --placement L     busy-poll, threaded, sender (default all three)\n"
-		"      --full            every combination instead of one at a time\n"
-		"Traffic and measuring:\n"
-		"  -d, --duration S      seconds per point (default 3)\n"
-		"      --rate PPS        generator rate (default: full rate)\n"
-		"      --size N          frame size (default 64)\n"
-		"      --proto P, --flows N, --src-ips N, --preset P   as for xdpi gen\n"
-		"      --gen-cpus LIST, --rx-cpus LIST   as for xdpi bench (0 and 1)\n"
-		"      --external IFACE  no testbed, no generator: measure xdpi live on\n"
-		"                        IFACE while your own traffic source runs\n"
-		"      --takeover        with --external: steer IFACE even though this\n"
-		"                        host uses it (see `xdpi live --help`)\n"
-		"  -o, --out DIR         where tune.csv and tune.png go (default\n"
-		"                        build/tune)\n"
-		"  -h, --help            this text\n",
-		tune_usage_line);
-}
 
 /* Appends the points of the sweep to @pts. */
 static int tune_points(struct tune_dim *d, bool full, struct tune_point *pts)
@@ -154,27 +119,6 @@ static int tune_parse_dim(struct tune_dim *d, int dim, const char *arg)
 	return 0;
 }
 
-/* The valid values of tune's option @c, for a usage error. */
-static const char *tune_valid(int c, char *buf, size_t len)
-{
-	static const char *const dims[TUNE_DIM__MAX] = {
-		[TUNE_DIM_QUEUES] = "a list of 1..64",
-		[TUNE_DIM_BATCH] = "a list of 1..4096",
-		[TUNE_DIM_RX] = "a list of powers of two from 64 to 32768",
-		[TUNE_DIM_FILL] = "a list of powers of two from 64 to 32768",
-		[TUNE_DIM_FRAME] = "a list of 2048, 4096",
-		[TUNE_DIM_WAKEUP] = "a list of 0, 1",
-		[TUNE_DIM_PLACE] = "a list of busy-poll, threaded, sender",
-	};
-	const char *v = xdpi_traffic_opt_valid(c, buf, len);
-
-	if (v)
-		return v;
-	if (c >= OPT_DIM && c < OPT_DIM + TUNE_DIM__MAX)
-		return dims[c - OPT_DIM];
-	return NULL;
-}
-
 struct tune_args {
 	struct tune_dim dims[TUNE_DIM__MAX];
 	struct bench_cfg base;
@@ -183,6 +127,82 @@ struct tune_args {
 	bool full;
 	char cmdline[1024];
 };
+
+/* The dimension a sweep row's offset names. */
+static int tune_dim_of(const struct opttab_row *r)
+{
+	return (int)((r->off - offsetof(struct tune_args, dims)) / sizeof(struct tune_dim));
+}
+
+static int tune_dim_parse(void *obj, const struct opttab_row *r, const char *arg)
+{
+	int dim = tune_dim_of(r);
+
+	return tune_parse_dim(&((struct tune_args *)obj)->dims[dim], dim, arg);
+}
+
+/* A sweep as its option spells it: "64,16,256". */
+static int tune_dim_fmt(const void *obj, const struct opttab_row *r, char *buf, size_t len)
+{
+	int dim = tune_dim_of(r);
+	const struct tune_dim *d = &((const struct tune_args *)obj)->dims[dim];
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < d->count && used < len; i++) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%d", d->values[i]);
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? "," : "",
+					 dim == TUNE_DIM_PLACE ? bench_placement_name(d->values[i])
+							       : v);
+	}
+	return d->count > 0;
+}
+
+#define TA(m) offsetof(struct tune_args, m)
+#define TUNE_OPT_HELP_MAN 0x3000
+/* A sweep's row: its defaults are tune_args_defaults()'s. */
+#define TUNE_DIM_ROW(opt, dim, text, ok)                                              \
+	{                                                                             \
+		OPTTAB_CUSTOM, opt, .off = TA(dims[dim]), .parse = tune_dim_parse,    \
+				    .fmt = tune_dim_fmt, .valid = ok, .metavar = "L", \
+				    .flags = OPTTAB_OBJ_DEFAULT, .help = text         \
+	}
+
+/* clang-format off */
+static const struct opttab_row tune_rows[] = {
+	{OPTTAB_GROUP, "Sweep (comma lists; the first value is the one held while others vary):"},
+	TUNE_DIM_ROW("queues", TUNE_DIM_QUEUES, "queues/workers", "a list of 1..64"),
+	TUNE_DIM_ROW("batch", TUNE_DIM_BATCH, "descriptors per batch", "a list of 1..4096"),
+	TUNE_DIM_ROW("rx-size", TUNE_DIM_RX, "RX ring size",
+		     "a list of powers of two from 64 to 32768"),
+	TUNE_DIM_ROW("fill-size", TUNE_DIM_FILL, "fill ring frames",
+		     "a list of powers of two from 64 to 32768"),
+	TUNE_DIM_ROW("frame-size", TUNE_DIM_FRAME, "UMEM frame size", "a list of 2048, 4096"),
+	TUNE_DIM_ROW("need-wakeup", TUNE_DIM_WAKEUP, "1 on, 0 off", "a list of 0, 1"),
+	TUNE_DIM_ROW("placement", TUNE_DIM_PLACE, "busy-poll, threaded, sender",
+		     "a list of busy-poll, threaded, sender"),
+	{OPTTAB_FLAG, "full", .off = TA(full),
+	 .help = "every combination instead of one at a time"},
+	{OPTTAB_GROUP, "Traffic and measuring:"},
+	{OPTTAB_INCLUDE, .off = TA(base), .include = xdpi_harness_rows},
+	{OPTTAB_INCLUDE, .off = TA(base.gen), .include = xdpi_traffic_rows},
+	{OPTTAB_STRING, "external", .off = TA(external), .metavar = "IFACE",
+	 .help = "no testbed, no generator: measure xdpi live on IFACE while your own traffic "
+		 "source runs"},
+	{OPTTAB_FLAG, "takeover", .off = TA(base.takeover),
+	 .help = "with --external: steer IFACE even though this host uses it (see `xdpi live "
+		 "--help`)"},
+	{OPTTAB_STRING, "out", 'o', .off = TA(out_dir), .def_s = "build/tune", .metavar = "DIR",
+	 .help = "where tune.csv and tune.png go"},
+	{OPTTAB_ACTION, "help", 'h', .help = "this text"},
+	{OPTTAB_ACTION, "help-man", .id = TUNE_OPT_HELP_MAN, .flags = OPTTAB_HIDDEN},
+	{OPTTAB_END},
+};
+/* clang-format on */
+
+static struct opttab tune_tab;
 
 static void tune_args_defaults(struct tune_args *a)
 {
@@ -203,67 +223,43 @@ static void tune_args_defaults(struct tune_args *a)
 	memcpy(a->dims, dims, sizeof(dims));
 	bench_cfg_defaults(&a->base, 3);
 	a->base.rx_report = live_report_json; /* each point's receiver, in the record */
-	a->out_dir = "build/tune";
+	opttab_defaults(&tune_tab, a);
+}
+
+static void tune_usage(FILE *out, bool man)
+{
+	struct tune_args def;
+
+	tune_args_defaults(&def);
+	if (man) {
+		opttab_man_obj(&tune_tab, &def, out);
+		return;
+	}
+	fprintf(out,
+		"%s\n\n"
+		"Measures xdpi live at a series of worker settings on the veth testbed\n"
+		"(with `xdpi gen` traffic), or on a real interface with --external (you\n"
+		"run the traffic). Prints a table, writes tune.csv and tune.png into\n"
+		"--out, and ends with the best setting as an `xdpi live` command.\n\n",
+		tune_usage_line);
+	opttab_help_obj(&tune_tab, &def, out);
 }
 
 /* Returns 0, 1 for --help, or -EINVAL (message printed). */
 static int tune_parse(int argc, char **argv, struct tune_args *a)
 {
-	static const struct option opts[] = {
-		XDPI_TRAFFIC_LONG_OPTS,
-		{"queues", required_argument, NULL, OPT_DIM + TUNE_DIM_QUEUES},
-		{"batch", required_argument, NULL, OPT_DIM + TUNE_DIM_BATCH},
-		{"rx-size", required_argument, NULL, OPT_DIM + TUNE_DIM_RX},
-		{"fill-size", required_argument, NULL, OPT_DIM + TUNE_DIM_FILL},
-		{"frame-size", required_argument, NULL, OPT_DIM + TUNE_DIM_FRAME},
-		{"need-wakeup", required_argument, NULL, OPT_DIM + TUNE_DIM_WAKEUP},
-		{"placement", required_argument, NULL, OPT_DIM + TUNE_DIM_PLACE},
-		{"full", no_argument, NULL, OPT_FULL},
-		XDPI_HARNESS_LONG_OPTS,
-		{"external", required_argument, NULL, OPT_EXTERNAL},
-		{"takeover", no_argument, NULL, OPT_TAKEOVER},
-		{"out", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
-	char valid[160];
-	int c, v;
+	int c;
 
+	if (xdpi_opttab_init(&tune_tab, tune_rows, "tune"))
+		return -EINVAL;
 	tune_args_defaults(a);
 	xdpi_cmdline(argc, argv, a->cmdline, sizeof(a->cmdline));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:o:h", opts, NULL)) != -1) {
-		v = xdpi_parse_harness_opt(c, optarg, &a->base);
-		if (v < 0)
-			goto bad;
-		if (v)
-			continue;
-		if (c >= OPT_DIM && c < OPT_DIM + TUNE_DIM__MAX) {
-			if (tune_parse_dim(&a->dims[c - OPT_DIM], c - OPT_DIM, optarg))
-				goto bad;
-			continue;
-		}
-		switch (c) {
-		case OPT_FULL:
-			a->full = true;
-			break;
-		case OPT_EXTERNAL:
-			a->external = optarg;
-			break;
-		case OPT_TAKEOVER:
-			a->base.takeover = true;
-			break;
-		case 'o':
-			a->out_dir = optarg;
-			break;
-		case 'h':
-			tune_usage(stdout);
-			return 1;
-		default:
-			xdpi_usage_getopt(tune_usage_line, argv, c, opts);
-			return -EINVAL;
-		}
+	c = xdpi_opttab_getopt(&tune_tab, a, tune_usage_line, argc, argv);
+	if (c < 0)
+		return c;
+	if (c) {
+		tune_usage(stdout, c == TUNE_OPT_HELP_MAN);
+		return 1;
 	}
 	if (optind != argc) {
 		xdpi_usage_error(tune_usage_line, "takes no arguments besides options ('%s')",
@@ -282,9 +278,6 @@ static int tune_parse(int argc, char **argv, struct tune_args *a)
 		a->dims[TUNE_DIM_PLACE].count = 2;
 	}
 	return 0;
-bad:
-	xdpi_usage_bad_value(tune_usage_line, argv, optarg, tune_valid(c, valid, sizeof(valid)));
-	return -EINVAL;
 }
 
 /* A result file, for writing (util/outfile.h): close-on-exec, so that the

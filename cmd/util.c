@@ -17,64 +17,169 @@
 #include "../bench/generator.h"
 #include "../util/outfile.h"
 
-int xdpi_parse_traffic_opt(int opt, const char *arg, struct gen_opts *o)
+/* --size: a byte count or one of the mixes. */
+static int traffic_size_parse(void *obj, const struct opttab_row *r, const char *arg)
 {
-	uint32_t u;
-	int v;
+	uint32_t *size = (uint32_t *)(void *)((char *)obj + r->off);
 
-	switch (opt) {
-	case XDPI_OPT_SIZE:
-		if (!strcmp(arg, "imix"))
-			o->size = GEN_IMIX;
-		else if (!strcmp(arg, "imix-jumbo"))
-			o->size = GEN_IMIX_JUMBO;
-		else if (xdpi_parse_u32(arg, 64, GEN_MAX_SIZE, &o->size))
-			return -EINVAL;
-		return 1;
-	case XDPI_OPT_PROTO:
-		v = gen_proto_parse(arg);
-		if (v < 0)
-			return -EINVAL;
-		o->proto = (enum gen_proto)v;
-		return 1;
-	case XDPI_OPT_FLOWS:
-		return xdpi_parse_u32(arg, 1, XDPI_GEN_MAX_FLOWS, &o->flows) ? -EINVAL : 1;
-	case XDPI_OPT_RATE:
-		if (xdpi_parse_u32(arg, 1, 1000000000, &u))
-			return -EINVAL;
-		o->rate = u;
-		return 1;
-	case XDPI_OPT_SRC_IPS:
-		return xdpi_parse_u32(arg, 1, GEN_MAX_SRC_IPS, &o->src_ips) ? -EINVAL : 1;
-	case XDPI_OPT_PRESET:
-		return gen_preset_apply(o, arg) ? -EINVAL : 1;
-	default:
-		return 0;
-	}
+	if (!strcmp(arg, "imix"))
+		*size = GEN_IMIX;
+	else if (!strcmp(arg, "imix-jumbo"))
+		*size = GEN_IMIX_JUMBO;
+	else if (xdpi_parse_u32(arg, 64, GEN_MAX_SIZE, size))
+		return -EINVAL;
+	return 0;
 }
 
-int xdpi_parse_harness_opt(int opt, const char *arg, struct bench_cfg *cfg)
+/* A size as --size spells it (the mixes by name). */
+static int traffic_size_fmt(const void *obj, const struct opttab_row *r, char *buf, size_t len)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int v = xdpi_parse_traffic_opt(opt, arg, &cfg->gen);
+	uint32_t size = *(const uint32_t *)(const void *)((const char *)obj + r->off);
 
-	if (v)
-		return v;
-	switch (opt) {
-	case 'd':
-		if (xdpi_parse_seconds(arg, &cfg->gen.duration) || cfg->gen.duration < 1)
-			return -EINVAL;
-		return 1;
-	case XDPI_OPT_GEN_CPUS:
-		cfg->gen.ncpus = xdpi_parse_list(arg, cfg->gen.cpus, GEN_MAX_THREADS, (int)ncpu);
-		return cfg->gen.ncpus < 0 ? -EINVAL : 1;
-	case XDPI_OPT_RX_CPUS:
-		cfg->nrx_cpus = xdpi_parse_list(arg, cfg->rx_cpus, GEN_MAX_THREADS, (int)ncpu);
-		return cfg->nrx_cpus < 0 ? -EINVAL : 1;
-	default:
-		return 0;
-	}
+	if (size == GEN_IMIX || size == GEN_IMIX_JUMBO)
+		snprintf(buf, len, "%s", size == GEN_IMIX ? "imix" : "imix-jumbo");
+	else
+		snprintf(buf, len, "%u", size);
+	return 1;
 }
+
+static int traffic_proto_parse(void *obj, const struct opttab_row *r, const char *arg)
+{
+	int v = gen_proto_parse(arg);
+
+	if (v < 0)
+		return -EINVAL;
+	*(enum gen_proto *)(void *)((char *)obj + r->off) = (enum gen_proto)v;
+	return 0;
+}
+
+static int traffic_proto_fmt(const void *obj, const struct opttab_row *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s",
+		 gen_proto_name(
+			 *(const enum gen_proto *)(const void *)((const char *)obj + r->off)));
+	return 1;
+}
+
+static int traffic_proto_explain(const char *arg, char *err, size_t err_len)
+{
+	const char *protos[] = {gen_proto_name(GEN_TCP_SYN), gen_proto_name(GEN_TCP_DATA),
+				gen_proto_name(GEN_UDP)};
+
+	(void)arg;
+	xdpi_choices(protos, 3, err, err_len);
+	return 1;
+}
+
+/* --preset sets several fields of struct gen_opts (the row's base). */
+static int traffic_preset_parse(void *obj, const struct opttab_row *r, const char *arg)
+{
+	(void)r;
+	return gen_preset_apply(obj, arg);
+}
+
+/* The preset is not kept: the fields it set are written as themselves. */
+static int traffic_preset_fmt(const void *obj, const struct opttab_row *r, char *buf, size_t len)
+{
+	(void)obj, (void)r, (void)len;
+	buf[0] = 0;
+	return 0;
+}
+
+static int traffic_preset_explain(const char *arg, char *err, size_t err_len)
+{
+	(void)arg;
+	xdpi_choices(gen_preset_names, GEN__PRESETS, err, err_len);
+	return 1;
+}
+
+/* "1..N" for a count row: from its own bound. */
+#define XDPI_STR2(x) #x
+#define XDPI_STR(x) XDPI_STR2(x)
+
+#define GO(m) offsetof(struct gen_opts, m)
+
+/* clang-format off */
+const struct opttab_row xdpi_traffic_rows[] = {
+	{OPTTAB_U32, "size", .off = GO(size), .parse = traffic_size_parse, .fmt = traffic_size_fmt,
+	 .valid = "64..9018, imix or imix-jumbo", .metavar = "N", .flags = OPTTAB_OBJ_DEFAULT,
+	 .help = "bytes on the wire, FCS included: 64..9018 (at most the MTU + 18), imix "
+		 "(7:4:1 of 64/594/1518) or imix-jumbo (7:4:1:1 of 64/594/1518/9018). Frames "
+		 "over 3412 bytes go through AF_XDP multi-buffer TX (Linux 6.6+)"},
+	{OPTTAB_CUSTOM, "proto", .off = GO(proto), .parse = traffic_proto_parse,
+	 .fmt = traffic_proto_fmt, .explain = traffic_proto_explain, .metavar = "P",
+	 .flags = OPTTAB_OBJ_DEFAULT, .help = "tcp-syn, tcp-data or udp"},
+	{OPTTAB_U32, "flows", .off = GO(flows), .min = 1, .max = XDPI_GEN_MAX_FLOWS,
+	 .valid = "1.." XDPI_STR(XDPI_GEN_MAX_FLOWS), .metavar = "N", .flags = OPTTAB_OBJ_DEFAULT,
+	 .help = "flows (source ports); flows spread over queues on receivers that hash"},
+	{OPTTAB_U64, "rate", .off = GO(rate), .min = 1, .max = 1000000000,
+	 .valid = "1..1000000000 frames per second", .metavar = "PPS",
+	 .def_doc = "as fast as possible", .flags = OPTTAB_OBJ_DEFAULT,
+	 .help = "frames per second over all sender threads"},
+	{OPTTAB_U32, "src-ips", .off = GO(src_ips), .min = 1, .max = GEN_MAX_SRC_IPS,
+	 .valid = "1.." XDPI_STR(GEN_MAX_SRC_IPS), .metavar = "N", .def_doc = "1",
+	 .flags = OPTTAB_OBJ_DEFAULT,
+	 .help = "spoofed sources: the N addresses from the source address on (198.18.0.1), "
+		 "round robin over the frames of each flow (1..131072, a /15)"},
+	{OPTTAB_CUSTOM, "preset", .parse = traffic_preset_parse, .fmt = traffic_preset_fmt,
+	 .explain = traffic_preset_explain, .metavar = "P", .flags = OPTTAB_NO_CONFIG,
+	 .help = "syn-flood or udp-flood: every frame a new flow (--flows 50000 --src-ips "
+		 "131071: 6.5 G distinct 4-tuples); options after it override it"},
+	{OPTTAB_END},
+};
+/* clang-format on */
+
+/* --gen-cpus, --rx-cpus: a CPU list, each CPU online now (a bound a row
+ * cannot hold); off2 the count. */
+static int harness_cpus_parse(void *obj, const struct opttab_row *r, const char *arg)
+{
+	int n = xdpi_parse_list(arg, (int *)(void *)((char *)obj + r->off), GEN_MAX_THREADS,
+				(int)sysconf(_SC_NPROCESSORS_ONLN));
+
+	if (n < 0)
+		return -EINVAL;
+	*(int *)(void *)((char *)obj + r->off2) = n;
+	return 0;
+}
+
+static int harness_cpus_fmt(const void *obj, const struct opttab_row *r, char *buf, size_t len)
+{
+	const int *cpus = (const int *)(const void *)((const char *)obj + r->off);
+	int n = *(const int *)(const void *)((const char *)obj + r->off2);
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%d", i ? "," : "", cpus[i]);
+	return n > 0;
+}
+
+static int harness_cpus_explain(const char *arg, char *err, size_t err_len)
+{
+	(void)arg;
+	snprintf(err, err_len, "a CPU list such as 0,2-3, each below %ld",
+		 sysconf(_SC_NPROCESSORS_ONLN));
+	return 1;
+}
+
+#define BC(m) offsetof(struct bench_cfg, m)
+
+/* clang-format off */
+const struct opttab_row xdpi_harness_rows[] = {
+	{OPTTAB_SECONDS, "duration", 'd', .off = BC(gen.duration), .fmin = 1,
+	 .valid = "seconds, at least 1", .metavar = "S", .flags = OPTTAB_OBJ_DEFAULT,
+	 .help = "seconds of traffic per trial (bench) or point (tune)"},
+	{OPTTAB_CUSTOM, "gen-cpus", .off = BC(gen.cpus), .off2 = BC(gen.ncpus),
+	 .parse = harness_cpus_parse, .fmt = harness_cpus_fmt, .explain = harness_cpus_explain,
+	 .metavar = "LIST", .flags = OPTTAB_OBJ_DEFAULT,
+	 .help = "the generator threads' CPUs"},
+	{OPTTAB_CUSTOM, "rx-cpus", .off = BC(rx_cpus), .off2 = BC(nrx_cpus),
+	 .parse = harness_cpus_parse, .fmt = harness_cpus_fmt, .explain = harness_cpus_explain,
+	 .metavar = "LIST", .flags = OPTTAB_OBJ_DEFAULT,
+	 .help = "the receive workers' CPUs"},
+	{OPTTAB_END},
+};
+/* clang-format on */
 
 const char *xdpi_choices(const char *const *names, int n, char *buf, size_t len)
 {
@@ -84,38 +189,6 @@ const char *xdpi_choices(const char *const *names, int n, char *buf, size_t len)
 	for (int i = 0; i < n && off < len; i++)
 		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", names[i]);
 	return buf;
-}
-
-const char *xdpi_traffic_opt_valid(int opt, char *buf, size_t len)
-{
-	const char *protos[] = {gen_proto_name(GEN_TCP_SYN), gen_proto_name(GEN_TCP_DATA),
-				gen_proto_name(GEN_UDP)};
-
-	switch (opt) {
-	case XDPI_OPT_SIZE:
-		return "64..9018, imix or imix-jumbo";
-	case XDPI_OPT_PROTO:
-		return xdpi_choices(protos, 3, buf, len);
-	case XDPI_OPT_FLOWS:
-		snprintf(buf, len, "1..%d", XDPI_GEN_MAX_FLOWS);
-		return buf;
-	case XDPI_OPT_RATE:
-		return "1..1000000000 frames per second";
-	case XDPI_OPT_SRC_IPS:
-		snprintf(buf, len, "1..%d", GEN_MAX_SRC_IPS);
-		return buf;
-	case XDPI_OPT_PRESET:
-		return xdpi_choices(gen_preset_names, GEN__PRESETS, buf, len);
-	case 'd':
-		return "seconds, at least 1";
-	case XDPI_OPT_GEN_CPUS:
-	case XDPI_OPT_RX_CPUS:
-		snprintf(buf, len, "a CPU list such as 0,2-3, each below %ld",
-			 sysconf(_SC_NPROCESSORS_ONLN));
-		return buf;
-	default:
-		return NULL;
-	}
 }
 
 static void usage_tail(const char *usage)
@@ -226,6 +299,47 @@ void xdpi_usage_getopt(const char *usage, char **argv, int c, const struct optio
 		xdpi_err("unrecognized option '%s'", name);
 	}
 	usage_tail(usage);
+}
+
+int xdpi_opttab_apply(const struct opttab *t, void *obj, const char *usage, char **argv, int c)
+{
+	char valid[256];
+	int ret;
+
+	if (c == '?' || c == ':') {
+		xdpi_usage_getopt(usage, argv, c, t->longs);
+		return -EINVAL;
+	}
+	ret = opttab_parse_opt(t, obj, c, optarg);
+	if (ret >= 0)
+		return ret;
+	xdpi_usage_bad_value(usage, argv, optarg,
+			     opttab_explain(t, c, optarg, valid, sizeof(valid)) ? valid : NULL);
+	return -EINVAL;
+}
+
+int xdpi_opttab_getopt(const struct opttab *t, void *obj, const char *usage, int argc, char **argv)
+{
+	int c, ret;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, t->shorts, t->longs, NULL)) != -1) {
+		ret = xdpi_opttab_apply(t, obj, usage, argv, c);
+		if (ret < 0)
+			return ret;
+		if (!ret)
+			return c;
+	}
+	return 0;
+}
+
+int xdpi_opttab_init(struct opttab *t, const struct opttab_row *rows, const char *cmd)
+{
+	if (!opttab_init(t, rows))
+		return 0;
+	xdpi_err("the option table of %s is malformed", cmd);
+	return -EINVAL;
 }
 
 void xdpi_cmdline(int argc, char **argv, char *out, size_t len)

@@ -484,6 +484,52 @@ TEST(test_write_back)
 		   " -- -eth");
 }
 
+/* OPTTAB_OBJ_DEFAULT: the struct's owner sets the default (a memset-and-
+ * assign function elsewhere); opttab_defaults() leaves the field, and
+ * --help and the man page show the value of the object they are given. */
+struct owned {
+	uint32_t size;
+	uint32_t own;
+};
+
+static const struct opttab_row owned_rows[] = {
+	{OPTTAB_U32, "size", .off = offsetof(struct owned, size), .min = 64, .max = 9018,
+	 .flags = OPTTAB_OBJ_DEFAULT, .metavar = "N", .help = "bytes"},
+	{OPTTAB_U32, "own", .off = offsetof(struct owned, own), .def_u = 7, .metavar = "N",
+	 .help = "its own"},
+	{OPTTAB_END},
+};
+
+TEST(test_obj_default)
+{
+	struct owned o = {.size = 64, .own = 0};
+	struct opttab t;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	EQ(opttab_init(&t, owned_rows), 0);
+	opttab_defaults(&t, &o);
+	EQ(o.size, 64); /* left as the owner set it */
+	EQ(o.own, 7);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	opttab_help_obj(&t, &o, f);
+	opttab_help(&t, f); /* no object: no default for it */
+	opttab_man_obj(&t, &o, f);
+	fclose(f);
+	assert_string_equal(buf, "      --size N          bytes (default 64)\n"
+				 "      --own N           its own (default 7)\n"
+				 "      --size N          bytes\n"
+				 "      --own N           its own (default 7)\n"
+				 "*--size* _N_\n\tbytes (default 64)\n\n"
+				 "*--own* _N_\n\tits own (default 7)\n\n");
+	free(buf);
+	EQ(opttab_parse_opt(&t, &o, OPTTAB_VAL_BASE, "1500"), 1);
+	EQ(o.size, 1500);
+	EQ(opttab_parse_opt(&t, &o, OPTTAB_VAL_BASE, "63"), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -493,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_lists),	      cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_help_layout),   cmocka_unit_test(test_man_section),
 		cmocka_unit_test(test_diff),	      cmocka_unit_test(test_write_back),
+		cmocka_unit_test(test_obj_default),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -155,6 +155,8 @@ void opttab_defaults(const struct opttab *t, void *obj)
 		const struct opttab_row *r = e->row;
 		void *p = field(e, obj);
 
+		if (r->flags & OPTTAB_OBJ_DEFAULT)
+			continue; /* the owner's defaults function set it */
 		switch (r->type) {
 		case OPTTAB_FLAG:
 			*(bool *)p = r->def_u != 0;
@@ -437,6 +439,8 @@ static bool at_default(const struct opttab_ent *e, const void *obj)
 	const struct opttab_row *r = e->row;
 	const void *p = cfield(e, obj);
 
+	if (r->flags & OPTTAB_OBJ_DEFAULT)
+		return false; /* no default in the row: always written */
 	switch (r->type) {
 	case OPTTAB_FLAG:
 		return *(const bool *)p == (r->def_u != 0);
@@ -491,9 +495,13 @@ void opttab_write(const struct opttab *t, const void *obj, unsigned always,
 	}
 }
 
-/* The default --help shows after the row's text, into @buf ("" for none). */
-static void default_text(const struct opttab_row *r, char *buf, size_t len)
+/* The default --help shows after entry @e's text, into @buf ("" for
+ * none); @defaults: the object OPTTAB_OBJ_DEFAULT rows read it from. */
+static void default_text(const struct opttab_ent *e, const void *defaults, char *buf, size_t len)
 {
+	const struct opttab_row *r = e->row;
+	char v[128];
+
 	buf[0] = 0;
 	if (r->def_doc) {
 		snprintf(buf, len, "default: %s", r->def_doc);
@@ -501,18 +509,20 @@ static void default_text(const struct opttab_row *r, char *buf, size_t len)
 	}
 	if (r->flags & OPTTAB_NO_DEFAULT)
 		return;
+	if (r->flags & OPTTAB_OBJ_DEFAULT) {
+		if (defaults && opttab_format(e, defaults, v, sizeof(v)) && *v)
+			snprintf(buf, len, "default %s", v);
+		return;
+	}
 	switch (r->type) {
 	case OPTTAB_U32:
 	case OPTTAB_U64:
 		snprintf(buf, len, "default %" PRIu64, r->def_u);
 		break;
-	case OPTTAB_SECONDS: {
-		char v[32];
-
+	case OPTTAB_SECONDS:
 		fmt_seconds(r->def_d, v, sizeof(v));
 		snprintf(buf, len, "default %s", v);
 		break;
-	}
 	case OPTTAB_STRING:
 		if (r->def_s)
 			snprintf(buf, len, "default %s", r->def_s);
@@ -567,16 +577,22 @@ static void wrap(FILE *out, const char *text, size_t col, size_t at)
 	fputc('\n', out);
 }
 
-/* The row's help text and its default, as one paragraph into @buf. */
-static void help_text(const struct opttab_row *r, const char *text, char *buf, size_t len)
+/* The entry's help text and its default, as one paragraph into @buf. */
+static void help_text(const struct opttab_ent *e, const void *defaults, char *buf, size_t len)
 {
+	const char *text = e->row->help;
 	char def[160];
 
-	default_text(r, def, sizeof(def));
+	default_text(e, defaults, def, sizeof(def));
 	snprintf(buf, len, "%s%s%s%s", text ? text : "", *def ? " (" : "", def, *def ? ")" : "");
 }
 
 void opttab_help(const struct opttab *t, FILE *out)
+{
+	opttab_help_obj(t, NULL, out);
+}
+
+void opttab_help_obj(const struct opttab *t, const void *defaults, FILE *out)
 {
 	char col[96], text[2048];
 
@@ -597,7 +613,7 @@ void opttab_help(const struct opttab *t, FILE *out)
 			fprintf(out, "\n%*s", HELP_COL, "");
 		else
 			fprintf(out, "%*s", (int)(HELP_COL - n), "");
-		help_text(r, r->help, text, sizeof(text));
+		help_text(&t->ents[i], defaults, text, sizeof(text));
 		wrap(out, text, HELP_COL, HELP_COL);
 	}
 }
@@ -624,6 +640,11 @@ static void man_heading(FILE *out, const char *name)
 
 void opttab_man(const struct opttab *t, FILE *out)
 {
+	opttab_man_obj(t, NULL, out);
+}
+
+void opttab_man_obj(const struct opttab *t, const void *defaults, FILE *out)
+{
 	char text[2048];
 
 	for (size_t i = 0; i < t->n; i++) {
@@ -648,7 +669,7 @@ void opttab_man(const struct opttab *t, FILE *out)
 		if (r->man) {
 			fputs(r->man, out); /* scdoc already */
 		} else {
-			help_text(r, r->help, text, sizeof(text));
+			help_text(&t->ents[i], defaults, text, sizeof(text));
 			man_escaped(out, text);
 		}
 		fputs("\n\n", out);

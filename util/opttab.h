@@ -65,6 +65,11 @@ enum opttab_flags {
 		1u << 4, /* STRING: written back last, bare (after "--" if it starts with '-') */
 	OPTTAB_NONEMPTY = 1u << 5,   /* STRING: "" refused */
 	OPTTAB_NO_DEFAULT = 1u << 6, /* --help shows no default for it */
+	/* The default is not the row's: the struct's owner sets it (its own
+	 * defaults function, before opttab_defaults(), which leaves the field
+	 * alone); --help and the man page show it from the object given to
+	 * opttab_help_obj() / opttab_man_obj() (def_doc still wins). */
+	OPTTAB_OBJ_DEFAULT = 1u << 7,
 	/* Bits from here on are the command's own, for opttab_write()'s @always. */
 	OPTTAB_USER0 = 1u << 16,
 };
@@ -163,9 +168,15 @@ int opttab_explain(const struct opttab *t, int val, const char *arg, char *err, 
 /* --help: the rows in order, "  -x, --long META" then the help wrapped at
  * 80 columns from column 24, the default after it; headings as they are. */
 void opttab_help(const struct opttab *t, FILE *out);
+/* The same, the defaults of OPTTAB_OBJ_DEFAULT rows read from @defaults
+ * (a struct as the command sets it up before parsing; NULL: none shown).
+ * opttab_help() is opttab_help_obj(t, NULL, out). */
+void opttab_help_obj(const struct opttab *t, const void *defaults, FILE *out);
 /* The OPTIONS section's body of a man page in scdoc: a "## HEADING" per
  * group, "*-x*, *--long* _META_" and a tab-indented paragraph per row. */
 void opttab_man(const struct opttab *t, FILE *out);
+/* opttab_man() with @defaults as for opttab_help_obj(). */
+void opttab_man_obj(const struct opttab *t, const void *defaults, FILE *out);
 
 /* Calls @changed with the name of each row whose value differs between
  * @a and @b, in table order (ACTION rows skipped). */
