@@ -41,7 +41,6 @@ static int afp_cpu_explain(const char *arg, char *err, size_t err_len)
 }
 
 #define AO(m) offsetof(struct afp_opts, m)
-#define AFP_OPT_HELP_MAN 0x3000
 
 static const struct opttab_row afp_rows[] = {
 	{OPTTAB_STRING, "interface", 'i', .off = AO(ifname), .metavar = "IFACE",
@@ -56,7 +55,6 @@ static const struct opttab_row afp_rows[] = {
 	 .help = "pin to CPU N"},
 	{OPTTAB_FLAG, "json", 'j', .off = AO(json), .help = "one JSON object on stdout"},
 	{OPTTAB_ACTION, "help", 'h', .help = "this text"},
-	{OPTTAB_ACTION, "help-man", .id = AFP_OPT_HELP_MAN, .flags = OPTTAB_HIDDEN},
 	{OPTTAB_END},
 };
 
@@ -87,7 +85,7 @@ static int afp_parse(int argc, char **argv, struct afp_opts *o)
 	if (c < 0)
 		return c;
 	if (c) {
-		if (c == 'h')
+		if (!xdpi_help_man())
 			afp_usage(stdout);
 		else
 			opttab_man(&afp_tab, stdout);

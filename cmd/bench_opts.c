@@ -101,7 +101,6 @@ static const char *const harness_cpus[] = {"gen-cpus", "rx-cpus", NULL};
 static const char *const traffic_shape[] = {"size", "proto", "flows", "src-ips", "preset", NULL};
 
 #define BA(m) offsetof(struct bench_args, m)
-#define BENCH_OPT_HELP_MAN 0x3000
 
 /* clang-format off */
 static const struct opttab_row bench_rows[] = {
@@ -155,7 +154,6 @@ static const struct opttab_row bench_rows[] = {
 	{OPTTAB_FLAG, "no-history", .off = BA(no_history),
 	 .help = "neither read nor add to the history"},
 	{OPTTAB_ACTION, "help", 'h', .help = "this text"},
-	{OPTTAB_ACTION, "help-man", .id = BENCH_OPT_HELP_MAN, .flags = OPTTAB_HIDDEN},
 	{OPTTAB_END},
 };
 /* clang-format on */
@@ -245,7 +243,7 @@ int bench_parse(int argc, char **argv, struct bench_args *a)
 	if (c < 0)
 		return c;
 	if (c) {
-		bench_usage(stdout, c == BENCH_OPT_HELP_MAN);
+		bench_usage(stdout, xdpi_help_man());
 		return 1;
 	}
 	if (optind != argc) {

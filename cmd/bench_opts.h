@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The options of `xdpi bench`: one opttab table (util/opttab.h) from which
- * its getopt tables, --help, the hidden --help-man and the defaults come,
+ * its getopt tables, --help (with XDPI_HELP_MAN, its man
+ * page's options: cmd.h) and the defaults come,
  * and the checks of the options together. cmd/bench.c runs what they ask.
  */
 #ifndef XDPI_CMD_BENCH_OPTS_H

@@ -90,9 +90,14 @@ const char *xdpi_choices(const char *const *names, int n, char *buf, size_t len)
 int xdpi_opttab_apply(const struct opttab *t, void *obj, const char *usage, char **argv, int c);
 /* getopt_long() over @t from the start of @argv, each option applied to
  * @obj by xdpi_opttab_apply(). Returns 0 at the operands (optind at the
- * first), the getopt value of an ACTION row given (--help, --help-man:
- * the command acts on it), or -EINVAL after a usage error (said). */
+ * first), the getopt value of an ACTION row given (--help: the command
+ * acts on it), or -EINVAL after a usage error (said). */
 int xdpi_opttab_getopt(const struct opttab *t, void *obj, const char *usage, int argc, char **argv);
+/* With XDPI_HELP_MAN set in the environment, --help prints the OPTIONS
+ * section of the command's man page as its table has it (opttab_man()),
+ * which tests/t_opttab*.sh compare with docs/man: a variable, not a hidden
+ * option, so that no abbreviation of --help becomes ambiguous. */
+bool xdpi_help_man(void);
 /* Builds @t from @rows: 0, or -EINVAL after saying the table of @cmd is
  * malformed (a bug: two rows share a name or letter). */
 int xdpi_opttab_init(struct opttab *t, const struct opttab_row *rows, const char *cmd);

@@ -25,7 +25,6 @@ struct compare_opts {
 };
 
 #define CO(m) offsetof(struct compare_opts, m)
-#define COMPARE_OPT_HELP_MAN 0x3000
 
 static const struct opttab_row compare_rows[] = {
 	{OPTTAB_STRING, "pcap", .off = CO(pcap), .metavar = "FILE",
@@ -34,7 +33,6 @@ static const struct opttab_row compare_rows[] = {
 	 .help = "one JSON object on stdout: the ledger, its verdict and, with --pcap, the "
 		 "metrics that differ"},
 	{OPTTAB_ACTION, "help", 'h', .help = "this text"},
-	{OPTTAB_ACTION, "help-man", .id = COMPARE_OPT_HELP_MAN, .flags = OPTTAB_HIDDEN},
 	{OPTTAB_END},
 };
 
@@ -69,7 +67,7 @@ static int compare_parse(int argc, char **argv, struct compare_opts *o)
 	if (c < 0)
 		return c;
 	if (c) {
-		if (c == 'h')
+		if (!xdpi_help_man())
 			compare_usage(stdout);
 		else
 			opttab_man(&compare_tab, stdout);

@@ -18,7 +18,6 @@ struct detach_opts {
 };
 
 #define DO(m) offsetof(struct detach_opts, m)
-#define DETACH_OPT_HELP_MAN 0x3000
 
 static const struct opttab_row detach_rows[] = {
 	{OPTTAB_STRING, "interface", 'i', .off = DO(ifname), .metavar = "IFACE",
@@ -27,7 +26,6 @@ static const struct opttab_row detach_rows[] = {
 	 .help = "remove whatever XDP program is attached, not only xdpi's, also one a running "
 		 "xdpi live uses"},
 	{OPTTAB_ACTION, "help", 'h', .help = "this text"},
-	{OPTTAB_ACTION, "help-man", .id = DETACH_OPT_HELP_MAN, .flags = OPTTAB_HIDDEN},
 	{OPTTAB_END},
 };
 
@@ -62,7 +60,7 @@ static int detach_parse(int argc, char **argv, struct detach_opts *o)
 	if (c < 0)
 		return c;
 	if (c) {
-		if (c == 'h')
+		if (!xdpi_help_man())
 			detach_usage(stdout);
 		else
 			opttab_man(&detach_tab, stdout);

@@ -107,7 +107,6 @@ struct gen_args {
 static const char *const method_names[] = {"auto", "live", "xsk"};
 
 #define GA(m) offsetof(struct gen_args, m)
-#define GEN_OPT_HELP_MAN 0x3000
 /* The rows over struct gen_opts: gen_opts_defaults() sets their defaults. */
 #define GEN_OWNED OPTTAB_OBJ_DEFAULT
 
@@ -159,7 +158,6 @@ static const struct opttab_row gen_rows[] = {
 	 .valid = "1..4294967295", .metavar = "N", .help = "frames --pcap writes at most"},
 	{OPTTAB_FLAG, "json", 'j', .off = GA(json), .help = "print one JSON object with the result"},
 	{OPTTAB_ACTION, "help", 'h', .help = "this text"},
-	{OPTTAB_ACTION, "help-man", .id = GEN_OPT_HELP_MAN, .flags = OPTTAB_HIDDEN},
 	{OPTTAB_END},
 };
 /* clang-format on */
@@ -221,7 +219,7 @@ static int gen_parse(int argc, char **argv, struct gen_args *a)
 		if (ret < 0)
 			return ret;
 		if (!ret) {
-			gen_usage(stdout, c == GEN_OPT_HELP_MAN);
+			gen_usage(stdout, xdpi_help_man());
 			return 1;
 		}
 		proto_given |= c == gen_val("proto");

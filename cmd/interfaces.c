@@ -36,7 +36,6 @@ static int interfaces_name_parse(void *obj, const struct opttab_row *r, const ch
 }
 
 #define IO(m) offsetof(struct interfaces_opts, m)
-#define INTERFACES_OPT_HELP_MAN 0x3000
 
 static const struct opttab_row interfaces_rows[] = {
 	{OPTTAB_CUSTOM, "interface", 'i', .parse = interfaces_name_parse, .metavar = "IFACE",
@@ -44,7 +43,6 @@ static const struct opttab_row interfaces_rows[] = {
 	{OPTTAB_FLAG, "json", 'j', .off = IO(json),
 	 .help = "one JSON object {\"interfaces\": [...]}"},
 	{OPTTAB_ACTION, "help", 'h', .help = "this text"},
-	{OPTTAB_ACTION, "help-man", .id = INTERFACES_OPT_HELP_MAN, .flags = OPTTAB_HIDDEN},
 	{OPTTAB_END},
 };
 
@@ -82,7 +80,7 @@ static int interfaces_parse(int argc, char **argv, struct interfaces_opts *o)
 	if (c < 0)
 		return c;
 	if (c) {
-		if (c == 'h')
+		if (!xdpi_help_man())
 			interfaces_usage(stdout);
 		else
 			opttab_man(&interfaces_tab, stdout);

@@ -33,11 +33,10 @@
 enum {
 	LIVE_OPT_CONFIG = 0x2000,
 	LIVE_OPT_CHECK_CONFIG,
-	LIVE_OPT_HELP_MAN,
 };
 
 /* The command's table: the capture's rows (capture/options.h), its own
- * three, then the flow rows; --help-man prints its man page section. */
+ * three, then the flow rows. */
 static const struct opttab_row live_rows[] = {
 	{OPTTAB_INCLUDE, .include = capture_run_rows},
 	{OPTTAB_ACTION, "config", .id = LIVE_OPT_CONFIG, .metavar = "FILE",
@@ -50,14 +49,13 @@ static const struct opttab_row live_rows[] = {
 	 .help = "parse the config file and the options, print the options in effect as a "
 		 "command line, and exit"},
 	{OPTTAB_ACTION, "help", 'h', .help = "this text"},
-	{OPTTAB_ACTION, "help-man", .id = LIVE_OPT_HELP_MAN, .flags = OPTTAB_HIDDEN},
 	{OPTTAB_INCLUDE, .off = offsetof(struct capture_opts, flows), .include = capture_flow_rows},
 	{OPTTAB_END},
 };
 
 static struct opttab live_tab;
 
-/* --help-man: the OPTIONS of docs/man/xdpi-live.8.scd as the table has
+/* --help with XDPI_HELP_MAN: the OPTIONS of docs/man/xdpi-live.8.scd as the table has
  * them (tests/t_opttab.sh compares). */
 static void live_usage_man(FILE *out)
 {
@@ -162,8 +160,8 @@ static int live_parse(int argc, char **argv, struct capture_opts *o, struct live
 	opterr = 0;
 	/* Pass 1: the command line alone, every error said; --config found. */
 	while ((c = getopt_long(argc, argv, live_tab.shorts, live_tab.longs, NULL)) != -1) {
-		if (c == 'h' || c == LIVE_OPT_HELP_MAN) {
-			(c == 'h' ? live_usage : live_usage_man)(stdout);
+		if (c == 'h') {
+			(xdpi_help_man() ? live_usage_man : live_usage)(stdout);
 			return 1;
 		}
 		if (c == '?' || c == ':') {

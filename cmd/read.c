@@ -53,7 +53,6 @@ static int read_proto_parse(void *obj, const struct opttab_row *r, const char *a
 }
 
 #define RO(m) offsetof(struct read_opts, m)
-#define READ_OPT_HELP_MAN 0x3000
 
 static const struct opttab_row read_rows[] = {
 	{OPTTAB_GROUP, "Options:"},
@@ -90,7 +89,6 @@ static const struct opttab_row read_rows[] = {
 	 .help = "with --connections, every column, exact: state and end reason, handshake RTT, "
 		 "SNI or Host too"},
 	{OPTTAB_ACTION, "help", 'h', .help = "this text"},
-	{OPTTAB_ACTION, "help-man", .id = READ_OPT_HELP_MAN, .flags = OPTTAB_HIDDEN},
 	{OPTTAB_INCLUDE, .off = RO(flows), .include = capture_flow_rows},
 	{OPTTAB_END},
 };
@@ -203,8 +201,8 @@ static int read_parse(int argc, char **argv, struct read_opts *o)
 	optind = 1;
 	opterr = 0; /* ':' first too: the messages are ours, three lines */
 	while ((c = getopt_long(argc, argv, read_tab.shorts, read_tab.longs, NULL)) != -1) {
-		if (c == 'h' || c == READ_OPT_HELP_MAN) {
-			if (c == 'h')
+		if (c == 'h') {
+			if (!xdpi_help_man())
 				read_usage(stdout);
 			else
 				opttab_man(&read_tab, stdout);

@@ -38,7 +38,6 @@
 /* How often the view is redrawn and the rates measured. */
 #define TOP_PERIOD_S 1.0
 
-#define TOP_OPT_HELP_MAN 0x2000
 
 /* The options of `xdpi live` that make sense here, its rows as they are. */
 static const char *const top_opt_names[] = {
@@ -51,7 +50,6 @@ static const struct opttab_row top_rows[] = {
 	{OPTTAB_GROUP, "Options (as for `xdpi live`, docs/live.md):"},
 	{OPTTAB_INCLUDE, .include = capture_opt_rows, .only = top_opt_names},
 	{OPTTAB_ACTION, "help", 'h', .help = "this text"},
-	{OPTTAB_ACTION, "help-man", .id = TOP_OPT_HELP_MAN, .flags = OPTTAB_HIDDEN},
 	{OPTTAB_END},
 };
 
@@ -92,8 +90,8 @@ static int top_parse(int argc, char **argv, struct capture_opts *o)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, top_tab.shorts, top_tab.longs, NULL)) != -1) {
-		if (c == 'h' || c == TOP_OPT_HELP_MAN) {
-			if (c == 'h')
+		if (c == 'h') {
+			if (!xdpi_help_man())
 				top_usage(stdout);
 			else
 				opttab_man(&top_tab, stdout);

@@ -161,7 +161,6 @@ static int tune_dim_fmt(const void *obj, const struct opttab_row *r, char *buf, 
 }
 
 #define TA(m) offsetof(struct tune_args, m)
-#define TUNE_OPT_HELP_MAN 0x3000
 /* A sweep's row: its defaults are tune_args_defaults()'s. */
 #define TUNE_DIM_ROW(opt, dim, text, ok)                                              \
 	{                                                                             \
@@ -197,7 +196,6 @@ static const struct opttab_row tune_rows[] = {
 	{OPTTAB_STRING, "out", 'o', .off = TA(out_dir), .def_s = "build/tune", .metavar = "DIR",
 	 .help = "where tune.csv and tune.png go"},
 	{OPTTAB_ACTION, "help", 'h', .help = "this text"},
-	{OPTTAB_ACTION, "help-man", .id = TUNE_OPT_HELP_MAN, .flags = OPTTAB_HIDDEN},
 	{OPTTAB_END},
 };
 /* clang-format on */
@@ -258,7 +256,7 @@ static int tune_parse(int argc, char **argv, struct tune_args *a)
 	if (c < 0)
 		return c;
 	if (c) {
-		tune_usage(stdout, c == TUNE_OPT_HELP_MAN);
+		tune_usage(stdout, xdpi_help_man());
 		return 1;
 	}
 	if (optind != argc) {

@@ -334,6 +334,11 @@ int xdpi_opttab_getopt(const struct opttab *t, void *obj, const char *usage, int
 	return 0;
 }
 
+bool xdpi_help_man(void)
+{
+	return getenv("XDPI_HELP_MAN") != NULL;
+}
+
 int xdpi_opttab_init(struct opttab *t, const struct opttab_row *rows, const char *cmd)
 {
 	if (!opttab_init(t, rows))
