@@ -555,8 +555,8 @@ static enum bench_placement placement_of(const struct bench_cfg *cfg, enum bench
 	}
 }
 
-/* A point's receiver as `xdpi live` options: capture/options.h is the one
- * table of their names, and capture_opts_to_argv() writes them. */
+/* A point's receiver as the typed options `xdpi live` would have built
+ * (capture/options.h): the engine takes them as they are, no argv. */
 static void live_opts_of(const struct bench_cfg *cfg, enum bench_receiver r,
 			 enum bench_placement place, const char *ifname, bool testbed,
 			 struct capture_opts *o)

@@ -40,7 +40,7 @@ static bool is_file(const char *path)
 	return path && strcmp(path, "-");
 }
 
-/* A threshold of the detection (capture_flow_long_opts): applied at once;
+/* A threshold of the detection (capture_flow_rows): applied at once;
  * --no-detect and --detect-max-entries need a restart. */
 static bool is_detect_key(const char *key)
 {

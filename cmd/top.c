@@ -38,7 +38,6 @@
 /* How often the view is redrawn and the rates measured. */
 #define TOP_PERIOD_S 1.0
 
-
 /* The options of `xdpi live` that make sense here, its rows as they are. */
 static const char *const top_opt_names[] = {
 	"interface",	   "filter",	   "duration", "passive",   "snaplen",	"takeover",
