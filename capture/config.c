@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <stddef.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,6 +218,53 @@ int capture_config_load(const char *path, struct capture_opts *o, struct capture
 	free(line);
 	fclose(f);
 	return ret;
+}
+
+int capture_config_build(const struct opttab *t, int argc, char **argv, const char *config,
+			 struct capture_opts *o, struct capture_config **store, char *err,
+			 size_t err_len)
+{
+	const struct opttab_ent *e;
+	const char *file_ifname;
+	int c;
+
+	*store = NULL;
+	capture_opts_defaults(o);
+	if (config) {
+		int ret = capture_config_load(config, o, store, err, err_len);
+
+		if (ret)
+			return ret == -ENOMEM ? ret : -EINVAL;
+	}
+	file_ifname = o->ifname;
+	o->ifname = NULL;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, t->shorts, t->longs, NULL)) != -1) {
+		e = opttab_find(t, c);
+		if (e && e->row->type == OPTTAB_ACTION)
+			continue;
+		if (opttab_parse_opt(t, o, c, optarg) <= 0) {
+			snprintf(err, err_len, "the command line changed under us");
+			return -EINVAL;
+		}
+	}
+	if (optind == argc - 1 && (!o->ifname || !strcmp(o->ifname, argv[optind])))
+		o->ifname = argv[optind];
+	else if (optind != argc)
+		o->ifname = NULL;
+	else if (!o->ifname)
+		o->ifname = file_ifname;
+	if (!o->ifname) {
+		snprintf(err, err_len,
+			 "live takes exactly one IFACE, as -i IFACE or the last argument%s",
+			 config ? " (or interface = IFACE in the config file)" : "");
+		return -EINVAL;
+	}
+	/* -q: no table, whatever --interval says. */
+	if (o->quiet)
+		o->interval = 0;
+	return 0;
 }
 
 void capture_config_adopt(struct capture_config *cfg, struct capture_config *older)

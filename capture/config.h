@@ -39,6 +39,17 @@ void capture_config_adopt(struct capture_config *cfg, struct capture_config *old
 /* Frees @cfg and what it adopted. Accepts NULL. */
 void capture_config_free(struct capture_config *cfg);
 
+/* The options of a run of `xdpi live`: the defaults, then the file @config
+ * (NULL: none), then the command line @argc/@argv parsed with @t (the
+ * command's table; its ACTION rows are skipped, and the line must already
+ * have parsed once: a row it refuses now is -EINVAL). The interface given
+ * on the command line wins over the file's. Used at start and at each
+ * SIGHUP, from the same argv. 0, or a negative errno with the reason in
+ * @err; *@store receives the file's values (free it also on error). */
+int capture_config_build(const struct opttab *t, int argc, char **argv, const char *config,
+			 struct capture_opts *o, struct capture_config **store, char *err,
+			 size_t err_len);
+
 /* Calls @changed with the key of each option whose value differs between
  * @a and @b ("interface" for the interface), in the option table's order
  * (opttab_diff()): the typed fields each option sets are compared, never

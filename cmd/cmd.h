@@ -98,6 +98,10 @@ int xdpi_opttab_getopt(const struct opttab *t, void *obj, const char *usage, int
  * which tests/t_opttab*.sh compare with docs/man: a variable, not a hidden
  * option, so that no abbreviation of --help becomes ambiguous. */
 bool xdpi_help_man(void);
+/* " ARG" on the FILE @file, ARG quoted for a shell where it must be: a
+ * push callback of capture_opts_write() for a command line a person can
+ * paste. */
+void xdpi_print_shell_arg(void *file, const char *arg);
 /* Builds @t from @rows: 0, or -EINVAL after saying the table of @cmd is
  * malformed (a bug: two rows share a name or letter). */
 int xdpi_opttab_init(struct opttab *t, const struct opttab_row *rows, const char *cmd);

@@ -95,52 +95,12 @@ struct live_args {
 	struct capture_config *store;
 };
 
-/* The options of the run: the defaults, then the file of @a, then @a's
- * command line (already checked by live_parse()). 0, or -EINVAL with the
- * reason in @err; *@store receives the file's values (free it on error). */
+/* The options of the run from the file of @a and its command line
+ * (capture_config_build()). */
 static int live_build(const struct live_args *a, struct capture_opts *o,
 		      struct capture_config **store, char *err, size_t err_len)
 {
-	const char *file_ifname;
-	int c;
-
-	*store = NULL;
-	capture_opts_defaults(o);
-	if (a->config) {
-		int ret = capture_config_load(a->config, o, store, err, err_len);
-
-		if (ret)
-			return ret == -ENOMEM ? ret : -EINVAL;
-	}
-	/* An interface on the command line wins over the file's. */
-	file_ifname = o->ifname;
-	o->ifname = NULL;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(a->argc, a->argv, live_tab.shorts, live_tab.longs, NULL)) != -1) {
-		if (c == LIVE_OPT_CONFIG || c == LIVE_OPT_CHECK_CONFIG)
-			continue;
-		if (opttab_parse_opt(&live_tab, o, c, optarg) <= 0) {
-			snprintf(err, err_len, "the command line changed under us");
-			return -EINVAL;
-		}
-	}
-	if (optind == a->argc - 1 && (!o->ifname || !strcmp(o->ifname, a->argv[optind])))
-		o->ifname = a->argv[optind];
-	else if (optind != a->argc)
-		o->ifname = NULL;
-	else if (!o->ifname)
-		o->ifname = file_ifname;
-	if (!o->ifname) {
-		snprintf(err, err_len,
-			 "live takes exactly one IFACE, as -i IFACE or the last argument%s",
-			 a->config ? " (or interface = IFACE in the config file)" : "");
-		return -EINVAL;
-	}
-	/* -q: no table, whatever --interval says. */
-	if (o->quiet)
-		o->interval = 0;
-	return 0;
+	return capture_config_build(&live_tab, a->argc, a->argv, a->config, o, store, err, err_len);
 }
 
 /* Returns 0, 1 after --help, or -EINVAL after a usage error (said). On 0,
@@ -214,26 +174,6 @@ static int live_parse(int argc, char **argv, struct capture_opts *o, struct live
 	return 0;
 }
 
-/* --check-config: one argument of the command line in effect, quoted for
- * a shell where it must be. */
-static void check_config_push(void *ctx, const char *arg)
-{
-	FILE *out = ctx;
-
-	if (*arg && strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				"0123456789_./:,=@%+-[]") == strlen(arg)) {
-		fprintf(out, " %s", arg);
-		return;
-	}
-	fputs(" '", out);
-	for (const char *p = arg; *p; p++)
-		if (*p == '\'')
-			fputs("'\\''", out);
-		else
-			fputc(*p, out);
-	fputc('\'', out);
-}
-
 /* --check-config: what no single option can check, then the options. */
 static int live_check_config(const struct capture_opts *o)
 {
@@ -244,7 +184,7 @@ static int live_check_config(const struct capture_opts *o)
 		return -EINVAL;
 	}
 	fputs("xdpi live", stdout);
-	capture_opts_write(o, 0, check_config_push, stdout);
+	capture_opts_write(o, 0, xdpi_print_shell_arg, stdout);
 	fputc('\n', stdout);
 	return 0;
 }
@@ -258,41 +198,12 @@ static FILE *live_text_out(const struct capture_opts *o)
 		       : stdout;
 }
 
-/* The renderer's side of the run (capture/run.h's hooks): the options as
- * the run applies them, what made them, and the live table. */
+/* The renderer's side of the run: the live table (export/live_report.h)
+ * and what made the options. */
 struct live_view {
-	struct capture_opts *o;
+	struct live_table_view table;
 	struct live_args *a;
-	struct live_table table;
 };
-
-static int live_open(void *ctx, struct capture *c)
-{
-	struct live_view *v = ctx;
-	int ret = live_table_init(&v->table, v->o->json ? stderr : live_text_out(v->o), c, 0);
-
-	if (ret)
-		xdpi_err("out of memory");
-	v->table.jsonl = capture_jsonl(c);
-	return ret;
-}
-
-static void live_begin(void *ctx, double started)
-{
-	struct live_view *v = ctx;
-
-	v->table.started = v->table.prev_time = started;
-}
-
-static void live_header(void *ctx)
-{
-	live_table_header(&((struct live_view *)ctx)->table);
-}
-
-static void live_row(void *ctx, const struct capture *c, double now)
-{
-	live_table_row(&((struct live_view *)ctx)->table, c, now);
-}
 
 /* SIGHUP with --config: the options from the file and the same argv. */
 static int live_rebuild(void *ctx, struct capture_opts *n, struct capture_config **store, char *err,
@@ -305,7 +216,7 @@ static int live_rebuild(void *ctx, struct capture_opts *n, struct capture_config
 static int live_report(void *ctx, struct capture *c, const struct capture_result *res,
 		       const char *stop_reason)
 {
-	const struct capture_opts *o = ((struct live_view *)ctx)->o;
+	const struct capture_opts *o = ((struct live_view *)ctx)->table.o;
 	json_t *obj = NULL;
 	char err[512];
 	int ret = 0;
@@ -335,13 +246,9 @@ int cmd_live(int argc, char **argv)
 {
 	struct capture_opts *o = malloc(sizeof(*o));
 	struct live_args a;
-	struct live_view v = {.o = o, .a = &a};
-	const struct capture_run_hooks hooks = {
+	struct live_view v = {.table = {.o = o}, .a = &a};
+	struct capture_run_hooks hooks = {
 		.ctx = &v,
-		.open = live_open,
-		.begin = live_begin,
-		.header = live_header,
-		.row = live_row,
 		.publish = prom_publish_capture,
 		.rebuild = live_rebuild,
 		.report = live_report,
@@ -364,9 +271,11 @@ int cmd_live(int argc, char **argv)
 		xdpi_log_set_level(XDPI_LOG_DEBUG);
 	if (o->quiet)
 		xdpi_log_set_level(XDPI_LOG_WARN);
+	v.table.out = o->json ? stderr : live_text_out(o);
+	live_table_hooks(&hooks);
 	ret = capture_run(&(const struct capture_run_config){
 		.o = o, .config = a.config, .store = &a.store, .hooks = &hooks});
-	live_table_free(&v.table);
+	live_table_free(&v.table.t);
 	/* After the capture is closed: its options point into the file's text. */
 	capture_config_free(a.store);
 	free(o);

@@ -334,6 +334,24 @@ int xdpi_opttab_getopt(const struct opttab *t, void *obj, const char *usage, int
 	return 0;
 }
 
+void xdpi_print_shell_arg(void *file, const char *arg)
+{
+	FILE *out = file;
+
+	if (*arg && strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				"0123456789_./:,=@%+-[]") == strlen(arg)) {
+		fprintf(out, " %s", arg);
+		return;
+	}
+	fputs(" '", out);
+	for (const char *p = arg; *p; p++)
+		if (*p == '\'')
+			fputs("'\\''", out);
+		else
+			fputc(*p, out);
+	fputc('\'', out);
+}
+
 bool xdpi_help_man(void)
 {
 	return getenv("XDPI_HELP_MAN") != NULL;

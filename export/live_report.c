@@ -11,6 +11,7 @@
 #include "../sink/ipfix_report.h"
 #include "../sink/jsonl.h"
 #include "report.h"
+#include "../util/log.h"
 #include "../util/u64json.h"
 
 int live_table_init(struct live_table *t, FILE *out, const struct capture *c, double started)
@@ -462,4 +463,40 @@ void live_report_print(FILE *out, const struct capture_opts *o, const struct cap
 	if (res->total.seq)
 		seqcheck_print(out, res->total.seq);
 	ledger_print(out, &res->ledger);
+}
+
+static int live_view_open(void *ctx, struct capture *c)
+{
+	struct live_table_view *v = ctx;
+	int ret = live_table_init(&v->t, v->out, c, 0);
+
+	if (ret)
+		xdpi_err("out of memory");
+	v->t.jsonl = capture_jsonl(c);
+	return ret;
+}
+
+static void live_view_begin(void *ctx, double started)
+{
+	struct live_table_view *v = ctx;
+
+	v->t.started = v->t.prev_time = started;
+}
+
+static void live_view_header(void *ctx)
+{
+	live_table_header(&((struct live_table_view *)ctx)->t);
+}
+
+static void live_view_row(void *ctx, const struct capture *c, double now)
+{
+	live_table_row(&((struct live_table_view *)ctx)->t, c, now);
+}
+
+void live_table_hooks(struct capture_run_hooks *h)
+{
+	h->open = live_view_open;
+	h->begin = live_view_begin;
+	h->header = live_view_header;
+	h->row = live_view_row;
 }

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "../capture/capture.h"
+#include "../capture/run.h"
 #include "../inspect/seqcheck.h"
 
 struct live_table {
@@ -37,6 +38,19 @@ void live_table_header(struct live_table *t);
  * also a "stats" line: totals, per queue and connections. */
 void live_table_row(struct live_table *t, const struct capture *c, double now);
 void live_table_free(struct live_table *t);
+
+/* The live table as a run's renderer (capture/run.h): set out and o, with
+ * ctx the struct itself, and live_table_hooks() fills open, begin, header
+ * and row. t is freed by live_table_free() after the run. */
+struct live_table_view {
+	struct live_table t;
+	FILE *out;		      /* where the table goes */
+	const struct capture_opts *o; /* the run's options */
+};
+
+/* Sets @h's table hooks; @h->ctx must point at a struct live_table_view
+ * (or a struct that starts with one). */
+void live_table_hooks(struct capture_run_hooks *h);
 
 /* The fixed vocabulary of "stop_reason" from what ended the run as
  * cmd/live.c says it ("SIGINT", "duration reached", "count reached";
