@@ -365,11 +365,6 @@ static void ipfix_rec_fill(const struct ipfix_item *it, int d, struct ipfix_rec_
 	};
 }
 
-static uint32_t ipfix_v4_host(const uint8_t *a)
-{
-	return ((uint32_t)a[0] << 24) | ((uint32_t)a[1] << 16) | ((uint32_t)a[2] << 8) | a[3];
-}
-
 static void ipfix_export_item(struct ipfix_exporter *x, const struct ipfix_item *it)
 {
 	for (int d = 0; d < 2; d++) {
@@ -381,8 +376,8 @@ static void ipfix_export_item(struct ipfix_exporter *x, const struct ipfix_item 
 			struct ipfix_rec_v4 r;
 
 			ipfix_rec_fill(it, d, &r.h, &r.t);
-			r.src = ipfix_v4_host(sa);
-			r.dst = ipfix_v4_host(da);
+			r.src = ipfix_ipv4_host(sa);
+			r.dst = ipfix_ipv4_host(da);
 			ipfix_append(x, IPFIX_TID_V4, &r, sizeof(r));
 		} else {
 			struct ipfix_rec_v6 r;
