@@ -16,7 +16,7 @@ live_test_begin "top tests" tp
 command -v tmux >/dev/null || { t_skip "top tests" "no tmux (make deps)"; t_done; exit; }
 
 python3 tests/mktop.py "$T_TMP" || t_fail "mktop.py"
-testbed_up 1 "$TB_ID" || { t_fail "testbed up"; t_done; exit; }
+live_testbed_up
 TMUX_SOCK=xdpi-top-$$
 tm() { tmux -L "$TMUX_SOCK" "$@"; }
 trap 'live_watchdogs_kill; tm kill-server 2>/dev/null; pkill -f "tcpreplay.*$T_TMP/data.pcap"; testbed_down; rm -rf "$T_TMP"' EXIT
