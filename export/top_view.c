@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "flow_report.h"
+#include "../sink/alert_report.h"
 #include "../inspect/flows.h"
 
 struct top_view {
@@ -328,48 +329,21 @@ static void draw_queues(const struct top_health *h, int y, int nq)
 	attroff(A_BOLD);
 }
 
-/* One line per active alert: its kind, who to whom, its rate now. */
+/* One line per active alert, as the log writes it (alert_text): kind,
+ * who to whom, its rate now. */
 static void draw_alerts(const struct top_health *h, int y, int rows)
 {
-	char text[256], src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], port[16];
+	char text[256];
 	int i;
 
 	for (i = 0; i < h->nalerts && i < rows; i++) {
-		const struct detect_alert *a = &h->alerts[i];
-		char rate[64];
-
-		snprintf(src, sizeof(src), "*");
-		snprintf(dst, sizeof(dst), "*");
-		port[0] = 0;
-		if (a->has_src)
-			flow_addr_str(a->family, a->src, src, sizeof(src));
-		if (a->has_dst)
-			flow_addr_str(a->family, a->dst, dst, sizeof(dst));
-		if (a->has_port)
-			snprintf(port, sizeof(port), " port %u", a->port);
-		switch (a->kind) {
-		case DETECT_SYN_FLOOD:
-			snprintf(rate, sizeof(rate), "%.0f SYN/s, %" PRIu64 " half-open", a->rate,
-				 a->half_open);
-			break;
-		case DETECT_PORT_SCAN:
-		case DETECT_ADDRESS_SCAN:
-			snprintf(rate, sizeof(rate), "%.0f tries/s, %" PRIu64 " %s", a->rate,
-				 a->distinct, a->kind == DETECT_PORT_SCAN ? "ports" : "hosts");
-			break;
-		default:
-			snprintf(rate, sizeof(rate), "%.0f pps, %.1f Mbit/s", a->rate,
-				 a->bps / 1e6);
-			break;
-		}
-		snprintf(text, sizeof(text), "ALERT %-12s %s -> %s%s  %s",
-			 detect_kind_name(a->kind), src, dst, port, rate);
+		alert_text(&h->alerts[i], text, sizeof(text));
 		attron(A_BOLD);
 		line(y + i, text);
 		attroff(A_BOLD);
 	}
 	if ((uint64_t)i < h->alerts_active) {
-		snprintf(text, sizeof(text), "ALERT ... %" PRIu64 " more active (the log has them)",
+		snprintf(text, sizeof(text), "alert ... %" PRIu64 " more active (the log has them)",
 			 h->alerts_active - (uint64_t)i);
 		line(y + rows, text);
 	}

@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,16 +74,22 @@ static fbInfoElementSpec_t ipfix_spec[] = {
 	{"sourceTransportPort", 2, 0},
 	{"destinationTransportPort", 2, 0},
 	{"vlanId", 2, 0},
-	{"tcpControlBits", 1, 0}, /* see ipfix_rec_v4 */
+	{"tcpControlBits", 1, 0}, /* see ipfix_rec_tail */
 	{"protocolIdentifier", 1, 0},
 	{"flowEndReason", 1, 0},
 	{"paddingOctets", 7, 0},
 	FB_IESPEC_NULL,
 };
 
-struct ipfix_rec_v4 {
+/* A record as fixbuf reads it: the spec's elements in order, packed. The
+ * two templates differ only in the addresses between the spec's first
+ * five elements (head) and its last seven (tail), so one filler
+ * (ipfix_rec_fill) writes both records but for them. */
+struct ipfix_rec_head {
 	uint64_t start_ms, end_ms, packets, octets, l2_octets;
-	uint32_t src, dst; /* network order, as fixbuf copies addresses */
+};
+
+struct ipfix_rec_tail {
 	uint16_t src_port, dst_port, vlan;
 	/* Reduced-size (RFC 7011 section 6.2): the eight flags xdpi keeps;
 	 * nfacctd 1.7 reads one byte of tcpControlBits whatever its length. */
@@ -90,18 +97,22 @@ struct ipfix_rec_v4 {
 	uint8_t pad[7];
 };
 
+struct ipfix_rec_v4 {
+	struct ipfix_rec_head h;
+	uint32_t src, dst; /* host order: fixbuf writes ipv4Address from it */
+	struct ipfix_rec_tail t;
+};
+
 struct ipfix_rec_v6 {
-	uint64_t start_ms, end_ms, packets, octets, l2_octets;
+	struct ipfix_rec_head h;
 	uint8_t src[16], dst[16];
-	uint16_t src_port, dst_port, vlan;
-	/* Reduced-size (RFC 7011 section 6.2): the eight flags xdpi keeps;
-	 * nfacctd 1.7 reads one byte of tcpControlBits whatever its length. */
-	uint8_t tcp_flags, proto, end_reason;
-	uint8_t pad[7];
+	struct ipfix_rec_tail t;
 };
 
 _Static_assert(sizeof(struct ipfix_rec_v4) == 64, "v4 record matches its template");
 _Static_assert(sizeof(struct ipfix_rec_v6) == 88, "v6 record matches its template");
+_Static_assert(offsetof(struct ipfix_rec_v4, t) == 48 && offsetof(struct ipfix_rec_v6, t) == 72,
+	       "no padding between a record's parts");
 
 struct ipfix_exporter {
 	char collector[80];
@@ -332,51 +343,46 @@ static void ipfix_append(struct ipfix_exporter *x, uint16_t tid, void *rec, size
 	atomic_fetch_add_explicit(&x->unsent, 1, memory_order_relaxed);
 }
 
+/* The fields both templates share, of direction D (1: to the client, sent
+ * by the responder, so its source is the flow's destination). */
+static void ipfix_rec_fill(const struct ipfix_item *it, int d, struct ipfix_rec_head *h,
+			   struct ipfix_rec_tail *t)
+{
+	*h = (struct ipfix_rec_head){
+		.start_ms = it->start_ms,
+		.end_ms = it->end_ms,
+		.packets = it->packets[d],
+		.octets = it->ip_bytes[d],
+		.l2_octets = it->bytes[d],
+	};
+	*t = (struct ipfix_rec_tail){
+		.src_port = d ? it->dst_port : it->src_port,
+		.dst_port = d ? it->src_port : it->dst_port,
+		.vlan = it->vlan,
+		.tcp_flags = it->tcp_flags,
+		.proto = it->proto,
+		.end_reason = it->end_reason,
+	};
+}
+
 static void ipfix_export_item(struct ipfix_exporter *x, const struct ipfix_item *it)
 {
 	for (int d = 0; d < 2; d++) {
-		/* Direction 1 (to the client) is sent by the responder. */
 		const uint8_t *sa = d ? it->dst : it->src, *da = d ? it->src : it->dst;
-		uint16_t sp = d ? it->dst_port : it->src_port, dp = d ? it->src_port : it->dst_port;
 
 		if (!it->packets[d])
 			continue;
 		if (it->family == 4) {
-			struct ipfix_rec_v4 r = {
-				.start_ms = it->start_ms,
-				.end_ms = it->end_ms,
-				.packets = it->packets[d],
-				.octets = it->ip_bytes[d],
-				.l2_octets = it->bytes[d],
-				.src_port = sp,
-				.dst_port = dp,
-				.vlan = it->vlan,
-				.tcp_flags = it->tcp_flags,
-				.proto = it->proto,
-				.end_reason = it->end_reason,
-			};
+			struct ipfix_rec_v4 r;
 
-			/* fixbuf writes ipv4Address from a host-order uint32. */
-			r.src = ((uint32_t)sa[0] << 24) | ((uint32_t)sa[1] << 16) |
-				((uint32_t)sa[2] << 8) | sa[3];
-			r.dst = ((uint32_t)da[0] << 24) | ((uint32_t)da[1] << 16) |
-				((uint32_t)da[2] << 8) | da[3];
+			ipfix_rec_fill(it, d, &r.h, &r.t);
+			r.src = ipfix_ipv4_host(sa);
+			r.dst = ipfix_ipv4_host(da);
 			ipfix_append(x, IPFIX_TID_V4, &r, sizeof(r));
 		} else {
-			struct ipfix_rec_v6 r = {
-				.start_ms = it->start_ms,
-				.end_ms = it->end_ms,
-				.packets = it->packets[d],
-				.octets = it->ip_bytes[d],
-				.l2_octets = it->bytes[d],
-				.src_port = sp,
-				.dst_port = dp,
-				.vlan = it->vlan,
-				.tcp_flags = it->tcp_flags,
-				.proto = it->proto,
-				.end_reason = it->end_reason,
-			};
+			struct ipfix_rec_v6 r;
 
+			ipfix_rec_fill(it, d, &r.h, &r.t);
 			memcpy(r.src, sa, 16);
 			memcpy(r.dst, da, 16);
 			ipfix_append(x, IPFIX_TID_V6, &r, sizeof(r));

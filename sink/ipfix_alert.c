@@ -7,6 +7,7 @@
  */
 #include "ipfix_alert.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include <fixbuf/public.h>
@@ -91,6 +92,9 @@ static fbInfoElementSpec_t ipfix_alert_spec_arr[] = {
 
 _Static_assert(sizeof(struct ipfix_alert_v4) == 128, "v4 alert matches its template");
 _Static_assert(sizeof(struct ipfix_alert_v6) == 152, "v6 alert matches its template");
+_Static_assert(offsetof(struct ipfix_alert_v4, t) == 112 &&
+		       offsetof(struct ipfix_alert_v6, t) == 136,
+	       "no padding before an alert's tail");
 
 void ipfix_alert_model_add(struct fbInfoModel_st *model)
 {
@@ -100,11 +104,6 @@ void ipfix_alert_model_add(struct fbInfoModel_st *model)
 struct fbInfoElementSpec_st *ipfix_alert_spec(void)
 {
 	return ipfix_alert_spec_arr;
-}
-
-static uint32_t ipv4_host(const uint8_t *a)
-{
-	return ((uint32_t)a[0] << 24) | ((uint32_t)a[1] << 16) | ((uint32_t)a[2] << 8) | a[3];
 }
 
 uint16_t ipfix_alert_fill(union ipfix_alert_rec *r, uint16_t *len, const struct detect_alert *a,
@@ -118,6 +117,8 @@ uint16_t ipfix_alert_fill(union ipfix_alert_rec *r, uint16_t *len, const struct 
 			(a->answers_unseen ? IPFIX_ALERT_F_UNSEEN : 0) |
 			(a->by_baseline ? IPFIX_ALERT_F_BASELINE : 0) |
 			(lost == ALERT_LOST_UNKNOWN ? IPFIX_ALERT_F_LOST_UNKNOWN : 0);
+	struct ipfix_alert_tail *t;
+	uint16_t tid;
 
 	memset(r, 0, sizeof(*r));
 	c->win_start_ms = a->window_start_ns / 1000000;
@@ -134,30 +135,26 @@ uint16_t ipfix_alert_fill(union ipfix_alert_rec *r, uint16_t *len, const struct 
 	c->distinct = a->distinct;
 	c->frames_lost = lost == ALERT_LOST_UNKNOWN ? 0 : lost;
 	if (a->family == 6) {
-		struct ipfix_alert_v6 *v = &r->v6;
-
 		/* An address the kind does not have stays "::". */
 		if (a->has_src)
-			memcpy(v->src, a->src, 16);
+			memcpy(r->v6.src, a->src, 16);
 		if (a->has_dst)
-			memcpy(v->dst, a->dst, 16);
-		v->threshold = a->threshold_distinct;
-		v->port = a->has_port ? a->port : 0;
-		v->proto = a->proto ? a->proto : 6;
-		v->kind = ipfix_alert_kind(a->kind);
-		v->state = ipfix_alert_state(a->state);
-		v->flags = flags;
-		*len = sizeof(*v);
-		return IPFIX_TID_ALERT_V6;
+			memcpy(r->v6.dst, a->dst, 16);
+		t = &r->v6.t;
+		*len = sizeof(r->v6);
+		tid = IPFIX_TID_ALERT_V6;
+	} else {
+		c->src = a->has_src ? ipfix_ipv4_host(a->src) : 0;
+		c->dst = a->has_dst ? ipfix_ipv4_host(a->dst) : 0;
+		t = &c->t;
+		*len = sizeof(*c);
+		tid = IPFIX_TID_ALERT_V4;
 	}
-	c->src = a->has_src ? ipv4_host(a->src) : 0;
-	c->dst = a->has_dst ? ipv4_host(a->dst) : 0;
-	c->threshold = a->threshold_distinct;
-	c->port = a->has_port ? a->port : 0;
-	c->proto = a->proto ? a->proto : 6;
-	c->kind = ipfix_alert_kind(a->kind);
-	c->state = ipfix_alert_state(a->state);
-	c->flags = flags;
-	*len = sizeof(*c);
-	return IPFIX_TID_ALERT_V4;
+	t->threshold = a->threshold_distinct;
+	t->port = a->has_port ? a->port : 0;
+	t->proto = a->proto ? a->proto : 6;
+	t->kind = ipfix_alert_kind(a->kind);
+	t->state = ipfix_alert_state(a->state);
+	t->flags = flags;
+	return tid;
 }

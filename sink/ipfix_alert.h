@@ -39,22 +39,24 @@
 	double rate, bps, flows_per_s, baseline_pps;                                   \
 	uint64_t attempts, completed, half_open, distinct, frames_lost
 
-struct ipfix_alert_v4 {
-	IPFIX_ALERT_COMMON;
-	uint32_t src, dst; /* host order: fixbuf writes ipv4Address from it */
+/* The fields both templates share after the addresses. */
+struct ipfix_alert_tail {
 	uint32_t threshold;
 	uint16_t port;
 	uint8_t proto, kind, state, flags;
 	uint8_t pad[6];
 };
 
+struct ipfix_alert_v4 {
+	IPFIX_ALERT_COMMON;
+	uint32_t src, dst; /* host order: fixbuf writes ipv4Address from it */
+	struct ipfix_alert_tail t;
+};
+
 struct ipfix_alert_v6 {
 	IPFIX_ALERT_COMMON;
 	uint8_t src[16], dst[16];
-	uint32_t threshold;
-	uint16_t port;
-	uint8_t proto, kind, state, flags;
-	uint8_t pad[6];
+	struct ipfix_alert_tail t;
 };
 
 union ipfix_alert_rec {
@@ -78,6 +80,13 @@ void ipfix_alert_model_add(struct fbInfoModel_st *model);
 /* Both templates in one spec, as export/ipfix.c's flow spec: entries with
  * spec flag 1 are only in the IPv4 template, with 2 only in the IPv6 one. */
 struct fbInfoElementSpec_st *ipfix_alert_spec(void);
+
+/* An IPv4 address (network order bytes) as the host-order uint32 fixbuf
+ * writes an ipv4Address from; for the flow records too. */
+static inline uint32_t ipfix_ipv4_host(const uint8_t *a)
+{
+	return ((uint32_t)a[0] << 24) | ((uint32_t)a[1] << 16) | ((uint32_t)a[2] << 8) | a[3];
+}
 
 /* xdpiAlertKind and xdpiAlertState as sent: enum + 1, so that 0 is never
  * a valid value. */

@@ -13,8 +13,9 @@ t_require_root() {
 
 # live_test_begin WHAT ID_PREFIX: root or skip; a temporary directory (kept
 # if the script made one already), TOOLS and an absolute XDPI; a testbed id
-# of this run, teardown at exit; the generator and the worker on different
-# CPUs where there are two (GEN_CPU, RX_CPU).
+# of this run, teardown at exit (which also kills the pids the script, or
+# serve_http, serve_tls and tcpdump_start, put in PIDS); the generator and
+# the worker on different CPUs where there are two (GEN_CPU, RX_CPU).
 # shellcheck disable=SC2034 # the variables are the calling script's
 live_test_begin() {
 	t_require_root "$1"
@@ -22,9 +23,70 @@ live_test_begin() {
 	TOOLS=$BUILD/tests
 	XDPI=$(realpath "$XDPI")
 	TB_ID=$2$$
-	trap 'live_watchdogs_kill; testbed_down; rm -rf "$T_TMP"' EXIT
+	PIDS=()
+	trap 'kill "${PIDS[@]}" 2>/dev/null; live_watchdogs_kill; testbed_down; rm -rf "$T_TMP"' EXIT
 	GEN_CPU=0
 	RX_CPU=$(($(nproc) > 1 ? 1 : 0))
+}
+
+# live_need TOOL...: every TOOL on PATH, else the script fails there (make
+# deps installs them: a missing one is a failure, not a skip).
+live_need() {
+	local tool
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null && continue
+		t_fail "$tool is installed (make deps)"
+		t_done
+		exit
+	done
+}
+
+# live_testbed_up [MTU]: the testbed of this run (TB_ID, one queue) up,
+# else the script fails there.
+live_testbed_up() {
+	testbed_up 1 "$TB_ID" ${1:+"$1"} && return 0
+	t_fail "testbed up${1:+ --mtu $1}"
+	t_done
+	exit
+}
+
+# wait_listen PORT: until a TCP socket listens on PORT in the DUT
+# namespace; 1 if none does within 10 s.
+wait_listen() {
+	for _ in $(seq 100); do
+		ip netns exec "$TB_DUT" ss -Hltn "sport = :$1" | grep -q LISTEN && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# serve_http PORT: python3's http.server on TB_DUT_IP:PORT in the DUT
+# namespace, serving $T_TMP, whose index.txt says "hello"; its pid in
+# SERVER_PID and in PIDS (the exit trap stops it). 0 once it listens, 1 if
+# it does not within 10 s.
+serve_http() {
+	echo hello >"$T_TMP/index.txt"
+	ip netns exec "$TB_DUT" python3 -m http.server --bind "$TB_DUT_IP" "$1" \
+		--directory "$T_TMP" >/dev/null 2>&1 &
+	SERVER_PID=$!
+	PIDS+=("$SERVER_PID")
+	wait_listen "$1"
+}
+
+# serve_tls PORT: openssl s_server -www on TB_DUT_IP:PORT in the DUT
+# namespace, with a self-signed certificate for CN xdpi.test made once per
+# run ($T_TMP/cert.pem, key.pem); pid and result as serve_http.
+serve_tls() {
+	if [ ! -s "$T_TMP/cert.pem" ]; then
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+			-subj /CN=xdpi.test -days 1 -keyout "$T_TMP/key.pem" \
+			-out "$T_TMP/cert.pem" 2>/dev/null || return 1
+	fi
+	ip netns exec "$TB_DUT" openssl s_server -quiet -accept "$TB_DUT_IP:$1" \
+		-cert "$T_TMP/cert.pem" -key "$T_TMP/key.pem" -www >/dev/null 2>&1 &
+	SERVER_PID=$!
+	PIDS+=("$SERVER_PID")
+	wait_listen "$1"
 }
 
 # live_start NAME ARGS...: xdpi live on the DUT interface in the background,
@@ -56,6 +118,14 @@ live_start() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# live_stop: once the DUT is quiet (wait_quiet), SIGINT to LIVE_PID, as a
+# person stops a run; returns its exit status.
+live_stop() {
+	wait_quiet
+	kill -INT "$LIVE_PID"
+	wait "$LIVE_PID"
 }
 
 # wait_err NAME PATTERN: until run NAME's stderr has PATTERN, a fixed

@@ -20,44 +20,14 @@
 . bench/testbed.sh
 . tests/lib_live.sh
 live_test_begin "both directions, per-frame times" w
-
-for tool in curl openssl tcpdump tshark; do
-	command -v $tool >/dev/null || {
-		t_fail "$tool is installed (make deps)"
-		t_done
-		exit
-	}
-done
-testbed_up 1 "$TB_ID" || {
-	t_fail "testbed up"
-	t_done
-	exit
-}
+live_need curl openssl tcpdump tshark
+live_testbed_up
 HTTP=8080
 TLS=8443
 N_HTTP=6
 N_TLS=3
-PIDS=()
-trap 'kill "${PIDS[@]}" 2>/dev/null; live_watchdogs_kill; testbed_down; rm -rf "$T_TMP"' EXIT
-
-echo hello >"$T_TMP/index.txt"
-openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=xdpi.test -days 1 \
-	-keyout "$T_TMP/key.pem" -out "$T_TMP/cert.pem" 2>/dev/null
-ip netns exec "$TB_DUT" python3 -m http.server --bind "$TB_DUT_IP" $HTTP \
-	--directory "$T_TMP" >/dev/null 2>&1 &
-PIDS+=($!)
-ip netns exec "$TB_DUT" openssl s_server -quiet -accept "$TB_DUT_IP:$TLS" \
-	-cert "$T_TMP/cert.pem" -key "$T_TMP/key.pem" -www >/dev/null 2>&1 &
-PIDS+=($!)
-wait_port() {
-	for _ in $(seq 100); do
-		ip netns exec "$TB_DUT" ss -Hltn "sport = :$1" | grep -q LISTEN && return 0
-		sleep 0.1
-	done
-	return 1
-}
-t_check "servers listen" wait_port $HTTP
-wait_port $TLS
+t_check "the HTTP server listens on $HTTP" serve_http $HTTP
+t_check "s_server listens on $TLS" serve_tls $TLS
 
 # clients CONNECTIONS_OK_FILE: the curl and s_client runs, one line per
 # connection that completed.
@@ -75,11 +45,6 @@ clients() {
 	done
 }
 
-live_stop() {
-	wait_quiet
-	kill -INT "$LIVE_PID"
-	wait "$LIVE_PID"
-}
 # initial_rtts PCAP: tshark's handshake times, one line per frame that has
 # one (rttcheck.py keeps each connection's first).
 initial_rtts() {

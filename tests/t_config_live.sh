@@ -10,11 +10,7 @@
 . tests/lib_live.sh
 live_test_begin "config reload tests" c
 
-testbed_up 1 "$TB_ID" || {
-	t_fail "testbed up"
-	t_done
-	exit
-}
+live_testbed_up
 
 # Two sets of flows with no tuple in common: the first ends by timeout
 # before the rotation (so the old file has records), the second at the end.

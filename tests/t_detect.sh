@@ -73,26 +73,8 @@ python3 tests/mkflows.py "$T_TMP/synthetic.pcap" 2>/dev/null &&
 t_eq "read: zero alerts on tool_pcapgen's cases and mkflows.py" "${bad:-none}" none
 
 live_test_begin "detection against nmap, masscan, hping3, curl" d
-for tool in nmap masscan hping3 curl tcpdump tshark; do
-	command -v $tool >/dev/null || {
-		t_fail "$tool is installed (make deps)"
-		t_done
-		exit
-	}
-done
-testbed_up 1 "$TB_ID" || {
-	t_fail "testbed up"
-	t_done
-	exit
-}
-PIDS=()
-trap 'kill "${PIDS[@]}" 2>/dev/null; live_watchdogs_kill; testbed_down; rm -rf "$T_TMP"' EXIT
-
-live_stop() {
-	wait_quiet
-	kill -INT "$LIVE_PID"
-	wait "$LIVE_PID"
-}
+live_need nmap masscan hping3 curl tcpdump tshark
+live_testbed_up
 LIVE_ARGS=(--passive --interval 0 --json)
 
 # --- 1. nmap -sS over 1,000 ports
@@ -265,14 +247,7 @@ else
 fi
 
 # --- 4. benign: many short HTTP connections from one client
-echo hello >"$T_TMP/index.txt"
-ip netns exec "$TB_DUT" python3 -m http.server --bind "$TB_DUT_IP" 8080 \
-	--directory "$T_TMP" >/dev/null 2>&1 &
-PIDS+=($!)
-for _ in $(seq 100); do
-	ip netns exec "$TB_DUT" ss -Hltn "sport = :8080" | grep -q LISTEN && break
-	sleep 0.1
-done
+t_check "curl: the HTTP server listens on 8080" serve_http 8080
 if live_start benign "${LIVE_ARGS[@]}" --json-lines "$T_TMP/benign.jsonl"; then
 	for _ in $(seq 4); do
 		# shellcheck disable=SC2046 # one URL a word

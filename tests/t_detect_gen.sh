@@ -26,14 +26,11 @@
 . tests/lib.sh
 . bench/testbed.sh
 . tests/lib_live.sh
+. tests/lib_ipfix.sh
 
 live_test_begin "detection against xdpi gen's floods" dg
 N=200000
-testbed_up 1 "$TB_ID" || {
-	t_fail "testbed up"
-	t_done
-	exit
-}
+live_testbed_up
 
 # alerts JSONL KIND [STATE]: how many alert records of KIND (and STATE).
 alerts() {
@@ -169,23 +166,8 @@ fi
 
 # --- 3. host groups; the alerts to IPFIX too, captured on the DUT's
 # loopback, read by a socket that only reads.
-ip netns exec "$TB_DUT" python3 -c "
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(('127.0.0.1', 4739))
-while True:
-    s.recv(65536)
-" &
-SINK_PID=$!
-ip netns exec "$TB_DUT" tcpdump -Z root -B 16384 --immediate-mode -i lo -n -U \
-	-w "$T_TMP/ipfix.pcap" udp port 4739 2>"$T_TMP/ipfix.tcpdump.err" &
-TCPDUMP_PID=$!
-trap 'kill "$SINK_PID" "$TCPDUMP_PID" 2>/dev/null; live_watchdogs_kill; testbed_down; rm -rf "$T_TMP"' EXIT
-for _ in $(seq 100); do
-	grep -qs "listening on" "$T_TMP/ipfix.tcpdump.err" &&
-		ip netns exec "$TB_DUT" ss -H -uln "sport = :4739" | grep -q . && break
-	sleep 0.1
-done
+t_check "groups: a collector socket and tcpdump on the DUT's loopback" \
+	ipfix_capture_start "$TB_DUT" 4739
 # syn400 DST NAME [GEN_ARGS...]: 400 SYNs at 400/s to DST (the generator's
 # JSON in NAME.gen).
 syn400() {
@@ -226,20 +208,9 @@ a = [json.loads(l) for l in open(sys.argv[1])]
 print([(x["dst"], x["group"]) for x in a if x.get("type") == "alert" and x["state"] == "start"])
 EOF
 )" "[('198.18.0.3', 'lan'), ('198.18.5.5', 'far')]"
-	# Every message was sent when xdpi exited; tcpdump has them once its
-	# file stops growing.
-	last=-1
-	for _ in $(seq 50); do
-		size=$(stat -c %s "$T_TMP/ipfix.pcap")
-		[ "$size" = "$last" ] && break
-		last=$size
-		sleep 0.2
-	done
-	kill -INT "$TCPDUMP_PID"
-	wait "$TCPDUMP_PID" 2>/dev/null
-	tshark -r "$T_TMP/ipfix.pcap" -d udp.port==4739,cflow -Y 'cflow.flowset_id == 8209' \
-		-T fields -E occurrence=a -E aggregator=' ' -e cflow.dstaddr -e cflow.dstport \
-		-e cflow.enterprise_private_entry >"$T_TMP/ipfix.fields" 2>/dev/null
+	ipfix_capture_stop
+	ipfix_tshark -Y 'cflow.flowset_id == 8209' -T fields -E occurrence=a -E aggregator=' ' \
+		-e cflow.dstaddr -e cflow.dstport -e cflow.enterprise_private_entry >"$T_TMP/ipfix.fields"
 	# PEN 32473 elements 1..15 in template order: 11 frames lost, 13 kind,
 	# 14 state, 15 flags (0x20: frames lost not known).
 	t_eq "groups, live --ipfix-alerts: tshark decodes the SYN flood's start and end, its destination and port, frames lost known and as in the JSON lines" \

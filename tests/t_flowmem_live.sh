@@ -29,11 +29,7 @@ budget=$(flow_budget_kib "$MAX") || {
 	t_done
 	exit 1
 }
-testbed_up 1 "$TB_ID" || {
-	t_fail "testbed up"
-	t_done
-	exit
-}
+live_testbed_up
 
 # flood NAME PAYLOAD LIVE_ARGS...: xdpi live (under peakrss.py; its JSON
 # record in NAME.json), a flood of N new flows with PAYLOAD, then SIGINT

@@ -177,7 +177,7 @@ t_eq "--payload: refused with --proto udp, in smaller frames, or imix (exit 2)" 
 	"2/2/2"
 
 # --- 2. what it sends arrives as the sample says, both methods
-testbed_up 1 "$TB_ID" || { t_fail "testbed up"; t_done; exit; }
+live_testbed_up
 
 # live_run NAME LIVE-ARGS... -- GEN-ARGS...: the receiver runs until the
 # generator has returned, then gets SIGINT (no fixed window to race).

@@ -17,7 +17,7 @@ XDPI=$(realpath "$XDPI")
 live_test_begin "guard tests" g
 trap 'http_stop; live_watchdogs_kill; testbed_down; rm -rf "$T_TMP"' EXIT
 
-testbed_up 1 "$TB_ID" || { t_fail "testbed up"; t_done; exit; }
+live_testbed_up
 
 xdp_attached() { # the XDP attachment of the DUT interface, if any
 	ip -n "$TB_DUT" -d link show "$TB_DUT_IF" | grep -oE 'prog/xdp id [0-9]+' | head -1

@@ -22,6 +22,7 @@
 #    alert record is sent: a flow collector gets flows only.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_ipfix.sh"
 
 if [ "$(id -u)" != 0 ]; then
 	t_skip "IPFIX alert records" "need root (a network namespace)"
@@ -59,29 +60,11 @@ ip netns add "$NS" && ip -n "$NS" link set lo up || {
 	exit 1
 }
 PORT=4739
-# A socket that reads what is sent, so that no send fails.
-ip netns exec "$NS" python3 -c "
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(('127.0.0.1', $PORT))
-while True:
-    s.recv(65536)
-" &
-SINK_PID=$!
-# Bound before the first message: a send refused (ICMP port unreachable)
-# makes the exporter reopen its socket on another source port, whose
-# records tshark cannot decode until the templates come again.
-for _ in $(seq 100); do
-	ip netns exec "$NS" ss -H -uln "sport = :$PORT" | grep -q . && break
-	sleep 0.1
-done
-ip netns exec "$NS" tcpdump -Z root -B 65536 --immediate-mode -i lo -n -U -w "$T_TMP/ipfix.pcap" \
-	udp port $PORT 2>"$T_TMP/tcpdump.err" &
-TCPDUMP_PID=$!
-for _ in $(seq 100); do
-	grep -qs "listening on" "$T_TMP/tcpdump.err" && break
-	sleep 0.1
-done
+ipfix_capture_start "$NS" $PORT || {
+	t_fail "a collector socket and tcpdump on $NS's loopback" "$(cat "$T_TMP/ipfix.tcpdump.err")"
+	t_done
+	exit 1
+}
 # Without --ipfix-alerts (domain 7): flows only. With it (domain 0): alerts too.
 ip netns exec "$NS" timeout 60 "$XDPI" read --ipfix 127.0.0.1:$PORT --ipfix-domain 7 \
 	"$T_TMP/attacks.pcap" >/dev/null 2>"$T_TMP/read7.err"
@@ -89,21 +72,8 @@ t_eq "xdpi read --ipfix without --ipfix-alerts: exit 0" "$?" 0
 ip netns exec "$NS" timeout 60 "$XDPI" read --json --json-lines "$T_TMP/alerts.jsonl" \
 	--ipfix 127.0.0.1:$PORT --ipfix-alerts "$T_TMP/attacks.pcap" >"$T_TMP/read.json" 2>"$T_TMP/read.err"
 t_eq "xdpi read --ipfix of the attack capture: exit 0" "$?" 0
-# Every message is sent when xdpi exits; tcpdump has written them all once
-# its file stops growing (immediate mode, a buffer of 64 MiB: tcpdump
-# dropped messages of the burst at the end with its default 2 MiB).
-last=-1
-for _ in $(seq 50); do
-	size=$(stat -c %s "$T_TMP/ipfix.pcap")
-	[ "$size" = "$last" ] && break
-	last=$size
-	sleep 0.2
-done
-kill -INT "$TCPDUMP_PID"
-wait "$TCPDUMP_PID" 2>/dev/null
-TCPDUMP_PID=
-
-tshark -r "$T_TMP/ipfix.pcap" -d udp.port==$PORT,cflow -T pdml >"$T_TMP/ipfix.pdml" 2>/dev/null
+ipfix_capture_stop
+ipfix_tshark -T pdml >"$T_TMP/ipfix.pdml"
 
 # The records tshark decoded, as JSON lines: {"tid":..., "std": {name:
 # show}, "pie": {type: hex}, "pen": [...]}, and the templates' elements.

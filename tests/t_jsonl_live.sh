@@ -11,11 +11,7 @@
 live_test_begin "live JSON lines" jl
 
 "$TOOLS/tool_pcapgen" many_flows "$T_TMP/flows.pcap" || t_fail "pcapgen many_flows"
-testbed_up 1 "$TB_ID" || {
-	t_fail "testbed up"
-	t_done
-	exit
-}
+live_testbed_up
 
 # --- 1. a pipe: every stats line read within 1 s of its time
 ip netns exec "$TB_DUT" sh -c \

@@ -25,7 +25,7 @@
 . tests/lib_live.sh
 live_test_begin "jumbo tests" j
 
-testbed_up 1 "$TB_ID" 9000 || { t_fail "testbed up --mtu 9000"; t_done; exit; }
+live_testbed_up 9000
 
 tests/mkjumbo.py "$T_TMP/jumbo.pcap" || t_fail "mkjumbo"
 tests/mkjumbo.py "$T_TMP/tagged.pcap" --outer-tag 100 || t_fail "mkjumbo --outer-tag"

@@ -36,7 +36,7 @@ t_eq "testbed.sh up --mtu 9001: exit 2, the range named, nothing created" \
 	"$rc $(grep -c "68..9000" "$T_TMP/mtu_bad.err") $(ip netns list | grep -c "xdpi-[a-z]*-$id\b")" "2 2 0"
 
 # --- 2. the MTU check, on a testbed at the default 1500
-testbed_up 1 "$TB_ID" || { t_fail "testbed up"; t_done; exit; }
+live_testbed_up
 testbed_gen "$XDPI" gen --count 10 --size 9018 "$TB_GEN_IF" >/dev/null 2>"$T_TMP/mtu.err"
 rc=$?
 t_eq "gen --size 9018 at MTU 1500: exit 1, the MTU and the MTU needed named" \
@@ -75,7 +75,7 @@ expect "bench --mtu 9001: exit 2, the range named" 2 "68..9000" "$XDPI" bench --
 # --- 4. sizes on a 9000-byte MTU: every frame arrives whole. GRO on the
 # DUT, so that veth takes live frames (XDP_TX into it) into its stack; the
 # destination MAC is not the DUT's, so its stack drops them after counting.
-testbed_up 1 "$TB_ID" 9000 || { t_fail "testbed up --mtu 9000"; t_done; exit; }
+live_testbed_up 9000
 ip netns exec "$TB_DUT" ethtool -K "$TB_DUT_IF" gro on >/dev/null 2>&1
 rx_counts() { # packets and bytes the DUT's veth received
 	ip netns exec "$TB_DUT" cat "/sys/class/net/$TB_DUT_IF/statistics/rx_packets" \

@@ -32,15 +32,10 @@ xdp_attached() { # prints the XDP attachment of the DUT interface, if any
 	ip -n "$TB_DUT" -d link show "$TB_DUT_IF" | grep -oE 'prog/xdp id [0-9]+|xdp[a-z]* ' | head -1
 }
 
-testbed_up 1 "$TB_ID" || { t_fail "testbed up"; t_done; exit; }
+live_testbed_up
 
 # live_stop: once the sender has returned, SIGINT, and the exit status. A
 # fixed --duration would race a slow sender on a loaded machine.
-live_stop() {
-	wait_quiet
-	kill -INT "$LIVE_PID"
-	wait "$LIVE_PID"
-}
 
 # --- 1. exact metrics and ledger, one queue
 if live_start exact --interval 0 --json --record "$T_TMP/rec.json" \

@@ -26,7 +26,7 @@ mergecap -a -F pcap -w "$T_TMP/all.pcap" "${parts[@]}"
 tshark -q -n -z conv,tcp -r "$T_TMP/all.pcap" 2>/dev/null >"$T_TMP/conv"
 nconv=$(grep -c '<->' "$T_TMP/conv")
 
-testbed_up 1 "$TB_ID" || { t_fail "testbed up"; t_done; exit; }
+live_testbed_up
 
 # tcp_lines FILE: the TCP connections' lines so far (the header not counted).
 tcp_lines() { awk 'NR > 1 && $0 ~ / tcp /' "$1" 2>/dev/null | wc -l; }

@@ -33,20 +33,11 @@ total=$(capinfos -c -M "$T_TMP/traffic.pcap" | awk '/Number of packets/{print $N
 replay() { # replay PCAP
 	testbed_gen tcpreplay -q -i "$TB_GEN_IF" --pps 3000 "$1" >/dev/null 2>&1
 }
-live_stop() {
-	wait_quiet
-	kill -INT "$LIVE_PID"
-	wait "$LIVE_PID"
-}
 sum() { # sum FILE KEY: a ledger counter summed over the queues
 	json "$1" "sum(q['xdp']['$2'] for q in d['ledger']['queues'])"
 }
 
-testbed_up 1 "$TB_ID" || {
-	t_fail "testbed up"
-	t_done
-	exit
-}
+live_testbed_up
 
 # live_case NAME EXPR: replay the mix under --filter EXPR, tcpdump on the
 # sending end. The oracle: the frames of tcpdump's capture that libpcap's

@@ -20,11 +20,7 @@ live_test_begin "run lock tests" k
 
 HOLDER=
 trap 'kill "$HOLDER" 2>/dev/null; live_watchdogs_kill; testbed_down; rm -rf "$T_TMP"' EXIT
-testbed_up 1 "$TB_ID" || {
-	t_fail "testbed up"
-	t_done
-	exit
-}
+live_testbed_up
 LOCK=$(owner_lock_path)
 # as_nobody CMD...: CMD as the user nobody, no group of root's.
 as_nobody() {

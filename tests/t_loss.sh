@@ -17,7 +17,7 @@ xdp_attached() { # IFACE NS: the XDP attachment of IFACE in NS, if any
 	ip -n "$2" -d link show "$1" | grep -oE 'prog/xdp id [0-9]+' | head -1
 }
 
-testbed_up 1 "$TB_ID" || { t_fail "testbed up"; t_done; exit; }
+live_testbed_up
 
 # --- 1. forced loss: xdpi stopped in the middle of 3 s at 100 kpps until
 # 40,000 frames have reached its XDP program (against a 16384-frame UMEM). With the worker stopped the

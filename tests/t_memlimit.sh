@@ -18,11 +18,7 @@ if ! sh -c 'ulimit -v 170000; exec "$1" --version' sh "$XDPI" >/dev/null 2>&1; t
 	t_done
 	exit
 fi
-testbed_up 1 "$TB_ID" || {
-	t_fail "testbed up"
-	t_done
-	exit
-}
+live_testbed_up
 
 # limited KIB: a short run under ulimit -v KIB; its exit status (128 + N for
 # signal N) and stderr in $T_TMP/lim.err.

@@ -24,11 +24,7 @@
 . tests/lib_live.sh
 live_test_begin "output file tests" o
 
-testbed_up 1 "$TB_ID" || {
-	t_fail "testbed up"
-	t_done
-	exit
-}
+live_testbed_up
 "$TOOLS/tool_pcapgen" many_flows "$T_TMP/a.pcap"
 "$TOOLS/tool_pcapgen" handshakes "$T_TMP/b.pcap"
 

@@ -9,24 +9,10 @@
 . tests/lib_live.sh
 live_test_begin "passive tests" p
 
-testbed_up 1 "$TB_ID" || {
-	t_fail "testbed up"
-	t_done
-	exit
-}
-
-live_stop() {
-	wait_quiet
-	kill -INT "$LIVE_PID"
-	wait "$LIVE_PID"
-}
+live_testbed_up
 
 # A TCP server in the DUT namespace, and one request from the generator's.
-ip netns exec "$TB_DUT" python3 -m http.server --bind "$TB_DUT_IP" 8080 \
-	--directory "$T_TMP" >/dev/null 2>&1 &
-SERVER_PID=$!
-trap 'kill $SERVER_PID 2>/dev/null; live_watchdogs_kill; testbed_down; rm -rf "$T_TMP"' EXIT
-echo hello >"$T_TMP/index.txt"
+t_check "the HTTP server listens on 8080" serve_http 8080
 request() { # prints the HTTP status, or "failed"
 	ip netns exec "$TB_GEN" python3 -c '
 import sys, urllib.request

@@ -25,7 +25,7 @@ ZERO=0000000000000000
 # Every thread of a run with all the sinks on, by name, sorted.
 THREADS="xdpi xdpi-flows xdpi-http xdpi-ipfix xdpi-losswatch xdpi-q0 xdpi-rcu xdpi-writer"
 
-testbed_up 1 "$TB_ID" || { t_fail "testbed up"; t_done; exit; }
+live_testbed_up
 ip -n "$TB_DUT" link set lo up
 
 xdp_attached() {

@@ -14,7 +14,7 @@ live_test_begin "live Prometheus tests" p
 "$XDPI" read -q --json --proto tcp "$T_TMP/hs.pcap" >"$T_TMP/expect.json"
 want=$(json "$T_TMP/expect.json" "d['packets']")
 
-testbed_up 1 "$TB_ID" || { t_fail "testbed up"; t_done; exit; }
+live_testbed_up
 
 # scrape FILE: /metrics from inside the DUT's namespace; 0 if it answered.
 scrape() {

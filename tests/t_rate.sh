@@ -34,7 +34,7 @@ gen() { # gen NAME ARGS...: xdpi gen --json from the generator namespace
 		2>"$T_TMP/$name.gerr"
 }
 
-testbed_up 1 "$TB_ID" || { t_fail "testbed up"; t_done; exit; }
+live_testbed_up
 
 # A fresh veth pair's first traffic is not what these tests measure.
 if live_start warm --interval 0 --cpus "$RX_CPU"; then

@@ -12,14 +12,10 @@
 #     only, TLS 1.2 only, both) under `xdpi live --passive`, against
 #     tcpdump's capture on the DUT interface.
 . tests/lib.sh
+. bench/testbed.sh
+. tests/lib_live.sh
 t_tmpdir
-for tool in tshark python3; do
-	command -v $tool >/dev/null || {
-		t_fail "$tool is installed (make deps)"
-		t_done
-		exit
-	}
-done
+live_need tshark python3
 
 # --- read
 tests/mktlsver.py "$T_TMP/versions.pcap" || t_fail "mktlsver.py"
@@ -38,33 +34,11 @@ t_eq "read: the line as a person reads it" \
 t_eq "read --no-peeks: no TLS version line" "$(tests/tlsvers.py text "$T_TMP/nopeeks.txt")" none
 
 # --- live
-. bench/testbed.sh
-. tests/lib_live.sh
 live_test_begin "TLS versions live" v
-for tool in openssl tcpdump; do
-	command -v $tool >/dev/null || {
-		t_fail "$tool is installed (make deps)"
-		t_done
-		exit
-	}
-done
-testbed_up 1 "$TB_ID" || {
-	t_fail "testbed up"
-	t_done
-	exit
-}
-PIDS=()
-trap 'kill "${PIDS[@]}" 2>/dev/null; live_watchdogs_kill; testbed_down; rm -rf "$T_TMP"' EXIT
+live_need openssl tcpdump
+live_testbed_up
 TLS=4433
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=xdpi.test \
-	-days 1 -keyout "$T_TMP/key.pem" -out "$T_TMP/cert.pem" 2>/dev/null
-ip netns exec "$TB_DUT" openssl s_server -quiet -accept "$TB_DUT_IP:$TLS" \
-	-cert "$T_TMP/cert.pem" -key "$T_TMP/key.pem" -www >/dev/null 2>&1 &
-PIDS+=($!)
-for _ in $(seq 100); do
-	ip netns exec "$TB_DUT" ss -Hltn "sport = :$TLS" | grep -q LISTEN && break
-	sleep 0.1
-done
+t_check "live: s_server listens on $TLS" serve_tls $TLS
 tcpdump_start dut
 if live_start live --passive --interval 0; then
 	ok=0
@@ -75,9 +49,7 @@ if live_start live --passive --interval 0; then
 			grep -q '^CONNECTED' && ok=$((ok + 1))
 	done
 	t_eq "live: six TLS connections made" "$ok" 6
-	wait_quiet
-	kill -INT "$LIVE_PID"
-	wait "$LIVE_PID"
+	live_stop
 	t_eq "live: exit 0" "$?" 0
 	tcpdump_stop
 	want=$(tests/tlsvers.py tshark "$T_TMP/dut.pcap" -d "tcp.port==$TLS,tls")

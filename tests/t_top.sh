@@ -16,7 +16,7 @@ live_test_begin "top tests" tp
 command -v tmux >/dev/null || { t_skip "top tests" "no tmux (make deps)"; t_done; exit; }
 
 python3 tests/mktop.py "$T_TMP" || t_fail "mktop.py"
-testbed_up 1 "$TB_ID" || { t_fail "testbed up"; t_done; exit; }
+live_testbed_up
 TMUX_SOCK=xdpi-top-$$
 tm() { tmux -L "$TMUX_SOCK" "$@"; }
 trap 'live_watchdogs_kill; tm kill-server 2>/dev/null; pkill -f "tcpreplay.*$T_TMP/data.pcap"; testbed_down; rm -rf "$T_TMP"' EXIT
@@ -174,10 +174,10 @@ elif top_start; then
 	ip netns exec "$TB_GEN" timeout 6 hping3 -q -S -p 80 -i u200 --rand-source \
 		"$TB_DUT_IP" >/dev/null 2>&1 &
 	FLOOD=$!
-	if wait_screen '^ALERT syn_flood'; then
-		row=$(screen | grep -E '^ALERT syn_flood' | head -1)
-		t_check "alert: syn_flood to $TB_DUT_IP port 80 with its rate, on a line of its own" \
-			grep -qE "^ALERT syn_flood +\* -> $TB_DUT_IP port 80  [1-9][0-9]* SYN/s" <<<"$row"
+	if wait_screen '^alert (start|update) syn_flood'; then
+		row=$(screen | grep -E '^alert (start|update) syn_flood' | head -1)
+		t_check "alert: syn_flood to $TB_DUT_IP port 80 with its rate, on a line of its own, as the log writes it" \
+			grep -qE "^alert (start|update) syn_flood to $TB_DUT_IP port 80: [1-9][0-9]* SYN/s" <<<"$row"
 		echo "# $row"
 	else
 		t_fail "alert: a syn_flood line in top while hping3 floods" "$(screen | tail -8)"

@@ -122,6 +122,15 @@ TEST(test_apart_only_when_every_run_backs_it)
 	assert_true(a.steady);
 }
 
+/* bench_across_runs() of the @n @runs into @a: whether receiver @r stays
+ * within the margin. */
+static bool rx_steady(const struct bench_hist_run *runs, int n, enum bench_receiver r,
+		      struct bench_across *a)
+{
+	bench_across_runs(runs, n, a);
+	return a->rx[r].steady;
+}
+
 TEST(test_margin_edge)
 {
 	struct bench_hist_run runs[3];
@@ -131,16 +140,13 @@ TEST(test_margin_edge)
 	put(&runs[0], BENCH_INSPECT, 1.0e6, 1.0e6, 1.0e6);
 	put(&runs[1], BENCH_INSPECT, 1.0e6 * (1 + BENCH_STEADY_MARGIN), 1.0e6, 1.0e6);
 	put(&runs[2], BENCH_INSPECT, 1.0e6 * (1 - BENCH_STEADY_MARGIN), 1.0e6, 1.0e6);
-	bench_across_runs(runs, 3, &a);
-	assert_true(a.rx[BENCH_INSPECT].steady);
+	assert_true(rx_steady(runs, 3, BENCH_INSPECT, &a));
 	runs[1].rx[BENCH_INSPECT].ndr = 1.0e6 * (1 + BENCH_STEADY_MARGIN) + 1;
-	bench_across_runs(runs, 3, &a);
-	assert_false(a.rx[BENCH_INSPECT].steady);
+	assert_false(rx_steady(runs, 3, BENCH_INSPECT, &a));
 	/* The PDR counts too. */
 	runs[1].rx[BENCH_INSPECT].ndr = 1.0e6;
 	runs[1].rx[BENCH_INSPECT].pdr = 0.8e6;
-	bench_across_runs(runs, 3, &a);
-	assert_false(a.rx[BENCH_INSPECT].steady);
+	assert_false(rx_steady(runs, 3, BENCH_INSPECT, &a));
 }
 
 TEST(test_two_runs_median_is_mean_and_zero_run)
@@ -151,14 +157,12 @@ TEST(test_two_runs_median_is_mean_and_zero_run)
 	memset(runs, 0, sizeof(runs));
 	put(&runs[0], BENCH_DPDK, 1.0e6, 1.0e6, 1.0e6);
 	put(&runs[1], BENCH_DPDK, 1.2e6, 1.2e6, 1.2e6);
-	bench_across_runs(runs, 2, &a);
+	assert_true(rx_steady(runs, 2, BENCH_DPDK, &a));
 	assert_true(fabs(a.rx[BENCH_DPDK].ndr.median - 1.1e6) < 1e-6);
-	assert_true(a.rx[BENCH_DPDK].steady);
 	/* A receiver that met nothing in one run and something in another. */
 	runs[0].rx[BENCH_DPDK].ndr = 0;
 	runs[1].rx[BENCH_DPDK].ndr = 0.5e6;
-	bench_across_runs(runs, 2, &a);
-	assert_false(a.rx[BENCH_DPDK].steady);
+	assert_false(rx_steady(runs, 2, BENCH_DPDK, &a));
 }
 
 TEST(test_absent_in_one_run_not_ranked)

@@ -320,11 +320,12 @@ TEST(test_address_scan_edge)
 	detect_free(d);
 }
 
-/* @pk packets (60 bytes each) to VICTIM over existing flows. */
-static void traffic(struct detect *d, uint64_t pk, uint64_t now)
+/* @pk packets (60 bytes each) from SCANNER to @dst over existing flows,
+ * this pass. */
+static void traffic_to(struct detect *d, uint32_t dst, uint64_t pk, uint64_t now)
 {
 	struct rec r;
-	struct detect_obs *o = rec(&r, SCANNER, 5000, VICTIM, 53);
+	struct detect_obs *o = rec(&r, SCANNER, 5000, dst, 53);
 
 	o->proto = 17;
 	o->syn = false;
@@ -332,6 +333,12 @@ static void traffic(struct detect *d, uint64_t pk, uint64_t now)
 	o->pk_to_dst = pk;
 	o->by_to_dst = pk * 60;
 	detect_observe(d, o, now);
+}
+
+/* The same to VICTIM. */
+static void traffic(struct detect *d, uint64_t pk, uint64_t now)
+{
+	traffic_to(d, VICTIM, pk, now);
 }
 
 TEST(test_volumetric_edge)
@@ -670,20 +677,6 @@ TEST(test_host_groups_lookup)
 		assert_true(err[0] != 0);
 		EQ(gs.n, 0);
 	}
-}
-
-/* @pk packets from SCANNER to @dst this pass. */
-static void traffic_to(struct detect *d, uint32_t dst, uint64_t pk, uint64_t now)
-{
-	struct rec r;
-	struct detect_obs *o = rec(&r, SCANNER, 5000, dst, 53);
-
-	o->proto = 17;
-	o->syn = false;
-	o->new_attempt = false;
-	o->pk_to_dst = pk;
-	o->by_to_dst = pk * 60;
-	detect_observe(d, o, now);
 }
 
 TEST(test_host_groups_thresholds)
