@@ -98,6 +98,9 @@ int xdpi_opttab_getopt(const struct opttab *t, void *obj, const char *usage, int
  * which tests/t_opttab*.sh compare with docs/man: a variable, not a hidden
  * option, so that no abbreviation of --help becomes ambiguous. */
 bool xdpi_help_man(void);
+/* The @n arguments joined with spaces (tcpdump's EXPRESSION), to free();
+ * NULL if out of memory. */
+char *xdpi_join_args(int n, char *const *args);
 /* " ARG" on the FILE @file, ARG quoted for a shell where it must be: a
  * push callback of capture_opts_write() for a command line a person can
  * paste. */

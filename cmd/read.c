@@ -2,8 +2,6 @@
 /* xdpi read: the offline mode, same pipeline as the live path. */
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +13,6 @@
 #include "../export/prom_publish.h"
 #include "../export/read_report.h"
 #include "../export/report.h"
-#include "../inspect/capfile.h"
-#include "../inspect/flows.h"
 
 #define READ_USAGE "Usage: xdpi read [OPTIONS] [-r] FILE [EXPRESSION...]"
 
@@ -116,27 +112,6 @@ static void read_usage(FILE *out)
 	      out);
 }
 
-/* @n arguments joined with spaces (tcpdump's EXPRESSION); NULL if out of
- * memory. */
-static char *read_join(int n, char *const *args)
-{
-	size_t len = 1;
-	char *s;
-
-	for (int i = 0; i < n; i++)
-		len += strlen(args[i]) + 1;
-	s = malloc(len);
-	if (!s)
-		return NULL;
-	*s = 0;
-	for (int i = 0; i < n; i++) {
-		if (i)
-			strcat(s, " ");
-		strcat(s, args[i]);
-	}
-	return s;
-}
-
 /* FILE and EXPRESSION from what getopt left. 0, or an exit status. */
 static int read_operands(int argc, char **argv, struct read_opts *o)
 {
@@ -154,7 +129,7 @@ static int read_operands(int argc, char **argv, struct read_opts *o)
 					 "after FILE, not both");
 			return XDPI_EXIT_USAGE;
 		}
-		o->joined = read_join(argc - optind, argv + optind);
+		o->joined = xdpi_join_args(argc - optind, argv + optind);
 		if (!o->joined) {
 			xdpi_err("out of memory");
 			return XDPI_EXIT_FAIL;

@@ -352,6 +352,25 @@ void xdpi_print_shell_arg(void *file, const char *arg)
 	fputc('\'', out);
 }
 
+char *xdpi_join_args(int n, char *const *args)
+{
+	size_t len = 1;
+	char *s;
+
+	for (int i = 0; i < n; i++)
+		len += strlen(args[i]) + 1;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	*s = 0;
+	for (int i = 0; i < n; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, args[i]);
+	}
+	return s;
+}
+
 bool xdpi_help_man(void)
 {
 	return getenv("XDPI_HELP_MAN") != NULL;
