@@ -31,6 +31,7 @@
 #include "privdrop.h"
 #include "losswatch.h"
 #include "rxpath.h"
+#include "testhooks.h"
 
 /* How long frames redirected just before the stop flag may take to reach
  * the RX rings: a NAPI poll is microseconds; this is generous. */
@@ -38,6 +39,7 @@
 
 struct capture {
 	struct capture_opts o;
+	struct capture_test_hooks test;
 	struct steer *steer;
 	struct worker *workers;	     /* nworkers, cache-line aligned */
 	int nworkers;		     /* workers that exist: what capture_close() releases */
@@ -535,41 +537,16 @@ static void capture_log_queue(const struct capture *c, int i)
 		  x->bind_retries ? " (waited for the kernel to release the queue)" : "");
 }
 
-/*
- * Test hooks (docs/testing.md), read from the environment at set-up only:
- *   XDPI_TEST_FAIL_WORKER=I     worker I's start fails with EAGAIN, as a
- *                               failed pthread_create would
- *   XDPI_TEST_STALL_QUEUE=Q:MS  queue Q's worker pauses MS ms after its
- *                               first batch, as a descheduled thread would
- *   XDPI_TEST_SLOW_QUEUE=Q:US   queue Q's worker pauses US us after every
- *                               batch: slower than its traffic, as on a
- *                               NIC at line rate (veth's sender is slower
- *                               than a worker)
- *   XDPI_TEST_SANDBOX_FAILS=Q   queue Q's worker fails to enter its sandbox
- *   XDPI_TEST_CONN_SLOTS=N      --connections' queue holds N records (a
- *                               power of two), to fill it on purpose
- * None changes anything when unset.
- */
-static int capture_test_fail_start(int i)
+/* The worker's idle policy and the faults a test asked for
+ * (capture/testhooks.h). */
+static void capture_worker_settings(const struct capture *c, struct worker *w)
 {
-	const char *v = getenv("XDPI_TEST_FAIL_WORKER");
+	const struct capture_test_hooks *t = &c->test;
+	int q = (int)w->queue_id;
 
-	return v && *v && atoi(v) == i ? -EAGAIN : 0;
-}
-
-static void capture_test_stall(struct worker *w)
-{
-	const char *v = getenv("XDPI_TEST_STALL_QUEUE");
-	unsigned q, n;
-
-	if (v && sscanf(v, "%u:%u", &q, &n) == 2 && q == w->queue_id)
-		w->test_stall_ns = (uint64_t)n * 1000000;
-	v = getenv("XDPI_TEST_SLOW_QUEUE");
-	if (v && sscanf(v, "%u:%u", &q, &n) == 2 && q == w->queue_id)
-		w->test_delay_ns = (uint64_t)n * 1000;
-	w->test_hooks = w->test_stall_ns || w->test_delay_ns;
-	v = getenv("XDPI_TEST_SANDBOX_FAILS");
-	w->test_sandbox_fails = v && *v && (unsigned)atoi(v) == w->queue_id;
+	worker_set_idle_spin(w, (uint64_t)c->o.idle_spin_us * 1000);
+	worker_set_test_faults(w, t->stall_queue == q ? t->stall_ns : 0,
+			       t->slow_queue == q ? t->delay_ns : 0, t->sandbox_fails_queue == q);
 }
 
 /* Passive: ring and worker i, the ring in the program's map. */
@@ -592,9 +569,7 @@ static int capture_open_copier(struct capture *c, int i, const struct pipeline_c
 		return ret;
 	}
 	c->nworkers = i + 1;
-	c->workers[i].idle_spin_ns = (uint64_t)c->o.idle_spin_us * 1000;
-	c->workers[i].spin_budget_ns = c->workers[i].idle_spin_ns;
-	capture_test_stall(&c->workers[i]);
+	capture_worker_settings(c, &c->workers[i]);
 	ret = steer_set_ring(c->steer, q, r->fd);
 	if (ret) {
 		xdpi_err("cannot add queue %u's ring to the XDP program: %s", q, strerror(-ret));
@@ -629,9 +604,7 @@ static int capture_open_worker(struct capture *c, int i, const struct pipeline_c
 	}
 	c->nworkers = i + 1;
 	w->rx_meta = c->nic.rx_metadata || c->nic.frame_times;
-	w->idle_spin_ns = (uint64_t)c->o.idle_spin_us * 1000;
-	w->spin_budget_ns = w->idle_spin_ns;
-	capture_test_stall(w);
+	capture_worker_settings(c, w);
 	ret = xdpi_xsk_update_xskmap(x, steer_xskmap_fd(c->steer));
 	if (ret) {
 		xdpi_err("cannot add queue %d's socket to the XSKMAP: %s", c->queues[i],
@@ -680,7 +653,6 @@ static int capture_flows_sandbox(void)
 static int capture_open_flows(struct capture *c)
 {
 	const struct capture_flow_opts *fo = &c->o.flows;
-	const char *slots = getenv("XDPI_TEST_CONN_SLOTS"); /* the test hooks above */
 	const struct flow_stage_config cfg = {
 		.fo = fo,
 		.off_by = fo->off || !c->o.inspect || c->o.ceiling
@@ -694,7 +666,7 @@ static int capture_open_flows(struct capture *c)
 		.ipfix_deferred = true,
 		.connections = c->o.connections,
 		.verbose = c->o.verbose,
-		.conn_slots = slots && *slots ? (uint32_t)atoi(slots) : CAPTURE_CONN_SLOTS,
+		.conn_slots = c->test.conn_slots ? c->test.conn_slots : CAPTURE_CONN_SLOTS,
 	};
 
 	return flow_stage_open(&c->fs, &cfg);
@@ -732,20 +704,18 @@ static int capture_open_workers(struct capture *c)
 /*
  * Passive, frames sent: once every queue's ring is in the program's map,
  * the egress program copies into them (round robin over TX queues: the
- * flow table is shared, so any worker will do). XDPI_TEST_NO_TCX=1 takes
- * the clsact path where the kernel has tcx (docs/testing.md).
+ * flow table is shared, so any worker will do). The test hook no_tcx
+ * takes the clsact path where the kernel has tcx (capture/testhooks.h).
  */
 static int capture_attach_egress(struct capture *c)
 {
 	uint32_t queues[XDPI_MAX_QUEUES];
-	const char *no_tcx = getenv("XDPI_TEST_NO_TCX");
 	char err[256];
 	int ret;
 
 	for (int i = 0; i < c->nworkers; i++)
 		queues[i] = c->workers[i].queue_id;
-	ret = steer_attach_egress(c->steer, queues, c->nworkers, no_tcx && !strcmp(no_tcx, "1"),
-				  err, sizeof(err));
+	ret = steer_attach_egress(c->steer, queues, c->nworkers, c->test.no_tcx, err, sizeof(err));
 	if (ret) {
 		xdpi_err("%s: %s", c->o.ifname, err);
 		return ret;
@@ -815,6 +785,7 @@ int capture_open(const struct capture_opts *o, struct capture **out)
 		return -ENOMEM;
 	}
 	c->o = *o;
+	capture_test_hooks_read(&c->test);
 	c->o.xsk.ifname = o->ifname;
 	c->o.xsk.busy_poll_budget = o->batch;
 	ret = capture_open_prometheus(c);
@@ -906,7 +877,7 @@ int capture_start(struct capture *c)
 		}
 	}
 	for (int i = 0; i < c->nworkers; i++) {
-		int ret = capture_test_fail_start(i);
+		int ret = c->test.fail_worker == i ? -EAGAIN : 0;
 
 		c->workers[i].sandbox = !c->o.keep_privileges;
 		if (!ret)

@@ -78,6 +78,21 @@ int worker_init(struct worker *w, struct xdpi_xsk *xsk, uint32_t batch, int cpu,
 	return ret;
 }
 
+void worker_set_idle_spin(struct worker *w, uint64_t ns)
+{
+	w->idle_spin_ns = ns;
+	w->spin_budget_ns = ns;
+}
+
+void worker_set_test_faults(struct worker *w, uint64_t stall_ns, uint64_t delay_ns,
+			    bool sandbox_fails)
+{
+	w->test_stall_ns = stall_ns;
+	w->test_delay_ns = delay_ns;
+	w->test_hooks = stall_ns || delay_ns;
+	w->test_sandbox_fails = sandbox_fails;
+}
+
 int worker_init_passive(struct worker *w, struct xdpi_copyring *ring, uint32_t batch, int cpu,
 			const struct pipeline_config *cfg)
 {

@@ -132,6 +132,14 @@ struct worker {
 int worker_init(struct worker *w, struct xdpi_xsk *xsk, uint32_t batch, int cpu,
 		const struct pipeline_config *cfg);
 /* Passive mode: the same, reading the copies in @ring (taken over). */
+/* Before worker_start(): spin up to @ns on an empty ring before sleeping
+ * (the budget adapts below it, worker.c). */
+void worker_set_idle_spin(struct worker *w, uint64_t ns);
+/* Before worker_start(), for tests (capture/testhooks.h): pause @stall_ns
+ * once after the first batch, @delay_ns after every batch, and fail to
+ * enter the sandbox. All 0/false: none. */
+void worker_set_test_faults(struct worker *w, uint64_t stall_ns, uint64_t delay_ns,
+			    bool sandbox_fails);
 int worker_init_passive(struct worker *w, struct xdpi_copyring *ring, uint32_t batch, int cpu,
 			const struct pipeline_config *cfg);
 /* Starts the thread, pinned to w->cpu. */
