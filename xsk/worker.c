@@ -304,7 +304,7 @@ static uint32_t worker_whole_frames(struct worker *w, uint32_t idx, uint32_t n)
 	for (keep = n; keep && (xdpi_xsk_rx_desc(x, idx + keep - 1)->options & XDP_PKT_CONTD);
 	     keep--)
 		;
-	xsk_ring_cons__cancel(&x->rx, n - keep);
+	xdpi_xsk_rx_unpeek(x, n - keep);
 	return keep;
 }
 

@@ -146,6 +146,13 @@ static inline uint32_t xdpi_xsk_rx_peek(struct xdpi_xsk *x, uint32_t max, uint32
 	return xsk_ring_cons__peek(&x->rx, max, idx);
 }
 
+/* Puts the last @n descriptors taken back, unread: the next peek returns
+ * them again (a multi-buffer frame whose last part has not arrived). */
+static inline void xdpi_xsk_rx_unpeek(struct xdpi_xsk *x, uint32_t n)
+{
+	xsk_ring_cons__cancel(&x->rx, n);
+}
+
 static inline const struct xdp_desc *xdpi_xsk_rx_desc(const struct xdpi_xsk *x, uint32_t idx)
 {
 	return xsk_ring_cons__rx_desc(&x->rx, idx);
