@@ -381,11 +381,13 @@ best = pts[b - 1]
 if any(q["inspected_pps"] > best["inspected_pps"] * 1.01 for q in pts):
     bad.append(f"best point {b} is not the fastest (within 1%)")
 row = rows[b - 1]
-want = "--batch %s --rx-size %s --fill-size %s --frame-size %s" % (
-    row["batch"], row["rx_size"], row["fill_size"], row["frame_size"])
 last = open(sys.argv[2]).read().strip().splitlines()[-1]
-if want not in last:
-    bad.append(f"recommendation '{last}' lacks '{want}'")
+words = last.split()
+# each size the best row names, as option and value, in any order
+for opt, col in (("--batch", "batch"), ("--rx-size", "rx_size"), ("--fill-size", "fill_size"),
+                 ("--frame-size", "frame_size")):
+    if opt not in words or words.index(opt) + 1 >= len(words) or words[words.index(opt) + 1] != row[col]:
+        bad.append(f"recommendation '{last}' lacks '{opt} {row[col]}'")
 print("; ".join(bad) or "OK")
 PY
 )
