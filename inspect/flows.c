@@ -447,8 +447,8 @@ static inline uint64_t flow_slot_of(const struct flow *f)
 
 /* The record of key @k, or NULL. Reads the home bucket, and the next ones
  * only if keys homed there overflowed. */
-static inline struct flow *flow_lookup(const struct flow_table *ft, const struct flow_key *k,
-				       uint64_t hash)
+static inline __attribute__((always_inline)) struct flow *
+flow_lookup(const struct flow_table *ft, const struct flow_key *k, uint64_t hash)
 {
 	uint64_t mask = ft->nbuckets - 1, home = hash & mask;
 	uint64_t tag = hash >> FLOW_IDX_BITS;
@@ -808,7 +808,9 @@ flow_insert(struct flow_worker *w, const struct flow_key *k, uint64_t hash, unsi
 		w->c.untracked++;
 		return NULL;
 	}
-	got = flow_lookup(ft, k, hash);
+	/* Alone on the table, nothing can have added the key since the
+	 * caller's lookup (an eviction above only removes). */
+	got = ft->cfg.single_thread ? NULL : flow_lookup(ft, k, hash);
 	if (got) {
 		flow_bucket_unlock(home);
 		flow_unalloc(w, f);
