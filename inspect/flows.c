@@ -590,7 +590,17 @@ static inline unsigned flow_key_build(struct flow_key *k, const struct pkt_info 
 		k->port[1] = sport;
 		return 1;
 	}
-	cmp = memcmp(pi->src_addr, pi->dst_addr, 16);
+	{ /* memcmp()'s order, as two big-endian words: no call */
+		uint64_t s[2], d[2];
+
+		memcpy(s, pi->src_addr, 16);
+		memcpy(d, pi->dst_addr, 16);
+		s[0] = be64toh(s[0]), s[1] = be64toh(s[1]);
+		d[0] = be64toh(d[0]), d[1] = be64toh(d[1]);
+		cmp = s[0] != d[0]   ? (s[0] < d[0] ? -1 : 1)
+		      : s[1] != d[1] ? (s[1] < d[1] ? -1 : 1)
+				     : 0;
+	}
 	if (cmp < 0 || (cmp == 0 && sport <= dport)) {
 		memcpy(k->addr, pi->src_addr, 16);
 		memcpy(k->addr + 16, pi->dst_addr, 16);
