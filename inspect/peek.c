@@ -69,14 +69,37 @@ const char *peek_kind_name(enum peek_kind k)
 size_t peek_sanitize(char *dst, size_t dst_size, const uint8_t *src, size_t len, bool *truncated)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t o = 0, i;
+	size_t o = 0, i, n;
 
 	if (!dst_size) {
 		if (truncated)
 			*truncated = len > 0;
 		return 0;
 	}
-	for (i = 0; i < len; i++) {
+	/* Names and paths are mostly printable: copied as they are, one
+	 * index for both sides, until the first byte to escape or the room. */
+	n = len < dst_size - 1 ? len : dst_size - 1;
+	for (i = 0; i + 8 <= n; i += 8) {
+		const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+		uint64_t x, bs;
+
+		memcpy(&x, src + i, 8);
+		bs = x ^ ('\\' * ones);
+		/* Any byte below 0x20, above 0x7e, or a backslash: bytewise. */
+		if ((((x - 0x20 * ones) & ~x) | ((x + (0x7f - 0x7e) * ones) | x) |
+		     ((bs - ones) & ~bs)) &
+		    high)
+			break;
+		memcpy(dst + i, &x, 8);
+	}
+	for (; i < n; i++) {
+		uint8_t b = src[i];
+
+		if ((uint8_t)(b - 0x20) >= 0x7f - 0x20 || b == '\\')
+			break;
+		dst[i] = (char)b;
+	}
+	for (o = i; i < len; i++) {
 		uint8_t b = src[i];
 		size_t room = dst_size - 1 - o;
 
