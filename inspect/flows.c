@@ -265,6 +265,7 @@ struct flow_slab_used {
 struct flow_names {
 	struct flow_top_name e[FLOW_NAMES_TRACKED];
 	uint64_t hash[FLOW_NAMES_TRACKED]; /* of each name: one compare per entry */
+	uint8_t held[256];		   /* names held per low byte of their hash: 0, none */
 	unsigned n;
 	/* Once full: a bit per entry whose count is the least, so that a
 	 * newcomer finds the first of them without a scan (counts grow by
@@ -1320,8 +1321,9 @@ static void flow_names_add(struct flow_names *t, const char *name)
 
 	if (!*name)
 		return;
-	/* The hashes first, on lines of their own: an entry is 280 bytes. */
-	for (unsigned i = 0; i < t->n; i++) {
+	/* The hashes first, on lines of their own: an entry is 280 bytes.
+	 * Most names are new: none held with this low byte skips the scan. */
+	for (unsigned i = 0; t->held[h & 255] && i < t->n; i++) {
 		if (t->hash[i] == h && strcmp(t->e[i].name, name) == 0) {
 			t->e[i].flows++;
 			t->least &= ~(1ull << i);
@@ -1346,7 +1348,9 @@ static void flow_names_add(struct flow_names *t, const char *name)
 		min = (unsigned)__builtin_ctzll(t->least);
 		t->least &= ~(1ull << min);
 		t->e[min].error = t->e[min].flows;
+		t->held[t->hash[min] & 255]--;
 	}
+	t->held[h & 255]++;
 	/* Peek strings are NUL-terminated within this size (peek.h). */
 	memcpy(t->e[min].name, name, strnlen(name, sizeof(t->e[min].name) - 1) + 1);
 	t->e[min].name[sizeof(t->e[min].name) - 1] = 0;
