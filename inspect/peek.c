@@ -281,6 +281,9 @@ static enum peek_kind peek_http(const uint8_t *p, const uint8_t *end, struct pee
 		if (tail[n] == 'x' ? !(*c >= '0' && *c <= '9') : *c != (uint8_t)tail[n])
 			return PEEK_NONE;
 
+	/* A request line: the result is cleared only now, so that what is
+	 * not HTTP (a banner, a server's first bytes) costs no clear. */
+	memset(out, 0, sizeof(*out));
 	out->http_method = (uint8_t)m;
 	put_str(out->http_method_name, sizeof(out->http_method_name), p, (size_t)(target - 1 - p),
 		&out->truncated, 0);
@@ -476,6 +479,7 @@ static enum peek_kind peek_tls(const uint8_t *p, const uint8_t *end, struct peek
 	if (p[1] != 3 || p[2] > 4 || !rec_len || rec_len > TLS_MAX_RECORD ||
 	    p[TLS_RECORD_HLEN] != TLS_HS_CLIENT_HELLO)
 		return PEEK_NONE;
+	memset(out, 0, sizeof(*out)); /* a ClientHello: now the result */
 	p += TLS_RECORD_HLEN;
 	if (rec_len < TLS_HS_HLEN) {
 		out->malformed = true;
@@ -504,7 +508,6 @@ enum peek_kind peek_payload(const uint8_t *payload, uint32_t len, struct peek_re
 		out->kind = PEEK_NONE;
 		return PEEK_NONE;
 	}
-	memset(out, 0, sizeof(*out));
 	if (payload[0] == TLS_CONTENT_HANDSHAKE)
 		k = peek_tls(payload, payload + len, out);
 	else

@@ -994,10 +994,21 @@ TEST(test_names_and_candidate)
 	assert_int_equal(peek_payload((const uint8_t *)"\x17", 1, &r), PEEK_NONE);
 	assert_int_equal(r.kind, PEEK_NONE);
 	assert_int_equal(r.truncated, 0xa5);
-	/* a candidate that turns out to be neither is cleared */
+	/* so does a candidate that turns out to be neither (a banner, a
+	 * ServerHello), and a result is cleared whole */
 	memset(&r, 0xa5, sizeof(r));
 	assert_int_equal(peek_payload((const uint8_t *)"GET", 3, &r), PEEK_NONE);
-	assert_int_equal(r.truncated, 0);
+	assert_int_equal(r.kind, PEEK_NONE);
+	assert_int_equal(r.truncated, 0xa5);
+	memset(&r, 0xa5, sizeof(r));
+	assert_int_equal(peek_payload((const uint8_t *)"\x16\x03\x03\x00\x04\x02", 6, &r),
+			 PEEK_NONE);
+	assert_int_equal(r.truncated, 0xa5);
+	memset(&r, 0xa5, sizeof(r));
+	assert_int_equal(peek_payload((const uint8_t *)"GET / HTTP/1.1\r\n", 16, &r), PEEK_HTTP);
+	assert_int_equal(r.tls_sni[0], 0);
+	assert_int_equal(r.tls_alpn_count, 0);
+	assert_int_equal(r.tls_alpn[PEEK_ALPN_MAX - 1][PEEK_ALPN_LEN - 1], 0);
 }
 
 int main(void)
