@@ -95,8 +95,16 @@ struct det_evidence {
 	uint8_t n_samples;
 };
 
+/* The thresholds' times in ns, as ns_of() gives them: worked out when the
+ * thresholds change, not on every observation. */
+struct det_ns {
+	uint64_t window, scan_window, attempt_timeout, hold;
+	uint64_t idle_rate; /* det_idle_ns() of the rate kinds */
+};
+
 struct detect {
 	struct detect_config cfg;
+	struct det_ns ns;
 	struct det_table rate, scan;
 	struct det_evidence ev[DET_EVIDENCE];
 	uint64_t next_id;
@@ -190,6 +198,22 @@ static void det_table_free(struct det_table *t)
 	free(t->used);
 }
 
+static uint64_t ns_of(double s)
+{
+	return (uint64_t)(s * NS);
+}
+
+static void det_ns_set(struct detect *d)
+{
+	const struct detect_thresholds *th = &d->cfg.th;
+
+	d->ns.window = ns_of(th->window_s);
+	d->ns.scan_window = ns_of(th->scan_window_s);
+	d->ns.attempt_timeout = ns_of(th->attempt_timeout_s);
+	d->ns.hold = ns_of(th->hold_s);
+	d->ns.idle_rate = ns_of(2 * (th->window_s > th->hold_s ? th->window_s : th->hold_s));
+}
+
 struct detect *detect_new(const struct detect_config *cfg)
 {
 	struct detect *d = calloc(1, sizeof(*d));
@@ -204,6 +228,7 @@ struct detect *detect_new(const struct detect_config *cfg)
 		errno = EINVAL;
 		return NULL;
 	}
+	det_ns_set(d);
 	if (cfg->groups) {
 		d->groups = malloc(sizeof(*d->groups));
 		if (!d->groups) {
@@ -265,20 +290,13 @@ static inline void det_addr(uint8_t out[16], const uint8_t *a, uint8_t family)
 	}
 }
 
-static uint64_t ns_of(double s)
-{
-	return (uint64_t)(s * NS);
-}
-
 /* How long an entry of @kind must have been idle before its slot may go
  * to another key. */
 static uint64_t det_idle_ns(const struct detect *d, uint8_t kind)
 {
-	const struct detect_thresholds *th = &d->cfg.th;
-
 	if (kind == DETECT_PORT_SCAN || kind == DETECT_ADDRESS_SCAN)
-		return ns_of(th->scan_window_s);
-	return ns_of(2 * (th->window_s > th->hold_s ? th->window_s : th->hold_s));
+		return d->ns.scan_window;
+	return d->ns.idle_rate;
 }
 
 /* What an entry is worth keeping: its attempts (scans: distinct values). */
@@ -408,7 +426,7 @@ static void det_scan_add(struct det_entry *e, uint32_t v, uint64_t now_ns)
 /* A rate entry back after a quiet spell starts a new window. */
 static void det_rate_touch(struct detect *d, struct det_entry *e, uint64_t now_ns)
 {
-	uint64_t win = ns_of(d->cfg.th.window_s);
+	uint64_t win = d->ns.window;
 
 	if (!e->alerting && now_ns - e->last_ns > win) {
 		memset(e->c, 0, sizeof(e->c));
@@ -428,7 +446,7 @@ static void det_observe_scans(struct detect *d, const struct detect_obs *o, uint
 	det_addr(k.b, o->dst, o->family);
 	e = det_get(d, &d->scan, &k, now_ns, now_ns - o->age_ns);
 	if (e) {
-		if (!e->alerting && now_ns - e->win_start_ns >= ns_of(d->cfg.th.scan_window_s)) {
+		if (!e->alerting && now_ns - e->win_start_ns >= d->ns.scan_window) {
 			/* A new epoch: what came before is forgotten. */
 			e->n = 0;
 			e->c[0] = 0;
@@ -445,7 +463,7 @@ static void det_observe_scans(struct detect *d, const struct detect_obs *o, uint
 	hh = (uint32_t)xdpi_hash64(7, o->dst, o->family == 4 ? 4 : 16);
 	e = det_get(d, &d->scan, &k, now_ns, now_ns - o->age_ns);
 	if (e) {
-		if (!e->alerting && now_ns - e->win_start_ns >= ns_of(d->cfg.th.scan_window_s)) {
+		if (!e->alerting && now_ns - e->win_start_ns >= d->ns.scan_window) {
 			e->n = 0;
 			e->c[0] = 0;
 			memset(e->bits, 0, sizeof(e->bits));
@@ -496,12 +514,10 @@ bool detect_observe(struct detect *d, const struct detect_obs *o, uint64_t now_n
 		completed = o->established;
 		failed = !completed &&
 			 (o->reset ||
-			  (o->half_open &&
-			   (o->ending || o->age_ns >= ns_of(d->cfg.th.attempt_timeout_s))));
+			  (o->half_open && (o->ending || o->age_ns >= d->ns.attempt_timeout)));
 	} else if (udp && !o->outcome_done) {
 		completed = o->answered;
-		failed = !completed &&
-			 (o->ending || o->age_ns >= ns_of(d->cfg.th.attempt_timeout_s));
+		failed = !completed && (o->ending || o->age_ns >= d->ns.attempt_timeout);
 	}
 	if (tcp && (o->new_attempt || completed || o->half_open)) {
 		k.kind = DETECT_SYN_FLOOD + 1;
@@ -693,7 +709,7 @@ static void det_decide(struct detect *d, struct det_entry *e, bool above, uint64
 			e->update_ns = now_ns;
 			det_emit(d, e, DETECT_UPDATE, fig);
 		}
-	} else if (e->alerting && now_ns - e->above_ns >= ns_of(d->cfg.th.hold_s)) {
+	} else if (e->alerting && now_ns - e->above_ns >= d->ns.hold) {
 		det_end(d, e, fig);
 	}
 }
@@ -706,7 +722,7 @@ static bool det_decide_emits(const struct detect *d, const struct det_entry *e, 
 {
 	if (above)
 		return !e->alerting || now_ns - e->update_ns >= DET_UPDATE_NS;
-	return e->alerting && now_ns - e->above_ns >= ns_of(d->cfg.th.hold_s);
+	return e->alerting && now_ns - e->above_ns >= d->ns.hold;
 }
 
 /* det_decide() when it makes no record. */
@@ -861,6 +877,7 @@ void detect_pass_end(struct detect *d, uint64_t now_ns)
 	pthread_mutex_lock(&d->lock);
 	if (d->retune) {
 		d->cfg.th = d->next_th;
+		det_ns_set(d);
 		d->retune = false;
 	}
 	if (d->regroup) {
