@@ -82,10 +82,17 @@ struct det_entry {
 	struct detect_flow_key sample;
 };
 
+#define DET_CACHE_BITS 12
+
 struct det_table {
 	struct det_entry *e;
 	uint32_t *used;
 	uint32_t n_used, size; /* size: a power of two */
+	/* Entries found lately, by a cheap mix of their key: entry + 1, 0
+	 * none. A key is in the table once at most and no entry is ever
+	 * emptied, so an entry holding the key is the one det_get() finds;
+	 * a slot whose entry went to another key is only a miss. */
+	uint32_t cache[1u << DET_CACHE_BITS];
 };
 
 struct det_evidence {
@@ -321,8 +328,10 @@ static int det_give_way(const struct detect *d, const struct det_entry *e, uint6
 
 /* The entry of @k, made if need be; NULL when the probe range is full of
  * entries worth keeping (counted untracked). */
-static struct det_entry *det_get(struct detect *d, struct det_table *t, const struct det_key *k,
-				 uint64_t now_ns, uint64_t since_ns)
+static __attribute__((noinline)) struct det_entry *det_get_slow(struct detect *d,
+								struct det_table *t,
+								const struct det_key *k,
+								uint64_t now_ns, uint64_t since_ns)
 {
 	uint64_t h = xdpi_hash64(0x5ca1ab1e, k, sizeof(*k));
 	struct det_entry *victim = NULL, *e;
@@ -360,6 +369,48 @@ static struct det_entry *det_get(struct detect *d, struct det_table *t, const st
 	victim->baseline_since_ns = now_ns;
 	victim->group = t == &d->rate ? detect_groups_lookup(d->groups, k->family, k->a) : -1;
 	return victim;
+}
+
+/* The words of a key (38 bytes: four words, a half and a quarter). */
+struct det_key_words {
+	uint64_t w[4];
+	uint32_t h;
+	uint16_t q;
+};
+
+static inline void det_key_load(struct det_key_words *x, const struct det_key *k)
+{
+	memcpy(x->w, k, 32);
+	memcpy(&x->h, (const uint8_t *)k + 32, 4);
+	memcpy(&x->q, (const uint8_t *)k + 36, 2);
+}
+
+/* det_get_slow(), with a look in the table's cache first: most
+ * observations are of destinations seen before, and the key's full hash
+ * and probe cost several times the cache's mix and one compare. */
+static inline struct det_entry *det_get(struct detect *d, struct det_table *t,
+					const struct det_key *k, uint64_t now_ns, uint64_t since_ns)
+{
+	struct det_key_words x, y;
+	uint64_t mix;
+	uint32_t c, j;
+	struct det_entry *e;
+
+	det_key_load(&x, k);
+	mix = x.w[0] ^ x.w[1] ^ x.w[2] ^ x.w[3] ^ ((uint64_t)x.h << 16 | x.q);
+	c = (uint32_t)((mix * 0x9e3779b97f4a7c15ull) >> (64 - DET_CACHE_BITS));
+	j = t->cache[c];
+	if (j) {
+		e = &t->e[j - 1];
+		det_key_load(&y, &e->key);
+		if (!((x.w[0] ^ y.w[0]) | (x.w[1] ^ y.w[1]) | (x.w[2] ^ y.w[2]) |
+		      (x.w[3] ^ y.w[3]) | (x.h ^ y.h) | (uint64_t)(x.q ^ y.q)))
+			return e;
+	}
+	e = det_get_slow(d, t, k, now_ns, since_ns);
+	if (e)
+		t->cache[c] = (uint32_t)(e - t->e) + 1;
+	return e;
 }
 
 /* The thresholds of @e: its host group's, or the run's. */
