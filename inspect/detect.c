@@ -965,10 +965,12 @@ static void det_table_finish(struct detect *d, struct det_table *t, uint64_t now
 	for (uint32_t i = 0; i < t->n_used; i++) {
 		struct det_entry *e = &t->e[t->used[i]];
 		enum detect_kind kind = (enum detect_kind)(e->key.kind - 1);
-		struct detect_alert fig = {.now_ns = now_ns, .window_start_ns = e->win_start_ns};
+		struct detect_alert fig;
 
 		if (!e->alerting)
 			continue;
+		/* Made only here: the figures are 744 bytes, most entries quiet. */
+		fig = (struct detect_alert){.now_ns = now_ns, .window_start_ns = e->win_start_ns};
 		/* Scans: what the scan reached; rates: the last window's
 		 * figures were in the records before (the end says 0/s). */
 		if (kind == DETECT_PORT_SCAN || kind == DETECT_ADDRESS_SCAN)
