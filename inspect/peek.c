@@ -401,15 +401,18 @@ static void tls_client_hello(const uint8_t *p, size_t msg_len, size_t avail,
 	bool sni = false, alpn = false, versions = false;
 	size_t off = 0, len;
 
-/* Skips @n bytes, or stops: malformed if they overrun what encloses them. */
-#define SKIP(n)                         \
-	do {                            \
-		size_t n_ = (n);        \
-		if (n_ > msg_len - off) \
-			goto malformed; \
-		if (n_ > avail - off)   \
-			goto done;      \
-		off += n_;              \
+/* Skips @n bytes, or stops: malformed if they overrun what encloses them.
+ * avail <= msg_len throughout, so bytes we have never overrun it: one
+ * compare for the common case. */
+#define SKIP(n)                                 \
+	do {                                    \
+		size_t n_ = (n);                \
+		if (n_ > avail - off) {         \
+			if (n_ > msg_len - off) \
+				goto malformed; \
+			goto done;              \
+		}                               \
+		off += n_;                      \
 	} while (0)
 
 	SKIP(2);
