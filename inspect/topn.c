@@ -23,7 +23,7 @@ struct topn_node {
 
 struct topn {
 	struct topn_slot *slots; /* [cap]; the first used are in use */
-	struct topn_node *heap;	 /* [cap] min-heap by count */
+	struct topn_node *heap;	 /* [cap + 1] min-heap by count, then a sentinel */
 	uint32_t *index;	 /* [mask + 1] slot number + 1; 0 is empty */
 	uint32_t *order;	 /* [cap] topn_top()'s sort, allocated once */
 	uint32_t cap, used, mask;
@@ -47,11 +47,12 @@ struct topn *topn_create(uint32_t capacity)
 	if (!t)
 		goto err;
 	t->slots = calloc(capacity, sizeof(*t->slots));
-	t->heap = calloc(capacity, sizeof(*t->heap));
+	t->heap = calloc(capacity + 1, sizeof(*t->heap));
 	t->index = calloc(size, sizeof(*t->index));
 	t->order = calloc(capacity, sizeof(*t->order));
 	if (!t->slots || !t->heap || !t->index || !t->order)
 		goto err_free;
+	t->heap[0].count = UINT64_MAX;
 	t->cap = capacity;
 	t->mask = size - 1;
 	/* Seeded: a peer cannot aim its keys at one probe chain. */
@@ -80,6 +81,7 @@ void topn_reset(struct topn *t)
 {
 	memset(t->index, 0, (t->mask + 1) * sizeof(*t->index));
 	t->used = 0;
+	t->heap[0].count = UINT64_MAX;
 	t->total = 0;
 }
 
@@ -119,7 +121,9 @@ static void heap_up(struct topn *t, uint32_t pos)
 	heap_set(t, pos, n);
 }
 
-/* The counter at @pos grew: it sinks below smaller children. */
+/* The counter at @pos grew: it sinks below smaller children. The node
+ * past the last (heap[used]) is a sentinel of the largest count, so that
+ * a last child without a sibling needs no test of its own. */
 static void heap_down(struct topn *t, uint32_t pos)
 {
 	struct topn_node n = t->heap[pos];
@@ -127,12 +131,17 @@ static void heap_down(struct topn *t, uint32_t pos)
 
 	for (;;) {
 		uint32_t child = 2 * pos + 1;
+		uint64_t c0, c1;
 
 		if (child >= used)
 			break;
-		if (child + 1 < used && t->heap[child + 1].count < t->heap[child].count)
+		c0 = t->heap[child].count;
+		c1 = t->heap[child + 1].count;
+		if (c1 < c0) {
 			child++;
-		if (t->heap[child].count >= n.count)
+			c0 = c1;
+		}
+		if (c0 >= n.count)
 			break;
 		heap_set(t, pos, t->heap[child]);
 		pos = child;
@@ -247,6 +256,7 @@ int topn_add(struct topn *t, const void *key, uint32_t len, uint64_t weight)
 		s->e.error = 0;
 		s->hash = hash;
 		t->index[i] = slot + 1;
+		t->heap[t->used].count = UINT64_MAX; /* the sentinel moves on */
 		heap_set(t, t->used - 1, (struct topn_node){.count = weight, .slot = slot});
 		heap_up(t, t->used - 1);
 		return 0;
