@@ -419,7 +419,7 @@ static const struct detect_thresholds *det_th(const struct detect *d, const stru
 	return e->group >= 0 && d->groups ? &d->groups->g[e->group].th : &d->cfg.th;
 }
 
-static void det_sample(struct detect_flow_key *s, const struct detect_obs *o)
+static inline void det_sample(struct detect_flow_key *s, const struct detect_obs *o)
 {
 	s->family = o->family;
 	s->proto = o->proto;
@@ -430,20 +430,25 @@ static void det_sample(struct detect_flow_key *s, const struct detect_obs *o)
 }
 
 /* Evidence of an open alert: the flow's source and port, a sample. */
-static void det_evidence_add(struct detect *d, struct det_entry *e, const struct detect_obs *o,
-			     uint64_t weight)
+static __attribute__((noinline)) void det_evidence_put(struct detect *d, struct det_entry *e,
+						       const struct detect_obs *o, uint64_t weight)
 {
-	struct det_evidence *ev;
+	struct det_evidence *ev = &d->ev[e->ev - 1];
 	uint8_t key[16];
 
-	if (!e->ev || !weight)
-		return;
-	ev = &d->ev[e->ev - 1];
 	det_addr(key, o->src, o->family);
 	topn_add(ev->src, key, o->family == 4 ? 4 : 16, weight);
 	topn_add(ev->port, &o->dport, sizeof(o->dport), weight);
 	if (ev->n_samples < DETECT_SAMPLES)
 		det_sample(&ev->samples[ev->n_samples++], o);
+}
+
+/* Most entries have no open alert: no call for them. */
+static inline void det_evidence_add(struct detect *d, struct det_entry *e,
+				    const struct detect_obs *o, uint64_t weight)
+{
+	if (e->ev && weight)
+		det_evidence_put(d, e, o, weight);
 }
 
 /* ---- Observations -------------------------------------------------------- */
