@@ -531,6 +531,27 @@ static void copy_str(char *dst, const char *src, size_t size)
 	dst[n] = 0;
 }
 
+_Static_assert(PEEK_METHOD_LEN % 8 == 0 && PEEK_PATH_LEN % 8 == 0 && PEEK_HOST_LEN % 8 == 0 &&
+		       PEEK_SNI_LEN % 8 == 0 && PEEK_ALPN_LEN % 8 == 0,
+	       "strings are packed a word at a time");
+
+/* copy_str() for a packed string, whose bytes after the NUL are undefined:
+ * whole words up to the one holding the NUL (no length first, no calls). */
+static void pack_str(char *dst, const char *src, size_t size)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+
+	for (size_t i = 0; i < size; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, src + i, 8);
+		memcpy(dst + i, &w, 8);
+		if ((w - ones) & ~w & high)
+			break;
+	}
+	dst[size - 1] = 0; /* as copy_str() cuts a string without its NUL */
+}
+
 void peek_pack(const struct peek_result *in, struct peek_packed *out)
 {
 	out->kind = in->kind;
@@ -544,15 +565,15 @@ void peek_pack(const struct peek_result *in, struct peek_packed *out)
 	out->tls_alpn_count =
 		in->tls_alpn_count < PEEK_ALPN_MAX ? in->tls_alpn_count : PEEK_ALPN_MAX;
 	if (in->kind == PEEK_HTTP) {
-		copy_str(out->u.http.method_name, in->http_method_name, PEEK_METHOD_LEN);
-		copy_str(out->u.http.path, in->http_path, PEEK_PATH_LEN);
-		copy_str(out->u.http.host, in->http_host, PEEK_HOST_LEN);
+		pack_str(out->u.http.method_name, in->http_method_name, PEEK_METHOD_LEN);
+		pack_str(out->u.http.path, in->http_path, PEEK_PATH_LEN);
+		pack_str(out->u.http.host, in->http_host, PEEK_HOST_LEN);
 	} else if (in->kind == PEEK_TLS) {
 		memcpy(out->u.tls.versions, in->tls_versions,
 		       out->tls_version_count * sizeof(in->tls_versions[0]));
-		copy_str(out->u.tls.sni, in->tls_sni, PEEK_SNI_LEN);
+		pack_str(out->u.tls.sni, in->tls_sni, PEEK_SNI_LEN);
 		for (unsigned i = 0; i < out->tls_alpn_count; i++)
-			copy_str(out->u.tls.alpn[i], in->tls_alpn[i], PEEK_ALPN_LEN);
+			pack_str(out->u.tls.alpn[i], in->tls_alpn[i], PEEK_ALPN_LEN);
 	}
 }
 
