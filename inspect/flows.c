@@ -457,6 +457,7 @@ flow_lookup(const struct flow_table *ft, const struct flow_key *k, uint64_t hash
 	for (unsigned d = 0; d < FLOW_PROBE_MAX; d++) {
 		const struct flow_bucket *b = &ft->bucket[(home + d) & mask];
 
+#pragma GCC unroll 8
 		for (unsigned i = 0; i < FLOW_BUCKET_SLOTS; i++) {
 			uint64_t v = __atomic_load_n(&b->slot[i], __ATOMIC_ACQUIRE);
 			struct flow *f;
