@@ -72,6 +72,7 @@ static inline bool flow_key_eq(const struct flow_key *a, const struct flow_key *
 	uint64_t diff = 0, x, y;
 	uint32_t i = 0;
 
+#pragma GCC unroll 4
 	for (; i + 8 <= len; i += 8) {
 		memcpy(&x, p + i, 8);
 		memcpy(&y, q + i, 8);
