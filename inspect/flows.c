@@ -1400,7 +1400,8 @@ static void flow_agg_free(struct flow_agg *a)
 	memset(a, 0, sizeof(*a));
 }
 
-static uint32_t flow_agg_slot(const struct flow_agg *a, const uint8_t key[16])
+static inline __attribute__((always_inline)) uint32_t flow_agg_slot(const struct flow_agg *a,
+								    const uint8_t key[16])
 {
 	uint32_t i = (uint32_t)xdpi_hash64(0, key, 16) & (a->cap - 1);
 
@@ -1437,8 +1438,8 @@ static int flow_agg_grow(struct flow_agg *a)
 
 static void flow_agg_flush(struct flow_table *ft);
 
-static void flow_agg_add(struct flow_table *ft, const uint8_t key[16], uint64_t packets,
-			 uint64_t bytes)
+static inline __attribute__((always_inline)) void
+flow_agg_add(struct flow_table *ft, const uint8_t key[16], uint64_t packets, uint64_t bytes)
 {
 	struct flow_agg *a = &ft->agg;
 	uint32_t i;
