@@ -79,7 +79,8 @@ static inline void capfile_stamp(struct capfile_ctx *c, const struct pcap_pkthdr
 }
 
 /* After a frame: -c, and now and then the progress line. */
-static void capfile_around(struct capfile_ctx *c, const struct pcap_pkthdr *h)
+static inline __attribute__((always_inline)) void capfile_around(struct capfile_ctx *c,
+								 const struct pcap_pkthdr *h)
 {
 	(void)h;
 	if (c->o->count && c->p->m.c.packets >= c->o->count) {
@@ -190,7 +191,8 @@ static bool capfile_cooked_link(int dlt)
 }
 
 /* Ethernet, the common case: nothing around the pipeline. */
-static void capfile_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+static inline __attribute__((always_inline)) void
+capfile_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct capfile_ctx *c = (struct capfile_ctx *)user;
 	uint32_t caplen, wire;

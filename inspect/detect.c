@@ -82,10 +82,17 @@ struct det_entry {
 	struct detect_flow_key sample;
 };
 
+#define DET_CACHE_BITS 12
+
 struct det_table {
 	struct det_entry *e;
 	uint32_t *used;
 	uint32_t n_used, size; /* size: a power of two */
+	/* Entries found lately, by a cheap mix of their key: entry + 1, 0
+	 * none. A key is in the table once at most and no entry is ever
+	 * emptied, so an entry holding the key is the one det_get() finds;
+	 * a slot whose entry went to another key is only a miss. */
+	uint32_t cache[1u << DET_CACHE_BITS];
 };
 
 struct det_evidence {
@@ -95,8 +102,16 @@ struct det_evidence {
 	uint8_t n_samples;
 };
 
+/* The thresholds' times in ns, as ns_of() gives them: worked out when the
+ * thresholds change, not on every observation. */
+struct det_ns {
+	uint64_t window, scan_window, attempt_timeout, hold;
+	uint64_t idle_rate; /* det_idle_ns() of the rate kinds */
+};
+
 struct detect {
 	struct detect_config cfg;
+	struct det_ns ns;
 	struct det_table rate, scan;
 	struct det_evidence ev[DET_EVIDENCE];
 	uint64_t next_id;
@@ -190,6 +205,22 @@ static void det_table_free(struct det_table *t)
 	free(t->used);
 }
 
+static uint64_t ns_of(double s)
+{
+	return (uint64_t)(s * NS);
+}
+
+static void det_ns_set(struct detect *d)
+{
+	const struct detect_thresholds *th = &d->cfg.th;
+
+	d->ns.window = ns_of(th->window_s);
+	d->ns.scan_window = ns_of(th->scan_window_s);
+	d->ns.attempt_timeout = ns_of(th->attempt_timeout_s);
+	d->ns.hold = ns_of(th->hold_s);
+	d->ns.idle_rate = ns_of(2 * (th->window_s > th->hold_s ? th->window_s : th->hold_s));
+}
+
 struct detect *detect_new(const struct detect_config *cfg)
 {
 	struct detect *d = calloc(1, sizeof(*d));
@@ -204,6 +235,7 @@ struct detect *detect_new(const struct detect_config *cfg)
 		errno = EINVAL;
 		return NULL;
 	}
+	det_ns_set(d);
 	if (cfg->groups) {
 		d->groups = malloc(sizeof(*d->groups));
 		if (!d->groups) {
@@ -265,20 +297,13 @@ static inline void det_addr(uint8_t out[16], const uint8_t *a, uint8_t family)
 	}
 }
 
-static uint64_t ns_of(double s)
-{
-	return (uint64_t)(s * NS);
-}
-
 /* How long an entry of @kind must have been idle before its slot may go
  * to another key. */
 static uint64_t det_idle_ns(const struct detect *d, uint8_t kind)
 {
-	const struct detect_thresholds *th = &d->cfg.th;
-
 	if (kind == DETECT_PORT_SCAN || kind == DETECT_ADDRESS_SCAN)
-		return ns_of(th->scan_window_s);
-	return ns_of(2 * (th->window_s > th->hold_s ? th->window_s : th->hold_s));
+		return d->ns.scan_window;
+	return d->ns.idle_rate;
 }
 
 /* What an entry is worth keeping: its attempts (scans: distinct values). */
@@ -303,8 +328,10 @@ static int det_give_way(const struct detect *d, const struct det_entry *e, uint6
 
 /* The entry of @k, made if need be; NULL when the probe range is full of
  * entries worth keeping (counted untracked). */
-static struct det_entry *det_get(struct detect *d, struct det_table *t, const struct det_key *k,
-				 uint64_t now_ns, uint64_t since_ns)
+static __attribute__((noinline)) struct det_entry *det_get_slow(struct detect *d,
+								struct det_table *t,
+								const struct det_key *k,
+								uint64_t now_ns, uint64_t since_ns)
 {
 	uint64_t h = xdpi_hash64(0x5ca1ab1e, k, sizeof(*k));
 	struct det_entry *victim = NULL, *e;
@@ -344,13 +371,55 @@ static struct det_entry *det_get(struct detect *d, struct det_table *t, const st
 	return victim;
 }
 
+/* The words of a key (38 bytes: four words, a half and a quarter). */
+struct det_key_words {
+	uint64_t w[4];
+	uint32_t h;
+	uint16_t q;
+};
+
+static inline void det_key_load(struct det_key_words *x, const struct det_key *k)
+{
+	memcpy(x->w, k, 32);
+	memcpy(&x->h, (const uint8_t *)k + 32, 4);
+	memcpy(&x->q, (const uint8_t *)k + 36, 2);
+}
+
+/* det_get_slow(), with a look in the table's cache first: most
+ * observations are of destinations seen before, and the key's full hash
+ * and probe cost several times the cache's mix and one compare. */
+static inline struct det_entry *det_get(struct detect *d, struct det_table *t,
+					const struct det_key *k, uint64_t now_ns, uint64_t since_ns)
+{
+	struct det_key_words x, y;
+	uint64_t mix;
+	uint32_t c, j;
+	struct det_entry *e;
+
+	det_key_load(&x, k);
+	mix = x.w[0] ^ x.w[1] ^ x.w[2] ^ x.w[3] ^ ((uint64_t)x.h << 16 | x.q);
+	c = (uint32_t)((mix * 0x9e3779b97f4a7c15ull) >> (64 - DET_CACHE_BITS));
+	j = t->cache[c];
+	if (j) {
+		e = &t->e[j - 1];
+		det_key_load(&y, &e->key);
+		if (!((x.w[0] ^ y.w[0]) | (x.w[1] ^ y.w[1]) | (x.w[2] ^ y.w[2]) |
+		      (x.w[3] ^ y.w[3]) | (x.h ^ y.h) | (uint64_t)(x.q ^ y.q)))
+			return e;
+	}
+	e = det_get_slow(d, t, k, now_ns, since_ns);
+	if (e)
+		t->cache[c] = (uint32_t)(e - t->e) + 1;
+	return e;
+}
+
 /* The thresholds of @e: its host group's, or the run's. */
 static const struct detect_thresholds *det_th(const struct detect *d, const struct det_entry *e)
 {
 	return e->group >= 0 && d->groups ? &d->groups->g[e->group].th : &d->cfg.th;
 }
 
-static void det_sample(struct detect_flow_key *s, const struct detect_obs *o)
+static inline void det_sample(struct detect_flow_key *s, const struct detect_obs *o)
 {
 	s->family = o->family;
 	s->proto = o->proto;
@@ -361,20 +430,25 @@ static void det_sample(struct detect_flow_key *s, const struct detect_obs *o)
 }
 
 /* Evidence of an open alert: the flow's source and port, a sample. */
-static void det_evidence_add(struct detect *d, struct det_entry *e, const struct detect_obs *o,
-			     uint64_t weight)
+static __attribute__((noinline)) void det_evidence_put(struct detect *d, struct det_entry *e,
+						       const struct detect_obs *o, uint64_t weight)
 {
-	struct det_evidence *ev;
+	struct det_evidence *ev = &d->ev[e->ev - 1];
 	uint8_t key[16];
 
-	if (!e->ev || !weight)
-		return;
-	ev = &d->ev[e->ev - 1];
 	det_addr(key, o->src, o->family);
 	topn_add(ev->src, key, o->family == 4 ? 4 : 16, weight);
 	topn_add(ev->port, &o->dport, sizeof(o->dport), weight);
 	if (ev->n_samples < DETECT_SAMPLES)
 		det_sample(&ev->samples[ev->n_samples++], o);
+}
+
+/* Most entries have no open alert: no call for them. */
+static inline void det_evidence_add(struct detect *d, struct det_entry *e,
+				    const struct detect_obs *o, uint64_t weight)
+{
+	if (e->ev && weight)
+		det_evidence_put(d, e, o, weight);
 }
 
 /* ---- Observations -------------------------------------------------------- */
@@ -408,7 +482,7 @@ static void det_scan_add(struct det_entry *e, uint32_t v, uint64_t now_ns)
 /* A rate entry back after a quiet spell starts a new window. */
 static void det_rate_touch(struct detect *d, struct det_entry *e, uint64_t now_ns)
 {
-	uint64_t win = ns_of(d->cfg.th.window_s);
+	uint64_t win = d->ns.window;
 
 	if (!e->alerting && now_ns - e->last_ns > win) {
 		memset(e->c, 0, sizeof(e->c));
@@ -428,7 +502,7 @@ static void det_observe_scans(struct detect *d, const struct detect_obs *o, uint
 	det_addr(k.b, o->dst, o->family);
 	e = det_get(d, &d->scan, &k, now_ns, now_ns - o->age_ns);
 	if (e) {
-		if (!e->alerting && now_ns - e->win_start_ns >= ns_of(d->cfg.th.scan_window_s)) {
+		if (!e->alerting && now_ns - e->win_start_ns >= d->ns.scan_window) {
 			/* A new epoch: what came before is forgotten. */
 			e->n = 0;
 			e->c[0] = 0;
@@ -445,7 +519,7 @@ static void det_observe_scans(struct detect *d, const struct detect_obs *o, uint
 	hh = (uint32_t)xdpi_hash64(7, o->dst, o->family == 4 ? 4 : 16);
 	e = det_get(d, &d->scan, &k, now_ns, now_ns - o->age_ns);
 	if (e) {
-		if (!e->alerting && now_ns - e->win_start_ns >= ns_of(d->cfg.th.scan_window_s)) {
+		if (!e->alerting && now_ns - e->win_start_ns >= d->ns.scan_window) {
 			e->n = 0;
 			e->c[0] = 0;
 			memset(e->bits, 0, sizeof(e->bits));
@@ -496,12 +570,10 @@ bool detect_observe(struct detect *d, const struct detect_obs *o, uint64_t now_n
 		completed = o->established;
 		failed = !completed &&
 			 (o->reset ||
-			  (o->half_open &&
-			   (o->ending || o->age_ns >= ns_of(d->cfg.th.attempt_timeout_s))));
+			  (o->half_open && (o->ending || o->age_ns >= d->ns.attempt_timeout)));
 	} else if (udp && !o->outcome_done) {
 		completed = o->answered;
-		failed = !completed &&
-			 (o->ending || o->age_ns >= ns_of(d->cfg.th.attempt_timeout_s));
+		failed = !completed && (o->ending || o->age_ns >= d->ns.attempt_timeout);
 	}
 	if (tcp && (o->new_attempt || completed || o->half_open)) {
 		k.kind = DETECT_SYN_FLOOD + 1;
@@ -693,7 +765,7 @@ static void det_decide(struct detect *d, struct det_entry *e, bool above, uint64
 			e->update_ns = now_ns;
 			det_emit(d, e, DETECT_UPDATE, fig);
 		}
-	} else if (e->alerting && now_ns - e->above_ns >= ns_of(d->cfg.th.hold_s)) {
+	} else if (e->alerting && now_ns - e->above_ns >= d->ns.hold) {
 		det_end(d, e, fig);
 	}
 }
@@ -706,7 +778,7 @@ static bool det_decide_emits(const struct detect *d, const struct det_entry *e, 
 {
 	if (above)
 		return !e->alerting || now_ns - e->update_ns >= DET_UPDATE_NS;
-	return e->alerting && now_ns - e->above_ns >= ns_of(d->cfg.th.hold_s);
+	return e->alerting && now_ns - e->above_ns >= d->ns.hold;
 }
 
 /* det_decide() when it makes no record. */
@@ -861,6 +933,7 @@ void detect_pass_end(struct detect *d, uint64_t now_ns)
 	pthread_mutex_lock(&d->lock);
 	if (d->retune) {
 		d->cfg.th = d->next_th;
+		det_ns_set(d);
 		d->retune = false;
 	}
 	if (d->regroup) {
@@ -897,10 +970,12 @@ static void det_table_finish(struct detect *d, struct det_table *t, uint64_t now
 	for (uint32_t i = 0; i < t->n_used; i++) {
 		struct det_entry *e = &t->e[t->used[i]];
 		enum detect_kind kind = (enum detect_kind)(e->key.kind - 1);
-		struct detect_alert fig = {.now_ns = now_ns, .window_start_ns = e->win_start_ns};
+		struct detect_alert fig;
 
 		if (!e->alerting)
 			continue;
+		/* Made only here: the figures are 744 bytes, most entries quiet. */
+		fig = (struct detect_alert){.now_ns = now_ns, .window_start_ns = e->win_start_ns};
 		/* Scans: what the scan reached; rates: the last window's
 		 * figures were in the records before (the end says 0/s). */
 		if (kind == DETECT_PORT_SCAN || kind == DETECT_ADDRESS_SCAN)

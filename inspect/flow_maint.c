@@ -167,7 +167,8 @@ static void flow_report_active(struct flow_table *ft, struct flow *f, uint64_t n
  * (and a record's end) skips a record the detection called quiet that
  * sent nothing either way since (its state moves only with a packet), so
  * that a pass costs the flows that changed, not all of them. */
-static void flow_detect(struct flow_table *ft, struct flow *f, bool ending)
+static inline __attribute__((always_inline)) void flow_detect(struct flow_table *ft, struct flow *f,
+							      bool ending)
 {
 	unsigned src = __atomic_load_n(&f->initiator, __ATOMIC_RELAXED);
 	uint32_t p = (uint32_t)__atomic_load_n(&f->packets[src], __ATOMIC_RELAXED);

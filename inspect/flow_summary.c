@@ -47,8 +47,9 @@ static void flow_names_add(struct flow_names *t, const char *name)
 
 	if (!*name)
 		return;
-	/* The hashes first, on lines of their own: an entry is 280 bytes. */
-	for (unsigned i = 0; i < t->n; i++) {
+	/* The hashes first, on lines of their own: an entry is 280 bytes.
+	 * Most names are new: none held with this low byte skips the scan. */
+	for (unsigned i = 0; t->held[h & 255] && i < t->n; i++) {
 		if (t->hash[i] == h && strcmp(t->e[i].name, name) == 0) {
 			t->e[i].flows++;
 			t->least &= ~(1ull << i);
@@ -73,7 +74,9 @@ static void flow_names_add(struct flow_names *t, const char *name)
 		min = (unsigned)__builtin_ctzll(t->least);
 		t->least &= ~(1ull << min);
 		t->e[min].error = t->e[min].flows;
+		t->held[t->hash[min] & 255]--;
 	}
+	t->held[h & 255]++;
 	/* Peek strings are NUL-terminated within this size (peek.h). */
 	memcpy(t->e[min].name, name, strnlen(name, sizeof(t->e[min].name) - 1) + 1);
 	t->e[min].name[sizeof(t->e[min].name) - 1] = 0;
@@ -121,7 +124,8 @@ static void flow_agg_free(struct flow_agg *a)
 	memset(a, 0, sizeof(*a));
 }
 
-static uint32_t flow_agg_slot(const struct flow_agg *a, const uint8_t key[16])
+static inline __attribute__((always_inline)) uint32_t flow_agg_slot(const struct flow_agg *a,
+								    const uint8_t key[16])
 {
 	uint32_t i = (uint32_t)xdpi_hash64(0, key, 16) & (a->cap - 1);
 
@@ -158,8 +162,8 @@ static int flow_agg_grow(struct flow_agg *a)
 
 static void flow_agg_flush(struct flow_table *ft);
 
-static void flow_agg_add(struct flow_table *ft, const uint8_t key[16], uint64_t packets,
-			 uint64_t bytes)
+static inline __attribute__((always_inline)) void
+flow_agg_add(struct flow_table *ft, const uint8_t key[16], uint64_t packets, uint64_t bytes)
 {
 	struct flow_agg *a = &ft->agg;
 	uint32_t i;
@@ -214,7 +218,7 @@ static void flow_addr_key(const struct flow *f, unsigned endpoint, uint8_t key[1
  * its peek once it is there. A space-saving add costs ~100 instructions:
  * a flow is fed when it ends and on the passes of every
  * FLOW_TOP_FEED_NS, not on each pass. */
-void flow_feed(struct flow_table *ft, struct flow *f, bool top)
+void flow_feed_changed(struct flow_table *ft, struct flow *f, bool top)
 {
 	const struct peek_packed *pk;
 

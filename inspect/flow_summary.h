@@ -17,7 +17,18 @@ int flow_summary_init(struct flow_table *ft);
 void flow_summary_free(struct flow_table *ft);
 /* Adds what @f sent since it was last fed to the top-N lists (when
  * @top), and its peek once it is there. */
-void flow_feed(struct flow_table *ft, struct flow *f, bool top);
+void flow_feed_changed(struct flow_table *ft, struct flow *f, bool top);
+/* The same, inlined into the maintainer's pass up to the test of whether
+ * @f has anything new: most records on a pass have not, and cost no call. */
+static inline __attribute__((always_inline)) void flow_feed(struct flow_table *ft, struct flow *f,
+							    bool top)
+{
+	if ((top && (__atomic_load_n(&f->packets[0], __ATOMIC_RELAXED) != f->fed_packets[0] ||
+		     __atomic_load_n(&f->packets[1], __ATOMIC_RELAXED) != f->fed_packets[1])) ||
+	    (!(f->mflags & FLOW_M_PEEK_COUNTED) &&
+	     __atomic_load_n(&f->peek_state, __ATOMIC_ACQUIRE) == FLOW_PEEK_KEPT))
+		flow_feed_changed(ft, f, top);
+}
 /* Ends the pass's summary: the top-N lists ranked, the copy published. */
 void flow_publish(struct flow_table *ft);
 

@@ -131,8 +131,8 @@ static inline uint64_t flow_slot_of(const struct flow *f)
 
 /* The record of key @k, or NULL. Reads the home bucket, and the next ones
  * only if keys homed there overflowed. */
-static inline struct flow *flow_lookup(const struct flow_table *ft, const struct flow_key *k,
-				       uint64_t hash)
+static inline __attribute__((always_inline)) struct flow *
+flow_lookup(const struct flow_table *ft, const struct flow_key *k, uint64_t hash)
 {
 	uint64_t mask = ft->nbuckets - 1, home = hash & mask;
 	uint64_t tag = hash >> FLOW_IDX_BITS;
@@ -140,6 +140,7 @@ static inline struct flow *flow_lookup(const struct flow_table *ft, const struct
 	for (unsigned d = 0; d < FLOW_PROBE_MAX; d++) {
 		const struct flow_bucket *b = &ft->bucket[(home + d) & mask];
 
+#pragma GCC unroll 8
 		for (unsigned i = 0; i < FLOW_BUCKET_SLOTS; i++) {
 			uint64_t v = __atomic_load_n(&b->slot[i], __ATOMIC_ACQUIRE);
 			struct flow *f;
@@ -274,7 +275,17 @@ static inline unsigned flow_key_build(struct flow_key *k, const struct pkt_info 
 		k->port[1] = sport;
 		return 1;
 	}
-	cmp = memcmp(pi->src_addr, pi->dst_addr, 16);
+	{ /* memcmp()'s order, as two big-endian words: no call */
+		uint64_t s[2], d[2];
+
+		memcpy(s, pi->src_addr, 16);
+		memcpy(d, pi->dst_addr, 16);
+		s[0] = be64toh(s[0]), s[1] = be64toh(s[1]);
+		d[0] = be64toh(d[0]), d[1] = be64toh(d[1]);
+		cmp = s[0] != d[0]   ? (s[0] < d[0] ? -1 : 1)
+		      : s[1] != d[1] ? (s[1] < d[1] ? -1 : 1)
+				     : 0;
+	}
 	if (cmp < 0 || (cmp == 0 && sport <= dport)) {
 		memcpy(k->addr, pi->src_addr, 16);
 		memcpy(k->addr + 16, pi->dst_addr, 16);
@@ -430,7 +441,9 @@ flow_insert(struct flow_worker *w, const struct flow_key *k, uint64_t hash, unsi
 		w->c.untracked++;
 		return NULL;
 	}
-	got = flow_lookup(ft, k, hash);
+	/* Alone on the table, nothing can have added the key since the
+	 * caller's lookup (an eviction above only removes). */
+	got = ft->cfg.single_thread ? NULL : flow_lookup(ft, k, hash);
 	if (got) {
 		flow_bucket_unlock(home);
 		flow_unalloc(w, f);

@@ -83,6 +83,7 @@ static inline bool flow_key_eq(const struct flow_key *a, const struct flow_key *
 	uint64_t diff = 0, x, y;
 	uint32_t i = 0;
 
+#pragma GCC unroll 4
 	for (; i + 8 <= len; i += 8) {
 		memcpy(&x, p + i, 8);
 		memcpy(&y, q + i, 8);
@@ -263,6 +264,7 @@ struct flow_slab_used {
 struct flow_names {
 	struct flow_top_name e[FLOW_NAMES_TRACKED];
 	uint64_t hash[FLOW_NAMES_TRACKED]; /* of each name: one compare per entry */
+	uint8_t held[256];		   /* names held per low byte of their hash: 0, none */
 	unsigned n;
 	/* Once full: a bit per entry whose count is the least, so that a
 	 * newcomer finds the first of them without a scan (counts grow by

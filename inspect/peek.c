@@ -69,14 +69,37 @@ const char *peek_kind_name(enum peek_kind k)
 size_t peek_sanitize(char *dst, size_t dst_size, const uint8_t *src, size_t len, bool *truncated)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t o = 0, i;
+	size_t o = 0, i, n;
 
 	if (!dst_size) {
 		if (truncated)
 			*truncated = len > 0;
 		return 0;
 	}
-	for (i = 0; i < len; i++) {
+	/* Names and paths are mostly printable: copied as they are, one
+	 * index for both sides, until the first byte to escape or the room. */
+	n = len < dst_size - 1 ? len : dst_size - 1;
+	for (i = 0; i + 8 <= n; i += 8) {
+		const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+		uint64_t x, bs;
+
+		memcpy(&x, src + i, 8);
+		bs = x ^ ('\\' * ones);
+		/* Any byte below 0x20, above 0x7e, or a backslash: bytewise. */
+		if ((((x - 0x20 * ones) & ~x) | ((x + (0x7f - 0x7e) * ones) | x) |
+		     ((bs - ones) & ~bs)) &
+		    high)
+			break;
+		memcpy(dst + i, &x, 8);
+	}
+	for (; i < n; i++) {
+		uint8_t b = src[i];
+
+		if ((uint8_t)(b - 0x20) >= 0x7f - 0x20 || b == '\\')
+			break;
+		dst[i] = (char)b;
+	}
+	for (o = i; i < len; i++) {
 		uint8_t b = src[i];
 		size_t room = dst_size - 1 - o;
 
@@ -258,6 +281,9 @@ static enum peek_kind peek_http(const uint8_t *p, const uint8_t *end, struct pee
 		if (tail[n] == 'x' ? !(*c >= '0' && *c <= '9') : *c != (uint8_t)tail[n])
 			return PEEK_NONE;
 
+	/* A request line: the result is cleared only now, so that what is
+	 * not HTTP (a banner, a server's first bytes) costs no clear. */
+	memset(out, 0, sizeof(*out));
 	out->http_method = (uint8_t)m;
 	put_str(out->http_method_name, sizeof(out->http_method_name), p, (size_t)(target - 1 - p),
 		&out->truncated, 0);
@@ -375,15 +401,18 @@ static void tls_client_hello(const uint8_t *p, size_t msg_len, size_t avail,
 	bool sni = false, alpn = false, versions = false;
 	size_t off = 0, len;
 
-/* Skips @n bytes, or stops: malformed if they overrun what encloses them. */
-#define SKIP(n)                         \
-	do {                            \
-		size_t n_ = (n);        \
-		if (n_ > msg_len - off) \
-			goto malformed; \
-		if (n_ > avail - off)   \
-			goto done;      \
-		off += n_;              \
+/* Skips @n bytes, or stops: malformed if they overrun what encloses them.
+ * avail <= msg_len throughout, so bytes we have never overrun it: one
+ * compare for the common case. */
+#define SKIP(n)                                 \
+	do {                                    \
+		size_t n_ = (n);                \
+		if (n_ > avail - off) {         \
+			if (n_ > msg_len - off) \
+				goto malformed; \
+			goto done;              \
+		}                               \
+		off += n_;                      \
 	} while (0)
 
 	SKIP(2);
@@ -453,6 +482,7 @@ static enum peek_kind peek_tls(const uint8_t *p, const uint8_t *end, struct peek
 	if (p[1] != 3 || p[2] > 4 || !rec_len || rec_len > TLS_MAX_RECORD ||
 	    p[TLS_RECORD_HLEN] != TLS_HS_CLIENT_HELLO)
 		return PEEK_NONE;
+	memset(out, 0, sizeof(*out)); /* a ClientHello: now the result */
 	p += TLS_RECORD_HLEN;
 	if (rec_len < TLS_HS_HLEN) {
 		out->malformed = true;
@@ -481,7 +511,6 @@ enum peek_kind peek_payload(const uint8_t *payload, uint32_t len, struct peek_re
 		out->kind = PEEK_NONE;
 		return PEEK_NONE;
 	}
-	memset(out, 0, sizeof(*out));
 	if (payload[0] == TLS_CONTENT_HANDSHAKE)
 		k = peek_tls(payload, payload + len, out);
 	else
@@ -502,6 +531,27 @@ static void copy_str(char *dst, const char *src, size_t size)
 	dst[n] = 0;
 }
 
+_Static_assert(PEEK_METHOD_LEN % 8 == 0 && PEEK_PATH_LEN % 8 == 0 && PEEK_HOST_LEN % 8 == 0 &&
+		       PEEK_SNI_LEN % 8 == 0 && PEEK_ALPN_LEN % 8 == 0,
+	       "strings are packed a word at a time");
+
+/* copy_str() for a packed string, whose bytes after the NUL are undefined:
+ * whole words up to the one holding the NUL (no length first, no calls). */
+static void pack_str(char *dst, const char *src, size_t size)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+
+	for (size_t i = 0; i < size; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, src + i, 8);
+		memcpy(dst + i, &w, 8);
+		if ((w - ones) & ~w & high)
+			break;
+	}
+	dst[size - 1] = 0; /* as copy_str() cuts a string without its NUL */
+}
+
 void peek_pack(const struct peek_result *in, struct peek_packed *out)
 {
 	out->kind = in->kind;
@@ -515,15 +565,15 @@ void peek_pack(const struct peek_result *in, struct peek_packed *out)
 	out->tls_alpn_count =
 		in->tls_alpn_count < PEEK_ALPN_MAX ? in->tls_alpn_count : PEEK_ALPN_MAX;
 	if (in->kind == PEEK_HTTP) {
-		copy_str(out->u.http.method_name, in->http_method_name, PEEK_METHOD_LEN);
-		copy_str(out->u.http.path, in->http_path, PEEK_PATH_LEN);
-		copy_str(out->u.http.host, in->http_host, PEEK_HOST_LEN);
+		pack_str(out->u.http.method_name, in->http_method_name, PEEK_METHOD_LEN);
+		pack_str(out->u.http.path, in->http_path, PEEK_PATH_LEN);
+		pack_str(out->u.http.host, in->http_host, PEEK_HOST_LEN);
 	} else if (in->kind == PEEK_TLS) {
 		memcpy(out->u.tls.versions, in->tls_versions,
 		       out->tls_version_count * sizeof(in->tls_versions[0]));
-		copy_str(out->u.tls.sni, in->tls_sni, PEEK_SNI_LEN);
+		pack_str(out->u.tls.sni, in->tls_sni, PEEK_SNI_LEN);
 		for (unsigned i = 0; i < out->tls_alpn_count; i++)
-			copy_str(out->u.tls.alpn[i], in->tls_alpn[i], PEEK_ALPN_LEN);
+			pack_str(out->u.tls.alpn[i], in->tls_alpn[i], PEEK_ALPN_LEN);
 	}
 }
 

@@ -27,7 +27,8 @@
  *
  * Cost: peek_candidate() rejects on the first byte (neither 0x16 nor an
  * upper-case letter), and peek_payload() does that first. A candidate costs
- * a clear of the result (~1 KiB) and one pass over at most the segment.
+ * one pass over at most the segment, and a clear of the result (~1 KiB)
+ * once it is known to be a request line or a ClientHello.
  *
  * Concurrency: none needed; the functions keep no state and may run in any
  * thread at once on different results.
@@ -165,7 +166,8 @@ static inline bool peek_candidate(const uint8_t *payload, uint32_t len)
 /*
  * Looks at the first client payload segment, @len bytes at @payload, and
  * returns what it found (also in out->kind). Never reads past @len. Fills
- * *out entirely unless peek_candidate() is false, then writes out->kind only.
+ * *out entirely when it found HTTP or TLS; for PEEK_NONE it writes out->kind
+ * only (the rest of *out is left as it was).
  */
 enum peek_kind peek_payload(const uint8_t *payload, uint32_t len, struct peek_result *out);
 

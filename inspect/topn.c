@@ -2,6 +2,7 @@
 #include "topn.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,9 +14,16 @@ struct topn_slot {
 	uint32_t heap_pos;
 };
 
+/* A heap node carries its counter's count: a sift compares neighbours in
+ * the heap array instead of following each to its slot. */
+struct topn_node {
+	uint64_t count; /* == slots[slot].e.count */
+	uint32_t slot;
+};
+
 struct topn {
 	struct topn_slot *slots; /* [cap]; the first used are in use */
-	uint32_t *heap;		 /* [cap] slot numbers, min-heap by count */
+	struct topn_node *heap;	 /* [cap + 1] min-heap by count, then a sentinel */
 	uint32_t *index;	 /* [mask + 1] slot number + 1; 0 is empty */
 	uint32_t *order;	 /* [cap] topn_top()'s sort, allocated once */
 	uint32_t cap, used, mask;
@@ -39,11 +47,12 @@ struct topn *topn_create(uint32_t capacity)
 	if (!t)
 		goto err;
 	t->slots = calloc(capacity, sizeof(*t->slots));
-	t->heap = calloc(capacity, sizeof(*t->heap));
+	t->heap = calloc(capacity + 1, sizeof(*t->heap));
 	t->index = calloc(size, sizeof(*t->index));
 	t->order = calloc(capacity, sizeof(*t->order));
 	if (!t->slots || !t->heap || !t->index || !t->order)
 		goto err_free;
+	t->heap[0].count = UINT64_MAX;
 	t->cap = capacity;
 	t->mask = size - 1;
 	/* Seeded: a peer cannot aim its keys at one probe chain. */
@@ -72,6 +81,7 @@ void topn_reset(struct topn *t)
 {
 	memset(t->index, 0, (t->mask + 1) * sizeof(*t->index));
 	t->used = 0;
+	t->heap[0].count = UINT64_MAX;
 	t->total = 0;
 }
 
@@ -90,52 +100,63 @@ uint64_t topn_total(const struct topn *t)
 	return t->total;
 }
 
-static void heap_set(struct topn *t, uint32_t pos, uint32_t slot)
+static inline void heap_set(struct topn *t, uint32_t pos, struct topn_node n)
 {
-	t->heap[pos] = slot;
-	t->slots[slot].heap_pos = pos;
-}
-
-static uint64_t heap_count(const struct topn *t, uint32_t pos)
-{
-	return t->slots[t->heap[pos]].e.count;
+	t->heap[pos] = n;
+	t->slots[n.slot].heap_pos = pos;
 }
 
 static void heap_up(struct topn *t, uint32_t pos)
 {
-	uint32_t slot = t->heap[pos];
-	uint64_t c = t->slots[slot].e.count;
+	struct topn_node n = t->heap[pos];
 
 	while (pos > 0) {
 		uint32_t parent = (pos - 1) / 2;
 
-		if (heap_count(t, parent) <= c)
+		if (t->heap[parent].count <= n.count)
 			break;
 		heap_set(t, pos, t->heap[parent]);
 		pos = parent;
 	}
-	heap_set(t, pos, slot);
+	heap_set(t, pos, n);
 }
 
-/* The counter at @pos grew: it sinks below smaller children. */
+/* The counter at @pos grew: it sinks below smaller children. The node
+ * past the last (heap[used]) is a sentinel of the largest count, so that
+ * a last child without a sibling needs no test of its own. */
 static void heap_down(struct topn *t, uint32_t pos)
 {
-	uint32_t slot = t->heap[pos];
-	uint64_t c = t->slots[slot].e.count;
+	struct topn_node n = t->heap[pos];
+	uint32_t used = t->used;
 
 	for (;;) {
 		uint32_t child = 2 * pos + 1;
+		uint64_t c0, c1;
 
-		if (child >= t->used)
+		if (child >= used)
 			break;
-		if (child + 1 < t->used && heap_count(t, child + 1) < heap_count(t, child))
+		c0 = t->heap[child].count;
+		c1 = t->heap[child + 1].count;
+		if (c1 < c0) {
 			child++;
-		if (heap_count(t, child) >= c)
+			c0 = c1;
+		}
+		if (c0 >= n.count)
 			break;
 		heap_set(t, pos, t->heap[child]);
 		pos = child;
 	}
-	heap_set(t, pos, slot);
+	heap_set(t, pos, n);
+}
+
+/* Keys are zero past their length: two words compare any of them. */
+static inline bool key_eq(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t x[2], y[2];
+
+	memcpy(x, a, sizeof(x));
+	memcpy(y, b, sizeof(y));
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
 }
 
 /* The index position holding @key, or the empty one where it would go. */
@@ -149,9 +170,29 @@ static uint32_t index_find(const struct topn *t, const uint8_t *key, uint32_t le
 		if (!t->index[i])
 			return i;
 		s = &t->slots[t->index[i] - 1];
-		if (s->hash == hash && s->e.len == len && memcmp(s->e.key, key, len) == 0)
+		if (s->hash == hash && s->e.len == len && key_eq(s->e.key, key))
 			return i;
 	}
+}
+
+/* The index position of slot @slot, which is in the index. */
+static uint32_t index_of_slot(const struct topn *t, uint32_t slot)
+{
+	uint32_t i = (uint32_t)t->slots[slot].hash & t->mask;
+
+	while (t->index[i] != slot + 1)
+		i = (i + 1) & t->mask;
+	return i;
+}
+
+/* The first empty index position on the probe path of @hash. */
+static uint32_t index_empty(const struct topn *t, uint64_t hash)
+{
+	uint32_t i = (uint32_t)hash & t->mask;
+
+	while (t->index[i])
+		i = (i + 1) & t->mask;
+	return i;
 }
 
 /* Empties index position @i and moves up the entries after it that probed
@@ -188,13 +229,21 @@ int topn_add(struct topn *t, const void *key, uint32_t len, uint64_t weight)
 		return -EINVAL;
 	if (weight == 0)
 		return 0;
-	memcpy(k, key, len);
-	hash = keyset_hash_seed(t->seed, k, len);
+	/* Addresses, the common key, hash with a constant length (inlined). */
+	if (len == TOPN_KEY_MAX) {
+		memcpy(k, key, TOPN_KEY_MAX);
+		hash = keyset_hash_seed(t->seed, k, TOPN_KEY_MAX);
+	} else {
+		memcpy(k, key, len);
+		hash = keyset_hash_seed(t->seed, k, len);
+	}
 	t->total += weight;
 	i = index_find(t, k, len, hash);
 	if (t->index[i]) {
-		s = &t->slots[t->index[i] - 1];
+		slot = t->index[i] - 1;
+		s = &t->slots[slot];
 		s->e.count += weight;
+		t->heap[s->heap_pos].count = s->e.count;
 		heap_down(t, s->heap_pos);
 		return 0;
 	}
@@ -207,22 +256,25 @@ int topn_add(struct topn *t, const void *key, uint32_t len, uint64_t weight)
 		s->e.error = 0;
 		s->hash = hash;
 		t->index[i] = slot + 1;
-		heap_set(t, t->used - 1, slot);
+		t->heap[t->used].count = UINT64_MAX; /* the sentinel moves on */
+		heap_set(t, t->used - 1, (struct topn_node){.count = weight, .slot = slot});
 		heap_up(t, t->used - 1);
 		return 0;
 	}
 	/* Full: the new key takes over the smallest counter, and its count
 	 * so far becomes the new key's error. */
-	slot = t->heap[0];
+	slot = t->heap[0].slot;
 	s = &t->slots[slot];
-	index_delete(t, index_find(t, s->e.key, s->e.len, s->hash));
+	index_delete(t, index_of_slot(t, slot));
 	s->e.error = s->e.count;
 	s->e.count += weight;
 	memcpy(s->e.key, k, sizeof(k));
 	s->e.len = len;
 	s->hash = hash;
-	/* The deletion may have moved the empty position the key probed to. */
-	t->index[index_find(t, k, len, hash)] = slot + 1;
+	/* The deletion may have moved the empty position the key probed to;
+	 * the key is in no position, so the first empty one on its path. */
+	t->index[index_empty(t, hash)] = slot + 1;
+	t->heap[0].count = s->e.count;
 	heap_down(t, 0);
 	return 0;
 }

@@ -165,7 +165,7 @@ capture/ledger.c @@ d = d - q->sock.rx_dropped - q->sock.rx_ring_full @@ d = d -
 capture/ledger.c @@ total += d; @@ total = d; @@ test_ledger @@ the ledger's total is the last queue's, not the sum
 util/u64json.c @@ if (json_integer_value(v) < 0) @@ if (json_integer_value(v) < -1) @@ test_ledger @@ a negative counter read from a record
 util/u64json.c @@ if (n <= INT64_MAX) @@ if (n < 5) @@ test_u64json @@ a counter below 2^63 read from a string
-capture/options.c @@ o->ifname && o->ifname[0] == '-' @@ 0 @@ test_capture_opts @@ an interface named like an option written without --
+util/opttab.c @@ if (value[0] == '-')\n\t\t\tpush(ctx, "--"); @@ if (0)\n\t\t\tpush(ctx, "--"); @@ test_capture_opts @@ an interface named like an option written without --
 inspect/capfile.c @@ c.fcs = 2 * CAPFILE_LT_FCS_WORDS(ext); @@ c.fcs = 0; @@ t_read_errors @@ the FCS counted as frame bytes
 util/optval.c @@ if (hi < lo) @@ if (hi < lo - 1) @@ test_optval @@ a list range reversed by one accepted
 cmd/detach.c @@ flush == (long)iface_safe_deferral_ns(&path) @@ flush == 1 @@ t_live$ @@ detach no longer resets the IRQ deferral xdpi sized

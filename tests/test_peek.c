@@ -822,6 +822,68 @@ TEST(test_tls_not)
 /* Sanitizing, escaping, names                                         */
 /* ------------------------------------------------------------------ */
 
+/* The sanitizer's contract worked out byte by byte, as the reference for
+ * test_sanitize_positions: each byte's whole form while it fits. */
+static size_t sanitize_ref(char *dst, size_t size, const uint8_t *src, size_t len, bool *cut)
+{
+	size_t o = 0, i;
+
+	for (i = 0; i < len; i++) {
+		char form[8];
+		size_t n;
+
+		if (src[i] == '\\')
+			n = (size_t)snprintf(form, sizeof(form), "\\\\");
+		else if (src[i] >= 0x20 && src[i] <= 0x7e)
+			n = (size_t)snprintf(form, sizeof(form), "%c", src[i]);
+		else
+			n = (size_t)snprintf(form, sizeof(form), "\\x%02x", src[i]);
+		if (o + n + 1 > size)
+			break;
+		memcpy(dst + o, form, n);
+		o += n;
+	}
+	dst[o] = 0;
+	*cut = i < len;
+	return o;
+}
+
+/* Printable runs are copied several bytes at a time: each byte value at
+ * the edges of the classes (controls, printable, backslash, DEL, high
+ * bytes) at every place of a run, in every room from 1 byte to all of it,
+ * gives what the byte-by-byte reference gives. */
+TEST(test_sanitize_positions)
+{
+	static const uint8_t edge[] = {0x00, 0x01, 0x1f, 0x20, 0x21, 0x5b, 0x5c, 0x5d,
+				       0x7d, 0x7e, 0x7f, 0x80, 0x9f, 0xa0, 0xdf, 0xff};
+	uint8_t in[24];
+	char got[100], want[100];
+
+	for (size_t len = 0; len <= sizeof(in); len++)
+		for (size_t at = 0; at < len || (at == 0 && len == 0); at++)
+			for (size_t e = 0; e < sizeof(edge); e++)
+				for (size_t size = 1; size <= sizeof(got); size++) {
+					uint8_t v = edge[e];
+					bool gcut, wcut;
+					size_t gn, wn;
+
+					for (size_t i = 0; i < len; i++)
+						in[i] = (uint8_t)('a' + i);
+					if (len)
+						in[at] = v;
+					memset(got, '#', sizeof(got));
+					gn = peek_sanitize(got, size, in, len, &gcut);
+					wn = sanitize_ref(want, size, in, len, &wcut);
+					if (gn != wn || gcut != wcut || strcmp(got, want) ||
+					    (size < sizeof(got) && got[size] != '#'))
+						fail_msg(
+							"len %zu, byte 0x%02x at %zu, size %zu: '%s' "
+							"(%zu, cut %d), want '%s' (%zu, cut %d)",
+							len, v, at, size, got, gn, gcut, want, wn,
+							wcut);
+				}
+}
+
 TEST(test_sanitize)
 {
 	static const struct {
@@ -932,10 +994,21 @@ TEST(test_names_and_candidate)
 	assert_int_equal(peek_payload((const uint8_t *)"\x17", 1, &r), PEEK_NONE);
 	assert_int_equal(r.kind, PEEK_NONE);
 	assert_int_equal(r.truncated, 0xa5);
-	/* a candidate that turns out to be neither is cleared */
+	/* so does a candidate that turns out to be neither (a banner, a
+	 * ServerHello), and a result is cleared whole */
 	memset(&r, 0xa5, sizeof(r));
 	assert_int_equal(peek_payload((const uint8_t *)"GET", 3, &r), PEEK_NONE);
-	assert_int_equal(r.truncated, 0);
+	assert_int_equal(r.kind, PEEK_NONE);
+	assert_int_equal(r.truncated, 0xa5);
+	memset(&r, 0xa5, sizeof(r));
+	assert_int_equal(peek_payload((const uint8_t *)"\x16\x03\x03\x00\x04\x02", 6, &r),
+			 PEEK_NONE);
+	assert_int_equal(r.truncated, 0xa5);
+	memset(&r, 0xa5, sizeof(r));
+	assert_int_equal(peek_payload((const uint8_t *)"GET / HTTP/1.1\r\n", 16, &r), PEEK_HTTP);
+	assert_int_equal(r.tls_sni[0], 0);
+	assert_int_equal(r.tls_alpn_count, 0);
+	assert_int_equal(r.tls_alpn[PEEK_ALPN_MAX - 1][PEEK_ALPN_LEN - 1], 0);
 }
 
 int main(void)
@@ -954,6 +1027,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_tls_record_cut, teardown),
 		cmocka_unit_test_teardown(test_tls_not, teardown),
 		cmocka_unit_test_teardown(test_sanitize, teardown),
+		cmocka_unit_test_teardown(test_sanitize_positions, teardown),
 		cmocka_unit_test_teardown(test_prom_label_escape, teardown),
 		cmocka_unit_test_teardown(test_names_and_candidate, teardown),
 	};

@@ -20,6 +20,7 @@ static inline __attribute__((always_inline)) uint64_t xdpi_hash64(uint64_t seed,
 	uint64_t w;
 	uint32_t t;
 
+#pragma GCC unroll 8
 	for (; len >= 8; len -= 8, p += 8) {
 		memcpy(&w, p, 8);
 		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
