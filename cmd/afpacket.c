@@ -77,20 +77,11 @@ static int afp_parse(int argc, char **argv, struct afp_opts *o)
 {
 	int c;
 
-	if (xdpi_opttab_init(&afp_tab, afp_rows, "afpacket"))
-		return -EINVAL;
 	memset(o, 0, sizeof(*o));
-	opttab_defaults(&afp_tab, o);
-	c = xdpi_opttab_getopt(&afp_tab, o, afp_usage_line, argc, argv);
-	if (c < 0)
+	c = xdpi_opttab_parse(&afp_tab, afp_rows, "afpacket", o, afp_usage_line, afp_usage, argc,
+			      argv);
+	if (c)
 		return c;
-	if (c) {
-		if (!xdpi_help_man())
-			afp_usage(stdout);
-		else
-			opttab_man(&afp_tab, stdout);
-		return 1;
-	}
 	if (optind < argc && !o->ifname)
 		o->ifname = argv[optind++];
 	if (!o->ifname || optind != argc) {

@@ -98,6 +98,13 @@ int xdpi_opttab_getopt(const struct opttab *t, void *obj, const char *usage, int
  * which tests/t_opttab*.sh compare with docs/man: a variable, not a hidden
  * option, so that no abbreviation of --help becomes ambiguous. */
 bool xdpi_help_man(void);
+/* The whole parse of a command whose only ACTION row is --help: @t built
+ * from @rows (@cmd names it in an error), the rows' defaults into @obj,
+ * then @argv applied (xdpi_opttab_getopt()). On --help, @usage on stdout
+ * (with XDPI_HELP_MAN, the man page's rows). 0 with optind at the
+ * operands, 1 after --help, or -EINVAL after a usage error (said). */
+int xdpi_opttab_parse(struct opttab *t, const struct opttab_row *rows, const char *cmd, void *obj,
+		      const char *usage_line, void (*usage)(FILE *out), int argc, char **argv);
 /* The @n arguments joined with spaces (tcpdump's EXPRESSION), to free();
  * NULL if out of memory. */
 char *xdpi_join_args(int n, char *const *args);

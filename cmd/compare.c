@@ -60,19 +60,10 @@ static int compare_parse(int argc, char **argv, struct compare_opts *o)
 {
 	int c;
 
-	if (xdpi_opttab_init(&compare_tab, compare_rows, "compare"))
-		return -EINVAL;
-	opttab_defaults(&compare_tab, o);
-	c = xdpi_opttab_getopt(&compare_tab, o, compare_usage_line, argc, argv);
-	if (c < 0)
+	c = xdpi_opttab_parse(&compare_tab, compare_rows, "compare", o, compare_usage_line,
+			      compare_usage, argc, argv);
+	if (c)
 		return c;
-	if (c) {
-		if (!xdpi_help_man())
-			compare_usage(stdout);
-		else
-			opttab_man(&compare_tab, stdout);
-		return 1;
-	}
 	if (optind != argc - 1) {
 		xdpi_usage_error(compare_usage_line, "takes exactly one RECORD");
 		return -EINVAL;

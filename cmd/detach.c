@@ -53,19 +53,10 @@ static int detach_parse(int argc, char **argv, struct detach_opts *o)
 {
 	int c;
 
-	if (xdpi_opttab_init(&detach_tab, detach_rows, "detach"))
-		return -EINVAL;
-	opttab_defaults(&detach_tab, o);
-	c = xdpi_opttab_getopt(&detach_tab, o, detach_usage_line, argc, argv);
-	if (c < 0)
+	c = xdpi_opttab_parse(&detach_tab, detach_rows, "detach", o, detach_usage_line,
+			      detach_usage, argc, argv);
+	if (c)
 		return c;
-	if (c) {
-		if (!xdpi_help_man())
-			detach_usage(stdout);
-		else
-			opttab_man(&detach_tab, stdout);
-		return 1;
-	}
 	if (optind < argc && !o->ifname)
 		o->ifname = argv[optind++];
 	if (!o->ifname || optind != argc) {

@@ -73,19 +73,10 @@ static int interfaces_parse(int argc, char **argv, struct interfaces_opts *o)
 {
 	int c;
 
-	if (xdpi_opttab_init(&interfaces_tab, interfaces_rows, "interfaces"))
-		return -EINVAL;
-	opttab_defaults(&interfaces_tab, o);
-	c = xdpi_opttab_getopt(&interfaces_tab, o, interfaces_usage_line, argc, argv);
-	if (c < 0)
+	c = xdpi_opttab_parse(&interfaces_tab, interfaces_rows, "interfaces", o,
+			      interfaces_usage_line, interfaces_usage, argc, argv);
+	if (c)
 		return c;
-	if (c) {
-		if (!xdpi_help_man())
-			interfaces_usage(stdout);
-		else
-			opttab_man(&interfaces_tab, stdout);
-		return 1;
-	}
 	while (optind < argc)
 		o->names[o->nnames++] = argv[optind++];
 	return 0;

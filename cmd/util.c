@@ -371,6 +371,24 @@ char *xdpi_join_args(int n, char *const *args)
 	return s;
 }
 
+int xdpi_opttab_parse(struct opttab *t, const struct opttab_row *rows, const char *cmd, void *obj,
+		      const char *usage_line, void (*usage)(FILE *out), int argc, char **argv)
+{
+	int c;
+
+	if (xdpi_opttab_init(t, rows, cmd))
+		return -EINVAL;
+	opttab_defaults(t, obj);
+	c = xdpi_opttab_getopt(t, obj, usage_line, argc, argv);
+	if (c <= 0)
+		return c;
+	if (xdpi_help_man())
+		opttab_man(t, stdout);
+	else
+		usage(stdout);
+	return 1;
+}
+
 bool xdpi_help_man(void)
 {
 	return getenv("XDPI_HELP_MAN") != NULL;
