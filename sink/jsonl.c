@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "flow_record.h"
@@ -33,15 +34,43 @@ struct jsonl {
 	double oldest; /* when the first line now in buf was put there */
 };
 
-/* Under the lock: the buffered lines to the file, and stdio's buffer after
- * them, so that they are in the file (or the pipe) on return. */
+/* @iov's bytes to @fd in one writev() where the kernel takes them whole
+ * (it may stop short, on a full disk or a signal: then the rest follows).
+ * Not through stdio: fwrite() of more than its buffer goes out in several
+ * write()s, the first ending wherever its buffer did, and a reader of the
+ * file between two of them finds half a line. 0 or -1 (errno). */
+static int jsonl_writev_all(int fd, struct iovec *iov, int n)
+{
+	while (n) {
+		ssize_t w = writev(fd, iov, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		while (n && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
+/* Under the lock: the buffered lines to the file (or the pipe), after what
+ * stdio may hold, in one write. */
 static void jsonl_flush_locked(struct jsonl *j)
 {
-	if (j->len && fwrite(j->buf, 1, j->len, j->f) != j->len)
+	struct iovec iov = {j->buf, j->len};
+
+	if (fflush(j->f) || (j->len && jsonl_writev_all(fileno(j->f), &iov, 1)))
 		j->failed = true;
 	j->len = 0;
-	if (fflush(j->f))
-		j->failed = true;
 }
 
 /* A file made here for @owner becomes theirs; one that was there stays
@@ -133,7 +162,9 @@ int jsonl_write(struct jsonl *j, json_t *obj)
 	if (j->len + n + 1 > JSONL_BUF_SIZE)
 		jsonl_flush_locked(j);
 	if (n + 1 > JSONL_BUF_SIZE) { /* a line longer than the buffer: alone */
-		if (fwrite(line, 1, n, j->f) != n || fputc('\n', j->f) == EOF || fflush(j->f))
+		struct iovec iov[2] = {{line, n}, {(void *)"\n", 1}};
+
+		if (fflush(j->f) || jsonl_writev_all(fileno(j->f), iov, 2))
 			j->failed = true;
 	} else {
 		if (!j->len)
