@@ -39,7 +39,10 @@ struct steer {
 	int ring_template_fd; /* passive: the rings' template, -1 otherwise */
 	bool frags;	      /* loaded with frags support */
 	bool rx_meta;	      /* the metadata variant is the one attached */
-	char meta_why[160];   /* why not, when it was asked for */
+	/* Bytes of struct xdpi_rx_meta put in each redirected frame's head. */
+	uint32_t meta_head_bytes;
+	bool meta_head_probed; /* the kernel refused the metadata area */
+	char meta_why[160];    /* why not, when it was asked for */
 };
 
 #ifndef BPF_F_XDP_DEV_BOUND_ONLY
@@ -56,6 +59,27 @@ static bool kernel_has_xdp_frags(void)
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .prog_flags = BPF_F_XDP_HAS_FRAGS);
 	int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "xdpi_probe", "GPL", insns, 2, &opts);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* Whether the kernel lets XDP programs call bpf_xdp_adjust_meta(): the
+ * smallest program that does, loaded and dropped. libbpf's own helper probe
+ * takes any verifier complaint but "unknown func" for a yes, and 6.18
+ * builds refuse it as "program of this type cannot use helper". */
+static bool kernel_xdp_has_adjust_meta(void)
+{
+	const struct bpf_insn insns[] = {
+		/* r1 is the context on entry */
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2, .imm = -8},
+		{.code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_xdp_adjust_meta},
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "xdpi_probe", "GPL", insns, 4, NULL);
 
 	if (fd < 0)
 		return false;
@@ -245,6 +269,11 @@ static int steer_open(struct steer *s, const struct steer_opts *o, char *err, si
 	s->skel->rodata->passive = o->passive;
 	s->skel->rodata->copy_in = !o->passive || o->copy_in;
 	s->skel->rodata->stamp_frames = o->stamp_frames;
+	if (!o->passive && !o->drop_wanted && (o->stamp_frames || o->rx_meta)) {
+		s->meta_head_probed = !kernel_xdp_has_adjust_meta();
+		if (o->meta_in_head || s->meta_head_probed)
+			s->skel->rodata->meta_in_head = 1;
+	}
 	s->skel->rodata->max_take = o->max_take;
 	s->want_egress = o->passive && o->copy_out;
 	if (o->passive) {
@@ -363,6 +392,15 @@ static int steer_attach_meta(struct steer *s, const struct steer_opts *o,
 	return 0;
 }
 
+/* The program attached puts a struct in front of each frame it redirects
+ * where it stamps frames or is the metadata variant. */
+static void steer_set_meta_head(struct steer *s, const struct steer_opts *o)
+{
+	s->meta_head_bytes = s->skel->rodata->meta_in_head && (s->rx_meta || o->stamp_frames)
+				     ? sizeof(struct xdpi_rx_meta)
+				     : 0;
+}
+
 struct steer *steer_attach(const struct steer_opts *o, char *err, size_t err_len)
 {
 	struct xdpi_attach_opts ao = {
@@ -408,8 +446,10 @@ struct steer *steer_attach(const struct steer_opts *o, char *err, size_t err_len
 	if (ret)
 		goto err_skel;
 	if (o->rx_meta && !o->passive) {
-		if (!steer_attach_meta(s, o, &ao))
+		if (!steer_attach_meta(s, o, &ao)) {
+			steer_set_meta_head(s, o);
 			return s;
+		}
 		/* The plain program from a fresh object: a loaded one cannot
 		 * be loaded again. */
 		xdpi_bpf__destroy(s->skel);
@@ -425,6 +465,7 @@ struct steer *steer_attach(const struct steer_opts *o, char *err, size_t err_len
 	ret = xdpi_attach_program(&s->link, s->prog, &ao, err, err_len);
 	if (ret)
 		goto err_prog;
+	steer_set_meta_head(s, o);
 	return s;
 
 err_prog:
@@ -567,6 +608,15 @@ bool steer_rx_meta(const struct steer *s, const char **why)
 	return s->rx_meta;
 }
 
+uint32_t steer_meta_head_bytes(const struct steer *s, const char **why)
+{
+	if (why)
+		*why = s->meta_head_probed ? "this kernel refuses bpf_xdp_adjust_meta() to XDP "
+					     "programs"
+					   : NULL;
+	return s->meta_head_bytes;
+}
+
 bool steer_frags(const struct steer *s)
 {
 	return s->frags;
@@ -617,6 +667,18 @@ int steer_egress_test_run(const struct steer *s, const void *frame, uint32_t len
 int steer_test_run(const struct steer *s, const void *frame, uint32_t len)
 {
 	return steer_test_time(s, frame, len, 1, NULL);
+}
+
+int steer_test_run_out(const struct steer *s, const void *frame, uint32_t len, void *out,
+		       uint32_t *out_len)
+{
+	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = frame, .data_size_in = len,
+			    .data_out = out, .data_size_out = *out_len, .repeat = 1);
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(s->skel->progs.xdpi_steer), &topts))
+		return -errno;
+	*out_len = topts.data_size_out;
+	return (int)topts.retval;
 }
 
 /* The steering program, or the generator's (bench/generator.c attaches it to the

@@ -56,6 +56,10 @@ struct steer_opts {
 	 * fails, steer_attach() falls back to the plain program and says why
 	 * in steer_rx_meta()'s @why. */
 	bool rx_meta;
+	/* Put the struct in the frame's head even where the kernel lets XDP
+	 * programs use the metadata area (tests: the path of kernels that do
+	 * not). */
+	bool meta_in_head;
 };
 
 struct steer;
@@ -85,6 +89,14 @@ int steer_set_ring(struct steer *s, uint32_t queue_id, int ring_fd);
  */
 int steer_attach_egress(struct steer *s, const uint32_t *queues, int count, bool no_tcx, char *err,
 			size_t err_len);
+/*
+ * Bytes the program puts in front of every frame it redirects (a struct
+ * xdpi_rx_meta, which the worker skips: see bpf/xdpi.bpf.c), 0 where the
+ * struct goes in the driver's metadata area or there is none. @why, where
+ * not NULL, says why the head (a kernel that refuses bpf_xdp_adjust_meta()
+ * to XDP programs), or is NULL.
+ */
+uint32_t steer_meta_head_bytes(const struct steer *s, const char **why);
 /* "tcx", "clsact" or "none". */
 const char *steer_egress_hook(const struct steer *s);
 /* Wanted frames taken so far against max_take (-c); any thread. */
@@ -108,6 +120,10 @@ bool steer_multiprog(const struct steer *s);
 /* Runs the loaded program once on @frame (BPF_PROG_TEST_RUN): returns the
  * XDP action or a negative errno. For tests of the in-kernel filter. */
 int steer_test_run(const struct steer *s, const void *frame, uint32_t len);
+/* The same, also returning the frame as the program left it in @out (at
+ * most *out_len bytes; *out_len set to its length). */
+int steer_test_run_out(const struct steer *s, const void *frame, uint32_t len, void *out,
+		       uint32_t *out_len);
 /* Passive with copy_out, loaded only: runs the tc egress program once on
  * @frame as a socket buffer; returns 1 if it wanted the frame (it counts a
  * copy it could not make: there is no ring), 0 if not, or -errno. */

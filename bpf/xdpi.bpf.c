@@ -32,6 +32,12 @@
  * where the NIC gave none: the worker dates each frame by it, not by its
  * batch (docs/live.md, "Time stamps").
  *
+ * Where the struct goes: the driver's metadata area in front of the frame
+ * (bpf_xdp_adjust_meta()), or, with meta_in_head, the frame's own head
+ * (bpf_xdp_adjust_head()), for kernels whose XDP programs may not call the
+ * first: the frame then reaches its socket that much longer, and the
+ * worker skips the struct. A frame not redirected gets its head back.
+ *
  * Frames sent (passive, --direction out or inout): XDPI_EGRESS_PROG, a tc
  * program loaded from this object, so that it shares the rings, counters,
  * options and filter, copies each wanted outbound frame into the ring of
@@ -67,6 +73,8 @@ const volatile __u32 snaplen = 512; /* passive: bytes copied per frame */
  * clock read is most of the cost (docs/benchmarks.md): off with
  * --no-frame-times, frames are then dated by their batch. */
 const volatile __u32 stamp_frames = 0;
+/* The struct xdpi_rx_meta in the frame's head, not the metadata area. */
+const volatile __u32 meta_in_head = 0;
 /* Passive: wake the worker once this much waits in its ring. A worker that
  * spins needs no wake-up, and one per record costs the producer an
  * interrupt each; a sleeping one also wakes on its poll() timeout. */
@@ -321,13 +329,46 @@ static __always_inline int copy_frame(struct xdp_md *ctx, struct xdpi_queue_stat
 }
 
 /*
+ * Room for a struct xdpi_rx_meta in front of the frame (see the file
+ * comment): returns it with *head_bytes set to what the frame's head grew
+ * by, or NULL where there is none. With meta_in_head, NULL and
+ * *head_bytes < 0 mean the frame must not be redirected: its worker would
+ * take its first bytes for the struct.
+ */
+static __always_inline struct xdpi_rx_meta *meta_room(struct xdp_md *ctx, int *head_bytes)
+{
+	struct xdpi_rx_meta *meta;
+
+	*head_bytes = 0;
+	if (meta_in_head) {
+		*head_bytes = -1;
+		if (bpf_xdp_adjust_head(ctx, -(int)sizeof(*meta)))
+			return NULL;
+		meta = (void *)(long)ctx->data;
+		if ((void *)(meta + 1) > (void *)(long)ctx->data_end) {
+			bpf_xdp_adjust_head(ctx, (int)sizeof(*meta));
+			return NULL;
+		}
+		*head_bytes = (int)sizeof(*meta);
+		return meta;
+	}
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta)))
+		return NULL;
+	meta = (void *)(long)ctx->data_meta;
+	if ((void *)(meta + 1) > (void *)(long)ctx->data)
+		return NULL;
+	return meta;
+}
+
+/*
  * Asks the driver what it kept out of the frame and writes it in front of
  * the frame (struct xdpi_rx_meta). Every field is optional: a driver without
  * a kfunc, or without the value for this frame (veth has them only for
  * frames that came as an skb), leaves its flag clear. A zero timestamp is
- * none (veth reports 0 for an skb without one).
+ * none (veth reports 0 for an skb without one). Returns meta_room()'s
+ * *head_bytes.
  */
-static __always_inline void put_meta(struct xdp_md *ctx, __u32 qid)
+static __always_inline int put_meta(struct xdp_md *ctx, __u32 qid)
 {
 	struct xdpi_meta_stats *ms = bpf_map_lookup_elem(&meta_stats, &qid);
 	struct xdpi_rx_meta *meta;
@@ -336,9 +377,10 @@ static __always_inline void put_meta(struct xdp_md *ctx, __u32 qid)
 	__u32 hash = 0;
 	__u16 tci = 0, flags = 0;
 	__be16 proto = 0;
+	int head_bytes;
 
 	if (!ms)
-		return;
+		return 0;
 	if (bpf_xdp_metadata_rx_vlan_tag && !bpf_xdp_metadata_rx_vlan_tag(ctx, &proto, &tci)) {
 		flags |= XDPI_META_VLAN;
 		ms->vlan++;
@@ -354,14 +396,10 @@ static __always_inline void put_meta(struct xdp_md *ctx, __u32 qid)
 		ts = bpf_ktime_get_ns();
 		flags |= XDPI_META_MONO_TIME;
 	}
-	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta))) {
+	meta = meta_room(ctx, &head_bytes);
+	if (!meta) {
 		ms->no_room++;
-		return;
-	}
-	meta = (void *)(long)ctx->data_meta;
-	if ((void *)(meta + 1) > (void *)(long)ctx->data) {
-		ms->no_room++;
-		return;
+		return head_bytes;
 	}
 	meta->rx_timestamp_ns = ts;
 	meta->rx_hash = hash;
@@ -370,31 +408,33 @@ static __always_inline void put_meta(struct xdp_md *ctx, __u32 qid)
 	meta->vlan_proto = bpf_ntohs(proto);
 	meta->flags = flags;
 	meta->magic = XDPI_META_MAGIC;
+	return head_bytes;
 }
 
 /* The plain program's metadata: only the time it saw the frame, so that
- * the worker dates each frame and not only each batch. */
-static __always_inline void put_stamp(struct xdp_md *ctx, __u32 qid)
+ * the worker dates each frame and not only each batch. Returns
+ * meta_room()'s *head_bytes. */
+static __always_inline int put_stamp(struct xdp_md *ctx, __u32 qid)
 {
 	struct xdpi_meta_stats *ms;
 	struct xdpi_rx_meta *meta;
+	int head_bytes;
 
-	if (!bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta))) {
-		meta = (void *)(long)ctx->data_meta;
-		if ((void *)(meta + 1) <= (void *)(long)ctx->data) {
-			meta->rx_timestamp_ns = bpf_ktime_get_ns();
-			meta->rx_hash = 0;
-			meta->rx_hash_type = 0;
-			meta->vlan_tci = 0;
-			meta->vlan_proto = 0;
-			meta->flags = XDPI_META_MONO_TIME;
-			meta->magic = XDPI_META_MAGIC;
-			return;
-		}
+	meta = meta_room(ctx, &head_bytes);
+	if (meta) {
+		meta->rx_timestamp_ns = bpf_ktime_get_ns();
+		meta->rx_hash = 0;
+		meta->rx_hash_type = 0;
+		meta->vlan_tci = 0;
+		meta->vlan_proto = 0;
+		meta->flags = XDPI_META_MONO_TIME;
+		meta->magic = XDPI_META_MAGIC;
+		return head_bytes;
 	}
 	ms = bpf_map_lookup_elem(&meta_stats, &qid);
 	if (ms)
 		ms->no_room++;
+	return head_bytes;
 }
 
 static __always_inline int steer(struct xdp_md *ctx, const int with_meta)
@@ -402,6 +442,7 @@ static __always_inline int steer(struct xdp_md *ctx, const int with_meta)
 	__u32 qid = ctx->rx_queue_index;
 	__u64 len = bpf_xdp_get_buff_len(ctx);
 	struct xdpi_queue_stats *st;
+	int head_bytes = 0;
 	long ret;
 
 	st = bpf_map_lookup_elem(&queue_stats, &qid);
@@ -441,9 +482,13 @@ static __always_inline int steer(struct xdp_md *ctx, const int with_meta)
 			ms->multi_buffer++;
 	}
 	if (with_meta)
-		put_meta(ctx, qid);
+		head_bytes = put_meta(ctx, qid);
 	else if (stamp_frames)
-		put_stamp(ctx, qid);
+		head_bytes = put_stamp(ctx, qid);
+	if (head_bytes < 0) { /* no room in its head: it cannot go as it would be read */
+		st->redirect_failed++;
+		return XDP_PASS;
+	}
 	/* The flags' low bits are the action when the slot is empty: a queue
 	 * without a socket keeps working. */
 	ret = bpf_redirect_map(&xsks, qid, XDP_PASS);
@@ -451,6 +496,8 @@ static __always_inline int steer(struct xdp_md *ctx, const int with_meta)
 		st->redirected++;
 		st->redirected_bytes += len;
 	} else {
+		if (head_bytes) /* the stack gets the frame as it came */
+			bpf_xdp_adjust_head(ctx, head_bytes);
 		st->redirect_failed++;
 	}
 	return ret;

@@ -101,7 +101,8 @@ struct xdpi_meta_stats {
 	__u64 vlan;
 	__u64 hash;
 	__u64 timestamp;
-	__u64 no_room;	    /* bpf_xdp_adjust_meta() failed: the frame went without */
+	__u64 no_room;	    /* no room in front of the frame: it went without (passed
+			     * to the kernel where the struct goes in its head) */
 	__u64 multi_buffer; /* wanted frames longer than their first buffer */
 };
 /*

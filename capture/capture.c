@@ -354,11 +354,13 @@ static int capture_read_iface_start(struct capture *c)
 #define CAPTURE_XSK_HEADROOM 256
 
 /* The longest frame: --max-frame, else the MTU with the Ethernet header and
- * two VLAN tags. Longer than a UMEM frame holds: multi-buffer sockets. */
+ * two VLAN tags. Longer than a UMEM frame holds (with what the program puts
+ * in the frame's head: known once it is attached, and planned again then):
+ * multi-buffer sockets. */
 static void capture_plan_frames(struct capture *c)
 {
 	struct capture_opts *o = &c->o;
-	uint32_t room = o->xsk.frame_size - CAPTURE_XSK_HEADROOM;
+	uint32_t room = o->xsk.frame_size - CAPTURE_XSK_HEADROOM - c->nic.meta_head;
 
 	if (offload_mtu(o->ifname, &c->nic.mtu))
 		c->nic.mtu = 0;
@@ -407,6 +409,7 @@ static int capture_attach(struct capture *c)
 		/* Nothing reads a frame's time without inspection or -w. */
 		.stamp_frames = !o->passive && !o->ceiling && (o->inspect || o->write) &&
 				!o->no_frame_times,
+		.meta_in_head = c->test.meta_in_head,
 	};
 	struct xdpi_filter flt;
 	const char *why;
@@ -450,6 +453,11 @@ static int capture_attach(struct capture *c)
 		  o->filter);
 	if (why)
 		xdpi_info("no NIC metadata: %s", why);
+	c->nic.meta_head = steer_meta_head_bytes(c->steer, &why);
+	if (c->nic.meta_head && why)
+		xdpi_info("%s: the XDP program puts each frame's time in front of the frame "
+			  "(bpf_xdp_adjust_head()), %u bytes the worker skips",
+			  why, c->nic.meta_head);
 	if (!c->nic.frags && c->nic.max_frame > (uint32_t)getpagesize() - 512)
 		xdpi_warn("this kernel has no multi-buffer XDP (Linux 5.18): frames longer than "
 			  "a page cannot reach the XDP program; lower the MTU");
@@ -604,6 +612,7 @@ static int capture_open_worker(struct capture *c, int i, const struct pipeline_c
 	}
 	c->nworkers = i + 1;
 	w->rx_meta = c->nic.rx_metadata || c->nic.frame_times;
+	w->meta_head = c->nic.meta_head;
 	capture_worker_settings(c, w);
 	ret = xdpi_xsk_update_xskmap(x, steer_xskmap_fd(c->steer));
 	if (ret) {
@@ -806,6 +815,8 @@ int capture_open(const struct capture_opts *o, struct capture **out)
 		capture_plan_frames(c);
 		ret = capture_attach(c);
 	}
+	if (!ret && c->nic.meta_head && !c->nic.multi_buffer)
+		capture_plan_frames(c);
 	if (!ret) {
 		capture_vlan(c);
 		capture_rxpath_warn(&c->rx, o->ifname);

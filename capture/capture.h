@@ -79,6 +79,10 @@ struct capture_nic {
 	/* Each frame carries the time the XDP program saw it (the metadata
 	 * variant always does, the plain program when this is set). */
 	bool frame_times;
+	/* Bytes of that struct in front of each frame in its buffer: the
+	 * program put it in the frame's head (a kernel that refuses
+	 * bpf_xdp_adjust_meta() to XDP programs), 0 in the metadata area. */
+	uint32_t meta_head;
 	const char *egress_hook;     /* passive, frames sent: "tcx", "clsact"; NULL */
 	const char *vlan;	     /* how stripped tags are handled: "metadata", "offload-off",
 				      * "stripping-kept", "not-stripped", "unknown", or

@@ -38,4 +38,6 @@ void capture_test_hooks_read(struct capture_test_hooks *h)
 	h->conn_slots = v && *v ? (uint32_t)atoi(v) : 0;
 	v = getenv("XDPI_TEST_NO_TCX");
 	h->no_tcx = v && !strcmp(v, "1");
+	v = getenv("XDPI_TEST_META_IN_HEAD");
+	h->meta_in_head = v && !strcmp(v, "1");
 }

@@ -16,6 +16,9 @@
  *                               power of two), to fill it on purpose
  *   XDPI_TEST_NO_TCX=1          the egress hook takes the clsact path where
  *                               the kernel has tcx
+ *   XDPI_TEST_META_IN_HEAD=1    the XDP program puts each frame's struct
+ *                               xdpi_rx_meta in the frame's head, as on a
+ *                               kernel that refuses bpf_xdp_adjust_meta()
  * None changes anything when unset.
  */
 #ifndef XDPI_CAPTURE_TESTHOOKS_H
@@ -33,6 +36,7 @@ struct capture_test_hooks {
 	int sandbox_fails_queue; /* -1: none */
 	uint32_t conn_slots;	 /* 0: the capture's own */
 	bool no_tcx;
+	bool meta_in_head;
 };
 
 /* Reads the variables above into @h (all off when unset). */

@@ -317,10 +317,11 @@ static json_t *live_queue_json(const struct capture_queue *q, const char *xdp_mo
 /* Jumbo frames and NIC metadata: what the run could see (docs/live.md). */
 static json_t *live_nic_json(const struct capture_nic *n)
 {
-	return json_pack("{s:I, s:I, s:b, s:b, s:b, s:s, s:{s:o, s:o, s:o, s:o}, s:o, s:o}", "mtu",
-			 (json_int_t)n->mtu, "max_frame", (json_int_t)n->max_frame, "multi_buffer",
-			 n->multi_buffer, "xdp_frags", n->frags, "rx_metadata", n->rx_metadata,
-			 "vlan", n->vlan ? n->vlan : "unknown", "metadata_frames", "vlan",
+	return json_pack("{s:I, s:I, s:b, s:b, s:b, s:I, s:s, s:{s:o, s:o, s:o, s:o}, s:o, s:o}",
+			 "mtu", (json_int_t)n->mtu, "max_frame", (json_int_t)n->max_frame,
+			 "multi_buffer", n->multi_buffer, "xdp_frags", n->frags, "rx_metadata",
+			 n->rx_metadata, "meta_head_bytes", (json_int_t)n->meta_head, "vlan",
+			 n->vlan ? n->vlan : "unknown", "metadata_frames", "vlan",
 			 u64_to_json(n->meta.vlan), "hash", u64_to_json(n->meta.hash), "timestamp",
 			 u64_to_json(n->meta.timestamp), "no_room", u64_to_json(n->meta.no_room),
 			 "multi_buffer_frames", u64_to_json(n->meta.multi_buffer), "gathered",

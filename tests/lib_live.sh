@@ -50,6 +50,19 @@ live_testbed_up() {
 	exit
 }
 
+# gen_live_frames: whether the kernel runs XDP programs on live frames from
+# the generator's end (the generator's fastest method), asked by
+# tests/tool_liveframes, not by xdpi; the answer cached in GEN_LIVE_FRAMES
+# (yes, or why not). Exit 0 where it does.
+gen_live_frames() {
+	if [ -z "${GEN_LIVE_FRAMES:-}" ]; then
+		GEN_LIVE_FRAMES=$(ip netns exec "$TB_GEN" "$BUILD/tests/tool_liveframes" \
+			"$BUILD/tests/xdp_pass.bpf.o" "$TB_GEN_IF" 2>&1)
+		[ $? = 0 ] && GEN_LIVE_FRAMES=yes
+	fi
+	[ "$GEN_LIVE_FRAMES" = yes ]
+}
+
 # wait_listen PORT: until a TCP socket listens on PORT in the DUT
 # namespace; 1 if none does within 10 s.
 wait_listen() {

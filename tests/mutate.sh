@@ -196,6 +196,8 @@ inspect/flow_tcp.h @@ if (st == FLOW_TCP_SYN_SENT && ft->cfg.one_direction) @@ i
 inspect/flow_maint.c @@ r->one_way = !r->packets_toserver || !r->packets_toclient; @@ r->one_way = !r->packets_toserver && !r->packets_toclient; @@ test_flows @@ a flow of one direction not marked one-way
 xsk/worker.c @@ w->copies_out += rec->flags & XDPI_COPY_OUT; @@ w->copies_out += 0; @@ t_bothways @@ the frames sent, inspected, not counted apart in the ledger
 xsk/worker.c @@ pipeline_clock(&w->pipe, meta->rx_timestamp_ns + mono_to_wall); @@ pipeline_clock(&w->pipe, batch_mono + mono_to_wall); @@ t_bothways @@ steering dates flows by batch, not by the program's stamp
+xsk/worker.c @@ uint8_t *frame = xdpi_xsk_frame(x, d->addr) + w->meta_head; @@ uint8_t *frame = xdpi_xsk_frame(x, d->addr); @@ t_write @@ the worker reads the struct the XDP program put in the frame's head as the frame
+bpf/xdpi.bpf.c @@ if (head_bytes) /* the stack gets the frame as it came */\n\t\t\tbpf_xdp_adjust_head(ctx, head_bytes); @@ if (head_bytes) /* the stack gets the frame as it came */\n\t\t\t; @@ ! build/tests/tool_filtercheck --head --no-builtin $PCAPS/*.pcap @@ a frame no socket takes goes to the kernel with the struct still in its head
 bpf/xdpi.bpf.c @@ rec->flags = XDPI_COPY_OUT; @@ rec->flags = 0; @@ t_bothways @@ the egress program's copies not flagged as frames sent
 bpf/xdpi.bpf.c @@ #define CLS_LEN(ctx) ((ctx)->len) @@ #define CLS_LEN(ctx) ((ctx)->len + 1) @@ ! build/tests/tool_filtercheck --egress --raw --no-builtin $PCAPS/*.pcap @@ the egress program's length one off
 capture/ledger.c @@ return v > INT64_MAX ? INT64_MAX : v < INT64_MIN ? INT64_MIN : (int64_t)v; @@ return (int64_t)v; @@ test_ledger @@ an unexplained count past 2^63 wraps

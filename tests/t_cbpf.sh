@@ -36,6 +36,10 @@ for e in "${exprs[@]}"; do args+=(-e "$e"); done
 t_eq "tool_filtercheck: built-ins and ${#exprs[@]} expressions, exit 0" "${PIPESTATUS[0]}" 0
 "$TOOLS/tool_filtercheck" --raw --no-builtin "${all[@]}" | sed -e '/^1\.\./d' -e 's/^/# /'
 t_eq "tool_filtercheck --raw: exit 0" "${PIPESTATUS[0]}" 0
+# The steering program that puts its struct in the frame's head gives a
+# frame no socket takes back to the kernel as it came.
+"$TOOLS/tool_filtercheck" --head --no-builtin "${all[@]}" | sed -e '/^1\.\./d' -e 's/^/# /'
+t_eq "tool_filtercheck --head: exit 0" "${PIPESTATUS[0]}" 0
 # The tc egress program (passive, frames sent) classifies a socket buffer
 # with the same code, instantiated for that context: the same answers on
 # every frame of every case but the two big ones (many_flows and random:

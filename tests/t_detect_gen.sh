@@ -174,7 +174,7 @@ syn400() {
 	local dst=$1 name=$2
 	shift 2
 	testbed_gen "$XDPI" gen --cpus "$GEN_CPU" --preset syn-flood --rate 400 --count 400 \
-		--dst-ip "$dst" "$@" --json "$TB_GEN_IF" >"$T_TMP/$name.gen" 2>&1
+		--dst-ip "$dst" "$@" --json "$TB_GEN_IF" >"$T_TMP/$name.gen" 2>"$T_TMP/$name.gen.err"
 }
 GROUPS_LINE='host-groups = lan 198.18.0.0/24 syn-flood-rate=20; dut 198.18.0.2 syn-flood-rate=100000'
 echo "$GROUPS_LINE" >"$T_TMP/groups.conf"

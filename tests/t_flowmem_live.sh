@@ -47,7 +47,7 @@ flood() {
 	fi
 	LIVE_WRAP=()
 	testbed_gen "$XDPI" gen --cpus "$GEN_CPU" --preset syn-flood --payload "$payload" \
-		--rate "$RATE" --count "$N" --json "$TB_GEN_IF" >"$T_TMP/$name.gen" 2>&1
+		--rate "$RATE" --count "$N" --json "$TB_GEN_IF" >"$T_TMP/$name.gen" 2>"$T_TMP/$name.gen.err"
 	wait_quiet
 	${FLOOD_DONE:-}
 	kill -INT "$LIVE_PID"

@@ -209,7 +209,28 @@ live_run() {
 	wait $pid
 }
 
-for method in live xsk; do
+# Live frames where the kernel runs them (tests/tool_liveframes), else
+# their refusal, said, and the automatic method's fall back to AF_XDP.
+methods=(xsk)
+if gen_live_frames; then
+	methods=(live xsk)
+	t_skip "gen --method live where the kernel refuses live frames: exit 1, said" \
+		"the kernel runs live frames"
+else
+	t_skip "gen --method live: sent 1000 frames" "no live frames: $GEN_LIVE_FRAMES"
+	t_skip "gen --method live: live metrics equal xdpi read of the sample" \
+		"no live frames: $GEN_LIVE_FRAMES"
+	testbed_gen "$XDPI" gen --method live --count 10 "$TB_GEN_IF" >"$T_TMP/nolive.out" \
+		2>"$T_TMP/nolive.err"
+	t_eq "gen --method live where the kernel refuses live frames: exit 1, said" \
+		"$?/$(grep -c "live frames (BPF_PROG_RUN, Linux 5.18+) failed on $TB_GEN_IF: ${GEN_LIVE_FRAMES#refused: }" "$T_TMP/nolive.err")" \
+		"1/1"
+	testbed_gen "$XDPI" gen --count 10 "$TB_GEN_IF" >"$T_TMP/autolive.out" 2>"$T_TMP/autolive.err"
+	t_eq "gen (method auto) where the kernel refuses live frames: exit 0, falls back to AF_XDP, said" \
+		"$?/$(grep -c "live frames unavailable on $TB_GEN_IF (${GEN_LIVE_FRAMES#refused: }): falling back to AF_XDP TX" "$T_TMP/autolive.err")/$(grep -c "^sent 10 frames .*(af_xdp" "$T_TMP/autolive.out")" \
+		"0/1/1"
+fi
+for method in "${methods[@]}"; do
 	live_run "m_$method" -- --method "$method" --count 1000 --flows 4 --proto tcp-data \
 		--size 128 --rate 20000
 	t_check "gen --method $method: sent 1000 frames" grep -q "^sent 1000 frames" "$T_TMP/m_$method.gen"
@@ -282,7 +303,13 @@ dut_capture() {
 	kill $tpid 2>/dev/null
 	wait $tpid
 }
-for method in live xsk; do
+if [ "${#methods[@]}" = 1 ]; then
+	t_skip "--stamp pktgen --method live: the 300 frames sent, tshark's fields, times in the run" \
+		"no live frames: $GEN_LIVE_FRAMES"
+	t_skip "--src-ips 1000 --method live: 3000 frames from 1000 sources, checksums good" \
+		"no live frames: $GEN_LIVE_FRAMES"
+fi
+for method in "${methods[@]}"; do
 	dut_capture "pg_$method" 300 --method "$method" --stamp pktgen --count 300 --flows 3 \
 		--rate 10000
 	pg_fields "$T_TMP/pg_$method.pcap" >"$T_TMP/pg_$method.fields"

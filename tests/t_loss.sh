@@ -25,7 +25,7 @@ live_testbed_up
 # ring frame: that is the reason the ledger must show.
 if live_start loss --interval 0 --json --check-seq --cpus "$RX_CPU"; then
 	ip netns exec "$TB_GEN" "$XDPI" gen --json --cpus "$GEN_CPU" --rate 100000 --duration 3 \
-		--flows 8 "$TB_GEN_IF" >"$T_TMP/loss.gen" 2>&1 &
+		--flows 8 "$TB_GEN_IF" >"$T_TMP/loss.gen" 2>"$T_TMP/loss.gen.err" &
 	gen_pid=$!
 	# Conditions, not sleeps: stopped once frames flow, resumed once the
 	# XDP program (which runs while xdpi is stopped) has seen 40,000 more,

@@ -150,6 +150,38 @@ if gen_capture_start wall && live_start wall -w "$T_TMP/all_live.pcapng" --inter
 else
 	t_fail "live -w started (and tcpdump)" "$(cat "$T_TMP/wall.err" "$T_TMP/wall.tcpdump.err")"
 fi
+# Where the XDP program puts each frame's struct xdpi_rx_meta (its time):
+# the metadata area, or the frame's head where the kernel refuses
+# bpf_xdp_adjust_meta() to XDP programs. The oracle: whether iproute2 loads
+# a program that calls it.
+if ip -n "$TB_DUT" link set dev "$TB_DUT_IF" xdpdrv obj "$BUILD/tests/xdp_meta.bpf.o" sec xdp \
+	2>/dev/null; then
+	ip -n "$TB_DUT" link set dev "$TB_DUT_IF" xdpdrv off
+	kernel_head=0
+else
+	kernel_head=24
+fi
+t_eq "live -w: the struct in the frame's head (24 bytes) exactly where iproute2 cannot load a program calling bpf_xdp_adjust_meta()" \
+	"$(json "$T_TMP/wall.out" 'd["nic"]["meta_head_bytes"]')" "$kernel_head"
+# The head's path on any kernel (XDPI_TEST_META_IN_HEAD): the frames the
+# worker reads are still the frames sent, byte for byte.
+export XDPI_TEST_META_IN_HEAD=1
+if gen_capture_start headcap && live_start head -w "$T_TMP/head.pcapng" --interval 0 --json; then
+	replay
+	live_stop
+	t_eq "live -w, the struct in the frame's head: exit 0, 24 bytes skipped, every frame stamped by the program" \
+		"$?/$(json "$T_TMP/head.out" '(d["nic"]["meta_head_bytes"], d["frame_times"], d["nic"]["metadata_frames"]["no_room"], d["ledger"]["unexplained"])')" \
+		"0/(24, True, 0, 0)"
+	capture_ok headcap
+	t_eq "live -w, the struct in the frame's head: the pcapng holds tcpdump's frames byte for byte, none missing, none more" \
+		"$(pcap_frames_cmp "$T_TMP/head.pcapng" "$T_TMP/headcap.pcap")" \
+		"OK $(pcap_count "$T_TMP/headcap.pcap")"
+	oracle_check "live -w, the struct in the frame's head: the run's metrics are those of the frames it wrote" \
+		"$T_TMP/head.out" "$T_TMP/head.pcapng"
+else
+	t_fail "live -w (struct in the head) started (and tcpdump)" "$(cat "$T_TMP/head.err" "$T_TMP/headcap.tcpdump.err")"
+fi
+unset XDPI_TEST_META_IN_HEAD
 if gen_capture_start cwcap && live_start cw -c 300 -w "$T_TMP/live.pcapng" --interval 0 --json; then
 	replay
 	for _ in $(seq 100); do kill -0 "$LIVE_PID" 2>/dev/null || break; sleep 0.1; done

@@ -89,9 +89,11 @@ $(BUILD)/fuzz/fuzz_config: capture/config.c capture/options.c util/optval.c util
 	$(BPF_LIB_SRCS) xsk/xsk.c | $(BPF_SKELS)
 $(BUILD)/fuzz/fuzz_config: FUZZ_LIBS += -lxdp -lbpf -lelf -lz
 
-# A foreign XDP program for the "already attached" error path, and a tc
-# program that tags frames out of band as a stripping NIC would (t_jumbo).
-TEST_BPF_OBJS := $(BUILD)/tests/xdp_pass.bpf.o $(BUILD)/tests/vlan_push.bpf.o
+# A foreign XDP program for the "already attached" error path, a tc
+# program that tags frames out of band as a stripping NIC would (t_jumbo),
+# and one that calls bpf_xdp_adjust_meta() (t_write: can this kernel?).
+TEST_BPF_OBJS := $(BUILD)/tests/xdp_pass.bpf.o $(BUILD)/tests/vlan_push.bpf.o \
+	$(BUILD)/tests/xdp_meta.bpf.o
 $(BUILD)/tests/%.bpf.o: tests/%.bpf.c | deps-ok
 	@mkdir -p $(@D)
 	$(call msg,CLANG,$@)

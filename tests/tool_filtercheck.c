@@ -26,9 +26,13 @@
  *
  * --raw-name S runs only the hand-written programs whose name has S (a
  * mutant of one instruction needs only the program that uses it).
+ * --head runs the steering program as `xdpi live` does where the struct
+ * xdpi_rx_meta goes in the frame's head (time stamps on, filter all): with
+ * no socket to take them, every frame must pass to the kernel as it came,
+ * byte for byte and no longer.
  *
  *   tool_filtercheck [-e EXPR]... [--raw] [--raw-name S] [--no-builtin] [--egress]
- *                    [--time N] FILE.pcap...
+ *                    [--time N] [--head] FILE.pcap...
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -43,6 +47,7 @@
 
 /* linux/bpf.h and pcap.h both define struct bpf_insn; only this is needed. */
 #define XDP_DROP_ACTION 1
+#define XDP_PASS_ACTION 2
 
 struct frames {
 	struct pcap_pkthdr *h;
@@ -186,6 +191,43 @@ static void check_builtins(const struct frames *fr)
 		    "not testable)",
 		    name, fr->n - untested - mismatches, wanted, untested);
 	}
+}
+
+static void check_head(const struct frames *fr)
+{
+	struct steer_opts so = {
+		.filter = XDPI_FILTER_ALL, .stamp_frames = true, .meta_in_head = true};
+	static uint8_t out[65536 + 256];
+	unsigned long passed = 0, differ = 0, untested = 0;
+	char err[512];
+	struct steer *s = steer_attach(&so, err, sizeof(err));
+
+	if (!s) {
+		tap(false, "--head: the XDP program loads: %s", err);
+		return;
+	}
+	for (size_t i = 0; i < fr->n; i++) {
+		uint32_t len = sizeof(out);
+		int act = steer_test_run_out(s, fr->data[i], fr->h[i].caplen, out, &len);
+
+		if (act < 0) {
+			untested++;
+			continue;
+		}
+		if (act == XDP_PASS_ACTION && len == fr->h[i].caplen &&
+		    !memcmp(out, fr->data[i], len)) {
+			passed++;
+		} else if (differ++ < 5) {
+			printf("# --head: frame %zu (%u bytes): action %d, %u bytes back%s\n",
+			       i + 1, fr->h[i].caplen, act, len,
+			       len == fr->h[i].caplen ? ", not the same" : "");
+		}
+	}
+	steer_destroy(s);
+	tap(!differ && passed,
+	    "--head: with no socket to take them, %lu frames passed to the kernel as they came "
+	    "(%lu not testable)",
+	    passed, untested);
 }
 
 /* Kernel against libpcap for program @insns; also @x (when set) against
@@ -410,14 +452,15 @@ int main(int argc, char **argv)
 		{"time", required_argument, NULL, 't'},
 		{"egress", no_argument, NULL, 'o'},
 		{"raw-name", required_argument, NULL, 'R'},
+		{"head", no_argument, NULL, 'H'},
 		{0},
 	};
 	const char *exprs[64];
 	int nexprs = 0, c;
-	bool raw = false, builtin = true;
+	bool raw = false, builtin = true, head = false;
 	struct frames fr = {0};
 
-	while ((c = getopt_long(argc, argv, "e:rnt:oR:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "e:rnt:oR:H", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			if (nexprs < 64)
@@ -438,6 +481,9 @@ int main(int argc, char **argv)
 		case 'R':
 			raw_name = optarg;
 			break;
+		case 'H':
+			head = true;
+			break;
 		default:
 			return 2;
 		}
@@ -455,6 +501,8 @@ int main(int argc, char **argv)
 		}
 	if (builtin)
 		check_builtins(&fr);
+	if (head)
+		check_head(&fr);
 	for (int i = 0; i < nexprs; i++)
 		check_expression(exprs[i], &fr);
 	if (raw)

@@ -136,15 +136,16 @@ static __attribute__((noinline)) uint32_t worker_frame_ext(struct worker *w, uin
 	struct xdpi_xsk *x = w->xsk;
 	struct pipeline_frame_ext fx = {0};
 	const struct xdp_desc *d;
-	uint32_t n = 0;
+	uint32_t n = 0, skip = w->meta_head; /* in the first buffer only */
 
 	do {
 		d = xdpi_xsk_rx_desc(x, idx + n);
 		if (fx.nparts < PIPELINE_MAX_PARTS) {
-			fx.part[fx.nparts] = xdpi_xsk_frame(x, d->addr);
-			fx.part_len[fx.nparts++] = d->len;
+			fx.part[fx.nparts] = xdpi_xsk_frame(x, d->addr) + skip;
+			fx.part_len[fx.nparts++] = d->len - skip;
 		}
-		fx.len += d->len;
+		fx.len += d->len - skip;
+		skip = 0;
 		n++;
 	} while (d->options & XDP_PKT_CONTD);
 	if (meta) {
@@ -193,7 +194,8 @@ worker_frames(struct worker *w, uint32_t idx, uint32_t n, const bool inspect, co
 		__builtin_prefetch(xdpi_xsk_frame(x, xdpi_xsk_rx_desc(x, idx + i)->addr));
 	for (uint32_t i = 0; i < n; i++) {
 		const struct xdp_desc *d = xdpi_xsk_rx_desc(x, idx + i);
-		uint8_t *frame = xdpi_xsk_frame(x, d->addr);
+		uint8_t *frame = xdpi_xsk_frame(x, d->addr) + w->meta_head;
+		const uint32_t len = d->len - w->meta_head;
 		const struct xdpi_rx_meta *meta = w->rx_meta ? worker_meta(frame) : NULL;
 
 		if (inspect && i + WORKER_HEADERS_AHEAD < n)
@@ -203,7 +205,8 @@ worker_frames(struct worker *w, uint32_t idx, uint32_t n, const bool inspect, co
 			const struct xdp_desc *a =
 				xdpi_xsk_rx_desc(x, idx + i + WORKER_BUCKET_AHEAD);
 
-			flow_worker_prefetch(&w->pipe.fw, xdpi_xsk_frame(x, a->addr), a->len);
+			flow_worker_prefetch(&w->pipe.fw, xdpi_xsk_frame(x, a->addr) + w->meta_head,
+					     a->len - w->meta_head);
 		}
 		if (meta && (meta->flags & XDPI_META_MONO_TIME)) {
 			w->pipe.tap_ts_ns = meta->rx_timestamp_ns;
@@ -219,7 +222,7 @@ worker_frames(struct worker *w, uint32_t idx, uint32_t n, const bool inspect, co
 			i += worker_frame_ext(w, idx + i, meta, check_seq ? &now : NULL) - 1;
 			continue;
 		}
-		pipeline_frame(&w->pipe, frame, d->len, d->len, &now, false, inspect, check_seq);
+		pipeline_frame(&w->pipe, frame, len, len, &now, false, inspect, check_seq);
 	}
 }
 

@@ -117,6 +117,9 @@ struct worker {
 	 * or only the time the program saw the frame (XDPI_META_MONO_TIME),
 	 * which then dates the frame instead of its batch. */
 	bool rx_meta;
+	/* Bytes in front of each frame in its buffer (the struct, where the
+	 * program put it in the frame's head: steer_meta_head_bytes()). */
+	uint32_t meta_head;
 	int poll_timeout_ms;
 	uint64_t idle_spin_ns;
 
