@@ -43,7 +43,12 @@ struct capfile_ctx {
 	const struct capfile_opts *o;
 	int dlt;
 	uint32_t fcs; /* bytes of FCS at the end of each frame, not inspected */
-	bool nano;    /* the records' time stamps are in ns (else us) */
+	/* Per frame, worked out once: the write stage or the flows need the
+	 * frame's time; -c's limit (UINT64_MAX: none); frames until the
+	 * progress line's next look at the clock (UINT64_MAX: none). */
+	bool stamp;
+	uint64_t count_limit;
+	uint64_t progress_countdown;
 	/* Progress (a terminal only): when to look next, what was said. */
 	uint64_t seen;
 	double started;
@@ -70,9 +75,10 @@ static inline void capfile_stamp(struct capfile_ctx *c, const struct pcap_pkthdr
 {
 	uint64_t ns;
 
-	if (!c->p->tap && !c->p->cfg.flows)
+	if (!c->stamp)
 		return;
-	ns = (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec * (c->nano ? 1 : 1000);
+	/* Both readers give ns in tv_usec (capfile_open(), pcapbuf). */
+	ns = (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec;
 	c->p->tap_ts_ns = ns;
 	if (c->p->cfg.flows)
 		pipeline_clock(c->p, ns);
@@ -83,13 +89,17 @@ static inline __attribute__((always_inline)) void capfile_around(struct capfile_
 								 const struct pcap_pkthdr *h)
 {
 	(void)h;
-	if (c->o->count && c->p->m.c.packets >= c->o->count) {
+	if (c->p->m.c.packets >= c->count_limit) {
 		c->stop = true;
 		if (c->pc)
 			pcap_breakloop(c->pc);
 	}
-	if (c->o->progress && ++c->seen % CAPFILE_PROGRESS_EVERY == 0) {
-		double now = xdpi_now();
+	if (__builtin_expect(--c->progress_countdown == 0, 0)) {
+		double now;
+
+		c->progress_countdown = CAPFILE_PROGRESS_EVERY;
+		c->seen += CAPFILE_PROGRESS_EVERY;
+		now = xdpi_now();
 
 		if (now - c->started < CAPFILE_PROGRESS_AFTER_S)
 			return;
@@ -208,8 +218,11 @@ capfile_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 	c->last = h->ts;
 }
 
-/* Ethernet with -w, -c or progress. */
-static void capfile_frame_around(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+/* Ethernet with -w, -c, progress or flows. Inlined into pcapbuf's read
+ * loop as capfile_frame() is (a call a frame costs its prologue: about 20
+ * instructions); libpcap's loop calls the out-of-line copy. */
+static inline __attribute__((always_inline)) void
+capfile_frame_around(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct capfile_ctx *c = (struct capfile_ctx *)user;
 
@@ -362,7 +375,13 @@ int capfile_read(const char *path, struct pipeline *p, const struct capfile_opts
 		 struct capfile_result *res, char *err, size_t err_len)
 {
 	uint64_t frames = p->m.c.packets, snapped = p->snapped, filtered = p->filtered_out;
-	struct capfile_ctx c = {.p = p, .o = o, .nano = true, .fd = -1};
+	struct capfile_ctx c = {.p = p,
+				.o = o,
+				.stamp = p->tap || p->cfg.flows,
+				.count_limit = o->count ? o->count : UINT64_MAX,
+				.progress_countdown =
+					o->progress ? CAPFILE_PROGRESS_EVERY : UINT64_MAX,
+				.fd = -1};
 	FILE *fp = o->fp;
 	pcap_handler fn;
 	int ret;

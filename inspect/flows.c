@@ -253,8 +253,8 @@ static inline unsigned flow_key_build(struct flow_key *k, const struct pkt_info 
 	}
 	k->family = alen == 4 ? 4 : 6;
 	k->proto = pi->ip_proto;
-	k->vlan = pi->vlan_count ? pi->vlan_id[0] : 0;
-	k->vlan_inner = pi->vlan_count > 1 ? pi->vlan_id[1] : 0;
+	k->vlan = pi->vlan_id[0]; /* 0 past vlan_count */
+	k->vlan_inner = pi->vlan_id[1];
 	if (alen == 4) { /* fixed sizes: moves, not calls */
 		uint32_t a, b;
 

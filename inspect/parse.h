@@ -106,7 +106,7 @@ struct pkt_info {
 	uint8_t l4;	   /* enum pkt_l4 */
 	uint8_t malformed; /* enum pkt_malformed, PKT_OK if none */
 	uint8_t vlan_count;
-	uint16_t vlan_id[PKT_MAX_VLANS];
+	uint16_t vlan_id[PKT_MAX_VLANS]; /* 0 past vlan_count */
 	uint16_t ethertype; /* after the VLAN tags */
 	uint8_t ip_proto;   /* L4 protocol number (after IPv6 extensions) */
 	bool ip_fragment;   /* any IPv4/IPv6 fragment, first or not */
