@@ -379,8 +379,8 @@ static __always_inline int put_meta(struct xdp_md *ctx, __u32 qid)
 	__be16 proto = 0;
 	int head_bytes;
 
-	if (!ms)
-		return 0;
+	if (!ms) /* no struct: in the head, the frame must not go */
+		return meta_in_head ? -1 : 0;
 	if (bpf_xdp_metadata_rx_vlan_tag && !bpf_xdp_metadata_rx_vlan_tag(ctx, &proto, &tci)) {
 		flags |= XDPI_META_VLAN;
 		ms->vlan++;
