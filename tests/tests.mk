@@ -9,6 +9,11 @@ FUZZ_SRCS := $(wildcard tests/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 300
 
+# The objects stay after the link: make would otherwise delete them as
+# intermediates and print its "rm" line after the test runner's summary,
+# the lines CI reads last.
+.SECONDARY: $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%.o) $(TOOL_SRCS:tests/%.c=$(BUILD)/tests/%.o)
+
 # Each test links the folders it tests and what they need, nothing more.
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(UTIL_OBJS)
 	$(call msg,LD,$@)
