@@ -176,8 +176,8 @@ if gen_capture_start headcap && live_start head -w "$T_TMP/head.pcapng" --interv
 	t_eq "live -w, the struct in the frame's head: the pcapng holds tcpdump's frames byte for byte, none missing, none more" \
 		"$(pcap_frames_cmp "$T_TMP/head.pcapng" "$T_TMP/headcap.pcap")" \
 		"OK $(pcap_count "$T_TMP/headcap.pcap")"
-	oracle_check "live -w, the struct in the frame's head: the run's metrics are those of the frames it wrote" \
-		"$T_TMP/head.out" "$T_TMP/head.pcapng"
+	oracle_check "live -w, the struct in the frame's head: the run's metrics are tshark's of tcpdump's frames sent" \
+		"$T_TMP/head.out" "$T_TMP/headcap.pcap"
 else
 	t_fail "live -w (struct in the head) started (and tcpdump)" "$(cat "$T_TMP/head.err" "$T_TMP/headcap.tcpdump.err")"
 fi
