@@ -1,6 +1,6 @@
 # The benchmark library: the traffic generator engine, benchmark trials and
 # the C testbed, the NDR/PDR search. The generator needs its XDP skeleton.
-BENCH_LIB_SRCS := bench/generator.c bench/generator_pcap.c bench/benchrun.c bench/ndr.c \
+BENCH_LIB_SRCS := bench/generator.c bench/genloop.c bench/generator_pcap.c bench/benchrun.c bench/ndr.c \
 	bench/xdpcost.c bench/history.c bench/receivers.c bench/afpacket.c bench/inproc.c
 BENCH_LIB_OBJS := $(BENCH_LIB_SRCS:%.c=$(BUILD)/%.o)
 $(BUILD)/bench/generator.o: $(BUILD)/bpf/gen.skel.h

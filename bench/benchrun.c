@@ -99,58 +99,9 @@ void bench_cfg_defaults(struct bench_cfg *cfg, double duration)
 	cfg->nrx_cpus = 1;
 }
 
-/* Runs argv to completion. Its stdout is discarded; its stderr too, or kept
- * (the first @err_len - 1 bytes) in @err when @err is given. Returns its
- * exit status or -errno. */
-static int run_cmd_err(char *const argv[], char *err, size_t err_len)
-{
-	int status, pipefd[2] = {-1, -1};
-	pid_t pid;
-
-	if (err && pipe2(pipefd, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		int ret = -errno;
-
-		if (err) {
-			close(pipefd[0]);
-			close(pipefd[1]);
-		}
-		return ret;
-	}
-	if (!pid) {
-		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-
-		dup2(null, 1);
-		dup2(err ? pipefd[1] : null, 2);
-		xdpi_child_prepare(3);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (err) {
-		size_t got = 0;
-		ssize_t n;
-
-		close(pipefd[1]);
-		while ((n = read(pipefd[0], err + got, err_len - 1 - got)) > 0 &&
-		       got + (size_t)n < err_len - 1)
-			got += (size_t)n;
-		if (n > 0)
-			got += (size_t)n;
-		err[got] = 0;
-		close(pipefd[0]);
-		while (got && (err[got - 1] == '\n' || err[got - 1] == ' '))
-			err[--got] = 0;
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -EINTR;
-}
-
 static int run_cmd(char *const argv[])
 {
-	return run_cmd_err(argv, NULL, 0);
+	return xdpi_run_cmd(argv, NULL, 0);
 }
 
 static cpu_set_t all_cpus;
@@ -270,7 +221,7 @@ static int testbed_set_mtu(struct testbed *tb, char *err, size_t err_len)
 	snprintf(m, sizeof(m), "%u", tb->mtu);
 	for (size_t i = 0; i < 2; i++) {
 		char cmd[256], out[256];
-		int ret = run_cmd_err(steps[i], out, sizeof(out));
+		int ret = xdpi_run_cmd(steps[i], out, sizeof(out));
 
 		if (ret) {
 			argv_join(steps[i], cmd, sizeof(cmd));
@@ -337,7 +288,7 @@ int testbed_create_mtu(struct testbed *tb, int queues, uint32_t mtu, char *err, 
 		tb->up = true; /* from here on, destroy cleans up */
 		for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 			char cmd[256], out[256];
-			int ret = run_cmd_err(steps[i], out, sizeof(out));
+			int ret = xdpi_run_cmd(steps[i], out, sizeof(out));
 
 			if (ret) {
 				argv_join(steps[i], cmd, sizeof(cmd));

@@ -34,6 +34,7 @@
 #include <linux/if_ether.h>
 
 #include "bpf/gen.skel.h"
+#include "genloop.h"
 #include "../bpf/attach.h"
 #include "../util/clock.h"
 #include "../util/frame.h"
@@ -49,6 +50,13 @@
 #define GEN_PACED_CALL_S 500e-6 /* paced calls carry this much traffic */
 #define GEN_MAX_LAG_S 10e-3	/* a paced thread catches up this much lag */
 #define GEN_WARMUP_S 0.1	/* see gen_budget() */
+/* The loop: frames going round at once. A round's cost is the same for
+ * any number, and A's receive ring holds 256 (veth's ring): a few NAPI
+ * batches of 64 keep the poll busy without filling it. */
+#define GEN_LOOP_SEEDS 128
+#define GEN_LOOP_POLL_S 1e-3  /* userspace reads the loop's counters this often */
+#define GEN_LOOP_STALL_S 0.05 /* no round for this long: the loop lost its frames */
+#define GEN_LOOP_MAX_S 3600.0 /* a count-only loop's deadline, in the program */
 #define GEN_MAX_FRAME (GEN_MAX_SIZE - 4)
 #define GEN_IMIX_RUN 256
 #define GEN_SIZES 4 /* templates: one size, or the sizes of an imix */
@@ -124,9 +132,9 @@ int gen_proto_parse(const char *s)
 
 const char *gen_method_name(enum gen_method m)
 {
-	static const char *const names[] = {"auto", "live-frames", "af_xdp"};
+	static const char *const names[] = {"auto", "live-frames", "af_xdp", "loop"};
 
-	return (unsigned)m <= GEN_XSK ? names[m] : "invalid";
+	return (unsigned)m <= GEN_LOOP ? names[m] : "invalid";
 }
 
 static const char *const stamp_names[GEN_STAMP_PKTGEN + 1] = {"xdpi", "pktgen"};
@@ -526,7 +534,10 @@ struct gen_ctx {
 	const volatile int *stop;
 	struct gen_bpf *skel;
 	int ifindex;
-	struct xdpi_attach link; /* the program is also attached to ifindex (see gen.bpf.c) */
+	struct xdpi_attach link;   /* the program is also attached to ifindex (see gen.bpf.c) */
+	struct gen_loop_pair loop; /* --method loop */
+	struct bpf_link *loop_link;
+	uint64_t loop_seeded;
 	int threads;
 	double start;
 	uint8_t frames[GEN_SIZES][GEN_MAX_FRAME]; /* templates: [0] or imix sizes */
@@ -784,21 +795,17 @@ static int gen_load(struct gen_ctx *g, char *err, size_t err_len)
 	return ret;
 }
 
-static int gen_setup_live(struct gen_ctx *g, char *err, size_t err_len)
+/* Opens the generator's programs, fits them to the run's options and loads
+ * them: once a run, for live frames or the loop. */
+static int gen_open_load(struct gen_ctx *g, char *err, size_t err_len)
 {
-	const struct xdpi_attach_opts ao = {
-		.ifname = g->o->ifname,
-		.ifindex = g->ifindex,
-		.mode = XDPI_ATTACH_NATIVE,
-	};
-	struct xdpi_gen_cpu *percpu;
-	int ncpus = libbpf_num_possible_cpus(), ret;
-	uint32_t key = 0;
+	int ret;
 
 	g->skel = gen_bpf__open();
 	if (!g->skel) {
-		snprintf(err, err_len, "cannot open the generator program: %s", strerror(errno));
-		return -errno;
+		ret = -errno;
+		snprintf(err, err_len, "cannot open the generator program: %s", strerror(-ret));
+		return ret;
 	}
 	g->skel->rodata->flows = g->o->flows;
 	g->skel->rodata->src_ips = g->o->src_ips;
@@ -810,8 +817,25 @@ static int gen_setup_live(struct gen_ctx *g, char *err, size_t err_len)
 	ret = gen_load(g, err, err_len);
 	if (ret)
 		return ret;
-	/* Before the probe's frame too. */
+	/* Before the first frame: the probe's too. */
 	g->skel->bss->real_offset_ns = gen_real_offset_ns();
+	return 0;
+}
+
+static int gen_setup_live(struct gen_ctx *g, char *err, size_t err_len)
+{
+	const struct xdpi_attach_opts ao = {
+		.ifname = g->o->ifname,
+		.ifindex = g->ifindex,
+		.mode = XDPI_ATTACH_NATIVE,
+	};
+	struct xdpi_gen_cpu *percpu;
+	int ncpus = libbpf_num_possible_cpus(), ret;
+	uint32_t key = 0;
+
+	ret = gen_open_load(g, err, err_len);
+	if (ret)
+		return ret;
 	/* Keeps the program in the XDP dispatcher between BPF_PROG_RUN calls;
 	 * never replaces a program someone else attached. */
 	if (xdpi_attach_fd(&g->link, bpf_program__fd(g->skel->progs.xdpi_gen), &ao))
@@ -840,6 +864,142 @@ static int gen_setup_live(struct gen_ctx *g, char *err, size_t err_len)
 		snprintf(err, err_len, "cannot set up the generator's per-CPU state: %s",
 			 strerror(-ret));
 	return ret;
+}
+
+/* Why the loop cannot send @o's stream, or NULL: it has one sender (the
+ * pair's one NAPI context) and its frames are copies of seeds of one size,
+ * single-buffer. */
+static const char *gen_loop_unfit(const struct gen_opts *o, int threads)
+{
+	if (threads != 1)
+		return "the loop sends from one CPU (give one --cpus)";
+	if (gen_sizes_of(o->size) > 1)
+		return "the loop sends frames of one size (no imix)";
+	if (o->size > GEN_LIVE_MAX_SIZE)
+		return "the loop's frames are single-buffer (at most 3412 bytes on the wire)";
+	return NULL;
+}
+
+/*
+ * The loop: its veth pair, the device map (slot 0 the pair's far end, slot
+ * 1 the sending interface) and its program on the pair's near end, through
+ * a BPF link, which the kernel takes away with this process.
+ */
+static int gen_setup_loop(struct gen_ctx *g, char *err, size_t err_len)
+{
+	const char *unfit = gen_loop_unfit(g->o, g->threads);
+	uint32_t mtu = gen_size_max(g->o->size) - 4 - FRAME_ETH_HLEN, slot, dev;
+	struct bpf_map *out;
+	int ret;
+
+	if (unfit) {
+		snprintf(err, err_len, "%s", unfit);
+		return -EINVAL;
+	}
+	if (!g->skel) {
+		ret = gen_open_load(g, err, err_len);
+		if (ret)
+			return ret;
+	}
+	xdpi_detach(&g->link); /* live frames' own, where they were tried */
+	ret = gen_loop_pair_create(&g->loop, mtu > 1500 ? mtu : 1500, err, err_len);
+	if (ret)
+		return ret;
+	out = g->skel->maps.gen_loop_out;
+	slot = 0;
+	dev = (uint32_t)g->loop.b_index;
+	ret = bpf_map__update_elem(out, &slot, sizeof(slot), &dev, sizeof(dev), BPF_ANY);
+	if (!ret) {
+		slot = 1;
+		dev = (uint32_t)g->ifindex;
+		ret = bpf_map__update_elem(out, &slot, sizeof(slot), &dev, sizeof(dev), BPF_ANY);
+		if (ret) {
+			snprintf(err, err_len,
+				 "the loop cannot send through %s: %s (its driver takes no XDP "
+				 "redirect, ndo_xdp_xmit?)",
+				 g->o->ifname, strerror(-ret));
+			return ret;
+		}
+	} else {
+		snprintf(err, err_len, "cannot put %s in the loop's device map: %s", g->loop.b,
+			 strerror(-ret));
+		return ret;
+	}
+	g->skel->bss->loop_st = (struct xdpi_gen_cpu){
+		.thread = 0,
+		.threads = 1,
+		.mine = gen_flows_of(g->o->flows, 0, 1),
+	};
+	g->loop_link = bpf_program__attach_xdp(g->skel->progs.xdpi_gen_loop, g->loop.a_index);
+	if (!g->loop_link) {
+		ret = -errno;
+		snprintf(err, err_len, "cannot attach the loop's program to %s: %s", g->loop.a,
+			 strerror(-ret));
+	}
+	return ret;
+}
+
+/* Seeds the loop once more: its frames died (a ring that was full). */
+static void gen_loop_seed_again(struct gen_ctx *g, int n)
+{
+	int sent = gen_loop_seed(&g->loop, g->frames[0], (size_t)g->frame_len[0], n);
+
+	if (sent > 0)
+		g->loop_seeded += (uint64_t)sent;
+}
+
+/*
+ * The loop's sender thread: seeds the loop from its CPU (where the pair's
+ * NAPI then runs) and watches it. The program counts the frames and keeps
+ * the count, the deadline and the pace; this thread only tells it to stop
+ * and seeds again if the loop lost its frames.
+ */
+static void *gen_loop_thread(void *arg)
+{
+	struct gen_thread *t = arg;
+	struct gen_ctx *g = t->g;
+	const struct gen_opts *o = g->o;
+	struct xdpi_gen_loop *lp = &g->skel->bss->loop;
+	struct xdpi_gen_cpu *st = &g->skel->bss->loop_st;
+	double seconds = o->duration ? o->duration : GEN_LOOP_MAX_S, now, progress;
+	uint64_t rounds = 0, lag = (uint64_t)((double)o->rate * GEN_MAX_LAG_S);
+	const struct timespec poll = {0, (long)(GEN_LOOP_POLL_S * 1e9)};
+
+	lp->count = o->count;
+	lp->rate = o->rate;
+	lp->lag_max = lag > GEN_PACED_CHUNK ? lag : GEN_PACED_CHUNK;
+	lp->deadline_ns = (uint64_t)((g->start + seconds) * 1e9);
+	t->warm_until = xdpi_now() + GEN_WARMUP_S;
+	gen_loop_seed_again(g, GEN_LOOP_SEEDS);
+	progress = xdpi_now();
+	for (;;) {
+		uint64_t sent;
+
+		nanosleep(&poll, NULL);
+		now = xdpi_now();
+		sent = __atomic_load_n(&st->frames, __ATOMIC_RELAXED);
+		if (!t->first_time && now >= t->warm_until) {
+			t->first_time = now;
+			t->warm_sent = sent;
+		}
+		if (*g->stop || (o->duration && now - g->start >= o->duration) ||
+		    (o->count && sent >= o->count))
+			break;
+		if (__atomic_load_n(&lp->rounds, __ATOMIC_RELAXED) != rounds) {
+			rounds = lp->rounds;
+			progress = now;
+		} else if (now - progress > GEN_LOOP_STALL_S) {
+			gen_loop_seed_again(g, GEN_LOOP_SEEDS);
+			progress = now;
+		}
+	}
+	__atomic_store_n(&lp->stop, 1, __ATOMIC_RELAXED);
+	t->last_time = now;
+	/* Every frame still going round is dropped at its next round. */
+	nanosleep(&poll, NULL);
+	t->sent = __atomic_load_n(&st->frames, __ATOMIC_RELAXED);
+	t->forgiven = lp->fell_behind;
+	return NULL;
 }
 
 /* Runs one frame through the kernel path; an error (EINVAL, EOPNOTSUPP)
@@ -914,6 +1074,8 @@ static void gen_teardown(struct gen_ctx *g)
 	for (int i = 0; i < g->threads; i++)
 		xdpi_xsk_destroy(g->t[i].xsk);
 	xdpi_detach(&g->link);
+	bpf_link__destroy(g->loop_link);
+	gen_loop_pair_destroy(&g->loop);
 	gen_bpf__destroy(g->skel);
 }
 
@@ -985,7 +1147,7 @@ static int gen_method_setup(struct gen_ctx *g, struct gen_result *res, char *err
 			  gen_size_max(o->size), GEN_LIVE_MAX_SIZE);
 		res->method = GEN_XSK;
 	}
-	if (res->method != GEN_XSK) {
+	if (res->method == GEN_AUTO || res->method == GEN_LIVE_FRAMES) {
 		ret = gen_setup_live(g, err, err_len);
 		if (!ret)
 			ret = gen_probe_live(g);
@@ -998,12 +1160,37 @@ static int gen_method_setup(struct gen_ctx *g, struct gen_result *res, char *err
 					 o->ifname, strerror(-ret));
 			return ret;
 		} else {
-			xdpi_info("live frames unavailable on %s (%s): falling back to AF_XDP TX",
-				  o->ifname, strerror(-ret));
+			xdpi_info("live frames unavailable on %s (%s)", o->ifname, strerror(-ret));
 			*err = 0;
 			g->t[0].sent = 0;
 			res->method = GEN_XSK;
 		}
+	}
+	/* Live frames refused: the loop, where it can send the stream. */
+	if (o->method == GEN_AUTO && res->method == GEN_XSK &&
+	    gen_size_max(o->size) <= GEN_LIVE_MAX_SIZE) {
+		if (gen_loop_unfit(o, g->threads))
+			xdpi_info("%s: falling back to AF_XDP TX", gen_loop_unfit(o, g->threads));
+		else
+			res->method = GEN_LOOP;
+	}
+	if (res->method == GEN_LOOP) {
+		ret = gen_setup_loop(g, err, err_len);
+		if (!ret) {
+			if (o->method == GEN_AUTO)
+				xdpi_info("sending from a loop of XDP frames (veth %s-%s) instead",
+					  g->loop.a, g->loop.b);
+			res->method = GEN_LOOP;
+			return 0;
+		}
+		if (o->method == GEN_LOOP)
+			return ret;
+		xdpi_info("the loop is unavailable too (%s): falling back to AF_XDP TX", err);
+		*err = 0;
+		res->method = GEN_XSK;
+		bpf_link__destroy(g->loop_link);
+		g->loop_link = NULL;
+		gen_loop_pair_destroy(&g->loop);
 	}
 	return res->method == GEN_XSK ? gen_setup_xsk(g, err, err_len) : 0;
 }
@@ -1026,7 +1213,10 @@ static int gen_threads_start(struct gen_ctx *g, enum gen_method m, int *ret, cha
 		CPU_SET(g->t[i].cpu, &set);
 		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
 		*ret = -pthread_create(&g->t[i].tid, &attr,
-				       m == GEN_XSK ? gen_xsk_thread : gen_live_thread, &g->t[i]);
+				       m == GEN_XSK    ? gen_xsk_thread
+				       : m == GEN_LOOP ? gen_loop_thread
+						       : gen_live_thread,
+				       &g->t[i]);
 		pthread_attr_destroy(&attr);
 		if (*ret) {
 			snprintf(err, err_len, "cannot start sender thread %d", i);

@@ -6,7 +6,10 @@
  * BPF_F_TEST_XDP_LIVE_FRAMES, which stamps and XDP_TXes a template frame
  * from inside the kernel, millions of times a second from one core. Where
  * the kernel refuses that, the same frames go out through an AF_XDP socket
- * (the xsk engine the inspector uses). One sender thread per CPU; flows
+ * (the xsk engine the inspector uses), or, for one sender thread and frames
+ * of one size, from the loop: frames that go round a veth pair of the
+ * generator's own, an XDP program sending a copy at every round (bpf/gen.bpf.c,
+ * bench/genloop.h). One sender thread per CPU; flows
  * are split between threads so each flow stays in order (bpf/gen_shared.h).
  *
  * Errors: int functions return 0 or a negative errno, with a one-line
@@ -28,9 +31,10 @@ enum gen_proto {
 };
 
 enum gen_method {
-	GEN_AUTO = 0, /* live frames, else AF_XDP */
+	GEN_AUTO = 0, /* live frames, else the loop, else AF_XDP */
 	GEN_LIVE_FRAMES,
 	GEN_XSK,
+	GEN_LOOP, /* XDP frames going round a veth pair of the generator's (bench/genloop.h) */
 };
 
 /* What follows the TCP header of every frame (--payload): nothing (zero

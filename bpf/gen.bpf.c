@@ -53,24 +53,14 @@ struct {
 	__type(value, struct xdpi_gen_cpu);
 } gen_cpu SEC(".maps");
 
-SEC("xdp")
-int XDPI_GEN_PROG(struct xdp_md *ctx)
+/* Stamps the template frame at @data as frame st->frames of @st's sender
+ * thread, sent at @ns (bpf_ktime_get_ns()), and steps @st: 0, or
+ * XDP_ABORTED for a frame too short. */
+static __always_inline int gen_stamp_frame(void *data, void *end, struct xdpi_gen_cpu *st, __u64 ns)
 {
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
-	struct xdpi_gen_cpu *st;
-	__u32 key = 0, flow, seq, now;
-	__u64 ns;
+	__u32 flow, seq, now;
 	__u8 *l4;
 
-	if (data + 14 > end)
-		return XDP_PASS;
-	for (int i = 0; i < 6; i++)
-		if (((__u8 *)data)[6 + i] != src_mac[i])
-			return XDP_PASS; /* a frame received on the interface, not ours */
-	st = bpf_map_lookup_elem(&gen_cpu, &key);
-	if (!st || !st->threads || !st->mine)
-		return XDP_ABORTED;
 	st->frames++;
 	flow = st->thread + st->threads * st->slot;
 	seq = st->seq;
@@ -78,7 +68,6 @@ int XDPI_GEN_PROG(struct xdp_md *ctx)
 		st->slot = 0;
 		st->seq++;
 	}
-	ns = bpf_ktime_get_ns();
 	now = (__u32)ns;
 
 	if (l4_off > 128)
@@ -96,13 +85,110 @@ int XDPI_GEN_PROG(struct xdp_md *ctx)
 		ns += (__u64)real_offset_ns; /* CLOCK_REALTIME */
 		xdpi_gen_stamp_pktgen(l4, flow, seq, (__u32)(ns / 1000000000),
 				      (__u32)(ns % 1000000000 / 1000));
-		return XDP_TX;
+		return 0;
 	}
 	/* 20 bytes: the TCP stamp fields, or UDP header + stamp. */
 	if ((void *)(l4 + 20) > end)
 		return XDP_ABORTED;
 	xdpi_gen_stamp(l4, proto == IPPROTO_UDP, flow, seq, now);
-	return XDP_TX;
+	return 0;
+}
+
+/* The template's source MAC: a frame of ours, not one the interface
+ * received from elsewhere. */
+static __always_inline int gen_frame_ours(void *data, void *end)
+{
+	if (data + 14 > end)
+		return 0;
+	for (int i = 0; i < 6; i++)
+		if (((__u8 *)data)[6 + i] != src_mac[i])
+			return 0;
+	return 1;
+}
+
+SEC("xdp")
+int XDPI_GEN_PROG(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct xdpi_gen_cpu *st;
+	__u32 key = 0;
+
+	if (!gen_frame_ours(data, end))
+		return XDP_PASS; /* a frame received on the interface, not ours */
+	st = bpf_map_lookup_elem(&gen_cpu, &key);
+	if (!st || !st->threads || !st->mine)
+		return XDP_ABORTED;
+	return gen_stamp_frame(data, end, st, bpf_ktime_get_ns()) ?: XDP_TX;
+}
+
+/*
+ * The loop (`--method loop`), for kernels that refuse live frames: a veth
+ * pair of the generator's own, this program on one end (A). A frame of ours
+ * that arrives at A is stamped and broadcast through gen_loop_out: one copy
+ * to the sending interface, the other into the pair's far end (B), whose
+ * transmit puts it straight back on A's receive ring. A handful of seed
+ * frames, sent once through B by userspace, thus go round and round in A's
+ * NAPI poll, and every round sends one frame, without a system call or an
+ * skb: the kernel's XDP redirect path at full speed, from one CPU.
+ *
+ * A's NAPI runs on one CPU at a time, so this program never runs twice at
+ * once: the state below needs no atomics. It is bounded in the program
+ * itself, whatever userspace does: a frame past the count, past the
+ * deadline or after `loop_stop` is dropped, and the loop empties within a
+ * round. Paced (`loop_rate`), a frame that is not due goes round without a
+ * copy to the sending interface.
+ */
+#define GEN_LOOP_BACK 0 /* gen_loop_out's slots: B, back into A */
+#define GEN_LOOP_OUT 1	/* the sending interface */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u32);
+} gen_loop_out SEC(".maps");
+
+struct xdpi_gen_cpu loop_st; /* one sender: flows, sequence, frames sent */
+struct xdpi_gen_loop loop;
+
+SEC("xdp")
+int XDPI_GEN_LOOP_PROG(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u64 now;
+
+	if (!gen_frame_ours(data, end))
+		return XDP_PASS;
+	loop.rounds++;
+	now = bpf_ktime_get_ns();
+	if (loop.stop || now >= loop.deadline_ns || (loop.count && loop_st.frames >= loop.count) ||
+	    !loop_st.mine) {
+		loop.retired++;
+		return XDP_DROP;
+	}
+	if (loop.rate) {
+		__u64 due;
+
+		if (!loop.base_ns)
+			loop.base_ns = now;
+		due = loop.base_sent + (now - loop.base_ns) * loop.rate / 1000000000 + 1;
+		/* Behind by more than lag_max (the CPU was taken away): a new
+		 * schedule, not a burst that no receiver's ring at this rate
+		 * would absorb; the frames missed are counted. */
+		if (due > loop_st.frames + loop.lag_max) {
+			loop.fell_behind += due - loop_st.frames - 1;
+			loop.base_ns = now;
+			loop.base_sent = loop_st.frames;
+			due = loop_st.frames + 1;
+		}
+		if (loop_st.frames >= due)
+			return bpf_redirect_map(&gen_loop_out, GEN_LOOP_BACK, 0);
+	}
+	if (gen_stamp_frame(data, end, &loop_st, now))
+		return XDP_ABORTED;
+	return bpf_redirect_map(&gen_loop_out, 0, BPF_F_BROADCAST);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

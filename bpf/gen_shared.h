@@ -56,6 +56,22 @@ struct xdpi_gen_cpu {
 	__u32 seq;  /* n / mine */
 };
 
+/* The loop's control and counters (bpf/gen.bpf.c, `--method loop`):
+ * userspace sets the first four before it sends the seed frames and
+ * `stop` at the end; the program keeps the rest. */
+struct xdpi_gen_loop {
+	__u64 count;		  /* frames to send; 0: until the deadline */
+	__u64 deadline_ns;	  /* bpf_ktime_get_ns(): no frame sent from then on */
+	__u64 rate;		  /* frames per second; 0: as fast as the loop goes */
+	__u64 lag_max;		  /* paced: the most frames a schedule catches up */
+	__u64 rounds;		  /* frames of ours the program saw */
+	__u64 retired;		  /* of those, dropped: the loop is over */
+	__u64 base_ns, base_sent; /* paced: frames due = base_sent + rate * (now - base_ns) */
+	__u64 fell_behind;	  /* paced: frames never sent, the schedule restarted */
+	__u32 stop;
+	__u32 pad;
+};
+
 /* Big-endian stores, byte by byte: the same code compiles for BPF and for
  * userspace (no bpf_htonl() or htonl()). */
 static inline __attribute__((always_inline)) void xdpi_gen_put16(__u8 *p, __u16 v)

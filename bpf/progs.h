@@ -9,8 +9,9 @@
 #ifndef XDPI_BPF_PROGS_H
 #define XDPI_BPF_PROGS_H
 
-#define XDPI_STEER_PROG xdpi_steer /* bpf/xdpi.bpf.c */
-#define XDPI_GEN_PROG xdpi_gen	   /* bpf/gen.bpf.c */
+#define XDPI_STEER_PROG xdpi_steer	 /* bpf/xdpi.bpf.c */
+#define XDPI_GEN_PROG xdpi_gen		 /* bpf/gen.bpf.c */
+#define XDPI_GEN_LOOP_PROG xdpi_gen_loop /* bpf/gen.bpf.c, on the loop's own veth */
 /* The steering program's variant that asks the driver for the frame's
  * metadata: device-bound, so loaded only where it is used. */
 #define XDPI_STEER_META_PROG xdpi_meta
@@ -21,6 +22,7 @@
 #define XDPI_PROG_STR(p) XDPI_PROG_STR_(p)
 #define XDPI_STEER_PROG_NAME XDPI_PROG_STR(XDPI_STEER_PROG)
 #define XDPI_GEN_PROG_NAME XDPI_PROG_STR(XDPI_GEN_PROG)
+#define XDPI_GEN_LOOP_PROG_NAME XDPI_PROG_STR(XDPI_GEN_LOOP_PROG)
 #define XDPI_STEER_META_PROG_NAME XDPI_PROG_STR(XDPI_STEER_META_PROG)
 #define XDPI_EGRESS_PROG_NAME XDPI_PROG_STR(XDPI_EGRESS_PROG)
 

@@ -104,7 +104,7 @@ struct gen_args {
 };
 
 /* In the order of enum gen_method. */
-static const char *const method_names[] = {"auto", "live", "xsk"};
+static const char *const method_names[] = {"auto", "live", "xsk", "loop"};
 
 #define GA(m) offsetof(struct gen_args, m)
 /* The rows over struct gen_opts: gen_opts_defaults() sets their defaults. */
@@ -126,9 +126,11 @@ static const struct opttab_row gen_rows[] = {
 	 .def_doc = "the first CPU this process may use", .flags = GEN_OWNED,
 	 .help = "one sender thread per CPU (on veth the receive queue of an XDP frame follows "
 		 "the sending CPU)"},
-	{OPTTAB_CHOICE, "method", .off = GA(o.method), .choices = method_names, .nchoices = 3,
+	{OPTTAB_CHOICE, "method", .off = GA(o.method), .choices = method_names, .nchoices = 4,
 	 .metavar = "M", .flags = GEN_OWNED,
-	 .help = "auto, live (live frames, frames of at most 3412 bytes), xsk (AF_XDP TX)"},
+	 .help = "auto, live (live frames, frames of at most 3412 bytes), xsk (AF_XDP TX), loop (XDP "
+		 "frames going round a veth pair of the generator's: one CPU, one frame size of at "
+		 "most 3412 bytes; for kernels without live frames)"},
 	{OPTTAB_CUSTOM, "stamp", .off = GA(o.stamp), .parse = gen_stamp_row_parse,
 	 .fmt = gen_stamp_fmt, .explain = gen_stamp_explain, .metavar = "S", .flags = GEN_OWNED,
 	 .help = "xdpi, or pktgen: the UDP payload is the kernel pktgen's header (magic, sequence "

@@ -225,3 +225,6 @@ util/sandbox.c @@ ret = privs_shed_thread();\n\tif (!ret) @@ ret = 0;\n\tif (!re
 bench/history.c @@ return lo->upper > 0 && hi->lower >= lo->upper * (1 + BENCH_STEADY_MARGIN); @@ return lo->upper > 0 && hi->ndr.median >= lo->upper * (1 + BENCH_STEADY_MARGIN); @@ test_benchhist @@ receivers ranked apart across runs by their median, not by what every run backs
 bench/history.c @@ if (*n == max) { @@ if (*n == max + 1) { @@ test_benchhist @@ the history keeps more runs than the verdict spans
 util/sandbox.c @@ out[i].k = (uint32_t)fd; @@ out[i].k = (uint32_t)fd + 1; @@ test_sandbox @@ a prepared filter given the wrong descriptor
+# --- the generator's loop (kernels without live frames)
+bpf/gen.bpf.c @@ if (loop.stop || now >= loop.deadline_ns || @@ if (loop.stop || @@ t_gen @@ the loop runs past its deadline when its process is stopped
+bpf/gen.bpf.c @@ (now - loop.base_ns) * loop.rate / 1000000000 + 1; @@ (now - loop.base_ns) * loop.rate / 100000000 + 1; @@ t_gen @@ the paced loop sends ten times the rate asked for

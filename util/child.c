@@ -2,10 +2,12 @@
 #include "child.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cap-ng.h>
@@ -53,4 +55,50 @@ int xdpi_child_drop_privileges(void)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -EPERM;
 	return 0;
+}
+
+int xdpi_run_cmd(char *const argv[], char *err, size_t err_len)
+{
+	int status, pipefd[2] = {-1, -1};
+	pid_t pid;
+
+	if (err && pipe2(pipefd, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		int ret = -errno;
+
+		if (err) {
+			close(pipefd[0]);
+			close(pipefd[1]);
+		}
+		return ret;
+	}
+	if (!pid) {
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		dup2(null, 1);
+		dup2(err ? pipefd[1] : null, 2);
+		xdpi_child_prepare(3);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (err) {
+		size_t got = 0;
+		ssize_t n;
+
+		close(pipefd[1]);
+		while ((n = read(pipefd[0], err + got, err_len - 1 - got)) > 0 &&
+		       got + (size_t)n < err_len - 1)
+			got += (size_t)n;
+		if (n > 0)
+			got += (size_t)n;
+		err[got] = 0;
+		close(pipefd[0]);
+		while (got && (err[got - 1] == '\n' || err[got - 1] == ' '))
+			err[--got] = 0;
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -EINTR;
 }

@@ -15,6 +15,8 @@
 #ifndef XDPI_UTIL_CHILD_H
 #define XDPI_UTIL_CHILD_H
 
+#include <stddef.h>
+
 /* Restores every signal's default disposition and an empty mask, and
  * closes every descriptor from @first_fd on (3: keep stdin, stdout and
  * stderr). */
@@ -24,5 +26,11 @@ void xdpi_child_prepare(int first_fd);
  * them back), and sets no_new_privs (so that no setuid or file-capability
  * binary does). 0, or -EPERM: the child must not exec. */
 int xdpi_child_drop_privileges(void);
+
+/* Runs argv (found on PATH) to completion, as a child prepared as above.
+ * Its stdout is discarded; its stderr too, or kept (the first @err_len - 1
+ * bytes, trailing blanks cut) in @err when @err is given. Returns its exit
+ * status (127: it could not be run) or -errno. */
+int xdpi_run_cmd(char *const argv[], char *err, size_t err_len);
 
 #endif /* XDPI_UTIL_CHILD_H */
