@@ -61,6 +61,16 @@ static void across_rx(const struct bench_hist_run *runs, int n, int r, struct be
 	/* Inclusive, with room for the rounding of a ratio. */
 	a->steady = a->ndr.dev <= BENCH_STEADY_MARGIN + 1e-9 &&
 		    a->pdr.dev <= BENCH_STEADY_MARGIN + 1e-9;
+	for (int i = 0; i < n; i++) {
+		const struct bench_hist_rx *c = &runs[i].rx[BENCH_CEILING];
+
+		if (!c->ran || c->ndr <= 0)
+			return;
+		ndr[i] = runs[i].rx[r].ndr / c->ndr;
+	}
+	a->ratio_present = true;
+	spread_of(ndr, n, &a->ratio);
+	a->ratio_steady = a->ratio.dev <= BENCH_STEADY_MARGIN + 1e-9;
 }
 
 /* @hi ranks above @lo in every run: its lowest NDR clears the highest
@@ -87,6 +97,8 @@ void bench_across_runs(const struct bench_hist_run *runs, int n, struct bench_ac
 		if (r != BENCH_CEILING)
 			out->order[out->count++] = r;
 	}
+	out->host_moved = out->rx[BENCH_CEILING].present &&
+			  out->rx[BENCH_CEILING].ndr.dev > BENCH_STEADY_MARGIN + 1e-9;
 	for (int i = 1; i < out->count; i++)
 		for (int j = i; j > 0 && out->rx[out->order[j]].ndr.median >
 						 out->rx[out->order[j - 1]].ndr.median;

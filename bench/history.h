@@ -9,6 +9,9 @@
  * is also drawn over the last BENCH_HISTORY_RUNS runs of the same set-up:
  * each receiver's spread around its median, whether it stayed within
  * BENCH_STEADY_MARGIN, and a ranking that every one of those runs backs.
+ * Where the ceiling itself moved (the host ran faster in one run than in
+ * another), each receiver's NDR over the ceiling's of its own run is
+ * judged the same way: the ratio measured in one run is what repeats.
  *
  * bench_across_runs() is I/O-free (tests/test_benchhist.c); the file
  * functions return 0 or a negative errno with the reason in @err.
@@ -52,12 +55,21 @@ struct bench_across_rx {
 	struct bench_spread ndr, pdr;
 	double lower, upper; /* the lowest NDR, the highest upper bound */
 	bool steady;	     /* both figures within the margin in every run */
+	/* NDR over the ceiling's NDR of the same run, where the ceiling ran
+	 * (above zero) in every run: what stays when the host's own speed
+	 * moves between runs (a shared VM's does). */
+	bool ratio_present;
+	struct bench_spread ratio;
+	bool ratio_steady; /* within the margin in every run */
 };
 
 struct bench_across {
 	int runs;
 	struct bench_across_rx rx[BENCH__RECEIVERS];
 	bool steady; /* every present receiver steady */
+	/* The ceiling (no receiver's work, only the host's) moved by more
+	 * than the margin: the ratios to it are the figures that can repeat. */
+	bool host_moved;
 	/* The present receivers but the ceiling, best median NDR first. */
 	int order[BENCH__RECEIVERS];
 	int rank[BENCH__RECEIVERS]; /* 1-based; shared where runs overlap */

@@ -578,6 +578,23 @@ void bench_across_print(FILE *out, const struct bench_across *a)
 			"every receiver's NDR and PDR stayed within %.0f%% of its median over "
 			"these runs\n",
 			100 * BENCH_STEADY_MARGIN);
+	if (a->host_moved) {
+		fprintf(out,
+			"the host itself ran at another speed from run to run: the ceiling (no "
+			"receiver's work) went from %.3f to %.3f Mpps. Each receiver's NDR over "
+			"the ceiling of its own run:\n",
+			a->rx[BENCH_CEILING].ndr.min / 1e6, a->rx[BENCH_CEILING].ndr.max / 1e6);
+		for (int r = 0; r < BENCH__RECEIVERS; r++) {
+			const struct bench_across_rx *x = &a->rx[r];
+
+			if (r == BENCH_CEILING || !x->ratio_present)
+				continue;
+			spread_str(n1, sizeof(n1), &x->ratio);
+			fprintf(out, "  %-23s %6.3f  %14s  %s\n", bench_receiver_label(r),
+				x->ratio.median, n1,
+				x->ratio_steady ? "repeats" : "does not repeat");
+		}
+	}
 	fprintf(out,
 		"ranking every one of these runs backs (a rank shared unless the "
 		"lowest NDR clears the highest upper bound by %.0f%%):\n",
@@ -596,18 +613,25 @@ json_t *bench_across_json(const struct bench_across *a)
 		if (x->present)
 			json_object_set_new(
 				rxs, bench_receiver_name(r),
-				json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:b}",
-					  "ndr_median_pps", x->ndr.median, "ndr_min_pps",
-					  x->ndr.min, "ndr_max_pps", x->ndr.max, "ndr_spread",
-					  x->ndr.dev, "pdr_median_pps", x->pdr.median,
-					  "pdr_min_pps", x->pdr.min, "pdr_max_pps", x->pdr.max,
-					  "pdr_spread", x->pdr.dev, "steady", x->steady));
+				json_pack(
+					"{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:b, s:o}",
+					"ndr_median_pps", x->ndr.median, "ndr_min_pps", x->ndr.min,
+					"ndr_max_pps", x->ndr.max, "ndr_spread", x->ndr.dev,
+					"pdr_median_pps", x->pdr.median, "pdr_min_pps", x->pdr.min,
+					"pdr_max_pps", x->pdr.max, "pdr_spread", x->pdr.dev,
+					"steady", x->steady, "ndr_over_ceiling",
+					x->ratio_present
+						? json_pack("{s:f, s:f, s:f, s:f, s:b}", "median",
+							    x->ratio.median, "min", x->ratio.min,
+							    "max", x->ratio.max, "spread",
+							    x->ratio.dev, "steady", x->ratio_steady)
+						: json_null()));
 	}
 	for (int i = 0; ranking && i < a->count; i++)
 		json_array_append_new(ranking, json_pack("{s:s, s:i}", "receiver",
 							 bench_receiver_name(a->order[i]), "rank",
 							 a->rank[i]));
-	return json_pack("{s:i, s:b, s:f, s:o, s:o}", "runs", a->runs, "steady", a->steady,
-			 "margin", BENCH_STEADY_MARGIN, "receivers", rxs ? rxs : json_null(),
-			 "ranking", ranking ? ranking : json_null());
+	return json_pack("{s:i, s:b, s:b, s:f, s:o, s:o}", "runs", a->runs, "steady", a->steady,
+			 "host_moved", a->host_moved, "margin", BENCH_STEADY_MARGIN, "receivers",
+			 rxs ? rxs : json_null(), "ranking", ranking ? ranking : json_null());
 }
