@@ -54,9 +54,10 @@
  * any number, and A's receive ring holds 256 (veth's ring): a few NAPI
  * batches of 64 keep the poll busy without filling it. */
 #define GEN_LOOP_SEEDS 128
-#define GEN_LOOP_POLL_S 1e-3  /* userspace reads the loop's counters this often */
-#define GEN_LOOP_STALL_S 0.05 /* no round for this long: the loop lost its frames */
-#define GEN_LOOP_MAX_S 3600.0 /* a count-only loop's deadline, in the program */
+#define GEN_LOOP_POLL_S 1e-3	/* userspace reads the loop's counters this often */
+#define GEN_LOOP_STALL_S 0.05	/* no round for this long: the loop lost its frames */
+#define GEN_LOOP_MAX_S 3600.0	/* a count-only loop's deadline, in the program */
+#define GEN_LOOP_MAX_RESEEDS 20 /* in a row, with no round between: the loop is broken */
 #define GEN_MAX_FRAME (GEN_MAX_SIZE - 4)
 #define GEN_IMIX_RUN 256
 #define GEN_SIZES 4 /* templates: one size, or the sizes of an imix */
@@ -537,7 +538,6 @@ struct gen_ctx {
 	struct xdpi_attach link;   /* the program is also attached to ifindex (see gen.bpf.c) */
 	struct gen_loop_pair loop; /* --method loop */
 	struct bpf_link *loop_link;
-	uint64_t loop_seeded;
 	int threads;
 	double start;
 	uint8_t frames[GEN_SIZES][GEN_MAX_FRAME]; /* templates: [0] or imix sizes */
@@ -939,13 +939,17 @@ static int gen_setup_loop(struct gen_ctx *g, char *err, size_t err_len)
 	return ret;
 }
 
-/* Seeds the loop once more: its frames died (a ring that was full). */
-static void gen_loop_seed_again(struct gen_ctx *g, int n)
+/* Sends @n seed frames into the loop: 0, or -errno when none went. */
+static int gen_loop_seed_again(struct gen_ctx *g, int n)
 {
 	int sent = gen_loop_seed(&g->loop, g->frames[0], (size_t)g->frame_len[0], n);
 
-	if (sent > 0)
-		g->loop_seeded += (uint64_t)sent;
+	if (sent <= 0) {
+		xdpi_warn("cannot send the loop's seed frames into %s: %s", g->loop.b,
+			  strerror(sent < 0 ? -sent : EIO));
+		return sent < 0 ? sent : -EIO;
+	}
+	return 0;
 }
 
 /*
@@ -963,17 +967,19 @@ static void *gen_loop_thread(void *arg)
 	struct xdpi_gen_cpu *st = &g->skel->bss->loop_st;
 	double seconds = o->duration ? o->duration : GEN_LOOP_MAX_S, now, progress;
 	uint64_t rounds = 0, lag = (uint64_t)((double)o->rate * GEN_MAX_LAG_S);
+	int reseeds = 0;
 	const struct timespec poll = {0, (long)(GEN_LOOP_POLL_S * 1e9)};
 
 	lp->count = o->count;
 	lp->rate = o->rate;
 	lp->lag_max = lag > GEN_PACED_CHUNK ? lag : GEN_PACED_CHUNK;
 	lp->deadline_ns = (uint64_t)((g->start + seconds) * 1e9);
-	t->warm_until = xdpi_now() + GEN_WARMUP_S;
-	gen_loop_seed_again(g, GEN_LOOP_SEEDS);
-	progress = xdpi_now();
-	for (;;) {
-		uint64_t sent;
+	now = xdpi_now();
+	t->warm_until = now + GEN_WARMUP_S;
+	t->err = gen_loop_seed_again(g, GEN_LOOP_SEEDS);
+	progress = now;
+	while (!t->err) {
+		uint64_t sent, seen;
 
 		nanosleep(&poll, NULL);
 		now = xdpi_now();
@@ -985,11 +991,22 @@ static void *gen_loop_thread(void *arg)
 		if (*g->stop || (o->duration && now - g->start >= o->duration) ||
 		    (o->count && sent >= o->count))
 			break;
-		if (__atomic_load_n(&lp->rounds, __ATOMIC_RELAXED) != rounds) {
-			rounds = lp->rounds;
+		seen = __atomic_load_n(&lp->rounds, __ATOMIC_RELAXED);
+		if (seen != rounds) {
+			rounds = seen;
 			progress = now;
+			reseeds = 0;
 		} else if (now - progress > GEN_LOOP_STALL_S) {
-			gen_loop_seed_again(g, GEN_LOOP_SEEDS);
+			/* The frames died (a ring that was full): new ones, a
+			 * bounded number of times. */
+			if (++reseeds > GEN_LOOP_MAX_RESEEDS) {
+				xdpi_warn("the loop on %s does not go round: no frame came back "
+					  "after %d seedings %.0f ms apart",
+					  g->loop.a, GEN_LOOP_MAX_RESEEDS, 1e3 * GEN_LOOP_STALL_S);
+				t->err = -EIO;
+				break;
+			}
+			t->err = gen_loop_seed_again(g, GEN_LOOP_SEEDS);
 			progress = now;
 		}
 	}
