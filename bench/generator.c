@@ -12,6 +12,11 @@
  *   kernel runs the program exactly `repeat` times. A frame the device
  *   refuses after XDP_TX is not seen here: veth counts it
  *   (tx_queue_N_xdp_xmit_errors), and `xdpi gen` reports that count.
+ * - The loop (no live frames): the program counts, paces and bounds the
+ *   frames itself (bpf/gen.bpf.c); its thread seeds the loop, reads the
+ *   program's counters from the mmap-ed .bss every GEN_LOOP_POLL_S and
+ *   tells it to stop. Frames the sending interface refuses are counted by
+ *   veth as above.
  */
 #include "generator.h"
 
