@@ -580,9 +580,10 @@ void bench_across_print(FILE *out, const struct bench_across *a)
 			100 * BENCH_STEADY_MARGIN);
 	if (a->host_moved) {
 		fprintf(out,
-			"the host itself ran at another speed from run to run: the ceiling (no "
-			"receiver's work) went from %.3f to %.3f Mpps. Each receiver's NDR over "
-			"the ceiling of its own run:\n",
+			"the ceiling (no receiver's work) moved by more than %.0f%% over these runs, "
+			"from %.3f to %.3f Mpps. Where that is the host's own speed, a receiver's "
+			"NDR over the ceiling of its own run repeats where the NDR does not:\n",
+			100 * BENCH_STEADY_MARGIN,
 			a->rx[BENCH_CEILING].ndr.min / 1e6, a->rx[BENCH_CEILING].ndr.max / 1e6);
 		for (int r = 0; r < BENCH__RECEIVERS; r++) {
 			const struct bench_across_rx *x = &a->rx[r];
