@@ -944,10 +944,20 @@ static int gen_setup_loop(struct gen_ctx *g, char *err, size_t err_len)
 	return ret;
 }
 
-/* Sends @n seed frames into the loop: 0, or -errno when none went. */
+/* Sends @n seed frames into the loop: 0, or -errno when none went. The
+ * test hook XDPI_TEST_LOOP_FOREIGN_SEEDS=1 sends them with another source
+ * MAC, which the program lets pass: a loop that never goes round. */
 static int gen_loop_seed_again(struct gen_ctx *g, int n)
 {
-	int sent = gen_loop_seed(&g->loop, g->frames[0], (size_t)g->frame_len[0], n);
+	const char *hook = getenv("XDPI_TEST_LOOP_FOREIGN_SEEDS");
+	uint8_t *seed = g->frames[0];
+	int sent;
+
+	if (hook && !strcmp(hook, "1"))
+		seed[ETH_ALEN + 5] ^= 1; /* the source MAC's last byte */
+	sent = gen_loop_seed(&g->loop, seed, (size_t)g->frame_len[0], n);
+	if (hook && !strcmp(hook, "1"))
+		seed[ETH_ALEN + 5] ^= 1;
 
 	if (sent <= 0) {
 		xdpi_warn("cannot send the loop's seed frames into %s: %s", g->loop.b,

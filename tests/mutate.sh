@@ -229,3 +229,4 @@ util/sandbox.c @@ out[i].k = (uint32_t)fd; @@ out[i].k = (uint32_t)fd + 1; @@ te
 bpf/gen.bpf.c @@ if (loop.stop || now >= loop.deadline_ns || @@ if (loop.stop || @@ t_gen @@ the loop runs past its deadline when its process is stopped
 bpf/gen.bpf.c @@ (now - loop.base_ns) * loop.rate / 1000000000 + 1; @@ (now - loop.base_ns) * loop.rate / 100000000 + 1; @@ t_gen @@ the paced loop sends ten times the rate asked for
 bench/history.c @@ ndr[i] = runs[i].rx[r].ndr / c->ndr; @@ ndr[i] = runs[i].rx[r].ndr / runs[0].rx[BENCH_CEILING].ndr; @@ test_benchhist @@ a receiver's NDR held to the first run's ceiling, not its own run's
+bench/generator.c @@ if (++reseeds > GEN_LOOP_MAX_RESEEDS) { @@ if (++reseeds > GEN_LOOP_MAX_RESEEDS * 1000) { @@ t_gen @@ a loop that never goes round is seeded on and on
