@@ -998,6 +998,9 @@ static void *gen_loop_thread(void *arg)
 
 		nanosleep(&poll, NULL);
 		now = xdpi_now();
+		if (o->stamp == GEN_STAMP_PKTGEN) /* a clock slewed or stepped is followed */
+			__atomic_store_n(&g->skel->bss->real_offset_ns, gen_real_offset_ns(),
+					 __ATOMIC_RELAXED);
 		sent = __atomic_load_n(&st->frames, __ATOMIC_RELAXED);
 		if (!t->first_time && now >= t->warm_until) {
 			t->first_time = now;
