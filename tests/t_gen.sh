@@ -256,7 +256,7 @@ fi
 # A loop whose seeds never come back (the test hook sends them with another
 # source MAC, which the program lets pass): the run ends, said, instead of
 # seeding for ever.
-testbed_gen timeout 30 env XDPI_TEST_LOOP_FOREIGN_SEEDS=1 "$XDPI" gen --method loop --cpus 0 --count 10 \
+testbed_gen timeout 15 env XDPI_TEST_LOOP_FOREIGN_SEEDS=1 "$XDPI" gen --method loop --cpus 0 --count 10 \
 	"$TB_GEN_IF" >"$T_TMP/loopdead.out" 2>"$T_TMP/loopdead.err"
 t_eq "the loop, its seeds never coming back: exit 1, said" \
 	"$?/$(grep -c "the loop on xdpi-l[0-9]*a does not go round: no frame came back after 20 seedings 50 ms apart" "$T_TMP/loopdead.err")" \
