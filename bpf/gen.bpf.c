@@ -169,21 +169,25 @@ int XDPI_GEN_LOOP_PROG(struct xdp_md *ctx)
 		return XDP_DROP;
 	}
 	if (loop.rate) {
-		__u64 due;
+		/* Frames due = base_sent + rate * elapsed / 1 s, compared in
+		 * ns-frames so that a round divides only when it falls behind. */
+		__u64 credit, sent;
 
 		if (!loop.base_ns)
 			loop.base_ns = now;
-		due = loop.base_sent + (now - loop.base_ns) * loop.rate / 1000000000 + 1;
+		credit = (now - loop.base_ns) * loop.rate;
+		sent = loop_st.frames - loop.base_sent;
 		/* Behind by more than lag_max (the CPU was taken away): a new
 		 * schedule, not a burst that no receiver's ring at this rate
 		 * would absorb; the frames missed are counted. */
-		if (due > loop_st.frames + loop.lag_max) {
-			loop.fell_behind += due - loop_st.frames - 1;
+		if (credit >= (sent + loop.lag_max) * 1000000000) {
+			loop.fell_behind += credit / 1000000000 - sent;
 			loop.base_ns = now;
 			loop.base_sent = loop_st.frames;
-			due = loop_st.frames + 1;
+			credit = 0;
+			sent = 0;
 		}
-		if (loop_st.frames >= due)
+		if (sent * 1000000000 > credit)
 			return bpf_redirect_map(&gen_loop_out, GEN_LOOP_BACK, 0);
 	}
 	if (gen_stamp_frame(data, end, &loop_st, now))

@@ -227,6 +227,6 @@ bench/history.c @@ if (*n == max) { @@ if (*n == max + 1) { @@ test_benchhist @@
 util/sandbox.c @@ out[i].k = (uint32_t)fd; @@ out[i].k = (uint32_t)fd + 1; @@ test_sandbox @@ a prepared filter given the wrong descriptor
 # --- the generator's loop (kernels without live frames)
 bpf/gen.bpf.c @@ if (loop.stop || now >= loop.deadline_ns || @@ if (loop.stop || @@ t_gen @@ the loop runs past its deadline when its process is stopped
-bpf/gen.bpf.c @@ (now - loop.base_ns) * loop.rate / 1000000000 + 1; @@ (now - loop.base_ns) * loop.rate / 100000000 + 1; @@ t_gen @@ the paced loop sends ten times the rate asked for
+bpf/gen.bpf.c @@ credit = (now - loop.base_ns) * loop.rate; @@ credit = (now - loop.base_ns) * loop.rate * 10; @@ t_gen @@ the paced loop sends ten times the rate asked for
 bench/history.c @@ ndr[i] = runs[i].rx[r].ndr / c->ndr; @@ ndr[i] = runs[i].rx[r].ndr / runs[0].rx[BENCH_CEILING].ndr; @@ test_benchhist @@ a receiver's NDR held to the first run's ceiling, not its own run's
 bench/generator.c @@ if (++reseeds > GEN_LOOP_MAX_RESEEDS) { @@ if (++reseeds > GEN_LOOP_MAX_RESEEDS * 1000) { @@ t_gen @@ a loop that never goes round is seeded on and on
