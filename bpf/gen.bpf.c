@@ -175,6 +175,14 @@ int XDPI_GEN_LOOP_PROG(struct xdp_md *ctx)
 
 		if (!loop.base_ns)
 			loop.base_ns = now;
+		/* A schedule on time moves on a second at a time, so that the
+		 * products below stay within 64 bits however long the run
+		 * (rate <= 10^9, about a second of it at most). */
+		if (now - loop.base_ns >= 1000000000 &&
+		    loop_st.frames - loop.base_sent >= loop.rate) {
+			loop.base_ns += 1000000000;
+			loop.base_sent += loop.rate;
+		}
 		credit = (now - loop.base_ns) * loop.rate;
 		sent = loop_st.frames - loop.base_sent;
 		/* Behind by more than lag_max (the CPU was taken away): a new
